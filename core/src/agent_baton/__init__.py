@@ -1,0 +1,32 @@
+"""agent-baton: hand work from one agent to the next in full and compressed form.
+
+>>> from agent_baton import SharedContext
+>>> ctx = SharedContext()
+>>> entry = ctx.put("research", "findings ...", agent="researcher")
+>>> ctx.get("research")            # compressed, for the next agent's prompt
+'findings ...'
+>>> ctx.get("research", full=True) # the original, on demand
+'findings ...'
+"""
+
+from agent_baton.backends import Backend, MemoryBackend
+from agent_baton.compress import CompressionResult, compress
+from agent_baton.context import SharedContext
+from agent_baton.entry import ContextEntry, SharedContextStats
+from agent_baton.search import Hit
+from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Backend",
+    "CompressionResult",
+    "ContextEntry",
+    "Hit",
+    "MemoryBackend",
+    "SharedContext",
+    "SharedContextStats",
+    "TokenCounter",
+    "compress",
+    "get_token_counter",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,39 @@
+"""The storage interface behind a SharedContext.
+
+A backend stores finished :class:`ContextEntry` objects and enforces expiry and the entry
+bound atomically; compression and token counting happen before it is called.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from agent_baton.entry import ContextEntry
+
+
+class Backend(ABC):
+    """Where a SharedContext keeps its entries. Every method must be safe under many threads."""
+
+    @abstractmethod
+    def put(self, entry: ContextEntry, *, ttl: float | None, max_entries: int, now: float) -> None:
+        """Store ``entry`` under ``entry.key``, replacing any entry with that key.
+
+        A new key at ``max_entries`` first drops expired entries, then the oldest live one;
+        replacing an existing key never drops another entry.
+        """
+
+    @abstractmethod
+    def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
+        """The live entry under ``key``, or ``None`` when missing or expired."""
+
+    @abstractmethod
+    def entries(self, *, ttl: float | None, now: float) -> list[ContextEntry]:
+        """All live entries, oldest first."""
+
+    @abstractmethod
+    def delete(self, key: str) -> bool:
+        """Remove ``key``; return whether it was there."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every entry."""

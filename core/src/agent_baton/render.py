@@ -1,0 +1,102 @@
+"""Render several entries as one context block that fits a token budget."""
+
+from __future__ import annotations
+
+from agent_baton.compress import compress
+from agent_baton.compress.markers import retrieval_hint
+from agent_baton.entry import ContextEntry
+from agent_baton.tokens import TokenCounter
+
+_SEPARATOR = "\n\n"
+_MIN_BODY_TOKENS = 24  # below this an entry says too little to be worth its header
+
+
+def entry_header(entry: ContextEntry) -> str:
+    """``### key · from agent · 12345→1234 tokens · full: get("key", full=True)``."""
+    source = f" · from {entry.agent}" if entry.agent else ""
+    return (
+        f"### {entry.key}{source} · {entry.original_tokens}→{entry.compressed_tokens} tokens"
+        f" · {retrieval_hint(entry.key)}"
+    )
+
+
+def render_entries(
+    entries: list[ContextEntry],
+    relevance: dict[str, float],
+    *,
+    query: str | None,
+    max_tokens: int,
+    header: bool,
+    counter: TokenCounter,
+) -> str:
+    """Join the entries' compressed forms, shrinking the least relevant first to fit.
+
+    Entries are ordered by relevance to ``query`` (0..1), then newest first. When the whole
+    does not fit, the budget is shared in proportion to relevance and recency; each entry is
+    recompressed with the query to its share; entries that cannot get a useful share are
+    named in a last line instead, so the reader knows they exist.
+    """
+    if not entries:
+        return ""
+    ordered = sorted(entries, key=lambda e: (-relevance.get(e.key, 0.0), -e.timestamp))
+    bodies = {e.key: e.compressed for e in ordered}
+    text = _assemble(ordered, bodies, [], header)
+    if counter(text) <= max_tokens:
+        return text
+
+    weights = {
+        e.key: 1.0 + 3.0 * relevance.get(e.key, 0.0) + 1.0 / (1 + rank)
+        for rank, e in enumerate(ordered)
+    }
+    heads = sum(counter(entry_header(e)) + 2 for e in ordered) if header else 2 * len(ordered)
+    shares = _share({e.key: e.compressed_tokens for e in ordered}, weights, max_tokens - heads - 40)
+    kept: list[ContextEntry] = []
+    dropped: list[ContextEntry] = []
+    for entry in ordered:
+        share = shares[entry.key]
+        if share < _MIN_BODY_TOKENS:
+            dropped.append(entry)
+            continue
+        if entry.compressed_tokens > share:
+            bodies[entry.key] = compress(
+                entry.original, query=query, max_tokens=share, key=entry.key, counter=counter
+            ).text
+        kept.append(entry)
+
+    # Token counts of joined parts differ slightly from their sum: drop from the end to fit.
+    while True:
+        text = _assemble(kept, bodies, dropped, header)
+        if counter(text) <= max_tokens:
+            return text
+        if not kept:
+            return ""
+        dropped.insert(0, kept.pop())
+
+
+def _share(needs: dict[str, int], weights: dict[str, float], budget: int) -> dict[str, int]:
+    """Split ``budget`` by weight; an entry needing less than its share frees the rest."""
+    shares: dict[str, int] = {}
+    pending = dict(needs)
+    remaining = max(budget, 0)
+    while pending:
+        total = sum(weights[k] for k in pending)
+        fits = {k: n for k, n in pending.items() if n <= remaining * weights[k] / total}
+        if not fits:
+            for k in pending:
+                shares[k] = int(remaining * weights[k] / total)
+            break
+        for k, n in fits.items():
+            shares[k] = n
+            remaining -= n
+            del pending[k]
+    return shares
+
+
+def _assemble(
+    kept: list[ContextEntry], bodies: dict[str, str], dropped: list[ContextEntry], header: bool
+) -> str:
+    parts = [f"{entry_header(e)}\n{bodies[e.key]}" if header else bodies[e.key] for e in kept]
+    if dropped:
+        names = ", ".join(e.key for e in dropped)
+        parts.append(f"[… {len(dropped)} more entries not shown: {names} — get(key) to read one]")
+    return _SEPARATOR.join(parts)

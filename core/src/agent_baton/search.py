@@ -1,0 +1,185 @@
+"""Lexical search over the original content: passages ranked with BM25.
+
+A passage is what a reader would point at: a row of a JSON array, a block of code or a
+paragraph, a few log lines. The index is built once per entry and answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_CAMEL_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Words that carry no meaning in a task sentence such as "Find which run failed and why".
+_STOPWORDS_TEXT = """a an and are as at be by can do does did for from give has have how i if in
+into is it its me my of on or our please show tell that the their them then there these this
+those to us was we were what when where which who why will with you your find list get"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+_MAX_LINES = 12  # a block longer than this is split into chunks of _CHUNK_LINES
+_CHUNK_LINES = 8
+_MAX_CHARS = 2000  # a longer single line is split at whitespace
+_K1, _B = 1.2, 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage of an entry's original content that matches a query."""
+
+    key: str
+    agent: str | None
+    text: str
+    location: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A searchable piece of a text and where it sits."""
+
+    text: str
+    location: str
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased words of ``text``; ``camelCase`` and ``snake_case`` also give their parts."""
+    out: list[str] = []
+    for word in _WORD_RE.findall(text):
+        lowered = word.lower()
+        out.append(lowered)
+        if not word.islower() and not word.isupper() and not word.isdigit():
+            parts = _CAMEL_RE.findall(word)
+            if len(parts) > 1:
+                out.extend(p.lower() for p in parts)
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct meaningful terms of a query, stopwords removed (unless nothing is left)."""
+    found = list(dict.fromkeys(terms(query)))
+    meaningful = [t for t in found if t not in STOPWORDS]
+    return meaningful or found
+
+
+def split_passages(text: str) -> list[Passage]:
+    """Rows of a JSON array, else blocks of lines separated by blank lines (long ones chunked)."""
+    rows = _json_rows(text)
+    if rows is not None:
+        return rows
+    passages: list[Passage] = []
+    block: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            block.append((number, line))
+            continue
+        passages.extend(_block_passages(block))
+        block = []
+    passages.extend(_block_passages(block))
+    return passages
+
+
+def _block_passages(block: list[tuple[int, str]]) -> list[Passage]:
+    if not block:
+        return []
+    if len(block) == 1 and len(block[0][1]) > _MAX_CHARS:
+        number, line = block[0]
+        return [
+            Passage(piece, f"line {number}, chars {start}-{start + len(piece)}")
+            for start, piece in _split_long_line(line)
+        ]
+    size = len(block) if len(block) <= _MAX_LINES else _CHUNK_LINES
+    out = []
+    for i in range(0, len(block), size):
+        chunk = block[i : i + size]
+        first, last = chunk[0][0], chunk[-1][0]
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        out.append(Passage("\n".join(line for _, line in chunk), where))
+    return out
+
+
+def _split_long_line(line: str) -> list[tuple[int, str]]:
+    pieces = []
+    start = 0
+    while start < len(line):
+        end = min(len(line), start + _MAX_CHARS)
+        if end < len(line):
+            space = line.rfind(" ", start + _MAX_CHARS // 2, end)
+            end = space + 1 if space > 0 else end
+        pieces.append((start, line[start:end]))
+        start = end
+    return pieces
+
+
+def _json_rows(text: str) -> list[Passage] | None:
+    stripped = text.lstrip()
+    if not stripped or stripped[0] not in "[{":
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    path, rows = _main_array(data)
+    if rows is None:
+        return None
+    return [
+        Passage(json.dumps(row, ensure_ascii=False), f"{path}[{i}]") for i, row in enumerate(rows)
+    ]
+
+
+def _main_array(data: object) -> tuple[str, list[object] | None]:
+    """The JSON array that holds the records: the top level, or the largest array one level in."""
+    if isinstance(data, list):
+        return "", data if len(data) > 1 else None
+    if isinstance(data, dict):
+        arrays = [(k, v) for k, v in data.items() if isinstance(v, list) and len(v) > 1]
+        if arrays:
+            name, rows = max(arrays, key=lambda kv: len(kv[1]))
+            return str(name), rows
+    return "", None
+
+
+class SearchIndex:
+    """A BM25 index over the passages of one text."""
+
+    def __init__(self, text: str) -> None:
+        self.passages = split_passages(text)
+        self._lengths: list[int] = []
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for pid, passage in enumerate(self.passages):
+            counts = Counter(terms(passage.text))
+            self._lengths.append(sum(counts.values()))
+            for term, tf in counts.items():
+                self._postings.setdefault(term, []).append((pid, tf))
+        self._avg_length = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
+
+    def scores(self, query: str) -> dict[int, float]:
+        """BM25 score of every passage that shares a term with ``query``."""
+        n = len(self.passages)
+        scores: dict[int, float] = {}
+        for term in query_terms(query):
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            idf = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
+            for pid, tf in postings:
+                norm = _K1 * (1 - _B + _B * self._lengths[pid] / (self._avg_length or 1))
+                scores[pid] = scores.get(pid, 0.0) + idf * tf * (_K1 + 1) / (tf + norm)
+        return scores
+
+    def search(self, query: str, k: int, *, key: str, agent: str | None) -> list[Hit]:
+        """The ``k`` best passages for ``query`` as hits of entry ``key``."""
+        ranked = sorted(self.scores(query).items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [
+            Hit(key, agent, self.passages[pid].text, self.passages[pid].location, round(score, 4))
+            for pid, score in ranked
+        ]
+
+    def relevance(self, query: str) -> float:
+        """How well the whole text matches ``query``: the share of its terms found, weighted."""
+        wanted = query_terms(query)
+        if not wanted:
+            return 0.0
+        return sum(1.0 for t in wanted if t in self._postings) / len(wanted)

@@ -1,0 +1,66 @@
+"""Sessions: one test session per distribution, each in its own virtualenv.
+
+nox -s tests        every distribution's tests (tests-core, tests-langchain, ...)
+nox -s lint         ruff on the whole repository, mypy on the typed packages
+nox -s demo         the multi-agent handoff demo
+nox -s bench        the compression benchmark on ../shared/corpus
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+CORE = ["-e", "./core[test]"]
+# Versions that resolve together on Python 3.11 (see docs and the frameworks' notes).
+FRAMEWORKS = {
+    "langchain": ["-e", "./integrations/langchain[test]"],
+    "crewai": ["-e", "./integrations/crewai[test]"],
+    "autogen": ["-e", "./integrations/autogen[test]"],
+}
+
+
+@nox.session(name="tests-core")
+def tests_core(session: nox.Session) -> None:
+    """The core's tests, with no agent framework installed."""
+    session.install(*CORE)
+    session.run("pytest", "tests/core", *session.posargs)
+
+
+def _framework_session(framework: str) -> None:
+    @nox.session(name=f"tests-{framework}")
+    def run(session: nox.Session) -> None:
+        session.install(*CORE, *FRAMEWORKS[framework])
+        session.run("pytest", f"tests/{framework}", *session.posargs)
+
+    run.__doc__ = f"The {framework} integration's tests, with only {framework} installed."
+
+
+for _framework in FRAMEWORKS:
+    _framework_session(_framework)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every distribution's tests, each in its own virtualenv."""
+    session.notify("tests-core")
+    for framework in FRAMEWORKS:
+        session.notify(f"tests-{framework}")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format check) everywhere, mypy --strict on the core."""
+    session.install("ruff", "mypy", *CORE)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """A researcher -> writer handoff through a SharedContext, printing tokens saved."""
+    session.install(*CORE)
+    session.run("python", "examples/core_handoff.py")

@@ -1,0 +1,260 @@
+import json
+import threading
+
+import pytest
+
+from agent_baton import ContextEntry, SharedContext
+
+
+def test_put_returns_entry_with_counts(ctx, clock):
+    entry = ctx.put("research", "Paris is the capital of France.", agent="researcher")
+    assert isinstance(entry, ContextEntry)
+    assert entry.key == "research"
+    assert entry.agent == "researcher"
+    assert entry.original == "Paris is the capital of France."
+    assert entry.original_tokens == ctx.count_tokens(entry.original) > 0
+    assert entry.compressed_tokens == ctx.count_tokens(entry.compressed)
+    assert entry.timestamp == clock.now
+    assert entry.savings_percent == 0.0  # tiny content passes through
+
+
+def test_get_compressed_and_full(ctx):
+    ctx.put("k", "some text")
+    assert ctx.get("k") == "some text"
+    assert ctx.get("k", full=True) == "some text"
+    assert ctx.get_entry("k").original == "some text"
+
+
+def test_missing_key_gives_none(ctx):
+    assert ctx.get("nope") is None
+    assert ctx.get("nope", full=True) is None
+    assert ctx.get_entry("nope") is None
+    assert "nope" not in ctx
+
+
+def test_update_replaces(ctx, clock):
+    ctx.put("k", "first", agent="a")
+    clock.advance(1)
+    ctx.put("k", "second", agent="b")
+    entry = ctx.get_entry("k")
+    assert (entry.original, entry.agent, entry.timestamp) == ("second", "b", clock.now)
+    assert ctx.keys() == ["k"]
+
+
+def test_keys_len_contains_delete_clear(ctx):
+    for key in ("a", "b", "c"):
+        ctx.put(key, key * 3)
+    assert ctx.keys() == ["a", "b", "c"]
+    assert len(ctx) == 3 and "b" in ctx and 42 not in ctx
+    assert ctx.delete("b") is True
+    assert ctx.delete("b") is False
+    assert ctx.keys() == ["a", "c"]
+    ctx.clear()
+    assert ctx.keys() == [] and len(ctx) == 0
+    assert ctx.stats().entries == 0
+
+
+def test_ttl_expiry_is_checked_on_every_read(ctx, clock):
+    ctx.put("k", "value")
+    clock.advance(59.9)
+    assert ctx.get("k") == "value"
+    clock.advance(0.1)
+    assert ctx.get("k") is None
+    assert ctx.get_entry("k") is None
+    assert ctx.keys() == []
+    assert "k" not in ctx
+    assert ctx.stats().entries == 0
+
+
+def test_ttl_none_never_expires(clock):
+    ctx = SharedContext(ttl=None, clock=clock)
+    ctx.put("k", "v")
+    clock.advance(10**9)
+    assert ctx.get("k") == "v"
+
+
+def test_eviction_drops_oldest_live(ctx, clock):
+    for key in ("a", "b", "c"):
+        ctx.put(key, key)
+        clock.advance(1)
+    ctx.put("d", "d")
+    assert ctx.keys() == ["b", "c", "d"]
+
+
+def test_eviction_drops_expired_before_live(ctx, clock):
+    ctx.put("old1", "x")
+    ctx.put("old2", "x")
+    clock.advance(30)
+    ctx.put("live", "x")
+    clock.advance(31)  # old1 and old2 expired, live has 29 s left
+    ctx.put("new", "x")
+    assert ctx.keys() == ["live", "new"]
+
+
+def test_update_at_capacity_evicts_nothing(ctx, clock):
+    for key in ("a", "b", "c"):
+        ctx.put(key, key)
+        clock.advance(1)
+    ctx.put("a", "a2")
+    assert sorted(ctx.keys()) == ["a", "b", "c"]
+    # "a" is now the newest, so the next new key evicts "b".
+    ctx.put("d", "d")
+    assert ctx.keys() == ["c", "a", "d"]
+
+
+def test_stats_arithmetic(clock):
+    ctx = SharedContext(clock=clock, token_counter=lambda text: len(text))
+    ctx.put("a", "x" * 10)
+    ctx.put("b", "y" * 30)
+    stats = ctx.stats()
+    assert stats.entries == 2
+    assert stats.total_original_tokens == 40
+    assert stats.total_compressed_tokens == 40
+    assert stats.total_tokens_saved == 0
+    assert stats.savings_percent == 0.0
+
+
+def test_stats_over_compressed_entries(clock):
+    rows = [{"id": i, "status": "ok", "region": "eu-west-1"} for i in range(300)]
+    ctx = SharedContext(clock=clock)
+    entry = ctx.put("rows", json.dumps(rows, indent=2))
+    ctx.put("small", "tiny")
+    stats = ctx.stats()
+    assert stats.total_original_tokens == entry.original_tokens + ctx.count_tokens("tiny")
+    assert stats.total_compressed_tokens == entry.compressed_tokens + ctx.count_tokens("tiny")
+    assert stats.total_tokens_saved == stats.total_original_tokens - stats.total_compressed_tokens
+    expected = round(100 * stats.total_tokens_saved / stats.total_original_tokens, 1)
+    assert stats.savings_percent == expected
+
+
+def test_empty_content_is_stored(ctx):
+    entry = ctx.put("empty", "")
+    assert (entry.original_tokens, entry.compressed_tokens, entry.savings_percent) == (0, 0, 0.0)
+    assert ctx.get("empty") == ""
+    assert ctx.get("empty", full=True) == ""
+
+
+def test_non_string_content(ctx):
+    ctx.put("d", {"a": 1, "b": [1, 2]})
+    assert json.loads(ctx.get("d", full=True)) == {"a": 1, "b": [1, 2]}
+    ctx.put("l", [1, "two"])
+    assert json.loads(ctx.get("l", full=True)) == [1, "two"]
+    ctx.put("b", b"caf\xc3\xa9 \xff")
+    assert ctx.get("b", full=True) == "café \ufffd"
+    with pytest.raises(TypeError, match="content must be"):
+        ctx.put("n", 42)
+    with pytest.raises(TypeError, match="content must be"):
+        ctx.put("n", None)
+
+
+@pytest.mark.parametrize("key,error", [("", ValueError), (None, TypeError), (3, TypeError)])
+def test_bad_keys(ctx, key, error):
+    with pytest.raises(error):
+        ctx.put(key, "x")
+    with pytest.raises(error):
+        ctx.get(key)
+    with pytest.raises(error):
+        ctx.delete(key)
+
+
+def test_bad_agent(ctx):
+    with pytest.raises(TypeError):
+        ctx.put("k", "x", agent=5)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"ttl": 0}, {"ttl": -1}, {"max_entries": 0}, {"max_entries": 1.5}]
+)
+def test_bad_construction(kwargs):
+    with pytest.raises(ValueError):
+        SharedContext(**kwargs)
+
+
+def test_odd_unicode_round_trips(ctx):
+    text = "שלום e\u0301\u0301 \u200f🙂 \x00 \ud800 end"
+    ctx.put("u", text)
+    assert ctx.get("u", full=True) == text
+
+
+def test_compression_failure_falls_back(clock):
+    calls = []
+
+    def flaky_counter(text: str) -> int:
+        calls.append(text)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return len(text)
+
+    ctx = SharedContext(clock=clock, token_counter=flaky_counter)
+    entry = ctx.put("k", "some text")
+    assert entry.compressed == entry.original == "some text"
+    assert entry.transforms == ["fallback:RuntimeError: boom"]
+    assert entry.original_tokens == entry.compressed_tokens == len("some text")
+
+
+def test_concurrent_mixed_operations_lose_nothing():
+    ctx = SharedContext(ttl=None, max_entries=10_000)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(500):
+                key = f"t{n}-{i}"
+                body = f"{key} " * (i % 7 + 1)
+                ctx.put(key, body, agent=f"agent{n}")
+                assert ctx.get(key, full=True) == body
+                if i % 50 == 0:
+                    ctx.keys()
+                    ctx.stats()
+        except BaseException as exc:  # surfaced in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(ctx) == 16 * 500
+    for n in range(16):
+        for i in range(0, 500, 37):
+            key = f"t{n}-{i}"
+            entry = ctx.get_entry(key)
+            assert entry.original == f"{key} " * (i % 7 + 1)
+            assert entry.agent == f"agent{n}"
+    stats = ctx.stats()
+    assert stats.entries == 16 * 500
+
+
+def test_concurrent_puts_respect_max_entries():
+    ctx = SharedContext(ttl=None, max_entries=50)
+
+    def worker(n: int) -> None:
+        for i in range(300):
+            ctx.put(f"t{n}-{i}", "x")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ctx) == 50
+    # Each thread's last write is newer than its earlier ones, so none of those outlived it.
+    keys = set(ctx.keys())
+    for n in range(16):
+        for i in range(299):
+            if f"t{n}-{i}" in keys:
+                assert f"t{n}-{i + 1}" in keys
+
+
+def test_async_twins(ctx):
+    import asyncio
+
+    async def main():
+        await asyncio.gather(*(ctx.aput(f"k{i}", f"v{i}") for i in range(3)))
+        return await ctx.aget("k1"), await ctx.asearch("k2", "v2"), await ctx.arender()
+
+    got, hits, block = asyncio.run(main())
+    assert got == "v1"
+    assert hits[0].key == "k2"
+    assert "### k0" in block
