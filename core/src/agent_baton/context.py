@@ -84,7 +84,7 @@ class SharedContext:
         entry = ContextEntry(
             key, agent, text, compressed, original_tokens, compressed_tokens, transforms, now
         )
-        index = SearchIndex(text)
+        index = SearchIndex.of_text(text)
         self._backend.put(entry, ttl=self.ttl, max_entries=self.max_entries, now=now)
         with self._index_lock:
             self._indexes[key] = (now, index)
@@ -273,7 +273,7 @@ class SharedContext:
         if cached is not None and cached[0] == entry.timestamp:
             return cached[1]
         # Put by another process (shared backend) or pruned: index it once here.
-        index = SearchIndex(entry.original)
+        index = SearchIndex.of_text(entry.original)
         with self._index_lock:
             self._indexes[entry.key] = (entry.timestamp, index)
         return index

@@ -141,11 +141,22 @@ def _main_array(data: object) -> tuple[str, list[object] | None]:
     return "", None
 
 
-class SearchIndex:
-    """A BM25 index over the passages of one text."""
+def rank_texts(texts: list[str], query: str) -> list[tuple[int, float]]:
+    """BM25 ranking of ``texts`` for ``query``: (index, score) pairs, best first."""
+    index = SearchIndex([Passage(t, str(i)) for i, t in enumerate(texts)])
+    return sorted(index.scores(query).items(), key=lambda item: (-item[1], item[0]))
 
-    def __init__(self, text: str) -> None:
-        self.passages = split_passages(text)
+
+class SearchIndex:
+    """A BM25 index over passages (see :func:`split_passages`)."""
+
+    @classmethod
+    def of_text(cls, text: str) -> SearchIndex:
+        """Index the passages of ``text``."""
+        return cls(split_passages(text))
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
         self._lengths: list[int] = []
         self._postings: dict[str, list[tuple[int, int]]] = {}
         for pid, passage in enumerate(self.passages):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.json import compress_json
+from agent_baton.compress.logs import compress_logs
+from agent_baton.compress.request import Compressor, Request
+from agent_baton.compress.router import candidates
 from agent_baton.entry import savings_percent
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 
@@ -14,20 +17,9 @@ logger = logging.getLogger(__name__)
 
 # Below this many tokens compression is not worth its markers.
 MIN_TOKENS = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """What a compressor needs besides the text."""
-
-    query: str | None = None
-    key: str | None = None
-    # 0 is the normal strength; each level up keeps less (used to meet max_tokens).
-    level: int = 0
-
-
-# A compressor returns the compressed text and a transform name, or None to pass.
-Compressor = Callable[[str, Request], "tuple[str, str] | None"]
+# How many times a compressor may be asked to keep less to meet max_tokens.
+MAX_LEVEL = 4
+COMPRESSORS: dict[str, Compressor] = {"json": compress_json, "logs": compress_logs}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +60,54 @@ def compress(
     original_tokens = count(text)
     if original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens):
         return CompressionResult(text, original_tokens, original_tokens, [])
-    out, transforms = text, []
-    if max_tokens is not None and count(out) > max_tokens:
+    out, out_tokens, transforms = text, original_tokens, []
+    for kind in candidates(text):
+        attempt = _run(COMPRESSORS[kind], kind, text, query, key, max_tokens, count)
+        if attempt is None:
+            continue
+        compressed, tokens, notes = attempt
+        transforms.extend(notes)
+        if tokens < out_tokens:
+            out, out_tokens = compressed, tokens
+            break
+    if max_tokens is not None and out_tokens > max_tokens:
         out = fit_lines(out, max_tokens, count, key)
+        out_tokens = count(out)
         transforms.append("budget:lines")
-    return CompressionResult(out, original_tokens, count(out), transforms)
+    return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _run(
+    compressor: Compressor,
+    kind: str,
+    text: str,
+    query: str | None,
+    key: str | None,
+    max_tokens: int | None,
+    count: TokenCounter,
+) -> tuple[str, int, list[str]] | None:
+    """Run one compressor, harder level by level until ``max_tokens`` holds.
+
+    None when the compressor declines the text; a failure or a longer result is reported
+    in the notes and leaves the text as it was.
+    """
+    original_tokens = count(text)
+    best: tuple[str, int, list[str]] | None = None
+    for level in range(MAX_LEVEL + 1):
+        try:
+            produced = compressor(text, Request(query=query, key=key, level=level))
+        except Exception as exc:  # a compressor bug must not lose the content
+            logger.debug("%s compressor failed", kind, exc_info=True)
+            return text, original_tokens, [f"{kind}:failed:{type(exc).__name__}"]
+        if produced is None:
+            return best
+        compressed, name = produced
+        tokens = count(compressed)
+        if tokens >= original_tokens:
+            return best or (text, original_tokens, [f"{name}:skipped-longer"])
+        if best is not None and tokens >= best[1]:
+            return best  # a harder level no longer helps
+        best = (compressed, tokens, [name if level == 0 else f"{name}@{level}"])
+        if max_tokens is None or tokens <= max_tokens:
+            return best
+    return best

@@ -1,0 +1,297 @@
+"""Benchmark: savings, needle recall and latency of agent-baton on a corpus of agent outputs.
+
+Usage: python benchmarks/corpus_bench.py [--corpus DIR] [--kinds json,logs] [--headroom]
+       [--scaling] [--cases]
+
+The corpus format (cases/<id>/content.* and case.json with task and needles) and the scoring
+rules are those of ../shared/corpus/README.md: tokens with cl100k_base, needles matched after
+collapsing whitespace, task needles scored on the output compressed with the task as query.
+Columns: "zoom" scores task needles found by search(key, task, k=5) plus get(key, query=task);
+"budget" scores all needles in get(key, max_tokens=10 % of the original).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent_baton import SharedContext, compress, get_token_counter
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+TARGETS = {  # kind: minimum savings % (issues 4 and 5)
+    "json": 85.0,
+    "logs": 80.0,
+    "code": 55.0,
+    "prose": 45.0,
+    "chat": 50.0,
+    "mixed": 55.0,
+}
+COUNT = get_token_counter("gpt-4")  # cl100k_base, as the corpus README scores
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@dataclass
+class Case:
+    id: str
+    kind: str
+    task: str
+    text: str
+    free_needles: list[str]
+    task_needles: list[str]
+
+
+@dataclass
+class Row:
+    case: Case
+    original: int = 0
+    compressed: int = 0
+    free_kept: int = 0
+    task_kept: int = 0
+    zoom_kept: int = 0
+    budget_kept: int = 0
+    latency_ms: float = 0.0
+    transforms: list[str] = field(default_factory=list)
+
+
+def load_cases(corpus: Path, kinds: set[str] | None) -> list[Case]:
+    cases = []
+    for case_json in sorted(corpus.glob("cases/*/case.json")):
+        meta = json.loads(case_json.read_text())
+        if kinds and meta["kind"] not in kinds:
+            continue
+        content = next(p for p in case_json.parent.iterdir() if p.name.startswith("content"))
+        needles = meta["needles"]
+        cases.append(
+            Case(
+                meta["id"],
+                meta["kind"],
+                meta["task"],
+                content.read_text(encoding="utf-8"),
+                [n["text"] for n in needles if not n["needs_task"]],
+                [n["text"] for n in needles if n["needs_task"]],
+            )
+        )
+    return cases
+
+
+def kept(needles: list[str], text: str) -> int:
+    haystack = collapse(text)
+    return sum(collapse(n) in haystack for n in needles)
+
+
+def median_ms(fn: Callable[[str], object], text: str, runs: int = 3) -> float:
+    fn(text)  # warm-up: imports and start-up are not part of a compression
+    times = []
+    for i in range(runs):
+        variant = "\n" * (i + 1) + text  # defeat any cache keyed by content
+        start = time.perf_counter()
+        fn(variant)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run_baton(case: Case) -> Row:
+    row = Row(case, original=COUNT(case.text))
+    free = compress(case.text, counter=COUNT, key=case.id)
+    tasked = compress(case.text, counter=COUNT, key=case.id, query=case.task)
+    row.compressed = free.compressed_tokens
+    row.transforms = free.transforms
+    row.free_kept = kept(case.free_needles, free.text)
+    row.task_kept = kept(case.task_needles, tasked.text)
+
+    ctx = SharedContext(model="gpt-4", max_entries=10)
+    ctx.put(case.id, case.text)
+    hits = "\n".join(h.text for h in ctx.search(case.id, case.task, k=5))
+    zoomed = hits + "\n" + (ctx.get(case.id, query=case.task) or "")
+    row.zoom_kept = kept(case.task_needles, zoomed)
+    budget = ctx.get(case.id, query=case.task, max_tokens=max(1, row.original // 10)) or ""
+    row.budget_kept = kept(case.free_needles + case.task_needles, budget)
+    row.latency_ms = median_ms(lambda t: ctx.put("timed", t), case.text)
+    return row
+
+
+def run_headroom(case: Case) -> Row | None:
+    try:
+        from headroom import SharedContext as HeadroomContext  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    ctx = HeadroomContext()
+    row = Row(case, original=COUNT(case.text))
+    text = ctx.put(case.id, case.text).compressed
+    row.compressed = COUNT(text)
+    row.free_kept = kept(case.free_needles, text)
+    row.task_kept = kept(case.task_needles, text)  # headroom's put takes no query
+    row.latency_ms = median_ms(lambda t: ctx.put("timed", t), case.text)
+    return row
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f}%" if b else "   - "
+
+
+def report(title: str, rows: list[Row], show_cases: bool) -> dict[str, dict[str, float]]:
+    print(f"\n## {title}\n")
+    head = (
+        f"{'case':<36} {'orig':>7} {'comp':>7} {'saved':>6} {'free':>7} {'task':>7} "
+        f"{'zoom':>7} {'budget':>7} {'ms':>7}"
+    )
+    print(head)
+    print("-" * len(head))
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.case.kind, []).append(row)
+    summary: dict[str, dict[str, float]] = {}
+
+    def line(name: str, rs: list[Row]) -> None:
+        o, c = sum(r.original for r in rs), sum(r.compressed for r in rs)
+        fk, ft = sum(r.free_kept for r in rs), sum(len(r.case.free_needles) for r in rs)
+        tk, tt = sum(r.task_kept for r in rs), sum(len(r.case.task_needles) for r in rs)
+        zk = sum(r.zoom_kept for r in rs)
+        bk = sum(r.budget_kept for r in rs)
+        bt = ft + tt
+        ms = statistics.median(r.latency_ms for r in rs)
+        print(
+            f"{name:<36} {o:>7} {c:>7} {pct(o - c, o)} {fk:>3}/{ft:<3} {tk:>3}/{tt:<3} "
+            f"{zk:>3}/{tt:<3} {bk:>3}/{bt:<3} {ms:>7.1f}"
+        )
+        summary[name] = {
+            "savings": 100 * (o - c) / o if o else 0.0,
+            "free": fk / ft if ft else 1.0,
+            "task": tk / tt if tt else 1.0,
+            "zoom": zk / tt if tt else 1.0,
+            "budget": bk / bt if bt else 1.0,
+            "ms": ms,
+        }
+
+    for kind, rs in groups.items():
+        if show_cases:
+            for r in rs:
+                line(f"  {r.case.id}", [r])
+        line(f"[{kind}]", rs)
+    line("[total]", rows)
+    return summary
+
+
+def check_targets(summary: dict[str, dict[str, float]]) -> None:
+    print("\n## Targets\n")
+    for kind, minimum in TARGETS.items():
+        got = summary.get(f"[{kind}]")
+        if got is None:
+            continue
+        ok = got["savings"] >= minimum and got["free"] >= 0.95 and got["task"] >= 0.95
+        print(
+            f"{'PASS' if ok else 'MISS'}  {kind:<6} savings {got['savings']:5.1f}% (>= {minimum}%)"
+            f"  free recall {got['free']:.2f}  task recall {got['task']:.2f} (>= 0.95)"
+        )
+
+
+def scaling() -> None:
+    """Compression time and peak memory on synthetic JSON and logs at 50 KB, 500 KB, 5 MB."""
+    print("\n## Scaling (synthetic inputs)\n")
+    print(f"{'input':<14} {'size':>8} {'ms':>9} {'MB/s':>7} {'peak MB':>8} {'peak/input':>10}")
+    for kind, make in (("json array", _synthetic_json), ("log", _synthetic_log)):
+        for size in (50_000, 500_000, 5_000_000):
+            text = make(size)
+            compress(text, counter=COUNT)  # warm-up
+            gc.collect()
+            start = time.perf_counter()
+            compress(text, counter=COUNT)
+            elapsed = time.perf_counter() - start
+            tracemalloc.start()
+            compress(text, counter=COUNT)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            mb = len(text.encode()) / 1e6
+            print(
+                f"{kind:<14} {mb:>6.2f}MB {elapsed * 1000:>9.0f} {mb / elapsed:>7.1f} "
+                f"{peak / 1e6:>8.1f} {peak / len(text.encode()):>10.1f}"
+            )
+
+
+def _synthetic_json(size: int) -> str:
+    rows = []
+    i = 0
+    total = 0
+    while total < size:
+        row = {
+            "id": i,
+            "user": f"user{i % 97}",
+            "status": "error" if i % 1000 == 999 else "ok",
+            "latency_ms": (i * 37) % 400,
+            "path": f"/api/v1/items/{i % 50}",
+        }
+        rows.append(row)
+        total += 90
+        i += 1
+    return json.dumps(rows, indent=1)
+
+
+def _synthetic_log(size: int) -> str:
+    lines = []
+    total = 0
+    i = 0
+    while total < size:
+        if i % 5000 == 4999:
+            line = f"2026-11-23 10:{i // 60 % 60:02d}:{i % 60:02d} ERROR db timeout after {i % 30}s"
+        else:
+            line = (
+                f"2026-11-23 10:{i // 60 % 60:02d}:{i % 60:02d} INFO request {i} "
+                f"served in {i % 90} ms"
+            )
+        lines.append(line)
+        total += len(line) + 1
+        i += 1
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--kinds", help="comma-separated kinds, e.g. json,logs")
+    parser.add_argument("--headroom", action="store_true", help="also run headroom-ai")
+    parser.add_argument("--scaling", action="store_true", help="also measure scaling")
+    parser.add_argument("--cases", action="store_true", help="one line per case")
+    args = parser.parse_args()
+    if not (args.corpus / "cases").is_dir():
+        print(f"no corpus at {args.corpus} (expected {args.corpus}/cases/<id>/case.json)")
+        return 2
+    kinds = set(args.kinds.split(",")) if args.kinds else None
+    cases = load_cases(args.corpus, kinds)
+    print(f"corpus: {args.corpus} ({len(cases)} cases), tokens: {COUNT.name}")
+    ours = [run_baton(c) for c in cases]
+    summary = report("agent-baton", ours, args.cases)
+    check_targets(summary)
+    if args.headroom:
+        theirs = [r for r in (run_headroom(c) for c in cases) if r is not None]
+        if not theirs:
+            print("\nheadroom-ai is not installed: pip install headroom-ai (or nox -s compare)")
+        else:
+            other = report("headroom-ai (same cases, same run)", theirs, args.cases)
+            t, h = summary["[total]"], other["[total]"]
+            print(
+                f"\nagent-baton vs headroom-ai: savings {t['savings']:.1f}% vs {h['savings']:.1f}%,"
+                f" free recall {t['free']:.2f} vs {h['free']:.2f},"
+                f" task recall {t['task']:.2f} vs {h['task']:.2f},"
+                f" median put latency {t['ms']:.1f} ms vs {h['ms']:.1f} ms"
+                f" ({h['ms'] / t['ms']:.1f}x lower)"
+            )
+    if args.scaling:
+        scaling()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""JSON tool and API results: arrays of records become tables, then tables are sampled.
+
+Lossless first: every array of objects becomes a table (header once, one line per row, nested
+objects flattened to dotted columns, columns equal in every row stated once). When that is
+still large, the table keeps the most telling columns and these rows: the ones matching the
+query, the ones holding rare or anomalous values (a failed status among successes, outliers,
+nulls where others have values), and the first and last; per-column statistics describe the
+rest, and a marker says how many rows and columns were left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.request import Request
+from agent_baton.search import query_terms, rank_texts
+
+_MAX_FLATTEN_DEPTH = 12
+_CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
+_IMPORTANT_NAME = re.compile(
+    r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
+    r"message|type|kind|level|login|number|count|total|code|version|tag|branch|date|year)$",
+    re.IGNORECASE,
+)
+_NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
+
+
+def compress_json(text: str, request: Request) -> tuple[str, str] | None:
+    """Compress a JSON document (possibly wrapped in a line of prose); None if not JSON."""
+    parsed = parse_embedded(text)
+    if parsed is None:
+        return None
+    before, data, after = parsed
+    budget_chars = _budget_chars(len(text), request.level)
+    renderer = _Renderer(request, budget_chars)
+    body = renderer.render(data)
+    parts = [p for p in (before.strip(), body, after.strip()) if p]
+    transform = "json:table+sample" if renderer.lossy else "json:table"
+    if not renderer.tables:
+        transform = "json:minify+sample" if renderer.lossy else "json:minify"
+    return "\n".join(parts), transform
+
+
+def parse_embedded(text: str) -> tuple[str, Any, str] | None:
+    """Split text into (prose before, JSON value, prose after), or None when it holds no JSON.
+
+    The JSON must start at the first ``{`` or ``[`` that begins a line and span most of the
+    text, so a sentence that merely contains braces is not taken for data.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    start = 0 if stripped[0] in "[{" else _json_line_start(text)
+    if start is None:
+        return None
+    offset = len(text) - len(text.lstrip()) if start == 0 else start
+    try:
+        data, end = json.JSONDecoder().raw_decode(text, offset)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, (dict, list)) or (end - offset) < 0.6 * len(stripped):
+        return None
+    return text[:offset], data, text[end:]
+
+
+def _json_line_start(text: str) -> int | None:
+    match = re.search(r"^[ \t]*[\[{]", text[:2000], re.MULTILINE)
+    return None if match is None else match.end() - 1
+
+
+def _budget_chars(original_chars: int, level: int) -> int:
+    # About 10 % of the original at level 0, never under ~2,400 chars; each level halves it.
+    base = max(2400, original_chars // 10)
+    return max(400, base >> level)
+
+
+def minify(value: Any) -> str:
+    """Compact JSON, or the value's repr when it cannot be encoded."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, TypeError, RecursionError):
+        return repr(value)
+
+
+def cell(value: Any) -> str:
+    """A table cell: strings bare (quoted only when empty), other values as compact JSON."""
+    text = (value or '""') if isinstance(value, str) else minify(value)
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("|", "\\|")
+
+
+def flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Nested objects as dotted columns; lists and very deep objects stay values."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value and depth < _MAX_FLATTEN_DEPTH:
+            out.update(flatten(value, f"{name}.", depth + 1))
+        else:
+            out[name] = value
+    return out
+
+
+@dataclass
+class _Column:
+    name: str
+    values: list[Any]  # one per row; _MISSING where the row lacks the column
+    distinct: Counter[str] = field(default_factory=Counter)
+    numbers: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.distinct = Counter(_hashable(v) for v in self.values)
+        self.numbers = [
+            float(v)
+            for v in self.values
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        ]
+
+
+_MISSING = object()
+
+
+def _hashable(value: Any) -> str:
+    if value is _MISSING:
+        return "\x00missing"
+    return value if isinstance(value, str) else minify(value)
+
+
+class _Renderer:
+    """Renders one JSON document, lossless when it fits the budget, sampled otherwise."""
+
+    def __init__(self, request: Request, budget_chars: int) -> None:
+        self.request = request
+        self.budget = budget_chars
+        self.lossy = False
+        self.tables = 0
+
+    def render(self, data: Any) -> str:
+        lossless = self._value(data, "", lossy=False)
+        if len(lossless) <= self.budget:
+            return lossless
+        self.lossy = True
+        self.tables = 0
+        return self._value(data, "", lossy=True)
+
+    def _value(self, value: Any, path: str, *, lossy: bool) -> str:
+        if _is_records(value):
+            self.tables += 1
+            return _Table(path or "rows", value, self.request, lossy, self.budget).render()
+        if isinstance(value, dict):
+            return self._object(value, path, lossy=lossy)
+        if isinstance(value, list) and lossy and len(value) > 20:
+            shown = ",".join(minify(v) for v in value[:10])
+            rest = omitted(f"{len(value) - 10} of {len(value)} items", self.request.key)
+            return f"{path or 'items'}: [{shown}, …] {rest}"
+        return f"{path}: {minify(value)}" if path else minify(value)
+
+    def _object(self, obj: dict[str, Any], path: str, *, lossy: bool) -> str:
+        scalars: list[str] = []
+        blocks: list[str] = []
+        for key, value in obj.items():
+            name = f"{path}.{key}" if path else str(key)
+            if _is_records(value) or (isinstance(value, (dict, list)) and len(minify(value)) > 200):
+                blocks.append(self._value(value, name, lossy=lossy))
+            else:
+                scalars.append(f"{name}: {minify(value)}")
+        return "\n".join([*scalars, *blocks])
+
+
+def _is_records(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= 2
+        and sum(isinstance(v, dict) for v in value) >= 0.9 * len(value)
+    )
+
+
+class _Table:
+    """An array of objects as a table; sampled (rows and columns) in lossy mode."""
+
+    def __init__(
+        self, name: str, records: list[Any], request: Request, lossy: bool, budget: int
+    ) -> None:
+        self.name = name
+        self.rows = [flatten(r) if isinstance(r, dict) else {"value": r} for r in records]
+        self.request = request
+        self.lossy = lossy
+        self.budget = budget
+        names = list(dict.fromkeys(k for row in self.rows for k in row))
+        self.columns = [_Column(n, [row.get(n, _MISSING) for row in self.rows]) for n in names]
+
+    def render(self) -> str:
+        n = len(self.rows)
+        constant = [c for c in self.columns if len(c.distinct) == 1 and n > 1]
+        varying = [c for c in self.columns if not (len(c.distinct) == 1 and n > 1)]
+        lines = [f"{self.name}: {n} rows"]
+        if not self.lossy:
+            if constant:
+                lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in constant))
+            lines.append("|".join(c.name for c in varying))
+            lines.extend(self._row(i, varying) for i in range(n))
+            return "\n".join(lines)
+        return self._sampled(lines, constant, varying)
+
+    # -- lossy ----------------------------------------------------------------------------
+
+    def _sampled(self, lines: list[str], constant: list[_Column], varying: list[_Column]) -> str:
+        n = len(self.rows)
+        key = self.request.key
+        shown_constant = [c for c in constant if _priority(c, n) > 0]
+        if shown_constant:
+            lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in shown_constant))
+
+        rare = self._rare_rows(varying)
+        matched = self._query_rows()
+        columns = self._choose_columns(varying, rare)
+        chosen = {c.name for c in columns}
+        anomaly_cols = [c for c in varying if c.name in rare.columns and c.name not in chosen]
+        columns = columns + anomaly_cols[: max(0, 16 - len(columns))]
+
+        header = "|".join(c.name for c in columns)
+        row_chars = max(1, sum(min(_width(c), _CELL_CHARS) + 1 for c in columns))
+        room = max(3, (self.budget * 7 // 10) // row_chars)
+        keep = _pick_rows(n, matched, rare.order, room)
+        omitted_cols = len(varying) - len(columns) + len(constant) - len(shown_constant)
+
+        lines.append(header)
+        previous = -1
+        for i in keep:
+            if i - previous > 1:
+                lines.append(f"[… rows {previous + 1}-{i - 1}]")
+            if i in matched:
+                lines.append(f"{self._row(i, columns, cut=False)}  ← matches query")
+                extra = self._full_row(i, {c.name for c in columns})
+                if extra:
+                    lines.append(f"  more of row {i}: {extra}")
+            else:
+                lines.append(self._row(i, columns, cut=True))
+            previous = i
+        if previous < n - 1:
+            lines.append(f"[… rows {previous + 1}-{n - 1}]")
+        lines.append(f"stats: {self._stats(columns)}")
+        what = f"{n - len(keep)} of {n} rows"
+        if omitted_cols:
+            what += f", {omitted_cols} columns"
+        lines.append(omitted(what, key))
+        return "\n".join(lines)
+
+    def _row(self, i: int, columns: list[_Column], cut: bool = False) -> str:
+        cells = []
+        for c in columns:
+            value = c.values[i]
+            text = "" if value is _MISSING else cell(value)
+            if cut and len(text) > _CELL_CHARS:
+                text = text[: _CELL_CHARS - 1] + "…"
+            cells.append(text)
+        return "|".join(cells)
+
+    def _full_row(self, i: int, shown: set[str]) -> str:
+        """The other non-empty fields of a row that matched the query, as name=value."""
+        pairs = [
+            f"{c.name}={cell(c.values[i])}"
+            for c in self.columns
+            if c.name not in shown
+            and c.values[i] is not _MISSING
+            and c.values[i] not in ("", None)
+            and not (len(c.distinct) == 1 and len(self.rows) > 1)
+            and _priority(c, len(self.rows)) > -3
+        ]
+        return "; ".join(pairs)
+
+    def _query_rows(self) -> set[int]:
+        query = self.request.query
+        if not query or not query_terms(query):
+            return set()
+        texts = [" ".join(_hashable(v) for v in row.values()) for row in self.rows]
+        ranked = rank_texts(texts, query)
+        if not ranked:
+            return set()
+        best = ranked[0][1]
+        # The best matches and anything close to them, at most a handful.
+        return {i for i, score in ranked[:5] if score >= 0.6 * best}
+
+    def _rare_rows(self, columns: list[_Column]) -> _Rarity:
+        n = len(self.rows)
+        score = [0.0] * n
+        flagged: set[str] = set()
+        for c in columns:
+            hits = _rare_in(c, n)
+            if hits:
+                flagged.add(c.name)
+                for i, weight in hits.items():
+                    score[i] += weight
+        order = sorted((i for i in range(n) if score[i] > 0), key=lambda i: (-score[i], i))
+        return _Rarity(order, flagged)
+
+    def _choose_columns(self, varying: list[_Column], rare: _Rarity) -> list[_Column]:
+        n = len(self.rows)
+        ranked = sorted(varying, key=lambda c: -_priority(c, n, c.name in rare.columns))
+        chosen: list[_Column] = []
+        width = 0
+        limit = max(120, self.budget // max(8, min(n, 40)))
+        for c in ranked:
+            w = min(_width(c), _CELL_CHARS) + 1
+            if chosen and (width + w > limit or _priority(c, n) <= -3):
+                continue
+            chosen.append(c)
+            width += w
+        order = {c.name: i for i, c in enumerate(varying)}
+        return sorted(chosen, key=lambda c: order[c.name])
+
+    def _stats(self, columns: list[_Column]) -> str:
+        parts = []
+        for c in columns:
+            if len(c.numbers) >= 0.8 * len(c.values) and len(c.distinct) > 5:
+                lo, hi = min(c.numbers), max(c.numbers)
+                mean = sum(c.numbers) / len(c.numbers)
+                parts.append(f"{c.name} {_num(lo)}–{_num(hi)} mean {_num(mean)}")
+            elif len(c.distinct) <= 12:
+                top = ", ".join(f"{_short(v)}×{k}" for v, k in c.distinct.most_common(6))
+                parts.append(f"{c.name}: {top}")
+            else:
+                parts.append(f"{c.name}: {len(c.distinct)} distinct")
+        return "; ".join(parts)
+
+
+@dataclass
+class _Rarity:
+    order: list[int]  # row indices, most anomalous first
+    columns: set[str]  # columns where a rare value was found
+
+
+def _rare_in(c: _Column, n: int) -> dict[int, float]:
+    """Rows whose value in this column is rare, an outlier, or a lone null/missing."""
+    hits: dict[int, float] = {}
+    if n < 3:
+        return hits
+    distinct = len(c.distinct)
+    top_count = c.distinct.most_common(1)[0][1]
+    numeric = len(c.numbers) >= 0.8 * n and distinct > 5
+    if numeric:
+        for i, weight in _outliers(c).items():
+            hits[i] = weight
+    elif 1 < distinct <= max(3, n // 2) and top_count >= 2:
+        # A categorical column: values much rarer than the usual one are anomalies.
+        threshold = max(1, min(n // 5, top_count // 3))
+        for i, v in enumerate(c.values):
+            count = c.distinct[_hashable(v)]
+            if count <= threshold:
+                hits[i] = 1.0 + 1.0 / count
+    else:
+        nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
+        if 0 < len(nulls) <= max(1, n // 10):
+            for i in nulls:
+                hits[i] = 1.0
+    return hits
+
+
+def _outliers(c: _Column) -> dict[int, float]:
+    values = sorted(c.numbers)
+    q1, q3 = values[len(values) // 4], values[(3 * len(values)) // 4]
+    spread = q3 - q1
+    if spread <= 0:
+        return {}
+    low, high = q1 - 3 * spread, q3 + 3 * spread
+    hits = {}
+    for i, v in enumerate(c.values):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not low <= v <= high:
+            hits[i] = 1.0 + min(3.0, abs(v - (q1 + q3) / 2) / spread / 10)
+    # Extremes always count a little, so the max and min rows are kept when room allows.
+    return hits
+
+
+def _priority(c: _Column, n: int, rare: bool = False) -> float:
+    sample = [v for v in c.values[:50] if v is not _MISSING and v is not None]
+    score = 0.0
+    leaf = c.name.rsplit(".", 1)[-1]
+    if _IMPORTANT_NAME.search(leaf):
+        score += 3
+    if rare:
+        score += 3
+    if c.numbers:
+        score += 1
+    if _NOISE_NAME.search(c.name):
+        score -= 4
+    strings = [v for v in sample if isinstance(v, str)]
+    if strings:
+        if sum(bool(_URL.match(s)) for s in strings) > len(strings) / 2:
+            score -= 3
+        if sum(bool(_HEXISH.match(s)) for s in strings) > len(strings) / 2:
+            score -= 3
+    score -= 0.5 * c.name.count(".")
+    if all(v is _MISSING or v is None or v == "" for v in c.values):
+        score -= 5
+    return score
+
+
+def _width(c: _Column) -> int:
+    sample = c.values[:50]
+    return max((len(cell(v)) for v in sample if v is not _MISSING), default=0)
+
+
+def _pick_rows(n: int, matched: set[int], rare_order: list[int], room: int) -> list[int]:
+    keep: list[int] = list(dict.fromkeys([*sorted(matched), 0, n - 1]))
+    for i in rare_order:
+        if len(keep) >= room:
+            break
+        if i not in keep:
+            keep.append(i)
+    fill = 1
+    while len(keep) < min(room, n) and fill < n:
+        if fill not in keep:
+            keep.append(fill)
+        fill += 1
+    return sorted(set(keep))
+
+
+def _pair(c: _Column, row: int) -> str:
+    value = c.values[row]
+    return f"{c.name}={'' if value is _MISSING else cell(value)}"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else f"{x:.4g}"
+
+
+def _short(v: str) -> str:
+    if v == "\x00missing":
+        return "(missing)"
+    return v if len(v) <= 30 else v[:29] + "…"

@@ -1,0 +1,203 @@
+"""Logs (application, build and test output): fold repetition, keep every problem.
+
+Each line gets a template: its variable parts (timestamps, numbers, ids, addresses) masked.
+Kept whole, in order: the first and last lines, every error, warning and failure line and
+every traceback or stack trace (a repeated one once, with a count), the lines right around
+them, lines matching the query, and rare lines while room allows. Routine lines that repeat
+become one line per template with a count and their first and last timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.request import Request
+from agent_baton.search import query_terms, rank_texts
+
+_TIMESTAMP = re.compile(
+    r"^\s*\[?("
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
+    r"|\d{6} \d{6}"
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
+    r")\]?"
+)
+_LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
+_SEVERE = re.compile(
+    r"\b(warn\w*|errors?|fatal|critical|severe|fail\w*|exception|traceback|panic\w*|"
+    r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b"
+    r"|exit code [1-9]|exit status [1-9]|\bnot running\b",
+    re.IGNORECASE,
+)
+# "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
+_ZERO_COUNTS = re.compile(
+    r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b",
+    re.IGNORECASE,
+)
+_TRACE_START = re.compile(r"^\s*Traceback \(most recent call last\)|^\S.*(Exception|Error)\b.*")
+_TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
+_MASKS = (
+    (_TIMESTAMP, "<ts>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
+    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b", re.I), "<hex>"),
+    (re.compile(r"-?\d+(?:\.\d+)?"), "<n>"),
+)
+_LOG_LINE = re.compile(
+    _TIMESTAMP.pattern + r"|" + _LEVEL.pattern + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
+)
+
+
+def looks_like_log(text: str) -> bool:
+    """Whether most sampled lines carry a timestamp or a log level."""
+    lines = [line for line in text[:20000].splitlines()[:200] if line.strip()]
+    if len(lines) < 5:
+        return False
+    hits = sum(1 for line in lines if _LOG_LINE.search(line))
+    return hits >= 0.3 * len(lines)
+
+
+def template(line: str) -> str:
+    """The line with its variable parts masked, so repeats of one event share a template."""
+    for pattern, mask in _MASKS:
+        line = pattern.sub(mask, line)
+    return line.strip()
+
+
+def is_problem(line: str) -> bool:
+    """Whether a line reports an error, warning or failure (not "Failures: 0")."""
+    return bool(_SEVERE.search(_ZERO_COUNTS.sub("", line)))
+
+
+@dataclass
+class _Line:
+    text: str
+    template: str
+    problem: bool
+    in_trace: bool = False
+
+
+def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
+    """Fold a log's routine lines and keep its problems; None if it is not a log."""
+    if not looks_like_log(text):
+        return None
+    raw = text.splitlines()
+    lines = [_Line(line, template(line), is_problem(line)) for line in raw]
+    _mark_traces(lines)
+    n = len(lines)
+    counts = Counter(line.template for line in lines)
+    budget = max(1500, len(text) // 9) >> request.level
+
+    keep: set[int] = set()
+    edge = 3 if request.level < 2 else 1
+    keep.update(range(min(edge, n)))
+    keep.update(range(max(0, n - edge), n))
+    keep.update(_problem_lines(lines, counts, request.level))
+    keep.update(_query_lines(lines, request.query))
+    # One line of context on each side of every kept problem.
+    for i in sorted(keep):
+        if lines[i].problem and request.level < 2:
+            keep.update(j for j in (i - 1, i + 1) if 0 <= j < n)
+
+    used = sum(len(lines[i].text) + 1 for i in keep)
+    # Rare routine lines (seen once or twice) carry the facts of a run: keep while room allows.
+    for i, line in enumerate(lines):
+        if i in keep or counts[line.template] > 2:
+            continue
+        if used + len(line.text) + 1 > budget:
+            break
+        keep.add(i)
+        used += len(line.text) + 1
+
+    out = _assemble(lines, keep, counts, request.key)
+    return out, "logs:fold"
+
+
+def _mark_traces(lines: list[_Line]) -> None:
+    """Mark stack traces (a start line and its indented frames) as problems, whole."""
+    i = 0
+    while i < len(lines):
+        if (
+            _TRACE_START.search(lines[i].text)
+            and i + 1 < len(lines)
+            and _TRACE_CONT.match(lines[i + 1].text)
+        ):
+            lines[i].problem = lines[i].in_trace = True
+            j = i + 1
+            while j < len(lines) and _TRACE_CONT.match(lines[j].text):
+                lines[j].problem = lines[j].in_trace = True
+                j += 1
+            # A Python traceback ends with the unindented exception line.
+            if j < len(lines) and lines[i].text.lstrip().startswith("Traceback"):
+                lines[j].problem = lines[j].in_trace = True
+                j += 1
+            i = j
+        else:
+            i += 1
+
+
+def _problem_lines(lines: list[_Line], counts: Counter[str], level: int) -> set[int]:
+    """Every problem line; of a problem repeated many times, its first and last two."""
+    seen: Counter[str] = Counter()
+    last: dict[str, int] = {}
+    keep: set[int] = set()
+    cap = 3 if level == 0 else 1
+    for i, line in enumerate(lines):
+        if not line.problem:
+            continue
+        seen[line.template] += 1
+        if line.in_trace or seen[line.template] <= cap:
+            keep.add(i)
+        last[line.template] = i
+    keep.update(last.values())
+    return keep
+
+
+def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
+    if not query or not query_terms(query):
+        return set()
+    ranked = rank_texts([line.text for line in lines], query)
+    if not ranked:
+        return set()
+    best = ranked[0][1]
+    return {i for i, score in ranked[:12] if score >= 0.5 * best}
+
+
+def _assemble(lines: list[_Line], keep: set[int], counts: Counter[str], key: str | None) -> str:
+    folded = Counter(line.template for i, line in enumerate(lines) if i not in keep)
+    stamps: dict[str, list[str]] = {}
+    for i, line in enumerate(lines):
+        if i not in keep:
+            match = _TIMESTAMP.match(line.text)
+            if match:
+                stamps.setdefault(line.template, []).append(match.group(1))
+    out: list[str] = []
+    summarised: set[str] = set()
+    gap = 0
+    for i, line in enumerate(lines):
+        if i in keep:
+            if gap:
+                out.append(f"[… {gap} lines]")
+                gap = 0
+            out.append(line.text)
+            continue
+        count = folded[line.template]
+        if count >= 3 and line.template not in summarised:
+            if gap:
+                out.append(f"[… {gap} lines]")
+                gap = 0
+            summarised.add(line.template)
+            times = stamps.get(line.template)
+            span = f" {times[0]} … {times[-1]}" if times and times[0] != times[-1] else ""
+            out.append(f"[×{count}{span}] {line.text.strip()}")
+        elif count < 3:
+            gap += 1
+    if gap:
+        out.append(f"[… {gap} lines]")
+    left_out = len(lines) - len(keep)
+    templates = len(summarised)
+    out.append(omitted(f"{left_out} of {len(lines)} lines ({templates} repeated templates)", key))
+    return "\n".join(out)
