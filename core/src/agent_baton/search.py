@@ -48,13 +48,22 @@ def terms(text: str) -> list[str]:
     """Lower-cased words of ``text``; ``camelCase`` and ``snake_case`` also give their parts."""
     out: list[str] = []
     for word in _WORD_RE.findall(text):
-        lowered = word.lower()
+        lowered = _stem(word.lower())
         out.append(lowered)
         if not word.islower() and not word.isupper() and not word.isdigit():
             parts = _CAMEL_RE.findall(word)
             if len(parts) > 1:
-                out.extend(p.lower() for p in parts)
+                out.extend(_stem(p.lower()) for p in parts)
     return out
+
+
+def _stem(word: str) -> str:
+    """Fold plurals ("pages" → "page", "entries" → "entry") so they match the singular."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def query_terms(query: str) -> list[str]:

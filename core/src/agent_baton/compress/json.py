@@ -96,16 +96,46 @@ def cell(value: Any) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("|", "\\|")
 
 
-def flatten(record: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
-    """Nested objects as dotted columns; lists and very deep objects stay values."""
+def flatten(
+    record: dict[str, Any], maps: set[str], prefix: str = "", depth: int = 0
+) -> dict[str, Any]:
+    """Nested objects as dotted columns; lists, map-like objects and deep objects stay values."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and value and depth < _MAX_FLATTEN_DEPTH:
-            out.update(flatten(value, f"{name}.", depth + 1))
+        if isinstance(value, dict) and value and depth < _MAX_FLATTEN_DEPTH and name not in maps:
+            out.update(flatten(value, maps, f"{name}.", depth + 1))
         else:
             out[name] = value
     return out
+
+
+def map_like_paths(records: list[dict[str, Any]]) -> set[str]:
+    """Paths of objects keyed by data (currency codes, ids) rather than by a schema.
+
+    Flattening those would make one sparse column per key; such an object whose keys mostly
+    appear in few of the rows stays a single JSON-valued column.
+    """
+    presence: dict[str, Counter[str]] = {}
+    seen: Counter[str] = Counter()
+
+    def walk(obj: dict[str, Any], path: str, depth: int) -> None:
+        seen[path] += 1
+        keys = presence.setdefault(path, Counter())
+        for key, value in obj.items():
+            keys[key] += 1
+            if isinstance(value, dict) and value and depth < _MAX_FLATTEN_DEPTH:
+                walk(value, f"{path}{key}.", depth + 1)
+
+    for record in records:
+        walk(record, "", 0)
+    maps = set()
+    for path, keys in presence.items():
+        if path and seen[path] >= 3:
+            mean_share = sum(keys.values()) / len(keys) / seen[path]
+            if mean_share < 0.5:
+                maps.add(path[:-1])
+    return maps
 
 
 @dataclass
@@ -189,7 +219,9 @@ class _Table:
         self, name: str, records: list[Any], request: Request, lossy: bool, budget: int
     ) -> None:
         self.name = name
-        self.rows = [flatten(r) if isinstance(r, dict) else {"value": r} for r in records]
+        objects = [r for r in records if isinstance(r, dict)]
+        maps = map_like_paths(objects)
+        self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
         self.lossy = lossy
         self.budget = budget
@@ -221,9 +253,7 @@ class _Table:
         rare = self._rare_rows(varying)
         matched = self._query_rows()
         columns = self._choose_columns(varying, rare)
-        chosen = {c.name for c in columns}
-        anomaly_cols = [c for c in varying if c.name in rare.columns and c.name not in chosen]
-        columns = columns + anomaly_cols[: max(0, 16 - len(columns))]
+        columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
         row_chars = max(1, sum(min(_width(c), _CELL_CHARS) + 1 for c in columns))
@@ -264,15 +294,19 @@ class _Table:
         return "|".join(cells)
 
     def _full_row(self, i: int, shown: set[str]) -> str:
-        """The other non-empty fields of a row that matched the query, as name=value."""
+        """The other non-empty fields of a row that matched the query, as name=value.
+
+        The record's own top-level fields (its URLs too) and its telling nested ones.
+        """
+        n = len(self.rows)
         pairs = [
             f"{c.name}={cell(c.values[i])}"
             for c in self.columns
             if c.name not in shown
             and c.values[i] is not _MISSING
             and c.values[i] not in ("", None)
-            and not (len(c.distinct) == 1 and len(self.rows) > 1)
-            and _priority(c, len(self.rows)) > -3
+            and not (len(c.distinct) == 1 and n > 1)
+            and ("." not in c.name or _priority(c, n) > -3)
         ]
         return "; ".join(pairs)
 
@@ -285,25 +319,47 @@ class _Table:
         if not ranked:
             return set()
         best = ranked[0][1]
-        # The best matches and anything close to them, at most a handful.
-        return {i for i, score in ranked[:5] if score >= 0.6 * best}
+        # The three best matches and anything close to them, at most six.
+        return {i for rank, (i, score) in enumerate(ranked[:6]) if rank < 3 or score >= 0.5 * best}
 
     def _rare_rows(self, columns: list[_Column]) -> _Rarity:
         n = len(self.rows)
         score = [0.0] * n
-        flagged: set[str] = set()
+        flagged: dict[str, set[int]] = {}
         for c in columns:
             hits = _rare_in(c, n)
             if hits:
-                flagged.add(c.name)
+                flagged[c.name] = set(hits)
                 for i, weight in hits.items():
                     score[i] += weight
         order = sorted((i for i in range(n) if score[i] > 0), key=lambda i: (-score[i], i))
         return _Rarity(order, flagged)
 
+    def _anomaly_columns(
+        self, varying: list[_Column], chosen: list[_Column], rare: _Rarity
+    ) -> list[_Column]:
+        """Columns that explain why a kept row is rare, unless a shown column already does."""
+        n = len(self.rows)
+        shown = {c.name for c in chosen}
+        explained = set().union(*(rare.columns.get(name, set()) for name in shown))
+        extra = []
+        for c in sorted(varying, key=lambda c: -_priority(c, n)):
+            rows = rare.columns.get(c.name)
+            if not rows or c.name in shown or rows <= explained or _priority(c, n) <= -3:
+                continue
+            extra.append(c)
+            explained |= rows
+            if len(extra) == 6:
+                break
+        return extra
+
     def _choose_columns(self, varying: list[_Column], rare: _Rarity) -> list[_Column]:
         n = len(self.rows)
-        ranked = sorted(varying, key=lambda c: -_priority(c, n, c.name in rare.columns))
+        families = Counter(_family(c.name) for c in varying)
+        ranked = sorted(
+            varying,
+            key=lambda c: -_priority(c, n, c.name in rare.columns, families[_family(c.name)]),
+        )
         chosen: list[_Column] = []
         width = 0
         limit = max(120, self.budget // max(8, min(n, 40)))
@@ -317,24 +373,27 @@ class _Table:
         return sorted(chosen, key=lambda c: order[c.name])
 
     def _stats(self, columns: list[_Column]) -> str:
+        """Numbers as min–max and mean, categories as counts; other columns are left out."""
         parts = []
+        n = len(self.rows)
         for c in columns:
-            if len(c.numbers) >= 0.8 * len(c.values) and len(c.distinct) > 5:
+            present = sum(k for v, k in c.distinct.items() if v != "\x00missing")
+            if present < 0.5 * n:
+                continue
+            if len(c.numbers) >= 0.8 * n and len(c.distinct) > 5:
                 lo, hi = min(c.numbers), max(c.numbers)
                 mean = sum(c.numbers) / len(c.numbers)
                 parts.append(f"{c.name} {_num(lo)}–{_num(hi)} mean {_num(mean)}")
-            elif len(c.distinct) <= 12:
-                top = ", ".join(f"{_short(v)}×{k}" for v, k in c.distinct.most_common(6))
+            elif 1 < len(c.distinct) <= 8 and len(c.distinct) < n:
+                top = ", ".join(f"{_short(v)}×{k}" for v, k in c.distinct.most_common(5))
                 parts.append(f"{c.name}: {top}")
-            else:
-                parts.append(f"{c.name}: {len(c.distinct)} distinct")
         return "; ".join(parts)
 
 
 @dataclass
 class _Rarity:
     order: list[int]  # row indices, most anomalous first
-    columns: set[str]  # columns where a rare value was found
+    columns: dict[str, set[int]]  # column -> rows where it holds a rare value
 
 
 def _rare_in(c: _Column, n: int) -> dict[int, float]:
@@ -342,8 +401,11 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
     hits: dict[int, float] = {}
     if n < 3:
         return hits
-    distinct = len(c.distinct)
-    top_count = c.distinct.most_common(1)[0][1]
+    present = Counter({v: k for v, k in c.distinct.items() if v != "\x00missing"})
+    if sum(present.values()) < 0.5 * n:
+        return hits  # a sparse column: having it at all is not an anomaly
+    distinct = len(present)
+    top_count = present.most_common(1)[0][1]
     numeric = len(c.numbers) >= 0.8 * n and distinct > 5
     if numeric:
         for i, weight in _outliers(c).items():
@@ -352,8 +414,8 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
         # A categorical column: values much rarer than the usual one are anomalies.
         threshold = max(1, min(n // 5, top_count // 3))
         for i, v in enumerate(c.values):
-            count = c.distinct[_hashable(v)]
-            if count <= threshold:
+            count = present.get(_hashable(v), 0)
+            if 0 < count <= threshold:
                 hits[i] = 1.0 + 1.0 / count
     else:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
@@ -378,9 +440,16 @@ def _outliers(c: _Column) -> dict[int, float]:
     return hits
 
 
-def _priority(c: _Column, n: int, rare: bool = False) -> float:
+def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     sample = [v for v in c.values[:50] if v is not _MISSING and v is not None]
     score = 0.0
+    if n > 2 and len(c.distinct) == n and 0 < _width(c) <= 40:
+        score += 2  # an identifier: unique and short
+    if family > 6:
+        score -= 2  # one of many siblings (translations.*, *_url): rarely the point
+    texts = [v for v in sample if isinstance(v, str)]
+    if texts and sum(v.count(" ") >= 4 for v in texts) > len(texts) / 2:
+        score += 2  # prose: a title, a message, a comment's body
     leaf = c.name.rsplit(".", 1)[-1]
     if _IMPORTANT_NAME.search(leaf):
         score += 3
@@ -390,16 +459,20 @@ def _priority(c: _Column, n: int, rare: bool = False) -> float:
         score += 1
     if _NOISE_NAME.search(c.name):
         score -= 4
-    strings = [v for v in sample if isinstance(v, str)]
-    if strings:
-        if sum(bool(_URL.match(s)) for s in strings) > len(strings) / 2:
+    if texts:
+        if sum(bool(_URL.match(s)) for s in texts) > len(texts) / 2:
             score -= 3
-        if sum(bool(_HEXISH.match(s)) for s in strings) > len(strings) / 2:
+        if sum(bool(_HEXISH.match(s)) for s in texts) > len(texts) / 2:
             score -= 3
     score -= 0.5 * c.name.count(".")
     if all(v is _MISSING or v is None or v == "" for v in c.values):
         score -= 5
     return score
+
+
+def _family(name: str) -> str:
+    """The top-level field a dotted column belongs to (``translations`` for ``translations.x``)."""
+    return name.split(".", 1)[0] if "." in name else name
 
 
 def _width(c: _Column) -> int:

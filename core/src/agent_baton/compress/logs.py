@@ -37,7 +37,9 @@ _ZERO_COUNTS = re.compile(
     r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b",
     re.IGNORECASE,
 )
-_TRACE_START = re.compile(r"^\s*Traceback \(most recent call last\)|^\S.*(Exception|Error)\b.*")
+_TRACE_START = re.compile(
+    r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
+)
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
 _MASKS = (
     (_TIMESTAMP, "<ts>"),
@@ -75,17 +77,52 @@ def is_problem(line: str) -> bool:
 @dataclass
 class _Line:
     text: str
-    template: str
+    body: str  # the text without its leading timestamp
+    template: int  # cluster id: lines of one event share it
     problem: bool
     in_trace: bool = False
+
+
+class _Clusters:
+    """Groups lines into templates: same length, same problem-ness, mostly the same words.
+
+    Masking numbers and ids catches most repetition; the word comparison (after Drain)
+    also folds lines that differ in a name ("Invalid user admin", "Invalid user oracle").
+    """
+
+    _SIMILAR = 0.75
+    _MAX_PER_SHAPE = 64
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[int, bool], list[tuple[int, list[str]]]] = {}
+        self._count = 0
+
+    def assign(self, masked: str, problem: bool) -> int:
+        words = masked.split()
+        group = self._shapes.setdefault((len(words), problem), [])
+        for cluster, pattern in group:
+            same = sum(a == b for a, b in zip(pattern, words, strict=True))
+            if same >= self._SIMILAR * len(words):
+                for i, (a, b) in enumerate(zip(pattern, words, strict=True)):
+                    if a != b:
+                        pattern[i] = "<*>"
+                return cluster
+        self._count += 1
+        if len(group) < self._MAX_PER_SHAPE:
+            group.append((self._count, words))
+        return self._count
 
 
 def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     """Fold a log's routine lines and keep its problems; None if it is not a log."""
     if not looks_like_log(text):
         return None
-    raw = text.splitlines()
-    lines = [_Line(line, template(line), is_problem(line)) for line in raw]
+    clusters = _Clusters()
+    lines = []
+    for raw in text.splitlines():
+        problem = is_problem(raw)
+        body = _TIMESTAMP.sub("", raw, count=1)
+        lines.append(_Line(raw, body, clusters.assign(template(raw), problem), problem))
     _mark_traces(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
@@ -103,16 +140,17 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
             keep.update(j for j in (i - 1, i + 1) if 0 <= j < n)
 
     used = sum(len(lines[i].text) + 1 for i in keep)
-    # Rare routine lines (seen once or twice) carry the facts of a run: keep while room allows.
-    for i, line in enumerate(lines):
-        if i in keep or counts[line.template] > 2:
-            continue
-        if used + len(line.text) + 1 > budget:
-            break
-        keep.add(i)
-        used += len(line.text) + 1
+    # Rare routine lines carry the facts of a run (versions, the one success among
+    # failures): keep those seen once, then twice, while room allows.
+    for seen in (1, 2):
+        for i, line in enumerate(lines):
+            if i in keep or counts[line.template] != seen:
+                continue
+            if used + len(line.text) + 1 <= budget:
+                keep.add(i)
+                used += len(line.text) + 1
 
-    out = _assemble(lines, keep, counts, request.key)
+    out = _assemble(lines, keep, request.key)
     return out, "logs:fold"
 
 
@@ -121,17 +159,17 @@ def _mark_traces(lines: list[_Line]) -> None:
     i = 0
     while i < len(lines):
         if (
-            _TRACE_START.search(lines[i].text)
+            _TRACE_START.search(lines[i].body)
             and i + 1 < len(lines)
-            and _TRACE_CONT.match(lines[i + 1].text)
+            and _TRACE_CONT.match(lines[i + 1].body)
         ):
             lines[i].problem = lines[i].in_trace = True
             j = i + 1
-            while j < len(lines) and _TRACE_CONT.match(lines[j].text):
+            while j < len(lines) and _TRACE_CONT.match(lines[j].body):
                 lines[j].problem = lines[j].in_trace = True
                 j += 1
             # A Python traceback ends with the unindented exception line.
-            if j < len(lines) and lines[i].text.lstrip().startswith("Traceback"):
+            if j < len(lines) and lines[i].body.lstrip().startswith("Traceback"):
                 lines[j].problem = lines[j].in_trace = True
                 j += 1
             i = j
@@ -139,17 +177,18 @@ def _mark_traces(lines: list[_Line]) -> None:
             i += 1
 
 
-def _problem_lines(lines: list[_Line], counts: Counter[str], level: int) -> set[int]:
-    """Every problem line; of a problem repeated many times, its first and last two."""
-    seen: Counter[str] = Counter()
-    last: dict[str, int] = {}
-    keep: set[int] = set()
+def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[int]:
+    """Every problem line; of one repeated more than a few times, only the last.
+
+    The first occurrence of such a line appears as its template's example, with the count.
+    """
     cap = 3 if level == 0 else 1
+    last: dict[int, int] = {}
+    keep: set[int] = set()
     for i, line in enumerate(lines):
         if not line.problem:
             continue
-        seen[line.template] += 1
-        if line.in_trace or seen[line.template] <= cap:
+        if line.in_trace or counts[line.template] <= cap:
             keep.add(i)
         last[line.template] = i
     keep.update(last.values())
@@ -157,25 +196,37 @@ def _problem_lines(lines: list[_Line], counts: Counter[str], level: int) -> set[
 
 
 def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
+    """The best-matching lines, at most two per template.
+
+    So one noisy event that matches the query cannot crowd out the others.
+    """
     if not query or not query_terms(query):
         return set()
-    ranked = rank_texts([line.text for line in lines], query)
+    ranked = rank_texts([line.body for line in lines], query)
     if not ranked:
         return set()
     best = ranked[0][1]
-    return {i for i, score in ranked[:12] if score >= 0.5 * best}
+    per_template: Counter[int] = Counter()
+    keep: set[int] = set()
+    for i, score in ranked:
+        if len(keep) == 12 or score < 0.3 * best:
+            break
+        per_template[lines[i].template] += 1
+        if per_template[lines[i].template] <= 2:
+            keep.add(i)
+    return keep
 
 
-def _assemble(lines: list[_Line], keep: set[int], counts: Counter[str], key: str | None) -> str:
+def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
     folded = Counter(line.template for i, line in enumerate(lines) if i not in keep)
-    stamps: dict[str, list[str]] = {}
+    stamps: dict[int, list[str]] = {}
     for i, line in enumerate(lines):
         if i not in keep:
             match = _TIMESTAMP.match(line.text)
             if match:
                 stamps.setdefault(line.template, []).append(match.group(1))
     out: list[str] = []
-    summarised: set[str] = set()
+    summarised: set[int] = set()
     gap = 0
     for i, line in enumerate(lines):
         if i in keep:
