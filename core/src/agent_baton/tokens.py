@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ def estimate_tokens(text: str) -> int:
     """Approximate a token count without a tokenizer (the last-resort counter)."""
     return len(_ESTIMATE_RE.findall(text))
 
+
+_PARALLEL_CHARS = 2_000_000  # texts longer than this are counted in chunks on threads
+_CUT = re.compile(r"\n(?=\S)")
 
 _cache: dict[str, TokenCounter] = {}
 _cache_lock = threading.Lock()
@@ -103,10 +107,37 @@ def _load(wanted: str) -> TokenCounter:
     return _tiktoken_counter(encoding)
 
 
-def _tiktoken_counter(encoding: object) -> TokenCounter:
-    encode = encoding.encode_ordinary  # type: ignore[attr-defined]
+def _tiktoken_counter(encoding: Any) -> TokenCounter:
     # encode_ordinary treats "<|endoftext|>" in agent output as text, not a special token.
-    return TokenCounter(encoding.name, lambda text: len(encode(text)))  # type: ignore[attr-defined]
+    encode = encoding.encode_ordinary
+    encode_batch = encoding.encode_ordinary_batch
+    threads = max(1, min(8, os.cpu_count() or 1))
+
+    def count(text: str) -> int:
+        if len(text) < _PARALLEL_CHARS or threads == 1:
+            return len(encode(text))
+        return sum(map(len, encode_batch(_chunks(text), num_threads=threads)))
+
+    return TokenCounter(encoding.name, count)
+
+
+def _chunks(text: str) -> list[str]:
+    """Split at a newline followed by a non-space character: tiktoken never merges across
+    such a point, so the chunks' counts add up to the whole text's count."""
+    chunks = []
+    start = 0
+    while start < len(text):
+        end = start + _PARALLEL_CHARS // 2
+        if end >= len(text):
+            chunks.append(text[start:])
+            break
+        match = _CUT.search(text, end)
+        if match is None:
+            chunks.append(text[start:])
+            break
+        chunks.append(text[start : match.start() + 1])
+        start = match.start() + 1
+    return chunks
 
 
 def _is_cached(encoding_name: str) -> bool:

@@ -246,7 +246,8 @@ class _Table:
     def _sampled(self, lines: list[str], constant: list[_Column], varying: list[_Column]) -> str:
         n = len(self.rows)
         key = self.request.key
-        shown_constant = [c for c in constant if _priority(c, n) > 0]
+        # Constants cost one mention each: keep all but noise (URLs, hashes) and long ones.
+        shown_constant = [c for c in constant if _priority(c, n) > -3 and _width(c) <= 120]
         if shown_constant:
             lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in shown_constant))
 
@@ -279,7 +280,7 @@ class _Table:
         lines.append(f"stats: {self._stats(columns)}")
         what = f"{n - len(keep)} of {n} rows"
         if omitted_cols:
-            what += f", {omitted_cols} columns"
+            what += f", {omitted_cols} column{'s' if omitted_cols > 1 else ''}"
         lines.append(omitted(what, key))
         return "\n".join(lines)
 

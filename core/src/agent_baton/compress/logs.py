@@ -119,10 +119,19 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
         return None
     clusters = _Clusters()
     lines = []
+    # Logs repeat themselves: analyse each distinct line, and each distinct template, once.
+    seen: dict[str, tuple[str, int, bool]] = {}
+    cluster_of: dict[tuple[str, bool], int] = {}
     for raw in text.splitlines():
-        problem = is_problem(raw)
-        body = _TIMESTAMP.sub("", raw, count=1)
-        lines.append(_Line(raw, body, clusters.assign(template(raw), problem), problem))
+        known = seen.get(raw)
+        if known is None:
+            problem = is_problem(raw)
+            masked = template(raw)
+            cluster = cluster_of.get((masked, problem))
+            if cluster is None:
+                cluster = cluster_of[masked, problem] = clusters.assign(masked, problem)
+            known = seen[raw] = (_TIMESTAMP.sub("", raw, count=1), cluster, problem)
+        lines.append(_Line(raw, *known))
     _mark_traces(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
@@ -137,7 +146,9 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     # One line of context on each side of every kept problem.
     for i in sorted(keep):
         if lines[i].problem and request.level < 2:
-            keep.update(j for j in (i - 1, i + 1) if 0 <= j < n)
+            keep.update(
+                j for j in (i - 1, i + 1) if 0 <= j < n and lines[j].template != lines[i].template
+            )
 
     used = sum(len(lines[i].text) + 1 for i in keep)
     # Rare routine lines carry the facts of a run (versions, the one success among

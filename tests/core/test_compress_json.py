@@ -1,0 +1,129 @@
+import json
+import re
+
+from agent_baton import compress
+from agent_baton.compress.json import parse_embedded
+
+
+def orders(n=300, failed=(150,)):
+    return [
+        {
+            "order_id": 4000 + i,
+            "customer": {"name": f"customer {i % 40}", "tier": "gold" if i % 3 else "silver"},
+            "status": "failed" if i in failed else "delivered",
+            "amount": 10 + (i * 7) % 90,
+            "url": f"https://shop.example.com/api/orders/{4000 + i}",
+        }
+        for i in range(n)
+    ]
+
+
+def test_small_array_becomes_lossless_table():
+    rows = orders(8)
+    result = compress(json.dumps(rows, indent=2))
+    assert result.transforms == ["json:table"]
+    text = result.text
+    assert "rows: 8 rows" in text
+    assert "same in all rows: status=delivered" in text
+    assert "order_id|customer.name|customer.tier|amount|url" in text
+    for row in rows:  # every value of every row survives the table form
+        assert str(row["order_id"]) in text and row["url"] in text
+    assert result.compressed_tokens < 0.6 * result.original_tokens
+
+
+def test_constant_columns_are_stated_once():
+    rows = [{"id": i, "region": "eu-west-1", "ok": True} for i in range(30)]
+    text = compress(json.dumps(rows, indent=2)).text
+    assert "same in all rows: region=eu-west-1; ok=true" in text
+    assert text.count("eu-west-1") == 1
+
+
+def test_large_array_keeps_anomalies_edges_and_says_what_was_dropped():
+    rows = orders(300, failed=(150,))
+    rows[200]["amount"] = 99_999  # an outlier
+    result = compress(json.dumps(rows, indent=2), key="orders")
+    text = result.text
+    assert result.transforms == ["json:table+sample"]
+    assert result.savings_percent > 85
+    lines = text.splitlines()
+    assert any(line.startswith("4150|") and "failed" in line for line in lines)
+    assert any(line.startswith("4200|") and "99999" in line for line in lines)
+    assert any(line.startswith("4000|") for line in lines)  # first row
+    assert any(line.startswith("4299|") for line in lines)  # last row
+    assert "status: delivered×299, failed×1" in text
+    assert "amount 10–99999" in text
+    assert re.search(
+        r'\[… \d+ of 300 rows, 1 column omitted — full: get\("orders", full=True\)\]', text
+    )
+
+
+def test_query_keeps_matching_row_from_the_middle():
+    rows = orders(300, failed=())
+    text = json.dumps(rows, indent=2)
+    plain = compress(text).text
+    assert "4171|" not in plain
+    focused = compress(text, query="order 4171").text
+    assert any(line.startswith("4171|") for line in focused.splitlines())
+    assert "← matches query" in focused
+
+
+def test_null_where_others_have_values_is_kept():
+    rows = [{"id": i, "owner": f"team-{i % 5}", "sha": f"{i:040x}"} for i in range(200)]
+    rows[77]["owner"] = None
+    text = compress(json.dumps(rows, indent=2)).text
+    assert any(line.startswith("77|") for line in text.splitlines())
+
+
+def test_nested_object_with_records_and_scalars():
+    doc = {"total_count": 12345, "incomplete": False, "items": orders(200)}
+    text = compress(json.dumps(doc, indent=2)).text
+    assert "total_count: 12345" in text
+    assert "items: 200 rows" in text
+
+
+def test_map_like_objects_stay_one_column():
+    rows = [{"code": f"C{i}", "prices": {f"CUR{i}": {"amount": i}}} for i in range(40)]
+    text = compress(json.dumps(rows, indent=2)).text
+    header = next(line for line in text.splitlines() if line.startswith("code|"))
+    assert header == "code|prices"
+
+
+def test_json_after_a_line_of_prose():
+    body = json.dumps(orders(100), indent=2)
+    text = "Here is what the orders API returned:\n" + body + "\nThat is all."
+    result = compress(text)
+    assert result.text.startswith("Here is what the orders API returned:")
+    assert result.text.rstrip().endswith("That is all.")
+    assert result.transforms[0].startswith("json:")
+
+
+def test_parse_embedded_rejects_prose_with_braces():
+    assert parse_embedded("use {x} and [y] in the template " * 20) is None
+    assert parse_embedded("") is None
+
+
+def test_invalid_json_does_not_crash():
+    broken = '[{"a": 1}, {"a": 2,' + ' "b": "x"' * 400
+    result = compress(broken)
+    assert result.text == broken or result.compressed_tokens < result.original_tokens
+
+
+def test_deep_nesting_does_not_crash():
+    deep = "[" * 1000 + "]" * 1000
+    assert compress(deep).text  # parses or falls back, never raises
+    deeper = "[" * 100_000 + "]" * 100_000
+    result = compress(deeper)
+    assert result.text
+
+
+def test_huge_numbers_and_unicode_values():
+    rows = [{"n": 10**40 + i, "name": f"ßüñ 🙂 {i}", "rtl": "שלום"} for i in range(60)]
+    text = compress(json.dumps(rows, ensure_ascii=False, indent=2)).text
+    assert str(10**40) in text
+    assert "שלום" in text
+
+
+def test_cells_escape_separators():
+    rows = [{"id": i, "note": "a|b\nc"} for i in range(2)] + [{"id": 9, "note": "x"}]
+    text = compress(json.dumps(rows * 20, indent=2)).text
+    assert "a\\|b\\nc" in text

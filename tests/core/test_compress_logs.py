@@ -1,0 +1,85 @@
+from agent_baton import compress
+from agent_baton.compress.logs import is_problem, looks_like_log, template
+
+
+def build_log():
+    lines = [
+        f"2026-11-23 10:00:{i % 60:02d},{i:03d} INFO worker-{i % 4} processed batch {i} in {i % 90} ms"
+        for i in range(800)
+    ]
+    lines[300:300] = [
+        "2026-11-23 10:05:00,001 WARN disk usage at 91% on /var/lib/data",
+        "2026-11-23 10:05:01,002 ERROR payment-service failed to charge order 4711",
+        "Traceback (most recent call last):",
+        '  File "billing/charge.py", line 42, in charge',
+        "    gateway.submit(order)",
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+    ]
+    lines.insert(500, "2026-11-23 10:06:00,000 INFO using JDK 17.0.3+7 and gradle-7.3")
+    return "\n".join(lines)
+
+
+def test_detection():
+    assert looks_like_log(build_log())
+    assert not looks_like_log("Just a paragraph of prose.\n" * 20)
+
+
+def test_template_masks_variables():
+    a = template("2026-11-23 10:00:01,001 INFO served request 17 from 10.0.0.1:8080 in 5 ms")
+    b = template("2026-11-24 11:30:59,999 INFO served request 98 from 10.0.0.7:9090 in 12 ms")
+    assert a == b
+
+
+def test_problem_detection_ignores_zero_counts():
+    assert is_problem("Tests run: 7147, Failures: 1, Errors: 0, Skipped: 7")
+    assert not is_problem("Tests run: 12, Failures: 0, Errors: 0, Skipped: 0")
+    assert is_problem("BUILD FAILURE")
+    assert not is_problem("compiled 12 modules")
+
+
+def test_folds_repetition_and_keeps_problems_whole():
+    log = build_log()
+    result = compress(log, key="ci")
+    text = result.text
+    assert result.transforms == ["logs:fold"]
+    assert result.savings_percent > 80
+    for line in (
+        "2026-11-23 10:05:00,001 WARN disk usage at 91% on /var/lib/data",
+        "2026-11-23 10:05:01,002 ERROR payment-service failed to charge order 4711",
+        "Traceback (most recent call last):",
+        '  File "billing/charge.py", line 42, in charge',
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+        "2026-11-23 10:06:00,000 INFO using JDK 17.0.3+7 and gradle-7.3",  # a rare line
+    ):
+        assert line in text
+    first, last = log.splitlines()[0], log.splitlines()[-1]
+    assert first in text and last in text
+    assert "[×" in text  # the routine lines are folded with a count
+    assert 'full: get("ci", full=True)]' in text
+
+
+def test_repeated_problem_keeps_first_as_example_and_last():
+    lines = [f"2026-11-23 10:00:{i % 60:02d} WARN retry {i} for host db-1" for i in range(100)]
+    lines += [f"2026-11-23 10:01:{i % 60:02d} INFO ok {i}" for i in range(100)]
+    text = compress("\n".join(lines)).text
+    assert "WARN retry 99 for host db-1" in text  # the last occurrence
+    assert "[×" in text and "WARN retry 0 for host db-1" in text
+    # The first three lines open the log; then the example with its count, and the last.
+    assert text.count("WARN retry") == 5
+
+
+def test_query_keeps_matching_lines():
+    lines = [
+        f"2026-11-23 10:00:{i % 60:02d} INFO block blk_{1000 + i} stored on node-{i % 7}"
+        for i in range(600)
+    ]
+    log = "\n".join(lines)
+    assert "blk_1357" not in compress(log).text
+    assert "blk_1357 stored on node-0" in compress(log, query="where is blk_1357 stored").text
+
+
+def test_identical_lines_fold_to_a_few():
+    log = "\n".join(["2026-11-23 10:00:00 INFO heartbeat ok"] * 200_000)
+    result = compress(log)
+    assert result.compressed_tokens < 200
+    assert "[×" in result.text
