@@ -65,9 +65,8 @@ def main() -> None:
     block = ctx.render(query="failed order and failing test", max_tokens=2000)
     full = sum(e.original_tokens for e in ctx.entries())
     sent = ctx.count_tokens(block)
-    print(
-        f"\nwriter's prompt: {sent:,} tokens instead of {full:,} ({100 * (1 - sent / full):.1f}% saved)"
-    )
+    saved = 100 * (1 - sent / full)
+    print(f"\nwriter's prompt: {sent:,} tokens instead of {full:,} ({saved:.1f}% saved)")
 
     # Zooming in: the writer asks for one order that the compressed form may have left out.
     hit = ctx.search("orders", "order 4123", k=1)[0]

@@ -4,7 +4,8 @@ from agent_baton.compress.logs import is_problem, looks_like_log, template
 
 def build_log():
     lines = [
-        f"2026-11-23 10:00:{i % 60:02d},{i:03d} INFO worker-{i % 4} processed batch {i} in {i % 90} ms"
+        f"2026-11-23 10:00:{i % 60:02d},{i:03d} INFO worker-{i % 4} processed batch {i} "
+        f"in {i % 90} ms"
         for i in range(800)
     ]
     lines[300:300] = [

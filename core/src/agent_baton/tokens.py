@@ -122,8 +122,10 @@ def _tiktoken_counter(encoding: Any) -> TokenCounter:
 
 
 def _chunks(text: str) -> list[str]:
-    """Split at a newline followed by a non-space character: tiktoken never merges across
-    such a point, so the chunks' counts add up to the whole text's count."""
+    """Split ``text`` where its chunks' token counts add up to the whole text's count.
+
+    tiktoken never merges tokens across a newline followed by a non-space character.
+    """
     chunks = []
     start = 0
     while start < len(text):
