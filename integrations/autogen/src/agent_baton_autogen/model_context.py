@@ -1,0 +1,291 @@
+"""A ChatCompletionContext that hands other agents' messages to the model compressed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Self
+
+from autogen_core import Component, ComponentModel, FunctionCall
+from autogen_core.model_context import ChatCompletionContext, UnboundedChatCompletionContext
+from autogen_core.models import (
+    AssistantMessage,
+    FunctionExecutionResult,
+    FunctionExecutionResultMessage,
+    LLMMessage,
+    UserMessage,
+)
+from pydantic import BaseModel, Field, ValidationError
+
+from agent_baton import SharedContext
+from agent_baton_autogen._messages import (
+    compress_text,
+    compressed_key,
+    message_key,
+    tool_result_key,
+)
+from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
+from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
+
+DEFAULT_MIN_TOKENS = 100
+DEFAULT_USER_SOURCES = ("user",)
+
+
+class BatonChatCompletionContextConfig(BaseModel):
+    """Component config of :class:`BatonChatCompletionContext` (the SharedContext by name)."""
+
+    agent_name: str
+    context_name: str = DEFAULT_CONTEXT_NAME
+    inner: ComponentModel | None = None
+    max_tokens: int | None = None
+    min_tokens: int = DEFAULT_MIN_TOKENS
+    user_sources: list[str] = Field(default_factory=lambda: list(DEFAULT_USER_SOURCES))
+
+
+class StoredOriginal(BaseModel):
+    """An original text saved with the state, to restore it into a context that lost it."""
+
+    agent: str | None = None
+    content: str
+
+
+class BatonChatCompletionContextState(BaseModel):
+    """Saved state: the inner context's state and the originals its compressed messages name."""
+
+    inner: dict[str, Any]
+    originals: dict[str, StoredOriginal] = Field(default_factory=dict)
+
+
+class BatonChatCompletionContext(
+    ChatCompletionContext, Component[BatonChatCompletionContextConfig]
+):
+    """Model context of one agent that shows it other agents' messages compressed.
+
+    Pass it as ``AssistantAgent(model_context=...)``, one per agent, all on the same
+    :class:`~agent_baton.SharedContext`. On ``add_message``:
+
+    * a text from another agent (a ``UserMessage`` or ``AssistantMessage`` whose ``source`` is
+      neither ``agent_name`` nor one of ``user_sources``) and a tool result are put into
+      ``ctx`` in full and kept here compressed, ending in a note with the key to read the
+      original (``read_shared_context(key=..., full=True)``, see :func:`make_context_tools`);
+    * this agent's own messages, the user's, system messages, tool calls and results of the
+      shared-context tools themselves stay as they are, and so does any text under
+      ``min_tokens`` tokens or that compression would not make smaller.
+
+    Args:
+        ctx: The shared context the originals go into.
+        agent_name: The name of the agent owning this context (its ``AssistantAgent`` name).
+        inner: A context to keep the (compressed) messages in, e.g.
+            ``BufferedChatCompletionContext(buffer_size=10)``; its ``get_messages`` decides what
+            the model sees. Default: an ``UnboundedChatCompletionContext``.
+        max_tokens: The most tokens one compressed text may take (None: the entry's own
+            compressed form, whatever its size).
+        min_tokens: Texts shorter than this are passed as they are.
+        user_sources: The ``source`` names of messages written by people, never compressed.
+        context_name: The name the component config refers to ``ctx`` by (see
+            :mod:`agent_baton_autogen.registry`).
+    """
+
+    component_config_schema = BatonChatCompletionContextConfig
+    component_provider_override = "agent_baton_autogen.BatonChatCompletionContext"
+
+    def __init__(
+        self,
+        ctx: SharedContext,
+        *,
+        agent_name: str,
+        inner: ChatCompletionContext | None = None,
+        max_tokens: int | None = None,
+        min_tokens: int = DEFAULT_MIN_TOKENS,
+        user_sources: Iterable[str] = DEFAULT_USER_SOURCES,
+        context_name: str = DEFAULT_CONTEXT_NAME,
+    ) -> None:
+        super().__init__()
+        if not isinstance(ctx, SharedContext):
+            raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
+        if not isinstance(agent_name, str) or not agent_name:
+            raise ValueError(f"agent_name must be a non-empty str, not {agent_name!r}")
+        if inner is not None and not isinstance(inner, ChatCompletionContext):
+            raise TypeError(
+                f"inner must be a ChatCompletionContext or None, not {type(inner).__name__}"
+            )
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+        ):
+            raise ValueError(f"max_tokens must be an int >= 1 or None, not {max_tokens!r}")
+        if isinstance(min_tokens, bool) or not isinstance(min_tokens, int) or min_tokens < 0:
+            raise ValueError(f"min_tokens must be an int >= 0, not {min_tokens!r}")
+        if isinstance(user_sources, str):
+            raise TypeError("user_sources must be a collection of names, not a str")
+        if not isinstance(context_name, str) or not context_name:
+            raise ValueError(f"context_name must be a non-empty str, not {context_name!r}")
+        self._ctx = ctx
+        self._agent_name = agent_name
+        self._inner = inner if inner is not None else UnboundedChatCompletionContext()
+        self._max_tokens = max_tokens
+        self._min_tokens = min_tokens
+        self._user_sources = frozenset(user_sources)
+        self._context_name = context_name
+        self._keys: dict[str, None] = {}  # keys named by compressed messages, in order
+        self._callers: dict[str, str] = {}  # tool call id -> the agent that made the call
+
+    @property
+    def shared_context(self) -> SharedContext:
+        """The shared context holding the originals."""
+        return self._ctx
+
+    @property
+    def agent_name(self) -> str:
+        """The agent this context belongs to."""
+        return self._agent_name
+
+    @property
+    def inner(self) -> ChatCompletionContext:
+        """The context that keeps the messages as the model sees them."""
+        return self._inner
+
+    @property
+    def keys(self) -> list[str]:
+        """The shared-context keys of the compressed messages added so far, oldest first."""
+        return list(self._keys)
+
+    async def add_message(self, message: LLMMessage) -> None:
+        """Add ``message``, compressed when it comes from another agent or a tool."""
+        await self._inner.add_message(await self._compress(message))
+
+    async def get_messages(self) -> list[LLMMessage]:
+        """The messages for the model: those the inner context selects, compressed as added."""
+        return list(await self._inner.get_messages())
+
+    async def get_original_messages(self) -> list[LLMMessage]:
+        """What :meth:`get_messages` returns with each compressed text replaced by its original.
+
+        This is what the model would have received without agent-baton. A text whose
+        original has expired from the shared context stays compressed.
+        """
+        return [self._restore(message) for message in await self._inner.get_messages()]
+
+    async def clear(self) -> None:
+        """Clear this agent's messages; the shared context keeps its entries."""
+        await self._inner.clear()
+        self._keys.clear()
+        self._callers.clear()
+
+    async def save_state(self) -> Mapping[str, Any]:
+        """The inner context's state plus the originals its compressed messages refer to."""
+        originals: dict[str, StoredOriginal] = {}
+        for key in self._keys:
+            entry = self._ctx.get_entry(key)
+            if entry is not None:
+                originals[key] = StoredOriginal(agent=entry.agent, content=entry.original)
+        state = BatonChatCompletionContextState(
+            inner=dict(await self._inner.save_state()), originals=originals
+        )
+        return state.model_dump()
+
+    async def load_state(self, state: Mapping[str, Any]) -> None:
+        """Load a state from :meth:`save_state`, putting back originals the context lacks."""
+        try:
+            loaded = BatonChatCompletionContextState.model_validate(state)
+        except ValidationError as exc:
+            raise ValueError(
+                "not a BatonChatCompletionContext state (expected the keys 'inner' and "
+                f"'originals'): {exc}"
+            ) from exc
+        for key, original in loaded.originals.items():
+            if key not in self._ctx:
+                await self._ctx.aput(key, original.content, agent=original.agent)
+        await self._inner.load_state(loaded.inner)
+        self._keys = dict.fromkeys(loaded.originals)
+        self._callers.clear()
+
+    def _to_config(self) -> BatonChatCompletionContextConfig:
+        claim_name(self._context_name, self._ctx)
+        return BatonChatCompletionContextConfig(
+            agent_name=self._agent_name,
+            context_name=self._context_name,
+            inner=self._inner.dump_component(),
+            max_tokens=self._max_tokens,
+            min_tokens=self._min_tokens,
+            user_sources=sorted(self._user_sources),
+        )
+
+    @classmethod
+    def _from_config(cls, config: BatonChatCompletionContextConfig) -> Self:
+        inner = (
+            ChatCompletionContext.load_component(config.inner) if config.inner is not None else None
+        )
+        return cls(
+            resolve_name(config.context_name),
+            agent_name=config.agent_name,
+            inner=inner,
+            max_tokens=config.max_tokens,
+            min_tokens=config.min_tokens,
+            user_sources=config.user_sources,
+            context_name=config.context_name,
+        )
+
+    # -- compression ----------------------------------------------------------------------
+
+    async def _compress(self, message: LLMMessage) -> LLMMessage:
+        if isinstance(message, UserMessage | AssistantMessage):
+            if isinstance(message.content, list):
+                for item in message.content:
+                    if isinstance(item, FunctionCall):  # remember who called, for its result
+                        self._callers[item.id] = message.source
+                return message
+            if not self._is_foreign(message.source):
+                return message
+            text = await self._compress_text(
+                message.content, message_key(message.source, message.content), message.source
+            )
+            return message if text is None else message.model_copy(update={"content": text})
+        if isinstance(message, FunctionExecutionResultMessage):
+            results = [await self._compress_result(result) for result in message.content]
+            if all(new is old for new, old in zip(results, message.content, strict=True)):
+                return message
+            return message.model_copy(update={"content": results})
+        return message
+
+    async def _compress_result(self, result: FunctionExecutionResult) -> FunctionExecutionResult:
+        if result.name in CONTEXT_TOOL_NAMES:  # zooming in must return the original
+            return result
+        agent = self._callers.get(result.call_id, self._agent_name)
+        text = await self._compress_text(
+            result.content, tool_result_key(result.name, result.content), agent
+        )
+        return result if text is None else result.model_copy(update={"content": text})
+
+    async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
+        """The compressed text to keep instead of ``text``, or None to keep ``text``."""
+        existing = compressed_key(text)
+        if existing is not None:  # compressed on the way here, e.g. by the handler
+            self._keys[existing] = None
+            return None
+        compressed = await compress_text(
+            self._ctx, key, text, agent, min_tokens=self._min_tokens, max_tokens=self._max_tokens
+        )
+        if compressed is None:
+            return None
+        self._keys[key] = None
+        return compressed.text
+
+    def _is_foreign(self, source: str) -> bool:
+        return source != self._agent_name and source not in self._user_sources
+
+    def _restore(self, message: LLMMessage) -> LLMMessage:
+        if isinstance(message, UserMessage | AssistantMessage) and isinstance(message.content, str):
+            original = self._original(message.content)
+            return message if original is None else message.model_copy(update={"content": original})
+        if isinstance(message, FunctionExecutionResultMessage):
+            results = []
+            for result in message.content:
+                original = self._original(result.content)
+                results.append(
+                    result if original is None else result.model_copy(update={"content": original})
+                )
+            return message.model_copy(update={"content": results})
+        return message
+
+    def _original(self, text: str) -> str | None:
+        key = compressed_key(text)
+        return None if key is None else self._ctx.get(key, full=True)

@@ -1,0 +1,61 @@
+"""Helpers shared by the history and the middleware: a message's text and its compressed copy."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from langchain_core.messages import BaseMessage
+
+from agent_baton import ContextEntry, SharedContext
+from agent_baton_langchain.tools import READ_TOOL_NAME
+
+
+def message_text(message: BaseMessage) -> str:
+    """The text of ``message``: its str content, or its text blocks joined."""
+    return str(message.text)
+
+
+MessageT = TypeVar("MessageT", bound=BaseMessage)
+
+
+def compressed_copy(
+    ctx: SharedContext, message: MessageT, entry: ContextEntry, shown: str | None
+) -> MessageT:
+    """A copy of ``message`` whose text is ``shown`` (``entry`` compressed) plus a zoom note.
+
+    ``shown`` is what ``ctx.get(entry.key, max_tokens=...)`` returned; ``None`` (the entry
+    expired meanwhile) falls back to the entry's compressed form. The note gives the sizes
+    and the key to read the original. Ids, tool calls, ``tool_call_id``, name and metadata
+    are kept. In list content the text blocks are replaced by one block at the place of the
+    first; other blocks stay as they are.
+    """
+    if shown is None:
+        shown = entry.compressed
+    note = (
+        f"[agent-baton: compressed {entry.original_tokens:,} -> {ctx.count_tokens(shown):,} "
+        f'tokens; full text: {READ_TOOL_NAME}(key="{entry.key}", full=True)]'
+    )
+    text = f"{shown}\n{note}"
+    content: str | list[str | dict[Any, Any]]
+    if isinstance(message.content, str):
+        content = text
+    else:
+        content = []
+        placed = False
+        for block in message.content:
+            if not _is_text_block(block):
+                content.append(block)
+            elif not placed:
+                content.append({"type": "text", "text": text})
+                placed = True
+    return message.model_copy(update={"content": content})
+
+
+def _is_text_block(block: object) -> bool:
+    if isinstance(block, str):
+        return True
+    return (
+        isinstance(block, dict)
+        and block.get("type") == "text"
+        and isinstance(block.get("text"), str)
+    )

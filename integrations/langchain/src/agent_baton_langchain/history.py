@@ -1,0 +1,199 @@
+"""A LangChain chat message history stored in a SharedContext."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+
+from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ToolMessage,
+    message_to_dict,
+    messages_from_dict,
+)
+from langchain_core.runnables.config import run_in_executor
+
+from agent_baton import SharedContext
+from agent_baton_langchain._messages import compressed_copy, message_text
+
+META_SUFFIX = ":meta"
+"""Suffix of the key that holds a message's serialized form (type, ids, tool calls, metadata)."""
+
+DEFAULT_MAX_MESSAGE_TOKENS = 1000
+
+# Index allocation and the two puts of a message must not interleave with another writer of
+# the same session in this process.
+_WRITE_LOCK = threading.Lock()
+
+
+class BatonChatMessageHistory(BaseChatMessageHistory):
+    """Chat history kept in a :class:`agent_baton.SharedContext`, read back compressed.
+
+    Message ``i`` of ``session_id`` is stored under two keys: ``f"{session_id}:{i}"`` holds its
+    text (what the context compresses, searches and lets a model zoom into) and
+    ``f"{session_id}:{i}:meta"`` its serialized form, so type, id, tool calls, ``tool_call_id``,
+    name and metadata survive. Both are put with ``agent=`` the message type (``"human"``,
+    ``"ai"``, ``"tool"``, ``"system"``).
+
+    Reading (:attr:`messages`) returns AI and tool messages longer than
+    ``max_message_tokens`` compressed to at most that many tokens (the entry's compressed
+    form when it fits, else compressed harder), followed by a note with the key to read in
+    full; shorter messages and human and system messages come back unchanged.
+    :meth:`get_messages` with ``full=True`` returns every message as stored.
+
+    The context's ``ttl`` and ``max_entries`` apply: expired or evicted messages drop out of
+    the history oldest first (each message takes two entries of ``max_entries``), and a tool
+    message whose calling AI message is gone is dropped too, so the history stays valid for
+    chat models.
+    """
+
+    def __init__(
+        self,
+        ctx: SharedContext,
+        session_id: str,
+        *,
+        max_message_tokens: int = DEFAULT_MAX_MESSAGE_TOKENS,
+    ) -> None:
+        """Store the history of ``session_id`` in ``ctx``.
+
+        Args:
+            ctx: The shared context that stores the messages.
+            session_id: Names this conversation; must not be empty.
+            max_message_tokens: AI and tool messages with more tokens than this are read
+                back compressed to at most this many tokens plus a one-line note.
+        """
+        if not isinstance(ctx, SharedContext):
+            raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
+        if not isinstance(session_id, str) or not session_id:
+            raise ValueError(f"session_id must be a non-empty str, not {session_id!r}")
+        if (
+            isinstance(max_message_tokens, bool)
+            or not isinstance(max_message_tokens, int)
+            or max_message_tokens < 1
+        ):
+            raise ValueError(f"max_message_tokens must be an int >= 1, not {max_message_tokens!r}")
+        self.ctx = ctx
+        self.session_id = session_id
+        self.max_message_tokens = max_message_tokens
+        suffix = re.escape(META_SUFFIX)
+        self._index_re = re.compile(re.escape(session_id) + r":(\d+)(" + suffix + ")?")
+
+    def __repr__(self) -> str:
+        return f"BatonChatMessageHistory(session_id={self.session_id!r}, ctx={self.ctx!r})"
+
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        """The messages, oldest first; long AI and tool messages compressed."""
+        return self.get_messages()
+
+    def text_key(self, index: int) -> str:
+        """The key holding the text of message ``index`` (the one to zoom into)."""
+        return f"{self.session_id}:{index}"
+
+    def get_messages(self, *, full: bool = False) -> list[BaseMessage]:
+        """The messages, oldest first; with ``full=True`` none is compressed."""
+        indices = self._indices()
+        loaded = [self._load(index, full=full) for index in indices]
+        out = [message for message in loaded if message is not None]
+        # Messages stored from index 0 with no gap: nothing was evicted, keep them as added.
+        if len(out) == len(indices) and indices == list(range(len(indices))):
+            return out
+        return _drop_orphan_tool_messages(out)
+
+    async def aget_messages(self, *, full: bool = False) -> list[BaseMessage]:
+        """Async :meth:`get_messages`, on a worker thread."""
+        return await run_in_executor(None, lambda: self.get_messages(full=full))
+
+    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Append ``messages``; each is stored in full.
+
+        Raises:
+            TypeError: If an item is not a ``BaseMessage`` or its fields (e.g. a tool
+                message's ``artifact``) cannot be serialized as JSON.
+        """
+        for message in messages:
+            if not isinstance(message, BaseMessage):
+                raise TypeError(f"expected a langchain BaseMessage, not {type(message).__name__}")
+        serialized = [_serialize(message) for message in messages]
+        with _WRITE_LOCK:
+            indices = self._indices()
+            start = indices[-1] + 1 if indices else 0
+            for offset, (message, meta) in enumerate(zip(messages, serialized, strict=True)):
+                index = start + offset
+                # The meta entry goes first: eviction removes the oldest, so a message whose
+                # meta is live still has its text.
+                self.ctx.put(f"{self.text_key(index)}{META_SUFFIX}", meta, agent=message.type)
+                self.ctx.put(self.text_key(index), message_text(message), agent=message.type)
+
+    async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Async :meth:`add_messages`, on a worker thread."""
+        await run_in_executor(None, self.add_messages, messages)
+
+    def clear(self) -> None:
+        """Delete every message of this session from the context (other keys stay)."""
+        with _WRITE_LOCK:
+            for entry in self.ctx.entries():
+                if self._index_re.fullmatch(entry.key):
+                    self.ctx.delete(entry.key)
+
+    async def aclear(self) -> None:
+        """Async :meth:`clear`, on a worker thread."""
+        await run_in_executor(None, self.clear)
+
+    def _indices(self) -> list[int]:
+        """Indices of this session's live messages (those with a meta entry), ascending."""
+        found = set()
+        for entry in self.ctx.entries():
+            match = self._index_re.fullmatch(entry.key)
+            if match is not None and match.group(2):
+                found.add(int(match.group(1)))
+        return sorted(found)
+
+    def _load(self, index: int, *, full: bool) -> BaseMessage | None:
+        meta = self.ctx.get(f"{self.text_key(index)}{META_SUFFIX}", full=True)
+        text_entry = self.ctx.get_entry(self.text_key(index))
+        if meta is None or text_entry is None:  # expired or deleted meanwhile
+            return None
+        data = json.loads(meta)
+        if data["data"].get("content") is None:
+            data["data"]["content"] = text_entry.original
+        message = messages_from_dict([data])[0]
+        if (
+            not full
+            and isinstance(message, AIMessage | ToolMessage)
+            and text_entry.original_tokens > self.max_message_tokens
+        ):
+            shown = self.ctx.get(text_entry.key, max_tokens=self.max_message_tokens)
+            return compressed_copy(self.ctx, message, text_entry, shown)
+        return message
+
+
+def _serialize(message: BaseMessage) -> str:
+    """The message as JSON; str content is left out, the text entry holds it."""
+    data = message_to_dict(message)
+    if isinstance(message.content, str):
+        data["data"]["content"] = None
+    try:
+        return json.dumps(data, ensure_ascii=False)
+    except TypeError as exc:
+        raise TypeError(
+            f"cannot store {type(message).__name__} (id={message.id!r}): its fields must be "
+            f"JSON-serializable to survive in a SharedContext: {exc}"
+        ) from exc
+
+
+def _drop_orphan_tool_messages(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """Drop tool messages whose tool call is not in an earlier AI message (it was evicted)."""
+    called: set[str] = set()
+    out: list[BaseMessage] = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            called.update(call["id"] for call in message.tool_calls if call["id"] is not None)
+        elif isinstance(message, ToolMessage) and message.tool_call_id not in called:
+            continue
+        out.append(message)
+    return out

@@ -1,0 +1,27 @@
+"""The offline example runs with no API key and reports real savings per handoff."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "autogen_handoff.py"
+
+
+def test_example_runs_offline_and_saves_tokens():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    handoffs = re.findall(
+        r"handoff (\w+) -> (\w+): ([\d,]+) tokens without agent-baton, ([\d,]+) with",
+        done.stdout,
+    )
+    assert [(a, b) for a, b, _, _ in handoffs] == [("researcher", "analyst"), ("analyst", "writer")]
+    for _, _, without, with_baton in handoffs:
+        assert int(with_baton.replace(",", "")) < int(without.replace(",", "")) / 2
+    assert "team result still holds the full sales table: True" in done.stdout

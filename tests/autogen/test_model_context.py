@@ -1,0 +1,223 @@
+"""BatonChatCompletionContext on its own: what it keeps, what it compresses, state and config."""
+
+from __future__ import annotations
+
+import pytest
+from autogen_core import FunctionCall
+from autogen_core.model_context import (
+    BufferedChatCompletionContext,
+    ChatCompletionContext,
+    UnboundedChatCompletionContext,
+)
+from autogen_core.models import (
+    AssistantMessage,
+    FunctionExecutionResult,
+    FunctionExecutionResultMessage,
+    SystemMessage,
+    UserMessage,
+)
+
+from agent_baton import SharedContext
+from agent_baton_autogen import (
+    READ_TOOL_NAME,
+    BatonChatCompletionContext,
+    register_shared_context,
+)
+from agent_baton_autogen._messages import compressed_key, message_key, tool_result_key
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_other_agents_text_is_compressed_own_and_users_kept(ctx, kit):
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst", max_tokens=400)
+    task = UserMessage(content="Summarise the sales. " + data, source="user")
+    own = AssistantMessage(content="Own words. " + data, source="analyst")
+    other = UserMessage(content=data, source="researcher")
+    for message in (task, own, other):
+        await model_context.add_message(message)
+
+    got = await model_context.get_messages()
+
+    assert got[0] is task and got[1] is own
+    key = message_key("researcher", data)
+    assert compressed_key(got[2].content) == key
+    assert got[2].source == "researcher"
+    assert data not in got[2].content
+    assert ctx.count_tokens(got[2].content) < ctx.count_tokens(data) // 5
+    assert f'{READ_TOOL_NAME}(key="{key}", full=True)' in got[2].content
+    assert ctx.get(key, full=True) == data
+    assert ctx.get_entry(key).agent == "researcher"
+    assert model_context.keys == [key]
+
+
+async def test_compressed_text_is_the_entrys_compressed_form(ctx, kit):
+    # Without max_tokens the model gets exactly what the core's compressor made of the text.
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
+    await model_context.add_message(UserMessage(content=data, source="researcher"))
+
+    [got] = await model_context.get_messages()
+
+    entry = ctx.get_entry(message_key("researcher", data))
+    assert entry is not None and entry.compressed_tokens < entry.original_tokens
+    assert got.content.startswith(entry.compressed + "\n[agent-baton:")
+
+
+async def test_short_texts_and_system_messages_pass_unchanged(ctx):
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
+    short = UserMessage(content="Transferred to analyst.", source="researcher")
+    system = SystemMessage(content="You are helpful. " * 200)
+    await model_context.add_message(short)
+    await model_context.add_message(system)
+
+    assert await model_context.get_messages() == [short, system]
+    assert len(ctx) == 0
+
+
+async def test_tool_results_compressed_except_context_tools(ctx, kit):
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst", max_tokens=300)
+    call = AssistantMessage(
+        content=[
+            FunctionCall(id="c1", name="fetch_sales", arguments="{}"),
+            FunctionCall(id="c2", name=READ_TOOL_NAME, arguments='{"key": "k"}'),
+        ],
+        source="researcher",
+    )
+    results = FunctionExecutionResultMessage(
+        content=[
+            FunctionExecutionResult(content=data, name="fetch_sales", call_id="c1"),
+            FunctionExecutionResult(content=data, name=READ_TOOL_NAME, call_id="c2"),
+        ]
+    )
+    await model_context.add_message(call)
+    await model_context.add_message(results)
+
+    got_call, got_results = await model_context.get_messages()
+
+    assert got_call is call
+    fetched, read = got_results.content
+    key = tool_result_key("fetch_sales", data)
+    assert compressed_key(fetched.content) == key and fetched.call_id == "c1"
+    assert read.content == data  # zooming in returns the original, not a compressed copy
+    assert ctx.get_entry(key).agent == "researcher"  # the agent that called the tool
+
+
+async def test_already_compressed_text_is_not_compressed_again(ctx, kit):
+    data = kit.sales_rows()
+    first = BatonChatCompletionContext(ctx, agent_name="analyst", max_tokens=300)
+    await first.add_message(UserMessage(content=data, source="researcher"))
+    [compressed] = await first.get_messages()
+    second = BatonChatCompletionContext(ctx, agent_name="writer")
+    await second.add_message(compressed)
+
+    assert await second.get_messages() == [compressed]
+    assert second.keys == first.keys
+    assert len(ctx) == 1
+
+
+async def test_get_original_messages_restores_the_full_text(ctx, kit):
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst", max_tokens=300)
+    await model_context.add_message(UserMessage(content=data, source="researcher"))
+    await model_context.add_message(
+        FunctionExecutionResultMessage(
+            content=[FunctionExecutionResult(content=data, name="fetch", call_id="x")]
+        )
+    )
+
+    user, results = await model_context.get_original_messages()
+
+    assert user.content == data
+    assert results.content[0].content == data
+
+
+async def test_inner_context_selects_what_the_model_sees(ctx, kit):
+    data = kit.sales_rows()
+    inner = BufferedChatCompletionContext(buffer_size=2)
+    model_context = BatonChatCompletionContext(ctx, agent_name="a", inner=inner, max_tokens=300)
+    await model_context.add_message(UserMessage(content="first", source="user"))
+    await model_context.add_message(UserMessage(content="second", source="user"))
+    await model_context.add_message(UserMessage(content=data, source="b"))
+
+    got = await model_context.get_messages()
+
+    assert len(got) == 2 and got[0].content == "second"
+    assert compressed_key(got[1].content) == message_key("b", data)
+    await model_context.clear()
+    assert await model_context.get_messages() == [] and model_context.keys == []
+    assert len(ctx) == 1  # the shared context outlives one agent's reset
+
+
+async def test_save_and_load_state_restore_originals_into_a_new_context(ctx, kit):
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst", max_tokens=300)
+    await model_context.add_message(UserMessage(content="task", source="user"))
+    await model_context.add_message(UserMessage(content=data, source="researcher"))
+    state = await model_context.save_state()
+
+    fresh_ctx = SharedContext()
+    loaded = BatonChatCompletionContext(fresh_ctx, agent_name="analyst")
+    await loaded.load_state(state)
+
+    assert await loaded.get_messages() == await model_context.get_messages()
+    key = message_key("researcher", data)
+    assert fresh_ctx.get(key, full=True) == data
+    assert fresh_ctx.get_entry(key).agent == "researcher"
+    assert loaded.keys == [key]
+
+
+async def test_load_state_rejects_a_foreign_state(ctx):
+    plain_state = await UnboundedChatCompletionContext().save_state()
+    model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
+    with pytest.raises(ValueError, match="not a BatonChatCompletionContext state"):
+        await model_context.load_state(plain_state)
+
+
+async def test_component_config_round_trip_shares_the_named_context(ctx, kit):
+    data = kit.sales_rows()
+    original = BatonChatCompletionContext(
+        ctx,
+        agent_name="analyst",
+        inner=BufferedChatCompletionContext(buffer_size=5),
+        max_tokens=300,
+        context_name="team-a",
+    )
+    config = original.dump_component()
+    assert config.provider == "agent_baton_autogen.BatonChatCompletionContext"
+
+    loaded = ChatCompletionContext.load_component(config)
+
+    assert isinstance(loaded, BatonChatCompletionContext)
+    assert loaded.shared_context is ctx
+    assert isinstance(loaded.inner, BufferedChatCompletionContext)
+    await loaded.add_message(UserMessage(content=data, source="researcher"))
+    [got] = await loaded.get_messages()
+    assert ctx.count_tokens(got.content) < 400
+
+
+async def test_component_name_taken_by_another_context_is_an_error(ctx):
+    register_shared_context("default", SharedContext())
+    with pytest.raises(ValueError, match="registered for another SharedContext"):
+        BatonChatCompletionContext(ctx, agent_name="a").dump_component()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"agent_name": ""}, ValueError),
+        ({"agent_name": "a", "inner": object()}, TypeError),
+        ({"agent_name": "a", "max_tokens": 0}, ValueError),
+        ({"agent_name": "a", "min_tokens": -1}, ValueError),
+        ({"agent_name": "a", "user_sources": "user"}, TypeError),
+    ],
+)
+async def test_bad_arguments_are_rejected(ctx, kwargs, error):
+    with pytest.raises(error):
+        BatonChatCompletionContext(ctx, **kwargs)
+
+
+async def test_ctx_must_be_a_shared_context():
+    with pytest.raises(TypeError, match="SharedContext"):
+        BatonChatCompletionContext({}, agent_name="a")  # type: ignore[arg-type]

@@ -1,0 +1,266 @@
+"""Real AgentChat teams on replay models: what each model received, and what the user sees."""
+
+from __future__ import annotations
+
+import pytest
+from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
+from autogen_agentchat.messages import HandoffMessage, TextMessage, ToolCallExecutionEvent
+from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
+from autogen_core import SingleThreadedAgentRuntime
+from autogen_core.models import (
+    AssistantMessage,
+    FunctionExecutionResultMessage,
+    SystemMessage,
+    UserMessage,
+)
+from autogen_core.tools import FunctionTool
+
+from agent_baton_autogen import (
+    READ_TOOL_NAME,
+    BatonChatCompletionContext,
+    BatonInterventionHandler,
+    make_context_tools,
+)
+from agent_baton_autogen._messages import compressed_key, message_key, tool_result_key
+
+pytestmark = [
+    pytest.mark.asyncio,
+    # AutoGen warns for any intervention handler when an RPC handler returns None.
+    pytest.mark.filterwarnings("ignore:Intervention handler on_response returned None"),
+]
+
+TASK = "Analyse the Q3 sales and write a short report."
+
+
+def agent(name, client, ctx=None, **kwargs):
+    model_context = BatonChatCompletionContext(ctx, agent_name=name) if ctx is not None else None
+    return AssistantAgent(name, model_client=client, model_context=model_context, **kwargs)
+
+
+def round_robin_clients(kit, data):
+    return (
+        kit.replay(data, "Second look: nothing to add."),
+        kit.replay("North leads with 75 rows of revenue."),
+        kit.replay("Report: north leads."),
+    )
+
+
+async def run_round_robin(clients, ctx=None, runtime=None):
+    researcher, analyst, writer = clients
+    team = RoundRobinGroupChat(
+        [
+            agent("researcher", researcher, ctx),
+            agent("analyst", analyst, ctx),
+            agent("writer", writer, ctx),
+        ],
+        termination_condition=MaxMessageTermination(5),
+        runtime=runtime,
+    )
+    return await team.run(task=TASK)
+
+
+async def test_round_robin_models_get_other_agents_output_compressed(ctx, kit):
+    data = kit.sales_rows()
+    clients = round_robin_clients(kit, data)
+
+    result = await run_round_robin(clients, ctx)
+
+    researcher, analyst, writer = clients
+    key = message_key("researcher", data)
+    entry = ctx.get_entry(key)
+    for client in (analyst, writer):
+        received = kit.sent(client)
+        assert data not in kit.texts(received)
+        [from_researcher] = [m for m in received if getattr(m, "source", None) == "researcher"]
+        assert isinstance(from_researcher, UserMessage)
+        assert compressed_key(from_researcher.content) == key
+        assert from_researcher.content.startswith(entry.compressed)
+    # The user's task and the analyst's short reply reach the writer as they were.
+    writer_texts = kit.texts(kit.sent(writer))
+    assert TASK in writer_texts and "North leads with 75 rows of revenue." in writer_texts
+    # The researcher's own earlier message comes back to it in full.
+    own = [m for m in kit.sent(researcher, 1) if isinstance(m, AssistantMessage)]
+    assert [m.content for m in own] == [data]
+    # The user reads the full text in the team's result.
+    assert [m.content for m in result.messages] == [
+        TASK,
+        data,
+        "North leads with 75 rows of revenue.",
+        "Report: north leads.",
+        "Second look: nothing to add.",
+    ]
+    assert ctx.get(key, full=True) == data
+
+
+async def test_without_agent_baton_the_next_model_gets_the_full_text(kit):
+    # The control: the same team with default model contexts sends the whole table along.
+    data = kit.sales_rows()
+    clients = round_robin_clients(kit, data)
+
+    await run_round_robin(clients)
+
+    assert data in kit.texts(kit.sent(clients[1]))
+
+
+async def test_runtime_hook_captures_every_agents_output_and_leaves_results_alone(ctx, kit):
+    data = kit.sales_rows()
+    baseline = await run_round_robin(round_robin_clients(kit, data))
+    handler = BatonInterventionHandler(ctx)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    runtime.start()
+    try:
+        result = await run_round_robin(round_robin_clients(kit, data), runtime=runtime)
+    finally:
+        await runtime.stop()
+
+    assert [(m.source, m.content) for m in result.messages] == [
+        (m.source, m.content) for m in baseline.messages
+    ]
+    agent_messages = [m for m in result.messages if m.source != "user"]
+    assert len(agent_messages) == 4
+    expected_keys = [message_key(m.source, m.content) for m in agent_messages]
+    assert handler.captured_keys == expected_keys
+    for message, key in zip(agent_messages, expected_keys, strict=True):
+        assert ctx.get(key, full=True) == message.content
+        assert ctx.get_entry(key).agent == message.source
+    assert message_key("user", TASK) not in ctx
+
+
+async def test_hook_and_model_contexts_share_one_entry_per_message(ctx, kit):
+    data = kit.sales_rows()
+    clients = round_robin_clients(kit, data)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+    runtime.start()
+    try:
+        await run_round_robin(clients, ctx, runtime=runtime)
+    finally:
+        await runtime.stop()
+
+    assert len(ctx) == 4
+    assert data not in kit.texts(kit.sent(clients[1]))
+
+
+# -- Swarm handoffs ---------------------------------------------------------------------
+
+
+def swarm(kit, data, *, ctx=None, analyst_ctx=None, runtime=None, analyst_tools=None):
+    async def fetch_sales() -> str:
+        return data
+
+    researcher_client = kit.replay(kit.calls(("fetch_sales", {}), ("transfer_to_analyst", {})))
+    analyst_responses = (
+        [kit.calls((READ_TOOL_NAME, {"key": tool_result_key("fetch_sales", data), "full": True}))]
+        if analyst_tools
+        else []
+    )
+    analyst_client = kit.replay(*analyst_responses, "North leads. TERMINATE")
+    researcher = agent(
+        "researcher",
+        researcher_client,
+        ctx,
+        tools=[FunctionTool(fetch_sales, description="Fetch the Q3 sales table.")],
+        handoffs=["analyst"],
+    )
+    analyst = agent(
+        "analyst", analyst_client, analyst_ctx, tools=analyst_tools, max_tool_iterations=2
+    )
+    team = Swarm(
+        [researcher, analyst],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(10),
+        runtime=runtime,
+    )
+    return team, analyst_client
+
+
+def handoff_results(messages):
+    return [m for m in messages if isinstance(m, FunctionExecutionResultMessage)]
+
+
+def assert_full_handoff_in_result(result, data):
+    [handoff] = [m for m in result.messages if isinstance(m, HandoffMessage)]
+    assert handoff.target == "analyst"
+    [results] = handoff_results(handoff.context)
+    assert [r.content for r in results.content] == [data]
+    [execution] = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
+    assert {r.content for r in execution.content} >= {data}
+
+
+async def test_swarm_handoff_context_reaches_next_model_compressed(ctx, kit):
+    data = kit.sales_rows()
+    team, analyst_client = swarm(kit, data, ctx=ctx, analyst_ctx=ctx)
+
+    result = await team.run(task=TASK)
+
+    received = kit.sent(analyst_client)
+    [results] = handoff_results(received)
+    [fetched] = results.content
+    key = tool_result_key("fetch_sales", data)
+    assert fetched.name == "fetch_sales" and compressed_key(fetched.content) == key
+    assert fetched.content.startswith(ctx.get_entry(key).compressed)
+    assert data not in kit.texts(received)
+    assert_full_handoff_in_result(result, data)
+    assert isinstance(result.messages[-1], TextMessage)
+
+
+@pytest.mark.parametrize("compress_handoffs", [True, False])
+async def test_runtime_hook_compresses_handoffs_for_plain_agents(ctx, kit, compress_handoffs):
+    data = kit.sales_rows()
+    handler = BatonInterventionHandler(ctx, compress_handoffs=compress_handoffs)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    runtime.start()
+    try:
+        team, analyst_client = swarm(kit, data, runtime=runtime)
+        result = await team.run(task=TASK)
+    finally:
+        await runtime.stop()
+
+    [results] = handoff_results(kit.sent(analyst_client))
+    [fetched] = results.content
+    key = tool_result_key("fetch_sales", data)
+    if compress_handoffs:
+        assert compressed_key(fetched.content) == key
+        assert data not in kit.texts(kit.sent(analyst_client))
+    else:
+        assert fetched.content == data
+    assert_full_handoff_in_result(result, data)
+    assert ctx.get(key, full=True) == data
+    [handoff] = [m for m in result.messages if isinstance(m, HandoffMessage)]
+    final = result.messages[-1]
+    assert handler.captured_keys == [  # the handoff tool's result repeats the handoff: once
+        message_key("researcher", handoff.content),
+        key,
+        message_key("analyst", final.content),
+    ]
+
+
+async def test_hook_and_model_context_compress_a_handoff_once(ctx, kit):
+    data = kit.sales_rows()
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+    runtime.start()
+    try:
+        team, analyst_client = swarm(kit, data, analyst_ctx=ctx, runtime=runtime)
+        await team.run(task=TASK)
+    finally:
+        await runtime.stop()
+
+    [results] = handoff_results(kit.sent(analyst_client))
+    assert results.content[0].content.count("[agent-baton:") == 1
+
+
+async def test_read_tool_gives_the_next_agent_the_original(ctx, kit):
+    data = kit.sales_rows()
+    team, analyst_client = swarm(
+        kit, data, ctx=ctx, analyst_ctx=ctx, analyst_tools=make_context_tools(ctx)
+    )
+
+    result = await team.run(task=TASK)
+
+    first, second = kit.sent(analyst_client, 0), kit.sent(analyst_client, 1)
+    assert data not in kit.texts(first)
+    read_results = [
+        r for m in handoff_results(second) for r in m.content if r.name == READ_TOOL_NAME
+    ]
+    assert [r.content for r in read_results] == [data]
+    assert isinstance(second[0], SystemMessage)
+    assert result.messages[-1].content == "North leads. TERMINATE"

@@ -1,0 +1,146 @@
+"""The context tools called directly, the handler on plain autogen-core agents, team state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.conditions import MaxMessageTermination
+from autogen_agentchat.teams import RoundRobinGroupChat
+from autogen_core import (
+    AgentId,
+    CancellationToken,
+    DefaultTopicId,
+    MessageContext,
+    RoutedAgent,
+    SingleThreadedAgentRuntime,
+    default_subscription,
+    message_handler,
+)
+
+from agent_baton import SharedContext
+from agent_baton_autogen import (
+    CONTEXT_TOOL_NAMES,
+    BatonChatCompletionContext,
+    BatonInterventionHandler,
+    make_context_tools,
+)
+from agent_baton_autogen._messages import message_key
+
+pytestmark = [
+    pytest.mark.asyncio,
+    # AutoGen warns for any intervention handler when an RPC handler returns None.
+    pytest.mark.filterwarnings("ignore:Intervention handler on_response returned None"),
+]
+
+
+async def call(tool, **arguments):
+    return await tool.run_json(arguments, CancellationToken())
+
+
+async def test_tools_read_search_and_list(ctx, kit):
+    data = kit.sales_rows()
+    ctx.put("sales", data, agent="researcher")
+    read, search, listing = make_context_tools(ctx)
+    assert {read.name, search.name, listing.name} == CONTEXT_TOOL_NAMES
+
+    assert await call(read, key="sales", full=True) == data
+    assert await call(read, key="sales") == ctx.get("sales")
+    assert "No shared context entry 'nope'" in await call(read, key="nope")
+    hits = await call(search, query="SKU-0042")
+    assert hits.startswith("[sales @") and "SKU-0042" in hits
+    assert "No passage" in await call(search, query="zzzz-unknown", key="sales")
+    assert "- sales from researcher:" in await call(listing)
+    assert read.schema["parameters"]["properties"]["full"]["default"] is False
+
+
+async def test_tools_on_an_empty_context():
+    read, _, listing = make_context_tools(SharedContext())
+    assert await call(listing) == "The shared context is empty."
+    assert "Available keys: none" in await call(read, key="k")
+
+
+async def test_tools_reject_a_non_context():
+    with pytest.raises(TypeError, match="SharedContext"):
+        make_context_tools({})  # type: ignore[arg-type]
+
+
+@dataclass
+class Note:
+    content: str
+
+
+@default_subscription
+class Writer(RoutedAgent):
+    def __init__(self, text: str) -> None:
+        super().__init__("writes one long note")
+        self._text = text
+
+    @message_handler
+    async def on_note(self, message: Note, ctx: MessageContext) -> Note:
+        if message.content == "go":
+            await self.publish_message(Note(self._text), DefaultTopicId())
+        return Note("done: " + self._text[:20])
+
+
+async def test_handler_captures_plain_core_agents(ctx, kit):
+    data = kit.sales_rows()
+    handler = BatonInterventionHandler(ctx)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    await Writer.register(runtime, "writer", lambda: Writer(data))
+    runtime.start()
+    reply = await runtime.send_message(Note("go"), AgentId("writer", "default"))
+    await runtime.stop_when_idle()
+
+    assert reply == Note("done: " + data[:20])  # the response passes through unchanged
+    assert ctx.get(message_key("writer", data), full=True) == data
+    assert ctx.get(message_key("writer", reply.content), full=True) == reply.content
+    assert ctx.get_entry(message_key("writer", data)).agent == "writer"
+    assert handler.captured_keys == [
+        message_key("writer", data),
+        message_key("writer", reply.content),
+    ]
+
+
+async def test_handler_rejects_bad_arguments(ctx):
+    with pytest.raises(TypeError):
+        BatonInterventionHandler({})  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        BatonInterventionHandler(ctx, max_tokens=0)
+    with pytest.raises(TypeError):
+        BatonInterventionHandler(ctx, user_sources="user")
+
+
+async def test_team_state_and_config_with_baton_contexts(ctx, kit):
+    data = kit.sales_rows()
+
+    def team(clients):
+        return RoundRobinGroupChat(
+            [
+                AssistantAgent(
+                    name,
+                    model_client=client,
+                    model_context=BatonChatCompletionContext(ctx, agent_name=name),
+                )
+                for name, client in zip(("researcher", "analyst"), clients, strict=True)
+            ],
+            termination_condition=MaxMessageTermination(3),
+        )
+
+    first = team([kit.replay(data), kit.replay("Noted.")])
+    await first.run(task="go")
+    state = await first.save_state()
+    resumed_analyst = kit.replay("Noted.", "Still noted.")
+    second = team([kit.replay(data, "again"), resumed_analyst])
+    await second.load_state(state)
+    await second.run(task="continue")
+
+    # The analyst resumed with the researcher's table still compressed in its context.
+    received = kit.texts(kit.sent(resumed_analyst))
+    assert data not in received
+    assert any(message_key("researcher", data) in text for text in received)
+    assert (
+        first.dump_component().config["participants"][1]["config"]["model_context"]["provider"]
+        == "agent_baton_autogen.BatonChatCompletionContext"
+    )

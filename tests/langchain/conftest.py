@@ -1,0 +1,85 @@
+"""Fixtures for the LangChain integration: scripted fake chat models and large research data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatResult
+from pydantic import Field
+
+from agent_baton import SharedContext
+
+
+class ScriptedChatModel(GenericFakeChatModel):
+    """LangChain's GenericFakeChatModel that accepts tools and records every prompt it got."""
+
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+    bound_tools: list[str] = Field(default_factory=list)
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:
+        # create_agent binds the tools before each call; the script decides the tool calls.
+        self.bound_tools = [getattr(tool, "name", str(tool)) for tool in tools]
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.received.append(list(messages))
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def call(name: str, args: dict[str, Any], call_id: str) -> AIMessage:
+    """An AI message that calls one tool."""
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
+
+
+def metrics_rows(n: int = 300) -> list[dict[str, Any]]:
+    """Uniform monitoring rows with a few incidents: the kind of data agents hand over."""
+    return [
+        {
+            "id": i,
+            "service": f"svc-{i % 12}",
+            "region": ("eu-west-1", "us-east-1", "ap-south-1")[i % 3],
+            "latency_ms": 80 + (i * 7) % 45,
+            "status": "error" if i % 97 == 13 else "ok",
+            "message": "upstream timeout after 30s" if i % 97 == 13 else "healthy",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def scripted() -> Callable[..., ScriptedChatModel]:
+    """Factory of fake models answering with the given replies in order."""
+
+    def make(*replies: AIMessage | str) -> ScriptedChatModel:
+        return ScriptedChatModel(messages=iter(replies))
+
+    return make
+
+
+@pytest.fixture
+def tool_call() -> Callable[[str, dict[str, Any], str], AIMessage]:
+    """Factory of AI messages that call one tool: ``tool_call(name, args, call_id)``."""
+    return call
+
+
+@pytest.fixture
+def ctx() -> SharedContext:
+    return SharedContext(model="gpt-4o", ttl=None, max_entries=100)
+
+
+@pytest.fixture
+def research() -> str:
+    """A large research result (about 13k tokens of pretty-printed JSON)."""
+    return json.dumps(metrics_rows(), indent=2)

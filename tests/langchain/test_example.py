@@ -1,0 +1,24 @@
+"""examples/langchain_handoff.py runs offline and reports the savings per handoff."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "langchain_handoff.py"
+
+
+def test_example_runs_without_an_api_key():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLE)], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert "GenericFakeChatModel" in out
+    handoffs = re.findall(r"-> (\w+) +([\d,]+) tokens +([\d,]+) tokens +([\d.]+)%", out)
+    assert [name for name, *_ in handoffs] == ["analyst", "writer"]
+    for _, without, with_baton, _ in handoffs:
+        assert int(with_baton.replace(",", "")) < int(without.replace(",", ""))
+    assert "writer zoomed in with search_shared_context" in out

@@ -1,0 +1,205 @@
+"""BatonChatMessageHistory: a real BaseChatMessageHistory stored in a SharedContext."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
+from langchain_core.runnables.history import RunnableWithMessageHistory
+
+from agent_baton import SharedContext
+from agent_baton_langchain import BatonChatMessageHistory
+
+
+def conversation(research: str) -> list:
+    return [
+        SystemMessage("You are terse.", id="s0"),
+        HumanMessage("Fetch the metrics", id="h1", additional_kwargs={"source": "cli"}),
+        AIMessage(
+            content="",
+            id="a1",
+            tool_calls=[{"name": "fetch_metrics", "args": {"region": "all"}, "id": "call-1"}],
+            response_metadata={"model_name": "fake"},
+            usage_metadata={"input_tokens": 10, "output_tokens": 5, "total_tokens": 15},
+        ),
+        ToolMessage(
+            content=research,
+            tool_call_id="call-1",
+            name="fetch_metrics",
+            id="t1",
+            artifact={"rows": 300},
+            status="success",
+        ),
+        AIMessage(content=research, id="a2", name="researcher"),
+        HumanMessage("Thanks", id="h2"),
+        AIMessage(content="You're welcome.", id="a3"),
+    ]
+
+
+def test_is_a_chat_message_history_that_keeps_everything_in_full(ctx, research):
+    history = BatonChatMessageHistory(ctx, "chat-1")
+    assert isinstance(history, BaseChatMessageHistory)
+    stored = conversation(research)
+    history.add_messages(stored)
+
+    assert history.get_messages(full=True) == stored
+    assert ctx.get("chat-1:3", full=True) == research
+    assert ctx.get_entry("chat-1:3").agent == "tool"
+    assert ctx.get_entry("chat-1:1").agent == "human"
+
+
+def test_long_ai_and_tool_messages_come_back_compressed(ctx, research):
+    history = BatonChatMessageHistory(ctx, "chat-1", max_message_tokens=800)
+    stored = conversation(research)
+    history.add_messages(stored)
+    read = history.messages
+
+    assert [type(m) for m in read] == [type(m) for m in stored]
+    assert [m.id for m in read] == [m.id for m in stored]
+    # short and human messages unchanged
+    for index in (0, 1, 2, 5, 6):
+        assert read[index] == stored[index]
+    # long tool and AI messages compressed, with the key to zoom in
+    tool, answer = read[3], read[4]
+    for message, key in ((tool, "chat-1:3"), (answer, "chat-1:4")):
+        assert research not in message.content
+        assert f'read_shared_context(key="{key}", full=True)' in message.content
+        assert ctx.count_tokens(message.content.rsplit("\n", 1)[0]) <= 800
+        assert ctx.get(key, full=True) == research
+    # the tool message still answers its tool call; metadata intact
+    assert tool.tool_call_id == read[2].tool_calls[0]["id"] == "call-1"
+    assert (tool.name, tool.artifact, tool.status) == ("fetch_metrics", {"rows": 300}, "success")
+    assert answer.name == "researcher"
+    assert read[2].usage_metadata == stored[2].usage_metadata
+
+
+def test_list_content_keeps_its_non_text_blocks(ctx, research):
+    image = {"type": "image", "url": "https://example.com/chart.png"}
+    message = AIMessage(content=[{"type": "text", "text": research}, image], id="m")
+    history = BatonChatMessageHistory(ctx, "s")
+    history.add_message(message)
+
+    assert history.get_messages(full=True) == [message]
+    (read,) = history.messages
+    assert read.content[1] == image
+    assert research not in read.content[0]["text"]
+    assert 'key="s:0"' in read.content[0]["text"]
+
+
+def test_histories_share_the_context_and_stay_apart(ctx):
+    a = BatonChatMessageHistory(ctx, "a")
+    a_again = BatonChatMessageHistory(ctx, "a")
+    a_one = BatonChatMessageHistory(ctx, "a:1")  # prefix of a's keys must not mix
+    a.add_user_message("first")
+    a_one.add_user_message("other session")
+    a_again.add_ai_message("second")
+
+    assert [m.content for m in a.messages] == ["first", "second"]
+    assert [m.content for m in a_one.messages] == ["other session"]
+    ctx.put("unrelated", "kept", agent="someone")
+    a.clear()
+    assert a.messages == []
+    assert [m.content for m in a_one.messages] == ["other session"]
+    assert ctx.get("unrelated") == "kept"
+    a.add_user_message("after clear")
+    assert [m.content for m in a.messages] == ["after clear"]
+
+
+def test_eviction_drops_oldest_messages_and_orphan_tool_results():
+    ctx = SharedContext(ttl=None, max_entries=4)  # room for two messages of two entries
+    history = BatonChatMessageHistory(ctx, "s")
+    history.add_messages(
+        [
+            HumanMessage("look it up"),
+            AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "c1"}]),
+            ToolMessage("result", tool_call_id="c1"),
+            AIMessage("done"),
+        ]
+    )
+    # messages 0 and 1 (the tool call) evicted: the tool result that answered it goes too
+    assert [m.content for m in history.messages] == ["done"]
+    history.add_user_message("next")
+    assert [m.content for m in history.messages] == ["done", "next"]
+
+
+def test_ttl_expiry_empties_the_history():
+    now = [1000.0]
+    ctx = SharedContext(ttl=60, clock=lambda: now[0])
+    history = BatonChatMessageHistory(ctx, "s")
+    history.add_user_message("hello")
+    assert len(history.messages) == 1
+    now[0] += 61
+    assert history.messages == []
+
+
+@pytest.mark.asyncio
+async def test_async_methods(ctx, research):
+    history = BatonChatMessageHistory(ctx, "s", max_message_tokens=500)
+    await history.aadd_messages([HumanMessage("q"), AIMessage(research, id="a")])
+    read = await history.aget_messages()
+    assert read[0].content == "q" and research not in read[1].content
+    assert (await history.aget_messages(full=True))[1].content == research
+    await history.aclear()
+    assert await history.aget_messages() == []
+
+
+def test_round_trips_through_runnable_with_message_history(ctx, scripted, research):
+    model = scripted(AIMessage(research, id="r1"), AIMessage("Three timeouts.", id="r2"))
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "You analyse metrics."), MessagesPlaceholder("history"), ("human", "{q}")]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # deprecated since langchain-core 1.3
+        chain = RunnableWithMessageHistory(
+            prompt | model,
+            lambda session_id: BatonChatMessageHistory(ctx, session_id),
+            input_messages_key="q",
+            history_messages_key="history",
+        )
+    config = {"configurable": {"session_id": "user-7"}}
+    assert chain.invoke({"q": "Show the metrics"}, config=config).content == research
+    assert chain.invoke({"q": "How many timeouts?"}, config=config).content == "Three timeouts."
+
+    # the second call's prompt carried the first turn, with the long answer compressed
+    second_prompt = model.received[1]
+    assert [type(m) for m in second_prompt] == [
+        SystemMessage,
+        HumanMessage,
+        AIMessage,
+        HumanMessage,
+    ]
+    assert second_prompt[1].content == "Show the metrics"
+    assert research not in second_prompt[2].content
+    assert 'read_shared_context(key="user-7:1", full=True)' in second_prompt[2].content
+    assert second_prompt[2].id == "r1"
+    # the store holds all four turns in full
+    full = BatonChatMessageHistory(ctx, "user-7").get_messages(full=True)
+    assert [m.content for m in full] == [
+        "Show the metrics",
+        research,
+        "How many timeouts?",
+        "Three timeouts.",
+    ]
+
+
+def test_bad_input_raises_clear_errors(ctx):
+    with pytest.raises(TypeError, match="SharedContext"):
+        BatonChatMessageHistory("not a context", "s")
+    with pytest.raises(ValueError, match="session_id"):
+        BatonChatMessageHistory(ctx, "")
+    with pytest.raises(ValueError, match="max_message_tokens"):
+        BatonChatMessageHistory(ctx, "s", max_message_tokens=0)
+    history = BatonChatMessageHistory(ctx, "s")
+    with pytest.raises(TypeError, match="BaseMessage"):
+        history.add_messages(["plain string"])
+    with pytest.raises(TypeError, match="JSON-serializable"):
+        history.add_messages([ToolMessage("x", tool_call_id="c", artifact=object())])
+    assert history.messages == []  # nothing half-written
