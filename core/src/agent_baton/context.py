@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from agent_baton.backends import Backend, MemoryBackend
@@ -47,8 +48,8 @@ class SharedContext:
         self._backend = backend if backend is not None else MemoryBackend()
         self._counter = get_token_counter(model, token_counter)
         self._clock = clock
-        # Search indexes are built once per put, outside the backend's lock.
-        self._indexes: dict[str, tuple[float, SearchIndex]] = {}
+        # Search indexes are built once per put, on a background thread (see _indexer).
+        self._indexes: dict[str, tuple[float, Future[SearchIndex]]] = {}
         self._index_lock = threading.Lock()
 
     @property
@@ -84,8 +85,8 @@ class SharedContext:
         entry = ContextEntry(
             key, agent, text, compressed, original_tokens, compressed_tokens, transforms, now
         )
-        index = SearchIndex.of_text(text)
         self._backend.put(entry, ttl=self.ttl, max_entries=self.max_entries, now=now)
+        index = _indexer().submit(SearchIndex.of_text, text)
         with self._index_lock:
             self._indexes[key] = (now, index)
             if len(self._indexes) > self.max_entries:
@@ -271,17 +272,35 @@ class SharedContext:
         with self._index_lock:
             cached = self._indexes.get(entry.key)
         if cached is not None and cached[0] == entry.timestamp:
-            return cached[1]
+            return cached[1].result()
         # Put by another process (shared backend) or pruned: index it once here.
-        index = SearchIndex.of_text(entry.original)
+        index: Future[SearchIndex] = Future()
+        index.set_result(SearchIndex.of_text(entry.original))
         with self._index_lock:
             self._indexes[entry.key] = (entry.timestamp, index)
-        return index
+        return index.result()
 
     def _prune_indexes(self) -> None:
         live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._clock())}
         for key in [k for k in self._indexes if k not in live]:
             del self._indexes[key]
+
+
+_INDEXER: ThreadPoolExecutor | None = None
+_INDEXER_LOCK = threading.Lock()
+
+
+def _indexer() -> ThreadPoolExecutor:
+    """The thread that builds search indexes, shared by all contexts.
+
+    A put returns before its entry's index is built; a search waits only for the index of
+    the entry it reads.
+    """
+    global _INDEXER
+    with _INDEXER_LOCK:
+        if _INDEXER is None:
+            _INDEXER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-baton-index")
+        return _INDEXER
 
 
 def _check_key(key: object) -> None:

@@ -6,6 +6,7 @@ paragraph, a few log lines. The index is built once per entry and answers in mil
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -57,6 +58,7 @@ def terms(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Fold plurals ("pages" → "page", "entries" → "entry") so they match the singular."""
     if len(word) > 4 and word.endswith("ies"):

@@ -45,7 +45,7 @@ _MASKS = (
     (_TIMESTAMP, "<ts>"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
-    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b", re.I), "<hex>"),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I), "<hex>"),
     (re.compile(r"-?\d+(?:\.\d+)?"), "<n>"),
 )
 _LOG_LINE = re.compile(
@@ -94,15 +94,17 @@ class _Clusters:
     _MAX_PER_SHAPE = 64
 
     def __init__(self) -> None:
-        self._shapes: dict[tuple[int, bool], list[tuple[int, list[str]]]] = {}
+        self._shapes: dict[tuple[int, bool, str], list[tuple[int, list[str]]]] = {}
         self._count = 0
 
     def assign(self, masked: str, problem: bool) -> int:
         words = masked.split()
-        group = self._shapes.setdefault((len(words), problem), [])
+        # Like Drain, only lines of one length that start alike are compared.
+        shape = (len(words), problem, words[0] if words else "")
+        group = self._shapes.setdefault(shape, [])
+        needed = self._SIMILAR * len(words)
         for cluster, pattern in group:
-            same = sum(a == b for a, b in zip(pattern, words, strict=True))
-            if same >= self._SIMILAR * len(words):
+            if sum(map(str.__eq__, pattern, words)) >= needed:
                 for i, (a, b) in enumerate(zip(pattern, words, strict=True)):
                     if a != b:
                         pattern[i] = "<*>"

@@ -62,7 +62,9 @@ def compress(
         return CompressionResult(text, original_tokens, original_tokens, [])
     out, out_tokens, transforms = text, original_tokens, []
     for kind in candidates(text):
-        attempt = _run(COMPRESSORS[kind], kind, text, query, key, max_tokens, count)
+        attempt = _run(
+            COMPRESSORS[kind], kind, text, original_tokens, query, key, max_tokens, count
+        )
         if attempt is None:
             continue
         compressed, tokens, notes = attempt
@@ -81,6 +83,7 @@ def _run(
     compressor: Compressor,
     kind: str,
     text: str,
+    original_tokens: int,
     query: str | None,
     key: str | None,
     max_tokens: int | None,
@@ -91,7 +94,6 @@ def _run(
     None when the compressor declines the text; a failure or a longer result is reported
     in the notes and leaves the text as it was.
     """
-    original_tokens = count(text)
     best: tuple[str, int, list[str]] | None = None
     for level in range(MAX_LEVEL + 1):
         try:
