@@ -54,7 +54,8 @@ def render_entries(
     dropped: list[ContextEntry] = []
     for entry in ordered:
         share = shares[entry.key]
-        if share < _MIN_BODY_TOKENS:
+        # An entry too small to be worth recompressing is dropped only if it does not fit whole.
+        if share < min(_MIN_BODY_TOKENS, entry.compressed_tokens):
             dropped.append(entry)
             continue
         if entry.compressed_tokens > share:

@@ -39,7 +39,7 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if parsed is None:
         return None
     before, data, after = parsed
-    budget_chars = _budget_chars(len(text), request.level)
+    budget_chars = _budget_chars(len(text), request)
     renderer = _Renderer(request, budget_chars)
     body = renderer.render(data)
     parts = [p for p in (before.strip(), body, after.strip()) if p]
@@ -76,10 +76,13 @@ def _json_line_start(text: str) -> int | None:
     return None if match is None else match.end() - 1
 
 
-def _budget_chars(original_chars: int, level: int) -> int:
-    # About 10 % of the original at level 0, never under ~2,400 chars; each level halves it.
+def _budget_chars(original_chars: int, request: Request) -> int:
+    # About 10 % of the original, never under ~2,400 chars, or ~3 chars per token of the
+    # caller's budget; each level halves it.
     base = max(2400, original_chars // 10)
-    return max(400, base >> level)
+    if request.max_tokens is not None:
+        base = min(base, request.max_tokens * 3)
+    return max(200, base >> request.level)
 
 
 def minify(value: Any) -> str:

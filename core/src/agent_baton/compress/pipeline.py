@@ -97,7 +97,8 @@ def _run(
     best: tuple[str, int, list[str]] | None = None
     for level in range(MAX_LEVEL + 1):
         try:
-            produced = compressor(text, Request(query=query, key=key, level=level))
+            request = Request(query=query, key=key, level=level, max_tokens=max_tokens)
+            produced = compressor(text, request)
         except Exception as exc:  # a compressor bug must not lose the content
             logger.debug("%s compressor failed", kind, exc_info=True)
             return text, original_tokens, [f"{kind}:failed:{type(exc).__name__}"]

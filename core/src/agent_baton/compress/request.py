@@ -14,6 +14,8 @@ class Request:
     key: str | None = None
     # 0 is the normal strength; each level up keeps less (used to meet max_tokens).
     level: int = 0
+    # The caller's token budget, if any: compressors may aim for it directly.
+    max_tokens: int | None = None
 
 
 # A compressor returns the compressed text and a transform name, or None to pass.

@@ -1,0 +1,126 @@
+import json
+
+import pytest
+
+from agent_baton import Hit, SharedContext
+
+
+def order_rows(n):
+    return [
+        {"order": 1000 + i, "customer": f"c{i % 50}", "status": "shipped", "total": i % 97}
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def big(clock):
+    ctx = SharedContext(ttl=60, clock=clock)
+    ctx.put("orders", json.dumps(order_rows(5000), indent=2), agent="api")
+    return ctx
+
+
+def test_query_brings_back_a_row_the_plain_form_omits(big):
+    plain = big.get("orders")
+    assert "4711|" not in plain
+    focused = big.get("orders", query="order 4711")
+    assert any(line.startswith("4711|") for line in focused.splitlines())
+    assert big.get("orders") == plain  # the cached plain form is unchanged
+
+
+def test_search_finds_the_row_in_the_original(big):
+    hits = big.search("orders", "order 4711", k=3)
+    assert hits and isinstance(hits[0], Hit)
+    top = hits[0]
+    assert (top.key, top.agent, top.location) == ("orders", "api", "[3711]")
+    assert json.loads(top.text)["order"] == 4711
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_search_across_entries_and_k(clock):
+    ctx = SharedContext(clock=clock)
+    ctx.put("a", "The deploy of service alpha failed at 10:02 because the disk was full.")
+    ctx.put("b", "Service beta deployed fine.\n\nNothing else happened.")
+    hits = ctx.search(None, "why did the alpha deploy fail", k=5)
+    assert hits[0].key == "a"
+    assert len(ctx.search(None, "service", k=1)) == 1
+
+
+def test_search_edge_cases(big, clock):
+    assert big.search("orders", "zzzz-no-such-term") == []
+    assert big.search("missing", "order") == []
+    assert big.search("orders", "") == []
+    with pytest.raises(TypeError):
+        big.search("orders", None)
+    with pytest.raises(ValueError):
+        big.search("orders", "x", k=0)
+    clock.advance(61)
+    assert big.search("orders", "order 4711") == []  # expired
+
+
+def test_get_with_budget_fits_and_cuts_at_rows(big):
+    for budget in (60, 300, 1500):
+        text = big.get("orders", max_tokens=budget)
+        assert big.count_tokens(text) <= budget
+        lines = text.splitlines()
+        header = next((line for line in lines if line.startswith("order|")), None)
+        rows = [line for line in lines if line[:4].isdigit()]
+        if header is not None:  # whole rows only: as many cells as the header
+            assert rows and all(line.count("|") == header.count("|") for line in rows)
+
+
+def test_get_edge_cases(big, clock):
+    assert big.get("orders", query="") == big.get("orders")
+    assert big.get("missing", query="x") is None
+    with pytest.raises(TypeError):
+        big.get("orders", query=5)
+    clock.advance(61)
+    assert big.get("orders", query="order 4711") is None
+
+
+def ten_entries(clock):
+    ctx = SharedContext(clock=clock, max_entries=20)
+    for i in range(10):
+        rows = [{"id": i * 1000 + j, "topic": f"topic{i}", "v": j} for j in range(150)]
+        ctx.put(f"e{i}", json.dumps(rows, indent=2), agent=f"agent{i % 3}")
+        clock.advance(1)
+    ctx.put("notes", "The launch date moved to 2026-12-01 after the load test failed. " * 30)
+    return ctx
+
+
+@pytest.mark.parametrize("budget", [50, 120, 500, 2000, 8000, 50_000])
+def test_render_respects_the_budget(clock, budget):
+    ctx = ten_entries(clock)
+    block = ctx.render(query="launch date", max_tokens=budget)
+    assert ctx.count_tokens(block) <= budget
+    if budget >= 500:
+        assert block.startswith("### notes")  # the most relevant entry comes first
+        assert 'get("notes", full=True)' in block
+
+
+def test_render_large_budget_holds_every_entry_whole(clock):
+    ctx = ten_entries(clock)
+    block = ctx.render(max_tokens=50_000)
+    for entry in ctx.entries():
+        assert entry.compressed in block
+    # Without a query the newest entry comes first.
+    assert block.startswith("### notes")
+
+
+def test_render_names_entries_it_could_not_fit(clock):
+    ctx = ten_entries(clock)
+    block = ctx.render(max_tokens=300)
+    assert "more entries not shown" in block
+
+
+def test_render_selection_and_edges(clock):
+    ctx = ten_entries(clock)
+    block = ctx.render(["e1", "missing", "e1"], max_tokens=4000)
+    assert block.count("### e1") == 1 and "### e2" not in block
+    assert ctx.render([], max_tokens=100) == ""
+    assert SharedContext().render() == ""
+    plain = ctx.render(["e3"], header=False, max_tokens=4000)
+    assert "###" not in plain and plain == ctx.get("e3")
+    with pytest.raises(TypeError):
+        ctx.render("e1")
+    with pytest.raises(ValueError):
+        ctx.render(max_tokens=0)
