@@ -1,0 +1,78 @@
+"""Token accounting of a crew run: one record per handoff between tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def _percent(original: int, sent: int) -> float:
+    return round(100.0 * (original - sent) / original, 1) if original > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    """The context one task received from the tasks it depends on.
+
+    ``original_tokens`` is what CrewAI alone would have sent (the previous outputs joined in
+    full); ``sent_tokens`` is what the task's agent actually received.
+    """
+
+    task: str
+    agent: str | None
+    sources: tuple[str, ...]
+    original_tokens: int
+    sent_tokens: int
+
+    @property
+    def tokens_saved(self) -> int:
+        """Tokens this handoff did not send."""
+        return self.original_tokens - self.sent_tokens
+
+    @property
+    def savings_percent(self) -> float:
+        """Tokens saved in percent of what CrewAI alone would have sent, rounded to 0.1."""
+        return _percent(self.original_tokens, self.sent_tokens)
+
+    def __str__(self) -> str:
+        sources = ", ".join(self.sources) or "-"
+        return (
+            f"{sources} -> {self.task}: {self.original_tokens:,} -> {self.sent_tokens:,} tokens "
+            f"({self.savings_percent:.1f}% saved)"
+        )
+
+
+@dataclass(slots=True)
+class RunReport:
+    """The handoffs of one crew run (one ``kickoff``), in the order they happened."""
+
+    crew: str
+    handoffs: list[Handoff] = field(default_factory=list)
+
+    @property
+    def original_tokens(self) -> int:
+        """Context tokens CrewAI alone would have sent over the whole run."""
+        return sum(h.original_tokens for h in self.handoffs)
+
+    @property
+    def sent_tokens(self) -> int:
+        """Context tokens actually sent over the whole run."""
+        return sum(h.sent_tokens for h in self.handoffs)
+
+    @property
+    def tokens_saved(self) -> int:
+        """Context tokens saved over the whole run."""
+        return self.original_tokens - self.sent_tokens
+
+    @property
+    def savings_percent(self) -> float:
+        """Context tokens saved over the whole run, in percent, rounded to 0.1."""
+        return _percent(self.original_tokens, self.sent_tokens)
+
+    def __str__(self) -> str:
+        lines = [f"agent-baton report for crew {self.crew!r}: {len(self.handoffs)} handoff(s)"]
+        lines += [f"  {handoff}" for handoff in self.handoffs]
+        lines.append(
+            f"  total: {self.original_tokens:,} -> {self.sent_tokens:,} tokens "
+            f"({self.tokens_saved:,} saved, {self.savings_percent:.1f}%)"
+        )
+        return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""Fixtures for the CrewAI integration: a scripted LLM and real crews, all offline."""
+
+from __future__ import annotations
+
+import json
+import os
+
+# Before crewai is imported: otherwise each run waits on telemetry, tracing and version checks.
+os.environ.update(
+    CREWAI_DISABLE_TELEMETRY="true",
+    CREWAI_TRACING_ENABLED="false",
+    CREWAI_DISABLE_VERSION_CHECK="true",
+    OTEL_SDK_DISABLED="true",
+)
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from crewai import Agent, BaseLLM
+from pydantic import PrivateAttr
+
+from agent_baton import SharedContext
+
+
+class ScriptedLLM(BaseLLM):
+    """A CrewAI LLM that answers with fixed replies and records every prompt it gets."""
+
+    _replies: list[str] = PrivateAttr(default_factory=list)
+    _received: list[list[dict[str, Any]]] = PrivateAttr(default_factory=list)
+
+    def __init__(self, replies: list[str], **data: Any) -> None:
+        super().__init__(model="scripted", **data)
+        self._replies = list(replies)
+
+    @property
+    def received(self) -> list[list[dict[str, Any]]]:
+        """The messages of each call, in order."""
+        return self._received
+
+    def prompt(self, call: int = 0) -> str:
+        """Every message content of one call, joined."""
+        return "\n".join(str(m.get("content", "")) for m in self._received[call])
+
+    def call(
+        self,
+        messages: Any,
+        tools: Any = None,
+        callbacks: Any = None,
+        available_functions: Any = None,
+        from_task: Any = None,
+        from_agent: Any = None,
+        response_model: Any = None,
+    ) -> str:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        self._received.append([dict(m) for m in messages])
+        if not self._replies:
+            raise AssertionError(f"ScriptedLLM got an unexpected call #{len(self._received)}")
+        return self._replies.pop(0)
+
+    def get_context_window_size(self) -> int:
+        # Large, so CrewAI's own summarising of long prompts never makes extra calls.
+        return 1_000_000
+
+    def get_input_tokens_count(self, messages: Any, *args: Any, **kwargs: Any) -> int:
+        # CrewAI's fallback estimate, without its warning that the count is approximate.
+        text = messages if isinstance(messages, str) else str(messages)
+        return len(text) // 4
+
+
+def final(answer: str) -> str:
+    """A reply CrewAI's ReAct parser reads as the task's final answer."""
+    return f"Thought: I now know the final answer\nFinal Answer: {answer}"
+
+
+def big_json(rows: int = 300) -> str:
+    """A large uniform JSON list: compresses heavily, and row 250 is easy to look for."""
+    return json.dumps(
+        [
+            {"id": i, "host": f"web-{i % 7}", "status": "ok", "latency_ms": 100 + i % 13}
+            for i in range(rows)
+        ],
+        indent=2,
+    )
+
+
+@pytest.fixture
+def ctx() -> SharedContext:
+    return SharedContext()
+
+
+@pytest.fixture
+def make_agent() -> Callable[..., tuple[Agent, ScriptedLLM]]:
+    def make(role: str, replies: list[str], **kwargs: Any) -> tuple[Agent, ScriptedLLM]:
+        llm = ScriptedLLM(replies)
+        agent = Agent(
+            role=role, goal=f"Do the {role} work", backstory="Scripted.", llm=llm, **kwargs
+        )
+        return agent, llm
+
+    return make
+
+
+@pytest.fixture
+def big() -> str:
+    return big_json()
+
+
+@pytest.fixture(name="final")
+def final_fixture() -> Callable[[str], str]:
+    return final

@@ -1,0 +1,27 @@
+"""examples/crewai_handoff.py runs offline and prints tokens per handoff."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "crewai_handoff.py"
+
+
+def test_example_runs_without_an_api_key():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    rows = re.findall(r"^(.+ -> \w+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)%$", done.stdout, re.M)
+    assert [r[0].strip() for r in rows] == [
+        "research -> incidents",
+        "research + incidents -> report",
+    ]
+    for _, without, with_baton, saved in rows:
+        assert int(without.replace(",", "")) > int(with_baton.replace(",", ""))
+        assert float(saved) > 50

@@ -1,0 +1,369 @@
+"""Real crews with scripted LLMs: what the next task's model receives, and what stays complete."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import pytest
+from crewai import Crew, Process, Task
+
+from agent_baton import SharedContext
+from agent_baton_crewai import CrewBaton
+
+ROW_250 = '"id": 250'  # a row of the full research output (JSON)
+
+
+def _shows_row_250(text: str) -> bool:
+    # The compressed form may show rows as a table ("250|web-5|...") instead of JSON.
+    return ROW_250 in text or "\n250|" in text
+
+
+def _context_part(prompt: str) -> str:
+    marker = "This is the context you're working with:"
+    assert marker in prompt, "the task received no context block"
+    return prompt.split(marker, 1)[1]
+
+
+def _research_crew(make_agent, big, final, writer_replies=None, writer_kwargs=None):
+    researcher, research_llm = make_agent("Researcher", [final(big)])
+    writer, writer_llm = make_agent(
+        "Writer", writer_replies or [final("Hosts are healthy.")], **(writer_kwargs or {})
+    )
+    research = Task(
+        name="research",
+        description="Collect latency metrics of every host",
+        expected_output="JSON rows",
+        agent=researcher,
+    )
+    write = Task(
+        description="Write a one-line summary of the host metrics",
+        expected_output="One line",
+        agent=writer,
+    )
+    crew = Crew(agents=[researcher, writer], tasks=[research, write], process=Process.sequential)
+    return crew, research_llm, writer_llm
+
+
+def test_sequential_handoff_sends_compressed_context_and_keeps_full_output(
+    ctx, make_agent, big, final
+):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx, max_tokens=1500)
+    assert baton.attach(crew) is crew
+
+    result = crew.kickoff()
+
+    received = _context_part(writer_llm.prompt())
+    assert "### research" in received  # the header of the research entry
+    assert big not in received and not _shows_row_250(received)  # not the full output...
+    assert "omitted" in received  # ...but its compressed form, with a marker
+    assert ctx.count_tokens(received) <= 1500 + 20
+    assert ctx.count_tokens(received) < ctx.count_tokens(big) / 3
+    # What users read stays complete.
+    assert result.raw == "Hosts are healthy."
+    assert result.tasks_output[0].raw == big
+    assert crew.tasks[0].output.raw == big
+    # The store holds both outputs in full, under stable keys, by agent role.
+    assert ctx.get("research", full=True) == big
+    assert ctx.get_entry("research").agent == "Researcher"
+    summary_key = "write-a-one-line-summary-of-the-host-metrics"
+    assert baton.key_for(crew.tasks[1]) == summary_key
+    assert ctx.get(summary_key, full=True) == "Hosts are healthy."
+
+
+def test_without_baton_the_same_crew_sends_the_full_output(ctx, make_agent, big, final):
+    # The control for the test above: CrewAI alone joins the previous output in full.
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    crew.kickoff()
+    assert ROW_250 in _context_part(writer_llm.prompt())
+    assert big in writer_llm.prompt()
+
+
+def test_report_counts_tokens_per_handoff_and_logs_them(ctx, make_agent, big, final, caplog):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx, max_tokens=1500)
+    baton.attach(crew)
+    with caplog.at_level(logging.INFO, logger="agent_baton_crewai"):
+        crew.kickoff()
+
+    report = baton.report()
+    assert len(report.handoffs) == 1
+    handoff = report.handoffs[0]
+    assert handoff.sources == ("research",)
+    assert handoff.task == "write-a-one-line-summary-of-the-host-metrics"
+    assert handoff.agent == "Writer"
+    assert handoff.original_tokens == ctx.count_tokens(big)
+    sent = _context_part(writer_llm.prompt())
+    assert abs(handoff.sent_tokens - ctx.count_tokens(sent)) <= 20  # prompt framing around it
+    assert handoff.tokens_saved > 0 and handoff.savings_percent > 50
+    assert report.tokens_saved == handoff.tokens_saved
+    messages = [r.getMessage() for r in caplog.records if r.name == "agent_baton_crewai"]
+    assert any(m.startswith("handoff research -> write-a-one-line") for m in messages)
+    assert any("1 handoff(s)" in m for m in messages)  # the run summary
+    assert "total:" in str(report)
+
+
+def test_each_kickoff_is_a_new_run(ctx, make_agent, big, final):
+    crew, research_llm, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff()
+    research_llm._replies.append(final(big))
+    writer_llm._replies.append(final("Still healthy."))
+    crew.kickoff()
+    assert len(baton.runs) == 2
+    assert all(len(run.handoffs) == 1 for run in baton.runs)
+    assert baton.report() is baton.runs[-1]
+
+
+def test_task_context_dependencies_choose_what_is_handed_over(ctx, make_agent, big, final):
+    log = "\n".join(f"2026-11-02 10:{i % 60:02d} INFO worker heartbeat ok" for i in range(400))
+    researcher, _ = make_agent("Researcher", [final(big)])
+    ops, ops_llm = make_agent("Operator", [final(log)])
+    writer, writer_llm = make_agent("Writer", [final("Report done.")])
+    research = Task(
+        name="research", description="Collect metrics", expected_output="JSON", agent=researcher
+    )
+    ops_log = Task(
+        name="ops_log",
+        description="Dump the worker log",
+        expected_output="log",
+        agent=ops,
+        context=[],
+    )
+    report = Task(
+        name="report",
+        description="Report on the host latency metrics",
+        expected_output="text",
+        agent=writer,
+        context=[research],
+    )
+    crew = Crew(agents=[researcher, ops, writer], tasks=[research, ops_log, report])
+    baton = CrewBaton(ctx, max_tokens=1000)
+    baton.attach(crew)
+
+    result = crew.kickoff()
+
+    assert "This is the context you're working with:" not in ops_llm.prompt()  # context=[]
+    received = _context_part(writer_llm.prompt())
+    assert "### research" in received and not _shows_row_250(received)
+    assert "heartbeat" not in received and "ops_log" not in received  # not a dependency
+    assert [h.sources for h in baton.report().handoffs] == [("research",)]
+    assert result.tasks_output[1].raw == log
+    assert ctx.get("ops_log", full=True) == log
+    assert ctx.get("research", full=True) == big
+
+
+def test_agent_reads_the_original_with_the_read_tool(ctx, make_agent, big, final):
+    baton = CrewBaton(ctx, max_tokens=800)
+    crew, _, writer_llm = _research_crew(
+        make_agent,
+        big,
+        final,
+        writer_replies=[
+            "Thought: I need row 250, which the context omits.\n"
+            "Action: read_shared_context\n"
+            'Action Input: {"key": "research"}',
+            final("Host web-5 answered in 109 ms."),
+        ],
+        writer_kwargs={"tools": baton.tools()},
+    )
+    baton.attach(crew)
+
+    result = crew.kickoff()
+
+    assert not _shows_row_250(_context_part(writer_llm.prompt(0)))
+    after_tool = writer_llm.prompt(1)
+    assert ROW_250 in after_tool  # the observation is the original output
+    assert big in after_tool
+    assert result.raw == "Host web-5 answered in 109 ms."
+
+
+def test_user_callbacks_are_chained(ctx, make_agent, big, final):
+    seen_by_crew_callback, seen_by_task_callback = [], []
+    crew, _, _ = _research_crew(make_agent, big, final)
+    crew.task_callback = lambda output: seen_by_crew_callback.append(output.raw)
+    crew.tasks[0].callback = lambda output: seen_by_task_callback.append(output.raw)
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+
+    crew.kickoff()
+
+    assert seen_by_crew_callback == [big, "Hosts are healthy."]  # full text, both tasks
+    assert seen_by_task_callback == [big]
+    assert ctx.keys() == ["research", "write-a-one-line-summary-of-the-host-metrics"]
+
+
+def test_detach_restores_crewai_behaviour(ctx, make_agent, big, final):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+
+    def user_callback(output):
+        return None
+
+    crew.task_callback = user_callback
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    baton.attach(crew)  # idempotent
+    baton.detach(crew)
+
+    assert crew.task_callback is user_callback
+    assert crew.before_kickoff_callbacks == [] and crew.after_kickoff_callbacks == []
+    crew.kickoff()
+    assert big in writer_llm.prompt()
+    assert len(ctx) == 0 and baton.runs == []
+    with pytest.raises(ValueError, match="not attached"):
+        baton.detach(crew)
+
+
+def test_a_crew_attaches_to_one_baton(ctx, make_agent, big, final):
+    crew, _, _ = _research_crew(make_agent, big, final)
+    CrewBaton(ctx).attach(crew)
+    with pytest.raises(ValueError, match="another CrewBaton"):
+        CrewBaton(SharedContext()).attach(crew)
+    with pytest.raises(TypeError, match=r"crewai\.Crew"):
+        CrewBaton(ctx).attach(object())  # type: ignore[arg-type]
+
+
+def test_small_outputs_are_handed_over_unchanged(ctx, make_agent, final):
+    first, _ = make_agent("First", [final("42")])
+    second, second_llm = make_agent("Second", [final("43")])
+    crew = Crew(
+        agents=[first, second],
+        tasks=[
+            Task(name="a", description="Say a number", expected_output="n", agent=first),
+            Task(name="b", description="Add one", expected_output="n", agent=second),
+        ],
+    )
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff()
+    # A header would cost more than the output: CrewAI's own text is sent.
+    assert _context_part(second_llm.prompt()).strip().startswith("42")
+    (handoff,) = baton.report().handoffs
+    assert handoff.sent_tokens == handoff.original_tokens and handoff.tokens_saved == 0
+
+
+def test_keys_are_stable_across_inputs_and_unique_within_a_crew(ctx, make_agent, final):
+    agent, _ = make_agent("Analyst", [final("one"), final("two"), final("three")])
+    tasks = [
+        Task(description="Analyse {topic} sales", expected_output="x", agent=agent),
+        Task(description="Analyse {topic} sales", expected_output="x", agent=agent),
+        Task(name=" named ", description="whatever", expected_output="x", agent=agent),
+    ]
+    crew = Crew(agents=[agent], tasks=tasks)
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+
+    crew.kickoff(inputs={"topic": "EU"})
+
+    assert tasks[0].description == "Analyse EU sales"  # interpolated by CrewAI...
+    keys = [baton.key_for(t) for t in tasks]
+    assert keys == ["analyse-topic-sales", "analyse-topic-sales-2", "named"]  # ...keys are not
+    assert ctx.keys() == keys
+    assert [ctx.get(k, full=True) for k in keys] == ["one", "two", "three"]
+
+
+def test_async_kickoff_hands_over_compressed_context(ctx, make_agent, big, final):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx, max_tokens=1500)
+    baton.attach(crew)
+
+    result = asyncio.run(crew.akickoff())
+
+    assert not _shows_row_250(_context_part(writer_llm.prompt()))
+    assert result.tasks_output[0].raw == big
+    assert len(baton.report().handoffs) == 1
+
+
+def test_structured_json_output_is_stored_as_its_raw_text(ctx, make_agent, final):
+    rows = [{"id": i, "ok": True} for i in range(5)]
+    first, _ = make_agent("First", [final(json.dumps(rows))])
+    crew = Crew(
+        agents=[first],
+        tasks=[Task(name="rows", description="List rows", expected_output="JSON", agent=first)],
+    )
+    CrewBaton(ctx).attach(crew)
+    crew.kickoff()
+    assert json.loads(ctx.get("rows", full=True)) == rows
+
+
+def test_async_execution_tasks_follow_crewai_choice_of_sources(ctx, make_agent, big, final):
+    researcher, _ = make_agent("Researcher", [final(big)])
+    verdict = "Checked: " + ", ".join(f"web-{i} within budget" for i in range(7))
+    checker, checker_llm = make_agent("Checker", [final(verdict)])
+    writer, writer_llm = make_agent("Writer", [final("Written.")])
+    research = Task(name="research", description="Collect", expected_output="j", agent=researcher)
+    check = Task(
+        name="check", description="Check", expected_output="t", agent=checker, async_execution=True
+    )
+    write = Task(name="write", description="Write", expected_output="t", agent=writer)
+    crew = Crew(agents=[researcher, checker, writer], tasks=[research, check, write])
+    baton = CrewBaton(ctx, max_tokens=1000)
+    baton.attach(crew)
+
+    result = crew.kickoff()
+
+    # CrewAI 1.15 gives an async task only the "last sync output" of a replay: here none.
+    assert "This is the context you're working with:" not in checker_llm.prompt()
+    received = _context_part(writer_llm.prompt())
+    assert "### research" in received and "### check" in received
+    assert big not in received
+    assert [h.sources for h in baton.report().handoffs] == [("research", "check")]
+    assert verdict in received
+    assert ctx.get("check", full=True) == verdict  # stored from the worker thread
+    assert result.tasks_output[0].raw == big
+
+
+def test_a_short_output_next_to_a_long_one_is_handed_over(ctx, make_agent, big, final):
+    researcher, _ = make_agent("Researcher", [final(big)])
+    checker, _ = make_agent("Checker", [final("Checked.")])
+    writer, writer_llm = make_agent("Writer", [final("Written.")])
+    crew = Crew(
+        agents=[researcher, checker, writer],
+        tasks=[
+            Task(name="research", description="Collect", expected_output="j", agent=researcher),
+            Task(name="check", description="Check", expected_output="t", agent=checker),
+            Task(name="write", description="Write", expected_output="t", agent=writer),
+        ],
+    )
+    CrewBaton(ctx, max_tokens=1000).attach(crew)
+    crew.kickoff()
+    assert "Checked." in _context_part(writer_llm.prompt())
+
+
+def test_task_callback_wiring_records_outputs_but_leaves_context_alone(ctx, make_agent, big, final):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx)
+    crew.task_callback = baton.task_callback
+
+    crew.kickoff()
+
+    assert big in writer_llm.prompt()  # not attached: CrewAI's own context
+    assert ctx.get("research", full=True) == big
+    assert baton.key_for(crew.tasks[1]) in ctx
+    # Attaching later takes over the callback instead of chaining it twice.
+    baton.attach(crew)
+    assert crew.task_callback != baton.task_callback
+    baton.detach(crew)
+    assert crew.task_callback == baton.task_callback
+
+
+def test_a_failing_store_never_fails_the_crew(make_agent, big, final, caplog):
+    def counter(text: str) -> int:
+        if len(text) > 5000:
+            raise RuntimeError("counter refuses long texts")
+        return len(text) // 4
+
+    ctx = SharedContext(token_counter=counter)
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    CrewBaton(ctx).attach(crew)
+    with caplog.at_level(logging.WARNING, logger="agent_baton_crewai"):
+        result = crew.kickoff()
+
+    assert result.raw == "Hosts are healthy."
+    assert big in writer_llm.prompt()  # CrewAI's own context, in full
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("could not store" in m for m in warnings)
+    assert any("sending it in full" in m for m in warnings)
