@@ -158,9 +158,9 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     used = sum(len(lines[i].text) + 1 for i in keep)
     # Rare routine lines carry the facts of a run (versions, the one success among
     # failures): keep those seen once, then twice, while room allows.
-    for seen in (1, 2):
+    for times in (1, 2):
         for i, line in enumerate(lines):
-            if i in keep or counts[line.template] != seen:
+            if i in keep or counts[line.template] != times:
                 continue
             if used + len(line.text) + 1 <= budget:
                 keep.add(i)
@@ -266,5 +266,7 @@ def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
         out.append(f"[… {gap} lines]")
     left_out = len(lines) - len(keep)
     templates = len(summarised)
-    out.append(omitted(f"{left_out} of {len(lines)} lines ({templates} repeated templates)", key))
+    plural = "" if templates == 1 else "s"
+    what = f"{left_out} of {len(lines)} lines ({templates} repeated template{plural})"
+    out.append(omitted(what, key))
     return "\n".join(out)

@@ -6,8 +6,12 @@ import logging
 from dataclasses import dataclass, field
 
 from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.chat import compress_chat
+from agent_baton.compress.code import compress_code
 from agent_baton.compress.json import compress_json
 from agent_baton.compress.logs import compress_logs
+from agent_baton.compress.mixed import compress_mixed
+from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, Request
 from agent_baton.compress.router import candidates
 from agent_baton.entry import savings_percent
@@ -19,7 +23,14 @@ logger = logging.getLogger(__name__)
 MIN_TOKENS = 200
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
-COMPRESSORS: dict[str, Compressor] = {"json": compress_json, "logs": compress_logs}
+COMPRESSORS: dict[str, Compressor] = {
+    "json": compress_json,
+    "logs": compress_logs,
+    "code": compress_code,
+    "prose": compress_prose,
+    "chat": compress_chat,
+    "mixed": compress_mixed,
+}
 
 
 @dataclass(frozen=True, slots=True)

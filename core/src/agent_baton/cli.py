@@ -1,0 +1,191 @@
+"""The ``agent-baton`` command: compress a file, or run the multi-agent demo.
+
+agent-baton compress FILE|- [--query TEXT] [--max-tokens N] [--model M] [--json]
+agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from agent_baton.compress import compress
+from agent_baton.demo import DemoResult
+from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
+
+FRAMEWORKS = ("core", "langchain", "crewai", "autogen")
+INSTALL_HINTS = {
+    "langchain": 'pip install -e "./integrations/langchain[agent]"  (or agent-baton-langchain)',
+    "crewai": "pip install -e ./integrations/crewai  (or agent-baton-crewai)",
+    "autogen": 'pip install -e "./integrations/autogen[test]"  (or agent-baton-autogen)',
+}
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed as one line, exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "compress":
+            return _compress(args)
+        return _demo(args)
+    except CliError as exc:
+        print(f"agent-baton: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-baton",
+        description="Compress what one agent hands to the next; zoom back in on demand.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    comp = sub.add_parser("compress", help="compress a file (or - for stdin) and print it")
+    comp.add_argument("file", help="path of the text to compress, or - for standard input")
+    comp.add_argument("--query", help="keep what matches this task or question")
+    comp.add_argument("--max-tokens", type=_positive_int, help="fit the result in N tokens")
+    comp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
+    comp.add_argument("--json", action="store_true", help="print a JSON result instead")
+    demo = sub.add_parser("demo", help="run a researcher → analyst → writer handoff")
+    demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
+    demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+# -- compress ------------------------------------------------------------------------------
+
+
+def _compress(args: argparse.Namespace) -> int:
+    text = _read_text(args.file)
+    counter = get_token_counter(args.model)
+    result = compress(text, query=args.query, max_tokens=args.max_tokens, counter=counter)
+    if args.json:
+        payload = {
+            "text": result.text,
+            "original_tokens": result.original_tokens,
+            "compressed_tokens": result.compressed_tokens,
+            "savings_percent": result.savings_percent,
+            "transforms": result.transforms,
+            "token_counter": counter.name,
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+    transforms = ", ".join(result.transforms) or "none"
+    print(
+        f"{result.original_tokens:,} → {result.compressed_tokens:,} tokens "
+        f"({result.savings_percent}% saved; {transforms}; counted with {counter.name})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _read_text(path: str) -> str:
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    # NUL bytes do not occur in text; compressing an image or archive helps no agent.
+    if b"\x00" in data[:8192]:
+        raise CliError(f"{path} looks like a binary file; agent-baton compresses text")
+    return data.decode("utf-8", errors="replace")
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+def _demo(args: argparse.Namespace) -> int:
+    chosen = FRAMEWORKS if args.framework == "all" else (args.framework,)
+    out = sys.stdout
+    styled = out.isatty()
+    ran: list[DemoResult] = []
+    for framework in chosen:
+        runner = _demo_runner(framework)
+        if runner is None:
+            print(f"\n{framework}: skipped, not installed. {INSTALL_HINTS[framework]}", file=out)
+            continue
+        print(f"running the {framework} demo …", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        result = runner(args.max_tokens)
+        _print_result(result, time.perf_counter() - start, out, styled)
+        ran.append(result)
+    if not ran:
+        raise CliError("no demo could run")
+    _print_summary(ran, out)
+    return 0
+
+
+def _demo_runner(framework: str) -> Callable[[int], DemoResult] | None:
+    name = "agent_baton.demo" if framework == "core" else f"agent_baton_{framework}.demo"
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    runner: Callable[[int], DemoResult] = module.run
+    return runner
+
+
+def _print_result(result: DemoResult, seconds: float, out: TextIO, styled: bool) -> None:
+    title = f"{result.framework} — {result.model} ({seconds:.1f} s)"
+    print(f"\n{_bold(title, styled)}", file=out)
+    head = f"  {'handoff':<34}{'without agent-baton':>21}{'with agent-baton':>18}{'saved':>8}"
+    print(head, file=out)
+    print("  " + "─" * (len(head) - 2), file=out)
+    for h in result.handoffs:
+        saved = _green(f"{h.savings_percent:>7}%", styled)
+        print(
+            f"  {h.label:<34}{h.tokens_without:>14,} tokens{h.tokens_with:>11,} tokens{saved}",
+            file=out,
+        )
+    if result.zoom:
+        print(f"  zoom in: {result.zoom}", file=out)
+
+
+def _print_summary(results: list[DemoResult], out: TextIO) -> None:
+    print(
+        "\nstats (what each run's shared context holds, every entry also kept in full):", file=out
+    )
+    for result in results:
+        if result.stats is None:
+            continue
+        s = result.stats
+        print(
+            f"  {result.framework:<10} {s.entries} entries, {s.total_original_tokens:,} → "
+            f"{s.total_compressed_tokens:,} tokens ({s.savings_percent}% saved)",
+            file=out,
+        )
+
+
+def _bold(text: str, styled: bool) -> str:
+    return f"\033[1m{text}\033[0m" if styled else text
+
+
+def _green(text: str, styled: bool) -> str:
+    return f"\033[32m{text}\033[0m" if styled else text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Chat transcripts: keep the first and latest turns, decisions, constraints, questions, answers.
+
+Recognised: AutoGen console output (``user_proxy (to assistant):`` then a line of dashes, or
+``---------- agent ----------``), role-prefixed lines (``User:``, ``**assistant:**``,
+``[planner]:``) and JSON lists of ``{role, content}`` messages. Every turn keeps its speaker
+line; long bodies go through the matching compressor (code, logs, JSON, prose), harder for
+turns in the middle of the conversation, and lines that state a decision, a constraint, a
+question, an error or a result are kept whatever the level.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.prose import cut_line as _cut
+from agent_baton.compress.request import Request
+from agent_baton.search import rank_texts
+
+_SPEAKER = re.compile(
+    r"^(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
+    r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
+    r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
+    r"|\[(?P<bracket>[\w .-]{1,40})\]:\s"
+    r"|(?P<plain>User|Assistant|System|Human|AI|Tool|Agent|Bot|Model)\s*:\s)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_RULE = re.compile(r"^-{20,}\s*$")
+_KEY_LINE = re.compile(
+    r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
+    r"required?|constraint|only|at least|at most|don't|do not|will use|let's|plan|"
+    r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|\d+(\.\d+)?\s*%",
+    re.IGNORECASE,
+)
+_SHORT_BODY = 600  # characters: shorter bodies are kept whole
+
+
+@dataclass
+class _Turn:
+    header: str  # the speaker line(s), kept verbatim
+    body: str
+
+
+def looks_like_chat(text: str) -> bool:
+    """Whether the text is a transcript: several speaker lines, or a list of messages."""
+    if _messages(text) is not None:
+        return True
+    found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
+    if len(found) < 3:
+        return False
+    strong = sum(1 for m in found if m.group("autogen") or m.group("console"))
+    names = {_speaker(m).lower() for m in found}
+    return strong >= 2 or (len(names) >= 2 and bool(names & _ROLES))
+
+
+_ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", "model"}
+
+
+def _speaker(match: re.Match[str]) -> str:
+    for group in ("autogen", "console", "bold", "bracket", "plain"):
+        value = match.group(group)
+        if value:
+            return value.split(" (")[0].strip()
+    return ""
+
+
+def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
+    """Compress each turn's body by its kind, harder in the middle; None if not a chat."""
+    messages = _messages(text)
+    turns = _from_messages(messages) if messages is not None else _split(text)
+    if turns is None or len(turns) < 2:
+        return None
+    matched = _query_turns(turns, request.query)
+    out: list[str] = []
+    changed = 0
+    last = len(turns) - 1
+    for i, turn in enumerate(turns):
+        recent = i == 0 or i >= last - 1 or i in matched
+        level = request.level if recent else request.level + 2
+        body = _body(turn.body, level, request, keep_whole=i in matched and request.level < 2)
+        changed += body != turn.body
+        out.append(f"{turn.header}\n{body}".rstrip() if body else turn.header)
+    if not changed:
+        return None
+    out.append(omitted(f"parts of {changed} of {len(turns)} turns", request.key))
+    return "\n".join(out), "chat:turns"
+
+
+def _messages(text: str) -> list[dict[str, object]] | None:
+    stripped = text.lstrip()
+    if not stripped.startswith("["):
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if (
+        isinstance(data, list)
+        and len(data) >= 2
+        and all(isinstance(m, dict) and "role" in m and "content" in m for m in data)
+    ):
+        return data
+    return None
+
+
+def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:
+    turns = []
+    for m in messages:
+        content = m["content"]
+        if not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False, indent=1)
+        name = f" ({m['name']})" if m.get("name") else ""
+        turns.append(_Turn(f"{m['role']}{name}:", content))
+    return turns
+
+
+def _split(text: str) -> list[_Turn] | None:
+    found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
+    if not found:
+        return None
+    turns = []
+    preamble = text[: found[0].start()].strip()
+    if preamble:
+        turns.append(_Turn(preamble.splitlines()[0], "\n".join(preamble.splitlines()[1:])))
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(text)
+        header = m.group(0).rstrip("\n")
+        body = text[m.end() : end]
+        lines = [line for line in body.strip("\n").splitlines() if not _RULE.match(line)]
+        turns.append(_Turn(header.strip(), "\n".join(lines).strip("\n")))
+    return turns
+
+
+def _query_turns(turns: list[_Turn], query: str | None) -> set[int]:
+    if not query:
+        return set()
+    ranked = rank_texts([t.header + "\n" + t.body for t in turns], query)
+    if not ranked:
+        return set()
+    best = ranked[0][1]
+    return {i for i, s in ranked[:3] if s >= 0.5 * best}
+
+
+def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:
+    """The body compressed by its kind, with its key lines put back if they were dropped."""
+    if len(body) <= _SHORT_BODY >> min(level, 3) or keep_whole:
+        return body
+    from agent_baton.compress.pipeline import COMPRESSORS  # lazy: pipeline imports chat
+    from agent_baton.compress.router import candidates
+
+    sub = Request(query=request.query, key=request.key, level=level)
+    compressed: str | None = None
+    for kind in candidates(body):
+        if kind == "chat":
+            continue
+        try:
+            produced = COMPRESSORS[kind](body, sub)
+        except Exception:  # a nested compressor bug must not lose the turn
+            produced = None
+        if produced is not None and len(produced[0]) < len(body):
+            compressed = produced[0]
+            break
+    if compressed is None:
+        compressed = _head_tail(body, level, request.key)
+    return _restore_key_lines(body, compressed)
+
+
+def _head_tail(body: str, level: int, key: str | None) -> str:
+    width = max(40, 400 >> level)
+    lines = [_cut(line, width) for line in body.splitlines()]
+    room = max(2, 10 >> level)
+    if len(lines) <= 2 * room + 1:
+        return "\n".join(lines)
+    skipped = len(lines) - 2 * room
+    return "\n".join(
+        [*lines[:room], omitted(f"{skipped} of {len(lines)} lines", key), *lines[-room:]]
+    )
+
+
+def _restore_key_lines(body: str, compressed: str) -> str:
+    """Append the decision, question, error and result lines the compression dropped."""
+    flat = re.sub(r"\s+", " ", compressed)
+    missing = [
+        line.strip()
+        for line in body.splitlines()
+        if line.strip()
+        and len(line) < 300
+        and _KEY_LINE.search(line)
+        and re.sub(r"\s+", " ", line.strip()) not in flat
+    ]
+    if not missing:
+        return compressed
+    return compressed + "\n" + "\n".join(missing[:12])

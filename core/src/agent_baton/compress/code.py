@@ -1,0 +1,184 @@
+"""Source code: keep the skeleton (imports, signatures, docstring first lines, constants).
+
+Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
+their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
+JavaScript, TypeScript, C and the like) and Python that does not parse go through the
+scanners of :mod:`agent_baton.compress.code_fallback`. Function bodies are elided with a
+marker naming the function; with a query, the functions it names or matches stay whole.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
+from agent_baton.compress.code_skeleton import (
+    ALWAYS,
+    CONSTANT,
+    DOC,
+    IMPORT,
+    MEMBER,
+    Owner,
+    Skeleton,
+)
+from agent_baton.compress.request import Request
+
+_CODE_LINE = re.compile(
+    r"^\s*(import\s|from\s+\S+\s+import\s|(async\s+)?def\s|class\s|@\w|#include|#\[|package\s|"
+    r"func\s|(pub(\(\w+\))?\s+)?(fn|struct|enum|trait|impl|mod|use)\b|let\s|const\s|var\s|"
+    r"function\b|export\s|return\b|public\s|private\s|protected\s|static\s|//|/\*|\*|\}|\)|"
+    r"(if|for|while|switch|else|try|except|catch)\b)"
+    r"|[{};,(]\s*$|:\s*$"
+    r"|^\s*[\w.$\[\]]+\s*[-+*/|&]?=\s*\S|^\s*[\w.$]+\(.*\)\s*$|^\s+\w+ [\w.*\[\]]+$"
+)
+_PYTHON_HINT = re.compile(r"^(\s*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
+_BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether most sampled lines look like source code rather than prose or data."""
+    lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
+    if len(lines) < 5:
+        return False
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    prose = sum(1 for line in lines if _is_prose_line(line))
+    return code >= 0.45 * len(lines) and code > 2 * prose
+
+
+def _is_prose_line(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        len(stripped.split()) >= 8
+        and stripped[:1].isalpha()
+        and not _BRACE_HINT.search(stripped)
+        and stripped[-1:] in ".:?!"
+    )
+
+
+def compress_code(text: str, request: Request) -> tuple[str, str] | None:
+    """Elide function bodies and keep the skeleton; None if the text is not code."""
+    if not looks_like_code(text):
+        return None
+    diff = diff_lines(text, request)
+    if diff is not None:
+        return diff, "code:diff"
+    skeleton, name = _skeleton(text)
+    if skeleton is None:
+        return None
+    out = skeleton.render(request.query, request.level, request.key)
+    return (out, name) if out is not None else None
+
+
+def _skeleton(text: str) -> tuple[Skeleton | None, str]:
+    lines = text.splitlines()
+    python = len(_PYTHON_HINT.findall(text[:20000]))
+    braces = len(_BRACE_HINT.findall(text[:20000]))
+    if python and python * 3 >= braces:
+        parsed = python_skeleton(text, lines)
+        if parsed is not None:
+            return parsed, "code:python-ast"
+        return indent_skeleton(lines), "code:python-lines"
+    if braces:
+        return brace_skeleton(text, lines), "code:braces"
+    return indent_skeleton(lines), "code:lines"
+
+
+def python_skeleton(text: str, lines: list[str]) -> Skeleton | None:
+    """The skeleton of Python source from its syntax tree; None when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    skeleton = Skeleton(lines, "#")
+    _Visitor(skeleton).body(tree.body, parent="")
+    return skeleton
+
+
+class _Visitor:
+    """Marks the lines of one module: which to keep at which level, which bodies to elide."""
+
+    def __init__(self, skeleton: Skeleton) -> None:
+        self.s = skeleton
+
+    def body(self, statements: list[ast.stmt], parent: str) -> None:
+        top = not parent
+        for index, stmt in enumerate(statements):
+            start, end = stmt.lineno - 1, (stmt.end_lineno or stmt.lineno) - 1
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.function(stmt, parent)
+            elif isinstance(stmt, ast.ClassDef):
+                self.klass(stmt, parent)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.s.keep(start, end, IMPORT)
+            elif index == 0 and _docstring(stmt):
+                self.s.keep(start, start, DOC)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                self.assignment(stmt, start, end, CONSTANT if top else MEMBER)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With)) and end - start > 12:
+                # A long block: its header, and the imports or definitions inside it.
+                self.s.keep(start, start, MEMBER)
+                self.body(stmt.body, parent)
+            else:
+                self.s.keep(start, end if end - start <= 12 else start, MEMBER)
+
+    def assignment(self, stmt: ast.stmt, start: int, end: int, drop_at: int) -> None:
+        names = [t.id for t in _targets(stmt) if isinstance(t, ast.Name)]
+        if "__all__" in names:
+            self.s.keep(start, end, IMPORT)
+            return
+        self.s.keep(start, start, drop_at)
+        if end - start <= 5:
+            self.s.keep(start + 1, end, DOC)
+        else:
+            owner = Owner(names[0] if names else "value", start, end, drop_at, function=False)
+            self.s.elide(start + 1, end, self.s.add_owner(owner))
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, parent: str) -> None:
+        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+        end = (node.end_lineno or node.lineno) - 1
+        header_end = _header_end(node)
+        if not parent:
+            drop_at = ALWAYS
+        else:
+            drop_at = MEMBER if node.name.startswith("_") and node.name != "__init__" else CONSTANT
+        index = self.s.add_owner(Owner(node.name, start, end, drop_at, parent=parent))
+        self.s.keep(start, header_end, drop_at)
+        first = header_end + 1
+        if _docstring(node.body[0]) and node.body[0].lineno - 1 > header_end:
+            doc = node.body[0]
+            self.s.keep(doc.lineno - 1, doc.lineno - 1, min(DOC, drop_at))
+            first = doc.end_lineno or doc.lineno
+            if len(node.body) == 1:
+                return  # nothing but the docstring: its other lines go silently
+        self.s.elide(first, end, index)
+
+    def klass(self, node: ast.ClassDef, parent: str) -> None:
+        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+        end = (node.end_lineno or node.lineno) - 1
+        header_end = _header_end(node)
+        self.s.add_owner(Owner(node.name, start, end, ALWAYS, function=False, parent=parent))
+        self.s.keep(start, header_end, ALWAYS if not parent else CONSTANT)
+        self.body(node.body, parent=node.name)
+
+
+def _header_end(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> int:
+    """Last line of the signature: the line before the body, or the def line itself."""
+    first_body = node.body[0].lineno - 1
+    return max(node.lineno - 1, first_body - 1)
+
+
+def _docstring(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return stmt.targets
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return [stmt.target]
+    return []

@@ -1,0 +1,278 @@
+"""Skeletons without a parser: brace languages, indentation, and diffs.
+
+The brace scanner masks strings and comments, tracks brace and bracket depth per line, and
+reads each statement's header to tell a container (class, struct, impl, interface) from a
+function, whose body it elides. It never needs the code to be valid: unbalanced input only
+makes statements run to the end of their region. The indentation scanner does the same for
+Python that does not parse, and diffs keep their headers and changed lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent_baton.compress.code_skeleton import (
+    ALWAYS,
+    CONSTANT,
+    DOC,
+    IMPORT,
+    MEMBER,
+    Owner,
+    Skeleton,
+)
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.request import Request
+
+_MASK = re.compile(
+    r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|`(?:\\.|[^`\\])*`?"
+    r"|'(?:\\.[^'\n]{0,9}|[^'\\\n])'",
+    re.S,
+)
+# JavaScript and TypeScript quote strings with single quotes too.
+_MASK_JS = re.compile(_MASK.pattern + r"|'(?:\\.|[^'\\\n])*'", re.S)
+_JS_HINT = re.compile(r"\b(const|let|function|export|require\(|=>)\W")
+_CONTROL = re.compile(
+    r"^\s*(\}\s*)?(if|else|for|while|switch|case|default|do|try|catch|finally|return|match|loop|"
+    r"select|defer|go|unsafe|with|throw|await|yield|new)\b"
+)
+_CONTAINER = re.compile(
+    r"\b(class|interface|trait|impl|struct|enum|union|namespace|module|mod|object|record|"
+    r"extension|protocol)\b(?:\s*<[^{(]*?>)?\s*([#\w$.]*)"
+)
+_FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
+_ASSIGNED = re.compile(r"([#\w$]+)\s*(?::[^=]*)?=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
+_GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^)]*\)\s*)?([\w$]+)")
+_CALLED = re.compile(r"([#\w$]+)\s*(?:<[^(]*>)?\s*\(")
+_IMPORT = re.compile(
+    r"^\s*(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
+    r"(const|let|var)\s+[\w${},\s]+=\s*require\()"
+)
+_DECLARE = re.compile(r"^\s*(export\s+)?(pub(\([\w:]+\))?\s+)?(const|let|var|static|type|define)\b")
+_ATTRIBUTE = re.compile(r"^\s*(@[\w.]+|#\[|#!\[)")
+_PRIVATE = re.compile(r"^\s*(private\b|#|_)|^\s*fn\s")
+_CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "implements")
+_CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
+_PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
+_PY_KEEP = re.compile(r"^\s*(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
+_DIFF_HEAD = re.compile(r"^(diff --git |index |--- |\+\+\+ |@@ )")
+
+
+def brace_skeleton(text: str, lines: list[str]) -> Skeleton:
+    """The skeleton of brace-language source (Go, Rust, Java, JS/TS, C-like)."""
+    mask = _MASK_JS if len(_JS_HINT.findall(text[:20000])) >= 3 else _MASK
+    masked = mask.sub(_blank, text).split("\n")
+    scanner = _BraceScanner(Skeleton(lines, "//"), masked)
+    scanner.region(0, len(lines) - 1, parent="", top=True)
+    return scanner.s
+
+
+def _blank(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.startswith(("//", "/*")):
+        return re.sub(r"[^\n]", " ", token)
+    inner = re.sub(r"[^\n]", " ", token[1:-1])
+    return token[0] + inner + token[-1] if len(token) > 1 else token
+
+
+class _BraceScanner:
+    """Walks statements by brace depth and marks what each one keeps."""
+
+    def __init__(self, skeleton: Skeleton, masked: list[str]) -> None:
+        self.s = skeleton
+        self.code = masked + [""] * (len(skeleton.lines) - len(masked))
+        n = len(skeleton.lines)
+        # Depth of braces and of (), [] at the start of each line (index n: the end).
+        self.depth = [0] * (n + 1)
+        self.parens = [0] * (n + 1)
+        for i, line in enumerate(self.code[:n]):
+            self.depth[i + 1] = self.depth[i] + line.count("{") - line.count("}")
+            self.parens[i + 1] = (
+                self.parens[i] + line.count("(") + line.count("[") - line.count(")")
+            ) - line.count("]")
+
+    def region(self, start: int, end: int, parent: str, top: bool) -> None:
+        """Mark the statements of lines ``start..end`` (a file or a container's body)."""
+        i = start
+        comments: list[int] = []
+        while i <= end:
+            code = self.code[i].strip()
+            if not code:
+                if self.s.lines[i].strip():
+                    comments.append(i)
+                else:
+                    comments = []
+                i += 1
+                continue
+            stmt_end, opened = self._statement(i, end)
+            if opened is None:
+                self._simple(i, stmt_end, top)
+            else:
+                self._block(i, opened, stmt_end, parent, top, comments)
+            comments = []
+            i = stmt_end + 1
+
+    def _statement(self, i: int, limit: int) -> tuple[int, int | None]:
+        """Last line of the statement starting at ``i`` and the line where its block opens."""
+        base, pbase = self.depth[i], self.parens[i]
+        opened = None
+        j = i
+        while j <= limit:
+            if opened is None and self.depth[j + 1] > base:
+                opened = j
+            if self.depth[j + 1] <= base and self.parens[j + 1] <= pbase and not self._continues(j):
+                return j, opened
+            j += 1
+        return limit, opened
+
+    def _continues(self, j: int) -> bool:
+        """Whether a statement goes on past line ``j`` (generics, operators, a trailing comma)."""
+        if j + 1 >= len(self.code):
+            return False
+        ends = self.code[j].rstrip()
+        after = self.code[j + 1].lstrip()
+        return ends.endswith(_CONTINUED_END) or after.startswith(_CONTINUED_START)
+
+    def _simple(self, i: int, j: int, top: bool) -> None:
+        first = self.s.lines[i]
+        if _IMPORT.match(first):
+            self.s.keep(i, j, IMPORT)
+        elif _ATTRIBUTE.match(first):
+            self.s.keep(i, j, MEMBER)
+        else:
+            drop_at = CONSTANT if top and _DECLARE.match(first) else MEMBER
+            self._long_statement(i, j, drop_at)
+
+    def _long_statement(self, i: int, j: int, drop_at: int) -> None:
+        """Short statements whole; a long one by its first lines, the rest under a marker."""
+        if j - i <= 12:
+            self.s.keep(i, j, drop_at)
+            return
+        self.s.keep(i, i + 5, drop_at)
+        self.s.keep(j, j, drop_at)
+        name = _statement_name(self.code[i])
+        owner = self.s.add_owner(Owner(name, i, j, drop_at, function=False))
+        self.s.elide(i + 6, j - 1, owner)
+
+    def _block(
+        self, i: int, opened: int, j: int, parent: str, top: bool, comments: list[int]
+    ) -> None:
+        header = " ".join(self.code[k].strip() for k in range(i, opened + 1))
+        head = header.split("{", 1)[0]
+        container = _CONTAINER.search(head.split("(", 1)[0])
+        if container and not _CONTROL.match(head):
+            drop_at = ALWAYS if top else CONSTANT
+            name = container.group(2) or container.group(1)
+            self._doc(comments, drop_at)
+            self.s.add_owner(Owner(name, i, j, drop_at, function=False, parent=parent))
+            self.s.keep(i, opened, drop_at)
+            self.s.keep(j, j, drop_at)
+            self.region(opened + 1, j - 1, parent=name, top=False)
+            return
+        name = _function_name(head)
+        if name is None:
+            self._long_statement(i, j, CONSTANT if top and _DECLARE.match(head) else MEMBER)
+            return
+        private = _PRIVATE.match(self.s.lines[i])
+        drop_at = ALWAYS if top else (MEMBER if private else CONSTANT)
+        self._doc(comments, drop_at)
+        owner = self.s.add_owner(Owner(name, i, j, drop_at, parent=parent))
+        self.s.keep(i, opened, drop_at)
+        if j > opened:
+            self.s.keep(j, j, drop_at)
+            self.s.elide(opened + 1, j - 1, owner)
+
+    def _doc(self, comments: list[int], drop_at: int) -> None:
+        """The first line with words of the comment right above a declaration."""
+        for k in comments:
+            if re.search(r"\w{2}", self.s.lines[k]):
+                self.s.keep(k, k, min(DOC, drop_at))
+                return
+
+
+def _function_name(head: str) -> str | None:
+    """The declared function's name, or None when the header is not a function's."""
+    if _CONTROL.match(head) or "(" not in head:
+        return None
+    go = _GO_FUNC.search(head)
+    if go:
+        return go.group(1)
+    assigned = _ASSIGNED.search(head)
+    if assigned and (_FUNCTION_WORD.search(head) or "=>" in head):
+        return assigned.group(1)
+    before = head.split("(", 1)[0]
+    if "=" in before and not _FUNCTION_WORD.search(head):
+        return None  # a call whose result is assigned: const x = make({
+    called = _CALLED.search(head)
+    return called.group(1) if called else None
+
+
+def _statement_name(code: str) -> str:
+    words = re.findall(r"[#\w$]+", code.split("=", 1)[0])
+    keywords = {"export", "const", "let", "var", "static", "pub", "type", "final", "public"}
+    names = [w for w in words if w not in keywords]
+    return names[-1] if names else "statement"
+
+
+def indent_skeleton(lines: list[str]) -> Skeleton:
+    """The skeleton of indentation-structured code (Python that does not parse)."""
+    s = Skeleton(lines, "#")
+    stack: list[tuple[int, int]] = []  # (indent, owner) of the open definitions
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        while stack and indent <= stack[-1][0]:
+            stack.pop()
+        match = _PY_DEF.match(line)
+        if match and not (stack and not _is_class(s, stack[-1][1])):
+            top = not stack
+            name = match.group(3)
+            drop_at = ALWAYS if top else (MEMBER if name.startswith("_") else CONSTANT)
+            owner = s.add_owner(
+                Owner(name, i, _block_end(lines, i, indent), drop_at, match.group(2) != "class")
+            )
+            s.keep(i, i, drop_at)
+            stack.append((indent, owner))
+        elif stack and not _is_class(s, stack[-1][1]):
+            s.elide(i, i, stack[-1][1])
+        elif _PY_KEEP.match(line) or (not stack and not line[:1].isspace()):
+            s.keep(i, i, IMPORT if re.match(r"\s*(import|from)\s", line) else MEMBER)
+    return s
+
+
+def _is_class(s: Skeleton, owner: int) -> bool:
+    return not s.owners[owner].function
+
+
+def _block_end(lines: list[str], i: int, indent: int) -> int:
+    end = i
+    for j in range(i + 1, len(lines)):
+        if lines[j].strip():
+            if len(lines[j]) - len(lines[j].lstrip()) <= indent:
+                break
+            end = j
+    return end
+
+
+def diff_lines(text: str, request: Request) -> str | None:
+    """A unified diff: file and hunk headers and changed lines; None if not a diff."""
+    lines = text.splitlines()
+    heads = sum(1 for line in lines[:400] if _DIFF_HEAD.match(line))
+    if heads < 2 or not any(line.startswith("@@ ") for line in lines[:400]):
+        return None
+    changed_cap = 40 >> min(request.level, 3)
+    out: list[str] = []
+    in_hunk = skipped = 0
+    for line in lines:
+        if _DIFF_HEAD.match(line):
+            in_hunk = 0
+            out.append(line)
+        elif line[:1] in "+-" and in_hunk < changed_cap:
+            in_hunk += 1
+            out.append(line)
+        else:
+            skipped += 1
+    if not skipped:
+        return None
+    out.append(omitted(f"{skipped} of {len(lines)} lines (context, long hunks)", request.key))
+    return "\n".join(out)

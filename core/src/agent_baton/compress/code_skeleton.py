@@ -1,0 +1,131 @@
+"""A source file as a skeleton: which lines survive at each level, and which bodies are elided.
+
+The parsers (Python's ``ast``, the brace and indentation scanners) only mark lines; this module
+picks the functions a query asks for and renders the result with its markers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent_baton.compress.markers import omitted
+from agent_baton.search import rank_texts
+
+# drop_at values: a line is kept while request.level < drop_at.
+ALWAYS = 99  # top-level signatures
+IMPORT = 5
+CONSTANT = 3  # module constants, public method signatures
+MEMBER = 2  # fields, private methods, attributes, other statements
+DOC = 1  # first line of a docstring or doc comment
+DROP = 0
+
+_QUERY_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+@dataclass
+class Owner:
+    """A function (or a long statement) whose body lines can be elided under its name."""
+
+    name: str
+    start: int  # first line of the whole definition (decorators included), 0-based
+    end: int  # last line, inclusive
+    header_drop_at: int
+    function: bool = True
+    parent: str = ""  # enclosing class, for "Class.method" in queries
+
+
+@dataclass
+class Skeleton:
+    """Per-line decisions for one source text."""
+
+    lines: list[str]
+    comment: str  # line-comment prefix of the language, for markers
+    drop_at: list[int] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # index into owners, -1 when silent
+    owners: list[Owner] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.drop_at = [DROP] * len(self.lines)
+        self.owner = [-1] * len(self.lines)
+
+    def keep(self, start: int, end: int, drop_at: int) -> None:
+        """Keep lines ``start..end`` (inclusive) while the level is below ``drop_at``."""
+        for i in range(max(0, start), min(end, len(self.lines) - 1) + 1):
+            self.drop_at[i] = max(self.drop_at[i], drop_at)
+
+    def elide(self, start: int, end: int, owner: int) -> None:
+        """Mark lines ``start..end`` as the body of ``owners[owner]``."""
+        for i in range(max(0, start), min(end, len(self.lines) - 1) + 1):
+            if self.drop_at[i] == DROP:
+                self.owner[i] = owner
+
+    def add_owner(self, owner: Owner) -> int:
+        """Register a function or statement; its index for :meth:`elide`."""
+        self.owners.append(owner)
+        return len(self.owners) - 1
+
+    def render(self, query: str | None, level: int, key: str | None) -> str | None:
+        """The skeleton as text, None when it would leave nothing out."""
+        whole = self._selected(query, level)
+        n = len(self.lines)
+        forced = [False] * n
+        for index in whole:
+            o = self.owners[index]
+            for i in range(o.start, min(o.end, n - 1) + 1):
+                forced[i] = True
+        out: list[str] = []
+        dropped = bodies = 0
+        i = 0
+        while i < n:
+            if forced[i] or level < self.drop_at[i]:
+                out.append(self.lines[i])
+                i += 1
+                continue
+            owner = self.owner[i]
+            j = i
+            while j < n and not forced[j] and level >= self.drop_at[j] and self.owner[j] == owner:
+                j += 1
+            dropped += j - i
+            if owner >= 0 and level < self.owners[owner].header_drop_at:
+                o = self.owners[owner]
+                bodies += 1
+                count = sum(1 for line in self.lines[i:j] if line.strip())
+                if count:
+                    indent = _indent(next(line for line in self.lines[i:j] if line.strip()))
+                    out.append(f"{indent}{self.comment} … {count} lines of {o.name} omitted")
+            i = j
+        if not dropped:
+            return None
+        what = f"{dropped} of {n} lines"
+        if bodies:
+            what += f" ({bodies} bodies)"
+        out.append(omitted(what, key))
+        return "\n".join(out)
+
+    def _selected(self, query: str | None, level: int) -> list[int]:
+        """Owners to keep whole: the functions the query names, else its best BM25 matches."""
+        if not query:
+            return []
+        words = set(_QUERY_WORD.findall(query))
+        functions = [i for i, o in enumerate(self.owners) if o.function]
+        named = [i for i in functions if self.owners[i].name.lstrip("#") in words]
+        chosen = list(named)
+        texts = ["\n".join(self.lines[o.start : o.end + 1]) for o in self.owners]
+        ranked = [(i, s) for i, s in rank_texts(texts, query) if self.owners[i].function]
+        if ranked:
+            best = ranked[0][1]
+            extra = 1 if named or level >= 2 else 2
+            for i, score in ranked[:extra]:
+                if i not in chosen and score >= 0.6 * best:
+                    chosen.append(i)
+        # A class the query names, with no method of it chosen, is kept whole if not huge.
+        if not named:
+            for i, o in enumerate(self.owners):
+                if not o.function and o.name in words and o.end - o.start < len(self.lines) // 4:
+                    chosen.append(i)
+        return chosen[: max(1, 4 - level)]
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]

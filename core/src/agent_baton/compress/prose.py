@@ -1,0 +1,325 @@
+"""Prose and markdown: extractive, never rewritten. Keep the structure and the telling sentences.
+
+The document is split into blocks (headings, paragraphs, list items, tables, code blocks).
+Headings always stay; sentences compete for a share of the text by what they carry: numbers
+with units, dates, names, identifiers, claims and conclusions, their place (first in a
+paragraph) and words rare in the document; with a query, the sentences BM25 ranks best are
+kept first. Repeated sentences go, tables lose their padding, long code blocks their tails.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.request import Request
+from agent_baton.search import query_terms, rank_texts, terms
+
+# (block text, language, request) -> what replaces the block
+CodeHandler = Callable[[str, str, Request], str]
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+#.-]*)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_UNDERLINE = re.compile(r"^\s*([=\-~^*#+\"'`])\1{2,}\s*$")
+_BULLET = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
+_TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
+_META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*_`]?[A-Z0-9])")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_FEATURES = re.compile(
+    r"(?P<date>\b\d{4}-\d{2}-\d{2}|\b\d{1,2}-[A-Z][a-z]{2}-\d{4}\b"
+    r"|\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r",? \d{4}\b)"
+    r"|(?P<unit>\d[\d,.]*\s?(?:%|[kKMGTP]i?B\b|[mµun]?s\b|seconds?\b|minutes?\b|hours?\b|"
+    r"days?\b|weeks?\b|months?\b|years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|"
+    r"x\b|points?\b|[kKM]\b|cores?\b|users?\b|developers?\b))"
+    r"|(?P<number>\b\d+(?:[.,]\d+)*\b)"
+    r"|(?P<ident>`[^`\n]+`|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_][\w]*(?:\.\w+)+\(?"
+    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*)"
+    r"|(?P<cue>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
+    r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
+    r"because|important|instead|replaced?|deprecated|breaking|fails?|failed|caused?)\b)"
+    r"|(?P<name>(?<=[\w,;:)] )[A-Z][a-z]+(?: [A-Z][a-z]+)*)"
+)
+# feature: (weight per match, most matches counted)
+_WEIGHTS = {
+    "unit": (2.0, 2),
+    "date": (2.0, 1),
+    "number": (0.5, 2),
+    "ident": (1.5, 3),
+    "name": (0.5, 3),
+    "cue": (1.0, 2),
+}
+_WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
+
+
+@dataclass
+class _Block:
+    kind: str  # heading, para, item, table, code, drop
+    lines: list[str]
+    lang: str = ""
+    prefix: str = ""  # a list item's bullet with its indent
+    units: list[int] = field(default_factory=list)  # sentence indices
+
+
+@dataclass
+class _Unit:
+    text: str
+    block: int
+    score: float = 0.0
+    signature: frozenset[str] = frozenset()  # its words, to drop repeated sentences
+
+
+def looks_like_prose(text: str) -> bool:
+    """Whether the sampled lines are mostly words (paragraphs, headings, list items)."""
+    lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
+    if len(lines) < 3:
+        return False
+    wordy = sum(1 for line in lines if len(re.findall(r"[A-Za-z]{2,}", line)) >= 4)
+    return wordy >= 0.4 * len(lines)
+
+
+def compress_prose(text: str, request: Request) -> tuple[str, str] | None:
+    """Keep the headings and the sentences that carry content; None if not prose."""
+    if not looks_like_prose(text):
+        return None
+    out = compress_document(text, request, keep_code_head)
+    return None if out is None else (out, "prose:extract")
+
+
+def keep_code_head(block: str, lang: str, request: Request) -> str:
+    """A code block inside prose: whole when short, else its first lines and a marker."""
+    lines = block.splitlines()
+    room = max(4, 14 >> request.level)
+    query = request.query
+    if query and len(set(query_terms(query)) & set(terms(block))) >= 2:
+        room *= 3  # a block the query talks about keeps more of itself
+    width = max(120, 400 >> request.level)
+    lines = [cut_line(line, width) for line in lines]
+    if len(lines) <= room + 2:
+        return "\n".join(lines)
+    fence = lines[-1] if _FENCE.match(lines[-1]) else ""
+    head = lines[:room]
+    rest = len(lines) - room - (1 if fence else 0)
+    return "\n".join([*head, omitted(f"{rest} of {len(lines)} lines", request.key), fence]).rstrip()
+
+
+def cut_line(line: str, width: int) -> str:
+    """A very long line (a repr, a minified blob) by its start and its length."""
+    if len(line) <= width:
+        return line
+    return f"{line[:width]}… [{len(line) - width} more chars]"
+
+
+def compress_document(text: str, request: Request, code: CodeHandler) -> str | None:
+    """The document with its sentences selected and its code blocks sent to ``code``.
+
+    None when nothing would be left out.
+    """
+    blocks = parse_blocks(text)
+    units = _units(blocks)
+    _score(units, blocks, request.query)
+    kept = _select(units, request)
+    out: list[str] = []
+    dropped = 0
+    for block in blocks:
+        if block.kind == "heading":
+            if request.level < 2 or not block.lines[0].lstrip().startswith("###"):
+                out.extend(block.lines)
+        elif block.kind == "code":
+            out.append(code("\n".join(block.lines), block.lang, request))
+        elif block.kind == "table":
+            out.extend(_table(block.lines, request))
+        elif block.kind in ("para", "item"):
+            chosen = [units[u].text for u in block.units if u in kept]
+            dropped += len(block.units) - len(chosen)
+            if chosen:
+                tail = " …" if len(chosen) < len(block.units) and not request.level else ""
+                out.append(block.prefix + " ".join(chosen) + tail)
+    if not dropped and len("\n".join(out)) >= len(text):
+        return None
+    if dropped:
+        out.append(omitted(f"{dropped} of {len(units)} sentences", request.key))
+    return "\n".join(out)
+
+
+def parse_blocks(text: str) -> list[_Block]:
+    """Headings, paragraphs, list items, tables and code blocks, in order."""
+    lines = text.splitlines()
+    blocks: list[_Block] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        fence = _FENCE.match(line)
+        if fence:
+            j = i + 1
+            while j < n and not lines[j].strip().startswith(fence.group(1)):
+                j += 1
+            blocks.append(_Block("code", lines[i : j + 1], lang=fence.group(2).lower()))
+            i = j + 1
+        elif _MD_HEADING.match(line) or _UNDERLINE.match(line):
+            blocks.append(_Block("heading", [line]))
+            i += 1
+        elif i + 1 < n and _UNDERLINE.match(lines[i + 1]) and not _TABLE.match(line):
+            blocks.append(_Block("heading", lines[i : i + 2]))
+            i += 2
+        elif _TABLE.match(line):
+            j = i
+            while j < n and _TABLE.match(lines[j]):
+                j += 1
+            blocks.append(_Block("table", lines[i:j]))
+            i = j
+        elif stripped.startswith("<!--"):
+            j = i
+            while j < n and "-->" not in lines[j]:
+                j += 1
+            i = j + 1
+        elif line[:1] in " \t" and len(line) - len(line.lstrip()) >= 4 and not _BULLET.match(line):
+            j = i
+            while j < n and (not lines[j].strip() or lines[j][:1] in " \t"):
+                j += 1
+            while not lines[j - 1].strip():
+                j -= 1
+            blocks.append(_Block("code", lines[i:j]))
+            i = j
+        else:
+            i = _paragraph(lines, i, blocks)
+    return blocks
+
+
+def _paragraph(lines: list[str], i: int, blocks: list[_Block]) -> int:
+    bullet = _BULLET.match(lines[i])
+    j = i + 1
+    while j < len(lines):
+        line = lines[j]
+        if not line.strip() or _FENCE.match(line) or _MD_HEADING.match(line) or _TABLE.match(line):
+            break
+        if _BULLET.match(line) or (_META.match(lines[i]) and _META.match(line)):
+            break
+        if j + 1 < len(lines) and _UNDERLINE.match(lines[j + 1]):
+            break
+        j += 1
+    if bullet:
+        first = lines[i][bullet.end() :]
+        blocks.append(_Block("item", [first, *lines[i + 1 : j]], prefix=bullet.group(0)))
+    else:
+        blocks.append(_Block("para", lines[i:j]))
+    return j
+
+
+def _units(blocks: list[_Block]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for index, block in enumerate(blocks):
+        if block.kind not in ("para", "item"):
+            continue
+        text = " ".join(line.strip() for line in block.lines)
+        for sentence in _SENTENCE.split(text):
+            if sentence.strip():
+                block.units.append(len(units))
+                units.append(_Unit(sentence.strip(), index))
+    return units
+
+
+def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
+    words = [frozenset(_WORDS.findall(u.text.lower())) for u in units]
+    df: Counter[str] = Counter(t for ws in words for t in ws)
+    # One scan of all sentences with every feature pattern; a match counts for its sentence.
+    joined = "\n".join(u.text for u in units)
+    starts = list(accumulate((len(u.text) + 1 for u in units[:-1]), initial=0))
+    found: list[Counter[str]] = [Counter() for _ in units]
+    for match in _FEATURES.finditer(joined):
+        found[bisect_right(starts, match.start()) - 1][match.lastgroup or ""] += 1
+    for u, ws, f in zip(units, words, found, strict=True):
+        score = sum(weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items())
+        score += 0.5 * min(3, sum(1 for t in ws if df[t] <= 2 and len(t) > 3))
+        if len(ws) < 4:
+            score -= 1.0
+        u.score = score
+        u.signature = ws
+    previous: _Block | None = None
+    for block in blocks:
+        if block.units:
+            units[block.units[0]].score += 1.0  # the first sentence states the topic
+            if block.lines[0].lstrip().startswith(">") or block.kind == "item":
+                units[block.units[0]].score += 1.5  # quoted text, list entries
+            if (
+                previous is not None
+                and previous.kind in ("para", "item")
+                and previous.lines[-1].rstrip().endswith(":")
+            ):
+                units[block.units[0]].score += 1.5  # what "the following" points to
+        previous = block
+    if query and query_terms(query):
+        ranked = rank_texts([u.text for u in units], query)
+        if ranked:
+            best = ranked[0][1]
+            for rank, (i, s) in enumerate(ranked[:12]):
+                if s >= 0.3 * best:
+                    units[i].score += 100.0 if rank < 6 else 6.0 * s / best
+                    if rank < 3 and i + 1 < len(units) and units[i + 1].block == units[i].block:
+                        units[i + 1].score += 100.0  # the sentence that goes on with it
+        # The paragraphs that match best stay whole: the answer often spans sentences.
+        texted = [b for b in blocks if b.units]
+        ranked = rank_texts([" ".join(units[k].text for k in b.units) for b in texted], query)
+        if ranked:
+            best = ranked[0][1]
+            for i, s in ranked[:2]:
+                if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
+                    for index in texted[i].units:
+                        units[index].score += 100.0
+
+
+def _select(units: list[_Unit], request: Request) -> set[int]:
+    total = sum(len(u.text) for u in units)
+    budget = total * 0.42 * 0.65**request.level
+    order = sorted(
+        range(len(units)), key=lambda i: -units[i].score / (1 + len(units[i].text) / 300)
+    )
+    kept: set[int] = set()
+    seen: set[frozenset[str]] = set()
+    used = 0
+    for i in order:
+        u = units[i]
+        signature = u.signature
+        if signature in seen:
+            continue
+        if used + len(u.text) > budget and u.score < 100:
+            continue
+        kept.add(i)
+        seen.add(signature)
+        used += len(u.text)
+    return kept
+
+
+def _table(lines: list[str], request: Request) -> list[str]:
+    """A table without its padding; a long one keeps its first rows and the query's."""
+    rows = [_compact_row(line) for line in lines]
+    room = max(4, 16 >> request.level)
+    if len(rows) <= room + 2:
+        return rows
+    keep = set(range(room + 2))
+    if request.query and query_terms(request.query):
+        keep.update(i for i, _ in rank_texts(rows, request.query)[:4])
+    out = [row for i, row in enumerate(rows) if i in keep]
+    out.append(omitted(f"{len(rows) - len(keep)} of {len(rows)} table rows", request.key))
+    return out
+
+
+def _compact_row(line: str) -> str:
+    stripped = line.strip()
+    if not stripped.startswith("|"):
+        return stripped
+    cells = [c.strip() for c in re.split(r"(?<!\\)\|", stripped.strip("|"))]
+    if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+        cells = ["-" * 3 for _ in cells]
+    return "|" + "|".join(cells) + "|"

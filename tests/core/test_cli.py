@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agent_baton.cli import main
+from agent_baton.demo import load_samples
+
+LOG = "\n".join(
+    f"2026-11-23 10:00:{i % 60:02d} INFO request {i} served in {i % 9} ms" for i in range(400)
+)
+
+
+def run_module(*args, stdin=b""):
+    return subprocess.run(
+        [sys.executable, "-m", "agent_baton", *args], input=stdin, capture_output=True, timeout=120
+    )
+
+
+def test_compress_file_prints_text_and_summary(tmp_path, capsys):
+    path = tmp_path / "app.log"
+    path.write_text(LOG)
+    assert main(["compress", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "[×" in out and "omitted" in out
+    assert "tokens" in err and "% saved" in err and "logs:fold" in err
+
+
+def test_compress_stdin_json_schema():
+    done = run_module("compress", "-", "--json", "--query", "request 217", stdin=LOG.encode())
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert set(payload) == {
+        "text",
+        "original_tokens",
+        "compressed_tokens",
+        "savings_percent",
+        "transforms",
+        "token_counter",
+    }
+    assert payload["compressed_tokens"] < payload["original_tokens"]
+    assert "request 217 served" in payload["text"]
+
+
+def test_max_tokens_is_respected(tmp_path, capsys):
+    path = tmp_path / "app.log"
+    path.write_text(LOG)
+    assert main(["compress", str(path), "--max-tokens", "60", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["compressed_tokens"] <= 60
+
+
+def test_missing_file_is_a_clear_error(capsys):
+    assert main(["compress", "/no/such/file.txt"]) == 2
+    assert "cannot read /no/such/file.txt" in capsys.readouterr().err
+
+
+def test_binary_file_is_refused(tmp_path):
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    done = run_module("compress", str(path))
+    assert done.returncode == 2
+    assert b"binary file" in done.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run_module("compress").returncode == 2
+    assert run_module("compress", "-", "--max-tokens", "0").returncode == 2
+    assert run_module("frobnicate").returncode == 2
+
+
+def test_demo_core_prints_a_table_and_skips_missing_frameworks(capsys):
+    assert main(["demo", "--framework", "core"]) == 0
+    out = capsys.readouterr().out
+    assert "researcher → analyst" in out and "researcher + analyst → writer" in out
+    assert "without agent-baton" in out and "with agent-baton" in out
+    assert "tx_100097" in out  # the fact retrieved by zooming in
+    assert "\033[" not in out  # no colour when stdout is not a terminal
+
+
+@pytest.mark.parametrize("name", sorted(load_samples()))
+def test_samples_compress(name):
+    text = load_samples()[name]
+    done = run_module("compress", "-", "--json", stdin=text.encode())
+    assert json.loads(done.stdout)["compressed_tokens"] < json.loads(done.stdout)["original_tokens"]

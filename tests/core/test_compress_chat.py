@@ -1,0 +1,57 @@
+import json
+
+from agent_baton.compress.chat import compress_chat, looks_like_chat
+from agent_baton.compress.request import Request
+from agent_baton.compress.router import candidates
+
+RULE = "-" * 80
+LONG = " ".join(f"The assistant explains detail number {i} at some length here." for i in range(40))
+
+
+def autogen() -> str:
+    turns = [
+        ("user_proxy", "assistant", "Plot the stock prices. We must use only free data sources.")
+    ]
+    for i in range(5):
+        turns.append(("assistant", "user_proxy", LONG))
+        turns.append(
+            (
+                "user_proxy",
+                "assistant",
+                f"exitcode: 1 (execution failed)\nNameError: name 'x{i}' is not defined",
+            )
+        )
+    turns.append(("assistant", "user_proxy", "We decided to use META instead of FB. TERMINATE"))
+    return "\n".join(f"{a} (to {b}):\n\n{body}\n\n{RULE}" for a, b, body in turns)
+
+
+def test_autogen_keeps_errors_decisions_and_latest():
+    text = autogen()
+    assert looks_like_chat(text) and candidates(text)[0] == "chat"
+    out, name = compress_chat(text, Request(key="chat"))
+    assert name == "chat:turns"
+    assert "NameError: name 'x2' is not defined" in out
+    assert "We decided to use META instead of FB." in out
+    assert "We must use only free data sources." in out
+    assert out.count("assistant (to user_proxy):") == 6
+    assert len(out) < 0.6 * len(text)
+
+
+def test_json_messages():
+    messages = [{"role": "user", "content": "What is the capital? Answer briefly."}]
+    messages += [{"role": "assistant", "content": LONG}, {"role": "user", "content": LONG}] * 3
+    messages.append({"role": "assistant", "content": "Final answer: Paris."})
+    text = json.dumps(messages)
+    assert candidates(text)[0] == "chat"
+    out, _ = compress_chat(text, Request())
+    assert "Final answer: Paris." in out and "What is the capital?" in out
+
+
+def test_levels_keep_less():
+    sizes = [len(compress_chat(autogen(), Request(level=lv))[0]) for lv in range(3)]
+    assert sizes[0] > sizes[2]
+
+
+def test_declines_non_chat():
+    assert not looks_like_chat("Just prose.\n" * 30)
+    assert compress_chat("Just prose.\n" * 30, Request()) is None

@@ -1,0 +1,136 @@
+from agent_baton.compress.code import compress_code, looks_like_code
+from agent_baton.compress.request import Request
+from agent_baton.compress.router import candidates
+
+
+def python_module() -> str:
+    parts = [
+        '"""Billing helpers.\n\nLong description here.\n"""',
+        "import os",
+        "from typing import Any",
+        "",
+        '__all__ = ["charge", "Ledger"]',
+        "LIMIT = 20",
+        "",
+    ]
+    for i in range(6):
+        parts += [
+            f"def helper_{i}(x: int) -> int:",
+            f'    """Helper number {i}.',
+            "",
+            "    More words.",
+            '    """',
+        ]
+        parts += [f"    y = x * {i}" for _ in range(8)] + ["    return y", ""]
+    parts += [
+        "@dataclass",
+        "class Ledger(Base):",
+        '    """A ledger."""',
+        "    rate: float = 0.2",
+        "",
+        "    def charge(self, amount: float) -> float:",
+        "        total = amount * self.rate",
+        "        secret_line = 42",
+        "        return total",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def test_python_keeps_skeleton_and_names_elided_bodies():
+    out, name = compress_code(python_module(), Request(key="k"))
+    assert name == "code:python-ast"
+    assert "import os" in out and "LIMIT = 20" in out and "__all__" in out
+    assert "def helper_3(x: int) -> int:" in out and '"""Helper number 3.' in out
+    assert "@dataclass" in out and "class Ledger(Base):" in out and "rate: float = 0.2" in out
+    assert "lines of helper_3 omitted" in out and "y = x * 3" not in out
+    assert 'get("k", full=True)' in out
+
+
+def test_query_keeps_named_body_whole():
+    out, _ = compress_code(python_module(), Request(query="What does Ledger.charge return?"))
+    assert "secret_line = 42" in out
+    assert "y = x * 2" not in out
+
+
+def test_levels_keep_less():
+    sizes = [len(compress_code(python_module(), Request(level=lv))[0]) for lv in range(4)]
+    assert sizes[0] > sizes[1] > sizes[3]
+
+
+def test_syntax_error_falls_back_to_lines():
+    broken = python_module().replace("def helper_2(x: int) -> int:", "def helper_2(x: int) -> int")
+    out, name = compress_code(broken, Request())
+    assert name == "code:python-lines"
+    assert "def helper_4(x: int) -> int:" in out and "lines of helper_4 omitted" in out
+
+
+GO = "\n".join(
+    [
+        "package main",
+        "",
+        'import "fmt"',
+        "",
+        "// Server serves things.",
+        "type Server struct {",
+        "\tName string",
+        "}",
+        "",
+    ]
+    + [
+        line
+        for i in range(5)
+        for line in (
+            f"func (s *Server) Handle{i}(w Writer) error {{",
+            *[f'\tfmt.Println("step {j}")' for j in range(8)],
+            "\treturn nil",
+            "}",
+            "",
+        )
+    ]
+)
+
+
+def test_brace_language_elides_bodies():
+    out, name = compress_code(GO, Request())
+    assert name == "code:braces"
+    assert "func (s *Server) Handle3(w Writer) error {" in out and "lines of Handle3 omitted" in out
+    assert "type Server struct {" in out and "\tName string" in out and 'import "fmt"' in out
+    assert 'fmt.Println("step 4")' not in out
+
+
+def test_brace_query_keeps_method():
+    out, _ = compress_code(GO, Request(query="what does Handle2 print"))
+    assert out.count('fmt.Println("step 4")') == 1
+
+
+def test_typescript_class_methods_and_generics():
+    ts = "\n".join(
+        [
+            "import { a } from './a'",
+            "export class Observer<",
+            "  T = unknown,",
+            "> extends Base<T> {",
+            "  #count: number",
+        ]
+        + [
+            line
+            for i in range(4)
+            for line in (
+                f"  #update{i}(next: number | false): void {{",
+                *["    this.run(next)"] * 6,
+                "  }",
+            )
+        ]
+        + ["}"]
+    )
+    out, _ = compress_code(ts, Request())
+    assert "export class Observer<" in out and "#update1(next: number | false): void {" in out
+    assert "lines of #update1 omitted" in out
+
+
+def test_detection_routes_code():
+    assert looks_like_code(python_module()) and looks_like_code(GO)
+    assert "code" in candidates(GO)
+    assert not looks_like_code("This is a sentence of plain prose about nothing.\n" * 20)
+    assert compress_code("Plain words only, nothing more.\n" * 20, Request()) is None

@@ -1,0 +1,61 @@
+import json
+
+from agent_baton.compress.mixed import compress_mixed, looks_like_mixed
+from agent_baton.compress.request import Request
+from agent_baton.compress.router import candidates
+
+FILLER = "This paragraph explains the surrounding context in a rather general and wordy way."
+
+
+def document() -> str:
+    code = "\n".join(
+        line
+        for i in range(6)
+        for line in (
+            f"def step_{i}(value: int) -> int:",
+            *[f"    value += {j}" for j in range(8)],
+            "    return value",
+            "",
+        )
+    )
+    rows = [{"id": i, "status": "ok" if i != 7 else "failed", "ms": i * 3} for i in range(40)]
+    parts = ["# Guide", "", f"{FILLER} {FILLER}", "", "Install it with 2 GiB of disk free.", ""]
+    parts += [
+        "```python",
+        code,
+        "```",
+        "",
+        f"{FILLER} {FILLER}",
+        "",
+        "```json",
+        json.dumps(rows, indent=2),
+        "```",
+        "",
+    ]
+    parts += [f"{FILLER}", "", "## End", "", f"{FILLER} {FILLER}"]
+    return "\n".join(parts)
+
+
+def test_segments_go_to_their_compressors_in_order():
+    text = document()
+    assert looks_like_mixed(text) and candidates(text)[0] == "mixed"
+    out, name = compress_mixed(text, Request(key="doc"))
+    assert name == "mixed:segments"
+    assert "def step_4(value: int) -> int:" in out and "lines of step_4 omitted" in out
+    assert "failed" in out and "2 GiB" in out
+    assert out.index("# Guide") < out.index("def step_0") < out.index("## End")
+    assert len(out) < 0.5 * len(text)
+
+
+def test_query_keeps_named_function():
+    out, _ = compress_mixed(document(), Request(query="what does step_3 do"))
+    assert out.count("value += 7") == 1
+
+
+def test_levels_keep_less():
+    sizes = [len(compress_mixed(document(), Request(level=lv))[0]) for lv in range(3)]
+    assert sizes[0] > sizes[2]
+
+
+def test_declines_plain_prose():
+    assert compress_mixed(f"{FILLER}\n\n" * 10, Request()) is None
