@@ -60,11 +60,20 @@ def terms(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    """Fold plurals ("pages" → "page", "entries" → "entry") so they match the singular."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    """A light suffix stripper, so "unloaded", "unloading" and "unload" match each other.
+
+    Not a linguistic stemmer: it only has to map a word's common forms to one key.
+    """
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith(("ied", "ies")):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 
