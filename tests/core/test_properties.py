@@ -98,20 +98,46 @@ def test_json_table_keeps_every_value_of_every_kept_row(rows):
     # The header follows "rows: N rows" and, if any column is constant, "same in all rows".
     at = 2 if lines[1].startswith("same in all rows") else 1
     header = lines[at]
-    columns = header.split("|")
+    columns = split_cells(header)
     if "id" not in columns:
         return
     by_id = {str(row["id"]): row for row in rows}
     for line in lines[at + 1 :]:
-        cells = line.split("|")
+        cells = split_cells(line)
         if len(cells) != len(columns) or cells[columns.index("id")] not in by_id:
             continue
         row = by_id[cells[columns.index("id")]]
         if "tag" in columns:
             tag = cells[columns.index("tag")]
             assert tag == (row["tag"] if row["tag"] is not None else "null")
+        if "name" in columns and row["name"]:
+            assert cells[columns.index("name")] == row["name"]
         if "score" in columns:
             assert float(cells[columns.index("score")]) == row["score"]
+
+
+def split_cells(line):
+    """Split a table line on unescaped "|" and undo the cell escapes."""
+    cells, current, i = [], [], 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\":
+            escaped = line[i + 1]
+            if escaped == "u":
+                current.append(chr(int(line[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+            current.append({"n": "\n", "r": "\r"}.get(escaped, escaped))
+            i += 2
+            continue
+        if char == "|":
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    cells.append("".join(current))
+    return cells
 
 
 def check(text):

@@ -93,10 +93,17 @@ def minify(value: Any) -> str:
         return repr(value)
 
 
+# A row is one line: escape the separator and every character str.splitlines() breaks on.
+_CELL_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "\n": "\\n", "\r": "\\r"}
+    | {c: f"\\u{ord(c):04x}" for c in "\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+)
+
+
 def cell(value: Any) -> str:
     """A table cell: strings bare (quoted only when empty), other values as compact JSON."""
     text = (value or '""') if isinstance(value, str) else minify(value)
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("|", "\\|")
+    return text.translate(_CELL_ESCAPES)
 
 
 def flatten(
