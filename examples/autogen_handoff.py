@@ -27,12 +27,8 @@ from autogen_agentchat.teams import Swarm
 from autogen_core import EVENT_LOGGER_NAME, FunctionCall, SingleThreadedAgentRuntime
 from autogen_core.models import (
     ChatCompletionClient,
-    CreateResult,
     FunctionExecutionResultMessage,
     LLMMessage,
-    ModelFamily,
-    ModelInfo,
-    RequestUsage,
 )
 from autogen_core.tools import FunctionTool
 
@@ -119,35 +115,21 @@ def clients() -> dict[str, ChatCompletionClient]:
 
     from autogen_ext.models.replay import ReplayChatCompletionClient
 
-    info = ModelInfo(
-        vision=False,
-        function_calling=True,
-        json_output=False,
-        family=ModelFamily.UNKNOWN,
-        structured_output=False,
-    )
-
-    def calls(*names: str) -> CreateResult:
-        return CreateResult(
-            finish_reason="function_calls",
-            content=[FunctionCall(id=f"call-{n}", name=n, arguments="{}") for n in names],
-            usage=RequestUsage(prompt_tokens=0, completion_tokens=0),
-            cached=False,
-        )
+    from agent_baton_autogen.demo import TOOL_MODEL, calls
 
     return {
         "researcher": ReplayChatCompletionClient(
-            [calls("fetch_sales", "transfer_to_analyst")], model_info=info
+            [calls(("fetch_sales", {}), ("transfer_to_analyst", {}))], model_info=TOOL_MODEL
         ),
         "analyst": ReplayChatCompletionClient(
-            [calls("fetch_error_log", "transfer_to_writer")], model_info=info
+            [calls(("fetch_error_log", {}), ("transfer_to_writer", {}))], model_info=TOOL_MODEL
         ),
         "writer": ReplayChatCompletionClient(
             [
                 "West revenue fell because checkout-west timed out (ERROR every 50 requests "
                 "in September). Fix the gateway timeout. TERMINATE"
             ],
-            model_info=info,
+            model_info=TOOL_MODEL,
         ),
     }
 

@@ -20,13 +20,11 @@ os.environ.update(
     OTEL_SDK_DISABLED="true",
 )
 
-from typing import Any
-
-from crewai import Agent, BaseLLM, Crew, Process, Task
-from pydantic import PrivateAttr
+from crewai import Agent, Crew, Process, Task
 
 from agent_baton import SharedContext
 from agent_baton_crewai import CrewBaton
+from agent_baton_crewai.demo import ScriptedLLM, final
 
 METRICS = json.dumps(
     [
@@ -42,42 +40,12 @@ INCIDENTS = "\n".join(
 REPORT = "Latency is stable; web-4 and web-9 need a look (p95 above 90 ms)."
 
 
-class ScriptedLLM(BaseLLM):
-    """Answers with a fixed final answer and counts the prompt it was sent."""
-
-    _answer: str = PrivateAttr()
-    _prompts: list[str] = PrivateAttr(default_factory=list)
-
-    def __init__(self, answer: str) -> None:
-        super().__init__(model="scripted")
-        self._answer = answer
-
-    @property
-    def prompts(self) -> list[str]:
-        """The text of every prompt this model was sent."""
-        return self._prompts
-
-    def call(self, messages: Any, *args: Any, **kwargs: Any) -> str:
-        if isinstance(messages, str):
-            messages = [{"role": "user", "content": messages}]
-        self._prompts.append("\n".join(str(m.get("content", "")) for m in messages))
-        return f"Thought: I have it\nFinal Answer: {self._answer}"
-
-    def get_context_window_size(self) -> int:
-        return 1_000_000  # no CrewAI-side summarising of long prompts
-
-    def get_input_tokens_count(self, messages: Any, *args: Any, **kwargs: Any) -> int:
-        # CrewAI's fallback estimate, without its warning that the count is approximate.
-        text = messages if isinstance(messages, str) else str(messages)
-        return len(text) // 4
-
-
 def build_crew() -> tuple[Crew, dict[str, ScriptedLLM]]:
     """Three agents, three sequential tasks; each task gets the earlier outputs as context."""
     llms = {
-        "research": ScriptedLLM(METRICS),
-        "incidents": ScriptedLLM(INCIDENTS),
-        "report": ScriptedLLM(REPORT),
+        "research": ScriptedLLM([final(METRICS)]),
+        "incidents": ScriptedLLM([final(INCIDENTS)]),
+        "report": ScriptedLLM([final(REPORT)]),
     }
     roles = {"research": "Researcher", "incidents": "Operator", "report": "Writer"}
     agents = {

@@ -20,17 +20,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Sequence
-from typing import Any
 
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 from langchain_core.tools import tool
 
 from agent_baton import SharedContext
 from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware
+from agent_baton_langchain.demo import ScriptedChatModel, tool_call
 
 TASK = "Write an incident report on last night's upstream timeouts and the failing CI test."
 
@@ -79,17 +77,6 @@ def fetch_ci_log(job: str) -> str:
     return ci_log()
 
 
-class ScriptedChatModel(GenericFakeChatModel):
-    """LangChain's fake chat model; create_agent binds tools, the script makes the calls."""
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:
-        return self
-
-
-def _call(name: str, args: dict[str, Any], call_id: str) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
-
-
 def fake_models() -> dict[str, BaseChatModel]:
     """Scripted conversations: what a capable model would do here."""
     research = "Findings: 3 upstream timeouts (rows 13, 110, 207). Raw rows:\n" + metrics()
@@ -105,15 +92,15 @@ def fake_models() -> dict[str, BaseChatModel]:
     )
     return {
         "researcher": ScriptedChatModel(
-            messages=iter([_call("fetch_metrics", {"region": "all"}, "m1"), research])
+            messages=iter([tool_call("fetch_metrics", {"region": "all"}, "m1"), research])
         ),
         "analyst": ScriptedChatModel(
-            messages=iter([_call("fetch_ci_log", {"job": "nightly"}, "l1"), analysis])
+            messages=iter([tool_call("fetch_ci_log", {"job": "nightly"}, "l1"), analysis])
         ),
         "writer": ScriptedChatModel(
             messages=iter(
                 [
-                    _call("search_shared_context", {"query": "upstream timeout"}, "z1"),
+                    tool_call("search_shared_context", {"query": "upstream timeout"}, "z1"),
                     report,
                 ]
             )
