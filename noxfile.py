@@ -2,8 +2,9 @@
 
 nox -s tests        every distribution's tests (tests-core, tests-langchain, ...)
 nox -s lint         ruff on the whole repository, mypy on the typed packages
-nox -s demo         the multi-agent handoff demo
-nox -s bench        the compression benchmark on ../shared/corpus
+nox -s demo         the multi-agent handoff demo in every framework
+nox -s bench        the compression benchmark on ../shared/corpus (and scaling)
+nox -s compare      the benchmark side by side with headroom-ai
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests"]
+# CrewAI otherwise waits on telemetry and version checks it cannot reach offline.
+CREWAI_OFFLINE = {
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "CREWAI_TRACING_ENABLED": "false",
+    "CREWAI_DISABLE_VERSION_CHECK": "true",
+    "OTEL_SDK_DISABLED": "true",
+}
 
 CORE = ["-e", "./core[test]"]
 # Versions that resolve together on Python 3.11 (see docs and the frameworks' notes).
@@ -59,8 +67,34 @@ def lint(session: nox.Session) -> None:
     session.run("mypy")
 
 
+DEMO = [
+    "-e",
+    "./core",
+    "-e",
+    "./integrations/langchain[agent]",
+    "-e",
+    "./integrations/crewai",
+    "-e",
+    "./integrations/autogen[test]",
+]
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
-    """A researcher -> writer handoff through a SharedContext, printing tokens saved."""
-    session.install(*CORE)
-    session.run("python", "examples/core_handoff.py")
+    """researcher → analyst → writer in every framework, printing tokens saved per handoff."""
+    session.install(*DEMO)
+    session.run("agent-baton", "demo", *session.posargs, env=CREWAI_OFFLINE)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Savings, needle recall and latency on ../shared/corpus, and scaling to 5 MB."""
+    session.install("-e", "./core")
+    session.run("python", "benchmarks/corpus_bench.py", *(session.posargs or ["--scaling"]))
+
+
+@nox.session
+def compare(session: nox.Session) -> None:
+    """The benchmark side by side with headroom-ai, installed only here."""
+    session.install("-e", "./core", "headroom-ai")
+    session.run("python", "benchmarks/corpus_bench.py", "--headroom", *session.posargs)

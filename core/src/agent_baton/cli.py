@@ -161,7 +161,8 @@ def _print_result(result: DemoResult, seconds: float, out: TextIO, styled: bool)
             file=out,
         )
     if result.zoom:
-        print(f"  zoom in: {result.zoom}", file=out)
+        zoom = result.zoom if len(result.zoom) <= 150 else result.zoom[:149] + "…"
+        print(f"  zoom in: {zoom}", file=out)
 
 
 def _print_summary(results: list[DemoResult], out: TextIO) -> None:
