@@ -87,6 +87,15 @@ def _budget_chars(original_chars: int, request: Request) -> int:
 
 def minify(value: Any) -> str:
     """Compact JSON, or the value's repr when it cannot be encoded."""
+    # Scalars are most values of a table: spell them without json.dumps' overhead.
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is float and math.isfinite(value):
+        return repr(value)
     try:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except (ValueError, TypeError, RecursionError):
@@ -173,6 +182,10 @@ def _hashable(value: Any) -> str:
     return value if isinstance(value, str) else minify(value)
 
 
+class _TooLarge(Exception):
+    """The lossless form outgrew the budget: render the sampled form instead."""
+
+
 class _Renderer:
     """Renders one JSON document, lossless when it fits the budget, sampled otherwise."""
 
@@ -180,27 +193,35 @@ class _Renderer:
         self.request = request
         self.budget = budget_chars
         self.lossy = False
+        # Built once: a lossless attempt that outgrows the budget is redone lossy.
+        self._tables: dict[int, _Table] = {}
         self.tables = 0
 
     def render(self, data: Any) -> str:
-        lossless = self._value(data, "", lossy=False)
-        if len(lossless) <= self.budget:
-            return lossless
-        self.lossy = True
-        self.tables = 0
-        return self._value(data, "", lossy=True)
+        try:
+            return self._value(data, "", lossy=False)
+        except _TooLarge:
+            self.lossy = True
+            self.tables = 0
+            return self._value(data, "", lossy=True)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
         if _is_records(value):
             self.tables += 1
-            return _Table(path or "rows", value, self.request, lossy, self.budget).render()
+            table = self._tables.get(id(value))
+            if table is None:
+                table = self._tables[id(value)] = _Table(path or "rows", value, self.request)
+            return table.render(self.budget, lossy=lossy)
         if isinstance(value, dict):
             return self._object(value, path, lossy=lossy)
         if isinstance(value, list) and lossy and len(value) > 20:
             shown = ",".join(minify(v) for v in value[:10])
             rest = omitted(f"{len(value) - 10} of {len(value)} items", self.request.key)
             return f"{path or 'items'}: [{shown}, …] {rest}"
-        return f"{path}: {minify(value)}" if path else minify(value)
+        text = f"{path}: {minify(value)}" if path else minify(value)
+        if not lossy and len(text) > self.budget:
+            raise _TooLarge
+        return text
 
     def _object(self, obj: dict[str, Any], path: str, *, lossy: bool) -> str:
         scalars: list[str] = []
@@ -225,31 +246,39 @@ def _is_records(value: Any) -> bool:
 class _Table:
     """An array of objects as a table; sampled (rows and columns) in lossy mode."""
 
-    def __init__(
-        self, name: str, records: list[Any], request: Request, lossy: bool, budget: int
-    ) -> None:
+    def __init__(self, name: str, records: list[Any], request: Request) -> None:
         self.name = name
         objects = [r for r in records if isinstance(r, dict)]
         maps = map_like_paths(objects)
         self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
-        self.lossy = lossy
-        self.budget = budget
+        self.budget = 0
         names = list(dict.fromkeys(k for row in self.rows for k in row))
         self.columns = [_Column(n, [row.get(n, _MISSING) for row in self.rows]) for n in names]
 
-    def render(self) -> str:
+    def render(self, budget: int, *, lossy: bool) -> str:
+        """The table in full, or sampled to ``budget`` chars when ``lossy``.
+
+        Raises _TooLarge as soon as the full table outgrows the budget.
+        """
+        self.budget = budget
         n = len(self.rows)
         constant = [c for c in self.columns if len(c.distinct) == 1 and n > 1]
         varying = [c for c in self.columns if not (len(c.distinct) == 1 and n > 1)]
         lines = [f"{self.name}: {n} rows"]
-        if not self.lossy:
-            if constant:
-                lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in constant))
-            lines.append("|".join(c.name for c in varying))
-            lines.extend(self._row(i, varying) for i in range(n))
-            return "\n".join(lines)
-        return self._sampled(lines, constant, varying)
+        if lossy:
+            return self._sampled(lines, constant, varying)
+        if constant:
+            lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in constant))
+        lines.append("|".join(c.name for c in varying))
+        size = sum(map(len, lines))
+        for i in range(n):
+            row = self._row(i, varying)
+            size += len(row) + 1
+            if size > budget:
+                raise _TooLarge
+            lines.append(row)
+        return "\n".join(lines)
 
     # -- lossy ----------------------------------------------------------------------------
 
