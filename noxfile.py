@@ -21,7 +21,7 @@ CREWAI_OFFLINE = {
     "OTEL_SDK_DISABLED": "true",
 }
 
-CORE = ["-e", "./core[test]"]
+CORE = ["-e", "./core[test,redis]"]
 # Versions that resolve together on Python 3.11 (see docs and the frameworks' notes).
 FRAMEWORKS = {
     "langchain": ["-e", "./integrations/langchain[test]"],

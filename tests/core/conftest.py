@@ -1,6 +1,14 @@
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import pytest
 
-from agent_baton import SharedContext
+from agent_baton import Backend, MemoryBackend, RedisBackend, SharedContext
 
 
 class FakeClock:
@@ -16,11 +24,105 @@ class FakeClock:
         self.now += seconds
 
 
+class RedisServer:
+    """A throwaway redis-server on 127.0.0.1: no persistence, its own temp dir."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
+        self._proc = subprocess.Popen(
+            ["redis-server", *args, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        """Kill the server outright, as a crash would."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[], RedisServer]]:
+    """Starts redis-servers that are stopped at the end of the session."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server binary on PATH: install redis-server to run Redis tests")
+    servers: list[RedisServer] = []
+
+    def start() -> RedisServer:
+        server = RedisServer(tmp_path_factory.mktemp("redis"))
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_server_factory: Callable[[], RedisServer]) -> RedisServer:
+    """One redis-server for the session; each test uses its own namespaces in it."""
+    return redis_server_factory()
+
+
+@pytest.fixture
+def redis_backend_factory(redis_server: RedisServer) -> Iterator[Callable[..., RedisBackend]]:
+    """Makes RedisBackends on the session server, each in a fresh namespace by default."""
+    made: list[RedisBackend] = []
+
+    def make(namespace: str | None = None, timeout: float = 2.0) -> RedisBackend:
+        namespace = namespace or f"test-{uuid.uuid4().hex}"
+        backend = RedisBackend(redis_server.url, namespace=namespace, timeout=timeout)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        backend.clear()
+        backend.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def backend_factory(request: pytest.FixtureRequest) -> Callable[[], Backend]:
+    """Makes fresh, empty backends of each kind, so one test checks both behave the same."""
+    if request.param == "memory":
+        return MemoryBackend
+    # Looked up only here, so memory runs need no redis-server.
+    return request.getfixturevalue("redis_backend_factory")
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
 @pytest.fixture
-def ctx(clock: FakeClock) -> SharedContext:
-    return SharedContext(ttl=60, max_entries=3, clock=clock)
+def ctx(clock: FakeClock, backend_factory: Callable[[], Backend]) -> SharedContext:
+    return SharedContext(ttl=60, max_entries=3, clock=clock, backend=backend_factory())

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from agent_baton import ContextEntry, SharedContext
+from agent_baton import ContextEntry, MemoryBackend, SharedContext
 
 
 def test_put_returns_entry_with_counts(ctx, clock):
@@ -66,8 +66,8 @@ def test_ttl_expiry_is_checked_on_every_read(ctx, clock):
     assert ctx.stats().entries == 0
 
 
-def test_ttl_none_never_expires(clock):
-    ctx = SharedContext(ttl=None, clock=clock)
+def test_ttl_none_never_expires(clock, backend_factory):
+    ctx = SharedContext(ttl=None, clock=clock, backend=backend_factory())
     ctx.put("k", "v")
     clock.advance(10**9)
     assert ctx.get("k") == "v"
@@ -102,8 +102,10 @@ def test_update_at_capacity_evicts_nothing(ctx, clock):
     assert ctx.keys() == ["c", "a", "d"]
 
 
-def test_stats_arithmetic(clock):
-    ctx = SharedContext(clock=clock, token_counter=lambda text: len(text))
+def test_stats_arithmetic(clock, backend_factory):
+    ctx = SharedContext(
+        clock=clock, token_counter=lambda text: len(text), backend=backend_factory()
+    )
     ctx.put("a", "x" * 10)
     ctx.put("b", "y" * 30)
     stats = ctx.stats()
@@ -114,9 +116,9 @@ def test_stats_arithmetic(clock):
     assert stats.savings_percent == 0.0
 
 
-def test_stats_over_compressed_entries(clock):
+def test_stats_over_compressed_entries(clock, backend_factory):
     rows = [{"id": i, "status": "ok", "region": "eu-west-1"} for i in range(300)]
-    ctx = SharedContext(clock=clock)
+    ctx = SharedContext(clock=clock, backend=backend_factory())
     entry = ctx.put("rows", json.dumps(rows, indent=2))
     ctx.put("small", "tiny")
     stats = ctx.stats()
@@ -176,7 +178,7 @@ def test_odd_unicode_round_trips(ctx):
     assert ctx.get("u", full=True) == text
 
 
-def test_compression_failure_falls_back(clock):
+def test_compression_failure_falls_back(clock, backend_factory):
     calls = []
 
     def flaky_counter(text: str) -> int:
@@ -185,20 +187,23 @@ def test_compression_failure_falls_back(clock):
             raise RuntimeError("boom")
         return len(text)
 
-    ctx = SharedContext(clock=clock, token_counter=flaky_counter)
+    ctx = SharedContext(clock=clock, token_counter=flaky_counter, backend=backend_factory())
     entry = ctx.put("k", "some text")
     assert entry.compressed == entry.original == "some text"
     assert entry.transforms == ["fallback:RuntimeError: boom"]
     assert entry.original_tokens == entry.compressed_tokens == len("some text")
 
 
-def test_concurrent_mixed_operations_lose_nothing():
-    ctx = SharedContext(ttl=None, max_entries=10_000)
+def test_concurrent_mixed_operations_lose_nothing(backend_factory):
+    backend = backend_factory()
+    ctx = SharedContext(ttl=None, max_entries=10_000, backend=backend)
+    # keys() and stats() read every entry; over loopback Redis that is slow, so fewer puts.
+    per_thread = 500 if isinstance(backend, MemoryBackend) else 120
     errors: list[BaseException] = []
 
     def worker(n: int) -> None:
         try:
-            for i in range(500):
+            for i in range(per_thread):
                 key = f"t{n}-{i}"
                 body = f"{key} " * (i % 7 + 1)
                 ctx.put(key, body, agent=f"agent{n}")
@@ -215,19 +220,19 @@ def test_concurrent_mixed_operations_lose_nothing():
     for t in threads:
         t.join()
     assert not errors
-    assert len(ctx) == 16 * 500
+    assert len(ctx) == 16 * per_thread
     for n in range(16):
-        for i in range(0, 500, 37):
+        for i in range(0, per_thread, 37):
             key = f"t{n}-{i}"
             entry = ctx.get_entry(key)
             assert entry.original == f"{key} " * (i % 7 + 1)
             assert entry.agent == f"agent{n}"
     stats = ctx.stats()
-    assert stats.entries == 16 * 500
+    assert stats.entries == 16 * per_thread
 
 
-def test_concurrent_puts_respect_max_entries():
-    ctx = SharedContext(ttl=None, max_entries=50)
+def test_concurrent_puts_respect_max_entries(backend_factory):
+    ctx = SharedContext(ttl=None, max_entries=50, backend=backend_factory())
 
     def worker(n: int) -> None:
         for i in range(300):

@@ -9,7 +9,7 @@
 'findings ...'
 """
 
-from agent_baton.backends import Backend, MemoryBackend
+from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
 from agent_baton.compress import CompressionResult, compress
 from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, SharedContextStats
@@ -19,10 +19,12 @@ from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "BackendUnavailableError",
     "CompressionResult",
     "ContextEntry",
     "Hit",
     "MemoryBackend",
+    "RedisBackend",
     "SharedContext",
     "SharedContextStats",
     "TokenCounter",

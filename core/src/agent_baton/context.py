@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from agent_baton.backends import Backend, MemoryBackend
+from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.compress import compress
 from agent_baton.entry import ContextEntry, SharedContextStats
 from agent_baton.render import render_entries
@@ -51,6 +51,19 @@ class SharedContext:
         # Search indexes are built once per put, on a background thread (see _indexer).
         self._indexes: dict[str, tuple[float, Future[SearchIndex]]] = {}
         self._index_lock = threading.Lock()
+
+    @classmethod
+    def from_url(
+        cls, url: str | None = None, *, namespace: str, timeout: float = 2.0, **kwargs: Any
+    ) -> SharedContext:
+        """A context in Redis at ``url``, shared by every process that opens ``namespace``.
+
+        ``kwargs`` are this class's other arguments (``ttl``, ``max_entries``, ...); see
+        :class:`~agent_baton.backends.RedisBackend` for ``url`` (default: ``$REDIS_URL``),
+        ``namespace`` and ``timeout``.
+        Needs the ``redis`` extra: ``pip install 'agent-baton[redis]'``.
+        """
+        return cls(backend=RedisBackend(url, namespace=namespace, timeout=timeout), **kwargs)
 
     @property
     def token_counter_name(self) -> str:

@@ -1,6 +1,7 @@
 """Storage backends for SharedContext."""
 
-from agent_baton.backends.base import Backend
+from agent_baton.backends.base import Backend, BackendUnavailableError
 from agent_baton.backends.memory import MemoryBackend
+from agent_baton.backends.redis import RedisBackend
 
-__all__ = ["Backend", "MemoryBackend"]
+__all__ = ["Backend", "BackendUnavailableError", "MemoryBackend", "RedisBackend"]

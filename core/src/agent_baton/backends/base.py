@@ -11,6 +11,14 @@ from abc import ABC, abstractmethod
 from agent_baton.entry import ContextEntry
 
 
+class BackendUnavailableError(ConnectionError):
+    """A shared backend (such as Redis) could not be reached within its timeout.
+
+    Raised by the call that needed it. A write is atomic, so it happened whole or not at all;
+    a later call works once the backend is back.
+    """
+
+
 class Backend(ABC):
     """Where a SharedContext keeps its entries. Every method must be safe under many threads."""
 

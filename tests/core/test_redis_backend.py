@@ -1,0 +1,238 @@
+"""RedisBackend against a real redis-server: processes, eviction races, expiry, outages."""
+
+import importlib
+import json
+import multiprocessing
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agent_baton import BackendUnavailableError, RedisBackend, SharedContext
+
+ORDERS = json.dumps(
+    [{"order_id": 4000 + i, "status": "failed" if i == 77 else "ok"} for i in range(300)],
+    indent=2,
+)
+
+
+# -- worker processes (spawn: each starts a fresh interpreter and imports this module) ----
+
+
+def put_orders(url: str, namespace: str) -> None:
+    SharedContext.from_url(url, namespace=namespace).put("orders", ORDERS, agent="researcher")
+
+
+def read_orders(url: str, namespace: str, results: "multiprocessing.Queue[object]") -> None:
+    ctx = SharedContext.from_url(url, namespace=namespace)
+    entry = ctx.get_entry("orders")
+    hits = ctx.search("orders", "order 4077 failed", k=1)
+    results.put((ctx.get("orders"), ctx.get("orders", full=True), entry.agent, hits[0].text))
+
+
+def put_many(url: str, namespace: str, n: int, start: "multiprocessing.Event") -> None:
+    ctx = SharedContext.from_url(url, namespace=namespace, ttl=None, max_entries=50)
+    start.wait()
+    for i in range(120):
+        ctx.put(f"p{n}-{i}", f"body of p{n}-{i}", agent=f"proc{n}")
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """This module under a plain name, so spawned children can import its workers."""
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.delitem(sys.modules, "test_redis_backend", raising=False)
+    return importlib.import_module("test_redis_backend")
+
+
+def spawn(target, *args):
+    proc = multiprocessing.get_context("spawn").Process(target=target, args=args)
+    proc.start()
+    return proc
+
+
+def join_ok(*procs):
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+
+
+def raw_keys(backend):
+    """Every Redis key of ``backend``'s namespace (a test may use a pattern; the code may not)."""
+    prefix = f"agent_baton:{{{backend.namespace}}}:".encode()
+    return {k for k in backend._client.scan_iter(count=1000) if k.startswith(prefix)}
+
+
+# -- tests -------------------------------------------------------------------------------
+
+
+def test_two_processes_share_one_context(redis_server, workers, redis_backend_factory):
+    namespace = redis_backend_factory().namespace  # cleared at teardown
+    join_ok(spawn(workers.put_orders, redis_server.url, namespace))
+    results = multiprocessing.get_context("spawn").Queue()
+    reader = spawn(workers.read_orders, redis_server.url, namespace, results)
+    compressed, full, agent, hit = results.get(timeout=120)
+    join_ok(reader)
+    assert full == ORDERS
+    assert compressed != ORDERS and len(compressed) < len(ORDERS)
+    assert agent == "researcher"
+    assert "4077" in hit
+
+
+def test_concurrent_processes_at_max_entries(redis_server, workers, redis_backend_factory):
+    backend = redis_backend_factory()
+    start = multiprocessing.get_context("spawn").Event()
+    procs = [
+        spawn(workers.put_many, redis_server.url, backend.namespace, n, start) for n in range(8)
+    ]
+    start.set()
+    join_ok(*procs)
+    entries = backend.entries(ttl=None, now=time.time())
+    keys = [e.key for e in entries]
+    assert len(keys) == len(set(keys)) == 50
+    for entry in entries:  # intact: each field as its writer put it
+        n = entry.key[1 : entry.key.index("-")]
+        assert entry.original == entry.compressed == f"body of {entry.key}"
+        assert entry.agent == f"proc{n}"
+    # No orphans: the two sets and the value keys list exactly the live entries.
+    client, (order, stamps) = backend._client, backend._sets
+    assert {m.decode() for m in client.zrange(order, 0, -1)} == set(keys)
+    assert {m.decode() for m in client.zrange(stamps, 0, -1)} == set(keys)
+    assert len(raw_keys(backend)) == 50 + 2
+    # Each process's later puts are newer than its earlier ones, so none outlived them.
+    for n in range(8):
+        for i in range(119):
+            if f"p{n}-{i}" in keys:
+                assert f"p{n}-{i + 1}" in keys
+
+
+def test_fake_clock_expiry(redis_backend_factory, clock):
+    backend = redis_backend_factory()
+    ctx = SharedContext(ttl=60, clock=clock, backend=backend)
+    ctx.put("k", "v")
+    clock.advance(60)
+    assert ctx.keys() == [] and ctx.get("k") is None
+    assert raw_keys(backend) == set()  # the read dropped it
+
+
+def test_redis_pexpire_reclaims_memory(redis_backend_factory):
+    backend = redis_backend_factory()
+    ctx = SharedContext(ttl=0.3, backend=backend)
+    ctx.put("k", "v")
+    client = backend._client
+    value_key = backend._prefix + b"k"
+    assert 0 < client.pttl(value_key) <= 300
+    assert all(0 < client.pttl(k) <= 300 for k in backend._sets)
+    time.sleep(0.5)
+    assert raw_keys(backend) == set()  # Redis reclaimed value and sets by itself
+    assert ctx.get("k") is None and ctx.keys() == []
+    SharedContext(ttl=None, backend=backend).put("forever", "v")
+    assert client.pttl(backend._prefix + b"forever") == -1
+
+
+def test_entries_reclaimed_by_redis_free_their_slots(redis_backend_factory, clock):
+    # The fake clock never moves, so only Redis's PEXPIRE removes these values.
+    backend = redis_backend_factory()
+    ctx = SharedContext(ttl=0.2, max_entries=2, clock=clock, backend=backend)
+    ctx.put("a", "a")
+    ctx.put("keep", "keep")
+    SharedContext(ttl=None, max_entries=2, clock=clock, backend=backend).put("keep", "keep")
+    time.sleep(0.4)  # "a" is reclaimed, its members stay until the next call
+    ctx.put("b", "b")
+    assert ctx.keys() == ["keep", "b"]
+    assert backend._client.zcard(backend._sets[0]) == 2
+
+
+def test_restart_mid_run(redis_server_factory):
+    server = redis_server_factory()
+    ctx = SharedContext.from_url(server.url, namespace="restart", timeout=1.0)
+    ctx.put("k", "before")
+    server.stop()
+    for call in (lambda: ctx.get("k"), lambda: ctx.put("k", "x"), ctx.keys, ctx.clear):
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailableError, match="unavailable"):
+            call()
+        assert time.monotonic() - started < 2.0
+    server.start()  # same port, empty: no persistence
+    assert ctx.get("k") is None
+    ctx.put("k", "after")
+    assert ctx.get("k", full=True) == "after"
+    assert ctx.keys() == ["k"]
+
+
+def test_unresponsive_server_times_out():
+    # Accepts connections (the kernel's backlog) and never answers.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        ctx = SharedContext.from_url(url, namespace="silent", timeout=0.3)
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailableError):
+            ctx.put("k", "v")
+        assert time.monotonic() - started < 1.5
+
+
+def test_namespaces_are_isolated(redis_backend_factory):
+    one, two = redis_backend_factory(), redis_backend_factory()
+    a, b = SharedContext(ttl=None, backend=one), SharedContext(ttl=None, backend=two)
+    tricky = ["*", "x:*", ":", "e:*", f"}}:e:{two.namespace}", "[a-z]*", "\ud800?"]
+    for key in tricky:
+        a.put(key, f"one {key}")
+    b.put("k", "two")
+    assert b.keys() == ["k"] and b.get("*") is None
+    assert sorted(a.keys()) == sorted(tricky)
+    assert all(a.get(key, full=True) == f"one {key}" for key in tricky)
+    # Every key name of "one" stays under its own prefix, whatever the entry key holds.
+    assert len(raw_keys(one)) == len(tricky) + 2
+    a.clear()
+    assert a.keys() == [] and raw_keys(one) == set()
+    assert b.get("k", full=True) == "two" and len(raw_keys(two)) == 3
+    assert b.delete("*") is False and b.keys() == ["k"]
+
+
+@pytest.mark.parametrize("namespace", ["", "a:b", "a*", "{x}", "a b", "x" * 129, None])
+def test_bad_namespace(namespace):
+    with pytest.raises(ValueError, match="namespace"):
+        RedisBackend("redis://127.0.0.1:1/0", namespace=namespace)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user:s3cret@host/0", "redis://user:s3cret@host:port/0", "s3cret"]
+)
+def test_bad_url_never_shows_credentials(url):
+    with pytest.raises(ValueError, match="URL") as info:
+        RedisBackend(url, namespace="ns")
+    assert "s3cret" not in str(info.value)
+
+
+def test_unreachable_url_error_and_repr_hide_credentials():
+    port = free_local_port()
+    ctx = SharedContext.from_url(f"redis://user:s3cret@127.0.0.1:{port}/0", namespace="ns")
+    with pytest.raises(BackendUnavailableError) as info:
+        ctx.put("k", "v")
+    assert isinstance(info.value, ConnectionError)
+    assert "s3cret" not in str(info.value) and "s3cret" not in repr(ctx)
+    assert repr(ctx._backend) == "RedisBackend(namespace='ns')"
+
+
+def test_url_from_environment(redis_server, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    ctx = SharedContext.from_url(None, namespace="from-env")
+    ctx.put("k", "v")
+    assert ctx.get("k", full=True) == "v"
+    ctx.clear()
+
+
+def test_missing_redis_py_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # import redis now raises ImportError
+    with pytest.raises(ImportError, match=r"agent-baton\[redis\]"):
+        RedisBackend(namespace="ns")
+
+
+def free_local_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
