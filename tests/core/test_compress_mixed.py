@@ -1,6 +1,6 @@
 import json
 
-from agent_baton.compress.mixed import compress_mixed, looks_like_mixed
+from agent_baton.compress.mixed import compress_mixed, drop_repeated, looks_like_mixed
 from agent_baton.compress.request import Request
 from agent_baton.compress.router import candidates
 
@@ -59,3 +59,22 @@ def test_levels_keep_less():
 
 def test_declines_plain_prose():
     assert compress_mixed(f"{FILLER}\n\n" * 10, Request()) is None
+
+
+def test_lines_an_earlier_block_showed_become_an_ellipsis():
+    seen: set[str] = set()
+    first = '```json\n{\n  "model": "llama3.2",\n  "created_at": "2023-08-04T19:22:45Z",\n}\n```'
+    second = '```json\n{\n  "model": "llama3.2",\n  "created_at": "2024-09-12T03:54:03Z",\n}\n```'
+    assert drop_repeated(first, seen) == first
+    again = drop_repeated(second, seen)
+    assert '"model": "llama3.2"' not in again and "  …" in again
+    assert "2024-09-12T03:54:03Z" in again and again.startswith("```json\n{\n")
+
+
+def test_chat_quoted_in_fenced_output_is_a_document():
+    turns = "\n".join(f"---------- agent_{i % 2} ----------\nStep {i} is done." for i in range(6))
+    prose = f"{FILLER} {FILLER}\n\n{FILLER} {FILLER}"
+    document_text = f"# Run\n\n{prose}\n\n```text\n{turns}\n```\n\n{prose}\n"
+    assert candidates(document_text)[0] == "mixed"
+    assert candidates(turns)[0] == "chat"
+    assert candidates(f"{prose}\n\n{turns}\n\n```python\nx = 1\n```\n\n{prose}")[0] == "chat"

@@ -42,3 +42,46 @@ def test_detection():
     assert looks_like_prose(document())
     assert candidates(document()) == ["prose"]
     assert compress_prose("x = 1\ny = 2\n", Request()) is None
+
+
+_COLOURS = ["red", "green", "blue", "amber", "olive", "coral"]
+_COLOURS += ["ivory", "navy", "teal", "plum", "sand", "rust"]
+_DULL = iter(f"The {a} {b} part goes on about things." for a in _COLOURS for b in _COLOURS)
+
+
+def varied(n: int) -> str:
+    """``n`` dull sentences unlike any before, so none is dropped as a repeat."""
+    return " ".join(next(_DULL) for _ in range(n))
+
+
+def sectioned() -> str:
+    parts = ["# Service guide", ""]
+    for i in range(6):
+        parts += [f"## Topic {i}", ""] + [line for _ in range(5) for line in (varied(1), "")]
+    parts += ["### Units", "", "All timings are reported in nanoseconds.", ""]
+    parts += ["## Renewal of leases", ""] + [line for _ in range(5) for line in (varied(1), "")]
+    return "\n".join(parts)
+
+
+def test_one_sentence_section_keeps_its_sentence():
+    out, _ = compress_prose(sectioned(), Request())
+    assert "### Units\nAll timings are reported in nanoseconds." in out
+
+
+def test_query_matching_a_heading_keeps_the_section_openings():
+    text = sectioned()
+    opening = text.split("## Renewal of leases\n\n")[1].split("\n\n")[-2]
+    free, _ = compress_prose(text, Request())
+    asked, _ = compress_prose(text, Request(query="Who does the renewal of leases?"))
+    assert opening not in free
+    assert opening in asked
+
+
+def test_sentence_introducing_a_code_block_and_link_targets():
+    intro = "For instance, a distributor may ship the file in ``/usr/lib/tool/MARKER`` like"
+    parts = ["Title", "=====", ""]
+    for _ in range(6):
+        parts += [f"{FILLER} {FILLER} See [the guide](https://example.org/a/b.c/d.e).", ""]
+    parts += [f"{FILLER} {intro}", "", "::", "", "    [marker]", "    Error=go away", ""]
+    out, _ = compress_prose("\n".join(parts), Request())
+    assert "/usr/lib/tool/MARKER" in out and "\n::\n" not in out

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from agent_baton import ContextEntry, MemoryBackend, SharedContext
+from agent_baton import ContextEntry, EntryTooLargeError, MemoryBackend, SharedContext
 
 
 def test_put_returns_entry_with_counts(ctx, clock):
@@ -263,3 +263,27 @@ def test_async_twins(ctx):
     assert got == "v1"
     assert hits[0].key == "k2"
     assert "### k0" in block
+
+
+def test_max_bytes_evicts_by_age(clock):
+    ctx = SharedContext(clock=clock, max_bytes=1_000)
+    for key in ("a", "b", "c"):
+        ctx.put(key, key * 150)  # 300 bytes each: original and compressed
+        clock.advance(1)
+    assert ctx.keys() == ["a", "b", "c"]
+    ctx.put("d", "d" * 150)
+    assert ctx.keys() == ["b", "c", "d"]
+    ctx.put("b", "b" * 400)  # growing an entry may evict the oldest others
+    assert ctx.keys() == ["b"]
+
+
+def test_max_bytes_counts_utf8_and_refuses_an_entry_that_cannot_fit(clock):
+    ctx = SharedContext(clock=clock, max_bytes=100)
+    ctx.put("small", "é" * 20)  # 40 bytes, twice
+    assert ctx.get_entry("small").size_bytes == 80
+    with pytest.raises(EntryTooLargeError, match="max_bytes=100"):
+        ctx.put("big", "x" * 60)
+    assert ctx.keys() == ["small"]  # nothing evicted for a refused entry
+    with pytest.raises(ValueError):
+        SharedContext(max_bytes=0)
+    assert SharedContext(max_bytes=None).max_bytes is None

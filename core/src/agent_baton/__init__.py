@@ -12,7 +12,7 @@
 from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
 from agent_baton.compress import CompressionResult, compress
 from agent_baton.context import SharedContext
-from agent_baton.entry import ContextEntry, SharedContextStats
+from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 
@@ -22,6 +22,7 @@ __all__ = [
     "BackendUnavailableError",
     "CompressionResult",
     "ContextEntry",
+    "EntryTooLargeError",
     "Hit",
     "MemoryBackend",
     "RedisBackend",

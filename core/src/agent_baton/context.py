@@ -12,10 +12,12 @@ from typing import Any
 
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.compress import compress
-from agent_baton.entry import ContextEntry, SharedContextStats
+from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.render import render_entries
 from agent_baton.search import Hit, SearchIndex
 from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
+
+DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
 
 Content = str | bytes | bytearray | dict[str, Any] | list[Any]
 
@@ -25,7 +27,9 @@ class SharedContext:
 
     ``put`` compresses outside any lock, so a slow put never blocks readers. Entries expire
     ``ttl`` seconds after they were put (``None``: never); at ``max_entries`` a new key first
-    evicts expired entries, then the oldest live one. ``clock`` is injectable for tests.
+    evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
+    entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
+    than the bound is refused with :class:`EntryTooLargeError`. ``clock`` is injectable.
     """
 
     def __init__(
@@ -34,6 +38,7 @@ class SharedContext:
         ttl: float | None = 3600,
         max_entries: int = 100,
         *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
         backend: Backend | None = None,
         token_counter: Callable[[str], int] | None = None,
         clock: Callable[[], float] = time.time,
@@ -42,9 +47,14 @@ class SharedContext:
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
             raise ValueError(f"max_entries must be an int >= 1, not {max_entries!r}")
+        if max_bytes is not None and (
+            isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
+        ):
+            raise ValueError(f"max_bytes must be an int >= 1 or None, not {max_bytes!r}")
         self.model = model
         self.ttl = ttl
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._backend = backend if backend is not None else MemoryBackend()
         self._counter = get_token_counter(model, token_counter)
         self._clock = clock
@@ -87,6 +97,8 @@ class SharedContext:
         if agent is not None and not isinstance(agent, str):
             raise TypeError(f"agent must be a str or None, not {type(agent).__name__}")
         text = _as_text(content)
+        original_bytes = text_bytes(text)
+        self._check_size(key, original_bytes)  # before spending time on compression
         try:
             result = compress(text, key=key, counter=self._counter)
             compressed, compressed_tokens = result.text, result.compressed_tokens
@@ -95,16 +107,27 @@ class SharedContext:
             original_tokens = compressed_tokens = self._counter(text)
             compressed, transforms = text, [f"fallback:{type(exc).__name__}: {exc}"[:200]]
         now = self._clock()
+        size = original_bytes + (original_bytes if compressed is text else text_bytes(compressed))
+        self._check_size(key, size)
         entry = ContextEntry(
-            key, agent, text, compressed, original_tokens, compressed_tokens, transforms, now
+            key, agent, text, compressed, original_tokens, compressed_tokens, transforms, now, size
         )
-        self._backend.put(entry, ttl=self.ttl, max_entries=self.max_entries, now=now)
+        self._backend.put(
+            entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
+        )
         index = _indexer().submit(SearchIndex.of_text, text)
         with self._index_lock:
             self._indexes[key] = (now, index)
             if len(self._indexes) > self.max_entries:
                 self._prune_indexes()
         return entry
+
+    def _check_size(self, key: str, size: int) -> None:
+        if self.max_bytes is not None and size > self.max_bytes:
+            raise EntryTooLargeError(
+                f"entry {key!r} needs {size:,} bytes (original and compressed), more than "
+                f"max_bytes={self.max_bytes:,}; raise max_bytes or store less"
+            )
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""

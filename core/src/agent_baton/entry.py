@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class EntryTooLargeError(ValueError):
+    """An entry larger than the context's ``max_bytes``: refused, nothing stored."""
+
+
+def text_bytes(text: str) -> int:
+    """UTF-8 size of ``text``, lone surrogates included."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def savings_percent(original_tokens: int, compressed_tokens: int) -> float:
     """Percentage of tokens saved, rounded to 0.1 (0.0 for empty content)."""
     if original_tokens <= 0:
@@ -24,6 +33,8 @@ class ContextEntry:
     compressed_tokens: int
     transforms: list[str] = field(default_factory=list)
     timestamp: float = 0.0
+    # UTF-8 bytes of original and compressed together: what the entry costs to keep.
+    size_bytes: int = 0
 
     @property
     def savings_percent(self) -> float:

@@ -23,11 +23,21 @@ class Backend(ABC):
     """Where a SharedContext keeps its entries. Every method must be safe under many threads."""
 
     @abstractmethod
-    def put(self, entry: ContextEntry, *, ttl: float | None, max_entries: int, now: float) -> None:
+    def put(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float,
+        max_bytes: int | None = None,
+    ) -> None:
         """Store ``entry`` under ``entry.key``, replacing any entry with that key.
 
         A new key at ``max_entries`` first drops expired entries, then the oldest live one;
-        replacing an existing key never drops another entry.
+        replacing an existing key never drops another entry for that bound. ``max_bytes``
+        bounds the entries' total ``size_bytes`` the same way (expired, then oldest), for
+        updates too; a backend that cannot enforce it says so in its documentation.
         """
 
     @abstractmethod

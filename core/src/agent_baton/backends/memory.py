@@ -19,21 +19,41 @@ class MemoryBackend(Backend):
 
     def __init__(self) -> None:
         self._entries: OrderedDict[str, ContextEntry] = OrderedDict()
+        self._bytes = 0  # total size_bytes of the entries held
         self._lock = threading.Lock()
 
-    def put(self, entry: ContextEntry, *, ttl: float | None, max_entries: int, now: float) -> None:
-        """Store ``entry``, evicting expired then oldest entries for a new key."""
+    def put(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float,
+        max_bytes: int | None = None,
+    ) -> None:
+        """Store ``entry``, evicting expired then oldest entries to respect both bounds."""
         with self._lock:
-            if self._entries.pop(entry.key, None) is None:
-                self._make_room(ttl, max_entries, now)
+            old = self._entries.pop(entry.key, None)
+            if old is not None:
+                self._bytes -= old.size_bytes
+            else:
+                self._drop_expired(ttl, now)
+                while len(self._entries) >= max_entries:
+                    self._pop_oldest()
+            if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
+                self._drop_expired(ttl, now)
+                while self._entries and self._bytes + entry.size_bytes > max_bytes:
+                    self._pop_oldest()
             self._entries[entry.key] = entry
+            self._bytes += entry.size_bytes
 
-    def _make_room(self, ttl: float | None, max_entries: int, now: float) -> None:
+    def _drop_expired(self, ttl: float | None, now: float) -> None:
         # Entries are in put order, so the expired ones form a prefix.
         while self._entries and is_expired(next(iter(self._entries.values())), ttl, now):
-            self._entries.popitem(last=False)
-        while len(self._entries) >= max_entries:
-            self._entries.popitem(last=False)
+            self._pop_oldest()
+
+    def _pop_oldest(self) -> None:
+        self._bytes -= self._entries.popitem(last=False)[1].size_bytes
 
     def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
@@ -41,6 +61,7 @@ class MemoryBackend(Backend):
             entry = self._entries.get(key)
             if entry is not None and is_expired(entry, ttl, now):
                 del self._entries[key]
+                self._bytes -= entry.size_bytes
                 return None
             return entry
 
@@ -52,9 +73,14 @@ class MemoryBackend(Backend):
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         with self._lock:
-            return self._entries.pop(key, None) is not None
+            entry = self._entries.pop(key, None)
+            if entry is None:
+                return False
+            self._bytes -= entry.size_bytes
+            return True
 
     def clear(self) -> None:
         """Remove every entry."""
         with self._lock:
             self._entries.clear()
+            self._bytes = 0

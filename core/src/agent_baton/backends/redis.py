@@ -199,8 +199,21 @@ class RedisBackend(Backend):
             self._client.register_script(s) for s in (_PUT, _GET, _ENTRIES, _DELETE, _CLEAR)
         )
 
-    def put(self, entry: ContextEntry, *, ttl: float | None, max_entries: int, now: float) -> None:
-        """Store ``entry`` atomically, evicting expired then oldest entries for a new key."""
+    def put(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float,
+        max_bytes: int | None = None,
+    ) -> None:
+        """Store ``entry`` atomically, evicting expired then oldest entries for a new key.
+
+        ``max_bytes`` is not enforced here: bound a Redis server's memory with its own
+        ``maxmemory`` setting. A single entry larger than ``max_bytes`` is still refused by
+        SharedContext.put.
+        """
         member = _encode(entry.key)
         ttl_ms = "" if ttl is None else str(max(1, math.ceil(ttl * 1000)))
         value = _encode(json.dumps(dataclasses.asdict(entry), ensure_ascii=False))

@@ -2,7 +2,8 @@
 
 The document keeps its order: prose goes through the prose compressor's sentence selection,
 and every fenced block through the compressor its content calls for (code, JSON, logs);
-a block no compressor shortens stays as it was.
+a block no compressor shortens stays as it was. Lines an earlier block already showed (the
+same request and response fields in example after example) shrink to ``…``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
 _FENCED = re.compile(r"^\s*(`{3,}|~{3,})", re.MULTILINE)
+_ELIDED = "  …"  # stands for lines an earlier block already showed
+_BLOCKS = re.compile(r"^\s*(`{3,}|~{3,}).*?^\s*\1", re.MULTILINE | re.DOTALL)
 
 
 def looks_like_mixed(text: str) -> bool:
@@ -20,26 +23,63 @@ def looks_like_mixed(text: str) -> bool:
     fences = _FENCED.findall(text[:200000])
     if len(fences) < 2:
         return False
-    outside = re.sub(r"(?ms)^\s*(`{3,}|~{3,}).*?^\s*\1", "", text)
-    return len(re.findall(r"[A-Za-z]{3,}", outside)) >= 30
+    return len(re.findall(r"[A-Za-z]{3,}", unfenced(text))) >= 30
+
+
+def unfenced(text: str) -> str:
+    """The text with its fenced blocks removed."""
+    return _BLOCKS.sub("", text)
 
 
 def compress_mixed(text: str, request: Request) -> tuple[str, str] | None:
     """Compress prose and each fenced block by its kind, in order; None if not mixed."""
     if not looks_like_mixed(text):
         return None
-    out = compress_document(text, request, compress_block)
+    seen: set[str] = set()
+
+    def handler(block: str, lang: str, req: Request) -> str:
+        out, kind = _by_kind(block, lang, req)
+        # A transcript repeats its speaker lines on purpose; examples repeat by accident.
+        return out if kind == "chat" else drop_repeated(out, seen)
+
+    out = compress_document(text, request, handler)
     return None if out is None else (out, "mixed:segments")
+
+
+def drop_repeated(block: str, seen: set[str]) -> str:
+    """A block without the lines an earlier block already showed (``seen`` is updated).
+
+    Examples in documentation repeat the same request and response with one value changed;
+    each run of repeated lines becomes one ``…`` line, so what differs stands out.
+    """
+    lines = block.splitlines()
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        key = line.strip()
+        # Fences, brackets and short lines carry the shape, not content: always kept.
+        fixed = index in (0, len(lines) - 1) or len(key.strip("{}[](),;")) < 8
+        if not fixed and key in seen:
+            if out[-1:] != [_ELIDED]:
+                out.append(_ELIDED)
+            continue
+        seen.add(key)
+        out.append(line)
+    return "\n".join(out)
 
 
 def compress_block(block: str, lang: str, request: Request) -> str:
     """A fenced block through the compressor its content calls for, fences kept."""
+    return _by_kind(block, lang, request)[0]
+
+
+def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
+    """The compressed block and the kind that compressed it ("" when none did)."""
     lines = block.splitlines()
     fenced = len(lines) >= 2 and _FENCED.match(lines[0]) is not None
     closing = fenced and _FENCED.match(lines[-1]) is not None
     inner = "\n".join(lines[1 : -1 if closing else None]) if fenced else block
     if len(inner) < 400:
-        return block
+        return block, ""
     from agent_baton.compress.pipeline import COMPRESSORS  # lazy: pipeline imports mixed
     from agent_baton.compress.router import candidates
 
@@ -52,5 +92,5 @@ def compress_block(block: str, lang: str, request: Request) -> str:
             produced = None
         if produced is not None and len(produced[0]) < len(inner):
             parts = [lines[0], produced[0], lines[-1]] if closing else [produced[0]]
-            return "\n".join(parts)
-    return keep_code_head(block, lang, request)
+            return "\n".join(parts), kind
+    return keep_code_head(block, lang, request), ""

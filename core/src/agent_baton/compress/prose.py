@@ -3,12 +3,15 @@
 The document is split into blocks (headings, paragraphs, list items, tables, code blocks).
 Headings always stay; sentences compete for a share of the text by what they carry: numbers
 with units, dates, names, identifiers, claims and conclusions, their place (first in a
-paragraph) and words rare in the document; with a query, the sentences BM25 ranks best are
-kept first. Repeated sentences go, tables lose their padding, long code blocks their tails.
+paragraph or section, introducing an example) and words or identifiers rare in the document;
+a section of one sentence keeps it. With a query, the sentences, paragraphs and sections
+(headings weighted) that BM25 ranks best are kept first, from one tokenization of the text.
+Repeated sentences go, tables lose their padding, long code blocks their tails.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -20,6 +23,8 @@ from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
 from agent_baton.search import query_terms, rank_texts, terms
 
+# A text's number of terms and the counts of the query's terms in it, for BM25.
+_Counts = tuple[int, Counter[str]]
 # (block text, language, request) -> what replaces the block
 CodeHandler = Callable[[str, str, Request], str]
 
@@ -39,7 +44,9 @@ _FEATURES = re.compile(
     r"days?\b|weeks?\b|months?\b|years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|"
     r"x\b|points?\b|[kKM]\b|cores?\b|users?\b|developers?\b))"
     r"|(?P<number>\b\d+(?:[.,]\d+)*\b)"
-    r"|(?P<ident>`[^`\n]+`|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_][\w]*(?:\.\w+)+\(?"
+    # code spans, quoted names ("Recent Items"), paths, flags, dotted names, CONSTANTS, snake_case
+    r"|(?P<ident>`[^`\n]+`|\"[A-Z][\w .&/-]{2,40}\"|(?<![\w/.])(?:/[\w.+-]+){2,}"
+    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_][\w]*(?:\.\w+)+\(?"
     r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*)"
     r"|(?P<cue>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
     r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
@@ -55,7 +62,11 @@ _WEIGHTS = {
     "name": (0.5, 3),
     "cue": (1.0, 2),
 }
+_RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
+_K1, _B = 1.2, 0.75  # BM25 parameters, as in agent_baton.search
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
+# Link targets say where, not what: they would pass for identifiers and rare words.
+_LINK = re.compile(r"(?<=\])\([^)\s]*\)|<?https?://[^\s>)]+>?")
 
 
 @dataclass
@@ -157,7 +168,7 @@ def parse_blocks(text: str) -> list[_Block]:
     while i < n:
         line = lines[i]
         stripped = line.strip()
-        if not stripped:
+        if not stripped or stripped == "::":  # a lone reST "::" only announces a code block
             i += 1
             continue
         fence = _FENCE.match(line)
@@ -231,14 +242,25 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
 
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
-    words = [frozenset(_WORDS.findall(u.text.lower())) for u in units]
+    plain = [_LINK.sub("", u.text) for u in units]
+    words = [frozenset(_WORDS.findall(t.lower())) for t in plain]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
-    joined = "\n".join(u.text for u in units)
-    starts = list(accumulate((len(u.text) + 1 for u in units[:-1]), initial=0))
+    joined = "\n".join(plain)
+    starts = list(accumulate((len(t) + 1 for t in plain[:-1]), initial=0))
     found: list[Counter[str]] = [Counter() for _ in units]
+    idents: list[set[str]] = [set() for _ in units]
     for match in _FEATURES.finditer(joined):
-        found[bisect_right(starts, match.start()) - 1][match.lastgroup or ""] += 1
+        at = bisect_right(starts, match.start()) - 1
+        if match.lastgroup == "ident":
+            idents[at].add(match.group().strip('`"(').lower())
+        else:
+            found[at][match.lastgroup or ""] += 1
+    # An identifier all over the document (the subject's acronym) tells sentences apart
+    # no better than a common word; one named in few sentences marks the one detail.
+    ident_df = Counter(i for found_idents in idents for i in found_idents)
+    for f, found_idents in zip(found, idents, strict=True):
+        f["ident"] = sum(1 for i in found_idents if ident_df[i] <= _RARE_IDENT)
     for u, ws, f in zip(units, words, found, strict=True):
         score = sum(weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items())
         score += 0.5 * min(3, sum(1 for t in ws if df[t] <= 2 and len(t) > 3))
@@ -246,37 +268,121 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             score -= 1.0
         u.score = score
         u.signature = ws
+    sections = _sections(blocks)
+    for _, members in sections:
+        texted = [blocks[b].units for b in members if blocks[b].units]
+        if texted:
+            # A section's opening sentence states its point; a one-sentence section is
+            # all point, and its heading alone would say nothing.
+            first = units[texted[0][0]]
+            lone = sum(map(len, texted)) == 1 and len(first.text) < 200
+            first.score += 100.0 if lone else 1.0
     previous: _Block | None = None
     for block in blocks:
         if block.units:
             units[block.units[0]].score += 1.0  # the first sentence states the topic
-            if block.lines[0].lstrip().startswith(">") or block.kind == "item":
-                units[block.units[0]].score += 1.5  # quoted text, list entries
+            lead = block.lines[0].lstrip()
+            if lead.startswith(">") or block.kind == "item" or _META.match(lead):
+                units[block.units[0]].score += 1.5  # quoted text, list entries, fields
+            if lead.startswith(">"):
+                for index in block.units[1:]:
+                    units[index].score += 1.0  # a note or warning the author set apart
             if (
                 previous is not None
                 and previous.kind in ("para", "item")
                 and previous.lines[-1].rstrip().endswith(":")
             ):
                 units[block.units[0]].score += 1.5  # what "the following" points to
+        if block.kind == "code" and previous is not None and previous.units:
+            units[previous.units[-1]].score += 1.5  # the sentence that introduces an example
         previous = block
     if query and query_terms(query):
-        ranked = rank_texts([u.text for u in units], query)
-        if ranked:
-            best = ranked[0][1]
-            for rank, (i, s) in enumerate(ranked[:12]):
-                if s >= 0.3 * best:
-                    units[i].score += 100.0 if rank < 6 else 6.0 * s / best
-                    if rank < 3 and i + 1 < len(units) and units[i + 1].block == units[i].block:
-                        units[i + 1].score += 100.0  # the sentence that goes on with it
-        # The paragraphs that match best stay whole: the answer often spans sentences.
-        texted = [b for b in blocks if b.units]
-        ranked = rank_texts([" ".join(units[k].text for k in b.units) for b in texted], query)
-        if ranked:
-            best = ranked[0][1]
-            for i, s in ranked[:2]:
-                if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
-                    for index in texted[i].units:
-                        units[index].score += 100.0
+        _match_query(units, blocks, sections, query_terms(query))
+
+
+def _match_query(
+    units: list[_Unit],
+    blocks: list[_Block],
+    sections: list[tuple[int | None, list[int]]],
+    wanted: list[str],
+) -> None:
+    """Raise the sentences, sections and paragraphs that BM25 ranks best for the query.
+
+    Each sentence is tokenized once; paragraphs and sections add up their sentences' counts.
+    """
+    wanted_set = set(wanted)
+    # Only the query's terms and the lengths matter to BM25: keep just those per sentence.
+    counts: list[_Counts] = []
+    for u in units:
+        found = terms(u.text)
+        counts.append((len(found), Counter(t for t in found if t in wanted_set)))
+    ranked = _bm25(counts, wanted)
+    if ranked:
+        best = ranked[0][1]
+        for rank, (i, s) in enumerate(ranked[:12]):
+            if s >= 0.3 * best:
+                units[i].score += 100.0 if rank < 6 else 6.0 * s / best
+                if rank < 3 and i + 1 < len(units) and units[i + 1].block == units[i].block:
+                    units[i + 1].score += 100.0  # the sentence that goes on with it
+    # The sections whose heading and text match best keep their opening sentences.
+    section_counts = []
+    for heading, members in sections:
+        # The heading counts twice, being the section's summary.
+        title = terms(" ".join(blocks[heading].lines)) if heading is not None else []
+        parts = [(2 * len(title), Counter(2 * [t for t in title if t in wanted_set]))]
+        parts += [counts[k] for b in members for k in blocks[b].units]
+        section_counts.append(_merge(parts))
+    ranked = _bm25(section_counts, wanted)
+    if ranked:
+        best = ranked[0][1]
+        for i, s in ranked[:2]:
+            if s >= 0.5 * best:
+                for b in sections[i][1]:
+                    for index in blocks[b].units[:1]:
+                        units[index].score += 4.0
+    # The paragraphs that match best stay whole: the answer often spans sentences.
+    texted = [b for b in blocks if b.units]
+    ranked = _bm25([_merge([counts[k] for k in b.units]) for b in texted], wanted)
+    if ranked:
+        best = ranked[0][1]
+        for i, s in ranked[:2]:
+            if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
+                for index in texted[i].units:
+                    units[index].score += 100.0
+
+
+def _merge(parts: list[_Counts]) -> _Counts:
+    """The length and query-term counts of several texts taken as one."""
+    total: Counter[str] = Counter()
+    for _, found in parts:
+        total.update(found)
+    return sum(length for length, _ in parts), total
+
+
+def _bm25(docs: list[_Counts], wanted: list[str]) -> list[tuple[int, float]]:
+    """BM25 (as in :mod:`agent_baton.search`) over term counts: (index, score), best first."""
+    average = (sum(length for length, _ in docs) / len(docs)) if docs else 0.0
+    scores: dict[int, float] = {}
+    for term in wanted:
+        having = [i for i, (_, found) in enumerate(docs) if term in found]
+        idf = math.log(1 + (len(docs) - len(having) + 0.5) / (len(having) + 0.5))
+        for i in having:
+            length, found = docs[i]
+            tf = found[term]
+            norm = _K1 * (1 - _B + _B * length / (average or 1))
+            scores[i] = scores.get(i, 0.0) + idf * tf * (_K1 + 1) / (tf + norm)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _sections(blocks: list[_Block]) -> list[tuple[int | None, list[int]]]:
+    """(heading block, the blocks under it up to the next heading) in order."""
+    sections: list[tuple[int | None, list[int]]] = [(None, [])]
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            sections.append((index, []))
+        else:
+            sections[-1][1].append(index)
+    return sections
 
 
 def _select(units: list[_Unit], request: Request) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code
 from agent_baton.compress.logs import looks_like_log
-from agent_baton.compress.mixed import looks_like_mixed
+from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.prose import looks_like_prose
 
 
@@ -13,13 +13,16 @@ def candidates(text: str) -> list[str]:
     """Content kinds to try in order; each compressor may still decline (return None)."""
     head = text.lstrip()[:1]
     kinds: list[str] = []
-    if looks_like_chat(text):
-        kinds.append("chat")  # before JSON and logs: a transcript may hold both
+    markdown = head not in ("{", "[") and looks_like_mixed(text)
+    if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
+        # Before JSON and logs: a transcript may hold both. Markdown whose speaker lines all
+        # sit in fenced run output is a document that quotes a chat, not a chat.
+        kinds.append("chat")
     if head in ("{", "["):
         kinds.append("json")
     if looks_like_log(text):
         kinds.append("logs")
-    mixed = head not in ("{", "[") and looks_like_mixed(text)
+    mixed = markdown
     code = head not in ("{", "[") and looks_like_code(text)
     if mixed and code:
         # Source whose docstrings hold fenced examples starts as code; markdown does not.
