@@ -58,12 +58,18 @@ def test_large_array_keeps_anomalies_edges_and_says_what_was_dropped():
 
 
 def test_query_keeps_matching_row_from_the_middle():
-    rows = orders(300, failed=())
+    rows = orders(600, failed=())
     text = json.dumps(rows, indent=2)
-    plain = compress(text).text
-    assert "4171|" not in plain
-    focused = compress(text, query="order 4171").text
-    assert any(line.startswith("4171|") for line in focused.splitlines())
+    plain = compress(text).text.splitlines()
+    missing = [
+        r["order_id"]
+        for r in rows[200:400]
+        if not any(f"{r['order_id']}|" in line for line in plain)
+    ]
+    assert missing  # the plain form samples rows
+    wanted = missing[len(missing) // 2]
+    focused = compress(text, query=f"order {wanted}").text
+    assert any(line.startswith(f"{wanted}|") for line in focused.splitlines())
     assert "← matches query" in focused
 
 

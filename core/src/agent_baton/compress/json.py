@@ -77,9 +77,9 @@ def _json_line_start(text: str) -> int | None:
 
 
 def _budget_chars(original_chars: int, request: Request) -> int:
-    # About 10 % of the original, never under ~2,400 chars, or ~3 chars per token of the
+    # About 12 % of the original, never under ~3,000 chars, or ~3 chars per token of the
     # caller's budget; each level halves it.
-    base = max(2400, original_chars // 10)
+    base = max(3000, original_chars // 8)
     if request.max_tokens is not None:
         base = min(base, request.max_tokens * 3)
     return max(200, base >> request.level)
@@ -206,6 +206,9 @@ class _Renderer:
             return self._value(data, "", lossy=True)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
+        if _is_keyed_records(value):
+            # {"id-1": {...}, "id-2": {...}}: a table with the keys as its first column.
+            value = [{KEY_COLUMN: k, **v} for k, v in value.items()]
         if _is_records(value):
             self.tables += 1
             table = self._tables.get(id(value))
@@ -233,6 +236,19 @@ class _Renderer:
             else:
                 scalars.append(f"{name}: {minify(value)}")
         return "\n".join([*scalars, *blocks])
+
+
+KEY_COLUMN = "(key)"
+
+
+def _is_keyed_records(value: Any) -> bool:
+    """An object whose values are records keyed by name or id (not a record itself)."""
+    return (
+        isinstance(value, dict)
+        and len(value) >= 3
+        and sum(isinstance(v, dict) and KEY_COLUMN not in v for v in value.values())
+        >= 0.9 * len(value)
+    )
 
 
 def _is_records(value: Any) -> bool:
@@ -287,6 +303,10 @@ class _Table:
         key = self.request.key
         # Constants cost one mention each: keep all but noise (URLs, hashes) and long ones.
         shown_constant = [c for c in constant if _priority(c, n) > -3 and _width(c) <= 120]
+        urls = [c for c in constant if isinstance(c.values[0], str) and _URL.match(c.values[0])]
+        if urls:
+            # The shortest top-level shared URL usually names what the rows belong to.
+            shown_constant.append(min(urls, key=lambda c: (c.name.count("."), len(c.values[0]))))
         if shown_constant:
             lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in shown_constant))
 
@@ -302,34 +322,40 @@ class _Table:
         omitted_cols = len(varying) - len(columns) + len(constant) - len(shown_constant)
 
         lines.append(header)
+        # Cells may grow when few rows are kept: the budget is for the whole table.
+        limit = min(400, max(_CELL_CHARS, self.budget * 6 // 10 // (len(keep) * len(columns))))
         previous = -1
         for i in keep:
             if i - previous > 1:
                 lines.append(f"[… rows {previous + 1}-{i - 1}]")
             if i in matched:
-                lines.append(f"{self._row(i, columns, cut=False)}  ← matches query")
+                lines.append(f"{self._row(i, columns)}  ← matches query")
                 extra = self._full_row(i, {c.name for c in columns})
                 if extra:
                     lines.append(f"  more of row {i}: {extra}")
             else:
-                lines.append(self._row(i, columns, cut=True))
+                lines.append(self._row(i, columns, limit))
             previous = i
         if previous < n - 1:
             lines.append(f"[… rows {previous + 1}-{n - 1}]")
         lines.append(f"stats: {self._stats(columns)}")
-        what = f"{n - len(keep)} of {n} rows"
+        parts = [f"{n - len(keep)} of {n} rows"] if len(keep) < n else []
         if omitted_cols:
-            what += f", {omitted_cols} column{'s' if omitted_cols > 1 else ''}"
+            parts.append(f"{omitted_cols} column{'s' if omitted_cols > 1 else ''}")
+        what = ", ".join(parts) or "long cells"
         lines.append(omitted(what, key))
         return "\n".join(lines)
 
-    def _row(self, i: int, columns: list[_Column], cut: bool = False) -> str:
+    def _row(self, i: int, columns: list[_Column], limit: int = 0) -> str:
+        """Row ``i``; with a ``limit``, long cells are cut and objects reduced to a brief."""
         cells = []
         for c in columns:
             value = c.values[i]
             text = "" if value is _MISSING else cell(value)
-            if cut and len(text) > _CELL_CHARS:
-                text = text[: _CELL_CHARS - 1] + "…"
+            if limit and len(text) > limit:
+                if isinstance(value, (dict, list)):
+                    text = cell(_brief(value, limit))
+                text = text if len(text) <= limit else text[: limit - 1] + "…"
             cells.append(text)
         return "|".join(cells)
 
@@ -442,8 +468,12 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
     if n < 3:
         return hits
     present = Counter({v: k for v, k in c.distinct.items() if v != "\x00missing"})
-    if sum(present.values()) < 0.5 * n:
-        return hits  # a sparse column: having it at all is not an anomaly
+    have = sum(present.values())
+    if have <= max(2, n // 10):
+        # A field only a few records have (a deprecation date, an error) marks them out.
+        return {i: 0.5 for i, v in enumerate(c.values) if v is not _MISSING and v is not None}
+    if have < 0.5 * n:
+        return hits  # a sparse column: having it is common enough not to be an anomaly
     distinct = len(present)
     top_count = present.most_common(1)[0][1]
     numeric = len(c.numbers) >= 0.8 * n and distinct > 5
@@ -483,6 +513,8 @@ def _outliers(c: _Column) -> dict[int, float]:
 def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     sample = [v for v in c.values[:50] if v is not _MISSING and v is not None]
     score = 0.0
+    if c.name == KEY_COLUMN:
+        score += 6  # the key a keyed object held each record under: its identity
     if n > 2 and len(c.distinct) == n and 0 < _width(c) <= 40:
         score += 2  # an identifier: unique and short
     if family > 6:
@@ -508,6 +540,32 @@ def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     if all(v is _MISSING or v is None or v == "" for v in c.values):
         score -= 5
     return score
+
+
+def _brief(value: Any, limit: int) -> Any:
+    """The telling scalar fields of a nested object (ids, names, states first), no URLs.
+
+    A cut JSON prefix shows URLs and node ids; a brief shows what identifies the object.
+    """
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return [f"{len(value)} items", _brief(value[0], limit)]
+        return value
+    fields = [
+        (k, v)
+        for k, v in value.items()
+        if not isinstance(v, (dict, list))
+        and not (isinstance(v, str) and (_URL.match(v) or _HEXISH.match(v)))
+    ]
+    fields.sort(key=lambda kv: not _IMPORTANT_NAME.search(str(kv[0])))
+    brief: dict[str, Any] = {}
+    size = 2
+    for k, v in fields:
+        size += len(str(k)) + len(minify(v)) + 2
+        if size > limit:
+            break
+        brief[str(k)] = v
+    return brief
 
 
 def _family(name: str) -> str:

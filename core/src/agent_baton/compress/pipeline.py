@@ -77,12 +77,14 @@ def compress(
             COMPRESSORS[kind], kind, text, original_tokens, query, key, max_tokens, count
         )
         if attempt is None:
-            continue
+            continue  # not this kind of content: try the next
+        # The first compressor that recognises the content owns it: another kind's rules
+        # (prose on a JSON document, say) would drop what this one knew to keep.
         compressed, tokens, notes = attempt
         transforms.extend(notes)
         if tokens < out_tokens:
             out, out_tokens = compressed, tokens
-            break
+        break
     if max_tokens is not None and out_tokens > max_tokens:
         out = fit_lines(out, max_tokens, count, key)
         out_tokens = count(out)
