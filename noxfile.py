@@ -5,6 +5,7 @@ nox -s lint         ruff on the whole repository, mypy on the typed packages
 nox -s demo         the multi-agent handoff demo in every framework
 nox -s bench        the compression benchmark on ../shared/corpus (and scaling)
 nox -s compare      the benchmark side by side with headroom-ai
+nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ def tests(session: nox.Session) -> None:
     session.notify("tests-core")
     for framework in FRAMEWORKS:
         session.notify(f"tests-{framework}")
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """The concurrency stress test for longer: nox -s soak -- 300 runs it for 300 s."""
+    session.install(*CORE)
+    seconds = session.posargs[0] if session.posargs else "60"
+    session.run(
+        "pytest", "tests/core/test_stress.py", "-q", env={"AGENT_BATON_SOAK_SECONDS": seconds}
+    )
 
 
 @nox.session

@@ -137,7 +137,7 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     _mark_traces(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
-    budget = max(1500, len(text) // 9)
+    budget = max(1500, len(text) // 12)
     if request.max_tokens is not None:
         budget = min(budget, request.max_tokens * 3)
     budget >>= request.level
