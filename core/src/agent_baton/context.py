@@ -6,18 +6,22 @@ import asyncio
 import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.compress import compress
+from agent_baton.compress.budget import fit_lines
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.render import render_entries
 from agent_baton.search import Hit, SearchIndex
 from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
 
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
+_FOCUS_CACHE_SIZE = 256  # query/budget recompressions kept (render runs before every call)
+_FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
 
 Content = str | bytes | bytearray | dict[str, Any] | list[Any]
 
@@ -61,6 +65,9 @@ class SharedContext:
         # Search indexes are built once per put, on a background thread (see _indexer).
         self._indexes: dict[str, tuple[float, Future[SearchIndex]]] = {}
         self._index_lock = threading.Lock()
+        self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
+        self._focus_cache = OrderedDict()
+        self._focus_lock = threading.Lock()
 
     @classmethod
     def from_url(
@@ -141,6 +148,8 @@ class SharedContext:
         self._backend.clear()
         with self._index_lock:
             self._indexes.clear()
+        with self._focus_lock:
+            self._focus_cache.clear()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -173,14 +182,25 @@ class SharedContext:
             return entry.compressed
         if not query and max_tokens is not None and entry.compressed_tokens <= max_tokens:
             return entry.compressed
-        result = compress(
-            entry.original,
-            query=query or None,
-            max_tokens=max_tokens,
-            key=key,
-            counter=self._counter,
-        )
-        return result.text
+        return self._focused(entry, query or None, max_tokens)
+
+    def _focused(self, entry: ContextEntry, query: str | None, max_tokens: int | None) -> str:
+        """``entry`` compressed again for a query or a budget; recent results are cached."""
+        # The hash tells two puts of one key at one clock tick apart (str caches its hash).
+        cache_key = (entry.key, entry.timestamp, hash(entry.original), query, max_tokens)
+        with self._focus_lock:
+            cached = self._focus_cache.get(cache_key)
+            if cached is not None:
+                self._focus_cache.move_to_end(cache_key)
+                return cached
+        text = compress(
+            entry.original, query=query, max_tokens=max_tokens, key=entry.key, counter=self._counter
+        ).text
+        with self._focus_lock:
+            self._focus_cache[cache_key] = text
+            while len(self._focus_cache) > _FOCUS_CACHE_SIZE:
+                self._focus_cache.popitem(last=False)
+        return text
 
     def keys(self) -> list[str]:
         """Live keys, oldest first."""
@@ -242,6 +262,16 @@ class SharedContext:
             found = (self.get_entry(k) for k in dict.fromkeys(keys))
             entries = [e for e in found if e is not None]
         scores = {e.key: self._index_for(e).relevance(query) if query else 0.0 for e in entries}
+        # The entries that best match the query are compressed again around it; the others,
+        # and all of them without a query, keep the head of their compressed form (cheap).
+        ranked = sorted((e for e in entries if scores[e.key] > 0), key=lambda e: -scores[e.key])
+        focus = {e.key for e in ranked[:_FOCUSED_IN_RENDER]}
+
+        def shrink(entry: ContextEntry, tokens: int) -> str:
+            if entry.key in focus:
+                return self._focused(entry, query, tokens)
+            return fit_lines(entry.compressed, tokens, self._counter, entry.key)
+
         return render_entries(
             entries,
             scores,
@@ -249,6 +279,7 @@ class SharedContext:
             max_tokens=max_tokens,
             header=header,
             counter=self._counter,
+            shrink=shrink,
         )
 
     # -- async twins -----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent_baton.compress import compress
+from collections.abc import Callable
+
 from agent_baton.compress.markers import retrieval_hint
 from agent_baton.entry import ContextEntry
 from agent_baton.tokens import TokenCounter
@@ -28,12 +29,13 @@ def render_entries(
     max_tokens: int,
     header: bool,
     counter: TokenCounter,
+    shrink: Callable[[ContextEntry, int], str],
 ) -> str:
     """Join the entries' compressed forms, shrinking the least relevant first to fit.
 
     Entries are ordered by relevance to ``query`` (0..1), then newest first. When the whole
     does not fit, the budget is shared in proportion to relevance and recency; each entry is
-    recompressed with the query to its share; entries that cannot get a useful share are
+    shrunk to its share by ``shrink(entry, tokens)``; entries that cannot get a useful share are
     named in a last line instead, so the reader knows they exist.
     """
     if not entries:
@@ -59,9 +61,7 @@ def render_entries(
             dropped.append(entry)
             continue
         if entry.compressed_tokens > share:
-            bodies[entry.key] = compress(
-                entry.original, query=query, max_tokens=share, key=entry.key, counter=counter
-            ).text
+            bodies[entry.key] = shrink(entry, share)
         kept.append(entry)
 
     # Token counts of joined parts differ slightly from their sum: drop from the end to fit.
