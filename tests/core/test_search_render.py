@@ -124,3 +124,18 @@ def test_render_selection_and_edges(clock):
         ctx.render("e1")
     with pytest.raises(ValueError):
         ctx.render(max_tokens=0)
+
+
+def test_tool_answers(clock):
+    from agent_baton.answers import format_hits, format_listing, missing_entry
+
+    ctx = SharedContext(clock=clock)
+    assert format_listing(ctx) == "The shared context is empty."
+    ctx.put("notes", "The deploy failed at 10:02.\n\nEverything else was fine.", agent="ops")
+    assert format_listing(ctx).startswith("- notes from ops: ")
+    assert missing_entry(ctx, "gone") == (
+        "No shared context entry 'gone' (it may have expired). Available keys: notes."
+    )
+    hits = ctx.search("notes", "deploy failed")
+    assert format_hits(hits, "deploy failed", "notes").startswith("[notes @ line 1] from ops")
+    assert format_hits([], "zzz", None) == "No passage of the shared context matches 'zzz'."

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from autogen_core.tools import FunctionTool
 
-from agent_baton import Hit, SharedContext
+from agent_baton import SharedContext
+from agent_baton.answers import format_hits, format_listing, missing_entry
 
 READ_TOOL_NAME = "read_shared_context"
 SEARCH_TOOL_NAME = "search_shared_context"
@@ -34,17 +35,17 @@ def make_context_tools(ctx: SharedContext) -> list[FunctionTool]:
         ),
     ) -> str:
         text = await ctx.aget(key, full=full)
-        return _missing(ctx, key) if text is None else text
+        return missing_entry(ctx, key) if text is None else text
 
     async def search_shared_context(
         query: Annotated[str, "Words to look for, e.g. an error code, a name or a topic."],
         key: Annotated[str | None, "Search only this entry; omit to search every entry."] = None,
     ) -> str:
         hits = await ctx.asearch(key, query, k=SEARCH_RESULTS)
-        return _format_hits(hits, query, key)
+        return format_hits(hits, query, key)
 
     async def list_shared_context() -> str:
-        return _format_listing(ctx)
+        return format_listing(ctx)
 
     return [
         FunctionTool(
@@ -74,33 +75,3 @@ def make_context_tools(ctx: SharedContext) -> list[FunctionTool]:
             ),
         ),
     ]
-
-
-def _missing(ctx: SharedContext, key: str) -> str:
-    keys = ctx.keys()
-    available = ", ".join(keys) if keys else "none"
-    return f"No shared context entry {key!r} (it may have expired). Available keys: {available}."
-
-
-def _format_hits(hits: list[Hit], query: str, key: str | None) -> str:
-    if not hits:
-        where = f"entry {key!r}" if key is not None else "the shared context"
-        return f"No passage of {where} matches {query!r}."
-    return "\n\n".join(
-        f"[{hit.key} @ {hit.location}] from {hit.agent or 'unknown'} (score {hit.score:.2f})\n"
-        f"{hit.text}"
-        for hit in hits
-    )
-
-
-def _format_listing(ctx: SharedContext) -> str:
-    lines = []
-    keys = ctx.keys()  # a SharedContext is not iterable
-    for key in keys:
-        entry = ctx.get_entry(key)
-        if entry is not None:  # expired between keys() and get_entry()
-            lines.append(
-                f"- {entry.key} from {entry.agent or 'unknown'}: {entry.original_tokens:,} tokens "
-                f"in full, {entry.compressed_tokens:,} compressed"
-            )
-    return "\n".join(lines) if lines else "The shared context is empty."

@@ -7,7 +7,8 @@ from typing import Any
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr
 
-from agent_baton import Hit, SharedContext
+from agent_baton import SharedContext
+from agent_baton.answers import format_hits, missing_entry
 
 READ_TOOL_NAME = "read_shared_context"
 SEARCH_TOOL_NAME = "search_shared_context"
@@ -72,11 +73,11 @@ class SharedContextReadTool(_SharedContextTool):
 
     def _run(self, key: str, query: str | None = None) -> str:
         text = self._ctx.get(key, full=not query, query=query or None)
-        return _missing(self._ctx, key) if text is None else text
+        return missing_entry(self._ctx, key) if text is None else text
 
     async def _arun(self, key: str, query: str | None = None) -> str:
         text = await self._ctx.aget(key, full=not query, query=query or None)
-        return _missing(self._ctx, key) if text is None else text
+        return missing_entry(self._ctx, key) if text is None else text
 
 
 class SharedContextSearchTool(_SharedContextTool):
@@ -98,23 +99,8 @@ class SharedContextSearchTool(_SharedContextTool):
         super().__init__(ctx, **data)
 
     def _run(self, query: str, key: str | None = None) -> str:
-        return _format_hits(self._ctx.search(key or None, query, k=SEARCH_RESULTS), query, key)
+        return format_hits(self._ctx.search(key or None, query, k=SEARCH_RESULTS), query, key)
 
     async def _arun(self, query: str, key: str | None = None) -> str:
         hits = await self._ctx.asearch(key or None, query, k=SEARCH_RESULTS)
-        return _format_hits(hits, query, key)
-
-
-def _missing(ctx: SharedContext, key: str) -> str:
-    keys = ctx.keys()
-    available = ", ".join(keys) if keys else "none"
-    return f"No shared context entry {key!r} (it may have expired). Available keys: {available}."
-
-
-def _format_hits(hits: list[Hit], query: str, key: str | None) -> str:
-    if not hits:
-        where = f"entry {key!r}" if key else "the shared context"
-        return f"No passage of {where} matches {query!r}."
-    return "\n\n".join(
-        f"[{hit.key} @ {hit.location}] from {hit.agent or 'unknown'}\n{hit.text}" for hit in hits
-    )
+        return format_hits(hits, query, key)

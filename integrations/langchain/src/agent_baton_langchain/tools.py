@@ -5,7 +5,8 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from agent_baton import Hit, SharedContext
+from agent_baton import SharedContext
+from agent_baton.answers import format_hits, format_listing, missing_entry
 
 READ_TOOL_NAME = "read_shared_context"
 SEARCH_TOOL_NAME = "search_shared_context"
@@ -50,23 +51,23 @@ def make_context_tools(ctx: SharedContext) -> list[BaseTool]:
 
     def read(key: str, full: bool = False) -> str:
         text = ctx.get(key, full=full)
-        return _missing(ctx, key) if text is None else text
+        return missing_entry(ctx, key) if text is None else text
 
     async def aread(key: str, full: bool = False) -> str:
         text = await ctx.aget(key, full=full)
-        return _missing(ctx, key) if text is None else text
+        return missing_entry(ctx, key) if text is None else text
 
     def search(query: str, key: str | None = None) -> str:
-        return _format_hits(ctx.search(key, query, k=SEARCH_RESULTS), query, key)
+        return format_hits(ctx.search(key, query, k=SEARCH_RESULTS), query, key)
 
     async def asearch(query: str, key: str | None = None) -> str:
-        return _format_hits(await ctx.asearch(key, query, k=SEARCH_RESULTS), query, key)
+        return format_hits(await ctx.asearch(key, query, k=SEARCH_RESULTS), query, key)
 
     def list_entries() -> str:
-        return _format_listing(ctx)
+        return format_listing(ctx)
 
     async def alist_entries() -> str:
-        return _format_listing(ctx)
+        return format_listing(ctx)
 
     return [
         StructuredTool.from_function(
@@ -102,28 +103,3 @@ def make_context_tools(ctx: SharedContext) -> list[BaseTool]:
             args_schema=ListSharedContextInput,
         ),
     ]
-
-
-def _missing(ctx: SharedContext, key: str) -> str:
-    available = ", ".join(ctx.keys()) or "none"
-    return f"No shared context entry {key!r} (it may have expired). Available keys: {available}."
-
-
-def _format_hits(hits: list[Hit], query: str, key: str | None) -> str:
-    if not hits:
-        where = f"entry {key!r}" if key is not None else "the shared context"
-        return f"No passage of {where} matches {query!r}."
-    return "\n\n".join(
-        f"[{hit.key} @ {hit.location}] from {hit.agent or 'unknown'} (score {hit.score:.2f})\n"
-        f"{hit.text}"
-        for hit in hits
-    )
-
-
-def _format_listing(ctx: SharedContext) -> str:
-    lines = [
-        f"- {entry.key} from {entry.agent or 'unknown'}: {entry.original_tokens:,} tokens in "
-        f"full, {entry.compressed_tokens:,} compressed"
-        for entry in ctx.entries()
-    ]
-    return "\n".join(lines) if lines else "The shared context is empty."
