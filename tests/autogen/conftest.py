@@ -7,20 +7,12 @@ from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 
 import pytest
-from autogen_core import FunctionCall
-from autogen_core.models import CreateResult, LLMMessage, ModelFamily, ModelInfo, RequestUsage
+from autogen_core.models import CreateResult, LLMMessage
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
 from agent_baton import SharedContext
 from agent_baton_autogen import registry
-
-TOOL_MODEL = ModelInfo(
-    vision=False,
-    function_calling=True,
-    json_output=False,
-    family=ModelFamily.UNKNOWN,
-    structured_output=False,
-)
+from agent_baton_autogen.demo import TOOL_MODEL, calls
 
 
 @pytest.fixture
@@ -53,19 +45,6 @@ def sales_rows(n: int = 300) -> str:
 def replay(*responses: str | CreateResult) -> ReplayChatCompletionClient:
     """A replay model that may call tools and hand off; it records every create() call."""
     return ReplayChatCompletionClient(list(responses), model_info=TOOL_MODEL)
-
-
-def calls(*calls: tuple[str, dict[str, object]]) -> CreateResult:
-    """A model response that calls the given tools, each as (name, arguments)."""
-    return CreateResult(
-        finish_reason="function_calls",
-        content=[
-            FunctionCall(id=f"call-{i}-{name}", name=name, arguments=json.dumps(args))
-            for i, (name, args) in enumerate(calls)
-        ],
-        usage=RequestUsage(prompt_tokens=0, completion_tokens=0),
-        cached=False,
-    )
 
 
 def sent(client: ReplayChatCompletionClient, call: int = 0) -> Sequence[LLMMessage]:

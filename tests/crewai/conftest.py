@@ -21,6 +21,7 @@ from crewai import Agent, BaseLLM
 from pydantic import PrivateAttr
 
 from agent_baton import SharedContext
+from agent_baton_crewai.demo import final
 
 
 class ScriptedLLM(BaseLLM):
@@ -67,11 +68,6 @@ class ScriptedLLM(BaseLLM):
         # CrewAI's fallback estimate, without its warning that the count is approximate.
         text = messages if isinstance(messages, str) else str(messages)
         return len(text) // 4
-
-
-def final(answer: str) -> str:
-    """A reply CrewAI's ReAct parser reads as the task's final answer."""
-    return f"Thought: I now know the final answer\nFinal Answer: {answer}"
 
 
 def big_json(rows: int = 300) -> str:
