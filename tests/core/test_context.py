@@ -287,3 +287,26 @@ def test_max_bytes_counts_utf8_and_refuses_an_entry_that_cannot_fit(clock):
     with pytest.raises(ValueError):
         SharedContext(max_bytes=0)
     assert SharedContext(max_bytes=None).max_bytes is None
+
+
+def test_many_concurrent_async_tasks(backend_factory):
+    import asyncio
+
+    ctx = SharedContext(ttl=None, max_entries=1000, backend=backend_factory())
+    body = "\n".join(f"2026-11-23 10:00:{i % 60:02d} INFO item {i} ok" for i in range(300))
+
+    async def agent(n: int) -> tuple[str | None, int]:
+        await ctx.aput(f"a{n}", f"{body}\nagent {n} done", agent=f"agent{n}")
+        text = await ctx.aget(f"a{n}", full=True)
+        hits = await ctx.asearch(f"a{n}", f"agent {n} done", k=1)
+        block = await ctx.arender([f"a{n}"], max_tokens=200)
+        assert ctx.count_tokens(block) <= 200
+        return text, len(hits)
+
+    async def main():
+        return await asyncio.gather(*(agent(n) for n in range(200)))
+
+    results = asyncio.run(main())
+    assert [text for text, _ in results] == [f"{body}\nagent {n} done" for n in range(200)]
+    assert all(found == 1 for _, found in results)
+    assert len(ctx) == 200
