@@ -121,19 +121,22 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
         return None
     clusters = _Clusters()
     lines = []
-    # Logs repeat themselves: analyse each distinct line, and each distinct template, once.
-    seen: dict[str, tuple[str, int, bool]] = {}
+    # Logs repeat themselves: analyse each distinct line body (the line after its
+    # timestamp), and each distinct template, once.
+    seen: dict[str, tuple[int, bool]] = {}
     cluster_of: dict[tuple[str, bool], int] = {}
     for raw in text.splitlines():
-        known = seen.get(raw)
+        stamp = _TIMESTAMP.match(raw)
+        body = raw[stamp.end() :] if stamp else raw
+        known = seen.get(body)
         if known is None:
-            problem = is_problem(raw)
-            masked = template(raw)
+            problem = is_problem(body)
+            masked = template(body)
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
                 cluster = cluster_of[masked, problem] = clusters.assign(masked, problem)
-            known = seen[raw] = (_TIMESTAMP.sub("", raw, count=1), cluster, problem)
-        lines.append(_Line(raw, *known))
+            known = seen[body] = (cluster, problem)
+        lines.append(_Line(raw, body, *known))
     _mark_traces(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
