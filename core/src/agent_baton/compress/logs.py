@@ -100,7 +100,7 @@ class _Clusters:
     def assign(self, masked: str, problem: bool) -> int:
         words = masked.split()
         # Like Drain, only lines of one length that start alike are compared.
-        shape = (len(words), problem, words[0] if words else "")
+        shape = (len(words), problem, " ".join(words[:2]))
         group = self._shapes.setdefault(shape, [])
         needed = self._SIMILAR * len(words)
         for cluster, pattern in group:
