@@ -265,8 +265,8 @@ def test_async_twins(ctx):
     assert "### k0" in block
 
 
-def test_max_bytes_evicts_by_age(clock):
-    ctx = SharedContext(clock=clock, max_bytes=1_000)
+def test_max_bytes_evicts_by_age(clock, backend_factory):
+    ctx = SharedContext(clock=clock, max_bytes=1_000, backend=backend_factory())
     for key in ("a", "b", "c"):
         ctx.put(key, key * 150)  # 300 bytes each: original and compressed
         clock.advance(1)
@@ -277,8 +277,8 @@ def test_max_bytes_evicts_by_age(clock):
     assert ctx.keys() == ["b"]
 
 
-def test_max_bytes_counts_utf8_and_refuses_an_entry_that_cannot_fit(clock):
-    ctx = SharedContext(clock=clock, max_bytes=100)
+def test_max_bytes_counts_utf8_and_refuses_an_entry_that_cannot_fit(clock, backend_factory):
+    ctx = SharedContext(clock=clock, max_bytes=100, backend=backend_factory())
     ctx.put("small", "é" * 20)  # 40 bytes, twice
     assert ctx.get_entry("small").size_bytes == 80
     with pytest.raises(EntryTooLargeError, match="max_bytes=100"):

@@ -96,11 +96,12 @@ def test_concurrent_processes_at_max_entries(redis_server, workers, redis_backen
         n = entry.key[1 : entry.key.index("-")]
         assert entry.original == entry.compressed == f"body of {entry.key}"
         assert entry.agent == f"proc{n}"
-    # No orphans: the two sets and the value keys list exactly the live entries.
-    client, (order, stamps) = backend._client, backend._sets
+    # No orphans: the three sets and the value keys list exactly the live entries.
+    client, (order, stamps, sizes) = backend._client, backend._sets
     assert {m.decode() for m in client.zrange(order, 0, -1)} == set(keys)
     assert {m.decode() for m in client.zrange(stamps, 0, -1)} == set(keys)
-    assert len(raw_keys(backend)) == 50 + 2
+    assert {m.decode() for m in client.hkeys(sizes)} == set(keys)
+    assert len(raw_keys(backend)) == 50 + 3
     # Each process's later puts are newer than its earlier ones, so none outlived them.
     for n in range(8):
         for i in range(119):
@@ -186,10 +187,10 @@ def test_namespaces_are_isolated(redis_backend_factory):
     assert sorted(a.keys()) == sorted(tricky)
     assert all(a.get(key, full=True) == f"one {key}" for key in tricky)
     # Every key name of "one" stays under its own prefix, whatever the entry key holds.
-    assert len(raw_keys(one)) == len(tricky) + 2
+    assert len(raw_keys(one)) == len(tricky) + 3
     a.clear()
     assert a.keys() == [] and raw_keys(one) == set()
-    assert b.get("k", full=True) == "two" and len(raw_keys(two)) == 3
+    assert b.get("k", full=True) == "two" and len(raw_keys(two)) == 4
     assert b.delete("*") is False and b.keys() == ["k"]
 
 

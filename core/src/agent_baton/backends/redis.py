@@ -5,6 +5,7 @@ Layout of a namespace ``ns`` (the ``{ns}`` hash tag keeps it in one cluster slot
     agent_baton:{ns}:e:<key>   string: JSON of every ContextEntry field, PEXPIRE ttl
     agent_baton:{ns}:order     sorted set: key -> put sequence (oldest first)
     agent_baton:{ns}:stamps    sorted set: key -> entry timestamp (finds expired entries)
+    agent_baton:{ns}:sizes     hash: key -> size_bytes (enforces max_bytes)
 
 Every operation is one Lua script, so a put (its eviction included) is atomic across every
 process. Expiry is decided against the ``now`` the context passes, exactly as in memory; the
@@ -30,26 +31,33 @@ if TYPE_CHECKING:
 DEFAULT_URL = "redis://localhost:6379/0"
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
-# Each script's KEYS are the order and stamps sets, then (for one key) its value key.
+# Each script's KEYS are the order, stamps and sizes sets, then (for one key) its value key.
 # Numbers go to redis.call as '%.17g' strings: a bare Lua number would lose its fraction.
 _LUA_DROP = """
 local function drop(m)
   redis.call('DEL', prefix .. m)
   redis.call('ZREM', KEYS[1], m)
   redis.call('ZREM', KEYS[2], m)
+  redis.call('HDEL', KEYS[3], m)
 end
 """
 
-# ARGV: key, value, timestamp, now, ttl seconds or '', ttl ms or '', max_entries, prefix.
+# ARGV: key, value, timestamp, now, ttl seconds or '', ttl ms or '', max_entries, prefix,
+# size in bytes, max_bytes or ''.
 _PUT = (
     """
 local key, prefix = ARGV[1], ARGV[8]
 local now, ttl, max = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[7])
+local size, max_bytes = tonumber(ARGV[9]), tonumber(ARGV[10])
 """
     + _LUA_DROP
     + """
-if redis.call('EXISTS', KEYS[3]) == 0 then
-  -- A new key makes room: expired entries first (the same test as in Python) ...
+local function drop_reclaimed()
+  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    if redis.call('EXISTS', prefix .. m) == 0 then drop(m) end
+  end
+end
+local function drop_expired()
   if ttl then
     local near = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf',
                             string.format('%.17g', now - ttl + 1), 'WITHSCORES')
@@ -57,13 +65,36 @@ if redis.call('EXISTS', KEYS[3]) == 0 then
       if now - tonumber(near[i + 1]) >= ttl then drop(near[i]) end
     end
   end
+end
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  -- A new key makes room: expired entries first (the same test as in Python) ...
+  drop_expired()
   if redis.call('ZCARD', KEYS[1]) >= max then
     -- ... then members whose value Redis already reclaimed, then the oldest live ones.
-    for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-      if redis.call('EXISTS', prefix .. m) == 0 then drop(m) end
-    end
+    drop_reclaimed()
     while redis.call('ZCARD', KEYS[1]) >= max do
       drop(redis.call('ZRANGE', KEYS[1], 0, 0)[1])
+    end
+  end
+end
+if max_bytes then
+  -- The byte bound holds for updates too: the others' sizes plus this one must fit.
+  local function others()
+    local total = 0
+    local sizes = redis.call('HGETALL', KEYS[3])
+    for i = 1, #sizes, 2 do
+      if sizes[i] ~= key then total = total + tonumber(sizes[i + 1]) end
+    end
+    return total
+  end
+  if others() + size > max_bytes then
+    drop_expired()
+    drop_reclaimed()
+    while others() + size > max_bytes do
+      local oldest = redis.call('ZRANGE', KEYS[1], 0, 1)
+      local victim = oldest[1] ~= key and oldest[1] or oldest[2]
+      if not victim then break end
+      drop(victim)
     end
   end
 end
@@ -72,17 +103,16 @@ local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local seq = last[2] and tonumber(last[2]) + 1 or 1
 redis.call('ZADD', KEYS[1], string.format('%.17g', seq), key)
 redis.call('ZADD', KEYS[2], ARGV[3], key)
+redis.call('HSET', KEYS[3], key, ARGV[9])
 if ttl then
-  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[6])
+  redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[6])
   -- The sets must outlive every value they list, so their expiry only ever grows.
   if index_pttl == -2 or (index_pttl >= 0 and index_pttl < tonumber(ARGV[6])) then
-    redis.call('PEXPIRE', KEYS[1], ARGV[6])
-    redis.call('PEXPIRE', KEYS[2], ARGV[6])
+    for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
   end
 else
-  redis.call('SET', KEYS[3], ARGV[2])
-  redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[2])
+  redis.call('SET', KEYS[4], ARGV[2])
+  for i = 1, 3 do redis.call('PERSIST', KEYS[i]) end
 end
 return 1
 """
@@ -90,17 +120,18 @@ return 1
 
 # ARGV: key, now, ttl seconds or ''. The value, or nil when missing or expired (then dropped).
 _GET = """
-local value, ttl = redis.call('GET', KEYS[3]), tonumber(ARGV[3])
+local value, ttl = redis.call('GET', KEYS[4]), tonumber(ARGV[3])
 if value and ttl then
   local stamp = redis.call('ZSCORE', KEYS[2], ARGV[1])
   if stamp and tonumber(ARGV[2]) - tonumber(stamp) >= ttl then
-    redis.call('DEL', KEYS[3])
+    redis.call('DEL', KEYS[4])
     value = false
   end
 end
 if not value then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
 end
 return value
 """
@@ -134,7 +165,8 @@ return '[' .. table.concat(live, ',') .. ']'
 _DELETE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('DEL', KEYS[3])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return redis.call('DEL', KEYS[4])
 """
 
 # ARGV: prefix. Deletes exactly the listed members' values: no pattern a key could widen.
@@ -142,7 +174,7 @@ _CLEAR = """
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   redis.call('DEL', ARGV[1] .. m)
 end
-return redis.call('DEL', KEYS[1], KEYS[2])
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 """
 
 
@@ -194,7 +226,7 @@ class RedisBackend(Backend):
         )
         base = f"agent_baton:{{{namespace}}}:".encode()
         self._prefix = base + b"e:"
-        self._sets = [base + b"order", base + b"stamps"]
+        self._sets = [base + b"order", base + b"stamps", base + b"sizes"]
         self._put, self._get, self._entries, self._delete, self._clear = (
             self._client.register_script(s) for s in (_PUT, _GET, _ENTRIES, _DELETE, _CLEAR)
         )
@@ -208,19 +240,17 @@ class RedisBackend(Backend):
         now: float,
         max_bytes: int | None = None,
     ) -> None:
-        """Store ``entry`` atomically, evicting expired then oldest entries for a new key.
+        """Store ``entry`` atomically, evicting expired then oldest entries as needed.
 
-        ``max_bytes`` is not enforced here: bound a Redis server's memory with its own
-        ``maxmemory`` setting. A single entry larger than ``max_bytes`` is still refused by
-        SharedContext.put.
+        As in memory: a new key at ``max_entries`` makes room; any put that would take the
+        namespace over ``max_bytes`` evicts too.
         """
         member = _encode(entry.key)
         ttl_ms = "" if ttl is None else str(max(1, math.ceil(ttl * 1000)))
         value = _encode(json.dumps(dataclasses.asdict(entry), ensure_ascii=False))
         args = [member, value, _num(entry.timestamp), _num(now), _ttl(ttl), ttl_ms]
-        self._run(
-            self._put, [*self._sets, self._prefix + member], [*args, max_entries, self._prefix]
-        )
+        limits = [max_entries, self._prefix, entry.size_bytes, max_bytes or ""]
+        self._run(self._put, [*self._sets, self._prefix + member], [*args, *limits])
 
     def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
