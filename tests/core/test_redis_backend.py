@@ -39,6 +39,23 @@ def put_many(url: str, namespace: str, n: int, start: "multiprocessing.Event") -
         ctx.put(f"p{n}-{i}", f"body of p{n}-{i}", agent=f"proc{n}")
 
 
+def mixed_load(url: str, namespace: str, n: int, seconds: float) -> None:
+    """Puts, reads, searches, renders and deletes on a shared namespace until time is up."""
+    ctx = SharedContext.from_url(url, namespace=namespace, ttl=None, max_entries=40)
+    stop, i = time.monotonic() + seconds, 0
+    while time.monotonic() < stop:
+        key = f"m{n}-{i % 30}"
+        body = f"{ORDERS}\nwritten by {n} round {i}"
+        ctx.put(key, body, agent=f"proc{n}")
+        got = ctx.get(key, full=True)
+        assert got is None or got.startswith(ORDERS)  # evicted by another, or intact
+        ctx.search(None, "order 4077 failed", k=3)
+        assert ctx.count_tokens(ctx.render(max_tokens=300)) <= 300
+        if i % 7 == 0:
+            ctx.delete(f"m{n}-{(i + 3) % 30}")
+        i += 1
+
+
 @pytest.fixture
 def workers(monkeypatch):
     """This module under a plain name, so spawned children can import its workers."""
@@ -237,3 +254,20 @@ def free_local_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_eight_processes_of_mixed_load(redis_server, workers, redis_backend_factory):
+    backend = redis_backend_factory()
+    join_ok(
+        *(spawn(workers.mixed_load, redis_server.url, backend.namespace, n, 3.0) for n in range(8))
+    )
+    entries = backend.entries(ttl=None, now=time.time())
+    assert 0 < len(entries) <= 40
+    client, (order, stamps, sizes) = backend._client, backend._sets
+    live = {e.key for e in entries}
+    assert {m.decode() for m in client.zrange(order, 0, -1)} == live
+    assert {m.decode() for m in client.zrange(stamps, 0, -1)} == live
+    assert {m.decode() for m in client.hkeys(sizes)} == live
+    assert len(raw_keys(backend)) == len(live) + 3
+    for entry in entries:
+        assert entry.original.startswith(ORDERS) and entry.agent.startswith("proc")
