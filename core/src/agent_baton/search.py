@@ -49,13 +49,20 @@ def terms(text: str) -> list[str]:
     """Lower-cased words of ``text``; ``camelCase`` and ``snake_case`` also give their parts."""
     out: list[str] = []
     for word in _WORD_RE.findall(text):
-        lowered = _stem(word.lower())
-        out.append(lowered)
-        if not word.islower() and not word.isupper() and not word.isdigit():
-            parts = _CAMEL_RE.findall(word)
-            if len(parts) > 1:
-                out.extend(_stem(p.lower()) for p in parts)
+        out.extend(_word_terms(word))
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_terms(word: str) -> tuple[str, ...]:
+    """The terms of one word; cached, as texts repeat their words."""
+    lowered = _stem(word.lower())
+    if word.islower() or word.isupper() or word.isdigit():
+        return (lowered,)
+    parts = _CAMEL_RE.findall(word)
+    if len(parts) < 2:
+        return (lowered,)
+    return (lowered, *(_stem(p.lower()) for p in parts))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -26,27 +26,39 @@ _TIMESTAMP = re.compile(
     r")\]?"
 )
 _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
+# Matched against the case-folded line (see _FOLD): several times faster than IGNORECASE.
 _SEVERE = re.compile(
+    # Only word starts and "exit" can begin a match: the gate skips other positions fast.
+    r"(?:(?<!\w)(?=[abcdefknprstuw])|(?=e))(?:"
     r"\b(warn\w*|errors?|fatal|critical|severe|fail\w*|exception|traceback|panic\w*|"
     r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b"
-    r"|exit code [1-9]|exit status [1-9]|\bnot running\b",
-    re.IGNORECASE,
+    r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
 # "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
 _ZERO_COUNTS = re.compile(
-    r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b",
-    re.IGNORECASE,
+    r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b"
 )
+# With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
+# ASCII letters); "İ" would also lower to two characters.
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
+# Each mask starts with a character class, then checks the word boundary behind it
+# ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
 _MASKS = (
     (_TIMESTAMP, "<ts>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<id>"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
-    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b", re.I), "<hex>"),
-    (re.compile(r"-?\d+(?:\.\d+)?"), "<n>"),
+    (
+        re.compile(
+            r"[0-9a-f](?<!\w[0-9a-f])[0-9a-f]{7}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+            re.I,
+        ),
+        "<id>",
+    ),
+    (re.compile(r"\d(?<!\w\d)\d{0,2}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
+    (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
+    (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
 _LOG_LINE = re.compile(
     _TIMESTAMP.pattern + r"|" + _LEVEL.pattern + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
@@ -71,7 +83,9 @@ def template(line: str) -> str:
 
 def is_problem(line: str) -> bool:
     """Whether a line reports an error, warning or failure (not "Failures: 0")."""
-    return bool(_SEVERE.search(_ZERO_COUNTS.sub("", line)))
+    folded = (line if line.isascii() else line.translate(_FOLD)).lower()
+    # Removing a zero count never creates a match, so most lines need only the first search.
+    return bool(_SEVERE.search(folded) and _SEVERE.search(_ZERO_COUNTS.sub("", folded)))
 
 
 @dataclass
