@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,8 +60,10 @@ def estimate_tokens(text: str) -> int:
     return len(_ESTIMATE_RE.findall(text))
 
 
-_PARALLEL_CHARS = 2_000_000  # texts longer than this are counted in chunks on threads
-_CUT = re.compile(r"\n(?=\S)")
+# tiktoken returns a list of token ids (~30 bytes each): a text longer than this is
+# counted a chunk at a time, so counting 10 MB does not hold 100 MB of ids at once.
+_CHUNK_CHARS = 100_000
+_CUT = re.compile(r"\n(?=[^\r\n])")
 
 _cache: dict[str, TokenCounter] = {}
 _cache_lock = threading.Lock()
@@ -110,36 +112,26 @@ def _load(wanted: str) -> TokenCounter:
 def _tiktoken_counter(encoding: Any) -> TokenCounter:
     # encode_ordinary treats "<|endoftext|>" in agent output as text, not a special token.
     encode = encoding.encode_ordinary
-    encode_batch = encoding.encode_ordinary_batch
-    threads = max(1, min(8, os.cpu_count() or 1))
 
     def count(text: str) -> int:
-        if len(text) < _PARALLEL_CHARS or threads == 1:
+        if len(text) <= _CHUNK_CHARS:
             return len(encode(text))
-        return sum(map(len, encode_batch(_chunks(text), num_threads=threads)))
+        return sum(len(encode(chunk)) for chunk in _chunks(text))
 
     return TokenCounter(encoding.name, count)
 
 
-def _chunks(text: str) -> list[str]:
+def _chunks(text: str) -> Iterator[str]:
     """Split ``text`` where its chunks' token counts add up to the whole text's count.
 
     tiktoken never merges tokens across a newline followed by a non-space character.
     """
-    chunks = []
     start = 0
     while start < len(text):
-        end = start + _PARALLEL_CHARS // 2
-        if end >= len(text):
-            chunks.append(text[start:])
-            break
-        match = _CUT.search(text, end)
-        if match is None:
-            chunks.append(text[start:])
-            break
-        chunks.append(text[start : match.start() + 1])
-        start = match.start() + 1
-    return chunks
+        match = _CUT.search(text, start + _CHUNK_CHARS)
+        end = len(text) if match is None else match.start() + 1
+        yield text[start:end]
+        start = end
 
 
 def _is_cached(encoding_name: str) -> bool:

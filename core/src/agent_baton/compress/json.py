@@ -119,6 +119,10 @@ def flatten(
     record: dict[str, Any], maps: set[str], prefix: str = "", depth: int = 0
 ) -> dict[str, Any]:
     """Nested objects as dotted columns; lists, map-like objects and deep objects stay values."""
+    if not prefix and not any(
+        isinstance(v, dict) and v and str(k) not in maps for k, v in record.items()
+    ):
+        return record  # already flat: no copy, big arrays are mostly flat records
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
