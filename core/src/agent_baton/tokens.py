@@ -63,7 +63,9 @@ def estimate_tokens(text: str) -> int:
 # tiktoken returns a list of token ids (~30 bytes each): a text longer than this is
 # counted a chunk at a time, so counting 10 MB does not hold 100 MB of ids at once.
 _CHUNK_CHARS = 100_000
-_CUT = re.compile(r"\n(?=[^\r\n])")
+# tiktoken's pieces never span a newline that only spaces or tabs separate from the next
+# visible character: cutting right after it keeps every piece, so the counts add up.
+_CUT = re.compile(r"\n(?=[ \t]*[^\s])")
 
 _cache: dict[str, TokenCounter] = {}
 _cache_lock = threading.Lock()
@@ -122,10 +124,7 @@ def _tiktoken_counter(encoding: Any) -> TokenCounter:
 
 
 def _chunks(text: str) -> Iterator[str]:
-    """Split ``text`` where its chunks' token counts add up to the whole text's count.
-
-    tiktoken never merges tokens across a newline followed by a non-space character.
-    """
+    """Split ``text`` where its chunks' token counts add up to the whole text's count."""
     start = 0
     while start < len(text):
         match = _CUT.search(text, start + _CHUNK_CHARS)
