@@ -165,11 +165,17 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     keep.update(range(max(0, n - edge), n))
     keep.update(_problem_lines(lines, counts, request.level))
     keep.update(_query_lines(lines, request.query))
-    # One line of context on each side of every kept problem.
+    # One line of context on each side of every kept problem, unless that line is itself
+    # a repeated problem, which its template's count already stands for.
+    cap = _problem_cap(request.level)
     for i in sorted(keep):
         if lines[i].problem and request.level < 2:
             keep.update(
-                j for j in (i - 1, i + 1) if 0 <= j < n and lines[j].template != lines[i].template
+                j
+                for j in (i - 1, i + 1)
+                if 0 <= j < n
+                and lines[j].template != lines[i].template
+                and not (lines[j].problem and counts[lines[j].template] > cap)
             )
 
     used = sum(len(lines[i].text) + 1 for i in keep)
@@ -215,7 +221,7 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
 
     The first occurrence of such a line appears as its template's example, with the count.
     """
-    cap = 3 if level == 0 else 1
+    cap = _problem_cap(level)
     last: dict[int, int] = {}
     keep: set[int] = set()
     for i, line in enumerate(lines):
@@ -226,6 +232,11 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         last[line.template] = i
     keep.update(last.values())
     return keep
+
+
+def _problem_cap(level: int) -> int:
+    """How many times a problem may repeat before only its last occurrence is kept whole."""
+    return 3 if level == 0 else 1
 
 
 def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
