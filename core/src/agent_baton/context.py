@@ -63,7 +63,7 @@ class SharedContext:
         self._counter = get_token_counter(model, token_counter)
         self._clock = clock
         # Search indexes are built once per put, on a background thread (see _indexer).
-        self._indexes: dict[str, tuple[float, Future[SearchIndex]]] = {}
+        self._indexes: dict[str, tuple[tuple[float, int], Future[SearchIndex]]] = {}
         self._index_lock = threading.Lock()
         self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
         self._focus_cache = OrderedDict()
@@ -124,8 +124,9 @@ class SharedContext:
         )
         index = _indexer().submit(SearchIndex.of_text, text)
         with self._index_lock:
-            self._indexes[key] = (now, index)
-            if len(self._indexes) > self.max_entries:
+            self._indexes[key] = (_version(entry), index)
+            # Indexes of evicted entries go in batches: pruning reads every entry.
+            if len(self._indexes) > 2 * self.max_entries:
                 self._prune_indexes()
         return entry
 
@@ -173,6 +174,10 @@ class SharedContext:
         """
         if query is not None and not isinstance(query, str):
             raise TypeError(f"query must be a str or None, not {type(query).__name__}")
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+        ):
+            raise ValueError(f"max_tokens must be an int >= 1 or None, not {max_tokens!r}")
         entry = self.get_entry(key)
         if entry is None:
             return None
@@ -186,8 +191,7 @@ class SharedContext:
 
     def _focused(self, entry: ContextEntry, query: str | None, max_tokens: int | None) -> str:
         """``entry`` compressed again for a query or a budget; recent results are cached."""
-        # The hash tells two puts of one key at one clock tick apart (str caches its hash).
-        cache_key = (entry.key, entry.timestamp, hash(entry.original), query, max_tokens)
+        cache_key = (entry.key, *_version(entry), query, max_tokens)
         with self._focus_lock:
             cached = self._focus_cache.get(cache_key)
             if cached is not None:
@@ -338,19 +342,24 @@ class SharedContext:
     def _index_for(self, entry: ContextEntry) -> SearchIndex:
         with self._index_lock:
             cached = self._indexes.get(entry.key)
-        if cached is not None and cached[0] == entry.timestamp:
+        if cached is not None and cached[0] == _version(entry):
             return cached[1].result()
         # Put by another process (shared backend) or pruned: index it once here.
         index: Future[SearchIndex] = Future()
         index.set_result(SearchIndex.of_text(entry.original))
         with self._index_lock:
-            self._indexes[entry.key] = (entry.timestamp, index)
+            self._indexes[entry.key] = (_version(entry), index)
         return index.result()
 
     def _prune_indexes(self) -> None:
         live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._clock())}
         for key in [k for k in self._indexes if k not in live]:
             del self._indexes[key]
+
+
+def _version(entry: ContextEntry) -> tuple[float, int]:
+    """Tells two puts of one key apart, even at one clock tick (str caches its hash)."""
+    return entry.timestamp, hash(entry.original)
 
 
 _INDEXER: ThreadPoolExecutor | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from agent_baton.compress.markers import retrieval_hint
@@ -14,11 +15,19 @@ _MIN_BODY_TOKENS = 24  # below this an entry says too little to be worth its hea
 
 def entry_header(entry: ContextEntry) -> str:
     """``### key · from agent · 12345→1234 tokens · full: get("key", full=True)``."""
-    source = f" · from {entry.agent}" if entry.agent else ""
+    source = f" · from {_one_line(entry.agent)}" if entry.agent else ""
     return (
-        f"### {entry.key}{source} · {entry.original_tokens}→{entry.compressed_tokens} tokens"
-        f" · {retrieval_hint(entry.key)}"
+        f"### {_one_line(entry.key)}{source} · "
+        f"{entry.original_tokens}→{entry.compressed_tokens} tokens · {retrieval_hint(entry.key)}"
     )
+
+
+def _one_line(name: str) -> str:
+    """A key or agent name as is, or quoted when it holds line breaks or control characters.
+
+    Names are data: one must not be able to start a line of its own in the next prompt.
+    """
+    return name if name.isprintable() else json.dumps(name, ensure_ascii=False)
 
 
 def render_entries(
@@ -98,6 +107,6 @@ def _assemble(
 ) -> str:
     parts = [f"{entry_header(e)}\n{bodies[e.key]}" if header else bodies[e.key] for e in kept]
     if dropped:
-        names = ", ".join(e.key for e in dropped)
+        names = ", ".join(_one_line(e.key) for e in dropped)
         parts.append(f"[… {len(dropped)} more entries not shown: {names} — get(key) to read one]")
     return _SEPARATOR.join(parts)

@@ -34,6 +34,7 @@ _CODE_LINE = re.compile(
 )
 _PYTHON_HINT = re.compile(r"^(\s*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def looks_like_code(text: str) -> bool:
@@ -71,7 +72,11 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def _skeleton(text: str) -> tuple[Skeleton | None, str]:
-    lines = text.splitlines()
+    # ast counts only \n, \r and \r\n as line ends (str.splitlines also splits on \x0c,
+    # \x85, \u2028, ...): split the same way, so line numbers match.
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
     if python and python * 3 >= braces:

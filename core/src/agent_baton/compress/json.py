@@ -173,17 +173,22 @@ class _Column:
         self.numbers = [
             float(v)
             for v in self.values
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            if isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
+            and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
         ]
 
 
 _MISSING = object()
+_FLOAT_MAX = 2**1023
 
 
 def _hashable(value: Any) -> str:
     if value is _MISSING:
         return "\x00missing"
-    return value if isinstance(value, str) else minify(value)
+    # Tagged, so the string "1" and the number 1 are different values.
+    return value if isinstance(value, str) else "\x01" + minify(value)
 
 
 class _TooLarge(Exception):
@@ -210,14 +215,17 @@ class _Renderer:
             return self._value(data, "", lossy=True)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
-        if _is_keyed_records(value):
-            # {"id-1": {...}, "id-2": {...}}: a table with the keys as its first column.
-            value = [{KEY_COLUMN: k, **v} for k, v in value.items()]
-        if _is_records(value):
+        if _is_keyed_records(value) or _is_records(value):
             self.tables += 1
+            # Keyed by the parsed value, which lives as long as this renderer.
             table = self._tables.get(id(value))
             if table is None:
-                table = self._tables[id(value)] = _Table(path or "rows", value, self.request)
+                if isinstance(value, dict):
+                    # {"id-1": {...}, "id-2": {...}}: a table with the keys as its first column.
+                    records = [{KEY_COLUMN: k, **v} for k, v in value.items()]
+                else:
+                    records = value
+                table = self._tables[id(value)] = _Table(path or "rows", records, self.request)
             return table.render(self.budget, lossy=lossy)
         if isinstance(value, dict):
             return self._object(value, path, lossy=lossy)
@@ -327,7 +335,8 @@ class _Table:
 
         lines.append(header)
         # Cells may grow when few rows are kept: the budget is for the whole table.
-        limit = min(400, max(_CELL_CHARS, self.budget * 6 // 10 // (len(keep) * len(columns))))
+        cells = max(1, len(keep) * len(columns))  # no columns when every one is constant
+        limit = min(400, max(_CELL_CHARS, self.budget * 6 // 10 // cells))
         previous = -1
         for i in keep:
             if i - previous > 1:
@@ -609,4 +618,5 @@ def _num(x: float) -> str:
 def _short(v: str) -> str:
     if v == "\x00missing":
         return "(missing)"
+    v = v.removeprefix("\x01")
     return v if len(v) <= 30 else v[:29] + "…"

@@ -67,11 +67,6 @@ def drop_repeated(block: str, seen: set[str]) -> str:
     return "\n".join(out)
 
 
-def compress_block(block: str, lang: str, request: Request) -> str:
-    """A fenced block through the compressor its content calls for, fences kept."""
-    return _by_kind(block, lang, request)[0]
-
-
 def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     """The compressed block and the kind that compressed it ("" when none did)."""
     lines = block.splitlines()

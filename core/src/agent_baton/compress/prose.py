@@ -193,9 +193,10 @@ def parse_blocks(text: str) -> list[_Block]:
                 j += 1
             blocks.append(_Block("table", lines[i:j]))
             i = j
-        elif stripped.startswith("<!--"):
+        elif stripped.startswith("<!--") and any("-->" in lines[j] for j in range(i, n)):
+            # A closed HTML comment is not content; an unclosed one is read as text.
             j = i
-            while j < n and "-->" not in lines[j]:
+            while "-->" not in lines[j]:
                 j += 1
             i = j + 1
         elif line[:1] in " \t" and len(line) - len(line.lstrip()) >= 4 and not _BULLET.match(line):
