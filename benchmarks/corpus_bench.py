@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_baton import SharedContext, compress, get_token_counter
+from agent_baton import SharedContext, get_token_counter
+from agent_baton.compress import compress
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"

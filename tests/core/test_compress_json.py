@@ -1,7 +1,7 @@
 import json
 import re
 
-from agent_baton import compress
+from agent_baton.compress import compress
 from agent_baton.compress.json import parse_embedded
 
 

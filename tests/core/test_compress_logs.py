@@ -1,4 +1,4 @@
-from agent_baton import compress
+from agent_baton.compress import compress
 from agent_baton.compress.logs import is_problem, looks_like_log, template
 
 

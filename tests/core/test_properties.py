@@ -5,7 +5,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent_baton import SharedContext, compress
+from agent_baton import SharedContext
+from agent_baton.compress import compress
 from agent_baton.compress.pipeline import MIN_TOKENS
 
 COUNTER_CTX = SharedContext(ttl=None, max_entries=10_000)

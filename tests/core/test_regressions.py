@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from agent_baton import SharedContext, compress
+from agent_baton import SharedContext
+from agent_baton.compress import compress
 
 
 def paragraphs(n: int) -> str:

@@ -1,7 +1,8 @@
 import json
 import logging
 
-from agent_baton import SharedContext, compress
+from agent_baton import SharedContext
+from agent_baton.compress import compress
 
 SECRET = "sk-live-7f3a9c-secret-token"
 

@@ -1,5 +1,7 @@
 """agent-baton: hand work from one agent to the next in full and compressed form.
 
+The compression pipeline on its own: ``from agent_baton.compress import compress``.
+
 >>> from agent_baton import SharedContext
 >>> ctx = SharedContext()
 >>> entry = ctx.put("research", "findings ...", agent="researcher")
@@ -10,7 +12,7 @@
 """
 
 from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
-from agent_baton.compress import CompressionResult, compress
+from agent_baton.compress import CompressionResult
 from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
@@ -29,7 +31,6 @@ __all__ = [
     "SharedContext",
     "SharedContextStats",
     "TokenCounter",
-    "compress",
     "get_token_counter",
 ]
 __version__ = "0.1.0"
