@@ -17,7 +17,7 @@ from agent_baton.compress.budget import fit_lines
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.render import render_entries
 from agent_baton.search import Hit, SearchIndex
-from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
+from agent_baton.tokens import DEFAULT_MODEL, estimate_tokens, get_token_counter
 
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
 _FOCUS_CACHE_SIZE = 256  # query/budget recompressions kept (render runs before every call)
@@ -111,8 +111,12 @@ class SharedContext:
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
         except Exception as exc:  # the pipeline guards itself; this is the last line
-            original_tokens = compressed_tokens = self._counter(text)
             compressed, transforms = text, [f"fallback:{type(exc).__name__}: {exc}"[:200]]
+            try:
+                original_tokens = self._counter(text)
+            except Exception:  # a custom token_counter that fails: estimate rather than lose
+                original_tokens = estimate_tokens(text)
+            compressed_tokens = original_tokens
         now = self._clock()
         size = original_bytes + (original_bytes if compressed is text else text_bytes(compressed))
         self._check_size(key, size)
@@ -170,7 +174,8 @@ class SharedContext:
         """The compressed text under ``key`` (the original with ``full=True``), or ``None``.
 
         With ``query`` the original is compressed again keeping what matches the query; with
-        ``max_tokens`` it is compressed harder until it fits. The plain form is cached.
+        ``max_tokens`` it is compressed harder until it fits (a budget too small even for the
+        omission marker gives ``""``). The plain form is cached; focused forms are cached too.
         """
         if query is not None and not isinstance(query, str):
             raise TypeError(f"query must be a str or None, not {type(query).__name__}")
