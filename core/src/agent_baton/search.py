@@ -175,29 +175,50 @@ def rank_texts(texts: list[str], query: str) -> list[tuple[int, float]]:
 
 
 class SearchIndex:
-    """A BM25 index over passages (see :func:`split_passages`)."""
+    """A BM25 index over passages (see :func:`split_passages`) or pre-counted documents."""
 
     @classmethod
     def of_text(cls, text: str) -> SearchIndex:
         """Index the passages of ``text``."""
         return cls(split_passages(text))
 
+    @classmethod
+    def of_counts(cls, docs: list[tuple[int, Counter[str]]]) -> SearchIndex:
+        """Index documents given as (length, term counts).
+
+        For callers that count terms their own way; :meth:`ranked` scores them (there are no
+        passages to show).
+        """
+        index = cls([])
+        index._add(docs)
+        return index
+
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
         self._lengths: list[int] = []
         self._postings: dict[str, list[tuple[int, int]]] = {}
-        for pid, passage in enumerate(self.passages):
-            counts = Counter(terms(passage.text))
-            self._lengths.append(sum(counts.values()))
+        counted = (Counter(terms(p.text)) for p in passages)
+        self._add([(sum(counts.values()), counts) for counts in counted])
+
+    def _add(self, docs: list[tuple[int, Counter[str]]]) -> None:
+        for pid, (length, counts) in enumerate(docs, start=len(self._lengths)):
+            self._lengths.append(length)
             for term, tf in counts.items():
                 self._postings.setdefault(term, []).append((pid, tf))
         self._avg_length = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
 
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every passage that shares a term with ``query``."""
-        n = len(self.passages)
+        return self._term_scores(query_terms(query))
+
+    def ranked(self, wanted: list[str]) -> list[tuple[int, float]]:
+        """(document, score) for the documents holding any of the terms ``wanted``, best first."""
+        return sorted(self._term_scores(wanted).items(), key=lambda item: (-item[1], item[0]))
+
+    def _term_scores(self, wanted: list[str]) -> dict[int, float]:
+        n = len(self._lengths)
         scores: dict[int, float] = {}
-        for term in query_terms(query):
+        for term in wanted:
             postings = self._postings.get(term)
             if not postings:
                 continue

@@ -11,7 +11,6 @@ Repeated sentences go, tables lose their padding, long code blocks their tails.
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -21,7 +20,7 @@ from itertools import accumulate
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
-from agent_baton.search import query_terms, rank_texts, terms
+from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
 
 # A text's number of terms and the counts of the query's terms in it, for BM25.
 _Counts = tuple[int, Counter[str]]
@@ -66,7 +65,6 @@ _WEIGHTS = {
     "cue": (1.0, 2),
 }
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
-_K1, _B = 1.2, 0.75  # BM25 parameters, as in agent_baton.search
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # Link targets say where, not what: they would pass for identifiers and rare words.
 _LINK = re.compile(r"(?<=\])\([^)\s]*\)|<?https?://[^\s>)]+>?")
@@ -320,7 +318,7 @@ def _match_query(
     for u in units:
         found = terms(u.text)
         counts.append((len(found), Counter(t for t in found if t in wanted_set)))
-    ranked = _bm25(counts, wanted)
+    ranked = SearchIndex.of_counts(counts).ranked(wanted)
     if ranked:
         best = ranked[0][1]
         for rank, (i, s) in enumerate(ranked[:12]):
@@ -336,7 +334,7 @@ def _match_query(
         parts = [(2 * len(title), Counter(2 * [t for t in title if t in wanted_set]))]
         parts += [counts[k] for b in members for k in blocks[b].units]
         section_counts.append(_merge(parts))
-    ranked = _bm25(section_counts, wanted)
+    ranked = SearchIndex.of_counts(section_counts).ranked(wanted)
     if ranked:
         best = ranked[0][1]
         for i, s in ranked[:2]:
@@ -346,7 +344,9 @@ def _match_query(
                         units[index].score += 4.0
     # The paragraphs that match best stay whole: the answer often spans sentences.
     texted = [b for b in blocks if b.units]
-    ranked = _bm25([_merge([counts[k] for k in b.units]) for b in texted], wanted)
+    ranked = SearchIndex.of_counts([_merge([counts[k] for k in b.units]) for b in texted]).ranked(
+        wanted
+    )
     if ranked:
         best = ranked[0][1]
         for i, s in ranked[:2]:
@@ -361,21 +361,6 @@ def _merge(parts: list[_Counts]) -> _Counts:
     for _, found in parts:
         total.update(found)
     return sum(length for length, _ in parts), total
-
-
-def _bm25(docs: list[_Counts], wanted: list[str]) -> list[tuple[int, float]]:
-    """BM25 (as in :mod:`agent_baton.search`) over term counts: (index, score), best first."""
-    average = (sum(length for length, _ in docs) / len(docs)) if docs else 0.0
-    scores: dict[int, float] = {}
-    for term in wanted:
-        having = [i for i, (_, found) in enumerate(docs) if term in found]
-        idf = math.log(1 + (len(docs) - len(having) + 0.5) / (len(having) + 0.5))
-        for i in having:
-            length, found = docs[i]
-            tf = found[term]
-            norm = _K1 * (1 - _B + _B * length / (average or 1))
-            scores[i] = scores.get(i, 0.0) + idf * tf * (_K1 + 1) / (tf + norm)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _sections(blocks: list[_Block]) -> list[tuple[int | None, list[int]]]:
