@@ -310,3 +310,14 @@ def test_many_concurrent_async_tasks(backend_factory):
     assert [text for text, _ in results] == [f"{body}\nagent {n} done" for n in range(200)]
     assert all(found == 1 for _, found in results)
     assert len(ctx) == 200
+
+
+def test_a_failing_token_counter_never_loses_the_put(clock):
+    def broken(text: str) -> int:
+        raise RuntimeError("tokenizer down")
+
+    ctx = SharedContext(clock=clock, token_counter=broken)
+    entry = ctx.put("k", "some text worth keeping")
+    assert ctx.get("k", full=True) == "some text worth keeping"
+    assert entry.transforms == ["fallback:RuntimeError: tokenizer down"]
+    assert entry.original_tokens == entry.compressed_tokens > 0
