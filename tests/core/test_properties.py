@@ -181,6 +181,10 @@ def test_code_with_ten_thousand_functions():
     assert entry.savings_percent > 30
 
 
-def test_log_of_many_identical_lines():
-    entry = check("\n".join(["2026-11-23 10:00:00 INFO heartbeat ok"] * 300_000))
+def test_log_of_a_million_identical_lines():
+    log = "\n".join(["2026-11-23 10:00:00 INFO heartbeat ok"] * 1_000_000)
+    ctx = SharedContext(ttl=None)
+    entry = ctx.put("x", log)
+    assert ctx.get("x", full=True) == log
     assert entry.compressed_tokens < 200
+    assert "[×" in entry.compressed
