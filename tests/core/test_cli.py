@@ -76,7 +76,7 @@ def test_demo_core_prints_a_table_and_skips_missing_frameworks(capsys):
     assert "researcher → analyst" in out and "researcher + analyst → writer" in out
     assert "without agent-baton" in out and "with agent-baton" in out
     assert "tx_100097" in out  # the fact retrieved by zooming in
-    assert "\033[" not in out  # no colour when stdout is not a terminal
+    assert "\033[" not in out and "─" not in out  # plain text when stdout is not a terminal
 
 
 @pytest.mark.parametrize("name", sorted(load_samples()))

@@ -153,7 +153,8 @@ def _print_result(result: DemoResult, seconds: float, out: TextIO, styled: bool)
     print(f"\n{_bold(title, styled)}", file=out)
     head = f"  {'handoff':<34}{'without agent-baton':>21}{'with agent-baton':>18}{'saved':>8}"
     print(head, file=out)
-    print("  " + "─" * (len(head) - 2), file=out)
+    if styled:  # box drawing for a terminal; plain text for files and pipes
+        print("  " + "─" * (len(head) - 2), file=out)
     for h in result.handoffs:
         saved = _green(f"{h.savings_percent:>7}%", styled)
         print(
