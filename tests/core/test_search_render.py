@@ -139,3 +139,16 @@ def test_tool_answers(clock):
     hits = ctx.search("notes", "deploy failed")
     assert format_hits(hits, "deploy failed", "notes").startswith("[notes @ line 1] from ops")
     assert format_hits([], "zzz", None) == "No passage of the shared context matches 'zzz'."
+
+
+def test_a_tight_budget_with_a_query_keeps_the_matching_line():
+    from agent_baton.compress import compress
+
+    notes = "\n".join(
+        f"Note {i}: the {['alpha', 'beta', 'gamma'][i % 3]} service answered within {i} ms."
+        for i in range(400)
+    )
+    notes += "\nNote 400: the payments service timed out after 30 s on host pay-7."
+    result = compress(notes, query="payments timed out host", max_tokens=80)
+    assert result.compressed_tokens <= 80
+    assert "pay-7" in result.text

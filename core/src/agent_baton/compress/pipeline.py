@@ -15,6 +15,7 @@ from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, Request
 from agent_baton.compress.router import candidates
 from agent_baton.entry import savings_percent
+from agent_baton.search import query_terms, terms
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def compress(
     if original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens):
         return CompressionResult(text, original_tokens, original_tokens, [])
     out, out_tokens, transforms = text, original_tokens, []
+    compressed_any = False
     for kind in candidates(text):
         attempt = _run(
             COMPRESSORS[kind], kind, text, original_tokens, query, key, max_tokens, count
@@ -84,12 +86,25 @@ def compress(
         transforms.extend(notes)
         if tokens < out_tokens:
             out, out_tokens = compressed, tokens
+            compressed_any = True
         break
     if max_tokens is not None and out_tokens > max_tokens:
-        out = fit_lines(out, max_tokens, count, key)
+        out = fit_lines(out, max_tokens, count, key, query)
+        if query and compressed_any:
+            # The compressor may have dropped what the query asks for at its hardest level:
+            # the original's best-matching lines may cover the query better.
+            direct = fit_lines(text, max_tokens, count, key, query)
+            if _coverage(direct, query) > _coverage(out, query):
+                out = direct
         out_tokens = count(out)
         transforms.append("budget:lines")
     return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _coverage(text: str, query: str) -> int:
+    """How many of the query's terms ``text`` contains."""
+    found = set(terms(text))
+    return sum(term in found for term in query_terms(query))
 
 
 def _run(
