@@ -174,6 +174,41 @@ def rank_texts(texts: list[str], query: str) -> list[tuple[int, float]]:
     return sorted(index.scores(query).items(), key=lambda item: (-item[1], item[0]))
 
 
+def best_matches(
+    texts: list[str],
+    query: str | None,
+    *,
+    most: int,
+    floor: float,
+    sure: int = 0,
+    groups: list[int] | None = None,
+    per_group: int = 0,
+) -> set[int]:
+    """Indices of the ``texts`` that match ``query`` best, for a compressor to keep whole.
+
+    The ``sure`` best always, then any scoring at least ``floor`` times the best, at most
+    ``most`` in all; with ``groups``, at most ``per_group`` from one group, so one noisy
+    kind of text cannot crowd out the rest.
+    """
+    if not query or not query_terms(query):
+        return set()
+    ranked = rank_texts(texts, query)
+    if not ranked:
+        return set()
+    best = ranked[0][1]
+    taken: Counter[int] = Counter()
+    keep: set[int] = set()
+    for rank, (i, score) in enumerate(ranked):
+        if len(keep) == most or (rank >= sure and score < floor * best):
+            break
+        if groups is not None:
+            taken[groups[i]] += 1
+            if taken[groups[i]] > per_group:
+                continue
+        keep.add(i)
+    return keep
+
+
 class SearchIndex:
     """A BM25 index over passages (see :func:`split_passages`) or pre-counted documents."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
-from agent_baton.search import rank_texts
+from agent_baton.search import best_matches
 
 _SPEAKER = re.compile(
     r"^(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
@@ -134,13 +134,8 @@ def _split(text: str) -> list[_Turn] | None:
 
 
 def _query_turns(turns: list[_Turn], query: str | None) -> set[int]:
-    if not query:
-        return set()
-    ranked = rank_texts([t.header + "\n" + t.body for t in turns], query)
-    if not ranked:
-        return set()
-    best = ranked[0][1]
-    return {i for i, s in ranked[:3] if s >= 0.5 * best}
+    texts = [t.header + "\n" + t.body for t in turns]
+    return best_matches(texts, query, most=3, floor=0.5)
 
 
 def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
-from agent_baton.search import query_terms, rank_texts
+from agent_baton.search import best_matches
 
 _MAX_FLATTEN_DEPTH = 12
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
@@ -390,16 +390,9 @@ class _Table:
         return "; ".join(pairs)
 
     def _query_rows(self) -> set[int]:
-        query = self.request.query
-        if not query or not query_terms(query):
-            return set()
         texts = [" ".join(_hashable(v) for v in row.values()) for row in self.rows]
-        ranked = rank_texts(texts, query)
-        if not ranked:
-            return set()
-        best = ranked[0][1]
         # The three best matches and anything close to them, at most six.
-        return {i for rank, (i, score) in enumerate(ranked[:6]) if rank < 3 or score >= 0.5 * best}
+        return best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
 
     def _rare_rows(self, columns: list[_Column]) -> _Rarity:
         n = len(self.rows)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
-from agent_baton.search import query_terms, rank_texts
+from agent_baton.search import best_matches
 
 _TIMESTAMP = re.compile(
     r"^\s*\[?("
@@ -244,21 +244,9 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
 
     So one noisy event that matches the query cannot crowd out the others.
     """
-    if not query or not query_terms(query):
-        return set()
-    ranked = rank_texts([line.body for line in lines], query)
-    if not ranked:
-        return set()
-    best = ranked[0][1]
-    per_template: Counter[int] = Counter()
-    keep: set[int] = set()
-    for i, score in ranked:
-        if len(keep) == 12 or score < 0.3 * best:
-            break
-        per_template[lines[i].template] += 1
-        if per_template[lines[i].template] <= 2:
-            keep.add(i)
-    return keep
+    templates = [line.template for line in lines]
+    bodies = [line.body for line in lines]
+    return best_matches(bodies, query, most=12, floor=0.3, groups=templates, per_group=2)
 
 
 def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
