@@ -12,17 +12,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
-from agent_baton import BackendUnavailableError, MemoryBackend, RedisBackend, SharedContext
+from agent_baton import MemoryBackend, RedisBackend, SharedContext
+
+# The example already knows how to find or start a throwaway redis-server.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+from multiprocess_handoff import reachable, start_redis
 
 
 def payloads() -> list[str]:
@@ -36,32 +38,7 @@ def payloads() -> list[str]:
 
 def redis_url() -> tuple[str, subprocess.Popen[bytes] | None]:
     url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
-    if answers(url):
-        return url, None
-    if shutil.which("redis-server") is None:
-        sys.exit("no Redis at $REDIS_URL and no redis-server binary to start one")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--dir", tempfile.gettempdir()]
-    proc = subprocess.Popen(
-        ["redis-server", *args, "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        if answers(url):
-            return url, proc
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("redis-server did not start")
-
-
-def answers(url: str) -> bool:
-    try:
-        RedisBackend(url, namespace="probe", timeout=0.5).entries(ttl=None, now=0.0)
-    except BackendUnavailableError:
-        return False
-    return True
+    return (url, None) if reachable(url) else start_redis()
 
 
 def timed(fn: Callable[..., object], *args: object, **kwargs: object) -> float:
