@@ -1,4 +1,6 @@
 import json
+import multiprocessing
+import os
 import threading
 
 import pytest
@@ -312,12 +314,35 @@ def test_many_concurrent_async_tasks(backend_factory):
     assert len(ctx) == 200
 
 
-def test_a_failing_token_counter_never_loses_the_put(clock):
+@pytest.mark.parametrize("repeat", [1, 2_000])  # long texts are counted on another thread
+def test_a_failing_token_counter_never_loses_the_put(clock, repeat):
     def broken(text: str) -> int:
         raise RuntimeError("tokenizer down")
 
+    text = "some text worth keeping\n" * repeat
     ctx = SharedContext(clock=clock, token_counter=broken)
-    entry = ctx.put("k", "some text worth keeping")
-    assert ctx.get("k", full=True) == "some text worth keeping"
+    entry = ctx.put("k", text)
+    assert ctx.get("k", full=True) == text
     assert entry.transforms == ["fallback:RuntimeError: tokenizer down"]
     assert entry.original_tokens == entry.compressed_tokens > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_worker_threads_of_its_own():
+    ctx = SharedContext()
+    report = "## Findings\n\n" + "The cache hit rate fell to 41 % after the deploy. " * 400
+    ctx.put("parent", report)
+    assert ctx.search("parent", "cache hit rate")  # starts this process's index worker
+    child = multiprocessing.get_context("fork").Process(target=_put_and_search, args=(report,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+
+
+def _put_and_search(report: str) -> None:
+    ctx = SharedContext()
+    ctx.put("child", report)
+    if not ctx.search("child", "cache hit rate"):
+        raise SystemExit(1)

@@ -8,10 +8,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
+from agent_baton.background import worker
 from agent_baton.compress import compress
 from agent_baton.compress.budget import fit_lines
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
@@ -62,7 +63,7 @@ class SharedContext:
         self._backend = backend if backend is not None else MemoryBackend()
         self._counter = get_token_counter(model, token_counter)
         self._clock = clock
-        # Search indexes are built once per put, on a background thread (see _indexer).
+        # Search indexes are built once per put, on a background thread (see put).
         self._indexes: dict[str, tuple[tuple[float, int], Future[SearchIndex]]] = {}
         self._index_lock = threading.Lock()
         self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
@@ -126,7 +127,8 @@ class SharedContext:
         self._backend.put(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
-        index = _indexer().submit(SearchIndex.of_text, text)
+        # A put returns before its index is built; a search waits only for the entry it reads.
+        index = worker("index").submit(SearchIndex.of_text, text)
         with self._index_lock:
             self._indexes[key] = (_version(entry), index)
             # Indexes of evicted entries go in batches: pruning reads every entry.
@@ -365,23 +367,6 @@ class SharedContext:
 def _version(entry: ContextEntry) -> tuple[float, int]:
     """Tells two puts of one key apart, even at one clock tick (str caches its hash)."""
     return entry.timestamp, hash(entry.original)
-
-
-_INDEXER: ThreadPoolExecutor | None = None
-_INDEXER_LOCK = threading.Lock()
-
-
-def _indexer() -> ThreadPoolExecutor:
-    """The thread that builds search indexes, shared by all contexts.
-
-    A put returns before its entry's index is built; a search waits only for the index of
-    the entry it reads.
-    """
-    global _INDEXER
-    with _INDEXER_LOCK:
-        if _INDEXER is None:
-            _INDEXER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-baton-index")
-        return _INDEXER
 
 
 def _check_key(key: object) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from agent_baton.compress.budget import fit_lines
@@ -22,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # Below this many tokens compression is not worth its markers.
 MIN_TOKENS = 200
+# From this length on the original is counted while it is compressed.
+_COUNT_ALONGSIDE_CHARS = 8_000
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
 COMPRESSORS: dict[str, Compressor] = {
@@ -69,25 +74,28 @@ def compress(
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         raise ValueError("max_tokens must be a positive int or None")
     count = counter or get_token_counter(model)
-    original_tokens = count(text)
-    if original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens):
-        return CompressionResult(text, original_tokens, original_tokens, [])
-    out, out_tokens, transforms = text, original_tokens, []
-    compressed_any = False
+    counting = _count_original(text, count)
+    if counting.done() and _passes_through(counting.result(), max_tokens):
+        return CompressionResult(text, counting.result(), counting.result(), [])
+    out: str = text
+    out_tokens: int | None = None
+    transforms: list[str] = []
     for kind in candidates(text):
         attempt = _run(
-            COMPRESSORS[kind], kind, text, original_tokens, query, key, max_tokens, count
+            COMPRESSORS[kind], kind, text, counting.result, query, key, max_tokens, count
         )
         if attempt is None:
             continue  # not this kind of content: try the next
         # The first compressor that recognises the content owns it: another kind's rules
         # (prose on a JSON document, say) would drop what this one knew to keep.
-        compressed, tokens, notes = attempt
-        transforms.extend(notes)
-        if tokens < out_tokens:
-            out, out_tokens = compressed, tokens
-            compressed_any = True
+        out, out_tokens, transforms = attempt
         break
+    original_tokens = counting.result()
+    if _passes_through(original_tokens, max_tokens):
+        return CompressionResult(text, original_tokens, original_tokens, [])
+    compressed_any = out is not text
+    if out_tokens is None:
+        out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
         out = fit_lines(out, max_tokens, count, key, query)
         if query and compressed_any:
@@ -101,6 +109,31 @@ def compress(
     return CompressionResult(out, original_tokens, out_tokens, transforms)
 
 
+def _count_original(text: str, count: TokenCounter) -> Future[int]:
+    """Count ``text`` now if it is short, else on another thread while it is compressed."""
+    counting: Future[int] = Future()
+    if len(text) < _COUNT_ALONGSIDE_CHARS:
+        counting.set_result(count(text))
+        return counting
+
+    def run() -> None:
+        try:
+            counting.set_result(count(text))
+        except BaseException as exc:  # handed to whoever asks for the count
+            counting.set_exception(exc)
+
+    # tiktoken releases the GIL, so the other core counts while this one compresses.
+    # Thread.start returns once the thread runs: counting starts now, not at the next
+    # GIL switch (a pooled worker would wait for one).
+    threading.Thread(target=run, name="agent-baton-count", daemon=True).start()
+    return counting
+
+
+def _passes_through(original_tokens: int, max_tokens: int | None) -> bool:
+    """Whether a text is too short to be worth compressing and fits the budget as it is."""
+    return original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens)
+
+
 def _coverage(text: str, query: str) -> int:
     """How many of the query's terms ``text`` contains."""
     found = set(terms(text))
@@ -111,7 +144,7 @@ def _run(
     compressor: Compressor,
     kind: str,
     text: str,
-    original_tokens: int,
+    original_tokens: Callable[[], int],
     query: str | None,
     key: str | None,
     max_tokens: int | None,
@@ -129,13 +162,13 @@ def _run(
             produced = compressor(text, request)
         except Exception as exc:  # a compressor bug must not lose the content
             logger.debug("%s compressor failed", kind, exc_info=True)
-            return text, original_tokens, [f"{kind}:failed:{type(exc).__name__}"]
+            return text, original_tokens(), [f"{kind}:failed:{type(exc).__name__}"]
         if produced is None:
             return best
         compressed, name = produced
         tokens = count(compressed)
-        if tokens >= original_tokens:
-            return best or (text, original_tokens, [f"{name}:skipped-longer"])
+        if tokens >= original_tokens():
+            return best or (text, original_tokens(), [f"{name}:skipped-longer"])
         if best is not None and tokens >= best[1]:
             return best  # a harder level no longer helps
         best = (compressed, tokens, [name if level == 0 else f"{name}@{level}"])

@@ -1,0 +1,26 @@
+"""Worker threads shared by every context: search indexing and token counting.
+
+A forked child inherits an executor object but not its threads, so work it submits would
+wait forever; each process therefore gets executors of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+_executors: dict[tuple[int, str], ThreadPoolExecutor] = {}
+_lock = threading.Lock()
+
+
+def worker(name: str) -> ThreadPoolExecutor:
+    """The single-thread executor called ``name`` in this process, created on first use."""
+    slot = (os.getpid(), name)
+    with _lock:
+        executor = _executors.get(slot)
+        if executor is None:
+            executor = _executors[slot] = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix=f"agent-baton-{name}"
+            )
+        return executor
