@@ -1,5 +1,8 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from agent_baton.compress import compress
-from agent_baton.compress.logs import is_problem, looks_like_log, template
+from agent_baton.compress.logs import _SAME_DIGITS, is_problem, looks_like_log, template
 
 
 def build_log():
@@ -84,3 +87,43 @@ def test_identical_lines_fold_to_a_few():
     result = compress(log)
     assert result.compressed_tokens < 200
     assert "[×" in result.text
+
+
+# Pieces that exercise every pattern that looks at digits: numbers, hex, 0x, uuids,
+# addresses, times, exit codes and zero counts.
+_LOG_PIECES = st.lists(
+    st.sampled_from(
+        [
+            " ",
+            "-",
+            ".",
+            ":",
+            "x",
+            "0",
+            "1",
+            "7",
+            "9",
+            "a",
+            "f",
+            "g",
+            "exit code ",
+            "errors: ",
+            " failed",
+            "0x",
+            "ERROR",
+            "id=",
+            "/",
+            "_",
+            "ms",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(_LOG_PIECES)
+def test_digits_one_to_nine_are_interchangeable_for_templates_and_problems(body):
+    # compress_logs analyses one body per digit shape: this is what makes that exact.
+    shape = body.translate(_SAME_DIGITS)
+    assert template(shape) == template(body)
+    assert is_problem(shape) == is_problem(body)

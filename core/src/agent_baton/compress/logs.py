@@ -60,6 +60,10 @@ _MASKS = (
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
+# Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
+# counts), and masking replaces every digit: bodies equal up to these digits share their
+# template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
+_SAME_DIGITS = str.maketrans("23456789", "11111111")
 _LOG_LINE = re.compile(
     _TIMESTAMP.pattern + r"|" + _LEVEL.pattern + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
 )
@@ -135,21 +139,22 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
         return None
     clusters = _Clusters()
     lines = []
-    # Logs repeat themselves: analyse each distinct line body (the line after its
+    # Logs repeat themselves: analyse each distinct shape of line body (the line after its
     # timestamp), and each distinct template, once.
     seen: dict[str, tuple[int, bool]] = {}
     cluster_of: dict[tuple[str, bool], int] = {}
     for raw in text.splitlines():
         stamp = _TIMESTAMP.match(raw)
         body = raw[stamp.end() :] if stamp else raw
-        known = seen.get(body)
+        shape = body.translate(_SAME_DIGITS)
+        known = seen.get(shape)
         if known is None:
             problem = is_problem(body)
             masked = template(body)
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
                 cluster = cluster_of[masked, problem] = clusters.assign(masked, problem)
-            known = seen[body] = (cluster, problem)
+            known = seen[shape] = (cluster, problem)
         lines.append(_Line(raw, body, *known))
     _mark_traces(lines)
     n = len(lines)
