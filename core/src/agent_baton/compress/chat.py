@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.prose import cut_line as _cut
@@ -45,8 +46,9 @@ class _Turn:
 
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
-    if _messages(text) is not None:
-        return True
+    data = _json(text)
+    if data is not _NOT_JSON:
+        return _is_messages(data)
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
         return False
@@ -88,21 +90,30 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     return "\n".join(out), "chat:turns"
 
 
-def _messages(text: str) -> list[dict[str, object]] | None:
-    stripped = text.lstrip()
-    if not stripped.startswith("["):
-        return None
+_NOT_JSON = object()
+
+
+def _json(text: str) -> Any:
+    """The parsed text if it is one JSON document, else _NOT_JSON."""
+    if text.lstrip()[:1] not in ("[", "{"):
+        return _NOT_JSON
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if (
+        return json.loads(text)
+    except (ValueError, RecursionError):  # "[planner]: ..." lines start with "[" too
+        return _NOT_JSON
+
+
+def _is_messages(data: Any) -> bool:
+    return (
         isinstance(data, list)
         and len(data) >= 2
         and all(isinstance(m, dict) and "role" in m and "content" in m for m in data)
-    ):
-        return data
-    return None
+    )
+
+
+def _messages(text: str) -> list[dict[str, object]] | None:
+    data = _json(text)
+    return data if _is_messages(data) else None
 
 
 def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:

@@ -151,10 +151,13 @@ def map_like_paths(records: list[dict[str, Any]]) -> set[str]:
                 walk(value, f"{path}{key}.", depth + 1)
 
     for record in records:
-        walk(record, "", 0)
+        # Records themselves are never map-like: only their nested objects are walked.
+        for key, value in record.items():
+            if isinstance(value, dict) and value:
+                walk(value, f"{key}.", 1)
     maps = set()
     for path, keys in presence.items():
-        if path and seen[path] >= 3:
+        if seen[path] >= 3:
             mean_share = sum(keys.values()) / len(keys) / seen[path]
             if mean_share < 0.5:
                 maps.add(path[:-1])
@@ -169,7 +172,8 @@ class _Column:
     numbers: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.distinct = Counter(_hashable(v) for v in self.values)
+        # Strings, most cells, are their own key: no call per cell for them.
+        self.distinct = Counter([v if type(v) is str else _hashable(v) for v in self.values])
         self.numbers = [
             float(v)
             for v in self.values
