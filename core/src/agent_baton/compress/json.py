@@ -10,6 +10,7 @@ rest, and a marker says how many rows and columns were left out.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -184,6 +185,12 @@ class _Column:
         ]
 
 
+    @functools.cached_property
+    def width(self) -> int:
+        """The widest cell among the first 50 rows."""
+        return max((len(cell(v)) for v in self.values[:50] if v is not _MISSING), default=0)
+
+
 _MISSING = object()
 _FLOAT_MAX = 2**1023
 
@@ -318,7 +325,7 @@ class _Table:
         n = len(self.rows)
         key = self.request.key
         # Constants cost one mention each: keep all but noise (URLs, hashes) and long ones.
-        shown_constant = [c for c in constant if _priority(c, n) > -3 and _width(c) <= 120]
+        shown_constant = [c for c in constant if _priority(c, n) > -3 and c.width <= 120]
         urls = [c for c in constant if isinstance(c.values[0], str) and _URL.match(c.values[0])]
         if urls:
             # The shortest top-level shared URL usually names what the rows belong to.
@@ -332,7 +339,7 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        row_chars = max(1, sum(min(_width(c), _CELL_CHARS) + 1 for c in columns))
+        row_chars = max(1, sum(min(c.width, _CELL_CHARS) + 1 for c in columns))
         room = max(3, (self.budget * 7 // 10) // row_chars)
         keep = _pick_rows(n, matched, rare.order, room)
         omitted_cols = len(varying) - len(columns) + len(constant) - len(shown_constant)
@@ -394,6 +401,8 @@ class _Table:
         return "; ".join(pairs)
 
     def _query_rows(self) -> set[int]:
+        if not self.request.query:
+            return set()  # spares spelling out every row
         texts = [" ".join(_hashable(v) for v in row.values()) for row in self.rows]
         # The three best matches and anything close to them, at most six.
         return best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
@@ -440,7 +449,7 @@ class _Table:
         width = 0
         limit = max(120, self.budget // max(8, min(n, 40)))
         for c in ranked:
-            w = min(_width(c), _CELL_CHARS) + 1
+            w = min(c.width, _CELL_CHARS) + 1
             if chosen and (width + w > limit or _priority(c, n) <= -3):
                 continue
             chosen.append(c)
@@ -525,7 +534,7 @@ def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     score = 0.0
     if c.name == KEY_COLUMN:
         score += 6  # the key a keyed object held each record under: its identity
-    if n > 2 and len(c.distinct) == n and 0 < _width(c) <= 40:
+    if n > 2 and len(c.distinct) == n and 0 < c.width <= 40:
         score += 2  # an identifier: unique and short
     if family > 6:
         score -= 2  # one of many siblings (translations.*, *_url): rarely the point
@@ -581,11 +590,6 @@ def _brief(value: Any, limit: int) -> Any:
 def _family(name: str) -> str:
     """The top-level field a dotted column belongs to (``translations`` for ``translations.x``)."""
     return name.split(".", 1)[0] if "." in name else name
-
-
-def _width(c: _Column) -> int:
-    sample = c.values[:50]
-    return max((len(cell(v)) for v in sample if v is not _MISSING), default=0)
 
 
 def _pick_rows(n: int, matched: set[int], rare_order: list[int], room: int) -> list[int]:
