@@ -14,13 +14,13 @@ _executors: dict[tuple[int, str], ThreadPoolExecutor] = {}
 _lock = threading.Lock()
 
 
-def worker(name: str) -> ThreadPoolExecutor:
-    """The single-thread executor called ``name`` in this process, created on first use."""
+def worker(name: str, threads: int = 1) -> ThreadPoolExecutor:
+    """The executor called ``name`` in this process, created with ``threads`` on first use."""
     slot = (os.getpid(), name)
     with _lock:
         executor = _executors.get(slot)
         if executor is None:
             executor = _executors[slot] = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix=f"agent-baton-{name}"
+                max_workers=threads, thread_name_prefix=f"agent-baton-{name}"
             )
         return executor

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from agent_baton.background import worker
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 MIN_TOKENS = 200
 # From this length on the original is counted while it is compressed.
 _COUNT_ALONGSIDE_CHARS = 8_000
+# How long a compression waits for a busy counting thread to take its job.
+_HANDOVER_SECONDS = 0.002
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
 COMPRESSORS: dict[str, Compressor] = {
@@ -111,21 +114,22 @@ def compress(
 
 def _count_original(text: str, count: TokenCounter) -> Future[int]:
     """Count ``text`` now if it is short, else on another thread while it is compressed."""
-    counting: Future[int] = Future()
     if len(text) < _COUNT_ALONGSIDE_CHARS:
-        counting.set_result(count(text))
-        return counting
+        counted: Future[int] = Future()
+        counted.set_result(count(text))
+        return counted
+    started = threading.Event()
 
-    def run() -> None:
-        try:
-            counting.set_result(count(text))
-        except BaseException as exc:  # handed to whoever asks for the count
-            counting.set_exception(exc)
+    def run() -> int:
+        started.set()
+        return count(text)
 
-    # tiktoken releases the GIL, so the other core counts while this one compresses.
-    # Thread.start returns once the thread runs: counting starts now, not at the next
-    # GIL switch (a pooled worker would wait for one).
-    threading.Thread(target=run, name="agent-baton-count", daemon=True).start()
+    # tiktoken releases the GIL, so another core counts while this one compresses. Its
+    # threads live on (a new thread's tokenizer starts cold), and this one waits for the
+    # job to start: otherwise a pooled thread only takes the GIL at the next switch
+    # interval (5 ms). If every counting thread is busy, the count simply waits its turn.
+    counting = worker("count", threads=2).submit(run)
+    started.wait(_HANDOVER_SECONDS)
     return counting
 
 
