@@ -165,6 +165,8 @@ def parse_blocks(text: str) -> list[_Block]:
     lines = text.splitlines()
     blocks: list[_Block] = []
     n = len(lines)
+    # Where the last HTML comment closes: comments opened after it are never closed.
+    last_close = max((j for j in range(n) if "-->" in lines[j]), default=-1)
     i = 0
     while i < n:
         line = lines[i]
@@ -191,7 +193,7 @@ def parse_blocks(text: str) -> list[_Block]:
                 j += 1
             blocks.append(_Block("table", lines[i:j]))
             i = j
-        elif stripped.startswith("<!--") and any("-->" in lines[j] for j in range(i, n)):
+        elif stripped.startswith("<!--") and last_close >= i:
             # A closed HTML comment is not content; an unclosed one is read as text.
             j = i
             while "-->" not in lines[j]:
