@@ -85,3 +85,31 @@ def test_sentence_introducing_a_code_block_and_link_targets():
     parts += [f"{FILLER} {intro}", "", "::", "", "    [marker]", "    Error=go away", ""]
     out, _ = compress_prose("\n".join(parts), Request())
     assert "/usr/lib/tool/MARKER" in out and "\n::\n" not in out
+
+
+def test_a_listing_without_stops_is_kept_line_by_line_not_dropped_whole():
+    lines = ["# Vendor review", "", "We reviewed every vendor contract this quarter.", ""]
+    lines += [
+        f"Vendor {n} holds {n * 3} seats, renewal on 2026-0{n % 9 + 1}-1{n % 10}, team {n % 7}"
+        for n in range(120)
+    ]
+    out, _ = compress_prose("\n".join(lines), Request())
+    kept = [line for line in out.splitlines() if line.startswith("Vendor ")]
+    # Read as one 120-line sentence it was dropped whole; now lines are kept, as lines.
+    assert len(kept) >= 20
+    assert all(line.rstrip(" …") in lines for line in kept)
+
+
+def test_hard_wrapped_prose_stays_one_sentence():
+    sentence = (
+        "the scheduler retries a failed job three times\nwith exponential backoff before it "
+        "marks the job\nas failed and pages the owner, unless the job\nis flagged as "
+        "best effort in its manifest, in which case\nit is dropped and logged at info level "
+        "so that\nnobody is woken for work that was optional anyway, which the on-call\n"
+        "rotation asked for after the incidents of the last quarter"
+    )
+    text = "# Notes\n\n" + "\n\n".join(
+        f"Note {i}. The cache hit rate was {i} % on node {i} and {sentence}." for i in range(12)
+    )
+    out, _ = compress_prose(text, Request())
+    assert "\nwith exponential backoff" not in out  # kept sentences are not cut at wraps

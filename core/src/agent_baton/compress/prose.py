@@ -64,6 +64,7 @@ _WEIGHTS = {
     "name": (0.5, 3),
     "cue": (1.0, 2),
 }
+_LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # Link targets say where, not what: they would pass for identifiers and rare words.
@@ -85,6 +86,7 @@ class _Unit:
     block: int
     score: float = 0.0
     signature: frozenset[str] = frozenset()  # its words, to drop repeated sentences
+    line: bool = False  # a line of a listing rather than a sentence
 
 
 def looks_like_prose(text: str) -> bool:
@@ -148,11 +150,13 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
         elif block.kind == "table":
             out.extend(_table(block.lines, request))
         elif block.kind in ("para", "item"):
-            chosen = [units[u].text for u in block.units if u in kept]
+            chosen = [units[u] for u in block.units if u in kept]
             dropped += len(block.units) - len(chosen)
             if chosen:
                 tail = " …" if len(chosen) < len(block.units) and not request.level else ""
-                out.append(block.prefix + " ".join(chosen) + tail)
+                # Lines of a listing stay lines; sentences of a paragraph run on.
+                text = "".join(("\n" if u.line else " ") + u.text for u in chosen)[1:]
+                out.append(block.prefix + text + tail)
     if not dropped and len("\n".join(out)) >= len(text):
         return None
     if dropped:
@@ -237,12 +241,26 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
     for index, block in enumerate(blocks):
         if block.kind not in ("para", "item"):
             continue
-        text = " ".join(line.strip() for line in block.lines)
+        text = "\n".join(line.strip() for line in block.lines)
         for sentence in _SENTENCE.split(text):
-            if sentence.strip():
+            pieces = _pieces(sentence)
+            for piece in pieces:
                 block.units.append(len(units))
-                units.append(_Unit(sentence.strip(), index))
+                units.append(_Unit(piece, index, line=len(pieces) > 1))
     return units
+
+
+def _pieces(sentence: str) -> list[str]:
+    """A sentence as units: a listing (lines with no stop, each starting anew) line by line.
+
+    A unit is kept or dropped whole, and a 50-line listing read as one sentence would be
+    dropped whole. Hard-wrapped prose, whose lines mostly go on in lower case, stays one.
+    """
+    lines = [line for line in sentence.split("\n") if line.strip()]
+    fresh = sum(1 for line in lines if line[:1].isupper() or line[:1].isdigit())
+    if len(sentence) <= _LONG_UNIT or len(lines) < 3 or fresh < 0.7 * len(lines):
+        return [" ".join(lines)] if lines else []
+    return lines
 
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
