@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 
 import pytest
 from crewai import Crew, Process, Task
@@ -215,6 +216,53 @@ def test_detach_restores_crewai_behaviour(ctx, make_agent, big, final):
     assert len(ctx) == 0 and baton.runs == []
     with pytest.raises(ValueError, match="not attached"):
         baton.detach(crew)
+
+
+def _per_input_crew(make_agent, big, final, runs):
+    researcher, _ = make_agent("Researcher", [final(big)] * runs)
+    writer, writer_llm = make_agent("Writer", [final("Hosts are healthy.")] * runs)
+    research = Task(
+        name="research",
+        description="Collect latency metrics of the {region} hosts",
+        expected_output="JSON rows",
+        agent=researcher,
+    )
+    write = Task(
+        description="Summarise the {region} host metrics",
+        expected_output="One line",
+        agent=writer,
+    )
+    crew = Crew(agents=[researcher, writer], tasks=[research, write], process=Process.sequential)
+    return crew, writer_llm
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_kickoff_for_each_runs_attached_copies_of_the_crew(ctx, make_agent, big, final, mode):
+    crew, writer_llm = _per_input_crew(make_agent, big, final, runs=2)
+    baton = CrewBaton(ctx, max_tokens=1500)
+    baton.attach(crew)
+    inputs = [{"region": "eu"}, {"region": "us"}]
+
+    with warnings.catch_warnings():
+        # CrewAI warns that method callbacks "cannot be serialized" if copied along.
+        warnings.simplefilter("error", UserWarning)
+        if mode == "sync":
+            results = crew.kickoff_for_each(inputs=inputs)
+        else:
+            results = asyncio.run(crew.akickoff_for_each(inputs=inputs))
+
+    # Each copy of the crew handed over the compressed research, not the full output.
+    for call in range(2):
+        received = _context_part(writer_llm.prompt(call))
+        assert not _shows_row_250(received) and "omitted" in received
+    assert [r.tasks_output[0].raw for r in results] == [big, big]
+    assert [len(run.handoffs) for run in baton.runs] == [1, 1]
+    # Keys come from the tasks as written, not as each input filled them in.
+    assert sorted(ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
+    # The crew itself is unchanged and still attached once.
+    assert crew.before_kickoff_callbacks == [baton._attachments[str(crew.tasks[0].id)].start_run]
+    baton.detach(crew)
+    assert "copy" not in vars(crew)
 
 
 def test_a_crew_attaches_to_one_baton(ctx, make_agent, big, final):

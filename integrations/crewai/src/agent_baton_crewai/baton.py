@@ -36,7 +36,8 @@ class CrewBaton:
     depends on earlier tasks (``Task(context=[...])``, or every earlier task in a sequential
     crew) receives ``ctx.render`` of those entries within ``max_tokens`` instead of their
     outputs joined in full, unless that would not be shorter.
-    ``crew.kickoff()``'s result and every ``TaskOutput`` stay complete.
+    ``crew.kickoff()``'s result and every ``TaskOutput`` stay complete. The copies that
+    ``kickoff_for_each`` and its async twins run, one per input, are attached too.
 
     With ``focus`` the receiving task's description is the query that decides which entries
     come first and what survives when the budget is tight. Each handoff is logged on the
@@ -96,15 +97,19 @@ class CrewBaton:
                 return crew
             raise ValueError("this crew is attached to another CrewBaton; detach it first")
         check_context_hook(crew)
-        attachment = _Attachment(self, crew, getattr(crew, CONTEXT_HOOK), crew.task_callback)
-        # An instance attribute shadows the class's method for this crew only.
+        self._install(_Attachment(self, crew, getattr(crew, CONTEXT_HOOK), crew.task_callback))
+        return crew
+
+    def _install(self, attachment: _Attachment) -> None:
+        crew = attachment.crew
+        # Instance attributes shadow the class's methods for this crew only.
         vars(crew)[CONTEXT_HOOK] = attachment.get_context
+        vars(crew)["copy"] = attachment.copy_crew
         crew.task_callback = attachment.on_task_output
         crew.before_kickoff_callbacks.append(attachment.start_run)
         crew.after_kickoff_callbacks.append(attachment.finish_run)
         for task in crew.tasks:
             self._attachments[str(task.id)] = attachment
-        return crew
 
     def detach(self, crew: Crew) -> None:
         """Undo :meth:`attach`: restore the crew's own task callback and context building."""
@@ -112,9 +117,8 @@ class CrewBaton:
         if attachment is None or attachment.baton is not self:
             raise ValueError("this crew is not attached to this CrewBaton")
         del vars(crew)[CONTEXT_HOOK]
-        crew.task_callback = attachment.previous_callback
-        crew.before_kickoff_callbacks.remove(attachment.start_run)
-        crew.after_kickoff_callbacks.remove(attachment.finish_run)
+        del vars(crew)["copy"]
+        attachment.remove_callbacks()
         for task_id in attachment.keys:
             self._attachments.pop(task_id, None)
 
@@ -203,6 +207,35 @@ class _Attachment:
         bases = [task_key(t.name, t.description) for t in crew.tasks]
         self.keys = dict(zip((str(t.id) for t in crew.tasks), unique_keys(bases), strict=True))
         self.run: RunReport | None = None
+
+    def copy_crew(self) -> Crew:
+        """Replaces ``Crew.copy`` for this crew: the copy is attached too, with the same keys.
+
+        ``kickoff_for_each`` and its async twins run copies of the crew, one per input.
+        """
+        crew = self.crew
+        # Copied without this attachment's callbacks, which belong to this crew alone.
+        self.remove_callbacks()
+        try:
+            clone = type(crew).copy(crew)
+        finally:
+            crew.task_callback = self.on_task_output
+            crew.before_kickoff_callbacks.append(self.start_run)
+            crew.after_kickoff_callbacks.append(self.finish_run)
+        twin = _Attachment(self.baton, clone, getattr(clone, CONTEXT_HOOK), clone.task_callback)
+        # Tasks are copied in order: each copy stores under its original's key.
+        twin.keys = {
+            str(copy.id): self.key_for(task)
+            for copy, task in zip(clone.tasks, crew.tasks, strict=True)
+        }
+        self.baton._install(twin)
+        return clone
+
+    def remove_callbacks(self) -> None:
+        """Give the crew back its own task callback and kickoff callbacks."""
+        self.crew.task_callback = self.previous_callback
+        self.crew.before_kickoff_callbacks.remove(self.start_run)
+        self.crew.after_kickoff_callbacks.remove(self.finish_run)
 
     def key_for(self, task: Task) -> str:
         task_id = str(task.id)
