@@ -6,7 +6,7 @@ import pytest
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
 from autogen_agentchat.messages import HandoffMessage, TextMessage, ToolCallExecutionEvent
-from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
+from autogen_agentchat.teams import RoundRobinGroupChat, SelectorGroupChat, Swarm
 from autogen_core import SingleThreadedAgentRuntime
 from autogen_core.models import (
     AssistantMessage,
@@ -264,3 +264,30 @@ async def test_read_tool_gives_the_next_agent_the_original(ctx, kit):
     assert [r.content for r in read_results] == [data]
     assert isinstance(second[0], SystemMessage)
     assert result.messages[-1].content == "North leads. TERMINATE"
+
+
+async def test_selector_group_chat_selector_reads_compressed_history(ctx, kit):
+    # The selector model reads the whole conversation before each turn: given a baton
+    # context, it reads the other agents' long outputs compressed, like the agents do.
+    data = kit.sales_rows()
+    selector = kit.replay("researcher", "analyst")
+    team = SelectorGroupChat(
+        [
+            agent("researcher", kit.replay(data), ctx),
+            agent("analyst", kit.replay("North leads."), ctx),
+        ],
+        model_client=selector,
+        model_context=BatonChatCompletionContext(ctx, agent_name="selector"),
+        termination_condition=MaxMessageTermination(3),
+        allow_repeated_speaker=True,
+    )
+
+    result = await team.run(task=TASK)
+
+    assert [m.content for m in result.messages] == [TASK, data, "North leads."]
+    second_choice = "\n".join(kit.texts(kit.sent(selector, 1)))
+    assert data not in second_choice
+    key = message_key("researcher", data)
+    assert f'key="{key}"' in second_choice  # the note that says how to read the original
+    assert ctx.get_entry(key).compressed in second_choice
+    assert ctx.get(key, full=True) == data
