@@ -184,7 +184,6 @@ class _Column:
             and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
         ]
 
-
     @functools.cached_property
     def width(self) -> int:
         """The widest cell among the first 50 rows."""
