@@ -22,7 +22,7 @@ CREWAI_OFFLINE = {
     "OTEL_SDK_DISABLED": "true",
 }
 
-CORE = ["-e", "./core[test,redis]"]
+CORE = ["-e", "./core[test,redis,code]"]
 # Versions that resolve together on Python 3.11 (see docs and the frameworks' notes).
 FRAMEWORKS = {
     "langchain": ["-e", "./integrations/langchain[test]"],
@@ -100,12 +100,12 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Savings, needle recall and latency on ../shared/corpus, and scaling to 5 MB."""
-    session.install("-e", "./core")
+    session.install("-e", "./core[code]")
     session.run("python", "benchmarks/corpus_bench.py", *(session.posargs or ["--scaling"]))
 
 
 @nox.session
 def compare(session: nox.Session) -> None:
     """The benchmark side by side with headroom-ai, installed only here."""
-    session.install("-e", "./core", "headroom-ai")
+    session.install("-e", "./core[code]", "headroom-ai")
     session.run("python", "benchmarks/corpus_bench.py", "--headroom", *session.posargs)

@@ -2,9 +2,11 @@
 
 Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
 their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
-JavaScript, TypeScript, C and the like) and Python that does not parse go through the
-scanners of :mod:`agent_baton.compress.code_fallback`. Function bodies are elided with a
-marker naming the function; with a query, the functions it names or matches stay whole.
+JavaScript, TypeScript, C and the like) are parsed with tree-sitter when its grammars are
+installed (:mod:`agent_baton.compress.code_grammar`); they and Python that does not parse
+otherwise go through the scanners of :mod:`agent_baton.compress.code_fallback`. Function
+bodies are elided with a marker naming the function; with a query, the functions it names or
+matches stay whole.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ast
 import re
 
 from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
+from agent_baton.compress.code_grammar import grammar_skeleton
 from agent_baton.compress.code_skeleton import (
     ALWAYS,
     CONSTANT,
@@ -85,6 +88,10 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
             return parsed, "code:python-ast"
         return indent_skeleton(lines), "code:python-lines"
     if braces:
+        parsed_tree = grammar_skeleton(text, lines)
+        if parsed_tree is not None:
+            skeleton, language = parsed_tree
+            return skeleton, f"code:tree-sitter:{language}"
         return brace_skeleton(text, lines), "code:braces"
     return indent_skeleton(lines), "code:lines"
 

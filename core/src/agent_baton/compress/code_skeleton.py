@@ -110,9 +110,11 @@ class Skeleton:
         words = set(_QUERY_WORD.findall(query))
         functions = [i for i, o in enumerate(self.owners) if o.function]
         named = [i for i in functions if self.owners[i].name.lstrip("#") in words]
-        chosen = list(named)
         texts = ["\n".join(self.lines[o.start : o.end + 1]) for o in self.owners]
         ranked = [(i, s) for i, s in rank_texts(texts, query) if self.owners[i].function]
+        # Of the functions the query names, the ones that match it best come first.
+        order = {i: position for position, (i, _) in enumerate(ranked)}
+        chosen = sorted(named, key=lambda i: order.get(i, len(order)))
         if ranked:
             best = ranked[0][1]
             extra = 1 if named or level >= 2 else 2
