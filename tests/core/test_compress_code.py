@@ -134,3 +134,16 @@ def test_detection_routes_code():
     assert "code" in candidates(GO)
     assert not looks_like_code("This is a sentence of plain prose about nothing.\n" * 20)
     assert compress_code("Plain words only, nothing more.\n" * 20, Request()) is None
+
+
+def test_typescript_with_many_imports_is_not_read_as_python():
+    imports = [f'import {{ part{i} }} from "./parts/part{i}";' for i in range(30)]
+    functions = [
+        f"export function handle{i}(request: Request): Response {{\n"
+        f"  const part = part{i}(request);\n  return respond(part, {i});\n}}\n"
+        for i in range(6)
+    ]
+    out, name = compress_code("\n".join(imports) + "\n\n" + "\n".join(functions), Request())
+    assert name in ("code:braces", "code:tree-sitter:typescript")
+    assert "export function handle5(request: Request): Response {" in out
+    assert "return respond(part, 5);" not in out

@@ -15,7 +15,7 @@ import ast
 import re
 
 from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
-from agent_baton.compress.code_grammar import grammar_skeleton
+from agent_baton.compress.code_grammar import detect_language, grammar_skeleton
 from agent_baton.compress.code_skeleton import (
     ALWAYS,
     CONSTANT,
@@ -86,7 +86,9 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
         parsed = python_skeleton(text, lines)
         if parsed is not None:
             return parsed, "code:python-ast"
-        return indent_skeleton(lines), "code:python-lines"
+        # "import x from 'y'" looks like Python too: TypeScript with many imports.
+        if detect_language(text) is None:
+            return indent_skeleton(lines), "code:python-lines"
     if braces:
         parsed_tree = grammar_skeleton(text, lines)
         if parsed_tree is not None:
