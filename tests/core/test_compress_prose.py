@@ -1,4 +1,9 @@
-from agent_baton.compress.prose import compress_prose, looks_like_prose
+from agent_baton.compress.prose import (
+    compress_document,
+    compress_prose,
+    keep_code_head,
+    looks_like_prose,
+)
 from agent_baton.compress.request import Request
 from agent_baton.compress.router import candidates
 
@@ -113,3 +118,16 @@ def test_hard_wrapped_prose_stays_one_sentence():
     )
     out, _ = compress_prose(text, Request())
     assert "\nwith exponential backoff" not in out  # kept sentences are not cut at wraps
+
+
+def test_a_document_whose_sentences_all_stay_still_shrinks_its_code_blocks():
+    module = "\n".join(
+        f"def step_{i}(ctx):\n    rows = ctx.db.fetch('SELECT * FROM t{i}')\n"
+        f"    for r in rows:\n        ctx.emit(r)\n    return len(rows)\n"
+        for i in range(60)
+    )
+    doc = f"## Patch\n\nEvery step now returns its row count.\n\n```python\n{module}\n```\n"
+    for request in (Request(), Request(query="row count of each step")):
+        out = compress_document(doc, request, keep_code_head)
+        assert out is not None and "Every step now returns its row count." in out
+        assert len(out) < len(doc) / 2

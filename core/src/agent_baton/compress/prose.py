@@ -155,8 +155,8 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
             if chosen:
                 tail = " …" if len(chosen) < len(block.units) and not request.level else ""
                 # Lines of a listing stay lines; sentences of a paragraph run on.
-                text = "".join(("\n" if u.line else " ") + u.text for u in chosen)[1:]
-                out.append(block.prefix + text + tail)
+                joined = "".join(("\n" if u.line else " ") + u.text for u in chosen)[1:]
+                out.append(block.prefix + joined + tail)
     if not dropped and len("\n".join(out)) >= len(text):
         return None
     if dropped:
