@@ -47,6 +47,55 @@ def test_json_messages():
     assert "Final answer: Paris." in out and "What is the capital?" in out
 
 
+def test_tool_calls_and_results_of_openai_and_anthropic_messages_are_kept():
+    rows = [
+        {"id": f"ch_{j}", "amount": 1000 + 37 * j, "invoice": f"INV-{20900 + j}"} for j in range(60)
+    ]
+    openai = [
+        {"role": "user", "content": "acct_99120 was charged twice. Refund the duplicate."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "list_charges", "arguments": '{"account": "acct_99120"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": json.dumps(rows)},
+        {"role": "assistant", "content": LONG},
+        {"role": "assistant", "content": "Refund requested; pending approval."},
+    ]
+    anthropic = [
+        openai[0],
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "Listing the charges."},
+                {"type": "tool_use", "id": "tu_1", "name": "list_charges", "input": {"page": 2}},
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": "tu_1", "content": json.dumps(rows)}
+            ],
+        },
+        *openai[3:],
+    ]
+    for messages, call in (
+        (openai, '→ list_charges({"account": "acct_99120"})'),
+        (anthropic, '→ list_charges({"page": 2})'),
+    ):
+        text = json.dumps(messages, indent=2)
+        out, _ = compress_chat(text, Request())
+        assert call in out  # the action taken, with its arguments
+        assert "null" not in out
+        assert "ch_0" in out and len(out) < len(text) / 2  # the result, compressed as JSON
+
+
 def test_levels_keep_less():
     sizes = [len(compress_chat(autogen(), Request(level=lv))[0]) for lv in range(3)]
     assert sizes[0] > sizes[2]

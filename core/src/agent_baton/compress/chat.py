@@ -36,6 +36,7 @@ _KEY_LINE = re.compile(
     re.IGNORECASE,
 )
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
+_CALL_CHARS = 400  # a tool call's line is cut after this many characters
 
 
 @dataclass
@@ -119,12 +120,53 @@ def _messages(text: str) -> list[dict[str, object]] | None:
 def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:
     turns = []
     for m in messages:
-        content = m["content"]
-        if not isinstance(content, str):
-            content = json.dumps(content, ensure_ascii=False, indent=1)
-        name = f" ({m['name']})" if m.get("name") else ""
-        turns.append(_Turn(f"{m['role']}{name}:", content))
+        names = [str(m[k]) for k in ("name", "tool_call_id") if m.get(k)]
+        label = f"{m['role']} ({', '.join(names)}):" if names else f"{m['role']}:"
+        calls, body = _calls(m.get("tool_calls")), _content(m["content"])
+        # A tool call is an action taken: it goes in the header, which is kept verbatim.
+        turns.append(_Turn("\n".join([label, *calls]), body))
     return turns
+
+
+def _content(content: object) -> str:
+    """A message's content as text: OpenAI strings, or lists of typed blocks (Anthropic)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
+        return "\n".join(_block(b) for b in content)
+    return json.dumps(content, ensure_ascii=False, indent=1)
+
+
+def _block(block: dict[str, object]) -> str:
+    kind = block["type"]
+    if kind == "text" and isinstance(block.get("text"), str):
+        return str(block["text"])
+    if kind == "tool_use":
+        return _call(block.get("name"), block.get("input"))
+    if kind == "tool_result":
+        origin = block.get("tool_use_id", "a tool call")
+        return f"[result of {origin}]\n{_content(block.get('content'))}"
+    return json.dumps(block, ensure_ascii=False)
+
+
+def _calls(tool_calls: object) -> list[str]:
+    """OpenAI ``tool_calls`` as one line each: ``→ name(arguments)``."""
+    if not isinstance(tool_calls, list):
+        return []
+    lines = []
+    for call in tool_calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict):
+            lines.append(_call(function.get("name"), function.get("arguments")))
+    return lines
+
+
+def _call(name: object, arguments: object) -> str:
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments, ensure_ascii=False)
+    return _cut(f"→ {name}({arguments})", _CALL_CHARS)
 
 
 def _split(text: str) -> list[_Turn] | None:
