@@ -127,3 +127,36 @@ def test_digits_one_to_nine_are_interchangeable_for_templates_and_problems(body)
     shape = body.translate(_SAME_DIGITS)
     assert template(shape) == template(body)
     assert is_problem(shape) == is_problem(body)
+
+
+def test_a_rare_variant_of_a_repeated_line_is_not_folded_into_the_majority():
+    lines = []
+    for i in range(3000):
+        status = 502 if i in (1200, 1201, 2400) else 200
+        path = ["/api/orders", "/api/cart", "/api/items", "/healthz"][i % 4]
+        lines.append(
+            f"2024-05-02T10:{i // 60 % 60:02d}:{i % 60:02d}Z 10.0.{i % 9}.{i % 250 + 1} "
+            f'"POST {path} HTTP/1.1" {status} {100 + i * 7 % 800} 0.{i * 13 % 300:03d}'
+        )
+    declined = [
+        f"2024-05-02T11:00:{i:02d}Z ERROR capture failed order={9000 + i} reason="
+        + ("fraud_suspected" if i == 30 else "card_declined")
+        for i in range(50)
+    ]
+    out = compress("\n".join(lines + declined)).text
+    # Each would otherwise be counted in a fold line showing the majority's example.
+    assert out.count('HTTP/1.1" 502 ') == 3
+    assert "reason=fraud_suspected" in out
+    assert len(out) < 0.05 * len("\n".join(lines + declined))
+
+
+def test_web_server_access_logs_are_logs():
+    lines = [
+        f"10.0.0.{i % 50} - - [02/May/2024:10:{i // 60 % 60:02d}:{i % 60:02d} +0000] "
+        f'"GET /api/items/{i % 40} HTTP/1.1" {500 if i == 777 else 200} {300 + i % 90} "-"'
+        for i in range(2000)
+    ]
+    text = "\n".join(lines)
+    assert looks_like_log(text)
+    out = compress(text).text
+    assert '" 500 ' in out and len(out) < 0.02 * len(text)

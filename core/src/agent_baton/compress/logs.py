@@ -60,12 +60,20 @@ _MASKS = (
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
+_RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
+_RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
+_RARE_LINES = 24  # rare variants kept whole, in all
 # Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
 _SAME_DIGITS = str.maketrans("23456789", "11111111")
 _LOG_LINE = re.compile(
-    _TIMESTAMP.pattern + r"|" + _LEVEL.pattern + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
+    _TIMESTAMP.pattern
+    + r"|"
+    + _LEVEL.pattern
+    + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
+    # The common log format of web servers: 127.0.0.1 - - [02/May/2024:10:00:00 +0000] "GET ...
+    + r"|\[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]"
 )
 
 
@@ -184,6 +192,8 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
             )
 
     used = sum(len(lines[i].text) + 1 for i in keep)
+    # Outside the budget: a fold's count must not speak for a line unlike its example.
+    keep.update(_rare_variants(lines, counts))
     # Rare routine lines carry the facts of a run (versions, the one success among
     # failures): keep those seen once, then twice, while room allows.
     for times in (1, 2):
@@ -237,6 +247,40 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         last[line.template] = i
     keep.update(last.values())
     return keep
+
+
+def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:
+    """Lines of a repeated event that differ where its other lines agree.
+
+    An HTTP 500 among thousands of 200s, or ``reason=fraud_suspected`` among declined
+    cards, shares its template with the rest (numbers are masked, a differing word joins
+    the pattern): folded, the count line would speak for it with the majority's example.
+    A word position of few distinct values, one of them usual, marks the rare ones.
+    """
+    groups: dict[tuple[int, int], Counter[str]] = {}
+    for line in lines:
+        if counts[line.template] >= _RARE_GROUP:
+            groups.setdefault((line.template, line.body.count(" ")), Counter())[line.body] += 1
+    rare: set[str] = set()  # bodies holding a rare value
+    for bodies in groups.values():
+        total = bodies.total()
+        if total < _RARE_GROUP or len(bodies) == 1:
+            continue
+        rows = [body.split() for body in bodies]
+        width = min(map(len, rows))
+        weights = list(bodies.values())
+        for column in zip(*(row[:width] for row in rows), strict=True):
+            if len(set(column)) > _RARE_DISTINCT:
+                continue  # an id, a size, a time: no usual value to stand out from
+            values: Counter[str] = Counter()
+            for value, weight in zip(column, weights, strict=True):
+                values[value] += weight
+            if values.most_common(1)[0][1] < 0.8 * total:
+                continue
+            odd = {v for v, k in values.items() if k <= max(2, total // 100)}
+            rare.update(body for body, v in zip(bodies, column, strict=True) if v in odd)
+    keep = [i for i, line in enumerate(lines) if line.body in rare]
+    return set(keep[:_RARE_LINES])
 
 
 def _problem_cap(level: int) -> int:
