@@ -131,3 +131,34 @@ def test_a_document_whose_sentences_all_stay_still_shrinks_its_code_blocks():
         out = compress_document(doc, request, keep_code_head)
         assert out is not None and "Every step now returns its row count." in out
         assert len(out) < len(doc) / 2
+
+
+def test_tool_output_and_commands_in_prose_are_kept_line_by_line():
+    packages = [f"ok  \tgithub.com/acme/svc/pkg/p{i}\t0.{i:03d}s" for i in range(30)]
+    packages[17:17] = [
+        "--- FAIL: TestReconcile (0.03s)",
+        "    reconcile_test.go:88: expected 3 replicas, got 2",
+        "FAIL\tgithub.com/acme/svc/pkg/reconcile\t0.041s",
+    ]
+    report = "# CI run\n\nThe nightly run finished with one failing package.\n\n" + "\n".join(
+        packages
+    )
+    runbook = (
+        "# Rollback\n\nRun these in order from the bastion host:\n"
+        "kubectl -n payments scale deploy/api --replicas=0\n"
+        "kubectl -n payments rollout undo deploy/worker --to-revision=41\n"
+        'psql "$DB_URL" -c "ALTER TABLE ledger DROP COLUMN IF EXISTS tenant_ref"\n'
+        "kubectl -n payments scale deploy/api --replicas=6\n\n"
+        + " ".join(
+            f"Note {i}: the status page is updated every {i + 5} minutes." for i in range(12)
+        )
+    )
+    for text, needles in (
+        (report, ["reconcile_test.go:88: expected 3 replicas, got 2"]),
+        (runbook, ["--to-revision=41", "DROP COLUMN IF EXISTS tenant_ref"]),
+    ):
+        for request in (Request(), Request(query="what failed and how to roll back")):
+            out = compress_document(text, request, keep_code_head)
+            assert out is not None
+            assert all(needle in out for needle in needles)
+            assert len(out) < len(text)

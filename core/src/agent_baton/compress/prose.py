@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
@@ -64,6 +64,9 @@ _WEIGHTS = {
     "name": (0.5, 3),
     "cue": (1.0, 2),
 }
+_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+_SHORT_LISTING = 12  # lines: a listing this short is kept whole
+_KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
@@ -244,23 +247,43 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
         text = "\n".join(line.strip() for line in block.lines)
         for sentence in _SENTENCE.split(text):
             pieces = _pieces(sentence)
+            listing = len(pieces) > 1
+            # A short listing (steps, commands) is kept whole, like a short code block.
+            score = _KEEP if listing and len(pieces) <= _SHORT_LISTING else 0.0
             for piece in pieces:
                 block.units.append(len(units))
-                units.append(_Unit(piece, index, line=len(pieces) > 1))
+                units.append(_Unit(piece, index, score=score, line=listing))
     return units
 
 
 def _pieces(sentence: str) -> list[str]:
-    """A sentence as units: a listing (lines with no stop, each starting anew) line by line.
+    """A sentence as units: a listing (tool output, commands, records) line by line.
 
     A unit is kept or dropped whole, and a 50-line listing read as one sentence would be
-    dropped whole. Hard-wrapped prose, whose lines mostly go on in lower case, stays one.
+    dropped whole. Hard-wrapped prose stays one sentence.
     """
     lines = [line for line in sentence.split("\n") if line.strip()]
-    fresh = sum(1 for line in lines if line[:1].isupper() or line[:1].isdigit())
-    if len(sentence) <= _LONG_UNIT or len(lines) < 3 or fresh < 0.7 * len(lines):
+    if len(sentence) <= _LONG_UNIT or len(lines) < 3 or _wrapped(lines):
         return [" ".join(lines)] if lines else []
     return lines
+
+
+def _wrapped(lines: list[str]) -> bool:
+    """Whether lines are prose wrapped mid-sentence: mostly words, going on in lower case."""
+    goes_on = sum(
+        1
+        for line, following in pairwise(lines)
+        if following[:1].islower() and _wordy(line) and _wordy(following)
+    )
+    return goes_on >= 0.5 * (len(lines) - 1)
+
+
+def _wordy(line: str) -> bool:
+    """Mostly plain words, no column gaps: a line of prose, not of a command or a table."""
+    tokens = line.split()
+    if not tokens or "  " in line.strip() or "\t" in line:
+        return False
+    return sum(1 for t in tokens if _PLAIN_WORD.fullmatch(t)) >= 0.75 * len(tokens)
 
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
@@ -288,7 +311,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
         score += 0.5 * min(3, sum(1 for t in ws if df[t] <= 2 and len(t) > 3))
         if len(ws) < 4:
             score -= 1.0
-        u.score = score
+        u.score += score
         u.signature = ws
     sections = _sections(blocks)
     for _, members in sections:
@@ -298,7 +321,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             # all point, and its heading alone would say nothing.
             first = units[texted[0][0]]
             lone = sum(map(len, texted)) == 1 and len(first.text) < 200
-            first.score += 100.0 if lone else 1.0
+            first.score += _KEEP if lone else 1.0
     previous: _Block | None = None
     for block in blocks:
         if block.units:
@@ -343,9 +366,9 @@ def _match_query(
         best = ranked[0][1]
         for rank, (i, s) in enumerate(ranked[:12]):
             if s >= 0.3 * best:
-                units[i].score += 100.0 if rank < 6 else 6.0 * s / best
+                units[i].score += _KEEP if rank < 6 else 6.0 * s / best
                 if rank < 3 and i + 1 < len(units) and units[i + 1].block == units[i].block:
-                    units[i + 1].score += 100.0  # the sentence that goes on with it
+                    units[i + 1].score += _KEEP  # the sentence that goes on with it
     # The sections whose heading and text match best keep their opening sentences.
     section_counts = []
     for heading, members in sections:
@@ -362,8 +385,9 @@ def _match_query(
                 for b in sections[i][1]:
                     for index in blocks[b].units[:1]:
                         units[index].score += 4.0
-    # The paragraphs that match best stay whole: the answer often spans sentences.
-    texted = [b for b in blocks if b.units]
+    # The paragraphs that match best stay whole: the answer often spans sentences (a
+    # listing's lines stand alone: its best lines are kept above).
+    texted = [b for b in blocks if b.units and not units[b.units[0]].line]
     ranked = SearchIndex.of_counts([_merge([counts[k] for k in b.units]) for b in texted]).ranked(
         wanted
     )
@@ -372,7 +396,7 @@ def _match_query(
         for i, s in ranked[:2]:
             if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
                 for index in texted[i].units:
-                    units[index].score += 100.0
+                    units[index].score += _KEEP
 
 
 def _merge(parts: list[_Counts]) -> _Counts:
@@ -408,7 +432,7 @@ def _select(units: list[_Unit], request: Request) -> set[int]:
         signature = u.signature
         if signature in seen:
             continue
-        if used + len(u.text) > budget and u.score < 100:
+        if used + len(u.text) > budget and u.score < _KEEP:
             continue
         kept.add(i)
         seen.add(signature)
