@@ -40,14 +40,25 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if parsed is None:
         return None
     before, data, after = parsed
-    budget_chars = _budget_chars(len(text), request)
-    renderer = _Renderer(request, budget_chars)
+    renderer = _Renderer(request, budget_chars(len(text), request))
     body = renderer.render(data)
     parts = [p for p in (before.strip(), body, after.strip()) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
+
+
+def compress_records(
+    records: list[dict[str, Any]], request: Request, budget: int
+) -> tuple[str, bool]:
+    """Records (rows of a text table) rendered as an array of JSON objects is: (text, lossy).
+
+    Lossless when the table fits ``budget`` characters (see :func:`budget_chars`), else
+    sampled.
+    """
+    renderer = _Renderer(request, budget)
+    return renderer.render(records), renderer.lossy
 
 
 def parse_embedded(text: str) -> tuple[str, Any, str] | None:
@@ -67,9 +78,29 @@ def parse_embedded(text: str) -> tuple[str, Any, str] | None:
         data, end = json.JSONDecoder().raw_decode(text, offset)
     except (ValueError, RecursionError):
         return None
+    if isinstance(data, dict) and start == 0 and end < len(text):
+        lines = _json_lines(stripped)  # one object per line: structured logs, exports
+        if lines is not None:
+            return "", lines, ""
     if not isinstance(data, (dict, list)) or (end - offset) < 0.6 * len(stripped):
         return None
     return text[:offset], data, text[end:]
+
+
+def _json_lines(text: str) -> list[Any] | None:
+    """JSON Lines: every non-blank line one JSON object (at least three), else None."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(row, dict):
+            return None
+        rows.append(row)
+    return rows if len(rows) >= 3 else None
 
 
 def _json_line_start(text: str) -> int | None:
@@ -77,7 +108,8 @@ def _json_line_start(text: str) -> int | None:
     return None if match is None else match.end() - 1
 
 
-def _budget_chars(original_chars: int, request: Request) -> int:
+def budget_chars(original_chars: int, request: Request) -> int:
+    """How many characters the compressed form of a table or document may take."""
     # About 12 % of the original, never under ~3,000 chars, or ~3 chars per token of the
     # caller's budget; each level halves it.
     base = max(3000, original_chars // 8)

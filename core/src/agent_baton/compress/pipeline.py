@@ -18,6 +18,7 @@ from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, Request
 from agent_baton.compress.router import candidates
+from agent_baton.compress.tables import compress_table
 from agent_baton.entry import savings_percent
 from agent_baton.search import query_terms, terms
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
@@ -34,6 +35,7 @@ _HANDOVER_SECONDS = 0.002
 MAX_LEVEL = 4
 COMPRESSORS: dict[str, Compressor] = {
     "json": compress_json,
+    "table": compress_table,
     "logs": compress_logs,
     "code": compress_code,
     "prose": compress_prose,

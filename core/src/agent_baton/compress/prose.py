@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 
+from agent_baton.compress.json import compress_records
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
+from agent_baton.compress.tables import find_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
 
 # A text's number of terms and the counts of the query's terms in it, for BM25.
@@ -65,6 +67,7 @@ _WEIGHTS = {
     "cue": (1.0, 2),
 }
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+_MIN_SENTENCE_CHARS = 300
 _SHORT_LISTING = 12  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
@@ -94,8 +97,10 @@ class _Unit:
 
 def looks_like_prose(text: str) -> bool:
     """Whether the sampled lines are mostly words (paragraphs, headings, list items)."""
-    lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
-    if len(lines) < 3:
+    sample = [line for line in text[:8000].splitlines()[:200] if line.strip()]
+    # Table rows say nothing either way: a report may be mostly one table.
+    lines = [line for line in sample if not _TABLE.match(line)]
+    if len(lines) < (3 if len(lines) == len(sample) else 1):
         return False
     wordy = sum(1 for line in lines if len(re.findall(r"[A-Za-z]{2,}", line)) >= 4)
     return wordy >= 0.4 * len(lines)
@@ -420,7 +425,8 @@ def _sections(blocks: list[_Block]) -> list[tuple[int | None, list[int]]]:
 
 def _select(units: list[_Unit], request: Request) -> set[int]:
     total = sum(len(u.text) for u in units)
-    budget = total * 0.42 * 0.65**request.level
+    # A few sentences at least: a report that is mostly a table still says what it found.
+    budget = max(total * 0.42, _MIN_SENTENCE_CHARS) * 0.65**request.level
     order = sorted(
         range(len(units)), key=lambda i: -units[i].score / (1 + len(units[i].text) / 300)
     )
@@ -441,11 +447,18 @@ def _select(units: list[_Unit], request: Request) -> set[int]:
 
 
 def _table(lines: list[str], request: Request) -> list[str]:
-    """A table without its padding; a long one keeps its first rows and the query's."""
+    """A table without its padding; a long one sampled like a JSON table (rare rows stay)."""
     rows = [_compact_row(line) for line in lines]
     room = max(4, 16 >> request.level)
     if len(rows) <= room + 2:
         return rows
+    found = find_table("\n".join(lines))
+    if found is not None and not found.before:
+        # As many characters as room + 2 of its rows: first rows, outliers, rare values and
+        # the query's rows, then statistics.
+        width = sum(map(len, rows)) // len(rows)
+        body, _ = compress_records(found.records, request, (room + 2) * width * 10 // 7)
+        return [*body.splitlines(), *([found.after] if found.after else [])]
     keep = set(range(room + 2))
     if request.query and query_terms(request.query):
         keep.update(i for i, _ in rank_texts(rows, request.query)[:4])

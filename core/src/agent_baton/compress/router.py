@@ -7,6 +7,7 @@ from agent_baton.compress.code import looks_like_code
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.prose import looks_like_prose
+from agent_baton.compress.tables import looks_like_table
 
 
 def candidates(text: str) -> list[str]:
@@ -20,6 +21,8 @@ def candidates(text: str) -> list[str]:
         kinds.append("chat")
     if head in ("{", "["):
         kinds.append("json")
+    if looks_like_table(text):
+        kinds.append("table")  # CSV, kubectl output: before logs, whose lines it may match
     if looks_like_log(text):
         kinds.append("logs")
     mixed = markdown
