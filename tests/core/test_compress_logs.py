@@ -160,3 +160,25 @@ def test_web_server_access_logs_are_logs():
     assert looks_like_log(text)
     out = compress(text).text
     assert '" 500 ' in out and len(out) < 0.02 * len(text)
+
+
+def test_a_tight_budget_keeps_the_exception_rather_than_the_first_lines():
+    def info(n, offset):
+        return [
+            f"2024-05-02 10:{(offset + i) // 60 % 60:02d}:{i % 60:02d}.{i * 7 % 1000:03d} INFO "
+            f"[exec-{i % 4}] OrderService - processed order {100000 + offset + i} in {3 + i % 77}ms"
+            for i in range(n)
+        ]
+
+    trace = [
+        "2024-05-02 10:07:01.123 ERROR [exec-7] PaymentController - Request failed",
+        "org.springframework.dao.DataIntegrityViolationException: could not execute statement",
+        "\tat com.acme.payments.PaymentService.capture(PaymentService.java:142)",
+        "Caused by: org.postgresql.util.PSQLException: duplicate key value violates uk_payment",
+    ]
+    text = "\n".join(info(400, 0) + trace + info(300, 400))
+    for budget in (400, 250):
+        result = compress(text, max_tokens=budget)
+        assert result.compressed_tokens <= budget
+        assert "DataIntegrityViolationException" in result.text
+        assert "Caused by: org.postgresql.util.PSQLException" in result.text

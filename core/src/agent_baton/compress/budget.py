@@ -1,13 +1,15 @@
 """The last resort for ``max_tokens``: keep whole lines (or sentences).
 
-Without a query, the longest prefix; with one, the lines that match it best, then the first
-lines while room remains, shown in their original order.
+First the lines that match the query best, or without one the lines that report an error,
+a warning or a failure; then the first lines while room remains; all in their original
+order. A first line too long to keep is cut at a sentence end.
 """
 
 from __future__ import annotations
 
 import re
 
+from agent_baton.compress.logs import names_a_problem
 from agent_baton.compress.markers import omitted
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
@@ -20,17 +22,23 @@ def fit_lines(
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission marker.
 
-    Without ``query`` the longest prefix, a line too long to keep cut at a sentence end
-    (never mid-sentence); with one, the best-matching lines first. When not even the marker
+    With ``query`` the best-matching lines come first, without one the problems (errors,
+    exceptions, failures); the head of the text fills the rest. When not even the marker
     fits, the result is empty.
     """
     lines = text.splitlines()
     total = len(lines)
     marker_room = counter(omitted(f"{total} of {total} lines", key)) + 1
     if query and query_terms(query):
-        kept = _by_relevance(lines, query, max_tokens - marker_room, counter)
+        first = [i for i, _ in rank_texts(lines, query)]
     else:
-        kept = _prefix(lines, max_tokens - marker_room, counter)
+        first = [i for i, line in enumerate(lines) if names_a_problem(line)]
+    budget = max_tokens - marker_room
+    kept = (
+        _first_then_head(lines, first, budget, counter)
+        if first
+        else _prefix(lines, budget, counter)
+    )
     out = "\n".join([*kept, omitted(f"{total - len(kept)} of {total} lines", key)])
     while kept and counter(out) > max_tokens:
         kept.pop()
@@ -51,12 +59,13 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
     return kept
 
 
-def _by_relevance(lines: list[str], query: str, budget: int, counter: TokenCounter) -> list[str]:
-    ranked = [i for i, _ in rank_texts(lines, query)]
+def _first_then_head(
+    lines: list[str], first: list[int], budget: int, counter: TokenCounter
+) -> list[str]:
+    """The lines ``first`` names, then the head of the text, in order, within ``budget``."""
     chosen: set[int] = set()
     used = 0
-    # The matching lines first, then the head of the text for context.
-    for i in [*ranked, *range(len(lines))]:
+    for i in [*first, *range(len(lines))]:
         if i in chosen:
             continue
         cost = counter(lines[i]) + 1

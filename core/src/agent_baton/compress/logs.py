@@ -44,6 +44,7 @@ _FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
+_EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
 # Each mask starts with a character class, then checks the word boundary behind it
 # ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
@@ -98,6 +99,11 @@ def is_problem(line: str) -> bool:
     folded = (line if line.isascii() else line.translate(_FOLD)).lower()
     # Removing a zero count never creates a match, so most lines need only the first search.
     return bool(_SEVERE.search(folded) and _SEVERE.search(_ZERO_COUNTS.sub("", folded)))
+
+
+def names_a_problem(line: str) -> bool:
+    """Whether a line reports a problem or names an exception (``Caused by: FooError``)."""
+    return is_problem(line) or bool(_EXCEPTION_NAME.search(line))
 
 
 @dataclass
