@@ -1,5 +1,6 @@
 import json
 
+from agent_baton.compress import compress
 from agent_baton.compress.mixed import compress_mixed, drop_repeated, looks_like_mixed
 from agent_baton.compress.request import Request
 from agent_baton.compress.router import candidates
@@ -78,3 +79,22 @@ def test_chat_quoted_in_fenced_output_is_a_document():
     assert candidates(document_text)[0] == "mixed"
     assert candidates(turns)[0] == "chat"
     assert candidates(f"{prose}\n\n{turns}\n\n```python\nx = 1\n```\n\n{prose}")[0] == "chat"
+
+
+def test_a_short_answer_of_headings_over_fenced_blocks_is_mixed():
+    code = "\n".join(
+        f"def migrate_{i}(db):\n    db.execute('ALTER TABLE t{i} ADD t INT')\n    db.commit()\n"
+        for i in range(25)
+    )
+    rows = json.dumps(
+        [
+            {"table": f"t{i}", "rows": 1000 * i, "status": "failed" if i == 13 else "ok"}
+            for i in range(25)
+        ],
+        indent=2,
+    )
+    doc = f"## Migration script\n\n```python\n{code}\n```\n\n## Result\n\n```json\n{rows}\n```\n"
+    assert candidates(doc)[0] == "mixed"
+    out = compress(doc).text
+    assert "t13|13000|failed" in out  # the JSON block as a table, not emptied by the code path
+    assert "def migrate_24(db):" in out

@@ -14,16 +14,22 @@ from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
 _FENCED = re.compile(r"^\s*(`{3,}|~{3,})", re.MULTILINE)
+_HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
 _ELIDED = "  …"  # stands for lines an earlier block already showed
 _BLOCKS = re.compile(r"^\s*(`{3,}|~{3,}).*?^\s*\1", re.MULTILINE | re.DOTALL)
 
 
 def looks_like_mixed(text: str) -> bool:
-    """Whether the text is markdown with at least one fenced block and prose around it."""
+    """Whether the text is markdown with fenced blocks and prose or headings around them."""
     fences = _FENCED.findall(text[:200000])
     if len(fences) < 2:
         return False
-    return len(re.findall(r"[A-Za-z]{3,}", unfenced(text))) >= 30
+    outside = unfenced(text)
+    if len(re.findall(r"[A-Za-z]{3,}", outside)) >= 30:
+        return True
+    # Or little but headings over its blocks ("## Script", "## Result"); source code with
+    # fenced examples in its docstrings has plenty of text outside them.
+    return len(outside) < 0.2 * len(text) and bool(_HEADING.search(outside))
 
 
 def unfenced(text: str) -> str:
