@@ -162,3 +162,15 @@ def test_tool_output_and_commands_in_prose_are_kept_line_by_line():
             assert out is not None
             assert all(needle in out for needle in needles)
             assert len(out) < len(text)
+
+
+def test_a_page_of_text_on_one_line_is_prose():
+    page = " ".join(
+        f"Section {i} of the SDK changelog describes minor fixes to the retry logic."
+        for i in range(200)
+    )
+    page += " Release 4.2 removed the legacy v1 endpoints on 2024-03-01."
+    assert looks_like_prose(page)
+    out, _ = compress_prose(page, Request(query="when were the v1 endpoints removed"))
+    assert "Release 4.2 removed the legacy v1 endpoints on 2024-03-01." in out
+    assert len(out) < len(page) / 2

@@ -100,6 +100,8 @@ def looks_like_prose(text: str) -> bool:
     sample = [line for line in text[:8000].splitlines()[:200] if line.strip()]
     # Table rows say nothing either way: a report may be mostly one table.
     lines = [line for line in sample if not _TABLE.match(line)]
+    if len(lines) < 3 and len(_SENTENCE.findall(text[:8000])) >= 10:
+        return True  # a page of text on one line, as scraping and search tools return it
     if len(lines) < (3 if len(lines) == len(sample) else 1):
         return False
     wordy = sum(1 for line in lines if len(re.findall(r"[A-Za-z]{2,}", line)) >= 4)
