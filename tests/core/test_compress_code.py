@@ -147,3 +147,24 @@ def test_typescript_with_many_imports_is_not_read_as_python():
     assert name in ("code:braces", "code:tree-sitter:typescript")
     assert "export function handle5(request: Request): Response {" in out
     assert "return respond(part, 5);" not in out
+
+
+def test_a_query_that_spells_out_a_function_name_keeps_that_function():
+    helpers = "\n\n".join(
+        f"// Fetch{i} follows redirects as the default redirect policy allows: how many\n"
+        f"// redirects it allows is up to the redirect policy, by default.\n"
+        f"func Fetch{i}(url string) (*Response, error) {{\n"
+        f"\treq := NewRequest(url)\n\treq.Retry = {i}\n\treturn client.Do(req)\n}}"
+        for i in range(12)
+    )
+    source = (
+        'package http\n\nimport "errors"\n\n'
+        + helpers
+        + "\n\nfunc defaultCheckRedirect(req *Request, via []*Request) error {\n"
+        "\tif len(via) >= 10 {\n"
+        '\t\treturn errors.New("stopped after 10 redirects")\n'
+        "\t}\n\treturn nil\n}\n"
+    )
+    query = "How many redirects does the default redirect policy allow?"
+    out, _ = compress_code(source, Request(query=query))
+    assert 'return errors.New("stopped after 10 redirects")' in out

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent_baton.compress.markers import omitted
-from agent_baton.search import rank_texts
+from agent_baton.search import query_terms, rank_texts, terms
 
 # drop_at values: a line is kept while request.level < drop_at.
 ALWAYS = 99  # top-level signatures
@@ -110,11 +110,24 @@ class Skeleton:
         words = set(_QUERY_WORD.findall(query))
         functions = [i for i, o in enumerate(self.owners) if o.function]
         named = [i for i in functions if self.owners[i].name.lstrip("#") in words]
+        # A name made of the query's words ("default redirect" -> defaultCheckRedirect)
+        # names the function as well as spelling it out would.
+        wanted = set(query_terms(query))
+        spelled = [
+            i
+            for i in functions
+            if i not in named and len(set(terms(self.owners[i].name)[1:]) & wanted) >= 2
+        ]
         texts = ["\n".join(self.lines[o.start : o.end + 1]) for o in self.owners]
         ranked = [(i, s) for i, s in rank_texts(texts, query) if self.owners[i].function]
-        # Of the functions the query names, the ones that match it best come first.
         order = {i: position for position, (i, _) in enumerate(ranked)}
-        chosen = sorted(named, key=lambda i: order.get(i, len(order)))
+
+        def by_match(i: int) -> int:
+            return order.get(i, len(order))
+
+        # Named ones first, then spelled-out ones; the best-matching first within each.
+        chosen = sorted(named, key=by_match) + sorted(spelled, key=by_match)
+        named += spelled
         if ranked:
             best = ranked[0][1]
             extra = 1 if named or level >= 2 else 2
