@@ -139,6 +139,7 @@ _GRAMMARS["tsx"] = dataclasses.replace(_GRAMMARS["typescript"], function="langua
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 # Siblings that belong to the declaration after them (Rust attributes, TS member decorators).
 _ATTRIBUTES = frozenset({"attribute_item", "decorator"})
+_HINT = re.compile(r"#\[(inline|doc\(hidden\)|cfg_attr\(docsrs|must_use|allow\(|rustfmt::)")
 # Values that make `const f = ...`, `x.f = ...` or a class field a function or a class.
 _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function"}
@@ -351,7 +352,9 @@ class _Marker:
         """Mark one statement, with the comments and attributes ``lead`` right above it."""
         kind = self.kind(node)
         start, end = node.start_point[0], _last_row(node)
-        attributes = [n for n in lead if n.type in _ATTRIBUTES]
+        # Hints to the compiler or the doc tool (#[inline], #[doc(hidden)]) say nothing of
+        # what the code does: they go first.
+        attributes = [n for n in lead if n.type in _ATTRIBUTES and not _HINT.match(_text(n))]
         if kind.role in ("import", "declaration", "other"):
             for n in attributes:  # `#[cfg(...)]` matters less than what it qualifies
                 self.s.keep(n.start_point[0], _last_row(n), MEMBER)
