@@ -281,7 +281,7 @@ def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:
             values: Counter[str] = Counter()
             for value, weight in zip(column, weights, strict=True):
                 values[value] += weight
-            if values.most_common(1)[0][1] < 0.8 * total:
+            if values.most_common(1)[0][1] < 0.9 * total:
                 continue
             odd = {v for v, k in values.items() if k <= max(2, total // 100)}
             rare.update(body for body, v in zip(bodies, column, strict=True) if v in odd)
