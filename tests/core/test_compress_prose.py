@@ -174,3 +174,9 @@ def test_a_page_of_text_on_one_line_is_prose():
     out, _ = compress_prose(page, Request(query="when were the v1 endpoints removed"))
     assert "Release 4.2 removed the legacy v1 endpoints on 2024-03-01." in out
     assert len(out) < len(page) / 2
+
+
+def test_the_repr_of_a_call_or_of_data_on_one_line_is_not_a_page_of_prose():
+    sentences = " ".join(f"Finding {i} is described here at some length." for i in range(20))
+    for text in (f"[Result(content='{sentences}')]", f"search({{'q': 'x'}}) = '{sentences}'"):
+        assert not looks_like_prose(text)

@@ -67,6 +67,7 @@ _WEIGHTS = {
     "cue": (1.0, 2),
 }
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+_DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
 _SHORT_LISTING = 12  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
@@ -101,7 +102,9 @@ def looks_like_prose(text: str) -> bool:
     # Table rows say nothing either way: a report may be mostly one table.
     lines = [line for line in sample if not _TABLE.match(line)]
     if len(lines) < 3 and len(_SENTENCE.findall(text[:8000])) >= 10:
-        return True  # a page of text on one line, as scraping and search tools return it
+        # A page of text on one line, as scraping and search tools return it; not the repr
+        # of a call or of data that quotes such text.
+        return not _DATA_START.match(text)
     if len(lines) < (3 if len(lines) == len(sample) else 1):
         return False
     wordy = sum(1 for line in lines if len(re.findall(r"[A-Za-z]{2,}", line)) >= 4)
