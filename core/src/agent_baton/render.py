@@ -51,9 +51,12 @@ def render_entries(
         return ""
     ordered = sorted(entries, key=lambda e: (-relevance.get(e.key, 0.0), -e.timestamp))
     bodies = {e.key: e.compressed for e in ordered}
-    text = _assemble(ordered, bodies, [], header)
-    if counter(text) <= max_tokens:
-        return text
+    # Counting every body joined is the slow part of a render: skip it when their own counts
+    # already exceed the budget (a join may merge a token or so at each seam, no more).
+    if sum(e.compressed_tokens for e in ordered) <= max_tokens + len(ordered):
+        text = _assemble(ordered, bodies, [], header)
+        if counter(text) <= max_tokens:
+            return text
 
     weights = {
         e.key: 1.0 + 3.0 * relevance.get(e.key, 0.0) + 1.0 / (1 + rank)
