@@ -624,18 +624,18 @@ def _family(name: str) -> str:
 
 
 def _pick_rows(n: int, matched: set[int], rare_order: list[int], room: int) -> list[int]:
-    keep: list[int] = list(dict.fromkeys([*sorted(matched), 0, n - 1]))
+    # A dict keeps the order of choice and answers "already kept?" at once (rooms run to
+    # tens of thousands of rows on a 10 MB array).
+    keep = dict.fromkeys([*sorted(matched), 0, n - 1])
     for i in rare_order:
         if len(keep) >= room:
             break
-        if i not in keep:
-            keep.append(i)
+        keep.setdefault(i)
     fill = 1
     while len(keep) < min(room, n) and fill < n:
-        if fill not in keep:
-            keep.append(fill)
+        keep.setdefault(fill)
         fill += 1
-    return sorted(set(keep))
+    return sorted(keep)
 
 
 def _pair(c: _Column, row: int) -> str:
