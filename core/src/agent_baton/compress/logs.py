@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
@@ -64,6 +65,7 @@ _MASKS = (
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
+_RARE_SAMPLE = 2000  # distinct lines whose words pick the positions to look at
 # Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
@@ -272,21 +274,40 @@ def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:
         total = bodies.total()
         if total < _RARE_GROUP or len(bodies) == 1:
             continue
-        rows = [body.split() for body in bodies]
-        width = min(map(len, rows))
-        weights = list(bodies.values())
-        for column in zip(*(row[:width] for row in rows), strict=True):
-            if len(set(column)) > _RARE_DISTINCT:
-                continue  # an id, a size, a time: no usual value to stand out from
-            values: Counter[str] = Counter()
-            for value, weight in zip(column, weights, strict=True):
-                values[value] += weight
-            if values.most_common(1)[0][1] < 0.9 * total:
-                continue
-            odd = {v for v, k in values.items() if k <= max(2, total // 100)}
-            rare.update(body for body, v in zip(bodies, column, strict=True) if v in odd)
+        odd = _odd_values(bodies, total)
+        if odd:
+            for body in bodies:
+                words = body.split()
+                if any(j < len(words) and words[j] in values for j, values in odd.items()):
+                    rare.add(body)
     keep = [i for i, line in enumerate(lines) if line.body in rare]
     return set(keep[:_RARE_LINES])
+
+
+def _odd_values(bodies: Counter[str], total: int) -> dict[int, set[str]]:
+    """Word position -> its rare values, where one usual value fills at least 90% of lines.
+
+    Positions are chosen on a sample, and each body is split once per pass and let go:
+    holding every word of a 5 MB log at once would take 20 times its size.
+    """
+    sample = [body.split() for body in islice(bodies, _RARE_SAMPLE)]
+    width = min(map(len, sample))
+    columns = zip(*(words[:width] for words in sample), strict=True)
+    candidates = [j for j, column in enumerate(columns) if len(set(column)) <= _RARE_DISTINCT]
+    counts: dict[int, Counter[str]] = {j: Counter() for j in candidates}
+    for body, weight in bodies.items():
+        words = body.split()
+        for j, values in counts.items():
+            if j < len(words):
+                values[words[j]] += weight
+    odd: dict[int, set[str]] = {}
+    for j, values in counts.items():
+        if len(values) > _RARE_DISTINCT or values.most_common(1)[0][1] < 0.9 * total:
+            continue  # an id, a size, a time: no usual value to stand out from
+        rare = {v for v, k in values.items() if k <= max(2, total // 100)}
+        if rare:
+            odd[j] = rare
+    return odd
 
 
 def _problem_cap(level: int) -> int:
