@@ -1,6 +1,6 @@
 import json
 
-from agent_baton.compress.chat import compress_chat, looks_like_chat
+from agent_baton.compress.chat import _restore_key_lines, compress_chat, looks_like_chat
 from agent_baton.compress.request import Request
 from agent_baton.compress.router import candidates
 
@@ -104,3 +104,13 @@ def test_levels_keep_less():
 def test_declines_non_chat():
     assert not looks_like_chat("Just prose.\n" * 30)
     assert compress_chat("Just prose.\n" * 30, Request()) is None
+
+
+def test_key_lines_put_back_are_labelled_as_coming_from_elsewhere_in_the_turn():
+    body = "Traceback (most recent call last):\n  File \"x.py\", line 3\nNameError: name 'x' is not defined"
+    restored = _restore_key_lines(body, "NameError: name 'x' is not defined")
+    assert restored.splitlines() == [
+        "NameError: name 'x' is not defined",
+        "[… also in this turn:]",
+        "Traceback (most recent call last):",
+    ]

@@ -228,7 +228,7 @@ def _head_tail(body: str, level: int, key: str | None) -> str:
 
 
 def _restore_key_lines(body: str, compressed: str) -> str:
-    """Append the decision, question, error and result lines the compression dropped."""
+    """Add the decision, question, error and result lines the compression dropped."""
     flat = re.sub(r"\s+", " ", compressed)
     missing = [
         line.strip()
@@ -240,4 +240,5 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     ]
     if not missing:
         return compressed
-    return compressed + "\n" + "\n".join(missing[:12])
+    # Labelled: they come from anywhere in the turn, not after what precedes them here.
+    return "\n".join([compressed, "[… also in this turn:]", *missing[:12]])
