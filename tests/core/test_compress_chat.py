@@ -107,7 +107,7 @@ def test_declines_non_chat():
 
 
 def test_key_lines_put_back_are_labelled_as_coming_from_elsewhere_in_the_turn():
-    body = "Traceback (most recent call last):\n  File \"x.py\", line 3\nNameError: name 'x' is not defined"
+    body = "Traceback (most recent call last):\n  File \"x.py\"\nNameError: name 'x' is not defined"
     restored = _restore_key_lines(body, "NameError: name 'x' is not defined")
     assert restored.splitlines() == [
         "NameError: name 'x' is not defined",
