@@ -19,6 +19,7 @@ from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, Request
 from agent_baton.compress.router import candidates
 from agent_baton.compress.tables import compress_table
+from agent_baton.compress.yaml import compress_yaml
 from agent_baton.entry import savings_percent
 from agent_baton.search import query_terms, terms
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
@@ -36,6 +37,7 @@ MAX_LEVEL = 4
 COMPRESSORS: dict[str, Compressor] = {
     "json": compress_json,
     "table": compress_table,
+    "yaml": compress_yaml,
     "logs": compress_logs,
     "code": compress_code,
     "prose": compress_prose,

@@ -8,6 +8,7 @@ from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.prose import looks_like_prose
 from agent_baton.compress.tables import looks_like_table
+from agent_baton.compress.yaml import looks_like_yaml
 
 
 def candidates(text: str) -> list[str]:
@@ -23,6 +24,8 @@ def candidates(text: str) -> list[str]:
         kinds.append("json")
     if looks_like_table(text):
         kinds.append("table")  # CSV, kubectl output: before logs, whose lines it may match
+    if head not in ("{", "[") and looks_like_yaml(text):
+        kinds.append("yaml")  # before code, which "key:" lines look like too
     if looks_like_log(text):
         kinds.append("logs")
     mixed = markdown

@@ -1,0 +1,186 @@
+"""YAML (manifests, workflows, configs): repeated documents told by their differences.
+
+``kubectl get -o yaml`` and Helm output repeat one document per object: after the first, each
+document is shown by the values in which it differs from it, and a run of documents that
+differ in the same fields becomes one line per field listing their values. Long lists keep
+their first and last items. Read line by line, without a YAML parser: nothing is re-written,
+and comments say what was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.request import Request
+from agent_baton.search import best_matches
+
+_KEY = re.compile(r"^(\s*)(- )?([\w.\-/$\"']+):(?:\s+(.*))?$")
+_ITEM = re.compile(r"^(\s*)- ")
+_SEPARATOR = re.compile(r"^---(\s|$)")
+_LIST_HEAD, _LIST_TAIL = 3, 1  # items a long list keeps at level 0
+_VALUES_SHOWN = 8  # values listed for a field that differs across many documents
+
+
+def looks_like_yaml(text: str) -> bool:
+    """Whether most sampled lines are ``key: value`` pairs or list items, nested by indent."""
+    lines = [
+        line
+        for line in text[:20000].splitlines()[:200]
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if len(lines) < 5 or not any(_KEY.match(line) and not line[:1].isspace() for line in lines):
+        return False
+    shaped = sum(
+        1 for line in lines if _KEY.match(line) or _ITEM.match(line) or _SEPARATOR.match(line)
+    )
+    return shaped >= 0.8 * len(lines)
+
+
+@dataclass
+class _Document:
+    lines: list[str]
+    paths: list[str]  # the key path of each line ("" for lines that are not key: value)
+
+
+def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
+    """Repeated documents by their differences, long lists by their ends; None if not YAML."""
+    if not looks_like_yaml(text):
+        return None
+    documents = [_Document(lines, _paths(lines)) for lines in _split(text)]
+    keep = best_matches(["\n".join(d.lines) for d in documents], request.query, most=3, floor=0.5)
+    out: list[str] = []
+    first = documents[0]
+    i = 0
+    while i < len(documents):
+        document = documents[i]
+        diff = None if i == 0 or i in keep else _differences(first, document)
+        if diff is None:
+            if i:
+                out.append("---")
+            out.extend(_trim_lists(document.lines, request))
+            i += 1
+            continue
+        # The documents after this one that differ from the first in the same fields.
+        j = i + 1
+        while j < len(documents) and j not in keep:
+            following = _differences(first, documents[j])
+            if following is None or [p for p, _ in following] != [p for p, _ in diff]:
+                break
+            j += 1
+        out.extend(_described(documents, first, i, j))
+        i = j
+    if len(out) >= len(text.splitlines()):
+        return None
+    folded = sum(1 for line in out if line.startswith("--- # document"))
+    if folded:
+        out.append(f"# {omitted('the lines they share with document 1', request.key)}")
+    return "\n".join(out), "yaml:documents"
+
+
+def _split(text: str) -> list[list[str]]:
+    documents: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if _SEPARATOR.match(line):
+            if documents[-1]:
+                documents.append([])
+            continue
+        documents[-1].append(line)
+    return [d for d in documents if any(line.strip() for line in d)]
+
+
+def _paths(lines: list[str]) -> list[str]:
+    """Each line's key path (``spec.template.spec.containers.-.image``), from indentation."""
+    stack: list[tuple[int, str]] = []
+    paths = []
+    for line in lines:
+        match = _KEY.match(line)
+        if match is None:
+            paths.append("")
+            continue
+        indent = len(match.group(1))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if match.group(2):  # "- key: value" opens a list item, its keys one level deeper
+            stack.append((indent, "-"))
+            indent += 2
+        paths.append(".".join([*(name for _, name in stack), match.group(3)]))
+        stack.append((indent, match.group(3)))
+    return paths
+
+
+def _differences(first: _Document, other: _Document) -> list[tuple[str, str]] | None:
+    """(path, line) of each line of ``other`` unlike ``first``'s; None if not comparable."""
+    if other.paths != first.paths:
+        return None  # another shape of document: shown in full
+    changed = [
+        (path, line.strip())
+        for path, line, base in zip(other.paths, other.lines, first.lines, strict=True)
+        if line != base
+    ]
+    if any(not path for path, _ in changed) or len(changed) > len(first.lines) // 2:
+        return None  # free text differs, or most of it: the document says it better whole
+    return changed
+
+
+def _described(documents: list[_Document], first: _Document, start: int, end: int) -> list[str]:
+    """Documents ``start``..``end``-1, which differ from the first in the same fields."""
+    diffs = [_differences(first, documents[k]) or [] for k in range(start, end)]
+    span = f"document {start + 1}" if end - start == 1 else f"documents {start + 1}-{end}"
+    if not diffs[0]:
+        return [f"--- # {span}: the same as document 1"]
+    lines = [f"--- # {span}: as document 1, except"]
+    for field, (path, _) in enumerate(diffs[0]):
+        values = [_value(diff[field][1]) for diff in diffs]
+        if len(values) == 1:
+            lines.append(f"{path}: {values[0]}")
+            continue
+        shown = (
+            values
+            if len(values) <= _VALUES_SHOWN
+            else [*values[: _VALUES_SHOWN - 1], "…", values[-1]]
+        )
+        lines.append(f"{path}: {', '.join(shown)}")
+    return lines
+
+
+def _value(line: str) -> str:
+    match = _KEY.match(line)
+    return (match.group(4) or "") if match else line
+
+
+def _trim_lists(lines: list[str], request: Request) -> list[str]:
+    """Lines with each long run of sibling list items cut to its first and last items."""
+    head = max(1, _LIST_HEAD - request.level)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        item = _ITEM.match(lines[i])
+        if item is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = len(item.group(1))
+        starts = []  # where each sibling item of this list starts
+        j = i
+        while j < len(lines):
+            line = lines[j]
+            depth = len(line) - len(line.lstrip())
+            if line.strip() and depth < indent:
+                break
+            if line.strip() and depth == indent and not line.lstrip().startswith("- "):
+                break
+            if depth == indent and line.lstrip().startswith("- "):
+                starts.append(j)
+            j += 1
+        if len(starts) > head + _LIST_TAIL + 2:
+            kept_head = lines[starts[0] : starts[head]]
+            kept_tail = lines[starts[-_LIST_TAIL] : j]
+            skipped = len(starts) - head - _LIST_TAIL
+            marker = omitted(f"{skipped} of {len(starts)} items", request.key)
+            out.extend([*kept_head, f"{' ' * indent}# {marker}", *kept_tail])
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return out

@@ -1,0 +1,70 @@
+import pytest
+
+from agent_baton.compress import compress
+from agent_baton.compress.request import Request
+from agent_baton.compress.router import candidates
+from agent_baton.compress.yaml import compress_yaml, looks_like_yaml
+
+
+def deployment(i: int, replicas: int = 3, image: str = "1.8.3") -> str:
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-{i}\n  namespace: prod\n"
+        f"spec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n"
+        f"        - name: api\n          image: registry.acme.io/api:{image}\n"
+        "          resources:\n            limits:\n"
+        '              memory: 512Mi\n              cpu: "1"\n'
+    )
+
+
+def manifests() -> str:
+    docs = [
+        deployment(i, replicas=5 if i == 17 else 3, image="1.9.0" if i == 40 else "1.8.3")
+        for i in range(60)
+    ]
+    return "---\n" + "---\n".join(docs)
+
+
+def test_repeated_documents_are_told_by_their_differences():
+    text = manifests()
+    assert looks_like_yaml(text) and candidates(text)[0] == "yaml"
+    result = compress(text, key="deploys")
+    assert result.transforms == ["yaml:documents"]
+    out = result.text
+    assert out.startswith(deployment(0).rstrip())  # the first document whole
+    assert (
+        "--- # document 18: as document 1, except\nmetadata.name: api-17\nspec.replicas: 5" in out
+    )
+    assert "spec.template.spec.containers.-.image: registry.acme.io/api:1.9.0" in out
+    assert "--- # documents 42-60: as document 1, except" in out
+    assert 'full: get("deploys", full=True)' in out
+    assert result.compressed_tokens < 0.1 * result.original_tokens
+
+
+def test_the_documents_a_query_matches_are_shown_whole():
+    out, _ = compress_yaml(manifests(), Request(query="which deployment runs api 1.9.0"))
+    assert deployment(40, image="1.9.0").rstrip() in out
+
+
+def test_long_lists_keep_their_first_and_last_items():
+    hosts = "\n".join(
+        f"  - name: host-{i}\n    ip: 10.0.0.{i}\n    zone: eu-{i % 3}" for i in range(50)
+    )
+    text = f"inventory:\n  region: eu-west-1\nhosts:\n{hosts}\nowner: platform-team\n"
+    out, _ = compress_yaml(text, Request(key="inv"))
+    assert "  - name: host-0" in out and "  - name: host-49" in out
+    assert "host-25" not in out
+    assert '# [… 46 of 50 items omitted — full: get("inv", full=True)]' in out
+    assert "owner: platform-team" in out and "region: eu-west-1" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The report says: latency rose.\nIt also says: errors fell.\n" * 5,
+        "def f(x):\n    return x\n\nclass A:\n    pass\n" * 5,
+        "2024-05-02 10:00:00 INFO started\n" * 10,
+        "note: one\n",
+    ],
+)
+def test_what_is_not_yaml(text):
+    assert not looks_like_yaml(text)
