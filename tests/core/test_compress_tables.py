@@ -129,3 +129,34 @@ def test_a_long_table_in_a_report_keeps_the_row_its_conclusion_names():
     )
     out = compress(report).text
     assert "svc-147|47|9120" in out and "Conclusion: one service violates" in out
+
+
+def test_python_log_lines_with_one_comma_are_a_log_not_a_csv():
+    lines = [f"2024-05-02 10:00:{i % 60:02d},{i:03d} - app - INFO - served {i}" for i in range(500)]
+    lines[250] = "2024-05-02 10:04:10,250 - app - ERROR - write failed: disk full"
+    text = "\n".join(lines)
+    assert find_table(text) is None and "table" not in candidates(text)
+    assert "disk full" in compress(text).text
+
+
+def test_a_row_that_does_not_fit_the_header_declines_the_table():
+    rows = [f"| host-{i} | ok |" for i in range(40)]
+    rows[17] = "| host-17 | IMPORTANT: disk full | extra |"
+    text = "| host | state |\n|---|---|\n" + "\n".join(rows)
+    assert find_table(text) is None
+    assert "IMPORTANT: disk full" in compress(text).text
+
+
+def test_cells_keep_their_spelling_and_columns_their_bounds():
+    found = find_table("service,python\n" + "\n".join(f"svc{i},3.10" for i in range(5)))
+    assert found is not None and found.records[0]["python"] == "3.10"
+    ps = ["  PID  USER      COMMAND"] + [f"{1000 + i:>5}  root      worker-{i}" for i in range(6)]
+    found = find_table("\n".join(ps))
+    assert found is not None and found.records[0] == {
+        "PID": 1000,
+        "USER": "root",
+        "COMMAND": "worker-0",
+    }
+    quoted = 'id,note,state\n1,"two\nlines",ok\n' + "\n".join(f"{i},n,ok" for i in range(2, 30))
+    found = find_table(quoted)
+    assert found is None or found.after == ""  # never a row repeated after the table

@@ -52,7 +52,7 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
 def compress_records(
     records: list[dict[str, Any]], request: Request, budget: int
 ) -> tuple[str, bool]:
-    """Records (rows of a text table) rendered as an array of JSON objects is: (text, lossy).
+    """Records (rows of a text table) rendered as an array of JSON objects: (text, lossy).
 
     Lossless when the table fits ``budget`` characters (see :func:`budget_chars`), else
     sampled.

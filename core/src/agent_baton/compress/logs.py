@@ -70,7 +70,8 @@ _RARE_SAMPLE = 2000  # distinct lines whose words pick the positions to look at
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
 _SAME_DIGITS = str.maketrans("23456789", "11111111")
-_LOG_LINE = re.compile(
+# A line with a timestamp or a level: a log's (text tables refuse one as their header).
+LOG_LINE = re.compile(
     _TIMESTAMP.pattern
     + r"|"
     + _LEVEL.pattern
@@ -85,7 +86,7 @@ def looks_like_log(text: str) -> bool:
     lines = [line for line in text[:20000].splitlines()[:200] if line.strip()]
     if len(lines) < 5:
         return False
-    hits = sum(1 for line in lines if _LOG_LINE.search(line))
+    hits = sum(1 for line in lines if LOG_LINE.search(line))
     return hits >= 0.3 * len(lines)
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, compress_records
+from agent_baton.compress.logs import LOG_LINE
 from agent_baton.compress.request import Request
 
 _MIN_ROWS = 3
-_AGREEING = 0.9  # share of rows that must fit the header's columns
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d+")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -89,12 +89,14 @@ def _cells(line: str) -> list[str]:
 
 def _delimited(lines: list[str]) -> TextTable | None:
     """CSV or TSV: the first line is the header, the rows have as many fields."""
-    if not lines or lines[0].lstrip()[:1] in ("{", "["):
-        return None  # JSON, whose commas are not a CSV's
+    if not lines or lines[0].lstrip()[:1] in ("{", "[") or LOG_LINE.search(lines[0]):
+        return None  # JSON, or a log line ("10:00:00,123 - app - INFO"): commas, no header
     for delimiter, kind in (("\t", "tsv"), (",", "csv")):
         if lines[0].count(delimiter) < 1:
             continue
         parsed = list(csv.reader(lines, delimiter=delimiter))
+        if len(parsed) != len(lines):
+            continue  # a quoted field spans lines: rows and lines no longer match
         header = parsed[0]
         end = 1
         while end < len(parsed) and len(parsed[end]) == len(header):
@@ -115,9 +117,9 @@ def _columns(lines: list[str]) -> TextTable | None:
     cells = list(_GAP.finditer(header))
     if len(cells) < 2 or "  " not in header.strip() or any(c.isdigit() for c in header):
         return None
-    starts = [m.start() for m in cells]
+    starts = [0, *(m.start() for m in cells[1:])]  # a right-aligned first column: from 0
     end = 1
-    # A row fits when a blank comes right before each column's start.
+    # A row fits when a blank comes right before each column's start: no cell straddles two.
     while end < len(lines) and all(
         len(lines[end]) > s and lines[end][s - 1] == " " for s in starts[1:]
     ):
@@ -138,20 +140,19 @@ def _table(
         return None
     if all(_INT.fullmatch(name) or _FLOAT.fullmatch(name) for name in names):
         return None  # a row of numbers, not a header
-    fitting = [row for row in rows if len(row) == len(names)]
-    if len(fitting) < _MIN_ROWS or len(fitting) < _AGREEING * len(rows):
-        return None
+    if len(rows) < _MIN_ROWS or any(len(row) != len(names) for row in rows):
+        return None  # a row that does not fit would be lost from the records
     after = lines[end:]
     if len(after) > max(2, (end - start) // 10) or start > 2:
         return None  # the table is not most of the text
-    records = [dict(zip(names, map(_value, row), strict=True)) for row in fitting]
+    records = [dict(zip(names, map(_value, row), strict=True)) for row in rows]
     return TextTable(kind, records, "\n".join(lines[:start]).strip(), "\n".join(after).strip())
 
 
 def _value(cell: str) -> Any:
-    """A cell as a number when it spells one exactly (so "007" stays an identifier)."""
-    if _INT.fullmatch(cell) and (cell == "0" or not cell.lstrip("-").startswith("0")):
+    """A cell as a number when it spells one exactly ("007" and "3.10" stay text)."""
+    if _INT.fullmatch(cell) and str(int(cell)) == cell:
         return int(cell)
-    if _FLOAT.fullmatch(cell):
+    if _FLOAT.fullmatch(cell) and repr(float(cell)) == cell:
         return float(cell)
     return cell
