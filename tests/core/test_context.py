@@ -333,7 +333,9 @@ def test_a_forked_child_gets_worker_threads_of_its_own():
     report = "## Findings\n\n" + "The cache hit rate fell to 41 % after the deploy. " * 400
     ctx.put("parent", report)
     assert ctx.search("parent", "cache hit rate")  # starts this process's index worker
-    child = multiprocessing.get_context("fork").Process(target=_put_and_search, args=(report,))
+    # A big entry whose index is still being built when the process forks.
+    ctx.put("big", "\n".join(f"line {i}: the cache hit rate was {i % 97} %" for i in range(60_000)))
+    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(ctx,))
     child.start()
     child.join(timeout=60)
     if child.is_alive():
@@ -341,8 +343,11 @@ def test_a_forked_child_gets_worker_threads_of_its_own():
     assert child.exitcode == 0
 
 
-def _put_and_search(report: str) -> None:
-    ctx = SharedContext()
-    ctx.put("child", report)
-    if not ctx.search("child", "cache hit rate"):
+def _search_in_child(inherited: SharedContext) -> None:
+    # The parent's unfinished index never finishes here: it is built again.
+    if not inherited.search("big", "hit rate was 42"):
         raise SystemExit(1)
+    ctx = SharedContext()
+    ctx.put("child", inherited.get("parent", full=True) or "")
+    if not ctx.search("child", "cache hit rate"):
+        raise SystemExit(2)

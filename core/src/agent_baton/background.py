@@ -14,6 +14,15 @@ _executors: dict[tuple[int, str], ThreadPoolExecutor] = {}
 _lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def worker(name: str, threads: int = 1) -> ThreadPoolExecutor:
     """The executor called ``name`` in this process, created with ``threads`` on first use."""
     slot = (os.getpid(), name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -64,7 +65,8 @@ class SharedContext:
         self._counter = get_token_counter(model, token_counter)
         self._clock = clock
         # Search indexes are built once per put, on a background thread (see put).
-        self._indexes: dict[str, tuple[tuple[float, int], Future[SearchIndex]]] = {}
+        # key -> (version of the entry, its index, the process that started building it)
+        self._indexes: dict[str, tuple[tuple[float, int], Future[SearchIndex], int]] = {}
         self._index_lock = threading.Lock()
         self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
         self._focus_cache = OrderedDict()
@@ -130,7 +132,7 @@ class SharedContext:
         # A put returns before its index is built; a search waits only for the entry it reads.
         index = worker("index").submit(SearchIndex.of_text, text)
         with self._index_lock:
-            self._indexes[key] = (_version(entry), index)
+            self._indexes[key] = (_version(entry), index, os.getpid())
             # Indexes of evicted entries go in batches: pruning reads every entry.
             if len(self._indexes) > 2 * self.max_entries:
                 self._prune_indexes()
@@ -349,13 +351,16 @@ class SharedContext:
     def _index_for(self, entry: ContextEntry) -> SearchIndex:
         with self._index_lock:
             cached = self._indexes.get(entry.key)
+        # An index still being built when this process forked never will be here.
         if cached is not None and cached[0] == _version(entry):
-            return cached[1].result()
+            future, owner = cached[1], cached[2]
+            if owner == os.getpid() or future.done():
+                return future.result()
         # Put by another process (shared backend) or pruned: index it once here.
         index: Future[SearchIndex] = Future()
         index.set_result(SearchIndex.of_text(entry.original))
         with self._index_lock:
-            self._indexes[entry.key] = (_version(entry), index)
+            self._indexes[entry.key] = (_version(entry), index, os.getpid())
         return index.result()
 
     def _prune_indexes(self) -> None:
