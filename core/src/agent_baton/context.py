@@ -36,6 +36,8 @@ class SharedContext:
     evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
     entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
     than the bound is refused with :class:`EntryTooLargeError`. ``clock`` is injectable.
+    A custom ``token_counter`` replaces tiktoken; it is called from several threads at once
+    (the puts' and a counting thread's), so it must be thread-safe.
     """
 
     def __init__(

@@ -117,24 +117,25 @@ def compress(
 
 
 def _count_original(text: str, count: TokenCounter) -> Future[int]:
-    """Count ``text`` now if it is short, else on another thread while it is compressed."""
-    if len(text) < _COUNT_ALONGSIDE_CHARS:
-        counted: Future[int] = Future()
-        counted.set_result(count(text))
-        return counted
-    started = threading.Event()
+    """Count ``text`` on another thread while it is compressed (here, if short or if busy)."""
+    if len(text) >= _COUNT_ALONGSIDE_CHARS:
+        started = threading.Event()
 
-    def run() -> int:
-        started.set()
-        return count(text)
+        def run() -> int:
+            started.set()
+            return count(text)
 
-    # tiktoken releases the GIL, so another core counts while this one compresses. Its
-    # threads live on (a new thread's tokenizer starts cold), and this one waits for the
-    # job to start: otherwise a pooled thread only takes the GIL at the next switch
-    # interval (5 ms). If every counting thread is busy, the count simply waits its turn.
-    counting = worker("count", threads=2).submit(run)
-    started.wait(_HANDOVER_SECONDS)
-    return counting
+        # tiktoken releases the GIL, so another core counts while this one compresses. Its
+        # threads live on (a new thread's tokenizer starts cold), and this one waits for the
+        # job to start: otherwise a pooled thread only takes the GIL at the next switch
+        # interval (5 ms).
+        counting = worker("count", threads=2).submit(run)
+        if started.wait(_HANDOVER_SECONDS) or not counting.cancel():
+            return counting
+        # Both counting threads are busy with other puts: count here rather than queue.
+    counted: Future[int] = Future()
+    counted.set_result(count(text))
+    return counted
 
 
 def _passes_through(original_tokens: int, max_tokens: int | None) -> bool:
