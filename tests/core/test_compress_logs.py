@@ -2,7 +2,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agent_baton.compress import compress
-from agent_baton.compress.logs import _SAME_DIGITS, is_problem, looks_like_log, template
+from agent_baton.compress.logs import (
+    _SAME_DIGITS,
+    is_problem,
+    looks_like_log,
+    names_a_problem,
+    problem_lines,
+    template,
+)
 
 
 def build_log():
@@ -182,3 +189,33 @@ def test_a_tight_budget_keeps_the_exception_rather_than_the_first_lines():
         assert result.compressed_tokens <= budget
         assert "DataIntegrityViolationException" in result.text
         assert "Caused by: org.postgresql.util.PSQLException" in result.text
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                [
+                    "ok",
+                    "request",
+                    "timedout",
+                    "timed out",
+                    "İ",
+                    "ı",
+                    "ſevere",
+                    "Failed",
+                    "errors: 0",
+                    "FooError:",
+                    "Traceback (most recent call last):",
+                    "exit code 2",
+                    " ",
+                    "x",
+                ]
+            ),
+            max_size=6,
+        ).map(" ".join),
+        max_size=12,
+    )
+)
+def test_problem_lines_finds_exactly_the_lines_names_a_problem_accepts(lines):
+    assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]

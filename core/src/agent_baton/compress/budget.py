@@ -8,39 +8,13 @@ order. A first line too long to keep is cut at a sentence end.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
 
-from agent_baton.compress.logs import names_a_problem
+from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
-# Every line names_a_problem accepts holds one of these, lower-cased.
-_PROBLEM_WORDS = (
-    "warn",
-    "err",
-    "fatal",
-    "critical",
-    "severe",
-    "fail",
-    "exception",
-    "traceback",
-    "panic",
-    "denied",
-    "refused",
-    "timed out",
-    "time out",
-    "timeout",
-    "unreachable",
-    "break-in",
-    "unexpected",
-    "abort",
-    "killed",
-    "exit",
-    "not running",
-)
 
 
 def fit_lines(
@@ -58,7 +32,7 @@ def fit_lines(
     if query and query_terms(query):
         first = [i for i, _ in rank_texts(lines, query)]
     else:
-        first = _problem_lines(lines)
+        first = problem_lines(lines)
     budget = max_tokens - marker_room
     kept = (
         _first_then_head(lines, first, budget, counter)
@@ -70,24 +44,6 @@ def fit_lines(
         kept.pop()
         out = "\n".join([*kept, omitted(f"{total - len(kept)} of {total} lines", key)])
     return out if counter(out) <= max_tokens else ""
-
-
-def _problem_lines(lines: list[str]) -> list[int]:
-    """Indices of the lines that report a problem or name an exception.
-
-    str.find of each telling word over the whole text, then the full test on the lines it
-    hits: most lines hold none, and render trims every entry this way.
-    """
-    text = "\n".join(lines).lower()
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    hit: set[int] = set()
-    for word in _PROBLEM_WORDS:
-        at = text.find(word)
-        while at != -1:
-            line = bisect_right(starts, at) - 1
-            hit.add(line)
-            at = text.find(word, starts[line + 1] if line + 1 < len(starts) else len(text))
-    return [i for i in sorted(hit) if names_a_problem(lines[i])]
 
 
 def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:

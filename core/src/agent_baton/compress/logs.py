@@ -10,9 +10,10 @@ become one line per template with a count and their first and last timestamps.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from itertools import islice
+from itertools import accumulate, chain, islice
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
@@ -46,6 +47,9 @@ _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
 _EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
+# The same names, for a scan of a whole text: starting with a letter, not a lookbehind, lets
+# re jump from one "E" to the next.
+_EXCEPTION_WORD = re.compile(r"Exception(?<=\wException)\b|Error(?<=\wError)\b")
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
 # Each mask starts with a character class, then checks the word boundary behind it
 # ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
@@ -107,6 +111,22 @@ def is_problem(line: str) -> bool:
 def names_a_problem(line: str) -> bool:
     """Whether a line reports a problem or names an exception (``Caused by: FooError``)."""
     return is_problem(line) or bool(_EXCEPTION_NAME.search(line))
+
+
+def problem_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines :func:`names_a_problem` accepts, found in one scan of them all.
+
+    Most lines hold no problem word: scanning the joined text is far cheaper than testing
+    each line (render trims every entry this way).
+    """
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    text = "\n".join(lines)
+    # Folding keeps every character's length, so offsets in the folded text are offsets here.
+    folded = (text.translate(_FOLD) if any(c in text for c in "İıſ") else text).lower()
+    # A Traceback line holds "traceback", which _SEVERE finds.
+    found = chain(_SEVERE.finditer(folded), _EXCEPTION_WORD.finditer(text))
+    hit = {bisect_right(starts, m.start()) - 1 for m in found}
+    return [i for i in sorted(hit) if names_a_problem(lines[i])]
 
 
 @dataclass
