@@ -168,3 +168,19 @@ def test_a_query_that_spells_out_a_function_name_keeps_that_function():
     query = "How many redirects does the default redirect policy allow?"
     out, _ = compress_code(source, Request(query=query))
     assert 'return errors.New("stopped after 10 redirects")' in out
+
+
+def test_a_query_that_spells_out_a_snake_case_name_keeps_that_function():
+    helpers = "\n\n".join(
+        f'def fetch_{i}(url):\n    """Check each redirect: redirect checks run per redirect."""\n'
+        f"    return follow(url, redirect_checks={i}, check='redirect')\n"
+        for i in range(12)
+    )
+    source = (
+        "import errors\n\n"
+        + helpers
+        + "\n\ndef check_redirect(request, via):\n    if len(via) >= 10:\n"
+        '        raise errors.TooMany("stopped after 10 redirects")\n    return None\n'
+    )
+    out, _ = compress_code(source, Request(query="What does the check on redirects do?"))
+    assert 'raise errors.TooMany("stopped after 10 redirects")' in out

@@ -116,7 +116,7 @@ class Skeleton:
         spelled = [
             i
             for i in functions
-            if i not in named and len(set(terms(self.owners[i].name)[1:]) & wanted) >= 2
+            if i not in named and len(set(terms(self.owners[i].name)) & wanted) >= 2
         ]
         texts = ["\n".join(self.lines[o.start : o.end + 1]) for o in self.owners]
         ranked = [(i, s) for i, s in rank_texts(texts, query) if self.owners[i].function]
