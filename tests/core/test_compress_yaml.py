@@ -68,3 +68,14 @@ def test_long_lists_keep_their_first_and_last_items():
 )
 def test_what_is_not_yaml(text):
     assert not looks_like_yaml(text)
+
+
+def test_documents_are_compared_with_the_first_of_their_own_shape():
+    namespace = (
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n    team: api\n"
+    )
+    text = "---\n" + "---\n".join([namespace, *(deployment(i) for i in range(30))])
+    result = compress(text)
+    assert "--- # documents 3-31: as document 2, except" in result.text
+    assert "kind: Namespace" in result.text
+    assert result.compressed_tokens < 0.15 * result.original_tokens

@@ -50,32 +50,37 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
         return None
     documents = [_Document(lines, _paths(lines)) for lines in _split(text)]
     keep = best_matches(["\n".join(d.lines) for d in documents], request.query, most=3, floor=0.5)
+    # Each document is compared with the first of its shape (a Namespace may come first).
+    first_of_shape: dict[tuple[str, ...], int] = {}
+    diffs: list[list[tuple[str, str]] | None] = []
+    for i, document in enumerate(documents):
+        base = first_of_shape.setdefault(tuple(document.paths), i)
+        same = base == i or i in keep
+        diffs.append(None if same else _differences(documents[base], document))
+    bases = [first_of_shape[tuple(d.paths)] for d in documents]
     out: list[str] = []
-    first = documents[0]
     i = 0
     while i < len(documents):
-        document = documents[i]
-        diff = None if i == 0 or i in keep else _differences(first, document)
+        diff = diffs[i]
         if diff is None:
-            if i:
-                out.append("---")
-            out.extend(_trim_lists(document.lines, request))
+            out.extend(["---"] if i else [])
+            out.extend(_trim_lists(documents[i].lines, request))
             i += 1
             continue
-        # The documents after this one that differ from the first in the same fields.
+        # The documents after this one that differ from the same base in the same fields.
+        fields = [path for path, _ in diff]
         j = i + 1
-        while j < len(documents) and j not in keep:
-            following = _differences(first, documents[j])
-            if following is None or [p for p, _ in following] != [p for p, _ in diff]:
+        while j < len(documents) and bases[j] == bases[i]:
+            following = diffs[j]
+            if following is None or [path for path, _ in following] != fields:
                 break
             j += 1
-        out.extend(_described(documents, first, i, j))
+        out.extend(_described(diffs[i:j], bases[i], i, j))
         i = j
     if len(out) >= len(text.splitlines()):
         return None
-    folded = sum(1 for line in out if line.startswith("--- # document"))
-    if folded:
-        out.append(f"# {omitted('the lines they share with document 1', request.key)}")
+    if any(line.startswith("--- # document") for line in out):
+        out.append(f"# {omitted('repeated lines (and the values shown as …)', request.key)}")
     return "\n".join(out), "yaml:documents"
 
 
@@ -124,24 +129,20 @@ def _differences(first: _Document, other: _Document) -> list[tuple[str, str]] | 
     return changed
 
 
-def _described(documents: list[_Document], first: _Document, start: int, end: int) -> list[str]:
-    """Documents ``start``..``end``-1, which differ from the first in the same fields."""
-    diffs = [_differences(first, documents[k]) or [] for k in range(start, end)]
+def _described(
+    diffs: list[list[tuple[str, str]] | None], base: int, start: int, end: int
+) -> list[str]:
+    """Documents ``start``..``end``-1, which differ from document ``base`` in the same fields."""
     span = f"document {start + 1}" if end - start == 1 else f"documents {start + 1}-{end}"
-    if not diffs[0]:
-        return [f"--- # {span}: the same as document 1"]
-    lines = [f"--- # {span}: as document 1, except"]
-    for field, (path, _) in enumerate(diffs[0]):
-        values = [_value(diff[field][1]) for diff in diffs]
-        if len(values) == 1:
-            lines.append(f"{path}: {values[0]}")
-            continue
-        shown = (
-            values
-            if len(values) <= _VALUES_SHOWN
-            else [*values[: _VALUES_SHOWN - 1], "…", values[-1]]
-        )
-        lines.append(f"{path}: {', '.join(shown)}")
+    rows = [diff or [] for diff in diffs]
+    if not rows[0]:
+        return [f"--- # {span}: the same as document {base + 1}"]
+    lines = [f"--- # {span}: as document {base + 1}, except"]
+    for field, (path, _) in enumerate(rows[0]):
+        values = [_value(row[field][1]) for row in rows]
+        if len(values) > _VALUES_SHOWN:
+            values = [*values[: _VALUES_SHOWN - 1], "…", values[-1]]
+        lines.append(f"{path}: {', '.join(values)}")
     return lines
 
 
