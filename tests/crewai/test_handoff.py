@@ -27,22 +27,25 @@ def _context_part(prompt: str) -> str:
     return prompt.split(marker, 1)[1]
 
 
-def _research_crew(make_agent, big, final, writer_replies=None, writer_kwargs=None):
-    researcher, research_llm = make_agent("Researcher", [final(big)])
+def _research_crew(
+    make_agent,
+    big,
+    final,
+    writer_replies=None,
+    writer_kwargs=None,
+    *,
+    runs=1,
+    research_task="Collect latency metrics of every host",
+    summary_task="Write a one-line summary of the host metrics",
+):
+    researcher, research_llm = make_agent("Researcher", [final(big)] * runs)
     writer, writer_llm = make_agent(
-        "Writer", writer_replies or [final("Hosts are healthy.")], **(writer_kwargs or {})
+        "Writer", writer_replies or [final("Hosts are healthy.")] * runs, **(writer_kwargs or {})
     )
     research = Task(
-        name="research",
-        description="Collect latency metrics of every host",
-        expected_output="JSON rows",
-        agent=researcher,
+        name="research", description=research_task, expected_output="JSON rows", agent=researcher
     )
-    write = Task(
-        description="Write a one-line summary of the host metrics",
-        expected_output="One line",
-        agent=writer,
-    )
+    write = Task(description=summary_task, expected_output="One line", agent=writer)
     crew = Crew(agents=[researcher, writer], tasks=[research, write], process=Process.sequential)
     return crew, research_llm, writer_llm
 
@@ -218,29 +221,23 @@ def test_detach_restores_crewai_behaviour(ctx, make_agent, big, final):
         baton.detach(crew)
 
 
-def _per_input_crew(make_agent, big, final, runs):
-    researcher, _ = make_agent("Researcher", [final(big)] * runs)
-    writer, writer_llm = make_agent("Writer", [final("Hosts are healthy.")] * runs)
-    research = Task(
-        name="research",
-        description="Collect latency metrics of the {region} hosts",
-        expected_output="JSON rows",
-        agent=researcher,
-    )
-    write = Task(
-        description="Summarise the {region} host metrics",
-        expected_output="One line",
-        agent=writer,
-    )
-    crew = Crew(agents=[researcher, writer], tasks=[research, write], process=Process.sequential)
-    return crew, writer_llm
+def _user_before_kickoff(inputs):
+    return inputs
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_kickoff_for_each_runs_attached_copies_of_the_crew(ctx, make_agent, big, final, mode):
-    crew, writer_llm = _per_input_crew(make_agent, big, final, runs=2)
+    crew, _, writer_llm = _research_crew(
+        make_agent,
+        big,
+        final,
+        runs=2,
+        research_task="Collect latency metrics of the {region} hosts",
+        summary_task="Summarise the {region} host metrics",
+    )
     baton = CrewBaton(ctx, max_tokens=1500)
     baton.attach(crew)
+    crew.before_kickoff_callbacks.append(_user_before_kickoff)  # added after attach
     inputs = [{"region": "eu"}, {"region": "us"}]
 
     with warnings.catch_warnings():
@@ -259,8 +256,9 @@ def test_kickoff_for_each_runs_attached_copies_of_the_crew(ctx, make_agent, big,
     assert [len(run.handoffs) for run in baton.runs] == [1, 1]
     # Keys come from the tasks as written, not as each input filled them in.
     assert sorted(ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
-    # The crew itself is unchanged and still attached once.
-    assert crew.before_kickoff_callbacks == [baton._attachments[str(crew.tasks[0].id)].start_run]
+    # The crew itself is unchanged and still attached once, its callbacks in their order.
+    start_run = baton._attachments[str(crew.tasks[0].id)].start_run
+    assert crew.before_kickoff_callbacks == [start_run, _user_before_kickoff]
     baton.detach(crew)
     assert "copy" not in vars(crew)
 

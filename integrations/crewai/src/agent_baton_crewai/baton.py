@@ -214,14 +214,16 @@ class _Attachment:
         ``kickoff_for_each`` and its async twins run copies of the crew, one per input.
         """
         crew = self.crew
-        # Copied without this attachment's callbacks, which belong to this crew alone.
+        # Copied without this attachment's callbacks, which belong to this crew alone; then
+        # put back as they were, in place.
+        before, after = list(crew.before_kickoff_callbacks), list(crew.after_kickoff_callbacks)
         self.remove_callbacks()
         try:
             clone = type(crew).copy(crew)
         finally:
             crew.task_callback = self.on_task_output
-            crew.before_kickoff_callbacks.append(self.start_run)
-            crew.after_kickoff_callbacks.append(self.finish_run)
+            crew.before_kickoff_callbacks[:] = before
+            crew.after_kickoff_callbacks[:] = after
         twin = _Attachment(self.baton, clone, getattr(clone, CONTEXT_HOOK), clone.task_callback)
         # Tasks are copied in order: each copy stores under its original's key.
         twin.keys = {
@@ -233,9 +235,15 @@ class _Attachment:
 
     def remove_callbacks(self) -> None:
         """Give the crew back its own task callback and kickoff callbacks."""
-        self.crew.task_callback = self.previous_callback
-        self.crew.before_kickoff_callbacks.remove(self.start_run)
-        self.crew.after_kickoff_callbacks.remove(self.finish_run)
+        crew = self.crew
+        crew.task_callback = self.previous_callback
+        # In place, and whether or not the user already took them out.
+        crew.before_kickoff_callbacks[:] = [
+            c for c in crew.before_kickoff_callbacks if c != self.start_run
+        ]
+        crew.after_kickoff_callbacks[:] = [
+            c for c in crew.after_kickoff_callbacks if c != self.finish_run
+        ]
 
     def key_for(self, task: Task) -> str:
         task_id = str(task.id)
