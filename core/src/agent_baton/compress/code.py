@@ -87,10 +87,13 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
         if parsed is not None:
             return parsed, "code:python-ast"
         # "import x from 'y'" looks like Python too: TypeScript with many imports.
-        if detect_language(text) is None:
+        language = detect_language(text)
+        if language is None:
             return indent_skeleton(lines), "code:python-lines"
+    else:
+        language = None  # not looked for yet
     if braces:
-        parsed_tree = grammar_skeleton(text, lines)
+        parsed_tree = grammar_skeleton(text, lines, language)
         if parsed_tree is not None:
             skeleton, language = parsed_tree
             return skeleton, f"code:tree-sitter:{language}"

@@ -195,14 +195,17 @@ _LONG = 12  # statements longer than this keep their first and last lines only
 _HEAD = 6
 
 
-def grammar_skeleton(text: str, lines: list[str]) -> tuple[Skeleton, str] | None:
+def grammar_skeleton(
+    text: str, lines: list[str], language: str | None = None
+) -> tuple[Skeleton, str] | None:
     """The skeleton of ``text`` and its language's name; None if the brace scanner should run.
 
     ``lines`` are the lines of ``text`` as the caller split them (the skeleton's line numbers
-    are theirs). Never raises: any failure is None, so the caller falls back.
+    are theirs); ``language`` when the caller already detected it. Never raises: any failure
+    is None, so the caller falls back.
     """
     try:
-        language = detect_language(text)
+        language = language or detect_language(text)
         if language is None:
             return None
         parser = _parser(language)
