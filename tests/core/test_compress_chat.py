@@ -114,3 +114,27 @@ def test_key_lines_put_back_are_labelled_as_coming_from_elsewhere_in_the_turn():
         "[… also in this turn:]",
         "Traceback (most recent call last):",
     ]
+
+
+def test_a_react_trace_is_read_as_turns_and_its_observation_compressed_as_json():
+    rows = json.dumps(
+        [
+            {"id": i, "sku": f"SKU-{i:04d}", "stock": 0 if i == 77 else 10 + i % 50}
+            for i in range(300)
+        ],
+        indent=2,
+    )
+    trace = (
+        "Question: Which SKU is out of stock?\n"
+        "Thought: I should query the inventory for all SKUs.\n"
+        "Action: inventory_search\n"
+        'Action Input: {"warehouse": "eu-1"}\n'
+        f"Observation: {rows}\n"
+        "Thought: I now know the final answer.\n"
+        "Final Answer: SKU-0077 is out of stock."
+    )
+    assert candidates(trace)[0] == "chat"
+    out, _ = compress_chat(trace, Request())
+    assert "inventory_search" in out and '{"warehouse": "eu-1"}' in out
+    assert "77|SKU-0077|0" in out  # the one empty shelf, as a table row
+    assert "SKU-0077 is out of stock." in out and len(out) < len(trace) / 4

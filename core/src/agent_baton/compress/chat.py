@@ -25,7 +25,9 @@ _SPEAKER = re.compile(
     r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
     r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
     r"|\[(?P<bracket>[\w .-]{1,40})\]:\s"
-    r"|(?P<plain>User|Assistant|System|Human|AI|Tool|Agent|Bot|Model)\s*:\s)",
+    r"|(?P<plain>User|Assistant|System|Human|AI|Tool|Agent|Bot|Model"
+    # ReAct traces (LangChain's classic agents and many prompts):
+    r"|Question|Thought|Action Input|Action|Observation|Final Answer)\s*:\s)",
     re.MULTILINE | re.IGNORECASE,
 )
 _RULE = re.compile(r"^-{20,}\s*$")
@@ -58,7 +60,14 @@ def looks_like_chat(text: str) -> bool:
     return strong >= 2 or (len(names) >= 2 and bool(names & _ROLES))
 
 
-_ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", "model"}
+_ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", "model"} | {
+    "question",
+    "thought",
+    "action input",
+    "action",
+    "observation",
+    "final answer",
+}
 
 
 def _speaker(match: re.Match[str]) -> str:
