@@ -133,3 +133,9 @@ def test_cells_escape_separators():
     rows = [{"id": i, "note": "a|b\nc"} for i in range(2)] + [{"id": 9, "note": "x"}]
     text = compress(json.dumps(rows * 20, indent=2)).text
     assert "a\\|b\\nc" in text
+
+
+def test_the_rows_holding_a_columns_smallest_and_largest_values_are_kept():
+    rows = [{"id": i, "sku": f"SKU-{i:04d}", "stock": 10 + i % 50} for i in range(400)]
+    rows[377]["stock"] = 0  # not an outlier by spread, but the one empty shelf
+    assert "377|SKU-0377|0" in compress(json.dumps(rows)).text

@@ -556,7 +556,13 @@ def _outliers(c: _Column) -> dict[int, float]:
     for i, v in enumerate(c.values):
         if isinstance(v, (int, float)) and not isinstance(v, bool) and not low <= v <= high:
             hits[i] = 1.0 + min(3.0, abs(v - (q1 + q3) / 2) / spread / 10)
-    # Extremes always count a little, so the max and min rows are kept when room allows.
+    # Extremes always count a little (the one zero stock among hundreds), so the rows with
+    # the smallest and the largest value are kept when room allows.
+    numeric = [
+        (v, i) for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True
+    ]
+    for _, i in (min(numeric), max(numeric)):
+        hits.setdefault(i, 0.25)  # below every other kind of rarity
     return hits
 
 
