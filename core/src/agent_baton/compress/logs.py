@@ -289,46 +289,50 @@ def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:
     groups: dict[tuple[int, int], Counter[str]] = {}
     for line in lines:
         if counts[line.template] >= _RARE_GROUP:
-            groups.setdefault((line.template, line.body.count(" ")), Counter())[line.body] += 1
+            shape = (line.template, line.body.count(" "))
+            group = groups.get(shape)
+            if group is None:
+                group = groups[shape] = Counter()
+            group[line.body] += 1
     rare: set[str] = set()  # bodies holding a rare value
     for bodies in groups.values():
-        total = bodies.total()
-        if total < _RARE_GROUP or len(bodies) == 1:
-            continue
-        odd = _odd_values(bodies, total)
-        if odd:
-            for body in bodies:
-                words = body.split()
-                if any(j < len(words) and words[j] in values for j, values in odd.items()):
-                    rare.add(body)
+        if len(bodies) > 1 and bodies.total() >= _RARE_GROUP:
+            rare.update(_rare_bodies(bodies))
     keep = [i for i, line in enumerate(lines) if line.body in rare]
     return set(keep[:_RARE_LINES])
 
 
-def _odd_values(bodies: Counter[str], total: int) -> dict[int, set[str]]:
-    """Word position -> its rare values, where one usual value fills at least 90% of lines.
+def _rare_bodies(bodies: Counter[str]) -> set[str]:
+    """The distinct lines of one event holding a rare value at some word position.
 
-    Positions are chosen on a sample, and each body is split once per pass and let go:
+    A position qualifies when one usual value fills at least 90% of the lines. Positions
+    are chosen on a sample; past it, bodies are split again per position and let go, since
     holding every word of a 5 MB log at once would take 20 times its size.
     """
+    total = bodies.total()
     sample = [body.split() for body in islice(bodies, _RARE_SAMPLE)]
     width = min(map(len, sample))
-    columns = zip(*(words[:width] for words in sample), strict=True)
-    candidates = [j for j, column in enumerate(columns) if len(set(column)) <= _RARE_DISTINCT]
-    counts: dict[int, Counter[str]] = {j: Counter() for j in candidates}
-    for body, weight in bodies.items():
-        words = body.split()
-        for j, values in counts.items():
-            if j < len(words):
-                values[words[j]] += weight
-    odd: dict[int, set[str]] = {}
-    for j, values in counts.items():
-        if len(values) > _RARE_DISTINCT or values.most_common(1)[0][1] < 0.9 * total:
+    columns = list(zip(*(words[:width] for words in sample), strict=True))
+    complete = len(sample) == len(bodies)
+    found: set[str] = set()
+    for j, sampled in enumerate(columns):
+        if len(set(sampled)) > _RARE_DISTINCT:
             continue  # an id, a size, a time: no usual value to stand out from
-        rare = {v for v, k in values.items() if k <= max(2, total // 100)}
-        if rare:
-            odd[j] = rare
-    return odd
+        column = sampled if complete else [(body.split()[j : j + 1] or [""])[0] for body in bodies]
+        values = Counter(column) if total == len(bodies) else _weighted(column, bodies)
+        if len(values) > _RARE_DISTINCT or values.most_common(1)[0][1] < 0.9 * total:
+            continue
+        odd = {v for v, k in values.items() if k <= max(2, total // 100)}
+        found.update(body for body, v in zip(bodies, column, strict=True) if v in odd)
+    return found
+
+
+def _weighted(column: list[str] | tuple[str, ...], bodies: Counter[str]) -> Counter[str]:
+    """How many lines hold each value, ``column`` giving one value per distinct body."""
+    values: Counter[str] = Counter()
+    for value, weight in zip(column, bodies.values(), strict=True):
+        values[value] += weight
+    return values
 
 
 def _problem_cap(level: int) -> int:
