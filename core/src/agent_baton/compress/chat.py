@@ -156,7 +156,7 @@ def _block(block: dict[str, object]) -> str:
         return _call(block.get("name"), block.get("input"))
     if kind == "tool_result":
         origin = block.get("tool_use_id", "a tool call")
-        return f"[result of {origin}]\n{_content(block.get('content'))}"
+        return f"tool result {origin}:\n{_content(block.get('content'))}"
     return json.dumps(block, ensure_ascii=False)
 
 
