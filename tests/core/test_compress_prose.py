@@ -180,3 +180,24 @@ def test_the_repr_of_a_call_or_of_data_on_one_line_is_not_a_page_of_prose():
     sentences = " ".join(f"Finding {i} is described here at some length." for i in range(20))
     for text in (f"[Result(content='{sentences}')]", f"search({{'q': 'x'}}) = '{sentences}'"):
         assert not looks_like_prose(text)
+
+
+def test_a_query_plan_of_a_dozen_lines_is_kept_whole():
+    plan = [
+        " Limit  (cost=1000.88..25892.11 rows=50) (actual time=3.1..18234.5 rows=50 loops=1)",
+        "   ->  Gather Merge  (cost=1000.88..2398812.34 rows=4817) (actual rows=50 loops=1)",
+        "         Workers Planned: 2",
+        "         Workers Launched: 2",
+        "         ->  Nested Loop Left Join  (cost=0.86..2397255.79 rows=2007) (actual rows=20)",
+        "               ->  Parallel Index Scan Backward using orders_created_at_idx on orders o",
+        "                     Filter: ((status = 'pending'::text) AND (tenant_id = 4711))",
+        "                     Rows Removed by Filter: 3120571",
+        "               ->  Index Scan using customers_pkey on customers c  (actual rows=1)",
+        "                     Index Cond: (id = o.customer_id)",
+        " Planning Time: 0.412 ms",
+        " Execution Time: 18234.701 ms",
+        "(12 rows)",
+    ]
+    text = "QUERY PLAN\n" + "-" * 60 + "\n" + "\n".join(plan) + "\n"
+    out = compress_document(text, Request(), keep_code_head)
+    assert out is None or all(line.strip() in out for line in plan)
