@@ -69,7 +69,7 @@ _MASKS = (
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
-_RARE_SAMPLE = 2000  # distinct lines whose words pick the positions to look at
+_RARE_SAMPLE = 1000  # distinct lines whose words pick the positions to look at
 # Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
