@@ -204,23 +204,11 @@ def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:
     """The body compressed by its kind, with its key lines put back if they were dropped."""
     if len(body) <= _SHORT_BODY >> min(level, 3) or keep_whole:
         return body
-    from agent_baton.compress.pipeline import COMPRESSORS  # lazy: pipeline imports chat
-    from agent_baton.compress.router import candidates
+    from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
     sub = Request(query=request.query, key=request.key, level=level)
-    compressed: str | None = None
-    for kind in candidates(body):
-        if kind == "chat":
-            continue
-        try:
-            produced = COMPRESSORS[kind](body, sub)
-        except Exception:  # a nested compressor bug must not lose the turn
-            produced = None
-        if produced is not None and len(produced[0]) < len(body):
-            compressed = produced[0]
-            break
-    if compressed is None:
-        compressed = _head_tail(body, level, request.key)
+    produced = compress_part(body, sub, skip=("chat",))
+    compressed = produced[0] if produced else _head_tail(body, level, request.key)
     return _restore_key_lines(body, compressed)
 
 

@@ -81,17 +81,10 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     inner = "\n".join(lines[1 : -1 if closing else None]) if fenced else block
     if len(inner) < 400:
         return block, ""
-    from agent_baton.compress.pipeline import COMPRESSORS  # lazy: pipeline imports mixed
-    from agent_baton.compress.router import candidates
+    from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports mixed
 
-    for kind in candidates(inner):
-        if kind in ("mixed", "prose"):
-            continue
-        try:
-            produced = COMPRESSORS[kind](inner, request)
-        except Exception:  # a nested compressor bug must not lose the block
-            produced = None
-        if produced is not None and len(produced[0]) < len(inner):
-            parts = [lines[0], produced[0], lines[-1]] if closing else [produced[0]]
-            return "\n".join(parts), kind
-    return keep_code_head(block, lang, request), ""
+    produced = compress_part(inner, request, skip=("mixed", "prose"))
+    if produced is None:
+        return keep_code_head(block, lang, request), ""
+    compressed, kind = produced
+    return "\n".join([lines[0], compressed, lines[-1]] if closing else [compressed]), kind

@@ -116,6 +116,25 @@ def compress(
     return CompressionResult(out, original_tokens, out_tokens, transforms)
 
 
+def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[str, str] | None:
+    """A part of a document (a chat turn, a fenced block) by the first kind that shortens it.
+
+    (compressed text, kind), or None when no compressor but those in ``skip`` makes it
+    shorter. A failing compressor is passed over: it must not lose the part.
+    """
+    for kind in candidates(text):
+        if kind in skip:
+            continue
+        try:
+            produced = COMPRESSORS[kind](text, request)
+        except Exception:
+            logger.debug("%s compressor failed on a part", kind, exc_info=True)
+            continue
+        if produced is not None and len(produced[0]) < len(text):
+            return produced[0], kind
+    return None
+
+
 def _count_original(text: str, count: TokenCounter) -> Future[int]:
     """Count ``text`` on another thread while it is compressed (here, if short or if busy)."""
     if len(text) >= _COUNT_ALONGSIDE_CHARS:
