@@ -134,7 +134,7 @@ def test_tool_answers(clock):
     ctx.put("notes", "The deploy failed at 10:02.\n\nEverything else was fine.", agent="ops")
     assert format_listing(ctx).startswith("- notes from ops: ")
     assert missing_entry(ctx, "gone") == (
-        "No shared context entry 'gone' (it may have expired). Available keys: notes."
+        "No shared context entry 'gone': not stored. Available keys: notes."
     )
     hits = ctx.search("notes", "deploy failed")
     assert format_hits(hits, "deploy failed", "notes").startswith("[notes @ line 1] from ops")

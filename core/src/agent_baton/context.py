@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import dataclasses
 import json
 import os
 import threading
@@ -16,6 +18,7 @@ from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.background import worker
 from agent_baton.compress import compress
 from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.render import render_entries
 from agent_baton.search import Hit, SearchIndex
@@ -24,6 +27,10 @@ from agent_baton.tokens import DEFAULT_MODEL, estimate_tokens, get_token_counter
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
 _FOCUS_CACHE_SIZE = 256  # query/budget recompressions kept (render runs before every call)
 _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
+_HISTORY_SIZE = 4096  # keys whose fate (put at, or refused) missing_reason remembers
+# Joins a scope's path to its keys in the backend; refused in keys and scope names, so a
+# scoped key can never be spelled from another scope.
+_SCOPE_SEP = "\x1f"
 
 Content = str | bytes | bytearray | dict[str, Any] | list[Any]
 
@@ -36,6 +43,7 @@ class SharedContext:
     evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
     entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
     than the bound is refused with :class:`EntryTooLargeError`. ``clock`` is injectable.
+    :meth:`scope` gives a view for one run, user or thread that sees only its own entries.
     A custom ``token_counter`` replaces tiktoken; it is called from several threads at once
     (the puts' and a counting thread's), so it must be thread-safe.
     """
@@ -73,6 +81,14 @@ class SharedContext:
         self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
         self._focus_cache = OrderedDict()
         self._focus_lock = threading.Lock()
+        # Scopes share everything above and below; only the path (and so the prefix) differs.
+        self._scope_path: tuple[str, ...] = ()
+        self._prefix = ""
+        # storage key -> when it was put, or why it was refused (for missing_reason)
+        self._history: OrderedDict[str, float | str] = OrderedDict()
+        # storage key -> the highest sequence append has handed out for it
+        self._sequences: OrderedDict[str, int] = OrderedDict()
+        self._history_lock = threading.Lock()
 
     @classmethod
     def from_url(
@@ -86,6 +102,29 @@ class SharedContext:
         Needs the ``redis`` extra: ``pip install 'agent-baton[redis]'``.
         """
         return cls(backend=RedisBackend(url, namespace=namespace, timeout=timeout), **kwargs)
+
+    def scope(self, name: str) -> SharedContext:
+        """A view of this context for one run, user or thread: it sees only its own entries.
+
+        The view shares the backend, token counter and caches, so it is cheap to make; its
+        ``put``, ``get``, ``keys``, ``search``, ``render``, ``stats``, ``clear`` and their async
+        twins see only entries put through a view of the same name (in any process, with a
+        shared backend). Scopes nest: ``ctx.scope("team").scope("run-7")``. Neither a scope nor
+        its parent sees the other's entries.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"scope name must be a str, not {type(name).__name__}")
+        if not name or _SCOPE_SEP in name:
+            raise ValueError("scope name must be a non-empty string without '\\x1f'")
+        view = copy.copy(self)
+        view._scope_path = (*self._scope_path, name)
+        view._prefix = "".join(part + _SCOPE_SEP for part in view._scope_path)
+        return view
+
+    @property
+    def scope_path(self) -> tuple[str, ...]:
+        """The names of the scopes this view is in, outermost first; ``()`` for the root."""
+        return self._scope_path
 
     @property
     def token_counter_name(self) -> str:
@@ -112,6 +151,7 @@ class SharedContext:
         original_bytes = text_bytes(text)
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
+            # Markers name the key as this scope's reader knows it.
             result = compress(text, key=key, counter=self._counter)
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
@@ -125,49 +165,122 @@ class SharedContext:
         now = self._clock()
         size = original_bytes + (original_bytes if compressed is text else text_bytes(compressed))
         self._check_size(key, size)
+        stored = self._prefix + key
         entry = ContextEntry(
-            key, agent, text, compressed, original_tokens, compressed_tokens, transforms, now, size
+            stored,
+            agent,
+            text,
+            compressed,
+            original_tokens,
+            compressed_tokens,
+            transforms,
+            now,
+            size,
         )
         self._backend.put(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
+        self._remember(stored, now)
         # A put returns before its index is built; a search waits only for the entry it reads.
         index = worker("index").submit(SearchIndex.of_text, text)
         with self._index_lock:
-            self._indexes[key] = (_version(entry), index, os.getpid())
+            self._indexes[stored] = (_version(entry), index, os.getpid())
             # Indexes of evicted entries go in batches: pruning reads every entry.
             if len(self._indexes) > 2 * self.max_entries:
                 self._prune_indexes()
-        return entry
+        return dataclasses.replace(entry, key=key)
+
+    def append(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
+        """Store ``content`` without replacing anything: under ``key``, else ``key#2``, ``#3``...
+
+        For an agent that runs more than once in one scope (a supervisor calling a researcher
+        twice): every run's output stays. The returned entry's ``key`` is the key used; the
+        sequence is kept per scope, so two runs never take the same key.
+        """
+        _check_key(key)
+        stored = self._prefix + key
+        with self._history_lock:
+            number = self._sequences.get(stored, 0) + 1
+            # Entries put before this process knew the key (another process, a plain put).
+            while self.get_entry(_numbered(key, number)) is not None:
+                number += 1
+            self._sequences[stored] = number
+            self._sequences.move_to_end(stored)
+            if len(self._sequences) > _HISTORY_SIZE:
+                self._sequences.popitem(last=False)
+        return self.put(_numbered(key, number), content, agent)
 
     def _check_size(self, key: str, size: int) -> None:
         if self.max_bytes is not None and size > self.max_bytes:
+            reason = f"refused: too large ({size:,} bytes > max_bytes={self.max_bytes:,})"
+            self._remember(self._prefix + key, reason)
             raise EntryTooLargeError(
                 f"entry {key!r} needs {size:,} bytes (original and compressed), more than "
                 f"max_bytes={self.max_bytes:,}; raise max_bytes or store less"
             )
 
+    def _remember(self, stored: str, fate: float | str) -> None:
+        with self._history_lock:
+            self._history[stored] = fate
+            self._history.move_to_end(stored)
+            if len(self._history) > _HISTORY_SIZE:
+                self._history.popitem(last=False)
+
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         _check_key(key)
+        stored = self._prefix + key
         with self._index_lock:
-            self._indexes.pop(key, None)
-        return self._backend.delete(key)
+            self._indexes.pop(stored, None)
+        with self._history_lock:
+            self._history.pop(stored, None)
+        return self._backend.delete(stored)
 
     def clear(self) -> None:
-        """Remove every entry."""
-        self._backend.clear()
+        """Remove every entry of this scope and of the scopes inside it (root: every entry)."""
+        if not self._prefix:
+            self._backend.clear()
+        else:
+            for entry in self._backend.entries(ttl=None, now=self._clock()):
+                if entry.key.startswith(self._prefix):
+                    self._backend.delete(entry.key)
         with self._index_lock:
-            self._indexes.clear()
+            for stored in [k for k in self._indexes if k.startswith(self._prefix)]:
+                del self._indexes[stored]
         with self._focus_lock:
-            self._focus_cache.clear()
+            for cached in [k for k in self._focus_cache if k[0].startswith(self._prefix)]:
+                del self._focus_cache[cached]
+        with self._history_lock:
+            for table in (self._history, self._sequences):
+                for stored in [k for k in table if k.startswith(self._prefix)]:
+                    del table[stored]
 
     # -- reading ---------------------------------------------------------------------------
 
     def get_entry(self, key: str) -> ContextEntry | None:
         """The live entry under ``key``, or ``None`` when missing or expired."""
         _check_key(key)
-        return self._backend.get(key, ttl=self.ttl, now=self._clock())
+        entry = self._backend.get(self._prefix + key, ttl=self.ttl, now=self._clock())
+        return None if entry is None else dataclasses.replace(entry, key=key)
+
+    def missing_reason(self, key: str) -> str | None:
+        """Why :meth:`get` gives ``None`` for ``key``; ``None`` while the entry is live.
+
+        One of ``"expired"``, ``"evicted or deleted"`` (to respect ``max_entries`` or
+        ``max_bytes``, or by another process), ``"refused: too large (…)"`` or ``"not stored"``.
+        Only puts made through this context object are remembered (the latest 4,096 keys).
+        """
+        if self.get_entry(key) is not None:
+            return None
+        with self._history_lock:
+            fate = self._history.get(self._prefix + key)
+        if fate is None:
+            return "not stored"
+        if isinstance(fate, str):
+            return fate
+        if self.ttl is not None and self._clock() - fate >= self.ttl:
+            return "expired"
+        return "evicted or deleted"
 
     def get(
         self,
@@ -202,7 +315,7 @@ class SharedContext:
 
     def _focused(self, entry: ContextEntry, query: str | None, max_tokens: int | None) -> str:
         """``entry`` compressed again for a query or a budget; recent results are cached."""
-        cache_key = (entry.key, *_version(entry), query, max_tokens)
+        cache_key = (self._prefix + entry.key, *_version(entry), query, max_tokens)
         with self._focus_lock:
             cached = self._focus_cache.get(cache_key)
             if cached is not None:
@@ -261,11 +374,13 @@ class SharedContext:
         query: str | None = None,
         max_tokens: int = 4000,
         header: bool = True,
+        tools: ToolNames | None = None,
     ) -> str:
         """One context block for the next agent from several entries, within ``max_tokens``.
 
         Defaults to every live entry, newest first; with ``query`` the most relevant come
         first and get more of the budget. Missing keys are skipped. ``""`` when none is live.
+        With ``tools``, headers and markers name the agent's tools rather than ``get``.
         """
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
@@ -284,8 +399,10 @@ class SharedContext:
 
         def shrink(entry: ContextEntry, tokens: int) -> str:
             if entry.key in focus:
-                return self._focused(entry, query, tokens)
-            return fit_lines(entry.compressed, tokens, self._counter, entry.key)
+                text = self._focused(entry, query, tokens)
+            else:
+                text = fit_lines(entry.compressed, tokens, self._counter, entry.key)
+            return text if tools is None else name_tools(text, tools)
 
         return render_entries(
             entries,
@@ -295,6 +412,7 @@ class SharedContext:
             header=header,
             counter=self._counter,
             shrink=shrink,
+            tools=tools,
         )
 
     # -- async twins -----------------------------------------------------------------------
@@ -325,11 +443,16 @@ class SharedContext:
         query: str | None = None,
         max_tokens: int = 4000,
         header: bool = True,
+        tools: ToolNames | None = None,
     ) -> str:
         """:meth:`render` on a worker thread."""
         return await asyncio.to_thread(
-            self.render, keys, query=query, max_tokens=max_tokens, header=header
+            self.render, keys, query=query, max_tokens=max_tokens, header=header, tools=tools
         )
+
+    async def aappend(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
+        """:meth:`append` on a worker thread."""
+        return await asyncio.to_thread(self.append, key, content, agent)
 
     # -- container protocol ----------------------------------------------------------------
 
@@ -348,11 +471,18 @@ class SharedContext:
     # -- internals -------------------------------------------------------------------------
 
     def _entries(self) -> list[ContextEntry]:
-        return self._backend.entries(ttl=self.ttl, now=self._clock())
+        """The live entries of this scope, under the keys its reader knows."""
+        start = len(self._prefix)
+        return [
+            dataclasses.replace(entry, key=entry.key[start:])
+            for entry in self._backend.entries(ttl=self.ttl, now=self._clock())
+            if entry.key.startswith(self._prefix) and _SCOPE_SEP not in entry.key[start:]
+        ]
 
     def _index_for(self, entry: ContextEntry) -> SearchIndex:
+        stored = self._prefix + entry.key
         with self._index_lock:
-            cached = self._indexes.get(entry.key)
+            cached = self._indexes.get(stored)
         # An index still being built when this process forked never will be here.
         if cached is not None and cached[0] == _version(entry):
             future, owner = cached[1], cached[2]
@@ -362,7 +492,7 @@ class SharedContext:
         index: Future[SearchIndex] = Future()
         index.set_result(SearchIndex.of_text(entry.original))
         with self._index_lock:
-            self._indexes[entry.key] = (_version(entry), index, os.getpid())
+            self._indexes[stored] = (_version(entry), index, os.getpid())
         return index.result()
 
     def _prune_indexes(self) -> None:
@@ -376,11 +506,18 @@ def _version(entry: ContextEntry) -> tuple[float, int]:
     return entry.timestamp, hash(entry.original)
 
 
+def _numbered(key: str, number: int) -> str:
+    """The key of an agent's ``number``-th output in a scope: ``key``, ``key#2``, ..."""
+    return key if number == 1 else f"{key}#{number}"
+
+
 def _check_key(key: object) -> None:
     if not isinstance(key, str):
         raise TypeError(f"key must be a str, not {type(key).__name__}")
     if not key:
         raise ValueError("key must be a non-empty string")
+    if _SCOPE_SEP in key:
+        raise ValueError("key must not contain '\\x1f' (it separates scopes)")
 
 
 def _as_text(content: object) -> str:

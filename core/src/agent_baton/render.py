@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from agent_baton.compress.markers import retrieval_hint
+from agent_baton.compress.markers import ToolNames, name_tools, retrieval_hint
 from agent_baton.entry import ContextEntry
 from agent_baton.tokens import TokenCounter
 
@@ -13,13 +13,11 @@ _SEPARATOR = "\n\n"
 _MIN_BODY_TOKENS = 24  # below this an entry says too little to be worth its header
 
 
-def entry_header(entry: ContextEntry) -> str:
+def entry_header(entry: ContextEntry, tools: ToolNames | None = None) -> str:
     """``### key · from agent · 12345→1234 tokens · full: get("key", full=True)``."""
     source = f" · from {_one_line(entry.agent)}" if entry.agent else ""
-    return (
-        f"### {_one_line(entry.key)}{source} · "
-        f"{entry.original_tokens}→{entry.compressed_tokens} tokens · {retrieval_hint(entry.key)}"
-    )
+    tokens = f"{entry.original_tokens}→{entry.compressed_tokens} tokens"
+    return f"### {_one_line(entry.key)}{source} · {tokens} · {retrieval_hint(entry.key, tools)}"
 
 
 def _one_line(name: str) -> str:
@@ -39,22 +37,26 @@ def render_entries(
     header: bool,
     counter: TokenCounter,
     shrink: Callable[[ContextEntry, int], str],
+    tools: ToolNames | None = None,
 ) -> str:
     """Join the entries' compressed forms, shrinking the least relevant first to fit.
 
     Entries are ordered by relevance to ``query`` (0..1), then newest first. When the whole
     does not fit, the budget is shared in proportion to relevance and recency; each entry is
     shrunk to its share by ``shrink(entry, tokens)``; entries that cannot get a useful share are
-    named in a last line instead, so the reader knows they exist.
+    named in a last line instead, so the reader knows they exist. With ``tools``, headers
+    and markers name the agent's tools (``shrink`` must do the same for its output).
     """
     if not entries:
         return ""
     ordered = sorted(entries, key=lambda e: (-relevance.get(e.key, 0.0), -e.timestamp))
-    bodies = {e.key: e.compressed for e in ordered}
+    bodies = {
+        e.key: e.compressed if tools is None else name_tools(e.compressed, tools) for e in ordered
+    }
     # Counting every body joined is the slow part of a render: skip it when their own counts
     # already exceed the budget (a join may merge a token or so at each seam, no more).
     if sum(e.compressed_tokens for e in ordered) <= max_tokens + len(ordered):
-        text = _assemble(ordered, bodies, [], header)
+        text = _assemble(ordered, bodies, [], header, tools)
         if counter(text) <= max_tokens:
             return text
 
@@ -62,7 +64,9 @@ def render_entries(
         e.key: 1.0 + 3.0 * relevance.get(e.key, 0.0) + 1.0 / (1 + rank)
         for rank, e in enumerate(ordered)
     }
-    heads = sum(counter(entry_header(e)) + 2 for e in ordered) if header else 2 * len(ordered)
+    heads = (
+        sum(counter(entry_header(e, tools)) + 2 for e in ordered) if header else 2 * len(ordered)
+    )
     shares = _share({e.key: e.compressed_tokens for e in ordered}, weights, max_tokens - heads - 40)
     kept: list[ContextEntry] = []
     dropped: list[ContextEntry] = []
@@ -78,7 +82,7 @@ def render_entries(
 
     # Token counts of joined parts differ slightly from their sum: drop from the end to fit.
     while True:
-        text = _assemble(kept, bodies, dropped, header)
+        text = _assemble(kept, bodies, dropped, header, tools)
         if counter(text) <= max_tokens:
             return text
         if not kept:
@@ -106,10 +110,17 @@ def _share(needs: dict[str, int], weights: dict[str, float], budget: int) -> dic
 
 
 def _assemble(
-    kept: list[ContextEntry], bodies: dict[str, str], dropped: list[ContextEntry], header: bool
+    kept: list[ContextEntry],
+    bodies: dict[str, str],
+    dropped: list[ContextEntry],
+    header: bool,
+    tools: ToolNames | None,
 ) -> str:
-    parts = [f"{entry_header(e)}\n{bodies[e.key]}" if header else bodies[e.key] for e in kept]
+    parts = [
+        f"{entry_header(e, tools)}\n{bodies[e.key]}" if header else bodies[e.key] for e in kept
+    ]
     if dropped:
         names = ", ".join(_one_line(e.key) for e in dropped)
-        parts.append(f"[… {len(dropped)} more entries not shown: {names} — get(key) to read one]")
+        read = "get(key)" if tools is None else f"{tools.read}(key=...)"
+        parts.append(f"[… {len(dropped)} more entries not shown: {names} — {read} to read one]")
     return _SEPARATOR.join(parts)

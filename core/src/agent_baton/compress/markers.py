@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
+
+# The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
+_BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
 
 
-def retrieval_hint(key: str | None) -> str:
+@dataclass(frozen=True, slots=True)
+class ToolNames:
+    """The names of the tools an agent has over a shared context, for markers and answers.
+
+    Markers name Python's ``get("key", full=True)`` unless an adapter says which tools its
+    agent really has; then they name those (``read_shared_context(key="key", full=true)``).
+    """
+
+    read: str = "read_shared_context"
+    search: str = "search_shared_context"
+    list: str = "list_shared_context"
+
+    def read_call(self, key: str, **arguments: object) -> str:
+        """How the agent calls the read tool: ``read_shared_context(key="k", full=true)``."""
+        args = {"key": key, **arguments}
+        listed = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+        return f"{self.read}({listed})"
+
+
+def retrieval_hint(key: str | None, tools: ToolNames | None = None) -> str:
     """How to fetch the original: ``get("key", full=True)``, or a generic hint with no key."""
     if key is None:
         return "full text on request"
+    if tools is not None:
+        return f"full: {tools.read_call(key, full=True)}"
     # json.dumps quotes and escapes the key, so a key cannot break out of the marker.
     return f"full: get({json.dumps(key, ensure_ascii=False)}, full=True)"
 
@@ -16,3 +42,8 @@ def retrieval_hint(key: str | None) -> str:
 def omitted(what: str, key: str | None) -> str:
     """A marker such as ``[… 288 of 300 rows omitted — full: get("research", full=True)]``."""
     return f"[… {what} omitted — {retrieval_hint(key)}]"
+
+
+def name_tools(text: str, tools: ToolNames) -> str:
+    """``text`` with the hints baked into its markers naming ``tools`` instead of ``get``."""
+    return _BAKED_HINT.sub(lambda m: retrieval_hint(json.loads(m.group(1)), tools), text)

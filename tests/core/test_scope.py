@@ -1,0 +1,143 @@
+"""Run scopes: views of one SharedContext that never see each other's entries."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from agent_baton import Backend, SharedContext
+
+from .conftest import FakeClock
+
+LOG = "\n".join(
+    f"2026-01-01 10:00:{i % 60:02d} INFO request {i} served in 12ms" for i in range(300)
+)
+
+
+@pytest.fixture
+def shared(clock: FakeClock, backend_factory: Callable[[], Backend]) -> SharedContext:
+    return SharedContext(ttl=60, max_entries=50, clock=clock, backend=backend_factory())
+
+
+def test_scopes_see_only_their_own_entries(shared: SharedContext) -> None:
+    alice, bob = shared.scope("alice"), shared.scope("bob")
+    alice.put("research", "Alice's order 4711 shipped to Lyon.", agent="researcher")
+    bob.put("research", "Bob's order 9000 went to Oslo.", agent="researcher")
+    shared.put("notes", "root notes")
+
+    assert alice.get("research") == "Alice's order 4711 shipped to Lyon."
+    assert bob.get("research", full=True) == "Bob's order 9000 went to Oslo."
+    assert alice.keys() == ["research"] and bob.keys() == ["research"]
+    assert shared.keys() == ["notes"]  # the root sees its own entries, not the scopes'
+    assert [h.key for h in alice.search(None, "order Oslo")] == ["research"]
+    assert all("Oslo" not in h.text for h in alice.search(None, "order Oslo"))
+    assert "Oslo" not in alice.render() and "Lyon" in alice.render()
+    assert "Lyon" not in bob.render(query="Lyon")
+    assert alice.stats().entries == 1 and len(bob) == 1
+    assert "research" in alice and "notes" not in alice
+    assert alice.scope_path == ("alice",) and shared.scope_path == ()
+
+
+def test_same_name_is_the_same_scope_and_scopes_nest(shared: SharedContext) -> None:
+    shared.scope("team").scope("run-1").put("plan", "step one")
+    assert shared.scope("team").scope("run-1").get("plan") == "step one"
+    assert shared.scope("team").keys() == []
+    assert shared.scope("team").scope("run-2").get("plan") is None
+    # A scope name cannot be spelled out in a key of another scope.
+    with pytest.raises(ValueError):
+        shared.scope("team").put("run-1\x1fplan", "forged")
+    with pytest.raises(ValueError):
+        shared.scope("a\x1fb")
+
+
+def test_markers_name_the_key_the_scope_reader_knows(shared: SharedContext) -> None:
+    entry = shared.scope("alice").put("log", LOG)
+    assert entry.key == "log"
+    assert 'get("log", full=True)' in entry.compressed
+    assert "\x1f" not in shared.scope("alice").render(max_tokens=200)
+
+
+def test_clear_removes_a_scope_and_its_children_only(shared: SharedContext) -> None:
+    team = shared.scope("team")
+    team.put("a", "1")
+    team.scope("run").put("b", "2")
+    shared.scope("other").put("c", "3")
+    team.clear()
+    assert team.keys() == [] and team.scope("run").keys() == []
+    assert shared.scope("other").get("c") == "3"
+    shared.clear()
+    assert shared.scope("other").get("c") is None
+
+
+def test_append_keeps_every_run(shared: SharedContext) -> None:
+    run = shared.scope("run")
+    keys = [run.append("researcher", f"finding {i}").key for i in range(3)]
+    assert keys == ["researcher", "researcher#2", "researcher#3"]
+    assert [run.get(k) for k in keys] == ["finding 0", "finding 1", "finding 2"]
+    # Another scope numbers its own runs; a plain put is not overwritten by append.
+    other = shared.scope("other")
+    other.put("researcher", "put directly")
+    assert other.append("researcher", "appended").key == "researcher#2"
+    assert other.get("researcher") == "put directly"
+    rendered = run.render()
+    assert "finding 0" in rendered and "finding 2" in rendered
+
+
+def test_concurrent_appends_in_one_scope_never_collide(shared: SharedContext) -> None:
+    run = shared.scope("run")
+    keys: list[str] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        key = run.append("step", f"output {i}").key
+        with lock:
+            keys.append(key)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(keys)) == 12
+    assert sorted(run.get(k) or "" for k in keys) == sorted(f"output {i}" for i in range(12))
+
+
+def test_missing_reason(clock: FakeClock, backend_factory: Callable[[], Backend]) -> None:
+    ctx = SharedContext(
+        ttl=60, max_entries=2, max_bytes=10_000, clock=clock, backend=backend_factory()
+    )
+    run = ctx.scope("run")
+    assert run.missing_reason("nothing") == "not stored"
+    run.put("old", "first")
+    assert run.missing_reason("old") is None
+    run.put("b", "second")
+    run.put("c", "third")  # max_entries=2: "old" goes
+    assert run.missing_reason("old") == "evicted or deleted"
+    with pytest.raises(Exception, match="max_bytes"):
+        run.put("huge", "x" * 20_000)
+    assert (run.missing_reason("huge") or "").startswith("refused: too large")
+    clock.advance(61)
+    assert run.missing_reason("c") == "expired"
+    assert ctx.missing_reason("c") == "not stored"  # the root never stored it
+
+
+def test_many_concurrent_runs_never_see_each_other(shared: SharedContext) -> None:
+    errors: list[str] = []
+
+    def run(i: int) -> None:
+        view = shared.scope(f"user-{i}")
+        for step in range(5):
+            view.append("research", f"user {i} secret-{i}-{step} order {1000 + i}")
+        seen = view.render(max_tokens=2000) + "".join(
+            h.text for h in view.search(None, "secret order")
+        )
+        leaked = [j for j in range(10) if j != i and f"secret-{j}-" in seen]
+        if leaked or f"secret-{i}-4" not in seen:
+            errors.append(f"user {i}: leaked {leaked}")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
