@@ -18,11 +18,12 @@ from autogen_core.tools import FunctionTool
 
 from agent_baton_autogen import (
     READ_TOOL_NAME,
+    SEARCH_TOOL_NAME,
     BatonChatCompletionContext,
     BatonInterventionHandler,
     make_context_tools,
 )
-from agent_baton_autogen._messages import compressed_key, message_key, tool_result_key
+from agent_baton_autogen._messages import compressed_key, text_key
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -67,7 +68,7 @@ async def test_round_robin_models_get_other_agents_output_compressed(ctx, kit):
     result = await run_round_robin(clients, ctx)
 
     researcher, analyst, writer = clients
-    key = message_key("researcher", data)
+    key = text_key("researcher", data)
     entry = ctx.get_entry(key)
     for client in (analyst, writer):
         received = kit.sent(client)
@@ -119,12 +120,12 @@ async def test_runtime_hook_captures_every_agents_output_and_leaves_results_alon
     ]
     agent_messages = [m for m in result.messages if m.source != "user"]
     assert len(agent_messages) == 4
-    expected_keys = [message_key(m.source, m.content) for m in agent_messages]
+    expected_keys = [text_key(m.source, m.content) for m in agent_messages]
     assert handler.captured_keys == expected_keys
     for message, key in zip(agent_messages, expected_keys, strict=True):
         assert ctx.get(key, full=True) == message.content
         assert ctx.get_entry(key).agent == message.source
-    assert message_key("user", TASK) not in ctx
+    assert text_key("user", TASK) not in ctx
 
 
 async def test_hook_and_model_contexts_share_one_entry_per_message(ctx, kit):
@@ -150,7 +151,7 @@ def swarm(kit, data, *, ctx=None, analyst_ctx=None, runtime=None, analyst_tools=
 
     researcher_client = kit.replay(kit.calls(("fetch_sales", {}), ("transfer_to_analyst", {})))
     analyst_responses = (
-        [kit.calls((READ_TOOL_NAME, {"key": tool_result_key("fetch_sales", data), "full": True}))]
+        [kit.calls((READ_TOOL_NAME, {"key": text_key("researcher", data), "full": True}))]
         if analyst_tools
         else []
     )
@@ -195,7 +196,7 @@ async def test_swarm_handoff_context_reaches_next_model_compressed(ctx, kit):
     received = kit.sent(analyst_client)
     [results] = handoff_results(received)
     [fetched] = results.content
-    key = tool_result_key("fetch_sales", data)
+    key = text_key("researcher", data)
     assert fetched.name == "fetch_sales" and compressed_key(fetched.content) == key
     assert fetched.content.startswith(ctx.get_entry(key).compressed)
     assert data not in kit.texts(received)
@@ -217,7 +218,7 @@ async def test_runtime_hook_compresses_handoffs_for_plain_agents(ctx, kit, compr
 
     [results] = handoff_results(kit.sent(analyst_client))
     [fetched] = results.content
-    key = tool_result_key("fetch_sales", data)
+    key = text_key("researcher", data)
     if compress_handoffs:
         assert compressed_key(fetched.content) == key
         assert data not in kit.texts(kit.sent(analyst_client))
@@ -228,9 +229,9 @@ async def test_runtime_hook_compresses_handoffs_for_plain_agents(ctx, kit, compr
     [handoff] = [m for m in result.messages if isinstance(m, HandoffMessage)]
     final = result.messages[-1]
     assert handler.captured_keys == [  # the handoff tool's result repeats the handoff: once
-        message_key("researcher", handoff.content),
+        text_key("researcher", handoff.content),
         key,
-        message_key("analyst", final.content),
+        text_key("analyst", final.content),
     ]
 
 
@@ -287,7 +288,42 @@ async def test_selector_group_chat_selector_reads_compressed_history(ctx, kit):
     assert [m.content for m in result.messages] == [TASK, data, "North leads."]
     second_choice = "\n".join(kit.texts(kit.sent(selector, 1)))
     assert data not in second_choice
-    key = message_key("researcher", data)
+    key = text_key("researcher", data)
     assert f'key="{key}"' in second_choice  # the note that says how to read the original
     assert ctx.get_entry(key).compressed in second_choice
     assert ctx.get(key, full=True) == data
+
+
+async def test_a_tool_result_and_its_summary_message_are_stored_once(ctx, kit):
+    # Without reflect_on_tool_use the researcher's message to the team is its tool result
+    # (a ToolCallSummaryMessage): its own context, the analyst's and the handler see one text.
+    data = kit.sales_rows()
+
+    async def fetch_sales() -> str:
+        return data
+
+    analyst_client = kit.replay(kit.calls((SEARCH_TOOL_NAME, {"query": "SKU-0042"})))
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+    team = RoundRobinGroupChat(
+        [
+            agent(
+                "researcher",
+                kit.replay(kit.calls(("fetch_sales", {}))),
+                ctx,
+                tools=[FunctionTool(fetch_sales, description="Fetch the Q3 sales table.")],
+            ),
+            agent("analyst", analyst_client, ctx, tools=make_context_tools(ctx)),
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    runtime.start()
+    try:
+        result = await team.run(task=TASK)
+    finally:
+        await runtime.stop()
+
+    assert ctx.keys() == [text_key("researcher", data)]
+    *_, search = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
+    assert search.source == "analyst"
+    assert search.content[0].content.count('"sku": "SKU-0042"') == 1

@@ -26,7 +26,7 @@ from agent_baton_autogen import (
     BatonInterventionHandler,
     make_context_tools,
 )
-from agent_baton_autogen._messages import message_key
+from agent_baton_autogen._messages import text_key
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -94,12 +94,12 @@ async def test_handler_captures_plain_core_agents(ctx, kit):
     await runtime.stop_when_idle()
 
     assert reply == Note("done: " + data[:20])  # the response passes through unchanged
-    assert ctx.get(message_key("writer", data), full=True) == data
-    assert ctx.get(message_key("writer", reply.content), full=True) == reply.content
-    assert ctx.get_entry(message_key("writer", data)).agent == "writer"
+    assert ctx.get(text_key("writer", data), full=True) == data
+    assert ctx.get(text_key("writer", reply.content), full=True) == reply.content
+    assert ctx.get_entry(text_key("writer", data)).agent == "writer"
     assert handler.captured_keys == [
-        message_key("writer", data),
-        message_key("writer", reply.content),
+        text_key("writer", data),
+        text_key("writer", reply.content),
     ]
 
 
@@ -139,7 +139,7 @@ async def test_team_state_and_config_with_baton_contexts(ctx, kit):
     # The analyst resumed with the researcher's table still compressed in its context.
     received = kit.texts(kit.sent(resumed_analyst))
     assert data not in received
-    assert any(message_key("researcher", data) in text for text in received)
+    assert any(text_key("researcher", data) in text for text in received)
     assert (
         first.dump_component().config["participants"][1]["config"]["model_context"]["provider"]
         == "agent_baton_autogen.BatonChatCompletionContext"

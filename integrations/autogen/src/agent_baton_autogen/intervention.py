@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from autogen_agentchat.base import Response, TaskResult
-from autogen_agentchat.messages import BaseChatMessage, HandoffMessage, ToolCallExecutionEvent
+from autogen_agentchat.messages import (
+    BaseChatMessage,
+    HandoffMessage,
+    ToolCallExecutionEvent,
+    ToolCallSummaryMessage,
+)
 from autogen_core import AgentId, DefaultInterventionHandler, DropMessage, MessageContext
 from autogen_core.models import (
     AssistantMessage,
@@ -18,12 +24,11 @@ from autogen_core.models import (
     UserMessage,
 )
 
-from agent_baton import SharedContext
+from agent_baton import EntryTooLargeError, SharedContext
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
-    message_key,
-    tool_result_key,
+    text_key,
 )
 from agent_baton_autogen.model_context import DEFAULT_MIN_TOKENS, DEFAULT_USER_SOURCES
 from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
@@ -128,12 +133,21 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     async def _capture(self, message: Any, sender: AgentId | None) -> None:
         try:
-            for item in self._texts(message, sender):
-                self._captured[item.key] = None
-                if item.key not in self._ctx:
-                    await self._ctx.aput(item.key, item.text, agent=item.agent)
+            items = list(self._texts(message, sender))
+            if items:  # one trip to a worker thread: puts compress and count tokens
+                await asyncio.to_thread(self._put_new, items)
         except Exception:
             logger.exception("agent-baton could not capture a %s", type(message).__name__)
+
+    def _put_new(self, items: list[_Text]) -> None:
+        for item in items:
+            self._captured[item.key] = None
+            if item.key in self._ctx:
+                continue
+            try:
+                self._ctx.put(item.key, item.text, agent=item.agent)
+            except EntryTooLargeError as exc:
+                logger.warning("agent-baton did not capture a text: %s", exc)
 
     def _texts(self, message: Any, sender: AgentId | None) -> Iterator[_Text]:
         if isinstance(message, Response):
@@ -151,6 +165,10 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         elif isinstance(message, TaskResult):
             for produced in message.messages:
                 yield from self._texts(produced, sender)
+        elif isinstance(message, ToolCallSummaryMessage):
+            # Its text is its results joined: capture the results, each once, and never the
+            # answers of the context tools (they are passages of entries already stored).
+            yield from self._result_texts(message.results, message.source)
         elif isinstance(message, BaseChatMessage):
             yield from self._chat_texts(message)
         elif isinstance(message, ToolCallExecutionEvent):
@@ -203,14 +221,14 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     def _authored(self, source: str, text: str) -> Iterator[_Text]:
         if source not in self._user_sources and text and compressed_key(text) is None:
-            yield _Text(message_key(source, text), text, source)
+            yield _Text(text_key(source, text), text, source)
 
     def _result_texts(
         self, results: Iterable[FunctionExecutionResult], agent: str
     ) -> Iterator[_Text]:
         for result in results:
             if result.name not in CONTEXT_TOOL_NAMES and compressed_key(result.content) is None:
-                yield _Text(tool_result_key(result.name, result.content), result.content, agent)
+                yield _Text(text_key(agent, result.content), result.content, agent)
 
     # -- handoffs -------------------------------------------------------------------------
 
@@ -235,7 +253,7 @@ class BatonInterventionHandler(DefaultInterventionHandler):
             if message.source in self._user_sources:
                 return message
             text = await self._compress_text(
-                message.content, message_key(message.source, message.content), message.source
+                message.content, text_key(message.source, message.content), message.source
             )
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
@@ -243,7 +261,7 @@ class BatonInterventionHandler(DefaultInterventionHandler):
             for result in message.content:
                 text = None
                 if result.name not in CONTEXT_TOOL_NAMES:
-                    key = tool_result_key(result.name, result.content)
+                    key = text_key(agent, result.content)
                     text = await self._compress_text(result.content, key, agent)
                 results.append(
                     result if text is None else result.model_copy(update={"content": text})

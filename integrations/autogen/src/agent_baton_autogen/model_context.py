@@ -20,8 +20,7 @@ from agent_baton import SharedContext
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
-    message_key,
-    tool_result_key,
+    text_key,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
 from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
@@ -236,7 +235,7 @@ class BatonChatCompletionContext(
             if not self._is_foreign(message.source):
                 return message
             text = await self._compress_text(
-                message.content, message_key(message.source, message.content), message.source
+                message.content, text_key(message.source, message.content), message.source
             )
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
@@ -250,9 +249,7 @@ class BatonChatCompletionContext(
         if result.name in CONTEXT_TOOL_NAMES:  # zooming in must return the original
             return result
         agent = self._callers.get(result.call_id, self._agent_name)
-        text = await self._compress_text(
-            result.content, tool_result_key(result.name, result.content), agent
-        )
+        text = await self._compress_text(result.content, text_key(agent, result.content), agent)
         return result if text is None else result.model_copy(update={"content": text})
 
     async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
