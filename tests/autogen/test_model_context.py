@@ -167,7 +167,7 @@ async def test_save_and_load_state_restore_originals_into_a_new_context(ctx, kit
     state = await model_context.save_state()
 
     fresh_ctx = SharedContext()
-    loaded = BatonChatCompletionContext(fresh_ctx, agent_name="analyst")
+    loaded = BatonChatCompletionContext(fresh_ctx, agent_name="analyst", max_tokens=300)
     await loaded.load_state(state)
 
     assert await loaded.get_messages() == await model_context.get_messages()
@@ -177,11 +177,38 @@ async def test_save_and_load_state_restore_originals_into_a_new_context(ctx, kit
     assert loaded.keys == [key]
 
 
-async def test_load_state_rejects_a_foreign_state(ctx):
-    plain_state = await UnboundedChatCompletionContext().save_state()
-    model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
-    with pytest.raises(ValueError, match="not a BatonChatCompletionContext state"):
-        await model_context.load_state(plain_state)
+async def test_state_is_autogens_own_shape_both_ways(ctx, kit):
+    # A team saved with agent-baton and resumed without it (or the reverse) keeps every
+    # message: AutoGen's contexts read {"messages": [...]} and ignore what they do not know.
+    data = kit.sales_rows()
+    messages = [UserMessage(content="task", source="user"), UserMessage(content=data, source="b")]
+    baton = BatonChatCompletionContext(ctx, agent_name="a")
+    for message in messages:
+        await baton.add_message(message)
+    plain = UnboundedChatCompletionContext()
+
+    await plain.load_state(await baton.save_state())
+    assert await plain.get_messages() == messages  # the originals, not 0 messages
+
+    again = BatonChatCompletionContext(SharedContext(), agent_name="a")
+    await again.load_state(await plain.save_state())
+    assert await again.get_messages() == await baton.get_messages()  # compressed again
+    assert await again.get_original_messages() == messages
+
+
+async def test_initial_messages_as_in_autogens_contexts(ctx, kit):
+    system = SystemMessage(content="You are the analyst.")
+    model_context = BatonChatCompletionContext(ctx, agent_name="a", initial_messages=[system])
+    await model_context.add_message(UserMessage(content=kit.sales_rows(), source="b"))
+
+    first, second = await model_context.get_messages()
+    assert first is system and compressed_key(second.content) is not None
+    loaded = ChatCompletionContext.load_component(model_context.dump_component())
+    assert await loaded.get_messages() == [system]
+    with pytest.raises(ValueError, match="give initial_messages to the inner context"):
+        BatonChatCompletionContext(
+            ctx, inner=BufferedChatCompletionContext(3), initial_messages=[system]
+        )
 
 
 async def test_component_config_round_trip_shares_the_named_context(ctx, kit):
@@ -216,6 +243,7 @@ async def test_component_name_taken_by_another_context_is_an_error(ctx):
     ("kwargs", "error"),
     [
         ({"agent_name": ""}, ValueError),
+        ({"agent_name": 3}, ValueError),
         ({"agent_name": "a", "inner": object()}, TypeError),
         ({"agent_name": "a", "max_tokens": 0}, ValueError),
         ({"agent_name": "a", "min_tokens": -1}, ValueError),

@@ -278,7 +278,7 @@ async def test_selector_group_chat_selector_reads_compressed_history(ctx, kit):
             agent("analyst", kit.replay("North leads."), ctx),
         ],
         model_client=selector,
-        model_context=BatonChatCompletionContext(ctx, agent_name="selector"),
+        model_context=BatonChatCompletionContext(ctx),  # the manager's name comes from AutoGen
         termination_condition=MaxMessageTermination(3),
         allow_repeated_speaker=True,
     )
@@ -327,3 +327,62 @@ async def test_a_tool_result_and_its_summary_message_are_stored_once(ctx, kit):
     *_, search = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
     assert search.source == "analyst"
     assert search.content[0].content.count('"sku": "SKU-0042"') == 1
+
+
+async def test_agent_name_comes_from_the_runtime_and_is_checked(ctx, kit):
+    data = kit.sales_rows()
+    analyst_context = BatonChatCompletionContext(ctx)  # no agent_name: AutoGen says who runs
+    analyst_client = kit.replay("North leads. " + data)
+    team = RoundRobinGroupChat(
+        [
+            agent("researcher", kit.replay(data), ctx),
+            AssistantAgent("analyst", analyst_client, model_context=analyst_context),
+            agent("writer", kit.replay("Report."), ctx),
+        ],
+        termination_condition=MaxMessageTermination(4),
+    )
+    await team.run(task=TASK)
+
+    assert analyst_context.agent_name == "analyst"
+    assert data not in kit.texts(kit.sent(analyst_client))
+    state = await analyst_context.save_state()
+    assert state["messages"][-1]["content"] == "North leads. " + data  # its own words, whole
+
+    wrong = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "writer",
+                kit.replay("x"),
+                model_context=BatonChatCompletionContext(ctx, agent_name="analyst"),
+            )
+        ],
+        termination_condition=MaxMessageTermination(2),
+    )
+    # AutoGen re-raises an agent's error from team.run as a RuntimeError naming it.
+    with pytest.raises(RuntimeError, match="agent_name='analyst' but serves the agent 'writer'"):
+        await wrong.run(task=TASK)
+
+
+@pytest.mark.parametrize("saved_with_baton", [True, False])
+async def test_team_state_moves_between_baton_and_autogens_contexts(ctx, kit, saved_with_baton):
+    data = kit.sales_rows()
+
+    def team(clients, baton):
+        return RoundRobinGroupChat(
+            [
+                agent(name, client, ctx if baton else None)
+                for name, client in zip(("researcher", "analyst"), clients, strict=True)
+            ],
+            termination_condition=MaxMessageTermination(3),
+        )
+
+    first = team([kit.replay(data), kit.replay("Noted.")], saved_with_baton)
+    await first.run(task="go")
+    resumed_analyst = kit.replay("Noted.", "Still noted.")
+    second = team([kit.replay("again"), resumed_analyst], not saved_with_baton)
+    await second.load_state(await first.save_state())
+    await second.run(task="continue")
+
+    received = kit.texts(kit.sent(resumed_analyst))
+    assert "go" in received and "Noted." in received  # nothing of the first run is lost
+    assert (data in received) is saved_with_baton  # AutoGen's context gets the full table

@@ -12,7 +12,6 @@ from agent_baton_autogen.intervention import BatonInterventionHandler
 from agent_baton_autogen.model_context import (
     BatonChatCompletionContext,
     BatonChatCompletionContextConfig,
-    BatonChatCompletionContextState,
 )
 from agent_baton_autogen.registry import (
     get_shared_context,
@@ -34,7 +33,6 @@ __all__ = [
     "SEARCH_TOOL_NAME",
     "BatonChatCompletionContext",
     "BatonChatCompletionContextConfig",
-    "BatonChatCompletionContextState",
     "BatonInterventionHandler",
     "get_shared_context",
     "make_context_tools",
