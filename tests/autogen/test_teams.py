@@ -16,12 +16,15 @@ from autogen_core.models import (
 )
 from autogen_core.tools import FunctionTool
 
+from agent_baton.answers import ToolNames
+from agent_baton.compress.markers import name_tools
 from agent_baton_autogen import (
     READ_TOOL_NAME,
     SEARCH_TOOL_NAME,
     BatonChatCompletionContext,
     BatonInterventionHandler,
     make_context_tools,
+    team_scope,
 )
 from agent_baton_autogen._messages import compressed_key, text_key
 
@@ -47,7 +50,8 @@ def round_robin_clients(kit, data):
     )
 
 
-async def run_round_robin(clients, ctx=None, runtime=None):
+async def run_round_robin(clients, ctx=None, runtime=None, handler_ctx=None):
+    """The team's result, and the scope of ``ctx`` (or ``handler_ctx``) its run used."""
     researcher, analyst, writer = clients
     team = RoundRobinGroupChat(
         [
@@ -58,25 +62,27 @@ async def run_round_robin(clients, ctx=None, runtime=None):
         termination_condition=MaxMessageTermination(5),
         runtime=runtime,
     )
-    return await team.run(task=TASK)
+    result = await team.run(task=TASK)
+    shared = ctx if ctx is not None else handler_ctx
+    return result, (team_scope(shared, team) if shared is not None else None)
 
 
 async def test_round_robin_models_get_other_agents_output_compressed(ctx, kit):
     data = kit.sales_rows()
     clients = round_robin_clients(kit, data)
 
-    result = await run_round_robin(clients, ctx)
+    result, store = await run_round_robin(clients, ctx)
 
     researcher, analyst, writer = clients
     key = text_key("researcher", data)
-    entry = ctx.get_entry(key)
+    entry = store.get_entry(key)
     for client in (analyst, writer):
         received = kit.sent(client)
         assert data not in kit.texts(received)
         [from_researcher] = [m for m in received if getattr(m, "source", None) == "researcher"]
         assert isinstance(from_researcher, UserMessage)
         assert compressed_key(from_researcher.content) == key
-        assert from_researcher.content.startswith(entry.compressed)
+        assert from_researcher.content.startswith(name_tools(entry.compressed, ToolNames()))
     # The user's task and the analyst's short reply reach the writer as they were.
     writer_texts = kit.texts(kit.sent(writer))
     assert TASK in writer_texts and "North leads with 75 rows of revenue." in writer_texts
@@ -91,7 +97,8 @@ async def test_round_robin_models_get_other_agents_output_compressed(ctx, kit):
         "Report: north leads.",
         "Second look: nothing to add.",
     ]
-    assert ctx.get(key, full=True) == data
+    assert store.get(key, full=True) == data
+    assert ctx.keys() == []  # the run's scope holds it, not the root
 
 
 async def test_without_agent_baton_the_next_model_gets_the_full_text(kit):
@@ -106,12 +113,14 @@ async def test_without_agent_baton_the_next_model_gets_the_full_text(kit):
 
 async def test_runtime_hook_captures_every_agents_output_and_leaves_results_alone(ctx, kit):
     data = kit.sales_rows()
-    baseline = await run_round_robin(round_robin_clients(kit, data))
+    baseline, _ = await run_round_robin(round_robin_clients(kit, data))
     handler = BatonInterventionHandler(ctx)
     runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
     runtime.start()
     try:
-        result = await run_round_robin(round_robin_clients(kit, data), runtime=runtime)
+        result, store = await run_round_robin(
+            round_robin_clients(kit, data), runtime=runtime, handler_ctx=ctx
+        )
     finally:
         await runtime.stop()
 
@@ -123,9 +132,9 @@ async def test_runtime_hook_captures_every_agents_output_and_leaves_results_alon
     expected_keys = [text_key(m.source, m.content) for m in agent_messages]
     assert handler.captured_keys == expected_keys
     for message, key in zip(agent_messages, expected_keys, strict=True):
-        assert ctx.get(key, full=True) == message.content
-        assert ctx.get_entry(key).agent == message.source
-    assert text_key("user", TASK) not in ctx
+        assert store.get(key, full=True) == message.content
+        assert store.get_entry(key).agent == message.source
+    assert text_key("user", TASK) not in store
 
 
 async def test_hook_and_model_contexts_share_one_entry_per_message(ctx, kit):
@@ -134,11 +143,11 @@ async def test_hook_and_model_contexts_share_one_entry_per_message(ctx, kit):
     runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
     runtime.start()
     try:
-        await run_round_robin(clients, ctx, runtime=runtime)
+        _, store = await run_round_robin(clients, ctx, runtime=runtime)
     finally:
         await runtime.stop()
 
-    assert len(ctx) == 4
+    assert len(store) == 4
     assert data not in kit.texts(kit.sent(clients[1]))
 
 
@@ -198,7 +207,8 @@ async def test_swarm_handoff_context_reaches_next_model_compressed(ctx, kit):
     [fetched] = results.content
     key = text_key("researcher", data)
     assert fetched.name == "fetch_sales" and compressed_key(fetched.content) == key
-    assert fetched.content.startswith(ctx.get_entry(key).compressed)
+    store = team_scope(ctx, team)
+    assert fetched.content.startswith(name_tools(store.get_entry(key).compressed, ToolNames()))
     assert data not in kit.texts(received)
     assert_full_handoff_in_result(result, data)
     assert isinstance(result.messages[-1], TextMessage)
@@ -225,7 +235,7 @@ async def test_runtime_hook_compresses_handoffs_for_plain_agents(ctx, kit, compr
     else:
         assert fetched.content == data
     assert_full_handoff_in_result(result, data)
-    assert ctx.get(key, full=True) == data
+    assert team_scope(ctx, team).get(key, full=True) == data
     [handoff] = [m for m in result.messages if isinstance(m, HandoffMessage)]
     final = result.messages[-1]
     assert handler.captured_keys == [  # the handoff tool's result repeats the handoff: once
@@ -262,7 +272,12 @@ async def test_read_tool_gives_the_next_agent_the_original(ctx, kit):
     read_results = [
         r for m in handoff_results(second) for r in m.content if r.name == READ_TOOL_NAME
     ]
-    assert [r.content for r in read_results] == [data]
+    [page] = [r.content for r in read_results]  # the original, a page of 2,000 tokens at most
+    first_page, note = page.rsplit("\n", 1)
+    assert data.startswith(first_page) and len(first_page) > 2000
+    assert note.endswith(
+        f'next: {READ_TOOL_NAME}(key="{text_key("researcher", data)}", full=true, page=2)]'
+    )
     assert isinstance(second[0], SystemMessage)
     assert result.messages[-1].content == "North leads. TERMINATE"
 
@@ -290,8 +305,9 @@ async def test_selector_group_chat_selector_reads_compressed_history(ctx, kit):
     assert data not in second_choice
     key = text_key("researcher", data)
     assert f'key="{key}"' in second_choice  # the note that says how to read the original
-    assert ctx.get_entry(key).compressed in second_choice
-    assert ctx.get(key, full=True) == data
+    store = team_scope(ctx, team)
+    assert name_tools(store.get_entry(key).compressed, ToolNames()) in second_choice
+    assert store.get(key, full=True) == data
 
 
 async def test_a_tool_result_and_its_summary_message_are_stored_once(ctx, kit):
@@ -323,7 +339,7 @@ async def test_a_tool_result_and_its_summary_message_are_stored_once(ctx, kit):
     finally:
         await runtime.stop()
 
-    assert ctx.keys() == [text_key("researcher", data)]
+    assert team_scope(ctx, team).keys() == [text_key("researcher", data)]
     *_, search = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
     assert search.source == "analyst"
     assert search.content[0].content.count('"sku": "SKU-0042"') == 1

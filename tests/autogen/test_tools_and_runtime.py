@@ -1,4 +1,4 @@
-"""The context tools called directly, the handler on plain autogen-core agents, team state."""
+"""The handler on plain autogen-core agents, team state and config."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from autogen_agentchat.conditions import MaxMessageTermination
 from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core import (
     AgentId,
-    CancellationToken,
     DefaultTopicId,
     MessageContext,
     RoutedAgent,
@@ -19,12 +18,9 @@ from autogen_core import (
     message_handler,
 )
 
-from agent_baton import SharedContext
 from agent_baton_autogen import (
-    CONTEXT_TOOL_NAMES,
     BatonChatCompletionContext,
     BatonInterventionHandler,
-    make_context_tools,
 )
 from agent_baton_autogen._messages import text_key
 
@@ -33,37 +29,6 @@ pytestmark = [
     # AutoGen warns for any intervention handler when an RPC handler returns None.
     pytest.mark.filterwarnings("ignore:Intervention handler on_response returned None"),
 ]
-
-
-async def call(tool, **arguments):
-    return await tool.run_json(arguments, CancellationToken())
-
-
-async def test_tools_read_search_and_list(ctx, kit):
-    data = kit.sales_rows()
-    ctx.put("sales", data, agent="researcher")
-    read, search, listing = make_context_tools(ctx)
-    assert {read.name, search.name, listing.name} == CONTEXT_TOOL_NAMES
-
-    assert await call(read, key="sales", full=True) == data
-    assert await call(read, key="sales") == ctx.get("sales")
-    assert "No shared context entry 'nope'" in await call(read, key="nope")
-    hits = await call(search, query="SKU-0042")
-    assert hits.startswith("[sales @") and "SKU-0042" in hits
-    assert "No passage" in await call(search, query="zzzz-unknown", key="sales")
-    assert "- sales from researcher:" in await call(listing)
-    assert read.schema["parameters"]["properties"]["full"]["default"] is False
-
-
-async def test_tools_on_an_empty_context():
-    read, _, listing = make_context_tools(SharedContext())
-    assert await call(listing) == "The shared context is empty."
-    assert "Available keys: none" in await call(read, key="k")
-
-
-async def test_tools_reject_a_non_context():
-    with pytest.raises(TypeError, match="SharedContext"):
-        make_context_tools({})  # type: ignore[arg-type]
 
 
 @dataclass

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
 
 from agent_baton import EntryTooLargeError, SharedContext
+from agent_baton.answers import ToolNames
+from agent_baton.compress.markers import name_tools
 from agent_baton_autogen.tools import READ_TOOL_NAME
 
 logger = logging.getLogger("agent_baton_autogen")
 
 _NOTE_PREFIX = "[agent-baton:"
-# The zoom note is the last line of a compressed text; its key is all we need to find the original.
+# The zoom note is the last line of a compressed text; its key (JSON-quoted in the read tool's
+# call, whatever the tool's prefix) is all we need to find the original.
 _NOTE_KEY = re.compile(
-    r"\n\[agent-baton:[^\n]*" + re.escape(READ_TOOL_NAME) + r'\(key="(?P<key>[^"\n]+)"[^\n]*\]\Z'
+    r"\n\[agent-baton:[^\n]*"
+    + re.escape(READ_TOOL_NAME)
+    + r'\(key=(?P<key>"(?:[^"\\\n]|\\.)*")[^\n]*\]\Z'
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_BYTES_PER_CHAR = 4  # UTF-8; a token is at least one byte
@@ -33,19 +39,21 @@ def text_key(author: str, text: str) -> str:
     return f"{_slug(author)}-{_digest(text)}"
 
 
-def zoom_note(key: str, agent: str | None, original_tokens: int, compressed_tokens: int) -> str:
+def zoom_note(
+    key: str, agent: str | None, original_tokens: int, compressed_tokens: int, tools: ToolNames
+) -> str:
     """The last line of a compressed text: who wrote it, its sizes and how to read it in full."""
     source = f" from {agent}" if agent else ""
     return (
         f"{_NOTE_PREFIX} compressed{source} {original_tokens:,} -> {compressed_tokens:,} tokens; "
-        f'full text: {READ_TOOL_NAME}(key="{key}", full=True)]'
+        f"full text: {tools.read_call(key, full=True)}]"
     )
 
 
 def compressed_key(text: str) -> str | None:
     """The key named by ``text``'s zoom note when ``text`` is already compressed, else None."""
     match = _NOTE_KEY.search(text)
-    return match.group("key") if match else None
+    return json.loads(match.group("key")) if match else None
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ async def compress_text(
     *,
     min_tokens: int,
     max_tokens: int | None,
+    tools: ToolNames,
 ) -> Compressed | None:
     """Put ``text`` into ``ctx`` under ``key`` and return its compressed form with a zoom note.
 
@@ -80,7 +89,7 @@ async def compress_text(
     if compressed_key(text) is not None or len(text) * _MAX_BYTES_PER_CHAR < min_tokens:
         return None
     return await asyncio.to_thread(
-        _compress_text, ctx, key, text, agent, min_tokens=min_tokens, max_tokens=max_tokens
+        _compress_text, ctx, key, text, agent, min_tokens, max_tokens, tools
     )
 
 
@@ -89,9 +98,9 @@ def _compress_text(
     key: str,
     text: str,
     agent: str | None,
-    *,
     min_tokens: int,
     max_tokens: int | None,
+    tools: ToolNames,
 ) -> Compressed | None:
     if ctx.count_tokens(text) < min_tokens:
         return None
@@ -105,8 +114,9 @@ def _compress_text(
     body = entry.compressed
     if max_tokens is not None and entry.compressed_tokens > max_tokens:
         body = ctx.get(key, max_tokens=max_tokens) or body
+    body = name_tools(body, tools)  # its markers name the agent's read tool, not Python's get
     body_tokens = ctx.count_tokens(body)
-    note = zoom_note(key, entry.agent, entry.original_tokens, body_tokens)
+    note = zoom_note(key, entry.agent, entry.original_tokens, body_tokens, tools)
     compressed = f"{body}\n{note}"
     tokens = ctx.count_tokens(compressed)
     if tokens >= entry.original_tokens:

@@ -28,8 +28,8 @@ from agent_baton_autogen._messages import (
     text_key,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
-from agent_baton_autogen.runs import running_member
-from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
+from agent_baton_autogen.runs import check_scope, run_scope, running_member
+from agent_baton_autogen.tools import is_context_tool, tool_names
 
 DEFAULT_MIN_TOKENS = 100
 DEFAULT_USER_SOURCES = ("user",)
@@ -44,6 +44,8 @@ class BatonChatCompletionContextConfig(BaseModel):
     max_tokens: int | None = None
     min_tokens: int = DEFAULT_MIN_TOKENS
     user_sources: list[str] = Field(default_factory=lambda: list(DEFAULT_USER_SOURCES))
+    scope: str | None = None
+    tool_prefix: str = ""
 
 
 class BatonChatCompletionContext(
@@ -79,6 +81,11 @@ class BatonChatCompletionContext(
         user_sources: The ``source`` names of messages written by people, never compressed.
         context_name: The name the component config refers to ``ctx`` by (see
             :mod:`agent_baton_autogen.registry`).
+        scope: The scope of ``ctx`` to use. None (default): each AgentChat team run its own,
+            derived from the team (see :func:`team_scope`); a name: that scope, whatever team
+            runs, e.g. to share entries between two teams or processes on purpose.
+        tool_prefix: The prefix given to :func:`make_context_tools`: notes and markers name
+            ``{tool_prefix}read_shared_context``.
     """
 
     component_config_schema = BatonChatCompletionContextConfig
@@ -95,6 +102,8 @@ class BatonChatCompletionContext(
         min_tokens: int = DEFAULT_MIN_TOKENS,
         user_sources: Iterable[str] = DEFAULT_USER_SOURCES,
         context_name: str = DEFAULT_CONTEXT_NAME,
+        scope: str | None = None,
+        tool_prefix: str = "",
     ) -> None:
         super().__init__()
         if not isinstance(ctx, SharedContext):
@@ -120,7 +129,12 @@ class BatonChatCompletionContext(
             raise TypeError("user_sources must be a collection of names, not a str")
         if not isinstance(context_name, str) or not context_name:
             raise ValueError(f"context_name must be a non-empty str, not {context_name!r}")
+        check_scope(scope)
         self._ctx = ctx
+        self._scope = scope
+        self._store = run_scope(ctx, scope, None)  # the scope in use; a team run sets its own
+        self._tools = tool_names(tool_prefix)
+        self._tool_prefix = tool_prefix
         self._agent_name = agent_name
         self._inner = inner or UnboundedChatCompletionContext(initial_messages=initial_messages)
         self._max_tokens = max_tokens
@@ -133,8 +147,8 @@ class BatonChatCompletionContext(
 
     @property
     def shared_context(self) -> SharedContext:
-        """The shared context holding the originals."""
-        return self._ctx
+        """The view of the shared context this agent's originals are in (its team run's)."""
+        return self._store
 
     @property
     def agent_name(self) -> str | None:
@@ -153,7 +167,7 @@ class BatonChatCompletionContext(
 
     async def add_message(self, message: LLMMessage) -> None:
         """Add ``message``, compressed when it comes from another agent or a tool."""
-        own = self._own_name()
+        own = self._enter()
         await self._add_loaded(own)
         await self._inner.add_message(await self._compress(message, own))
 
@@ -214,6 +228,8 @@ class BatonChatCompletionContext(
             max_tokens=self._max_tokens,
             min_tokens=self._min_tokens,
             user_sources=sorted(self._user_sources),
+            scope=self._scope,
+            tool_prefix=self._tool_prefix,
         )
 
     @classmethod
@@ -229,10 +245,12 @@ class BatonChatCompletionContext(
             min_tokens=config.min_tokens,
             user_sources=config.user_sources,
             context_name=config.context_name,
+            scope=config.scope,
+            tool_prefix=config.tool_prefix,
         )
 
     async def _selected(self) -> list[LLMMessage]:
-        await self._add_loaded(self._own_name())
+        await self._add_loaded(self._enter())
         return list(await self._inner.get_messages())
 
     async def _add_loaded(self, own: str | None) -> None:
@@ -240,11 +258,12 @@ class BatonChatCompletionContext(
         for message in loaded:
             await self._inner.add_message(await self._compress(message, own))
 
-    def _own_name(self) -> str | None:
-        """The name of the agent served, checked against the runtime's when in a team."""
+    def _enter(self) -> str | None:
+        """The name of the agent served; in a team run, checked, and the run's scope taken."""
         member = running_member()
         if member is None:
             return self._agent_name
+        self._store = run_scope(self._ctx, self._scope, member)
         if self._agent_name is not None and member.name != self._agent_name:
             raise ValueError(
                 f"this BatonChatCompletionContext has agent_name={self._agent_name!r} but "
@@ -279,7 +298,7 @@ class BatonChatCompletionContext(
     async def _compress_result(
         self, result: FunctionExecutionResult, own: str | None
     ) -> FunctionExecutionResult:
-        if result.name in CONTEXT_TOOL_NAMES:  # zooming in must return the original
+        if is_context_tool(result.name):  # zooming in must return the original
             return result
         agent = self._callers.get(result.call_id) or own or result.name
         text = await self._compress_text(result.content, text_key(agent, result.content), agent)
@@ -292,7 +311,13 @@ class BatonChatCompletionContext(
             self._keys[existing] = None
             return None
         compressed = await compress_text(
-            self._ctx, key, text, agent, min_tokens=self._min_tokens, max_tokens=self._max_tokens
+            self._store,
+            key,
+            text,
+            agent,
+            min_tokens=self._min_tokens,
+            max_tokens=self._max_tokens,
+            tools=self._tools,
         )
         if compressed is None:
             return None
@@ -315,4 +340,4 @@ class BatonChatCompletionContext(
 
     def _original(self, text: str) -> str | None:
         key = compressed_key(text)
-        return None if key is None else self._ctx.get(key, full=True)
+        return None if key is None else self._store.get(key, full=True)
