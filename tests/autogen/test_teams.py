@@ -6,7 +6,13 @@ import pytest
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
 from autogen_agentchat.messages import HandoffMessage, TextMessage, ToolCallExecutionEvent
-from autogen_agentchat.teams import RoundRobinGroupChat, SelectorGroupChat, Swarm
+from autogen_agentchat.teams import (
+    DiGraphBuilder,
+    GraphFlow,
+    RoundRobinGroupChat,
+    SelectorGroupChat,
+    Swarm,
+)
 from autogen_core import SingleThreadedAgentRuntime
 from autogen_core.models import (
     AssistantMessage,
@@ -402,3 +408,29 @@ async def test_team_state_moves_between_baton_and_autogens_contexts(ctx, kit, sa
     received = kit.texts(kit.sent(resumed_analyst))
     assert "go" in received and "Noted." in received  # nothing of the first run is lost
     assert (data in received) is saved_with_baton  # AutoGen's context gets the full table
+
+
+async def test_graph_flow_fan_in_gets_both_branches_compressed(ctx, kit):
+    # researcher -> (sales, logs) -> writer: the writer reads both branches compressed.
+    data, log = kit.sales_rows(), "\n".join(f"12:00:{i:02d} WARN retry {i}" for i in range(60))
+    writer_client = kit.replay("Report.")
+    researcher = agent("researcher", kit.replay("Split the work."), ctx)
+    sales = agent("sales", kit.replay(data), ctx)
+    logs = agent("logs", kit.replay(log * 20), ctx)
+    writer = agent("writer", writer_client, ctx)
+    builder = DiGraphBuilder()
+    for node in (researcher, sales, logs, writer):
+        builder.add_node(node)
+    builder.add_edge(researcher, sales).add_edge(researcher, logs)
+    builder.add_edge(sales, writer).add_edge(logs, writer)
+    flow = GraphFlow(builder.get_participants(), graph=builder.build())
+
+    result = await flow.run(task=TASK)
+
+    assert result.messages[-1].content == "Report."
+    received = kit.texts(kit.sent(writer_client))
+    assert data not in received and log * 20 not in received
+    keys = [compressed_key(text) for text in received]
+    assert text_key("sales", data) in keys and text_key("logs", log * 20) in keys
+    store = team_scope(ctx, flow)
+    assert store.get(text_key("sales", data), full=True) == data
