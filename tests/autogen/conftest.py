@@ -95,5 +95,10 @@ def texts(messages: Sequence[LLMMessage]) -> list[str]:
 def kit() -> SimpleNamespace:
     """The helpers above (test modules cannot import conftest under --import-mode=importlib)."""
     return SimpleNamespace(
-        sales_rows=sales_rows, replay=replay, calls=calls, sent=sent, texts=texts
+        sales_rows=sales_rows,
+        replay=replay,
+        calls=calls,
+        sent=sent,
+        texts=texts,
+        free_port=_core.free_port,  # type: ignore[attr-defined]
     )

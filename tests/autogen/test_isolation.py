@@ -16,6 +16,7 @@ from autogen_agentchat.messages import ToolCallExecutionEvent
 from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core import SingleThreadedAgentRuntime
 
+from agent_baton import SharedContext
 from agent_baton_autogen import (
     LIST_TOOL_NAME,
     READ_TOOL_NAME,
@@ -223,3 +224,42 @@ async def test_an_explicit_scope_is_shared_on_purpose(ctx, kit):
         text_key("researcher", r) for r in reports
     )
     assert team_scope(ctx, later).keys() == []
+
+
+async def test_an_unreachable_store_fails_the_run_where_autogen_reports_it(kit, caplog):
+    # Documented in docs/autogen.md, "When the store says no": the model context raises, the
+    # handler logs and passes the message on (AutoGen would drop it and the team would hang).
+    port = kit.free_port()  # nothing listens there
+    dead = SharedContext.from_url(f"redis://127.0.0.1:{port}/0", namespace="gone", timeout=0.2)
+    report = region_report(kit, 1)
+    handler = BatonInterventionHandler(dead)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    plain = RoundRobinGroupChat(
+        [
+            AssistantAgent("researcher", kit.replay(report)),
+            AssistantAgent("analyst", kit.replay("ok")),
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    runtime.start()
+    try:
+        result = await plain.run(task="Report.")
+    finally:
+        await runtime.stop()
+    assert [m.content for m in result.messages][1:] == [report, "ok"]
+    assert "could not capture" in caplog.text
+
+    baton = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "researcher", kit.replay(report), model_context=BatonChatCompletionContext(dead)
+            ),
+            AssistantAgent(
+                "analyst", kit.replay("ok"), model_context=BatonChatCompletionContext(dead)
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    with pytest.raises(RuntimeError, match="BackendUnavailableError"):
+        await baton.run(task="Report.")
