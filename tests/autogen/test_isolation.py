@@ -11,10 +11,11 @@ import json
 
 import pytest
 from autogen_agentchat.agents import AssistantAgent
-from autogen_agentchat.conditions import MaxMessageTermination
+from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
 from autogen_agentchat.messages import ToolCallExecutionEvent
-from autogen_agentchat.teams import RoundRobinGroupChat
+from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
 from autogen_core import SingleThreadedAgentRuntime
+from autogen_core.tools import FunctionTool
 
 from agent_baton import SharedContext
 from agent_baton_autogen import (
@@ -52,11 +53,11 @@ def analyst_script(kit, report: str):
         kit.calls((SEARCH_TOOL_NAME, {"query": "secret code customer"})),
         kit.calls((READ_TOOL_NAME, {"key": key, "query": "secret code"})),
         kit.calls((LIST_TOOL_NAME, {})),
-        "Done.",
+        "Done. TERMINATE",
     ]
 
 
-def team_of(kit, ctx, report: str, runtime=None):
+def round_robin_of(kit, ctx, report: str, runtime=None):
     analyst_client = kit.replay(*analyst_script(kit, report))
     tools = make_context_tools(ctx)  # tools and contexts alike derive the run's scope
     team = RoundRobinGroupChat(
@@ -73,6 +74,35 @@ def team_of(kit, ctx, report: str, runtime=None):
             ),
         ],
         termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    return team, analyst_client
+
+
+def swarm_of(kit, ctx, report: str, runtime=None):
+    # The report reaches the analyst as a tool result inside the HandoffMessage's context.
+    async def fetch_report() -> str:
+        return report
+
+    analyst_client = kit.replay(*analyst_script(kit, report))
+    team = Swarm(
+        [
+            AssistantAgent(
+                "researcher",
+                kit.replay(kit.calls(("fetch_report", {}), ("transfer_to_analyst", {}))),
+                model_context=BatonChatCompletionContext(ctx),
+                tools=[FunctionTool(fetch_report, description="Fetch the region report.")],
+                handoffs=["analyst"],
+            ),
+            AssistantAgent(
+                "analyst",
+                analyst_client,
+                model_context=BatonChatCompletionContext(ctx),
+                tools=make_context_tools(ctx),
+                max_tool_iterations=4,
+            ),
+        ],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(10),
         runtime=runtime,
     )
     return team, analyst_client
@@ -95,7 +125,10 @@ def everything_the_analyst_saw(kit, client, result) -> str:
 
 
 @pytest.mark.parametrize("with_handler", [False, True])
-async def test_concurrent_teams_on_one_context_never_see_each_other(any_ctx, kit, with_handler):
+@pytest.mark.parametrize("shape", [round_robin_of, swarm_of], ids=["round_robin", "swarm"])
+async def test_concurrent_teams_on_one_context_never_see_each_other(
+    any_ctx, kit, with_handler, shape
+):
     ctx = any_ctx
     reports = [region_report(kit, i) for i in range(TEAMS)]
     runtime = None
@@ -103,7 +136,7 @@ async def test_concurrent_teams_on_one_context_never_see_each_other(any_ctx, kit
         runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
         runtime.start()
     try:
-        teams = [team_of(kit, ctx, report, runtime) for report in reports]
+        teams = [shape(kit, ctx, report, runtime) for report in reports]
         results = await asyncio.gather(*(team.run(task="Find the code.") for team, _ in teams))
     finally:
         if runtime is not None:
@@ -116,8 +149,7 @@ async def test_concurrent_teams_on_one_context_never_see_each_other(any_ctx, kit
         assert leaked == [], f"team {i} saw the codes of teams {leaked}"
         store = team_scope(ctx, team)
         own = text_key("researcher", reports[i])
-        handler_keys = [text_key("analyst", "Done.")] if with_handler else []  # it keeps all
-        assert store.keys() == [own, *handler_keys]
+        assert own in store  # with the handler, also the agents' short messages
         assert {h.key for h in store.search(None, "secret code", k=20)} == {own}
         rendered = store.render(query="secret code", max_tokens=4000)
         assert code(i) in rendered
