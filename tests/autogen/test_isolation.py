@@ -295,3 +295,21 @@ async def test_an_unreachable_store_fails_the_run_where_autogen_reports_it(kit, 
     )
     with pytest.raises(RuntimeError, match="BackendUnavailableError"):
         await baton.run(task="Report.")
+
+
+async def test_team_scopes_nest_under_a_view_given_as_the_context(ctx, kit):
+    report = region_report(kit, 3)
+    tenant = ctx.scope("tenant-7")
+    team = RoundRobinGroupChat(
+        [
+            AssistantAgent("researcher", kit.replay(report)),
+            AssistantAgent(
+                "analyst", kit.replay("ok"), model_context=BatonChatCompletionContext(tenant)
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    await team.run(task="Report.")
+
+    assert team_scope(tenant, team).keys() == [text_key("researcher", report)]
+    assert tenant.keys() == [] and ctx.keys() == [] and team_scope(ctx, team).keys() == []
