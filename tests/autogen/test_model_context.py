@@ -300,3 +300,26 @@ async def test_a_text_the_store_refuses_reaches_the_model_unchanged(kit, caplog)
     assert await model_context.get_messages() == [message]
     assert len(ctx) == 0 and model_context.keys == []
     assert [r.getMessage().count("max_bytes=10,000") for r in caplog.records] == [1, 1]
+
+
+async def test_tool_prefix_names_the_agents_tools_and_any_context_tool_is_left_alone(ctx, kit):
+    data = kit.sales_rows()
+    model_context = BatonChatCompletionContext(ctx, agent_name="a", tool_prefix="docs_")
+    await model_context.add_message(UserMessage(content=data, source="b"))
+    await model_context.add_message(
+        FunctionExecutionResultMessage(
+            content=[
+                FunctionExecutionResult(content=data, name="docs_read_shared_context", call_id="1"),
+                FunctionExecutionResult(
+                    content=data, name="team_search_shared_context", call_id="2"
+                ),
+            ]
+        )
+    )
+
+    compressed, results = await model_context.get_messages()
+    key = text_key("b", data)
+    assert compressed.content.endswith(f'docs_read_shared_context(key="{key}", full=true)]')
+    assert "full: docs_read_shared_context(" in compressed.content  # the markers too
+    assert compressed_key(compressed.content) == key
+    assert [r.content for r in results.content] == [data, data]
