@@ -37,6 +37,7 @@ from agent_baton_autogen import (
     BatonChatCompletionContext,
     BatonInterventionHandler,
     make_context_tools,
+    team_scope,
 )
 
 TASK = "Find why Q3 revenue in the west region dropped and write a short report."
@@ -204,7 +205,8 @@ async def main() -> None:
         for r in m.content
     )
     print(f"  team result still holds the full sales table: {full_kept}")
-    print(f"  shared context: {len(ctx)} entries, e.g. {ctx.keys()[:3]}")
+    store = team_scope(ctx, team)  # the entries of this team's run
+    print(f"  shared context: {len(store)} entries, e.g. {store.keys()[:3]}")
     print(f"  last message: {result.messages[-1].to_text()[:120]}")
 
 

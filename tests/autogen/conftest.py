@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import uuid
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +21,30 @@ from agent_baton_autogen.demo import TOOL_MODEL, calls
 @pytest.fixture
 def ctx() -> SharedContext:
     return SharedContext()
+
+
+def _core_conftest() -> object:
+    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
+    path = Path(__file__).parents[1] / "core" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_core = _core_conftest()
+redis_server_factory = _core.redis_server_factory  # type: ignore[attr-defined]
+redis_server = _core.redis_server  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def any_ctx(request: pytest.FixtureRequest) -> SharedContext:
+    """An empty SharedContext in memory, then in a real redis-server (its own namespace)."""
+    if request.param == "memory":
+        return SharedContext()
+    server = request.getfixturevalue("redis_server")
+    return SharedContext.from_url(server.url, namespace=f"test-{uuid.uuid4().hex}")
 
 
 @pytest.fixture(autouse=True)
@@ -68,5 +95,10 @@ def texts(messages: Sequence[LLMMessage]) -> list[str]:
 def kit() -> SimpleNamespace:
     """The helpers above (test modules cannot import conftest under --import-mode=importlib)."""
     return SimpleNamespace(
-        sales_rows=sales_rows, replay=replay, calls=calls, sent=sent, texts=texts
+        sales_rows=sales_rows,
+        replay=replay,
+        calls=calls,
+        sent=sent,
+        texts=texts,
+        free_port=_core.free_port,  # type: ignore[attr-defined]
     )

@@ -25,3 +25,19 @@ def test_example_runs_offline_and_saves_tokens():
     for _, _, without, with_baton in handoffs:
         assert int(with_baton.replace(",", "")) < int(without.replace(",", "")) / 2
     assert "team result still holds the full sales table: True" in done.stdout
+
+
+def test_comparison_runs_and_agent_baton_keeps_the_facts_in_fewer_tokens():
+    script = EXAMPLE.parent / "autogen_compare.py"
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    cells = [re.split(r"\s{2,}", line.strip()) for line in done.stdout.splitlines()[2:]]
+    rows = {name: figures for name, *figures in cells}
+    default = rows["AutoGen default (Unbounded)"]
+    [baton] = [cells for name, cells in rows.items() if name.startswith("agent-baton")]
+    assert len(rows) == 5
+    for column in (0, 2):  # tokens into the analyst, into the writer
+        assert int(baton[column].replace(",", "")) < int(default[column].replace(",", "")) / 10
+    assert baton[1] == default[1] == "3/3" and baton[3] == default[3] == "7/7"

@@ -1,4 +1,4 @@
-"""The context tools called directly, the handler on plain autogen-core agents, team state."""
+"""The handler on plain autogen-core agents, team state and config."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from autogen_agentchat.conditions import MaxMessageTermination
 from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core import (
     AgentId,
-    CancellationToken,
     DefaultTopicId,
     MessageContext,
     RoutedAgent,
@@ -19,51 +18,17 @@ from autogen_core import (
     message_handler,
 )
 
-from agent_baton import SharedContext
 from agent_baton_autogen import (
-    CONTEXT_TOOL_NAMES,
     BatonChatCompletionContext,
     BatonInterventionHandler,
-    make_context_tools,
 )
-from agent_baton_autogen._messages import message_key
+from agent_baton_autogen._messages import text_key
 
 pytestmark = [
     pytest.mark.asyncio,
     # AutoGen warns for any intervention handler when an RPC handler returns None.
     pytest.mark.filterwarnings("ignore:Intervention handler on_response returned None"),
 ]
-
-
-async def call(tool, **arguments):
-    return await tool.run_json(arguments, CancellationToken())
-
-
-async def test_tools_read_search_and_list(ctx, kit):
-    data = kit.sales_rows()
-    ctx.put("sales", data, agent="researcher")
-    read, search, listing = make_context_tools(ctx)
-    assert {read.name, search.name, listing.name} == CONTEXT_TOOL_NAMES
-
-    assert await call(read, key="sales", full=True) == data
-    assert await call(read, key="sales") == ctx.get("sales")
-    assert "No shared context entry 'nope'" in await call(read, key="nope")
-    hits = await call(search, query="SKU-0042")
-    assert hits.startswith("[sales @") and "SKU-0042" in hits
-    assert "No passage" in await call(search, query="zzzz-unknown", key="sales")
-    assert "- sales from researcher:" in await call(listing)
-    assert read.schema["parameters"]["properties"]["full"]["default"] is False
-
-
-async def test_tools_on_an_empty_context():
-    read, _, listing = make_context_tools(SharedContext())
-    assert await call(listing) == "The shared context is empty."
-    assert "Available keys: none" in await call(read, key="k")
-
-
-async def test_tools_reject_a_non_context():
-    with pytest.raises(TypeError, match="SharedContext"):
-        make_context_tools({})  # type: ignore[arg-type]
 
 
 @dataclass
@@ -94,12 +59,12 @@ async def test_handler_captures_plain_core_agents(ctx, kit):
     await runtime.stop_when_idle()
 
     assert reply == Note("done: " + data[:20])  # the response passes through unchanged
-    assert ctx.get(message_key("writer", data), full=True) == data
-    assert ctx.get(message_key("writer", reply.content), full=True) == reply.content
-    assert ctx.get_entry(message_key("writer", data)).agent == "writer"
+    assert ctx.get(text_key("writer", data), full=True) == data
+    assert ctx.get(text_key("writer", reply.content), full=True) == reply.content
+    assert ctx.get_entry(text_key("writer", data)).agent == "writer"
     assert handler.captured_keys == [
-        message_key("writer", data),
-        message_key("writer", reply.content),
+        text_key("writer", data),
+        text_key("writer", reply.content),
     ]
 
 
@@ -139,7 +104,7 @@ async def test_team_state_and_config_with_baton_contexts(ctx, kit):
     # The analyst resumed with the researcher's table still compressed in its context.
     received = kit.texts(kit.sent(resumed_analyst))
     assert data not in received
-    assert any(message_key("researcher", data) in text for text in received)
+    assert any(text_key("researcher", data) in text for text in received)
     assert (
         first.dump_component().config["participants"][1]["config"]["model_context"]["provider"]
         == "agent_baton_autogen.BatonChatCompletionContext"

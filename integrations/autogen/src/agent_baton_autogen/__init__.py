@@ -12,18 +12,22 @@ from agent_baton_autogen.intervention import BatonInterventionHandler
 from agent_baton_autogen.model_context import (
     BatonChatCompletionContext,
     BatonChatCompletionContextConfig,
-    BatonChatCompletionContextState,
 )
 from agent_baton_autogen.registry import (
     get_shared_context,
     register_shared_context,
     unregister_shared_context,
 )
+from agent_baton_autogen.runs import team_scope
 from agent_baton_autogen.tools import (
     CONTEXT_TOOL_NAMES,
     LIST_TOOL_NAME,
     READ_TOOL_NAME,
     SEARCH_TOOL_NAME,
+    ListSharedContextTool,
+    ReadSharedContextTool,
+    SearchSharedContextTool,
+    SharedContextToolConfig,
     make_context_tools,
 )
 
@@ -34,11 +38,15 @@ __all__ = [
     "SEARCH_TOOL_NAME",
     "BatonChatCompletionContext",
     "BatonChatCompletionContextConfig",
-    "BatonChatCompletionContextState",
     "BatonInterventionHandler",
+    "ListSharedContextTool",
+    "ReadSharedContextTool",
+    "SearchSharedContextTool",
+    "SharedContextToolConfig",
     "get_shared_context",
     "make_context_tools",
     "register_shared_context",
+    "team_scope",
     "unregister_shared_context",
 ]
 __version__ = "0.1.0"

@@ -33,6 +33,7 @@ from autogen_ext.models.replay import ReplayChatCompletionClient
 from agent_baton import SharedContext
 from agent_baton.demo import ANALYST_TASK, WRITER_TASK, DemoResult, Handoff, load_samples
 from agent_baton_autogen.model_context import BatonChatCompletionContext
+from agent_baton_autogen.runs import team_scope
 from agent_baton_autogen.tools import SEARCH_TOOL_NAME, make_context_tools
 
 MODEL = "AutoGen ReplayChatCompletionClient (replayed answers)"
@@ -153,5 +154,5 @@ async def arun(max_tokens: int = 2000) -> DemoResult:
             result.zoom = (
                 f"{SEARCH_TOOL_NAME}({ZOOM_QUERY!r}) → {where} {' '.join(text.split())[:250]}"
             )
-    result.stats = ctx.stats()
+    result.stats = team_scope(ctx, team).stats()  # what this team run stored
     return result

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from autogen_agentchat.base import Response, TaskResult
-from autogen_agentchat.messages import BaseChatMessage, HandoffMessage, ToolCallExecutionEvent
+from autogen_agentchat.messages import (
+    BaseChatMessage,
+    HandoffMessage,
+    ToolCallExecutionEvent,
+    ToolCallSummaryMessage,
+)
 from autogen_core import AgentId, DefaultInterventionHandler, DropMessage, MessageContext
 from autogen_core.models import (
     AssistantMessage,
@@ -18,15 +24,15 @@ from autogen_core.models import (
     UserMessage,
 )
 
-from agent_baton import SharedContext
+from agent_baton import EntryTooLargeError, SharedContext
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
-    message_key,
-    tool_result_key,
+    text_key,
 )
 from agent_baton_autogen.model_context import DEFAULT_MIN_TOKENS, DEFAULT_USER_SOURCES
-from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
+from agent_baton_autogen.runs import check_scope, run_scope, team_member
+from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +59,9 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     Messages whose ``source`` is in ``user_sources`` are not captured. Keys are derived from
     the author and the text, the same keys :class:`BatonChatCompletionContext` uses, so an
-    agent's context and this handler share one entry per message.
+    agent's context and this handler share one entry per message. Each message goes to the
+    scope of the team run that sent it (the scope the team's model contexts and tools use),
+    or to ``scope`` when given; messages of agents outside any team go to ``ctx`` itself.
 
     Messages are passed on unchanged (the team's result stream shows the full text), except
     that with ``compress_handoffs`` the tool results and thoughts a ``HandoffMessage`` carries
@@ -70,6 +78,8 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         max_tokens: int | None = None,
         min_tokens: int = DEFAULT_MIN_TOKENS,
         user_sources: Iterable[str] = DEFAULT_USER_SOURCES,
+        scope: str | None = None,
+        tool_prefix: str = "",
     ) -> None:
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
@@ -81,7 +91,10 @@ class BatonInterventionHandler(DefaultInterventionHandler):
             raise ValueError(f"min_tokens must be an int >= 0, not {min_tokens!r}")
         if isinstance(user_sources, str):
             raise TypeError("user_sources must be a collection of names, not a str")
+        check_scope(scope)
         self._ctx = ctx
+        self._scope = scope
+        self._tools = tool_names(tool_prefix)
         self._compress_handoffs = compress_handoffs
         self._max_tokens = max_tokens
         self._min_tokens = min_tokens
@@ -102,10 +115,11 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         self, message: Any, *, message_context: MessageContext
     ) -> Any | type[DropMessage]:
         """Capture a published message; compress the context of a handoff on its way."""
-        await self._capture(message, message_context.sender)
+        store = self._store(message_context.sender)
+        await self._capture(message, message_context.sender, store)
         if self._compress_handoffs:
             try:
-                return await self._compressed_handoff(message)
+                return await self._compressed_handoff(message, store)
             except Exception:
                 logger.exception("agent-baton could not compress a handoff; passed it unchanged")
         return message
@@ -114,26 +128,41 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         self, message: Any, *, message_context: MessageContext, recipient: AgentId
     ) -> Any | type[DropMessage]:
         """Capture a message sent directly to one agent."""
-        await self._capture(message, message_context.sender)
+        sender = message_context.sender
+        await self._capture(message, sender, self._store(sender, recipient))
         return message
 
     async def on_response(
         self, message: Any, *, sender: AgentId, recipient: AgentId | None
     ) -> Any | type[DropMessage]:
         """Capture the value an agent returned from a direct message."""
-        await self._capture(message, sender)
+        await self._capture(message, sender, self._store(sender, recipient))
         return message
 
     # -- capture --------------------------------------------------------------------------
 
-    async def _capture(self, message: Any, sender: AgentId | None) -> None:
+    def _store(self, *agents: AgentId | None) -> SharedContext:
+        """The scope of the first of ``agents`` in a team (the team run's), or of none."""
+        members = (team_member(agent) for agent in agents)
+        return run_scope(self._ctx, self._scope, next((m for m in members if m), None))
+
+    async def _capture(self, message: Any, sender: AgentId | None, store: SharedContext) -> None:
         try:
-            for item in self._texts(message, sender):
-                self._captured[item.key] = None
-                if item.key not in self._ctx:
-                    await self._ctx.aput(item.key, item.text, agent=item.agent)
+            items = list(self._texts(message, sender))
+            if items:  # one trip to a worker thread: puts compress and count tokens
+                await asyncio.to_thread(self._put_new, items, store)
         except Exception:
             logger.exception("agent-baton could not capture a %s", type(message).__name__)
+
+    def _put_new(self, items: list[_Text], store: SharedContext) -> None:
+        for item in items:
+            self._captured[item.key] = None
+            if item.key in store:
+                continue
+            try:
+                store.put(item.key, item.text, agent=item.agent)
+            except EntryTooLargeError as exc:
+                logger.warning("agent-baton did not capture a text: %s", exc)
 
     def _texts(self, message: Any, sender: AgentId | None) -> Iterator[_Text]:
         if isinstance(message, Response):
@@ -151,6 +180,10 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         elif isinstance(message, TaskResult):
             for produced in message.messages:
                 yield from self._texts(produced, sender)
+        elif isinstance(message, ToolCallSummaryMessage):
+            # Its text is its results joined: capture the results, each once, and never the
+            # answers of the context tools (they are passages of entries already stored).
+            yield from self._result_texts(message.results, message.source)
         elif isinstance(message, BaseChatMessage):
             yield from self._chat_texts(message)
         elif isinstance(message, ToolCallExecutionEvent):
@@ -203,25 +236,25 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     def _authored(self, source: str, text: str) -> Iterator[_Text]:
         if source not in self._user_sources and text and compressed_key(text) is None:
-            yield _Text(message_key(source, text), text, source)
+            yield _Text(text_key(source, text), text, source)
 
     def _result_texts(
         self, results: Iterable[FunctionExecutionResult], agent: str
     ) -> Iterator[_Text]:
         for result in results:
-            if result.name not in CONTEXT_TOOL_NAMES and compressed_key(result.content) is None:
-                yield _Text(tool_result_key(result.name, result.content), result.content, agent)
+            if not is_context_tool(result.name) and compressed_key(result.content) is None:
+                yield _Text(text_key(agent, result.content), result.content, agent)
 
     # -- handoffs -------------------------------------------------------------------------
 
-    async def _compressed_handoff(self, message: Any) -> Any:
+    async def _compressed_handoff(self, message: Any, store: SharedContext) -> Any:
         response = getattr(message, "response", None)
         if not isinstance(response, Response) or not hasattr(message, "model_copy"):
             return message
         handoff = response.chat_message
         if not isinstance(handoff, HandoffMessage) or not handoff.context:
             return message
-        context = [await self._compress_llm(m, handoff.source) for m in handoff.context]
+        context = [await self._compress_llm(m, handoff.source, store) for m in handoff.context]
         if all(new is old for new, old in zip(context, handoff.context, strict=True)):
             return message
         # A copy for the recipients: the result stream holds the original HandoffMessage object.
@@ -230,21 +263,23 @@ class BatonInterventionHandler(DefaultInterventionHandler):
             update={"response": dataclasses.replace(response, chat_message=new_handoff)}
         )
 
-    async def _compress_llm(self, message: LLMMessage, agent: str) -> LLMMessage:
+    async def _compress_llm(
+        self, message: LLMMessage, agent: str, store: SharedContext
+    ) -> LLMMessage:
         if isinstance(message, UserMessage | AssistantMessage) and isinstance(message.content, str):
             if message.source in self._user_sources:
                 return message
             text = await self._compress_text(
-                message.content, message_key(message.source, message.content), message.source
+                message.content, text_key(message.source, message.content), message.source, store
             )
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
             results = []
             for result in message.content:
                 text = None
-                if result.name not in CONTEXT_TOOL_NAMES:
-                    key = tool_result_key(result.name, result.content)
-                    text = await self._compress_text(result.content, key, agent)
+                if not is_context_tool(result.name):
+                    key = text_key(agent, result.content)
+                    text = await self._compress_text(result.content, key, agent, store)
                 results.append(
                     result if text is None else result.model_copy(update={"content": text})
                 )
@@ -253,8 +288,16 @@ class BatonInterventionHandler(DefaultInterventionHandler):
             return message.model_copy(update={"content": results})
         return message
 
-    async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
+    async def _compress_text(
+        self, text: str, key: str, agent: str, store: SharedContext
+    ) -> str | None:
         compressed = await compress_text(
-            self._ctx, key, text, agent, min_tokens=self._min_tokens, max_tokens=self._max_tokens
+            store,
+            key,
+            text,
+            agent,
+            min_tokens=self._min_tokens,
+            max_tokens=self._max_tokens,
+            tools=self._tools,
         )
         return None if compressed is None else compressed.text

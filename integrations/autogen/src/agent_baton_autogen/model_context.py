@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from autogen_core import Component, ComponentModel, FunctionCall
-from autogen_core.model_context import ChatCompletionContext, UnboundedChatCompletionContext
+from autogen_core.model_context import (
+    ChatCompletionContext,
+    ChatCompletionContextState,
+    UnboundedChatCompletionContext,
+)
 from autogen_core.models import (
     AssistantMessage,
     FunctionExecutionResult,
@@ -14,17 +19,17 @@ from autogen_core.models import (
     LLMMessage,
     UserMessage,
 )
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from agent_baton import SharedContext
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
-    message_key,
-    tool_result_key,
+    text_key,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
-from agent_baton_autogen.tools import CONTEXT_TOOL_NAMES
+from agent_baton_autogen.runs import check_scope, run_scope, running_member
+from agent_baton_autogen.tools import is_context_tool, tool_names
 
 DEFAULT_MIN_TOKENS = 100
 DEFAULT_USER_SOURCES = ("user",)
@@ -33,26 +38,14 @@ DEFAULT_USER_SOURCES = ("user",)
 class BatonChatCompletionContextConfig(BaseModel):
     """Component config of :class:`BatonChatCompletionContext` (the SharedContext by name)."""
 
-    agent_name: str
+    agent_name: str | None = None
     context_name: str = DEFAULT_CONTEXT_NAME
     inner: ComponentModel | None = None
     max_tokens: int | None = None
     min_tokens: int = DEFAULT_MIN_TOKENS
     user_sources: list[str] = Field(default_factory=lambda: list(DEFAULT_USER_SOURCES))
-
-
-class StoredOriginal(BaseModel):
-    """An original text saved with the state, to restore it into a context that lost it."""
-
-    agent: str | None = None
-    content: str
-
-
-class BatonChatCompletionContextState(BaseModel):
-    """Saved state: the inner context's state and the originals its compressed messages name."""
-
-    inner: dict[str, Any]
-    originals: dict[str, StoredOriginal] = Field(default_factory=dict)
+    scope: str | None = None
+    tool_prefix: str = ""
 
 
 class BatonChatCompletionContext(
@@ -64,7 +57,7 @@ class BatonChatCompletionContext(
     :class:`~agent_baton.SharedContext`. On ``add_message``:
 
     * a text from another agent (a ``UserMessage`` or ``AssistantMessage`` whose ``source`` is
-      neither ``agent_name`` nor one of ``user_sources``) and a tool result are put into
+      neither this agent's name nor one of ``user_sources``) and a tool result are put into
       ``ctx`` in full and kept here compressed, ending in a note with the key to read the
       original (``read_shared_context(key=..., full=True)``, see :func:`make_context_tools`);
     * this agent's own messages, the user's, system messages, tool calls and results of the
@@ -73,16 +66,26 @@ class BatonChatCompletionContext(
 
     Args:
         ctx: The shared context the originals go into.
-        agent_name: The name of the agent owning this context (its ``AssistantAgent`` name).
+        agent_name: The name of the agent owning this context. In an AgentChat team it is
+            read from the runtime and may be left out; given, it must match (a context wired
+            to the wrong agent would compress that agent's own words). Outside a team and
+            without it, texts are kept as they are and only tool results are compressed.
         inner: A context to keep the (compressed) messages in, e.g.
             ``BufferedChatCompletionContext(buffer_size=10)``; its ``get_messages`` decides what
             the model sees. Default: an ``UnboundedChatCompletionContext``.
+        initial_messages: The messages the context starts with, kept as they are (as in
+            AutoGen's own contexts); give them to ``inner`` instead when you pass one.
         max_tokens: The most tokens one compressed text may take (None: the entry's own
             compressed form, whatever its size).
         min_tokens: Texts shorter than this are passed as they are.
         user_sources: The ``source`` names of messages written by people, never compressed.
         context_name: The name the component config refers to ``ctx`` by (see
             :mod:`agent_baton_autogen.registry`).
+        scope: The scope of ``ctx`` to use. None (default): each AgentChat team run its own,
+            derived from the team (see :func:`team_scope`); a name: that scope, whatever team
+            runs, e.g. to share entries between two teams or processes on purpose.
+        tool_prefix: The prefix given to :func:`make_context_tools`: notes and markers name
+            ``{tool_prefix}read_shared_context``.
     """
 
     component_config_schema = BatonChatCompletionContextConfig
@@ -92,21 +95,29 @@ class BatonChatCompletionContext(
         self,
         ctx: SharedContext,
         *,
-        agent_name: str,
+        agent_name: str | None = None,
         inner: ChatCompletionContext | None = None,
+        initial_messages: list[LLMMessage] | None = None,
         max_tokens: int | None = None,
         min_tokens: int = DEFAULT_MIN_TOKENS,
         user_sources: Iterable[str] = DEFAULT_USER_SOURCES,
         context_name: str = DEFAULT_CONTEXT_NAME,
+        scope: str | None = None,
+        tool_prefix: str = "",
     ) -> None:
         super().__init__()
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
-        if not isinstance(agent_name, str) or not agent_name:
-            raise ValueError(f"agent_name must be a non-empty str, not {agent_name!r}")
+        if agent_name is not None and (not isinstance(agent_name, str) or not agent_name):
+            raise ValueError(f"agent_name must be a non-empty str or None, not {agent_name!r}")
         if inner is not None and not isinstance(inner, ChatCompletionContext):
             raise TypeError(
                 f"inner must be a ChatCompletionContext or None, not {type(inner).__name__}"
+            )
+        if inner is not None and initial_messages is not None:
+            raise ValueError(
+                "give initial_messages to the inner context: "
+                "inner=BufferedChatCompletionContext(10, initial_messages=[...])"
             )
         if max_tokens is not None and (
             isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
@@ -118,24 +129,30 @@ class BatonChatCompletionContext(
             raise TypeError("user_sources must be a collection of names, not a str")
         if not isinstance(context_name, str) or not context_name:
             raise ValueError(f"context_name must be a non-empty str, not {context_name!r}")
+        check_scope(scope)
         self._ctx = ctx
+        self._scope = scope
+        self._store = run_scope(ctx, scope, None)  # the scope in use; a team run sets its own
+        self._tools = tool_names(tool_prefix)
+        self._tool_prefix = tool_prefix
         self._agent_name = agent_name
-        self._inner = inner if inner is not None else UnboundedChatCompletionContext()
+        self._inner = inner or UnboundedChatCompletionContext(initial_messages=initial_messages)
         self._max_tokens = max_tokens
         self._min_tokens = min_tokens
         self._user_sources = frozenset(user_sources)
         self._context_name = context_name
         self._keys: dict[str, None] = {}  # keys named by compressed messages, in order
         self._callers: dict[str, str] = {}  # tool call id -> the agent that made the call
+        self._loaded: list[LLMMessage] = []  # from load_state, compressed at the next use
 
     @property
     def shared_context(self) -> SharedContext:
-        """The shared context holding the originals."""
-        return self._ctx
+        """The view of the shared context this agent's originals are in (its team run's)."""
+        return self._store
 
     @property
-    def agent_name(self) -> str:
-        """The agent this context belongs to."""
+    def agent_name(self) -> str | None:
+        """The agent this context belongs to: as given, or as the runtime named it."""
         return self._agent_name
 
     @property
@@ -150,11 +167,13 @@ class BatonChatCompletionContext(
 
     async def add_message(self, message: LLMMessage) -> None:
         """Add ``message``, compressed when it comes from another agent or a tool."""
-        await self._inner.add_message(await self._compress(message))
+        own = self._enter()
+        await self._add_loaded(own)
+        await self._inner.add_message(await self._compress(message, own))
 
     async def get_messages(self) -> list[LLMMessage]:
         """The messages for the model: those the inner context selects, compressed as added."""
-        return list(await self._inner.get_messages())
+        return await self._selected()
 
     async def get_original_messages(self) -> list[LLMMessage]:
         """What :meth:`get_messages` returns with each compressed text replaced by its original.
@@ -162,41 +181,43 @@ class BatonChatCompletionContext(
         This is what the model would have received without agent-baton. A text whose
         original has expired from the shared context stays compressed.
         """
-        return [self._restore(message) for message in await self._inner.get_messages()]
+        messages = await self._selected()
+        return await asyncio.to_thread(lambda: [self._restore(m) for m in messages])
 
     async def clear(self) -> None:
         """Clear this agent's messages; the shared context keeps its entries."""
         await self._inner.clear()
         self._keys.clear()
         self._callers.clear()
+        self._loaded.clear()
 
     async def save_state(self) -> Mapping[str, Any]:
-        """The inner context's state plus the originals its compressed messages refer to."""
-        originals: dict[str, StoredOriginal] = {}
-        for key in self._keys:
-            entry = self._ctx.get_entry(key)
-            if entry is not None:
-                originals[key] = StoredOriginal(agent=entry.agent, content=entry.original)
-        state = BatonChatCompletionContextState(
-            inner=dict(await self._inner.save_state()), originals=originals
-        )
-        return state.model_dump()
+        """The inner context's state, its messages with their originals put back.
+
+        That is the state of AutoGen's own contexts (``{"messages": [...]}``): any context
+        loads it, ``UnboundedChatCompletionContext`` included, and gets the full messages;
+        loaded here, they are compressed again. A process with an empty ``SharedContext``
+        can so still zoom in after loading.
+        """
+        state = dict(await self._inner.save_state())
+        messages = ChatCompletionContextState.model_validate(state).messages
+        originals = await asyncio.to_thread(lambda: [self._restore(m) for m in messages])
+        state["messages"] = ChatCompletionContextState(
+            messages=[*originals, *self._loaded]
+        ).model_dump()["messages"]
+        return state
 
     async def load_state(self, state: Mapping[str, Any]) -> None:
-        """Load a state from :meth:`save_state`, putting back originals the context lacks."""
-        try:
-            loaded = BatonChatCompletionContextState.model_validate(state)
-        except ValidationError as exc:
-            raise ValueError(
-                "not a BatonChatCompletionContext state (expected the keys 'inner' and "
-                f"'originals'): {exc}"
-            ) from exc
-        for key, original in loaded.originals.items():
-            if key not in self._ctx:
-                await self._ctx.aput(key, original.content, agent=original.agent)
-        await self._inner.load_state(loaded.inner)
-        self._keys = dict.fromkeys(loaded.originals)
+        """Load a state saved by this class or by any of AutoGen's own contexts.
+
+        The messages are compressed at the next :meth:`add_message` or :meth:`get_messages`,
+        in the agent's turn, where the runtime says which agent of which team is running.
+        """
+        messages = ChatCompletionContextState.model_validate(state).messages
+        await self._inner.load_state({**state, "messages": []})
+        self._keys.clear()
         self._callers.clear()
+        self._loaded = list(messages)
 
     def _to_config(self) -> BatonChatCompletionContextConfig:
         claim_name(self._context_name, self._ctx)
@@ -207,6 +228,8 @@ class BatonChatCompletionContext(
             max_tokens=self._max_tokens,
             min_tokens=self._min_tokens,
             user_sources=sorted(self._user_sources),
+            scope=self._scope,
+            tool_prefix=self._tool_prefix,
         )
 
     @classmethod
@@ -222,37 +245,63 @@ class BatonChatCompletionContext(
             min_tokens=config.min_tokens,
             user_sources=config.user_sources,
             context_name=config.context_name,
+            scope=config.scope,
+            tool_prefix=config.tool_prefix,
         )
+
+    async def _selected(self) -> list[LLMMessage]:
+        await self._add_loaded(self._enter())
+        return list(await self._inner.get_messages())
+
+    async def _add_loaded(self, own: str | None) -> None:
+        loaded, self._loaded = self._loaded, []
+        for message in loaded:
+            await self._inner.add_message(await self._compress(message, own))
+
+    def _enter(self) -> str | None:
+        """The name of the agent served; in a team run, checked, and the run's scope taken."""
+        member = running_member()
+        if member is None:
+            return self._agent_name
+        self._store = run_scope(self._ctx, self._scope, member)
+        if self._agent_name is not None and member.name != self._agent_name:
+            raise ValueError(
+                f"this BatonChatCompletionContext has agent_name={self._agent_name!r} but "
+                f"serves the agent {member.name!r}; give each agent its own context, or leave "
+                "agent_name out to take it from the runtime"
+            )
+        self._agent_name = member.name
+        return member.name
 
     # -- compression ----------------------------------------------------------------------
 
-    async def _compress(self, message: LLMMessage) -> LLMMessage:
+    async def _compress(self, message: LLMMessage, own: str | None) -> LLMMessage:
         if isinstance(message, UserMessage | AssistantMessage):
             if isinstance(message.content, list):
                 for item in message.content:
                     if isinstance(item, FunctionCall):  # remember who called, for its result
                         self._callers[item.id] = message.source
                 return message
-            if not self._is_foreign(message.source):
+            if own is None or message.source in (own, *self._user_sources):
                 return message
             text = await self._compress_text(
-                message.content, message_key(message.source, message.content), message.source
+                message.content, text_key(message.source, message.content), message.source
             )
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
-            results = [await self._compress_result(result) for result in message.content]
+            results = [await self._compress_result(result, own) for result in message.content]
             if all(new is old for new, old in zip(results, message.content, strict=True)):
                 return message
             return message.model_copy(update={"content": results})
         return message
 
-    async def _compress_result(self, result: FunctionExecutionResult) -> FunctionExecutionResult:
-        if result.name in CONTEXT_TOOL_NAMES:  # zooming in must return the original
+    async def _compress_result(
+        self, result: FunctionExecutionResult, own: str | None
+    ) -> FunctionExecutionResult:
+        if is_context_tool(result.name):  # zooming in must return the original
             return result
-        agent = self._callers.get(result.call_id, self._agent_name)
-        text = await self._compress_text(
-            result.content, tool_result_key(result.name, result.content), agent
-        )
+        agent = self._callers.get(result.call_id) or own or result.name
+        text = await self._compress_text(result.content, text_key(agent, result.content), agent)
         return result if text is None else result.model_copy(update={"content": text})
 
     async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
@@ -262,15 +311,18 @@ class BatonChatCompletionContext(
             self._keys[existing] = None
             return None
         compressed = await compress_text(
-            self._ctx, key, text, agent, min_tokens=self._min_tokens, max_tokens=self._max_tokens
+            self._store,
+            key,
+            text,
+            agent,
+            min_tokens=self._min_tokens,
+            max_tokens=self._max_tokens,
+            tools=self._tools,
         )
         if compressed is None:
             return None
         self._keys[key] = None
         return compressed.text
-
-    def _is_foreign(self, source: str) -> bool:
-        return source != self._agent_name and source not in self._user_sources
 
     def _restore(self, message: LLMMessage) -> LLMMessage:
         if isinstance(message, UserMessage | AssistantMessage) and isinstance(message.content, str):
@@ -288,4 +340,4 @@ class BatonChatCompletionContext(
 
     def _original(self, text: str) -> str | None:
         key = compressed_key(text)
-        return None if key is None else self._ctx.get(key, full=True)
+        return None if key is None else self._store.get(key, full=True)

@@ -1,0 +1,315 @@
+"""Teams sharing one SharedContext: each run sees only its own entries, in memory and in Redis.
+
+What leaks would show up in: the prompts each model receives (the replay client records
+them), the context tools' answers, search and render of the team's scope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
+from autogen_agentchat.messages import ToolCallExecutionEvent
+from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
+from autogen_core import SingleThreadedAgentRuntime
+from autogen_core.tools import FunctionTool
+
+from agent_baton import SharedContext
+from agent_baton_autogen import (
+    LIST_TOOL_NAME,
+    READ_TOOL_NAME,
+    SEARCH_TOOL_NAME,
+    BatonChatCompletionContext,
+    BatonInterventionHandler,
+    make_context_tools,
+    team_scope,
+)
+from agent_baton_autogen._messages import text_key
+
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.filterwarnings("ignore:Intervention handler on_response returned None"),
+]
+TEAMS = 8
+
+
+def region_report(kit, team: int) -> str:
+    """A large table with one planted fact only this team's analyst may ever see."""
+    rows = json.loads(kit.sales_rows())
+    rows[137]["note"] = f"secret code {code(team)} for customer C-{team:03d}"
+    return json.dumps(rows, indent=2)
+
+
+def code(team: int) -> str:
+    return f"ZX{team:02d}Q{(team * 7919) % 1000:03d}"
+
+
+def analyst_script(kit, report: str):
+    key = text_key("researcher", report)
+    return [
+        kit.calls((SEARCH_TOOL_NAME, {"query": "secret code customer"})),
+        kit.calls((READ_TOOL_NAME, {"key": key, "query": "secret code"})),
+        kit.calls((LIST_TOOL_NAME, {})),
+        "Done. TERMINATE",
+    ]
+
+
+def round_robin_of(kit, ctx, report: str, runtime=None):
+    analyst_client = kit.replay(*analyst_script(kit, report))
+    tools = make_context_tools(ctx)  # tools and contexts alike derive the run's scope
+    team = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "researcher", kit.replay(report), model_context=BatonChatCompletionContext(ctx)
+            ),
+            AssistantAgent(
+                "analyst",
+                analyst_client,
+                model_context=BatonChatCompletionContext(ctx),
+                tools=tools,
+                max_tool_iterations=4,
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    return team, analyst_client
+
+
+def swarm_of(kit, ctx, report: str, runtime=None):
+    # The report reaches the analyst as a tool result inside the HandoffMessage's context.
+    async def fetch_report() -> str:
+        return report
+
+    analyst_client = kit.replay(*analyst_script(kit, report))
+    team = Swarm(
+        [
+            AssistantAgent(
+                "researcher",
+                kit.replay(kit.calls(("fetch_report", {}), ("transfer_to_analyst", {}))),
+                model_context=BatonChatCompletionContext(ctx),
+                tools=[FunctionTool(fetch_report, description="Fetch the region report.")],
+                handoffs=["analyst"],
+            ),
+            AssistantAgent(
+                "analyst",
+                analyst_client,
+                model_context=BatonChatCompletionContext(ctx),
+                tools=make_context_tools(ctx),
+                max_tool_iterations=4,
+            ),
+        ],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(10),
+        runtime=runtime,
+    )
+    return team, analyst_client
+
+
+def tool_answers(result) -> list[str]:
+    """What the context tools answered in a team's run."""
+    return [
+        r.content
+        for m in result.messages
+        if isinstance(m, ToolCallExecutionEvent)
+        for r in m.content
+    ]
+
+
+def everything_the_analyst_saw(kit, client, result) -> str:
+    calls = range(len(client.create_calls))
+    prompts = [text for call in calls for text in kit.texts(kit.sent(client, call))]
+    return "\n".join(prompts + tool_answers(result))
+
+
+@pytest.mark.parametrize("with_handler", [False, True])
+@pytest.mark.parametrize("shape", [round_robin_of, swarm_of], ids=["round_robin", "swarm"])
+async def test_concurrent_teams_on_one_context_never_see_each_other(
+    any_ctx, kit, with_handler, shape
+):
+    ctx = any_ctx
+    reports = [region_report(kit, i) for i in range(TEAMS)]
+    runtime = None
+    if with_handler:  # one runtime and one handler for all teams, as a server would have
+        runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+        runtime.start()
+    try:
+        teams = [shape(kit, ctx, report, runtime) for report in reports]
+        results = await asyncio.gather(*(team.run(task="Find the code.") for team, _ in teams))
+    finally:
+        if runtime is not None:
+            await runtime.stop()
+
+    for i, ((team, client), result) in enumerate(zip(teams, results, strict=True)):
+        seen = everything_the_analyst_saw(kit, client, result)
+        assert code(i) in seen  # it found its own planted fact through the tools
+        leaked = [j for j in range(TEAMS) if j != i and code(j) in seen]
+        assert leaked == [], f"team {i} saw the codes of teams {leaked}"
+        store = team_scope(ctx, team)
+        own = text_key("researcher", reports[i])
+        assert own in store  # with the handler, also the agents' short messages
+        assert {h.key for h in store.search(None, "secret code", k=20)} == {own}
+        rendered = store.render(query="secret code", max_tokens=4000)
+        assert code(i) in rendered
+        assert not any(code(j) in rendered for j in range(TEAMS) if j != i)
+    assert ctx.keys() == []  # nothing landed outside the runs' scopes
+
+
+async def test_teams_loaded_from_one_config_have_their_own_scopes(ctx, kit):
+    # Both loads resolve context_name "default" to one SharedContext; each team is its own run.
+    # The analyst speaks first: in a team's second run it finds the first run's report (repeated
+    # runs accumulate), in the other team it finds nothing.
+    report = region_report(kit, 1)
+    listing = kit.calls((LIST_TOOL_NAME, {}))
+    template = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "analyst",
+                kit.replay(listing, listing),
+                model_context=BatonChatCompletionContext(ctx),
+                tools=make_context_tools(ctx),
+            ),
+            AssistantAgent(
+                "researcher",
+                kit.replay(report, "No news."),
+                model_context=BatonChatCompletionContext(ctx),
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    config = json.loads(template.dump_component().model_dump_json())
+    first = RoundRobinGroupChat.load_component(config)
+    second = RoundRobinGroupChat.load_component(config)
+
+    await first.run(task="Report.")
+    again = await first.run(task="Report again.")
+    other = await second.run(task="Report.")
+
+    key = text_key("researcher", report)
+    assert any(key in answer for answer in tool_answers(again))
+    assert tool_answers(other) == ["The shared context is empty."]
+    assert team_scope(ctx, first).keys() == [key]
+
+
+async def test_repeated_runs_accumulate_in_the_team_scope(ctx, kit):
+    first_report, second_report = region_report(kit, 1), region_report(kit, 2)
+    team = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "researcher",
+                kit.replay(first_report, second_report),
+                model_context=BatonChatCompletionContext(ctx),
+            ),
+            AssistantAgent(
+                "analyst", kit.replay("a", "b"), model_context=BatonChatCompletionContext(ctx)
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    await team.run(task="Q3.")
+    await team.reset()
+    await team.run(task="Q4.")
+
+    store = team_scope(ctx, team)
+    first_key, second_key = (
+        text_key("researcher", first_report),
+        text_key("researcher", second_report),
+    )
+    assert store.keys() == [first_key, second_key]  # the second run added, replaced nothing
+    assert code(1) in store.get(first_key, full=True)
+    assert code(2) in store.get(second_key, full=True)
+    rendered = store.render(max_tokens=6000)
+    assert first_key in rendered and second_key in rendered
+
+
+async def test_an_explicit_scope_is_shared_on_purpose(ctx, kit):
+    # Two teams given the same scope name share entries (two halves of one project).
+    reports = [region_report(kit, 1), region_report(kit, 2)]
+    teams = []
+    for report in reports:
+        client = kit.replay(kit.calls((SEARCH_TOOL_NAME, {"query": "secret code customer"})), "ok")
+        team = RoundRobinGroupChat(
+            [
+                AssistantAgent(
+                    "researcher",
+                    kit.replay(report),
+                    model_context=BatonChatCompletionContext(ctx, scope="project-x"),
+                ),
+                AssistantAgent(
+                    "analyst",
+                    client,
+                    model_context=BatonChatCompletionContext(ctx, scope="project-x"),
+                    tools=make_context_tools(ctx, scope="project-x"),
+                ),
+            ],
+            termination_condition=MaxMessageTermination(3),
+        )
+        teams.append((team, client))
+    results = [await team.run(task="Find the codes.") for team, _ in teams]
+
+    later, _ = teams[1]
+    seen = "\n".join(tool_answers(results[1]))
+    assert code(1) in seen and code(2) in seen
+    assert sorted(ctx.scope("project-x").keys()) == sorted(
+        text_key("researcher", r) for r in reports
+    )
+    assert team_scope(ctx, later).keys() == []
+
+
+async def test_an_unreachable_store_fails_the_run_where_autogen_reports_it(kit, caplog):
+    # Documented in docs/autogen.md, "When the store says no": the model context raises, the
+    # handler logs and passes the message on (AutoGen would drop it and the team would hang).
+    port = kit.free_port()  # nothing listens there
+    dead = SharedContext.from_url(f"redis://127.0.0.1:{port}/0", namespace="gone", timeout=0.2)
+    report = region_report(kit, 1)
+    handler = BatonInterventionHandler(dead)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    plain = RoundRobinGroupChat(
+        [
+            AssistantAgent("researcher", kit.replay(report)),
+            AssistantAgent("analyst", kit.replay("ok")),
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    runtime.start()
+    try:
+        result = await plain.run(task="Report.")
+    finally:
+        await runtime.stop()
+    assert [m.content for m in result.messages][1:] == [report, "ok"]
+    assert "could not capture" in caplog.text
+
+    baton = RoundRobinGroupChat(
+        [
+            AssistantAgent(
+                "researcher", kit.replay(report), model_context=BatonChatCompletionContext(dead)
+            ),
+            AssistantAgent(
+                "analyst", kit.replay("ok"), model_context=BatonChatCompletionContext(dead)
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    with pytest.raises(RuntimeError, match="BackendUnavailableError"):
+        await baton.run(task="Report.")
+
+
+async def test_team_scopes_nest_under_a_view_given_as_the_context(ctx, kit):
+    report = region_report(kit, 3)
+    tenant = ctx.scope("tenant-7")
+    team = RoundRobinGroupChat(
+        [
+            AssistantAgent("researcher", kit.replay(report)),
+            AssistantAgent(
+                "analyst", kit.replay("ok"), model_context=BatonChatCompletionContext(tenant)
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+    )
+    await team.run(task="Report.")
+
+    assert team_scope(tenant, team).keys() == [text_key("researcher", report)]
+    assert tenant.keys() == [] and ctx.keys() == [] and team_scope(ctx, team).keys() == []
