@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -83,3 +84,15 @@ def ctx() -> SharedContext:
 def research() -> str:
     """A large research result (about 13k tokens of pretty-printed JSON)."""
     return json.dumps(metrics_rows(), indent=2)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Run langchain-tests' async standard tests on asyncio: they carry no marker, since
+    LangChain's own packages run them with asyncio_mode=auto."""
+    if (
+        name.startswith("test_")
+        and inspect.iscoroutinefunction(obj)
+        and getattr(obj, "__module__", "").startswith("langchain_tests.")
+    ):
+        pytest.mark.asyncio(obj)
