@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Sequence
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.language_models.fake_chat_models import (
+    FakeMessagesListChatModel,
+    GenericFakeChatModel,
+)
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatResult
+from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agent_baton import SharedContext
+from agent_baton import MemoryBackend, RedisBackend, SharedContext
 
 
 class ScriptedChatModel(GenericFakeChatModel):
@@ -37,6 +46,31 @@ class ScriptedChatModel(GenericFakeChatModel):
     ) -> ChatResult:
         self.received.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+class RoutedChatModel(FakeMessagesListChatModel):
+    """LangChain's FakeMessagesListChatModel whose reply is worked out from the prompt.
+
+    Concurrent runs share one model, so a reply list cannot be consumed in order: ``route``
+    answers each prompt (what a model would do with it). Every prompt is recorded.
+    """
+
+    responses: list[BaseMessage] = Field(default_factory=list)
+    route: Callable[[list[BaseMessage]], AIMessage]
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> RoutedChatModel:
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.received.append(list(messages))  # list.append is atomic: safe across threads
+        return ChatResult(generations=[ChatGeneration(message=self.route(list(messages)))])
 
 
 def call(name: str, args: dict[str, Any], call_id: str) -> AIMessage:
@@ -70,6 +104,12 @@ def scripted() -> Callable[..., ScriptedChatModel]:
 
 
 @pytest.fixture
+def routed() -> Callable[[Callable[[list[BaseMessage]], AIMessage]], RoutedChatModel]:
+    """Factory of fake models answering each prompt with ``route(prompt)``."""
+    return lambda route: RoutedChatModel(route=route)
+
+
+@pytest.fixture
 def tool_call() -> Callable[[str, dict[str, Any], str], AIMessage]:
     """Factory of AI messages that call one tool: ``tool_call(name, args, call_id)``."""
     return call
@@ -84,6 +124,68 @@ def ctx() -> SharedContext:
 def research() -> str:
     """A large research result (about 13k tokens of pretty-printed JSON)."""
     return json.dumps(metrics_rows(), indent=2)
+
+
+class RedisServer:
+    """A throwaway redis-server on 127.0.0.1 (as in tests/core): no persistence."""
+
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(workdir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server binary on PATH: install redis-server to run Redis tests")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_ctx(request: pytest.FixtureRequest) -> Iterator[SharedContext]:
+    """An empty SharedContext on each backend: in memory, and in a real Redis."""
+    if request.param == "memory":
+        yield SharedContext(ttl=None, max_entries=500, backend=MemoryBackend())
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    backend = RedisBackend(server.url, namespace=f"lc-{uuid.uuid4().hex}")
+    yield SharedContext(ttl=None, max_entries=500, backend=backend)
+    backend.clear()
+    backend.close()
 
 
 @pytest.hookimpl(tryfirst=True)

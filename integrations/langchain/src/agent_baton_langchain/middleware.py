@@ -327,6 +327,7 @@ class SharedContextMiddleware(AgentMiddleware):
         }
         by_original = {entry.original: entry for entry in others}
         limit = self.tool_result_max_tokens
+        task = _task(request.messages)
         messages = list(request.messages)
         in_messages: set[str] = set()
         for position, message in enumerate(messages):
@@ -352,7 +353,7 @@ class SharedContextMiddleware(AgentMiddleware):
             if entry is None and key:
                 entry = self._stored(call, key, text, limit)
             if entry is not None and entry.original_tokens > limit:
-                shown = call.view.get(entry.key, max_tokens=limit)
+                shown = call.view.get(entry.key, query=task, max_tokens=limit)
                 messages[position] = compressed_copy(
                     call.view, message, entry, shown, self.tool_names
                 )
