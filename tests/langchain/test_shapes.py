@@ -267,3 +267,24 @@ def test_retriever_searches_the_calling_thread(ctx):
     assert retriever.invoke("cluster timed out") == []
     fixed = SharedContextRetriever(ctx=ctx, scope="bob")
     assert "bob" in fixed.invoke("cluster", k=1)[0].page_content
+
+
+def test_an_entry_over_max_bytes_warns_and_the_run_goes_on(scripted, tool_call):
+    ctx = SharedContext(max_bytes=4_000)
+
+    @tool
+    def dump() -> str:
+        """Dump everything."""
+        return "row ok\n" * 2_000
+
+    model = scripted(tool_call("dump", {}, "d1"), "x " * 3_000)
+    agent = create_agent(
+        model, tools=[dump], middleware=[SharedContextMiddleware(ctx)], name="dumper"
+    )
+    with pytest.warns(RuntimeWarning, match="did not store") as warned:
+        result = agent.invoke({"messages": [HumanMessage("dump")]})
+    assert {str(w.message).split("'")[1] for w in warned} == {"dumper:tool:d1", "dumper"}
+    assert result["messages"][-1].text == "x " * 3_000
+    seen = next(m for m in model.received[1] if isinstance(m, ToolMessage))
+    assert seen.text == "row ok\n" * 2_000  # not stored, so shown as it is
+    assert ctx.missing_reason("dumper").startswith("refused: too large")

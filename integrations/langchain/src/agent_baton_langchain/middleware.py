@@ -19,7 +19,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
-from agent_baton import ContextEntry, SharedContext
+from agent_baton import ContextEntry, EntryTooLargeError, SharedContext
 from agent_baton.answers import ToolNames
 from agent_baton_langchain._messages import compressed_copy, message_text
 from agent_baton_langchain._witness import model_inputs
@@ -259,14 +259,16 @@ class SharedContextMiddleware(AgentMiddleware):
         """Append the agent's final answer (or structured response) under its name."""
         if self.capture and (answer := _handoff(state)) is not None:
             call = self._call(runtime)
-            call.view.append(call.agent, answer, agent=call.agent)
+            _refused_warns(call.view.append, call.agent, answer, call.agent)
         return None
 
     async def aafter_agent(self, state: AgentState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Async twin of :meth:`after_agent`."""
         if self.capture and (answer := _handoff(state)) is not None:
             call = self._call(runtime)
-            await asyncio.to_thread(call.view.append, call.agent, answer, call.agent)
+            await asyncio.to_thread(
+                _refused_warns, call.view.append, call.agent, answer, call.agent
+            )
         return None
 
     # -- internals -------------------------------------------------------------------------
@@ -366,7 +368,7 @@ class SharedContextMiddleware(AgentMiddleware):
             return entry
         if call.view.count_tokens(text) <= limit:
             return None
-        return call.view.put(key, text, call.agent)
+        return _refused_warns(call.view.put, key, text, call.agent)
 
     def _reached(self, prompts: list[list[AnyMessage]], request: ModelRequest) -> bool:
         """Whether the model got the system message this middleware sent on."""
@@ -398,6 +400,23 @@ class SharedContextMiddleware(AgentMiddleware):
             self._injections[path] = injection
             if len(self._injections) > _REMEMBERED_RUNS:
                 self._injections.popitem(last=False)
+
+
+def _refused_warns(
+    store: Callable[[str, str | dict[str, Any] | list[Any], str], ContextEntry],
+    key: str,
+    content: str | dict[str, Any] | list[Any],
+    agent: str,
+) -> ContextEntry | None:
+    """``store(key, content, agent)``; a refusal (over ``max_bytes``) warns and gives ``None``.
+
+    The run goes on: the agent's state still holds the text, uncompressed.
+    """
+    try:
+        return store(key, content, agent)
+    except EntryTooLargeError as exc:
+        warnings.warn(f"agent-baton did not store {key!r}: {exc}", RuntimeWarning, stacklevel=2)
+        return None
 
 
 def _with_block(request: ModelRequest, text: str) -> ModelRequest:
