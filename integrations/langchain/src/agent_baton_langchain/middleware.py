@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.tools import BaseTool
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
@@ -370,7 +377,7 @@ class SharedContextMiddleware(AgentMiddleware):
             return None
         return _refused_warns(call.view.put, key, text, call.agent)
 
-    def _reached(self, prompts: list[list[AnyMessage]], request: ModelRequest) -> bool:
+    def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
         """Whether the model got the system message this middleware sent on."""
         sent = request.system_message
         if sent is None:

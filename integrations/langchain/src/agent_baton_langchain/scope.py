@@ -82,7 +82,7 @@ def check_scope(scope: object) -> Scope:
         ValueError: If it is the empty str.
     """
     if scope is None or callable(scope):
-        return scope  # type: ignore[return-value]
+        return scope
     if not isinstance(scope, str):
         raise TypeError(
             f"scope must be a str, a function of RunInfo or None, not {type(scope).__name__}"
