@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -126,53 +123,19 @@ def research() -> str:
     return json.dumps(metrics_rows(), indent=2)
 
 
-class RedisServer:
-    """A throwaway redis-server on 127.0.0.1 (as in tests/core): no persistence."""
-
-    def __init__(self, workdir: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(workdir),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        self._proc.kill()
-        self._proc.wait()
+def _core_conftest() -> Any:
+    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
+    path = Path(__file__).parents[1] / "core" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("no redis-server binary on PATH: install redis-server to run Redis tests")
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
+_core = _core_conftest()
+redis_server_factory = _core.redis_server_factory
+redis_server = _core.redis_server
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -181,7 +144,7 @@ def shared_ctx(request: pytest.FixtureRequest) -> Iterator[SharedContext]:
     if request.param == "memory":
         yield SharedContext(ttl=None, max_entries=500, backend=MemoryBackend())
         return
-    server: RedisServer = request.getfixturevalue("redis_server")
+    server = request.getfixturevalue("redis_server")
     backend = RedisBackend(server.url, namespace=f"lc-{uuid.uuid4().hex}")
     yield SharedContext(ttl=None, max_entries=500, backend=backend)
     backend.clear()
