@@ -154,7 +154,8 @@ def test_listed_before_dynamic_prompt_nothing_is_reported_that_did_not_arrive(ct
     assert mw.injection_for() is None and mw.last_injection is None
 
 
-def test_each_threads_injection_is_reported_to_that_thread(ctx, routed):
+def test_each_threads_injection_is_reported_to_that_thread(shared_ctx, routed):
+    ctx = shared_ctx  # in memory, then in a real Redis
     users = [f"user{i}" for i in range(8)]
 
     def research(prompt):
@@ -179,6 +180,7 @@ def test_each_threads_injection_is_reported_to_that_thread(ctx, routed):
         user = prompt[-1].text.removeprefix("write about ")
         block = system_text(prompt)
         assert f"{user}: " in block
+        assert not any(f"{other}: " in block for other in users if other != user)
         injection = writer_mw.injection_for(user)
         assert injection.keys == ("researcher",)
         assert injection.injected_tokens == ctx.count_tokens(block)
