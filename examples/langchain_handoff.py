@@ -131,12 +131,13 @@ def main() -> None:
     ]
     print(f"\n{'handoff':<34}{'without agent-baton':>21}{'with agent-baton':>18}{'saved':>8}")
     for name, tools, prompt in steps:
-        middleware = SharedContextMiddleware(ctx, agent_name=name, max_tokens=1500)
+        middleware = SharedContextMiddleware(ctx, max_tokens=1500)  # named after the agent
         agent = create_agent(
             models[name],
             tools=tools,
             middleware=[middleware],
             system_prompt=f"You are the {name} of an incident team. Be concise.",
+            name=name,
         )
         result = agent.invoke({"messages": [HumanMessage(prompt)]})
         zooms = [m for m in result["messages"] if m.type == "tool" and m.name in CONTEXT_TOOL_NAMES]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import json
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.language_models.fake_chat_models import (
+    FakeMessagesListChatModel,
+    GenericFakeChatModel,
+)
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatResult
+from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agent_baton import SharedContext
+from agent_baton import MemoryBackend, RedisBackend, SharedContext
 
 
 class ScriptedChatModel(GenericFakeChatModel):
@@ -36,6 +43,31 @@ class ScriptedChatModel(GenericFakeChatModel):
     ) -> ChatResult:
         self.received.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+class RoutedChatModel(FakeMessagesListChatModel):
+    """LangChain's FakeMessagesListChatModel whose reply is worked out from the prompt.
+
+    Concurrent runs share one model, so a reply list cannot be consumed in order: ``route``
+    answers each prompt (what a model would do with it). Every prompt is recorded.
+    """
+
+    responses: list[BaseMessage] = Field(default_factory=list)
+    route: Callable[[list[BaseMessage]], AIMessage]
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> RoutedChatModel:
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.received.append(list(messages))  # list.append is atomic: safe across threads
+        return ChatResult(generations=[ChatGeneration(message=self.route(list(messages)))])
 
 
 def call(name: str, args: dict[str, Any], call_id: str) -> AIMessage:
@@ -69,6 +101,12 @@ def scripted() -> Callable[..., ScriptedChatModel]:
 
 
 @pytest.fixture
+def routed() -> Callable[[Callable[[list[BaseMessage]], AIMessage]], RoutedChatModel]:
+    """Factory of fake models answering each prompt with ``route(prompt)``."""
+    return lambda route: RoutedChatModel(route=route)
+
+
+@pytest.fixture
 def tool_call() -> Callable[[str, dict[str, Any], str], AIMessage]:
     """Factory of AI messages that call one tool: ``tool_call(name, args, call_id)``."""
     return call
@@ -83,3 +121,43 @@ def ctx() -> SharedContext:
 def research() -> str:
     """A large research result (about 13k tokens of pretty-printed JSON)."""
     return json.dumps(metrics_rows(), indent=2)
+
+
+def _core_conftest() -> Any:
+    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
+    path = Path(__file__).parents[1] / "core" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_core = _core_conftest()
+redis_server_factory = _core.redis_server_factory
+redis_server = _core.redis_server
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_ctx(request: pytest.FixtureRequest) -> Iterator[SharedContext]:
+    """An empty SharedContext on each backend: in memory, and in a real Redis."""
+    if request.param == "memory":
+        yield SharedContext(ttl=None, max_entries=500, backend=MemoryBackend())
+        return
+    server = request.getfixturevalue("redis_server")
+    backend = RedisBackend(server.url, namespace=f"lc-{uuid.uuid4().hex}")
+    yield SharedContext(ttl=None, max_entries=500, backend=backend)
+    backend.clear()
+    backend.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Run langchain-tests' async standard tests on asyncio: they carry no marker, since
+    LangChain's own packages run them with asyncio_mode=auto."""
+    if (
+        name.startswith("test_")
+        and inspect.iscoroutinefunction(obj)
+        and getattr(obj, "__module__", "").startswith("langchain_tests.")
+    ):
+        pytest.mark.asyncio(obj)

@@ -22,3 +22,41 @@ def test_example_runs_without_an_api_key():
     for _, without, with_baton, _ in handoffs:
         assert int(with_baton.replace(",", "")) < int(without.replace(",", ""))
     assert "writer zoomed in with search_shared_context" in out
+
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "langchain_handoffs.py"
+
+
+def test_side_by_side_benchmark_runs_and_agent_baton_keeps_the_facts():
+    out = subprocess.run(
+        [sys.executable, str(BENCH), "--budget", "3000"], capture_output=True, text=True, check=True
+    ).stdout
+    rows = {
+        label: (int(analyst.replace(",", "")), int(writer.replace(",", "")), facts)
+        for label, analyst, writer, facts in re.findall(
+            r"^(\S+) +([\d,]+) +([\d,]+) +(\d|-)$", out, re.MULTILINE
+        )
+    }
+    assert set(rows) == {
+        "full",
+        "trim_messages",
+        "ContextEditingMiddleware",
+        "SummarizationMiddleware",
+        "agent-baton",
+    }
+    assert rows["full"][2] == "6"
+    assert rows["agent-baton"][2] == "6"
+    assert rows["agent-baton"][1] < rows["full"][1] / 10
+
+
+THREADS = Path(__file__).resolve().parents[2] / "examples" / "langchain_threads.py"
+
+
+def test_threads_example_keeps_users_apart():
+    out = subprocess.run(
+        [sys.executable, str(THREADS)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "alice's analyst: Found: order alice-123: 19.90 EUR REFUNDED TWICE" in out
+    assert "bob's analyst: Found: order bob-123: 19.90 EUR REFUNDED TWICE" in out
+    assert "alice's scope: researcher:tool:fetch-alice, researcher, analyst, researcher#2" in out
+    assert "outside any thread: nothing" in out

@@ -71,7 +71,7 @@ def test_long_ai_and_tool_messages_come_back_compressed(ctx, research):
     tool, answer = read[3], read[4]
     for message, key in ((tool, "chat-1:3"), (answer, "chat-1:4")):
         assert research not in message.content
-        assert f'read_shared_context(key="{key}", full=True)' in message.content
+        assert f'read_shared_context(key="{key}", full=true)' in message.content
         assert ctx.count_tokens(message.content.rsplit("\n", 1)[0]) <= 800
         assert ctx.get(key, full=True) == research
     # the tool message still answers its tool call; metadata intact
@@ -178,7 +178,7 @@ def test_round_trips_through_runnable_with_message_history(ctx, scripted, resear
     ]
     assert second_prompt[1].content == "Show the metrics"
     assert research not in second_prompt[2].content
-    assert 'read_shared_context(key="user-7:1", full=True)' in second_prompt[2].content
+    assert 'read_shared_context(key="user-7:1", full=true)' in second_prompt[2].content
     assert second_prompt[2].id == "r1"
     # the store holds all four turns in full
     full = BatonChatMessageHistory(ctx, "user-7").get_messages(full=True)

@@ -8,11 +8,14 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from langchain_core.tools import tool
 
 from agent_baton import SharedContext
+from agent_baton.compress.markers import name_tools
 from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware
-from agent_baton_langchain.middleware import INJECTION_HEADER, tool_result_key
+from agent_baton_langchain.middleware import injection_header, tool_result_key
+from agent_baton_langchain.tools import context_tool_names
 
 TASK = "Write a short incident report on the upstream timeout errors in the metrics"
 BUDGET = 600
+INJECTION_HEADER = injection_header(context_tool_names())
 
 
 def injected_text(system: SystemMessage) -> str:
@@ -70,7 +73,7 @@ def test_researcher_hands_compressed_research_to_writer(ctx, scripted, tool_call
     block = injected_text(first[0])
     assert research not in block
     assert block == f"{INJECTION_HEADER}\n\n" + ctx.render(
-        ["researcher"], query=TASK, max_tokens=BUDGET
+        ["researcher"], query=TASK, max_tokens=BUDGET, tools=context_tool_names()
     )
     # the entry header the writer read states the entry's own token counts
     header = next(line for line in block.splitlines() if line.startswith("### researcher"))
@@ -87,12 +90,17 @@ def test_researcher_hands_compressed_research_to_writer(ctx, scripted, tool_call
     assert injection.injected_tokens < entry.original_tokens
     assert injection.savings_percent > 50
 
-    # the scripted read_shared_context(full=True) returned the original, uncompressed
+    # the scripted read_shared_context(full=true) returned the original's first page,
+    # uncompressed and within the tool budget, naming the call for the next page
     second = writer_model.received[1]
     read_result = next(m for m in second if isinstance(m, ToolMessage))
     assert read_result.tool_call_id == "call_read"
-    assert read_result.content == research
-    assert next(m for m in result["messages"] if isinstance(m, ToolMessage)).content == research
+    page, note = read_result.content.rsplit("\n", 1)
+    assert research.startswith(page) and len(page) > 1000
+    assert note.endswith('next: read_shared_context(key="researcher", full=true, page=2)]')
+    assert ctx.count_tokens(read_result.content) <= 2000
+    kept = next(m for m in result["messages"] if isinstance(m, ToolMessage))
+    assert kept.content == read_result.content
 
     # the injection did not pollute the writer's state
     assert not any(isinstance(m, SystemMessage) for m in result["messages"])
@@ -115,7 +123,9 @@ def test_writer_gets_the_entrys_compressed_form_when_it_fits(ctx, scripted, tool
     writer.invoke({"messages": [HumanMessage(TASK)]})
 
     block = injected_text(writer_model.received[0][0])
-    assert entry.compressed in block
+    # its markers name the writer's tool, not Python's get()
+    assert 'get("researcher", full=True)' in entry.compressed
+    assert name_tools(entry.compressed, context_tool_names()) in block
     assert ctx.count_tokens(entry.compressed) == entry.compressed_tokens
     stats = ctx.stats()
     assert stats.total_compressed_tokens == sum(e.compressed_tokens for e in ctx.entries())
@@ -133,7 +143,7 @@ def test_oversized_tool_result_is_compressed_for_the_model_only(ctx, scripted, t
     seen = next(m for m in model.received[1] if isinstance(m, ToolMessage))
     assert seen.tool_call_id == "call_fetch" and seen.name == "fetch_metrics"
     assert research not in seen.content
-    assert f'read_shared_context(key="{key}", full=True)' in seen.content
+    assert f'read_shared_context(key="{key}", full=true)' in seen.content
     shown = seen.content.rsplit("\n", 1)[0]
     assert ctx.count_tokens(shown) <= 1000
     # the agent's state keeps the full tool result
@@ -208,7 +218,7 @@ async def test_async_handoff(ctx, scripted, tool_call, research):
     assert research not in block
     assert writer_mw.last_injection.injected_tokens == ctx.count_tokens(block)
     read_result = next(m for m in writer_model.received[1] if isinstance(m, ToolMessage))
-    assert read_result.content == research
+    assert research.startswith(read_result.content.rsplit("\n", 1)[0])
     assert ctx.get("writer", full=True) == result["messages"][-1].content
 
 

@@ -5,6 +5,8 @@
   work over between agents (needs the ``agent`` extra, i.e. the ``langchain`` package).
 - :func:`make_context_tools`: tools to list, search and read the shared context.
 - :class:`SharedContextRetriever`: a retriever over the context's passage search.
+
+Each works in the scope of its run, by default the LangGraph thread (see :mod:`.scope`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agent_baton_langchain.history import BatonChatMessageHistory
 from agent_baton_langchain.retriever import SharedContextRetriever
+from agent_baton_langchain.scope import RunInfo, by_thread
 from agent_baton_langchain.tools import CONTEXT_TOOL_NAMES, make_context_tools
 
 if TYPE_CHECKING:
@@ -22,8 +25,10 @@ __all__ = [
     "CONTEXT_TOOL_NAMES",
     "BatonChatMessageHistory",
     "Injection",
+    "RunInfo",
     "SharedContextMiddleware",
     "SharedContextRetriever",
+    "by_thread",
     "make_context_tools",
 ]
 

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 from langchain_core.messages import BaseMessage
 
 from agent_baton import ContextEntry, SharedContext
-from agent_baton_langchain.tools import READ_TOOL_NAME
+from agent_baton.answers import ToolNames
+from agent_baton.compress.markers import name_tools
 
 
 def message_text(message: BaseMessage) -> str:
@@ -19,21 +20,24 @@ MessageT = TypeVar("MessageT", bound=BaseMessage)
 
 
 def compressed_copy(
-    ctx: SharedContext, message: MessageT, entry: ContextEntry, shown: str | None
+    ctx: SharedContext,
+    message: MessageT,
+    entry: ContextEntry,
+    shown: str | None,
+    tools: ToolNames,
 ) -> MessageT:
     """A copy of ``message`` whose text is ``shown`` (``entry`` compressed) plus a zoom note.
 
     ``shown`` is what ``ctx.get(entry.key, max_tokens=...)`` returned; ``None`` (the entry
-    expired meanwhile) falls back to the entry's compressed form. The note gives the sizes
-    and the key to read the original. Ids, tool calls, ``tool_call_id``, name and metadata
-    are kept. In list content the text blocks are replaced by one block at the place of the
-    first; other blocks stay as they are.
+    expired meanwhile) falls back to the entry's compressed form. Its markers and the note
+    name the agent's ``tools``; the note gives the sizes and the call that reads the original.
+    Ids, tool calls, ``tool_call_id``, name and metadata are kept. In list content the text
+    blocks are replaced by one block at the place of the first; other blocks stay as they are.
     """
-    if shown is None:
-        shown = entry.compressed
+    shown = name_tools(entry.compressed if shown is None else shown, tools)
     note = (
         f"[agent-baton: compressed {entry.original_tokens:,} -> {ctx.count_tokens(shown):,} "
-        f'tokens; full text: {READ_TOOL_NAME}(key="{entry.key}", full=True)]'
+        f"tokens; full text: {tools.read_call(entry.key, full=True)}]"
     )
     text = f"{shown}\n{note}"
     content: str | list[str | dict[Any, Any]]

@@ -18,6 +18,7 @@ from langchain_core.messages import (
 from langchain_core.runnables.config import run_in_executor
 
 from agent_baton import SharedContext
+from agent_baton.answers import ToolNames
 from agent_baton_langchain._messages import compressed_copy, message_text
 
 META_SUFFIX = ":meta"
@@ -168,7 +169,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             and text_entry.original_tokens > self.max_message_tokens
         ):
             shown = self.ctx.get(text_entry.key, max_tokens=self.max_message_tokens)
-            return compressed_copy(self.ctx, message, text_entry, shown)
+            return compressed_copy(self.ctx, message, text_entry, shown, ToolNames())
         return message
 
 

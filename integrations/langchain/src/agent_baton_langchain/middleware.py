@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import json
+import threading
+import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.tools import BaseTool
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
+from pydantic import BaseModel
 
-from agent_baton import ContextEntry, SharedContext
+from agent_baton import ContextEntry, EntryTooLargeError, SharedContext
+from agent_baton.answers import ToolNames
 from agent_baton_langchain._messages import compressed_copy, message_text
-from agent_baton_langchain.tools import CONTEXT_TOOL_NAMES, make_context_tools
+from agent_baton_langchain._witness import model_inputs
+from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
+from agent_baton_langchain.tools import (
+    CONTEXT_TOOL_METADATA,
+    context_tool_names,
+    make_context_tools,
+)
 
 DEFAULT_MAX_TOKENS = 4000
 DEFAULT_TOOL_RESULT_MAX_TOKENS = 1000
-INJECTION_HEADER = (
-    "## Context shared by other agents\n"
-    "Compressed handoff: each entry's full text is kept under its key "
-    "(read_shared_context(key, full=True) returns it; search_shared_context(query) finds details)."
-)
+_REMEMBERED_RUNS = 1024  # runs whose latest injection injection_for() can still tell
 
 ModelCallResult = ModelResponse[Any] | AIMessage
 
@@ -50,58 +69,101 @@ def tool_result_key(agent_name: str, tool_call_id: str) -> str:
     return f"{agent_name}:tool:{tool_call_id}"
 
 
+def message_key(agent_name: str, message_id: str) -> str:
+    """The key under which ``agent_name``'s middleware stores another agent's long message."""
+    return f"{agent_name}:message:{message_id}"
+
+
+def injection_header(tools: ToolNames) -> str:
+    """The lines above the injected entries, naming the agent's context tools."""
+    return (
+        "## Context shared by other agents\n"
+        "Compressed handoff: each entry's full text is kept under its key "
+        f"({tools.read}(key=..., full=true) returns it page by page, "
+        f"{tools.read}(key=..., query=...) around some words; "
+        f"{tools.search}(query=...) finds details)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One model call or agent end: the scope it works in and the agent's name."""
+
+    view: SharedContext
+    agent: str
+
+
 class SharedContextMiddleware(AgentMiddleware):
     """Connects an agent built with ``create_agent`` to a :class:`agent_baton.SharedContext`.
 
-    - capture: when the agent finishes, its final answer is put under ``agent_name``.
-    - inject: before each model call, the entries of OTHER agents are rendered compressed
-      (``ctx.render(keys, query=<latest human message>, max_tokens=max_tokens)``) and appended
-      to the system message of that call only; the agent's state is not changed.
-    - tool results longer than ``tool_result_max_tokens`` are stored in the context under
-      ``f"{agent_name}:tool:{tool_call_id}"`` and the model sees them compressed to at most
-      that many tokens, with the key to read them in full. The state keeps the full result.
-      Results of the shared-context tools themselves are never compressed, so zooming in
-      works.
+    Every call works in the scope of its run (by default the LangGraph thread: see
+    ``scope``), so one compiled agent serving many threads keeps their entries apart.
+
+    - capture: when the agent finishes, its final answer (or its ``structured_response``) is
+      appended under the agent's name: a second run in the same scope adds
+      ``researcher#2`` instead of replacing the first.
+    - inject: before each model call, the entries of OTHER agents in the scope are rendered
+      compressed (``ctx.render(keys, query=<latest human message>, max_tokens=max_tokens)``)
+      and appended to the system message of that call only; the agent's state is not
+      changed. When they do not fit at all, a line naming them is injected instead.
+    - messages: a long message of another agent in the agent's messages (agents as nodes of
+      one ``StateGraph``, a subagent's answer as a tool result) is shown to the model
+      compressed, and not injected a second time; so is any tool result longer than
+      ``tool_result_max_tokens``, stored under ``f"{agent}:tool:{tool_call_id}"``. The state
+      keeps the full text. Results of context tools are never compressed, so zooming works.
     - the tools of :func:`make_context_tools` are added to the agent (``add_tools=True``);
       do not also pass them to ``create_agent``.
 
-    Several agents with their own middleware over one context thereby hand work over to
-    each other. Sync and async agents are both supported.
+    Wrap-model-call middleware run in list order, the first outermost: list this one AFTER
+    middleware that replaces the system message (``@dynamic_prompt``), or its injection is
+    replaced too. It checks what the model really received: an injection that did not reach
+    the model is never reported by :meth:`injection_for`, and a warning says so.
     """
 
     def __init__(
         self,
         ctx: SharedContext,
         *,
-        agent_name: str,
+        agent_name: str | None = None,
+        scope: Scope = by_thread,
         inject: bool = True,
         capture: bool = True,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         from_agents: Sequence[str] | None = None,
         tool_result_max_tokens: int | None = DEFAULT_TOOL_RESULT_MAX_TOKENS,
         add_tools: bool = True,
+        tool_prefix: str = "",
     ) -> None:
-        """Configure the middleware of the agent named ``agent_name``.
+        """Configure the middleware of one agent.
 
         Args:
             ctx: The context shared by the agents.
             agent_name: This agent's name: the key of its final answer and the ``agent`` of
-                what it stores. Entries of this agent are never injected into it.
+                what it stores. Entries of this agent are never injected into it. Default:
+                the name given to ``create_agent(..., name=...)``.
+            scope: Which scope of ``ctx`` a run uses: by default its LangGraph thread
+                (``config["configurable"]["thread_id"]``; no thread: ``ctx`` itself); a str
+                for a fixed scope; a function of
+                :class:`~agent_baton_langchain.scope.RunInfo`, e.g.
+                ``lambda run: run.context.user_id`` for ``invoke(..., context=...)``;
+                ``None`` for ``ctx`` itself always.
             inject: Inject other agents' entries before each model call.
             capture: Put the agent's final answer into the context when it finishes.
             max_tokens: Budget of the injected context block.
             from_agents: Inject only entries of these agents (default: every other agent,
                 including entries put with ``agent=None``).
-            tool_result_max_tokens: Tool results with more tokens than this are shown to the
-                model compressed to this size; ``None`` leaves them alone.
-            add_tools: Give the agent ``read_shared_context``, ``search_shared_context`` and
-                ``list_shared_context``.
+            tool_result_max_tokens: Tool results and other agents' messages with more tokens
+                than this are shown to the model compressed to this size; ``None`` leaves
+                them alone.
+            add_tools: Give the agent the read, search and list tools over ``ctx``.
+            tool_prefix: Put before the tools' names, so that two contexts (two middleware)
+                fit on one agent: ``tool_prefix="docs_"`` gives ``docs_read_shared_context``.
         """
         super().__init__()
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
-        if not isinstance(agent_name, str) or not agent_name:
-            raise ValueError(f"agent_name must be a non-empty str, not {agent_name!r}")
+        if agent_name is not None and (not isinstance(agent_name, str) or not agent_name):
+            raise ValueError(f"agent_name must be a non-empty str or None, not {agent_name!r}")
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
         if tool_result_max_tokens is not None and (
@@ -117,17 +179,52 @@ class SharedContextMiddleware(AgentMiddleware):
             raise TypeError("from_agents must be a list of agent names, not a single str")
         self.ctx = ctx
         self.agent_name = agent_name
+        self.scope = check_scope(scope)
         self.inject = inject
         self.capture = capture
         self.max_tokens = max_tokens
         self.from_agents = None if from_agents is None else frozenset(from_agents)
         self.tool_result_max_tokens = tool_result_max_tokens
-        self.tools = make_context_tools(ctx) if add_tools else []
-        self.last_injection: Injection | None = None
-        """What the latest model call of this agent received from other agents."""
+        self.tool_prefix = tool_prefix
+        self.tool_names = context_tool_names(tool_prefix)
+        self.tools = (
+            make_context_tools(ctx, scope=self.scope, prefix=tool_prefix) if add_tools else []
+        )
+        self._injections: OrderedDict[tuple[str, ...], Injection | None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._warned = False
+
+    @property
+    def name(self) -> str:
+        """The middleware's name in the graph; two on one agent differ by their tool prefix."""
+        base = type(self).__name__
+        return f"{base}_{self.tool_prefix.strip('_')}" if self.tool_prefix else base
 
     def __repr__(self) -> str:
         return f"SharedContextMiddleware(agent_name={self.agent_name!r}, ctx={self.ctx!r})"
+
+    # -- what reached the model ------------------------------------------------------------
+
+    def injection_for(self, scope: str | None = None) -> Injection | None:
+        """What the latest model call of the run in ``scope`` received from other agents.
+
+        ``scope`` is the run's scope name: its ``thread_id`` by default, ``None`` for runs
+        without one. ``None`` when that call got nothing (or the injection did not reach
+        the model).
+        """
+        path = self.ctx.scope_path if scope is None else (*self.ctx.scope_path, scope)
+        with self._lock:
+            return self._injections.get(path)
+
+    @property
+    def last_injection(self) -> Injection | None:
+        """What the latest model call of any run received from other agents.
+
+        With concurrent runs this is whichever called last: :meth:`injection_for` tells
+        each run's own.
+        """
+        with self._lock:
+            return next(reversed(self._injections.values()), None)
 
     # -- before each model call ------------------------------------------------------------
 
@@ -136,127 +233,219 @@ class SharedContextMiddleware(AgentMiddleware):
         request: ModelRequest,
         handler: Callable[[ModelRequest], ModelResponse[Any]],
     ) -> ModelCallResult:
-        """Compress oversized tool results and inject other agents' context, then call."""
-        messages = list(request.messages)
-        for position, key, text in self._oversized_tool_results(messages):
-            entry = self._stored(key, text)
-            shown = self.ctx.get(key, max_tokens=self.tool_result_max_tokens)
-            messages[position] = compressed_copy(self.ctx, messages[position], entry, shown)
-        request = request.override(messages=messages)
-        if self.inject:
-            keys, original_tokens = self._other_agents_keys()
-            if keys:
-                block = self.ctx.render(
-                    keys, query=_task(request.messages), max_tokens=self.max_tokens
-                )
-                request = self._with_block(request, block, keys, original_tokens)
-        return handler(request)
+        """Compress long messages and inject other agents' context, then call the model."""
+        call = self._call(request.runtime)
+        request, injection = self._prepare(call, request)
+        if injection is None:
+            self._remember(call, None)
+            return handler(request)
+        with model_inputs() as seen:
+            response = handler(request)
+        self._remember(call, injection if self._reached(seen.prompts, request) else None)
+        return response
 
     async def awrap_model_call(
         self,
         request: ModelRequest,
         handler: Callable[[ModelRequest], Awaitable[ModelResponse[Any]]],
     ) -> ModelCallResult:
-        """Async twin of :meth:`wrap_model_call`."""
-        messages = list(request.messages)
-        for position, key, text in self._oversized_tool_results(messages):
-            entry = await self._astored(key, text)
-            shown = await self.ctx.aget(key, max_tokens=self.tool_result_max_tokens)
-            messages[position] = compressed_copy(self.ctx, messages[position], entry, shown)
-        request = request.override(messages=messages)
-        if self.inject:
-            keys, original_tokens = self._other_agents_keys()
-            if keys:
-                block = await self.ctx.arender(
-                    keys, query=_task(request.messages), max_tokens=self.max_tokens
-                )
-                request = self._with_block(request, block, keys, original_tokens)
-        return await handler(request)
+        """Async twin of :meth:`wrap_model_call` (the context work runs on a worker thread)."""
+        call = self._call(request.runtime)
+        request, injection = await asyncio.to_thread(self._prepare, call, request)
+        if injection is None:
+            self._remember(call, None)
+            return await handler(request)
+        with model_inputs() as seen:
+            response = await handler(request)
+        self._remember(call, injection if self._reached(seen.prompts, request) else None)
+        return response
 
     # -- when the agent finishes -----------------------------------------------------------
 
     def after_agent(self, state: AgentState, runtime: Runtime[Any]) -> dict[str, Any] | None:
-        """Put the agent's final answer under ``agent_name``."""
-        answer = _final_answer(state["messages"]) if self.capture else None
-        if answer is not None:
-            self.ctx.put(self.agent_name, answer, agent=self.agent_name)
+        """Append the agent's final answer (or structured response) under its name."""
+        if self.capture and (answer := _handoff(state)) is not None:
+            call = self._call(runtime)
+            _refused_warns(call.view.append, call.agent, answer, call.agent)
         return None
 
     async def aafter_agent(self, state: AgentState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Async twin of :meth:`after_agent`."""
-        answer = _final_answer(state["messages"]) if self.capture else None
-        if answer is not None:
-            await self.ctx.aput(self.agent_name, answer, agent=self.agent_name)
+        if self.capture and (answer := _handoff(state)) is not None:
+            call = self._call(runtime)
+            await asyncio.to_thread(
+                _refused_warns, call.view.append, call.agent, answer, call.agent
+            )
         return None
 
     # -- internals -------------------------------------------------------------------------
 
-    def _other_agents_keys(self) -> tuple[list[str], int]:
-        """Keys of other agents' entries (their stored tool results excepted), full tokens."""
-        keys: list[str] = []
-        original_tokens = 0
-        for entry in self.ctx.entries():
-            key = entry.key
-            if entry.agent == self.agent_name:
-                continue
-            if self.from_agents is not None and entry.agent not in self.from_agents:
-                continue
-            if entry.agent is not None and key.startswith(tool_result_key(entry.agent, "")):
-                continue
-            keys.append(key)
-            original_tokens += entry.original_tokens
-        return keys, original_tokens
+    def _call(self, runtime: Runtime[Any]) -> _Call:
+        config = get_config()
+        agent = self.agent_name or (config.get("metadata") or {}).get("lc_agent_name")
+        if not agent:
+            raise ValueError(
+                "SharedContextMiddleware needs the agent's name: create_agent(..., name=...) "
+                "or SharedContextMiddleware(ctx, agent_name=...)"
+            )
+        return _Call(scoped(self.ctx, self.scope, run_info(config, runtime.context)), agent)
 
-    def _with_block(
-        self, request: ModelRequest, block: str, keys: list[str], original_tokens: int
-    ) -> ModelRequest:
-        if not block:  # every entry expired since the keys were listed
-            return request
-        text = f"{INJECTION_HEADER}\n\n{block}"
-        self.last_injection = Injection(tuple(keys), original_tokens, self.ctx.count_tokens(text))
-        # Appended as a text block, like langchain's TodoListMiddleware does; the existing
-        # content is kept as it is (provider-specific blocks such as cache markers survive).
-        previous = request.system_message
-        content: list[str | dict[Any, Any]] = []
-        if previous is not None:
-            if isinstance(previous.content, str):
-                content.append({"type": "text", "text": previous.content})
-            else:
-                content.extend(previous.content)
-        content.append({"type": "text", "text": f"\n\n{text}" if content else text})
-        return request.override(system_message=SystemMessage(content=content))
+    def _prepare(self, call: _Call, request: ModelRequest) -> tuple[ModelRequest, Injection | None]:
+        """The request the model should get, and what it injects from other agents."""
+        others = [entry for entry in call.view.entries() if entry.agent != call.agent]
+        messages, in_messages = self._shown_messages(call, request, others)
+        request = request.override(messages=messages)
+        if not self.inject:
+            return request, None
+        entries = [
+            entry
+            for entry in others
+            if entry.key not in in_messages
+            and (self.from_agents is None or entry.agent in self.from_agents)
+            and not _is_stored_message(entry)
+        ]
+        if not entries:
+            return request, None
+        keys = [entry.key for entry in entries]
+        original_tokens = sum(entry.original_tokens for entry in entries)
+        body = call.view.render(
+            keys, query=_task(request.messages), max_tokens=self.max_tokens, tools=self.tool_names
+        )
+        if not body:  # not even one entry's header fits the budget: name them at least
+            body = (
+                f"[{len(keys)} entries ({original_tokens:,} tokens in full) do not fit in "
+                f"{self.max_tokens:,} tokens: {', '.join(keys)} — "
+                f"{self.tool_names.read}(key=...) reads one]"
+            )
+        text = f"{injection_header(self.tool_names)}\n\n{body}"
+        injection = Injection(tuple(keys), original_tokens, call.view.count_tokens(text))
+        return _with_block(request, text), injection
 
-    def _oversized_tool_results(self, messages: list[AnyMessage]) -> list[tuple[int, str, str]]:
-        """(position, key, text) of the tool results to show compressed."""
+    def _shown_messages(
+        self, call: _Call, request: ModelRequest, others: list[ContextEntry]
+    ) -> tuple[list[AnyMessage], set[str]]:
+        """The messages with long foreign ones compressed; keys of entries they already show.
+
+        Foreign: tool results (but those of context tools) and final messages of other
+        agents, which, with agents as nodes of one graph, share the agent's messages.
+        """
+        context_tools = {
+            tool.name
+            for tool in request.tools
+            if isinstance(tool, BaseTool) and (tool.metadata or {}).get(CONTEXT_TOOL_METADATA)
+        }
+        by_original = {entry.original: entry for entry in others}
         limit = self.tool_result_max_tokens
-        if limit is None:
-            return []
-        found = []
+        task = _task(request.messages)
+        messages = list(request.messages)
+        in_messages: set[str] = set()
         for position, message in enumerate(messages):
-            if not isinstance(message, ToolMessage) or message.name in CONTEXT_TOOL_NAMES:
+            if isinstance(message, ToolMessage):
+                if message.name in context_tools:
+                    continue
+                key = tool_result_key(call.agent, message.tool_call_id)
+            elif isinstance(message, AIMessage) and not message.tool_calls:
+                if message.name == call.agent:
+                    continue
+                # An unnamed message may be this agent's own: compressed only when another
+                # agent's entry holds it.
+                named = message.name is not None and message.id is not None
+                key = message_key(call.agent, str(message.id)) if named else ""
+            else:
                 continue
             text = message_text(message)
-            key = tool_result_key(self.agent_name, message.tool_call_id)
-            entry = self.ctx.get_entry(key)
-            if entry is not None and entry.original == text:  # counted by an earlier call
-                tokens = entry.original_tokens
-            else:
-                tokens = self.ctx.count_tokens(text)
-            if tokens > limit:
-                found.append((position, key, text))
-        return found
+            entry = by_original.get(text)
+            if entry is not None:
+                in_messages.add(entry.key)
+            if limit is None:
+                continue
+            if entry is None and key:
+                entry = self._stored(call, key, text, limit)
+            if entry is not None and entry.original_tokens > limit:
+                shown = call.view.get(entry.key, query=task, max_tokens=limit)
+                messages[position] = compressed_copy(
+                    call.view, message, entry, shown, self.tool_names
+                )
+        return messages, in_messages
 
-    def _stored(self, key: str, text: str) -> ContextEntry:
-        entry = self.ctx.get_entry(key)
+    def _stored(self, call: _Call, key: str, text: str, limit: int) -> ContextEntry | None:
+        """The entry holding ``text`` under ``key``, put now if it is over ``limit`` tokens."""
+        entry = call.view.get_entry(key)
         if entry is not None and entry.original == text:  # stored by an earlier model call
             return entry
-        return self.ctx.put(key, text, self.agent_name)
+        if call.view.count_tokens(text) <= limit:
+            return None
+        return _refused_warns(call.view.put, key, text, call.agent)
 
-    async def _astored(self, key: str, text: str) -> ContextEntry:
-        entry = self.ctx.get_entry(key)
-        if entry is not None and entry.original == text:
-            return entry
-        return await self.ctx.aput(key, text, self.agent_name)
+    def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
+        """Whether the model got the system message this middleware sent on."""
+        sent = request.system_message
+        if sent is None:
+            return False
+        block = message_text(sent)
+        reached = any(
+            block in message_text(message)
+            for prompt in prompts
+            for message in prompt
+            if isinstance(message, SystemMessage)
+        )
+        if not reached and not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"{self.name}: the shared context injected into the system message did not "
+                "reach the model; a middleware listed after it (e.g. @dynamic_prompt) "
+                "replaced the system message. List SharedContextMiddleware after it.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return reached
+
+    def _remember(self, call: _Call, injection: Injection | None) -> None:
+        with self._lock:
+            path = call.view.scope_path
+            self._injections.pop(path, None)
+            self._injections[path] = injection
+            if len(self._injections) > _REMEMBERED_RUNS:
+                self._injections.popitem(last=False)
+
+
+def _refused_warns(
+    store: Callable[[str, str | dict[str, Any] | list[Any], str], ContextEntry],
+    key: str,
+    content: str | dict[str, Any] | list[Any],
+    agent: str,
+) -> ContextEntry | None:
+    """``store(key, content, agent)``; a refusal (over ``max_bytes``) warns and gives ``None``.
+
+    The run goes on: the agent's state still holds the text, uncompressed.
+    """
+    try:
+        return store(key, content, agent)
+    except EntryTooLargeError as exc:
+        warnings.warn(f"agent-baton did not store {key!r}: {exc}", RuntimeWarning, stacklevel=2)
+        return None
+
+
+def _with_block(request: ModelRequest, text: str) -> ModelRequest:
+    """``request`` with ``text`` appended to its system message as a text block."""
+    # Appended as a text block, like langchain's TodoListMiddleware does; the existing
+    # content is kept as it is (provider-specific blocks such as cache markers survive).
+    previous = request.system_message
+    content: list[str | dict[Any, Any]] = []
+    if previous is not None:
+        if isinstance(previous.content, str):
+            content.append({"type": "text", "text": previous.content})
+        else:
+            content.extend(previous.content)
+    content.append({"type": "text", "text": f"\n\n{text}" if content else text})
+    return request.override(system_message=SystemMessage(content=content))
+
+
+def _is_stored_message(entry: ContextEntry) -> bool:
+    """Whether ``entry`` is a tool result or message some middleware stored to compress it."""
+    if entry.agent is None:
+        return False
+    return entry.key.startswith((tool_result_key(entry.agent, ""), message_key(entry.agent, "")))
 
 
 def _task(messages: list[AnyMessage]) -> str | None:
@@ -267,9 +456,29 @@ def _task(messages: list[AnyMessage]) -> str | None:
     return None
 
 
-def _final_answer(messages: list[AnyMessage]) -> str | None:
-    """Text of the latest AI message, unless it still calls tools (the run was cut short)."""
-    for message in reversed(messages):
+def _handoff(state: AgentState) -> str | dict[str, Any] | list[Any] | None:
+    """What the agent hands over: its structured response, else its final answer's text."""
+    structured = state.get("structured_response")
+    if structured is not None:
+        return _jsonable(structured)
+    for message in reversed(state["messages"]):
         if isinstance(message, AIMessage):
+            # Still calling tools: the run was cut short, there is no answer yet.
             return None if message.tool_calls else message_text(message) or None
     return None
+
+
+def _jsonable(value: Any) -> str | dict[str, Any] | list[Any]:
+    """A structured response (pydantic model, dataclass, dict, ...) as JSON-ready data."""
+    if isinstance(value, BaseModel):
+        dumped: dict[str, Any] = value.model_dump(mode="json")
+        return dumped
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict | list):
+        try:  # only JSON-serializable data is stored as JSON
+            json.dumps(value)
+        except (TypeError, ValueError):
+            return str(value)
+        return value
+    return str(value)

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from agent_baton import SharedContext
-from agent_baton.answers import format_hits, format_listing, missing_entry
+from agent_baton.answers import (
+    DEFAULT_TOOL_TOKENS,
+    ToolNames,
+    listing_answer,
+    read_answer,
+    search_answer,
+)
+from agent_baton_langchain.scope import (
+    Scope,
+    by_thread,
+    check_scope,
+    run_info,
+    runtime_context,
+    scoped,
+)
 
 READ_TOOL_NAME = "read_shared_context"
 SEARCH_TOOL_NAME = "search_shared_context"
 LIST_TOOL_NAME = "list_shared_context"
 CONTEXT_TOOL_NAMES = frozenset({READ_TOOL_NAME, SEARCH_TOOL_NAME, LIST_TOOL_NAME})
-"""Names of the tools :func:`make_context_tools` returns."""
+"""Names of the tools :func:`make_context_tools` returns (without a prefix)."""
+
+CONTEXT_TOOL_METADATA = "agent_baton_context_tool"
+"""Key set in the ``metadata`` of every context tool, so middleware never compresses what
+a zoom returned, whatever the tools' prefix."""
 
 SEARCH_RESULTS = 5
 
@@ -20,10 +41,20 @@ SEARCH_RESULTS = 5
 class ReadSharedContextInput(BaseModel):
     """Arguments of ``read_shared_context``."""
 
-    key: str = Field(description="Key of the entry, as shown by list_shared_context.")
+    key: str = Field(description="Key of the entry, as shown by the list tool.")
+    query: str | None = Field(
+        default=None,
+        description="Words the answer should keep (an error code, a name): the original is "
+        "compressed again around them.",
+    )
     full: bool = Field(
         default=False,
-        description="True returns the complete original text; False the compressed form.",
+        description="True returns the complete original, a page at a time; False the "
+        "compressed form.",
+    )
+    page: int = Field(default=1, ge=1, description="Which page of the original, with full=true.")
+    max_tokens: int | None = Field(
+        default=None, ge=1, description="Answer in at most this many tokens (default: the cap)."
     )
 
 
@@ -34,72 +65,136 @@ class SearchSharedContextInput(BaseModel):
     key: str | None = Field(
         default=None, description="Search only this entry; omit to search every entry."
     )
+    k: int = Field(default=SEARCH_RESULTS, ge=1, le=20, description="Passages to return at most.")
 
 
 class ListSharedContextInput(BaseModel):
     """``list_shared_context`` takes no arguments."""
 
 
-def make_context_tools(ctx: SharedContext) -> list[BaseTool]:
+def context_tool_names(prefix: str = "") -> ToolNames:
+    """The names of the context tools made with ``prefix``."""
+    return ToolNames(
+        read=f"{prefix}{READ_TOOL_NAME}",
+        search=f"{prefix}{SEARCH_TOOL_NAME}",
+        list=f"{prefix}{LIST_TOOL_NAME}",
+    )
+
+
+def make_context_tools(
+    ctx: SharedContext,
+    *,
+    scope: Scope = by_thread,
+    prefix: str = "",
+    max_tokens: int = DEFAULT_TOOL_TOKENS,
+) -> list[BaseTool]:
     """The tools read_shared_context, search_shared_context and list_shared_context over ``ctx``.
 
-    Each has a sync and an async implementation. A missing key or an empty result is
-    answered with a sentence the model can act on, not an exception.
+    Args:
+        ctx: The context the tools read.
+        scope: Which scope of ``ctx`` a call reads: by default the LangGraph thread of the
+            call (``config["configurable"]["thread_id"]``), so the tools of one agent serving
+            many threads see only the calling thread's entries; a str for a fixed scope, a
+            function of :class:`~agent_baton_langchain.scope.RunInfo` (e.g.
+            ``lambda run: run.context.user_id``), or ``None`` for ``ctx`` itself.
+        prefix: Put before each tool's name (``"docs_"`` gives ``docs_read_shared_context``),
+            so tools over two contexts can sit on one agent.
+        max_tokens: Cap of every answer in tokens; the model may ask a read for fewer.
+
+    Each has a sync and an async implementation. Answers name these tools (with their
+    prefix); a missing key or an empty result is answered with a sentence saying why,
+    not an exception.
     """
     if not isinstance(ctx, SharedContext):
         raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
+    scope = check_scope(scope)
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, not {type(prefix).__name__}")
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
+    names = context_tool_names(prefix)
 
-    def read(key: str, full: bool = False) -> str:
-        text = ctx.get(key, full=full)
-        return missing_entry(ctx, key) if text is None else text
+    def view(config: RunnableConfig) -> SharedContext:
+        return scoped(ctx, scope, run_info(config, runtime_context()))
 
-    async def aread(key: str, full: bool = False) -> str:
-        text = await ctx.aget(key, full=full)
-        return missing_entry(ctx, key) if text is None else text
+    def read(
+        key: str,
+        config: RunnableConfig,
+        query: str | None = None,
+        full: bool = False,
+        page: int = 1,
+        max_tokens: int | None = None,
+    ) -> str:
+        budget = cap if max_tokens is None else min(max_tokens, cap)
+        return read_answer(
+            view(config), key, query=query, full=full, page=page, max_tokens=budget, tools=names
+        )
 
-    def search(query: str, key: str | None = None) -> str:
-        return format_hits(ctx.search(key, query, k=SEARCH_RESULTS), query, key)
+    def search(
+        query: str, config: RunnableConfig, key: str | None = None, k: int = SEARCH_RESULTS
+    ) -> str:
+        return search_answer(view(config), query, key=key, k=k, max_tokens=cap, tools=names)
 
-    async def asearch(query: str, key: str | None = None) -> str:
-        return format_hits(await ctx.asearch(key, query, k=SEARCH_RESULTS), query, key)
+    def list_entries(config: RunnableConfig) -> str:
+        return listing_answer(view(config), tools=names)
 
-    def list_entries() -> str:
-        return format_listing(ctx)
+    # Answers may compress: the async twins run them on a worker thread (contextvars, and so
+    # the LangGraph run, go along).
+    async def aread(
+        key: str,
+        config: RunnableConfig,
+        query: str | None = None,
+        full: bool = False,
+        page: int = 1,
+        max_tokens: int | None = None,
+    ) -> str:
+        return await asyncio.to_thread(read, key, config, query, full, page, max_tokens)
 
-    async def alist_entries() -> str:
-        return format_listing(ctx)
+    async def asearch(
+        query: str, config: RunnableConfig, key: str | None = None, k: int = SEARCH_RESULTS
+    ) -> str:
+        return await asyncio.to_thread(search, query, config, key, k)
 
+    async def alist_entries(config: RunnableConfig) -> str:
+        return await asyncio.to_thread(list_entries, config)
+
+    cap = max_tokens
+    metadata = {CONTEXT_TOOL_METADATA: True}
     return [
         StructuredTool.from_function(
             func=read,
             coroutine=aread,
-            name=READ_TOOL_NAME,
+            name=names.read,
             description=(
-                "Read an entry of the context shared between agents. By default returns the "
-                "compressed form (omitted parts are marked); pass full=true for the complete "
-                "original when you need details the compressed form left out."
+                "Read an entry of the context shared between agents. Returns its compressed "
+                "form (omitted parts are marked); with query, the original compressed again "
+                "around those words; with full=true the complete original, page by page. "
+                f"Answers fit in {cap:,} tokens."
             ),
             args_schema=ReadSharedContextInput,
+            metadata=metadata,
         ),
         StructuredTool.from_function(
             func=search,
             coroutine=asearch,
-            name=SEARCH_TOOL_NAME,
+            name=names.search,
             description=(
                 "Search the full original text of the shared context for passages matching a "
-                f"query; returns up to {SEARCH_RESULTS} passages with their key and location. "
-                "Use it to find a detail without reading a whole entry."
+                "query; returns only matching passages with their key and location, in at "
+                f"most {cap:,} tokens. Use it to find a detail without reading a whole entry."
             ),
             args_schema=SearchSharedContextInput,
+            metadata=metadata,
         ),
         StructuredTool.from_function(
             func=list_entries,
             coroutine=alist_entries,
-            name=LIST_TOOL_NAME,
+            name=names.list,
             description=(
                 "List the entries of the shared context: key, the agent that wrote it, and its "
                 "size in tokens in full and compressed."
             ),
             args_schema=ListSharedContextInput,
+            metadata=metadata,
         ),
     ]

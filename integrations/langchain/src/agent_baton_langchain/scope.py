@@ -1,0 +1,92 @@
+"""Which run a call belongs to: the scope of a SharedContext that a call reads and writes.
+
+By default a run is a LangGraph thread (``config["configurable"]["thread_id"]``): one
+compiled agent serving threads ``alice`` and ``bob`` keeps their entries apart. A call with
+no thread (a plain ``invoke`` without a checkpointer) uses the context as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agent_baton import SharedContext
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What a scope can be derived from: the call's LangGraph thread, runtime context, config."""
+
+    thread_id: str | None
+    """``config["configurable"]["thread_id"]`` as a str, or ``None`` outside a thread."""
+    context: Any
+    """LangGraph's ``runtime.context`` (what ``invoke(..., context=...)`` passed), or ``None``."""
+    config: RunnableConfig
+    """The call's whole ``RunnableConfig``."""
+
+
+ScopeResolver = Callable[[RunInfo], str | None]
+"""Gives the scope name of a run, or ``None`` for the unscoped context."""
+
+Scope = str | ScopeResolver | None
+"""A fixed scope name, a resolver called on every call, or ``None`` (never scoped)."""
+
+
+def by_thread(run: RunInfo) -> str | None:
+    """The default scope: the run's LangGraph ``thread_id``."""
+    return run.thread_id
+
+
+def run_info(config: RunnableConfig, context: Any = None) -> RunInfo:
+    """The :class:`RunInfo` of a call from its config (and the runtime context, if known)."""
+    configurable = config.get("configurable") or {}
+    thread_id = configurable.get("thread_id")
+    return RunInfo(None if thread_id is None else str(thread_id), context, config)
+
+
+def runtime_context() -> Any:
+    """LangGraph's ``runtime.context`` of the graph run this is called in, else ``None``."""
+    try:
+        from langgraph.runtime import get_runtime
+    except ImportError:  # langchain-core alone: no LangGraph runs
+        return None
+    try:
+        runtime = get_runtime()
+    except (RuntimeError, KeyError):  # called outside a LangGraph run
+        return None
+    return None if runtime is None else runtime.context
+
+
+def scoped(ctx: SharedContext, scope: Scope, run: RunInfo) -> SharedContext:
+    """The view of ``ctx`` that a call of ``run`` uses.
+
+    Raises:
+        ValueError: If a resolver gives something other than a non-empty str or ``None``.
+    """
+    name = scope(run) if callable(scope) else scope
+    if name is None:
+        return ctx
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a scope must be a non-empty str or None, not {name!r}")
+    return ctx.scope(name)
+
+
+def check_scope(scope: object) -> Scope:
+    """``scope`` if it is a valid :data:`Scope` argument.
+
+    Raises:
+        TypeError: If it is neither a str, a callable nor ``None``.
+        ValueError: If it is the empty str.
+    """
+    if scope is None or callable(scope):
+        return scope
+    if not isinstance(scope, str):
+        raise TypeError(
+            f"scope must be a str, a function of RunInfo or None, not {type(scope).__name__}"
+        )
+    if not scope:
+        raise ValueError("scope must not be empty")
+    return scope
