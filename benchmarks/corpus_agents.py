@@ -36,10 +36,28 @@ def _combine(
 
 def shape(cases: list[Case]) -> Iterator[Case]:
     """Every agent-shaped case, from the cases already built (none if those are missing)."""
-    data = _pick(cases, "json-api", 3) + _pick(cases, "sbom-cyclonedx", 1)
-    logs = _pick(cases, "pytest", 3) + _pick(cases, "gcc", 1) + _pick(cases, "mypy", 1)
-    tables = _pick(cases, "csv", 2) + _pick(cases, "pip-list", 1)
-    docs = _pick(cases, "readme", 3)
+    data = (
+        _pick(cases, "json-api", 3)
+        + _pick(cases, "sbom-cyclonedx", 1)
+        + _pick(cases, "jsonl", 1)
+        + _pick(cases, "python-repr", 1)
+    )
+    logs = (
+        _pick(cases, "pytest", 3)
+        + _pick(cases, "gcc", 1)
+        + _pick(cases, "mypy", 1)
+        + _pick(cases, "javac", 1)
+        + _pick(cases, "unittest", 1)
+        + _pick(cases, "node-test", 1)
+    )
+    tables = (
+        _pick(cases, "csv", 2)
+        + _pick(cases, "pip-list", 1)
+        + _pick(cases, "ls-l", 1)
+        + _pick(cases, "dpkg-l", 1)
+        + _pick(cases, "tsv", 1)
+    )
+    docs = _pick(cases, "readme", 5)
     yield from _joined(data, logs)
     yield from _bytes(logs + tables)
     yield from _openai(logs, tables)
@@ -62,7 +80,7 @@ def _joined(data: list[Case], logs: list[Case]) -> Iterator[Case]:
 
 def _bytes(parts: list[Case]) -> Iterator[Case]:
     """A tool that returns bytes: str() of them is what reaches the next agent."""
-    for n, part in enumerate(parts[:4]):
+    for n, part in enumerate(spread(parts, 6)):
         text = str(part.text.encode())
         done = _combine(f"tool-bytes__{n}", "mixed", "tool-bytes", text, [part], "txt")
         if done:
@@ -194,7 +212,7 @@ def _unfenced(docs: list[Case], tables: list[Case], logs: list[Case]) -> Iterato
 def _reports(docs: list[Case], cases: list[Case]) -> Iterator[Case]:
     """A long markdown triage report: prose sections with runner output pasted inside."""
     runs = _pick(cases, "unittest", 2) + _pick(cases, "doctest", 2) + _pick(cases, "pytest", 2)
-    for n in range(min(3, len(docs), max(0, len(runs) - 1))):
+    for n in range(min(5, len(docs), max(0, len(runs) - 1))):
         pieces = [runs[n], runs[(n + 2) % len(runs)]]
         text = f"# Triage report {n + 1}\n\n"
         for i, piece in enumerate(pieces):

@@ -449,7 +449,9 @@ def mapping_needles(data: Any, text: str) -> tuple[list[str], str, list[str]]:
     """Configuration documents: top-level keys, records inside, the value a task names."""
     needles: list[str] = []
     if isinstance(data, dict):
-        needles += spread([str(k) for k in data if len(str(k)) >= MIN_NEEDLE], 4)
+        # A key is a fact only where it names one place: "description" in a schema is not.
+        keys = [str(k) for k in data if len(str(k)) >= MIN_NEEDLE and text.count(str(k)) == 1]
+        needles += spread(keys, 4)
     records = largest_records(data)
     if records:
         needles += record_needles(records, text)[0][:2]
