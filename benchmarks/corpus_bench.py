@@ -79,7 +79,7 @@ def load_cases(corpus: Path, kinds: set[str] | None) -> list[Case]:
     cases = []
     for case_json in sorted(corpus.glob("cases/*/case.json")):
         meta = json.loads(case_json.read_text())
-        if kinds and meta["kind"] not in kinds:
+        if kinds and meta["kind"] not in kinds and meta.get("format") not in kinds:
             continue
         content = next(p for p in case_json.parent.iterdir() if p.name.startswith("content"))
         needles = meta["needles"]
@@ -192,7 +192,7 @@ def dropped_failures(row: Row) -> list[str]:
     return sorted(line for line in lines if line and collapse(line) not in haystack)
 
 
-def report_generated(rows: list[Row]) -> None:
+def report_generated(rows: list[Row], show_cases: bool = False) -> None:
     """Per-format rows, the 0 % cases, and the guarantee checks of a generated corpus."""
     print("\n## agent-baton on the generated corpus, per format\n")
     head = (
@@ -217,6 +217,9 @@ def report_generated(rows: list[Row]) -> None:
         )
 
     for name in sorted(groups):
+        if show_cases:
+            for r in groups[name]:
+                line(f"  {r.case.id[:40]}", r.case.kind, [r])
         line(name, groups[name][0].case.kind, groups[name])
     line("[total]", "", rows)
     o, c = sum(r.original for r in rows), sum(r.compressed for r in rows)
@@ -403,7 +406,7 @@ def _synthetic_log(size: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--kinds", help="comma-separated kinds, e.g. json,logs")
+    parser.add_argument("--kinds", help="comma-separated kinds or formats, e.g. json,logs,csv")
     parser.add_argument("--headroom", action="store_true", help="also run headroom-ai")
     parser.add_argument("--scaling", action="store_true", help="also measure scaling")
     parser.add_argument("--cases", action="store_true", help="one line per case")
@@ -418,7 +421,7 @@ def main() -> int:
     cases = load_cases(args.corpus, kinds)
     print(f"corpus: {args.corpus} ({len(cases)} cases), tokens: {COUNT.name}")
     if args.generated:
-        report_generated([run_light(c) for c in cases])
+        report_generated([run_light(c) for c in cases], args.cases)
         return 0
     ours = [run_baton(c) for c in cases]
     summary = report("agent-baton", ours, args.cases)

@@ -252,10 +252,15 @@ def sboms() -> Iterator[Case]:
             "name": r["package"],
             "version": r["version"],
             "supplier": {"name": r["maintainer"].split(" <")[0]},
+            "properties": [
+                {"name": "debian:section", "value": r["section"]},
+                {"name": "debian:priority", "value": r["priority"]},
+            ],
         }
         for r in rows
     ]
-    yield from _sbom_case(1, "installed Debian packages", deb, [])
+    for i, part in _slices(deb, (250, 800)):
+        yield from _sbom_case(1 + i, "installed Debian packages", part, [])
 
 
 def _sbom_case(
@@ -279,6 +284,7 @@ def _sbom_case(
             "license": c.get("licenses", [{"license": {"id": ""}}])[0]["license"]["id"],
             "url": c.get("externalReferences", [{"url": ""}])[0]["url"],
             "supplier": c.get("supplier", {}).get("name", ""),
+            **{p["name"]: p["value"] for p in c.get("properties", [])},
         }
         for c in components
     ]

@@ -22,8 +22,8 @@ MAX_NEEDLES = 6
 MIN_NEEDLE = 4
 # A line that reports a failure: the guarantee says no compressor may drop one.
 FAILURE_RE = re.compile(
-    r"\b(?:error|errors|fail|failed|failure|failures|exception|traceback|assert|assertion"
-    r"|fatal|panic|panicked|critical|warning|denied|refused|timed out|not ok)\b"
+    r"(?<![\w-])(?:error|errors|fail|failed|failure|failures|exception|traceback|assert"
+    r"|assertion|fatal|panic|panicked|critical|warning|denied|refused|timed out|not ok)(?![\w-])"
     r"|(?-i:\b\w+(?:Error|Exception|Warning)\b)|^E {2,}|✖|^FAIL:",
     re.IGNORECASE,
 )

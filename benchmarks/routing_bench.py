@@ -147,14 +147,36 @@ def collect(per_kind: int, corpus: Path) -> dict[str, list[tuple[str, str]]]:
         picked[kind] = spread(texts, per_kind)
     picked["java"] = _java(per_kind)
     picked["shell"] = _shell(per_kind)
-    for kind, formats in (
-        ("logs", None),
-        ("csv", {"csv", "csv-headerless"}),
-        ("tsv", {"tsv", "tsv-headerless"}),
-        ("jsonl", {"jsonl"}),
-    ):
-        picked[kind] = picked.get(kind, []) + _from_corpus(corpus, kind, formats)
+    sources = (
+        ("logs", None, False),
+        ("csv", {"csv"}, True),
+        ("csv", {"csv-headerless"}, False),
+        ("tsv", {"tsv"}, True),
+        ("tsv", {"tsv-headerless"}, False),
+        ("jsonl", {"jsonl"}, False),
+    )
+    for kind, formats, header in sources:
+        whole = _from_corpus(corpus, formats)
+        if kind == "logs":
+            whole += picked.get("logs", [])
+        picked[kind] = picked.get(kind, []) + whole + _windows(whole, per_kind, header)
+        picked[kind] = spread(sorted(set(picked[kind])), per_kind)
     return {k: v for k, v in picked.items() if v}
+
+
+def _windows(texts: list[tuple[str, str]], per_kind: int, header: bool) -> list[tuple[str, str]]:
+    """Runs of consecutive lines of long logs and tables (what `sed -n A,Bp` would show),
+    keeping a table's header line: more samples of the kinds with few files."""
+    out = []
+    for name, text in texts:
+        lines = text.splitlines()
+        head, body = (lines[:1], lines[1:]) if header else ([], lines)
+        for size in (30, 80, 200, 500):
+            for start in range(0, max(1, len(body) - size), max(size, len(body) // 6)):
+                window = "\n".join(head + body[start : start + size]) + "\n"
+                if LO <= len(window) <= HI:
+                    out.append((f"{name}[{start}:{start + size}]", window))
+    return spread(out, per_kind)
 
 
 def _java(per_kind: int) -> list[tuple[str, str]]:
@@ -186,7 +208,7 @@ def _shell(per_kind: int) -> list[tuple[str, str]]:
     return spread(out, per_kind)
 
 
-def _from_corpus(corpus: Path, kind: str, formats: set[str] | None) -> list[tuple[str, str]]:
+def _from_corpus(corpus: Path, formats: set[str] | None) -> list[tuple[str, str]]:
     """Cases of the generated corpus whose origin gives their kind (runner output, tables)."""
     out = []
     for case_json in sorted(corpus.glob("cases/*/case.json")):
