@@ -123,7 +123,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/corpus_bench.py", "--corpus", out, "--generated")
     session.run("python", "benchmarks/corpus_bench.py", "--scaling")
     session.run("python", "benchmarks/corpus_bench.py", "--corpus", "../shared/corpus/more")
-    session.run("python", "benchmarks/routing_bench.py")
+    session.run("python", "benchmarks/routing_bench.py", "--with-hint")
     session.run("python", "benchmarks/speed_bench.py", "--corpus", out)
 
 

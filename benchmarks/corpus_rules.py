@@ -120,10 +120,16 @@ def failure_lines(text: str, k: int = MAX_NEEDLES) -> list[str]:
         for line in text.splitlines()
         if FAILURE_RE.search(line)
         and counts[line.strip()] == 1
+        and _wordy(line)
         and not VOLATILE_RE.search(line)
         and len(line.strip()) <= 300
     ]
     return spread(found, k)
+
+
+def _wordy(line: str) -> bool:
+    """Whether a line says something: not a rule of "=" with a title in it."""
+    return sum(c.isalnum() for c in line) >= 0.5 * len(line.strip())
 
 
 def rare_lines(text: str, k: int = 3) -> list[str]:
@@ -259,7 +265,7 @@ def record_needles(
             f
             for f in fields
             if len({_scalar(r[f]) for r in rows}) == len(rows)
-            and all(len(_scalar(r[f])) >= MIN_NEEDLE for r in rows)
+            and all(len(_scalar(r[f])) >= 2 for r in rows)
             and all(re.search("[A-Za-z]", _scalar(r[f])) for r in rows)
         ),
         None,
