@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
+import difflib
 import gzip
 import os
 import re
@@ -224,6 +226,69 @@ def java() -> Iterator[Case]:
         infos = [i for i in infos if i.filename.endswith(".java") and 8_000 < i.file_size < 150_000]
         named = [(i.filename, z.read(i).decode("utf-8", "replace")) for i in spread(infos, 20)]
     yield from _tree_cases("java", named)
+
+
+def python_diffs() -> Iterator[Case]:
+    """Unified diffs of the standard library here against another Python 3 install's
+    (Debian's /usr/lib/python3.X beside a python.org or pyenv build, say).
+
+    Needles: the def and class lines (found by ``ast`` in either version) that the diff adds
+    or removes.
+    """
+    others = [
+        p
+        for p in sorted(Path("/usr/lib").glob("python3.*"))
+        if p.is_dir() and p.resolve() != STDLIB.resolve() and (p / "os.py").is_file()
+    ]
+    if not others:
+        raise Skip("no second Python standard library to diff against")
+    other = others[-1]
+    made = 0
+    for path in sorted(STDLIB.glob("*.py")):
+        mine, theirs = read_text(path), read_text(other / path.name)
+        if mine is None or theirs is None or mine == theirs:
+            continue
+        diff = "".join(
+            difflib.unified_diff(
+                theirs.splitlines(keepends=True),
+                mine.splitlines(keepends=True),
+                f"{other}/{path.name}",
+                f"{STDLIB}/{path.name}",
+            )
+        )
+        if not 3_000 <= len(diff) <= 200_000:
+            continue
+        heads = _definition_lines(theirs) | _definition_lines(mine)
+        changed = [
+            line[1:].strip()
+            for line in diff.splitlines()
+            if line[:1] in "+-"
+            and not line.startswith(("+++", "---"))
+            and line[1:].strip() in heads
+        ]
+        case = Case(
+            case_id("unified-diff", path.name), "code", "unified-diff", path.name, diff, "diff"
+        )
+        case.needles = spread(changed, 5)
+        done = case.finish()
+        if done:
+            made += 1
+            yield done
+        if made >= 10:
+            return
+
+
+def _definition_lines(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    lines = text.splitlines()
+    return {
+        lines[n.lineno - 1].strip()
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
 
 
 def go() -> Iterator[Case]:
@@ -647,6 +712,7 @@ SOURCES: dict[str, Callable[[], Iterator[Case]]] = {
     "c-header": c_headers,
     "javascript": javascript,
     "java": java,
+    "python-diff": python_diffs,
     "go": go,
     "shell": shell,
     "pkg-metadata": pkg_metadata,

@@ -6,18 +6,30 @@ and the WORK path is stripped from what it prints, so paths read as relative one
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import json
 import os
 import random
 import shutil
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from corpus_files import Skip
-from corpus_rules import Case, aligned_rows, failure_lines, rare_lines, record_needles, spread
+from corpus_rules import (
+    Case,
+    aligned_rows,
+    failure_lines,
+    largest_records,
+    rare_lines,
+    record_needles,
+    spread,
+    unique_lines,
+)
 
 WORK = Path(".bench/corpus/work")  # set by build_corpus
 ENV = {
@@ -570,6 +582,59 @@ def _pip_install(pip: list[str], where: Path) -> Iterator[Case]:
             yield done
 
 
+def pip_inspect() -> Iterator[Case]:
+    """pip inspect: the JSON report of every installed distribution's metadata."""
+    need_module("pip")
+    out = run([sys.executable, "-m", "pip", "inspect"], fresh("pip-inspect"))
+    try:
+        data = json.loads(out)
+    except ValueError as exc:
+        raise Skip("pip inspect printed no JSON (pip older than 22.2?)") from exc
+    for record in data.get("installed", []):
+        record.pop("metadata_location", None)  # a path into this run's environment
+    text = json.dumps(data, indent=2)
+    case = Case("pip-inspect__0", "json", "pip-inspect", "pip inspect", text, "json")
+    case.needles, case.task, case.task_needles = record_needles(
+        largest_records(data), text, "distribution"
+    )
+    done = case.finish()
+    if done:
+        yield done
+
+
+def pydoc_pages() -> Iterator[Case]:
+    """python -m pydoc MODULE: the help page of standard-library modules, as plain text."""
+    where = fresh("pydoc")
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    modules = [p for p in sorted(stdlib.glob("*.py")) if 10_000 <= p.stat().st_size <= 80_000]
+    for path in spread(modules, 8):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        out = run([sys.executable, "-m", "pydoc", path.stem], where)
+        names = [
+            n.name
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")
+        ]
+        lines = unique_lines(out)
+        # The signature line pydoc prints for each public function the parser found.
+        heads = [
+            line.strip()
+            for line in out.splitlines()
+            if any(line.strip().startswith(f"{name}(") for name in names)
+            and lines[line.strip()] == 1
+        ]
+        case = Case(
+            f"pydoc__{path.stem}", "prose", "pydoc", f"python -m pydoc {path.stem}", out, "txt"
+        )
+        case.needles = spread(heads, 5)
+        done = case.finish()
+        if done:
+            yield done
+
+
 def dpkg_runs() -> Iterator[Case]:
     dpkg = need("dpkg")
     where = fresh("dpkg")
@@ -679,6 +744,8 @@ SOURCES: dict[str, Callable[[], Iterator[Case]]] = {
     "py-compile": py_compile_runs,
     "python-traceback": python_traceback_runs,
     "pip": pip_runs,
+    "pip-inspect": pip_inspect,
+    "pydoc": pydoc_pages,
     "dpkg": dpkg_runs,
     "apt-logs": apt_logs,
     "listings": listings,
