@@ -3,7 +3,7 @@
 nox -s tests        every distribution's tests (tests-core, tests-langchain, ...)
 nox -s lint         ruff on the whole repository, mypy on the typed packages
 nox -s demo         the multi-agent handoff demo in every framework
-nox -s bench        the compression benchmark on ../shared/corpus (and scaling)
+nox -s bench        the generated corpus, ../shared/corpus, routing and speed benchmarks
 nox -s compare      the benchmark side by side with headroom-ai
 nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
 """
@@ -97,11 +97,34 @@ def demo(session: nox.Session) -> None:
     session.run("agent-baton", "demo", *session.posargs, env=CREWAI_OFFLINE)
 
 
+# The generated corpus reads parsers and runs tools: grammars for its needles, runners for logs.
+BENCH = [
+    "-e",
+    "./core[code,test]",
+    "pyyaml",
+    "tree-sitter-c",
+    "tree-sitter-bash",
+    "mypy",
+    "ruff",
+    "pip",
+    "setuptools",
+]
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Savings, needle recall and latency on ../shared/corpus, and scaling to 5 MB."""
-    session.install("-e", "./core[code]")
-    session.run("python", "benchmarks/corpus_bench.py", *(session.posargs or ["--scaling"]))
+    """Build the generated corpus and score it, then ../shared/corpus, routing and speed.
+
+    nox -s bench -- OUT puts the generated corpus in OUT (default .bench/corpus).
+    """
+    session.install(*BENCH)
+    out = session.posargs[0] if session.posargs else ".bench/corpus"
+    session.run("python", "benchmarks/build_corpus.py", out)
+    session.run("python", "benchmarks/corpus_bench.py", "--corpus", out, "--generated")
+    session.run("python", "benchmarks/corpus_bench.py", "--scaling")
+    session.run("python", "benchmarks/corpus_bench.py", "--corpus", "../shared/corpus/more")
+    session.run("python", "benchmarks/routing_bench.py", "--with-hint")
+    session.run("python", "benchmarks/speed_bench.py", "--corpus", out)
 
 
 @nox.session

@@ -1,13 +1,16 @@
 """Benchmark: savings, needle recall and latency of agent-baton on a corpus of agent outputs.
 
 Usage: python benchmarks/corpus_bench.py [--corpus DIR] [--kinds json,logs] [--headroom]
-       [--scaling] [--cases]
+       [--scaling] [--cases] [--generated]
 
 The corpus format (cases/<id>/content.* and case.json with task and needles) and the scoring
 rules are those of ../shared/corpus/README.md: tokens with cl100k_base, needles matched after
 collapsing whitespace, task needles scored on the output compressed with the task as query.
 Columns: "zoom" scores task needles found by search(key, task, k=5) plus get(key, query=task);
 "budget" scores all needles in get(key, max_tokens=10 % of the original).
+--generated scores a corpus made by build_corpus.py: rows per format, the cases above 2,000
+tokens left at 0 % savings, and the guarantees checked from outside (kept lines that are not
+input lines; failure lines of the input missing from the output).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from corpus_rules import FAILURE_RE
 
 from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
@@ -52,6 +57,8 @@ class Case:
     text: str
     free_needles: list[str]
     task_needles: list[str]
+    format: str = ""
+    tool_output: bool = False
 
 
 @dataclass
@@ -65,13 +72,14 @@ class Row:
     budget_kept: int = 0
     latency_ms: float = 0.0
     transforms: list[str] = field(default_factory=list)
+    output: str = ""
 
 
 def load_cases(corpus: Path, kinds: set[str] | None) -> list[Case]:
     cases = []
     for case_json in sorted(corpus.glob("cases/*/case.json")):
         meta = json.loads(case_json.read_text())
-        if kinds and meta["kind"] not in kinds:
+        if kinds and meta["kind"] not in kinds and meta.get("format") not in kinds:
             continue
         content = next(p for p in case_json.parent.iterdir() if p.name.startswith("content"))
         needles = meta["needles"]
@@ -83,6 +91,8 @@ def load_cases(corpus: Path, kinds: set[str] | None) -> list[Case]:
                 content.read_text(encoding="utf-8"),
                 [n["text"] for n in needles if not n["needs_task"]],
                 [n["text"] for n in needles if n["needs_task"]],
+                meta.get("format", meta["kind"]),
+                meta.get("tool_output", False),
             )
         )
     return cases
@@ -130,6 +140,133 @@ def run_baton(case: Case) -> Row:
         lambda t: ctx.put("timed", t), case.text, settle=lambda: ctx.search("timed", "x")
     )
     return row
+
+
+def run_light(case: Case) -> Row:
+    """Compression without and with the task: no store, no timing (the generated corpus)."""
+    row = Row(case, original=COUNT(case.text))
+    try:
+        free = compress(case.text, counter=COUNT, key=case.id)
+        tasked = compress(case.text, counter=COUNT, key=case.id, query=case.task)
+    except Exception as exc:  # a finding, not a reason to stop: scored as kept whole
+        row.compressed, row.output = row.original, case.text
+        row.transforms = [f"raised:{type(exc).__name__}: {exc}"[:120]]
+        row.free_kept = len(case.free_needles)
+        row.task_kept = len(case.task_needles)
+        return row
+    row.compressed = free.compressed_tokens
+    row.transforms = free.transforms
+    row.output = free.text
+    row.free_kept = kept(case.free_needles, free.text)
+    row.task_kept = kept(case.task_needles, tasked.text)
+    return row
+
+
+MARKER_RE = re.compile(r"\s*(?:\[…|\[×|(?://|#|--|/?\*)\s*[\[…])")
+
+
+def is_marker(line: str) -> bool:
+    """A line the compressor wrote to say what was left out: a marker or fold, bare or in a
+    comment (``[… 3 rows omitted]``, ``[×12 …]``, ``// … 5 lines of f omitted``)."""
+    return MARKER_RE.match(line) is not None
+
+
+def foreign_lines(row: Row) -> list[str]:
+    """Lines of the output that are neither input lines (byte for byte) nor markers."""
+    if not row.transforms:
+        return []
+    original = set(row.case.text.splitlines())
+    return [
+        line
+        for line in row.output.splitlines()
+        if line and line not in original and not is_marker(line)
+    ]
+
+
+def dropped_failures(row: Row) -> list[str]:
+    """Input lines that report a failure and are missing from the output."""
+    if not row.case.tool_output or not row.transforms:
+        return []
+    haystack = collapse(row.output)
+    lines = {line.strip() for line in row.case.text.splitlines() if FAILURE_RE.search(line)}
+    return sorted(line for line in lines if line and collapse(line) not in haystack)
+
+
+def report_generated(rows: list[Row], show_cases: bool = False) -> None:
+    """Per-format rows, the 0 % cases, and the guarantee checks of a generated corpus."""
+    print("\n## agent-baton on the generated corpus, per format\n")
+    head = (
+        f"{'format':<22} {'kind':<6} {'cases':>5} {'orig':>9} {'comp':>8} {'saved':>6} "
+        f"{'free':>9} {'task':>9} {'foreign':>8} {'fails lost':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.case.format, []).append(row)
+
+    def line(name: str, kind: str, rs: list[Row]) -> None:
+        o, c = sum(r.original for r in rs), sum(r.compressed for r in rs)
+        fk, ft = sum(r.free_kept for r in rs), sum(len(r.case.free_needles) for r in rs)
+        tk, tt = sum(r.task_kept for r in rs), sum(len(r.case.task_needles) for r in rs)
+        foreign = sum(bool(foreign_lines(r)) for r in rs)
+        lost = sum(len(dropped_failures(r)) for r in rs)
+        print(
+            f"{name:<22} {kind:<6} {len(rs):>5} {o:>9} {c:>8} {pct(o - c, o)} "
+            f"{fk:>4}/{ft:<4} {tk:>4}/{tt:<4} {foreign:>8} {lost:>10}"
+        )
+
+    for name in sorted(groups):
+        if show_cases:
+            for r in groups[name]:
+                line(f"  {r.case.id[:40]}", r.case.kind, [r])
+        line(name, groups[name][0].case.kind, groups[name])
+    line("[total]", "", rows)
+    o, c = sum(r.original for r in rows), sum(r.compressed for r in rows)
+    fk, ft = sum(r.free_kept for r in rows), sum(len(r.case.free_needles) for r in rows)
+    tk, tt = sum(r.task_kept for r in rows), sum(len(r.case.task_needles) for r in rows)
+    print(
+        f"\nGENERATED CORPUS: {len(rows)} cases, {len(groups)} formats, {o:,} tokens;"
+        f" savings {100 * (o - c) / o:.1f}%, task-free recall {fk}/{ft} = {fk / ft:.3f},"
+        f" task recall {tk}/{tt} = {tk / max(tt, 1):.3f}"
+    )
+    print("targets: savings >= 70%, task-free recall >= 0.97, task recall >= 0.99")
+
+    raised = [r for r in rows if r.transforms and r.transforms[0].startswith("raised:")]
+    print(f"\n## compress() raised ({len(raised)} cases, scored as passed through)\n")
+    for r in raised:
+        print(f"  {r.case.id:<50} {r.transforms[0]}")
+    zero = [r for r in rows if r.original > 2000 and r.compressed >= r.original]
+    print(f"\n## Cases above 2,000 tokens saved 0 % ({len(zero)})\n")
+    for r in sorted(zero, key=lambda r: -r.original):
+        print(
+            f"  {r.case.id:<50} {r.case.format:<20} {r.original:>8}"
+            f"  {','.join(r.transforms) or '-'}"
+        )
+
+    print("\n## Guarantees checked from outside\n")
+    foreign = [(r, foreign_lines(r)) for r in rows]
+    foreign = [(r, f) for r, f in foreign if f]
+    print(f"kept lines that are not input lines (markers and folds excepted): {len(foreign)} cases")
+    for r, f in foreign[:25]:
+        print(f"  {r.case.id:<50} {len(f):>5} lines  {','.join(r.transforms)}  e.g. {f[0][:70]!r}")
+    lost = [(r, dropped_failures(r)) for r in rows]
+    lost = [(r, f) for r, f in lost if f]
+    print(
+        "failure lines of the input missing from the output:"
+        f" {sum(len(f) for _, f in lost)} lines in {len(lost)} cases"
+    )
+    for r, f in lost[:25]:
+        print(f"  {r.case.id:<50} {len(f):>5} lines  e.g. {f[0][:80]!r}")
+    missed = [
+        (r, [n for n in r.case.free_needles if collapse(n) not in collapse(r.output)]) for r in rows
+    ]
+    missed = [(r, m) for r, m in missed if m]
+    print(
+        f"\n## Task-free needles lost ({sum(len(m) for _, m in missed)} in {len(missed)} cases)\n"
+    )
+    for r, m in missed[:40]:
+        print(f"  {r.case.id:<50} {','.join(r.transforms)[:30]:<30} {m[0][:70]!r}")
 
 
 def run_headroom(case: Case) -> Row | None:
@@ -269,17 +406,23 @@ def _synthetic_log(size: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--kinds", help="comma-separated kinds, e.g. json,logs")
+    parser.add_argument("--kinds", help="comma-separated kinds or formats, e.g. json,logs,csv")
     parser.add_argument("--headroom", action="store_true", help="also run headroom-ai")
     parser.add_argument("--scaling", action="store_true", help="also measure scaling")
     parser.add_argument("--cases", action="store_true", help="one line per case")
+    parser.add_argument(
+        "--generated", action="store_true", help="score a build_corpus.py corpus per format"
+    )
     args = parser.parse_args()
     if not (args.corpus / "cases").is_dir():
-        print(f"no corpus at {args.corpus} (expected {args.corpus}/cases/<id>/case.json)")
-        return 2
+        print(f"no corpus at {args.corpus} (expected {args.corpus}/cases/<id>/case.json): skipped")
+        return 0
     kinds = set(args.kinds.split(",")) if args.kinds else None
     cases = load_cases(args.corpus, kinds)
     print(f"corpus: {args.corpus} ({len(cases)} cases), tokens: {COUNT.name}")
+    if args.generated:
+        report_generated([run_light(c) for c in cases], args.cases)
+        return 0
     ours = [run_baton(c) for c in cases]
     summary = report("agent-baton", ours, args.cases)
     check_targets(summary)

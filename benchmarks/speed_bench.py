@@ -1,0 +1,145 @@
+"""Speed: the median put per kind against counting the same input's tokens, side by side.
+
+Usage: python benchmarks/speed_bench.py [--corpus DIR] [--per-kind 25] [--sizes 1,10]
+
+For each kind of the generated corpus (build_corpus.py), times SharedContext.put and the token
+count of the same text with the tokenizer that context uses (agent-baton's counter for its
+model), one after the other in this run, and prints per kind the median put, the median count
+and the median of each input's put/count ratio. The target (issue 17): a put takes at most
+twice as long as counting. Then times a put of 1 MB and 10 MB of JSON, logs, code and prose
+built from the same real material.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from corpus_bench import Case, load_cases, median_ms
+from corpus_rules import spread
+
+from agent_baton import SharedContext, get_token_counter
+from agent_baton.tokens import DEFAULT_MODEL
+
+REPO = Path(__file__).resolve().parent.parent
+COUNT = get_token_counter(DEFAULT_MODEL)  # what a SharedContext with the default model counts with
+
+
+def timed_put(ctx: SharedContext) -> Callable[[str], object]:
+    return lambda text: ctx.put("timed", text)
+
+
+def per_kind(corpus: Path, limit: int) -> None:
+    cases = load_cases(corpus, None)
+    groups: dict[str, list[str]] = {}
+    for case in cases:
+        groups.setdefault(case.kind, []).append(case.text)
+    ctx = SharedContext(max_entries=10)
+    settle = lambda: ctx.search("timed", "x")  # noqa: E731 - the index a put starts, finished
+    print(f"## put vs count per kind ({COUNT.name}, median of 3 per input, inputs spread)\n")
+    print(f"{'kind':<8} {'inputs':>6} {'med KB':>7} {'put ms':>8} {'count ms':>9} {'put/count':>9}")
+    ratios = {}
+    for kind in sorted(groups):
+        texts = spread(sorted(groups[kind], key=len), limit)
+        puts, counts = [], []
+        for text in texts:
+            puts.append(median_ms(timed_put(ctx), text, settle=settle))
+            counts.append(median_ms(COUNT, text))
+        put, count = statistics.median(puts), statistics.median(counts)
+        # Each put against its own input's count: a noisy moment skews one pair only.
+        ratios[kind] = statistics.median(p / c for p, c in zip(puts, counts, strict=True))
+        kb = statistics.median(len(t.encode()) for t in texts) / 1000
+        print(
+            f"{kind:<8} {len(texts):>6} {kb:>7.1f} {put:>8.2f} {count:>9.2f} {ratios[kind]:>8.1f}x"
+        )
+    worst = max(ratios, key=lambda k: ratios[k])
+    print(
+        f"\nPUT/COUNT: worst kind {worst} {ratios[worst]:.1f}x, median over kinds"
+        f" {statistics.median(ratios.values()):.1f}x (target: <= 2x for every kind)"
+    )
+
+
+def big_inputs(corpus: Path, megabytes: list[int]) -> None:
+    cases = load_cases(corpus, None)
+    by_kind: dict[str, list[str]] = {}
+    for case in cases:
+        by_kind.setdefault(case.kind, []).append(case.text)
+    makers: dict[str, Callable[[int], str]] = {
+        "json": lambda size: _json_records(cases, size),
+        "logs": lambda size: _repeat(by_kind.get("logs", []), size),
+        "code": lambda size: _repeat([t for t in by_kind.get("code", []) if "def " in t], size),
+        "prose": lambda size: _repeat(by_kind.get("prose", []), size),
+    }
+    ctx = SharedContext(max_entries=4)
+    print(f"\n## put of large inputs ({COUNT.name})\n")
+    print(f"{'input':<6} {'MB':>5} {'put s':>7} {'count s':>8} {'ratio':>6} {'saved':>6}")
+    for kind, make in makers.items():
+        for mb in megabytes:
+            text = make(mb * 1_000_000)
+            if not text:
+                print(f"{kind:<6} no material")
+                break
+            ctx.put("warm", text[:50_000])
+            start = time.perf_counter()
+            entry = ctx.put(f"{kind}-{mb}", text)
+            put = time.perf_counter() - start
+            start = time.perf_counter()
+            COUNT(text)
+            count = time.perf_counter() - start
+            ctx.search(f"{kind}-{mb}", "x")
+            print(
+                f"{kind:<6} {len(text.encode()) / 1e6:>5.1f} {put:>7.2f} {count:>8.2f}"
+                f" {put / count:>5.1f}x {entry.savings_percent:>5.1f}%"
+            )
+
+
+def _repeat(texts: list[str], size: int) -> str:
+    """Real texts one after another until ``size`` bytes (the corpus repeats if it is short)."""
+    if not texts:
+        return ""
+    parts, total, i = [], 0, 0
+    while total < size:
+        parts.append(texts[i % len(texts)])
+        total += len(parts[-1].encode()) + 1
+        i += 1
+    return "\n".join(parts)
+
+
+def _json_records(cases: list[Case], size: int) -> str:
+    """A JSON array of the corpus's JSON Lines and API records, repeated to ``size`` bytes."""
+    records = []
+    for case in cases:
+        if case.format == "jsonl":
+            records += [json.loads(line) for line in case.text.splitlines() if line.strip()]
+    if not records:
+        return ""
+    out, total, i = [], 0, 0
+    while total < size:
+        record = {"seq": i, **records[i % len(records)]}
+        out.append(record)
+        total += len(json.dumps(record)) + 4
+        i += 1
+    return json.dumps(out, indent=1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=REPO / ".bench" / "corpus")
+    parser.add_argument("--per-kind", type=int, default=25)
+    parser.add_argument("--sizes", default="1,10", help="MB sizes of the large inputs")
+    args = parser.parse_args()
+    if not (args.corpus / "cases").is_dir():
+        print(f"no generated corpus at {args.corpus}: run benchmarks/build_corpus.py first")
+        return 0
+    per_kind(args.corpus, args.per_kind)
+    big_inputs(args.corpus, [int(s) for s in args.sizes.split(",")])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
