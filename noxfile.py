@@ -6,11 +6,21 @@ nox -s demo         the multi-agent handoff demo in every framework
 nox -s bench        the compression benchmark on ../shared/corpus (and scaling)
 nox -s compare      the benchmark side by side with headroom-ai
 nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
+nox -s build        sdists and wheels of the four distributions in dist/, checked by twine
+nox -s wheels       those wheels installed from dist/ alone, an example of each framework run
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import zipfile
+from email.message import Message
+from email.parser import Parser
+from pathlib import Path
+
 import nox
+from packaging.requirements import Requirement
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests"]
@@ -109,3 +119,95 @@ def compare(session: nox.Session) -> None:
     """The benchmark side by side with headroom-ai, installed only here."""
     session.install("-e", "./core[code]", "headroom-ai")
     session.run("python", "benchmarks/corpus_bench.py", "--headroom", *session.posargs)
+
+
+ROOT = Path(__file__).parent
+DIST = ROOT / "dist"
+DISTRIBUTIONS = ["core", "integrations/langchain", "integrations/crewai", "integrations/autogen"]
+# What the wheels session installs from dist/, with the extras its examples need.
+WHEEL_INSTALLS = [
+    "agent-baton",
+    "agent-baton-langchain[agent]",
+    "agent-baton-crewai",
+    "agent-baton-autogen[openai]",
+]
+EXAMPLES = ["core_handoff.py", "langchain_handoff.py", "crewai_handoff.py", "autogen_handoff.py"]
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdists and wheels of the four distributions in dist/, checked by twine."""
+    session.install("build[uv]", "twine")
+    shutil.rmtree(DIST, ignore_errors=True)
+    for distribution in DISTRIBUTIONS:
+        session.run("python", "-m", "build", "--installer=uv", "--outdir", str(DIST), distribution)
+    session.run("twine", "check", "--strict", *sorted(str(p) for p in DIST.iterdir()))
+    _check_release(session)
+
+
+def _wheel_metadata(wheel: Path) -> Message:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return Parser().parsestr(archive.read(name).decode())
+
+
+def _check_release(session: nox.Session) -> None:
+    """One version and one licence: VERSION's in every wheel, the root's LICENSE in each."""
+    license_text = (ROOT / "LICENSE").read_bytes()
+    for distribution in DISTRIBUTIONS:
+        if (ROOT / distribution / "LICENSE").read_bytes() != license_text:
+            session.error(f"{distribution}/LICENSE differs from the root's LICENSE")
+    version = (ROOT / "VERSION").read_text().strip()
+    for wheel in sorted(DIST.glob("*.whl")):
+        meta = _wheel_metadata(wheel)
+        if meta["Version"] != version:
+            session.error(f"{wheel.name} has version {meta['Version']}, VERSION says {version}")
+        for line in meta.get_all("Requires-Dist") or []:
+            requirement = Requirement(line)
+            if requirement.name == "agent-baton" and version not in requirement.specifier:
+                session.error(f"{wheel.name} requires {requirement}, not agent-baton {version}")
+    session.log(f"all four distributions are version {version}")
+
+
+def _third_party_requirements(installs: list[str]) -> list[str]:
+    """What the wheels in dist/ need from PyPI for ``installs``, without our own packages."""
+    wanted = {Requirement(spec).name: Requirement(spec).extras for spec in installs}
+    needed: list[str] = []
+    for wheel in sorted(DIST.glob("*.whl")):
+        meta = _wheel_metadata(wheel)
+        extras = wanted.get(meta["Name"])
+        if extras is None:
+            continue
+        for line in meta.get_all("Requires-Dist") or []:
+            requirement = Requirement(line)
+            if requirement.name.startswith("agent-baton"):
+                continue
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in extras):
+                requirement.marker = None
+                needed.append(str(requirement))
+    return needed
+
+
+@nox.session
+def wheels(session: nox.Session) -> None:
+    """The wheels of dist/ (nox -s build) in a fresh virtualenv, then one example per framework.
+
+    The frameworks come from PyPI; agent-baton's four packages only from dist/ (--no-index).
+    """
+    if len(list(DIST.glob("*.whl"))) != len(DISTRIBUTIONS):
+        session.error("dist/ lacks the four wheels: run nox -s build first")
+    session.install(*_third_party_requirements(WHEEL_INSTALLS))
+    session.install("--no-index", "--find-links", str(DIST), *WHEEL_INSTALLS)
+    # Out of the clone, so nothing is imported from the source tree.
+    with tempfile.TemporaryDirectory() as elsewhere:
+        session.chdir(elsewhere)
+        session.run(
+            "python",
+            "-c",
+            "import agent_baton_langchain, agent_baton_crewai, agent_baton_autogen, agent_baton; "
+            "assert 'site-packages' in agent_baton.__file__, agent_baton.__file__; "
+            "print('agent-baton', agent_baton.__version__, 'from', agent_baton.__file__)",
+        )
+        for example in EXAMPLES:
+            session.run("python", str(ROOT / "examples" / example), env=CREWAI_OFFLINE)

@@ -19,10 +19,11 @@ from agent_baton.demo import DemoResult
 from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
 
 FRAMEWORKS = ("core", "langchain", "crewai", "autogen")
+# From a clone's root: the packages are not on PyPI yet.
 INSTALL_HINTS = {
-    "langchain": 'pip install -e "./integrations/langchain[agent]"  (or agent-baton-langchain)',
-    "crewai": "pip install -e ./integrations/crewai  (or agent-baton-crewai)",
-    "autogen": 'pip install -e "./integrations/autogen[test]"  (or agent-baton-autogen)',
+    "langchain": 'pip install ./core "./integrations/langchain[agent]"',
+    "crewai": "pip install ./core ./integrations/crewai",
+    "autogen": 'pip install ./core "./integrations/autogen[openai]"',
 }
 EXIT_USAGE = 2
 

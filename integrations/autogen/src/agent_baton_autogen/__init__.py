@@ -8,6 +8,8 @@
 ['read_shared_context', 'search_shared_context', 'list_shared_context']
 """
 
+from importlib.metadata import version as _version
+
 from agent_baton_autogen.intervention import BatonInterventionHandler
 from agent_baton_autogen.model_context import (
     BatonChatCompletionContext,
@@ -49,4 +51,4 @@ __all__ = [
     "team_scope",
     "unregister_shared_context",
 ]
-__version__ = "0.1.0"
+__version__ = _version("agent-baton-autogen")  # VERSION at the repository root

@@ -11,6 +11,7 @@ Each works in the scope of its run, by default the LangGraph thread (see :mod:`.
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
 from agent_baton_langchain.history import BatonChatMessageHistory
@@ -31,6 +32,7 @@ __all__ = [
     "by_thread",
     "make_context_tools",
 ]
+__version__ = _version("agent-baton-langchain")  # VERSION at the repository root
 
 _MIDDLEWARE_NAMES = frozenset({"Injection", "SharedContextMiddleware"})
 
