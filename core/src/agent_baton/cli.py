@@ -7,6 +7,7 @@ agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import json
 import sys
@@ -16,7 +17,12 @@ from typing import TextIO
 
 from agent_baton.compress import compress
 from agent_baton.demo import DemoResult
-from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
+from agent_baton.tokens import (
+    DEFAULT_MODEL,
+    encoding_name_for_model,
+    get_token_counter,
+    is_known_model,
+)
 
 FRAMEWORKS = ("core", "langchain", "crewai", "autogen")
 # From a clone's root: the packages are not on PyPI yet.
@@ -64,9 +70,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
 
 
@@ -75,6 +84,12 @@ def _positive_int(value: str) -> int:
 
 def _compress(args: argparse.Namespace) -> int:
     text = _read_text(args.file)
+    if not is_known_model(args.model):
+        _warn(
+            f"unknown model {args.model!r}: counting with {encoding_name_for_model(args.model)} "
+            "as an approximation (known: gpt-4o, gpt-4.1, gpt-5, o1, o3, o4, gpt-4, gpt-3.5, "
+            "claude-*)"
+        )
     counter = get_token_counter(args.model)
     result = compress(text, query=args.query, max_tokens=args.max_tokens, counter=counter)
     if args.json:
@@ -100,19 +115,43 @@ def _compress(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> str:
+    name = "standard input" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
     # NUL bytes do not occur in text; compressing an image or archive helps no agent.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _warn(f"{name} starts with a UTF-16 byte-order mark: decoded as UTF-16")
+        return data.decode("utf-16", errors="replace")
     if b"\x00" in data[:8192]:
         raise CliError(f"{path} looks like a binary file; agent-baton compresses text")
-    return data.decode("utf-8", errors="replace")
+    return _decode(data, name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252 or Latin-1, with a warning."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    # Most Western text that is not UTF-8 is Windows-1252 (Latin-1's printable characters
+    # and more); the few bytes it leaves undefined make it Latin-1, which decodes any byte.
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252 (Windows Latin-1)"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    _warn(f"{name} is not UTF-8 ({bad}): decoded as {encoding}")
+    return text
 
 
 def _read_file(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def _warn(message: str) -> None:
+    print(f"agent-baton: warning: {message}", file=sys.stderr)
 
 
 # -- demo ----------------------------------------------------------------------------------

@@ -30,6 +30,15 @@ DEFAULT_MODEL = "claude-sonnet-4-5-20250929"
 
 _BLOB_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 _O200K_PREFIXES = ("gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4")
+# Models counted with cl100k_base knowingly: OpenAI's (exactly) and Claude (approximately).
+_CL100K_PREFIXES = (
+    "gpt-4",
+    "gpt-3.5",
+    "gpt-35",
+    "text-embedding-3",
+    "text-embedding-ada",
+    "claude",
+)
 # Roughly one token per word piece, number group or punctuation mark: within ~15 % of
 # cl100k_base on English prose, code and JSON.
 _ESTIMATE_RE = re.compile(r"[A-Za-z]{1,4}|\d{1,3}|[^\sA-Za-z\d]|\s+(?=\s)")
@@ -53,6 +62,11 @@ def encoding_name_for_model(model: str) -> str:
     if lowered.startswith(_O200K_PREFIXES):
         return "o200k_base"
     return "cl100k_base"
+
+
+def is_known_model(model: str) -> bool:
+    """Whether ``model`` names a model whose tokenizer is known (else cl100k_base is a guess)."""
+    return model.lower().startswith(_O200K_PREFIXES + _CL100K_PREFIXES)
 
 
 def estimate_tokens(text: str) -> int:
