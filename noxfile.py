@@ -8,6 +8,7 @@ nox -s compare      the benchmark side by side with headroom-ai
 nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
 nox -s build        sdists and wheels of the four distributions in dist/, checked by twine
 nox -s wheels       those wheels installed from dist/ alone, an example of each framework run
+nox -s docs         the documentation site (mkdocs, API reference from docstrings) in site/
 """
 
 from __future__ import annotations
@@ -211,3 +212,12 @@ def wheels(session: nox.Session) -> None:
         )
         for example in EXAMPLES:
             session.run("python", str(ROOT / "examples" / example), env=CREWAI_OFFLINE)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site in site/, built with --strict: a broken link or reference fails."""
+    session.install(
+        "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocstrings[python]>=0.29", "ruff"
+    )
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
