@@ -21,8 +21,9 @@ import httpx2
 from anthropic import Anthropic
 
 from agent_baton import SharedContext
+from agent_baton.answers import ToolNames
 from agent_baton.demo import WRITER_TASK, load_samples
-from agent_baton.llm_tools import READ_TOOL, anthropic_tool_results, anthropic_tools
+from agent_baton.llm_tools import anthropic_tool_results, anthropic_tools
 
 SYSTEM = """You are the writer of an incident report. Other agents left you their outputs in a
 shared context, compressed below. Omitted parts are marked; when you need a detail that was
@@ -33,7 +34,7 @@ left out, call read_shared_context or search_shared_context.
 
 def write_report(client: Anthropic, ctx: SharedContext, task: str, model: str) -> str:
     """The tool loop: the model answers, or calls tools whose answers go back to it."""
-    system = SYSTEM.format(context=ctx.render(query=task))
+    system = SYSTEM.format(context=ctx.render(query=task, tools=ToolNames()))
     messages: list[dict[str, Any]] = [{"role": "user", "content": task}]
     for _ in range(6):
         response = client.messages.create(
@@ -62,7 +63,7 @@ def scripted_model(request: httpx2.Request) -> httpx2.Response:
     if not results:
         arguments = {"key": "ci_log", "query": "failing test AssertionError"}
         content: list[dict[str, Any]] = [
-            {"type": "tool_use", "id": "toolu_1", "name": READ_TOOL, "input": arguments}
+            {"type": "tool_use", "id": "toolu_1", "name": ToolNames().read, "input": arguments}
         ]
         stop = "tool_use"
     else:
@@ -96,7 +97,7 @@ def main() -> None:
         client = Anthropic(api_key="offline", http_client=httpx2.Client(transport=transport))
         model = "scripted"
     full = sum(entry.original_tokens for entry in ctx.entries())
-    sent = ctx.count_tokens(ctx.render(query=WRITER_TASK))
+    sent = ctx.count_tokens(ctx.render(query=WRITER_TASK, tools=ToolNames()))
     print(f"writer ({model}): {sent:,} context tokens in its prompt instead of {full:,}")
     report = write_report(client, ctx, WRITER_TASK, model)
     print(f"writer: {report}")

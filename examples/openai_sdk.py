@@ -21,8 +21,9 @@ import httpx2
 from openai import OpenAI
 
 from agent_baton import SharedContext
+from agent_baton.answers import ToolNames
 from agent_baton.demo import WRITER_TASK, load_samples
-from agent_baton.llm_tools import SEARCH_TOOL, openai_tool_messages, openai_tools
+from agent_baton.llm_tools import openai_tool_messages, openai_tools
 
 SYSTEM = """You are the writer of an incident report. Other agents left you their outputs in a
 shared context, compressed below. Omitted parts are marked; when you need a detail that was
@@ -34,7 +35,10 @@ left out, call read_shared_context or search_shared_context.
 def write_report(client: OpenAI, ctx: SharedContext, task: str, model: str) -> str:
     """The tool loop: the model answers, or calls tools whose answers go back to it."""
     messages: list[dict[str, Any]] = [
-        {"role": "system", "content": SYSTEM.format(context=ctx.render(query=task))},
+        {
+            "role": "system",
+            "content": SYSTEM.format(context=ctx.render(query=task, tools=ToolNames())),
+        },
         {"role": "user", "content": task},
     ]
     for _ in range(6):
@@ -60,7 +64,7 @@ def scripted_model(request: httpx2.Request) -> httpx2.Response:
             "id": "call_1",
             "type": "function",
             "function": {
-                "name": SEARCH_TOOL,
+                "name": ToolNames().search,
                 "arguments": json.dumps({"query": "declined issuer_unavailable"}),
             },
         }
@@ -94,7 +98,7 @@ def main() -> None:
         client = OpenAI(api_key="offline", http_client=httpx2.Client(transport=transport))
         model = "scripted"
     full = sum(entry.original_tokens for entry in ctx.entries())
-    sent = ctx.count_tokens(ctx.render(query=WRITER_TASK))
+    sent = ctx.count_tokens(ctx.render(query=WRITER_TASK, tools=ToolNames()))
     print(f"writer ({model}): {sent:,} context tokens in its prompt instead of {full:,}")
     report = write_report(client, ctx, WRITER_TASK, model)
     print(f"writer: {report}")

@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from agent_baton import SharedContext
+from agent_baton.answers import (
+    DEFAULT_TOOL_TOKENS,
+    ToolNames,
+    listing_answer,
+    read_answer,
+    search_answer,
+)
 from agent_baton.demo import WRITER_TASK, load_samples
 from agent_baton.llm_tools import (
-    LIST_TOOL,
-    READ_MAX_TOKENS,
-    READ_TOOL,
-    SEARCH_TOOL,
-    TOOL_NAMES,
     anthropic_tool_results,
     anthropic_tools,
     openai_tool_messages,
@@ -27,6 +29,9 @@ from agent_baton.llm_tools import (
     run_tool,
 )
 
+NAMES = ToolNames()
+READ_TOOL, SEARCH_TOOL, LIST_TOOL = NAMES.read, NAMES.search, NAMES.list
+TOOL_NAMES = (READ_TOOL, SEARCH_TOOL, LIST_TOOL)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -83,22 +88,44 @@ def test_definitions_in_each_sdk_shape():
 
 
 def test_read_answers_the_compressed_focused_or_full_form(ctx):
-    assert run_tool(ctx, READ_TOOL, '{"key": "ci_log"}') == ctx.get(
-        "ci_log", max_tokens=READ_MAX_TOKENS
-    )
-    assert run_tool(ctx, READ_TOOL, {"key": "ci_log", "full": True}) == ctx.get("ci_log", full=True)
+    assert run_tool(ctx, READ_TOOL, '{"key": "ci_log"}') == read_answer(ctx, "ci_log")
     focused = run_tool(ctx, READ_TOOL, {"key": "transactions", "query": "tx_100097"})
+    assert focused == read_answer(ctx, "transactions", query="tx_100097")
     assert "tx_100097" in focused
-    assert ctx.count_tokens(focused) <= READ_MAX_TOKENS
+    assert ctx.count_tokens(focused) <= DEFAULT_TOOL_TOKENS
+
+
+def test_full_read_comes_in_pages_that_name_the_next(ctx):
+    first = run_tool(ctx, READ_TOOL, {"key": "transactions", "full": True})
+    assert ctx.count_tokens(first) <= DEFAULT_TOOL_TOKENS
+    assert 'next: read_shared_context(key="transactions", full=true, page=2)' in first
+    second = run_tool(ctx, READ_TOOL, {"key": "transactions", "full": True, "page": 2})
+    assert second == read_answer(ctx, "transactions", full=True, page=2)
+    assert ctx.get("transactions", full=True).startswith(first.rsplit("\n[page 1 of", 1)[0])
+
+
+def test_markers_name_the_tools_the_model_has(ctx):
+    answer = run_tool(ctx, READ_TOOL, {"key": "transactions"})
+    assert 'read_shared_context(key="transactions", full=true)' in answer
+    assert 'get("transactions"' not in answer
+    custom = ToolNames(read="ctx_read", search="ctx_search", list="ctx_list")
+    assert [t["name"] for t in anthropic_tools(custom)] == ["ctx_read", "ctx_search", "ctx_list"]
+    renamed = run_tool(ctx, "ctx_read", {"key": "transactions"}, tools=custom)
+    assert 'ctx_read(key="transactions", full=true)' in renamed
+    assert "There is no tool 'read_shared_context'" in run_tool(
+        ctx, READ_TOOL, {"key": "transactions"}, tools=custom
+    )
 
 
 def test_search_and_list(ctx):
     found = run_tool(ctx, SEARCH_TOOL, '{"query": "declined issuer_unavailable"}')
+    assert found == search_answer(ctx, "declined issuer_unavailable")
     assert found.startswith("[transactions @ data[")
     assert "tx_100097" in found
     only_log = run_tool(ctx, SEARCH_TOOL, {"query": "AssertionError", "key": "ci_log"})
     assert "[ci_log @" in only_log and "[transactions @" not in only_log
     listing = run_tool(ctx, LIST_TOOL, "{}")
+    assert listing == listing_answer(ctx)
     assert "- transactions from researcher" in listing and "- ci_log from researcher" in listing
     assert run_tool(ctx, LIST_TOOL, None) == listing == run_tool(ctx, LIST_TOOL, "")
 
@@ -106,7 +133,9 @@ def test_search_and_list(ctx):
 @pytest.mark.parametrize(
     ("name", "arguments", "answer"),
     [
-        (READ_TOOL, '{"key": "nope"}', "No shared context entry 'nope'"),
+        (READ_TOOL, '{"key": "nope"}', "No shared context entry 'nope': not stored"),
+        (READ_TOOL, {"key": "ci_log", "full": True, "page": 0}, "page must be a whole number"),
+        (READ_TOOL, {"key": "ci_log", "full": True, "page": 99}, "page 99 is not one"),
         (READ_TOOL, '{"key": ', "Invalid arguments for read_shared_context: they are not valid"),
         (READ_TOOL, "[1, 2]", "they must be a JSON object"),
         (READ_TOOL, {}, "key must be a non-empty string"),
@@ -122,7 +151,8 @@ def test_mistakes_are_answered_not_raised(ctx, name, arguments, answer):
 
 
 def test_missing_key_names_the_available_ones(ctx):
-    assert "Available keys: transactions, ci_log" in run_tool(ctx, READ_TOOL, {"key": "nope"})
+    answer = run_tool(ctx, READ_TOOL, {"key": "nope"})
+    assert "Available keys (list_shared_context lists them): transactions, ci_log" in answer
 
 
 def test_run_tool_wants_a_context():
@@ -145,7 +175,7 @@ def test_tool_results_from_plain_dicts(ctx):
             {
                 "type": "tool_result",
                 "tool_use_id": "t1",
-                "content": run_tool(ctx, READ_TOOL, {"key": "ci_log"}),
+                "content": read_answer(ctx, "ci_log"),
             }
         ],
     }
@@ -197,7 +227,10 @@ def test_openai_sdk_round_trip(ctx):
     assert first["model"] == "gpt-4o-mini"
     assert first["tools"] == openai_tools()
     system, user = first["messages"]
-    assert system["role"] == "system" and ctx.render(query=WRITER_TASK) in system["content"]
+    assert (
+        system["role"] == "system"
+        and ctx.render(query=WRITER_TASK, tools=NAMES) in system["content"]
+    )
     assert user == {"role": "user", "content": WRITER_TASK}
     second = recorder.body(1)["messages"]
     assert second[:2] == first["messages"]
@@ -206,9 +239,13 @@ def test_openai_sdk_round_trip(ctx):
         {
             "role": "tool",
             "tool_call_id": "call_a",
-            "content": run_tool(ctx, SEARCH_TOOL, {"query": "issuer_unavailable"}),
+            "content": search_answer(ctx, "issuer_unavailable"),
         },
-        {"role": "tool", "tool_call_id": "call_b", "content": ctx.get("ci_log", full=True)},
+        {
+            "role": "tool",
+            "tool_call_id": "call_b",
+            "content": read_answer(ctx, "ci_log", full=True),
+        },
     ]
     assert "tx_100097" in second[3]["content"]
 
@@ -253,14 +290,14 @@ def test_anthropic_sdk_round_trip(ctx):
     assert [r.url.path for r in recorder.requests] == ["/v1/messages"] * 2
     first = recorder.body(0)
     assert first["tools"] == anthropic_tools()
-    assert ctx.render(query=WRITER_TASK) in first["system"]
+    assert ctx.render(query=WRITER_TASK, tools=NAMES) in first["system"]
     assert first["messages"] == [{"role": "user", "content": WRITER_TASK}]
     user, assistant, results = recorder.body(1)["messages"]
     assert user == first["messages"][0]
     assert assistant["role"] == "assistant"
     assert [b["type"] for b in assistant["content"]] == ["text", "tool_use"]
     assert assistant["content"][1]["id"] == "toolu_1"
-    answer = run_tool(ctx, READ_TOOL, {"key": "transactions", "query": "declined"})
+    answer = read_answer(ctx, "transactions", query="declined")
     assert results == {
         "role": "user",
         "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": answer}],
