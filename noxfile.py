@@ -44,8 +44,12 @@ FRAMEWORKS = {
 
 @nox.session(name="tests-core")
 def tests_core(session: nox.Session) -> None:
-    """The core's tests, with no agent framework installed."""
-    session.install(*CORE)
+    """The core's tests, with no agent framework installed.
+
+    playwright drives the system's Chromium (/usr/bin/chromium) to check the HTML report; it
+    never downloads a browser. Without Chromium those tests skip with a message.
+    """
+    session.install(*CORE, "playwright")
     session.run("pytest", "tests/core", *session.posargs)
 
 

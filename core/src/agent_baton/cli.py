@@ -1,6 +1,8 @@
 """The ``agent-baton`` command: compress a file, or run the multi-agent demo.
 
 agent-baton compress FILE|- [--query TEXT] [--max-tokens N] [--model M] [--json]
+agent-baton inspect FILE|- [--html OUT] [--model M]
+agent-baton inspect [KEY] --namespace NS [--redis URL] [--html OUT]
 agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N]
 """
 
@@ -10,13 +12,17 @@ import argparse
 import codecs
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from agent_baton.alignment import Fate, Role, align
 from agent_baton.compress import compress
+from agent_baton.context import SharedContext
 from agent_baton.demo import DemoResult
+from agent_baton.report_html import report_html
 from agent_baton.tokens import (
     DEFAULT_MODEL,
     encoding_name_for_model,
@@ -45,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "compress":
             return _compress(args)
+        if args.command == "inspect":
+            return _inspect(args)
         return _demo(args)
     except CliError as exc:
         print(f"agent-baton: {exc}", file=sys.stderr)
@@ -63,6 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--max-tokens", type=_positive_int, help="fit the result in N tokens")
     comp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
     comp.add_argument("--json", action="store_true", help="print a JSON result instead")
+    insp = sub.add_parser(
+        "inspect",
+        help="show what compression keeps of a file, or of entries in Redis",
+        description="Compress FILE (or read KEY from a Redis namespace) and show what was kept: "
+        "a summary, or with --html one self-contained page with the original beside the "
+        "compressed form.",
+    )
+    insp.add_argument(
+        "target", nargs="?", help="a file (- for stdin); with --namespace, a key (default: all)"
+    )
+    insp.add_argument("--html", metavar="OUT", help="write the HTML page to OUT")
+    insp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
+    insp.add_argument("--namespace", help="read entries of this Redis namespace instead of a file")
+    insp.add_argument("--redis", metavar="URL", help="Redis URL (default: $REDIS_URL)")
     demo = sub.add_parser("demo", help="run a researcher → analyst → writer handoff")
     demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
     demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
@@ -152,6 +174,49 @@ def _read_file(path: str) -> bytes:
 
 def _warn(message: str) -> None:
     print(f"agent-baton: warning: {message}", file=sys.stderr)
+
+
+# -- inspect -------------------------------------------------------------------------------
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    if args.namespace is not None:
+        ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        if args.target is None:
+            entries = ctx.entries()
+        else:
+            entry = ctx.get_entry(args.target)
+            if entry is None:
+                raise CliError(f"no entry {args.target!r} in namespace {args.namespace!r}")
+            entries = [entry]
+        title = f"agent-baton inspect: namespace {args.namespace}"
+    else:
+        if args.target is None:
+            raise CliError("inspect needs a FILE (or - for stdin), or --namespace")
+        text = _read_text(args.target)
+        ctx = SharedContext(model=args.model, ttl=None)
+        name = "stdin" if args.target == "-" else os.path.basename(args.target)
+        entries = [ctx.put(name, text)]
+        title = f"agent-baton inspect: {name}"
+    if args.html:
+        page = report_html(entries, title=title, counter_name=ctx.token_counter_name)
+        try:
+            with open(args.html, "w", encoding="utf-8") as handle:
+                handle.write(page)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.html}: {exc.strerror or exc}") from exc
+        print(f"wrote {args.html} ({len(entries)} entries)", file=sys.stderr)
+        return 0
+    for entry in entries:
+        aligned = align(entry.original, entry.compressed)
+        markers = sum(1 for line in aligned.compressed if line.role is Role.MARKER)
+        fates = ", ".join(f"{aligned.count(fate):,} {fate.value}" for fate in Fate)
+        print(
+            f"{entry.key}: {entry.original_tokens:,} → {entry.compressed_tokens:,} tokens "
+            f"({entry.savings_percent}% saved; {', '.join(entry.transforms) or 'unchanged'})\n"
+            f"  lines of the original: {fates}; {markers} markers"
+        )
+    return 0
 
 
 # -- demo ----------------------------------------------------------------------------------
