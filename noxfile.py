@@ -8,6 +8,7 @@ nox -s compare      the benchmark side by side with headroom-ai
 nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
 nox -s build        sdists and wheels of the four distributions in dist/, checked by twine
 nox -s wheels       those wheels installed from dist/ alone, an example of each framework run
+nox -s tokenizers   bpe-openai against tiktoken on ../shared/corpus: counts and speed
 nox -s docs         the documentation site (mkdocs, API reference from docstrings) in site/
 """
 
@@ -49,7 +50,7 @@ def tests_core(session: nox.Session) -> None:
     playwright drives the system's Chromium (/usr/bin/chromium) to check the HTML report; it
     never downloads a browser. Without Chromium those tests skip with a message.
     """
-    session.install(*CORE, "playwright")
+    session.install("-e", "./core[test,redis,code,o200k]", "playwright")
     session.run("pytest", "tests/core", *session.posargs)
 
 
@@ -225,3 +226,11 @@ def docs(session: nox.Session) -> None:
         "mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocstrings[python]>=0.29", "ruff"
     )
     session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
+def tokenizers(session: nox.Session) -> None:
+    """bpe-openai against tiktoken: identical counts and speed (-- FOLDER ... for others)."""
+    session.install("-e", "./core[o200k]")
+    folders = session.posargs or ["../shared/corpus/cases", "../shared/corpus/more"]
+    session.run("python", "benchmarks/tokenizer_bench.py", *folders)
