@@ -181,6 +181,7 @@ def _warn(message: str) -> None:
 
 def _inspect(args: argparse.Namespace) -> int:
     if args.namespace is not None:
+        # ttl=None: reading expires nothing; Redis drops entries by their writers' ttl.
         ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
         if args.target is None:
             entries = ctx.entries()
