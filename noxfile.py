@@ -195,6 +195,20 @@ def _third_party_requirements(installs: list[str]) -> list[str]:
     return needed
 
 
+# Run in the wheels session's virtualenv: every file installed from our wheels is the wheel's.
+_SAME_AS_THE_WHEELS = """
+import sys, sysconfig, zipfile
+from pathlib import Path
+site = Path(sysconfig.get_paths()["purelib"])
+for wheel in sorted(Path(sys.argv[1]).glob("*.whl")):
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if ".dist-info/" not in name and (site / name).read_bytes() != archive.read(name):
+                sys.exit(f"{site / name} is not the one in {wheel.name}")
+print("installed files match the wheels in", sys.argv[1])
+"""
+
+
 @nox.session
 def wheels(session: nox.Session) -> None:
     """The wheels of dist/ (nox -s build) in a fresh virtualenv, then one example per framework.
@@ -204,7 +218,10 @@ def wheels(session: nox.Session) -> None:
     if len(list(DIST.glob("*.whl"))) != len(DISTRIBUTIONS):
         session.error("dist/ lacks the four wheels: run nox -s build first")
     session.install(*_third_party_requirements(WHEEL_INSTALLS))
-    session.install("--no-index", "--find-links", str(DIST), *WHEEL_INSTALLS)
+    # Not from the installer's cache: it keeps an earlier build of the same version.
+    no_cache = "--no-cache" if session.venv_backend == "uv" else "--no-cache-dir"
+    session.install(no_cache, "--no-index", "--find-links", str(DIST), *WHEEL_INSTALLS)
+    session.run("python", "-c", _SAME_AS_THE_WHEELS, str(DIST))
     # Out of the clone, so nothing is imported from the source tree.
     with tempfile.TemporaryDirectory() as elsewhere:
         session.chdir(elsewhere)
