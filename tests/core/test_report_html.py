@@ -80,7 +80,7 @@ def test_cut_lines_fold_lines_and_records():
     note = "# Title\n\nFirst sentence here. Second sentence that goes. Third one.\n"
     aligned = align(note, "# Title\nFirst sentence here. …\n")
     assert aligned.fates == [Fate.KEPT, Fate.BLANK, Fate.CUT]
-    assert aligned.original[2][: aligned.cut_at[2]] == "First sentence here."
+    assert aligned.kept_spans[2] == [(0, len("First sentence here."))]
     log = "\n".join(f"10:00:{i:02d} INFO ok {i}" for i in range(20)) + "\n10:01:00 ERROR boom"
     folded = "[×20 10:00:00 … 10:00:19] 10:00:00 INFO ok 0\n10:01:00 ERROR boom"
     aligned = align(log, folded)
@@ -94,6 +94,43 @@ def test_cut_lines_fold_lines_and_records():
     assert aligned.fates[2] is Fate.RESHAPED and aligned.fates[3] is Fate.RESHAPED
     # b2's record was dropped whole, although "ok" occurs in the kept row.
     assert aligned.fates[6] is Fate.DROPPED and aligned.fates[7] is Fate.DROPPED
+
+
+def test_prose_is_matched_word_by_word_across_rewrapped_lines():
+    note = (
+        "Intro line that stays.\n\n"
+        "Alpha beta gamma delta. Epsilon zeta eta\n"
+        "theta iota. Kappa lambda mu nu.\n\n"
+        "The second paragraph opens here. It goes on and on.\n"
+    )
+    kept = (
+        "Intro line that stays.\n"
+        "Alpha beta gamma delta. Kappa lambda mu nu.\n"
+        "The second paragraph opens here. …\n"
+        "[… 2 of 5 sentences omitted]"
+    )
+    aligned = align(note, kept)
+    assert aligned.fates[0] is Fate.KEPT
+    first, second = aligned.original[2], aligned.original[3]
+    assert aligned.fates[2] is Fate.CUT and aligned.fates[3] is Fate.CUT
+    assert [first[a:b] for a, b in aligned.kept_spans[2]] == ["Alpha beta gamma delta."]
+    assert [second[a:b] for a, b in aligned.kept_spans[3]] == ["Kappa lambda mu nu."]
+    # A run never spans two compressed lines: "nu." ends one, "The second" starts the next.
+    last = aligned.original[5]
+    assert [last[a:b] for a, b in aligned.kept_spans[5]] == ["The second paragraph opens here."]
+    assert [line.role for line in aligned.compressed] == [Role.KEPT] * 3 + [Role.MARKER]
+
+
+def test_a_word_run_never_spans_two_compressed_lines():
+    note = (
+        "Para one starts here and\nends right now. The rest is dropped.\n\n"
+        "The cat sat on the mat.\n"
+    )
+    kept = "Para one starts here and ends right now. …\nThe cat sat on the mat today.\n"
+    aligned = align(note, kept)
+    second, last = aligned.original[1], aligned.original[3]
+    assert [second[a:b] for a, b in aligned.kept_spans[1]] == ["ends right now."]
+    assert [last[a:b] for a, b in aligned.kept_spans[3]] == ["The cat sat on the"]
 
 
 def test_nothing_compressed_is_all_kept():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from enum import Enum
 
 # A marker line: "[… 288 of 300 rows omitted — …]", "# … 3 lines of total omitted", or a fold
@@ -22,6 +23,11 @@ _CUT = " …"
 # "[… 288 of 300 rows omitted …]": a count of the whole, so it sums up every dropped run.
 _SUMMARY = re.compile(r"^\s*\[… [\d,]+ of [\d,]+ ")
 _RECORD_LINES = 40  # a brace block up to this long is a record: kept whole or not at all
+# Prose joins a paragraph's lines and drops sentences inside them: up to this many words, the
+# lines left over are matched word by word, runs of at least _MIN_RUN words at a time.
+_MATCHED_WORDS = 20_000
+_MIN_RUN = 3
+_TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
 
 
@@ -29,7 +35,7 @@ class Fate(Enum):
     """What became of a line of the original."""
 
     KEPT = "kept"  # in the compressed form as it is
-    CUT = "cut"  # its head is in the compressed form, its tail was dropped
+    CUT = "cut"  # parts of it are in the compressed form (its head, some sentences), not all
     RESHAPED = "reshaped"  # not as it is, but every word of it is (a table row, a template)
     DROPPED = "dropped"  # left out: a marker stands for it
     BLANK = "blank"  # an empty line: neither
@@ -69,14 +75,14 @@ class Alignment:
     Attributes:
         original: The original's lines, without line ends.
         fates: The fate of each line of ``original``.
-        cut_at: For a cut line, how many of its characters were kept.
+        kept_spans: For a cut line, the ``(start, end)`` character ranges that were kept.
         compressed: The compressed form's lines.
         gaps: Runs of dropped lines, as ``(first, last)`` indexes into ``original``.
     """
 
     original: list[str]
     fates: list[Fate]
-    cut_at: dict[int, int]
+    kept_spans: dict[int, list[tuple[int, int]]]
     compressed: list[CompressedLine]
     gaps: list[tuple[int, int]] = field(default_factory=list)
 
@@ -93,7 +99,7 @@ def align(original: str, compressed: str) -> Alignment:
         if line.strip():
             positions.setdefault(line.strip(), []).append(i)
     fates = [Fate.BLANK if not line.strip() else Fate.DROPPED for line in lines]
-    cut_at: dict[int, int] = {}
+    kept_spans: dict[int, list[tuple[int, int]]] = {}
     roles: list[tuple[str, Role, int | None]] = []
     cursor = 0
 
@@ -113,7 +119,8 @@ def align(original: str, compressed: str) -> Alignment:
             source = _find_head(lines, head, cursor)
             if source is not None:
                 fates[source] = Fate.CUT
-                cut_at[source] = lines[source].index(head) + len(head)
+                start = lines[source].index(head)
+                kept_spans[source] = [(start, start + len(head))]
         if source is not None:
             if fates[source] is not Fate.CUT:
                 fates[source] = Fate.KEPT
@@ -124,13 +131,92 @@ def align(original: str, compressed: str) -> Alignment:
         else:
             roles.append((text, Role.RESHAPED, None))
     if any(role is Role.RESHAPED for _, role, _ in roles):
+        roles = _match_words(lines, fates, kept_spans, roles)
+    if any(role is Role.RESHAPED for _, role, _ in roles):
         words = set(_WORD.findall(compressed))
         for i, line in enumerate(lines):
             if fates[i] is Fate.DROPPED and set(_WORD.findall(line)) <= words:
                 fates[i] = Fate.RESHAPED
         _drop_partial_records(lines, fates)
     gaps = _gaps(fates)
-    return Alignment(lines, fates, cut_at, _link_markers(roles, gaps, len(lines)), gaps)
+    return Alignment(lines, fates, kept_spans, _link_markers(roles, gaps, len(lines)), gaps)
+
+
+def _match_words(
+    lines: list[str],
+    fates: list[Fate],
+    kept_spans: dict[int, list[tuple[int, int]]],
+    roles: list[tuple[str, Role, int | None]],
+) -> list[tuple[str, Role, int | None]]:
+    """Match the dropped lines' words with the reshaped lines' words, in order.
+
+    An original line whose words all match was kept (re-wrapped); one with some was cut, and
+    ``kept_spans`` says which parts. A reshaped line whose words all match is kept, from the
+    line its first word comes from. Runs shorter than ``_MIN_RUN`` words are chance.
+    """
+    ours = [
+        (i, m.start(), m.end())
+        for i, line in enumerate(lines)
+        if fates[i] is Fate.DROPPED
+        for m in _TOKEN.finditer(line)
+    ]
+    theirs = [
+        (j, m.group())
+        for j, (text, role, _) in enumerate(roles)
+        if role is Role.RESHAPED
+        for m in _TOKEN.finditer(text)
+        if m.group() != "…"
+    ]
+    if not ours or not theirs or len(ours) + len(theirs) > _MATCHED_WORDS:
+        return roles
+    a = [lines[i][start:end] for i, start, end in ours]
+    # A run of matching words never spans two lines of the compressed form: "30 seconds." ends
+    # one sentence kept, "The settlement ..." starts another.
+    b: list[str | None] = []  # None between lines: it matches no word
+    at: list[int] = []  # index into theirs of each word of b
+    for k, (j, word) in enumerate(theirs):
+        if k and theirs[k - 1][0] != j:
+            b.append(None)
+            at.append(-1)
+        b.append(word)
+        at.append(k)
+    matched: set[int] = set()
+    found_in: dict[int, list[int]] = {}  # reshaped line -> indexes into ours of its words
+    for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+        if block.size >= _MIN_RUN:
+            for k in range(block.size):
+                matched.add(block.a + k)
+                found_in.setdefault(theirs[at[block.b + k]][0], []).append(block.a + k)
+    per_line: dict[int, list[int]] = {}
+    for k, (i, _, _) in enumerate(ours):
+        per_line.setdefault(i, []).append(k)
+    for i, words in per_line.items():
+        hit = [k for k in words if k in matched]
+        if len(hit) == len(words):
+            fates[i] = Fate.KEPT
+        elif hit:
+            fates[i] = Fate.CUT
+            kept_spans[i] = _spans([ours[k][1:] for k in hit], lines[i])
+    counts: dict[int, int] = {}
+    for j, _ in theirs:
+        counts[j] = counts.get(j, 0) + 1
+    return [
+        (text, Role.KEPT, ours[found_in[j][0]][0])
+        if role is Role.RESHAPED and len(found_in.get(j, ())) == counts.get(j, -1)
+        else (text, role, source)
+        for j, (text, role, source) in enumerate(roles)
+    ]
+
+
+def _spans(words: list[tuple[int, int]], line: str) -> list[tuple[int, int]]:
+    """Word ranges joined into spans where only whitespace separates them."""
+    spans: list[tuple[int, int]] = []
+    for start, end in words:
+        if spans and not line[spans[-1][1] : start].strip():
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 _HEAD_WINDOW = 200  # lines looked through for the line a cut one is the head of

@@ -44,8 +44,9 @@ h2 small{font-weight:normal;color:#57606a}
 .l{display:block;white-space:pre-wrap;overflow-wrap:anywhere;padding:0 10px;color:inherit;
   text-decoration:none;min-height:1.5em}
 .kept,.legend .kept{background:#dafbe1}
-.cut{background:#dafbe1}
+.cut .part{background:#dafbe1}
 .cut .tail,.dropped,.legend .dropped{color:#8c959f;background:#f3f4f6}
+.cut .tail:empty{display:none}
 .reshaped,.legend .reshaped{background:#ddf4ff}
 .marker,.legend .marker{background:#fff1c2;color:#7d4e00;font-weight:600}
 a.marker:hover,a.kept:hover{outline:1px solid #bf8700}
@@ -213,9 +214,14 @@ def _run(n: int, aligned: Alignment, first: int, last: int) -> str:
 def _line(n: int, aligned: Alignment, i: int) -> str:
     fate = aligned.fates[i]
     text = aligned.original[i]
-    if fate is Fate.CUT:
-        at = aligned.cut_at[i]
-        body = f'{html.escape(text[:at])}<span class="tail">{html.escape(text[at:])}</span>'
+    if fate is Fate.CUT:  # the kept parts highlighted, the rest greyed
+        parts, at = [], 0
+        for start, end in aligned.kept_spans[i]:
+            parts.append(f'<span class="tail">{html.escape(text[at:start])}</span>')
+            parts.append(f'<span class="part">{html.escape(text[start:end])}</span>')
+            at = end
+        parts.append(f'<span class="tail">{html.escape(text[at:])}</span>')
+        body = "".join(parts)
     else:
         body = html.escape(text)
     return f'<span class="l {fate.value}" id="e{n}-o{i}">{body}</span>'
