@@ -45,7 +45,9 @@ def __getattr__(name: str) -> Any:
             from agent_baton_langchain import middleware
         except ImportError as exc:
             raise ImportError(
-                f"{name} needs the langchain package: pip install 'agent-baton-langchain[agent]'"
+                # The package is not on PyPI yet: name what to install, not the extra.
+                f"{name} needs the langchain package: pip install 'langchain>=1.0,<2' "
+                "(the [agent] extra of agent-baton-langchain)"
             ) from exc
         return getattr(middleware, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
