@@ -35,6 +35,10 @@ CREWAI_OFFLINE = {
 }
 
 CORE = ["-e", "./core[test,redis,code]"]
+# The SDK recipes (agent_baton.llm_tools, examples/*_sdk.py) are tested in tests-core through the
+# real clients over a recording transport; these versions send through httpx2. Not in the core's
+# test extra: crewai, in the same virtualenv as the core in its session, wants openai<3.
+SDKS = ["openai>=3.63,<4", "anthropic>=2.17,<3"]
 # Versions that resolve together on Python 3.11 (see docs and the frameworks' notes).
 FRAMEWORKS = {
     "langchain": ["-e", "./integrations/langchain[test]"],
@@ -50,7 +54,7 @@ def tests_core(session: nox.Session) -> None:
     playwright drives the system's Chromium (/usr/bin/chromium) to check the HTML report; it
     never downloads a browser. Without Chromium those tests skip with a message.
     """
-    session.install("-e", "./core[test,redis,code,o200k]", "playwright")
+    session.install("-e", "./core[test,redis,code,o200k]", "playwright", *SDKS)
     session.run("pytest", "tests/core", *session.posargs)
 
 

@@ -8,7 +8,8 @@ offered agent-baton's read and search tools, calls them, and gets the answers ba
     ANTHROPIC_API_KEY=... python examples/anthropic_sdk.py  # a real model: ANTHROPIC_MODEL,
                                                             # default claude-sonnet-4-5
 
-Needs the Anthropic SDK: pip install ./core anthropic
+Needs the Anthropic SDK's 2.x line, which sends through httpx2 (the scripted model is an
+httpx2.MockTransport): pip install ./core "anthropic>=2"
 """
 
 from __future__ import annotations

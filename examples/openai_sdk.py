@@ -8,7 +8,8 @@ offered agent-baton's read and search tools, calls them, and gets the answers ba
     OPENAI_API_KEY=... python examples/openai_sdk.py  # a real model: OPENAI_MODEL, default
                                                       # gpt-4o-mini
 
-Needs the OpenAI SDK: pip install ./core openai
+Needs the OpenAI SDK's 3.x line, which sends through httpx2 (the scripted model is an
+httpx2.MockTransport): pip install ./core "openai>=3"
 """
 
 from __future__ import annotations
