@@ -8,7 +8,7 @@ without agent-baton and how many it gets with it.
     python examples/autogen_handoff.py    # offline: replayed model answers, no API key
     OPENAI_API_KEY=... python examples/autogen_handoff.py    # a real model: OPENAI_MODEL,
                                                              # default gpt-4o-mini
-Needs autogen-ext[openai]==0.7.5 besides agent-baton-autogen.
+Needs autogen-ext: pip install ./core "./integrations/autogen[openai]" from the clone's root.
 """
 
 from __future__ import annotations

@@ -70,6 +70,48 @@ def test_usage_errors_exit_2():
     assert run_module("frobnicate").returncode == 2
 
 
+def test_bad_numbers_are_named_in_plain_words():
+    done = run_module("compress", "-", "--max-tokens", "abc")
+    assert done.returncode == 2
+    assert b"argument --max-tokens: expected a whole number, got 'abc'" in done.stderr
+    assert b"_positive_int" not in done.stderr
+    done = run_module("compress", "-", "--max-tokens", "-3")
+    assert b"argument --max-tokens: must be at least 1, got -3" in done.stderr
+
+
+def test_unknown_model_warns_and_still_counts():
+    done = run_module("compress", "-", "--model", "gpt4o", stdin=LOG.encode())
+    assert done.returncode == 0
+    assert b"warning: unknown model 'gpt4o': counting with cl100k_base" in done.stderr
+    known = run_module("compress", "-", "--model", "claude-opus-4-1", stdin=LOG.encode())
+    assert b"unknown model" not in known.stderr
+
+
+def test_latin1_input_is_decoded_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_bytes("Café crème: 5 € — naïve\n".encode("cp1252"))
+    assert main(["compress", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "Café crème: 5 € — naïve\n"
+    assert f"{path} is not UTF-8 (byte 0xe9 at offset 3): decoded as cp1252" in err
+
+
+def test_bytes_cp1252_leaves_undefined_decode_as_latin1():
+    done = run_module("compress", "-", stdin=b"caf\xe9 \x81 ok\n")
+    assert done.returncode == 0
+    assert done.stdout.decode() == "caf\xe9 \x81 ok\n"
+    assert b"standard input is not UTF-8 (byte 0xe9 at offset 3): decoded as latin-1" in done.stderr
+
+
+def test_utf8_with_bom_and_utf16_decode_silently_or_say_so():
+    done = run_module("compress", "-", stdin="\ufeffplain text\n".encode())
+    assert done.stdout.decode() == "plain text\n" and b"warning" not in done.stderr
+    done = run_module("compress", "-", stdin="hello wörld\n".encode("utf-16"))
+    assert done.returncode == 0
+    assert done.stdout.decode() == "hello wörld\n"
+    assert b"UTF-16 byte-order mark" in done.stderr
+
+
 def test_demo_core_prints_a_table_and_skips_missing_frameworks(capsys):
     assert main(["demo", "--framework", "core"]) == 0
     out = capsys.readouterr().out

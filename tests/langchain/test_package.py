@@ -21,7 +21,7 @@ def test_imports_without_langchain_and_names_the_extra():
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
     ).stdout
-    assert "pip install 'agent-baton-langchain[agent]'" in out
+    assert "pip install 'langchain>=1.0,<2' (the [agent] extra of agent-baton-langchain)" in out
 
 
 def test_public_names():

@@ -11,6 +11,8 @@ The compression pipeline on its own: ``from agent_baton.compress import compress
 'findings ...'
 """
 
+from importlib.metadata import version as _version
+
 from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
 from agent_baton.compress import CompressionResult
 from agent_baton.context import SharedContext
@@ -33,4 +35,4 @@ __all__ = [
     "TokenCounter",
     "get_token_counter",
 ]
-__version__ = "0.1.0"
+__version__ = _version("agent-baton")  # VERSION at the repository root

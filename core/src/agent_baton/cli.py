@@ -1,28 +1,41 @@
 """The ``agent-baton`` command: compress a file, or run the multi-agent demo.
 
 agent-baton compress FILE|- [--query TEXT] [--max-tokens N] [--model M] [--json]
+agent-baton inspect FILE|- [--html OUT] [--model M]
+agent-baton inspect [KEY] --namespace NS [--redis URL] [--html OUT]
 agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N]
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from agent_baton.alignment import Fate, Role, align
 from agent_baton.compress import compress
+from agent_baton.context import SharedContext
 from agent_baton.demo import DemoResult
-from agent_baton.tokens import DEFAULT_MODEL, get_token_counter
+from agent_baton.report_html import report_html
+from agent_baton.tokens import (
+    DEFAULT_MODEL,
+    encoding_name_for_model,
+    get_token_counter,
+    is_known_model,
+)
 
 FRAMEWORKS = ("core", "langchain", "crewai", "autogen")
+# From a clone's root: the packages are not on PyPI yet.
 INSTALL_HINTS = {
-    "langchain": 'pip install -e "./integrations/langchain[agent]"  (or agent-baton-langchain)',
-    "crewai": "pip install -e ./integrations/crewai  (or agent-baton-crewai)",
-    "autogen": 'pip install -e "./integrations/autogen[test]"  (or agent-baton-autogen)',
+    "langchain": 'pip install ./core "./integrations/langchain[agent]"',
+    "crewai": "pip install ./core ./integrations/crewai",
+    "autogen": 'pip install ./core "./integrations/autogen[openai]"',
 }
 EXIT_USAGE = 2
 
@@ -38,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "compress":
             return _compress(args)
+        if args.command == "inspect":
+            return _inspect(args)
         return _demo(args)
     except CliError as exc:
         print(f"agent-baton: {exc}", file=sys.stderr)
@@ -56,6 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--max-tokens", type=_positive_int, help="fit the result in N tokens")
     comp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
     comp.add_argument("--json", action="store_true", help="print a JSON result instead")
+    insp = sub.add_parser(
+        "inspect",
+        help="show what compression keeps of a file, or of entries in Redis",
+        description="Compress FILE (or read KEY from a Redis namespace) and show what was kept: "
+        "a summary, or with --html one self-contained page with the original beside the "
+        "compressed form.",
+    )
+    insp.add_argument(
+        "target", nargs="?", help="a file (- for stdin); with --namespace, a key (default: all)"
+    )
+    insp.add_argument("--html", metavar="OUT", help="write the HTML page to OUT")
+    insp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
+    insp.add_argument("--namespace", help="read entries of this Redis namespace instead of a file")
+    insp.add_argument("--redis", metavar="URL", help="Redis URL (default: $REDIS_URL)")
     demo = sub.add_parser("demo", help="run a researcher → analyst → writer handoff")
     demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
     demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
@@ -63,9 +92,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
 
 
@@ -74,6 +106,12 @@ def _positive_int(value: str) -> int:
 
 def _compress(args: argparse.Namespace) -> int:
     text = _read_text(args.file)
+    if not is_known_model(args.model):
+        _warn(
+            f"unknown model {args.model!r}: counting with {encoding_name_for_model(args.model)} "
+            "as an approximation (known: gpt-4o, gpt-4.1, gpt-5, o1, o3, o4, gpt-4, gpt-3.5, "
+            "claude-*)"
+        )
     counter = get_token_counter(args.model)
     result = compress(text, query=args.query, max_tokens=args.max_tokens, counter=counter)
     if args.json:
@@ -99,19 +137,87 @@ def _compress(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> str:
+    name = "standard input" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
     # NUL bytes do not occur in text; compressing an image or archive helps no agent.
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _warn(f"{name} starts with a UTF-16 byte-order mark: decoded as UTF-16")
+        return data.decode("utf-16", errors="replace")
     if b"\x00" in data[:8192]:
         raise CliError(f"{path} looks like a binary file; agent-baton compresses text")
-    return data.decode("utf-8", errors="replace")
+    return _decode(data, name)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252 or Latin-1, with a warning."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    # Most Western text that is not UTF-8 is Windows-1252 (Latin-1's printable characters
+    # and more); the few bytes it leaves undefined make it Latin-1, which decodes any byte.
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252 (Windows Latin-1)"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    _warn(f"{name} is not UTF-8 ({bad}): decoded as {encoding}")
+    return text
 
 
 def _read_file(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def _warn(message: str) -> None:
+    print(f"agent-baton: warning: {message}", file=sys.stderr)
+
+
+# -- inspect -------------------------------------------------------------------------------
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    if args.namespace is not None:
+        # ttl=None: reading expires nothing; Redis drops entries by their writers' ttl.
+        ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        if args.target is None:
+            entries = ctx.entries()
+        else:
+            entry = ctx.get_entry(args.target)
+            if entry is None:
+                raise CliError(f"no entry {args.target!r} in namespace {args.namespace!r}")
+            entries = [entry]
+        title = f"agent-baton inspect: namespace {args.namespace}"
+    else:
+        if args.target is None:
+            raise CliError("inspect needs a FILE (or - for stdin), or --namespace")
+        text = _read_text(args.target)
+        ctx = SharedContext(model=args.model, ttl=None)
+        name = "stdin" if args.target == "-" else os.path.basename(args.target)
+        entries = [ctx.put(name, text)]
+        title = f"agent-baton inspect: {name}"
+    if args.html:
+        page = report_html(entries, title=title, counter_name=ctx.token_counter_name)
+        try:
+            with open(args.html, "w", encoding="utf-8") as handle:
+                handle.write(page)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.html}: {exc.strerror or exc}") from exc
+        print(f"wrote {args.html} ({len(entries)} entries)", file=sys.stderr)
+        return 0
+    for entry in entries:
+        aligned = align(entry.original, entry.compressed)
+        markers = sum(1 for line in aligned.compressed if line.role is Role.MARKER)
+        fates = ", ".join(f"{aligned.count(fate):,} {fate.value}" for fate in Fate)
+        print(
+            f"{entry.key}: {entry.original_tokens:,} → {entry.compressed_tokens:,} tokens "
+            f"({entry.savings_percent}% saved; {', '.join(entry.transforms) or 'unchanged'})\n"
+            f"  lines of the original: {fates}; {markers} markers"
+        )
+    return 0
 
 
 # -- demo ----------------------------------------------------------------------------------

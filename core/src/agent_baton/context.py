@@ -21,6 +21,7 @@ from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.render import render_entries
+from agent_baton.report_html import report_html
 from agent_baton.search import Hit, SearchIndex
 from agent_baton.tokens import DEFAULT_MODEL, estimate_tokens, get_token_counter
 
@@ -346,6 +347,19 @@ class SharedContext:
             total_original_tokens=sum(e.original_tokens for e in live),
             total_compressed_tokens=sum(e.compressed_tokens for e in live),
         )
+
+    def report_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """One self-contained HTML page of the live entries: what was kept and what dropped.
+
+        Each entry's original beside what the next agent sees, markers linked to the lines
+        they stand for, tokens before and after, and the run's handoffs as a timeline. Also
+        written to ``path`` (UTF-8) when given.
+        """
+        page = report_html(self._entries(), counter_name=self.token_counter_name)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(page)
+        return page
 
     def search(self, key: str | None, query: str, k: int = 5) -> list[Hit]:
         """The ``k`` passages of the original content that best match ``query``.

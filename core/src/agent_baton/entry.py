@@ -23,7 +23,21 @@ def savings_percent(original_tokens: int, compressed_tokens: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ContextEntry:
-    """One agent output: the original, its compressed form and their token counts."""
+    """One agent output: the original, its compressed form and their token counts.
+
+    Attributes:
+        key: The key it is stored under.
+        agent: The agent that put it, or ``None``.
+        original: The content as put, as text (dict and list content as JSON).
+        compressed: What the next agent sees: the compressed form, with markers where
+            something was left out.
+        original_tokens: Tokens of ``original``, counted with the context's counter.
+        compressed_tokens: Tokens of ``compressed``.
+        transforms: What compression did, e.g. ``["json:table+sample"]``;
+            ``fallback:<reason>`` when compression failed and the original was kept.
+        timestamp: When it was put, by the context's clock (seconds since the epoch).
+        size_bytes: UTF-8 bytes of original and compressed together: what it costs to keep.
+    """
 
     key: str
     agent: str | None
@@ -49,7 +63,13 @@ class ContextEntry:
 
 @dataclass(frozen=True, slots=True)
 class SharedContextStats:
-    """Totals over the live entries of a shared context."""
+    """Totals over the live entries of a shared context.
+
+    Attributes:
+        entries: How many entries are live.
+        total_original_tokens: Tokens of their originals.
+        total_compressed_tokens: Tokens of their compressed forms.
+    """
 
     entries: int
     total_original_tokens: int

@@ -28,7 +28,16 @@ _K1, _B = 1.2, 0.75
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A passage of an entry's original content that matches a query."""
+    """A passage of an entry's original content that matches a query.
+
+    Attributes:
+        key: The entry it comes from.
+        agent: The agent that put that entry, or ``None``.
+        text: The passage, verbatim from the original.
+        location: Where it sits in the original: ``data[97]`` (a row of a JSON array) or
+            ``lines 457-464`` (lines of text, code or a log).
+        score: BM25 relevance to the query; higher is better, comparable within one search.
+    """
 
     key: str
     agent: str | None

@@ -48,7 +48,14 @@ COMPRESSORS: dict[str, Compressor] = {
 
 @dataclass(frozen=True, slots=True)
 class CompressionResult:
-    """A compressed text with its token counts and the transforms that produced it."""
+    """A compressed text with its token counts and the transforms that produced it.
+
+    Attributes:
+        text: The compressed text, with markers where something was left out.
+        original_tokens: Tokens of the input.
+        compressed_tokens: Tokens of ``text``.
+        transforms: What was done, e.g. ``["logs:fold"]``; empty when the text passed as is.
+    """
 
     text: str
     original_tokens: int

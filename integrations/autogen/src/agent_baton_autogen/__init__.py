@@ -1,12 +1,15 @@
 """agent-baton for AutoGen AgentChat 0.7: other agents' messages reach each model compressed.
 
->>> from agent_baton import SharedContext
->>> from agent_baton_autogen import BatonChatCompletionContext, make_context_tools
->>> ctx = SharedContext()
->>> model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
->>> [tool.name for tool in make_context_tools(ctx)]
-['read_shared_context', 'search_shared_context', 'list_shared_context']
+Examples:
+    >>> from agent_baton import SharedContext
+    >>> from agent_baton_autogen import BatonChatCompletionContext, make_context_tools
+    >>> ctx = SharedContext()
+    >>> model_context = BatonChatCompletionContext(ctx, agent_name="analyst")
+    >>> [tool.name for tool in make_context_tools(ctx)]
+    ['read_shared_context', 'search_shared_context', 'list_shared_context']
 """
+
+from importlib.metadata import version as _version
 
 from agent_baton_autogen.intervention import BatonInterventionHandler
 from agent_baton_autogen.model_context import (
@@ -49,4 +52,4 @@ __all__ = [
     "team_scope",
     "unregister_shared_context",
 ]
-__version__ = "0.1.0"
+__version__ = _version("agent-baton-autogen")  # VERSION at the repository root

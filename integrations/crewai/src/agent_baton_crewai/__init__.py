@@ -17,6 +17,7 @@ Importing this package does not import CrewAI; the tools and :meth:`CrewBaton.at
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
 from agent_baton_crewai._compat import UnsupportedCrewAIError
@@ -37,7 +38,7 @@ __all__ = [
     "slugify",
     "task_key",
 ]
-__version__ = "0.1.0"
+__version__ = _version("agent-baton-crewai")  # VERSION at the repository root
 
 _TOOL_NAMES = frozenset({"SharedContextReadTool", "SharedContextSearchTool"})
 

@@ -11,6 +11,7 @@ Each works in the scope of its run, by default the LangGraph thread (see :mod:`.
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
 from agent_baton_langchain.history import BatonChatMessageHistory
@@ -31,6 +32,7 @@ __all__ = [
     "by_thread",
     "make_context_tools",
 ]
+__version__ = _version("agent-baton-langchain")  # VERSION at the repository root
 
 _MIDDLEWARE_NAMES = frozenset({"Injection", "SharedContextMiddleware"})
 
@@ -43,7 +45,9 @@ def __getattr__(name: str) -> Any:
             from agent_baton_langchain import middleware
         except ImportError as exc:
             raise ImportError(
-                f"{name} needs the langchain package: pip install 'agent-baton-langchain[agent]'"
+                # The package is not on PyPI yet: name what to install, not the extra.
+                f"{name} needs the langchain package: pip install 'langchain>=1.0,<2' "
+                "(the [agent] extra of agent-baton-langchain)"
             ) from exc
         return getattr(middleware, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
