@@ -415,3 +415,55 @@ def test_a_failing_store_never_fails_the_crew(make_agent, big, final, caplog):
     assert ctx.get(baton.key_for(crew.tasks[0]), full=True) == big
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("sending it in full" in m for m in warnings)
+
+
+def test_detach_after_a_kickoff_removes_the_callback_crewai_copied_into_each_task(
+    ctx, make_agent, big, final
+):
+    calls = []
+
+    def user_callback(output):
+        calls.append(output.raw)
+
+    crew, _, writer_llm = _research_crew(make_agent, big, final, runs=3)
+    crew.task_callback = user_callback
+    crew.kickoff()  # CrewAI copies user_callback into each task
+    assert [t.callback for t in crew.tasks] == [user_callback, user_callback]
+    calls.clear()
+
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff()  # CrewAI copies the baton's callback into each task
+    assert calls == [big, "Hosts are healthy."]  # the user's callback ran once per task
+    stored = len(ctx)
+    baton.detach(crew)
+    calls.clear()
+
+    crew.kickoff()
+
+    assert big in writer_llm.prompt(2)  # CrewAI's own context again
+    assert len(ctx) == stored  # nothing flows into the old context any more
+    assert calls == [big, "Hosts are healthy."]
+    assert [t.callback for t in crew.tasks] == [user_callback, user_callback]
+
+
+def test_kickoff_for_each_after_a_kickoff_stores_each_output_once(ctx, make_agent, big, final):
+    crew, _, _ = _research_crew(
+        make_agent,
+        big,
+        final,
+        runs=3,
+        research_task="Collect latency metrics of the {region} hosts",
+        summary_task="Summarise the {region} host metrics",
+    )
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff(inputs={"region": "ap"})  # CrewAI copies the baton's callback into each task
+    ctx.clear()
+
+    crew.kickoff_for_each(inputs=[{"region": "eu"}, {"region": "us"}])
+
+    # Each copy stored through its own attachment only, under the keys of the tasks as
+    # written; the original crew's callback, copied along, stored under "...-eu-..." too.
+    assert sorted(ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
+    assert len(baton.runs) == 3

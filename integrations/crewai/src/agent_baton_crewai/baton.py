@@ -106,6 +106,13 @@ class CrewBaton:
         vars(crew)[CONTEXT_HOOK] = attachment.get_context
         vars(crew)["copy"] = attachment.copy_crew
         crew.task_callback = attachment.on_task_output
+        # A task holding the crew's previous callback got it from CrewAI at an earlier
+        # kickoff: let CrewAI give it ours, which chains that one, so it runs once per task.
+        for task in crew.tasks:
+            if attachment.previous_callback is not None and (
+                task.callback == attachment.previous_callback
+            ):
+                task.callback = None
         crew.before_kickoff_callbacks.append(attachment.start_run)
         crew.after_kickoff_callbacks.append(attachment.finish_run)
         for task in crew.tasks:
@@ -214,9 +221,10 @@ class _Attachment:
         ``kickoff_for_each`` and its async twins run copies of the crew, one per input.
         """
         crew = self.crew
-        # Copied without this attachment's callbacks, which belong to this crew alone; then
-        # put back as they were, in place.
+        # Copied without this attachment's callbacks, which belong to this crew alone (a task
+        # copy would otherwise keep storing through this crew's); then put back as they were.
         before, after = list(crew.before_kickoff_callbacks), list(crew.after_kickoff_callbacks)
+        task_callbacks = [task.callback for task in crew.tasks]
         self.remove_callbacks()
         try:
             clone = type(crew).copy(crew)
@@ -224,6 +232,8 @@ class _Attachment:
             crew.task_callback = self.on_task_output
             crew.before_kickoff_callbacks[:] = before
             crew.after_kickoff_callbacks[:] = after
+            for task, callback in zip(crew.tasks, task_callbacks, strict=True):
+                task.callback = callback
         twin = _Attachment(self.baton, clone, getattr(clone, CONTEXT_HOOK), clone.task_callback)
         # Tasks are copied in order: each copy stores under its original's key.
         twin.keys = {
@@ -237,6 +247,11 @@ class _Attachment:
         """Give the crew back its own task callback and kickoff callbacks."""
         crew = self.crew
         crew.task_callback = self.previous_callback
+        # CrewAI copies crew.task_callback into each task without a callback of its own at
+        # kickoff; the next kickoff copies the crew's own one again.
+        for task in crew.tasks:
+            if task.callback == self.on_task_output:
+                task.callback = None
         # In place, and whether or not the user already took them out.
         crew.before_kickoff_callbacks[:] = [
             c for c in crew.before_kickoff_callbacks if c != self.start_run
