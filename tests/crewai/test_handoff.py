@@ -467,3 +467,13 @@ def test_kickoff_for_each_after_a_kickoff_stores_each_output_once(ctx, make_agen
     # written; the original crew's callback, copied along, stored under "...-eu-..." too.
     assert sorted(ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
     assert len(baton.runs) == 3
+
+
+def test_context_within_the_budget_is_sent_as_crewai_builds_it(ctx, make_agent, big, final):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx, max_tokens=ctx.count_tokens(big) + 100)
+    baton.attach(crew)
+    crew.kickoff()
+    assert big in _context_part(writer_llm.prompt())  # nothing lost when it fits
+    (handoff,) = baton.report().handoffs
+    assert handoff.sent_tokens == handoff.original_tokens

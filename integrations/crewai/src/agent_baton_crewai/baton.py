@@ -23,7 +23,7 @@ logger = logging.getLogger("agent_baton_crewai")
 
 CrewT = TypeVar("CrewT", bound="Crew")
 
-DEFAULT_MAX_TOKENS = 2000
+DEFAULT_MAX_TOKENS = 8000  # chosen by benchmarks/crewai_bench.py; see docs/crewai.md
 DEFAULT_MAX_RUNS = 100
 
 
@@ -332,16 +332,18 @@ class _Attachment:
             self.baton._store(key, output)  # normally a no-op: the callback stored it
         ctx = self.baton.ctx
         keys = [key for key, _ in sources]
-        rendered = ctx.render(
-            keys,
-            query=task.description if self.baton.focus else None,
-            max_tokens=self.baton.max_tokens,
-        )
         original_tokens = ctx.count_tokens(default)
-        sent_tokens = ctx.count_tokens(rendered)
-        text = rendered
-        if not rendered or sent_tokens >= original_tokens:
-            text, sent_tokens = default, original_tokens
+        text, sent_tokens = default, original_tokens
+        # Within the budget, CrewAI's own text loses nothing: it is sent as it is.
+        if original_tokens > self.baton.max_tokens:
+            rendered = ctx.render(
+                keys,
+                query=task.description if self.baton.focus else None,
+                max_tokens=self.baton.max_tokens,
+            )
+            rendered_tokens = ctx.count_tokens(rendered)
+            if rendered and rendered_tokens < original_tokens:
+                text, sent_tokens = rendered, rendered_tokens
         handoff = Handoff(
             task=self.key_for(task),
             agent=task.agent.role if task.agent is not None else None,
