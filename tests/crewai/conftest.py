@@ -72,6 +72,40 @@ class ScriptedLLM(BaseLLM):
         return len(text) // 4
 
 
+class NativeToolsLLM(ScriptedLLM):
+    """A ScriptedLLM that calls tools natively (replies may be lists of tool calls), with a
+    context window of ``window`` tokens: CrewAI then stubs tool results over a quarter of it.
+    """
+
+    _window: int = PrivateAttr(default=1_000_000)
+
+    def __init__(self, replies: list[Any], window: int, **data: Any) -> None:
+        super().__init__(replies, **data)
+        self._window = window
+
+    def supports_function_calling(self) -> bool:
+        return True
+
+    def get_context_window_size(self) -> int:
+        return self._window
+
+    def tool_results(self) -> list[str]:
+        """The content of every tool message the model received, in order, once each."""
+        seen: list[str] = []
+        for messages in self.received:
+            for message in messages:
+                content = str(message.get("content", ""))
+                if message.get("role") == "tool" and content not in seen:
+                    seen.append(content)
+        return seen
+
+
+def tool_call(name: str, **arguments: Any) -> list[dict[str, Any]]:
+    """A reply of a natively tool-calling model: one call of ``name``."""
+    call = {"name": name, "arguments": json.dumps(arguments)}
+    return [{"id": f"call_{name}", "type": "function", "function": call}]
+
+
 class RuleLLM(BaseLLM):
     """A CrewAI LLM whose reply is a function of the prompt; records every prompt, thread-safe.
 
@@ -147,6 +181,16 @@ def make_agent() -> Callable[..., tuple[Agent, ScriptedLLM]]:
         return agent, llm
 
     return make
+
+
+@pytest.fixture
+def native_llm() -> type[NativeToolsLLM]:
+    return NativeToolsLLM
+
+
+@pytest.fixture(name="tool_call")
+def tool_call_fixture() -> Callable[..., list[dict[str, Any]]]:
+    return tool_call
 
 
 @pytest.fixture
