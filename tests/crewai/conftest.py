@@ -184,6 +184,11 @@ def make_agent() -> Callable[..., tuple[Agent, ScriptedLLM]]:
 
 
 @pytest.fixture
+def scripted_llm() -> type[ScriptedLLM]:
+    return ScriptedLLM
+
+
+@pytest.fixture
 def native_llm() -> type[NativeToolsLLM]:
     return NativeToolsLLM
 

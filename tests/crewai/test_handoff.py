@@ -494,3 +494,32 @@ def test_context_within_the_budget_is_sent_as_crewai_builds_it(ctx, make_agent, 
     assert big in _context_part(writer_llm.prompt())  # nothing lost when it fits
     (handoff,) = baton.report().handoffs
     assert handoff.sent_tokens == handoff.original_tokens
+
+
+def test_hierarchical_process_hands_the_manager_compressed_context(
+    ctx, make_agent, big, final, scripted_llm
+):
+    researcher, _ = make_agent("Researcher", [])
+    writer, _ = make_agent("Writer", [])
+    # The manager runs every task; here it answers both itself (delegation is a tool call
+    # whose answer comes back as an observation, outside the handoff between tasks).
+    manager_llm = scripted_llm([final(big), final("Hosts are healthy.")])
+    crew = Crew(
+        agents=[researcher, writer],
+        tasks=[
+            Task(name="research", description="Collect metrics", expected_output="JSON"),
+            Task(name="summary", description="Summarise the metrics", expected_output="text"),
+        ],
+        process=Process.hierarchical,
+        manager_llm=manager_llm,
+    )
+    baton = CrewBaton(ctx, max_tokens=1000)
+    baton.attach(crew)
+
+    result = crew.kickoff()
+
+    received = _context_part(manager_llm.prompt(1))
+    assert "### research" in received and big not in received
+    assert result.raw == "Hosts are healthy." and result.tasks_output[0].raw == big
+    assert baton.report().ctx.get("research", full=True) == big
+    assert [h.sources for h in baton.report().handoffs] == [("research",)]
