@@ -108,9 +108,8 @@ class CrewBaton:
             raise ValueError("this crew is attached to another CrewBaton; detach it first")
         check_context_hook(crew)
         self._ctx.get_entry(_PING_KEY)  # a dead or hung backend fails here, not mid-run
-        attachment = _Attachment(self, crew, getattr(crew, CONTEXT_HOOK), crew.task_callback)
-        attachment.scope = scope
-        self._install(attachment)
+        previous = crew.task_callback
+        self._install(_Attachment(self, crew, getattr(crew, CONTEXT_HOOK), previous, scope=scope))
         return crew
 
     def _install(self, attachment: _Attachment) -> None:
@@ -254,6 +253,7 @@ class _Attachment:
         default_context: Callable[[Task, list[TaskOutput]], str],
         previous_callback: Callable[[TaskOutput], Any] | None,
         *,
+        scope: str | None = None,
         is_copy: bool = False,
     ) -> None:
         self.baton = baton
@@ -265,7 +265,7 @@ class _Attachment:
         # Keys are fixed at attach time: later input interpolation rewrites descriptions.
         bases = [task_key(t.name, t.description) for t in crew.tasks]
         self.keys = dict(zip((str(t.id) for t in crew.tasks), unique_keys(bases), strict=True))
-        self.scope: str | None = None
+        self.scope = scope
         self.is_copy = is_copy
         self.run: Run | None = None
 
@@ -288,10 +288,8 @@ class _Attachment:
             crew.after_kickoff_callbacks[:] = after
             for task, callback in zip(crew.tasks, task_callbacks, strict=True):
                 task.callback = callback
-        twin = _Attachment(
-            self.baton, clone, getattr(clone, CONTEXT_HOOK), clone.task_callback, is_copy=True
-        )
-        twin.scope = self.scope
+        hook, previous = getattr(clone, CONTEXT_HOOK), clone.task_callback
+        twin = _Attachment(self.baton, clone, hook, previous, scope=self.scope, is_copy=True)
         # Tasks are copied in order: each copy stores under its original's key.
         twin.keys = {
             str(copy.id): self.key_for(task)
