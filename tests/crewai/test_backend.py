@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import uuid
@@ -13,12 +14,14 @@ from crewai import Crew, Task
 from agent_baton import BackendUnavailableError, SharedContext
 from agent_baton_crewai import CrewBaton
 
+_COMMAND = re.compile(rb"\*\d+\r\n\$")
+
 
 class HangingProxy:
     """A TCP proxy in front of Redis that, once ``hang()`` is called, swallows every request.
 
-    It counts the script calls (EVALSHA/EVAL) it swallowed: what a hung Redis would have
-    been asked while the client waited out its timeouts.
+    It counts the commands it swallowed (the connection handshake's included): what a hung
+    Redis was asked while the client waited out its timeouts.
     """
 
     def __init__(self, upstream_port: int) -> None:
@@ -46,8 +49,8 @@ class HangingProxy:
         try:
             while data := source.recv(65536):
                 if self.hung.is_set():
-                    if requests:
-                        self.swallowed += data.count(b"EVALSHA") + data.count(b"EVAL\r\n")
+                    if requests:  # each command is a RESP array: *<count>\r\n$<length>
+                        self.swallowed += len(_COMMAND.findall(data))
                     continue
                 target.sendall(data)
         except OSError:
@@ -110,4 +113,34 @@ def test_a_redis_that_hangs_mid_run_costs_the_run_one_timeout(
     assert proxy.swallowed == 1
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "unavailable" in warnings[0]
+    proxy.close()
+
+
+def test_after_a_failure_the_runs_tools_do_not_wait_for_the_backend(
+    redis_server, make_agent, final, big
+):
+    proxy = HangingProxy(int(redis_server.url.rsplit(":", 1)[1].split("/")[0]))
+    ctx = SharedContext.from_url(
+        f"redis://127.0.0.1:{proxy.port}/0", namespace=f"t-{uuid.uuid4().hex}", timeout=0.3
+    )
+    baton = CrewBaton(ctx)
+    researcher, _ = make_agent("Researcher", [final(big)])
+    replies = [
+        'Thought: look\nAction: read_shared_context\nAction Input: {"key": "research"}',
+        'Thought: look\nAction: search_shared_context\nAction Input: {"query": "web-5"}',
+        final("Done."),
+    ]
+    writer, writer_llm = make_agent("Writer", replies, tools=baton.tools())
+    tasks = [
+        Task(name="research", description="Collect", expected_output="JSON", agent=researcher),
+        Task(name="write", description="Write", expected_output="text", agent=writer),
+    ]
+    crew = baton.attach(Crew(agents=[researcher, writer], tasks=tasks))
+    proxy.hang()
+
+    assert crew.kickoff().raw == "Done."
+
+    assert proxy.swallowed == 1  # the research's store; not the handoff, not the two tools
+    # Both tools answered at once that the context is unavailable.
+    assert writer_llm.prompt(2).count("The shared context is unavailable") == 2
     proxy.close()

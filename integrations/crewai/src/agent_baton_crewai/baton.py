@@ -315,8 +315,8 @@ class _Attachment:
             c for c in crew.after_kickoff_callbacks if c != self.finish_run
         ]
 
-    def bind_tools(self, ctx: SharedContext | None) -> None:
-        """Give this crew's agents and tasks copies of the baton's tools that read ``ctx``.
+    def bind_tools(self, run: Run | None) -> None:
+        """Give this crew's agents and tasks copies of the baton's tools bound to ``run``.
 
         ``None`` puts the user's own tools back. New lists are assigned, never changed in
         place: a copied crew's agents share the lists of the original's.
@@ -327,7 +327,7 @@ class _Attachment:
             if not tools or not any(isinstance(t, _SharedContextTool) for t in tools):
                 return None
             return [
-                self._rebind(t, ctx, llm) if isinstance(t, _SharedContextTool) else t for t in tools
+                self._rebind(t, run, llm) if isinstance(t, _SharedContextTool) else t for t in tools
             ]
 
         crew = self.crew
@@ -343,11 +343,11 @@ class _Attachment:
             if tools is not None:
                 task.tools = tools
 
-    def _rebind(self, tool: _SharedContextTool, ctx: SharedContext | None, llm: Any) -> Any:
+    def _rebind(self, tool: _SharedContextTool, run: Run | None, llm: Any) -> Any:
         origin = tool.origin
         if origin.ctx is not self.baton.ctx:  # over another context: the user's business
             return tool
-        return origin if ctx is None else origin.for_run(ctx, llm)
+        return origin if run is None else origin.for_run(run.ctx, llm, run)
 
     def key_for(self, task: Task) -> str:
         task_id = str(task.id)
@@ -408,7 +408,7 @@ class _Attachment:
         inputs, explicit = pop_scope_input(inputs)
         ctx = run_scope(self.baton.ctx, explicit, self.scope, self.is_copy)
         self.run = self.baton._new_run(self.crew.name or "crew", ctx)
-        self.bind_tools(ctx)
+        self.bind_tools(self.run)
         return inputs
 
     def finish_run(self, result: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any, Self
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr
 
-from agent_baton import SharedContext
+from agent_baton import BackendUnavailableError, SharedContext
 from agent_baton.answers import (
     DEFAULT_TOOL_TOKENS,
     ToolNames,
@@ -30,6 +30,10 @@ READ_TOOL_NAME = DEFAULT_NAMES.read
 SEARCH_TOOL_NAME = DEFAULT_NAMES.search
 LIST_TOOL_NAME = DEFAULT_NAMES.list
 MIN_ANSWER_TOKENS = 100  # below this an answer is no use; CrewAI may stub it instead
+UNAVAILABLE = (
+    "The shared context is unavailable for the rest of this run (its backend does not "
+    "answer); go on with what your context holds."
+)
 # CrewAI's share of the usable context window a tool result may take before it is stubbed
 # (crewai.llms.base_llm.TOOL_RESULT_CONTEXT_WINDOW_THRESHOLD in 1.15), and our margin below it.
 _STUB_THRESHOLD = 0.25
@@ -85,6 +89,7 @@ class _SharedContextTool(BaseTool):
     _ctx: SharedContext = PrivateAttr()
     _names: ToolNames = PrivateAttr(default=DEFAULT_NAMES)
     _llm: Any = PrivateAttr(default=None)
+    _run_state: Any = PrivateAttr(default=None)  # the run: its backend_down flag is shared
     _origin: _SharedContextTool | None = PrivateAttr(default=None)
 
     def __init__(
@@ -118,14 +123,28 @@ class _SharedContextTool(BaseTool):
         """The tool the user made; run copies (:meth:`for_run`) point back to it."""
         return self._origin or self
 
-    def for_run(self, ctx: SharedContext, llm: Any = None) -> Self:
+    def for_run(self, ctx: SharedContext, llm: Any = None, run: Any = None) -> Self:
         """A copy of this tool that reads ``ctx`` and keeps its answers small enough for ``llm``.
 
-        ``llm`` is the CrewAI LLM of the agent that calls the tool (``None``: no such check).
+        ``llm`` is the CrewAI LLM of the agent that calls the tool (``None``: no such check);
+        ``run`` an object whose ``backend_down`` flag the run's other tools and handoffs share,
+        so that once the backend has failed, no call waits for it again in that run.
         """
         tool = self.model_copy()
-        tool._ctx, tool._llm, tool._origin = ctx, llm, self.origin
+        tool._ctx, tool._llm, tool._run_state, tool._origin = ctx, llm, run, self.origin
         return tool
+
+    def _guarded(self, answer: Callable[[], str]) -> str:
+        """``answer()``, or a sentence saying the backend is unavailable (not an exception)."""
+        run = self._run_state
+        if run is not None and run.backend_down:
+            return UNAVAILABLE
+        try:
+            return answer()
+        except BackendUnavailableError:
+            if run is not None:
+                run.backend_down = True
+            return UNAVAILABLE
 
     async def _arun(self, *args: Any, **kwargs: Any) -> str:
         # The answers compress and count tokens: on a worker thread, off the event loop.
@@ -208,13 +227,17 @@ class SharedContextReadTool(_SharedContextTool):
         max_tokens: int | None = None,
     ) -> str:
         ctx, names = self._ctx, self._names
-        if full:
-            budget = self._page_budget(key, max_tokens)
-            return read_answer(ctx, key, full=True, page=page, max_tokens=budget, tools=names)
-        return self._fitted(
-            lambda budget: read_answer(ctx, key, query=query, max_tokens=budget, tools=names),
-            max_tokens,
-        )
+
+        def answer() -> str:
+            if full:
+                budget = self._page_budget(key, max_tokens)
+                return read_answer(ctx, key, full=True, page=page, max_tokens=budget, tools=names)
+            return self._fitted(
+                lambda budget: read_answer(ctx, key, query=query, max_tokens=budget, tools=names),
+                max_tokens,
+            )
+
+        return self._guarded(answer)
 
 
 class SharedContextSearchTool(_SharedContextTool):
@@ -246,11 +269,13 @@ class SharedContextSearchTool(_SharedContextTool):
 
     def _run(self, query: str, key: str | None = None, max_tokens: int | None = None) -> str:
         ctx, names = self._ctx, self._names
-        return self._fitted(
-            lambda budget: search_answer(
-                ctx, query, key=key or None, max_tokens=budget, tools=names
-            ),
-            max_tokens,
+        return self._guarded(
+            lambda: self._fitted(
+                lambda budget: search_answer(
+                    ctx, query, key=key or None, max_tokens=budget, tools=names
+                ),
+                max_tokens,
+            )
         )
 
 
@@ -277,7 +302,7 @@ class SharedContextListTool(_SharedContextTool):
         super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
 
     def _run(self) -> str:
-        return self._fitted(lambda budget: _fit_listing(self, budget), None)
+        return self._guarded(lambda: self._fitted(lambda b: _fit_listing(self, b), None))
 
 
 def _fit_listing(tool: _SharedContextTool, budget: int) -> str:
