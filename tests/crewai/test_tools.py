@@ -75,6 +75,10 @@ def test_read_full_gives_the_original_in_pages(filled, big):
         page += 1
     assert page > 5
     assert "".join(pages) == big  # nothing lost between pages
+    # A page keeps its size whatever budget a call asks for: page 3 follows page 2.
+    assert read.run(key="research", full=True, page=2, max_tokens=200) == read.run(
+        key="research", full=True, page=2
+    )
 
 
 def test_read_with_query_focuses_on_it(filled, big):

@@ -54,7 +54,7 @@ class ReadSharedContextInput(BaseModel):
     max_tokens: int | None = Field(
         default=None,
         ge=1,
-        description="Fewer tokens than the tool's default, for a shorter answer.",
+        description="Fewer tokens than the default, for a shorter answer (pages keep their size).",
     )
 
 
@@ -168,13 +168,14 @@ class _SharedContextTool(BaseTool):
         except Exception:  # an LLM that cannot count: CrewAI then keeps the result too
             return False
 
-    def _page_budget(self, key: str, max_tokens: int | None) -> int:
+    def _page_budget(self, key: str) -> int:
         """The page size for reading ``key`` in full, kept below CrewAI's stub threshold.
 
-        Pages must not change size between calls, so it is set from the whole entry's tokens
-        by the LLM's count, not page by page.
+        Pages must not change size between calls (the model asks for page 2 after page 1),
+        so it comes from the tool's budget and the whole entry's tokens by the LLM's count,
+        not from the call or the page.
         """
-        budget = min(max_tokens or self.max_tokens, self.max_tokens)
+        budget = self.max_tokens
         entry = self._ctx.get_entry(key)
         if entry is None or self._llm is None or not self._stubbed(entry.original):
             return budget
@@ -230,7 +231,7 @@ class SharedContextReadTool(_SharedContextTool):
 
         def answer() -> str:
             if full:
-                budget = self._page_budget(key, max_tokens)
+                budget = self._page_budget(key)
                 return read_answer(ctx, key, full=True, page=page, max_tokens=budget, tools=names)
             return self._fitted(
                 lambda budget: read_answer(ctx, key, query=query, max_tokens=budget, tools=names),
