@@ -5,6 +5,7 @@ nox -s lint         ruff on the whole repository, mypy on the typed packages
 nox -s demo         the multi-agent handoff demo in every framework
 nox -s bench        the generated corpus, ../shared/corpus, routing and speed benchmarks
 nox -s compare      the benchmark side by side with headroom-ai
+nox -s bench-crewai what a CrewAI writer receives, with and without agent-baton
 nox -s soak         the concurrency stress test for a minute (or -- SECONDS)
 nox -s build        sdists and wheels of the four distributions in dist/, checked by twine
 nox -s wheels       those wheels installed from dist/ alone, an example of each framework run
@@ -145,6 +146,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/corpus_bench.py", "--corpus", "../shared/corpus/more")
     session.run("python", "benchmarks/routing_bench.py", "--with-hint")
     session.run("python", "benchmarks/speed_bench.py", "--corpus", out)
+
+
+@nox.session(name="bench-crewai")
+def bench_crewai(session: nox.Session) -> None:
+    """What a CrewAI writer receives, with and without agent-baton, on ../shared/corpus."""
+    session.install("-e", "./core[code]", *FRAMEWORKS["crewai"])
+    session.run("python", "benchmarks/crewai_bench.py", *session.posargs, env=CREWAI_OFFLINE)
 
 
 @nox.session

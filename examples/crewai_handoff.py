@@ -107,9 +107,11 @@ def main() -> None:
 
     assert result.raw == plain.raw == REPORT
     assert result.tasks_output[0].raw == METRICS  # users still read the full outputs
-    assert ctx.get("research", full=True) == METRICS
+    run_ctx = report.ctx  # the run's own scope of ctx: its outputs, in full
+    assert run_ctx is not None and run_ctx.get("research", full=True) == METRICS
     print(f"\nfinal result (same with and without): {result.raw}")
-    print(f"full research output in the context: {len(ctx.get('research', full=True)):,} chars")
+    full = run_ctx.get("research", full=True) or ""
+    print(f"full research output in the run's scope {run_ctx.scope_path}: {len(full):,} chars")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ os.environ.update(
     OTEL_SDK_DISABLED="true",
 )
 
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,6 +72,74 @@ class ScriptedLLM(BaseLLM):
         return len(text) // 4
 
 
+class NativeToolsLLM(ScriptedLLM):
+    """A ScriptedLLM that calls tools natively (replies may be lists of tool calls), with a
+    context window of ``window`` tokens: CrewAI then stubs tool results over a quarter of it.
+    """
+
+    _window: int = PrivateAttr(default=1_000_000)
+
+    def __init__(self, replies: list[Any], window: int, **data: Any) -> None:
+        super().__init__(replies, **data)
+        self._window = window
+
+    def supports_function_calling(self) -> bool:
+        return True
+
+    def get_context_window_size(self) -> int:
+        return self._window
+
+    def tool_results(self) -> list[str]:
+        """The content of every tool message the model received, in order, once each."""
+        seen: list[str] = []
+        for messages in self.received:
+            for message in messages:
+                content = str(message.get("content", ""))
+                if message.get("role") == "tool" and content not in seen:
+                    seen.append(content)
+        return seen
+
+
+def tool_call(name: str, **arguments: Any) -> list[dict[str, Any]]:
+    """A reply of a natively tool-calling model: one call of ``name``."""
+    call = {"name": name, "arguments": json.dumps(arguments)}
+    return [{"id": f"call_{name}", "type": "function", "function": call}]
+
+
+class RuleLLM(BaseLLM):
+    """A CrewAI LLM whose reply is a function of the prompt; records every prompt, thread-safe.
+
+    For crews whose runs interleave (threads, kickoff_for_each_async), where replies in a
+    fixed order cannot work. Copies of an agent (kickoff_for_each) share the record.
+    """
+
+    _rule: Callable[[str], str] = PrivateAttr()
+    _prompts: list[str] = PrivateAttr(default_factory=list)
+
+    def __init__(self, rule: Callable[[str], str], **data: Any) -> None:
+        super().__init__(model="rule", **data)
+        self._rule = rule
+
+    @property
+    def prompts(self) -> list[str]:
+        """Every prompt so far, its messages joined (list.append is atomic)."""
+        return self._prompts
+
+    def call(self, messages: Any, *args: Any, **kwargs: Any) -> str:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        prompt = "\n".join(str(m.get("content", "")) for m in messages)
+        self._prompts.append(prompt)
+        return self._rule(prompt)
+
+    def get_context_window_size(self) -> int:
+        return 1_000_000
+
+    def get_input_tokens_count(self, messages: Any, *args: Any, **kwargs: Any) -> int:
+        text = messages if isinstance(messages, str) else str(messages)
+        return len(text) // 4
+
+
 def big_json(rows: int = 300) -> str:
     """A large uniform JSON list: compresses heavily, and row 250 is easy to look for."""
     return json.dumps(
@@ -86,6 +156,21 @@ def ctx() -> SharedContext:
     return SharedContext()
 
 
+def _core_conftest() -> Any:
+    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
+    path = Path(__file__).parents[1] / "core" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_core = _core_conftest()
+redis_server_factory = _core.redis_server_factory
+redis_server = _core.redis_server
+
+
 @pytest.fixture
 def make_agent() -> Callable[..., tuple[Agent, ScriptedLLM]]:
     def make(role: str, replies: list[str], **kwargs: Any) -> tuple[Agent, ScriptedLLM]:
@@ -96,6 +181,26 @@ def make_agent() -> Callable[..., tuple[Agent, ScriptedLLM]]:
         return agent, llm
 
     return make
+
+
+@pytest.fixture
+def scripted_llm() -> type[ScriptedLLM]:
+    return ScriptedLLM
+
+
+@pytest.fixture
+def native_llm() -> type[NativeToolsLLM]:
+    return NativeToolsLLM
+
+
+@pytest.fixture(name="tool_call")
+def tool_call_fixture() -> Callable[..., list[dict[str, Any]]]:
+    return tool_call
+
+
+@pytest.fixture
+def rule_llm() -> type[RuleLLM]:
+    return RuleLLM
 
 
 @pytest.fixture

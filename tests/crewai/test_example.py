@@ -25,3 +25,16 @@ def test_example_runs_without_an_api_key():
     for _, without, with_baton, saved in rows:
         assert int(without.replace(",", "")) > int(with_baton.replace(",", ""))
         assert float(saved) > 50
+
+
+def test_flow_example_hands_over_compressed_and_keeps_runs_apart():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    example = EXAMPLE.with_name("crewai_flow.py")
+    done = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr  # the example asserts isolation and the zoom
+    rows = re.findall(r"^(eu|us)\s+([\d,]+)\s+([\d,]+)\s+", done.stdout, re.M)
+    assert [r[0] for r in rows] == ["eu", "us"]
+    for _, full, handed in rows:
+        assert int(handed.replace(",", "")) < int(full.replace(",", "")) / 3

@@ -11,7 +11,7 @@ import pytest
 from crewai import Crew, Process, Task
 
 from agent_baton import SharedContext
-from agent_baton_crewai import CrewBaton
+from agent_baton_crewai import CrewBaton, SharedContextReadTool
 
 ROW_250 = '"id": 250'  # a row of the full research output (JSON)
 
@@ -69,12 +69,14 @@ def test_sequential_handoff_sends_compressed_context_and_keeps_full_output(
     assert result.raw == "Hosts are healthy."
     assert result.tasks_output[0].raw == big
     assert crew.tasks[0].output.raw == big
-    # The store holds both outputs in full, under stable keys, by agent role.
-    assert ctx.get("research", full=True) == big
-    assert ctx.get_entry("research").agent == "Researcher"
+    # The run's scope holds both outputs in full, under stable keys, by agent role.
+    run_ctx = baton.report().ctx
+    assert run_ctx.scope_path[0].startswith("run-") and len(ctx) == 0
+    assert run_ctx.get("research", full=True) == big
+    assert run_ctx.get_entry("research").agent == "Researcher"
     summary_key = "write-a-one-line-summary-of-the-host-metrics"
     assert baton.key_for(crew.tasks[1]) == summary_key
-    assert ctx.get(summary_key, full=True) == "Hosts are healthy."
+    assert run_ctx.get(summary_key, full=True) == "Hosts are healthy."
 
 
 def test_without_baton_the_same_crew_sends_the_full_output(ctx, make_agent, big, final):
@@ -156,12 +158,16 @@ def test_task_context_dependencies_choose_what_is_handed_over(ctx, make_agent, b
     assert "heartbeat" not in received and "ops_log" not in received  # not a dependency
     assert [h.sources for h in baton.report().handoffs] == [("research",)]
     assert result.tasks_output[1].raw == log
-    assert ctx.get("ops_log", full=True) == log
-    assert ctx.get("research", full=True) == big
+    assert baton.report().ctx.get("ops_log", full=True) == log
+    assert baton.report().ctx.get("research", full=True) == big
 
 
 def test_agent_reads_the_original_with_the_read_tool(ctx, make_agent, big, final):
     baton = CrewBaton(ctx, max_tokens=800)
+    # Which page of the original holds row 250, as the tool pages it (2,000 tokens a page).
+    ctx.scope("probe").put("research", big)
+    probe = SharedContextReadTool(ctx.scope("probe"))
+    page = next(p for p in range(1, 20) if ROW_250 in probe.run(key="research", full=True, page=p))
     crew, _, writer_llm = _research_crew(
         make_agent,
         big,
@@ -169,7 +175,7 @@ def test_agent_reads_the_original_with_the_read_tool(ctx, make_agent, big, final
         writer_replies=[
             "Thought: I need row 250, which the context omits.\n"
             "Action: read_shared_context\n"
-            'Action Input: {"key": "research"}',
+            f'Action Input: {{"key": "research", "full": true, "page": {page}}}',
             final("Host web-5 answered in 109 ms."),
         ],
         writer_kwargs={"tools": baton.tools()},
@@ -178,10 +184,14 @@ def test_agent_reads_the_original_with_the_read_tool(ctx, make_agent, big, final
 
     result = crew.kickoff()
 
-    assert not _shows_row_250(_context_part(writer_llm.prompt(0)))
-    after_tool = writer_llm.prompt(1)
-    assert ROW_250 in after_tool  # the observation is the original output
-    assert big in after_tool
+    received = _context_part(writer_llm.prompt(0))
+    assert not _shows_row_250(received)
+    # The markers name the tool the writer has, not Python's get().
+    assert 'read_shared_context(key="research", full=true)' in received
+    observation = writer_llm.prompt(1).split("Observation:")[-1]
+    assert ROW_250 in observation  # that page of the original...
+    assert '"id": 10,' not in observation and big not in observation  # ...and only that page
+    assert f'read_shared_context(key="research", full=true, page={page + 1})' in observation
     assert result.raw == "Host web-5 answered in 109 ms."
 
 
@@ -197,7 +207,7 @@ def test_user_callbacks_are_chained(ctx, make_agent, big, final):
 
     assert seen_by_crew_callback == [big, "Hosts are healthy."]  # full text, both tasks
     assert seen_by_task_callback == [big]
-    assert ctx.keys() == ["research", "write-a-one-line-summary-of-the-host-metrics"]
+    assert baton.report().ctx.keys() == ["research", "write-a-one-line-summary-of-the-host-metrics"]
 
 
 def test_detach_restores_crewai_behaviour(ctx, make_agent, big, final):
@@ -254,8 +264,11 @@ def test_kickoff_for_each_runs_attached_copies_of_the_crew(ctx, make_agent, big,
         assert not _shows_row_250(received) and "omitted" in received
     assert [r.tasks_output[0].raw for r in results] == [big, big]
     assert [len(run.handoffs) for run in baton.runs] == [1, 1]
-    # Keys come from the tasks as written, not as each input filled them in.
-    assert sorted(ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
+    # Each input is a run in its own scope; keys come from the tasks as written, not as
+    # each input filled them in.
+    assert len({run.scope for run in baton.runs}) == 2
+    for run in baton.runs:
+        assert sorted(run.ctx.keys()) == ["research", "summarise-the-region-host-metrics"]
     # The crew itself is unchanged and still attached once, its callbacks in their order.
     start_run = baton._attachments[str(crew.tasks[0].id)].start_run
     assert crew.before_kickoff_callbacks == [start_run, _user_before_kickoff]
@@ -307,8 +320,9 @@ def test_keys_are_stable_across_inputs_and_unique_within_a_crew(ctx, make_agent,
     assert tasks[0].description == "Analyse EU sales"  # interpolated by CrewAI...
     keys = [baton.key_for(t) for t in tasks]
     assert keys == ["analyse-topic-sales", "analyse-topic-sales-2", "named"]  # ...keys are not
-    assert ctx.keys() == keys
-    assert [ctx.get(k, full=True) for k in keys] == ["one", "two", "three"]
+    run_ctx = baton.report().ctx
+    assert run_ctx.keys() == keys
+    assert [run_ctx.get(k, full=True) for k in keys] == ["one", "two", "three"]
 
 
 def test_async_kickoff_hands_over_compressed_context(ctx, make_agent, big, final):
@@ -330,9 +344,10 @@ def test_structured_json_output_is_stored_as_its_raw_text(ctx, make_agent, final
         agents=[first],
         tasks=[Task(name="rows", description="List rows", expected_output="JSON", agent=first)],
     )
-    CrewBaton(ctx).attach(crew)
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
     crew.kickoff()
-    assert json.loads(ctx.get("rows", full=True)) == rows
+    assert json.loads(baton.report().ctx.get("rows", full=True)) == rows
 
 
 def test_async_execution_tasks_follow_crewai_choice_of_sources(ctx, make_agent, big, final):
@@ -358,7 +373,7 @@ def test_async_execution_tasks_follow_crewai_choice_of_sources(ctx, make_agent, 
     assert big not in received
     assert [h.sources for h in baton.report().handoffs] == [("research", "check")]
     assert verdict in received
-    assert ctx.get("check", full=True) == verdict  # stored from the worker thread
+    assert baton.report().ctx.get("check", full=True) == verdict  # from the worker thread
     assert result.tasks_output[0].raw == big
 
 
@@ -412,6 +427,99 @@ def test_a_failing_store_never_fails_the_crew(make_agent, big, final, caplog):
     assert result.raw == "Hosts are healthy."
     assert big in writer_llm.prompt()  # CrewAI's own context, in full
     # put never fails (it estimates tokens instead); rendering the context does.
-    assert ctx.get(baton.key_for(crew.tasks[0]), full=True) == big
+    assert baton.report().ctx.get(baton.key_for(crew.tasks[0]), full=True) == big
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("sending it in full" in m for m in warnings)
+
+
+def test_detach_after_a_kickoff_removes_the_callback_crewai_copied_into_each_task(
+    ctx, make_agent, big, final
+):
+    calls = []
+
+    def user_callback(output):
+        calls.append(output.raw)
+
+    crew, _, writer_llm = _research_crew(make_agent, big, final, runs=3)
+    crew.task_callback = user_callback
+    crew.kickoff()  # CrewAI copies user_callback into each task
+    assert [t.callback for t in crew.tasks] == [user_callback, user_callback]
+    calls.clear()
+
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff()  # CrewAI copies the baton's callback into each task
+    assert calls == [big, "Hosts are healthy."]  # the user's callback ran once per task
+    stored = len(ctx)
+    baton.detach(crew)
+    calls.clear()
+
+    crew.kickoff()
+
+    assert big in writer_llm.prompt(2)  # CrewAI's own context again
+    assert len(ctx) == stored  # nothing flows into the old context any more
+    assert calls == [big, "Hosts are healthy."]
+    assert [t.callback for t in crew.tasks] == [user_callback, user_callback]
+
+
+def test_kickoff_for_each_after_a_kickoff_stores_each_output_once(ctx, make_agent, big, final):
+    crew, _, _ = _research_crew(
+        make_agent,
+        big,
+        final,
+        runs=3,
+        research_task="Collect latency metrics of the {region} hosts",
+        summary_task="Summarise the {region} host metrics",
+    )
+    baton = CrewBaton(ctx)
+    baton.attach(crew)
+    crew.kickoff(inputs={"region": "ap"})  # CrewAI copies the baton's callback into each task
+    first = baton.report().ctx
+
+    crew.kickoff_for_each(inputs=[{"region": "eu"}, {"region": "us"}])
+
+    # Each copy stored through its own attachment only, in its own run, under the keys of
+    # the tasks as written; the original crew's callback, copied along, stored into the
+    # first run's scope too (under "...-eu-..."), or twice (key#2).
+    keys = ["research", "summarise-the-region-host-metrics"]
+    assert [sorted(run.ctx.keys()) for run in baton.runs] == [keys] * 3
+    assert first is baton.runs[0].ctx and len(ctx) == 0
+
+
+def test_context_within_the_budget_is_sent_as_crewai_builds_it(ctx, make_agent, big, final):
+    crew, _, writer_llm = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx, max_tokens=ctx.count_tokens(big) + 100)
+    baton.attach(crew)
+    crew.kickoff()
+    assert big in _context_part(writer_llm.prompt())  # nothing lost when it fits
+    (handoff,) = baton.report().handoffs
+    assert handoff.sent_tokens == handoff.original_tokens
+
+
+def test_hierarchical_process_hands_the_manager_compressed_context(
+    ctx, make_agent, big, final, scripted_llm
+):
+    researcher, _ = make_agent("Researcher", [])
+    writer, _ = make_agent("Writer", [])
+    # The manager runs every task; here it answers both itself (delegation is a tool call
+    # whose answer comes back as an observation, outside the handoff between tasks).
+    manager_llm = scripted_llm([final(big), final("Hosts are healthy.")])
+    crew = Crew(
+        agents=[researcher, writer],
+        tasks=[
+            Task(name="research", description="Collect metrics", expected_output="JSON"),
+            Task(name="summary", description="Summarise the metrics", expected_output="text"),
+        ],
+        process=Process.hierarchical,
+        manager_llm=manager_llm,
+    )
+    baton = CrewBaton(ctx, max_tokens=1000)
+    baton.attach(crew)
+
+    result = crew.kickoff()
+
+    received = _context_part(manager_llm.prompt(1))
+    assert "### research" in received and big not in received
+    assert result.raw == "Hosts are healthy." and result.tasks_output[0].raw == big
+    assert baton.report().ctx.get("research", full=True) == big
+    assert [h.sources for h in baton.report().handoffs] == [("research",)]

@@ -7,10 +7,13 @@ Usage::
     result = crew.kickoff()
     print(baton.report())
 
-- :class:`CrewBaton`: stores each task output in full, hands the next tasks the compressed
-  form, and reports tokens saved per handoff.
-- :class:`SharedContextReadTool`, :class:`SharedContextSearchTool`: CrewAI tools to zoom into
-  what was compressed.
+- :class:`CrewBaton`: stores each task output in full in its run's scope, hands the next
+  tasks the compressed form, hands one crew's result to the next compressed (``handoff``),
+  and reports tokens saved per handoff.
+- :class:`SharedContextReadTool`, :class:`SharedContextSearchTool`,
+  :class:`SharedContextListTool`: CrewAI tools to zoom into what was compressed, each answer
+  within a token budget.
+- :data:`SCOPE_INPUT`: the ``kickoff(inputs=...)`` key that names a run's scope.
 
 Importing this package does not import CrewAI; the tools and :meth:`CrewBaton.attach` do.
 """
@@ -24,14 +27,21 @@ from agent_baton_crewai._compat import UnsupportedCrewAIError
 from agent_baton_crewai.baton import CrewBaton
 from agent_baton_crewai.keys import slugify, task_key
 from agent_baton_crewai.report import Handoff, RunReport
+from agent_baton_crewai.runs import SCOPE_INPUT
 
 if TYPE_CHECKING:
-    from agent_baton_crewai.tools import SharedContextReadTool, SharedContextSearchTool
+    from agent_baton_crewai.tools import (
+        SharedContextListTool,
+        SharedContextReadTool,
+        SharedContextSearchTool,
+    )
 
 __all__ = [
+    "SCOPE_INPUT",
     "CrewBaton",
     "Handoff",
     "RunReport",
+    "SharedContextListTool",
     "SharedContextReadTool",
     "SharedContextSearchTool",
     "UnsupportedCrewAIError",
@@ -40,7 +50,9 @@ __all__ = [
 ]
 __version__ = _version("agent-baton-crewai")  # VERSION at the repository root
 
-_TOOL_NAMES = frozenset({"SharedContextReadTool", "SharedContextSearchTool"})
+_TOOL_NAMES = frozenset(
+    {"SharedContextListTool", "SharedContextReadTool", "SharedContextSearchTool"}
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -6,38 +6,43 @@ import logging
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from agent_baton import SharedContext
+from agent_baton import BackendUnavailableError, SharedContext
+from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames
 from agent_baton_crewai._compat import CONTEXT_HOOK, check_context_hook
 from agent_baton_crewai.keys import task_key, unique_keys
 from agent_baton_crewai.report import Handoff, RunReport
+from agent_baton_crewai.runs import Run, pop_scope_input, run_scope
 
 if TYPE_CHECKING:
     from crewai import Crew, Task
     from crewai.tasks.task_output import TaskOutput
     from crewai.tools import BaseTool
 
+    from agent_baton_crewai.tools import _SharedContextTool
+
 logger = logging.getLogger("agent_baton_crewai")
 
 CrewT = TypeVar("CrewT", bound="Crew")
 
-DEFAULT_MAX_TOKENS = 2000
+DEFAULT_MAX_TOKENS = 8000  # chosen by benchmarks/crewai_bench.py; see docs/crewai.md
 DEFAULT_MAX_RUNS = 100
+_PING_KEY = "agent-baton-crewai:ping"  # read, never written: one cheap round trip
 
 
 class CrewBaton:
     """Hands the tasks of attached crews each other's outputs compressed, keeping them in full.
 
-    ``baton.attach(crew)`` is all the wiring a crew needs. After each task, its output goes
-    into the :class:`~agent_baton.SharedContext` ``ctx`` in full under :meth:`key_for` (the
-    task's name, else a slug of its description; the agent is the agent's role). A task that
-    depends on earlier tasks (``Task(context=[...])``, or every earlier task in a sequential
-    crew) receives ``ctx.render`` of those entries within ``max_tokens`` instead of their
-    outputs joined in full, unless that would not be shorter.
-    ``crew.kickoff()``'s result and every ``TaskOutput`` stay complete. The copies that
-    ``kickoff_for_each`` and its async twins run, one per input, are attached too.
+    ``baton.attach(crew)`` is all the wiring a crew needs. Each run of the crew works in its
+    own scope of ``ctx`` (see :mod:`agent_baton_crewai.runs`), so concurrent runs never see
+    each other's outputs. After each task, its output is appended to the run's scope in full
+    under :meth:`key_for` (the task's name, else a slug of its description; ``key#2`` when a
+    run in the same scope already used it; the agent is the agent's role). A task that depends
+    on earlier tasks (``Task(context=[...])``, or every earlier task in a sequential crew)
+    receives those outputs rendered within ``max_tokens`` instead of joined in full, unless
+    CrewAI's own text fits. ``crew.kickoff()``'s result and every ``TaskOutput`` stay complete.
 
     With ``focus`` the receiving task's description is the query that decides which entries
     come first and what survives when the budget is tight. Each handoff is logged on the
@@ -61,7 +66,7 @@ class CrewBaton:
         self._ctx = ctx
         self.max_tokens = max_tokens
         self.focus = focus
-        self._runs: deque[RunReport] = deque(maxlen=max_runs)
+        self._runs: deque[Run] = deque(maxlen=max_runs)
         self._lock = threading.Lock()
         # Task id -> its crew's attachment; the crew owns the attachment, so this follows it.
         self._attachments: weakref.WeakValueDictionary[str, _Attachment] = (
@@ -70,34 +75,41 @@ class CrewBaton:
 
     @property
     def ctx(self) -> SharedContext:
-        """The shared context the outputs are stored in."""
+        """The shared context the runs' scopes are views of."""
         return self._ctx
 
     # -- wiring ----------------------------------------------------------------------------
 
-    def attach(self, crew: CrewT) -> CrewT:
+    def attach(self, crew: CrewT, *, scope: str | None = None) -> CrewT:
         """Wire ``crew`` to this baton and return it; attaching it again changes nothing.
 
-        Sets, on this crew only: a ``task_callback`` that stores each output and then calls the
-        crew's previous ``task_callback`` (per-task callbacks are untouched, CrewAI runs both),
-        a before- and an after-kickoff callback that delimit a run, and an instance-level
-        ``_get_context`` (see :mod:`agent_baton_crewai._compat`). :meth:`detach` undoes it.
+        ``scope`` names the scope every kickoff of this crew shares (outputs accumulate there);
+        by default each kickoff gets its own. Sets, on this crew only: a ``task_callback`` that
+        stores each output and then calls the crew's previous ``task_callback``, a before- and
+        an after-kickoff callback that delimit a run, and an instance-level ``_get_context``
+        (see :mod:`agent_baton_crewai._compat`). :meth:`detach` undoes it.
 
         Raises ``TypeError`` for anything but a ``crewai.Crew``, ``ValueError`` when another
-        baton is attached, and :class:`~agent_baton_crewai.UnsupportedCrewAIError` when the
-        installed CrewAI builds task context differently.
+        baton is attached, :class:`~agent_baton.BackendUnavailableError` when the context's
+        backend does not answer (one read, bounded by the backend's timeout), and
+        :class:`~agent_baton_crewai.UnsupportedCrewAIError` when the installed CrewAI builds
+        task context differently.
         """
         from crewai import Crew
 
         if not isinstance(crew, Crew):
             raise TypeError(f"attach() takes a crewai.Crew, not {type(crew).__name__}")
+        if scope is not None and (not isinstance(scope, str) or not scope):
+            raise ValueError(f"scope must be a non-empty str or None, not {scope!r}")
         current = _attachment_of(crew)
         if current is not None:
             if current.baton is self:
                 return crew
             raise ValueError("this crew is attached to another CrewBaton; detach it first")
         check_context_hook(crew)
-        self._install(_Attachment(self, crew, getattr(crew, CONTEXT_HOOK), crew.task_callback))
+        self._ctx.get_entry(_PING_KEY)  # a dead or hung backend fails here, not mid-run
+        previous = crew.task_callback
+        self._install(_Attachment(self, crew, getattr(crew, CONTEXT_HOOK), previous, scope=scope))
         return crew
 
     def _install(self, attachment: _Attachment) -> None:
@@ -106,34 +118,44 @@ class CrewBaton:
         vars(crew)[CONTEXT_HOOK] = attachment.get_context
         vars(crew)["copy"] = attachment.copy_crew
         crew.task_callback = attachment.on_task_output
+        # A task holding the crew's previous callback got it from CrewAI at an earlier
+        # kickoff: let CrewAI give it ours, which chains that one, so it runs once per task.
+        for task in crew.tasks:
+            if attachment.previous_callback is not None and (
+                task.callback == attachment.previous_callback
+            ):
+                task.callback = None
         crew.before_kickoff_callbacks.append(attachment.start_run)
         crew.after_kickoff_callbacks.append(attachment.finish_run)
         for task in crew.tasks:
             self._attachments[str(task.id)] = attachment
 
     def detach(self, crew: Crew) -> None:
-        """Undo :meth:`attach`: restore the crew's own task callback and context building."""
+        """Undo :meth:`attach`: restore the crew's own callbacks, context building and tools."""
         attachment = _attachment_of(crew)
         if attachment is None or attachment.baton is not self:
             raise ValueError("this crew is not attached to this CrewBaton")
         del vars(crew)[CONTEXT_HOOK]
         del vars(crew)["copy"]
         attachment.remove_callbacks()
+        attachment.bind_tools(None)
         for task_id in attachment.keys:
             self._attachments.pop(task_id, None)
 
     def task_callback(self, output: TaskOutput) -> None:
-        """Store ``output`` under its task's key, for ``Crew(task_callback=...)`` wiring.
+        """Store ``output`` in ``ctx`` (not in a run scope), for ``Crew(task_callback=...)``.
 
         Also fits ``Task(callback=...)``. This only records outputs (for the tools and
-        :attr:`ctx`); the next tasks receive the compressed form only from attached crews.
+        :attr:`ctx`); the next tasks receive the compressed form only from attached crews,
+        which store into their runs' scopes instead.
         """
-        self._store(_key_of_output(output), output)
+        if output.raw:
+            self._ctx.put(_key_of_output(output), output.raw, agent=output.agent)
 
     # -- reading ---------------------------------------------------------------------------
 
     def key_for(self, task: Task) -> str:
-        """The key ``task``'s output is stored under.
+        """The key ``task``'s output is stored under (the first time in its run's scope).
 
         Unique within an attached crew and stable across runs: computed from the name or
         description the task had when attached, before CrewAI interpolates inputs.
@@ -144,47 +166,81 @@ class CrewBaton:
         return task_key(task.name, task.description)
 
     def report(self) -> RunReport:
-        """Handoffs of the latest run of an attached crew (empty before the first run)."""
+        """The latest run of an attached crew (empty before the first run)."""
         with self._lock:
-            return self._runs[-1] if self._runs else RunReport(crew="")
+            return self._runs[-1].report if self._runs else RunReport(crew="")
 
     @property
     def runs(self) -> list[RunReport]:
         """Reports of the last ``max_runs`` runs, oldest first."""
         with self._lock:
-            return list(self._runs)
+            return [run.report for run in self._runs]
 
-    def tools(self) -> list[BaseTool]:
-        """A :class:`SharedContextReadTool` and a :class:`SharedContextSearchTool` over ctx."""
-        from agent_baton_crewai.tools import SharedContextReadTool, SharedContextSearchTool
+    def handoff(
+        self, result: Any, *, query: str | None = None, max_tokens: int | None = None
+    ) -> str:
+        """A crew's result as the next crew's input, compressed: for Flows and crew chains.
 
-        return [SharedContextReadTool(self._ctx), SharedContextSearchTool(self._ctx)]
+        ``result`` is what ``kickoff`` of an attached crew returned; the text is its final
+        task's output (what ``result.raw`` holds) as stored in that run's scope, within
+        ``max_tokens`` (default: the baton's), focused on ``query`` if given, with a header
+        naming its key; unchanged when it fits. The next crew's agents can read it in full with
+        the tools when that crew runs in the same scope: in one Flow run, or with the same
+        ``scope`` / ``inputs["baton_scope"]``::
+
+            writer_crew.kickoff(inputs={"research": baton.handoff(research_result)})
+        """
+        budget = self.max_tokens if max_tokens is None else max_tokens
+        if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+            raise ValueError(f"max_tokens must be an int >= 1 or None, not {max_tokens!r}")
+        run = next((r for r in self._iter_runs() if r.result is result), None)
+        outputs = getattr(result, "tasks_output", None) or []
+        if run is None or not outputs:
+            raise ValueError(
+                "handoff() takes what kickoff() of a crew attached to this CrewBaton returned "
+                f"(one of its last {self._runs.maxlen} runs), not {type(result).__name__}"
+            )
+        final = outputs[-1]
+        key = run.stored_key(final)
+        if key is None or self._ctx.count_tokens(final.raw) <= budget:
+            return str(final.raw)
+        rendered = run.ctx.render([key], query=query, max_tokens=budget, tools=ToolNames())
+        return rendered or str(final.raw)
+
+    def tools(self, *, max_tokens: int = DEFAULT_TOOL_TOKENS, prefix: str = "") -> list[BaseTool]:
+        """The read, search and list tools over ctx, each answer within ``max_tokens``.
+
+        In an attached crew each run's agents get copies that read the run's scope.
+        ``prefix`` goes before each tool name, for two contexts on one agent.
+        """
+        from agent_baton_crewai.tools import (
+            SharedContextListTool,
+            SharedContextReadTool,
+            SharedContextSearchTool,
+        )
+
+        base = ToolNames()
+        names = ToolNames(prefix + base.read, prefix + base.search, prefix + base.list)
+        return [
+            tool(self._ctx, max_tokens=max_tokens, names=names)
+            for tool in (SharedContextReadTool, SharedContextSearchTool, SharedContextListTool)
+        ]
 
     def __repr__(self) -> str:
         return f"CrewBaton({self._ctx!r}, max_tokens={self.max_tokens}, focus={self.focus})"
 
     # -- internals -------------------------------------------------------------------------
 
-    def _store(self, key: str, output: TaskOutput) -> None:
-        if not output.raw:
-            return  # skipped conditional tasks and empty answers add nothing to hand over
-        entry = self._ctx.get_entry(key)
-        if entry is not None and entry.original == output.raw:
-            return  # already stored by the task callback
-        entry = self._ctx.put(key, output.raw, agent=output.agent)
-        logger.debug(
-            "stored %r from %s: %d -> %d tokens",
-            key,
-            output.agent,
-            entry.original_tokens,
-            entry.compressed_tokens,
-        )
-
-    def _new_run(self, crew_name: str) -> RunReport:
-        run = RunReport(crew=crew_name)
+    def _new_run(self, crew_name: str, ctx: SharedContext) -> Run:
+        run = Run(RunReport(crew=crew_name, ctx=ctx), ctx)
         with self._lock:
             self._runs.append(run)
         return run
+
+    def _iter_runs(self) -> Iterator[Run]:
+        with self._lock:
+            runs = list(self._runs)
+        return reversed(runs)
 
 
 class _Attachment:
@@ -196,6 +252,9 @@ class _Attachment:
         crew: Crew,
         default_context: Callable[[Task, list[TaskOutput]], str],
         previous_callback: Callable[[TaskOutput], Any] | None,
+        *,
+        scope: str | None = None,
+        is_copy: bool = False,
     ) -> None:
         self.baton = baton
         self.crew = crew
@@ -206,7 +265,9 @@ class _Attachment:
         # Keys are fixed at attach time: later input interpolation rewrites descriptions.
         bases = [task_key(t.name, t.description) for t in crew.tasks]
         self.keys = dict(zip((str(t.id) for t in crew.tasks), unique_keys(bases), strict=True))
-        self.run: RunReport | None = None
+        self.scope = scope
+        self.is_copy = is_copy
+        self.run: Run | None = None
 
     def copy_crew(self) -> Crew:
         """Replaces ``Crew.copy`` for this crew: the copy is attached too, with the same keys.
@@ -214,9 +275,10 @@ class _Attachment:
         ``kickoff_for_each`` and its async twins run copies of the crew, one per input.
         """
         crew = self.crew
-        # Copied without this attachment's callbacks, which belong to this crew alone; then
-        # put back as they were, in place.
+        # Copied without this attachment's callbacks, which belong to this crew alone (a task
+        # copy would otherwise keep storing through this crew's); then put back as they were.
         before, after = list(crew.before_kickoff_callbacks), list(crew.after_kickoff_callbacks)
+        task_callbacks = [task.callback for task in crew.tasks]
         self.remove_callbacks()
         try:
             clone = type(crew).copy(crew)
@@ -224,7 +286,10 @@ class _Attachment:
             crew.task_callback = self.on_task_output
             crew.before_kickoff_callbacks[:] = before
             crew.after_kickoff_callbacks[:] = after
-        twin = _Attachment(self.baton, clone, getattr(clone, CONTEXT_HOOK), clone.task_callback)
+            for task, callback in zip(crew.tasks, task_callbacks, strict=True):
+                task.callback = callback
+        hook, previous = getattr(clone, CONTEXT_HOOK), clone.task_callback
+        twin = _Attachment(self.baton, clone, hook, previous, scope=self.scope, is_copy=True)
         # Tasks are copied in order: each copy stores under its original's key.
         twin.keys = {
             str(copy.id): self.key_for(task)
@@ -237,6 +302,11 @@ class _Attachment:
         """Give the crew back its own task callback and kickoff callbacks."""
         crew = self.crew
         crew.task_callback = self.previous_callback
+        # CrewAI copies crew.task_callback into each task without a callback of its own at
+        # kickoff; the next kickoff copies the crew's own one again.
+        for task in crew.tasks:
+            if task.callback == self.on_task_output:
+                task.callback = None
         # In place, and whether or not the user already took them out.
         crew.before_kickoff_callbacks[:] = [
             c for c in crew.before_kickoff_callbacks if c != self.start_run
@@ -244,6 +314,40 @@ class _Attachment:
         crew.after_kickoff_callbacks[:] = [
             c for c in crew.after_kickoff_callbacks if c != self.finish_run
         ]
+
+    def bind_tools(self, run: Run | None) -> None:
+        """Give this crew's agents and tasks copies of the baton's tools bound to ``run``.
+
+        ``None`` puts the user's own tools back. New lists are assigned, never changed in
+        place: a copied crew's agents share the lists of the original's.
+        """
+        from agent_baton_crewai.tools import _SharedContextTool
+
+        def rebound(tools: list[Any] | None, llm: Any) -> list[Any] | None:
+            if not tools or not any(isinstance(t, _SharedContextTool) for t in tools):
+                return None
+            return [
+                self._rebind(t, run, llm) if isinstance(t, _SharedContextTool) else t for t in tools
+            ]
+
+        crew = self.crew
+        agents = {id(a): a for a in [*crew.agents, crew.manager_agent] if a is not None}
+        agents.update({id(t.agent): t.agent for t in crew.tasks if t.agent is not None})
+        for agent in agents.values():
+            tools = rebound(agent.tools, agent.llm)
+            if tools is not None:
+                agent.tools = tools
+        for task in crew.tasks:
+            llm = task.agent.llm if task.agent is not None else None
+            tools = rebound(task.tools, llm)
+            if tools is not None:
+                task.tools = tools
+
+    def _rebind(self, tool: _SharedContextTool, run: Run | None, llm: Any) -> Any:
+        origin = tool.origin
+        if origin.ctx is not self.baton.ctx:  # over another context: the user's business
+            return tool
+        return origin if run is None else origin.for_run(run.ctx, llm, run)
 
     def key_for(self, task: Task) -> str:
         task_id = str(task.id)
@@ -263,10 +367,36 @@ class _Attachment:
 
     # -- installed on the crew -------------------------------------------------------------
 
+    def current_run(self) -> Run:
+        """The run in progress; one is opened for runs without kickoff's callbacks (replay)."""
+        if self.run is None:
+            ctx = run_scope(self.baton.ctx, None, self.scope, self.is_copy)
+            self.run = self.baton._new_run(self.crew.name or "crew", ctx)
+        return self.run
+
+    def store(self, output: TaskOutput) -> str | None:
+        """Store ``output`` in the current run's scope (once); the key it got, if any."""
+        run = self.current_run()
+        if not output.raw or run.backend_down:
+            return None  # skipped conditional tasks and empty answers add nothing
+        try:
+            key = run.store(self.key_of_output(output), output)
+        except BackendUnavailableError:
+            run.backend_down = True  # one timeout per run, not one per operation
+            logger.warning(
+                "agent-baton: the shared context's backend is unavailable; this run of %r "
+                "hands over CrewAI's own context from now on",
+                run.report.crew,
+                exc_info=True,
+            )
+            return None
+        logger.debug("stored %r from %s", key, output.agent)
+        return key
+
     def on_task_output(self, output: TaskOutput) -> Any:
         """The crew's ``task_callback``: store the output, then run the user's callback."""
         try:
-            self.baton._store(self.key_of_output(output), output)
+            self.store(output)
         except Exception:  # like get_context: storing is an extra, the task has succeeded
             logger.warning("agent-baton could not store %r", output.name, exc_info=True)
         if self.user_callback is not None:
@@ -274,21 +404,28 @@ class _Attachment:
         return None
 
     def start_run(self, inputs: dict[str, Any] | None) -> dict[str, Any] | None:
-        """A ``before_kickoff_callbacks`` entry: open a new run report."""
-        self.run = self.baton._new_run(self.crew.name or "crew")
+        """A ``before_kickoff_callbacks`` entry: open a run in its scope, bind the tools."""
+        inputs, explicit = pop_scope_input(inputs)
+        ctx = run_scope(self.baton.ctx, explicit, self.scope, self.is_copy)
+        self.run = self.baton._new_run(self.crew.name or "crew", ctx)
+        self.bind_tools(self.run)
         return inputs
 
     def finish_run(self, result: Any) -> Any:
-        """An ``after_kickoff_callbacks`` entry: log the run's totals."""
-        if self.run is not None and self.run.handoffs:
-            logger.info(
-                "crew %r: %d handoff(s), %d -> %d context tokens (%.1f%% saved)",
-                self.run.crew,
-                len(self.run.handoffs),
-                self.run.original_tokens,
-                self.run.sent_tokens,
-                self.run.savings_percent,
-            )
+        """An ``after_kickoff_callbacks`` entry: remember the result, log the run's totals."""
+        run = self.run
+        if run is not None:
+            run.result = result
+            report = run.report
+            if report.handoffs:
+                logger.info(
+                    "crew %r: %d handoff(s), %d -> %d context tokens (%.1f%% saved)",
+                    report.crew,
+                    len(report.handoffs),
+                    report.original_tokens,
+                    report.sent_tokens,
+                    report.savings_percent,
+                )
         return result
 
     def get_context(self, task: Task, task_outputs: list[TaskOutput]) -> str:
@@ -298,6 +435,15 @@ class _Attachment:
             return default
         try:
             return self._hand_over(task, task_outputs, default)
+        except BackendUnavailableError:
+            self.current_run().backend_down = True
+            logger.warning(
+                "agent-baton: the shared context's backend is unavailable; task %r receives "
+                "CrewAI's own context",
+                self.key_for(task),
+                exc_info=True,
+            )
+            return default
         except Exception:  # a failed optimisation must not fail the crew: send what CrewAI would
             logger.warning(
                 "agent-baton could not compress the context of task %r; sending it in full",
@@ -307,26 +453,27 @@ class _Attachment:
             return default
 
     def _hand_over(self, task: Task, task_outputs: list[TaskOutput], default: str) -> str:
+        run = self.current_run()
         # The same sources as CrewAI's _get_context: the listed tasks, else the outputs given.
         if isinstance(task.context, list):
-            sources = [(self.key_for(t), t.output) for t in task.context if t.output is not None]
+            outputs = [t.output for t in task.context if t.output is not None]
         else:
-            sources = [(self.key_of_output(o), o) for o in task_outputs]
-        sources = [(key, output) for key, output in sources if output.raw]
-        for key, output in sources:
-            self.baton._store(key, output)  # normally a no-op: the callback stored it
-        ctx = self.baton.ctx
-        keys = [key for key, _ in sources]
-        rendered = ctx.render(
-            keys,
-            query=task.description if self.baton.focus else None,
-            max_tokens=self.baton.max_tokens,
-        )
+            outputs = list(task_outputs)
+        keys = [key for key in map(self.store, outputs) if key is not None]
+        ctx = run.ctx
         original_tokens = ctx.count_tokens(default)
-        sent_tokens = ctx.count_tokens(rendered)
-        text = rendered
-        if not rendered or sent_tokens >= original_tokens:
-            text, sent_tokens = default, original_tokens
+        text, sent_tokens = default, original_tokens
+        # Within the budget, CrewAI's own text loses nothing: it is sent as it is.
+        if original_tokens > self.baton.max_tokens and not run.backend_down:
+            rendered = ctx.render(
+                keys,
+                query=task.description if self.baton.focus else None,
+                max_tokens=self.baton.max_tokens,
+                tools=_tool_names(task),
+            )
+            rendered_tokens = ctx.count_tokens(rendered)
+            if rendered and rendered_tokens < original_tokens:
+                text, sent_tokens = rendered, rendered_tokens
         handoff = Handoff(
             task=self.key_for(task),
             agent=task.agent.role if task.agent is not None else None,
@@ -334,11 +481,18 @@ class _Attachment:
             original_tokens=original_tokens,
             sent_tokens=sent_tokens,
         )
-        if self.run is None:  # run without kickoff's callbacks, e.g. Crew.replay
-            self.run = self.baton._new_run(self.crew.name or "crew")
-        self.run.handoffs.append(handoff)
+        run.report.handoffs.append(handoff)
         logger.info("handoff %s", handoff)
         return text
+
+
+def _tool_names(task: Task) -> ToolNames:
+    """The names of the baton tools the task's agent has, for markers; the defaults if none."""
+    from agent_baton_crewai.tools import _SharedContextTool
+
+    tools = [*(task.tools or []), *(task.agent.tools if task.agent is not None else [])]
+    ours = [tool for tool in tools if isinstance(tool, _SharedContextTool)]
+    return ours[0].names if ours else ToolNames()
 
 
 def _attachment_of(crew: Any) -> _Attachment | None:

@@ -141,7 +141,8 @@ def run(max_tokens: int = 2000) -> DemoResult:
     baton = CrewBaton(ctx, max_tokens=max_tokens)
     baton.attach(crew).kickoff()
 
-    result = DemoResult("crewai", MODEL, stats=ctx.stats())
+    run_ctx = baton.report().ctx  # the run's scope of ctx holds its outputs
+    result = DemoResult("crewai", MODEL, stats=run_ctx.stats() if run_ctx else ctx.stats())
     labels = {"ci_log": "researcher → analyst", "report": "researcher + analyst → writer"}
     for handoff in baton.report().handoffs:
         label = labels[handoff.task]

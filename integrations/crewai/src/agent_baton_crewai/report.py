@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_baton import SharedContext
 
 
 def _percent(original: int, sent: int) -> float:
@@ -43,10 +47,20 @@ class Handoff:
 
 @dataclass(slots=True)
 class RunReport:
-    """The handoffs of one crew run (one ``kickoff``), in the order they happened."""
+    """The handoffs of one crew run (one ``kickoff``), in the order they happened.
+
+    ``ctx`` is the run's scope of the shared context, holding its outputs in full
+    (``report.ctx.get("research", full=True)``); ``scope`` is its path of scope names.
+    """
 
     crew: str
     handoffs: list[Handoff] = field(default_factory=list)
+    ctx: SharedContext | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """The names of the run's scope, outermost first (``()`` before the run started)."""
+        return self.ctx.scope_path if self.ctx is not None else ()
 
     @property
     def original_tokens(self) -> int:
@@ -69,7 +83,11 @@ class RunReport:
         return _percent(self.original_tokens, self.sent_tokens)
 
     def __str__(self) -> str:
-        lines = [f"agent-baton report for crew {self.crew!r}: {len(self.handoffs)} handoff(s)"]
+        scope = "/".join(self.scope) or "-"
+        lines = [
+            f"agent-baton report for crew {self.crew!r} (scope {scope}): "
+            f"{len(self.handoffs)} handoff(s)"
+        ]
         lines += [f"  {handoff}" for handoff in self.handoffs]
         lines.append(
             f"  total: {self.original_tokens:,} -> {self.sent_tokens:,} tokens "

@@ -1,18 +1,43 @@
-"""CrewAI tools that let an agent zoom into what the shared context compressed."""
+"""CrewAI tools that let an agent zoom into what the shared context compressed.
+
+Every answer is bounded by a token budget (``max_tokens``, default
+:data:`~agent_baton.answers.DEFAULT_TOOL_TOKENS`). In an attached crew each run gets copies
+bound to its own scope and to the agent's LLM: CrewAI 1.15 (``use_better_compaction``, on by
+default with native tool calls) replaces a tool result over a quarter of the model's usable
+context window with a short stub, so these tools cut their answers below that threshold.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import Any, Self
 
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr
 
-from agent_baton import SharedContext
-from agent_baton.answers import format_hits, missing_entry
+from agent_baton import BackendUnavailableError, SharedContext
+from agent_baton.answers import (
+    DEFAULT_TOOL_TOKENS,
+    ToolNames,
+    listing_answer,
+    read_answer,
+    search_answer,
+)
 
-READ_TOOL_NAME = "read_shared_context"
-SEARCH_TOOL_NAME = "search_shared_context"
-SEARCH_RESULTS = 5
+DEFAULT_NAMES = ToolNames()
+READ_TOOL_NAME = DEFAULT_NAMES.read
+SEARCH_TOOL_NAME = DEFAULT_NAMES.search
+LIST_TOOL_NAME = DEFAULT_NAMES.list
+MIN_ANSWER_TOKENS = 100  # below this an answer is no use; CrewAI may stub it instead
+UNAVAILABLE = (
+    "The shared context is unavailable for the rest of this run (its backend does not "
+    "answer); go on with what your context holds."
+)
+# CrewAI's share of the usable context window a tool result may take before it is stubbed
+# (crewai.llms.base_llm.TOOL_RESULT_CONTEXT_WINDOW_THRESHOLD in 1.15), and our margin below it.
+_STUB_THRESHOLD = 0.25
+_MARGIN = 0.8
 
 
 class ReadSharedContextInput(BaseModel):
@@ -20,8 +45,16 @@ class ReadSharedContextInput(BaseModel):
 
     key: str = Field(description="Key of the entry: the name after '###' in your context.")
     query: str | None = Field(
+        default=None, description="Words to focus on: returns the parts of the entry about them."
+    )
+    full: bool = Field(
+        default=False, description="True for the original text, in pages, instead of a summary."
+    )
+    page: int = Field(default=1, ge=1, description="With full=true: which page of the original.")
+    max_tokens: int | None = Field(
         default=None,
-        description="Optional words to focus on; omit to get the complete original text.",
+        ge=1,
+        description="Fewer tokens than the default, for a shorter answer (pages keep their size).",
     )
 
 
@@ -32,75 +65,255 @@ class SearchSharedContextInput(BaseModel):
     key: str | None = Field(
         default=None, description="Search only this entry; omit to search every entry."
     )
+    max_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        description="Fewer tokens than the tool's default, for a shorter answer.",
+    )
+
+
+class ListSharedContextInput(BaseModel):
+    """``list_shared_context`` takes no arguments."""
+
+
+def never_cache(_args: Any = None, _result: Any = None) -> bool:
+    """CrewAI's ``cache_function`` for these tools: answers depend on the run, never cache."""
+    return False
 
 
 class _SharedContextTool(BaseTool):
     """A CrewAI tool bound to a SharedContext (kept private: it is not serializable)."""
 
+    max_tokens: int = DEFAULT_TOOL_TOKENS
+    cache_function: Callable[..., bool] = never_cache
     _ctx: SharedContext = PrivateAttr()
+    _names: ToolNames = PrivateAttr(default=DEFAULT_NAMES)
+    _llm: Any = PrivateAttr(default=None)
+    _run_state: Any = PrivateAttr(default=None)  # the run: its backend_down flag is shared
+    _origin: _SharedContextTool | None = PrivateAttr(default=None)
 
-    def __init__(self, ctx: SharedContext, **data: Any) -> None:
+    def __init__(
+        self,
+        ctx: SharedContext,
+        *,
+        max_tokens: int = DEFAULT_TOOL_TOKENS,
+        names: ToolNames = DEFAULT_NAMES,
+        **data: Any,
+    ) -> None:
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
-        super().__init__(**data)
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
+        super().__init__(max_tokens=max_tokens, **data)
         self._ctx = ctx
+        self._names = names
 
     @property
     def ctx(self) -> SharedContext:
-        """The shared context this tool reads."""
+        """The shared context (or run scope of it) this tool reads."""
         return self._ctx
+
+    @property
+    def names(self) -> ToolNames:
+        """The names of this tool and its siblings, as its answers and markers call them."""
+        return self._names
+
+    @property
+    def origin(self) -> _SharedContextTool:
+        """The tool the user made; run copies (:meth:`for_run`) point back to it."""
+        return self._origin or self
+
+    def for_run(self, ctx: SharedContext, llm: Any = None, run: Any = None) -> Self:
+        """A copy of this tool that reads ``ctx`` and keeps its answers small enough for ``llm``.
+
+        ``llm`` is the CrewAI LLM of the agent that calls the tool (``None``: no such check);
+        ``run`` an object whose ``backend_down`` flag the run's other tools and handoffs share,
+        so that once the backend has failed, no call waits for it again in that run.
+        """
+        tool = self.model_copy()
+        tool._ctx, tool._llm, tool._run_state, tool._origin = ctx, llm, run, self.origin
+        return tool
+
+    def _guarded(self, answer: Callable[[], str]) -> str:
+        """``answer()``, or a sentence saying the backend is unavailable (not an exception)."""
+        run = self._run_state
+        if run is not None and run.backend_down:
+            return UNAVAILABLE
+        try:
+            return answer()
+        except BackendUnavailableError:
+            if run is not None:
+                run.backend_down = True
+            return UNAVAILABLE
+
+    async def _arun(self, *args: Any, **kwargs: Any) -> str:
+        # The answers compress and count tokens: on a worker thread, off the event loop.
+        return await asyncio.to_thread(self._run, *args, **kwargs)
+
+    def _fitted(self, answer: Callable[[int], str], max_tokens: int | None) -> str:
+        """``answer(budget)``, the budget halved until CrewAI would not stub the result."""
+        budget = min(max_tokens or self.max_tokens, self.max_tokens)
+        text = answer(budget)
+        while budget > MIN_ANSWER_TOKENS and self._stubbed(text):
+            budget = max(budget // 2, MIN_ANSWER_TOKENS)
+            text = answer(budget)
+        return text
+
+    def _stubbed(self, text: str) -> bool:
+        check = getattr(self._llm, "is_tool_result_overflowing_threshold", None)
+        if check is None:  # not bound to an LLM, or a CrewAI without compaction
+            return False
+        try:
+            return bool(check(text)[0])
+        except Exception:  # an LLM that cannot count: CrewAI then keeps the result too
+            return False
+
+    def _page_budget(self, key: str) -> int:
+        """The page size for reading ``key`` in full, kept below CrewAI's stub threshold.
+
+        Pages must not change size between calls (the model asks for page 2 after page 1),
+        so it comes from the tool's budget and the whole entry's tokens by the LLM's count,
+        not from the call or the page.
+        """
+        budget = self.max_tokens
+        entry = self._ctx.get_entry(key)
+        if entry is None or self._llm is None or not self._stubbed(entry.original):
+            return budget
+        try:
+            window = self._llm.get_context_window_size()
+            llm_tokens = self._llm.get_input_tokens_count(entry.original)
+        except Exception:
+            return budget
+        # The threshold in our tokens: the LLM's share of the window, at the entry's ratio.
+        ratio = entry.original_tokens / max(llm_tokens, 1)
+        cap = int(window * _STUB_THRESHOLD * _MARGIN * ratio)
+        return max(min(budget, cap), MIN_ANSWER_TOKENS)
 
 
 class SharedContextReadTool(_SharedContextTool):
-    """``read_shared_context(key, query=None)``: the complete original of an entry.
+    """``read_shared_context(key, query=None, full=False, page=1, max_tokens=None)``.
 
-    With ``query``, the original compressed again around what matches the query instead.
-    A missing key is answered with the available keys, not an exception.
+    The entry's compressed form within the budget; with ``query`` the original compressed
+    again around it; with ``full=True`` the original in pages, each saying how to get the
+    next. A missing key is answered with why (expired, evicted, too large) and the live keys.
     """
 
     name: str = READ_TOOL_NAME
     description: str = (
-        "Read the complete original output of an earlier task from the shared context. Your "
-        "context shows earlier outputs compressed, each under a '### <key>' header, with "
-        "omitted parts marked; call this with that key to get everything, or add a query to "
-        "get only the parts about it."
+        "Read an earlier task's output from the shared context. Your context shows earlier "
+        "outputs compressed, each under a '### <key>' header, with omitted parts marked. "
+        "Call this with that key for more: add a query to get the parts about it, or "
+        "full=true for the original text page by page."
     )
     args_schema: type[BaseModel] = ReadSharedContextInput
 
     # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
-    def __init__(self, ctx: SharedContext, **data: Any) -> None:
-        super().__init__(ctx, **data)
+    def __init__(
+        self,
+        ctx: SharedContext,
+        *,
+        max_tokens: int = DEFAULT_TOOL_TOKENS,
+        names: ToolNames = DEFAULT_NAMES,
+        **data: Any,
+    ) -> None:
+        data.setdefault("name", names.read)
+        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
 
-    def _run(self, key: str, query: str | None = None) -> str:
-        text = self._ctx.get(key, full=not query, query=query or None)
-        return missing_entry(self._ctx, key) if text is None else text
+    def _run(
+        self,
+        key: str,
+        query: str | None = None,
+        full: bool = False,
+        page: int = 1,
+        max_tokens: int | None = None,
+    ) -> str:
+        ctx, names = self._ctx, self._names
 
-    async def _arun(self, key: str, query: str | None = None) -> str:
-        text = await self._ctx.aget(key, full=not query, query=query or None)
-        return missing_entry(self._ctx, key) if text is None else text
+        def answer() -> str:
+            if full:
+                budget = self._page_budget(key)
+                return read_answer(ctx, key, full=True, page=page, max_tokens=budget, tools=names)
+            return self._fitted(
+                lambda budget: read_answer(ctx, key, query=query, max_tokens=budget, tools=names),
+                max_tokens,
+            )
+
+        return self._guarded(answer)
 
 
 class SharedContextSearchTool(_SharedContextTool):
-    """``search_shared_context(query, key=None)``: passages of the originals matching a query.
+    """``search_shared_context(query, key=None, max_tokens=None)``: matching passages.
 
-    Up to five passages, best first, each with its key, location and author agent.
+    Up to five passages of the originals that share a word with the query, best first, each
+    with its key, location and author agent, each cut to its share of the budget.
     """
 
     name: str = SEARCH_TOOL_NAME
     description: str = (
-        "Search the complete original outputs of earlier tasks for passages matching a query; "
-        f"returns up to {SEARCH_RESULTS} passages with their key and location. Use it to find "
-        "a detail the compressed context left out without reading a whole output."
+        "Search the original outputs of earlier tasks for passages matching a query; returns "
+        "the best few with their key and location. Use it to find a detail the compressed "
+        "context left out without reading a whole output."
     )
     args_schema: type[BaseModel] = SearchSharedContextInput
 
     # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
-    def __init__(self, ctx: SharedContext, **data: Any) -> None:
-        super().__init__(ctx, **data)
+    def __init__(
+        self,
+        ctx: SharedContext,
+        *,
+        max_tokens: int = DEFAULT_TOOL_TOKENS,
+        names: ToolNames = DEFAULT_NAMES,
+        **data: Any,
+    ) -> None:
+        data.setdefault("name", names.search)
+        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
 
-    def _run(self, query: str, key: str | None = None) -> str:
-        return format_hits(self._ctx.search(key or None, query, k=SEARCH_RESULTS), query, key)
+    def _run(self, query: str, key: str | None = None, max_tokens: int | None = None) -> str:
+        ctx, names = self._ctx, self._names
+        return self._guarded(
+            lambda: self._fitted(
+                lambda budget: search_answer(
+                    ctx, query, key=key or None, max_tokens=budget, tools=names
+                ),
+                max_tokens,
+            )
+        )
 
-    async def _arun(self, query: str, key: str | None = None) -> str:
-        hits = await self._ctx.asearch(key or None, query, k=SEARCH_RESULTS)
-        return format_hits(hits, query, key)
+
+class SharedContextListTool(_SharedContextTool):
+    """``list_shared_context()``: the keys of this run's entries, their agents and sizes."""
+
+    name: str = LIST_TOOL_NAME
+    description: str = (
+        "List the outputs of earlier tasks in the shared context: key, agent, and tokens in "
+        "full and compressed."
+    )
+    args_schema: type[BaseModel] = ListSharedContextInput
+
+    # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
+    def __init__(
+        self,
+        ctx: SharedContext,
+        *,
+        max_tokens: int = DEFAULT_TOOL_TOKENS,
+        names: ToolNames = DEFAULT_NAMES,
+        **data: Any,
+    ) -> None:
+        data.setdefault("name", names.list)
+        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
+
+    def _run(self) -> str:
+        return self._guarded(lambda: self._fitted(lambda b: _fit_listing(self, b), None))
+
+
+def _fit_listing(tool: _SharedContextTool, budget: int) -> str:
+    """The listing, its oldest lines dropped (and counted) until it fits ``budget``."""
+    ctx = tool.ctx
+    lines = listing_answer(ctx, tool.names).split("\n")
+    dropped = 0
+    while len(lines) > 2 and ctx.count_tokens("\n".join(lines)) > budget:
+        lines.pop(0)
+        dropped += 1
+    if dropped:
+        lines.insert(0, f"[… {dropped} older entries not listed]")
+    return "\n".join(lines)

@@ -1,0 +1,176 @@
+"""Runs sharing one SharedContext never see each other's outputs: prompts, tools, search, render.
+
+Eight runs at once, on memory and on a real Redis: crews from one factory in eight threads,
+and one crew's ``kickoff_for_each_async`` over eight inputs. Every region's research carries
+codes of its own (``R3-CODE-17``); a writer searches, reads and lists the shared context with
+its tools, and every prompt its model receives must hold its own region's codes only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from crewai import Agent, Crew, Process, Task
+
+from agent_baton import SharedContext
+from agent_baton_crewai import SCOPE_INPUT, CrewBaton
+from agent_baton_crewai.demo import action, final
+
+REGIONS = [f"r{i}" for i in range(8)]
+CODE = re.compile(r"\b(R\d+)-CODE-\d+")
+WRITER_TASK = "Summarise region {region}: which codes does its research hold?"
+
+
+def research_of(region: str) -> str:
+    rows = [
+        {"id": i, "region": region, "code": f"{region.upper()}-CODE-{i}", "ms": 100 + i % 13}
+        for i in range(300)
+    ]
+    return json.dumps(rows, indent=2)
+
+
+def researcher(prompt: str) -> str:
+    region = re.search(r"data of region (r\d+)", prompt)
+    assert region, "the researcher's task names its region"
+    return final(research_of(region.group(1)))
+
+
+def writer(prompt: str) -> str:
+    """Search, then read, then list the shared context, then answer."""
+    region = re.search(r"Summarise region (r\d+)", prompt)
+    assert region, "the writer's task names its region"
+    code = f"{region.group(1).upper()}-CODE-250"
+    if "Action: list_shared_context" in prompt:
+        return final(f"{region.group(1)} holds {code}.")
+    if "Action: read_shared_context" in prompt:
+        return action("list_shared_context")
+    if "Action: search_shared_context" in prompt:
+        return action("read_shared_context", key="research", query="CODE 7")
+    return action("search_shared_context", query=f"code {code}")
+
+
+@pytest.fixture
+def make_crew(rule_llm):
+    def make(baton: CrewBaton, scope: str | None = None):
+        """The factory a web app calls per request: fresh agents, one baton."""
+        writer_llm = rule_llm(writer)
+        research_agent = Agent(
+            role="Researcher", goal="Fetch data", backstory="Scripted.", llm=rule_llm(researcher)
+        )
+        writer_agent = Agent(
+            role="Writer",
+            goal="Summarise",
+            backstory="Scripted.",
+            llm=writer_llm,
+            tools=baton.tools(),
+        )
+        tasks = [
+            Task(
+                name="research",
+                description="Collect the data of region {region}",
+                expected_output="JSON",
+                agent=research_agent,
+            ),
+            Task(
+                name="summary", description=WRITER_TASK, expected_output="text", agent=writer_agent
+            ),
+        ]
+        crew = Crew(agents=[research_agent, writer_agent], tasks=tasks, process=Process.sequential)
+        return baton.attach(crew, scope=scope), writer_llm
+
+    return make
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared(request):
+    if request.param == "memory":
+        return SharedContext()
+    server = request.getfixturevalue("redis_server")
+    return SharedContext.from_url(server.url, namespace=f"crewai-{uuid.uuid4().hex}")
+
+
+def assert_isolated(prompts: list[str], baton: CrewBaton) -> None:
+    """Each writer prompt holds its own region's codes only; so does each run's render."""
+    by_region: dict[str, list[str]] = {}
+    for prompt in prompts:
+        region = re.search(r"Summarise region (r\d+)", prompt).group(1)
+        by_region.setdefault(region, []).append(prompt)
+        assert set(CODE.findall(prompt)) <= {region.upper()}, f"{region} saw another run"
+    assert sorted(by_region) == REGIONS
+    for region, seen in by_region.items():
+        assert len(seen) == 4  # the handoff, then after the search, the read and the list
+        code = f"{region.upper()}-CODE-250"
+        assert code not in seen[0] and code in seen[1]  # found by the search tool
+        assert "research from Researcher" in seen[3]  # the listing, of this run only
+        assert seen[3].count("- research") == 1 and seen[3].count("- summary") == 0
+    runs = baton.runs
+    assert len(runs) == 8 and len({run.scope for run in runs}) == 8
+    for run in runs:
+        assert sorted(run.ctx.keys()) == ["research", "summary"]
+        (region,) = set(CODE.findall(run.ctx.render(max_tokens=4000)))
+        hits = " ".join(hit.text for hit in run.ctx.search(None, "CODE", k=10))
+        assert set(CODE.findall(hits)) == {region}
+        assert set(CODE.findall(run.ctx.get("research", full=True))) == {region}
+
+
+def test_crews_from_one_factory_in_eight_threads(shared, make_crew):
+    baton = CrewBaton(shared, max_tokens=1500)
+    crews = [make_crew(baton) for _ in REGIONS]
+
+    with ThreadPoolExecutor(len(REGIONS)) as pool:
+        results = list(pool.map(lambda c, r: c[0].kickoff(inputs={"region": r}), crews, REGIONS))
+
+    assert [r.raw for r in results] == [f"{r} holds {r.upper()}-CODE-250." for r in REGIONS]
+    assert_isolated([p for _, llm in crews for p in llm.prompts], baton)
+    assert len(shared) == 0  # nothing outside the runs' scopes
+
+
+def test_kickoff_for_each_async_over_eight_inputs(shared, make_crew):
+    baton = CrewBaton(shared, max_tokens=1500)
+    crew, writer_llm = make_crew(baton)
+
+    results = asyncio.run(crew.kickoff_for_each_async(inputs=[{"region": r} for r in REGIONS]))
+
+    assert sorted(r.raw for r in results) == sorted(
+        f"{r} holds {r.upper()}-CODE-250." for r in REGIONS
+    )
+    assert_isolated(writer_llm.prompts, baton)
+
+
+def test_runs_that_name_one_scope_accumulate_there(ctx, make_crew):
+    baton = CrewBaton(ctx, max_tokens=1500)
+    crew, writer_llm = make_crew(baton)
+
+    for region in ("r1", "r2"):
+        crew.kickoff(inputs={"region": region, SCOPE_INPUT: "alice"})
+    make_crew(baton)[0].kickoff(inputs={"region": "r3"})  # a run of its own
+
+    alice = ctx.scope("alice")
+    assert [run.scope for run in baton.runs[:2]] == [("alice",), ("alice",)]
+    assert alice.keys() == ["research", "summary", "research#2", "summary#2"]
+    assert set(CODE.findall(alice.get("research#2", full=True))) == {"R2"}
+    # The second run's writer was handed its own run's research (CrewAI's choice of sources)
+    # and its tools saw both runs of the scope, never the third run's.
+    second = [p for p in writer_llm.prompts if "Summarise region r2" in p]
+    assert "### research#2" in second[0] and "### research ·" not in second[0]
+    assert "- research#2 from Researcher" in second[3] and "- research from" in second[3]
+    assert not any("R3-CODE" in p for p in writer_llm.prompts)
+
+
+def test_attach_scope_is_shared_by_every_kickoff_of_the_crew(ctx, make_crew):
+    baton = CrewBaton(ctx)
+    crew, _ = make_crew(baton, scope="team-eu")
+    crew.kickoff(inputs={"region": "r1"})
+    crew.kickoff(inputs={"region": "r2"})
+    assert ctx.scope("team-eu").keys() == ["research", "summary", "research#2", "summary#2"]
+    # kickoff_for_each inputs get scopes of their own inside it.
+    crew.kickoff_for_each(inputs=[{"region": "r3"}, {"region": "r4"}])
+    inner = [run.scope for run in baton.runs[2:]]
+    assert all(s[0] == "team-eu" and len(s) == 2 for s in inner) and inner[0] != inner[1]
+    with pytest.raises(TypeError, match="baton_scope"):
+        crew.kickoff(inputs={"region": "r5", SCOPE_INPUT: 7})
