@@ -37,7 +37,7 @@ def test_full_read_comes_in_pages_that_cover_the_original(ctx: SharedContext) ->
     original = ctx.get("transactions", full=True) or ""
     first = read_answer(ctx, "transactions", full=True, max_tokens=3000, tools=TOOLS)
     assert ctx.count_tokens(first) <= 3000
-    assert 'next: docs_read(key="transactions", full=true, page=2)' in first
+    assert 'next: docs_read(key="transactions", full=true, page=2, max_tokens=3000)' in first
     pages, page = [], 1
     while True:
         answer = read_answer(ctx, "transactions", full=True, page=page, max_tokens=3000)
@@ -77,10 +77,16 @@ def test_refusals_say_why(ctx: SharedContext) -> None:
     assert "refused: too large" in search_answer(small, "word", key="big")
 
 
-def test_listing_names_the_tools(ctx: SharedContext) -> None:
+def test_listing_names_the_tools_and_fits_its_budget(ctx: SharedContext) -> None:
     answer = listing_answer(ctx, TOOLS)
     assert "transactions from researcher" in answer and "docs_read(key=...)" in answer
     assert listing_answer(SharedContext()) == "The shared context is empty."
+    many = SharedContext(max_entries=500)
+    for i in range(300):
+        many.put(f"entry-{i}", f"output {i}")
+    answer = listing_answer(many, max_tokens=300)
+    assert many.count_tokens(answer) <= 300
+    assert "- entry-299 " in answer and "older entries not listed" in answer
 
 
 def test_name_tools_rewrites_every_marker_and_keeps_keys_quoted() -> None:

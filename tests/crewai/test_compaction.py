@@ -63,7 +63,7 @@ def test_the_tools_answer_below_the_stub_threshold(
         assert STUB not in result
         assert not writer_llm.is_tool_result_overflowing_threshold(result)[0]
     assert page_1.startswith(big[:200])  # the original, from its start...
-    assert 'read_shared_context(key="research", full=true, page=2)' in page_1  # ...in pages
+    assert 'read_shared_context(key="research", full=true, page=2' in page_1  # ...in pages
     assert "[page 2 of" in page_2
     body = page_1.rpartition("\n[page ")[0] + page_2.rpartition("\n[page ")[0]
     assert big.startswith(body)  # consecutive pages, nothing skipped

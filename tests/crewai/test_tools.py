@@ -71,7 +71,7 @@ def test_read_full_gives_the_original_in_pages(filled, big):
         pages.append(text)
         if "next:" not in note:
             break
-        assert f'read_shared_context(key="research", full=true, page={page + 1})' in note
+        assert f'read_shared_context(key="research", full=true, page={page + 1}' in note
         page += 1
     assert page > 5
     assert "".join(pages) == big  # nothing lost between pages

@@ -23,8 +23,6 @@ _SEARCH_RESULTS = 5
 __all__ = [
     "DEFAULT_TOOL_TOKENS",
     "ToolNames",
-    "format_hits",
-    "format_listing",
     "listing_answer",
     "missing_entry",
     "read_answer",
@@ -81,7 +79,9 @@ def _page(
         return pages[0]
     note = f"[page {page} of {len(pages)} of the original of {key!r}"
     if page < len(pages):
-        note += f"; next: {tools.read_call(key, full=True, page=page + 1)}"
+        # Pages are cut for this budget: the next call must ask for the same one.
+        same = {} if max_tokens == DEFAULT_TOOL_TOKENS else {"max_tokens": max_tokens}
+        note += f"; next: {tools.read_call(key, full=True, page=page + 1, **same)}"
     # Pages joined give the original: the note goes on a line of its own after the page.
     return f"{pages[page - 1]}\n{note}]"
 
@@ -162,44 +162,37 @@ def _hit(ctx: SharedContext, hit: Hit, query: str, budget: int, tools: ToolNames
     return f"{label}\n{'…' if start else ''}{cut}{note}"
 
 
-def listing_answer(ctx: SharedContext, tools: ToolNames | None = None) -> str:
-    """One line per live entry: key, author agent, tokens in full and compressed."""
+def listing_answer(
+    ctx: SharedContext,
+    tools: ToolNames | None = None,
+    *,
+    max_tokens: int = DEFAULT_TOOL_TOKENS,
+) -> str:
+    """One line per live entry: key, author agent, tokens in full and compressed.
+
+    Newest first, as many as fit ``max_tokens``; a last line says how many more there are.
+    """
     tools = tools or ToolNames()
-    lines = [
-        f"- {entry.key} from {entry.agent or 'unknown'}: {entry.original_tokens:,} tokens in "
-        f"full, {entry.compressed_tokens:,} compressed"
-        for entry in ctx.entries()
-    ]
-    if not lines:
+    _check_budget(max_tokens)
+    entries = ctx.entries()
+    if not entries:
         return "The shared context is empty."
-    lines.append(
-        f"Read one with {tools.read}(key=...), search them with {tools.search}(query=...)."
-    )
-    return "\n".join(lines)
+    footer = f"Read one with {tools.read}(key=...), search them with {tools.search}(query=...)."
+    room = max_tokens - ctx.count_tokens(footer) - 20  # 20: the line counting what is left out
+    lines: list[str] = []
+    for entry in reversed(entries):
+        line = (
+            f"- {entry.key} from {entry.agent or 'unknown'}: {entry.original_tokens:,} tokens "
+            f"in full, {entry.compressed_tokens:,} compressed"
+        )
+        room -= ctx.count_tokens(line) + 1
+        if room < 0:
+            lines.append(f"[… {len(entries) - len(lines)} older entries not listed]")
+            break
+        lines.append(line)
+    return "\n".join([*lines, footer])
 
 
 def _check_budget(max_tokens: int) -> None:
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
-
-
-def format_hits(hits: list[Hit], query: str, key: str | None) -> str:
-    """Search hits as text, unbounded (the integrations' tools before bounded answers)."""
-    if not hits:
-        where = f"entry {key!r}" if key else "the shared context"
-        return f"No passage of {where} matches {query!r}."
-    return "\n\n".join(
-        f"[{hit.key} @ {hit.location}] from {hit.agent or 'unknown'} (score {hit.score:.2f})\n"
-        f"{hit.text}"
-        for hit in hits
-    )
-
-
-def format_listing(ctx: SharedContext) -> str:
-    """One line per live entry (the integrations' tools before :func:`listing_answer`)."""
-    lines = [
-        f"- {entry.key} from {entry.agent or 'unknown'}: {entry.original_tokens:,} tokens in "
-        f"full, {entry.compressed_tokens:,} compressed"
-        for entry in ctx.entries()
-    ]
-    return "\n".join(lines) if lines else "The shared context is empty."

@@ -307,13 +307,5 @@ class SharedContextListTool(_SharedContextTool):
 
 
 def _fit_listing(tool: _SharedContextTool, budget: int) -> str:
-    """The listing, its oldest lines dropped (and counted) until it fits ``budget``."""
-    ctx = tool.ctx
-    lines = listing_answer(ctx, tool.names).split("\n")
-    dropped = 0
-    while len(lines) > 2 and ctx.count_tokens("\n".join(lines)) > budget:
-        lines.pop(0)
-        dropped += 1
-    if dropped:
-        lines.insert(0, f"[… {dropped} older entries not listed]")
-    return "\n".join(lines)
+    """The listing, newest entries first, within ``budget``."""
+    return listing_answer(tool.ctx, tool.names, max_tokens=budget)
