@@ -12,6 +12,7 @@ matches stay whole.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
@@ -62,7 +63,7 @@ def _is_prose_line(line: str) -> bool:
 
 def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     """Elide function bodies and keep the skeleton; None if the text is not code."""
-    if not looks_like_code(text):
+    if not (looks_like_code(text) or parses_as_python(text)):
         return None
     diff = diff_lines(text, request)
     if diff is not None:
@@ -101,11 +102,30 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
     return indent_skeleton(lines), "code:lines"
 
 
+def parses_as_python(text: str) -> bool:
+    """Whether ``text`` is a Python module: it parses and defines or imports something."""
+    if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):
+        return False
+    tree = _parse(text)
+    return tree is not None and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+@functools.lru_cache(maxsize=2)
+def _parse(text: str) -> ast.Module | None:
+    """The syntax tree of ``text`` (detection and the skeleton share it), or None."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def python_skeleton(text: str, lines: list[str]) -> Skeleton | None:
     """The skeleton of Python source from its syntax tree; None when it does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(text)
+    if tree is None:
         return None
     skeleton = Skeleton(lines, "#")
     _Visitor(skeleton).body(tree.body, parent="")

@@ -224,6 +224,18 @@ def grammar_skeleton(
         return None  # the brace scanner handles whatever this could not
 
 
+def parses_with_grammar(text: str, language: str) -> bool:
+    """Whether ``text`` parses in ``language``'s grammar with few errors (False without it)."""
+    try:
+        parser = _parser(language)
+        if parser is None:
+            return False
+        root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
+        return not _too_broken(root, text.count("\n") + 1)
+    except Exception:
+        return False
+
+
 def detect_language(text: str) -> str | None:
     """The grammar for brace-language ``text`` (go, rust, java, javascript, typescript, tsx).
 

@@ -10,6 +10,7 @@ rest, and a marker says how many rows and columns were left out.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import math
@@ -23,6 +24,7 @@ from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
 _MAX_FLATTEN_DEPTH = 12
+_LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
@@ -47,6 +49,42 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
+
+
+def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
+    """The repr of a Python list, dict or tuple (``str()`` of a tool's result) read as data.
+
+    ``ast.literal_eval`` parses it; tuples become lists, sets sorted lists, bytes text and
+    keys strings, then it is rendered like JSON. None if it is not such a repr.
+    """
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, (list, dict, tuple)):
+        return None
+    renderer = _Renderer(request, budget_chars(len(text), request))
+    body = renderer.render(_plain(value))
+    return body, "repr:table+sample" if renderer.lossy else "repr:table"
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A literal as JSON-shaped data (lists, string-keyed dicts, scalars)."""
+    if depth > _MAX_FLATTEN_DEPTH * 4:
+        return repr(value)
+    if isinstance(value, dict):
+        return {
+            k if isinstance(k, str) else repr(k): _plain(v, depth + 1) for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v, depth + 1) for v in value), key=repr)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    if isinstance(value, complex):
+        return repr(value)
+    return value
 
 
 def compress_records(
@@ -278,6 +316,9 @@ class _Renderer:
         text = f"{path}: {minify(value)}" if path else minify(value)
         if not lossy and len(text) > self.budget:
             raise _TooLarge
+        if lossy and len(text) > _LONG_VALUE:
+            # A blob (base64 image, embedding, minified text): its start and its length.
+            text = f"{text[:_LONG_VALUE]}… [{len(text) - _LONG_VALUE} more chars]"
         return text
 
     def _object(self, obj: dict[str, Any], path: str, *, lossy: bool) -> str:
