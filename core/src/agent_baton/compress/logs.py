@@ -70,6 +70,7 @@ _MASKS = (
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
+_DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
 _MIN_FOLD = 5  # lines of one template a fold stands for; fewer are cut with a count
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
@@ -298,20 +299,33 @@ def _mark_traces(lines: list[_Line]) -> None:
 
 
 def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[int]:
-    """Every problem line; of one repeated more than a few times, only the last.
+    """Every distinct problem line, but of a timestamped event repeated often a sample.
 
-    The first occurrence of such a line appears as its template's example, with the count.
+    Each failure in a compiler's, linter's or test runner's output is its own fact: all
+    stay (up to :data:`_DIAGNOSTICS` of one shape, then a spread sample). A timestamped event
+    repeated more than a few times (a thousand "Failed password" lines) is a stream: its
+    last line stays, its first stands as its fold's example, and the fold counts the rest.
     """
     cap = _problem_cap(level)
-    last: dict[int, int] = {}
+    events: dict[int, list[int]] = {}
     keep: set[int] = set()
     for i, line in enumerate(lines):
         if not line.problem:
             continue
-        if line.in_trace or counts[line.template] <= cap:
+        if line.in_trace:
             keep.add(i)
-        last[line.template] = i
-    keep.update(last.values())
+        else:
+            events.setdefault(line.template, []).append(i)
+    for members in events.values():
+        stamped = lines[members[0]].body != lines[members[0]].text
+        most = cap if stamped else max(cap, _DIAGNOSTICS >> (2 * level))
+        distinct = list({lines[i].text: i for i in reversed(members)}.values())[::-1]
+        if len(distinct) <= most:
+            keep.update(distinct)
+        elif most > cap:
+            step = (len(distinct) - 1) / (most - 1)
+            keep.update(distinct[round(k * step)] for k in range(most))
+        keep.add(members[-1])
     return keep
 
 
@@ -373,7 +387,7 @@ def _weighted(column: list[str] | tuple[str, ...], bodies: Counter[str]) -> Coun
 
 
 def _problem_cap(level: int) -> int:
-    """How many times a problem may repeat before only its last occurrence is kept whole."""
+    """How many times a timestamped problem may repeat before only its last line stays."""
     return 3 if level == 0 else 1
 
 
