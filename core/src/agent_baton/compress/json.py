@@ -31,6 +31,13 @@ _IMPORTANT_NAME = re.compile(
     r"message|type|kind|level|login|number|count|total|code|version|tag|branch|date|year)$",
     re.IGNORECASE,
 )
+_IDENTITY_NAME = re.compile(
+    r"(^|[._-])(id|key|name|ref|url|uri|purl|uuid|guid|sku|slug|path|file|title|email|login|"
+    r"bom-ref|package|module)$",
+    re.IGNORECASE,
+)
+_QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
+_NAMED_COLUMNS = 8  # dropped columns named in the marker
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
@@ -411,10 +418,15 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        row_chars = max(1, sum(min(c.width, _CELL_CHARS) + 1 for c in columns))
+        # The identifying column is what names a row, not a share of it: rows are counted
+        # without it, so showing it costs no rare row its place.
+        row_chars = max(
+            1, sum(min(c.width, _CELL_CHARS) + 1 for c in columns if not _identifying(c, n))
+        )
         room = max(3, (self.budget * 7 // 10) // row_chars)
         keep = _pick_rows(n, matched, rare.order, room)
-        omitted_cols = len(varying) - len(columns) + len(constant) - len(shown_constant)
+        shown = {c.name for c in columns} | {c.name for c in shown_constant}
+        dropped = [c.name for c in [*varying, *constant] if c.name not in shown]
 
         lines.append(header)
         # Cells may grow when few rows are kept: the budget is for the whole table.
@@ -436,8 +448,14 @@ class _Table:
             lines.append(f"[… rows {previous + 1}-{n - 1}]")
         lines.append(f"stats: {self._stats(columns)}")
         parts = [f"{n - len(keep)} of {n} rows"] if len(keep) < n else []
-        if omitted_cols:
-            parts.append(f"{omitted_cols} column{'s' if omitted_cols > 1 else ''}")
+        if dropped:
+            names = ", ".join(dropped[:_NAMED_COLUMNS])
+            more = (
+                f" and {len(dropped) - _NAMED_COLUMNS} more"
+                if len(dropped) > _NAMED_COLUMNS
+                else ""
+            )
+            parts.append(f"{len(dropped)} column{'s' if len(dropped) > 1 else ''} ({names}{more})")
         what = ", ".join(parts) or "long cells"
         lines.append(omitted(what, key))
         return "\n".join(lines)
@@ -476,8 +494,15 @@ class _Table:
         if not self.request.query:
             return set()  # spares spelling out every row
         texts = [" ".join(_hashable(v) for v in row.values()) for row in self.rows]
-        # The three best matches and anything close to them, at most six.
-        return best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
+        # The three best matches and anything close to them, at most six; and a row whose
+        # identifying value the query spells out whole ("gpt-4o", not "gpt-4o-mini").
+        found = best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
+        words = set(_QUERY_VALUE.findall(self.request.query))
+        n = len(self.rows)
+        for c in self.columns:
+            if _identifying(c, n) or c.name == KEY_COLUMN:
+                found.update(i for i, v in enumerate(c.values) if isinstance(v, str) and v in words)
+        return found
 
     def _rare_rows(self, columns: list[_Column]) -> _Rarity:
         n = len(self.rows)
@@ -517,12 +542,14 @@ class _Table:
             varying,
             key=lambda c: -_priority(c, n, c.name in rare.columns, families[_family(c.name)]),
         )
-        chosen: list[_Column] = []
-        width = 0
+        # The column that tells rows apart (a unique id, key, name, ref or url) always stays:
+        # without them a kept row cannot be named or looked up.
+        chosen = [c for c in ranked if _identifying(c, n)][:1]
+        width = sum(min(c.width, _CELL_CHARS) + 1 for c in chosen)
         limit = max(120, self.budget // max(8, min(n, 40)))
         for c in ranked:
             w = min(c.width, _CELL_CHARS) + 1
-            if chosen and (width + w > limit or _priority(c, n) <= -3):
+            if c in chosen or (chosen and (width + w > limit or _priority(c, n) <= -3)):
                 continue
             chosen.append(c)
             width += w
@@ -605,6 +632,13 @@ def _outliers(c: _Column) -> dict[int, float]:
     for _, i in (min(numeric), max(numeric)):
         hits.setdefault(i, 0.25)  # below every other kind of rarity
     return hits
+
+
+def _identifying(c: _Column, n: int) -> bool:
+    """Whether a column names its row: unique in every row, and called id, key, ref, url..."""
+    if n < 3 or len(c.distinct) != n or c.width > 200:
+        return False
+    return c.name == KEY_COLUMN or bool(_IDENTITY_NAME.search(c.name.rsplit(".", 1)[-1]))
 
 
 def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
