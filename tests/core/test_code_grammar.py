@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from agent_baton import SharedContext, get_token_counter
-from agent_baton.compress import code_grammar
 from agent_baton.compress.code import compress_code
-from agent_baton.compress.code_grammar import detect_language, grammar_skeleton
+from agent_baton.compress.code import grammar as code_grammar
+from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
 from agent_baton.compress.request import Request
 
 count = get_token_counter("gpt-4")

@@ -20,7 +20,7 @@ from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
-from agent_baton.compress.code_grammar import detect_language, parses_with_grammar
+from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced

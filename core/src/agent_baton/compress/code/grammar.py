@@ -3,7 +3,7 @@
 Optional: it needs ``tree-sitter`` and the per-language grammar wheels (the ``code`` extra),
 imported on first use. Go, Rust, Java, JavaScript and TypeScript are told apart by cheap
 patterns, parsed, and their lines marked the way the brace scanner of
-:mod:`agent_baton.compress.code_fallback` marks them, but from exact spans: strings, regular
+:mod:`agent_baton.compress.code.fallback` marks them, but from exact spans: strings, regular
 expressions, generics and ``where`` clauses cannot confuse it. Whenever the answer is not
 clear (no grammar installed, an unknown or mixed language, a parse that is mostly errors, any
 exception) it returns None and the caller uses the brace scanner.
@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,

@@ -3,8 +3,8 @@
 Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
 their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
 JavaScript, TypeScript, C and the like) are parsed with tree-sitter when its grammars are
-installed (:mod:`agent_baton.compress.code_grammar`); they and Python that does not parse
-otherwise go through the scanners of :mod:`agent_baton.compress.code_fallback`. Function
+installed (:mod:`agent_baton.compress.code.grammar`); they and Python that does not parse
+otherwise go through the scanners of :mod:`agent_baton.compress.code.fallback`. Function
 bodies are elided with a marker naming the function; with a query, the functions it names or
 matches stay whole.
 """
@@ -15,9 +15,9 @@ import ast
 import functools
 import re
 
-from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
-from agent_baton.compress.code_grammar import detect_language, grammar_skeleton
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.fallback import brace_skeleton, diff_lines, indent_skeleton
+from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,
