@@ -18,6 +18,8 @@ import json
 import re
 from typing import Any
 
+import yaml
+
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
@@ -42,6 +44,7 @@ _EXTENSIONS = {
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
 _SAMPLE = 20_000  # characters a line-based check reads
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when the wheel has it
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 _ESCAPED_BYTE = re.compile(r"\\x[0-9a-f]{2}")
@@ -113,7 +116,9 @@ def detect(text: str, key: str | None = None) -> str:
     if markdown:
         return "mixed"
     language = detect_language(text)
-    if language is not None and parses_with_grammar(text, language):
+    if language is not None and (parses_with_grammar(text, language) or not _prose(text)):
+        # A grammar parses it; or its signs are strong and it is not prose (C whose macros
+        # break the grammar goes to the brace scanner).
         return "code"
     if _prose(text):
         return "segments" if split_worthy(text) else "prose"
@@ -220,16 +225,8 @@ def _delimited(text: str) -> bool:
 def _yaml(text: str) -> bool:
     """Whether the text parses as YAML into mappings or lists (not one plain string)."""
     try:
-        import yaml
-    except ImportError:
-        return True  # the line check already passed; without PyYAML it decides
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    sample = _top_level_prefix(text)
-    try:
-        documents = [d for d in yaml.load_all(sample, Loader=loader) if d is not None]
-    except yaml.YAMLError:
-        return False
-    except (RecursionError, ValueError, TypeError):
+        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_LOADER) if d]
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return False
     return bool(documents) and all(isinstance(d, (dict, list)) for d in documents)
 
