@@ -160,7 +160,9 @@ class _BraceScanner:
         header = " ".join(self.code[k].strip() for k in range(i, opened + 1))
         head = header.split("{", 1)[0]
         container = _CONTAINER.search(head.split("(", 1)[0])
-        if top and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)):
+        name = _function_name(head)
+        anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
+        if top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)):
             # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
             # file holds its declarations, so it is walked, never elided whole.
             self.s.keep(i, opened, ALWAYS)
@@ -176,7 +178,6 @@ class _BraceScanner:
             self.s.keep(j, j, drop_at)
             self.region(opened + 1, j - 1, parent=name, top=False)
             return
-        name = _function_name(head)
         if name is None:
             self._long_statement(i, j, CONSTANT if top and _DECLARE.match(head) else MEMBER)
             return

@@ -409,7 +409,9 @@ class _Marker:
         """Mark one statement, with the comments and attributes ``lead`` right above it."""
         kind = self.kind(node)
         start, end = node.start_point[0], _last_row(node)
-        if top and kind.role not in ("import", "container") and self._wrapper(node, start, end):
+        # A declaration or a call around most of the file; a named function is a function.
+        wrapping = kind.role in ("other", "declaration") or node.type == "expression_statement"
+        if top and wrapping and self._wrapper(node, start, end):
             return
         # Hints to the compiler or the doc tool (#[inline], #[doc(hidden)]) say nothing of
         # what the code does: they go first.
