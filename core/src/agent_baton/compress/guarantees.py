@@ -44,6 +44,8 @@ _MARKER = re.compile(
 _RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
+_FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
+_WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
 
 
 def is_marker(line: str) -> bool:
@@ -73,12 +75,22 @@ def missing_failures(original: str, compressed: str) -> list[int]:
         return []
     flat = _SPACE.sub(" ", compressed)
     templates = {template(line) for line in compressed.splitlines()}
+    folds = [_fold_pattern(m.group(1)) for m in _FOLD.finditer(compressed)]
     missing = []
     for i in found:
         stripped = _SPACE.sub(" ", lines[i].strip())
-        if stripped and stripped not in flat and template(lines[i]) not in templates:
+        if not stripped or stripped in flat:
+            continue
+        masked = template(lines[i])
+        if masked not in templates and not any(fold.search(masked) for fold in folds):
             missing.append(i)
     return missing
+
+
+def _fold_pattern(shown: str) -> re.Pattern[str]:
+    """A fold's template as a pattern: ``<*>`` and the masks stand for any one word."""
+    words = [r"\S+" if _WILDCARD.fullmatch(word) else re.escape(word) for word in shown.split()]
+    return re.compile(r"\s+".join(words))
 
 
 def restore_failures(original: str, compressed: str) -> str:

@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Request
 
 _BLOCK_TAGS = (
@@ -99,7 +100,8 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
         return None
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports html
 
-    produced = compress_part(body, request, skip=("html",))
+    # A page is a document: its headings and sentences first, as prose keeps them.
+    produced = compress_prose(body, request) or compress_part(body, request, skip=("html",))
     shown = produced[0] if produced is not None else body
     note = omitted("the markup (tags, scripts, styles)", request.key)
     return f"{shown}\n{note}", "html:text"

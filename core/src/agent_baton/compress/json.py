@@ -26,6 +26,7 @@ from agent_baton.search import best_matches
 _MAX_FLATTEN_DEPTH = 12
 _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
+_ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
     r"message|type|kind|level|login|number|count|total|code|version|tag|branch|date|year)$",
@@ -418,10 +419,13 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        # The identifying column is what names a row, not a share of it: rows are counted
-        # without it, so showing it costs no rare row its place.
+        # A long identifier (a model name, a package URL) counts as a short one: naming the
+        # rows must not cost the rare rows their places.
         row_chars = max(
-            1, sum(min(c.width, _CELL_CHARS) + 1 for c in columns if not _identifying(c, n))
+            1,
+            sum(
+                min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+            ),
         )
         room = max(3, (self.budget * 7 // 10) // row_chars)
         keep = _pick_rows(n, matched, rare.order, room)

@@ -37,9 +37,9 @@ _SEVERE = re.compile(
     r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
 # Failures that name no problem word: node's test marks, non-zero exits, npm's prefix, a
-# test runner's FAIL, pytest's E lines, TAP's not ok.
+# test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
-_FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S")
+_FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+")
 # "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
 _ZERO_COUNTS = re.compile(
     r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b"
@@ -218,7 +218,7 @@ def fold_lines(text: str, request: Request) -> str:
         shape = body.translate(_SAME_DIGITS)
         known = seen.get(shape)
         if known is None:
-            problem = is_problem(body)
+            problem = names_a_problem(body)
             masked = template(body)
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
@@ -320,8 +320,8 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         stamped = lines[members[0]].body != lines[members[0]].text
         most = cap if stamped else max(cap, _DIAGNOSTICS >> (2 * level))
         distinct = list({lines[i].text: i for i in reversed(members)}.values())[::-1]
-        if len(distinct) <= most:
-            keep.update(distinct)
+        if len(distinct) <= most or len(members) <= _MIN_FOLD:
+            keep.update(distinct)  # too few to fold: a cut would drop them
         elif most > cap:
             step = (len(distinct) - 1) / (most - 1)
             keep.update(distinct[round(k * step)] for k in range(most))
