@@ -71,7 +71,7 @@ _MASKS = (
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
 _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
-_MIN_FOLD = 5  # lines of one template a fold stands for; fewer are cut with a count
+_MIN_FOLD = 8  # lines of one template a fold stands for; fewer are cut with a count
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
