@@ -18,8 +18,6 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
@@ -28,7 +26,7 @@ from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.segment import split_worthy
 from agent_baton.compress.tables import looks_like_table
-from agent_baton.compress.yaml import looks_like_yaml
+from agent_baton.compress.yaml import parses_as_yaml
 
 _CODE_EXTENSIONS = (
     "py pyi go rs java js mjs cjs jsx ts tsx c h cc cpp cxx hpp hh cs kt kts swift rb php sh"
@@ -44,7 +42,8 @@ _EXTENSIONS = {
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
 _SAMPLE = 20_000  # characters a line-based check reads
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when the wheel has it
+# YAML's first line after comments: a key, a list item or a document start.
+_YAML_START = re.compile(r"\A(?:\s*#[^\n]*\n|\s*\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 _ESCAPED_BYTE = re.compile(r"\\x[0-9a-f]{2}")
@@ -109,7 +108,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "html"
     if looks_like_table(text) or _delimited(text):
         return "table"
-    if looks_like_yaml(text) and _yaml(text):
+    if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
     if looks_like_log(text):
         return "logs"
@@ -145,7 +144,7 @@ def _confirms(kind: str, text: str) -> bool:
     if kind == "table":
         return looks_like_table(text) or _delimited(text)
     if kind == "yaml":
-        return _yaml(text)
+        return parses_as_yaml(text)
     if kind == "html":
         return bool(_HTML.match(text) or _tags(text))
     return looks_like_log(text)
@@ -220,31 +219,6 @@ def _delimited(text: str) -> bool:
     widths = [len(row) for row in rows]
     width = max(set(widths), key=widths.count)
     return width >= 2 and widths.count(width) >= 0.95 * len(rows)
-
-
-def _yaml(text: str) -> bool:
-    """Whether the text parses as YAML into mappings or lists (not one plain string)."""
-    try:
-        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_LOADER) if d]
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
-        return False
-    return bool(documents) and all(isinstance(d, (dict, list)) for d in documents)
-
-
-def _top_level_prefix(text: str) -> str:
-    """About the first 20,000 characters, cut before a top-level line (a valid YAML prefix)."""
-    if len(text) <= _SAMPLE:
-        return text
-    cut = _SAMPLE
-    while cut < len(text):
-        cut = text.find("\n", cut)
-        if cut < 0:
-            return text
-        following = text[cut + 1 : cut + 2]
-        if following and not following.isspace() and following not in "-#":
-            return text[:cut]
-        cut += 1
-    return text
 
 
 def _prose(text: str) -> bool:
