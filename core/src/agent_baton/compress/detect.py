@@ -88,8 +88,8 @@ def detect(text: str, key: str | None = None) -> str:
         parsed = _json(stripped)
         if parsed is not None:
             return "chat" if looks_like_chat(text) else "json"
-    if head in ("{", "[", "(") and _python_literal(stripped):
-        return "repr"
+    if (head in ("{", "[", "(") or stripped[:2] in ("b'", 'b"')) and _python_literal(stripped):
+        return "repr"  # str() of a list, dict, tuple or bytes
     hinted = _EXTENSIONS.get(_extension(key))
     if hinted is not None and _confirms(hinted, text):
         return hinted
@@ -187,14 +187,14 @@ def _json_prefix(text: str) -> bool:
 
 
 def _python_literal(text: str) -> bool:
-    """Whether the text is the repr of a Python list, dict or tuple (``str()`` of a result)."""
+    """Whether the text is the repr of a list, dict, tuple or bytes (a tool's result)."""
     if len(text) > 5_000_000:
         return False
     try:
         value = ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return False
-    return isinstance(value, (list, dict, tuple)) and len(value) > 0
+    return isinstance(value, (list, dict, tuple, bytes)) and len(value) > 0
 
 
 def _tags(text: str) -> bool:

@@ -69,11 +69,22 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
         value = ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
+    if isinstance(value, bytes):
+        return _bytes_repr(value, request)
     if not isinstance(value, (list, dict, tuple)):
         return None
     renderer = _Renderer(request, budget_chars(len(text), request))
     body = renderer.render(_plain(value))
     return body, "repr:table+sample" if renderer.lossy else "repr:table"
+
+
+def _bytes_repr(value: bytes, request: Request) -> tuple[str, str]:
+    """``b'...'`` of bytes that decode: their text, compressed by its own kind."""
+    from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports json
+
+    text = value.decode("utf-8", errors="backslashreplace")
+    produced = compress_part(text, request, skip=("repr",))
+    return (produced[0] if produced else text), "repr:bytes"
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
