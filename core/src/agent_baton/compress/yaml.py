@@ -42,7 +42,19 @@ def looks_like_yaml(text: str) -> bool:
     return shaped >= 0.8 * len(lines)
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when the wheel has it
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's if there) reading unknown tags (``!Ref``) as plain values."""
+
+
+def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+yaml.add_multi_constructor("!", _untagged, Loader=_Loader)
 _SAMPLE = 20_000  # characters of a long text that are parsed
 
 
@@ -52,7 +64,7 @@ def parses_as_yaml(text: str) -> bool:
     A long text is parsed up to a top-level line after its first 20,000 characters.
     """
     try:
-        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_LOADER) if d]
+        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_Loader) if d]
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return False
     return bool(documents) and all(isinstance(d, (dict, list)) for d in documents)
@@ -114,7 +126,8 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
         out.extend(_described(diffs[i:j], bases[i], i, j))
         i = j
     name = "yaml:documents"
-    budget = budget_chars(len(text), request)
+    # A document that nothing above shortened is outlined to half its size at most.
+    budget = min(budget_chars(len(text), request), len(text) // 2)
     if sum(map(len, out)) + len(out) > budget:
         # One large mapping (a config, a schema, an API spec): its outline, the deeper
         # blocks cut with a count where they were.
