@@ -248,3 +248,15 @@ def test_binary_bytes_are_described():
     ctx.put("img", png)
     out = ctx.get("img")
     assert "PNG image" in out and "89 50 4e 47" in out and "bytes" in out
+
+
+def test_ini_and_toml_keep_their_settings_and_cut_comments():
+    sections = []
+    for i in range(30):
+        comment = [f"# Option group {i} explains at length why these values were chosen."] * 6
+        sections += [f"[tool.group{i}]", *comment, f'name = "group-{i}"', f"retries = {i}", ""]
+    text = "\n".join(sections)
+    result = compress(text)
+    assert route(result.transforms) == "config"
+    assert 'name = "group-17"' in result.text and "[tool.group29]" in result.text
+    assert violations(text, result.text) == []

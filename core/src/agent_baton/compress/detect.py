@@ -21,6 +21,7 @@ from typing import Any
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
+from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
@@ -37,11 +38,13 @@ _EXTENSIONS = {
     **dict.fromkeys(("json", "jsonl", "ndjson", "geojson", "ipynb", "har"), "json"),
     **dict.fromkeys(("csv", "tsv"), "table"),
     **dict.fromkeys(("yaml", "yml"), "yaml"),
+    **dict.fromkeys(("ini", "cfg", "toml", "desktop", "service", "conf"), "config"),
     **dict.fromkeys(("html", "htm", "xhtml"), "html"),
     **dict.fromkeys(("log", "out"), "logs"),
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
 _SAMPLE = 20_000  # characters a line-based check reads
+_SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
 # YAML's first line after comments: a key, a list item or a document start.
 _YAML_START = re.compile(r"\A(?:\s*#[^\n]*\n|\s*\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
@@ -110,6 +113,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
+    if parses_as_config(text):
+        return "config"  # INI or TOML
+    if _SHEBANG.match(text):
+        return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
     if markdown:
@@ -145,6 +152,8 @@ def _confirms(kind: str, text: str) -> bool:
         return looks_like_table(text) or _delimited(text)
     if kind == "yaml":
         return parses_as_yaml(text)
+    if kind == "config":
+        return parses_as_config(text)
     if kind == "html":
         return bool(_HTML.match(text) or _tags(text))
     return looks_like_log(text)

@@ -19,6 +19,7 @@ from agent_baton.compress.binary import compress_binary
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
+from agent_baton.compress.config import compress_config
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
@@ -60,6 +61,7 @@ COMPRESSORS: dict[str, Compressor] = {
     "chat": compress_chat,
     "mixed": compress_mixed,
     "repr": compress_repr,
+    "config": compress_config,
     "html": compress_html,
     "binary": compress_binary,
     "segments": compress_segments,

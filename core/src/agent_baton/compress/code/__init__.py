@@ -63,7 +63,8 @@ def _is_prose_line(line: str) -> bool:
 
 def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     """Elide function bodies and keep the skeleton; None if the text is not code."""
-    if not (looks_like_code(text) or parses_as_python(text) or detect_language(text)):
+    script = text.startswith("#!")  # a shebang names an interpreter: a script
+    if not (script or looks_like_code(text) or parses_as_python(text) or detect_language(text)):
         return None
     diff = diff_lines(text, request)
     if diff is not None:
