@@ -2,8 +2,8 @@
 
 Each check is a real parser where one exists: ``json`` (a document or JSON Lines),
 ``ast.literal_eval`` for Python reprs, ``ast.parse`` for Python, tree-sitter for the brace
-languages, ``yaml.safe_load`` for YAML, ``csv`` for delimited tables, ``html.parser`` for
-pages. The key's file extension says which parser to try first. Text no parser takes is told
+languages, ``yaml.safe_load`` for YAML, ``configparser`` and ``tomllib`` for INI and TOML,
+``csv`` for delimited tables, ``html.parser`` for pages. The key's file extension says which parser to try first. Text no parser takes is told
 by its lines: a log (timestamps, levels), markdown with fenced blocks, prose (lines of plain
 words), or line-oriented tool output (``ps``, ``dpkg -l``, linters, test runners), which is
 folded line by line and never read as prose.
@@ -80,8 +80,9 @@ _FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": []}
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
-    One of binary, json, repr, chat, code, html, table, yaml, logs, mixed, prose, segments
-    (blocks of different kinds) or lines (line-oriented output nothing more specific takes).
+    One of binary, json, repr, chat, code, html, table, yaml, config, logs, mixed, prose,
+    segments (blocks of different kinds) or lines (line-oriented output nothing more
+    specific takes).
     """
     if _binary(text):
         return "binary"
@@ -122,11 +123,12 @@ def detect(text: str, key: str | None = None) -> str:
     if markdown:
         return "mixed"
     language = detect_language(text)
-    if language is not None and (parses_with_grammar(text, language) or not _prose(text)):
+    prose = _prose(text)
+    if language is not None and (not prose or parses_with_grammar(text, language)):
         # A grammar parses it; or its signs are strong and it is not prose (C whose macros
         # break the grammar goes to the brace scanner).
         return "code"
-    if _prose(text):
+    if prose:
         return "segments" if split_worthy(text) else "prose"
     if looks_like_code(text):
         return "code"  # the brace scanner: the last resort for code no grammar took
