@@ -3,10 +3,11 @@
 Each check is a real parser where one exists: ``json`` (a document or JSON Lines),
 ``ast.literal_eval`` for Python reprs, ``ast.parse`` for Python, tree-sitter for the brace
 languages, ``yaml.safe_load`` for YAML, ``configparser`` and ``tomllib`` for INI and TOML,
-``csv`` for delimited tables, ``html.parser`` for pages. The key's file extension says which parser to try first. Text no parser takes is told
-by its lines: a log (timestamps, levels), markdown with fenced blocks, prose (lines of plain
-words), or line-oriented tool output (``ps``, ``dpkg -l``, linters, test runners), which is
-folded line by line and never read as prose.
+``csv`` for delimited tables, ``html.parser`` for pages. The key's file extension says which
+parser to try first. Text no parser takes is told by its lines: a log (timestamps, levels),
+markdown with fenced blocks, prose (lines of plain words), or line-oriented tool output
+(``ps``, ``dpkg -l``, linters, test runners), which is folded line by line and never read as
+prose.
 """
 
 from __future__ import annotations
