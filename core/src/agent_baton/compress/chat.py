@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent_baton.compress.logs import template
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
@@ -239,6 +240,8 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     constraint or an error ("out of scope until Q3").
     """
     flat = re.sub(r"\s+", " ", compressed)
+    # A line a fold already stands for (the same template) is not missing.
+    folded = {template(line) for line in compressed.splitlines()}
     missing: list[str] = []
     for line in body.splitlines():
         if len(line) < 300:
@@ -247,7 +250,8 @@ def _restore_key_lines(body: str, compressed: str) -> str:
             pieces = [p for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
         for piece in pieces:
             text = piece.strip()
-            if text and len(text) < 300 and re.sub(r"\s+", " ", text) not in flat:
+            shown = re.sub(r"\s+", " ", text) in flat or template(text) in folded
+            if text and len(text) < 300 and not shown:
                 missing.append(text)
     if not missing:
         return compressed
