@@ -50,7 +50,9 @@ _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl
 _YAML_START = re.compile(r"\A(?:\s*#[^\n]*\n|\s*\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
-_ESCAPED_BYTE = re.compile(r"\\x[0-9a-f]{2}")
+# Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8);
+# source code spells single escapes in quotes ('\x9c'), not runs of them.
+_ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
 _HTML = re.compile(r"\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 # A word of prose: letters, maybe an apostrophe or hyphen, maybe quoted or punctuated.
@@ -167,7 +169,7 @@ def _binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    odd = len(_CONTROL.findall(sample)) + 4 * len(_ESCAPED_BYTE.findall(sample))
+    odd = len(_CONTROL.findall(sample)) + sum(map(len, _ESCAPED_BYTES.findall(sample)))
     return odd >= _BINARY_SHARE * len(sample) and odd >= 8
 
 
