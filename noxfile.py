@@ -93,7 +93,7 @@ def soak(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format check) everywhere, mypy --strict on the core."""
-    session.install("ruff", "mypy", *CORE)
+    session.install("ruff", "mypy", "types-PyYAML", *CORE)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

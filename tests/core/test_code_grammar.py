@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from agent_baton import SharedContext, get_token_counter
-from agent_baton.compress import code_grammar
 from agent_baton.compress.code import compress_code
-from agent_baton.compress.code_grammar import detect_language, grammar_skeleton
+from agent_baton.compress.code import grammar as code_grammar
+from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
 from agent_baton.compress.request import Request
 
 count = get_token_counter("gpt-4")
@@ -762,7 +762,6 @@ def test_detects_each_language(case: Case):
 @pytest.mark.parametrize(
     "source",
     [
-        "#include <stdio.h>\n\nint add(int a, int b) {\n    return a + b;\n}\n" * 4,
         "using System;\n\nnamespace Demo\n{\n    public class App\n    {\n"
         "        public static void Main(string[] args)\n        {\n"
         '            Console.WriteLine("hi");\n        }\n    }\n}\n' * 3,
@@ -770,11 +769,44 @@ def test_detects_each_language(case: Case):
         "        val z = x + y\n        return z\n    }\n}\n" * 3,
         "Some words about the code, with a brace { and nothing else.\n" * 10,
     ],
-    ids=["c", "csharp", "kotlin", "prose"],
+    ids=["csharp", "kotlin", "prose"],
 )
 def test_other_languages_are_left_to_the_brace_scanner(source: str):
     assert detect_language(source) is None
     assert grammar_skeleton(source, source.split("\n")) is None
+
+
+def test_c_header_keeps_its_declarations_inside_extern_c(monkeypatch: pytest.MonkeyPatch):
+    """The whole `extern "C" { ... }` block was elided as one body (issue 17)."""
+    need("tree_sitter_c")
+    prototypes = [f"int zfunc_{i}(const char *name, int level);" for i in range(40)]
+    header = "\n".join(
+        [
+            "#ifndef Z_H",
+            "#define Z_H",
+            "#include <stddef.h>",
+            "#ifdef __cplusplus",
+            'extern "C" {',
+            "#endif",
+            *prototypes,
+            "static inline int zadd(int a, int b) {",
+            *["    a += b;"] * 20,
+            "    return a;",
+            "}",
+            "#ifdef __cplusplus",
+            "}",
+            "#endif",
+            "#endif",
+        ]
+    )
+    assert detect_language(header) == "c"
+    for expected in ("code:tree-sitter:c", "code:braces"):
+        if expected == "code:braces":
+            without_grammars(monkeypatch)
+        out, name = compress_code(header, Request(key="k")) or ("", "")
+        assert name == expected
+        assert all(line in out for line in prototypes)
+        assert "static inline int zadd(int a, int b) {" in out and "a += b;" not in out
 
 
 def test_tsx_gets_its_own_grammar():

@@ -1,8 +1,8 @@
 import json
 
 from agent_baton.compress.chat import _restore_key_lines, compress_chat, looks_like_chat
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.request import Request
-from agent_baton.compress.router import candidates
 
 RULE = "-" * 80
 LONG = " ".join(f"The assistant explains detail number {i} at some length here." for i in range(40))
@@ -27,7 +27,7 @@ def autogen() -> str:
 
 def test_autogen_keeps_errors_decisions_and_latest():
     text = autogen()
-    assert looks_like_chat(text) and candidates(text)[0] == "chat"
+    assert looks_like_chat(text) and kinds(text)[0] == "chat"
     out, name = compress_chat(text, Request(key="chat"))
     assert name == "chat:turns"
     assert "NameError: name 'x2' is not defined" in out
@@ -42,7 +42,7 @@ def test_json_messages():
     messages += [{"role": "assistant", "content": LONG}, {"role": "user", "content": LONG}] * 3
     messages.append({"role": "assistant", "content": "Final answer: Paris."})
     text = json.dumps(messages)
-    assert candidates(text)[0] == "chat"
+    assert kinds(text)[0] == "chat"
     out, _ = compress_chat(text, Request())
     assert "Final answer: Paris." in out and "What is the capital?" in out
 
@@ -134,7 +134,7 @@ def test_a_react_trace_is_read_as_turns_and_its_observation_compressed_as_json()
         "Thought: I now know the final answer.\n"
         "Final Answer: SKU-0077 is out of stock."
     )
-    assert candidates(trace)[0] == "chat"
+    assert kinds(trace)[0] == "chat"
     out, _ = compress_chat(trace, Request())
     assert "inventory_search" in out and '{"warehouse": "eu-1"}' in out
     assert "77|SKU-0077|0" in out  # the one empty shelf, as a table row

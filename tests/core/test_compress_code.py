@@ -1,6 +1,6 @@
 from agent_baton.compress.code import compress_code, looks_like_code
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.request import Request
-from agent_baton.compress.router import candidates
 
 
 def python_module() -> str:
@@ -131,7 +131,7 @@ def test_typescript_class_methods_and_generics():
 
 def test_detection_routes_code():
     assert looks_like_code(python_module()) and looks_like_code(GO)
-    assert "code" in candidates(GO)
+    assert "code" in kinds(GO)
     assert not looks_like_code("This is a sentence of plain prose about nothing.\n" * 20)
     assert compress_code("Plain words only, nothing more.\n" * 20, Request()) is None
 

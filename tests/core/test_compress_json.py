@@ -53,7 +53,7 @@ def test_large_array_keeps_anomalies_edges_and_says_what_was_dropped():
     assert "status: delivered×299, failed×1" in text
     assert "amount 10–99999" in text
     assert re.search(
-        r'\[… \d+ of 300 rows, 1 column omitted — full: get\("orders", full=True\)\]', text
+        r'\[… \d+ of 300 rows, 1 column \(\w+\) omitted — full: get\("orders", full=True\)\]', text
     )
 
 

@@ -75,8 +75,10 @@ def test_repeated_problem_keeps_first_as_example_and_last():
     text = compress("\n".join(lines)).text
     assert "WARN retry 99 for host db-1" in text  # the last occurrence
     assert "[×" in text and "WARN retry 0 for host db-1" in text
-    # The first three lines open the log; then the example with its count, and the last.
-    assert text.count("WARN retry") == 5
+    # The first three lines open the log; then the fold with its first and last examples
+    # (retry 3 and retry 98), and the last occurrence.
+    assert text.count("WARN retry") == 6
+    assert "WARN retry 98 for host db-1" in text
 
 
 def test_query_keeps_matching_lines():

@@ -1,9 +1,9 @@
 import json
 
 from agent_baton.compress import compress
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.mixed import compress_mixed, drop_repeated, looks_like_mixed
 from agent_baton.compress.request import Request
-from agent_baton.compress.router import candidates
 
 FILLER = "This paragraph explains the surrounding context in a rather general and wordy way."
 
@@ -39,7 +39,7 @@ def document() -> str:
 
 def test_segments_go_to_their_compressors_in_order():
     text = document()
-    assert looks_like_mixed(text) and candidates(text)[0] == "mixed"
+    assert looks_like_mixed(text) and kinds(text)[0] == "mixed"
     out, name = compress_mixed(text, Request(key="doc"))
     assert name == "mixed:segments"
     assert "def step_4(value: int) -> int:" in out and "lines of step_4 omitted" in out
@@ -76,9 +76,9 @@ def test_chat_quoted_in_fenced_output_is_a_document():
     turns = "\n".join(f"---------- agent_{i % 2} ----------\nStep {i} is done." for i in range(6))
     prose = f"{FILLER} {FILLER}\n\n{FILLER} {FILLER}"
     document_text = f"# Run\n\n{prose}\n\n```text\n{turns}\n```\n\n{prose}\n"
-    assert candidates(document_text)[0] == "mixed"
-    assert candidates(turns)[0] == "chat"
-    assert candidates(f"{prose}\n\n{turns}\n\n```python\nx = 1\n```\n\n{prose}")[0] == "chat"
+    assert kinds(document_text)[0] == "mixed"
+    assert kinds(turns)[0] == "chat"
+    assert kinds(f"{prose}\n\n{turns}\n\n```python\nx = 1\n```\n\n{prose}")[0] == "chat"
 
 
 def test_a_short_answer_of_headings_over_fenced_blocks_is_mixed():
@@ -94,7 +94,7 @@ def test_a_short_answer_of_headings_over_fenced_blocks_is_mixed():
         indent=2,
     )
     doc = f"## Migration script\n\n```python\n{code}\n```\n\n## Result\n\n```json\n{rows}\n```\n"
-    assert candidates(doc)[0] == "mixed"
+    assert kinds(doc)[0] == "mixed"
     out = compress(doc).text
     assert "t13|13000|failed" in out  # the JSON block as a table, not emptied by the code path
     assert "def migrate_24(db):" in out

@@ -1,3 +1,4 @@
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.prose import (
     compress_document,
     compress_prose,
@@ -5,7 +6,6 @@ from agent_baton.compress.prose import (
     looks_like_prose,
 )
 from agent_baton.compress.request import Request
-from agent_baton.compress.router import candidates
 
 FILLER = "This section talks about the general idea in a fairly broad and relaxed manner overall."
 
@@ -45,7 +45,7 @@ def test_levels_keep_less():
 
 def test_detection():
     assert looks_like_prose(document())
-    assert candidates(document()) == ["prose"]
+    assert kinds(document())[0] == "prose"
     assert compress_prose("x = 1\ny = 2\n", Request()) is None
 
 

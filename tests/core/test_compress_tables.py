@@ -3,7 +3,7 @@ import json
 import pytest
 
 from agent_baton.compress import compress
-from agent_baton.compress.router import candidates
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.tables import find_table, looks_like_table
 
 
@@ -73,7 +73,7 @@ def psql() -> str:
     ],
 )
 def test_text_tables_are_sampled_like_json_tables_keeping_the_odd_row(text, kind, kept):
-    assert looks_like_table(text) and candidates(text)[0] == "table"
+    assert looks_like_table(text) and kinds(text)[0] == "table"
     result = compress(text, key="t")
     assert result.transforms == [f"table:{kind}+sample"]
     assert kept in result.text  # the outlier or rare row the next agent needs
@@ -135,7 +135,7 @@ def test_python_log_lines_with_one_comma_are_a_log_not_a_csv():
     lines = [f"2024-05-02 10:00:{i % 60:02d},{i:03d} - app - INFO - served {i}" for i in range(500)]
     lines[250] = "2024-05-02 10:04:10,250 - app - ERROR - write failed: disk full"
     text = "\n".join(lines)
-    assert find_table(text) is None and "table" not in candidates(text)
+    assert find_table(text) is None and "table" not in kinds(text)
     assert "disk full" in compress(text).text
 
 

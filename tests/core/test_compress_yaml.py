@@ -1,8 +1,8 @@
 import pytest
 
 from agent_baton.compress import compress
+from agent_baton.compress.detect import kinds
 from agent_baton.compress.request import Request
-from agent_baton.compress.router import candidates
 from agent_baton.compress.yaml import compress_yaml, looks_like_yaml
 
 
@@ -26,7 +26,7 @@ def manifests() -> str:
 
 def test_repeated_documents_are_told_by_their_differences():
     text = manifests()
-    assert looks_like_yaml(text) and candidates(text)[0] == "yaml"
+    assert looks_like_yaml(text) and kinds(text)[0] == "yaml"
     result = compress(text, key="deploys")
     assert result.transforms == ["yaml:documents"]
     out = result.text

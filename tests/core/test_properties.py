@@ -171,7 +171,11 @@ def test_binary_junk_as_bytes():
     junk = bytes(range(256)) * 400
     ctx = SharedContext()
     entry = ctx.put("bin", junk)
-    assert entry.original == junk.decode("utf-8", errors="replace")
+    # Every byte survives in the original (as a \xNN escape where it is not UTF-8) ...
+    assert entry.original == junk.decode("utf-8", errors="backslashreplace")
+    # ... and the next agent gets a description of the data, not a bare marker.
+    compressed = ctx.get("bin")
+    assert "102,400 bytes" in compressed and "00 01 02 03" in compressed
 
 
 def test_code_with_ten_thousand_functions():

@@ -139,11 +139,11 @@ class SharedContext:
     # -- writing ---------------------------------------------------------------------------
 
     def put(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
-        """Store ``content`` under ``key`` in full and compressed; replace any earlier entry.
+        r"""Store ``content`` under ``key`` in full and compressed; replace any earlier entry.
 
         dict and list content is stored as JSON, bytes are decoded as UTF-8 (invalid bytes
-        replaced). Compression never raises here: on failure the entry keeps the original as
-        its compressed form and ``transforms`` says ``fallback:<reason>``.
+        kept as ``\\xNN`` escapes). Compression never raises here: on failure the entry keeps
+        the original as its compressed form and ``transforms`` says ``fallback:<reason>``.
         """
         _check_key(key)
         if agent is not None and not isinstance(agent, str):
@@ -538,7 +538,9 @@ def _as_text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, (bytes, bytearray)):
-        return bytes(content).decode("utf-8", errors="replace")
+        # Bytes that are not UTF-8 keep every byte as a \xNN escape: the original stays
+        # whole, and the compressor can tell binary data and describe it.
+        return bytes(content).decode("utf-8", errors="backslashreplace")
     if isinstance(content, (dict, list)):
         # default=str keeps values such as datetimes readable instead of failing the put.
         return json.dumps(content, ensure_ascii=False, default=str)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent_baton.compress.logs import template
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
@@ -33,10 +34,18 @@ _SPEAKER = re.compile(
 _RULE = re.compile(r"^-{20,}\s*$")
 _KEY_LINE = re.compile(
     r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
-    r"required?|constraint|only|at least|at most|don't|do not|will use|let's|plan|"
+    r"required?|constraints?|only|at least|at most|don't|do not|will use|let's|plan|"
+    r"(?:out of|in) scope|until|deadline|blocked|blockers?|won't|cannot|can't|limit|budget|"
     r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|\d+(\.\d+)?\s*%",
     re.IGNORECASE,
 )
+# Sentences of a long line worth restoring: decisions, constraints, errors.
+_DECISION = re.compile(
+    r"\b(decid\w*|agreed|approved|conclu\w+|must|never|required|constraints?|(?:out of|in) scope"
+    r"|until|deadline|blocked|won't|cannot|can't|error|exception|failed)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _CALL_CHARS = 400  # a tool call's line is cut after this many characters
 
@@ -225,16 +234,25 @@ def _head_tail(body: str, level: int, key: str | None) -> str:
 
 
 def _restore_key_lines(body: str, compressed: str) -> str:
-    """Add the decision, question, error and result lines the compression dropped."""
+    """Add the decision, question, error and result lines the compression dropped.
+
+    From a long line (a paragraph on one line), the sentences that state a decision, a
+    constraint or an error ("out of scope until Q3").
+    """
     flat = re.sub(r"\s+", " ", compressed)
-    missing = [
-        line.strip()
-        for line in body.splitlines()
-        if line.strip()
-        and len(line) < 300
-        and _KEY_LINE.search(line)
-        and re.sub(r"\s+", " ", line.strip()) not in flat
-    ]
+    # A line a fold already stands for (the same template) is not missing.
+    folded = {template(line) for line in compressed.splitlines()}
+    missing: list[str] = []
+    for line in body.splitlines():
+        if len(line) < 300:
+            pieces = [line] if _KEY_LINE.search(line) else []
+        else:
+            pieces = [p for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
+        for piece in pieces:
+            text = piece.strip()
+            shown = re.sub(r"\s+", " ", text) in flat or template(text) in folded
+            if text and len(text) < 300 and not shown:
+                missing.append(text)
     if not missing:
         return compressed
     # Labelled: they come from anywhere in the turn, not after what precedes them here.

@@ -10,6 +10,7 @@ rest, and a marker says how many rows and columns were left out.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import math
@@ -23,12 +24,21 @@ from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
 _MAX_FLATTEN_DEPTH = 12
+_LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
+_ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
     r"message|type|kind|level|login|number|count|total|code|version|tag|branch|date|year)$",
     re.IGNORECASE,
 )
+_IDENTITY_NAME = re.compile(
+    r"(^|[._-])(id|key|name|ref|url|uri|purl|uuid|guid|sku|slug|path|file|title|email|login|"
+    r"bom-ref|package|module)$",
+    re.IGNORECASE,
+)
+_QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
+_NAMED_COLUMNS = 8  # dropped columns named in the marker
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
@@ -47,6 +57,53 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
+
+
+def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
+    """The repr of a Python list, dict or tuple (``str()`` of a tool's result) read as data.
+
+    ``ast.literal_eval`` parses it; tuples become lists, sets sorted lists, bytes text and
+    keys strings, then it is rendered like JSON. None if it is not such a repr.
+    """
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, bytes):
+        return _bytes_repr(value, request)
+    if not isinstance(value, (list, dict, tuple)):
+        return None
+    renderer = _Renderer(request, budget_chars(len(text), request))
+    body = renderer.render(_plain(value))
+    return body, "repr:table+sample" if renderer.lossy else "repr:table"
+
+
+def _bytes_repr(value: bytes, request: Request) -> tuple[str, str]:
+    """``b'...'`` of bytes that decode: their text, compressed by its own kind."""
+    from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports json
+
+    text = value.decode("utf-8", errors="backslashreplace")
+    produced = compress_part(text, request, skip=("repr",))
+    return (produced[0] if produced else text), "repr:bytes"
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A literal as JSON-shaped data (lists, string-keyed dicts, scalars)."""
+    if depth > _MAX_FLATTEN_DEPTH * 4:
+        return repr(value)
+    if isinstance(value, dict):
+        return {
+            k if isinstance(k, str) else repr(k): _plain(v, depth + 1) for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v, depth + 1) for v in value), key=repr)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    if isinstance(value, complex):
+        return repr(value)
+    return value
 
 
 def compress_records(
@@ -278,6 +335,9 @@ class _Renderer:
         text = f"{path}: {minify(value)}" if path else minify(value)
         if not lossy and len(text) > self.budget:
             raise _TooLarge
+        if lossy and len(text) > _LONG_VALUE:
+            # A blob (base64 image, embedding, minified text): its start and its length.
+            text = f"{text[:_LONG_VALUE]}… [{len(text) - _LONG_VALUE} more chars]"
         return text
 
     def _object(self, obj: dict[str, Any], path: str, *, lossy: bool) -> str:
@@ -370,10 +430,18 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        row_chars = max(1, sum(min(c.width, _CELL_CHARS) + 1 for c in columns))
+        # A long identifier (a model name, a package URL) counts as a short one: naming the
+        # rows must not cost the rare rows their places.
+        row_chars = max(
+            1,
+            sum(
+                min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+            ),
+        )
         room = max(3, (self.budget * 7 // 10) // row_chars)
         keep = _pick_rows(n, matched, rare.order, room)
-        omitted_cols = len(varying) - len(columns) + len(constant) - len(shown_constant)
+        shown = {c.name for c in columns} | {c.name for c in shown_constant}
+        dropped = [c.name for c in [*varying, *constant] if c.name not in shown]
 
         lines.append(header)
         # Cells may grow when few rows are kept: the budget is for the whole table.
@@ -395,8 +463,14 @@ class _Table:
             lines.append(f"[… rows {previous + 1}-{n - 1}]")
         lines.append(f"stats: {self._stats(columns)}")
         parts = [f"{n - len(keep)} of {n} rows"] if len(keep) < n else []
-        if omitted_cols:
-            parts.append(f"{omitted_cols} column{'s' if omitted_cols > 1 else ''}")
+        if dropped:
+            names = ", ".join(dropped[:_NAMED_COLUMNS])
+            more = (
+                f" and {len(dropped) - _NAMED_COLUMNS} more"
+                if len(dropped) > _NAMED_COLUMNS
+                else ""
+            )
+            parts.append(f"{len(dropped)} column{'s' if len(dropped) > 1 else ''} ({names}{more})")
         what = ", ".join(parts) or "long cells"
         lines.append(omitted(what, key))
         return "\n".join(lines)
@@ -435,8 +509,15 @@ class _Table:
         if not self.request.query:
             return set()  # spares spelling out every row
         texts = [" ".join(_hashable(v) for v in row.values()) for row in self.rows]
-        # The three best matches and anything close to them, at most six.
-        return best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
+        # The three best matches and anything close to them, at most six; and a row whose
+        # identifying value the query spells out whole ("gpt-4o", not "gpt-4o-mini").
+        found = best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
+        words = set(_QUERY_VALUE.findall(self.request.query))
+        n = len(self.rows)
+        for c in self.columns:
+            if _identifying(c, n) or c.name == KEY_COLUMN:
+                found.update(i for i, v in enumerate(c.values) if isinstance(v, str) and v in words)
+        return found
 
     def _rare_rows(self, columns: list[_Column]) -> _Rarity:
         n = len(self.rows)
@@ -476,12 +557,14 @@ class _Table:
             varying,
             key=lambda c: -_priority(c, n, c.name in rare.columns, families[_family(c.name)]),
         )
-        chosen: list[_Column] = []
-        width = 0
+        # The column that tells rows apart (a unique id, key, name, ref or url) always stays:
+        # without them a kept row cannot be named or looked up.
+        chosen = [c for c in ranked if _identifying(c, n)][:1]
+        width = sum(min(c.width, _CELL_CHARS) + 1 for c in chosen)
         limit = max(120, self.budget // max(8, min(n, 40)))
         for c in ranked:
             w = min(c.width, _CELL_CHARS) + 1
-            if chosen and (width + w > limit or _priority(c, n) <= -3):
+            if c in chosen or (chosen and (width + w > limit or _priority(c, n) <= -3)):
                 continue
             chosen.append(c)
             width += w
@@ -564,6 +647,13 @@ def _outliers(c: _Column) -> dict[int, float]:
     for _, i in (min(numeric), max(numeric)):
         hits.setdefault(i, 0.25)  # below every other kind of rarity
     return hits
+
+
+def _identifying(c: _Column, n: int) -> bool:
+    """Whether a column names its row: unique in every row, and called id, key, ref, url..."""
+    if n < 3 or len(c.distinct) != n or c.width > 200:
+        return False
+    return c.name == KEY_COLUMN or bool(_IDENTITY_NAME.search(c.name.rsplit(".", 1)[-1]))
 
 
 def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:

@@ -36,6 +36,10 @@ _SEVERE = re.compile(
     r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b"
     r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
+# Failures that name no problem word: node's test marks, non-zero exits, npm's prefix, a
+# test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
+_FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
+_FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+")
 # "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
 _ZERO_COUNTS = re.compile(
     r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b"
@@ -66,6 +70,8 @@ _MASKS = (
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
+_DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
+_MIN_FOLD = 8  # lines of one template a fold stands for; fewer are cut with a count
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
@@ -104,6 +110,8 @@ def template(line: str) -> str:
 def is_problem(line: str) -> bool:
     """Whether a line reports an error, warning or failure (not "Failures: 0")."""
     folded = (line if line.isascii() else line.translate(_FOLD)).lower()
+    if _FAILURE_MARK.search(line) or (line[:1] in " \tEF" and _FAILURE_START.match(line)):
+        return True
     # Removing a zero count never creates a match, so most lines need only the first search.
     return bool(_SEVERE.search(folded) and _SEVERE.search(_ZERO_COUNTS.sub("", folded)))
 
@@ -124,8 +132,13 @@ def problem_lines(lines: list[str]) -> list[int]:
     # Folding keeps every character's length, so offsets in the folded text are offsets here.
     folded = (text.translate(_FOLD) if any(c in text for c in "İıſ") else text).lower()
     # A Traceback line holds "traceback", which _SEVERE finds.
-    found = chain(_SEVERE.finditer(folded), _EXCEPTION_WORD.finditer(text))
+    found = chain(
+        _SEVERE.finditer(folded), _EXCEPTION_WORD.finditer(text), _FAILURE_MARK.finditer(text)
+    )
     hit = {bisect_right(starts, m.start()) - 1 for m in found}
+    hit.update(
+        i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
+    )
     return [i for i in sorted(hit) if names_a_problem(lines[i])]
 
 
@@ -151,6 +164,8 @@ class _Clusters:
     def __init__(self) -> None:
         self._shapes: dict[tuple[int, bool, str], list[tuple[int, list[str]]]] = {}
         self._count = 0
+        # Each cluster's words, "<*>" where its lines differ: the template a fold shows.
+        self.patterns: dict[int, list[str]] = {}
 
     def assign(self, masked: str, problem: bool) -> int:
         words = masked.split()
@@ -165,6 +180,7 @@ class _Clusters:
                         pattern[i] = "<*>"
                 return cluster
         self._count += 1
+        self.patterns[self._count] = words
         if len(group) < self._MAX_PER_SHAPE:
             group.append((self._count, words))
         return self._count
@@ -174,6 +190,22 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     """Fold a log's routine lines and keep its problems; None if it is not a log."""
     if not looks_like_log(text):
         return None
+    return fold_lines(text, request), "logs:fold"
+
+
+def compress_lines(text: str, request: Request) -> tuple[str, str] | None:
+    """Any text line by line (tool output, listings, what nothing else parses); None if short.
+
+    The generic fallback: repeats folded, head and tail kept, the middle sampled, every
+    failure kept, every cut marked.
+    """
+    if text.count("\n") < 8:
+        return None
+    return fold_lines(text, request), "lines:fold"
+
+
+def fold_lines(text: str, request: Request) -> str:
+    """The text with its routine lines folded by template and its problems kept whole."""
     clusters = _Clusters()
     lines = []
     # Logs repeat themselves: analyse each distinct shape of line body (the line after its
@@ -186,7 +218,7 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
         shape = body.translate(_SAME_DIGITS)
         known = seen.get(shape)
         if known is None:
-            problem = is_problem(body)
+            problem = names_a_problem(body)
             masked = template(body)
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
@@ -224,17 +256,23 @@ def compress_logs(text: str, request: Request) -> tuple[str, str] | None:
     # Outside the budget: a fold's count must not speak for a line unlike its example.
     keep.update(_rare_variants(lines, counts))
     # Rare routine lines carry the facts of a run (versions, the one success among
-    # failures): keep those seen once, then twice, while room allows.
+    # failures): keep those seen once, then twice, while room allows, spread over the text.
     for times in (1, 2):
-        for i, line in enumerate(lines):
-            if i in keep or counts[line.template] != times:
-                continue
-            if used + len(line.text) + 1 <= budget:
+        rare = [
+            i for i, line in enumerate(lines) if i not in keep and counts[line.template] == times
+        ]
+        if not rare:
+            continue
+        mean = sum(len(lines[i].text) + 1 for i in rare) / len(rare)
+        room = int(max(0, budget - used) // mean)
+        step = max(1.0, len(rare) / max(1, room))
+        for k in range(min(room, len(rare))):
+            i = rare[int(k * step)]
+            if used + len(lines[i].text) + 1 <= budget:
                 keep.add(i)
-                used += len(line.text) + 1
+                used += len(lines[i].text) + 1
 
-    out = _assemble(lines, keep, request.key)
-    return out, "logs:fold"
+    return _assemble(lines, keep, request.key, clusters)
 
 
 def _mark_traces(lines: list[_Line]) -> None:
@@ -261,20 +299,33 @@ def _mark_traces(lines: list[_Line]) -> None:
 
 
 def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[int]:
-    """Every problem line; of one repeated more than a few times, only the last.
+    """Every distinct problem line, but of a timestamped event repeated often a sample.
 
-    The first occurrence of such a line appears as its template's example, with the count.
+    Each failure in a compiler's, linter's or test runner's output is its own fact: all
+    stay (up to :data:`_DIAGNOSTICS` of one shape, then a spread sample). A timestamped event
+    repeated more than a few times (a thousand "Failed password" lines) is a stream: its
+    last line stays, its first stands as its fold's example, and the fold counts the rest.
     """
     cap = _problem_cap(level)
-    last: dict[int, int] = {}
+    events: dict[int, list[int]] = {}
     keep: set[int] = set()
     for i, line in enumerate(lines):
         if not line.problem:
             continue
-        if line.in_trace or counts[line.template] <= cap:
+        if line.in_trace:
             keep.add(i)
-        last[line.template] = i
-    keep.update(last.values())
+        else:
+            events.setdefault(line.template, []).append(i)
+    for members in events.values():
+        stamped = lines[members[0]].body != lines[members[0]].text
+        most = cap if stamped else max(cap, _DIAGNOSTICS >> (2 * level))
+        distinct = list({lines[i].text: i for i in reversed(members)}.values())[::-1]
+        if len(distinct) <= most or len(members) <= _MIN_FOLD:
+            keep.update(distinct)  # too few to fold: a cut would drop them
+        elif most > cap:
+            step = (len(distinct) - 1) / (most - 1)
+            keep.update(distinct[round(k * step)] for k in range(most))
+        keep.add(members[-1])
     return keep
 
 
@@ -336,7 +387,7 @@ def _weighted(column: list[str] | tuple[str, ...], bodies: Counter[str]) -> Coun
 
 
 def _problem_cap(level: int) -> int:
-    """How many times a problem may repeat before only its last occurrence is kept whole."""
+    """How many times a timestamped problem may repeat before only its last line stays."""
     return 3 if level == 0 else 1
 
 
@@ -350,14 +401,16 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
     return best_matches(bodies, query, most=12, floor=0.3, groups=templates, per_group=2)
 
 
-def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
-    folded = Counter(line.template for i, line in enumerate(lines) if i not in keep)
-    stamps: dict[int, list[str]] = {}
+def _assemble(lines: list[_Line], keep: set[int], key: str | None, clusters: _Clusters) -> str:
+    """Kept lines in order; each folded template once, where it first occurs, with its count.
+
+    A fold of identical lines shows the line; otherwise its template (the varying parts
+    marked) and its first and last lines, verbatim. Other cuts leave ``[… n lines]``.
+    """
+    folded: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
         if i not in keep:
-            match = _TIMESTAMP.match(line.text)
-            if match:
-                stamps.setdefault(line.template, []).append(match.group(1))
+            folded.setdefault(line.template, []).append(i)
     out: list[str] = []
     summarised: set[int] = set()
     gap = 0
@@ -368,16 +421,14 @@ def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
                 gap = 0
             out.append(line.text)
             continue
-        count = folded[line.template]
-        if count >= 3 and line.template not in summarised:
+        members = folded[line.template]
+        if len(members) >= _MIN_FOLD and line.template not in summarised:
             if gap:
                 out.append(f"[… {gap} lines]")
                 gap = 0
             summarised.add(line.template)
-            times = stamps.get(line.template)
-            span = f" {times[0]} … {times[-1]}" if times and times[0] != times[-1] else ""
-            out.append(f"[×{count}{span}] {line.text.strip()}")
-        elif count < 3:
+            out.extend(_fold(lines, members, clusters.patterns.get(line.template)))
+        elif len(members) < _MIN_FOLD:
             gap += 1
     if gap:
         out.append(f"[… {gap} lines]")
@@ -387,3 +438,14 @@ def _assemble(lines: list[_Line], keep: set[int], key: str | None) -> str:
     what = f"{left_out} of {len(lines)} lines ({templates} repeated template{plural})"
     out.append(omitted(what, key))
     return "\n".join(out)
+
+
+def _fold(lines: list[_Line], members: list[int], pattern: list[str] | None) -> list[str]:
+    """The lines standing for ``members``, lines of one template left out."""
+    first, last = lines[members[0]].text, lines[members[-1]].text
+    if all(lines[i].text == first for i in members):
+        return [f"[×{len(members)}] {first}"]
+    if pattern is None or "<*>" not in pattern:
+        # Only numbers, times and ids differ: the examples show the template.
+        return [f"[×{len(members)}, numbers differ; first and last:] {first}", last]
+    return [f"[×{len(members)} like: {' '.join(pattern)}; first and last:] {first}", last]

@@ -1,4 +1,10 @@
-"""``compress()``: detect what a text is and send it to the compressor for that kind."""
+"""``compress()``: detect what a text is, compress it by its kind, check the guarantees.
+
+The steps, one module each: :mod:`~agent_baton.compress.segment` splits a text joined from
+several kinds into blocks, :mod:`~agent_baton.compress.detect` parses a text to tell its kind,
+one compressor per kind compresses it, and :mod:`~agent_baton.compress.guarantees` checks the
+result (failure lines kept, nothing large left as it was) and repairs what a compressor missed.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,26 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from agent_baton.background import worker
+from agent_baton.compress.binary import compress_binary
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
-from agent_baton.compress.json import compress_json
-from agent_baton.compress.logs import compress_logs
+from agent_baton.compress.config import compress_config
+from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import (
+    FALLBACK_TOKENS,
+    LINE_KINDS,
+    failures,
+    fallback,
+    restore_failures,
+)
+from agent_baton.compress.html import compress_html
+from agent_baton.compress.json import compress_json, compress_repr
+from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, Request
-from agent_baton.compress.router import candidates
+from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.tables import compress_table
 from agent_baton.compress.yaml import compress_yaml
 from agent_baton.entry import savings_percent
@@ -43,6 +60,12 @@ COMPRESSORS: dict[str, Compressor] = {
     "prose": compress_prose,
     "chat": compress_chat,
     "mixed": compress_mixed,
+    "repr": compress_repr,
+    "config": compress_config,
+    "html": compress_html,
+    "binary": compress_binary,
+    "segments": compress_segments,
+    "lines": compress_lines,
 }
 
 
@@ -94,7 +117,7 @@ def compress(
     out: str = text
     out_tokens: int | None = None
     transforms: list[str] = []
-    for kind in candidates(text):
+    for kind in kinds(text, key):
         attempt = _run(
             COMPRESSORS[kind], kind, text, counting.result, query, key, max_tokens, count
         )
@@ -103,24 +126,45 @@ def compress(
         # The first compressor that recognises the content owns it: another kind's rules
         # (prose on a JSON document, say) would drop what this one knew to keep.
         out, out_tokens, transforms = attempt
+        if out is not text and kind in LINE_KINDS:
+            out, out_tokens = _with_failures(text, out, out_tokens, counting.result, count)
         break
     original_tokens = counting.result()
     if _passes_through(original_tokens, max_tokens):
         return CompressionResult(text, original_tokens, original_tokens, [])
+    if out is text and original_tokens > FALLBACK_TOKENS:
+        attempt = _run(fallback, "fallback", text, counting.result, query, key, max_tokens, count)
+        if attempt is not None and attempt[0] is not text:
+            out, out_tokens, transforms = attempt[0], attempt[1], transforms + attempt[2]
     compressed_any = out is not text
     if out_tokens is None:
         out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
-        out = fit_lines(out, max_tokens, count, key, query)
+        total = text.count("\n") + 1
+        out = fit_lines(out, max_tokens, count, key, query, total)
         if query and compressed_any:
             # The compressor may have dropped what the query asks for at its hardest level:
-            # the original's best-matching lines may cover the query better.
-            direct = fit_lines(text, max_tokens, count, key, query)
-            if _coverage(direct, query) > _coverage(out, query):
+            # the original's best-matching lines may cover the query better, if they keep
+            # as many failures.
+            direct = fit_lines(text, max_tokens, count, key, query, total)
+            if _coverage(direct, query) > _coverage(out, query) and len(failures(direct)) >= len(
+                failures(out)
+            ):
                 out = direct
         out_tokens = count(out)
         transforms.append("budget:lines")
     return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _with_failures(
+    text: str, out: str, out_tokens: int, original_tokens: Callable[[], int], count: TokenCounter
+) -> tuple[str, int]:
+    """``out`` with the failure lines its compressor dropped put back (if still shorter)."""
+    repaired = restore_failures(text, out)
+    if repaired == out:
+        return out, out_tokens
+    tokens = count(repaired)
+    return (repaired, tokens) if tokens < original_tokens() else (out, out_tokens)
 
 
 def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[str, str] | None:
@@ -129,7 +173,10 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
     (compressed text, kind), or None when no compressor but those in ``skip`` makes it
     shorter. A failing compressor is passed over: it must not lose the part.
     """
-    for kind in candidates(text):
+    found = kinds(text)
+    # The line fold as a fallback is for whole texts: a part's owner has its own (a code
+    # block's head, a turn's head and tail), which keeps less.
+    for kind in found[:1] + [k for k in found[1:] if k != "lines"]:
         if kind in skip:
             continue
         try:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import yaml
+
+from agent_baton.compress.json import budget_chars
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
@@ -20,6 +23,7 @@ _KEY = re.compile(r"^(\s*)(- )?([\w.\-/$\"']+):(?:\s+(.*))?$")
 _ITEM = re.compile(r"^(\s*)- ")
 _SEPARATOR = re.compile(r"^---(\s|$)")
 _LIST_HEAD, _LIST_TAIL = 3, 1  # items a long list keeps at level 0
+_SETTING_CHARS = 120  # a longer `key: value` line is text, not a setting
 _VALUES_SHOWN = 8  # values listed for a field that differs across many documents
 
 
@@ -38,6 +42,50 @@ def looks_like_yaml(text: str) -> bool:
     return shaped >= 0.8 * len(lines)
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's if there) reading unknown tags (``!Ref``) as plain values."""
+
+
+def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+yaml.add_multi_constructor("!", _untagged, Loader=_Loader)
+_SAMPLE = 20_000  # characters of a long text that are parsed
+
+
+def parses_as_yaml(text: str) -> bool:
+    """Whether the text parses as YAML into mappings or lists (not one plain string).
+
+    A long text is parsed up to a top-level line after its first 20,000 characters.
+    """
+    try:
+        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_Loader) if d]
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return False
+    return bool(documents) and all(isinstance(d, (dict, list)) for d in documents)
+
+
+def _top_level_prefix(text: str) -> str:
+    """About the first 20,000 characters, cut before a top-level line (a valid YAML prefix)."""
+    if len(text) <= _SAMPLE:
+        return text
+    cut = _SAMPLE
+    while cut < len(text):
+        cut = text.find("\n", cut)
+        if cut < 0:
+            return text
+        following = text[cut + 1 : cut + 2]
+        if following and not following.isspace() and following not in "-#":
+            return text[:cut]
+        cut += 1
+    return text
+
+
 @dataclass
 class _Document:
     lines: list[str]
@@ -46,7 +94,7 @@ class _Document:
 
 def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
     """Repeated documents by their differences, long lists by their ends; None if not YAML."""
-    if not looks_like_yaml(text):
+    if not (looks_like_yaml(text) or parses_as_yaml(text)):
         return None
     documents = [_Document(lines, _paths(lines)) for lines in _split(text)]
     keep = best_matches(["\n".join(d.lines) for d in documents], request.query, most=3, floor=0.5)
@@ -77,11 +125,64 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
             j += 1
         out.extend(_described(diffs[i:j], bases[i], i, j))
         i = j
+    name = "yaml:documents"
+    # A document that nothing above shortened is outlined to half its size at most.
+    budget = min(budget_chars(len(text), request), len(text) // 2)
+    if sum(map(len, out)) + len(out) > budget:
+        # One large mapping (a config, a schema, an API spec): its outline, the deeper
+        # blocks cut with a count where they were.
+        out = _outline(out, budget, request)
+        name = "yaml:outline"
     if len(out) >= len(text.splitlines()):
         return None
     if any(line.startswith("--- # document") for line in out):
         out.append(f"# {omitted('repeated lines (and the values shown as …)', request.key)}")
-    return "\n".join(out), "yaml:documents"
+    elif name == "yaml:outline":
+        out.append(f"# {omitted('deeper lines', request.key)}")
+    return "\n".join(out), name
+
+
+def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
+    """The lines up to the deepest indentation that fits ``budget`` characters.
+
+    Lines the query matches stay whatever their depth; each run of deeper lines becomes
+    one ``# [… n lines]`` line at its place.
+    """
+    depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
+    matched = best_matches(lines, request.query, most=12, floor=0.3)
+    keep_depth = -1
+    for depth in sorted({d for d in depths if d >= 0}):
+        size = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= depth)
+        if size > budget and keep_depth >= 0:
+            break
+        keep_depth = depth
+    # Room left goes to deeper `key: value` lines, in order: the settings themselves.
+    used = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= keep_depth)
+    for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
+        pair = _KEY.match(line)
+        if depth > keep_depth and pair and pair.group(4) and len(line) <= _SETTING_CHARS:
+            if used + len(line) + 1 > budget:
+                break
+            matched.add(i)
+            used += len(line) + 1
+    out: list[str] = []
+    gap = 0
+    indent = ""
+    for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
+        if gap and depth < 0:
+            gap += 1  # a blank line inside a cut block goes with it
+        elif depth <= keep_depth or i in matched or line.lstrip().startswith("# […"):
+            if gap:
+                out.append(f"{indent}# [… {gap} lines]")
+                gap = 0
+            out.append(line)
+        else:
+            if not gap:
+                indent = " " * max(0, depth)
+            gap += 1
+    if gap:
+        out.append(f"{indent}# [… {gap} lines]")
+    return out
 
 
 def _split(text: str) -> list[list[str]]:

@@ -1,12 +1,13 @@
 """Skeletons of brace-language source from a tree-sitter syntax tree.
 
-Optional: it needs ``tree-sitter`` and the per-language grammar wheels (the ``code`` extra),
-imported on first use. Go, Rust, Java, JavaScript and TypeScript are told apart by cheap
-patterns, parsed, and their lines marked the way the brace scanner of
-:mod:`agent_baton.compress.code_fallback` marks them, but from exact spans: strings, regular
+``tree-sitter`` and the per-language grammar wheels are core dependencies, imported on first
+use. Go, Rust, Java, JavaScript, TypeScript, C and C++ are told apart by cheap patterns,
+parsed, and their lines marked the way the brace scanner of
+:mod:`agent_baton.compress.code.fallback` marks them, but from exact spans: strings, regular
 expressions, generics and ``where`` clauses cannot confuse it. Whenever the answer is not
 clear (no grammar installed, an unknown or mixed language, a parse that is mostly errors, any
-exception) it returns None and the caller uses the brace scanner.
+exception) it returns None and the caller uses the brace scanner. A top-level block around
+most of the file (a UMD or CommonJS wrapper, ``extern "C"``) is walked, never elided whole.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,
@@ -135,6 +136,28 @@ _GRAMMARS = {
     ),
 }
 _GRAMMARS["tsx"] = dataclasses.replace(_GRAMMARS["typescript"], function="language_tsx")
+# Conditional compilation (include guards, #ifdef __cplusplus) wraps whole headers: its
+# branches are walked as if they were the file.
+_PREPROCESSOR = "preproc_ifdef preproc_if preproc_else preproc_elif preproc_elifdef"
+_GRAMMARS["c"] = _Grammar(
+    "tree_sitter_c",
+    "language",
+    imports=_types("preproc_include"),
+    functions=_types("function_definition"),
+    # extern "C" { ... }: a block around declarations, never a body to elide whole.
+    containers=_types("linkage_specification struct_specifier union_specifier enum_specifier"),
+    declarations=_types("declaration type_definition preproc_def preproc_function_def"),
+    flatten=_types(_PREPROCESSOR),
+)
+_GRAMMARS["cpp"] = dataclasses.replace(
+    _GRAMMARS["c"],
+    module="tree_sitter_cpp",
+    imports=_types("preproc_include using_declaration namespace_alias_definition"),
+    containers=_GRAMMARS["c"].containers | _types("namespace_definition class_specifier"),
+    declarations=_GRAMMARS["c"].declarations | _types("alias_declaration field_declaration"),
+    wrappers=_types("template_declaration"),
+    flatten=_GRAMMARS["c"].flatten | _types("access_specifier_list"),
+)
 
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 # Siblings that belong to the declaration after them (Rust attributes, TS member decorators).
@@ -145,6 +168,8 @@ _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function"}
 )
 _BLOCK_BODIES = frozenset({"statement_block", "block"})
+_WRAPPER_BODIES = _BLOCK_BODIES | {"declaration_list", "compound_statement", "class_body"}
+_WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
 # Cheap per-language signs, counted on the first 20,000 characters.
 _SIGNS = {
@@ -166,6 +191,12 @@ _SIGNS = {
         r"|^\s*@(Override|Test|Autowired|Nullable)\b|\bSystem\.\w+\.",
         re.M,
     ),
+    "c": re.compile(
+        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|^\s*typedef\b|^extern \"C\""
+        r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
+        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
+        re.M,
+    ),
     "js": re.compile(
         r"^\s*(export )?const [\w${}\[\], ]+ =|^\s*(export (default )?)?(async )?function\b"
         r"|=> \{?$|\brequire\(|\bmodule\.exports\b|^import .* from ['\"]|^export \w|\bconsole\.",
@@ -181,10 +212,16 @@ _TS_SIGNS = re.compile(
     re.M,
 )
 _JSX = re.compile(r"</[A-Za-z][\w.]*>|<[A-Za-z][\w.]*(\s[^<>]*)?/>")
-# Signs of brace languages without a grammar here (C, C++, C#, Kotlin, Swift, PHP, Scala).
+# C++ rather than C: namespaces, templates, classes, the standard library.
+_CPP_SIGNS = re.compile(
+    r"^\s*(namespace \w+|template\s*<|class \w+[^;]*\{|(public|private|protected):)"
+    r"|\bstd::|^#include <\w+>$",
+    re.M,
+)
+# Signs of brace languages without a grammar here (C#, Kotlin, Swift, PHP, Scala).
 _OTHER_SIGNS = re.compile(
-    r"^#(include|define|ifn?def)\b|^using [\w.]+;|^\s*(fun|val|object) \w|^<\?php"
-    r"|^import (Foundation|UIKit|SwiftUI)\b|^\s*func \w+.*\) (throws )?-> |^template\s*<"
+    r"^using [\w.]+;|^\s*(fun|val|object) \w|^<\?php"
+    r"|^import (Foundation|UIKit|SwiftUI)\b|^\s*func \w+.*\) (throws )?-> "
     r"|^\s*case class ",
     re.M,
 )
@@ -224,6 +261,18 @@ def grammar_skeleton(
         return None  # the brace scanner handles whatever this could not
 
 
+def parses_with_grammar(text: str, language: str) -> bool:
+    """Whether ``text`` parses in ``language``'s grammar with few errors (False without it)."""
+    try:
+        parser = _parser(language)
+        if parser is None:
+            return False
+        root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
+        return not _too_broken(root, text.count("\n") + 1)
+    except Exception:
+        return False
+
+
 def detect_language(text: str) -> str | None:
     """The grammar for brace-language ``text`` (go, rust, java, javascript, typescript, tsx).
 
@@ -231,10 +280,13 @@ def detect_language(text: str) -> str | None:
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
     scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
+    scores["c"] += len(_CPP_SIGNS.findall(sample))  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < 3 or top < 2 * second or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
+    if best == "c":
+        return "cpp" if _CPP_SIGNS.search(sample) else "c"
     if best != "js":
         return best
     # TypeScript parses nearly all JavaScript, so a couple of signs of types pick it.
@@ -339,7 +391,9 @@ class _Marker:
     def _flat(self, nodes: list[_Node]) -> Iterator[_Node]:
         for node in nodes:
             if node.type in self.g.flatten:
-                yield from node.named_children
+                # Not the macro name or condition of an #ifdef: the code under it.
+                heads = {node.child_by_field_name("name"), node.child_by_field_name("condition")}
+                yield from self._flat([n for n in node.named_children if n not in heads])
             else:
                 yield node
 
@@ -355,6 +409,10 @@ class _Marker:
         """Mark one statement, with the comments and attributes ``lead`` right above it."""
         kind = self.kind(node)
         start, end = node.start_point[0], _last_row(node)
+        # A declaration or a call around most of the file; a named function is a function.
+        wrapping = kind.role in ("other", "declaration") or node.type == "expression_statement"
+        if top and wrapping and self._wrapper(node, start, end):
+            return
         # Hints to the compiler or the doc tool (#[inline], #[doc(hidden)]) say nothing of
         # what the code does: they go first.
         attributes = [n for n in lead if n.type in _ATTRIBUTES and not _HINT.match(_text(n))]
@@ -398,6 +456,23 @@ class _Marker:
         for n in attributes:  # they go before the signature does when compressing hard
             self.s.keep(n.start_point[0], _last_row(n), min(drop_at, CONSTANT))
 
+    def _wrapper(self, node: _Node, start: int, end: int) -> bool:
+        """Walk a top-level block around most of the file (a module wrapper) as the file.
+
+        A CommonJS or UMD wrapper, ``(function () { ... })()``, holds every declaration: to
+        elide it as one body would leave nothing. Its opening and closing lines stay.
+        """
+        if end - start <= max(_LONG, _WRAPPER_SHARE * len(self.s.lines)):
+            return False
+        body = _enclosed_block(node, end - start)
+        if body is None:
+            return False
+        opened, closed = body.start_point[0], _last_row(body)
+        self.s.keep(start, opened, ALWAYS)
+        self.s.keep(closed, end, ALWAYS)
+        self.region(body.named_children, None, top=True)
+        return True
+
     def kind(self, node: _Node) -> _Kind:
         """Classify ``node``; wrappers (``export``, ``declare``) by what they wrap."""
         node_type = node.type
@@ -409,8 +484,9 @@ class _Marker:
                 return _Kind("import", node, "")  # export { x } from "./x"
             inner = node.child_by_field_name("declaration") or node.child_by_field_name("value")
             if inner is None:
+                # The declaration comes last (after decorators, a template's parameters).
                 named = [n for n in node.named_children if n.type not in _ATTRIBUTES]
-                inner = named[0] if named else None
+                inner = named[-1] if named else None
             if inner is None:
                 return _Kind("other", node, _name(node))
             return self.kind(inner)
@@ -465,6 +541,20 @@ class _Marker:
                     return
 
 
+def _enclosed_block(node: _Node, span: int) -> _Node | None:
+    """The outermost block inside ``node`` that spans most of its lines, if any."""
+    stack = list(reversed(node.named_children))
+    while stack:
+        child = stack.pop()
+        lines = _last_row(child) - child.start_point[0]
+        if lines < _WRAPPER_SHARE * span:
+            continue
+        if child.type in _WRAPPER_BODIES:
+            return child
+        stack.extend(reversed(child.named_children))
+    return None
+
+
 def _body(node: _Node) -> _Node | None:
     """The block a function or container keeps its body in (Go types keep it deeper)."""
     body = node.child_by_field_name("body")
@@ -489,6 +579,11 @@ def _name(node: _Node | None) -> str:
     found = node.child_by_field_name("name")
     if found is None and node.type == "impl_item":
         found = node.child_by_field_name("type")
+    if found is None and node.type in ("function_definition", "declaration", "field_declaration"):
+        # C and C++: the name sits in nested declarators (pointer, function, array).
+        found = node.child_by_field_name("declarator")
+        while found is not None and found.child_by_field_name("declarator") is not None:
+            found = found.child_by_field_name("declarator")
     if found is not None:
         return re.split(r"[<\s]", _text(found), maxsplit=1)[0]
     for child in node.named_children:

@@ -3,8 +3,8 @@
 Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
 their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
 JavaScript, TypeScript, C and the like) are parsed with tree-sitter when its grammars are
-installed (:mod:`agent_baton.compress.code_grammar`); they and Python that does not parse
-otherwise go through the scanners of :mod:`agent_baton.compress.code_fallback`. Function
+installed (:mod:`agent_baton.compress.code.grammar`); they and Python that does not parse
+otherwise go through the scanners of :mod:`agent_baton.compress.code.fallback`. Function
 bodies are elided with a marker naming the function; with a query, the functions it names or
 matches stay whole.
 """
@@ -12,11 +12,12 @@ matches stay whole.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
-from agent_baton.compress.code_fallback import brace_skeleton, diff_lines, indent_skeleton
-from agent_baton.compress.code_grammar import detect_language, grammar_skeleton
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.fallback import brace_skeleton, diff_lines, indent_skeleton
+from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,
@@ -62,7 +63,8 @@ def _is_prose_line(line: str) -> bool:
 
 def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     """Elide function bodies and keep the skeleton; None if the text is not code."""
-    if not looks_like_code(text):
+    script = text.startswith("#!")  # a shebang names an interpreter: a script
+    if not (script or looks_like_code(text) or parses_as_python(text) or detect_language(text)):
         return None
     diff = diff_lines(text, request)
     if diff is not None:
@@ -101,11 +103,30 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
     return indent_skeleton(lines), "code:lines"
 
 
+def parses_as_python(text: str) -> bool:
+    """Whether ``text`` is a Python module: it parses and defines or imports something."""
+    if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):
+        return False
+    tree = _parse(text)
+    return tree is not None and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+
+
+@functools.lru_cache(maxsize=2)
+def _parse(text: str) -> ast.Module | None:
+    """The syntax tree of ``text`` (detection and the skeleton share it), or None."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def python_skeleton(text: str, lines: list[str]) -> Skeleton | None:
     """The skeleton of Python source from its syntax tree; None when it does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(text)
+    if tree is None:
         return None
     skeleton = Skeleton(lines, "#")
     _Visitor(skeleton).body(tree.body, parent="")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent_baton.compress.code_skeleton import (
+from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
     DOC,
@@ -54,6 +54,7 @@ _CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "
 _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
+_WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 _DIFF_HEAD = re.compile(r"^(diff --git |index |--- |\+\+\+ |@@ )")
 
 
@@ -159,6 +160,15 @@ class _BraceScanner:
         header = " ".join(self.code[k].strip() for k in range(i, opened + 1))
         head = header.split("{", 1)[0]
         container = _CONTAINER.search(head.split("(", 1)[0])
+        name = _function_name(head)
+        anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
+        if top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)):
+            # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
+            # file holds its declarations, so it is walked, never elided whole.
+            self.s.keep(i, opened, ALWAYS)
+            self.s.keep(j, j, ALWAYS)
+            self.region(opened + 1, j - 1, parent=parent, top=True)
+            return
         if container and not _CONTROL.match(head):
             drop_at = ALWAYS if top else CONSTANT
             name = container.group(2) or container.group(1)
@@ -168,7 +178,6 @@ class _BraceScanner:
             self.s.keep(j, j, drop_at)
             self.region(opened + 1, j - 1, parent=name, top=False)
             return
-        name = _function_name(head)
         if name is None:
             self._long_statement(i, j, CONSTANT if top and _DECLARE.match(head) else MEMBER)
             return

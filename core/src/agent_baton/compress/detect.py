@@ -1,0 +1,266 @@
+"""What a text is, found by parsing it: the compressor kinds to try, the detected one first.
+
+Each check is a real parser where one exists: ``json`` (a document or JSON Lines),
+``ast.literal_eval`` for Python reprs, ``ast.parse`` for Python, tree-sitter for the brace
+languages, ``yaml.safe_load`` for YAML, ``configparser`` and ``tomllib`` for INI and TOML,
+``csv`` for delimited tables, ``html.parser`` for pages. The key's file extension says which
+parser to try first. Text no parser takes is told by its lines: a log (timestamps, levels),
+markdown with fenced blocks, prose (lines of plain words), or line-oriented tool output
+(``ps``, ``dpkg -l``, linters, test runners), which is folded line by line and never read as
+prose.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import functools
+import json
+import re
+from typing import Any
+
+from agent_baton.compress.chat import looks_like_chat
+from agent_baton.compress.code import looks_like_code, parses_as_python
+from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
+from agent_baton.compress.config import parses_as_config
+from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.logs import looks_like_log
+from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.segment import split_worthy
+from agent_baton.compress.tables import looks_like_table
+from agent_baton.compress.yaml import parses_as_yaml
+
+_CODE_EXTENSIONS = (
+    "py pyi go rs java js mjs cjs jsx ts tsx c h cc cpp cxx hpp hh cs kt kts swift rb php sh"
+    " bash zsh scala m mm lua pl r dart zig"
+)
+# Extension (lower case, no dot) -> the kind its content should parse as.
+_EXTENSIONS = {
+    **dict.fromkeys(("json", "jsonl", "ndjson", "geojson", "ipynb", "har"), "json"),
+    **dict.fromkeys(("csv", "tsv"), "table"),
+    **dict.fromkeys(("yaml", "yml"), "yaml"),
+    **dict.fromkeys(("ini", "cfg", "toml", "desktop", "service", "conf"), "config"),
+    **dict.fromkeys(("html", "htm", "xhtml"), "html"),
+    **dict.fromkeys(("log", "out"), "logs"),
+    **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
+}
+_SAMPLE = 20_000  # characters a line-based check reads
+_SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
+# YAML's first line after comments: a key, a list item or a document start.
+_YAML_START = re.compile(r"\A(?:\s*#[^\n]*\n|\s*\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
+_BINARY_SHARE = 0.05  # of replacement or control characters: not text
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+# Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8);
+# source code spells single escapes in quotes ('\x9c'), not runs of them.
+_ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
+_HTML = re.compile(r"\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
+# A word of prose: letters, maybe an apostrophe or hyphen, maybe quoted or punctuated.
+_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+# Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
+# status words of test runners, package and process listings.
+_RECORD = re.compile(
+    r"^\s*(\S+\.\w+:\d+(:\d+)?:?\s|\S+::\S+\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
+    r"|(PASSED|FAILED|ERROR|ok|not ok)\s|[a-zA-Z]{2}\s{2}\S+\s{2,})"
+)
+_MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s|>\s?|[-*+]\s+\S|\d{1,3}[.)]\s+\S)")
+
+
+def kinds(text: str, key: str | None = None) -> list[str]:
+    """The compressor kinds to try on ``text``, in order: the detected one first.
+
+    ``key`` is the entry's name; its file extension (``statistics.py``, ``deps.csv``) says
+    which parser to try first. The kinds after the first are fallbacks for a compressor that
+    declines: the line-level one always comes last, so nothing large leaves unchanged.
+    """
+    found = detect(text, key)
+    return [found, *_FALLBACKS.get(found, ["lines"])]
+
+
+_FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": []}
+
+
+def detect(text: str, key: str | None = None) -> str:
+    """The kind of ``text``, by the first parser or line check that takes it.
+
+    One of binary, json, repr, chat, code, html, table, yaml, config, logs, mixed, prose,
+    segments (blocks of different kinds) or lines (line-oriented output nothing more
+    specific takes).
+    """
+    if _binary(text):
+        return "binary"
+    stripped = text.lstrip()
+    head = stripped[:1]
+    if head in ("{", "["):
+        parsed = _json(stripped)
+        if parsed is not None:
+            return "chat" if looks_like_chat(text) else "json"
+    if (head in ("{", "[", "(") or stripped[:2] in ("b'", 'b"')) and _python_literal(stripped):
+        return "repr"  # str() of a list, dict, tuple or bytes
+    hinted = _EXTENSIONS.get(_extension(key))
+    if hinted is not None and _confirms(hinted, text):
+        return hinted
+    markdown = head not in ("{", "[") and looks_like_mixed(text)
+    if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
+        # A transcript may hold JSON and logs; markdown whose speaker lines all sit in
+        # fenced run output quotes a chat rather than being one.
+        return "chat"
+    if head in ("{", "[") and _json_prefix(stripped):
+        return "segments"  # one JSON document, then more (two tool results joined)
+    if head not in ("{", "[") and parse_embedded(text) is not None:
+        return "json"  # a line of prose, then the JSON document that makes up most of it
+    if parses_as_python(text):
+        return "code"
+    if _HTML.match(text) or _tags(text):
+        return "html"
+    if looks_like_table(text) or _delimited(text):
+        return "table"
+    if _YAML_START.match(text) and parses_as_yaml(text):
+        return "yaml"
+    if parses_as_config(text):
+        return "config"  # INI or TOML
+    if _SHEBANG.match(text):
+        return "code"  # a script: its interpreter says so
+    if looks_like_log(text):
+        return "logs"
+    if markdown:
+        return "mixed"
+    language = detect_language(text)
+    prose = _prose(text)
+    if language is not None and (not prose or parses_with_grammar(text, language)):
+        # A grammar parses it; or its signs are strong and it is not prose (C whose macros
+        # break the grammar goes to the brace scanner).
+        return "code"
+    if prose:
+        return "segments" if split_worthy(text) else "prose"
+    if looks_like_code(text):
+        return "code"  # the brace scanner: the last resort for code no grammar took
+    return "segments" if split_worthy(text) else "lines"
+
+
+def _extension(key: str | None) -> str:
+    if not key or "." not in key[-12:]:
+        return ""
+    return key.rsplit(".", 1)[-1].lower()
+
+
+def _confirms(kind: str, text: str) -> bool:
+    """Whether ``text`` parses as the kind its extension names."""
+    if kind == "json":
+        return _json(text.lstrip()) is not None
+    if kind == "code":
+        # Source may hold long docstrings: the extension and a parse decide, not its words.
+        return parses_as_python(text) or (
+            looks_like_code(text) or detect_language(text) is not None
+        )
+    if kind == "table":
+        return looks_like_table(text) or _delimited(text)
+    if kind == "yaml":
+        return parses_as_yaml(text)
+    if kind == "config":
+        return parses_as_config(text)
+    if kind == "html":
+        return bool(_HTML.match(text) or _tags(text))
+    return looks_like_log(text)
+
+
+def _binary(text: str) -> bool:
+    """Whether the text is bytes that did not decode (replacement, control or escaped bytes)."""
+    sample = text[:4096]
+    if not sample:
+        return False
+    odd = len(_CONTROL.findall(sample)) + sum(map(len, _ESCAPED_BYTES.findall(sample)))
+    return odd >= _BINARY_SHARE * len(sample) and odd >= 8
+
+
+@functools.lru_cache(maxsize=4)
+def _json(text: str) -> Any:
+    """The parsed document or JSON Lines rows, or None."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except (ValueError, RecursionError):
+            return None
+    return rows if len(rows) >= 2 else None
+
+
+def _json_prefix(text: str) -> bool:
+    """Whether a JSON object or array of at least a few lines opens the text."""
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError):
+        return False
+    return end >= 200 or text[:end].count("\n") >= 3
+
+
+def _python_literal(text: str) -> bool:
+    """Whether the text is the repr of a list, dict, tuple or bytes (a tool's result)."""
+    if len(text) > 5_000_000:
+        return False
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return isinstance(value, (list, dict, tuple, bytes)) and len(value) > 0
+
+
+def _tags(text: str) -> bool:
+    """Markup: tags make up much of the text (an HTML fragment, a page on one line)."""
+    sample = text[:_SAMPLE]
+    tags = _TAG.findall(sample)
+    return (
+        len(tags) >= 10 and sum(map(len, tags)) >= 0.05 * len(sample) and sample.lstrip()[:1] == "<"
+    )
+
+
+def _delimited(text: str) -> bool:
+    """CSV or TSV without a header row: the sniffed delimiter splits every line alike."""
+    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
+    if len(lines) < 5 or looks_like_log(text):
+        return False
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",\t;|")
+    except csv.Error:
+        return False
+    rows = list(csv.reader(lines[:-1], dialect))  # the last line may be cut
+    widths = [len(row) for row in rows]
+    width = max(set(widths), key=widths.count)
+    return width >= 2 and widths.count(width) >= 0.95 * len(rows)
+
+
+def _prose(text: str) -> bool:
+    """Whether the lines are mostly sentences: plain words, no column gaps, no records."""
+    sample = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    # Pipe-table rows say nothing either way: a report may be mostly one table.
+    lines = [line for line in sample if not line.lstrip().startswith(("|", "+-"))]
+    if not lines:
+        return False
+    if len(lines) < 3:
+        return sum(map(_wordy, lines)) >= 1
+    prose = sum(1 for line in lines if sentence_line(line))
+    return prose >= 0.5 * len(lines)
+
+
+def sentence_line(line: str) -> bool:
+    """Whether a line is part of prose: a sentence's words, a heading, a list item."""
+    return (_wordy(line) or _markdown_line(line)) and not _RECORD.match(line)
+
+
+def _wordy(line: str) -> bool:
+    """A line of prose: at least four tokens, most of them plain words, no column gaps."""
+    tokens = line.split()
+    if len(tokens) < 4 or "  " in line.strip() or "\t" in line.strip():
+        return False
+    return sum(1 for t in tokens if _PLAIN_WORD.fullmatch(t)) >= 0.7 * len(tokens)
+
+
+def _markdown_line(line: str) -> bool:
+    """A heading, quote or list item with words in it."""
+    return bool(_MARKDOWN.match(line)) and len(re.findall(r"[A-Za-z]{3,}", line)) >= 2
