@@ -270,21 +270,22 @@ def test_async_twins(ctx):
 def test_max_bytes_evicts_by_age(clock, backend_factory):
     ctx = SharedContext(clock=clock, max_bytes=1_000, backend=backend_factory())
     for key in ("a", "b", "c"):
-        ctx.put(key, key * 150)  # 300 bytes each: original and compressed
+        ctx.put(key, key * 300)  # 300 bytes each: too short to compress, held once
         clock.advance(1)
     assert ctx.keys() == ["a", "b", "c"]
-    ctx.put("d", "d" * 150)
+    assert ctx.get_entry("a").size_bytes == 300
+    ctx.put("d", "d" * 300)
     assert ctx.keys() == ["b", "c", "d"]
-    ctx.put("b", "b" * 400)  # growing an entry may evict the oldest others
+    ctx.put("b", "b" * 800)  # growing an entry may evict the oldest others
     assert ctx.keys() == ["b"]
 
 
 def test_max_bytes_counts_utf8_and_refuses_an_entry_that_cannot_fit(clock, backend_factory):
     ctx = SharedContext(clock=clock, max_bytes=100, backend=backend_factory())
-    ctx.put("small", "é" * 20)  # 40 bytes, twice
+    ctx.put("small", "é" * 40)  # 80 bytes, compressed form and original being one
     assert ctx.get_entry("small").size_bytes == 80
     with pytest.raises(EntryTooLargeError, match="max_bytes=100"):
-        ctx.put("big", "x" * 60)
+        ctx.put("big", "x" * 120)
     assert ctx.keys() == ["small"]  # nothing evicted for a refused entry
     with pytest.raises(ValueError):
         SharedContext(max_bytes=0)

@@ -13,7 +13,14 @@ The compression pipeline on its own: ``from agent_baton.compress import compress
 
 from importlib.metadata import version as _version
 
-from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
+from agent_baton.backends import (
+    Backend,
+    BackendError,
+    BackendUnavailableError,
+    CorruptEntryError,
+    MemoryBackend,
+    RedisBackend,
+)
 from agent_baton.compress import CompressionResult
 from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
@@ -23,9 +30,11 @@ from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "BackendError",
     "BackendUnavailableError",
     "CompressionResult",
     "ContextEntry",
+    "CorruptEntryError",
     "EntryTooLargeError",
     "Hit",
     "MemoryBackend",

@@ -43,7 +43,9 @@ class SharedContext:
     ``ttl`` seconds after they were put (``None``: never); at ``max_entries`` a new key first
     evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
     entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
-    than the bound is refused with :class:`EntryTooLargeError`. ``clock`` is injectable.
+    than the bound is refused with :class:`EntryTooLargeError`. Age is judged by the
+    backend's own clock (monotonic in memory, the server's in Redis); ``clock`` replaces it,
+    for tests, and also stamps ``entry.timestamp`` (else the wall clock).
     :meth:`scope` gives a view for one run, user or thread that sees only its own entries.
     A custom ``token_counter`` replaces tiktoken; it is called from several threads at once
     (the puts' and a counting thread's), so it must be thread-safe.
@@ -58,7 +60,7 @@ class SharedContext:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         backend: Backend | None = None,
         token_counter: Callable[[str], int] | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if ttl is not None and (isinstance(ttl, bool) or not ttl > 0):
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
@@ -93,16 +95,26 @@ class SharedContext:
 
     @classmethod
     def from_url(
-        cls, url: str | None = None, *, namespace: str, timeout: float = 2.0, **kwargs: Any
+        cls,
+        url: str | None = None,
+        *,
+        namespace: str,
+        timeout: float = 2.0,
+        cluster: bool = False,
+        check: bool = False,
+        **kwargs: Any,
     ) -> SharedContext:
         """A context in Redis at ``url``, shared by every process that opens ``namespace``.
 
         ``kwargs`` are this class's other arguments (``ttl``, ``max_entries``, ...); see
         :class:`~agent_baton.backends.RedisBackend` for ``url`` (default: ``$REDIS_URL``),
-        ``namespace`` and ``timeout``.
+        ``namespace``, ``timeout``, ``cluster`` (Redis Cluster) and ``check`` (ping now).
         Needs the ``redis`` extra: ``pip install 'agent-baton[redis]'``.
         """
-        return cls(backend=RedisBackend(url, namespace=namespace, timeout=timeout), **kwargs)
+        backend = RedisBackend(
+            url, namespace=namespace, timeout=timeout, cluster=cluster, check=check
+        )
+        return cls(backend=backend, **kwargs)
 
     def scope(self, name: str) -> SharedContext:
         """A view of this context for one run, user or thread: it sees only its own entries.
@@ -163,25 +175,18 @@ class SharedContext:
             except Exception:  # a custom token_counter that fails: estimate rather than lose
                 original_tokens = estimate_tokens(text)
             compressed_tokens = original_tokens
-        now = self._clock()
-        size = original_bytes + (original_bytes if compressed is text else text_bytes(compressed))
+        now = self._now()
+        stamp = time.time() if now is None else now
+        # A compressed form equal to the original is not held twice.
+        size = original_bytes + (0 if compressed == text else text_bytes(compressed))
         self._check_size(key, size)
         stored = self._prefix + key
-        entry = ContextEntry(
-            stored,
-            agent,
-            text,
-            compressed,
-            original_tokens,
-            compressed_tokens,
-            transforms,
-            now,
-            size,
-        )
+        tokens = (original_tokens, compressed_tokens)
+        entry = ContextEntry(stored, agent, text, compressed, *tokens, transforms, stamp, size)
         self._backend.put(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
-        self._remember(stored, now)
+        self._remember(stored, self._age_clock())
         # A put returns before its index is built; a search waits only for the entry it reads.
         index = worker("index").submit(SearchIndex.of_text, text)
         with self._index_lock:
@@ -242,7 +247,7 @@ class SharedContext:
         if not self._prefix:
             self._backend.clear()
         else:
-            for entry in self._backend.entries(ttl=None, now=self._clock()):
+            for entry in self._backend.entries(ttl=None, now=self._now()):
                 if entry.key.startswith(self._prefix):
                     self._backend.delete(entry.key)
         with self._index_lock:
@@ -261,7 +266,7 @@ class SharedContext:
     def get_entry(self, key: str) -> ContextEntry | None:
         """The live entry under ``key``, or ``None`` when missing or expired."""
         _check_key(key)
-        entry = self._backend.get(self._prefix + key, ttl=self.ttl, now=self._clock())
+        entry = self._backend.get(self._prefix + key, ttl=self.ttl, now=self._now())
         return None if entry is None else dataclasses.replace(entry, key=key)
 
     def missing_reason(self, key: str) -> str | None:
@@ -279,7 +284,7 @@ class SharedContext:
             return "not stored"
         if isinstance(fate, str):
             return fate
-        if self.ttl is not None and self._clock() - fate >= self.ttl:
+        if self.ttl is not None and self._age_clock() - fate >= self.ttl:
             return "expired"
         return "evicted or deleted"
 
@@ -489,9 +494,17 @@ class SharedContext:
         start = len(self._prefix)
         return [
             dataclasses.replace(entry, key=entry.key[start:])
-            for entry in self._backend.entries(ttl=self.ttl, now=self._clock())
+            for entry in self._backend.entries(ttl=self.ttl, now=self._now())
             if entry.key.startswith(self._prefix) and _SCOPE_SEP not in entry.key[start:]
         ]
+
+    def _now(self) -> float | None:
+        """The injected clock's time, or None: the backend's own clock judges age."""
+        return None if self._clock is None else self._clock()
+
+    def _age_clock(self) -> float:
+        """The injected clock, or a monotonic one: what this process measures ages with."""
+        return time.monotonic() if self._clock is None else self._clock()
 
     def _index_for(self, entry: ContextEntry) -> SearchIndex:
         stored = self._prefix + entry.key
@@ -510,7 +523,7 @@ class SharedContext:
         return index.result()
 
     def _prune_indexes(self) -> None:
-        live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._clock())}
+        live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._now())}
         for key in [k for k in self._indexes if k not in live]:
             del self._indexes[key]
 
