@@ -2,6 +2,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 
 import pytest
 
@@ -352,3 +353,18 @@ def _search_in_child(inherited: SharedContext) -> None:
     ctx.put("child", inherited.get("parent", full=True) or "")
     if not ctx.search("child", "cache hit rate"):
         raise SystemExit(2)
+
+
+def test_memory_ages_entries_on_a_monotonic_clock(monkeypatch):
+    """A wall clock that jumps (NTP, a suspended laptop) neither revives nor kills entries."""
+    ctx = SharedContext(ttl=0.3, max_entries=2)
+    ctx.put("old", "put first")
+    time.sleep(0.35)  # really expired
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 3600)  # the wall clock steps back
+    assert ctx.get("old") is None
+    ctx.put("live", "put after the step")
+    monkeypatch.setattr(time, "time", lambda: real() + 3600)  # and forward
+    ctx.put("newer", "put after another step")
+    assert ctx.keys() == ["live", "newer"]  # the expired entry went, no live one
+    assert ctx.get("live") == "put after the step"

@@ -319,7 +319,7 @@ class RedisBackend(Backend):
         compressed = _encode(entry.compressed) if differs else b""
         meta = json.dumps({name: getattr(entry, name) for name in _META_FIELDS}, ensure_ascii=False)
         ttl_ms = "" if ttl is None else str(max(1, math.ceil(ttl * 1000)))
-        size = len(original) + len(compressed)
+        size = _held(entry.key, meta, original, compressed)
         deadline = self._server_clock() + self.timeout * _DEADLINE_SHARE
         args: list[Any] = [_encode(entry.key), _encode(meta), original, compressed]
         args.append("1" if differs else "0")
@@ -487,6 +487,25 @@ ACL_RULES = (
     "~agent_baton:* +evalsha +script|load +ping +time +hkeys +hmget +hset +hdel "
     "+hexists +hincrby +pttl +pexpire +persist +unlink"
 )
+
+
+def _held(key: str, meta: str, original: bytes, compressed: bytes) -> int:
+    """What Redis allocates for an entry's fields: what ``max_bytes`` bounds in Redis.
+
+    Each field name and value is a string with a header of up to 9 bytes and a NUL, in a
+    hash slot of 24 bytes; jemalloc rounds every allocation up to its size class.
+    """
+    name = len(_encode(key)) + 2
+    values = [len(_encode(meta)) + 40, len(original)] + ([len(compressed)] if compressed else [])
+    return sum(_allocation(n + 10) + _allocation(name + 10) + 24 for n in values)
+
+
+def _allocation(size: int) -> int:
+    """jemalloc's size class for ``size`` bytes: 16-byte steps, then four per doubling."""  # noqa: D403
+    if size <= 128:
+        return max(16, -(-size // 16) * 16)
+    step = 1 << (size - 1).bit_length() - 3  # a quarter of the power of two below size
+    return -(-size // step) * step
 
 
 def _encode(text: str) -> bytes:
