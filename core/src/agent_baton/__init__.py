@@ -25,7 +25,7 @@ from agent_baton.compress import CompressionResult
 from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
-from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
+from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, TokenCounterError, get_token_counter
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -42,6 +42,7 @@ __all__ = [
     "SharedContext",
     "SharedContextStats",
     "TokenCounter",
+    "TokenCounterError",
     "get_token_counter",
 ]
 __version__ = _version("agent-baton")  # VERSION at the repository root
