@@ -1,0 +1,108 @@
+"""The runtime around the entries: worker threads, per-context caches, the async twins."""
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+from agent_baton import SharedContext
+from agent_baton.search import SearchIndex
+
+LOG = "\n".join(
+    f"2026-11-23 10:00:{i % 60:02d} INFO worker-{i % 4} served /items/{i}" for i in range(2000)
+)
+
+
+def test_exit_never_waits_for_background_work():
+    # Each index build takes 30 s here; exit must not wait for the one running or queued.
+    script = textwrap.dedent(
+        """
+        import time
+        from agent_baton import SharedContext, search
+        built = search.SearchIndex.of_text
+        search.SearchIndex.of_text = classmethod(lambda cls, text: time.sleep(30) or built(text))
+        ctx = SharedContext()
+        for i in range(3):
+            ctx.put(f"k{i}", "some text " * 100)
+        print("done", flush=True)
+        """
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "done"
+    assert time.monotonic() - started < 25
+    assert all(t.daemon for t in threading.enumerate() if t.name.startswith("agent-baton"))
+
+
+def test_one_contexts_index_work_never_delays_anothers_reads(monkeypatch):
+    release = threading.Event()
+    built = SearchIndex.of_text.__func__
+
+    finished = []
+
+    def of_text(cls, text):
+        if not text.startswith("slow"):
+            return built(cls, text)
+        release.wait(30)  # a build that takes as long as this test lets it
+        finished.append(text[:6])
+        return built(cls, text)
+
+    monkeypatch.setattr(SearchIndex, "of_text", classmethod(of_text))
+    busy, quiet = SharedContext(), SharedContext()
+    for i in range(3):
+        busy.put(f"b{i}", f"slow {i} {LOG}")
+    quiet.put("q", LOG)  # its index is queued behind busy's
+    try:
+        hits = quiet.search("q", "worker-3 served", k=1)  # does not wait for busy's builds
+        assert hits and hits[0].key == "q"
+        assert finished == []  # busy's builds are still waiting
+    finally:
+        release.set()
+    assert busy.search("b2", "worker-3", k=1)[0].key == "b2"
+
+
+def test_deleting_an_entry_forgets_what_was_derived_from_it():
+    ctx = SharedContext()
+    ctx.put("k", LOG)
+    ctx.put("other", LOG.replace("worker", "job"))
+    ctx.get("k", query="worker-3", max_tokens=100)
+    ctx.search(None, "worker-3", k=2)
+    assert "k" in ctx._derived.entries()
+    assert ctx.delete("k")
+    assert ctx._derived.entries() == ["other"]
+    ctx.clear()
+    assert ctx._derived.entries() == [] and ctx._derived.nbytes == 0
+
+
+def test_derived_data_stays_within_its_share_of_max_bytes():
+    ctx = SharedContext(max_bytes=4_000_000, ttl=None)
+    for i in range(30):
+        ctx.put(f"k{i}", f"{i} {LOG}")  # ~100 KB each, an index of ~0.6 MB each
+        ctx.get(f"k{i}", query="worker-2", max_tokens=200)
+    assert ctx.search(None, "worker-1 served", k=3)
+    assert 0 < ctx._derived.nbytes <= 4_000_000 // 4
+    assert sum(e.size_bytes for e in ctx.entries()) <= 4_000_000
+
+
+def test_async_twins_share_one_worker_thread():
+    ctx = SharedContext(ttl=None)
+    threads: set[str] = set()
+    real_put = ctx.put
+
+    def put(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return real_put(*args, **kwargs)
+
+    ctx.put = put
+
+    async def main():
+        await asyncio.gather(*(ctx.aput(f"k{i}", f"{i} {LOG[:2000]}") for i in range(20)))
+        return await ctx.aget("k3", full=True)
+
+    assert asyncio.run(main()).startswith("3 ")
+    assert len(threads) == 1 and threads.pop().startswith("agent-baton-async")
