@@ -106,3 +106,33 @@ def test_async_twins_share_one_worker_thread():
 
     assert asyncio.run(main()).startswith("3 ")
     assert len(threads) == 1 and threads.pop().startswith("agent-baton-async")
+
+
+def test_async_twins_compress_in_a_child_process_with_the_same_result():
+    from agent_baton import offload
+
+    ctx, twin = SharedContext(ttl=None), SharedContext(ttl=None)
+
+    async def main():
+        entry = await ctx.aput("log", LOG)
+        focused = await ctx.aget("log", query="worker-3 served", max_tokens=120)
+        return entry, focused
+
+    entry, focused = asyncio.run(main())
+    assert offload._child is not None and offload._child.alive()
+    expected = twin.put("log", LOG)
+    assert (entry.compressed, entry.transforms) == (expected.compressed, expected.transforms)
+    assert focused == twin.get("log", query="worker-3 served", max_tokens=120)
+    offload._child._proc.kill()  # a dead child is replaced
+    offload._child._proc.wait()
+    assert asyncio.run(ctx.aput("log", LOG)).compressed == expected.compressed
+
+
+def test_async_twins_with_a_custom_counter_compress_in_process():
+    from agent_baton import offload
+
+    ctx = SharedContext(token_counter=lambda text: len(text) // 4)
+    before = offload._child
+    entry = asyncio.run(ctx.aput("log", LOG))
+    assert entry.original_tokens == len(LOG) // 4 and entry.compressed != LOG
+    assert offload._child is before  # nothing sent to the child: the lambda would not pickle

@@ -18,11 +18,12 @@ from typing import Any, TypeVar, cast
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.background import worker
 from agent_baton.cache import DerivedCache
-from agent_baton.compress import compress
+from agent_baton.compress import CompressionResult, compress
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.content import Content, as_text
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
+from agent_baton.offload import OffloadError, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
 from agent_baton.search import Hit, SearchIndex
@@ -37,6 +38,8 @@ T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
 _DERIVED_SHARE = 4  # indexes and recompressions get max_bytes / 4 on top of the entries
+_ASYNC_WORKER = "async"  # the worker thread of the async twins, named agent-baton-async-0
+_ASYNC = f"agent-baton-{_ASYNC_WORKER}"
 _INDEX_BYTES_PER_CHAR = 5  # a typical index's size for its text, until it is built
 _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
 _HISTORY_SIZE = 4096  # keys whose fate (put at, or refused) missing_reason remembers
@@ -85,6 +88,7 @@ class SharedContext:
         self.max_bytes = max_bytes
         self._backend = backend if backend is not None else MemoryBackend()
         self._counter = get_token_counter(model, token_counter)
+        self._custom_counter = token_counter is not None
         self._clock = clock
         # Search indexes (built once per put, on a background thread) and recompressions,
         # filed under their entry's storage key, within a quarter of max_bytes:
@@ -173,7 +177,7 @@ class SharedContext:
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
             # Markers name the key as this scope's reader knows it.
-            result = compress(text, key=key, counter=self._counter)
+            result = self._compress(text, key=key)
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
         except Exception as exc:  # the pipeline guards itself; this is the last line
@@ -331,8 +335,8 @@ class SharedContext:
         cached = self._derived.get(stored, item)
         if isinstance(cached, str):
             return cached
-        text = compress(
-            entry.original, query=query, max_tokens=max_tokens, key=entry.key, counter=self._counter
+        text = self._compress(
+            entry.original, query=query, max_tokens=max_tokens, key=entry.key
         ).text
         self._derived.put(stored, item, text, sys.getsizeof(text))
         return text
@@ -499,6 +503,19 @@ class SharedContext:
             if entry.key.startswith(self._prefix) and _SCOPE_SEP not in entry.key[start:]
         ]
 
+    def _compress(self, text: str, **kwargs: Any) -> CompressionResult:
+        """:func:`compress` with this context's counter; for an async twin, in a child process.
+
+        The async twins' thread waits on the child without the GIL, so the event loop keeps
+        it (see :mod:`agent_baton.offload`). A custom counter may not pickle: it stays here.
+        """
+        if self._custom_counter or not threading.current_thread().name.startswith(_ASYNC):
+            return compress(text, counter=self._counter, **kwargs)
+        try:
+            return compress_in_child(text, model=self.model, **kwargs)
+        except OffloadError:
+            return compress(text, counter=self._counter, **kwargs)
+
     def _now(self) -> float | None:
         """The injected clock's time, or None: the backend's own clock judges age."""
         return None if self._clock is None else self._clock()
@@ -537,12 +554,12 @@ class SharedContext:
 async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``call(*args, **kwargs)`` on the one thread that runs every async twin's work.
 
-    Compression and counting hold the GIL, in regex calls for up to tens of milliseconds at
-    a time. The loop takes the GIL back from one busy thread at its next switch; from a
-    pool of busy threads it may wait for several (200 concurrent aputs on asyncio's default
-    pool stalled it for 0.9 s at p99, on one thread for far less: benchmarks/async_bench.py).
+    That thread compresses in a child process (see :meth:`SharedContext._compress`), and
+    its other work is short or waits on I/O, so the loop gets the GIL back at once. On
+    asyncio's default pool of threads compressing, 200 concurrent aputs stalled the loop
+    0.9 s at p99 (benchmarks/async_bench.py).
     """
-    job = worker("async").submit(functools.partial(call, *args, **kwargs))
+    job = worker(_ASYNC_WORKER).submit(functools.partial(call, *args, **kwargs))
     return await asyncio.wrap_future(job)
 
 
