@@ -119,7 +119,7 @@ def test_async_twins_compress_in_a_child_process_with_the_same_result():
         return entry, focused
 
     entry, focused = asyncio.run(main())
-    assert offload._child is not None and offload._child.alive()
+    assert offload._child is not None and offload._child.usable()
     expected = twin.put("log", LOG)
     assert (entry.compressed, entry.transforms) == (expected.compressed, expected.transforms)
     assert focused == twin.get("log", query="worker-3 served", max_tokens=120)

@@ -12,6 +12,7 @@ never outlives its parent, and the parent's exit never waits for it.
 
 from __future__ import annotations
 
+import os
 import pickle
 import struct
 import subprocess
@@ -50,9 +51,11 @@ class _Child:
             stdout=subprocess.PIPE,
         )
         self._lock = threading.Lock()
+        self._owner = os.getpid()
 
-    def alive(self) -> bool:
-        return self._proc.poll() is None
+    def usable(self) -> bool:
+        """Alive, and this process's own: a forked child must not share the parent's pipes."""
+        return self._owner == os.getpid() and self._proc.poll() is None
 
     def compress(self, text: str, kwargs: dict[str, Any]) -> CompressionResult:
         assert self._proc.stdin is not None and self._proc.stdout is not None
@@ -73,6 +76,15 @@ _child: _Child | None = None
 _child_lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    global _child_lock
+    _child_lock = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def compress_in_child(text: str, **kwargs: Any) -> CompressionResult:
     """:func:`~agent_baton.compress.compress` with these arguments, in the child process.
 
@@ -80,7 +92,7 @@ def compress_in_child(text: str, **kwargs: Any) -> CompressionResult:
     """
     global _child
     with _child_lock:
-        if _child is None or not _child.alive():
+        if _child is None or not _child.usable():
             _child = _Child()
         child = _child
     return child.compress(text, kwargs)
