@@ -39,8 +39,11 @@ def rss() -> int:
 def memory(mb: int) -> None:
     base = log_text(MIB)
     ctx = SharedContext(max_bytes=mb * MIB, ttl=None, max_entries=10_000)
-    ctx.put("warm-up", base[:10_000])  # loads the tokenizer and the compressors
-    ctx.search(None, "warm up")
+    # One round first, then cleared: loads the tokenizer, the compressors and the worker
+    # threads, whose memory does not depend on what the context holds.
+    ctx.put("warm-up", base.replace("worker-", "warm-"))
+    ctx.search("warm-up", "request 4242 served", k=3)
+    ctx.get("warm-up", query="ERROR", max_tokens=500)
     ctx.clear()
     gc.collect()
     before = rss()

@@ -136,3 +136,16 @@ def test_async_twins_with_a_custom_counter_compress_in_process():
     entry = asyncio.run(ctx.aput("log", LOG))
     assert entry.original_tokens == len(LOG) // 4 and entry.compressed != LOG
     assert offload._child is before  # nothing sent to the child: the lambda would not pickle
+
+
+def test_what_was_derived_from_an_evicted_entry_goes_with_it(backend_factory, clock):
+    ctx = SharedContext(ttl=60, max_entries=2, clock=clock, backend=backend_factory())
+    for key in ("a", "b"):
+        ctx.put(key, f"{key} {LOG[:3000]}")
+        ctx.search(key, "worker-1", k=1)
+        ctx.get(key, query="worker-2", max_tokens=50)
+    ctx.put("c", "c")  # evicts "a", the oldest
+    assert sorted(ctx._derived.entries()) == ["b", "c"]
+    clock.advance(61)
+    ctx.put("d", "d")  # "b" and "c" expired: dropped on the way
+    assert ctx._derived.entries() == ["d"]

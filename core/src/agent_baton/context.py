@@ -197,9 +197,11 @@ class SharedContext:
         stored = self._prefix + key
         tokens = (original_tokens, compressed_tokens)
         entry = ContextEntry(stored, agent, text, compressed, *tokens, transforms, stamp, size)
-        self._backend.put(
+        dropped = self._backend.put(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
+        for gone in dropped or ():  # a backend of an older interface returns None
+            self._derived.drop(gone)
         self._remember(stored, self._age_clock())
         # A put returns before its index is built; a search waits only for the entry it reads.
         # Until built, an index is charged at a size typical of indexes, then at its own.

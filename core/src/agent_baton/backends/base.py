@@ -48,8 +48,11 @@ class Backend(ABC):
         max_entries: int,
         now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry`` under ``entry.key``, replacing any entry with that key.
+
+        Returns the keys it dropped on the way (expired, or evicted for a bound), so the
+        context forgets what it derived from them.
 
         A new key at ``max_entries`` first drops expired entries, then the oldest live one;
         replacing an existing key never drops another entry for that bound. ``max_bytes``

@@ -31,33 +31,38 @@ class MemoryBackend(Backend):
         max_entries: int,
         now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry``, evicting expired then oldest entries to respect both bounds."""
         now = time.monotonic() if now is None else now
+        dropped: list[str] = []
         with self._lock:
             old = self._entries.pop(entry.key, None)
             if old is not None:
                 self._bytes -= old[0].size_bytes
             else:
-                self._drop_expired(ttl, now)
+                self._drop_expired(ttl, now, dropped)
                 while len(self._entries) >= max_entries:
-                    self._pop_oldest()
+                    self._pop_oldest(dropped)
             if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
-                self._drop_expired(ttl, now)
+                self._drop_expired(ttl, now, dropped)
                 while self._entries and self._bytes + entry.size_bytes > max_bytes:
-                    self._pop_oldest()
+                    self._pop_oldest(dropped)
             self._entries[entry.key] = (entry, now)
             self._bytes += entry.size_bytes
+        return dropped
 
-    def _drop_expired(self, ttl: float | None, now: float) -> None:
+    def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:
         if ttl is None:
             return
         # Every entry is tested, not only a prefix: an injected clock may go back.
         for key in [k for k, (_, put_at) in self._entries.items() if now - put_at >= ttl]:
             self._bytes -= self._entries.pop(key)[0].size_bytes
+            dropped.append(key)
 
-    def _pop_oldest(self) -> None:
-        self._bytes -= self._entries.popitem(last=False)[1][0].size_bytes
+    def _pop_oldest(self, dropped: list[str]) -> None:
+        key, (entry, _) = self._entries.popitem(last=False)
+        self._bytes -= entry.size_bytes
+        dropped.append(key)
 
     def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""

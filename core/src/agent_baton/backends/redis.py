@@ -63,8 +63,10 @@ local function clock(injected)
   local t = redis.call('TIME')
   return tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
+local dropped = {}
 local function drop(m)
   redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
+  dropped[#dropped + 1] = m
 end
 -- Parses a meta field's header; an unreadable one reads as the oldest entry, never expired
 -- (the client reports it; a bound evicts it first).
@@ -103,7 +105,8 @@ end
 
 # ARGV: key, meta JSON, original, compressed, '1' when the compressed form is stored, ttl
 # seconds or '', ttl ms or '', max_entries, size, max_bytes or '', deadline ms or '',
-# injected now or ''. 1 when stored, 0 when past the deadline (nothing stored).
+# injected now or ''. 1 then the keys dropped (expired or evicted) when stored; 0 when past
+# the deadline (nothing stored).
 _PUT = (
     _COMMON
     + """
@@ -153,7 +156,9 @@ if ttl then
 else
   redis.call('PERSIST', h)
 end
-return 1
+local out = {1}
+for _, m in ipairs(dropped) do out[#out + 1] = m end
+return out
 """
 )
 
@@ -307,7 +312,7 @@ class RedisBackend(Backend):
         max_entries: int,
         now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry`` atomically, evicting expired then oldest entries as needed.
 
         As in memory: a new key at ``max_entries`` makes room; any put that would take the
@@ -325,11 +330,13 @@ class RedisBackend(Backend):
         args.append("1" if differs else "0")
         args += [_seconds(ttl), ttl_ms, max_entries, size, max_bytes or ""]
         args += [repr(math.floor(deadline * 1000)), _seconds(now)]
-        if not self._run(self._put, args):
+        done = self._run(self._put, args)
+        if not done:
             raise BackendUnavailableError(
                 f"Redis answered too late for namespace {self.namespace!r}: "
                 "the put was refused, nothing was stored"
             )
+        return [m.decode("utf-8", "surrogatepass") for m in done[1:]]
 
     def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
