@@ -149,3 +149,29 @@ def test_what_was_derived_from_an_evicted_entry_goes_with_it(backend_factory, cl
     clock.advance(61)
     ctx.put("d", "d")  # "b" and "c" expired: dropped on the way
     assert ctx._derived.entries() == ["d"]
+
+
+def test_an_entry_dropped_before_its_index_is_built_lets_its_text_go(monkeypatch):
+    release = threading.Event()
+    built = SearchIndex.of_text.__func__
+
+    def of_text(cls, text):
+        release.wait(30)
+        return built(cls, text)
+
+    monkeypatch.setattr(SearchIndex, "of_text", classmethod(of_text))
+    ctx = SharedContext(max_entries=2, ttl=None)
+    try:
+        ctx.put("first", "f " + LOG)  # its build starts and waits
+        time.sleep(0.2)
+        ctx.put("k0", "0 " + LOG)
+        early = ctx._derived.get("k0", "index")
+        assert early[3] and not early[1].done()  # queued, holding its text
+        for i in range(1, 5):
+            ctx.put(f"k{i}", f"{i} {LOG}")  # evicts k0, then others
+        assert early[1].cancelled() and early[3] == []  # its build cancelled, its text let go
+        late = ctx._derived.get("k4", "index")
+        assert late[3] and not late[1].done()  # live and queued: kept
+    finally:
+        release.set()
+    assert ctx.search("k4", "worker-1", k=1)[0].key == "k4"

@@ -15,8 +15,10 @@ from collections.abc import Callable, Hashable
 class DerivedCache:
     """A thread-safe LRU of ``(entry key, item) -> value``, bounded by the values' sizes."""
 
-    def __init__(self, budget: int) -> None:
+    def __init__(self, budget: int, forget: Callable[[object], None] | None = None) -> None:
+        """``forget(value)`` is called for each value dropped (to cancel work it stands for)."""
         self.budget = budget
+        self._forget = forget
         self._items: OrderedDict[tuple[str, Hashable], tuple[object, int]] = OrderedDict()
         self._by_entry: dict[str, set[Hashable]] = {}
         self._bytes = 0
@@ -77,6 +79,8 @@ class DerivedCache:
         if held is None:
             return
         self._bytes -= held[1]
+        if self._forget is not None:
+            self._forget(held[0])
         items = self._by_entry[slot[0]]
         items.discard(slot[1])
         if not items:

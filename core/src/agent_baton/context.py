@@ -92,9 +92,11 @@ class SharedContext:
         self._clock = clock
         # Search indexes (built once per put, on a background thread) and recompressions,
         # filed under their entry's storage key, within a quarter of max_bytes:
-        # "index" -> (version of the entry, its index, the process that started building it)
+        # "index" -> _HeldIndex: the entry's version, its index being built, ...
         # ("focus", version, query, max_tokens) -> the entry compressed again for them
-        self._derived = DerivedCache((max_bytes or DEFAULT_MAX_BYTES) // _DERIVED_SHARE)
+        self._derived = DerivedCache(
+            (max_bytes or DEFAULT_MAX_BYTES) // _DERIVED_SHARE, forget=_cancel_index
+        )
         # Scopes share everything above and below; only the path (and so the prefix) differs.
         self._scope_path: tuple[str, ...] = ()
         self._prefix = ""
@@ -205,8 +207,9 @@ class SharedContext:
         self._remember(stored, self._age_clock())
         # A put returns before its index is built; a search waits only for the entry it reads.
         # Until built, an index is charged at a size typical of indexes, then at its own.
-        index = worker("index").submit(SearchIndex.of_text, text)
-        held = (_version(entry), index, os.getpid())
+        job = [text]  # emptied if the entry goes first: a queued job then holds no text
+        index = worker("index").submit(_index_job, job)
+        held = (_version(entry), index, os.getpid(), job)
         self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
         index.add_done_callback(lambda built: self._charge_index(stored, held, built))
         # What was derived from evicted entries goes in batches: pruning reads every entry.
@@ -541,7 +544,7 @@ class SharedContext:
         index = SearchIndex.of_text(entry.original)
         built: Future[SearchIndex] = Future()
         built.set_result(index)
-        self._derived.put(stored, "index", (_version(entry), built, os.getpid()), index.nbytes)
+        self._derived.put(stored, "index", (_version(entry), built, os.getpid(), []), index.nbytes)
         return index
 
     def _charge_index(self, stored: str, held: _HeldIndex, built: Future[SearchIndex]) -> None:
@@ -565,7 +568,19 @@ async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.wrap_future(job)
 
 
-_HeldIndex = tuple[tuple[float, int], Future[SearchIndex], int]
+# (version of the entry, its index, the process that started building it, the build's input)
+_HeldIndex = tuple[tuple[float, int], Future[SearchIndex], int, list[str]]
+
+
+def _index_job(job: list[str]) -> SearchIndex:
+    return SearchIndex.of_text(job.pop())
+
+
+def _cancel_index(value: object) -> None:
+    """An index dropped before it was built: its build is cancelled, its text let go."""
+    if isinstance(value, tuple) and len(value) == 4 and isinstance(value[1], Future):
+        value[1].cancel()
+        value[3].clear()
 
 
 def _version(entry: ContextEntry) -> tuple[float, int]:
