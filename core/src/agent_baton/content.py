@@ -1,6 +1,6 @@
-"""What a put accepts, turned into the text that is stored: said, not guessed at silently.
+r"""What a put accepts, turned into the text that is stored: said, not guessed at silently.
 
-- ``str`` as it is; ``bytes`` decoded as UTF-8, each invalid byte kept as a ``\\xNN``
+- ``str`` as it is; ``bytes`` decoded as UTF-8, each invalid byte kept as a ``\xNN``
   escape (the original stays whole, and the compressor can tell binary data).
 - ``dict`` and ``list`` as valid JSON (RFC 8259), with these mappings inside them: a float
   that is NaN or infinite becomes the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``;
