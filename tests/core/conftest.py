@@ -27,16 +27,22 @@ class FakeClock:
 class RedisServer:
     """A throwaway redis-server on 127.0.0.1: no persistence, its own temp dir."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, *extra: str) -> None:
         self.workdir = workdir
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.extra = extra
         self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
 
     def start(self) -> None:
         args = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)]
         self._proc = subprocess.Popen(
-            ["redis-server", *args, "--save", "", "--appendonly", "no"],
+            ["redis-server", *args, "--save", "", "--appendonly", "no", *self.extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
@@ -66,17 +72,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cluster_port() -> int:
+    """A free port whose cluster bus port (+10000) is free too."""
+    while True:
+        port = free_port()
+        if port + 10000 <= 65535:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
+
+
 @pytest.fixture(scope="session")
 def redis_server_factory(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Callable[[], RedisServer]]:
+) -> Iterator[Callable[..., RedisServer]]:
     """Starts redis-servers that are stopped at the end of the session."""
     if shutil.which("redis-server") is None:
         pytest.skip("no redis-server binary on PATH: install redis-server to run Redis tests")
     servers: list[RedisServer] = []
 
-    def start() -> RedisServer:
-        server = RedisServer(tmp_path_factory.mktemp("redis"))
+    def start(*extra: str, port: int | None = None) -> RedisServer:
+        server = RedisServer(tmp_path_factory.mktemp("redis"), port, *extra)
         server.start()
         servers.append(server)
         return server
@@ -87,7 +106,43 @@ def redis_server_factory(
 
 
 @pytest.fixture(scope="session")
-def redis_server(redis_server_factory: Callable[[], RedisServer]) -> RedisServer:
+def redis_cluster(redis_server_factory: Callable[..., RedisServer]) -> str:
+    """A real three-node Redis Cluster on loopback (no replicas); the URL of one node."""
+    if shutil.which("redis-cli") is None:
+        pytest.skip("no redis-cli binary on PATH: it is needed to create a Redis Cluster")
+    nodes = [
+        # A node also listens on its port + 10000 (the cluster bus): pick ports that allow it.
+        redis_server_factory(
+            "--cluster-enabled", "yes", "--cluster-node-timeout", "2000", port=cluster_port()
+        )
+        for _ in range(3)
+    ]
+    addresses = [f"127.0.0.1:{node.port}" for node in nodes]
+    subprocess.run(
+        ["redis-cli", "--cluster", "create", *addresses, "--cluster-yes"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=60,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # every node must agree the cluster is up
+        states = [
+            subprocess.run(
+                ["redis-cli", "-p", str(node.port), "cluster", "info"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout
+            for node in nodes
+        ]
+        if all("cluster_state:ok" in state for state in states):
+            return nodes[0].url
+        time.sleep(0.1)
+    raise RuntimeError("the Redis Cluster did not come up")
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_server_factory: Callable[..., RedisServer]) -> RedisServer:
     """One redis-server for the session; each test uses its own namespaces in it."""
     return redis_server_factory()
 

@@ -77,9 +77,18 @@ def join_ok(*procs):
 
 
 def raw_keys(backend):
-    """Every Redis key of ``backend``'s namespace (a test may use a pattern; the code may not)."""
-    prefix = f"agent_baton:{{{backend.namespace}}}:".encode()
-    return {k for k in backend._client.scan_iter(count=1000) if k.startswith(prefix)}
+    """Every Redis key that names ``backend``'s namespace (its one hash, if nothing leaked)."""
+    tag = f"{{{backend.namespace}}}".encode()
+    return {k for k in backend._client.scan_iter(count=1000) if tag in k}
+
+
+def members(backend, kind=b"m"):
+    """The entry keys with a field of ``kind`` (m: meta, o: original, c: compressed)."""
+    return {
+        f[2:].decode("utf-8", "surrogatepass")
+        for f in backend._client.hkeys(backend._key)
+        if f.startswith(kind + b":")
+    }
 
 
 # -- tests -------------------------------------------------------------------------------
@@ -113,12 +122,9 @@ def test_concurrent_processes_at_max_entries(redis_server, workers, redis_backen
         n = entry.key[1 : entry.key.index("-")]
         assert entry.original == entry.compressed == f"body of {entry.key}"
         assert entry.agent == f"proc{n}"
-    # No orphans: the three sets and the value keys list exactly the live entries.
-    client, (order, stamps, sizes) = backend._client, backend._sets
-    assert {m.decode() for m in client.zrange(order, 0, -1)} == set(keys)
-    assert {m.decode() for m in client.zrange(stamps, 0, -1)} == set(keys)
-    assert {m.decode() for m in client.hkeys(sizes)} == set(keys)
-    assert len(raw_keys(backend)) == 50 + 3
+    # No orphans: exactly the live entries have fields, the namespace has one key.
+    assert members(backend) == members(backend, b"o") == set(keys)
+    assert raw_keys(backend) == {backend._key}
     # Each process's later puts are newer than its earlier ones, so none outlived them.
     for n in range(8):
         for i in range(119):
@@ -132,7 +138,7 @@ def test_fake_clock_expiry(redis_backend_factory, clock):
     ctx.put("k", "v")
     clock.advance(60)
     assert ctx.keys() == [] and ctx.get("k") is None
-    assert raw_keys(backend) == set()  # the read dropped it
+    assert backend._client.hkeys(backend._key) == [b"#seq"]  # the read dropped it
 
 
 def test_redis_pexpire_reclaims_memory(redis_backend_factory):
@@ -140,14 +146,12 @@ def test_redis_pexpire_reclaims_memory(redis_backend_factory):
     ctx = SharedContext(ttl=0.3, backend=backend)
     ctx.put("k", "v")
     client = backend._client
-    value_key = backend._prefix + b"k"
-    assert 0 < client.pttl(value_key) <= 300
-    assert all(0 < client.pttl(k) <= 300 for k in backend._sets)
+    assert 0 < client.pttl(backend._key) <= 300
     time.sleep(0.5)
-    assert raw_keys(backend) == set()  # Redis reclaimed value and sets by itself
+    assert raw_keys(backend) == set()  # Redis reclaimed the namespace by itself
     assert ctx.get("k") is None and ctx.keys() == []
     SharedContext(ttl=None, backend=backend).put("forever", "v")
-    assert client.pttl(backend._prefix + b"forever") == -1
+    assert client.pttl(backend._key) == -1
 
 
 def test_entries_reclaimed_by_redis_free_their_slots(redis_backend_factory, clock):
@@ -160,7 +164,7 @@ def test_entries_reclaimed_by_redis_free_their_slots(redis_backend_factory, cloc
     time.sleep(0.4)  # "a" is reclaimed, its members stay until the next call
     ctx.put("b", "b")
     assert ctx.keys() == ["keep", "b"]
-    assert backend._client.zcard(backend._sets[0]) == 2
+    assert members(backend) == {"keep", "b"}
 
 
 def test_restart_mid_run(redis_server_factory):
@@ -204,10 +208,10 @@ def test_namespaces_are_isolated(redis_backend_factory):
     assert sorted(a.keys()) == sorted(tricky)
     assert all(a.get(key, full=True) == f"one {key}" for key in tricky)
     # Every key name of "one" stays under its own prefix, whatever the entry key holds.
-    assert len(raw_keys(one)) == len(tricky) + 3
+    assert raw_keys(one) == {one._key} and members(one) == set(tricky)
     a.clear()
     assert a.keys() == [] and raw_keys(one) == set()
-    assert b.get("k", full=True) == "two" and len(raw_keys(two)) == 4
+    assert b.get("k", full=True) == "two" and raw_keys(two) == {two._key}
     assert b.delete("*") is False and b.keys() == ["k"]
 
 
@@ -263,11 +267,8 @@ def test_eight_processes_of_mixed_load(redis_server, workers, redis_backend_fact
     )
     entries = backend.entries(ttl=None, now=time.time())
     assert 0 < len(entries) <= 40
-    client, (order, stamps, sizes) = backend._client, backend._sets
     live = {e.key for e in entries}
-    assert {m.decode() for m in client.zrange(order, 0, -1)} == live
-    assert {m.decode() for m in client.zrange(stamps, 0, -1)} == live
-    assert {m.decode() for m in client.hkeys(sizes)} == live
-    assert len(raw_keys(backend)) == len(live) + 3
+    assert members(backend) == members(backend, b"o") == live
+    assert raw_keys(backend) == {backend._key}
     for entry in entries:
         assert entry.original.startswith(ORDERS) and entry.agent.startswith("proc")

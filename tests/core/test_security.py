@@ -1,7 +1,9 @@
 import json
 import logging
 
-from agent_baton import SharedContext
+import pytest
+
+from agent_baton import SharedContext, TokenCounterError
 from agent_baton.compress import compress
 
 SECRET = "sk-live-7f3a9c-secret-token"
@@ -27,3 +29,27 @@ def test_markers_quote_the_key_so_it_cannot_be_spoofed():
     marker = text.splitlines()[-1]
     assert f"get({json.dumps(key)}, full=True)" in marker
     assert 'get("other-namespace:*' not in marker  # only inside the escaped string
+
+
+def test_no_content_in_log_records_transforms_or_caches_when_things_fail(caplog):
+    """A failing custom counter is reported by its type; no process-wide cache keeps words."""
+    from agent_baton import search
+
+    def leaky_counter(text: str) -> int:
+        if "ERROR" in text:
+            raise ValueError(f"cannot count {text[:80]!r}")
+        return len(text) // 4
+
+    ctx = SharedContext(token_counter=leaky_counter)
+    body = "\n".join(f"2026-11-23 10:00:{i % 60:02d} ERROR auth failed {SECRET}" for i in range(50))
+    with caplog.at_level(logging.DEBUG):
+        entry = ctx.put("log", body)
+        ctx.put("json", json.dumps([{"token": SECRET, "n": i} for i in range(100)]))
+        ctx.search(None, "auth " + SECRET)
+        with pytest.raises(TokenCounterError, match="raised ValueError") as info:
+            ctx.get("log", query="auth", max_tokens=50)  # a read cannot count without it
+    assert SECRET not in str(info.value) and info.value.__suppress_context__
+    assert SECRET not in caplog.text  # records, their arguments and any traceback
+    assert all(SECRET not in t for e in ctx.entries() for t in e.transforms)
+    assert entry.transforms == ["fallback:ValueError"]
+    assert not any(hasattr(f, "cache_info") for f in vars(search).values())

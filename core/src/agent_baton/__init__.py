@@ -13,19 +13,28 @@ The compression pipeline on its own: ``from agent_baton.compress import compress
 
 from importlib.metadata import version as _version
 
-from agent_baton.backends import Backend, BackendUnavailableError, MemoryBackend, RedisBackend
+from agent_baton.backends import (
+    Backend,
+    BackendError,
+    BackendUnavailableError,
+    CorruptEntryError,
+    MemoryBackend,
+    RedisBackend,
+)
 from agent_baton.compress import CompressionResult
 from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
-from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
+from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, TokenCounterError, get_token_counter
 
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
+    "BackendError",
     "BackendUnavailableError",
     "CompressionResult",
     "ContextEntry",
+    "CorruptEntryError",
     "EntryTooLargeError",
     "Hit",
     "MemoryBackend",
@@ -33,6 +42,7 @@ __all__ = [
     "SharedContext",
     "SharedContextStats",
     "TokenCounter",
+    "TokenCounterError",
     "get_token_counter",
 ]
 __version__ = _version("agent-baton")  # VERSION at the repository root

@@ -5,35 +5,47 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
-import json
+import functools
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.background import worker
-from agent_baton.compress import compress
+from agent_baton.cache import DerivedCache
+from agent_baton.compress import CompressionResult, compress
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.markers import ToolNames, name_tools
+from agent_baton.content import Content, as_text
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
+from agent_baton.offload import OffloadError, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
 from agent_baton.search import Hit, SearchIndex
-from agent_baton.tokens import DEFAULT_MODEL, estimate_tokens, get_token_counter
+from agent_baton.tokens import (
+    DEFAULT_MODEL,
+    TokenCounterError,
+    estimate_tokens,
+    get_token_counter,
+)
+
+T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
-_FOCUS_CACHE_SIZE = 256  # query/budget recompressions kept (render runs before every call)
+_DERIVED_SHARE = 4  # indexes and recompressions get max_bytes / 4 on top of the entries
+_ASYNC_WORKER = "async"  # the worker thread of the async twins, named agent-baton-async-0
+_ASYNC = f"agent-baton-{_ASYNC_WORKER}"
+_INDEX_BYTES_PER_CHAR = 5  # a typical index's size for its text, until it is built
 _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
 _HISTORY_SIZE = 4096  # keys whose fate (put at, or refused) missing_reason remembers
 # Joins a scope's path to its keys in the backend; refused in keys and scope names, so a
 # scoped key can never be spelled from another scope.
 _SCOPE_SEP = "\x1f"
-
-Content = str | bytes | bytearray | dict[str, Any] | list[Any]
 
 
 class SharedContext:
@@ -43,7 +55,9 @@ class SharedContext:
     ``ttl`` seconds after they were put (``None``: never); at ``max_entries`` a new key first
     evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
     entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
-    than the bound is refused with :class:`EntryTooLargeError`. ``clock`` is injectable.
+    than the bound is refused with :class:`EntryTooLargeError`. Age is judged by the
+    backend's own clock (monotonic in memory, the server's in Redis); ``clock`` replaces it,
+    for tests, and also stamps ``entry.timestamp`` (else the wall clock).
     :meth:`scope` gives a view for one run, user or thread that sees only its own entries.
     A custom ``token_counter`` replaces tiktoken; it is called from several threads at once
     (the puts' and a counting thread's), so it must be thread-safe.
@@ -58,7 +72,7 @@ class SharedContext:
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         backend: Backend | None = None,
         token_counter: Callable[[str], int] | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if ttl is not None and (isinstance(ttl, bool) or not ttl > 0):
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
@@ -74,14 +88,15 @@ class SharedContext:
         self.max_bytes = max_bytes
         self._backend = backend if backend is not None else MemoryBackend()
         self._counter = get_token_counter(model, token_counter)
+        self._custom_counter = token_counter is not None
         self._clock = clock
-        # Search indexes are built once per put, on a background thread (see put).
-        # key -> (version of the entry, its index, the process that started building it)
-        self._indexes: dict[str, tuple[tuple[float, int], Future[SearchIndex], int]] = {}
-        self._index_lock = threading.Lock()
-        self._focus_cache: OrderedDict[tuple[str, float, int, str | None, int | None], str]
-        self._focus_cache = OrderedDict()
-        self._focus_lock = threading.Lock()
+        # Search indexes (built once per put, on a background thread) and recompressions,
+        # filed under their entry's storage key, within a quarter of max_bytes:
+        # "index" -> _HeldIndex: the entry's version, its index being built, ...
+        # ("focus", version, query, max_tokens) -> the entry compressed again for them
+        self._derived = DerivedCache(
+            (max_bytes or DEFAULT_MAX_BYTES) // _DERIVED_SHARE, forget=_cancel_index
+        )
         # Scopes share everything above and below; only the path (and so the prefix) differs.
         self._scope_path: tuple[str, ...] = ()
         self._prefix = ""
@@ -93,16 +108,26 @@ class SharedContext:
 
     @classmethod
     def from_url(
-        cls, url: str | None = None, *, namespace: str, timeout: float = 2.0, **kwargs: Any
+        cls,
+        url: str | None = None,
+        *,
+        namespace: str,
+        timeout: float = 2.0,
+        cluster: bool = False,
+        check: bool = False,
+        **kwargs: Any,
     ) -> SharedContext:
         """A context in Redis at ``url``, shared by every process that opens ``namespace``.
 
         ``kwargs`` are this class's other arguments (``ttl``, ``max_entries``, ...); see
         :class:`~agent_baton.backends.RedisBackend` for ``url`` (default: ``$REDIS_URL``),
-        ``namespace`` and ``timeout``.
+        ``namespace``, ``timeout``, ``cluster`` (Redis Cluster) and ``check`` (ping now).
         Needs the ``redis`` extra: ``pip install 'agent-baton[redis]'``.
         """
-        return cls(backend=RedisBackend(url, namespace=namespace, timeout=timeout), **kwargs)
+        backend = RedisBackend(
+            url, namespace=namespace, timeout=timeout, cluster=cluster, check=check
+        )
+        return cls(backend=backend, **kwargs)
 
     def scope(self, name: str) -> SharedContext:
         """A view of this context for one run, user or thread: it sees only its own entries.
@@ -141,54 +166,55 @@ class SharedContext:
     def put(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
         r"""Store ``content`` under ``key`` in full and compressed; replace any earlier entry.
 
-        dict and list content is stored as JSON, bytes are decoded as UTF-8 (invalid bytes
-        kept as ``\\xNN`` escapes). Compression never raises here: on failure the entry keeps
-        the original as its compressed form and ``transforms`` says ``fallback:<reason>``.
+        dict and list content is stored as valid JSON, bytes are decoded as UTF-8 with invalid
+        bytes kept as ``\\xNN`` escapes (see :mod:`agent_baton.content` for what is mapped:
+        NaN, sets, bytes, deep nesting). Compression never raises here: on failure the entry
+        keeps the original as its compressed form and ``transforms`` says ``fallback:<reason>``.
         """
         _check_key(key)
         if agent is not None and not isinstance(agent, str):
             raise TypeError(f"agent must be a str or None, not {type(agent).__name__}")
-        text = _as_text(content)
+        text = as_text(content)
         original_bytes = text_bytes(text)
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
             # Markers name the key as this scope's reader knows it.
-            result = compress(text, key=key, counter=self._counter)
+            result = self._compress(text, key=key)
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
         except Exception as exc:  # the pipeline guards itself; this is the last line
-            compressed, transforms = text, [f"fallback:{type(exc).__name__}: {exc}"[:200]]
+            # The type alone: an exception's message may quote the content.
+            reason = exc.raised if isinstance(exc, TokenCounterError) else type(exc).__name__
+            compressed, transforms = text, [f"fallback:{reason}"]
             try:
                 original_tokens = self._counter(text)
             except Exception:  # a custom token_counter that fails: estimate rather than lose
                 original_tokens = estimate_tokens(text)
             compressed_tokens = original_tokens
-        now = self._clock()
-        size = original_bytes + (original_bytes if compressed is text else text_bytes(compressed))
+        now = self._now()
+        stamp = time.time() if now is None else now
+        # A compressed form equal to the original is not held twice.
+        size = original_bytes + (0 if compressed == text else text_bytes(compressed))
         self._check_size(key, size)
         stored = self._prefix + key
-        entry = ContextEntry(
-            stored,
-            agent,
-            text,
-            compressed,
-            original_tokens,
-            compressed_tokens,
-            transforms,
-            now,
-            size,
-        )
-        self._backend.put(
+        tokens = (original_tokens, compressed_tokens)
+        entry = ContextEntry(stored, agent, text, compressed, *tokens, transforms, stamp, size)
+        dropped = self._backend.put(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
-        self._remember(stored, now)
+        for gone in dropped or ():  # a backend of an older interface returns None
+            self._derived.drop(gone)
+        self._remember(stored, self._age_clock())
         # A put returns before its index is built; a search waits only for the entry it reads.
-        index = worker("index").submit(SearchIndex.of_text, text)
-        with self._index_lock:
-            self._indexes[stored] = (_version(entry), index, os.getpid())
-            # Indexes of evicted entries go in batches: pruning reads every entry.
-            if len(self._indexes) > 2 * self.max_entries:
-                self._prune_indexes()
+        # Until built, an index is charged at a size typical of indexes, then at its own.
+        job = [text]  # emptied if the entry goes first: a queued job then holds no text
+        index = worker("index").submit(_index_job, job)
+        held = (_version(entry), index, os.getpid(), job)
+        self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
+        index.add_done_callback(lambda built: self._charge_index(stored, held, built))
+        # What was derived from evicted entries goes in batches: pruning reads every entry.
+        if len(self._derived.entries()) > 2 * self.max_entries:
+            self._prune_derived()
         return dataclasses.replace(entry, key=key)
 
     def append(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
@@ -231,8 +257,7 @@ class SharedContext:
         """Remove ``key``; return whether it was there."""
         _check_key(key)
         stored = self._prefix + key
-        with self._index_lock:
-            self._indexes.pop(stored, None)
+        self._derived.drop(stored)
         with self._history_lock:
             self._history.pop(stored, None)
         return self._backend.delete(stored)
@@ -242,15 +267,10 @@ class SharedContext:
         if not self._prefix:
             self._backend.clear()
         else:
-            for entry in self._backend.entries(ttl=None, now=self._clock()):
+            for entry in self._backend.entries(ttl=None, now=self._now()):
                 if entry.key.startswith(self._prefix):
                     self._backend.delete(entry.key)
-        with self._index_lock:
-            for stored in [k for k in self._indexes if k.startswith(self._prefix)]:
-                del self._indexes[stored]
-        with self._focus_lock:
-            for cached in [k for k in self._focus_cache if k[0].startswith(self._prefix)]:
-                del self._focus_cache[cached]
+        self._derived.drop_entries(lambda stored: stored.startswith(self._prefix))
         with self._history_lock:
             for table in (self._history, self._sequences):
                 for stored in [k for k in table if k.startswith(self._prefix)]:
@@ -261,7 +281,7 @@ class SharedContext:
     def get_entry(self, key: str) -> ContextEntry | None:
         """The live entry under ``key``, or ``None`` when missing or expired."""
         _check_key(key)
-        entry = self._backend.get(self._prefix + key, ttl=self.ttl, now=self._clock())
+        entry = self._backend.get(self._prefix + key, ttl=self.ttl, now=self._now())
         return None if entry is None else dataclasses.replace(entry, key=key)
 
     def missing_reason(self, key: str) -> str | None:
@@ -279,7 +299,7 @@ class SharedContext:
             return "not stored"
         if isinstance(fate, str):
             return fate
-        if self.ttl is not None and self._clock() - fate >= self.ttl:
+        if self.ttl is not None and self._age_clock() - fate >= self.ttl:
             return "expired"
         return "evicted or deleted"
 
@@ -316,19 +336,14 @@ class SharedContext:
 
     def _focused(self, entry: ContextEntry, query: str | None, max_tokens: int | None) -> str:
         """``entry`` compressed again for a query or a budget; recent results are cached."""
-        cache_key = (self._prefix + entry.key, *_version(entry), query, max_tokens)
-        with self._focus_lock:
-            cached = self._focus_cache.get(cache_key)
-            if cached is not None:
-                self._focus_cache.move_to_end(cache_key)
-                return cached
-        text = compress(
-            entry.original, query=query, max_tokens=max_tokens, key=entry.key, counter=self._counter
+        stored, item = self._prefix + entry.key, ("focus", _version(entry), query, max_tokens)
+        cached = self._derived.get(stored, item)
+        if isinstance(cached, str):
+            return cached
+        text = self._compress(
+            entry.original, query=query, max_tokens=max_tokens, key=entry.key
         ).text
-        with self._focus_lock:
-            self._focus_cache[cache_key] = text
-            while len(self._focus_cache) > _FOCUS_CACHE_SIZE:
-                self._focus_cache.popitem(last=False)
+        self._derived.put(stored, item, text, sys.getsizeof(text))
         return text
 
     def keys(self) -> list[str]:
@@ -432,8 +447,8 @@ class SharedContext:
     # -- async twins -----------------------------------------------------------------------
 
     async def aput(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
-        """:meth:`put` on a worker thread, so compression does not block the event loop."""
-        return await asyncio.to_thread(self.put, key, content, agent)
+        """:meth:`put` off the event loop, so compression does not block it (see _off_loop)."""
+        return await _off_loop(self.put, key, content, agent)
 
     async def aget(
         self,
@@ -443,12 +458,12 @@ class SharedContext:
         query: str | None = None,
         max_tokens: int | None = None,
     ) -> str | None:
-        """:meth:`get` on a worker thread."""
-        return await asyncio.to_thread(self.get, key, full, query=query, max_tokens=max_tokens)
+        """:meth:`get` off the event loop."""
+        return await _off_loop(self.get, key, full, query=query, max_tokens=max_tokens)
 
     async def asearch(self, key: str | None, query: str, k: int = 5) -> list[Hit]:
-        """:meth:`search` on a worker thread."""
-        return await asyncio.to_thread(self.search, key, query, k)
+        """:meth:`search` off the event loop."""
+        return await _off_loop(self.search, key, query, k)
 
     async def arender(
         self,
@@ -459,14 +474,14 @@ class SharedContext:
         header: bool = True,
         tools: ToolNames | None = None,
     ) -> str:
-        """:meth:`render` on a worker thread."""
-        return await asyncio.to_thread(
+        """:meth:`render` off the event loop."""
+        return await _off_loop(
             self.render, keys, query=query, max_tokens=max_tokens, header=header, tools=tools
         )
 
     async def aappend(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
-        """:meth:`append` on a worker thread."""
-        return await asyncio.to_thread(self.append, key, content, agent)
+        """:meth:`append` off the event loop."""
+        return await _off_loop(self.append, key, content, agent)
 
     # -- container protocol ----------------------------------------------------------------
 
@@ -489,30 +504,83 @@ class SharedContext:
         start = len(self._prefix)
         return [
             dataclasses.replace(entry, key=entry.key[start:])
-            for entry in self._backend.entries(ttl=self.ttl, now=self._clock())
+            for entry in self._backend.entries(ttl=self.ttl, now=self._now())
             if entry.key.startswith(self._prefix) and _SCOPE_SEP not in entry.key[start:]
         ]
 
+    def _compress(self, text: str, **kwargs: Any) -> CompressionResult:
+        """:func:`compress` with this context's counter; for an async twin, in a child process.
+
+        The async twins' thread waits on the child without the GIL, so the event loop keeps
+        it (see :mod:`agent_baton.offload`). A custom counter may not pickle: it stays here.
+        """
+        if self._custom_counter or not threading.current_thread().name.startswith(_ASYNC):
+            return compress(text, counter=self._counter, **kwargs)
+        try:
+            return compress_in_child(text, model=self.model, **kwargs)
+        except OffloadError:
+            return compress(text, counter=self._counter, **kwargs)
+
+    def _now(self) -> float | None:
+        """The injected clock's time, or None: the backend's own clock judges age."""
+        return None if self._clock is None else self._clock()
+
+    def _age_clock(self) -> float:
+        """The injected clock, or a monotonic one: what this process measures ages with."""
+        return time.monotonic() if self._clock is None else self._clock()
+
     def _index_for(self, entry: ContextEntry) -> SearchIndex:
         stored = self._prefix + entry.key
-        with self._index_lock:
-            cached = self._indexes.get(stored)
-        # An index still being built when this process forked never will be here.
-        if cached is not None and cached[0] == _version(entry):
-            future, owner = cached[1], cached[2]
-            if owner == os.getpid() or future.done():
+        held = cast("_HeldIndex | None", self._derived.get(stored, "index"))
+        if held is not None and held[0] == _version(entry):
+            future, owner = held[1], held[2]
+            # Still queued behind other puts' indexes (any context's): build it here rather
+            # than wait. One still being built when this process forked never will be here.
+            if not (owner == os.getpid() and future.cancel()) and (
+                owner == os.getpid() or future.done()
+            ):
                 return future.result()
-        # Put by another process (shared backend) or pruned: index it once here.
-        index: Future[SearchIndex] = Future()
-        index.set_result(SearchIndex.of_text(entry.original))
-        with self._index_lock:
-            self._indexes[stored] = (_version(entry), index, os.getpid())
-        return index.result()
+        # Put by another process (shared backend), dropped, or taken from the queue.
+        index = SearchIndex.of_text(entry.original)
+        built: Future[SearchIndex] = Future()
+        built.set_result(index)
+        self._derived.put(stored, "index", (_version(entry), built, os.getpid(), []), index.nbytes)
+        return index
 
-    def _prune_indexes(self) -> None:
-        live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._clock())}
-        for key in [k for k in self._indexes if k not in live]:
-            del self._indexes[key]
+    def _charge_index(self, stored: str, held: _HeldIndex, built: Future[SearchIndex]) -> None:
+        if not built.cancelled() and built.exception() is None:
+            self._derived.resize(stored, "index", held, built.result().nbytes)
+
+    def _prune_derived(self) -> None:
+        live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._now())}
+        self._derived.drop_entries(lambda stored: stored not in live)
+
+
+async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs)`` on the one thread that runs every async twin's work.
+
+    That thread compresses in a child process (see :meth:`SharedContext._compress`), and
+    its other work is short or waits on I/O, so the loop gets the GIL back at once. On
+    asyncio's default pool of threads compressing, 200 concurrent aputs stalled the loop
+    0.9 s at p99 (benchmarks/async_bench.py).
+    """
+    job = worker(_ASYNC_WORKER).submit(functools.partial(call, *args, **kwargs))
+    return await asyncio.wrap_future(job)
+
+
+# (version of the entry, its index, the process that started building it, the build's input)
+_HeldIndex = tuple[tuple[float, int], Future[SearchIndex], int, list[str]]
+
+
+def _index_job(job: list[str]) -> SearchIndex:
+    return SearchIndex.of_text(job.pop())
+
+
+def _cancel_index(value: object) -> None:
+    """An index dropped before it was built: its build is cancelled, its text let go."""
+    if isinstance(value, tuple) and len(value) == 4 and isinstance(value[1], Future):
+        value[1].cancel()
+        value[3].clear()
 
 
 def _version(entry: ContextEntry) -> tuple[float, int]:
@@ -532,19 +600,3 @@ def _check_key(key: object) -> None:
         raise ValueError("key must be a non-empty string")
     if _SCOPE_SEP in key:
         raise ValueError("key must not contain '\\x1f' (it separates scopes)")
-
-
-def _as_text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, (bytes, bytearray)):
-        # Bytes that are not UTF-8 keep every byte as a \xNN escape: the original stays
-        # whole, and the compressor can tell binary data and describe it.
-        return bytes(content).decode("utf-8", errors="backslashreplace")
-    if isinstance(content, (dict, list)):
-        # default=str keeps values such as datetimes readable instead of failing the put.
-        return json.dumps(content, ensure_ascii=False, default=str)
-    raise TypeError(
-        f"content must be str, bytes, dict or list, not {type(content).__name__}; "
-        "convert it to text first"
-    )

@@ -52,6 +52,14 @@ _CL100K_PREFIXES = (
 _ESTIMATE_RE = re.compile(r"[A-Za-z]{1,4}|\d{1,3}|[^\sA-Za-z\d]|\s+(?=\s)")
 
 
+class TokenCounterError(RuntimeError):
+    """A custom token counter raised; the message names the exception's type, no content."""
+
+    def __init__(self, counter: str, raised: str) -> None:
+        super().__init__(f"the token counter {counter!r} raised {raised}")
+        self.raised = raised
+
+
 @dataclass(frozen=True, slots=True)
 class TokenCounter:
     """A named function that counts the tokens of a text."""
@@ -101,7 +109,16 @@ def get_token_counter(
     if token_counter is not None:
         if not callable(token_counter):
             raise TypeError("token_counter must be a callable taking a str and returning an int")
-        return TokenCounter(getattr(token_counter, "__name__", "custom"), token_counter)
+        name = str(getattr(token_counter, "__name__", "custom"))
+
+        def count(text: str) -> int:
+            try:
+                return token_counter(text)
+            except Exception as exc:
+                # Its type alone, and not chained: its message may quote the text.
+                raise TokenCounterError(name, type(exc).__name__) from None
+
+        return TokenCounter(name, count)
     if not isinstance(model, str) or not model:
         raise TypeError("model must be a non-empty string")
     wanted = encoding_name_for_model(model)

@@ -11,11 +11,28 @@ from abc import ABC, abstractmethod
 from agent_baton.entry import ContextEntry
 
 
-class BackendUnavailableError(ConnectionError):
+class BackendError(RuntimeError):
+    """A backend could not do what was asked; a write that raises it stored nothing.
+
+    Raised as it is when the backend refuses (Redis out of memory under ``noeviction``, a
+    missing ACL permission, a script error); the subclasses say more. No message holds
+    content or credentials.
+    """
+
+
+class BackendUnavailableError(BackendError, ConnectionError):
     """A shared backend (such as Redis) could not be reached within its timeout.
 
-    Raised by the call that needed it. A write is atomic, so it happened whole or not at all;
-    a later call works once the backend is back.
+    Raised by the call that needed it, or at once while a circuit breaker is open after
+    repeated timeouts. A write that raises it never lands, not even later; a later call
+    works once the backend is back.
+    """
+
+
+class CorruptEntryError(BackendError, ValueError):
+    """The value stored under one key is not an entry this library wrote (damaged or foreign).
+
+    Raised for that key alone: listings skip it with a logged warning.
     """
 
 
@@ -29,23 +46,28 @@ class Backend(ABC):
         *,
         ttl: float | None,
         max_entries: int,
-        now: float,
+        now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry`` under ``entry.key``, replacing any entry with that key.
+
+        Returns the keys it dropped on the way (expired, or evicted for a bound), so the
+        context forgets what it derived from them.
 
         A new key at ``max_entries`` first drops expired entries, then the oldest live one;
         replacing an existing key never drops another entry for that bound. ``max_bytes``
         bounds the entries' total ``size_bytes`` the same way (expired, then oldest), for
         updates too; a backend that cannot enforce it says so in its documentation.
+        ``now`` is the time by an injected clock, or ``None``: then the backend judges age by
+        its own clock (one clock for every process sharing it).
         """
 
     @abstractmethod
-    def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
+    def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``, or ``None`` when missing or expired."""
 
     @abstractmethod
-    def entries(self, *, ttl: float | None, now: float) -> list[ContextEntry]:
+    def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
         """All live entries, oldest first."""
 
     @abstractmethod

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 from agent_baton.backends.base import Backend
 from agent_baton.entry import ContextEntry
 
 
-def is_expired(entry: ContextEntry, ttl: float | None, now: float) -> bool:
-    """Whether ``entry`` has outlived ``ttl`` seconds at time ``now``."""
-    return ttl is not None and now - entry.timestamp >= ttl
-
-
 class MemoryBackend(Backend):
-    """Entries in insertion order (so the oldest is first), one lock for every operation."""
+    """Entries in put order (so the oldest is first), one lock for every operation.
+
+    Age is measured on ``time.monotonic`` unless the context injects a clock: a wall clock
+    that steps back (NTP, a suspended laptop) cannot make an old entry look fresh.
+    """
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[str, ContextEntry] = OrderedDict()
+        # key -> (entry, the time it was put by the clock that judges its age)
+        self._entries: OrderedDict[str, tuple[ContextEntry, float]] = OrderedDict()
         self._bytes = 0  # total size_bytes of the entries held
         self._lock = threading.Lock()
 
@@ -28,55 +29,67 @@ class MemoryBackend(Backend):
         *,
         ttl: float | None,
         max_entries: int,
-        now: float,
+        now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry``, evicting expired then oldest entries to respect both bounds."""
+        now = time.monotonic() if now is None else now
+        dropped: list[str] = []
         with self._lock:
             old = self._entries.pop(entry.key, None)
             if old is not None:
-                self._bytes -= old.size_bytes
+                self._bytes -= old[0].size_bytes
             else:
-                self._drop_expired(ttl, now)
+                self._drop_expired(ttl, now, dropped)
                 while len(self._entries) >= max_entries:
-                    self._pop_oldest()
+                    self._pop_oldest(dropped)
             if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
-                self._drop_expired(ttl, now)
+                self._drop_expired(ttl, now, dropped)
                 while self._entries and self._bytes + entry.size_bytes > max_bytes:
-                    self._pop_oldest()
-            self._entries[entry.key] = entry
+                    self._pop_oldest(dropped)
+            self._entries[entry.key] = (entry, now)
             self._bytes += entry.size_bytes
+        return dropped
 
-    def _drop_expired(self, ttl: float | None, now: float) -> None:
-        # Entries are in put order, so the expired ones form a prefix.
-        while self._entries and is_expired(next(iter(self._entries.values())), ttl, now):
-            self._pop_oldest()
+    def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:
+        if ttl is None:
+            return
+        # Every entry is tested, not only a prefix: an injected clock may go back.
+        for key in [k for k, (_, put_at) in self._entries.items() if now - put_at >= ttl]:
+            self._bytes -= self._entries.pop(key)[0].size_bytes
+            dropped.append(key)
 
-    def _pop_oldest(self) -> None:
-        self._bytes -= self._entries.popitem(last=False)[1].size_bytes
+    def _pop_oldest(self, dropped: list[str]) -> None:
+        key, (entry, _) = self._entries.popitem(last=False)
+        self._bytes -= entry.size_bytes
+        dropped.append(key)
 
-    def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
+    def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
+        now = time.monotonic() if now is None else now
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and is_expired(entry, ttl, now):
-                del self._entries[key]
-                self._bytes -= entry.size_bytes
+            held = self._entries.get(key)
+            if held is None:
                 return None
-            return entry
+            if ttl is not None and now - held[1] >= ttl:
+                del self._entries[key]
+                self._bytes -= held[0].size_bytes
+                return None
+            return held[0]
 
-    def entries(self, *, ttl: float | None, now: float) -> list[ContextEntry]:
+    def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
         """All live entries, oldest first."""
+        now = time.monotonic() if now is None else now
         with self._lock:
-            return [e for e in self._entries.values() if not is_expired(e, ttl, now)]
+            return [e for e, put_at in self._entries.values() if ttl is None or now - put_at < ttl]
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         with self._lock:
-            entry = self._entries.pop(key, None)
-            if entry is None:
+            held = self._entries.pop(key, None)
+            if held is None:
                 return False
-            self._bytes -= entry.size_bytes
+            self._bytes -= held[0].size_bytes
             return True
 
     def clear(self) -> None:

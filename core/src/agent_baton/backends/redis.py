@@ -1,196 +1,253 @@
-"""A backend in Redis (or Valkey), so processes and hosts share one context.
+"""A backend in Redis, Valkey or Redis Cluster, so processes and hosts share one context.
 
-Layout of a namespace ``ns`` (the ``{ns}`` hash tag keeps it in one cluster slot)::
+A namespace ``ns`` is one hash, ``agent_baton:{ns}`` (the ``{ns}`` hash tag names its
+cluster slot), with these fields per entry key ``k``::
 
-    agent_baton:{ns}:e:<key>   string: JSON of every ContextEntry field, PEXPIRE ttl
-    agent_baton:{ns}:order     sorted set: key -> put sequence (oldest first)
-    agent_baton:{ns}:stamps    sorted set: key -> entry timestamp (finds expired entries)
-    agent_baton:{ns}:sizes     hash: key -> size_bytes (enforces max_bytes)
+    m:k   "<sequence> <put time> <size>", a line break, then JSON of the entry's small fields
+    o:k   the original, UTF-8
+    c:k   the compressed form, UTF-8 (absent when it is the original)
+    #seq  the last sequence number (the order entries were put in)
 
-Every operation is one Lua script, so a put (its eviction included) is atomic across every
-process. Expiry is decided against the ``now`` the context passes, exactly as in memory; the
-PEXPIRE only lets Redis reclaim memory, and members whose value it reclaimed are dropped.
+One key per namespace means Redis evicts, expires and deletes a namespace whole: there is no
+bookkeeping that eviction could tear from the values it lists, and ``clear()`` is one
+``UNLINK``. Every operation is one Lua script, so a put and its evictions are atomic across
+every process. Age is judged by Redis's own clock (``TIME`` in the scripts) unless the
+context injects a clock, so hosts whose clocks disagree agree on what expired. A put carries
+a deadline on that clock: a put its caller saw fail (a timeout while Redis was paused)
+refuses to land when Redis gets to it later.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import logging
 import math
 import os
 import re
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from agent_baton.backends.base import Backend, BackendUnavailableError
+from agent_baton.backends.base import (
+    Backend,
+    BackendError,
+    BackendUnavailableError,
+    CorruptEntryError,
+)
 from agent_baton.entry import ContextEntry
 
 if TYPE_CHECKING:
     from redis import Redis
+    from redis.cluster import RedisCluster
     from redis.commands.core import Script
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "redis://localhost:6379/0"
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,128}")
+# After this many timeouts in a row, calls fail at once for BREAKER_SECONDS_PER_TIMEOUT
+# times the timeout, then one call tries again.
+BREAKER_TIMEOUTS = 3
+BREAKER_SECONDS_PER_TIMEOUT = 5.0
+# Share of the timeout by which a put must have reached Redis's clock, leaving the rest for
+# its answer to come back before the caller gives up.
+_DEADLINE_SHARE = 0.75
+_CLOCK_REFRESH_SECONDS = 60.0
 
-# Each script's KEYS are the order, stamps and sizes sets, then (for one key) its value key.
-# Numbers go to redis.call as '%.17g' strings: a bare Lua number would lose its fraction.
-_LUA_DROP = """
+# Helpers shared by the scripts. KEYS[1] is the namespace hash. Numbers go to redis.call as
+# '%.17g' strings: a bare Lua number would lose its fraction.
+_COMMON = """
+local h = KEYS[1]
+local function clock(injected)
+  if injected ~= '' then return tonumber(injected) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local dropped = {}
 local function drop(m)
-  redis.call('DEL', prefix .. m)
-  redis.call('ZREM', KEYS[1], m)
-  redis.call('ZREM', KEYS[2], m)
-  redis.call('HDEL', KEYS[3], m)
+  redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
+  dropped[#dropped + 1] = m
+end
+-- Parses a meta field's header; an unreadable one reads as the oldest entry, never expired
+-- (the client reports it; a bound evicts it first).
+local function header(meta, now)
+  local seq, stamp, size = string.match(meta, '^(%d+) ([-+.%deE]+) (%d+)\\n')
+  if not seq then return 0, now, 0 end
+  return tonumber(seq), tonumber(stamp), tonumber(size)
+end
+-- The live entries, oldest first, as {member, seq, size, meta}; expired ones are dropped.
+local function live(now, ttl)
+  local members = {}
+  for _, f in ipairs(redis.call('HKEYS', h)) do
+    if string.sub(f, 1, 2) == 'm:' then members[#members + 1] = string.sub(f, 3) end
+  end
+  local out = {}
+  if #members == 0 then return out end
+  -- In batches: unpack() of more than a few thousand values overflows Lua's stack.
+  for start = 1, #members, 1000 do
+    local fields = {}
+    for i = start, math.min(start + 999, #members) do fields[#fields + 1] = 'm:' .. members[i] end
+    local metas = redis.call('HMGET', h, unpack(fields))
+    for j, meta in ipairs(metas) do
+      local m = members[start + j - 1]
+      local seq, stamp, size = header(meta, now)
+      if ttl and now - stamp >= ttl then
+        drop(m)
+      else
+        out[#out + 1] = {m, seq, size, meta}
+      end
+    end
+  end
+  table.sort(out, function(a, b) return a[2] < b[2] end)
+  return out
 end
 """
 
-# ARGV: key, value, timestamp, now, ttl seconds or '', ttl ms or '', max_entries, prefix,
-# size in bytes, max_bytes or ''.
+# ARGV: key, meta JSON, original, compressed, '1' when the compressed form is stored, ttl
+# seconds or '', ttl ms or '', max_entries, size, max_bytes or '', deadline ms or '',
+# injected now or ''. 1 then the keys dropped (expired or evicted) when stored; 0 when past
+# the deadline (nothing stored).
 _PUT = (
-    """
-local key, prefix = ARGV[1], ARGV[8]
-local now, ttl, max = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[7])
-local size, max_bytes = tonumber(ARGV[9]), tonumber(ARGV[10])
-"""
-    + _LUA_DROP
+    _COMMON
     + """
-local function drop_reclaimed()
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-    if redis.call('EXISTS', prefix .. m) == 0 then drop(m) end
+local key, ttl, max = ARGV[1], tonumber(ARGV[6]), tonumber(ARGV[8])
+local size, max_bytes, deadline = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+if deadline then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000 > deadline then return 0 end
+end
+local now = clock(ARGV[12])
+local others, total, replacing = {}, 0, false
+for _, e in ipairs(live(now, ttl)) do
+  if e[1] == key then
+    replacing = true
+  else
+    others[#others + 1] = e
+    total = total + e[3]
   end
 end
-local function drop_expired()
-  if ttl then
-    local near = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf',
-                            string.format('%.17g', now - ttl + 1), 'WITHSCORES')
-    for i = 1, #near, 2 do
-      if now - tonumber(near[i + 1]) >= ttl then drop(near[i]) end
-    end
-  end
+local first = 1
+local function evict_oldest()
+  drop(others[first][1])
+  total = total - others[first][3]
+  first = first + 1
 end
-if redis.call('EXISTS', KEYS[4]) == 0 then
-  -- A new key makes room: expired entries first (the same test as in Python) ...
-  drop_expired()
-  if redis.call('ZCARD', KEYS[1]) >= max then
-    -- ... then members whose value Redis already reclaimed, then the oldest live ones.
-    drop_reclaimed()
-    while redis.call('ZCARD', KEYS[1]) >= max do
-      drop(redis.call('ZRANGE', KEYS[1], 0, 0)[1])
-    end
-  end
+-- A new key makes room under max_entries; the byte bound holds for replacements too.
+if not replacing then
+  while #others - first + 1 >= max do evict_oldest() end
 end
 if max_bytes then
-  -- The byte bound holds for updates too: the others' sizes plus this one must fit.
-  local function others()
-    local total = 0
-    local sizes = redis.call('HGETALL', KEYS[3])
-    for i = 1, #sizes, 2 do
-      if sizes[i] ~= key then total = total + tonumber(sizes[i + 1]) end
-    end
-    return total
-  end
-  if others() + size > max_bytes then
-    drop_expired()
-    drop_reclaimed()
-    while others() + size > max_bytes do
-      local oldest = redis.call('ZRANGE', KEYS[1], 0, 1)
-      local victim = oldest[1] ~= key and oldest[1] or oldest[2]
-      if not victim then break end
-      drop(victim)
-    end
-  end
+  while first <= #others and total + size > max_bytes do evict_oldest() end
 end
-local index_pttl = redis.call('PTTL', KEYS[1])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-local seq = last[2] and tonumber(last[2]) + 1 or 1
-redis.call('ZADD', KEYS[1], string.format('%.17g', seq), key)
-redis.call('ZADD', KEYS[2], ARGV[3], key)
-redis.call('HSET', KEYS[3], key, ARGV[9])
+local pttl = redis.call('PTTL', h)
+local seq = redis.call('HINCRBY', h, '#seq', 1)
+local head = seq .. ' ' .. string.format('%.17g', now) .. ' ' .. ARGV[9] .. '\\n'
+redis.call('HSET', h, 'm:' .. key, head .. ARGV[2], 'o:' .. key, ARGV[3])
+if ARGV[5] == '1' then
+  redis.call('HSET', h, 'c:' .. key, ARGV[4])
+else
+  redis.call('HDEL', h, 'c:' .. key)
+end
 if ttl then
-  redis.call('SET', KEYS[4], ARGV[2], 'PX', ARGV[6])
-  -- The sets must outlive every value they list, so their expiry only ever grows.
-  if index_pttl == -2 or (index_pttl >= 0 and index_pttl < tonumber(ARGV[6])) then
-    for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[6]) end
+  -- The hash outlives every entry in it: its expiry only ever grows.
+  if pttl == -2 or (pttl >= 0 and pttl < tonumber(ARGV[7])) then
+    redis.call('PEXPIRE', h, ARGV[7])
   end
 else
-  redis.call('SET', KEYS[4], ARGV[2])
-  for i = 1, 3 do redis.call('PERSIST', KEYS[i]) end
+  redis.call('PERSIST', h)
 end
-return 1
+local out = {1}
+for _, m in ipairs(dropped) do out[#out + 1] = m end
+return out
 """
 )
 
-# ARGV: key, now, ttl seconds or ''. The value, or nil when missing or expired (then dropped).
-_GET = """
-local value, ttl = redis.call('GET', KEYS[4]), tonumber(ARGV[3])
-if value and ttl then
-  local stamp = redis.call('ZSCORE', KEYS[2], ARGV[1])
-  if stamp and tonumber(ARGV[2]) - tonumber(stamp) >= ttl then
-    redis.call('DEL', KEYS[4])
-    value = false
-  end
-end
-if not value then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  redis.call('HDEL', KEYS[3], ARGV[1])
-end
-return value
-"""
-
-# ARGV: now, ttl seconds or '', prefix. A JSON array of the live values, oldest first
-# (one reply parses far faster than one per entry); reclaimed members are dropped.
-_ENTRIES = (
-    """
-local now, ttl, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-"""
-    + _LUA_DROP
+# ARGV: key, ttl seconds or '', injected now or ''. {meta, original, compressed or nil}, or
+# nil when missing or expired (then dropped).
+_GET = (
+    _COMMON
     + """
-local stamps, live = {}, {}
-if ttl then
-  local scored = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-  for i = 1, #scored, 2 do stamps[scored[i]] = tonumber(scored[i + 1]) end
+local key, ttl = ARGV[1], tonumber(ARGV[2])
+local got = redis.call('HMGET', h, 'm:' .. key, 'o:' .. key, 'c:' .. key)
+if not got[1] then return false end
+local _, stamp = header(got[1], 0)
+if ttl and clock(ARGV[3]) - stamp >= ttl then
+  drop(key)
+  return false
 end
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local value = redis.call('GET', prefix .. m)
-  if not value then
-    drop(m)
-  elseif not ttl or now - stamps[m] < ttl then
-    live[#live + 1] = value
-  end
-end
-return '[' .. table.concat(live, ',') .. ']'
+return got
 """
 )
 
-# ARGV: key. 1 when its value was there.
+# ARGV: ttl seconds or '', injected now or ''. member, meta, original, compressed or nil for
+# each live entry, oldest first.
+_ENTRIES = (
+    _COMMON
+    + """
+local out = {}
+for _, e in ipairs(live(clock(ARGV[2]), tonumber(ARGV[1]))) do
+  local m = e[1]
+  local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
+  out[#out + 1] = m
+  out[#out + 1] = e[4]
+  out[#out + 1] = texts[1]
+  out[#out + 1] = texts[2]
+end
+return out
+"""
+)
+
+# ARGV: key. 1 when it was there.
 _DELETE = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-return redis.call('DEL', KEYS[4])
+local had = redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1])
+redis.call('HDEL', KEYS[1], 'm:' .. ARGV[1], 'o:' .. ARGV[1], 'c:' .. ARGV[1])
+return had
 """
 
-# ARGV: prefix. Deletes exactly the listed members' values: no pattern a key could widen.
-_CLEAR = """
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  redis.call('DEL', ARGV[1] .. m)
-end
-return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-"""
+_CLEAR = "return redis.call('UNLINK', KEYS[1])"
+
+# Redis's clock, from the node that holds the namespace.
+_TIME = "return redis.call('TIME')"
+
+_META_FIELDS = {
+    "agent": (str, type(None)),
+    "original_tokens": (int,),
+    "compressed_tokens": (int,),
+    "transforms": (list,),
+    "timestamp": (int, float),
+}
 
 
 class RedisBackend(Backend):
     """Entries in Redis under one namespace, shared by every process that opens it.
 
     ``url`` defaults to ``$REDIS_URL``, then ``redis://localhost:6379/0``; credentials and TLS
-    (``rediss://``) come from it and go to redis-py as they are. ``namespace`` (letters,
-    digits, ``_``, ``.``, ``-``) isolates one workflow from another. A call that cannot reach
-    Redis within ``timeout`` seconds raises :class:`BackendUnavailableError`.
+    (``rediss://``) come from it and go to redis-py as they are. ``cluster=True`` opens it as
+    Redis Cluster; ``client`` takes a ready ``redis.Redis`` or ``redis.cluster.RedisCluster``
+    instead of a URL (its own timeouts then apply). ``namespace`` (letters, digits, ``_``,
+    ``.``, ``-``) isolates one workflow from another. A call that cannot reach Redis within
+    ``timeout`` seconds raises :class:`BackendUnavailableError`; after
+    ``BREAKER_TIMEOUTS`` timeouts in a row, calls fail at once for ``5 * timeout`` seconds.
+    ``check=True`` pings Redis now, so a dead or misconfigured server fails here. Other
+    refusals (out of memory under ``noeviction``, a missing ACL permission) raise
+    :class:`BackendError`; an entry that cannot be read raises :class:`CorruptEntryError`
+    for its key, and listings skip it with a warning.
     """
 
-    def __init__(self, url: str | None = None, *, namespace: str, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        namespace: str,
+        timeout: float = 2.0,
+        cluster: bool = False,
+        client: Redis | RedisCluster | None = None,
+        check: bool = False,
+    ) -> None:
         try:
             import redis
             from redis.backoff import NoBackoff
+            from redis.cluster import RedisCluster
             from redis.retry import Retry
         except ImportError as exc:
             raise ImportError(
@@ -202,34 +259,50 @@ class RedisBackend(Backend):
             )
         if isinstance(timeout, bool) or not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-        url = url or os.environ.get("REDIS_URL") or DEFAULT_URL
-        # The URL may hold a password, so no message here repeats it.
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("Redis URL must start with redis://, rediss:// or unix://")
-        try:
-            # One immediate retry on a connection error reconnects a pooled socket that a
-            # Redis restart closed; none on a timeout, so a call fails within ``timeout``.
-            self._client: Redis = redis.Redis.from_url(
-                url,
-                socket_connect_timeout=timeout,
-                socket_timeout=timeout,
-                retry=Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
-            )
-        except ValueError:
-            raise ValueError("invalid Redis URL (not shown: it may hold credentials)") from None
         self.namespace = namespace
-        # InvalidResponse: something that is not Redis answers at that address.
-        self._unavailable = (
-            redis.exceptions.ConnectionError,
-            redis.exceptions.TimeoutError,
-            redis.exceptions.InvalidResponse,
+        self.timeout = float(timeout)
+        self._redis = redis
+        self._lock = threading.Lock()
+        self._timeouts = 0  # in a row
+        self._open_until = 0.0  # monotonic time until which calls fail fast
+        self._clock_offset: float | None = None  # Redis TIME minus local monotonic, at most
+        self._clock_read_at = 0.0
+        if client is not None:
+            if url is not None:
+                raise ValueError("give a Redis URL or a client, not both")
+            self._client: Redis | RedisCluster = client
+        else:
+            url = url or os.environ.get("REDIS_URL") or DEFAULT_URL
+            # The URL may hold a password, so no message here repeats it.
+            if not url.startswith(("redis://", "rediss://", "unix://")):
+                raise ValueError("Redis URL must start with redis://, rediss:// or unix://")
+            options: dict[str, Any] = {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+            }
+            try:
+                if cluster:
+                    # A cluster client reads the slot map now: an unreachable one fails here.
+                    self._client = self._call(
+                        lambda: RedisCluster.from_url(url, retry=Retry(NoBackoff(), 0), **options)
+                    )
+                else:
+                    # One immediate retry on a connection error reconnects a pooled socket that
+                    # a Redis restart closed; none on a timeout, so a call fails in ``timeout``.
+                    retry = Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
+                    self._client = redis.Redis.from_url(url, retry=retry, **options)
+            except ValueError:
+                raise ValueError("invalid Redis URL (not shown: it may hold credentials)") from None
+        self._key = f"agent_baton:{{{namespace}}}".encode()
+        self._put, self._get, self._entries, self._delete, self._clear, self._time = (
+            self._client.register_script(s) for s in (_PUT, _GET, _ENTRIES, _DELETE, _CLEAR, _TIME)
         )
-        base = f"agent_baton:{{{namespace}}}:".encode()
-        self._prefix = base + b"e:"
-        self._sets = [base + b"order", base + b"stamps", base + b"sizes"]
-        self._put, self._get, self._entries, self._delete, self._clear = (
-            self._client.register_script(s) for s in (_PUT, _GET, _ENTRIES, _DELETE, _CLEAR)
-        )
+        if check:
+            self.ping()
+
+    def ping(self) -> None:
+        """Check that Redis answers and runs this backend's scripts; raise if not."""
+        self._read_server_clock()
 
     def put(
         self,
@@ -237,41 +310,58 @@ class RedisBackend(Backend):
         *,
         ttl: float | None,
         max_entries: int,
-        now: float,
+        now: float | None,
         max_bytes: int | None = None,
-    ) -> None:
+    ) -> list[str]:
         """Store ``entry`` atomically, evicting expired then oldest entries as needed.
 
         As in memory: a new key at ``max_entries`` makes room; any put that would take the
-        namespace over ``max_bytes`` evicts too.
+        namespace over ``max_bytes`` evicts too. Raises :class:`BackendUnavailableError` when
+        Redis does not answer in time; such a put is never stored, not even later.
         """
-        member = _encode(entry.key)
+        original = _encode(entry.original)
+        differs = entry.compressed is not entry.original and entry.compressed != entry.original
+        compressed = _encode(entry.compressed) if differs else b""
+        meta = json.dumps({name: getattr(entry, name) for name in _META_FIELDS}, ensure_ascii=False)
         ttl_ms = "" if ttl is None else str(max(1, math.ceil(ttl * 1000)))
-        value = _encode(json.dumps(dataclasses.asdict(entry), ensure_ascii=False))
-        args = [member, value, _num(entry.timestamp), _num(now), _ttl(ttl), ttl_ms]
-        limits = [max_entries, self._prefix, entry.size_bytes, max_bytes or ""]
-        self._run(self._put, [*self._sets, self._prefix + member], [*args, *limits])
+        size = _held(entry.key, meta, original, compressed)
+        deadline = self._server_clock() + self.timeout * _DEADLINE_SHARE
+        args: list[Any] = [_encode(entry.key), _encode(meta), original, compressed]
+        args.append("1" if differs else "0")
+        args += [_seconds(ttl), ttl_ms, max_entries, size, max_bytes or ""]
+        args += [repr(math.floor(deadline * 1000)), _seconds(now)]
+        done = self._run(self._put, args)
+        if not done:
+            raise BackendUnavailableError(
+                f"Redis answered too late for namespace {self.namespace!r}: "
+                "the put was refused, nothing was stored"
+            )
+        return [m.decode("utf-8", "surrogatepass") for m in done[1:]]
 
-    def get(self, key: str, *, ttl: float | None, now: float) -> ContextEntry | None:
+    def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
         member = _encode(key)
-        keys = [*self._sets, self._prefix + member]
-        raw = self._run(self._get, keys, [member, _num(now), _ttl(ttl)])
-        return None if raw is None else ContextEntry(**_load(raw))
+        raw = self._run(self._get, [member, _seconds(ttl), _seconds(now)])
+        return None if raw is None else self._decode(member, *raw)
 
-    def entries(self, *, ttl: float | None, now: float) -> list[ContextEntry]:
-        """All live entries of this namespace, oldest first."""
-        raw = self._run(self._entries, self._sets, [_num(now), _ttl(ttl), self._prefix])
-        return [ContextEntry(**fields) for fields in _load(raw)]
+    def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
+        """All live entries of this namespace, oldest first; unreadable ones are skipped."""
+        raw = self._run(self._entries, [_seconds(ttl), _seconds(now)])
+        out = []
+        for i in range(0, len(raw), 4):
+            try:
+                out.append(self._decode(*raw[i : i + 4]))
+            except CorruptEntryError as exc:
+                logger.warning("agent-baton: skipped an unreadable entry: %s", exc)
+        return out
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
-        member = _encode(key)
-        return bool(self._run(self._delete, [*self._sets, self._prefix + member], [member]))
+        return bool(self._run(self._delete, [_encode(key)]))
 
     def clear(self) -> None:
-        """Remove every entry of this namespace, and nothing else."""
-        self._run(self._clear, self._sets, [self._prefix])
+        """Remove every entry of this namespace (its one key), and nothing else."""
+        self._run(self._clear, [])
 
     def close(self) -> None:
         """Close the connections to Redis; a later call opens new ones."""
@@ -280,13 +370,149 @@ class RedisBackend(Backend):
     def __repr__(self) -> str:
         return f"RedisBackend(namespace={self.namespace!r})"  # never the URL: credentials
 
-    def _run(self, script: Script, keys: list[bytes], args: list[Any]) -> Any:
-        try:
-            return script(keys=keys, args=args)
-        except self._unavailable as exc:
+    # -- internals -------------------------------------------------------------------------
+
+    def _server_clock(self) -> float:
+        """Redis's time now, in seconds, or slightly earlier: never later.
+
+        Read with TIME once a minute; in between, local monotonic time plus the offset. The
+        offset is taken at the answer's arrival, so it errs early by the round trip.
+        """
+        if (
+            self._clock_offset is None
+            or time.monotonic() - self._clock_read_at > _CLOCK_REFRESH_SECONDS
+        ):
+            self._read_server_clock()
+        assert self._clock_offset is not None
+        return time.monotonic() + self._clock_offset
+
+    def _read_server_clock(self) -> None:
+        seconds, micros = self._run(self._time, [])
+        self._clock_read_at = time.monotonic()
+        self._clock_offset = int(seconds) + int(micros) / 1e6 - self._clock_read_at
+
+    def _run(self, script: Script, args: list[Any]) -> Any:
+        return self._call(lambda: script(keys=[self._key], args=args))
+
+    def _call(self, call: Any) -> Any:
+        """``call()``, with every failure turned into a library error (and the breaker)."""
+        errors = self._redis.exceptions
+        with self._lock:
+            wait = self._open_until - time.monotonic()
+        if wait > 0:
             raise BackendUnavailableError(
-                f"Redis unavailable for namespace {self.namespace!r}: {exc}"
-            ) from exc
+                f"Redis timed out {BREAKER_TIMEOUTS} times in a row for namespace "
+                f"{self.namespace!r}: failing fast for another {wait:.1f} s (circuit breaker)"
+            )
+        try:
+            result = call()
+        except errors.TimeoutError as exc:
+            with self._lock:
+                self._timeouts += 1
+                if self._timeouts >= BREAKER_TIMEOUTS:
+                    self._open_until = time.monotonic() + BREAKER_SECONDS_PER_TIMEOUT * self.timeout
+            raise self._unavailable(exc) from exc
+        except (
+            errors.ConnectionError,
+            errors.InvalidResponse,  # something that is not Redis answers at that address
+            errors.ClusterError,  # a cluster that is down or moving the namespace's slot
+            errors.RedisClusterException,
+        ) as exc:
+            raise self._unavailable(exc) from exc
+        except errors.RedisError as exc:
+            raise BackendError(self._refusal(exc)) from exc
+        with self._lock:
+            self._timeouts = 0
+        return result
+
+    def _unavailable(self, exc: Exception) -> BackendUnavailableError:
+        return BackendUnavailableError(
+            f"Redis unavailable for namespace {self.namespace!r}: {type(exc).__name__}: {exc}"
+        )
+
+    def _refusal(self, exc: Exception) -> str:
+        errors = self._redis.exceptions
+        where = f"namespace {self.namespace!r}"
+        if isinstance(exc, errors.OutOfMemoryError):
+            return (
+                f"Redis is out of memory (maxmemory reached under maxmemory-policy noeviction); "
+                f"nothing was stored in {where}. Raise maxmemory or use volatile-lru or "
+                "allkeys-lru (see RedisBackend's documentation)"
+            )
+        if isinstance(exc, errors.NoPermissionError):
+            return (
+                f"the Redis user may not run what {where} needs ({exc}); grant it "
+                f"{ACL_RULES} (see RedisBackend's documentation)"
+            )
+        if "WRONGTYPE" in str(exc):
+            return (
+                f"the key of {where} holds a value this library did not write; "
+                "delete it or use another namespace"
+            )
+        return f"Redis refused a call for {where}: {type(exc).__name__}: {exc}"
+
+    def _decode(
+        self, member: bytes, meta: bytes, original: bytes, compressed: bytes | None
+    ) -> ContextEntry:
+        """The entry stored under ``member``; :class:`CorruptEntryError` when unreadable."""
+        key = member.decode("utf-8", "surrogatepass")
+        try:
+            head, _, body = meta.partition(b"\n")
+            size = int(head.split(b" ")[2])
+            fields = json.loads(body.decode("utf-8", "surrogatepass"))
+            if not isinstance(fields, dict) or set(fields) != set(_META_FIELDS):
+                raise TypeError("fields")
+            for name, kinds in _META_FIELDS.items():
+                if not isinstance(fields[name], kinds) or isinstance(fields[name], bool):
+                    raise TypeError(name)
+            if not all(isinstance(t, str) for t in fields["transforms"]):
+                raise TypeError("transforms")
+            text = original.decode("utf-8", "surrogatepass")
+            short = text if compressed is None else compressed.decode("utf-8", "surrogatepass")
+        except (ValueError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+            # The type alone: a decoding error's message quotes the bytes.
+            raise CorruptEntryError(
+                f"entry {key!r} of namespace {self.namespace!r} cannot be read "
+                f"({type(exc).__name__}); delete it or put it again"
+            ) from None
+        return ContextEntry(
+            key,
+            fields["agent"],
+            text,
+            short,
+            fields["original_tokens"],
+            fields["compressed_tokens"],
+            fields["transforms"],
+            float(fields["timestamp"]),
+            size,
+        )
+
+
+# What a Redis ACL user needs: the scripts (EVALSHA, then SCRIPT LOAD on a server that lost
+# them), the commands they run, PING for check=True, and the namespaces' keys.
+ACL_RULES = (
+    "~agent_baton:* +evalsha +script|load +ping +time +hkeys +hmget +hset +hdel "
+    "+hexists +hincrby +pttl +pexpire +persist +unlink"
+)
+
+
+def _held(key: str, meta: str, original: bytes, compressed: bytes) -> int:
+    """What Redis allocates for an entry's fields: what ``max_bytes`` bounds in Redis.
+
+    Each field name and value is a string with a header of up to 9 bytes and a NUL, in a
+    hash slot of 24 bytes; jemalloc rounds every allocation up to its size class.
+    """
+    name = len(_encode(key)) + 2
+    values = [len(_encode(meta)) + 40, len(original)] + ([len(compressed)] if compressed else [])
+    return sum(_allocation(n + 10) + _allocation(name + 10) + 24 for n in values)
+
+
+def _allocation(size: int) -> int:
+    """jemalloc's size class for ``size`` bytes: 16-byte steps, then four per doubling."""  # noqa: D403
+    if size <= 128:
+        return max(16, -(-size // 16) * 16)
+    step = 1 << (size - 1).bit_length() - 3  # a quarter of the power of two below size
+    return -(-size // step) * step
 
 
 def _encode(text: str) -> bytes:
@@ -294,13 +520,6 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _load(raw: bytes) -> Any:
-    return json.loads(raw.decode("utf-8", "surrogatepass"))
-
-
-def _num(value: float) -> str:
-    return repr(float(value))  # round-trips exactly, so Lua compares the same doubles
-
-
-def _ttl(ttl: float | None) -> str:
-    return "" if ttl is None else _num(ttl)
+def _seconds(value: float | None) -> str:
+    # repr round-trips exactly, so Lua compares the same doubles.
+    return "" if value is None else repr(float(value))

@@ -181,8 +181,8 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
             continue
         try:
             produced = COMPRESSORS[kind](text, request)
-        except Exception:
-            logger.debug("%s compressor failed on a part", kind, exc_info=True)
+        except Exception as exc:  # logged by type: a message or traceback may quote content
+            logger.debug("%s compressor failed on a part: %s", kind, type(exc).__name__)
             continue
         if produced is not None and len(produced[0]) < len(text):
             return produced[0], kind
@@ -243,7 +243,7 @@ def _run(
             request = Request(query=query, key=key, level=level, max_tokens=max_tokens)
             produced = compressor(text, request)
         except Exception as exc:  # a compressor bug must not lose the content
-            logger.debug("%s compressor failed", kind, exc_info=True)
+            logger.debug("%s compressor failed: %s", kind, type(exc).__name__)
             return text, original_tokens(), [f"{kind}:failed:{type(exc).__name__}"]
         if produced is None:
             return best
