@@ -101,3 +101,22 @@ def test_render_with_tools_names_them(ctx: SharedContext) -> None:
     rendered = ctx.render(max_tokens=600, tools=TOOLS)
     assert "docs_read(" in rendered and "get(" not in rendered
     assert ctx.count_tokens(rendered) <= 600
+
+
+@pytest.mark.parametrize("tools", [ToolNames(), TOOLS, ToolNames("kb_docs_read_shared_context")])
+@pytest.mark.parametrize("budget", [100, 200, 300])
+def test_read_fits_its_budget_once_markers_name_the_tools(
+    ctx: SharedContext, tools: ToolNames, budget: int
+) -> None:
+    # The tools' call is longer than get("key", full=True): the budget must still hold.
+    for query in (None, "tx_01234 declined", "tx_00097"):
+        answer = read_answer(ctx, "transactions", query=query, max_tokens=budget, tools=tools)
+        assert ctx.count_tokens(answer) <= budget, (query, answer)
+        assert "get(" not in answer
+
+
+def test_search_fits_even_a_tiny_budget(ctx: SharedContext) -> None:
+    answer = search_answer(ctx, "issuer_unavailable", max_tokens=40, tools=TOOLS)
+    assert ctx.count_tokens(answer) <= 40
+    assert "docs_read" in answer or "docs_search" in answer
+

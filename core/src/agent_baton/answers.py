@@ -60,13 +60,21 @@ def read_answer(
         return missing_entry(ctx, key, tools)
     if full:
         return _page(ctx, key, entry.original, page, max_tokens, tools)
-    text = ctx.get(key, query=query or None, max_tokens=max_tokens)
-    if not text:
-        return (
-            f"Entry {key!r} does not fit in {max_tokens} tokens even compressed; "
-            f"{tools.search}(query=...) finds its passages."
-        )
-    return name_tools(text, tools)
+    budget = max_tokens
+    while budget >= 1:
+        text = ctx.get(key, query=query or None, max_tokens=budget)
+        if not text:
+            break
+        named = name_tools(text, tools)
+        # The tools' calls are longer than get("key", full=True): shrink the body by as much.
+        excess = ctx.count_tokens(named) - max_tokens
+        if excess <= 0:
+            return named
+        budget -= excess
+    return (
+        f"Entry {key!r} does not fit in {max_tokens} tokens even compressed; "
+        f"{tools.search}(query=...) finds its passages."
+    )
 
 
 def _page(
@@ -134,8 +142,10 @@ def search_answer(
         where = f"entry {key!r}" if key else "the shared context"
         return f"No passage of {where} matches {query!r}."
     shown = [_hit(ctx, hit, query, max_tokens // len(hits), tools) for hit in hits]
-    while len(shown) > 1 and ctx.count_tokens("\n\n".join(shown)) > max_tokens:
+    while shown and ctx.count_tokens("\n\n".join(shown)) > max_tokens:
         shown.pop()  # token counts of joined parts differ slightly from their sum
+    if not shown:  # not even one passage's label and pointer fit
+        return f"{len(hits)} passage(s) match; {tools.read}(key={hits[0].key!r}, query=...)."
     return "\n\n".join(shown)
 
 
