@@ -131,6 +131,16 @@ def test_list_shows_keys_agents_and_tokens(ctx, tools):
     assert tools["list_shared_context"].invoke({}) == "The shared context is empty."
 
 
+def test_list_of_many_entries_fits_the_cap():
+    ctx = SharedContext(max_entries=1000)
+    for i in range(300):
+        ctx.put(f"note-{i}", f"note {i} about order {i}", agent=f"agent-{i % 5}")
+    listing = {t.name: t for t in make_context_tools(ctx, max_tokens=400)}["list_shared_context"]
+    answer = listing.invoke({})
+    assert ctx.count_tokens(answer) <= 400  # 5,161 tokens for 300 entries before
+    assert "note-299 from agent-4" in answer and "older entries not listed" in answer
+
+
 def test_prefix_names_the_tools_and_their_answers(ctx, research):
     ctx.put("research", research, agent="researcher")
     tools = {t.name: t for t in make_context_tools(ctx, prefix="docs_", max_tokens=500)}

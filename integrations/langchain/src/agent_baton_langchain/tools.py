@@ -136,7 +136,7 @@ def make_context_tools(
         return search_answer(view(config), query, key=key, k=k, max_tokens=cap, tools=names)
 
     def list_entries(config: RunnableConfig) -> str:
-        return listing_answer(view(config), tools=names)
+        return listing_answer(view(config), tools=names, max_tokens=cap)
 
     # Answers may compress: the async twins run them on a worker thread (contextvars, and so
     # the LangGraph run, go along).
