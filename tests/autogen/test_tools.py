@@ -71,6 +71,16 @@ async def test_search_returns_only_matching_passages_within_the_budget(ctx, kit)
     assert "No passage" in await call(search, query="zzzz-unknown")
 
 
+async def test_list_of_many_entries_fits_the_budget():
+    ctx = SharedContext(max_entries=1000)
+    for i in range(300):
+        ctx.put(f"note-{i}", f"note {i} about order {i}", agent=f"agent-{i % 5}")
+    _, _, listing = make_context_tools(ctx, max_tokens=400)
+    answer = await call(listing)
+    assert ctx.count_tokens(answer) <= 400  # 5,161 tokens for 300 entries before
+    assert "note-299 from agent-4" in answer and "older entries not listed" in answer
+
+
 async def test_refusals_say_why(kit):
     ctx = SharedContext(max_bytes=20_000)
     read, search, listing = make_context_tools(ctx)

@@ -208,7 +208,7 @@ class ListSharedContextTool(_ContextTool[ListArgs]):
     )
 
     def _answer(self, view: SharedContext, args: ListArgs) -> str:
-        return listing_answer(view, tools=self._tools)
+        return listing_answer(view, tools=self._tools, max_tokens=self._max_tokens)
 
 
 def make_context_tools(
