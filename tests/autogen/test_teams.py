@@ -351,6 +351,72 @@ async def test_a_tool_result_and_its_summary_message_are_stored_once(ctx, kit):
     assert search.content[0].content.count('"sku": "SKU-0042"') == 1
 
 
+@pytest.mark.parametrize("with_handler", [False, True])
+async def test_two_tool_results_in_one_turn_are_stored_once_each(ctx, kit, with_handler):
+    # Two tools in one turn: the researcher's message to the team joins both results. The
+    # analyst's context must show it through the two stored results, not store it a third
+    # time (search then showed every passage twice: 3 entries, 36,044 tokens for 18,022).
+    data = kit.sales_rows()
+    log = "\n".join(f"2026-01-01 10:00:{i % 60:02d} INFO shipment {i} ok" for i in range(400))
+    log += "\n2026-01-01 10:07:00 ERROR SKU-0042 stuck in customs"
+
+    async def fetch_sales() -> str:
+        return data
+
+    async def fetch_log() -> str:
+        return log
+
+    analyst_client = kit.replay(kit.calls((SEARCH_TOOL_NAME, {"query": "SKU-0042 customs"})))
+    analyst_context = BatonChatCompletionContext(ctx, agent_name="analyst")
+    analyst = AssistantAgent(
+        "analyst", analyst_client, model_context=analyst_context, tools=make_context_tools(ctx)
+    )
+    runtime = (
+        SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+        if with_handler
+        else None
+    )
+    team = RoundRobinGroupChat(
+        [
+            agent(
+                "researcher",
+                kit.replay(kit.calls(("fetch_sales", {}), ("fetch_log", {}))),
+                ctx,
+                tools=[
+                    FunctionTool(fetch_sales, description="Fetch the Q3 sales table."),
+                    FunctionTool(fetch_log, description="Fetch the shipment log."),
+                ],
+            ),
+            analyst,
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    if runtime is not None:
+        runtime.start()
+    try:
+        result = await team.run(task=TASK)
+    finally:
+        if runtime is not None:
+            await runtime.stop()
+
+    store = team_scope(ctx, team)
+    assert sorted(store.keys()) == sorted(
+        [text_key("researcher", data), text_key("researcher", log)]
+    )
+    # the analyst's model got the joined message compressed, naming both entries
+    shown = "\n".join(kit.texts(kit.sent(analyst_client, 0)))
+    assert text_key("researcher", data) in shown and text_key("researcher", log) in shown
+    assert ctx.count_tokens(shown) < ctx.count_tokens(data + log) // 4
+    *_, search = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
+    assert search.content[0].content.count("stuck in customs") == 1
+    # what the model would have got without agent-baton, and the saved state: both in full
+    originals = "\n".join(kit.texts(await analyst_context.get_original_messages()))
+    assert f"{data}\n{log}" in originals
+    saved = await analyst_context.save_state()
+    assert any(m["content"] == f"{data}\n{log}" for m in saved["messages"])
+
+
 async def test_agent_name_comes_from_the_runtime_and_is_checked(ctx, kit):
     data = kit.sales_rows()
     analyst_context = BatonChatCompletionContext(ctx)  # no agent_name: AutoGen says who runs

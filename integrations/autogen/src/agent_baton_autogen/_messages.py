@@ -24,6 +24,13 @@ _NOTE_KEY = re.compile(
     + re.escape(READ_TOOL_NAME)
     + r'\(key=(?P<key>"(?:[^"\\\n]|\\.)*")[^\n]*\]\Z'
 )
+# Every zoom note of a text that joins several compressed texts, one per line.
+_NOTE_LINES = re.compile(
+    r"^\[agent-baton:[^\n]*"
+    + re.escape(READ_TOOL_NAME)
+    + r'\(key=(?P<key>"(?:[^"\\\n]|\\.)*")[^\n]*\]$',
+    re.MULTILINE,
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_BYTES_PER_CHAR = 4  # UTF-8; a token is at least one byte
 
@@ -54,6 +61,40 @@ def compressed_key(text: str) -> str | None:
     """The key named by ``text``'s zoom note when ``text`` is already compressed, else None."""
     match = _NOTE_KEY.search(text)
     return json.loads(match.group("key")) if match else None
+
+
+def joined_results(ctx: SharedContext, text: str, agent: str) -> list[tuple[str, str]] | None:
+    """The (key, original) of ``agent``'s entries that, joined by newlines, make up ``text``.
+
+    An agent that calls several tools in one turn without ``reflect_on_tool_use`` hands the
+    team one message joining their results (AutoGen's ``ToolCallSummaryMessage``); its own
+    context and the handler have stored each result already. None when ``text`` is no such
+    join, so it is stored as one text.
+    """
+    # By where each starts in ``text``, the longest first where two start at one place.
+    parts = sorted(
+        (text.find(e.original), -len(e.original), e.key, e.original)
+        for e in ctx.entries()
+        if e.agent == agent and 0 < len(e.original) < len(text) and e.original in text
+    )
+    found: list[tuple[str, str]] = []
+    position = 0
+    for start, _, key, original in parts:
+        end = start + len(original)
+        if start == position and text[end : end + 1] in ("\n", ""):
+            found.append((key, original))
+            position = end + 1
+    return found if len(found) > 1 and position == len(text) + 1 else None
+
+
+def compressed_keys(text: str) -> list[str]:
+    """The keys of every zoom note in ``text``, in order, if it ends with one; else ``[]``.
+
+    One key for a compressed text; several for tool results joined in one message.
+    """
+    if compressed_key(text) is None:
+        return []
+    return [json.loads(match.group("key")) for match in _NOTE_LINES.finditer(text)]
 
 
 @dataclass(frozen=True)

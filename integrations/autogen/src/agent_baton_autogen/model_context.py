@@ -25,6 +25,8 @@ from agent_baton import SharedContext
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
+    compressed_keys,
+    joined_results,
     text_key,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
@@ -284,9 +286,11 @@ class BatonChatCompletionContext(
                 return message
             if own is None or message.source in (own, *self._user_sources):
                 return message
-            text = await self._compress_text(
-                message.content, text_key(message.source, message.content), message.source
-            )
+            text = await self._compress_joined(message.content, message.source)
+            if text is None:
+                text = await self._compress_text(
+                    message.content, text_key(message.source, message.content), message.source
+                )
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
             results = [await self._compress_result(result, own) for result in message.content]
@@ -303,6 +307,24 @@ class BatonChatCompletionContext(
         agent = self._callers.get(result.call_id) or own or result.name
         text = await self._compress_text(result.content, text_key(agent, result.content), agent)
         return result if text is None else result.model_copy(update={"content": text})
+
+    async def _compress_joined(self, text: str, agent: str) -> str | None:
+        """``text`` as its stored parts, each compressed, when it joins tool results of ``agent``.
+
+        Stored once more as a whole, every passage would be in the context twice.
+        """
+        if compressed_key(text) is not None:
+            return None
+        parts = await asyncio.to_thread(joined_results, self._store, text, agent)
+        if parts is None:
+            return None
+        shown = []
+        for key, original in parts:
+            compressed = await self._compress_text(original, key, agent)
+            if compressed is None:  # a part kept whole: no note would tell where it ends
+                return None
+            shown.append(compressed)
+        return "\n".join(shown)
 
     async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
         """The compressed text to keep instead of ``text``, or None to keep ``text``."""
@@ -339,5 +361,8 @@ class BatonChatCompletionContext(
         return message
 
     def _original(self, text: str) -> str | None:
-        key = compressed_key(text)
-        return None if key is None else self._store.get(key, full=True)
+        # Tool results joined in one message were compressed each: their originals, joined.
+        originals = [self._store.get(key, full=True) for key in compressed_keys(text)]
+        if not originals or None in originals:
+            return None
+        return "\n".join(o for o in originals if o is not None)
