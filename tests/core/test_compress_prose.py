@@ -105,6 +105,16 @@ def test_a_listing_without_stops_is_kept_line_by_line_not_dropped_whole():
     assert all(line.rstrip(" …") in lines for line in kept)
 
 
+def test_a_listing_in_lower_case_is_not_read_as_wrapped_prose():
+    # Each line goes on in lower case like a wrapped sentence; it was one 500-line unit,
+    # dropped whole: the next agent got "[… 1 of 1 sentences omitted …]", the ERROR too.
+    lines = [f"alice ledger line {i}: settled ok" for i in range(500)]
+    lines.append("ERROR alice transfer 4711 refused: vault locked")
+    out, _ = compress_prose("\n".join(lines), Request())
+    assert "ERROR alice transfer 4711 refused: vault locked" in out
+    assert "1 of 1 sentences" not in out
+
+
 def test_hard_wrapped_prose_stays_one_sentence():
     sentence = (
         "the scheduler retries a failed job three times\nwith exponential backoff before it "

@@ -279,7 +279,13 @@ def _pieces(sentence: str) -> list[str]:
 
 
 def _wrapped(lines: list[str]) -> bool:
-    """Whether lines are prose wrapped mid-sentence: mostly words, going on in lower case."""
+    """Whether lines are prose wrapped mid-sentence: mostly words, going on in lower case.
+
+    Lines that mostly start with one word (records of a ledger, ``o`` bullets) are a listing.
+    """
+    firsts = Counter(line.split(maxsplit=1)[0] for line in lines)
+    if len(lines) >= 4 and 2 * firsts.most_common(1)[0][1] >= len(lines):
+        return False
     goes_on = sum(
         1
         for line, following in pairwise(lines)
