@@ -119,4 +119,3 @@ def test_search_fits_even_a_tiny_budget(ctx: SharedContext) -> None:
     answer = search_answer(ctx, "issuer_unavailable", max_tokens=40, tools=TOOLS)
     assert ctx.count_tokens(answer) <= 40
     assert "docs_read" in answer or "docs_search" in answer
-
