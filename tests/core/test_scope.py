@@ -141,3 +141,29 @@ def test_many_concurrent_runs_never_see_each_other(shared: SharedContext) -> Non
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_appends_from_two_contexts_on_one_store_never_collide(
+    backend_factory: Callable[[], Backend],
+) -> None:
+    # Two SharedContext objects on one store: what two processes on one Redis namespace are.
+    backend = backend_factory()
+    first = SharedContext(max_entries=100, backend=backend).scope("run")
+    second = SharedContext(max_entries=100, backend=backend).scope("run")
+    keys: list[str] = []
+    lock = threading.Lock()
+
+    def work(view: SharedContext, i: int) -> None:
+        key = view.append("step", f"output {i}").key
+        with lock:
+            keys.append(key)
+
+    threads = [
+        threading.Thread(target=work, args=(first if i % 2 else second, i)) for i in range(16)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(keys)) == 16
+    assert sorted(first.get(k) or "" for k in keys) == sorted(f"output {i}" for i in range(16))

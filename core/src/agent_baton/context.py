@@ -171,6 +171,14 @@ class SharedContext:
         NaN, sets, bytes, deep nesting). Compression never raises here: on failure the entry
         keeps the original as its compressed form and ``transforms`` says ``fallback:<reason>``.
         """
+        entry = self._store(key, content, agent, only_new=False)
+        assert entry is not None  # only a store of a new key is turned down
+        return entry
+
+    def _store(
+        self, key: str, content: Content, agent: str | None, *, only_new: bool
+    ) -> ContextEntry | None:
+        """:meth:`put`; with ``only_new``, ``None`` (nothing stored) if ``key`` is live."""
         _check_key(key)
         if agent is not None and not isinstance(agent, str):
             raise TypeError(f"agent must be a str or None, not {type(agent).__name__}")
@@ -199,9 +207,12 @@ class SharedContext:
         stored = self._prefix + key
         tokens = (original_tokens, compressed_tokens)
         entry = ContextEntry(stored, agent, text, compressed, *tokens, transforms, stamp, size)
-        dropped = self._backend.put(
+        store = self._backend.put_new if only_new else self._backend.put
+        dropped = store(
             entry, ttl=self.ttl, max_entries=self.max_entries, now=now, max_bytes=self.max_bytes
         )
+        if only_new and dropped is None:
+            return None
         for gone in dropped or ():  # a backend of an older interface returns None
             self._derived.drop(gone)
         self._remember(stored, self._age_clock())
@@ -226,16 +237,20 @@ class SharedContext:
         """
         _check_key(key)
         stored = self._prefix + key
-        with self._history_lock:
-            number = self._sequences.get(stored, 0) + 1
-            # Entries put before this process knew the key (another process, a plain put).
-            while self.get_entry(_numbered(key, number)) is not None:
-                number += 1
-            self._sequences[stored] = number
-            self._sequences.move_to_end(stored)
-            if len(self._sequences) > _HISTORY_SIZE:
-                self._sequences.popitem(last=False)
-        return self.put(_numbered(key, number), content, agent)
+        while True:
+            with self._history_lock:
+                number = self._sequences.get(stored, 0) + 1
+                # Entries put before this process knew the key (another process, a plain put).
+                while self.get_entry(_numbered(key, number)) is not None:
+                    number += 1
+                self._sequences[stored] = number
+                self._sequences.move_to_end(stored)
+                if len(self._sequences) > _HISTORY_SIZE:
+                    self._sequences.popitem(last=False)
+            # Another process may take the number meanwhile: the backend stores only a new key.
+            entry = self._store(_numbered(key, number), content, agent, only_new=True)
+            if entry is not None:
+                return entry
 
     def _check_size(self, key: str, size: int) -> None:
         if self.max_bytes is not None and size > self.max_bytes:

@@ -62,6 +62,24 @@ class Backend(ABC):
         its own clock (one clock for every process sharing it).
         """
 
+    def put_new(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float | None,
+        max_bytes: int | None = None,
+    ) -> list[str] | None:
+        """:meth:`put`, unless a live entry holds ``entry.key``: then ``None``, nothing stored.
+
+        The memory and Redis backends check and store atomically, so two processes appending
+        to one scope never take the same key. This default, for other backends, does not.
+        """
+        if self.get(entry.key, ttl=ttl, now=now) is not None:
+            return None
+        return self.put(entry, ttl=ttl, max_entries=max_entries, now=now, max_bytes=max_bytes)
+
     @abstractmethod
     def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``, or ``None`` when missing or expired."""

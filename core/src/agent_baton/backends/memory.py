@@ -34,21 +34,48 @@ class MemoryBackend(Backend):
     ) -> list[str]:
         """Store ``entry``, evicting expired then oldest entries to respect both bounds."""
         now = time.monotonic() if now is None else now
-        dropped: list[str] = []
         with self._lock:
-            old = self._entries.pop(entry.key, None)
-            if old is not None:
-                self._bytes -= old[0].size_bytes
-            else:
-                self._drop_expired(ttl, now, dropped)
-                while len(self._entries) >= max_entries:
-                    self._pop_oldest(dropped)
-            if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
-                self._drop_expired(ttl, now, dropped)
-                while self._entries and self._bytes + entry.size_bytes > max_bytes:
-                    self._pop_oldest(dropped)
-            self._entries[entry.key] = (entry, now)
-            self._bytes += entry.size_bytes
+            return self._put(entry, ttl, max_entries, now, max_bytes)
+
+    def put_new(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float | None,
+        max_bytes: int | None = None,
+    ) -> list[str] | None:
+        """:meth:`put` unless a live entry holds the key (``None``), under one lock hold."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            held = self._entries.get(entry.key)
+            if held is not None and (ttl is None or now - held[1] < ttl):
+                return None
+            return self._put(entry, ttl, max_entries, now, max_bytes)
+
+    def _put(
+        self,
+        entry: ContextEntry,
+        ttl: float | None,
+        max_entries: int,
+        now: float,
+        max_bytes: int | None,
+    ) -> list[str]:
+        dropped: list[str] = []
+        old = self._entries.pop(entry.key, None)
+        if old is not None:
+            self._bytes -= old[0].size_bytes
+        else:
+            self._drop_expired(ttl, now, dropped)
+            while len(self._entries) >= max_entries:
+                self._pop_oldest(dropped)
+        if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
+            self._drop_expired(ttl, now, dropped)
+            while self._entries and self._bytes + entry.size_bytes > max_bytes:
+                self._pop_oldest(dropped)
+        self._entries[entry.key] = (entry, now)
+        self._bytes += entry.size_bytes
         return dropped
 
     def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:

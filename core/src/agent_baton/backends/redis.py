@@ -105,8 +105,9 @@ end
 
 # ARGV: key, meta JSON, original, compressed, '1' when the compressed form is stored, ttl
 # seconds or '', ttl ms or '', max_entries, size, max_bytes or '', deadline ms or '',
-# injected now or ''. 1 then the keys dropped (expired or evicted) when stored; 0 when past
-# the deadline (nothing stored).
+# injected now or '', '1' to store only if no live entry holds the key. 1 then the keys
+# dropped (expired or evicted) when stored; 0 when past the deadline, 2 when the key is held
+# (nothing stored).
 _PUT = (
     _COMMON
     + """
@@ -120,6 +121,7 @@ local now = clock(ARGV[12])
 local others, total, replacing = {}, 0, false
 for _, e in ipairs(live(now, ttl)) do
   if e[1] == key then
+    if ARGV[13] == '1' then return {2} end
     replacing = true
   else
     others[#others + 1] = e
@@ -319,6 +321,32 @@ class RedisBackend(Backend):
         namespace over ``max_bytes`` evicts too. Raises :class:`BackendUnavailableError` when
         Redis does not answer in time; such a put is never stored, not even later.
         """
+        dropped = self._put_entry(entry, ttl, max_entries, now, max_bytes, only_new=False)
+        assert dropped is not None  # only a put_new is turned down for a held key
+        return dropped
+
+    def put_new(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float | None,
+        max_bytes: int | None = None,
+    ) -> list[str] | None:
+        """:meth:`put` unless a live entry holds the key (``None``), in the same one script."""
+        return self._put_entry(entry, ttl, max_entries, now, max_bytes, only_new=True)
+
+    def _put_entry(
+        self,
+        entry: ContextEntry,
+        ttl: float | None,
+        max_entries: int,
+        now: float | None,
+        max_bytes: int | None,
+        *,
+        only_new: bool,
+    ) -> list[str] | None:
         original = _encode(entry.original)
         differs = entry.compressed is not entry.original and entry.compressed != entry.original
         compressed = _encode(entry.compressed) if differs else b""
@@ -329,8 +357,10 @@ class RedisBackend(Backend):
         args: list[Any] = [_encode(entry.key), _encode(meta), original, compressed]
         args.append("1" if differs else "0")
         args += [_seconds(ttl), ttl_ms, max_entries, size, max_bytes or ""]
-        args += [repr(math.floor(deadline * 1000)), _seconds(now)]
+        args += [repr(math.floor(deadline * 1000)), _seconds(now), "1" if only_new else "0"]
         done = self._run(self._put, args)
+        if done and done[0] == 2:
+            return None
         if not done:
             raise BackendUnavailableError(
                 f"Redis answered too late for namespace {self.namespace!r}: "
