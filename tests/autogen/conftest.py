@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -21,21 +19,6 @@ from agent_baton_autogen.demo import TOOL_MODEL, calls
 @pytest.fixture
 def ctx() -> SharedContext:
     return SharedContext()
-
-
-def _core_conftest() -> object:
-    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
-    path = Path(__file__).parents[1] / "core" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_core = _core_conftest()
-redis_server_factory = _core.redis_server_factory  # type: ignore[attr-defined]
-redis_server = _core.redis_server  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -100,5 +83,4 @@ def kit() -> SimpleNamespace:
         calls=calls,
         sent=sent,
         texts=texts,
-        free_port=_core.free_port,  # type: ignore[attr-defined]
     )

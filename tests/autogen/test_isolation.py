@@ -258,11 +258,14 @@ async def test_an_explicit_scope_is_shared_on_purpose(ctx, kit):
     assert team_scope(ctx, later).keys() == []
 
 
-async def test_an_unreachable_store_fails_the_run_where_autogen_reports_it(kit, caplog):
+async def test_an_unreachable_store_fails_the_run_where_autogen_reports_it(
+    kit, caplog, unused_port
+):
     # Documented in docs/autogen.md, "When the store says no": the model context raises, the
     # handler logs and passes the message on (AutoGen would drop it and the team would hang).
-    port = kit.free_port()  # nothing listens there
-    dead = SharedContext.from_url(f"redis://127.0.0.1:{port}/0", namespace="gone", timeout=0.2)
+    dead = SharedContext.from_url(
+        f"redis://127.0.0.1:{unused_port}/0", namespace="gone", timeout=0.2
+    )
     report = region_report(kit, 1)
     handler = BatonInterventionHandler(dead)
     runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])

@@ -13,9 +13,7 @@ os.environ.update(
     OTEL_SDK_DISABLED="true",
 )
 
-import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,21 +152,6 @@ def big_json(rows: int = 300) -> str:
 @pytest.fixture
 def ctx() -> SharedContext:
     return SharedContext()
-
-
-def _core_conftest() -> Any:
-    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
-    path = Path(__file__).parents[1] / "core" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_core = _core_conftest()
-redis_server_factory = _core.redis_server_factory
-redis_server = _core.redis_server
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,21 +119,6 @@ def ctx() -> SharedContext:
 def research() -> str:
     """A large research result (about 13k tokens of pretty-printed JSON)."""
     return json.dumps(metrics_rows(), indent=2)
-
-
-def _core_conftest() -> Any:
-    """tests/core/conftest.py, for its throwaway redis-server (conftests are not importable)."""
-    path = Path(__file__).parents[1] / "core" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("agent_baton_core_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_core = _core_conftest()
-redis_server_factory = _core.redis_server_factory
-redis_server = _core.redis_server
 
 
 @pytest.fixture(params=["memory", "redis"])
