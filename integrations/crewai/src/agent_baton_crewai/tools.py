@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from crewai.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr
@@ -84,6 +84,7 @@ def never_cache(_args: Any = None, _result: Any = None) -> bool:
 class _SharedContextTool(BaseTool):
     """A CrewAI tool bound to a SharedContext (kept private: it is not serializable)."""
 
+    role: ClassVar[str]  # which of the ToolNames names this tool: read, search or list
     max_tokens: int = DEFAULT_TOOL_TOKENS
     cache_function: Callable[..., bool] = never_cache
     _ctx: SharedContext = PrivateAttr()
@@ -104,6 +105,7 @@ class _SharedContextTool(BaseTool):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
+        data.setdefault("name", getattr(names, type(self).role))  # the name it is offered as
         super().__init__(max_tokens=max_tokens, **data)
         self._ctx = ctx
         self._names = names
@@ -206,18 +208,7 @@ class SharedContextReadTool(_SharedContextTool):
         "full=true for the original text page by page."
     )
     args_schema: type[BaseModel] = ReadSharedContextInput
-
-    # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
-    def __init__(
-        self,
-        ctx: SharedContext,
-        *,
-        max_tokens: int = DEFAULT_TOOL_TOKENS,
-        names: ToolNames = DEFAULT_NAMES,
-        **data: Any,
-    ) -> None:
-        data.setdefault("name", names.read)
-        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
+    role: ClassVar[str] = "read"
 
     def _run(
         self,
@@ -255,18 +246,7 @@ class SharedContextSearchTool(_SharedContextTool):
         "context left out without reading a whole output."
     )
     args_schema: type[BaseModel] = SearchSharedContextInput
-
-    # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
-    def __init__(
-        self,
-        ctx: SharedContext,
-        *,
-        max_tokens: int = DEFAULT_TOOL_TOKENS,
-        names: ToolNames = DEFAULT_NAMES,
-        **data: Any,
-    ) -> None:
-        data.setdefault("name", names.search)
-        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
+    role: ClassVar[str] = "search"
 
     def _run(self, query: str, key: str | None = None, max_tokens: int | None = None) -> str:
         ctx, names = self._ctx, self._names
@@ -289,18 +269,7 @@ class SharedContextListTool(_SharedContextTool):
         "full and compressed."
     )
     args_schema: type[BaseModel] = ListSharedContextInput
-
-    # Restated so type checkers see ctx rather than the fields pydantic would synthesize.
-    def __init__(
-        self,
-        ctx: SharedContext,
-        *,
-        max_tokens: int = DEFAULT_TOOL_TOKENS,
-        names: ToolNames = DEFAULT_NAMES,
-        **data: Any,
-    ) -> None:
-        data.setdefault("name", names.list)
-        super().__init__(ctx, max_tokens=max_tokens, names=names, **data)
+    role: ClassVar[str] = "list"
 
     def _run(self) -> str:
         return self._guarded(lambda: self._fitted(lambda b: _fit_listing(self, b), None))
