@@ -40,9 +40,10 @@ _SEVERE = re.compile(
 # test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
 _FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+")
-# "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
+# "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem. One way to split
+# the blanks around ":" (not "\s*[:=]?\s*"): a long run of them must not be tried n² ways.
 _ZERO_COUNTS = re.compile(
-    r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b"
+    r"\b(failures|errors|failed|warnings?|skipped)\s*(?:[:=]\s*)?0\b|\b0\s+(failures|errors|failed)\b"
 )
 # With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
 # ASCII letters); "İ" would also lower to two characters.
