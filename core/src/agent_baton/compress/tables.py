@@ -19,7 +19,9 @@ from agent_baton.compress.request import Request
 _MIN_ROWS = 3
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d+")
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
+# must fail in one pass, not after trying every split of the padding.
+_PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\s*)?$")
 _PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 
