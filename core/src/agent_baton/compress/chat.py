@@ -36,7 +36,9 @@ _KEY_LINE = re.compile(
     r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
     r"required?|constraints?|only|at least|at most|don't|do not|will use|let's|plan|"
     r"(?:out of|in) scope|until|deadline|blocked|blockers?|won't|cannot|can't|limit|budget|"
-    r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|\d+(\.\d+)?\s*%",
+    # A percentage starts where its digits do: a start inside a run of digits would scan
+    # the rest of the run again, for the same answer.
+    r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|(?<!\d)\d+(\.\d+)?\s*%",
     re.IGNORECASE,
 )
 # Sentences of a long line worth restoring: decisions, constraints, errors.
