@@ -40,12 +40,17 @@ _CONTAINER = re.compile(
     r"extension|protocol)\b(?:\s*<[^{(]*?>)?\s*([#\w$.]*)"
 )
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
-_ASSIGNED = re.compile(r"([#\w$]+)\s*(?::[^=]*)?=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
-_GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^)]*\)\s*)?([\w$]+)")
-_CALLED = re.compile(r"([#\w$]+)\s*(?:<[^(]*>)?\s*\(")
+# A header's names are read one "=" or "(" at a time (see _assigned, _called): a pattern
+# searching the whole header would rescan, from every name, up to the same "=" or "(".
+_NAME = r"(?<![#\w$])([#\w$]+)"  # a whole name: one inside another would rescan it
+_ASSIGN_TARGET = re.compile(_NAME + r"\s*(?::|\Z)")  # name =, name: Type =
+_ASSIGN_VALUE = re.compile(r"=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
+_CALL_TARGET = re.compile(_NAME + r"\s*\Z")  # name (
+_GENERIC_CALL_TARGET = re.compile(_NAME + r"\s*<")  # name<T> (
+_GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^()]*\)\s*)?([\w$]+)")
 _IMPORT = re.compile(
     r"^\s*(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
-    r"(const|let|var)\s+[\w${},\s]+=\s*require\()"
+    r"(const|let|var)\s[\w${},\s]+=\s*require\()"
 )
 _DECLARE = re.compile(r"^\s*(export\s+)?(pub(\([\w:]+\))?\s+)?(const|let|var|static|type|define)\b")
 _ATTRIBUTE = re.compile(r"^\s*(@[\w.]+|#\[|#!\[)")
@@ -205,14 +210,40 @@ def _function_name(head: str) -> str | None:
     go = _GO_FUNC.search(head)
     if go:
         return go.group(1)
-    assigned = _ASSIGNED.search(head)
+    assigned = _assigned(head)
     if assigned and (_FUNCTION_WORD.search(head) or "=>" in head):
-        return assigned.group(1)
+        return assigned
     before = head.split("(", 1)[0]
     if "=" in before and not _FUNCTION_WORD.search(head):
         return None  # a call whose result is assigned: const x = make({
-    called = _CALLED.search(head)
-    return called.group(1) if called else None
+    return _called(head)
+
+
+def _assigned(head: str) -> str | None:
+    """The first name assigned a function: ``f = function``, ``f: T = (``, ``f = x =>``.
+
+    Every name between two "=" reaches the second with the same value after it, so each
+    stretch is read once: its first name followed by ":" or by the "=" itself.
+    """
+    start = 0
+    while (equals := head.find("=", start)) >= 0:
+        target = _ASSIGN_TARGET.search(head, start, equals)
+        if target and _ASSIGN_VALUE.match(head, equals):
+            return target.group(1)
+        start = equals + 1
+    return None
+
+
+def _called(head: str) -> str | None:
+    """The first name called: the name right before a "(", or before its ``<T>`` and "("."""
+    start = 0
+    while (paren := head.find("(", start)) >= 0:
+        generic = head[start:paren].rstrip().endswith(">")
+        target = (_GENERIC_CALL_TARGET if generic else _CALL_TARGET).search(head, start, paren)
+        if target:
+            return target.group(1)
+        start = paren + 1
+    return None
 
 
 def _statement_name(code: str) -> str:
