@@ -55,6 +55,9 @@ _IMPORT = re.compile(
 _DECLARE = re.compile(r"^\s*(export\s+)?(pub(\([\w:]+\))?\s+)?(const|let|var|static|type|define)\b")
 _ATTRIBUTE = re.compile(r"^\s*(@[\w.]+|#\[|#!\[)")
 _PRIVATE = re.compile(r"^\s*(private\b|#|_)|^\s*fn\s")
+# Containers nested deeper than this are kept like long statements: each level rescans its
+# body, and real code does not nest classes this deep.
+_MAX_NESTING = 16
 _CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "implements")
 _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
@@ -86,6 +89,7 @@ class _BraceScanner:
     def __init__(self, skeleton: Skeleton, masked: list[str]) -> None:
         self.s = skeleton
         self.code = masked + [""] * (len(skeleton.lines) - len(masked))
+        self.nesting = 0  # containers open around the region being read
         n = len(skeleton.lines)
         # Depth of braces and of (), [] at the start of each line (index n: the end).
         self.depth = [0] * (n + 1)
@@ -167,21 +171,26 @@ class _BraceScanner:
         container = _CONTAINER.search(head.split("(", 1)[0])
         name = _function_name(head)
         anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
-        if top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)):
+        wrapper = top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines))
+        if wrapper and self.nesting < _MAX_NESTING:
             # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
             # file holds its declarations, so it is walked, never elided whole.
             self.s.keep(i, opened, ALWAYS)
             self.s.keep(j, j, ALWAYS)
+            self.nesting += 1
             self.region(opened + 1, j - 1, parent=parent, top=True)
+            self.nesting -= 1
             return
-        if container and not _CONTROL.match(head):
+        if container and not _CONTROL.match(head) and self.nesting < _MAX_NESTING:
             drop_at = ALWAYS if top else CONSTANT
             name = container.group(2) or container.group(1)
             self._doc(comments, drop_at)
             self.s.add_owner(Owner(name, i, j, drop_at, function=False, parent=parent))
             self.s.keep(i, opened, drop_at)
             self.s.keep(j, j, drop_at)
+            self.nesting += 1
             self.region(opened + 1, j - 1, parent=name, top=False)
+            self.nesting -= 1
             return
         if name is None:
             self._long_statement(i, j, CONSTANT if top and _DECLARE.match(head) else MEMBER)
