@@ -100,6 +100,7 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     changed = 0
     last = len(turns) - 1
     for i, turn in enumerate(turns):
+        request.check_time()
         recent = i == 0 or i >= last - 1 or i in matched
         level = request.level if recent else request.level + 2
         body = _body(turn.body, level, request, keep_whole=i in matched and request.level < 2)
@@ -217,7 +218,7 @@ def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:
         return body
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
-    sub = Request(query=request.query, key=request.key, level=level)
+    sub = Request(query=request.query, key=request.key, level=level, deadline=request.deadline)
     produced = compress_part(body, sub, skip=("chat",))
     compressed = produced[0] if produced else _head_tail(body, level, request.key)
     return _restore_key_lines(body, compressed)

@@ -158,8 +158,11 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     None when nothing would be left out.
     """
     blocks = parse_blocks(text)
+    request.check_time()
     units = _units(blocks)
+    request.check_time()
     _score(units, blocks, request.query)
+    request.check_time()
     kept = _select(units, request)
     out: list[str] = []
     dropped = 0

@@ -48,6 +48,7 @@ def compress_table(text: str, request: Request) -> tuple[str, str] | None:
     found = find_table(text)
     if found is None:
         return None
+    request.check_time()
     body, lossy = compress_records(found.records, request, budget_chars(len(text), request))
     parts = [p for p in (found.before, body, found.after) if p]
     return "\n".join(parts), f"table:{found.kind}{'+sample' if lossy else ''}"

@@ -74,6 +74,7 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     skeleton, name = _skeleton(text)
     if skeleton is None:
         return None
+    request.check_time()
     out = skeleton.render(request.query, request.level, request.key)
     return (out, name) if out is not None else None
 

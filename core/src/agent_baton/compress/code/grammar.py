@@ -202,9 +202,7 @@ _SIGNS = {
         re.M,
     ),
     "c": re.compile(
-        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|"
-        + _INDENT
-        + r"typedef\b|^extern \"C\""
+        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b|^extern \"C\""
         r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
         r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
         re.M,
