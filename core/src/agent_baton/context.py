@@ -24,6 +24,7 @@ from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.compress.pipeline import DEFAULT_DEADLINE
 from agent_baton.content import Content, as_text
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
+from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
 from agent_baton.offload import OffloadError, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
@@ -362,13 +363,17 @@ class SharedContext:
         cached = self._derived.get(stored, item)
         if isinstance(cached, str):
             return cached
-        text = self._compress(
-            entry.original,
-            query=query,
-            max_tokens=max_tokens,
-            key=entry.key,
-            deadline=self.compress_deadline,
-        ).text
+        if len(entry.original) >= FOCUS_FROM_INDEX_CHARS:
+            # Too large to compress again per query: start from the passages that match.
+            text = focused_view(entry, self._index_for(entry), query, max_tokens, self._counter)
+        else:
+            text = self._compress(
+                entry.original,
+                query=query,
+                max_tokens=max_tokens,
+                key=entry.key,
+                deadline=self.compress_deadline,
+            ).text
         self._derived.put(stored, item, text, sys.getsizeof(text))
         return text
 
