@@ -68,7 +68,7 @@ def child(kind: str, mb: float, op: str) -> None:
         "put": lambda: (ctx.put("big", text), ctx.search("big", "warm")),
         "get_focused": lambda: ctx.get("big", query=QUERY, max_tokens=500),
         "get_query": lambda: ctx.get("big", query=QUERY),
-        "render_query": lambda: ctx.render(query=QUERY, max_tokens=2000),
+        "render_query": lambda: ctx.render(query=QUERY, max_tokens=300),
         "search": lambda: ctx.search("big", QUERY),
     }
     Path("/proc/self/clear_refs").write_text("5")  # the peak starts from here
@@ -82,7 +82,7 @@ def child(kind: str, mb: float, op: str) -> None:
 
 
 # get_focused: get(key, query=..., max_tokens=500); get_query: get(key, query=...);
-# render_query: render(query=..., max_tokens=2000); search: search(key, query).
+# render_query: render(query=..., max_tokens=300); search: search(key, query).
 OPS = ["compress", "put", "get_focused", "get_query", "render_query", "search"]
 LIMITS = {"compress": 15.0, "put": 15.0, "get_focused": 2.0, "render_query": 2.0}
 

@@ -142,3 +142,17 @@ def test_unfenced_removes_closed_blocks_only(lines):
 def test_problem_lines_finds_what_names_a_problem_accepts():
     lines = ["ok", "Failures: 0, Errors: 0", "Caused by: java.io.IOException", "İNFO", FAILURE]
     assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]
+
+
+def test_the_brace_scanner_names_a_function_whose_header_is_huge():
+    params = ", ".join(f"int a{i}" for i in range(3000))
+    body = "    total += step(total);\n" * 40
+    small = "".join(f"static int f{i}(int x) {{\n    return x + {i};\n}}\n" for i in range(10))
+    source = (
+        f"#include <stdio.h>\n\n{small}"
+        f"static Map<K, V> make_map(int size) {{\n{body}}}\n\n"
+        f"static int compute({params}) {{\n{body}}}\n"
+    )
+    out = compress(source, key="k").text
+    assert "lines of make_map omitted" in out
+    assert "lines of compute omitted" in out
