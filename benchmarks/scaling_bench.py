@@ -6,7 +6,7 @@ Usage: python benchmarks/scaling_bench.py [--sizes 10000,40000,160000]
 Each generator makes a text of n lines (or, for one-line shapes, of n * 10 characters) in a
 shape that made a backtracking pattern or a scan go quadratic: blank lines, lines of spaces,
 brackets, long identifiers and words, pipes, parentheses, fences... Every target (each
-compressor called directly, the content router, the token counter, compress(), put,
+compressor called directly, the kind detector, the token counter, compress(), put,
 get(query, max_tokens), search and render(query)) runs on every size, in a child process that
 is killed when one call takes longer than --cap seconds. Printed: CPU seconds of the child
 (all its threads, so a busy machine does not bend the curve) per size, the exponent from the
@@ -90,9 +90,9 @@ def _targets() -> dict[str, tuple[Callable[[str], object], Callable[[str], objec
     """name -> (setup(text) -> state, run(state)); setup is not timed."""
     from agent_baton import SharedContext
     from agent_baton.compress import compress
+    from agent_baton.compress.detect import kinds
     from agent_baton.compress.pipeline import COMPRESSORS
     from agent_baton.compress.request import Request
-    from agent_baton.compress.router import candidates
     from agent_baton.tokens import get_token_counter
 
     count = get_token_counter()
@@ -109,7 +109,7 @@ def _targets() -> dict[str, tuple[Callable[[str], object], Callable[[str], objec
     targets: dict[str, tuple[Callable[[str], object], Callable[[str], object]]] = {}
     for kind, compressor in COMPRESSORS.items():
         targets[kind] = (same, lambda text, c=compressor: c(text, Request()))
-    targets["route"] = (same, candidates)
+    targets["route"] = (same, kinds)
     targets["count"] = (same, count)
     targets["compress"] = (same, compress)
     targets["put"] = (
