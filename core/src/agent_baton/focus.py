@@ -3,7 +3,7 @@
 Compressing a 50 MB original again for each query takes seconds; the entry's index already
 knows which passages match. The view is those passages (the best ones, shown in the order of
 the text, each with where it sits) followed by the entry's compressed form, all within
-``max_tokens`` when one is given.
+``max_tokens`` when one is given (the compressed form by its first lines, then a marker).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 
-from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.markers import omitted
 from agent_baton.entry import ContextEntry
 from agent_baton.search import SearchIndex
 from agent_baton.tokens import TokenCounter
@@ -46,8 +46,8 @@ def focused_view(
         return "\n\n".join(part for part in (passages, entry.compressed) if part)
     rest = max_tokens - (counter(passages) + 2 if passages else 0)
     body = entry.compressed
-    if counter(body) > rest:
-        body = fit_lines(body, rest, counter, entry.key) if rest > 0 else ""
+    if entry.compressed_tokens > rest:
+        body = _head(body, rest, counter, entry.key)
     view = "\n\n".join(part for part in (passages, body) if part)
     while chosen and counter(view) > max_tokens:  # joins may add a token at a seam
         chosen.pop()
@@ -56,9 +56,29 @@ def focused_view(
     return view if counter(view) <= max_tokens else body
 
 
+def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> str:
+    """The first lines of ``body`` that fit ``budget`` with a marker; "" if not even it fits.
+
+    Not fit_lines: a large entry's compressed form has tens of thousands of lines, and the
+    passages above already answer the query.
+    """
+    lines = body.splitlines()
+    marker_room = counter(omitted(f"{len(lines)} of {len(lines)} lines", key)) + 1
+    kept: list[str] = []
+    used = marker_room
+    for line in lines:
+        used += counter(line) + 1
+        if used > budget:
+            break
+        kept.append(line)
+    marker = omitted(f"{len(lines) - len(kept)} of {len(lines)} lines", key)
+    return "\n".join([*kept, marker]) if marker_room <= budget else ""
+
+
 def _shown(index: SearchIndex, pid: int) -> str:
     passage = index.passages[pid]
-    return f"[{passage.location}]\n{passage.text}"
+    where = passage.location  # "lines 12-19", or a row's path: "[97]", "data[97]"
+    return f"{where if where.startswith('[') else f'[{where}]'}\n{passage.text}"
 
 
 def _heading(key: str, matching: int, shown: int) -> str:
