@@ -7,7 +7,8 @@ Each generator makes a text of n lines (or, for one-line shapes, of n * 10 chara
 shape that made a backtracking pattern or a scan go quadratic: blank lines, lines of spaces,
 brackets, long identifiers and words, pipes, parentheses, fences... Every target (each
 compressor called directly, the kind detector, the token counter, compress(), put,
-get(query, max_tokens), search and render(query)) runs on every size, in a child process that
+get_focused: get(key, query=..., max_tokens=500), search and render_query: render(query=...,
+max_tokens=2000)) runs on every size, in a child process that
 is killed when one call takes longer than --cap seconds. Printed: CPU seconds of the child
 (all its threads, so a busy machine does not bend the curve) per size, the exponent from the
 first size timed above 5 ms to the largest (1.0 is linear; the target is <= 1.15) and, per
@@ -116,12 +117,12 @@ def _targets() -> dict[str, tuple[Callable[[str], object], Callable[[str], objec
         lambda text: (SharedContext(ttl=None, max_bytes=None), text),
         lambda state: state[0].put("k", state[1]),
     )
-    targets["get(query,max_tokens)"] = (
+    targets["get_focused"] = (
         with_entry,
         lambda ctx: ctx.get("k", query=QUERY, max_tokens=500),
     )
     targets["search"] = (with_entry, lambda ctx: ctx.search("k", QUERY))
-    targets["render(query)"] = (
+    targets["render_query"] = (
         with_entry,
         lambda ctx: ctx.render(query=QUERY, max_tokens=2000),
     )
