@@ -20,6 +20,7 @@ from agent_baton.tokens import TokenCounter
 FOCUS_FROM_INDEX_CHARS = 1_000_000
 _PASSAGES = 8  # matching passages shown at most
 _PASSAGE_SHARE = 0.6  # of max_tokens, at most, for the passages
+_CHARS_PER_TOKEN = 32  # more than any tokenizer's tokens hold on average, even blanks
 
 
 def focused_view(
@@ -67,6 +68,10 @@ def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> str
     kept: list[str] = []
     used = marker_room
     for line in lines:
+        # A token holds a few characters: a line this long cannot fit, and counting a 5 MB
+        # line of base64 would take a second.
+        if len(line) > _CHARS_PER_TOKEN * (budget - used):
+            break
         used += counter(line) + 1
         if used > budget:
             break
