@@ -2,8 +2,8 @@
 
 One pass over the lines, whatever the content: the first and last lines stay, and so does
 every line that reports a failure (the first and last of them when they outgrow the budget);
-runs of lines equal but for their digits fold into one line with a count; every cut leaves
-a marker. A line too long to keep whole keeps its start.
+runs of lines equal but for their digits fold into one line with a count (kept lines only
+when equal); every cut leaves a marker. A line too long to keep whole keeps its start.
 """
 
 from __future__ import annotations
@@ -51,8 +51,13 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
             if loose:
                 out.append(f"[… {loose} lines]")
                 loose = 0
-            if shape is None:
-                out.extend(_cut(line, key) for line in lines[i : i + size])
+            if shape is None:  # kept lines: only exact repeats fold
+                for line, same in groupby(lines[i : i + size]):
+                    times = len(list(same))
+                    if times >= _FOLD:
+                        out.append(f"[×{times}] {_cut(line, key)}")
+                    else:
+                        out.extend([_cut(line, key)] * times)
             else:
                 out.append(f"[×{size}] {_cut(lines[i], key)}")
                 used += min(len(lines[i]), _WIDTH) + 8
