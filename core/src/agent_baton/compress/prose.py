@@ -87,7 +87,7 @@ _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 _LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     kind: str  # heading, para, item, table, code, drop
     lines: list[str]
@@ -96,12 +96,12 @@ class _Block:
     units: list[int] = field(default_factory=list)  # sentence indices
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     text: str
     block: int
     score: float = 0.0
-    signature: frozenset[str] = frozenset()  # its words, to drop repeated sentences
+    signature: tuple[str, ...] = ()  # its distinct words, sorted: to drop repeated sentences
     line: bool = False  # a line of a listing rather than a sentence
 
 
@@ -316,7 +316,13 @@ def _wordy(line: str) -> bool:
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     plain = [_LINK.sub("", u.text) for u in units]
-    words = [frozenset(_WORDS.findall(t.lower())) for t in plain]
+    # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
+    # frozenset and its own copies of the words would hold the text over twenty times.
+    vocabulary: dict[str, str] = {}
+    words = [
+        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t.lower())}))
+        for t in plain
+    ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
     joined = "\n".join(plain)
@@ -454,7 +460,7 @@ def _select(units: list[_Unit], request: Request) -> set[int]:
         range(len(units)), key=lambda i: -units[i].score / (1 + len(units[i].text) / 300)
     )
     kept: set[int] = set()
-    seen: set[frozenset[str]] = set()
+    seen: set[tuple[str, ...]] = set()
     used = 0
     for i in order:
         u = units[i]
