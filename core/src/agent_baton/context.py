@@ -21,8 +21,10 @@ from agent_baton.cache import DerivedCache
 from agent_baton.compress import CompressionResult, compress
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.markers import ToolNames, name_tools
+from agent_baton.compress.pipeline import DEFAULT_DEADLINE
 from agent_baton.content import Content, as_text
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
+from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
 from agent_baton.offload import OffloadError, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
@@ -59,6 +61,8 @@ class SharedContext:
     backend's own clock (monotonic in memory, the server's in Redis); ``clock`` replaces it,
     for tests, and also stamps ``entry.timestamp`` (else the wall clock).
     :meth:`scope` gives a view for one run, user or thread that sees only its own entries.
+    A compression that takes ``compress_deadline`` seconds of CPU time (default 10, ``None``:
+    no limit) falls back to one linear pass; ``transforms`` then says ``fallback:deadline``.
     A custom ``token_counter`` replaces tiktoken; it is called from several threads at once
     (the puts' and a counting thread's), so it must be thread-safe.
     """
@@ -73,6 +77,7 @@ class SharedContext:
         backend: Backend | None = None,
         token_counter: Callable[[str], int] | None = None,
         clock: Callable[[], float] | None = None,
+        compress_deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         if ttl is not None and (isinstance(ttl, bool) or not ttl > 0):
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
@@ -82,6 +87,9 @@ class SharedContext:
             isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
         ):
             raise ValueError(f"max_bytes must be an int >= 1 or None, not {max_bytes!r}")
+        if compress_deadline is not None and not compress_deadline > 0:
+            raise ValueError(f"compress_deadline must be > 0 or None, not {compress_deadline!r}")
+        self.compress_deadline = compress_deadline
         self.model = model
         self.ttl = ttl
         self.max_entries = max_entries
@@ -187,7 +195,7 @@ class SharedContext:
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
             # Markers name the key as this scope's reader knows it.
-            result = self._compress(text, key=key)
+            result = self._compress(text, key=key, deadline=self.compress_deadline)
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
         except Exception as exc:  # the pipeline guards itself; this is the last line
@@ -355,9 +363,17 @@ class SharedContext:
         cached = self._derived.get(stored, item)
         if isinstance(cached, str):
             return cached
-        text = self._compress(
-            entry.original, query=query, max_tokens=max_tokens, key=entry.key
-        ).text
+        if len(entry.original) >= FOCUS_FROM_INDEX_CHARS:
+            # Too large to compress again per query: start from the passages that match.
+            text = focused_view(entry, self._index_for(entry), query, max_tokens, self._counter)
+        else:
+            text = self._compress(
+                entry.original,
+                query=query,
+                max_tokens=max_tokens,
+                key=entry.key,
+                deadline=self.compress_deadline,
+            ).text
         self._derived.put(stored, item, text, sys.getsizeof(text))
         return text
 

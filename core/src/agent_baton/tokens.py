@@ -96,6 +96,11 @@ _CHUNK_CHARS = 100_000
 # tiktoken's pieces never span a newline that only spaces or tabs separate from the next
 # visible character: cutting right after it keeps every piece, so the counts add up.
 _CUT = re.compile(r"\n(?=[ \t]*[^\s])")
+# But tiktoken's time grows faster than a piece's length (100,000 "a" cost 12 times more per
+# character than 10,000): a piece holding a run of this many blanks or of visible characters
+# is counted this many characters at a time, which may shift its count by a token per cut.
+_RUN = 10_000
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{_RUN}}}|(?<!\s)\s{{{_RUN}}}")
 
 _cache: dict[str, TokenCounter] = {}
 _cache_lock = threading.Lock()
@@ -162,9 +167,11 @@ def _tiktoken_counter(encoding: Any) -> TokenCounter:
     encode = encoding.encode_ordinary
 
     def count(text: str) -> int:
-        if len(text) <= _CHUNK_CHARS:
+        if len(text) <= _RUN:
             return len(encode(text))
-        return sum(len(encode(chunk)) for chunk in _chunks(text))
+        # Cut between words too: a 5 MB text on one line is not encoded whole.
+        pieces = _pieces(text, _CHUNK_CHARS)
+        return sum(len(encode(run)) for piece in pieces for run in _runs(piece))
 
     return TokenCounter(encoding.name, count)
 
@@ -211,6 +218,13 @@ def _pieces(text: str, size: int) -> Iterator[str]:
             yield chunk[start:end]
             start = end
         yield chunk[start:]
+
+
+def _runs(piece: str) -> list[str]:
+    """The piece whole, or in parts of _RUN characters when it holds a run that long."""
+    if len(piece) <= _RUN or _LONG_RUN.search(piece) is None:
+        return [piece]
+    return [piece[at : at + _RUN] for at in range(0, len(piece), _RUN)]
 
 
 def _chunks(text: str, size: int = _CHUNK_CHARS) -> Iterator[str]:

@@ -95,6 +95,8 @@ def _first_then_head(
     chosen: set[int] = set()
     used = 0
     for i in [*first, *range(len(lines))]:
+        if used >= budget:
+            break  # a line costs a token at least: nothing more fits
         if i in chosen:
             continue
         cost = counter(lines[i]) + 1 + _GAP_TOKENS

@@ -36,7 +36,9 @@ _KEY_LINE = re.compile(
     r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
     r"required?|constraints?|only|at least|at most|don't|do not|will use|let's|plan|"
     r"(?:out of|in) scope|until|deadline|blocked|blockers?|won't|cannot|can't|limit|budget|"
-    r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|\d+(\.\d+)?\s*%",
+    # A percentage starts where its digits do: a start inside a run of digits would scan
+    # the rest of the run again, for the same answer.
+    r"error|exception|failed|traceback|exitcode|result|total|TERMINATE)\b|(?<!\d)\d+(\.\d+)?\s*%",
     re.IGNORECASE,
 )
 # Sentences of a long line worth restoring: decisions, constraints, errors.
@@ -98,6 +100,7 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     changed = 0
     last = len(turns) - 1
     for i, turn in enumerate(turns):
+        request.check_time()
         recent = i == 0 or i >= last - 1 or i in matched
         level = request.level if recent else request.level + 2
         body = _body(turn.body, level, request, keep_whole=i in matched and request.level < 2)
@@ -215,7 +218,7 @@ def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:
         return body
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
-    sub = Request(query=request.query, key=request.key, level=level)
+    sub = Request(query=request.query, key=request.key, level=level, deadline=request.deadline)
     produced = compress_part(body, sub, skip=("chat",))
     compressed = produced[0] if produced else _head_tail(body, level, request.key)
     return _restore_key_lines(body, compressed)

@@ -47,7 +47,9 @@ _EXTENSIONS = {
 _SAMPLE = 20_000  # characters a line-based check reads
 _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
 # YAML's first line after comments: a key, a list item or a document start.
-_YAML_START = re.compile(r"\A(?:\s*#[^\n]*\n|\s*\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
+# Each leading line (blank, or a comment) is one step: "\s*\n" repeated would split a run of
+# blank lines every possible way (exponential when no key follows).
+_YAML_START = re.compile(r"\A(?:[^\S\n]*(?:#[^\n]*)?\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 # Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8);

@@ -50,6 +50,7 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if parsed is None:
         return None
     before, data, after = parsed
+    request.check_time()
     renderer = _Renderer(request, budget_chars(len(text), request))
     body = renderer.render(data)
     parts = [p for p in (before.strip(), body, after.strip()) if p]
@@ -309,6 +310,7 @@ class _Renderer:
         try:
             return self._value(data, "", lossy=False)
         except _TooLarge:
+            self.request.check_time()
             self.lossy = True
             self.tables = 0
             return self._value(data, "", lossy=True)

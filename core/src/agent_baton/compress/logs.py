@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain, islice
+from itertools import accumulate, islice
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
@@ -40,9 +40,10 @@ _SEVERE = re.compile(
 # test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
 _FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+")
-# "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem.
+# "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem. One way to split
+# the blanks around ":" (not "\s*[:=]?\s*"): a long run of them must not be tried n² ways.
 _ZERO_COUNTS = re.compile(
-    r"\b(failures|errors|failed|warnings?|skipped)\s*[:=]?\s*0\b|\b0\s+(failures|errors|failed)\b"
+    r"\b(failures|errors|failed|warnings?|skipped)\s*(?:[:=]\s*)?0\b|\b0\s+(failures|errors|failed)\b"
 )
 # With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
 # ASCII letters); "İ" would also lower to two characters.
@@ -51,9 +52,6 @@ _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
 _EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
-# The same names, for a scan of a whole text: starting with a letter, not a lookbehind, lets
-# re jump from one "E" to the next.
-_EXCEPTION_WORD = re.compile(r"Exception(?<=\wException)\b|Error(?<=\wError)\b")
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
 # Each mask starts with a character class, then checks the word boundary behind it
 # ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
@@ -121,21 +119,36 @@ def names_a_problem(line: str) -> bool:
     return is_problem(line) or bool(_EXCEPTION_NAME.search(line))
 
 
-def problem_lines(lines: list[str]) -> list[int]:
+# Every match of _SEVERE and _EXCEPTION_NAME holds one of these, case-folded: str.find
+# runs through a text many times faster than re does, so only lines holding one are read.
+_PROBLEM_WORDS = (
+    *("warn", "error", "fatal", "critical", "severe", "fail", "exception", "traceback"),
+    *("panic", "denied", "refused", "timeout", "timedout", "timed out", "time out"),
+    *("unreachable", "break-in", "unexpected", "aborted", "killed", "exit code", "exit status"),
+    "not running",
+)
+
+
+def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
     """Indices of the lines :func:`names_a_problem` accepts, found in one scan of them all.
 
-    Most lines hold no problem word: scanning the joined text is far cheaper than testing
-    each line (render trims every entry this way).
+    Most lines hold no problem word: finding the words in the joined text is far cheaper
+    than testing each line (render trims every entry this way). ``text``: the lines joined
+    by newlines, when the caller has it.
     """
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    text = "\n".join(lines)
+    if text is None:
+        text = "\n".join(lines)
     # Folding keeps every character's length, so offsets in the folded text are offsets here.
     folded = (text.translate(_FOLD) if any(c in text for c in "İıſ") else text).lower()
-    # A Traceback line holds "traceback", which _SEVERE finds.
-    found = chain(
-        _SEVERE.finditer(folded), _EXCEPTION_WORD.finditer(text), _FAILURE_MARK.finditer(text)
-    )
-    hit = {bisect_right(starts, m.start()) - 1 for m in found}
+    hit: set[int] = set()
+    for word in _PROBLEM_WORDS:
+        at = folded.find(word)
+        while at >= 0:
+            line = bisect_right(starts, at) - 1
+            hit.add(line)
+            at = folded.find(word, starts[line + 1] if line + 1 < len(starts) else len(folded))
+    hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_MARK.finditer(text))
     hit.update(
         i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
     )
@@ -207,12 +220,14 @@ def compress_lines(text: str, request: Request) -> tuple[str, str] | None:
 def fold_lines(text: str, request: Request) -> str:
     """The text with its routine lines folded by template and its problems kept whole."""
     clusters = _Clusters()
-    lines = []
+    lines: list[_Line] = []
     # Logs repeat themselves: analyse each distinct shape of line body (the line after its
     # timestamp), and each distinct template, once.
     seen: dict[str, tuple[int, bool]] = {}
     cluster_of: dict[tuple[str, bool], int] = {}
     for raw in text.splitlines():
+        if len(lines) % 4096 == 0:
+            request.check_time()
         stamp = _TIMESTAMP.match(raw)
         body = raw[stamp.end() :] if stamp else raw
         shape = body.translate(_SAME_DIGITS)
@@ -253,6 +268,7 @@ def fold_lines(text: str, request: Request) -> str:
             )
 
     used = sum(len(lines[i].text) + 1 for i in keep)
+    request.check_time()
     # Outside the budget: a fold's count must not speak for a line unlike its example.
     keep.update(_rare_variants(lines, counts))
     # Rare routine lines carry the facts of a run (versions, the one success among
@@ -272,6 +288,7 @@ def fold_lines(text: str, request: Request) -> str:
                 keep.add(i)
                 used += len(lines[i].text) + 1
 
+    request.check_time()
     return _assemble(lines, keep, request.key, clusters)
 
 

@@ -13,10 +13,11 @@ import re
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
-_FENCED = re.compile(r"^\s*(`{3,}|~{3,})", re.MULTILINE)
+# The indent before a fence stays on its line: "\s*" would scan every blank line after each
+# line start, n² on a run of them.
+_FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
 _ELIDED = "  …"  # stands for lines an earlier block already showed
-_BLOCKS = re.compile(r"^\s*(`{3,}|~{3,}).*?^\s*\1", re.MULTILINE | re.DOTALL)
 
 
 def looks_like_mixed(text: str) -> bool:
@@ -33,8 +34,54 @@ def looks_like_mixed(text: str) -> bool:
 
 
 def unfenced(text: str) -> str:
-    """The text with its fenced blocks removed."""
-    return _BLOCKS.sub("", text)
+    """The text with its fenced blocks removed, with the blank lines right before each.
+
+    A block opens at a line starting with three or more backticks (or tildes) and closes at
+    the next line starting with as many, or, when no later line has as many, with as many as
+    the longest later fence (three at least); what follows the closing fence stays. A fence
+    that nothing closes is text. One pass over the lines, however many fences stay open.
+    """
+    lines = text.split("\n")
+    fences = [_fence(line) for line in lines]
+    # later[char][i]: the longest fence of that character after line i, so a fence that
+    # will not be closed is known at once instead of by a scan to the end.
+    later: dict[str, list[int]] = {"`": [0] * len(lines), "~": [0] * len(lines)}
+    for char, longest in later.items():
+        for i in range(len(lines) - 2, -1, -1):
+            following = fences[i + 1]
+            longest[i] = max(longest[i + 1], following[1] if following[0] == char else 0)
+    starts = [0] * len(lines)
+    for i in range(1, len(lines)):
+        starts[i] = starts[i - 1] + len(lines[i - 1]) + 1
+    pieces: list[str] = []
+    kept_from = 0  # the text from here on is kept unless a block is found
+    blank_from: int | None = None  # the first of the blank lines right above line i
+    i = 0
+    while i < len(lines):
+        char, run, _ = fences[i]
+        if not lines[i].strip():
+            blank_from = i if blank_from is None else blank_from
+            i += 1
+            continue
+        length = min(run, later[char][i]) if char else 0
+        if length >= 3:
+            j = i + 1
+            while fences[j][0] != char or fences[j][1] < length:
+                j += 1
+            pieces.append(text[kept_from : starts[i if blank_from is None else blank_from]])
+            kept_from = starts[j] + fences[j][2] + length
+            i = j
+        blank_from = None
+        i += 1
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
+
+
+def _fence(line: str) -> tuple[str, int, int]:
+    """(character, length, indent) of the fence a line starts with; ("", 0, 0) if none."""
+    code = line.lstrip()
+    run = len(code) - len(code.lstrip(code[:1])) if code[:1] in ("`", "~") else 0
+    return (code[0], run, len(line) - len(code)) if run >= 3 else ("", 0, 0)
 
 
 def compress_mixed(text: str, request: Request) -> tuple[str, str] | None:

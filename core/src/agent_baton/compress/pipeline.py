@@ -8,8 +8,10 @@ result (failure lines kept, nothing large left as it was) and repairs what a com
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     LINE_KINDS,
@@ -29,11 +32,11 @@ from agent_baton.compress.guarantees import (
     restore_failures,
 )
 from agent_baton.compress.html import compress_html
-from agent_baton.compress.json import compress_json, compress_repr
+from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
-from agent_baton.compress.request import Compressor, Request
+from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.tables import compress_table
 from agent_baton.compress.yaml import compress_yaml
@@ -51,6 +54,8 @@ _COUNT_ALONGSIDE_CHARS = 8_000
 _HANDOVER_SECONDS = 0.002
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
+# Seconds of CPU time a compression may take before it falls back to one linear pass.
+DEFAULT_DEADLINE = 10.0
 COMPRESSORS: dict[str, Compressor] = {
     "json": compress_json,
     "table": compress_table,
@@ -99,17 +104,25 @@ def compress(
     max_tokens: int | None = None,
     key: str | None = None,
     counter: TokenCounter | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> CompressionResult:
     """Compress ``text`` for the next agent; never raises on content.
 
     ``query`` keeps what matches it (rows, functions, log events, sentences); ``max_tokens``
     compresses harder until the result fits; ``key`` names the entry in the markers that tell
     how to get omitted parts back. Tiny or unrecognised content passes through untouched.
+    When the content's compressor has taken ``deadline`` seconds of CPU time (``None``: no
+    limit), the text is compressed in one linear pass instead (first and last lines,
+    failure lines, repeats folded, every cut marked) and ``transforms`` says
+    ``fallback:deadline``.
     """
     if not isinstance(text, str):
         raise TypeError(f"compress() takes a str, not {type(text).__name__}")
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         raise ValueError("max_tokens must be a positive int or None")
+    if deadline is not None and not deadline > 0:
+        raise ValueError("deadline must be a positive number of seconds or None")
+    due = None if deadline is None else time.thread_time() + deadline
     count = counter or get_token_counter(model)
     counting = _count_original(text, count)
     if counting.done() and _passes_through(counting.result(), max_tokens):
@@ -117,35 +130,42 @@ def compress(
     out: str = text
     out_tokens: int | None = None
     transforms: list[str] = []
-    for kind in kinds(text, key):
-        attempt = _run(
-            COMPRESSORS[kind], kind, text, counting.result, query, key, max_tokens, count
-        )
-        if attempt is None:
-            continue  # not this kind of content: try the next
-        # The first compressor that recognises the content owns it: another kind's rules
-        # (prose on a JSON document, say) would drop what this one knew to keep.
-        out, out_tokens, transforms = attempt
-        if out is not text and kind in LINE_KINDS:
-            out, out_tokens = _with_failures(text, out, out_tokens, counting.result, count)
-        break
+    request = Request(query=query, key=key, max_tokens=max_tokens, deadline=due)
+    timed_out = False
+    try:
+        for kind in kinds(text, key):
+            attempt = _run(COMPRESSORS[kind], kind, text, counting.result, request, count)
+            if attempt is None:
+                continue  # not this kind of content: try the next
+            # The first compressor that recognises the content owns it: another kind's rules
+            # (prose on a JSON document, say) would drop what this one knew to keep.
+            out, out_tokens, transforms = attempt
+            if out is not text and kind in LINE_KINDS:
+                out, out_tokens = _with_failures(text, out, out_tokens, counting.result, count)
+            break
+        if out is text and counting.result() > FALLBACK_TOKENS:
+            attempt = _run(fallback, "fallback", text, counting.result, request, count)
+            if attempt is not None and attempt[0] is not text:
+                out, out_tokens, transforms = attempt[0], attempt[1], transforms + attempt[2]
+    except DeadlineExceeded:
+        out = compress_fallback(text, key, budget_chars(len(text), request))
+        out_tokens, transforms, timed_out = count(out), ["fallback:deadline"], True
     original_tokens = counting.result()
     if _passes_through(original_tokens, max_tokens):
         return CompressionResult(text, original_tokens, original_tokens, [])
-    if out is text and original_tokens > FALLBACK_TOKENS:
-        attempt = _run(fallback, "fallback", text, counting.result, query, key, max_tokens, count)
-        if attempt is not None and attempt[0] is not text:
-            out, out_tokens, transforms = attempt[0], attempt[1], transforms + attempt[2]
+    if timed_out and out_tokens is not None and out_tokens >= original_tokens:
+        out, out_tokens = text, original_tokens  # the one pass found nothing to leave out
     compressed_any = out is not text
     if out_tokens is None:
         out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
         total = text.count("\n") + 1
         out = fit_lines(out, max_tokens, count, key, query, total)
-        if query and compressed_any:
+        if query and compressed_any and not timed_out:
             # The compressor may have dropped what the query asks for at its hardest level:
             # the original's best-matching lines may cover the query better, if they keep
-            # as many failures.
+            # as many failures (not worth a pass over an original too large to compress in
+            # time).
             direct = fit_lines(text, max_tokens, count, key, query, total)
             if _coverage(direct, query) > _coverage(out, query) and len(failures(direct)) >= len(
                 failures(out)
@@ -181,6 +201,8 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
             continue
         try:
             produced = COMPRESSORS[kind](text, request)
+        except DeadlineExceeded:
+            raise  # the whole document falls back, not just this part
         except Exception as exc:  # logged by type: a message or traceback may quote content
             logger.debug("%s compressor failed on a part: %s", kind, type(exc).__name__)
             continue
@@ -227,21 +249,25 @@ def _run(
     kind: str,
     text: str,
     original_tokens: Callable[[], int],
-    query: str | None,
-    key: str | None,
-    max_tokens: int | None,
+    request: Request,
     count: TokenCounter,
 ) -> tuple[str, int, list[str]] | None:
-    """Run one compressor, harder level by level until ``max_tokens`` holds.
+    """Run one compressor, harder level by level until ``request.max_tokens`` holds.
 
     None when the compressor declines the text; a failure or a longer result is reported
-    in the notes and leaves the text as it was.
+    in the notes and leaves the text as it was. Past the deadline, the best level so far
+    is the result; with none, DeadlineExceeded propagates.
     """
+    max_tokens = request.max_tokens
     best: tuple[str, int, list[str]] | None = None
     for level in range(MAX_LEVEL + 1):
         try:
-            request = Request(query=query, key=key, level=level, max_tokens=max_tokens)
-            produced = compressor(text, request)
+            request.check_time()
+            produced = compressor(text, dataclasses.replace(request, level=level))
+        except DeadlineExceeded:
+            if best is None:
+                raise
+            return best
         except Exception as exc:  # a compressor bug must not lose the content
             logger.debug("%s compressor failed: %s", kind, type(exc).__name__)
             return text, original_tokens(), [f"{kind}:failed:{type(exc).__name__}"]

@@ -37,16 +37,21 @@ _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
 _META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*_`]?[A-Z0-9])")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_UNITS = (
+    r"%|[kKMGTP]i?B\b|[mµun]?s\b|seconds?\b|minutes?\b|hours?\b|days?\b|weeks?\b|months?\b|"
+    r"years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|x\b|points?\b|[kKM]\b|cores?\b|"
+    r"users?\b|developers?\b"
+)
 _FEATURES = re.compile(
-    # A match starts a word, or at a digit, backtick or quote: this gate only skips, fast,
-    # the positions inside words where no branch below could match.
-    r"(?:(?<!\w)(?=[\w`\"/-])|(?=[\d`\"]))(?:"
+    # A number with a unit is matched from the start of its run of digits, "," and ".": from
+    # a digit inside the run, re would scan the rest of the run again, for the same end (n²).
+    r"(?P<unit>(?<![\d,.])[,.]*\d[\d,.]*\s?(?:" + _UNITS + r"))"
+    # Other matches start a word, or at a digit, backtick or quote: this gate only skips,
+    # fast, the positions inside words where no branch below could match.
+    r"|(?:(?<!\w)(?=[\w`\"/-])|(?=[\d`\"]))(?:"
     r"(?P<date>\b\d{4}-\d{2}-\d{2}|\b\d{1,2}-[A-Z][a-z]{2}-\d{4}\b"
     r"|\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r",? \d{4}\b)"
-    r"|(?P<unit>\d[\d,.]*\s?(?:%|[kKMGTP]i?B\b|[mµun]?s\b|seconds?\b|minutes?\b|hours?\b|"
-    r"days?\b|weeks?\b|months?\b|years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|"
-    r"x\b|points?\b|[kKM]\b|cores?\b|users?\b|developers?\b))"
     r"|(?P<number>\b\d+(?:[.,]\d+)*\b)"
     # code spans, quoted names ("Recent Items"), paths, flags, dotted names, CONSTANTS, snake_case
     r"|(?P<ident>`[^`\n]+`|\"[A-Z][\w .&/-]{2,40}\"|(?<![\w/.])(?:/[\w.+-]+){2,}"
@@ -66,7 +71,10 @@ _WEIGHTS = {
     "name": (0.5, 3),
     "cue": (1.0, 2),
 }
-_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+# Opening marks, a word, closing marks, punctuation, closing quotes. Written so that a
+# character has one place to go ("'" ends a word only where a closing mark may follow):
+# a long run of marks is not tried n² or n³ ways.
+_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(?:[.,;:!?][)\"']*)?")
 _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
@@ -74,11 +82,12 @@ _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
-# Link targets say where, not what: they would pass for identifiers and rare words.
-_LINK = re.compile(r"(?<=\])\([^)\s]*\)|<?https?://[^\s>)]+>?")
+# Link targets say where, not what: they would pass for identifiers and rare words. A
+# target ends before the next "](": each start scans only up to the next one.
+_LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     kind: str  # heading, para, item, table, code, drop
     lines: list[str]
@@ -87,12 +96,12 @@ class _Block:
     units: list[int] = field(default_factory=list)  # sentence indices
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     text: str
     block: int
     score: float = 0.0
-    signature: frozenset[str] = frozenset()  # its words, to drop repeated sentences
+    signature: tuple[str, ...] = ()  # its distinct words, sorted: to drop repeated sentences
     line: bool = False  # a line of a listing rather than a sentence
 
 
@@ -149,8 +158,11 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     None when nothing would be left out.
     """
     blocks = parse_blocks(text)
+    request.check_time()
     units = _units(blocks)
+    request.check_time()
     _score(units, blocks, request.query)
+    request.check_time()
     kept = _select(units, request)
     out: list[str] = []
     dropped = 0
@@ -304,7 +316,13 @@ def _wordy(line: str) -> bool:
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     plain = [_LINK.sub("", u.text) for u in units]
-    words = [frozenset(_WORDS.findall(t.lower())) for t in plain]
+    # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
+    # frozenset and its own copies of the words would hold the text over twenty times.
+    vocabulary: dict[str, str] = {}
+    words = [
+        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t.lower())}))
+        for t in plain
+    ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
     joined = "\n".join(plain)
@@ -442,7 +460,7 @@ def _select(units: list[_Unit], request: Request) -> set[int]:
         range(len(units)), key=lambda i: -units[i].score / (1 + len(units[i].text) / 300)
     )
     kept: set[int] = set()
-    seen: set[frozenset[str]] = set()
+    seen: set[tuple[str, ...]] = set()
     used = 0
     for i in order:
         u = units[i]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+
+class DeadlineExceeded(Exception):
+    """A compressor ran past its request's deadline (the pipeline then falls back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +21,19 @@ class Request:
     level: int = 0
     # The caller's token budget, if any: compressors may aim for it directly.
     max_tokens: int | None = None
+    # The time.thread_time() by which the compressor must be done; None: no limit. CPU
+    # time of the compressing thread, not wall time: a busy machine does not change what
+    # compression produces.
+    deadline: float | None = None
+
+    def check_time(self) -> None:
+        """Raise :class:`DeadlineExceeded` once the deadline has passed.
+
+        Compressors call it between their passes and every few thousand lines: stopping
+        there leaves nothing running, as a thread or a timer would.
+        """
+        if self.deadline is not None and time.thread_time() > self.deadline:
+            raise DeadlineExceeded
 
 
 # A compressor returns the compressed text and a transform name, or None to pass.

@@ -19,7 +19,9 @@ from agent_baton.compress.request import Request
 _MIN_ROWS = 3
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d+")
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
+# must fail in one pass, not after trying every split of the padding.
+_PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\s*)?$")
 _PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 
@@ -46,6 +48,7 @@ def compress_table(text: str, request: Request) -> tuple[str, str] | None:
     found = find_table(text)
     if found is None:
         return None
+    request.check_time()
     body, lossy = compress_records(found.records, request, budget_chars(len(text), request))
     parts = [p for p in (found.before, body, found.after) if p]
     return "\n".join(parts), f"table:{found.kind}{'+sample' if lossy else ''}"

@@ -97,6 +97,7 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
     if not (looks_like_yaml(text) or parses_as_yaml(text)):
         return None
     documents = [_Document(lines, _paths(lines)) for lines in _split(text)]
+    request.check_time()
     keep = best_matches(["\n".join(d.lines) for d in documents], request.query, most=3, floor=0.5)
     # Each document is compared with the first of its shape (a Namespace may come first).
     first_of_shape: dict[tuple[str, ...], int] = {}

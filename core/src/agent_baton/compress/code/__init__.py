@@ -36,7 +36,9 @@ _CODE_LINE = re.compile(
     r"|[{};,(]\s*$|:\s*$"
     r"|^\s*[\w.$\[\]]+\s*[-+*/|&]?=\s*\S|^\s*[\w.$]+\(.*\)\s*$|^\s+\w+ [\w.*\[\]]+$"
 )
-_PYTHON_HINT = re.compile(r"^(\s*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
+# "^[^\S\n]*", not "^\s*": the indent of one line; "\s*" would rescan a run of blank lines
+# from each of its line starts (n²). Counts are the same: a match just starts lower.
+_PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -72,6 +74,7 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     skeleton, name = _skeleton(text)
     if skeleton is None:
         return None
+    request.check_time()
     out = skeleton.render(request.query, request.level, request.key)
     return (out, name) if out is not None else None
 

@@ -40,16 +40,24 @@ _CONTAINER = re.compile(
     r"extension|protocol)\b(?:\s*<[^{(]*?>)?\s*([#\w$.]*)"
 )
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
-_ASSIGNED = re.compile(r"([#\w$]+)\s*(?::[^=]*)?=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
-_GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^)]*\)\s*)?([\w$]+)")
-_CALLED = re.compile(r"([#\w$]+)\s*(?:<[^(]*>)?\s*\(")
+# A header's names are read one "=" or "(" at a time (see _assigned, _called): a pattern
+# searching the whole header would rescan, from every name, up to the same "=" or "(".
+_NAME = r"(?<![#\w$])([#\w$]+)"  # a whole name: one inside another would rescan it
+_ASSIGN_TARGET = re.compile(_NAME + r"\s*(?::|\Z)")  # name =, name: Type =
+_ASSIGN_VALUE = re.compile(r"=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
+_CALL_TARGET = re.compile(_NAME + r"\s*\Z")  # name (
+_GENERIC_CALL_TARGET = re.compile(_NAME + r"\s*<")  # name<T> (
+_GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^()]*\)\s*)?([\w$]+)")
 _IMPORT = re.compile(
     r"^\s*(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
-    r"(const|let|var)\s+[\w${},\s]+=\s*require\()"
+    r"(const|let|var)\s[\w${},\s]+=\s*require\()"
 )
 _DECLARE = re.compile(r"^\s*(export\s+)?(pub(\([\w:]+\))?\s+)?(const|let|var|static|type|define)\b")
 _ATTRIBUTE = re.compile(r"^\s*(@[\w.]+|#\[|#!\[)")
 _PRIVATE = re.compile(r"^\s*(private\b|#|_)|^\s*fn\s")
+# Containers nested deeper than this are kept like long statements: each level rescans its
+# body, and real code does not nest classes this deep.
+_MAX_NESTING = 16
 _CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "implements")
 _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
@@ -81,6 +89,7 @@ class _BraceScanner:
     def __init__(self, skeleton: Skeleton, masked: list[str]) -> None:
         self.s = skeleton
         self.code = masked + [""] * (len(skeleton.lines) - len(masked))
+        self.nesting = 0  # containers open around the region being read
         n = len(skeleton.lines)
         # Depth of braces and of (), [] at the start of each line (index n: the end).
         self.depth = [0] * (n + 1)
@@ -162,21 +171,26 @@ class _BraceScanner:
         container = _CONTAINER.search(head.split("(", 1)[0])
         name = _function_name(head)
         anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
-        if top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)):
+        wrapper = top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines))
+        if wrapper and self.nesting < _MAX_NESTING:
             # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
             # file holds its declarations, so it is walked, never elided whole.
             self.s.keep(i, opened, ALWAYS)
             self.s.keep(j, j, ALWAYS)
+            self.nesting += 1
             self.region(opened + 1, j - 1, parent=parent, top=True)
+            self.nesting -= 1
             return
-        if container and not _CONTROL.match(head):
+        if container and not _CONTROL.match(head) and self.nesting < _MAX_NESTING:
             drop_at = ALWAYS if top else CONSTANT
             name = container.group(2) or container.group(1)
             self._doc(comments, drop_at)
             self.s.add_owner(Owner(name, i, j, drop_at, function=False, parent=parent))
             self.s.keep(i, opened, drop_at)
             self.s.keep(j, j, drop_at)
+            self.nesting += 1
             self.region(opened + 1, j - 1, parent=name, top=False)
+            self.nesting -= 1
             return
         if name is None:
             self._long_statement(i, j, CONSTANT if top and _DECLARE.match(head) else MEMBER)
@@ -205,14 +219,40 @@ def _function_name(head: str) -> str | None:
     go = _GO_FUNC.search(head)
     if go:
         return go.group(1)
-    assigned = _ASSIGNED.search(head)
+    assigned = _assigned(head)
     if assigned and (_FUNCTION_WORD.search(head) or "=>" in head):
-        return assigned.group(1)
+        return assigned
     before = head.split("(", 1)[0]
     if "=" in before and not _FUNCTION_WORD.search(head):
         return None  # a call whose result is assigned: const x = make({
-    called = _CALLED.search(head)
-    return called.group(1) if called else None
+    return _called(head)
+
+
+def _assigned(head: str) -> str | None:
+    """The first name assigned a function: ``f = function``, ``f: T = (``, ``f = x =>``.
+
+    Every name between two "=" reaches the second with the same value after it, so each
+    stretch is read once: its first name followed by ":" or by the "=" itself.
+    """
+    start = 0
+    while (equals := head.find("=", start)) >= 0:
+        target = _ASSIGN_TARGET.search(head, start, equals)
+        if target and _ASSIGN_VALUE.match(head, equals):
+            return target.group(1)
+        start = equals + 1
+    return None
+
+
+def _called(head: str) -> str | None:
+    """The first name called: the name right before a "(", or before its ``<T>`` and "("."""
+    start = 0
+    while (paren := head.find("(", start)) >= 0:
+        generic = head[start:paren].rstrip().endswith(">")
+        target = (_GENERIC_CALL_TARGET if generic else _CALL_TARGET).search(head, start, paren)
+        if target:
+            return target.group(1)
+        start = paren + 1
+    return None
 
 
 def _statement_name(code: str) -> str:

@@ -171,58 +171,71 @@ _BLOCK_BODIES = frozenset({"statement_block", "block"})
 _WRAPPER_BODIES = _BLOCK_BODIES | {"declaration_list", "compound_statement", "class_body"}
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
-# Cheap per-language signs, counted on the first 20,000 characters.
+# Cheap per-language signs, counted on the first 20,000 characters. An indent is
+# "[^\S\n]*", not "\s*", which would rescan a run of blank lines from each of its line
+# starts (n²; a match just starts lower, so counts are the same), and no two repeats may
+# take the same characters.
+_INDENT = r"^[^\S\n]*"
 _SIGNS = {
     "go": re.compile(
-        r"^package [a-z_]\w*\s*$|^func (\(\w+ \*?[\w.\[\], ]+\) )?\w+(\[[^\]]*\])?\(|^import \($"
-        r"|^type \w+ (struct|interface) \{|^\s*[\w, ]+ := |\berr != nil\b",
+        r"^package [a-z_]\w*\s*$|^func (\(\w+ \*?[\w.\[\], ]+\) )?\w+(\[[^\]]{0,200}\])?\("
+        r"|^import \($|^type \w+ (struct|interface) \{|"
+        + _INDENT
+        + r"[\w,][\w, ]* := |\berr != nil\b",
         re.M,
     ),
     "rust": re.compile(
-        r"^\s*(pub(\([\w:]+\))? )?((async|const|unsafe|extern \"C\") )*fn \w+"
-        r"|^\s*(pub(\([\w:]+\))? )?(use|mod) \w+(::|;| \{)|^\s*impl\b|^\s*#!?\[\w+"
-        r"|\blet (mut )?\w+|&(mut )?self\b|^\s*(pub(\([\w:]+\))? )?(struct|enum|trait) \w+",
+        _INDENT + r"(pub(\([\w:]+\))? )?((async|const|unsafe|extern \"C\") )*fn \w+"
+        r"|" + _INDENT + r"(pub(\([\w:]+\))? )?(use|mod) \w+(::|;| \{)|" + _INDENT + r"impl\b"
+        r"|" + _INDENT + r"#!?\[\w+|\blet (mut )?\w+|&(mut )?self\b"
+        r"|" + _INDENT + r"(pub(\([\w:]+\))? )?(struct|enum|trait) \w+",
         re.M,
     ),
     "java": re.compile(
         r"^package [\w.]+;|^import (static )?[\w.]+(\.\*)?;"
-        r"|^\s*((public|private|protected|static|final|abstract|synchronized) )+[\w<>\[\], ]+ \w+\("
-        r"|^\s*((public|private|protected|static|final|abstract) )*(class|interface|enum|record) "
-        r"|^\s*@(Override|Test|Autowired|Nullable)\b|\bSystem\.\w+\.",
+        # One modifier, then the type: it takes any further modifiers itself.
+        r"|" + _INDENT + r"(public|private|protected|static|final|abstract|synchronized) "
+        r"[\w<>\[\], ]+ \w+\("
+        r"|" + _INDENT + r"((public|private|protected|static|final|abstract) )*"
+        r"(class|interface|enum|record) "
+        r"|" + _INDENT + r"@(Override|Test|Autowired|Nullable)\b|\bSystem\.\w+\.",
         re.M,
     ),
     "c": re.compile(
-        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|^\s*typedef\b|^extern \"C\""
+        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b|^extern \"C\""
         r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
         r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
         re.M,
     ),
     "js": re.compile(
-        r"^\s*(export )?const [\w${}\[\], ]+ =|^\s*(export (default )?)?(async )?function\b"
-        r"|=> \{?$|\brequire\(|\bmodule\.exports\b|^import .* from ['\"]|^export \w|\bconsole\.",
+        _INDENT + r"(export )?const [\w${}\[\], ]+ =|" + _INDENT + r"(export (default )?)?"
+        r"(async )?function\b|=> \{?$|\brequire\(|\bmodule\.exports\b|^import .* from ['\"]"
+        r"|^export \w|\bconsole\.",
         re.M,
     ),
 }
 # Outside comments (JSDoc writes types too): declarations, annotations, modifiers.
 _TS_SIGNS = re.compile(
-    r"^(?!\s*(?:\*|//|/\*))[^\n]*?(?:"
-    r"^\s*(export )?(declare )?(interface|type|enum|namespace|abstract class) \w+"
+    r"^(?![^\S\n]*(?:\*|//|/\*))[^\n]*?(?:"
+    + _INDENT
+    + r"(export )?(declare )?(interface|type|enum|namespace|abstract class) \w+"
     r"|\w\??: (string|number|boolean|void|any|unknown|never)\b|^import type\b|\bas const\b"
-    r"|^\s*(private|public|protected|readonly) (readonly )?#?\w+\??[:(]|\): [\w<>\[\]|]+ \{$)",
+    r"|" + _INDENT + r"(private|public|protected|readonly) (readonly )?#?\w+\??[:(]"
+    r"|\): [\w<>\[\]|]+ \{$)",
     re.M,
 )
 _JSX = re.compile(r"</[A-Za-z][\w.]*>|<[A-Za-z][\w.]*(\s[^<>]*)?/>")
 # C++ rather than C: namespaces, templates, classes, the standard library.
 _CPP_SIGNS = re.compile(
-    r"^\s*(namespace \w+|template\s*<|class \w+[^;]*\{|(public|private|protected):)"
+    _INDENT + r"(namespace \w+|template\s*<|class \w+[^;]*\{|(public|private|protected):)"
     r"|\bstd::|^#include <\w+>$",
     re.M,
 )
 # Signs of brace languages without a grammar here (C#, Kotlin, Swift, PHP, Scala).
 _OTHER_SIGNS = re.compile(
-    r"^using [\w.]+;|^\s*(fun|val|object) \w|^<\?php"
-    r"|^import (Foundation|UIKit|SwiftUI)\b|^\s*func \w+.*\) (throws )?-> "
-    r"|^\s*case class ",
+    r"^using [\w.]+;|" + _INDENT + r"(fun|val|object) \w|^<\?php"
+    r"|^import (Foundation|UIKit|SwiftUI)\b|" + _INDENT + r"func \w+.*\) (throws )?-> "
+    r"|" + _INDENT + r"case class ",
     re.M,
 )
 

@@ -1,0 +1,107 @@
+"""Screen every regular expression the library compiles for superlinear time.
+
+Usage: python benchmarks/pattern_screen.py [--corpus DIR]
+
+Records each pattern agent_baton compiles (at import, and inline ones while compressing the
+corpus with a query and a budget), then times ``finditer`` on pumped inputs: a literal of
+the pattern, then one or two characters repeated, at 300 and 1,200 characters. A pattern
+whose time grows more than 8-fold for the 4-fold input is printed with the pump. finditer
+tries every start: a pattern flagged here is harmless only where it is used with
+``match``/``fullmatch`` or its first search always succeeds; check each use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+BASE = list(" \n\taA1()[]{}|-_.,:=`\"'/*#<>@$!?+;%~&x\\")
+
+
+def recorded(corpus: Path) -> dict[tuple[str, int], re.Pattern[str]]:
+    """Every str pattern agent_baton's modules compile at import or while compressing."""
+    seen: dict[tuple[str, int], re.Pattern[str]] = {}
+    compile_ = re._compile  # type: ignore[attr-defined]
+
+    def record(pattern: Any, flags: Any) -> Any:
+        compiled = compile_(pattern, flags)
+        caller = sys._getframe(1)
+        while caller.f_back is not None and caller.f_globals.get("__name__") == "re":
+            caller = caller.f_back  # re.compile, re.search...: who called them
+        ours = str(caller.f_globals.get("__name__", "")).startswith("agent_baton")
+        if isinstance(pattern, str) and ours:
+            seen.setdefault((pattern, int(flags)), compiled)
+        return compiled
+
+    re._compile = record  # type: ignore[attr-defined]
+    try:
+        import agent_baton
+
+        for module in pkgutil.walk_packages(agent_baton.__path__, "agent_baton."):
+            if not module.name.endswith("__main__"):
+                importlib.import_module(module.name)
+        from agent_baton.compress import compress
+
+        for case in sorted(corpus.glob("cases/*/content.*")):
+            compress(case.read_text(), query="error in the build", max_tokens=300)
+    finally:
+        re._compile = compile_  # type: ignore[attr-defined]
+    return seen
+
+
+def seconds(pattern: re.Pattern[str], text: str) -> float:
+    started = time.perf_counter()
+    for _ in pattern.finditer(text):
+        pass
+    return time.perf_counter() - started
+
+
+def worst_pump(pattern: re.Pattern[str]) -> tuple[float, str, str, float] | None:
+    """(seconds at 1,200 chars, prefix, pump, growth) of the worst pump, or None if linear."""
+    source = pattern.pattern
+    alphabet = sorted(set(BASE) | {c for c in source if c.isprintable()})
+    literals = re.findall(r"[A-Za-z_]{2,}|[^\w\s\\()\[\]|?*+{}^$.]{1,3}", source)
+    prefixes = ["", *sorted(set(literals))]
+    pumps = alphabet + [a + b for a in alphabet for b in alphabet if a != b]
+    pumps += [w + c for w in prefixes[1:] for c in " (<:=\n,.1a'"]
+    worst = None
+    for prefix in prefixes[:30]:
+        for pump in pumps:
+            small = prefix + pump * (300 // len(pump))
+            if seconds(pattern, small) < 2e-4:
+                continue
+            big = prefix + pump * (1200 // len(pump))
+            # Twice, so a busy machine's hiccup is not taken for a trend.
+            growth = min(seconds(pattern, big) / max(seconds(pattern, small), 1e-7) for _ in "ab")
+            took = seconds(pattern, big)
+            if took > 2e-3 and growth > 8 and (worst is None or took > worst[0]):
+                worst = (took, prefix, pump, growth)
+    return worst
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    args = parser.parse_args()
+    patterns = recorded(args.corpus)
+    print(f"{len(patterns)} patterns")
+    flagged = 0
+    for (source, _), pattern in patterns.items():
+        found = worst_pump(pattern)
+        if found is not None:
+            flagged += 1
+            took, prefix, pump, growth = found
+            print(f"x{growth:.0f} {took * 1000:.1f} ms  {prefix!r} + {pump!r}*n  {source[:120]!r}")
+    print(f"{flagged} patterns grow faster than linearly under finditer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The compressor of last resort, for when the content-aware one runs out of time.
+
+One pass over the lines, whatever the content: the first and last lines stay, and so does
+every line that reports a failure (the first and last of them when they outgrow the budget);
+runs of lines equal but for their digits fold into one line with a count (kept lines only
+when equal); every cut leaves a marker. A line too long to keep whole keeps its start.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from agent_baton.compress.logs import problem_lines
+from agent_baton.compress.markers import omitted
+
+_EDGE = 20  # lines kept at the head and at the tail
+_WIDTH = 2000  # characters a kept line keeps
+_FOLD = 3  # a run of this many lines of one shape folds into one
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def compress_fallback(text: str, key: str | None, budget: int) -> str:
+    """``text`` cut to about ``budget`` characters in one linear pass (see the module)."""
+    lines = text.split("\n")
+    n = len(lines)
+    keep = set(range(min(_EDGE, n))) | set(range(max(0, n - _EDGE), n))
+    problems = [i for i in problem_lines(lines, text) if i not in keep]
+    # Failure lines have the budget to themselves; folds take what they leave.
+    used = 0
+    first, last = 0, len(problems) - 1
+    from_start = True
+    while first <= last and used < budget:  # the first and the last failures, inwards
+        if from_start:
+            i, first = problems[first], first + 1
+        else:
+            i, last = problems[last], last - 1
+        from_start = not from_start
+        keep.add(i)
+        used += min(len(lines[i]), _WIDTH) + 1
+    # A line's shape is the line without its digits; a kept line has none, so no run
+    # folds it in (groupby compares the shapes in C: no Python step per routine line).
+    shapes: list[str | None] = list(text.translate(_NO_DIGITS).split("\n"))
+    for i in keep:
+        shapes[i] = None
+    out: list[str] = []
+    loose = 0  # lines left out since the last line written
+    i = 0
+    for shape, run in groupby(shapes):
+        size = len(list(run))
+        if shape is None or (size >= _FOLD and used < budget and shape.strip()):
+            if loose:
+                out.append(f"[… {loose} lines]")
+                loose = 0
+            if shape is None:  # kept lines: only exact repeats fold
+                for line, same in groupby(lines[i : i + size]):
+                    times = len(list(same))
+                    if times >= _FOLD:
+                        out.append(f"[×{times}] {_cut(line, key)}")
+                    else:
+                        out.extend([_cut(line, key)] * times)
+            else:
+                out.append(f"[×{size}] {_cut(lines[i], key)}")
+                used += min(len(lines[i]), _WIDTH) + 8
+        else:
+            loose += size
+        i += size
+    if loose:
+        out.append(f"[… {loose} lines]")
+    what = f"{n - len(keep)} of {n} lines"
+    if last >= first:
+        what += f", {last - first + 1} of them failure lines,"
+    out.append(omitted(f"{what} (compression ran out of time)", key))
+    return "\n".join(out)
+
+
+def _cut(line: str, key: str | None) -> str:
+    if len(line) <= _WIDTH:
+        return line
+    return line[:_WIDTH] + omitted(f"{len(line) - _WIDTH} more characters of this line", key)

