@@ -21,7 +21,9 @@ except ImportError:  # Python 3.10: TOML is then read by its lines only
     tomllib = None  # type: ignore[assignment]
 
 _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
-_SETTING = re.compile(r"^\s*[\w.\-\"' /@:]+(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
+# A key starts with a non-blank, so leading blanks have one way to match; lines are cut to
+# _SETTING_CHARS before matching, which bounds what the key's blanks and colons can try.
+_SETTING = re.compile(r"^\s*[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
 _COMMENT = re.compile(r"^\s*[#;]")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
@@ -32,7 +34,9 @@ def parses_as_config(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]
     if len(lines) < 5 or not any(_SECTION.match(line) for line in lines):
         return False
-    shaped = sum(1 for line in lines if _SECTION.match(line) or _SETTING.match(line))
+    shaped = sum(
+        1 for line in lines if _SECTION.match(line) or _SETTING.match(line[:_SETTING_CHARS])
+    )
     if shaped < _SHAPED * len(lines):
         return False
     if tomllib is not None:
@@ -59,7 +63,7 @@ def compress_config(text: str, request: Request) -> tuple[str, str] | None:
     out: list[str] = []
     gap = 0
     for i, line in enumerate(lines):
-        setting = _SETTING.match(line) and len(line) <= level_chars
+        setting = len(line) <= level_chars and _SETTING.match(line)
         if _SECTION.match(line) or setting or i in matched:
             if gap:
                 out.append(f"# [… {gap} lines]")
