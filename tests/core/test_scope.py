@@ -167,3 +167,23 @@ def test_appends_from_two_contexts_on_one_store_never_collide(
         t.join()
     assert len(set(keys)) == 16
     assert sorted(first.get(k) or "" for k in keys) == sorted(f"output {i}" for i in range(16))
+
+
+def test_backends_select_a_scopes_entries_where_they_are_stored(
+    clock: FakeClock, backend_factory: Callable[[], Backend]
+) -> None:
+    backend = backend_factory()
+    ctx = SharedContext(ttl=60, max_entries=50, clock=clock, backend=backend)
+    # Lua pattern characters in a scope name must match literally.
+    names = ["a%.-[", "a%.-[x", "b", "a"]
+    for name in names:
+        ctx.scope(name).put("k", f"text of {name}")
+    ctx.put("a%", "root entry")
+
+    for name in names:
+        chosen = backend.entries_under(f"{name}\x1f", ttl=60, now=clock())
+        assert [e.original for e in chosen] == [f"text of {name}"]
+    assert len(backend.entries_under("", ttl=60, now=clock())) == len(names) + 1
+    assert backend.entries_under("nobody\x1f", ttl=60, now=clock()) == []
+    clock.advance(61)
+    assert backend.entries_under("b\x1f", ttl=60, now=clock()) == []

@@ -290,9 +290,8 @@ class SharedContext:
         if not self._prefix:
             self._backend.clear()
         else:
-            for entry in self._backend.entries(ttl=None, now=self._now()):
-                if entry.key.startswith(self._prefix):
-                    self._backend.delete(entry.key)
+            for entry in self._backend.entries_under(self._prefix, ttl=None, now=self._now()):
+                self._backend.delete(entry.key)
         self._derived.drop_entries(lambda stored: stored.startswith(self._prefix))
         with self._history_lock:
             for table in (self._history, self._sequences):
@@ -535,8 +534,8 @@ class SharedContext:
         start = len(self._prefix)
         return [
             dataclasses.replace(entry, key=entry.key[start:])
-            for entry in self._backend.entries(ttl=self.ttl, now=self._now())
-            if entry.key.startswith(self._prefix) and _SCOPE_SEP not in entry.key[start:]
+            for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now())
+            if _SCOPE_SEP not in entry.key[start:]
         ]
 
     def _compress(self, text: str, **kwargs: Any) -> CompressionResult:

@@ -88,6 +88,16 @@ class Backend(ABC):
     def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
         """All live entries, oldest first."""
 
+    def entries_under(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries whose keys start with ``prefix``, oldest first.
+
+        A scope reads its entries through this. The memory and Redis backends select them
+        where they are stored; this default, for other backends, filters :meth:`entries`.
+        """
+        return [e for e in self.entries(ttl=ttl, now=now) if e.key.startswith(prefix)]
+
     @abstractmethod
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""

@@ -106,9 +106,19 @@ class MemoryBackend(Backend):
 
     def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
         """All live entries, oldest first."""
+        return self.entries_under("", ttl=ttl, now=now)
+
+    def entries_under(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries whose keys start with ``prefix``, oldest first."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            return [e for e, put_at in self._entries.values() if ttl is None or now - put_at < ttl]
+            return [
+                e
+                for key, (e, put_at) in self._entries.items()
+                if key.startswith(prefix) and (ttl is None or now - put_at < ttl)
+            ]
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""

@@ -75,11 +75,13 @@ local function header(meta, now)
   if not seq then return 0, now, 0 end
   return tonumber(seq), tonumber(stamp), tonumber(size)
 end
--- The live entries, oldest first, as {member, seq, size, meta}; expired ones are dropped.
-local function live(now, ttl)
+-- The live entries whose member starts with prefix (every entry for ''), oldest first, as
+-- {member, seq, size, meta}; expired ones among them are dropped.
+local function live(now, ttl, prefix)
   local members = {}
+  local head = 'm:' .. (prefix or '')
   for _, f in ipairs(redis.call('HKEYS', h)) do
-    if string.sub(f, 1, 2) == 'm:' then members[#members + 1] = string.sub(f, 3) end
+    if string.sub(f, 1, #head) == head then members[#members + 1] = string.sub(f, 3) end
   end
   local out = {}
   if #members == 0 then return out end
@@ -181,13 +183,13 @@ return got
 """
 )
 
-# ARGV: ttl seconds or '', injected now or ''. member, meta, original, compressed or nil for
-# each live entry, oldest first.
+# ARGV: ttl seconds or '', injected now or '', key prefix. member, meta, original, compressed
+# or nil for each live entry under the prefix, oldest first.
 _ENTRIES = (
     _COMMON
     + """
 local out = {}
-for _, e in ipairs(live(clock(ARGV[2]), tonumber(ARGV[1]))) do
+for _, e in ipairs(live(clock(ARGV[2]), tonumber(ARGV[1]), ARGV[3])) do
   local m = e[1]
   local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
   out[#out + 1] = m
@@ -376,7 +378,17 @@ class RedisBackend(Backend):
 
     def entries(self, *, ttl: float | None, now: float | None) -> list[ContextEntry]:
         """All live entries of this namespace, oldest first; unreadable ones are skipped."""
-        raw = self._run(self._entries, [_seconds(ttl), _seconds(now)])
+        return self.entries_under("", ttl=ttl, now=now)
+
+    def entries_under(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries whose keys start with ``prefix``, chosen inside Redis.
+
+        Only their fields cross the network: a scope's reader never receives another
+        scope's texts.
+        """
+        raw = self._run(self._entries, [_seconds(ttl), _seconds(now), _encode(prefix)])
         out = []
         for i in range(0, len(raw), 4):
             try:
