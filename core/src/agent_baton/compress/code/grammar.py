@@ -67,6 +67,11 @@ class _Grammar:
     wrappers: frozenset[str] = frozenset()  # export/declare: the declaration is inside
     flatten: frozenset[str] = frozenset()  # member lists nested in a container's body
     signatures: frozenset[str] = frozenset()  # bodiless method declarations
+    # Children that hold the body where the grammar gives it no "body" field (Kotlin), and
+    # fields that do the work of one (a C# property's accessors, a Swift computed property).
+    bodies: frozenset[str] = frozenset()
+    body_fields: tuple[str, ...] = ("body",)
+    comment: str = "//"  # the line comment, for markers
 
 
 def _types(names: str) -> frozenset[str]:
@@ -159,6 +164,80 @@ _GRAMMARS["cpp"] = dataclasses.replace(
     flatten=_GRAMMARS["c"].flatten | _types("access_specifier_list"),
 )
 
+_GRAMMARS["csharp"] = _Grammar(
+    "tree_sitter_c_sharp",
+    "language",
+    imports=_types("using_directive extern_alias_directive file_scoped_namespace_declaration"),
+    functions=_types(
+        "method_declaration constructor_declaration destructor_declaration operator_declaration "
+        "conversion_operator_declaration local_function_statement property_declaration "
+        "indexer_declaration"
+    ),
+    containers=_types(
+        "namespace_declaration class_declaration interface_declaration struct_declaration "
+        "record_declaration enum_declaration"
+    ),
+    declarations=_types(
+        "field_declaration event_field_declaration event_declaration delegate_declaration "
+        "property_declaration"
+    ),
+    body_fields=("body", "accessors"),
+)
+_GRAMMARS["kotlin"] = _Grammar(
+    "tree_sitter_kotlin",
+    "language",
+    imports=_types("package_header import import_list file_annotation"),
+    functions=_types("function_declaration secondary_constructor anonymous_initializer"),
+    containers=_types("class_declaration object_declaration companion_object"),
+    declarations=_types("property_declaration type_alias"),
+    bodies=_types("function_body class_body enum_class_body block"),
+)
+_GRAMMARS["swift"] = _Grammar(
+    "tree_sitter_swift",
+    "language",
+    imports=_types("import_declaration"),
+    functions=_types(
+        "function_declaration init_declaration deinit_declaration subscript_declaration "
+        "property_declaration"
+    ),
+    # class, struct, enum, extension and actor are all class_declaration here.
+    containers=_types("class_declaration protocol_declaration"),
+    declarations=_types("property_declaration typealias_declaration protocol_property_declaration"),
+    signatures=_types("protocol_function_declaration"),
+    bodies=_types("computed_property"),
+    body_fields=("body", "computed_value"),
+)
+_GRAMMARS["ruby"] = _Grammar(
+    "tree_sitter_ruby",
+    "language",
+    imports=frozenset(),  # require is a call: see _is_require
+    functions=_types("method singleton_method"),
+    containers=_types("class module singleton_class"),
+    declarations=_types("assignment"),
+    comment="#",
+)
+_GRAMMARS["php"] = _Grammar(
+    "tree_sitter_php",
+    "language_php",
+    # `namespace App;` without a block names the file's namespace, like a Java package.
+    imports=_types("namespace_use_declaration namespace_definition"),
+    functions=_types("function_definition method_declaration"),
+    containers=_types(
+        "namespace_definition class_declaration interface_declaration trait_declaration "
+        "enum_declaration"
+    ),
+    declarations=_types("const_declaration property_declaration"),
+)
+_GRAMMARS["bash"] = _Grammar(
+    "tree_sitter_bash",
+    "language",
+    imports=frozenset(),  # `. file` and `source file` are commands: see _is_require
+    functions=_types("function_definition"),
+    containers=frozenset(),
+    declarations=_types("variable_assignment declaration_command"),
+    comment="#",
+)
+
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 # Siblings that belong to the declaration after them (Rust attributes, TS member decorators).
 _ATTRIBUTES = frozenset({"attribute_item", "decorator"})
@@ -168,7 +247,17 @@ _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function"}
 )
 _BLOCK_BODIES = frozenset({"statement_block", "block"})
-_WRAPPER_BODIES = _BLOCK_BODIES | {"declaration_list", "compound_statement", "class_body"}
+# Ruby's statements after `def`, `class` or `do`, up to their `end`.
+_BARE_BODIES = frozenset({"body_statement"})
+_WRAPPER_BODIES = (
+    _BLOCK_BODIES
+    | _BARE_BODIES
+    | {
+        "declaration_list",
+        "compound_statement",
+        "class_body",
+    }
+)
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
 # Cheap per-language signs, counted on the first 20,000 characters. An indent is
@@ -231,11 +320,66 @@ _CPP_SIGNS = re.compile(
     r"|\bstd::|^#include <\w+>$",
     re.M,
 )
-# Signs of brace languages without a grammar here (C#, Kotlin, Swift, PHP, Scala).
+_MODIFIERS = r"((public|private|protected|internal|static|final|abstract|override|open) )*"
+_SIGNS.update(
+    csharp=re.compile(
+        r"^using (static )?[\w.]+;$|^namespace [\w.]+;?$|\{ get; |^[^\S\n]*\[(Serializable|Test"
+        r"|Fact|Theory|Obsolete|DllImport|Flags|TestMethod|HttpGet|HttpPost|JsonProperty)\b"
+        r"|"
+        + _INDENT
+        + r"(public|private|protected|internal) "
+        + _MODIFIERS
+        + r"(async |readonly |virtual |sealed |partial |unsafe |extern |new )*"
+        r"[\w<>\[\],.?]+ [A-Z]\w*(<[\w, ]+>)?\(|\bvar \w+ = new\b|\bforeach \(var\b"
+        r"|\basync Task\b|\bnameof\(|\binternal (sealed |static )?class\b",
+        re.M,
+    ),
+    kotlin=re.compile(
+        r"^package [\w.]+$|^import \w+(\.\w+)+(\.\*| as \w+)?$"
+        r"|" + _INDENT + _MODIFIERS + r"((suspend|inline|operator|infix|private) )*fun "
+        r"(<[^>\n]{1,80}> )?[\w.]+\("
+        r"|" + _INDENT + _MODIFIERS + r"((const|lateinit) )?(val|var) \w+: "
+        r"|\bcompanion object\b|\bwhen \(|\?\.let \{|^(data|sealed|enum) class \w",
+        re.M,
+    ),
+    swift=re.compile(
+        r"^import \w+$|" + _INDENT + r"((@objc|@MainActor|@discardableResult|fileprivate|class"
+        r"|mutating|nonisolated) )*" + _MODIFIERS + r"func \w+(<[^>\n]{1,80}>)?\("
+        r"|\) (async )?((re)?throws )?-> |\bguard (let|var) |\bif let \w"
+        r"|" + _INDENT + r"(public |private |internal |fileprivate |open )?"
+        r"(struct|protocol|extension|actor) \w",
+        re.M,
+    ),
+    ruby=re.compile(
+        # Python's def and class lines end with a colon; these do not.
+        _INDENT + r"def (self\.)?\w+[?!=]?(\(.*\))?$|^[^\S\n]*end$"
+        r"|^[^\S\n]*require(_relative)? ['\"]|" + _INDENT + r"(module|class) [A-Z]\w*(::\w+)*"
+        r"( < [\w:]+)?$|\bdo( \|[^|\n]*\|)?$|^[^\S\n]*attr_(reader|writer|accessor) :"
+        r"|\belsif\b|\.each( |_with_index )?(do|\{) \|",
+        re.M,
+    ),
+    php=re.compile(
+        r"^<\?php|\$this->|" + _INDENT + _MODIFIERS + r"function \w+\(.*\$"
+        r"|^namespace \w+(\\\w+)*;|^use \\?\w+(\\\w+)+( as \w+)?;|\$\w+->\w+",
+        re.M,
+    ),
+    bash=re.compile(
+        r"^#! ?/(usr/)?bin/(env )?(ba|da|k|z)?sh\b|^(function )?\w[\w-]* ?\(\) ?[{(]?$"
+        r"|^function \w[\w-]* ?\{$|^[^\S\n]*(fi|esac|done)$|;[^\S\n]*(then|do)$"
+        r"|\$\{\w+[:#%/-]|\"\$@\"|^[^\S\n]*(local|readonly|export|declare) (-\w+ )?\w+="
+        r"|^[^\S\n]*(if|elif|while|until) \[|>&2$|2>/dev/null\b",
+        re.M,
+    ),
+)
+# Signs of languages without a grammar here, some of which share signs with ones that have
+# one: Scala (def, val, object), Lua and Elixir (end), Perl.
 _OTHER_SIGNS = re.compile(
-    r"^using [\w.]+;|" + _INDENT + r"(fun|val|object) \w|^<\?php"
-    r"|^import (Foundation|UIKit|SwiftUI)\b|" + _INDENT + r"func \w+.*\) (throws )?-> "
-    r"|" + _INDENT + r"case class ",
+    _INDENT
+    + r"case class |^object \w+ extends |"
+    + _INDENT
+    + r"def \w+(\[[^\]\n]*\])?\([^)\n]*\): [^=\n]*="
+    r"|^[^\S\n]*local (function \w|\w+ = )|^[^\S\n]*function [\w.:]+\([\w, .]*\)$"
+    r"|^defmodule |^[^\S\n]*(my|our) [$@%]\w+|^use strict;",
     re.M,
 )
 
@@ -267,8 +411,11 @@ def grammar_skeleton(
         root: _Node = parser.parse(source).root_node
         if _too_broken(root, len(lines)):
             return None
-        skeleton = Skeleton(lines, "//")
-        _Marker(_GRAMMARS[language], skeleton).region(root.named_children, None, top=True)
+        grammar = _GRAMMARS[language]
+        skeleton = Skeleton(lines, grammar.comment)
+        if lines and lines[0].startswith("#!"):
+            skeleton.keep(0, 0, IMPORT)  # the interpreter a script runs with
+        _Marker(grammar, skeleton).region(root.named_children, None, top=True)
         return skeleton, language
     except Exception:
         return None  # the brace scanner handles whatever this could not
@@ -295,17 +442,67 @@ def detect_language(text: str) -> str | None:
     scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
     scores["c"] += len(_CPP_SIGNS.findall(sample))  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < 3 or top < 2 * second or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
+    top = ranked[0][1]
+    if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
-    if best == "c":
+    contenders = [_resolve(name, sample) for name, score in ranked if 2 * score > top]
+    if len(contenders) == 1:
+        return contenders[0]
+    # Languages share signs (Swift's `let` is Rust's, a C# method reads as Java): the one
+    # whose grammar parses the sample cleanly wins.
+    errors = {name: _error_lines(sample, name) for name in contenders}
+    clean = sorted((n, name) for name, n in errors.items() if n is not None)
+    budget = max(3, int(sample.count("\n") * _MAX_ERROR_SHARE))
+    if not clean or clean[0][0] > budget or (len(clean) > 1 and clean[1][0] <= clean[0][0]):
+        return None
+    return clean[0][1]
+
+
+# A file name's extension -> its grammar (a .h may be C or C++: the signs decide).
+_EXTENSIONS = {
+    "go": "go",
+    "rs": "rust",
+    "java": "java",
+    **dict.fromkeys(("js", "mjs", "cjs", "jsx"), "javascript"),
+    **dict.fromkeys(("ts", "mts", "cts"), "typescript"),
+    "tsx": "tsx",
+    "c": "c",
+    **dict.fromkeys(("cc", "cpp", "cxx", "hpp", "hh", "hxx"), "cpp"),
+    "cs": "csharp",
+    **dict.fromkeys(("kt", "kts"), "kotlin"),
+    "swift": "swift",
+    "rb": "ruby",
+    "php": "php",
+    **dict.fromkeys(("sh", "bash"), "bash"),
+}
+
+
+def language_for_key(key: str | None) -> str | None:
+    """The grammar a key's file extension names (``job.kt``: kotlin); None for others."""
+    if not key or "." not in key[-8:]:
+        return None
+    return _EXTENSIONS.get(key.rsplit(".", 1)[-1].lower())
+
+
+def _resolve(family: str, sample: str) -> str:
+    """The grammar for a family of signs: C or C++; JavaScript, TypeScript or TSX."""
+    if family == "c":
         return "cpp" if _CPP_SIGNS.search(sample) else "c"
-    if best != "js":
-        return best
+    if family != "js":
+        return family
     # TypeScript parses nearly all JavaScript, so a couple of signs of types pick it.
     if len(_TS_SIGNS.findall(sample)) < 2:
         return "javascript"
     return "tsx" if _JSX.search(sample) else "typescript"
+
+
+def _error_lines(text: str, language: str) -> int | None:
+    """Lines of ``text`` inside ERROR nodes of ``language``'s parse; None without it."""
+    parser = _parser(language)
+    if parser is None:
+        return None
+    root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
+    return _broken_lines(root, None)
 
 
 @functools.cache
@@ -332,21 +529,24 @@ def _parser(name: str) -> Any | None:
 
 def _too_broken(root: _Node, n_lines: int) -> bool:
     """Whether ERROR nodes cover too much of the file for the tree to be trusted."""
-    if not root.has_error:
-        return False
     budget = max(3, int(n_lines * _MAX_ERROR_SHARE))
+    return _broken_lines(root, budget) > budget
+
+
+def _broken_lines(root: _Node, budget: int | None) -> int:
+    """Lines inside ERROR or missing nodes, counted until they pass ``budget``."""
     broken = 0
-    stack = [root]
+    stack = [root] if root.has_error else []
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
             broken += _last_row(node) - node.start_point[0] + 1
-            if broken > budget:
-                return True
+            if budget is not None and broken > budget:
+                break
             continue
         # Only subtrees holding an error are walked, so a clean file costs nothing here.
         stack.extend(child for child in node.children if child.has_error)
-    return False
+    return broken
 
 
 def _last_row(node: _Node) -> int:
@@ -437,16 +637,24 @@ class _Marker:
             else:
                 drop_at = CONSTANT if top and kind.role == "declaration" else MEMBER
                 self._long(start, end, kind.name, drop_at)
+                if kind.role == "other" and end - start > _LONG:
+                    # Functions defined inside a long `if` or loop keep their signatures.
+                    for inner in self._definitions(node):
+                        self.statement(inner, [], None, parent, top=False)
             return
         if kind.role == "container" or top:
             drop_at = ALWAYS if top else CONSTANT
         else:
             drop_at = MEMBER if _private(kind, node, container) else CONSTANT
-        body = _body(kind.node)
+        body = self.body(kind.node)
         if kind.role == "signature" or body is None:
             self._long(start, end, kind.name, drop_at)
         else:
             opened, closed = body.start_point[0], _last_row(body)
+            if body.type in _BARE_BODIES:
+                # Statements with no brace of their own: the header ends the line before
+                # them, and the `end` line closes them.
+                opened, closed = max(start, opened - 1), end
             owner_start = min([n.start_point[0] for n in lead] + [start])
             function = kind.role == "function"
             owner = Owner(kind.name, owner_start, end, drop_at, function=function, parent=parent)
@@ -490,7 +698,9 @@ class _Marker:
         """Classify ``node``; wrappers (``export``, ``declare``) by what they wrap."""
         node_type = node.type
         g = self.g
-        if node_type in g.imports and (node_type != "mod_item" or _body(node) is None):
+        if node_type in g.imports and (node_type not in g.containers or self.body(node) is None):
+            return _Kind("import", node, "")  # a Rust `mod x;`, not `mod x { ... }`
+        if _loads_file(node):
             return _Kind("import", node, "")
         if node_type in g.wrappers:
             if node.child_by_field_name("source") is not None:
@@ -503,12 +713,14 @@ class _Marker:
             if inner is None:
                 return _Kind("other", node, _name(node))
             return self.kind(inner)
-        if node_type in g.functions:
-            role: _Role = "function" if _body(node) is not None else "signature"
+        if node_type in g.functions and (
+            self.body(node) is not None or node_type not in g.declarations
+        ):
+            role: _Role = "function" if self.body(node) is not None else "signature"
             return _Kind(role, node, _name(node))
         if node_type in g.signatures:
             return _Kind("signature", node, _name(node))
-        if node_type in g.containers and _body(node) is not None:
+        if node_type in g.containers and self.body(node) is not None:
             return _Kind("container", node, _name(node))
         value = _assigned(node)
         if value is not None:
@@ -524,8 +736,34 @@ class _Marker:
         callback = _callback(node)
         if callback is not None:
             return _Kind("function", callback[1], callback[0])
-        rest: _Role = "declaration" if node_type in g.declarations else "other"
-        return _Kind(rest, node, _name(node))
+        if node_type in g.declarations:
+            return _Kind("declaration", node, _name(node))
+        if node.child_by_field_name("name") is None and node_type.endswith("_statement"):
+            return _Kind("other", node, node_type.replace("_", " "))  # "if statement"
+        return _Kind("other", node, _name(node))
+
+    def _definitions(self, node: _Node) -> list[_Node]:
+        """The functions and classes inside a statement, outermost first, not their members."""
+        wanted = self.g.functions | self.g.containers
+        found: list[_Node] = []
+        stack = list(reversed(node.named_children))
+        while stack:
+            child = stack.pop()
+            if child.type in wanted and self.body(child) is not None:
+                found.append(child)
+            else:
+                stack.extend(reversed(child.named_children))
+        return found
+
+    def body(self, node: _Node) -> _Node | None:
+        """The block a function or container keeps its body in (Go types keep it deeper)."""
+        for field in self.g.body_fields:
+            found = node.child_by_field_name(field)
+            if found is not None:
+                return found
+        if self.g.bodies:
+            return next((n for n in node.named_children if n.type in self.g.bodies), None)
+        return _go_type_body(node)
 
     def _short_body(self, start: int, end: int, name: str) -> bool:
         """Whether a body is one line no longer than the marker that would replace it."""
@@ -568,11 +806,10 @@ def _enclosed_block(node: _Node, span: int) -> _Node | None:
     return None
 
 
-def _body(node: _Node) -> _Node | None:
-    """The block a function or container keeps its body in (Go types keep it deeper)."""
-    body = node.child_by_field_name("body")
-    if body is not None or node.type != "type_declaration":
-        return body
+def _go_type_body(node: _Node) -> _Node | None:
+    """The fields of a Go struct type or the methods of an interface type."""
+    if node.type != "type_declaration":
+        return None
     specs = [n for n in node.named_children if n.type == "type_spec"]
     kind = specs[0].child_by_field_name("type") if len(specs) == 1 else None
     if kind is None:
@@ -600,7 +837,13 @@ def _name(node: _Node | None) -> str:
     if found is not None:
         return re.split(r"[<\s]", _text(found), maxsplit=1)[0]
     for child in node.named_children:
-        if child.type in ("variable_declarator", "type_spec", "const_spec", "var_spec"):
+        if child.type in (
+            "variable_declarator",
+            "type_spec",
+            "const_spec",
+            "var_spec",
+            "variable_declaration",
+        ):
             return _name(child)
     words = re.findall(r"[A-Za-z_$#][\w$]*", _text(node).split("=", 1)[0].split("\n", 1)[0])
     return words[-1] if words else "statement"
@@ -629,6 +872,24 @@ def _assigned(node: _Node) -> tuple[str, _Node] | None:
             return None
         return re.split(r"[.\[\]]", _text(left).rstrip("]"))[-1], right
     return None
+
+
+# Statements that load another file: Ruby's require, PHP's include, the shell's `.`.
+_LOADS = frozenset({"require", "require_relative", "load", "source", "."})
+_PHP_LOADS = frozenset(
+    f"{verb}_expression" for verb in ("require", "require_once", "include", "include_once")
+)
+
+
+def _loads_file(node: _Node) -> bool:
+    """Whether a statement loads another file (kept with the imports)."""
+    if node.type == "call" and node.child_by_field_name("receiver") is None:
+        return _text(node.child_by_field_name("method")) in _LOADS  # Ruby
+    if node.type == "command":
+        return _text(node.child_by_field_name("name")) in _LOADS  # shell
+    if node.type == "expression_statement" and node.named_children:
+        return node.named_children[0].type in _PHP_LOADS
+    return False
 
 
 def _is_require(node: _Node) -> bool:
