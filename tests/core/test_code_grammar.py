@@ -1324,3 +1324,31 @@ def test_signs_shared_by_two_languages_are_settled_by_parsing(monkeypatch: pytes
     original = code_grammar._language
     monkeypatch.setattr(code_grammar, "_language", lambda n: None if n == "swift" else original(n))
     assert detect_language(SWIFT) is None  # Rust's grammar does not parse it either
+
+
+def test_c_headers_parse_through_their_attribute_and_qualifier_macros():
+    """glibc's __THROW and __nonnull ((1)), a library's own EGLAPI: the grammar parses past them."""
+    need("tree_sitter_c")
+    glibc = [
+        f"extern char *zname_{i} (char *__template) __THROW __nonnull ((1)) __wur;"
+        for i in range(30)
+    ]
+    library = [f"ZAPI int ZAPIENTRY zcall_{i} (int level, const char *name);" for i in range(30)]
+    header = "\n".join(
+        [
+            *("#ifndef Z_H", "#define Z_H", "#include <stddef.h>", "__BEGIN_DECLS"),
+            *glibc,
+            *("#define ZAPI", "#define ZAPIENTRY", "typedef int (ZAPIENTRYP zproc) (int level);"),
+            *library,
+            "static inline int zadd (int a, int b) {",
+            *["    a += b;"] * 20,
+            *("    return a;", "}", "__END_DECLS", "#endif"),
+        ]
+    )
+    raw = code_grammar._parser("c").parse(header.encode()).root_node
+    assert code_grammar._broken_lines(raw) > 30  # as it stands: most prototypes are errors
+    assert detect_language(header) == "c"
+    out, name = compress_code(header, Request())
+    assert name == "code:tree-sitter:c"
+    assert all(line in out for line in glibc + library)
+    assert "lines of zadd omitted" in out and "a += b;" not in out

@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import importlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
@@ -293,7 +294,7 @@ _SIGNS = {
     "c": re.compile(
         r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b|^extern \"C\""
         r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
-        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
+        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+ ?\(",
         re.M,
     ),
     "js": re.compile(
@@ -402,15 +403,12 @@ def grammar_skeleton(
         language = language or detect_language(text)
         if language is None:
             return None
-        parser = _parser(language)
-        if parser is None:
-            return None
         # Parse the lines joined by "\n": tree-sitter's rows then match the caller's lines
         # whatever line ends the text used.
-        source = "\n".join(lines).encode("utf-8", errors="replace")
-        root: _Node = parser.parse(source).root_node
-        if _too_broken(root, len(lines)):
+        parsed = _tree("\n".join(lines), language)
+        if parsed is None or parsed[1] > _error_budget(len(lines)):
             return None
+        root = parsed[0]
         grammar = _GRAMMARS[language]
         skeleton = Skeleton(lines, grammar.comment)
         if lines and lines[0].startswith("#!"):
@@ -424,11 +422,8 @@ def grammar_skeleton(
 def parses_with_grammar(text: str, language: str) -> bool:
     """Whether ``text`` parses in ``language``'s grammar with few errors (False without it)."""
     try:
-        parser = _parser(language)
-        if parser is None:
-            return False
-        root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
-        return not _too_broken(root, text.count("\n") + 1)
+        parsed = _tree(text, language)
+        return parsed is not None and parsed[1] <= _error_budget(text.count("\n") + 1)
     except Exception:
         return False
 
@@ -452,7 +447,7 @@ def detect_language(text: str) -> str | None:
     # whose grammar parses the sample cleanly wins.
     errors = {name: _error_lines(sample, name) for name in contenders}
     clean = sorted((n, name) for name, n in errors.items() if n is not None)
-    budget = max(3, int(sample.count("\n") * _MAX_ERROR_SHARE))
+    budget = _error_budget(sample.count("\n") + 1)
     if not clean or clean[0][0] > budget or (len(clean) > 1 and clean[1][0] <= clean[0][0]):
         return None
     return clean[0][1]
@@ -498,11 +493,73 @@ def _resolve(family: str, sample: str) -> str:
 
 def _error_lines(text: str, language: str) -> int | None:
     """Lines of ``text`` inside ERROR nodes of ``language``'s parse; None without it."""
+    parsed = _tree(text, language)
+    return None if parsed is None else parsed[1]
+
+
+# Attribute macros of C headers (glibc's sys/cdefs.h, GCC's and MSVC's keywords), with their
+# parenthesised arguments: the preprocessor removes them, the grammar cannot.
+_C_ATTRIBUTES = re.compile(
+    r"\b__(?:THROW|THROWNL|wur|BEGIN_DECLS|END_DECLS|extension__|attribute_\w+__|attr_\w+"
+    r"|nonnull|attribute__|asm__|declspec|LEAF|NTH|fortify_function|errordecl|warndecl)\b"
+    r"(?:[^\S\n]*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\))?"
+)
+# A project's own qualifier macro in front of a declaration (EGLAPI, OSSL_DEPRECATEDIN_3_0):
+# a type and a name follow it, or a name and its parameters; a type (EVP_MD *md) does not.
+_QUALIFIER = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b(?= +(?:\w+ +[\w*(]|\w+ ?\(|\w+\)))")
+_QUALIFIER_USES = 3  # times a macro must start a broken line to be taken for a qualifier
+
+
+def _tree(text: str, language: str) -> tuple[_Node, int] | None:
+    """The syntax tree of ``text`` and its lines in ERROR nodes; None without the grammar.
+
+    C and C++ headers are full of macros that the preprocessor would expand. When they break
+    the parse, attribute macros and the qualifier macros that start broken lines are blanked,
+    space for character so that every line and column stays, and the parse is kept if it
+    has fewer errors.
+    """
     parser = _parser(language)
     if parser is None:
         return None
     root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
-    return _broken_lines(root, None)
+    broken = _broken_lines(root)
+    if not broken or language not in ("c", "cpp"):
+        return root, broken
+    blanked = _C_ATTRIBUTES.sub(_blank, text)
+    rows = _error_rows(parser.parse(blanked.encode("utf-8", errors="replace")).root_node)
+    lines = blanked.split("\n")
+    uses = Counter(
+        word
+        for row in rows
+        if not lines[row].lstrip().startswith("#")
+        for word in _QUALIFIER.findall(lines[row])
+    )
+    qualifiers = {word for word, n in uses.items() if n >= _QUALIFIER_USES}
+    if qualifiers:
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(qualifiers))) + r")\b")
+        blanked = "\n".join(
+            line if line.lstrip().startswith("#") else pattern.sub(_blank, line) for line in lines
+        )
+    retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+    fewer = _broken_lines(retry)
+    return (retry, fewer) if fewer < broken else (root, broken)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"\S", " ", match.group(0))
+
+
+def _error_rows(root: _Node) -> set[int]:
+    """The first line of each ERROR node (a missing node's line too)."""
+    rows: set[int] = set()
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            rows.add(node.start_point[0])
+            continue
+        stack.extend(child for child in node.children if child.has_error)
+    return rows
 
 
 @functools.cache
@@ -527,22 +584,19 @@ def _parser(name: str) -> Any | None:
     return importlib.import_module("tree_sitter").Parser(language)
 
 
-def _too_broken(root: _Node, n_lines: int) -> bool:
-    """Whether ERROR nodes cover too much of the file for the tree to be trusted."""
-    budget = max(3, int(n_lines * _MAX_ERROR_SHARE))
-    return _broken_lines(root, budget) > budget
+def _error_budget(n_lines: int) -> int:
+    """Lines in ERROR nodes beyond which a tree is not trusted."""
+    return max(3, int(n_lines * _MAX_ERROR_SHARE))
 
 
-def _broken_lines(root: _Node, budget: int | None) -> int:
-    """Lines inside ERROR or missing nodes, counted until they pass ``budget``."""
+def _broken_lines(root: _Node) -> int:
+    """Lines inside ERROR or missing nodes."""
     broken = 0
     stack = [root] if root.has_error else []
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
             broken += _last_row(node) - node.start_point[0] + 1
-            if budget is not None and broken > budget:
-                break
             continue
         # Only subtrees holding an error are walked, so a clean file costs nothing here.
         stack.extend(child for child in node.children if child.has_error)
