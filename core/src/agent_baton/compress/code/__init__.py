@@ -1,10 +1,11 @@
 """Source code: keep the skeleton (imports, signatures, docstring first lines, constants).
 
 Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
-their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
-JavaScript, TypeScript, C and the like) are parsed with tree-sitter when its grammars are
-installed (:mod:`agent_baton.compress.code.grammar`); they and Python that does not parse
-otherwise go through the scanners of :mod:`agent_baton.compress.code.fallback`. Function
+their original text (decorators and type hints included). Other languages (Go, Rust, Java,
+JavaScript, TypeScript, C, C++, C#, Kotlin, Swift, Ruby, PHP, shell) are parsed with
+tree-sitter (:mod:`agent_baton.compress.code.grammar`), the grammar the key's extension names
+first; what no grammar parses goes through the scanners of
+:mod:`agent_baton.compress.code.fallback`. Function
 bodies are elided with a marker naming the function; with a query, the functions it names or
 matches stay whole.
 """

@@ -1,13 +1,15 @@
-"""Skeletons of brace-language source from a tree-sitter syntax tree.
+"""Skeletons of source code from a tree-sitter syntax tree.
 
 ``tree-sitter`` and the per-language grammar wheels are core dependencies, imported on first
-use. Go, Rust, Java, JavaScript, TypeScript, C and C++ are told apart by cheap patterns,
-parsed, and their lines marked the way the brace scanner of
-:mod:`agent_baton.compress.code.fallback` marks them, but from exact spans: strings, regular
-expressions, generics and ``where`` clauses cannot confuse it. Whenever the answer is not
-clear (no grammar installed, an unknown or mixed language, a parse that is mostly errors, any
-exception) it returns None and the caller uses the brace scanner. A top-level block around
-most of the file (a UMD or CommonJS wrapper, ``extern "C"``) is walked, never elided whole.
+use. Go, Rust, Java, JavaScript, TypeScript, C, C++, C#, Kotlin, Swift, Ruby, PHP and shell
+are named by the key's extension or told apart by cheap patterns (by which grammar parses the
+text when two languages share the signs), parsed, and their lines marked the way the brace
+scanner of :mod:`agent_baton.compress.code.fallback` marks them, but from exact spans:
+strings, regular expressions, generics and ``where`` clauses cannot confuse it. Whenever the
+answer is not clear (no grammar installed, an unknown or mixed language, a parse that is
+mostly errors, any exception) it returns None and the caller uses the brace or indentation
+scanner. A top-level block around most of the file (a UMD or CommonJS wrapper,
+``extern "C"``) is walked, never elided whole.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ class _Grammar:
     module: str  # the grammar wheel's module
     function: str  # its function returning the language pointer
     imports: frozenset[str]  # kept whole at IMPORT
-    functions: frozenset[str]  # a body (field "body") to elide; a signature without one
+    # A body (field "body") to elide; a signature without one, or a declaration if the type
+    # is in ``declarations`` too (a Swift or C# property with or without accessors).
+    functions: frozenset[str]
     containers: frozenset[str]  # a body whose members are marked one by one
     declarations: frozenset[str]  # constants and types: CONSTANT at the top level
     wrappers: frozenset[str] = frozenset()  # export/declare: the declaration is inside
@@ -211,7 +215,7 @@ _GRAMMARS["swift"] = _Grammar(
 _GRAMMARS["ruby"] = _Grammar(
     "tree_sitter_ruby",
     "language",
-    imports=frozenset(),  # require is a call: see _is_require
+    imports=frozenset(),  # require is a call: see _loads_file
     functions=_types("method singleton_method"),
     containers=_types("class module singleton_class"),
     declarations=_types("assignment"),
@@ -232,7 +236,7 @@ _GRAMMARS["php"] = _Grammar(
 _GRAMMARS["bash"] = _Grammar(
     "tree_sitter_bash",
     "language",
-    imports=frozenset(),  # `. file` and `source file` are commands: see _is_require
+    imports=frozenset(),  # `. file` and `source file` are commands: see _loads_file
     functions=_types("function_definition"),
     containers=frozenset(),
     declarations=_types("variable_assignment declaration_command"),
@@ -429,9 +433,10 @@ def parses_with_grammar(text: str, language: str) -> bool:
 
 
 def detect_language(text: str) -> str | None:
-    """The grammar for brace-language ``text`` (go, rust, java, javascript, typescript, tsx).
+    """The grammar for source ``text``: a key of the grammars (go, csharp, bash, tsx, ...).
 
-    None when the signs are weak or point to two languages, or to one this module lacks.
+    None when the signs are weak, or point to a language this module lacks, or to several
+    of which no one grammar parses the text best.
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
     scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
