@@ -1,10 +1,14 @@
 import json
+import re
 
 import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.tables import find_table, looks_like_table
+
+GAP = re.compile(r"\[… (\d+) rows?\]")
 
 
 def aligned(rows: list[tuple[str, ...]]) -> str:
@@ -65,20 +69,28 @@ def psql() -> str:
 @pytest.mark.parametrize(
     ("text", "kind", "kept"),
     [
-        (kubectl(), "columns", "api-0077-7d4b9c|CrashLoopBackOff|14"),
-        (csv_export(), "csv", "222|cust22|122.5|chargeback"),
-        (csv_export("\t"), "tsv", "222|cust22|122.5|chargeback"),
-        (markdown_table(), "pipes", "svc-147|47|9120"),
-        (psql(), "pipes", "7064|acct-0064|0.97"),
+        (kubectl(), "columns", "api-0077-7d4b9c   1/1     CrashLoopBackOff   14"),
+        (csv_export(), "csv", "222,cust22,122.5,chargeback"),
+        (csv_export("\t"), "tsv", "222\tcust22\t122.5\tchargeback"),
+        (markdown_table(), "pipes", "| svc-147 | 47 | 9120 | team-2 |"),
+        (psql(), "pipes", "  7064 | acct-0064 | 0.97"),
     ],
 )
-def test_text_tables_are_sampled_like_json_tables_keeping_the_odd_row(text, kind, kept):
+def test_text_tables_keep_the_odd_row_as_its_own_line(text, kind, kept):
     assert looks_like_table(text) and kinds(text)[0] == "table"
     result = compress(text, key="t")
     assert result.transforms == [f"table:{kind}+sample"]
     assert kept in result.text  # the outlier or rare row the next agent needs
-    assert "stats:" in result.text and 'get("t", full=True)' in result.text
+    assert "stats over all" in result.text and 'get("t", full=True)' in result.text
     assert result.compressed_tokens < 0.4 * result.original_tokens
+    assert violations(text, result.text) == []  # rows kept byte for byte, the rest markers
+    # Every left-out row is counted where it was: kept rows plus the gaps make the table.
+    found = find_table(text)
+    assert found is not None
+    rows = {found.lines[r] for r in found.rows}
+    lines = result.text.splitlines()
+    gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, lines) if m)
+    assert gaps + sum(line in rows for line in lines) == len(found.rows)
 
 
 def test_psql_footer_is_kept_and_numbers_are_typed():
