@@ -218,7 +218,7 @@ def _table(
         return None  # a row that does not fit would be lost from the records
     if len(lines) - end > max(2, (end - first) // 10) or head > 2:
         return None  # the table is not most of the text
-    records = [dict(zip(names, map(_value, row), strict=True)) for row in rows]
+    records = [dict(zip(names, map(parse_cell, row), strict=True)) for row in rows]
     return TextTable(kind, lines, head, list(range(first, end)), records)
 
 
@@ -271,7 +271,7 @@ def _listing(lines: list[str]) -> TextTable | None:
     records = []
     for i in rows:
         cells = lines[i].split(None, width - 1)
-        records.append({f"column {j + 1}": _value(c.strip()) for j, c in enumerate(cells)})
+        records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
     return TextTable("listing", lines, rows[0], rows, records)
 
 
@@ -299,7 +299,7 @@ def _paths(lines: list[str]) -> TextTable | None:
     return TextTable("paths", lines, paths[0], paths, records)
 
 
-def _value(cell: str) -> Any:
+def parse_cell(cell: str) -> Any:
     """A cell as a number when it spells one exactly ("007" and "3.10" stay text)."""
     if _INT.fullmatch(cell) and str(int(cell)) == cell:
         return int(cell)
