@@ -562,14 +562,16 @@ class _Table:
         n = len(self.rows)
         score = [0.0] * n
         flagged: dict[str, set[int]] = {}
+        strength: dict[str, float] = {}
         for c in columns:
             hits = _rare_in(c, n)
             if hits:
                 flagged[c.name] = set(hits)
+                strength[c.name] = max(hits.values())
                 for i, weight in hits.items():
                     score[i] += weight
         order = sorted((i for i in range(n) if score[i] > 0), key=lambda i: (-score[i], i))
-        return _Rarity(order, flagged)
+        return _Rarity(order, flagged, strength)
 
     def _anomaly_columns(
         self, varying: list[_Column], chosen: list[_Column], rare: _Rarity
@@ -579,7 +581,10 @@ class _Table:
         shown = {c.name for c in chosen}
         explained = set().union(*(rare.columns.get(name, set()) for name in shown))
         extra = []
-        for c in sorted(varying, key=lambda c: -_priority(c, n)):
+        # The column that makes its rows rarest first ("mode: audio_speech" among "chat"
+        # explains a row better than a price only a few rows have).
+        ranked = sorted(varying, key=lambda c: (-rare.strength.get(c.name, 0.0), -_priority(c, n)))
+        for c in ranked:
             rows = rare.columns.get(c.name)
             if not rows or c.name in shown or rows <= explained or _priority(c, n) <= -3:
                 continue
@@ -594,7 +599,11 @@ class _Table:
         families = Counter(_family(c.name) for c in varying)
         ranked = sorted(
             varying,
-            key=lambda c: -_priority(c, n, c.name in rare.columns, families[_family(c.name)]),
+            # Rare for a value much rarer than its column's usual one, not for being one of
+            # a column's extremes or a field few records have.
+            key=lambda c: (
+                -_priority(c, n, rare.strength.get(c.name, 0) >= 1.5, families[_family(c.name)])
+            ),
         )
         # The column that tells rows apart (a unique id, key, name, ref or url) always stays:
         # without them a kept row cannot be named or looked up.
@@ -632,6 +641,7 @@ class _Table:
 class _Rarity:
     order: list[int]  # row indices, most anomalous first
     columns: dict[str, set[int]]  # column -> rows where it holds a rare value
+    strength: dict[str, float]  # column -> the weight of its rarest value
 
 
 def _rare_in(c: _Column, n: int) -> dict[int, float]:
