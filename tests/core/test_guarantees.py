@@ -293,3 +293,19 @@ def test_a_yaml_mapping_keeps_the_value_a_task_names_by_its_path():
     result = compress(text, query="What is packages.pkg-321.summary set to?")
     assert "    summary: library number 321 of the set" in result.text
     assert "  pkg-321:" in result.text
+
+
+def test_a_tox_ini_whose_values_run_on_indented_lines_is_read_as_config():
+    text = (
+        "[tox]\nenvlist = flake8,py311\n\n[testenv]\ndeps =\n    pytest\n    mock\n"
+        "setenv =\n    PYTHONHASHSEED=0\ncommands =\n    py.test {posargs}\n\n"
+        + "".join(
+            f"[testenv:env{i}]\nbasepython = python3.{i}\ncommands =\n    py.test tests/unit{i}\n"
+            "    coverage report\n\n"
+            for i in range(12)
+        )
+        + "[testenv:flake8]\ncommands = flake8 --import-order-style google {posargs}\n"
+    )
+    assert detect(text) == "config"
+    result = compress(text, key="tox.ini")
+    assert "[testenv:flake8]" in result.text and violations(text, result.text) == []

@@ -31,6 +31,7 @@ _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
 # _SETTING_CHARS before matching, which bounds what the key's blanks and colons can try.
 _SETTING = re.compile(r"^\s*[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
 _COMMENT = re.compile(r"^\s*[#;]")
+_KEY_NAME = re.compile(r"[\w.\-:@/]+")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
 _MIN_SECTIONS = 8  # sections a file needs before they are sampled like records
@@ -42,9 +43,17 @@ def parses_as_config(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]
     if len(lines) < 5 or not any(_SECTION.match(line) for line in lines):
         return False
-    shaped = sum(
-        1 for line in lines if _SECTION.match(line) or _SETTING.match(line[:_SETTING_CHARS])
-    )
+    shaped = 0
+    within = False  # in a setting: its indented lines continue its value (tox.ini's deps)
+    for line in lines:
+        if _SECTION.match(line):
+            within = False
+        elif _SETTING.match(line[:_SETTING_CHARS]) or _opens_value(line):
+            within = True
+        elif not (within and line[:1].isspace()):
+            within = False
+            continue
+        shaped += 1
     if shaped < _SHAPED * len(lines):
         return False
     if tomllib is not None:
@@ -59,6 +68,12 @@ def parses_as_config(text: str) -> bool:
     except (configparser.Error, RecursionError, ValueError):
         return False
     return bool(parser.sections())
+
+
+def _opens_value(line: str) -> bool:
+    """``commands =``: a key whose value is on the indented lines that follow."""
+    key, sep, rest = line.partition("=")
+    return bool(sep) and not rest.strip() and bool(_KEY_NAME.fullmatch(key.strip()))
 
 
 def compress_config(text: str, request: Request) -> tuple[str, str] | None:
