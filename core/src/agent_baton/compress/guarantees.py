@@ -48,7 +48,8 @@ _HEADS = (
     # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
     _PREFIX + r"*(?i:(?:fatal )?(?:error|fatal|warning|failure|failed|panic)(?:\[[\w-]+\])?"
     r"|failed (?:example|tests?)):",
-    _PREFIX + r"+(?i:cannot|can't|could not|couldn't|unable to|failed) |[ \t]*Failed to \w",
+    _PREFIX + r"+(?i:cannot|can't|could not|couldn't|unable to|failed|error|fatal) "
+    r"|[ \t]*Failed to \w",
     # An exception on a line of its own (``KeyboardInterrupt``, pytest's
     # ``test_x.py:93: AssertionError``), a thread's or a goroutine's death.
     r"[ \t]*(?:\S+:\d+: )?(?:[a-z_$][\w$]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt)[ \t]*$",
