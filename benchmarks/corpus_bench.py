@@ -27,10 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus_rules import FAILURE_RE
-
 from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
+from agent_baton.compress.guarantees import find_failures
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -184,12 +183,25 @@ def foreign_lines(row: Row) -> list[str]:
 
 
 def dropped_failures(row: Row) -> list[str]:
-    """Input lines that report a failure and are missing from the output."""
+    """Failure lines of the input missing from the output, word for word.
+
+    Which lines report a failure is the guarantees' definition (a failure inside a quoted
+    string, such as a tool result in a JSON message, is that string's line); whether one is
+    kept is checked here, strictly: its input line or, inside a string, its line unescaped
+    or as JSON escapes it, is in the output (blanks collapsed). A fold does not count.
+    """
     if not row.case.tool_output or not row.transforms:
         return []
     haystack = collapse(row.output)
-    lines = {line.strip() for line in row.case.text.splitlines() if FAILURE_RE.search(line)}
-    return sorted(line for line in lines if line and collapse(line) not in haystack)
+    lines = row.case.text.splitlines()
+    lost = set()
+    for failure in find_failures(row.case.text):
+        forms = [lines[failure.line], failure.text]
+        if failure.part:
+            forms.append(json.dumps(failure.text, ensure_ascii=False)[1:-1])
+        if not any(collapse(form.strip()) in haystack for form in forms if form.strip()):
+            lost.add(failure.text.strip())
+    return sorted(lost)
 
 
 def report_generated(rows: list[Row], show_cases: bool = False) -> None:

@@ -134,18 +134,49 @@ TREE_SITTER: dict[str, tuple[str, str, set[str], set[str]]] = {
         {"return "},
     ),
     "shell": ("tree_sitter_bash", "sh", {"function_definition"}, {"echo ", "printf ", "exit "}),
+    "php": (
+        "tree_sitter_php:language_php",
+        "php",
+        {"function_definition", "method_declaration", "class_declaration"},
+        {"return ", "throw "},
+    ),
+    "ruby": ("tree_sitter_ruby", "rb", {"method", "singleton_method", "class"}, {"raise "}),
+    "csharp": (
+        "tree_sitter_c_sharp",
+        "cs",
+        {"method_declaration", "class_declaration", "constructor_declaration"},
+        {"return ", "throw "},
+    ),
+    "kotlin": (
+        "tree_sitter_kotlin",
+        "kt",
+        {"function_declaration", "class_declaration"},
+        {"return "},
+    ),
+    "swift": (
+        "tree_sitter_swift",
+        "swift",
+        {"function_declaration", "class_declaration"},
+        {"return "},
+    ),
 }
 
 
-def _tree_cases(fmt: str, named: list[tuple[str, str]]) -> Iterator[Case]:
-    module, ext, kinds, body = TREE_SITTER[fmt]
+def _grammar(fmt: str) -> Any:
+    """The tree-sitter Language of a format ("module" or "module:function" in TREE_SITTER)."""
+    module, _, function = TREE_SITTER[fmt][0].partition(":")
     try:
         from tree_sitter import Language
 
         grammar = __import__(module)
     except ImportError as exc:
         raise Skip(f"{module} is not installed") from exc
-    language = Language(grammar.language())
+    return Language(getattr(grammar, function or "language")())
+
+
+def _tree_cases(fmt: str, named: list[tuple[str, str]]) -> Iterator[Case]:
+    _, ext, kinds, body = TREE_SITTER[fmt]
+    language = _grammar(fmt)
     if not named:
         raise Skip(f"no {fmt} files on this machine")
     for name, text in named:
@@ -182,14 +213,8 @@ def c_headers() -> Iterator[Case]:
 
 def _header_cases(paths: list[Path]) -> Iterator[Case]:
     named = _read_all(paths)
-    module, _, kinds, body = TREE_SITTER["c-header"]
-    try:
-        from tree_sitter import Language
-
-        grammar = __import__(module)
-    except ImportError as exc:
-        raise Skip(f"{module} is not installed") from exc
-    language = Language(grammar.language())
+    _, _, kinds, body = TREE_SITTER["c-header"]
+    language = _grammar("c-header")
     for name, text in named:
         heads, _ = tree_signatures(text, language, kinds, body)
         protos = [h for h in heads if h.endswith(";") and "(" in h]
@@ -314,6 +339,25 @@ def shell() -> Iterator[Case]:
         if head.startswith((b"#!/bin/sh", b"#!/bin/bash", b"#! /bin/sh", b"#!/usr/bin/env bash")):
             paths.append(path)
     yield from _tree_cases("shell", _read_all(spread(paths, 15)))
+
+
+def sources_in(fmt: str, suffixes: tuple[str, ...]) -> Callable[[], Iterator[Case]]:
+    """Source files of a language wherever the machine has them (PHP in the Google Cloud SDK,
+    Ruby in Redis's docs, C# in node-gyp), those its grammar parses cleanly."""
+
+    def cases() -> Iterator[Case]:
+        language = _grammar(fmt)
+        from tree_sitter import Parser
+
+        roots = [*SYSTEM_ROOTS, Path("/usr/lib/node_modules"), SITE]
+        parsed: dict[str, tuple[str, str]] = {}  # one case per content (vendored copies)
+        for name, text in _read_all(walk(roots, suffixes, 3_000, 150_000, limit=600)):
+            root = Parser(language).parse(text.encode()).root_node
+            if not root.has_error:  # a .cs file may be Czech, not C#
+                parsed.setdefault(text, (name, text))
+        yield from _tree_cases(fmt, spread(list(parsed.values()), 12))
+
+    return cases
 
 
 # --- package metadata ------------------------------------------------------------------
@@ -715,6 +759,11 @@ SOURCES: dict[str, Callable[[], Iterator[Case]]] = {
     "python-diff": python_diffs,
     "go": go,
     "shell": shell,
+    "php": sources_in("php", (".php",)),
+    "ruby": sources_in("ruby", (".rb",)),
+    "csharp": sources_in("csharp", (".cs",)),
+    "kotlin": sources_in("kotlin", (".kt", ".kts")),
+    "swift": sources_in("swift", (".swift",)),
     "pkg-metadata": pkg_metadata,
     "pkg-info": pkg_info,
     "pkg-record": pkg_record,

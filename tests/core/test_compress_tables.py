@@ -1,10 +1,14 @@
 import json
+import re
 
 import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.tables import find_table, looks_like_table
+
+GAP = re.compile(r"\[… (\d+) rows?\]")
 
 
 def aligned(rows: list[tuple[str, ...]]) -> str:
@@ -65,20 +69,28 @@ def psql() -> str:
 @pytest.mark.parametrize(
     ("text", "kind", "kept"),
     [
-        (kubectl(), "columns", "api-0077-7d4b9c|CrashLoopBackOff|14"),
-        (csv_export(), "csv", "222|cust22|122.5|chargeback"),
-        (csv_export("\t"), "tsv", "222|cust22|122.5|chargeback"),
-        (markdown_table(), "pipes", "svc-147|47|9120"),
-        (psql(), "pipes", "7064|acct-0064|0.97"),
+        (kubectl(), "columns", "api-0077-7d4b9c   1/1     CrashLoopBackOff   14"),
+        (csv_export(), "csv", "222,cust22,122.5,chargeback"),
+        (csv_export("\t"), "tsv", "222\tcust22\t122.5\tchargeback"),
+        (markdown_table(), "pipes", "| svc-147 | 47 | 9120 | team-2 |"),
+        (psql(), "pipes", "  7064 | acct-0064 | 0.97"),
     ],
 )
-def test_text_tables_are_sampled_like_json_tables_keeping_the_odd_row(text, kind, kept):
+def test_text_tables_keep_the_odd_row_as_its_own_line(text, kind, kept):
     assert looks_like_table(text) and kinds(text)[0] == "table"
     result = compress(text, key="t")
     assert result.transforms == [f"table:{kind}+sample"]
     assert kept in result.text  # the outlier or rare row the next agent needs
-    assert "stats:" in result.text and 'get("t", full=True)' in result.text
+    assert "stats over all" in result.text and 'get("t", full=True)' in result.text
     assert result.compressed_tokens < 0.4 * result.original_tokens
+    assert violations(text, result.text) == []  # rows kept byte for byte, the rest markers
+    # Every left-out row is counted where it was: kept rows plus the gaps make the table.
+    found = find_table(text)
+    assert found is not None
+    rows = {found.lines[r] for r in found.rows}
+    lines = result.text.splitlines()
+    gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, lines) if m)
+    assert gaps + sum(line in rows for line in lines) == len(found.rows)
 
 
 def test_psql_footer_is_kept_and_numbers_are_typed():
@@ -160,3 +172,63 @@ def test_cells_keep_their_spelling_and_columns_their_bounds():
     quoted = 'id,note,state\n1,"two\nlines",ok\n' + "\n".join(f"{i},n,ok" for i in range(2, 30))
     found = find_table(quoted)
     assert found is None or found.after == ""  # never a row repeated after the table
+
+
+def ls_l() -> str:
+    """``ls -l`` of 400 files: one setuid, one owned by another group, one far larger."""
+    rows = ["total 123456"]
+    for i in range(400):
+        mode = "-rwsr-xr-x" if i == 150 else "-rwxr-xr-x"
+        group = "shadow" if i == 260 else "root"
+        size = 31945032 if i == 333 else 10000 + i * 37
+        rows.append(f"{mode} 1 root {group:<6} {size:>8} Apr  7  2025 tool-{i:03d}")
+    return "\n".join(rows)
+
+
+def test_a_listing_keeps_its_rare_rows_whole_and_counts_the_rest_where_they_were():
+    text = ls_l()
+    found = find_table(text)
+    assert found is not None and found.kind == "listing" and len(found.rows) == 400
+    result = compress(text, key="ls")
+    assert result.transforms == ["table:listing+sample"]
+    for name in ("tool-150", "tool-260", "tool-333"):  # setuid, odd group, largest
+        assert next(line for line in text.splitlines() if line.endswith(name)) in result.text
+    assert violations(text, result.text) == []
+    lines = result.text.splitlines()
+    assert lines[0] == "total 123456"
+    gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, lines) if m)
+    assert gaps + sum(line.startswith("-rw") for line in lines) == 400
+
+
+def test_a_path_listing_keeps_the_file_alone_in_its_directory():
+    paths = [f"/usr/include/big/h{i:03d}.h" for i in range(300)]
+    paths.insert(120, "/usr/include/KHR/khrplatform.h")
+    text = "\n".join(paths)
+    result = compress(text)
+    assert result.transforms == ["table:paths+sample"]
+    assert "/usr/include/KHR/khrplatform.h" in result.text.splitlines()
+    assert violations(text, result.text) == []
+
+
+def test_a_headerless_csv_keeps_its_name_column_in_its_rows():
+    rows = [f"pkg/mod_{i:03d}.py,sha256=abc{i:040d},{1000 + i}" for i in range(300)]
+    rows[77] = "pkg/_native.cpython-311-x86_64-linux-gnu.so,sha256=ffff,9999999"
+    text = "\n".join(rows)
+    result = compress(text)
+    assert result.transforms == ["table:csv+sample"]
+    assert rows[77] in result.text.splitlines()  # the largest file, named by its path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(f"2024-05-02 10:00:{i % 60:02d} app INFO served request {i}" for i in range(50)),
+        "\n".join(
+            f"update-alternatives 2024-05-02 10:00:{i % 60:02d}: link group {i}" for i in range(50)
+        ),
+        "\n".join("Some prose here, said again." for _ in range(50)),
+    ],
+)
+def test_logs_and_repeats_are_not_listings(text):
+    found = find_table(text)
+    assert found is None or found.kind not in ("listing", "paths")

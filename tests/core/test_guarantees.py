@@ -6,6 +6,7 @@ nothing large leaves unchanged; and the wrong routes and losses issue 17 found s
 
 import importlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -260,3 +261,51 @@ def test_ini_and_toml_keep_their_settings_and_cut_comments():
     assert route(result.transforms) == "config"
     assert 'name = "group-17"' in result.text and "[tool.group29]" in result.text
     assert violations(text, result.text) == []
+
+
+def package_ini(count: int = 300) -> str:
+    sections = []
+    for i in range(count):
+        section = "oddities" if i == 211 else "libs"
+        sections.append(
+            f"[pkg-{i:03d}]\nversion = 1.{i}\nsection = {section}\npriority = optional\n"
+            f"summary = library number {i} of the set\n"
+        )
+    return "\n".join(sections)
+
+
+def test_an_ini_of_many_records_is_sampled_by_section_and_keeps_the_one_a_task_names():
+    text = package_ini()
+    result = compress(text, key="pkgs")
+    assert result.transforms == ["config:sections"]
+    assert "[pkg-211]\nversion = 1.211\nsection = oddities" in result.text  # the rare record
+    assert re.search(r"^# \[… \d+ sections\]$", result.text, re.MULTILINE)
+    assert violations(text, result.text) == []
+    asked = compress(text, key="pkgs", query="Give the details of the package pkg-150.")
+    assert "[pkg-150]\nversion = 1.150\nsection = libs" in asked.text
+
+
+def test_a_yaml_mapping_keeps_the_value_a_task_names_by_its_path():
+    text = "packages:\n" + "".join(
+        f"  pkg-{i:03d}:\n    version: 1.{i}\n    summary: library number {i} of the set\n"
+        for i in range(600)
+    )
+    result = compress(text, query="What is packages.pkg-321.summary set to?")
+    assert "    summary: library number 321 of the set" in result.text
+    assert "  pkg-321:" in result.text
+
+
+def test_a_tox_ini_whose_values_run_on_indented_lines_is_read_as_config():
+    text = (
+        "[tox]\nenvlist = flake8,py311\n\n[testenv]\ndeps =\n    pytest\n    mock\n"
+        "setenv =\n    PYTHONHASHSEED=0\ncommands =\n    py.test {posargs}\n\n"
+        + "".join(
+            f"[testenv:env{i}]\nbasepython = python3.{i}\ncommands =\n    py.test tests/unit{i}\n"
+            "    coverage report\n\n"
+            for i in range(12)
+        )
+        + "[testenv:flake8]\ncommands = flake8 --import-order-style google {posargs}\n"
+    )
+    assert detect(text) == "config"
+    result = compress(text, key="tox.ini")
+    assert "[testenv:flake8]" in result.text and violations(text, result.text) == []

@@ -337,7 +337,9 @@ class SharedContext:
 
         With ``query`` the original is compressed again keeping what matches the query; with
         ``max_tokens`` it is compressed harder until it fits (a budget too small even for the
-        omission marker gives ``""``). The plain form is cached; focused forms are cached too.
+        omission marker gives ``""``), but keeps every line that reports a failure: when those
+        alone exceed ``max_tokens``, they all stay and a marker says so. The plain form is
+        cached; focused forms are cached too.
         """
         if query is not None and not isinstance(query, str):
             raise TypeError(f"query must be a str or None, not {type(query).__name__}")

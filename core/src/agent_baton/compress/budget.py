@@ -1,16 +1,19 @@
 """The last resort for ``max_tokens``: keep whole lines (or sentences).
 
-First the lines that report an error, a warning or a failure and the lines that match the
-query best, in turn; then the first lines while room remains; all in their original order.
-A first line too long to keep is cut at a sentence end. The marker counts the original's
-lines.
+Every line that reports a failure stays, whatever the budget (the guarantee wins over it:
+when the failure lines alone exceed it, they are all kept and the marker says so). Then the
+lines that match the query best, then the other lines that name a problem, then the first
+lines while room remains; all in their original order. A failure inside a quoted string (a
+tool result in a JSON message) stays as its line of that string. A first line too long to
+keep is cut at a sentence end. The marker counts the original's lines.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import zip_longest
+from dataclasses import dataclass
 
+from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.search import query_terms, rank_texts
@@ -18,6 +21,15 @@ from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A line the budget may keep: an input line, or a failure line of a quoted string."""
+
+    text: str
+    line: int  # the input line it comes from
+    part: int = 0  # 0: the whole input line; else its place among the quoted lines
 
 
 def fit_lines(
@@ -30,45 +42,103 @@ def fit_lines(
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission marker.
 
-    The problems (errors, exceptions, failures) and, with ``query``, the best-matching lines
-    come first, taken in turn; the head of the text fills the rest. ``total`` is the
-    original's number of lines, which the marker counts (``text`` may be compressed already).
-    When not even the marker fits, the result is empty.
+    Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
+    best-matching lines come next, then the other problem lines, then the head of the text.
+    ``total`` is the original's number of lines, which the marker counts (``text`` may be
+    compressed already). When there is no failure and not even the marker fits, the result
+    is empty.
     """
     lines = text.splitlines()
     total = len(lines) if total is None else max(total, len(lines))
+    counted = total == len(lines)
+    items, failing = _items(lines, text)
     marker_room = counter(omitted(f"{total} of {total} lines", key)) + 1
-    problems = problem_lines(lines)
-    matches = [i for i, _ in rank_texts(lines, query)] if query and query_terms(query) else []
-    # Failures and matches outrank everything else together: one of each in turn.
-    first = [i for pair in zip_longest(problems, matches) for i in pair if i is not None]
     budget = max_tokens - marker_room
-    if first:
-        chosen = _first_then_head(lines, first, budget, counter)
-        kept = _with_gaps(lines, chosen, counted=total == len(lines))
-        shown = len(chosen)
-    else:
+    texts = [item.text for item in items]
+    matches = [i for i, _ in rank_texts(texts, query)] if query and query_terms(query) else []
+    problems = problem_lines(texts)
+    if not failing and not matches and not problems:
         kept = _prefix(lines, budget, counter)
         shown = len(kept)
-    out = "\n".join([*kept, omitted(f"{total - shown} of {total} lines", key)])
-    while kept and counter(out) > max_tokens:
-        shown -= 0 if kept.pop().startswith("[…") else 1
         out = "\n".join([*kept, omitted(f"{total - shown} of {total} lines", key)])
-    return out if counter(out) <= max_tokens else ""
+        while kept and counter(out) > max_tokens:
+            shown -= 0 if kept.pop().startswith("[…") else 1
+            out = "\n".join([*kept, omitted(f"{total - shown} of {total} lines", key)])
+        return out if counter(out) <= max_tokens else ""
+    picked = list(failing)  # in the order they were picked: failures, matches, the rest
+    used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
+    chosen = set(picked)
+    for i in [*matches, *problems, *range(len(items))]:
+        if used >= budget:
+            break  # a line costs a token at least: nothing more fits
+        cost = counter(texts[i]) + 1 + _GAP_TOKENS
+        if i not in chosen and used + cost <= budget:
+            chosen.add(i)
+            picked.append(i)
+            used += cost
+    while True:
+        order = sorted(picked)
+        kept = _with_gaps(items, order, counted)
+        shown = len({items[i].line for i in order if not items[i].part})
+        what = f"{total - shown} of {total} lines"
+        out = "\n".join([*kept, omitted(what, key)])
+        if counter(out) <= max_tokens:
+            return out
+        if len(picked) > len(failing):
+            picked.pop()  # counting the joined lines found less room: drop the last picked
+            continue
+        if not failing:
+            return ""
+        # The guarantee wins over the budget: every failure line stays, and the marker says so.
+        over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
+        return "\n".join([*kept, omitted(over, key)])
 
 
-def _with_gaps(lines: list[str], chosen: list[int], counted: bool) -> list[str]:
-    """The chosen lines in order, a marker where lines between them were left out.
+def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
+    """The lines as items, and which items are failures.
+
+    A line holding failures inside a quoted string (a JSON message's content) stands as
+    those failure lines: keeping all of a 40,000-character message is not an option.
+    """
+    found = find_failures(text)
+    quoted: dict[int, list[str]] = {}
+    whole: set[int] = set()
+    for failure in found:
+        if failure.part:
+            quoted.setdefault(failure.line, []).append(failure.text)
+        else:
+            whole.add(failure.line)
+    items: list[_Item] = []
+    failing: list[int] = []
+    for i, line in enumerate(lines):
+        if i in quoted:
+            for k, part in enumerate(quoted[i], 1):
+                failing.append(len(items))
+                items.append(_Item(part, i, k))
+            continue
+        if i in whole:
+            failing.append(len(items))
+        items.append(_Item(line, i))
+    return items, failing
+
+
+def _with_gaps(items: list[_Item], order: list[int], counted: bool) -> list[str]:
+    """The chosen items in order, a marker where lines between them were left out.
 
     ``counted``: the lines are the original's, so the marker can say how many.
     """
     out: list[str] = []
-    previous = -1
-    for i in chosen:
-        if i - previous > 1:
-            out.append(f"[… {i - previous - 1} lines]" if counted else "[…]")
-        out.append(lines[i])
-        previous = i
+    chosen = set(order)
+    previous = -1  # the input line of the last item written
+    for i in order:
+        item = items[i]
+        skipped = item.line - previous - 1
+        if skipped > 0:
+            out.append(f"[… {skipped} lines]" if counted else "[…]")
+        elif item.part and (i - 1 not in chosen or items[i - 1].line != item.line):
+            out.append("[…]")  # the rest of a quoted string, before its failure lines
+        out.append(item.text)
+        previous = item.line
     return out
 
 
@@ -83,27 +153,6 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
         kept.append(line)
         used += cost
     return kept
-
-
-def _first_then_head(
-    lines: list[str], first: list[int], budget: int, counter: TokenCounter
-) -> list[int]:
-    """The lines ``first`` names, then the head of the text, in order, within ``budget``.
-
-    Each line's cost includes a gap marker's, which it may need.
-    """
-    chosen: set[int] = set()
-    used = 0
-    for i in [*first, *range(len(lines))]:
-        if used >= budget:
-            break  # a line costs a token at least: nothing more fits
-        if i in chosen:
-            continue
-        cost = counter(lines[i]) + 1 + _GAP_TOKENS
-        if used + cost <= budget:
-            chosen.add(i)
-            used += cost
-    return sorted(chosen)
 
 
 def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:

@@ -3,7 +3,11 @@
 Detected by their own parsers (``configparser``, ``tomllib``). Every section header and every
 short ``key = value`` line stays, byte for byte: they are the facts. Comments, blank runs and
 the inner lines of long multi-line values go, each run leaving ``# [… n lines]`` where it was;
-lines the query matches stay whatever they are.
+lines the query matches stay whatever they are, and so does the whole of a section the query
+names (``[project.optional-dependencies]`` for ``project.optional-dependencies.brotli``).
+A file of many like sections (a record per package, per target) that is still long is sampled
+like a table: the sections with rare values stay, each run of the others leaves
+``# [… n sections]``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import configparser
 import re
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.json import KEY_COLUMN, budget_chars, pick_rows
+from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.request import Request
+from agent_baton.compress.tables import parse_cell
 from agent_baton.search import best_matches
 
 try:
@@ -25,8 +31,11 @@ _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
 # _SETTING_CHARS before matching, which bounds what the key's blanks and colons can try.
 _SETTING = re.compile(r"^\s*[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
 _COMMENT = re.compile(r"^\s*[#;]")
+_KEY_NAME = re.compile(r"[\w.\-:@/]+")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
+_MIN_SECTIONS = 8  # sections a file needs before they are sampled like records
+_QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 
 
 def parses_as_config(text: str) -> bool:
@@ -34,9 +43,17 @@ def parses_as_config(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]
     if len(lines) < 5 or not any(_SECTION.match(line) for line in lines):
         return False
-    shaped = sum(
-        1 for line in lines if _SECTION.match(line) or _SETTING.match(line[:_SETTING_CHARS])
-    )
+    shaped = 0
+    within = False  # in a setting: its indented lines continue its value (tox.ini's deps)
+    for line in lines:
+        if _SECTION.match(line):
+            within = False
+        elif _SETTING.match(line[:_SETTING_CHARS]) or _opens_value(line):
+            within = True
+        elif not (within and line[:1].isspace()):
+            within = False
+            continue
+        shaped += 1
     if shaped < _SHAPED * len(lines):
         return False
     if tomllib is not None:
@@ -53,18 +70,110 @@ def parses_as_config(text: str) -> bool:
     return bool(parser.sections())
 
 
+def _opens_value(line: str) -> bool:
+    """``commands =``: a key whose value is on the indented lines that follow."""
+    key, sep, rest = line.partition("=")
+    return bool(sep) and not rest.strip() and bool(_KEY_NAME.fullmatch(key.strip()))
+
+
 def compress_config(text: str, request: Request) -> tuple[str, str] | None:
     """Section headers and settings, the rest cut with counts; None if nothing is cut."""
     if not parses_as_config(text):
         return None
     lines = text.splitlines()
+    sections = _sections(lines)
+    named = _named(lines, sections, request.query)
+    keep = [_kept_lines(lines, request, named)]
+    out = _render(lines, keep[0], None)
+    name = "config:settings"
+    budget = budget_chars(len(text), request)
+    if sum(map(len, out)) + len(out) > budget and len(sections) >= _MIN_SECTIONS:
+        records = [_record(lines, start, end) for start, end in sections]
+        costs = [sum(len(lines[i]) + 1 for i in range(a, b) if i in keep[0]) for a, b in sections]
+        chosen, _ = pick_rows(records, request, costs, budget, always=named)
+        out = _render(lines, keep[0], (sections, set(chosen)))
+        name = "config:sections"
+    if len(out) >= len(lines):
+        return None
+    out.append(f"# {omitted('comments and long values', request.key)}")
+    return "\n".join(out), name
+
+
+def _sections(lines: list[str]) -> list[tuple[int, int]]:
+    """(first line, end) of each section, its header first."""
+    starts = [i for i, line in enumerate(lines) if _SECTION.match(line)]
+    return list(zip(starts, [*starts[1:], len(lines)], strict=True))
+
+
+def _named(lines: list[str], sections: list[tuple[int, int]], query: str | None) -> set[int]:
+    """Sections the query names: by their name, or as the start of a dotted setting's path."""
+    if not query:
+        return set()
+    words = {w.rstrip(".?!:") for w in _QUERY_WORD.findall(query)}
+    found = set()
+    for k, (start, _) in enumerate(sections):
+        title = _title(lines[start])
+        if title and any(w == title or w.startswith(title + ".") for w in words):
+            found.add(k)
+    return found
+
+
+def _title(header: str) -> str:
+    """``pkg.cargo`` for ``[pkg.cargo]``, ``testenv:flake8`` for ``[testenv:flake8]``."""
+    inner = header.split("]", 1)[0].strip().lstrip("[").strip()
+    return inner.replace('"', "").replace("'", "")
+
+
+def _kept_lines(lines: list[str], request: Request, named: set[int]) -> set[int]:
+    """Headers, short settings, the query's lines and every line of a section it names."""
     matched = best_matches(lines, request.query, most=12, floor=0.3)
     level_chars = _SETTING_CHARS >> min(request.level, 2)
-    out: list[str] = []
-    gap = 0
+    keep = set(matched)
+    for k, (start, end) in enumerate(_sections(lines)):
+        if k in named:
+            keep.update(range(start, end))
     for i, line in enumerate(lines):
-        setting = len(line) <= level_chars and _SETTING.match(line)
-        if _SECTION.match(line) or setting or i in matched:
+        if _SECTION.match(line) or (len(line) <= level_chars and _SETTING.match(line)):
+            keep.add(i)
+    return keep
+
+
+def _record(lines: list[str], start: int, end: int) -> dict[str, object]:
+    """A section as a record: its name, then its settings' values by key."""
+    record: dict[str, object] = {KEY_COLUMN: _title(lines[start])}
+    for line in lines[start + 1 : end]:
+        setting = _SETTING.match(line[:_SETTING_CHARS])
+        if setting:
+            key, _, value = line.partition("=") if "=" in line else line.partition(":")
+            record.setdefault(key.strip(), parse_cell(value.strip()))
+    return record
+
+
+def _render(
+    lines: list[str],
+    keep: set[int],
+    sampled: tuple[list[tuple[int, int]], set[int]] | None,
+) -> list[str]:
+    """The kept lines; each run of others one ``# [… n lines]`` (``n sections`` when sampled)."""
+    dropped: set[int] = set()
+    if sampled is not None:
+        sections, chosen = sampled
+        for k, (start, end) in enumerate(sections):
+            if k not in chosen:
+                dropped.update(range(start, end))
+    out: list[str] = []
+    gap = skipped = 0
+    for i, line in enumerate(lines):
+        if i in dropped:
+            if gap:
+                out.append(f"# [… {gap} lines]")
+                gap = 0
+            skipped += _SECTION.match(line) is not None
+            continue
+        if skipped:
+            out.append(f"# {note(f'{skipped} section' + ('s' if skipped > 1 else ''))}")
+            skipped = 0
+        if i in keep:
             if gap:
                 out.append(f"# [… {gap} lines]")
                 gap = 0
@@ -73,7 +182,6 @@ def compress_config(text: str, request: Request) -> tuple[str, str] | None:
             gap += 1
     if gap:
         out.append(f"# [… {gap} lines]")
-    if len(out) >= len(lines):
-        return None
-    out.append(f"# {omitted('comments and long values', request.key)}")
-    return "\n".join(out), "config:settings"
+    if skipped:
+        out.append(f"# {note(f'{skipped} section' + ('s' if skipped > 1 else ''))}")
+    return out

@@ -1,15 +1,18 @@
 """The compressor of last resort, for when the content-aware one runs out of time.
 
 One pass over the lines, whatever the content: the first and last lines stay, and so does
-every line that reports a failure (the first and last of them when they outgrow the budget);
-runs of lines equal but for their digits fold into one line with a count (kept lines only
-when equal); every cut leaves a marker. A line too long to keep whole keeps its start.
+every line that reports a failure, whatever the budget (the guarantee wins over it); other
+lines that name a problem stay while the budget lasts (the first and last of them when they
+outgrow it); runs of lines equal but for their digits fold into one line with a count (kept
+lines only when equal); every cut leaves a marker. A line too long to keep whole keeps its
+start.
 """
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import omitted
 
@@ -24,12 +27,14 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
     lines = text.split("\n")
     n = len(lines)
     keep = set(range(min(_EDGE, n))) | set(range(max(0, n - _EDGE), n))
+    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
+    keep.update(failing)
+    used = sum(min(len(lines[i]), _WIDTH) + 1 for i in failing)
     problems = [i for i in problem_lines(lines, text) if i not in keep]
-    # Failure lines have the budget to themselves; folds take what they leave.
-    used = 0
+    # Problem lines have the budget that failures leave; folds take what they leave.
     first, last = 0, len(problems) - 1
     from_start = True
-    while first <= last and used < budget:  # the first and the last failures, inwards
+    while first <= last and used < budget:  # the first and the last problems, inwards
         if from_start:
             i, first = problems[first], first + 1
         else:
@@ -68,7 +73,7 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
         out.append(f"[… {loose} lines]")
     what = f"{n - len(keep)} of {n} lines"
     if last >= first:
-        what += f", {last - first + 1} of them failure lines,"
+        what += f", {last - first + 1} of them problem lines,"
     out.append(omitted(f"{what} (compression ran out of time)", key))
     return "\n".join(out)
 

@@ -15,10 +15,13 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
 
-from agent_baton.compress.logs import template
-from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
 # Above this many tokens, a text must not leave as it came.
@@ -26,17 +29,120 @@ FALLBACK_TOKENS = 2_000
 # Kinds that select sentences and lines by what they say: a failure they dropped is put
 # back. (The log and line folds keep every failure line, or fold it with its count.)
 LINE_KINDS = frozenset({"prose", "mixed", "chat", "segments", "html"})
-# A line that reports a failure in any text, prose included: a raised exception or warning
-# (``ZeroDivisionError: division by zero``; a page that names ``ValidationError`` reports
-# nothing), upper-case verdicts, tracebacks and their frames, compiler diagnostics, doctest
-# and test-runner failures, non-zero exits. "an error is raised when" is not one.
-_FAILURE = re.compile(
-    r"\b[A-Z]\w*(?:Error|Exception|Warning)(?::\s|$)|^\s*[\w.]*(?:Error|Exception)\b"
-    r"|\b(?:FAIL|FAILED|FAILURE|ERROR|FATAL|PANIC)\b"
-    r"|Traceback \(most recent|^\s*File \"[^\"]+\", line \d+|^\s+at [\w$.<>]+\(|Failed example:"
-    r"|:\d+(?::\d+)?: (?:fatal )?(?:error|warning)\b|^\s*(?:error|warning)(?:\[\w+\])?: "
-    r"|npm ERR!|npm error|(?<!\S)[✖✗✘](?!\S)|non-zero exit|exit (?:code|status) [1-9]|^E {3,}\S"
+
+# A line's leading timestamp: ISO, syslog, compact and time-only forms.
+_STAMP = (
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
+    r"|\d{6} \d{6}"
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
 )
+TIMESTAMP = re.compile(rf"^\s*\[?({_STAMP})\]?")
+# What reports a failure, line by line (see :func:`is_failure`): a line that starts like a
+# report (_FAILURE_HEAD), or holds what only a report spells (_VERDICT, _GATES). Prose that
+# merely uses the word ("a fast memory error detector", "an error is raised when") is none.
+# A message's head: after blanks, a timestamp and "prog:", "file:12:3:" prefixes.
+_PREFIX = rf"[ \t]*(?:\[?(?:{_STAMP})\]?[ \t]+)?(?:[^\s:]+(?::\d+)*:[ \t]+)"
+_HEADS = (
+    # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
+    # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
+    _PREFIX + r"*(?i:(?:fatal )?(?:error|fatal|warning|failure|failed|panic)(?:\[[\w-]+\])?"
+    r"|failed (?:example|tests?)):",
+    _PREFIX + r"+(?i:cannot|can't|could not|couldn't|unable to|failed|error|fatal) "
+    r"|[ \t]*Failed to \w",
+    # An exception on a line of its own (``KeyboardInterrupt``, pytest's
+    # ``test_x.py:93: AssertionError``), a thread's or a goroutine's death.
+    r"[ \t]*(?:\S+:\d+: )?(?:[a-z_$][\w$]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt)[ \t]*$",
+    r"[ \t]*Exception in thread |panic: |goroutine \d+ \[",
+    # Package managers: apt's E:/W:, dpkg's summary, npm's and pip's marks.
+    r"[EW]: \S|Errors were encountered|npm (?:ERR!|error|warn|WARN) |[ \t]*× \S",
+    # Traceback frames: Python and doctest, Java, JavaScript, Rust, pytest; chained causes.
+    r"[ \t]*File \"[^\"\n]+\", line \d+",
+    r"[ \t]+at (?:async )?(?:[\w$.<>/\[\]-]+(?: \[as [\w$]+\])? \([^()\n]*:\d+\)?"
+    r"|[\w$.<>/-]+:\d+:\d+|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
+    r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
+    r"|The above exception was the direct cause|During handling of the above exception",
+    # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
+    r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
+    # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
+    r"\S+:\d+:\d+: [A-Z]{1,4}\d{2,4}\b|[A-Z]{1,4}\d{2,4}(?: \[\*\])? \S|\S+:\d+: \[[A-Z]+\d+"
+    r"|[ \t]+\d+:\d+ [A-Z]{1,4}\d{2,4} ",
+    # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
+    r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
+)
+# Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``).
+_VERDICT = re.compile(
+    r"[CEFPSW](?<![\w.$-].)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
+    r"|(?<=C)RITICAL|(?<=S)EVERE|(?<=W)ARN(?:INGS?)?)(?![\w-])"
+)
+# What else only a report spells, each tried only on lines that hold one of its words (a
+# substring test is far cheaper than a pattern's search; case-folded words when the
+# pattern ignores case).
+_GATED = (
+    # An exception or a warning raised, with its message (``ZeroDivisionError: division by
+    # zero``, ``Caused by: java.io.IOException: x``, ``AssertionError [ERR_ASSERTION]: …``).
+    (
+        ("Error", "Exception", "Warning", "Failure"),
+        False,
+        r"[A-Za-z_$](?<![\w.$][A-Za-z_$])[\w$.]*(?:Error|Exception|Warning|Failure)"
+        r"(?: \[\w+\])?: +\S",
+    ),
+    # Tracebacks and test runners' marks.
+    (
+        ("Traceback", "panicked", "✖", "✗", "✘", "Test Failed", "had failures"),
+        False,
+        r"Traceback \(most recent call last\)|panicked at\b|[✖✗✘](?<!\S.)(?!\S)"
+        r"|\*\*\*Test Failed\*\*\*|had failures:",
+    ),
+    # Counts of failures that are not zero (``4 failed``, ``Failures: 1``, ``errors=2``).
+    (("fail", "error"), True, r"[1-9](?<!\w[1-9])\d* (?i:failed|failures?|errors?|failing)\b"),
+    (
+        ("fail", "error"),
+        True,
+        r"[FfEe](?:(?<=[Ff])(?i:ailures|ailed)|(?<=[Ee])(?i:rrors))[=:] ?[1-9]",
+    ),
+    # Non-zero exits.
+    (
+        ("exit", "returned", "error code", "] error", "undefined reference", "because of errors"),
+        True,
+        r"(?i:non-zero exit|exit (?:code|status)[:=]? ?[1-9]|exited with (?:code |status )?[1-9]"
+        r"|returned [1-9]\d* exit status|error code \(?[1-9])"
+        r"|\] Error [1-9]\d*$|undefined reference to |because of errors",
+    ),
+    # Levels in a structured log line (``ts=… level=error``, ``{"severity": "error", …}``;
+    # not a record's field on a line of its own: an advisory's severity), ``[error]``,
+    # JUnit's XML.
+    (
+        ("level", "lvl", "severity", "[", "<"),
+        True,
+        r"(?:(?<=[,{;])|(?<=[,{;] )|(?<=[^ \t\"'] ))"
+        r"(?i:[\"']?(?:level|lvl|severity|levelname|loglevel)[\"']?[ \t]*[=:][ \t]*[\"']?"
+        r"(?:error|err|fatal|warn|warning|panic|emerg|alert)\b)"
+        r"|(?i:[\[<](?:error|err|fatal|crit|critical|warn|warning|fail|failed|failure)[\]>])"
+        r"|<(?:failure|error)\b",
+    ),
+)
+_GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
+_FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
+# Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
+# str.find and a pattern anchored at line starts run through a text many times faster than
+# the patterns above, so only the lines they find are tested.
+_FAILURE_START = re.compile(
+    r'^(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
+    r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
+    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine)",
+    re.MULTILINE,
+)
+_FAILURE_WORDS = (
+    *("error", "exception", "warn", "fail", "fatal", "panic", "critical", "severe"),
+    *("traceback", "interrupt", "exit", "returned", "undefined reference", "✖", "✗", "✘"),
+    *("level", "lvl", "severity", "[err", "<err", "[crit", "<crit"),
+    *("cannot", "can't", "could not", "couldn't", "unable to"),
+)
+# With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
+# ASCII letters); "İ" would also lower to two characters.
+FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
 _MARKER = re.compile(
     r"^\s*(?:#\s*|//\s*|--- # )?\[(?:…|×\d)|omitted — |^\s*(?:#|//) … \d+ lines of |^\s*…$"
     r"|^\[binary content|^first bytes: |^readable strings: "
@@ -46,6 +152,13 @@ _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of 
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
+# A quoted string that spans lines once unescaped: a message's content in JSON or a repr.
+_QUOTED = (
+    re.compile(r'"(?:[^"\\\n]|\\.)*\\n(?:[^"\\\n]|\\.)*"'),
+    re.compile(r"[bBrRuU]?'(?:[^'\\\n]|\\.)*\\n(?:[^'\\\n]|\\.)*'"),
+)
+# Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
+_OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def is_marker(line: str) -> bool:
@@ -54,37 +167,166 @@ def is_marker(line: str) -> bool:
 
 
 def is_failure(line: str) -> bool:
-    """Whether a line reports a failure, wherever it stands (a log, a report, a chat)."""
-    return bool(_FAILURE.search(line))
+    """Whether a line reports a failure, wherever it stands (a log, a report, a chat).
+
+    An error, an exception, a FAIL, an assertion, a traceback frame, a warning, a non-zero
+    exit: as tools print them (``file:3:1: error:``, ``E   assert``, ``Traceback (most
+    recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
+    mentions them ("a fast memory error detector").
+    """
+    if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
+        return True
+    lower = line.lower()
+    return any(
+        any(word in (lower if folded else line) for word in words) and pattern.search(line)
+        for words, folded, pattern in _GATES
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failure the guarantee tracks: an input line, or a line inside a quoted string.
+
+    Attributes:
+        line: Index of the input line (``str.splitlines``) that holds it.
+        text: The failure line; inside a quoted string (a message's JSON content, a repr),
+            that string's line, unescaped.
+        part: 0 for a whole input line; else its place among the quoted lines, from 1.
+    """
+
+    line: int
+    text: str
+    part: int = 0
 
 
 def failures(text: str) -> list[str]:
-    """The lines of ``text`` that report a failure, in order."""
-    return [line for line in text.splitlines() if is_failure(line)]
+    """The failure lines of ``text``, in order (quoted ones unescaped)."""
+    return [found.text for found in find_failures(text)]
 
 
-def missing_failures(original: str, compressed: str) -> list[int]:
-    """Indices of the original's failure lines the compressed text neither shows nor folds.
+def find_failures(text: str) -> list[Failure]:
+    """The failures of ``text``: its failure lines, and failure lines inside its quoted strings.
 
-    A line counts as shown when its text (spaces collapsed) is in the output, or when a line
-    of the output has its template (a fold of repeats of it, or another instance of it).
+    A line holding a quoted string with escaped line breaks (a tool result inside a JSON
+    message, a repr) is read as the lines of that string: the failure is the line of the
+    string that reports it, which a compressor may show unescaped.
     """
-    lines = original.splitlines()
-    found = [i for i, line in enumerate(lines) if is_failure(line)]
+    lines = text.splitlines()
+    found: list[Failure] = []
+    for i in failure_candidates(text, lines, ("\\n",)):
+        line = lines[i]
+        quoted = quoted_lines(line) if "\\n" in line else []
+        if quoted:
+            found.extend(
+                Failure(i, part, k) for k, part in enumerate(quoted, 1) if is_failure(part)
+            )
+        elif is_failure(line):
+            found.append(Failure(i, line))
+    return found
+
+
+def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) -> list[int]:
+    """Indices of ``lines`` (``text`` split) that may report a failure, or hold ``also``.
+
+    Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
+    one scan finds the others far faster than testing each line.
+    """
+    if _OTHER_BREAKS.search(text):
+        return [
+            i for i, line in enumerate(lines) if is_failure(line) or any(w in line for w in also)
+        ]
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    hit = lines_holding(text, starts, (*_FAILURE_WORDS, *also))
+    hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_START.finditer(text))
+    return sorted(i for i in hit if i < len(lines))
+
+
+def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[int]:
+    """Indices of the lines (starting at ``starts`` in ``text``) that hold one of ``words``.
+
+    ``words`` are lower-case; the text is case-folded. ``str.find`` runs through a text many
+    times faster than a pattern does, and each line is searched at most once per word.
+    """
+    # Folding keeps every character's length, so offsets in the folded text are offsets here.
+    folded = (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
+    hit: set[int] = set()
+    for word in words:
+        at = folded.find(word)
+        while at >= 0:
+            line = bisect_right(starts, at) - 1
+            hit.add(line)
+            at = folded.find(word, starts[line + 1] if line + 1 < len(starts) else len(folded))
+    return hit
+
+
+def quoted_lines(line: str) -> list[str]:
+    """The lines of the quoted strings in ``line`` that span lines once unescaped.
+
+    JSON strings first, then Python string and bytes literals; a string that does not
+    parse is passed over.
+    """
+    for pattern in _QUOTED:
+        out: list[str] = []
+        for match in pattern.finditer(line):
+            value = _unquote(match.group())
+            if value is not None:
+                out.extend(value.splitlines())
+        if out:
+            return out
+    return []
+
+
+def _unquote(literal: str) -> str | None:
+    try:
+        if literal.startswith('"'):
+            value: object = json.loads(literal)
+        else:
+            value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def missing_failures(original: str, compressed: str) -> list[Failure]:
+    """The original's failures that the compressed text neither shows nor folds.
+
+    Shown: the input line (spaces collapsed) is in the output, or, for a line of a quoted
+    string, that line unescaped or as JSON escapes it. Folded: only a line with a leading
+    timestamp, one event of a stream, may stand in a fold of its template (its count and
+    first and last lines shown); a tool's diagnostics are each their own fact.
+    """
+    found = find_failures(original)
     if not found:
         return []
+    from agent_baton.compress.logs import template
+
+    lines = original.splitlines()
     flat = _SPACE.sub(" ", compressed)
-    templates = {template(line) for line in compressed.splitlines()}
-    folds = [_fold_pattern(m.group(1)) for m in _FOLD.finditer(compressed)]
+    templates: set[str] | None = None
+    folds: list[re.Pattern[str]] = []
     missing = []
-    for i in found:
-        stripped = _SPACE.sub(" ", lines[i].strip())
-        if not stripped or stripped in flat:
+    for failure in found:
+        if _collapsed(lines[failure.line]) in flat:
             continue
-        masked = template(lines[i])
-        if masked not in templates and not any(fold.search(masked) for fold in folds):
-            missing.append(i)
+        if failure.part:
+            forms = (failure.text, json.dumps(failure.text, ensure_ascii=False)[1:-1])
+            if any(_collapsed(form) in flat for form in forms):
+                continue
+        elif TIMESTAMP.match(failure.text):
+            if templates is None:
+                templates = {template(line) for line in compressed.splitlines()}
+                folds = [_fold_pattern(m.group(1)) for m in _FOLD.finditer(compressed)]
+            masked = template(failure.text)
+            if masked in templates or any(fold.search(masked) for fold in folds):
+                continue
+        missing.append(failure)
     return missing
+
+
+def _collapsed(line: str) -> str:
+    return _SPACE.sub(" ", line.strip())
 
 
 def _fold_pattern(shown: str) -> re.Pattern[str]:
@@ -94,24 +336,27 @@ def _fold_pattern(shown: str) -> re.Pattern[str]:
 
 
 def restore_failures(original: str, compressed: str) -> str:
-    """``compressed`` with the failure lines it lost put back, at their place if it can tell.
+    """``compressed`` with the failures it lost put back, at their place if it can tell.
 
-    An output line equal to an input line places what follows it; failures that cannot be
-    placed go at the end under a label, so none is lost.
+    An output line equal to an input line (or to a line of a quoted string in one) places
+    what follows it; failures that cannot be placed go at the end under a label, so none is
+    lost. A failure inside a quoted string comes back as its line, unescaped.
     """
     missing = missing_failures(original, compressed)
     if not missing:
         return compressed
-    lines = original.splitlines()
     out = compressed.splitlines()
     # Where each output line sits in the input, when it is an input line (in order).
-    position: list[int | None] = []
-    at = 0
-    index: dict[str, list[int]] = {}
-    for i, line in enumerate(lines):
-        index.setdefault(line, []).append(i)
+    index: dict[str, list[tuple[int, int]]] = {}
+    for i, line in enumerate(original.splitlines()):
+        index.setdefault(line, []).append((i, 0))
+        if "\\n" in line:
+            for k, part in enumerate(quoted_lines(line), 1):
+                index.setdefault(part, []).append((i, k))
+    position: list[tuple[int, int] | None] = []
+    at = (0, 0)
     for line in out:
-        candidates = [i for i in index.get(line, ()) if i >= at]
+        candidates = [p for p in index.get(line, ()) if p >= at]
         if candidates and not is_marker(line):
             at = candidates[0]
             position.append(at)
@@ -119,13 +364,14 @@ def restore_failures(original: str, compressed: str) -> str:
             position.append(None)
     placed: dict[int, list[str]] = {}
     unplaced: list[str] = []
-    for i in missing:
-        before = [k for k, p in enumerate(position) if p is not None and p < i]
-        after = [k for k, p in enumerate(position) if p is not None and p > i]
+    for failure in missing:
+        where = (failure.line, failure.part)
+        before = [k for k, p in enumerate(position) if p is not None and p < where]
+        after = [k for k, p in enumerate(position) if p is not None and p > where]
         if before and after:
-            placed.setdefault(before[-1], []).append(lines[i])
+            placed.setdefault(before[-1], []).append(failure.text)
         else:
-            unplaced.append(lines[i])
+            unplaced.append(failure.text)
     result: list[str] = []
     for k, line in enumerate(out):
         result.append(line)
@@ -138,6 +384,7 @@ def restore_failures(original: str, compressed: str) -> str:
 def fallback(text: str, request: Request) -> tuple[str, str] | None:
     """The line-level fallback for text no compressor shortened; None if it cannot cut."""
     from agent_baton.compress.logs import compress_lines  # the fold is the fallback
+    from agent_baton.compress.prose import cut_line
 
     produced = compress_lines(text, request)
     if produced is not None:
@@ -153,9 +400,12 @@ def violations(original: str, compressed: str) -> list[str]:
     """What in ``compressed`` breaks guarantees 1 and 3, as sentences (empty when none)."""
     problems = []
     inputs = set(original.splitlines())
+    for line in original.splitlines():
+        if "\\n" in line:
+            inputs.update(quoted_lines(line))  # a failure restored from a quoted string
     for line in compressed.splitlines():
         if line not in inputs and not is_marker(line):
             problems.append(f"line not in the input: {line[:120]!r}")
-    for i in missing_failures(original, compressed):
-        problems.append(f"failure line dropped: {original.splitlines()[i][:120]!r}")
+    for failure in missing_failures(original, compressed):
+        problems.append(f"failure line dropped: {failure.text[:120]!r}")
     return problems

@@ -16,10 +16,11 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -117,6 +118,39 @@ def compress_records(
     """
     renderer = _Renderer(request, budget)
     return renderer.render(records), renderer.lossy
+
+
+def pick_rows(
+    records: list[dict[str, Any]],
+    request: Request,
+    costs: list[int],
+    budget: int,
+    always: Collection[int] = (),
+) -> tuple[list[int], str]:
+    """The rows of a text table to keep whole, and statistics over all of them.
+
+    Row ``i`` costs ``costs[i]`` characters of ``budget``. Kept whatever they cost: the rows
+    in ``always``, the query's rows, the first and the last; then the rarest rows that fit
+    (a lone value of a column, the largest number), then the first rows while they fit.
+    Returns (sorted row indices, statistics as ``name lo–hi mean m; name: a×3, b×1``).
+    """
+    table = _Table("rows", records, request)
+    n = len(table.rows)
+    varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
+    rare = table._rare_rows(varying)
+    keep = dict.fromkeys([*sorted({*always, *table._query_rows()}), 0, n - 1])
+    used = sum(costs[i] for i in keep)
+    for i in rare.order:
+        if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
+            keep[i] = None
+            used += costs[i]
+    for i in range(n):
+        if i not in keep:
+            if used + costs[i] > budget:
+                break
+            keep[i] = None
+            used += costs[i]
+    return sorted(keep), table._stats(varying)
 
 
 def parse_embedded(text: str) -> tuple[str, Any, str] | None:
@@ -397,11 +431,11 @@ class _Table:
         n = len(self.rows)
         constant = [c for c in self.columns if len(c.distinct) == 1 and n > 1]
         varying = [c for c in self.columns if not (len(c.distinct) == 1 and n > 1)]
-        lines = [f"{self.name}: {n} rows"]
+        lines = [note(f"{self.name}: {n} rows")]
         if lossy:
             return self._sampled(lines, constant, varying)
         if constant:
-            lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in constant))
+            lines.append(note("same in all rows: " + "; ".join(_pair(c, 0) for c in constant)))
         lines.append("|".join(c.name for c in varying))
         size = sum(map(len, lines))
         for i in range(n):
@@ -424,7 +458,9 @@ class _Table:
             # The shortest top-level shared URL usually names what the rows belong to.
             shown_constant.append(min(urls, key=lambda c: (c.name.count("."), len(c.values[0]))))
         if shown_constant:
-            lines.append("same in all rows: " + "; ".join(_pair(c, 0) for c in shown_constant))
+            lines.append(
+                note("same in all rows: " + "; ".join(_pair(c, 0) for c in shown_constant))
+            )
 
         rare = self._rare_rows(varying)
         matched = self._query_rows()
@@ -452,7 +488,7 @@ class _Table:
         previous = -1
         for i in keep:
             if i - previous > 1:
-                lines.append(f"[… rows {previous + 1}-{i - 1}]")
+                lines.append(note(f"rows {previous + 1}-{i - 1}"))
             if i in matched:
                 lines.append(f"{self._row(i, columns)}  ← matches query")
                 extra = self._full_row(i, {c.name for c in columns})
@@ -462,8 +498,8 @@ class _Table:
                 lines.append(self._row(i, columns, limit))
             previous = i
         if previous < n - 1:
-            lines.append(f"[… rows {previous + 1}-{n - 1}]")
-        lines.append(f"stats: {self._stats(columns)}")
+            lines.append(note(f"rows {previous + 1}-{n - 1}"))
+        lines.append(note(f"stats: {self._stats(columns)}"))
         parts = [f"{n - len(keep)} of {n} rows"] if len(keep) < n else []
         if dropped:
             names = ", ".join(dropped[:_NAMED_COLUMNS])
@@ -514,7 +550,8 @@ class _Table:
         # The three best matches and anything close to them, at most six; and a row whose
         # identifying value the query spells out whole ("gpt-4o", not "gpt-4o-mini").
         found = best_matches(texts, self.request.query, most=6, floor=0.5, sure=3)
-        words = set(_QUERY_VALUE.findall(self.request.query))
+        # A name ends a sentence as often as not: "the details of tree-sitter."
+        words = {w for v in _QUERY_VALUE.findall(self.request.query) for w in (v, v.rstrip(".?!"))}
         n = len(self.rows)
         for c in self.columns:
             if _identifying(c, n) or c.name == KEY_COLUMN:
@@ -525,14 +562,16 @@ class _Table:
         n = len(self.rows)
         score = [0.0] * n
         flagged: dict[str, set[int]] = {}
+        strength: dict[str, float] = {}
         for c in columns:
             hits = _rare_in(c, n)
             if hits:
                 flagged[c.name] = set(hits)
+                strength[c.name] = max(hits.values())
                 for i, weight in hits.items():
                     score[i] += weight
         order = sorted((i for i in range(n) if score[i] > 0), key=lambda i: (-score[i], i))
-        return _Rarity(order, flagged)
+        return _Rarity(order, flagged, strength)
 
     def _anomaly_columns(
         self, varying: list[_Column], chosen: list[_Column], rare: _Rarity
@@ -542,7 +581,10 @@ class _Table:
         shown = {c.name for c in chosen}
         explained = set().union(*(rare.columns.get(name, set()) for name in shown))
         extra = []
-        for c in sorted(varying, key=lambda c: -_priority(c, n)):
+        # The column that makes its rows rarest first ("mode: audio_speech" among "chat"
+        # explains a row better than a price only a few rows have).
+        ranked = sorted(varying, key=lambda c: (-rare.strength.get(c.name, 0.0), -_priority(c, n)))
+        for c in ranked:
             rows = rare.columns.get(c.name)
             if not rows or c.name in shown or rows <= explained or _priority(c, n) <= -3:
                 continue
@@ -557,7 +599,11 @@ class _Table:
         families = Counter(_family(c.name) for c in varying)
         ranked = sorted(
             varying,
-            key=lambda c: -_priority(c, n, c.name in rare.columns, families[_family(c.name)]),
+            # Rare for a value much rarer than its column's usual one, not for being one of
+            # a column's extremes or a field few records have.
+            key=lambda c: (
+                -_priority(c, n, rare.strength.get(c.name, 0) >= 1.5, families[_family(c.name)])
+            ),
         )
         # The column that tells rows apart (a unique id, key, name, ref or url) always stays:
         # without them a kept row cannot be named or looked up.
@@ -595,6 +641,7 @@ class _Table:
 class _Rarity:
     order: list[int]  # row indices, most anomalous first
     columns: dict[str, set[int]]  # column -> rows where it holds a rare value
+    strength: dict[str, float]  # column -> the weight of its rarest value
 
 
 def _rare_in(c: _Column, n: int) -> dict[int, float]:
@@ -611,18 +658,19 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
         return hits  # a sparse column: having it is common enough not to be an anomaly
     distinct = len(present)
     top_count = present.most_common(1)[0][1]
-    numeric = len(c.numbers) >= 0.8 * n and distinct > 5
-    if numeric:
-        for i, weight in _outliers(c).items():
-            hits[i] = weight
-    elif 1 < distinct <= max(3, n // 2) and top_count >= 2:
-        # A categorical column: values much rarer than the usual one are anomalies.
-        threshold = max(1, min(n // 5, top_count // 3))
+    if len(c.numbers) >= 0.8 * n and distinct > 5:
+        hits.update(_outliers(c))
+    if 1 < distinct < have and top_count >= 2:
+        # Categories, numbers of few values too (a link count, an exit code): a value at
+        # most a third as common as the column's average value is an anomaly, weighed by
+        # how much rarer it is (a lone "failed" among 600 "ok" counts for more than a lone
+        # section among forty).
+        mean = have / distinct
         for i, v in enumerate(c.values):
             count = present.get(_hashable(v), 0)
-            if 0 < count <= threshold:
-                hits[i] = 1.0 + 1.0 / count
-    else:
+            if 0 < count <= mean / 3:
+                hits[i] = max(hits.get(i, 0.0), math.log2(mean / count))
+    if not hits:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
         if 0 < len(nulls) <= max(1, n // 10):
             for i in nulls:
@@ -634,20 +682,21 @@ def _outliers(c: _Column) -> dict[int, float]:
     values = sorted(c.numbers)
     q1, q3 = values[len(values) // 4], values[(3 * len(values)) // 4]
     spread = q3 - q1
-    if spread <= 0:
-        return {}
-    low, high = q1 - 3 * spread, q3 + 3 * spread
+    bottom, top = q1 - 3 * spread, q3 + 3 * spread
     hits = {}
     for i, v in enumerate(c.values):
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and not low <= v <= high:
-            hits[i] = 1.0 + min(3.0, abs(v - (q1 + q3) / 2) / spread / 10)
-    # Extremes always count a little (the one zero stock among hundreds), so the rows with
-    # the smallest and the largest value are kept when room allows.
+        if spread <= 0:
+            break  # most values are one: only the extremes below stand out
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not bottom <= v <= top:
+            hits[i] = 1.0 + min(1.0, abs(v - (q1 + q3) / 2) / spread / 10)
+    # The largest value (the biggest file, the busiest process) is a fact of its own; the
+    # smallest counts a little (the one zero stock among hundreds).
     numeric = [
         (v, i) for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True
     ]
-    for _, i in (min(numeric), max(numeric)):
-        hits.setdefault(i, 0.25)  # below every other kind of rarity
+    low, high = min(numeric)[1], max(numeric, key=lambda p: (p[0], -p[1]))[1]
+    hits[high] = max(hits.get(high, 0.0), 3.0)
+    hits.setdefault(low, 0.25)
     return hits
 
 

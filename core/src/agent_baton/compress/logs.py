@@ -15,20 +15,19 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, islice
 
+from agent_baton.compress.guarantees import (
+    FOLD_CASE,
+    TIMESTAMP,
+    failure_candidates,
+    is_failure,
+    lines_holding,
+)
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
-_TIMESTAMP = re.compile(
-    r"^\s*\[?("
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
-    r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
-    r"|\d{6} \d{6}"
-    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
-    r")\]?"
-)
 _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
-# Matched against the case-folded line (see _FOLD): several times faster than IGNORECASE.
+# Matched against the case-folded line (see FOLD_CASE): several times faster than IGNORECASE.
 _SEVERE = re.compile(
     # Only word starts and "exit" can begin a match: the gate skips other positions fast.
     r"(?:(?<!\w)(?=[abcdefknprstuw])|(?=e))(?:"
@@ -45,9 +44,6 @@ _FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line 
 _ZERO_COUNTS = re.compile(
     r"\b(failures|errors|failed|warnings?|skipped)\s*(?:[:=]\s*)?0\b|\b0\s+(failures|errors|failed)\b"
 )
-# With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
-# ASCII letters); "İ" would also lower to two characters.
-_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
@@ -56,7 +52,7 @@ _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s
 # Each mask starts with a character class, then checks the word boundary behind it
 # ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
 _MASKS = (
-    (_TIMESTAMP, "<ts>"),
+    (TIMESTAMP, "<ts>"),
     (
         re.compile(
             r"[0-9a-f](?<!\w[0-9a-f])[0-9a-f]{7}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
@@ -80,7 +76,7 @@ _RARE_SAMPLE = 1000  # distinct lines whose words pick the positions to look at
 _SAME_DIGITS = str.maketrans("23456789", "11111111")
 # A line with a timestamp or a level: a log's (text tables refuse one as their header).
 LOG_LINE = re.compile(
-    _TIMESTAMP.pattern
+    TIMESTAMP.pattern
     + r"|"
     + _LEVEL.pattern
     + r"|^\s*\[(INFO|WARN\w*|ERROR)\]"
@@ -107,7 +103,7 @@ def template(line: str) -> str:
 
 def is_problem(line: str) -> bool:
     """Whether a line reports an error, warning or failure (not "Failures: 0")."""
-    folded = (line if line.isascii() else line.translate(_FOLD)).lower()
+    folded = (line if line.isascii() else line.translate(FOLD_CASE)).lower()
     if _FAILURE_MARK.search(line) or (line[:1] in " \tEF" and _FAILURE_START.match(line)):
         return True
     # Removing a zero count never creates a match, so most lines need only the first search.
@@ -115,8 +111,12 @@ def is_problem(line: str) -> bool:
 
 
 def names_a_problem(line: str) -> bool:
-    """Whether a line reports a problem or names an exception (``Caused by: FooError``)."""
-    return is_problem(line) or bool(_EXCEPTION_NAME.search(line))
+    """Whether a line reports a problem or a failure, or names an exception.
+
+    Every failure line (:func:`~agent_baton.compress.guarantees.is_failure`) is one:
+    pytest's ``>`` lines, frames and the rest that name no problem word included.
+    """
+    return is_problem(line) or bool(_EXCEPTION_NAME.search(line)) or is_failure(line)
 
 
 # Every match of _SEVERE and _EXCEPTION_NAME holds one of these, case-folded: str.find
@@ -139,20 +139,13 @@ def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     if text is None:
         text = "\n".join(lines)
-    # Folding keeps every character's length, so offsets in the folded text are offsets here.
-    folded = (text.translate(_FOLD) if any(c in text for c in "İıſ") else text).lower()
-    hit: set[int] = set()
-    for word in _PROBLEM_WORDS:
-        at = folded.find(word)
-        while at >= 0:
-            line = bisect_right(starts, at) - 1
-            hit.add(line)
-            at = folded.find(word, starts[line + 1] if line + 1 < len(starts) else len(folded))
+    hit = lines_holding(text, starts, _PROBLEM_WORDS)
+    hit.update(failure_candidates(text, lines))
     hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_MARK.finditer(text))
     hit.update(
         i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
     )
-    return [i for i in sorted(hit) if names_a_problem(lines[i])]
+    return [i for i in sorted(hit) if i < len(lines) and names_a_problem(lines[i])]
 
 
 @dataclass
@@ -228,7 +221,7 @@ def fold_lines(text: str, request: Request) -> str:
     for raw in text.splitlines():
         if len(lines) % 4096 == 0:
             request.check_time()
-        stamp = _TIMESTAMP.match(raw)
+        stamp = TIMESTAMP.match(raw)
         body = raw[stamp.end() :] if stamp else raw
         shape = body.translate(_SAME_DIGITS)
         known = seen.get(shape)
@@ -318,10 +311,11 @@ def _mark_traces(lines: list[_Line]) -> None:
 def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[int]:
     """Every distinct problem line, but of a timestamped event repeated often a sample.
 
-    Each failure in a compiler's, linter's or test runner's output is its own fact: all
-    stay (up to :data:`_DIAGNOSTICS` of one shape, then a spread sample). A timestamped event
-    repeated more than a few times (a thousand "Failed password" lines) is a stream: its
-    last line stays, its first stands as its fold's example, and the fold counts the rest.
+    Each failure in a compiler's, linter's or test runner's output is its own fact: every
+    distinct one stays (a line that names a problem but reports no failure, up to
+    :data:`_DIAGNOSTICS` of one shape, then a spread sample). A timestamped event repeated
+    more than a few times (a thousand "Failed password" lines) is a stream: its last line
+    stays, its first stands as its fold's example, and the fold counts the rest.
     """
     cap = _problem_cap(level)
     events: dict[int, list[int]] = {}
@@ -339,9 +333,12 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         distinct = list({lines[i].text: i for i in reversed(members)}.values())[::-1]
         if len(distinct) <= most or len(members) <= _MIN_FOLD:
             keep.update(distinct)  # too few to fold: a cut would drop them
-        elif most > cap:
-            step = (len(distinct) - 1) / (most - 1)
-            keep.update(distinct[round(k * step)] for k in range(most))
+        elif not stamped:
+            # The guarantee: a diagnostic that reports a failure is never left out.
+            keep.update(i for i in distinct if is_failure(lines[i].text))
+            if most > 1:
+                step = (len(distinct) - 1) / (most - 1)
+                keep.update(distinct[round(k * step)] for k in range(most))
         keep.add(members[-1])
     return keep
 

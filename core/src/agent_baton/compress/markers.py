@@ -39,9 +39,18 @@ def retrieval_hint(key: str | None, tools: ToolNames | None = None) -> str:
     return f"full: get({json.dumps(key, ensure_ascii=False)}, full=True)"
 
 
+def note(text: str) -> str:
+    """A line a compressor writes that is not the input's: ``[… 23 rows]``, ``[… stats: …]``.
+
+    Shaped as a marker so that every reader (the guarantees, the benchmarks, the next
+    agent) tells it from the input's own lines.
+    """
+    return f"[… {text}]"
+
+
 def omitted(what: str, key: str | None) -> str:
     """A marker such as ``[… 288 of 300 rows omitted — full: get("research", full=True)]``."""
-    return f"[… {what} omitted — {retrieval_hint(key)}]"
+    return note(f"{what} omitted — {retrieval_hint(key)}")
 
 
 def name_tools(text: str, tools: ToolNames) -> str:

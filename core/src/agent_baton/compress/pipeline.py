@@ -109,7 +109,9 @@ def compress(
     """Compress ``text`` for the next agent; never raises on content.
 
     ``query`` keeps what matches it (rows, functions, log events, sentences); ``max_tokens``
-    compresses harder until the result fits; ``key`` names the entry in the markers that tell
+    compresses harder until the result fits, but never drops a line that reports a failure:
+    when those alone exceed it, they all stay, a marker says so and ``transforms`` ends with
+    ``budget:failures-over``; ``key`` names the entry in the markers that tell
     how to get omitted parts back. Tiny or unrecognised content passes through untouched.
     When the content's compressor has taken ``deadline`` seconds of CPU time (``None``: no
     limit), the text is compressed in one linear pass instead (first and last lines,
@@ -173,18 +175,28 @@ def compress(
                 out = direct
         out_tokens = count(out)
         transforms.append("budget:lines")
+        if out_tokens > max_tokens:
+            # The failure lines alone exceed the budget: the guarantee wins, they all stay
+            # (and the marker says so), or the original does when it is no longer.
+            transforms.append("budget:failures-over")
+            if out_tokens >= original_tokens:
+                out, out_tokens = text, original_tokens
     return CompressionResult(out, original_tokens, out_tokens, transforms)
 
 
 def _with_failures(
     text: str, out: str, out_tokens: int, original_tokens: Callable[[], int], count: TokenCounter
 ) -> tuple[str, int]:
-    """``out`` with the failure lines its compressor dropped put back (if still shorter)."""
+    """``out`` with the failure lines its compressor dropped put back.
+
+    When that is no shorter than ``text``, ``text`` itself: a failure line is never dropped
+    to save tokens.
+    """
     repaired = restore_failures(text, out)
     if repaired == out:
         return out, out_tokens
     tokens = count(repaired)
-    return (repaired, tokens) if tokens < original_tokens() else (out, out_tokens)
+    return (repaired, tokens) if tokens < original_tokens() else (text, original_tokens())
 
 
 def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[str, str] | None:

@@ -1,22 +1,30 @@
-"""Text tables as records, so they are sampled like JSON tables: rare rows and outliers stay.
+"""Text tables and listings, sampled by their records: rare rows and outliers stay, whole.
 
-Recognised: CSV and TSV with a header row, pipe tables (markdown, and psql's ``a | b`` over
-``---+---``) and column-aligned command output under a header (``kubectl get``, ``docker
-ps``). Cells that spell numbers become numbers, for the statistics and the outliers.
+Recognised: CSV and TSV (with a header row or without), pipe tables (markdown, and psql's
+``a | b`` over ``---+---``), column-aligned command output under a header (``kubectl get``,
+``docker ps``), whitespace-aligned listings (``ls -l``, ``ps -ef``, ``dpkg -l``, ``df``) and
+path listings (``find``). The rows are parsed into records (cells that spell numbers become
+numbers) to choose which rows to keep; the kept rows are the input's own lines, byte for
+byte, and every run of left-out rows leaves a ``[… n rows]`` marker where it was.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.json import budget_chars, compress_records
-from agent_baton.compress.logs import LOG_LINE
+from agent_baton.compress.json import budget_chars, pick_rows
+from agent_baton.compress.logs import LOG_LINE, looks_like_log
+from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.request import Request
 
 _MIN_ROWS = 3
+_MIN_LISTING = 10  # rows a listing needs before its columns say anything
+_ALIGNED = 0.8  # of a listing's rows: a column starts or ends at the same place in them
+_MARKER_CHARS = 12  # what the marker of a gap costs a kept row
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d+")
 # Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
@@ -24,34 +32,76 @@ _FLOAT = re.compile(r"-?\d+\.\d+")
 _PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\s*)?$")
 _PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
+_TOKEN = re.compile(r"\S+")
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
+_PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
 
 
 @dataclass(frozen=True, slots=True)
 class TextTable:
-    """A table found in text: its records and the lines around it."""
+    """A table found in text: its lines, the lines that are rows, and their records."""
 
-    kind: str  # csv, tsv, pipes, columns
+    kind: str  # csv, tsv, pipes, columns, listing, paths
+    lines: list[str]
+    head: int  # index in ``lines`` of the table's first line: its header, or its first row
+    rows: list[int]  # index in ``lines`` of each record's line, ascending
     records: list[dict[str, Any]]
-    before: str
-    after: str
+
+    @property
+    def before(self) -> str:
+        """The lines before the table (a title, a command), without its blank edges."""
+        return "\n".join(self.lines[: self.head]).strip()
+
+    @property
+    def after(self) -> str:
+        """The lines after the last row (a footer such as ``(250 rows)``)."""
+        return "\n".join(self.lines[self.rows[-1] + 1 :]).strip()
 
 
 def looks_like_table(text: str) -> bool:
-    """Whether the text's head is a table with a header row (a cheap check on 40 lines)."""
+    """Whether the text's head is a table (a cheap check on 40 lines)."""
     head = "\n".join(text.lstrip("\n").splitlines()[:40])
     found = find_table(head)
-    return found is not None and not found.before
+    return found is not None and found.head <= 5
 
 
 def compress_table(text: str, request: Request) -> tuple[str, str] | None:
-    """A text table sampled like a JSON table; None if the text is not mostly one table."""
+    """The table's lines with only its telling rows; None if the text is not mostly a table.
+
+    The header and the lines around the rows stay; a row stays whole when the query names
+    it, when it reports a failure, when it is the first or last, or when it holds a rare
+    value or a column's largest number, as far as the budget allows.
+    """
+    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+
     found = find_table(text)
     if found is None:
         return None
     request.check_time()
-    body, lossy = compress_records(found.records, request, budget_chars(len(text), request))
-    parts = [p for p in (found.before, body, found.after) if p]
-    return "\n".join(parts), f"table:{found.kind}{'+sample' if lossy else ''}"
+    lines, rows = found.lines, found.rows
+    costs = [len(lines[r]) + _MARKER_CHARS for r in rows]
+    budget = budget_chars(len(text), request)
+    if sum(costs) <= budget:
+        return text, f"table:{found.kind}"  # nothing to leave out: the table is its own
+    failing = {k for k, r in enumerate(rows) if is_failure(lines[r])}
+    keep, stats = pick_rows(found.records, request, costs, budget, always=failing)
+    kept_lines = {rows[k] for k in keep}
+    row_lines = set(rows)
+    out: list[str] = []
+    gap = 0
+    for i, line in enumerate(lines):
+        if i in row_lines and i not in kept_lines:
+            gap += 1
+            continue
+        if gap:
+            out.append(note(f"{gap} row{'s' if gap > 1 else ''}"))
+            gap = 0
+        out.append(line)
+    n = len(rows)
+    out.append(omitted(f"{n - len(keep)} of {n} rows", request.key))
+    if stats:
+        out.append(note(f"stats over all {n} rows: {stats}"))
+    return "\n".join(out), f"table:{found.kind}+sample"
 
 
 def find_table(text: str) -> TextTable | None:
@@ -60,11 +110,19 @@ def find_table(text: str) -> TextTable | None:
     A few lines may come before it (a title, a command) and after it (``(250 rows)``).
     """
     lines = text.strip("\n").splitlines()
-    for parse in (_pipes, _delimited, _columns):
-        found = parse(lines)
-        if found is not None:
-            return found
-    return None
+    found = _pipes(lines) or _delimited(lines)
+    if found is not None:
+        return found
+    # Aligned output: by its header's cells (``NOMINATED NODE``, ``Up 3 hours`` line up
+    # under one) or by its blanks (``ls -l`` has no header), whichever finds more columns.
+    headed, listed = _columns(lines), _listing(lines)
+    if headed is not None and (listed is None or _width(headed) >= _width(listed)):
+        return headed
+    return listed or _paths(lines)
+
+
+def _width(table: TextTable) -> int:
+    return len(table.records[0])
 
 
 def _pipes(lines: list[str]) -> TextTable | None:
@@ -77,7 +135,7 @@ def _pipes(lines: list[str]) -> TextTable | None:
             while end < len(lines) and "|" in lines[end]:
                 end += 1
             rows = [_cells(line) for line in lines[i + 2 : end]]
-            return _table("pipes", lines, i, end, header, rows)
+            return _table("pipes", lines, i, i + 2, end, header, rows)
     return None
 
 
@@ -91,7 +149,7 @@ def _cells(line: str) -> list[str]:
 
 
 def _delimited(lines: list[str]) -> TextTable | None:
-    """CSV or TSV: the first line is the header, the rows have as many fields."""
+    """CSV or TSV: the rows have as many fields as the first line, a header or a row."""
     if not lines or lines[0].lstrip()[:1] in ("{", "[") or LOG_LINE.search(lines[0]):
         return None  # JSON, or a log line ("10:00:00,123 - app - INFO"): commas, no header
     for delimiter, kind in (("\t", "tsv"), (",", "csv")):
@@ -100,13 +158,17 @@ def _delimited(lines: list[str]) -> TextTable | None:
         parsed = list(csv.reader(lines, delimiter=delimiter))
         if len(parsed) != len(lines):
             continue  # a quoted field spans lines: rows and lines no longer match
-        header = parsed[0]
+        first = parsed[0]
         end = 1
-        while end < len(parsed) and len(parsed[end]) == len(header):
+        while end < len(parsed) and len(parsed[end]) == len(first):
             end += 1
-        if kind == "csv" and any(len(cell) > 60 for cell in header):
+        if kind == "csv" and any(len(cell) > 60 for cell in first) and end < 10:
             continue  # a sentence with commas, not a header
-        found = _table(kind, lines, 0, end, header, parsed[1:end])
+        found = _table(kind, lines, 0, 1, end, first, parsed[1:end])
+        if found is None and end >= 10:
+            # No header (a RECORD file, ``dpkg-query -W``): the first line is a row.
+            names = [f"column {j + 1}" for j in range(len(first))]
+            found = _table(kind, lines, 0, 0, end, names, parsed[:end])
         if found is not None:
             return found
     return None
@@ -131,13 +193,22 @@ def _columns(lines: list[str]) -> TextTable | None:
     rows = [
         [lines[r][a:b].strip() for a, b in zip(starts, bounds, strict=True)] for r in range(1, end)
     ]
-    return _table("columns", lines, 0, end, [m.group() for m in cells], rows)
+    return _table("columns", lines, 0, 1, end, [m.group() for m in cells], rows)
 
 
 def _table(
-    kind: str, lines: list[str], start: int, end: int, header: list[str], rows: list[list[str]]
+    kind: str,
+    lines: list[str],
+    head: int,
+    first: int,
+    end: int,
+    header: list[str],
+    rows: list[list[str]],
 ) -> TextTable | None:
-    """Records of ``rows`` under ``header`` if they make a table of most of ``lines``."""
+    """The table of ``rows`` (lines ``first`` to ``end`` - 1) under ``header``, or None.
+
+    None unless the rows make most of ``lines`` and every row has a cell for each name.
+    """
     names = [name.strip() for name in header]
     if len(names) < 2 or any(not name for name in names) or len(set(names)) < len(names):
         return None
@@ -145,14 +216,90 @@ def _table(
         return None  # a row of numbers, not a header
     if len(rows) < _MIN_ROWS or any(len(row) != len(names) for row in rows):
         return None  # a row that does not fit would be lost from the records
-    after = lines[end:]
-    if len(after) > max(2, (end - start) // 10) or start > 2:
+    if len(lines) - end > max(2, (end - first) // 10) or head > 2:
         return None  # the table is not most of the text
-    records = [dict(zip(names, map(_value, row), strict=True)) for row in rows]
-    return TextTable(kind, records, "\n".join(lines[:start]).strip(), "\n".join(after).strip())
+    records = [dict(zip(names, map(parse_cell, row), strict=True)) for row in rows]
+    return TextTable(kind, lines, head, list(range(first, end)), records)
 
 
-def _value(cell: str) -> Any:
+def _listing(lines: list[str]) -> TextTable | None:
+    """Rows of whitespace-separated fields that line up (``ls -l``, ``ps -ef``, ``dpkg -l``).
+
+    A row's fields are its leading columns that line up (each starts or ends at one place
+    in most of a run of rows: ``ls -lR`` pads each directory alone); the last of them keeps
+    the rest of the line (a command line, a description). Other lines (a header, ``total
+    48``, a directory's name) may stand between the rows, up to one in four; they stay.
+    """
+    head = "\n".join(lines[:200])
+    if len(lines) < _MIN_LISTING or looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
+        return None  # a log, its timestamps maybe after a first field: its own compressor
+    spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
+    runs: list[list[int]] = []  # runs of consecutive lines of three fields or more
+    for i, found in enumerate(spans):
+        if len(found) >= 3:
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+    width = 0
+    while True:
+        having = [[i for i in run if len(spans[i]) > width] for run in runs]
+        total = sum(map(len, having))
+        if total < max(_MIN_LISTING, 0.75 * len(lines)):
+            break
+        aligned = sum(
+            len(run)
+            for run in having
+            if len(run) >= 3 and _lined_up([spans[i][width] for i in run])
+        )
+        if aligned < _ALIGNED * total:
+            break
+        width += 1
+    if width < 3:
+        return None
+    # The rows: lines of runs that line up in every field; any other line stays as it is.
+    rows = [
+        i
+        for run in runs
+        if len(run) >= 3
+        and all(len(spans[i]) >= width for i in run)
+        and all(_lined_up([spans[i][j] for i in run]) for j in range(width))
+        for i in run
+    ]
+    if len(rows) < 0.75 * len(lines) or len({lines[i] for i in rows}) < 0.5 * len(rows):
+        return None  # mostly other lines, or one line repeated (a fold's, not a table's)
+    records = []
+    for i in rows:
+        cells = lines[i].split(None, width - 1)
+        records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
+    return TextTable("listing", lines, rows[0], rows, records)
+
+
+def _lined_up(spans: list[tuple[int, int]]) -> bool:
+    """Whether most of a column's cells start at one place, or end at one (right-aligned)."""
+    starts = Counter(a for a, _ in spans).most_common(1)[0][1]
+    ends = Counter(b for _, b in spans).most_common(1)[0][1]
+    return max(starts, ends) >= _ALIGNED * len(spans)
+
+
+def _paths(lines: list[str]) -> TextTable | None:
+    """A listing of paths, one a line (``find``, ``git ls-files``): directory and extension.
+
+    A file alone in its directory, or of an extension no other has, is the rare row.
+    """
+    paths = [i for i, line in enumerate(lines) if _PATH.fullmatch(line.strip())]
+    if len(paths) < _MIN_LISTING or len(paths) < 0.9 * len(lines):
+        return None
+    records = []
+    for i in paths:
+        path = lines[i].strip()
+        folder, _, name = path.rstrip("/").rpartition("/")
+        ext = name.rpartition(".")[2] if "." in name.strip(".") else ""
+        records.append({"path": path, "directory": folder, "extension": ext})
+    return TextTable("paths", lines, paths[0], paths, records)
+
+
+def parse_cell(cell: str) -> Any:
     """A cell as a number when it spells one exactly ("007" and "3.10" stay text)."""
     if _INT.fullmatch(cell) and str(int(cell)) == cell:
         return int(cell)

@@ -25,6 +25,7 @@ _SEPARATOR = re.compile(r"^---(\s|$)")
 _LIST_HEAD, _LIST_TAIL = 3, 1  # items a long list keeps at level 0
 _SETTING_CHARS = 120  # a longer `key: value` line is text, not a setting
 _VALUES_SHOWN = 8  # values listed for a field that differs across many documents
+_QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 
 
 def looks_like_yaml(text: str) -> bool:
@@ -150,7 +151,7 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     one ``# [… n lines]`` line at its place.
     """
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
-    matched = best_matches(lines, request.query, most=12, floor=0.3)
+    matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
     keep_depth = -1
     for depth in sorted({d for d in depths if d >= 0}):
         size = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= depth)
@@ -184,6 +185,30 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     if gap:
         out.append(f"{indent}# [… {gap} lines]")
     return out
+
+
+def _named(lines: list[str], request: Request) -> set[int]:
+    """Lines whose key path the query spells (``packages.liblzma-dev.summary``).
+
+    With them, the lines of the keys above them, which say whose value it is.
+    """
+    if not request.query:
+        return set()
+    words = {w.rstrip(".?!:") for w in _QUERY_WORD.findall(request.query) if "." in w}
+    found: set[int] = set()
+    for i, path in enumerate(_paths(lines)):
+        if path and path in words:
+            found.add(i)
+            depth = len(lines[i]) - len(lines[i].lstrip(" "))
+            for j in range(i - 1, -1, -1):  # the nearest line of each shallower depth
+                line = lines[j]
+                shallower = len(line) - len(line.lstrip(" "))
+                if line.strip() and shallower < depth and _KEY.match(line):
+                    found.add(j)
+                    depth = shallower
+                    if not depth:
+                        break
+    return found
 
 
 def _split(text: str) -> list[list[str]]:

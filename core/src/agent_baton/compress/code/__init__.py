@@ -1,10 +1,11 @@
 """Source code: keep the skeleton (imports, signatures, docstring first lines, constants).
 
 Python is parsed with the standard ``ast`` module, so spans are exact and signatures keep
-their original text (decorators and type hints included). Brace languages (Go, Rust, Java,
-JavaScript, TypeScript, C and the like) are parsed with tree-sitter when its grammars are
-installed (:mod:`agent_baton.compress.code.grammar`); they and Python that does not parse
-otherwise go through the scanners of :mod:`agent_baton.compress.code.fallback`. Function
+their original text (decorators and type hints included). Other languages (Go, Rust, Java,
+JavaScript, TypeScript, C, C++, C#, Kotlin, Swift, Ruby, PHP, shell) are parsed with
+tree-sitter (:mod:`agent_baton.compress.code.grammar`), the grammar the key's extension names
+first; what no grammar parses goes through the scanners of
+:mod:`agent_baton.compress.code.fallback`. Function
 bodies are elided with a marker naming the function; with a query, the functions it names or
 matches stay whole.
 """
@@ -16,7 +17,11 @@ import functools
 import re
 
 from agent_baton.compress.code.fallback import brace_skeleton, diff_lines, indent_skeleton
-from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
+from agent_baton.compress.code.grammar import (
+    detect_language,
+    grammar_skeleton,
+    language_for_key,
+)
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
@@ -71,7 +76,7 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     diff = diff_lines(text, request)
     if diff is not None:
         return diff, "code:diff"
-    skeleton, name = _skeleton(text)
+    skeleton, name = _skeleton(text, request.key)
     if skeleton is None:
         return None
     request.check_time()
@@ -79,7 +84,7 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     return (out, name) if out is not None else None
 
 
-def _skeleton(text: str) -> tuple[Skeleton | None, str]:
+def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
     # ast counts only \n, \r and \r\n as line ends (str.splitlines also splits on \x0c,
     # \x85, \u2028, ...): split the same way, so line numbers match.
     lines = _LINE_END.split(text)
@@ -87,21 +92,23 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
+    hinted = language_for_key(key)  # the key's extension names a grammar
+    if hinted is not None:
+        parsed_tree = grammar_skeleton(text, lines, hinted)
+        if parsed_tree is not None:
+            return parsed_tree[0], f"code:tree-sitter:{hinted}"
     if python and python * 3 >= braces:
         parsed = python_skeleton(text, lines)
         if parsed is not None:
             return parsed, "code:python-ast"
-        # "import x from 'y'" looks like Python too: TypeScript with many imports.
-        language = detect_language(text)
-        if language is None:
-            return indent_skeleton(lines), "code:python-lines"
-    else:
-        language = None  # not looked for yet
+    # Brace languages, and Ruby and shell, whose grammar the signs name.
+    parsed_tree = grammar_skeleton(text, lines)
+    if parsed_tree is not None:
+        skeleton, language = parsed_tree
+        return skeleton, f"code:tree-sitter:{language}"
+    if python and python * 3 >= braces:
+        return indent_skeleton(lines), "code:python-lines"
     if braces:
-        parsed_tree = grammar_skeleton(text, lines, language)
-        if parsed_tree is not None:
-            skeleton, language = parsed_tree
-            return skeleton, f"code:tree-sitter:{language}"
         return brace_skeleton(text, lines), "code:braces"
     return indent_skeleton(lines), "code:lines"
 

@@ -1,13 +1,15 @@
-"""Skeletons of brace-language source from a tree-sitter syntax tree.
+"""Skeletons of source code from a tree-sitter syntax tree.
 
 ``tree-sitter`` and the per-language grammar wheels are core dependencies, imported on first
-use. Go, Rust, Java, JavaScript, TypeScript, C and C++ are told apart by cheap patterns,
-parsed, and their lines marked the way the brace scanner of
-:mod:`agent_baton.compress.code.fallback` marks them, but from exact spans: strings, regular
-expressions, generics and ``where`` clauses cannot confuse it. Whenever the answer is not
-clear (no grammar installed, an unknown or mixed language, a parse that is mostly errors, any
-exception) it returns None and the caller uses the brace scanner. A top-level block around
-most of the file (a UMD or CommonJS wrapper, ``extern "C"``) is walked, never elided whole.
+use. Go, Rust, Java, JavaScript, TypeScript, C, C++, C#, Kotlin, Swift, Ruby, PHP and shell
+are named by the key's extension or told apart by cheap patterns (by which grammar parses the
+text when two languages share the signs), parsed, and their lines marked the way the brace
+scanner of :mod:`agent_baton.compress.code.fallback` marks them, but from exact spans:
+strings, regular expressions, generics and ``where`` clauses cannot confuse it. Whenever the
+answer is not clear (no grammar installed, an unknown or mixed language, a parse that is
+mostly errors, any exception) it returns None and the caller uses the brace or indentation
+scanner. A top-level block around most of the file (a UMD or CommonJS wrapper,
+``extern "C"``) is walked, never elided whole.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import dataclasses
 import functools
 import importlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
@@ -61,12 +64,19 @@ class _Grammar:
     module: str  # the grammar wheel's module
     function: str  # its function returning the language pointer
     imports: frozenset[str]  # kept whole at IMPORT
-    functions: frozenset[str]  # a body (field "body") to elide; a signature without one
+    # A body (field "body") to elide; a signature without one, or a declaration if the type
+    # is in ``declarations`` too (a Swift or C# property with or without accessors).
+    functions: frozenset[str]
     containers: frozenset[str]  # a body whose members are marked one by one
     declarations: frozenset[str]  # constants and types: CONSTANT at the top level
     wrappers: frozenset[str] = frozenset()  # export/declare: the declaration is inside
     flatten: frozenset[str] = frozenset()  # member lists nested in a container's body
     signatures: frozenset[str] = frozenset()  # bodiless method declarations
+    # Children that hold the body where the grammar gives it no "body" field (Kotlin), and
+    # fields that do the work of one (a C# property's accessors, a Swift computed property).
+    bodies: frozenset[str] = frozenset()
+    body_fields: tuple[str, ...] = ("body",)
+    comment: str = "//"  # the line comment, for markers
 
 
 def _types(names: str) -> frozenset[str]:
@@ -159,6 +169,80 @@ _GRAMMARS["cpp"] = dataclasses.replace(
     flatten=_GRAMMARS["c"].flatten | _types("access_specifier_list"),
 )
 
+_GRAMMARS["csharp"] = _Grammar(
+    "tree_sitter_c_sharp",
+    "language",
+    imports=_types("using_directive extern_alias_directive file_scoped_namespace_declaration"),
+    functions=_types(
+        "method_declaration constructor_declaration destructor_declaration operator_declaration "
+        "conversion_operator_declaration local_function_statement property_declaration "
+        "indexer_declaration"
+    ),
+    containers=_types(
+        "namespace_declaration class_declaration interface_declaration struct_declaration "
+        "record_declaration enum_declaration"
+    ),
+    declarations=_types(
+        "field_declaration event_field_declaration event_declaration delegate_declaration "
+        "property_declaration"
+    ),
+    body_fields=("body", "accessors"),
+)
+_GRAMMARS["kotlin"] = _Grammar(
+    "tree_sitter_kotlin",
+    "language",
+    imports=_types("package_header import import_list file_annotation"),
+    functions=_types("function_declaration secondary_constructor anonymous_initializer"),
+    containers=_types("class_declaration object_declaration companion_object"),
+    declarations=_types("property_declaration type_alias"),
+    bodies=_types("function_body class_body enum_class_body block"),
+)
+_GRAMMARS["swift"] = _Grammar(
+    "tree_sitter_swift",
+    "language",
+    imports=_types("import_declaration"),
+    functions=_types(
+        "function_declaration init_declaration deinit_declaration subscript_declaration "
+        "property_declaration"
+    ),
+    # class, struct, enum, extension and actor are all class_declaration here.
+    containers=_types("class_declaration protocol_declaration"),
+    declarations=_types("property_declaration typealias_declaration protocol_property_declaration"),
+    signatures=_types("protocol_function_declaration"),
+    bodies=_types("computed_property"),
+    body_fields=("body", "computed_value"),
+)
+_GRAMMARS["ruby"] = _Grammar(
+    "tree_sitter_ruby",
+    "language",
+    imports=frozenset(),  # require is a call: see _loads_file
+    functions=_types("method singleton_method"),
+    containers=_types("class module singleton_class"),
+    declarations=_types("assignment"),
+    comment="#",
+)
+_GRAMMARS["php"] = _Grammar(
+    "tree_sitter_php",
+    "language_php",
+    # `namespace App;` without a block names the file's namespace, like a Java package.
+    imports=_types("namespace_use_declaration namespace_definition"),
+    functions=_types("function_definition method_declaration"),
+    containers=_types(
+        "namespace_definition class_declaration interface_declaration trait_declaration "
+        "enum_declaration"
+    ),
+    declarations=_types("const_declaration property_declaration"),
+)
+_GRAMMARS["bash"] = _Grammar(
+    "tree_sitter_bash",
+    "language",
+    imports=frozenset(),  # `. file` and `source file` are commands: see _loads_file
+    functions=_types("function_definition"),
+    containers=frozenset(),
+    declarations=_types("variable_assignment declaration_command"),
+    comment="#",
+)
+
 _COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 # Siblings that belong to the declaration after them (Rust attributes, TS member decorators).
 _ATTRIBUTES = frozenset({"attribute_item", "decorator"})
@@ -168,7 +252,17 @@ _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "generator_function"}
 )
 _BLOCK_BODIES = frozenset({"statement_block", "block"})
-_WRAPPER_BODIES = _BLOCK_BODIES | {"declaration_list", "compound_statement", "class_body"}
+# Ruby's statements after `def`, `class` or `do`, up to their `end`.
+_BARE_BODIES = frozenset({"body_statement"})
+_WRAPPER_BODIES = (
+    _BLOCK_BODIES
+    | _BARE_BODIES
+    | {
+        "declaration_list",
+        "compound_statement",
+        "class_body",
+    }
+)
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
 # Cheap per-language signs, counted on the first 20,000 characters. An indent is
@@ -204,7 +298,7 @@ _SIGNS = {
     "c": re.compile(
         r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b|^extern \"C\""
         r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
-        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
+        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+ ?\(",
         re.M,
     ),
     "js": re.compile(
@@ -231,11 +325,66 @@ _CPP_SIGNS = re.compile(
     r"|\bstd::|^#include <\w+>$",
     re.M,
 )
-# Signs of brace languages without a grammar here (C#, Kotlin, Swift, PHP, Scala).
+_MODIFIERS = r"((public|private|protected|internal|static|final|abstract|override|open) )*"
+_SIGNS.update(
+    csharp=re.compile(
+        r"^using (static )?[\w.]+;$|^namespace [\w.]+;?$|\{ get; |^[^\S\n]*\[(Serializable|Test"
+        r"|Fact|Theory|Obsolete|DllImport|Flags|TestMethod|HttpGet|HttpPost|JsonProperty)\b"
+        r"|"
+        + _INDENT
+        + r"(public|private|protected|internal) "
+        + _MODIFIERS
+        + r"(async |readonly |virtual |sealed |partial |unsafe |extern |new )*"
+        r"[\w<>\[\],.?]+ [A-Z]\w*(<[\w, ]+>)?\(|\bvar \w+ = new\b|\bforeach \(var\b"
+        r"|\basync Task\b|\bnameof\(|\binternal (sealed |static )?class\b",
+        re.M,
+    ),
+    kotlin=re.compile(
+        r"^package [\w.]+$|^import \w+(\.\w+)+(\.\*| as \w+)?$"
+        r"|" + _INDENT + _MODIFIERS + r"((suspend|inline|operator|infix|private) )*fun "
+        r"(<[^>\n]{1,80}> )?[\w.]+\("
+        r"|" + _INDENT + _MODIFIERS + r"((const|lateinit) )?(val|var) \w+: "
+        r"|\bcompanion object\b|\bwhen \(|\?\.let \{|^(data|sealed|enum) class \w",
+        re.M,
+    ),
+    swift=re.compile(
+        r"^import \w+$|" + _INDENT + r"((@objc|@MainActor|@discardableResult|fileprivate|class"
+        r"|mutating|nonisolated) )*" + _MODIFIERS + r"func \w+(<[^>\n]{1,80}>)?\("
+        r"|\) (async )?((re)?throws )?-> |\bguard (let|var) |\bif let \w"
+        r"|" + _INDENT + r"(public |private |internal |fileprivate |open )?"
+        r"(struct|protocol|extension|actor) \w",
+        re.M,
+    ),
+    ruby=re.compile(
+        # Python's def and class lines end with a colon; these do not.
+        _INDENT + r"def (self\.)?\w+[?!=]?(\(.*\))?$|^[^\S\n]*end$"
+        r"|^[^\S\n]*require(_relative)? ['\"]|" + _INDENT + r"(module|class) [A-Z]\w*(::\w+)*"
+        r"( < [\w:]+)?$|\bdo( \|[^|\n]*\|)?$|^[^\S\n]*attr_(reader|writer|accessor) :"
+        r"|\belsif\b|\.each( |_with_index )?(do|\{) \|",
+        re.M,
+    ),
+    php=re.compile(
+        r"^<\?php|\$this->|" + _INDENT + _MODIFIERS + r"function \w+\(.*\$"
+        r"|^namespace \w+(\\\w+)*;|^use \\?\w+(\\\w+)+( as \w+)?;|\$\w+->\w+",
+        re.M,
+    ),
+    bash=re.compile(
+        r"^#! ?/(usr/)?bin/(env )?(ba|da|k|z)?sh\b|^(function )?\w[\w-]* ?\(\) ?[{(]?$"
+        r"|^function \w[\w-]* ?\{$|^[^\S\n]*(fi|esac|done)$|;[^\S\n]*(then|do)$"
+        r"|\$\{\w+[:#%/-]|\"\$@\"|^[^\S\n]*(local|readonly|export|declare) (-\w+ )?\w+="
+        r"|^[^\S\n]*(if|elif|while|until) \[|>&2$|2>/dev/null\b",
+        re.M,
+    ),
+)
+# Signs of languages without a grammar here, some of which share signs with ones that have
+# one: Scala (def, val, object), Lua and Elixir (end), Perl.
 _OTHER_SIGNS = re.compile(
-    r"^using [\w.]+;|" + _INDENT + r"(fun|val|object) \w|^<\?php"
-    r"|^import (Foundation|UIKit|SwiftUI)\b|" + _INDENT + r"func \w+.*\) (throws )?-> "
-    r"|" + _INDENT + r"case class ",
+    _INDENT
+    + r"case class |^object \w+ extends |"
+    + _INDENT
+    + r"def \w+(\[[^\]\n]*\])?\([^)\n]*\): [^=\n]*="
+    r"|^[^\S\n]*local (function \w|\w+ = )|^[^\S\n]*function [\w.:]+\([\w, .]*\)$"
+    r"|^defmodule |^[^\S\n]*(my|our) [$@%]\w+|^use strict;",
     re.M,
 )
 
@@ -258,17 +407,17 @@ def grammar_skeleton(
         language = language or detect_language(text)
         if language is None:
             return None
-        parser = _parser(language)
-        if parser is None:
-            return None
         # Parse the lines joined by "\n": tree-sitter's rows then match the caller's lines
         # whatever line ends the text used.
-        source = "\n".join(lines).encode("utf-8", errors="replace")
-        root: _Node = parser.parse(source).root_node
-        if _too_broken(root, len(lines)):
+        parsed = _tree("\n".join(lines), language)
+        if parsed is None or parsed[1] > _error_budget(len(lines)):
             return None
-        skeleton = Skeleton(lines, "//")
-        _Marker(_GRAMMARS[language], skeleton).region(root.named_children, None, top=True)
+        root = parsed[0]
+        grammar = _GRAMMARS[language]
+        skeleton = Skeleton(lines, grammar.comment)
+        if lines and lines[0].startswith("#!"):
+            skeleton.keep(0, 0, IMPORT)  # the interpreter a script runs with
+        _Marker(grammar, skeleton).region(root.named_children, None, top=True)
         return skeleton, language
     except Exception:
         return None  # the brace scanner handles whatever this could not
@@ -277,35 +426,145 @@ def grammar_skeleton(
 def parses_with_grammar(text: str, language: str) -> bool:
     """Whether ``text`` parses in ``language``'s grammar with few errors (False without it)."""
     try:
-        parser = _parser(language)
-        if parser is None:
-            return False
-        root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
-        return not _too_broken(root, text.count("\n") + 1)
+        parsed = _tree(text, language)
+        return parsed is not None and parsed[1] <= _error_budget(text.count("\n") + 1)
     except Exception:
         return False
 
 
 def detect_language(text: str) -> str | None:
-    """The grammar for brace-language ``text`` (go, rust, java, javascript, typescript, tsx).
+    """The grammar for source ``text``: a key of the grammars (go, csharp, bash, tsx, ...).
 
-    None when the signs are weak or point to two languages, or to one this module lacks.
+    None when the signs are weak, or point to a language this module lacks, or to several
+    of which no one grammar parses the text best.
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
     scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
     scores["c"] += len(_CPP_SIGNS.findall(sample))  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < 3 or top < 2 * second or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
+    top = ranked[0][1]
+    if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
-    if best == "c":
+    contenders = [_resolve(name, sample) for name, score in ranked if 2 * score > top]
+    if len(contenders) == 1:
+        return contenders[0]
+    # Languages share signs (Swift's `let` is Rust's, a C# method reads as Java): the one
+    # whose grammar parses the sample cleanly wins.
+    errors = {name: _error_lines(sample, name) for name in contenders}
+    clean = sorted((n, name) for name, n in errors.items() if n is not None)
+    budget = _error_budget(sample.count("\n") + 1)
+    if not clean or clean[0][0] > budget or (len(clean) > 1 and clean[1][0] <= clean[0][0]):
+        return None
+    return clean[0][1]
+
+
+# A file name's extension -> its grammar (a .h may be C or C++: the signs decide).
+_EXTENSIONS = {
+    "go": "go",
+    "rs": "rust",
+    "java": "java",
+    **dict.fromkeys(("js", "mjs", "cjs", "jsx"), "javascript"),
+    **dict.fromkeys(("ts", "mts", "cts"), "typescript"),
+    "tsx": "tsx",
+    "c": "c",
+    **dict.fromkeys(("cc", "cpp", "cxx", "hpp", "hh", "hxx"), "cpp"),
+    "cs": "csharp",
+    **dict.fromkeys(("kt", "kts"), "kotlin"),
+    "swift": "swift",
+    "rb": "ruby",
+    "php": "php",
+    **dict.fromkeys(("sh", "bash"), "bash"),
+}
+
+
+def language_for_key(key: str | None) -> str | None:
+    """The grammar a key's file extension names (``job.kt``: kotlin); None for others."""
+    if not key or "." not in key[-8:]:
+        return None
+    return _EXTENSIONS.get(key.rsplit(".", 1)[-1].lower())
+
+
+def _resolve(family: str, sample: str) -> str:
+    """The grammar for a family of signs: C or C++; JavaScript, TypeScript or TSX."""
+    if family == "c":
         return "cpp" if _CPP_SIGNS.search(sample) else "c"
-    if best != "js":
-        return best
+    if family != "js":
+        return family
     # TypeScript parses nearly all JavaScript, so a couple of signs of types pick it.
     if len(_TS_SIGNS.findall(sample)) < 2:
         return "javascript"
     return "tsx" if _JSX.search(sample) else "typescript"
+
+
+def _error_lines(text: str, language: str) -> int | None:
+    """Lines of ``text`` inside ERROR nodes of ``language``'s parse; None without it."""
+    parsed = _tree(text, language)
+    return None if parsed is None else parsed[1]
+
+
+# Attribute macros of C headers (glibc's sys/cdefs.h, GCC's and MSVC's keywords), with their
+# parenthesised arguments: the preprocessor removes them, the grammar cannot.
+_C_ATTRIBUTES = re.compile(
+    r"\b__(?:THROW|THROWNL|wur|BEGIN_DECLS|END_DECLS|extension__|attribute_\w+__|attr_\w+"
+    r"|nonnull|attribute__|asm__|declspec|LEAF|NTH|fortify_function|errordecl|warndecl)\b"
+    r"(?:[^\S\n]*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\))?"
+)
+# A project's own qualifier macro in front of a declaration (EGLAPI, OSSL_DEPRECATEDIN_3_0):
+# a type and a name follow it, or a name and its parameters; a type (EVP_MD *md) does not.
+_QUALIFIER = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b(?= +(?:\w+ +[\w*(]|\w+ ?\(|\w+\)))")
+_QUALIFIER_USES = 3  # times a macro must start a broken line to be taken for a qualifier
+
+
+def _tree(text: str, language: str) -> tuple[_Node, int] | None:
+    """The syntax tree of ``text`` and its lines in ERROR nodes; None without the grammar.
+
+    C and C++ headers are full of macros that the preprocessor would expand. When they break
+    the parse, attribute macros and the qualifier macros that start broken lines are blanked,
+    space for character so that every line and column stays, and the parse is kept if it
+    has fewer errors.
+    """
+    parser = _parser(language)
+    if parser is None:
+        return None
+    root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
+    broken = _broken_lines(root)
+    if not broken or language not in ("c", "cpp"):
+        return root, broken
+    blanked = _C_ATTRIBUTES.sub(_blank, text)
+    rows = _error_rows(parser.parse(blanked.encode("utf-8", errors="replace")).root_node)
+    lines = blanked.split("\n")
+    uses = Counter(
+        word
+        for row in rows
+        if not lines[row].lstrip().startswith("#")
+        for word in _QUALIFIER.findall(lines[row])
+    )
+    qualifiers = {word for word, n in uses.items() if n >= _QUALIFIER_USES}
+    if qualifiers:
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(qualifiers))) + r")\b")
+        blanked = "\n".join(
+            line if line.lstrip().startswith("#") else pattern.sub(_blank, line) for line in lines
+        )
+    retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+    fewer = _broken_lines(retry)
+    return (retry, fewer) if fewer < broken else (root, broken)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"\S", " ", match.group(0))
+
+
+def _error_rows(root: _Node) -> set[int]:
+    """The first line of each ERROR node (a missing node's line too)."""
+    rows: set[int] = set()
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            rows.add(node.start_point[0])
+            continue
+        stack.extend(child for child in node.children if child.has_error)
+    return rows
 
 
 @functools.cache
@@ -330,23 +589,23 @@ def _parser(name: str) -> Any | None:
     return importlib.import_module("tree_sitter").Parser(language)
 
 
-def _too_broken(root: _Node, n_lines: int) -> bool:
-    """Whether ERROR nodes cover too much of the file for the tree to be trusted."""
-    if not root.has_error:
-        return False
-    budget = max(3, int(n_lines * _MAX_ERROR_SHARE))
+def _error_budget(n_lines: int) -> int:
+    """Lines in ERROR nodes beyond which a tree is not trusted."""
+    return max(3, int(n_lines * _MAX_ERROR_SHARE))
+
+
+def _broken_lines(root: _Node) -> int:
+    """Lines inside ERROR or missing nodes."""
     broken = 0
-    stack = [root]
+    stack = [root] if root.has_error else []
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
             broken += _last_row(node) - node.start_point[0] + 1
-            if broken > budget:
-                return True
             continue
         # Only subtrees holding an error are walked, so a clean file costs nothing here.
         stack.extend(child for child in node.children if child.has_error)
-    return False
+    return broken
 
 
 def _last_row(node: _Node) -> int:
@@ -437,16 +696,24 @@ class _Marker:
             else:
                 drop_at = CONSTANT if top and kind.role == "declaration" else MEMBER
                 self._long(start, end, kind.name, drop_at)
+                if kind.role == "other" and end - start > _LONG:
+                    # Functions defined inside a long `if` or loop keep their signatures.
+                    for inner in self._definitions(node):
+                        self.statement(inner, [], None, parent, top=False)
             return
         if kind.role == "container" or top:
             drop_at = ALWAYS if top else CONSTANT
         else:
             drop_at = MEMBER if _private(kind, node, container) else CONSTANT
-        body = _body(kind.node)
+        body = self.body(kind.node)
         if kind.role == "signature" or body is None:
             self._long(start, end, kind.name, drop_at)
         else:
             opened, closed = body.start_point[0], _last_row(body)
+            if body.type in _BARE_BODIES:
+                # Statements with no brace of their own: the header ends the line before
+                # them, and the `end` line closes them.
+                opened, closed = max(start, opened - 1), end
             owner_start = min([n.start_point[0] for n in lead] + [start])
             function = kind.role == "function"
             owner = Owner(kind.name, owner_start, end, drop_at, function=function, parent=parent)
@@ -490,7 +757,9 @@ class _Marker:
         """Classify ``node``; wrappers (``export``, ``declare``) by what they wrap."""
         node_type = node.type
         g = self.g
-        if node_type in g.imports and (node_type != "mod_item" or _body(node) is None):
+        if node_type in g.imports and (node_type not in g.containers or self.body(node) is None):
+            return _Kind("import", node, "")  # a Rust `mod x;`, not `mod x { ... }`
+        if _loads_file(node):
             return _Kind("import", node, "")
         if node_type in g.wrappers:
             if node.child_by_field_name("source") is not None:
@@ -503,12 +772,14 @@ class _Marker:
             if inner is None:
                 return _Kind("other", node, _name(node))
             return self.kind(inner)
-        if node_type in g.functions:
-            role: _Role = "function" if _body(node) is not None else "signature"
+        if node_type in g.functions and (
+            self.body(node) is not None or node_type not in g.declarations
+        ):
+            role: _Role = "function" if self.body(node) is not None else "signature"
             return _Kind(role, node, _name(node))
         if node_type in g.signatures:
             return _Kind("signature", node, _name(node))
-        if node_type in g.containers and _body(node) is not None:
+        if node_type in g.containers and self.body(node) is not None:
             return _Kind("container", node, _name(node))
         value = _assigned(node)
         if value is not None:
@@ -524,8 +795,34 @@ class _Marker:
         callback = _callback(node)
         if callback is not None:
             return _Kind("function", callback[1], callback[0])
-        rest: _Role = "declaration" if node_type in g.declarations else "other"
-        return _Kind(rest, node, _name(node))
+        if node_type in g.declarations:
+            return _Kind("declaration", node, _name(node))
+        if node.child_by_field_name("name") is None and node_type.endswith("_statement"):
+            return _Kind("other", node, node_type.replace("_", " "))  # "if statement"
+        return _Kind("other", node, _name(node))
+
+    def _definitions(self, node: _Node) -> list[_Node]:
+        """The functions and classes inside a statement, outermost first, not their members."""
+        wanted = self.g.functions | self.g.containers
+        found: list[_Node] = []
+        stack = list(reversed(node.named_children))
+        while stack:
+            child = stack.pop()
+            if child.type in wanted and self.body(child) is not None:
+                found.append(child)
+            else:
+                stack.extend(reversed(child.named_children))
+        return found
+
+    def body(self, node: _Node) -> _Node | None:
+        """The block a function or container keeps its body in (Go types keep it deeper)."""
+        for field in self.g.body_fields:
+            found = node.child_by_field_name(field)
+            if found is not None:
+                return found
+        if self.g.bodies:
+            return next((n for n in node.named_children if n.type in self.g.bodies), None)
+        return _go_type_body(node)
 
     def _short_body(self, start: int, end: int, name: str) -> bool:
         """Whether a body is one line no longer than the marker that would replace it."""
@@ -568,11 +865,10 @@ def _enclosed_block(node: _Node, span: int) -> _Node | None:
     return None
 
 
-def _body(node: _Node) -> _Node | None:
-    """The block a function or container keeps its body in (Go types keep it deeper)."""
-    body = node.child_by_field_name("body")
-    if body is not None or node.type != "type_declaration":
-        return body
+def _go_type_body(node: _Node) -> _Node | None:
+    """The fields of a Go struct type or the methods of an interface type."""
+    if node.type != "type_declaration":
+        return None
     specs = [n for n in node.named_children if n.type == "type_spec"]
     kind = specs[0].child_by_field_name("type") if len(specs) == 1 else None
     if kind is None:
@@ -600,7 +896,13 @@ def _name(node: _Node | None) -> str:
     if found is not None:
         return re.split(r"[<\s]", _text(found), maxsplit=1)[0]
     for child in node.named_children:
-        if child.type in ("variable_declarator", "type_spec", "const_spec", "var_spec"):
+        if child.type in (
+            "variable_declarator",
+            "type_spec",
+            "const_spec",
+            "var_spec",
+            "variable_declaration",
+        ):
             return _name(child)
     words = re.findall(r"[A-Za-z_$#][\w$]*", _text(node).split("=", 1)[0].split("\n", 1)[0])
     return words[-1] if words else "statement"
@@ -629,6 +931,24 @@ def _assigned(node: _Node) -> tuple[str, _Node] | None:
             return None
         return re.split(r"[.\[\]]", _text(left).rstrip("]"))[-1], right
     return None
+
+
+# Statements that load another file: Ruby's require, PHP's include, the shell's `.`.
+_LOADS = frozenset({"require", "require_relative", "load", "source", "."})
+_PHP_LOADS = frozenset(
+    f"{verb}_expression" for verb in ("require", "require_once", "include", "include_once")
+)
+
+
+def _loads_file(node: _Node) -> bool:
+    """Whether a statement loads another file (kept with the imports)."""
+    if node.type == "call" and node.child_by_field_name("receiver") is None:
+        return _text(node.child_by_field_name("method")) in _LOADS  # Ruby
+    if node.type == "command":
+        return _text(node.child_by_field_name("name")) in _LOADS  # shell
+    if node.type == "expression_statement" and node.named_children:
+        return node.named_children[0].type in _PHP_LOADS
+    return False
 
 
 def _is_require(node: _Node) -> bool:

@@ -1,0 +1,338 @@
+"""Guarantee 3: a line that reports a failure is never dropped, by a compressor or the budget.
+
+The definition (guarantees.is_failure) is checked on lines real tools print and on prose that
+merely uses the words; the compressors and the budget are checked on generated texts of every
+kind with failures planted in them, and on the output of test runners run here.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agent_baton import get_token_counter
+from agent_baton.compress import compress
+from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.fallback import compress_fallback
+from agent_baton.compress.guarantees import (
+    failure_candidates,
+    failures,
+    find_failures,
+    is_failure,
+    missing_failures,
+)
+from agent_baton.compress.logs import compress_lines, compress_logs
+from agent_baton.compress.request import Request
+
+COUNT = get_token_counter("gpt-4")
+
+# Lines as the tools print them (pytest, unittest, doctest, mypy, ruff, gcc, make, javac,
+# rustc, node --test, npm, pip, apt, Python and Java tracebacks, structured logs).
+REPORTS = [
+    ">       assert 820 / (568 - 568) == 153675.0",
+    "E       ZeroDivisionError: division by zero",
+    "E   AssertionError: assert 64 == 65",
+    "test_ledger_0.py:141: ZeroDivisionError",
+    "test_m3.py:81: in test_ratio_18",
+    "    assert 339 / (933 - 933) == 5.3629999999999995",
+    "FAILED test_ledger_0.py::test_total_33 - ZeroDivisionError: division by zero",
+    "test_ledger_0.py::test_ratio_21 FAILED                                   [ 55%]",
+    "=================================== FAILURES ===================================",
+    "========================= 4 failed, 36 passed in 0.62s =========================",
+    "FAIL: test_wrap_3 (test_u0.LedgerTest.test_wrap_3)",
+    "FAILED (failures=3, errors=1)",
+    "AssertionError: 77680.0 != 77685",
+    "Failed example:",
+    '  File "ranks_0.py", line 14, in ranks_0.middle_3',
+    "***Test Failed*** 7 failures.",
+    "7 items had failures:",
+    'billing_1.py:112: error: Incompatible return value type (got "str", expected "int")',
+    "Found 28 errors in 1 file (checked 1 source file)",
+    "F401 [*] `os` imported but unused",
+    " --> bad0.py:1:8",
+    "bad0.py:12:5: F841 Local variable `unused` is assigned to but never used",
+    "unit_3.c:2:42: error: 'struct point_3' has no member named 'z'",
+    "u2.c:1:58: warning: control reaches end of non-void function [-Wreturn-type]",
+    "make: *** [Makefile:4: unit_10.o] Error 1",
+    "make: Target 'all' not remade because of errors.",
+    "collect2: error: ld returned 1 exit status",
+    "Stock0.java:5: error: cannot find symbol",
+    "2 errors",
+    "error[E0308]: mismatched types",
+    "error: aborting due to 2 previous errors",
+    "✖ sum of invoice 3 (3.501621ms)",
+    "not ok 4 - sum 3",
+    "  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:",
+    "      at TestContext.<anonymous> (t0.test.js:6:30)",
+    "    at async Test.processPendingSubtests (node:internal/test_runner/test:526:7) {",
+    "npm error code ENOTCACHED",
+    "ERROR: No matching distribution found for nonexistent-pkg-0",
+    "dpkg: error processing package libfoo (--configure):",
+    "E: Sub-process /usr/bin/dpkg returned an error code (1)",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.11/json/decoder.py", line 337, in decode',
+    "subprocess.CalledProcessError: Command '['false']' returned non-zero exit status 1.",
+    "KeyboardInterrupt",
+    "crash6.py:2: DeprecationWarning: old api 6",
+    "\tat com.example.Ledger.total(Ledger.java:42)",
+    "Caused by: java.io.IOException: stream closed",
+    'Exception in thread "main" java.lang.IllegalStateException: no ledger',
+    "thread 'main' panicked at src/main.rs:2:5:",
+    "2026-11-23 10:00:07 ERROR db: connection refused after 3 retries",
+    "2015-07-29 19:33:39,344 - WARN  [RecvWorker:188978561024] - Interrupting SendWorker",
+    'ts=2026-11-23T10:00:07Z level=error msg="payment declined"',
+    '{"ts": "2026-11-23T10:00:07Z", "level": "error", "msg": "payment declined"}',
+    "[error] 17#0: *1 open() failed (2: No such file or directory)",
+    "E1123 10:00:07.123456   1234 server.go:42] listener died",
+    "Process exited with a non-zero exit status 2",
+    "cp: cannot stat 'ledger.csv': No such file or directory",
+]
+# Prose, data and docs that use the words but report nothing.
+MENTIONS = [
+    '"description": "AddressSanitizer -- a fast memory error detector",',
+    '"description": "Catch common Java mistakes as compile-time errors",',
+    "summary = Perl module for error/exception handling in an OO-ish way",
+    "libasan8,12.2.0-14,amd64,libs,optional,8017,AddressSanitizer -- a fast memory error detector",
+    "An error is raised when the ledger is empty.",
+    "Tests run: 12, Failures: 0, Errors: 0, Skipped: 0",
+    "Found 0 errors in 3 files",
+    '    "severity": "critical",',
+    "    except ValueError:",
+    "The failures above block the release.",
+    "  * Fix libgo build failures.",
+    "|      Raises ValueError if the value is not present.",
+    "invoke-rc.d: policy-rc.d denied execution of start.",
+    "test_ledger_0.py::test_wrap_18 PASSED                                    [ 47%]",
+    "========================= 40 passed in 0.62s =========================",
+]
+
+
+@pytest.mark.parametrize("line", REPORTS)
+def test_a_line_a_tool_prints_to_report_a_failure_is_one(line: str):
+    assert is_failure(line)
+
+
+@pytest.mark.parametrize("line", MENTIONS)
+def test_prose_that_names_a_failure_reports_none(line: str):
+    assert not is_failure(line)
+
+
+def test_a_failure_inside_a_json_message_is_its_line_unescaped():
+    tool = "gcc -c unit_0.c\nunit_0.c:2:37: error: too few arguments\nmake: *** [all] Error 1"
+    message = json.dumps({"role": "tool", "content": tool}, indent=2)
+    found = find_failures(message)
+    assert [f.text for f in found] == tool.splitlines()[1:]
+    assert all(f.part for f in found)
+    assert missing_failures(message, "unit_0.c:2:37: error: too few arguments") == found[1:]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([*REPORTS, *MENTIONS, "", "ok", "  \t", "ℹ pass 3"]), max_size=30))
+def test_the_fast_scan_finds_every_failure_line(lines: list[str]):
+    text = "\n".join(lines)
+    found = failure_candidates(text, text.split("\n"))
+    assert [i for i, line in enumerate(text.split("\n")) if is_failure(line)] == [
+        i for i in found if is_failure(lines[i])
+    ]
+
+
+# --- every compressor and the budget keep every failure line -------------------------------
+
+ROUTINE = {
+    "log": [
+        f"2026-11-23 10:00:{i % 60:02d} INFO request {i} served in {i % 90} ms" for i in range(60)
+    ],
+    "listing": [f"test_ledger.py::test_case_{i} PASSED [{i % 100:3d}%]" for i in range(60)],
+    "prose": [
+        "The nightly run of the billing suite was reviewed this morning, and the findings below "
+        f"summarise what changed in part {i} since the last green build of the service."
+        for i in range(60)
+    ],
+    "markdown": [f"- item {i}: the ledger for region {i % 7} was reconciled" for i in range(60)],
+}
+fuzz = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def planted(kind: str, picks: list[str], size: int, rnd) -> str:
+    lines = [ROUTINE[kind][rnd.randrange(60)] for _ in range(size)]
+    for report in picks:
+        lines.insert(rnd.randrange(len(lines) + 1), report)
+    return "\n".join(lines)
+
+
+def as_messages(text: str, style: str) -> str:
+    """The text as a tool's result inside a chat: OpenAI's JSON, or AutoGen's transcript."""
+    if style == "openai":
+        return json.dumps(
+            [
+                {"role": "user", "content": "Run the suite and tell me what broke."},
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "c1"}]},
+                {"role": "tool", "tool_call_id": "c1", "content": text},
+                {"role": "assistant", "content": "Here is what failed."},
+            ],
+            indent=2,
+        )
+    return f"user: Run the suite.\n\nassistant (tool result):\n{text}\n\nassistant: Done."
+
+
+@fuzz
+@given(
+    st.sampled_from(sorted(ROUTINE)),
+    st.lists(st.sampled_from(REPORTS), min_size=1, max_size=8, unique=True),
+    st.integers(min_value=60, max_value=500),
+    st.randoms(use_true_random=False),
+    st.sampled_from([None, "invoice 4711", "part 7"]),
+    st.sampled_from(["plain", "openai", "autogen"]),
+)
+def test_compress_keeps_every_failure_line(kind, picks, size, rnd, query, wrap):
+    text = planted(kind, picks, size, rnd)
+    if wrap != "plain":
+        text = as_messages(text, wrap)
+    result = compress(text, key="k", query=query)
+    assert missing_failures(text, result.text) == [], result.transforms
+
+
+@fuzz
+@given(
+    st.sampled_from(sorted(ROUTINE)),
+    st.lists(st.sampled_from(REPORTS), min_size=1, max_size=8, unique=True),
+    st.integers(min_value=60, max_value=400),
+    st.randoms(use_true_random=False),
+    st.integers(min_value=0, max_value=4),
+)
+def test_the_line_compressors_keep_every_failure_line_at_every_level(kind, picks, size, rnd, level):
+    text = planted(kind, picks, size, rnd)
+    for compressor in (compress_logs, compress_lines):
+        produced = compressor(text, Request(key="k", level=level))
+        if produced is not None:
+            assert missing_failures(text, produced[0]) == []
+    assert missing_failures(text, compress_fallback(text, "k", budget=200 >> level)) == []
+
+
+@fuzz
+@given(
+    st.sampled_from(sorted(ROUTINE)),
+    st.lists(st.sampled_from(REPORTS), min_size=1, max_size=12, unique=True),
+    st.randoms(use_true_random=False),
+    st.integers(min_value=20, max_value=600),
+    st.sampled_from([None, "ledger region 3", "part 7"]),
+)
+def test_the_budget_keeps_every_failure_then_the_query_matches(kind, picks, rnd, budget, query):
+    text = planted(kind, picks, 300, rnd)
+    out = fit_lines(text, budget, COUNT, "k", query)
+    assert missing_failures(text, out) == []
+    if COUNT(out) > budget:  # only when the failure lines alone exceed it, which it says
+        assert "the failure lines alone exceed" in out
+        assert COUNT("\n".join(failures(text))) > budget // 2
+
+
+def test_the_budget_puts_failures_and_matches_before_the_head():
+    lines = [f"2026-11-23 10:00:{i % 60:02d} INFO request {i} served" for i in range(2000)]
+    lines[700] = "2026-11-23 10:11:40 INFO invoice 9313 created for customer acme"
+    lines[1500] = "E       assert 77680.0 == 77685"
+    out = compress("\n".join(lines), query="invoice 9313", max_tokens=120, key="k")
+    assert out.compressed_tokens <= 120
+    assert "E       assert 77680.0 == 77685" in out.text and "invoice 9313" in out.text
+
+
+def test_failures_beyond_the_budget_all_stay_and_the_marker_says_so():
+    lines = [
+        f"src/unit_{i}.c:2:{i % 80}: error: 'struct p' has no member 'z{i}'" for i in range(300)
+    ]
+    text = "\n".join(lines)
+    result = compress(text, max_tokens=500, key="k")
+    assert all(line in result.text for line in lines)
+    assert result.transforms[-1] == "budget:failures-over"
+    assert result.compressed_tokens > 500
+
+
+# --- real test runners run here -------------------------------------------------------------
+
+
+def run(args: list[str], where: Path) -> str:
+    done = subprocess.run(args, cwd=where, capture_output=True, text=True, timeout=120)
+    return done.stdout + done.stderr
+
+
+def real_outputs(where: Path) -> dict[str, str]:
+    """pytest, unittest, doctest and a traceback on generated code, and gcc if installed."""
+    checks = [
+        (f"{a} / ({b} - {b})", 1.5) if a % 3 == 0 else (f"{a} + {b}", a + b + (a % 5 == 1))
+        for a, b in zip(range(1, 90), range(90, 1, -1), strict=False)
+    ]
+    tests = [
+        f"def test_{i}():\n    assert {expr} == {value}\n" for i, (expr, value) in enumerate(checks)
+    ]
+    (where / "test_sums.py").write_text("\n".join(tests))
+    cases = [
+        f"    def test_{i}(self):\n        self.assertEqual({expr}, {value})\n"
+        for i, (expr, value) in enumerate(checks)
+    ]
+    (where / "test_units.py").write_text(
+        "import unittest\n\nclass T(unittest.TestCase):\n" + "\n".join(cases)
+    )
+    docs = [
+        f'def f{i}():\n    """\n    >>> {expr}\n    {value}\n    """\n'
+        for i, (expr, value) in enumerate(checks[:40])
+        if "/" not in expr
+    ]
+    (where / "docs.py").write_text("\n".join(docs))
+    (where / "crash.py").write_text(
+        textwrap.dedent("""\
+        import json
+        for i in range(300):
+            print(f"INFO imported record {i} of batch 7")
+        json.loads('{"id": 17,, "amount": 12.5}')
+        """)
+    )
+    outputs = {
+        "pytest -v": run(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_sums.py"], where
+        ),
+        "pytest --tb=short": run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--tb=short",
+                "-p",
+                "no:cacheprovider",
+                "test_sums.py",
+            ],
+            where,
+        ),
+        "unittest": run([sys.executable, "-m", "unittest", "-v", "test_units"], where),
+        "doctest": run([sys.executable, "-m", "doctest", "-v", "docs.py"], where),
+        "traceback": run([sys.executable, "crash.py"], where),
+    }
+    if shutil.which("gcc") and shutil.which("make"):
+        for i in range(12):
+            body = "memcpy(d, s);" if i % 3 else "return;"
+            (where / f"u{i}.c").write_text(
+                f"#include <string.h>\nvoid c{i}(char *d, const char *s) {{ {body} }}\n"
+            )
+        objects = " ".join(f"u{i}.o" for i in range(12))
+        (where / "Makefile").write_text(f"all: {objects}\n%.o: %.c\n\tgcc -Wall -c $< -o $@\n")
+        outputs["make"] = run(["make", "-k"], where)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def tool_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return real_outputs(tmp_path_factory.mktemp("runs"))
+
+
+@pytest.mark.parametrize("wrap", ["plain", "openai", "autogen"])
+@pytest.mark.parametrize("budget", [None, 300])
+def test_real_test_runner_output_keeps_every_failure(tool_outputs, wrap, budget):
+    for name, output in tool_outputs.items():
+        assert failures(output), name  # each run planted failures
+        text = output if wrap == "plain" else as_messages(output, wrap)
+        result = compress(text, key="k", max_tokens=budget)
+        assert missing_failures(text, result.text) == [], (name, result.transforms)
