@@ -26,6 +26,7 @@ from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.prose import looks_like_manual
 from agent_baton.compress.segment import split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.yaml import parses_as_yaml
@@ -111,6 +112,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "segments"  # one JSON document, then more (two tool results joined)
     if head not in ("{", "[") and parse_embedded(text) is not None:
         return "json"  # a line of prose, then the JSON document that makes up most of it
+    if looks_like_manual(text):
+        return "prose"  # man and pydoc pages: sections at the margin, indented text
     if parses_as_python(text):
         return "code"
     if _HTML.match(text) or _tags(text):
