@@ -46,6 +46,8 @@ _TITLE = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.!?,;:]*|\d+(?:\.\d+)*\.\s+
 _TITLE_WORDS = 9
 # A manual's section name: "NAME", "SEE ALSO", "MODULE REFERENCE", "EXIT STATUS".
 _SECTION = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,7}")
+# The line that closes an entry of a Debian changelog: " -- Name <address>  date".
+_SIGNED = re.compile(r"^ -- [^<\n]*<[^>\n]*>  \S", re.MULTILINE)
 # Indentation, a pydoc class's "|" gutter included.
 _INDENT = re.compile(r"^(?:\s+\|(?!\S)\s*|\s*)")
 _META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
@@ -141,6 +143,16 @@ def looks_like_manual(text: str) -> bool:
     return sections >= 3 and flush - sections <= max(2, len(lines) // 50)
 
 
+def looks_like_changelog(text: str) -> bool:
+    """Whether the text is a Debian changelog.
+
+    It opens with an entry's header line (``pkg (version) dist; urgency=low``) and its
+    entries close with a maintainer's line (`` -- Name <address>  date``).
+    """
+    first = text.lstrip("\n").split("\n", 1)[0]
+    return bool(_ENTRY.match(first)) and _SIGNED.search(text[:20_000]) is not None
+
+
 def looks_like_prose(text: str) -> bool:
     """Whether the sampled lines are mostly words (paragraphs, headings, list items)."""
     sample = [line for line in text[:8000].splitlines()[:200] if line.strip()]
@@ -158,7 +170,7 @@ def looks_like_prose(text: str) -> bool:
 
 def compress_prose(text: str, request: Request) -> tuple[str, str] | None:
     """Keep the headings and the sentences that carry content; None if not prose."""
-    if not (looks_like_prose(text) or looks_like_manual(text)):
+    if not (looks_like_prose(text) or looks_like_manual(text) or looks_like_changelog(text)):
         return None
     out = compress_document(text, request, keep_code_head)
     return None if out is None else (out, "prose:extract")
