@@ -22,6 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
 from agent_baton.compress.markers import omitted
@@ -93,13 +94,13 @@ _WEIGHTS = {
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(?:[.,;:!?][)\"']*)?")
 _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
-_SHARE = 0.36  # of the sentences' characters: what the kept lines may take
+_SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 _LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
-_PASSENGER = 6.0  # most a sentence adds to the worth of another on its lines
+_PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
@@ -340,10 +341,16 @@ def _keep_failures(units: list[_Unit], lines: list[str]) -> None:
     """Keep every sentence that stands on a line reporting a failure: none is dropped."""
     from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
 
+    failing: dict[int, bool] = {}  # each line is read once, however many sentences share it
+
+    def fails(k: int) -> bool:
+        if k not in failing:
+            failing[k] = is_failure(lines[k])
+        return failing[k]
+
     for u in units:
         # A sentence of a line too long to keep stands for itself, not for its line.
-        shown = [u.text] if u.piece else lines[u.first : u.last + 1]
-        if any(is_failure(line) for line in shown):
+        if is_failure(u.text) if u.piece else any(map(fails, range(u.first, u.last + 1))):
             u.score += _KEEP
 
 
@@ -708,32 +715,56 @@ def _select(units: list[_Unit], lines: list[str], request: Request) -> set[int]:
     total = sum(len(u.text) for u in units)
     # A few sentences at least: a report that is mostly a table still says what it found.
     budget = max(total * _SHARE, _MIN_SENTENCE_CHARS) * 0.65**request.level
-    # A sentence is paid by the lines it stands on: one sharing a long line costs that line.
-    width = [
-        len(u.text) if u.piece else sum(len(lines[k]) for k in range(u.first, u.last + 1))
-        for u in units
-    ]
     worth = [u.score + _passengers(units, i) for i, u in enumerate(units)]
-    order = sorted(range(len(units)), key=lambda i: -worth[i] / (1 + width[i] / 300))
     kept: set[int] = set()
     seen: set[tuple[str, ...]] = set()
     shown: set[int] = set()
-    used = 0
-    for i in order:
+
+    def cost(i: int) -> int:
+        # A sentence is paid by the lines it stands on that are not shown yet.
         u = units[i]
-        signature = u.signature
-        if signature in seen:
-            continue
         span = range(u.first, u.last + 1)
-        cost = len(u.text) if u.piece else sum(len(lines[k]) for k in span if k not in shown)
-        if used + cost > budget and u.score < _KEEP:
+        return len(u.text) if u.piece else sum(len(lines[k]) for k in span if k not in shown)
+
+    def entry(i: int) -> tuple[float, int]:
+        return -worth[i] / (1 + cost(i) / 300), i
+
+    # Best first; a sentence whose lines another brought in gets cheaper and is queued again.
+    queue = [entry(i) for i in range(len(units))]
+    heapify(queue)
+    used = 0
+    while queue:
+        _, i = heappop(queue)
+        u = units[i]
+        if i in kept or u.signature in seen:
+            continue
+        paid = cost(i)
+        if used + paid > budget and u.score < _KEEP:
             continue
         kept.add(i)
-        seen.add(signature)
-        used += cost
+        seen.add(u.signature)
+        used += paid
         if not u.piece:
-            shown.update(span)
+            shown.update(range(u.first, u.last + 1))
+            for j in _neighbours(units, i):
+                if j not in kept:
+                    heappush(queue, entry(j))
     return kept
+
+
+def _neighbours(units: list[_Unit], i: int) -> list[int]:
+    """The other sentences that share a line with unit ``i``."""
+    unit = units[i]
+    found = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(units) and units[j].block == unit.block:
+            other = units[j]
+            if other.last < unit.first or other.first > unit.last:
+                break
+            found.append(j)
+            j += step
+    return found
 
 
 def _passengers(units: list[_Unit], i: int) -> float:
