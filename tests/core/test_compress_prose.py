@@ -1,4 +1,5 @@
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.prose import (
     compress_document,
     compress_prose,
@@ -28,7 +29,7 @@ def test_keeps_headings_numbers_and_saves():
     out, name = compress_prose(text, Request(key="doc"))
     assert name == "prose:extract"
     assert "## Part 5" in out and "7.5 µs" in out and "16 GiB" in out
-    assert "|alpha|1|" in out
+    assert "| alpha   |   1 |" in out  # rows as they are, padding and all
     assert len(out) < 0.7 * len(text)
     assert 'get("doc", full=True)' in out
 
@@ -70,7 +71,7 @@ def sectioned() -> str:
 
 def test_one_sentence_section_keeps_its_sentence():
     out, _ = compress_prose(sectioned(), Request())
-    assert "### Units\nAll timings are reported in nanoseconds." in out
+    assert "### Units\n\nAll timings are reported in nanoseconds." in out
 
 
 def test_query_matching_a_heading_keeps_the_section_openings():
@@ -115,7 +116,7 @@ def test_a_listing_in_lower_case_is_not_read_as_wrapped_prose():
     assert "1 of 1 sentences" not in out
 
 
-def test_hard_wrapped_prose_stays_one_sentence():
+def test_a_kept_wrapped_sentence_keeps_all_its_lines_as_they_are():
     sentence = (
         "the scheduler retries a failed job three times\nwith exponential backoff before it "
         "marks the job\nas failed and pages the owner, unless the job\nis flagged as "
@@ -127,7 +128,44 @@ def test_hard_wrapped_prose_stays_one_sentence():
         f"Note {i}. The cache hit rate was {i} % on node {i} and {sentence}." for i in range(12)
     )
     out, _ = compress_prose(text, Request())
-    assert "\nwith exponential backoff" not in out  # kept sentences are not cut at wraps
+    assert violations(text, out) == []  # input lines and markers only
+    kept = out.count("with exponential backoff before it marks the job")
+    assert 0 < kept < 12
+    # A kept sentence brings every line it stands on, not a piece of it.
+    assert out.count("rotation asked for after the incidents of the last quarter.") == kept
+    assert "[… " in out and "omitted" in out
+
+
+def test_changelog_entries_keep_their_headers_and_lines_stay_whole():
+    entries = []
+    for i in range(40):
+        entries += [
+            f"libfoo ({i // 10}.{i % 10}-1) unstable; urgency=medium",
+            "",
+            f"  * New upstream release {i}, which fixes the parser on empty input and",
+            "    several leaks in the cache that showed up under the fuzzer.",
+            f"  * Bump Standards-Version to 4.{i}.0 (no changes required).",
+            "",
+            f" -- Jane Packager <jane@example.org>  Mon, {i + 1:02d} Jan 2024 10:00:00 +0100",
+            "",
+        ]
+    text = "\n".join(entries)
+    out, _ = compress_prose(text, Request(key="changelog"))
+    assert violations(text, out) == []
+    assert all(line in out.splitlines() for line in entries if "urgency=" in line)
+    assert len(out) < 0.7 * len(text)
+    assert "[… " in out
+
+
+def test_plain_text_section_titles_stay():
+    body = " ".join(f"The licensee may do thing number {n} under the terms." for n in range(8))
+    parts = ["                       TERMS AND CONDITIONS", ""]
+    for n, title in enumerate(["Definitions.", "Source Code.", "Patents.", "Termination."]):
+        parts += [f"  {n}. {title}", "", f"  {body}", "", f"  {body} Really.", ""]
+    text = "\n".join(parts)
+    out, _ = compress_prose(text, Request())
+    assert "  2. Patents." in out.splitlines() and "TERMS AND CONDITIONS" in out
+    assert violations(text, out) == []
 
 
 def test_a_document_whose_sentences_all_stay_still_shrinks_its_code_blocks():

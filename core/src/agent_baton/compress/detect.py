@@ -21,11 +21,13 @@ from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
+from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.yaml import parses_as_yaml
@@ -99,6 +101,8 @@ def detect(text: str, key: str | None = None) -> str:
             return "chat" if looks_like_chat(text) else "json"
     if (head in ("{", "[", "(") or stripped[:2] in ("b'", 'b"')) and _python_literal(stripped):
         return "repr"  # str() of a list, dict, tuple or bytes
+    if parses_as_diff(text):
+        return "code"  # a unified diff, whatever its lines change
     hinted = _EXTENSIONS.get(_extension(key))
     if hinted is not None and _confirms(hinted, text):
         return hinted
@@ -111,6 +115,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "segments"  # one JSON document, then more (two tool results joined)
     if head not in ("{", "[") and parse_embedded(text) is not None:
         return "json"  # a line of prose, then the JSON document that makes up most of it
+    if looks_like_manual(text) or looks_like_changelog(text):
+        return "prose"  # man and pydoc pages, Debian changelogs: laid out as documents
     if parses_as_python(text):
         return "code"
     if _HTML.match(text) or _tags(text):

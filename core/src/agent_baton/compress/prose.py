@@ -1,12 +1,18 @@
 """Prose and markdown: extractive, never rewritten. Keep the structure and the telling sentences.
 
 The document is split into blocks (headings, paragraphs, list items, tables, code blocks).
-Headings always stay; sentences compete for a share of the text by what they carry: numbers
-with units, dates, names, identifiers, claims and conclusions, their place (first in a
-paragraph or section, introducing an example) and words or identifiers rare in the document;
-a section of one sentence keeps it. With a query, the sentences, paragraphs and sections
-(headings weighted) that BM25 ranks best are kept first, from one tokenization of the text.
-Repeated sentences go, tables lose their padding, long code blocks their tails.
+Headings always stay, and so does the header line of each entry of a Debian changelog;
+sentences compete for a share of the text by what they carry: numbers with units, dates,
+names, identifiers, claims and conclusions, their place (first in a paragraph or section,
+introducing an example) and words or identifiers rare in the document; a section of one
+sentence keeps it. With a query, the sentences, paragraphs and sections (headings weighted)
+that BM25 ranks best are kept first, from one tokenization of the text. Repeated sentences go,
+long tables and code blocks keep their first rows and lines, an indented block its outline.
+
+A kept sentence keeps the input lines it stands on, whole and byte for byte: the output is
+input lines and markers (``[… 3 lines]`` where lines were left out, one marker with the
+retrieval hint at the end). Only a line too long to keep (a page on one line) is cut, into
+whole sentences of it, each on its own line.
 """
 
 from __future__ import annotations
@@ -16,12 +22,11 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
-from agent_baton.compress.json import compress_records
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
-from agent_baton.compress.tables import find_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
 
 # A text's number of terms and the counts of the query's terms in it, for BM25.
@@ -34,6 +39,18 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#+\"'`])\1{2,}\s*$")
 _BULLET = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
+# The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
+_ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
+# A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY"):
+# a capital, no sentence punctuation; a numbered one may end in a period.
+_TITLE = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.!?,;:]*|\d+(?:\.\d+)*\.\s+[A-Z][^!?,;:]*")
+_TITLE_WORDS = 9
+# A manual's section name: "NAME", "SEE ALSO", "MODULE REFERENCE", "EXIT STATUS".
+_SECTION = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,7}")
+# The line that closes an entry of a Debian changelog: " -- Name <address>  date".
+_SIGNED = re.compile(r"^ -- [^<\n]*<[^>\n]*>  \S", re.MULTILINE)
+# Indentation, a pydoc class's "|" gutter included.
+_INDENT = re.compile(r"^(?:\s+\|(?!\S)\s*|\s*)")
 _META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*_`]?[A-Z0-9])")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -77,9 +94,14 @@ _WEIGHTS = {
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(?:[.,;:!?][)\"']*)?")
 _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
+_SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
+_LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
+_OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
+_PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
+_SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # Link targets say where, not what: they would pass for identifiers and rare words. A
@@ -89,10 +111,10 @@ _LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 @dataclass(slots=True)
 class _Block:
-    kind: str  # heading, para, item, table, code, drop
+    kind: str  # heading, para, item, table, code
+    start: int  # the index of its first line in the text
     lines: list[str]
     lang: str = ""
-    prefix: str = ""  # a list item's bullet with its indent
     units: list[int] = field(default_factory=list)  # sentence indices
 
 
@@ -100,9 +122,36 @@ class _Block:
 class _Unit:
     text: str
     block: int
+    first: int  # the input lines it stands on: indices of the first and the last
+    last: int
     score: float = 0.0
     signature: tuple[str, ...] = ()  # its distinct words, sorted: to drop repeated sentences
     line: bool = False  # a line of a listing rather than a sentence
+    piece: bool = False  # a sentence of a line too long to keep whole
+
+
+def looks_like_manual(text: str) -> bool:
+    """Whether the text is laid out as a manual, with its sections' names at the margin.
+
+    The names are in capitals (NAME, SYNOPSIS, DESCRIPTION, FUNCTIONS), everything else is
+    indented under them. ``man`` and ``pydoc`` print pages this way; their option and
+    signature lines are the headers of the indented text under them.
+    """
+    lines = [line for line in text[:40_000].splitlines()[:600] if line.strip()]
+    sections = sum(1 for line in lines if _SECTION.fullmatch(line))
+    flush = sum(1 for line in lines if not line[:1].isspace())
+    # A man page's header and footer lines stand at the margin too.
+    return sections >= 3 and flush - sections <= max(2, len(lines) // 50)
+
+
+def looks_like_changelog(text: str) -> bool:
+    """Whether the text is a Debian changelog.
+
+    It opens with an entry's header line (``pkg (version) dist; urgency=low``) and its
+    entries close with a maintainer's line (`` -- Name <address>  date``).
+    """
+    first = text.lstrip("\n").split("\n", 1)[0]
+    return bool(_ENTRY.match(first)) and _SIGNED.search(text[:20_000]) is not None
 
 
 def looks_like_prose(text: str) -> bool:
@@ -122,27 +171,86 @@ def looks_like_prose(text: str) -> bool:
 
 def compress_prose(text: str, request: Request) -> tuple[str, str] | None:
     """Keep the headings and the sentences that carry content; None if not prose."""
-    if not looks_like_prose(text):
+    if not (looks_like_prose(text) or looks_like_manual(text) or looks_like_changelog(text)):
         return None
     out = compress_document(text, request, keep_code_head)
     return None if out is None else (out, "prose:extract")
 
 
 def keep_code_head(block: str, lang: str, request: Request) -> str:
-    """A code block inside prose: whole when short, else its first lines and a marker."""
+    """A code block inside prose: whole when short, else its first lines and its outline.
+
+    The outline of a block is the lines that open a deeper indentation (a pydoc signature
+    above its description, a man page's option above its text). Lines stay whole: one too
+    long to show is a marker with its length; every run of left-out lines is a marker.
+    """
     lines = block.splitlines()
     room = max(4, 14 >> request.level)
     query = request.query
     if query and len(set(query_terms(query)) & set(terms(block))) >= 2:
         room *= 3  # a block the query talks about keeps more of itself
     width = max(120, 400 >> request.level)
-    lines = [cut_line(line, width) for line in lines]
-    if len(lines) <= room + 2:
-        return "\n".join(lines)
-    fence = lines[-1] if _FENCE.match(lines[-1]) else ""
-    head = lines[:room]
-    rest = len(lines) - room - (1 if fence else 0)
-    return "\n".join([*head, omitted(f"{rest} of {len(lines)} lines", request.key), fence]).rstrip()
+    if len(lines) <= room + 2 and all(len(line) <= width for line in lines):
+        return block
+    fence = len(lines) > 1 and bool(_FENCE.match(lines[-1])) and bool(_FENCE.match(lines[0]))
+    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+
+    keep = set(range(min(room, len(lines))))
+    keep.update(i for i, line in enumerate(lines) if is_failure(line))
+    if fence:
+        keep.add(len(lines) - 1)
+    elif len(lines) > room + 2:
+        keep.update(_outline(lines))
+    out: list[str] = []
+    gap = 0
+    for i, line in enumerate(lines):
+        if i not in keep:
+            gap += 1
+            continue
+        if gap:
+            out.append(_gap(gap, "line"))
+            gap = 0
+        out.append(line if len(line) <= width else f"[… a line of {len(line)} characters]")
+    left = len(lines) - len(keep)
+    if gap:
+        out.append(omitted(f"{gap} more lines ({left} of {len(lines)} in all)", request.key))
+    elif left or any(len(line) > width for line in lines):
+        out.append(omitted(f"{left} of {len(lines)} lines", request.key))
+    return "\n".join(out)
+
+
+def _outline(lines: list[str]) -> list[int]:
+    """The lines followed by a more indented line: the headers of an indented listing."""
+    depth = [_depth(line) if line.strip() else -1 for line in lines]
+    found = []
+    following = -1
+    for i in range(len(lines) - 1, -1, -1):
+        if depth[i] < 0:
+            continue
+        if following > depth[i]:
+            found.append(i)
+        following = depth[i]
+    return found
+
+
+def _depth(line: str) -> int:
+    """How far a line is indented, a pydoc class's "|" gutter included."""
+    return len(line) - len(_INDENT.sub("", line, count=1))  # _INDENT matches every line
+
+
+def _opens(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` heads the more indented lines right under it.
+
+    A pydoc signature, a man page's option, a definition list's term; a list item's
+    hanging indent is not one, nor a line amid lines as indented as itself (a listing).
+    """
+    if i + 1 >= len(lines) or not lines[i + 1].strip() or len(lines[i].strip()) > _OPENER:
+        return False
+    depth = _depth(lines[i])
+    if _depth(lines[i + 1]) < depth + 2 or _BULLET.match(lines[i]):
+        return False
+    before = lines[i - 1] if i else ""
+    return not _INDENT.sub("", before, count=1).strip() or _depth(before) != depth
 
 
 def cut_line(line: str, width: int) -> str:
@@ -155,38 +263,112 @@ def cut_line(line: str, width: int) -> str:
 def compress_document(text: str, request: Request, code: CodeHandler) -> str | None:
     """The document with its sentences selected and its code blocks sent to ``code``.
 
-    None when nothing would be left out.
+    Kept sentences show the input lines they stand on, whole; each run of lines left out is
+    a marker. None when nothing would be left out.
     """
+    lines = text.splitlines()
     blocks = parse_blocks(text)
     request.check_time()
     units = _units(blocks)
     request.check_time()
     _score(units, blocks, request.query)
+    _keep_failures(units, lines)
     request.check_time()
-    kept = _select(units, request)
-    out: list[str] = []
-    dropped = 0
+    kept = _select(units, lines, request)
+    shown: dict[int, list[str]] = {}  # an input line's index -> what stands for it
+    covered: set[int] = set()  # lines a code block or table shows in its own way
+    pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
     for block in blocks:
+        span = range(block.start, block.start + len(block.lines))
         if block.kind == "heading":
             if request.level < 2 or not block.lines[0].lstrip().startswith("###"):
-                out.extend(block.lines)
-        elif block.kind == "code":
-            out.append(code("\n".join(block.lines), block.lang, request))
-        elif block.kind == "table":
-            out.extend(_table(block.lines, request))
-        elif block.kind in ("para", "item"):
-            chosen = [units[u] for u in block.units if u in kept]
-            dropped += len(block.units) - len(chosen)
-            if chosen:
-                tail = " …" if len(chosen) < len(block.units) and not request.level else ""
-                # Lines of a listing stay lines; sentences of a paragraph run on.
-                joined = "".join(("\n" if u.line else " ") + u.text for u in chosen)[1:]
-                out.append(block.prefix + joined + tail)
-    if not dropped and len("\n".join(out)) >= len(text):
-        return None
-    if dropped:
-        out.append(omitted(f"{dropped} of {len(units)} sentences", request.key))
+                shown.update((k, [lines[k]]) for k in span)
+        elif block.kind in ("code", "table"):
+            body = "\n".join(block.lines)
+            own = code(body, block.lang, request) if block.kind == "code" else _table(body, request)
+            shown[block.start] = own.splitlines()
+            covered.update(span[1:])
+        else:
+            for index in block.units:
+                unit = units[index]
+                if unit.piece:
+                    pieces.setdefault(unit.first, []).append(index)
+                elif index in kept:
+                    shown.update((k, [lines[k]]) for k in range(unit.first, unit.last + 1))
+            for k in span[1:-1]:
+                # One short line between two kept ones costs about what its marker would.
+                near = k - 1 in shown and k + 1 in shown
+                if near and k not in shown and len(lines[k]) <= _SHORT_GAP:
+                    shown[k] = [lines[k]]
+    for k, members in pieces.items():
+        shown[k] = _long_line(members, units, kept)
+    out: list[str] = []
+    gap = dropped = 0
+    for k, line in enumerate(lines):
+        if k in covered:
+            continue
+        if k in shown:
+            if gap:
+                out.append(_gap(gap, "line"))
+                dropped += gap
+                gap = 0
+            out.extend(shown[k])
+        elif not line.strip():
+            if not gap and out and out[-1].strip():
+                out.append(line)
+        else:
+            gap += 1
+    if gap:
+        dropped += gap
+    elif out and not out[-1].strip():
+        out.pop()
+    cut = sum(len(members) - sum(i in kept for i in members) for members in pieces.values())
+    if len("\n".join(out)) >= len(text):
+        return None  # the markers would cost more than the lines they stand for
+    if dropped or cut:
+        what = [f"{dropped} of {len(lines)} lines"] if dropped else []
+        what += [f"{cut} sentences of long lines"] if cut else []
+        out.append(omitted(" and ".join(what), request.key))
     return "\n".join(out)
+
+
+def _gap(count: int, unit: str) -> str:
+    """The marker of a run of left-out lines (sentences, rows) where it was."""
+    return f"[… {count} {unit}{'' if count == 1 else 's'}]"
+
+
+def _keep_failures(units: list[_Unit], lines: list[str]) -> None:
+    """Keep every sentence that stands on a line reporting a failure: none is dropped."""
+    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+
+    failing: dict[int, bool] = {}  # each line is read once, however many sentences share it
+
+    def fails(k: int) -> bool:
+        if k not in failing:
+            failing[k] = is_failure(lines[k])
+        return failing[k]
+
+    for u in units:
+        # A sentence of a line too long to keep stands for itself, not for its line.
+        if is_failure(u.text) if u.piece else any(map(fails, range(u.first, u.last + 1))):
+            u.score += _KEEP
+
+
+def _long_line(members: list[int], units: list[_Unit], kept: set[int]) -> list[str]:
+    """A line too long to keep, as its kept sentences, each run of dropped ones marked."""
+    out: list[str] = []
+    gap = 0
+    for index in members:
+        if index in kept:
+            if gap:
+                out.append(_gap(gap, "sentence"))
+                gap = 0
+            out.append(units[index].text)
+        else:
+            gap += 1
+    if gap:
+        out.append(_gap(gap, "sentence"))
+    return out
 
 
 def parse_blocks(text: str) -> list[_Block]:
@@ -196,6 +378,7 @@ def parse_blocks(text: str) -> list[_Block]:
     n = len(lines)
     # Where the last HTML comment closes: comments opened after it are never closed.
     last_close = max((j for j in range(n) if "-->" in lines[j]), default=-1)
+    text_until = 0  # lines before this one are an indented region of text, not code
     i = 0
     while i < n:
         line = lines[i]
@@ -208,19 +391,25 @@ def parse_blocks(text: str) -> list[_Block]:
             j = i + 1
             while j < n and not lines[j].strip().startswith(fence.group(1)):
                 j += 1
-            blocks.append(_Block("code", lines[i : j + 1], lang=fence.group(2).lower()))
+            blocks.append(_Block("code", i, lines[i : j + 1], lang=fence.group(2).lower()))
             i = j + 1
-        elif _MD_HEADING.match(line) or _UNDERLINE.match(line):
-            blocks.append(_Block("heading", [line]))
+        elif (
+            _MD_HEADING.match(line)
+            or _UNDERLINE.match(line)
+            or _ENTRY.match(line)
+            or _title(lines, i)
+            or _opens(lines, i)
+        ):
+            blocks.append(_Block("heading", i, [line]))
             i += 1
         elif i + 1 < n and _UNDERLINE.match(lines[i + 1]) and not _TABLE.match(line):
-            blocks.append(_Block("heading", lines[i : i + 2]))
+            blocks.append(_Block("heading", i, lines[i : i + 2]))
             i += 2
         elif _TABLE.match(line):
             j = i
             while j < n and _TABLE.match(lines[j]):
                 j += 1
-            blocks.append(_Block("table", lines[i:j]))
+            blocks.append(_Block("table", i, lines[i:j]))
             i = j
         elif stripped.startswith("<!--") and last_close >= i:
             # A closed HTML comment is not content; an unclosed one is read as text.
@@ -228,21 +417,58 @@ def parse_blocks(text: str) -> list[_Block]:
             while "-->" not in lines[j]:
                 j += 1
             i = j + 1
-        elif line[:1] in " \t" and len(line) - len(line.lstrip()) >= 4 and not _BULLET.match(line):
+        elif (
+            i >= text_until
+            and line[:1] in " \t"
+            and len(line) - len(line.lstrip()) >= 4
+            and not _BULLET.match(line)
+        ):
             j = i
             while j < n and (not lines[j].strip() or lines[j][:1] in " \t"):
                 j += 1
             while not lines[j - 1].strip():
                 j -= 1
-            blocks.append(_Block("code", lines[i:j]))
-            i = j
+            if _text_region(lines, i, j):
+                text_until = j  # read on as headings and paragraphs
+            else:
+                blocks.append(_Block("code", i, lines[i:j]))
+                i = j
         else:
             i = _paragraph(lines, i, blocks)
     return blocks
 
 
+def _text_region(lines: list[str], i: int, j: int) -> bool:
+    """Whether indented lines ``i:j`` are text (a manual's body, a definition, a quote).
+
+    reST's "::" announces code; else the region is text when most of its lines are prose.
+    """
+    before = next((line for line in reversed(lines[:i]) if line.strip()), "")
+    if before.rstrip().endswith("::"):
+        return False
+    region = [line for line in lines[i:j] if line.strip()]
+    return 2 * sum(1 for line in region if _wordy(line)) >= len(region)
+
+
+def _title(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a plain-text section title: short and alone between blank lines.
+
+    The text under it is no more indented than itself: a line over an indented one
+    introduces it ("the developers meet on" over an address).
+    """
+    stripped = lines[i].strip()
+    if len(stripped) > 70 or len(stripped.split()) > _TITLE_WORDS:
+        return False
+    if (i and lines[i - 1].strip()) or (i + 1 < len(lines) and lines[i + 1].strip()):
+        return False
+    if not _TITLE.fullmatch(stripped):
+        return False
+    following = next((line for line in lines[i + 1 :] if line.strip()), "")
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    return len(following) - len(following.lstrip()) <= indent
+
+
 def _paragraph(lines: list[str], i: int, blocks: list[_Block]) -> int:
-    bullet = _BULLET.match(lines[i])
     j = i + 1
     while j < len(lines):
         line = lines[j]
@@ -250,14 +476,13 @@ def _paragraph(lines: list[str], i: int, blocks: list[_Block]) -> int:
             break
         if _BULLET.match(line) or (_META.match(lines[i]) and _META.match(line)):
             break
-        if j + 1 < len(lines) and _UNDERLINE.match(lines[j + 1]):
+        if _ENTRY.match(line) or (j + 1 < len(lines) and _UNDERLINE.match(lines[j + 1])):
+            break
+        if _opens(lines, j):
             break
         j += 1
-    if bullet:
-        first = lines[i][bullet.end() :]
-        blocks.append(_Block("item", [first, *lines[i + 1 : j]], prefix=bullet.group(0)))
-    else:
-        blocks.append(_Block("para", lines[i:j]))
+    kind = "item" if _BULLET.match(lines[i]) else "para"
+    blocks.append(_Block(kind, i, lines[i:j]))
     return j
 
 
@@ -266,16 +491,49 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
     for index, block in enumerate(blocks):
         if block.kind not in ("para", "item"):
             continue
-        text = "\n".join(line.strip() for line in block.lines)
-        for sentence in _SENTENCE.split(text):
-            pieces = _pieces(sentence)
-            listing = len(pieces) > 1
-            # A short listing (steps, commands) is kept whole, like a short code block.
-            score = _KEEP if listing and len(pieces) <= _SHORT_LISTING else 0.0
-            for piece in pieces:
-                block.units.append(len(units))
-                units.append(_Unit(piece, index, score=score, line=listing))
+        stripped = [line.strip() for line in block.lines]
+        if block.kind == "item":
+            stripped[0] = _BULLET.sub("", stripped[0], count=1)
+        # A line too long to keep whole is cut into its sentences; no sentence crosses it.
+        long = any(len(line) > _LONG_LINE for line in stripped)
+        chunks = [[k] for k in range(len(stripped))] if long else [list(range(len(stripped)))]
+        for chunk in chunks:
+            text = "\n".join(stripped[k] for k in chunk)
+            starts = list(accumulate((len(stripped[k]) + 1 for k in chunk[:-1]), initial=0))
+            for at, sentence in _sentences(text):
+                first = chunk[bisect_right(starts, at) - 1]
+                last = chunk[bisect_right(starts, at + max(0, len(sentence) - 1)) - 1]
+                pieces = _pieces(sentence)
+                listing = len(pieces) > 1
+                # A short listing (steps, commands) is kept whole, like a short code block.
+                score = _KEEP if listing and len(pieces) <= _SHORT_LISTING else 0.0
+                piece = long and len(stripped[first]) > _LONG_LINE
+                for offset, text_of in enumerate(pieces):
+                    line = first + offset if listing else None
+                    block.units.append(len(units))
+                    units.append(
+                        _Unit(
+                            text_of,
+                            index,
+                            block.start + (first if line is None else line),
+                            block.start + (last if line is None else line),
+                            score=score,
+                            line=listing,
+                            piece=piece,
+                        )
+                    )
     return units
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of ``text`` with where each starts."""
+    found = []
+    at = 0
+    for match in _SENTENCE.finditer(text):
+        found.append((at, text[at : match.start()]))
+        at = match.end()
+    found.append((at, text[at:]))
+    return [(start, sentence) for start, sentence in found if sentence.strip()]
 
 
 def _pieces(sentence: str) -> list[str]:
@@ -452,55 +710,98 @@ def _sections(blocks: list[_Block]) -> list[tuple[int | None, list[int]]]:
     return sections
 
 
-def _select(units: list[_Unit], request: Request) -> set[int]:
+def _select(units: list[_Unit], lines: list[str], request: Request) -> set[int]:
+    """The units kept: best first while the budget lasts, paid by the input lines they add."""
     total = sum(len(u.text) for u in units)
     # A few sentences at least: a report that is mostly a table still says what it found.
-    budget = max(total * 0.42, _MIN_SENTENCE_CHARS) * 0.65**request.level
-    order = sorted(
-        range(len(units)), key=lambda i: -units[i].score / (1 + len(units[i].text) / 300)
-    )
+    budget = max(total * _SHARE, _MIN_SENTENCE_CHARS) * 0.65**request.level
+    worth = [u.score + _passengers(units, i) for i, u in enumerate(units)]
     kept: set[int] = set()
     seen: set[tuple[str, ...]] = set()
-    used = 0
-    for i in order:
+    shown: set[int] = set()
+
+    def cost(i: int) -> int:
+        # A sentence is paid by the lines it stands on that are not shown yet.
         u = units[i]
-        signature = u.signature
-        if signature in seen:
+        span = range(u.first, u.last + 1)
+        return len(u.text) if u.piece else sum(len(lines[k]) for k in span if k not in shown)
+
+    def entry(i: int) -> tuple[float, int]:
+        return -worth[i] / (1 + cost(i) / 300), i
+
+    # Best first; a sentence whose lines another brought in gets cheaper and is queued again.
+    queue = [entry(i) for i in range(len(units))]
+    heapify(queue)
+    used = 0
+    while queue:
+        _, i = heappop(queue)
+        u = units[i]
+        if i in kept or u.signature in seen:
             continue
-        if used + len(u.text) > budget and u.score < _KEEP:
+        paid = cost(i)
+        if used + paid > budget and u.score < _KEEP:
             continue
         kept.add(i)
-        seen.add(signature)
-        used += len(u.text)
+        seen.add(u.signature)
+        used += paid
+        if not u.piece:
+            shown.update(range(u.first, u.last + 1))
+            for j in _neighbours(units, i):
+                if j not in kept:
+                    heappush(queue, entry(j))
     return kept
 
 
-def _table(lines: list[str], request: Request) -> list[str]:
-    """A table without its padding; a long one sampled like a JSON table (rare rows stay)."""
-    rows = [_compact_row(line) for line in lines]
+def _neighbours(units: list[_Unit], i: int) -> list[int]:
+    """The other sentences that share a line with unit ``i``."""
+    unit = units[i]
+    found = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(units) and units[j].block == unit.block:
+            other = units[j]
+            if other.last < unit.first or other.first > unit.last:
+                break
+            found.append(j)
+            j += step
+    return found
+
+
+def _passengers(units: list[_Unit], i: int) -> float:
+    """What the other sentences on unit ``i``'s lines are worth: they come with it."""
+    unit = units[i]
+    if unit.piece:
+        return 0.0
+    worth = 0.0
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(units) and units[j].block == unit.block:
+            other = units[j]
+            if other.first < unit.first or other.last > unit.last:
+                break
+            worth += min(other.score, _PASSENGER)
+            j += step
+    return worth
+
+
+def _table(table: str, request: Request) -> str:
+    """A table's rows as they are: a long one keeps its head and the query's rows."""
+    rows = table.splitlines()
     room = max(4, 16 >> request.level)
     if len(rows) <= room + 2:
-        return rows
-    found = find_table("\n".join(lines))
-    if found is not None and not found.before:
-        # As many characters as room + 2 of its rows: first rows, outliers, rare values and
-        # the query's rows, then statistics.
-        width = sum(map(len, rows)) // len(rows)
-        body, _ = compress_records(found.records, request, (room + 2) * width * 10 // 7)
-        return [*body.splitlines(), *([found.after] if found.after else [])]
+        return table
     keep = set(range(room + 2))
     if request.query and query_terms(request.query):
         keep.update(i for i, _ in rank_texts(rows, request.query)[:4])
-    out = [row for i, row in enumerate(rows) if i in keep]
+    out: list[str] = []
+    gap = 0
+    for i, row in enumerate(rows):
+        if i not in keep:
+            gap += 1
+            continue
+        if gap:
+            out.append(_gap(gap, "table row"))
+            gap = 0
+        out.append(row)
     out.append(omitted(f"{len(rows) - len(keep)} of {len(rows)} table rows", request.key))
-    return out
-
-
-def _compact_row(line: str) -> str:
-    stripped = line.strip()
-    if not stripped.startswith("|"):
-        return stripped
-    cells = [c.strip() for c in re.split(r"(?<!\\)\|", stripped.strip("|"))]
-    if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-        cells = ["-" * 3 for _ in cells]
-    return "|" + "|".join(cells) + "|"
+    return "\n".join(out)

@@ -16,7 +16,8 @@ import ast
 import functools
 import re
 
-from agent_baton.compress.code.fallback import brace_skeleton, diff_lines, indent_skeleton
+from agent_baton.compress.code.diff import diff_lines
+from agent_baton.compress.code.fallback import brace_skeleton, indent_skeleton
 from agent_baton.compress.code.grammar import (
     detect_language,
     grammar_skeleton,
@@ -70,12 +71,12 @@ def _is_prose_line(line: str) -> bool:
 
 def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     """Elide function bodies and keep the skeleton; None if the text is not code."""
+    diff = diff_lines(text, request)  # a diff parses as one, whatever it changes
+    if diff is not None:
+        return diff, "code:diff"
     script = text.startswith("#!")  # a shebang names an interpreter: a script
     if not (script or looks_like_code(text) or parses_as_python(text) or detect_language(text)):
         return None
-    diff = diff_lines(text, request)
-    if diff is not None:
-        return diff, "code:diff"
     skeleton, name = _skeleton(text, request.key)
     if skeleton is None:
         return None

@@ -1,10 +1,10 @@
-"""Skeletons without a parser: brace languages, indentation, and diffs.
+"""Skeletons without a parser: brace languages and indentation.
 
 The brace scanner masks strings and comments, tracks brace and bracket depth per line, and
 reads each statement's header to tell a container (class, struct, impl, interface) from a
 function, whose body it elides. It never needs the code to be valid: unbalanced input only
 makes statements run to the end of their region. The indentation scanner does the same for
-Python that does not parse, and diffs keep their headers and changed lines.
+Python that does not parse.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
-from agent_baton.compress.markers import omitted
-from agent_baton.compress.request import Request
 
 _MASK = re.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|`(?:\\.|[^`\\])*`?"
@@ -63,7 +61,6 @@ _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "whe
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
-_DIFF_HEAD = re.compile(r"^(diff --git |index |--- |\+\+\+ |@@ )")
 
 
 def brace_skeleton(text: str, lines: list[str]) -> Skeleton:
@@ -301,27 +298,3 @@ def _block_end(lines: list[str], i: int, indent: int) -> int:
                 break
             end = j
     return end
-
-
-def diff_lines(text: str, request: Request) -> str | None:
-    """A unified diff: file and hunk headers and changed lines; None if not a diff."""
-    lines = text.splitlines()
-    heads = sum(1 for line in lines[:400] if _DIFF_HEAD.match(line))
-    if heads < 2 or not any(line.startswith("@@ ") for line in lines[:400]):
-        return None
-    changed_cap = 40 >> min(request.level, 3)
-    out: list[str] = []
-    in_hunk = skipped = 0
-    for line in lines:
-        if _DIFF_HEAD.match(line):
-            in_hunk = 0
-            out.append(line)
-        elif line[:1] in "+-" and in_hunk < changed_cap:
-            in_hunk += 1
-            out.append(line)
-        else:
-            skipped += 1
-    if not skipped:
-        return None
-    out.append(omitted(f"{skipped} of {len(lines)} lines (context, long hunks)", request.key))
-    return "\n".join(out)

@@ -1,0 +1,51 @@
+"""Unified diffs: parsed by their hunks; headers, changed definitions and failures stay."""
+
+import difflib
+
+from agent_baton.compress.code.diff import diff_lines, parses_as_diff
+from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
+from agent_baton.compress.request import Request
+
+
+def module(version: int) -> list[str]:
+    lines = ['"""A module whose docstring reads like prose, as the standard library\'s do."""', ""]
+    for i in range(30):
+        lines += [f"def helper_{i}(value):", f'    """Return the value scaled by {i}."""']
+        body = [f"    scaled = value * {i + version * (i % 3 == 0)}", "    return scaled", ""]
+        lines += body
+    if version:
+        lines += ["class Added:", "    def method(self, x):", "        if x:"]
+        lines += [f"            step_{k} = x + {k}" for k in range(40)]
+        lines += ["        expected = 'FAILED test_mod.py::test_x - ZeroDivisionError'", ""]
+        lines += ["def appended_late(path):", "    return path", ""]
+    return [line + "\n" for line in lines]
+
+
+def the_diff() -> str:
+    return "".join(difflib.unified_diff(module(0), module(1), "a/mod.py", "b/mod.py"))
+
+
+def test_a_diff_is_parsed_routed_to_code_and_keeps_headers_and_definitions():
+    text = the_diff()
+    assert parses_as_diff(text) and kinds(text)[0] == "code"
+    out = diff_lines(text, Request(key="patch"))
+    assert out is not None
+    kept = out.splitlines()
+    assert "--- a/mod.py" in kept and "+++ b/mod.py" in kept
+    assert all(line in kept for line in text.splitlines() if line.startswith("@@ "))
+    # Past each hunk's first changed lines, the definitions it adds stay; a loop's body goes.
+    assert "+def appended_late(path):" in kept and "+    def method(self, x):" in kept
+    assert "+            step_30 = x + 30" not in kept
+    assert "+        expected = 'FAILED test_mod.py::test_x - ZeroDivisionError'" in kept
+    assert violations(text, out) == []
+    assert "[… " in out and 'get("patch", full=True)' in out
+    assert len(out) < 0.6 * len(text)
+
+
+def test_text_that_only_shows_a_patch_is_not_a_diff():
+    patch = the_diff().splitlines()[:12]
+    prose = "The build fails on some systems; here is one possible patch to correct it."
+    text = "\n".join([*(prose for _ in range(40)), "", *patch, "", *(prose for _ in range(40))])
+    assert not parses_as_diff(text)
+    assert not parses_as_diff("--- a\n+++ b\n@@ -1,3 +1,3 @@\n only one line\n")
