@@ -27,6 +27,7 @@ from itertools import accumulate, pairwise
 
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
+from agent_baton.compress.tables import compress_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
 
 # A text's number of terms and the counts of the query's terms in it, for BM25.
@@ -785,7 +786,10 @@ def _passengers(units: list[_Unit], i: int) -> float:
 
 
 def _table(table: str, request: Request) -> str:
-    """A table's rows as they are: a long one keeps its head and the query's rows."""
+    """A table's rows as they are, sampled by its records (rare rows stay), else by its head."""
+    sampled = compress_table(table, request)
+    if sampled is not None:
+        return sampled[0]
     rows = table.splitlines()
     room = max(4, 16 >> request.level)
     if len(rows) <= room + 2:
