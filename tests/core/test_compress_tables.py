@@ -116,7 +116,7 @@ def test_what_is_not_mostly_one_text_table(text):
     assert find_table(text) is None
 
 
-def test_json_lines_become_a_table():
+def test_json_lines_keep_their_telling_lines_whole():
     events = [
         {
             "level": "error" if i == 1333 else "info",
@@ -128,8 +128,9 @@ def test_json_lines_become_a_table():
     ]
     text = "\n".join(json.dumps(e) for e in events)
     result = compress(text)
-    assert result.transforms == ["json:table+sample"]
-    assert "error|upstream timeout calling inventory|/v1/items/1333|504" in result.text
+    assert result.transforms == ["json:lines+sample"]
+    assert json.dumps(events[1333]) in result.text.splitlines()
+    assert violations(text, result.text) == []
     assert result.compressed_tokens < 0.15 * result.original_tokens
 
 

@@ -47,6 +47,15 @@ _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
 
 def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     """Compress a JSON document (possibly wrapped in a line of prose); None if not JSON."""
+    starts = text.lstrip()[:1] == "{" and "\n{" in text  # a cheap look before a parse
+    lines = _json_lines(text.strip()) if starts else None
+    if lines is not None:
+        # JSON Lines: each record is a line of the input, kept whole like a table's row.
+        from agent_baton.compress.tables import TextTable, sample_table  # lazy: tables imports json
+
+        kept = text.strip("\n").splitlines()
+        rows = [i for i, line in enumerate(kept) if line.strip()]
+        return sample_table(TextTable("jsonl", kept, rows[0], rows, lines), request, "json:lines")
     parsed = parse_embedded(text)
     if parsed is None:
         return None
@@ -666,10 +675,11 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
         # how much rarer it is (a lone "failed" among 600 "ok" counts for more than a lone
         # section among forty).
         mean = have / distinct
-        for i, v in enumerate(c.values):
-            count = present.get(_hashable(v), 0)
-            if 0 < count <= mean / 3:
-                hits[i] = max(hits.get(i, 0.0), math.log2(mean / count))
+        rare = {v: math.log2(mean / k) for v, k in present.items() if k <= mean / 3}
+        for i, v in enumerate(c.values if rare else ()):
+            weight = rare.get(v if type(v) is str else _hashable(v))
+            if weight is not None:
+                hits[i] = max(hits.get(i, 0.0), weight)
     if not hits:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
         if 0 < len(nulls) <= max(1, n // 10):
