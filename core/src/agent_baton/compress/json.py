@@ -27,6 +27,7 @@ from agent_baton.search import best_matches
 _MAX_FLATTEN_DEPTH = 12
 _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
+_HEAD_ROWS = 5  # a sampled text table's first rows, kept to show its usual row
 _ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
@@ -153,10 +154,8 @@ def pick_rows(
         if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
             keep[i] = None
             used += costs[i]
-    for i in range(n):
-        if i not in keep:
-            if used + costs[i] > budget:
-                break
+    for i in range(min(n, _HEAD_ROWS)):  # the first rows show what a usual row is like
+        if i not in keep and used + costs[i] <= budget:
             keep[i] = None
             used += costs[i]
     return sorted(keep), table._stats(varying)
