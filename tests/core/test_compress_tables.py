@@ -233,3 +233,18 @@ def test_a_headerless_csv_keeps_its_name_column_in_its_rows():
 def test_logs_and_repeats_are_not_listings(text):
     found = find_table(text)
     assert found is None or found.kind not in ("listing", "paths")
+
+
+def test_a_ps_listing_whose_first_rows_are_threads_of_one_process_is_a_table():
+    head = "UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD"
+    rows = [
+        f"root         1     0 {60 + i:>5}  0   40 08:34 ?        00:00:00 /sbin/init --log x"
+        for i in range(45)
+    ]
+    rows += [
+        f"www       {900 + i:>4}     1 {900 + i:>5}  0    1 08:35 ?        00:00:0{i % 10} nginx"
+        for i in range(60)
+    ]
+    text = "\n".join([head, *rows])
+    assert looks_like_table(text) and kinds(text)[0] == "table"
+    assert find_table(text).kind == "listing"

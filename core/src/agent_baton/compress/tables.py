@@ -239,13 +239,7 @@ def _listing(lines: list[str]) -> TextTable | None:
     if len(lines) < _MIN_LISTING or looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
         return None  # a log, its timestamps maybe after a first field: its own compressor
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
-    runs: list[list[int]] = []  # runs of consecutive lines of three fields or more
-    for i, found in enumerate(spans):
-        if len(found) >= 3:
-            if runs and runs[-1][-1] == i - 1:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
+    runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
     width = 0
     while True:
         having = [[i for i in run if len(spans[i]) > width] for run in runs]
@@ -262,13 +256,11 @@ def _listing(lines: list[str]) -> TextTable | None:
         width += 1
     if width < 3:
         return None
-    # The rows: lines of runs that line up in every field; any other line stays as it is.
+    # The rows: runs of lines with all the fields, lined up; any other line stays as it is.
     rows = [
         i
-        for run in runs
-        if len(run) >= 3
-        and all(len(spans[i]) >= width for i in run)
-        and all(_lined_up([spans[i][j] for i in run]) for j in range(width))
+        for run in _runs([i for i, found in enumerate(spans) if len(found) >= width])
+        if len(run) >= 3 and all(_lined_up([spans[i][j] for i in run]) for j in range(width))
         for i in run
     ]
     if len(rows) < 0.75 * len(lines) or len({lines[i] for i in rows}) < 0.5 * len(rows):
@@ -278,6 +270,17 @@ def _listing(lines: list[str]) -> TextTable | None:
         cells = lines[i].split(None, width - 1)
         records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
     return TextTable("listing", lines, rows[0], rows, records)
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Ascending line numbers grouped into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def _lined_up(spans: list[tuple[int, int]]) -> bool:
