@@ -698,13 +698,14 @@ def _outliers(c: _Column) -> dict[int, float]:
             break  # most values are one: only the extremes below stand out
         if isinstance(v, (int, float)) and not isinstance(v, bool) and not bottom <= v <= top:
             hits[i] = 1.0 + min(1.0, abs(v - (q1 + q3) / 2) / spread / 10)
-    # The largest value (the biggest file, the busiest process) is a fact of its own; the
-    # smallest counts a little (the one zero stock among hundreds).
+    # The largest value (the biggest file, the busiest process) is a fact of its own, worth
+    # a category 32 times rarer than its column's usual one; the smallest counts a little
+    # (the one zero stock among hundreds).
     numeric = [
         (v, i) for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True
     ]
     low, high = min(numeric)[1], max(numeric, key=lambda p: (p[0], -p[1]))[1]
-    hits[high] = max(hits.get(high, 0.0), 3.0)
+    hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
 
