@@ -116,7 +116,7 @@ def test_what_is_not_mostly_one_text_table(text):
     assert find_table(text) is None
 
 
-def test_json_lines_become_a_table():
+def test_json_lines_keep_their_telling_lines_whole():
     events = [
         {
             "level": "error" if i == 1333 else "info",
@@ -128,8 +128,9 @@ def test_json_lines_become_a_table():
     ]
     text = "\n".join(json.dumps(e) for e in events)
     result = compress(text)
-    assert result.transforms == ["json:table+sample"]
-    assert "error|upstream timeout calling inventory|/v1/items/1333|504" in result.text
+    assert result.transforms == ["json:lines+sample"]
+    assert json.dumps(events[1333]) in result.text.splitlines()
+    assert violations(text, result.text) == []
     assert result.compressed_tokens < 0.15 * result.original_tokens
 
 
@@ -233,3 +234,18 @@ def test_a_headerless_csv_keeps_its_name_column_in_its_rows():
 def test_logs_and_repeats_are_not_listings(text):
     found = find_table(text)
     assert found is None or found.kind not in ("listing", "paths")
+
+
+def test_a_ps_listing_whose_first_rows_are_threads_of_one_process_is_a_table():
+    head = "UID        PID  PPID   LWP  C NLWP STIME TTY          TIME CMD"
+    rows = [
+        f"root         1     0 {60 + i:>5}  0   40 08:34 ?        00:00:00 /sbin/init --log x"
+        for i in range(45)
+    ]
+    rows += [
+        f"www       {900 + i:>4}     1 {900 + i:>5}  0    1 08:35 ?        00:00:0{i % 10} nginx"
+        for i in range(60)
+    ]
+    text = "\n".join([head, *rows])
+    assert looks_like_table(text) and kinds(text)[0] == "table"
+    assert find_table(text).kind == "listing"

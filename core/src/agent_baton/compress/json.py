@@ -27,6 +27,7 @@ from agent_baton.search import best_matches
 _MAX_FLATTEN_DEPTH = 12
 _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
+_HEAD_ROWS = 5  # a sampled text table's first rows, kept to show its usual row
 _ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
@@ -47,6 +48,15 @@ _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
 
 def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     """Compress a JSON document (possibly wrapped in a line of prose); None if not JSON."""
+    starts = text.lstrip()[:1] == "{" and "\n{" in text  # a cheap look before a parse
+    lines = _json_lines(text.strip()) if starts else None
+    if lines is not None:
+        # JSON Lines: each record is a line of the input, kept whole like a table's row.
+        from agent_baton.compress.tables import TextTable, sample_table  # lazy: tables imports json
+
+        kept = text.strip("\n").splitlines()
+        rows = [i for i, line in enumerate(kept) if line.strip()]
+        return sample_table(TextTable("jsonl", kept, rows[0], rows, lines), request, "json:lines")
     parsed = parse_embedded(text)
     if parsed is None:
         return None
@@ -144,10 +154,8 @@ def pick_rows(
         if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
             keep[i] = None
             used += costs[i]
-    for i in range(n):
-        if i not in keep:
-            if used + costs[i] > budget:
-                break
+    for i in range(min(n, _HEAD_ROWS)):  # the first rows show what a usual row is like
+        if i not in keep and used + costs[i] <= budget:
             keep[i] = None
             used += costs[i]
     return sorted(keep), table._stats(varying)
@@ -666,10 +674,11 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
         # how much rarer it is (a lone "failed" among 600 "ok" counts for more than a lone
         # section among forty).
         mean = have / distinct
-        for i, v in enumerate(c.values):
-            count = present.get(_hashable(v), 0)
-            if 0 < count <= mean / 3:
-                hits[i] = max(hits.get(i, 0.0), math.log2(mean / count))
+        rare = {v: math.log2(mean / k) for v, k in present.items() if k <= mean / 3}
+        for i, v in enumerate(c.values if rare else ()):
+            weight = rare.get(v if type(v) is str else _hashable(v))
+            if weight is not None:
+                hits[i] = max(hits.get(i, 0.0), weight)
     if not hits:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
         if 0 < len(nulls) <= max(1, n // 10):
@@ -689,13 +698,14 @@ def _outliers(c: _Column) -> dict[int, float]:
             break  # most values are one: only the extremes below stand out
         if isinstance(v, (int, float)) and not isinstance(v, bool) and not bottom <= v <= top:
             hits[i] = 1.0 + min(1.0, abs(v - (q1 + q3) / 2) / spread / 10)
-    # The largest value (the biggest file, the busiest process) is a fact of its own; the
-    # smallest counts a little (the one zero stock among hundreds).
+    # The largest value (the biggest file, the busiest process) is a fact of its own, worth
+    # a category 32 times rarer than its column's usual one; the smallest counts a little
+    # (the one zero stock among hundreds).
     numeric = [
         (v, i) for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True
     ]
     low, high = min(numeric)[1], max(numeric, key=lambda p: (p[0], -p[1]))[1]
-    hits[high] = max(hits.get(high, 0.0), 3.0)
+    hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
 

@@ -41,7 +41,7 @@ _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
 class TextTable:
     """A table found in text: its lines, the lines that are rows, and their records."""
 
-    kind: str  # csv, tsv, pipes, columns, listing, paths
+    kind: str  # csv, tsv, pipes, columns, listing, paths, jsonl
     lines: list[str]
     head: int  # index in ``lines`` of the table's first line: its header, or its first row
     rows: list[int]  # index in ``lines`` of each record's line, ascending
@@ -66,7 +66,16 @@ def looks_like_table(text: str) -> bool:
 
 
 def compress_table(text: str, request: Request) -> tuple[str, str] | None:
-    """The table's lines with only its telling rows; None if the text is not mostly a table.
+    """The table's lines with only its telling rows; None if the text is not mostly a table."""
+    found = find_table(text)
+    if found is None:
+        return None
+    request.check_time()
+    return sample_table(found, request, f"table:{found.kind}")
+
+
+def sample_table(table: TextTable, request: Request, name: str) -> tuple[str, str]:
+    """``table``'s lines with only its telling rows, and the transform (``name``, sampled).
 
     The header and the lines around the rows stay; a row stays whole when the query names
     it, when it reports a failure, when it is the first or last, or when it holds a rare
@@ -74,17 +83,13 @@ def compress_table(text: str, request: Request) -> tuple[str, str] | None:
     """
     from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
 
-    found = find_table(text)
-    if found is None:
-        return None
-    request.check_time()
-    lines, rows = found.lines, found.rows
+    lines, rows = table.lines, table.rows
     costs = [len(lines[r]) + _MARKER_CHARS for r in rows]
-    budget = budget_chars(len(text), request)
+    budget = budget_chars(sum(len(line) + 1 for line in lines), request)
     if sum(costs) <= budget:
-        return text, f"table:{found.kind}"  # nothing to leave out: the table is its own
+        return "\n".join(lines), name  # nothing to leave out: the table is its own
     failing = {k for k, r in enumerate(rows) if is_failure(lines[r])}
-    keep, stats = pick_rows(found.records, request, costs, budget, always=failing)
+    keep, stats = pick_rows(table.records, request, costs, budget, always=failing)
     kept_lines = {rows[k] for k in keep}
     row_lines = set(rows)
     out: list[str] = []
@@ -101,7 +106,7 @@ def compress_table(text: str, request: Request) -> tuple[str, str] | None:
     out.append(omitted(f"{n - len(keep)} of {n} rows", request.key))
     if stats:
         out.append(note(f"stats over all {n} rows: {stats}"))
-    return "\n".join(out), f"table:{found.kind}+sample"
+    return "\n".join(out), f"{name}+sample"
 
 
 def find_table(text: str) -> TextTable | None:
@@ -234,13 +239,7 @@ def _listing(lines: list[str]) -> TextTable | None:
     if len(lines) < _MIN_LISTING or looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
         return None  # a log, its timestamps maybe after a first field: its own compressor
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
-    runs: list[list[int]] = []  # runs of consecutive lines of three fields or more
-    for i, found in enumerate(spans):
-        if len(found) >= 3:
-            if runs and runs[-1][-1] == i - 1:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
+    runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
     width = 0
     while True:
         having = [[i for i in run if len(spans[i]) > width] for run in runs]
@@ -257,13 +256,11 @@ def _listing(lines: list[str]) -> TextTable | None:
         width += 1
     if width < 3:
         return None
-    # The rows: lines of runs that line up in every field; any other line stays as it is.
+    # The rows: runs of lines with all the fields, lined up; any other line stays as it is.
     rows = [
         i
-        for run in runs
-        if len(run) >= 3
-        and all(len(spans[i]) >= width for i in run)
-        and all(_lined_up([spans[i][j] for i in run]) for j in range(width))
+        for run in _runs([i for i, found in enumerate(spans) if len(found) >= width])
+        if len(run) >= 3 and all(_lined_up([spans[i][j] for i in run]) for j in range(width))
         for i in run
     ]
     if len(rows) < 0.75 * len(lines) or len({lines[i] for i in rows}) < 0.5 * len(rows):
@@ -273,6 +270,17 @@ def _listing(lines: list[str]) -> TextTable | None:
         cells = lines[i].split(None, width - 1)
         records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
     return TextTable("listing", lines, rows[0], rows, records)
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Ascending line numbers grouped into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def _lined_up(spans: list[tuple[int, int]]) -> bool:
