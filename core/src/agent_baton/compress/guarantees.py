@@ -1,8 +1,11 @@
 """The guarantees every compressed text keeps, checked and repaired after each compressor.
 
 1. A kept line is an input line, byte for byte; the exceptions are markers (``[… 12 lines]``,
-   ``[… 40 of 90 rows omitted — …]``, ``# … 9 lines of parse omitted``) and folds, which show
-   a template with its varying parts marked, a count, and first and last examples.
+   ``[… 40 of 90 rows omitted — …]``, ``# … 9 lines of parse omitted``), labels (``[§ …]``)
+   and folds, which show a template with its varying parts marked, a count, and first and
+   last examples (:mod:`agent_baton.compress.markers` says what a marker looks like). The
+   lines of a JSON document or a Python literal include the lines of its string values,
+   decoded: a chat's messages are read as the text they hold.
 2. Every omission leaves a marker where it happened, counted in the original's units.
 3. A line that reports a failure (an error, an exception, a FAIL, an assertion, a traceback
    frame, a warning, a non-zero exit) is never dropped: a compressor that lost one gets it
@@ -18,6 +21,8 @@ from __future__ import annotations
 import re
 
 from agent_baton.compress.logs import template
+from agent_baton.compress.markers import cut_prefix, is_marker
+from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
@@ -37,20 +42,11 @@ _FAILURE = re.compile(
     r"|:\d+(?::\d+)?: (?:fatal )?(?:error|warning)\b|^\s*(?:error|warning)(?:\[\w+\])?: "
     r"|npm ERR!|npm error|(?<!\S)[✖✗✘](?!\S)|non-zero exit|exit (?:code|status) [1-9]|^E {3,}\S"
 )
-_MARKER = re.compile(
-    r"^\s*(?:#\s*|//\s*|--- # )?\[(?:…|×\d)|omitted — |^\s*(?:#|//) … \d+ lines of |^\s*…$"
-    r"|^\[binary content|^first bytes: |^readable strings: "
-)
 _RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
-
-
-def is_marker(line: str) -> bool:
-    """Whether an output line is a marker or a fold's header rather than an input line."""
-    return bool(_MARKER.search(line))
 
 
 def is_failure(line: str) -> bool:
@@ -69,7 +65,7 @@ def missing_failures(original: str, compressed: str) -> list[int]:
     A line counts as shown when its text (spaces collapsed) is in the output, or when a line
     of the output has its template (a fold of repeats of it, or another instance of it).
     """
-    lines = original.splitlines()
+    lines = reported_lines(original)
     found = [i for i, line in enumerate(lines) if is_failure(line)]
     if not found:
         return []
@@ -102,7 +98,7 @@ def restore_failures(original: str, compressed: str) -> str:
     missing = missing_failures(original, compressed)
     if not missing:
         return compressed
-    lines = original.splitlines()
+    lines = reported_lines(original)
     out = compressed.splitlines()
     # Where each output line sits in the input, when it is an input line (in order).
     position: list[int | None] = []
@@ -149,13 +145,40 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
     return "\n".join(cut_line(line, width) for line in lines), "fallback:cut-lines"
 
 
+def reported_lines(text: str) -> list[str]:
+    """The lines of ``text`` as its reader takes them, where failures are looked for.
+
+    For data (a JSON document, a Python literal), a string value holding several lines
+    counts as those lines, decoded, in place of the raw line that escapes its line breaks.
+    """
+    value = data_value(text)
+    raw = text.splitlines()
+    if value is NOT_DATA:
+        return raw
+    decoded = [line for s in strings(value) if "\n" in s for line in s.splitlines()]
+    return [line for line in raw if "\\n" not in line] + decoded
+
+
+def input_lines(text: str) -> set[str]:
+    """The lines a kept line may be: the input's own, and its string values' (for data)."""
+    value = data_value(text)
+    lines = set(text.splitlines())
+    if value is not NOT_DATA:
+        lines.update(line for s in strings(value) for line in s.splitlines())
+    return lines
+
+
 def violations(original: str, compressed: str) -> list[str]:
     """What in ``compressed`` breaks guarantees 1 and 3, as sentences (empty when none)."""
     problems = []
-    inputs = set(original.splitlines())
+    inputs = input_lines(original)
     for line in compressed.splitlines():
+        kept = cut_prefix(line)
+        if kept is not None and any(source.startswith(kept) for source in inputs):
+            continue  # a line cut short: its start, then a marker
         if line not in inputs and not is_marker(line):
             problems.append(f"line not in the input: {line[:120]!r}")
+    lines = reported_lines(original)
     for i in missing_failures(original, compressed):
-        problems.append(f"failure line dropped: {original.splitlines()[i][:120]!r}")
+        problems.append(f"failure line dropped: {lines[i][:120]!r}")
     return problems

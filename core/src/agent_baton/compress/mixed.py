@@ -3,7 +3,7 @@
 The document keeps its order: prose goes through the prose compressor's sentence selection,
 and every fenced block through the compressor its content calls for (code, JSON, logs);
 a block no compressor shortens stays as it was. Lines an earlier block already showed (the
-same request and response fields in example after example) shrink to ``…``.
+same request and response fields in example after example) shrink to a marker that counts them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from agent_baton.compress.request import Request
 # line start, n² on a run of them.
 _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
-_ELIDED = "  …"  # stands for lines an earlier block already showed
 
 
 def looks_like_mixed(text: str) -> bool:
@@ -103,20 +102,28 @@ def drop_repeated(block: str, seen: set[str]) -> str:
     """A block without the lines an earlier block already showed (``seen`` is updated).
 
     Examples in documentation repeat the same request and response with one value changed;
-    each run of repeated lines becomes one ``…`` line, so what differs stands out.
+    each run of repeated lines becomes one marker, so what differs stands out.
     """
     lines = block.splitlines()
     out: list[str] = []
+    run = 0  # repeated lines left out since the last line kept
+
+    def close_run() -> None:
+        if run:
+            out.append(f"[… {run} line{'s' * (run > 1)} as in an earlier block]")
+
     for index, line in enumerate(lines):
         key = line.strip()
         # Fences, brackets and short lines carry the shape, not content: always kept.
         fixed = index in (0, len(lines) - 1) or len(key.strip("{}[](),;")) < 8
         if not fixed and key in seen:
-            if out[-1:] != [_ELIDED]:
-                out.append(_ELIDED)
+            run += 1
             continue
+        close_run()
+        run = 0
         seen.add(key)
         out.append(line)
+    close_run()
     return "\n".join(out)
 
 
