@@ -12,7 +12,6 @@ prose.
 
 from __future__ import annotations
 
-import ast
 import csv
 import functools
 import json
@@ -26,6 +25,7 @@ from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.segment import split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.yaml import parses_as_yaml
@@ -94,10 +94,10 @@ def detect(text: str, key: str | None = None) -> str:
     stripped = text.lstrip()
     head = stripped[:1]
     if head in ("{", "["):
-        parsed = _json(stripped)
+        parsed = _json(text)
         if parsed is not None:
             return "chat" if looks_like_chat(text) else "json"
-    if (head in ("{", "[", "(") or stripped[:2] in ("b'", 'b"')) and _python_literal(stripped):
+    if _python_literal(text):
         return "repr"  # str() of a list, dict, tuple or bytes
     hinted = _EXTENSIONS.get(_extension(key))
     if hinted is not None and _confirms(hinted, text):
@@ -149,7 +149,7 @@ def _extension(key: str | None) -> str:
 def _confirms(kind: str, text: str) -> bool:
     """Whether ``text`` parses as the kind its extension names."""
     if kind == "json":
-        return _json(text.lstrip()) is not None
+        return _json(text) is not None
     if kind == "code":
         # Source may hold long docstrings: the extension and a parse decide, not its words.
         return parses_as_python(text) or (
@@ -178,10 +178,9 @@ def _binary(text: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _json(text: str) -> Any:
     """The parsed document or JSON Lines rows, or None."""
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        pass
+    value = json_value(text)
+    if value is not NOT_DATA:
+        return value
     rows = []
     for line in text.splitlines():
         if not line.strip():
@@ -204,12 +203,7 @@ def _json_prefix(text: str) -> bool:
 
 def _python_literal(text: str) -> bool:
     """Whether the text is the repr of a list, dict, tuple or bytes (a tool's result)."""
-    if len(text) > 5_000_000:
-        return False
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
+    value = literal_value(text)
     return isinstance(value, (list, dict, tuple, bytes)) and len(value) > 0
 
 
