@@ -2,18 +2,21 @@
 
 Agents join things: two tool results with a newline (a JSON document, then a log), an answer
 with data pasted in without code fences, a report with a listing in the middle. A block is a
-JSON value that parses (from a line opening with ``{`` or ``[``), a fenced block, or a run of
-lines of one sort: sentences (prose, markdown) or records (log lines, table rows, listings,
-code). Short runs of one sort inside the other belong to it. Each block's kind is then
-detected by parsing it alone (:mod:`agent_baton.compress.detect`).
+JSON value that parses (from a line opening with ``{`` or ``[``; values a line each make one
+block, JSON Lines), the repr of a Python list or dict on one line (``str()`` of a tool's
+result), a fenced block, or a run of lines of one sort: sentences (prose, markdown) or records
+(log lines, table rows, listings, code). Short runs of one sort inside the other belong to it.
+Each block's kind is then detected by parsing it alone (:mod:`agent_baton.compress.detect`).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
 
+from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -21,6 +24,7 @@ _OPENS_DATA = re.compile(r"^\s*[\[{]")
 _MIN_DATA_LINES = 4  # fewer record lines inside prose are part of it (a command, a path)
 _MIN_TEXT_LINES = 2  # fewer sentence lines inside records are part of them (a log message)
 _MIN_JSON_CHARS = 120
+_MIN_FIELDS = 3  # delimited fields of a table row
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
 
@@ -39,7 +43,7 @@ def segments(text: str) -> list[Segment]:
     out: list[tuple[str, list[str]]] = []
 
     def add(sort: str, block: list[str]) -> None:
-        if out and out[-1][0] == sort and sort in ("text", "records"):
+        if out and out[-1][0] == sort and sort in ("text", "records", "jsonl"):
             out[-1][1].extend(block)
         else:
             out.append((sort, list(block)))
@@ -47,6 +51,7 @@ def segments(text: str) -> list[Segment]:
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
+    rows = _table_rows(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -64,12 +69,51 @@ def segments(text: str) -> list[Segment]:
                 j = i
                 while offsets[j + 1] <= end:
                     j += 1
-                add("json", lines[i : j + 1])
+                # A value on a line of its own may be one of many: JSON Lines, one block.
+                add("json" if j > i else "jsonl", lines[i : j + 1])
                 i = j + 1
                 continue
-        add(_sort(line, out[-1][0] if out else "text"), [line])
+            if _repr_line(line):
+                add("json", [line])  # str() of a tool's list or dict: a Python repr
+                i += 1
+                continue
+        add("records" if i in rows else _sort(line, out[-1][0] if out else "text"), [line])
         i += 1
-    return [Segment("\n".join(block), sort) for sort, block in _absorb(out)]
+    blocks = [("json" if sort == "jsonl" else sort, block) for sort, block in out]
+    return [Segment("\n".join(block), sort) for sort, block in _absorb(blocks)]
+
+
+def _table_rows(lines: list[str]) -> set[int]:
+    """The lines in runs of delimited rows: as many comma (or tab) fields as their neighbours.
+
+    A CSV row may read like a sentence (a package's description); a run of lines that split
+    into the same number of fields, three or more, is a table all the same.
+    """
+    rows: set[int] = set()
+    for delimiter in (",", "\t"):
+        widths = [_fields(line, delimiter) for line in lines]
+        start = 0
+        for i in range(1, len(lines) + 1):
+            if i < len(lines) and widths[i] == widths[start]:
+                continue
+            if widths[start] >= _MIN_FIELDS and i - start >= _MIN_DATA_LINES:
+                rows.update(range(start, i))
+            start = i
+    return rows
+
+
+def _fields(line: str, delimiter: str) -> int:
+    """How many fields ``line`` splits into (quotes respected); 0 for fewer than three."""
+    count = line.count(delimiter)
+    if count < _MIN_FIELDS - 1:
+        return 0
+    return len(next(csv.reader([line], delimiter=delimiter))) if '"' in line else count + 1
+
+
+def _repr_line(line: str) -> bool:
+    """Whether a line is the repr of a Python list, dict or tuple (a line of data)."""
+    closed = line.rstrip()[-1:] in ("]", "}", ")")
+    return closed and len(line) >= _MIN_JSON_CHARS and literal_value(line) is not NOT_DATA
 
 
 def _json_end(text: str, start: int) -> int | None:
@@ -95,13 +139,23 @@ def _sort(line: str, previous: str) -> str:
 
 
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    """Short runs of one sort inside the other joined to the run before them."""
+    """Short runs of one sort inside the other joined to the run before them.
+
+    A sentence set apart by blank lines stays apart: it introduces what follows ("And the
+    run that failed:"), so the records on either side of it are two blocks.
+    """
     out: list[tuple[str, list[str]]] = []
     for sort, block in blocks:
         filled = sum(1 for line in block if line.strip())
         short = filled < (_MIN_DATA_LINES if sort == "records" else _MIN_TEXT_LINES)
+        apart = sort == "text" and out and not out[-1][1][-1].strip() and not block[-1].strip()
         runs = ("text", "records")
-        if out and out[-1][0] in runs and sort in runs and (short or out[-1][0] == sort):
+        if (
+            out
+            and out[-1][0] in runs
+            and sort in runs
+            and ((short and not apart) or out[-1][0] == sort)
+        ):
             out[-1][1].extend(block)
             continue
         out.append((sort, block))
@@ -112,13 +166,23 @@ def split_worthy(text: str) -> bool:
     """Whether ``text`` holds big blocks of different sorts (a JSON value counts always).
 
     A listing with a few sentences among its lines is one listing: each sort must make up
-    a good share of the text, or the blocks would fold apart what repeats across them.
+    a good share of the text, or the blocks would fold apart what repeats across them. Two
+    big runs of records set apart by a sentence are two outputs (a table pasted into an
+    answer, then a compiler's log).
     """
+    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
+
+    blocks = segments(text)
+    if len(blocks) < 2:
+        return False
     sizes: dict[str, int] = {}
-    for block in segments(text):
+    records: list[str] = []
+    for block in blocks:
         if len(block.text) >= _SMALL:
             sizes[block.sort] = sizes.get(block.sort, 0) + len(block.text)
-    if "json" in sizes:
+            if block.sort == "records" and len(block.text) >= _MIN_SHARE * len(text):
+                records.append(detect(block.text))
+    if "json" in sizes or len(records) >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
 
@@ -126,6 +190,7 @@ def split_worthy(text: str) -> bool:
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     """Each block compressed by its own kind, in order; None if the text is one block."""
     from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
     blocks = segments(text)
@@ -142,7 +207,8 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
         if produced is None:
             out.append(block.text)
             continue
-        out.append(produced[0])
+        # A block's failure lines stay in that block, at their place.
+        out.append(restore_failures(block.text, produced[0]))
         names.append(produced[1])
     if not names:
         return None
@@ -150,7 +216,8 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def _fenced(block: str, request: Request) -> str:
-    """A fenced block by the kind of what is inside it, its fences kept."""
+    """A fenced block by the kind of what is inside it, its fences and failure lines kept."""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
     lines = block.split("\n")
@@ -161,4 +228,5 @@ def _fenced(block: str, request: Request) -> str:
     produced = compress_part(inner, request, skip=("segments",))
     if produced is None:
         return block
-    return "\n".join([lines[0], produced[0], *lines[-1:] * closing])
+    kept = restore_failures(inner, produced[0])
+    return "\n".join([lines[0], kept, *lines[-1:] * closing])
