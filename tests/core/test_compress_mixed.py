@@ -69,7 +69,7 @@ def test_lines_an_earlier_block_showed_become_a_marker_that_counts_them():
     assert drop_repeated(first, seen) == first
     again = drop_repeated(second, seen)
     assert '"model": "llama3.2"' not in again
-    assert "[… 1 line as in an earlier block]" in again.splitlines()
+    assert "[… 1 line as above]" in again.splitlines()
     assert "2024-09-12T03:54:03Z" in again and again.startswith("```json\n{\n")
 
 

@@ -12,6 +12,7 @@ back whatever the level.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ _DECISION = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
+_SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
 _CALL_CHARS = 400  # a tool call's arguments are cut after this many characters
 _LONG_LINE = 300  # characters: from a longer line, only its key sentences are put back
 
@@ -108,9 +110,15 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     matched = _query_turns(turns, request.query)
     out: list[str] = []
     changed = 0
+    last = len(turns) - 1
     for i, turn in enumerate(turns):
         request.check_time()
-        body = _body(turn.body, request, keep_whole=i in matched and request.level < 2)
+        # What was said in the middle of a conversation, later turns build on; what a tool
+        # returned (a table, a log, a document) no later turn repeats.
+        recent = i == 0 or i >= last - 1 or i in matched
+        level = request.level if recent or _is_output(turn.body) else request.level + 2
+        sub = dataclasses.replace(request, level=level)
+        body = _body(turn.body, sub, keep_whole=i in matched and request.level < 2)
         changed += body != turn.body
         out.extend(_joined(turn, body))
     if not changed:
@@ -127,6 +135,15 @@ def _joined(turn: _Turn, body: str) -> list[str]:
         return [turn.header[0] + body]  # the speaker's line stays as it was
     # The line that held the speaker and the start of the body is cut: a label names it.
     return [label(turn.header[0].strip()), *([body] if body else [])]
+
+
+def _is_output(body: str) -> bool:
+    """Whether a turn's body is a tool's output (data, a log, code), not what an agent said."""
+    if len(body) <= _SHORT_BODY:
+        return False
+    from agent_baton.compress.detect import detect  # lazy: detect imports chat
+
+    return detect(body) not in _SAID
 
 
 def _is_messages(data: Any) -> bool:

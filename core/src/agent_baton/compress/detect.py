@@ -26,7 +26,7 @@ from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
-from agent_baton.compress.segment import split_worthy
+from agent_baton.compress.segment import repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.yaml import parses_as_yaml
 
@@ -107,8 +107,8 @@ def detect(text: str, key: str | None = None) -> str:
         # A transcript may hold JSON and logs; markdown whose speaker lines all sit in
         # fenced run output quotes a chat rather than being one.
         return "chat"
-    if head in ("{", "[") and _json_prefix(stripped):
-        return "segments"  # one JSON document, then more (two tool results joined)
+    if head in ("{", "[") and (_json_prefix(stripped) or repr_line(stripped.split("\n", 1)[0])):
+        return "segments"  # one JSON document or repr, then more (two tool results joined)
     if head not in ("{", "[") and parse_embedded(text) is not None:
         return "json"  # a line of prose, then the JSON document that makes up most of it
     if parses_as_python(text):

@@ -92,8 +92,9 @@ def _fold_pattern(shown: str) -> re.Pattern[str]:
 def restore_failures(original: str, compressed: str) -> str:
     """``compressed`` with the failure lines it lost put back, at their place if it can tell.
 
-    An output line equal to an input line places what follows it; failures that cannot be
-    placed go at the end under a label, so none is lost.
+    An output line equal to an input line places what follows it (a failure before all of
+    them goes first); failures when no line can be placed go at the end under a label, so
+    none is lost.
     """
     missing = missing_failures(original, compressed)
     if not missing:
@@ -118,11 +119,13 @@ def restore_failures(original: str, compressed: str) -> str:
     for i in missing:
         before = [k for k, p in enumerate(position) if p is not None and p < i]
         after = [k for k, p in enumerate(position) if p is not None and p > i]
-        if before and after:
+        if before:
             placed.setdefault(before[-1], []).append(lines[i])
+        elif after:
+            placed.setdefault(after[0] - 1, []).append(lines[i])
         else:
             unplaced.append(lines[i])
-    result: list[str] = []
+    result: list[str] = list(placed.get(-1, ()))
     for k, line in enumerate(out):
         result.append(line)
         result.extend(placed.get(k, ()))

@@ -77,12 +77,15 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def _bytes_repr(value: bytes, request: Request) -> tuple[str, str]:
-    """``b'...'`` of bytes that decode: their text, compressed by its own kind."""
+    """``b'...'`` of bytes that decode: their text, compressed by its own kind (failures kept)."""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports json
 
     text = value.decode("utf-8", errors="backslashreplace")
     produced = compress_part(text, request, skip=("repr",))
-    return (produced[0] if produced else text), "repr:bytes"
+    if produced is None:
+        return text, "repr:bytes"
+    return restore_failures(text, produced[0]), "repr:bytes"
 
 
 def _plain(value: Any, depth: int = 0) -> Any:

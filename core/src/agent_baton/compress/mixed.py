@@ -106,21 +106,22 @@ def drop_repeated(block: str, seen: set[str]) -> str:
     """
     lines = block.splitlines()
     out: list[str] = []
-    run = 0  # repeated lines left out since the last line kept
+    run: list[str] = []  # repeated lines left out since the last line kept
 
     def close_run() -> None:
-        if run:
-            out.append(f"[… {run} line{'s' * (run > 1)} as in an earlier block]")
+        marker = f"[… {len(run)} line{'s' * (len(run) > 1)} as above]"
+        # A marker longer than the lines it stands for would save nothing.
+        out.extend([marker] if len(marker) < sum(map(len, run)) else run)
+        run.clear()
 
     for index, line in enumerate(lines):
         key = line.strip()
         # Fences, brackets and short lines carry the shape, not content: always kept.
         fixed = index in (0, len(lines) - 1) or len(key.strip("{}[](),;")) < 8
         if not fixed and key in seen:
-            run += 1
+            run.append(line)
             continue
         close_run()
-        run = 0
         seen.add(key)
         out.append(line)
     close_run()

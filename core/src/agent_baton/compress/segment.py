@@ -73,13 +73,20 @@ def segments(text: str) -> list[Segment]:
                 add("json" if j > i else "jsonl", lines[i : j + 1])
                 i = j + 1
                 continue
-            if _repr_line(line):
+            if repr_line(line):
                 add("json", [line])  # str() of a tool's list or dict: a Python repr
                 i += 1
                 continue
         add("records" if i in rows else _sort(line, out[-1][0] if out else "text"), [line])
         i += 1
-    blocks = [("json" if sort == "jsonl" else sort, block) for sort, block in out]
+    # A run of JSON Lines is data; a value or two on their own lines are records (a log's).
+    blocks = [
+        (
+            ("json" if len(block) >= _MIN_DATA_LINES else "records") if sort == "jsonl" else sort,
+            block,
+        )
+        for sort, block in out
+    ]
     return [Segment("\n".join(block), sort) for sort, block in _absorb(blocks)]
 
 
@@ -110,21 +117,26 @@ def _fields(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line], delimiter=delimiter))) if '"' in line else count + 1
 
 
-def _repr_line(line: str) -> bool:
+def repr_line(line: str) -> bool:
     """Whether a line is the repr of a Python list, dict or tuple (a line of data)."""
     closed = line.rstrip()[-1:] in ("]", "}", ")")
     return closed and len(line) >= _MIN_JSON_CHARS and literal_value(line) is not NOT_DATA
 
 
 def _json_end(text: str, start: int) -> int | None:
-    """Where a JSON object or array starting at ``start`` ends, if it ends a line."""
+    """Where a JSON object or array starting at ``start`` ends, if it ends a line.
+
+    A value over several lines must be big enough to be data; one on a line of its own may
+    be a row of JSON Lines (a lone one goes back to the records around it).
+    """
     try:
         _, end = json.JSONDecoder().raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
-    if rest.strip(" \t,;") or end - start < _MIN_JSON_CHARS:
+    one_line = "\n" not in text[start:end]
+    if rest.strip(" \t,;") or (end - start < _MIN_JSON_CHARS and not one_line):
         return None
     return end - 1
 
@@ -141,14 +153,15 @@ def _sort(line: str, previous: str) -> str:
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Short runs of one sort inside the other joined to the run before them.
 
-    A sentence set apart by blank lines stays apart: it introduces what follows ("And the
-    run that failed:"), so the records on either side of it are two blocks.
+    A sentence set apart by blank lines that ends with a colon stays apart: it introduces
+    what follows ("And the run that failed:"), so the records on either side of it are two
+    blocks.
     """
     out: list[tuple[str, list[str]]] = []
     for sort, block in blocks:
         filled = sum(1 for line in block if line.strip())
         short = filled < (_MIN_DATA_LINES if sort == "records" else _MIN_TEXT_LINES)
-        apart = sort == "text" and out and not out[-1][1][-1].strip() and not block[-1].strip()
+        apart = sort == "text" and _introduces(block) and out and not out[-1][1][-1].strip()
         runs = ("text", "records")
         if (
             out
@@ -162,13 +175,19 @@ def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _introduces(block: list[str]) -> bool:
+    """Whether a run of lines is a paragraph that ends with a colon, a blank line after it."""
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and not block[-1].strip() and filled[-1].rstrip().endswith(":")
+
+
 def split_worthy(text: str) -> bool:
     """Whether ``text`` holds big blocks of different sorts (a JSON value counts always).
 
     A listing with a few sentences among its lines is one listing: each sort must make up
-    a good share of the text, or the blocks would fold apart what repeats across them. Two
-    big runs of records set apart by a sentence are two outputs (a table pasted into an
-    answer, then a compiler's log).
+    a good share of the text, or the blocks would fold apart what repeats across them. Big
+    runs of records are different outputs when they parse as different kinds (a table,
+    then a compiler's log) or when a sentence introduces each ("And the run that failed:").
     """
     from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
 
@@ -176,13 +195,16 @@ def split_worthy(text: str) -> bool:
     if len(blocks) < 2:
         return False
     sizes: dict[str, int] = {}
-    records: list[str] = []
-    for block in blocks:
+    kinds: set[str] = set()
+    introduced = 0  # big runs of records right after a sentence that introduces them
+    for before, block in zip([None, *blocks], blocks, strict=False):
         if len(block.text) >= _SMALL:
             sizes[block.sort] = sizes.get(block.sort, 0) + len(block.text)
             if block.sort == "records" and len(block.text) >= _MIN_SHARE * len(text):
-                records.append(detect(block.text))
-    if "json" in sizes or len(records) >= 2:
+                kinds.add(detect(block.text))
+                lines = before.text.split("\n") if before and before.sort == "text" else []
+                introduced += _introduces(lines)
+    if "json" in sizes or len(kinds) >= 2 or introduced >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
 
