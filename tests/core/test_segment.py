@@ -1,11 +1,13 @@
 """The segmenter: joined tool results and answers with unfenced data, each block by its kind."""
 
 import json
+from importlib.metadata import distributions
+from pathlib import Path
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import detect
 from agent_baton.compress.guarantees import is_failure
-from agent_baton.compress.segment import segments
+from agent_baton.compress.segment import header_end, segments
 
 DESCRIPTIONS = ["a library for reading and writing the files of the service", "the tools"]
 
@@ -70,3 +72,36 @@ def test_a_log_with_a_sentence_inside_stays_one_block():
     lines.insert(202, "")
     text = "\n".join(lines)
     assert detect(text) == "logs"
+
+
+def metadata_files() -> list[Path]:
+    """The METADATA of the installed packages (real ones, of this machine), the larger ones."""
+    found = []
+    for dist in distributions():
+        for file in dist.files or []:
+            path = Path(str(dist.locate_file(file)))
+            if file.name == "METADATA" and path.is_file() and path.stat().st_size > 3000:
+                found.append(path)
+    return sorted(set(found))[:12]
+
+
+def test_a_packages_metadata_keeps_its_name_version_and_every_kind_of_field():
+    files = metadata_files()
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text()
+        head = header_end(text.split("\n"))
+        assert head, path
+        result = compress(text, key="METADATA")
+        kept = result.text.splitlines()
+        fields = text.split("\n")[:head]
+        assert fields[1].startswith("Name: ") and fields[1] in kept, path
+        assert fields[2].startswith("Version: ") and fields[2] in kept, path
+        names = {line.split(":", 1)[0] for line in fields if line[:1].strip()}
+        assert all(any(line.startswith(f"{name}:") for line in kept) for name in names), path
+
+
+def test_stanza_after_stanza_is_not_a_header_and_a_body():
+    stanza = "Package: p{i}\nVersion: 1.{i}\nArchitecture: amd64\nMaintainer: M <m@x>\n"
+    text = "\n".join(stanza.format(i=i) for i in range(50))
+    assert header_end(text.split("\n")) == 0

@@ -26,7 +26,7 @@ from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
-from agent_baton.compress.segment import repr_line, split_worthy
+from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.yaml import parses_as_yaml
 
@@ -125,6 +125,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
+    if header_end(text[:_SAMPLE].split("\n")):
+        return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
     if markdown:
         return "mixed"
     language = detect_language(text)

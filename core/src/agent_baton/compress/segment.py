@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from agent_baton.compress.markers import omitted
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
@@ -25,6 +26,12 @@ _MIN_DATA_LINES = 4  # fewer record lines inside prose are part of it (a command
 _MIN_TEXT_LINES = 2  # fewer sentence lines inside records are part of them (a log message)
 _MIN_JSON_CHARS = 120
 _MIN_FIELDS = 3  # delimited fields of a table row
+# A header field: a name of printable characters but the colon, then a colon (RFC 822).
+_FIELD = re.compile(r"^([!-9;-~]+):(?: |$)")
+_MIN_FIELDS_OF_HEADER = 4
+_MAX_HEADER_LINES = 2_000
+_FOLD_FIELDS = 5  # a run of this many fields of one name keeps a few and counts the rest
+_SHOWN_FIELDS = 2
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
 
@@ -211,19 +218,27 @@ def split_worthy(text: str) -> bool:
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     """Each block compressed by its own kind, in order; None if the text is one block."""
-    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
     from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
+    lines = text.split("\n")
+    head = header_end(lines)
+    if head:
+        # A header block, then a body compressed whole by its kind (markdown, prose, a log).
+        body = "\n".join(lines[head:])
+        produced = compress_part(body, request, skip=("segments",))
+        kept = body if produced is None else restore_failures(body, produced[0])
+        headers = _headers("\n".join(lines[:head]), request.key)
+        kind = "headers" + ("" if produced is None else "+" + produced[1])
+        return "\n".join([headers, kept]), f"segments:{kind}"
     blocks = segments(text)
     if len(blocks) < 2:
         return None
     out: list[str] = []
     names: list[str] = []
     for block in blocks:
-        kind = detect(block.text) if block.sort != "fenced" else "fenced"
-        if len(block.text) < _SMALL or kind == "fenced":
-            out.append(block.text if kind != "fenced" else _fenced(block.text, request))
+        if len(block.text) < _SMALL or block.sort == "fenced":
+            out.append(_fenced(block.text, request) if block.sort == "fenced" else block.text)
             continue
         produced = compress_part(block.text, request, skip=("segments",))
         if produced is None:
@@ -235,6 +250,59 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     if not names:
         return None
     return "\n".join(out), "segments:" + "+".join(dict.fromkeys(names))
+
+
+def header_end(lines: list[str]) -> int:
+    """Where a header block that opens the text ends (its blank line), or 0 if there is none.
+
+    RFC 822 fields, a name and a colon (with lines that continue a field indented), as a
+    package's METADATA or PKG-INFO, an e-mail or HTTP headers give them, then a blank line
+    before a body that does not open with fields again.
+    """
+    fields = 0
+    for i, line in enumerate(lines[:_MAX_HEADER_LINES]):
+        if not line.strip():
+            if fields < _MIN_FIELDS_OF_HEADER:
+                return 0
+            # Stanza after stanza (a Debian status or control file) are records, not a body.
+            body = next((k for k in range(i, len(lines)) if lines[k].strip()), len(lines))
+            return 0 if _FIELD.match(lines[body] if body < len(lines) else "") else i
+        if _FIELD.match(line):
+            fields += 1
+        elif not (fields and line[:1] in (" ", "\t")):
+            return 0
+    return 0
+
+
+def _headers(block: str, key: str | None) -> str:
+    """A header block with every field kept but long runs of one name (``Classifier``).
+
+    A run keeps its first fields and its last; a marker in its place counts the rest.
+    """
+    lines = block.split("\n")
+    names = [m.group(1) if (m := _FIELD.match(line)) else None for line in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1  # the field's lines: itself and the lines that continue it
+        while j < len(lines) and names[j] is None:
+            j += 1
+        run_end, count = j, 1
+        while run_end < len(lines) and names[run_end] == names[i]:
+            run_end += 1
+            count += 1
+            while run_end < len(lines) and names[run_end] is None:
+                run_end += 1
+        if count < _FOLD_FIELDS:
+            out.extend(lines[i:run_end])
+        else:
+            starts = [k for k in range(i, run_end) if names[k] is not None]
+            out.extend(lines[starts[0] : starts[_SHOWN_FIELDS]])
+            left = count - _SHOWN_FIELDS - 1
+            out.append(omitted(f'{left} more "{names[i]}" fields', key))
+            out.extend(lines[starts[-1] : run_end])
+        i = run_end
+    return "\n".join(out)
 
 
 def _fenced(block: str, request: Request) -> str:
