@@ -28,6 +28,7 @@ from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
+from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import parses_as_yaml
 
 _CODE_EXTENSIONS = (
@@ -79,13 +80,13 @@ def kinds(text: str, key: str | None = None) -> list[str]:
     return [found, *_FALLBACKS.get(found, ["lines"])]
 
 
-_FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": []}
+_FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": [], "xml": ["html", "lines"]}
 
 
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
-    One of binary, json, repr, chat, code, html, table, yaml, config, logs, mixed, prose,
+    One of binary, json, repr, chat, code, xml, html, table, yaml, config, logs, mixed, prose,
     segments (blocks of different kinds) or lines (line-oriented output nothing more
     specific takes).
     """
@@ -113,6 +114,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "json"  # a line of prose, then the JSON document that makes up most of it
     if parses_as_python(text):
         return "code"
+    if looks_like_xml(text):
+        return "xml"  # parsed element by element; the HTML reader if it will not parse
     if _HTML.match(text) or _tags(text):
         return "html"
     if looks_like_table(text) or _delimited(text):

@@ -39,6 +39,7 @@ from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.tables import compress_table
+from agent_baton.compress.xml import compress_xml
 from agent_baton.compress.yaml import compress_yaml
 from agent_baton.entry import savings_percent
 from agent_baton.search import query_terms, terms
@@ -68,6 +69,7 @@ COMPRESSORS: dict[str, Compressor] = {
     "repr": compress_repr,
     "config": compress_config,
     "html": compress_html,
+    "xml": compress_xml,
     "binary": compress_binary,
     "segments": compress_segments,
     "lines": compress_lines,
