@@ -136,10 +136,12 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     inner = "\n".join(lines[1 : -1 if closing else None]) if fenced else block
     if len(inner) < 400:
         return block, ""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports mixed
 
     produced = compress_part(inner, request, skip=("mixed", "prose"))
     if produced is None:
         return keep_code_head(block, lang, request), ""
-    compressed, kind = produced
+    # A block's failure lines stay in that block, at their place.
+    compressed, kind = restore_failures(inner, produced[0]), produced[1]
     return "\n".join([lines[0], compressed, lines[-1]] if closing else [compressed]), kind
