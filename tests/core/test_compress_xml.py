@@ -60,3 +60,10 @@ def test_real_documents_keep_their_lines_and_shrink():
         assert result.transforms[0] == "xml:runs", path
         assert violations(text, result.text) == [], path
         assert result.compressed_tokens < result.original_tokens, path
+
+
+def test_nesting_deeper_than_python_recurses_is_left_to_the_html_reader():
+    depth = 5_000
+    text = '<?xml version="1.0"?>\n' + "<a>\n" * depth + "</a>\n" * depth
+    assert compress_xml(text, Request()) is None
+    assert compress(text).original_tokens > 0

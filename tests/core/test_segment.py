@@ -105,3 +105,16 @@ def test_stanza_after_stanza_is_not_a_header_and_a_body():
     stanza = "Package: p{i}\nVersion: 1.{i}\nArchitecture: amd64\nMaintainer: M <m@x>\n"
     text = "\n".join(stanza.format(i=i) for i in range(50))
     assert header_end(text.split("\n")) == 0
+
+
+def test_lines_the_csv_module_refuses_are_not_rows_and_do_not_raise():
+    quoted = '"' + "x" * 200_000 + '",a,b'  # a field over the csv module's limit
+    text = "\n".join([quoted, 'a\x00"b",c,d', *[f"{i},b,c" for i in range(30)]])
+    blocks = segments(text)
+    assert "\n".join(b.text for b in blocks) == text
+
+
+def test_a_field_the_csv_module_refuses_does_not_make_compression_raise():
+    text = '"' + "x" * 200_000 + '",a,b\n' + "\n".join(f"{i},b,c" for i in range(30))
+    result = compress(text, key="k")
+    assert result.compressed_tokens < result.original_tokens

@@ -135,7 +135,7 @@ def compress(
     request = Request(query=query, key=key, max_tokens=max_tokens, deadline=due)
     timed_out = False
     try:
-        for kind in kinds(text, key):
+        for kind in _kinds(text, key):
             attempt = _run(COMPRESSORS[kind], kind, text, counting.result, request, count)
             if attempt is None:
                 continue  # not this kind of content: try the next
@@ -195,7 +195,7 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
     (compressed text, kind), or None when no compressor but those in ``skip`` makes it
     shorter. A failing compressor is passed over: it must not lose the part.
     """
-    found = kinds(text)
+    found = _kinds(text)
     # The line fold as a fallback is for whole texts: a part's owner has its own (a code
     # block's head, a turn's head and tail), which keeps less.
     for kind in found[:1] + [k for k in found[1:] if k != "lines"]:
@@ -211,6 +211,21 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
         if produced is not None and len(produced[0]) < len(text):
             return produced[0], kind
     return None
+
+
+def _kinds(text: str, key: str | None = None) -> list[str]:
+    """The kinds to try; the line fold alone when a parser fails on the content.
+
+    A detector must not make compression raise (the csv module refuses a field over its size
+    limit, for one): the text is then folded line by line.
+    """
+    try:
+        return kinds(text, key)
+    except DeadlineExceeded:
+        raise
+    except Exception as exc:  # logged by type: a message may quote content
+        logger.debug("detection failed: %s", type(exc).__name__)
+        return ["lines"]
 
 
 def _count_original(text: str, count: TokenCounter) -> Future[int]:

@@ -121,7 +121,12 @@ def _fields(line: str, delimiter: str) -> int:
     count = line.count(delimiter)
     if count < _MIN_FIELDS - 1:
         return 0
-    return len(next(csv.reader([line], delimiter=delimiter))) if '"' in line else count + 1
+    if '"' not in line:
+        return count + 1
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:  # a NUL, or a field over the csv module's size limit
+        return 0
 
 
 def repr_line(line: str) -> bool:

@@ -74,7 +74,10 @@ def compress_xml(text: str, request: Request) -> tuple[str, str] | None:
             size -= sum(n for i, n in enumerate(sizes) if i not in keep)
         return size
 
-    visit(root)
+    try:
+        visit(root)
+    except RecursionError:  # nested deeper than Python recurses: left to the HTML reader
+        return None
     if not dropped:
         return None
     out: list[str] = []
