@@ -116,9 +116,10 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         # What was said in the middle of a conversation, later turns build on; what a tool
         # returned (a table, a log, a document) no later turn repeats.
         recent = i == 0 or i >= last - 1 or i in matched
-        level = request.level if recent or _is_output(turn.body) else request.level + 2
+        output = _is_output(turn.body)
+        level = request.level if recent or output else request.level + 2
         sub = dataclasses.replace(request, level=level)
-        body = _body(turn.body, sub, keep_whole=i in matched and request.level < 2)
+        body = _body(turn.body, sub, keep_whole=i in matched and request.level < 2, said=not output)
         changed += body != turn.body
         out.extend(_joined(turn, body))
     if not changed:
@@ -255,15 +256,20 @@ def _query_turns(turns: list[_Turn], query: str | None) -> set[int]:
     return best_matches(texts, query, most=3, floor=0.5)
 
 
-def _body(body: str, request: Request, keep_whole: bool) -> str:
-    """The body compressed by its kind, with its failure and key lines put back if dropped."""
+def _body(body: str, request: Request, keep_whole: bool, said: bool) -> str:
+    """The body compressed by its kind, with its failure lines put back if dropped.
+
+    In what an agent said, so are the lines that state a decision, a question or a result;
+    a tool's output keeps what its own compressor chose.
+    """
     if len(body) <= _SHORT_BODY >> min(request.level, 3) or keep_whole:
         return body
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
     produced = compress_part(body, request, skip=("chat",))
     compressed = produced[0] if produced else _head_tail(body, request.level, request.key)
-    return _restore_key_lines(body, restore_failures(body, compressed))
+    kept = restore_failures(body, compressed)
+    return _restore_key_lines(body, kept) if said else kept
 
 
 def _head_tail(body: str, level: int, key: str | None) -> str:
