@@ -16,6 +16,7 @@ input lines; failure lines of the input missing from the output).
 from __future__ import annotations
 
 import argparse
+import ast
 import gc
 import json
 import re
@@ -30,6 +31,7 @@ from pathlib import Path
 from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import find_failures
+from agent_baton.compress.markers import cut_prefix, is_marker
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -161,25 +163,50 @@ def run_light(case: Case) -> Row:
     return row
 
 
-MARKER_RE = re.compile(r"\s*(?:\[…|\[×|(?://|#|--|/?\*)\s*[\[…])")
+def decoded_strings(text: str) -> list[str]:
+    """The string values of a JSON document or Python literal, decoded (none for other text).
 
-
-def is_marker(line: str) -> bool:
-    """A line the compressor wrote to say what was left out: a marker or fold, bare or in a
-    comment (``[… 3 rows omitted]``, ``[×12 …]``, ``// … 5 lines of f omitted``)."""
-    return MARKER_RE.match(line) is not None
+    A chat's messages are data: the lines a reader takes from them are those of the strings.
+    """
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        try:
+            value = ast.literal_eval(text.strip()) if len(text) < 5_000_000 else None
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return []
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bytes):
+            item = item.decode("utf-8", errors="backslashreplace")
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found
 
 
 def foreign_lines(row: Row) -> list[str]:
-    """Lines of the output that are neither input lines (byte for byte) nor markers."""
+    """Lines of the output that are neither input lines (byte for byte) nor markers.
+
+    Markers are what agent_baton.compress.markers says they are; a line cut short is the
+    start of an input line followed by a marker.
+    """
     if not row.transforms:
         return []
     original = set(row.case.text.splitlines())
-    return [
-        line
-        for line in row.output.splitlines()
-        if line and line not in original and not is_marker(line)
-    ]
+    original.update(line for s in decoded_strings(row.case.text) for line in s.splitlines())
+    foreign = []
+    for line in row.output.splitlines():
+        if not line or line in original or is_marker(line):
+            continue
+        kept = cut_prefix(line)
+        if kept is None or not any(source.startswith(kept) for source in original):
+            foreign.append(line)
+    return foreign
 
 
 def dropped_failures(row: Row) -> list[str]:

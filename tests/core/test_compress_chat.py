@@ -1,7 +1,9 @@
 import json
 
+from agent_baton.compress import compress
 from agent_baton.compress.chat import _restore_key_lines, compress_chat, looks_like_chat
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import is_failure, violations
 from agent_baton.compress.request import Request
 
 RULE = "-" * 80
@@ -86,12 +88,13 @@ def test_tool_calls_and_results_of_openai_and_anthropic_messages_are_kept():
         *openai[3:],
     ]
     for messages, call in (
-        (openai, '→ list_charges({"account": "acct_99120"})'),
-        (anthropic, '→ list_charges({"page": 2})'),
+        (openai, '[§ calls list_charges (call_1)]\n{"account": "acct_99120"}'),
+        (anthropic, '[§ calls list_charges (tu_1) with {"page": 2}]'),
     ):
         text = json.dumps(messages, indent=2)
         out, _ = compress_chat(text, Request())
         assert call in out  # the action taken, with its arguments
+        assert "[§ message 3 of 5: " in out  # who sent each message
         assert "null" not in out
         assert "ch_0|1000|INV-20900" in out  # the result, as a table
         assert len(out) < len(text) / 2
@@ -139,3 +142,61 @@ def test_a_react_trace_is_read_as_turns_and_its_observation_compressed_as_json()
     assert "inventory_search" in out and '{"warehouse": "eu-1"}' in out
     assert "77|SKU-0077|0" in out  # the one empty shelf, as a table row
     assert "SKU-0077 is out of stock." in out and len(out) < len(trace) / 4
+
+
+def pytest_run(n: int) -> str:
+    lines = [f"tests/test_m.py::test_case_{i} PASSED" for i in range(n)]
+    for i in range(7, n, 97):
+        lines[i] = f"tests/test_m.py::test_case_{i} FAILED"
+        lines.append(f"E       AssertionError: assert {i} == {i + 1}")
+        lines.append(f"tests/test_m.py:{i * 3}: AssertionError")
+    return "\n".join(lines)
+
+
+def test_message_lists_keep_their_lines_and_every_failure_in_a_tool_result():
+    log = pytest_run(600)
+    openai = [
+        {"role": "user", "content": "Why is the build red?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_0",
+                    "type": "function",
+                    "function": {"name": "run", "arguments": '{"command": "pytest"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_0", "content": log},
+        {"role": "assistant", "content": "Seven tests fail."},
+    ]
+    anthropic = [
+        openai[0],
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "tu_0", "name": "run", "input": {"cmd": "x"}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "tu_0", "content": log}],
+        },
+        openai[3],
+    ]
+    for messages in (openai, anthropic):
+        text = json.dumps(messages, indent=2)
+        result = compress(text, key="k")
+        assert result.transforms == ["chat:turns"] and result.savings_percent > 60
+        assert violations(text, result.text) == []  # lines of the messages, or markers
+        for line in log.splitlines():
+            assert not is_failure(line) or line in result.text.splitlines()
+
+
+def test_a_speaker_on_the_line_of_what_it_said_stays_on_that_line():
+    lines = [f"User: question {i} about the deployment of service {i}?" for i in range(3)]
+    run = pytest_run(300)
+    text = "\n".join([*lines, f"Assistant: {run}", "User: thanks, that settles it."])
+    out, _ = compress_chat(text, Request())
+    assert all(line in out.splitlines() for line in lines)
+    assert f"Assistant: {run.splitlines()[0]}" in out.splitlines()  # the speaker's line
+    assert violations(text, out) == []

@@ -18,7 +18,7 @@ from agent_baton.compress.mixed import unfenced
 LOSSLESS = {"json:table", "json:minify", "table:csv", "table:tsv", "table:pipes", "table:columns"}
 # Known on main, left to its owner: the segmenter can drop a line between a run of fence-like
 # lines and a table without a marker (11 "``` ~~~ `` `" lines then 30 padded table rows).
-UNCHECKED = LOSSLESS | {"mixed:segments"}
+UNCHECKED = LOSSLESS
 
 FAILURE = "2026-11-23 10:00:07 ERROR db: connection refused after 3 retries"
 

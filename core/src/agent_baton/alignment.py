@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import Enum
 
-# A marker line: "[… 288 of 300 rows omitted — …]", "# … 3 lines of total omitted", or a fold
-# "[×696 first … last] representative line".
-_MARKER = re.compile(r"^\s*(?:#|//|--)?\s*\[?…[^\n]*omitted|^\s*\[…|^\s*\[×\d+")
+from agent_baton.compress.markers import cut_prefix, is_marker
+
 _FOLD = re.compile(r"^\s*\[×\d+[^\]]*\]\s?(?P<line>.*)$")
 _CUT = " …"
 # "[… 288 of 300 rows omitted …]": a count of the whole, so it sums up every dropped run.
@@ -114,8 +113,11 @@ def align(original: str, compressed: str) -> Alignment:
             continue
         fold = _FOLD.match(text)
         source = find(fold.group("line")) if fold else find(text)
-        if source is None and text.endswith(_CUT):
-            head = text[: -len(_CUT)].strip()
+        cut = cut_prefix(text) if source is None else None
+        if cut is None and source is None and text.endswith(_CUT):
+            cut = text[: -len(_CUT)]
+        if cut is not None:
+            head = cut.strip()
             source = _find_head(lines, head, cursor)
             if source is not None:
                 fates[source] = Fate.CUT
@@ -126,7 +128,7 @@ def align(original: str, compressed: str) -> Alignment:
                 fates[source] = Fate.KEPT
             cursor = source + 1
             roles.append((text, Role.MARKER if fold else Role.KEPT, source))
-        elif _MARKER.match(text):
+        elif is_marker(text):
             roles.append((text, Role.MARKER, None))
         else:
             roles.append((text, Role.RESHAPED, None))

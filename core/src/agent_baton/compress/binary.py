@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import label, omitted
 from agent_baton.compress.request import Request
 
 _MAGIC = (
@@ -57,11 +57,11 @@ def compress_binary(text: str, request: Request) -> tuple[str, str] | None:
     head = data[:_HEAD_BYTES].hex(" ")
     found = sorted(set(_READABLE.findall(data)), key=len, reverse=True)
     lines = [
-        f"[binary content: {len(data):,} bytes, {kind_of(data)}]",
-        f"first bytes: {head}{' …' if len(data) > _HEAD_BYTES else ''}",
+        label(f"binary content: {len(data):,} bytes, {kind_of(data)}"),
+        label(f"first bytes: {head}{' …' if len(data) > _HEAD_BYTES else ''}"),
     ]
     if found:
         shown = [s[:80].decode("ascii") for s in found[:_STRINGS]]
-        lines.append("readable strings: " + " | ".join(shown))
+        lines.append(label("readable strings: " + " | ".join(shown)))
     lines.append(omitted("the bytes", request.key))
     return "\n".join(lines), "binary:describe"

@@ -1,22 +1,27 @@
-"""Chat transcripts: keep the first and latest turns, decisions, constraints, questions, answers.
+"""Chat transcripts: every turn by its kind, with its failures, decisions, questions and answers.
 
 Recognised: AutoGen console output (``user_proxy (to assistant):`` then a line of dashes, or
 ``---------- agent ----------``), role-prefixed lines (``User:``, ``**assistant:**``,
 ``[planner]:``) and JSON lists of ``{role, content}`` messages. Every turn keeps its speaker
-line; long bodies go through the matching compressor (code, logs, JSON, prose), harder for
-turns in the middle of the conversation, and lines that state a decision, a constraint, a
-question, an error or a result are kept whatever the level.
+line, or a label (``[§ message 3 of 6: tool (call_0)]``) naming a message's sender, its tool
+calls and results; long bodies go through the matching compressor (code, logs, JSON, prose),
+each tool call and result on its own. Every line of a body that reports a failure stays, at
+its place, and lines that state a decision, a constraint, a question or a result are put
+back whatever the level.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import label, omitted
+from agent_baton.compress.parsed import NOT_DATA, json_value
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
@@ -32,6 +37,10 @@ _SPEAKER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _RULE = re.compile(r"^-{20,}\s*$")
+# AutoGen 0.2 frames a tool call or its response in a turn: "***** Response from calling
+# tool (call_1) *****". The frame belongs with the speaker line, so what follows it (a table,
+# a log) is detected on its own.
+_FRAME = re.compile(r"^\*{3,} [^\n]{1,200} \*{3,}$")
 _KEY_LINE = re.compile(
     r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
     r"required?|constraints?|only|at least|at most|don't|do not|will use|let's|plan|"
@@ -49,19 +58,22 @@ _DECISION = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
-_CALL_CHARS = 400  # a tool call's line is cut after this many characters
+_SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
+_CALL_CHARS = 400  # a tool call's arguments are cut after this many characters
+_LONG_LINE = 300  # characters: from a longer line, only its key sentences are put back
 
 
 @dataclass
 class _Turn:
-    header: str  # the speaker line(s), kept verbatim
+    header: list[str]  # the speaker's line (kept verbatim) or labels naming the part
     body: str
+    inline: bool = False  # the body starts on the header's line ("Observation: {...")
 
 
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
-    data = _json(text)
-    if data is not _NOT_JSON:
+    data = json_value(text)
+    if data is not NOT_DATA:
         return _is_messages(data)
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
@@ -90,9 +102,9 @@ def _speaker(match: re.Match[str]) -> str:
 
 
 def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
-    """Compress each turn's body by its kind, harder in the middle; None if not a chat."""
-    messages = _messages(text)
-    turns = _from_messages(messages) if messages is not None else _split(text)
+    """Compress each turn's body by its kind, keeping its failure lines; None if not a chat."""
+    data = json_value(text)
+    turns = _from_messages(data) if _is_messages(data) else _split(text)
     if turns is None or len(turns) < 2:
         return None
     matched = _query_turns(turns, request.query)
@@ -101,28 +113,38 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     last = len(turns) - 1
     for i, turn in enumerate(turns):
         request.check_time()
+        # What was said in the middle of a conversation, later turns build on; what a tool
+        # returned (a table, a log, a document) no later turn repeats.
         recent = i == 0 or i >= last - 1 or i in matched
-        level = request.level if recent else request.level + 2
-        body = _body(turn.body, level, request, keep_whole=i in matched and request.level < 2)
+        output = _is_output(turn.body)
+        level = request.level if recent or output else request.level + 2
+        sub = dataclasses.replace(request, level=level)
+        body = _body(turn.body, sub, keep_whole=i in matched and request.level < 2, said=not output)
         changed += body != turn.body
-        out.append(f"{turn.header}\n{body}".rstrip() if body else turn.header)
+        out.extend(_joined(turn, body))
     if not changed:
         return None
     out.append(omitted(f"parts of {changed} of {len(turns)} turns", request.key))
     return "\n".join(out), "chat:turns"
 
 
-_NOT_JSON = object()
+def _joined(turn: _Turn, body: str) -> list[str]:
+    """A turn's lines: its header, then its body (on the header's line, if it was there)."""
+    if not turn.inline:
+        return [*turn.header, *([body] if body else [])]
+    if body.partition("\n")[0] == turn.body.partition("\n")[0]:
+        return [turn.header[0] + body]  # the speaker's line stays as it was
+    # The line that held the speaker and the start of the body is cut: a label names it.
+    return [label(turn.header[0].strip()), *([body] if body else [])]
 
 
-def _json(text: str) -> Any:
-    """The parsed text if it is one JSON document, else _NOT_JSON."""
-    if text.lstrip()[:1] not in ("[", "{"):
-        return _NOT_JSON
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):  # "[planner]: ..." lines start with "[" too
-        return _NOT_JSON
+def _is_output(body: str) -> bool:
+    """Whether a turn's body is a tool's output (data, a log, code), not what an agent said."""
+    if len(body) <= _SHORT_BODY:
+        return False
+    from agent_baton.compress.detect import detect  # lazy: detect imports chat
+
+    return detect(body) not in _SAID
 
 
 def _is_messages(data: Any) -> bool:
@@ -133,95 +155,121 @@ def _is_messages(data: Any) -> bool:
     )
 
 
-def _messages(text: str) -> list[dict[str, object]] | None:
-    data = _json(text)
-    return data if _is_messages(data) else None
-
-
 def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:
+    """A turn per message, and per tool call, tool use and tool result inside one."""
     turns = []
-    for m in messages:
+    for n, m in enumerate(messages, 1):
         names = [str(m[k]) for k in ("name", "tool_call_id") if m.get(k)]
-        label = f"{m['role']} ({', '.join(names)}):" if names else f"{m['role']}:"
-        calls, body = _calls(m.get("tool_calls")), _content(m["content"])
-        # A tool call is an action taken: it goes in the header, which is kept verbatim.
-        turns.append(_Turn("\n".join([label, *calls]), body))
+        who = f"{m['role']} ({', '.join(names)})" if names else str(m["role"])
+        head = label(f"message {n} of {len(messages)}: {who}")
+        content = m["content"]
+        if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
+            parts = [_block(b) for b in content]
+        else:
+            parts = [_Turn([], _content(content))]
+        for call in _calls(m.get("tool_calls")):
+            parts.append(call)
+        parts = [p for p in parts if p.header or p.body] or [_Turn([], "")]
+        parts[0].header.insert(0, head)
+        turns.extend(parts)
     return turns
 
 
 def _content(content: object) -> str:
-    """A message's content as text: OpenAI strings, or lists of typed blocks (Anthropic)."""
+    """A message's or tool result's content as text (its blocks' texts, one after another)."""
     if content is None:
         return ""
     if isinstance(content, str):
         return content
     if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
-        return "\n".join(_block(b) for b in content)
+        return "\n".join(_block(b).body for b in content)
     return json.dumps(content, ensure_ascii=False, indent=1)
 
 
-def _block(block: dict[str, object]) -> str:
+def _block(block: dict[str, object]) -> _Turn:
+    """An Anthropic content block: text, a tool use (its input) or a tool result."""
     kind = block["type"]
     if kind == "text" and isinstance(block.get("text"), str):
-        return str(block["text"])
+        return _Turn([], str(block["text"]))
     if kind == "tool_use":
-        return _call(block.get("name"), block.get("input"))
+        return _Turn([_call_label(block.get("name"), block.get("id"), block.get("input"))], "")
     if kind == "tool_result":
+        error = " (an error)" if block.get("is_error") else ""
         origin = block.get("tool_use_id", "a tool call")
-        return f"tool result {origin}:\n{_content(block.get('content'))}"
-    return json.dumps(block, ensure_ascii=False)
+        return _Turn([label(f"result of {origin}{error}:")], _content(block.get("content")))
+    return _Turn([label(f"{kind} block")], "")
 
 
-def _calls(tool_calls: object) -> list[str]:
-    """OpenAI ``tool_calls`` as one line each: ``→ name(arguments)``."""
+def _calls(tool_calls: object) -> list[_Turn]:
+    """OpenAI ``tool_calls``: a label with the call's name, then its arguments as given."""
     if not isinstance(tool_calls, list):
         return []
-    lines = []
+    parts = []
     for call in tool_calls:
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict):
-            lines.append(_call(function.get("name"), function.get("arguments")))
-    return lines
+            ident = call.get("id") if isinstance(call, dict) else None
+            arguments = function.get("arguments")
+            if isinstance(arguments, str):
+                head = label(f"calls {function.get('name')}" + (f" ({ident})" if ident else ""))
+                parts.append(_Turn([head], arguments))
+            else:
+                parts.append(_Turn([_call_label(function.get("name"), ident, arguments)], ""))
+    return parts
 
 
-def _call(name: object, arguments: object) -> str:
-    if not isinstance(arguments, str):
-        arguments = json.dumps(arguments, ensure_ascii=False)
-    return _cut(f"→ {name}({arguments})", _CALL_CHARS)
+def _call_label(name: object, ident: object, arguments: object) -> str:
+    """A call whose arguments are data, not a string: the label says them, cut if long."""
+    said = json.dumps(arguments, ensure_ascii=False)
+    if len(said) > _CALL_CHARS:
+        said = said[:_CALL_CHARS] + f" … {len(said) - _CALL_CHARS} more characters"
+    return label(f"calls {name}" + (f" ({ident})" if ident else "") + f" with {said}")
 
 
 def _split(text: str) -> list[_Turn] | None:
+    """The turns of a transcript in text: each speaker's line, then what it said."""
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if not found:
         return None
     turns = []
-    preamble = text[: found[0].start()].strip()
-    if preamble:
-        turns.append(_Turn(preamble.splitlines()[0], "\n".join(preamble.splitlines()[1:])))
+    preamble = text[: found[0].start()].strip("\n")
+    if preamble.strip():
+        first, _, rest = preamble.partition("\n")
+        turns.append(_Turn([first], rest))
     for k, m in enumerate(found):
         end = found[k + 1].start() if k + 1 < len(found) else len(text)
-        header = m.group(0).rstrip("\n")
+        header = m.group(0)
+        inline = not header.endswith("\n") and text[m.end() : m.end() + 1] not in ("\n", "")
         body = text[m.end() : end]
-        lines = [line for line in body.strip("\n").splitlines() if not _RULE.match(line)]
-        turns.append(_Turn(header.strip(), "\n".join(lines).strip("\n")))
+        lines = [line for line in body.split("\n") if not _RULE.match(line)]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        head = [header.rstrip("\n")]
+        if not inline and lines and _FRAME.match(lines[0]):
+            head.append(lines.pop(0))
+        turns.append(_Turn(head, "\n".join(lines).strip("\n"), inline))
     return turns
 
 
 def _query_turns(turns: list[_Turn], query: str | None) -> set[int]:
-    texts = [t.header + "\n" + t.body for t in turns]
+    texts = ["\n".join([*t.header, t.body]) for t in turns]
     return best_matches(texts, query, most=3, floor=0.5)
 
 
-def _body(body: str, level: int, request: Request, keep_whole: bool) -> str:
-    """The body compressed by its kind, with its key lines put back if they were dropped."""
-    if len(body) <= _SHORT_BODY >> min(level, 3) or keep_whole:
+def _body(body: str, request: Request, keep_whole: bool, said: bool) -> str:
+    """The body compressed by its kind, with its failure lines put back if dropped.
+
+    In what an agent said, so are the lines that state a decision, a question or a result;
+    a tool's output keeps what its own compressor chose.
+    """
+    if len(body) <= _SHORT_BODY >> min(request.level, 3) or keep_whole:
         return body
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
-    sub = Request(query=request.query, key=request.key, level=level, deadline=request.deadline)
-    produced = compress_part(body, sub, skip=("chat",))
-    compressed = produced[0] if produced else _head_tail(body, level, request.key)
-    return _restore_key_lines(body, compressed)
+    produced = compress_part(body, request, skip=("chat",))
+    compressed = produced[0] if produced else _head_tail(body, request.level, request.key)
+    kept = restore_failures(body, compressed)
+    return _restore_key_lines(body, kept) if said else kept
 
 
 def _head_tail(body: str, level: int, key: str | None) -> str:
@@ -240,22 +288,25 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     """Add the decision, question, error and result lines the compression dropped.
 
     From a long line (a paragraph on one line), the sentences that state a decision, a
-    constraint or an error ("out of scope until Q3").
+    constraint or an error ("out of scope until Q3"), each after a marker saying it is part
+    of a longer line.
     """
     flat = re.sub(r"\s+", " ", compressed)
     # A line a fold already stands for (the same template) is not missing.
     folded = {template(line) for line in compressed.splitlines()}
     missing: list[str] = []
     for line in body.splitlines():
-        if len(line) < 300:
-            pieces = [line] if _KEY_LINE.search(line) else []
+        if len(line) < _LONG_LINE:
+            pieces = [(line, line)] if _KEY_LINE.search(line) else []
         else:
-            pieces = [p for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
-        for piece in pieces:
-            text = piece.strip()
-            shown = re.sub(r"\s+", " ", text) in flat or template(text) in folded
-            if text and len(text) < 300 and not shown:
-                missing.append(text)
+            sentences = [p.strip() for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
+            pieces = [(p, f"[… from a longer line:] {p}") for p in sentences if len(p) < 300]
+        for text, shown_as in pieces:
+            if not text.strip():
+                continue
+            if re.sub(r"\s+", " ", text.strip()) in flat or template(text) in folded:
+                continue
+            missing.append(shown_as)
     if not missing:
         return compressed
     # Labelled: they come from anywhere in the turn, not after what precedes them here.

@@ -12,7 +12,6 @@ prose.
 
 from __future__ import annotations
 
-import ast
 import csv
 import functools
 import json
@@ -27,9 +26,11 @@ from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
-from agent_baton.compress.segment import split_worthy
+from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
+from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import parses_as_yaml
 
 _CODE_EXTENSIONS = (
@@ -81,13 +82,13 @@ def kinds(text: str, key: str | None = None) -> list[str]:
     return [found, *_FALLBACKS.get(found, ["lines"])]
 
 
-_FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": []}
+_FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": [], "xml": ["html", "lines"]}
 
 
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
-    One of binary, json, repr, chat, code, html, table, yaml, config, logs, mixed, prose,
+    One of binary, json, repr, chat, code, xml, html, table, yaml, config, logs, mixed, prose,
     segments (blocks of different kinds) or lines (line-oriented output nothing more
     specific takes).
     """
@@ -96,10 +97,10 @@ def detect(text: str, key: str | None = None) -> str:
     stripped = text.lstrip()
     head = stripped[:1]
     if head in ("{", "["):
-        parsed = _json(stripped)
+        parsed = _json(text)
         if parsed is not None:
             return "chat" if looks_like_chat(text) else "json"
-    if (head in ("{", "[", "(") or stripped[:2] in ("b'", 'b"')) and _python_literal(stripped):
+    if _python_literal(text):
         return "repr"  # str() of a list, dict, tuple or bytes
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
@@ -111,14 +112,16 @@ def detect(text: str, key: str | None = None) -> str:
         # A transcript may hold JSON and logs; markdown whose speaker lines all sit in
         # fenced run output quotes a chat rather than being one.
         return "chat"
-    if head in ("{", "[") and _json_prefix(stripped):
-        return "segments"  # one JSON document, then more (two tool results joined)
+    if head in ("{", "[") and (_json_prefix(stripped) or repr_line(stripped.split("\n", 1)[0])):
+        return "segments"  # one JSON document or repr, then more (two tool results joined)
     if head not in ("{", "[") and parse_embedded(text) is not None:
         return "json"  # a line of prose, then the JSON document that makes up most of it
     if looks_like_manual(text) or looks_like_changelog(text):
         return "prose"  # man and pydoc pages, Debian changelogs: laid out as documents
     if parses_as_python(text):
         return "code"
+    if looks_like_xml(text):
+        return "xml"  # parsed element by element; the HTML reader if it will not parse
     if _HTML.match(text) or _tags(text):
         return "html"
     if looks_like_table(text) or _delimited(text):
@@ -131,6 +134,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
+    if header_end(text[:_SAMPLE].split("\n")):
+        return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
     if markdown:
         return "mixed"
     language = detect_language(text)
@@ -155,7 +160,7 @@ def _extension(key: str | None) -> str:
 def _confirms(kind: str, text: str) -> bool:
     """Whether ``text`` parses as the kind its extension names."""
     if kind == "json":
-        return _json(text.lstrip()) is not None
+        return _json(text) is not None
     if kind == "code":
         # Source may hold long docstrings: the extension and a parse decide, not its words.
         return parses_as_python(text) or (
@@ -184,10 +189,9 @@ def _binary(text: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _json(text: str) -> Any:
     """The parsed document or JSON Lines rows, or None."""
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        pass
+    value = json_value(text)
+    if value is not NOT_DATA:
+        return value
     rows = []
     for line in text.splitlines():
         if not line.strip():
@@ -210,12 +214,7 @@ def _json_prefix(text: str) -> bool:
 
 def _python_literal(text: str) -> bool:
     """Whether the text is the repr of a list, dict, tuple or bytes (a tool's result)."""
-    if len(text) > 5_000_000:
-        return False
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
+    value = literal_value(text)
     return isinstance(value, (list, dict, tuple, bytes)) and len(value) > 0
 
 

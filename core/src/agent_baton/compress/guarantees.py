@@ -1,8 +1,11 @@
 """The guarantees every compressed text keeps, checked and repaired after each compressor.
 
 1. A kept line is an input line, byte for byte; the exceptions are markers (``[… 12 lines]``,
-   ``[… 40 of 90 rows omitted — …]``, ``# … 9 lines of parse omitted``) and folds, which show
-   a template with its varying parts marked, a count, and first and last examples.
+   ``[… 40 of 90 rows omitted — …]``, ``# … 9 lines of parse omitted``), labels (``[§ …]``)
+   and folds, which show a template with its varying parts marked, a count, and first and
+   last examples (:mod:`agent_baton.compress.markers` says what a marker looks like). The
+   lines of a JSON document or a Python literal include the lines of its string values,
+   decoded: a chat's messages are read as the text they hold.
 2. Every omission leaves a marker where it happened, counted in the original's units.
 3. A line that reports a failure (an error, an exception, a FAIL, an assertion, a traceback
    frame, a warning, a non-zero exit) is never dropped: a compressor that lost one gets it
@@ -22,6 +25,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
+from agent_baton.compress.markers import cut_prefix, is_marker
+from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.request import Request
 
 # Above this many tokens, a text must not leave as it came.
@@ -143,10 +148,6 @@ _FAILURE_WORDS = (
 # ASCII letters); "İ" would also lower to two characters.
 FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
-_MARKER = re.compile(
-    r"^\s*(?:#\s*|//\s*|--- # )?\[(?:…|×\d)|omitted — |^\s*(?:#|//) … \d+ lines of |^\s*…$"
-    r"|^\[binary content|^first bytes: |^readable strings: "
-)
 _RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
@@ -159,11 +160,6 @@ _QUOTED = (
 )
 # Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
 _OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
-
-def is_marker(line: str) -> bool:
-    """Whether an output line is a marker or a fold's header rather than an input line."""
-    return bool(_MARKER.search(line))
 
 
 def is_failure(line: str) -> bool:
@@ -339,8 +335,9 @@ def restore_failures(original: str, compressed: str) -> str:
     """``compressed`` with the failures it lost put back, at their place if it can tell.
 
     An output line equal to an input line (or to a line of a quoted string in one) places
-    what follows it; failures that cannot be placed go at the end under a label, so none is
-    lost. A failure inside a quoted string comes back as its line, unescaped.
+    what follows it (a failure before all of them goes first); failures when no line can be
+    placed go at the end under a label, so none is lost. A failure inside a quoted string
+    comes back as its line, unescaped.
     """
     missing = missing_failures(original, compressed)
     if not missing:
@@ -368,11 +365,13 @@ def restore_failures(original: str, compressed: str) -> str:
         where = (failure.line, failure.part)
         before = [k for k, p in enumerate(position) if p is not None and p < where]
         after = [k for k, p in enumerate(position) if p is not None and p > where]
-        if before and after:
+        if before:
             placed.setdefault(before[-1], []).append(failure.text)
+        elif after:
+            placed.setdefault(after[0] - 1, []).append(failure.text)
         else:
             unplaced.append(failure.text)
-    result: list[str] = []
+    result: list[str] = list(placed.get(-1, ()))
     for k, line in enumerate(out):
         result.append(line)
         result.extend(placed.get(k, ()))
@@ -396,14 +395,26 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
     return "\n".join(cut_line(line, width) for line in lines), "fallback:cut-lines"
 
 
+def input_lines(text: str) -> set[str]:
+    """The lines a kept line may be: the input's own, and its string values' (for data)."""
+    value = data_value(text)
+    lines = set(text.splitlines())
+    if value is not NOT_DATA:
+        lines.update(line for s in strings(value) for line in s.splitlines())
+    return lines
+
+
 def violations(original: str, compressed: str) -> list[str]:
     """What in ``compressed`` breaks guarantees 1 and 3, as sentences (empty when none)."""
     problems = []
-    inputs = set(original.splitlines())
+    inputs = input_lines(original)
     for line in original.splitlines():
         if "\\n" in line:
             inputs.update(quoted_lines(line))  # a failure restored from a quoted string
     for line in compressed.splitlines():
+        kept = cut_prefix(line)
+        if kept is not None and any(source.startswith(kept) for source in inputs):
+            continue  # a line cut short: its start, then a marker
         if line not in inputs and not is_marker(line):
             problems.append(f"line not in the input: {line[:120]!r}")
     for failure in missing_failures(original, compressed):

@@ -10,7 +10,6 @@ rest, and a marker says how many rows and columns were left out.
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
 import math
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.parsed import json_value, literal_value
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -77,10 +77,7 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
     ``ast.literal_eval`` parses it; tuples become lists, sets sorted lists, bytes text and
     keys strings, then it is rendered like JSON. None if it is not such a repr.
     """
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
+    value = literal_value(text)
     if isinstance(value, bytes):
         return _bytes_repr(value, request)
     if not isinstance(value, (list, dict, tuple)):
@@ -91,12 +88,15 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def _bytes_repr(value: bytes, request: Request) -> tuple[str, str]:
-    """``b'...'`` of bytes that decode: their text, compressed by its own kind."""
+    """``b'...'`` of bytes that decode: their text, compressed by its own kind (failures kept)."""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports json
 
     text = value.decode("utf-8", errors="backslashreplace")
     produced = compress_part(text, request, skip=("repr",))
-    return (produced[0] if produced else text), "repr:bytes"
+    if produced is None:
+        return text, "repr:bytes"
+    return restore_failures(text, produced[0]), "repr:bytes"
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
@@ -167,6 +167,9 @@ def parse_embedded(text: str) -> tuple[str, Any, str] | None:
     The JSON must start at the first ``{`` or ``[`` that begins a line and span most of the
     text, so a sentence that merely contains braces is not taken for data.
     """
+    whole = json_value(text)  # parsed once, shared with detection
+    if isinstance(whole, (dict, list)):
+        return "", whole, ""
     stripped = text.strip()
     if not stripped:
         return None

@@ -1,4 +1,16 @@
-"""The short lines that tell the next agent what was left out and how to get it back."""
+"""The short lines that tell the next agent what was left out and how to get it back.
+
+Every line a compressor writes itself, rather than keeps from its input, is one of three
+forms, so a reader (and the guarantee checks) can tell it from content:
+
+- ``[… 288 of 300 rows omitted — full: …]``: an omission, where it happened;
+- ``[×12 like: …]``: a fold, a run of lines of one template with its count;
+- ``[§ message 3 of 6: tool, call_0]``: a label, naming what the next lines are (a chat
+  message's sender, the kind of bytes that are not text).
+
+A marker may stand in a comment (``# … 9 lines of parse omitted``), and a line cut short
+ends with one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +18,10 @@ import json
 import re
 from dataclasses import dataclass
 
+# A marker line: an optional comment opener, then "[…", "[×", "[§" or a bare "…".
+_MARKER = re.compile(r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*(?:\[[…×§]|…)")
+# A line cut short: what it kept of an input line, then an omission marker to its end.
+_CUT = re.compile(r"\[… [^\[\]]* omitted(?: — [^\]]*)?\]$")
 # The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
 _BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
 
@@ -51,6 +67,22 @@ def note(text: str) -> str:
 def omitted(what: str, key: str | None) -> str:
     """A marker such as ``[… 288 of 300 rows omitted — full: get("research", full=True)]``."""
     return note(f"{what} omitted — {retrieval_hint(key)}")
+
+
+def label(what: str) -> str:
+    """A line naming what the next lines are: ``[§ message 2 of 6: assistant]``."""
+    return f"[§ {what}]"
+
+
+def is_marker(line: str) -> bool:
+    """Whether a line is one a compressor wrote (an omission, a fold, a label)."""
+    return _MARKER.match(line) is not None
+
+
+def cut_prefix(line: str) -> str | None:
+    """The part of a line cut short that was kept (before its marker); None if not cut."""
+    found = _CUT.search(line)
+    return None if found is None or found.start() == 0 else line[: found.start()]
 
 
 def name_tools(text: str, tools: ToolNames) -> str:

@@ -3,7 +3,7 @@
 The document keeps its order: prose goes through the prose compressor's sentence selection,
 and every fenced block through the compressor its content calls for (code, JSON, logs);
 a block no compressor shortens stays as it was. Lines an earlier block already showed (the
-same request and response fields in example after example) shrink to ``…``.
+same request and response fields in example after example) shrink to a marker that counts them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from agent_baton.compress.request import Request
 # line start, n² on a run of them.
 _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
-_ELIDED = "  …"  # stands for lines an earlier block already showed
 
 
 def looks_like_mixed(text: str) -> bool:
@@ -103,20 +102,29 @@ def drop_repeated(block: str, seen: set[str]) -> str:
     """A block without the lines an earlier block already showed (``seen`` is updated).
 
     Examples in documentation repeat the same request and response with one value changed;
-    each run of repeated lines becomes one ``…`` line, so what differs stands out.
+    each run of repeated lines becomes one marker, so what differs stands out.
     """
     lines = block.splitlines()
     out: list[str] = []
+    run: list[str] = []  # repeated lines left out since the last line kept
+
+    def close_run() -> None:
+        marker = f"[… {len(run)} line{'s' * (len(run) > 1)} as above]"
+        # A marker longer than the lines it stands for would save nothing.
+        out.extend([marker] if len(marker) < sum(map(len, run)) else run)
+        run.clear()
+
     for index, line in enumerate(lines):
         key = line.strip()
         # Fences, brackets and short lines carry the shape, not content: always kept.
         fixed = index in (0, len(lines) - 1) or len(key.strip("{}[](),;")) < 8
         if not fixed and key in seen:
-            if out[-1:] != [_ELIDED]:
-                out.append(_ELIDED)
+            run.append(line)
             continue
+        close_run()
         seen.add(key)
         out.append(line)
+    close_run()
     return "\n".join(out)
 
 
@@ -128,10 +136,12 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     inner = "\n".join(lines[1 : -1 if closing else None]) if fenced else block
     if len(inner) < 400:
         return block, ""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports mixed
 
     produced = compress_part(inner, request, skip=("mixed", "prose"))
     if produced is None:
         return keep_code_head(block, lang, request), ""
-    compressed, kind = produced
+    # A block's failure lines stay in that block, at their place.
+    compressed, kind = restore_failures(inner, produced[0]), produced[1]
     return "\n".join([lines[0], compressed, lines[-1]] if closing else [compressed]), kind

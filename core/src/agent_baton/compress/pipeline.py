@@ -39,6 +39,7 @@ from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.tables import compress_table
+from agent_baton.compress.xml import compress_xml
 from agent_baton.compress.yaml import compress_yaml
 from agent_baton.entry import savings_percent
 from agent_baton.search import query_terms, terms
@@ -68,6 +69,7 @@ COMPRESSORS: dict[str, Compressor] = {
     "repr": compress_repr,
     "config": compress_config,
     "html": compress_html,
+    "xml": compress_xml,
     "binary": compress_binary,
     "segments": compress_segments,
     "lines": compress_lines,
@@ -135,7 +137,7 @@ def compress(
     request = Request(query=query, key=key, max_tokens=max_tokens, deadline=due)
     timed_out = False
     try:
-        for kind in kinds(text, key):
+        for kind in _kinds(text, key):
             attempt = _run(COMPRESSORS[kind], kind, text, counting.result, request, count)
             if attempt is None:
                 continue  # not this kind of content: try the next
@@ -205,7 +207,7 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
     (compressed text, kind), or None when no compressor but those in ``skip`` makes it
     shorter. A failing compressor is passed over: it must not lose the part.
     """
-    found = kinds(text)
+    found = _kinds(text)
     # The line fold as a fallback is for whole texts: a part's owner has its own (a code
     # block's head, a turn's head and tail), which keeps less.
     for kind in found[:1] + [k for k in found[1:] if k != "lines"]:
@@ -221,6 +223,21 @@ def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[s
         if produced is not None and len(produced[0]) < len(text):
             return produced[0], kind
     return None
+
+
+def _kinds(text: str, key: str | None = None) -> list[str]:
+    """The kinds to try; the line fold alone when a parser fails on the content.
+
+    A detector must not make compression raise (the csv module refuses a field over its size
+    limit, for one): the text is then folded line by line.
+    """
+    try:
+        return kinds(text, key)
+    except DeadlineExceeded:
+        raise
+    except Exception as exc:  # logged by type: a message may quote content
+        logger.debug("detection failed: %s", type(exc).__name__)
+        return ["lines"]
 
 
 def _count_original(text: str, count: TokenCounter) -> Future[int]:

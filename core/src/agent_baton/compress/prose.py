@@ -258,7 +258,7 @@ def cut_line(line: str, width: int) -> str:
     """A very long line (a repr, a minified blob) by its start and its length."""
     if len(line) <= width:
         return line
-    return f"{line[:width]}… [{len(line) - width} more chars]"
+    return f"{line[:width]}[… {len(line) - width} more characters omitted]"
 
 
 def compress_document(text: str, request: Request, code: CodeHandler) -> str | None:

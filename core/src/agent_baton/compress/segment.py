@@ -2,18 +2,22 @@
 
 Agents join things: two tool results with a newline (a JSON document, then a log), an answer
 with data pasted in without code fences, a report with a listing in the middle. A block is a
-JSON value that parses (from a line opening with ``{`` or ``[``), a fenced block, or a run of
-lines of one sort: sentences (prose, markdown) or records (log lines, table rows, listings,
-code). Short runs of one sort inside the other belong to it. Each block's kind is then
-detected by parsing it alone (:mod:`agent_baton.compress.detect`).
+JSON value that parses (from a line opening with ``{`` or ``[``; values a line each make one
+block, JSON Lines), the repr of a Python list or dict on one line (``str()`` of a tool's
+result), a fenced block, or a run of lines of one sort: sentences (prose, markdown) or records
+(log lines, table rows, listings, code). Short runs of one sort inside the other belong to it.
+Each block's kind is then detected by parsing it alone (:mod:`agent_baton.compress.detect`).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass
 
+from agent_baton.compress.markers import omitted
+from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -21,6 +25,13 @@ _OPENS_DATA = re.compile(r"^\s*[\[{]")
 _MIN_DATA_LINES = 4  # fewer record lines inside prose are part of it (a command, a path)
 _MIN_TEXT_LINES = 2  # fewer sentence lines inside records are part of them (a log message)
 _MIN_JSON_CHARS = 120
+_MIN_FIELDS = 3  # delimited fields of a table row
+# A header field: a name of printable characters but the colon, then a colon (RFC 822).
+_FIELD = re.compile(r"^([!-9;-~]+):(?: |$)")
+_MIN_FIELDS_OF_HEADER = 4
+_MAX_HEADER_LINES = 2_000
+_FOLD_FIELDS = 5  # a run of this many fields of one name keeps a few and counts the rest
+_SHOWN_FIELDS = 2
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
 
@@ -39,7 +50,7 @@ def segments(text: str) -> list[Segment]:
     out: list[tuple[str, list[str]]] = []
 
     def add(sort: str, block: list[str]) -> None:
-        if out and out[-1][0] == sort and sort in ("text", "records"):
+        if out and out[-1][0] == sort and sort in ("text", "records", "jsonl"):
             out[-1][1].extend(block)
         else:
             out.append((sort, list(block)))
@@ -47,6 +58,7 @@ def segments(text: str) -> list[Segment]:
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
+    rows = _table_rows(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -64,23 +76,79 @@ def segments(text: str) -> list[Segment]:
                 j = i
                 while offsets[j + 1] <= end:
                     j += 1
-                add("json", lines[i : j + 1])
+                # A value on a line of its own may be one of many: JSON Lines, one block.
+                add("json" if j > i else "jsonl", lines[i : j + 1])
                 i = j + 1
                 continue
-        add(_sort(line, out[-1][0] if out else "text"), [line])
+            if repr_line(line):
+                add("json", [line])  # str() of a tool's list or dict: a Python repr
+                i += 1
+                continue
+        add("records" if i in rows else _sort(line, out[-1][0] if out else "text"), [line])
         i += 1
-    return [Segment("\n".join(block), sort) for sort, block in _absorb(out)]
+    # A run of JSON Lines is data; a value or two on their own lines are records (a log's).
+    blocks = [
+        (
+            ("json" if len(block) >= _MIN_DATA_LINES else "records") if sort == "jsonl" else sort,
+            block,
+        )
+        for sort, block in out
+    ]
+    return [Segment("\n".join(block), sort) for sort, block in _absorb(blocks)]
+
+
+def _table_rows(lines: list[str]) -> set[int]:
+    """The lines in runs of delimited rows: as many comma (or tab) fields as their neighbours.
+
+    A CSV row may read like a sentence (a package's description); a run of lines that split
+    into the same number of fields, three or more, is a table all the same.
+    """
+    rows: set[int] = set()
+    for delimiter in (",", "\t"):
+        widths = [_fields(line, delimiter) for line in lines]
+        start = 0
+        for i in range(1, len(lines) + 1):
+            if i < len(lines) and widths[i] == widths[start]:
+                continue
+            if widths[start] >= _MIN_FIELDS and i - start >= _MIN_DATA_LINES:
+                rows.update(range(start, i))
+            start = i
+    return rows
+
+
+def _fields(line: str, delimiter: str) -> int:
+    """How many fields ``line`` splits into (quotes respected); 0 for fewer than three."""
+    count = line.count(delimiter)
+    if count < _MIN_FIELDS - 1:
+        return 0
+    if '"' not in line:
+        return count + 1
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:  # a NUL, or a field over the csv module's size limit
+        return 0
+
+
+def repr_line(line: str) -> bool:
+    """Whether a line is the repr of a Python list, dict or tuple (a line of data)."""
+    closed = line.rstrip()[-1:] in ("]", "}", ")")
+    return closed and len(line) >= _MIN_JSON_CHARS and literal_value(line) is not NOT_DATA
 
 
 def _json_end(text: str, start: int) -> int | None:
-    """Where a JSON object or array starting at ``start`` ends, if it ends a line."""
+    """Where a JSON object or array starting at ``start`` ends, if it ends a line.
+
+    A value over several lines must be big enough to be data; one on a line of its own may
+    be a row of JSON Lines (a lone one goes back to the records around it).
+    """
     try:
         _, end = json.JSONDecoder().raw_decode(text, start)
     except (ValueError, RecursionError):
         return None
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
-    if rest.strip(" \t,;") or end - start < _MIN_JSON_CHARS:
+    one_line = "\n" not in text[start:end]
+    if rest.strip(" \t,;") or (end - start < _MIN_JSON_CHARS and not one_line):
         return None
     return end - 1
 
@@ -95,62 +163,156 @@ def _sort(line: str, previous: str) -> str:
 
 
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    """Short runs of one sort inside the other joined to the run before them."""
+    """Short runs of one sort inside the other joined to the run before them.
+
+    A sentence set apart by blank lines that ends with a colon stays apart: it introduces
+    what follows ("And the run that failed:"), so the records on either side of it are two
+    blocks.
+    """
     out: list[tuple[str, list[str]]] = []
     for sort, block in blocks:
         filled = sum(1 for line in block if line.strip())
         short = filled < (_MIN_DATA_LINES if sort == "records" else _MIN_TEXT_LINES)
+        apart = sort == "text" and _introduces(block) and out and not out[-1][1][-1].strip()
         runs = ("text", "records")
-        if out and out[-1][0] in runs and sort in runs and (short or out[-1][0] == sort):
+        if (
+            out
+            and out[-1][0] in runs
+            and sort in runs
+            and ((short and not apart) or out[-1][0] == sort)
+        ):
             out[-1][1].extend(block)
             continue
         out.append((sort, block))
     return out
 
 
+def _introduces(block: list[str]) -> bool:
+    """Whether a run of lines is a paragraph that ends with a colon, a blank line after it."""
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and not block[-1].strip() and filled[-1].rstrip().endswith(":")
+
+
 def split_worthy(text: str) -> bool:
     """Whether ``text`` holds big blocks of different sorts (a JSON value counts always).
 
     A listing with a few sentences among its lines is one listing: each sort must make up
-    a good share of the text, or the blocks would fold apart what repeats across them.
+    a good share of the text, or the blocks would fold apart what repeats across them. Big
+    runs of records are different outputs when they parse as different kinds (a table,
+    then a compiler's log) or when a sentence introduces each ("And the run that failed:").
     """
+    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
+
+    blocks = segments(text)
+    if len(blocks) < 2:
+        return False
     sizes: dict[str, int] = {}
-    for block in segments(text):
+    kinds: set[str] = set()
+    introduced = 0  # big runs of records right after a sentence that introduces them
+    for before, block in zip([None, *blocks], blocks, strict=False):
         if len(block.text) >= _SMALL:
             sizes[block.sort] = sizes.get(block.sort, 0) + len(block.text)
-    if "json" in sizes:
+            if block.sort == "records" and len(block.text) >= _MIN_SHARE * len(text):
+                kinds.add(detect(block.text))
+                lines = before.text.split("\n") if before and before.sort == "text" else []
+                introduced += _introduces(lines)
+    if "json" in sizes or len(kinds) >= 2 or introduced >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
 
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     """Each block compressed by its own kind, in order; None if the text is one block."""
-    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
+    lines = text.split("\n")
+    head = header_end(lines)
+    if head:
+        # A header block, then a body compressed whole by its kind (markdown, prose, a log).
+        body = "\n".join(lines[head:])
+        produced = compress_part(body, request, skip=("segments",))
+        kept = body if produced is None else restore_failures(body, produced[0])
+        headers = _headers("\n".join(lines[:head]), request.key)
+        kind = "headers" + ("" if produced is None else "+" + produced[1])
+        return "\n".join([headers, kept]), f"segments:{kind}"
     blocks = segments(text)
     if len(blocks) < 2:
         return None
     out: list[str] = []
     names: list[str] = []
     for block in blocks:
-        kind = detect(block.text) if block.sort != "fenced" else "fenced"
-        if len(block.text) < _SMALL or kind == "fenced":
-            out.append(block.text if kind != "fenced" else _fenced(block.text, request))
+        if len(block.text) < _SMALL or block.sort == "fenced":
+            out.append(_fenced(block.text, request) if block.sort == "fenced" else block.text)
             continue
         produced = compress_part(block.text, request, skip=("segments",))
         if produced is None:
             out.append(block.text)
             continue
-        out.append(produced[0])
+        # A block's failure lines stay in that block, at their place.
+        out.append(restore_failures(block.text, produced[0]))
         names.append(produced[1])
     if not names:
         return None
     return "\n".join(out), "segments:" + "+".join(dict.fromkeys(names))
 
 
+def header_end(lines: list[str]) -> int:
+    """Where a header block that opens the text ends (its blank line), or 0 if there is none.
+
+    RFC 822 fields, a name and a colon (with lines that continue a field indented), as a
+    package's METADATA or PKG-INFO, an e-mail or HTTP headers give them, then a blank line
+    before a body that does not open with fields again.
+    """
+    fields = 0
+    for i, line in enumerate(lines[:_MAX_HEADER_LINES]):
+        if not line.strip():
+            if fields < _MIN_FIELDS_OF_HEADER:
+                return 0
+            # Stanza after stanza (a Debian status or control file) are records, not a body.
+            body = next((k for k in range(i, len(lines)) if lines[k].strip()), len(lines))
+            return 0 if _FIELD.match(lines[body] if body < len(lines) else "") else i
+        if _FIELD.match(line):
+            fields += 1
+        elif not (fields and line[:1] in (" ", "\t")):
+            return 0
+    return 0
+
+
+def _headers(block: str, key: str | None) -> str:
+    """A header block with every field kept but long runs of one name (``Classifier``).
+
+    A run keeps its first fields and its last; a marker in its place counts the rest.
+    """
+    lines = block.split("\n")
+    names = [m.group(1) if (m := _FIELD.match(line)) else None for line in lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1  # the field's lines: itself and the lines that continue it
+        while j < len(lines) and names[j] is None:
+            j += 1
+        run_end, count = j, 1
+        while run_end < len(lines) and names[run_end] == names[i]:
+            run_end += 1
+            count += 1
+            while run_end < len(lines) and names[run_end] is None:
+                run_end += 1
+        if count < _FOLD_FIELDS:
+            out.extend(lines[i:run_end])
+        else:
+            starts = [k for k in range(i, run_end) if names[k] is not None]
+            out.extend(lines[starts[0] : starts[_SHOWN_FIELDS]])
+            left = count - _SHOWN_FIELDS - 1
+            out.append(omitted(f'{left} more "{names[i]}" fields', key))
+            out.extend(lines[starts[-1] : run_end])
+        i = run_end
+    return "\n".join(out)
+
+
 def _fenced(block: str, request: Request) -> str:
-    """A fenced block by the kind of what is inside it, its fences kept."""
+    """A fenced block by the kind of what is inside it, its fences and failure lines kept."""
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
     lines = block.split("\n")
@@ -161,4 +323,5 @@ def _fenced(block: str, request: Request) -> str:
     produced = compress_part(inner, request, skip=("segments",))
     if produced is None:
         return block
-    return "\n".join([lines[0], produced[0], *lines[-1:] * closing])
+    kept = restore_failures(inner, produced[0])
+    return "\n".join([lines[0], kept, *lines[-1:] * closing])

@@ -1,0 +1,68 @@
+"""A text parsed as data, once: detection, the compressors and the guarantee checks share it.
+
+A document is parsed when its kind is detected, again when its compressor reads it (at each
+level of a budget), and again when the guarantees check the result; the parse is kept for the
+few texts in hand, so each is parsed once. Callers must not change the values they get.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+# What json_value and literal_value return for a text that is not such a value.
+NOT_DATA: Any = object()
+_MAX_LITERAL_CHARS = 5_000_000  # ast.literal_eval on more would take too long
+_CACHED = 8
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def json_value(text: str) -> Any:
+    """``text`` as one JSON document (whitespace around it allowed), else :data:`NOT_DATA`."""
+    if text.lstrip()[:1] not in ("[", "{"):
+        return NOT_DATA
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # "[planner]: ..." starts with "[" too
+        return NOT_DATA
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def literal_value(text: str) -> Any:
+    """``text`` as the repr of a Python list, dict, tuple, set or bytes, else :data:`NOT_DATA`.
+
+    The ``str()`` an agent framework calls on a tool's return value.
+    """
+    stripped = text.strip()
+    if len(stripped) > _MAX_LITERAL_CHARS or not (
+        stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')
+    ):
+        return NOT_DATA
+    try:
+        return ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return NOT_DATA
+
+
+def data_value(text: str) -> Any:
+    """``text`` as a JSON document or a Python literal, else :data:`NOT_DATA`."""
+    value = json_value(text)
+    return literal_value(text) if value is NOT_DATA else value
+
+
+def strings(value: Any) -> Iterator[str]:
+    """The text values inside a parsed value, in order (bytes decoded, keys left out)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, bytes):
+            yield item.decode("utf-8", errors="backslashreplace")
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))

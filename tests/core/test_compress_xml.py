@@ -1,0 +1,69 @@
+"""XML: runs of like elements cut to the ones that tell, every kept line an input line."""
+
+import glob
+from pathlib import Path
+
+import pytest
+
+from agent_baton.compress import compress
+from agent_baton.compress.guarantees import violations
+from agent_baton.compress.request import Request
+from agent_baton.compress.xml import compress_xml
+
+# Real documents of this machine: code lists, D-Bus interfaces, polkit policies, schemas.
+PATTERNS = [
+    "/usr/share/xml/iso-codes/*.xml",
+    "/usr/share/gdb/syscalls/*.xml",
+    "/usr/share/polkit-1/actions/*.policy",
+    "/usr/share/dbus-1/interfaces/*.xml",
+    "/usr/share/glib-2.0/schemas/*.xml",
+]
+FILES = sorted(
+    path
+    for pattern in PATTERNS
+    for path in map(Path, glob.glob(pattern))
+    if path.stat().st_size > 8_000 and path.read_text(errors="replace").startswith("<?xml")
+)[:20]
+
+
+def entries(n: int) -> str:
+    rows = [
+        f'  <entry code="C{i:03d}" name="Entry number {i}" kind="{"odd" if i == 77 else "plain"}"/>'
+        for i in range(n)
+    ]
+    return "\n".join(['<?xml version="1.0"?>', "<codes>", *rows, "</codes>"])
+
+
+def test_a_code_list_keeps_its_ends_the_rare_entry_and_the_one_asked_for():
+    text = entries(300)
+    out, name = compress_xml(text, Request(query="What is entry C150?", key="codes"))
+    kept = out.splitlines()
+    assert name == "xml:runs" and violations(text, out) == []
+    assert kept[:3] == text.splitlines()[:3] and kept[-2:] == text.splitlines()[-2:]
+    assert any('code="C077"' in line for line in kept)  # the one "odd" kind
+    assert any('code="C150"' in line for line in kept)
+    assert any("of 300 <entry> elements omitted" in line for line in kept)
+    assert len(out) < len(text) / 5
+
+
+def test_elements_sharing_lines_are_left_to_the_html_reader():
+    text = '<?xml version="1.0"?><a>' + "".join(f"<b i='{i}'>x</b>" for i in range(500)) + "</a>"
+    assert compress_xml(text, Request()) is None
+    assert compress(text).transforms[0].startswith("html")
+
+
+@pytest.mark.skipif(len(FILES) < 10, reason="fewer than 10 XML documents on this machine")
+def test_real_documents_keep_their_lines_and_shrink():
+    for path in FILES:
+        text = path.read_text()
+        result = compress(text, key=path.name)
+        assert result.transforms[0] == "xml:runs", path
+        assert violations(text, result.text) == [], path
+        assert result.compressed_tokens < result.original_tokens, path
+
+
+def test_nesting_deeper_than_python_recurses_is_left_to_the_html_reader():
+    depth = 5_000
+    text = '<?xml version="1.0"?>\n' + "<a>\n" * depth + "</a>\n" * depth
+    assert compress_xml(text, Request()) is None
+    assert compress(text).original_tokens > 0
