@@ -4,6 +4,7 @@ from agent_baton.compress.prose import (
     compress_document,
     compress_prose,
     keep_code_head,
+    looks_like_manual,
     looks_like_prose,
 )
 from agent_baton.compress.request import Request
@@ -249,3 +250,42 @@ def test_a_query_plan_of_a_dozen_lines_is_kept_whole():
     text = "QUERY PLAN\n" + "-" * 60 + "\n" + "\n".join(plan) + "\n"
     out = compress_document(text, Request(), keep_code_head)
     assert out is None or all(line.strip() in out for line in plan)
+
+
+def test_a_query_naming_a_version_keeps_that_entry():
+    entries = []
+    for i in range(40):
+        entries += [
+            f"libfoo (1.{i}-1) unstable; urgency=low",
+            "",
+            f"  * Rework the cache layer for case {i}, which the fuzzer broke again and again.",
+            "",
+            f" -- Jane Packager <jane@example.org>  Mon, {i % 28 + 1:02d} Jan 2024 10:00:00 +0100",
+            "",
+        ]
+    text = "\n".join(entries)
+    wanted = "  * Rework the cache layer for case 17, which the fuzzer broke again and again."
+    assert wanted not in compress_prose(text, Request())[0]
+    assert wanted in compress_prose(text, Request(query="What changed in version 1.17-1?"))[0]
+
+
+def manual() -> str:
+    lines = ["LS(1)                      User Commands                     LS(1)", "", "NAME"]
+    lines += ["       ls - list directory contents", "", "DESCRIPTION"]
+    lines += ["       List information about the FILEs (the current directory by default).", ""]
+    for n in range(40):
+        lines += [f"       --option-{n}=WHEN"]
+        lines += [f"              the text of option {n} goes on about what it does at length,"]
+        lines += ["              and then some more words that explain the finer points.", ""]
+    lines += ["SEE ALSO", "       Full documentation <https://www.gnu.org/software/coreutils/ls>"]
+    lines += ["", "GNU coreutils 9.1                 September 2022                    LS(1)"]
+    return "\n".join(lines)
+
+
+def test_a_manual_page_is_prose_and_keeps_every_option_line():
+    text = manual()
+    assert looks_like_manual(text) and kinds(text)[0] == "prose"
+    out, _ = compress_prose(text, Request())
+    assert all(f"       --option-{n}=WHEN" in out.splitlines() for n in range(40))
+    assert violations(text, out) == [] and len(out) < 0.6 * len(text)
+    assert not looks_like_manual(document())

@@ -99,6 +99,12 @@ _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 _LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
+# What a query names literally: a token with a digit and a letter or mark (a version, an
+# identifier), or a quoted title.
+_LITERAL = re.compile(
+    r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]|(?<![\w.])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
+)
+_NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
@@ -111,7 +117,7 @@ _LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 @dataclass(slots=True)
 class _Block:
-    kind: str  # heading, para, item, table, code
+    kind: str  # heading, opener (a line over indented ones), para, item, table, code
     start: int  # the index of its first line in the text
     lines: list[str]
     lang: str = ""
@@ -280,9 +286,11 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
     for block in blocks:
         span = range(block.start, block.start + len(block.lines))
-        if block.kind == "heading":
-            if request.level < 2 or not block.lines[0].lstrip().startswith("###"):
-                shown.update((k, [lines[k]]) for k in span)
+        if block.kind == "opener" or (
+            block.kind == "heading"
+            and (request.level < 2 or not block.lines[0].lstrip().startswith("###"))
+        ):
+            shown.update((k, [lines[k]]) for k in span)
         elif block.kind in ("code", "table"):
             body = "\n".join(block.lines)
             own = code(body, block.lang, request) if block.kind == "code" else _table(body, request)
@@ -398,9 +406,12 @@ def parse_blocks(text: str) -> list[_Block]:
             or _UNDERLINE.match(line)
             or _ENTRY.match(line)
             or _title(lines, i)
-            or _opens(lines, i)
         ):
             blocks.append(_Block("heading", i, [line]))
+            i += 1
+        elif _opens(lines, i):
+            # It heads the lines under it but no section: its text competes with the rest.
+            blocks.append(_Block("opener", i, [line]))
             i += 1
         elif i + 1 < n and _UNDERLINE.match(lines[i + 1]) and not _TABLE.match(line):
             blocks.append(_Block("heading", i, lines[i : i + 2]))
@@ -635,6 +646,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
         previous = block
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
+        _named_sections(units, blocks, sections, query)
 
 
 def _match_query(
@@ -689,6 +701,34 @@ def _match_query(
             if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
                 for index in texted[i].units:
                     units[index].score += _KEEP
+
+
+def _named_sections(
+    units: list[_Unit],
+    blocks: list[_Block],
+    sections: list[tuple[int | None, list[int]]],
+    query: str,
+) -> None:
+    """Keep the opening of the sections whose heading holds what the query names literally.
+
+    A version ("what changed in 2:1.0.1-2?") or a quoted title names one section exactly,
+    where BM25 sees only common numbers and words.
+    """
+    literals = [m.group(1) or m.group(2) for m in _LITERAL.finditer(query)]
+    if not literals:
+        return
+    named = [
+        re.compile(r"(?<![\w.])" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
+        for literal in literals
+    ]
+    for heading, members in sections:
+        if heading is None:
+            continue
+        title = " ".join(blocks[heading].lines)
+        if any(pattern.search(title) for pattern in named):
+            opening = [index for b in members for index in blocks[b].units][:_NAMED_OPENING]
+            for index in opening:
+                units[index].score += _KEEP
 
 
 def _merge(parts: list[_Counts]) -> _Counts:
