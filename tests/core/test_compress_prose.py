@@ -1,3 +1,8 @@
+import textwrap
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.prose import (
@@ -289,3 +294,30 @@ def test_a_manual_page_is_prose_and_keeps_every_option_line():
     assert all(f"       --option-{n}=WHEN" in out.splitlines() for n in range(40))
     assert violations(text, out) == [] and len(out) < 0.6 * len(text)
     assert not looks_like_manual(document())
+
+
+_SAMPLE_TEXT = (
+    "the cache node retries a job 3 times at 40 ms before it pages on-call; see `queue.py` "
+    "and RFC 2119. Latency fell to 7.5 µs on 2024-03-01, because the lock was removed! "
+    "ZeroDivisionError: division by zero"
+)
+_WORDS = st.sampled_from(_SAMPLE_TEXT.split())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(_WORDS, min_size=5, max_size=120), min_size=3, max_size=40),
+    st.integers(min_value=20, max_value=140),
+    st.sampled_from(["", "  ", "    ", "  * ", "1. ", "## "]),
+    st.sampled_from([None, "what fell on 2024-03-01", "cache 3.1-2"]),
+    st.integers(min_value=0, max_value=4),
+)
+def test_prose_output_is_input_lines_and_markers(paragraphs, width, lead, query, level):
+    """Any wrapping, indent, bullet or heading: kept lines are input lines, failures stay."""
+    text = "\n\n".join(
+        lead + textwrap.fill(" ".join(words), width, subsequent_indent=lead.replace("*", " "))
+        for words in paragraphs
+    )
+    out = compress_document(text, Request(query=query, level=level), keep_code_head)
+    if out is not None:
+        assert violations(text, out) == []
