@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
+from agent_baton.compress.json import compress_records
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.request import Request
+from agent_baton.compress.tables import find_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
 
 # A text's number of terms and the counts of the query's terms in it, for BM25.
@@ -270,7 +272,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     """The document with its sentences selected and its code blocks sent to ``code``.
 
     Kept sentences show the input lines they stand on, whole; each run of lines left out is
-    a marker. None when nothing would be left out.
+    a marker. None when the result would not be shorter.
     """
     lines = text.splitlines()
     blocks = parse_blocks(text)
@@ -311,7 +313,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     for k, members in pieces.items():
         shown[k] = _long_line(members, units, kept)
     out: list[str] = []
-    gap = dropped = 0
+    gap = dropped = 0  # the lines left out since the last shown one, and in all
     for k, line in enumerate(lines):
         if k in covered:
             continue
@@ -326,15 +328,15 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 out.append(line)
         else:
             gap += 1
-    if gap:
-        dropped += gap
-    elif out and not out[-1].strip():
+    if out and not out[-1].strip():
         out.pop()
     cut = sum(len(members) - sum(i in kept for i in members) for members in pieces.values())
     if len("\n".join(out)) >= len(text):
         return None  # the markers would cost more than the lines they stand for
-    if dropped or cut:
-        what = [f"{dropped} of {len(lines)} lines"] if dropped else []
+    if gap or dropped or cut:
+        # The last marker stands where the text's last lines were left out, if they were.
+        what = [f"{gap} more lines ({dropped + gap} of {len(lines)} in all)"] if gap else []
+        what += [f"{dropped} of {len(lines)} lines"] if dropped and not gap else []
         what += [f"{cut} sentences of long lines"] if cut else []
         out.append(omitted(" and ".join(what), request.key))
     return "\n".join(out)
@@ -825,12 +827,24 @@ def _passengers(units: list[_Unit], i: int) -> float:
 
 
 def _table(table: str, request: Request) -> str:
-    """A table's rows as they are: a long one keeps its head and the query's rows."""
+    """A table's rows as they are; a long one keeps the rows a JSON table would show.
+
+    Those are picked by the records sampler (first and last rows, outliers, rare values, the
+    query's rows) and shown here as the input's own lines, each run of others a marker.
+    """
     rows = table.splitlines()
     room = max(4, 16 >> request.level)
     if len(rows) <= room + 2:
         return table
-    keep = set(range(room + 2))
+    keep = set(range(2))  # the header and its rule
+    found = find_table(table)
+    if found is not None and not found.before:
+        # As many characters as room + 2 of its rows.
+        width = sum(map(len, rows)) // len(rows)
+        body, _ = compress_records(found.records, request, (room + 2) * width * 10 // 7)
+        keep.update(_rows_shown(rows, body))
+    else:
+        keep.update(range(room + 2))
     if request.query and query_terms(request.query):
         keep.update(i for i, _ in rank_texts(rows, request.query)[:4])
     out: list[str] = []
@@ -843,5 +857,23 @@ def _table(table: str, request: Request) -> str:
             out.append(_gap(gap, "table row"))
             gap = 0
         out.append(row)
-    out.append(omitted(f"{len(rows) - len(keep)} of {len(rows)} table rows", request.key))
+    left = len(rows) - len(keep)
+    if gap:
+        out.append(omitted(f"{gap} more table rows ({left} of {len(rows)} in all)", request.key))
+    else:
+        out.append(omitted(f"{left} of {len(rows)} table rows", request.key))
     return "\n".join(out)
+
+
+def _rows_shown(rows: list[str], rendered: str) -> set[int]:
+    """The rows whose cells a rendered row shows (the sampler drops columns, not values)."""
+    cells = [{c.strip() for c in row.strip().strip("|").split("|")} for row in rows]
+    shown = set()
+    for line in rendered.splitlines():
+        wanted = {c.strip() for c in line.strip().strip("|").split("|")} - {""}
+        if len(wanted) < 2:
+            continue  # a header, a marker or a statistics line
+        match = next((i for i in range(2, len(rows)) if wanted <= cells[i]), None)
+        if match is not None:
+            shown.add(match)
+    return shown
