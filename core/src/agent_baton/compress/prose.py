@@ -456,7 +456,7 @@ def _text_region(lines: list[str], i: int, j: int) -> bool:
 
     reST's "::" announces code; else the region is text when most of its lines are prose.
     """
-    before = next((line for line in reversed(lines[:i]) if line.strip()), "")
+    before = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
     if before.rstrip().endswith("::"):
         return False
     region = [line for line in lines[i:j] if line.strip()]
@@ -476,7 +476,7 @@ def _title(lines: list[str], i: int) -> bool:
         return False
     if not _TITLE.fullmatch(stripped):
         return False
-    following = next((line for line in lines[i + 1 :] if line.strip()), "")
+    following = next((lines[k] for k in range(i + 1, len(lines)) if lines[k].strip()), "")
     indent = len(lines[i]) - len(lines[i].lstrip())
     return len(following) - len(following.lstrip()) <= indent
 
