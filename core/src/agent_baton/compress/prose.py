@@ -44,7 +44,8 @@ _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
 # The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
 _ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
 # A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY"):
-# a capital, no sentence punctuation; a numbered one may end in a period.
+# a capital, no sentence punctuation; a numbered one may end in a period. Only ever matched
+# whole against a line of at most 70 characters (its two branches overlap).
 _TITLE = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.!?,;:]*|\d+(?:\.\d+)*\.\s+[A-Z][^!?,;:]*")
 _TITLE_WORDS = 9
 # A manual's section name: "NAME", "SEE ALSO", "MODULE REFERENCE", "EXIT STATUS".
@@ -103,8 +104,10 @@ _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at
 _LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
 # What a query names literally: a token with a digit and a letter or mark (a version, an
 # identifier), or a quoted title.
+# A token starts only where no token character precedes it: its lookaheads scan it once.
 _LITERAL = re.compile(
-    r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]|(?<![\w.])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
+    r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]"
+    r"|(?<![\w.+~:-])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
 )
 _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
