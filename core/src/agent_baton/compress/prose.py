@@ -101,6 +101,9 @@ _SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
+# A run of words of a line too long to keep: up to 400 characters, ending before a space (or
+# cut at 400 where no space comes).
+_RUN = re.compile(r"\S(?:[^\n]{0,398}\S(?=\s|$)|[^\n]{0,399})")
 _LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
 # What a query names literally: a token with a digit and a letter or mark (a version, an
 # identifier), or a quoted title.
@@ -200,8 +203,7 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     query = request.query
     if query and len(set(query_terms(query)) & set(terms(block))) >= 2:
         room *= 3  # a block the query talks about keeps more of itself
-    width = max(120, 400 >> request.level)
-    if len(lines) <= room + 2 and all(len(line) <= width for line in lines):
+    if len(lines) <= room + 2 and all(len(line) <= _LONG_LINE for line in lines):
         return block
     fence = len(lines) > 1 and bool(_FENCE.match(lines[-1])) and bool(_FENCE.match(lines[0]))
     from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
@@ -221,13 +223,22 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
         if gap:
             out.append(_gap(gap, "line"))
             gap = 0
-        out.append(line if len(line) <= width else f"[… a line of {len(line)} characters]")
+        if len(line) <= _LONG_LINE:
+            out.append(line)
+        else:  # a line too long to keep: its first words, and how much more there was
+            head = _runs(line)[0]
+            out += [head, f"[… {len(line) - len(head)} more characters of this line]"]
     left = len(lines) - len(keep)
     if gap:
         out.append(omitted(f"{gap} more lines ({left} of {len(lines)} in all)", request.key))
-    elif left or any(len(line) > width for line in lines):
+    elif left:
         out.append(omitted(f"{left} of {len(lines)} lines", request.key))
     return "\n".join(out)
+
+
+def _runs(text: str) -> list[str]:
+    """``text`` cut at spaces into runs of words of about :data:`_LONG_UNIT` characters."""
+    return [m.group() for m in _RUN.finditer(text)]
 
 
 def _outline(lines: list[str]) -> list[int]:
@@ -463,6 +474,8 @@ def _text_region(lines: list[str], i: int, j: int) -> bool:
     if before.rstrip().endswith("::"):
         return False
     region = [line for line in lines[i:j] if line.strip()]
+    if any(len(line) > _LONG_LINE for line in region):
+        return True  # a line too long to keep is read by its sentences
     return 2 * sum(1 for line in region if _wordy(line)) >= len(region)
 
 
@@ -516,7 +529,7 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
         for chunk in chunks:
             text = "\n".join(stripped[k] for k in chunk)
             starts = list(accumulate((len(stripped[k]) + 1 for k in chunk[:-1]), initial=0))
-            for at, sentence in _sentences(text):
+            for at, sentence in _sentences(text, long):
                 first = chunk[bisect_right(starts, at) - 1]
                 last = chunk[bisect_right(starts, at + max(0, len(sentence) - 1)) - 1]
                 pieces = _pieces(sentence)
@@ -541,15 +554,25 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
     return units
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """The sentences of ``text`` with where each starts."""
+def _sentences(text: str, long: bool = False) -> list[tuple[int, str]]:
+    """The sentences of ``text`` with where each starts.
+
+    ``long``: the text is one line too long to keep, shown by its sentences; one of them
+    that is too long itself (a page without stops) is cut into runs of words.
+    """
     found = []
     at = 0
     for match in _SENTENCE.finditer(text):
         found.append((at, text[at : match.start()]))
         at = match.end()
     found.append((at, text[at:]))
-    return [(start, sentence) for start, sentence in found if sentence.strip()]
+    out = []
+    for start, sentence in found:
+        if long and len(sentence) > _LONG_LINE:
+            out += [(start + m.start(), m.group()) for m in _RUN.finditer(sentence)]
+        elif sentence.strip():
+            out.append((start, sentence))
+    return out
 
 
 def _pieces(sentence: str) -> list[str]:
