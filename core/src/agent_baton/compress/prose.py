@@ -1,8 +1,10 @@
 """Prose and markdown: extractive, never rewritten. Keep the structure and the telling sentences.
 
 The document is split into blocks (headings, paragraphs, list items, tables, code blocks).
-Headings always stay, and so does the header line of each entry of a Debian changelog;
-sentences compete for a share of the text by what they carry: numbers with units, dates,
+Headings always stay, and so do the header line of each entry of a Debian changelog, a
+plain-text section's title and a line over indented text (a man page's option, a pydoc
+signature, a definition's term), while indented text is read as text unless it looks like
+code; sentences compete for a share of the text by what they carry: numbers with units, dates,
 names, identifiers, claims and conclusions, their place (first in a paragraph or section,
 introducing an example) and words or identifiers rare in the document; a section of one
 sentence keeps it. With a query, the sentences, paragraphs and sections (headings weighted)
@@ -11,8 +13,9 @@ long tables and code blocks keep their first rows and lines, an indented block i
 
 A kept sentence keeps the input lines it stands on, whole and byte for byte: the output is
 input lines and markers (``[… 3 lines]`` where lines were left out, one marker with the
-retrieval hint at the end). Only a line too long to keep (a page on one line) is cut, into
-whole sentences of it, each on its own line.
+retrieval hint at the end). Only a line over 2,000 characters (a page on one line) is cut,
+into whole sentences of it (runs of words where a sentence is that long), each on its own
+line. A sentence on a line that reports a failure is always kept.
 """
 
 from __future__ import annotations
