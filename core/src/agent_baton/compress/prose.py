@@ -269,7 +269,9 @@ def _opens(lines: list[str], i: int) -> bool:
     A pydoc signature, a man page's option, a definition list's term; a list item's
     hanging indent is not one, nor a line amid lines as indented as itself (a listing).
     """
-    if i + 1 >= len(lines) or not lines[i + 1].strip() or len(lines[i].strip()) > _OPENER:
+    if i + 1 >= len(lines) or not lines[i + 1][:1].isspace() or not lines[i + 1].strip():
+        return False  # a line at the margin is under nothing
+    if len(lines[i].strip()) > _OPENER:
         return False
     depth = _depth(lines[i])
     if _depth(lines[i + 1]) < depth + 2 or _BULLET.match(lines[i]):
