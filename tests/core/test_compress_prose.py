@@ -1,9 +1,15 @@
+import textwrap
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.prose import (
     compress_document,
     compress_prose,
     keep_code_head,
+    looks_like_manual,
     looks_like_prose,
 )
 from agent_baton.compress.request import Request
@@ -249,3 +255,69 @@ def test_a_query_plan_of_a_dozen_lines_is_kept_whole():
     text = "QUERY PLAN\n" + "-" * 60 + "\n" + "\n".join(plan) + "\n"
     out = compress_document(text, Request(), keep_code_head)
     assert out is None or all(line.strip() in out for line in plan)
+
+
+def test_a_query_naming_a_version_keeps_that_entry():
+    entries = []
+    for i in range(40):
+        entries += [
+            f"libfoo (1.{i}-1) unstable; urgency=low",
+            "",
+            f"  * Rework the cache layer for case {i}, which the fuzzer broke again and again.",
+            "",
+            f" -- Jane Packager <jane@example.org>  Mon, {i % 28 + 1:02d} Jan 2024 10:00:00 +0100",
+            "",
+        ]
+    text = "\n".join(entries)
+    wanted = "  * Rework the cache layer for case 17, which the fuzzer broke again and again."
+    assert wanted not in compress_prose(text, Request())[0]
+    assert wanted in compress_prose(text, Request(query="What changed in version 1.17-1?"))[0]
+
+
+def manual() -> str:
+    lines = ["LS(1)                      User Commands                     LS(1)", "", "NAME"]
+    lines += ["       ls - list directory contents", "", "DESCRIPTION"]
+    lines += ["       List information about the FILEs (the current directory by default).", ""]
+    for n in range(40):
+        lines += [f"       --option-{n}=WHEN"]
+        lines += [f"              the text of option {n} goes on about what it does at length,"]
+        lines += ["              and then some more words that explain the finer points.", ""]
+    lines += ["SEE ALSO", "       Full documentation <https://www.gnu.org/software/coreutils/ls>"]
+    lines += ["", "GNU coreutils 9.1                 September 2022                    LS(1)"]
+    return "\n".join(lines)
+
+
+def test_a_manual_page_is_prose_and_keeps_every_option_line():
+    text = manual()
+    assert looks_like_manual(text) and kinds(text)[0] == "prose"
+    out, _ = compress_prose(text, Request())
+    assert all(f"       --option-{n}=WHEN" in out.splitlines() for n in range(40))
+    assert violations(text, out) == [] and len(out) < 0.6 * len(text)
+    assert not looks_like_manual(document())
+
+
+_SAMPLE_TEXT = (
+    "the cache node retries a job 3 times at 40 ms before it pages on-call; see `queue.py` "
+    "and RFC 2119. Latency fell to 7.5 µs on 2024-03-01, because the lock was removed! "
+    "ZeroDivisionError: division by zero"
+)
+_WORDS = st.sampled_from(_SAMPLE_TEXT.split())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(_WORDS, min_size=5, max_size=120), min_size=3, max_size=40),
+    st.integers(min_value=20, max_value=140),
+    st.sampled_from(["", "  ", "    ", "  * ", "1. ", "## "]),
+    st.sampled_from([None, "what fell on 2024-03-01", "cache 3.1-2"]),
+    st.integers(min_value=0, max_value=4),
+)
+def test_prose_output_is_input_lines_and_markers(paragraphs, width, lead, query, level):
+    """Any wrapping, indent, bullet or heading: kept lines are input lines, failures stay."""
+    text = "\n\n".join(
+        lead + textwrap.fill(" ".join(words), width, subsequent_indent=lead.replace("*", " "))
+        for words in paragraphs
+    )
+    out = compress_document(text, Request(query=query, level=level), keep_code_head)
+    if out is not None:
+        assert violations(text, out) == []

@@ -22,8 +22,9 @@ from agent_baton.compress.request import Request
 
 CORPORA = [Path(__file__).resolve().parents[3] / "shared" / "corpus" / sub for sub in ("", "more")]
 CASES = sorted(p for corpus in CORPORA for p in corpus.glob("cases/*") if p.is_dir())
-# Kinds whose output is the input's lines (and markers, folds): guarantee 1 holds whole.
-LINE_ROUTES = ("logs", "lines", "code")
+# Kinds whose output is the input's lines (and markers, folds): guarantee 1 holds whole
+# (prose: for lines of at most 2,000 characters, which every corpus line is).
+LINE_ROUTES = ("logs", "lines", "code", "prose")
 FAILURES = [
     "ERROR connection to db-1 refused",
     "FAIL: test_refund (tests.test_billing.RefundTest)",

@@ -3,7 +3,10 @@
 Scripts, styles and markup go; the text stays in document order, one line per block element
 (a heading, a paragraph, a list item, a table row, a ``<pre>`` line), with headings marked
 ``#`` and link targets in angle brackets after the link's text. That text is then compressed
-by its own kind (prose, a listing, code). A page served on one line keeps its text too.
+as a document (:func:`~agent_baton.compress.prose.compress_document`: headings, the telling
+sentences, a listing's lines), or by its own kind when the document keeps it all. A page
+served on one line keeps its text too. The kept lines are lines of the page's text, byte for
+byte, not of its markup: a marker says the markup was left out.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from html.parser import HTMLParser
 
 from agent_baton.compress.markers import omitted
-from agent_baton.compress.prose import compress_prose
+from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
 _BLOCK_TAGS = (
@@ -100,8 +103,10 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
         return None
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports html
 
-    # A page is a document: its headings and sentences first, as prose keeps them.
-    produced = compress_prose(body, request) or compress_part(body, request, skip=("html",))
-    shown = produced[0] if produced is not None else body
+    # A page is a document, whatever its text looks like: the parser found its headings,
+    # paragraphs and list items; a listing's lines stay lines.
+    document = compress_document(body, request, keep_code_head)
+    produced = compress_part(body, request, skip=("html",)) if document is None else None
+    shown = document or (produced[0] if produced is not None else body)
     note = omitted("the markup (tags, scripts, styles)", request.key)
     return f"{shown}\n{note}", "html:text"

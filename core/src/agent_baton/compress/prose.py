@@ -1,8 +1,10 @@
 """Prose and markdown: extractive, never rewritten. Keep the structure and the telling sentences.
 
 The document is split into blocks (headings, paragraphs, list items, tables, code blocks).
-Headings always stay, and so does the header line of each entry of a Debian changelog;
-sentences compete for a share of the text by what they carry: numbers with units, dates,
+Headings always stay, and so do the header line of each entry of a Debian changelog, a
+plain-text section's title and a line over indented text (a man page's option, a pydoc
+signature, a definition's term), while indented text is read as text unless it looks like
+code; sentences compete for a share of the text by what they carry: numbers with units, dates,
 names, identifiers, claims and conclusions, their place (first in a paragraph or section,
 introducing an example) and words or identifiers rare in the document; a section of one
 sentence keeps it. With a query, the sentences, paragraphs and sections (headings weighted)
@@ -11,8 +13,9 @@ long tables and code blocks keep their first rows and lines, an indented block i
 
 A kept sentence keeps the input lines it stands on, whole and byte for byte: the output is
 input lines and markers (``[… 3 lines]`` where lines were left out, one marker with the
-retrieval hint at the end). Only a line too long to keep (a page on one line) is cut, into
-whole sentences of it, each on its own line.
+retrieval hint at the end). Only a line over 2,000 characters (a page on one line) is cut,
+into whole sentences of it (runs of words where a sentence is that long), each on its own
+line. A sentence on a line that reports a failure is always kept.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
 # The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
 _ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
 # A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY"):
-# a capital, no sentence punctuation; a numbered one may end in a period.
+# a capital, no sentence punctuation; a numbered one may end in a period. Only ever matched
+# whole against a line of at most 70 characters (its two branches overlap).
 _TITLE = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.!?,;:]*|\d+(?:\.\d+)*\.\s+[A-Z][^!?,;:]*")
 _TITLE_WORDS = 9
 # A manual's section name: "NAME", "SEE ALSO", "MODULE REFERENCE", "EXIT STATUS".
@@ -99,7 +103,18 @@ _SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
+# A run of words of a line too long to keep: up to 400 characters, ending before a space (or
+# cut at 400 where no space comes).
+_RUN = re.compile(r"\S(?:[^\n]{0,398}\S(?=\s|$)|[^\n]{0,399})")
 _LONG_LINE = 2000  # characters: a longer line (a page on one line) is kept by its sentences
+# What a query names literally: a token with a digit and a letter or mark (a version, an
+# identifier), or a quoted title.
+# A token starts only where no token character precedes it: its lookaheads scan it once.
+_LITERAL = re.compile(
+    r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]"
+    r"|(?<![\w.+~:-])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
+)
+_NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
@@ -112,7 +127,7 @@ _LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 @dataclass(slots=True)
 class _Block:
-    kind: str  # heading, para, item, table, code
+    kind: str  # heading, opener (a line over indented ones), para, item, table, code
     start: int  # the index of its first line in the text
     lines: list[str]
     lang: str = ""
@@ -190,8 +205,7 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     query = request.query
     if query and len(set(query_terms(query)) & set(terms(block))) >= 2:
         room *= 3  # a block the query talks about keeps more of itself
-    width = max(120, 400 >> request.level)
-    if len(lines) <= room + 2 and all(len(line) <= width for line in lines):
+    if len(lines) <= room + 2 and all(len(line) <= _LONG_LINE for line in lines):
         return block
     fence = len(lines) > 1 and bool(_FENCE.match(lines[-1])) and bool(_FENCE.match(lines[0]))
     from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
@@ -211,13 +225,22 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
         if gap:
             out.append(_gap(gap, "line"))
             gap = 0
-        out.append(line if len(line) <= width else f"[… a line of {len(line)} characters]")
+        if len(line) <= _LONG_LINE:
+            out.append(line)
+        else:  # a line too long to keep: its first words, and how much more there was
+            head = _runs(line)[0]
+            out += [head, f"[… {len(line) - len(head)} more characters of this line]"]
     left = len(lines) - len(keep)
     if gap:
         out.append(omitted(f"{gap} more lines ({left} of {len(lines)} in all)", request.key))
-    elif left or any(len(line) > width for line in lines):
+    elif left:
         out.append(omitted(f"{left} of {len(lines)} lines", request.key))
     return "\n".join(out)
+
+
+def _runs(text: str) -> list[str]:
+    """``text`` cut at spaces into runs of words of about :data:`_LONG_UNIT` characters."""
+    return [m.group() for m in _RUN.finditer(text)]
 
 
 def _outline(lines: list[str]) -> list[int]:
@@ -245,7 +268,9 @@ def _opens(lines: list[str], i: int) -> bool:
     A pydoc signature, a man page's option, a definition list's term; a list item's
     hanging indent is not one, nor a line amid lines as indented as itself (a listing).
     """
-    if i + 1 >= len(lines) or not lines[i + 1].strip() or len(lines[i].strip()) > _OPENER:
+    if i + 1 >= len(lines) or not lines[i + 1][:1].isspace() or not lines[i + 1].strip():
+        return False  # a line at the margin is under nothing
+    if len(lines[i].strip()) > _OPENER:
         return False
     depth = _depth(lines[i])
     if _depth(lines[i + 1]) < depth + 2 or _BULLET.match(lines[i]):
@@ -265,7 +290,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     """The document with its sentences selected and its code blocks sent to ``code``.
 
     Kept sentences show the input lines they stand on, whole; each run of lines left out is
-    a marker. None when nothing would be left out.
+    a marker. None when the result would not be shorter.
     """
     lines = text.splitlines()
     blocks = parse_blocks(text)
@@ -281,9 +306,11 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
     for block in blocks:
         span = range(block.start, block.start + len(block.lines))
-        if block.kind == "heading":
-            if request.level < 2 or not block.lines[0].lstrip().startswith("###"):
-                shown.update((k, [lines[k]]) for k in span)
+        if block.kind == "opener" or (
+            block.kind == "heading"
+            and (request.level < 2 or not block.lines[0].lstrip().startswith("###"))
+        ):
+            shown.update((k, [lines[k]]) for k in span)
         elif block.kind in ("code", "table"):
             body = "\n".join(block.lines)
             own = code(body, block.lang, request) if block.kind == "code" else _table(body, request)
@@ -304,7 +331,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     for k, members in pieces.items():
         shown[k] = _long_line(members, units, kept)
     out: list[str] = []
-    gap = dropped = 0
+    gap = dropped = 0  # the lines left out since the last shown one, and in all
     for k, line in enumerate(lines):
         if k in covered:
             continue
@@ -319,15 +346,15 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 out.append(line)
         else:
             gap += 1
-    if gap:
-        dropped += gap
-    elif out and not out[-1].strip():
+    if out and not out[-1].strip():
         out.pop()
     cut = sum(len(members) - sum(i in kept for i in members) for members in pieces.values())
     if len("\n".join(out)) >= len(text):
         return None  # the markers would cost more than the lines they stand for
-    if dropped or cut:
-        what = [f"{dropped} of {len(lines)} lines"] if dropped else []
+    if gap or dropped or cut:
+        # The last marker stands where the text's last lines were left out, if they were.
+        what = [f"{gap} more lines ({dropped + gap} of {len(lines)} in all)"] if gap else []
+        what += [f"{dropped} of {len(lines)} lines"] if dropped and not gap else []
         what += [f"{cut} sentences of long lines"] if cut else []
         out.append(omitted(" and ".join(what), request.key))
     return "\n".join(out)
@@ -399,9 +426,12 @@ def parse_blocks(text: str) -> list[_Block]:
             or _UNDERLINE.match(line)
             or _ENTRY.match(line)
             or _title(lines, i)
-            or _opens(lines, i)
         ):
             blocks.append(_Block("heading", i, [line]))
+            i += 1
+        elif _opens(lines, i):
+            # It heads the lines under it but no section: its text competes with the rest.
+            blocks.append(_Block("opener", i, [line]))
             i += 1
         elif i + 1 < n and _UNDERLINE.match(lines[i + 1]) and not _TABLE.match(line):
             blocks.append(_Block("heading", i, lines[i : i + 2]))
@@ -444,10 +474,12 @@ def _text_region(lines: list[str], i: int, j: int) -> bool:
 
     reST's "::" announces code; else the region is text when most of its lines are prose.
     """
-    before = next((line for line in reversed(lines[:i]) if line.strip()), "")
+    before = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
     if before.rstrip().endswith("::"):
         return False
     region = [line for line in lines[i:j] if line.strip()]
+    if any(len(line) > _LONG_LINE for line in region):
+        return True  # a line too long to keep is read by its sentences
     return 2 * sum(1 for line in region if _wordy(line)) >= len(region)
 
 
@@ -464,7 +496,7 @@ def _title(lines: list[str], i: int) -> bool:
         return False
     if not _TITLE.fullmatch(stripped):
         return False
-    following = next((line for line in lines[i + 1 :] if line.strip()), "")
+    following = next((lines[k] for k in range(i + 1, len(lines)) if lines[k].strip()), "")
     indent = len(lines[i]) - len(lines[i].lstrip())
     return len(following) - len(following.lstrip()) <= indent
 
@@ -501,7 +533,7 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
         for chunk in chunks:
             text = "\n".join(stripped[k] for k in chunk)
             starts = list(accumulate((len(stripped[k]) + 1 for k in chunk[:-1]), initial=0))
-            for at, sentence in _sentences(text):
+            for at, sentence in _sentences(text, long):
                 first = chunk[bisect_right(starts, at) - 1]
                 last = chunk[bisect_right(starts, at + max(0, len(sentence) - 1)) - 1]
                 pieces = _pieces(sentence)
@@ -526,15 +558,25 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
     return units
 
 
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """The sentences of ``text`` with where each starts."""
+def _sentences(text: str, long: bool = False) -> list[tuple[int, str]]:
+    """The sentences of ``text`` with where each starts.
+
+    ``long``: the text is one line too long to keep, shown by its sentences; one of them
+    that is too long itself (a page without stops) is cut into runs of words.
+    """
     found = []
     at = 0
     for match in _SENTENCE.finditer(text):
         found.append((at, text[at : match.start()]))
         at = match.end()
     found.append((at, text[at:]))
-    return [(start, sentence) for start, sentence in found if sentence.strip()]
+    out = []
+    for start, sentence in found:
+        if long and len(sentence) > _LONG_LINE:
+            out += [(start + m.start(), m.group()) for m in _RUN.finditer(sentence)]
+        elif sentence.strip():
+            out.append((start, sentence))
+    return out
 
 
 def _pieces(sentence: str) -> list[str]:
@@ -636,6 +678,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
         previous = block
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
+        _named_sections(units, blocks, sections, query)
 
 
 def _match_query(
@@ -690,6 +733,34 @@ def _match_query(
             if s >= 0.5 * best and sum(len(units[k].text) for k in texted[i].units) < 1500:
                 for index in texted[i].units:
                     units[index].score += _KEEP
+
+
+def _named_sections(
+    units: list[_Unit],
+    blocks: list[_Block],
+    sections: list[tuple[int | None, list[int]]],
+    query: str,
+) -> None:
+    """Keep the opening of the sections whose heading holds what the query names literally.
+
+    A version ("what changed in 2:1.0.1-2?") or a quoted title names one section exactly,
+    where BM25 sees only common numbers and words.
+    """
+    literals = [m.group(1) or m.group(2) for m in _LITERAL.finditer(query)]
+    if not literals:
+        return
+    named = [
+        re.compile(r"(?<![\w.])" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
+        for literal in literals
+    ]
+    for heading, members in sections:
+        if heading is None:
+            continue
+        title = " ".join(blocks[heading].lines)
+        if any(pattern.search(title) for pattern in named):
+            opening = [index for b in members for index in blocks[b].units][:_NAMED_OPENING]
+            for index in opening:
+                units[index].score += _KEEP
 
 
 def _merge(parts: list[_Counts]) -> _Counts:
@@ -807,5 +878,9 @@ def _table(table: str, request: Request) -> str:
             out.append(_gap(gap, "table row"))
             gap = 0
         out.append(row)
-    out.append(omitted(f"{len(rows) - len(keep)} of {len(rows)} table rows", request.key))
+    left = len(rows) - len(keep)
+    if gap:
+        out.append(omitted(f"{gap} more table rows ({left} of {len(rows)} in all)", request.key))
+    else:
+        out.append(omitted(f"{left} of {len(rows)} table rows", request.key))
     return "\n".join(out)
