@@ -5,12 +5,17 @@
    a template with its varying parts marked, a count, and first and last examples.
 2. Every omission leaves a marker where it happened, counted in the original's units.
 3. A line that reports a failure (an error, an exception, a FAIL, an assertion, a traceback
-   frame, a warning, a non-zero exit) is never dropped: a compressor that lost one gets it
-   back, at its place when the output's lines can be placed in the input.
+   frame, a warning, a non-zero exit: :func:`is_failure`, the one definition) is never
+   dropped, by a compressor or by ``max_tokens``: a compressor that lost one gets it back,
+   at its place when the output's lines can be placed in the input. Inside a quoted string
+   (a tool result in a JSON message, a repr) the failure is that string's line, kept as it
+   is or unescaped. Only the repeats of a timestamped event (a stream) may stand in a fold
+   of their template, with its count and first and last lines.
 4. Nothing above :data:`FALLBACK_TOKENS` leaves unchanged: when no compressor shortened it,
    the line-level fallback applies (:func:`agent_baton.compress.logs.compress_lines`).
 
-:func:`violations` states 1 and 3 as checks, for the property tests.
+:func:`violations` states 1 and 3 as checks, for the property tests; ``corpus_bench.py``
+checks 3 from outside with the same definition.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from agent_baton.compress.request import Request
 # Above this many tokens, a text must not leave as it came.
 FALLBACK_TOKENS = 2_000
 # Kinds that select sentences and lines by what they say: a failure they dropped is put
-# back. (The log and line folds keep every failure line, or fold it with its count.)
+# back. (The log and line folds keep every failure line themselves.)
 LINE_KINDS = frozenset({"prose", "mixed", "chat", "segments", "html"})
 
 # A line's leading timestamp: ISO, syslog, compact and time-only forms.
