@@ -336,3 +336,18 @@ def test_real_test_runner_output_keeps_every_failure(tool_outputs, wrap, budget)
         text = output if wrap == "plain" else as_messages(output, wrap)
         result = compress(text, key="k", max_tokens=budget)
         assert missing_failures(text, result.text) == [], (name, result.transforms)
+
+
+def test_source_under_a_budget_ranks_the_query_before_lines_that_name_errors():
+    # Source names failures (assert, "ValueError: …" in messages) but reports none.
+    funcs = [
+        f"def check_{i}(x):\n    assert x > {i}, 'ValueError: too small'\n" for i in range(300)
+    ]
+    funcs[150] = "def ledger_total(rows):\n    return sum(rows) - refunds_owed(rows)\n"
+    source = "\n".join(funcs)
+    out = fit_lines(source, 150, COUNT, "k", "refunds_owed", failures_first=False)
+    assert COUNT(out) <= 150 and "return sum(rows) - refunds_owed(rows)" in out
+    assert COUNT(fit_lines(source, 150, COUNT, "k", "refunds_owed")) > 150  # as a report
+    result = compress(source, query="refunds_owed", max_tokens=150)
+    assert result.compressed_tokens <= 150
+    assert "return sum(rows) - refunds_owed(rows)" in result.text
