@@ -75,10 +75,11 @@ _HEADS = (
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
 )
-# Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``).
+# Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``); not a name
+# in capitals ("WARNING SIGN").
 _VERDICT = re.compile(
     r"[CEFPSW](?<![\w.$-].)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
-    r"|(?<=C)RITICAL|(?<=S)EVERE|(?<=W)ARN(?:INGS?)?)(?![\w-])"
+    r"|(?<=C)RITICAL|(?<=S)EVERE|(?<=W)ARN(?:INGS?)?)(?![\w-])(?! [A-Z][A-Z]+\b)"
 )
 # What else only a report spells, each tried only on lines that hold one of its words (a
 # substring test is far cheaper than a pattern's search; case-folded words when the
@@ -99,8 +100,14 @@ _GATED = (
         r"Traceback \(most recent call last\)|panicked at\b|[✖✗✘](?<!\S.)(?!\S)"
         r"|\*\*\*Test Failed\*\*\*|had failures:",
     ),
-    # Counts of failures that are not zero (``4 failed``, ``Failures: 1``, ``errors=2``).
-    (("fail", "error"), True, r"[1-9](?<!\w[1-9])\d* (?i:failed|failures?|errors?|failing)\b"),
+    # Counts of failures that are not zero (``4 failed``, ``1 error``, ``Failures: 1``,
+    # ``errors=2``; not "a 500 error").
+    (
+        ("fail", "error", "warning"),
+        True,
+        r"[1-9](?<!\w[1-9])(?:\d* (?i:errors|failures|failed|failing|warnings)"
+        r"|(?<=1) (?i:error|failure|warning))\b",
+    ),
     (
         ("fail", "error"),
         True,
