@@ -164,10 +164,12 @@ _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of 
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
-# A quoted string that spans lines once unescaped: a message's content in JSON or a repr.
+# A quoted string: a message's content in JSON, a str or bytes literal in a repr. It opens
+# where no backslash or letter precedes the quote (an apostrophe in a word does not) and
+# never backtracks, so a line of quotes is read once.
 _QUOTED = (
-    re.compile(r'"(?:[^"\\\n]|\\.)*\\n(?:[^"\\\n]|\\.)*"'),
-    re.compile(r"[bBrRuU]?'(?:[^'\\\n]|\\.)*\\n(?:[^'\\\n]|\\.)*'"),
+    re.compile(r'(?<![\\\w])"(?:[^"\\\n]|\\.)*+"'),
+    re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
 # Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
 _OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -280,6 +282,8 @@ def quoted_lines(line: str) -> list[str]:
     for pattern in _QUOTED:
         out: list[str] = []
         for match in pattern.finditer(line):
+            if "\\n" not in match.group():
+                continue  # a string of one line: the line itself is checked
             value = _unquote(match.group())
             if value is not None:
                 out.extend(value.splitlines())
