@@ -354,3 +354,9 @@ def test_source_under_a_budget_ranks_the_query_before_lines_that_name_errors():
     result = compress(source, query="refunds_owed", max_tokens=150)
     assert result.compressed_tokens <= 150
     assert "return sum(rows) - refunds_owed(rows)" in result.text
+
+
+def test_a_failure_inside_a_bytes_repr_is_its_line_unescaped():
+    tool = b"collected 3 items\nE       assert 0.056 == 5.056\n1 failed, 2 passed"
+    found = find_failures(repr([tool]))
+    assert [f.text for f in found] == ["E       assert 0.056 == 5.056", "1 failed, 2 passed"]

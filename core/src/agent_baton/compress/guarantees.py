@@ -168,7 +168,7 @@ _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
 # where no backslash or letter precedes the quote (an apostrophe in a word does not) and
 # never backtracks, so a line of quotes is read once.
 _QUOTED = (
-    re.compile(r'(?<![\\\w])"(?:[^"\\\n]|\\.)*+"'),
+    re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
 # Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
