@@ -47,3 +47,18 @@ def test_a_budget_alone_trims_the_compressed_form():
     ctx.put("log", _big_log())
     view = ctx.get("log", max_tokens=120)
     assert ctx.count_tokens(view) <= 120 and "omitted" in view
+
+
+def test_a_budget_keeps_every_failure_line_of_a_big_entry_and_says_when_they_exceed_it():
+    ctx = SharedContext(ttl=None)
+    lines = _big_log().split("\n")
+    failures = [
+        f"src/unit_{i}.c:2:{i % 80}: error: 'struct p' has no member 'z{i}'" for i in range(60)
+    ]
+    for k, failure in enumerate(failures):
+        lines.insert(1000 + k * 300, failure)
+    ctx.put("log", "\n".join(lines))
+    assert all(failure in ctx.get("log") for failure in failures)
+    view = ctx.get("log", query="card 4242 declined", max_tokens=400)
+    assert all(failure in view for failure in failures)
+    assert "the failure lines alone exceed" in view

@@ -3,7 +3,8 @@
 Compressing a 50 MB original again for each query takes seconds; the entry's index already
 knows which passages match. The view is those passages (the best ones, shown in the order of
 the text, each with where it sits) followed by the entry's compressed form, all within
-``max_tokens`` when one is given (the compressed form by its first lines, then a marker).
+``max_tokens`` when one is given (the compressed form by its failure lines and its first
+lines, then a marker; all its failure lines even when they alone exceed ``max_tokens``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import heapq
 import json
 
+from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.markers import omitted
 from agent_baton.entry import ContextEntry
 from agent_baton.search import SearchIndex
@@ -46,38 +48,57 @@ def focused_view(
     if max_tokens is None:
         return "\n\n".join(part for part in (passages, entry.compressed) if part)
     rest = max_tokens - (counter(passages) + 2 if passages else 0)
-    body = entry.compressed
+    body, over = entry.compressed, False
     if entry.compressed_tokens > rest:
-        body = _head(body, rest, counter, entry.key)
+        body, over = _head(body, rest, counter, entry.key)
     view = "\n\n".join(part for part in (passages, body) if part)
     while chosen and counter(view) > max_tokens:  # joins may add a token at a seam
         chosen.pop()
         passages = "\n".join([head, *(_shown(index, pid) for pid in sorted(chosen))])
         view = "\n\n".join(part for part in (passages, body) if part)
-    return view if counter(view) <= max_tokens else body
+    # Past the budget only when the failure lines alone exceed it (the guarantee wins).
+    return view if counter(view) <= max_tokens or over else body
 
 
-def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> str:
-    """The first lines of ``body`` that fit ``budget`` with a marker; "" if not even it fits.
+def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> tuple[str, bool]:
+    """The failure lines and the first lines of ``body`` that fit ``budget``, with markers.
 
+    ("" if not even the marker fits and there is no failure line.) The second value says
+    the failure lines alone exceed ``budget``: they all stay, the guarantee wins over it.
     Not fit_lines: a large entry's compressed form has tens of thousands of lines, and the
     passages above already answer the query.
     """
     lines = body.splitlines()
     marker_room = counter(omitted(f"{len(lines)} of {len(lines)} lines", key)) + 1
-    kept: list[str] = []
-    used = marker_room
-    for line in lines:
+    failing = [i for i in failure_candidates(body, lines) if is_failure(lines[i])]
+    kept = set(failing)
+    used = marker_room + sum(counter(lines[i]) + 1 for i in failing)
+    over = bool(failing) and used > budget
+    for i, line in enumerate(lines):
         # A token holds a few characters: a line this long cannot fit, and counting a 5 MB
         # line of base64 would take a second.
         if len(line) > _CHARS_PER_TOKEN * (budget - used):
             break
+        if i in kept:
+            continue
         used += counter(line) + 1
         if used > budget:
             break
-        kept.append(line)
-    marker = omitted(f"{len(lines) - len(kept)} of {len(lines)} lines", key)
-    return "\n".join([*kept, marker]) if marker_room <= budget else ""
+        kept.add(i)
+    out: list[str] = []
+    previous = -1
+    for i in sorted(kept):
+        if i - previous > 1:
+            out.append(f"[… {i - previous - 1} lines]")
+        out.append(lines[i])
+        previous = i
+    what = f"{len(lines) - len(kept)} of {len(lines)} lines"
+    if over:
+        what += f"; the failure lines alone exceed {budget} tokens, all kept"
+    marker = omitted(what, key)
+    if marker_room > budget and not failing:
+        return "", False
+    return "\n".join([*out, marker]), over
 
 
 def _shown(index: SearchIndex, pid: int) -> str:

@@ -39,6 +39,8 @@ def fit_lines(
     key: str | None,
     query: str | None = None,
     total: int | None = None,
+    *,
+    failures_first: bool = True,
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission marker.
 
@@ -46,12 +48,15 @@ def fit_lines(
     best-matching lines come next, then the other problem lines, then the head of the text.
     ``total`` is the original's number of lines, which the marker counts (``text`` may be
     compressed already). When there is no failure and not even the marker fits, the result
-    is empty.
+    is empty. ``failures_first=False`` (source code, which names failures but reports none)
+    ranks failure lines with the other problem lines, after the query's matches.
     """
     lines = text.splitlines()
     total = len(lines) if total is None else max(total, len(lines))
     counted = total == len(lines)
-    items, failing = _items(lines, text)
+    items, failing = (
+        _items(lines, text) if failures_first else ([_Item(x, i) for i, x in enumerate(lines)], [])
+    )
     marker_room = counter(omitted(f"{total} of {total} lines", key)) + 1
     budget = max_tokens - marker_room
     texts = [item.text for item in items]
