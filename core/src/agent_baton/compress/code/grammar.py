@@ -350,7 +350,7 @@ _SIGNS.update(
     swift=re.compile(
         r"^import \w+$|" + _INDENT + r"((@objc|@MainActor|@discardableResult|fileprivate|class"
         r"|mutating|nonisolated) )*" + _MODIFIERS + r"func \w+(<[^>\n]{1,80}>)?\("
-        r"|\) (async )?((re)?throws )?-> |\bguard (let|var) |\bif let \w"
+        r"|\) (async )?((re)?throws )?-> [\w\[\]?<>.:, ]+ \{$|\bguard (let|var) |\bif let \w"
         r"|" + _INDENT + r"(public |private |internal |fileprivate |open )?"
         r"(struct|protocol|extension|actor) \w",
         re.M,
@@ -376,6 +376,9 @@ _SIGNS.update(
         re.M,
     ),
 )
+# Languages whose signs also turn up in tool output that quotes code (a Python `def` that lost
+# its colon, `) -> int`, `fi`): detected only when their grammar parses the text too.
+_PARSE_TO_CONFIRM = frozenset({"csharp", "kotlin", "swift", "ruby", "php", "bash"})
 # Signs of languages without a grammar here, some of which share signs with ones that have
 # one: Scala (def, val, object), Lua and Elixir (end), Perl.
 _OTHER_SIGNS = re.compile(
@@ -446,12 +449,12 @@ def detect_language(text: str) -> str | None:
     if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
     contenders = [_resolve(name, sample) for name, score in ranked if 2 * score > top]
-    if len(contenders) == 1:
+    if len(contenders) == 1 and contenders[0] not in _PARSE_TO_CONFIRM:
         return contenders[0]
     # Languages share signs (Swift's `let` is Rust's, a C# method reads as Java): the one
     # whose grammar parses the sample cleanly wins.
     errors = {name: _error_lines(sample, name) for name in contenders}
-    clean = sorted((n, name) for name, n in errors.items() if n is not None)
+    clean = sorted((n, name) for name, n in errors.items() if n is not None)  # fewest first
     budget = _error_budget(sample.count("\n") + 1)
     if not clean or clean[0][0] > budget or (len(clean) > 1 and clean[1][0] <= clean[0][0]):
         return None
