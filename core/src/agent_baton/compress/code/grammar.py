@@ -350,7 +350,7 @@ _SIGNS.update(
     swift=re.compile(
         r"^import \w+$|" + _INDENT + r"((@objc|@MainActor|@discardableResult|fileprivate|class"
         r"|mutating|nonisolated) )*" + _MODIFIERS + r"func \w+(<[^>\n]{1,80}>)?\("
-        r"|\) (async )?((re)?throws )?-> |\bguard (let|var) |\bif let \w"
+        r"|\) (async )?((re)?throws )?-> [\w\[\]?<>.:, ]+ \{$|\bguard (let|var) |\bif let \w"
         r"|" + _INDENT + r"(public |private |internal |fileprivate |open )?"
         r"(struct|protocol|extension|actor) \w",
         re.M,
@@ -376,6 +376,9 @@ _SIGNS.update(
         re.M,
     ),
 )
+# Languages whose signs also turn up in tool output that quotes code (a Python `def` that lost
+# its colon, `) -> int`, `fi`): detected only when their grammar parses the text too.
+_PARSE_TO_CONFIRM = frozenset({"csharp", "kotlin", "swift", "ruby", "php", "bash"})
 # Signs of languages without a grammar here, some of which share signs with ones that have
 # one: Scala (def, val, object), Lua and Elixir (end), Perl.
 _OTHER_SIGNS = re.compile(
@@ -432,6 +435,7 @@ def parses_with_grammar(text: str, language: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4)  # detection and the skeleton ask for the same text
 def detect_language(text: str) -> str | None:
     """The grammar for source ``text``: a key of the grammars (go, csharp, bash, tsx, ...).
 
@@ -446,12 +450,13 @@ def detect_language(text: str) -> str | None:
     if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
     contenders = [_resolve(name, sample) for name, score in ranked if 2 * score > top]
-    if len(contenders) == 1:
+    if len(contenders) == 1 and contenders[0] not in _PARSE_TO_CONFIRM:
         return contenders[0]
     # Languages share signs (Swift's `let` is Rust's, a C# method reads as Java): the one
     # whose grammar parses the sample cleanly wins.
-    errors = {name: _error_lines(sample, name) for name in contenders}
-    clean = sorted((n, name) for name, n in errors.items() if n is not None)
+    cut = len(text) > len(sample)
+    errors = {name: _error_lines(sample, name, cut) for name in contenders}
+    clean = sorted((n, name) for name, n in errors.items() if n is not None)  # fewest first
     budget = _error_budget(sample.count("\n") + 1)
     if not clean or clean[0][0] > budget or (len(clean) > 1 and clean[1][0] <= clean[0][0]):
         return None
@@ -496,9 +501,13 @@ def _resolve(family: str, sample: str) -> str:
     return "tsx" if _JSX.search(sample) else "typescript"
 
 
-def _error_lines(text: str, language: str) -> int | None:
-    """Lines of ``text`` inside ERROR nodes of ``language``'s parse; None without it."""
-    parsed = _tree(text, language)
+def _error_lines(text: str, language: str, cut: bool = False) -> int | None:
+    """Lines of ``text`` inside ERROR nodes of ``language``'s parse; None without it.
+
+    ``cut``: the text is the head of a longer one, so a block left open by the cut (an
+    error that runs to its end) is not counted.
+    """
+    parsed = _tree(text, language, cut)
     return None if parsed is None else parsed[1]
 
 
@@ -515,7 +524,7 @@ _QUALIFIER = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b(?= +(?:\w+ +[\w*(]|\w+ ?\(|\w+\
 _QUALIFIER_USES = 3  # times a macro must start a broken line to be taken for a qualifier
 
 
-def _tree(text: str, language: str) -> tuple[_Node, int] | None:
+def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | None:
     """The syntax tree of ``text`` and its lines in ERROR nodes; None without the grammar.
 
     C and C++ headers are full of macros that the preprocessor would expand. When they break
@@ -527,7 +536,7 @@ def _tree(text: str, language: str) -> tuple[_Node, int] | None:
     if parser is None:
         return None
     root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
-    broken = _broken_lines(root)
+    broken = _broken_lines(root, cut)
     if not broken or language not in ("c", "cpp"):
         return root, broken
     blanked = _C_ATTRIBUTES.sub(_blank, text)
@@ -546,7 +555,7 @@ def _tree(text: str, language: str) -> tuple[_Node, int] | None:
             line if line.lstrip().startswith("#") else pattern.sub(_blank, line) for line in lines
         )
     retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
-    fewer = _broken_lines(retry)
+    fewer = _broken_lines(retry, cut)
     return (retry, fewer) if fewer < broken else (root, broken)
 
 
@@ -594,14 +603,16 @@ def _error_budget(n_lines: int) -> int:
     return max(3, int(n_lines * _MAX_ERROR_SHARE))
 
 
-def _broken_lines(root: _Node) -> int:
-    """Lines inside ERROR or missing nodes."""
+def _broken_lines(root: _Node, cut: bool = False) -> int:
+    """Lines inside ERROR or missing nodes (``cut``: not those that run to the end)."""
     broken = 0
+    end = _last_row(root)
     stack = [root] if root.has_error else []
     while stack:
         node = stack.pop()
         if node.type == "ERROR" or node.is_missing:
-            broken += _last_row(node) - node.start_point[0] + 1
+            if not (cut and _last_row(node) >= end - 1):
+                broken += _last_row(node) - node.start_point[0] + 1
             continue
         # Only subtrees holding an error are walked, so a clean file costs nothing here.
         stack.extend(child for child in node.children if child.has_error)
