@@ -17,6 +17,7 @@ from typing import Any
 
 from agent_baton.compress.logs import template
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
@@ -58,6 +59,7 @@ class _Turn:
     body: str
 
 
+@once
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
     data = _json(text)

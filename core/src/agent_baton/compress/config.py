@@ -12,6 +12,7 @@ import configparser
 import re
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -29,6 +30,7 @@ _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
 
 
+@once
 def parses_as_config(text: str) -> bool:
     """Whether the text is an INI or TOML file: it parses, with sections and settings."""
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -119,6 +120,7 @@ def compress_records(
     return renderer.render(records), renderer.lossy
 
 
+@once
 def parse_embedded(text: str) -> tuple[str, Any, str] | None:
     """Split text into (prose before, JSON value, prose after), or None when it holds no JSON.
 

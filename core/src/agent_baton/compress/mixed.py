@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
@@ -20,6 +21,7 @@ _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
 _ELIDED = "  …"  # stands for lines an earlier block already showed
 
 
+@once
 def looks_like_mixed(text: str) -> bool:
     """Whether the text is markdown with fenced blocks and prose or headings around them."""
     fences = _FENCED.findall(text[:200000])
@@ -33,6 +35,7 @@ def looks_like_mixed(text: str) -> bool:
     return len(outside) < 0.2 * len(text) and bool(_HEADING.search(outside))
 
 
+@once
 def unfenced(text: str) -> str:
     """The text with its fenced blocks removed, with the blank lines right before each.
 

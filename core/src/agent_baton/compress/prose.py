@@ -20,6 +20,7 @@ from itertools import accumulate, pairwise
 
 from agent_baton.compress.json import compress_records
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import find_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
@@ -105,6 +106,7 @@ class _Unit:
     line: bool = False  # a line of a listing rather than a sentence
 
 
+@once
 def looks_like_prose(text: str) -> bool:
     """Whether the sampled lines are mostly words (paragraphs, headings, list items)."""
     sample = [line for line in text[:8000].splitlines()[:200] if line.strip()]

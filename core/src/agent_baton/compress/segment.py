@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -33,6 +34,7 @@ class Segment:
     sort: str  # json, fenced, text (sentences), records
 
 
+@once
 def segments(text: str) -> list[Segment]:
     r"""The blocks of ``text`` in order; joined with "\\n" they give the text back."""
     lines = text.split("\n")
@@ -125,7 +127,6 @@ def split_worthy(text: str) -> bool:
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     """Each block compressed by its own kind, in order; None if the text is one block."""
-    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
     blocks = segments(text)
@@ -134,9 +135,11 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     out: list[str] = []
     names: list[str] = []
     for block in blocks:
-        kind = detect(block.text) if block.sort != "fenced" else "fenced"
-        if len(block.text) < _SMALL or kind == "fenced":
-            out.append(block.text if kind != "fenced" else _fenced(block.text, request))
+        if block.sort == "fenced":
+            out.append(_fenced(block.text, request))
+            continue
+        if len(block.text) < _SMALL:
+            out.append(block.text)
             continue
         produced = compress_part(block.text, request, skip=("segments",))
         if produced is None:

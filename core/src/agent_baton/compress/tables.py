@@ -14,6 +14,7 @@ from typing import Any
 
 from agent_baton.compress.json import budget_chars, compress_records
 from agent_baton.compress.logs import LOG_LINE
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
 _MIN_ROWS = 3
@@ -36,6 +37,7 @@ class TextTable:
     after: str
 
 
+@once
 def looks_like_table(text: str) -> bool:
     """Whether the text's head is a table with a header row (a cheap check on 40 lines)."""
     head = "\n".join(text.lstrip("\n").splitlines()[:40])

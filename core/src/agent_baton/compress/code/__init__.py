@@ -26,6 +26,7 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
 _CODE_LINE = re.compile(
@@ -43,6 +44,7 @@ _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+@once
 def looks_like_code(text: str) -> bool:
     """Whether most sampled lines look like source code rather than prose or data."""
     lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
@@ -106,6 +108,7 @@ def _skeleton(text: str) -> tuple[Skeleton | None, str]:
     return indent_skeleton(lines), "code:lines"
 
 
+@once
 def parses_as_python(text: str) -> bool:
     """Whether ``text`` is a Python module: it parses and defines or imports something."""
     if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):

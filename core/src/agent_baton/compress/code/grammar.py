@@ -28,6 +28,7 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
+from agent_baton.compress.memo import once
 
 
 class _Node(Protocol):
@@ -286,6 +287,7 @@ def parses_with_grammar(text: str, language: str) -> bool:
         return False
 
 
+@once
 def detect_language(text: str) -> str | None:
     """The grammar for brace-language ``text`` (go, rust, java, javascript, typescript, tsx).
 
