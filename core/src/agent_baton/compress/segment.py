@@ -127,6 +127,7 @@ def split_worthy(text: str) -> bool:
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     """Each block compressed by its own kind, in order; None if the text is one block."""
+    from agent_baton.compress.detect import detect  # lazy: detect imports the compressors
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
     blocks = segments(text)
@@ -135,11 +136,9 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     out: list[str] = []
     names: list[str] = []
     for block in blocks:
-        if block.sort == "fenced":
-            out.append(_fenced(block.text, request))
-            continue
-        if len(block.text) < _SMALL:
-            out.append(block.text)
+        kind = detect(block.text) if block.sort != "fenced" else "fenced"
+        if len(block.text) < _SMALL or kind == "fenced":
+            out.append(block.text if kind != "fenced" else _fenced(block.text, request))
             continue
         produced = compress_part(block.text, request, skip=("segments",))
         if produced is None:

@@ -28,6 +28,7 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
+from agent_baton.compress.gated import gated
 from agent_baton.compress.memo import once
 
 
@@ -177,104 +178,42 @@ _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapp
 # starts (n²; a match just starts lower, so counts are the same), and no two repeats may
 # take the same characters.
 _INDENT = r"^[^\S\n]*"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Signs:
-    """A pattern's alternatives, in order; some can only match where a literal is.
-
-    Alternatives anchored at a line start are cheap to try; one that may start anywhere is
-    tried at every character. Left out when the text lacks its literal (``std::``), it could
-    not have matched anywhere: the matches are the same, found several times faster.
-    """
-
-    alternatives: tuple[tuple[str, str | None], ...]  # (regex, literal it needs, or None)
-
-    def findall(self, sample: str) -> list[Any]:
-        """``re.findall`` of the whole pattern on ``sample``."""
-        return _compiled(self.possible(sample)).findall(sample)
-
-    def search(self, sample: str) -> re.Match[str] | None:
-        """``re.search`` of the whole pattern on ``sample``."""
-        return _compiled(self.possible(sample)).search(sample)
-
-    def possible(self, sample: str) -> tuple[str, ...]:
-        return tuple(
-            regex for regex, literal in self.alternatives if literal is None or literal in sample
-        )
-
-
-@functools.cache
-def _compiled(alternatives: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(alternatives) or "(?!)", re.M)
-
-
 _SIGNS = {
-    "go": _Signs(
-        (
-            (
-                r"^package [a-z_]\w*\s*$|^func (\(\w+ \*?[\w.\[\], ]+\) )?\w+(\[[^\]]{0,200}\])?\("
-                r"|^import \($|^type \w+ (struct|interface) \{|" + _INDENT + r"[\w,][\w, ]* := ",
-                None,
-            ),
-            (r"\berr != nil\b", "err != nil"),
-        )
+    "go": re.compile(
+        r"^package [a-z_]\w*\s*$|^func (\(\w+ \*?[\w.\[\], ]+\) )?\w+(\[[^\]]{0,200}\])?\("
+        r"|^import \($|^type \w+ (struct|interface) \{|"
+        + _INDENT
+        + r"[\w,][\w, ]* := |\berr != nil\b",
+        re.M,
     ),
-    "rust": _Signs(
-        (
-            (
-                _INDENT + r"(pub(\([\w:]+\))? )?((async|const|unsafe|extern \"C\") )*fn \w+"
-                r"|"
-                + _INDENT
-                + r"(pub(\([\w:]+\))? )?(use|mod) \w+(::|;| \{)|"
-                + _INDENT
-                + r"impl\b"
-                r"|" + _INDENT + r"#!?\[\w+",
-                None,
-            ),
-            (r"\blet (mut )?\w+", "let "),
-            (r"&(mut )?self\b", "self"),
-            (_INDENT + r"(pub(\([\w:]+\))? )?(struct|enum|trait) \w+", None),
-        )
+    "rust": re.compile(
+        _INDENT + r"(pub(\([\w:]+\))? )?((async|const|unsafe|extern \"C\") )*fn \w+"
+        r"|" + _INDENT + r"(pub(\([\w:]+\))? )?(use|mod) \w+(::|;| \{)|" + _INDENT + r"impl\b"
+        r"|" + _INDENT + r"#!?\[\w+|\blet (mut )?\w+|&(mut )?self\b"
+        r"|" + _INDENT + r"(pub(\([\w:]+\))? )?(struct|enum|trait) \w+",
+        re.M,
     ),
-    "java": _Signs(
-        (
-            (
-                r"^package [\w.]+;|^import (static )?[\w.]+(\.\*)?;"
-                # One modifier, then the type: it takes any further modifiers itself.
-                r"|" + _INDENT + r"(public|private|protected|static|final|abstract|synchronized) "
-                r"[\w<>\[\], ]+ \w+\("
-                r"|" + _INDENT + r"((public|private|protected|static|final|abstract) )*"
-                r"(class|interface|enum|record) "
-                r"|" + _INDENT + r"@(Override|Test|Autowired|Nullable)\b",
-                None,
-            ),
-            (r"\bSystem\.\w+\.", "System."),
-        )
+    "java": re.compile(
+        r"^package [\w.]+;|^import (static )?[\w.]+(\.\*)?;"
+        # One modifier, then the type: it takes any further modifiers itself.
+        r"|" + _INDENT + r"(public|private|protected|static|final|abstract|synchronized) "
+        r"[\w<>\[\], ]+ \w+\("
+        r"|" + _INDENT + r"((public|private|protected|static|final|abstract) )*"
+        r"(class|interface|enum|record) "
+        r"|" + _INDENT + r"@(Override|Test|Autowired|Nullable)\b|\bSystem\.\w+\.",
+        re.M,
     ),
-    "c": _Signs(
-        (
-            (
-                r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b"
-                r"|^extern \"C\"|^(static |extern |inline |const )*(unsigned |signed )?(void|int"
-                r"|char|long|short|double|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
-                None,
-            ),
-        )
+    "c": re.compile(
+        r"^#include\s*[<\"][\w/.]+\.h[>\"]|^#define \w|" + _INDENT + r"typedef\b|^extern \"C\""
+        r"|^(static |extern |inline |const )*(unsigned |signed )?(void|int|char|long|short|double"
+        r"|float|size_t|bool|\w+_t|struct \w+) \**\w+\(",
+        re.M,
     ),
-    "js": _Signs(
-        (
-            (
-                _INDENT + r"(export )?const [\w${}\[\], ]+ =|" + _INDENT + r"(export (default )?)?"
-                r"(async )?function\b",
-                None,
-            ),
-            (r"=> \{?$", "=> "),
-            (r"\brequire\(", "require("),
-            (r"\bmodule\.exports\b", "module.exports"),
-            (r"^import .* from ['\"]|^export \w", None),
-            (r"\bconsole\.", "console."),
-        )
+    "js": re.compile(
+        _INDENT + r"(export )?const [\w${}\[\], ]+ =|" + _INDENT + r"(export (default )?)?"
+        r"(async )?function\b|=> \{?$|\brequire\(|\bmodule\.exports\b|^import .* from ['\"]"
+        r"|^export \w|\bconsole\.",
+        re.M,
     ),
 }
 # Outside comments (JSDoc writes types too): declarations, annotations, modifiers.
@@ -289,15 +228,10 @@ _TS_SIGNS = re.compile(
 )
 _JSX = re.compile(r"</[A-Za-z][\w.]*>|<[A-Za-z][\w.]*(\s[^<>]*)?/>")
 # C++ rather than C: namespaces, templates, classes, the standard library.
-_CPP_SIGNS = _Signs(
-    (
-        (
-            _INDENT + r"(namespace \w+|template\s*<|class \w+[^;]*\{|(public|private|protected):)",
-            None,
-        ),
-        (r"\bstd::", "std::"),
-        (r"^#include <\w+>$", None),
-    )
+_CPP_SIGNS = re.compile(
+    _INDENT + r"(namespace \w+|template\s*<|class \w+[^;]*\{|(public|private|protected):)"
+    r"|\bstd::|^#include <\w+>$",
+    re.M,
 )
 # Signs of brace languages without a grammar here (C#, Kotlin, Swift, PHP, Scala).
 _OTHER_SIGNS = re.compile(
@@ -361,14 +295,15 @@ def detect_language(text: str) -> str | None:
     None when the signs are weak or point to two languages, or to one this module lacks.
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
-    scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
-    scores["c"] += len(_CPP_SIGNS.findall(sample))  # C++ counts for the C family
+    # Gated: a sign that may start anywhere is tried only if the sample holds its literal.
+    scores = {name: len(gated(pattern).findall(sample)) for name, pattern in _SIGNS.items()}
+    scores["c"] += len(gated(_CPP_SIGNS).findall(sample))  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < 3 or top < 2 * second or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
     if best == "c":
-        return "cpp" if _CPP_SIGNS.search(sample) else "c"
+        return "cpp" if gated(_CPP_SIGNS).search(sample) else "c"
     if best != "js":
         return best
     # TypeScript parses nearly all JavaScript, so a couple of signs of types pick it.
