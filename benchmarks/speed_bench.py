@@ -1,6 +1,7 @@
 """Speed: the median put per kind against counting the same input's tokens, side by side.
 
-Usage: python benchmarks/speed_bench.py [--corpus DIR] [--per-kind 25] [--sizes 1,10]
+Usage: python benchmarks/speed_bench.py [--corpus DIR] [--per-kind 25] [--kinds json,logs]
+                                       [--sizes 1,10 | --sizes ""]
 
 For each kind of the generated corpus (build_corpus.py), times SharedContext.put and the token
 count of the same text with the tokenizer that context uses (agent-baton's counter for its
@@ -34,8 +35,8 @@ def timed_put(ctx: SharedContext) -> Callable[[str], object]:
     return lambda text: ctx.put("timed", text)
 
 
-def per_kind(corpus: Path, limit: int) -> None:
-    cases = load_cases(corpus, None)
+def per_kind(corpus: Path, limit: int, kinds: set[str] | None) -> None:
+    cases = [case for case in load_cases(corpus, None) if kinds is None or case.kind in kinds]
     groups: dict[str, list[str]] = {}
     for case in cases:
         groups.setdefault(case.kind, []).append(case.text)
@@ -131,13 +132,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO / ".bench" / "corpus")
     parser.add_argument("--per-kind", type=int, default=25)
-    parser.add_argument("--sizes", default="1,10", help="MB sizes of the large inputs")
+    parser.add_argument("--kinds", help="comma-separated kinds to time (default: all)")
+    parser.add_argument("--sizes", default="1,10", help='MB sizes of the large inputs ("": none)')
     args = parser.parse_args()
     if not (args.corpus / "cases").is_dir():
         print(f"no generated corpus at {args.corpus}: run benchmarks/build_corpus.py first")
         return 0
-    per_kind(args.corpus, args.per_kind)
-    big_inputs(args.corpus, [int(s) for s in args.sizes.split(",")])
+    per_kind(args.corpus, args.per_kind, set(args.kinds.split(",")) if args.kinds else None)
+    if args.sizes:
+        big_inputs(args.corpus, [int(s) for s in args.sizes.split(",")])
     return 0
 
 
