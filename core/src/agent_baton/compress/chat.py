@@ -21,6 +21,7 @@ from typing import Any
 from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
 from agent_baton.compress.markers import label, omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, json_value
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.request import Request
@@ -70,6 +71,7 @@ class _Turn:
     inline: bool = False  # the body starts on the header's line ("Observation: {...")
 
 
+@once
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
     data = json_value(text)

@@ -17,6 +17,7 @@ import re
 
 from agent_baton.compress.json import KEY_COLUMN, budget_chars, pick_rows
 from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import parse_cell
 from agent_baton.search import best_matches
@@ -38,6 +39,7 @@ _MIN_SECTIONS = 8  # sections a file needs before they are sampled like records
 _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 
 
+@once
 def parses_as_config(text: str) -> bool:
     """Whether the text is an INI or TOML file: it parses, with sections and settings."""
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]

@@ -13,7 +13,6 @@ prose.
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import re
 from typing import Any
@@ -25,6 +24,7 @@ from agent_baton.compress.code.grammar import detect_language, parses_with_gramm
 from agent_baton.compress.config import parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
+from agent_baton.compress.memo import once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
@@ -60,6 +60,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
 _HTML = re.compile(r"\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
+_DELIMITERS = ",\t;|"
+# A quote that opens a field (csv quotes only there): such a field may span lines.
+_FIELD_QUOTE = re.compile(r"(?:^|[,\t;|]) *[\"']|\0", re.M)
 # A word of prose: letters, maybe an apostrophe or hyphen, maybe quoted or punctuated.
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
 # Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
@@ -85,6 +88,7 @@ def kinds(text: str, key: str | None = None) -> list[str]:
 _FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": [], "xml": ["html", "lines"]}
 
 
+@once
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
@@ -186,7 +190,7 @@ def _binary(text: str) -> bool:
     return odd >= _BINARY_SHARE * len(sample) and odd >= 8
 
 
-@functools.lru_cache(maxsize=4)
+@once
 def _json(text: str) -> Any:
     """The parsed document or JSON Lines rows, or None."""
     value = json_value(text)
@@ -232,11 +236,19 @@ def _delimited(text: str) -> bool:
     lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
     if len(lines) < 5 or looks_like_log(text):
         return False
+    rows_lines = lines[:-1]  # the last line may be cut
+    if _FIELD_QUOTE.search("\n".join(rows_lines)) is None:
+        # No field is quoted, so each line is a row, and a row of two cells or more holds a
+        # delimiter: with fewer such lines than the share below, no delimiter passes (and the
+        # sniffer, slow on long lines, need not run).
+        split = sum(1 for line in rows_lines if any(d in line for d in _DELIMITERS))
+        if split < 0.95 * len(rows_lines):
+            return False
     try:
-        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",\t;|")
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS)
     except csv.Error:
         return False
-    rows = list(csv.reader(lines[:-1], dialect))  # the last line may be cut
+    rows = list(csv.reader(rows_lines, dialect))
     widths = [len(row) for row in rows]
     width = max(set(widths), key=widths.count)
     return width >= 2 and widths.count(width) >= 0.95 * len(rows)

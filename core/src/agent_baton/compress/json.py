@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import json_value, literal_value
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
@@ -161,6 +162,7 @@ def pick_rows(
     return sorted(keep), table._stats(varying)
 
 
+@once
 def parse_embedded(text: str) -> tuple[str, Any, str] | None:
     """Split text into (prose before, JSON value, prose after), or None when it holds no JSON.
 

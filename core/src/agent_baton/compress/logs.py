@@ -23,6 +23,7 @@ from agent_baton.compress.guarantees import (
     lines_holding,
 )
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -85,6 +86,7 @@ LOG_LINE = re.compile(
 )
 
 
+@once
 def looks_like_log(text: str) -> bool:
     """Whether most sampled lines carry a timestamp or a log level."""
     lines = [line for line in text[:20000].splitlines()[:200] if line.strip()]

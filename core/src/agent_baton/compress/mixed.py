@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
@@ -19,6 +20,7 @@ _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
 
 
+@once
 def looks_like_mixed(text: str) -> bool:
     """Whether the text is markdown with fenced blocks and prose or headings around them."""
     fences = _FENCED.findall(text[:200000])
@@ -32,6 +34,7 @@ def looks_like_mixed(text: str) -> bool:
     return len(outside) < 0.2 * len(text) and bool(_HEADING.search(outside))
 
 
+@once
 def unfenced(text: str) -> str:
     """The text with its fenced blocks removed, with the blank lines right before each.
 

@@ -1,25 +1,26 @@
 """A text parsed as data, once: detection, the compressors and the guarantee checks share it.
 
 A document is parsed when its kind is detected, again when its compressor reads it (at each
-level of a budget), and again when the guarantees check the result; the parse is kept for the
-few texts in hand, so each is parsed once. Callers must not change the values they get.
+level of a budget), and again when the guarantees check the result; within one compression
+(:func:`~agent_baton.compress.memo.once`) each is parsed once, and nothing is kept after it.
+Callers must not change the values they get.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import json
 from collections.abc import Iterator
 from typing import Any
 
+from agent_baton.compress.memo import once
+
 # What json_value and literal_value return for a text that is not such a value.
 NOT_DATA: Any = object()
 _MAX_LITERAL_CHARS = 5_000_000  # ast.literal_eval on more would take too long
-_CACHED = 8
 
 
-@functools.lru_cache(maxsize=_CACHED)
+@once
 def json_value(text: str) -> Any:
     """``text`` as one JSON document (whitespace around it allowed), else :data:`NOT_DATA`."""
     if text.lstrip()[:1] not in ("[", "{"):
@@ -30,7 +31,7 @@ def json_value(text: str) -> Any:
         return NOT_DATA
 
 
-@functools.lru_cache(maxsize=_CACHED)
+@once
 def literal_value(text: str) -> Any:
     """``text`` as the repr of a Python list, dict, tuple, set or bytes, else :data:`NOT_DATA`.
 

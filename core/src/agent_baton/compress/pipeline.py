@@ -34,6 +34,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
+from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
@@ -98,6 +99,7 @@ class CompressionResult:
         return savings_percent(self.original_tokens, self.compressed_tokens)
 
 
+@remembering()  # what detection parsed, the compressors reuse
 def compress(
     text: str,
     *,

@@ -29,6 +29,7 @@ from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
@@ -170,6 +171,7 @@ def looks_like_changelog(text: str) -> bool:
     return bool(_ENTRY.match(first)) and _SIGNED.search(text[:20_000]) is not None
 
 
+@once
 def looks_like_prose(text: str) -> bool:
     """Whether the sampled lines are mostly words (paragraphs, headings, list items)."""
     sample = [line for line in text[:8000].splitlines()[:200] if line.strip()]

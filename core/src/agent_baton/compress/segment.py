@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
@@ -44,6 +45,7 @@ class Segment:
     sort: str  # json, fenced, text (sentences), records
 
 
+@once
 def segments(text: str) -> list[Segment]:
     r"""The blocks of ``text`` in order; joined with "\\n" they give the text back."""
     lines = text.split("\n")

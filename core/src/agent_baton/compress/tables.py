@@ -19,6 +19,7 @@ from typing import Any
 from agent_baton.compress.json import budget_chars, pick_rows
 from agent_baton.compress.logs import LOG_LINE, looks_like_log
 from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
 _MIN_ROWS = 3
@@ -58,6 +59,7 @@ class TextTable:
         return "\n".join(self.lines[self.rows[-1] + 1 :]).strip()
 
 
+@once
 def looks_like_table(text: str) -> bool:
     """Whether the text's head is a table (a cheap check on 40 lines)."""
     head = "\n".join(text.lstrip("\n").splitlines()[:40])

@@ -16,6 +16,7 @@ import yaml
 
 from agent_baton.compress.json import budget_chars
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -28,6 +29,7 @@ _VALUES_SHOWN = 8  # values listed for a field that differs across many document
 _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 
 
+@once
 def looks_like_yaml(text: str) -> bool:
     """Whether most sampled lines are ``key: value`` pairs or list items, nested by indent."""
     lines = [
@@ -59,6 +61,7 @@ yaml.add_multi_constructor("!", _untagged, Loader=_Loader)
 _SAMPLE = 20_000  # characters of a long text that are parsed
 
 
+@once
 def parses_as_yaml(text: str) -> bool:
     """Whether the text parses as YAML into mappings or lists (not one plain string).
 

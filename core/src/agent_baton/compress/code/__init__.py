@@ -13,7 +13,6 @@ matches stay whole.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 
 from agent_baton.compress.code.diff import diff_lines
@@ -32,6 +31,7 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
 _CODE_LINE = re.compile(
@@ -49,6 +49,7 @@ _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+@once
 def looks_like_code(text: str) -> bool:
     """Whether most sampled lines look like source code rather than prose or data."""
     lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
@@ -114,6 +115,7 @@ def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
     return indent_skeleton(lines), "code:lines"
 
 
+@once
 def parses_as_python(text: str) -> bool:
     """Whether ``text`` is a Python module: it parses and defines or imports something."""
     if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):
@@ -125,7 +127,7 @@ def parses_as_python(text: str) -> bool:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
-@functools.lru_cache(maxsize=2)
+@once
 def _parse(text: str) -> ast.Module | None:
     """The syntax tree of ``text`` (detection and the skeleton share it), or None."""
     try:

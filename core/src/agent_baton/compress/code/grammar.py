@@ -31,6 +31,8 @@ from agent_baton.compress.code.skeleton import (
     Owner,
     Skeleton,
 )
+from agent_baton.compress.gated import gated
+from agent_baton.compress.memo import once
 
 
 class _Node(Protocol):
@@ -435,7 +437,7 @@ def parses_with_grammar(text: str, language: str) -> bool:
         return False
 
 
-@functools.lru_cache(maxsize=4)  # detection and the skeleton ask for the same text
+@once
 def detect_language(text: str) -> str | None:
     """The grammar for source ``text``: a key of the grammars (go, csharp, bash, tsx, ...).
 
@@ -443,8 +445,9 @@ def detect_language(text: str) -> str | None:
     of which no one grammar parses the text best.
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
-    scores = {name: len(pattern.findall(sample)) for name, pattern in _SIGNS.items()}
-    scores["c"] += len(_CPP_SIGNS.findall(sample))  # C++ counts for the C family
+    # Gated: a sign that may start anywhere is tried only if the sample holds its literal.
+    scores = {name: len(gated(pattern).findall(sample)) for name, pattern in _SIGNS.items()}
+    scores["c"] += len(gated(_CPP_SIGNS).findall(sample))  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     top = ranked[0][1]
     if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
@@ -492,7 +495,7 @@ def language_for_key(key: str | None) -> str | None:
 def _resolve(family: str, sample: str) -> str:
     """The grammar for a family of signs: C or C++; JavaScript, TypeScript or TSX."""
     if family == "c":
-        return "cpp" if _CPP_SIGNS.search(sample) else "c"
+        return "cpp" if gated(_CPP_SIGNS).search(sample) else "c"
     if family != "js":
         return family
     # TypeScript parses nearly all JavaScript, so a couple of signs of types pick it.

@@ -1,0 +1,52 @@
+"""Answers remembered for one compression: detection and the compressors ask alike.
+
+Detection parses a text to tell its kind (TOML, YAML, Python), then the compressor of that
+kind parses it again, at each level it tries; the segmenter detects each block, then
+compresses it by what detection says. A function marked :func:`once` is answered once per
+argument within :func:`remembering` (which :func:`~agent_baton.compress.pipeline.compress`
+opens), and as usual outside it. Nothing outlives the compression, so no text is held on to.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar, cast
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Per thread (and per task): two compressions at once never share answers.
+_memo: ContextVar[dict[object, object] | None] = ContextVar("compression_memo", default=None)
+
+
+def once(fn: Callable[P, T]) -> Callable[P, T]:
+    """``fn`` called once per arguments within a compression; ``fn`` must not depend on more.
+
+    What it returns is shared by every caller: they must not change it.
+    """
+
+    @functools.wraps(fn)
+    def remembered(*args: P.args, **kwargs: P.kwargs) -> T:
+        memo = _memo.get()
+        if memo is None:
+            return fn(*args, **kwargs)
+        key = (fn, args, tuple(kwargs.items()))
+        if key in memo:
+            return cast(T, memo[key])
+        value = memo[key] = fn(*args, **kwargs)
+        return value
+
+    return remembered
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Remember what :func:`once` functions answer until the block ends."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)

@@ -1,0 +1,52 @@
+"""A gated pattern finds what its pattern finds: on real text and on text holding the literals."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agent_baton.compress.code import grammar
+from agent_baton.compress.gated import Gated, gated
+
+# The language signs detection counts on every text that reaches them.
+SIGNS = [*grammar._SIGNS.values(), grammar._CPP_SIGNS, grammar._OTHER_SIGNS, grammar._TS_SIGNS]
+STDLIB = Path(re.__file__).parent.parent
+# Source of several languages and prose from this machine: Python's own files and docs.
+REAL = [p for p in sorted(STDLIB.glob("*.py"))[:60]] + sorted(STDLIB.glob("**/*.txt"))[:20]
+MADE = [
+    "a => {\nconsole.log(std::max)\nlet mut x = &mut self;\nif err != nil {\n",
+    "System.out.println(x);\nmodule.exports = require('y');\n",
+    "",
+]
+
+
+def _texts() -> list[str]:
+    return [p.read_text(errors="replace")[:20000] for p in REAL] + MADE
+
+
+@pytest.mark.parametrize("pattern", SIGNS, ids=lambda p: p.pattern[:30])
+def test_finds_what_the_pattern_finds(pattern: re.Pattern[str]) -> None:
+    for text in _texts():
+        found = [m.span() for m in gated(pattern)._for(text).finditer(text)]
+        assert found == [m.span() for m in pattern.finditer(text)]
+        assert len(gated(pattern).findall(text)) == len(pattern.findall(text))
+        first, expected = gated(pattern).search(text), pattern.search(text)
+        assert (first and first.span()) == (expected and expected.span())
+
+
+def test_an_alternative_that_may_start_anywhere_is_left_out_without_its_literal() -> None:
+    signs = Gated(re.compile(r"^fn \w+|\bstd::\w+|x\{2\}|[|]|(?:a|b)c", re.M))
+    literals = [literal for _, literal in signs._alternatives]
+    assert literals == ["", "std::", "x{2}", "", ""]  # "\{" is a brace, not a repeat
+    assert signs._for("fn main").pattern == r"^fn \w+|[|]|(?:a|b)c"
+    assert signs.findall("fn main\nuse std::io") == ["fn main", "std::io"]
+    assert signs._for("std::io x{2}").pattern == signs.pattern.pattern  # all possible: as is
+
+
+def test_patterns_whose_alternatives_are_tied_stay_whole() -> None:
+    for source in (r"(a)x|\1y", r"(?i)std::|b", r"(?P<n>a)|(?P=n)"):
+        assert Gated(re.compile(source))._alternatives == []
+    blind = Gated(re.compile(r"\bstd::|b", re.I))
+    assert blind._for("B").pattern == r"\bstd::|b"

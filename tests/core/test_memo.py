@@ -1,0 +1,77 @@
+"""A compression asks each question of a text once; answers never outlive it or cross threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from agent_baton.compress import config, detect, memo
+from agent_baton.compress.memo import once, remembering
+from agent_baton.compress.pipeline import compress
+
+INI = "[server]\nhost = example.org\nport = 8080\n" + "".join(
+    f"[section{i}]\nkey{i} = value {i}\n"
+    + "".join(f"; about key {i}: line {j}\n" for j in range(6))
+    for i in range(40)
+)
+
+
+def _counting() -> tuple[list[str], Callable[[str], str]]:
+    calls: list[str] = []
+
+    @once
+    def shout(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    return calls, shout
+
+
+def test_answered_once_per_argument_inside_and_every_time_outside() -> None:
+    calls, shout = _counting()
+    with remembering():
+        assert [shout("a"), shout("a"), shout("b"), shout("a")] == ["A", "A", "B", "A"]
+    assert calls == ["a", "b"]
+    shout("a")
+    shout("a")
+    assert calls == ["a", "b", "a", "a"]
+
+
+def test_threads_do_not_share_answers() -> None:
+    calls, shout = _counting()
+    both_in = threading.Barrier(2)
+
+    def run() -> None:
+        with remembering():
+            both_in.wait()
+            shout("same")
+            shout("same")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == ["same", "same"]  # once per thread
+
+
+def test_a_compression_parses_a_config_once_and_keeps_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    parse = config.parses_as_config.__wrapped__  # type: ignore[attr-defined]
+
+    @once
+    def counted(text: str) -> bool:
+        parsed.append(text)
+        return bool(parse(text))
+
+    # Detection asks first, then the config compressor: the real parser, counted.
+    monkeypatch.setattr(detect, "parses_as_config", counted)
+    monkeypatch.setattr(config, "parses_as_config", counted)
+    result = compress(INI)
+    assert result.transforms == ["config:settings"]
+    assert parsed == [INI]
+    assert memo._memo.get() is None  # nothing is held after the compression
