@@ -33,8 +33,8 @@ _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
 # Debian control syntax: a field name is printable ASCII without blanks or colons, not opening
 # with "#" or "-"; a continuation line opens with a blank.
 _FIELD = re.compile(r"(?![#-])[!-9;-~]+:")
-_STANZA_SAMPLE = 20_000
-_REPEATS = 0.2  # of a control file's fields: a name its stanza already had  # characters of a control file checked, cut at a line's end
+_STANZA_SAMPLE = 20_000  # characters of a control file checked, cut at a line's end
+_REPEATS = 0.2  # of a control file's fields: a name its stanza already had
 
 
 def parses_as_config(text: str) -> bool:

@@ -78,16 +78,24 @@ _DIRECTIVE = re.compile(
     r"[^\S\n]*#[^\S\n]*(?:(?:define|undef|ifdef|ifndef)\s+[A-Za-z_]|include\s*[<\"]"
     r"|(?:if|elif)\s+(?:!?\s*defined\b|[A-Z_]{2,}|\d|\()|(?:endif|else)(?:\s|$)|pragma\s|error\s)"
 )
-# Lines only tools print: compiler diagnostics (path:line:col:) with their source excerpts
-# and include chains, Python's tracebacks, unittest's and doctest's verbose records, log
-# lines whose time follows the program's name (update-alternatives 2025-06-24 14:36:53: ...).
+# Lines only tools print: compiler diagnostics (path:line:col:) with the carets under their
+# source excerpts and their include chains, Python's tracebacks, unittest's and doctest's
+# verbose records, log lines whose time follows the program's name (update-alternatives
+# 2025-06-24 14:36:53: ...).
 _TOOL_LINE = re.compile(
-    r"[^\s:]+:\d+(?::\d+)?:\s|\s*\d*\s\|\s|In file included from\s|\s+from\s\S+:\d+[,:]$"
+    r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
     r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
     r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"
     r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
     r"|[\w.\-]+:? \[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d"
     r"|\s*File \"[^\"]+\", line \d+|Traceback \(most recent call last\):$|(?:ERROR|FAIL): \w+ \("
+)
+# What only code has: statements ended by braces or semicolons, Python's definitions and
+# imports, C's preprocessor lines (an indented list of names looks like declarations).
+_CODE_SIGN = re.compile(
+    r"[{};][^\S\n]*$|^[^\S\n]*(?:def|class|import|from\s+\S+\s+import"
+    r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b",
+    re.M,
 )
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 _DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
@@ -178,7 +186,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text):
+    if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
         return "code"  # the brace scanner: the last resort for code no grammar took
     return "segments" if split_worthy(text) else "lines"
 
