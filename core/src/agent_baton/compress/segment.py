@@ -21,6 +21,7 @@ _OPENS_DATA = re.compile(r"^\s*[\[{]")
 _MIN_DATA_LINES = 4  # fewer record lines inside prose are part of it (a command, a path)
 _MIN_TEXT_LINES = 2  # fewer sentence lines inside records are part of them (a log message)
 _MIN_JSON_CHARS = 120
+_JSON_WINDOW = 4096  # characters the decoder first reads of a value
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
 
@@ -73,11 +74,27 @@ def segments(text: str) -> list[Segment]:
 
 
 def _json_end(text: str, start: int) -> int | None:
-    """Where a JSON object or array starting at ``start`` ends, if it ends a line."""
-    try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
-    except (ValueError, RecursionError):
-        return None
+    """Where a JSON object or array starting at ``start`` ends, if it ends a line.
+
+    The decoder reads a window from ``start``, four times larger while the value runs past
+    it: its errors count the lines before their position, so on the whole text every line
+    opening with a bracket would cost the length of all the text before it (n²).
+    """
+    window = _JSON_WINDOW
+    while True:
+        part = text[start : start + window]
+        try:
+            _, size = json.JSONDecoder().raw_decode(part)
+            break
+        except json.JSONDecodeError as error:
+            cut = start + window < len(text)
+            unterminated = error.pos >= len(part) - 1 or error.msg.startswith("Unterminated")
+            if not (cut and unterminated):
+                return None
+            window *= 4
+        except (ValueError, RecursionError):
+            return None
+    end = start + size
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
     if rest.strip(" \t,;") or end - start < _MIN_JSON_CHARS:
