@@ -91,10 +91,11 @@ _TOOL_LINE = re.compile(
     r"|\s*File \"[^\"]+\", line \d+|Traceback \(most recent call last\):$|(?:ERROR|FAIL): \w+ \("
 )
 # What only code has: statements ended by braces or semicolons, Python's definitions and
-# imports, C's preprocessor lines (an indented list of names looks like declarations).
+# imports, C's preprocessor lines, comments opening a line (an indented list of names looks
+# like declarations).
 _CODE_SIGN = re.compile(
-    r"[{};][^\S\n]*$|^[^\S\n]*(?:def|class|import|from\s+\S+\s+import"
-    r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b",
+    r"[{};][^\S\n]*$|^[^\S\n]*(?:/\*|//|(?:def|class|import|from\s+\S+\s+import"
+    r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
