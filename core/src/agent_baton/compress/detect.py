@@ -304,18 +304,20 @@ def _ignore(data: str) -> None:
 def _delimited(text: str, delimiter: str | None = None) -> bool:
     """CSV or TSV without a header row: the sniffed delimiter splits every line alike.
 
-    Lines opening with "#" are comments (tzdata's zone.tab). Rows of tab-separated fields may
-    leave trailing fields out (every row two fields or more, the first one filled: not code
-    indented with tabs). With the ``delimiter`` the key's extension names (.csv, .tsv), rows
-    that look like log lines are still rows, and any row of two fields or more is one.
+    Rows of tab-separated fields may leave trailing fields out (every row two fields or more,
+    the first one filled: not code indented with tabs), and lines opening with "#" among them
+    are comments (tzdata's zone.tab). With the ``delimiter`` the key's extension names (.csv,
+    .tsv), comments are skipped alike, rows that look like log lines are still rows, and any
+    row of two fields or more is one.
     """
-    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip() and line[0] != "#"]
-    if len(lines) < 5 or (delimiter is None and looks_like_log(text)):
-        return False
+    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
     lines = lines[:-1]  # the last line may be cut
+    rows = [line for line in lines if line[0] != "#"]
+    if len(rows) < 4 or (delimiter is None and looks_like_log(text)):
+        return False
     if delimiter is not None:
-        return all(len(row) >= 2 for row in csv.reader(lines, delimiter=delimiter))
-    if all(len(row) >= 2 and row[0].strip() for row in csv.reader(lines, delimiter="\t")):
+        return all(len(row) >= 2 for row in csv.reader(rows, delimiter=delimiter))
+    if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
     try:
         dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",\t;|")
