@@ -98,6 +98,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 _DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
 _RECORD = re.compile(
@@ -171,8 +172,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
-    if _tool_output(text):
-        return "lines"  # a compiler's or test runner's report, folded line by line
+    if _tool_output(text) and not (markdown and _BACKTICK_FENCE.search(text)):
+        # A compiler's or test runner's report, folded line by line; a report that quotes a
+        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
+        return "lines"
     if markdown:
         return "mixed"
     language = detect_language(text)
