@@ -4,17 +4,21 @@ Usage: python benchmarks/routing_bench.py [--per-kind 200] [--with-hint] [--corp
 
 Collects files from this machine whose kind is known from their extension or origin (Python
 modules, C and C++ headers, JavaScript, Java from the JDK's src.zip, shell scripts, JSON, YAML,
-TOML, INI, CSV/TSV, markdown, HTML, XML, logs, plain-text docs), compresses each WITHOUT the
-key that would give away its extension, and reads the route from the first transform
-(``json:table`` -> json). Prints accuracy per kind and overall, and the top confusions.
---with-hint also compresses with the file name as key. Runner logs and CSV/TSV come from
-the generated corpus (--corpus, built by build_corpus.py) when it is there.
+TOML, INI, CSV/TSV, markdown, HTML, XML, logs, plain-text docs, Debian's machine-readable
+copyright files), routes each WITHOUT the key that would give away its extension, and reads
+the route detection chose (``kinds()``, mapped to a family: ``yaml`` -> config). It also
+counts the rightly routed files whose compressor found nothing to cut, so that the line-level
+fallback compressed them (read from the first transform of ``compress()``). Prints accuracy
+per kind and overall, and the top confusions. --with-hint also routes with the file name as
+key. Runner logs and CSV/TSV come from the generated corpus (--corpus, built by
+build_corpus.py) when it is there.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import zipfile
 from collections import Counter
@@ -25,6 +29,7 @@ from corpus_rules import read_text, spread
 
 from agent_baton import get_token_counter
 from agent_baton.compress import compress
+from agent_baton.compress.detect import kinds
 
 REPO = Path(__file__).resolve().parent.parent
 # Route names as compress() reports them (the text before the first ":" of the first
@@ -46,13 +51,19 @@ ROUTES = {
     "prose": "prose",
     "markdown": "markdown",
     "mixed": "markdown",
-    "segments": "markdown",
+    "segments": "segments",
+    "binary": "binary",
     "chat": "chat",
     "html": "markup",
     "xml": "markup",
     "markup": "markup",
 }
-# The families each kind of file may rightly go to.
+# The families each kind of file may rightly go to. Documents of sentences may go to prose
+# or markdown whatever their extension: a .md file of paragraphs is prose, a .txt written
+# with markdown's lists and headings is markdown. A document with big blocks of different
+# sorts (paragraphs, then a listing of merges or a table) is rightly split into segments,
+# each compressed by its kind. GNU's AUTHORS and THANKS files list people one per line,
+# often after a paragraph: a listing (the line fold), segments or prose.
 EXPECTED = {
     "python": {"code"},
     "c-header": {"code"},
@@ -67,13 +78,18 @@ EXPECTED = {
     "ini": {"config"},
     "csv": {"table"},
     "tsv": {"table"},
-    "markdown": {"markdown", "prose"},
+    "markdown": {"markdown", "prose", "segments"},
     "html": {"markup"},
     "xml": {"markup"},
     "logs": {"logs"},
-    "text": {"prose"},
+    "text": {"prose", "markdown", "segments"},
+    "credits": {"logs", "segments", "prose"},
+    "deb822": {"config"},
 }
 LO, HI = 2_000, 300_000
+_NOT_INI = ("<?xml", "%YAML", "# -*- Python -*-")
+# DEP-5's Format line, by the URLs of its drafts and of its 1.0 version.
+_DEP5 = re.compile(r"Format(?:-Specification)?: https?://\S*(?:copyright-format|dep5)")
 COUNT = get_token_counter("gpt-4")
 
 
@@ -99,7 +115,16 @@ def collect(per_kind: int, corpus: Path) -> dict[str, list[tuple[str, str]]]:
         "json": walk([*node, *usr, SITE], (".json",), LO, HI, 100_000),
         "yaml": walk([*usr, SITE], (".yaml", ".yml"), LO, HI, 100_000),
         "toml": walk([*SYSTEM_ROOTS, SITE, Path.home() / ".rustup"], (".toml",), LO, HI, 100_000),
-        "ini": walk([*usr, SITE], (".ini", ".desktop", ".service", ".cfg"), 1_000, HI, 100_000),
+        # .service and .cfg name several formats: a first line that declares another one
+        # (Avahi's XML services, a %YAML file) says what the file is, and lit's lit*.cfg
+        # files are Python by lit's design.
+        "ini": [
+            p
+            for p in walk(
+                [*usr, SITE], (".ini", ".desktop", ".service", ".cfg"), 1_000, HI, 100_000
+            )
+            if not _first_line(p).startswith(_NOT_INI) and not p.name.startswith("lit.")
+        ],
         "csv": walk([*usr, SITE], (".csv",), LO, HI, 100_000),
         "tsv": walk([*usr, SITE], (".tsv", ".tab"), LO, HI, 100_000),
         "markdown": walk(
@@ -129,14 +154,25 @@ def collect(per_kind: int, corpus: Path) -> dict[str, list[tuple[str, str]]]:
             4000,
         ),
         "logs": walk([Path("/var/log")], (".log",), LO, 50_000_000, 200),
-        "text": walk(
-            [Path("/usr/share/doc"), Path("/usr/share/common-licenses")],
-            ("copyright", "README", "NEWS", "AUTHORS", "THANKS", ".txt"),
-            LO,
-            HI,
-            4000,
-        ),
     }
+    docs = walk(
+        [Path("/usr/share/doc"), Path("/usr/share/common-licenses")],
+        ("copyright", "README", "NEWS", "AUTHORS", "THANKS", ".txt"),
+        LO,
+        HI,
+        4000,
+    )
+    # A document that declares a machine-readable format on its first line is that format:
+    # Debian's copyright-format 1.0 files are control-file stanzas (Files:, Copyright:,
+    # License: fields with the license texts as indented continuation lines). CMakeLists.txt
+    # is CMake's build language, not a text.
+    found["deb822"] = [p for p in docs if _DEP5.match(_first_line(p))]
+    found["credits"] = [p for p in docs if p.name in ("AUTHORS", "THANKS")]
+    found["text"] = [
+        p
+        for p in docs
+        if p.name not in ("CMakeLists.txt", "AUTHORS", "THANKS") and not _DEP5.match(_first_line(p))
+    ]
     picked: dict[str, list[tuple[str, str]]] = {}
     for kind, paths in found.items():
         texts = []
@@ -164,6 +200,14 @@ def collect(per_kind: int, corpus: Path) -> dict[str, list[tuple[str, str]]]:
     return {k: v for k, v in picked.items() if v}
 
 
+def _first_line(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            return f.readline()
+    except OSError:
+        return ""
+
+
 def _windows(texts: list[tuple[str, str]], per_kind: int, header: bool) -> list[tuple[str, str]]:
     """Runs of consecutive lines of long logs and tables (what `sed -n A,Bp` would show),
     keeping a table's header line: more samples of the kinds with few files."""
@@ -175,7 +219,10 @@ def _windows(texts: list[tuple[str, str]], per_kind: int, header: bool) -> list[
             for start in range(0, max(1, len(body) - size), max(size, len(body) // 6)):
                 window = "\n".join(head + body[start : start + size]) + "\n"
                 if LO <= len(window) <= HI:
-                    out.append((f"{name}[{start}:{start + size}]", window))
+                    # The range goes before the extension: the name stays a key with a hint.
+                    path = Path(name)
+                    ranged = f"{path.stem}[{start}:{start + size}]{path.suffix}"
+                    out.append((str(path.with_name(ranged)), window))
     return spread(out, per_kind)
 
 
@@ -219,20 +266,26 @@ def _from_corpus(corpus: Path, formats: set[str] | None) -> list[tuple[str, str]
         elif meta.get("format") not in formats:
             continue
         content = next(p for p in case_json.parent.iterdir() if p.name.startswith("content"))
-        out.append((f"corpus:{meta['id']}", content.read_text(encoding="utf-8")))
+        out.append((f"corpus:{meta['id']}/{content.name}", content.read_text(encoding="utf-8")))
     return out
 
 
-def route(text: str, key: str | None) -> str:
-    """The family compress() sent ``text`` to (its route name if it has no family yet)."""
+def route(text: str, key: str | None) -> tuple[str, str]:
+    """The family detection routes ``text`` to, and the family of the compressor that took it.
+
+    They differ when the routed compressor found nothing to cut (a .desktop file of settings
+    only, a header of #define lines) and the line-level fallback folded the text instead.
+    """
     try:
+        routed = ROUTES.get(kinds(text, key)[0], "?")
         result = compress(text, counter=COUNT, key=key)
     except Exception as exc:
-        return f"raised:{type(exc).__name__}"
+        failed = f"raised:{type(exc).__name__}"
+        return failed, failed
     if not result.transforms:
-        return "passthrough"
+        return routed, "passthrough"
     name = result.transforms[0].split(":", 1)[0]
-    return ROUTES.get(name, name)
+    return routed, ROUTES.get(name, name)
 
 
 def main() -> int:
@@ -253,27 +306,35 @@ def main() -> int:
 def report(files: dict[str, list[tuple[str, str]]], hinted: bool) -> None:
     title = "with the file name as key" if hinted else "without the extension hint"
     print(f"\n## Routing accuracy, {title}\n")
-    print(f"{'kind':<12} {'files':>6} {'right':>6} {'accuracy':>9}  top routes")
+    print(f"{'kind':<12} {'files':>6} {'right':>6} {'accuracy':>9} {'declined':>9}  top routes")
     confusions: Counter[tuple[str, str]] = Counter()
-    right_total = n_total = 0
+    right_total = n_total = declined_total = 0
     worst = 1.0
     for kind in sorted(files):
         routes: Counter[str] = Counter()
+        declined = 0
         for name, text in files[kind]:
             key = Path(name).name if hinted else None
-            routes[route(text, key)] += 1
+            routed, compressed = route(text, key)
+            routes[routed] += 1
+            declined += routed in EXPECTED[kind] and compressed != routed
         right = sum(n for r, n in routes.items() if r in EXPECTED[kind])
         n = sum(routes.values())
         right_total, n_total = right_total + right, n_total + n
+        declined_total += declined
         worst = min(worst, right / n)
         for r, c in routes.items():
             if r not in EXPECTED[kind]:
                 confusions[(kind, r)] += c
         tops = ", ".join(f"{r} {c}" for r, c in routes.most_common(4))
-        print(f"{kind:<12} {n:>6} {right:>6} {100 * right / n:>8.1f}%  {tops}")
+        print(f"{kind:<12} {n:>6} {right:>6} {100 * right / n:>8.1f}% {declined:>9}  {tops}")
     print(
         f"\nROUTING ({title}): {right_total}/{n_total} = {100 * right_total / n_total:.1f}%"
         f" overall, worst kind {100 * worst:.1f}% (targets: >= 99% overall, >= 97% per kind)"
+    )
+    print(
+        f"declined: {declined_total} rightly routed files whose compressor found nothing to cut"
+        " and that the line-level fallback folded instead"
     )
     print(
         "top confusions (kind -> route): "

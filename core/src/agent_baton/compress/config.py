@@ -1,13 +1,15 @@
-"""INI and TOML files (setup.cfg, systemd units, .desktop files, pyproject.toml): their settings.
+"""INI, TOML and Debian control files (setup.cfg, systemd units, dpkg's status): their settings.
 
-Detected by their own parsers (``configparser``, ``tomllib``). Every section header and every
-short ``key = value`` line stays, byte for byte: they are the facts. Comments, blank runs and
-the inner lines of long multi-line values go, each run leaving ``# [… n lines]`` where it was;
-lines the query matches stay whatever they are, and so does the whole of a section the query
-names (``[project.optional-dependencies]`` for ``project.optional-dependencies.brotli``).
-A file of many like sections (a record per package, per target) that is still long is sampled
-like a table: the sections with rare values stay, each run of the others leaves
-``# [… n sections]``.
+Detected by their own parsers (``configparser``, ``tomllib``, and the Debian control-file
+syntax of Debian Policy 5.1, stanzas of ``Field: value`` lines with indented continuation
+lines, as in machine-readable ``debian/copyright`` files). Every section header and every
+short ``key = value`` or ``Field: value`` line stays, byte for byte: they are the facts.
+Comments, blank runs and the inner lines of long multi-line values go, each run leaving
+``# [… n lines]`` where it was; lines the query matches stay whatever they are, and so does
+the whole of a section the query names (``[project.optional-dependencies]`` for
+``project.optional-dependencies.brotli``). A file of many like sections (a record per
+package, per target) that is still long is sampled like a table: the sections with rare
+values stay, each run of the others leaves ``# [… n sections]``.
 """
 
 from __future__ import annotations
@@ -37,10 +39,57 @@ _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
 _MIN_SECTIONS = 8  # sections a file needs before they are sampled like records
 _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
+# Debian control syntax: a field name is printable ASCII without blanks or colons, not opening
+# with "#" or "-"; a continuation line opens with a blank.
+_FIELD = re.compile(r"(?![#-])[!-9;-~]+:")
+_STANZA_SAMPLE = 20_000  # characters of a control file checked, cut at a line's end
+_REPEATS = 0.2  # of a control file's fields: a name its stanza already had
 
 
 @once
 def parses_as_config(text: str) -> bool:
+    """Whether the text is an INI, TOML or Debian control file: it parses as one."""
+    return _parses_as_ini(text) or control_stanzas(text) is not None
+
+
+def control_stanzas(text: str) -> list[dict[str, str]] | None:
+    """The stanzas of a Debian control file (Debian Policy 5.1), each field's first line.
+
+    Every line is a field, a continuation or a comment; each stanza opens with a field. A
+    field may repeat in its stanza (real copyright files repeat ``Comment:``), but most of a
+    stanza's fields are distinct: a run of ``INFO:`` lines is a log. None unless there are
+    two stanzas or more and five fields. A long text is read up to a line's end after its
+    first 20,000 characters.
+    """
+    sample = text if len(text) <= _STANZA_SAMPLE else text[: text.rfind("\n", 0, _STANZA_SAMPLE)]
+    stanzas: list[dict[str, str]] = []
+    fields = repeats = 0
+    names: dict[str, str] | None = None  # the stanza being read
+    for line in sample.splitlines():
+        if not line.strip():
+            names = None
+            continue
+        if line[0] == "#":
+            continue
+        if line[0] in " \t":
+            if names is None:
+                return None  # a continuation with no field before it
+            continue
+        field = _FIELD.match(line)
+        if field is None:
+            return None
+        if names is None:
+            names = {}
+            stanzas.append(names)
+        repeats += field.group() in names
+        names.setdefault(field.group(), line[field.end() :].strip())
+        fields += 1
+    if len(stanzas) < 2 or fields < 5 or repeats > _REPEATS * fields:
+        return None
+    return stanzas
+
+
+def _parses_as_ini(text: str) -> bool:
     """Whether the text is an INI or TOML file: it parses, with sections and settings."""
     lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]
     if len(lines) < 5 or not any(_SECTION.match(line) for line in lines):

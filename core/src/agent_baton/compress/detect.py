@@ -2,12 +2,14 @@
 
 Each check is a real parser where one exists: ``json`` (a document or JSON Lines),
 ``ast.literal_eval`` for Python reprs, ``ast.parse`` for Python, tree-sitter for the brace
-languages, ``yaml.safe_load`` for YAML, ``configparser`` and ``tomllib`` for INI and TOML,
-``csv`` for delimited tables, ``html.parser`` for pages. The key's file extension says which
-parser to try first. Text no parser takes is told by its lines: a log (timestamps, levels),
-markdown with fenced blocks, prose (lines of plain words), or line-oriented tool output
-(``ps``, ``dpkg -l``, linters, test runners), which is folded line by line and never read as
-prose.
+languages, ``yaml.safe_load`` for YAML, ``configparser``, ``tomllib`` and the Debian
+control-file syntax for INI, TOML and control files, ``csv`` for delimited tables,
+``html.parser`` for pages, ``expat`` for XML. The key's file extension says which parser to
+try first. Text no parser takes is told by its lines: a log (timestamps, levels), a tool's
+report (compiler diagnostics, test-runner verdicts), a C header of preprocessor directives,
+markdown with fenced blocks, prose (lines of plain words, comments of code left out), or
+line-oriented tool output (``ps``, ``dpkg -l``, linters), which is folded line by line and
+never read as prose.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from __future__ import annotations
 import csv
 import json
 import re
+import xml.parsers.expat
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
-from agent_baton.compress.config import parses_as_config
+from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import once
@@ -40,14 +43,19 @@ _CODE_EXTENSIONS = (
 # Extension (lower case, no dot) -> the kind its content should parse as.
 _EXTENSIONS = {
     **dict.fromkeys(("json", "jsonl", "ndjson", "geojson", "ipynb", "har"), "json"),
-    **dict.fromkeys(("csv", "tsv"), "table"),
+    **dict.fromkeys(("csv", "tsv", "tab"), "table"),
     **dict.fromkeys(("yaml", "yml"), "yaml"),
     **dict.fromkeys(("ini", "cfg", "toml", "desktop", "service", "conf"), "config"),
-    **dict.fromkeys(("html", "htm", "xhtml"), "html"),
+    **dict.fromkeys(("html", "htm", "xhtml", "xml"), "html"),
     **dict.fromkeys(("log", "out"), "logs"),
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
-_SAMPLE = 20_000  # characters a line-based check reads
+_EXTENSION_DELIMITERS = {"csv": ",", "tsv": "\t", "tab": "\t"}
+_SAMPLE = 20_000
+_LINE_CHARS = 300  # of a line a line pattern reads
+_STAMP = re.compile(
+    r"\d{4}-\d\d-\d\d[ T]+\d\d:\d\d"
+)  # a date and time opening a value  # characters a line-based check reads
 _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
 # YAML's first line after comments: a key, a list item or a document start.
 # Each leading line (blank, or a comment) is one step: "\s*\n" repeated would split a run of
@@ -58,19 +66,54 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 # Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8);
 # source code spells single escapes in quotes ('\x9c'), not runs of them.
 _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
+# A comment of the brace languages that opens a line (an open one runs to the end); prose
+# has no lines opening with "//" or "/*".
+_BRACE_COMMENT = re.compile(r"^[^\S\n]*(?://[^\n]*|/\*.*?(?:\*/|\Z))", re.S | re.M)
 _HTML = re.compile(r"\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 _DELIMITERS = ",\t;|"
 # A quote that opens a field (csv quotes only there): such a field may span lines.
 _FIELD_QUOTE = re.compile(r"(?:^|[,\t;|]) *[\"']|\0", re.M)
-# A word of prose: letters, maybe an apostrophe or hyphen, maybe quoted or punctuated.
-_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*")
+# A word of prose: letters (lower case after the first, or all capitals as in a license's
+# disclaimer), maybe an apostrophe or hyphen, maybe quoted or punctuated.
+_PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z](?:[a-z'’-]*|[A-Z'’-]*)[)\"'*_`]*[.,;:!?]?[)\"']*")
 # Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
 # status words of test runners, package and process listings.
+# A C preprocessor directive ("# ifndef NAME" is not a markdown heading).
+_DIRECTIVE = re.compile(
+    r"[^\S\n]*#[^\S\n]*(?:(?:define|undef|ifdef|ifndef)\s+[A-Za-z_]|include\s*[<\"]"
+    r"|(?:if|elif)\s+(?:!?\s*defined\b|[A-Z_]{2,}|\d|\()|(?:endif|else)(?:\s|$)|pragma\s|error\s)"
+)
+# Lines only tools print: compiler diagnostics (path:line:col:) with the carets under their
+# source excerpts and their include chains, Python's tracebacks, unittest's and doctest's
+# verbose records, log lines whose time follows the program's name (update-alternatives
+# 2025-06-24 14:36:53: ...).
+_TOOL_LINE = re.compile(
+    r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
+    r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
+    r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"
+    r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
+    r"|[\w.\-]+:? \[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d"
+    r"|\s*File \"[^\"]+\", line \d+|Traceback \(most recent call last\):$|(?:ERROR|FAIL): \w+ \("
+)
+# What only code has: statements ended by braces or semicolons, Python's definitions and
+# imports, C's preprocessor lines, comments opening a line (an indented list of names looks
+# like declarations).
+_CODE_SIGN = re.compile(
+    r"[{};][^\S\n]*$|^[^\S\n]*(?:/\*|//|(?:def|class|import|from\s+\S+\s+import"
+    r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
+    re.M,
+)
+_BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
+_TOOL_SHARE = 0.3  # of a text's lines: a tool's report
+_DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
 _RECORD = re.compile(
     r"^\s*(\S+\.\w+:\d+(:\d+)?:?\s|\S+::\S+\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
-    r"|(PASSED|FAILED|ERROR|ok|not ok)\s|[a-zA-Z]{2}\s{2}\S+\s{2,})"
+    r"|(PASSED|FAILED|ERROR|ok|not ok)\s|[a-zA-Z]{2}\s{2}\S+\s{2,})|" + _DIRECTIVE.pattern
 )
+# A column gap: two blanks or a tab inside a line. Two blanks after a sentence's end are the
+# typewriter convention of plain-text documents (licenses, READMEs), not a gap.
+_GAP = re.compile(r"(?<![.?!:])  |\t")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s|>\s?|[-*+]\s+\S|\d{1,3}[.)]\s+\S)")
 
 
@@ -108,8 +151,9 @@ def detect(text: str, key: str | None = None) -> str:
         return "repr"  # str() of a list, dict, tuple or bytes
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
-    hinted = _EXTENSIONS.get(_extension(key))
-    if hinted is not None and _confirms(hinted, text):
+    extension = _extension(key)
+    hinted = _EXTENSIONS.get(extension)
+    if hinted is not None and _confirms(hinted, text, extension):
         return hinted
     markdown = head not in ("{", "[") and looks_like_mixed(text)
     if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
@@ -128,8 +172,13 @@ def detect(text: str, key: str | None = None) -> str:
         return "xml"  # parsed element by element; the HTML reader if it will not parse
     if _HTML.match(text) or _tags(text):
         return "html"
+    if _xml(stripped):
+        return "xml"
     if looks_like_table(text) or _delimited(text):
         return "table"
+    stanzas = control_stanzas(text)
+    if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
+        return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
     if parses_as_config(text):
@@ -138,19 +187,27 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
+    if _tool_output(text) and not (markdown and _BACKTICK_FENCE.search(text)):
+        # A compiler's or test runner's report, folded line by line; a report that quotes a
+        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
+        return "lines"
     if header_end(text[:_SAMPLE].split("\n")):
         return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
     if markdown:
         return "mixed"
     language = detect_language(text)
-    prose = _prose(text)
+    # Comments are a program's documentation: its code decides whether it is prose.
+    uncommented = _BRACE_COMMENT.sub("", text[:_SAMPLE])
+    prose = _prose(uncommented)
     if language is not None and (not prose or parses_with_grammar(text, language)):
         # A grammar parses it; or its signs are strong and it is not prose (C whose macros
         # break the grammar goes to the brace scanner).
         return "code"
+    if _preprocessed(uncommented):
+        return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text):
+    if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
         return "code"  # the brace scanner: the last resort for code no grammar took
     return "segments" if split_worthy(text) else "lines"
 
@@ -161,7 +218,7 @@ def _extension(key: str | None) -> str:
     return key.rsplit(".", 1)[-1].lower()
 
 
-def _confirms(kind: str, text: str) -> bool:
+def _confirms(kind: str, text: str, extension: str) -> bool:
     """Whether ``text`` parses as the kind its extension names."""
     if kind == "json":
         return _json(text) is not None
@@ -171,13 +228,13 @@ def _confirms(kind: str, text: str) -> bool:
             looks_like_code(text) or detect_language(text) is not None
         )
     if kind == "table":
-        return looks_like_table(text) or _delimited(text)
+        return looks_like_table(text) or _delimited(text, _EXTENSION_DELIMITERS.get(extension))
     if kind == "yaml":
         return parses_as_yaml(text)
     if kind == "config":
         return parses_as_config(text)
     if kind == "html":
-        return bool(_HTML.match(text) or _tags(text))
+        return bool(_HTML.match(text) or _tags(text) or _xml(text.lstrip()))
     return looks_like_log(text)
 
 
@@ -231,27 +288,79 @@ def _tags(text: str) -> bool:
     )
 
 
-def _delimited(text: str) -> bool:
-    """CSV or TSV without a header row: the sniffed delimiter splits every line alike."""
-    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
-    if len(lines) < 5 or looks_like_log(text):
+def _xml(text: str) -> bool:
+    """Whether the text opens as well-formed XML with a few elements (expat reads its start).
+
+    Entities are not expanded (a default handler is set) and external ones never fetched.
+    """
+    if text[:1] != "<":
         return False
-    rows_lines = lines[:-1]  # the last line may be cut
-    if _FIELD_QUOTE.search("\n".join(rows_lines)) is None:
+    parser = xml.parsers.expat.ParserCreate()
+    parser.DefaultHandler = _ignore
+    elements = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal elements
+        elements += 1
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(text[:_SAMPLE], False)  # not final: the sample may end inside an element
+    except xml.parsers.expat.ExpatError:
+        return False
+    return elements >= 3
+
+
+def _ignore(data: str) -> None:
+    """Expat's default handler: set, it leaves internal entities unexpanded."""
+
+
+def _delimited(text: str, delimiter: str | None = None) -> bool:
+    """CSV or TSV without a header row: the sniffed delimiter splits every line alike.
+
+    Rows of tab-separated fields may leave trailing fields out (every row two fields or more,
+    the first one filled: not code indented with tabs), and lines opening with "#" among them
+    are comments (tzdata's zone.tab). With the ``delimiter`` the key's extension names (.csv,
+    .tsv), comments are skipped alike, rows that look like log lines are still rows, and any
+    row of two fields or more is one.
+    """
+    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
+    lines = lines[:-1]  # the last line may be cut
+    rows = [line for line in lines if line[0] != "#"]
+    if len(rows) < 4 or (delimiter is None and looks_like_log(text)):
+        return False
+    if delimiter is not None:
+        return all(len(row) >= 2 for row in csv.reader(rows, delimiter=delimiter))
+    if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
+        return True
+    if _FIELD_QUOTE.search("\n".join(lines)) is None:
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
-        split = sum(1 for line in rows_lines if any(d in line for d in _DELIMITERS))
-        if split < 0.95 * len(rows_lines):
+        split = sum(1 for line in lines if any(d in line for d in _DELIMITERS))
+        if split < 0.95 * len(lines):
             return False
     try:
         dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS)
     except csv.Error:
         return False
-    rows = list(csv.reader(rows_lines, dialect))
-    widths = [len(row) for row in rows]
+    widths = [len(row) for row in csv.reader(lines, dialect)]
     width = max(set(widths), key=widths.count)
-    return width >= 2 and widths.count(width) >= 0.95 * len(rows)
+    return width >= 2 and widths.count(width) >= 0.95 * len(widths)
+
+
+def _tool_output(text: str) -> bool:
+    """Whether many lines are records only tools print (diagnostics, test-runner verdicts)."""
+    lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    hits = sum(1 for line in lines if _TOOL_LINE.match(line[:_LINE_CHARS]))
+    return len(lines) >= 5 and hits >= _TOOL_SHARE * len(lines)
+
+
+def _preprocessed(sample: str) -> bool:
+    """Whether many of the lines are C preprocessor directives."""
+    lines = [line for line in sample.splitlines()[:300] if line.strip()]
+    directives = sum(1 for line in lines if _DIRECTIVE.match(line))
+    return directives >= 5 and directives >= _DIRECTIVES * len(lines)
 
 
 def _prose(text: str) -> bool:
@@ -275,7 +384,7 @@ def sentence_line(line: str) -> bool:
 def _wordy(line: str) -> bool:
     """A line of prose: at least four tokens, most of them plain words, no column gaps."""
     tokens = line.split()
-    if len(tokens) < 4 or "  " in line.strip() or "\t" in line.strip():
+    if len(tokens) < 4 or _GAP.search(line.strip()):
         return False
     return sum(1 for t in tokens if _PLAIN_WORD.fullmatch(t)) >= 0.7 * len(tokens)
 

@@ -33,6 +33,7 @@ _MIN_FIELDS_OF_HEADER = 4
 _MAX_HEADER_LINES = 2_000
 _FOLD_FIELDS = 5  # a run of this many fields of one name keeps a few and counts the rest
 _SHOWN_FIELDS = 2
+_JSON_WINDOW = 4096  # characters the decoder first reads of a value
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
 
@@ -141,12 +142,26 @@ def _json_end(text: str, start: int) -> int | None:
     """Where a JSON object or array starting at ``start`` ends, if it ends a line.
 
     A value over several lines must be big enough to be data; one on a line of its own may
-    be a row of JSON Lines (a lone one goes back to the records around it).
+    be a row of JSON Lines (a lone one goes back to the records around it). The decoder reads
+    a window from ``start``, four times larger while the value runs past it: its errors count
+    the lines before their position, so on the whole text every line opening with a bracket
+    would cost the length of all the text before it (n²).
     """
-    try:
-        _, end = json.JSONDecoder().raw_decode(text, start)
-    except (ValueError, RecursionError):
-        return None
+    window = _JSON_WINDOW
+    while True:
+        part = text[start : start + window]
+        try:
+            _, size = json.JSONDecoder().raw_decode(part)
+            break
+        except json.JSONDecodeError as error:
+            cut = start + window < len(text)
+            unterminated = error.pos >= len(part) - 1 or error.msg.startswith("Unterminated")
+            if not (cut and unterminated):
+                return None
+            window *= 4
+        except (ValueError, RecursionError):
+            return None
+    end = start + size
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
     one_line = "\n" not in text[start:end]

@@ -1,0 +1,145 @@
+"""Detection by parsing, on real files of this machine (each test skips when its files are absent).
+
+Each rule of detect.py added for the routing benchmark is checked on at least ten real inputs
+of its class where the machine has them: Debian control files, C headers of preprocessor
+directives, license texts, tab-separated tables with comments, XML, compiler and test-runner
+reports, and a .csv key over rows that look like log lines.
+"""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent_baton.compress import compress
+from agent_baton.compress.detect import detect
+
+DEP5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/"
+
+
+def _texts(paths: list[Path], least: int = 10) -> list[str]:
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    if len(texts) < least:
+        pytest.skip(f"fewer than {least} files of this class on this machine")
+    return texts
+
+
+def _copyrights(machine_readable: bool) -> list[Path]:
+    out = []
+    for path in sorted(Path("/usr/share/doc").glob("*/copyright")):
+        head = path.read_text(encoding="utf-8", errors="replace")
+        if len(head) > 2000 and head.startswith(DEP5) == machine_readable:
+            out.append(path)
+    return out[:40]
+
+
+def test_machine_readable_copyright_files_are_control_files():
+    texts = _texts(_copyrights(machine_readable=True))
+    routed = [detect(text) for text in texts]
+    assert routed.count("config") >= 0.95 * len(texts), routed
+
+
+def test_dpkg_status_is_a_control_file_and_keeps_every_package_line():
+    status = Path("/var/lib/dpkg/status")
+    if not status.exists():
+        pytest.skip("no dpkg status")
+    text = status.read_text(encoding="utf-8", errors="replace")[:200_000]
+    text = text[: text.rfind("\n\n")]  # whole stanzas
+    result = compress(text)
+    assert detect(text) == "config"
+    packages = [line for line in text.splitlines() if line.startswith("Package: ")]
+    assert all(line in result.text.splitlines() for line in packages)
+
+
+def test_license_texts_are_prose():
+    # Plain-text copyright notices: sentences two blanks apart, disclaimers in capitals.
+    texts = _texts(_copyrights(machine_readable=False))
+    routed = [detect(text) for text in texts]
+    assert sum(kind in ("prose", "segments") for kind in routed) >= 0.9 * len(texts), routed
+    assert routed.count("prose") >= 0.75 * len(texts), routed
+
+
+def test_headers_of_preprocessor_directives_are_code():
+    headers = []
+    for path in sorted(Path("/usr/include").rglob("*.h")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(text) > 2000 and sum(line.lstrip().startswith("#") for line in lines) > 0.6 * len(
+            lines
+        ):
+            headers.append(path)
+        if len(headers) >= 30:
+            break
+    texts = _texts(headers)
+    routed = [detect(text) for text in texts]
+    assert routed.count("code") >= 0.95 * len(texts), routed
+
+
+def test_tab_separated_tables_with_comment_lines_are_tables():
+    tabs = sorted(Path("/usr/share/zoneinfo").glob("*.tab"))
+    tabs += sorted(Path(sys.prefix).glob("lib/python3*/site-packages/**/zoneinfo/*.tab"))
+    texts = _texts(tabs, least=3)
+    assert [detect(text) for text in texts] == ["table"] * len(texts)
+
+
+def test_xml_files_are_markup():
+    paths = sorted(Path("/usr/share/dbus-1").rglob("*.xml")) + sorted(
+        Path("/usr/libexec/valgrind").glob("*.xml")
+    )
+    texts = _texts([p for p in paths if p.stat().st_size > 2000][:40])
+    routed = [detect(text) for text in texts]
+    assert routed.count("html") >= 0.95 * len(texts), routed
+
+
+def test_an_entity_bomb_is_not_expanded_by_the_xml_check():
+    entities = "".join(
+        f'<!ENTITY e{i} "{("&e" + str(i - 1) + ";") * 10 if i else "x" * 10}">' for i in range(9)
+    )
+    text = f'<?xml version="1.0"?><!DOCTYPE r [{entities}]><r><a>&e8;</a>' + "<b>x</b>" * 50
+    assert detect(text) == "html"
+
+
+def test_compiler_and_test_runner_reports_are_folded_by_line(tmp_path: Path):
+    source = tmp_path / "broken.c"
+    source.write_text(
+        "".join(f"int f{i}(void) {{ return undefined_{i}; }}\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    cc = subprocess.run(
+        ["gcc", "-c", str(source), "-o", "/dev/null"], capture_output=True, text=True
+    )
+    if not cc.stderr:
+        pytest.skip("no gcc")
+    assert detect(cc.stderr) == "lines"
+    tests = tmp_path / "test_numbers.py"
+    tests.write_text(
+        "import unittest\n\nclass T(unittest.TestCase):\n"
+        + "".join(
+            f"    def test_{i}(self):\n        self.assertEqual({i} % 7, 0)\n" for i in range(60)
+        ),
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "unittest", "-v", "test_numbers"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert detect(run.stderr) == "lines"
+
+
+def test_a_csv_key_keeps_ragged_rows_that_look_like_log_lines_a_table():
+    log = Path("/var/log/dpkg.log")
+    if not log.exists():
+        pytest.skip("no dpkg log")
+    text = log.read_text(encoding="utf-8", errors="replace")
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    for line in text.splitlines()[:400]:
+        writer.writerow(line.split(" "))  # 5 to 6 fields: rows leave trailing fields out
+    assert detect(rows.getvalue()) != "table"  # without the hint nothing says they are rows
+    assert detect(rows.getvalue(), "dpkg.csv") == "table"
+    assert detect(text[:50_000], "dpkg.csv") == "logs"  # the log itself is not CSV
