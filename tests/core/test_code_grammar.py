@@ -5,7 +5,6 @@ the brace scanner then handles the same inputs, as the fallback tests check.
 """
 
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -1100,17 +1099,9 @@ def case(request: pytest.FixtureRequest) -> Case:
     return request.param
 
 
-@pytest.fixture(autouse=True)
-def fresh_detection() -> Iterator[None]:
-    """Detection is cached per text: a test that hides a grammar must not leave its answer."""
-    yield
-    code_grammar.detect_language.cache_clear()
-
-
 def without_grammars(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every grammar look uninstalled, so the brace scanner runs."""
     monkeypatch.setattr(code_grammar, "_language", lambda name: None)
-    code_grammar.detect_language.cache_clear()
 
 
 def test_keeps_imports_signatures_and_docs_and_elides_bodies(case: Case):
@@ -1333,7 +1324,6 @@ def test_signs_shared_by_two_languages_are_settled_by_parsing(monkeypatch: pytes
     assert detect_language(SWIFT) == "swift"
     original = code_grammar._language
     monkeypatch.setattr(code_grammar, "_language", lambda n: None if n == "swift" else original(n))
-    code_grammar.detect_language.cache_clear()
     assert detect_language(SWIFT) is None  # Rust's grammar does not parse it either
 
 
