@@ -91,7 +91,9 @@ def test_xml_files_are_markup():
     )
     texts = _texts([p for p in paths if p.stat().st_size > 2000][:40])
     routed = [detect(text) for text in texts]
-    assert routed.count("html") >= 0.95 * len(texts), routed
+    # XML goes to the XML compressor (the HTML reader when it will not parse).
+    assert sum(kind in ("xml", "html") for kind in routed) >= 0.95 * len(texts), routed
+    assert routed.count("xml") >= 0.9 * len(texts), routed
 
 
 def test_an_entity_bomb_is_not_expanded_by_the_xml_check():

@@ -153,7 +153,7 @@ def compress_config(text: str, request: Request) -> tuple[str, str] | None:
 def _sections(lines: list[str]) -> list[tuple[int, int]]:
     """(first line, end) of each section, its header first."""
     starts = [i for i, line in enumerate(lines) if _SECTION.match(line)]
-    return list(zip(starts, [*starts[1:], len(lines)], strict=True))
+    return list(zip(starts, [*starts[1:], len(lines)][: len(starts)], strict=True))
 
 
 def _named(lines: list[str], sections: list[tuple[int, int]], query: str | None) -> set[int]:

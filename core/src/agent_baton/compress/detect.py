@@ -46,7 +46,8 @@ _EXTENSIONS = {
     **dict.fromkeys(("csv", "tsv", "tab"), "table"),
     **dict.fromkeys(("yaml", "yml"), "yaml"),
     **dict.fromkeys(("ini", "cfg", "toml", "desktop", "service", "conf"), "config"),
-    **dict.fromkeys(("html", "htm", "xhtml", "xml"), "html"),
+    **dict.fromkeys(("html", "htm", "xhtml"), "html"),
+    "xml": "xml",
     **dict.fromkeys(("log", "out"), "logs"),
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
@@ -235,6 +236,8 @@ def _confirms(kind: str, text: str, extension: str) -> bool:
         return parses_as_config(text)
     if kind == "html":
         return bool(_HTML.match(text) or _tags(text) or _xml(text.lstrip()))
+    if kind == "xml":
+        return looks_like_xml(text) or _xml(text.lstrip())
     return looks_like_log(text)
 
 
