@@ -116,6 +116,7 @@ def _parse(text: str) -> _Element | None:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = data
+    parser.DefaultHandler = _unexpanded  # set, it leaves internal entities unexpanded
     try:
         parser.Parse(text, True)
     except (expat.ExpatError, ValueError, RecursionError):
@@ -157,3 +158,7 @@ def _cuts(
             cuts.append((first, last, indent + omitted(what, key)))
         previous = i
     return cuts
+
+
+def _unexpanded(data: str) -> None:
+    """Expat's default handler: an entity reference (``&e8;``) is passed over, not expanded."""
