@@ -175,6 +175,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "html"
     if _xml(stripped):
         return "xml"
+    if _tool_output(text) and not (markdown and _BACKTICK_FENCE.search(text)):
+        # A compiler's or test runner's report, folded line by line; a report that quotes a
+        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
+        return "lines"
     if looks_like_table(text) or _delimited(text):
         return "table"
     stanzas = control_stanzas(text)
@@ -188,10 +192,6 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
-    if _tool_output(text) and not (markdown and _BACKTICK_FENCE.search(text)):
-        # A compiler's or test runner's report, folded line by line; a report that quotes a
-        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
-        return "lines"
     if header_end(text[:_SAMPLE].split("\n")):
         return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
     if markdown:
