@@ -184,3 +184,39 @@ def test_a_query_that_spells_out_a_snake_case_name_keeps_that_function():
     )
     out, _ = compress_code(source, Request(query="What does the check on redirects do?"))
     assert 'raise errors.TooMany("stopped after 10 redirects")' in out
+
+
+def test_every_cut_of_a_skeleton_is_marked_where_it_was():
+    # textwrap.py's shape: a module docstring, a class docstring, comment blocks between
+    # statements. They went with no marker, so the next agent could not tell code was cut.
+    license_block = "\n".join(f"# Copyright line {i} of the licence." for i in range(6))
+    doc = "\n".join(f"    Option {i} of the wrapper is described here." for i in range(20))
+    methods = "".join(
+        f"    def step_{i}(self, text):\n"
+        + "".join(f"        text = text.replace('{k}', '{k + 1}')\n" for k in range(8))
+        + "        return text\n\n"
+        for i in range(12)
+    )
+    source = (
+        f'"""Text wrapping.\n\nMore about it.\n"""\n{license_block}\nimport re\n\n'
+        f'class Wrapper:\n    """\n{doc}\n    """\n\n    # how words split\n'
+        f"    # (a regular expression)\n    words = re.compile(r'\\s+')\n\n{methods}"
+    )
+    produced = compress_code(source, Request())
+    assert produced is not None
+    lines = source.splitlines()
+    kept = produced[0].splitlines()
+    # Walk the output against the input: every run of non-blank input lines left out
+    # between two kept lines has a marker between them.
+    at = -1
+    marked = True
+    for line in kept:
+        if line in lines[at + 1 :] and line.strip():
+            following = lines.index(line, at + 1)
+            skipped = [s for s in lines[at + 1 : following] if s.strip()]
+            assert marked or not skipped, (skipped, line)
+            at, marked = following, False
+        elif "[…" in line or " omitted" in line:
+            marked = True
+    # The docstring's rest and the licence: 8 lines; the class docstring and two comments: 23.
+    assert "# [… 8 lines]" in kept and "    # [… 23 lines]" in kept

@@ -49,3 +49,23 @@ def test_text_that_only_shows_a_patch_is_not_a_diff():
     text = "\n".join([*(prose for _ in range(40)), "", *patch, "", *(prose for _ in range(40))])
     assert not parses_as_diff(text)
     assert not parses_as_diff("--- a\n+++ b\n@@ -1,3 +1,3 @@\n only one line\n")
+
+
+def test_context_lines_that_report_a_failure_stay():
+    # git log -p of a test file: the asserts around a change are context, and a failure
+    # line by the guarantee's definition whichever side of the hunk they are on.
+    old = []
+    for i in range(40):
+        old += [
+            f"def test_{i}():\n",
+            f"    value = compute({i})\n",
+            f"    assert value == {i}\n",
+            "\n",
+        ]
+    new = [line.replace("compute(7)", "compute_fast(7)") for line in old]
+    text = "".join(difflib.unified_diff(old, new, "a/test_x.py", "b/test_x.py", n=6))
+    out = diff_lines(text, Request())
+    assert out is not None
+    assert " def test_8():" not in out.splitlines()  # other context still goes
+    assert "     assert value == 8" in out.splitlines()
+    assert violations(text, out) == []

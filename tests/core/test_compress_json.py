@@ -139,3 +139,13 @@ def test_the_rows_holding_a_columns_smallest_and_largest_values_are_kept():
     rows = [{"id": i, "sku": f"SKU-{i:04d}", "stock": 10 + i % 50} for i in range(400)]
     rows[377]["stock"] = 0  # not an outlier by spread, but the one empty shelf
     assert "377|SKU-0377|0" in compress(json.dumps(rows)).text
+
+
+def test_a_marker_stays_one_line_when_a_value_it_quotes_has_line_breaks():
+    # pip inspect: one package's license is its whole text; the column's counts quote it.
+    rows = [{"name": f"pkg{i}", "license": "MIT" if i % 3 else "Apache-2.0"} for i in range(400)]
+    rows[5]["license"] = "MIT License\n\nCopyright (c) 2022 OpenAI\r\nPermission is granted"
+    text = json.dumps({"installed": rows}, indent=2)
+    out = compress(text, key="inspect").text
+    assert "MIT License\\n\\nCopyright" in out  # the counts name it, escaped
+    assert not any(line.startswith(("Copyright", "Permission")) for line in out.splitlines())

@@ -79,3 +79,19 @@ def test_documents_are_compared_with_the_first_of_their_own_shape():
     assert "--- # documents 3-31: as document 2, except" in result.text
     assert "kind: Namespace" in result.text
     assert result.compressed_tokens < 0.15 * result.original_tokens
+
+
+def test_an_outline_keeps_deep_lines_that_report_a_failure():
+    # A CI run's record: the job that failed says so three levels down, in its log.
+    jobs = []
+    for i in range(60):
+        log = "Traceback (most recent call last):" if i == 41 else f"built wheel {i} in 3.{i}s"
+        jobs.append(
+            f"  job-{i}:\n    runner: ubuntu-22.04\n    steps:\n      - name: build {i}\n"
+            f"        run: make wheel-{i}\n        output:\n          first: resolving deps\n"
+            f'          last: "{log}"\n'
+        )
+    text = "workflow: release\njobs:\n" + "".join(jobs)
+    out = compress(text, key="run.yaml").text
+    assert '          last: "Traceback (most recent call last):"' in out.splitlines()
+    assert '          last: "built wheel 40 in 3.40s"' not in out.splitlines()

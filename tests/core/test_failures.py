@@ -93,6 +93,15 @@ REPORTS = [
     "E1123 10:00:07.123456   1234 server.go:42] listener died",
     "Process exited with a non-zero exit status 2",
     "cp: cannot stat 'ledger.csv': No such file or directory",
+    # node -e "throw new Error('boom')": frames with no function name, in node's own modules.
+    "    at [eval]:1:7",
+    "    at node:internal/process/execution:118:14",
+    "    at [eval]-wrapper:6:24",
+    # A shell or a tool whose system call failed, as strerror words it.
+    "sh: 1: foo_not_a_cmd: not found",
+    "bash: line 1: deploy: command not found",
+    "make: /nonexistent: No such file or directory",
+    "Could not connect to Redis at 127.0.0.1:1: Connection refused",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -113,6 +122,8 @@ MENTIONS = [
     "========================= 40 passed in 0.62s =========================",
     "      delivered to the downstream client, a generic 500 error is returned to the",
     ' "WARNING SIGN": {',
+    "    at 12:30:45 the backup starts",
+    "  status: not found",
 ]
 
 

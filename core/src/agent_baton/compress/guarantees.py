@@ -69,7 +69,8 @@ _HEADS = (
     # Traceback frames: Python and doctest, Java, JavaScript, Rust, pytest; chained causes.
     r"[ \t]*File \"[^\"\n]+\", line \d+",
     r"[ \t]+at (?:async )?(?:[\w$.<>/\[\]-]+(?: \[as [\w$]+\])? \([^()\n]*:\d+\)?"
-    r"|[\w$.<>/-]+:\d+:\d+|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
+    r"|[^\s\d:(][^\s:]*(?::[^\s:]+)*:\d+:\d+$"
+    r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
     # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
@@ -118,6 +119,14 @@ _GATED = (
         True,
         r"[FfEe](?:(?<=[Ff])(?i:ailures|ailed)|(?<=[Ee])(?i:rrors))[=:] ?[1-9]",
     ),
+    # A system call's failure as C's strerror words it, ending a tool's message
+    # (``make: x: No such file or directory``, ``sh: 1: foo: not found``).
+    (
+        ("no such file", "permission denied", "connection refused", "not found"),
+        True,
+        r"\S: (?:No such file or directory|Permission denied|Connection refused)$"
+        r"|^[\w./-]+: (?:line \d+: |\d+: )?\S+: (?:command )?not found$",
+    ),
     # Non-zero exits.
     (
         ("exit", "returned", "error code", "] error", "undefined reference", "because of errors"),
@@ -155,6 +164,7 @@ _FAILURE_WORDS = (
     *("traceback", "interrupt", "exit", "returned", "undefined reference", "✖", "✗", "✘"),
     *("level", "lvl", "severity", "[err", "<err", "[crit", "<crit"),
     *("cannot", "can't", "could not", "couldn't", "unable to"),
+    *("no such file", "permission denied", "connection refused", "not found"),
 )
 # With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
 # ASCII letters); "İ" would also lower to two characters.

@@ -24,6 +24,8 @@ _MARKER = re.compile(r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*(?:\[[…×§]|…)")
 _CUT = re.compile(r"\[… [^\[\]]* omitted(?: — [^\]]*)?\]$")
 # The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
 _BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
+# What str.splitlines() breaks a line at.
+_ONE_LINE = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,14 @@ def note(text: str) -> str:
     """A line a compressor writes that is not the input's: ``[… 23 rows]``, ``[… stats: …]``.
 
     Shaped as a marker so that every reader (the guarantees, the benchmarks, the next
-    agent) tells it from the input's own lines.
+    agent) tells it from the input's own lines. One line whatever it quotes: a value with line
+    breaks (a license text in a column's counts) shows them escaped, as JSON does.
     """
-    return f"[… {text}]"
+    return f"[… {_ONE_LINE.sub(_escaped, text)}]"
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]
 
 
 def omitted(what: str, key: str | None) -> str:

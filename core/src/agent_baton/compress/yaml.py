@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from agent_baton.compress.guarantees import is_failure
 from agent_baton.compress.json import budget_chars
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -150,11 +151,13 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
 def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     """The lines up to the deepest indentation that fits ``budget`` characters.
 
-    Lines the query matches stay whatever their depth; each run of deeper lines becomes
-    one ``# [… n lines]`` line at its place.
+    Lines the query matches and lines that report a failure (a status, a job's log) stay
+    whatever their depth; each run of deeper lines becomes one ``# [… n lines]`` line at
+    its place.
     """
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
     matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
+    matched.update(i for i, line in enumerate(lines) if is_failure(line))
     keep_depth = -1
     for depth in sorted({d for d in depths if d >= 0}):
         size = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= depth)

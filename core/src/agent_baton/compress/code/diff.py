@@ -5,7 +5,8 @@ the body is known line by line: context (`` ``), removed (``-``) and added (``+`
 File headers, hunk headers and the text between files (a commit's message) stay; so do the
 first changed lines of each hunk, and, past them, the changed lines that open a block
 other than a control statement's (a ``def``, a ``class``, a function's signature over its
-deeper body) and those that report a failure. Every run of lines left out is a marker where it was.
+deeper body) and those that report a failure, as do context lines that report one. Every
+run of lines left out is a marker where it was.
 """
 
 from __future__ import annotations
@@ -111,12 +112,14 @@ def diff_lines(text: str, request: Request) -> str | None:
 
 
 def _changed(lines: list[str], start: int, end: int, cap: int) -> list[int]:
-    """The changed lines of a hunk's body that stay.
+    """The lines of a hunk's body that stay.
 
-    The first ``cap`` of them, then the block openers and the failures.
+    The first ``cap`` changed lines, then the changed block openers, and every line that
+    reports a failure, context too (a test's ``assert`` around a change, a log's error).
     """
     changed = [k for k in range(start, end) if lines[k][:1] in "+-"]
     kept = changed[:cap]
+    kept.extend(k for k in range(start, end) if lines[k][:1] not in "+-" and is_failure(lines[k]))
     for k in changed[cap:]:
         # A block a definition opens; an `if` or a `try` opens one too, but says less.
         opens = not _CONTROL.match(lines[k][1:]) and _opens_block(lines, k, end)

@@ -87,13 +87,18 @@ class Skeleton:
             while j < n and not forced[j] and level >= self.drop_at[j] and self.owner[j] == owner:
                 j += 1
             dropped += j - i
-            if owner >= 0 and level < self.owners[owner].header_drop_at:
-                o = self.owners[owner]
-                bodies += 1
-                count = sum(1 for line in self.lines[i:j] if line.strip())
-                if count:
-                    indent = _indent(next(line for line in self.lines[i:j] if line.strip()))
-                    out.append(f"{indent}{self.comment} … {count} lines of {o.name} omitted")
+            count = sum(1 for line in self.lines[i:j] if line.strip())
+            body = owner >= 0 and level < self.owners[owner].header_drop_at
+            bodies += body
+            if count:
+                # Every cut is marked where it was: a body under its owner's name, anything
+                # else (a docstring, comments, a whole definition at a hard level) by count.
+                indent = _indent(next(line for line in self.lines[i:j] if line.strip()))
+                if body:
+                    name = self.owners[owner].name
+                    out.append(f"{indent}{self.comment} … {count} lines of {name} omitted")
+                else:
+                    out.append(f"{indent}{self.comment} [… {count} lines]")
             i = j
         if not dropped:
             return None
