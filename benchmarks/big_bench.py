@@ -11,7 +11,8 @@ size (target <= 5x), and the targets: compress and put <= 15 s, focused reads (g
 query and max_tokens, render with a query) <= 2 s.
 
 put includes its search index, built on a background thread (the operation waits for it);
-the reads are timed on an entry already put and indexed.
+the reads are timed on an entry already put and indexed (one of 1,000,000 characters or more
+has no index: it is scanned per query).
 """
 
 from __future__ import annotations

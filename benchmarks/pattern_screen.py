@@ -5,9 +5,11 @@ Usage: python benchmarks/pattern_screen.py [--corpus DIR]
 Records each pattern agent_baton compiles (at import, and inline ones while compressing the
 corpus with a query and a budget), then times ``finditer`` on pumped inputs: a literal of
 the pattern, then one or two characters repeated, at 300 and 1,200 characters. A pattern
-whose time grows more than 8-fold for the 4-fold input is printed with the pump. finditer
-tries every start: a pattern flagged here is harmless only where it is used with
-``match``/``fullmatch`` or its first search always succeeds; check each use.
+whose time grows more than 8-fold for the 4-fold input, and again from 1,200 to 4,800
+characters (once is often a busy machine), is printed with the pump. finditer tries every
+start: a pattern flagged here is harmless only where it is used with ``match``/``fullmatch``
+on one bounded piece or its first search always succeeds; those are listed in ALLOWED with
+the reason, printed apart, and do not count.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = list(" \n\taA1()[]{}|-_.,:=`\"'/*#<>@$!?+;%~&x\\")
+
+# Patterns flagged under finditer that the library only ever anchors: where, and why linear.
+ALLOWED = {
+    r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+": "logs._FAILURE_START: "
+    "match() at a line's start, one attempt per line",
+    r"-?\d+\.\d+": "tables._FLOAT: fullmatch() of one table cell or column name",
+    r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(?:[.,;:!?][)\"']*)?": "prose._PLAIN_WORD: "
+    "fullmatch() of one whitespace-separated token",
+    r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*": "detect._PLAIN_WORD: fullmatch() "
+    "of one whitespace-separated token",
+    r"\s*([\[{(]|[\w.]+\()": "prose._DATA_START: match() at the start of one paragraph",
+}
 
 
 def recorded(corpus: Path) -> dict[tuple[str, int], re.Pattern[str]]:
@@ -82,7 +96,9 @@ def worst_pump(pattern: re.Pattern[str]) -> tuple[float, str, str, float] | None
             growth = min(seconds(pattern, big) / max(seconds(pattern, small), 1e-7) for _ in "ab")
             took = seconds(pattern, big)
             if took > 2e-3 and growth > 8 and (worst is None or took > worst[0]):
-                worst = (took, prefix, pump, growth)
+                bigger = prefix + pump * (4800 // len(pump))
+                if min(seconds(pattern, bigger) for _ in "ab") > 8 * took:  # confirmed
+                    worst = (took, prefix, pump, growth)
     return worst
 
 
@@ -96,10 +112,14 @@ def main() -> int:
     for (source, _), pattern in patterns.items():
         found = worst_pump(pattern)
         if found is not None:
-            flagged += 1
             took, prefix, pump, growth = found
-            print(f"x{growth:.0f} {took * 1000:.1f} ms  {prefix!r} + {pump!r}*n  {source[:120]!r}")
-    print(f"{flagged} patterns grow faster than linearly under finditer")
+            line = f"x{growth:.0f} {took * 1000:.1f} ms  {prefix!r} + {pump!r}*n  {source[:120]!r}"
+            if source in ALLOWED:
+                print(f"allowed ({ALLOWED[source]}): {line}")
+            else:
+                flagged += 1
+                print(line)
+    print(f"{flagged} patterns grow faster than linearly under finditer, not allowed")
     return 0
 
 

@@ -53,3 +53,19 @@ def test_no_content_in_log_records_transforms_or_caches_when_things_fail(caplog)
     assert all(SECRET not in t for e in ctx.entries() for t in e.transforms)
     assert entry.transforms == ["fallback:ValueError"]
     assert not any(hasattr(f, "cache_info") for f in vars(search).values())
+
+
+def test_no_parse_of_the_content_outlives_its_entry():
+    """Detection shares its parses with the compressors for one call, not after it."""
+    import gc
+    import types
+
+    rows = json.dumps([{"token": SECRET, "n": i} for i in range(2000)])
+    source = "\n".join(f"def handler_{i}(token='{SECRET}'):\n    return {i}\n" for i in range(200))
+    ctx = SharedContext()
+    for key, text in (("rows", rows), ("code", source)):
+        ctx.put(key, text)
+        ctx.delete(key)
+        gc.collect()
+        holders = [r for r in gc.get_referrers(text) if not isinstance(r, types.FrameType)]
+        assert holders == [(key, text)] or holders == [], key  # the loop's own tuple

@@ -28,6 +28,7 @@ from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
 from agent_baton.offload import OffloadError, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
+from agent_baton.scan import SCAN_FROM_CHARS, TextScan
 from agent_baton.search import Hit, SearchIndex
 from agent_baton.tokens import (
     DEFAULT_MODEL,
@@ -224,13 +225,9 @@ class SharedContext:
         for gone in dropped or ():  # a backend of an older interface returns None
             self._derived.drop(gone)
         self._remember(stored, self._age_clock())
-        # A put returns before its index is built; a search waits only for the entry it reads.
-        # Until built, an index is charged at a size typical of indexes, then at its own.
-        job = [text]  # emptied if the entry goes first: a queued job then holds no text
-        index = worker("index").submit(_index_job, job)
-        held = (_version(entry), index, os.getpid(), job)
-        self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
-        index.add_done_callback(lambda built: self._charge_index(stored, held, built))
+        self._derived.drop(stored)  # what was derived from the entry this put replaced
+        if len(text) < SCAN_FROM_CHARS:  # larger texts are searched by scanning them
+            self._index_later(stored, entry, text)
         # What was derived from evicted entries goes in batches: pruning reads every entry.
         if len(self._derived.entries()) > 2 * self.max_entries:
             self._prune_derived()
@@ -561,7 +558,10 @@ class SharedContext:
         """The injected clock, or a monotonic one: what this process measures ages with."""
         return time.monotonic() if self._clock is None else self._clock()
 
-    def _index_for(self, entry: ContextEntry) -> SearchIndex:
+    def _index_for(self, entry: ContextEntry) -> SearchIndex | TextScan:
+        if len(entry.original) >= SCAN_FROM_CHARS:
+            # Its index would take several times its size (a 50 MB log's: 250 MB).
+            return TextScan(entry.original)
         stored = self._prefix + entry.key
         held = cast("_HeldIndex | None", self._derived.get(stored, "index"))
         if held is not None and held[0] == _version(entry):
@@ -578,6 +578,16 @@ class SharedContext:
         built.set_result(index)
         self._derived.put(stored, "index", (_version(entry), built, os.getpid(), []), index.nbytes)
         return index
+
+    def _index_later(self, stored: str, entry: ContextEntry, text: str) -> None:
+        """Index ``text`` on a background thread; a put returns before it is built."""
+        # A search waits only for the entry it reads. Until built, an index is charged at a
+        # size typical of indexes, then at its own.
+        job = [text]  # emptied if the entry goes first: a queued job then holds no text
+        index = worker("index").submit(_index_job, job)
+        held = (_version(entry), index, os.getpid(), job)
+        self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
+        index.add_done_callback(lambda built: self._charge_index(stored, held, built))
 
     def _charge_index(self, stored: str, held: _HeldIndex, built: Future[SearchIndex]) -> None:
         if not built.cancelled() and built.exception() is None:

@@ -1,7 +1,8 @@
-"""A query-focused view of a large entry, built from its search index.
+"""A query-focused view of a large entry, built from a search of its original.
 
-Compressing a 50 MB original again for each query takes seconds; the entry's index already
-knows which passages match. The view is those passages (the best ones, shown in the order of
+Compressing a 50 MB original again for each query takes seconds; a search finds which
+passages match (a scan of the text, see :mod:`agent_baton.scan`, for entries too large to
+index). The view is those passages (the best ones, shown in the order of
 the text, each with where it sits) followed by the entry's compressed form, all within
 ``max_tokens`` when one is given (the compressed form by its failure lines and its first
 lines, then a marker; all its failure lines even when they alone exceed ``max_tokens``).
@@ -15,11 +16,12 @@ import json
 from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.markers import omitted
 from agent_baton.entry import ContextEntry
+from agent_baton.scan import SCAN_FROM_CHARS, TextScan
 from agent_baton.search import SearchIndex
 from agent_baton.tokens import TokenCounter
 
-# From this size on, a focused read starts from the index instead of recompressing.
-FOCUS_FROM_INDEX_CHARS = 1_000_000
+# From this size on, a focused read starts from a search instead of recompressing.
+FOCUS_FROM_INDEX_CHARS = SCAN_FROM_CHARS
 _PASSAGES = 8  # matching passages shown at most
 _PASSAGE_SHARE = 0.6  # of max_tokens, at most, for the passages
 _CHARS_PER_TOKEN = 32  # more than any tokenizer's tokens hold on average, even blanks
@@ -27,7 +29,7 @@ _CHARS_PER_TOKEN = 32  # more than any tokenizer's tokens hold on average, even 
 
 def focused_view(
     entry: ContextEntry,
-    index: SearchIndex,
+    index: SearchIndex | TextScan,
     query: str | None,
     max_tokens: int | None,
     counter: TokenCounter,
@@ -101,8 +103,8 @@ def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> tup
     return "\n".join([*out, marker]), over
 
 
-def _shown(index: SearchIndex, pid: int) -> str:
-    passage = index.passages[pid]
+def _shown(index: SearchIndex | TextScan, pid: int) -> str:
+    passage = index.passage(pid)
     where = passage.location  # "lines 12-19", or a row's path: "[97]", "data[97]"
     return f"{where if where.startswith('[') else f'[{where}]'}\n{passage.text}"
 

@@ -69,12 +69,12 @@ def terms(text: str, memo: dict[str, tuple[str, ...]] | None = None) -> list[str
         if found is None:
             if len(memo) >= _MEMO_WORDS:
                 memo.clear()
-            found = memo[word] = _word_terms(word)
+            found = memo[word] = word_terms(word)
         out.extend(found)
     return out
 
 
-def _word_terms(word: str) -> tuple[str, ...]:
+def word_terms(word: str) -> tuple[str, ...]:
     """The terms of one word."""
     lowered = _stem(word.lower())
     if word.islower() or word.isupper() or word.isdigit():
@@ -301,6 +301,10 @@ class SearchIndex:
                 norm = _K1 * (1 - _B + _B * self._lengths[pid] / (self._avg_length or 1))
                 scores[pid] = scores.get(pid, 0.0) + idf * tf * (_K1 + 1) / (tf + norm)
         return scores
+
+    def passage(self, pid: int) -> Passage:
+        """The passage ``pid``, as :meth:`scores` names it."""
+        return self.passages[pid]
 
     def search(self, query: str, k: int, *, key: str, agent: str | None) -> list[Hit]:
         """The ``k`` best passages for ``query`` as hits of entry ``key``."""

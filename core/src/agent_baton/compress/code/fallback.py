@@ -33,9 +33,11 @@ _CONTROL = re.compile(
     r"^\s*(\}\s*)?(if|else|for|while|switch|case|default|do|try|catch|finally|return|match|loop|"
     r"select|defer|go|unsafe|with|throw|await|yield|new)\b"
 )
+# Generic parameters end at the first ">" (nested ones are not read) and hold no "<": a scan
+# from each keyword to a ">" far away was quadratic on a header like "mod<mod<mod<...".
 _CONTAINER = re.compile(
     r"\b(class|interface|trait|impl|struct|enum|union|namespace|module|mod|object|record|"
-    r"extension|protocol)\b(?:\s*<[^{(]*?>)?\s*([#\w$.]*)"
+    r"extension|protocol)\b(?:\s*<[^{(<>]*>)?\s*([#\w$.]*)"
 )
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
 # A header's names are read one "=" or "(" at a time (see _assigned, _called): a pattern
