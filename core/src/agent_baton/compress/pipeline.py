@@ -20,10 +20,8 @@ from agent_baton.background import worker
 from agent_baton.compress.binary import compress_binary
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.chat import compress_chat
-from agent_baton.compress.code import _parse as parsed_python
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
-from agent_baton.compress.detect import _json as parsed_json
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
@@ -124,34 +122,6 @@ def compress(
     failure lines, repeats folded, every cut marked) and ``transforms`` says
     ``fallback:deadline``.
     """
-    try:
-        return _compress(
-            text,
-            model=model,
-            query=query,
-            max_tokens=max_tokens,
-            key=key,
-            counter=counter,
-            deadline=deadline,
-        )
-    finally:
-        # The parses detection shares with the compressors go with the call (a 50 MB JSON
-        # array parses to ~500 MB of objects): nothing of the content outlives its entry.
-        parsed_json.cache_clear()
-        parsed_python.cache_clear()
-
-
-def _compress(
-    text: str,
-    *,
-    model: str = DEFAULT_MODEL,
-    query: str | None = None,
-    max_tokens: int | None = None,
-    key: str | None = None,
-    counter: TokenCounter | None = None,
-    deadline: float | None = DEFAULT_DEADLINE,
-) -> CompressionResult:
-    """:func:`compress`, which then forgets the parses it shared."""
     if not isinstance(text, str):
         raise TypeError(f"compress() takes a str, not {type(text).__name__}")
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
