@@ -51,6 +51,7 @@ REPORTS = [
     "Failed example:",
     '  File "ranks_0.py", line 14, in ranks_0.middle_3',
     "***Test Failed*** 7 failures.",
+    "38 passed and 2 failed.",
     "7 items had failures:",
     'billing_1.py:112: error: Incompatible return value type (got "str", expected "int")',
     "Found 28 errors in 1 file (checked 1 source file)",
@@ -112,6 +113,8 @@ MENTIONS = [
     "test_ledger_0.py::test_wrap_18 PASSED                                    [ 47%]",
     "========================= 40 passed in 0.62s =========================",
     "      delivered to the downstream client, a generic 500 error is returned to the",
+    "Impacted customers observed Google 404 errors on their websites.",
+    "  * d/p/exclude-broken-tests.patch: add OpenJDK 17 failures.",
     ' "WARNING SIGN": {',
 ]
 
