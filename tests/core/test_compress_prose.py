@@ -187,6 +187,19 @@ def test_a_document_whose_sentences_all_stay_still_shrinks_its_code_blocks():
         assert len(out) < len(doc) / 2
 
 
+def test_a_long_output_block_keeps_its_last_lines_where_the_result_is():
+    # An agent team's run as a documentation page shows it: the answer comes last.
+    turns = []
+    for i in range(20):
+        turns += ["---------- WebSearchAgent ----------", f"Rebounds in season {i} were {200 + i}."]
+    turns += ["---------- PlanningAgent ----------", "The change is approximately 85.98%.", ""]
+    block = "```text\n" + "\n".join([*turns, "TERMINATE"]) + "\n```"
+    for level in (0, 2):
+        out = keep_code_head(block, "text", Request(level=level)).splitlines()
+        assert out[-5:-2] == ["The change is approximately 85.98%.", "", "TERMINATE"]
+        assert out[-1].startswith("[… ") and len(out) < len(block.splitlines()) / 2
+
+
 def test_tool_output_and_commands_in_prose_are_kept_line_by_line():
     packages = [f"ok  \tgithub.com/acme/svc/pkg/p{i}\t0.{i:03d}s" for i in range(30)]
     packages[17:17] = [

@@ -107,12 +107,16 @@ _GATED = (
         r"|\*\*\*Test Failed\*\*\*|had failures:",
     ),
     # Counts of failures that are not zero (``4 failed``, ``1 error``, ``Failures: 1``,
-    # ``errors=2``; not "a 500 error").
+    # ``errors=2``), as a tool prints them: the count opens the line or a clause (after a
+    # mark: ``= 4 failed``, ``(3 errors``, ``, 1 failed``) or follows the summary's verb
+    # (``Found 28 errors``, ``2 passed and 1 failed``, ``compiled with 3 errors``). A number
+    # after another word qualifies the noun ("Google 404 errors", "OpenJDK 17 failures").
     (
         ("fail", "error", "warning"),
         True,
-        r"[1-9](?<!\w[1-9])(?:\d* (?i:errors|failures|failed|failing|warnings)"
-        r"|(?<=1) (?i:error|failure|warning))\b",
+        r"(?:^|[^\w\s]|(?<![\w-])(?i:found|and|with|were|was|had|generated) )[ \t]*"
+        r"(?:[1-9]\d* (?i:errors|failures|failed|failing|warnings)|1 (?i:error|failure|warning))"
+        r"\b",
     ),
     (
         ("fail", "error"),

@@ -102,6 +102,7 @@ _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
 _SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
+_TAIL = 3  # last lines a long code block keeps at least (a result, a blank, a closing word)
 _KEEP = 100.0  # a score that keeps a unit whatever the budget
 _LONG_UNIT = 400  # characters: a longer sentence over several lines is split at them
 # A run of words of a line too long to keep: up to 400 characters, ending before a space (or
@@ -196,7 +197,7 @@ def compress_prose(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def keep_code_head(block: str, lang: str, request: Request) -> str:
-    """A code block inside prose: whole when short, else its first lines and its outline.
+    """A code block inside prose: whole when short, else its first and last lines and outline.
 
     The outline of a block is the lines that open a deeper indentation (a pydoc signature
     above its description, a man page's option above its text). Lines stay whole: one too
@@ -214,6 +215,10 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
 
     keep = set(range(min(room, len(lines))))
     keep.update(i for i, line in enumerate(lines) if is_failure(line))
+    # Its last lines too: a run's output or a transcript ends in its result (the summary, the
+    # final answer), an example in the call that runs it.
+    end = len(lines) - 1 if fence else len(lines)
+    keep.update(range(max(0, end - max(_TAIL, room // 4)), end))
     if fence:
         keep.add(len(lines) - 1)
     elif len(lines) > room + 2:
