@@ -3,6 +3,7 @@ import textwrap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.prose import (
@@ -334,3 +335,20 @@ def test_prose_output_is_input_lines_and_markers(paragraphs, width, lead, query,
     out = compress_document(text, Request(query=query, level=level), keep_code_head)
     if out is not None:
         assert violations(text, out) == []
+
+
+def test_a_short_list_keeps_the_first_line_of_each_item():
+    filler = " ".join(
+        f"Sentence {i} of the background says little that matters here." for i in range(40)
+    )
+    items = [
+        "1. Lower the client's read timeout from 30 s to 5 s and fail over to the secondary\n"
+        "   route after the second attempt; expected effect: fewer declines.",
+        "2. Make prorate() deterministic on ties (largest total, then lowest SKU) and fix\n"
+        "   the test that expects the second line.",
+        "3. Add an alert on p99 latency above 5 s for 3 minutes.",
+    ]
+    text = f"# Report\n\n{filler}\n\n## Recommendations\n\n" + "\n".join(items) + f"\n\n{filler}\n"
+    out = compress(text).text.splitlines()
+    for item in items:
+        assert item.splitlines()[0] in out  # each item's first line, byte for byte

@@ -100,6 +100,8 @@ _WEIGHTS = {
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(?:[.,;:!?][)\"']*)?")
 _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
+_SHORT_LIST = 6  # items: a numbered list this short keeps the first line of each
+_NUMBERED = re.compile(r"\s{0,3}\d{1,2}[.)]\s")
 _SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _TAIL = 3  # last lines a long code block keeps at least (a result, a blank, a closing word)
@@ -311,6 +313,8 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     shown: dict[int, list[str]] = {}  # an input line's index -> what stands for it
     covered: set[int] = set()  # lines a code block or table shows in its own way
     pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
+    for k in _item_heads(blocks):
+        shown[k] = [lines[k]]
     for block in blocks:
         span = range(block.start, block.start + len(block.lines))
         if block.kind == "opener" or (
@@ -365,6 +369,24 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
         what += [f"{cut} sentences of long lines"] if cut else []
         out.append(omitted(" and ".join(what), request.key))
     return "\n".join(out)
+
+
+def _item_heads(blocks: list[_Block]) -> list[int]:
+    """The first line of each item of a short numbered list (steps, recommendations).
+
+    Numbering says each item counts on its own, and an item's first line names it; a
+    bulleted list (a changelog's entries, a feature list) competes sentence by sentence.
+    """
+    heads: list[int] = []
+    run: list[int] = []
+    for block in [*blocks, None]:
+        if block is not None and block.kind == "item" and _NUMBERED.match(block.lines[0]):
+            run.append(block.start)
+            continue
+        if 2 <= len(run) <= _SHORT_LIST:
+            heads.extend(run)
+        run = []
+    return heads
 
 
 def _gap(count: int, unit: str) -> str:
