@@ -179,11 +179,13 @@ def detect(text: str, key: str | None = None) -> str:
         # A compiler's or test runner's report, folded line by line; a report that quotes a
         # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
         return "lines"
-    if looks_like_table(text) or _delimited(text):
-        return "table"
-    stanzas = control_stanzas(text)
+    stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
+    if stanzas is not None and not parses_as_yaml(text):
+        return "config"  # Debian control files (dpkg's status, DEP-5 copyright files)
+    if looks_like_table(text) or _delimited(text):
+        return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
     if parses_as_config(text):
