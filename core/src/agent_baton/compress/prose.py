@@ -225,6 +225,28 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
         keep.add(len(lines) - 1)
     elif len(lines) > room + 2:
         keep.update(_outline(lines))
+    return _with_gaps(lines, keep, "line", request.key, _shown)
+
+
+def _shown(line: str) -> list[str]:
+    """A kept line of a code block; one too long to keep: its first words and how much more."""
+    if len(line) <= _LONG_LINE:
+        return [line]
+    head = _runs(line)[0]
+    return [head, f"[… {len(line) - len(head)} more characters of this line]"]
+
+
+def _with_gaps(
+    lines: list[str],
+    keep: set[int],
+    unit: str,
+    key: str | None,
+    show: Callable[[str], list[str]] = lambda line: [line],
+) -> str:
+    """The lines in ``keep``, each run of the others a marker where it was.
+
+    The last marker says how many were left out in all.
+    """
     out: list[str] = []
     gap = 0
     for i, line in enumerate(lines):
@@ -232,18 +254,14 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
             gap += 1
             continue
         if gap:
-            out.append(_gap(gap, "line"))
+            out.append(_gap(gap, unit))
             gap = 0
-        if len(line) <= _LONG_LINE:
-            out.append(line)
-        else:  # a line too long to keep: its first words, and how much more there was
-            head = _runs(line)[0]
-            out += [head, f"[… {len(line) - len(head)} more characters of this line]"]
+        out.extend(show(line))
     left = len(lines) - len(keep)
     if gap:
-        out.append(omitted(f"{gap} more lines ({left} of {len(lines)} in all)", request.key))
+        out.append(omitted(f"{gap} more {unit}s ({left} of {len(lines)} in all)", key))
     elif left:
-        out.append(omitted(f"{left} of {len(lines)} lines", request.key))
+        out.append(omitted(f"{left} of {len(lines)} {unit}s", key))
     return "\n".join(out)
 
 
@@ -897,19 +915,4 @@ def _table(table: str, request: Request) -> str:
     keep = set(range(room + 2))
     if request.query and query_terms(request.query):
         keep.update(i for i, _ in rank_texts(rows, request.query)[:4])
-    out: list[str] = []
-    gap = 0
-    for i, row in enumerate(rows):
-        if i not in keep:
-            gap += 1
-            continue
-        if gap:
-            out.append(_gap(gap, "table row"))
-            gap = 0
-        out.append(row)
-    left = len(rows) - len(keep)
-    if gap:
-        out.append(omitted(f"{gap} more table rows ({left} of {len(rows)} in all)", request.key))
-    else:
-        out.append(omitted(f"{left} of {len(rows)} table rows", request.key))
-    return "\n".join(out)
+    return _with_gaps(rows, keep, "table row", request.key)
