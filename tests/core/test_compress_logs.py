@@ -221,3 +221,27 @@ def test_a_tight_budget_keeps_the_exception_rather_than_the_first_lines():
 )
 def test_problem_lines_finds_exactly_the_lines_names_a_problem_accepts(lines):
     assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]
+
+
+def test_every_failed_doctest_example_stays_under_its_heading():
+    import doctest
+    import io
+
+    # A real doctest run (verbose): 120 examples, every ninth fails.
+    source = "\n".join(
+        f">>> sorted([{i}, {i * 7 % 11}, {i * 3 % 5}])[1]\n{i * 7 % 11 if i % 9 else -1}"
+        for i in range(120)
+    )
+    test = doctest.DocTestParser().get_doctest(source, {}, "ranks", "ranks.py", 0)
+    report = io.StringIO()
+    doctest.DocTestRunner(verbose=True).run(test, out=report.write)
+    text = report.getvalue()
+    failed = [
+        line
+        for above, line in zip(text.splitlines(), text.splitlines()[1:], strict=False)
+        if above == "Failed example:"
+    ]
+    assert len(failed) >= 10
+    out = compress(text).text
+    assert len(out) < len(text) / 2
+    assert all(line in out.splitlines() for line in failed)

@@ -352,3 +352,40 @@ def test_a_short_list_keeps_the_first_line_of_each_item():
     out = compress(text).text.splitlines()
     for item in items:
         assert item.splitlines()[0] in out  # each item's first line, byte for byte
+
+
+def test_a_pydoc_page_keeps_every_function_signature():
+    import pydoc
+    import re
+    import tempfile
+
+    text = pydoc.render_doc(tempfile, renderer=pydoc.plaintext)
+    functions = text.split("\nFUNCTIONS\n", 1)[1].split("\nDATA\n", 1)[0]
+    signatures = [line for line in functions.splitlines() if re.fullmatch(r"    \w+\(.*\)", line)]
+    assert len(signatures) >= 8  # NamedTemporaryFile's is over 100 characters
+    result = compress(text)
+    assert result.savings_percent > 40
+    assert all(line in result.text.splitlines() for line in signatures)
+
+
+def test_numbered_clauses_keep_their_first_lines():
+    # A license's numbered sections, wrapped at 70 columns: the clauses' own sentences
+    # (numbers, names, cues) and the notes between them compete with their first lines.
+    clauses = []
+    for n, verb in enumerate(["copy", "modify", "distribute", "sublicense", "sell", "link"]):
+        body = " ".join(
+            f"If Licensee {n * 100 + k} fails to meet clause {n}.{k} within {30 + n * k} days, "
+            f"the grant_{n}_{k} of Contributor Number{k} must terminate because it is void."
+            for k in range(6)
+        )
+        lead = (
+            f"{n}. You may {verb} your copy or copies of the Program or any portion of it, "
+            "thus forming a work based on the Program, and copy and distribute such works "
+            "under the terms of the section above, provided that you also meet all of these "
+            "conditions and the conditions that follow them."
+        )
+        wrapped = textwrap.wrap(f"{lead} {body}", 70)
+        clauses.append("  " + "\n".join(wrapped))
+    text = "TERMS AND CONDITIONS\n\n" + "\n\n  Note that the above applies.\n\n".join(clauses)
+    out = compress(text).text.splitlines()
+    assert all(clause.splitlines()[0] in out for clause in clauses)

@@ -332,7 +332,7 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
     for members in events.values():
         stamped = lines[members[0]].body != lines[members[0]].text
         most = cap if stamped else max(cap, _DIAGNOSTICS >> (2 * level))
-        distinct = list({lines[i].text: i for i in reversed(members)}.values())[::-1]
+        distinct = list({_named(lines, i): i for i in reversed(members)}.values())[::-1]
         if len(distinct) <= most or len(members) <= _MIN_FOLD:
             keep.update(distinct)  # too few to fold: a cut would drop them
         elif not stamped:
@@ -342,7 +342,26 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
                 step = (len(distinct) - 1) / (most - 1)
                 keep.update(distinct[round(k * step)] for k in range(most))
         keep.add(members[-1])
+    # A failure's heading names it on the line under it: that line comes with it.
+    keep.update(i + 1 for i in list(keep) if i + 1 < len(lines) and _heads(lines[i].text))
     return keep
+
+
+def _heads(line: str) -> bool:
+    """Whether a problem line is a heading whose failure the next line names.
+
+    Doctest's ``Failed example:`` over the example, ``Exception raised:`` over the
+    traceback: every such block repeats the same heading, and only the line under it tells
+    one failure from another.
+    """
+    return line.rstrip().endswith(":")
+
+
+def _named(lines: list[_Line], i: int) -> str:
+    """What tells a problem line apart from its repeats: with a heading, the line under it."""
+    if i + 1 < len(lines) and _heads(lines[i].text):
+        return f"{lines[i].text}\n{lines[i + 1].text}"
+    return lines[i].text
 
 
 def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:

@@ -20,6 +20,7 @@ line. A sentence on a line that reports a failure is always kept.
 
 from __future__ import annotations
 
+import ast
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -57,6 +58,9 @@ _SECTION = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,7}")
 _SIGNED = re.compile(r"^ -- [^<\n]*<[^>\n]*>  \S", re.MULTILINE)
 # Indentation, a pydoc class's "|" gutter included.
 _INDENT = re.compile(r"^(?:\s+\|(?!\S)\s*|\s*)")
+# An indented line that is a call's signature and nothing else: pydoc's "name(params)",
+# maybe with where it comes from ("... from builtins.type", "... method of Hook instance").
+_SIGNATURE = re.compile(r"[A-Za-z_]\w*\((.*)\)(?: from [\w.]+| method of [\w.]+ instance)?")
 _META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*_`]?[A-Z0-9])")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -101,7 +105,9 @@ _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z][a-z'’-]*(?:[)\"*_`][)\"'*_`]*)?(
 _DATA_START = re.compile(r"\s*([\[{(]|[\w.]+\()")
 _MIN_SENTENCE_CHARS = 300
 _SHORT_LIST = 6  # items: a numbered list this short keeps the first line of each
-_NUMBERED = re.compile(r"\s{0,3}\d{1,2}[.)]\s")
+_NUMBERED = re.compile(r"(\s{0,3})(\d{1,2})[.)]\s")
+_CLAUSES = 3  # numbered items in sequence: clauses, each heading its text
+_CLAUSE_LINES = 3  # lines a clause spans on average: its first line is a small part of it
 _SHARE = 0.34  # of the sentences' characters: what the kept lines may take
 _SHORT_LISTING = 20  # lines: a listing this short is kept whole
 _TAIL = 3  # last lines a long code block keeps at least (a result, a blank, a closing word)
@@ -224,7 +230,9 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     if fence:
         keep.add(len(lines) - 1)
     elif len(lines) > room + 2:
+        # An indented block is an outline (a pydoc class: its methods' signatures).
         keep.update(_outline(lines))
+        keep.update(i for i, line in enumerate(lines) if _signature(line))
     return _with_gaps(lines, keep, "line", request.key, _shown)
 
 
@@ -304,6 +312,24 @@ def _opens(lines: list[str], i: int) -> bool:
         return False
     before = lines[i - 1] if i else ""
     return not _INDENT.sub("", before, count=1).strip() or _depth(before) != depth
+
+
+def _signature(line: str) -> bool:
+    """Whether an indented line is a function's signature (pydoc lists one per function).
+
+    A signature names a function of the documented interface, however long it is and
+    whether or not a docstring follows: its parameters must parse as Python's.
+    """
+    if not line[:1].isspace() or len(line) > _LONG_LINE:
+        return False
+    found = _SIGNATURE.fullmatch(_INDENT.sub("", line, count=1).rstrip())
+    if found is None:
+        return False
+    try:
+        ast.parse(f"def f({found.group(1)}): pass")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def cut_line(line: str, width: int) -> str:
@@ -390,10 +416,12 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
 
 
 def _item_heads(blocks: list[_Block]) -> list[int]:
-    """The first line of each item of a short numbered list (steps, recommendations).
+    """The first line of each item of a short numbered list, or of numbered clauses.
 
     Numbering says each item counts on its own, and an item's first line names it; a
     bulleted list (a changelog's entries, a feature list) competes sentence by sentence.
+    Clauses (a license's "7. You may place ...", a document's numbered paragraphs) number
+    on in order across the text between them; their first lines are a small part of them.
     """
     heads: list[int] = []
     run: list[int] = []
@@ -404,6 +432,29 @@ def _item_heads(blocks: list[_Block]) -> list[int]:
         if 2 <= len(run) <= _SHORT_LIST:
             heads.extend(run)
         run = []
+    return heads + _clause_heads(blocks)
+
+
+def _clause_heads(blocks: list[_Block]) -> list[int]:
+    """The first lines of numbered items that count on, 1, 2, 3, and span several lines."""
+    numbered = [
+        (b, found)
+        for b in blocks
+        if b.kind == "item" and (found := _NUMBERED.match(b.lines[0])) is not None
+    ]
+    heads: list[int] = []
+    run: list[_Block] = []
+    for block, found in [*numbered, (None, None)]:
+        if block is not None and found is not None and run:
+            last = _NUMBERED.match(run[-1].lines[0])
+            if last is not None and (
+                int(found.group(2)) == int(last.group(2)) + 1 and found.group(1) == last.group(1)
+            ):
+                run.append(block)
+                continue
+        if len(run) >= _CLAUSES and sum(len(b.lines) for b in run) >= _CLAUSE_LINES * len(run):
+            heads.extend(b.start for b in run)
+        run = [] if block is None else [block]
     return heads
 
 
@@ -476,7 +527,7 @@ def parse_blocks(text: str) -> list[_Block]:
         ):
             blocks.append(_Block("heading", i, [line]))
             i += 1
-        elif _opens(lines, i):
+        elif _opens(lines, i) or _signature(line):
             # It heads the lines under it but no section: its text competes with the rest.
             blocks.append(_Block("opener", i, [line]))
             i += 1
