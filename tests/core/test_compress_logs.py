@@ -245,3 +245,35 @@ def test_every_failed_doctest_example_stays_under_its_heading():
     out = compress(text).text
     assert len(out) < len(text) / 2
     assert all(line in out.splitlines() for line in failed)
+
+
+def test_a_problem_word_inside_a_hyphenated_name_reports_nothing():
+    assert not is_problem("Unpacking libgpg-error-dev (1.46-1) ...")
+    assert not is_problem("pip install --no-warn-script-location build")
+    assert not is_problem("gcc -Wno-error=format -c x.c")
+    assert is_problem("E: Sub-process /usr/bin/dpkg returned an error code (1)")
+    assert is_problem("build failed: error-prone check")
+
+
+def test_long_routine_lines_keep_their_start_and_leave_room_for_short_facts():
+    # apt's history.log: each run's package list is one line of thousands of characters.
+    upgrades = {
+        4: "Upgrade: tzdata:amd64 (2025b-0+deb12u1, 2025b-0+deb12u2)",
+        9: "Upgrade: linux-libc-dev:amd64 (6.1.140-1, 6.1.187-1)",
+    }
+    runs = []
+    for day in range(1, 13):
+        packages = ", ".join(f"lib{day}x{i}:amd64 (1.{i}-{day}, automatic)" for i in range(150))
+        runs += [
+            "",
+            f"Start-Date: 2026-05-{day:02d}  07:28:46",
+            f"Commandline: apt-get install -y tool{day}",
+            upgrades.get(day, f"Install: {packages}"),
+            f"End-Date: 2026-05-{day:02d}  07:29:30",
+        ]
+    text = "\n".join(runs)
+    out = compress(text).text.splitlines()
+    assert len("\n".join(out)) < len(text) / 3
+    assert all(line in out for line in upgrades.values())
+    # The last run's list (kept as the log's end) keeps its start and says how much is cut.
+    assert any(line.endswith("of this line omitted — full text on request]") for line in out)

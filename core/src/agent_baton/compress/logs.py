@@ -32,8 +32,10 @@ _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|F
 _SEVERE = re.compile(
     # Only word starts and "exit" can begin a match: the gate skips other positions fast.
     r"(?:(?<!\w)(?=[abcdefknprstuw])|(?=e))(?:"
-    r"\b(warn\w*|errors?|fatal|critical|severe|fail\w*|exception|traceback|panic\w*|"
-    r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b"
+    # A word joined to another by a hyphen names a thing: a package (libgpg-error-dev), a
+    # flag (--no-warn-script-location, -Wno-error), not a problem.
+    r"(?<!\w-)\b(warn\w*|errors?|fatal|critical|severe|fail\w*|exception|traceback|panic\w*|"
+    r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b(?!-\w)"
     r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
 # Failures that name no problem word: node's test marks, non-zero exits, npm's prefix, a
@@ -66,6 +68,7 @@ _MASKS = (
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
 _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
+_LONG, _SHORT = 2000, 200  # most and least characters a kept routine line keeps
 _MIN_FOLD = 8  # lines of one template a fold stands for; fewer are cut with a count
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
@@ -248,7 +251,8 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(range(min(edge, n)))
     keep.update(range(max(0, n - edge), n))
     keep.update(_problem_lines(lines, counts, request.level))
-    keep.update(_query_lines(lines, request.query))
+    queried = _query_lines(lines, request.query)
+    keep.update(queried)
     # One line of context on each side of every kept problem, unless that line is itself
     # a repeated problem, which its template's count already stands for.
     cap = _problem_cap(request.level)
@@ -261,30 +265,38 @@ def fold_lines(text: str, request: Request) -> str:
                 and lines[j].template != lines[i].template
                 and not (lines[j].problem and counts[lines[j].template] > cap)
             )
+    # A routine line too long for its share of the room (a package list on one line) keeps
+    # its start; one that reports a problem or that the query found stays whole.
+    whole = queried | {i for i in keep if lines[i].problem}
+    width = min(_LONG, max(_SHORT, budget // 8))
 
-    used = sum(len(lines[i].text) + 1 for i in keep)
+    def cost(i: int) -> int:
+        return (len(lines[i].text) if i in whole else min(len(lines[i].text), width)) + 1
+
+    used = sum(map(cost, keep))
     request.check_time()
     # Outside the budget: a fold's count must not speak for a line unlike its example.
     keep.update(_rare_variants(lines, counts))
     # Rare routine lines carry the facts of a run (versions, the one success among
-    # failures): keep those seen once, then twice, while room allows, spread over the text.
+    # failures): keep those seen once, then twice, while room allows, spread over the text;
+    # one that does not fit leaves its room to shorter ones.
     for times in (1, 2):
         rare = [
             i for i, line in enumerate(lines) if i not in keep and counts[line.template] == times
         ]
-        if not rare:
+        if not rare or used >= budget:
             continue
-        mean = sum(len(lines[i].text) + 1 for i in rare) / len(rare)
-        room = int(max(0, budget - used) // mean)
-        step = max(1.0, len(rare) / max(1, room))
-        for k in range(min(room, len(rare))):
-            i = rare[int(k * step)]
-            if used + len(lines[i].text) + 1 <= budget:
+        mean = sum(map(cost, rare)) / len(rare)
+        room = max(1, int((budget - used) // mean))
+        step = max(1.0, len(rare) / room)
+        spread = [rare[int(k * step)] for k in range(min(room, len(rare)))]
+        for i in spread + sorted(rare, key=cost):
+            if i not in keep and used + cost(i) <= budget:
                 keep.add(i)
-                used += len(lines[i].text) + 1
+                used += cost(i)
 
     request.check_time()
-    return _assemble(lines, keep, request.key, clusters)
+    return _assemble(lines, keep, whole, width, request.key, clusters)
 
 
 def _mark_traces(lines: list[_Line]) -> None:
@@ -436,8 +448,17 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
     return best_matches(bodies, query, most=12, floor=0.3, groups=templates, per_group=2)
 
 
-def _assemble(lines: list[_Line], keep: set[int], key: str | None, clusters: _Clusters) -> str:
+def _assemble(
+    lines: list[_Line],
+    keep: set[int],
+    whole: set[int],
+    width: int,
+    key: str | None,
+    clusters: _Clusters,
+) -> str:
     """Kept lines in order; each folded template once, where it first occurs, with its count.
+
+    A kept line over ``width`` characters keeps its start unless it is in ``whole``.
 
     A fold of identical lines shows the line; otherwise its template (the varying parts
     marked) and its first and last lines, verbatim. Other cuts leave ``[… n lines]``.
@@ -454,7 +475,11 @@ def _assemble(lines: list[_Line], keep: set[int], key: str | None, clusters: _Cl
             if gap:
                 out.append(f"[… {gap} lines]")
                 gap = 0
-            out.append(line.text)
+            if i in whole or len(line.text) <= width:
+                out.append(line.text)
+            else:
+                more = f"{len(line.text) - width} more characters of this line"
+                out.append(line.text[:width] + omitted(more, key))
             continue
         members = folded[line.template]
         if len(members) >= _MIN_FOLD and line.template not in summarised:
