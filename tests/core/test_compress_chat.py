@@ -200,3 +200,23 @@ def test_a_speaker_on_the_line_of_what_it_said_stays_on_that_line():
     assert all(line in out.splitlines() for line in lines)
     assert f"Assistant: {run.splitlines()[0]}" in out.splitlines()  # the speaker's line
     assert violations(text, out) == []
+
+
+def test_a_key_line_shown_cut_short_is_shown_whole_in_its_place_once():
+    decision = (
+        "We decided to ship the Disputed variant in 4.0.0 and to postpone the currency change."
+    )
+    body = decision + "\n" + "\n".join(f"Background note {i} says little." for i in range(30))
+    cut = decision[:40] + f"[… {len(decision) - 40} more characters omitted]"
+    restored = _restore_key_lines(body, cut + "\n[… 30 lines]").splitlines()
+    assert restored == [decision, "[… 30 lines]"]
+
+
+def test_code_in_a_turn_is_not_put_back_as_key_lines():
+    body = (
+        "Here is the script.\n```python\nfor result in search.results():\n"
+        "    total = result.count\n```\nIt failed before; we decided to retry."
+    )
+    restored = _restore_key_lines(body, "Here is the script.")
+    assert "total = result.count" not in restored
+    assert "It failed before; we decided to retry." in restored

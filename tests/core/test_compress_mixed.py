@@ -99,3 +99,25 @@ def test_a_short_answer_of_headings_over_fenced_blocks_is_mixed():
     out = compress(doc).text
     assert "t13|13000|failed" in out  # the JSON block as a table, not emptied by the code path
     assert "def migrate_24(db):" in out
+
+
+def test_a_transcript_shown_as_an_example_keeps_its_head_and_end():
+    # Short turns, which a transcript keeps whole, and one long one it shortens a little.
+    turns = [
+        f"---------- {'PlanningAgent' if i % 2 else 'WebSearchAgent'} ----------\n"
+        f"Step {i}: searched season {2000 + i} and found {i * 37} rebounds for player {i}."
+        for i in range(40)
+    ]
+    turns[21] += "\n" + " ".join(
+        f"Season {1990 + k} is listed on page {k} of the archive with its box scores."
+        for k in range(20)
+    )
+    prose = " ".join(
+        f"Sentence {i} of the guide explains the selector group chat." for i in range(30)
+    )
+    text = (
+        f"# Selector group chat\n\n{prose}\n\n```text\n" + "\n".join(turns) + f"\n```\n\n{prose}\n"
+    )
+    out = compress(text).text
+    assert "Step 0:" in out and "Step 39:" in out
+    assert "Step 20:" not in out  # the middle of the example is marked, not kept as turns

@@ -20,7 +20,7 @@ from typing import Any
 
 from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
-from agent_baton.compress.markers import label, omitted
+from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, json_value
 from agent_baton.compress.prose import cut_line as _cut
@@ -57,6 +57,7 @@ _DECISION = re.compile(
     r"|until|deadline|blocked|won't|cannot|can't|error|exception|failed)\b",
     re.IGNORECASE,
 )
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
@@ -271,7 +272,8 @@ def _body(body: str, request: Request, keep_whole: bool, said: bool) -> str:
     produced = compress_part(body, request, skip=("chat",))
     compressed = produced[0] if produced else _head_tail(body, request.level, request.key)
     kept = restore_failures(body, compressed)
-    return _restore_key_lines(body, kept) if said else kept
+    shown = _restore_key_lines(body, kept) if said else kept
+    return body if len(shown) >= len(body) else shown  # what it put back made it no shorter
 
 
 def _head_tail(body: str, level: int, key: str | None) -> str:
@@ -294,10 +296,26 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     of a longer line.
     """
     flat = re.sub(r"\s+", " ", compressed)
+    kept = compressed.splitlines()
     # A line a fold already stands for (the same template) is not missing.
-    folded = {template(line) for line in compressed.splitlines()}
+    folded = {template(line) for line in kept}
+    # A key line shown cut short is shown whole where it stands, not a second time below.
+    cut = {start: k for k, line in enumerate(kept) if (start := cut_prefix(line))}
+    widths = {len(start) for start in cut}
     missing: list[str] = []
+    fence = ""  # the fence of the code block the line is in
     for line in body.splitlines():
+        opened = _FENCE.match(line)
+        if opened or fence:
+            # Code states no decision: "result" and "total" there are names. (Its failure
+            # lines, like any, are put back by restore_failures.)
+            if opened and (not fence or opened.group(1).startswith(fence)):
+                fence = "" if fence else opened.group(1)
+            continue
+        start = next((line[:w] for w in widths if line[:w] in cut), None)
+        if start is not None and len(line) < _LONG_LINE and _KEY_LINE.search(line):
+            kept[cut.pop(start)] = line
+            continue
         if len(line) < _LONG_LINE:
             pieces = [(line, line)] if _KEY_LINE.search(line) else []
         else:
@@ -309,6 +327,7 @@ def _restore_key_lines(body: str, compressed: str) -> str:
             if re.sub(r"\s+", " ", text.strip()) in flat or template(text) in folded:
                 continue
             missing.append(shown_as)
+    compressed = "\n".join(kept)
     if not missing:
         return compressed
     # Labelled: they come from anywhere in the turn, not after what precedes them here.

@@ -18,6 +18,7 @@ from agent_baton.compress.request import Request
 # line start, n² on a run of them.
 _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
 _HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
+_KEPT = 0.75  # of a transcript in a block: a chat compression keeping more is no summary
 
 
 @once
@@ -143,7 +144,9 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports mixed
 
     produced = compress_part(inner, request, skip=("mixed", "prose"))
-    if produced is None:
+    if produced is None or (produced[1] == "chat" and len(produced[0]) > _KEPT * len(inner)):
+        # A transcript shown as an example keeps most of itself as turns: its head and end
+        # show what it is, as for any other example.
         return keep_code_head(block, lang, request), ""
     # A block's failure lines stay in that block, at their place.
     compressed, kind = restore_failures(inner, produced[0]), produced[1]

@@ -353,11 +353,12 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     _score(units, blocks, request.query)
     _keep_failures(units, lines)
     request.check_time()
-    kept = _select(units, lines, request)
+    heads = _item_heads(blocks)
+    kept = _select(units, lines, request, heads)
     shown: dict[int, list[str]] = {}  # an input line's index -> what stands for it
     covered: set[int] = set()  # lines a code block or table shows in its own way
     pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
-    for k in _item_heads(blocks):
+    for k in heads:
         shown[k] = [lines[k]]
     for block in blocks:
         span = range(block.start, block.start + len(block.lines))
@@ -880,15 +881,19 @@ def _sections(blocks: list[_Block]) -> list[tuple[int | None, list[int]]]:
     return sections
 
 
-def _select(units: list[_Unit], lines: list[str], request: Request) -> set[int]:
-    """The units kept: best first while the budget lasts, paid by the input lines they add."""
+def _select(units: list[_Unit], lines: list[str], request: Request, given: list[int]) -> set[int]:
+    """The units kept: best first while the budget lasts, paid by the input lines they add.
+
+    The ``given`` lines (list items' first lines) are shown whatever the budget: they are
+    paid for first, and a sentence on them costs nothing more.
+    """
     total = sum(len(u.text) for u in units)
     # A few sentences at least: a report that is mostly a table still says what it found.
     budget = max(total * _SHARE, _MIN_SENTENCE_CHARS) * 0.65**request.level
     worth = [u.score + _passengers(units, i) for i, u in enumerate(units)]
     kept: set[int] = set()
     seen: set[tuple[str, ...]] = set()
-    shown: set[int] = set()
+    shown: set[int] = set(given)
 
     def cost(i: int) -> int:
         # A sentence is paid by the lines it stands on that are not shown yet.
@@ -902,7 +907,7 @@ def _select(units: list[_Unit], lines: list[str], request: Request) -> set[int]:
     # Best first; a sentence whose lines another brought in gets cheaper and is queued again.
     queue = [entry(i) for i in range(len(units))]
     heapify(queue)
-    used = 0
+    used = sum(len(lines[k]) for k in shown)
     while queue:
         _, i = heappop(queue)
         u = units[i]
