@@ -407,8 +407,11 @@ def _section_task(
 ) -> tuple[str, list[str]]:
     if len(heads) < 3:
         return "", []
-    at, title = heads[len(heads) // 2]
-    for line in lines[at + 1 : at + 30]:
+    middle = len(heads) // 2
+    at, title = heads[middle]
+    # The section ends at the next heading: a line under it belongs to another section.
+    end = heads[middle + 1][0] if middle + 1 < len(heads) else len(lines)
+    for line in lines[at + 1 : min(end, at + 30)]:
         stripped = line.strip()
         if stripped.startswith("#"):
             break
@@ -428,9 +431,12 @@ def debian_changelog_needles(text: str) -> tuple[list[str], str, list[str]]:
     needles = spread([h for _, h in heads], 4)
     if len(heads) < 3:
         return needles, "", []
-    at, head = heads[len(heads) // 2]
+    middle = len(heads) // 2
+    at, head = heads[middle]
     version = head.split("(", 1)[1].split(")", 1)[0]
-    for line in lines[at + 1 : at + 20]:
+    # The entry ends at the next one's header: a change listed there is another version's.
+    end = heads[middle + 1][0] if middle + 1 < len(heads) else len(lines)
+    for line in lines[at + 1 : min(end, at + 20)]:
         if line.strip().startswith("*") and counts[line.strip()] == 1 and len(line.strip()) > 20:
             return needles, f"What changed in version {version}?", [line.strip()]
     return needles, "", []
