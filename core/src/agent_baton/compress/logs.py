@@ -265,13 +265,14 @@ def fold_lines(text: str, request: Request) -> str:
                 and lines[j].template != lines[i].template
                 and not (lines[j].problem and counts[lines[j].template] > cap)
             )
-    # A routine line too long for its share of the room (a package list on one line) keeps
-    # its start; one that reports a problem or that the query found stays whole.
+    # A routine line far too long for its share of the room (a package list on one line)
+    # keeps its start; one that reports a problem or that the query found stays whole.
     whole = queried | {i for i in keep if lines[i].problem}
     width = min(_LONG, max(_SHORT, budget // 8))
 
     def cost(i: int) -> int:
-        return (len(lines[i].text) if i in whole else min(len(lines[i].text), width)) + 1
+        size = len(lines[i].text)
+        return (size if i in whole or size <= 2 * width else width) + 1
 
     used = sum(map(cost, keep))
     request.check_time()
@@ -458,7 +459,8 @@ def _assemble(
 ) -> str:
     """Kept lines in order; each folded template once, where it first occurs, with its count.
 
-    A kept line over ``width`` characters keeps its start unless it is in ``whole``.
+    A kept line over twice ``width`` characters keeps its first ``width`` unless it is in
+    ``whole``.
 
     A fold of identical lines shows the line; otherwise its template (the varying parts
     marked) and its first and last lines, verbatim. Other cuts leave ``[… n lines]``.
@@ -475,7 +477,7 @@ def _assemble(
             if gap:
                 out.append(f"[… {gap} lines]")
                 gap = 0
-            if i in whole or len(line.text) <= width:
+            if i in whole or len(line.text) <= 2 * width:  # a cut must be worth its marker
                 out.append(line.text)
             else:
                 more = f"{len(line.text) - width} more characters of this line"
