@@ -202,6 +202,16 @@ def test_a_listing_keeps_its_rare_rows_whole_and_counts_the_rest_where_they_were
     assert gaps + sum(line.startswith("-rw") for line in lines) == 400
 
 
+def test_a_listing_padded_in_a_few_rows_is_a_listing():
+    # A markdown table whose header has an empty cell, its column of words one blank from
+    # the bar: only "| 1  |" to "| 9  |" are padded.
+    names = ["Good documentation", "README", "Number of downloads", "Nice API", "CI results"]
+    rows = [f"| {i:<2} | {names[i % 5]} | {i * 7 % 50} |" for i in range(1, 26)]
+    text = "\n".join(["|    | Feature | Used in eval |", "|----|---------|------|", *rows])
+    found = find_table(text)
+    assert found is not None and found.kind == "listing" and len(found.rows) == 25
+
+
 def test_a_path_listing_keeps_the_file_alone_in_its_directory():
     paths = [f"/usr/include/big/h{i:03d}.h" for i in range(300)]
     paths.insert(120, "/usr/include/KHR/khrplatform.h")
