@@ -202,6 +202,16 @@ def test_a_listing_keeps_its_rare_rows_whole_and_counts_the_rest_where_they_were
     assert gaps + sum(line.startswith("-rw") for line in lines) == 400
 
 
+def test_a_listing_padded_in_a_few_rows_is_a_listing():
+    # A markdown table whose header has an empty cell, its column of words one blank from
+    # the bar: only "| 1  |" to "| 9  |" are padded.
+    names = ["Good documentation", "README", "Number of downloads", "Nice API", "CI results"]
+    rows = [f"| {i:<2} | {names[i % 5]} | {i * 7 % 50} |" for i in range(1, 26)]
+    text = "\n".join(["|    | Feature | Used in eval |", "|----|---------|------|", *rows])
+    found = find_table(text)
+    assert found is not None and found.kind == "listing" and len(found.rows) == 25
+
+
 def test_a_path_listing_keeps_the_file_alone_in_its_directory():
     paths = [f"/usr/include/big/h{i:03d}.h" for i in range(300)]
     paths.insert(120, "/usr/include/KHR/khrplatform.h")
@@ -229,6 +239,25 @@ def test_a_headerless_csv_keeps_its_name_column_in_its_rows():
             f"update-alternatives 2024-05-02 10:00:{i % 60:02d}: link group {i}" for i in range(50)
         ),
         "\n".join("Some prose here, said again." for _ in range(50)),
+        # apt's term.log: dpkg's progress (redrawn after a carriage return) and status
+        # words of one length line up, one blank apart, unpadded.
+        "Log started: 2025-06-24  14:36:25\n"
+        + "".join(
+            "\r".join(
+                [
+                    "(Reading database ... ",
+                    *(f"(Reading database ... {p}%" for p in range(5, 105, 5)),
+                ]
+            )
+            + "\r(Reading database ... 6089 files and directories currently installed.)\n"
+            f"Preparing to unpack .../{name}_252.38-1~deb12u1_amd64.deb ...\n"
+            f"Unpacking {name}:amd64 (252.38-1~deb12u1) over (252.36-1~deb12u1) ...\n"
+            f"Setting up {name}:amd64 (252.38-1~deb12u1) ...\n"
+            for name in ("libsystemd0", "libudev1")
+        )
+        + "Processing triggers for libc-bin (2.36-9+deb12u10) ...\n"
+        "Log ended: 2025-06-24  14:36:25",
+        "\n".join(f"Setting up lib{i}:amd64 (1.{i}-1+deb12u{i % 3}) ..." for i in range(40)),
     ],
 )
 def test_logs_and_repeats_are_not_listings(text):
