@@ -178,6 +178,10 @@ _RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
+_SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
+_LINES_LEFT = re.compile(r"^\[… (\d+) lines?(?:\]|,)")
+_FOLD_COUNT = re.compile(r"^\[×(\d+)")
+_FOLD_EXAMPLES = re.compile(r"^\[×\d+[^\]]*; first and last:\]")
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
 # A quoted string: a message's content in JSON, a str or bytes literal in a repr. It opens
 # where no backslash or letter precedes the quote (an apostrophe in a word does not) and
@@ -432,6 +436,103 @@ def input_lines(text: str) -> set[str]:
     if value is not NOT_DATA:
         lines.update(line for s in strings(value) for line in s.splitlines())
     return lines
+
+
+def unmarked_omissions(original: str, compressed: str) -> list[str]:
+    """Runs of input lines that ``compressed`` left out with no true marker at their place.
+
+    Guarantee 2 for a text whose kept lines are the input's, in order (logs, tool output,
+    line extracts): the lines between two markers are one run of the input, and a marker or
+    a fold stands wherever lines were left out, the end included; a run of blank lines needs
+    none. Where the markers there count lines (``[… 12 lines]``, a fold's ``[×n``, which
+    stands for one line at its place and at most n), the count must match. A fold's last
+    example, shown after it, is not read as the place it stands for. Lines that are not
+    input lines (reshaped rows) are passed over.
+    """
+    lines = original.splitlines()
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        where.setdefault(line, []).append(i)
+    problems: list[str] = []
+    at = -1  # the input line of the last kept line
+
+    def check(end: int, markers: list[str]) -> None:
+        left_out = end - at - 1
+        if not markers:
+            if any(line.strip() for line in lines[at + 1 : end]):
+                problems.append(f"{left_out} lines left out unmarked after line {at + 1}")
+            return
+        counted = _counted(markers)
+        if counted is not None and not counted[0] <= left_out <= counted[1]:
+            shown = " ".join(markers)[:120]
+            problems.append(f"{left_out} lines left out after line {at + 1}, marked {shown}")
+
+    runs, trailing = _runs(compressed, where)
+    for run, markers in runs:
+        # Where the run's lines stand together in the input (a line kept twice in a log
+        # matches its first place too), else line by line.
+        starts = where[run[0]][bisect_right(where[run[0]], at) :]
+        start = next((p for p in starts if lines[p : p + len(run)] == run), None)
+        if start is not None:
+            check(start, markers)
+            at = start + len(run) - 1
+            continue
+        for k, line in enumerate(run):
+            found = where[line][bisect_right(where[line], at) :]
+            if found:
+                check(found[0], [] if k else markers)
+                at = found[0]
+    check(len(lines), trailing)
+    return problems
+
+
+def _runs(
+    compressed: str, where: dict[str, list[int]]
+) -> tuple[list[tuple[list[str], list[str]]], list[str]]:
+    """The compressed text's input lines in runs, each with the markers before it.
+
+    Then the markers after the last run.
+    """
+    runs: list[tuple[list[str], list[str]]] = []
+    run: list[str] = []
+    markers: list[str] = []
+    example = False
+    for line in compressed.splitlines():
+        marker = is_marker(line)
+        if marker or example or line not in where:
+            if run:
+                runs.append((run, markers))
+                run, markers = [], []
+            if marker:
+                markers.append(line)
+            # A fold's last example, on the line after it, stands at the fold.
+            example = marker and _FOLD_EXAMPLES.match(line) is not None
+            continue
+        run.append(line)
+    if run:
+        runs.append((run, markers))
+        markers = []
+    return runs, markers
+
+
+def _counted(markers: list[str]) -> tuple[int, int] | None:
+    """The fewest and most lines ``markers`` say were left out; None if one counts else.
+
+    A summary of the whole (``[… 40 of 90 lines omitted``) is not a count of the place.
+    """
+    low = high = 0
+    for marker in markers:
+        if _SUMMARY.match(marker):
+            continue
+        found = _LINES_LEFT.match(marker) or _FOLD_COUNT.match(marker)
+        if found is None:
+            return None
+        count = int(found.group(1))
+        if found.re is _FOLD_COUNT:
+            low, high = low + 1, high + count
+        else:
+            low, high = low + count, high + count
+    return (low, high) if low or high else None
 
 
 def violations(original: str, compressed: str) -> list[str]:
