@@ -1,7 +1,15 @@
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agent_baton.compress import compress
+from agent_baton.compress.guarantees import unmarked_omissions, violations
 from agent_baton.compress.logs import (
     _SAME_DIGITS,
     is_problem,
@@ -221,3 +229,69 @@ def test_a_tight_budget_keeps_the_exception_rather_than_the_first_lines():
 )
 def test_problem_lines_finds_exactly_the_lines_names_a_problem_accepts(lines):
     assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]
+
+
+def _tool_logs() -> list[tuple[str, str]]:
+    """Real logs: this machine's package logs, and the output of tools run here."""
+    found = []
+    for path in ["dpkg.log", "alternatives.log", "apt/term.log", "apt/history.log"]:
+        try:
+            found.append((path, Path("/var/log", path).read_text(errors="replace")))
+        except OSError:
+            continue  # not a Debian machine, or not readable by this user
+    with tempfile.TemporaryDirectory() as folder:
+        package = Path(folder, "pkg")
+        package.mkdir()
+        for i, module in enumerate(["json", "csv", "heapq", "shlex", "textwrap", "difflib"]):
+            source = Path(sysconfig.get_paths()["stdlib"], f"{module}.py")
+            if source.is_file():
+                text = source.read_text("utf-8")
+                (package / f"{module}.py").write_text(text if i % 2 else text + "\nprint 'x'\n")
+        found.append(("compileall", _run(sys.executable, "-m", "compileall", "-f", str(package))))
+        tests = Path(folder, "test_runs.py")
+        tests.write_text(
+            "import pytest\n\n@pytest.mark.parametrize('n', range(120))\n"
+            "def test_n(n):\n    assert n % 37 != 5, f'n={n}'\n"
+        )
+        found.append(
+            (
+                "pytest -v",
+                _run(sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(tests)),
+            )
+        )
+    return found
+
+
+def _run(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    return done.stdout + done.stderr
+
+
+def test_every_line_a_fold_leaves_out_has_a_marker_at_its_place():
+    # Guarantee 2 on real logs: a fold stands where its first line was; its lines further on
+    # leave "[… 11 lines, 9 folded above]" where they were, never nothing.
+    checked = 0
+    for name, text in _tool_logs():
+        result = compress(text)
+        if not result.transforms or "fold" not in result.transforms[0]:
+            continue
+        checked += 1
+        assert unmarked_omissions(text, result.text) == [], name
+        assert violations(text, result.text) == [], name
+    assert checked >= 2
+
+
+def test_a_fold_seen_again_later_is_marked_there():
+    routine = [
+        f"2026-11-23 10:00:{i:02d} INFO unpacked package-{i} version 1.{i}" for i in range(40)
+    ]
+    lines = []
+    for i, line in enumerate(routine):
+        lines += [line, f"2026-11-23 10:00:{i:02d} NOTE step {chr(65 + i % 26)}{i} of a rare kind"]
+    text = "\n".join(lines)
+    out = compress(text).text
+    assert unmarked_omissions(text, out) == []
+    # Every line of the fold is counted once: by the fold where it starts, or by a marker.
+    folded = sum(int(m) for m in re.findall(r"\[… (\d+) lines?, (?:\d+ )?folded above\]", out))
+    folds = [int(n) for n in re.findall(r"^\[×(\d+)", out, re.MULTILINE)]
+    assert folds and folded == sum(folds) - len(folds)

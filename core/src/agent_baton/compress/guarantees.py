@@ -469,10 +469,13 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
 
     runs, trailing = _runs(compressed, where)
     for run, markers in runs:
-        # Where the run's lines stand together in the input (a line kept twice in a log
-        # matches its first place too), else line by line.
+        # Where the run's lines stand together in the input: of the places a repeated run
+        # has, the one the markers' count fits, else the first.
         starts = where[run[0]][bisect_right(where[run[0]], at) :]
-        start = next((p for p in starts if lines[p : p + len(run)] == run), None)
+        places = [p for p in starts if lines[p : p + len(run)] == run]
+        counted = _counted(markers) if markers else (0, 0)
+        fits = [p for p in places if counted is not None and counted[0] <= p - at - 1 <= counted[1]]
+        start = (fits or places or [None])[0]
         if start is not None:
             check(start, markers)
             at = start + len(run) - 1
