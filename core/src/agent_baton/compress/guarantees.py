@@ -475,8 +475,8 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
         places = [p for p in starts if lines[p : p + len(run)] == run]
         counted = _counted(markers) if markers else (0, 0)
         fits = [p for p in places if counted is not None and counted[0] <= p - at - 1 <= counted[1]]
-        start = (fits or places or [None])[0]
-        if start is not None:
+        if places:
+            start = (fits or places)[0]
             check(start, markers)
             at = start + len(run) - 1
             continue
