@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import sys
@@ -295,3 +296,30 @@ def test_a_fold_seen_again_later_is_marked_there():
     folded = sum(int(m) for m in re.findall(r"\[… (\d+) lines?, (?:\d+ )?folded above\]", out))
     folds = [int(n) for n in re.findall(r"^\[×(\d+)", out, re.MULTILINE)]
     assert folds and folded == sum(folds) - len(folds)
+
+
+def test_a_budget_counts_the_originals_lines_at_every_cut():
+    # Under max_tokens, the budget cuts the log's compressed form again: its markers count
+    # the original's lines (read from the fold's markers), never the compressed form's.
+    checked = 0
+    for name, text in _tool_logs():
+        total = len(text.splitlines())
+        for budget in (300, 1000):
+            result = compress(text, max_tokens=budget, key="log")
+            if "budget:lines" not in result.transforms:
+                continue
+            checked += 1
+            assert unmarked_omissions(text, result.text) == [], (name, budget)
+            assert "[…]" not in result.text.splitlines()  # every cut says how many lines
+            summary = result.text.splitlines()[-1]
+            assert re.match(rf"\[… \d+ of {total} lines[ ;]", summary), (name, summary)
+    assert checked >= 2
+
+
+def test_a_budget_over_reshaped_content_counts_compressed_lines_and_says_so():
+    rows = [{"id": i, "name": f"pkg-{i}", "size": i * 7} for i in range(3000)]
+    text = json.dumps(rows, indent=2)
+    result = compress(text, max_tokens=80, key="rows")
+    assert "budget:lines" in result.transforms
+    assert re.search(r"\[… \d+ of \d+ compressed lines omitted", result.text)
+    assert f"of {len(text.splitlines())} lines" not in result.text

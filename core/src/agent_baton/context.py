@@ -465,7 +465,8 @@ class SharedContext:
             if entry.key in focus:
                 text = self._focused(entry, query, tokens)
             else:
-                text = fit_lines(entry.compressed, tokens, self._counter, entry.key)
+                original = None if entry.compressed == entry.original else entry.original
+                text = fit_lines(entry.compressed, tokens, self._counter, entry.key, None, original)
             return text if tools is None else name_tools(text, tools)
 
         return render_entries(

@@ -30,7 +30,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
-from agent_baton.compress.markers import cut_prefix, is_marker
+from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.request import Request
 
@@ -181,7 +181,6 @@ _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
 _LINES_LEFT = re.compile(r"^\[… (\d+) lines?(?:\]|,)")
 _FOLD_COUNT = re.compile(r"^\[×(\d+)")
-_FOLD_EXAMPLES = re.compile(r"^\[×\d+[^\]]*; first and last:\]")
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
 # A quoted string: a message's content in JSON, a str or bytes literal in a repr. It opens
 # where no backslash or letter precedes the quote (an apostrophe in a word does not) and
@@ -509,7 +508,7 @@ def _runs(
             if marker:
                 markers.append(line)
             # A fold's last example, on the line after it, stands at the fold.
-            example = marker and _FOLD_EXAMPLES.match(line) is not None
+            example = marker and FOLD_EXAMPLES.match(line) is not None
             continue
         run.append(line)
     if run:
@@ -521,12 +520,13 @@ def _runs(
 def _counted(markers: list[str]) -> tuple[int, int] | None:
     """The fewest and most lines ``markers`` say were left out; None if one counts else.
 
-    A summary of the whole (``[… 40 of 90 lines omitted``) is not a count of the place.
+    A summary of the whole (``[… 40 of 90 lines omitted``) counts no place: the lines before
+    it (at the end, the text's last ones) are as many as it leaves to be.
     """
     low = high = 0
     for marker in markers:
         if _SUMMARY.match(marker):
-            continue
+            return None
         found = _LINES_LEFT.match(marker) or _FOLD_COUNT.match(marker)
         if found is None:
             return None

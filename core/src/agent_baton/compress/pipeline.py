@@ -165,18 +165,16 @@ def compress(
     if out_tokens is None:
         out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
-        total = text.count("\n") + 1
         # Source names exceptions and errors; it reports none: its lines have no precedence.
         source = bool(transforms) and transforms[0].startswith("code")
-        out = fit_lines(out, max_tokens, count, key, query, total, failures_first=not source)
+        original = None if out is text else text
+        out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out:
             # The compressor may have dropped what the query asks for at its hardest level:
             # the original's best-matching lines may cover the query better, if they keep
             # as many failures (not worth a pass over an original too large to compress in
             # time).
-            direct = fit_lines(
-                text, max_tokens, count, key, query, total, failures_first=not source
-            )
+            direct = fit_lines(text, max_tokens, count, key, query, failures_first=not source)
             if _coverage(direct, query) > _coverage(out, query) and len(failures(direct)) >= len(
                 failures(out)
             ):
