@@ -24,6 +24,7 @@ from agent_baton.tokens import TokenCounter
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
+_BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,14 @@ class _Units:
             return cls([1] * len(lines), [1] * len(lines), len(lines), True)
         total = original.count("\n") + 1 - original.endswith("\n")
         weights = stands_for(lines)
-        if total - len(_BLANK.findall(original)) <= sum(weights) <= total:
+        accounted = sum(weights)
+        if accounted == total or (
+            # Blank lines a compressor dropped unmarked (between functions, say) are all
+            # that may be missing; counting them in a 50 MB original would take a second.
+            accounted < total
+            and len(original) <= _BLANK_SCAN_CHARS
+            and total - len(_BLANK.findall(original)) <= accounted
+        ):
             shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
             return cls(weights, shows, total, True)
         # Reshaped content (rows, outlines of records): its lines are not the original's.
