@@ -14,6 +14,14 @@
    (a tool result in a JSON message, a repr) the failure is that string's line, kept as it
    is or unescaped. Only the repeats of a timestamped event (a stream) may stand in a fold
    of their template, with its count and first and last lines.
+
+   It covers what reports: output, logs, listings, reports, chats, prose and data, and
+   failure output pasted anywhere in them, a fenced block included (a traceback or a test
+   run does not parse as a program, so it is read as the output it is). Source code is
+   exempt (:data:`SOURCE_KINDS`: content that parsed as a program, and a program held in a
+   data document's string value): its ``assert``, ``raise``, ``except Error:`` and
+   ``log.error(…)`` lines are program text, kept or left out (with a marker) like any other
+   line of a body; an outline keeps signatures, not every ``raise``.
 4. Nothing above :data:`FALLBACK_TOKENS` leaves unchanged: when no compressor shortened it,
    the line-level fallback applies (:func:`agent_baton.compress.logs.compress_lines`).
 
@@ -36,6 +44,10 @@ from agent_baton.compress.request import Request
 
 # Above this many tokens, a text must not leave as it came.
 FALLBACK_TOKENS = 2_000
+# Kinds whose content is source code, to which guarantee 3 does not apply (see above). A
+# data document (json, repr) may hold a program in a string value (an advisory's code
+# sample): those lines are program text too, the value's other lines reports.
+SOURCE_KINDS = frozenset({"code"})
 # Kinds that select sentences and lines by what they say: a failure they dropped is put
 # back. (The log and line folds keep every failure line themselves.)
 LINE_KINDS = frozenset({"prose", "mixed", "chat", "segments", "html"})

@@ -27,6 +27,7 @@ from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     LINE_KINDS,
+    SOURCE_KINDS,
     failures,
     fallback,
     restore_failures,
@@ -165,8 +166,9 @@ def compress(
     if out_tokens is None:
         out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
-        # Source names exceptions and errors; it reports none: its lines have no precedence.
-        source = bool(transforms) and transforms[0].startswith("code")
+        # Source names exceptions and errors; it reports none (guarantee 3 exempts it): its
+        # lines have no precedence.
+        source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out:
