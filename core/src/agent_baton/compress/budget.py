@@ -60,7 +60,7 @@ def fit_lines(
     query's matches.
     """
     lines = text.splitlines()
-    units = _Units.of(lines, original)
+    units = LineUnits.of(lines, original)
     items, failing = (
         _items(lines, text) if failures_first else ([_Item(x, i) for i, x in enumerate(lines)], [])
     )
@@ -105,8 +105,8 @@ def fit_lines(
 
 
 @dataclass(frozen=True, slots=True)
-class _Units:
-    """What the budget's markers count: the original's lines, or the compressed form's."""
+class LineUnits:
+    """What a budget's markers count: the original's lines, or the compressed form's."""
 
     weights: list[int]  # the lines each line of the text stands for, left out
     shows: list[int]  # the lines each line of the text shows, kept (a marker none)
@@ -114,7 +114,8 @@ class _Units:
     original: bool  # whether the markers count the original's lines
 
     @classmethod
-    def of(cls, lines: list[str], original: str | None) -> _Units:
+    def of(cls, lines: list[str], original: str | None) -> LineUnits:
+        """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
         if original is None:
             return cls([1] * len(lines), [1] * len(lines), len(lines), True)
         total = original.count("\n") + 1 - original.endswith("\n")
@@ -177,7 +178,7 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
     return items, failing
 
 
-def _with_gaps(items: list[_Item], order: list[int], units: _Units) -> list[str]:
+def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[str]:
     """The chosen items in order, a marker where lines between them were left out."""
     out: list[str] = []
     chosen = set(order)
