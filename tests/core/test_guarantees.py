@@ -26,6 +26,7 @@ from agent_baton.compress.guarantees import (
     SOURCE_KINDS,
     is_failure,
     missing_failures,
+    unmarked_omissions,
     violations,
 )
 from agent_baton.compress.logs import compress_lines, compress_logs
@@ -96,6 +97,8 @@ def test_every_corpus_case_keeps_the_guarantees(case: Path):
     found = violations(text, result.text)
     if kind in LINE_ROUTES:
         assert [v for v in found if v.startswith("line not in the input")] == []
+    if kind in ("logs", "lines"):  # guarantee 2: a true marker wherever lines were left out
+        assert unmarked_omissions(text, result.text) == []
     # Source names exceptions; it reports none. So may source inside a JSON string value (an
     # advisory's code sample), whose lines now count as lines of the document.
     if kind not in ("code", "json"):

@@ -456,7 +456,8 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
     line extracts): the lines between two markers are one run of the input, and a marker or
     a fold stands wherever lines were left out, the end included; a run of blank lines needs
     none. Where the markers there count lines (``[… 12 lines]``, a fold's ``[×n``, which
-    stands for one line at its place and at most n), the count must match. A fold's last
+    stands for one line at its place and at most n), the count must match, with or without
+    the blank lines. A fold's last
     example, shown after it, is not read as the place it stands for. Lines that are not
     input lines (reshaped rows) are passed over.
     """
@@ -474,7 +475,11 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
                 problems.append(f"{left_out} lines left out unmarked after line {at + 1}")
             return
         counted = _counted(markers)
-        if counted is not None and not counted[0] <= left_out <= counted[1]:
+        # Blank lines need no marker: a count may leave them out.
+        written = sum(1 for line in lines[at + 1 : end] if line.strip())
+        if counted is not None and not (
+            counted[0] <= left_out <= counted[1] or counted[0] <= written <= counted[1]
+        ):
             shown = " ".join(markers)[:120]
             problems.append(f"{left_out} lines left out after line {at + 1}, marked {shown}")
 

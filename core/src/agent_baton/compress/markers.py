@@ -31,7 +31,7 @@ _PLACE = re.compile(
     r"|rows? (\d+)(?:-(\d+))?\])"
 )
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.
-FOLD_EXAMPLES = re.compile(r"^\[×\d+[^\]]*; first and last:\]")
+FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
 # What str.splitlines() breaks a line at.
 _ONE_LINE = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
