@@ -111,7 +111,7 @@ class LineUnits:
     weights: list[int]  # the lines each line of the text stands for, left out
     shows: list[int]  # the lines each line of the text shows, kept (a marker none)
     total: int  # the original's lines, or the compressed form's
-    original: bool  # whether the markers count the original's lines
+    of_original: bool  # whether the markers count the original's lines (else the text's)
 
     @classmethod
     def of(cls, lines: list[str], original: str | None) -> LineUnits:
@@ -140,14 +140,14 @@ class LineUnits:
         if not count:
             return None
         plural = "" if count == 1 else "s"
-        if self.original:
+        if self.of_original:
             return f"[… {count} line{plural}]"
         return f"[… {count} compressed line{plural}]"
 
     def summary(self, kept: list[int]) -> str:
         """The closing marker's words (``12 of 80 lines``), the text's lines ``kept``."""
         left_out = self.total - sum(self.shows[i] for i in kept)
-        return f"{left_out} of {self.total} {'lines' if self.original else 'compressed lines'}"
+        return f"{left_out} of {self.total} {'lines' if self.of_original else 'compressed lines'}"
 
 
 def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
