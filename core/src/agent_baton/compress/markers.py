@@ -27,7 +27,7 @@ _BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
 # A marker counting the lines or rows left out at its place: "[… 12 lines]", "[… rows 3-9]",
 # "# … 9 lines of f omitted".
 _PLACE = re.compile(
-    r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*\[?… (?:([\d,]+) (?:lines?|(?:table )?rows?)\b"
+    r"^[ \t]*(?:(?:#+|//|--|/?\*+|<!--)[ \t]*)?\[?… (?:([\d,]+) (?:lines?|(?:table )?rows?)\b"
     r"|rows? (\d+)(?:-(\d+))?\])"
 )
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.
