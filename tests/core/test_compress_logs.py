@@ -1,7 +1,16 @@
+import json
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agent_baton.compress import compress
+from agent_baton.compress.guarantees import unmarked_omissions, violations
 from agent_baton.compress.logs import (
     _SAME_DIGITS,
     is_problem,
@@ -243,7 +252,8 @@ def test_every_failed_doctest_example_stays_under_its_heading():
     ]
     assert len(failed) >= 10
     out = compress(text).text
-    assert len(out) < len(text) / 2
+    # Each failure block leaves a marker for the folded lines between it and the next: 0.6.
+    assert len(out) < len(text) * 0.6
     assert all(line in out.splitlines() for line in failed)
 
 
@@ -277,3 +287,96 @@ def test_long_routine_lines_keep_their_start_and_leave_room_for_short_facts():
     assert all(line in out for line in upgrades.values())
     # The last run's list (kept as the log's end) keeps its start and says how much is cut.
     assert any(line.endswith("of this line omitted — full text on request]") for line in out)
+
+
+def _tool_logs() -> list[tuple[str, str]]:
+    """Real logs: this machine's package logs, and the output of tools run here."""
+    found = []
+    for path in ["dpkg.log", "alternatives.log", "apt/term.log", "apt/history.log"]:
+        try:
+            found.append((path, Path("/var/log", path).read_text(errors="replace")))
+        except OSError:
+            continue  # not a Debian machine, or not readable by this user
+    with tempfile.TemporaryDirectory() as folder:
+        package = Path(folder, "pkg")
+        package.mkdir()
+        for i, module in enumerate(["json", "csv", "heapq", "shlex", "textwrap", "difflib"]):
+            source = Path(sysconfig.get_paths()["stdlib"], f"{module}.py")
+            if source.is_file():
+                text = source.read_text("utf-8")
+                (package / f"{module}.py").write_text(text if i % 2 else text + "\nprint 'x'\n")
+        found.append(("compileall", _run(sys.executable, "-m", "compileall", "-f", str(package))))
+        tests = Path(folder, "test_runs.py")
+        tests.write_text(
+            "import pytest\n\n@pytest.mark.parametrize('n', range(120))\n"
+            "def test_n(n):\n    assert n % 37 != 5, f'n={n}'\n"
+        )
+        found.append(
+            (
+                "pytest -v",
+                _run(sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(tests)),
+            )
+        )
+    return found
+
+
+def _run(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    return done.stdout + done.stderr
+
+
+def test_every_line_a_fold_leaves_out_has_a_marker_at_its_place():
+    # Guarantee 2 on real logs: a fold stands where its first line was; its lines further on
+    # leave "[… 11 lines, 9 folded above]" where they were, never nothing.
+    checked = 0
+    for name, text in _tool_logs():
+        result = compress(text)
+        if not result.transforms or "fold" not in result.transforms[0]:
+            continue
+        checked += 1
+        assert unmarked_omissions(text, result.text) == [], name
+        assert violations(text, result.text) == [], name
+    assert checked >= 2
+
+
+def test_a_fold_seen_again_later_is_marked_there():
+    routine = [
+        f"2026-11-23 10:00:{i:02d} INFO unpacked package-{i} version 1.{i}" for i in range(40)
+    ]
+    lines = []
+    for i, line in enumerate(routine):
+        lines += [line, f"2026-11-23 10:00:{i:02d} NOTE step {chr(65 + i % 26)}{i} of a rare kind"]
+    text = "\n".join(lines)
+    out = compress(text).text
+    assert unmarked_omissions(text, out) == []
+    # Every line of the fold is counted once: by the fold where it starts, or by a marker.
+    folded = sum(int(m) for m in re.findall(r"\[… (\d+) lines?, (?:\d+ )?folded above\]", out))
+    folds = [int(n) for n in re.findall(r"^\[×(\d+)", out, re.MULTILINE)]
+    assert folds and folded == sum(folds) - len(folds)
+
+
+def test_a_budget_counts_the_originals_lines_at_every_cut():
+    # Under max_tokens, the budget cuts the log's compressed form again: its markers count
+    # the original's lines (read from the fold's markers), never the compressed form's.
+    checked = 0
+    for name, text in _tool_logs():
+        total = len(text.splitlines())
+        for budget in (300, 1000):
+            result = compress(text, max_tokens=budget, key="log")
+            if "budget:lines" not in result.transforms:
+                continue
+            checked += 1
+            assert unmarked_omissions(text, result.text) == [], (name, budget)
+            assert "[…]" not in result.text.splitlines()  # every cut says how many lines
+            summary = result.text.splitlines()[-1]
+            assert re.match(rf"\[… \d+ of {total} lines[ ;]", summary), (name, summary)
+    assert checked >= 2
+
+
+def test_a_budget_over_reshaped_content_counts_compressed_lines_and_says_so():
+    rows = [{"id": i, "name": f"pkg-{i}", "size": i * 7} for i in range(3000)]
+    text = json.dumps(rows, indent=2)
+    result = compress(text, max_tokens=80, key="rows")
+    assert "budget:lines" in result.transforms
+    assert re.search(r"\[… \d+ of \d+ compressed lines omitted", result.text)
+    assert f"of {len(text.splitlines())} lines" not in result.text

@@ -1,12 +1,18 @@
-"""What a put makes of dict, list and bytes content: valid JSON, said in the docs."""
+"""What a put makes of dict, list and bytes content: valid JSON and text, said in the docs."""
 
 import datetime
+import gzip
+import io
 import json
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from agent_baton import SharedContext
-from agent_baton.content import MAX_DEPTH, as_text
+from agent_baton.content import MAX_DEPTH, as_text, text_of
 
 
 def test_dicts_and_lists_become_valid_json():
@@ -54,3 +60,72 @@ def test_deep_nesting_is_a_clear_error_not_a_recursion_error():
     # The same depth as text is stored whole; the compressors guard themselves.
     text = "[" * 10_000 + "]" * 10_000
     assert ctx.get(ctx.put("deep text", text).key, full=True) == text
+
+
+# Real text of this machine: standard-library modules that hold characters beyond ASCII,
+# all of which Windows-1252 can write.
+_STDLIB = Path(sysconfig.get_paths()["stdlib"])
+_NON_ASCII = ["shlex.py", "heapq.py", "fractions.py", "ftplib.py", "getopt.py", "runpy.py"]
+
+
+@pytest.mark.parametrize("name", _NON_ASCII)
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("cp1252", "cp1252"),
+        ("utf-16", "utf-16"),  # with a byte-order mark
+        ("utf-16-le", "utf-16-le"),  # without one
+        ("utf-16-be", "utf-16-be"),
+        ("utf-32", "utf-32"),
+    ],
+)
+def test_bytes_in_a_legacy_encoding_are_stored_as_text(name, encoding, named):
+    text = (_STDLIB / name).read_text("utf-8")
+    assert not text.isascii()
+    entry = SharedContext().put(name, text.encode(encoding))
+    assert entry.original == text
+    assert entry.transforms[0] == f"decoded:{named}"
+    assert "binary" not in " ".join(entry.transforms)
+
+
+def test_utf8_bytes_name_no_encoding():
+    text = (_STDLIB / "shlex.py").read_text("utf-8")
+    assert text_of(text.encode()) == (text, None)
+    assert not SharedContext().put("shlex.py", text.encode()).transforms[0].startswith("decoded")
+
+
+@pytest.mark.parametrize("name", ["tutor.es", "tutor.da", "tutor.pt", "tutor.fr"])
+def test_latin1_files_of_this_machine_are_text(name):
+    # vim's tutorials in Latin-1 (Debian's vim-runtime), read as Windows-1252: the same
+    # letters, since they hold none of the bytes where the two differ.
+    found = sorted(Path("/usr/share").glob(f"vim/vim*/tutor/{name}"))
+    if not found:
+        pytest.skip("vim's tutorials are not installed")
+    data = found[0].read_bytes()
+    assert text_of(data) == (data.decode("latin-1"), "cp1252")
+
+
+def _binaries() -> list[tuple[str, bytes]]:
+    """Real binary files of this machine (each present with any CPython install)."""
+    dynload = sorted((_STDLIB / "lib-dynload").glob("*.so"))
+    icons = sorted((_STDLIB / "idlelib" / "Icons").glob("*.png"))
+    compiled = sorted((_STDLIB / "__pycache__").glob("*.pyc"))
+    found = [("python", Path(sys.executable).resolve().read_bytes())]
+    found += [(p.name, p.read_bytes()) for p in [*dynload[:2], *icons[:2], *compiled[:2]]]
+    found.append(("shlex.py.gz", gzip.compress((_STDLIB / "shlex.py").read_bytes())))
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(_STDLIB / "heapq.py", "heapq.py")
+    found.append(("heapq.zip", zipped.getvalue()))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), _binaries(), ids=lambda x: x if isinstance(x, str) else ""
+)
+def test_real_binaries_stay_binary(name, data):
+    assert text_of(data) == (data.decode("utf-8", errors="backslashreplace"), None)
+    ctx = SharedContext()
+    entry = ctx.put(name, data)
+    assert entry.transforms == ["binary:describe"]
+    assert f"{len(data):,} bytes" in ctx.get(name)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from agent_baton import SharedContext
 from agent_baton.compress import compress
 from agent_baton.compress.fallback import compress_fallback
+from agent_baton.compress.guarantees import unmarked_omissions
 from agent_baton.compress.logs import names_a_problem, problem_lines
 from agent_baton.compress.mixed import unfenced
 
@@ -98,6 +99,14 @@ def test_the_fallback_folds_repeats_and_keeps_every_failure_within_its_budget():
     assert all(f in out.splitlines() for f in failures)
     assert any(line.startswith("[×") for line in out.splitlines())
     assert len(out) < 10_000
+    # The lines of a run differ (numbers): its fold shows its first and last, never one line
+    # for all of them.
+    shown = out.splitlines()
+    for k, line in enumerate(shown):
+        if line.startswith("[×"):
+            assert ", numbers differ; first and last:] " in line
+            assert line.split(":] ", 1)[1] in lines and shown[k + 1] in lines
+    assert unmarked_omissions("\n".join(lines), out) == []
 
 
 def test_the_fallback_keeps_every_failure_when_they_outgrow_the_budget():

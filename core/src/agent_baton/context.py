@@ -22,7 +22,7 @@ from agent_baton.compress import CompressionResult, compress
 from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.compress.pipeline import DEFAULT_DEADLINE
-from agent_baton.content import Content, as_text
+from agent_baton.content import Content, text_of
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
 from agent_baton.offload import OffloadError, compress_in_child
@@ -175,10 +175,13 @@ class SharedContext:
     def put(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
         r"""Store ``content`` under ``key`` in full and compressed; replace any earlier entry.
 
-        dict and list content is stored as valid JSON, bytes are decoded as UTF-8 with invalid
-        bytes kept as ``\\xNN`` escapes (see :mod:`agent_baton.content` for what is mapped:
-        NaN, sets, bytes, deep nesting). Compression never raises here: on failure the entry
-        keeps the original as its compressed form and ``transforms`` says ``fallback:<reason>``.
+        dict and list content is stored as valid JSON; bytes that are text are decoded (in
+        a byte-order mark's encoding, UTF-16, UTF-8 or Windows-1252; ``transforms`` starts
+        with ``decoded:<encoding>`` when not UTF-8), other bytes as UTF-8 with invalid bytes
+        kept as ``\\xNN`` escapes, which compression describes (see :mod:`agent_baton.content`
+        for what is mapped: NaN, sets, bytes, deep nesting). Compression never raises here: on
+        failure the entry keeps the original as its compressed form and ``transforms`` says
+        ``fallback:<reason>``.
         """
         entry = self._store(key, content, agent, only_new=False)
         assert entry is not None  # only a store of a new key is turned down
@@ -191,7 +194,8 @@ class SharedContext:
         _check_key(key)
         if agent is not None and not isinstance(agent, str):
             raise TypeError(f"agent must be a str or None, not {type(agent).__name__}")
-        text = as_text(content)
+        # Bytes in another encoding than UTF-8 are stored as text; transforms say which.
+        text, encoding = text_of(content)
         original_bytes = text_bytes(text)
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
@@ -208,6 +212,8 @@ class SharedContext:
             except Exception:  # a custom token_counter that fails: estimate rather than lose
                 original_tokens = estimate_tokens(text)
             compressed_tokens = original_tokens
+        if encoding is not None:
+            transforms = [f"decoded:{encoding}", *transforms]
         now = self._now()
         stamp = time.time() if now is None else now
         # A compressed form equal to the original is not held twice.
@@ -459,7 +465,8 @@ class SharedContext:
             if entry.key in focus:
                 text = self._focused(entry, query, tokens)
             else:
-                text = fit_lines(entry.compressed, tokens, self._counter, entry.key)
+                original = None if entry.compressed == entry.original else entry.original
+                text = fit_lines(entry.compressed, tokens, self._counter, entry.key, None, original)
             return text if tools is None else name_tools(text, tools)
 
         return render_entries(

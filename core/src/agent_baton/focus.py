@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import json
 
+from agent_baton.compress.budget import LineUnits
 from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.markers import omitted
 from agent_baton.entry import ContextEntry
@@ -52,7 +53,8 @@ def focused_view(
     rest = max_tokens - (counter(passages) + 2 if passages else 0)
     body, over = entry.compressed, False
     if entry.compressed_tokens > rest:
-        body, over = _head(body, rest, counter, entry.key)
+        original = None if entry.compressed == entry.original else entry.original
+        body, over = _head(body, rest, counter, entry.key, original)
     view = "\n\n".join(part for part in (passages, body) if part)
     while chosen and counter(view) > max_tokens:  # joins may add a token at a seam
         chosen.pop()
@@ -62,16 +64,20 @@ def focused_view(
     return view if counter(view) <= max_tokens or over else body
 
 
-def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> tuple[str, bool]:
+def _head(
+    body: str, budget: int, counter: TokenCounter, key: str | None, original: str | None
+) -> tuple[str, bool]:
     """The failure lines and the first lines of ``body`` that fit ``budget``, with markers.
 
     ("" if not even the marker fits and there is no failure line.) The second value says
     the failure lines alone exceed ``budget``: they all stay, the guarantee wins over it.
     Not fit_lines: a large entry's compressed form has tens of thousands of lines, and the
-    passages above already answer the query.
+    passages above already answer the query. Markers count ``original``'s lines as
+    :class:`~agent_baton.compress.budget.LineUnits` reads them.
     """
     lines = body.splitlines()
-    marker_room = counter(omitted(f"{len(lines)} of {len(lines)} lines", key)) + 1
+    units = LineUnits.of(lines, original)
+    marker_room = counter(omitted(units.summary([]), key)) + 1
     failing = [i for i in failure_candidates(body, lines) if is_failure(lines[i])]
     kept = set(failing)
     used = marker_room + sum(counter(lines[i]) + 1 for i in failing)
@@ -90,11 +96,12 @@ def _head(body: str, budget: int, counter: TokenCounter, key: str | None) -> tup
     out: list[str] = []
     previous = -1
     for i in sorted(kept):
-        if i - previous > 1:
-            out.append(f"[… {i - previous - 1} lines]")
+        gap = units.gap(previous + 1, i)
+        if gap is not None:
+            out.append(gap)
         out.append(lines[i])
         previous = i
-    what = f"{len(lines) - len(kept)} of {len(lines)} lines"
+    what = units.summary(sorted(kept))
     if over:
         what += f"; the failure lines alone exceed {budget} tokens, all kept"
     marker = omitted(what, key)

@@ -5,7 +5,9 @@ when the failure lines alone exceed it, they are all kept and the marker says so
 lines that match the query best, then the other lines that name a problem, then the first
 lines while room remains; all in their original order. A failure inside a quoted string (a
 tool result in a JSON message) stays as its line of that string. A first line too long to
-keep is cut at a sentence end. The marker counts the original's lines.
+keep is cut at a sentence end. Markers count the original's lines where the compressed
+text's own markers account for them (:func:`~agent_baton.compress.markers.stands_for`), else
+the compressed text's lines, and say so.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.logs import problem_lines
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import is_marker, omitted, stands_for
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
+_BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,37 +42,39 @@ def fit_lines(
     counter: TokenCounter,
     key: str | None,
     query: str | None = None,
-    total: int | None = None,
+    original: str | None = None,
     *,
     failures_first: bool = True,
 ) -> str:
-    """Whole lines of ``text`` that fit ``max_tokens`` with their omission marker.
+    """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
     Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
     best-matching lines come next, then the other problem lines, then the head of the text.
-    ``total`` is the original's number of lines, which the marker counts (``text`` may be
-    compressed already). When there is no failure and not even the marker fits, the result
-    is empty. ``failures_first=False`` (source code, which names failures but reports none)
-    ranks failure lines with the other problem lines, after the query's matches.
+    ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
+    Markers count the original's lines, read from the markers already in ``text``
+    (:func:`~agent_baton.compress.markers.stands_for`), when those account for the original's
+    lines (all but blank ones); else, as for content its compressor reshaped, they count
+    the compressed form's lines and say so. When there is no failure and not even the
+    marker fits, the result is empty. ``failures_first=False`` (source code, which names
+    failures but reports none) ranks failure lines with the other problem lines, after the
+    query's matches.
     """
     lines = text.splitlines()
-    total = len(lines) if total is None else max(total, len(lines))
-    counted = total == len(lines)
+    units = LineUnits.of(lines, original)
     items, failing = (
         _items(lines, text) if failures_first else ([_Item(x, i) for i, x in enumerate(lines)], [])
     )
-    marker_room = counter(omitted(f"{total} of {total} lines", key)) + 1
+    marker_room = counter(omitted(units.summary([]), key)) + 1
     budget = max_tokens - marker_room
     texts = [item.text for item in items]
     matches = [i for i, _ in rank_texts(texts, query)] if query and query_terms(query) else []
     problems = problem_lines(texts)
     if not failing and not matches and not problems:
         kept = _prefix(lines, budget, counter)
-        shown = len(kept)
-        out = "\n".join([*kept, omitted(f"{total - shown} of {total} lines", key)])
+        out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         while kept and counter(out) > max_tokens:
-            shown -= 0 if kept.pop().startswith("[…") else 1
-            out = "\n".join([*kept, omitted(f"{total - shown} of {total} lines", key)])
+            kept.pop()
+            out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         return out if counter(out) <= max_tokens else ""
     picked = list(failing)  # in the order they were picked: failures, matches, the rest
     used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
@@ -83,9 +89,8 @@ def fit_lines(
             used += cost
     while True:
         order = sorted(picked)
-        kept = _with_gaps(items, order, counted)
-        shown = len({items[i].line for i in order if not items[i].part})
-        what = f"{total - shown} of {total} lines"
+        kept = _with_gaps(items, order, units)
+        what = units.summary(sorted({items[i].line for i in order if not items[i].part}))
         out = "\n".join([*kept, omitted(what, key)])
         if counter(out) <= max_tokens:
             return out
@@ -97,6 +102,52 @@ def fit_lines(
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
         return "\n".join([*kept, omitted(over, key)])
+
+
+@dataclass(frozen=True, slots=True)
+class LineUnits:
+    """What a budget's markers count: the original's lines, or the compressed form's."""
+
+    weights: list[int]  # the lines each line of the text stands for, left out
+    shows: list[int]  # the lines each line of the text shows, kept (a marker none)
+    total: int  # the original's lines, or the compressed form's
+    of_original: bool  # whether the markers count the original's lines (else the text's)
+
+    @classmethod
+    def of(cls, lines: list[str], original: str | None) -> LineUnits:
+        """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
+        if original is None:
+            return cls([1] * len(lines), [1] * len(lines), len(lines), True)
+        total = original.count("\n") + 1 - original.endswith("\n")
+        weights = stands_for(lines)
+        accounted = sum(weights)
+        if accounted == total or (
+            # Blank lines a compressor dropped unmarked (between functions, say) are all
+            # that may be missing; counting them in a 50 MB original would take a second.
+            accounted < total
+            and len(original) <= _BLANK_SCAN_CHARS
+            and total - len(_BLANK.findall(original)) <= accounted
+        ):
+            shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
+            return cls(weights, shows, total, True)
+        # Reshaped content (rows, outlines of records): its lines are not the original's.
+        shows = [0 if is_marker(line) else 1 for line in lines]
+        return cls([1] * len(lines), shows, len(lines), False)
+
+    def gap(self, start: int, end: int) -> str | None:
+        """The marker for the text's lines ``start`` to ``end`` (excluded), left out."""
+        count = sum(self.weights[start:end])
+        if not count:
+            return None
+        plural = "" if count == 1 else "s"
+        if self.of_original:
+            return f"[… {count} line{plural}]"
+        return f"[… {count} compressed line{plural}]"
+
+    def summary(self, kept: list[int]) -> str:
+        """The closing marker's words (``12 of 80 lines``), the text's lines ``kept``."""
+        left_out = self.total - sum(self.shows[i] for i in kept)
+        return f"{left_out} of {self.total} {'lines' if self.of_original else 'compressed lines'}"
 
 
 def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
@@ -127,19 +178,16 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
     return items, failing
 
 
-def _with_gaps(items: list[_Item], order: list[int], counted: bool) -> list[str]:
-    """The chosen items in order, a marker where lines between them were left out.
-
-    ``counted``: the lines are the original's, so the marker can say how many.
-    """
+def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[str]:
+    """The chosen items in order, a marker where lines between them were left out."""
     out: list[str] = []
     chosen = set(order)
-    previous = -1  # the input line of the last item written
+    previous = -1  # the text's line of the last item written
     for i in order:
         item = items[i]
-        skipped = item.line - previous - 1
-        if skipped > 0:
-            out.append(f"[… {skipped} lines]" if counted else "[…]")
+        marker = units.gap(previous + 1, item.line)
+        if marker is not None:
+            out.append(marker)
         elif item.part and (i - 1 not in chosen or items[i - 1].line != item.line):
             out.append("[…]")  # the rest of a quoted string, before its failure lines
         out.append(item.text)

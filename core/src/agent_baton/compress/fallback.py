@@ -3,9 +3,9 @@
 One pass over the lines, whatever the content: the first and last lines stay, and so does
 every line that reports a failure, whatever the budget (the guarantee wins over it); other
 lines that name a problem stay while the budget lasts (the first and last of them when they
-outgrow it); runs of lines equal but for their digits fold into one line with a count (kept
-lines only when equal); every cut leaves a marker. A line too long to keep whole keeps its
-start.
+outgrow it); runs of lines equal but for their digits fold into a count with their first and
+last lines (kept lines only when equal); every cut leaves a marker. A line too long to keep
+whole keeps its start.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
                     else:
                         out.extend([_cut(line, key)] * times)
             else:
-                out.append(f"[×{size}] {_cut(lines[i], key)}")
+                out.extend(_fold(lines[i : i + size], key))
                 used += min(len(lines[i]), _WIDTH) + 8
         else:
             loose += size
@@ -76,6 +76,18 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
         what += f", {last - first + 1} of them problem lines,"
     out.append(omitted(f"{what} (compression ran out of time)", key))
     return "\n".join(out)
+
+
+def _fold(run: list[str], key: str | None) -> list[str]:
+    """A run of lines equal but for their digits: its count, and its first and last lines.
+
+    One line stands for the run only when all are that line (a fold never shows one line
+    for several different ones).
+    """
+    first, last = run[0], run[-1]
+    if all(line == first for line in run):
+        return [f"[×{len(run)}] {_cut(first, key)}"]
+    return [f"[×{len(run)}, numbers differ; first and last:] {_cut(first, key)}", _cut(last, key)]
 
 
 def _cut(line: str, key: str | None) -> str:

@@ -14,6 +14,14 @@
    (a tool result in a JSON message, a repr) the failure is that string's line, kept as it
    is or unescaped. Only the repeats of a timestamped event (a stream) may stand in a fold
    of their template, with its count and first and last lines.
+
+   It covers what reports: output, logs, listings, reports, chats, prose and data, and
+   failure output pasted anywhere in them, a fenced block included (a traceback or a test
+   run does not parse as a program, so it is read as the output it is). Source code is
+   exempt (:data:`SOURCE_KINDS`: content that parsed as a program, and a program held in a
+   data document's string value): its ``assert``, ``raise``, ``except Error:`` and
+   ``log.error(…)`` lines are program text, kept or left out (with a marker) like any other
+   line of a body; an outline keeps signatures, not every ``raise``.
 4. Nothing above :data:`FALLBACK_TOKENS` leaves unchanged: when no compressor shortened it,
    the line-level fallback applies (:func:`agent_baton.compress.logs.compress_lines`).
 
@@ -30,12 +38,16 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
-from agent_baton.compress.markers import cut_prefix, is_marker
+from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.request import Request
 
 # Above this many tokens, a text must not leave as it came.
 FALLBACK_TOKENS = 2_000
+# Kinds whose content is source code, to which guarantee 3 does not apply (see above). A
+# data document (json, repr) may hold a program in a string value (an advisory's code
+# sample): those lines are program text too, the value's other lines reports.
+SOURCE_KINDS = frozenset({"code"})
 # Kinds that select sentences and lines by what they say: a failure they dropped is put
 # back. (The log and line folds keep every failure line themselves.)
 LINE_KINDS = frozenset({"prose", "mixed", "chat", "segments", "html"})
@@ -178,6 +190,9 @@ _RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
+_SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
+_LINES_LEFT = re.compile(r"^\[… (\d+) lines?(?:\]|,)")
+_FOLD_COUNT = re.compile(r"^\[×(\d+)")
 _WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
 # A quoted string: a message's content in JSON, a str or bytes literal in a repr. It opens
 # where no backslash or letter precedes the quote (an apostrophe in a word does not) and
@@ -432,6 +447,112 @@ def input_lines(text: str) -> set[str]:
     if value is not NOT_DATA:
         lines.update(line for s in strings(value) for line in s.splitlines())
     return lines
+
+
+def unmarked_omissions(original: str, compressed: str) -> list[str]:
+    """Runs of input lines that ``compressed`` left out with no true marker at their place.
+
+    Guarantee 2 for a text whose kept lines are the input's, in order (logs, tool output,
+    line extracts): the lines between two markers are one run of the input, and a marker or
+    a fold stands wherever lines were left out, the end included; a run of blank lines needs
+    none. Where the markers there count lines (``[… 12 lines]``, a fold's ``[×n``, which
+    stands for one line at its place and at most n), the count must match, with or without
+    the blank lines. A fold's last
+    example, shown after it, is not read as the place it stands for. Lines that are not
+    input lines (reshaped rows) are passed over.
+    """
+    lines = original.splitlines()
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        where.setdefault(line, []).append(i)
+    problems: list[str] = []
+    at = -1  # the input line of the last kept line
+
+    def check(end: int, markers: list[str]) -> None:
+        left_out = end - at - 1
+        if not markers:
+            if any(line.strip() for line in lines[at + 1 : end]):
+                problems.append(f"{left_out} lines left out unmarked after line {at + 1}")
+            return
+        counted = _counted(markers)
+        # Blank lines need no marker: a count may leave them out.
+        written = sum(1 for line in lines[at + 1 : end] if line.strip())
+        if counted is not None and not (
+            counted[0] <= left_out <= counted[1] or counted[0] <= written <= counted[1]
+        ):
+            shown = " ".join(markers)[:120]
+            problems.append(f"{left_out} lines left out after line {at + 1}, marked {shown}")
+
+    runs, trailing = _runs(compressed, where)
+    for run, markers in runs:
+        # Where the run's lines stand together in the input: of the places a repeated run
+        # has, the one the markers' count fits, else the first.
+        starts = where[run[0]][bisect_right(where[run[0]], at) :]
+        places = [p for p in starts if lines[p : p + len(run)] == run]
+        counted = _counted(markers) if markers else (0, 0)
+        fits = [p for p in places if counted is not None and counted[0] <= p - at - 1 <= counted[1]]
+        if places:
+            start = (fits or places)[0]
+            check(start, markers)
+            at = start + len(run) - 1
+            continue
+        for k, line in enumerate(run):
+            found = where[line][bisect_right(where[line], at) :]
+            if found:
+                check(found[0], [] if k else markers)
+                at = found[0]
+    check(len(lines), trailing)
+    return problems
+
+
+def _runs(
+    compressed: str, where: dict[str, list[int]]
+) -> tuple[list[tuple[list[str], list[str]]], list[str]]:
+    """The compressed text's input lines in runs, each with the markers before it.
+
+    Then the markers after the last run.
+    """
+    runs: list[tuple[list[str], list[str]]] = []
+    run: list[str] = []
+    markers: list[str] = []
+    example = False
+    for line in compressed.splitlines():
+        marker = is_marker(line)
+        if marker or example or line not in where:
+            if run:
+                runs.append((run, markers))
+                run, markers = [], []
+            if marker:
+                markers.append(line)
+            # A fold's last example, on the line after it, stands at the fold.
+            example = marker and FOLD_EXAMPLES.match(line) is not None
+            continue
+        run.append(line)
+    if run:
+        runs.append((run, markers))
+        markers = []
+    return runs, markers
+
+
+def _counted(markers: list[str]) -> tuple[int, int] | None:
+    """The fewest and most lines ``markers`` say were left out; None if one counts else.
+
+    A summary of the whole (``[… 40 of 90 lines omitted``) counts no place: the lines before
+    it (at the end, the text's last ones) are as many as it leaves to be.
+    """
+    low = high = 0
+    for marker in markers:
+        if _SUMMARY.match(marker):
+            return None
+        found = _LINES_LEFT.match(marker) or _FOLD_COUNT.match(marker)
+        if found is None:
+            return None
+        count = int(found.group(1))
+        if found.re is _FOLD_COUNT:
+            low, high = low + 1, high + count
+        else:
+            low, high = low + count, high + count
+    return (low, high) if low or high else None
 
 
 def violations(original: str, compressed: str) -> list[str]:

@@ -463,7 +463,8 @@ def _assemble(
     ``whole``.
 
     A fold of identical lines shows the line; otherwise its template (the varying parts
-    marked) and its first and last lines, verbatim. Other cuts leave ``[… n lines]``.
+    marked) and its first and last lines, verbatim. Every other run of lines left out leaves
+    a marker where it was, ``[… n lines]``, saying how many of them a fold above counts.
     """
     folded: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
@@ -471,12 +472,12 @@ def _assemble(
             folded.setdefault(line.template, []).append(i)
     out: list[str] = []
     summarised: set[int] = set()
-    gap = 0
+    gap = repeats = 0  # lines left out since the last line written; of them, in a fold above
     for i, line in enumerate(lines):
         if i in keep:
             if gap:
-                out.append(f"[… {gap} lines]")
-                gap = 0
+                out.append(_gap(gap, repeats))
+                gap = repeats = 0
             if i in whole or len(line.text) <= 2 * width:  # a cut must be worth its marker
                 out.append(line.text)
             else:
@@ -486,20 +487,31 @@ def _assemble(
         members = folded[line.template]
         if len(members) >= _MIN_FOLD and line.template not in summarised:
             if gap:
-                out.append(f"[… {gap} lines]")
-                gap = 0
+                out.append(_gap(gap, repeats))
+                gap = repeats = 0
             summarised.add(line.template)
             out.extend(_fold(lines, members, clusters.patterns.get(line.template)))
-        elif len(members) < _MIN_FOLD:
-            gap += 1
+            continue
+        gap += 1
+        repeats += line.template in summarised
     if gap:
-        out.append(f"[… {gap} lines]")
+        out.append(_gap(gap, repeats))
     left_out = len(lines) - len(keep)
     templates = len(summarised)
     plural = "" if templates == 1 else "s"
     what = f"{left_out} of {len(lines)} lines ({templates} repeated template{plural})"
     out.append(omitted(what, key))
     return "\n".join(out)
+
+
+def _gap(lines: int, repeats: int) -> str:
+    """The marker for ``lines`` left out here, ``repeats`` of them counted by folds above."""
+    counted = f"{lines} line" if lines == 1 else f"{lines} lines"
+    if not repeats:
+        return f"[… {counted}]"
+    if repeats == lines:
+        return f"[… {counted}, folded above]"
+    return f"[… {counted}, {repeats} folded above]"
 
 
 def _fold(lines: list[_Line], members: list[int], pattern: list[str] | None) -> list[str]:

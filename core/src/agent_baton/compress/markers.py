@@ -24,6 +24,14 @@ _MARKER = re.compile(r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*(?:\[[…×§]|…)")
 _CUT = re.compile(r"\[… [^\[\]]* omitted(?: — [^\]]*)?\]$")
 # The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
 _BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
+# A marker counting the lines or rows left out at its place: "[… 12 lines]", "[… rows 3-9]",
+# "# … 9 lines of f omitted".
+_PLACE = re.compile(
+    r"^[ \t]*(?:(?:#+|//|--|/?\*+|<!--)[ \t]*)?\[?… (?:([\d,]+) (?:lines?|(?:table )?rows?)\b"
+    r"|rows? (\d+)(?:-(\d+))?\])"
+)
+# A fold shown with its first and last lines: the last, on the next line, stands at the fold.
+FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
 # What str.splitlines() breaks a line at.
 _ONE_LINE = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
@@ -84,6 +92,38 @@ def label(what: str) -> str:
 def is_marker(line: str) -> bool:
     """Whether a line is one a compressor wrote (an omission, a fold, a label)."""
     return _MARKER.match(line) is not None
+
+
+def stands_for(lines: list[str]) -> list[int]:
+    """How many of the original's lines each line of a compressed text stands for.
+
+    A kept line one; a marker that counts the lines or rows left out at its place
+    (``[… 12 lines]``, ``[… rows 3-9]``, ``# … 9 lines of parse omitted``) that many; a
+    fold one (it stands where its first line was, and markers further on count the rest),
+    its last example none; other markers (labels, a summary of the whole, other units)
+    none. Summed over a text whose compressor kept and marked lines (or rows of a line
+    each), this is the original's line count, less the blank lines it dropped unmarked;
+    over reshaped content it is not.
+    """
+    out: list[int] = []
+    example = False
+    for line in lines:
+        if example:
+            out.append(0)
+            example = False
+            continue
+        place = _PLACE.match(line)
+        if place is not None:
+            count, first, last = place.groups()
+            out.append(
+                int(count.replace(",", "")) if count else int(last or first) - int(first) + 1
+            )
+        elif line.startswith("[×"):
+            out.append(1)
+            example = FOLD_EXAMPLES.match(line) is not None
+        else:
+            out.append(0 if is_marker(line) else 1)
+    return out
 
 
 def cut_prefix(line: str) -> str | None:

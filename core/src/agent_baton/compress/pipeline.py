@@ -27,6 +27,7 @@ from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     LINE_KINDS,
+    SOURCE_KINDS,
     failures,
     fallback,
     restore_failures,
@@ -165,18 +166,17 @@ def compress(
     if out_tokens is None:
         out_tokens = original_tokens
     if max_tokens is not None and out_tokens > max_tokens:
-        total = text.count("\n") + 1
-        # Source names exceptions and errors; it reports none: its lines have no precedence.
-        source = bool(transforms) and transforms[0].startswith("code")
-        out = fit_lines(out, max_tokens, count, key, query, total, failures_first=not source)
+        # Source names exceptions and errors; it reports none (guarantee 3 exempts it): its
+        # lines have no precedence.
+        source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
+        original = None if out is text else text
+        out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out:
             # The compressor may have dropped what the query asks for at its hardest level:
             # the original's best-matching lines may cover the query better, if they keep
             # as many failures (not worth a pass over an original too large to compress in
             # time).
-            direct = fit_lines(
-                text, max_tokens, count, key, query, total, failures_first=not source
-            )
+            direct = fit_lines(text, max_tokens, count, key, query, failures_first=not source)
             if _coverage(direct, query) > _coverage(out, query) and len(failures(direct)) >= len(
                 failures(out)
             ):
