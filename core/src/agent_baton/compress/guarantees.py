@@ -518,6 +518,7 @@ def _runs(
     example = False
     for line in compressed.splitlines():
         marker = is_marker(line)
+        line = _whole(line, where) if not marker else line
         if marker or example or line not in where:
             if run:
                 runs.append((run, markers))
@@ -532,6 +533,14 @@ def _runs(
         runs.append((run, markers))
         markers = []
     return runs, markers
+
+
+def _whole(line: str, where: dict[str, list[int]]) -> str:
+    """The input line a kept line cut short (``start[… n more characters …]``) came from."""
+    start = cut_prefix(line)
+    if start is None or line in where:
+        return line
+    return next((whole for whole in where if whole.startswith(start)), line)
 
 
 def _counted(markers: list[str]) -> tuple[int, int] | None:
