@@ -198,6 +198,12 @@ def is_failure(line: str) -> bool:
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
     mentions them ("a fast memory error detector").
     """
+    # Most lines neither start like a failure line nor hold one of its words: two cheap
+    # tests rule them out before the patterns run.
+    if _FAILURE_START.match(line) is None:
+        lowered = _folded(line)
+        if not any(word in lowered for word in _FAILURE_WORDS):
+            return False
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
@@ -265,14 +271,18 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     return sorted(i for i in hit if i < len(lines))
 
 
+def failing_lines(lines: list[str]) -> set[int]:
+    """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
+    return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+
+
 def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[int]:
     """Indices of the lines (starting at ``starts`` in ``text``) that hold one of ``words``.
 
     ``words`` are lower-case; the text is case-folded. ``str.find`` runs through a text many
     times faster than a pattern does, and each line is searched at most once per word.
     """
-    # Folding keeps every character's length, so offsets in the folded text are offsets here.
-    folded = (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
+    folded = _folded(text)
     hit: set[int] = set()
     for word in words:
         at = folded.find(word)
@@ -281,6 +291,15 @@ def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[i
             hit.add(line)
             at = folded.find(word, starts[line + 1] if line + 1 < len(starts) else len(folded))
     return hit
+
+
+def _folded(text: str) -> str:
+    """``text`` in lower case, as re.IGNORECASE equates letters with ASCII ones.
+
+    Folding keeps every character's length, so offsets in the folded text are offsets in
+    ``text``.
+    """
+    return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
 def quoted_lines(line: str) -> list[str]:

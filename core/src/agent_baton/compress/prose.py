@@ -213,10 +213,10 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     if len(lines) <= room + 2 and all(len(line) <= _LONG_LINE for line in lines):
         return block
     fence = len(lines) > 1 and bool(_FENCE.match(lines[-1])) and bool(_FENCE.match(lines[0]))
-    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines  # lazy: guarantees imports prose
 
     keep = set(range(min(room, len(lines))))
-    keep.update(i for i, line in enumerate(lines) if is_failure(line))
+    keep.update(failing_lines(lines))
     # Its last lines too: a run's output or a transcript ends in its result (the summary, the
     # final answer), an example in the call that runs it.
     end = len(lines) - 1 if fence else len(lines)
@@ -414,18 +414,12 @@ def _gap(count: int, unit: str) -> str:
 
 def _keep_failures(units: list[_Unit], lines: list[str]) -> None:
     """Keep every sentence that stands on a line reporting a failure: none is dropped."""
-    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines, is_failure  # lazy: a cycle
 
-    failing: dict[int, bool] = {}  # each line is read once, however many sentences share it
-
-    def fails(k: int) -> bool:
-        if k not in failing:
-            failing[k] = is_failure(lines[k])
-        return failing[k]
-
+    failing = failing_lines(lines)
     for u in units:
         # A sentence of a line too long to keep stands for itself, not for its line.
-        if is_failure(u.text) if u.piece else any(map(fails, range(u.first, u.last + 1))):
+        if is_failure(u.text) if u.piece else not failing.isdisjoint(range(u.first, u.last + 1)):
             u.score += _KEEP
 
 
