@@ -247,8 +247,9 @@ def find_failures(text: str) -> list[Failure]:
         line = lines[i]
         quoted = quoted_lines(line) if "\\n" in line else []
         if quoted:
+            failing = failing_lines(quoted)
             found.extend(
-                Failure(i, part, k) for k, part in enumerate(quoted, 1) if is_failure(part)
+                Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
         elif is_failure(line):
             found.append(Failure(i, line))
@@ -352,8 +353,11 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     templates: set[str] | None = None
     folds: list[re.Pattern[str]] = []
     missing = []
+    shown: dict[int, bool] = {}  # a line of many quoted failures (a chat's) is read once
     for failure in found:
-        if _collapsed(lines[failure.line]) in flat:
+        if failure.line not in shown:
+            shown[failure.line] = _collapsed(lines[failure.line]) in flat
+        if shown[failure.line]:
             continue
         if failure.part:
             forms = (failure.text, json.dumps(failure.text, ensure_ascii=False)[1:-1])
