@@ -682,9 +682,13 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     ident_df = Counter(i for found_idents in idents for i in found_idents)
     for f, found_idents in zip(found, idents, strict=True):
         f["ident"] = sum(1 for i in found_idents if ident_df[i] <= _RARE_IDENT)
+    rare = {t for t, n in df.items() if n <= 2 and len(t) > 3}
     for u, ws, f in zip(units, words, found, strict=True):
-        score = sum(weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items())
-        score += 0.5 * min(3, sum(1 for t in ws if df[t] <= 2 and len(t) > 3))
+        # Halves and whole numbers: their sum is exact in any order, zeros left out.
+        score = sum(
+            weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items() if name in f
+        )
+        score += 0.5 * min(3, len(rare.intersection(ws)))
         if len(ws) < 4:
             score -= 1.0
         u.score += score
