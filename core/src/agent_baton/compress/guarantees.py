@@ -213,6 +213,12 @@ def is_failure(line: str) -> bool:
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
     mentions them ("a fast memory error detector").
     """
+    # Most lines neither start like a failure line nor hold one of its words: two cheap
+    # tests rule them out before the patterns run.
+    if _FAILURE_START.match(line) is None:
+        lowered = _folded(line)
+        if not any(word in lowered for word in _FAILURE_WORDS):
+            return False
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
@@ -256,8 +262,9 @@ def find_failures(text: str) -> list[Failure]:
         line = lines[i]
         quoted = quoted_lines(line) if "\\n" in line else []
         if quoted:
+            failing = failing_lines(quoted)
             found.extend(
-                Failure(i, part, k) for k, part in enumerate(quoted, 1) if is_failure(part)
+                Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
         elif is_failure(line):
             found.append(Failure(i, line))
@@ -280,14 +287,18 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     return sorted(i for i in hit if i < len(lines))
 
 
+def failing_lines(lines: list[str]) -> set[int]:
+    """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
+    return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+
+
 def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[int]:
     """Indices of the lines (starting at ``starts`` in ``text``) that hold one of ``words``.
 
     ``words`` are lower-case; the text is case-folded. ``str.find`` runs through a text many
     times faster than a pattern does, and each line is searched at most once per word.
     """
-    # Folding keeps every character's length, so offsets in the folded text are offsets here.
-    folded = (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
+    folded = _folded(text)
     hit: set[int] = set()
     for word in words:
         at = folded.find(word)
@@ -296,6 +307,15 @@ def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[i
             hit.add(line)
             at = folded.find(word, starts[line + 1] if line + 1 < len(starts) else len(folded))
     return hit
+
+
+def _folded(text: str) -> str:
+    """``text`` in lower case, as re.IGNORECASE equates letters with ASCII ones.
+
+    Folding keeps every character's length, so offsets in the folded text are offsets in
+    ``text``.
+    """
+    return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
 def quoted_lines(line: str) -> list[str]:
@@ -348,8 +368,11 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     templates: set[str] | None = None
     folds: list[re.Pattern[str]] = []
     missing = []
+    shown: dict[int, bool] = {}  # a line of many quoted failures (a chat's) is read once
     for failure in found:
-        if _collapsed(lines[failure.line]) in flat:
+        if failure.line not in shown:
+            shown[failure.line] = _collapsed(lines[failure.line]) in flat
+        if shown[failure.line]:
             continue
         if failure.part:
             forms = (failure.text, json.dumps(failure.text, ensure_ascii=False)[1:-1])

@@ -219,10 +219,10 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     if len(lines) <= room + 2 and all(len(line) <= _LONG_LINE for line in lines):
         return block
     fence = len(lines) > 1 and bool(_FENCE.match(lines[-1])) and bool(_FENCE.match(lines[0]))
-    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines  # lazy: guarantees imports prose
 
     keep = set(range(min(room, len(lines))))
-    keep.update(i for i, line in enumerate(lines) if is_failure(line))
+    keep.update(failing_lines(lines))
     # Its last lines too: a run's output or a transcript ends in its result (the summary, the
     # final answer), an example in the call that runs it.
     end = len(lines) - 1 if fence else len(lines)
@@ -466,18 +466,12 @@ def _gap(count: int, unit: str) -> str:
 
 def _keep_failures(units: list[_Unit], lines: list[str]) -> None:
     """Keep every sentence that stands on a line reporting a failure: none is dropped."""
-    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines, is_failure  # lazy: a cycle
 
-    failing: dict[int, bool] = {}  # each line is read once, however many sentences share it
-
-    def fails(k: int) -> bool:
-        if k not in failing:
-            failing[k] = is_failure(lines[k])
-        return failing[k]
-
+    failing = failing_lines(lines)
     for u in units:
         # A sentence of a line too long to keep stands for itself, not for its line.
-        if is_failure(u.text) if u.piece else any(map(fails, range(u.first, u.last + 1))):
+        if is_failure(u.text) if u.piece else not failing.isdisjoint(range(u.first, u.last + 1)):
             u.score += _KEEP
 
 
@@ -740,9 +734,13 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     ident_df = Counter(i for found_idents in idents for i in found_idents)
     for f, found_idents in zip(found, idents, strict=True):
         f["ident"] = sum(1 for i in found_idents if ident_df[i] <= _RARE_IDENT)
+    rare = {t for t, n in df.items() if n <= 2 and len(t) > 3}
     for u, ws, f in zip(units, words, found, strict=True):
-        score = sum(weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items())
-        score += 0.5 * min(3, sum(1 for t in ws if df[t] <= 2 and len(t) > 3))
+        # Halves and whole numbers: their sum is exact in any order, zeros left out.
+        score = sum(
+            weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items() if name in f
+        )
+        score += 0.5 * min(3, len(rare.intersection(ws)))
         if len(ws) < 4:
             score -= 1.0
         u.score += score

@@ -224,16 +224,19 @@ def split_worthy(text: str) -> bool:
     if len(blocks) < 2:
         return False
     sizes: dict[str, int] = {}
-    kinds: set[str] = set()
+    big: list[str] = []  # big runs of records
     introduced = 0  # big runs of records right after a sentence that introduces them
     for before, block in zip([None, *blocks], blocks, strict=False):
         if len(block.text) >= _SMALL:
             sizes[block.sort] = sizes.get(block.sort, 0) + len(block.text)
             if block.sort == "records" and len(block.text) >= _MIN_SHARE * len(text):
-                kinds.add(detect(block.text))
+                big.append(block.text)
                 lines = before.text.split("\n") if before and before.sort == "text" else []
                 introduced += _introduces(lines)
-    if "json" in sizes or len(kinds) >= 2 or introduced >= 2:
+    if "json" in sizes or introduced >= 2:
+        return True
+    # Detecting a block is a whole detection: only worth it when two may differ.
+    if len(big) >= 2 and len({detect(block) for block in big}) >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
 

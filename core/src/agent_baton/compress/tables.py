@@ -90,14 +90,15 @@ def sample_table(table: TextTable, request: Request, name: str) -> tuple[str, st
     it, when it reports a failure, when it is the first or last, or when it holds a rare
     value or a column's largest number, as far as the budget allows.
     """
-    from agent_baton.compress.guarantees import is_failure  # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines  # lazy: guarantees imports prose
 
     lines, rows = table.lines, table.rows
     costs = [len(lines[r]) + _MARKER_CHARS for r in rows]
     budget = budget_chars(sum(len(line) + 1 for line in lines), request)
     if sum(costs) <= budget:
         return "\n".join(lines), name  # nothing to leave out: the table is its own
-    failing = {k for k, r in enumerate(rows) if is_failure(lines[r])}
+    failing_line = failing_lines(lines)
+    failing = {k for k, r in enumerate(rows) if r in failing_line}
     keep, stats = pick_rows(table.records, request, costs, budget, always=failing)
     kept_lines = {rows[k] for k in keep}
     row_lines = set(rows)

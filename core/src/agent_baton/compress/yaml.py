@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from agent_baton.compress.guarantees import is_failure
+from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import budget_chars
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -157,7 +157,7 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     """
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
     matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
-    matched.update(i for i, line in enumerate(lines) if is_failure(line))
+    matched.update(failing_lines(lines))
     keep_depth = -1
     for depth in sorted({d for d in depths if d >= 0}):
         size = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= depth)

@@ -12,12 +12,14 @@ run of lines left out is a marker where it was.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from agent_baton.compress.guarantees import is_failure
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
+# A file header: a "--- " line, then a "+++ " line.
+_FILES = re.compile(r"^--- [^\n]*\n\+\+\+ ", re.M)
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 # The statements that open a block in most languages without defining anything.
 _CONTROL = re.compile(
@@ -28,13 +30,14 @@ _CHANGED_PER_HUNK = 8  # changed lines each hunk shows before only block openers
 _SAMPLE = 4000  # lines: where a diff's first hunk must start
 
 
+@once  # asked by detection, then by the compressor
 def parses_as_diff(text: str) -> bool:
     """Whether ``text`` is a unified diff: ``---``, ``+++``, then hunks whose bodies add up.
 
     The hunks make most of its lines: a README that shows a patch is not a diff.
     """
     lines = text.split("\n", _SAMPLE)[:_SAMPLE]
-    if not any(a.startswith("--- ") and b.startswith("+++ ") for a, b in pairwise(lines)):
+    if not _FILES.search("\n".join(lines)):
         return False
     inside = 0
     i = 0

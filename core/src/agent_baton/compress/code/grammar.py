@@ -543,7 +543,13 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
     if not broken or language not in ("c", "cpp"):
         return root, broken
     blanked = _C_ATTRIBUTES.sub(_blank, text)
-    rows = _error_rows(parser.parse(blanked.encode("utf-8", errors="replace")).root_node)
+    # A parse takes about a second a megabyte: the same text is not parsed again.
+    unqualified: _Node = (
+        root
+        if blanked == text
+        else parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+    )
+    rows = _error_rows(unqualified)
     lines = blanked.split("\n")
     uses = Counter(
         word
@@ -552,12 +558,13 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         for word in _QUALIFIER.findall(lines[row])
     )
     qualifiers = {word for word, n in uses.items() if n >= _QUALIFIER_USES}
+    retry = unqualified
     if qualifiers:
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(qualifiers))) + r")\b")
         blanked = "\n".join(
             line if line.lstrip().startswith("#") else pattern.sub(_blank, line) for line in lines
         )
-    retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+        retry = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
     fewer = _broken_lines(retry, cut)
     return (retry, fewer) if fewer < broken else (root, broken)
 
