@@ -5,8 +5,9 @@ Scripts, styles and markup go; the text stays in document order, one line per bl
 ``#`` and link targets in angle brackets after the link's text. That text is then compressed
 as a document (:func:`~agent_baton.compress.prose.compress_document`: headings, the telling
 sentences, a listing's lines), or by its own kind when the document keeps it all. A page
-served on one line keeps its text too. The kept lines are lines of the page's text, byte for
-byte, not of its markup: a marker says the markup was left out.
+served on one line keeps its text too, as a view of that line under a label that says so
+(it has no line to keep). The kept lines of a page over several lines are lines of its text,
+byte for byte, not of its markup: a marker says the markup was left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from agent_baton.compress.json import as_view
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
@@ -109,4 +111,7 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
     produced = compress_part(body, request, skip=("html",)) if document is None else None
     shown = document or (produced[0] if produced is not None else body)
     note = omitted("the markup (tags, scripts, styles)", request.key)
+    if "\n" not in text.strip():
+        # A page served on one line has no line to keep: its text is a view of that line.
+        shown = as_view(text, text.strip(), shown, "an HTML page, as its text")
     return f"{shown}\n{note}", "html:text"

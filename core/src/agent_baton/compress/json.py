@@ -15,11 +15,11 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.markers import note, omitted, view_label
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import json_value, literal_value
 from agent_baton.compress.request import Request
@@ -63,13 +63,38 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         return None
     before, data, after = parsed
     request.check_time()
-    renderer = _Renderer(request, budget_chars(len(text), request))
-    body = renderer.render(data)
+    budget = budget_chars(len(text), request)
+    document = text[len(before) : len(text) - len(after)]
+    if "\n" in document.strip():
+        # Its own lines, cut between values: a view would show lines that are not its.
+        from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
+
+        body = outline_json(document, data, request, budget)
+        if body is None:
+            return None
+        transform = "json:outline" if body == document else "json:outline+sample"
+        return "\n".join(p for p in (before.rstrip("\n"), body, after.lstrip("\n")) if p), transform
+    renderer = _Renderer(request, budget)
+    body = as_view(text, document, renderer.render(data), "JSON")
     parts = [p for p in (before.strip(), body, after.strip()) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
+
+
+def as_view(text: str, part: str, view: str, kind: str) -> str:
+    """``view`` (tables, a page's text) of ``part``, the one line of ``text`` it stands on.
+
+    Under a label that says it re-renders that line (named by its length) and is not its
+    text: a document on one line has no line that can be kept.
+    """
+    at = text.find(part)
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at + len(part))
+    line = text[start : len(text) if end < 0 else end]
+    label = view_label(view.count("\n") + 1, len(line), f"{kind}, re-rendered: not its text")
+    return f"{label}\n{view}"
 
 
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
@@ -83,8 +108,10 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
         return _bytes_repr(value, request)
     if not isinstance(value, (list, dict, tuple)):
         return None
+    if "\n" in text.strip():
+        return None  # pprint's lines: the line-level fallback keeps them
     renderer = _Renderer(request, budget_chars(len(text), request))
-    body = renderer.render(_plain(value))
+    body = as_view(text, text.strip(), renderer.render(_plain(value)), "a Python literal")
     return body, "repr:table+sample" if renderer.lossy else "repr:table"
 
 
@@ -149,7 +176,45 @@ def pick_rows(
     n = len(table.rows)
     varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
     rare = table._rare_rows(varying)
-    keep = dict.fromkeys([*sorted({*always, *table._query_rows()}), 0, n - 1])
+    return _keep_rows(table, rare, costs, budget, {*always, *table._query_rows()}), table._stats(
+        varying
+    )
+
+
+def choose_records(
+    records: list[dict[str, Any]],
+    request: Request,
+    budget: int,
+    cost: Callable[[int, list[str]], int],
+    always: Collection[int] = (),
+) -> tuple[list[int], set[int], str]:
+    """Which records to keep, shown by the fields that tell them apart, as a table would.
+
+    The fields (flattened names, ``size.installed_kb``) are the columns a sampled table of
+    ``records`` would show; ``cost(i, fields)`` is what record ``i`` costs of ``budget``
+    characters when shown by them. Returns (sorted record indices, the records the query
+    matched, statistics as :func:`pick_rows` words them).
+    """
+    table = _Table("rows", records, request)
+    table.budget = budget
+    n = len(table.rows)
+    varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
+    rare = table._rare_rows(varying)
+    columns = table._choose_columns(varying, rare)
+    columns += table._anomaly_columns(varying, columns, rare)
+    fields = [c.name for c in columns]
+    matched = table._query_rows()
+    costs = [cost(i, fields) for i in range(n)]
+    keep = _keep_rows(table, rare, costs, budget, {*always, *matched})
+    return keep, matched, table._stats(varying)
+
+
+def _keep_rows(
+    table: _Table, rare: _Rarity, costs: list[int], budget: int, always: set[int]
+) -> list[int]:
+    """The rows ``always``, the first and last, then the rarest and the first that fit."""
+    n = len(table.rows)
+    keep = dict.fromkeys([*sorted(always), 0, n - 1])
     used = sum(costs[i] for i in keep)
     for i in rare.order:
         if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
@@ -159,7 +224,7 @@ def pick_rows(
         if i not in keep and used + costs[i] <= budget:
             keep[i] = None
             used += costs[i]
-    return sorted(keep), table._stats(varying)
+    return sorted(keep)
 
 
 @once
@@ -363,7 +428,7 @@ class _Renderer:
             return self._value(data, "", lossy=True)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
-        if _is_keyed_records(value) or _is_records(value):
+        if is_keyed_records(value) or is_records(value):
             self.tables += 1
             # Keyed by the parsed value, which lives as long as this renderer.
             table = self._tables.get(id(value))
@@ -394,7 +459,7 @@ class _Renderer:
         blocks: list[str] = []
         for key, value in obj.items():
             name = f"{path}.{key}" if path else str(key)
-            if _is_records(value) or (isinstance(value, (dict, list)) and len(minify(value)) > 200):
+            if is_records(value) or (isinstance(value, (dict, list)) and len(minify(value)) > 200):
                 blocks.append(self._value(value, name, lossy=lossy))
             else:
                 scalars.append(f"{name}: {minify(value)}")
@@ -404,7 +469,14 @@ class _Renderer:
 KEY_COLUMN = "(key)"
 
 
-def _is_keyed_records(value: Any) -> bool:
+def is_noise(name: str, value: Any) -> bool:
+    """Whether a field is one a reader rarely needs: a URL, a node id, a hash, an avatar."""
+    if _NOISE_NAME.search(name):
+        return True
+    return isinstance(value, str) and bool(_URL.match(value) or _HEXISH.match(value))
+
+
+def is_keyed_records(value: Any) -> bool:
     """An object whose values are records keyed by name or id (not a record itself)."""
     return (
         isinstance(value, dict)
@@ -414,7 +486,8 @@ def _is_keyed_records(value: Any) -> bool:
     )
 
 
-def _is_records(value: Any) -> bool:
+def is_records(value: Any) -> bool:
+    """An array of (mostly) objects: the rows of a table."""
     return (
         isinstance(value, list)
         and len(value) >= 2

@@ -1,0 +1,345 @@
+"""Pretty-printed JSON: its own lines, byte for byte, with a marker where items were left out.
+
+A document that spans lines (``json.dumps(indent=2)``, an API's pretty output, one record a
+line) is read twice: parsed, to know its arrays of records and what is rare in them, and
+line by line, bracket by bracket, to know which lines each member and item stands on (a
+JSON string never spans lines). A long array keeps the items a sampled table would keep as
+rows (:func:`~agent_baton.compress.json.choose_records`): the first whole, as the example of
+the others; whole, the ones the query matches or that report a failure; the rare ones and
+the first ones by the lines of their telling fields (an identifier, the rare value). Every
+run of items or lines left out is a ``[… 12 items]`` or ``[… 5 lines]`` marker at its place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent_baton.compress.guarantees import is_failure
+from agent_baton.compress.json import (
+    KEY_COLUMN,
+    choose_records,
+    is_keyed_records,
+    is_noise,
+    is_records,
+)
+from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.prose import cut_line
+from agent_baton.compress.request import Request
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
+_CLOSERS = re.compile(r"[\s,\]}]*")
+_CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
+_MARKER_CHARS = 14  # what a ``[… 5 lines]`` line costs
+_HEAD_ITEMS = 3  # a long list of plain values keeps its first items and its last
+_WIDE = 400  # a longer line is cut to its start and a marker
+_BRIEF_WIDE = 160  # in a record shown by its telling fields
+_SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
+
+
+@dataclass
+class _Node:
+    """A member or item of the document and the lines it stands on (``end`` included).
+
+    ``entries`` are the members or items of a container whose lines are its own (it opens
+    at the end of its first line and closes at the start of its last); None for a value on
+    one line.
+    """
+
+    start: int
+    end: int
+    entries: list[_Node] | None = None
+    indent: str = field(default="", repr=False)
+
+
+def outline_json(text: str, data: Any, request: Request, budget: int) -> str | None:
+    """``text``, a JSON document ``data`` over several lines, cut to about ``budget`` chars.
+
+    None when its lines do not follow its structure (two values on one line, a container
+    closing where another opens), so that they cannot be cut between values.
+    """
+    lines = text.split("\n")
+    root = _tree(lines)
+    if root is None:
+        return None
+    outline = _Outline(lines, request)
+    out = outline.render(root, data, budget)
+    if outline.left_out:
+        out.append(omitted(", ".join(outline.left_out_words()), request.key))
+    return "\n".join(out)
+
+
+def _tree(lines: list[str]) -> _Node | None:
+    """The document's members and items with their lines; None if its lines do not nest."""
+    root: _Node | None = None
+    stack: list[_Node] = []
+    for i, line in enumerate(lines):
+        bare = _STRING.sub('""', line)
+        closing = _CLOSERS.match(bare)
+        head = closing.group() if closing else ""
+        for _ in range(head.count("]") + head.count("}")):
+            if not stack:
+                return None
+            stack.pop().end = i
+        body = bare[len(head) :].rstrip(" \t,")
+        if not body:
+            continue
+        if not stack and root is not None:
+            return None  # more after the document
+        depth = body.count("{") + body.count("[") - body.count("}") - body.count("]")
+        node = _Node(i, i, indent=line[: len(line) - len(line.lstrip())])
+        if depth == 1 and body[-1] in "[{":
+            node.entries = []
+        elif depth != 0:
+            return None
+        if stack:
+            entries = stack[-1].entries
+            assert entries is not None
+            entries.append(node)
+        else:
+            root = node
+        if node.entries is not None:
+            stack.append(node)
+    return root if root is not None and not stack else None
+
+
+class _Outline:
+    """Renders nodes of one document as its kept lines and markers."""
+
+    def __init__(self, lines: list[str], request: Request) -> None:
+        self.lines = lines
+        self.request = request
+        self.starts = [0]
+        for line in lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.left_out: dict[str, int] = {}
+
+    def cost(self, node: _Node) -> int:
+        return self.starts[node.end + 1] - self.starts[node.start]
+
+    def left_out_words(self) -> list[str]:
+        return [f"{k} {unit}" for unit, k in self.left_out.items()]
+
+    def render(self, node: _Node, value: Any, budget: int) -> list[str]:
+        if self.cost(node) <= budget:
+            return self.lines[node.start : node.end + 1]
+        entries = node.entries
+        if entries is None:
+            return [cut_line(line, max(_WIDE, budget)) for line in self._span(node)]
+        if not isinstance(value, (dict, list)) or len(entries) != len(value):
+            return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
+        if is_records(value) or is_keyed_records(value):
+            return self._records(node, value, budget)
+        children = list(value.values()) if isinstance(value, dict) else value
+        if isinstance(value, list) and len(value) > _HEAD_ITEMS + 2:
+            return self._items(node, children, budget)
+        names = [str(k) for k in value] if isinstance(value, dict) else [""] * len(value)
+        return self._members(node, names, children, budget)
+
+    def _span(self, node: _Node) -> list[str]:
+        return self.lines[node.start : node.end + 1]
+
+    def _frame(self, node: _Node, inner: list[str]) -> list[str]:
+        return [self.lines[node.start], *inner, self.lines[node.end]]
+
+    def _members(self, node: _Node, names: list[str], values: list[Any], budget: int) -> list[str]:
+        """Members: the one-line ones (not noise), then the larger sharing what is left."""
+        entries = node.entries or []
+        left = budget - len(self.lines[node.start]) - len(self.lines[node.end])
+        leaves = [k for k, e in enumerate(entries) if e.entries is None]
+        if sum(self.cost(entries[k]) for k in leaves) > left // 2:
+            # Too many to keep: the noise goes first, then what does not fit in half.
+            plain = [k for k in leaves if not is_noise(names[k], values[k])]
+            kept_leaves: set[int] = set()
+            for k in plain:
+                if self.cost(entries[k]) <= left // 2 or not kept_leaves:
+                    kept_leaves.add(k)
+                    left -= self.cost(entries[k])
+        else:
+            kept_leaves = set(leaves)
+            left -= sum(self.cost(entries[k]) for k in leaves)
+        nested = sorted(
+            (k for k, e in enumerate(entries) if e.entries is not None),
+            key=lambda k: self.cost(entries[k]),
+        )
+        shares: dict[int, int] = {}
+        for rank, k in enumerate(nested):
+            shares[k] = max(0, min(self.cost(entries[k]), left // (len(nested) - rank)))
+            left -= shares[k]
+        inner: list[str] = []
+        gap: list[_Node] = []
+        for k, (entry, value) in enumerate(zip(entries, values, strict=True)):
+            if k in kept_leaves or (k in shares and shares[k] >= 60):
+                self._gap(inner, gap, "lines")
+                gap = []
+                inner.extend(
+                    self.render(entry, value, shares[k]) if k in shares else self._span(entry)
+                )
+            else:
+                gap.extend(self._nodes_lines(entry))
+        self._gap(inner, gap, "lines")
+        return self._frame(node, inner)
+
+    def _nodes_lines(self, node: _Node) -> list[_Node]:
+        """A node's lines, one leaf node each (what a ``[… n lines]`` marker counts)."""
+        return [_Node(i, i, indent=node.indent) for i in range(node.start, node.end + 1)]
+
+    def _items(self, node: _Node, values: list[Any], budget: int) -> list[str]:
+        """A long list of values: its first and last, and those the query or a failure names."""
+        entries = node.entries or []
+        n = len(entries)
+        words = _query_words(self.request)
+        keep = {*range(_HEAD_ITEMS), n - 1}
+        keep.update(k for k, e in enumerate(entries) if self._telling(e, words))
+        used = sum(self.cost(entries[k]) for k in keep)
+        for k in range(_HEAD_ITEMS, n):
+            if used + self.cost(entries[k]) > budget:
+                break
+            keep.add(k)
+            used += self.cost(entries[k])
+        share = max(200, budget // max(1, len(keep)))
+        return self._frame(node, self._sampled(entries, values, sorted(keep), share, "items"))
+
+    def _telling(self, node: _Node, words: set[str]) -> bool:
+        span = self._span(node)
+        return any(is_failure(line) for line in span) or bool(
+            words and any(w in line for line in span for w in words)
+        )
+
+    def _sampled(
+        self, entries: list[_Node], values: list[Any], keep: list[int], share: int, unit: str
+    ) -> list[str]:
+        inner: list[str] = []
+        previous = -1
+        for k in keep:
+            self._gap(inner, entries[previous + 1 : k], unit)
+            inner.extend(self.render(entries[k], values[k], share))
+            previous = k
+        self._gap(inner, entries[previous + 1 :], unit)
+        return inner
+
+    def _gap(self, inner: list[str], skipped: list[_Node], unit: str) -> None:
+        if skipped:
+            count = len(skipped)
+            self.left_out[unit] = self.left_out.get(unit, 0) + count
+            inner.append(f"{skipped[0].indent}{note(f'{count} {_plural(unit, count)}')}")
+
+    def _records(self, node: _Node, value: dict[str, Any] | list[Any], budget: int) -> list[str]:
+        """An array (or an object keyed by name) of records, sampled as a table's rows."""
+        entries = node.entries or []
+        if isinstance(value, dict):
+            records = [{KEY_COLUMN: k, **v} for k, v in value.items()]
+            values = list(value.values())
+        else:
+            records = [v if isinstance(v, dict) else {"value": v} for v in value]
+            values = value
+        failing = {k for k, e in enumerate(entries) if any(map(is_failure, self._span(e)))}
+        example = min(self.cost(entries[0]), budget // 4)
+        whole = max(200, budget // 4)  # what a record kept whole may take
+        briefs: dict[int, tuple[list[str], int]] = {}
+
+        def cost(k: int, fields: list[str]) -> int:
+            if k in failing:
+                return min(self.cost(entries[k]), whole)
+            briefs[k] = self._brief(entries[k], values[k], set(fields))
+            return sum(len(line) + 1 for line in briefs[k][0])
+
+        keep, matched, stats = choose_records(
+            records, self.request, max(0, budget - example), cost, always=failing
+        )
+        inner: list[str] = []
+        previous = -1
+        for k in keep:
+            self._gap(inner, entries[previous + 1 : k], "items")
+            if k == 0 or k in matched or k in failing or k not in briefs:
+                inner.extend(self.render(entries[k], values[k], whole if k else example))
+            else:
+                brief, left = briefs[k]
+                inner.extend(brief)
+                self.left_out["lines"] = self.left_out.get("lines", 0) + left
+            previous = k
+        self._gap(inner, entries[previous + 1 :], "items")
+        if stats and len(keep) < len(entries):
+            inner.append(
+                f"{entries[0].indent}{note(f'stats over all {len(entries)} items: {stats}')}"
+            )
+        return self._frame(node, inner)
+
+    def _brief(self, node: _Node, value: Any, fields: set[str]) -> tuple[list[str], int]:
+        """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
+        if node.entries is None or not isinstance(value, dict):
+            return [cut_line(line, _BRIEF_WIDE) for line in self._span(node)], 0
+        kept: set[int] = {node.start, node.end}
+        self._field_lines(node, value, fields, "", kept)
+        kept.update(i for i in range(node.start, node.end + 1) if is_failure(self.lines[i]))
+        out: list[str] = []
+        gap = left = 0
+        for i in range(node.start, node.end + 1):
+            if i in kept or (gap == 0 and _CLOSING.fullmatch(self.lines[i])):
+                # A closing line after a kept one costs less than a marker for it.
+                if gap:
+                    out.append(self._lines_left_out(i - gap, gap))
+                    left += gap
+                    gap = 0
+                out.append(cut_line(self.lines[i], _BRIEF_WIDE))
+            else:
+                gap += 1
+        return out, left
+
+    def _field_lines(
+        self, node: _Node, value: dict[str, Any], fields: set[str], prefix: str, kept: set[int]
+    ) -> bool:
+        found = False
+        entries = node.entries or []
+        if len(entries) != len(value):
+            return False
+        for entry, (key, child) in zip(entries, value.items(), strict=True):
+            name = f"{prefix}{key}"
+            if name in fields:
+                if entry.entries is None:
+                    kept.add(entry.start)
+                elif self.cost(entry) <= _SMALL:  # a short list or object: whole, else none
+                    kept.update(range(entry.start, entry.end + 1))
+                else:
+                    continue
+                found = True
+            elif (
+                entry.entries is not None
+                and isinstance(child, dict)
+                and self._field_lines(entry, child, fields, f"{name}.", kept)
+            ):
+                kept.add(entry.start)
+                found = True
+        return found
+
+    def _cut(self, node: _Node, budget: int) -> list[str]:
+        """A node read by lines alone: its first lines that fit, a marker, its last line."""
+        span = self._span(node)
+        out: list[str] = []
+        used = len(span[-1])
+        for line in span[:-1]:
+            if used + len(line) + 1 > budget:
+                break
+            out.append(line)
+            used += len(line) + 1
+        left = len(span) - 1 - len(out)
+        if left:
+            self.left_out["lines"] = self.left_out.get("lines", 0) + left
+            out.append(self._lines_left_out(node.start + len(out), left))
+        return [*out, span[-1]]
+
+    def _lines_left_out(self, first: int, count: int) -> str:
+        """``[… 5 lines]``, indented as the first line it stands for."""
+        line = self.lines[first]
+        return line[: len(line) - len(line.lstrip())] + note(f"{count} {_plural('lines', count)}")
+
+
+def _plural(unit: str, count: int) -> str:
+    return unit if count != 1 else unit[:-1]
+
+
+def _query_words(request: Request) -> set[str]:
+    if not request.query:
+        return set()
+    return {w for w in re.findall(r"[\w.@/-]{3,}", request.query)}
