@@ -40,6 +40,7 @@ _IDENTITY_NAME = re.compile(
     r"bom-ref|package|module)$",
     re.IGNORECASE,
 )
+_ABOUT = re.compile(r"(^|[._])(description|comment|\$comment|label)$", re.IGNORECASE)
 _QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
 _NAMED_COLUMNS = 8  # dropped columns named in the marker
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
@@ -467,6 +468,11 @@ class _Renderer:
 
 
 KEY_COLUMN = "(key)"
+
+
+def is_telling(name: str) -> bool:
+    """Whether a field's name says it names or describes its record (id, name, status…)."""
+    return bool(_IDENTITY_NAME.search(name) or _IMPORTANT_NAME.search(name) or _ABOUT.search(name))
 
 
 def is_noise(name: str, value: Any) -> bool:

@@ -23,6 +23,7 @@ from agent_baton.compress.json import (
     is_keyed_records,
     is_noise,
     is_records,
+    is_telling,
 )
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.prose import cut_line
@@ -88,19 +89,21 @@ def _tree(lines: list[str]) -> _Node | None:
         if not stack and root is not None:
             return None  # more after the document
         depth = body.count("{") + body.count("[") - body.count("}") - body.count("]")
-        node = _Node(i, i, indent=line[: len(line) - len(line.lstrip())])
-        if depth == 1 and body[-1] in "[{":
-            node.entries = []
-        elif depth != 0:
-            return None
-        if stack:
-            entries = stack[-1].entries
-            assert entries is not None
-            entries.append(node)
-        else:
-            root = node
-        if node.entries is not None:
-            stack.append(node)
+        opening = body.replace(" ", "")[-depth:] if depth > 0 else ""
+        if depth < 0 or opening.strip("[{") or (depth > 1 and opening[:-1].strip("[")):
+            return None  # a container closing after a value, or opening before one
+        indent = line[: len(line) - len(line.lstrip())]
+        # ``"children": [{`` opens a list and its first item: a node each, on one line.
+        for level in range(max(1, depth)):
+            node = _Node(i, i, [] if depth else None, indent=indent)
+            if stack:
+                entries = stack[-1].entries
+                assert entries is not None
+                entries.append(node)
+            elif root is None and not level:
+                root = node
+            if node.entries is not None:
+                stack.append(node)
     return root if root is not None and not stack else None
 
 
@@ -141,7 +144,11 @@ class _Outline:
         return self.lines[node.start : node.end + 1]
 
     def _frame(self, node: _Node, inner: list[str]) -> list[str]:
-        return [self.lines[node.start], *inner, self.lines[node.end]]
+        """``inner`` between the node's first and last lines (unless its items hold them)."""
+        entries = node.entries or []
+        head = [] if entries and entries[0].start == node.start else [self.lines[node.start]]
+        tail = [] if entries and entries[-1].end == node.end else [self.lines[node.end]]
+        return [*head, *inner, *tail]
 
     def _members(self, node: _Node, names: list[str], values: list[Any], budget: int) -> list[str]:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
@@ -167,10 +174,17 @@ class _Outline:
         for rank, k in enumerate(nested):
             shares[k] = max(0, min(self.cost(entries[k]), left // (len(nested) - rank)))
             left -= shares[k]
+        # A member on the node's own first or last line (``[{``) stays with that line.
+        edges = {k for k in (0, len(entries) - 1) if entries[k].start == node.start}
+        edges.update(k for k in (0, len(entries) - 1) if entries[k].end == node.end)
         inner: list[str] = []
         gap: list[_Node] = []
         for k, (entry, value) in enumerate(zip(entries, values, strict=True)):
-            if k in kept_leaves or (k in shares and shares[k] >= 60):
+            if (
+                k in kept_leaves
+                or k in edges
+                or (k in shares and shares[k] >= min(60, self.cost(entry)))
+            ):
                 self._gap(inner, gap, "lines")
                 gap = []
                 inner.extend(
@@ -237,12 +251,13 @@ class _Outline:
         failing = {k for k, e in enumerate(entries) if any(map(is_failure, self._span(e)))}
         example = min(self.cost(entries[0]), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
+        room = budget // min(len(entries), 20)  # what telling fields may add to a record
         briefs: dict[int, tuple[list[str], int]] = {}
 
         def cost(k: int, fields: list[str]) -> int:
             if k in failing:
                 return min(self.cost(entries[k]), whole)
-            briefs[k] = self._brief(entries[k], values[k], set(fields))
+            briefs[k] = self._brief(entries[k], values[k], set(fields), room)
             return sum(len(line) + 1 for line in briefs[k][0])
 
         keep, matched, stats = choose_records(
@@ -266,12 +281,19 @@ class _Outline:
             )
         return self._frame(node, inner)
 
-    def _brief(self, node: _Node, value: Any, fields: set[str]) -> tuple[list[str], int]:
+    def _brief(self, node: _Node, value: Any, fields: set[str], room: int) -> tuple[list[str], int]:
         """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
         if node.entries is None or not isinstance(value, dict):
             return [cut_line(line, _BRIEF_WIDE) for line in self._span(node)], 0
         kept: set[int] = {node.start, node.end}
         self._field_lines(node, value, fields, "", kept)
+        # Then the lines that name or describe it, nested ones too (a response's id), in
+        # order while they fit.
+        used = sum(len(self.lines[i]) + 1 for i in kept)
+        for i, parent in self._telling_lines(node, value):
+            if i not in kept and used + len(self.lines[i]) + 1 <= room:
+                kept.update((i, parent))
+                used += len(self.lines[i]) + len(self.lines[parent]) + 2
         kept.update(i for i in range(node.start, node.end + 1) if is_failure(self.lines[i]))
         out: list[str] = []
         gap = left = 0
@@ -286,6 +308,28 @@ class _Outline:
             else:
                 gap += 1
         return out, left
+
+    def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
+        """(line, line of the object holding it) of the short fields that name or describe
+        a record, its own and its objects' (one level down)."""
+        found: list[tuple[int, int]] = []
+        for outer, parent in [(node, value)]:
+            for entry, (key, child) in zip(outer.entries or [], parent.items(), strict=False):
+                if entry.entries is None:
+                    if is_telling(str(key)) and not isinstance(child, (dict, list)):
+                        if not is_noise(str(key), child) and len(self.lines[entry.start]) <= 160:
+                            found.append((entry.start, node.start))
+                elif isinstance(child, dict) and len(entry.entries) == len(child):
+                    for inner, (k2, v2) in zip(entry.entries, child.items(), strict=True):
+                        if (
+                            inner.entries is None
+                            and is_telling(str(k2))
+                            and not isinstance(v2, (dict, list))
+                            and not is_noise(str(k2), v2)
+                            and len(self.lines[inner.start]) <= 160
+                        ):
+                            found.append((inner.start, entry.start))
+        return found
 
     def _field_lines(
         self, node: _Node, value: dict[str, Any], fields: set[str], prefix: str, kept: set[int]
