@@ -66,7 +66,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
         return None
     outline = _Outline(lines, request)
     out = outline.render(root, data, budget)
-    if outline.left_out:
+    if any(outline.left_out.values()):
         out.append(omitted(", ".join(outline.left_out_words()), request.key))
     return "\n".join(out)
 
@@ -122,7 +122,7 @@ class _Outline:
         return self.starts[node.end + 1] - self.starts[node.start]
 
     def left_out_words(self) -> list[str]:
-        return [f"{k} {unit}" for unit, k in self.left_out.items()]
+        return [f"{k} {_plural(unit, k)}" for unit, k in self.left_out.items() if k]
 
     def render(self, node: _Node, value: Any, budget: int) -> list[str]:
         if self.cost(node) <= budget:
@@ -310,26 +310,30 @@ class _Outline:
         return out, left
 
     def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
-        """(line, line of the object holding it) of the short fields that name or describe
-        a record, its own and its objects' (one level down)."""
+        """(line, line of its object) of the short fields naming or describing a record.
+
+        The record's own, and its objects' one level down (a response's id).
+        """
         found: list[tuple[int, int]] = []
-        for outer, parent in [(node, value)]:
-            for entry, (key, child) in zip(outer.entries or [], parent.items(), strict=False):
-                if entry.entries is None:
-                    if is_telling(str(key)) and not isinstance(child, (dict, list)):
-                        if not is_noise(str(key), child) and len(self.lines[entry.start]) <= 160:
-                            found.append((entry.start, node.start))
-                elif isinstance(child, dict) and len(entry.entries) == len(child):
-                    for inner, (k2, v2) in zip(entry.entries, child.items(), strict=True):
-                        if (
-                            inner.entries is None
-                            and is_telling(str(k2))
-                            and not isinstance(v2, (dict, list))
-                            and not is_noise(str(k2), v2)
-                            and len(self.lines[inner.start]) <= 160
-                        ):
-                            found.append((inner.start, entry.start))
+        for entry, (key, child) in zip(node.entries or [], value.items(), strict=False):
+            if entry.entries is None:
+                if self._tells(entry, str(key), child):
+                    found.append((entry.start, node.start))
+            elif isinstance(child, dict) and len(entry.entries) == len(child):
+                found.extend(
+                    (inner.start, entry.start)
+                    for inner, (name, v) in zip(entry.entries, child.items(), strict=True)
+                    if inner.entries is None and self._tells(inner, str(name), v)
+                )
         return found
+
+    def _tells(self, entry: _Node, name: str, value: Any) -> bool:
+        return (
+            is_telling(name)
+            and not isinstance(value, (dict, list))
+            and not is_noise(name, value)
+            and len(self.lines[entry.start]) <= _BRIEF_WIDE
+        )
 
     def _field_lines(
         self, node: _Node, value: dict[str, Any], fields: set[str], prefix: str, kept: set[int]
