@@ -206,14 +206,22 @@ def choose_records(
     fields = [c.name for c in columns]
     matched = table._query_rows()
     costs = [cost(i, fields) for i in range(n)]
-    keep = _keep_rows(table, rare, costs, budget, {*always, *matched})
+    # The rarer half of the rows a sampled table would keep stay whatever their lines cost
+    # (a record on one wide line costs three table rows): then what fits, in order.
+    rarest = rare.order[: _table_room(budget, columns, n) // 2]
+    keep = _keep_rows(table, rare, costs, budget, {*always, *matched, *rarest}, fill=n)
     return keep, matched, table._stats(varying)
 
 
 def _keep_rows(
-    table: _Table, rare: _Rarity, costs: list[int], budget: int, always: set[int]
+    table: _Table,
+    rare: _Rarity,
+    costs: list[int],
+    budget: int,
+    always: set[int],
+    fill: int = _HEAD_ROWS,
 ) -> list[int]:
-    """The rows ``always``, the first and last, then the rarest and the first that fit."""
+    """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit."""
     n = len(table.rows)
     keep = dict.fromkeys([*sorted(always), 0, n - 1])
     used = sum(costs[i] for i in keep)
@@ -221,7 +229,7 @@ def _keep_rows(
         if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
             keep[i] = None
             used += costs[i]
-    for i in range(min(n, _HEAD_ROWS)):  # the first rows show what a usual row is like
+    for i in range(min(n, fill)):  # the first rows show what a usual row is like
         if i not in keep and used + costs[i] <= budget:
             keep[i] = None
             used += costs[i]
@@ -560,15 +568,7 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        # A long identifier (a model name, a package URL) counts as a short one: naming the
-        # rows must not cost the rare rows their places.
-        row_chars = max(
-            1,
-            sum(
-                min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
-            ),
-        )
-        room = max(3, (self.budget * 7 // 10) // row_chars)
+        room = _table_room(self.budget, columns, n)
         keep = _pick_rows(n, matched, rare.order, room)
         shown = {c.name for c in columns} | {c.name for c in shown_constant}
         dropped = [c.name for c in [*varying, *constant] if c.name not in shown]
@@ -792,6 +792,16 @@ def _outliers(c: _Column) -> dict[int, float]:
     hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
+
+
+def _table_room(budget: int, columns: list[_Column], n: int) -> int:
+    """How many rows of ``columns`` a sampled table keeps in ``budget`` characters."""
+    # A long identifier (a model name, a package URL) counts as a short one: naming the
+    # rows must not cost the rare rows their places.
+    row_chars = sum(
+        min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+    )
+    return max(3, (budget * 7 // 10) // max(1, row_chars))
 
 
 def _identifying(c: _Column, n: int) -> bool:

@@ -268,7 +268,9 @@ class _Outline:
         for k in keep:
             self._gap(inner, entries[previous + 1 : k], "items")
             if k == 0 or k in matched or k in failing or k not in briefs:
-                inner.extend(self.render(entries[k], values[k], whole if k else example))
+                # What the query asks for may take half the room, the example a quarter.
+                share = max(example, budget // 2) if k in matched else whole if k else example
+                inner.extend(self.render(entries[k], values[k], share))
             else:
                 brief, left = briefs[k]
                 inner.extend(brief)
@@ -284,7 +286,7 @@ class _Outline:
     def _brief(self, node: _Node, value: Any, fields: set[str], room: int) -> tuple[list[str], int]:
         """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
         if node.entries is None or not isinstance(value, dict):
-            return [cut_line(line, _BRIEF_WIDE) for line in self._span(node)], 0
+            return [cut_line(line, _WIDE) for line in self._span(node)], 0  # a record a line
         kept: set[int] = {node.start, node.end}
         self._field_lines(node, value, fields, "", kept)
         # Then the lines that name or describe it, nested ones too (a response's id), in
