@@ -189,12 +189,13 @@ def choose_records(
     cost: Callable[[int, list[str]], int],
     always: Collection[int] = (),
 ) -> tuple[list[int], set[int], str]:
-    """Which records to keep, shown by the fields that tell them apart, as a table would.
+    """Which records to keep, each shown by the fields that tell it apart, as a table would.
 
-    The fields (flattened names, ``size.installed_kb``) are the columns a sampled table of
-    ``records`` would show; ``cost(i, fields)`` is what record ``i`` costs of ``budget``
-    characters when shown by them. Returns (sorted record indices, the records the query
-    matched, statistics as :func:`pick_rows` words them).
+    Record ``i`` is shown by ``fields`` (flattened names, ``size.installed_kb``): of the
+    columns a sampled table of ``records`` would show, those that name a record or say what
+    it is (an id, a status, a version) and those in which it is rare; ``cost(i, fields)`` is
+    what that costs of ``budget`` characters. Returns (sorted record indices, the records the
+    query matched, statistics as :func:`pick_rows` words them).
     """
     table = _Table("rows", records, request)
     table.budget = budget
@@ -203,9 +204,23 @@ def choose_records(
     rare = table._rare_rows(varying)
     columns = table._choose_columns(varying, rare)
     columns += table._anomaly_columns(varying, columns, rare)
-    fields = [c.name for c in columns]
     matched = table._query_rows()
-    costs = [cost(i, fields) for i in range(n)]
+    # Each record by the fields that name it, the telling ones (a status, a version), and
+    # those in which it is rare: what it is kept for.
+    named = [
+        c.name
+        for c in columns
+        if _identifying(c, n)
+        or c.name == KEY_COLUMN
+        or _IMPORTANT_NAME.search(c.name.rsplit(".", 1)[-1])
+    ]
+    if not named and columns:
+        named = [columns[0].name]
+    rare_fields: dict[int, list[str]] = {}
+    for name, rows in rare.columns.items():
+        for i in rows:
+            rare_fields.setdefault(i, []).append(name)
+    costs = [cost(i, [*named, *rare_fields.get(i, ())]) for i in range(n)]
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
     # (a record on one wide line costs three table rows): then what fits, in order.
     rarest = rare.order[: _table_room(budget, columns, n) // 2]
