@@ -17,8 +17,7 @@ import re
 from html.parser import HTMLParser
 
 from agent_baton.compress.guarantees import VIEW_CHARS
-from agent_baton.compress.json import as_view
-from agent_baton.compress.markers import is_marker, note, omitted, view_label
+from agent_baton.compress.markers import is_marker, note, omitted, view_label, view_of
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
@@ -132,7 +131,7 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
     note = omitted("the markup (tags, scripts, styles)", request.key)
     if "\n" not in text.strip():
         # A page served on one line has no line to keep: its text is a view of that line.
-        shown = as_view(text, text.strip(), shown, "an HTML page, as its text")
+        shown = view_of(text, text.strip(), shown, "HTML: its text, not its markup")
     else:
         shown = "\n".join(_page_lines(text.split("\n"), body.split("\n"), sources, shown))
     return f"{shown}\n{note}", "html:text"
@@ -171,7 +170,7 @@ def _page_lines(page: list[str], text: list[str], sources: list[set[int]], shown
             out.append(note(f"{gap} {'lines' if gap > 1 else 'line'}"))
             gap = 0
         if j in views:
-            out.append(view_label(len(views[j]), len(line), "HTML, its text: not its markup"))
+            out.append(view_label(len(views[j]), len(line), "HTML: its text, not its markup"))
             out.extend(views[j])
         else:
             out.append(line)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.markers import note, omitted, view_label
+from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import json_value, literal_value
 from agent_baton.compress.request import Request
@@ -76,26 +76,12 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         transform = "json:outline" if body == document else "json:outline+sample"
         return "\n".join(p for p in (before.rstrip("\n"), body, after.lstrip("\n")) if p), transform
     renderer = _Renderer(request, budget)
-    body = as_view(text, document, renderer.render(data), "JSON")
+    body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
     parts = [p for p in (before.strip(), body, after.strip()) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
-
-
-def as_view(text: str, part: str, view: str, kind: str) -> str:
-    """``view`` (tables, a page's text) of ``part``, the one line of ``text`` it stands on.
-
-    Under a label that says it re-renders that line (named by its length) and is not its
-    text: a document on one line has no line that can be kept.
-    """
-    at = text.find(part)
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at + len(part))
-    line = text[start : len(text) if end < 0 else end]
-    label = view_label(view.count("\n") + 1, len(line), f"{kind}, re-rendered: not its text")
-    return f"{label}\n{view}"
 
 
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
@@ -112,7 +98,12 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
     if "\n" in text.strip():
         return None  # pprint's lines: the line-level fallback keeps them
     renderer = _Renderer(request, budget_chars(len(text), request))
-    body = as_view(text, text.strip(), renderer.render(_plain(value)), "a Python literal")
+    body = view_of(
+        text,
+        text.strip(),
+        renderer.render(_plain(value)),
+        "a Python literal, re-rendered: not its text",
+    )
     return body, "repr:table+sample" if renderer.lossy else "repr:table"
 
 

@@ -95,6 +95,20 @@ def view_label(lines: int, chars: int, what: str) -> str:
     return label(f"the next {lines} {verb} one input line of {chars} characters ({what})")
 
 
+def view_of(text: str, part: str, view: str, what: str) -> str:
+    """``view`` of ``part`` (a document on one line of ``text``) under its label.
+
+    The label names the line ``part`` stands on by its length: a document on one line has
+    no line that can be kept, and the label says the view is not its text.
+    """
+    at = text.find(part)
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at + len(part))
+    line = text[start : len(text) if end < 0 else end]
+    lines = view.count("\n") + 1
+    return f"{view_label(lines, len(line), what)}\n{view}"
+
+
 def view_span(line: str) -> tuple[int, int] | None:
     """(lines, characters) that a view's label announces; None for any other line."""
     found = _VIEW.match(line)
