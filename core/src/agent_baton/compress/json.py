@@ -70,7 +70,9 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         # Its own lines, cut between values: a view would show lines that are not its.
         from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
 
-        body = outline_json(document, data, request, budget)
+        # At most half its size, as a YAML document's outline: a short document reaching a
+        # compressor is asked to be shorter (a fenced block keeps only its ends otherwise).
+        body = outline_json(document, data, request, min(budget, len(document) // 2))
         if body is None:
             return None
         transform = "json:outline" if body == document else "json:outline+sample"
@@ -205,6 +207,10 @@ def choose_records(
         or c.name == KEY_COLUMN
         or _IMPORTANT_NAME.search(c.name.rsplit(".", 1)[-1])
     ]
+    if not any(_identifying(c, n) or c.name == KEY_COLUMN for c in columns):
+        # No column is called an id: the first whose values are unique and short names them.
+        unique = [c.name for c in columns if len(c.distinct) == n and 0 < c.width <= 40]
+        named = unique[:1] + named
     if not named and columns:
         named = [columns[0].name]
     rare_fields: dict[int, list[str]] = {}
