@@ -13,10 +13,11 @@ run of items or lines left out is a ``[… 12 items]`` or ``[… 5 lines]`` mark
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import is_failure
+from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.json import (
     KEY_COLUMN,
     choose_records,
@@ -30,6 +31,7 @@ from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
+_BRACKET = re.compile(r"[\[\]{}]")
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
 _MARKER_CHARS = 14  # what a ``[… 5 lines]`` line costs
@@ -39,7 +41,7 @@ _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     """A member or item of the document and the lines it stands on (``end`` included).
 
@@ -51,7 +53,6 @@ class _Node:
     start: int
     end: int
     entries: list[_Node] | None = None
-    indent: str = field(default="", repr=False)
 
 
 def outline_json(text: str, data: Any, request: Request, budget: int) -> str | None:
@@ -64,7 +65,9 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     root = _tree(lines)
     if root is None:
         return None
-    outline = _Outline(lines, request)
+    # One scan finds the lines that may report a failure; only those are tested.
+    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
+    outline = _Outline(lines, request, failing)
     out = outline.render(root, data, budget)
     if any(outline.left_out.values()):
         out.append(omitted(", ".join(outline.left_out_words()), request.key))
@@ -76,6 +79,12 @@ def _tree(lines: list[str]) -> _Node | None:
     root: _Node | None = None
     stack: list[_Node] = []
     for i, line in enumerate(lines):
+        if stack and not _BRACKET.search(line):
+            if line.strip():  # a value on its line (most lines): no bracket to read
+                entries = stack[-1].entries
+                assert entries is not None
+                entries.append(_Node(i, i))
+            continue
         bare = _STRING.sub('""', line)
         closing = _CLOSERS.match(bare)
         head = closing.group() if closing else ""
@@ -83,7 +92,7 @@ def _tree(lines: list[str]) -> _Node | None:
             if not stack:
                 return None
             stack.pop().end = i
-        body = bare[len(head) :].rstrip(" \t,")
+        body = bare[len(head) :].rstrip(" \t\r,")
         if not body:
             continue
         if not stack and root is not None:
@@ -92,10 +101,9 @@ def _tree(lines: list[str]) -> _Node | None:
         opening = body.replace(" ", "")[-depth:] if depth > 0 else ""
         if depth < 0 or opening.strip("[{") or (depth > 1 and opening[:-1].strip("[")):
             return None  # a container closing after a value, or opening before one
-        indent = line[: len(line) - len(line.lstrip())]
         # ``"children": [{`` opens a list and its first item: a node each, on one line.
         for level in range(max(1, depth)):
-            node = _Node(i, i, [] if depth else None, indent=indent)
+            node = _Node(i, i, [] if depth else None)
             if stack:
                 entries = stack[-1].entries
                 assert entries is not None
@@ -110,13 +118,23 @@ def _tree(lines: list[str]) -> _Node | None:
 class _Outline:
     """Renders nodes of one document as its kept lines and markers."""
 
-    def __init__(self, lines: list[str], request: Request) -> None:
+    def __init__(self, lines: list[str], request: Request, failing: list[int]) -> None:
         self.lines = lines
         self.request = request
+        self.failing = failing  # the lines that report a failure, ascending
         self.starts = [0]
         for line in lines:
             self.starts.append(self.starts[-1] + len(line) + 1)
         self.left_out: dict[str, int] = {}
+
+    def failures_in(self, node: _Node) -> list[int]:
+        """The lines of ``node`` that report a failure."""
+        first = bisect_left(self.failing, node.start)
+        return self.failing[first : bisect_right(self.failing, node.end)]
+
+    def _indent(self, node: _Node) -> str:
+        line = self.lines[node.start]
+        return line[: len(line) - len(line.lstrip())]
 
     def cost(self, node: _Node) -> int:
         return self.starts[node.end + 1] - self.starts[node.start]
@@ -197,7 +215,7 @@ class _Outline:
 
     def _nodes_lines(self, node: _Node) -> list[_Node]:
         """A node's lines, one leaf node each (what a ``[… n lines]`` marker counts)."""
-        return [_Node(i, i, indent=node.indent) for i in range(node.start, node.end + 1)]
+        return [_Node(i, i) for i in range(node.start, node.end + 1)]
 
     def _items(self, node: _Node, values: list[Any], budget: int) -> list[str]:
         """A long list of values: its first and last, and those the query or a failure names."""
@@ -217,7 +235,7 @@ class _Outline:
 
     def _telling(self, node: _Node, words: set[str]) -> bool:
         span = self._span(node)
-        return any(is_failure(line) for line in span) or bool(
+        return bool(self.failures_in(node)) or bool(
             words and any(w in line for line in span for w in words)
         )
 
@@ -237,7 +255,7 @@ class _Outline:
         if skipped:
             count = len(skipped)
             self.left_out[unit] = self.left_out.get(unit, 0) + count
-            inner.append(f"{skipped[0].indent}{note(f'{count} {_plural(unit, count)}')}")
+            inner.append(self._indent(skipped[0]) + note(f"{count} {_plural(unit, count)}"))
 
     def _records(self, node: _Node, value: dict[str, Any] | list[Any], budget: int) -> list[str]:
         """An array (or an object keyed by name) of records, sampled as a table's rows."""
@@ -248,7 +266,7 @@ class _Outline:
         else:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]
             values = value
-        failing = {k for k, e in enumerate(entries) if any(map(is_failure, self._span(e)))}
+        failing = {k for k, e in enumerate(entries) if self.failures_in(e)}
         example = min(self.cost(entries[0]), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
@@ -279,7 +297,7 @@ class _Outline:
         self._gap(inner, entries[previous + 1 :], "items")
         if stats and len(keep) < len(entries):
             inner.append(
-                f"{entries[0].indent}{note(f'stats over all {len(entries)} items: {stats}')}"
+                self._indent(entries[0]) + note(f"stats over all {len(entries)} items: {stats}")
             )
         return self._frame(node, inner)
 
@@ -296,7 +314,7 @@ class _Outline:
             if i not in kept and used + len(self.lines[i]) + 1 <= room:
                 kept.update((i, parent))
                 used += len(self.lines[i]) + len(self.lines[parent]) + 2
-        kept.update(i for i in range(node.start, node.end + 1) if is_failure(self.lines[i]))
+        kept.update(self.failures_in(node))
         out: list[str] = []
         gap = left = 0
         for i in range(node.start, node.end + 1):
