@@ -170,9 +170,9 @@ def pick_rows(
     n = len(table.rows)
     varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
     rare = table._rare_rows(varying)
-    return _keep_rows(table, rare, costs, budget, {*always, *table._query_rows()}), table._stats(
-        varying
-    )
+    return _keep_rows(
+        table, rare, costs.__getitem__, budget, {*always, *table._query_rows()}
+    ), table._stats(varying)
 
 
 def choose_records(
@@ -217,34 +217,42 @@ def choose_records(
     for name, rows in rare.columns.items():
         for i in rows:
             rare_fields.setdefault(i, []).append(name)
-    costs = [cost(i, [*named, *rare_fields.get(i, ())]) for i in range(n)]
+    costs: dict[int, int] = {}
+
+    def row_cost(i: int) -> int:
+        if i not in costs:
+            costs[i] = cost(i, [*named, *rare_fields.get(i, ())])
+        return costs[i]
+
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
     # (a record on one wide line costs three table rows): then what fits, in order.
     rarest = rare.order[: _table_room(budget, columns, n) // 2]
-    keep = _keep_rows(table, rare, costs, budget, {*always, *matched, *rarest}, fill=n)
+    keep = _keep_rows(table, rare, row_cost, budget, {*always, *matched, *rarest}, fill=n)
     return keep, matched, table._stats(varying)
 
 
 def _keep_rows(
     table: _Table,
     rare: _Rarity,
-    costs: list[int],
+    cost: Callable[[int], int],
     budget: int,
     always: set[int],
     fill: int = _HEAD_ROWS,
 ) -> list[int]:
-    """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit."""
+    """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit.
+
+    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1).
+    """
     n = len(table.rows)
     keep = dict.fromkeys([*sorted(always), 0, n - 1])
-    used = sum(costs[i] for i in keep)
-    for i in rare.order:
-        if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
-            keep[i] = None
-            used += costs[i]
-    for i in range(min(n, fill)):  # the first rows show what a usual row is like
-        if i not in keep and used + costs[i] <= budget:
-            keep[i] = None
-            used += costs[i]
+    used = sum(cost(i) for i in keep)
+    for order in (rare.order, range(min(n, fill))):  # then the first rows: a usual row
+        for i in order:
+            if used >= budget:
+                break
+            if i not in keep and used + cost(i) <= budget:  # a long rare row yields to shorter
+                keep[i] = None
+                used += cost(i)
     return sorted(keep)
 
 
