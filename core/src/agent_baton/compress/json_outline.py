@@ -335,7 +335,9 @@ class _Outline:
         The record's own, and its objects' one level down (a response's id).
         """
         found: list[tuple[int, int]] = []
-        for entry, (key, child) in zip(node.entries or [], value.items(), strict=False):
+        if len(node.entries or []) != len(value):
+            return found  # duplicate keys: the parse and the lines differ
+        for entry, (key, child) in zip(node.entries or [], value.items(), strict=True):
             if entry.entries is None:
                 if self._tells(entry, str(key), child):
                     found.append((entry.start, node.start))
