@@ -200,19 +200,18 @@ def choose_records(
     matched = table._query_rows()
     # Each record by the fields that name it, the telling ones (a status, a version), and
     # those in which it is rare: what it is kept for.
-    named = [
-        c.name
-        for c in columns
-        if _identifying(c, n)
-        or c.name == KEY_COLUMN
-        or _IMPORTANT_NAME.search(c.name.rsplit(".", 1)[-1])
-    ]
-    if not any(_identifying(c, n) or c.name == KEY_COLUMN for c in columns):
+    names = [c for c in columns if _identifying(c, n) or c.name == KEY_COLUMN]
+    if not names:
         # No column is called an id: the first whose values are unique and short names them.
-        unique = [c.name for c in columns if len(c.distinct) == n and 0 < c.width <= 40]
-        named = unique[:1] + named
-    if not named and columns:
-        named = [columns[0].name]
+        names = [c for c in columns if len(c.distinct) == n and 0 < c.width <= 40][:1]
+    # A telling field (a status, a message) shows where it is not its column's usual value.
+    telling = [
+        (c, c.distinct.most_common(1)[0][0])
+        for c in columns
+        if c not in names and _IMPORTANT_NAME.search(c.name.rsplit(".", 1)[-1])
+    ]
+    if not names and not telling and columns:
+        names = columns[:1]
     rare_fields: dict[int, list[str]] = {}
     for name, rows in rare.columns.items():
         for i in rows:
@@ -221,7 +220,8 @@ def choose_records(
 
     def row_cost(i: int) -> int:
         if i not in costs:
-            costs[i] = cost(i, [*named, *rare_fields.get(i, ())])
+            unusual = [c.name for c, usual in telling if _hashable_cell(c.values[i]) != usual]
+            costs[i] = cost(i, [*(c.name for c in names), *unusual, *rare_fields.get(i, ())])
         return costs[i]
 
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
@@ -423,6 +423,11 @@ class _Column:
 
 _MISSING = object()
 _FLOAT_MAX = 2**1023
+
+
+def _hashable_cell(value: Any) -> str:
+    """A cell as its column's ``distinct`` counts it."""
+    return value if type(value) is str else _hashable(value)
 
 
 def _hashable(value: Any) -> str:

@@ -34,7 +34,7 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
-_MARKER_CHARS = 14  # what a ``[… 5 lines]`` line costs
+_GAP_SHARE = 10  # what the markers between kept records cost each (not all have one)
 _HEAD_ITEMS = 3  # a long list of plain values keeps its first items and its last
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
@@ -276,7 +276,8 @@ class _Outline:
             if k in failing:
                 return min(self.cost(entries[k]), whole)
             briefs[k] = self._brief(entries[k], values[k], set(fields), room)
-            return sum(len(line) + 1 for line in briefs[k][0])
+            # With its share of the ``[… n items]`` markers between kept records.
+            return sum(len(line) + 1 for line in briefs[k][0]) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
             records, self.request, max(0, budget - example), cost, always=failing
