@@ -30,7 +30,7 @@ from pathlib import Path
 
 from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
-from agent_baton.compress.guarantees import find_failures
+from agent_baton.compress.guarantees import find_failures, view_lines
 from agent_baton.compress.markers import cut_prefix, is_marker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -193,15 +193,19 @@ def foreign_lines(row: Row) -> list[str]:
     """Lines of the output that are neither input lines (byte for byte) nor markers.
 
     Markers are what agent_baton.compress.markers says they are; a line cut short is the
-    start of an input line followed by a marker.
+    start of an input line followed by a marker; the lines a view's label announces stand
+    for one input line too long to keep (as many as it says, when the input has a line of
+    the length it names).
     """
     if not row.transforms:
         return []
     original = set(row.case.text.splitlines())
     original.update(line for s in decoded_strings(row.case.text) for line in s.splitlines())
     foreign = []
-    for line in row.output.splitlines():
-        if not line or line in original or is_marker(line):
+    lines = row.output.splitlines()
+    derived = view_lines(lines, original)  # a view of one long line: labelled as not its text
+    for k, line in enumerate(lines):
+        if k in derived or not line or line in original or is_marker(line):
             continue
         kept = cut_prefix(line)
         if kept is None or not any(source.startswith(kept) for source in original):

@@ -140,7 +140,7 @@ def test_a_react_trace_is_read_as_turns_and_its_observation_compressed_as_json()
     assert kinds(trace)[0] == "chat"
     out, _ = compress_chat(trace, Request())
     assert "inventory_search" in out and '{"warehouse": "eu-1"}' in out
-    assert "77|SKU-0077|0" in out  # the one empty shelf, as a table row
+    assert '"sku": "SKU-0077",\n    "stock": 0' in out  # the one empty shelf, its own lines
     assert "SKU-0077 is out of stock." in out and len(out) < len(trace) / 4
 
 

@@ -18,9 +18,13 @@ def orders(n=300, failed=(150,)):
     ]
 
 
+# A document on one line (as APIs send it) has no line to keep: it is shown as tables, a view
+# of that line under a label. A document over several lines keeps its own lines.
+
+
 def test_small_array_becomes_lossless_table():
     rows = orders(8)
-    result = compress(json.dumps(rows, indent=2))
+    result = compress(json.dumps(rows))
     assert result.transforms == ["json:table"]
     text = result.text
     assert "rows: 8 rows" in text
@@ -33,7 +37,7 @@ def test_small_array_becomes_lossless_table():
 
 def test_constant_columns_are_stated_once():
     rows = [{"id": i, "region": "eu-west-1", "ok": True} for i in range(30)]
-    text = compress(json.dumps(rows, indent=2)).text
+    text = compress(json.dumps(rows)).text
     assert "same in all rows: region=eu-west-1; ok=true" in text
     assert text.count("eu-west-1") == 1
 
@@ -41,7 +45,7 @@ def test_constant_columns_are_stated_once():
 def test_large_array_keeps_anomalies_edges_and_says_what_was_dropped():
     rows = orders(300, failed=(150,))
     rows[200]["amount"] = 99_999  # an outlier
-    result = compress(json.dumps(rows, indent=2), key="orders")
+    result = compress(json.dumps(rows), key="orders")
     text = result.text
     assert result.transforms == ["json:table+sample"]
     assert result.savings_percent > 85
@@ -59,7 +63,7 @@ def test_large_array_keeps_anomalies_edges_and_says_what_was_dropped():
 
 def test_query_keeps_matching_row_from_the_middle():
     rows = orders(600, failed=())
-    text = json.dumps(rows, indent=2)
+    text = json.dumps(rows)
     plain = compress(text).text.splitlines()
     missing = [
         r["order_id"]
@@ -76,20 +80,20 @@ def test_query_keeps_matching_row_from_the_middle():
 def test_null_where_others_have_values_is_kept():
     rows = [{"id": i, "owner": f"team-{i % 5}", "sha": f"{i:040x}"} for i in range(200)]
     rows[77]["owner"] = None
-    text = compress(json.dumps(rows, indent=2)).text
+    text = compress(json.dumps(rows)).text
     assert any(line.startswith("77|") for line in text.splitlines())
 
 
 def test_nested_object_with_records_and_scalars():
     doc = {"total_count": 12345, "incomplete": False, "items": orders(200)}
-    text = compress(json.dumps(doc, indent=2)).text
+    text = compress(json.dumps(doc)).text
     assert "total_count: 12345" in text
     assert "items: 200 rows" in text
 
 
 def test_map_like_objects_stay_one_column():
     rows = [{"code": f"C{i}", "prices": {f"CUR{i}": {"amount": i}}} for i in range(40)]
-    text = compress(json.dumps(rows, indent=2)).text
+    text = compress(json.dumps(rows)).text
     header = next(line for line in text.splitlines() if line.startswith("code|"))
     assert header == "code|prices"
 
@@ -131,7 +135,7 @@ def test_huge_numbers_and_unicode_values():
 
 def test_cells_escape_separators():
     rows = [{"id": i, "note": "a|b\nc"} for i in range(2)] + [{"id": 9, "note": "x"}]
-    text = compress(json.dumps(rows * 20, indent=2)).text
+    text = compress(json.dumps(rows * 20)).text
     assert "a\\|b\\nc" in text
 
 
@@ -149,3 +153,30 @@ def test_a_marker_stays_one_line_when_a_value_it_quotes_has_line_breaks():
     out = compress(text, key="inspect").text
     assert "MIT License\\n\\nCopyright" in out  # the counts name it, escaped
     assert not any(line.startswith(("Copyright", "Permission")) for line in out.splitlines())
+
+
+def test_pretty_json_keeps_its_own_lines_and_marks_each_cut():
+    rows = orders(300, failed=(150,))
+    rows[200]["amount"] = 99_999  # an outlier
+    text = json.dumps({"total_count": 300, "items": rows}, indent=2)
+    result = compress(text, key="orders")
+    assert result.transforms == ["json:outline+sample"]
+    assert result.savings_percent > 80
+    source = set(text.splitlines())
+    out = result.text.splitlines()
+    assert all(line in source or line.lstrip().startswith("[…") for line in out)
+    assert '  "total_count": 300,' in out
+    assert '      "order_id": 4150,' in out and '      "status": "failed",' in out
+    assert '      "order_id": 4200,' in out and '      "amount": 99999,' in out
+    assert '      "order_id": 4000,' in out and '      "order_id": 4299,' in out
+    assert any(re.fullmatch(r"    \[… \d+ items\]", line) for line in out)  # where, how many
+    assert re.search(r'\[… \d+ lines?, \d+ items omitted — full: get\("orders"', result.text)
+
+
+def test_pretty_json_keeps_the_record_a_query_names_whole():
+    rows = orders(600, failed=())
+    text = json.dumps(rows, indent=2)
+    record = json.dumps(rows[333], indent=2).replace("\n", "\n  ")
+    assert f"  {record}" in text
+    assert f"  {record}" not in compress(text).text
+    assert f"  {record}" in compress(text, query="order 4333").text

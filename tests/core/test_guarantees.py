@@ -35,9 +35,10 @@ from agent_baton.compress.request import Request
 
 CORPORA = [Path(__file__).resolve().parents[3] / "shared" / "corpus" / sub for sub in ("", "more")]
 CASES = sorted(p for corpus in CORPORA for p in corpus.glob("cases/*") if p.is_dir())
-# Kinds whose output is the input's lines (and markers, folds): guarantee 1 holds whole
-# (prose: for lines of at most 2,000 characters, which every corpus line is).
-LINE_ROUTES = ("logs", "lines", "code", "prose")
+# Kinds whose output is the input's lines (and markers, folds, views of one long line):
+# guarantee 1 holds whole (prose: for lines of at most 2,000 characters, which every corpus
+# line is).
+LINE_ROUTES = ("logs", "lines", "code", "prose", "json", "repr", "html")
 FAILURES = [
     "ERROR connection to db-1 refused",
     "FAIL: test_refund (tests.test_billing.RefundTest)",
@@ -173,6 +174,46 @@ def test_json_then_a_log_are_compressed_each_by_its_kind():
     assert "failed" in result.text and "ERROR disk full" in result.text
 
 
+@fuzz
+@given(
+    st.integers(min_value=30, max_value=300),
+    st.sampled_from([None, 2, 4, "\t"]),
+    st.sampled_from([None, "item-77", "failed"]),
+    st.integers(min_value=0, max_value=3),
+)
+def test_json_keeps_its_own_lines_or_labels_a_view_of_its_one_line(count, indent, query, level):
+    records = [
+        {
+            "id": i,
+            "name": f"item-{i}",
+            "status": "failed" if i == count // 2 else "ok",
+            "size": {"kb": i * 7 % 1000, "files": [f"f{i}.txt", f"g{i}.txt"]},
+            "note": "ERROR disk full on /var" if i == 3 else "nothing to report here",
+        }
+        for i in range(count)
+    ]
+    text = json.dumps({"total": count, "items": records}, indent=indent)
+    result = compress(text, key="k", query=query, max_tokens=None if level < 2 else 400 * level)
+    # Guarantee 1 (a one-line document holding "ERROR" is itself one failure line: the view
+    # shows its record, not the line).
+    assert [v for v in violations(text, result.text) if v.startswith("line not")] == []
+    assert "ERROR disk full on /var" in result.text
+    if indent is None:  # one line: a labelled view of it
+        assert result.text.startswith("[§ the next ")
+    else:
+        # Where items or lines were left out, how many.
+        assert re.search(r"^\s*\[… \d+ (?:items?|lines?)\]$", result.text, re.MULTILINE)
+
+
+def test_a_view_counts_only_for_a_line_of_the_length_its_label_names():
+    text = json.dumps([{"id": i, "name": f"n{i}"} for i in range(300)])
+    out = compress(text, key="k").text
+    assert violations(text, out) == []
+    label, rest = out.split("\n", 1)
+    forged = label.replace(f"of {len(text)} characters", f"of {len(text) + 1} characters")
+    assert violations(text, forged + "\n" + rest) != []
+
+
 def test_python_repr_of_records_is_read_as_data():
     rows = [{"id": i, "name": f"item-{i}", "ok": i != 13, "tags": ("a", "b")} for i in range(200)]
     result = compress(str(rows))
@@ -191,6 +232,24 @@ def test_a_one_line_html_page_keeps_its_text():
     assert route(result.transforms) == "html"
     assert "Settings reference" in result.text and "## Section 0" in result.text
     assert result.compressed_tokens > 100
+    assert result.text.startswith("[§ the next ") and violations(page, result.text) == []
+
+
+def test_a_page_over_several_lines_keeps_the_lines_that_hold_its_kept_text():
+    sections = "".join(
+        f'<h2 id="s{i}">Section {i}</h2>\n<p>Paragraph {i} explains the <code>setting_{i}</code>'
+        f' and why\nit defaults to {i * 3} seconds.</p>\n<div class="nav"></div>\n'
+        for i in range(150)
+    )
+    nav = "<nav>" + "".join(f'<a href="p{i}.html">Page {i}</a>' for i in range(200)) + "</nav>"
+    head = "<html><head><title>Settings</title></head><body><h1>Settings reference</h1>"
+    page = f"{head}{nav}\n{sections}</body></html>"
+    result = compress(page, key="k")
+    assert route(result.transforms) == "html" and result.savings_percent > 30
+    assert violations(page, result.text) == []
+    assert '<h2 id="s0">Section 0</h2>' in result.text  # a heading, byte for byte
+    # The heading shares its line with the navigation, too long to keep: a view of it.
+    assert "[§ the next " in result.text and "# Settings reference" in result.text
 
 
 def test_headerless_csv_is_a_table():

@@ -5,7 +5,11 @@
    and folds, which show a template with its varying parts marked, a count, and first and
    last examples (:mod:`agent_baton.compress.markers` says what a marker looks like). The
    lines of a JSON document or a Python literal include the lines of its string values,
-   decoded: a chat's messages are read as the text they hold.
+   decoded: a chat's messages are read as the text they hold. An input line too long to
+   keep (a minified JSON document, a page served on one line: at least
+   :data:`VIEW_CHARS` characters) has no line to keep; it may be shown as a view, lines
+   derived from it under a label that says how many follow and which line (by its length)
+   they re-render (:func:`agent_baton.compress.markers.view_label`).
 2. Every omission leaves a marker where it happened, counted in the original's units.
 3. A line that reports a failure (an error, an exception, a FAIL, an assertion, a traceback
    frame, a warning, a non-zero exit: :func:`is_failure`, the one definition) is never
@@ -38,10 +42,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
-from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker
+from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.request import Request
 
+# From this length on, an input line may be shown as a view (re-rendered under a label).
+VIEW_CHARS = 1_000
 # Above this many tokens, a text must not leave as it came.
 FALLBACK_TOKENS = 2_000
 # Kinds whose content is source code, to which guarantee 3 does not apply (see above). A
@@ -587,6 +593,21 @@ def _counted(markers: list[str]) -> tuple[int, int] | None:
     return (low, high) if low or high else None
 
 
+def view_lines(lines: list[str], inputs: set[str]) -> set[int]:
+    """Indices of the ``lines`` of an output that views stand for, by their labels.
+
+    A label vouches for as many lines as it says only when ``inputs`` (the input's lines)
+    hold a line of the length it names, long enough to have no line to keep.
+    """
+    lengths = {len(line) for line in inputs if len(line) >= VIEW_CHARS}
+    derived: set[int] = set()
+    for i, line in enumerate(lines):
+        span = view_span(line) if line.startswith("[§") else None
+        if span is not None and span[1] in lengths:
+            derived.update(range(i + 1, i + 1 + span[0]))
+    return derived
+
+
 def violations(original: str, compressed: str) -> list[str]:
     """What in ``compressed`` breaks guarantees 1 and 3, as sentences (empty when none)."""
     problems = []
@@ -594,7 +615,11 @@ def violations(original: str, compressed: str) -> list[str]:
     for line in original.splitlines():
         if "\\n" in line:
             inputs.update(quoted_lines(line))  # a failure restored from a quoted string
-    for line in compressed.splitlines():
+    lines = compressed.splitlines()
+    derived = view_lines(lines, inputs)
+    for k, line in enumerate(lines):
+        if k in derived:
+            continue
         kept = cut_prefix(line)
         if kept is not None and any(source.startswith(kept) for source in inputs):
             continue  # a line cut short: its start, then a marker

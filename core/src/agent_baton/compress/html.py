@@ -4,9 +4,11 @@ Scripts, styles and markup go; the text stays in document order, one line per bl
 (a heading, a paragraph, a list item, a table row, a ``<pre>`` line), with headings marked
 ``#`` and link targets in angle brackets after the link's text. That text is then compressed
 as a document (:func:`~agent_baton.compress.prose.compress_document`: headings, the telling
-sentences, a listing's lines), or by its own kind when the document keeps it all. A page
-served on one line keeps its text too. The kept lines are lines of the page's text, byte for
-byte, not of its markup: a marker says the markup was left out.
+sentences, a listing's lines), or by its own kind when the document keeps it all. What is
+shown are the page's own lines that hold the kept text, byte for byte, markup and all; a
+page line too long to keep (a page served on one line, rustdoc's head and navigation) is
+shown as a view, the kept text it holds under a label that says so. A marker stands where
+lines holding text were left out, and one at the end says the markup was.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.guarantees import VIEW_CHARS
+from agent_baton.compress.markers import is_marker, note, omitted, view_label, view_of
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
@@ -34,6 +37,7 @@ class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = [""]
+        self.sources: list[set[int]] = [set()]  # the input lines each text line comes from
         self.skipping = 0
         self.pre = 0
         self.title = False
@@ -66,37 +70,53 @@ class _Text(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skipping:
             return
+        line = self.getpos()[0] - 1
+        first, *rest = data.split("\n")
+        if first.strip():
+            self.sources[-1].add(line)
         if self.pre:
-            first, *rest = data.split("\n")
             self.lines[-1] += first
-            self.lines.extend(rest)
+            for k, piece in enumerate(rest, 1):
+                self.lines.append(piece)
+                self.sources.append({line + k})
         else:
             self.lines[-1] += _SPACES.sub(" ", data.replace("\n", " "))
+            self.sources[-1].update(line + k for k, piece in enumerate(rest, 1) if piece.strip())
 
     def _break(self) -> None:
         if self.lines[-1].strip(" #-"):
             self.lines.append("")
+            self.sources.append(set())
         else:
             self.lines[-1] = ""
+            self.sources[-1] = set()
 
 
-def html_text(text: str) -> str:
-    """The visible text of an HTML page or fragment, one line per block element."""
+def html_text(text: str) -> tuple[str, list[set[int]]]:
+    """The visible text of an HTML page or fragment, one line per block element.
+
+    With it, for each of its lines, the input lines its text stands on.
+    """
     parser = _Text()
     parser.feed(text)
     parser.close()
-    lines = [line.rstrip() for line in parser.lines]
     out: list[str] = []
-    for line in lines:
+    sources: list[set[int]] = []
+    for line, source in zip(parser.lines, parser.sources, strict=True):
+        line = line.rstrip()
         if line.strip() or (out and out[-1].strip()):
             out.append(line)
-    return "\n".join(out).strip("\n")
+            sources.append(source)
+    while out and not out[-1].strip():
+        out.pop()
+        sources.pop()
+    return "\n".join(out), sources
 
 
 def compress_html(text: str, request: Request) -> tuple[str, str] | None:
     """The page's text, compressed by its own kind; None if it holds no text."""
     try:
-        body = html_text(text)
+        body, sources = html_text(text)
     except Exception:  # html.parser raises on nothing documented, but be safe on content
         return None
     if not body.strip():
@@ -109,4 +129,51 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
     produced = compress_part(body, request, skip=("html",)) if document is None else None
     shown = document or (produced[0] if produced is not None else body)
     note = omitted("the markup (tags, scripts, styles)", request.key)
+    if "\n" not in text.strip():
+        # A page served on one line has no line to keep: its text is a view of that line.
+        shown = view_of(text, text.strip(), shown, "HTML: its text, not its markup")
+    else:
+        shown = "\n".join(_page_lines(text.split("\n"), body.split("\n"), sources, shown))
     return f"{shown}\n{note}", "html:text"
+
+
+def _page_lines(page: list[str], text: list[str], sources: list[set[int]], shown: str) -> list[str]:
+    """The page's own lines that hold the text lines ``shown`` kept, byte for byte.
+
+    A page line too long to keep (a page's head and navigation, from :data:`VIEW_CHARS`
+    characters) is shown as a view: the kept text it holds, under a label. A run of page
+    lines left out that held text is a ``[… n lines]`` marker; lines of markup alone go
+    without one (the closing marker says the markup was left out).
+    """
+    kept: set[int] = set()
+    views: dict[int, list[str]] = {}
+    at = 0
+    for line in shown.split("\n"):
+        if is_marker(line) or not line.strip():
+            continue
+        k = next((k for k in range(at, len(text)) if line in text[k]), None)
+        if k is None:
+            continue  # not a line of the page's text: no page line to show for it
+        at = k
+        long = sorted(j for j in sources[k] if len(page[j]) >= VIEW_CHARS)
+        kept.update(j for j in sources[k] if len(page[j]) < VIEW_CHARS)
+        if long:
+            views.setdefault(long[0], []).append(line)
+    with_text = set().union(*sources) if sources else set()
+    out: list[str] = []
+    gap = 0
+    for j, line in enumerate(page):
+        if j not in kept and j not in views:
+            gap += j in with_text
+            continue
+        if gap:
+            out.append(note(f"{gap} {'lines' if gap > 1 else 'line'}"))
+            gap = 0
+        if j in views:
+            out.append(view_label(len(views[j]), len(line), "HTML: its text, not its markup"))
+            out.extend(views[j])
+        else:
+            out.append(line)
+    if gap:
+        out.append(note(f"{gap} {'lines' if gap > 1 else 'line'}"))
+    return out

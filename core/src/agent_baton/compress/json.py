@@ -15,11 +15,11 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import json_value, literal_value
 from agent_baton.compress.request import Request
@@ -40,6 +40,7 @@ _IDENTITY_NAME = re.compile(
     r"bom-ref|package|module)$",
     re.IGNORECASE,
 )
+_ABOUT = re.compile(r"(^|[._])(description|comment|\$comment|label)$", re.IGNORECASE)
 _QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
 _NAMED_COLUMNS = 8  # dropped columns named in the marker
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
@@ -63,8 +64,21 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         return None
     before, data, after = parsed
     request.check_time()
-    renderer = _Renderer(request, budget_chars(len(text), request))
-    body = renderer.render(data)
+    budget = budget_chars(len(text), request)
+    document = text[len(before) : len(text) - len(after)]
+    if "\n" in document.strip():
+        # Its own lines, cut between values: a view would show lines that are not its.
+        from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
+
+        # At most half its size, as a YAML document's outline: a short document reaching a
+        # compressor is asked to be shorter (a fenced block keeps only its ends otherwise).
+        body = outline_json(document, data, request, min(budget, len(document) // 2))
+        if body is None:
+            return None
+        transform = "json:outline" if body == document else "json:outline+sample"
+        return "\n".join(p for p in (before.rstrip("\n"), body, after.lstrip("\n")) if p), transform
+    renderer = _Renderer(request, budget)
+    body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
     parts = [p for p in (before.strip(), body, after.strip()) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
@@ -83,8 +97,15 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
         return _bytes_repr(value, request)
     if not isinstance(value, (list, dict, tuple)):
         return None
+    if "\n" in text.strip():
+        return None  # pprint's lines: the line-level fallback keeps them
     renderer = _Renderer(request, budget_chars(len(text), request))
-    body = renderer.render(_plain(value))
+    body = view_of(
+        text,
+        text.strip(),
+        renderer.render(_plain(value)),
+        "a Python literal, re-rendered: not its text",
+    )
     return body, "repr:table+sample" if renderer.lossy else "repr:table"
 
 
@@ -149,17 +170,90 @@ def pick_rows(
     n = len(table.rows)
     varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
     rare = table._rare_rows(varying)
-    keep = dict.fromkeys([*sorted({*always, *table._query_rows()}), 0, n - 1])
-    used = sum(costs[i] for i in keep)
-    for i in rare.order:
-        if i not in keep and used + costs[i] <= budget:  # a long rare row yields to shorter
-            keep[i] = None
-            used += costs[i]
-    for i in range(min(n, _HEAD_ROWS)):  # the first rows show what a usual row is like
-        if i not in keep and used + costs[i] <= budget:
-            keep[i] = None
-            used += costs[i]
-    return sorted(keep), table._stats(varying)
+    return _keep_rows(
+        table, rare, costs.__getitem__, budget, {*always, *table._query_rows()}
+    ), table._stats(varying)
+
+
+def choose_records(
+    records: list[dict[str, Any]],
+    request: Request,
+    budget: int,
+    cost: Callable[[int, list[str]], int],
+    always: Collection[int] = (),
+) -> tuple[list[int], set[int], str]:
+    """Which records to keep, each shown by the fields that tell it apart, as a table would.
+
+    Record ``i`` is shown by ``fields`` (flattened names, ``size.installed_kb``): of the
+    columns a sampled table of ``records`` would show, those that name a record or say what
+    it is (an id, a status, a version) and those in which it is rare; ``cost(i, fields)`` is
+    what that costs of ``budget`` characters. Returns (sorted record indices, the records the
+    query matched, statistics as :func:`pick_rows` words them).
+    """
+    table = _Table("rows", records, request)
+    table.budget = budget
+    n = len(table.rows)
+    varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
+    rare = table._rare_rows(varying)
+    columns = table._choose_columns(varying, rare)
+    columns += table._anomaly_columns(varying, columns, rare)
+    matched = table._query_rows()
+    # Each record by the fields that name it, the telling ones (a status, a version), and
+    # those in which it is rare: what it is kept for.
+    names = [c for c in columns if _identifying(c, n) or c.name == KEY_COLUMN]
+    if not names:
+        # No column is called an id: the first whose values are unique and short names them.
+        names = [c for c in columns if len(c.distinct) == n and 0 < c.width <= 40][:1]
+    # A telling field (a status, a message) shows where it is not its column's usual value.
+    telling = [
+        (c, c.distinct.most_common(1)[0][0])
+        for c in columns
+        if c not in names and _IMPORTANT_NAME.search(c.name.rsplit(".", 1)[-1])
+    ]
+    if not names and not telling and columns:
+        names = columns[:1]
+    rare_fields: dict[int, list[str]] = {}
+    for name, rows in rare.columns.items():
+        for i in rows:
+            rare_fields.setdefault(i, []).append(name)
+    costs: dict[int, int] = {}
+
+    def row_cost(i: int) -> int:
+        if i not in costs:
+            unusual = [c.name for c, usual in telling if _hashable_cell(c.values[i]) != usual]
+            costs[i] = cost(i, [*(c.name for c in names), *unusual, *rare_fields.get(i, ())])
+        return costs[i]
+
+    # The rarer half of the rows a sampled table would keep stay whatever their lines cost
+    # (a record on one wide line costs three table rows): then what fits, in order.
+    rarest = rare.order[: _table_room(budget, columns, n) // 2]
+    keep = _keep_rows(table, rare, row_cost, budget, {*always, *matched, *rarest}, fill=n)
+    return keep, matched, table._stats(varying)
+
+
+def _keep_rows(
+    table: _Table,
+    rare: _Rarity,
+    cost: Callable[[int], int],
+    budget: int,
+    always: set[int],
+    fill: int = _HEAD_ROWS,
+) -> list[int]:
+    """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit.
+
+    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1).
+    """
+    n = len(table.rows)
+    keep = dict.fromkeys([*sorted(always), 0, n - 1])
+    used = sum(cost(i) for i in keep)
+    for order in (rare.order, range(min(n, fill))):  # then the first rows: a usual row
+        for i in order:
+            if used >= budget:
+                break
+            if i not in keep and used + cost(i) <= budget:  # a long rare row yields to shorter
+                keep[i] = None
+                used += cost(i)
+    return sorted(keep)
 
 
 @once
@@ -331,6 +425,11 @@ _MISSING = object()
 _FLOAT_MAX = 2**1023
 
 
+def _hashable_cell(value: Any) -> str:
+    """A cell as its column's ``distinct`` counts it."""
+    return value if type(value) is str else _hashable(value)
+
+
 def _hashable(value: Any) -> str:
     if value is _MISSING:
         return "\x00missing"
@@ -363,7 +462,7 @@ class _Renderer:
             return self._value(data, "", lossy=True)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
-        if _is_keyed_records(value) or _is_records(value):
+        if is_keyed_records(value) or is_records(value):
             self.tables += 1
             # Keyed by the parsed value, which lives as long as this renderer.
             table = self._tables.get(id(value))
@@ -394,7 +493,7 @@ class _Renderer:
         blocks: list[str] = []
         for key, value in obj.items():
             name = f"{path}.{key}" if path else str(key)
-            if _is_records(value) or (isinstance(value, (dict, list)) and len(minify(value)) > 200):
+            if is_records(value) or (isinstance(value, (dict, list)) and len(minify(value)) > 200):
                 blocks.append(self._value(value, name, lossy=lossy))
             else:
                 scalars.append(f"{name}: {minify(value)}")
@@ -404,7 +503,20 @@ class _Renderer:
 KEY_COLUMN = "(key)"
 
 
-def _is_keyed_records(value: Any) -> bool:
+@functools.lru_cache(maxsize=4096)  # the same field names, record after record
+def is_telling(name: str) -> bool:
+    """Whether a field's name says it names or describes its record (id, name, status…)."""
+    return bool(_IDENTITY_NAME.search(name) or _IMPORTANT_NAME.search(name) or _ABOUT.search(name))
+
+
+def is_noise(name: str, value: Any) -> bool:
+    """Whether a field is one a reader rarely needs: a URL, a node id, a hash, an avatar."""
+    if _NOISE_NAME.search(name):
+        return True
+    return isinstance(value, str) and bool(_URL.match(value) or _HEXISH.match(value))
+
+
+def is_keyed_records(value: Any) -> bool:
     """An object whose values are records keyed by name or id (not a record itself)."""
     return (
         isinstance(value, dict)
@@ -414,7 +526,8 @@ def _is_keyed_records(value: Any) -> bool:
     )
 
 
-def _is_records(value: Any) -> bool:
+def is_records(value: Any) -> bool:
+    """An array of (mostly) objects: the rows of a table."""
     return (
         isinstance(value, list)
         and len(value) >= 2
@@ -481,15 +594,7 @@ class _Table:
         columns += self._anomaly_columns(varying, columns, rare)
 
         header = "|".join(c.name for c in columns)
-        # A long identifier (a model name, a package URL) counts as a short one: naming the
-        # rows must not cost the rare rows their places.
-        row_chars = max(
-            1,
-            sum(
-                min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
-            ),
-        )
-        room = max(3, (self.budget * 7 // 10) // row_chars)
+        room = _table_room(self.budget, columns, n)
         keep = _pick_rows(n, matched, rare.order, room)
         shown = {c.name for c in columns} | {c.name for c in shown_constant}
         dropped = [c.name for c in [*varying, *constant] if c.name not in shown]
@@ -713,6 +818,16 @@ def _outliers(c: _Column) -> dict[int, float]:
     hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
+
+
+def _table_room(budget: int, columns: list[_Column], n: int) -> int:
+    """How many rows of ``columns`` a sampled table keeps in ``budget`` characters."""
+    # A long identifier (a model name, a package URL) counts as a short one: naming the
+    # rows must not cost the rare rows their places.
+    row_chars = sum(
+        min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+    )
+    return max(3, (budget * 7 // 10) // max(1, row_chars))
 
 
 def _identifying(c: _Column, n: int) -> bool:

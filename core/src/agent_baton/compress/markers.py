@@ -6,7 +6,9 @@ forms, so a reader (and the guarantee checks) can tell it from content:
 - ``[… 288 of 300 rows omitted — full: …]``: an omission, where it happened;
 - ``[×12 like: …]``: a fold, a run of lines of one template with its count;
 - ``[§ message 3 of 6: tool, call_0]``: a label, naming what the next lines are (a chat
-  message's sender, the kind of bytes that are not text).
+  message's sender, the kind of bytes that are not text); a view's label says that the next
+  lines re-render one long input line (a minified JSON document, a page served on one line)
+  and are not its text.
 
 A marker may stand in a comment (``# … 9 lines of parse omitted``), and a line cut short
 ends with one.
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 
 # A marker line: an optional comment opener, then "[…", "[×", "[§" or a bare "…".
 _MARKER = re.compile(r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*(?:\[[…×§]|…)")
+# A view's label: how many lines follow, and the length of the input line they re-render.
+_VIEW = re.compile(r"^\[§ the next (\d+) lines? re-renders? one input line of (\d+) characters \(")
 # A line cut short: what it kept of an input line, then an omission marker to its end.
 _CUT = re.compile(r"\[… [^\[\]]* omitted(?: — [^\]]*)?\]$")
 # The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
@@ -87,6 +91,36 @@ def omitted(what: str, key: str | None) -> str:
 def label(what: str) -> str:
     """A line naming what the next lines are: ``[§ message 2 of 6: assistant]``."""
     return f"[§ {what}]"
+
+
+def view_label(lines: int, chars: int, what: str) -> str:
+    """The label of a view: ``[§ the next 23 lines re-render one input line of 45012 …]``.
+
+    A line too long to keep (a minified JSON document, a page served on one line) can only
+    be shown re-rendered; the label says so, so that nobody reads the view as the input.
+    """
+    verb = "lines re-render" if lines != 1 else "line re-renders"
+    return label(f"the next {lines} {verb} one input line of {chars} characters ({what})")
+
+
+def view_of(text: str, part: str, view: str, what: str) -> str:
+    """``view`` of ``part`` (a document on one line of ``text``) under its label.
+
+    The label names the line ``part`` stands on by its length: a document on one line has
+    no line that can be kept, and the label says the view is not its text.
+    """
+    at = text.find(part)
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at + len(part))
+    line = text[start : len(text) if end < 0 else end]
+    lines = view.count("\n") + 1
+    return f"{view_label(lines, len(line), what)}\n{view}"
+
+
+def view_span(line: str) -> tuple[int, int] | None:
+    """(lines, characters) that a view's label announces; None for any other line."""
+    found = _VIEW.match(line)
+    return None if found is None else (int(found.group(1)), int(found.group(2)))
 
 
 def is_marker(line: str) -> bool:
