@@ -95,3 +95,17 @@ def test_an_outline_keeps_deep_lines_that_report_a_failure():
     out = compress(text, key="run.yaml").text
     assert '          last: "Traceback (most recent call last):"' in out.splitlines()
     assert '          last: "built wheel 40 in 3.40s"' not in out.splitlines()
+
+
+def test_a_long_list_keeps_the_items_that_report_a_failure():
+    # A list cut to its ends keeps a middle item whose continuation line is a stack frame,
+    # with a marker on each side of it (found by the failure property test).
+    items = [f"- step {i}: the ledger for region {i % 7} was reconciled" for i in range(60)]
+    items[30] += "\n    at [eval]:1:7"
+    text = "\n".join(items)
+    out = compress(text, key="steps.yaml").text.splitlines()
+    assert "    at [eval]:1:7" in out
+    assert "- step 30: the ledger for region 2 was reconciled" in out
+    assert "- step 20: the ledger for region 6 was reconciled" not in out
+    at = out.index("- step 30: the ledger for region 2 was reconciled")
+    assert "items omitted" in out[at - 1] and "items omitted" in out[at + 2]

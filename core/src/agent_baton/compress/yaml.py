@@ -10,6 +10,7 @@ and comments say what was left out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import yaml
@@ -285,8 +286,13 @@ def _value(line: str) -> str:
 
 
 def _trim_lists(lines: list[str], request: Request) -> list[str]:
-    """Lines with each long run of sibling list items cut to its first and last items."""
+    """Lines with each long run of sibling list items cut to its first and last items.
+
+    An item holding a line that reports a failure stays too (guarantee 3), with a marker at
+    each run of items left out.
+    """
     head = max(1, _LIST_HEAD - request.level)
+    failing = sorted(failing_lines(lines))
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -309,11 +315,23 @@ def _trim_lists(lines: list[str], request: Request) -> list[str]:
                 starts.append(j)
             j += 1
         if len(starts) > head + _LIST_TAIL + 2:
-            kept_head = lines[starts[0] : starts[head]]
-            kept_tail = lines[starts[-_LIST_TAIL] : j]
-            skipped = len(starts) - head - _LIST_TAIL
-            marker = omitted(f"{skipped} of {len(starts)} items", request.key)
-            out.extend([*kept_head, f"{' ' * indent}# {marker}", *kept_tail])
+            ends = [*starts[1:], j]
+            kept = [
+                k < head
+                or k >= len(starts) - _LIST_TAIL
+                or bisect_left(failing, ends[k]) > bisect_left(failing, starts[k])
+                for k in range(len(starts))
+            ]
+            skipped = 0
+            for k, keep in enumerate(kept):
+                if not keep:
+                    skipped += 1
+                    continue
+                if skipped:
+                    marker = omitted(f"{skipped} of {len(starts)} items", request.key)
+                    out.append(f"{' ' * indent}# {marker}")
+                    skipped = 0
+                out.extend(lines[starts[k] : ends[k]])
         else:
             out.extend(lines[i:j])
         i = j
