@@ -482,10 +482,10 @@ def reports(tmp_path_factory) -> dict[str, str]:
             kind,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="a data table drops a record's traceback lines inside a string value",
+                reason="a repr's table view drops a record's traceback lines inside a string value",
             ),
         )
-        if kind in ("json", "repr")
+        if kind == "repr"
         else kind
         for kind in REPORTING_KINDS
     ],
