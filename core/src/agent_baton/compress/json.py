@@ -307,13 +307,12 @@ def map_like_paths(records: list[dict[str, Any]]) -> set[str]:
 class _Column:
     name: str
     values: list[Any]  # one per row; _MISSING where the row lacks the column
-    distinct: Counter[str] = field(default_factory=Counter)
+    distinct: Counter[str | int] = field(default_factory=Counter)
     # Packed: a float object each would take a 50 MB array's numbers four times the room.
     numbers: array[float] = field(default_factory=lambda: array("d"))
 
     def __post_init__(self) -> None:
-        # Strings, most cells, are their own key: no call per cell for them.
-        self.distinct = Counter(v if type(v) is str else _hashable(v) for v in self.values)
+        self.distinct = Counter(map(_value_key, self.values))
         self.numbers = array(
             "d",
             (
@@ -334,6 +333,12 @@ class _Column:
 
 _MISSING = object()
 _FLOAT_MAX = 2**1023
+
+
+def _value_key(value: Any) -> str | int:
+    """What a cell counts as among its column's values: strings and ints are their own."""
+    # No new object for most cells: a column of a million ids counts the ids it holds.
+    return value if type(value) is str or type(value) is int else _hashable(value)
 
 
 def _hashable(value: Any) -> str:
@@ -691,7 +696,7 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
             if k <= mean / 3 and v != "\x00missing"
         }
         for i, v in enumerate(c.values if rare else ()):
-            weight = rare.get(v if type(v) is str else _hashable(v))
+            weight = rare.get(_value_key(v))
             if weight is not None:
                 hits[i] = max(hits.get(i, 0.0), weight)
     if not hits:
@@ -819,8 +824,8 @@ def _num(x: float) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else f"{x:.4g}"
 
 
-def _short(v: str) -> str:
-    if v == "\x00missing":
+def _short(value: str | int) -> str:
+    if value == "\x00missing":
         return "(missing)"
-    v = v.removeprefix("\x01")
+    v = str(value).removeprefix("\x01")
     return v if len(v) <= 30 else v[:29] + "…"
