@@ -74,6 +74,9 @@ _RARE_GROUP = 10  # lines of one event and shape before its rare variants are lo
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
 _RARE_SAMPLE = 1000  # distinct lines whose words pick the positions to look at
+# Line shapes whose analysis is remembered: a log of unique ids would otherwise hold a
+# second copy of itself in shapes (an event that repeats shows up long before this many).
+_SHAPES_REMEMBERED = 32_768
 # Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
@@ -236,7 +239,9 @@ def fold_lines(text: str, request: Request) -> str:
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
                 cluster = cluster_of[masked, problem] = clusters.assign(masked, problem)
-            known = seen[shape] = (cluster, problem)
+            known = (cluster, problem)
+            if len(seen) < _SHAPES_REMEMBERED:
+                seen[shape] = known
         lines.append(_Line(raw, body, *known))
     _mark_traces(lines)
     n = len(lines)
