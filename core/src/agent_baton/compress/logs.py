@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate, compress, islice
+from operator import itemgetter
 
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
@@ -410,9 +412,9 @@ def _rare_bodies(bodies: Counter[str]) -> set[str]:
     """The distinct lines of one event holding a rare value at some word position.
 
     A position qualifies when one usual value fills at least 90% of the lines. Positions
-    are chosen on a sample; past it, each body is split once and only the words at those
-    positions are counted, since holding every word of a 5 MB log at once would take 20
-    times its size.
+    are chosen on a sample; past it, only the words at those positions are counted, by
+    combination (few), since holding every word of a 5 MB log at once would take 20 times
+    its size.
     """
     total = bodies.total()
     sample = [body.split() for body in islice(bodies, _RARE_SAMPLE)]
@@ -422,21 +424,41 @@ def _rare_bodies(bodies: Counter[str]) -> set[str]:
     positions = [j for j, sampled in enumerate(columns) if len(set(sampled)) <= _RARE_DISTINCT]
     if not positions:
         return set()
+
+    # The words at those positions, counted per combination: one split per body, and no
+    # Python call per body unless one is shorter than the sample's shortest.
+    def padded(words: list[str]) -> tuple[str, ...]:
+        return tuple(words[j] if j < len(words) else "" for j in positions)
+
+    def combinations(pick: Callable[[list[str]], tuple[str, ...]]) -> Counter[tuple[str, ...]]:
+        picked = map(pick, map(str.split, bodies))
+        if total == len(bodies):
+            return Counter(picked)
+        combos: Counter[tuple[str, ...]] = Counter()
+        for combo, weight in zip(picked, bodies.values(), strict=True):
+            combos[combo] += weight
+        return combos
+
+    pick: Callable[[list[str]], tuple[str, ...]] = itemgetter(*positions, positions[-1])
+    try:
+        combos = combinations(pick)  # the getter makes a tuple even of one position
+    except IndexError:
+        pick = padded
+        combos = combinations(pick)
     counts: dict[int, Counter[str]] = {j: Counter() for j in positions}
-    for body, weight in bodies.items():
-        words = body.split()
-        for j, values in counts.items():
-            values[words[j] if j < len(words) else ""] += weight
-    odd: dict[int, set[str]] = {}
-    for j, values in counts.items():
+    for combo, weight in combos.items():
+        for i, j in enumerate(positions):
+            counts[j][combo[i]] += weight
+    odd: list[tuple[int, set[str]]] = []
+    for i, values in enumerate(counts.values()):
         if len(values) <= _RARE_DISTINCT and values.most_common(1)[0][1] >= 0.9 * total:
-            odd[j] = {v for v, k in values.items() if k <= max(2, total // 100)}
-    found: set[str] = set()
-    for body in bodies if any(odd.values()) else ():
-        words = body.split()
-        if any((words[j] if j < len(words) else "") in rare for j, rare in odd.items()):
-            found.add(body)
-    return found
+            rare = {v for v, k in values.items() if k <= max(2, total // 100)}
+            if rare:
+                odd.append((i, rare))
+    if not odd:
+        return set()
+    holding = {combo for combo in combos if any(combo[i] in rare for i, rare in odd)}
+    return set(compress(bodies, map(holding.__contains__, map(pick, map(str.split, bodies)))))
 
 
 def _problem_cap(level: int) -> int:
