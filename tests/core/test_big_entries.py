@@ -1,6 +1,11 @@
 """Entries too large to compress again per query: focused reads start from the index."""
 
+import json
+import uuid
+
 from agent_baton import SharedContext
+from agent_baton.compress import compress
+from agent_baton.compress.parsed import json_value
 from agent_baton.focus import FOCUS_FROM_INDEX_CHARS
 
 NEEDLE = "2026-11-23 10:41:07 ERROR payments: card 4242 declined by issuer_unavailable"
@@ -62,3 +67,34 @@ def test_a_budget_keeps_every_failure_line_of_a_big_entry_and_says_when_they_exc
     view = ctx.get("log", query="card 4242 declined", max_tokens=400)
     assert all(failure in view for failure in failures)
     assert "the failure lines alone exceed" in view
+
+
+def test_a_json_document_of_megabytes_parses_to_its_value_with_repeated_values_shared():
+    rows = [
+        {"id": i, "status": "ok", "user": f"user{i % 7}", "n": 1000 + i % 3} for i in range(30_000)
+    ]
+    text = json.dumps(rows)
+    assert len(text) >= 1_000_000
+    value = json_value(text)
+    assert value == rows
+    # One object for each repeated value: that is what keeps the parse tree small.
+    assert value[0]["status"] is value[-1]["status"]
+    assert value[1]["user"] is value[8]["user"]
+    assert value[5]["n"] is value[8]["n"]
+
+
+def test_a_log_of_more_distinct_line_shapes_than_remembered_keeps_every_failure():
+    lines = [
+        f"2026-11-23 10:{i // 60 % 60:02d}:{i % 60:02d} INFO request {uuid.UUID(int=i * 7919)} ok"
+        for i in range(40_000)
+    ]
+    failures = [
+        f"2026-11-23 11:00:{k:02d} ERROR request {uuid.UUID(int=k)} failed: {cause}"
+        for k, cause in enumerate(["timeout", "refused", "reset"])
+    ]
+    for at, failure in zip((36_000, 38_000, 39_500), failures, strict=True):
+        lines.insert(at, failure)
+    out = compress("\n".join(lines)).text
+    for failure in failures:
+        assert failure in out
+    assert len(out) < 0.05 * len("\n".join(lines))

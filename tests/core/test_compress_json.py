@@ -145,6 +145,13 @@ def test_the_rows_holding_a_columns_smallest_and_largest_values_are_kept():
     assert "377|SKU-0377|0" in compress(json.dumps(rows)).text
 
 
+def test_an_int_category_counts_its_values_as_a_string_category_does():
+    rows = [{"id": i, "code": 500 if i == 123 else 200, "ms": i % 40} for i in range(300)]
+    text = compress(json.dumps(rows)).text
+    assert any(line.startswith("123|") and "|500|" in line for line in text.splitlines())
+    assert "code: 200×299, 500×1" in text
+
+
 def test_a_marker_stays_one_line_when_a_value_it_quotes_has_line_breaks():
     # pip inspect: one package's license is its whole text; the column's counts quote it.
     rows = [{"name": f"pkg{i}", "license": "MIT" if i % 3 else "Apache-2.0"} for i in range(400)]

@@ -14,6 +14,7 @@ import functools
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -220,7 +221,7 @@ def choose_records(
 
     def row_cost(i: int) -> int:
         if i not in costs:
-            unusual = [c.name for c, usual in telling if _hashable_cell(c.values[i]) != usual]
+            unusual = [c.name for c, usual in telling if _value_key(c.values[i]) != usual]
             costs[i] = cost(i, [*(c.name for c in names), *unusual, *rare_fields.get(i, ())])
         return costs[i]
 
@@ -400,20 +401,23 @@ def map_like_paths(records: list[dict[str, Any]]) -> set[str]:
 class _Column:
     name: str
     values: list[Any]  # one per row; _MISSING where the row lacks the column
-    distinct: Counter[str] = field(default_factory=Counter)
-    numbers: list[float] = field(default_factory=list)
+    distinct: Counter[str | int] = field(default_factory=Counter)
+    # Packed: a float object each would take a 50 MB array's numbers four times the room.
+    numbers: array[float] = field(default_factory=lambda: array("d"))
 
     def __post_init__(self) -> None:
-        # Strings, most cells, are their own key: no call per cell for them.
-        self.distinct = Counter([v if type(v) is str else _hashable(v) for v in self.values])
-        self.numbers = [
-            float(v)
-            for v in self.values
-            if isinstance(v, (int, float))
-            and not isinstance(v, bool)
-            # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
-            and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
-        ]
+        self.distinct = Counter(map(_value_key, self.values))
+        self.numbers = array(
+            "d",
+            (
+                float(v)
+                for v in self.values
+                if isinstance(v, (int, float))
+                and not isinstance(v, bool)
+                # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
+                and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
+            ),
+        )
 
     @functools.cached_property
     def width(self) -> int:
@@ -425,9 +429,10 @@ _MISSING = object()
 _FLOAT_MAX = 2**1023
 
 
-def _hashable_cell(value: Any) -> str:
-    """A cell as its column's ``distinct`` counts it."""
-    return value if type(value) is str else _hashable(value)
+def _value_key(value: Any) -> str | int:
+    """What a cell counts as among its column's values: strings and ints are their own."""
+    # No new object for most cells: a column of a million ids counts the ids it holds.
+    return value if type(value) is str or type(value) is int else _hashable(value)
 
 
 def _hashable(value: Any) -> str:
@@ -767,15 +772,16 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
     hits: dict[int, float] = {}
     if n < 3:
         return hits
-    present = Counter({v: k for v, k in c.distinct.items() if v != "\x00missing"})
-    have = sum(present.values())
+    # The counts of the values present, without copying a column of a million ids.
+    missing = c.distinct.get("\x00missing", 0)
+    have = c.distinct.total() - missing
     if have <= max(2, n // 10):
         # A field only a few records have (a deprecation date, an error) marks them out.
         return {i: 0.5 for i, v in enumerate(c.values) if v is not _MISSING and v is not None}
     if have < 0.5 * n:
         return hits  # a sparse column: having it is common enough not to be an anomaly
-    distinct = len(present)
-    top_count = present.most_common(1)[0][1]
+    distinct = len(c.distinct) - (missing > 0)
+    top_count = max(k for v, k in c.distinct.items() if v != "\x00missing")
     if len(c.numbers) >= 0.8 * n and distinct > 5:
         hits.update(_outliers(c))
     if 1 < distinct < have and top_count >= 2:
@@ -784,9 +790,13 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
         # how much rarer it is (a lone "failed" among 600 "ok" counts for more than a lone
         # section among forty).
         mean = have / distinct
-        rare = {v: math.log2(mean / k) for v, k in present.items() if k <= mean / 3}
+        rare = {
+            v: math.log2(mean / k)
+            for v, k in c.distinct.items()
+            if k <= mean / 3 and v != "\x00missing"
+        }
         for i, v in enumerate(c.values if rare else ()):
-            weight = rare.get(v if type(v) is str else _hashable(v))
+            weight = rare.get(_value_key(v))
             if weight is not None:
                 hits[i] = max(hits.get(i, 0.0), weight)
     if not hits:
@@ -811,10 +821,10 @@ def _outliers(c: _Column) -> dict[int, float]:
     # The largest value (the biggest file, the busiest process) is a fact of its own, worth
     # a category 32 times rarer than its column's usual one; the smallest counts a little
     # (the one zero stock among hundreds).
-    numeric = [
-        (v, i) for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True
-    ]
-    low, high = min(numeric)[1], max(numeric, key=lambda p: (p[0], -p[1]))[1]
+    numeric = [i for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True]
+    values_of = c.values
+    low = min(numeric, key=lambda i: (values_of[i], i))
+    high = max(numeric, key=lambda i: (values_of[i], -i))
     hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
@@ -924,8 +934,8 @@ def _num(x: float) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else f"{x:.4g}"
 
 
-def _short(v: str) -> str:
-    if v == "\x00missing":
+def _short(value: str | int) -> str:
+    if value == "\x00missing":
         return "(missing)"
-    v = v.removeprefix("\x01")
+    v = str(value).removeprefix("\x01")
     return v if len(v) <= 30 else v[:29] + "…"

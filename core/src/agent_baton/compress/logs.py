@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate, compress, islice
+from operator import itemgetter
 
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
@@ -74,6 +76,9 @@ _RARE_GROUP = 10  # lines of one event and shape before its rare variants are lo
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
 _RARE_SAMPLE = 1000  # distinct lines whose words pick the positions to look at
+# Line shapes whose analysis is remembered: a log of unique ids would otherwise hold a
+# second copy of itself in shapes (an event that repeats shows up long before this many).
+_SHAPES_REMEMBERED = 32_768
 # Every pattern above treats the digits 1-9 alike (only 0 is special, in "0x" and zero
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
@@ -236,7 +241,9 @@ def fold_lines(text: str, request: Request) -> str:
             cluster = cluster_of.get((masked, problem))
             if cluster is None:
                 cluster = cluster_of[masked, problem] = clusters.assign(masked, problem)
-            known = seen[shape] = (cluster, problem)
+            known = (cluster, problem)
+            if len(seen) < _SHAPES_REMEMBERED:
+                seen[shape] = known
         lines.append(_Line(raw, body, *known))
     _mark_traces(lines)
     n = len(lines)
@@ -405,33 +412,53 @@ def _rare_bodies(bodies: Counter[str]) -> set[str]:
     """The distinct lines of one event holding a rare value at some word position.
 
     A position qualifies when one usual value fills at least 90% of the lines. Positions
-    are chosen on a sample; past it, bodies are split again per position and let go, since
-    holding every word of a 5 MB log at once would take 20 times its size.
+    are chosen on a sample; past it, only the words at those positions are counted, by
+    combination (few), since holding every word of a 5 MB log at once would take 20 times
+    its size.
     """
     total = bodies.total()
     sample = [body.split() for body in islice(bodies, _RARE_SAMPLE)]
     width = min(map(len, sample))
     columns = list(zip(*(words[:width] for words in sample), strict=True))
-    complete = len(sample) == len(bodies)
-    found: set[str] = set()
-    for j, sampled in enumerate(columns):
-        if len(set(sampled)) > _RARE_DISTINCT:
-            continue  # an id, a size, a time: no usual value to stand out from
-        column = sampled if complete else [(body.split()[j : j + 1] or [""])[0] for body in bodies]
-        values = Counter(column) if total == len(bodies) else _weighted(column, bodies)
-        if len(values) > _RARE_DISTINCT or values.most_common(1)[0][1] < 0.9 * total:
-            continue
-        odd = {v for v, k in values.items() if k <= max(2, total // 100)}
-        found.update(body for body, v in zip(bodies, column, strict=True) if v in odd)
-    return found
+    # An id, a size, a time has no usual value to stand out from.
+    positions = [j for j, sampled in enumerate(columns) if len(set(sampled)) <= _RARE_DISTINCT]
+    if not positions:
+        return set()
 
+    # The words at those positions, counted per combination: one split per body, and no
+    # Python call per body unless one is shorter than the sample's shortest.
+    def padded(words: list[str]) -> tuple[str, ...]:
+        return tuple(words[j] if j < len(words) else "" for j in positions)
 
-def _weighted(column: list[str] | tuple[str, ...], bodies: Counter[str]) -> Counter[str]:
-    """How many lines hold each value, ``column`` giving one value per distinct body."""
-    values: Counter[str] = Counter()
-    for value, weight in zip(column, bodies.values(), strict=True):
-        values[value] += weight
-    return values
+    def combinations(pick: Callable[[list[str]], tuple[str, ...]]) -> Counter[tuple[str, ...]]:
+        picked = map(pick, map(str.split, bodies))
+        if total == len(bodies):
+            return Counter(picked)
+        combos: Counter[tuple[str, ...]] = Counter()
+        for combo, weight in zip(picked, bodies.values(), strict=True):
+            combos[combo] += weight
+        return combos
+
+    pick: Callable[[list[str]], tuple[str, ...]] = itemgetter(*positions, positions[-1])
+    try:
+        combos = combinations(pick)  # the getter makes a tuple even of one position
+    except IndexError:
+        pick = padded
+        combos = combinations(pick)
+    counts: dict[int, Counter[str]] = {j: Counter() for j in positions}
+    for combo, weight in combos.items():
+        for i, j in enumerate(positions):
+            counts[j][combo[i]] += weight
+    odd: list[tuple[int, set[str]]] = []
+    for i, values in enumerate(counts.values()):
+        if len(values) <= _RARE_DISTINCT and values.most_common(1)[0][1] >= 0.9 * total:
+            rare = {v for v, k in values.items() if k <= max(2, total // 100)}
+            if rare:
+                odd.append((i, rare))
+    if not odd:
+        return set()
+    holding = {combo for combo in combos if any(combo[i] in rare for i, rare in odd)}
+    return set(compress(bodies, map(holding.__contains__, map(pick, map(str.split, bodies)))))
 
 
 def _problem_cap(level: int) -> int:
