@@ -57,6 +57,9 @@ _LINE_CHARS = 300  # of a line a line pattern reads
 _STAMP = re.compile(
     r"\d{4}-\d\d-\d\d[ T]+\d\d:\d\d"
 )  # a date and time opening a value  # characters a line-based check reads
+# Linux reads at most 256 bytes of a "#!" line; reading no further keeps a one-line text of
+# megabytes from being scanned back from its end for an interpreter's name.
+_SHEBANG_CHARS = 256
 _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
 # YAML's first line after comments: a key, a list item or a document start.
 # Each leading line (blank, or a comment) is one step: "\s*\n" repeated would split a run of
@@ -190,7 +193,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "yaml"
     if parses_as_config(text):
         return "config"  # INI or TOML
-    if _SHEBANG.match(text):
+    if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"
