@@ -22,6 +22,7 @@ import sys
 import threading
 from typing import IO, Any
 
+from agent_baton.allocator import release_free_memory
 from agent_baton.compress import CompressionResult, compress
 from agent_baton.search import SearchIndex
 
@@ -130,3 +131,4 @@ def serve() -> None:
         except Exception as exc:  # its type alone: a message may quote the content
             answer = (False, type(exc).__name__)
         _send(stdout, answer)
+        release_free_memory(len(text))  # the child lives as long as its parent
