@@ -36,6 +36,21 @@ ALLOWED = {
     r"[\"'(*_`]*[A-Za-z][a-z'’-]*[)\"'*_`]*[.,;:!?]?[)\"']*": "detect._PLAIN_WORD: fullmatch() "
     "of one whitespace-separated token",
     r"\s*([\[{(]|[\w.]+\()": "prose._DATA_START: match() at the start of one paragraph",
+    r"\s*+(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])": "detect._HTML: match() at the "
+    "text's start, one pass over its blanks (1.2 ms for 160,000)",
+    r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b": "detect._SHEBANG: "
+    "match() on the text's first 256 characters only (0.003 ms whatever the line's length)",
+    r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S": "config._SETTING: "
+    "match() on a line's first 160 characters only (0.17 ms at most)",
+    # detect._RECORD
+    (
+        "^\\s*+(\\S+\\.\\w+:\\d+(:\\d+)?:?\\s|\\S+::\\S+\\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPAS"
+        "S)\\b|(PASSED|FAILED|ERROR|ok|not ok)\\s|[a-zA-Z]{2}\\s{2}\\S+\\s{2,})|[^\\S\\n]*#[^\\S\\"
+        'n]*(?:(?:define|undef|ifdef|ifndef)\\s+[A-Za-z_]|include\\s*[<\\"]|(?:if|elif)\\s+(?'
+        ":!?\\s*defined\\b|[A-Z_]{2,}|\\d|\\()|(?:endif|else)(?:\\s|$)|pragma\\s|error\\s)"
+    ): "detect._RECORD: match() only on lines already read as words or markdown "
+    "(sentence_line), whose first token is a word or a marker, so no \\S+ runs past it "
+    "(0.3 ms on a 10,000-character line; 'a::' * 3,000, which is no sentence, 0.02 ms)",
 }
 
 

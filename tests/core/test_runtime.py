@@ -123,6 +123,10 @@ def test_async_twins_compress_in_a_child_process_with_the_same_result():
     expected = twin.put("log", LOG)
     assert (entry.compressed, entry.transforms) == (expected.compressed, expected.transforms)
     assert focused == twin.get("log", query="worker-3 served", max_tokens=120)
+    # The search index came back from the child with the compression, built.
+    held = ctx._derived.get("log", "index")
+    assert held is not None and held[1].done()
+    assert ctx.search("log", "worker-3 served", k=3) == twin.search("log", "worker-3 served", k=3)
     offload._child._proc.kill()  # a dead child is replaced
     offload._child._proc.wait()
     assert asyncio.run(ctx.aput("log", LOG)).compressed == expected.compressed

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agent_baton import Backend, SharedContext
+from agent_baton import Backend, EntryTooLargeError, SharedContext
 
 from .conftest import FakeClock
 
@@ -119,6 +119,33 @@ def test_missing_reason(clock: FakeClock, backend_factory: Callable[[], Backend]
     clock.advance(61)
     assert run.missing_reason("c") == "expired"
     assert ctx.missing_reason("c") == "not stored"  # the root never stored it
+
+
+def test_missing_reason_never_tells_one_user_of_another(
+    clock: FakeClock, backend_factory: Callable[[], Backend]
+) -> None:
+    # The history behind missing_reason is shared by every view of one context object.
+    backend = backend_factory()
+    ctx = SharedContext(ttl=60, max_entries=10, max_bytes=10_000, clock=clock, backend=backend)
+    alice, bob = ctx.scope("alice"), ctx.scope("bob")
+    alice.put("notes", "alice's notes")
+    alice.put("gone", "alice's draft")
+    alice.delete("gone")
+    with pytest.raises(EntryTooLargeError):
+        alice.put("dump", "x" * 20_000)
+    others = [bob, ctx, alice.scope("bob"), ctx.scope("alic"), SharedContext(backend=backend)]
+    for view in others:
+        for key in ("notes", "gone", "dump"):
+            assert view.missing_reason(key) == "not stored", (view.scope_path, key)
+    # One user's writes and clear() leave the other's history as it was.
+    bob.put("dump", "bob's small dump")
+    bob.clear()
+    assert bob.missing_reason("dump") == "not stored"
+    assert (alice.missing_reason("dump") or "").startswith("refused: too large")
+    assert alice.missing_reason("notes") is None
+    clock.advance(61)
+    assert alice.missing_reason("notes") == "expired"
+    assert bob.missing_reason("notes") == "not stored"
 
 
 def test_many_concurrent_runs_never_see_each_other(shared: SharedContext) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any, TypeVar, cast
 
+from agent_baton.allocator import release_free_memory
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
 from agent_baton.background import worker
 from agent_baton.cache import DerivedCache
@@ -25,7 +26,7 @@ from agent_baton.compress.pipeline import DEFAULT_DEADLINE
 from agent_baton.content import Content, text_of
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
-from agent_baton.offload import OffloadError, compress_in_child
+from agent_baton.offload import OffloadError, compress_and_index_in_child, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
 from agent_baton.scan import SCAN_FROM_CHARS, TextScan
@@ -200,13 +201,13 @@ class SharedContext:
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
             # Markers name the key as this scope's reader knows it.
-            result = self._compress(text, key=key, deadline=self.compress_deadline)
+            result, index = self._compress_for_put(text, key=key, deadline=self.compress_deadline)
             compressed, compressed_tokens = result.text, result.compressed_tokens
             original_tokens, transforms = result.original_tokens, result.transforms
         except Exception as exc:  # the pipeline guards itself; this is the last line
             # The type alone: an exception's message may quote the content.
             reason = exc.raised if isinstance(exc, TokenCounterError) else type(exc).__name__
-            compressed, transforms = text, [f"fallback:{reason}"]
+            compressed, transforms, index = text, [f"fallback:{reason}"], None
             try:
                 original_tokens = self._counter(text)
             except Exception:  # a custom token_counter that fails: estimate rather than lose
@@ -232,11 +233,14 @@ class SharedContext:
             self._derived.drop(gone)
         self._remember(stored, self._age_clock())
         self._derived.drop(stored)  # what was derived from the entry this put replaced
-        if len(text) < SCAN_FROM_CHARS:  # larger texts are searched by scanning them
+        if index is not None:
+            self._hold_index(stored, entry, index)
+        elif len(text) < SCAN_FROM_CHARS:  # larger texts are searched by scanning them
             self._index_later(stored, entry, text)
         # What was derived from evicted entries goes in batches: pruning reads every entry.
         if len(self._derived.entries()) > 2 * self.max_entries:
             self._prune_derived()
+        release_free_memory(len(text))  # what compressing it, and evicting for it, freed
         return dataclasses.replace(entry, key=key)
 
     def append(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
@@ -379,6 +383,7 @@ class SharedContext:
                 deadline=self.compress_deadline,
             ).text
         self._derived.put(stored, item, text, sys.getsizeof(text))
+        release_free_memory(len(entry.original))
         return text
 
     def keys(self) -> list[str]:
@@ -550,12 +555,30 @@ class SharedContext:
         The async twins' thread waits on the child without the GIL, so the event loop keeps
         it (see :mod:`agent_baton.offload`). A custom counter may not pickle: it stays here.
         """
-        if self._custom_counter or not threading.current_thread().name.startswith(_ASYNC):
-            return compress(text, counter=self._counter, **kwargs)
-        try:
-            return compress_in_child(text, model=self.model, **kwargs)
-        except OffloadError:
-            return compress(text, counter=self._counter, **kwargs)
+        if self._offloads():
+            try:
+                return compress_in_child(text, model=self.model, **kwargs)
+            except OffloadError:
+                pass
+        return compress(text, counter=self._counter, **kwargs)
+
+    def _compress_for_put(
+        self, text: str, **kwargs: Any
+    ) -> tuple[CompressionResult, SearchIndex | None]:
+        """:meth:`_compress`; for an async twin, the text's search index built in the child too.
+
+        Built on this process's index thread instead, it takes the GIL from the event loop.
+        """
+        if self._offloads() and len(text) < SCAN_FROM_CHARS:
+            try:
+                return compress_and_index_in_child(text, model=self.model, **kwargs)
+            except OffloadError:
+                pass
+        return self._compress(text, **kwargs), None
+
+    def _offloads(self) -> bool:
+        """Whether compression goes to the child process: an async twin's, with tiktoken."""
+        return not self._custom_counter and threading.current_thread().name.startswith(_ASYNC)
 
     def _now(self) -> float | None:
         """The injected clock's time, or None: the backend's own clock judges age."""
@@ -581,10 +604,14 @@ class SharedContext:
                 return future.result()
         # Put by another process (shared backend), dropped, or taken from the queue.
         index = SearchIndex.of_text(entry.original)
+        self._hold_index(stored, entry, index)
+        return index
+
+    def _hold_index(self, stored: str, entry: ContextEntry, index: SearchIndex) -> None:
+        """File ``entry``'s index, already built."""
         built: Future[SearchIndex] = Future()
         built.set_result(index)
         self._derived.put(stored, "index", (_version(entry), built, os.getpid(), []), index.nbytes)
-        return index
 
     def _index_later(self, stored: str, entry: ContextEntry, text: str) -> None:
         """Index ``text`` on a background thread; a put returns before it is built."""

@@ -32,7 +32,7 @@ except ImportError:  # Python 3.10: TOML is then read by its lines only
 _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
 # A key starts with a non-blank, so leading blanks have one way to match; lines are cut to
 # _SETTING_CHARS before matching, which bounds what the key's blanks and colons can try.
-_SETTING = re.compile(r"^\s*[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
+_SETTING = re.compile(r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
 _COMMENT = re.compile(r"^\s*[#;]")
 _KEY_NAME = re.compile(r"[\w.\-:@/]+")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting

@@ -57,6 +57,9 @@ _LINE_CHARS = 300  # of a line a line pattern reads
 _STAMP = re.compile(
     r"\d{4}-\d\d-\d\d[ T]+\d\d:\d\d"
 )  # a date and time opening a value  # characters a line-based check reads
+# Linux reads at most 256 bytes of a "#!" line; reading no further keeps a one-line text of
+# megabytes from being scanned back from its end for an interpreter's name.
+_SHEBANG_CHARS = 256
 _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b")
 # YAML's first line after comments: a key, a list item or a document start.
 # Each leading line (blank, or a comment) is one step: "\s*\n" repeated would split a run of
@@ -70,7 +73,7 @@ _ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
 # A comment of the brace languages that opens a line (an open one runs to the end); prose
 # has no lines opening with "//" or "/*".
 _BRACE_COMMENT = re.compile(r"^[^\S\n]*(?://[^\n]*|/\*.*?(?:\*/|\Z))", re.S | re.M)
-_HTML = re.compile(r"\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
+_HTML = re.compile(r"\s*+(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 _DELIMITERS = ",\t;|"
 # A quote that opens a field (csv quotes only there): such a field may span lines.
@@ -109,7 +112,7 @@ _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 _DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
 _RECORD = re.compile(
-    r"^\s*(\S+\.\w+:\d+(:\d+)?:?\s|\S+::\S+\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
+    r"^\s*+(\S+\.\w+:\d+(:\d+)?:?\s|\S+::\S+\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
     r"|(PASSED|FAILED|ERROR|ok|not ok)\s|[a-zA-Z]{2}\s{2}\S+\s{2,})|" + _DIRECTIVE.pattern
 )
 # A column gap: two blanks or a tab inside a line. Two blanks after a sentence's end are the
@@ -190,7 +193,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "yaml"
     if parses_as_config(text):
         return "config"  # INI or TOML
-    if _SHEBANG.match(text):
+    if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
     if looks_like_log(text):
         return "logs"

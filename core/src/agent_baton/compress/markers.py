@@ -20,8 +20,10 @@ import json
 import re
 from dataclasses import dataclass
 
-# A marker line: an optional comment opener, then "[…", "[×", "[§" or a bare "…".
-_MARKER = re.compile(r"^\s*(?:#+|//|--|/?\*+|<!--)?\s*(?:\[[…×§]|…)")
+# A marker line: an optional comment opener, then "[…", "[×", "[§" or a bare "…". The blanks
+# are taken possessively: neither an opener nor the marker starts with one, and giving them
+# back one at a time made a line of n blanks take n² steps (a 160,000-blank line: minutes).
+_MARKER = re.compile(r"^\s*+(?:#+|//|--|/?\*+|<!--)?\s*+(?:\[[…×§]|…)")
 # A view's label: how many lines follow, and the length of the input line they re-render.
 _VIEW = re.compile(r"^\[§ the next (\d+) lines? re-renders? one input line of (\d+) characters \(")
 # A line cut short: what it kept of an input line, then an omission marker to its end.

@@ -49,7 +49,7 @@ _CALL_TARGET = re.compile(_NAME + r"\s*\Z")  # name (
 _GENERIC_CALL_TARGET = re.compile(_NAME + r"\s*<")  # name<T> (
 _GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^()]*\)\s*)?([\w$]+)")
 _IMPORT = re.compile(
-    r"^\s*(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
+    r"^\s*+(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
     r"(const|let|var)\s[\w${},\s]+=\s*require\()"
 )
 _DECLARE = re.compile(r"^\s*(export\s+)?(pub(\([\w:]+\))?\s+)?(const|let|var|static|type|define)\b")
@@ -61,7 +61,7 @@ _MAX_NESTING = 16
 _CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "implements")
 _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
-_PY_KEEP = re.compile(r"^\s*(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
+_PY_KEEP = re.compile(r"^\s*+(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
 
