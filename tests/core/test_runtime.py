@@ -179,3 +179,31 @@ def test_an_entry_dropped_before_its_index_is_built_lets_its_text_go(monkeypatch
     finally:
         release.set()
     assert ctx.search("k4", "worker-1", k=1)[0].key == "k4"
+
+
+def test_a_cancelled_job_is_let_go_by_the_idle_worker():
+    # A put counting on another thread cancels its job when both counting threads are busy;
+    # the thread that later takes the cancelled job from its queue must not keep it (and the
+    # text it closes over) while it waits for the next one.
+    import gc
+    import weakref
+
+    from agent_baton.background import DaemonExecutor
+
+    class Text:
+        pass
+
+    executor = DaemonExecutor("cancel-test", threads=1)
+    gate = threading.Event()
+    executor.submit(gate.wait)
+    text = Text()
+    job = executor.submit(lambda held=text: held)
+    assert job.cancel()
+    held = weakref.ref(text)
+    del text, job
+    gate.set()
+    deadline = time.monotonic() + 5
+    while held() is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+        gc.collect()
+    assert held() is None

@@ -41,13 +41,13 @@ class DaemonExecutor:
     def _work(self) -> None:
         while True:
             future, fn, args = self._jobs.get()
-            if not future.set_running_or_notify_cancel():
-                continue  # cancelled while queued
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:  # handed to whoever waits on the future
-                future.set_exception(exc)
-            # An idle thread must not keep its last job's content (a 50 MB text) alive.
+            if future.set_running_or_notify_cancel():  # else cancelled while queued
+                try:
+                    future.set_result(fn(*args))
+                except BaseException as exc:  # handed to whoever waits on the future
+                    future.set_exception(exc)
+            # An idle thread must not keep its last job's content (a 50 MB text) alive, a
+            # cancelled job's included.
             del future, fn, args
 
 
