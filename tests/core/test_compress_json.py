@@ -2,6 +2,7 @@ import json
 import re
 
 from agent_baton.compress import compress
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.json import parse_embedded
 
 
@@ -187,3 +188,17 @@ def test_pretty_json_keeps_the_record_a_query_names_whole():
     assert f"  {record}" in text
     assert f"  {record}" not in compress(text).text
     assert f"  {record}" in compress(text, query="order 4333").text
+
+
+def test_an_object_keyed_by_name_with_a_few_values_not_records_is_compressed():
+    # package.json's "exports": "./package.json": "./package.json" among entry points.
+    exports = {"./package.json": "./package.json"}
+    exports |= {
+        f"./entry{i}": {"import": f"./esm/{i}.js", "types": f"./{i}.d.ts"} for i in range(40)
+    }
+    document = {"name": "tar", "exports": exports, "scripts": {"test": "tap"}}
+    for text in (json.dumps(document, indent=2), json.dumps(document)):
+        result = compress(text, max_tokens=300)
+        assert result.transforms[0].startswith("json:") and "failed" not in result.transforms[0]
+        assert violations(text, result.text) == []
+

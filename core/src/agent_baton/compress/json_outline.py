@@ -19,12 +19,12 @@ from typing import Any
 
 from agent_baton.compress.guarantees import failure_candidates, is_failure
 from agent_baton.compress.json import (
-    KEY_COLUMN,
     choose_records,
     is_keyed_records,
     is_noise,
     is_records,
     is_telling,
+    keyed_rows,
 )
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.prose import cut_line
@@ -261,7 +261,7 @@ class _Outline:
         """An array (or an object keyed by name) of records, sampled as a table's rows."""
         entries = node.entries or []
         if isinstance(value, dict):
-            records = [{KEY_COLUMN: k, **v} for k, v in value.items()]
+            records = keyed_rows(value)
             values = list(value.values())
         else:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]
