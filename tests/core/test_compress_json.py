@@ -202,3 +202,11 @@ def test_an_object_keyed_by_name_with_a_few_values_not_records_is_compressed():
         assert result.transforms[0].startswith("json:") and "failed" not in result.transforms[0]
         assert violations(text, result.text) == []
 
+
+def test_a_document_on_one_line_ending_in_a_line_break_is_a_view_of_that_line():
+    for end in ("\n", "\r\n", ""):
+        text = json.dumps({"items": orders(100)}) + end
+        result = compress(text)
+        assert result.text.startswith(f"[§ the next {result.text.count(chr(10))} lines re-render")
+        assert f"of {len(text.rstrip())} characters" in result.text.splitlines()[0]
+        assert violations(text, result.text) == []
