@@ -2,8 +2,9 @@ import json
 import re
 
 from agent_baton.compress import compress
-from agent_baton.compress.guarantees import violations
+from agent_baton.compress.guarantees import unmarked_omissions, violations
 from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.markers import is_marker
 
 
 def orders(n=300, failed=(150,)):
@@ -178,7 +179,14 @@ def test_pretty_json_keeps_its_own_lines_and_marks_each_cut():
     assert '      "order_id": 4200,' in out and '      "amount": 99999,' in out
     assert '      "order_id": 4000,' in out and '      "order_id": 4299,' in out
     assert any(re.fullmatch(r"    \[… \d+ items\]", line) for line in out)  # where, how many
-    assert re.search(r'\[… \d+ lines?, \d+ items omitted — full: get\("orders"', result.text)
+    # The closing marker counts the whole, as other kinds do; each place counts its own.
+    summary = re.fullmatch(
+        r'\[… (\d+) of (\d+) lines \((\d+) items\) omitted — full: get\("orders", full=True\)\]',
+        out[-1],
+    )
+    assert summary and int(summary[2]) == len(text.splitlines())
+    assert int(summary[1]) == len(text.splitlines()) - sum(not is_marker(line) for line in out)
+    assert unmarked_omissions(text, result.text) == []
 
 
 def test_pretty_json_keeps_the_record_a_query_names_whole():

@@ -26,7 +26,7 @@ from agent_baton.compress.json import (
     is_telling,
     keyed_rows,
 )
-from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
@@ -70,7 +70,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     outline = _Outline(lines, request, failing)
     out = outline.render(root, data, budget)
     if any(outline.left_out.values()):
-        out.append(omitted(", ".join(outline.left_out_words()), request.key))
+        out.append(omitted(outline.summary(out), request.key))
     return "\n".join(out)
 
 
@@ -139,8 +139,15 @@ class _Outline:
     def cost(self, node: _Node) -> int:
         return self.starts[node.end + 1] - self.starts[node.start]
 
-    def left_out_words(self) -> list[str]:
-        return [f"{k} {_plural(unit, k)}" for unit, k in self.left_out.items() if k]
+    def summary(self, out: list[str]) -> str:
+        """The closing marker's words, ``43 of 101 lines (15 items)``, as other kinds count.
+
+        Of the whole, not of a place: the markers at the places count lines and items apart.
+        """
+        total = sum(1 for line in self.lines if line.strip())
+        kept = sum(1 for line in out if line.strip() and not is_marker(line))
+        items = [f"{k} {_plural(u, k)}" for u, k in self.left_out.items() if k and u != "lines"]
+        return f"{total - kept} of {total} lines" + (f" ({', '.join(items)})" if items else "")
 
     def render(self, node: _Node, value: Any, budget: int) -> list[str]:
         if self.cost(node) <= budget:
