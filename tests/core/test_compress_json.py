@@ -218,3 +218,14 @@ def test_a_document_on_one_line_ending_in_a_line_break_is_a_view_of_that_line():
         assert result.text.startswith(f"[§ the next {result.text.count(chr(10))} lines re-render")
         assert f"of {len(text.rstrip())} characters" in result.text.splitlines()[0]
         assert violations(text, result.text) == []
+
+
+def test_pretty_json_keeps_a_failure_line_inside_a_string_value_cut_out():
+    # crewai's translations: prompts over several lines in one string each.
+    prompts = {f"prompt_{i}": f"Step {i} of the plan.\n{'Explain it. ' * 20}" for i in range(60)}
+    prompts["prompt_31"] = f"Stop when:\n- A command returned a non-zero exit code\n{'Then. ' * 40}"
+    text = json.dumps({"slices": prompts, "tools": {"a": "b"}}, indent=2)
+    result = compress(text)
+    assert result.compressed_tokens < result.original_tokens / 2
+    assert "- A command returned a non-zero exit code" in result.text
+    assert violations(text, result.text) == []

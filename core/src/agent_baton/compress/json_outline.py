@@ -17,7 +17,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import failure_candidates, is_failure
+from agent_baton.compress.guarantees import (
+    failing_lines,
+    failure_candidates,
+    is_failure,
+    quoted_lines,
+    restore_failures,
+)
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
@@ -65,13 +71,19 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     root = _tree(lines)
     if root is None:
         return None
-    # One scan finds the lines that may report a failure; only those are tested.
-    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
+    # One scan finds the lines that may report a failure, or hold one in a string value
+    # over several lines (a traceback in a record's "log"); only those are tested.
+    failing = [i for i in failure_candidates(text, lines, ("\\n",)) if _reports(lines[i])]
     outline = _Outline(lines, request, failing)
     out = outline.render(root, data, budget)
-    if any(outline.left_out.values()):
-        out.append(omitted(outline.summary(out), request.key))
-    return "\n".join(out)
+    summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
+    # A record too long to keep whole shows the failure lines of its strings, unescaped.
+    return "\n".join([restore_failures(text, "\n".join(out)), *summary])
+
+
+def _reports(line: str) -> bool:
+    """Whether a line reports a failure, or one of its strings' lines does."""
+    return is_failure(line) or ("\\n" in line and bool(failing_lines(quoted_lines(line))))
 
 
 def _tree(lines: list[str]) -> _Node | None:
