@@ -229,3 +229,22 @@ def test_pretty_json_keeps_a_failure_line_inside_a_string_value_cut_out():
     assert result.compressed_tokens < result.original_tokens / 2
     assert "- A command returned a non-zero exit code" in result.text
     assert violations(text, result.text) == []
+
+
+def test_max_tokens_keeps_a_views_lines_under_its_label_counting_those_kept():
+    page = "<html><body>" + "".join(
+        f"<h2>Section {i}</h2><p>Modules of part {i} go to /usr/lib/part{i}/dist-packages.</p>"
+        for i in range(80)
+    )
+    for text, query in (
+        (json.dumps({"items": orders(200)}) + "\n", "order 4150"),
+        (page + "</body></html>\n", "part 77"),
+    ):
+        for ask in (None, query):
+            result = compress(text, query=ask, max_tokens=150)
+            assert "budget:lines" in result.transforms
+            assert violations(text, result.text) == []
+            out = result.text.splitlines()
+            at = next(k for k, line in enumerate(out) if line.startswith("[§"))
+            count = int(re.match(r"\[§ the next (\d+) ", out[at])[1])
+            assert count == len(out) - at - 2  # all but the closing marker

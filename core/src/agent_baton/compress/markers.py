@@ -120,6 +120,13 @@ def view_of(text: str, part: str, view: str, what: str) -> str:
     return f"{view_label(lines, len(line), what)}\n{view}"
 
 
+def view_recount(label: str, lines: int) -> str:
+    """A view's ``label`` announcing ``lines`` lines (some of the view's were left out)."""
+    found = _VIEW.match(label)
+    assert found is not None, "not a view's label"
+    return view_label(lines, int(found.group(2)), label[found.end() : -2])
+
+
 def view_span(line: str) -> tuple[int, int] | None:
     """(lines, characters) that a view's label announces; None for any other line."""
     found = _VIEW.match(line)
