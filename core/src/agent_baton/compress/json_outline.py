@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_baton.compress.guarantees import (
-    failing_lines,
     failure_candidates,
     is_failure,
-    quoted_lines,
     restore_failures,
 )
 from agent_baton.compress.json import (
@@ -71,19 +69,15 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     root = _tree(lines)
     if root is None:
         return None
-    # One scan finds the lines that may report a failure, or hold one in a string value
-    # over several lines (a traceback in a record's "log"); only those are tested.
-    failing = [i for i in failure_candidates(text, lines, ("\\n",)) if _reports(lines[i])]
+    # One scan finds the lines that may report a failure; only those are tested. (A line
+    # holding one in a string over several lines is no reason to keep its record: pip
+    # inspect's descriptions hold many; what is cut of them comes back below.)
+    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
     outline = _Outline(lines, request, failing)
     out = outline.render(root, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
-    # A record too long to keep whole shows the failure lines of its strings, unescaped.
+    # A failure line of a string value cut out comes back, unescaped, at its place.
     return "\n".join([restore_failures(text, "\n".join(out)), *summary])
-
-
-def _reports(line: str) -> bool:
-    """Whether a line reports a failure, or one of its strings' lines does."""
-    return is_failure(line) or ("\\n" in line and bool(failing_lines(quoted_lines(line))))
 
 
 def _tree(lines: list[str]) -> _Node | None:
