@@ -2,7 +2,9 @@ import json
 import re
 
 from agent_baton.compress import compress
+from agent_baton.compress.guarantees import unmarked_omissions, violations
 from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.markers import is_marker
 
 
 def orders(n=300, failed=(150,)):
@@ -177,7 +179,14 @@ def test_pretty_json_keeps_its_own_lines_and_marks_each_cut():
     assert '      "order_id": 4200,' in out and '      "amount": 99999,' in out
     assert '      "order_id": 4000,' in out and '      "order_id": 4299,' in out
     assert any(re.fullmatch(r"    \[… \d+ items\]", line) for line in out)  # where, how many
-    assert re.search(r'\[… \d+ lines?, \d+ items omitted — full: get\("orders"', result.text)
+    # The closing marker counts the whole, as other kinds do; each place counts its own.
+    summary = re.fullmatch(
+        r'\[… (\d+) of (\d+) lines \((\d+) items\) omitted — full: get\("orders", full=True\)\]',
+        out[-1],
+    )
+    assert summary and int(summary[2]) == len(text.splitlines())
+    assert int(summary[1]) == len(text.splitlines()) - sum(not is_marker(line) for line in out)
+    assert unmarked_omissions(text, result.text) == []
 
 
 def test_pretty_json_keeps_the_record_a_query_names_whole():
@@ -187,3 +196,55 @@ def test_pretty_json_keeps_the_record_a_query_names_whole():
     assert f"  {record}" in text
     assert f"  {record}" not in compress(text).text
     assert f"  {record}" in compress(text, query="order 4333").text
+
+
+def test_an_object_keyed_by_name_with_a_few_values_not_records_is_compressed():
+    # package.json's "exports": "./package.json": "./package.json" among entry points.
+    exports = {"./package.json": "./package.json"}
+    exports |= {
+        f"./entry{i}": {"import": f"./esm/{i}.js", "types": f"./{i}.d.ts"} for i in range(40)
+    }
+    document = {"name": "tar", "exports": exports, "scripts": {"test": "tap"}}
+    for text in (json.dumps(document, indent=2), json.dumps(document)):
+        result = compress(text, max_tokens=300)
+        assert result.transforms[0].startswith("json:") and "failed" not in result.transforms[0]
+        assert violations(text, result.text) == []
+
+
+def test_a_document_on_one_line_ending_in_a_line_break_is_a_view_of_that_line():
+    for end in ("\n", "\r\n", ""):
+        text = json.dumps({"items": orders(100)}) + end
+        result = compress(text)
+        assert result.text.startswith(f"[§ the next {result.text.count(chr(10))} lines re-render")
+        assert f"of {len(text.rstrip())} characters" in result.text.splitlines()[0]
+        assert violations(text, result.text) == []
+
+
+def test_pretty_json_keeps_a_failure_line_inside_a_string_value_cut_out():
+    # crewai's translations: prompts over several lines in one string each.
+    prompts = {f"prompt_{i}": f"Step {i} of the plan.\n{'Explain it. ' * 20}" for i in range(60)}
+    prompts["prompt_31"] = f"Stop when:\n- A command returned a non-zero exit code\n{'Then. ' * 40}"
+    text = json.dumps({"slices": prompts, "tools": {"a": "b"}}, indent=2)
+    result = compress(text)
+    assert result.compressed_tokens < result.original_tokens / 2
+    assert "- A command returned a non-zero exit code" in result.text
+    assert violations(text, result.text) == []
+
+
+def test_max_tokens_keeps_a_views_lines_under_its_label_counting_those_kept():
+    page = "<html><body>" + "".join(
+        f"<h2>Section {i}</h2><p>Modules of part {i} go to /usr/lib/part{i}/dist-packages.</p>"
+        for i in range(80)
+    )
+    for text, query in (
+        (json.dumps({"items": orders(200)}) + "\n", "order 4150"),
+        (page + "</body></html>\n", "part 77"),
+    ):
+        for ask in (None, query):
+            result = compress(text, query=ask, max_tokens=150)
+            assert "budget:lines" in result.transforms
+            assert violations(text, result.text) == []
+            out = result.text.splitlines()
+            at = next(k for k, line in enumerate(out) if line.startswith("[§"))
+            count = int(re.match(r"\[§ the next (\d+) ", out[at])[1])
+            assert count == len(out) - at - 2  # all but the closing marker

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.logs import problem_lines
-from agent_baton.compress.markers import is_marker, omitted, stands_for
+from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
@@ -179,12 +179,27 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
 
 
 def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[str]:
-    """The chosen items in order, a marker where lines between them were left out."""
+    """The chosen items in order, a marker where lines between them were left out.
+
+    A line of a view (lines re-rendering one long input line) stays under the view's label,
+    which then counts the lines that follow it of the view: a view's line without it would
+    read as an input line.
+    """
     out: list[str] = []
     chosen = set(order)
+    views = _views([item.text if not item.part else "" for item in items])
+    labels: dict[int, int] = {}  # the output's labels: their place, the last line of theirs
     previous = -1  # the text's line of the last item written
     for i in order:
         item = items[i]
+        view = next(((at, end) for at, end in views if at <= item.line <= end), None)
+        if view is not None and view[0] > previous:
+            marker = units.gap(previous + 1, view[0])
+            out.extend([marker, items[view[0]].text] if marker else [items[view[0]].text])
+            labels[len(out) - 1] = len(out) - 1
+            previous = view[0]
+            if item.line == view[0]:
+                continue
         marker = units.gap(previous + 1, item.line)
         if marker is not None:
             out.append(marker)
@@ -192,7 +207,21 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
             out.append("[…]")  # the rest of a quoted string, before its failure lines
         out.append(item.text)
         previous = item.line
+        if view is not None:
+            labels[max(labels)] = len(out) - 1
+    for at, last in labels.items():
+        out[at] = view_recount(out[at], last - at)
     return out
+
+
+def _views(lines: list[str]) -> list[tuple[int, int]]:
+    """The views among ``lines``: the line of each label and the last line of its view."""
+    views = []
+    for i, line in enumerate(lines):
+        span = view_span(line) if line.startswith("[§") else None
+        if span is not None:
+            views.append((i, min(i + span[0], len(lines) - 1)))
+    return views
 
 
 def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
@@ -205,6 +234,9 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
             break
         kept.append(line)
         used += cost
+    # A view cut short: its label counts the lines of it that stay.
+    for at, end in _views(kept):
+        kept[at] = view_recount(kept[at], end - at)
     return kept
 
 

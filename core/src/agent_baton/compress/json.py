@@ -472,11 +472,8 @@ class _Renderer:
             # Keyed by the parsed value, which lives as long as this renderer.
             table = self._tables.get(id(value))
             if table is None:
-                if isinstance(value, dict):
-                    # {"id-1": {...}, "id-2": {...}}: a table with the keys as its first column.
-                    records = [{KEY_COLUMN: k, **v} for k, v in value.items()]
-                else:
-                    records = value
+                # {"id-1": {...}, "id-2": {...}}: a table with the keys as its first column.
+                records = keyed_rows(value) if isinstance(value, dict) else value
                 table = self._tables[id(value)] = _Table(path or "rows", records, self.request)
             return table.render(self.budget, lossy=lossy)
         if isinstance(value, dict):
@@ -529,6 +526,17 @@ def is_keyed_records(value: Any) -> bool:
         and sum(isinstance(v, dict) and KEY_COLUMN not in v for v in value.values())
         >= 0.9 * len(value)
     )
+
+
+def keyed_rows(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records of an object keyed by name, its keys as their first column.
+
+    The few values that are no record (tar's ``"./package.json": "./package.json"`` among
+    its exports) are rows of one field, as an array's are.
+    """
+    return [
+        {KEY_COLUMN: k, **(v if isinstance(v, dict) else {"value": v})} for k, v in value.items()
+    ]
 
 
 def is_records(value: Any) -> bool:

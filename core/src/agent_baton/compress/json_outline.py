@@ -17,16 +17,20 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import failure_candidates, is_failure
+from agent_baton.compress.guarantees import (
+    failure_candidates,
+    is_failure,
+    restore_failures,
+)
 from agent_baton.compress.json import (
-    KEY_COLUMN,
     choose_records,
     is_keyed_records,
     is_noise,
     is_records,
     is_telling,
+    keyed_rows,
 )
-from agent_baton.compress.markers import note, omitted
+from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
@@ -65,13 +69,15 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     root = _tree(lines)
     if root is None:
         return None
-    # One scan finds the lines that may report a failure; only those are tested.
+    # One scan finds the lines that may report a failure; only those are tested. (A line
+    # holding one in a string over several lines is no reason to keep its record: pip
+    # inspect's descriptions hold many; what is cut of them comes back below.)
     failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
     outline = _Outline(lines, request, failing)
     out = outline.render(root, data, budget)
-    if any(outline.left_out.values()):
-        out.append(omitted(", ".join(outline.left_out_words()), request.key))
-    return "\n".join(out)
+    summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
+    # A failure line of a string value cut out comes back, unescaped, at its place.
+    return "\n".join([restore_failures(text, "\n".join(out)), *summary])
 
 
 def _tree(lines: list[str]) -> _Node | None:
@@ -139,8 +145,15 @@ class _Outline:
     def cost(self, node: _Node) -> int:
         return self.starts[node.end + 1] - self.starts[node.start]
 
-    def left_out_words(self) -> list[str]:
-        return [f"{k} {_plural(unit, k)}" for unit, k in self.left_out.items() if k]
+    def summary(self, out: list[str]) -> str:
+        """The closing marker's words, ``43 of 101 lines (15 items)``, as other kinds count.
+
+        Of the whole, not of a place: the markers at the places count lines and items apart.
+        """
+        total = sum(1 for line in self.lines if line.strip())
+        kept = sum(1 for line in out if line.strip() and not is_marker(line))
+        items = [f"{k} {_plural(u, k)}" for u, k in self.left_out.items() if k and u != "lines"]
+        return f"{total - kept} of {total} lines" + (f" ({', '.join(items)})" if items else "")
 
     def render(self, node: _Node, value: Any, budget: int) -> list[str]:
         if self.cost(node) <= budget:
@@ -261,7 +274,7 @@ class _Outline:
         """An array (or an object keyed by name) of records, sampled as a table's rows."""
         entries = node.entries or []
         if isinstance(value, dict):
-            records = [{KEY_COLUMN: k, **v} for k, v in value.items()]
+            records = keyed_rows(value)
             values = list(value.values())
         else:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]

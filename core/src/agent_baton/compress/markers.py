@@ -111,12 +111,20 @@ def view_of(text: str, part: str, view: str, what: str) -> str:
     The label names the line ``part`` stands on by its length: a document on one line has
     no line that can be kept, and the label says the view is not its text.
     """
+    part = part.strip()  # a document read with the line break that ends it
     at = text.find(part)
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at + len(part))
-    line = text[start : len(text) if end < 0 else end]
+    start = max((m.end() for m in _ONE_LINE.finditer(text, 0, at)), default=0)
+    end = _ONE_LINE.search(text, at + len(part))
+    line = text[start : len(text) if end is None else end.start()]
     lines = view.count("\n") + 1
     return f"{view_label(lines, len(line), what)}\n{view}"
+
+
+def view_recount(label: str, lines: int) -> str:
+    """A view's ``label`` announcing ``lines`` lines (some of the view's were left out)."""
+    found = _VIEW.match(label)
+    assert found is not None, "not a view's label"
+    return view_label(lines, int(found.group(2)), label[found.end() : -2])
 
 
 def view_span(line: str) -> tuple[int, int] | None:
