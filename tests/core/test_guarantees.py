@@ -252,6 +252,26 @@ def test_a_page_over_several_lines_keeps_the_lines_that_hold_its_kept_text():
     assert "[§ the next " in result.text and "# Settings reference" in result.text
 
 
+def test_a_page_over_several_lines_marks_every_run_of_lines_it_leaves_out():
+    # Guarantee 2: markup left out (a licence in a comment, <head>, <style>) leaves a marker
+    # at its place, like text; a line or two of short markup between kept lines stays.
+    licence = "\n".join(f"  clause {i}: permission is granted to use the code" for i in range(40))
+    sections = "".join(
+        f'<div class="section">\n<h2>Section {i}</h2>\n<p>\nParagraph {i} explains the setting'
+        f" and why it defaults to {i * 3} seconds, and what else it changes.\n</p>\n</div>\n"
+        for i in range(120)
+    )
+    style = "\n".join(f"  .c{i} {{ color: #{i:03d}; }}" for i in range(30))
+    page = (
+        f"<!DOCTYPE html>\n<!--\n{licence}\n-->\n<html>\n<head>\n<title>Settings</title>\n"
+        f"<style>\n{style}\n</style>\n</head>\n<body>\n{sections}</body>\n</html>\n"
+    )
+    result = compress(page, key="k")
+    assert route(result.transforms) == "html" and result.savings_percent > 30
+    assert violations(page, result.text) == []
+    assert unmarked_omissions(page, result.text) == []
+
+
 def test_headerless_csv_is_a_table():
     text = "\n".join(f"pkg-{i},{i}.0.{i % 7},{'main' if i % 50 else 'contrib'}" for i in range(600))
     result = compress(text)

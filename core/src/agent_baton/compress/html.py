@@ -28,6 +28,10 @@ _BLOCK_TAGS = (
 )
 _BLOCKS = frozenset(_BLOCK_TAGS.split())
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+# A run of at most this many page lines of markup alone, each at most this long, stays:
+# it costs fewer tokens than the marker that would stand for it.
+_SHORT_MARKUP_LINES = 2
+_SHORT_MARKUP = 40
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -142,8 +146,8 @@ def _page_lines(page: list[str], text: list[str], sources: list[set[int]], shown
 
     A page line too long to keep (a page's head and navigation, from :data:`VIEW_CHARS`
     characters) is shown as a view: the kept text it holds, under a label. A run of page
-    lines left out that held text is a ``[… n lines]`` marker; lines of markup alone go
-    without one (the closing marker says the markup was left out).
+    lines left out leaves a ``[… n lines]`` marker at its place, or, when it is a line or two
+    of short markup (``</div>``, ``<p>``), which cost less than the marker, stays.
     """
     kept: set[int] = set()
     views: dict[int, list[str]] = {}
@@ -161,19 +165,27 @@ def _page_lines(page: list[str], text: list[str], sources: list[set[int]], shown
             views.setdefault(long[0], []).append(line)
     with_text = set().union(*sources) if sources else set()
     out: list[str] = []
-    gap = 0
+    gap: list[str] = []  # the lines left out since the last one kept, blank ones excepted
     for j, line in enumerate(page):
         if j not in kept and j not in views:
-            gap += j in with_text
+            if line.strip():
+                gap.append("" if j in with_text else line)
             continue
         if gap:
-            out.append(note(f"{gap} {'lines' if gap > 1 else 'line'}"))
-            gap = 0
+            out.extend(_left_out(gap))
+            gap = []
         if j in views:
             out.append(view_label(len(views[j]), len(line), "HTML: its text, not its markup"))
             out.extend(views[j])
         else:
             out.append(line)
     if gap:
-        out.append(note(f"{gap} {'lines' if gap > 1 else 'line'}"))
+        out.extend(_left_out(gap))
     return out
+
+
+def _left_out(gap: list[str]) -> list[str]:
+    """What stands for ``gap``, page lines left out ("" for one that held text)."""
+    if len(gap) <= _SHORT_MARKUP_LINES and all(0 < len(line) <= _SHORT_MARKUP for line in gap):
+        return gap
+    return [note(f"{len(gap)} {'lines' if len(gap) > 1 else 'line'}")]
