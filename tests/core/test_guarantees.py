@@ -245,8 +245,10 @@ def test_a_page_over_several_lines_keeps_the_lines_that_hold_its_kept_text():
     head = "<html><head><title>Settings</title></head><body><h1>Settings reference</h1>"
     page = f"{head}{nav}\n{sections}</body></html>"
     result = compress(page, key="k")
-    assert route(result.transforms) == "html" and result.savings_percent > 30
+    # Most sections stay, each empty nav <div> left out with a marker at its place: 25 %.
+    assert route(result.transforms) == "html" and result.savings_percent > 25
     assert violations(page, result.text) == []
+    assert unmarked_omissions(page, result.text) == []
     assert '<h2 id="s0">Section 0</h2>' in result.text  # a heading, byte for byte
     # The heading shares its line with the navigation, too long to keep: a view of it.
     assert "[§ the next " in result.text and "# Settings reference" in result.text

@@ -28,10 +28,10 @@ _BLOCK_TAGS = (
 )
 _BLOCKS = frozenset(_BLOCK_TAGS.split())
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head"})
-# A run of at most this many page lines of markup alone, each at most this long, stays:
-# it costs fewer tokens than the marker that would stand for it.
+# A run of at most this many page lines of markup alone, this many characters in all
+# (``</p>``, ``</div>``), stays: it costs no more than the marker that would stand for it.
 _SHORT_MARKUP_LINES = 2
-_SHORT_MARKUP = 40
+_SHORT_MARKUP = 16
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -186,6 +186,6 @@ def _page_lines(page: list[str], text: list[str], sources: list[set[int]], shown
 
 def _left_out(gap: list[str]) -> list[str]:
     """What stands for ``gap``, page lines left out ("" for one that held text)."""
-    if len(gap) <= _SHORT_MARKUP_LINES and all(0 < len(line) <= _SHORT_MARKUP for line in gap):
+    if len(gap) <= _SHORT_MARKUP_LINES and all(gap) and sum(map(len, gap)) <= _SHORT_MARKUP:
         return gap
     return [note(f"{len(gap)} {'lines' if len(gap) > 1 else 'line'}")]
