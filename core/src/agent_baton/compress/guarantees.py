@@ -293,6 +293,28 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     return sorted(i for i in hit if i < len(lines))
 
 
+def failure_line_starts(text: str) -> list[int]:
+    """Where the lines of ``text`` (split at line feeds alone) that report a failure start.
+
+    Ascending. The scan of :func:`failure_candidates`, by offsets: a document of millions of
+    lines is not split into them.
+    """
+    folded = _folded(text)
+    hit = {m.start() for m in _FAILURE_START.finditer(text)}
+    for word in _FAILURE_WORDS:
+        at = folded.find(word)
+        while at >= 0:
+            hit.add(text.rfind("\n", 0, at) + 1)
+            end = text.find("\n", at)
+            at = -1 if end < 0 else folded.find(word, end)
+    found = []
+    for start in sorted(hit):
+        end = text.find("\n", start)
+        if is_failure(text[start : len(text) if end < 0 else end]):
+            found.append(start)
+    return found
+
+
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
     return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
