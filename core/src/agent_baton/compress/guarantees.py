@@ -208,7 +208,7 @@ _QUOTED = (
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
 # Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
-_OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def is_failure(line: str) -> bool:
@@ -283,7 +283,7 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
     one scan finds the others far faster than testing each line.
     """
-    if _OTHER_BREAKS.search(text):
+    if OTHER_BREAKS.search(text):
         return [
             i for i, line in enumerate(lines) if is_failure(line) or any(w in line for w in also)
         ]

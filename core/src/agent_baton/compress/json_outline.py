@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import failure_line_starts, restore_failures
+from agent_baton.compress.guarantees import OTHER_BREAKS, failure_line_starts, restore_failures
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
@@ -121,8 +121,13 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     outline = _Outline(text, request, shapes)
     out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
-    # A failure line of a string value cut out comes back, unescaped, at its place.
-    return "\n".join([restore_failures(text, "\n".join(out)), *summary])
+    # A failure line of a string value cut out comes back, unescaped, at its place. (None
+    # can be lost without a failure line or a string over several lines: restore_failures
+    # splits the document into lines, a large one's peak memory.)
+    body = "\n".join(out)
+    if outline.failing or "\\n" in text or OTHER_BREAKS.search(text):
+        body = restore_failures(text, body)
+    return "\n".join([body, *summary])
 
 
 def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> _Node | None:
