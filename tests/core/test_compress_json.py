@@ -189,6 +189,23 @@ def test_pretty_json_keeps_its_own_lines_and_marks_each_cut():
     assert unmarked_omissions(text, result.text) == []
 
 
+def test_pretty_json_whose_items_share_lines_is_cut_between_them():
+    # "[{" opens the list and its first item, "}, {" closes one item and opens the next: the
+    # items are read from those lines, and a nested record's lines are read when it is kept.
+    rows = orders(300, failed=(150,))
+    text = json.dumps({"page": 1, "orders": rows}, indent=2)
+    text = text.replace("[\n    {", "[{").replace("},\n    {", "}, {")
+    assert '  "orders": [{' in text and "    }, {" in text
+    result = compress(text, key="orders")
+    assert result.transforms == ["json:outline+sample"]
+    source = set(text.splitlines())
+    out = result.text.splitlines()
+    assert all(line in source or line.lstrip().startswith("[…") for line in out)
+    assert '  "orders": [{' in out and '      "order_id": 4150,' in out
+    assert '      "status": "failed",' in out
+    assert any(re.fullmatch(r"    \[… \d+ items\]", line) for line in out)
+
+
 def test_pretty_json_keeps_the_record_a_query_names_whole():
     rows = orders(600, failed=())
     text = json.dumps(rows, indent=2)

@@ -208,7 +208,7 @@ _QUOTED = (
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
 # Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
-_OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def is_failure(line: str) -> bool:
@@ -283,7 +283,7 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
     one scan finds the others far faster than testing each line.
     """
-    if _OTHER_BREAKS.search(text):
+    if OTHER_BREAKS.search(text):
         return [
             i for i, line in enumerate(lines) if is_failure(line) or any(w in line for w in also)
         ]
@@ -291,6 +291,28 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     hit = lines_holding(text, starts, (*_FAILURE_WORDS, *also))
     hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_START.finditer(text))
     return sorted(i for i in hit if i < len(lines))
+
+
+def failure_line_starts(text: str) -> list[int]:
+    """Where the lines of ``text`` (split at line feeds alone) that report a failure start.
+
+    Ascending. The scan of :func:`failure_candidates`, by offsets: a document of millions of
+    lines is not split into them.
+    """
+    folded = _folded(text)
+    hit = {m.start() for m in _FAILURE_START.finditer(text)}
+    for word in _FAILURE_WORDS:
+        at = folded.find(word)
+        while at >= 0:
+            hit.add(text.rfind("\n", 0, at) + 1)
+            end = text.find("\n", at)
+            at = -1 if end < 0 else folded.find(word, end)
+    found = []
+    for start in sorted(hit):
+        end = text.find("\n", start)
+        if is_failure(text[start : len(text) if end < 0 else end]):
+            found.append(start)
+    return found
 
 
 def failing_lines(lines: list[str]) -> set[int]:

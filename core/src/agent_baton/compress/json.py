@@ -31,6 +31,9 @@ _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
 _HEAD_ROWS = 5  # a sampled text table's first rows, kept to show its usual row
 _ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
+# Rows that did not fit passed over for later, shorter ones before the rest are left: each
+# row of a million records would otherwise be costed once the budget is nearly spent.
+_PASSED_OVER = 1_000
 _IMPORTANT_NAME = re.compile(
     r"(^|[._])(id|key|name|title|summary|status|state|conclusion|severity|result|error|errors|"
     r"message|type|kind|level|login|number|count|total|code|version|tag|branch|date|year)$",
@@ -242,18 +245,24 @@ def _keep_rows(
 ) -> list[int]:
     """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit.
 
-    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1).
+    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1), and of at
+    most :data:`_PASSED_OVER` rows that do not, in each order.
     """
     n = len(table.rows)
     keep = dict.fromkeys([*sorted(always), 0, n - 1])
     used = sum(cost(i) for i in keep)
     for order in (rare.order, range(min(n, fill))):  # then the first rows: a usual row
+        passed = 0
         for i in order:
-            if used >= budget:
+            if used >= budget or passed == _PASSED_OVER:
                 break
-            if i not in keep and used + cost(i) <= budget:  # a long rare row yields to shorter
+            if i in keep:
+                continue
+            if used + cost(i) <= budget:
                 keep[i] = None
                 used += cost(i)
+            else:
+                passed += 1  # a long row yields to a later, shorter one
     return sorted(keep)
 
 

@@ -8,20 +8,22 @@ rows (:func:`~agent_baton.compress.json.choose_records`): the first whole, as th
 the others; whole, the ones the query matches or that report a failure; the rare ones and
 the first ones by the lines of their telling fields (an identifier, the rare value). Every
 run of items or lines left out is a ``[… 12 items]`` or ``[… 5 lines]`` marker at its place.
+
+The lines are found where they are needed: one pass over the lines that hold a bracket
+checks that the document's lines nest and finds its top-level items; a member's or an item's
+own members are read from its lines when it is cut or kept, so a document of a million
+records is neither split into lines nor held as a node per line.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import (
-    failure_candidates,
-    is_failure,
-    restore_failures,
-)
+from agent_baton.compress.guarantees import OTHER_BREAKS, failure_line_starts, restore_failures
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
@@ -36,27 +38,71 @@ from agent_baton.compress.request import Request
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
+_VALUE_LINE = re.compile(r"^[ \t\r]*[^ \t\r\n].*", re.MULTILINE)  # a line that is not blank
+_BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
+_SHAPES = 4096  # line shapes remembered per document: it repeats its bracket lines
 _GAP_SHARE = 10  # what the markers between kept records cost each (not all have one)
 _HEAD_ITEMS = 3  # a long list of plain values keeps its first items and its last
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 
+# What a line does to the nesting: the containers it closes first, those it opens last, and
+# whether it holds a value (a container it opens, or a value on its line).
+_Shape = tuple[int, int, bool]
+
 
 @dataclass(slots=True)
 class _Node:
-    """A member or item of the document and the lines it stands on (``end`` included).
+    """A member or item of the document and the lines it stands on.
 
-    ``entries`` are the members or items of a container whose lines are its own (it opens
-    at the end of its first line and closes at the start of its last); None for a value on
-    one line.
+    ``first`` and ``last`` are its lines' numbers, ``at`` and ``until`` where they start and
+    end in the text (``until`` at the last one's line break, or the text's end). ``level``
+    is -1 for a value on one line; for a container whose lines are its own (it opens at the
+    end of its first line and closes at the start of its last), which of the containers
+    opening on its first line it is (``"children": [{`` opens a list, 0, and its first item,
+    1). ``entries``, its members or items, are read when first asked for.
     """
 
-    start: int
-    end: int
-    entries: list[_Node] | None = None
+    first: int
+    last: int
+    at: int
+    until: int
+    level: int
+    entries: _Entries | None = None
+
+
+class _Entries:
+    """A container's members or items and their lines, packed: a document may hold millions."""
+
+    __slots__ = ("at", "first", "last", "level", "until")
+
+    def __init__(self) -> None:
+        self.first = array("q")
+        self.last = array("q")
+        self.at = array("q")
+        self.until = array("q")
+        self.level = array("i")
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def add(self, line: int, at: int, until: int, level: int) -> None:
+        """One more, starting on line ``line`` (a container's end is set when it closes)."""
+        self.first.append(line)
+        self.last.append(line)
+        self.at.append(at)
+        self.until.append(until)
+        self.level.append(level)
+
+    def node(self, k: int) -> _Node:
+        return _Node(self.first[k], self.last[k], self.at[k], self.until[k], self.level[k])
+
+    def cost(self, k: int) -> int:
+        """The characters of its lines, line breaks included."""
+        return self.until[k] - self.at[k] + 1
 
 
 def outline_json(text: str, data: Any, request: Request, budget: int) -> str | None:
@@ -65,230 +111,301 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     None when its lines do not follow its structure (two values on one line, a container
     closing where another opens), so that they cannot be cut between values.
     """
-    lines = text.split("\n")
-    root = _tree(lines)
-    if root is None:
+    shapes: dict[str, _Shape | None] = {}
+    top = _scan(text, None, shapes)
+    if top is None:
         return None
     # One scan finds the lines that may report a failure; only those are tested. (A line
     # holding one in a string over several lines is no reason to keep its record: pip
     # inspect's descriptions hold many; what is cut of them comes back below.)
-    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
-    outline = _Outline(lines, request, failing)
-    out = outline.render(root, data, budget)
+    outline = _Outline(text, request, shapes)
+    out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
-    # A failure line of a string value cut out comes back, unescaped, at its place.
-    return "\n".join([restore_failures(text, "\n".join(out)), *summary])
+    # A failure line of a string value cut out comes back, unescaped, at its place. (None
+    # can be lost without a failure line or a string over several lines: restore_failures
+    # splits the document into lines, a large one's peak memory.)
+    body = "\n".join(out)
+    if outline.failing or "\\n" in text or OTHER_BREAKS.search(text):
+        body = restore_failures(text, body)
+    return "\n".join([body, *summary])
 
 
-def _tree(lines: list[str]) -> _Node | None:
-    """The document's members and items with their lines; None if its lines do not nest."""
-    root: _Node | None = None
-    stack: list[_Node] = []
-    for i, line in enumerate(lines):
-        if stack and not _BRACKET.search(line):
-            if line.strip():  # a value on its line (most lines): no bracket to read
-                entries = stack[-1].entries
-                assert entries is not None
-                entries.append(_Node(i, i))
-            continue
-        bare = _STRING.sub('""', line)
-        closing = _CLOSERS.match(bare)
-        head = closing.group() if closing else ""
-        for _ in range(head.count("]") + head.count("}")):
-            if not stack:
-                return None
-            stack.pop().end = i
-        body = bare[len(head) :].rstrip(" \t\r,")
-        if not body:
-            continue
-        if not stack and root is not None:
-            return None  # more after the document
-        depth = body.count("{") + body.count("[") - body.count("}") - body.count("]")
-        opening = body.replace(" ", "")[-depth:] if depth > 0 else ""
-        if depth < 0 or opening.strip("[{") or (depth > 1 and opening[:-1].strip("[")):
-            return None  # a container closing after a value, or opening before one
-        # ``"children": [{`` opens a list and its first item: a node each, on one line.
-        for level in range(max(1, depth)):
-            node = _Node(i, i, [] if depth else None)
-            if stack:
-                entries = stack[-1].entries
-                assert entries is not None
-                entries.append(node)
-            elif root is None and not level:
-                root = node
-            if node.entries is not None:
-                stack.append(node)
-    return root if root is not None and not stack else None
+def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> _Node | None:
+    """``parent`` with its members or items (``entries``) read from its lines.
+
+    When None, the document's top value so read, or None if the document's lines do not
+    nest. Only the lines holding a bracket change the nesting; the others are read only
+    where they are entries (a value on its line, directly inside the node): one search
+    passes over a deeper item's lines. ``shapes`` remembers what lines do (:func:`_shape`).
+    """
+    node, entries = parent, _Entries()
+    pos, end, number, depth = 0, len(text), 0, 0  # depth: 1 inside the node, 2 in an entry
+    if parent is not None:
+        # Its first line: the openings after its own open its first entry (``[{``).
+        eol = text.find("\n", parent.at, parent.until)
+        shape = _shape(text[parent.at : eol])
+        assert shape is not None and eol >= 0  # a container ends on a later line
+        depth = shape[1] - parent.level
+        if depth > 1:
+            entries.add(parent.first, parent.at, -1, parent.level + 1)
+        pos, end, number = eol + 1, parent.until, parent.first + 1
+    while pos <= end:
+        found = _BRACKET.search(text, pos, end)
+        start = end if found is None else text.rfind("\n", pos, found.start()) + 1 or pos
+        if depth <= 1 and pos < start:  # values on their lines: entries, or the top value
+            for value in _VALUE_LINE.finditer(text, pos, start):
+                number += text.count("\n", pos, value.start())
+                pos = value.start()
+                if depth:
+                    entries.add(number, pos, value.end(), -1)
+                elif node is not None:
+                    return None  # more after the document
+                else:
+                    node = _Node(number, number, pos, value.end(), -1)
+        if found is None:
+            break
+        number += text.count("\n", pos, start)
+        eol = text.find("\n", found.end(), end)
+        eol = end if eol < 0 else eol
+        line = text[start:eol]
+        if line in shapes:
+            shape = shapes[line]
+        else:
+            shape = _shape(line)
+            if len(shapes) < _SHAPES:
+                shapes[line] = shape
+        if shape is None or (parent is None and shape[0] > depth):
+            return None  # or it closes what was never opened
+        closes, opens, holds = shape
+        if depth > 1 >= depth - closes:
+            entries.last[-1], entries.until[-1] = number, eol  # the open entry ends here
+        if depth and closes >= depth:  # the node's last line
+            if parent is not None:
+                break  # what the line opens after it is not the node's
+            assert node is not None
+            node.last, node.until = number, eol
+        depth = max(0, depth - closes)
+        if holds:
+            if depth == 0 and node is not None:
+                return None  # more after the document
+            if depth == 0:
+                node = _Node(number, number, start, eol if not opens else -1, 0 if opens else -1)
+            elif depth == 1 and not opens:
+                entries.add(number, start, eol, -1)
+            for level in range(opens):
+                depth += 1
+                if depth == 2:
+                    entries.add(number, start, -1, level)
+        pos, number = eol + 1, number + 1
+    if node is None or (depth and parent is None):
+        return None  # an unfinished document
+    if node.level >= 0:
+        node.entries = entries
+    return node
+
+
+def _shape(line: str) -> _Shape | None:
+    """What ``line`` does to the nesting (see :data:`_Shape`).
+
+    None if a container closes after a value on it or opens before one.
+    """
+    bare = _STRING.sub('""', line)
+    closing = _CLOSERS.match(bare)
+    head = closing.group() if closing else ""
+    closes = head.count("]") + head.count("}")
+    body = bare[len(head) :].rstrip(" \t\r,")
+    if not body:
+        return closes, 0, False
+    depth = body.count("{") + body.count("[") - body.count("}") - body.count("]")
+    opening = body.replace(" ", "")[-depth:] if depth > 0 else ""
+    if depth < 0 or opening.strip("[{") or (depth > 1 and opening[:-1].strip("[")):
+        return None
+    return closes, depth, True
 
 
 class _Outline:
     """Renders nodes of one document as its kept lines and markers."""
 
-    def __init__(self, lines: list[str], request: Request, failing: list[int]) -> None:
-        self.lines = lines
+    def __init__(self, text: str, request: Request, shapes: dict[str, _Shape | None]) -> None:
+        self.text = text
         self.request = request
-        self.failing = failing  # the lines that report a failure, ascending
-        self.starts = [0]
-        for line in lines:
-            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.shapes = shapes
+        self.failing = _line_numbers(text, failure_line_starts(text))  # ascending
         self.left_out: dict[str, int] = {}
 
-    def failures_in(self, node: _Node) -> list[int]:
-        """The lines of ``node`` that report a failure."""
-        first = bisect_left(self.failing, node.start)
-        return self.failing[first : bisect_right(self.failing, node.end)]
+    def entries(self, node: _Node) -> _Entries:
+        """The members or items of a container, read from its lines the first time."""
+        if node.entries is None:
+            _scan(self.text, node, self.shapes)
+            assert node.entries is not None  # a container's, as the document's lines nest
+        return node.entries
 
-    def _indent(self, node: _Node) -> str:
-        line = self.lines[node.start]
-        return line[: len(line) - len(line.lstrip())]
+    def failures_in(self, first: int, last: int) -> list[int]:
+        """The lines from ``first`` to ``last`` that report a failure."""
+        start = bisect_left(self.failing, first)
+        return self.failing[start : bisect_right(self.failing, last)]
+
+    def failing_entries(self, entries: _Entries) -> set[int]:
+        """The entries holding a line that reports a failure."""
+        found: set[int] = set()
+        for line in self.failing:
+            # Siblings follow each other: one may end on the line where the next starts.
+            k = bisect_right(entries.first, line) - 1
+            while k >= 0 and entries.last[k] >= line:
+                found.add(k)
+                k -= 1
+        return found
 
     def cost(self, node: _Node) -> int:
-        return self.starts[node.end + 1] - self.starts[node.start]
+        return node.until - node.at + 1
+
+    def first_line(self, node: _Node) -> str:
+        end = self.text.find("\n", node.at, node.until)
+        return self.text[node.at : node.until if end < 0 else end]
+
+    def last_line(self, node: _Node) -> str:
+        return self.text[self.text.rfind("\n", node.at, node.until) + 1 or node.at : node.until]
+
+    def span(self, node: _Node) -> list[str]:
+        return self.text[node.at : node.until].split("\n")
 
     def summary(self, out: list[str]) -> str:
         """The closing marker's words, ``43 of 101 lines (15 items)``, as other kinds count.
 
         Of the whole, not of a place: the markers at the places count lines and items apart.
         """
-        total = sum(1 for line in self.lines if line.strip())
+        total = self.text.count("\n") + 1 - sum(1 for _ in _BLANK_LINE.finditer(self.text))
         kept = sum(1 for line in out if line.strip() and not is_marker(line))
         items = [f"{k} {_plural(u, k)}" for u, k in self.left_out.items() if k and u != "lines"]
         return f"{total - kept} of {total} lines" + (f" ({', '.join(items)})" if items else "")
 
     def render(self, node: _Node, value: Any, budget: int) -> list[str]:
         if self.cost(node) <= budget:
-            return self.lines[node.start : node.end + 1]
-        entries = node.entries
-        if entries is None:
-            return [cut_line(line, max(_WIDE, budget)) for line in self._span(node)]
+            return self.span(node)
+        if node.level < 0:
+            return [cut_line(line, max(_WIDE, budget)) for line in self.span(node)]
+        entries = self.entries(node)
         if not isinstance(value, (dict, list)) or len(entries) != len(value):
             return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
         if is_records(value) or is_keyed_records(value):
-            return self._records(node, value, budget)
+            return self._records(node, entries, value, budget)
         children = list(value.values()) if isinstance(value, dict) else value
         if isinstance(value, list) and len(value) > _HEAD_ITEMS + 2:
-            return self._items(node, children, budget)
+            return self._items(node, entries, children, budget)
         names = [str(k) for k in value] if isinstance(value, dict) else [""] * len(value)
-        return self._members(node, names, children, budget)
+        return self._members(node, entries, names, children, budget)
 
-    def _span(self, node: _Node) -> list[str]:
-        return self.lines[node.start : node.end + 1]
-
-    def _frame(self, node: _Node, inner: list[str]) -> list[str]:
+    def _frame(self, node: _Node, entries: _Entries, inner: list[str]) -> list[str]:
         """``inner`` between the node's first and last lines (unless its items hold them)."""
-        entries = node.entries or []
-        head = [] if entries and entries[0].start == node.start else [self.lines[node.start]]
-        tail = [] if entries and entries[-1].end == node.end else [self.lines[node.end]]
+        head = [] if entries and entries.first[0] == node.first else [self.first_line(node)]
+        tail = [] if entries and entries.last[-1] == node.last else [self.last_line(node)]
         return [*head, *inner, *tail]
 
-    def _members(self, node: _Node, names: list[str], values: list[Any], budget: int) -> list[str]:
+    def _members(
+        self, node: _Node, entries: _Entries, names: list[str], values: list[Any], budget: int
+    ) -> list[str]:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
-        entries = node.entries or []
-        left = budget - len(self.lines[node.start]) - len(self.lines[node.end])
-        leaves = [k for k, e in enumerate(entries) if e.entries is None]
-        if sum(self.cost(entries[k]) for k in leaves) > left // 2:
+        left = budget - len(self.first_line(node)) - len(self.last_line(node))
+        leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
+        if sum(entries.cost(k) for k in leaves) > left // 2:
             # Too many to keep: the noise goes first, then what does not fit in half.
             plain = [k for k in leaves if not is_noise(names[k], values[k])]
             kept_leaves: set[int] = set()
             for k in plain:
-                if self.cost(entries[k]) <= left // 2 or not kept_leaves:
+                if entries.cost(k) <= left // 2 or not kept_leaves:
                     kept_leaves.add(k)
-                    left -= self.cost(entries[k])
+                    left -= entries.cost(k)
         else:
             kept_leaves = set(leaves)
-            left -= sum(self.cost(entries[k]) for k in leaves)
-        nested = sorted(
-            (k for k, e in enumerate(entries) if e.entries is not None),
-            key=lambda k: self.cost(entries[k]),
-        )
+            left -= sum(entries.cost(k) for k in leaves)
+        nested = sorted((k for k in range(len(entries)) if entries.level[k] >= 0), key=entries.cost)
         shares: dict[int, int] = {}
         for rank, k in enumerate(nested):
-            shares[k] = max(0, min(self.cost(entries[k]), left // (len(nested) - rank)))
+            shares[k] = max(0, min(entries.cost(k), left // (len(nested) - rank)))
             left -= shares[k]
         # A member on the node's own first or last line (``[{``) stays with that line.
-        edges = {k for k in (0, len(entries) - 1) if entries[k].start == node.start}
-        edges.update(k for k in (0, len(entries) - 1) if entries[k].end == node.end)
+        ends = (0, len(entries) - 1)
+        edges = {k for k in ends if entries.first[k] == node.first}
+        edges.update(k for k in ends if entries.last[k] == node.last)
         inner: list[str] = []
-        gap: list[_Node] = []
-        for k, (entry, value) in enumerate(zip(entries, values, strict=True)):
+        gap: list[int] = []  # the entries left out since the last one kept
+        for k, value in enumerate(values):
             if (
                 k in kept_leaves
                 or k in edges
-                or (k in shares and shares[k] >= min(60, self.cost(entry)))
+                or (k in shares and shares[k] >= min(60, entries.cost(k)))
             ):
-                self._gap(inner, gap, "lines")
+                self._gap(inner, entries, gap, "lines")
                 gap = []
-                inner.extend(
-                    self.render(entry, value, shares[k]) if k in shares else self._span(entry)
-                )
+                entry = entries.node(k)
+                kept = self.render(entry, value, shares[k]) if k in shares else self.span(entry)
+                inner.extend(kept)
             else:
-                gap.extend(self._nodes_lines(entry))
-        self._gap(inner, gap, "lines")
-        return self._frame(node, inner)
+                gap.append(k)
+        self._gap(inner, entries, gap, "lines")
+        return self._frame(node, entries, inner)
 
-    def _nodes_lines(self, node: _Node) -> list[_Node]:
-        """A node's lines, one leaf node each (what a ``[… n lines]`` marker counts)."""
-        return [_Node(i, i) for i in range(node.start, node.end + 1)]
-
-    def _items(self, node: _Node, values: list[Any], budget: int) -> list[str]:
+    def _items(self, node: _Node, entries: _Entries, values: list[Any], budget: int) -> list[str]:
         """A long list of values: its first and last, and those the query or a failure names."""
-        entries = node.entries or []
         n = len(entries)
         words = _query_words(self.request)
-        keep = {*range(_HEAD_ITEMS), n - 1}
-        keep.update(k for k, e in enumerate(entries) if self._telling(e, words))
-        used = sum(self.cost(entries[k]) for k in keep)
+        keep = {*range(_HEAD_ITEMS), n - 1, *self.failing_entries(entries)}
+        if words:
+            keep.update(k for k in range(n) if self._holds(entries, k, words))
+        used = sum(entries.cost(k) for k in keep)
         for k in range(_HEAD_ITEMS, n):
-            if used + self.cost(entries[k]) > budget:
+            if used + entries.cost(k) > budget:
                 break
             keep.add(k)
-            used += self.cost(entries[k])
+            used += entries.cost(k)
         share = max(200, budget // max(1, len(keep)))
-        return self._frame(node, self._sampled(entries, values, sorted(keep), share, "items"))
-
-    def _telling(self, node: _Node, words: set[str]) -> bool:
-        span = self._span(node)
-        return bool(self.failures_in(node)) or bool(
-            words and any(w in line for line in span for w in words)
-        )
-
-    def _sampled(
-        self, entries: list[_Node], values: list[Any], keep: list[int], share: int, unit: str
-    ) -> list[str]:
         inner: list[str] = []
         previous = -1
-        for k in keep:
-            self._gap(inner, entries[previous + 1 : k], unit)
-            inner.extend(self.render(entries[k], values[k], share))
+        for k in sorted(keep):
+            self._gap(inner, entries, range(previous + 1, k), "items")
+            inner.extend(self.render(entries.node(k), values[k], share))
             previous = k
-        self._gap(inner, entries[previous + 1 :], unit)
-        return inner
+        self._gap(inner, entries, range(previous + 1, n), "items")
+        return self._frame(node, entries, inner)
 
-    def _gap(self, inner: list[str], skipped: list[_Node], unit: str) -> None:
-        if skipped:
+    def _holds(self, entries: _Entries, k: int, words: set[str]) -> bool:
+        """Whether entry ``k``'s lines hold one of ``words`` (none spans lines)."""
+        at, until = entries.at[k], entries.until[k]
+        return any(self.text.find(w, at, until) >= 0 for w in words)
+
+    def _gap(
+        self, inner: list[str], entries: _Entries, skipped: range | list[int], unit: str
+    ) -> None:
+        """A marker for the ``skipped`` entries, counted in items or in their lines."""
+        if not skipped:
+            return
+        if unit == "items":
             count = len(skipped)
-            self.left_out[unit] = self.left_out.get(unit, 0) + count
-            inner.append(self._indent(skipped[0]) + note(f"{count} {_plural(unit, count)}"))
+        else:
+            count = sum(entries.last[k] - entries.first[k] + 1 for k in skipped)
+        self.left_out[unit] = self.left_out.get(unit, 0) + count
+        inner.append(self._marker(self.first_line(entries.node(skipped[0])), count, unit))
 
-    def _records(self, node: _Node, value: dict[str, Any] | list[Any], budget: int) -> list[str]:
+    def _records(
+        self, node: _Node, entries: _Entries, value: dict[str, Any] | list[Any], budget: int
+    ) -> list[str]:
         """An array (or an object keyed by name) of records, sampled as a table's rows."""
-        entries = node.entries or []
         if isinstance(value, dict):
             records = keyed_rows(value)
             values = list(value.values())
         else:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]
             values = value
-        failing = {k for k, e in enumerate(entries) if self.failures_in(e)}
-        example = min(self.cost(entries[0]), budget // 4)
+        failing = self.failing_entries(entries)
+        example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
         briefs: dict[int, tuple[list[str], int]] = {}
 
         def cost(k: int, fields: list[str]) -> int:
             if k in failing:
-                return min(self.cost(entries[k]), whole)
-            briefs[k] = self._brief(entries[k], values[k], set(fields), room)
+                return min(entries.cost(k), whole)
+            briefs[k] = self._brief(entries.node(k), values[k], set(fields), room)
             # With its share of the ``[… n items]`` markers between kept records.
             return sum(len(line) + 1 for line in briefs[k][0]) + _GAP_SHARE
 
@@ -298,47 +415,48 @@ class _Outline:
         inner: list[str] = []
         previous = -1
         for k in keep:
-            self._gap(inner, entries[previous + 1 : k], "items")
+            self._gap(inner, entries, range(previous + 1, k), "items")
             if k == 0 or k in matched or k in failing or k not in briefs:
                 # What the query asks for may take half the room, the example a quarter.
                 share = max(example, budget // 2) if k in matched else whole if k else example
-                inner.extend(self.render(entries[k], values[k], share))
+                inner.extend(self.render(entries.node(k), values[k], share))
             else:
                 brief, left = briefs[k]
                 inner.extend(brief)
                 self.left_out["lines"] = self.left_out.get("lines", 0) + left
             previous = k
-        self._gap(inner, entries[previous + 1 :], "items")
+        self._gap(inner, entries, range(previous + 1, len(entries)), "items")
         if stats and len(keep) < len(entries):
-            inner.append(
-                self._indent(entries[0]) + note(f"stats over all {len(entries)} items: {stats}")
-            )
-        return self._frame(node, inner)
+            indent = _indent(self.first_line(entries.node(0)))
+            inner.append(indent + note(f"stats over all {len(entries)} items: {stats}"))
+        return self._frame(node, entries, inner)
 
     def _brief(self, node: _Node, value: Any, fields: set[str], room: int) -> tuple[list[str], int]:
         """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
-        if node.entries is None or not isinstance(value, dict):
-            return [cut_line(line, _WIDE) for line in self._span(node)], 0  # a record a line
-        kept: set[int] = {node.start, node.end}
+        lines = self.span(node)
+        if node.level < 0 or not isinstance(value, dict):
+            return [cut_line(line, _WIDE) for line in lines], 0  # a record a line
+        kept: set[int] = {node.first, node.last}
         self._field_lines(node, value, fields, "", kept)
         # Then the lines that name or describe it, nested ones too (a response's id), in
         # order while they fit.
-        used = sum(len(self.lines[i]) + 1 for i in kept)
+        first = node.first
+        used = sum(len(lines[i - first]) + 1 for i in kept)
         for i, parent in self._telling_lines(node, value):
-            if i not in kept and used + len(self.lines[i]) + 1 <= room:
+            if i not in kept and used + len(lines[i - first]) + 1 <= room:
                 kept.update((i, parent))
-                used += len(self.lines[i]) + len(self.lines[parent]) + 2
-        kept.update(self.failures_in(node))
+                used += len(lines[i - first]) + len(lines[parent - first]) + 2
+        kept.update(self.failures_in(node.first, node.last))
         out: list[str] = []
         gap = left = 0
-        for i in range(node.start, node.end + 1):
-            if i in kept or (gap == 0 and _CLOSING.fullmatch(self.lines[i])):
+        for i, line in enumerate(lines):
+            if i + first in kept or (gap == 0 and _CLOSING.fullmatch(line)):
                 # A closing line after a kept one costs less than a marker for it.
                 if gap:
-                    out.append(self._lines_left_out(i - gap, gap))
+                    out.append(self._marker(lines[i - gap], gap, "lines"))
                     left += gap
                     gap = 0
-                out.append(cut_line(self.lines[i], _BRIEF_WIDE))
+                out.append(cut_line(line, _BRIEF_WIDE))
             else:
                 gap += 1
         return out, left
@@ -349,74 +467,94 @@ class _Outline:
         The record's own, and its objects' one level down (a response's id).
         """
         found: list[tuple[int, int]] = []
-        if len(node.entries or []) != len(value):
+        entries = self.entries(node)
+        if len(entries) != len(value):
             return found  # duplicate keys: the parse and the lines differ
-        for entry, (key, child) in zip(node.entries or [], value.items(), strict=True):
-            if entry.entries is None:
-                if self._tells(entry, str(key), child):
-                    found.append((entry.start, node.start))
-            elif isinstance(child, dict) and len(entry.entries) == len(child):
-                found.extend(
-                    (inner.start, entry.start)
-                    for inner, (name, v) in zip(entry.entries, child.items(), strict=True)
-                    if inner.entries is None and self._tells(inner, str(name), v)
-                )
+        for k, (key, child) in enumerate(value.items()):
+            if entries.level[k] < 0:
+                if self._tells(entries, k, str(key), child):
+                    found.append((entries.first[k], node.first))
+            elif isinstance(child, dict):
+                entry = entries.node(k)
+                inner = self.entries(entry)
+                if len(inner) == len(child):
+                    found.extend(
+                        (inner.first[j], entry.first)
+                        for j, (name, v) in enumerate(child.items())
+                        if inner.level[j] < 0 and self._tells(inner, j, str(name), v)
+                    )
         return found
 
-    def _tells(self, entry: _Node, name: str, value: Any) -> bool:
+    def _tells(self, entries: _Entries, k: int, name: str, value: Any) -> bool:
         return (
             is_telling(name)
             and not isinstance(value, (dict, list))
             and not is_noise(name, value)
-            and len(self.lines[entry.start]) <= _BRIEF_WIDE
+            and entries.cost(k) - 1 <= _BRIEF_WIDE
         )
 
     def _field_lines(
         self, node: _Node, value: dict[str, Any], fields: set[str], prefix: str, kept: set[int]
     ) -> bool:
         found = False
-        entries = node.entries or []
+        entries = self.entries(node)
         if len(entries) != len(value):
             return False
-        for entry, (key, child) in zip(entries, value.items(), strict=True):
+        for k, (key, child) in enumerate(value.items()):
             name = f"{prefix}{key}"
             if name in fields:
-                if entry.entries is None:
-                    kept.add(entry.start)
-                elif self.cost(entry) <= _SMALL:  # a short list or object: whole, else none
-                    kept.update(range(entry.start, entry.end + 1))
+                if entries.level[k] < 0:
+                    kept.add(entries.first[k])
+                elif entries.cost(k) <= _SMALL:  # a short list or object: whole, else none
+                    kept.update(range(entries.first[k], entries.last[k] + 1))
                 else:
                     continue
                 found = True
             elif (
-                entry.entries is not None
+                entries.level[k] >= 0
                 and isinstance(child, dict)
-                and self._field_lines(entry, child, fields, f"{name}.", kept)
+                and self._field_lines(entries.node(k), child, fields, f"{name}.", kept)
             ):
-                kept.add(entry.start)
+                kept.add(entries.first[k])
                 found = True
         return found
 
     def _cut(self, node: _Node, budget: int) -> list[str]:
         """A node read by lines alone: its first lines that fit, a marker, its last line."""
-        span = self._span(node)
+        last = self.last_line(node)
         out: list[str] = []
-        used = len(span[-1])
-        for line in span[:-1]:
+        used = len(last)
+        at = node.at
+        for _ in range(node.last - node.first):
+            line = self.text[at : self.text.find("\n", at)]
             if used + len(line) + 1 > budget:
+                left = node.last - node.first - len(out)
+                self.left_out["lines"] = self.left_out.get("lines", 0) + left
+                out.append(self._marker(line, left, "lines"))
                 break
             out.append(line)
             used += len(line) + 1
-        left = len(span) - 1 - len(out)
-        if left:
-            self.left_out["lines"] = self.left_out.get("lines", 0) + left
-            out.append(self._lines_left_out(node.start + len(out), left))
-        return [*out, span[-1]]
+            at += len(line) + 1
+        return [*out, last]
 
-    def _lines_left_out(self, first: int, count: int) -> str:
-        """``[… 5 lines]``, indented as the first line it stands for."""
-        line = self.lines[first]
-        return line[: len(line) - len(line.lstrip())] + note(f"{count} {_plural('lines', count)}")
+    def _marker(self, line: str, count: int, unit: str) -> str:
+        """``[… 5 lines]`` or ``[… 12 items]``, indented as ``line``, the first it stands for."""
+        return _indent(line) + note(f"{count} {_plural(unit, count)}")
+
+
+def _line_numbers(text: str, starts: list[int]) -> list[int]:
+    """The numbers of the lines starting at ``starts`` (ascending)."""
+    numbers: list[int] = []
+    number = previous = 0
+    for at in starts:
+        number += text.count("\n", previous, at)
+        numbers.append(number)
+        previous = at
+    return numbers
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _plural(unit: str, count: int) -> str:
