@@ -81,8 +81,6 @@ _FIELD_QUOTE = re.compile(r"(?:^|[,\t;|]) *[\"']|\0", re.M)
 # A word of prose: letters (lower case after the first, or all capitals as in a license's
 # disclaimer), maybe an apostrophe or hyphen, maybe quoted or punctuated.
 _PLAIN_WORD = re.compile(r"[\"'(*_`]*[A-Za-z](?:[a-z'’-]*|[A-Z'’-]*)[)\"'*_`]*[.,;:!?]?[)\"']*")
-# Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
-# status words of test runners, package and process listings.
 # A C preprocessor directive ("# ifndef NAME" is not a markdown heading).
 _DIRECTIVE = re.compile(
     r"[^\S\n]*#[^\S\n]*(?:(?:define|undef|ifdef|ifndef)\s+[A-Za-z_]|include\s*[<\"]"
@@ -111,6 +109,8 @@ _CODE_SIGN = re.compile(
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 _DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
+# Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
+# status words of test runners, package and process listings.
 _RECORD = re.compile(
     r"^\s*+(\S+\.\w+:\d+(:\d+)?:?\s|\S+::\S+\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
     r"|(PASSED|FAILED|ERROR|ok|not ok)\s|[a-zA-Z]{2}\s{2}\S+\s{2,})|" + _DIRECTIVE.pattern
