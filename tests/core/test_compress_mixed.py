@@ -3,7 +3,7 @@ import re
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
-from agent_baton.compress.mixed import compress_mixed, drop_repeated, looks_like_mixed
+from agent_baton.compress.mixed import compress_mixed, looks_like_mixed
 from agent_baton.compress.request import Request
 
 FILLER = "This paragraph explains the surrounding context in a rather general and wordy way."
@@ -61,17 +61,6 @@ def test_levels_keep_less():
 
 def test_declines_plain_prose():
     assert compress_mixed(f"{FILLER}\n\n" * 10, Request()) is None
-
-
-def test_lines_an_earlier_block_showed_become_a_marker_that_counts_them():
-    seen: set[str] = set()
-    first = '```json\n{\n  "model": "llama3.2",\n  "created_at": "2023-08-04T19:22:45Z",\n}\n```'
-    second = '```json\n{\n  "model": "llama3.2",\n  "created_at": "2024-09-12T03:54:03Z",\n}\n```'
-    assert drop_repeated(first, seen) == first
-    again = drop_repeated(second, seen)
-    assert '"model": "llama3.2"' not in again
-    assert "[… 1 line as above]" in again.splitlines()
-    assert "2024-09-12T03:54:03Z" in again and again.startswith("```json\n{\n")
 
 
 def test_chat_quoted_in_fenced_output_is_a_document():

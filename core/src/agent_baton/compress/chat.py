@@ -24,6 +24,7 @@ from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, json_value
 from agent_baton.compress.prose import cut_line as _cut
+from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -114,6 +115,9 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     out: list[str] = []
     changed = 0
     last = len(turns) - 1
+    # Agents resend what they said before (a revised program whole, the plan they agreed
+    # on): lines an earlier turn showed, in the same order, shrink to a marker.
+    shown = Shown()
     for i, turn in enumerate(turns):
         request.check_time()
         # What was said in the middle of a conversation, later turns build on; what a tool
@@ -122,7 +126,10 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         output = _is_output(turn.body)
         level = request.level if recent or output else request.level + 2
         sub = dataclasses.replace(request, level=level)
-        body = _body(turn.body, sub, keep_whole=i in matched and request.level < 2, said=not output)
+        whole = i in matched and request.level < 2
+        body = _body(turn.body, sub, whole, said=not output)
+        lines = body.splitlines()
+        body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
         changed += body != turn.body
         out.extend(_joined(turn, body))
     if not changed:
@@ -272,8 +279,8 @@ def _body(body: str, request: Request, keep_whole: bool, said: bool) -> str:
     produced = compress_part(body, request, skip=("chat",))
     compressed = produced[0] if produced else _head_tail(body, request.level, request.key)
     kept = restore_failures(body, compressed)
-    shown = _restore_key_lines(body, kept) if said else kept
-    return body if len(shown) >= len(body) else shown  # what it put back made it no shorter
+    restored = _restore_key_lines(body, kept) if said else kept
+    return body if len(restored) >= len(body) else restored  # what it put back made it no shorter
 
 
 def _head_tail(body: str, level: int, key: str | None) -> str:

@@ -12,6 +12,7 @@ import re
 
 from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
+from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
 
 # The indent before a fence stays on its line: "\s*" would scan every blank line after each
@@ -91,45 +92,18 @@ def compress_mixed(text: str, request: Request) -> tuple[str, str] | None:
     """Compress prose and each fenced block by its kind, in order; None if not mixed."""
     if not looks_like_mixed(text):
         return None
-    seen: set[str] = set()
+    shown = Shown()
 
     def handler(block: str, lang: str, req: Request) -> str:
         out, kind = _by_kind(block, lang, req)
         # A transcript repeats its speaker lines on purpose; examples repeat by accident.
-        return out if kind == "chat" else drop_repeated(out, seen)
+        if kind == "chat":
+            return out
+        lines = out.splitlines()
+        return "\n".join(shown.drop_repeated(lines, (0, len(lines) - 1), in_order=False)[0])
 
     out = compress_document(text, request, handler)
     return None if out is None else (out, "mixed:segments")
-
-
-def drop_repeated(block: str, seen: set[str]) -> str:
-    """A block without the lines an earlier block already showed (``seen`` is updated).
-
-    Examples in documentation repeat the same request and response with one value changed;
-    each run of repeated lines becomes one marker, so what differs stands out.
-    """
-    lines = block.splitlines()
-    out: list[str] = []
-    run: list[str] = []  # repeated lines left out since the last line kept
-
-    def close_run() -> None:
-        marker = f"[… {len(run)} line{'s' * (len(run) > 1)} as above]"
-        # A marker longer than the lines it stands for would save nothing.
-        out.extend([marker] if len(marker) < sum(map(len, run)) else run)
-        run.clear()
-
-    for index, line in enumerate(lines):
-        key = line.strip()
-        # Fences, brackets and short lines carry the shape, not content: always kept.
-        fixed = index in (0, len(lines) - 1) or len(key.strip("{}[](),;")) < 8
-        if not fixed and key in seen:
-            run.append(line)
-            continue
-        close_run()
-        seen.add(key)
-        out.append(line)
-    close_run()
-    return "\n".join(out)
 
 
 def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
 
 # drop_at values: a line is kept while request.level < drop_at.
@@ -21,6 +22,9 @@ DOC = 1  # first line of a docstring or doc comment
 DROP = 0
 
 _QUERY_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+# A marker that only counts the lines left out at its place: "# [… 3 lines]", "// [… 2 lines
+# as above]" (groups: indent, comment opener, count, "as above").
+_COUNTED = re.compile(r"^(\s*)(\S+) \[… (\d+) lines?( as above)?\]$")
 
 
 @dataclass
@@ -75,10 +79,16 @@ class Skeleton:
             for i in range(o.start, min(o.end, n - 1) + 1):
                 forced[i] = True
         out: list[str] = []
+        # What the query asked for stays whole, and so does the head that names each
+        # definition, however alike (fn next, in impl after impl; @overload).
+        named = self._naming_lines()
+        fixed: set[int] = set()
         dropped = bodies = 0
         i = 0
         while i < n:
             if forced[i] or level < self.drop_at[i]:
+                if forced[i] or i in named:
+                    fixed.add(len(out))
                 out.append(self.lines[i])
                 i += 1
                 continue
@@ -100,6 +110,12 @@ class Skeleton:
                 else:
                     out.append(f"{indent}{self.comment} [… {count} lines]")
             i = j
+        # Overloads and twins (get, post, put; a sync and an async client) repeat their
+        # parameter lines: what differs stands out once the repeats are counted.
+        out, repeated = Shown().drop_repeated(out, fixed, self.comment)
+        dropped += repeated
+        if repeated:
+            out = _merge_counts(out, self.comment)
         if not dropped:
             return None
         what = f"{dropped} of {n} lines"
@@ -107,6 +123,14 @@ class Skeleton:
             what += f" ({bodies} bodies)"
         out.append(omitted(what, key))
         return "\n".join(out)
+
+    def _naming_lines(self) -> set[int]:
+        """Each definition's head: its decorators, down to the line that spells its name."""
+        named: set[int] = set()
+        for o in self.owners:
+            row = next((r for r in range(o.start, o.end + 1) if o.name in self.lines[r]), o.start)
+            named.update(range(o.start, row + 1))
+        return named
 
     def _selected(self, query: str | None, level: int) -> list[int]:
         """Owners to keep whole: the functions the query names, else its best BM25 matches."""
@@ -145,6 +169,25 @@ class Skeleton:
                 if not o.function and o.name in words and o.end - o.start < len(self.lines) // 4:
                     chosen.append(i)
         return chosen[: max(1, 4 - level)]
+
+
+def _merge_counts(lines: list[str], comment: str) -> list[str]:
+    """``lines`` with each run of adjacent counting markers made one (their counts summed).
+
+    A doc comment whose one kept line repeats another's leaves ``[… 1 lines]``, ``[… 1 line
+    as above]``, ``[… 1 lines]``: the three stand for one run of lines left out.
+    """
+    out: list[str] = []
+    for line in lines:
+        found = _COUNTED.match(line)
+        before = _COUNTED.match(out[-1]) if out and found else None
+        if found and before and found.group(2) == before.group(2) == comment:
+            total = int(before.group(3)) + int(found.group(3))
+            above = " as above" if before.group(4) and found.group(4) else ""
+            out[-1] = f"{before.group(1)}{comment} [… {total} lines{above}]"
+        else:
+            out.append(line)
+    return out
 
 
 def _indent(line: str) -> str:
