@@ -90,6 +90,21 @@ def omitted(what: str, key: str | None) -> str:
     return note(f"{what} omitted — {retrieval_hint(key)}")
 
 
+def hint_once(text: str, original: str, key: str | None) -> str:
+    """``text`` with the retrieval hint on its last marker only.
+
+    Parts compressed one by one (a chat's turns, a document's blocks) each end with a marker
+    that says how to get the original back; it is the same original, said once. Left as it
+    is when the original itself holds the hint (a compressed text compressed again: a line
+    of it is no marker).
+    """
+    tail = f" — {retrieval_hint(key)}]"
+    if text.count(tail) < 2 or tail in original:
+        return text
+    last = text.rindex(tail)
+    return text[:last].replace(tail, "]") + text[last:]
+
+
 def label(what: str) -> str:
     """A line naming what the next lines are: ``[§ message 2 of 6: assistant]``."""
     return f"[§ {what}]"

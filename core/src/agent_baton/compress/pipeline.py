@@ -35,6 +35,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
+from agent_baton.compress.markers import hint_once
 from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
@@ -309,6 +310,7 @@ def _run(
         if produced is None:
             return best
         compressed, name = produced
+        compressed = hint_once(compressed, text, request.key)
         tokens = count(compressed)
         if tokens >= original_tokens():
             return best or (text, original_tokens(), [f"{name}:skipped-longer"])
