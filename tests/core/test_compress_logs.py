@@ -286,7 +286,7 @@ def test_long_routine_lines_keep_their_start_and_leave_room_for_short_facts():
     assert len("\n".join(out)) < len(text) / 3
     assert all(line in out for line in upgrades.values())
     # The last run's list (kept as the log's end) keeps its start and says how much is cut.
-    assert any(line.endswith("of this line omitted — full text on request]") for line in out)
+    assert any(line.endswith("of this line omitted]") for line in out)
 
 
 def _tool_logs() -> list[tuple[str, str]]:
@@ -380,3 +380,42 @@ def test_a_budget_over_reshaped_content_counts_compressed_lines_and_says_so():
     assert "budget:lines" in result.transforms
     assert re.search(r"\[… \d+ of \d+ compressed lines omitted", result.text)
     assert f"of {len(text.splitlines())} lines" not in result.text
+
+
+def test_a_stream_event_keeps_its_context_once_a_tools_diagnostics_each_time():
+    routine = [
+        f"2026-11-23 10:{m:02d}:{s:02d} INFO request {m}-{s} served"
+        for m in range(4)
+        for s in range(60)
+    ]
+    # A timestamped warning that recurs among routine lines: its first occurrence says
+    # where it starts; around the others, the lines are the same routine ones.
+    stream = list(routine)
+    for k in (10, 70, 130, 190):
+        stream.insert(k, f"2026-11-23 10:0{k // 60}:00 WARN cache miss rate {k}% over limit")
+    out = compress("\n".join(stream), model="gpt-4").text
+    assert "INFO request 0-9 served" in out and "INFO request 0-10 served" in out
+    assert "INFO request 3-5 served" not in out  # around the last repeat
+    assert out.count("WARN cache miss rate") == 4  # every repeat itself stays
+    # A test runner's failures are each a fact: the heading under one names the next.
+    runner = []
+    for name in ("test_alpha", "test_beta", "test_gamma"):
+        runner += [f"_____ {name} _____", "    def test():", ">       assert compute() == 3"]
+        runner += ["E       assert 2 == 3", "t_x.py:4: AssertionError"]
+        runner += [f"t_x.py::{name}_{i} PASSED" for i in range(40)]
+    out = compress("\n".join(runner), model="gpt-4").text
+    assert "_____ test_gamma _____" in out
+
+
+def test_parts_say_how_to_get_the_original_once():
+    turns = []
+    for i in range(6):
+        said = " ".join(
+            f"Point {i}.{k}: the cache layer {k} holds {k * i} entries." for k in range(40)
+        )
+        turns.append(f"**assistant:**\n{said}\n**user:**\nnoted {i}\n")
+    text = "".join(turns)
+    out = compress(text, key="review", model="gpt-4").text
+    hint = 'full: get("review", full=True)'
+    assert out.count(hint) == 1 and out.rstrip().endswith(hint + "]")
+    assert "omitted]" in out  # the parts' own markers still say what they left out

@@ -260,18 +260,26 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(_problem_lines(lines, counts, request.level))
     queried = _query_lines(lines, request.query)
     keep.update(queried)
-    # One line of context on each side of every kept problem, unless that line is itself
-    # a repeated problem, which its template's count already stands for.
+    # One line of context on each side of a kept problem, unless that line is itself a
+    # repeated problem, which its template's count already stands for. Of a timestamped
+    # event's repeats (a stream), around the first only: the others recur among the same
+    # routine lines. A tool's diagnostics are each their own fact (the next failure's
+    # heading follows the last line of one).
     cap = _problem_cap(request.level)
+    explained: set[int] = set()  # templates of the stream events whose context is kept
     for i in sorted(keep):
-        if lines[i].problem and request.level < 2:
-            keep.update(
-                j
-                for j in (i - 1, i + 1)
-                if 0 <= j < n
-                and lines[j].template != lines[i].template
-                and not (lines[j].problem and counts[lines[j].template] > cap)
-            )
+        line = lines[i]
+        if not line.problem or request.level >= 2 or line.template in explained:
+            continue
+        if line.body != line.text:  # a timestamp opens it
+            explained.add(line.template)
+        keep.update(
+            j
+            for j in (i - 1, i + 1)
+            if 0 <= j < n
+            and lines[j].template != line.template
+            and not (lines[j].problem and counts[lines[j].template] > cap)
+        )
     # A routine line far too long for its share of the room (a package list on one line)
     # keeps its start; one that reports a problem or that the query found stays whole.
     whole = queried | {i for i in keep if lines[i].problem}
