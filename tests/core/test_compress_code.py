@@ -1,3 +1,4 @@
+from agent_baton.compress import compress
 from agent_baton.compress.code import compress_code, looks_like_code
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.request import Request
@@ -219,4 +220,22 @@ def test_every_cut_of_a_skeleton_is_marked_where_it_was():
         elif "[…" in line or " omitted" in line:
             marked = True
     # The docstring's rest and the licence: 8 lines; the class docstring and two comments: 23.
-    assert "# [… 8 lines]" in kept and "    # [… 23 lines]" in kept
+    assert "# [… 8 lines]" in kept and "    # [… 24 lines]" in kept
+
+
+def test_a_docstring_opening_with_its_quotes_alone_goes_with_the_body():
+    functions = "\n".join(
+        f'def fetch_{i}(url):\n    """\n    Fetch resource {i} over HTTP.\n\n'
+        f'    Retries twice.\n    """\n    response = get(url, retries=2)\n'
+        f"    response.raise_for_status()\n    return response.json()[{i}]\n"
+        for i in range(40)
+    )
+    out = compress(functions, model="gpt-4").text.splitlines()
+    assert '    """' not in out  # a line that says nothing
+    assert "def fetch_7(url):" in out
+    assert "    # … 7 lines of fetch_7 omitted" in out  # the docstring counted with the body
+    summary = '    """Fetch resource 7 over HTTP."""'
+    one_line = functions.replace(
+        '"""\n    Fetch resource 7 over HTTP.\n\n    Retries twice.\n    """', summary[4:]
+    )
+    assert summary in compress(one_line, model="gpt-4").text.splitlines()

@@ -47,6 +47,8 @@ _CODE_LINE = re.compile(
 _PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# A line that says something: a docstring's first line that is more than its quotes.
+_WORDS = re.compile(r"\w{2}")
 
 
 @once
@@ -163,7 +165,8 @@ class _Visitor:
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.s.keep(start, end, IMPORT)
             elif index == 0 and _docstring(stmt):
-                self.s.keep(start, start, DOC)
+                if _WORDS.search(self.s.lines[start]):
+                    self.s.keep(start, start, DOC)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 self.assignment(stmt, start, end, CONSTANT if top else MEMBER)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With)) and end - start > 12:
@@ -196,8 +199,14 @@ class _Visitor:
         index = self.s.add_owner(Owner(node.name, start, end, drop_at, parent=parent))
         self.s.keep(start, header_end, drop_at)
         first = header_end + 1
-        if _docstring(node.body[0]) and node.body[0].lineno - 1 > header_end:
-            doc = node.body[0]
+        doc = node.body[0]
+        # A docstring that opens with its quotes alone says nothing on its first line: it
+        # goes with the body (its summary, on the next line, with the rest).
+        if (
+            _docstring(doc)
+            and doc.lineno - 1 > header_end
+            and _WORDS.search(self.s.lines[doc.lineno - 1])
+        ):
             self.s.keep(doc.lineno - 1, doc.lineno - 1, min(DOC, drop_at))
             first = doc.end_lineno or doc.lineno
             if len(node.body) == 1:
