@@ -389,3 +389,23 @@ def test_numbered_clauses_keep_their_first_lines():
     text = "TERMS AND CONDITIONS\n\n" + "\n\n  Note that the above applies.\n\n".join(clauses)
     out = compress(text).text.splitlines()
     assert all(clause.splitlines()[0] in out for clause in clauses)
+
+
+def test_link_reference_definitions_are_no_listing_kept_whole():
+    paragraphs = "\n\n".join(
+        f"Section {i} explains how the scheduler handles case {i} of the design, and why\n"
+        f"the earlier approach in [RFC {100 + i}] failed under load (see [#{2000 + i}])."
+        for i in range(30)
+    )
+    links = "\n".join(
+        f"[RFC {100 + i}]: https://github.com/rust-lang/rfcs/pull/{100 + i}\n"
+        f"[#{2000 + i}]: https://github.com/rust-lang/rust/issues/{2000 + i}"
+        for i in range(8)
+    )
+    text = f"# Scheduler\n\n{paragraphs}\n\n{links}\n"
+    produced = compress_prose(text, Request())
+    assert produced is not None
+    assert "https://github.com/rust-lang/rfcs/pull/103" not in produced[0]
+    asked = compress_prose(text, Request(query="Where does the link for RFC 103 point?"))
+    assert asked is not None
+    assert "[RFC 103]: https://github.com/rust-lang/rfcs/pull/103" in asked[0].splitlines()

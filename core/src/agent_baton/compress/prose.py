@@ -132,12 +132,15 @@ _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # Link targets say where, not what: they would pass for identifiers and rare words. A
 # target ends before the next "](": each start scans only up to the next one.
+# A markdown link reference definition ("[RFC 320]: https://…"; not a footnote, "[^3]: …"):
+# where a reference in the text points, not text.
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S")
 _LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
 
 
 @dataclass(slots=True)
 class _Block:
-    kind: str  # heading, opener (a line over indented ones), para, item, table, code
+    kind: str  # heading, opener (a line over indented ones), para, item, table, code, links
     start: int  # the index of its first line in the text
     lines: list[str]
     lang: str = ""
@@ -154,6 +157,7 @@ class _Unit:
     signature: tuple[str, ...] = ()  # its distinct words, sorted: to drop repeated sentences
     line: bool = False  # a line of a listing rather than a sentence
     piece: bool = False  # a sentence of a line too long to keep whole
+    link: bool = False  # a link reference definition: no text, so no share of the budget
 
 
 def looks_like_manual(text: str) -> bool:
@@ -557,6 +561,12 @@ def parse_blocks(text: str) -> list[_Block]:
             else:
                 blocks.append(_Block("code", i, lines[i:j]))
                 i = j
+        elif _LINK_DEFINITION.match(line):
+            j = i
+            while j < n and _LINK_DEFINITION.match(lines[j]):
+                j += 1
+            blocks.append(_Block("links", i, lines[i:j]))
+            i = j
         else:
             i = _paragraph(lines, i, blocks)
     return blocks
@@ -615,6 +625,14 @@ def _paragraph(lines: list[str], i: int, blocks: list[_Block]) -> int:
 def _units(blocks: list[_Block]) -> list[_Unit]:
     units: list[_Unit] = []
     for index, block in enumerate(blocks):
+        if block.kind == "links":
+            # Where each reference points: a line apiece, kept when it earns its place (a
+            # query names its label), never as a listing kept whole.
+            for k, definition in enumerate(block.lines):
+                block.units.append(len(units))
+                at = block.start + k
+                units.append(_Unit(definition.strip(), index, at, at, line=True, link=True))
+            continue
         if block.kind not in ("para", "item"):
             continue
         stripped = [line.strip() for line in block.lines]
@@ -756,7 +774,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             first.score += _KEEP if lone else 1.0
     previous: _Block | None = None
     for block in blocks:
-        if block.units:
+        if block.units and block.kind != "links":
             units[block.units[0]].score += 1.0  # the first sentence states the topic
             lead = block.lines[0].lstrip()
             if lead.startswith(">") or block.kind == "item" or _META.match(lead):
@@ -885,7 +903,7 @@ def _select(units: list[_Unit], lines: list[str], request: Request, given: list[
     The ``given`` lines (list items' first lines) are shown whatever the budget: they are
     paid for first, and a sentence on them costs nothing more.
     """
-    total = sum(len(u.text) for u in units)
+    total = sum(len(u.text) for u in units if not u.link)
     # A few sentences at least: a report that is mostly a table still says what it found.
     budget = max(total * _SHARE, _MIN_SENTENCE_CHARS) * 0.65**request.level
     worth = [u.score + _passengers(units, i) for i, u in enumerate(units)]
