@@ -337,6 +337,18 @@ def test_prose_output_is_input_lines_and_markers(paragraphs, width, lead, query,
         assert violations(text, out) == []
 
 
+def test_a_failure_line_is_kept_when_a_sentence_of_the_same_words_was():
+    # Found by the property test above: the second paragraph repeats the first's words.
+    text = (
+        "the the the the the\n\nthe the the the the\n\n"
+        "ZeroDivisionError: the the\nZeroDivisionError: the"
+    )
+    out = compress_document(text, Request(level=0), keep_code_head)
+    assert out is not None
+    assert violations(text, out) == []
+    assert "ZeroDivisionError: the the" in out.splitlines()
+
+
 def test_a_short_list_keeps_the_first_line_of_each_item():
     filler = " ".join(
         f"Sentence {i} of the background says little that matters here." for i in range(40)

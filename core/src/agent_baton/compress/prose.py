@@ -927,7 +927,8 @@ def _select(units: list[_Unit], lines: list[str], request: Request, given: list[
     while queue:
         _, i = heappop(queue)
         u = units[i]
-        if i in kept or u.signature in seen:
+        # A failure is kept even when a sentence of the same words was: guarantee 3.
+        if i in kept or (u.signature in seen and u.score < _KEEP):
             continue
         paid = cost(i)
         if used + paid > budget and u.score < _KEEP:
