@@ -57,8 +57,6 @@ ALLOWED = {
     "text's start, one pass over its blanks (1.2 ms for 160,000)",
     r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby)\b": "detect._SHEBANG: "
     "match() on the text's first 256 characters only (0.003 ms whatever the line's length)",
-    r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S": "config._SETTING: "
-    "match() on a line's first 160 characters only (0.17 ms at most)",
     # detect._RECORD
     (
         "^\\s*+(\\S+\\.\\w+:\\d+(:\\d+)?:?\\s|\\S+::\\S+\\s+(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPAS"
