@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from agent_baton import SharedContext
 from agent_baton.compress import compress
 from agent_baton.compress.config import _SETTING
+from agent_baton.compress.detect import sentence_line
 from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import unmarked_omissions
 from agent_baton.compress.logs import names_a_problem, problem_lines
@@ -211,3 +212,14 @@ def test_the_config_setting_pattern_on_lines_of_100_000_characters():
     assert not _SETTING.match(f"key:{blanks}")
     assert not _SETTING.match(f"key{blanks}[x")
     assert not _SETTING.match(blanks)
+
+
+def test_a_line_opening_with_a_long_token_is_read_as_its_short_form():
+    # A token of colons made the test-runner record pattern try every "::" in it (0.6 s for
+    # 10,000); a test id with "::" followed by a verdict is still a record, not a sentence.
+    colons = ":" * 100_000
+    assert sentence_line(f">{colons} quoted words here")
+    assert sentence_line(f">{colons} quoted words here") == sentence_line(">:::: quoted words")
+    assert not sentence_line(f">words{colons}of PASSED and more words")
+    assert not sentence_line(">words::of PASSED and more words")
+    assert sentence_line(">words::of the PASSED words")  # a verdict only after the test id
