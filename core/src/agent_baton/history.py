@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 _SLOT_BYTES = 100  # an OrderedDict slot and its link, besides the key and the value
+_SCOPE_BYTES = 330  # a scope's OrderedDict and its slots in the tables of scopes
 _TRIM_TO = 7 / 8  # of the budget, after a trim: trims come in batches (they sort the scopes)
 
 
@@ -47,8 +48,11 @@ class ScopedHistory(Generic[V]):
     def set(self, scope: str, key: str, value: V) -> None:
         """Remember ``value`` for ``key`` in ``scope`` as its most recent key."""
         with self._lock:
-            table = self._scopes.setdefault(scope, OrderedDict())
-            self._sizes.setdefault(scope, 0)
+            table = self._scopes.get(scope)
+            if table is None:
+                table = self._scopes[scope] = OrderedDict()
+                self._sizes[scope] = 0
+                self._charge(scope, sys.getsizeof(scope) + _SCOPE_BYTES)
             self._forget(scope, key)
             table[key] = value
             self._charge(scope, _size(key, value))
@@ -81,7 +85,8 @@ class ScopedHistory(Generic[V]):
 
     def _drop_if_empty(self, scope: str) -> None:
         if scope in self._scopes and not self._scopes[scope]:
-            del self._scopes[scope], self._sizes[scope]
+            del self._scopes[scope]
+            self._bytes -= self._sizes.pop(scope)
 
     def _trim(self) -> None:
         """Bring the largest scopes down to one level, oldest keys first, under the budget."""
@@ -89,7 +94,7 @@ class ScopedHistory(Generic[V]):
         level = _level(sorted(self._sizes.values(), reverse=True), excess)
         for scope in [s for s, size in self._sizes.items() if size > level]:
             table = self._scopes[scope]
-            while self._sizes[scope] > level:
+            while table and self._sizes[scope] > level:
                 self._forget(scope, next(iter(table)))
             self._drop_if_empty(scope)
 
