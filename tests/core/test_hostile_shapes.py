@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from agent_baton import SharedContext
 from agent_baton.compress import compress
+from agent_baton.compress.config import _SETTING
+from agent_baton.compress.detect import sentence_line
 from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import unmarked_omissions
 from agent_baton.compress.logs import names_a_problem, problem_lines
@@ -180,3 +182,44 @@ def test_an_ini_file_with_lines_of_blanks_is_read_by_its_settings():
     text = "\n".join([*sections, *[" " * 5000 + "!"] * 20, *sections])
     result = compress(text)
     assert "[section0]" in result.text and "key5 = value 5" in result.text
+
+
+# A line as runs of one character: keys, blanks, colons, separators, brackets, other marks.
+setting_runs = st.lists(
+    st.tuples(st.sampled_from(list(" \t\u00a0:=[]a.'/@!é")), st.integers(1, 3)), max_size=12
+)
+
+
+@fast
+@given(setting_runs, st.integers(min_value=0, max_value=11))
+def test_the_config_setting_pattern_reads_a_long_line_as_its_short_form(runs, pumped):
+    # The pattern counts no character, so a run of 3 and a run of 40,000 read alike; its
+    # earlier spelling tried every split of a run of blanks (1 s for 10,000 of them).
+    short = "".join(char * times for char, times in runs)
+    long = "".join(
+        char * (40_000 if k == pumped and times == 3 else times)
+        for k, (char, times) in enumerate(runs)
+    )
+    assert bool(_SETTING.match(long)) == bool(_SETTING.match(short))
+
+
+def test_the_config_setting_pattern_on_lines_of_100_000_characters():
+    blanks = " " * 100_000
+    assert _SETTING.match(f"key{blanks}= value")
+    assert _SETTING.match(f"  key[x]{blanks}: value")
+    assert _SETTING.match(f"a:{blanks}b")
+    assert not _SETTING.match(f"key{blanks}x")
+    assert not _SETTING.match(f"key:{blanks}")
+    assert not _SETTING.match(f"key{blanks}[x")
+    assert not _SETTING.match(blanks)
+
+
+def test_a_line_opening_with_a_long_token_is_read_as_its_short_form():
+    # A token of colons made the test-runner record pattern try every "::" in it (0.6 s for
+    # 10,000); a test id with "::" followed by a verdict is still a record, not a sentence.
+    colons = ":" * 100_000
+    assert sentence_line(f">{colons} quoted words here")
+    assert sentence_line(f">{colons} quoted words here") == sentence_line(">:::: quoted words")
+    assert not sentence_line(f">words{colons}of PASSED and more words")
+    assert not sentence_line(">words::of PASSED and more words")
+    assert sentence_line(">words::of the PASSED words")  # a verdict only after the test id

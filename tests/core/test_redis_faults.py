@@ -59,6 +59,27 @@ def test_a_put_that_timed_out_while_redis_was_paused_never_lands(own_server):
     assert ctx.get("k", full=True) == "after"
 
 
+def test_a_put_whose_caller_gave_up_while_it_read_a_large_namespace_never_lands(own_server):
+    # The put's script starts before its deadline, then reads 50,000 entries for longer than
+    # its caller waits: the caller is told it failed, so the script must not write after.
+    server = own_server()
+    backend = RedisBackend(server.url, namespace="large", timeout=30)
+    SharedContext(ttl=None, backend=backend).put("seed", "x")
+    client, h = backend._client, backend._key
+    fields = client.hget(h, "m:seed").partition(b"\n")[2]
+    pipe = client.pipeline(transaction=False)
+    for i in range(50_000):
+        pipe.hset(h, mapping={f"m:k{i}": b"%d 1.0 100\n" % (i + 2) + fields, f"o:k{i}": b"x"})
+    pipe.execute()
+    held = client.hlen(h)
+    hasty = RedisBackend(server.url, namespace="large", timeout=0.3, check=True)  # clock read
+    ctx = SharedContext(ttl=None, max_entries=10**6, backend=hasty)
+    with pytest.raises(BackendUnavailableError, match="Timeout"):
+        ctx.put("late", "z")
+    # Redis runs one script at a time: this answers once the put's script is over.
+    assert client.hlen(h) == held and not client.hexists(h, "o:late")
+
+
 def test_a_corrupt_entry_costs_only_itself(redis_backend_factory, caplog):
     backend = redis_backend_factory()
     ctx = SharedContext(ttl=None, backend=backend)

@@ -214,3 +214,25 @@ def test_backends_select_a_scopes_entries_where_they_are_stored(
     assert backend.entries_under("nobody\x1f", ttl=60, now=clock()) == []
     clock.advance(61)
     assert backend.entries_under("b\x1f", ttl=60, now=clock()) == []
+
+
+def test_one_scope_flooding_its_history_leaves_another_scopes_as_it_was(
+    clock: FakeClock, backend_factory: Callable[[], Backend]
+) -> None:
+    # missing_reason remembers the latest 4,096 keys of each scope: a user who puts more
+    # forgets only their own keys, and another user is still told "evicted", not "not stored".
+    ctx = SharedContext(
+        ttl=None, max_entries=5, max_bytes=10_000, clock=clock, backend=backend_factory()
+    )
+    alice, bob = ctx.scope("alice"), ctx.scope("bob")
+    alice.put("draft", "alice's draft")
+    with pytest.raises(EntryTooLargeError):
+        alice.put("dump", "x" * 20_000)
+    flood = 4096 + 10
+    for i in range(flood):
+        bob.put(f"k{i}", "b")  # max_entries=5: alice's draft goes at once, then bob's own
+    assert alice.get("draft") is None
+    assert alice.missing_reason("draft") == "evicted or deleted"
+    assert (alice.missing_reason("dump") or "").startswith("refused: too large")
+    assert bob.missing_reason(f"k{flood - 6}") == "evicted or deleted"
+    assert bob.missing_reason("k0") == "not stored"  # bob's own oldest keys are forgotten

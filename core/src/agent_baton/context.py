@@ -10,7 +10,6 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any, TypeVar, cast
@@ -26,6 +25,7 @@ from agent_baton.compress.pipeline import DEFAULT_DEADLINE
 from agent_baton.content import Content, text_of
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats, text_bytes
 from agent_baton.focus import FOCUS_FROM_INDEX_CHARS, focused_view
+from agent_baton.history import ScopedHistory
 from agent_baton.offload import OffloadError, compress_and_index_in_child, compress_in_child
 from agent_baton.render import render_entries
 from agent_baton.report_html import report_html
@@ -46,7 +46,9 @@ _ASYNC_WORKER = "async"  # the worker thread of the async twins, named agent-bat
 _ASYNC = f"agent-baton-{_ASYNC_WORKER}"
 _INDEX_BYTES_PER_CHAR = 5  # a typical index's size for its text, until it is built
 _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
-_HISTORY_SIZE = 4096  # keys whose fate (put at, or refused) missing_reason remembers
+_HISTORY_SIZE = 4096  # keys a scope remembers the fate of (put at, or refused), and numbers
+_HISTORY_SHARE = 64  # those memories of every scope get max_bytes / 64, at least 1 MiB
+_HISTORY_MIN_BYTES = 2**20
 # Joins a scope's path to its keys in the backend; refused in keys and scope names, so a
 # scoped key can never be spelled from another scope.
 _SCOPE_SEP = "\x1f"
@@ -110,11 +112,13 @@ class SharedContext:
         # Scopes share everything above and below; only the path (and so the prefix) differs.
         self._scope_path: tuple[str, ...] = ()
         self._prefix = ""
-        # storage key -> when it was put, or why it was refused (for missing_reason)
-        self._history: OrderedDict[str, float | str] = OrderedDict()
-        # storage key -> the highest sequence append has handed out for it
-        self._sequences: OrderedDict[str, int] = OrderedDict()
-        self._history_lock = threading.Lock()
+        # Per scope (by prefix), so one scope's puts never push out another's memory, half
+        # of the budget each: key -> when it was put, or why it was refused (missing_reason);
+        # key -> the highest sequence append has handed out for it.
+        memory = max((max_bytes or DEFAULT_MAX_BYTES) // _HISTORY_SHARE, _HISTORY_MIN_BYTES)
+        self._history: ScopedHistory[float | str] = ScopedHistory(_HISTORY_SIZE, memory // 2)
+        self._sequences: ScopedHistory[int] = ScopedHistory(_HISTORY_SIZE, memory // 2)
+        self._append_lock = threading.Lock()
 
     @classmethod
     def from_url(
@@ -231,7 +235,7 @@ class SharedContext:
             return None
         for gone in dropped or ():  # a backend of an older interface returns None
             self._derived.drop(gone)
-        self._remember(stored, self._age_clock())
+        self._remember(key, self._age_clock())
         self._derived.drop(stored)  # what was derived from the entry this put replaced
         if index is not None:
             self._hold_index(stored, entry, index)
@@ -251,17 +255,13 @@ class SharedContext:
         sequence is kept per scope, so two runs never take the same key.
         """
         _check_key(key)
-        stored = self._prefix + key
         while True:
-            with self._history_lock:
-                number = self._sequences.get(stored, 0) + 1
+            with self._append_lock:
+                number = (self._sequences.get(self._prefix, key) or 0) + 1
                 # Entries put before this process knew the key (another process, a plain put).
                 while self.get_entry(_numbered(key, number)) is not None:
                     number += 1
-                self._sequences[stored] = number
-                self._sequences.move_to_end(stored)
-                if len(self._sequences) > _HISTORY_SIZE:
-                    self._sequences.popitem(last=False)
+                self._sequences.set(self._prefix, key, number)
             # Another process may take the number meanwhile: the backend stores only a new key.
             entry = self._store(_numbered(key, number), content, agent, only_new=True)
             if entry is not None:
@@ -270,26 +270,21 @@ class SharedContext:
     def _check_size(self, key: str, size: int) -> None:
         if self.max_bytes is not None and size > self.max_bytes:
             reason = f"refused: too large ({size:,} bytes > max_bytes={self.max_bytes:,})"
-            self._remember(self._prefix + key, reason)
+            self._remember(key, reason)
             raise EntryTooLargeError(
                 f"entry {key!r} needs {size:,} bytes (original and compressed), more than "
                 f"max_bytes={self.max_bytes:,}; raise max_bytes or store less"
             )
 
-    def _remember(self, stored: str, fate: float | str) -> None:
-        with self._history_lock:
-            self._history[stored] = fate
-            self._history.move_to_end(stored)
-            if len(self._history) > _HISTORY_SIZE:
-                self._history.popitem(last=False)
+    def _remember(self, key: str, fate: float | str) -> None:
+        self._history.set(self._prefix, key, fate)
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         _check_key(key)
         stored = self._prefix + key
         self._derived.drop(stored)
-        with self._history_lock:
-            self._history.pop(stored, None)
+        self._history.pop(self._prefix, key)
         return self._backend.delete(stored)
 
     def clear(self) -> None:
@@ -300,10 +295,8 @@ class SharedContext:
             for entry in self._backend.entries_under(self._prefix, ttl=None, now=self._now()):
                 self._backend.delete(entry.key)
         self._derived.drop_entries(lambda stored: stored.startswith(self._prefix))
-        with self._history_lock:
-            for table in (self._history, self._sequences):
-                for stored in [k for k in table if k.startswith(self._prefix)]:
-                    del table[stored]
+        for memory in (self._history, self._sequences):
+            memory.drop_scopes(lambda prefix: prefix.startswith(self._prefix))
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -318,12 +311,13 @@ class SharedContext:
 
         One of ``"expired"``, ``"evicted or deleted"`` (to respect ``max_entries`` or
         ``max_bytes``, or by another process), ``"refused: too large (…)"`` or ``"not stored"``.
-        Only puts made through this context object are remembered (the latest 4,096 keys).
+        Only puts made through this context object (or a view of it) are remembered: the
+        latest 4,096 keys of each scope, within max_bytes / 64 for all scopes, of which the
+        scopes that remember the most forget first (see :mod:`agent_baton.history`).
         """
         if self.get_entry(key) is not None:
             return None
-        with self._history_lock:
-            fate = self._history.get(self._prefix + key)
+        fate = self._history.get(self._prefix, key)
         if fate is None:
             return "not stored"
         if isinstance(fate, str):

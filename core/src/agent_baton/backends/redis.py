@@ -13,8 +13,9 @@ bookkeeping that eviction could tear from the values it lists, and ``clear()`` i
 ``UNLINK``. Every operation is one Lua script, so a put and its evictions are atomic across
 every process. Age is judged by Redis's own clock (``TIME`` in the scripts) unless the
 context injects a clock, so hosts whose clocks disagree agree on what expired. A put carries
-a deadline on that clock: a put its caller saw fail (a timeout while Redis was paused)
-refuses to land when Redis gets to it later.
+a deadline on that clock, checked when its script starts and again before it writes: a put
+its caller saw fail (a timeout while Redis was paused, or while it read a large namespace)
+refuses to land.
 """
 
 from __future__ import annotations
@@ -115,10 +116,12 @@ _PUT = (
     + """
 local key, ttl, max = ARGV[1], tonumber(ARGV[6]), tonumber(ARGV[8])
 local size, max_bytes, deadline = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
-if deadline then
+local function late()
+  if not deadline then return false end
   local t = redis.call('TIME')
-  if tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000 > deadline then return 0 end
+  return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000 > deadline
 end
+if late() then return 0 end
 local now = clock(ARGV[12])
 local others, total, replacing = {}, 0, false
 for _, e in ipairs(live(now, ttl)) do
@@ -130,6 +133,9 @@ for _, e in ipairs(live(now, ttl)) do
     total = total + e[3]
   end
 end
+-- Reading a large namespace takes time (100,000 entries: 2 s): a caller that gave up
+-- meanwhile was told the put failed, so it stops here, before evicting or writing.
+if late() then return 0 end
 local first = 1
 local function evict_oldest()
   drop(others[first][1])

@@ -30,9 +30,12 @@ except ImportError:  # Python 3.10: TOML is then read by its lines only
     tomllib = None  # type: ignore[assignment]
 
 _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
-# A key starts with a non-blank, so leading blanks have one way to match; lines are cut to
-# _SETTING_CHARS before matching, which bounds what the key's blanks and colons can try.
-_SETTING = re.compile(r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@:]*(?:\[[\w@.\-]+\])?\s*[=:]\s*\S")
+# `key = v`, `key: v`, `key[x] = v`: a key starts with a non-blank and may hold blanks and
+# colons; its first colon after the first character, or the `=`/`:` after it, separates.
+# Every part is possessive (one way to match, linear on any line); the earlier spelling,
+# `[… /@:]*\s*[=:]`, took 1 s on 10,000 blanks. No later colon can succeed where the first
+# failed (what follows it is blank), so taking the first changes no answer.
+_SETTING = re.compile(r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@]*+(?:\[[\w@.\-]++\])?\s*+[=:]\s*+\S")
 _COMMENT = re.compile(r"^\s*[#;]")
 _KEY_NAME = re.compile(r"[\w.\-:@/]+")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
