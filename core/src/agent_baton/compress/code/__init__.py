@@ -50,6 +50,9 @@ _CODE_ENDS = frozenset("{};,(:")
 # "^[^\S\n]*", not "^\s*": the indent of one line; "\s*" would rescan a run of blank lines
 # from each of its line starts (n²). Counts are the same: a match just starts lower.
 _PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
+# The same at a line start after the first: found from the line feed, which re looks for
+# far faster than it tries "^" at every character.
+_PYTHON_LINE = re.compile(r"\n[^\S\n]*(?:(?:async\s+)?def|class|import|from\s+\S+\s+import)\b")
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -127,10 +130,15 @@ def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
 @once
 def parses_as_python(text: str) -> bool:
     """Whether ``text`` is a Python module: it parses and defines or imports something."""
-    if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):
+    if not (_python_hint(text[:20000]) or _python_hint(text[-20000:])):
         return False
     tree = _parse(text)
     return tree is not None and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)
+
+
+def _python_hint(text: str) -> bool:
+    """Whether a line of ``text`` opens with a definition or an import."""
+    return _PYTHON_HINT.match(text) is not None or _PYTHON_LINE.search(text) is not None
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
