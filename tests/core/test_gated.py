@@ -36,13 +36,17 @@ def test_finds_what_the_pattern_finds(pattern: re.Pattern[str]) -> None:
         assert (first and first.span()) == (expected and expected.span())
 
 
-def test_an_alternative_that_may_start_anywhere_is_left_out_without_its_literal() -> None:
-    signs = Gated(re.compile(r"^fn \w+|\bstd::\w+|x\{2\}|[|]|(?:a|b)c", re.M))
+def test_an_alternative_is_left_out_without_its_literal() -> None:
+    signs = Gated(re.compile(r"^fn \w+|\bstd::\w+|x\{2\}|[|]|(?:a|b)c|^[^\S\n]*impl\b", re.M))
     literals = [literal for _, literal in signs._alternatives]
-    assert literals == ["", "std::", "x{2}", "", ""]  # "\{" is a brace, not a repeat
+    # "\{" is a brace, not a repeat; an anchored alternative's keyword follows its indent.
+    assert literals == ["fn ", "std::", "x{2}", "", "", "impl"]
     assert signs._for("fn main").pattern == r"^fn \w+|[|]|(?:a|b)c"
+    assert signs._for("use std::io;\n    impl X").pattern == (
+        r"\bstd::\w+|[|]|(?:a|b)c|^[^\S\n]*impl\b"
+    )
     assert signs.findall("fn main\nuse std::io") == ["fn main", "std::io"]
-    assert signs._for("std::io x{2}").pattern == signs.pattern.pattern  # all possible: as is
+    assert signs._for("fn std::io x{2} impl").pattern == signs.pattern.pattern  # all possible
 
 
 def test_patterns_whose_alternatives_are_tied_stay_whole() -> None:

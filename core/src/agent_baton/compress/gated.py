@@ -1,12 +1,12 @@
 r"""A regex whose alternatives that need a literal are tried only where the text holds it.
 
 A pattern of many alternatives is tried at every character of a text. One anchored at a line
-start (``^``) fails at once elsewhere; one that may start anywhere (``\bstd::``,
-``\berr != nil\b``) is tried in full at every character, and a few of them make a search
-several times slower. Such an alternative begins with a literal (``std::``) that every match
-of it holds: when the text lacks that literal it cannot match anywhere, so the pattern without
-it finds the same matches. The patterns themselves stay as written; their sources are split
-at the top-level ``|`` once.
+start (``^``) fails at once elsewhere, but is still tried there; one that may start anywhere
+(``\bstd::``, ``\berr != nil\b``) is tried in full at every character, and a few of them
+make a search several times slower. Such an alternative begins with a literal (``std::``, or
+``impl`` after a line start and its indent) that every match of it holds: when the text lacks
+that literal it cannot match anywhere, so the pattern without it finds the same matches. The
+patterns themselves stay as written; their sources are split at the top-level ``|`` once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 # Characters with a meaning of their own in a regex: where a literal ends.
 _SPECIAL = frozenset(".^$*+?{}[]|()")
+# A line's indent, as the patterns spell it after "^".
+_INDENT = r"[^\S\n]*"
 # Kept whole: a flag or a reference in the source can tie alternatives together.
 _WHOLE = re.compile(r"\(\?[aiLmsux-]+[:)]|\(\?P=|\(\?\(|\\[1-9]")
 
@@ -87,10 +89,16 @@ def _alternatives(source: str) -> list[str]:
 
 
 def _literal(alternative: str) -> str:
-    """The literal every match of an unanchored alternative starts with ("" if none or anchored)."""
+    """The literal every match of an alternative holds first ("" if none).
+
+    For one anchored at a line start, the literal after the start and its indent: re tries
+    "^" at every character all the same, so an alternative whose keyword (``impl``,
+    ``package``) the text lacks costs as much as any other.
+    """
     if alternative.startswith("^"):
-        return ""  # cheap already: tried at line starts only
-    rest = alternative.removeprefix("\\b")
+        rest = alternative[1:].removeprefix(_INDENT)
+    else:
+        rest = alternative.removeprefix("\\b")
     out: list[str] = []
     i = 0
     while i < len(rest):

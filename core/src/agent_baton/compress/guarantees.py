@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
+from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
 from agent_baton.compress.request import Request
 
@@ -263,6 +264,8 @@ def find_failures(text: str) -> list[Failure]:
     string that reports it, which a compressor may show unescaped.
     """
     lines = text.splitlines()
+    if "\\n" not in text:  # no escaped line breaks, so no quoted lines: the lines are all
+        return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
     found: list[Failure] = []
     for i in failure_candidates(text, lines, ("\\n",)):
         line = lines[i]
@@ -275,6 +278,17 @@ def find_failures(text: str) -> list[Failure]:
         elif is_failure(line):
             found.append(Failure(i, line))
     return found
+
+
+@once
+def failing_lines_of(text: str) -> frozenset[int]:
+    """Indices of the lines of ``text`` (``str.splitlines``) that report a failure.
+
+    Found once per compression: the compressor that keeps them and the guarantee check that
+    puts back what it dropped read the same text.
+    """
+    lines = text.splitlines()
+    return frozenset(i for i in failure_candidates(text, lines) if is_failure(lines[i]))
 
 
 def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) -> list[int]:

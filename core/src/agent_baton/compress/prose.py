@@ -355,7 +355,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     units = _units(blocks)
     request.check_time()
     _score(units, blocks, request.query)
-    _keep_failures(units, lines)
+    _keep_failures(units, text)
     request.check_time()
     heads = _item_heads(blocks)
     kept = _select(units, lines, request, heads)
@@ -468,11 +468,12 @@ def _gap(count: int, unit: str) -> str:
     return f"[… {count} {unit}{'' if count == 1 else 's'}]"
 
 
-def _keep_failures(units: list[_Unit], lines: list[str]) -> None:
+def _keep_failures(units: list[_Unit], text: str) -> None:
     """Keep every sentence that stands on a line reporting a failure: none is dropped."""
-    from agent_baton.compress.guarantees import failing_lines, is_failure  # lazy: a cycle
+    from agent_baton.compress.guarantees import failing_lines_of, is_failure  # lazy: a cycle
 
-    failing = failing_lines(lines)
+    # The guarantee check reads the same text's failure lines after: they are found once.
+    failing = failing_lines_of(text)
     for u in units:
         # A sentence of a line too long to keep stands for itself, not for its line.
         if is_failure(u.text) if u.piece else not failing.isdisjoint(range(u.first, u.last + 1)):

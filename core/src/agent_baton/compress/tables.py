@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, pick_rows
-from agent_baton.compress.logs import LOG_LINE, looks_like_log
+from agent_baton.compress.logs import log_line, looks_like_log
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
@@ -165,7 +165,7 @@ def _cells(line: str) -> list[str]:
 
 def _delimited(lines: list[str]) -> TextTable | None:
     """CSV or TSV: the rows have as many fields as the first line, a header or a row."""
-    if not lines or lines[0].lstrip()[:1] in ("{", "[") or LOG_LINE.search(lines[0]):
+    if not lines or lines[0].lstrip()[:1] in ("{", "[") or log_line(lines[0]):
         return None  # JSON, or a log line ("10:00:00,123 - app - INFO"): commas, no header
     for delimiter, kind in (("\t", "tsv"), (",", "csv")):
         if lines[0].count(delimiter) < 1:

@@ -34,17 +34,25 @@ from agent_baton.compress.code.skeleton import (
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 
-_CODE_LINE = re.compile(
-    r"^\s*(import\s|from\s+\S+\s+import\s|(async\s+)?def\s|class\s|@\w|#include|#\[|package\s|"
+# A line of code by how it starts (a keyword, a comment, a closing bracket, an assignment,
+# a call alone) or by how it ends (see _CODE_ENDS). Matched at the line's start only: a
+# search would try every alternative at every character.
+_CODE_START = re.compile(
+    r"\s*(import\s|from\s+\S+\s+import\s|(async\s+)?def\s|class\s|@\w|#include|#\[|package\s|"
     r"func\s|(pub(\(\w+\))?\s+)?(fn|struct|enum|trait|impl|mod|use)\b|let\s|const\s|var\s|"
     r"function\b|export\s|return\b|public\s|private\s|protected\s|static\s|//|/\*|\*|\}|\)|"
     r"(if|for|while|switch|else|try|except|catch)\b)"
-    r"|[{};,(]\s*$|:\s*$"
-    r"|^\s*[\w.$\[\]]+\s*[-+*/|&]?=\s*\S|^\s*[\w.$]+\(.*\)\s*$|^\s+\w+ [\w.*\[\]]+$"
+    r"|\s*[\w.$\[\]]+\s*[-+*/|&]?=\s*\S|\s*[\w.$]+\(.*\)\s*$|\s+\w+ [\w.*\[\]]+$"
 )
+# The last character (blanks aside) of a line that opens or closes a block, ends a
+# statement, or continues a list, a call or a Python header.
+_CODE_ENDS = frozenset("{};,(:")
 # "^[^\S\n]*", not "^\s*": the indent of one line; "\s*" would rescan a run of blank lines
 # from each of its line starts (n²). Counts are the same: a match just starts lower.
 _PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s+import)\b", re.M)
+# The same at a line start after the first: found from the line feed, which re looks for
+# far faster than it tries "^" at every character.
+_PYTHON_LINE = re.compile(r"\n[^\S\n]*(?:(?:async\s+)?def|class|import|from\s+\S+\s+import)\b")
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
@@ -57,9 +65,13 @@ def looks_like_code(text: str) -> bool:
     lines = [line for line in text[:8000].splitlines()[:200] if line.strip()]
     if len(lines) < 5:
         return False
-    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    code = sum(1 for line in lines if _code_line(line))
     prose = sum(1 for line in lines if _is_prose_line(line))
     return code >= 0.45 * len(lines) and code > 2 * prose
+
+
+def _code_line(line: str) -> bool:
+    return _CODE_START.match(line) is not None or line.rstrip()[-1:] in _CODE_ENDS
 
 
 def _is_prose_line(line: str) -> bool:
@@ -120,10 +132,15 @@ def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
 @once
 def parses_as_python(text: str) -> bool:
     """Whether ``text`` is a Python module: it parses and defines or imports something."""
-    if not _PYTHON_HINT.search(text[:20000]) and not _PYTHON_HINT.search(text[-20000:]):
+    if not (_python_hint(text[:20000]) or _python_hint(text[-20000:])):
         return False
     tree = _parse(text)
     return tree is not None and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)
+
+
+def _python_hint(text: str) -> bool:
+    """Whether a line of ``text`` opens with a definition or an import."""
+    return _PYTHON_HINT.match(text) is not None or _PYTHON_LINE.search(text) is not None
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
