@@ -101,6 +101,10 @@ _CUT = re.compile(r"\n(?=[ \t]*[^\s])")
 # is counted this many characters at a time, which may shift its count by a token per cut.
 _RUN = 10_000
 _LONG_RUN = re.compile(rf"(?<!\S)\S{{{_RUN}}}|(?<!\s)\s{{{_RUN}}}")
+# Such a run covers a whole window of half its length, from a multiple of that length: the
+# windows free of blanks or of visible characters are where the pattern can match.
+_BLANK = re.compile(r"\s")
+_VISIBLE = re.compile(r"\S")
 
 _cache: dict[str, TokenCounter] = {}
 _cache_lock = threading.Lock()
@@ -182,6 +186,7 @@ _BPE_PIECE_CHARS = 50_000
 # Inside a line, a single space between two visible characters starts a piece (" word", " 5"
 # is " " then "5") and ends none, so the counts also add up across a cut there.
 _SPACE_CUT = re.compile(r"(?<=\S) (?=\S)")
+_TAIL = 1_000
 
 
 def _bpe_openai_counter(encoding_name: str) -> TokenCounter | None:
@@ -211,30 +216,63 @@ def _pieces(text: str, size: int) -> Iterator[str]:
     for chunk in _chunks(text, size):
         start = 0
         while len(chunk) - start > size:
-            cut = None
-            for cut_match in _SPACE_CUT.finditer(chunk, start + 1, start + size):
-                cut = cut_match.start()
+            cut = _last_match(_SPACE_CUT, chunk, start + 1, start + size)
             end = cut if cut is not None else start + size
             yield chunk[start:end]
             start = end
         yield chunk[start:]
 
 
+def _last_match(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | None:
+    """Where the last match of ``pattern`` inside ``text[start:end]`` starts, or None.
+
+    Looked for in the last _TAIL characters first: a text has a line start or a space
+    there unless they are a run of blanks or a long word.
+    """
+    found = [m.start() for m in pattern.finditer(text, max(start, end - _TAIL), end)]
+    if not found and end - start > _TAIL:
+        found = [m.start() for m in pattern.finditer(text, start, end)]
+    return found[-1] if found else None
+
+
 def _runs(piece: str) -> list[str]:
     """The piece whole, or in parts of _RUN characters when it holds a run that long."""
-    if len(piece) <= _RUN or _LONG_RUN.search(piece) is None:
+    if len(piece) <= _RUN or not _holds_long_run(piece):
         return [piece]
     return [piece[at : at + _RUN] for at in range(0, len(piece), _RUN)]
 
 
+def _holds_long_run(piece: str) -> bool:
+    """Whether ``piece`` holds a run of _RUN blanks or visible characters (_LONG_RUN).
+
+    The pattern keeps the GIL from the compression thread while it reads: it reads only a
+    piece with a window where a run may be; in the others, a blank and a visible character
+    are found near each window's start.
+    """
+    half = _RUN // 2
+    for at in range(0, len(piece) - half + 1, half):
+        window = (piece, at, at + half)
+        if _BLANK.search(*window) is None or _VISIBLE.search(*window) is None:
+            return _LONG_RUN.search(piece) is not None
+    return False
+
+
 def _chunks(text: str, size: int = _CHUNK_CHARS) -> Iterator[str]:
-    """Split ``text`` where its chunks' token counts add up to the whole text's count."""
+    """Split ``text`` where its chunks' token counts add up to the whole text's count.
+
+    Each chunk ends at the last line start (see _CUT) that keeps it within ``size``
+    characters, or when there is none, at the first after.
+    """
     start = 0
-    while start < len(text):
-        match = _CUT.search(text, start + size)
-        end = len(text) if match is None else match.start() + 1
-        yield text[start:end]
-        start = end
+    while len(text) - start > size:
+        cut = _last_match(_CUT, text, start, start + size)
+        if cut is None:
+            match = _CUT.search(text, start + size)
+            cut = len(text) - 1 if match is None else match.start()
+        yield text[start : cut + 1]
+        start = cut + 1
+    if start < len(text):
+        yield text[start:]
 
 
 def _is_cached(encoding_name: str) -> bool:
