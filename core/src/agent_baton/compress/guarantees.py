@@ -39,6 +39,7 @@ import ast
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -176,12 +177,15 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
 # the patterns above, so only the lines they find are tested.
-_FAILURE_START = re.compile(
-    r'^(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
+_FAILURE_HEADS = (
+    r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
-    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine)",
-    re.MULTILINE,
+    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine)"
 )
+_FAILURE_START = re.compile(_FAILURE_HEADS)
+# The same after a line feed: a pattern that starts with a character is searched for by
+# that character, where one that starts with "^" is tried at every position.
+_FAILURE_AFTER_BREAK = re.compile("\n" + _FAILURE_HEADS)
 _FAILURE_WORDS = (
     *("error", "exception", "warn", "fail", "fatal", "panic", "critical", "severe"),
     *("traceback", "interrupt", "exit", "returned", "undefined reference", "✖", "✗", "✘"),
@@ -303,7 +307,7 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
         ]
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     hit = lines_holding(text, starts, (*_FAILURE_WORDS, *also))
-    hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_START.finditer(text))
+    hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
     return sorted(i for i in hit if i < len(lines))
 
 
@@ -314,7 +318,7 @@ def failure_line_starts(text: str) -> list[int]:
     lines is not split into them.
     """
     folded = _folded(text)
-    hit = {m.start() for m in _FAILURE_START.finditer(text)}
+    hit = set(_failure_starts(text))
     for word in _FAILURE_WORDS:
         at = folded.find(word)
         while at >= 0:
@@ -327,6 +331,14 @@ def failure_line_starts(text: str) -> list[int]:
         if is_failure(text[start : len(text) if end < 0 else end]):
             found.append(start)
     return found
+
+
+def _failure_starts(text: str) -> Iterator[int]:
+    """Where the lines of ``text`` that _FAILURE_START matches start."""
+    if _FAILURE_START.match(text):
+        yield 0
+    for match in _FAILURE_AFTER_BREAK.finditer(text):
+        yield match.start() + 1
 
 
 def failing_lines(lines: list[str]) -> set[int]:

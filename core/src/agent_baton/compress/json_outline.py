@@ -39,7 +39,9 @@ from agent_baton.compress.request import Request
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _VALUE_LINE = re.compile(r"^[ \t\r]*[^ \t\r\n].*", re.MULTILINE)  # a line that is not blank
-_BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
+_BLANK_LINE = re.compile(r"[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
+# Found by the line feed before it: "^" would be tried at every character of a large text.
+_BLANK_AFTER_BREAK = re.compile(r"\n[ \t\r]*$", re.MULTILINE)
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
 _SHAPES = 4096  # line shapes remembered per document: it repeats its bracket lines
@@ -274,7 +276,10 @@ class _Outline:
 
         Of the whole, not of a place: the markers at the places count lines and items apart.
         """
-        total = self.text.count("\n") + 1 - sum(1 for _ in _BLANK_LINE.finditer(self.text))
+        blank = bool(_BLANK_LINE.match(self.text)) + sum(
+            1 for _ in _BLANK_AFTER_BREAK.finditer(self.text)
+        )
+        total = self.text.count("\n") + 1 - blank
         kept = sum(1 for line in out if line.strip() and not is_marker(line))
         items = [f"{k} {_plural(u, k)}" for u, k in self.left_out.items() if k and u != "lines"]
         return f"{total - kept} of {total} lines" + (f" ({', '.join(items)})" if items else "")
