@@ -24,6 +24,9 @@ from dataclasses import dataclass
 # are taken possessively: neither an opener nor the marker starts with one, and giving them
 # back one at a time made a line of n blanks take n² steps (a 160,000-blank line: minutes).
 _MARKER = re.compile(r"^\s*+(?:#+|//|--|/?\*+|<!--)?\s*+(?:\[[…×§]|…)")
+# What a marker's first visible character is: a line starting otherwise is none, no pattern
+# asked (most lines a compressed text keeps).
+_MARKER_STARTS = "#/-*<[…"
 # A view's label: how many lines follow, and the length of the input line they re-render.
 _VIEW = re.compile(r"^\[§ the next (\d+) lines? re-renders? one input line of (\d+) characters \(")
 # A line cut short: what it kept of an input line, then an omission marker to its end.
@@ -150,7 +153,7 @@ def view_span(line: str) -> tuple[int, int] | None:
 
 def is_marker(line: str) -> bool:
     """Whether a line is one a compressor wrote (an omission, a fold, a label)."""
-    return _MARKER.match(line) is not None
+    return line.lstrip()[:1] in _MARKER_STARTS and _MARKER.match(line) is not None
 
 
 def stands_for(lines: list[str]) -> list[int]:
