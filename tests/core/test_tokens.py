@@ -48,6 +48,16 @@ def test_long_texts_are_counted_in_chunks_exactly(text):
     assert counter(text) == len(CL100K.encode_ordinary(text))
 
 
+def test_lines_without_spaces_are_counted_exactly():
+    # A RECORD file's lines: no space to cut at, so a chunk must end at a line start.
+    text = "".join(
+        f"pkg/sub/module_{i}.py,sha256={hashlib.sha256(str(i).encode()).hexdigest()},{i * 37}\n"
+        for i in range(12_000)
+    )
+    assert len(text) > 2 * tokens._CHUNK_CHARS and " " not in text
+    assert get_token_counter("gpt-4")(text) == len(CL100K.encode_ordinary(text))
+
+
 def test_custom_counter_and_estimator():
     ctx = SharedContext(token_counter=lambda text: len(text.split()))
     assert ctx.count_tokens("a b c") == 3

@@ -92,7 +92,7 @@ def estimate_tokens(text: str) -> int:
 
 # tiktoken returns a list of token ids (~30 bytes each): a text longer than this is
 # counted a chunk at a time, so counting 10 MB does not hold 100 MB of ids at once (a chunk's
-# take 3.5 MB). Not less: after each chunk, a thread counting alongside a compression waits
+# ids take 3.5 MB). Not less: after each chunk, a thread counting alongside a compression waits
 # for the GIL, up to a switch interval (5 ms), while a chunk takes ~35 ms to encode.
 _CHUNK_CHARS = 250_000
 # tiktoken's pieces never span a newline that only spaces or tabs separate from the next
@@ -188,7 +188,7 @@ _BPE_PIECE_CHARS = 50_000
 # Inside a line, a single space between two visible characters starts a piece (" word", " 5"
 # is " " then "5") and ends none, so the counts also add up across a cut there.
 _SPACE_CUT = re.compile(r"(?<=\S) (?=\S)")
-_TAIL = 1_000
+_TAIL = 1_000  # characters at a chunk's end where a cut is looked for first
 
 
 def _bpe_openai_counter(encoding_name: str) -> TokenCounter | None:
