@@ -182,7 +182,7 @@ _FAILURE_HEADS = (
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
     r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine)"
 )
-_FAILURE_START = re.compile(_FAILURE_HEADS)
+_FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
 # that character, where one that starts with "^" is tried at every position.
 _FAILURE_AFTER_BREAK = re.compile("\n" + _FAILURE_HEADS)

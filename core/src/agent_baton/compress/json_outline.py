@@ -39,7 +39,7 @@ from agent_baton.compress.request import Request
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _VALUE_LINE = re.compile(r"^[ \t\r]*[^ \t\r\n].*", re.MULTILINE)  # a line that is not blank
-_BLANK_LINE = re.compile(r"[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
+_BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
 # Found by the line feed before it: "^" would be tried at every character of a large text.
 _BLANK_AFTER_BREAK = re.compile(r"\n[ \t\r]*$", re.MULTILINE)
 _CLOSERS = re.compile(r"[\s,\]}]*")
