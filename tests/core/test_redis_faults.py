@@ -72,9 +72,11 @@ def test_a_put_whose_caller_gave_up_while_it_read_a_large_namespace_never_lands(
         pipe.hset(h, mapping={f"m:k{i}": b"%d 1.0 100\n" % (i + 2) + fields, f"o:k{i}": b"x"})
     pipe.execute()
     held = client.hlen(h)
-    hasty = RedisBackend(server.url, namespace="large", timeout=0.3, check=True)  # clock read
+    # Reading them takes about 0.7 s here, seven times the caller's patience. On a loaded
+    # machine the script may start late and refuse at its first check: refused all the same.
+    hasty = RedisBackend(server.url, namespace="large", timeout=0.1, check=True)  # clock read
     ctx = SharedContext(ttl=None, max_entries=10**6, backend=hasty)
-    with pytest.raises(BackendUnavailableError, match="Timeout"):
+    with pytest.raises(BackendUnavailableError):
         ctx.put("late", "z")
     # Redis runs one script at a time: this answers once the put's script is over.
     assert client.hlen(h) == held and not client.hexists(h, "o:late")

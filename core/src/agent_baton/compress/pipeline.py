@@ -54,8 +54,11 @@ logger = logging.getLogger(__name__)
 MIN_TOKENS = 200
 # From this length on the original is counted while it is compressed.
 _COUNT_ALONGSIDE_CHARS = 8_000
-# How long a compression waits for a busy counting thread to take its job.
+# How long a compression waits for a busy counting thread to take its job: at least this,
+# and for a long text a twentieth of its count (about 6 MB a second), so a thread slow to be
+# scheduled on a loaded machine does not hand a 50 MB count back to the compressing one.
 _HANDOVER_SECONDS = 0.002
+_HANDOVER_CHARS_PER_SECOND = 120_000_000
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
 # Seconds of CPU time a compression may take before it falls back to one linear pass.
@@ -261,7 +264,8 @@ def _count_original(text: str, count: TokenCounter) -> Future[int]:
         # job to start: otherwise a pooled thread only takes the GIL at the next switch
         # interval (5 ms).
         counting = worker("count", threads=2).submit(run)
-        if started.wait(_HANDOVER_SECONDS) or not counting.cancel():
+        patience = max(_HANDOVER_SECONDS, len(text) / _HANDOVER_CHARS_PER_SECOND)
+        if started.wait(patience) or not counting.cancel():
             return counting
         # Both counting threads are busy with other puts: count here rather than queue.
     counted: Future[int] = Future()
