@@ -497,21 +497,7 @@ def reports(tmp_path_factory) -> dict[str, str]:
     return _reports(tmp_path_factory.mktemp("runs"))
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a repr's table view drops a record's traceback lines inside a string value",
-            ),
-        )
-        if kind == "repr"
-        else kind
-        for kind in REPORTING_KINDS
-    ],
-)
+@pytest.mark.parametrize("kind", REPORTING_KINDS)
 def test_every_compressor_but_code_keeps_the_failures_its_content_reports(reports, kind):
     # Guarantee 3's scope: what reports (output, data, prose, a traceback pasted in a fenced
     # block) keeps every failure line, whichever compressor reads it.
@@ -535,3 +521,30 @@ def test_source_code_is_exempt_its_assert_lines_are_program_text(name):
     assert program
     for line in program:
         ast.parse(line)  # a whole statement: program text, not a report
+
+
+@pytest.mark.parametrize("form", [repr, json.dumps])
+def test_a_table_view_keeps_the_failure_lines_of_any_row_s_values(form):
+    # Guarantee 3 in a view (a repr, JSON on one line): the row whose value holds a failure
+    # line stays, though it is no rarer than the others, and the line shows as it reads,
+    # though its cell is cut.
+    steps = "".join(f"\n  substep {j} ok" for j in range(12))
+    records = [{"id": i, "detail": f"step {i} began{steps}\nfinished"} for i in range(600)]
+    records[377]["detail"] = f"step 377 began{steps}\nERROR disk full on /var\nfinished"
+    text = form(records)
+    result = compress(text, key="k")
+    assert route(result.transforms) in ("repr", "json") and "sample" in result.transforms[0]
+    assert "\nERROR disk full on /var\n" in f"\n{result.text}\n"
+    assert violations(text, result.text) == []
+
+
+@pytest.mark.parametrize("form", [repr, json.dumps])
+def test_a_list_cut_in_a_view_gives_back_its_failure_lines(form):
+    log = [f"10:{i // 60:02d}:{i % 60:02d} INFO request {i} served" for i in range(600)]
+    log[450] = "10:07:30 ERROR upstream returned 502 for order 4711"
+    rows = [{"id": i, "name": f"n{i}", "size": i * 3} for i in range(3000)]
+    text = form({"status": "failed", "log": log, "rows": rows})
+    result = compress(text, key="k")
+    assert "sample" in result.transforms[0]
+    assert "10:07:30 ERROR upstream returned 502 for order 4711" in result.text.splitlines()
+    assert violations(text, result.text) == []

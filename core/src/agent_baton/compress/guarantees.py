@@ -193,7 +193,8 @@ _FAILURE_WORDS = (
 # ASCII letters); "İ" would also lower to two characters.
 FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
-_RESTORED = "[… failure lines from elsewhere in the original:]"
+# The label above failure lines put back where no kept line places them.
+RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
@@ -269,9 +270,11 @@ def find_failures(text: str) -> list[Failure]:
     found: list[Failure] = []
     for i in failure_candidates(text, lines, ("\\n",)):
         line = lines[i]
-        quoted = quoted_lines(line) if "\\n" in line else []
-        if quoted:
-            failing = failing_lines(quoted)
+        # A line too long to keep (a document on one line) is read by its strings' lines too.
+        wide = len(line) >= VIEW_CHARS
+        quoted = quoted_lines(line, every=wide) if "\\n" in line or wide else []
+        failing = failing_lines(quoted) if quoted else set()
+        if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
@@ -334,6 +337,26 @@ def failing_lines(lines: list[str]) -> set[int]:
     return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
 
 
+def failing_strings(values: list[str]) -> dict[int, list[str]]:
+    """For each of ``values`` (a document's string values) holding failure lines, those lines.
+
+    Keyed by the value's index; its lines are ``str.splitlines``'s. One scan over the values
+    joined finds the few that may hold one (a line break other than a line feed makes a
+    value a candidate too); only those are split and tested.
+    """
+    joined = "\n".join(values)
+    starts = list(accumulate((len(value) + 1 for value in values[:-1]), initial=0))
+    candidates = {bisect_right(starts, at) - 1 for at in failure_line_starts(joined)}
+    candidates.update(bisect_right(starts, m.start()) - 1 for m in OTHER_BREAKS.finditer(joined))
+    found: dict[int, list[str]] = {}
+    for k in sorted(candidates):
+        lines = values[k].splitlines()
+        failing = failing_lines(lines)
+        if failing:
+            found[k] = [lines[i] for i in sorted(failing)]
+    return found
+
+
 def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[int]:
     """Indices of the lines (starting at ``starts`` in ``text``) that hold one of ``words``.
 
@@ -360,16 +383,21 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
-def quoted_lines(line: str) -> list[str]:
+def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
     JSON strings first, then Python string and bytes literals; a string that does not
-    parse is passed over.
+    parse is passed over. ``every``: the strings of one line too, of the kind of quotes
+    that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
     """
-    for pattern in _QUOTED:
+    patterns: tuple[re.Pattern[str], ...] = _QUOTED
+    if every:
+        opens = {p: m.start() if (m := p.search(line)) else len(line) for p in _QUOTED}
+        patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
+    for pattern in patterns:
         out: list[str] = []
         for match in pattern.finditer(line):
-            if "\\n" not in match.group():
+            if not every and "\\n" not in match.group():
                 continue  # a string of one line: the line itself is checked
             value = _unquote(match.group())
             if value is not None:
@@ -486,7 +514,7 @@ def restore_failures(original: str, compressed: str) -> str:
         result.append(line)
         result.extend(placed.get(k, ()))
     if unplaced:
-        result.extend([_RESTORED, *unplaced])
+        result.extend([RESTORED, *unplaced])
     return "\n".join(result)
 
 
