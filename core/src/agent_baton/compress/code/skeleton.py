@@ -163,12 +163,31 @@ class Skeleton:
             for i, score in ranked[:extra]:
                 if i not in chosen and score >= 0.6 * best:
                     chosen.append(i)
-        # A class the query names, with no method of it chosen, is kept whole if not huge.
+        # A class the query names, with no method of it chosen, is kept whole if not huge;
+        # else (or when its constructors are named) by its methods' bodies, below.
+        classes = [i for i, o in enumerate(self.owners) if not o.function and o.name in words]
         if not named:
-            for i, o in enumerate(self.owners):
-                if not o.function and o.name in words and o.end - o.start < len(self.lines) // 4:
-                    chosen.append(i)
-        return chosen[: max(1, 4 - level)]
+            small = len(self.lines) // 4
+            chosen += [i for i in classes if self.owners[i].end - self.owners[i].start < small]
+        chosen = chosen[: max(1, 4 - level)]
+        # What a name stands for may be several bodies: a function's overloads, a large
+        # class's methods. They follow, best-matching first, while they fit in a share of
+        # the file that halves at each level.
+        picked = {self.owners[i].name for i in chosen if i in named}
+        large = {self.owners[i].name for i in classes if i not in chosen}
+        more = [
+            i
+            for i in functions
+            if i not in chosen and (self.owners[i].name in picked or self.owners[i].parent in large)
+        ]
+        room = len(self.lines) >> (level + 1)
+        used = 0
+        for i in sorted(more, key=by_match):
+            size = self.owners[i].end - self.owners[i].start + 1
+            if used + size <= room:
+                chosen.append(i)
+                used += size
+        return chosen
 
 
 def _merge_counts(lines: list[str], comment: str) -> list[str]:
