@@ -548,3 +548,33 @@ def test_a_list_cut_in_a_view_gives_back_its_failure_lines(form):
     assert "sample" in result.transforms[0]
     assert "10:07:30 ERROR upstream returned 502 for order 4711" in result.text.splitlines()
     assert violations(text, result.text) == []
+
+
+def _budgeted_inputs() -> list[tuple[str, str]]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    found = [("statistics.py", (stdlib / "statistics.py").read_text())]
+    found.append(("difflib.json", json.dumps(_stdlib_docs(stdlib / "difflib.py"), indent=2)))
+    corepack = Path("/usr/lib/node_modules/corepack/package.json")  # when node is installed
+    if corepack.exists():
+        found.append(("package.json", corepack.read_text()))
+    return found
+
+
+def _stdlib_docs(path: Path) -> dict[str, dict[str, object]]:
+    """A real document: a module's functions and classes, their lines and docstrings."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.name: {"line": node.lineno, "doc": ast.get_docstring(node) or ""}
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
+
+
+@pytest.mark.parametrize("name,text", _budgeted_inputs(), ids=[n for n, _ in _budgeted_inputs()])
+@pytest.mark.parametrize("max_tokens", [150, 300, 450])
+def test_a_budget_below_the_compressed_size_is_filled_not_undershot(name, text, max_tokens):
+    # A level keeps about half of what the one before kept: the first to fit may use a
+    # fraction of the budget, dropping what would fit.
+    assert compress(text, key=name).compressed_tokens > max_tokens
+    result = compress(text, key=name, max_tokens=max_tokens)
+    assert 0.75 * max_tokens <= result.compressed_tokens <= max_tokens, result.transforms

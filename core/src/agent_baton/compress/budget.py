@@ -24,6 +24,8 @@ from agent_baton.tokens import TokenCounter
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
+# A fold's line (``[×12 like: …]``).
+FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 
 
@@ -79,10 +81,13 @@ def fit_lines(
     picked = list(failing)  # in the order they were picked: failures, matches, the rest
     used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
     chosen = set(picked)
+    # A line after a kept one opens no gap of its own (the head, a failure's next line); in
+    # a text of folds every line is costed with a gap, as the folds' counts were checked.
+    runs = FOLD_LINE.search(text) is None
     for i in [*matches, *problems, *range(len(items))]:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
-        cost = counter(texts[i]) + 1 + _GAP_TOKENS
+        cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
         if i not in chosen and used + cost <= budget:
             chosen.add(i)
             picked.append(i)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from agent_baton.background import worker
 from agent_baton.compress.binary import compress_binary
-from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.budget import FOLD_LINE, fit_lines
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
@@ -58,6 +58,8 @@ _COUNT_ALONGSIDE_CHARS = 8_000
 _HANDOVER_SECONDS = 0.002
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
+# A level that fits max_tokens but uses less than this share of it leaves room to fill.
+_FILLED = 0.8
 # Seconds of CPU time a compression may take before it falls back to one linear pass.
 DEFAULT_DEADLINE = 10.0
 COMPRESSORS: dict[str, Compressor] = {
@@ -296,6 +298,7 @@ def _run(
     """
     max_tokens = request.max_tokens
     best: tuple[str, int, list[str]] | None = None
+    over: tuple[str, int, list[str]] | None = None  # the last level that kept too much
     for level in range(MAX_LEVEL + 1):
         try:
             request.check_time()
@@ -317,6 +320,54 @@ def _run(
         if best is not None and tokens >= best[1]:
             return best  # a harder level no longer helps
         best = (compressed, tokens, [name if level == 0 else f"{name}@{level}"])
-        if max_tokens is None or tokens <= max_tokens:
+        if max_tokens is None or _FILLED * max_tokens <= tokens <= max_tokens:
             return best
+        if tokens <= max_tokens:
+            return _filled(best, over, compressor, text, request, kind, count)
+        over = best
     return best
+
+
+def _filled(
+    fits: tuple[str, int, list[str]],
+    over: tuple[str, int, list[str]] | None,
+    compressor: Compressor,
+    text: str,
+    request: Request,
+    kind: str,
+    count: TokenCounter,
+) -> tuple[str, int, list[str]]:
+    """The level that ``fits`` max_tokens, or a fuller form cut to fit, if that keeps more.
+
+    A level keeps about half of what the one before it kept, and a compressor aiming at
+    max_tokens by an estimate of characters per token may keep less than it fits: the
+    first form that fits may use a fraction of the budget. The form before it (``over``,
+    the level before; for the first level, what the compressor keeps when not aiming at
+    max_tokens) cut by whole lines to the budget (failures first, then the query's
+    matches) fills it, when it keeps every failure the form that fits keeps and holds no
+    fold.
+    """
+    max_tokens = request.max_tokens
+    assert max_tokens is not None
+    if over is None:
+        if budget_chars(len(text), request) >= budget_chars(len(text), Request()):
+            return fits  # max_tokens did not bound the characters it aimed at
+        try:
+            free = compressor(text, dataclasses.replace(request, max_tokens=None))
+        except Exception as exc:  # DeadlineExceeded too: what fits is the result
+            logger.debug("%s compressor failed: %s", kind, type(exc).__name__)
+            return fits
+        if free is None or free[0] == fits[0]:
+            return fits
+        over = (free[0], count(free[0]), [free[1]])
+    if FOLD_LINE.search(over[0]):
+        # Cut by lines, a fold may lose the examples its count stands with (guarantee 2).
+        return fits
+    source = kind in SOURCE_KINDS
+    cut = fit_lines(
+        over[0], max_tokens, count, request.key, request.query, text, failures_first=not source
+    )
+    tokens = count(cut)
+    if fits[1] < tokens <= max_tokens and len(failures(cut)) >= len(failures(fits[0])):
+        return cut, tokens, [*over[2], "budget:lines"]
+    return fits
