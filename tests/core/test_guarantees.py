@@ -578,3 +578,38 @@ def test_a_budget_below_the_compressed_size_is_filled_not_undershot(name, text, 
     assert compress(text, key=name).compressed_tokens > max_tokens
     result = compress(text, key=name, max_tokens=max_tokens)
     assert 0.75 * max_tokens <= result.compressed_tokens <= max_tokens, result.transforms
+
+
+@fuzz
+@given(
+    st.integers(min_value=30, max_value=200),
+    st.sampled_from(["\u2028", "\u2029", "\x85"]),
+    st.booleans(),
+    st.sampled_from([None, "item-7"]),
+    st.sampled_from([None, 600]),
+)
+def test_json_whose_strings_hold_line_separators_keeps_the_guarantees(
+    count, separator, crlf, query, max_tokens
+):
+    # JSON leaves U+2028, U+2029 and NEL unescaped in its strings; str.splitlines (every
+    # reader's notion of a line) breaks on them, so the outline's kept lines, markers and
+    # counts must too.
+    records = [
+        {
+            "id": i,
+            "name": f"item-{i}",
+            "note": f"line one{separator}line two {i}",
+            "log": f"step {i}{separator}ERROR disk full{separator}done" if i == 5 else "fine",
+        }
+        for i in range(count)
+    ]
+    text = json.dumps({"total": count, "items": records}, indent=2, ensure_ascii=False)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    result = compress(text, key="k", query=query, max_tokens=max_tokens)
+    assert violations(text, result.text) == []
+    assert "ERROR disk full" in result.text
+    summary = re.search(r"\[… (\d+) of (\d+) lines", result.text)
+    if route(result.transforms) == "json" and summary and "budget:lines" not in result.transforms:
+        assert int(summary.group(2)) == sum(1 for line in text.splitlines() if line.strip())
+        assert unmarked_omissions(text, result.text) == []
