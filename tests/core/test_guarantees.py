@@ -613,3 +613,25 @@ def test_json_whose_strings_hold_line_separators_keeps_the_guarantees(
     if route(result.transforms) == "json" and summary and "budget:lines" not in result.transforms:
         assert int(summary.group(2)) == sum(1 for line in text.splitlines() if line.strip())
         assert unmarked_omissions(text, result.text) == []
+
+
+@fuzz
+@given(
+    st.lists(st.one_of(ROUTINE, st.sampled_from(FAILURES)), min_size=1, max_size=60),
+    st.lists(st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0c", "\x1e"])),
+    st.randoms(use_true_random=False),
+)
+def test_every_step_reads_lines_as_str_splitlines_does(lines, breaks, rnd):
+    # One notion of a line: the failure scan by offsets finds exactly the failing lines
+    # str.splitlines gives, whatever breaks them.
+    from agent_baton.compress.guarantees import failure_line_starts
+    from agent_baton.compress.lines import line_count, line_end
+
+    text = lines[0]
+    for line in lines[1:]:
+        text += (rnd.choice(breaks) if breaks else "\n") + line
+    starts = failure_line_starts(text)
+    assert [text[at : line_end(text, at)] for at in starts] == [
+        line for line in text.splitlines() if is_failure(line)
+    ]
+    assert line_count(text) == len(text.splitlines())

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from agent_baton.compress.guarantees import find_failures
+from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
 from agent_baton.search import query_terms, rank_texts
@@ -123,7 +124,7 @@ class LineUnits:
         """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
         if original is None:
             return cls([1] * len(lines), [1] * len(lines), len(lines), True)
-        total = original.count("\n") + 1 - original.endswith("\n")
+        total = line_count(original)
         weights = stands_for(lines)
         accounted = sum(weights)
         if accounted == total or (

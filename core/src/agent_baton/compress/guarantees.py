@@ -42,6 +42,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
+from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
@@ -209,8 +210,6 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
-# Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
-OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def is_failure(line: str) -> bool:
@@ -311,25 +310,22 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
 
 
 def failure_line_starts(text: str) -> list[int]:
-    """Where the lines of ``text`` (split at line feeds alone) that report a failure start.
+    """Where the lines of ``text`` (``str.splitlines``') that report a failure start.
 
     Ascending. The scan of :func:`failure_candidates`, by offsets: a document of millions of
     lines is not split into them.
     """
     folded = _folded(text)
     hit = {m.start() for m in _FAILURE_START.finditer(text)}
+    # "^" matches after a line feed alone: a line after another break is a candidate too.
+    hit.update(m.end() for m in OTHER_BREAKS.finditer(text))
     for word in _FAILURE_WORDS:
         at = folded.find(word)
         while at >= 0:
-            hit.add(text.rfind("\n", 0, at) + 1)
-            end = text.find("\n", at)
-            at = -1 if end < 0 else folded.find(word, end)
-    found = []
-    for start in sorted(hit):
-        end = text.find("\n", start)
-        if is_failure(text[start : len(text) if end < 0 else end]):
-            found.append(start)
-    return found
+            hit.add(line_start(text, at))
+            end = line_end(text, at)
+            at = folded.find(word, end) if end < len(text) else -1
+    return sorted(start for start in hit if is_failure(text[start : line_end(text, start)]))
 
 
 def failing_lines(lines: list[str]) -> set[int]:
@@ -341,13 +337,11 @@ def failing_strings(values: list[str]) -> dict[int, list[str]]:
     """For each of ``values`` (a document's string values) holding failure lines, those lines.
 
     Keyed by the value's index; its lines are ``str.splitlines``'s. One scan over the values
-    joined finds the few that may hold one (a line break other than a line feed makes a
-    value a candidate too); only those are split and tested.
+    joined finds the few that hold one; only those are split and tested.
     """
     joined = "\n".join(values)
     starts = list(accumulate((len(value) + 1 for value in values[:-1]), initial=0))
     candidates = {bisect_right(starts, at) - 1 for at in failure_line_starts(joined)}
-    candidates.update(bisect_right(starts, m.start()) - 1 for m in OTHER_BREAKS.finditer(joined))
     found: dict[int, list[str]] = {}
     for k in sorted(candidates):
         lines = values[k].splitlines()
@@ -526,7 +520,7 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
     produced = compress_lines(text, request)
     if produced is not None:
         return produced
-    lines = text.split("\n")
+    lines = text.splitlines()
     if not any(len(line) > _WIDE for line in lines):
         return None
     width = max(200, _WIDE >> request.level)

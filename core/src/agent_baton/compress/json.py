@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_baton.compress.guarantees import RESTORED, failing_strings
+from agent_baton.compress.lines import LINE_BREAKS
 from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import json_value, literal_value, strings
@@ -348,7 +349,7 @@ def minify(value: Any) -> str:
 # A row is one line: escape the separator and every character str.splitlines() breaks on.
 _CELL_ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "\n": "\\n", "\r": "\\r"}
-    | {c: f"\\u{ord(c):04x}" for c in "\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+    | {c: f"\\u{ord(c):04x}" for c in LINE_BREAKS[2:]}
 )
 
 

@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import OTHER_BREAKS, failure_line_starts, restore_failures
+from agent_baton.compress.guarantees import failure_line_starts, restore_failures
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
@@ -32,6 +32,7 @@ from agent_baton.compress.json import (
     is_telling,
     keyed_rows,
 )
+from agent_baton.compress.lines import OTHER_BREAKS, line_count
 from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
@@ -237,14 +238,12 @@ class _Outline:
         self.other_breaks = OTHER_BREAKS.search(text) is not None
 
     def weight(self, line: str) -> int:
-        """How many lines (``str.splitlines``) one of the document's JSON lines is."""
-        return len(line.splitlines()) or 1 if self.other_breaks else 1
+        """How many lines one of the document's JSON lines is."""
+        return max(1, line_count(line)) if self.other_breaks else 1
 
     def lines_of(self, at: int, until: int) -> int:
-        """How many lines (``str.splitlines``) the JSON lines from ``at`` to ``until`` are."""
-        if not self.other_breaks:
-            return self.text.count("\n", at, until) + 1
-        return sum(self.weight(line) for line in self.text[at:until].split("\n"))
+        """How many lines the JSON lines from offset ``at`` to ``until`` are."""
+        return max(1, line_count(self.text, at, until))
 
     def entries(self, node: _Node) -> _Entries:
         """The members or items of a container, read from its lines the first time."""
