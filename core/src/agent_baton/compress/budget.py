@@ -48,6 +48,7 @@ def fit_lines(
     original: str | None = None,
     *,
     failures_first: bool = True,
+    prefer: frozenset[str] = frozenset(),
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
@@ -60,7 +61,8 @@ def fit_lines(
     the compressed form's lines and say so. When there is no failure and not even the
     marker fits, the result is empty. ``failures_first=False`` (source code, which names
     failures but reports none) ranks failure lines with the other problem lines, after the
-    query's matches.
+    query's matches. Lines in ``prefer`` (what a tighter form kept) come right after the
+    failures.
     """
     lines = text.splitlines()
     units = LineUnits.of(lines, original)
@@ -85,7 +87,8 @@ def fit_lines(
     # A line after a kept one opens no gap of its own (the head, a failure's next line); in
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
-    for i in [*matches, *problems, *range(len(items))]:
+    preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
+    for i in [*preferred, *matches, *problems, *range(len(items))]:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
         cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)

@@ -326,7 +326,7 @@ def budget_chars(original_chars: int, request: Request) -> int:
     base = max(3000, original_chars // 8)
     if request.max_tokens is not None:
         base = min(base, request.max_tokens * 3)
-    return max(200, base >> request.level)
+    return max(200, int(base * request.scale) >> request.level)
 
 
 def minify(value: Any) -> str:
