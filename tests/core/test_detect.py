@@ -7,6 +7,7 @@ reports, and a .csv key over rows that look like log lines.
 """
 
 import csv
+import importlib
 import io
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import detect
+from agent_baton.compress.guarantees import missing_failures
 
 DEP5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/"
 
@@ -146,3 +148,22 @@ def test_a_csv_key_keeps_ragged_rows_that_look_like_log_lines_a_table():
     assert detect(rows.getvalue()) != "table"  # without the hint nothing says they are rows
     assert detect(rows.getvalue(), "dpkg.csv") == "table"
     assert detect(text[:50_000], "dpkg.csv") == "logs"  # the log itself is not CSV
+
+
+@pytest.mark.parametrize("module", ["smtplib", "statistics", "fractions"])
+def test_doctest_reports_are_parsed_as_tool_output(module):
+    # doctest's report is mostly examples and their output, indented under its heads
+    # (Trying:, Expecting:, Failed example:): read by that layout, not by its lines' words.
+    # smtplib's examples fail (no mail server): tracebacks under "Exception raised:".
+    source = importlib.import_module(module).__file__
+    run = subprocess.run(
+        [sys.executable, "-m", "doctest", "-v", source],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = run.stdout + run.stderr
+    assert detect(report) == "lines"
+    result = compress(report, key="doctest.log")
+    assert missing_failures(report, result.text) == []
