@@ -9,8 +9,10 @@ reports, and a .csv key over rows that look like log lines.
 import csv
 import importlib
 import io
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,44 @@ def test_doctest_reports_are_parsed_as_tool_output(module):
     assert detect(report) == "lines"
     result = compress(report, key="doctest.log")
     assert missing_failures(report, result.text) == []
+
+
+def _pip() -> list[str] | None:
+    """A pip to run: this interpreter's, else the one on PATH."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, check=False
+    )
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "pip"]
+    found = shutil.which("pip")
+    return [found] if found else None
+
+
+@pytest.mark.parametrize("package", ["json", "http", "xml"])
+def test_pip_verbose_build_logs_are_tool_output(tmp_path, package):
+    # pip -v prints its steps and the build backend's (running build_py, copying a -> b,
+    # writing …, or error: and its × marks when the build cannot run): a tool's lines,
+    # never prose to be joined.
+    pip = _pip()
+    if pip is None:
+        pytest.skip("no pip")
+    project = tmp_path / package
+    shutil.copytree(Path(sysconfig.get_paths()["stdlib"]) / package, project / "src" / package)
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        f'[project]\nname = "std-{package}"\nversion = "0.1"\n'
+        '[tool.setuptools.packages.find]\nwhere = ["src"]\n'
+    )
+    run = subprocess.run(
+        [*pip, "wheel", "-v", "--no-index", "--no-build-isolation", "--no-deps", "-w", "dist", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    log = run.stdout + run.stderr
+    assert "Processing " in log  # pip ran (whether the build backend could)
+    assert detect(log) == "lines"
+    result = compress(log, key="pip.log")
+    assert missing_failures(log, result.text) == []

@@ -97,6 +97,14 @@ _TOOL_LINE = re.compile(
     r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
     r"|[\w.\-]+:? \[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d"
     r"|\s*File \"[^\"]+\", line \d+|Traceback \(most recent call last\):$|(?:ERROR|FAIL): \w+ \("
+    # pip's steps, and the build backend's (setuptools') under "Running command".
+    r"|\s*(?:running \w+|(?:copying|byte-compiling) \S+ -> \S+|(?:creating|removing) \S+"
+    r"|adding '[^']+'|(?:writing|reading) [\w -]*?'?[\w./-]+'?)$|\s*Running command \S"
+    r"|(?:Processing|Collecting|Successfully (?:built|installed)|Building wheels? for"
+    r"|Installing collected packages:|Looking in (?:indexes|links):"
+    r"|Requirement already satisfied:|Using pip) \S"
+    # pip's (and rustc's) diagnostics: "error: …", "note: …", its "×" and "╰─>" marks.
+    r"|\s*(?:[×│╰]|(?:error|note|hint): \S)"
 )
 # What only code has: statements ended by braces or semicolons, Python's definitions and
 # imports, C's preprocessor lines, comments opening a line (an indented list of names looks
