@@ -156,6 +156,7 @@ class Skeleton:
 
         # Named ones first, then spelled-out ones; the best-matching first within each.
         chosen = sorted(named, key=by_match) + sorted(spelled, key=by_match)
+        exact = list(named)
         named += spelled
         if ranked:
             best = ranked[0][1]
@@ -174,7 +175,10 @@ class Skeleton:
         # class's methods. They follow, best-matching first, while they fit in a share of
         # the file that halves at each level.
         picked = {self.owners[i].name for i in chosen if i in named}
-        large = {self.owners[i].name for i in classes if i not in chosen}
+        # A class named to qualify a method (``Session.should_strip_auth``) stands for it.
+        constructors = {self.owners[i].name for i in classes}
+        qualifies = any(self.owners[i].name not in constructors for i in exact)
+        large = set() if qualifies else {self.owners[i].name for i in classes if i not in chosen}
         more = [
             i
             for i in functions
