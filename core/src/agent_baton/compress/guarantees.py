@@ -265,7 +265,9 @@ def find_failures(text: str) -> list[Failure]:
     """
     lines = text.splitlines()
     if "\\n" not in text:  # no escaped line breaks, so no quoted lines: the lines are all
-        return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
+        whole = sorted(failing_lines_of(text))
+        if all(len(lines[i]) < VIEW_CHARS for i in whole):  # else read by their strings
+            return [Failure(i, lines[i]) for i in whole]
     found: list[Failure] = []
     for i in failure_candidates(text, lines, ("\\n",)):
         line = lines[i]
