@@ -1,3 +1,11 @@
+import ast
+import re
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
 from agent_baton.compress import compress
 from agent_baton.compress.code import compress_code, looks_like_code
 from agent_baton.compress.detect import kinds
@@ -239,3 +247,50 @@ def test_a_docstring_opening_with_its_quotes_alone_goes_with_the_body():
         '"""\n    Fetch resource 7 over HTTP.\n\n    Retries twice.\n    """', summary[4:]
     )
     assert summary in compress(one_line, model="gpt-4").text.splitlines()
+
+
+def _asked(name: str) -> str:
+    return f"Explain what the function `{name}` does and what it returns."
+
+
+@pytest.mark.parametrize(
+    "module,name", [("textwrap", "TextWrapper"), ("difflib", "SequenceMatcher")]
+)
+def test_a_query_naming_a_large_class_keeps_its_methods_bodies(module, name):
+    # Too large to keep whole (over a quarter of the module), the class a task names is
+    # kept by its methods' bodies: what they return is the answer.
+    text = (Path(sysconfig.get_paths()["stdlib"]) / f"{module}.py").read_text()
+    lines = text.splitlines()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == name)
+    assert node.end_lineno - node.lineno > len(lines) // 4
+    returns = [
+        lines[n.lineno - 1]
+        for n in ast.walk(node)
+        if isinstance(n, ast.Return) and n.value is not None and n.lineno == n.end_lineno
+    ]
+    result = compress(text, key=f"{module}.py", query=_asked(name))
+    assert result.savings_percent > 20
+    assert [line for line in returns if line not in result.text] == []
+
+
+def _jdk_source(path: str) -> str | None:
+    for archive in sorted(Path("/usr/lib/jvm").glob("*/lib/src.zip")):
+        with zipfile.ZipFile(archive) as jdk:
+            if path in jdk.namelist():
+                return jdk.read(path).decode()
+    return None
+
+
+def test_a_query_naming_an_overloaded_method_keeps_every_overload():
+    text = _jdk_source("java.base/java/util/Spliterators.java")
+    if text is None:
+        pytest.skip("no JDK src.zip")
+    overloads = re.findall(r"^ +public static \S+ spliterator\(", text, re.MULTILINE)
+    assert len(overloads) > 4
+    result = compress(text, key="Spliterators.java", query=_asked("spliterator"))
+    assert result.savings_percent > 40
+    # Every overload's body: each returns its own spliterator.
+    kept = re.findall(
+        r"^ +public static \S+ spliterator\((?:.*\n)+? +return new (\w+)", result.text, re.MULTILINE
+    )
+    assert len(kept) == len(overloads)

@@ -7,15 +7,19 @@ reports, and a .csv key over rows that look like log lines.
 """
 
 import csv
+import importlib
 import io
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import detect
+from agent_baton.compress.guarantees import missing_failures
 
 DEP5 = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/"
 
@@ -146,3 +150,63 @@ def test_a_csv_key_keeps_ragged_rows_that_look_like_log_lines_a_table():
     assert detect(rows.getvalue()) != "table"  # without the hint nothing says they are rows
     assert detect(rows.getvalue(), "dpkg.csv") == "table"
     assert detect(text[:50_000], "dpkg.csv") == "logs"  # the log itself is not CSV
+
+
+@pytest.mark.parametrize("module", ["smtplib", "statistics", "fractions"])
+def test_doctest_reports_are_parsed_as_tool_output(module):
+    # doctest's report is mostly examples and their output, indented under its heads
+    # (Trying:, Expecting:, Failed example:): read by that layout, not by its lines' words.
+    # smtplib's examples fail (no mail server): tracebacks under "Exception raised:".
+    source = importlib.import_module(module).__file__
+    run = subprocess.run(
+        [sys.executable, "-m", "doctest", "-v", source],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = run.stdout + run.stderr
+    assert detect(report) == "lines"
+    result = compress(report, key="doctest.log")
+    assert missing_failures(report, result.text) == []
+
+
+def _pip() -> list[str] | None:
+    """A pip to run: this interpreter's, else the one on PATH."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, check=False
+    )
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "pip"]
+    found = shutil.which("pip")
+    return [found] if found else None
+
+
+@pytest.mark.parametrize("package", ["json", "http", "xml"])
+def test_pip_verbose_build_logs_are_tool_output(tmp_path, package):
+    # pip -v prints its steps and the build backend's (running build_py, copying a -> b,
+    # writing …, or error: and its × marks when the build cannot run): a tool's lines,
+    # never prose to be joined.
+    pip = _pip()
+    if pip is None:
+        pytest.skip("no pip")
+    project = tmp_path / package
+    shutil.copytree(Path(sysconfig.get_paths()["stdlib"]) / package, project / "src" / package)
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        f'[project]\nname = "std-{package}"\nversion = "0.1"\n'
+        '[tool.setuptools.packages.find]\nwhere = ["src"]\n'
+    )
+    run = subprocess.run(
+        [*pip, "wheel", "-v", "--no-index", "--no-build-isolation", "--no-deps", "-w", "dist", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    log = run.stdout + run.stderr
+    assert "Processing " in log  # pip ran (whether the build backend could)
+    assert detect(log) == "lines"
+    result = compress(log, key="pip.log")
+    assert missing_failures(log, result.text) == []

@@ -497,21 +497,7 @@ def reports(tmp_path_factory) -> dict[str, str]:
     return _reports(tmp_path_factory.mktemp("runs"))
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a repr's table view drops a record's traceback lines inside a string value",
-            ),
-        )
-        if kind == "repr"
-        else kind
-        for kind in REPORTING_KINDS
-    ],
-)
+@pytest.mark.parametrize("kind", REPORTING_KINDS)
 def test_every_compressor_but_code_keeps_the_failures_its_content_reports(reports, kind):
     # Guarantee 3's scope: what reports (output, data, prose, a traceback pasted in a fenced
     # block) keeps every failure line, whichever compressor reads it.
@@ -535,3 +521,117 @@ def test_source_code_is_exempt_its_assert_lines_are_program_text(name):
     assert program
     for line in program:
         ast.parse(line)  # a whole statement: program text, not a report
+
+
+@pytest.mark.parametrize("form", [repr, json.dumps])
+def test_a_table_view_keeps_the_failure_lines_of_any_row_s_values(form):
+    # Guarantee 3 in a view (a repr, JSON on one line): the row whose value holds a failure
+    # line stays, though it is no rarer than the others, and the line shows as it reads,
+    # though its cell is cut.
+    steps = "".join(f"\n  substep {j} ok" for j in range(12))
+    records = [{"id": i, "detail": f"step {i} began{steps}\nfinished"} for i in range(600)]
+    records[377]["detail"] = f"step 377 began{steps}\nERROR disk full on /var\nfinished"
+    text = form(records)
+    result = compress(text, key="k")
+    assert route(result.transforms) in ("repr", "json") and "sample" in result.transforms[0]
+    assert "\nERROR disk full on /var\n" in f"\n{result.text}\n"
+    assert violations(text, result.text) == []
+
+
+@pytest.mark.parametrize("form", [repr, json.dumps])
+def test_a_list_cut_in_a_view_gives_back_its_failure_lines(form):
+    log = [f"10:{i // 60:02d}:{i % 60:02d} INFO request {i} served" for i in range(600)]
+    log[450] = "10:07:30 ERROR upstream returned 502 for order 4711"
+    rows = [{"id": i, "name": f"n{i}", "size": i * 3} for i in range(3000)]
+    text = form({"status": "failed", "log": log, "rows": rows})
+    result = compress(text, key="k")
+    assert "sample" in result.transforms[0]
+    assert "10:07:30 ERROR upstream returned 502 for order 4711" in result.text.splitlines()
+    assert violations(text, result.text) == []
+
+
+def _budgeted_inputs() -> list[tuple[str, str]]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    found = [("statistics.py", (stdlib / "statistics.py").read_text())]
+    found.append(("difflib.json", json.dumps(_stdlib_docs(stdlib / "difflib.py"), indent=2)))
+    corepack = Path("/usr/lib/node_modules/corepack/package.json")  # when node is installed
+    if corepack.exists():
+        found.append(("package.json", corepack.read_text()))
+    return found
+
+
+def _stdlib_docs(path: Path) -> dict[str, dict[str, object]]:
+    """A real document: a module's functions and classes, their lines and docstrings."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.name: {"line": node.lineno, "doc": ast.get_docstring(node) or ""}
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
+
+
+@pytest.mark.parametrize("name,text", _budgeted_inputs(), ids=[n for n, _ in _budgeted_inputs()])
+@pytest.mark.parametrize("max_tokens", [150, 300, 450])
+def test_a_budget_below_the_compressed_size_is_filled_not_undershot(name, text, max_tokens):
+    # A level keeps about half of what the one before kept: the first to fit may use a
+    # fraction of the budget, dropping what would fit.
+    assert compress(text, key=name).compressed_tokens > max_tokens
+    result = compress(text, key=name, max_tokens=max_tokens)
+    assert 0.75 * max_tokens <= result.compressed_tokens <= max_tokens, result.transforms
+
+
+@fuzz
+@given(
+    st.integers(min_value=30, max_value=200),
+    st.sampled_from(["\u2028", "\u2029", "\x85"]),
+    st.booleans(),
+    st.sampled_from([None, "item-7"]),
+    st.sampled_from([None, 600]),
+)
+def test_json_whose_strings_hold_line_separators_keeps_the_guarantees(
+    count, separator, crlf, query, max_tokens
+):
+    # JSON leaves U+2028, U+2029 and NEL unescaped in its strings; str.splitlines (every
+    # reader's notion of a line) breaks on them, so the outline's kept lines, markers and
+    # counts must too.
+    records = [
+        {
+            "id": i,
+            "name": f"item-{i}",
+            "note": f"line one{separator}line two {i}",
+            "log": f"step {i}{separator}ERROR disk full{separator}done" if i == 5 else "fine",
+        }
+        for i in range(count)
+    ]
+    text = json.dumps({"total": count, "items": records}, indent=2, ensure_ascii=False)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    result = compress(text, key="k", query=query, max_tokens=max_tokens)
+    assert violations(text, result.text) == []
+    assert "ERROR disk full" in result.text
+    summary = re.search(r"\[… (\d+) of (\d+) lines", result.text)
+    if route(result.transforms) == "json" and summary and "budget:lines" not in result.transforms:
+        assert int(summary.group(2)) == sum(1 for line in text.splitlines() if line.strip())
+        assert unmarked_omissions(text, result.text) == []
+
+
+@fuzz
+@given(
+    st.lists(st.one_of(ROUTINE, st.sampled_from(FAILURES)), min_size=1, max_size=60),
+    st.lists(st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0c", "\x1e"])),
+    st.randoms(use_true_random=False),
+)
+def test_every_step_reads_lines_as_str_splitlines_does(lines, breaks, rnd):
+    # One notion of a line: the failure scan by offsets finds exactly the failing lines
+    # str.splitlines gives, whatever breaks them.
+    from agent_baton.compress.guarantees import failure_line_starts
+    from agent_baton.compress.lines import line_count, line_end
+
+    text = lines[0]
+    for line in lines[1:]:
+        text += (rnd.choice(breaks) if breaks else "\n") + line
+    starts = failure_line_starts(text)
+    assert [text[at : line_end(text, at)] for at in starts] == [
+        line for line in text.splitlines() if is_failure(line)
+    ]
+    assert line_count(text) == len(text.splitlines())

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from agent_baton.compress.guarantees import find_failures
+from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
 from agent_baton.search import query_terms, rank_texts
@@ -24,6 +25,8 @@ from agent_baton.tokens import TokenCounter
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
+# A fold's line (``[×12 like: …]``).
+FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 
 
@@ -45,6 +48,7 @@ def fit_lines(
     original: str | None = None,
     *,
     failures_first: bool = True,
+    prefer: frozenset[str] = frozenset(),
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
@@ -57,7 +61,8 @@ def fit_lines(
     the compressed form's lines and say so. When there is no failure and not even the
     marker fits, the result is empty. ``failures_first=False`` (source code, which names
     failures but reports none) ranks failure lines with the other problem lines, after the
-    query's matches.
+    query's matches. Lines in ``prefer`` (what a tighter form kept) come right after the
+    failures.
     """
     lines = text.splitlines()
     units = LineUnits.of(lines, original)
@@ -79,10 +84,14 @@ def fit_lines(
     picked = list(failing)  # in the order they were picked: failures, matches, the rest
     used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
     chosen = set(picked)
-    for i in [*matches, *problems, *range(len(items))]:
+    # A line after a kept one opens no gap of its own (the head, a failure's next line); in
+    # a text of folds every line is costed with a gap, as the folds' counts were checked.
+    runs = FOLD_LINE.search(text) is None
+    preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
+    for i in [*preferred, *matches, *problems, *range(len(items))]:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
-        cost = counter(texts[i]) + 1 + _GAP_TOKENS
+        cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
         if i not in chosen and used + cost <= budget:
             chosen.add(i)
             picked.append(i)
@@ -118,7 +127,7 @@ class LineUnits:
         """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
         if original is None:
             return cls([1] * len(lines), [1] * len(lines), len(lines), True)
-        total = original.count("\n") + 1 - original.endswith("\n")
+        total = line_count(original)
         weights = stands_for(lines)
         accounted = sum(weights)
         if accounted == total or (

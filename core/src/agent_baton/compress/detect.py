@@ -97,6 +97,14 @@ _TOOL_LINE = re.compile(
     r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
     r"|[\w.\-]+:? \[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d"
     r"|\s*File \"[^\"]+\", line \d+|Traceback \(most recent call last\):$|(?:ERROR|FAIL): \w+ \("
+    # pip's steps, and the build backend's (setuptools') under "Running command".
+    r"|\s*(?:running \w+|(?:copying|byte-compiling) \S+ -> \S+|(?:creating|removing) \S+"
+    r"|adding '[^']+'|(?:writing|reading) [\w -]*?'?[\w./-]+'?)$|\s*Running command \S"
+    r"|(?:Processing|Collecting|Successfully (?:built|installed)|Building wheels? for"
+    r"|Installing collected packages:|Looking in (?:indexes|links):"
+    r"|Requirement already satisfied:|Using pip) \S"
+    # pip's (and rustc's) diagnostics: "error: …", "note: …", its "×" and "╰─>" marks.
+    r"|\s*(?:[×│╰]|(?:error|note|hint): \S)"
 )
 # What only code has: statements ended by braces or semicolons, Python's definitions and
 # imports, C's preprocessor lines, comments opening a line (an indented list of names looks
@@ -108,6 +116,15 @@ _CODE_SIGN = re.compile(
 )
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
+# doctest's report: its heads, separators, failures' places and summary lines (the rest of
+# its lines are indented under them).
+_DOCTEST_HEAD = re.compile(
+    r"(?:Trying|Expecting|Expected|Got|Failed example|Exception raised):|Expecting nothing"
+    r'|Got nothing|ok|\*{70}|File ".+", line \d+, in \S+'
+    r"|\d+ items? (?:had no tests|passed all tests|had failures):|\d+ tests? in \d+ items?\."
+    r"|\d+ passed and \d+ failed\.|\*\*\*Test Failed\*\*\* \d+ failures?\.|Test passed\."
+)
+_DOCTEST_SHARE = 0.95  # of a text's lines read as doctest's: its report
 _DIRECTIVES = 0.4  # of a text's lines outside comments: a C header of preprocessor lines
 # Lines that are records, not sentences, whatever their words: `path:line:` diagnostics,
 # status words of test runners (`tests/a.py::test_x PASSED`: a first token holding "::",
@@ -180,7 +197,9 @@ def detect(text: str, key: str | None = None) -> str:
         return "html"
     if _xml(stripped):
         return "xml"
-    if _tool_output(text) and not (markdown and _BACKTICK_FENCE.search(text)):
+    if (_tool_output(text) or _doctest_report(text)) and not (
+        markdown and _BACKTICK_FENCE.search(text)
+    ):
         # A compiler's or test runner's report, folded line by line; a report that quotes a
         # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
         return "lines"
@@ -364,6 +383,21 @@ def _tool_output(text: str) -> bool:
     lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
     hits = sum(1 for line in lines if _TOOL_LINE.match(line[:_LINE_CHARS]))
     return len(lines) >= 5 and hits >= _TOOL_SHARE * len(lines)
+
+
+def _doctest_report(text: str) -> bool:
+    """Whether the lines parse as doctest's report: its heads, each over indented lines.
+
+    ``python -m doctest -v`` writes ``Trying:`` over an example, ``Expecting:`` over what it
+    should print, ``ok`` or a failure's location, ``Failed example:``, ``Got:`` and a
+    traceback, then a summary; everything else it writes is indented under a head. Most of
+    its lines are examples and their output, which a tool's line pattern cannot tell.
+    """
+    lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    heads = sum(1 for line in lines if _DOCTEST_HEAD.fullmatch(line))
+    examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
+    read = heads + sum(1 for line in lines if line[:1] in " \t")
+    return examples >= 2 and read >= _DOCTEST_SHARE * len(lines)
 
 
 def _preprocessed(sample: str) -> bool:

@@ -24,7 +24,7 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 
 def compress_fallback(text: str, key: str | None, budget: int) -> str:
     """``text`` cut to about ``budget`` characters in one linear pass (see the module)."""
-    lines = text.split("\n")
+    lines = text.splitlines()
     n = len(lines)
     keep = set(range(min(_EDGE, n))) | set(range(max(0, n - _EDGE), n))
     failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
@@ -44,7 +44,8 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
         used += min(len(lines[i]), _WIDTH) + 1
     # A line's shape is the line without its digits; a kept line has none, so no run
     # folds it in (groupby compares the shapes in C: no Python step per routine line).
-    shapes: list[str | None] = list(text.translate(_NO_DIGITS).split("\n"))
+    shapes: list[str | None] = list(text.translate(_NO_DIGITS).splitlines())
+    shapes += [""] * (n - len(shapes))  # a last line of digits alone, left empty
     for i in keep:
         shapes[i] = None
     out: list[str] = []

@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
+from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, data_value, strings
@@ -197,7 +198,8 @@ _FAILURE_WORDS = (
 # ASCII letters); "İ" would also lower to two characters.
 FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
-_RESTORED = "[… failure lines from elsewhere in the original:]"
+# The label above failure lines put back where no kept line places them.
+RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
@@ -212,8 +214,6 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
-# Line separators str.splitlines() knows besides "\n" (where "^" in a pattern does not).
-OTHER_BREAKS = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def is_failure(line: str) -> bool:
@@ -269,13 +269,17 @@ def find_failures(text: str) -> list[Failure]:
     """
     lines = text.splitlines()
     if "\\n" not in text:  # no escaped line breaks, so no quoted lines: the lines are all
-        return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
+        whole = sorted(failing_lines_of(text))
+        if all(len(lines[i]) < VIEW_CHARS for i in whole):  # else read by their strings
+            return [Failure(i, lines[i]) for i in whole]
     found: list[Failure] = []
     for i in failure_candidates(text, lines, ("\\n",)):
         line = lines[i]
-        quoted = quoted_lines(line) if "\\n" in line else []
-        if quoted:
-            failing = failing_lines(quoted)
+        # A line too long to keep (a document on one line) is read by its strings' lines too.
+        wide = len(line) >= VIEW_CHARS
+        quoted = quoted_lines(line, every=wide) if "\\n" in line or wide else []
+        failing = failing_lines(quoted) if quoted else set()
+        if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
@@ -312,25 +316,22 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
 
 
 def failure_line_starts(text: str) -> list[int]:
-    """Where the lines of ``text`` (split at line feeds alone) that report a failure start.
+    """Where the lines of ``text`` (``str.splitlines``') that report a failure start.
 
     Ascending. The scan of :func:`failure_candidates`, by offsets: a document of millions of
     lines is not split into them.
     """
     folded = _folded(text)
     hit = set(_failure_starts(text))
+    # The scan reads line feeds alone: a line after another break is a candidate too.
+    hit.update(m.end() for m in OTHER_BREAKS.finditer(text))
     for word in _FAILURE_WORDS:
         at = folded.find(word)
         while at >= 0:
-            hit.add(text.rfind("\n", 0, at) + 1)
-            end = text.find("\n", at)
-            at = -1 if end < 0 else folded.find(word, end)
-    found = []
-    for start in sorted(hit):
-        end = text.find("\n", start)
-        if is_failure(text[start : len(text) if end < 0 else end]):
-            found.append(start)
-    return found
+            hit.add(line_start(text, at))
+            end = line_end(text, at)
+            at = folded.find(word, end) if end < len(text) else -1
+    return sorted(start for start in hit if is_failure(text[start : line_end(text, start)]))
 
 
 def _failure_starts(text: str) -> Iterator[int]:
@@ -344,6 +345,24 @@ def _failure_starts(text: str) -> Iterator[int]:
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
     return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+
+
+def failing_strings(values: list[str]) -> dict[int, list[str]]:
+    """For each of ``values`` (a document's string values) holding failure lines, those lines.
+
+    Keyed by the value's index; its lines are ``str.splitlines``'s. One scan over the values
+    joined finds the few that hold one; only those are split and tested.
+    """
+    joined = "\n".join(values)
+    starts = list(accumulate((len(value) + 1 for value in values[:-1]), initial=0))
+    candidates = {bisect_right(starts, at) - 1 for at in failure_line_starts(joined)}
+    found: dict[int, list[str]] = {}
+    for k in sorted(candidates):
+        lines = values[k].splitlines()
+        failing = failing_lines(lines)
+        if failing:
+            found[k] = [lines[i] for i in sorted(failing)]
+    return found
 
 
 def lines_holding(text: str, starts: list[int], words: tuple[str, ...]) -> set[int]:
@@ -372,16 +391,21 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
-def quoted_lines(line: str) -> list[str]:
+def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
     JSON strings first, then Python string and bytes literals; a string that does not
-    parse is passed over.
+    parse is passed over. ``every``: the strings of one line too, of the kind of quotes
+    that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
     """
-    for pattern in _QUOTED:
+    patterns: tuple[re.Pattern[str], ...] = _QUOTED
+    if every:
+        opens = {p: m.start() if (m := p.search(line)) else len(line) for p in _QUOTED}
+        patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
+    for pattern in patterns:
         out: list[str] = []
         for match in pattern.finditer(line):
-            if "\\n" not in match.group():
+            if not every and "\\n" not in match.group():
                 continue  # a string of one line: the line itself is checked
             value = _unquote(match.group())
             if value is not None:
@@ -498,7 +522,7 @@ def restore_failures(original: str, compressed: str) -> str:
         result.append(line)
         result.extend(placed.get(k, ()))
     if unplaced:
-        result.extend([_RESTORED, *unplaced])
+        result.extend([RESTORED, *unplaced])
     return "\n".join(result)
 
 
@@ -510,7 +534,7 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
     produced = compress_lines(text, request)
     if produced is not None:
         return produced
-    lines = text.split("\n")
+    lines = text.splitlines()
     if not any(len(line) > _WIDE for line in lines):
         return None
     width = max(200, _WIDE >> request.level)

@@ -20,9 +20,11 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_baton.compress.guarantees import RESTORED, failing_strings
+from agent_baton.compress.lines import LINE_BREAKS
 from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import json_value, literal_value
+from agent_baton.compress.parsed import json_value, literal_value, strings
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -324,7 +326,7 @@ def budget_chars(original_chars: int, request: Request) -> int:
     base = max(3000, original_chars // 8)
     if request.max_tokens is not None:
         base = min(base, request.max_tokens * 3)
-    return max(200, base >> request.level)
+    return max(200, int(base * request.scale) >> request.level)
 
 
 def minify(value: Any) -> str:
@@ -347,7 +349,7 @@ def minify(value: Any) -> str:
 # A row is one line: escape the separator and every character str.splitlines() breaks on.
 _CELL_ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "\n": "\\n", "\r": "\\r"}
-    | {c: f"\\u{ord(c):04x}" for c in "\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+    | {c: f"\\u{ord(c):04x}" for c in LINE_BREAKS[2:]}
 )
 
 
@@ -473,7 +475,7 @@ class _Renderer:
             self.request.check_time()
             self.lossy = True
             self.tables = 0
-            return self._value(data, "", lossy=True)
+            return _with_failures(self._value(data, "", lossy=True), data)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
         if is_keyed_records(value) or is_records(value):
@@ -509,6 +511,20 @@ class _Renderer:
             else:
                 scalars.append(f"{name}: {minify(value)}")
         return "\n".join([*scalars, *blocks])
+
+
+def _with_failures(rendered: str, data: Any) -> str:
+    """``rendered`` (a sampled view of ``data``) with the failure lines of its strings it cut.
+
+    Guarantee 3: a table shows them under the rows that hold them; any other (a long value
+    cut to its start, a list cut to its first items) comes back here, at the end.
+    """
+    values = list(strings(data))
+    found = failing_strings(values)
+    lost = [line for k in found for line in found[k] if line not in rendered]
+    if not lost:
+        return rendered
+    return "\n".join([rendered, RESTORED, *dict.fromkeys(lost)])
 
 
 KEY_COLUMN = "(key)"
@@ -569,6 +585,7 @@ class _Table:
         self.budget = 0
         names = list(dict.fromkeys(k for row in self.rows for k in row))
         self.columns = [_Column(n, [row.get(n, _MISSING) for row in self.rows]) for n in names]
+        self._failing: dict[int, list[str]] | None = None
 
     def render(self, budget: int, *, lossy: bool) -> str:
         """The table in full, or sampled to ``budget`` chars when ``lossy``.
@@ -617,7 +634,8 @@ class _Table:
 
         header = "|".join(c.name for c in columns)
         room = _table_room(self.budget, columns, n)
-        keep = _pick_rows(n, matched, rare.order, room)
+        failing = self._failing_rows()
+        keep = _pick_rows(n, {*matched, *failing}, rare.order, room)
         shown = {c.name for c in columns} | {c.name for c in shown_constant}
         dropped = [c.name for c in [*varying, *constant] if c.name not in shown]
 
@@ -629,6 +647,7 @@ class _Table:
         for i in keep:
             if i - previous > 1:
                 lines.append(note(f"rows {previous + 1}-{i - 1}"))
+            start = len(lines)
             if i in matched:
                 lines.append(f"{self._row(i, columns)}  ← matches query")
                 extra = self._full_row(i, {c.name for c in columns})
@@ -636,6 +655,9 @@ class _Table:
                     lines.append(f"  more of row {i}: {extra}")
             else:
                 lines.append(self._row(i, columns, limit))
+            # The failure lines of its values that its cells cut or left out, as they read.
+            row = "\n".join(lines[start:])
+            lines.extend(line for line in failing.get(i, ()) if line not in row)
             previous = i
         if previous < n - 1:
             lines.append(note(f"rows {previous + 1}-{n - 1}"))
@@ -665,6 +687,22 @@ class _Table:
                 text = text if len(text) <= limit else text[: limit - 1] + "…"
             cells.append(text)
         return "|".join(cells)
+
+    def _failing_rows(self) -> dict[int, list[str]]:
+        """The rows whose values (nested ones too) hold failure lines, with those lines."""
+        if self._failing is None:
+            values: list[str] = []
+            owners: list[int] = []
+            for i, row in enumerate(self.rows):
+                for value in row.values():
+                    found = [value] if isinstance(value, str) else strings(value)
+                    for text in found:
+                        values.append(text)
+                        owners.append(i)
+            self._failing = {}
+            for k, lines in failing_strings(values).items():
+                self._failing.setdefault(owners[k], []).extend(lines)
+        return self._failing
 
     def _full_row(self, i: int, shown: set[str]) -> str:
         """The other non-empty fields of a row that matched the query, as name=value.

@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from agent_baton.compress.guarantees import OTHER_BREAKS, failure_line_starts, restore_failures
+from agent_baton.compress.guarantees import failure_line_starts, restore_failures
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
@@ -32,6 +32,7 @@ from agent_baton.compress.json import (
     is_telling,
     keyed_rows,
 )
+from agent_baton.compress.lines import OTHER_BREAKS, line_count
 from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
@@ -234,6 +235,17 @@ class _Outline:
         self.shapes = shapes
         self.failing = _line_numbers(text, failure_line_starts(text))  # ascending
         self.left_out: dict[str, int] = {}
+        # Its lines are str.splitlines' (as every reader's): a string value may hold a line
+        # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
+        self.other_breaks = OTHER_BREAKS.search(text) is not None
+
+    def weight(self, line: str) -> int:
+        """How many lines one of the document's JSON lines is."""
+        return max(1, line_count(line)) if self.other_breaks else 1
+
+    def lines_of(self, at: int, until: int) -> int:
+        """How many lines the JSON lines from offset ``at`` to ``until`` are."""
+        return max(1, line_count(self.text, at, until))
 
     def entries(self, node: _Node) -> _Entries:
         """The members or items of a container, read from its lines the first time."""
@@ -276,11 +288,14 @@ class _Outline:
 
         Of the whole, not of a place: the markers at the places count lines and items apart.
         """
-        blank = bool(_BLANK_LINE.match(self.text)) + sum(
-            1 for _ in _BLANK_AFTER_BREAK.finditer(self.text)
-        )
-        total = self.text.count("\n") + 1 - blank
-        kept = sum(1 for line in out if line.strip() and not is_marker(line))
+        if self.other_breaks:
+            total = sum(1 for line in self.text.splitlines() if line.strip())
+        else:
+            blank = bool(_BLANK_LINE.match(self.text)) + sum(
+                1 for _ in _BLANK_AFTER_BREAK.finditer(self.text)
+            )
+            total = self.text.count("\n") + 1 - blank
+        kept = sum(self.weight(line) for line in out if line.strip() and not is_marker(line))
         items = [f"{k} {_plural(u, k)}" for u, k in self.left_out.items() if k and u != "lines"]
         return f"{total - kept} of {total} lines" + (f" ({', '.join(items)})" if items else "")
 
@@ -387,7 +402,7 @@ class _Outline:
         if unit == "items":
             count = len(skipped)
         else:
-            count = sum(entries.last[k] - entries.first[k] + 1 for k in skipped)
+            count = sum(self.lines_of(entries.at[k], entries.until[k]) for k in skipped)
         self.left_out[unit] = self.left_out.get(unit, 0) + count
         inner.append(self._marker(self.first_line(entries.node(skipped[0])), count, unit))
 
@@ -453,17 +468,18 @@ class _Outline:
                 used += len(lines[i - first]) + len(lines[parent - first]) + 2
         kept.update(self.failures_in(node.first, node.last))
         out: list[str] = []
-        gap = left = 0
+        gap = gap_lines = left = 0
         for i, line in enumerate(lines):
             if i + first in kept or (gap == 0 and _CLOSING.fullmatch(line)):
                 # A closing line after a kept one costs less than a marker for it.
                 if gap:
-                    out.append(self._marker(lines[i - gap], gap, "lines"))
-                    left += gap
-                    gap = 0
+                    out.append(self._marker(lines[i - gap], gap_lines, "lines"))
+                    left += gap_lines
+                    gap = gap_lines = 0
                 out.append(cut_line(line, _BRIEF_WIDE))
             else:
                 gap += 1
+                gap_lines += self.weight(line)
         return out, left
 
     def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
@@ -533,7 +549,7 @@ class _Outline:
         for _ in range(node.last - node.first):
             line = self.text[at : self.text.find("\n", at)]
             if used + len(line) + 1 > budget:
-                left = node.last - node.first - len(out)
+                left = self.lines_of(at, node.until) - self.weight(last)
                 self.left_out["lines"] = self.left_out.get("lines", 0) + left
                 out.append(self._marker(line, left, "lines"))
                 break

@@ -258,7 +258,7 @@ def fold_lines(text: str, request: Request) -> str:
     budget = max(1500, len(text) // 12)
     if request.max_tokens is not None:
         budget = min(budget, request.max_tokens * 3)
-    budget >>= request.level
+    budget = int(budget * request.scale) >> request.level
 
     keep: set[int] = set()
     edge = 3 if request.level < 2 else 1

@@ -20,6 +20,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from agent_baton.compress.lines import BREAK, line_count
+
 # A marker line: an optional comment opener, then "[…", "[×", "[§" or a bare "…". The blanks
 # are taken possessively: neither an opener nor the marker starts with one, and giving them
 # back one at a time made a line of n blanks take n² steps (a 160,000-blank line: minutes).
@@ -41,8 +43,6 @@ _PLACE = re.compile(
 )
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.
 FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
-# What str.splitlines() breaks a line at.
-_ONE_LINE = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,7 @@ def note(text: str) -> str:
     agent) tells it from the input's own lines. One line whatever it quotes: a value with line
     breaks (a license text in a column's counts) shows them escaped, as JSON does.
     """
-    return f"[… {_ONE_LINE.sub(_escaped, text)}]"
+    return f"[… {BREAK.sub(_escaped, text)}]"
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -131,10 +131,10 @@ def view_of(text: str, part: str, view: str, what: str) -> str:
     """
     part = part.strip()  # a document read with the line break that ends it
     at = text.find(part)
-    start = max((m.end() for m in _ONE_LINE.finditer(text, 0, at)), default=0)
-    end = _ONE_LINE.search(text, at + len(part))
+    start = max((m.end() for m in BREAK.finditer(text, 0, at)), default=0)
+    end = BREAK.search(text, at + len(part))
     line = text[start : len(text) if end is None else end.start()]
-    lines = view.count("\n") + 1
+    lines = max(1, line_count(view))
     return f"{view_label(lines, len(line), what)}\n{view}"
 
 

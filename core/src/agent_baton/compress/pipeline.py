@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from agent_baton.background import worker
 from agent_baton.compress.binary import compress_binary
-from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.budget import FOLD_LINE, LineUnits, fit_lines
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
@@ -35,7 +36,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
-from agent_baton.compress.markers import hint_once
+from agent_baton.compress.markers import hint_once, is_marker
 from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
@@ -61,6 +62,10 @@ _HANDOVER_SECONDS = 0.002
 _HANDOVER_CHARS_PER_SECOND = 120_000_000
 # How many times a compressor may be asked to keep less to meet max_tokens.
 MAX_LEVEL = 4
+# A level that fits max_tokens but uses less than this share of it leaves room to fill.
+_FILLED = 0.8
+# Shares between two levels tried to fill it, at most.
+_FILL_TRIES = 3
 # Seconds of CPU time a compression may take before it falls back to one linear pass.
 DEFAULT_DEADLINE = 10.0
 COMPRESSORS: dict[str, Compressor] = {
@@ -300,6 +305,7 @@ def _run(
     """
     max_tokens = request.max_tokens
     best: tuple[str, int, list[str]] | None = None
+    over: tuple[str, int, list[str]] | None = None  # the last level that kept too much
     for level in range(MAX_LEVEL + 1):
         try:
             request.check_time()
@@ -321,6 +327,95 @@ def _run(
         if best is not None and tokens >= best[1]:
             return best  # a harder level no longer helps
         best = (compressed, tokens, [name if level == 0 else f"{name}@{level}"])
-        if max_tokens is None or tokens <= max_tokens:
+        if max_tokens is None or _FILLED * max_tokens <= tokens <= max_tokens:
             return best
+        if tokens <= max_tokens:
+            return _filled(
+                best, over, compressor, text, dataclasses.replace(request, level=level), count
+            )
+        over = best
+    return best
+
+
+def _filled(
+    fits: tuple[str, int, list[str]],
+    over: tuple[str, int, list[str]] | None,
+    compressor: Compressor,
+    text: str,
+    request: Request,
+    count: TokenCounter,
+) -> tuple[str, int, list[str]]:
+    """What ``fits`` max_tokens at ``request.level``, or a fuller form that fits too.
+
+    A level keeps about half of what the one before it (``over``) kept, and a compressor
+    aiming at max_tokens by an estimate of characters per token may keep less than fits:
+    the first form that fits may use a fraction of the budget. A compressor that aims at a
+    number of characters is asked for shares between the two (at the first level, between
+    its aim and what it keeps unaimed); another's fuller form is cut by whole lines to the
+    budget (failures first, then the lines the form that fits kept, then the query's
+    matches), when its markers can count the original's lines, it holds no fold (whose
+    examples a cut may part from it) and the cut keeps every failure.
+    """
+    max_tokens = request.max_tokens
+    assert max_tokens is not None
+    best = fits
+    if over is not None:
+        widest = 2.0  # the level before: twice the characters
+    else:
+        widest = budget_chars(len(text), Request()) / budget_chars(len(text), request)
+    low, high = 1.0, widest
+    for _ in range(_FILL_TRIES if widest > 1 else 0):
+        scale = math.sqrt(low * high)  # the budget's share halves per level: between, by ratio
+        try:
+            produced = compressor(text, dataclasses.replace(request, scale=scale))
+        except Exception as exc:  # DeadlineExceeded too: what fits is the result
+            logger.debug("%s compressor failed: %s", fits[2][0], type(exc).__name__)
+            return best
+        shares = None if produced is None else hint_once(produced[0], text, request.key)
+        if shares is None or shares == fits[0]:
+            break  # the compressor does not aim at characters
+        tokens = count(shares)
+        if tokens > max_tokens:
+            high = scale
+            over = (shares, tokens, fits[2])
+            continue
+        low = scale
+        if tokens > best[1]:
+            best = (shares, tokens, [*fits[2][:-1], f"{fits[2][-1]}~{scale:.2f}"])
+        if tokens >= _FILLED * max_tokens:
+            return best
+    else:
+        return best
+    if over is None and request.level == 0:
+        try:
+            free = compressor(text, dataclasses.replace(request, max_tokens=None))
+        except Exception as exc:
+            logger.debug("%s compressor failed: %s", fits[2][0], type(exc).__name__)
+            return best
+        if free is None:
+            return best
+        unaimed = hint_once(free[0], text, request.key)
+        if unaimed == fits[0]:
+            return best
+        over = (unaimed, count(unaimed), [free[1]])
+    if over is None or FOLD_LINE.search(over[0]):
+        return best
+    lines = over[0].splitlines()
+    if not LineUnits.of(lines, text).of_original:
+        return best  # reshaped: a cut's markers would count the compressed form's lines
+    source = bool(fits[2]) and fits[2][0].split(":", 1)[0] in SOURCE_KINDS
+    kept = frozenset(line for line in fits[0].splitlines() if not is_marker(line))
+    cut = fit_lines(
+        over[0],
+        max_tokens,
+        count,
+        request.key,
+        request.query,
+        text,
+        failures_first=not source,
+        prefer=kept,
+    )
+    tokens = count(cut)
+    if best[1] < tokens <= max_tokens and len(failures(cut)) >= len(failures(best[0])):
+        return cut, tokens, [*over[2], "budget:lines"]
     return best

@@ -21,6 +21,9 @@ class Request:
     level: int = 0
     # The caller's token budget, if any: compressors may aim for it directly.
     max_tokens: int | None = None
+    # What compressors that aim at a number of characters multiply it by: the pipeline
+    # tries shares between two levels to fill max_tokens.
+    scale: float = 1.0
     # The time.thread_time() by which the compressor must be done; None: no limit. CPU
     # time of the compressing thread, not wall time: a busy machine does not change what
     # compression produces.

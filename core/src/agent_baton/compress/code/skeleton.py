@@ -156,6 +156,7 @@ class Skeleton:
 
         # Named ones first, then spelled-out ones; the best-matching first within each.
         chosen = sorted(named, key=by_match) + sorted(spelled, key=by_match)
+        exact = list(named)
         named += spelled
         if ranked:
             best = ranked[0][1]
@@ -163,12 +164,34 @@ class Skeleton:
             for i, score in ranked[:extra]:
                 if i not in chosen and score >= 0.6 * best:
                     chosen.append(i)
-        # A class the query names, with no method of it chosen, is kept whole if not huge.
+        # A class the query names, with no method of it chosen, is kept whole if not huge;
+        # else (or when its constructors are named) by its methods' bodies, below.
+        classes = [i for i, o in enumerate(self.owners) if not o.function and o.name in words]
         if not named:
-            for i, o in enumerate(self.owners):
-                if not o.function and o.name in words and o.end - o.start < len(self.lines) // 4:
-                    chosen.append(i)
-        return chosen[: max(1, 4 - level)]
+            small = len(self.lines) // 4
+            chosen += [i for i in classes if self.owners[i].end - self.owners[i].start < small]
+        chosen = chosen[: max(1, 4 - level)]
+        # What a name stands for may be several bodies: a function's overloads, a large
+        # class's methods. They follow, best-matching first, while they fit in a share of
+        # the file that halves at each level.
+        picked = {self.owners[i].name for i in chosen if i in named}
+        # A class named to qualify a method (``Session.should_strip_auth``) stands for it.
+        constructors = {self.owners[i].name for i in classes}
+        qualifies = any(self.owners[i].name not in constructors for i in exact)
+        large = set() if qualifies else {self.owners[i].name for i in classes if i not in chosen}
+        more = [
+            i
+            for i in functions
+            if i not in chosen and (self.owners[i].name in picked or self.owners[i].parent in large)
+        ]
+        room = len(self.lines) >> (level + 1)
+        used = 0
+        for i in sorted(more, key=by_match):
+            size = self.owners[i].end - self.owners[i].start + 1
+            if used + size <= room:
+                chosen.append(i)
+                used += size
+        return chosen
 
 
 def _merge_counts(lines: list[str], comment: str) -> list[str]:

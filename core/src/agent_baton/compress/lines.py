@@ -1,0 +1,43 @@
+r"""What a line is, for every step: ``str.splitlines``' lines.
+
+Besides the line feed, ``str.splitlines`` breaks at ``\r`` (``\r\n`` is one break), the
+vertical tab and form feed, the separators ``\x1c``-``\x1e``, NEL (``\x85``), and U+2028
+and U+2029, which a JSON string may hold unescaped. The guarantees read a text's lines so
+(a kept line is an input line, a marker counts lines), so every step that splits, counts or
+scans lines by offset reads them so too; a text with no break but line feeds (most) takes the
+fast way.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The characters str.splitlines() breaks a line at.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
+# Breaks besides the line feed (where "^" in a multi-line pattern does not match).
+OTHER_BREAKS = re.compile(f"[{re.escape(LINE_BREAKS[1:])}]")
+
+
+def line_start(text: str, at: int) -> int:
+    """Where the line holding offset ``at`` of ``text`` starts."""
+    start = text.rfind("\n", 0, at) + 1
+    if OTHER_BREAKS.search(text, start, at) is None:
+        return start
+    return max(text.rfind(c, start, at) for c in LINE_BREAKS[1:]) + 1
+
+
+def line_end(text: str, start: int) -> int:
+    """Where the line starting at offset ``start`` of ``text`` ends (its break, or the end)."""
+    found = BREAK.search(text, start)
+    return len(text) if found is None else found.start()
+
+
+def line_count(text: str, start: int = 0, end: int | None = None) -> int:
+    """``len(text[start:end].splitlines())``, without splitting a text of line feeds alone."""
+    end = len(text) if end is None else end
+    if start >= end:
+        return 0
+    if OTHER_BREAKS.search(text, start, end) is None:
+        return text.count("\n", start, end) + (text[end - 1] != "\n")
+    return len(text[start:end].splitlines())
