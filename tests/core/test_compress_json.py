@@ -265,3 +265,22 @@ def test_max_tokens_keeps_a_views_lines_under_its_label_counting_those_kept():
             at = next(k for k, line in enumerate(out) if line.startswith("[§"))
             count = int(re.match(r"\[§ the next (\d+) ", out[at])[1])
             assert count == len(out) - at - 2  # all but the closing marker
+
+
+def test_query_keeps_the_member_of_a_config_it_names():
+    # A build configuration (node's process.config, sysconfig's variables): hundreds of
+    # one-line settings and a long list of files. A query naming one setting, or one file of
+    # the list, keeps it, though the outline leaves most settings and the list out.
+    settings = {f"setting_{i:03d}": f"/opt/build/lib/value_{i}" for i in range(400)}
+    settings["LIBPC"] = "/opt/python/lib/pkgconfig"
+    files = [f"lib/internal/module_{i}.js" for i in range(300)]
+    files[170] = "lib/internal/perf/event_loop_delay.js"
+    text = json.dumps({"variables": {**settings, "library_files": files}}, indent=1)
+    for query, line in (
+        ("pkgconfig", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
+        ("event_loop_delay", '   "lib/internal/perf/event_loop_delay.js",'),
+    ):
+        focused = compress(text, query=query).text
+        assert line in focused.splitlines(), query
+        assert not violations(text, focused)
+        assert not unmarked_omissions(text, focused)
