@@ -1,6 +1,7 @@
 from agent_baton.compress import compress
 from agent_baton.compress.code import compress_code, looks_like_code
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.request import Request
 
 
@@ -239,3 +240,25 @@ def test_a_docstring_opening_with_its_quotes_alone_goes_with_the_body():
         '"""\n    Fetch resource 7 over HTTP.\n\n    Retries twice.\n    """', summary[4:]
     )
     assert summary in compress(one_line, model="gpt-4").text.splitlines()
+
+
+def test_header_keeps_the_declarations_of_each_extern_c_block():
+    # openssl/ssl.h, tk's *Decls.h: several `extern "C" {` blocks, none most of the file, each
+    # holding the declarations a header exists for. None is elided as one body.
+    parts = ["#ifndef LIB_H", "#define LIB_H", "#include <stddef.h>"]
+    for block in range(4):
+        parts += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+        for k in range(40):
+            parts += [
+                f"/* Sets option {k} of group {block} on the context. */",
+                f"int lib_g{block}_set_{k}(struct lib_ctx *ctx, long value, const char *name);",
+                f"# define LIB_G{block}_OPTION_{k} 0x{k:04x}U",
+            ]
+        parts += ["", "#ifdef __cplusplus", "}", "#endif"]
+    text = "\n".join([*parts, "#endif"]) + "\n"
+    result = compress(text, key="lib.h")
+    assert result.transforms == ["code:braces"]
+    for block in range(4):
+        for k in (0, 17, 39):
+            assert f"int lib_g{block}_set_{k}(" in result.text
+    assert not violations(text, result.text)
