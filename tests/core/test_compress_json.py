@@ -1,3 +1,4 @@
+import html.entities
 import json
 import re
 
@@ -284,3 +285,16 @@ def test_query_keeps_the_member_of_a_config_it_names():
         assert line in focused.splitlines(), query
         assert not violations(text, focused)
         assert not unmarked_omissions(text, focused)
+
+
+def test_a_flat_mapping_on_one_line_is_sampled_and_keeps_what_a_query_names():
+    # str() of a tool's dict of settings (AutoGen's shape), or the same as minified JSON:
+    # html.entities.html5 holds 2,231 names. It was rendered whole (7 % saved); now the
+    # first settings, a marker where the rest were, and the one a query names.
+    for text in (str(html.entities.html5), json.dumps(html.entities.html5)):
+        result = compress(text, key="entities")
+        assert result.compressed_tokens < result.original_tokens // 4
+        assert any(re.fullmatch(r"\[… \d+ keys\]", line) for line in result.text.splitlines())
+        focused = compress(text, key="entities", query="plusb;").text
+        assert 'plusb;: "⊞"' in focused.splitlines()
+        assert not violations(text, result.text) and not violations(text, focused)
