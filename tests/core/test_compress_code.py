@@ -262,3 +262,23 @@ def test_header_keeps_the_declarations_of_each_extern_c_block():
         for k in (0, 17, 39):
             assert f"int lib_g{block}_set_{k}(" in result.text
     assert not violations(text, result.text)
+
+
+def test_query_keeps_the_macro_it_names_at_every_level():
+    # openssl/ssl.h: "DTLSv1_get_timeout" is a #define, no function the query can select;
+    # the harder levels a tight max_tokens asks for dropped it. The line spelling out the
+    # name the query gives stays at every level.
+    parts = ["#ifndef LIB_H", "#define LIB_H", "#ifdef __cplusplus", 'extern "C" {', "#endif"]
+    for k in range(300):
+        parts += [
+            f"/* Sets option {k} on the context. */",
+            f"LIB_DEPRECATEDIN_3_0 int lib_set_{k}(struct lib_ctx *ctx, long value);",
+            f"# define LIB_OPTION_{k}_get(ctx, arg) \\",
+            f"        lib_ctrl(ctx, LIB_CTRL_{k}, 0, (void *)(arg))",
+        ]
+    text = "\n".join([*parts, "#ifdef __cplusplus", "}", "#endif", "#endif"]) + "\n"
+    for level in range(4):
+        request = Request(query="LIB_OPTION_211_get", key="lib.h", level=level)
+        produced = compress_code(text, request)
+        assert produced is not None and produced[1] == "code:braces"
+        assert "# define LIB_OPTION_211_get(ctx, arg) \\" in produced[0].splitlines()
