@@ -22,6 +22,7 @@ from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
+_OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
@@ -78,6 +79,11 @@ def fit_lines(
         return out if counter(out) <= max_tokens else ""
     picked = list(failing)  # in the order they were picked: failures, matches, the rest
     used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
+    if used >= budget:
+        # The failures alone overflow: the query's best matches stay beside them, as they
+        # outrank everything else together (the lines a task asks about among 300 errors).
+        picked += [i for i in matches[:_OVER_MATCHES] if i not in failing]
+    kept_all = len(picked)  # what stays whatever the budget
     chosen = set(picked)
     for i in [*matches, *problems, *range(len(items))]:
         if used >= budget:
@@ -94,7 +100,7 @@ def fit_lines(
         out = "\n".join([*kept, omitted(what, key)])
         if counter(out) <= max_tokens:
             return out
-        if len(picked) > len(failing):
+        if len(picked) > kept_all:
             picked.pop()  # counting the joined lines found less room: drop the last picked
             continue
         if not failing:
