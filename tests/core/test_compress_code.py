@@ -9,6 +9,7 @@ import pytest
 from agent_baton.compress import compress
 from agent_baton.compress.code import compress_code, looks_like_code
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.request import Request
 
 
@@ -294,3 +295,45 @@ def test_a_query_naming_an_overloaded_method_keeps_every_overload():
         r"^ +public static \S+ spliterator\((?:.*\n)+? +return new (\w+)", result.text, re.MULTILINE
     )
     assert len(kept) == len(overloads)
+
+
+def test_header_keeps_the_declarations_of_each_extern_c_block():
+    # openssl/ssl.h, tk's *Decls.h: several `extern "C" {` blocks, none most of the file, each
+    # holding the declarations a header exists for. None is elided as one body.
+    parts = ["#ifndef LIB_H", "#define LIB_H", "#include <stddef.h>"]
+    for block in range(4):
+        parts += ["#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+        for k in range(40):
+            parts += [
+                f"/* Sets option {k} of group {block} on the context. */",
+                f"int lib_g{block}_set_{k}(struct lib_ctx *ctx, long value, const char *name);",
+                f"# define LIB_G{block}_OPTION_{k} 0x{k:04x}U",
+            ]
+        parts += ["", "#ifdef __cplusplus", "}", "#endif"]
+    text = "\n".join([*parts, "#endif"]) + "\n"
+    result = compress(text, key="lib.h")
+    assert result.transforms == ["code:braces"]
+    for block in range(4):
+        for k in (0, 17, 39):
+            assert f"int lib_g{block}_set_{k}(" in result.text
+    assert not violations(text, result.text)
+
+
+def test_query_keeps_the_macro_it_names_at_every_level():
+    # openssl/ssl.h: "DTLSv1_get_timeout" is a #define, no function the query can select;
+    # the harder levels a tight max_tokens asks for dropped it. The line spelling out the
+    # name the query gives stays at every level.
+    parts = ["#ifndef LIB_H", "#define LIB_H", "#ifdef __cplusplus", 'extern "C" {', "#endif"]
+    for k in range(300):
+        parts += [
+            f"/* Sets option {k} on the context. */",
+            f"LIB_DEPRECATEDIN_3_0 int lib_set_{k}(struct lib_ctx *ctx, long value);",
+            f"# define LIB_OPTION_{k}_get(ctx, arg) \\",
+            f"        lib_ctrl(ctx, LIB_CTRL_{k}, 0, (void *)(arg))",
+        ]
+    text = "\n".join([*parts, "#ifdef __cplusplus", "}", "#endif", "#endif"]) + "\n"
+    for level in range(4):
+        request = Request(query="LIB_OPTION_211_get", key="lib.h", level=level)
+        produced = compress_code(text, request)
+        assert produced is not None and produced[1] == "code:braces"
+        assert "# define LIB_OPTION_211_get(ctx, arg) \\" in produced[0].splitlines()

@@ -1,3 +1,4 @@
+import html.entities
 import json
 import re
 
@@ -265,3 +266,35 @@ def test_max_tokens_keeps_a_views_lines_under_its_label_counting_those_kept():
             at = next(k for k, line in enumerate(out) if line.startswith("[§"))
             count = int(re.match(r"\[§ the next (\d+) ", out[at])[1])
             assert count == len(out) - at - 2  # all but the closing marker
+
+
+def test_query_keeps_the_member_of_a_config_it_names():
+    # A build configuration (node's process.config, sysconfig's variables): hundreds of
+    # one-line settings and a long list of files. A query naming one setting, or one file of
+    # the list, keeps it, though the outline leaves most settings and the list out.
+    settings = {f"setting_{i:03d}": f"/opt/build/lib/value_{i}" for i in range(400)}
+    settings["LIBPC"] = "/opt/python/lib/pkgconfig"
+    files = [f"lib/internal/module_{i}.js" for i in range(300)]
+    files[170] = "lib/internal/perf/event_loop_delay.js"
+    text = json.dumps({"variables": {**settings, "library_files": files}}, indent=1)
+    for query, line in (
+        ("pkgconfig", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
+        ("event_loop_delay", '   "lib/internal/perf/event_loop_delay.js",'),
+    ):
+        focused = compress(text, query=query).text
+        assert line in focused.splitlines(), query
+        assert not violations(text, focused)
+        assert not unmarked_omissions(text, focused)
+
+
+def test_a_flat_mapping_on_one_line_is_sampled_and_keeps_what_a_query_names():
+    # str() of a tool's dict of settings (AutoGen's shape), or the same as minified JSON:
+    # html.entities.html5 holds 2,231 names. It was rendered whole (7 % saved); now the
+    # first settings, a marker where the rest were, and the one a query names.
+    for text in (str(html.entities.html5), json.dumps(html.entities.html5)):
+        result = compress(text, key="entities")
+        assert result.compressed_tokens < result.original_tokens // 4
+        assert any(re.fullmatch(r"\[… \d+ keys\]", line) for line in result.text.splitlines())
+        focused = compress(text, key="entities", query="plusb;").text
+        assert 'plusb;: "⊞"' in focused.splitlines()
+        assert not violations(text, result.text) and not violations(text, focused)

@@ -1,3 +1,5 @@
+import json.decoder
+import pydoc
 import textwrap
 
 from hypothesis import HealthCheck, given, settings
@@ -421,3 +423,14 @@ def test_link_reference_definitions_are_no_listing_kept_whole():
     asked = compress_prose(text, Request(query="Where does the link for RFC 103 point?"))
     assert asked is not None
     assert "[RFC 103]: https://github.com/rust-lang/rfcs/pull/103" in asked[0].splitlines()
+
+
+def test_query_keeps_the_line_it_names_inside_a_pydoc_class():
+    # pydoc's CLASSES section is one indented block (a man page's options are another). A
+    # query naming a word of one method's description keeps that line, not just the outline.
+    text = pydoc.plain(pydoc.render_doc(json.decoder))
+    named = "have extraneous data at the end."
+    assert sum(named in line for line in text.splitlines()) == 1
+    focused = compress(text, query="extraneous").text
+    assert any(line.endswith(named) for line in focused.splitlines())
+    assert not violations(text, focused)

@@ -67,3 +67,31 @@ def test_nesting_deeper_than_python_recurses_is_left_to_the_html_reader():
     text = '<?xml version="1.0"?>\n' + "<a>\n" * depth + "</a>\n" * depth
     assert compress_xml(text, Request()) is None
     assert compress(text).original_tokens > 0
+
+
+def test_a_page_served_on_one_line_keeps_its_text_when_the_text_names_errors():
+    # Node's API pages minified to one line: their examples print "// TypeError [ERR_…]: …",
+    # so the one line reports a failure. It is shown as the view of its
+    # text, those lines included, never put back whole and cut to its head.
+    sections = []
+    for i in range(150):
+        sections.append(
+            f"<h3>fs.method{i}(path[, options])</h3><ul><li><code>path</code> "
+            f"&lt;string&gt;</li><li>Returns: &lt;Promise&gt;</li></ul>"
+            f"<p>Reads entry {i} of the directory and resolves with its contents; the promise "
+            f"is rejected with an &lt;Error&gt; object when the entry is missing.</p>"
+        )
+        if i == 90:
+            sections.append(
+                "<pre><code>fs.readFileSync(new URL('file:///c/p/a/t/h/file'));"
+                " <span>// TypeError [ERR_INVALID_FILE_URL_PATH]: File URL path must be"
+                " absolute</span></code></pre>"
+            )
+    text = "<html><head><title>File system</title></head><body>" + "".join(sections)
+    text += "</body></html>"
+    result = compress(text, key="fs.html")
+    assert result.transforms == ["html:text"]
+    assert "fs.method0(path[, options])" in result.text
+    assert "// TypeError [ERR_INVALID_FILE_URL_PATH]: File URL path must be absolute" in result.text
+    assert result.compressed_tokens > result.original_tokens // 20
+    assert not violations(text, result.text)

@@ -29,6 +29,7 @@ from agent_baton.compress.guarantees import (
 )
 from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.request import Request
+from agent_baton.search import query_terms, terms
 
 COUNT = get_token_counter("gpt-4")
 
@@ -246,7 +247,10 @@ def test_the_budget_keeps_every_failure_then_the_query_matches(kind, picks, rnd,
     assert missing_failures(text, out) == []
     if COUNT(out) > budget:  # only when the failure lines alone exceed it, which it says
         assert "the failure lines alone exceed" in out
-        assert all(is_failure(line) or line.startswith("[…") for line in out.splitlines())
+        # Beside them, at most the query's three best matches (guarantee 4).
+        others = [x for x in out.splitlines() if not (is_failure(x) or x.startswith("[…"))]
+        assert len(others) <= 3
+        assert all(query and set(terms(x)) & set(query_terms(query)) for x in others)
 
 
 def test_the_budget_puts_failures_and_matches_before_the_head():
@@ -374,3 +378,21 @@ def test_a_failure_inside_a_bytes_repr_is_its_line_unescaped():
     tool = b"collected 3 items\nE       assert 0.056 == 5.056\n1 failed, 2 passed"
     found = find_failures(repr([tool]))
     assert [f.text for f in found] == ["E       assert 0.056 == 5.056", "1 failed, 2 passed"]
+
+
+def test_query_matches_stay_beside_failures_that_alone_exceed_the_budget():
+    # ruff --select ALL on a module: hundreds of diagnostics, each a failure line, with the
+    # source lines they quote. Under a tight max_tokens the diagnostics all stay; the line a
+    # query names stays beside them (failures and query matches outrank the rest together).
+    lines = []
+    for k in range(300):
+        lines += [
+            f"difflib.py:{10 + k}:5: D401 First line of docstring should be in imperative mood",
+            f"   {10 + k} |     def method_{k}(self):",
+        ]
+    lines[301] = "   160 |     def set_seqs(self, a, b): accepts any hashable sequences"
+    text = "\n".join(lines) + "\nFound 300 errors.\n"
+    result = compress(text, query="accepts", max_tokens=1000)
+    assert "budget:failures-over" in result.transforms
+    assert lines[301] in result.text.splitlines()
+    assert all(line in result.text for line in lines[::2])

@@ -23,6 +23,7 @@ from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
+_OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 # A fold's line (``[×12 like: …]``).
@@ -83,6 +84,11 @@ def fit_lines(
         return out if counter(out) <= max_tokens else ""
     picked = list(failing)  # in the order they were picked: failures, matches, the rest
     used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
+    if used >= budget:
+        # The failures alone overflow: the query's best matches stay beside them, as they
+        # outrank everything else together (the lines a task asks about among 300 errors).
+        picked += [i for i in matches[:_OVER_MATCHES] if i not in failing]
+    kept_all = len(picked)  # what stays whatever the budget
     chosen = set(picked)
     # A line after a kept one opens no gap of its own (the head, a failure's next line); in
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
@@ -103,7 +109,7 @@ def fit_lines(
         out = "\n".join([*kept, omitted(what, key)])
         if counter(out) <= max_tokens:
             return out
-        if len(picked) > len(failing):
+        if len(picked) > kept_all:
             picked.pop()  # counting the joined lines found less room: drop the last picked
             continue
         if not failing:

@@ -443,6 +443,9 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
 
     lines = original.splitlines()
     flat = _SPACE.sub(" ", compressed)
+    # A line too long to keep, shown as a view (a page on one line), has no line to show:
+    # its failures are the lines of its text, which its compressor keeps in the view.
+    viewed = {span[1] for line in compressed.splitlines() if (span := view_span(line))}
     templates: set[str] | None = None
     folds: list[re.Pattern[str]] = []
     missing = []
@@ -450,7 +453,11 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     for failure in found:
         if failure.line not in shown:
             shown[failure.line] = _collapsed(lines[failure.line]) in flat
-        if shown[failure.line]:
+        if shown[failure.line] or (
+            not failure.part
+            and len(lines[failure.line]) >= VIEW_CHARS
+            and len(lines[failure.line]) in viewed
+        ):
             continue
         if failure.part:
             forms = (failure.text, json.dumps(failure.text, ensure_ascii=False)[1:-1])

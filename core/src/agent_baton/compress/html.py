@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from agent_baton.compress.guarantees import VIEW_CHARS
+from agent_baton.compress.guarantees import VIEW_CHARS, restore_failures
 from agent_baton.compress.markers import is_marker, note, omitted, view_label, view_of
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
@@ -134,7 +134,9 @@ def compress_html(text: str, request: Request) -> tuple[str, str] | None:
     shown = document or (produced[0] if produced is not None else body)
     note = omitted("the markup (tags, scripts, styles)", request.key)
     if "\n" not in text.strip():
-        # A page served on one line has no line to keep: its text is a view of that line.
+        # A page served on one line has no line to keep: its text is a view of that line,
+        # which keeps the failures of that text.
+        shown = restore_failures(body, shown)
         shown = view_of(text, text.strip(), shown, "HTML: its text, not its markup")
     else:
         shown = "\n".join(_page_lines(text.split("\n"), body.split("\n"), sources, shown))

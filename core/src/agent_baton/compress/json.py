@@ -49,6 +49,7 @@ _IDENTITY_NAME = re.compile(
 _ABOUT = re.compile(r"(^|[._])(description|comment|\$comment|label)$", re.IGNORECASE)
 _QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
 _NAMED_COLUMNS = 8  # dropped columns named in the marker
+_NAMING_KEYS = 5  # a query word more settings hold than this names none of them
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
@@ -510,7 +511,41 @@ class _Renderer:
                 blocks.append(self._value(value, name, lossy=lossy))
             else:
                 scalars.append(f"{name}: {minify(value)}")
+        if sum(len(line) + 1 for line in scalars) > self.budget:
+            if not lossy:
+                raise _TooLarge
+            scalars = self._some(scalars)
         return "\n".join([*scalars, *blocks])
+
+    def _some(self, scalars: list[str]) -> list[str]:
+        """Some of many settings (a config's thousand keys), a marker at each run left out.
+
+        The first that fit half the budget, and those reporting a failure or holding a word
+        the query names.
+        """
+        from agent_baton.compress.guarantees import failing_lines  # lazy: it imports json
+
+        keep = set(failing_lines(scalars))
+        words = {w for w in _QUERY_VALUE.findall(self.request.query or "") if len(w) > 2}
+        for word in words:
+            holding = [i for i, line in enumerate(scalars) if word in line]
+            keep.update(holding if len(holding) <= _NAMING_KEYS else ())
+        used = 0
+        for i, line in enumerate(scalars):
+            used += len(line) + 1
+            if used > self.budget // 2:
+                break
+            keep.add(i)
+        out: list[str] = []
+        gap = 0
+        for i, line in enumerate(scalars):
+            if i in keep:
+                out.extend([note(f"{gap} keys")] if gap else [])
+                out.append(line)
+                gap = 0
+            else:
+                gap += 1
+        return [*out, *([note(f"{gap} keys")] if gap else [])]
 
 
 def _with_failures(rendered: str, data: Any) -> str:

@@ -36,6 +36,7 @@ from agent_baton.compress.lines import OTHER_BREAKS, line_count
 from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
+from agent_baton.search import STOPWORDS
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
@@ -48,6 +49,8 @@ _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
 _SHAPES = 4096  # line shapes remembered per document: it repeats its bracket lines
 _GAP_SHARE = 10  # what the markers between kept records cost each (not all have one)
 _HEAD_ITEMS = 3  # a long list of plain values keeps its first items and its last
+_ASKED_MOST = 5  # a query word the text holds more often than this names no one member
+_ASKED_SCAN = 1 << 24  # how far into the text a query word is counted
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
@@ -238,6 +241,7 @@ class _Outline:
         # Its lines are str.splitlines' (as every reader's): a string value may hold a line
         # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
         self.other_breaks = OTHER_BREAKS.search(text) is not None
+        self.naming = _naming_words(text, request)
 
     def weight(self, line: str) -> int:
         """How many lines one of the document's JSON lines is."""
@@ -326,11 +330,13 @@ class _Outline:
     ) -> list[str]:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
+        asked = self._asked(entries)
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
         if sum(entries.cost(k) for k in leaves) > left // 2:
             # Too many to keep: the noise goes first, then what does not fit in half.
             plain = [k for k in leaves if not is_noise(names[k], values[k])]
-            kept_leaves: set[int] = set()
+            kept_leaves = {k for k in leaves if k in asked}
+            left -= sum(entries.cost(k) for k in kept_leaves)
             for k in plain:
                 if entries.cost(k) <= left // 2 or not kept_leaves:
                     kept_leaves.add(k)
@@ -353,7 +359,7 @@ class _Outline:
             if (
                 k in kept_leaves
                 or k in edges
-                or (k in shares and shares[k] >= min(60, entries.cost(k)))
+                or (k in shares and (k in asked or shares[k] >= min(60, entries.cost(k))))
             ):
                 self._gap(inner, entries, gap, "lines")
                 gap = []
@@ -387,6 +393,20 @@ class _Outline:
             previous = k
         self._gap(inner, entries, range(previous + 1, n), "items")
         return self._frame(node, entries, inner)
+
+    def _asked(self, entries: _Entries) -> set[int]:
+        """The members holding a word of the query that names something (:func:`_naming_words`).
+
+        A long line (a README in a string) is no setting: it competes like the others.
+        """
+        if not self.naming:
+            return set()
+        return {
+            k
+            for k in range(len(entries))
+            if (entries.level[k] >= 0 or entries.cost(k) <= _WIDE)
+            and self._holds(entries, k, self.naming)
+        }
 
     def _holds(self, entries: _Entries, k: int, words: set[str]) -> bool:
         """Whether entry ``k``'s lines hold one of ``words`` (none spans lines)."""
@@ -580,6 +600,17 @@ def _indent(line: str) -> str:
 
 def _plural(unit: str, count: int) -> str:
     return unit if count != 1 else unit[:-1]
+
+
+def _naming_words(text: str, request: Request) -> set[str]:
+    """The query's words that name something, to keep the members holding them.
+
+    Words ``text`` holds only a few times (a setting, a file in a list), not words many
+    records share.
+    """
+    words = {w.rstrip(".,;:?!") for w in _query_words(request)}
+    words = {w for w in words if len(w) > 2 and w.lower() not in STOPWORDS}
+    return {w for w in words if text.count(w, 0, _ASKED_SCAN) <= _ASKED_MOST}
 
 
 def _query_words(request: Request) -> set[str]:

@@ -124,6 +124,7 @@ _LITERAL = re.compile(
     r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]"
     r"|(?<![\w.+~:-])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
 )
+_NAMING_LINES = 3  # a query term more lines of a code block hold names none of them
 _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
@@ -227,6 +228,7 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
 
     keep = set(range(min(room, len(lines))))
     keep.update(failing_lines(lines))
+    keep.update(_naming_lines(lines, query))
     # Its last lines too: a run's output or a transcript ends in its result (the summary, the
     # final answer), an example in the call that runs it.
     end = len(lines) - 1 if fence else len(lines)
@@ -238,6 +240,21 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
         keep.update(_outline(lines))
         keep.update(i for i, line in enumerate(lines) if _signature(line))
     return _with_gaps(lines, keep, "line", request.key, _shown)
+
+
+def _naming_lines(lines: list[str], query: str | None) -> list[int]:
+    """The lines holding a term of the query that few lines hold: the line the query names.
+
+    (A method's description in a pydoc class, an option's in a man page.)
+    """
+    wanted = set(query_terms(query)) if query else set()
+    if not wanted:
+        return []
+    holding: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        for term in wanted.intersection(terms(line)):
+            holding.setdefault(term, []).append(i)
+    return [i for found in holding.values() if len(found) <= _NAMING_LINES for i in found]
 
 
 def _shown(line: str) -> list[str]:

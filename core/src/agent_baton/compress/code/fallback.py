@@ -63,6 +63,8 @@ _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "whe
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*+(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
+# A C++ linkage block holds declarations, whatever its size: a header has several.
+_LINKAGE = re.compile(r'^\s*extern\s+"[^"]*"\s*$')
 
 
 def brace_skeleton(text: str, lines: list[str]) -> Skeleton:
@@ -170,7 +172,10 @@ class _BraceScanner:
         container = _CONTAINER.search(head.split("(", 1)[0])
         name = _function_name(head)
         anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
-        wrapper = top and anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines))
+        wrapper = top and (
+            _LINKAGE.match(head) is not None
+            or (anonymous and j - i > max(12, _WRAPPER_SHARE * len(self.s.lines)))
+        )
         if wrapper and self.nesting < _MAX_NESTING:
             # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
             # file holds its declarations, so it is walked, never elided whole.

@@ -22,6 +22,9 @@ DOC = 1  # first line of a docstring or doc comment
 DROP = 0
 
 _QUERY_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+# A word written as code names: snake_case, camelCase, a digit in it (not "the", "file").
+_IDENTIFIER = re.compile(r"_|[a-z][A-Z]|\d|^[A-Z][A-Z]+$")
+_SPELLING_LINES = 3  # a name more lines than this hold is kept by the owners' selection
 # A marker that only counts the lines left out at its place: "# [… 3 lines]", "// [… 2 lines
 # as above]" (groups: indent, comment opener, count, "as above").
 _COUNTED = re.compile(r"^(\s*)(\S+) \[… (\d+) lines?( as above)?\]$")
@@ -78,6 +81,8 @@ class Skeleton:
             o = self.owners[index]
             for i in range(o.start, min(o.end, n - 1) + 1):
                 forced[i] = True
+        for i in self._spelling_lines(query):
+            forced[i] = True
         out: list[str] = []
         # What the query asked for stays whole, and so does the head that names each
         # definition, however alike (fn next, in impl after impl; @overload).
@@ -131,6 +136,23 @@ class Skeleton:
             row = next((r for r in range(o.start, o.end + 1) if o.name in self.lines[r]), o.start)
             named.update(range(o.start, row + 1))
         return named
+
+    def _spelling_lines(self, query: str | None) -> list[int]:
+        """The lines spelling out a name the query gives that few lines hold.
+
+        A macro, a constant or a field is no function the query can select; its line is
+        what the query asks for. (A function's name selects the function, not its calls.)
+        """
+        owners = {o.name.lstrip("#") for o in self.owners}  # selected as owners, calls aside
+        names = {w for w in _QUERY_WORD.findall(query or "") if _IDENTIFIER.search(w)} - owners
+        found: list[int] = []
+        for name in names:
+            spelled = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+            holding = [
+                i for i, line in enumerate(self.lines) if name in line and spelled.search(line)
+            ]
+            found.extend(holding if len(holding) <= _SPELLING_LINES else ())
+        return found
 
     def _selected(self, query: str | None, level: int) -> list[int]:
         """Owners to keep whole: the functions the query names, else its best BM25 matches."""
