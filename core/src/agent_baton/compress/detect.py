@@ -337,10 +337,17 @@ def _delimited(text: str, delimiter: str | None = None) -> bool:
     lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
     lines = lines[:-1]  # the last line may be cut
     rows = [line for line in lines if line[0] != "#"]
-    if len(rows) < 4 or (delimiter is None and looks_like_log(text)):
+    if len(rows) < 4:
         return False
     if delimiter is not None:
         return all(len(row) >= 2 for row in csv.reader(rows, delimiter=delimiter))
+    # A log's lines split alike too (a time, then fields): asked last, as most texts are
+    # told apart from rows more cheaply.
+    return _rows_alike(rows, lines) and not looks_like_log(text)
+
+
+def _rows_alike(rows: list[str], lines: list[str]) -> bool:
+    """Whether the lines split into fields alike: by tabs, or by the sniffed delimiter."""
     if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
     if _FIELD_QUOTE.search("\n".join(lines)) is None:
