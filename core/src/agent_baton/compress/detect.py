@@ -89,9 +89,14 @@ _DIRECTIVE = re.compile(
 # Lines only tools print: compiler diagnostics (path:line:col:) with the carets under their
 # source excerpts and their include chains, Python's tracebacks, unittest's and doctest's
 # verbose records, log lines whose time follows the program's name (update-alternatives
-# 2025-06-24 14:36:53: ...).
+# 2025-06-24 14:36:53: ...), rustc's and ruff's source frames (" --> lib.rs:3:31", a bare
+# gutter "  |"), indented runs of carets under a quoted line (javac, py_compile; reST
+# underlines open their line), py_compile's "***   File" records, node's stack frames
+# ("    at f (a.js:13:41)") and test verdicts, pytest's assertion lines ("E       assert").
 _TOOL_LINE = re.compile(
     r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
+    r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$|[✔✖] \S"
+    r"|E {3,}\S"
     r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
     r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"
     r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
