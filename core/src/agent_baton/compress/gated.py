@@ -39,6 +39,7 @@ class Gated:
         whole = case_blind or _WHOLE.search(source)
         self._alternatives = [] if whole else [(a, _literal(a)) for a in _alternatives(source)]
         self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._sources: dict[str, re.Pattern[str]] = {}  # count()'s searches
 
     def findall(self, text: str) -> list[Any]:
         """What ``pattern.findall(text)`` finds (the same matches; groups may be numbered apart)."""
@@ -57,12 +58,11 @@ class Gated:
         led = [_word_led(a) for a in possible]
         if not any(led):
             return len(self._for(text).findall(text))
-        flags = self.pattern.flags
         rest = [a for a, fast in zip(possible, led, strict=True) if fast is None]
         # (first alternative's index or -1 for the rest, pattern): searched in text order.
-        searches = [(i, re.compile(fast, flags)) for i, fast in enumerate(led) if fast]
+        searches = [(i, self._compile(fast)) for i, fast in enumerate(led) if fast]
         if rest:
-            searches.append((-1, re.compile("|".join(rest), flags)))
+            searches.append((-1, self._compile("|".join(rest))))
         found = [pattern.search(text) for _, pattern in searches]
         n = pos = 0
         while True:
@@ -80,7 +80,7 @@ class Gated:
                 # The rest matches here too: it wins if one of its alternatives before the
                 # word-led one does.
                 earlier = "|".join(a for a in possible[: searches[best][0]] if a in rest)
-                if earlier and re.compile(earlier, flags).match(text, start):
+                if earlier and self._compile(earlier).match(text, start):
                     best = next(k for k in at if searches[k][0] < 0)
             match = found[best]
             assert match is not None
@@ -88,6 +88,13 @@ class Gated:
                 return len(self._for(text).findall(text))  # an empty match: findall's rules
             n += 1
             pos = match.end()
+
+    def _compile(self, source: str) -> re.Pattern[str]:
+        """``source`` compiled with the pattern's flags, once (re's own cache may drop it)."""
+        compiled = self._sources.get(source)
+        if compiled is None:
+            compiled = self._sources[source] = re.compile(source, self.pattern.flags)
+        return compiled
 
     def search(self, text: str) -> re.Match[str] | None:
         """What ``pattern.search(text)`` finds (the same span)."""
