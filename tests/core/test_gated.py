@@ -32,8 +32,18 @@ def test_finds_what_the_pattern_finds(pattern: re.Pattern[str]) -> None:
         found = [m.span() for m in gated(pattern)._for(text).finditer(text)]
         assert found == [m.span() for m in pattern.finditer(text)]
         assert len(gated(pattern).findall(text)) == len(pattern.findall(text))
+        assert gated(pattern).count(text) == len(pattern.findall(text))
         first, expected = gated(pattern).search(text), pattern.search(text)
         assert (first and first.span()) == (expected and expected.span())
+
+
+def test_count_takes_alternatives_in_order_where_several_match_at_one_place() -> None:
+    # At "let x" the first (anchored) alternative and the word-led one both match: the first
+    # wins and takes the next line too; "letter" is no word "let"; "std::a" overlaps "d::a|".
+    pattern = re.compile(r"^let x\n  let mut y|\blet (mut )?\w+|\bstd::\w+|d::\w+\||\bx\w", re.M)
+    text = "let x\n  let mut y\nletter std::a| d::b| let z xs\nlet q"
+    assert gated(pattern).count(text) == len(pattern.findall(text)) == 6
+    assert gated(pattern).count("") == 0
 
 
 def test_an_alternative_is_left_out_without_its_literal() -> None:

@@ -89,9 +89,14 @@ _DIRECTIVE = re.compile(
 # Lines only tools print: compiler diagnostics (path:line:col:) with the carets under their
 # source excerpts and their include chains, Python's tracebacks, unittest's and doctest's
 # verbose records, log lines whose time follows the program's name (update-alternatives
-# 2025-06-24 14:36:53: ...).
+# 2025-06-24 14:36:53: ...), rustc's and ruff's source frames (" --> lib.rs:3:31", a bare
+# gutter "  |"), indented runs of carets under a quoted line (javac, py_compile; reST
+# underlines open their line), py_compile's "***   File" records, node's stack frames
+# ("    at f (a.js:13:41)") and test verdicts, pytest's assertion lines ("E       assert").
 _TOOL_LINE = re.compile(
     r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
+    r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$|[✔✖] \S"
+    r"|E {3,}\S"
     r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
     r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"
     r"|(?:Trying|Expecting|Expecting nothing|Failed example|Got|Got nothing|Exception raised):$|ok$"
@@ -356,10 +361,17 @@ def _delimited(text: str, delimiter: str | None = None) -> bool:
     lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
     lines = lines[:-1]  # the last line may be cut
     rows = [line for line in lines if line[0] != "#"]
-    if len(rows) < 4 or (delimiter is None and looks_like_log(text)):
+    if len(rows) < 4:
         return False
     if delimiter is not None:
         return all(len(row) >= 2 for row in csv.reader(rows, delimiter=delimiter))
+    # A log's lines split alike too (a time, then fields): asked last, as most texts are
+    # told apart from rows more cheaply.
+    return _rows_alike(rows, lines) and not looks_like_log(text)
+
+
+def _rows_alike(rows: list[str], lines: list[str]) -> bool:
+    """Whether the lines split into fields alike: by tabs, or by the sniffed delimiter."""
     if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
     if _FIELD_QUOTE.search("\n".join(lines)) is None:

@@ -446,8 +446,8 @@ def detect_language(text: str) -> str | None:
     """
     sample = re.sub(r"\r\n?", "\n", text[:20000])  # the signs' ^ and $ know only "\n"
     # Gated: a sign that may start anywhere is tried only if the sample holds its literal.
-    scores = {name: len(gated(pattern).findall(sample)) for name, pattern in _SIGNS.items()}
-    scores["c"] += len(gated(_CPP_SIGNS).findall(sample))  # C++ counts for the C family
+    scores = {name: gated(pattern).count(sample) for name, pattern in _SIGNS.items()}
+    scores["c"] += gated(_CPP_SIGNS).count(sample)  # C++ counts for the C family
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     top = ranked[0][1]
     if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
