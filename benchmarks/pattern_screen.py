@@ -68,6 +68,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.code.diff._CONTROL": ("match", "at a diff line's or a code header's start"),
     "compress.config._FIELD": ("match", "at a line's start (Debian control stanzas)"),
     "compress.xml._XML": ("match", "at the text's start"),
+    "compress.code._CODE_START": ("match", "at a line's start (looks_like_code)"),
     "compress.json_outline._CLOSING": ("fullmatch", "of one line of a JSON document"),
     "compress.json_outline._STRING": (
         None,
