@@ -552,9 +552,7 @@ def parse_blocks(text: str) -> list[_Block]:
             blocks.append(_Block("heading", i, lines[i : i + 2]))
             i += 2
         elif _TABLE.match(line):
-            j = i
-            while j < n and _TABLE.match(lines[j]):
-                j += 1
+            j = _run_end(lines, i, _TABLE)
             blocks.append(_Block("table", i, lines[i:j]))
             i = j
         elif stripped.startswith("<!--") and last_close >= i:
@@ -580,14 +578,20 @@ def parse_blocks(text: str) -> list[_Block]:
                 blocks.append(_Block("code", i, lines[i:j]))
                 i = j
         elif _LINK_DEFINITION.match(line):
-            j = i
-            while j < n and _LINK_DEFINITION.match(lines[j]):
-                j += 1
+            j = _run_end(lines, i, _LINK_DEFINITION)
             blocks.append(_Block("links", i, lines[i:j]))
             i = j
         else:
             i = _paragraph(lines, i, blocks)
     return blocks
+
+
+def _run_end(lines: list[str], i: int, pattern: re.Pattern[str]) -> int:
+    """Where the run of lines from ``i`` on that ``pattern`` matches ends."""
+    j = i
+    while j < len(lines) and pattern.match(lines[j]):
+        j += 1
+    return j
 
 
 def _text_region(lines: list[str], i: int, j: int) -> bool:
