@@ -69,6 +69,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.config._FIELD": ("match", "at a line's start (Debian control stanzas)"),
     "compress.xml._XML": ("match", "at the text's start"),
     "compress.code._CODE_START": ("match", "at a line's start (looks_like_code)"),
+    "compress.detect._DOCTEST_HEAD": ("fullmatch", "of one line (a doctest report's)"),
     "compress.json_outline._CLOSING": ("fullmatch", "of one line of a JSON document"),
     "compress.json_outline._STRING": (
         None,
