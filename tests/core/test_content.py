@@ -40,6 +40,16 @@ def test_dicts_and_lists_become_valid_json():
     }
 
 
+def test_a_put_says_what_it_mapped():
+    ctx = SharedContext()
+    mapped = {"nan": float("nan"), "tags": {"b", "a"}, "raw": b"x", 3: "int key"}
+    assert ctx.put("mapped", mapped).transforms[0] == "mapped:NaN,bytes,key,set"
+    assert ctx.put("when", [datetime.date(2026, 11, 23)]).transforms[0] == "mapped:object"
+    # Plain JSON data (tuples read as lists) is stored as it is: nothing to say.
+    plain = ctx.put("plain", {"a": [1, 2.5, None, True], "b": (1, 2)})
+    assert not any(t.startswith("mapped") for t in plain.transforms)
+
+
 def test_set_order_does_not_depend_on_the_hash_seed():
     # Sorted by JSON text, so every process stores the same text.
     assert as_text([{3, "x", 1.5, None}]) == '[["x", 1.5, 3, null]]'
@@ -102,7 +112,7 @@ def test_latin1_files_of_this_machine_are_text(name):
     if not found:
         pytest.skip("vim's tutorials are not installed")
     data = found[0].read_bytes()
-    assert text_of(data) == (data.decode("latin-1"), "cp1252")
+    assert text_of(data) == (data.decode("latin-1"), "decoded:cp1252")
 
 
 def _binaries() -> list[tuple[str, bytes]]:

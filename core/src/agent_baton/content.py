@@ -9,7 +9,7 @@ r"""What a put accepts, turned into the text that is stored: said, not guessed a
   ``bytes`` become a string as UTF-8 with ``\xNN`` escapes; a ``set`` becomes a list in a
   fixed order (sorted by each item's JSON), a ``tuple`` a list; a key that is not a string
   becomes its JSON text; any other object becomes ``str(obj)`` (a datetime reads as it
-  prints).
+  prints). What was mapped is said: :func:`text_of`'s note ``mapped:NaN,bytes,set``.
 - Nesting deeper than :data:`MAX_DEPTH` levels raises ``ValueError`` (pass such data as
   text); it never reaches Python's recursion limit.
 """
@@ -54,10 +54,14 @@ def as_text(content: object) -> str:
 
 
 def text_of(content: object) -> tuple[str, str | None]:
-    r"""The text stored for ``content``, and the encoding its bytes were read in if not UTF-8.
+    r"""The text stored for ``content``, and a note of how it was made, if not as it was.
 
-    Bytes that are not text in an encoding :func:`decode_text` knows (binary data) are
-    decoded as UTF-8 with each invalid byte kept as a ``\xNN`` escape, encoding ``None``.
+    The note is ``decoded:<encoding>`` for bytes read in another encoding than UTF-8, and
+    ``mapped:<what>`` for a dict or list holding what JSON does not (``NaN`` for a float
+    that is not finite, ``bytes``, ``set``, ``key`` for a key that is not a string,
+    ``object`` for one written as ``str(obj)``). Bytes that are not text in an encoding
+    :func:`decode_text` knows (binary data) are decoded as UTF-8 with each invalid byte kept
+    as a ``\xNN`` escape, with no note: the compressor describes them.
     """
     if isinstance(content, str):
         return content, None
@@ -66,9 +70,11 @@ def text_of(content: object) -> tuple[str, str | None]:
         text = decode_text(data)
         if text is None:
             return data.decode("utf-8", errors="backslashreplace"), None
-        return text[0], (None if text[1] == "utf-8" else text[1])
+        return text[0], (None if text[1] == "utf-8" else f"decoded:{text[1]}")
     if isinstance(content, (dict, list)):
-        return json.dumps(_plain(content, 0), ensure_ascii=False, allow_nan=False), None
+        mapped: set[str] = set()
+        plain = json.dumps(_plain(content, 0, mapped), ensure_ascii=False, allow_nan=False)
+        return plain, (f"mapped:{','.join(sorted(mapped))}" if mapped else None)
     raise TypeError(
         f"content must be str, bytes, dict or list, not {type(content).__name__}; "
         "convert it to text first"
@@ -132,8 +138,11 @@ def _as_text(data: bytes, encoding: str) -> tuple[str, str] | None:
     return None if _CONTROL.search(text) else (text, encoding)
 
 
-def _plain(value: object, depth: int) -> Any:
-    """``value`` with only what JSON holds: dicts with str keys, lists, str, finite numbers."""
+def _plain(value: object, depth: int, mapped: set[str]) -> Any:
+    """``value`` with only what JSON holds: dicts with str keys, lists, str, finite numbers.
+
+    ``mapped`` gathers the names of what was turned into something else.
+    """
     if depth > MAX_DEPTH:
         raise ValueError(f"content nests deeper than {MAX_DEPTH} levels; pass it as a str instead")
     if value is None or isinstance(value, (str, bool, int)):
@@ -141,27 +150,32 @@ def _plain(value: object, depth: int) -> Any:
     if isinstance(value, float):
         if math.isfinite(value):
             return value
+        mapped.add("NaN")
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     # Plain loops: a comprehension would add a frame per level.
     if isinstance(value, dict):
         mapping = {}
         for k, v in value.items():
-            mapping[_key(k)] = _plain(v, depth + 1)
+            mapping[_key(k, mapped)] = _plain(v, depth + 1, mapped)
         return mapping
     if isinstance(value, (list, tuple, set, frozenset)):
         items = []
         for v in value:
-            items.append(_plain(v, depth + 1))
+            items.append(_plain(v, depth + 1, mapped))
         if isinstance(value, (set, frozenset)):
+            mapped.add("set")
             items.sort(key=lambda item: json.dumps(item, sort_keys=True))
         return items
     if isinstance(value, (bytes, bytearray)):
+        mapped.add("bytes")
         return bytes(value).decode("utf-8", errors="backslashreplace")
+    mapped.add("object")
     return str(value)
 
 
-def _key(key: object) -> str:
+def _key(key: object, mapped: set[str]) -> str:
     if isinstance(key, str):
         return key
-    plain = _plain(key, MAX_DEPTH)
+    mapped.add("key")
+    plain = _plain(key, MAX_DEPTH, mapped)
     return plain if isinstance(plain, str) else json.dumps(plain)

@@ -182,9 +182,11 @@ class SharedContext:
 
         dict and list content is stored as valid JSON; bytes that are text are decoded (in
         a byte-order mark's encoding, UTF-16, UTF-8 or Windows-1252; ``transforms`` starts
-        with ``decoded:<encoding>`` when not UTF-8), other bytes as UTF-8 with invalid bytes
-        kept as ``\\xNN`` escapes, which compression describes (see :mod:`agent_baton.content`
-        for what is mapped: NaN, sets, bytes, deep nesting). Compression never raises here: on
+        with ``decoded:<encoding>`` when not UTF-8, and with ``mapped:<what>`` when a dict or
+        list held NaN, sets, bytes, keys that are not strings or other objects), other bytes
+        as UTF-8 with invalid bytes kept as ``\\xNN`` escapes, which compression describes
+        (see :mod:`agent_baton.content` for what is mapped: NaN, sets, bytes, deep nesting).
+        Compression never raises here: on
         failure the entry keeps the original as its compressed form and ``transforms`` says
         ``fallback:<reason>``.
         """
@@ -199,8 +201,9 @@ class SharedContext:
         _check_key(key)
         if agent is not None and not isinstance(agent, str):
             raise TypeError(f"agent must be a str or None, not {type(agent).__name__}")
-        # Bytes in another encoding than UTF-8 are stored as text; transforms say which.
-        text, encoding = text_of(content)
+        # Bytes in another encoding than UTF-8, and data JSON cannot hold as it is, are
+        # stored as text; transforms say how.
+        text, made = text_of(content)
         original_bytes = text_bytes(text)
         self._check_size(key, original_bytes)  # before spending time on compression
         try:
@@ -217,8 +220,8 @@ class SharedContext:
             except Exception:  # a custom token_counter that fails: estimate rather than lose
                 original_tokens = estimate_tokens(text)
             compressed_tokens = original_tokens
-        if encoding is not None:
-            transforms = [f"decoded:{encoding}", *transforms]
+        if made is not None:
+            transforms = [made, *transforms]
         now = self._now()
         stamp = time.time() if now is None else now
         # A compressed form equal to the original is not held twice.
