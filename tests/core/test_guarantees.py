@@ -274,6 +274,49 @@ def test_a_page_over_several_lines_marks_every_run_of_lines_it_leaves_out():
     assert unmarked_omissions(page, result.text) == []
 
 
+def _doc_page() -> str:
+    """A rustdoc-like page: each example's closing ``}`` shares a line of over 1,000
+    characters with the markup after it (viewed), and a ``}`` also stands alone."""
+    url = "https://play.rust-lang.org/?code=" + "%23!%5Ballow(unused)%5D%0A" * 45
+    sections = "".join(
+        f'<h3 id="m{i}">pub fn method_{i}(&amp;self)</h3>\n<p>Method {i} returns the value'
+        f" it holds.</p>\n<pre><code>if ready() {{\n    go();\n}}\nunsafe {{\n"
+        f"    let x = value_{i}();\n    assert_ne!(x, {i});\n"
+        f'}}</code></pre><a class="test-arrow" href="{url}{i}">Run</a></div>'
+        f"<details><summary><h4>pub fn next_{i}(&amp;self)</h4></summary></details>\n"
+        for i in range(60)
+    )
+    return f"<html><head><title>Vec</title></head><body>\n{sections}</body></html>\n"
+
+
+def test_a_view_line_equal_to_a_repeated_input_line_is_read_as_the_view():
+    # The view of `}</code></pre><a …` opens with `}`, an input line 120 times over; read as
+    # that input line, it placed the run after it lines further on and saw left-out lines.
+    page = _doc_page()
+    result = compress(page, key="k")
+    assert route(result.transforms) == "html" and "[§ the next 3 lines" in result.text
+    assert "\n}\nRun\n" in result.text  # the view's first line is `}`
+    assert unmarked_omissions(page, result.text) == []
+    # Not blind: a line dropped without a marker is still seen, once, at its place.
+    out = result.text.splitlines()
+    dropped = [k for k, line in enumerate(out) if line == "    go();"][5]
+    cut = "\n".join(out[:dropped] + out[dropped + 1 :])
+    go_line = page.splitlines().index("    go();") + 1 + 5 * 9  # sixth section, 9 lines each
+    assert unmarked_omissions(page, cut) == [f"1 lines left out unmarked after line {go_line - 1}"]
+
+
+RUSTDOC_VEC = Path.home() / (
+    ".rustup/toolchains/stable-x86_64-unknown-linux-gnu/share/doc/rust/html/std/vec/struct.Vec.html"
+)
+
+
+@pytest.mark.skipif(not RUSTDOC_VEC.is_file(), reason="no Rust docs on this machine")
+def test_rustdoc_vec_page_marks_every_omission():
+    page = RUSTDOC_VEC.read_text(encoding="utf-8")
+    result = compress(page)
+    assert unmarked_omissions(page, result.text) == []
+
+
 def test_headerless_csv_is_a_table():
     text = "\n".join(f"pkg-{i},{i}.0.{i % 7},{'main' if i % 50 else 'contrib'}" for i in range(600))
     result = compress(text)

@@ -39,7 +39,7 @@ import ast
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -627,10 +627,14 @@ def _runs(
     run: list[str] = []
     markers: list[str] = []
     example = False
-    for line in compressed.splitlines():
+    out = compressed.splitlines()
+    # A view's lines are its one input line's text: one may equal another input line
+    # (a ``}``), which stands nowhere near it.
+    viewed = view_lines(out, where.keys())
+    for k, line in enumerate(out):
         marker = is_marker(line)
         line = _whole(line, where) if not marker else line
-        if marker or example or line not in where:
+        if marker or example or k in viewed or line not in where:
             if run:
                 runs.append((run, markers))
                 run, markers = [], []
@@ -675,7 +679,7 @@ def _counted(markers: list[str]) -> tuple[int, int] | None:
     return (low, high) if low or high else None
 
 
-def view_lines(lines: list[str], inputs: set[str]) -> set[int]:
+def view_lines(lines: list[str], inputs: Iterable[str]) -> set[int]:
     """Indices of the ``lines`` of an output that views stand for, by their labels.
 
     A label vouches for as many lines as it says only when ``inputs`` (the input's lines)
