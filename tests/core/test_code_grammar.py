@@ -6,10 +6,12 @@ the brace scanner then handles the same inputs, as the fallback tests check.
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from agent_baton import SharedContext, get_token_counter
+from agent_baton.compress import compress
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.code import grammar as code_grammar
 from agent_baton.compress.code.grammar import detect_language, grammar_skeleton
@@ -1200,6 +1202,67 @@ def test_c_header_keeps_its_declarations_inside_extern_c(monkeypatch: pytest.Mon
         assert name == expected
         assert all(line in out for line in prototypes)
         assert "static inline int zadd(int a, int b) {" in out and "a += b;" not in out
+
+
+def _macro_header() -> tuple[str, list[str]]:
+    """A header shaped like freeglut_std.h: a license, macros, prototypes behind API macros."""
+    prototypes = [
+        f"GLAPI void    GLAPIENTRY glutFunc{i}( {arg} );"
+        for i, arg in enumerate(["void", "int value", "unsigned int mode", "GLenum layer"] * 12)
+    ]
+    lines = [
+        "/*",
+        " * glut_like.h",
+        " *",
+        " * Permission is hereby granted, free of charge, to any person obtaining a",
+        " * copy of this software, to deal in the Software without restriction.",
+        " */",
+        "#ifndef  GLUT_LIKE_H",
+        "#define  GLUT_LIKE_H",
+        "#ifdef _WIN32",
+        "#   define GLAPI __declspec(dllimport)",
+        "#   define GLAPIENTRY __stdcall",
+        "#else",
+        "#   define GLAPI extern",
+        "#   define GLAPIENTRY",
+        "#endif",
+        *[f"#define  GLUT_KEY_F{i:<24} 0x{i:04X}" for i in range(1, 160)],
+        "",
+        "/*",
+        " * Initialization functions, see fg_init.c",
+        " */",
+        *prototypes,
+        "",
+        "#endif /* GLUT_LIKE_H */",
+    ]
+    return "\n".join(lines) + "\n", prototypes
+
+
+def test_a_header_key_sends_a_parsing_macro_header_to_the_code_path():
+    """Macros hide a header's code signs: its .h key and a C parse send it to code (issue 17)."""
+    need("tree_sitter_c")
+    header, prototypes = _macro_header()
+    assert detect_language(header) is None  # too few signs: only the key and a parse tell
+    result = compress(header, key="glut_like.h")
+    assert result.transforms == ["code:tree-sitter:c"]
+    kept = result.text.split("\n")
+    assert all(line in kept for line in prototypes)
+    # Text that does not parse as C, named .h, is not taken for code.
+    prose = "\n".join(
+        f"Line {i} of a note that someone saved as notes.h, in words." for i in range(80)
+    )
+    assert compress(prose, key="notes.h").transforms[:1] != ["code:tree-sitter:c"]
+
+
+def test_freeglut_std_h_keeps_every_prototype():
+    need("tree_sitter_c")
+    path = Path("/usr/include/GL/freeglut_std.h")
+    if not path.exists():
+        pytest.skip("freeglut's headers are not installed")
+    text = path.read_text()
+    prototypes = [line for line in text.split("\n") if line.startswith("FGAPI ")]
+    kept = compress(text, key="freeglut_std.h").text.split("\n")
+    assert len(prototypes) > 100 and all(line in kept for line in prototypes)
 
 
 def test_tsx_gets_its_own_grammar():

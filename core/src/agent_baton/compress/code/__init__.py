@@ -21,6 +21,7 @@ from agent_baton.compress.code.grammar import (
     detect_language,
     grammar_skeleton,
     language_for_key,
+    parses_with_grammar,
 )
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
@@ -57,6 +58,8 @@ _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
 _WORDS = re.compile(r"\w{2}")
+# Extensions of C and C++ headers: C or C++ is for the parse to tell.
+_HEADERS = frozenset(("h", "hh", "hpp", "hxx"))
 
 
 @once
@@ -90,9 +93,12 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     if diff is not None:
         return diff, "code:diff"
     script = text.startswith("#!")  # a shebang names an interpreter: a script
-    if not (script or looks_like_code(text) or parses_as_python(text) or detect_language(text)):
+    signs = script or looks_like_code(text) or parses_as_python(text) or detect_language(text)
+    # A header of macros and prototypes has few signs of code; named a header, its parse says.
+    header = None if signs else _header_language(text, request.key)
+    if not (signs or header):
         return None
-    skeleton, name = _skeleton(text, request.key)
+    skeleton, name = _skeleton(text, request.key, header)
     if skeleton is None:
         return None
     request.check_time()
@@ -100,7 +106,14 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     return (out, name) if out is not None else None
 
 
-def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
+def _header_language(text: str, key: str | None) -> str | None:
+    """C or C++ for a text its key names a header (``.h``, ``.hpp``) and that grammar parses."""
+    if not key or key.rsplit(".", 1)[-1].lower() not in _HEADERS:
+        return None
+    return next((name for name in ("c", "cpp") if parses_with_grammar(text, name)), None)
+
+
+def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Skeleton | None, str]:
     # ast counts only \n, \r and \r\n as line ends (str.splitlines also splits on \x0c,
     # \x85, \u2028, ...): split the same way, so line numbers match.
     lines = _LINE_END.split(text)
@@ -108,7 +121,7 @@ def _skeleton(text: str, key: str | None) -> tuple[Skeleton | None, str]:
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
-    hinted = language_for_key(key)  # the key's extension names a grammar
+    hinted = header or language_for_key(key)  # the key's extension names a grammar
     if hinted is not None:
         parsed_tree = grammar_skeleton(text, lines, hinted)
         if parsed_tree is not None:
