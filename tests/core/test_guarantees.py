@@ -678,3 +678,17 @@ def test_every_step_reads_lines_as_str_splitlines_does(lines, breaks, rnd):
         line for line in text.splitlines() if is_failure(line)
     ]
     assert line_count(text) == len(text.splitlines())
+
+
+def test_a_line_start_is_found_back_through_long_lines_of_other_breaks():
+    # line_start reads back from the offset in a growing window: a line longer than it
+    # still starts after its own break, and a text of "\r" breaks alone is read per line.
+    from agent_baton.compress.lines import line_start
+
+    lines = ["x" * n for n in (10, 300, 1_500, 5_000, 20_000, 3)]
+    text = "\r".join(lines)
+    start = 0
+    for line in lines:
+        for at in (start, start + len(line) // 2, start + len(line)):
+            assert line_start(text, at) == start
+        start += len(line) + 1

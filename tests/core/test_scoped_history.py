@@ -72,3 +72,17 @@ def test_concurrent_writers_keep_the_books_straight() -> None:
     assert 0 < history.nbytes <= history.budget
     history.drop_scopes(lambda scope: True)  # what was charged is exactly what is released
     assert history.nbytes == 0
+
+
+def test_many_scopes_of_one_key_are_trimmed_a_few_at_a_time() -> None:
+    # A scope of one key frees it whole, and its table only once empty: the even level lies
+    # under what such a scope holds. The trim stops once under the budget, the newest last.
+    history: ScopedHistory[float] = ScopedHistory(per_scope=4096, budget=100_000)
+    lowest = history.budget
+    for i in range(3_000):
+        history.set(f"user{i}\x1f", "report", 1.0)
+        assert history.get(f"user{i}\x1f", "report") == 1.0
+        if i > 500:
+            lowest = min(lowest, history.nbytes)
+    assert lowest >= 0.75 * history.budget  # never wiped whole
+    assert history.nbytes <= history.budget

@@ -59,7 +59,7 @@ class ScopedHistory(Generic[V]):
             if len(table) > self.per_scope:
                 self._forget(scope, next(iter(table)))
             if self._bytes > self.budget:
-                self._trim()
+                self._trim(scope)
 
     def pop(self, scope: str, key: str) -> None:
         """Forget ``key`` in ``scope``."""
@@ -88,13 +88,24 @@ class ScopedHistory(Generic[V]):
             del self._scopes[scope]
             self._bytes -= self._sizes.pop(scope)
 
-    def _trim(self) -> None:
-        """Bring the largest scopes down to one level, oldest keys first, under the budget."""
-        excess = self._bytes - int(self.budget * _TRIM_TO)
-        level = _level(sorted(self._sizes.values(), reverse=True), excess)
-        for scope in [s for s, size in self._sizes.items() if size > level]:
+    def _trim(self, writer: str) -> None:
+        """Bring the largest scopes down to one level, oldest keys first, under the budget.
+
+        A scope frees whole keys, and its own table only once empty, so the level may lie
+        under what a scope can keep: the trim stops once under the budget, the largest scopes
+        (of equal ones the oldest) cut first, and ``writer``, whose key was just set, last.
+        """
+        target = int(self.budget * _TRIM_TO)
+        level = _level(sorted(self._sizes.values(), reverse=True), self._bytes - target)
+        others = sorted(self._sizes, key=self._sizes.__getitem__, reverse=True)
+        others.remove(writer)
+        for scope in [*others, writer]:
+            if self._bytes <= target:
+                break
+            if self._sizes[scope] <= level:
+                continue
             table = self._scopes[scope]
-            while table and self._sizes[scope] > level:
+            while table and self._sizes[scope] > level and self._bytes > target:
                 self._forget(scope, next(iter(table)))
             self._drop_if_empty(scope)
 

@@ -24,7 +24,15 @@ def line_start(text: str, at: int) -> int:
     start = text.rfind("\n", 0, at) + 1
     if OTHER_BREAKS.search(text, start, at) is None:
         return start
-    return max(text.rfind(c, start, at) for c in LINE_BREAKS[1:]) + 1
+    # The other breaks are looked for back from ``at`` in a growing window: a text of "\r"
+    # breaks alone would otherwise be read back to its start for every line asked about.
+    window = 256
+    while True:
+        low = max(start, at - window)
+        found = max(text.rfind(c, low, at) for c in LINE_BREAKS[1:])
+        if found >= 0 or low == start:
+            return max(found + 1, start)
+        window *= 4
 
 
 def line_end(text: str, start: int) -> int:
