@@ -692,3 +692,14 @@ def test_a_line_start_is_found_back_through_long_lines_of_other_breaks():
         for at in (start, start + len(line) // 2, start + len(line)):
             assert line_start(text, at) == start
         start += len(line) + 1
+
+
+def test_a_failure_in_a_string_of_a_long_line_is_found_without_an_escaped_break():
+    # A line too long to keep is read by its strings' lines, whether or not some other
+    # string of the text holds an escaped line break.
+    from agent_baton.compress.guarantees import find_failures
+
+    doc = {"filler": "x " * 1_000, "msg": "E       assert 1 == 2"}
+    alone = [f.text for f in find_failures(json.dumps(doc))]
+    beside = [f.text for f in find_failures(json.dumps({**doc, "extra": "a\nb"}))]
+    assert alone == beside == ["E       assert 1 == 2"]

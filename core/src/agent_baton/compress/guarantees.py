@@ -271,16 +271,14 @@ def find_failures(text: str) -> list[Failure]:
     string that reports it, which a compressor may show unescaped.
     """
     lines = text.splitlines()
-    if "\\n" not in text:  # no escaped line breaks, so no quoted lines: the lines are all
-        whole = sorted(failing_lines_of(text))
-        if all(len(lines[i]) < VIEW_CHARS for i in whole):  # else read by their strings
-            return [Failure(i, lines[i]) for i in whole]
+    # A line too long to keep (a document on one line) is read by its strings' lines.
+    wide = {i for i, line in enumerate(lines) if len(line) >= VIEW_CHARS}
+    if "\\n" not in text and not wide:  # no quoted lines: the lines are all
+        return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
     found: list[Failure] = []
-    for i in failure_candidates(text, lines, ("\\n",)):
+    for i in sorted(wide.union(failure_candidates(text, lines, ("\\n",)))):
         line = lines[i]
-        # A line too long to keep (a document on one line) is read by its strings' lines too.
-        wide = len(line) >= VIEW_CHARS
-        quoted = quoted_lines(line, every=wide) if "\\n" in line or wide else []
+        quoted = quoted_lines(line, every=i in wide) if "\\n" in line or i in wide else []
         failing = failing_lines(quoted) if quoted else set()
         if failing:
             found.extend(
