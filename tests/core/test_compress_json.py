@@ -1,11 +1,16 @@
+import datetime
+import decimal
 import html.entities
 import json
+import pathlib
 import re
+import uuid
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import unmarked_omissions, violations
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.markers import is_marker
+from agent_baton.compress.parsed import NOT_DATA, literal_value
 
 
 def orders(n=300, failed=(150,)):
@@ -298,3 +303,40 @@ def test_a_flat_mapping_on_one_line_is_sampled_and_keeps_what_a_query_names():
         focused = compress(text, key="entities", query="plusb;").text
         assert 'plusb;: "⊞"' in focused.splitlines()
         assert not violations(text, result.text) and not violations(text, focused)
+
+
+def test_a_repr_holding_object_reprs_is_read_as_data():
+    # str() of a boto3 or database result: datetimes, decimals, UUIDs and paths are calls.
+    rows = [
+        {
+            "id": f"job-{1000 + i}",
+            "started": datetime.datetime(2026, 12, 6, 19, i % 60, tzinfo=datetime.UTC),
+            "cost": decimal.Decimal(f"{i}.50"),
+            "run": uuid.UUID(int=i),
+            "log": pathlib.PurePosixPath(f"/var/log/jobs/{i}.log"),
+            "status": "FAILED" if i == 67 else "SUCCEEDED",
+        }
+        for i in range(120)
+    ]
+    text = str({"Items": rows, "Count": 120})
+    assert literal_value(text)["Items"][3]["cost"] == "Decimal('3.50')"
+    out = compress(text, key="jobs")
+    assert out.transforms[0].startswith("repr:") and "job-1067" in out.text
+    assert out.compressed_tokens < 0.3 * out.original_tokens
+    # Code is not data: a call of anything but a dotted name, or on a name, is not a repr.
+    for code in ("[f(x)]", "[(lambda: 1)()]", "{'a': g(**kw)}", "[a.b(c)]", "{**base}"):
+        assert literal_value(code) is NOT_DATA
+
+
+def test_a_record_whose_list_has_a_rare_length_is_kept():
+    # A merge commit (two parents) among plain ones, as GitHub's commits API lists them.
+    commits = [
+        {
+            "sha": f"{i:040x}",
+            "commit": {"message": f"Change number {i} of the parser", "author": {"name": "ann"}},
+            "parents": [{"sha": f"{i + 1:040x}"}, *([{"sha": f"{i:039x}f"}] if i == 71 else [])],
+        }
+        for i in range(150)
+    ]
+    out = compress(json.dumps(commits, indent=2), key="commits")
+    assert "Change number 71 of the parser" in out.text

@@ -889,12 +889,28 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
             weight = rare.get(_value_key(v))
             if weight is not None:
                 hits[i] = max(hits.get(i, 0.0), weight)
+    if not hits and 2 * distinct > have:
+        hits.update(_rare_lengths(c.values, have))
     if not hits:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
         if 0 < len(nulls) <= max(1, n // 10):
             for i in nulls:
                 hits[i] = 1.0
     return hits
+
+
+def _rare_lengths(values: list[Any], have: int) -> dict[int, float]:
+    """Rows whose list, in a column of mostly distinct lists, has a rare length.
+
+    Lists of other things (a commit's parents, an issue's labels) differ row by row; their
+    length tells what the row is: the merge commit (two parents) among plain ones.
+    """
+    lengths = Counter(len(v) for v in values if isinstance(v, list))
+    if sum(lengths.values()) < 0.8 * have or len(lengths) < 2:
+        return {}
+    mean = have / len(lengths)
+    rare = {n: math.log2(mean / k) for n, k in lengths.items() if k <= mean / 3}
+    return {i: rare[len(v)] for i, v in enumerate(values) if isinstance(v, list) and len(v) in rare}
 
 
 def _outliers(c: _Column) -> dict[int, float]:

@@ -65,8 +65,58 @@ def literal_value(text: str) -> Any:
         return NOT_DATA
     try:
         return ast.literal_eval(stripped)
+    except ValueError:
+        return _with_calls(stripped)  # a value's repr that is a call: datetime.datetime(...)
+    except (SyntaxError, TypeError, MemoryError, RecursionError):
+        return NOT_DATA
+
+
+def _with_calls(text: str) -> Any:
+    """A literal whose values include reprs of objects, each read as the text of its call.
+
+    ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
+    tzinfo=tzutc())``, a database row ``Decimal('1.50')``, a path ``PosixPath('/tmp')``:
+    a call of a dotted name on literals (calls of the same kind included). Anything else
+    (a bare name, an operator) is code, not data: :data:`NOT_DATA`.
+    """
+    source = text.encode()
+    starts = [0]  # byte offset of each line: the parser's columns count UTF-8 bytes
+    starts += [i + 1 for i, byte in enumerate(source) if byte == 10]
+
+    def segment(node: ast.expr) -> str:
+        first = starts[node.lineno - 1] + node.col_offset
+        last = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        return source[first:last].decode()
+
+    def value(node: ast.expr) -> Any:
+        if isinstance(node, ast.Call):
+            if not _dotted(node.func) or any(k.arg is None for k in node.keywords):
+                raise ValueError("not a repr")
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if not (isinstance(arg, ast.Attribute) and _dotted(arg)):
+                    value(arg)  # else a constant's name: tzinfo=datetime.timezone.utc
+            return segment(node)
+        if isinstance(node, ast.Dict):
+            if any(key is None for key in node.keys):
+                raise ValueError("not a repr")
+            return {value(k): value(v) for k, v in zip(node.keys, node.values, strict=True) if k}
+        if isinstance(node, ast.List | ast.Tuple):
+            items = [value(item) for item in node.elts]
+            return items if isinstance(node, ast.List) else tuple(items)
+        if isinstance(node, ast.Set):
+            return {value(item) for item in node.elts}
+        return ast.literal_eval(node)  # a constant, a signed number; ValueError for the rest
+
+    try:
+        return value(ast.parse(text, mode="eval").body)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+def _dotted(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def data_value(text: str) -> Any:
