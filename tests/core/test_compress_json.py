@@ -285,6 +285,8 @@ def test_query_keeps_the_member_of_a_config_it_names():
     for query, line in (
         ("pkgconfig", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
         ("event_loop_delay", '   "lib/internal/perf/event_loop_delay.js",'),
+        # A dotted path to it: its key is in the text, the path of objects around it not.
+        ("What is variables.LIBPC set to?", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
     ):
         focused = compress(text, query=query).text
         assert line in focused.splitlines(), query
