@@ -248,3 +248,18 @@ def test_langchain_printed_messages_are_read_as_turns():
     assert "job-1017" in out.split(_langchain_title("Tool Message"))[1]
     assert "it double-charges customers if replayed." in out and "BILL-77" in out
     assert len(out) < 0.5 * len(text)
+
+
+def test_a_key_word_in_the_middle_of_a_wrapped_sentence_puts_no_line_back():
+    # An RFC quoted in a turn, wrapped at 72 columns: "should" on a line that goes on from
+    # the one above is half a sentence; a line of its own that states a decision is not.
+    paragraph = (
+        "Of course, much of the effect of renaming or moving items can be\n"
+        "achieved by using deprecation and re-exports instead, and a library\n"
+        "should not be afraid to do so in the long run, when the cost of the\n"
+        "old names is small compared to the cost of the breakage for users.\n\n"
+    )
+    body = paragraph * 12 + "Decision: we must keep the old path until 4.0.\n" + paragraph * 6
+    kept = _restore_key_lines(body, "\n".join(body.splitlines()[:2]))
+    assert "Decision: we must keep the old path until 4.0." in kept
+    assert "should not be afraid to do so in the long run, when the cost of the" not in kept

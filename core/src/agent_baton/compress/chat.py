@@ -62,6 +62,10 @@ _DECISION = re.compile(
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# A line of a hard-wrapped paragraph that goes on (no sentence ends it), and a line that
+# continues one (it starts in lower case).
+_WRAPPED = re.compile(r"^\s*\w.{30,}[\w,;`*)-]\s*$")
+_CONTINUED = re.compile(r"^\s*[a-z`(\"]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
@@ -314,7 +318,10 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     widths = {len(start) for start in cut}
     missing: list[str] = []
     fence = ""  # the fence of the code block the line is in
+    previous = ""
     for line in body.splitlines():
+        wrapped = _WRAPPED.match(previous) and _CONTINUED.match(line)
+        previous = line
         opened = _FENCE.match(line)
         if opened or fence:
             # Code states no decision: "result" and "total" there are names. (Its failure
@@ -327,7 +334,9 @@ def _restore_key_lines(body: str, compressed: str) -> str:
             kept[cut.pop(start)] = line
             continue
         if len(line) < _LONG_LINE:
-            pieces = [(line, line)] if _KEY_LINE.search(line) else []
+            # Not the middle of a sentence a paragraph's wrapping cut ("the standard library
+            # should not be"): it states nothing alone.
+            pieces = [(line, line)] if _KEY_LINE.search(line) and not wrapped else []
         else:
             sentences = [p.strip() for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
             pieces = [(p, f"[… from a longer line:] {p}") for p in sentences if len(p) < 300]
