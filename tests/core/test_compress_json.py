@@ -8,7 +8,7 @@ import uuid
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import unmarked_omissions, violations
-from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.json import _numeric_text, parse_embedded
 from agent_baton.compress.markers import is_marker
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 
@@ -342,3 +342,17 @@ def test_a_record_whose_list_has_a_rare_length_is_kept():
     ]
     out = compress(json.dumps(commits, indent=2), key="commits")
     assert "Change number 71 of the parser" in out.text
+
+
+def test_numbers_sent_as_strings_have_outliers_too():
+    # DynamoDB's "N" values, prices and sizes in many APIs: a string holding a number.
+    rows = [
+        {"job_id": f"job-{1000 + i}", "queue": "etl", "duration_s": str(30 + (i * 13) % 200)}
+        for i in range(300)
+    ]
+    rows[211]["duration_s"] = "86400"
+    text = "\n".join(json.dumps(row) for row in rows)
+    out = compress(text, key="jobs").text
+    assert "job-1211" in out and "duration_s 30–86400" in out
+    # Not a number: a zero-padded code, a version.
+    assert not _numeric_text("007") and not _numeric_text("1.2.3") and _numeric_text("-0.5")

@@ -416,6 +416,7 @@ class _Column:
     distinct: Counter[str | int] = field(default_factory=Counter)
     # Packed: a float object each would take a 50 MB array's numbers four times the room.
     numbers: array[float] = field(default_factory=lambda: array("d"))
+    as_text: bool = False  # whether ``numbers`` were read from strings
 
     def __post_init__(self) -> None:
         self.distinct = Counter(map(_value_key, self.values))
@@ -430,6 +431,20 @@ class _Column:
                 and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
             ),
         )
+        self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
+        if self.as_text:
+            # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same.
+            self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
+
+    def numeric(self) -> dict[int, float]:
+        """The rows' values that are numbers (written as strings, in a column of those)."""
+        if self.as_text:
+            return {i: float(v) for i, v in enumerate(self.values) if _numeric_text(v)}
+        return {
+            i: v
+            for i, v in enumerate(self.values)
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
 
     @functools.cached_property
     def width(self) -> int:
@@ -919,21 +934,34 @@ def _outliers(c: _Column) -> dict[int, float]:
     spread = q3 - q1
     bottom, top = q1 - 3 * spread, q3 + 3 * spread
     hits = {}
-    for i, v in enumerate(c.values):
+    numbers = c.numeric()
+    for i, v in numbers.items():
         if spread <= 0:
             break  # most values are one: only the extremes below stand out
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and not bottom <= v <= top:
+        if not bottom <= v <= top:
             hits[i] = 1.0 + min(1.0, abs(v - (q1 + q3) / 2) / spread / 10)
     # The largest value (the biggest file, the busiest process) is a fact of its own, worth
     # a category 32 times rarer than its column's usual one; the smallest counts a little
     # (the one zero stock among hundreds).
-    numeric = [i for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True]
-    values_of = c.values
-    low = min(numeric, key=lambda i: (values_of[i], i))
-    high = max(numeric, key=lambda i: (values_of[i], -i))
+    low = min(numbers, key=lambda i: (numbers[i], i))
+    high = max(numbers, key=lambda i: (numbers[i], -i))
     hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
+
+
+_NUMERIC_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,12})?")
+
+
+def _numeric_text(value: Any) -> bool:
+    """A string that is a plain decimal number ("225", "-0.5"; not "007", "1e3", "1.2.3")."""
+    return isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value) is not None
+
+
+def _numbers_as_text(sample: list[Any]) -> bool:
+    """Whether a column's first values are numbers written as strings (all of those present)."""
+    present = [v for v in sample if v is not _MISSING and v is not None]
+    return len(present) >= 3 and all(_numeric_text(v) for v in present)
 
 
 def _table_room(budget: int, columns: list[_Column], n: int) -> int:
