@@ -1,9 +1,11 @@
+import dataclasses
 import datetime
 import decimal
 import html.entities
 import json
 import pathlib
 import re
+import urllib.parse
 import uuid
 
 from agent_baton.compress import compress
@@ -356,3 +358,25 @@ def test_numbers_sent_as_strings_have_outliers_too():
     assert "job-1211" in out and "duration_s 30–86400" in out
     # Not a number: a zero-padded code, a version.
     assert not _numeric_text("007") and not _numeric_text("1.2.3") and _numeric_text("-0.5")
+
+
+@dataclasses.dataclass
+class Job:
+    id: str
+    status: str
+    queue: str
+
+
+def test_a_list_of_records_reprs_is_read_as_a_table_of_their_fields():
+    # str() of a tool returning dataclasses, pydantic models or named tuples.
+    jobs = [
+        Job(f"job-{1000 + i}", "FAILED" if i == 151 else "SUCCEEDED", "etl") for i in range(300)
+    ]
+    urls = [urllib.parse.urlparse(f"https://pypi.org/project/pkg{i}/") for i in range(300)]
+    urls[77] = urllib.parse.urlparse("ftp://mirror.example/pub/pkg77.tar.gz")
+    for text, rare in ((str(jobs), "job-1151"), (str(urls), "mirror.example")):
+        value = literal_value(text)
+        assert value is not NOT_DATA and set(value[0]) > {"class"}
+        out = compress(text, key="records")
+        assert out.transforms[0].startswith("repr:table") and rare in out.text
+        assert out.compressed_tokens < 0.25 * out.original_tokens

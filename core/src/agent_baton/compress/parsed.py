@@ -76,8 +76,9 @@ def _with_calls(text: str) -> Any:
 
     ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
     tzinfo=tzutc())``, a database row ``Decimal('1.50')``, a path ``PosixPath('/tmp')``:
-    a call of a dotted name on literals (calls of the same kind included). Anything else
-    (a bare name, an operator) is code, not data: :data:`NOT_DATA`.
+    a call of a dotted name on literals (calls of the same kind included). A call of
+    keywords alone is a record (``Job(id='job-7', status='FAILED')``): a dict of them. Anything
+    else (a bare name, an operator) is code, not data: :data:`NOT_DATA`.
     """
     source = text.encode()
     starts = [0]  # byte offset of each line: the parser's columns count UTF-8 bytes
@@ -92,6 +93,11 @@ def _with_calls(text: str) -> Any:
         if isinstance(node, ast.Call):
             if not _dotted(node.func) or any(k.arg is None for k in node.keywords):
                 raise ValueError("not a repr")
+            if node.keywords and not node.args:
+                # A record's repr (a dataclass, a pydantic model, a named tuple): its fields,
+                # under its class ("class" is no keyword argument's name).
+                fields = {k.arg: value(k.value) for k in node.keywords if k.arg}
+                return {"class": segment(node.func), **fields}
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 if not (isinstance(arg, ast.Attribute) and _dotted(arg)):
                     value(arg)  # else a constant's name: tzinfo=datetime.timezone.utc
