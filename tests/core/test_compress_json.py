@@ -3,6 +3,7 @@ import datetime
 import decimal
 import html.entities
 import json
+import os
 import pathlib
 import re
 import urllib.parse
@@ -380,3 +381,15 @@ def test_a_list_of_records_reprs_is_read_as_a_table_of_their_fields():
         out = compress(text, key="records")
         assert out.transforms[0].startswith("repr:table") and rare in out.text
         assert out.compressed_tokens < 0.25 * out.original_tokens
+
+
+def test_a_repr_holding_objects_in_angle_brackets_is_read_as_data():
+    # str() of os.scandir's entries, of a signature's parameters, of a dict of functions.
+    entries = str(sorted(os.scandir(os.path.dirname(os.__file__)), key=lambda e: e.name))
+    assert literal_value(entries)[0].startswith("<DirEntry ")
+    out = compress(entries, key="entries")
+    assert out.transforms[0].startswith("repr:") and out.compressed_tokens < 0.3 * len(entries) / 4
+    assert literal_value(str({"f": [print]})) == {"f": ["<built-in function print>"]}
+    # An angle bracket outside an object's repr is code or a comparison, not data.
+    for code in ("[a < b, c > d]", "[x<y]", "[<a, b]"):
+        assert literal_value(code) is NOT_DATA

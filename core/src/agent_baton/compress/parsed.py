@@ -67,8 +67,42 @@ def literal_value(text: str) -> Any:
         return ast.literal_eval(stripped)
     except ValueError:
         return _with_calls(stripped)  # a value's repr that is a call: datetime.datetime(...)
-    except (SyntaxError, TypeError, MemoryError, RecursionError):
+    except SyntaxError:
+        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string.
+        quoted = _quote_objects(stripped)
+        return _with_calls(quoted) if quoted != stripped else NOT_DATA
+    except (TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+_OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
+
+
+def _quote_objects(text: str) -> str:
+    """``text`` with each ``<...>`` outside its string literals made one (the rest unchanged)."""
+    out: list[str] = []
+    i, n, done = 0, len(text), 0
+    while i < n:
+        char = text[i]
+        if char in "'\"":
+            end = i + 1  # past the string, its escapes included
+            while end < n and text[end] != char:
+                end += 2 if text[end] == "\\" else 1
+            i = end + 1
+        elif char == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == "_"):
+            depth, end = 0, i
+            while end < min(n, i + _OBJECT_CHARS):
+                depth += {"<": 1, ">": -1}.get(text[end], 0)
+                if depth == 0 or text[end] == "\n":
+                    break
+                end += 1
+            if depth or end >= n:
+                return text  # not closed where an object's repr would be: not one
+            out += [text[done:i], repr(text[i : end + 1])]
+            i = done = end + 1
+        else:
+            i += 1
+    return "".join([*out, text[done:]])
 
 
 def _with_calls(text: str) -> Any:
