@@ -11,7 +11,7 @@ import uuid
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import unmarked_omissions, violations
-from agent_baton.compress.json import _numeric_text, parse_embedded
+from agent_baton.compress.json import _Column, _numeric_text, parse_embedded
 from agent_baton.compress.markers import is_marker
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 
@@ -359,6 +359,9 @@ def test_numbers_sent_as_strings_have_outliers_too():
     assert "job-1211" in out and "duration_s 30–86400" in out
     # Not a number: a zero-padded code, a version.
     assert not _numeric_text("007") and not _numeric_text("1.2.3") and _numeric_text("-0.5")
+    # Nor codes of one width, each row its own (NOAA's "I_D": "3148"): they name rows.
+    assert not _Column("I_D", [str(3148 + i) for i in range(100)]).as_text
+    assert _Column("duration_s", [str(30 + 13 * i) for i in range(100)]).as_text
 
 
 @dataclasses.dataclass

@@ -431,9 +431,12 @@ class _Column:
                 and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
             ),
         )
+        # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
+        # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
         self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
+        if self.as_text and len(self.distinct) == len(self.values):
+            self.as_text = len({len(v) for v in self.values if isinstance(v, str)}) > 1
         if self.as_text:
-            # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same.
             self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
 
     def numeric(self) -> dict[int, float]:
