@@ -923,6 +923,8 @@ def _rare_lengths(values: list[Any], have: int) -> dict[int, float]:
     Lists of other things (a commit's parents, an issue's labels) differ row by row; their
     length tells what the row is: the merge commit (two parents) among plain ones.
     """
+    if not any(isinstance(v, list) for v in values[:20]):
+        return {}  # not a column of lists: a column of a million ids is not read again
     lengths = Counter(len(v) for v in values if isinstance(v, list))
     if sum(lengths.values()) < 0.8 * have or len(lengths) < 2:
         return {}
