@@ -221,6 +221,12 @@ def test_bad_namespace(namespace):
         RedisBackend("redis://127.0.0.1:1/0", namespace=namespace)
 
 
+@pytest.mark.parametrize("timeout", [0, -1, "2", None, True])
+def test_bad_timeout(timeout):
+    with pytest.raises(ValueError, match=r"^timeout must be a positive number of seconds"):
+        RedisBackend("redis://127.0.0.1:1/0", namespace="ns", timeout=timeout)
+
+
 @pytest.mark.parametrize(
     "url", ["http://user:s3cret@host/0", "redis://user:s3cret@host:port/0", "s3cret"]
 )

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from agent_baton.alignment import Fate, Role, align
+from agent_baton.backends import BackendError
 from agent_baton.compress import compress
 from agent_baton.context import SharedContext
 from agent_baton.demo import DemoResult
@@ -38,6 +39,7 @@ INSTALL_HINTS = {
     "autogen": 'pip install ./core "./integrations/autogen[openai]"',
 }
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 
 class CliError(Exception):
@@ -57,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"agent-baton: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BackendError as exc:  # Redis down, refusing, or holding something else
+        print(f"agent-baton: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader left (`| head`): say nothing more; stdout's flush at exit would fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,7 +191,10 @@ def _warn(message: str) -> None:
 def _inspect(args: argparse.Namespace) -> int:
     if args.namespace is not None:
         # ttl=None: reading expires nothing; Redis drops entries by their writers' ttl.
-        ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        try:
+            ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        except (ImportError, ValueError) as exc:  # no redis extra, a URL or name misspelt
+            raise CliError(str(exc)) from exc
         if args.target is None:
             entries = ctx.entries()
         else:

@@ -83,7 +83,7 @@ class SharedContext:
         clock: Callable[[], float] | None = None,
         compress_deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
-        if ttl is not None and (isinstance(ttl, bool) or not ttl > 0):
+        if ttl is not None and not _is_positive_number(ttl):
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
             raise ValueError(f"max_entries must be an int >= 1, not {max_entries!r}")
@@ -91,7 +91,7 @@ class SharedContext:
             isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
         ):
             raise ValueError(f"max_bytes must be an int >= 1 or None, not {max_bytes!r}")
-        if compress_deadline is not None and not compress_deadline > 0:
+        if compress_deadline is not None and not _is_positive_number(compress_deadline):
             raise ValueError(f"compress_deadline must be > 0 or None, not {compress_deadline!r}")
         self.compress_deadline = compress_deadline
         self.model = model
@@ -664,6 +664,11 @@ def _version(entry: ContextEntry) -> tuple[float, int]:
 def _numbered(key: str, number: int) -> str:
     """The key of an agent's ``number``-th output in a scope: ``key``, ``key#2``, ..."""
     return key if number == 1 else f"{key}#{number}"
+
+
+def _is_positive_number(value: object) -> bool:
+    """Whether ``value`` is an int or float above 0 (a str such as "3600" is not)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _check_key(key: object) -> None:
