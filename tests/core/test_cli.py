@@ -1,7 +1,9 @@
 import json
+import re
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +122,10 @@ def test_demo_core_prints_a_table_and_skips_missing_frameworks(capsys):
     assert "without agent-baton" in out and "with agent-baton" in out
     assert "tx_100097" in out  # the fact retrieved by zooming in
     assert "\033[" not in out and "─" not in out  # plain text when stdout is not a terminal
+    # README.md shows `nox -s demo` as "real output": its core line of the stats is this run's.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [stats] = [line for line in out.splitlines() if re.match(r"  core +\d+ entries", line)]
+    assert stats in readme, f"README.md's demo output is stale; now:\n{out}"
 
 
 @pytest.mark.parametrize("name", sorted(load_samples()))
