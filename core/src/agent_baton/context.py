@@ -523,6 +523,20 @@ class SharedContext:
 
     # -- container protocol ----------------------------------------------------------------
 
+    def close(self) -> None:
+        """Close the backend's connections (Redis); nothing in memory. A later call reopens them.
+
+        Every view and scope of this context shares the backend: close once, when done.
+        ``with SharedContext.from_url(...) as ctx:`` closes at the end of the block.
+        """
+        self._backend.close()
+
+    def __enter__(self) -> SharedContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def __len__(self) -> int:
         return len(self._entries())
 
