@@ -254,3 +254,30 @@ def test_cli_inspect_key_in_redis(redis_server, tmp_path, capsys):
     assert "ci_log" in out.read_text(encoding="utf-8")
     assert main([*argv[:1], "nope", *argv[2:]]) == 2
     assert "no entry 'nope' in namespace 'inspect-test'" in capsys.readouterr().err
+
+
+def test_cli_inspect_of_a_namespace_shows_the_runs_scopes(redis_server, tmp_path, capsys):
+    # Every integration stores a run's outputs in a scope (a thread, a crew's run, a team):
+    # inspecting the namespace must show them, named by their scope.
+    url = redis_server.url
+    ctx = SharedContext.from_url(url, namespace="inspect-scopes")
+    ctx.put("brief", "the task", agent="user")
+    ctx.scope("alice").put("research", load_samples()["ci_log"], agent="researcher")
+    ctx.scope("team-eu").scope("run-7").put("summary", "EU is fine.", agent="writer")
+    argv = ["inspect", "--redis", url, "--namespace", "inspect-scopes"]
+
+    assert main(argv) == 0
+    listed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()[::2]]
+    assert listed == ["brief", "alice / research", "team-eu / run-7 / summary"]
+    page = tmp_path / "all.html"
+    assert main([*argv, "--html", str(page)]) == 0
+    assert "alice / research" in page.read_text(encoding="utf-8")
+    # One entry of a scope: --scope, repeated for a scope inside another.
+    assert main([*argv, "summary", "--scope", "team-eu", "--scope", "run-7"]) == 0
+    assert capsys.readouterr().out.startswith("summary: ")
+    assert main([*argv, "--scope", "alice"]) == 0
+    assert capsys.readouterr().out.startswith("research: ")
+    # An empty namespace says so rather than printing nothing.
+    assert main(["inspect", "--redis", url, "--namespace", "never-used"]) == 0
+    assert "no live entries in namespace 'never-used'" in capsys.readouterr().err
+    ctx.clear()

@@ -391,6 +391,20 @@ class SharedContext:
         """Live entries, oldest first."""
         return self._entries()
 
+    def entries_in_scopes(self) -> list[tuple[tuple[str, ...], ContextEntry]]:
+        """Every live entry of this view and of the scopes inside it, with its scope's path.
+
+        The path is relative to this view (``()`` for its own entries); oldest first. For
+        operators looking at a whole run (``agent-baton inspect --namespace``): the
+        integrations keep each run in a scope, which :meth:`entries` of the root never lists.
+        """
+        start = len(self._prefix)
+        found = []
+        for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now()):
+            *path, key = entry.key[start:].split(_SCOPE_SEP)
+            found.append((tuple(path), dataclasses.replace(entry, key=key)))
+        return found
+
     def stats(self) -> SharedContextStats:
         """Entry count and token totals over the live entries."""
         live = self._entries()
