@@ -144,6 +144,18 @@ def test_nothing_compressed_is_all_kept():
 # -- the page ------------------------------------------------------------------------------
 
 
+def test_the_page_of_a_context_shows_the_runs_in_its_scopes():
+    # The integrations keep every run in a scope: the page of the context shows them all.
+    ctx = SharedContext()
+    ctx.scope("alice").put("research", "Alice's research.\n" * 5, agent="researcher")
+    ctx.scope("bob").put("research", "Bob's research.\n" * 5, agent="researcher")
+    page = ctx.report_html()
+    assert "alice / research" in page and "bob / research" in page and "2 entries" in page
+    alice = ctx.scope("alice").report_html()
+    assert "Alice&#x27;s research" in alice or "Alice's research" in alice
+    assert "Bob" not in alice
+
+
 def test_page_is_self_contained(run_ctx, tmp_path):
     path = tmp_path / "run.html"
     page = run_ctx.report_html(path)

@@ -22,7 +22,7 @@ from typing import TextIO
 from agent_baton.alignment import Fate, Role, align
 from agent_baton.backends import BackendError
 from agent_baton.compress import compress
-from agent_baton.context import SharedContext
+from agent_baton.context import SharedContext, scope_label
 from agent_baton.demo import DemoResult
 from agent_baton.report_html import report_html
 from agent_baton.tokens import (
@@ -208,7 +208,7 @@ def _inspect(args: argparse.Namespace) -> int:
         where = " / ".join((f"namespace {args.namespace!r}", *ctx.scope_path))
         if args.target is None:
             entries = [
-                dataclasses.replace(entry, key=" / ".join((*path, entry.key)))
+                dataclasses.replace(entry, key=scope_label(path, entry.key))
                 for path, entry in ctx.entries_in_scopes()
             ]
             if not entries:

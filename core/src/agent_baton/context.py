@@ -417,11 +417,18 @@ class SharedContext:
     def report_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """One self-contained HTML page of the live entries: what was kept and what dropped.
 
+        The entries of the scopes inside this view are on it too, named by their scope
+        (``alice / research``): the integrations keep each run in a scope.
+
         Each entry's original beside what the next agent sees, markers linked to the lines
         they stand for, tokens before and after, and the run's handoffs as a timeline. Also
         written to ``path`` (UTF-8) when given.
         """
-        page = report_html(self._entries(), counter_name=self.token_counter_name)
+        named = [
+            dataclasses.replace(entry, key=scope_label(path, entry.key))
+            for path, entry in self.entries_in_scopes()
+        ]
+        page = report_html(named, counter_name=self.token_counter_name)
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(page)
@@ -692,6 +699,11 @@ def _version(entry: ContextEntry) -> tuple[float, int]:
 def _numbered(key: str, number: int) -> str:
     """The key of an agent's ``number``-th output in a scope: ``key``, ``key#2``, ..."""
     return key if number == 1 else f"{key}#{number}"
+
+
+def scope_label(path: tuple[str, ...], key: str) -> str:
+    """How an entry of a scope inside a view is named for people: ``alice / research``."""
+    return " / ".join((*path, key))
 
 
 def _is_positive_number(value: object) -> bool:
