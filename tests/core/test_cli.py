@@ -1,6 +1,9 @@
 import json
+import re
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -119,6 +122,10 @@ def test_demo_core_prints_a_table_and_skips_missing_frameworks(capsys):
     assert "without agent-baton" in out and "with agent-baton" in out
     assert "tx_100097" in out  # the fact retrieved by zooming in
     assert "\033[" not in out and "─" not in out  # plain text when stdout is not a terminal
+    # README.md shows `nox -s demo` as "real output": its core line of the stats is this run's.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [stats] = [line for line in out.splitlines() if re.match(r"  core +\d+ entries", line)]
+    assert stats in readme, f"README.md's demo output is stale; now:\n{out}"
 
 
 @pytest.mark.parametrize("name", sorted(load_samples()))
@@ -126,3 +133,37 @@ def test_samples_compress(name):
     text = load_samples()[name]
     done = run_module("compress", "-", "--json", stdin=text.encode())
     assert json.loads(done.stdout)["compressed_tokens"] < json.loads(done.stdout)["original_tokens"]
+
+
+def test_inspect_of_an_unreachable_redis_says_so_in_one_line():
+    pytest.importorskip("redis")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+    done = run_module("inspect", "--namespace", "flow", "--redis", url)
+    assert done.returncode == 1
+    assert b"Traceback" not in done.stderr
+    assert done.stderr.startswith(b"agent-baton: Redis unavailable for namespace 'flow'")
+
+
+def test_inspect_of_a_url_that_is_not_redis_is_a_usage_error():
+    done = run_module("inspect", "--namespace", "flow", "--redis", "http://localhost:6379")
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert b"agent-baton: Redis URL must start with redis://" in done.stderr
+
+
+def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path):
+    # `agent-baton compress app.log | head -1`: the reader is gone before the output is.
+    path = tmp_path / "app.log"
+    path.write_text(LOG)
+    for extra in ([], ["--json"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "agent_baton", "compress", str(path), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        proc.stdout.close()
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 1
+        assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()

@@ -2,7 +2,7 @@
 
 agent-baton compress FILE|- [--query TEXT] [--max-tokens N] [--model M] [--json]
 agent-baton inspect FILE|- [--html OUT] [--model M]
-agent-baton inspect [KEY] --namespace NS [--redis URL] [--html OUT]
+agent-baton inspect [KEY] --namespace NS [--scope NAME ...] [--redis URL] [--html OUT]
 agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N]
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import dataclasses
 import importlib
 import json
 import os
@@ -19,8 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from agent_baton.alignment import Fate, Role, align
+from agent_baton.backends import BackendError
 from agent_baton.compress import compress
-from agent_baton.context import SharedContext
+from agent_baton.context import SharedContext, scope_label
 from agent_baton.demo import DemoResult
 from agent_baton.report_html import report_html
 from agent_baton.tokens import (
@@ -38,6 +40,7 @@ INSTALL_HINTS = {
     "autogen": 'pip install ./core "./integrations/autogen[openai]"',
 }
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 
 class CliError(Exception):
@@ -57,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"agent-baton: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BackendError as exc:  # Redis down, refusing, or holding something else
+        print(f"agent-baton: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader left (`| head`): say nothing more; stdout's flush at exit would fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     insp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
     insp.add_argument("--namespace", help="read entries of this Redis namespace instead of a file")
     insp.add_argument("--redis", metavar="URL", help="Redis URL (default: $REDIS_URL)")
+    insp.add_argument(
+        "--scope",
+        action="append",
+        metavar="NAME",
+        help="with --namespace, only this scope (a thread, run or team; repeat for one inside "
+        "another); default: every entry, named by its scope",
+    )
     demo = sub.add_parser("demo", help="run a researcher → analyst → writer handoff")
     demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
     demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
@@ -182,15 +199,26 @@ def _warn(message: str) -> None:
 def _inspect(args: argparse.Namespace) -> int:
     if args.namespace is not None:
         # ttl=None: reading expires nothing; Redis drops entries by their writers' ttl.
-        ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        try:
+            ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+            for name in args.scope or ():
+                ctx = ctx.scope(name)
+        except (ImportError, ValueError) as exc:  # no redis extra, a URL or name misspelt
+            raise CliError(str(exc)) from exc
+        where = " / ".join((f"namespace {args.namespace!r}", *ctx.scope_path))
         if args.target is None:
-            entries = ctx.entries()
+            entries = [
+                dataclasses.replace(entry, key=scope_label(path, entry.key))
+                for path, entry in ctx.entries_in_scopes()
+            ]
+            if not entries:
+                print(f"agent-baton: no live entries in {where}", file=sys.stderr)
         else:
             entry = ctx.get_entry(args.target)
             if entry is None:
-                raise CliError(f"no entry {args.target!r} in namespace {args.namespace!r}")
+                raise CliError(f"no entry {args.target!r} in {where}")
             entries = [entry]
-        title = f"agent-baton inspect: namespace {args.namespace}"
+        title = f"agent-baton inspect: {where}"
     else:
         if args.target is None:
             raise CliError("inspect needs a FILE (or - for stdin), or --namespace")
