@@ -210,3 +210,44 @@ def test_pip_verbose_build_logs_are_tool_output(tmp_path, package):
     assert detect(log) == "lines"
     result = compress(log, key="pip.log")
     assert missing_failures(log, result.text) == []
+
+
+def _data_modules() -> list[Path]:
+    """Generated table modules: pygments' _*_builtins.py and _mapping.py, html.entities."""
+    roots = [Path(p) for p in sys.path if p and Path(p, "pygments").is_dir()]
+    found = [p for root in roots[:1] for p in sorted(root.glob("pygments/*/_*.py"))]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    found.append(stdlib / "html" / "entities.py")
+    return [p for p in found if p.exists() and p.stat().st_size > 2000]
+
+
+def test_python_data_modules_are_code_and_keep_their_names():
+    # Tables of rows assigned to names, no def or import at the top: the parse says Python.
+    texts = _texts(_data_modules())
+    routed = [detect(text) for text in texts]
+    assert routed.count("code") >= 0.9 * len(texts), routed
+    entities = (Path(sysconfig.get_paths()["stdlib"]) / "html" / "entities.py").read_text()
+    out = compress(entities).text.splitlines()
+    assert "name2codepoint = {" in out and "html5 = {" in out
+
+
+def test_settings_that_parse_as_python_are_no_data_module():
+    # `KEY = value` lines parse as Python too; they hold no tables of rows.
+    text = "\n".join(f"SETTING_{i} = {i}\nNAME_{i} = 'value {i}'" for i in range(200))
+    assert detect(text) != "code"
+
+
+def test_a_csv_whose_rows_leave_trailing_fields_out_is_a_table():
+    # distro-info's tables: releases still supported have no end-of-life dates yet.
+    paths = sorted(Path("/usr/share/distro-info").glob("*.csv"))
+    texts = [p.read_text() for p in paths]
+    if not texts:
+        pytest.skip("no distro-info tables")
+    assert [detect(text) for text in texts] == ["table"] * len(texts)
+    out = compress(texts[0]).text.splitlines()
+    lines = texts[0].splitlines()
+    assert out[0] == lines[0] and lines[-1] in out  # the header and the last row
+    # Prose whose lines hold commas is not a table of ragged rows.
+    prose = Path("/usr/share/doc/base-files/README.FHS")
+    if prose.exists():
+        assert detect(prose.read_text()) == "prose"
