@@ -251,3 +251,66 @@ def test_a_csv_whose_rows_leave_trailing_fields_out_is_a_table():
     prose = Path("/usr/share/doc/base-files/README.FHS")
     if prose.exists():
         assert detect(prose.read_text()) == "prose"
+
+
+def test_markdown_documents_of_tables_and_html_are_segments():
+    # Node's changelogs and guides: a "# Title", then mostly HTML and pipe tables.
+    paths = [
+        Path("/usr/share/doc/nodejs/CHANGELOG.md"),
+        Path("/usr/share/doc/nodejs/changelogs/CHANGELOG_ARCHIVE.md"),
+        Path("/usr/share/doc/nodejs/contributing/strategic-initiatives.md"),
+    ]
+    texts = [p.read_text() for p in paths if p.exists()]
+    if not texts:
+        pytest.skip("no node.js documentation")
+    assert [detect(text) for text in texts] == ["segments"] * len(texts)
+    # A script or settings file opening with a comment is no markdown title.
+    assert detect("# settings\n" + "\n".join(f"key_{i} = {i}" for i in range(50))) != "segments"
+
+
+def test_yaml_python_cannot_hold_is_yaml():
+    # The YAML specification's examples: a list as a mapping's key, plain documents among
+    # mappings. The parser composes them; only constructing Python objects fails.
+    text = "---\n? - Detroit Tigers\n  - Chicago cubs\n: - 2001-07-23\n" + "".join(
+        f"---\nname: player {i}\nhr: {i}\navg: 0.{i:03d}\n" for i in range(6)
+    )
+    assert detect(text, "example.yaml") == "yaml"
+    example = Path("/usr/share/doc/python3-yaml/examples/pygments-lexer/example.yaml")
+    if example.exists():
+        assert detect(example.read_text(), example.name) == "yaml"
+
+
+def _field_records() -> list[str]:
+    """`pip show -f` and `dpkg -s` of installed packages: one record of fields each."""
+    out = []
+    pip = [sys.executable, "-m", "pip"]
+    if subprocess.run([*pip, "--version"], capture_output=True).returncode != 0:
+        pip = [shutil.which("pip3") or "pip3"]  # the test venv may have no pip of its own
+    for name in ("pip", "setuptools", "wheel", "pytest", "pluggy", "packaging"):
+        try:
+            done = subprocess.run([*pip, "show", "-f", name], capture_output=True, text=True)
+        except OSError:
+            break
+        if done.returncode == 0 and done.stdout.count("\n") > 20:
+            out.append(done.stdout)
+    if shutil.which("dpkg"):
+        for name in ("bash", "coreutils", "dpkg", "apt", "tar", "grep"):
+            done = subprocess.run(["dpkg", "-s", name], capture_output=True, text=True)
+            if done.returncode == 0:
+                out.append(done.stdout)
+    return out
+
+
+def test_a_record_of_fields_with_a_listing_is_folded_by_line():
+    # YAML would fold the listing under "Files:", or a long Description, into one string.
+    texts = _field_records()
+    if len(texts) < 4:
+        pytest.skip("fewer than four pip or dpkg records")
+    assert [detect(text) for text in texts] == ["lines"] * len(texts)
+    # Lines that open with a date and a colon are a changelog's, not fields.
+    changelog = Path("/usr/share/doc/util-linux/getopt_changelog.txt")
+    if changelog.exists():
+        assert detect(changelog.read_text()) == "segments"
+    # YAML with a wrapped value that also nests is YAML.
+    nested = "name: demo\nsummary: a value\n  wrapped over\n  three lines\n  of text\n"
+    assert detect(nested + "deps:\n  - a\n  - b\n" * 3) == "yaml"

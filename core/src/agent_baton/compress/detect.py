@@ -143,6 +143,17 @@ _RECORD = re.compile(
 # typewriter convention of plain-text documents (licenses, READMEs), not a gap.
 _GAP = re.compile(r"(?<![.?!:])  |\t")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s|>\s?|[-*+]\s+\S|\d{1,3}[.)]\s+\S)")
+# An RFC 822 field's name: a word (a line opening with a date and a colon is a log's).
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*:(?: |$)")
+# A markdown document's title: a heading of words on its first line.
+_TITLE = re.compile(r"[^\S\n]{0,3}#{1,2} [A-Za-z][^\n]*\n")
+# Markdown's block syntax that scripts, settings and listings do not have: a pipe table's
+# rule row, a link reference definition, a line of an HTML block (CommonMark 4.6).
+_MARKDOWN_BLOCK = re.compile(
+    r"^ {0,3}(?:\|?[^\S\n]*:?-{3,}:?[^\S\n]*\|[ \t|:-]*$|\[[^\]\n]+\]:[^\S\n]+\S"
+    r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
+    re.M,
+)
 
 
 def kinds(text: str, key: str | None = None) -> list[str]:
@@ -217,6 +228,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
+    if _field_record(text):
+        return "lines"  # a tool's record of fields with a listing (pip show -f, dpkg -s)
     if parses_as_config(text):
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
@@ -241,7 +254,9 @@ def detect(text: str, key: str | None = None) -> str:
         return "segments" if split_worthy(text) else "prose"
     if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
         return "code"  # the brace scanner: the last resort for code no grammar took
-    return "segments" if split_worthy(text) else "lines"
+    if split_worthy(text) or _markdown_document(text):
+        return "segments"  # a markdown document's prose apart from its tables and HTML
+    return "lines"
 
 
 def _extension(key: str | None) -> str:
@@ -410,6 +425,26 @@ def _doctest_report(text: str) -> bool:
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
     return examples >= 2 and read >= _DOCTEST_SHARE * len(lines)
+
+
+def _field_record(text: str) -> bool:
+    """Whether the text is one record of RFC 822 fields and nothing after it.
+
+    ``pip show -f`` and ``dpkg -s`` print one; YAML does not take it when a field's lines
+    are a listing it would fold into one string. Its fields are named by words.
+    """
+    lines = text.strip("\n").split("\n")
+    names = all(_FIELD_NAME.match(line) for line in lines if line[:1] not in (" ", "\t"))
+    return names and header_end([*lines, ""]) == len(lines)
+
+
+def _markdown_document(text: str) -> bool:
+    """Whether the text opens with a markdown title and holds more of markdown's blocks.
+
+    Node's changelogs and contributor guides are mostly HTML tables, pipe tables and link
+    definitions under a ``# Title``: too few of their lines are sentences for prose.
+    """
+    return _TITLE.match(text) is not None and _MARKDOWN_BLOCK.search(text, 0, _SAMPLE) is not None
 
 
 def _preprocessed(sample: str) -> bool:
