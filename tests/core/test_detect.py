@@ -314,3 +314,18 @@ def test_a_record_of_fields_with_a_listing_is_folded_by_line():
     # YAML with a wrapped value that also nests is YAML.
     nested = "name: demo\nsummary: a value\n  wrapped over\n  three lines\n  of text\n"
     assert detect(nested + "deps:\n  - a\n  - b\n" * 3) == "yaml"
+
+
+def test_the_help_of_commands_is_never_code():
+    # node's --help names JavaScript's keywords; no line of it ends a statement.
+    env = {"LC_ALL": "C", "COLUMNS": "80", "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    texts = []
+    for name in ("node", "gcc", "git", "grep", "ls", "tar", "sort", "uniq", "find", "sed", "du"):
+        path = shutil.which(name, path=env["PATH"])
+        if path is not None:
+            done = subprocess.run([path, "--help"], capture_output=True, text=True, env=env)
+            texts.append(done.stdout or done.stderr)
+    if len(texts) < 10:
+        pytest.skip("fewer than ten commands installed")
+    routed = [detect(text) for text in texts]
+    assert not {"code", "json", "config", "yaml", "chat", "html", "xml"} & set(routed), routed

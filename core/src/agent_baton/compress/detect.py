@@ -244,15 +244,17 @@ def detect(text: str, key: str | None = None) -> str:
     # Comments are a program's documentation: its code decides whether it is prose.
     uncommented = _BRACE_COMMENT.sub("", text[:_SAMPLE])
     prose = _prose(uncommented)
-    if language is not None and (not prose or parses_with_grammar(text, language)):
-        # A grammar parses it; or its signs are strong and it is not prose (C whose macros
-        # break the grammar goes to the brace scanner).
+    signed = language is not None and not prose and _code_lines(text)
+    if language is not None and (signed or parses_with_grammar(text, language)):
+        # A grammar parses it; or its signs are strong, its lines are statements and it is
+        # not prose (C whose macros break the grammar goes to the brace scanner; a tool's
+        # help that names a language's keywords has no statements).
         return "code"
     if _preprocessed(uncommented):
         return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
+    if looks_like_code(text) and _code_lines(text):
         return "code"  # the brace scanner: the last resort for code no grammar took
     if split_worthy(text) or _markdown_document(text):
         return "segments"  # a markdown document's prose apart from its tables and HTML
@@ -425,6 +427,11 @@ def _doctest_report(text: str) -> bool:
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
     return examples >= 2 and read >= _DOCTEST_SHARE * len(lines)
+
+
+def _code_lines(text: str) -> bool:
+    """Whether a few lines end a statement or block, or define, import or include."""
+    return len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3
 
 
 def _field_record(text: str) -> bool:
