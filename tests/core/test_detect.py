@@ -329,3 +329,11 @@ def test_the_help_of_commands_is_never_code():
         pytest.skip("fewer than ten commands installed")
     routed = [detect(text) for text in texts]
     assert not {"code", "json", "config", "yaml", "chat", "html", "xml"} & set(routed), routed
+
+
+def test_a_list_of_holders_closed_by_semicolons_is_not_code():
+    # libxcrypt's copyright file: " * Copyright A, B;" items, then the file names they hold.
+    path = Path("/usr/share/doc/libcrypt1/copyright")
+    if not path.exists():
+        pytest.skip("no libxcrypt copyright file")
+    assert detect(path.read_text()) in ("prose", "segments")

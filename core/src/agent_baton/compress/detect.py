@@ -119,6 +119,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 # doctest's report: its heads, separators, failures' places and summary lines (the rest of
@@ -430,8 +431,19 @@ def _doctest_report(text: str) -> bool:
 
 
 def _code_lines(text: str) -> bool:
-    """Whether a few lines end a statement or block, or define, import or include."""
-    return len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3
+    """Whether a few lines end a statement or block, or define, import or include.
+
+    A line of plain words is no statement, whatever it ends with (a list of copyright
+    holders, each item closed by a semicolon).
+    """
+    found = 0
+    for sign in _CODE_SIGN.finditer(text, 0, _SAMPLE):
+        start = text.rfind("\n", 0, sign.start()) + 1
+        end = text.find("\n", sign.start())
+        found += not _wordy(text[start : end if end >= 0 else len(text)])
+        if found >= _STATEMENTS:
+            return True
+    return False
 
 
 def _field_record(text: str) -> bool:
