@@ -9,7 +9,6 @@ agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N
 from __future__ import annotations
 
 import argparse
-import codecs
 import dataclasses
 import importlib
 import json
@@ -22,6 +21,7 @@ from typing import TextIO
 from agent_baton.alignment import Fate, Role, align
 from agent_baton.backends import BackendError
 from agent_baton.compress import compress
+from agent_baton.content import decode_text, text_of
 from agent_baton.context import SharedContext, scope_label
 from agent_baton.demo import DemoResult
 from agent_baton.report_html import report_html
@@ -154,33 +154,17 @@ def _compress(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> str:
+    """The file's bytes as :meth:`SharedContext.put` stores them: one decoder for both."""
     name = "standard input" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    # NUL bytes do not occur in text; compressing an image or archive helps no agent.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        _warn(f"{name} starts with a UTF-16 byte-order mark: decoded as UTF-16")
-        return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:8192]:
-        raise CliError(f"{path} looks like a binary file; agent-baton compresses text")
-    return _decode(data, name)
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1252 or Latin-1, with a warning."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
-    # Most Western text that is not UTF-8 is Windows-1252 (Latin-1's printable characters
-    # and more); the few bytes it leaves undefined make it Latin-1, which decodes any byte.
-    try:
-        text, encoding = data.decode("cp1252"), "cp1252 (Windows Latin-1)"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
-    _warn(f"{name} is not UTF-8 ({bad}): decoded as {encoding}")
+    text, note = text_of(data)
+    if note is not None:
+        _warn(f"{name} decoded as {note.removeprefix('decoded:')}")
+    elif data and decode_text(data) is None:
+        _warn(f"{name} is not text in any encoding agent-baton reads: described as binary data")
     return text
 
 

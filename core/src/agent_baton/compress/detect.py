@@ -119,6 +119,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 # doctest's report: its heads, separators, failures' places and summary lines (the rest of
@@ -143,6 +144,17 @@ _RECORD = re.compile(
 # typewriter convention of plain-text documents (licenses, READMEs), not a gap.
 _GAP = re.compile(r"(?<![.?!:])  |\t")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s|>\s?|[-*+]\s+\S|\d{1,3}[.)]\s+\S)")
+# An RFC 822 field's name: a word (a line opening with a date and a colon is a log's).
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*:(?: |$)")
+# A markdown document's title: a heading of words on its first line.
+_TITLE = re.compile(r"[^\S\n]{0,3}#{1,2} [A-Za-z][^\n]*\n")
+# Markdown's block syntax that scripts, settings and listings do not have: a pipe table's
+# rule row, a link reference definition, a line of an HTML block (CommonMark 4.6).
+_MARKDOWN_BLOCK = re.compile(
+    r"^ {0,3}(?:\|?[^\S\n]*:?-{3,}:?[^\S\n]*\|[ \t|:-]*$|\[[^\]\n]+\]:[^\S\n]+\S"
+    r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
+    re.M,
+)
 
 
 def kinds(text: str, key: str | None = None) -> list[str]:
@@ -217,6 +229,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
+    if _field_record(text):
+        return "lines"  # a tool's record of fields with a listing (pip show -f, dpkg -s)
     if parses_as_config(text):
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
@@ -231,17 +245,21 @@ def detect(text: str, key: str | None = None) -> str:
     # Comments are a program's documentation: its code decides whether it is prose.
     uncommented = _BRACE_COMMENT.sub("", text[:_SAMPLE])
     prose = _prose(uncommented)
-    if language is not None and (not prose or parses_with_grammar(text, language)):
-        # A grammar parses it; or its signs are strong and it is not prose (C whose macros
-        # break the grammar goes to the brace scanner).
+    signed = language is not None and not prose and _code_lines(text)
+    if language is not None and (signed or parses_with_grammar(text, language)):
+        # A grammar parses it; or its signs are strong, its lines are statements and it is
+        # not prose (C whose macros break the grammar goes to the brace scanner; a tool's
+        # help that names a language's keywords has no statements).
         return "code"
     if _preprocessed(uncommented):
         return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
+    if looks_like_code(text) and _code_lines(text):
         return "code"  # the brace scanner: the last resort for code no grammar took
-    return "segments" if split_worthy(text) else "lines"
+    if split_worthy(text) or _markdown_document(text):
+        return "segments"  # a markdown document's prose apart from its tables and HTML
+    return "lines"
 
 
 def _extension(key: str | None) -> str:
@@ -410,6 +428,42 @@ def _doctest_report(text: str) -> bool:
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
     return examples >= 2 and read >= _DOCTEST_SHARE * len(lines)
+
+
+def _code_lines(text: str) -> bool:
+    """Whether a few lines end a statement or block, or define, import or include.
+
+    A line of plain words is no statement, whatever it ends with (a list of copyright
+    holders, each item closed by a semicolon).
+    """
+    found = 0
+    for sign in _CODE_SIGN.finditer(text, 0, _SAMPLE):
+        start = text.rfind("\n", 0, sign.start()) + 1
+        end = text.find("\n", sign.start())
+        found += not _wordy(text[start : end if end >= 0 else len(text)])
+        if found >= _STATEMENTS:
+            return True
+    return False
+
+
+def _field_record(text: str) -> bool:
+    """Whether the text is one record of RFC 822 fields and nothing after it.
+
+    ``pip show -f`` and ``dpkg -s`` print one; YAML does not take it when a field's lines
+    are a listing it would fold into one string. Its fields are named by words.
+    """
+    lines = text.strip("\n").split("\n")
+    names = all(_FIELD_NAME.match(line) for line in lines if line[:1] not in (" ", "\t"))
+    return names and header_end([*lines, ""]) == len(lines)
+
+
+def _markdown_document(text: str) -> bool:
+    """Whether the text opens with a markdown title and holds more of markdown's blocks.
+
+    Node's changelogs and contributor guides are mostly HTML tables, pipe tables and link
+    definitions under a ``# Title``: too few of their lines are sentences for prose.
+    """
+    return _TITLE.match(text) is not None and _MARKDOWN_BLOCK.search(text, 0, _SAMPLE) is not None
 
 
 def _preprocessed(sample: str) -> bool:

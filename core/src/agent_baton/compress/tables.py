@@ -34,6 +34,7 @@ _ALIGNED = 0.8  # of a listing's rows: a column starts or ends at the same place
 _PADDED = 0.2
 _MARKER_CHARS = 12  # what the marker of a gap costs a kept row
 _INT = re.compile(r"-?\d{1,18}")
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")  # a column's name in a header row: one word
 _FLOAT = re.compile(r"-?\d+\.\d+")
 # Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
 # must fail in one pass, not after trying every split of the padding.
@@ -174,12 +175,17 @@ def _delimited(lines: list[str]) -> TextTable | None:
         if len(parsed) != len(lines):
             continue  # a quoted field spans lines: rows and lines no longer match
         first = parsed[0]
+        # Under a header of names, a row may leave its last fields out (distro-info's
+        # ubuntu.csv: no end-of-life dates for a release still supported).
+        named = len(first) >= 3 and all(_NAME.fullmatch(cell.strip()) for cell in first)
+        least = 2 if named else len(first)
         end = 1
-        while end < len(parsed) and len(parsed[end]) == len(first):
+        while end < len(parsed) and least <= len(parsed[end]) <= len(first):
             end += 1
         if kind == "csv" and any(len(cell) > 60 for cell in first) and end < 10:
             continue  # a sentence with commas, not a header
-        found = _table(kind, lines, 0, 1, end, first, parsed[1:end])
+        rows = [row + [""] * (len(first) - len(row)) for row in parsed[1:end]]
+        found = _table(kind, lines, 0, 1, end, first, rows)
         if found is None and end >= 10:
             # No header (a RECORD file, ``dpkg-query -W``): the first line is a row.
             names = [f"column {j + 1}" for j in range(len(first))]
