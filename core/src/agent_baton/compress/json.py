@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.guarantees import RESTORED, failing_strings
+from agent_baton.compress.guarantees import RESTORED, Contains, failing_strings, pieces
 from agent_baton.compress.lines import LINE_BREAKS
 from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
@@ -556,7 +556,8 @@ def _with_failures(rendered: str, data: Any) -> str:
     """
     values = list(strings(data))
     found = failing_strings(values)
-    lost = [line for k in found for line in found[k] if line not in rendered]
+    shown = Contains(rendered, lambda: pieces(rendered))
+    lost = [line for k in found for line in found[k] if line not in shown]
     if not lost:
         return rendered
     return "\n".join([rendered, RESTORED, *dict.fromkeys(lost)])
