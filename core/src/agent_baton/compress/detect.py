@@ -376,7 +376,9 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
     """Whether the lines split into fields alike: by tabs, or by the sniffed delimiter."""
     if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
-    if _FIELD_QUOTE.search("\n".join(lines)) is None:
+    joined = "\n".join(lines)
+    # A quote (or NUL) is in every match: without one, the slow pattern need not look.
+    if not ('"' in joined or "'" in joined or "\0" in joined) or not _FIELD_QUOTE.search(joined):
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
