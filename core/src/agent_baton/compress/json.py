@@ -168,12 +168,13 @@ def pick_rows(
 ) -> tuple[list[int], str]:
     """The rows of a text table to keep whole, and statistics over all of them.
 
-    Row ``i`` costs ``costs[i]`` characters of ``budget``. Kept whatever they cost: the rows
-    in ``always``, the query's rows, the first and the last; then the rarest rows that fit
-    (a lone value of a column, the largest number), then the first rows while they fit.
+    ``records`` are flat: each a row's cells (strings and numbers). Row ``i`` costs
+    ``costs[i]`` characters of ``budget``. Kept whatever they cost: the rows in ``always``,
+    the query's rows, the first and the last; then the rarest rows that fit (a lone value of
+    a column, the largest number), then the first rows while they fit.
     Returns (sorted row indices, statistics as ``name lo–hi mean m; name: a×3, b×1``).
     """
-    table = _Table("rows", records, request)
+    table = _Table("rows", records, request, flat=True)
     n = len(table.rows)
     varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
     rare = table._rare_rows(varying)
@@ -612,11 +613,16 @@ def is_records(value: Any) -> bool:
 class _Table:
     """An array of objects as a table; sampled (rows and columns) in lossy mode."""
 
-    def __init__(self, name: str, records: list[Any], request: Request) -> None:
+    def __init__(
+        self, name: str, records: list[Any], request: Request, *, flat: bool = False
+    ) -> None:
         self.name = name
-        objects = [r for r in records if isinstance(r, dict)]
-        maps = map_like_paths(objects)
-        self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
+        if flat:  # a text table's records: cells, nothing nested to look for
+            self.rows = records
+        else:
+            objects = [r for r in records if isinstance(r, dict)]
+            maps = map_like_paths(objects)
+            self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
         self.budget = 0
         names = list(dict.fromkeys(k for row in self.rows for k in row))

@@ -329,8 +329,11 @@ def _paths(lines: list[str]) -> TextTable | None:
 
 def parse_cell(cell: str) -> Any:
     """A cell as a number when it spells one exactly ("007" and "3.10" stay text)."""
-    if _INT.fullmatch(cell) and str(int(cell)) == cell:
-        return int(cell)
-    if _FLOAT.fullmatch(cell) and repr(float(cell)) == cell:
+    # _INT and _FLOAT, tested by str methods (isdecimal is re's \d): a table has many cells.
+    digits = cell[1:] if cell[:1] == "-" else cell
+    if digits.isdecimal():
+        return int(cell) if len(digits) <= 18 and str(int(cell)) == cell else cell
+    whole, dot, fraction = digits.partition(".")
+    if dot and whole.isdecimal() and fraction.isdecimal() and repr(float(cell)) == cell:
         return float(cell)
     return cell
