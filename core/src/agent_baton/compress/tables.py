@@ -43,6 +43,7 @@ _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single s
 _TOKEN = re.compile(r"\S+")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
 _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
+_LEADING_BREAKS = re.compile(r"\n*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +70,21 @@ class TextTable:
 @once
 def looks_like_table(text: str) -> bool:
     """Whether the text's head is a table (a cheap check on 40 lines)."""
-    head = "\n".join(text.lstrip("\n").splitlines()[:40])
+    leading = _LEADING_BREAKS.match(text)
+    head = "\n".join(_first_lines(text, leading.end() if leading else 0, 40))
     found = find_table(head)
     return found is not None and found.head <= 5
+
+
+def _first_lines(text: str, start: int, n: int) -> list[str]:
+    """``text[start:].splitlines()[:n]``, splitting no more of a long text than that needs."""
+    size = 4096
+    while True:
+        lines = text[start : start + size].splitlines()
+        # Only the last line of a cut may be cut short (or lose the "\n" of its "\r\n").
+        if len(lines) > n or start + size >= len(text):
+            return lines[:n]
+        size *= 4
 
 
 def compress_table(text: str, request: Request) -> tuple[str, str] | None:
@@ -245,9 +258,8 @@ def _listing(lines: list[str]) -> TextTable | None:
     the rest of the line (a command line, a description). Other lines (a header, ``total
     48``, a directory's name) may stand between the rows, up to one in four; they stay.
     """
-    head = "\n".join(lines[:200])
-    if len(lines) < _MIN_LISTING or looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
-        return None  # a log, its timestamps maybe after a first field: its own compressor
+    if len(lines) < _MIN_LISTING:
+        return None
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
     runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
     width = 0
@@ -266,6 +278,9 @@ def _listing(lines: list[str]) -> TextTable | None:
         width += 1
     if width < 3:
         return None
+    head = "\n".join(lines[:200])
+    if looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
+        return None  # a log, its timestamps maybe after a first field: its own compressor
     # The rows: runs of lines with all the fields, lined up; any other line stays as it is.
     rows = [
         i
