@@ -397,8 +397,15 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
 def _tool_output(text: str) -> bool:
     """Whether many lines are records only tools print (diagnostics, test-runner verdicts)."""
     lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
-    hits = sum(1 for line in lines if _TOOL_LINE.match(line[:_LINE_CHARS]))
-    return len(lines) >= 5 and hits >= _TOOL_SHARE * len(lines)
+    if len(lines) < 5:
+        return False
+    need, hits, left = _TOOL_SHARE * len(lines), 0, len(lines)
+    for line in lines:
+        hits += _TOOL_LINE.match(line[:_LINE_CHARS]) is not None
+        left -= 1
+        if hits + left < need:
+            return False  # the lines left cannot make up the share: most texts stop early
+    return hits >= need
 
 
 def _doctest_report(text: str) -> bool:
