@@ -204,6 +204,7 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
+_LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
@@ -227,6 +228,20 @@ def is_failure(line: str) -> bool:
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
     mentions them ("a fast memory error detector").
     """
+    return _is_long_failure(line) if len(line) >= _LONG_LINE else _is_failure(line)
+
+
+@once
+def _is_long_failure(line: str) -> bool:
+    """:func:`is_failure` of a long line, answered once per compression.
+
+    The patterns read all of it, and the scans and checks of a compression ask of the same
+    lines: a JSON line holding a README took a millisecond, asked up to three times.
+    """
+    return _is_failure(line)
+
+
+def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
     if _FAILURE_START.match(line) is None:
