@@ -198,7 +198,7 @@ def _literal(alternative: str) -> str:
     ``package``) the text lacks costs as much as any other.
     """
     if alternative.startswith("^"):
-        rest = alternative[1:].removeprefix(_INDENT)
+        rest = alternative[1:].removeprefix(_INDENT).removeprefix("+")  # possessive or not
     else:
         rest = alternative.removeprefix("\\b")
     out: list[str] = []
