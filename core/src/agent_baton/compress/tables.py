@@ -14,7 +14,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, pick_rows
@@ -246,7 +246,8 @@ def _table(
         return None  # a row that does not fit would be lost from the records
     if len(lines) - end > max(2, (end - first) // 10) or head > 2:
         return None  # the table is not most of the text
-    records = [dict(zip(names, map(parse_cell, row), strict=True)) for row in rows]
+    value = _cell_values(rows).__getitem__
+    records = [dict(zip(names, map(value, row), strict=True)) for row in rows]
     return TextTable(kind, lines, head, list(range(first, end)), records)
 
 
@@ -295,10 +296,10 @@ def _listing(lines: list[str]) -> TextTable | None:
         # Words of one length line up by chance, one blank apart: a tool's status lines
         # ("Unpacking ...", "Preparing ...", "Selecting ..."), not columns laid out.
         return None
-    records = []
-    for i in rows:
-        cells = lines[i].split(None, width - 1)
-        records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
+    cells = [[c.strip() for c in lines[i].split(None, width - 1)] for i in rows]
+    value = _cell_values(cells).__getitem__
+    names = [f"column {j + 1}" for j in range(width)]
+    records = [dict(zip(names, map(value, row), strict=False)) for row in cells]
     return TextTable("listing", lines, rows[0], rows, records)
 
 
@@ -340,6 +341,11 @@ def _paths(lines: list[str]) -> TextTable | None:
         ext = name.rpartition(".")[2] if "." in name.strip(".") else ""
         records.append({"path": path, "directory": folder, "extension": ext})
     return TextTable("paths", lines, paths[0], paths, records)
+
+
+def _cell_values(rows: list[list[str]]) -> dict[str, Any]:
+    """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats."""
+    return {cell: parse_cell(cell) for cell in set(chain.from_iterable(rows))}
 
 
 def parse_cell(cell: str) -> Any:
