@@ -419,7 +419,12 @@ class _Column:
     numbers: array[float] = field(default_factory=lambda: array("d"))
 
     def __post_init__(self) -> None:
-        self.distinct = Counter(map(_value_key, self.values))
+        kinds = set(map(type, self.values))
+        # Strings and ints are their own keys (_value_key): counted as they are, at C speed.
+        keyed = self.values if kinds <= {str, int} else map(_value_key, self.values)
+        self.distinct = Counter(keyed)
+        if not any(issubclass(kind, (int, float)) for kind in kinds):
+            return  # a column of text: no numbers to gather
         self.numbers = array(
             "d",
             (
