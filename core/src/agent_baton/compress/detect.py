@@ -25,7 +25,7 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
-from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.json import JSON_DECODER, parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
@@ -303,7 +303,7 @@ def _json(text: str) -> Any:
 def _json_prefix(text: str) -> bool:
     """Whether a JSON object or array of at least a few lines opens the text."""
     try:
-        _, end = json.JSONDecoder().raw_decode(text)
+        _, end = JSON_DECODER.raw_decode(text)
     except (ValueError, RecursionError):
         return False
     return end >= 200 or text[:end].count("\n") >= 3

@@ -28,6 +28,8 @@ from agent_baton.compress.parsed import json_value, literal_value, strings
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
+# One decoder for every raw_decode: it keeps nothing between calls (json.loads shares one).
+JSON_DECODER = json.JSONDecoder()
 _MAX_FLATTEN_DEPTH = 12
 _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
@@ -288,7 +290,7 @@ def parse_embedded(text: str) -> tuple[str, Any, str] | None:
         return None
     offset = len(text) - len(text.lstrip()) if start == 0 else start
     try:
-        data, end = json.JSONDecoder().raw_decode(text, offset)
+        data, end = JSON_DECODER.raw_decode(text, offset)
     except (ValueError, RecursionError):
         return None
     if isinstance(data, dict) and start == 0 and end < len(text):
