@@ -25,7 +25,7 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
-from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.json import JSON_DECODER, parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
@@ -295,7 +295,9 @@ def _binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    odd = len(_CONTROL.findall(sample)) + sum(map(len, _ESCAPED_BYTES.findall(sample)))
+    odd = len(_CONTROL.findall(sample))
+    if "\\x" in sample:  # what every escape opens with: the pattern is slow to find none
+        odd += sum(map(len, _ESCAPED_BYTES.findall(sample)))
     return odd >= _BINARY_SHARE * len(sample) and odd >= 8
 
 
@@ -319,7 +321,7 @@ def _json(text: str) -> Any:
 def _json_prefix(text: str) -> bool:
     """Whether a JSON object or array of at least a few lines opens the text."""
     try:
-        _, end = json.JSONDecoder().raw_decode(text)
+        _, end = JSON_DECODER.raw_decode(text)
     except (ValueError, RecursionError):
         return False
     return end >= 200 or text[:end].count("\n") >= 3
@@ -392,7 +394,9 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
     """Whether the lines split into fields alike: by tabs, or by the sniffed delimiter."""
     if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
-    if _FIELD_QUOTE.search("\n".join(lines)) is None:
+    joined = "\n".join(lines)
+    # A quote (or NUL) is in every match: without one, the slow pattern need not look.
+    if not ('"' in joined or "'" in joined or "\0" in joined) or not _FIELD_QUOTE.search(joined):
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
@@ -411,8 +415,15 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
 def _tool_output(text: str) -> bool:
     """Whether many lines are records only tools print (diagnostics, test-runner verdicts)."""
     lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
-    hits = sum(1 for line in lines if _TOOL_LINE.match(line[:_LINE_CHARS]))
-    return len(lines) >= 5 and hits >= _TOOL_SHARE * len(lines)
+    if len(lines) < 5:
+        return False
+    need, hits, left = _TOOL_SHARE * len(lines), 0, len(lines)
+    for line in lines:
+        hits += _TOOL_LINE.match(line[:_LINE_CHARS]) is not None
+        left -= 1
+        if hits + left < need:
+            return False  # the lines left cannot make up the share: most texts stop early
+    return hits >= need
 
 
 def _doctest_report(text: str) -> bool:

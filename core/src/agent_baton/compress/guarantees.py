@@ -39,7 +39,7 @@ import ast
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -204,6 +204,7 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
+_LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
@@ -227,6 +228,20 @@ def is_failure(line: str) -> bool:
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
     mentions them ("a fast memory error detector").
     """
+    return _is_long_failure(line) if len(line) >= _LONG_LINE else _is_failure(line)
+
+
+@once
+def _is_long_failure(line: str) -> bool:
+    """:func:`is_failure` of a long line, answered once per compression.
+
+    The patterns read all of it, and the scans and checks of a compression ask of the same
+    lines: a JSON line holding a README took a millisecond, asked up to three times.
+    """
+    return _is_failure(line)
+
+
+def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
     if _FAILURE_START.match(line) is None:
@@ -443,7 +458,7 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     from agent_baton.compress.logs import template
 
     lines = original.splitlines()
-    flat = _SPACE.sub(" ", compressed)
+    flat = Contains(_SPACE.sub(" ", compressed), lambda: map(_collapsed, pieces(compressed)))
     # A line too long to keep, shown as a view (a page on one line), has no line to show:
     # its failures are the lines of its text, which its compressor keeps in the view.
     viewed = {span[1] for line in compressed.splitlines() if (span := view_span(line))}
@@ -477,6 +492,42 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
 
 def _collapsed(line: str) -> str:
     return _SPACE.sub(" ", line.strip())
+
+
+class Contains:
+    """``part in text`` for many parts: after a few, most answered by a lookup, not a search.
+
+    Each search reads the text: 16,000 failure lines looked for in a table of as many rows
+    took 2 s. A part equal to one of ``pieces`` (each a substring of ``text``) is in it;
+    only the others are searched for.
+    """
+
+    _SEARCHES = 16  # parts searched for before the pieces are gathered
+
+    def __init__(self, text: str, pieces: Callable[[], Iterable[str]]) -> None:
+        self.text = text
+        self._pieces = pieces
+        self._known: set[str] | None = None
+        self._asked = 0
+
+    def __contains__(self, part: str) -> bool:
+        if self._known is None:
+            self._asked += 1
+            if self._asked > self._SEARCHES:
+                self._known = set(self._pieces())
+        return (self._known is not None and part in self._known) or part in self.text
+
+
+def pieces(text: str) -> Iterator[str]:
+    r"""Substrings of ``text`` that a kept line often equals: its lines, and their parts.
+
+    The parts between escaped line breaks: a failure line shown in a JSON cell
+    (``step 1\nError: disk full\ndone``).
+    """
+    for line in text.splitlines():
+        yield line
+        if "\\n" in line:
+            yield from line.split("\\n")
 
 
 def _fold_pattern(shown: str) -> re.Pattern[str]:
