@@ -426,19 +426,18 @@ class _Column:
         # Strings and ints are their own keys (_value_key): counted as they are, at C speed.
         keyed = self.values if kinds <= {str, int} else map(_value_key, self.values)
         self.distinct = Counter(keyed)
-        if not any(issubclass(kind, (int, float)) for kind in kinds):
-            return  # a column of text: no numbers to gather
-        self.numbers = array(
-            "d",
-            (
-                float(v)
-                for v in self.values
-                if isinstance(v, (int, float))
-                and not isinstance(v, bool)
-                # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
-                and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
-            ),
-        )
+        if any(issubclass(kind, (int, float)) for kind in kinds):  # else a column of text
+            self.numbers = array(
+                "d",
+                (
+                    float(v)
+                    for v in self.values
+                    if isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
+                    and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
+                ),
+            )
         # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
         # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
         self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
