@@ -177,6 +177,24 @@ _GATED = (
     ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
+# What every match of a gate's pattern holds, found fast: the pattern tries each of its
+# alternatives at every character (its first ones may start anywhere, or ignore case),
+# each of these starts with a literal or a few characters, so on a long line (a chat's
+# message as a JSON string) most gates are ruled out by a scan many times faster.
+_CORES = {
+    # The count and its noun (the case-blind "fail" covers failures, failed, failing).
+    2: r"[1-9]\d* (?i:error|fail|warning)",
+    4: r": (?:No such file or directory|Permission denied|Connection refused)$"
+    r"|^[\w./-]+: (?:line \d+: |\d+: )?\S+: (?:command )?not found$",
+    # Each alternative past its first character (which these are, case-blind).
+    5: r"[nNeErR\]ub](?:(?i:on-zero exit|xit (?:code|status)[:=]? ?[1-9]"
+    r"|xited with (?:code |status )?[1-9]|eturned [1-9]\d* exit status|rror code \(?[1-9])"
+    r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
+    # A level's field and its separator ("loglevel" ends in "level"); a bracketed level.
+    6: r"(?i:level|lvl|severity|levelname)[\"']?[ \t]*[=:]|[\[<](?i:err|fatal|crit|warn|fail)",
+}
+_GATE_CORES = tuple(re.compile(_CORES[k]) if k in _CORES else None for k in range(len(_GATED)))
+_LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -236,9 +254,12 @@ def is_failure(line: str) -> bool:
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
+    long = len(line) >= _LONG
     return any(
-        any(word in (lower if folded else line) for word in words) and pattern.search(line)
-        for words, folded, pattern in _GATES
+        any(word in (lower if folded else line) for word in words)
+        and not (long and core is not None and core.search(line) is None)
+        and pattern.search(line)
+        for (words, folded, pattern), core in zip(_GATES, _GATE_CORES, strict=True)
     )
 
 
@@ -263,12 +284,15 @@ def failures(text: str) -> list[str]:
     return [found.text for found in find_failures(text)]
 
 
+@once
 def find_failures(text: str) -> list[Failure]:
     """The failures of ``text``: its failure lines, and failure lines inside its quoted strings.
 
     A line holding a quoted string with escaped line breaks (a tool result inside a JSON
     message, a repr) is read as the lines of that string: the failure is the line of the
-    string that reports it, which a compressor may show unescaped.
+    string that reports it, which a compressor may show unescaped. Found once per
+    compression (each level's check and the budget's read the same original); callers must
+    not change the list.
     """
     lines = text.splitlines()
     # A line too long to keep (a document on one line) is read by its strings' lines.
@@ -392,12 +416,15 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
+@once
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
     JSON strings first, then Python string and bytes literals; a string that does not
     parse is passed over. ``every``: the strings of one line too, of the kind of quotes
     that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
+    Read once per compression (finding failures and placing them read the same lines);
+    callers must not change the list.
     """
     patterns: tuple[re.Pattern[str], ...] = _QUOTED
     if every:
