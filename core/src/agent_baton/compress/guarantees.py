@@ -190,8 +190,9 @@ _CORES = {
     5: r"[nNeErR\]ub](?:(?i:on-zero exit|xit (?:code|status)[:=]? ?[1-9]"
     r"|xited with (?:code |status )?[1-9]|eturned [1-9]\d* exit status|rror code \(?[1-9])"
     r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
-    # A level's field and its separator ("loglevel" ends in "level"); a bracketed level.
-    6: r"(?i:level|lvl|severity|levelname)[\"']?[ \t]*[=:]|[\[<](?i:err|fatal|crit|warn|fail)",
+    # A level's field and its separator ("loglevel" ends in "level"), or a bracketed
+    # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
+    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
 }
 _GATE_CORES = tuple(re.compile(_CORES[k]) if k in _CORES else None for k in range(len(_GATED)))
 _LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
@@ -235,6 +236,11 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
+# The escapes repr() writes in a str or bytes literal, and characters that Python's tokenizer
+# reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
+_AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
 def is_failure(line: str) -> bool:
@@ -428,7 +434,7 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """
     patterns: tuple[re.Pattern[str], ...] = _QUOTED
     if every:
-        opens = {p: m.start() if (m := p.search(line)) else len(line) for p in _QUOTED}
+        opens = {p: _first_string(p, quote, line) for p, quote in zip(_QUOTED, "\"'", strict=True)}
         patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
     for pattern in patterns:
         out: list[str] = []
@@ -443,7 +449,21 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     return []
 
 
+def _first_string(pattern: re.Pattern[str], quote: str, line: str) -> int:
+    """Where the first string of ``quote`` that ``pattern`` reads in ``line`` starts, or its length.
+
+    Searched from just before the first such quote (a prefix letter may stand there): a search
+    from the start tries, and rejects, every character before it.
+    """
+    at = line.find(quote)
+    found = pattern.search(line, max(0, at - 1)) if at >= 0 else None
+    return len(line) if found is None else found.start()
+
+
 def _unquote(literal: str) -> str | None:
+    plain = None if literal.startswith('"') else _plain_literal(literal)
+    if plain is not None:
+        return plain
     try:
         if literal.startswith('"'):
             value: object = json.loads(literal)
@@ -454,6 +474,29 @@ def _unquote(literal: str) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value if isinstance(value, str) else None
+
+
+def _plain_literal(literal: str) -> str | None:
+    """A str or bytes literal of the escapes repr() writes, read as :func:`_unquote` reads it.
+
+    None for any other (a raw one, another escape, a character the tokenizer reads apart):
+    ast.literal_eval reads those, compiling each, which costs a repr of many strings (a
+    tool's bytes) far more than reading it here.
+    """
+    prefix = literal[0] if literal[0] not in "'\"" else ""
+    body = literal[len(prefix) + 1 : -1]
+    if prefix in ("r", "R") or _AWKWARD.search(body) or "\\" in _ESCAPE.sub("", body):
+        return None
+    if prefix in ("b", "B"):
+        if not body.isascii():
+            return None  # bytes spell other characters by escapes (a SyntaxError)
+        return _ESCAPE.sub(_escaped, body).encode("latin-1").decode("utf-8", "replace")
+    return _ESCAPE.sub(_escaped, body)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    escape = match.group()
+    return chr(int(escape[2:], 16)) if escape[1] == "x" else _ESCAPES[escape[1]]
 
 
 def missing_failures(original: str, compressed: str) -> list[Failure]:
