@@ -144,6 +144,8 @@ def test_prose_that_names_a_failure_reports_none(line: str):
 # What a report spells inside a line (not at its start), and the same words reporting nothing.
 INSIDE = [
     ("deploy finished; Found 3 errors in 2 files", True),
+    ("the second call raised ValueError: bad input", True),
+    ("see the ValueError entry of the docs for its message", False),
     ("the run ended with 0 errors and 0 failures", False),
     ("ts=12:00 service=api levelname=ERROR msg=timeout", True),
     ('{"ts": 1, "severity": "error", "msg": "disk full"}', True),

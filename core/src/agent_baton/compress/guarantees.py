@@ -39,7 +39,7 @@ import ast
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -182,6 +182,8 @@ _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern i
 # each of these starts with a literal or a few characters, so on a long line (a chat's
 # message as a JSON string) most gates are ruled out by a scan many times faster.
 _CORES = {
+    # The name's end and the colon after it, whatever name it ends.
+    0: r"(?:Error|Exception|Warning|Failure)(?: \[\w+\])?: +\S",
     # The count and its noun (the case-blind "fail" covers failures, failed, failing).
     2: r"[1-9]\d* (?i:error|fail|warning)",
     4: r": (?:No such file or directory|Permission denied|Connection refused)$"
@@ -194,8 +196,19 @@ _CORES = {
     # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
     6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
 }
-_GATE_CORES = tuple(re.compile(_CORES[k]) if k in _CORES else None for k in range(len(_GATED)))
 _LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
+
+
+def _cored(core: re.Pattern[str], pattern: re.Pattern[str]) -> Callable[[str], object]:
+    """``pattern.search``, tried only on a line where ``core`` (which each match holds) is."""
+    return lambda line: core.search(line) and pattern.search(line)
+
+
+# The gates for a long line: each pattern behind its core, where it has one.
+_LONG_GATES = tuple(
+    (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
+    for k, (words, folded, pattern) in enumerate(_GATES)
+)
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -260,12 +273,14 @@ def is_failure(line: str) -> bool:
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
-    long = len(line) >= _LONG
+    if len(line) >= _LONG:
+        return any(
+            any(word in (lower if folded else line) for word in words) and search(line)
+            for words, folded, search in _LONG_GATES
+        )
     return any(
-        any(word in (lower if folded else line) for word in words)
-        and not (long and core is not None and core.search(line) is None)
-        and pattern.search(line)
-        for (words, folded, pattern), core in zip(_GATES, _GATE_CORES, strict=True)
+        any(word in (lower if folded else line) for word in words) and pattern.search(line)
+        for words, folded, pattern in _GATES
     )
 
 
