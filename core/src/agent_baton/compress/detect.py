@@ -18,6 +18,7 @@ import csv
 import json
 import re
 import xml.parsers.expat
+from collections.abc import Callable
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
@@ -27,7 +28,7 @@ from agent_baton.compress.code.grammar import detect_language, parses_with_gramm
 from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.json import JSON_DECODER, parse_embedded
 from agent_baton.compress.logs import looks_like_log
-from agent_baton.compress.memo import once
+from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
@@ -155,6 +156,9 @@ _MARKDOWN_BLOCK = re.compile(
     r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
     re.M,
 )
+# Lines whose sort a compression remembers, at most: enough for any text detection samples
+# and the blocks of a long one, without holding the lines of a log of millions.
+_REMEMBERED_LINES = 50_000
 
 
 def kinds(text: str, key: str | None = None) -> list[str]:
@@ -493,8 +497,29 @@ def _prose(text: str) -> bool:
         return False
     if len(lines) < 3:
         return sum(map(_wordy, lines)) >= 1
-    prose = sum(1 for line in lines if sentence_line(line))
+    prose = sum(map(sentence_test(), lines))
     return prose >= 0.5 * len(lines)
+
+
+def sentence_test() -> Callable[[str], bool]:
+    """:func:`sentence_line`, its answers remembered for the compression under way.
+
+    Detection reads the lines of a sample, the segmenter every line, then each block of a
+    text is detected (and maybe segmented) again: each line is told once.
+    """
+    known = answers(sentence_line)
+    if known is None:
+        return sentence_line
+
+    def test(line: str) -> bool:
+        found = known.get(line)
+        if found is None:
+            found = sentence_line(line)
+            if len(known) < _REMEMBERED_LINES:
+                known[line] = found
+        return found
+
+    return test
 
 
 def sentence_line(line: str) -> bool:

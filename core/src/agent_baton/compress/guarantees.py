@@ -177,6 +177,38 @@ _GATED = (
     ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
+# What every match of a gate's pattern holds, found fast: the pattern tries each of its
+# alternatives at every character (its first ones may start anywhere, or ignore case),
+# each of these starts with a literal or a few characters, so on a long line (a chat's
+# message as a JSON string) most gates are ruled out by a scan many times faster.
+_CORES = {
+    # The name's end and the colon after it, whatever name it ends.
+    0: r"(?:Error|Exception|Warning|Failure)(?: \[\w+\])?: +\S",
+    # The count and its noun (the case-blind "fail" covers failures, failed, failing).
+    2: r"[1-9]\d* (?i:error|fail|warning)",
+    4: r": (?:No such file or directory|Permission denied|Connection refused)$"
+    r"|^[\w./-]+: (?:line \d+: |\d+: )?\S+: (?:command )?not found$",
+    # Each alternative past its first character (which these are, case-blind).
+    5: r"[nNeErR\]ub](?:(?i:on-zero exit|xit (?:code|status)[:=]? ?[1-9]"
+    r"|xited with (?:code |status )?[1-9]|eturned [1-9]\d* exit status|rror code \(?[1-9])"
+    r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
+    # A level's field and its separator ("loglevel" ends in "level"), or a bracketed
+    # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
+    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
+}
+_LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
+
+
+def _cored(core: re.Pattern[str], pattern: re.Pattern[str]) -> Callable[[str], object]:
+    """``pattern.search``, tried only on a line where ``core`` (which each match holds) is."""
+    return lambda line: core.search(line) and pattern.search(line)
+
+
+# The gates for a long line: each pattern behind its core, where it has one.
+_LONG_GATES = tuple(
+    (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
+    for k, (words, folded, pattern) in enumerate(_GATES)
+)
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -218,6 +250,11 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
+# The escapes repr() writes in a str or bytes literal, and characters that Python's tokenizer
+# reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
+_AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
 def is_failure(line: str) -> bool:
@@ -251,6 +288,11 @@ def _is_failure(line: str) -> bool:
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
+    if len(line) >= _LONG:
+        return any(
+            any(word in (lower if folded else line) for word in words) and search(line)
+            for words, folded, search in _LONG_GATES
+        )
     return any(
         any(word in (lower if folded else line) for word in words) and pattern.search(line)
         for words, folded, pattern in _GATES
@@ -278,12 +320,15 @@ def failures(text: str) -> list[str]:
     return [found.text for found in find_failures(text)]
 
 
+@once
 def find_failures(text: str) -> list[Failure]:
     """The failures of ``text``: its failure lines, and failure lines inside its quoted strings.
 
     A line holding a quoted string with escaped line breaks (a tool result inside a JSON
     message, a repr) is read as the lines of that string: the failure is the line of the
-    string that reports it, which a compressor may show unescaped.
+    string that reports it, which a compressor may show unescaped. Found once per
+    compression (each level's check and the budget's read the same original); callers must
+    not change the list.
     """
     lines = text.splitlines()
     # A line too long to keep (a document on one line) is read by its strings' lines.
@@ -407,16 +452,19 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
+@once
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
     JSON strings first, then Python string and bytes literals; a string that does not
     parse is passed over. ``every``: the strings of one line too, of the kind of quotes
     that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
+    Read once per compression (finding failures and placing them read the same lines);
+    callers must not change the list.
     """
     patterns: tuple[re.Pattern[str], ...] = _QUOTED
     if every:
-        opens = {p: m.start() if (m := p.search(line)) else len(line) for p in _QUOTED}
+        opens = {p: _first_string(p, quote, line) for p, quote in zip(_QUOTED, "\"'", strict=True)}
         patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
     for pattern in patterns:
         out: list[str] = []
@@ -431,7 +479,21 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     return []
 
 
+def _first_string(pattern: re.Pattern[str], quote: str, line: str) -> int:
+    """Where the first string of ``quote`` that ``pattern`` reads in ``line`` starts, or its length.
+
+    Searched from just before the first such quote (a prefix letter may stand there): a search
+    from the start tries, and rejects, every character before it.
+    """
+    at = line.find(quote)
+    found = pattern.search(line, max(0, at - 1)) if at >= 0 else None
+    return len(line) if found is None else found.start()
+
+
 def _unquote(literal: str) -> str | None:
+    plain = None if literal.startswith('"') else _plain_literal(literal)
+    if plain is not None:
+        return plain
     try:
         if literal.startswith('"'):
             value: object = json.loads(literal)
@@ -442,6 +504,29 @@ def _unquote(literal: str) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value if isinstance(value, str) else None
+
+
+def _plain_literal(literal: str) -> str | None:
+    """A str or bytes literal of the escapes repr() writes, read as :func:`_unquote` reads it.
+
+    None for any other (a raw one, another escape, a character the tokenizer reads apart):
+    ast.literal_eval reads those, compiling each, which costs a repr of many strings (a
+    tool's bytes) far more than reading it here.
+    """
+    prefix = literal[0] if literal[0] not in "'\"" else ""
+    body = literal[len(prefix) + 1 : -1]
+    if prefix in ("r", "R") or _AWKWARD.search(body) or "\\" in _ESCAPE.sub("", body):
+        return None
+    if prefix in ("b", "B"):
+        if not body.isascii():
+            return None  # bytes spell other characters by escapes (a SyntaxError)
+        return _ESCAPE.sub(_escaped, body).encode("latin-1").decode("utf-8", "replace")
+    return _ESCAPE.sub(_escaped, body)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    escape = match.group()
+    return chr(int(escape[2:], 16)) if escape[1] == "x" else _ESCAPES[escape[1]]
 
 
 def missing_failures(original: str, compressed: str) -> list[Failure]:
