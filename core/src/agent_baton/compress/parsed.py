@@ -64,15 +64,40 @@ def literal_value(text: str) -> Any:
     ):
         return NOT_DATA
     try:
-        return ast.literal_eval(stripped)
-    except ValueError:
-        return _with_calls(stripped)  # a value's repr that is a call: datetime.datetime(...)
-    except SyntaxError:
-        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string.
+        return _literal(stripped)
+    except SyntaxError as error:
+        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string,
+        # where the parser stopped at one (a log's "[2026-12-06 10:01] <module>" stops at its
+        # date: it is not scanned again).
+        if _char_at(stripped, error.lineno, error.offset) != "<":
+            return NOT_DATA
         quoted = _quote_objects(stripped)
-        return _with_calls(quoted) if quoted != stripped else NOT_DATA
-    except (TypeError, MemoryError, RecursionError):
+        try:
+            return _literal(quoted) if quoted != stripped else NOT_DATA
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return NOT_DATA
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+def _literal(text: str) -> Any:
+    """``text`` parsed once: a literal, else one whose values include calls (or NOT_DATA)."""
+    tree = ast.parse(text, mode="eval")
+    try:
+        return ast.literal_eval(tree)
+    except ValueError:
+        return _with_calls(text, tree.body)  # a value's repr that is a call: datetime(...)
+
+
+def _char_at(text: str, lineno: int | None, offset: int | None) -> str:
+    """The character at a parser's 1-based line and column of ``text`` ("" if none)."""
+    start = 0
+    for _ in range((lineno or 1) - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return ""
+    at = start + (offset or 1) - 1
+    return text[at] if 0 <= at < len(text) and "\n" not in text[start:at] else ""
 
 
 _OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
@@ -96,7 +121,7 @@ def _quote_objects(text: str) -> str:
                 if depth == 0 or text[end] == "\n":
                     break
                 end += 1
-            if depth or end >= n:
+            if depth:
                 return text  # not closed where an object's repr would be: not one
             out += [text[done:i], repr(text[i : end + 1])]
             i = done = end + 1
@@ -105,7 +130,7 @@ def _quote_objects(text: str) -> str:
     return "".join([*out, text[done:]])
 
 
-def _with_calls(text: str) -> Any:
+def _with_calls(text: str, tree: ast.expr) -> Any:
     """A literal whose values include reprs of objects, each read as the text of its call.
 
     ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
@@ -148,8 +173,8 @@ def _with_calls(text: str) -> Any:
         return ast.literal_eval(node)  # a constant, a signed number; ValueError for the rest
 
     try:
-        return value(ast.parse(text, mode="eval").body)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value(tree)
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
 
 
