@@ -432,10 +432,14 @@ class _Column:
             ),
         )
         # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
-        # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
+        # codes of one width: each row its own ("I_D": "3148" names a row, not a quantity),
+        # or whole numbers (ISO 3166's "numeric": "891", shared by two former countries).
         self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
-        if self.as_text and len(self.distinct) == len(self.values):
-            self.as_text = len({len(v) for v in self.values if isinstance(v, str)}) > 1
+        if self.as_text:
+            texts = [v for v in self.values if isinstance(v, str)]
+            if len({len(v) for v in texts}) == 1:
+                whole = not any("." in v for v in texts)
+                self.as_text = not whole and len(self.distinct) < len(self.values)
         if self.as_text:
             self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
 
