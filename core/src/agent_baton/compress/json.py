@@ -96,8 +96,10 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
     """The repr of a Python list, dict or tuple (``str()`` of a tool's result) read as data.
 
-    ``ast.literal_eval`` parses it; tuples become lists, sets sorted lists, bytes text and
-    keys strings, then it is rendered like JSON. None if it is not such a repr.
+    ``ast.literal_eval`` parses it (reprs of objects in it read as their text, a record's as
+    its fields: :func:`~agent_baton.compress.parsed.literal_value`); tuples become lists, sets
+    sorted lists, bytes text and keys strings, then it is rendered like JSON. None if it is
+    not such a repr.
     """
     value = literal_value(text)
     if isinstance(value, bytes):

@@ -56,7 +56,9 @@ def _sharing_values() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
 def literal_value(text: str) -> Any:
     """``text`` as the repr of a Python list, dict, tuple, set or bytes, else :data:`NOT_DATA`.
 
-    The ``str()`` an agent framework calls on a tool's return value.
+    The ``str()`` an agent framework calls on a tool's return value. Reprs of objects in it
+    are read as their text (``datetime.datetime(...)``, ``<DirEntry 'a.py'>``), a call of
+    keywords alone as a record (see :func:`_with_calls`).
     """
     stripped = text.strip()
     if len(stripped) > _MAX_LITERAL_CHARS or not (
