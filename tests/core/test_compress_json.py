@@ -396,6 +396,10 @@ def test_a_repr_holding_objects_in_angle_brackets_is_read_as_data():
     # An angle bracket outside an object's repr is code or a comparison, not data.
     for code in ("[a < b, c > d]", "[x<y]", "[<a, b]"):
         assert literal_value(code) is NOT_DATA
+    # A repr's own quote in one (a Django model's, a traceback's) stops the tokenizer first.
+    books = "[<Book: Bob's Guide>, <Book: Emma>]"
+    assert literal_value(books) == ["<Book: Bob's Guide>", "<Book: Emma>"]
+    assert literal_value("{'rows': [<Row 3 (open>]}") == {"rows": ["<Row 3 (open>"]}
 
 
 def test_whole_number_codes_of_one_width_sent_as_strings_are_no_quantities():

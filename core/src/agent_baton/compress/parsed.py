@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -69,9 +70,10 @@ def literal_value(text: str) -> Any:
         return _literal(stripped)
     except SyntaxError as error:
         # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string,
-        # where the parser stopped at one (a log's "[2026-12-06 10:01] <module>" stops at its
-        # date: it is not scanned again).
-        if _char_at(stripped, error.lineno, error.offset) != "<":
+        # if the parser got as far as one (a log's "[2026-12-06 10:01] <module>" stops at its
+        # date: quoting what comes after changes nothing, and it is not scanned again).
+        first = _OBJECT_START.search(stripped)
+        if first is None or first.start() > _index(stripped, error.lineno, error.offset):
             return NOT_DATA
         quoted = _quote_objects(stripped)
         try:
@@ -91,18 +93,20 @@ def _literal(text: str) -> Any:
         return _with_calls(text, tree.body)  # a value's repr that is a call: datetime(...)
 
 
-def _char_at(text: str, lineno: int | None, offset: int | None) -> str:
-    """The character at a parser's 1-based line and column of ``text`` ("" if none)."""
+def _index(text: str, lineno: int | None, offset: int | None) -> int:
+    """Where in ``text`` a parser's 1-based line and column are (its end if not known)."""
+    if lineno is None or offset is None:
+        return len(text)
     start = 0
-    for _ in range((lineno or 1) - 1):
+    for _ in range(lineno - 1):
         start = text.find("\n", start) + 1
         if not start:
-            return ""
-    at = start + (offset or 1) - 1
-    return text[at] if 0 <= at < len(text) and "\n" not in text[start:at] else ""
+            return len(text)
+    return start + offset - 1
 
 
 _OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
+_OBJECT_START = re.compile(r"<[^\W\d]")  # "<DirEntry", "<_io.TextIOWrapper"
 
 
 def _quote_objects(text: str) -> str:
