@@ -263,3 +263,25 @@ def test_a_key_word_in_the_middle_of_a_wrapped_sentence_puts_no_line_back():
     kept = _restore_key_lines(body, "\n".join(body.splitlines()[:2]))
     assert "Decision: we must keep the old path until 4.0." in kept
     assert "should not be afraid to do so in the long run, when the cost of the" not in kept
+
+
+def test_a_wrapped_line_that_states_a_constraint_is_put_back():
+    # Debian changelogs (glib's, util-linux's in /usr/share/doc) wrap at 76 columns: a
+    # constraint lands on a line going on from the one above. Without it the turn loses it.
+    entries = (
+        "  * d/control.in: libgirepository1.0-dev is not Multi-Arch: same.\n"
+        "    libgirepository1.0-dev cannot be Multi-Arch: same, because GLib-2.0.gir\n"
+        "    differs between architectures (see #905715). It also cannot usefully be\n"
+        "    Multi-Arch: same because it depends on gobject-introspection, which\n"
+        "    includes g-ir-scanner, which is an architecture-specific tool.\n"
+        "  * hwclock.sh: remove obsolete startup code.\n"
+        "    Let the on startup code always be handled by the udev rule we install.\n"
+        '    On any normal system, systemd or sysvinit, "hwclock.sh start" was a\n'
+        "    no-op for the last few Debian releases already. Also, with initramfs,\n"
+        "    hwclock.sh never got executed *before* fsck for root.\n"
+    )
+    filler = "  * refresh patches\n  * import post-release cleanup patches from upstream\n"
+    body = filler * 10 + entries + filler * 10
+    kept = _restore_key_lines(body, "\n".join(body.splitlines()[:2]))
+    assert "differs between architectures (see #905715). It also cannot usefully be" in kept
+    assert "    hwclock.sh never got executed *before* fsck for root." in kept

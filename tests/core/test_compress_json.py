@@ -396,3 +396,27 @@ def test_a_repr_holding_objects_in_angle_brackets_is_read_as_data():
     # An angle bracket outside an object's repr is code or a comparison, not data.
     for code in ("[a < b, c > d]", "[x<y]", "[<a, b]"):
         assert literal_value(code) is NOT_DATA
+    # A repr's own quote in one (a Django model's, a traceback's) stops the tokenizer first.
+    books = "[<Book: Bob's Guide>, <Book: Emma>]"
+    assert literal_value(books) == ["<Book: Bob's Guide>", "<Book: Emma>"]
+    assert literal_value("{'rows': [<Row 3 (open>]}") == {"rows": ["<Row 3 (open>"]}
+
+
+def test_whole_number_codes_of_one_width_sent_as_strings_are_no_quantities():
+    # ISO 3166-3's former countries (/usr/share/iso-codes): "numeric" is a code, some have
+    # none and two share "891"; its range and mean state nothing and its largest no outlier.
+    codes = ["262", "530", None, "104", "112", "200", "891", "128", "278", "204", None, "249"]
+    codes += ["296", "854", "396", "488", "548", "216", "536", "582", "849", None, "716", None]
+    codes += ["810", "626", None, "872", "720", "891", "180"]
+    rows = [
+        {"alpha_3": f"X{i:02d}", "name": f"Former country {i}", "numeric": code}
+        for i, code in enumerate(codes)
+    ]
+    for row in rows:
+        if row["numeric"] is None:
+            del row["numeric"]
+    assert not _Column("numeric", [row.get("numeric") for row in rows]).as_text
+    out = compress(json.dumps({"3166-3": rows}, indent=2), key="iso_3166-3.json").text
+    assert "numeric 104–891" not in out
+    # Prices of one width that repeat are still amounts.
+    assert _Column("price", ["9.99", "4.99", "9.99", "1.25", "9.99"] * 20).as_text

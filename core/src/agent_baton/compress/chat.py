@@ -335,8 +335,10 @@ def _restore_key_lines(body: str, compressed: str) -> str:
             continue
         if len(line) < _LONG_LINE:
             # Not the middle of a sentence a paragraph's wrapping cut ("the standard library
-            # should not be"): it states nothing alone.
-            pieces = [(line, line)] if _KEY_LINE.search(line) and not wrapped else []
+            # should not be"), unless it states a decision or a constraint itself ("aggregated
+            # keyring), gpg1 cannot read the ed25519 key"): the turn would lose it.
+            key = _DECISION.search(line) if wrapped else _KEY_LINE.search(line)
+            pieces = [(line, line)] if key else []
         else:
             sentences = [p.strip() for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
             pieces = [(p, f"[… from a longer line:] {p}") for p in sentences if len(p) < 300]

@@ -98,8 +98,10 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
     """The repr of a Python list, dict or tuple (``str()`` of a tool's result) read as data.
 
-    ``ast.literal_eval`` parses it; tuples become lists, sets sorted lists, bytes text and
-    keys strings, then it is rendered like JSON. None if it is not such a repr.
+    ``ast.literal_eval`` parses it (reprs of objects in it read as their text, a record's as
+    its fields: :func:`~agent_baton.compress.parsed.literal_value`); tuples become lists, sets
+    sorted lists, bytes text and keys strings, then it is rendered like JSON. None if it is
+    not such a repr.
     """
     value = literal_value(text)
     if isinstance(value, bytes):
@@ -439,10 +441,14 @@ class _Column:
                 ),
             )
         # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
-        # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
+        # codes of one width: each row its own ("I_D": "3148" names a row, not a quantity),
+        # or whole numbers (ISO 3166's "numeric": "891", shared by two former countries).
         self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
-        if self.as_text and len(self.distinct) == len(self.values):
-            self.as_text = len({len(v) for v in self.values if isinstance(v, str)}) > 1
+        if self.as_text:
+            texts = [v for v in self.values if isinstance(v, str)]
+            if len({len(v) for v in texts}) == 1:
+                whole = not any("." in v for v in texts)
+                self.as_text = not whole and len(self.distinct) < len(self.values)
         if self.as_text:
             self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
 

@@ -51,6 +51,7 @@ _GAP_SHARE = 10  # what the markers between kept records cost each (not all have
 _HEAD_ITEMS = 3  # a long list of plain values keeps its first items and its last
 _ASKED_MOST = 5  # a query word the text holds more often than this names no one member
 _ASKED_SCAN = 1 << 24  # how far into the text a query word is counted
+_PATH_KEYS = 8  # outer keys dropped at most from a query's dotted path the text lacks
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
@@ -621,7 +622,10 @@ def _naming_words(text: str, request: Request) -> set[str]:
     for word in list(words):
         # A dotted path the text does not hold ("time.3.6.0"): its key is in the text
         # without the path of the objects around it ("3.6.0").
-        while "." in word and text.find(word, 0, _ASKED_SCAN) < 0:
+        # A few outer keys at most: a long run of dots would scan the text once per key.
+        for _ in range(_PATH_KEYS):
+            if "." not in word or text.find(word, 0, _ASKED_SCAN) >= 0:
+                break
             word = word.split(".", 1)[1]
             words.add(word)
     words = {w for w in words if len(w) > 2 and w.lower() not in STOPWORDS}

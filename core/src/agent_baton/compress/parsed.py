@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -56,7 +57,9 @@ def _sharing_values() -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
 def literal_value(text: str) -> Any:
     """``text`` as the repr of a Python list, dict, tuple, set or bytes, else :data:`NOT_DATA`.
 
-    The ``str()`` an agent framework calls on a tool's return value.
+    The ``str()`` an agent framework calls on a tool's return value. Reprs of objects in it
+    are read as their text (``datetime.datetime(...)``, ``<DirEntry 'a.py'>``), a call of
+    keywords alone as a record (see :func:`_with_calls`).
     """
     stripped = text.strip()
     if len(stripped) > _MAX_LITERAL_CHARS or not (
@@ -64,18 +67,46 @@ def literal_value(text: str) -> Any:
     ):
         return NOT_DATA
     try:
-        return ast.literal_eval(stripped)
-    except ValueError:
-        return _with_calls(stripped)  # a value's repr that is a call: datetime.datetime(...)
-    except SyntaxError:
-        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string.
+        return _literal(stripped)
+    except SyntaxError as error:
+        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string,
+        # if the parser got as far as one (a log's "[2026-12-06 10:01] <module>" stops at its
+        # date: quoting what comes after changes nothing, and it is not scanned again).
+        first = _OBJECT_START.search(stripped)
+        if first is None or first.start() > _index(stripped, error.lineno, error.offset):
+            return NOT_DATA
         quoted = _quote_objects(stripped)
-        return _with_calls(quoted) if quoted != stripped else NOT_DATA
-    except (TypeError, MemoryError, RecursionError):
+        try:
+            return _literal(quoted) if quoted != stripped else NOT_DATA
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return NOT_DATA
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
 
 
+def _literal(text: str) -> Any:
+    """``text`` parsed once: a literal, else one whose values include calls (or NOT_DATA)."""
+    tree = ast.parse(text, mode="eval")
+    try:
+        return ast.literal_eval(tree)
+    except ValueError:
+        return _with_calls(text, tree.body)  # a value's repr that is a call: datetime(...)
+
+
+def _index(text: str, lineno: int | None, offset: int | None) -> int:
+    """Where in ``text`` a parser's 1-based line and column are (its end if not known)."""
+    if lineno is None or offset is None:
+        return len(text)
+    start = 0
+    for _ in range(lineno - 1):
+        start = text.find("\n", start) + 1
+        if not start:
+            return len(text)
+    return start + offset - 1
+
+
 _OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
+_OBJECT_START = re.compile(r"<[^\W\d]")  # "<DirEntry", "<_io.TextIOWrapper"
 
 
 def _quote_objects(text: str) -> str:
@@ -96,7 +127,7 @@ def _quote_objects(text: str) -> str:
                 if depth == 0 or text[end] == "\n":
                     break
                 end += 1
-            if depth or end >= n:
+            if depth:
                 return text  # not closed where an object's repr would be: not one
             out += [text[done:i], repr(text[i : end + 1])]
             i = done = end + 1
@@ -105,7 +136,7 @@ def _quote_objects(text: str) -> str:
     return "".join([*out, text[done:]])
 
 
-def _with_calls(text: str) -> Any:
+def _with_calls(text: str, tree: ast.expr) -> Any:
     """A literal whose values include reprs of objects, each read as the text of its call.
 
     ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
@@ -148,8 +179,8 @@ def _with_calls(text: str) -> Any:
         return ast.literal_eval(node)  # a constant, a signed number; ValueError for the rest
 
     try:
-        return value(ast.parse(text, mode="eval").body)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value(tree)
+    except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
 
 
