@@ -35,6 +35,7 @@ def _clean_registry() -> Iterator[None]:
     # Component dumps register contexts by name; keep tests independent.
     yield
     registry._contexts.clear()
+    registry._claimed.clear()
 
 
 def sales_rows(n: int = 300) -> str:

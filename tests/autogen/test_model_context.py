@@ -323,3 +323,20 @@ async def test_tool_prefix_names_the_agents_tools_and_any_context_tool_is_left_a
     assert "full: docs_read_shared_context(" in compressed.content  # the markers too
     assert compressed_key(compressed.content) == key
     assert [r.content for r in results.content] == [data, data]
+
+
+async def test_a_name_whose_context_is_gone_is_free_again(kit):
+    # A test suite, or a server, makes a SharedContext per case and dumps each case's team:
+    # once a case's context is no longer used, the next one takes the default name.
+    first = SharedContext()
+    first.put("sales", kit.sales_rows())  # its search index holds the context: a cycle
+    assert first.search(None, "north")  # the index built
+    BatonChatCompletionContext(first, agent_name="a").dump_component()
+    del first
+    second = SharedContext()
+    config = BatonChatCompletionContext(second, agent_name="a").dump_component()
+    assert ChatCompletionContext.load_component(config).shared_context is second
+    # A context the user registered stays registered, used or not.
+    register_shared_context("kept", SharedContext())
+    with pytest.raises(ValueError, match="registered for another SharedContext"):
+        BatonChatCompletionContext(second, context_name="kept").dump_component()

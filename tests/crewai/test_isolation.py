@@ -174,3 +174,13 @@ def test_attach_scope_is_shared_by_every_kickoff_of_the_crew(ctx, make_crew):
     assert all(s[0] == "team-eu" and len(s) == 2 for s in inner) and inner[0] != inner[1]
     with pytest.raises(TypeError, match="baton_scope"):
         crew.kickoff(inputs={"region": "r5", SCOPE_INPUT: 7})
+
+
+def test_kickoff_for_each_into_an_empty_named_scope_stays_inside_it(ctx, make_crew):
+    # The named scope is empty before the first run (an empty view has len 0): the inputs'
+    # runs still go inside it, where ctx.scope("team-us") finds them.
+    baton = CrewBaton(ctx)
+    crew, _ = make_crew(baton, scope="team-us")
+    crew.kickoff_for_each(inputs=[{"region": "r1"}, {"region": "r2"}])
+    assert [run.scope[0] for run in baton.runs] == ["team-us", "team-us"]
+    assert len(ctx.scope("team-us").entries_in_scopes()) == 4 and ctx.keys() == []

@@ -7,6 +7,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ValidationError
 
+from agent_baton import SharedContext
 from agent_baton_langchain import SharedContextRetriever
 
 
@@ -48,3 +49,20 @@ def test_bad_arguments(filled):
         SharedContextRetriever(ctx="not a context")
     with pytest.raises(ValidationError):
         SharedContextRetriever(ctx=filled, k=0)
+
+
+@pytest.mark.asyncio
+async def test_a_thread_with_nothing_stored_finds_nothing_of_anyone_else():
+    # An empty scope is an empty context (len 0, falsy): the retriever must still search it,
+    # not fall back to the whole context.
+    ctx = SharedContext()
+    ctx.put("notes", "The root holds the deploy password hunter2.", agent="ops")
+    ctx.scope("bob").put("notes", "Bob's password is swordfish.", agent="bob")
+    retriever = SharedContextRetriever(ctx=ctx)
+    alice = {"configurable": {"thread_id": "alice"}}
+    assert retriever.invoke("password", alice) == []
+    assert await retriever.ainvoke("password", alice) == []
+    assert (
+        "swordfish"
+        in retriever.invoke("password", {"configurable": {"thread_id": "bob"}})[0].page_content
+    )

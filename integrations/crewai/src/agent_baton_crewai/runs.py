@@ -65,9 +65,10 @@ def run_scope(
         base = ctx.scope(attached)
     elif (flow := flow_run_id()) is not None:
         base = ctx.scope(f"flow-{flow}")
-    if base is None or is_copy:
-        return (base or ctx).scope(new_run_name())
-    return base
+    if base is None:
+        return ctx.scope(new_run_name())
+    # Not `base or ctx`: an empty scope has len 0 and is falsy, yet is the one named.
+    return base.scope(new_run_name()) if is_copy else base
 
 
 class Run:

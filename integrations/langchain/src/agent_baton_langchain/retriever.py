@@ -63,7 +63,9 @@ class SharedContextRetriever(BaseRetriever):
         k: int | None = None,
         _view: SharedContext | None = None,
     ) -> list[Document]:
-        hits = (_view or self.ctx).search(self.key, query, k=self._k(k))
+        # Not `_view or self.ctx`: an empty scope has len 0 and is falsy, yet is the run's.
+        view = self.ctx if _view is None else _view
+        hits = view.search(self.key, query, k=self._k(k))
         return [_document(hit) for hit in hits]
 
     async def _aget_relevant_documents(
@@ -74,7 +76,8 @@ class SharedContextRetriever(BaseRetriever):
         k: int | None = None,
         _view: SharedContext | None = None,
     ) -> list[Document]:
-        hits = await (_view or self.ctx).asearch(self.key, query, k=self._k(k))
+        view = self.ctx if _view is None else _view
+        hits = await view.asearch(self.key, query, k=self._k(k))
         return [_document(hit) for hit in hits]
 
     def _scoped(self, config: RunnableConfig) -> SharedContext:
