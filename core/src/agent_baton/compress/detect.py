@@ -119,6 +119,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_FLUSH = 0.5  # of a text's lines at the margin: its paragraphs, judged without the rest
 _STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
@@ -482,8 +483,12 @@ def _prose(text: str) -> bool:
         return False
     if len(lines) < 3:
         return sum(map(_wordy, lines)) >= 1
-    prose = sum(1 for line in lines if sentence_line(line))
-    return prose >= 0.5 * len(lines)
+    said = [sentence_line(line) for line in lines]
+    if sum(said) >= 0.5 * len(lines):
+        return True
+    # Or its paragraphs are, at the margin, with commands and examples indented under them.
+    flush = [said for line, said in zip(lines, said, strict=True) if not line[:1].isspace()]
+    return len(flush) >= max(3, _FLUSH * len(lines)) and sum(flush) >= 0.5 * len(flush)
 
 
 def sentence_line(line: str) -> bool:
