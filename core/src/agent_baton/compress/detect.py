@@ -487,7 +487,7 @@ def _prose(text: str) -> bool:
     if sum(said) >= 0.5 * len(lines):
         return True
     # Or its paragraphs are, at the margin, with commands and examples indented under them.
-    flush = [said for line, said in zip(lines, said, strict=True) if not line[:1].isspace()]
+    flush = [is_said for line, is_said in zip(lines, said, strict=True) if not line[:1].isspace()]
     return len(flush) >= max(3, _FLUSH * len(lines)) and sum(flush) >= 0.5 * len(flush)
 
 
