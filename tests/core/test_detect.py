@@ -337,3 +337,22 @@ def test_a_list_of_holders_closed_by_semicolons_is_not_code():
     if not path.exists():
         pytest.skip("no libxcrypt copyright file")
     assert detect(path.read_text()) in ("prose", "segments")
+
+
+def test_paragraphs_with_indented_commands_are_prose():
+    # Debian READMEs: paragraphs at the margin, the commands to run indented under them.
+    paths = [
+        Path("/usr/share/doc", name)
+        for name in (
+            "git/README.Debian",
+            "perl/README.Debian",
+            "xz-utils/README.Debian",
+            "postgresql-common/README.systemd",
+            "libjansson4/README.rst",
+            "libdouble-conversion3/README.md",
+        )
+    ]
+    texts = [p.read_text() for p in paths if p.exists()]
+    if len(texts) < 3:
+        pytest.skip("fewer than three such READMEs")
+    assert [detect(text) for text in texts] == ["prose"] * len(texts)

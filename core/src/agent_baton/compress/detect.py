@@ -120,6 +120,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_FLUSH = 0.5  # of a text's lines at the margin: its paragraphs, judged without the rest
 _STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
@@ -497,8 +498,12 @@ def _prose(text: str) -> bool:
         return False
     if len(lines) < 3:
         return sum(map(_wordy, lines)) >= 1
-    prose = sum(map(sentence_test(), lines))
-    return prose >= 0.5 * len(lines)
+    said = list(map(sentence_test(), lines))
+    if sum(said) >= 0.5 * len(lines):
+        return True
+    # Or its paragraphs are, at the margin, with commands and examples indented under them.
+    flush = [is_said for line, is_said in zip(lines, said, strict=True) if not line[:1].isspace()]
+    return len(flush) >= max(3, _FLUSH * len(lines)) and sum(flush) >= 0.5 * len(flush)
 
 
 def sentence_test() -> Callable[[str], bool]:
