@@ -428,7 +428,7 @@ class _Column:
         # Strings and ints are their own keys (_value_key): counted as they are, at C speed.
         keyed = self.values if kinds <= {str, int} else map(_value_key, self.values)
         self.distinct = Counter(keyed)
-        if any(issubclass(kind, (int, float)) for kind in kinds):  # else a column of text
+        if any(issubclass(kind, (int, float)) for kind in kinds):  # else no number to gather
             self.numbers = array(
                 "d",
                 (
@@ -436,7 +436,7 @@ class _Column:
                     for v in self.values
                     if isinstance(v, (int, float))
                     and not isinstance(v, bool)
-                    # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
+                    # Beyond a float's range an int (a 400-digit id) is an identifier.
                     and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
                 ),
             )
