@@ -1,9 +1,11 @@
+import gzip
 import json.decoder
 import os
 import pydoc
 import shutil
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -474,3 +476,13 @@ def test_a_man_pages_header_and_footer_lines_stay():
     lines = [line for line in run.stdout.splitlines() if line.strip()]
     out = compress(run.stdout, model="gpt-4").text
     assert lines[0] in out and lines[-1] in out  # the page's name and its version and date
+
+
+def test_a_documents_opening_sentence_stays():
+    # bash's NEWS opens with what the file is, over a long run of lettered items.
+    news = Path("/usr/share/doc/bash/NEWS.gz")
+    if not news.exists():
+        pytest.skip("bash's NEWS is not on this machine")
+    text = "\n".join(gzip.decompress(news.read_bytes()).decode().splitlines()[:900])
+    out = compress(text, model="gpt-4").text
+    assert all(line in out for line in text.splitlines()[:2])

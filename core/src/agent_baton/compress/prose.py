@@ -133,6 +133,7 @@ _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
+_LEAD = 300  # characters of a document's opening sentence kept whatever the budget
 _FOOTER = 120  # characters of a first or last line kept as the title or footer
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
@@ -804,6 +805,13 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             first = units[texted[0][0]]
             lone = sum(map(len, texted)) == 1 and len(first.text) < 200
             first.score += _KEEP if lone else 1.0
+    opening = blocks[0] if blocks else None
+    if opening is not None and opening.kind == "para" and opening.units:
+        first = units[opening.units[0]]
+        if len(first.text) <= _LEAD:
+            # A document that opens with a paragraph says there what it is ("This is a terse
+            # description of the new features added to bash-5.2 since the release of 5.1").
+            first.score += _KEEP
     previous: _Block | None = None
     for block in blocks:
         if block.units and block.kind != "links":
