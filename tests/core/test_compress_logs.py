@@ -499,3 +499,22 @@ def test_a_test_runs_tallies_stay(tmp_path):
     tallies = re.findall(r"^ℹ (?:tests|suites|pass|fail) \d+$", run.stdout, re.MULTILINE)
     assert len(tallies) == 4
     assert all(tally in out for tally in tallies)
+
+
+def test_a_passing_test_beside_each_failing_one_is_not_kept_as_its_context(tmp_path):
+    # pytest -v over a parametrized test that fails every other case: the PASSED lines
+    # between the FAILED ones are routine, and their fold shows them.
+    (tmp_path / "test_rounding.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('n', range(60))\n"
+        "def test_rounding(n):\n    assert n % 2 == 0\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    out = compress(run.stdout, model="gpt-4").text
+    failed = [line for line in run.stdout.splitlines() if line.endswith("%]") and "FAILED" in line]
+    assert len(failed) == 30 and all(line in out for line in failed)
+    assert sum(" PASSED " in line for line in out.splitlines()) < 10

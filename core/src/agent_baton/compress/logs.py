@@ -294,16 +294,21 @@ def fold_lines(text: str, request: Request) -> str:
         line = lines[i]
         if not line.problem or request.level >= 2 or line.template in explained:
             continue
-        if line.body != line.text:  # a timestamp opens it
+        stamped = line.body != line.text  # a timestamp opens it
+        if stamped:
             explained.add(line.template)
         for j in (i - 1, i + 1):
-            if (
-                0 <= j < n
-                and j not in keep
-                and lines[j].template != line.template
-                and not (lines[j].problem and counts[lines[j].template] > cap)
-                and (lines[j].problem or lines[j].text not in shown or _cheap(lines[j].text))
-            ):
+            if not (0 <= j < n) or j in keep or lines[j].template == line.template:
+                continue
+            near = lines[j]
+            if near.problem and counts[near.template] > cap:
+                continue
+            # Between a tool's diagnostics, a routine line its fold shows (pytest's PASSED
+            # beside each FAILED) says nothing of them; a stream's context says what led to it.
+            routine = not near.problem and (
+                near.text in shown or (not stamped and counts[near.template] >= _MIN_FOLD)
+            )
+            if not routine or _cheap(near.text):
                 keep.add(j)
                 shown.add(lines[j].text)
     # A routine line far too long for its share of the room (a package list on one line)
