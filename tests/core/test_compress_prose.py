@@ -486,3 +486,11 @@ def test_a_documents_opening_sentence_stays():
     text = "\n".join(gzip.decompress(news.read_bytes()).decode().splitlines()[:900])
     out = compress(text, model="gpt-4").text
     assert all(line in out for line in text.splitlines()[:2])
+
+
+def test_a_manuals_one_line_summary_stays():
+    # Under NAME, pydoc and man print the page's summary; configparser's was dropped.
+    page = pydoc.render_doc("configparser", renderer=pydoc.plaintext)
+    summary = "configparser - Configuration file parser."
+    assert summary in page
+    assert summary in compress(page, model="gpt-4").text

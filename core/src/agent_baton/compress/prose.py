@@ -812,6 +812,14 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             # A document that opens with a paragraph says there what it is ("This is a terse
             # description of the new features added to bash-5.2 since the release of 5.1").
             first.score += _KEEP
+    # A manual's first section (NAME) holds the page's one-line summary:
+    # "configparser - Configuration file parser.", "tar - an archiving utility".
+    named = next((k for k, b in enumerate(blocks) if b.kind == "opener" and _named(b)), None)
+    if named is not None and named + 1 < len(blocks):
+        summary = blocks[named + 1]
+        if summary.kind == "para" and len(summary.units) == 1:
+            first = units[summary.units[0]]
+            first.score += _KEEP if len(first.text) <= _LEAD else 0.0
     previous: _Block | None = None
     for block in blocks:
         if block.units and block.kind != "links":
@@ -834,6 +842,11 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
         _named_sections(units, blocks, sections, query)
+
+
+def _named(block: _Block) -> bool:
+    """Whether a block is a manual's section name (``NAME``, ``SYNOPSIS``) at the margin."""
+    return _SECTION.fullmatch(block.lines[0]) is not None
 
 
 def _match_query(
