@@ -328,7 +328,8 @@ def fold_lines(text: str, request: Request) -> str:
     # failures): keep those seen once, then twice, then the first of each event too rare
     # to fold that no kept line shows, while room allows, spread over the text; one that
     # does not fit leaves its room to shorter ones.
-    for tier in (1, 2, 0):
+    # Under a caller's max_tokens the room goes to facts, not to an event's example.
+    for tier in (1, 2, 0) if request.max_tokens is None else (1, 2):
         rare = (
             [i for i, line in enumerate(lines) if i not in keep and counts[line.template] == tier]
             if tier
@@ -347,9 +348,10 @@ def fold_lines(text: str, request: Request) -> str:
                 keep.add(i)
                 used += cost(i)
 
-    if request.level < 2:
+    if request.max_tokens is None:
         # A run's tallies (``ℹ tests 90``, ``Ran 40 tests``, ``Tests run: 57``) are its key
-        # numbers: rare lines, kept outside the budget as problems are.
+        # numbers: rare lines, kept outside the budget as problems are (not outside a
+        # caller's max_tokens: there they compete as rare lines).
         keep.update(
             i
             for i, line in enumerate(lines)
