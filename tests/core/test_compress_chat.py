@@ -220,3 +220,46 @@ def test_code_in_a_turn_is_not_put_back_as_key_lines():
     restored = _restore_key_lines(body, "Here is the script.")
     assert "total = result.count" not in restored
     assert "It failed before; we decided to retry." in restored
+
+
+def _langchain_title(title: str) -> str:
+    """The rule LangChain's ``get_msg_title_repr`` pads a message's title by (80 columns)."""
+    padded = f" {title} "
+    sep = "=" * ((80 - len(padded)) // 2)
+    return f"{sep}{padded}{sep}{'=' if len(padded) % 2 else ''}"
+
+
+def test_langchain_printed_messages_are_read_as_turns():
+    rows = [{"job_id": f"job-{1000 + i}", "status": "SUCCEEDED", "owner": "lin"} for i in range(80)]
+    rows[17]["status"] = "FAILED"
+    turns = [
+        ("Human Message", "Find the failed jobs and decide what to do with each."),
+        ("Ai Message", "Tool Calls:\n  scan_jobs (call_91)\n Call ID: call_91\n  Args:\n    t: j"),
+        ("Tool Message", "Name: scan_jobs\n\n" + str(rows)),
+        ("Ai Message", LONG),
+        ("Human Message", "Do not rerun job-1017: it double-charges customers if replayed."),
+        ("Ai Message", LONG + "\nDecision: leave job-1017 for manual review (ticket BILL-77)."),
+    ]
+    text = "\n".join(f"{_langchain_title(t)}\n\n{body}" for t, body in turns)
+    assert _langchain_title("Ai Message") == "=" * 34 + " Ai Message " + "=" * 34
+    assert looks_like_chat(text) and kinds(text)[0] == "chat"
+    out, name = compress_chat(text, Request(key="jobs"))
+    assert name == "chat:turns" and out.count("Ai Message") == 3
+    assert "job-1017" in out.split(_langchain_title("Tool Message"))[1]
+    assert "it double-charges customers if replayed." in out and "BILL-77" in out
+    assert len(out) < 0.5 * len(text)
+
+
+def test_a_key_word_in_the_middle_of_a_wrapped_sentence_puts_no_line_back():
+    # An RFC quoted in a turn, wrapped at 72 columns: "should" on a line that goes on from
+    # the one above is half a sentence; a line of its own that states a decision is not.
+    paragraph = (
+        "Of course, much of the effect of renaming or moving items can be\n"
+        "achieved by using deprecation and re-exports instead, and a library\n"
+        "should not be afraid to do so in the long run, when the cost of the\n"
+        "old names is small compared to the cost of the breakage for users.\n\n"
+    )
+    body = paragraph * 12 + "Decision: we must keep the old path until 4.0.\n" + paragraph * 6
+    kept = _restore_key_lines(body, "\n".join(body.splitlines()[:2]))
+    assert "Decision: we must keep the old path until 4.0." in kept
+    assert "should not be afraid to do so in the long run, when the cost of the" not in kept

@@ -1,11 +1,19 @@
+import dataclasses
+import datetime
+import decimal
 import html.entities
 import json
+import os
+import pathlib
 import re
+import urllib.parse
+import uuid
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import unmarked_omissions, violations
-from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.json import _Column, _numeric_text, parse_embedded
 from agent_baton.compress.markers import is_marker
+from agent_baton.compress.parsed import NOT_DATA, literal_value
 
 
 def orders(n=300, failed=(150,)):
@@ -280,6 +288,8 @@ def test_query_keeps_the_member_of_a_config_it_names():
     for query, line in (
         ("pkgconfig", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
         ("event_loop_delay", '   "lib/internal/perf/event_loop_delay.js",'),
+        # A dotted path to it: its key is in the text, the path of objects around it not.
+        ("What is variables.LIBPC set to?", '  "LIBPC": "/opt/python/lib/pkgconfig",'),
     ):
         focused = compress(text, query=query).text
         assert line in focused.splitlines(), query
@@ -298,3 +308,91 @@ def test_a_flat_mapping_on_one_line_is_sampled_and_keeps_what_a_query_names():
         focused = compress(text, key="entities", query="plusb;").text
         assert 'plusb;: "⊞"' in focused.splitlines()
         assert not violations(text, result.text) and not violations(text, focused)
+
+
+def test_a_repr_holding_object_reprs_is_read_as_data():
+    # str() of a boto3 or database result: datetimes, decimals, UUIDs and paths are calls.
+    rows = [
+        {
+            "id": f"job-{1000 + i}",
+            "started": datetime.datetime(2026, 12, 6, 19, i % 60, tzinfo=datetime.UTC),
+            "cost": decimal.Decimal(f"{i}.50"),
+            "run": uuid.UUID(int=i),
+            "log": pathlib.PurePosixPath(f"/var/log/jobs/{i}.log"),
+            "status": "FAILED" if i == 67 else "SUCCEEDED",
+        }
+        for i in range(120)
+    ]
+    text = str({"Items": rows, "Count": 120})
+    assert literal_value(text)["Items"][3]["cost"] == "Decimal('3.50')"
+    out = compress(text, key="jobs")
+    assert out.transforms[0].startswith("repr:") and "job-1067" in out.text
+    assert out.compressed_tokens < 0.3 * out.original_tokens
+    # Code is not data: a call of anything but a dotted name, or on a name, is not a repr.
+    for code in ("[f(x)]", "[(lambda: 1)()]", "{'a': g(**kw)}", "[a.b(c)]", "{**base}"):
+        assert literal_value(code) is NOT_DATA
+
+
+def test_a_record_whose_list_has_a_rare_length_is_kept():
+    # A merge commit (two parents) among plain ones, as GitHub's commits API lists them.
+    commits = [
+        {
+            "sha": f"{i:040x}",
+            "commit": {"message": f"Change number {i} of the parser", "author": {"name": "ann"}},
+            "parents": [{"sha": f"{i + 1:040x}"}, *([{"sha": f"{i:039x}f"}] if i == 71 else [])],
+        }
+        for i in range(150)
+    ]
+    out = compress(json.dumps(commits, indent=2), key="commits")
+    assert "Change number 71 of the parser" in out.text
+
+
+def test_numbers_sent_as_strings_have_outliers_too():
+    # DynamoDB's "N" values, prices and sizes in many APIs: a string holding a number.
+    rows = [
+        {"job_id": f"job-{1000 + i}", "queue": "etl", "duration_s": str(30 + (i * 13) % 200)}
+        for i in range(300)
+    ]
+    rows[211]["duration_s"] = "86400"
+    text = "\n".join(json.dumps(row) for row in rows)
+    out = compress(text, key="jobs").text
+    assert "job-1211" in out and "duration_s 30–86400" in out
+    # Not a number: a zero-padded code, a version.
+    assert not _numeric_text("007") and not _numeric_text("1.2.3") and _numeric_text("-0.5")
+    # Nor codes of one width, each row its own (NOAA's "I_D": "3148"): they name rows.
+    assert not _Column("I_D", [str(3148 + i) for i in range(100)]).as_text
+    assert _Column("duration_s", [str(30 + 13 * i) for i in range(100)]).as_text
+
+
+@dataclasses.dataclass
+class Job:
+    id: str
+    status: str
+    queue: str
+
+
+def test_a_list_of_records_reprs_is_read_as_a_table_of_their_fields():
+    # str() of a tool returning dataclasses, pydantic models or named tuples.
+    jobs = [
+        Job(f"job-{1000 + i}", "FAILED" if i == 151 else "SUCCEEDED", "etl") for i in range(300)
+    ]
+    urls = [urllib.parse.urlparse(f"https://pypi.org/project/pkg{i}/") for i in range(300)]
+    urls[77] = urllib.parse.urlparse("ftp://mirror.example/pub/pkg77.tar.gz")
+    for text, rare in ((str(jobs), "job-1151"), (str(urls), "mirror.example")):
+        value = literal_value(text)
+        assert value is not NOT_DATA and set(value[0]) > {"class"}
+        out = compress(text, key="records")
+        assert out.transforms[0].startswith("repr:table") and rare in out.text
+        assert out.compressed_tokens < 0.25 * out.original_tokens
+
+
+def test_a_repr_holding_objects_in_angle_brackets_is_read_as_data():
+    # str() of os.scandir's entries, of a signature's parameters, of a dict of functions.
+    entries = str(sorted(os.scandir(os.path.dirname(os.__file__)), key=lambda e: e.name))
+    assert literal_value(entries)[0].startswith("<DirEntry ")
+    out = compress(entries, key="entries")
+    assert out.transforms[0].startswith("repr:") and out.compressed_tokens < 0.3 * len(entries) / 4
+    assert literal_value(str({"f": [print]})) == {"f": ["<built-in function print>"]}
+    # An angle bracket outside an object's repr is code or a comparison, not data.
+    for code in ("[a < b, c > d]", "[x<y]", "[<a, b]"):
+        assert literal_value(code) is NOT_DATA

@@ -1,13 +1,13 @@
 """Chat transcripts: every turn by its kind, with its failures, decisions, questions and answers.
 
 Recognised: AutoGen console output (``user_proxy (to assistant):`` then a line of dashes, or
-``---------- agent ----------``), role-prefixed lines (``User:``, ``**assistant:**``,
-``[planner]:``) and JSON lists of ``{role, content}`` messages. Every turn keeps its speaker
-line, or a label (``[§ message 3 of 6: tool (call_0)]``) naming a message's sender, its tool
-calls and results; long bodies go through the matching compressor (code, logs, JSON, prose),
-each tool call and result on its own. Every line of a body that reports a failure stays, at
-its place, and lines that state a decision, a constraint, a question or a result are put
-back whatever the level.
+``---------- agent ----------``), LangChain's printed messages (``=== Ai Message ===``),
+role-prefixed lines (``User:``, ``**assistant:**``, ``[planner]:``) and JSON lists of
+``{role, content}`` messages. Every turn keeps its speaker line, or a label (``[§ message 3
+of 6: tool (call_0)]``) naming a message's sender, its tool calls and results; long bodies go
+through the matching compressor (code, logs, JSON, prose), each tool call and result on its
+own. Every line of a body that reports a failure stays, at its place, and lines that state a
+decision, a constraint, a question or a result are put back whatever the level.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from agent_baton.search import best_matches
 _SPEAKER = re.compile(
     r"^(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
     r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
+    # LangChain's pretty_print of a message: "=== Ai Message ===" padded to 80 columns (a
+    # title of its own type; pytest's "=== FAILURES ===" is no speaker).
+    r"|={10,} (?P<ruled>[A-Z]\w{0,30} Message) ={10,}\s*$"
     r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
     r"|\[(?P<bracket>[\w .-]{1,40})\]:\s"
     r"|(?P<plain>User|Assistant|System|Human|AI|Tool|Agent|Bot|Model"
@@ -59,6 +62,10 @@ _DECISION = re.compile(
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# A line of a hard-wrapped paragraph that goes on (no sentence ends it), and a line that
+# continues one (it starts in lower case).
+_WRAPPED = re.compile(r"^\s*\w.{30,}[\w,;`*)-]\s*$")
+_CONTINUED = re.compile(r"^\s*[a-z`(\"]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
@@ -82,7 +89,7 @@ def looks_like_chat(text: str) -> bool:
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
         return False
-    strong = sum(1 for m in found if m.group("autogen") or m.group("console"))
+    strong = sum(1 for m in found if m.group("autogen") or m.group("console") or m.group("ruled"))
     names = {_speaker(m).lower() for m in found}
     return strong >= 2 or (len(names) >= 2 and bool(names & _ROLES))
 
@@ -98,7 +105,7 @@ _ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", 
 
 
 def _speaker(match: re.Match[str]) -> str:
-    for group in ("autogen", "console", "bold", "bracket", "plain"):
+    for group in ("autogen", "console", "ruled", "bold", "bracket", "plain"):
         value = match.group(group)
         if value:
             return value.split(" (")[0].strip()
@@ -311,7 +318,10 @@ def _restore_key_lines(body: str, compressed: str) -> str:
     widths = {len(start) for start in cut}
     missing: list[str] = []
     fence = ""  # the fence of the code block the line is in
+    previous = ""
     for line in body.splitlines():
+        wrapped = _WRAPPED.match(previous) and _CONTINUED.match(line)
+        previous = line
         opened = _FENCE.match(line)
         if opened or fence:
             # Code states no decision: "result" and "total" there are names. (Its failure
@@ -324,7 +334,9 @@ def _restore_key_lines(body: str, compressed: str) -> str:
             kept[cut.pop(start)] = line
             continue
         if len(line) < _LONG_LINE:
-            pieces = [(line, line)] if _KEY_LINE.search(line) else []
+            # Not the middle of a sentence a paragraph's wrapping cut ("the standard library
+            # should not be"): it states nothing alone.
+            pieces = [(line, line)] if _KEY_LINE.search(line) and not wrapped else []
         else:
             sentences = [p.strip() for p in _SENTENCE_END.split(line) if _DECISION.search(p)]
             pieces = [(p, f"[… from a longer line:] {p}") for p in sentences if len(p) < 300]

@@ -416,6 +416,7 @@ class _Column:
     distinct: Counter[str | int] = field(default_factory=Counter)
     # Packed: a float object each would take a 50 MB array's numbers four times the room.
     numbers: array[float] = field(default_factory=lambda: array("d"))
+    as_text: bool = False  # whether ``numbers`` were read from strings
 
     def __post_init__(self) -> None:
         self.distinct = Counter(map(_value_key, self.values))
@@ -430,6 +431,23 @@ class _Column:
                 and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
             ),
         )
+        # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
+        # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
+        self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
+        if self.as_text and len(self.distinct) == len(self.values):
+            self.as_text = len({len(v) for v in self.values if isinstance(v, str)}) > 1
+        if self.as_text:
+            self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
+
+    def numeric(self) -> dict[int, float]:
+        """The rows' values that are numbers (written as strings, in a column of those)."""
+        if self.as_text:
+            return {i: float(v) for i, v in enumerate(self.values) if _numeric_text(v)}
+        return {
+            i: v
+            for i, v in enumerate(self.values)
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
 
     @functools.cached_property
     def width(self) -> int:
@@ -889,6 +907,8 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
             weight = rare.get(_value_key(v))
             if weight is not None:
                 hits[i] = max(hits.get(i, 0.0), weight)
+    if not hits and 2 * distinct > have:
+        hits.update(_rare_lengths(c.values, have))
     if not hits:
         nulls = [i for i, v in enumerate(c.values) if v is None or v is _MISSING]
         if 0 < len(nulls) <= max(1, n // 10):
@@ -897,27 +917,56 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
     return hits
 
 
+def _rare_lengths(values: list[Any], have: int) -> dict[int, float]:
+    """Rows whose list, in a column of mostly distinct lists, has a rare length.
+
+    Lists of other things (a commit's parents, an issue's labels) differ row by row; their
+    length tells what the row is: the merge commit (two parents) among plain ones.
+    """
+    if not any(isinstance(v, list) for v in values[:20]):
+        return {}  # not a column of lists: a column of a million ids is not read again
+    lengths = Counter(len(v) for v in values if isinstance(v, list))
+    if sum(lengths.values()) < 0.8 * have or len(lengths) < 2:
+        return {}
+    mean = have / len(lengths)
+    rare = {n: math.log2(mean / k) for n, k in lengths.items() if k <= mean / 3}
+    return {i: rare[len(v)] for i, v in enumerate(values) if isinstance(v, list) and len(v) in rare}
+
+
 def _outliers(c: _Column) -> dict[int, float]:
     values = sorted(c.numbers)
     q1, q3 = values[len(values) // 4], values[(3 * len(values)) // 4]
     spread = q3 - q1
     bottom, top = q1 - 3 * spread, q3 + 3 * spread
     hits = {}
-    for i, v in enumerate(c.values):
+    numbers = c.numeric()
+    for i, v in numbers.items():
         if spread <= 0:
             break  # most values are one: only the extremes below stand out
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and not bottom <= v <= top:
+        if not bottom <= v <= top:
             hits[i] = 1.0 + min(1.0, abs(v - (q1 + q3) / 2) / spread / 10)
     # The largest value (the biggest file, the busiest process) is a fact of its own, worth
     # a category 32 times rarer than its column's usual one; the smallest counts a little
     # (the one zero stock among hundreds).
-    numeric = [i for i, v in enumerate(c.values) if isinstance(v, (int, float)) and v is not True]
-    values_of = c.values
-    low = min(numeric, key=lambda i: (values_of[i], i))
-    high = max(numeric, key=lambda i: (values_of[i], -i))
+    low = min(numbers, key=lambda i: (numbers[i], i))
+    high = max(numbers, key=lambda i: (numbers[i], -i))
     hits[high] = max(hits.get(high, 0.0), 5.0)
     hits.setdefault(low, 0.25)
     return hits
+
+
+_NUMERIC_TEXT = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,12})?")
+
+
+def _numeric_text(value: Any) -> bool:
+    """A string that is a plain decimal number ("225", "-0.5"; not "007", "1e3", "1.2.3")."""
+    return isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value) is not None
+
+
+def _numbers_as_text(sample: list[Any]) -> bool:
+    """Whether a column's first values are numbers written as strings (all of those present)."""
+    present = [v for v in sample if v is not _MISSING and v is not None]
+    return len(present) >= 3 and all(_numeric_text(v) for v in present)
 
 
 def _table_room(budget: int, columns: list[_Column], n: int) -> int:

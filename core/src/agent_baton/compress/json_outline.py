@@ -609,8 +609,14 @@ def _naming_words(text: str, request: Request) -> set[str]:
     records share.
     """
     words = {w.rstrip(".,;:?!") for w in _query_words(request)}
+    for word in list(words):
+        # A dotted path the text does not hold ("time.3.6.0"): its key is in the text
+        # without the path of the objects around it ("3.6.0").
+        while "." in word and text.find(word, 0, _ASKED_SCAN) < 0:
+            word = word.split(".", 1)[1]
+            words.add(word)
     words = {w for w in words if len(w) > 2 and w.lower() not in STOPWORDS}
-    return {w for w in words if text.count(w, 0, _ASKED_SCAN) <= _ASKED_MOST}
+    return {w for w in words if 0 < text.count(w, 0, _ASKED_SCAN) <= _ASKED_MOST}
 
 
 def _query_words(request: Request) -> set[str]:

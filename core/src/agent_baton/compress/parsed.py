@@ -65,8 +65,98 @@ def literal_value(text: str) -> Any:
         return NOT_DATA
     try:
         return ast.literal_eval(stripped)
+    except ValueError:
+        return _with_calls(stripped)  # a value's repr that is a call: datetime.datetime(...)
+    except SyntaxError:
+        # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string.
+        quoted = _quote_objects(stripped)
+        return _with_calls(quoted) if quoted != stripped else NOT_DATA
+    except (TypeError, MemoryError, RecursionError):
+        return NOT_DATA
+
+
+_OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
+
+
+def _quote_objects(text: str) -> str:
+    """``text`` with each ``<...>`` outside its string literals made one (the rest unchanged)."""
+    out: list[str] = []
+    i, n, done = 0, len(text), 0
+    while i < n:
+        char = text[i]
+        if char in "'\"":
+            end = i + 1  # past the string, its escapes included
+            while end < n and text[end] != char:
+                end += 2 if text[end] == "\\" else 1
+            i = end + 1
+        elif char == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == "_"):
+            depth, end = 0, i
+            while end < min(n, i + _OBJECT_CHARS):
+                depth += {"<": 1, ">": -1}.get(text[end], 0)
+                if depth == 0 or text[end] == "\n":
+                    break
+                end += 1
+            if depth or end >= n:
+                return text  # not closed where an object's repr would be: not one
+            out += [text[done:i], repr(text[i : end + 1])]
+            i = done = end + 1
+        else:
+            i += 1
+    return "".join([*out, text[done:]])
+
+
+def _with_calls(text: str) -> Any:
+    """A literal whose values include reprs of objects, each read as the text of its call.
+
+    ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
+    tzinfo=tzutc())``, a database row ``Decimal('1.50')``, a path ``PosixPath('/tmp')``:
+    a call of a dotted name on literals (calls of the same kind included). A call of
+    keywords alone is a record (``Job(id='job-7', status='FAILED')``): a dict of them. Anything
+    else (a bare name, an operator) is code, not data: :data:`NOT_DATA`.
+    """
+    source = text.encode()
+    starts = [0]  # byte offset of each line: the parser's columns count UTF-8 bytes
+    starts += [i + 1 for i, byte in enumerate(source) if byte == 10]
+
+    def segment(node: ast.expr) -> str:
+        first = starts[node.lineno - 1] + node.col_offset
+        last = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        return source[first:last].decode()
+
+    def value(node: ast.expr) -> Any:
+        if isinstance(node, ast.Call):
+            if not _dotted(node.func) or any(k.arg is None for k in node.keywords):
+                raise ValueError("not a repr")
+            if node.keywords and not node.args:
+                # A record's repr (a dataclass, a pydantic model, a named tuple): its fields,
+                # under its class ("class" is no keyword argument's name).
+                fields = {k.arg: value(k.value) for k in node.keywords if k.arg}
+                return {"class": segment(node.func), **fields}
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if not (isinstance(arg, ast.Attribute) and _dotted(arg)):
+                    value(arg)  # else a constant's name: tzinfo=datetime.timezone.utc
+            return segment(node)
+        if isinstance(node, ast.Dict):
+            if any(key is None for key in node.keys):
+                raise ValueError("not a repr")
+            return {value(k): value(v) for k, v in zip(node.keys, node.values, strict=True) if k}
+        if isinstance(node, ast.List | ast.Tuple):
+            items = [value(item) for item in node.elts]
+            return items if isinstance(node, ast.List) else tuple(items)
+        if isinstance(node, ast.Set):
+            return {value(item) for item in node.elts}
+        return ast.literal_eval(node)  # a constant, a signed number; ValueError for the rest
+
+    try:
+        return value(ast.parse(text, mode="eval").body)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+def _dotted(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def data_value(text: str) -> Any:

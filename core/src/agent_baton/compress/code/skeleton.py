@@ -101,19 +101,26 @@ class Skeleton:
             j = i
             while j < n and not forced[j] and level >= self.drop_at[j] and self.owner[j] == owner:
                 j += 1
-            dropped += j - i
             count = sum(1 for line in self.lines[i:j] if line.strip())
             body = owner >= 0 and level < self.owners[owner].header_drop_at
-            bodies += body
             if count:
                 # Every cut is marked where it was: a body under its owner's name, anything
                 # else (a docstring, comments, a whole definition at a hard level) by count.
                 indent = _indent(next(line for line in self.lines[i:j] if line.strip()))
                 if body:
                     name = self.owners[owner].name
-                    out.append(f"{indent}{self.comment} … {count} lines of {name} omitted")
+                    marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
                 else:
-                    out.append(f"{indent}{self.comment} [… {count} lines]")
+                    marker = f"{indent}{self.comment} [… {count} lines]"
+                if not body and j - i == 1 and len(self.lines[i]) <= len(marker):
+                    # One comment line no longer than its marker (``// Deprecated.``) costs
+                    # no more. (A body of one line stays a body, marked under its name.)
+                    out.append(self.lines[i])
+                    i = j
+                    continue
+                out.append(marker)
+            dropped += j - i
+            bodies += body
             i = j
         # Overloads and twins (get, post, put; a sync and an async client) repeat their
         # parameter lines: what differs stands out once the repeats are counted.
