@@ -1,11 +1,13 @@
 import json
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -419,3 +421,100 @@ def test_parts_say_how_to_get_the_original_once():
     hint = 'full: get("review", full=True)'
     assert out.count(hint) == 1 and out.rstrip().endswith(hint + "]")
     assert "omitted]" in out  # the parts' own markers still say what they left out
+
+
+def test_a_package_version_is_one_masked_value():
+    # A Debian version masked by its parts read "<n><n>~deb<n>u<n>" in a fold's template.
+    assert template("Unpacking systemd (252.36-1~deb12u1) over (252.33-1~deb12u1) ...") == (
+        "Unpacking systemd (<v>) over (<v>) ..."
+    )
+    assert (
+        template("upgrade gpg:amd64 2.2.40-1.1 2.2.40-1.1+deb12u2") == "upgrade gpg:amd<n> <v> <v>"
+    )
+    assert template("Setting up libc-bin (1:2.36-9) ...") == "Setting up libc-bin (<v>) ..."
+
+
+def test_an_event_too_rare_to_fold_shows_its_first_line():
+    lines = []
+    for i in range(300):
+        lines.append(f"081109 2035{i % 60:02d} {i} INFO dfs.FSNamesystem: addStoredBlock blk_{i}")
+        if i % 50 == 7:  # 6 lines: fewer than a fold needs
+            lines.append(
+                f"081109 2035{i % 60:02d} {i} INFO dfs.DataNode: Receiving block blk_{i}"
+                f" src: /10.0.0.{i % 9}:40524 dest: /10.0.0.{i % 9}:50010"
+            )
+    out = compress("\n".join(lines), model="gpt-4").text
+    assert "INFO dfs.DataNode: Receiving block blk_7 src: /10.0.0.7:40524" in out
+
+
+def _javac(tmp: Path) -> str | None:
+    javac = shutil.which("javac")
+    if javac is None:
+        return None
+    for k in range(30):
+        bad = "    int broken() { return missing; }\n" if k % 10 == 3 else ""
+        (tmp / f"Service{k}.java").write_text(
+            "import java.util.*;\n"
+            f"public class Service{k} {{\n    private List raw = new ArrayList();\n{bad}}}\n"
+        )
+    files = sorted(str(p) for p in tmp.glob("*.java"))
+    run = subprocess.run(
+        [javac, "-Xlint:all", "-d", str(tmp), *files], capture_output=True, text=True
+    )
+    return run.stdout + run.stderr
+
+
+def test_a_context_line_repeated_under_many_diagnostics_is_kept_once(tmp_path):
+    out = _javac(tmp_path)
+    if out is None:
+        pytest.skip("javac is not installed")
+    text = compress(out, model="gpt-4").text
+    # Every diagnostic stays; the same source line under each of them, once (or folded).
+    for line in out.splitlines():
+        if ": warning: " in line or ": error: " in line:
+            assert line in text
+    assert (
+        text.count("    private List raw = new ArrayList();")
+        < out.count("    private List raw = new ArrayList();") // 4
+    )
+
+
+def test_a_test_runs_tallies_stay(tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    for f in range(6):
+        tests = [
+            f"test('adds line item {f}.{t}', () => assert.strictEqual({t} + {f}, "
+            f"{t + f + (t * 7 + f) % 17 // 16}));"
+            for t in range(14)
+        ]
+        (tmp_path / f"cart{f}.test.mjs").write_text(
+            "import { describe, test } from 'node:test';\nimport assert from 'node:assert';\n"
+            f"describe('cart {f}', () => {{\n" + "\n".join(tests) + "\n});\n"
+        )
+    args = [node, "--test", "--test-reporter=spec", *sorted(map(str, tmp_path.glob("*.mjs")))]
+    run = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    out = compress(run.stdout + run.stderr, model="gpt-4").text
+    tallies = re.findall(r"^ℹ (?:tests|suites|pass|fail) \d+$", run.stdout, re.MULTILINE)
+    assert len(tallies) == 4
+    assert all(tally in out for tally in tallies)
+
+
+def test_a_passing_test_beside_each_failing_one_is_not_kept_as_its_context(tmp_path):
+    # pytest -v over a parametrized test that fails every other case: the PASSED lines
+    # between the FAILED ones are routine, and their fold shows them.
+    (tmp_path / "test_rounding.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('n', range(60))\n"
+        "def test_rounding(n):\n    assert n % 2 == 0\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-v", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    out = compress(run.stdout, model="gpt-4").text
+    failed = [line for line in run.stdout.splitlines() if line.endswith("%]") and "FAILED" in line]
+    assert len(failed) == 30 and all(line in out for line in failed)
+    assert sum(" PASSED " in line for line in out.splitlines()) < 10

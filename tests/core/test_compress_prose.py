@@ -1,7 +1,13 @@
+import gzip
 import json.decoder
+import os
 import pydoc
+import shutil
+import subprocess
 import textwrap
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -434,3 +440,57 @@ def test_query_keeps_the_line_it_names_inside_a_pydoc_class():
     focused = compress(text, query="extraneous").text
     assert any(line.endswith(named) for line in focused.splitlines())
     assert not violations(text, focused)
+
+
+def test_a_news_files_version_headings_stay():
+    # binutils' NEWS: each release opens with "Changes in X.Y:" alone between blank lines.
+    releases = []
+    for minor in range(40, 30, -1):
+        releases.append(f"Changes in 2.{minor}:\n")
+        for k in range(6):
+            releases.append(
+                f"* The tool number {k} now accepts --option-{minor}-{k} which makes it display all"
+                f"\n  symbols that match a given address when disassembling section {k}.\n"
+            )
+    text = "-*- text -*-\n\n" + "\n".join(releases)
+    out = compress(text, model="gpt-4").text
+    assert all(f"Changes in 2.{minor}:" in out for minor in range(40, 30, -1))
+    assert len(out) < len(text) // 2
+
+
+def test_a_man_pages_header_and_footer_lines_stay():
+    man = shutil.which("man")
+    run = (
+        subprocess.run(
+            [man or "man", "-P", "cat", "curl"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MANWIDTH": "100"},
+            check=False,
+        )
+        if man
+        else None
+    )
+    if run is None or run.returncode or not run.stdout.strip():
+        pytest.skip("no man page for curl on this machine")
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    out = compress(run.stdout, model="gpt-4").text
+    assert lines[0] in out and lines[-1] in out  # the page's name and its version and date
+
+
+def test_a_documents_opening_sentence_stays():
+    # bash's NEWS opens with what the file is, over a long run of lettered items.
+    news = Path("/usr/share/doc/bash/NEWS.gz")
+    if not news.exists():
+        pytest.skip("bash's NEWS is not on this machine")
+    text = "\n".join(gzip.decompress(news.read_bytes()).decode().splitlines()[:900])
+    out = compress(text, model="gpt-4").text
+    assert all(line in out for line in text.splitlines()[:2])
+
+
+def test_a_manuals_one_line_summary_stays():
+    # Under NAME, pydoc and man print the page's summary; configparser's was dropped.
+    page = pydoc.render_doc("configparser", renderer=pydoc.plaintext)
+    summary = "configparser - Configuration file parser."
+    assert summary in page
+    assert summary in compress(page, model="gpt-4").text

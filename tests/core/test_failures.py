@@ -427,3 +427,17 @@ def test_query_matches_stay_beside_failures_that_alone_exceed_the_budget():
     assert "budget:failures-over" in result.transforms
     assert lines[301] in result.text.splitlines()
     assert all(line in result.text for line in lines[::2])
+
+
+def test_the_matches_beside_failures_over_the_budget_are_the_best_among_the_rest():
+    # ruff reports method_150 four times (already kept, as failures): the three lines kept
+    # beside the failures are the best matches among the other lines, its source line first.
+    lines = []
+    for k in range(300):
+        codes = ("D401", "D102", "ANN201", "ARG002") if k == 150 else ("D401",)
+        lines += [f"difflib.py:{10 + k}:5: {code} Check method_{k}" for code in codes]
+        lines.append(f"   {10 + k} |     def method_{k}(self, items, key=None, reverse=False):")
+    text = "\n".join(lines) + "\nFound 303 errors.\n"
+    result = compress(text, query="What is wrong around method_150?", max_tokens=1000)
+    assert "budget:failures-over" in result.transforms
+    assert "   160 |     def method_150(self, items, key=None, reverse=False):" in result.text

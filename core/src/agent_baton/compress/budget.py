@@ -87,7 +87,9 @@ def fit_lines(
     if used >= budget:
         # The failures alone overflow: the query's best matches stay beside them, as they
         # outrank everything else together (the lines a task asks about among 300 errors).
-        picked += [i for i in matches[:_OVER_MATCHES] if i not in failing]
+        # Failures are kept anyway: the best matches among the other lines are what stay.
+        failed = set(failing)
+        picked += [i for i in matches if i not in failed][:_OVER_MATCHES]
     kept_all = len(picked)  # what stays whatever the budget
     chosen = set(picked)
     # A line after a kept one opens no gap of its own (the head, a failure's next line); in

@@ -101,6 +101,8 @@ _HEADS = (
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
     r"\S+:\d+:\d+: [A-Z]{1,4}\d{2,4}\b|[A-Z]{1,4}\d{2,4}(?: \[\*\])? [A-Z\d`'\"\[(]"
     r"|\S+:\d+: \[[A-Z]+\d+"
+    # tsc's default (pretty) head: ``src/a.ts:3:26 - error TS2307: Cannot find module``.
+    r"|\S+:\d+:\d+ - (?:error|warning) [A-Z]{0,4}\d+:"
     r"|[ \t]+\d+:\d+ [A-Z]{1,4}\d{2,4} ",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
@@ -242,7 +244,7 @@ _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
 _LINES_LEFT = re.compile(r"^\[… (\d+) lines?(?:\]|,)")
 _FOLD_COUNT = re.compile(r"^\[×(\d+)")
-_WILDCARD = re.compile(r"<(?:\*|n|ts|id|ip|hex)>")
+_WILDCARD = re.compile(r"<(?:\*|n|v|ts|id|ip|hex)>")
 # A quoted string: a message's content in JSON, a str or bytes literal in a repr. It opens
 # where no backslash or letter precedes the quote (an apostrophe in a word does not) and
 # never backtracks, so a line of quotes is read once.

@@ -3,8 +3,10 @@
 Each line gets a template: its variable parts (timestamps, numbers, ids, addresses) masked.
 Kept whole, in order: the first and last lines, every error, warning and failure line and
 every traceback or stack trace (a repeated one once, with a count), the lines right around
-them, lines matching the query, and rare lines while room allows. Routine lines that repeat
-become one line per template with a count and their first and last timestamps.
+them (a context line already shown once), lines matching the query, a run's tallies, and
+rare lines while room allows (then an example of each event too small to fold). Routine
+lines that repeat become one line per template with a count and their first and last
+timestamps.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ _FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line 
 _ZERO_COUNTS = re.compile(
     r"\b(failures|errors|failed|warnings?|skipped)\s*(?:[:=]\s*)?0\b|\b0\s+(failures|errors|failed)\b"
 )
+# The counts a test run or build ends with: a count word and its number, either way round.
+_TALLY = re.compile(
+    r"\b(?:tests?|pass(?:ed|ing)?|suites?|skipped|todo|cancelled|pending|total|ran)\b:?\s+\d"
+    r"|\d\s+(?:tests?|passed|passing|pending|skipped|suites?|examples?)\b|\btests run:\s*\d",
+    re.IGNORECASE,
+)
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
 )
@@ -67,10 +75,14 @@ _MASKS = (
     ),
     (re.compile(r"\d(?<!\w\d)\d{0,2}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
+    # A package version with a revision (252.36-1~deb12u1, 2.2.40-1.1+deb12u2, 1:2.38-4) is
+    # one value: masked by parts it would read <n><n>~deb<n>u<n>.
+    (re.compile(r"\d(?<![\w.]\d)(?:\d*:)?\d*(?:\.\d+)+[-~+][\w.~+-]*"), "<v>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
 _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
 _LONG, _SHORT = 2000, 200  # most and least characters a kept routine line keeps
+_WORDY = 16  # letters and digits of a line that costs more than a gap marker in its place
 _MIN_FOLD = 8  # lines of one template a fold stands for; fewer are cut with a count
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
@@ -274,19 +286,31 @@ def fold_lines(text: str, request: Request) -> str:
     # heading follows the last line of one).
     cap = _problem_cap(request.level)
     explained: set[int] = set()  # templates of the stream events whose context is kept
+    # A context line the same as one already kept tells nothing new (javac's source line
+    # under each of 60 "found raw type" warnings): its first copy stands for it, unless the
+    # line is cheaper than the marker that would replace it (a blank, a rule of dashes).
+    shown = {lines[i].text for i in keep}
     for i in sorted(keep):
         line = lines[i]
         if not line.problem or request.level >= 2 or line.template in explained:
             continue
-        if line.body != line.text:  # a timestamp opens it
+        stamped = line.body != line.text  # a timestamp opens it
+        if stamped:
             explained.add(line.template)
-        keep.update(
-            j
-            for j in (i - 1, i + 1)
-            if 0 <= j < n
-            and lines[j].template != line.template
-            and not (lines[j].problem and counts[lines[j].template] > cap)
-        )
+        for j in (i - 1, i + 1):
+            if not (0 <= j < n) or j in keep or lines[j].template == line.template:
+                continue
+            near = lines[j]
+            if near.problem and counts[near.template] > cap:
+                continue
+            # Between a tool's diagnostics, a routine line its fold shows (pytest's PASSED
+            # beside each FAILED) says nothing of them; a stream's context says what led to it.
+            routine = not near.problem and (
+                near.text in shown or (not stamped and counts[near.template] >= _MIN_FOLD)
+            )
+            if not routine or _cheap(near.text):
+                keep.add(j)
+                shown.add(lines[j].text)
     # A routine line far too long for its share of the room (a package list on one line)
     # keeps its start; one that reports a problem or that the query found stays whole.
     whole = queried | {i for i in keep if lines[i].problem}
@@ -301,25 +325,59 @@ def fold_lines(text: str, request: Request) -> str:
     # Outside the budget: a fold's count must not speak for a line unlike its example.
     keep.update(_rare_variants(lines, counts))
     # Rare routine lines carry the facts of a run (versions, the one success among
-    # failures): keep those seen once, then twice, while room allows, spread over the text;
-    # one that does not fit leaves its room to shorter ones.
-    for times in (1, 2):
-        rare = [
-            i for i, line in enumerate(lines) if i not in keep and counts[line.template] == times
-        ]
-        if not rare or used >= budget:
+    # failures): keep those seen once, then twice, then the first of each event too rare
+    # to fold that no kept line shows, while room allows, spread over the text; one that
+    # does not fit leaves its room to shorter ones.
+    # Under a caller's max_tokens the room goes to facts, not to an event's example.
+    for tier in (1, 2, 0) if request.max_tokens is None else (1, 2):
+        rare = (
+            [i for i, line in enumerate(lines) if i not in keep and counts[line.template] == tier]
+            if tier
+            else _unshown_events(lines, counts, keep)
+        )
+        # An event's first line is an example, not a fact: a quarter of the room left at most.
+        limit = budget if tier else used + (budget - used) // 4
+        if not rare or used >= limit:
             continue
         mean = sum(map(cost, rare)) / len(rare)
-        room = max(1, int((budget - used) // mean))
+        room = max(1, int((limit - used) // mean))
         step = max(1.0, len(rare) / room)
         spread = [rare[int(k * step)] for k in range(min(room, len(rare)))]
         for i in spread + sorted(rare, key=cost):
-            if i not in keep and used + cost(i) <= budget:
+            if i not in keep and used + cost(i) <= limit:
                 keep.add(i)
                 used += cost(i)
 
+    if request.max_tokens is None:
+        # A run's tallies (``ℹ tests 90``, ``Ran 40 tests``, ``Tests run: 57``) are its key
+        # numbers: rare lines, kept outside the budget as problems are (not outside a
+        # caller's max_tokens: there they compete as rare lines).
+        keep.update(
+            i
+            for i, line in enumerate(lines)
+            if counts[line.template] <= 2 and _TALLY.search(line.body)
+        )
     request.check_time()
     return _assemble(lines, keep, whole, width, request.key, clusters)
+
+
+def _cheap(line: str) -> bool:
+    """Whether a line costs less than a gap marker: few letters or digits."""
+    return sum(map(str.isalnum, line)) < _WORDY
+
+
+def _unshown_events(lines: list[_Line], counts: Counter[int], keep: set[int]) -> list[int]:
+    """The first line of each event too rare to fold but more than half a fold, not shown.
+
+    Without it an event of 5 to 7 lines (the 6 ``Receiving block`` lines of a DataNode
+    log) vanishes whole behind gap markers that say only how many lines were there.
+    """
+    shown = {lines[i].template for i in keep}
+    first: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        if _MIN_FOLD // 2 < counts[line.template] < _MIN_FOLD and line.template not in shown:
+            first.setdefault(line.template, i)
+    return list(first.values())
 
 
 def _mark_traces(lines: list[_Line]) -> None:

@@ -47,10 +47,14 @@ _BULLET = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
 # The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
 _ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
-# A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY"):
-# a capital, no sentence punctuation; a numbered one may end in a period. Only ever matched
-# whole against a line of at most 70 characters (its two branches overlap).
-_TITLE = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][^.!?,;:]*|\d+(?:\.\d+)*\.\s+[A-Z][^!?,;:]*")
+# A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY",
+# a NEWS file's "Changes in 2.40:" and "Version 0.21 - July 2020"): a capital, no sentence
+# punctuation but a version's dots and a closing colon; a numbered one may end in a period.
+# Only ever matched whole against a line of at most 70 characters (its branches overlap).
+_TITLE = re.compile(
+    r"(?:(?:\d+(?:\.\d+)*\.?\s+)?[A-Z](?:[^.!?,;:]|(?<=\d)\.(?=\d))*"
+    r"|\d+(?:\.\d+)*\.\s+[A-Z][^!?,;:]*):?"
+)
 _TITLE_WORDS = 9
 # A manual's section name: "NAME", "SEE ALSO", "MODULE REFERENCE", "EXIT STATUS".
 _SECTION = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,7}")
@@ -129,6 +133,8 @@ _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
+_LEAD = 300  # characters of a document's opening sentence kept whatever the budget
+_FOOTER = 120  # characters of a first or last line kept as the title or footer
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
 _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # Link targets say where, not what: they would pass for identifiers and rare words. A
@@ -407,6 +413,11 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                     shown[k] = [lines[k]]
     for k, members in pieces.items():
         shown[k] = _long_line(members, units, kept)
+    # A document's first and last lines standing alone are its title and its footer: a man
+    # page's "curl(1)  curl Manual  curl(1)" and "curl 7.88.1  February 19 2023  curl(1)".
+    for block in blocks[:1] + blocks[-1:]:
+        if block.kind == "para" and len(block.lines) == 1 and len(block.lines[0]) <= _FOOTER:
+            shown[block.start] = block.lines
     out: list[str] = []
     gap = dropped = 0  # the lines left out since the last shown one, and in all
     for k, line in enumerate(lines):
@@ -794,6 +805,21 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             first = units[texted[0][0]]
             lone = sum(map(len, texted)) == 1 and len(first.text) < 200
             first.score += _KEEP if lone else 1.0
+    opening = blocks[0] if blocks else None
+    if opening is not None and opening.kind == "para" and opening.units:
+        first = units[opening.units[0]]
+        if len(first.text) <= _LEAD:
+            # A document that opens with a paragraph says there what it is ("This is a terse
+            # description of the new features added to bash-5.2 since the release of 5.1").
+            first.score += _KEEP
+    # A manual's first section (NAME) holds the page's one-line summary:
+    # "configparser - Configuration file parser.", "tar - an archiving utility".
+    named = next((k for k, b in enumerate(blocks) if b.kind == "opener" and _named(b)), None)
+    if named is not None and named + 1 < len(blocks):
+        summary = blocks[named + 1]
+        if summary.kind == "para" and len(summary.units) == 1:
+            first = units[summary.units[0]]
+            first.score += _KEEP if len(first.text) <= _LEAD else 0.0
     previous: _Block | None = None
     for block in blocks:
         if block.units and block.kind != "links":
@@ -816,6 +842,11 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
         _named_sections(units, blocks, sections, query)
+
+
+def _named(block: _Block) -> bool:
+    """Whether a block is a manual's section name (``NAME``, ``SYNOPSIS``) at the margin."""
+    return _SECTION.fullmatch(block.lines[0]) is not None
 
 
 def _match_query(
