@@ -416,7 +416,13 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     return []
 
 
+# A str or bytes literal of printable ASCII without escapes: its text is what it quotes.
+_PLAIN_LITERAL = re.compile(r"[bBrRuU]?'([\t\x20-\x26\x28-\x5b\x5d-\x7e]*)'")
+
+
 def _unquote(literal: str) -> str | None:
+    if plain := _PLAIN_LITERAL.fullmatch(literal):
+        return plain.group(1)  # what ast.literal_eval returns, without compiling it
     try:
         if literal.startswith('"'):
             value: object = json.loads(literal)
