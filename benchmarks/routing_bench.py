@@ -5,20 +5,23 @@ Usage: python benchmarks/routing_bench.py [--per-kind 200] [--with-hint] [--corp
 Collects files from this machine whose kind is known from their extension or origin (Python
 modules, C and C++ headers, JavaScript, Java from the JDK's src.zip, shell scripts, JSON, YAML,
 TOML, INI, CSV/TSV, markdown, HTML, XML, logs, plain-text docs, Debian's machine-readable
-copyright files), routes each WITHOUT the key that would give away its extension, and reads
-the route detection chose (``kinds()``, mapped to a family: ``yaml`` -> config). It also
-counts the rightly routed files whose compressor found nothing to cut, so that the line-level
-fallback compressed them (read from the first transform of ``compress()``). Prints accuracy
-per kind and overall, and the top confusions. --with-hint also routes with the file name as
-key. Runner logs and CSV/TSV come from the generated corpus (--corpus, built by
-build_corpus.py) when it is there.
+copyright files, the --help of installed commands), routes each WITHOUT the key that would
+give away its extension, and reads the route detection chose (``kinds()``, mapped to a
+family: ``yaml`` -> config). It also counts the rightly routed files whose compressor found
+nothing to cut, so that the line-level fallback compressed them (read from the first
+transform of ``compress()``). Prints accuracy per kind and overall, and the top confusions.
+--with-hint also routes with the file name as key. Runner logs and CSV/TSV come from the
+generated corpus (--corpus, built by build_corpus.py) when it is there.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
 import zipfile
 from collections import Counter
@@ -85,7 +88,18 @@ EXPECTED = {
     "text": {"prose", "markdown", "segments"},
     "credits": {"logs", "segments", "prose"},
     "deb822": {"config"},
+    # A command's --help: usage lines, option listings and sentences, folded by line, read
+    # as prose or split into both; never code (it names a language's keywords), data or
+    # settings.
+    "help": {"logs", "prose", "markdown", "segments", "table"},
 }
+# Commands whose --help the benchmark reads, each skipped when it is not installed.
+_HELP_COMMANDS = (
+    "apt-cache apt-get awk base64 bash cargo chmod cmake cp curl cut date dd df diff docker du"
+    " env find gcc git gpg grep gzip head install java javac journalctl ln ls make mkdir mount"
+    " mv node npm openssl patch perl pip pip3 ps python3 readelf redis-server rm rsync ruby"
+    " rustc sed sort ssh stat systemctl tail tar tee touch tr uniq wc wget xargs zip"
+)
 LO, HI = 2_000, 300_000
 _NOT_INI = ("<?xml", "%YAML", "# -*- Python -*-")
 # DEP-5's Format line, by the URLs of its drafts and of its 1.0 version.
@@ -188,6 +202,7 @@ def collect(per_kind: int, corpus: Path) -> dict[str, list[tuple[str, str]]]:
         picked[kind] = spread(texts, per_kind)
     picked["java"] = _java(per_kind)
     picked["shell"] = _shell(per_kind)
+    picked["help"] = _help(per_kind)
     sources = (
         ("logs", None, False),
         ("csv", {"csv"}, True),
@@ -257,6 +272,32 @@ def _shell(per_kind: int) -> list[tuple[str, str]]:
             text = read_text(path)
             if text:
                 out.append((str(path), text))
+    return spread(out, per_kind)
+
+
+def _help(per_kind: int) -> list[tuple[str, str]]:
+    """``COMMAND --help`` of the commands installed here, in the C locale, 80 columns wide."""
+    env = {**os.environ, "LC_ALL": "C", "COLUMNS": "80", "NO_COLOR": "1"}
+    out = []
+    for command in _HELP_COMMANDS.split():
+        path = shutil.which(command)
+        if path is None:
+            continue
+        try:
+            done = subprocess.run(
+                [path, "--help"],
+                capture_output=True,
+                text=True,
+                errors="replace",
+                env=env,
+                stdin=subprocess.DEVNULL,
+                timeout=20,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        text = done.stdout if len(done.stdout) >= len(done.stderr) else done.stderr
+        if len(text) >= LO // 2:
+            out.append((f"{command} --help", text))
     return spread(out, per_kind)
 
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "autogen_handoff.py"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "autogen_handoff.py"
 
 
 def test_example_runs_offline_and_saves_tokens():
@@ -44,3 +45,7 @@ def test_comparison_runs_and_agent_baton_keeps_the_facts_in_fewer_tokens():
     # Each tool result is compressed as itself: the module's skeleton leaves out one body line
     # (the tie-break) that the log folding of the joined results happened to keep.
     assert int(baton[3].split("/")[0]) >= 6
+    # docs/autogen.md quotes this table as one run of the script.
+    docs = (ROOT / "docs" / "autogen.md").read_text()
+    table = done.stdout.strip()
+    assert table in docs, f"docs/autogen.md quotes another run; now:\n{table}"

@@ -106,6 +106,16 @@ async def test_a_prefix_names_the_tools_and_their_markers(ctx, kit):
     assert "docs_read_shared_context(key=..." in await call(docs[2])
 
 
+@pytest.mark.parametrize("prefix", ["docs ", "dös_", "x" * 44])
+async def test_a_prefix_a_model_api_would_refuse_is_refused_here(ctx, prefix):
+    # OpenAI and Anthropic take tool names of 1-64 ASCII letters, digits, '_' and '-'.
+    with pytest.raises(ValueError, match="prefix"):
+        make_context_tools(ctx, prefix=prefix)
+    with pytest.raises(ValueError, match="prefix"):
+        BatonChatCompletionContext(ctx, tool_prefix=prefix)
+    assert len(make_context_tools(ctx, prefix="x" * 43)) == 3
+
+
 async def test_tools_load_from_a_dumped_config(ctx, kit):
     # A closure in a FunctionTool dumps as source code that fails to load ('Annotated' is
     # not defined) and could not hold the context anyway; these name it instead.

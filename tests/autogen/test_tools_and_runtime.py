@@ -109,3 +109,33 @@ async def test_team_state_and_config_with_baton_contexts(ctx, kit):
         first.dump_component().config["participants"][1]["config"]["model_context"]["provider"]
         == "agent_baton_autogen.BatonChatCompletionContext"
     )
+
+
+@default_subscription
+class Chatter(RoutedAgent):
+    """Publishes ``count`` distinct notes per request, as a long-lived service's agents do."""
+
+    def __init__(self) -> None:
+        super().__init__("publishes many short notes")
+
+    @message_handler
+    async def on_note(self, message: Note, ctx: MessageContext) -> None:
+        if message.content.startswith("burst "):
+            for i in range(int(message.content.split()[1])):
+                await self.publish_message(Note(f"status update {i}"), DefaultTopicId())
+
+
+async def test_a_long_lived_handler_remembers_a_bounded_number_of_keys(ctx):
+    # One handler serves a runtime for the life of a server: what it keeps must not grow
+    # with every message it ever saw.
+    handler = BatonInterventionHandler(ctx)
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
+    await Chatter.register(runtime, "chatter", Chatter)
+    runtime.start()
+    await runtime.send_message(Note("burst 1100"), AgentId("chatter", "default"))
+    await runtime.stop_when_idle()
+
+    keys = handler.captured_keys
+    assert len(keys) == 1024
+    assert keys[-1] == text_key("chatter", "status update 1099")  # the latest kept
+    assert text_key("chatter", "status update 0") not in keys

@@ -104,6 +104,15 @@ def test_utf8_bytes_name_no_encoding():
     assert not SharedContext().put("shlex.py", text.encode()).transforms[0].startswith("decoded")
 
 
+def test_a_utf8_byte_order_mark_is_dropped_and_said():
+    # JSON's parser refuses a document that opens with the mark: kept, it routed to code.
+    data = json.dumps([{"id": i, "name": f"row {i}"} for i in range(200)], indent=1)
+    assert text_of(b"\xef\xbb\xbf" + data.encode()) == (data, "decoded:utf-8-sig")
+    entry = SharedContext().put("rows", b"\xef\xbb\xbf" + data.encode())
+    assert entry.transforms[0] == "decoded:utf-8-sig"
+    assert entry.transforms[1].startswith("json")
+
+
 @pytest.mark.parametrize("name", ["tutor.es", "tutor.da", "tutor.pt", "tutor.fr"])
 def test_latin1_files_of_this_machine_are_text(name):
     # vim's tutorials in Latin-1 (Debian's vim-runtime), read as Windows-1252: the same

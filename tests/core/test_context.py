@@ -174,10 +174,21 @@ def test_bad_agent(ctx):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"ttl": 0}, {"ttl": -1}, {"max_entries": 0}, {"max_entries": 1.5}]
+    "kwargs",
+    [
+        {"ttl": 0},
+        {"ttl": -1},
+        {"ttl": "3600"},
+        {"max_entries": 0},
+        {"max_entries": 1.5},
+        {"compress_deadline": 0},
+        {"compress_deadline": "10"},
+    ],
 )
 def test_bad_construction(kwargs):
-    with pytest.raises(ValueError):
+    # A number given as text (read from an environment variable) is named, not compared.
+    (name,) = kwargs
+    with pytest.raises(ValueError, match=f"^{name} must be"):
         SharedContext(**kwargs)
 
 

@@ -210,3 +210,130 @@ def test_pip_verbose_build_logs_are_tool_output(tmp_path, package):
     assert detect(log) == "lines"
     result = compress(log, key="pip.log")
     assert missing_failures(log, result.text) == []
+
+
+def _data_modules() -> list[Path]:
+    """Generated table modules: pygments' _*_builtins.py and _mapping.py, html.entities."""
+    roots = [Path(p) for p in sys.path if p and Path(p, "pygments").is_dir()]
+    found = [p for root in roots[:1] for p in sorted(root.glob("pygments/*/_*.py"))]
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    found.append(stdlib / "html" / "entities.py")
+    return [p for p in found if p.exists() and p.stat().st_size > 2000]
+
+
+def test_python_data_modules_are_code_and_keep_their_names():
+    # Tables of rows assigned to names, no def or import at the top: the parse says Python.
+    texts = _texts(_data_modules())
+    routed = [detect(text) for text in texts]
+    assert routed.count("code") >= 0.9 * len(texts), routed
+    entities = (Path(sysconfig.get_paths()["stdlib"]) / "html" / "entities.py").read_text()
+    out = compress(entities).text.splitlines()
+    assert "name2codepoint = {" in out and "html5 = {" in out
+
+
+def test_settings_that_parse_as_python_are_no_data_module():
+    # `KEY = value` lines parse as Python too; they hold no tables of rows.
+    text = "\n".join(f"SETTING_{i} = {i}\nNAME_{i} = 'value {i}'" for i in range(200))
+    assert detect(text) != "code"
+
+
+def test_a_csv_whose_rows_leave_trailing_fields_out_is_a_table():
+    # distro-info's tables: releases still supported have no end-of-life dates yet.
+    paths = sorted(Path("/usr/share/distro-info").glob("*.csv"))
+    texts = [p.read_text() for p in paths]
+    if not texts:
+        pytest.skip("no distro-info tables")
+    assert [detect(text) for text in texts] == ["table"] * len(texts)
+    out = compress(texts[0]).text.splitlines()
+    lines = texts[0].splitlines()
+    assert out[0] == lines[0] and lines[-1] in out  # the header and the last row
+    # Prose whose lines hold commas is not a table of ragged rows.
+    prose = Path("/usr/share/doc/base-files/README.FHS")
+    if prose.exists():
+        assert detect(prose.read_text()) == "prose"
+
+
+def test_markdown_documents_of_tables_and_html_are_segments():
+    # Node's changelogs and guides: a "# Title", then mostly HTML and pipe tables.
+    paths = [
+        Path("/usr/share/doc/nodejs/CHANGELOG.md"),
+        Path("/usr/share/doc/nodejs/changelogs/CHANGELOG_ARCHIVE.md"),
+        Path("/usr/share/doc/nodejs/contributing/strategic-initiatives.md"),
+    ]
+    texts = [p.read_text() for p in paths if p.exists()]
+    if not texts:
+        pytest.skip("no node.js documentation")
+    assert [detect(text) for text in texts] == ["segments"] * len(texts)
+    # A script or settings file opening with a comment is no markdown title.
+    assert detect("# settings\n" + "\n".join(f"key_{i} = {i}" for i in range(50))) != "segments"
+
+
+def test_yaml_python_cannot_hold_is_yaml():
+    # The YAML specification's examples: a list as a mapping's key, plain documents among
+    # mappings. The parser composes them; only constructing Python objects fails.
+    text = "---\n? - Detroit Tigers\n  - Chicago cubs\n: - 2001-07-23\n" + "".join(
+        f"---\nname: player {i}\nhr: {i}\navg: 0.{i:03d}\n" for i in range(6)
+    )
+    assert detect(text, "example.yaml") == "yaml"
+    example = Path("/usr/share/doc/python3-yaml/examples/pygments-lexer/example.yaml")
+    if example.exists():
+        assert detect(example.read_text(), example.name) == "yaml"
+
+
+def _field_records() -> list[str]:
+    """`pip show -f` and `dpkg -s` of installed packages: one record of fields each."""
+    out = []
+    pip = [sys.executable, "-m", "pip"]
+    if subprocess.run([*pip, "--version"], capture_output=True).returncode != 0:
+        pip = [shutil.which("pip3") or "pip3"]  # the test venv may have no pip of its own
+    for name in ("pip", "setuptools", "wheel", "pytest", "pluggy", "packaging"):
+        try:
+            done = subprocess.run([*pip, "show", "-f", name], capture_output=True, text=True)
+        except OSError:
+            break
+        if done.returncode == 0 and done.stdout.count("\n") > 20:
+            out.append(done.stdout)
+    if shutil.which("dpkg"):
+        for name in ("bash", "coreutils", "dpkg", "apt", "tar", "grep"):
+            done = subprocess.run(["dpkg", "-s", name], capture_output=True, text=True)
+            if done.returncode == 0:
+                out.append(done.stdout)
+    return out
+
+
+def test_a_record_of_fields_with_a_listing_is_folded_by_line():
+    # YAML would fold the listing under "Files:", or a long Description, into one string.
+    texts = _field_records()
+    if len(texts) < 4:
+        pytest.skip("fewer than four pip or dpkg records")
+    assert [detect(text) for text in texts] == ["lines"] * len(texts)
+    # Lines that open with a date and a colon are a changelog's, not fields.
+    changelog = Path("/usr/share/doc/util-linux/getopt_changelog.txt")
+    if changelog.exists():
+        assert detect(changelog.read_text()) == "segments"
+    # YAML with a wrapped value that also nests is YAML.
+    nested = "name: demo\nsummary: a value\n  wrapped over\n  three lines\n  of text\n"
+    assert detect(nested + "deps:\n  - a\n  - b\n" * 3) == "yaml"
+
+
+def test_the_help_of_commands_is_never_code():
+    # node's --help names JavaScript's keywords; no line of it ends a statement.
+    env = {"LC_ALL": "C", "COLUMNS": "80", "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    texts = []
+    for name in ("node", "gcc", "git", "grep", "ls", "tar", "sort", "uniq", "find", "sed", "du"):
+        path = shutil.which(name, path=env["PATH"])
+        if path is not None:
+            done = subprocess.run([path, "--help"], capture_output=True, text=True, env=env)
+            texts.append(done.stdout or done.stderr)
+    if len(texts) < 10:
+        pytest.skip("fewer than ten commands installed")
+    routed = [detect(text) for text in texts]
+    assert not {"code", "json", "config", "yaml", "chat", "html", "xml"} & set(routed), routed
+
+
+def test_a_list_of_holders_closed_by_semicolons_is_not_code():
+    # libxcrypt's copyright file: " * Copyright A, B;" items, then the file names they hold.
+    path = Path("/usr/share/doc/libcrypt1/copyright")
+    if not path.exists():
+        pytest.skip("no libxcrypt copyright file")
+    assert detect(path.read_text()) in ("prose", "segments")

@@ -141,6 +141,37 @@ def test_prose_that_names_a_failure_reports_none(line: str):
     assert not is_failure(line)
 
 
+# What a report spells inside a line (not at its start), and the same words reporting nothing.
+INSIDE = [
+    ("deploy finished; Found 3 errors in 2 files", True),
+    ("the second call raised ValueError: bad input", True),
+    ("see the ValueError entry of the docs for its message", False),
+    ("the run ended with 0 errors and 0 failures", False),
+    ("ts=12:00 service=api levelname=ERROR msg=timeout", True),
+    ('{"ts": 1, "severity": "error", "msg": "disk full"}', True),
+    ("ts=12:00 service=api SEVERITY=ERROR msg=timeout", True),
+    ("ts=12:00 service=api level=info msg=started", False),
+    ("ran the job: [error] could not open the socket", True),
+    ('<testcase name="t"><failure message="boom"/></testcase>', True),
+    ("the worker exited with code 3 after the upgrade", True),
+    ("the worker exited with code 0 after the upgrade", False),
+    ("make: *** [Makefile:12: all] Error 2", True),
+    ("collect2: ld returned 1 exit status", True),
+    ("cp: cannot open /etc/x: No such file or directory", True),
+    ("the level of detail is high: see the section on errors", False),
+]
+
+
+@pytest.mark.parametrize(("line", "reports"), INSIDE)
+def test_a_long_line_reports_what_its_words_report(line: str, reports: bool):
+    # A long line (a chat message held in one JSON string) is first scanned for what each
+    # pattern needs: the answer is the short line's.
+    long = "we looked at the logs of the night before and read on; " * 12 + line
+    assert len(long) > 600
+    assert is_failure(line) == reports
+    assert is_failure(long) == reports
+
+
 def test_a_failure_inside_a_json_message_is_its_line_unescaped():
     tool = "gcc -c unit_0.c\nunit_0.c:2:37: error: too few arguments\nmake: *** [all] Error 1"
     message = json.dumps({"role": "tool", "content": tool}, indent=2)

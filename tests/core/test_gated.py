@@ -64,3 +64,22 @@ def test_patterns_whose_alternatives_are_tied_stay_whole() -> None:
         assert Gated(re.compile(source))._alternatives == []
     blind = Gated(re.compile(r"\bstd::|b", re.I))
     assert blind._for("B").pattern == r"\bstd::|b"
+
+
+def test_count_finds_line_led_alternatives_where_lines_start() -> None:
+    # "^" alternatives are found by the line feed before them, or at the text's start; one
+    # that eats the line feed (\s*$) leaves the next line no start to match at, and a later
+    # word-led alternative loses to an earlier anchored one at the same place.
+    pattern = re.compile(r"^package \w+\s*$|\bfunc \w+|^[^\S\n]*func main|^}$|x\n", re.M)
+    texts = [
+        "package a\n\nfunc main() {\n}\n",
+        "package a\npackage b\n  func main\nfunc f\nx\n}",
+        "x\n}\nx\n}",
+        "\n\n",
+        "",
+    ]
+    for text in texts:
+        assert gated(pattern).count(text) == len(pattern.findall(text))
+    # Without re.M, "^" is the text's start only: such an alternative is no line's.
+    single = re.compile(r"^a|\bbb\w")
+    assert gated(single).count("a bbc\na bbd") == len(single.findall("a bbc\na bbd")) == 3

@@ -24,8 +24,10 @@ from agent_baton.compress.detect import detect
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     SOURCE_KINDS,
+    Contains,
     is_failure,
     missing_failures,
+    pieces,
     unmarked_omissions,
     violations,
 )
@@ -703,3 +705,29 @@ def test_a_failure_in_a_string_of_a_long_line_is_found_without_an_escaped_break(
     alone = [f.text for f in find_failures(json.dumps(doc))]
     beside = [f.text for f in find_failures(json.dumps({**doc, "extra": "a\nb"}))]
     assert alone == beside == ["E       assert 1 == 2"]
+
+
+def test_contains_answers_as_in_does_past_its_lookup() -> None:
+    # Past a few parts the lookup of lines and their escaped-break parts answers first; a
+    # part it lacks (across lines, inside a line, absent) is still searched for.
+    text = "0|step 0\\nError: disk full on sda\\ndone\nplain line\n  indented line"
+    parts = [
+        *(["not here"] * 20),
+        "Error: disk full on sda",
+        "plain line",
+        "  indented line",
+        "line\n  ind",
+        "disk full",
+        "Error: disk full on sdb",
+        "",
+    ]
+    shown = Contains(text, lambda: pieces(text))
+    assert [part in shown for part in parts] == [part in text for part in parts]
+
+
+def test_many_kept_failures_are_none_missing() -> None:
+    rows = [f"{i},db-{i % 7},ERROR connection to db-{i} refused" for i in range(300)]
+    text = "\n".join(["id,host,message", *rows])
+    kept = "\n".join(["id,host,message", *rows[::2], "[… 150 rows]"])
+    missing = missing_failures(text, kept)
+    assert [failure.text for failure in missing] == rows[1::2]

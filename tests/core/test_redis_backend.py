@@ -221,6 +221,12 @@ def test_bad_namespace(namespace):
         RedisBackend("redis://127.0.0.1:1/0", namespace=namespace)
 
 
+@pytest.mark.parametrize("timeout", [0, -1, "2", None, True])
+def test_bad_timeout(timeout):
+    with pytest.raises(ValueError, match=r"^timeout must be a positive number of seconds"):
+        RedisBackend("redis://127.0.0.1:1/0", namespace="ns", timeout=timeout)
+
+
 @pytest.mark.parametrize(
     "url", ["http://user:s3cret@host/0", "redis://user:s3cret@host:port/0", "s3cret"]
 )
@@ -272,3 +278,26 @@ def test_eight_processes_of_mixed_load(redis_server, workers, redis_backend_fact
     assert raw_keys(backend) == {backend._key}
     for entry in entries:
         assert entry.original.startswith(ORDERS) and entry.agent.startswith("proc")
+
+
+def test_a_context_closes_its_connections_and_works_as_a_with_block(redis_server):
+    # A web app opening a context per request must be able to hand its connections back.
+    import redis
+
+    admin = redis.Redis.from_url(redis_server.url)
+
+    def clients() -> int:
+        return len(admin.client_list())
+
+    before = clients()
+    with SharedContext.from_url(redis_server.url, namespace="closing") as ctx:
+        ctx.put("k", "text")
+        assert ctx.get("k") == "text" and clients() > before
+    assert clients() == before
+    assert ctx.get("k") == "text"  # a later call opens a connection again
+    ctx.close()
+    ctx.clear()
+    ctx.close()
+    with SharedContext() as memory:  # in memory there is nothing to close
+        memory.put("k", "text")
+    admin.close()

@@ -144,6 +144,18 @@ def test_nothing_compressed_is_all_kept():
 # -- the page ------------------------------------------------------------------------------
 
 
+def test_the_page_of_a_context_shows_the_runs_in_its_scopes():
+    # The integrations keep every run in a scope: the page of the context shows them all.
+    ctx = SharedContext()
+    ctx.scope("alice").put("research", "Alice's research.\n" * 5, agent="researcher")
+    ctx.scope("bob").put("research", "Bob's research.\n" * 5, agent="researcher")
+    page = ctx.report_html()
+    assert "alice / research" in page and "bob / research" in page and "2 entries" in page
+    alice = ctx.scope("alice").report_html()
+    assert "Alice&#x27;s research" in alice or "Alice's research" in alice
+    assert "Bob" not in alice
+
+
 def test_page_is_self_contained(run_ctx, tmp_path):
     path = tmp_path / "run.html"
     page = run_ctx.report_html(path)
@@ -254,3 +266,30 @@ def test_cli_inspect_key_in_redis(redis_server, tmp_path, capsys):
     assert "ci_log" in out.read_text(encoding="utf-8")
     assert main([*argv[:1], "nope", *argv[2:]]) == 2
     assert "no entry 'nope' in namespace 'inspect-test'" in capsys.readouterr().err
+
+
+def test_cli_inspect_of_a_namespace_shows_the_runs_scopes(redis_server, tmp_path, capsys):
+    # Every integration stores a run's outputs in a scope (a thread, a crew's run, a team):
+    # inspecting the namespace must show them, named by their scope.
+    url = redis_server.url
+    ctx = SharedContext.from_url(url, namespace="inspect-scopes")
+    ctx.put("brief", "the task", agent="user")
+    ctx.scope("alice").put("research", load_samples()["ci_log"], agent="researcher")
+    ctx.scope("team-eu").scope("run-7").put("summary", "EU is fine.", agent="writer")
+    argv = ["inspect", "--redis", url, "--namespace", "inspect-scopes"]
+
+    assert main(argv) == 0
+    listed = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()[::2]]
+    assert listed == ["brief", "alice / research", "team-eu / run-7 / summary"]
+    page = tmp_path / "all.html"
+    assert main([*argv, "--html", str(page)]) == 0
+    assert "alice / research" in page.read_text(encoding="utf-8")
+    # One entry of a scope: --scope, repeated for a scope inside another.
+    assert main([*argv, "summary", "--scope", "team-eu", "--scope", "run-7"]) == 0
+    assert capsys.readouterr().out.startswith("summary: ")
+    assert main([*argv, "--scope", "alice"]) == 0
+    assert capsys.readouterr().out.startswith("research: ")
+    # An empty namespace says so rather than printing nothing.
+    assert main(["inspect", "--redis", url, "--namespace", "never-used"]) == 0
+    assert "no live entries in namespace 'never-used'" in capsys.readouterr().err
+    ctx.clear()

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "crewai_handoff.py"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "crewai_handoff.py"
+DOCS = (ROOT / "docs" / "crewai.md").read_text()
 
 
 def test_example_runs_without_an_api_key():
@@ -25,6 +27,11 @@ def test_example_runs_without_an_api_key():
     for _, without, with_baton, saved in rows:
         assert int(without.replace(",", "")) > int(with_baton.replace(",", ""))
         assert float(saved) > 50
+    # docs/crewai.md quotes this table as the example's output.
+    table = [line for line in done.stdout.splitlines() if re.search(r"\d%$", line)]
+    assert len(table) == 3 and all(line in DOCS for line in table), (
+        "docs/crewai.md quotes another run; now:\n" + "\n".join(table)
+    )
 
 
 def test_flow_example_hands_over_compressed_and_keeps_runs_apart():
@@ -38,3 +45,5 @@ def test_flow_example_hands_over_compressed_and_keeps_runs_apart():
     assert [r[0] for r in rows] == ["eu", "us"]
     for _, full, handed in rows:
         assert int(handed.replace(",", "")) < int(full.replace(",", "")) / 3
+    quoted = f"{rows[0][1]} research tokens handed over in {rows[0][2]}"
+    assert quoted in " ".join(DOCS.split()), f"docs/crewai.md should say: {quoted}"

@@ -16,7 +16,11 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables.history import RunnableWithMessageHistory
 
 from agent_baton import SharedContext
-from agent_baton_langchain import BatonChatMessageHistory
+from agent_baton_langchain import (
+    BatonChatMessageHistory,
+    SharedContextRetriever,
+    make_context_tools,
+)
 
 
 def conversation(research: str) -> list:
@@ -51,9 +55,11 @@ def test_is_a_chat_message_history_that_keeps_everything_in_full(ctx, research):
     history.add_messages(stored)
 
     assert history.get_messages(full=True) == stored
-    assert ctx.get("chat-1:3", full=True) == research
-    assert ctx.get_entry("chat-1:3").agent == "tool"
-    assert ctx.get_entry("chat-1:1").agent == "human"
+    # in the session's scope, the one its tools read
+    assert history.view.scope_path == ("chat-1",) and ctx.keys() == []
+    assert ctx.scope("chat-1").get("chat-1:3", full=True) == research
+    assert history.view.get_entry("chat-1:3").agent == "tool"
+    assert history.view.get_entry("chat-1:1").agent == "human"
 
 
 def test_long_ai_and_tool_messages_come_back_compressed(ctx, research):
@@ -73,7 +79,7 @@ def test_long_ai_and_tool_messages_come_back_compressed(ctx, research):
         assert research not in message.content
         assert f'read_shared_context(key="{key}", full=true)' in message.content
         assert ctx.count_tokens(message.content.rsplit("\n", 1)[0]) <= 800
-        assert ctx.get(key, full=True) == research
+        assert history.view.get(key, full=True) == research
     # the tool message still answers its tool call; metadata intact
     assert tool.tool_call_id == read[2].tool_calls[0]["id"] == "call-1"
     assert (tool.name, tool.artifact, tool.status) == ("fetch_metrics", {"rows": 300}, "success")
@@ -104,11 +110,11 @@ def test_histories_share_the_context_and_stay_apart(ctx):
 
     assert [m.content for m in a.messages] == ["first", "second"]
     assert [m.content for m in a_one.messages] == ["other session"]
-    ctx.put("unrelated", "kept", agent="someone")
+    a.view.put("unrelated", "kept", agent="someone")
     a.clear()
     assert a.messages == []
     assert [m.content for m in a_one.messages] == ["other session"]
-    assert ctx.get("unrelated") == "kept"
+    assert a.view.get("unrelated") == "kept"
     a.add_user_message("after clear")
     assert [m.content for m in a.messages] == ["after clear"]
 
@@ -203,3 +209,31 @@ def test_bad_input_raises_clear_errors(ctx):
     with pytest.raises(TypeError, match="JSON-serializable"):
         history.add_messages([ToolMessage("x", tool_call_id="c", artifact=object())])
     assert history.messages == []  # nothing half-written
+
+
+def test_sessions_sharing_a_context_never_see_each_other_through_tools_or_retriever(ctx):
+    # A chat app: one context, a history per session (RunnableWithMessageHistory's
+    # session_id), and the context tools and retriever in the chain, called with the
+    # session's config. Alice's model and retriever must never reach Bob's messages.
+    secrets = {"alice": "ALICE-PIN-4411", "bob": "BOB-PIN-9075"}
+    for user, pin in secrets.items():
+        history = BatonChatMessageHistory(ctx, user, max_message_tokens=50)
+        long_answer = "\n".join(f"{user} statement line {i}: settled" for i in range(300))
+        history.add_messages([HumanMessage(f"my pin is {pin}"), AIMessage(long_answer)])
+    read, search, listing = make_context_tools(ctx)
+    retriever = SharedContextRetriever(ctx=ctx, k=10)
+    for user, pin in secrets.items():
+        config = {"configurable": {"session_id": user}}
+        (other,) = set(secrets) - {user}
+        seen = [
+            listing.invoke({}, config),
+            search.invoke({"query": "pin statement"}, config),
+            read.invoke({"key": f"{other}:0", "full": True}, config),
+            *(d.page_content for d in retriever.invoke("pin", config)),
+        ]
+        assert pin in "\n".join(seen)
+        assert not any(secrets[other] in text or f"{other} statement" in text for text in seen)
+        # the key a compressed message names is readable with the session's tools
+        note = BatonChatMessageHistory(ctx, user, max_message_tokens=50).messages[1].content
+        assert f'read_shared_context(key="{user}:1", full=true)' in note
+        assert "statement line 0:" in read.invoke({"key": f"{user}:1", "full": True}, config)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
 
 from agent_baton import SharedContext
 from agent_baton.compress.markers import name_tools
-from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware
+from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware, make_context_tools
 from agent_baton_langchain.middleware import injection_header, tool_result_key
 from agent_baton_langchain.tools import context_tool_names
 
@@ -149,6 +152,43 @@ def test_oversized_tool_result_is_compressed_for_the_model_only(ctx, scripted, t
     # the agent's state keeps the full tool result
     kept = next(m for m in result["messages"] if isinstance(m, ToolMessage))
     assert kept.content == research
+
+
+def test_a_reused_tool_call_id_never_points_one_result_at_another(ctx, scripted, tool_call):
+    # Models that number their calls per turn (and scripted fakes) reuse ids: two turns of one
+    # thread each call fetch_log as "call_1". Each result's note must read back that result.
+    @tool
+    def fetch_log(region: str) -> str:
+        """Fetch a region's log."""
+        lines = [f"{region} log line {i}: fine" for i in range(800)]
+        return "\n".join([*lines, f"ERROR {region} disk full on node-{region}"])
+
+    model = scripted(
+        tool_call("fetch_log", {"region": "eu"}, "call_1"),
+        AIMessage("eu checked"),
+        tool_call("fetch_log", {"region": "us"}, "call_1"),
+        AIMessage("us checked"),
+    )
+    agent = create_agent(
+        model,
+        tools=[fetch_log],
+        name="researcher",
+        checkpointer=InMemorySaver(),
+        middleware=[SharedContextMiddleware(ctx)],
+    )
+    config = {"configurable": {"thread_id": "ops"}}
+    agent.invoke({"messages": [HumanMessage("check eu")]}, config)
+    agent.invoke({"messages": [HumanMessage("check us")]}, config)
+
+    read = {t.name: t for t in make_context_tools(ctx)}["read_shared_context"]
+    shown = [m for m in model.received[-1] if isinstance(m, ToolMessage)]
+    assert [m.text.split()[0] for m in shown] == ["eu", "us"]
+    keys = [re.search(r'read_shared_context\(key="([^"]+)", full=true\)', m.text)[1] for m in shown]
+    assert keys[0] != keys[1]
+    for region, key in zip(("eu", "us"), keys, strict=True):
+        answer = read.invoke({"key": key, "query": "disk full"}, config)
+        other = "us" if region == "eu" else "eu"
+        assert f"disk full on node-{region}" in answer and f"{other} log line" not in answer
 
 
 def test_small_tool_results_and_other_agents_tool_results_stay_out(ctx, scripted, tool_call):

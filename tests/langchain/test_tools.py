@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool
 from agent_baton import SharedContext
 from agent_baton.answers import DEFAULT_TOOL_TOKENS
 from agent_baton.compress.markers import name_tools
-from agent_baton_langchain import CONTEXT_TOOL_NAMES, make_context_tools
+from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware, make_context_tools
 from agent_baton_langchain.tools import context_tool_names
 
 PAGE_NOTE = re.compile(r"\n\[page (\d+) of (\d+) of the original of '[^']+'(; next: .*)?\]$")
@@ -187,3 +187,14 @@ def test_bad_arguments():
         make_context_tools(SharedContext(), max_tokens=0)
     with pytest.raises(TypeError, match="scope"):
         make_context_tools(SharedContext(), scope=7)
+
+
+@pytest.mark.parametrize("prefix", ["docs ", "dös_", "a.b_", "x" * 44])
+def test_a_prefix_a_model_api_would_refuse_is_refused_here(ctx, prefix):
+    # OpenAI and Anthropic take tool names of 1-64 ASCII letters, digits, '_' and '-': a name
+    # outside that fails only at the first model call, far from the mistake.
+    with pytest.raises(ValueError, match="prefix"):
+        make_context_tools(ctx, prefix=prefix)
+    with pytest.raises(ValueError, match="prefix"):
+        SharedContextMiddleware(ctx, tool_prefix=prefix)
+    assert len(make_context_tools(ctx, prefix="x" * 43)) == 3

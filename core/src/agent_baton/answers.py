@@ -7,6 +7,7 @@ never flood the model's context window, and every refusal says why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -17,6 +18,8 @@ from agent_baton.search import Hit, query_terms
 DEFAULT_TOOL_TOKENS = 2000
 """The budget of one tool answer, in tokens, unless the caller gives another."""
 
+# Tool names OpenAI and Anthropic accept: a prefix outside them fails at the first model call.
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PAGE_NOTE_TOKENS = 60  # room kept on a page of the original for the line naming the next one
 _SEARCH_RESULTS = 5
 
@@ -27,7 +30,28 @@ __all__ = [
     "missing_entry",
     "read_answer",
     "search_answer",
+    "tool_names",
 ]
+
+
+def tool_names(prefix: str = "") -> ToolNames:
+    """The context tools' names with ``prefix`` before each: ``docs_read_shared_context``, ...
+
+    For two contexts on one agent. Raises ``TypeError`` for a prefix that is not a ``str`` and
+    ``ValueError`` for one that makes a name model APIs refuse (OpenAI and Anthropic take
+    1-64 ASCII letters, digits, ``_`` and ``-``).
+    """
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, not {type(prefix).__name__}")
+    base = ToolNames()
+    names = ToolNames(prefix + base.read, prefix + base.search, prefix + base.list)
+    if not all(_TOOL_NAME.fullmatch(name) for name in (names.read, names.search, names.list)):
+        raise ValueError(
+            f"prefix must be ASCII letters, digits, '_' or '-', at most "
+            f"{64 - len(base.search)} characters, not {prefix!r}: model APIs refuse other "
+            "tool names"
+        )
+    return names
 
 
 def missing_entry(ctx: SharedContext, key: str, tools: ToolNames | None = None) -> str:

@@ -2,14 +2,14 @@
 
 agent-baton compress FILE|- [--query TEXT] [--max-tokens N] [--model M] [--json]
 agent-baton inspect FILE|- [--html OUT] [--model M]
-agent-baton inspect [KEY] --namespace NS [--redis URL] [--html OUT]
+agent-baton inspect [KEY] --namespace NS [--scope NAME ...] [--redis URL] [--html OUT]
 agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N]
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
+import dataclasses
 import importlib
 import json
 import os
@@ -19,8 +19,10 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from agent_baton.alignment import Fate, Role, align
+from agent_baton.backends import BackendError
 from agent_baton.compress import compress
-from agent_baton.context import SharedContext
+from agent_baton.content import decode_text, text_of
+from agent_baton.context import SharedContext, scope_label
 from agent_baton.demo import DemoResult
 from agent_baton.report_html import report_html
 from agent_baton.tokens import (
@@ -38,6 +40,7 @@ INSTALL_HINTS = {
     "autogen": 'pip install ./core "./integrations/autogen[openai]"',
 }
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 
 class CliError(Exception):
@@ -57,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"agent-baton: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BackendError as exc:  # Redis down, refusing, or holding something else
+        print(f"agent-baton: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader left (`| head`): say nothing more; stdout's flush at exit would fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     insp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
     insp.add_argument("--namespace", help="read entries of this Redis namespace instead of a file")
     insp.add_argument("--redis", metavar="URL", help="Redis URL (default: $REDIS_URL)")
+    insp.add_argument(
+        "--scope",
+        action="append",
+        metavar="NAME",
+        help="with --namespace, only this scope (a thread, run or team; repeat for one inside "
+        "another); default: every entry, named by its scope",
+    )
     demo = sub.add_parser("demo", help="run a researcher → analyst → writer handoff")
     demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
     demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
@@ -137,33 +154,17 @@ def _compress(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: str) -> str:
+    """The file's bytes as :meth:`SharedContext.put` stores them: one decoder for both."""
     name = "standard input" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    # NUL bytes do not occur in text; compressing an image or archive helps no agent.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        _warn(f"{name} starts with a UTF-16 byte-order mark: decoded as UTF-16")
-        return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:8192]:
-        raise CliError(f"{path} looks like a binary file; agent-baton compresses text")
-    return _decode(data, name)
-
-
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1252 or Latin-1, with a warning."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
-    # Most Western text that is not UTF-8 is Windows-1252 (Latin-1's printable characters
-    # and more); the few bytes it leaves undefined make it Latin-1, which decodes any byte.
-    try:
-        text, encoding = data.decode("cp1252"), "cp1252 (Windows Latin-1)"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
-    _warn(f"{name} is not UTF-8 ({bad}): decoded as {encoding}")
+    text, note = text_of(data)
+    if note is not None:
+        _warn(f"{name} decoded as {note.removeprefix('decoded:')}")
+    elif data and decode_text(data) is None:
+        _warn(f"{name} is not text in any encoding agent-baton reads: described as binary data")
     return text
 
 
@@ -182,15 +183,26 @@ def _warn(message: str) -> None:
 def _inspect(args: argparse.Namespace) -> int:
     if args.namespace is not None:
         # ttl=None: reading expires nothing; Redis drops entries by their writers' ttl.
-        ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+        try:
+            ctx = SharedContext.from_url(args.redis, namespace=args.namespace, ttl=None)
+            for name in args.scope or ():
+                ctx = ctx.scope(name)
+        except (ImportError, ValueError) as exc:  # no redis extra, a URL or name misspelt
+            raise CliError(str(exc)) from exc
+        where = " / ".join((f"namespace {args.namespace!r}", *ctx.scope_path))
         if args.target is None:
-            entries = ctx.entries()
+            entries = [
+                dataclasses.replace(entry, key=scope_label(path, entry.key))
+                for path, entry in ctx.entries_in_scopes()
+            ]
+            if not entries:
+                print(f"agent-baton: no live entries in {where}", file=sys.stderr)
         else:
             entry = ctx.get_entry(args.target)
             if entry is None:
-                raise CliError(f"no entry {args.target!r} in namespace {args.namespace!r}")
+                raise CliError(f"no entry {args.target!r} in {where}")
             entries = [entry]
-        title = f"agent-baton inspect: namespace {args.namespace}"
+        title = f"agent-baton inspect: {where}"
     else:
         if args.target is None:
             raise CliError("inspect needs a FILE (or - for stdin), or --namespace")

@@ -26,8 +26,11 @@ MAX_DEPTH = 200  # far under the interpreter's recursion limit, far over real to
 
 Content = str | bytes | bytearray | dict[str, Any] | list[Any]
 
-# Byte-order marks, UTF-32's first: its little-endian mark starts with UTF-16's.
+# Byte-order marks, UTF-32's first: its little-endian mark starts with UTF-16's. Each
+# decoder drops its mark: a mark is the encoding's, not the text's (JSON's parser refuses
+# a document that opens with one).
 _BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -84,9 +87,9 @@ def text_of(content: object) -> tuple[str, str | None]:
 def decode_text(data: bytes) -> tuple[str, str] | None:
     """``data`` as text and the encoding it was read in; None when it is not text.
 
-    In this order: a byte-order mark (UTF-32, UTF-16) names the encoding; a NUL in about
-    half of the first code units' high or low bytes, and nowhere else, marks UTF-16 without
-    one; then UTF-8 (its BOM kept, as any character); then Windows-1252, the usual legacy
+    In this order: a byte-order mark (UTF-8, UTF-32, UTF-16) names the encoding and is
+    dropped; a NUL in about half of the first code units' high or low bytes, and nowhere
+    else, marks UTF-16 without one; then UTF-8; then Windows-1252, the usual legacy
     encoding of Western text (Latin-1's printable characters and more), when the bytes hold
     no control character that text does not (an image, an archive or an executable holds
     many) and most of its bytes beyond ASCII are not UTF-8's characters (else it is UTF-8

@@ -83,7 +83,7 @@ class SharedContext:
         clock: Callable[[], float] | None = None,
         compress_deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
-        if ttl is not None and (isinstance(ttl, bool) or not ttl > 0):
+        if ttl is not None and not _is_positive_number(ttl):
             raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
             raise ValueError(f"max_entries must be an int >= 1, not {max_entries!r}")
@@ -91,7 +91,7 @@ class SharedContext:
             isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
         ):
             raise ValueError(f"max_bytes must be an int >= 1 or None, not {max_bytes!r}")
-        if compress_deadline is not None and not compress_deadline > 0:
+        if compress_deadline is not None and not _is_positive_number(compress_deadline):
             raise ValueError(f"compress_deadline must be > 0 or None, not {compress_deadline!r}")
         self.compress_deadline = compress_deadline
         self.model = model
@@ -391,6 +391,20 @@ class SharedContext:
         """Live entries, oldest first."""
         return self._entries()
 
+    def entries_in_scopes(self) -> list[tuple[tuple[str, ...], ContextEntry]]:
+        """Every live entry of this view and of the scopes inside it, with its scope's path.
+
+        The path is relative to this view (``()`` for its own entries); oldest first. For
+        operators looking at a whole run (``agent-baton inspect --namespace``): the
+        integrations keep each run in a scope, which :meth:`entries` of the root never lists.
+        """
+        start = len(self._prefix)
+        found = []
+        for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now()):
+            *path, key = entry.key[start:].split(_SCOPE_SEP)
+            found.append((tuple(path), dataclasses.replace(entry, key=key)))
+        return found
+
     def stats(self) -> SharedContextStats:
         """Entry count and token totals over the live entries."""
         live = self._entries()
@@ -403,11 +417,18 @@ class SharedContext:
     def report_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """One self-contained HTML page of the live entries: what was kept and what dropped.
 
+        The entries of the scopes inside this view are on it too, named by their scope
+        (``alice / research``): the integrations keep each run in a scope.
+
         Each entry's original beside what the next agent sees, markers linked to the lines
         they stand for, tokens before and after, and the run's handoffs as a timeline. Also
         written to ``path`` (UTF-8) when given.
         """
-        page = report_html(self._entries(), counter_name=self.token_counter_name)
+        named = [
+            dataclasses.replace(entry, key=scope_label(path, entry.key))
+            for path, entry in self.entries_in_scopes()
+        ]
+        page = report_html(named, counter_name=self.token_counter_name)
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(page)
@@ -522,6 +543,20 @@ class SharedContext:
         return await _off_loop(self.append, key, content, agent)
 
     # -- container protocol ----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the backend's connections (Redis); nothing in memory. A later call reopens them.
+
+        Every view and scope of this context shares the backend: close once, when done.
+        ``with SharedContext.from_url(...) as ctx:`` closes at the end of the block.
+        """
+        self._backend.close()
+
+    def __enter__(self) -> SharedContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __len__(self) -> int:
         return len(self._entries())
@@ -664,6 +699,16 @@ def _version(entry: ContextEntry) -> tuple[float, int]:
 def _numbered(key: str, number: int) -> str:
     """The key of an agent's ``number``-th output in a scope: ``key``, ``key#2``, ..."""
     return key if number == 1 else f"{key}#{number}"
+
+
+def scope_label(path: tuple[str, ...], key: str) -> str:
+    """How an entry of a scope inside a view is named for people: ``alice / research``."""
+    return " / ".join((*path, key))
+
+
+def _is_positive_number(value: object) -> bool:
+    """Whether ``value`` is an int or float above 0 (a str such as "3600" is not)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _check_key(key: object) -> None:

@@ -105,3 +105,6 @@ class Backend(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Remove every entry."""
+
+    def close(self) -> None:  # noqa: B027 - optional: only a backend with connections has one
+        """Hand back connections or other resources; a later call may open them again."""

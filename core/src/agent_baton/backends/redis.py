@@ -267,7 +267,7 @@ class RedisBackend(Backend):
             raise ValueError(
                 f"namespace must be 1-128 letters, digits, '_', '.' or '-', not {namespace!r}"
             )
-        if isinstance(timeout, bool) or not timeout > 0:
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.namespace = namespace
         self.timeout = float(timeout)

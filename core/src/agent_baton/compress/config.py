@@ -137,7 +137,7 @@ def compress_config(text: str, request: Request) -> tuple[str, str] | None:
     lines = text.splitlines()
     sections = _sections(lines)
     named = _named(lines, sections, request.query)
-    keep = [_kept_lines(lines, request, named)]
+    keep = [_kept_lines(lines, request, sections, named)]
     out = _render(lines, keep[0], None)
     name = "config:settings"
     budget = budget_chars(len(text), request)
@@ -178,16 +178,19 @@ def _title(header: str) -> str:
     return inner.replace('"', "").replace("'", "")
 
 
-def _kept_lines(lines: list[str], request: Request, named: set[int]) -> set[int]:
+def _kept_lines(
+    lines: list[str], request: Request, sections: list[tuple[int, int]], named: set[int]
+) -> set[int]:
     """Headers, short settings, the query's lines and every line of a section it names."""
     matched = best_matches(lines, request.query, most=12, floor=0.3)
     level_chars = _SETTING_CHARS >> min(request.level, 2)
     keep = set(matched)
-    for k, (start, end) in enumerate(_sections(lines)):
+    for k, (start, end) in enumerate(sections):
+        keep.add(start)  # its header
         if k in named:
             keep.update(range(start, end))
     for i, line in enumerate(lines):
-        if _SECTION.match(line) or (len(line) <= level_chars and _SETTING.match(line)):
+        if len(line) <= level_chars and _SETTING.match(line):
             keep.add(i)
     return keep
 

@@ -18,6 +18,7 @@ import csv
 import json
 import re
 import xml.parsers.expat
+from collections.abc import Callable
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
@@ -25,9 +26,9 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
-from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.json import JSON_DECODER, parse_embedded
 from agent_baton.compress.logs import looks_like_log
-from agent_baton.compress.memo import once
+from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
@@ -119,6 +120,7 @@ _CODE_SIGN = re.compile(
     r"|#[^\S\n]*(?:include|define|if|ifdef|ifndef|endif|else|pragma))\b)",
     re.M,
 )
+_STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
 # doctest's report: its heads, separators, failures' places and summary lines (the rest of
@@ -143,6 +145,20 @@ _RECORD = re.compile(
 # typewriter convention of plain-text documents (licenses, READMEs), not a gap.
 _GAP = re.compile(r"(?<![.?!:])  |\t")
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s|>\s?|[-*+]\s+\S|\d{1,3}[.)]\s+\S)")
+# An RFC 822 field's name: a word (a line opening with a date and a colon is a log's).
+_FIELD_NAME = re.compile(r"[A-Za-z][\w-]*:(?: |$)")
+# A markdown document's title: a heading of words on its first line.
+_TITLE = re.compile(r"[^\S\n]{0,3}#{1,2} [A-Za-z][^\n]*\n")
+# Markdown's block syntax that scripts, settings and listings do not have: a pipe table's
+# rule row, a link reference definition, a line of an HTML block (CommonMark 4.6).
+_MARKDOWN_BLOCK = re.compile(
+    r"^ {0,3}(?:\|?[^\S\n]*:?-{3,}:?[^\S\n]*\|[ \t|:-]*$|\[[^\]\n]+\]:[^\S\n]+\S"
+    r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
+    re.M,
+)
+# Lines whose sort a compression remembers, at most: enough for any text detection samples
+# and the blocks of a long one, without holding the lines of a log of millions.
+_REMEMBERED_LINES = 50_000
 
 
 def kinds(text: str, key: str | None = None) -> list[str]:
@@ -217,6 +233,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):
         return "yaml"
+    if _field_record(text):
+        return "lines"  # a tool's record of fields with a listing (pip show -f, dpkg -s)
     if parses_as_config(text):
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
@@ -231,17 +249,21 @@ def detect(text: str, key: str | None = None) -> str:
     # Comments are a program's documentation: its code decides whether it is prose.
     uncommented = _BRACE_COMMENT.sub("", text[:_SAMPLE])
     prose = _prose(uncommented)
-    if language is not None and (not prose or parses_with_grammar(text, language)):
-        # A grammar parses it; or its signs are strong and it is not prose (C whose macros
-        # break the grammar goes to the brace scanner).
+    signed = language is not None and not prose and _code_lines(text)
+    if language is not None and (signed or parses_with_grammar(text, language)):
+        # A grammar parses it; or its signs are strong, its lines are statements and it is
+        # not prose (C whose macros break the grammar goes to the brace scanner; a tool's
+        # help that names a language's keywords has no statements).
         return "code"
     if _preprocessed(uncommented):
         return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text) and len(_CODE_SIGN.findall(text, 0, _SAMPLE)) >= 3:
+    if looks_like_code(text) and _code_lines(text):
         return "code"  # the brace scanner: the last resort for code no grammar took
-    return "segments" if split_worthy(text) else "lines"
+    if split_worthy(text) or _markdown_document(text):
+        return "segments"  # a markdown document's prose apart from its tables and HTML
+    return "lines"
 
 
 def _extension(key: str | None) -> str:
@@ -277,7 +299,9 @@ def _binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    odd = len(_CONTROL.findall(sample)) + sum(map(len, _ESCAPED_BYTES.findall(sample)))
+    odd = len(_CONTROL.findall(sample))
+    if "\\x" in sample:  # what every escape opens with: the pattern is slow to find none
+        odd += sum(map(len, _ESCAPED_BYTES.findall(sample)))
     return odd >= _BINARY_SHARE * len(sample) and odd >= 8
 
 
@@ -301,7 +325,7 @@ def _json(text: str) -> Any:
 def _json_prefix(text: str) -> bool:
     """Whether a JSON object or array of at least a few lines opens the text."""
     try:
-        _, end = json.JSONDecoder().raw_decode(text)
+        _, end = JSON_DECODER.raw_decode(text)
     except (ValueError, RecursionError):
         return False
     return end >= 200 or text[:end].count("\n") >= 3
@@ -374,7 +398,9 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
     """Whether the lines split into fields alike: by tabs, or by the sniffed delimiter."""
     if all(len(row) >= 2 and row[0].strip() for row in csv.reader(rows, delimiter="\t")):
         return True
-    if _FIELD_QUOTE.search("\n".join(lines)) is None:
+    joined = "\n".join(lines)
+    # A quote (or NUL) is in every match: without one, the slow pattern need not look.
+    if not ('"' in joined or "'" in joined or "\0" in joined) or not _FIELD_QUOTE.search(joined):
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
@@ -393,8 +419,15 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
 def _tool_output(text: str) -> bool:
     """Whether many lines are records only tools print (diagnostics, test-runner verdicts)."""
     lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
-    hits = sum(1 for line in lines if _TOOL_LINE.match(line[:_LINE_CHARS]))
-    return len(lines) >= 5 and hits >= _TOOL_SHARE * len(lines)
+    if len(lines) < 5:
+        return False
+    need, hits, left = _TOOL_SHARE * len(lines), 0, len(lines)
+    for line in lines:
+        hits += _TOOL_LINE.match(line[:_LINE_CHARS]) is not None
+        left -= 1
+        if hits + left < need:
+            return False  # the lines left cannot make up the share: most texts stop early
+    return hits >= need
 
 
 def _doctest_report(text: str) -> bool:
@@ -410,6 +443,42 @@ def _doctest_report(text: str) -> bool:
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
     return examples >= 2 and read >= _DOCTEST_SHARE * len(lines)
+
+
+def _code_lines(text: str) -> bool:
+    """Whether a few lines end a statement or block, or define, import or include.
+
+    A line of plain words is no statement, whatever it ends with (a list of copyright
+    holders, each item closed by a semicolon).
+    """
+    found = 0
+    for sign in _CODE_SIGN.finditer(text, 0, _SAMPLE):
+        start = text.rfind("\n", 0, sign.start()) + 1
+        end = text.find("\n", sign.start())
+        found += not _wordy(text[start : end if end >= 0 else len(text)])
+        if found >= _STATEMENTS:
+            return True
+    return False
+
+
+def _field_record(text: str) -> bool:
+    """Whether the text is one record of RFC 822 fields and nothing after it.
+
+    ``pip show -f`` and ``dpkg -s`` print one; YAML does not take it when a field's lines
+    are a listing it would fold into one string. Its fields are named by words.
+    """
+    lines = text.strip("\n").split("\n")
+    names = all(_FIELD_NAME.match(line) for line in lines if line[:1] not in (" ", "\t"))
+    return names and header_end([*lines, ""]) == len(lines)
+
+
+def _markdown_document(text: str) -> bool:
+    """Whether the text opens with a markdown title and holds more of markdown's blocks.
+
+    Node's changelogs and contributor guides are mostly HTML tables, pipe tables and link
+    definitions under a ``# Title``: too few of their lines are sentences for prose.
+    """
+    return _TITLE.match(text) is not None and _MARKDOWN_BLOCK.search(text, 0, _SAMPLE) is not None
 
 
 def _preprocessed(sample: str) -> bool:
@@ -428,8 +497,29 @@ def _prose(text: str) -> bool:
         return False
     if len(lines) < 3:
         return sum(map(_wordy, lines)) >= 1
-    prose = sum(1 for line in lines if sentence_line(line))
+    prose = sum(map(sentence_test(), lines))
     return prose >= 0.5 * len(lines)
+
+
+def sentence_test() -> Callable[[str], bool]:
+    """:func:`sentence_line`, its answers remembered for the compression under way.
+
+    Detection reads the lines of a sample, the segmenter every line, then each block of a
+    text is detected (and maybe segmented) again: each line is told once.
+    """
+    known = answers(sentence_line)
+    if known is None:
+        return sentence_line
+
+    def test(line: str) -> bool:
+        found = known.get(line)
+        if found is None:
+            found = sentence_line(line)
+            if len(known) < _REMEMBERED_LINES:
+                known[line] = found
+        return found
+
+    return test
 
 
 def sentence_line(line: str) -> bool:

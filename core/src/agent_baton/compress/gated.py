@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 # Characters with a meaning of their own in a regex: where a literal ends.
@@ -50,44 +51,69 @@ class Gated:
 
         re tries every alternative at every character; one opening with a word after
         ``\b`` (``\blet``, ``\bstd::``) is found on its own far faster, led by that word
-        (``let(?<=\blet)``). Each such alternative and the others, together, are searched
-        apart; the leftmost match wins, at one place the earliest alternative (as re picks),
-        and the search goes on from its end: the same matches findall finds, one by one.
+        (``let(?<=\blet)``), and so is one opening a line (``^`` of a multiline pattern),
+        led by the line feed before it (``\n(?:…)``). Each such alternative and the others,
+        together, are searched apart; the leftmost match wins, at one place the earliest
+        alternative (as re picks), and the search goes on from its end: the same matches
+        findall finds, one by one.
         """
         possible = [a for a, literal in self._alternatives if not literal or literal in text]
-        led = [_word_led(a) for a in possible]
+        lines = bool(self.pattern.flags & re.MULTILINE)
+        led = [_word_led(a) or (lines and _line_led(a)) or None for a in possible]
         if not any(led):
             return len(self._for(text).findall(text))
         rest = [a for a, fast in zip(possible, led, strict=True) if fast is None]
-        # (first alternative's index or -1 for the rest, pattern): searched in text order.
-        searches = [(i, self._compile(fast)) for i, fast in enumerate(led) if fast]
+        # (first alternative's index or -1 for the rest, search): searched in text order.
+        searches = [(i, self._search(fast)) for i, fast in enumerate(led) if fast]
         if rest:
-            searches.append((-1, self._compile("|".join(rest))))
-        found = [pattern.search(text) for _, pattern in searches]
+            searches.append((-1, self._search("|".join(rest))))
+        found = [search(text, 0) for _, search in searches]
         n = pos = 0
         while True:
-            for k, (_, pattern) in enumerate(searches):
-                match = found[k]
-                if match is not None and match.start() < pos:
-                    found[k] = pattern.search(text, pos)
-            starts = [m.start() for m in found if m is not None]
+            for k, (_, search) in enumerate(searches):
+                span = found[k]
+                if span is not None and span[0] < pos:
+                    found[k] = search(text, pos)
+            starts = [span[0] for span in found if span is not None]
             if not starts:
                 return n
             start = min(starts)
-            at = [k for k, m in enumerate(found) if m is not None and m.start() == start]
+            at = [k for k, span in enumerate(found) if span is not None and span[0] == start]
             best = min(at, key=lambda k: searches[k][0] if searches[k][0] >= 0 else len(led))
             if searches[best][0] >= 0 and any(searches[k][0] < 0 for k in at):
                 # The rest matches here too: it wins if one of its alternatives before the
-                # word-led one does.
+                # led one does.
                 earlier = "|".join(a for a in possible[: searches[best][0]] if a in rest)
                 if earlier and self._compile(earlier).match(text, start):
                     best = next(k for k in at if searches[k][0] < 0)
-            match = found[best]
-            assert match is not None
-            if match.end() == start:
+            span = found[best]
+            assert span is not None
+            if span[1] == start:
                 return len(self._for(text).findall(text))  # an empty match: findall's rules
             n += 1
-            pos = match.end()
+            pos = span[1]
+
+    def _search(self, source: str) -> Callable[[str, int], tuple[int, int] | None]:
+        """The span of the first match of ``source`` from ``pos`` on, found as it is led.
+
+        A source led by a line feed (:func:`_line_led`) stands for its alternative at a line
+        start: matched at ``pos`` if a line starts there, else after the next line feed.
+        """
+        if not source.startswith(_AFTER_BREAK):
+            pattern = self._compile(source)
+            return lambda text, pos: m.span() if (m := pattern.search(text, pos)) else None
+        at_start = self._compile(source[len(_AFTER_BREAK) : -1])
+        after_break = self._compile(source)
+
+        def search(text: str, pos: int) -> tuple[int, int] | None:
+            if pos == 0 or text[pos - 1] == "\n":
+                m = at_start.match(text, pos)
+                if m is not None:
+                    return m.span()
+            m = after_break.search(text, pos)
+            return None if m is None else (m.start() + 1, m.end())
+
+        return search
 
     def _compile(self, source: str) -> re.Pattern[str]:
         """``source`` compiled with the pattern's flags, once (re's own cache may drop it)."""
@@ -153,6 +179,17 @@ def _word_led(alternative: str) -> str | None:
     return f"{word}(?<=\\b{word}){alternative[led.end() :]}"
 
 
+# How a line-led alternative's source opens: the line feed before the line, then the rest.
+_AFTER_BREAK = "\\n(?:"
+
+
+def _line_led(alternative: str) -> str | None:
+    r"""``\n(?:…)`` for ``^…`` (of a multiline pattern): found by its line feed, or None."""
+    if not alternative.startswith("^"):
+        return None
+    return f"{_AFTER_BREAK}{alternative[1:]})"
+
+
 def _literal(alternative: str) -> str:
     """The literal every match of an alternative holds first ("" if none).
 
@@ -161,7 +198,7 @@ def _literal(alternative: str) -> str:
     ``package``) the text lacks costs as much as any other.
     """
     if alternative.startswith("^"):
-        rest = alternative[1:].removeprefix(_INDENT)
+        rest = alternative[1:].removeprefix(_INDENT).removeprefix("+")  # possessive or not
     else:
         rest = alternative.removeprefix("\\b")
     out: list[str] = []

@@ -39,7 +39,7 @@ import ast
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -177,6 +177,38 @@ _GATED = (
     ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
+# What every match of a gate's pattern holds, found fast: the pattern tries each of its
+# alternatives at every character (its first ones may start anywhere, or ignore case),
+# each of these starts with a literal or a few characters, so on a long line (a chat's
+# message as a JSON string) most gates are ruled out by a scan many times faster.
+_CORES = {
+    # The name's end and the colon after it, whatever name it ends.
+    0: r"(?:Error|Exception|Warning|Failure)(?: \[\w+\])?: +\S",
+    # The count and its noun (the case-blind "fail" covers failures, failed, failing).
+    2: r"[1-9]\d* (?i:error|fail|warning)",
+    4: r": (?:No such file or directory|Permission denied|Connection refused)$"
+    r"|^[\w./-]+: (?:line \d+: |\d+: )?\S+: (?:command )?not found$",
+    # Each alternative past its first character (which these are, case-blind).
+    5: r"[nNeErR\]ub](?:(?i:on-zero exit|xit (?:code|status)[:=]? ?[1-9]"
+    r"|xited with (?:code |status )?[1-9]|eturned [1-9]\d* exit status|rror code \(?[1-9])"
+    r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
+    # A level's field and its separator ("loglevel" ends in "level"), or a bracketed
+    # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
+    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
+}
+_LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
+
+
+def _cored(core: re.Pattern[str], pattern: re.Pattern[str]) -> Callable[[str], object]:
+    """``pattern.search``, tried only on a line where ``core`` (which each match holds) is."""
+    return lambda line: core.search(line) and pattern.search(line)
+
+
+# The gates for a long line: each pattern behind its core, where it has one.
+_LONG_GATES = tuple(
+    (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
+    for k, (words, folded, pattern) in enumerate(_GATES)
+)
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -204,6 +236,7 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
+_LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
@@ -217,6 +250,11 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
+# The escapes repr() writes in a str or bytes literal, and characters that Python's tokenizer
+# reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
+_AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
 def is_failure(line: str) -> bool:
@@ -227,6 +265,20 @@ def is_failure(line: str) -> bool:
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
     mentions them ("a fast memory error detector").
     """
+    return _is_long_failure(line) if len(line) >= _LONG_LINE else _is_failure(line)
+
+
+@once
+def _is_long_failure(line: str) -> bool:
+    """:func:`is_failure` of a long line, answered once per compression.
+
+    The patterns read all of it, and the scans and checks of a compression ask of the same
+    lines: a JSON line holding a README took a millisecond, asked up to three times.
+    """
+    return _is_failure(line)
+
+
+def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
     if _FAILURE_START.match(line) is None:
@@ -236,6 +288,11 @@ def is_failure(line: str) -> bool:
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
         return True
     lower = line.lower()
+    if len(line) >= _LONG:
+        return any(
+            any(word in (lower if folded else line) for word in words) and search(line)
+            for words, folded, search in _LONG_GATES
+        )
     return any(
         any(word in (lower if folded else line) for word in words) and pattern.search(line)
         for words, folded, pattern in _GATES
@@ -263,12 +320,15 @@ def failures(text: str) -> list[str]:
     return [found.text for found in find_failures(text)]
 
 
+@once
 def find_failures(text: str) -> list[Failure]:
     """The failures of ``text``: its failure lines, and failure lines inside its quoted strings.
 
     A line holding a quoted string with escaped line breaks (a tool result inside a JSON
     message, a repr) is read as the lines of that string: the failure is the line of the
-    string that reports it, which a compressor may show unescaped.
+    string that reports it, which a compressor may show unescaped. Found once per
+    compression (each level's check and the budget's read the same original); callers must
+    not change the list.
     """
     lines = text.splitlines()
     # A line too long to keep (a document on one line) is read by its strings' lines.
@@ -392,16 +452,19 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
+@once
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
     JSON strings first, then Python string and bytes literals; a string that does not
     parse is passed over. ``every``: the strings of one line too, of the kind of quotes
     that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
+    Read once per compression (finding failures and placing them read the same lines);
+    callers must not change the list.
     """
     patterns: tuple[re.Pattern[str], ...] = _QUOTED
     if every:
-        opens = {p: m.start() if (m := p.search(line)) else len(line) for p in _QUOTED}
+        opens = {p: _first_string(p, quote, line) for p, quote in zip(_QUOTED, "\"'", strict=True)}
         patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
     for pattern in patterns:
         out: list[str] = []
@@ -416,13 +479,21 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     return []
 
 
-# A str or bytes literal of printable ASCII without escapes: its text is what it quotes.
-_PLAIN_LITERAL = re.compile(r"[bBrRuU]?'([\t\x20-\x26\x28-\x5b\x5d-\x7e]*)'")
+def _first_string(pattern: re.Pattern[str], quote: str, line: str) -> int:
+    """Where the first string of ``quote`` that ``pattern`` reads in ``line`` starts, or its length.
+
+    Searched from just before the first such quote (a prefix letter may stand there): a search
+    from the start tries, and rejects, every character before it.
+    """
+    at = line.find(quote)
+    found = pattern.search(line, max(0, at - 1)) if at >= 0 else None
+    return len(line) if found is None else found.start()
 
 
 def _unquote(literal: str) -> str | None:
-    if plain := _PLAIN_LITERAL.fullmatch(literal):
-        return plain.group(1)  # what ast.literal_eval returns, without compiling it
+    plain = None if literal.startswith('"') else _plain_literal(literal)
+    if plain is not None:
+        return plain
     try:
         if literal.startswith('"'):
             value: object = json.loads(literal)
@@ -433,6 +504,29 @@ def _unquote(literal: str) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value if isinstance(value, str) else None
+
+
+def _plain_literal(literal: str) -> str | None:
+    """A str or bytes literal of the escapes repr() writes, read as :func:`_unquote` reads it.
+
+    None for any other (a raw one, another escape, a character the tokenizer reads apart):
+    ast.literal_eval reads those, compiling each, which costs a repr of many strings (a
+    tool's bytes) far more than reading it here.
+    """
+    prefix = literal[0] if literal[0] not in "'\"" else ""
+    body = literal[len(prefix) + 1 : -1]
+    if prefix in ("r", "R") or _AWKWARD.search(body) or "\\" in _ESCAPE.sub("", body):
+        return None
+    if prefix in ("b", "B"):
+        if not body.isascii():
+            return None  # bytes spell other characters by escapes (a SyntaxError)
+        return _ESCAPE.sub(_escaped, body).encode("latin-1").decode("utf-8", "replace")
+    return _ESCAPE.sub(_escaped, body)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    escape = match.group()
+    return chr(int(escape[2:], 16)) if escape[1] == "x" else _ESCAPES[escape[1]]
 
 
 def missing_failures(original: str, compressed: str) -> list[Failure]:
@@ -449,7 +543,7 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     from agent_baton.compress.logs import template
 
     lines = original.splitlines()
-    flat = _SPACE.sub(" ", compressed)
+    flat = Contains(_SPACE.sub(" ", compressed), lambda: map(_collapsed, pieces(compressed)))
     # A line too long to keep, shown as a view (a page on one line), has no line to show:
     # its failures are the lines of its text, which its compressor keeps in the view.
     viewed = {span[1] for line in compressed.splitlines() if (span := view_span(line))}
@@ -483,6 +577,42 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
 
 def _collapsed(line: str) -> str:
     return _SPACE.sub(" ", line.strip())
+
+
+class Contains:
+    """``part in text`` for many parts: after a few, most answered by a lookup, not a search.
+
+    Each search reads the text: 16,000 failure lines looked for in a table of as many rows
+    took 2 s. A part equal to one of ``pieces`` (each a substring of ``text``) is in it;
+    only the others are searched for.
+    """
+
+    _SEARCHES = 16  # parts searched for before the pieces are gathered
+
+    def __init__(self, text: str, pieces: Callable[[], Iterable[str]]) -> None:
+        self.text = text
+        self._pieces = pieces
+        self._known: set[str] | None = None
+        self._asked = 0
+
+    def __contains__(self, part: str) -> bool:
+        if self._known is None:
+            self._asked += 1
+            if self._asked > self._SEARCHES:
+                self._known = set(self._pieces())
+        return (self._known is not None and part in self._known) or part in self.text
+
+
+def pieces(text: str) -> Iterator[str]:
+    r"""Substrings of ``text`` that a kept line often equals: its lines, and their parts.
+
+    The parts between escaped line breaks: a failure line shown in a JSON cell
+    (``step 1\nError: disk full\ndone``).
+    """
+    for line in text.splitlines():
+        yield line
+        if "\\n" in line:
+            yield from line.split("\\n")
 
 
 def _fold_pattern(shown: str) -> re.Pattern[str]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_baton.compress.guarantees import RESTORED, failing_strings
+from agent_baton.compress.guarantees import RESTORED, Contains, failing_strings, pieces
 from agent_baton.compress.lines import LINE_BREAKS
 from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
@@ -28,6 +28,8 @@ from agent_baton.compress.parsed import json_value, literal_value, strings
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
+# One decoder for every raw_decode: it keeps nothing between calls (json.loads shares one).
+JSON_DECODER = json.JSONDecoder()
 _MAX_FLATTEN_DEPTH = 12
 _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
@@ -168,12 +170,13 @@ def pick_rows(
 ) -> tuple[list[int], str]:
     """The rows of a text table to keep whole, and statistics over all of them.
 
-    Row ``i`` costs ``costs[i]`` characters of ``budget``. Kept whatever they cost: the rows
-    in ``always``, the query's rows, the first and the last; then the rarest rows that fit
-    (a lone value of a column, the largest number), then the first rows while they fit.
+    ``records`` are flat: each a row's cells (strings and numbers). Row ``i`` costs
+    ``costs[i]`` characters of ``budget``. Kept whatever they cost: the rows in ``always``,
+    the query's rows, the first and the last; then the rarest rows that fit (a lone value of
+    a column, the largest number), then the first rows while they fit.
     Returns (sorted row indices, statistics as ``name lo–hi mean m; name: a×3, b×1``).
     """
-    table = _Table("rows", records, request)
+    table = _Table("rows", records, request, flat=True)
     n = len(table.rows)
     varying = [c for c in table.columns if not (len(c.distinct) == 1 and n > 1)]
     rare = table._rare_rows(varying)
@@ -287,7 +290,7 @@ def parse_embedded(text: str) -> tuple[str, Any, str] | None:
         return None
     offset = len(text) - len(text.lstrip()) if start == 0 else start
     try:
-        data, end = json.JSONDecoder().raw_decode(text, offset)
+        data, end = JSON_DECODER.raw_decode(text, offset)
     except (ValueError, RecursionError):
         return None
     if isinstance(data, dict) and start == 0 and end < len(text):
@@ -419,18 +422,22 @@ class _Column:
     as_text: bool = False  # whether ``numbers`` were read from strings
 
     def __post_init__(self) -> None:
-        self.distinct = Counter(map(_value_key, self.values))
-        self.numbers = array(
-            "d",
-            (
-                float(v)
-                for v in self.values
-                if isinstance(v, (int, float))
-                and not isinstance(v, bool)
-                # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
-                and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
-            ),
-        )
+        kinds = set(map(type, self.values))
+        # Strings and ints are their own keys (_value_key): counted as they are, at C speed.
+        keyed = self.values if kinds <= {str, int} else map(_value_key, self.values)
+        self.distinct = Counter(keyed)
+        if any(issubclass(kind, (int, float)) for kind in kinds):  # else a column of text
+            self.numbers = array(
+                "d",
+                (
+                    float(v)
+                    for v in self.values
+                    if isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    # Beyond a float's range an int (a 400-digit id) is an identifier, not a number.
+                    and (abs(v) < _FLOAT_MAX if isinstance(v, int) else math.isfinite(v))
+                ),
+            )
         # Numbers sent as strings (DynamoDB's "N", prices, sizes): numbers all the same. Not
         # codes of one width, each row its own ("I_D": "3148" names a row, not a quantity).
         self.as_text = not self.numbers and _numbers_as_text(self.values[:20])
@@ -574,7 +581,8 @@ def _with_failures(rendered: str, data: Any) -> str:
     """
     values = list(strings(data))
     found = failing_strings(values)
-    lost = [line for k in found for line in found[k] if line not in rendered]
+    shown = Contains(rendered, lambda: pieces(rendered))
+    lost = [line for k in found for line in found[k] if line not in shown]
     if not lost:
         return rendered
     return "\n".join([rendered, RESTORED, *dict.fromkeys(lost)])
@@ -629,11 +637,16 @@ def is_records(value: Any) -> bool:
 class _Table:
     """An array of objects as a table; sampled (rows and columns) in lossy mode."""
 
-    def __init__(self, name: str, records: list[Any], request: Request) -> None:
+    def __init__(
+        self, name: str, records: list[Any], request: Request, *, flat: bool = False
+    ) -> None:
         self.name = name
-        objects = [r for r in records if isinstance(r, dict)]
-        maps = map_like_paths(objects)
-        self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
+        if flat:  # a text table's records: cells, nothing nested to look for
+            self.rows = records
+        else:
+            objects = [r for r in records if isinstance(r, dict)]
+            maps = map_like_paths(objects)
+            self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
         self.budget = 0
         names = list(dict.fromkeys(k for row in self.rows for k in row))

@@ -242,6 +242,7 @@ class _Outline:
         # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
         self.other_breaks = OTHER_BREAKS.search(text) is not None
         self.naming = _naming_words(text, request)
+        self._read: dict[tuple[int, int], _Entries] = {}  # containers' entries, by where
 
     def weight(self, line: str) -> int:
         """How many lines one of the document's JSON lines is."""
@@ -252,10 +253,18 @@ class _Outline:
         return max(1, line_count(self.text, at, until))
 
     def entries(self, node: _Node) -> _Entries:
-        """The members or items of a container, read from its lines the first time."""
+        """The members or items of a container, read from its lines the first time.
+
+        Once per container, not per node made for it: a record is read to cost it, then
+        again to show it (and its objects twice for each).
+        """
         if node.entries is None:
-            _scan(self.text, node, self.shapes)
-            assert node.entries is not None  # a container's, as the document's lines nest
+            key = (node.at, node.level)  # where it opens says which container it is
+            node.entries = self._read.get(key)
+            if node.entries is None:
+                _scan(self.text, node, self.shapes)
+                assert node.entries is not None  # a container's, as the document's lines nest
+                self._read[key] = node.entries
         return node.entries
 
     def failures_in(self, first: int, last: int) -> list[int]:

@@ -42,6 +42,18 @@ def once(fn: Callable[P, T]) -> Callable[P, T]:
     return remembered
 
 
+def answers(fn: Callable[..., T]) -> dict[object, T] | None:
+    """The answers of ``fn`` this compression remembers, by argument; None outside one.
+
+    For a function asked about many small things (each line of a text) that the caller
+    looks up itself: :func:`once` would cost a key of its own per call.
+    """
+    memo = _memo.get()
+    if memo is None:
+        return None
+    return cast(dict[object, T], memo.setdefault(fn, {}))
+
+
 @contextmanager
 def remembering() -> Iterator[None]:
     """Remember what :func:`once` functions answer until the block ends."""

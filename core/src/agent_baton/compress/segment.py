@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent_baton.compress.markers import omitted
@@ -49,6 +50,9 @@ class Segment:
 @once
 def segments(text: str) -> list[Segment]:
     r"""The blocks of ``text`` in order; joined with "\\n" they give the text back."""
+    from agent_baton.compress.detect import sentence_test  # lazy: detect imports this
+
+    sentence = sentence_test()
     lines = text.split("\n")
     out: list[tuple[str, list[str]]] = []
 
@@ -87,7 +91,8 @@ def segments(text: str) -> list[Segment]:
                 add("json", [line])  # str() of a tool's list or dict: a Python repr
                 i += 1
                 continue
-        add("records" if i in rows else _sort(line, out[-1][0] if out else "text"), [line])
+        previous = out[-1][0] if out else "text"
+        add("records" if i in rows else _sort(line, previous, sentence), [line])
         i += 1
     # A run of JSON Lines is data; a value or two on their own lines are records (a log's).
     blocks = [
@@ -170,13 +175,11 @@ def _json_end(text: str, start: int) -> int | None:
     return end - 1
 
 
-def _sort(line: str, previous: str) -> str:
+def _sort(line: str, previous: str, sentence: Callable[[str], bool]) -> str:
     """A line's sort: sentences or records; a blank line goes with what came before."""
-    from agent_baton.compress.detect import sentence_line  # lazy: detect imports the compressors
-
     if not line.strip():
         return previous if previous in ("text", "records") else "text"
-    return "text" if sentence_line(line) else "records"
+    return "text" if sentence(line) else "records"
 
 
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:

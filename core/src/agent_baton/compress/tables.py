@@ -14,7 +14,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, pick_rows
@@ -34,6 +34,7 @@ _ALIGNED = 0.8  # of a listing's rows: a column starts or ends at the same place
 _PADDED = 0.2
 _MARKER_CHARS = 12  # what the marker of a gap costs a kept row
 _INT = re.compile(r"-?\d{1,18}")
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")  # a column's name in a header row: one word
 _FLOAT = re.compile(r"-?\d+\.\d+")
 # Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
 # must fail in one pass, not after trying every split of the padding.
@@ -43,6 +44,7 @@ _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single s
 _TOKEN = re.compile(r"\S+")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
 _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
+_LEADING_BREAKS = re.compile(r"\n*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,21 @@ class TextTable:
 @once
 def looks_like_table(text: str) -> bool:
     """Whether the text's head is a table (a cheap check on 40 lines)."""
-    head = "\n".join(text.lstrip("\n").splitlines()[:40])
+    leading = _LEADING_BREAKS.match(text)
+    head = "\n".join(_first_lines(text, leading.end() if leading else 0, 40))
     found = find_table(head)
     return found is not None and found.head <= 5
+
+
+def _first_lines(text: str, start: int, n: int) -> list[str]:
+    """``text[start:].splitlines()[:n]``, splitting no more of a long text than that needs."""
+    size = 4096
+    while True:
+        lines = text[start : start + size].splitlines()
+        # Only the last line of a cut may be cut short (or lose the "\n" of its "\r\n").
+        if len(lines) > n or start + size >= len(text):
+            return lines[:n]
+        size *= 4
 
 
 def compress_table(text: str, request: Request) -> tuple[str, str] | None:
@@ -174,12 +188,17 @@ def _delimited(lines: list[str]) -> TextTable | None:
         if len(parsed) != len(lines):
             continue  # a quoted field spans lines: rows and lines no longer match
         first = parsed[0]
+        # Under a header of names, a row may leave its last fields out (distro-info's
+        # ubuntu.csv: no end-of-life dates for a release still supported).
+        named = len(first) >= 3 and all(_NAME.fullmatch(cell.strip()) for cell in first)
+        least = 2 if named else len(first)
         end = 1
-        while end < len(parsed) and len(parsed[end]) == len(first):
+        while end < len(parsed) and least <= len(parsed[end]) <= len(first):
             end += 1
         if kind == "csv" and any(len(cell) > 60 for cell in first) and end < 10:
             continue  # a sentence with commas, not a header
-        found = _table(kind, lines, 0, 1, end, first, parsed[1:end])
+        rows = [row + [""] * (len(first) - len(row)) for row in parsed[1:end]]
+        found = _table(kind, lines, 0, 1, end, first, rows)
         if found is None and end >= 10:
             # No header (a RECORD file, ``dpkg-query -W``): the first line is a row.
             names = [f"column {j + 1}" for j in range(len(first))]
@@ -233,7 +252,8 @@ def _table(
         return None  # a row that does not fit would be lost from the records
     if len(lines) - end > max(2, (end - first) // 10) or head > 2:
         return None  # the table is not most of the text
-    records = [dict(zip(names, map(parse_cell, row), strict=True)) for row in rows]
+    value = _cell_values(rows).__getitem__
+    records = [dict(zip(names, map(value, row), strict=True)) for row in rows]
     return TextTable(kind, lines, head, list(range(first, end)), records)
 
 
@@ -245,9 +265,8 @@ def _listing(lines: list[str]) -> TextTable | None:
     the rest of the line (a command line, a description). Other lines (a header, ``total
     48``, a directory's name) may stand between the rows, up to one in four; they stay.
     """
-    head = "\n".join(lines[:200])
-    if len(lines) < _MIN_LISTING or looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
-        return None  # a log, its timestamps maybe after a first field: its own compressor
+    if len(lines) < _MIN_LISTING:
+        return None
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
     runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
     width = 0
@@ -266,6 +285,9 @@ def _listing(lines: list[str]) -> TextTable | None:
         width += 1
     if width < 3:
         return None
+    head = "\n".join(lines[:200])
+    if looks_like_log(head) or len(_STAMP.findall(head)) >= 20:
+        return None  # a log, its timestamps maybe after a first field: its own compressor
     # The rows: runs of lines with all the fields, lined up; any other line stays as it is.
     rows = [
         i
@@ -280,10 +302,10 @@ def _listing(lines: list[str]) -> TextTable | None:
         # Words of one length line up by chance, one blank apart: a tool's status lines
         # ("Unpacking ...", "Preparing ...", "Selecting ..."), not columns laid out.
         return None
-    records = []
-    for i in rows:
-        cells = lines[i].split(None, width - 1)
-        records.append({f"column {j + 1}": parse_cell(c.strip()) for j, c in enumerate(cells)})
+    cells = [[c.strip() for c in lines[i].split(None, width - 1)] for i in rows]
+    value = _cell_values(cells).__getitem__
+    names = [f"column {j + 1}" for j in range(width)]
+    records = [dict(zip(names, map(value, row), strict=False)) for row in cells]
     return TextTable("listing", lines, rows[0], rows, records)
 
 
@@ -327,10 +349,18 @@ def _paths(lines: list[str]) -> TextTable | None:
     return TextTable("paths", lines, paths[0], paths, records)
 
 
+def _cell_values(rows: list[list[str]]) -> dict[str, Any]:
+    """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats."""
+    return {cell: parse_cell(cell) for cell in set(chain.from_iterable(rows))}
+
+
 def parse_cell(cell: str) -> Any:
     """A cell as a number when it spells one exactly ("007" and "3.10" stay text)."""
-    if _INT.fullmatch(cell) and str(int(cell)) == cell:
-        return int(cell)
-    if _FLOAT.fullmatch(cell) and repr(float(cell)) == cell:
+    # _INT and _FLOAT, tested by str methods (isdecimal is re's \d): a table has many cells.
+    digits = cell[1:] if cell[:1] == "-" else cell
+    if digits.isdecimal():
+        return int(cell) if len(digits) <= 18 and str(int(cell)) == cell else cell
+    whole, dot, fraction = digits.partition(".")
+    if dot and whole.isdecimal() and fraction.isdecimal() and repr(float(cell)) == cell:
         return float(cell)
     return cell

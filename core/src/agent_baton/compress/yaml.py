@@ -61,19 +61,48 @@ def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
 
 yaml.add_multi_constructor("!", _untagged, Loader=_Loader)
 _SAMPLE = 20_000  # characters of a long text that are parsed
+_FOLDED_LINES = 3  # of a plain value: a listing YAML would fold into one string
+_STREAM = 4  # documents: a stream, whose documents are mostly mappings and lists
+_COLLECTIONS = 0.75  # of a stream's documents: mappings and lists
 
 
 @once
 def parses_as_yaml(text: str) -> bool:
     """Whether the text parses as YAML into mappings or lists (not one plain string).
 
-    A long text is parsed up to a top-level line after its first 20,000 characters.
+    The parser composes the documents' nodes and builds no Python objects: YAML that Python
+    cannot hold (a list as a mapping's key, as in the YAML specification's examples) is YAML
+    all the same. A stream of four documents or more may hold a few plain ones. A record of
+    fields whose value YAML would fold from a listing is not YAML. A long text is parsed up
+    to a top-level line after its first 20,000 characters.
     """
     try:
-        documents = [d for d in yaml.load_all(_top_level_prefix(text), Loader=_Loader) if d]
+        nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_Loader))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return False
-    return bool(documents) and all(isinstance(d, (dict, list)) for d in documents)
+    documents = [node for node in nodes if node is not None and node.value]
+    if len(documents) == 1 and _folds_a_listing(documents[0]):
+        return False
+    collections = sum(isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) for node in documents)
+    # A stream of many documents may hold a few plain ones (a block of text under "--- |").
+    least = len(documents) if len(documents) < _STREAM else _COLLECTIONS * len(documents)
+    return bool(documents) and collections >= least
+
+
+def _folds_a_listing(node: yaml.Node) -> bool:
+    """Whether ``node`` is a flat mapping with a plain value over several lines.
+
+    YAML folds such a value into one string; in a record of ``Field: value`` lines (``pip
+    show -f``'s Files, ``dpkg -s``'s Conffiles) each of its lines is an item of a listing.
+    YAML files nest their lists and quote or block their long texts.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    values = [value for _, value in node.value]
+    return all(isinstance(value, yaml.ScalarNode) for value in values) and any(
+        not value.style and value.end_mark.line - value.start_mark.line >= _FOLDED_LINES
+        for value in values
+    )
 
 
 def _top_level_prefix(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,6 +37,8 @@ from agent_baton_autogen.runs import check_scope, run_scope, team_member
 from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger(__name__)
+
+_REMEMBERED_KEYS = 1024  # captured_keys: the latest, so a server's handler does not grow
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +103,8 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         self._max_tokens = max_tokens
         self._min_tokens = min_tokens
         self._user_sources = frozenset(user_sources)
-        self._captured: dict[str, None] = {}
+        self._captured: OrderedDict[str, None] = OrderedDict()
+        self._captured_lock = threading.Lock()  # puts run on worker threads
 
     @property
     def shared_context(self) -> SharedContext:
@@ -108,8 +113,9 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     @property
     def captured_keys(self) -> list[str]:
-        """Keys of the messages captured so far, in the order first seen."""
-        return list(self._captured)
+        """Keys of the latest 1,024 messages captured, in the order first seen."""
+        with self._captured_lock:
+            return list(self._captured)
 
     async def on_publish(
         self, message: Any, *, message_context: MessageContext
@@ -156,7 +162,10 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     def _put_new(self, items: list[_Text], store: SharedContext) -> None:
         for item in items:
-            self._captured[item.key] = None
+            with self._captured_lock:
+                self._captured.setdefault(item.key, None)
+                if len(self._captured) > _REMEMBERED_KEYS:
+                    self._captured.popitem(last=False)
             if item.key in store:
                 continue
             try:

@@ -23,6 +23,7 @@ from agent_baton.answers import (
     listing_answer,
     read_answer,
     search_answer,
+    tool_names,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
 from agent_baton_autogen.runs import check_scope, run_scope, running_member
@@ -34,13 +35,6 @@ CONTEXT_TOOL_NAMES = frozenset({READ_TOOL_NAME, SEARCH_TOOL_NAME, LIST_TOOL_NAME
 """Names of the tools :func:`make_context_tools` returns without a prefix."""
 
 SEARCH_RESULTS = 5
-
-
-def tool_names(prefix: str = "") -> ToolNames:
-    """The names of the context tools made with ``prefix``."""
-    return ToolNames(
-        *(prefix + name for name in (READ_TOOL_NAME, SEARCH_TOOL_NAME, LIST_TOOL_NAME))
-    )
 
 
 def is_context_tool(name: str) -> bool:
@@ -107,8 +101,6 @@ class _ContextTool(BaseTool[ArgsT, str], Component[SharedContextToolConfig], Gen
     ) -> None:
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
-        if not isinstance(prefix, str) or not all(c.isalnum() or c in "_-" for c in prefix):
-            raise ValueError(f"prefix must be letters, digits, '_' or '-', not {prefix!r}")
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 100:
             raise ValueError(f"max_tokens must be an int >= 100, not {max_tokens!r}")
         check_scope(scope)

@@ -34,8 +34,11 @@ _WRITE_LOCK = threading.Lock()
 class BatonChatMessageHistory(BaseChatMessageHistory):
     """Chat history kept in a :class:`agent_baton.SharedContext`, read back compressed.
 
-    Message ``i`` of ``session_id`` is stored under two keys: ``f"{session_id}:{i}"`` holds its
-    text (what the context compresses, searches and lets a model zoom into) and
+    The messages are kept in ``ctx.scope(session_id)``, the scope the context tools, the
+    retriever and the middleware read in a call whose config names that ``session_id`` (as
+    ``RunnableWithMessageHistory`` passes it): sessions sharing one context never see each
+    other's messages. Message ``i`` is stored there under two keys: ``f"{session_id}:{i}"``
+    holds its text (what the context compresses, searches and lets a model zoom into) and
     ``f"{session_id}:{i}:meta"`` its serialized form, so type, id, tool calls, ``tool_call_id``,
     name and metadata survive. Both are put with ``agent=`` the message type (``"human"``,
     ``"ai"``, ``"tool"``, ``"system"``).
@@ -79,6 +82,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             raise ValueError(f"max_message_tokens must be an int >= 1, not {max_message_tokens!r}")
         self.ctx = ctx
         self.session_id = session_id
+        self._view = ctx.scope(session_id)
         self.max_message_tokens = max_message_tokens
         suffix = re.escape(META_SUFFIX)
         self._index_re = re.compile(re.escape(session_id) + r":(\d+)(" + suffix + ")?")
@@ -91,8 +95,13 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         """The messages, oldest first; long AI and tool messages compressed."""
         return self.get_messages()
 
+    @property
+    def view(self) -> SharedContext:
+        """The scope of the context this session's messages are in."""
+        return self._view
+
     def text_key(self, index: int) -> str:
-        """The key holding the text of message ``index`` (the one to zoom into)."""
+        """The key holding the text of message ``index`` (the one to zoom into) in :attr:`view`."""
         return f"{self.session_id}:{index}"
 
     def get_messages(self, *, full: bool = False) -> list[BaseMessage]:
@@ -127,8 +136,8 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
                 index = start + offset
                 # The meta entry goes first: eviction removes the oldest, so a message whose
                 # meta is live still has its text.
-                self.ctx.put(f"{self.text_key(index)}{META_SUFFIX}", meta, agent=message.type)
-                self.ctx.put(self.text_key(index), message_text(message), agent=message.type)
+                self._view.put(f"{self.text_key(index)}{META_SUFFIX}", meta, agent=message.type)
+                self._view.put(self.text_key(index), message_text(message), agent=message.type)
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages`, on a worker thread."""
@@ -137,9 +146,9 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def clear(self) -> None:
         """Delete every message of this session from the context (other keys stay)."""
         with _WRITE_LOCK:
-            for entry in self.ctx.entries():
+            for entry in self._view.entries():
                 if self._index_re.fullmatch(entry.key):
-                    self.ctx.delete(entry.key)
+                    self._view.delete(entry.key)
 
     async def aclear(self) -> None:
         """Async :meth:`clear`, on a worker thread."""
@@ -148,15 +157,15 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def _indices(self) -> list[int]:
         """Indices of this session's live messages (those with a meta entry), ascending."""
         found = set()
-        for entry in self.ctx.entries():
+        for entry in self._view.entries():
             match = self._index_re.fullmatch(entry.key)
             if match is not None and match.group(2):
                 found.add(int(match.group(1)))
         return sorted(found)
 
     def _load(self, index: int, *, full: bool) -> BaseMessage | None:
-        meta = self.ctx.get(f"{self.text_key(index)}{META_SUFFIX}", full=True)
-        text_entry = self.ctx.get_entry(self.text_key(index))
+        meta = self._view.get(f"{self.text_key(index)}{META_SUFFIX}", full=True)
+        text_entry = self._view.get_entry(self.text_key(index))
         if meta is None or text_entry is None:  # expired or deleted meanwhile
             return None
         data = json.loads(meta)
@@ -168,8 +177,8 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             and isinstance(message, AIMessage | ToolMessage)
             and text_entry.original_tokens > self.max_message_tokens
         ):
-            shown = self.ctx.get(text_entry.key, max_tokens=self.max_message_tokens)
-            return compressed_copy(self.ctx, message, text_entry, shown, ToolNames())
+            shown = self._view.get(text_entry.key, max_tokens=self.max_message_tokens)
+            return compressed_copy(self._view, message, text_entry, shown, ToolNames())
         return message
 
 

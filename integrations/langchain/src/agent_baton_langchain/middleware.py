@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import threading
 import warnings
@@ -371,6 +372,11 @@ class SharedContextMiddleware(AgentMiddleware):
     def _stored(self, call: _Call, key: str, text: str, limit: int) -> ContextEntry | None:
         """The entry holding ``text`` under ``key``, put now if it is over ``limit`` tokens."""
         entry = call.view.get_entry(key)
+        if entry is not None and entry.original != text:
+            # Another text under this id (models that number their calls per turn reuse ids):
+            # a key of its own, the same at every model call, so each note reads its own text.
+            key = f"{key}:{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+            entry = call.view.get_entry(key)
         if entry is not None and entry.original == text:  # stored by an earlier model call
             return entry
         if call.view.count_tokens(text) <= limit:

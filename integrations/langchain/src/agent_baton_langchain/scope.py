@@ -1,8 +1,10 @@
 """Which run a call belongs to: the scope of a SharedContext that a call reads and writes.
 
 By default a run is a LangGraph thread (``config["configurable"]["thread_id"]``): one
-compiled agent serving threads ``alice`` and ``bob`` keeps their entries apart. A call with
-no thread (a plain ``invoke`` without a checkpointer) uses the context as given.
+compiled agent serving threads ``alice`` and ``bob`` keeps their entries apart. Outside
+LangGraph, a ``RunnableWithMessageHistory`` session (``config["configurable"]["session_id"]``)
+is the run, the scope its :class:`~agent_baton_langchain.BatonChatMessageHistory` is kept in.
+A call with neither (a plain ``invoke`` without a checkpointer) uses the context as given.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class RunInfo:
     """LangGraph's ``runtime.context`` (what ``invoke(..., context=...)`` passed), or ``None``."""
     config: RunnableConfig
     """The call's whole ``RunnableConfig``."""
+    session_id: str | None = None
+    """``config["configurable"]["session_id"]`` (``RunnableWithMessageHistory``'s) as a str."""
 
 
 ScopeResolver = Callable[[RunInfo], str | None]
@@ -36,15 +40,20 @@ Scope = str | ScopeResolver | None
 
 
 def by_thread(run: RunInfo) -> str | None:
-    """The default scope: the run's LangGraph ``thread_id``."""
-    return run.thread_id
+    """The default scope: the run's LangGraph ``thread_id``, else its history ``session_id``."""
+    return run.thread_id if run.thread_id is not None else run.session_id
 
 
 def run_info(config: RunnableConfig, context: Any = None) -> RunInfo:
     """The :class:`RunInfo` of a call from its config (and the runtime context, if known)."""
     configurable = config.get("configurable") or {}
-    thread_id = configurable.get("thread_id")
-    return RunInfo(None if thread_id is None else str(thread_id), context, config)
+    thread_id, session_id = configurable.get("thread_id"), configurable.get("session_id")
+    return RunInfo(
+        None if thread_id is None else str(thread_id),
+        context,
+        config,
+        None if session_id is None else str(session_id),
+    )
 
 
 def runtime_context() -> Any:

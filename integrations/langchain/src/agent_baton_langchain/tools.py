@@ -15,6 +15,7 @@ from agent_baton.answers import (
     listing_answer,
     read_answer,
     search_answer,
+    tool_names,
 )
 from agent_baton_langchain.scope import (
     Scope,
@@ -73,12 +74,8 @@ class ListSharedContextInput(BaseModel):
 
 
 def context_tool_names(prefix: str = "") -> ToolNames:
-    """The names of the context tools made with ``prefix``."""
-    return ToolNames(
-        read=f"{prefix}{READ_TOOL_NAME}",
-        search=f"{prefix}{SEARCH_TOOL_NAME}",
-        list=f"{prefix}{LIST_TOOL_NAME}",
-    )
+    """The names of the context tools made with ``prefix``; a prefix models refuse raises."""
+    return tool_names(prefix)
 
 
 def make_context_tools(
@@ -108,8 +105,6 @@ def make_context_tools(
     if not isinstance(ctx, SharedContext):
         raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
     scope = check_scope(scope)
-    if not isinstance(prefix, str):
-        raise TypeError(f"prefix must be a str, not {type(prefix).__name__}")
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
     names = context_tool_names(prefix)

@@ -54,6 +54,10 @@ _PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s
 # The same at a line start after the first: found from the line feed, which re looks for
 # far faster than it tries "^" at every character.
 _PYTHON_LINE = re.compile(r"\n[^\S\n]*(?:(?:async\s+)?def|class|import|from\s+\S+\s+import)\b")
+# A line that assigns a display to a name ("LEXERS = {", "KEYWORDS = ("): a data module's.
+_DATA_LINE = re.compile(r"^[A-Za-z_]\w*(?:[^\S\n]*:[^=\n]+)?[^\S\n]*=[^\S\n]*[\[{(]", re.M)
+_DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+_DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
@@ -126,7 +130,7 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         parsed_tree = grammar_skeleton(text, lines, hinted)
         if parsed_tree is not None:
             return parsed_tree[0], f"code:tree-sitter:{hinted}"
-    if python and python * 3 >= braces:
+    if (python and python * 3 >= braces) or parses_as_python(text):
         parsed = python_skeleton(text, lines)
         if parsed is not None:
             return parsed, "code:python-ast"
@@ -144,16 +148,45 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
 
 @once
 def parses_as_python(text: str) -> bool:
-    """Whether ``text`` is a Python module: it parses and defines or imports something."""
-    if not (_python_hint(text[:20000]) or _python_hint(text[-20000:])):
+    """Whether ``text`` is a Python module: it parses and defines or imports something.
+
+    Or it is a data module (pygments' ``_mapping.py``, ``html.entities``): literal tables
+    assigned to names make up most of it.
+    """
+    hinted = _python_hint(text[:20000]) or _python_hint(text[-20000:])
+    if not (hinted or _DATA_LINE.search(text, 0, 20000)):
         return False
     tree = _parse(text)
-    return tree is not None and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)
+    if tree is None:
+        return False
+    return (hinted and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)) or _data_module(
+        tree, text
+    )
 
 
 def _python_hint(text: str) -> bool:
     """Whether a line of ``text`` opens with a definition or an import."""
     return _PYTHON_HINT.match(text) is not None or _PYTHON_LINE.search(text) is not None
+
+
+def _data_module(tree: ast.Module, text: str) -> bool:
+    """Whether displays of rows (a line each) assigned to names fill half of the text.
+
+    Lists, tuples, sets and dicts count. A text that parses as Python by chance (``key = 1``
+    settings, one expression of words) holds no such tables; a generated table module holds
+    little else. A display on one line is no table of rows: the skeleton could not cut it.
+    """
+    starts = [0]
+    for line in _LINE_END.split(text):
+        starts.append(starts[-1] + len(line) + 1)
+    size = 0
+    for stmt in tree.body:
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        last = value.end_lineno if isinstance(value, _DISPLAYS) else None
+        if value is not None and last is not None and last - value.lineno >= 2:
+            end = starts[last - 1] + (value.end_col_offset or 0)
+            size += end - (starts[value.lineno - 1] + value.col_offset)
+    return size >= _DATA_SHARE * len(text)
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)

@@ -36,6 +36,8 @@ def parses_as_diff(text: str) -> bool:
 
     The hunks make most of its lines: a README that shows a patch is not a diff.
     """
+    if "\n+++ " not in text:
+        return False  # what every file header holds: most texts are told without a split
     lines = text.split("\n", _SAMPLE)[:_SAMPLE]
     if not _FILES.search("\n".join(lines)):
         return False

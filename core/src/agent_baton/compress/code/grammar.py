@@ -270,8 +270,10 @@ _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapp
 # Cheap per-language signs, counted on the first 20,000 characters. An indent is
 # "[^\S\n]*", not "\s*", which would rescan a run of blank lines from each of its line
 # starts (n²; a match just starts lower, so counts are the same), and no two repeats may
-# take the same characters.
-_INDENT = r"^[^\S\n]*"
+# take the same characters. The indent is taken whole (possessive): what follows it opens
+# with no blank, so no shorter indent can match where the whole one fails, and re would
+# try each on every deep line.
+_INDENT = r"^[^\S\n]*+"
 _SIGNS = {
     "go": re.compile(
         r"^package [a-z_]\w*\s*$|^func (\(\w+ \*?[\w.\[\], ]+\) )?\w+(\[[^\]]{0,200}\])?\("
@@ -330,7 +332,7 @@ _CPP_SIGNS = re.compile(
 _MODIFIERS = r"((public|private|protected|internal|static|final|abstract|override|open) )*"
 _SIGNS.update(
     csharp=re.compile(
-        r"^using (static )?[\w.]+;$|^namespace [\w.]+;?$|\{ get; |^[^\S\n]*\[(Serializable|Test"
+        r"^using (static )?[\w.]+;$|^namespace [\w.]+;?$|\{ get; |^[^\S\n]*+\[(Serializable|Test"
         r"|Fact|Theory|Obsolete|DllImport|Flags|TestMethod|HttpGet|HttpPost|JsonProperty)\b"
         r"|"
         + _INDENT
@@ -359,9 +361,9 @@ _SIGNS.update(
     ),
     ruby=re.compile(
         # Python's def and class lines end with a colon; these do not.
-        _INDENT + r"def (self\.)?\w+[?!=]?(\(.*\))?$|^[^\S\n]*end$"
-        r"|^[^\S\n]*require(_relative)? ['\"]|" + _INDENT + r"(module|class) [A-Z]\w*(::\w+)*"
-        r"( < [\w:]+)?$|\bdo( \|[^|\n]*\|)?$|^[^\S\n]*attr_(reader|writer|accessor) :"
+        _INDENT + r"def (self\.)?\w+[?!=]?(\(.*\))?$|^[^\S\n]*+end$"
+        r"|^[^\S\n]*+require(_relative)? ['\"]|" + _INDENT + r"(module|class) [A-Z]\w*(::\w+)*"
+        r"( < [\w:]+)?$|\bdo( \|[^|\n]*\|)?$|^[^\S\n]*+attr_(reader|writer|accessor) :"
         r"|\belsif\b|\.each( |_with_index )?(do|\{) \|",
         re.M,
     ),
@@ -372,9 +374,9 @@ _SIGNS.update(
     ),
     bash=re.compile(
         r"^#! ?/(usr/)?bin/(env )?(ba|da|k|z)?sh\b|^(function )?\w[\w-]* ?\(\) ?[{(]?$"
-        r"|^function \w[\w-]* ?\{$|^[^\S\n]*(fi|esac|done)$|;[^\S\n]*(then|do)$"
-        r"|\$\{\w+[:#%/-]|\"\$@\"|^[^\S\n]*(local|readonly|export|declare) (-\w+ )?\w+="
-        r"|^[^\S\n]*(if|elif|while|until) \[|>&2$|2>/dev/null\b",
+        r"|^function \w[\w-]* ?\{$|^[^\S\n]*+(fi|esac|done)$|;[^\S\n]*(then|do)$"
+        r"|\$\{\w+[:#%/-]|\"\$@\"|^[^\S\n]*+(local|readonly|export|declare) (-\w+ )?\w+="
+        r"|^[^\S\n]*+(if|elif|while|until) \[|>&2$|2>/dev/null\b",
         re.M,
     ),
 )
@@ -388,8 +390,8 @@ _OTHER_SIGNS = re.compile(
     + r"case class |^object \w+ extends |"
     + _INDENT
     + r"def \w+(\[[^\]\n]*\])?\([^)\n]*\): [^=\n]*="
-    r"|^[^\S\n]*local (function \w|\w+ = )|^[^\S\n]*function [\w.:]+\([\w, .]*\)$"
-    r"|^defmodule |^[^\S\n]*(my|our) [$@%]\w+|^use strict;",
+    r"|^[^\S\n]*+local (function \w|\w+ = )|^[^\S\n]*+function [\w.:]+\([\w, .]*\)$"
+    r"|^defmodule |^[^\S\n]*+(my|our) [$@%]\w+|^use strict;",
     re.M,
 )
 
