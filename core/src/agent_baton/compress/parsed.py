@@ -109,18 +109,25 @@ _OBJECT_CHARS = 300  # an object's repr in angle brackets is at most this long
 _OBJECT_START = re.compile(r"<[^\W\d]")  # "<DirEntry", "<_io.TextIOWrapper"
 
 
+# Where a string literal or an object's repr may open; a string literal's body after its
+# opening quote, up to its closing one (a backslash escapes the next character).
+_QUOTE_OR_OBJECT = re.compile(r"['\"<]")
+_STRING_BODY = {q: re.compile(rf"(?:[^{q}\\]++|\\[\s\S])*+") for q in "'\""}
+
+
 def _quote_objects(text: str) -> str:
     """``text`` with each ``<...>`` outside its string literals made one (the rest unchanged)."""
     out: list[str] = []
     i, n, done = 0, len(text), 0
-    while i < n:
+    # From one quote or "<" to the next by regex: a repr of megabytes is not read a
+    # character at a time in Python.
+    while (found := _QUOTE_OR_OBJECT.search(text, i)) is not None:
+        i = found.start()
         char = text[i]
-        if char in "'\"":
-            end = i + 1  # past the string, its escapes included
-            while end < n and text[end] != char:
-                end += 2 if text[end] == "\\" else 1
-            i = end + 1
-        elif char == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == "_"):
+        if char != "<":
+            body = _STRING_BODY[char].match(text, i + 1)  # matches, if only an empty body
+            i = (body.end() if body else n) + 1
+        elif i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == "_"):
             depth, end = 0, i
             while end < min(n, i + _OBJECT_CHARS):
                 depth += {"<": 1, ">": -1}.get(text[end], 0)

@@ -67,7 +67,7 @@ _INDENT = re.compile(r"^(?:\s+\|(?!\S)\s*|\s*)")
 _SIGNATURE = re.compile(r"[A-Za-z_]\w*\((.*)\)(?: from [\w.]+| method of [\w.]+ instance)?")
 _META = re.compile(r"^[A-Z][\w-]{1,30}:\s+\S")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*_`]?[A-Z0-9])")
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*+\.?"
 _UNITS = (
     r"%|[kKMGTP]i?B\b|[mµun]?s\b|seconds?\b|minutes?\b|hours?\b|days?\b|weeks?\b|months?\b|"
     r"years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|x\b|points?\b|[kKM]\b|cores?\b|"
@@ -76,9 +76,10 @@ _UNITS = (
 _FEATURES = re.compile(
     # A number with a unit is matched from the start of its run of digits, "," and ".": from
     # a digit inside the run, re would scan the rest of the run again, for the same end (n²).
-    r"(?P<unit>(?<![\d,.])[,.]*\d[\d,.]*\s?(?:" + _UNITS + r"))"
+    r"(?P<unit>(?<![\d,.])[,.]*+\d[\d,.]*+\s?(?:" + _UNITS + r"))"
     # Other matches start a word, or at a digit, backtick or quote: this gate only skips,
-    # fast, the positions inside words where no branch below could match.
+    # fast, the positions inside words where no branch below could match. A run that what
+    # follows it cannot start is possessive (*+, ++): a failed branch is not retried shorter.
     r"|(?:(?<!\w)(?=[\w`\"/-])|(?=[\d`\"]))(?:"
     r"(?P<date>\b\d{4}-\d{2}-\d{2}|\b\d{1,2}-[A-Z][a-z]{2}-\d{4}\b"
     r"|\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b"
@@ -86,8 +87,8 @@ _FEATURES = re.compile(
     r"|(?P<number>\b\d+(?:[.,]\d+)*\b)"
     # code spans, quoted names ("Recent Items"), paths, flags, dotted names, CONSTANTS, snake_case
     r"|(?P<ident>`[^`\n]+`|\"[A-Z][\w .&/-]{2,40}\"|(?<![\w/.])(?:/[\w.+-]+){2,}"
-    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_][\w]*(?:\.\w+)+\(?"
-    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*)"
+    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_]\w*+(?:\.\w+)+\(?"
+    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*)"
     r"|(?P<cue>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
     r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
     r"because|important|instead|replaced?|deprecated|breaking|fails?|failed|caused?)\b)"
