@@ -11,7 +11,9 @@ The compression pipeline on its own: ``from agent_baton.compress import compress
 'findings ...'
 """
 
-from importlib.metadata import version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _installed_version
+from pathlib import Path
 
 from agent_baton.backends import (
     Backend,
@@ -45,4 +47,21 @@ __all__ = [
     "TokenCounterError",
     "get_token_counter",
 ]
-__version__ = _version("agent-baton")  # VERSION at the repository root
+
+
+def _version(distribution: str = "agent-baton") -> str:
+    """The installed distribution's version; from a source tree, its VERSION marked ``+source``.
+
+    ``PYTHONPATH=core/src`` imports the package without installing it, so no metadata says.
+    """
+    try:
+        return _installed_version(distribution)
+    except PackageNotFoundError:
+        try:  # core/VERSION, a link to VERSION at the repository root
+            number = (Path(__file__).parents[2] / "VERSION").read_text(encoding="utf-8").strip()
+        except OSError:
+            number = "0"
+        return f"{number}+source"
+
+
+__version__ = _version()
