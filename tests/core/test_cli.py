@@ -194,3 +194,13 @@ def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path):
         err = proc.stderr.read()
         assert proc.wait(timeout=120) == 1
         assert b"Traceback" not in err and b"BrokenPipeError" not in err, err.decode()
+
+
+@pytest.mark.parametrize("budget", ["5", "50"])
+def test_demo_with_a_budget_too_small_for_any_entry_claims_no_saving(capsys, budget):
+    # 5 tokens hold nothing, 50 only the line naming the entries left out: no saving to show.
+    assert main(["demo", "--framework", "core", "--max-tokens", budget]) == 0
+    out = capsys.readouterr().out
+    handoffs = [line for line in out.splitlines() if "researcher" in line]
+    assert len(handoffs) == 2 and all(row.endswith("—") and "%" not in row for row in handoffs)
+    assert "no entry fits --max-tokens" in out

@@ -236,3 +236,15 @@ def test_one_scope_flooding_its_history_leaves_another_scopes_as_it_was(
     assert (alice.missing_reason("dump") or "").startswith("refused: too large")
     assert bob.missing_reason(f"k{flood - 6}") == "evicted or deleted"
     assert bob.missing_reason("k0") == "not stored"  # bob's own oldest keys are forgotten
+
+
+def test_an_empty_scope_is_truthy_so_or_never_swaps_it_for_the_root(
+    shared: SharedContext,
+) -> None:
+    shared.put("root-note", "the root's entry")
+    alice = shared.scope("alice")
+    assert len(alice) == 0
+    assert bool(alice) and bool(SharedContext())
+    chosen = alice or shared  # user code's fallback must keep the (empty) scope it was given
+    chosen.put("note", "alice's")
+    assert shared.keys() == ["root-note"] and alice.keys() == ["note"]

@@ -11,8 +11,6 @@ The compression pipeline on its own: ``from agent_baton.compress import compress
 'findings ...'
 """
 
-from importlib.metadata import version as _version
-
 from agent_baton.backends import (
     Backend,
     BackendError,
@@ -26,6 +24,7 @@ from agent_baton.context import SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, TokenCounterError, get_token_counter
+from agent_baton.version import distribution_version
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -45,4 +44,5 @@ __all__ = [
     "TokenCounterError",
     "get_token_counter",
 ]
-__version__ = _version("agent-baton")  # VERSION at the repository root
+
+__version__ = distribution_version("agent-baton", __file__)

@@ -274,11 +274,13 @@ def _print_result(result: DemoResult, seconds: float, out: TextIO, styled: bool)
     if styled:  # box drawing for a terminal; plain text for files and pipes
         print("  " + "─" * (len(head) - 2), file=out)
     for h in result.handoffs:
-        saved = _green(f"{h.savings_percent:>7}%", styled)
+        saved = _green(f"{h.savings_percent:>7}%", styled) if h.delivered else f"{'—':>8}"
         print(
             f"  {h.label:<34}{h.tokens_without:>14,} tokens{h.tokens_with:>11,} tokens{saved}",
             file=out,
         )
+    if not all(h.delivered for h in result.handoffs):
+        print("  — no entry fits --max-tokens: the next agent got their names at most", file=out)
     if result.zoom:
         zoom = result.zoom if len(result.zoom) <= 150 else result.zoom[:149] + "…"
         print(f"  zoom in: {zoom}", file=out)

@@ -542,6 +542,46 @@ class SharedContext:
         """:meth:`append` off the event loop."""
         return await _off_loop(self.append, key, content, agent)
 
+    async def adelete(self, key: str) -> bool:
+        """:meth:`delete` off the event loop."""
+        return await _off_loop(self.delete, key)
+
+    async def aclear(self) -> None:
+        """:meth:`clear` off the event loop."""
+        await _off_loop(self.clear)
+
+    async def aget_entry(self, key: str) -> ContextEntry | None:
+        """:meth:`get_entry` off the event loop."""
+        return await _off_loop(self.get_entry, key)
+
+    async def amissing_reason(self, key: str) -> str | None:
+        """:meth:`missing_reason` off the event loop."""
+        return await _off_loop(self.missing_reason, key)
+
+    async def akeys(self) -> list[str]:
+        """:meth:`keys` off the event loop."""
+        return await _off_loop(self.keys)
+
+    async def aentries(self) -> list[ContextEntry]:
+        """:meth:`entries` off the event loop."""
+        return await _off_loop(self.entries)
+
+    async def aentries_in_scopes(self) -> list[tuple[tuple[str, ...], ContextEntry]]:
+        """:meth:`entries_in_scopes` off the event loop."""
+        return await _off_loop(self.entries_in_scopes)
+
+    async def astats(self) -> SharedContextStats:
+        """:meth:`stats` off the event loop."""
+        return await _off_loop(self.stats)
+
+    async def areport_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """:meth:`report_html` off the event loop."""
+        return await _off_loop(self.report_html, path)
+
+    async def aclose(self) -> None:
+        """:meth:`close` off the event loop."""
+        await _off_loop(self.close)
+
     # -- container protocol ----------------------------------------------------------------
 
     def close(self) -> None:
@@ -560,6 +600,11 @@ class SharedContext:
 
     def __len__(self) -> int:
         return len(self._entries())
+
+    def __bool__(self) -> bool:
+        # Always true, even when empty: ``ctx or SharedContext()`` must never swap an empty
+        # scope for a new root (without this, Python would ask __len__, a backend round trip).
+        return True
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and bool(key) and self.get_entry(key) is not None

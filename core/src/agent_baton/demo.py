@@ -11,6 +11,7 @@ from importlib import resources
 
 from agent_baton.context import SharedContext
 from agent_baton.entry import SharedContextStats, savings_percent
+from agent_baton.render import entry_header
 
 # The four outputs the demo's agents hand over (files in agent_baton/samples).
 SAMPLES = {
@@ -36,6 +37,16 @@ class Handoff:
     label: str  # e.g. "researcher → analyst"
     tokens_without: int  # the other agents' outputs in full, as frameworks replay them
     tokens_with: int  # what agent-baton injected instead
+    entries_shown: int | None = None  # entries whose content that carried (None: not counted)
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the next agent got any entry's content, not just their names or nothing.
+
+        A budget too small for any entry hands over a line of names or ``""``: few tokens,
+        but no saving worth reporting.
+        """
+        return self.tokens_with > 0 and self.entries_shown != 0
 
     @property
     def savings_percent(self) -> float:
@@ -80,5 +91,7 @@ def run(max_tokens: int = 2000) -> DemoResult:
 
 
 def _handoff(ctx: SharedContext, label: str, block: str) -> Handoff:
-    full = sum(entry.original_tokens for entry in ctx.entries())
-    return Handoff(label, full, ctx.count_tokens(block))
+    entries = ctx.entries()
+    full = sum(entry.original_tokens for entry in entries)
+    shown = sum(1 for entry in entries if entry_header(entry) in block)
+    return Handoff(label, full, ctx.count_tokens(block), shown)

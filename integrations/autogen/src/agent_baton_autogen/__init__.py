@@ -9,8 +9,7 @@ Examples:
     ['read_shared_context', 'search_shared_context', 'list_shared_context']
 """
 
-from importlib.metadata import version as _version
-
+from agent_baton.version import distribution_version
 from agent_baton_autogen.intervention import BatonInterventionHandler
 from agent_baton_autogen.model_context import (
     BatonChatCompletionContext,
@@ -52,4 +51,4 @@ __all__ = [
     "team_scope",
     "unregister_shared_context",
 ]
-__version__ = _version("agent-baton-autogen")  # VERSION at the repository root
+__version__ = distribution_version("agent-baton-autogen", __file__)

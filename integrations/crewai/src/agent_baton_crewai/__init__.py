@@ -20,9 +20,9 @@ Importing this package does not import CrewAI; the tools and :meth:`CrewBaton.at
 
 from __future__ import annotations
 
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
+from agent_baton.version import distribution_version
 from agent_baton_crewai._compat import UnsupportedCrewAIError
 from agent_baton_crewai.baton import CrewBaton
 from agent_baton_crewai.keys import slugify, task_key
@@ -48,7 +48,7 @@ __all__ = [
     "slugify",
     "task_key",
 ]
-__version__ = _version("agent-baton-crewai")  # VERSION at the repository root
+__version__ = distribution_version("agent-baton-crewai", __file__)
 
 _TOOL_NAMES = frozenset(
     {"SharedContextListTool", "SharedContextReadTool", "SharedContextSearchTool"}

@@ -67,7 +67,6 @@ def run_scope(
         base = ctx.scope(f"flow-{flow}")
     if base is None:
         return ctx.scope(new_run_name())
-    # Not `base or ctx`: an empty scope has len 0 and is falsy, yet is the one named.
     return base.scope(new_run_name()) if is_copy else base
 
 

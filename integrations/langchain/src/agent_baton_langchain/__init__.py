@@ -11,9 +11,9 @@ Each works in the scope of its run, by default the LangGraph thread (see :mod:`.
 
 from __future__ import annotations
 
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
+from agent_baton.version import distribution_version
 from agent_baton_langchain.history import BatonChatMessageHistory
 from agent_baton_langchain.retriever import SharedContextRetriever
 from agent_baton_langchain.scope import RunInfo, by_thread
@@ -32,7 +32,7 @@ __all__ = [
     "by_thread",
     "make_context_tools",
 ]
-__version__ = _version("agent-baton-langchain")  # VERSION at the repository root
+__version__ = distribution_version("agent-baton-langchain", __file__)
 
 _MIDDLEWARE_NAMES = frozenset({"Injection", "SharedContextMiddleware"})
 

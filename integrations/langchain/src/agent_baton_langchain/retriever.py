@@ -63,7 +63,6 @@ class SharedContextRetriever(BaseRetriever):
         k: int | None = None,
         _view: SharedContext | None = None,
     ) -> list[Document]:
-        # Not `_view or self.ctx`: an empty scope has len 0 and is falsy, yet is the run's.
         view = self.ctx if _view is None else _view
         hits = view.search(self.key, query, k=self._k(k))
         return [_document(hit) for hit in hits]
