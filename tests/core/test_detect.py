@@ -231,6 +231,15 @@ def test_python_data_modules_are_code_and_keep_their_names():
     assert "name2codepoint = {" in out and "html5 = {" in out
 
 
+def test_a_query_naming_a_key_of_a_data_module_keeps_its_rows():
+    # The line fold kept 'hearts' for a query naming it; the skeleton cut every table's rows.
+    entities = (Path(sysconfig.get_paths()["stdlib"]) / "html" / "entities.py").read_text()
+    for word in ("hearts", "nleqslant"):
+        out = compress(entities, query=f"the code point of the entity {word}").text
+        kept = [line for line in out.splitlines() if f"'{word}" in line]
+        assert kept and all(line in entities.splitlines() for line in kept), word
+
+
 def test_settings_that_parse_as_python_are_no_data_module():
     # `KEY = value` lines parse as Python too; they hold no tables of rows.
     text = "\n".join(f"SETTING_{i} = {i}\nNAME_{i} = 'value {i}'" for i in range(200))

@@ -26,6 +26,7 @@ from agent_baton.compress.guarantees import (
     find_failures,
     is_failure,
     missing_failures,
+    violations,
 )
 from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.request import Request
@@ -441,3 +442,17 @@ def test_the_matches_beside_failures_over_the_budget_are_the_best_among_the_rest
     result = compress(text, query="What is wrong around method_150?", max_tokens=1000)
     assert "budget:failures-over" in result.transforms
     assert "   160 |     def method_150(self, items, key=None, reverse=False):" in result.text
+
+
+def test_a_line_cut_at_a_sentence_end_under_a_budget_is_its_prefix_and_a_marker():
+    # systemd's journald.conf at max_tokens 40: "#  systemd is free software; you can ..."
+    # was kept as "#  systemd is free software;" with no marker (and sentences rejoined by
+    # one space rewrote the line's own spacing).
+    path = Path("/etc/systemd/journald.conf")
+    text = path.read_text() if path.exists() else ""
+    long = "A first clause of words;  a second one here. " * 12
+    for case in (text, "\n".join([long, *(f"line {i} of a report" for i in range(80))])):
+        if not case:
+            continue
+        out = compress(case, max_tokens=40).text
+        assert violations(case, out) == [], out

@@ -19,6 +19,7 @@ from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
+from agent_baton.compress.prose import cut_line
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
 
@@ -258,11 +259,12 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
 
 
 def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
-    sentences = _SENTENCE_END.split(line)
-    kept: list[str] = []
-    for sentence in sentences:
-        candidate = " ".join([*kept, sentence])
+    """The line's longest start that ends a sentence and fits, with the marker of its cut."""
+    fitting: list[str] = []
+    for end in _SENTENCE_END.finditer(line):
+        # The line's own characters up to the cut (never rejoined), then what was left out.
+        candidate = cut_line(line, end.start())
         if counter(candidate) + 1 > budget:
             break
-        kept.append(sentence)
-    return [" ".join(kept)] if kept and len(kept) < len(sentences) else []
+        fitting = [candidate]
+    return fitting

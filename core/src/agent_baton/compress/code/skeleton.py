@@ -151,10 +151,15 @@ class Skeleton:
         what the query asks for. (A function's name selects the function, not its calls.)
         """
         owners = {o.name.lstrip("#") for o in self.owners}  # selected as owners, calls aside
-        names = {w for w in _QUERY_WORD.findall(query or "") if _IDENTIFIER.search(w)} - owners
+        words = set(_QUERY_WORD.findall(query or "")) - owners
         found: list[int] = []
-        for name in names:
-            spelled = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+        for name in words:
+            # A plain word counts as a string's whole content: a data table's key ('hearts').
+            spelled = re.compile(
+                rf"(?<![\w$]){re.escape(name)}(?![\w$])"
+                if _IDENTIFIER.search(name)
+                else rf"(?<=['\"]){re.escape(name)}(?=\W?['\"])"
+            )
             holding = [
                 i for i, line in enumerate(self.lines) if name in line and spelled.search(line)
             ]
