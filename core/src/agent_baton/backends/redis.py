@@ -7,6 +7,9 @@ cluster slot), with these fields per entry key ``k``::
     o:k   the original, UTF-8
     c:k   the compressed form, UTF-8 (absent when it is the original)
     #seq  the last sequence number (the order entries were put in)
+    s:<n> "<size> <key>" for the entry put with sequence number n: the order, which lets a
+          put expire and evict from its head without reading the namespace
+    #n #b #h  the entries in the order, their sizes' total, the lowest number it may hold
 
 One key per namespace means Redis evicts, expires and deletes a namespace whole: there is no
 bookkeeping that eviction could tear from the values it lists, and ``clear()`` is one
@@ -16,6 +19,10 @@ context injects a clock, so hosts whose clocks disagree agree on what expired. A
 a deadline on that clock, checked when its script starts and again before it writes: a put
 its caller saw fail (a timeout while Redis was paused, or while it read a large namespace)
 refuses to land.
+
+A put expires entries lazily, from the head of the order, and stops at the first live one:
+with a clock that goes back, an expired entry behind it waits for a read to drop it (reads
+check every entry), counted meanwhile by the bounds.
 """
 
 from __future__ import annotations
@@ -64,17 +71,35 @@ local function clock(injected)
   local t = redis.call('TIME')
   return tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-local dropped = {}
-local function drop(m)
-  redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
-  dropped[#dropped + 1] = m
-end
 -- Parses a meta field's header; an unreadable one reads as the oldest entry, never expired
 -- (the client reports it; a bound evicts it first).
 local function header(meta, now)
   local seq, stamp, size = string.match(meta, '^(%d+) ([-+.%deE]+) (%d+)\\n')
   if not seq then return 0, now, 0 end
   return tonumber(seq), tonumber(stamp), tonumber(size)
+end
+-- Removes position at from the order, with its share of the count and the bytes.
+local function unindex(at)
+  local v = redis.call('HGET', h, 's:' .. at)
+  if not v then return end
+  redis.call('HDEL', h, 's:' .. at)
+  redis.call('HINCRBY', h, '#n', -1)
+  redis.call('HINCRBY', h, '#b', -tonumber(string.match(v, '^(%d+) ')))
+end
+-- The position of member m (meta: its meta field) in the order, or nil.
+local function position(m, meta)
+  local seq = header(meta, 0)
+  local v = redis.call('HGET', h, 's:' .. seq)
+  if v and string.sub(v, string.find(v, ' ') + 1) == m then return seq end
+end
+local dropped = {}
+-- Drops member m; at is its position when known.
+local function drop(m, meta, at)
+  meta = meta or redis.call('HGET', h, 'm:' .. m)
+  at = at or (meta and position(m, meta))
+  if at then unindex(at) end
+  redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
+  dropped[#dropped + 1] = m
 end
 -- The live entries whose member starts with prefix (every entry for ''), oldest first, as
 -- {member, seq, size, meta}; expired ones among them are dropped.
@@ -95,7 +120,7 @@ local function live(now, ttl, prefix)
       local m = members[start + j - 1]
       local seq, stamp, size = header(meta, now)
       if ttl and now - stamp >= ttl then
-        drop(m)
+        drop(m, meta)
       else
         out[#out + 1] = {m, seq, size, meta}
       end
@@ -106,6 +131,63 @@ local function live(now, ttl, prefix)
 end
 """
 
+# The order: what lets a put evict without reading the namespace. KEYS[1] holds, beside the
+# entries, 's:<position>' = '<size> <member>' per entry in the order they were put, '#n' and
+# '#b' their count and bytes, '#h' the lowest position that may still be held. A namespace
+# written before the order existed gets it once, from live().
+_ORDER = """
+local function count()
+  return tonumber(redis.call('HGET', h, '#n') or 0), tonumber(redis.call('HGET', h, '#b') or 0)
+end
+local function ensure_order(now, ttl)
+  if redis.call('HEXISTS', h, '#n') == 1 or redis.call('HEXISTS', h, '#seq') == 0 then return end
+  local es, unreadable = live(now, ttl), 0
+  for _, e in ipairs(es) do
+    if e[2] == 0 then unreadable = unreadable + 1 end
+  end
+  -- Unreadable entries sort first; they take the positions below 0.
+  local n, bytes, below = 0, 0, -unreadable
+  for _, e in ipairs(es) do
+    local at = e[2]
+    if at == 0 then
+      at = below
+      below = below + 1
+    end
+    redis.call('HSET', h, 's:' .. at, e[3] .. ' ' .. e[1])
+    n, bytes = n + 1, bytes + e[3]
+  end
+  local last = tonumber(redis.call('HGET', h, '#seq'))
+  if es[1] and es[#es][2] > last then last = es[#es][2] end  -- new positions must be new
+  local first = last + 1
+  if unreadable > 0 then first = -unreadable elseif es[1] then first = es[1][2] end
+  redis.call('HSET', h, '#n', n, '#b', bytes, '#h', first, '#seq', last)
+end
+-- The oldest entry in the order other than skip: position, member, meta; nil when none.
+-- Positions whose entry was replaced or deleted are cleared on the way.
+local function oldest(skip)
+  local last = tonumber(redis.call('HGET', h, '#seq') or 0)
+  local start = tonumber(redis.call('HGET', h, '#h') or 1)
+  local at, found = start, nil
+  while at <= last do
+    local v = redis.call('HGET', h, 's:' .. at)
+    if v then
+      local m = string.sub(v, string.find(v, ' ') + 1)
+      local meta = redis.call('HGET', h, 'm:' .. m)
+      local seq = meta and header(meta, 0)
+      if meta and m ~= skip and (seq == 0 or seq == at) then
+        found = {at, m, meta}
+        break
+      end
+      unindex(at)
+    end
+    at = at + 1
+  end
+  -- Written only when it moved: a write would create a missing hash before its PTTL is read.
+  if at ~= start then redis.call('HSET', h, '#h', at) end
+  if found then return found[1], found[2], found[3] end
+end
+"""
+
 # ARGV: key, meta JSON, original, compressed, '1' when the compressed form is stored, ttl
 # seconds or '', ttl ms or '', max_entries, size, max_bytes or '', deadline ms or '',
 # injected now or '', '1' to store only if no live entry holds the key. 1 then the keys
@@ -113,6 +195,7 @@ end
 # (nothing stored).
 _PUT = (
     _COMMON
+    + _ORDER
     + """
 local key, ttl, max = ARGV[1], tonumber(ARGV[6]), tonumber(ARGV[8])
 local size, max_bytes, deadline = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
@@ -123,36 +206,53 @@ local function late()
 end
 if late() then return 0 end
 local now = clock(ARGV[12])
-local others, total, replacing = {}, 0, false
-for _, e in ipairs(live(now, ttl)) do
-  if e[1] == key then
-    if ARGV[13] == '1' then return {2} end
-    replacing = true
+ensure_order(now, ttl)
+-- Ordering a namespace of the old layout reads it whole (100,000 entries: 2 s): a caller
+-- that gave up meanwhile was told the put failed, so it stops here, before writing.
+if late() then return 0 end
+local held, replacing = redis.call('HGET', h, 'm:' .. key), false
+if held then
+  local _, stamp = header(held, now)
+  if ttl and now - stamp >= ttl then
+    drop(key, held)
+  elseif ARGV[13] == '1' then
+    return {2}
   else
-    others[#others + 1] = e
-    total = total + e[3]
+    replacing = true
+    local at = position(key, held)
+    if at then unindex(at) end
   end
 end
--- Reading a large namespace takes time (100,000 entries: 2 s): a caller that gave up
--- meanwhile was told the put failed, so it stops here, before evicting or writing.
-if late() then return 0 end
-local first = 1
+-- Expired entries go from the head of the order: put times grow with positions.
+while ttl do
+  local at, m, meta = oldest(key)
+  if not at then break end
+  local _, stamp = header(meta, now)
+  if now - stamp < ttl then break end
+  drop(m, meta, at)
+end
 local function evict_oldest()
-  drop(others[first][1])
-  total = total - others[first][3]
-  first = first + 1
+  local at, m, meta = oldest(key)
+  if at then drop(m, meta, at) end
+  return at
 end
 -- A new key makes room under max_entries; the byte bound holds for replacements too.
 if not replacing then
-  while #others - first + 1 >= max do evict_oldest() end
+  while count() >= max and evict_oldest() do end
 end
 if max_bytes then
-  while first <= #others and total + size > max_bytes do evict_oldest() end
+  while true do
+    local n, bytes = count()
+    if n == 0 or bytes + size <= max_bytes or not evict_oldest() then break end
+  end
 end
 local pttl = redis.call('PTTL', h)
 local seq = redis.call('HINCRBY', h, '#seq', 1)
 local head = seq .. ' ' .. string.format('%.17g', now) .. ' ' .. ARGV[9] .. '\\n'
 redis.call('HSET', h, 'm:' .. key, head .. ARGV[2], 'o:' .. key, ARGV[3])
+redis.call('HSET', h, 's:' .. seq, ARGV[9] .. ' ' .. key)
+redis.call('HINCRBY', h, '#n', 1)
+redis.call('HINCRBY', h, '#b', size)
 if ARGV[5] == '1' then
   redis.call('HSET', h, 'c:' .. key, ARGV[4])
 else
@@ -182,7 +282,7 @@ local got = redis.call('HMGET', h, 'm:' .. key, 'o:' .. key, 'c:' .. key)
 if not got[1] then return false end
 local _, stamp = header(got[1], 0)
 if ttl and clock(ARGV[3]) - stamp >= ttl then
-  drop(key)
+  drop(key, got[1])
   return false
 end
 return got
@@ -208,11 +308,14 @@ return out
 )
 
 # ARGV: key. 1 when it was there.
-_DELETE = """
-local had = redis.call('HEXISTS', KEYS[1], 'm:' .. ARGV[1])
-redis.call('HDEL', KEYS[1], 'm:' .. ARGV[1], 'o:' .. ARGV[1], 'c:' .. ARGV[1])
+_DELETE = (
+    _COMMON
+    + """
+local had = redis.call('HEXISTS', h, 'm:' .. ARGV[1])
+drop(ARGV[1])
 return had
 """
+)
 
 _CLEAR = "return redis.call('UNLINK', KEYS[1])"
 
@@ -539,7 +642,7 @@ class RedisBackend(Backend):
 # What a Redis ACL user needs: the scripts (EVALSHA, then SCRIPT LOAD on a server that lost
 # them), the commands they run, PING for check=True, and the namespaces' keys.
 ACL_RULES = (
-    "~agent_baton:* +evalsha +script|load +ping +time +hkeys +hmget +hset +hdel "
+    "~agent_baton:* +evalsha +script|load +ping +time +hkeys +hget +hmget +hset +hdel "
     "+hexists +hincrby +pttl +pexpire +persist +unlink"
 )
 
