@@ -52,6 +52,7 @@ PREFIXES = 30  # literals of the pattern tried before the pumps
 # their input keeps them linear; and why.
 ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.logs._FAILURE_START": ("match", "at a line's start, one attempt per line"),
+    "compress.detect._FIELD_NAME": ("match", "at a line's start, one attempt per line"),
     "compress.tables._FLOAT": ("fullmatch", "of one table cell or column name"),
     "compress.tables._PATH": ("fullmatch", "of one stripped line of a listing"),
     "compress.prose._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),

@@ -102,7 +102,9 @@ class Gated:
         if not source.startswith(_AFTER_BREAK):
             pattern = self._compile(source)
             return lambda text, pos: m.span() if (m := pattern.search(text, pos)) else None
-        at_start = self._compile(source[len(_AFTER_BREAK) : -1])
+        # Anchored as the alternative was: matched only where a line starts, and screened
+        # (benchmarks/pattern_screen.py) as the line-start pattern it is.
+        at_start = self._compile("^" + source[len(_AFTER_BREAK) : -1])
         after_break = self._compile(source)
 
         def search(text: str, pos: int) -> tuple[int, int] | None:

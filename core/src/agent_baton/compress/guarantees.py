@@ -186,8 +186,9 @@ _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern i
 _CORES = {
     # The name's end and the colon after it, whatever name it ends.
     0: r"(?:Error|Exception|Warning|Failure)(?: \[\w+\])?: +\S",
-    # The count and its noun (the case-blind "fail" covers failures, failed, failing).
-    2: r"[1-9]\d* (?i:error|fail|warning)",
+    # The count's last digit and its noun (the case-blind "fail" covers failures, failed,
+    # failing): not the whole count, which re would read again from each of its digits.
+    2: r"\d (?i:error|fail|warning)",
     4: r": (?:No such file or directory|Permission denied|Connection refused)$"
     r"|^[\w./-]+: (?:line \d+: |\d+: )?\S+: (?:command )?not found$",
     # Each alternative past its first character (which these are, case-blind).
