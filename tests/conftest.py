@@ -1,4 +1,5 @@
-"""Fixtures every distribution's tests share: throwaway redis-servers on loopback."""
+"""Fixtures every distribution's tests share: throwaway redis-servers on loopback, and the
+check that README.md quotes a demo's figures."""
 
 import shutil
 import socket
@@ -8,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from agent_baton.demo import DemoResult
 
 
 class RedisServer:
@@ -137,3 +140,32 @@ def redis_server(redis_server_factory: Callable[..., RedisServer]) -> RedisServe
 def unused_port() -> int:
     """A loopback port nothing listens on (for a store that cannot be reached)."""
     return free_port()
+
+
+@pytest.fixture
+def readme_quotes_demo() -> Callable[[DemoResult], None]:
+    """Checks that README.md's demo block quotes a framework demo's result as printed now.
+
+    README.md shows `nox -s demo` as "real output": each framework's line of the stats, and
+    the handoff rows for the framework it shows whole (CrewAI), must be this code's.
+    """
+    import io
+    import re
+
+    from agent_baton.cli import _print_result, _print_summary
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+    def check(result: DemoResult) -> None:
+        printed = io.StringIO()
+        _print_result(result, 0.0, printed, styled=False)
+        _print_summary([result], printed)
+        lines = printed.getvalue().splitlines()
+        name = result.framework
+        quoted = [line for line in lines if re.match(rf"  {name} +\d+ entries", line)]
+        if name == "crewai":
+            quoted += [line for line in lines if re.search(r" tokens +[\d.]+%$", line)]
+        missing = [line for line in quoted if line not in readme]
+        assert quoted and not missing, "README.md's demo output is stale; now:\n" + "\n".join(lines)
+
+    return check

@@ -28,23 +28,5 @@ def test_importing_the_package_does_not_import_the_demo():
     assert out.stdout.strip() == "False"
 
 
-def test_the_readme_quotes_this_demos_figures():
-    # README.md shows `nox -s demo` as "real output": its figures must be this code's.
-    import io
-    import re
-    from pathlib import Path
-
-    from agent_baton.cli import _print_result, _print_summary
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    printed = io.StringIO()
-    result = run()
-    _print_result(result, 0.0, printed, styled=False)
-    _print_summary([result], printed)
-    lines = printed.getvalue().splitlines()
-    # This framework's line of the stats, and the handoff rows where README shows them.
-    quoted = [line for line in lines if re.match(rf"  {result.framework} +\d+ entries", line)]
-    if result.framework == "crewai":
-        quoted += [line for line in lines if re.search(r" tokens +[\d.]+%$", line)]
-    missing = [line for line in quoted if line not in readme]
-    assert quoted and not missing, "README.md's demo output is stale; now:\n" + "\n".join(lines)
+def test_the_readme_quotes_this_demos_figures(readme_quotes_demo):
+    readme_quotes_demo(run())
