@@ -806,20 +806,17 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
             first = units[texted[0][0]]
             lone = sum(map(len, texted)) == 1 and len(first.text) < 200
             first.score += _KEEP if lone else 1.0
-    opening = blocks[0] if blocks else None
-    if opening is not None and opening.kind == "para" and opening.units:
-        first = units[opening.units[0]]
-        if len(first.text) <= _LEAD:
-            # A document that opens with a paragraph says there what it is ("This is a terse
-            # description of the new features added to bash-5.2 since the release of 5.1").
-            first.score += _KEEP
-    # A manual's first section (NAME) holds the page's one-line summary:
-    # "configparser - Configuration file parser.", "tar - an archiving utility".
+    # A document that opens with a paragraph says there what it is ("This is a terse
+    # description of the new features added to bash-5.2 since the release of 5.1"); a
+    # manual's first section (NAME) holds the page's one-line summary ("configparser -
+    # Configuration file parser.", "tar - an archiving utility").
+    leads = blocks[:1]
     named = next((k for k, b in enumerate(blocks) if b.kind == "opener" and _named(b)), None)
-    if named is not None and named + 1 < len(blocks):
-        summary = blocks[named + 1]
-        if summary.kind == "para" and len(summary.units) == 1:
-            first = units[summary.units[0]]
+    if named is not None and named + 1 < len(blocks) and len(blocks[named + 1].units) == 1:
+        leads.append(blocks[named + 1])
+    for opening in leads:
+        if opening.kind == "para" and opening.units:
+            first = units[opening.units[0]]
             first.score += _KEEP if len(first.text) <= _LEAD else 0.0
     previous: _Block | None = None
     for block in blocks:

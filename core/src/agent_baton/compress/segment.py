@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.parsed import NOT_DATA, literal_value
@@ -156,7 +157,7 @@ def _json_end(text: str, start: int) -> int | None:
     while True:
         part = text[start : start + window]
         try:
-            _, size = json.JSONDecoder().raw_decode(part)
+            _, size = JSON_DECODER.raw_decode(part)
             break
         except json.JSONDecodeError as error:
             cut = start + window < len(text)
