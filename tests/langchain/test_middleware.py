@@ -11,14 +11,14 @@ from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent_baton import SharedContext
+from agent_baton.answers import tool_names
 from agent_baton.compress.markers import name_tools
 from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware, make_context_tools
 from agent_baton_langchain.middleware import injection_header, tool_result_key
-from agent_baton_langchain.tools import context_tool_names
 
 TASK = "Write a short incident report on the upstream timeout errors in the metrics"
 BUDGET = 600
-INJECTION_HEADER = injection_header(context_tool_names())
+INJECTION_HEADER = injection_header(tool_names())
 
 
 def injected_text(system: SystemMessage) -> str:
@@ -76,7 +76,7 @@ def test_researcher_hands_compressed_research_to_writer(ctx, scripted, tool_call
     block = injected_text(first[0])
     assert research not in block
     assert block == f"{INJECTION_HEADER}\n\n" + ctx.render(
-        ["researcher"], query=TASK, max_tokens=BUDGET, tools=context_tool_names()
+        ["researcher"], query=TASK, max_tokens=BUDGET, tools=tool_names()
     )
     # the entry header the writer read states the entry's own token counts
     header = next(line for line in block.splitlines() if line.startswith("### researcher"))
@@ -128,7 +128,7 @@ def test_writer_gets_the_entrys_compressed_form_when_it_fits(ctx, scripted, tool
     block = injected_text(writer_model.received[0][0])
     # its markers name the writer's tool, not Python's get()
     assert 'get("researcher", full=True)' in entry.compressed
-    assert name_tools(entry.compressed, context_tool_names()) in block
+    assert name_tools(entry.compressed, tool_names()) in block
     assert ctx.count_tokens(entry.compressed) == entry.compressed_tokens
     stats = ctx.stats()
     assert stats.total_compressed_tokens == sum(e.compressed_tokens for e in ctx.entries())

@@ -19,11 +19,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 
 from agent_baton import SharedContext
+from agent_baton.answers import tool_names
 from agent_baton_langchain import SharedContextMiddleware, SharedContextRetriever
 from agent_baton_langchain.middleware import injection_header
-from agent_baton_langchain.tools import context_tool_names
 
-HEADER = injection_header(context_tool_names())
+HEADER = injection_header(tool_names())
 
 
 def system_text(prompt) -> str:

@@ -10,10 +10,9 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 
 from agent_baton import SharedContext
-from agent_baton.answers import DEFAULT_TOOL_TOKENS
+from agent_baton.answers import DEFAULT_TOOL_TOKENS, tool_names
 from agent_baton.compress.markers import name_tools
 from agent_baton_langchain import CONTEXT_TOOL_NAMES, SharedContextMiddleware, make_context_tools
-from agent_baton_langchain.tools import context_tool_names
 
 PAGE_NOTE = re.compile(r"\n\[page (\d+) of (\d+) of the original of '[^']+'(; next: .*)?\]$")
 
@@ -47,7 +46,7 @@ def test_read_is_bounded_and_names_the_tool(ctx, tools, research):
     # the markers name the tool the model has, not Python's get()
     assert 'get("research", full=True)' in entry.compressed
     assert "get(" not in compressed
-    assert compressed == name_tools(entry.compressed, context_tool_names())
+    assert compressed == name_tools(entry.compressed, tool_names())
     small = tools["read_shared_context"].invoke({"key": "research", "max_tokens": 200})
     assert ctx.count_tokens(small) <= 200
     # the model cannot ask for more than the cap

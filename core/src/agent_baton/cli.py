@@ -9,7 +9,6 @@ agent-baton demo [--framework core|langchain|crewai|autogen|all] [--max-tokens N
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
 import json
 import os
@@ -22,7 +21,7 @@ from agent_baton.alignment import Fate, Role, align
 from agent_baton.backends import BackendError
 from agent_baton.compress import compress
 from agent_baton.content import decode_text, text_of
-from agent_baton.context import SharedContext, scope_label
+from agent_baton.context import SharedContext, labelled_entries
 from agent_baton.demo import DemoResult
 from agent_baton.report_html import report_html
 from agent_baton.tokens import (
@@ -191,10 +190,7 @@ def _inspect(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         where = " / ".join((f"namespace {args.namespace!r}", *ctx.scope_path))
         if args.target is None:
-            entries = [
-                dataclasses.replace(entry, key=scope_label(path, entry.key))
-                for path, entry in ctx.entries_in_scopes()
-            ]
+            entries = labelled_entries(ctx)
             if not entries:
                 print(f"agent-baton: no live entries in {where}", file=sys.stderr)
         else:

@@ -424,11 +424,7 @@ class SharedContext:
         they stand for, tokens before and after, and the run's handoffs as a timeline. Also
         written to ``path`` (UTF-8) when given.
         """
-        named = [
-            dataclasses.replace(entry, key=scope_label(path, entry.key))
-            for path, entry in self.entries_in_scopes()
-        ]
-        page = report_html(named, counter_name=self.token_counter_name)
+        page = report_html(labelled_entries(self), counter_name=self.token_counter_name)
         if path is not None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(page)
@@ -746,9 +742,12 @@ def _numbered(key: str, number: int) -> str:
     return key if number == 1 else f"{key}#{number}"
 
 
-def scope_label(path: tuple[str, ...], key: str) -> str:
-    """How an entry of a scope inside a view is named for people: ``alice / research``."""
-    return " / ".join((*path, key))
+def labelled_entries(view: SharedContext) -> list[ContextEntry]:
+    """:meth:`SharedContext.entries_in_scopes` for people: each keyed ``alice / research``."""
+    return [
+        dataclasses.replace(entry, key=" / ".join((*path, entry.key)))
+        for path, entry in view.entries_in_scopes()
+    ]
 
 
 def _is_positive_number(value: object) -> bool:

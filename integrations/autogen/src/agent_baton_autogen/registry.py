@@ -77,8 +77,7 @@ def resolve_name(name: str) -> SharedContext:
 
 
 def _held(name: str) -> SharedContext | None:
-    registered = _contexts.get(name)  # not `or`: an empty context is falsy (len 0)
-    return registered if registered is not None else _claimed.get(name)
+    return _contexts.get(name) or _claimed.get(name)  # a SharedContext is always truthy
 
 
 def _check_name(name: object) -> None:

@@ -28,15 +28,11 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel
 
 from agent_baton import ContextEntry, EntryTooLargeError, SharedContext
-from agent_baton.answers import ToolNames
+from agent_baton.answers import ToolNames, tool_names
 from agent_baton_langchain._messages import compressed_copy, message_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
-from agent_baton_langchain.tools import (
-    CONTEXT_TOOL_METADATA,
-    context_tool_names,
-    make_context_tools,
-)
+from agent_baton_langchain.tools import CONTEXT_TOOL_METADATA, make_context_tools
 
 DEFAULT_MAX_TOKENS = 4000
 DEFAULT_TOOL_RESULT_MAX_TOKENS = 1000
@@ -187,7 +183,7 @@ class SharedContextMiddleware(AgentMiddleware):
         self.from_agents = None if from_agents is None else frozenset(from_agents)
         self.tool_result_max_tokens = tool_result_max_tokens
         self.tool_prefix = tool_prefix
-        self.tool_names = context_tool_names(tool_prefix)
+        self.tool_names = tool_names(tool_prefix)
         self.tools = (
             make_context_tools(ctx, scope=self.scope, prefix=tool_prefix) if add_tools else []
         )

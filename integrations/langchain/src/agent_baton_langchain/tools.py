@@ -26,9 +26,9 @@ from agent_baton_langchain.scope import (
     scoped,
 )
 
-READ_TOOL_NAME = "read_shared_context"
-SEARCH_TOOL_NAME = "search_shared_context"
-LIST_TOOL_NAME = "list_shared_context"
+READ_TOOL_NAME = ToolNames().read
+SEARCH_TOOL_NAME = ToolNames().search
+LIST_TOOL_NAME = ToolNames().list
 CONTEXT_TOOL_NAMES = frozenset({READ_TOOL_NAME, SEARCH_TOOL_NAME, LIST_TOOL_NAME})
 """Names of the tools :func:`make_context_tools` returns (without a prefix)."""
 
@@ -73,11 +73,6 @@ class ListSharedContextInput(BaseModel):
     """``list_shared_context`` takes no arguments."""
 
 
-def context_tool_names(prefix: str = "") -> ToolNames:
-    """The names of the context tools made with ``prefix``; a prefix models refuse raises."""
-    return tool_names(prefix)
-
-
 def make_context_tools(
     ctx: SharedContext,
     *,
@@ -107,7 +102,7 @@ def make_context_tools(
     scope = check_scope(scope)
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
-    names = context_tool_names(prefix)
+    names = tool_names(prefix)
 
     def view(config: RunnableConfig) -> SharedContext:
         return scoped(ctx, scope, run_info(config, runtime_context()))
