@@ -518,3 +518,23 @@ def test_a_passing_test_beside_each_failing_one_is_not_kept_as_its_context(tmp_p
     failed = [line for line in run.stdout.splitlines() if line.endswith("%]") and "FAILED" in line]
     assert len(failed) == 30 and all(line in out for line in failed)
     assert sum(" PASSED " in line for line in out.splitlines()) < 10
+
+
+def test_a_query_naming_a_place_keeps_the_diagnostics_there_whole(tmp_path):
+    # Asked about Service17.java:3, the next agent needs each report there as javac wrote
+    # it: the heading, the source line, the caret and the detail lines under them, which
+    # the same lines under the other 29 files' warnings would otherwise stand for.
+    out = _javac(tmp_path)
+    if out is None:
+        pytest.skip("javac is not installed")
+    lines = out.splitlines()
+    heads = [i for i, line in enumerate(lines) if "Service17.java:3: " in line]
+    assert len(heads) == 2
+    query = "What is wrong at Service17.java:3 and how do I fix it?"
+    text = compress(out, model="gpt-4", query=query).text
+    for i in heads:
+        end = next(j for j in range(i + 1, len(lines)) if ".java:" in lines[j])
+        block = "\n".join(lines[i:end])
+        assert block in text
+    # A place the query does not name keeps its report as before: detail lines once.
+    assert text.count("missing type arguments for generic class List<E>") < 10

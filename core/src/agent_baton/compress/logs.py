@@ -80,6 +80,10 @@ _MASKS = (
     (re.compile(r"\d(?<![\w.]\d)(?:\d*:)?\d*(?:\.\d+)+[-~+][\w.~+-]*"), "<v>"),
     (re.compile(r"[-\d](?:(?<=-)\d+|(?<=\d)\d*)(?:\.\d+)?"), "<n>"),  # -?\d+(?:\.\d+)?
 )
+# A place in a file as compilers, linters and test runners name it: ``Store.java:21``,
+# ``src/api.ts(15,20)``, Python's ``"cli.py", line 68`` (groups: file, line).
+_PLACE = re.compile(r"(?<![\w.-])([\w.-]+\.[A-Za-z]\w{0,5})(?::|\(|\"?, line )(\d+)")
+_BLOCK = 12  # lines under a diagnostic kept with it when the query names its place
 _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
 _LONG, _SHORT = 2000, 200  # most and least characters a kept routine line keeps
 _WORDY = 16  # letters and digits of a line that costs more than a gap marker in its place
@@ -277,7 +281,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(range(min(edge, n)))
     keep.update(range(max(0, n - edge), n))
     keep.update(_problem_lines(lines, counts, request.level))
-    queried = _query_lines(lines, request.query)
+    queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     # One line of context on each side of a kept problem, unless that line is itself a
     # repeated problem, which its template's count already stands for. Of a timestamped
@@ -547,6 +551,43 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
     templates = [line.template for line in lines]
     bodies = [line.body for line in lines]
     return best_matches(bodies, query, most=12, floor=0.3, groups=templates, per_group=2)
+
+
+def _places(text: str) -> set[tuple[str, str]]:
+    """The (file name, line) places ``text`` names, the file's directories left aside."""
+    return {(m.group(1), m.group(2)) for m in _PLACE.finditer(text)}
+
+
+def _placed_lines(lines: list[_Line], query: str | None) -> set[int]:
+    """The lines reporting on a place the query names (``Store.java:21``), with what is under.
+
+    A compiler's, linter's or test runner's report of one problem is a line naming its place
+    and the lines under it: the source line, the caret, the notes, the missing type
+    arguments. Asked about that place, the next agent needs all of it. It ends at a blank
+    line (one right under the heading aside: tsc's pretty output), at the next problem
+    line naming a place, or after :data:`_BLOCK` lines.
+    """
+    wanted = _places(query or "")
+    if not wanted:
+        return set()
+    names = {name for name, _ in wanted}
+    keep: set[int] = set()
+    for i, line in enumerate(lines):
+        if not any(name in line.text for name in names) or not _places(line.text) & wanted:
+            continue
+        keep.add(i)
+        if i and lines[i - 1].problem:
+            keep.add(i - 1)  # rustc names the place under its heading: `--> src/lib.rs:4:5`
+        for j in range(i + 1, min(i + 1 + _BLOCK, len(lines))):
+            under = lines[j]
+            if not under.text.strip():
+                if j == i + 1:
+                    continue
+                break
+            if under.problem and _PLACE.search(under.text):
+                break
+            keep.add(j)
+    return keep
 
 
 def _assemble(
