@@ -188,8 +188,19 @@ class Skeleton:
         def by_match(i: int) -> int:
             return order.get(i, len(order))
 
+        # A class (a macro, a long constant) the query names, with no function named, is
+        # kept whole if not huge; else (or when its constructors are named) by its methods'
+        # bodies, below. Its exact name says more than functions whose names share the
+        # query's words (``peeking_next`` for the macro ``peeking_next_by_clone``).
+        classes = [i for i, o in enumerate(self.owners) if not o.function and o.name in words]
+        small = len(self.lines) // 4
+        whole = (
+            []
+            if named
+            else [i for i in classes if self.owners[i].end - self.owners[i].start < small]
+        )
         # Named ones first, then spelled-out ones; the best-matching first within each.
-        chosen = sorted(named, key=by_match) + sorted(spelled, key=by_match)
+        chosen = sorted(named, key=by_match) + whole + sorted(spelled, key=by_match)
         exact = list(named)
         named += spelled
         if ranked:
@@ -198,12 +209,6 @@ class Skeleton:
             for i, score in ranked[:extra]:
                 if i not in chosen and score >= 0.6 * best:
                     chosen.append(i)
-        # A class the query names, with no method of it chosen, is kept whole if not huge;
-        # else (or when its constructors are named) by its methods' bodies, below.
-        classes = [i for i, o in enumerate(self.owners) if not o.function and o.name in words]
-        if not named:
-            small = len(self.lines) // 4
-            chosen += [i for i in classes if self.owners[i].end - self.owners[i].start < small]
         chosen = chosen[: max(1, 4 - level)]
         # What a name stands for may be several bodies: a function's overloads, a large
         # class's methods. They follow, best-matching first, while they fit in a share of
