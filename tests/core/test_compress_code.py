@@ -337,3 +337,40 @@ def test_query_keeps_the_macro_it_names_at_every_level():
         produced = compress_code(text, request)
         assert produced is not None and produced[1] == "code:braces"
         assert "# define LIB_OPTION_211_get(ctx, arg) \\" in produced[0].splitlines()
+
+
+@pytest.mark.parametrize("module,name", [("statistics", "NormalDist"), ("threading", "_RLock")])
+def test_a_query_naming_a_class_exactly_keeps_it_whole_over_functions_sharing_its_words(
+    module, name
+):
+    # statistics.py defines _normal_dist_inv_cdf, threading.py _PyRLock and RLock: their
+    # names share the class's words, but the task names the class, which is small enough
+    # to keep whole.
+    text = (Path(sysconfig.get_paths()["stdlib"]) / f"{module}.py").read_text()
+    lines = text.splitlines()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == name)
+    assert node.end_lineno - node.lineno < len(lines) // 4
+    result = compress(text, key=f"{module}.py", query=f"Explain what `{name}` does.")
+    out = result.text.splitlines()
+    body = [line for line in lines[node.lineno - 1 : node.end_lineno] if line.strip()]
+    assert [line for line in body if line not in out] == []
+    assert result.savings_percent > 20
+
+
+def test_a_cpp_class_defined_inside_a_class_keeps_its_members_signatures():
+    # libstdc++'s pb_ds: `class cond_dealtor { ... };` inside pat_trie_map is a member
+    # declaration of that class's type; its constructor and methods are the interface.
+    path = Path("/usr/include/c++/12/ext/pb_ds/detail/pat_trie_/pat_trie_.hpp")
+    if not path.exists():
+        pytest.skip("libstdc++ 12's pb_ds headers are not installed")
+    text = path.read_text()
+    result = compress(text, key=path.name)
+    assert result.transforms[0] == "code:tree-sitter:cpp"
+    out = result.text.splitlines()
+    for signature in (
+        "\tcond_dealtor(leaf_pointer p_nd)",
+        "\tset_no_action_dtor()",
+        "\tadd_branch()",
+        "\tget_branch()",
+    ):
+        assert signature in out

@@ -804,6 +804,12 @@ class _Marker:
             return _Kind("signature", node, _name(node))
         if node_type in g.containers and self.body(node) is not None:
             return _Kind("container", node, _name(node))
+        if node_type in g.declarations and node.child_by_field_name("declarator") is None:
+            # A C++ class or struct defined inside a class (``class cond_dealtor { ... };``)
+            # is a member declaration of that type, naming no member: the class is the news.
+            defined = node.child_by_field_name("type")
+            if defined is not None and defined.type in g.containers and self.body(defined):
+                return _Kind("container", defined, _name(defined))
         value = _assigned(node)
         if value is not None:
             name, target = value
