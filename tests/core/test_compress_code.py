@@ -374,3 +374,31 @@ def test_a_cpp_class_defined_inside_a_class_keeps_its_members_signatures():
         "\tget_branch()",
     ):
         assert signature in out
+
+
+@pytest.mark.parametrize(
+    "name,signatures",
+    [
+        (
+            "stl_vector.h",
+            [
+                "\t_Vector_impl_data() _GLIBCXX_NOEXCEPT",
+                "\t_M_copy_data(_Vector_impl_data const& __x) _GLIBCXX_NOEXCEPT",
+            ],
+        ),
+        (
+            "locale_conv.h",
+            ["      from_bytes(const char* __ptr)", "      to_bytes(const wide_string& __wstr)"],
+        ),
+    ],
+)
+def test_a_cpp_header_is_parsed_past_its_librarys_reserved_macros(name, signatures):
+    # libstdc++ writes _GLIBCXX_VISIBILITY(default) after a namespace's name and
+    # _GLIBCXX_NOEXCEPT after a signature: the grammar reads them as names and breaks.
+    path = Path("/usr/include/c++/12/bits") / name
+    if not path.exists():
+        pytest.skip("libstdc++ 12's headers are not installed")
+    result = compress(path.read_text(), key=name)
+    assert result.transforms[0] == "code:tree-sitter:cpp"
+    out = result.text.splitlines()
+    assert [s for s in signatures if s not in out] == []

@@ -527,6 +527,12 @@ _C_ATTRIBUTES = re.compile(
 # a type and a name follow it, or a name and its parameters; a type (EVP_MD *md) does not.
 _QUALIFIER = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b(?= +(?:\w+ +[\w*(]|\w+ ?\(|\w+\)))")
 _QUALIFIER_USES = 3  # times a macro must start a broken line to be taken for a qualifier
+# A library's own macros in its headers are reserved names (an underscore and a capital:
+# _GLIBCXX_NOEXCEPT, _GLIBCXX_VISIBILITY(default), _LIBCPP_HIDE_FROM_ABI), all capitals
+# with an underscore inside: never a type's or a variable's name (``_Tp``, ``__x``).
+_RESERVED_MACRO = re.compile(
+    r"\b_[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b(?:\((?:[^()\n]|\([^()\n]*\))*\))?"
+)
 
 
 def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | None:
@@ -568,7 +574,18 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         )
         retry = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
     fewer = _broken_lines(retry, cut)
-    return (retry, fewer) if fewer < broken else (root, broken)
+    best = (retry, fewer) if fewer < broken else (root, broken)
+    if best[1] and _RESERVED_MACRO.search(text):
+        lines = blanked.split("\n")
+        blanked = "\n".join(
+            line if line.lstrip().startswith("#") else _RESERVED_MACRO.sub(_blank, line)
+            for line in lines
+        )
+        bare = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+        least = _broken_lines(bare, cut)
+        if least < best[1]:
+            best = (bare, least)
+    return best
 
 
 def _blank(match: re.Match[str]) -> str:
