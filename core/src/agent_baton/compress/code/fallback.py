@@ -64,6 +64,7 @@ _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*+(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 # A C++ linkage block holds declarations, whatever its size: a header has several.
+_DIRECTIVE = re.compile(r"[^\S\n]*#[^\S\n]*(if|ifdef|ifndef|else|elif|elifdef|elifndef|endif)\b")
 _LINKAGE = re.compile(r'^\s*extern\s+"[^"]*"\s*$')
 
 
@@ -95,7 +96,26 @@ class _BraceScanner:
         # Depth of braces and of (), [] at the start of each line (index n: the end).
         self.depth = [0] * (n + 1)
         self.parens = [0] * (n + 1)
+        # Of a conditional's branches (#if ... #else ... #endif), the first is read, as a
+        # compiler taking it would: each branch may open the same block (libstdc++'s
+        # constructors under #if __cplusplus >= 201103L), and counting both unbalances
+        # every statement after them.
+        branches: list[bool] = []  # per open #if: past its first branch
+        skipped = 0  # open conditionals past their first branch
         for i, line in enumerate(self.code[:n]):
+            directive = _DIRECTIVE.match(line)
+            if directive:
+                word = directive.group(1)
+                if word.startswith("if"):
+                    branches.append(False)
+                elif word == "endif":
+                    skipped -= branches.pop() if branches else 0
+                elif branches and not branches[-1]:
+                    branches[-1] = True
+                    skipped += 1
+            if skipped:
+                self.depth[i + 1], self.parens[i + 1] = self.depth[i], self.parens[i]
+                continue
             self.depth[i + 1] = self.depth[i] + line.count("{") - line.count("}")
             self.parens[i + 1] = (
                 self.parens[i] + line.count("(") + line.count("[") - line.count(")")
@@ -141,7 +161,9 @@ class _BraceScanner:
             return False
         ends = self.code[j].rstrip()
         after = self.code[j + 1].lstrip()
-        return ends.endswith(_CONTINUED_END) or after.startswith(_CONTINUED_START)
+        # A block opened on the line below its header (``namespace std``, then ``{``).
+        opens_below = after.startswith("{") and not ends.endswith((";", "{", "}"))
+        return ends.endswith(_CONTINUED_END) or after.startswith(_CONTINUED_START) or opens_below
 
     def _simple(self, i: int, j: int, top: bool) -> None:
         first = self.s.lines[i]
@@ -179,6 +201,7 @@ class _BraceScanner:
         if wrapper and self.nesting < _MAX_NESTING:
             # extern "C" { ... }, a namespace, a module wrapper: a block around most of the
             # file holds its declarations, so it is walked, never elided whole.
+            self._doc(comments, ALWAYS)
             self.s.keep(i, opened, ALWAYS)
             self.s.keep(j, j, ALWAYS)
             self.nesting += 1
