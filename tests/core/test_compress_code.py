@@ -1,4 +1,5 @@
 import ast
+import itertools
 import re
 import sysconfig
 import zipfile
@@ -419,3 +420,18 @@ def test_the_brace_scanner_reads_blocks_opened_below_and_one_branch_of_a_conditi
     for name in ("reverse_iterator", "back_insert_iterator", "__normal_iterator", "move_iterator"):
         assert f"    class {name}" in out
     assert 30 < result.savings_percent < 80
+
+
+def test_a_run_of_one_short_line_and_blanks_stays_rather_than_its_marker():
+    # Above each Javadoc's kept first line, a blank line and `/**` were cut and marked
+    # `// [… 1 lines]`: the marker is longer than what it replaced.
+    source = _jdk_source("java.base/java/util/Optional.java")
+    if source is None:
+        pytest.skip("no JDK src.zip")
+    out = compress(source, key="Optional.java").text.splitlines()
+    pairs = list(itertools.pairwise(out))
+    assert not [
+        b for a, b in pairs if a.strip() == "// [… 1 lines]" and b.lstrip().startswith("* ")
+    ]
+    assert sum(a.strip() == "/**" and b.lstrip().startswith("* ") for a, b in pairs) >= 10
+    assert not violations(source, "\n".join(out))

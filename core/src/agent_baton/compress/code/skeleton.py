@@ -106,16 +106,18 @@ class Skeleton:
             if count:
                 # Every cut is marked where it was: a body under its owner's name, anything
                 # else (a docstring, comments, a whole definition at a hard level) by count.
-                indent = _indent(next(line for line in self.lines[i:j] if line.strip()))
+                line = next(line for line in self.lines[i:j] if line.strip())
+                indent = _indent(line)
                 if body:
                     name = self.owners[owner].name
                     marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
                 else:
                     marker = f"{indent}{self.comment} [… {count} lines]"
-                if not body and j - i == 1 and len(self.lines[i]) <= len(marker):
-                    # One comment line no longer than its marker (``// Deprecated.``) costs
-                    # no more. (A body of one line stays a body, marked under its name.)
-                    out.append(self.lines[i])
+                if not body and count == 1 and len(line) <= len(marker):
+                    # One comment line no longer than its marker (``// Deprecated.``, a
+                    # blank line and ``/**``) costs no more. (A body of one line stays a
+                    # body, marked under its name.)
+                    out.append(line)
                     i = j
                     continue
                 out.append(marker)
