@@ -64,7 +64,9 @@ _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*+(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 # A C++ linkage block holds declarations, whatever its size: a header has several.
-_DIRECTIVE = re.compile(r"[^\S\n]*#[^\S\n]*(if|ifdef|ifndef|else|elif|elifdef|elifndef|endif)\b")
+# Matched on a line with its indent stripped: from every blank of an indent, a search
+# would rescan the blanks after it.
+_DIRECTIVE = re.compile(r"#[^\S\n]*(if|ifdef|ifndef|else|elif|elifdef|elifndef|endif)\b")
 _LINKAGE = re.compile(r'^\s*extern\s+"[^"]*"\s*$')
 
 
@@ -103,7 +105,7 @@ class _BraceScanner:
         branches: list[bool] = []  # per open #if: past its first branch
         skipped = 0  # open conditionals past their first branch
         for i, line in enumerate(self.code[:n]):
-            directive = _DIRECTIVE.match(line)
+            directive = _DIRECTIVE.match(line.lstrip()) if "#" in line else None
             if directive:
                 word = directive.group(1)
                 if word.startswith("if"):
