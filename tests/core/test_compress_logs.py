@@ -538,3 +538,33 @@ def test_a_query_naming_a_place_keeps_the_diagnostics_there_whole(tmp_path):
         assert block in text
     # A place the query does not name keeps its report as before: detail lines once.
     assert text.count("missing type arguments for generic class List<E>") < 10
+
+
+def test_coloured_compiler_output_keeps_every_failure_line(tmp_path):
+    # gcc told to colour its diagnostics (as under a terminal, or in CI with colours forced)
+    # writes ESC[01;35mwarning: ESC[m: without its codes read away, no word "warning"
+    # stands after a word boundary, and the folds dropped 65 of 74 failure lines of zlib's
+    # examples.
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is not installed")
+    functions = [
+        f"int scale_{i}(unsigned n, int k) {{\n    int unused_{i};\n"
+        f"    for (int j = 0; j < n; j++) k += j;\n    return k;\n}}\n"
+        for i in range(40)
+    ]
+    (tmp_path / "scale.c").write_text("".join(functions))
+    run = subprocess.run(
+        [gcc, "-Wall", "-Wextra", "-fdiagnostics-color=always", "-c", "scale.c"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    out = run.stderr
+    assert "\x1b[" in out
+    plain = re.sub(r"\x1b\[[0-9;]*[mK]", "", out)
+    lines, plain_lines = out.splitlines(), plain.splitlines()
+    failing = [lines[i] for i, line in enumerate(plain_lines) if ": warning: " in line]
+    assert len(failing) == 80
+    text = compress(out, model="gpt-4").text.splitlines()
+    assert [line for line in failing if line not in text] == []

@@ -257,6 +257,8 @@ _QUOTED = (
 # reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
+# ECMA-48 control sequences: ESC [, parameter bytes, intermediate bytes, a final byte.
+_CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
@@ -266,9 +268,21 @@ def is_failure(line: str) -> bool:
     An error, an exception, a FAIL, an assertion, a traceback frame, a warning, a non-zero
     exit: as tools print them (``file:3:1: error:``, ``E   assert``, ``Traceback (most
     recent call last):``, ``make: *** [...] Error 1``, ``ERROR``, ``✖ name``), not as prose
-    mentions them ("a fast memory error detector").
+    mentions them ("a fast memory error detector"); in colour too (read without its codes).
     """
+    if "\x1b" in line:
+        line = uncoloured(line)
     return _is_long_failure(line) if len(line) >= _LONG_LINE else _is_failure(line)
+
+
+def uncoloured(line: str) -> str:
+    """``line`` without its terminal control sequences (colours, ``ESC[K``).
+
+    A tool writing to a terminal, or told to (gcc -fdiagnostics-color, cargo --color=always,
+    pytest --color=yes, FORCE_COLOR), wraps its words in them: ``ESC[01;31mERROR`` holds no
+    word "error" after a word boundary.
+    """
+    return _CONTROL_SEQUENCE.sub("", line)
 
 
 @once
@@ -369,6 +383,8 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
     one scan finds the others far faster than testing each line.
     """
+    if "\x1b" in text:
+        also = (*also, "\x1b")  # a coloured line may start like a failure after its codes
     if OTHER_BREAKS.search(text):
         return [
             i for i, line in enumerate(lines) if is_failure(line) or any(w in line for w in also)

@@ -25,6 +25,7 @@ from agent_baton.compress.guarantees import (
     failure_candidates,
     is_failure,
     lines_holding,
+    uncoloured,
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -149,6 +150,8 @@ def names_a_problem(line: str) -> bool:
     Every failure line (:func:`~agent_baton.compress.guarantees.is_failure`) is one:
     pytest's ``>`` lines, frames and the rest that name no problem word included.
     """
+    if "\x1b" in line:
+        line = uncoloured(line)
     return is_problem(line) or bool(_EXCEPTION_NAME.search(line)) or is_failure(line)
 
 
