@@ -694,11 +694,10 @@ class SharedContext:
         index = worker("index").submit(_index_job, job)
         held = (_version(entry), index, os.getpid(), job)
         self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
-        index.add_done_callback(lambda built: self._charge_index(stored, held, built))
-
-    def _charge_index(self, stored: str, held: _HeldIndex, built: Future[SearchIndex]) -> None:
-        if not built.cancelled() and built.exception() is None:
-            self._derived.resize(stored, "index", held, built.result().nbytes)
+        # The callback holds the cache, never the context: a context dropped by its user is
+        # freed at once, not when the index thread is done with it (the AutoGen registry
+        # frees a dumped context's name then).
+        index.add_done_callback(functools.partial(_charge_index, self._derived, stored, held))
 
     def _prune_derived(self) -> None:
         live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._now())}
@@ -719,6 +718,14 @@ async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 # (version of the entry, its index, the process that started building it, the build's input)
 _HeldIndex = tuple[tuple[float, int], Future[SearchIndex], int, list[str]]
+
+
+def _charge_index(
+    derived: DerivedCache, stored: str, held: _HeldIndex, built: Future[SearchIndex]
+) -> None:
+    """Charge an index at its own size once built (if it is still the one filed)."""
+    if not built.cancelled() and built.exception() is None:
+        derived.resize(stored, "index", held, built.result().nbytes)
 
 
 def _index_job(job: list[str]) -> SearchIndex:
