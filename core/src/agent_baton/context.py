@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from agent_baton.allocator import release_free_memory
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
+from agent_baton.backends.base import SCOPE_SEP
 from agent_baton.background import worker
 from agent_baton.cache import DerivedCache
 from agent_baton.compress import CompressionResult, compress
@@ -49,9 +50,6 @@ _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
 _HISTORY_SIZE = 4096  # keys a scope remembers the fate of (put at, or refused), and numbers
 _HISTORY_SHARE = 64  # those memories of every scope get max_bytes / 64, at least 1 MiB
 _HISTORY_MIN_BYTES = 2**20
-# Joins a scope's path to its keys in the backend; refused in keys and scope names, so a
-# scoped key can never be spelled from another scope.
-_SCOPE_SEP = "\x1f"
 
 
 class SharedContext:
@@ -154,11 +152,11 @@ class SharedContext:
         """
         if not isinstance(name, str):
             raise TypeError(f"scope name must be a str, not {type(name).__name__}")
-        if not name or _SCOPE_SEP in name:
+        if not name or SCOPE_SEP in name:
             raise ValueError("scope name must be a non-empty string without '\\x1f'")
         view = copy.copy(self)
         view._scope_path = (*self._scope_path, name)
-        view._prefix = "".join(part + _SCOPE_SEP for part in view._scope_path)
+        view._prefix = "".join(part + SCOPE_SEP for part in view._scope_path)
         return view
 
     @property
@@ -401,7 +399,7 @@ class SharedContext:
         start = len(self._prefix)
         found = []
         for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now()):
-            *path, key = entry.key[start:].split(_SCOPE_SEP)
+            *path, key = entry.key[start:].split(SCOPE_SEP)
             found.append((tuple(path), dataclasses.replace(entry, key=key)))
         return found
 
@@ -618,8 +616,7 @@ class SharedContext:
         start = len(self._prefix)
         return [
             dataclasses.replace(entry, key=entry.key[start:])
-            for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now())
-            if _SCOPE_SEP not in entry.key[start:]
+            for entry in self._backend.entries_in(self._prefix, ttl=self.ttl, now=self._now())
         ]
 
     def _compress(self, text: str, **kwargs: Any) -> CompressionResult:
@@ -767,5 +764,5 @@ def _check_key(key: object) -> None:
         raise TypeError(f"key must be a str, not {type(key).__name__}")
     if not key:
         raise ValueError("key must be a non-empty string")
-    if _SCOPE_SEP in key:
+    if SCOPE_SEP in key:
         raise ValueError("key must not contain '\\x1f' (it separates scopes)")
