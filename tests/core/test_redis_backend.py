@@ -3,6 +3,7 @@
 import importlib
 import json
 import multiprocessing
+import random
 import socket
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent_baton import BackendUnavailableError, RedisBackend, SharedContext
+from agent_baton.entry import ContextEntry
 
 ORDERS = json.dumps(
     [{"order_id": 4000 + i, "status": "failed" if i == 77 else "ok"} for i in range(300)],
@@ -357,3 +359,115 @@ def test_the_order_survives_replace_delete_and_the_layout_without_it(
     assert int(client.hget(h, "#b")) == sum(
         e.size_bytes for e in backend.entries(ttl=None, now=None)
     )
+
+
+def commands_run(backend, read):
+    """The commands Redis ran, by name, while ``read()`` ran (``INFO commandstats``)."""
+
+    def calls():
+        stats = backend._client.info("commandstats")
+        return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
+
+    before = calls()
+    read()
+    after = calls()
+    return {k: n - before.get(k, 0) for k, n in after.items() if n > before.get(k, 0)}
+
+
+def directories(backend):
+    """Each scope's prefix -> its keys, walked along its list in the raw fields."""
+    fields = {
+        f.decode("utf-8", "surrogatepass"): v.decode("utf-8", "surrogatepass")
+        for f, v in backend._client.hgetall(backend._key).items()
+    }
+    found = {}
+    for field, ends in fields.items():
+        if field.startswith("d:"):
+            prefix, key, keys = field[2:], ends.split("\x1f")[0], []
+            while key:
+                keys.append(key)
+                key = fields[f"l:{prefix}{key}"].split("\x1f")[1]
+            assert keys[-1] == ends.split("\x1f")[1]
+            found[prefix] = sorted(keys)
+    return found
+
+
+def test_a_scopes_reads_never_read_the_namespace(redis_backend_factory):
+    # Other users' entries around alice's: her keys, stats, search and render cost what her
+    # scope holds (one directory field), not what the namespace holds.
+    backend = redis_backend_factory()
+    ctx = SharedContext(backend=backend, max_entries=10_000)
+    for i in range(300):
+        text = f"note {i} of user {i % 30}"
+        backend.put(
+            ContextEntry(f"user-{i % 30}\x1fn{i}", None, text, text, 5, 5, [], 0.0, 0),
+            ttl=3600,
+            max_entries=10_000,
+            now=None,
+        )
+    alice = ctx.scope("alice")
+    alice.put("research", "order 4711 shipped late")
+    alice.scope("inner").put("draft", "not alice's own")
+
+    for read in (alice.keys, alice.stats, lambda: alice.search(None, "4711"), alice.render):
+        ran = commands_run(backend, read)
+        assert "hkeys" not in ran and ran.get("hmget", 0) <= 2, ran
+    assert alice.keys() == ["research"]
+    assert ctx.keys() == [] and len(ctx.scope("user-7").keys()) == 10
+
+
+def test_scope_directories_follow_every_write(redis_backend_factory, clock):
+    # Puts, replacements, appends, deletes, evictions by both bounds, expiry and scope clears,
+    # in odd scope names: each directory lists exactly its scope's live keys.
+    backend = redis_backend_factory()
+    ctx = SharedContext(ttl=60, max_entries=12, max_bytes=40_000, clock=clock, backend=backend)
+    views = [ctx, ctx.scope("a%.-["), ctx.scope("a"), ctx.scope("a").scope("b"), ctx.scope("é")]
+    rng = random.Random(7)
+    for step in range(400):
+        view = rng.choice(views)
+        key = f"k{rng.randrange(6)}"
+        action = rng.random()
+        if action < 0.55:
+            view.put(key, "x" * rng.choice([10, 500, 3000]))
+        elif action < 0.7:
+            view.append(key, f"appended at {step}")
+        elif action < 0.85:
+            view.delete(key)
+        elif action < 0.9:
+            view.clear()
+        else:
+            clock.advance(rng.choice([1, 30, 61]))
+        for view in views:
+            prefix = view._prefix
+            scanned = [
+                e.key[len(prefix) :]
+                for e in backend.entries_under(prefix, ttl=60, now=clock())
+                if "\x1f" not in e.key[len(prefix) :]
+            ]
+            assert view.keys() == scanned, step
+    live = {e.key for e in backend.entries_under("", ttl=None, now=clock())}
+    listed = {p + k for p, ks in directories(backend).items() for k in ks}
+    assert listed == live  # no name left behind, none missing
+
+
+def test_a_namespace_without_directories_is_read_whole_then_given_them(redis_backend_factory):
+    # Written by a version before directories: a scope's reads scan it, the next put lists it.
+    backend = redis_backend_factory()
+    ctx = SharedContext(backend=backend)
+    ctx.scope("alice").put("research", "alice's research")
+    ctx.scope("bob").put("research", "bob's research")
+    ctx.put("shared", "root entry")
+    client = backend._client
+    lists = [f for f in client.hkeys(backend._key) if f.startswith((b"d:", b"l:"))]
+    client.hdel(backend._key, "#d", *lists)
+
+    assert ctx.scope("alice").keys() == ["research"] and ctx.keys() == ["shared"]
+    ctx.scope("bob").put("notes", "bob's notes")
+    assert directories(backend) == {
+        "": ["shared"],
+        "alice\x1f": ["research"],
+        "bob\x1f": ["notes", "research"],
+    }
+    ran = commands_run(backend, ctx.scope("bob").keys)
+    assert "hkeys" not in ran
+    assert ctx.scope("bob").keys() == ["research", "notes"]

@@ -207,3 +207,34 @@ def test_a_cancelled_job_is_let_go_by_the_idle_worker():
         time.sleep(0.01)
         gc.collect()
     assert held() is None
+
+
+def test_a_context_dropped_by_its_user_is_freed_while_its_index_is_built():
+    # Whatever the index thread is doing with a put's index (queued, building, running its
+    # done-callback), it never holds the context: the user's last reference frees it then and
+    # there (the AutoGen registry frees a dumped context's name when its context is freed).
+    import gc
+    import weakref
+
+    gate = threading.Event()
+    from agent_baton.background import worker
+
+    worker("index").submit(gate.wait)  # the index thread is busy: the put's build is queued
+    gc.disable()  # freed by reference counting alone, not by a collection that may not run
+    try:
+        ctx = SharedContext()
+        ctx.put("log", LOG)
+        held = weakref.ref(ctx)
+        del ctx
+        queued = held() is None
+        gate.set()
+        assert queued
+        ctx = SharedContext()
+        ctx.put("log", LOG)
+        assert ctx.search(None, "worker-3")  # built, its done-callback run or running
+        held = weakref.ref(ctx)
+        del ctx
+        assert held() is None
+    finally:
+        gate.set()
+        gc.enable()

@@ -29,6 +29,7 @@ class ScriptedLLM(BaseLLM):
 
     _replies: list[str] = PrivateAttr(default_factory=list)
     _received: list[list[dict[str, Any]]] = PrivateAttr(default_factory=list)
+    _offered: list[set[str]] = PrivateAttr(default_factory=list)
 
     def __init__(self, replies: list[str], **data: Any) -> None:
         super().__init__(model="scripted", **data)
@@ -38,6 +39,10 @@ class ScriptedLLM(BaseLLM):
     def received(self) -> list[list[dict[str, Any]]]:
         """The messages of each call, in order."""
         return self._received
+
+    def offered(self, call: int = 0) -> set[str]:
+        """The names of the tools offered with one call (native tool calls only)."""
+        return self._offered[call]
 
     def prompt(self, call: int = 0) -> str:
         """Every message content of one call, joined."""
@@ -56,6 +61,7 @@ class ScriptedLLM(BaseLLM):
         if isinstance(messages, str):
             messages = [{"role": "user", "content": messages}]
         self._received.append([dict(m) for m in messages])
+        self._offered.append({t["function"]["name"] for t in tools or ()})
         if not self._replies:
             raise AssertionError(f"ScriptedLLM got an unexpected call #{len(self._received)}")
         return self._replies.pop(0)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
+from crewai import Agent, Crew, Task
 from crewai.tools import BaseTool
 
 from agent_baton import SharedContext
@@ -49,6 +51,59 @@ def test_a_prefix_names_the_tools_and_their_markers(filled):
     assert 'ops_read_shared_context(key="research", full=true)' in answer  # the marker
     assert 'get("research"' not in answer
     assert "ops_read_shared_context(key=...)" in listing.run()
+
+
+def test_markers_name_the_tools_as_crewai_offers_them_to_the_model(
+    ctx, make_agent, final, big, native_llm, tool_call
+):
+    # CrewAI offers "Ops-read_shared_context" as ops_read_shared_context and calls it by that
+    # name only: markers naming the tool as given named a tool the model does not have.
+    baton = CrewBaton(ctx, max_tokens=1000)
+    writer_llm = native_llm(
+        [tool_call("ops_read_shared_context", key="research", query="web-5"), "Done."],
+        window=1_000_000,
+    )
+    researcher, _ = make_agent("Researcher", [final(big)])
+    writer = Agent(
+        role="Writer", goal="Write", backstory="-", llm=writer_llm, tools=baton.tools(prefix="Ops-")
+    )
+    tasks = [
+        Task(name="research", description="Collect", expected_output="JSON", agent=researcher),
+        Task(name="write", description="Write", expected_output="text", agent=writer),
+    ]
+    baton.attach(Crew(agents=[researcher, writer], tasks=tasks)).kickoff()
+
+    offered = writer_llm.offered(0)
+    named = set(re.findall(r"([\w-]+)\(key=", writer_llm.prompt(0)))
+    assert named and named <= offered, (named, offered)
+    (answer,) = writer_llm.tool_results()
+    assert '"host": "web-5"' in answer  # the call by the offered name reached the tool
+
+
+def test_markers_name_this_batons_tools_when_the_agent_has_two_contexts(
+    make_agent, final, big, native_llm
+):
+    # The writer reads a docs context first in its tool list; the handoff is from the run's
+    # context, so its markers must name that context's tools, not the first ones listed.
+    docs, run = CrewBaton(SharedContext()), CrewBaton(SharedContext(), max_tokens=1000)
+    writer_llm = native_llm(["Done."], window=1_000_000)
+    researcher, _ = make_agent("Researcher", [final(big)])
+    tools = [*docs.tools(prefix="docs_"), *run.tools(prefix="run_")]
+    writer = Agent(role="Writer", goal="Write", backstory="-", llm=writer_llm, tools=tools)
+    tasks = [
+        Task(name="research", description="Collect", expected_output="JSON", agent=researcher),
+        Task(name="write", description="Write", expected_output="text", agent=writer),
+    ]
+    run.attach(Crew(agents=[researcher, writer], tasks=tasks)).kickoff()
+
+    named = set(re.findall(r"([\w-]+)\(key=", writer_llm.prompt(0)))
+    assert named == {"run_read_shared_context"}
+
+
+@pytest.mark.parametrize("prefix", ["ops ", "ops.", "é_", 7])
+def test_a_prefix_model_apis_refuse_is_refused(ctx, prefix):
+    with pytest.raises((ValueError, TypeError), match="prefix"):
+        CrewBaton(ctx).tools(prefix=prefix)
 
 
 def test_read_returns_the_compressed_form_within_its_budget(filled, big):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
+from langchain.agents import create_agent
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import (
     AIMessage,
@@ -18,6 +19,7 @@ from langchain_core.runnables.history import RunnableWithMessageHistory
 from agent_baton import SharedContext
 from agent_baton_langchain import (
     BatonChatMessageHistory,
+    SharedContextMiddleware,
     SharedContextRetriever,
     make_context_tools,
 )
@@ -237,3 +239,30 @@ def test_sessions_sharing_a_context_never_see_each_other_through_tools_or_retrie
         note = BatonChatMessageHistory(ctx, user, max_message_tokens=50).messages[1].content
         assert f'read_shared_context(key="{user}:1", full=true)' in note
         assert "statement line 0:" in read.invoke({"key": f"{user}:1", "full": True}, config)
+
+
+def test_a_sessions_agents_never_receive_the_serialized_messages(ctx, scripted, research):
+    # The history and a create_agent agent on the same thread share its scope (the tools
+    # read the history there): the messages' texts are context, their serialized forms
+    # (ids, tool call ids, metadata as JSON) are bookkeeping no model should read.
+    history = BatonChatMessageHistory(ctx, "alice")
+    stored = conversation(research)
+    history.add_messages(stored)
+    model = scripted(AIMessage("Written."))
+    writer = create_agent(model, middleware=[SharedContextMiddleware(ctx)], name="writer")
+    writer.invoke(
+        {"messages": [HumanMessage("Write it up")]}, {"configurable": {"thread_id": "alice"}}
+    )
+
+    prompt = "\n".join(message.text for message in model.received[0])
+    assert "alice:4" in prompt  # the researcher's answer, handed over
+    _, search, listing = make_context_tools(ctx)
+    config = {"configurable": {"session_id": "alice"}}
+    seen = [
+        prompt,
+        listing.invoke({}, config),
+        search.invoke({"query": "tool_call_id additional_kwargs call-1"}, config),
+    ]
+    for text in seen:
+        assert "additional_kwargs" not in text and "meta" not in text
+    assert [m.id for m in history.get_messages(full=True)] == [m.id for m in stored]

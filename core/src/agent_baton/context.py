@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from agent_baton.allocator import release_free_memory
 from agent_baton.backends import Backend, MemoryBackend, RedisBackend
+from agent_baton.backends.base import SCOPE_SEP
 from agent_baton.background import worker
 from agent_baton.cache import DerivedCache
 from agent_baton.compress import CompressionResult, compress
@@ -49,9 +50,6 @@ _FOCUSED_IN_RENDER = 3  # entries render recompresses around the query
 _HISTORY_SIZE = 4096  # keys a scope remembers the fate of (put at, or refused), and numbers
 _HISTORY_SHARE = 64  # those memories of every scope get max_bytes / 64, at least 1 MiB
 _HISTORY_MIN_BYTES = 2**20
-# Joins a scope's path to its keys in the backend; refused in keys and scope names, so a
-# scoped key can never be spelled from another scope.
-_SCOPE_SEP = "\x1f"
 
 
 class SharedContext:
@@ -154,11 +152,11 @@ class SharedContext:
         """
         if not isinstance(name, str):
             raise TypeError(f"scope name must be a str, not {type(name).__name__}")
-        if not name or _SCOPE_SEP in name:
+        if not name or SCOPE_SEP in name:
             raise ValueError("scope name must be a non-empty string without '\\x1f'")
         view = copy.copy(self)
         view._scope_path = (*self._scope_path, name)
-        view._prefix = "".join(part + _SCOPE_SEP for part in view._scope_path)
+        view._prefix = "".join(part + SCOPE_SEP for part in view._scope_path)
         return view
 
     @property
@@ -401,7 +399,7 @@ class SharedContext:
         start = len(self._prefix)
         found = []
         for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now()):
-            *path, key = entry.key[start:].split(_SCOPE_SEP)
+            *path, key = entry.key[start:].split(SCOPE_SEP)
             found.append((tuple(path), dataclasses.replace(entry, key=key)))
         return found
 
@@ -618,8 +616,7 @@ class SharedContext:
         start = len(self._prefix)
         return [
             dataclasses.replace(entry, key=entry.key[start:])
-            for entry in self._backend.entries_under(self._prefix, ttl=self.ttl, now=self._now())
-            if _SCOPE_SEP not in entry.key[start:]
+            for entry in self._backend.entries_in(self._prefix, ttl=self.ttl, now=self._now())
         ]
 
     def _compress(self, text: str, **kwargs: Any) -> CompressionResult:
@@ -694,11 +691,10 @@ class SharedContext:
         index = worker("index").submit(_index_job, job)
         held = (_version(entry), index, os.getpid(), job)
         self._derived.put(stored, "index", held, _INDEX_BYTES_PER_CHAR * len(text))
-        index.add_done_callback(lambda built: self._charge_index(stored, held, built))
-
-    def _charge_index(self, stored: str, held: _HeldIndex, built: Future[SearchIndex]) -> None:
-        if not built.cancelled() and built.exception() is None:
-            self._derived.resize(stored, "index", held, built.result().nbytes)
+        # The callback holds the cache, never the context: a context dropped by its user is
+        # freed at once, not when the index thread is done with it (the AutoGen registry
+        # frees a dumped context's name then).
+        index.add_done_callback(functools.partial(_charge_index, self._derived, stored, held))
 
     def _prune_derived(self) -> None:
         live = {e.key for e in self._backend.entries(ttl=self.ttl, now=self._now())}
@@ -719,6 +715,14 @@ async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 # (version of the entry, its index, the process that started building it, the build's input)
 _HeldIndex = tuple[tuple[float, int], Future[SearchIndex], int, list[str]]
+
+
+def _charge_index(
+    derived: DerivedCache, stored: str, held: _HeldIndex, built: Future[SearchIndex]
+) -> None:
+    """Charge an index at its own size once built (if it is still the one filed)."""
+    if not built.cancelled() and built.exception() is None:
+        derived.resize(stored, "index", held, built.result().nbytes)
 
 
 def _index_job(job: list[str]) -> SearchIndex:
@@ -760,5 +764,5 @@ def _check_key(key: object) -> None:
         raise TypeError(f"key must be a str, not {type(key).__name__}")
     if not key:
         raise ValueError("key must be a non-empty string")
-    if _SCOPE_SEP in key:
+    if SCOPE_SEP in key:
         raise ValueError("key must not contain '\\x1f' (it separates scopes)")

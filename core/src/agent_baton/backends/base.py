@@ -10,6 +10,9 @@ from abc import ABC, abstractmethod
 
 from agent_baton.entry import ContextEntry
 
+SCOPE_SEP = "\x1f"
+"""Ends each scope name in a stored key (``alice\x1fresearch``); refused in keys and names."""
+
 
 class BackendError(RuntimeError):
     """A backend could not do what was asked; a write that raises it stored nothing.
@@ -97,6 +100,20 @@ class Backend(ABC):
         where they are stored; this default, for other backends, filters :meth:`entries`.
         """
         return [e for e in self.entries(ttl=ttl, now=now) if e.key.startswith(prefix)]
+
+    def entries_in(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries of the scope ``prefix`` itself, not of the scopes inside it.
+
+        Those whose keys are ``prefix`` then a key without :data:`SCOPE_SEP`, oldest first:
+        what a scope's ``keys``, ``search`` and ``render`` read. The Redis backend keeps a
+        directory per scope, so this does not read the rest of the namespace; this default
+        filters :meth:`entries_under`.
+        """
+        start = len(prefix)
+        found = self.entries_under(prefix, ttl=ttl, now=now)
+        return [e for e in found if SCOPE_SEP not in e.key[start:]]
 
     @abstractmethod
     def delete(self, key: str) -> bool:

@@ -1,4 +1,4 @@
-"""A backend in Redis, Valkey or Redis Cluster, so processes and hosts share one context.
+r"""A backend in Redis, Valkey or Redis Cluster, so processes and hosts share one context.
 
 A namespace ``ns`` is one hash, ``agent_baton:{ns}`` (the ``{ns}`` hash tag names its
 cluster slot), with these fields per entry key ``k``::
@@ -10,6 +10,11 @@ cluster slot), with these fields per entry key ``k``::
     s:<n> "<size> <key>" for the entry put with sequence number n: the order, which lets a
           put expire and evict from its head without reading the namespace
     #n #b #h  the entries in the order, their sizes' total, the lowest number it may hold
+    d:<p> "<first>\x1f<last>": the ends of the list of the keys (after ``p``) of the scope
+          whose prefix is ``p`` (``""``: the root; keys never hold ``\x1f``)
+    l:k   "<previous>\x1f<next>": k's neighbours in its scope's list ("" at an end); so a
+          scope lists its entries without reading the namespace, and a put links one key
+    #d    present once every entry is in its scope's list
 
 One key per namespace means Redis evicts, expires and deletes a namespace whole: there is no
 bookkeeping that eviction could tear from the values it lists, and ``clear()`` is one
@@ -21,8 +26,8 @@ its caller saw fail (a timeout while Redis was paused, or while it read a large 
 refuses to land.
 
 A put expires entries lazily, from the head of the order, and stops at the first live one:
-with a clock that goes back, an expired entry behind it waits for a read to drop it (reads
-check every entry), counted meanwhile by the bounds.
+with a clock that goes back, an expired entry behind it waits for a read to drop it (a read
+checks every entry it lists), counted meanwhile by the bounds.
 """
 
 from __future__ import annotations
@@ -92,42 +97,121 @@ local function position(m, meta)
   local v = redis.call('HGET', h, 's:' .. seq)
   if v and string.sub(v, string.find(v, ' ') + 1) == m then return seq end
 end
+-- A member's scope prefix (up to its last \\31) and its key in that scope.
+local function split(m)
+  local cut, at = 0, string.find(m, '\\31', 1, true)
+  while at do
+    cut = at
+    at = string.find(m, '\\31', at + 1, true)
+  end
+  return string.sub(m, 1, cut), string.sub(m, cut + 1)
+end
+-- Each scope's keys are a list linked through the fields 'l:<member>' = '<previous key>\\31
+-- <next key>' ('' at an end), from 'd:<scope prefix>' = '<first key>\\31<last key>': a put
+-- or a drop changes a few fields, whatever the scope holds. A field's two names, or nil.
+local function pair(f)
+  local v = redis.call('HGET', h, f)
+  if not v then return nil end
+  local cut = string.find(v, '\\31', 1, true)
+  return string.sub(v, 1, cut - 1), string.sub(v, cut + 1)
+end
+local function link(f, a, b)
+  redis.call('HSET', h, f, a .. '\\31' .. b)
+end
+-- Adds new member m at the end of its scope's list.
+local function enlist(m)
+  local scope, name = split(m)
+  local first, last = pair('d:' .. scope)
+  if first then
+    local before = pair('l:' .. scope .. last)
+    link('l:' .. scope .. last, before, name)
+    link('l:' .. m, last, '')
+    link('d:' .. scope, first, name)
+  else
+    link('l:' .. m, '', '')
+    link('d:' .. scope, name, name)
+  end
+end
+-- Takes member m out of its scope's list (nothing when it is not in one).
+local function unlist(m)
+  local prev, nxt = pair('l:' .. m)
+  if not prev then return end
+  local scope = split(m)
+  redis.call('HDEL', h, 'l:' .. m)
+  local first, last = pair('d:' .. scope)
+  if prev == '' then
+    first = nxt
+  else
+    local before = pair('l:' .. scope .. prev)
+    link('l:' .. scope .. prev, before, nxt)
+  end
+  if nxt == '' then
+    last = prev
+  else
+    local _, after = pair('l:' .. scope .. nxt)
+    link('l:' .. scope .. nxt, prev, after)
+  end
+  if first == '' then redis.call('HDEL', h, 'd:' .. scope) else link('d:' .. scope, first, last) end
+end
 local dropped = {}
 -- Drops member m; at is its position when known.
 local function drop(m, meta, at)
   meta = meta or redis.call('HGET', h, 'm:' .. m)
   at = at or (meta and position(m, meta))
   if at then unindex(at) end
+  unlist(m)
   redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
   dropped[#dropped + 1] = m
 end
--- The live entries whose member starts with prefix (every entry for ''), oldest first, as
--- {member, seq, size, meta}; expired ones among them are dropped.
-local function live(now, ttl, prefix)
+-- The members whose name starts with prefix (every member for ''), read from the fields.
+local function members_under(prefix)
   local members = {}
   local head = 'm:' .. (prefix or '')
   for _, f in ipairs(redis.call('HKEYS', h)) do
     if string.sub(f, 1, #head) == head then members[#members + 1] = string.sub(f, 3) end
   end
+  return members
+end
+-- The live entries among members, oldest first, as {member, seq, size, meta}; expired ones
+-- are dropped, and listed ones without fields taken out of their directory.
+local function live_of(members, now, ttl)
   local out = {}
-  if #members == 0 then return out end
   -- In batches: unpack() of more than a few thousand values overflows Lua's stack.
   for start = 1, #members, 1000 do
     local fields = {}
     for i = start, math.min(start + 999, #members) do fields[#fields + 1] = 'm:' .. members[i] end
     local metas = redis.call('HMGET', h, unpack(fields))
-    for j, meta in ipairs(metas) do
-      local m = members[start + j - 1]
-      local seq, stamp, size = header(meta, now)
-      if ttl and now - stamp >= ttl then
-        drop(m, meta)
+    for j = 1, #fields do
+      local m, meta = members[start + j - 1], metas[j]
+      if not meta then
+        unlist(m)
       else
-        out[#out + 1] = {m, seq, size, meta}
+        local seq, stamp, size = header(meta, now)
+        if ttl and now - stamp >= ttl then
+          drop(m, meta)
+        else
+          out[#out + 1] = {m, seq, size, meta}
+        end
       end
     end
   end
   table.sort(out, function(a, b) return a[2] < b[2] end)
   return out
+end
+local function live(now, ttl, prefix)
+  return live_of(members_under(prefix), now, ttl)
+end
+-- The members of the scope prefix itself, from its list. Never more than the namespace
+-- holds: a list that loops (it cannot) would not hold Redis.
+local function listed(prefix)
+  local members, name = {}, pair('d:' .. prefix)
+  local most = tonumber(redis.call('HGET', h, '#n') or 0)
+  while name and name ~= '' and #members <= most do
+    members[#members + 1] = prefix .. name
+    local _, nxt = pair('l:' .. prefix .. name)
+    name = nxt
+  end
+  return members
 end
 """
 
@@ -161,6 +245,13 @@ local function ensure_order(now, ttl)
   local first = last + 1
   if unreadable > 0 then first = -unreadable elseif es[1] then first = es[1][2] end
   redis.call('HSET', h, '#n', n, '#b', bytes, '#h', first, '#seq', last)
+end
+-- Puts every entry in its scope's list, once: a namespace written before the lists existed
+-- is read whole for it (as for the order).
+local function ensure_directories()
+  if redis.call('HEXISTS', h, '#d') == 1 then return end
+  for _, m in ipairs(members_under('')) do enlist(m) end
+  redis.call('HSET', h, '#d', 1)
 end
 -- The oldest entry in the order other than skip: position, member, meta; nil when none.
 -- Positions whose entry was replaced or deleted are cleared on the way.
@@ -207,6 +298,10 @@ end
 if late() then return 0 end
 local now = clock(ARGV[12])
 ensure_order(now, ttl)
+-- Read before anything here writes: a write creates a missing hash, without an expiry. The
+-- hash never empties after this (its counters stay), so it holds until the write below.
+local pttl = redis.call('PTTL', h)
+ensure_directories()
 -- Ordering a namespace of the old layout reads it whole (100,000 entries: 2 s): a caller
 -- that gave up meanwhile was told the put failed, so it stops here, before writing.
 if late() then return 0 end
@@ -246,11 +341,11 @@ if max_bytes then
     if n == 0 or bytes + size <= max_bytes or not evict_oldest() then break end
   end
 end
-local pttl = redis.call('PTTL', h)
 local seq = redis.call('HINCRBY', h, '#seq', 1)
 local head = seq .. ' ' .. string.format('%.17g', now) .. ' ' .. ARGV[9] .. '\\n'
 redis.call('HSET', h, 'm:' .. key, head .. ARGV[2], 'o:' .. key, ARGV[3])
 redis.call('HSET', h, 's:' .. seq, ARGV[9] .. ' ' .. key)
+if not replacing then enlist(key) end
 redis.call('HINCRBY', h, '#n', 1)
 redis.call('HINCRBY', h, '#b', size)
 if ARGV[5] == '1' then
@@ -296,6 +391,34 @@ _ENTRIES = (
     + """
 local out = {}
 for _, e in ipairs(live(clock(ARGV[2]), tonumber(ARGV[1]), ARGV[3])) do
+  local m = e[1]
+  local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
+  out[#out + 1] = m
+  out[#out + 1] = e[4]
+  out[#out + 1] = texts[1]
+  out[#out + 1] = texts[2]
+end
+return out
+"""
+)
+
+# ARGV: ttl seconds or '', injected now or '', scope prefix. As _ENTRIES, for the entries of
+# that scope itself, from its directory; from the fields in a namespace without directories.
+_SCOPE = (
+    _COMMON
+    + """
+local now, ttl, prefix = clock(ARGV[2]), tonumber(ARGV[1]), ARGV[3]
+local members
+if redis.call('HEXISTS', h, '#d') == 1 then
+  members = listed(prefix)
+else
+  members = {}
+  for _, m in ipairs(members_under(prefix)) do
+    if not string.find(m, '\\31', #prefix + 1, true) then members[#members + 1] = m end
+  end
+end
+local out = {}
+for _, e in ipairs(live_of(members, now, ttl)) do
   local m = e[1]
   local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
   out[#out + 1] = m
@@ -407,8 +530,9 @@ class RedisBackend(Backend):
             except ValueError:
                 raise ValueError("invalid Redis URL (not shown: it may hold credentials)") from None
         self._key = f"agent_baton:{{{namespace}}}".encode()
-        self._put, self._get, self._entries, self._delete, self._clear, self._time = (
-            self._client.register_script(s) for s in (_PUT, _GET, _ENTRIES, _DELETE, _CLEAR, _TIME)
+        scripts = (_PUT, _GET, _ENTRIES, _SCOPE, _DELETE, _CLEAR, _TIME)
+        self._put, self._get, self._entries, self._scope, self._delete, self._clear, self._time = (
+            self._client.register_script(s) for s in scripts
         )
         if check:
             self.ping()
@@ -497,7 +621,21 @@ class RedisBackend(Backend):
         Only their fields cross the network: a scope's reader never receives another
         scope's texts.
         """
-        raw = self._run(self._entries, [_seconds(ttl), _seconds(now), _encode(prefix)])
+        return self._listing(self._entries, prefix, ttl, now)
+
+    def entries_in(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries of the scope ``prefix`` itself, from its directory in Redis.
+
+        Costs what the scope holds, whatever the size of the namespace around it.
+        """
+        return self._listing(self._scope, prefix, ttl, now)
+
+    def _listing(
+        self, script: Script, prefix: str, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        raw = self._run(script, [_seconds(ttl), _seconds(now), _encode(prefix)])
         out = []
         for i in range(0, len(raw), 4):
             try:

@@ -1,4 +1,4 @@
-"""The one CrewAI internal this package relies on, checked before it is used.
+"""The CrewAI internals this package relies on, checked before they are used.
 
 CrewAI has no public hook that changes the text a task receives from the tasks before it
 (``crewai.hooks`` PRE_STEP sees that text, but its registry is process-wide and it does not
@@ -55,3 +55,17 @@ def check_context_hook(crew: Any) -> None:
             f"{type(crew).__name__}.{CONTEXT_HOOK} takes {parameters} in crewai {version}, "
             f"expected {_HOOK_PARAMETERS}; agent-baton-crewai needs an update"
         )
+
+
+def offered_tool_name(name: str) -> str:
+    """The name CrewAI offers a tool named ``name`` to the model under, and calls it by.
+
+    CrewAI 1.15 lowercases tool names, splits camelCase and turns every other character
+    than a letter or digit into ``_`` (``crewai.utilities.string_utils.sanitize_tool_name``);
+    a marker must name the tool that way, or the model calls a tool it does not have.
+    """
+    try:
+        from crewai.utilities.string_utils import sanitize_tool_name
+    except ImportError:  # a CrewAI that offers names as they are
+        return name
+    return str(sanitize_tool_name(name))

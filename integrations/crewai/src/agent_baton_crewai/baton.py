@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent_baton import BackendUnavailableError, SharedContext
-from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames
+from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames, tool_names
 from agent_baton_crewai._compat import CONTEXT_HOOK, check_context_hook
 from agent_baton_crewai.keys import task_key, unique_keys
 from agent_baton_crewai.report import Handoff, RunReport
@@ -211,7 +211,10 @@ class CrewBaton:
         """The read, search and list tools over ctx, each answer within ``max_tokens``.
 
         In an attached crew each run's agents get copies that read the run's scope.
-        ``prefix`` goes before each tool name, for two contexts on one agent.
+        ``prefix`` goes before each tool name, for two contexts on one agent: ASCII letters,
+        digits, ``_`` and ``-`` (else ``ValueError``); the tools are named as CrewAI offers them
+        to the model, lowercase with ``_`` for ``-`` (``"Docs-"`` gives
+        ``docs_read_shared_context``).
         """
         from agent_baton_crewai.tools import (
             SharedContextListTool,
@@ -219,8 +222,7 @@ class CrewBaton:
             SharedContextSearchTool,
         )
 
-        base = ToolNames()
-        names = ToolNames(prefix + base.read, prefix + base.search, prefix + base.list)
+        names = tool_names(prefix)
         return [
             tool(self._ctx, max_tokens=max_tokens, names=names)
             for tool in (SharedContextReadTool, SharedContextSearchTool, SharedContextListTool)
@@ -469,7 +471,7 @@ class _Attachment:
                 keys,
                 query=task.description if self.baton.focus else None,
                 max_tokens=self.baton.max_tokens,
-                tools=_tool_names(task),
+                tools=_tool_names(task, self.baton.ctx),
             )
             rendered_tokens = ctx.count_tokens(rendered)
             if rendered and rendered_tokens < original_tokens:
@@ -486,12 +488,15 @@ class _Attachment:
         return text
 
 
-def _tool_names(task: Task) -> ToolNames:
-    """The names of the baton tools the task's agent has, for markers; the defaults if none."""
+def _tool_names(task: Task, ctx: SharedContext) -> ToolNames:
+    """The names of the task's agent's tools over ``ctx``, for markers; the defaults if none.
+
+    Tools over another context (a second baton's, prefixed) would read the wrong entries.
+    """
     from agent_baton_crewai.tools import _SharedContextTool
 
     tools = [*(task.tools or []), *(task.agent.tools if task.agent is not None else [])]
-    ours = [tool for tool in tools if isinstance(tool, _SharedContextTool)]
+    ours = [t for t in tools if isinstance(t, _SharedContextTool) and t.origin.ctx is ctx]
     return ours[0].names if ours else ToolNames()
 
 

@@ -24,6 +24,7 @@ from agent_baton.answers import (
     read_answer,
     search_answer,
 )
+from agent_baton_crewai._compat import offered_tool_name
 
 DEFAULT_NAMES = ToolNames()
 READ_TOOL_NAME = DEFAULT_NAMES.read
@@ -105,7 +106,9 @@ class _SharedContextTool(BaseTool):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
-        data.setdefault("name", getattr(names, type(self).role))  # the name it is offered as
+        # Named as the model sees them, so that markers and answers name a tool it can call.
+        names = ToolNames(*map(offered_tool_name, (names.read, names.search, names.list)))
+        data.setdefault("name", getattr(names, type(self).role))
         super().__init__(max_tokens=max_tokens, **data)
         self._ctx = ctx
         self._names = names

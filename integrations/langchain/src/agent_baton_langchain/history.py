@@ -21,8 +21,9 @@ from agent_baton import SharedContext
 from agent_baton.answers import ToolNames
 from agent_baton_langchain._messages import compressed_copy, message_text
 
-META_SUFFIX = ":meta"
-"""Suffix of the key that holds a message's serialized form (type, ids, tool calls, metadata)."""
+META_SCOPE = "history-meta"
+"""The scope, inside the session's, that holds each message's serialized form (type, ids,
+tool calls, metadata): nested, so the session's listings, search and render never show it."""
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
 
@@ -37,11 +38,11 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     The messages are kept in ``ctx.scope(session_id)``, the scope the context tools, the
     retriever and the middleware read in a call whose config names that ``session_id`` (as
     ``RunnableWithMessageHistory`` passes it): sessions sharing one context never see each
-    other's messages. Message ``i`` is stored there under two keys: ``f"{session_id}:{i}"``
-    holds its text (what the context compresses, searches and lets a model zoom into) and
-    ``f"{session_id}:{i}:meta"`` its serialized form, so type, id, tool calls, ``tool_call_id``,
-    name and metadata survive. Both are put with ``agent=`` the message type (``"human"``,
-    ``"ai"``, ``"tool"``, ``"system"``).
+    other's messages. Message ``i``'s text is stored there under ``f"{session_id}:{i}"``
+    (what the context compresses, searches and lets a model zoom into), and its serialized
+    form under the same key in the scope :data:`META_SCOPE` inside it, so type, id, tool calls,
+    ``tool_call_id``, name and metadata survive without a model ever reading them. Both are
+    put with ``agent=`` the message type (``"human"``, ``"ai"``, ``"tool"``, ``"system"``).
 
     Reading (:attr:`messages`) returns AI and tool messages longer than
     ``max_message_tokens`` compressed to at most that many tokens (the entry's compressed
@@ -83,9 +84,9 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         self.ctx = ctx
         self.session_id = session_id
         self._view = ctx.scope(session_id)
+        self._meta = self._view.scope(META_SCOPE)
         self.max_message_tokens = max_message_tokens
-        suffix = re.escape(META_SUFFIX)
-        self._index_re = re.compile(re.escape(session_id) + r":(\d+)(" + suffix + ")?")
+        self._index_re = re.compile(re.escape(session_id) + r":(\d+)")
 
     def __repr__(self) -> str:
         return f"BatonChatMessageHistory(session_id={self.session_id!r}, ctx={self.ctx!r})"
@@ -136,7 +137,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
                 index = start + offset
                 # The meta entry goes first: eviction removes the oldest, so a message whose
                 # meta is live still has its text.
-                self._view.put(f"{self.text_key(index)}{META_SUFFIX}", meta, agent=message.type)
+                self._meta.put(self.text_key(index), meta, agent=message.type)
                 self._view.put(self.text_key(index), message_text(message), agent=message.type)
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
@@ -149,6 +150,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             for entry in self._view.entries():
                 if self._index_re.fullmatch(entry.key):
                     self._view.delete(entry.key)
+            self._meta.clear()
 
     async def aclear(self) -> None:
         """Async :meth:`clear`, on a worker thread."""
@@ -156,15 +158,11 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
     def _indices(self) -> list[int]:
         """Indices of this session's live messages (those with a meta entry), ascending."""
-        found = set()
-        for entry in self._view.entries():
-            match = self._index_re.fullmatch(entry.key)
-            if match is not None and match.group(2):
-                found.add(int(match.group(1)))
-        return sorted(found)
+        matches = (self._index_re.fullmatch(entry.key) for entry in self._meta.entries())
+        return sorted({int(match.group(1)) for match in matches if match is not None})
 
     def _load(self, index: int, *, full: bool) -> BaseMessage | None:
-        meta = self._view.get(f"{self.text_key(index)}{META_SUFFIX}", full=True)
+        meta = self._meta.get(self.text_key(index), full=True)
         text_entry = self._view.get_entry(self.text_key(index))
         if meta is None or text_entry is None:  # expired or deleted meanwhile
             return None
