@@ -778,17 +778,20 @@ def _wordy(line: str) -> bool:
 
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
-    plain = [_LINK.sub("", u.text) for u in units]
+    # A unit's text is on one line, and a link never spans two: the sentences are read as
+    # one text, a line each (links cut, lower-cased, scanned for features) rather than one
+    # by one.
+    joined = _LINK.sub("", "\n".join(u.text for u in units))
+    plain = joined.split("\n") if units else []
     # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
     # frozenset and its own copies of the words would hold the text over twenty times.
     vocabulary: dict[str, str] = {}
     words = [
-        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t.lower())}))
-        for t in plain
+        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t)}))
+        for t in (joined.lower().split("\n") if units else [])
     ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
-    joined = "\n".join(plain)
     starts = list(accumulate((len(t) + 1 for t in plain[:-1]), initial=0))
     found: list[Counter[str]] = [Counter() for _ in units]
     idents: list[set[str]] = [set() for _ in units]
