@@ -82,9 +82,11 @@ _UNITS = (
 #
 # The features that start with a letter, at a word's start (no word character before it):
 _AT_LETTER = (
-    r"(?P<date{s}>\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)"
+    # A word of small letters then no word character or "." (most words) is a cue or nothing:
+    # no date or identifier is tried on it.
+    r"(?![a-z]++(?![\w.]))(?:(?P<date{s}>\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)"
     r"|(?P<ident{s}>\b[A-Za-z]\w*+(?:\.\w+)+\(?"
-    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*)"
+    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*))"
     r"|(?P<cue{s}>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
     r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
     r"because|important|instead|replaced?|deprecated|breaking|fails?|failed|caused?)\b)"
