@@ -162,7 +162,12 @@ _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # A markdown link reference definition ("[RFC 320]: https://…"; not a footnote, "[^3]: …"):
 # where a reference in the text points, not text.
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S")
-_LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
+# Each match starts by consuming its first character ("(", "<" or "h"), checked behind it:
+# re skips to those characters rather than trying every one.
+_LINK = re.compile(
+    r"[(<h](?:(?<=\]\()(?:[^)\s\]]|\](?!\())*\)|(?<=<)https?://[^\s>)]+>?"
+    r"|(?<=h)ttps?://[^\s>)]+>?)"
+)
 
 
 @dataclass(slots=True)
@@ -789,7 +794,7 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     # frozenset and its own copies of the words would hold the text over twenty times.
     vocabulary: dict[str, str] = {}
     words = [
-        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t)}))
+        tuple(sorted(vocabulary.setdefault(w, w) for w in set(_WORDS.findall(t))))
         for t in (joined.lower().split("\n") if units else [])
     ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
