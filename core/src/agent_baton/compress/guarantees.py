@@ -395,6 +395,14 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     return sorted(i for i in hit if i < len(lines))
 
 
+def starts_like_failure(line: str) -> bool:
+    """Whether ``line`` starts as some failure lines do: without it, one names a failure word.
+
+    (A line that neither starts so nor holds one of the words is no failure line.)
+    """
+    return _FAILURE_START.match(line) is not None
+
+
 def failure_line_starts(text: str) -> list[int]:
     """Where the lines of ``text`` (``str.splitlines``') that report a failure start.
 

@@ -26,6 +26,7 @@ from agent_baton.compress.guarantees import (
     is_failure,
     lines_holding,
     uncoloured,
+    starts_like_failure,
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -172,6 +173,16 @@ def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
     than testing each line (render trims every entry this way). ``text``: the lines joined
     by newlines, when the caller has it.
     """
+    hit = _problem_candidates(lines, text)
+    return [i for i in sorted(hit) if names_a_problem(lines[i])]
+
+
+def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
+    """Indices of ``lines`` that may name a problem: every one :func:`names_a_problem` takes.
+
+    A line that holds none of the words or marks, and does not start like a failure line,
+    names none. ``text``: the lines joined by newlines, when the caller has it.
+    """
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     if text is None:
         text = "\n".join(lines)
@@ -181,7 +192,7 @@ def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
     hit.update(
         i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
     )
-    return [i for i in sorted(hit) if i < len(lines) and names_a_problem(lines[i])]
+    return {i for i in hit if i < len(lines)}
 
 
 @dataclass(slots=True)  # one per line of a log: without slots, ~100 bytes more each
@@ -254,15 +265,23 @@ def fold_lines(text: str, request: Request) -> str:
     # timestamp), and each distinct template, once.
     seen: dict[str, tuple[int, bool]] = {}
     cluster_of: dict[tuple[str, bool], int] = {}
-    for raw in text.splitlines():
-        if len(lines) % 4096 == 0:
+    raws = text.splitlines()
+    # The lines that may name a problem, found in one scan: testing each line costs more.
+    # A line's body is the end of it, so a word or mark in the body is in the line; where a
+    # timestamp was cut off, the body's start is tested on its own.
+    maybe = _problem_candidates(raws)
+    for i, raw in enumerate(raws):
+        if i % 4096 == 0:
             request.check_time()
         stamp = TIMESTAMP.match(raw)
         body = raw[stamp.end() :] if stamp else raw
         shape = body.translate(_SAME_DIGITS)
         known = seen.get(shape)
         if known is None:
-            problem = names_a_problem(body)
+            problem = (
+                i in maybe
+                or (stamp is not None and (_FAILURE_START.match(body) or starts_like_failure(body)))
+            ) and names_a_problem(body)
             masked = template(body)
             cluster = cluster_of.get((masked, problem))
             if cluster is None:

@@ -24,7 +24,7 @@ import ast
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
@@ -73,27 +73,46 @@ _UNITS = (
     r"years?\b|lines?\b|bytes?\b|times\b|members?\b|percent\b|x\b|points?\b|[kKM]\b|cores?\b|"
     r"users?\b|developers?\b"
 )
-_FEATURES = re.compile(
-    # A number with a unit is matched from the start of its run of digits, "," and ".": from
-    # a digit inside the run, re would scan the rest of the run again, for the same end (n²).
-    r"(?P<unit>(?<![\d,.])[,.]*+\d[\d,.]*+\s?(?:" + _UNITS + r"))"
-    # Other matches start a word, or at a digit, backtick or quote: this gate only skips,
-    # fast, the positions inside words where no branch below could match. A run that what
-    # follows it cannot start is possessive (*+, ++): a failed branch is not retried shorter.
-    r"|(?:(?<!\w)(?=[\w`\"/-])|(?=[\d`\"]))(?:"
-    r"(?P<date>\b\d{4}-\d{2}-\d{2}|\b\d{1,2}-[A-Z][a-z]{2}-\d{4}\b"
-    r"|\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b"
-    r"|\b\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r",? \d{4}\b)"
-    r"|(?P<number>\b\d+(?:[.,]\d+)*\b)"
-    # code spans, quoted names ("Recent Items"), paths, flags, dotted names, CONSTANTS, snake_case
-    r"|(?P<ident>`[^`\n]+`|\"[A-Z][\w .&/-]{2,40}\"|(?<![\w/.])(?:/[\w.+-]+){2,}"
-    r"|(?<!\w)--?[a-z][\w-]+|\b[A-Za-z_]\w*+(?:\.\w+)+\(?"
-    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*)"
-    r"|(?P<cue>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
+# What a sentence carries, matched where a word or a run of digits and marks starts (as one
+# finditer of the alternatives would: the first that matches at the leftmost place, the
+# scan going on after it). A number with a unit; a date; a number; an identifier: code
+# spans, quoted names ("Recent Items"), paths, flags, dotted names, CONSTANTS, snake_case,
+# camelCase; a cue word; a name. A run that what follows it cannot start is possessive (*+,
+# ++): a failed branch is not retried shorter.
+#
+# The features that start with a letter, at a word's start (no word character before it):
+_AT_LETTER = (
+    # A word of small letters then no word character or "." (most words) is a cue or nothing:
+    # no date or identifier is tried on it.
+    r"(?![a-z]++(?![\w.]))(?:(?P<date{s}>\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)"
+    r"|(?P<ident{s}>\b[A-Za-z]\w*+(?:\.\w+)+\(?"
+    r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*))"
+    r"|(?P<cue{s}>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
     r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
     r"because|important|instead|replaced?|deprecated|breaking|fails?|failed|caused?)\b)"
-    r"|(?P<name>(?<=[\w,;:)] )[A-Z][a-z]+(?: [A-Z][a-z]+)*))"
+    r"|(?P<name{s}>(?<=[\w,;:)] )[A-Z][a-z]+(?: [A-Z][a-z]+)*)"
 )
+# Every match starts by consuming a character that is not a letter, so re skips from one such
+# character to the next without trying the letters inside words (most of a text), where no
+# feature starts. That character is the feature's first (a digit, ".", ",", "`", '"', "/",
+# "-" or "_", each branch checking it by a lookbehind), or, when none starts there, the one
+# before a word whose feature starts with a letter (its groups' names end in "_").
+_FEATURES = re.compile(
+    r"[^A-Za-z](?:(?<=[\d,.`\"/_-])(?:"
+    # A number with a unit is matched from the start of its run of digits, "," and ".": from
+    # a digit inside the run, re would scan the rest of the run again, for the same end (n²).
+    r"(?P<unit>(?<![\d,.].)(?:(?<=\d)|(?<=[,.])[,.]*+\d)[\d,.]*+\s?(?:" + _UNITS + r"))"
+    r"|(?P<date>(?<!\w.)(?<=\d)(?:\d{3}-\d{2}-\d{2}|\d?-[A-Z][a-z]{2}-\d{4}\b"
+    r"|\d?(?:st|nd|rd|th)? " + _MONTH + r",? \d{4}\b))"
+    r"|(?P<number>(?<!\w.)(?<=\d)\d*(?:[.,]\d+)*\b)"
+    r"|(?P<ident>(?<=`)[^`\n]+`|(?<=\")[A-Z][\w .&/-]{2,40}\""
+    r"|(?<![\w/.].)(?<=/)[\w.+-]+(?:/[\w.+-]+)+|(?<!\w.)(?<=-)-?[a-z][\w-]+"
+    r"|(?<!\w.)(?<=_)\w*+(?:\.\w+)+\(?|(?<!\w.)(?<=[0-9])[a-z0-9]*+(?:_[a-z0-9]++)+\b))"
+    r"|(?<!\w)(?=[A-Za-z])(?:" + _AT_LETTER.replace("{s}", "_") + "))"
+)
+# A letter's feature right after a match that ends in a mark (a code span, "50%"): the mark
+# before it was consumed by that match.
+_WORD_FEATURE = re.compile(r"(?<!\w)(?=[A-Za-z])(?:" + _AT_LETTER.replace("{s}", "") + ")")
 # feature: (weight per match, most matches counted)
 _WEIGHTS = {
     "unit": (2.0, 2),
@@ -143,7 +162,12 @@ _WORDS = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 # A markdown link reference definition ("[RFC 320]: https://…"; not a footnote, "[^3]: …"):
 # where a reference in the text points, not text.
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S")
-_LINK = re.compile(r"(?<=\])\((?:[^)\s\]]|\](?!\())*\)|<?https?://[^\s>)]+>?")
+# Each match starts by consuming its first character ("(", "<" or "h"), checked behind it:
+# re skips to those characters rather than trying every one.
+_LINK = re.compile(
+    r"[(<h](?:(?<=\]\()(?:[^)\s\]]|\](?!\())*\)|(?<=<)https?://[^\s>)]+>?"
+    r"|(?<=h)ttps?://[^\s>)]+>?)"
+)
 
 
 @dataclass(slots=True)
@@ -761,26 +785,29 @@ def _wordy(line: str) -> bool:
 
 
 def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
-    plain = [_LINK.sub("", u.text) for u in units]
+    # A unit's text is on one line, and a link never spans two: the sentences are read as
+    # one text, a line each (links cut, lower-cased, scanned for features) rather than one
+    # by one.
+    joined = _LINK.sub("", "\n".join(u.text for u in units))
+    plain = joined.split("\n") if units else []
     # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
     # frozenset and its own copies of the words would hold the text over twenty times.
     vocabulary: dict[str, str] = {}
     words = [
-        tuple(sorted({vocabulary.setdefault(w, w) for w in _WORDS.findall(t.lower())}))
-        for t in plain
+        tuple(sorted(vocabulary.setdefault(w, w) for w in set(_WORDS.findall(t))))
+        for t in (joined.lower().split("\n") if units else [])
     ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
-    joined = "\n".join(plain)
     starts = list(accumulate((len(t) + 1 for t in plain[:-1]), initial=0))
     found: list[Counter[str]] = [Counter() for _ in units]
     idents: list[set[str]] = [set() for _ in units]
-    for match in _FEATURES.finditer(joined):
-        at = bisect_right(starts, match.start()) - 1
-        if match.lastgroup == "ident":
-            idents[at].add(match.group().strip('`"(').lower())
+    for feature, start, end in _features(joined):
+        at = bisect_right(starts, start) - 1
+        if feature == "ident":
+            idents[at].add(joined[start:end].strip('`"(').lower())
         else:
-            found[at][match.lastgroup or ""] += 1
+            found[at][feature] += 1
     # An identifier all over the document (the subject's acronym) tells sentences apart
     # no better than a common word; one named in few sentences marks the one detail.
     ident_df = Counter(i for found_idents in idents for i in found_idents)
@@ -840,6 +867,28 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
         _named_sections(units, blocks, sections, query)
+
+
+def _features(text: str) -> Iterator[tuple[str, int, int]]:
+    """The features of ``text`` in order: (name, start, end), as _WEIGHTS names them."""
+    text = "\n" + text  # a word at the start has a character before it to consume
+    at = 0
+    while True:
+        for match in _FEATURES.finditer(text, at):
+            name = match.lastgroup or ""
+            if name.endswith("_"):  # consumed the character before the feature
+                yield name[:-1], match.start(), match.end() - 1
+            else:
+                yield name, match.start() - 1, match.end() - 1
+            word = _WORD_FEATURE.match(text, match.end())
+            if word is not None:
+                break
+        else:
+            return
+        while word is not None:
+            yield word.lastgroup or "", word.start() - 1, word.end() - 1
+            at = word.end()
+            word = _WORD_FEATURE.match(text, at)
 
 
 def _named(block: _Block) -> bool:
