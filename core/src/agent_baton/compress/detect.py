@@ -193,7 +193,8 @@ def detect(text: str, key: str | None = None) -> str:
         if parsed is not None:
             return "chat" if looks_like_chat(text) else "json"
     if _python_literal(text):
-        return "repr"  # str() of a list, dict, tuple or bytes
+        # str() of a list, dict, tuple or bytes; of messages, a chat (print(agent.invoke()))
+        return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
     extension = _extension(key)
