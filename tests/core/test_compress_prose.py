@@ -494,3 +494,41 @@ def test_a_manuals_one_line_summary_stays():
     summary = "configparser - Configuration file parser."
     assert summary in page
     assert summary in compress(page, model="gpt-4").text
+
+
+def rendered_man(page: str) -> str:
+    """``man -P cat page`` at 80 columns, or a skip when this machine has no such page."""
+    man = shutil.which("man")
+    run = (
+        subprocess.run(
+            [man, "-P", "cat", page],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MANWIDTH": "80"},
+            check=False,
+        )
+        if man
+        else None
+    )
+    if run is None or run.returncode or not run.stdout.strip():
+        pytest.skip(f"no man page for {page} on this machine")
+    return run.stdout
+
+
+@pytest.mark.parametrize(
+    ("page", "option", "description"),
+    [
+        # findutils: the option's text indented under it inside the OPTIONS listing.
+        ("xargs", "-P", "Run up to max-procs processes at a time"),
+        # dpkg: the option line a paragraph of its own over its text.
+        ("dpkg-query", "-S", "Search for packages that own files corresponding to the given"),
+    ],
+)
+def test_a_query_naming_an_option_keeps_its_description(page, option, description):
+    # "-P" is no term for BM25 and "option" is in every paragraph of a manual: the option
+    # line the query names heads the text that says what it does.
+    text = rendered_man(page)
+    if description not in text:
+        pytest.skip(f"{page}'s manual on this machine words {option} otherwise")
+    out = compress(text, model="gpt-4", query=f"What does the option {option} do?").text
+    assert description in out

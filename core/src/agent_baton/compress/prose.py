@@ -129,6 +129,9 @@ _LITERAL = re.compile(
     r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]"
     r"|(?<![\w.+~:-])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
 )
+# An option a query names ("what does --max-procs do?", "-P", find's "-user"): BM25 reads
+# no term in "-P", and "option" is in every paragraph of a manual.
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 _NAMING_LINES = 3  # a query term more lines of a code block hold names none of them
 _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
@@ -236,6 +239,7 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     keep = set(range(min(room, len(lines))))
     keep.update(failing_lines(lines))
     keep.update(_naming_lines(lines, query))
+    keep.update(_option_lines(lines, query))
     # Its last lines too: a run's output or a transcript ends in its result (the summary, the
     # final answer), an example in the call that runs it.
     end = len(lines) - 1 if fence else len(lines)
@@ -262,6 +266,30 @@ def _naming_lines(lines: list[str], query: str | None) -> list[int]:
         for term in wanted.intersection(terms(line)):
             holding.setdefault(term, []).append(i)
     return [i for found in holding.values() if len(found) <= _NAMING_LINES for i in found]
+
+
+def _option_lines(lines: list[str], query: str | None) -> list[int]:
+    """The line of each option the query names and the first lines of the text under it.
+
+    A man page's or pydoc's option line heads its description, indented deeper: that text
+    says what the option does ("what does -P do?", where BM25 reads no term in "-P").
+    """
+    named = _option_patterns(query)
+    found: list[int] = []
+    for i in _outline(lines) if named else []:
+        if any(p.search(lines[i]) for p in named):
+            depth = _depth(lines[i])
+            under = range(i + 1, min(len(lines), i + 1 + _NAMED_OPENING))
+            found += [i, *(k for k in under if _depth(lines[k]) > depth and lines[k].strip())]
+    return found
+
+
+def _option_patterns(query: str | None) -> list[re.Pattern[str]]:
+    """A pattern for each option the query names, found as a whole token."""
+    return [
+        re.compile(r"(?<![\w-])" + re.escape(option) + r"(?![\w-])")
+        for option in _OPTION.findall(query or "")
+    ]
 
 
 def _shown(line: str) -> list[str]:
@@ -840,6 +868,26 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
         _named_sections(units, blocks, sections, query)
+        _named_options(units, blocks, query)
+
+
+def _named_options(units: list[_Unit], blocks: list[_Block], query: str) -> None:
+    """Keep the option lines the query names and the opening of the text under each.
+
+    The blocks' twin of :func:`_option_lines`, for an option line read as a block of its own
+    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing.
+    """
+    named = _option_patterns(query)
+    for k, block in enumerate(blocks if named else []):
+        if block.kind != "opener" or not any(p.search(block.lines[0]) for p in named):
+            continue
+        opening: list[int] = []
+        for after in blocks[k + 1 :]:
+            if after.kind in ("opener", "heading") or len(opening) >= _NAMED_OPENING:
+                break
+            opening.extend(after.units)
+        for index in [*block.units, *opening[:_NAMED_OPENING]]:
+            units[index].score += _KEEP
 
 
 def _named(block: _Block) -> bool:
