@@ -2,6 +2,7 @@ import gzip
 import json.decoder
 import os
 import pydoc
+import re
 import shutil
 import subprocess
 import textwrap
@@ -532,3 +533,27 @@ def test_a_query_naming_an_option_keeps_its_description(page, option, descriptio
         pytest.skip(f"{page}'s manual on this machine words {option} otherwise")
     out = compress(text, model="gpt-4", query=f"What does the option {option} do?").text
     assert description in out
+
+
+def test_a_query_naming_a_version_keeps_its_changes_under_subheadings():
+    # Release Please and Keep a Changelog: "## [12.3.0](…compare/v12.2.0...v12.3.0)", then
+    # "### Features" or "### Bug Fixes" over the changes (node-gyp's, as npm ships it).
+    path = Path("/usr/lib/node_modules/npm/node_modules/node-gyp/CHANGELOG.md")
+    if not path.exists():
+        pytest.skip("npm's node-gyp is not on this machine")
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if re.match(r"## \[\d+\.\d+\.\d+\]", line)]
+    checked = 0
+    for at, end in zip(heads, [*heads[1:], len(lines)], strict=True):
+        changes = [line for line in lines[at:end] if line.startswith("* ")]
+        under = next((line for line in lines[at + 1 : end] if line.strip()), "")
+        if not changes or not under.startswith("### "):
+            continue
+        version = re.search(r"\d+\.\d+\.\d+", lines[at]).group()
+        out = compress(text, model="gpt-4", query=f"What changed in version {version}?").text
+        assert changes[0] in out, version
+        checked += 1
+        if checked == 12:
+            break
+    assert checked == 12

@@ -963,18 +963,38 @@ def _named_sections(
     literals = [m.group(1) or m.group(2) for m in _LITERAL.finditer(query)]
     if not literals:
         return
-    named = [
-        re.compile(r"(?<![\w.])" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
+    named = [  # a release's heading may write its version "v1.0.1"
+        re.compile(r"(?<![\w.])v?" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
         for literal in literals
     ]
-    for heading, members in sections:
+    levels: dict[str, int] = {}  # reST's underline characters, ranked as they first appear
+    for at, (heading, members) in enumerate(sections):
         if heading is None:
             continue
         title = " ".join(blocks[heading].lines)
         if any(pattern.search(title) for pattern in named):
-            opening = [index for b in members for index in blocks[b].units][:_NAMED_OPENING]
-            for index in opening:
+            opening = [index for b in members for index in blocks[b].units]
+            # A release's changes may stand under subheadings ("### Bug Fixes", "Security"
+            # underlined): its opening is theirs, up to the next heading as high as its own.
+            level = _level(blocks[heading], levels)
+            for deeper, under in sections[at + 1 :]:
+                if len(opening) >= _NAMED_OPENING or deeper is None:
+                    break
+                if _level(blocks[deeper], levels) <= level:
+                    break
+                opening += [index for b in under for index in blocks[b].units]
+            for index in opening[:_NAMED_OPENING]:
                 units[index].score += _KEEP
+
+
+def _level(heading: _Block, levels: dict[str, int]) -> int:
+    """How deep a heading is: markdown's count of "#", reST's rank of its underline, else 0."""
+    hashes = _MD_HEADING.match(heading.lines[0])
+    if hashes:
+        return hashes.group().count("#")
+    if len(heading.lines) > 1 and (underline := _UNDERLINE.match(heading.lines[1])):
+        return levels.setdefault(underline.group(1), len(levels) + 1)
+    return 0
 
 
 def _merge(parts: list[_Counts]) -> _Counts:
