@@ -1,4 +1,5 @@
 import gzip
+import importlib.util
 import json.decoder
 import os
 import pydoc
@@ -557,3 +558,15 @@ def test_a_query_naming_a_version_keeps_its_changes_under_subheadings():
         if checked == 12:
             break
     assert checked == 12
+
+
+def test_the_sentences_shown_of_a_line_too_long_to_keep_are_labelled_as_a_view():
+    # pygments' _cocoa_builtins.py (pygments comes with pytest): a docstring, tables of
+    # names on lines of up to 72,000 characters, a generator script. The sentences shown
+    # of such a line (pieces of it) are no input line: a label says they are a view.
+    spec = importlib.util.find_spec("pygments.lexers._cocoa_builtins")
+    if spec is None or spec.origin is None:
+        pytest.skip("pygments is not installed")
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    out = compress(text, model="gpt-4")
+    assert not violations(text, out.text)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import omitted, view_label
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
@@ -440,8 +440,16 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 near = k - 1 in shown and k + 1 in shown
                 if near and k not in shown and len(lines[k]) <= _SHORT_GAP:
                     shown[k] = [lines[k]]
+    from agent_baton.compress.guarantees import failing_lines_of  # lazy: a cycle
+
+    failing = failing_lines_of(text)
     for k, members in pieces.items():
-        shown[k] = _long_line(members, units, kept)
+        if k in failing:
+            shown[k] = [lines[k]]  # a failure is kept as its line, however long
+            continue
+        # The sentences of a line too long to keep are a view of it: a label says so.
+        view = _long_line(members, units, kept)
+        shown[k] = [view_label(len(view), len(lines[k]), "its sentences"), *view]
     # A document's first and last lines standing alone are its title and its footer: a man
     # page's "curl(1)  curl Manual  curl(1)" and "curl 7.88.1  February 19 2023  curl(1)".
     for block in blocks[:1] + blocks[-1:]:
