@@ -32,6 +32,7 @@ from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import find_failures, view_lines
 from agent_baton.compress.markers import cut_prefix, is_marker
+from agent_baton.compress.parsed import NOT_DATA, data_value
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -174,7 +175,11 @@ def decoded_strings(text: str) -> list[str]:
         try:
             value = ast.literal_eval(text.strip()) if len(text) < 5_000_000 else None
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            return []
+            # Reprs of objects (datetime(...), a framework's messages): read as the
+            # guarantees read them; only their string values count, never what it made.
+            value = data_value(text)
+            if value is NOT_DATA:
+                return []
     found, stack = [], [value]
     while stack:
         item = stack.pop()

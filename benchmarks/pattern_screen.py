@@ -53,6 +53,8 @@ PREFIXES = 30  # literals of the pattern tried before the pumps
 ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.logs._FAILURE_START": ("match", "at a line's start, one attempt per line"),
     "compress.detect._FIELD_NAME": ("match", "at a line's start, one attempt per line"),
+    "compress.parsed._FIELD": ("match", "at a model's str() start and after each field's value"),
+    "compress.chat._MESSAGE_CLASS": ("fullmatch", "of the class name of one message's repr"),
     "compress.tables._FLOAT": ("fullmatch", "of one table cell or column name"),
     "compress.tables._PATH": ("fullmatch", "of one stripped line of a listing"),
     "compress.prose._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),

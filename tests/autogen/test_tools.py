@@ -13,6 +13,7 @@ from autogen_core import CancellationToken
 from autogen_core.tools import BaseTool
 
 from agent_baton import SharedContext
+from agent_baton.compress import compress
 from agent_baton_autogen import (
     CONTEXT_TOOL_NAMES,
     BatonChatCompletionContext,
@@ -160,3 +161,28 @@ async def test_team_with_tools_and_contexts_round_trips_its_config(ctx, kit):
     [found] = [m for m in result.messages if isinstance(m, ToolCallExecutionEvent)]
     assert '"sku": "SKU-0042"' in found.content[0].content
     assert team_scope(ctx, loaded).keys() and not team_scope(ctx, team).keys()
+
+
+async def test_a_printed_task_result_compresses_as_the_conversation_it_is(kit):
+    # print(await agent.run(...)) shows pydantic's str() of the TaskResult: one line of
+    # message reprs. Read as turns, the failing run inside and the agent's decision stay.
+    def run_tests() -> str:
+        """Run the test suite."""
+        passed = [f"tests/test_ledger.py::test_case_{i} PASSED" for i in range(400)]
+        return "\n".join([*passed, "E       KeyError: 'CHF'", "FAILED tests/test_fx.py::test_chf"])
+
+    decision = "Decision: ship without the CHF market; the currency table is fixed in 4.12.1."
+    agent = AssistantAgent(
+        "analyst",
+        kit.replay(kit.calls(("run_tests", {})), decision),
+        tools=[run_tests],
+        reflect_on_tool_use=False,
+        max_tool_iterations=2,
+    )
+    result = await agent.run(task="Run the tests and decide about the release.")
+    printed = str(result)
+    assert printed.startswith("messages=[TextMessage(")
+    out = compress(printed, key="run")
+    assert out.transforms == ["chat:turns"]
+    assert "E       KeyError: 'CHF'" in out.text and decision in out.text
+    assert out.compressed_tokens < out.original_tokens // 2

@@ -285,3 +285,66 @@ def test_a_wrapped_line_that_states_a_constraint_is_put_back():
     kept = _restore_key_lines(body, "\n".join(body.splitlines()[:2]))
     assert "differs between architectures (see #905715). It also cannot usefully be" in kept
     assert "    hwclock.sh never got executed *before* fsck for root." in kept
+
+
+# What print() shows of a framework's messages (langchain_core 1.7, autogen-agentchat 0.7): the
+# repr of message objects, one line. Built with repr() of the strings, as the frameworks do.
+PYTEST_LOG = "\n".join(
+    [
+        *(f"test_misc.py::test_ok_{i} PASSED" for i in range(300)),
+        "FAILED test_billing.py::test_currency_codes - KeyError: 'CHF'",
+        "E       KeyError: 'CHF'",
+    ]
+)
+DECISION = "Decision: fix the currency table today; the archive test waits for the export job."
+
+
+def langchain_result() -> str:
+    return (
+        "{'messages': [HumanMessage(content='Run the billing tests.', additional_kwargs={}, "
+        "response_metadata={}, id='5f54'), AIMessage(content='', additional_kwargs={}, "
+        "response_metadata={}, name='lc_tests', id='lc_run--01', tool_calls=[{'name': "
+        "'run_tests', 'args': {'path': 'test_billing.py'}, 'id': 'call_t1', 'type': "
+        "'tool_call'}], invalid_tool_calls=[]), ToolMessage(content="
+        f"{PYTEST_LOG!r}, name='run_tests', id='e3f1', tool_call_id='call_t1'), "
+        f"AIMessage(content={DECISION!r}, additional_kwargs={{}}, response_metadata={{}}, "
+        "name='lc_tests', id='lc_run--02', tool_calls=[], invalid_tool_calls=[])]}"
+    )
+
+
+def autogen_task_result() -> str:
+    stamp = "datetime.datetime(2026, 12, 6, 22, 9, 2, 872612, tzinfo=datetime.timezone.utc)"
+    return (
+        "messages=[TextMessage(id='1a7a', source='user', models_usage=None, metadata={}, "
+        f"created_at={stamp}, content='Run the billing tests.', type='TextMessage'), "
+        "ToolCallRequestEvent(id='a3b5', source='analyst', models_usage=RequestUsage("
+        f"prompt_tokens=0, completion_tokens=0), metadata={{}}, created_at={stamp}, "
+        "content=[FunctionCall(id='call_1', arguments='{}', name='run_tests')], "
+        "type='ToolCallRequestEvent'), ToolCallExecutionEvent(id='8887', source='analyst', "
+        f"models_usage=None, metadata={{}}, created_at={stamp}, content=[FunctionExecutionResult("
+        f"content={PYTEST_LOG!r}, name='run_tests', call_id='call_1', is_error=False)], "
+        "type='ToolCallExecutionEvent'), TextMessage(id='9c1d', source='analyst', "
+        f"models_usage=None, metadata={{}}, created_at={stamp}, content={DECISION!r}, "
+        "type='TextMessage')] stop_reason=None"
+    )
+
+
+def test_printed_framework_messages_are_read_as_turns():
+    # print(agent.invoke(...)) and print(await team.run(...)): each message a turn, its tool
+    # calls and results labelled; the failure and the final decision stay.
+    for text in (langchain_result(), autogen_task_result()):
+        assert kinds(text)[0] == "chat"
+        result = compress(text, key="run")
+        assert result.transforms == ["chat:turns"]
+        assert "E       KeyError: 'CHF'" in result.text
+        assert DECISION in result.text
+        assert "[§ calls run_tests (call_" in result.text
+        assert not violations(text, result.text)
+    assert "[§ and stop_reason=None]" in compress(autogen_task_result(), key="run").text
+
+
+def test_fields_of_a_log_line_are_no_printed_model():
+    # logfmt's "a=1 b=2" parses as fields too, but a model's str() holds a list or a record.
+    for text in ("level=info status=200 bytes=5120", 'msg="started" count=3', "PATH=/usr/bin"):
+        assert kinds(text)[0] != "chat"
+        assert compress(text).text == text

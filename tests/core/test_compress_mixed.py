@@ -113,3 +113,63 @@ def test_a_transcript_shown_as_an_example_keeps_its_head_and_end():
     out = compress(text).text
     assert "Step 0:" in out and "Step 39:" in out
     assert "Step 20:" not in out  # the middle of the example is marked, not kept as turns
+
+
+def junit_report() -> str:
+    """A release report quoting pytest's JUnit XML (tracebacks hold source) and a TAP run."""
+    source = "\n".join(
+        [
+            "    def settle(self, batch, currency, *, strict=True):",
+            '        """Settle one batch; amounts in minor units."""',
+            *(
+                f"        self.total_{i} = self.rates[currency] * batch[{i}]  # leg {i}"
+                for i in range(30)
+            ),
+            "        if strict and currency not in self.rates:",
+            "            raise KeyError(currency)",
+            "        return {'batch': batch, 'total': self.total_0}",
+        ]
+    )
+    junit = (
+        '<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite '
+        'name="pytest" errors="0" failures="2" tests="3"><testcase classname="test_billing" '
+        'name="test_settle_chf"><failure message="KeyError: \'CHF\'">self = &lt;Ledger&gt;\n\n'
+        "    def test_settle_chf(ledger):\n&gt;       ledger.settle([1, 2], 'CHF')\n\n"
+        "test_billing.py:16: \n_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _\n\n"
+        f"{source}\nE       KeyError: 'CHF'\n\nbilling.py:41: KeyError</failure></testcase>"
+        '<testcase classname="test_billing" name="test_parse_payload"><failure message="assert'
+        ' nan &gt; 0">    def test_parse_payload(payload):\n'
+        '&gt;       assert json.loads(payload)["amount"] &gt; 0\nE       assert nan &gt; 0\n\n'
+        "test_billing.py:33: AssertionError</failure></testcase></testsuite></testsuites>"
+    )
+    tap = "\n".join(
+        [
+            "TAP version 13",
+            "# Subtest: parse ISO date",
+            "not ok 1 - parse ISO date",
+            "  ---",
+            "  error: 'Invalid time value'",
+            "  code: 'ERR_TEST_FAILURE'",
+            "  name: 'RangeError'",
+            "  ...",
+            *(f"ok {i} - ok {i}" for i in range(2, 12)),
+            "1..11",
+            "# fail 1",
+        ]
+    )
+    return (
+        "Release readiness report for build 4207\n\nStatus: NOT READY.\n\n"
+        f"1. Python unit tests (JUnit XML from CI):\n\n{junit}\n\n"
+        f"2. JavaScript tests (node --test):\n\n{tap}\n\n"
+        "Decision: hold the release until both suites pass.\n"
+    )
+
+
+def test_a_report_quoting_junit_and_a_test_run_is_not_code():
+    # The traceback's source lines looked like a program to the brace scanner, which elided
+    # them, the failures inside included, as bodies.
+    text = junit_report()
+    assert kinds(text)[0] != "code"
+    out = compress(text, key="report").text
+    assert "  error: 'Invalid time value'" in out
+    assert "E       KeyError: 'CHF'" in out or "KeyError: 'CHF'" in out

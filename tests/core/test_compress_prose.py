@@ -1,7 +1,9 @@
 import gzip
+import importlib.util
 import json.decoder
 import os
 import pydoc
+import re
 import shutil
 import subprocess
 import textwrap
@@ -494,3 +496,77 @@ def test_a_manuals_one_line_summary_stays():
     summary = "configparser - Configuration file parser."
     assert summary in page
     assert summary in compress(page, model="gpt-4").text
+
+
+def rendered_man(page: str) -> str:
+    """``man -P cat page`` at 80 columns, or a skip when this machine has no such page."""
+    man = shutil.which("man")
+    run = (
+        subprocess.run(
+            [man, "-P", "cat", page],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MANWIDTH": "80"},
+            check=False,
+        )
+        if man
+        else None
+    )
+    if run is None or run.returncode or not run.stdout.strip():
+        pytest.skip(f"no man page for {page} on this machine")
+    return run.stdout
+
+
+@pytest.mark.parametrize(
+    ("page", "option", "description"),
+    [
+        # findutils: the option's text indented under it inside the OPTIONS listing.
+        ("xargs", "-P", "Run up to max-procs processes at a time"),
+        # dpkg: the option line a paragraph of its own over its text.
+        ("dpkg-query", "-S", "Search for packages that own files corresponding to the given"),
+    ],
+)
+def test_a_query_naming_an_option_keeps_its_description(page, option, description):
+    # "-P" is no term for BM25 and "option" is in every paragraph of a manual: the option
+    # line the query names heads the text that says what it does.
+    text = rendered_man(page)
+    if description not in text:
+        pytest.skip(f"{page}'s manual on this machine words {option} otherwise")
+    out = compress(text, model="gpt-4", query=f"What does the option {option} do?").text
+    assert description in out
+
+
+def test_a_query_naming_a_version_keeps_its_changes_under_subheadings():
+    # Release Please and Keep a Changelog: "## [12.3.0](…compare/v12.2.0...v12.3.0)", then
+    # "### Features" or "### Bug Fixes" over the changes (node-gyp's, as npm ships it).
+    path = Path("/usr/lib/node_modules/npm/node_modules/node-gyp/CHANGELOG.md")
+    if not path.exists():
+        pytest.skip("npm's node-gyp is not on this machine")
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if re.match(r"## \[\d+\.\d+\.\d+\]", line)]
+    checked = 0
+    for at, end in zip(heads, [*heads[1:], len(lines)], strict=True):
+        changes = [line for line in lines[at:end] if line.startswith("* ")]
+        under = next((line for line in lines[at + 1 : end] if line.strip()), "")
+        if not changes or not under.startswith("### "):
+            continue
+        version = re.search(r"\d+\.\d+\.\d+", lines[at]).group()
+        out = compress(text, model="gpt-4", query=f"What changed in version {version}?").text
+        assert changes[0] in out, version
+        checked += 1
+        if checked == 12:
+            break
+    assert checked == 12
+
+
+def test_the_sentences_shown_of_a_line_too_long_to_keep_are_labelled_as_a_view():
+    # pygments' _cocoa_builtins.py (pygments comes with pytest): a docstring, tables of
+    # names on lines of up to 72,000 characters, a generator script. The sentences shown
+    # of such a line (pieces of it) are no input line: a label says they are a view.
+    spec = importlib.util.find_spec("pygments.lexers._cocoa_builtins")
+    if spec is None or spec.origin is None:
+        pytest.skip("pygments is not installed")
+    text = Path(spec.origin).read_text(encoding="utf-8")
+    out = compress(text, model="gpt-4")
+    assert not violations(text, out.text)

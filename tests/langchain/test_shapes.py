@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from agent_baton import SharedContext
 from agent_baton.answers import tool_names
+from agent_baton.compress import compress
 from agent_baton_langchain import SharedContextMiddleware, SharedContextRetriever
 from agent_baton_langchain.middleware import injection_header
 
@@ -290,3 +291,23 @@ def test_an_entry_over_max_bytes_warns_and_the_run_goes_on(scripted, tool_call):
     seen = next(m for m in model.received[1] if isinstance(m, ToolMessage))
     assert seen.text == "row ok\n" * 2_000  # not stored, so shown as it is
     assert ctx.missing_reason("dumper").startswith("refused: too large")
+
+
+def test_a_printed_agent_result_compresses_as_the_conversation_it_is(scripted, tool_call):
+    # print(agent.invoke(...)) shows {'messages': [HumanMessage(...), ...]}: one line of
+    # message reprs. Read as turns, the failing run inside and the agent's decision stay.
+    @tool
+    def run_tests() -> str:
+        """Run the test suite."""
+        passed = [f"tests/test_ledger.py::test_case_{i} PASSED" for i in range(400)]
+        return "\n".join([*passed, "E       KeyError: 'CHF'", "FAILED tests/test_fx.py::test_chf"])
+
+    decision = "Decision: ship without the CHF market; the currency table is fixed in 4.12.1."
+    model = scripted(tool_call("run_tests", {}, "call_1"), decision)
+    agent = create_agent(model, tools=[run_tests])
+    printed = str(agent.invoke({"messages": [HumanMessage("Run the tests and decide.")]}))
+    assert printed.startswith("{'messages': [HumanMessage(")
+    out = compress(printed, key="run")
+    assert out.transforms == ["chat:turns"]
+    assert "E       KeyError: 'CHF'" in out.text and decision in out.text
+    assert out.compressed_tokens < out.original_tokens // 2

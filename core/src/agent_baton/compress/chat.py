@@ -2,12 +2,14 @@
 
 Recognised: AutoGen console output (``user_proxy (to assistant):`` then a line of dashes, or
 ``---------- agent ----------``), LangChain's printed messages (``=== Ai Message ===``),
-role-prefixed lines (``User:``, ``**assistant:**``, ``[planner]:``) and JSON lists of
-``{role, content}`` messages. Every turn keeps its speaker line, or a label (``[§ message 3
-of 6: tool (call_0)]``) naming a message's sender, its tool calls and results; long bodies go
-through the matching compressor (code, logs, JSON, prose), each tool call and result on its
-own. Every line of a body that reports a failure stays, at its place, and lines that state a
-decision, a constraint, a question or a result are put back whatever the level.
+role-prefixed lines (``User:``, ``**assistant:**``, ``[planner]:``), JSON lists of
+``{role, content}`` messages, and the ``str()`` of framework messages (LangChain's
+``[HumanMessage(content=...), ...]``, AutoGen's ``messages=[TextMessage(...), ...]``). Every
+turn keeps its speaker line, or a label (``[§ message 3 of 6: tool (call_0)]``) naming a
+message's sender, its tool calls and results; long bodies go through the matching compressor
+(code, logs, JSON, prose), each tool call and result on its own. Every line of a body that
+reports a failure stays, at its place, and lines that state a decision, a constraint, a
+question or a result are put back whatever the level.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
 from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import NOT_DATA, json_value
+from agent_baton.compress.parsed import NOT_DATA, data_value
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
@@ -83,9 +85,9 @@ class _Turn:
 @once
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
-    data = json_value(text)
+    data = data_value(text)
     if data is not NOT_DATA:
-        return _is_messages(data)
+        return _messages(data) is not None
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
         return False
@@ -114,8 +116,9 @@ def _speaker(match: re.Match[str]) -> str:
 
 def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     """Compress each turn's body by its kind, keeping its failure lines; None if not a chat."""
-    data = json_value(text)
-    turns = _from_messages(data) if _is_messages(data) else _split(text)
+    data = data_value(text)
+    messages = _messages(data)
+    turns = _split(text) if messages is None else _from_messages(messages, data)
     if turns is None or len(turns) < 2:
         return None
     matched = _query_turns(turns, request.query)
@@ -164,24 +167,55 @@ def _is_output(body: str) -> bool:
     return detect(body) not in _SAID
 
 
-def _is_messages(data: Any) -> bool:
-    return (
+# A message's class in a framework's repr, read as a record ({"class": ..., fields}):
+# LangChain's HumanMessage, AIMessage, ToolMessage; AutoGen's TextMessage, ToolCallRequestEvent.
+_MESSAGE_CLASS = re.compile(r"(?:\w+\.)*\w*(?:Message|Event|MessageChunk)")
+
+
+def _messages(data: Any) -> list[dict[str, Any]] | None:
+    """The messages of a parsed value: a list of them, or the list a result holds.
+
+    A message has content and a role, or is the repr of a framework's message class. A
+    result (LangChain's ``{"messages": [...]}``, AutoGen's TaskResult) holds the list under
+    ``messages``.
+    """
+    if isinstance(data, dict) and "messages" in data:
+        data = data["messages"]
+    if (
         isinstance(data, list)
         and len(data) >= 2
-        and all(isinstance(m, dict) and "role" in m and "content" in m for m in data)
-    )
+        and all(isinstance(m, dict) and "content" in m and _role(m) for m in data)
+    ):
+        return data
+    return None
 
 
-def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:
-    """A turn per message, and per tool call, tool use and tool result inside one."""
+def _role(message: dict[str, Any]) -> str:
+    role = message.get("role")
+    if isinstance(role, str):
+        return role
+    kind = message.get("class")
+    return kind if isinstance(kind, str) and _MESSAGE_CLASS.fullmatch(kind) else ""
+
+
+def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
+    """A turn per message, and per tool call, tool use and tool result inside one.
+
+    The other fields of a result that holds the messages (AutoGen's ``stop_reason``) are
+    said in a label after them.
+    """
     turns = []
     for n, m in enumerate(messages, 1):
-        names = [str(m[k]) for k in ("name", "tool_call_id") if m.get(k)]
-        who = f"{m['role']} ({', '.join(names)})" if names else str(m["role"])
+        names = [str(m[k]) for k in ("name", "source", "tool_call_id") if m.get(k)]
+        who = f"{_role(m)} ({', '.join(names)})" if names else _role(m)
         head = label(f"message {n} of {len(messages)}: {who}")
         content = m["content"]
         if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
             parts = [_block(b) for b in content]
+        elif isinstance(content, list) and all(
+            isinstance(b, dict) and "class" in b for b in content
+        ):
+            parts = [_record_part(b) for b in content]  # AutoGen's calls and their results
         else:
             parts = [_Turn([], _content(content))]
         for call in _calls(m.get("tool_calls")):
@@ -189,7 +223,24 @@ def _from_messages(messages: list[dict[str, object]]) -> list[_Turn]:
         parts = [p for p in parts if p.header or p.body] or [_Turn([], "")]
         parts[0].header.insert(0, head)
         turns.extend(parts)
+    if isinstance(data, dict):
+        rest = ", ".join(f"{k}={v!r}"[:_CALL_CHARS] for k, v in data.items() if k != "messages")
+        if rest:
+            turns.append(_Turn([label(f"and {rest}")], ""))
     return turns
+
+
+def _record_part(record: dict[str, Any]) -> _Turn:
+    """A tool call or its result in a message's repr (AutoGen's FunctionCall, its result)."""
+    name, ident = record.get("name"), record.get("id") or record.get("call_id")
+    if isinstance(record.get("arguments"), str):
+        head = label(f"calls {name}" + (f" ({ident})" if ident else ""))
+        return _Turn([head], record["arguments"])
+    if "content" in record:
+        error = " (an error)" if record.get("is_error") else ""
+        return _Turn([label(f"result of {name} ({ident}){error}:")], _content(record["content"]))
+    fields = {k: v for k, v in record.items() if k != "class"}
+    return _Turn([_call_label(record["class"], None, fields)], "")
 
 
 def _content(content: object) -> str:
@@ -223,6 +274,9 @@ def _calls(tool_calls: object) -> list[_Turn]:
         return []
     parts = []
     for call in tool_calls:
+        if isinstance(call, dict) and "args" in call and "name" in call:
+            parts.append(_Turn([_call_label(call["name"], call.get("id"), call["args"])], ""))
+            continue  # LangChain's tool call: name, args, id
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict):
             ident = call.get("id") if isinstance(call, dict) else None

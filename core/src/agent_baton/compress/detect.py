@@ -124,6 +124,7 @@ _FLUSH = 0.5  # of a text's lines at the margin: its paragraphs, judged without 
 _STATEMENTS = 3  # lines with signs of code: code, when a language's signs or shape say so
 _BACKTICK_FENCE = re.compile(r"^[^\S\n]*```", re.M)
 _TOOL_SHARE = 0.3  # of a text's lines: a tool's report
+_RUN_LINES = 5  # tool's lines that make a text with code in it a report quoting a run
 # doctest's report: its heads, separators, failures' places and summary lines (the rest of
 # its lines are indented under them).
 _DOCTEST_HEAD = re.compile(
@@ -193,7 +194,8 @@ def detect(text: str, key: str | None = None) -> str:
         if parsed is not None:
             return "chat" if looks_like_chat(text) else "json"
     if _python_literal(text):
-        return "repr"  # str() of a list, dict, tuple or bytes
+        # str() of a list, dict, tuple or bytes; of messages, a chat (print(agent.invoke()))
+        return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
     extension = _extension(key)
@@ -260,7 +262,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a C header of #if, #define and #include lines
     if prose:
         return "segments" if split_worthy(text) else "prose"
-    if looks_like_code(text) and _code_lines(text):
+    if looks_like_code(text) and _code_lines(text) and not _quotes_runs(text):
         return "code"  # the brace scanner: the last resort for code no grammar took
     if split_worthy(text) or _markdown_document(text):
         return "segments"  # a markdown document's prose apart from its tables and HTML
@@ -429,6 +431,17 @@ def _tool_output(text: str) -> bool:
         if hits + left < need:
             return False  # the lines left cannot make up the share: most texts stop early
     return hits >= need
+
+
+def _quotes_runs(text: str) -> bool:
+    """Whether a few lines are records only tools print: a report quoting a run's output.
+
+    A release report quoting a JUnit file (its failures' tracebacks hold source lines) and a
+    test run's output has lines of code in it, but is no program: the brace scanner, the
+    last resort for code, would elide its failures as bodies.
+    """
+    lines = text[:_SAMPLE].splitlines()[:300]
+    return sum(_TOOL_LINE.match(line[:_LINE_CHARS]) is not None for line in lines) >= _RUN_LINES
 
 
 def _doctest_report(text: str) -> bool:

@@ -253,6 +253,7 @@ _QUOTED = (
     re.compile(r'(?<![\\\w])[bBrRuU]?"(?:[^"\\\n]|\\.)*+"'),
     re.compile(r"(?<![\\\w])[bBrRuU]?'(?:[^'\\\n]|\\.)*+'"),
 )
+_ANY_QUOTED = re.compile("|".join(p.pattern for p in _QUOTED))
 # The escapes repr() writes in a str or bytes literal, and characters that Python's tokenizer
 # reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
@@ -483,38 +484,22 @@ def _folded(text: str) -> str:
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
-    JSON strings first, then Python string and bytes literals; a string that does not
-    parse is passed over. ``every``: the strings of one line too, of the kind of quotes
-    that opens first (a repr's strings hold double quotes, a JSON document's apostrophes).
-    Read once per compression (finding failures and placing them read the same lines);
-    callers must not change the list.
+    JSON strings, Python string and bytes literals, read from the left as a tokenizer reads
+    them: a repr quotes a string holding an apostrophe in double quotes among its
+    single-quoted ones, and a JSON string's apostrophes are inside the string. A string that
+    does not parse is passed over. ``every``: the strings of one line too. Read once per
+    compression (finding failures and placing them read the same lines); callers must not
+    change the list.
     """
-    patterns: tuple[re.Pattern[str], ...] = _QUOTED
-    if every:
-        opens = {p: _first_string(p, quote, line) for p, quote in zip(_QUOTED, "\"'", strict=True)}
-        patterns = tuple(sorted(_QUOTED, key=opens.__getitem__))
-    for pattern in patterns:
-        out: list[str] = []
-        for match in pattern.finditer(line):
-            if not every and "\\n" not in match.group():
-                continue  # a string of one line: the line itself is checked
-            value = _unquote(match.group())
-            if value is not None:
-                out.extend(value.splitlines())
-        if out:
-            return out
-    return []
-
-
-def _first_string(pattern: re.Pattern[str], quote: str, line: str) -> int:
-    """Where the first string of ``quote`` that ``pattern`` reads in ``line`` starts, or its length.
-
-    Searched from just before the first such quote (a prefix letter may stand there): a search
-    from the start tries, and rejects, every character before it.
-    """
-    at = line.find(quote)
-    found = pattern.search(line, max(0, at - 1)) if at >= 0 else None
-    return len(line) if found is None else found.start()
+    pattern = _QUOTED[0] if "'" not in line else _QUOTED[1] if '"' not in line else _ANY_QUOTED
+    out: list[str] = []
+    for match in pattern.finditer(line):
+        if not every and "\\n" not in match.group():
+            continue  # a string of one line: the line itself is checked
+        value = _unquote(match.group())
+        if value is not None:
+            out.extend(value.splitlines())
+    return out
 
 
 def _unquote(literal: str) -> str | None:

@@ -62,9 +62,14 @@ def literal_value(text: str) -> Any:
     keywords alone as a record (see :func:`_with_calls`).
     """
     stripped = text.strip()
-    if len(stripped) > _MAX_LITERAL_CHARS or not (
-        stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')
-    ):
+    if len(stripped) > _MAX_LITERAL_CHARS:
+        return NOT_DATA
+    if _FIELD.match(stripped):
+        try:
+            return _fields(stripped)
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+            return NOT_DATA
+    if not (stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')):
         return NOT_DATA
     try:
         return _literal(stripped)
@@ -82,6 +87,44 @@ def literal_value(text: str) -> Any:
             return NOT_DATA
     except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+# A field of pydantic's str() of a model: "messages=[...] stop_reason=None" (AutoGen's
+# TaskResult, as print() shows it).
+_FIELD = re.compile(r"[A-Za-z_]\w*=(?!=)")
+
+
+def _fields(text: str) -> Any:
+    """A pydantic model's ``str()``, ``name=value`` pairs apart by blanks, as a dict.
+
+    Each value is a literal (maybe holding reprs of objects); the parser says where it ends,
+    at the next field's name. At least one value must be a list, tuple or dict: ``a=1 b=2``
+    is a log line's fields (logfmt), not a model.
+    """
+    fields: dict[str, Any] = {}
+    at = 0
+    while at < len(text):
+        name = _FIELD.match(text, at)
+        if name is None:
+            return NOT_DATA
+        rest = text[name.end() :]
+        try:
+            value = _literal(rest)
+            end = len(rest)
+        except SyntaxError as error:
+            end = _index(rest, error.lineno, error.offset)
+            if not rest[:end].strip() or not rest[end - 1].isspace():
+                return NOT_DATA  # the value does not end where a field could start
+            value = _literal(rest[:end])
+        if value is NOT_DATA:
+            return NOT_DATA
+        fields[name.group(0)[:-1]] = value
+        at = name.end() + end
+        while at < len(text) and text[at].isspace():
+            at += 1
+    if not any(isinstance(v, list | tuple | dict) for v in fields.values()):
+        return NOT_DATA
+    return fields
 
 
 def _literal(text: str) -> Any:

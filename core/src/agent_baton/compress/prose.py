@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import omitted, view_label
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
@@ -148,6 +148,9 @@ _LITERAL = re.compile(
     r"['\"‘“]([^'\"’”\n]{3,60})['\"’”]"
     r"|(?<![\w.+~:-])((?=[\w.+~:-]*\d)(?=[\w.+~:-]*[A-Za-z.+~:-])\w[\w.+~:-]*\w)"
 )
+# An option a query names ("what does --max-procs do?", "-P", find's "-user"): BM25 reads
+# no term in "-P", and "option" is in every paragraph of a manual.
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 _NAMING_LINES = 3  # a query term more lines of a code block hold names none of them
 _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
@@ -260,6 +263,7 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     keep = set(range(min(room, len(lines))))
     keep.update(failing_lines(lines))
     keep.update(_naming_lines(lines, query))
+    keep.update(_option_lines(lines, query))
     # Its last lines too: a run's output or a transcript ends in its result (the summary, the
     # final answer), an example in the call that runs it.
     end = len(lines) - 1 if fence else len(lines)
@@ -286,6 +290,30 @@ def _naming_lines(lines: list[str], query: str | None) -> list[int]:
         for term in wanted.intersection(terms(line)):
             holding.setdefault(term, []).append(i)
     return [i for found in holding.values() if len(found) <= _NAMING_LINES for i in found]
+
+
+def _option_lines(lines: list[str], query: str | None) -> list[int]:
+    """The line of each option the query names and the first lines of the text under it.
+
+    A man page's or pydoc's option line heads its description, indented deeper: that text
+    says what the option does ("what does -P do?", where BM25 reads no term in "-P").
+    """
+    named = _option_patterns(query)
+    found: list[int] = []
+    for i in _outline(lines) if named else []:
+        if any(p.search(lines[i]) for p in named):
+            depth = _depth(lines[i])
+            under = range(i + 1, min(len(lines), i + 1 + _NAMED_OPENING))
+            found += [i, *(k for k in under if _depth(lines[k]) > depth and lines[k].strip())]
+    return found
+
+
+def _option_patterns(query: str | None) -> list[re.Pattern[str]]:
+    """A pattern for each option the query names, found as a whole token."""
+    return [
+        re.compile(r"(?<![\w-])" + re.escape(option) + r"(?![\w-])")
+        for option in _OPTION.findall(query or "")
+    ]
 
 
 def _shown(line: str) -> list[str]:
@@ -436,8 +464,16 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 near = k - 1 in shown and k + 1 in shown
                 if near and k not in shown and len(lines[k]) <= _SHORT_GAP:
                     shown[k] = [lines[k]]
+    from agent_baton.compress.guarantees import failing_lines_of  # lazy: a cycle
+
+    failing = failing_lines_of(text)
     for k, members in pieces.items():
-        shown[k] = _long_line(members, units, kept)
+        if k in failing:
+            shown[k] = [lines[k]]  # a failure is kept as its line, however long
+            continue
+        # The sentences of a line too long to keep are a view of it: a label says so.
+        view = _long_line(members, units, kept)
+        shown[k] = [view_label(len(view), len(lines[k]), "its sentences"), *view]
     # A document's first and last lines standing alone are its title and its footer: a man
     # page's "curl(1)  curl Manual  curl(1)" and "curl 7.88.1  February 19 2023  curl(1)".
     for block in blocks[:1] + blocks[-1:]:
@@ -867,6 +903,26 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     if query and query_terms(query):
         _match_query(units, blocks, sections, query_terms(query))
         _named_sections(units, blocks, sections, query)
+        _named_options(units, blocks, query)
+
+
+def _named_options(units: list[_Unit], blocks: list[_Block], query: str) -> None:
+    """Keep the option lines the query names and the opening of the text under each.
+
+    The blocks' twin of :func:`_option_lines`, for an option line read as a block of its own
+    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing.
+    """
+    named = _option_patterns(query)
+    for k, block in enumerate(blocks if named else []):
+        if block.kind != "opener" or not any(p.search(block.lines[0]) for p in named):
+            continue
+        opening: list[int] = []
+        for after in blocks[k + 1 :]:
+            if after.kind in ("opener", "heading") or len(opening) >= _NAMED_OPENING:
+                break
+            opening.extend(after.units)
+        for index in [*block.units, *opening[:_NAMED_OPENING]]:
+            units[index].score += _KEEP
 
 
 def _features(text: str) -> Iterator[tuple[str, int, int]]:
@@ -964,18 +1020,38 @@ def _named_sections(
     literals = [m.group(1) or m.group(2) for m in _LITERAL.finditer(query)]
     if not literals:
         return
-    named = [
-        re.compile(r"(?<![\w.])" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
+    named = [  # a release's heading may write its version "v1.0.1"
+        re.compile(r"(?<![\w.])v?" + re.escape(literal) + r"(?![\w])", re.IGNORECASE)
         for literal in literals
     ]
-    for heading, members in sections:
+    levels: dict[str, int] = {}  # reST's underline characters, ranked as they first appear
+    for at, (heading, members) in enumerate(sections):
         if heading is None:
             continue
         title = " ".join(blocks[heading].lines)
         if any(pattern.search(title) for pattern in named):
-            opening = [index for b in members for index in blocks[b].units][:_NAMED_OPENING]
-            for index in opening:
+            opening = [index for b in members for index in blocks[b].units]
+            # A release's changes may stand under subheadings ("### Bug Fixes", "Security"
+            # underlined): its opening is theirs, up to the next heading as high as its own.
+            level = _level(blocks[heading], levels)
+            for deeper, under in sections[at + 1 :]:
+                if len(opening) >= _NAMED_OPENING or deeper is None:
+                    break
+                if _level(blocks[deeper], levels) <= level:
+                    break
+                opening += [index for b in under for index in blocks[b].units]
+            for index in opening[:_NAMED_OPENING]:
                 units[index].score += _KEEP
+
+
+def _level(heading: _Block, levels: dict[str, int]) -> int:
+    """How deep a heading is: markdown's count of "#", reST's rank of its underline, else 0."""
+    hashes = _MD_HEADING.match(heading.lines[0])
+    if hashes:
+        return hashes.group().count("#")
+    if len(heading.lines) > 1 and (underline := _UNDERLINE.match(heading.lines[1])):
+        return levels.setdefault(underline.group(1), len(levels) + 1)
+    return 0
 
 
 def _merge(parts: list[_Counts]) -> _Counts:
