@@ -25,8 +25,8 @@ from agent_baton.compress.guarantees import (
     failure_candidates,
     is_failure,
     lines_holding,
-    uncoloured,
     starts_like_failure,
+    uncoloured,
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
