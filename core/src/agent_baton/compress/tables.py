@@ -42,6 +42,8 @@ _PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\
 _PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 _TOKEN = re.compile(r"\S+")
+# Blanks between two words other than one space: the padding of a column.
+_INNER_GAP = re.compile(r"\S(?:\s{2,}+|[^\S ])\S")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
 _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
 _LEADING_BREAKS = re.compile(r"\n*")
@@ -266,6 +268,11 @@ def _listing(lines: list[str]) -> TextTable | None:
     48``, a directory's name) may stand between the rows, up to one in four; they stay.
     """
     if len(lines) < _MIN_LISTING:
+        return None
+    # Its rows (three in four lines at least) are padded often enough (below): a text with
+    # fewer lines padded anywhere is none, told before its columns are read.
+    padding = sum(1 for line in lines if _INNER_GAP.search(line))
+    if padding < _PADDED * 0.75 * len(lines) - 1:  # - 1: float rounding cannot tip it
         return None
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
     runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
