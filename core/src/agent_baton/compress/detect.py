@@ -77,6 +77,7 @@ _BRACE_COMMENT = re.compile(r"^[^\S\n]*(?://[^\n]*|/\*.*?(?:\*/|\Z))", re.S | re
 _HTML = re.compile(r"\s*+(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 _DELIMITERS = ",\t;|"
+_UNDELIMITED = re.compile(rf"^[^{re.escape(_DELIMITERS)}\n]*+$", re.M)  # a line without one
 # A quote that opens a field (csv quotes only there): such a field may span lines.
 _FIELD_QUOTE = re.compile(r"(?:^|[,\t;|]) *[\"']|\0", re.M)
 # A word of prose: letters (lower case after the first, or all capitals as in a license's
@@ -405,7 +406,7 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
-        split = sum(1 for line in lines if any(d in line for d in _DELIMITERS))
+        split = len(lines) - len(_UNDELIMITED.findall(joined))
         if split < 0.95 * len(lines):
             return False
     try:
