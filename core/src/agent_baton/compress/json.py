@@ -18,6 +18,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 from agent_baton.compress.guarantees import RESTORED, Contains, failing_strings, pieces
@@ -655,8 +656,10 @@ class _Table:
             self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
         self.budget = 0
-        names = list(dict.fromkeys(k for row in self.rows for k in row))
-        self.columns = [_Column(n, [row.get(n, _MISSING) for row in self.rows]) for n in names]
+        names = list(dict.fromkeys(chain.from_iterable(self.rows)))  # each row's keys
+        self.columns = [
+            _Column(n, list(map(dict.get, self.rows, repeat(n), repeat(_MISSING)))) for n in names
+        ]
         self._failing: dict[int, list[str]] | None = None
 
     def render(self, budget: int, *, lossy: bool) -> str:

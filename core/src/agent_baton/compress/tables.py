@@ -358,7 +358,12 @@ def _paths(lines: list[str]) -> TextTable | None:
 
 def _cell_values(rows: list[list[str]]) -> dict[str, Any]:
     """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats."""
-    return {cell: parse_cell(cell) for cell in set(chain.from_iterable(rows))}
+    cells = set(chain.from_iterable(rows))
+    values: dict[str, Any] = dict(zip(cells, cells, strict=True))
+    for cell in cells:
+        if cell[-1:].isdecimal():  # else no number: parse_cell gives the cell back
+            values[cell] = parse_cell(cell)
+    return values
 
 
 def parse_cell(cell: str) -> Any:
