@@ -14,7 +14,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, pick_rows
@@ -344,8 +344,11 @@ def _paths(lines: list[str]) -> TextTable | None:
 
     A file alone in its directory, or of an extension no other has, is the rare row.
     """
+    least = max(_MIN_LISTING, 0.9 * len(lines))
+    if sum(map(str.count, lines, repeat("/"))) < least:
+        return None  # too few slashes for as many paths
     paths = [i for i, line in enumerate(lines) if _PATH.fullmatch(line.strip())]
-    if len(paths) < _MIN_LISTING or len(paths) < 0.9 * len(lines):
+    if len(paths) < least:
         return None
     records = []
     for i in paths:
