@@ -440,7 +440,10 @@ def _doctest_report(text: str) -> bool:
     traceback, then a summary; everything else it writes is indented under a head. Most of
     its lines are examples and their output, which a tool's line pattern cannot tell.
     """
-    lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    sample = text[:_SAMPLE]
+    if "Trying:" not in sample and "Failed example:" not in sample:
+        return False  # no example: the lines need not be read
+    lines = [line for line in sample.splitlines()[:300] if line.strip()]
     heads = sum(1 for line in lines if _DOCTEST_HEAD.fullmatch(line))
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
