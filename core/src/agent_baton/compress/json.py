@@ -604,6 +604,7 @@ KEY_COLUMN = "(key)"
 
 
 @functools.lru_cache(maxsize=4096)  # the same field names, record after record
+@functools.lru_cache(maxsize=4096)  # asked of every field of every record shown
 def is_telling(name: str) -> bool:
     """Whether a field's name says it names or describes its record (id, name, status…)."""
     return bool(_IDENTITY_NAME.search(name) or _IMPORTANT_NAME.search(name) or _ABOUT.search(name))
