@@ -19,6 +19,7 @@ import json
 import re
 import xml.parsers.expat
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
@@ -409,6 +410,8 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
         split = len(lines) - len(_UNDELIMITED.findall(joined))
         if split < 0.95 * len(lines):
             return False
+    elif not _may_split_alike(lines):
+        return False
     try:
         dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS)
     except csv.Error:
@@ -416,6 +419,34 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
     widths = [len(row) for row in csv.reader(lines, dialect)]
     width = max(set(widths), key=widths.count)
     return width >= 2 and widths.count(width) >= 0.95 * len(widths)
+
+
+def _may_split_alike(lines: list[str]) -> bool:
+    """Whether a dialect the sniffer may pick leaves at most 1 row in 20 with one field.
+
+    A quoted field may span lines, so quotes make rows of lines in ways no count of
+    delimiters tells. The sniffer (pure Python, slow) picks one of these dialects: where
+    each leaves more than 1 line in 20 a row of one field (the rows are at most the lines),
+    no row width can be 19 in 20 of them, whatever it picks. Read by csv, each dialect stops
+    at the first such rows: prose stops at once.
+    """
+    for delimiter, quote, doubled, skip in product(
+        _DELIMITERS, "\"'", (True, False), (True, False)
+    ):
+        rows = csv.reader(
+            lines, delimiter=delimiter, quotechar=quote, doublequote=doubled, skipinitialspace=skip
+        )
+        unsplit = 0
+        try:
+            for row in rows:
+                unsplit += len(row) < 2
+                if 20 * unsplit > len(lines):
+                    break
+            else:
+                return True
+        except csv.Error:
+            return True  # the sniffer's own reading decides
+    return False
 
 
 def _tool_output(text: str) -> bool:
