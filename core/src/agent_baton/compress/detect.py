@@ -27,11 +27,11 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
-from agent_baton.compress.json import JSON_DECODER, parse_embedded
+from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
-from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
+from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
@@ -327,11 +327,8 @@ def _json(text: str) -> Any:
 
 def _json_prefix(text: str) -> bool:
     """Whether a JSON object or array of at least a few lines opens the text."""
-    try:
-        _, end = JSON_DECODER.raw_decode(text)
-    except (ValueError, RecursionError):
-        return False
-    return end >= 200 or text[:end].count("\n") >= 3
+    end = json_opening(text)
+    return end is not None and (end >= 200 or text[:end].count("\n") >= 3)
 
 
 def _python_literal(text: str) -> bool:

@@ -71,7 +71,7 @@ def literal_value(text: str) -> Any:
         stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')
     ):
         return NOT_DATA
-    if _json_then_more(stripped) or _line_then_more(stripped):
+    if _json_then_more(text.lstrip(), stripped) or _line_then_more(stripped):
         return NOT_DATA
     try:
         return _literal(stripped)
@@ -91,19 +91,32 @@ def literal_value(text: str) -> Any:
         return NOT_DATA
 
 
-def _json_then_more(text: str) -> bool:
-    """Whether a JSON array or object opens ``text`` and something a literal cannot hold follows.
+@once
+def json_opening(text: str) -> int | None:
+    """Where the JSON value that opens ``text`` ends, or None if none opens it.
 
-    Read as Python, that JSON value is one complete expression, and a literal goes on after
-    it only with "," (a tuple's next item), a comment or a line continuation; anything else
-    (a log after a tool's JSON result) makes the text no literal. The JSON parser (C) tells
-    so without Python's parser reading the whole value first (0.1 s for 250 kB).
+    Asked of a text without its leading blanks by detection and by :func:`literal_value`
+    alike: a tool's JSON result joined to a log is read once.
     """
     try:
-        _, end = _JSON.raw_decode(text)
+        return _JSON.raw_decode(text)[1]
     except (ValueError, RecursionError):
+        return None
+
+
+def _json_then_more(opened: str, stripped: str) -> bool:
+    """Whether a JSON array or object opens the text and something a literal cannot hold follows.
+
+    ``opened`` is the text without its leading blanks, ``stripped`` without its trailing ones
+    too. Read as Python, that JSON value is one complete expression, and a literal goes on
+    after it only with "," (a tuple's next item), a comment or a line continuation; anything
+    else (a log after a tool's JSON result) makes the text no literal. The JSON parser (C)
+    tells so without Python's parser reading the whole value first (0.1 s for 250 kB).
+    """
+    end = json_opening(opened)
+    if end is None:
         return False
-    rest = text[end:].lstrip(_PYTHON_BLANKS)
+    rest = stripped[end:].lstrip(_PYTHON_BLANKS)
     return bool(rest) and rest[0] not in ",#\\"
 
 
