@@ -402,6 +402,23 @@ def test_a_repr_holding_objects_in_angle_brackets_is_read_as_data():
     assert literal_value("{'rows': [<Row 3 (open>]}") == {"rows": ["<Row 3 (open>"]}
 
 
+def test_a_json_value_followed_by_more_is_a_literal_only_when_a_tuple_goes_on():
+    # Two tool results joined: JSON, then a log (told by the JSON parser, not Python's).
+    results = json.dumps({"items": [{"id": i, "state": f"s{i % 7}"} for i in range(50)]}, indent=2)
+    assert literal_value(results)["items"][3] == {"id": 3, "state": "s3"}  # alone, a literal
+    for after in ("\n===== 3 failed, 40 passed =====", "\n<module> raised", " [0]", "\n, [2]"):
+        assert literal_value(results + after) is NOT_DATA
+    # What a literal may go on with: the next item of a tuple (on the line, or after a
+    # line continuation) and a comment.
+    assert literal_value('[1, "a"], {"b": 2}') == ([1, "a"], {"b": 2})
+    assert literal_value("[1, 2] \\\n, [3]") == ([1, 2], [3])
+    assert literal_value('{"b": [2]}  # the second page') == {"b": [2]}
+    # A repr on one line, then a log: no literal (that line alone is one).
+    line = str([{"package": f"pkg{i}", "size": i} for i in range(40)])
+    assert literal_value(f"{line}\nE   3 errors") is NOT_DATA
+    assert literal_value(f"{line}\n\n  # the first page\n")[39] == {"package": "pkg39", "size": 39}
+
+
 def test_whole_number_codes_of_one_width_sent_as_strings_are_no_quantities():
     # ISO 3166-3's former countries (/usr/share/iso-codes): "numeric" is a code, some have
     # none and two share "891"; its range and mean state nothing and its largest no outlier.

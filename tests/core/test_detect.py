@@ -365,3 +365,20 @@ def test_paragraphs_with_indented_commands_are_prose():
     if len(texts) < 3:
         pytest.skip("fewer than three such READMEs")
     assert [detect(text) for text in texts] == ["prose"] * len(texts)
+
+
+def test_quoted_fields_over_lines_make_rows_of_a_headerless_csv_not_of_prose():
+    # Quotes may join lines into one row: which dialect reads the rows alike decides.
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for i in range(60):
+        note = "a note\nover two lines" if i % 7 == 0 else "ok"
+        writer.writerow([f"pkg{i}", f"{i}.0.{i % 3}", note])
+    assert detect(out.getvalue()) == "table"
+    story = "\n".join(
+        f'"Row {i}," she said, and the parser read it: a sentence, not a record.'
+        if i % 2
+        else f"Line {i} of the story goes on without a comma or a quote in it at all"
+        for i in range(40)
+    )
+    assert detect(story) != "table"

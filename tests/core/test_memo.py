@@ -39,6 +39,24 @@ def test_answered_once_per_argument_inside_and_every_time_outside() -> None:
     assert calls == ["a", "b", "a", "a"]
 
 
+def test_a_call_spelling_out_a_default_is_the_call_without_it() -> None:
+    calls: list[tuple[str, str | None, bool]] = []
+
+    @once
+    def kind(text: str, key: str | None = None, *, strict: bool = False) -> str:
+        calls.append((text, key, strict))
+        return text
+
+    with remembering():
+        kind("a")
+        kind("a", None)
+        kind("a", key=None)
+        kind("a", strict=False)
+        kind("a", "a.py")
+        kind("a", strict=True)
+    assert calls == [("a", None, False), ("a", "a.py", False), ("a", None, True)]
+
+
 def test_threads_do_not_share_answers() -> None:
     calls, shout = _counting()
     both_in = threading.Barrier(2)

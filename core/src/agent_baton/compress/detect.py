@@ -19,6 +19,7 @@ import json
 import re
 import xml.parsers.expat
 from collections.abc import Callable
+from itertools import product
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
@@ -26,11 +27,11 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
-from agent_baton.compress.json import JSON_DECODER, parse_embedded
+from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
-from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
+from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
@@ -77,6 +78,7 @@ _BRACE_COMMENT = re.compile(r"^[^\S\n]*(?://[^\n]*|/\*.*?(?:\*/|\Z))", re.S | re
 _HTML = re.compile(r"\s*+(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w-]*[\s>/]")
 _DELIMITERS = ",\t;|"
+_UNDELIMITED = re.compile(rf"^[^{re.escape(_DELIMITERS)}\n]*+$", re.M)  # a line without one
 # A quote that opens a field (csv quotes only there): such a field may span lines.
 _FIELD_QUOTE = re.compile(r"(?:^|[,\t;|]) *[\"']|\0", re.M)
 # A word of prose: letters (lower case after the first, or all capitals as in a license's
@@ -327,11 +329,8 @@ def _json(text: str) -> Any:
 
 def _json_prefix(text: str) -> bool:
     """Whether a JSON object or array of at least a few lines opens the text."""
-    try:
-        _, end = JSON_DECODER.raw_decode(text)
-    except (ValueError, RecursionError):
-        return False
-    return end >= 200 or text[:end].count("\n") >= 3
+    end = json_opening(text)
+    return end is not None and (end >= 200 or text[:end].count("\n") >= 3)
 
 
 def _python_literal(text: str) -> bool:
@@ -407,9 +406,11 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
         # No field is quoted, so each line is a row, and a row of two cells or more holds a
         # delimiter: with fewer such lines than the share below, no delimiter passes (and the
         # sniffer, slow on long lines, need not run).
-        split = sum(1 for line in lines if any(d in line for d in _DELIMITERS))
+        split = len(lines) - len(_UNDELIMITED.findall(joined))
         if split < 0.95 * len(lines):
             return False
+    elif not _may_split_alike(lines):
+        return False
     try:
         dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS)
     except csv.Error:
@@ -417,6 +418,34 @@ def _rows_alike(rows: list[str], lines: list[str]) -> bool:
     widths = [len(row) for row in csv.reader(lines, dialect)]
     width = max(set(widths), key=widths.count)
     return width >= 2 and widths.count(width) >= 0.95 * len(widths)
+
+
+def _may_split_alike(lines: list[str]) -> bool:
+    """Whether a dialect the sniffer may pick leaves at most 1 row in 20 with one field.
+
+    A quoted field may span lines, so quotes make rows of lines in ways no count of
+    delimiters tells. The sniffer (pure Python, slow) picks one of these dialects: where
+    each leaves more than 1 line in 20 a row of one field (the rows are at most the lines),
+    no row width can be 19 in 20 of them, whatever it picks. Read by csv, each dialect stops
+    at the first such rows: prose stops at once.
+    """
+    for delimiter, quote, doubled, skip in product(
+        _DELIMITERS, "\"'", (True, False), (True, False)
+    ):
+        rows = csv.reader(
+            lines, delimiter=delimiter, quotechar=quote, doublequote=doubled, skipinitialspace=skip
+        )
+        unsplit = 0
+        try:
+            for row in rows:
+                unsplit += len(row) < 2
+                if 20 * unsplit > len(lines):
+                    break
+            else:
+                return True
+        except csv.Error:
+            return True  # the sniffer's own reading decides
+    return False
 
 
 def _tool_output(text: str) -> bool:
@@ -452,7 +481,10 @@ def _doctest_report(text: str) -> bool:
     traceback, then a summary; everything else it writes is indented under a head. Most of
     its lines are examples and their output, which a tool's line pattern cannot tell.
     """
-    lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    sample = text[:_SAMPLE]
+    if "Trying:" not in sample and "Failed example:" not in sample:
+        return False  # no example: the lines need not be read
+    lines = [line for line in sample.splitlines()[:300] if line.strip()]
     heads = sum(1 for line in lines if _DOCTEST_HEAD.fullmatch(line))
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")

@@ -16,8 +16,9 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 from agent_baton.compress.guarantees import RESTORED, Contains, failing_strings, pieces
@@ -422,12 +423,13 @@ class _Column:
     # Packed: a float object each would take a 50 MB array's numbers four times the room.
     numbers: array[float] = field(default_factory=lambda: array("d"))
     as_text: bool = False  # whether ``numbers`` were read from strings
+    own_keys: bool = False  # whether every value is its own key (_value_key): str and int
 
     def __post_init__(self) -> None:
         kinds = set(map(type, self.values))
-        # Strings and ints are their own keys (_value_key): counted as they are, at C speed.
-        keyed = self.values if kinds <= {str, int} else map(_value_key, self.values)
-        self.distinct = Counter(keyed)
+        # Strings and ints are their own keys: counted as they are, at C speed.
+        self.own_keys = kinds <= {str, int}
+        self.distinct = Counter(self.keys())
         if any(issubclass(kind, (int, float)) for kind in kinds):  # else no number to gather
             self.numbers = array(
                 "d",
@@ -451,6 +453,10 @@ class _Column:
                 self.as_text = not whole and len(self.distinct) < len(self.values)
         if self.as_text:
             self.numbers = array("d", (float(v) for v in self.values if _numeric_text(v)))
+
+    def keys(self) -> Iterable[str | int]:
+        """Each row's value as :attr:`distinct` counts it (:func:`_value_key`)."""
+        return self.values if self.own_keys else map(_value_key, self.values)
 
     def numeric(self) -> dict[int, float]:
         """The rows' values that are numbers (written as strings, in a column of those)."""
@@ -598,6 +604,7 @@ KEY_COLUMN = "(key)"
 
 
 @functools.lru_cache(maxsize=4096)  # the same field names, record after record
+@functools.lru_cache(maxsize=4096)  # asked of every field of every record shown
 def is_telling(name: str) -> bool:
     """Whether a field's name says it names or describes its record (id, name, status…)."""
     return bool(_IDENTITY_NAME.search(name) or _IMPORTANT_NAME.search(name) or _ABOUT.search(name))
@@ -655,8 +662,10 @@ class _Table:
             self.rows = [flatten(r, maps) if isinstance(r, dict) else {"value": r} for r in records]
         self.request = request
         self.budget = 0
-        names = list(dict.fromkeys(k for row in self.rows for k in row))
-        self.columns = [_Column(n, [row.get(n, _MISSING) for row in self.rows]) for n in names]
+        names = list(dict.fromkeys(chain.from_iterable(self.rows)))  # each row's keys
+        self.columns = [
+            _Column(n, list(map(dict.get, self.rows, repeat(n), repeat(_MISSING)))) for n in names
+        ]
         self._failing: dict[int, list[str]] | None = None
 
     def render(self, budget: int, *, lossy: bool) -> str:
@@ -922,8 +931,7 @@ def _rare_in(c: _Column, n: int) -> dict[int, float]:
             for v, k in c.distinct.items()
             if k <= mean / 3 and v != "\x00missing"
         }
-        for i, v in enumerate(c.values if rare else ()):
-            weight = rare.get(_value_key(v))
+        for i, weight in enumerate(map(rare.get, c.keys()) if rare else ()):
             if weight is not None:
                 hits[i] = max(hits.get(i, 0.0), weight)
     if not hits and 2 * distinct > have:

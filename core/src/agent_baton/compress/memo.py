@@ -25,15 +25,29 @@ _memo: ContextVar[dict[object, object] | None] = ContextVar("compression_memo", 
 def once(fn: Callable[P, T]) -> Callable[P, T]:
     """``fn`` called once per arguments within a compression; ``fn`` must not depend on more.
 
-    What it returns is shared by every caller: they must not change it.
+    What it returns is shared by every caller: they must not change it. A call that spells
+    out a default (``detect(text, None)``) is the call that leaves it out (``detect(text)``).
     """
+    code = fn.__code__
+    defaults: tuple[object, ...] = getattr(fn, "__defaults__", None) or ()
+    required = code.co_argcount - len(defaults)  # positional parameters without a default
+    keyword_defaults: dict[str, object] = {
+        **dict(zip(code.co_varnames[required : code.co_argcount], defaults, strict=True)),
+        **(getattr(fn, "__kwdefaults__", None) or {}),
+    }
 
     @functools.wraps(fn)
     def remembered(*args: P.args, **kwargs: P.kwargs) -> T:
         memo = _memo.get()
         if memo is None:
             return fn(*args, **kwargs)
-        key = (fn, args, tuple(kwargs.items()))
+        given = len(args)
+        while given > required and args[given - 1] is defaults[given - 1 - required]:
+            given -= 1
+        named = tuple(
+            item for item in kwargs.items() if keyword_defaults.get(item[0], kwargs) is not item[1]
+        )
+        key = (fn, args[:given], named)
         if key in memo:
             return cast(T, memo[key])
         value = memo[key] = fn(*args, **kwargs)

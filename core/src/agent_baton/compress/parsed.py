@@ -22,6 +22,11 @@ _MAX_LITERAL_CHARS = 5_000_000  # ast.literal_eval on more would take too long
 # From this length on a document's equal strings and ints are parsed into one object each.
 _SHARED_VALUES_FROM_CHARS = 1_000_000
 _SHARED_VALUES = 65_536  # distinct values remembered for sharing, at most
+_JSON = json.JSONDecoder()
+# What Python's tokenizer skips between a complete value and what goes on with it.
+_PYTHON_BLANKS = " \t\f\r\n"
+# A line Python reads as more than a blank or a comment.
+_CODE_LINE = re.compile(r"^[ \t\f\r]*+[^ \t\f\r#\n]", re.M)
 
 
 @once
@@ -70,6 +75,8 @@ def literal_value(text: str) -> Any:
         except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
             return NOT_DATA
     if not (stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')):
+        return NOT_DATA
+    if _json_then_more(text.lstrip(), stripped) or _line_then_more(stripped):
         return NOT_DATA
     try:
         return _literal(stripped)
@@ -125,6 +132,46 @@ def _fields(text: str) -> Any:
     if not any(isinstance(v, list | tuple | dict) for v in fields.values()):
         return NOT_DATA
     return fields
+
+
+@once
+def json_opening(text: str) -> int | None:
+    """Where the JSON value that opens ``text`` ends, or None if none opens it.
+
+    Asked of a text without its leading blanks by detection and by :func:`literal_value`
+    alike: a tool's JSON result joined to a log is read once.
+    """
+    try:
+        return _JSON.raw_decode(text)[1]
+    except (ValueError, RecursionError):
+        return None
+
+
+def _json_then_more(opened: str, stripped: str) -> bool:
+    """Whether a JSON array or object opens the text and something a literal cannot hold follows.
+
+    ``opened`` is the text without its leading blanks, ``stripped`` without its trailing ones
+    too. Read as Python, that JSON value is one complete expression, and a literal goes on
+    after it only with "," (a tuple's next item), a comment or a line continuation; anything
+    else (a log after a tool's JSON result) makes the text no literal. The JSON parser (C)
+    tells so without Python's parser reading the whole value first (0.1 s for 250 kB).
+    """
+    end = json_opening(opened)
+    if end is None:
+        return False
+    rest = stripped[end:].lstrip(_PYTHON_BLANKS)
+    return bool(rest) and rest[0] not in ",#\\"
+
+
+def _line_then_more(text: str) -> bool:
+    """Whether the first line of ``text`` is a literal alone and more than comments follow.
+
+    That line is then one complete expression, and an expression read as a whole text ends
+    with its line: what follows makes the text no literal (a repr on one line, then a log).
+    The first line's value is asked for anyway (the segmenter splits such a text there).
+    """
+    first, newline, rest = text.partition("\n")
+    return bool(newline and _CODE_LINE.search(rest)) and literal_value(first) is not NOT_DATA
 
 
 def _literal(text: str) -> Any:

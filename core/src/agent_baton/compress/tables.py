@@ -14,7 +14,7 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 from agent_baton.compress.json import budget_chars, pick_rows
@@ -42,6 +42,8 @@ _PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\
 _PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 _TOKEN = re.compile(r"\S+")
+# Blanks between two words other than one space: the padding of a column.
+_INNER_GAP = re.compile(r"\S(?:\s{2,}+|[^\S ])\S")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
 _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
 _LEADING_BREAKS = re.compile(r"\n*")
@@ -267,6 +269,11 @@ def _listing(lines: list[str]) -> TextTable | None:
     """
     if len(lines) < _MIN_LISTING:
         return None
+    # Its rows (three in four lines at least) are padded often enough (below): a text with
+    # fewer lines padded anywhere is none, told before its columns are read.
+    padding = sum(1 for line in lines if _INNER_GAP.search(line))
+    if padding < _PADDED * 0.75 * len(lines) - 1:  # - 1: float rounding cannot tip it
+        return None
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
     runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])
     width = 0
@@ -337,8 +344,11 @@ def _paths(lines: list[str]) -> TextTable | None:
 
     A file alone in its directory, or of an extension no other has, is the rare row.
     """
+    least = max(_MIN_LISTING, 0.9 * len(lines))
+    if sum(map(str.count, lines, repeat("/"))) < least:
+        return None  # too few slashes for as many paths
     paths = [i for i, line in enumerate(lines) if _PATH.fullmatch(line.strip())]
-    if len(paths) < _MIN_LISTING or len(paths) < 0.9 * len(lines):
+    if len(paths) < least:
         return None
     records = []
     for i in paths:
@@ -351,7 +361,12 @@ def _paths(lines: list[str]) -> TextTable | None:
 
 def _cell_values(rows: list[list[str]]) -> dict[str, Any]:
     """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats."""
-    return {cell: parse_cell(cell) for cell in set(chain.from_iterable(rows))}
+    cells = set(chain.from_iterable(rows))
+    values: dict[str, Any] = dict(zip(cells, cells, strict=True))
+    for cell in cells:
+        if cell[-1:].isdecimal():  # else no number: parse_cell gives the cell back
+            values[cell] = parse_cell(cell)
+    return values
 
 
 def parse_cell(cell: str) -> Any:

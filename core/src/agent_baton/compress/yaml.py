@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 import yaml
@@ -188,14 +189,17 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
     matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
     matched.update(failing_lines(lines))
+    sizes: Counter[int] = Counter()  # characters of the lines at each depth (blank: -1)
+    for line, depth in zip(lines, depths, strict=True):
+        sizes[depth] += len(line) + 1
     keep_depth = -1
-    for depth in sorted({d for d in depths if d >= 0}):
-        size = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= depth)
+    used = size = sizes[-1]  # of the lines up to the depth kept (blank ones at every depth)
+    for depth in sorted(d for d in sizes if d >= 0):
+        size += sizes[depth]
         if size > budget and keep_depth >= 0:
             break
-        keep_depth = depth
+        keep_depth, used = depth, size
     # Room left goes to deeper `key: value` lines, in order: the settings themselves.
-    used = sum(len(line) + 1 for line, d in zip(lines, depths, strict=True) if d <= keep_depth)
     for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
         pair = _KEY.match(line)
         if depth > keep_depth and pair and pair.group(4) and len(line) <= _SETTING_CHARS:
