@@ -568,3 +568,29 @@ def test_coloured_compiler_output_keeps_every_failure_line(tmp_path):
     assert len(failing) == 80
     text = compress(out, model="gpt-4").text.splitlines()
     assert [line for line in failing if line not in text] == []
+
+
+def test_a_query_naming_a_place_reported_many_times_keeps_two_of_the_same_report(tmp_path):
+    # A warning raised in a loop is reported at one place each time (as a header's warning
+    # in every file that includes it): asked about that place, the 60 copies were all kept
+    # with the lines under them, and the fold saved nothing.
+    (tmp_path / "legacy.py").write_text(
+        "import warnings\n\n\ndef old(x):\n"
+        '    warnings.warn("old() is deprecated, use new()", DeprecationWarning)\n'
+        "    return x\n\n\n"
+        'for i in range(60):\n    old(i)\n    print(f"processed item {i}", flush=True)\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "always", "legacy.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    out = run.stderr + run.stdout
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if "legacy.py:5: DeprecationWarning" in line)
+    assert sum("legacy.py:5: " in line for line in lines) == 60
+    result = compress(out, model="gpt-4", query="Why the warning at legacy.py:5?")
+    kept = result.text.splitlines()
+    assert lines[head] in kept and lines[head + 1] in kept
+    assert result.savings_percent > 70
