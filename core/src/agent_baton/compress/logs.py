@@ -559,6 +559,8 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
 
 def _places(text: str) -> set[tuple[str, str]]:
     """The (file name, line) places ``text`` names, the file's directories left aside."""
+    if "\x1b" in text:
+        text = uncoloured(text)  # gcc's ESC[01mESC[Kapi.c:3: would name "Kapi.c"
     return {(m.group(1), m.group(2)) for m in _PLACE.finditer(text)}
 
 
@@ -588,7 +590,7 @@ def _placed_lines(lines: list[_Line], query: str | None) -> set[int]:
                 if j == i + 1:
                     continue
                 break
-            if under.problem and _PLACE.search(under.text):
+            if under.problem and _places(under.text):
                 break
             report.append(j)
         # One report repeated (a header's warning in every file including it, a retried
