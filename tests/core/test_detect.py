@@ -365,3 +365,10 @@ def test_paragraphs_with_indented_commands_are_prose():
     if len(texts) < 3:
         pytest.skip("fewer than three such READMEs")
     assert [detect(text) for text in texts] == ["prose"] * len(texts)
+
+
+def test_an_escape_that_is_no_colour_code_is_detected_without_recursing():
+    # ESC [ at a line's end opens no control sequence: read without its colour codes, the
+    # text is the same text, and reading it again never ended.
+    text = "line of text \x1b[\nand more words here\n" * 50
+    assert detect(text) == detect(text.replace("\x1b[", "")) == "prose"
