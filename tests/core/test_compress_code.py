@@ -435,3 +435,29 @@ def test_a_run_of_one_short_line_and_blanks_stays_rather_than_its_marker():
     ]
     assert sum(a.strip() == "/**" and b.lstrip().startswith("* ") for a, b in pairs) >= 10
     assert not violations(source, "\n".join(out))
+
+
+@pytest.mark.parametrize(
+    "path,subs",
+    [
+        (
+            "/usr/share/perl/5.36.0/ExtUtils/MM_Unix.pm",
+            ["sub specify_shell {", "sub quote_paren {", "sub replace_manpage_separator {"],
+        ),
+        (
+            "/usr/lib/x86_64-linux-gnu/perl/5.36.0/Unicode/Collate.pm",
+            ["sub match", "sub gmatch", "sub subst"],
+        ),
+    ],
+)
+def test_a_comment_starting_with_if_or_else_is_no_conditional_to_the_brace_scanner(path, subs):
+    # Perl comments start with '#': `# if libscan returns false.` and `# else we have a
+    # dependency loop.` read as #if and #else left every brace below uncounted, and the
+    # subs after them were cut as the body of the one above.
+    if not Path(path).exists():
+        pytest.skip("perl's modules are not installed")
+    text = Path(path).read_text()
+    result = compress(text, key=Path(path).name)
+    assert result.transforms[0] == "code:braces"
+    out = result.text.splitlines()
+    assert [s for s in subs if s not in out] == []

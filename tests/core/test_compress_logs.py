@@ -568,3 +568,60 @@ def test_coloured_compiler_output_keeps_every_failure_line(tmp_path):
     assert len(failing) == 80
     text = compress(out, model="gpt-4").text.splitlines()
     assert [line for line in failing if line not in text] == []
+
+
+def test_a_query_naming_a_place_reported_many_times_keeps_two_of_the_same_report(tmp_path):
+    # A warning raised in a loop is reported at one place each time (as a header's warning
+    # in every file that includes it): asked about that place, the 60 copies were all kept
+    # with the lines under them, and the fold saved nothing.
+    (tmp_path / "legacy.py").write_text(
+        "import warnings\n\n\ndef old(x):\n"
+        '    warnings.warn("old() is deprecated, use new()", DeprecationWarning)\n'
+        "    return x\n\n\n"
+        'for i in range(60):\n    old(i)\n    print(f"processed item {i}", flush=True)\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "always", "legacy.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    out = run.stderr + run.stdout
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if "legacy.py:5: DeprecationWarning" in line)
+    assert sum("legacy.py:5: " in line for line in lines) == 60
+    result = compress(out, model="gpt-4", query="Why the warning at legacy.py:5?")
+    kept = result.text.splitlines()
+    assert lines[head] in kept and lines[head + 1] in kept
+    assert result.savings_percent > 70
+
+
+def test_coloured_output_is_routed_by_its_words(tmp_path):
+    # gcc run once per file, in colour: lines start with ESC[01m, like no tool's record, and
+    # the source lines it quotes end in braces and semicolons, so the text was taken for
+    # code and the brace scanner cut 41 of its 82 failure lines.
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is not installed")
+    (tmp_path / "common.h").write_text("static int helper(int x) { int unused; return x; }\n")
+    out = ""
+    for i in range(20):
+        (tmp_path / f"f{i}.c").write_text(
+            f'#include "common.h"\nint f{i}(int a) {{ unsigned u = a; if (u < 0) return 1;'
+            " return helper(a); }\n"
+        )
+        run = subprocess.run(
+            [gcc, "-Wall", "-Wextra", "-fdiagnostics-color=always", "-c", f"f{i}.c"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        out += run.stderr
+    plain = re.sub(r"\x1b\[[0-9;]*[mK]", "", out)
+    lines, plain_lines = out.splitlines(), plain.splitlines()
+    failing = [lines[i] for i, line in enumerate(plain_lines) if ": warning: " in line]
+    assert len(failing) == 40
+    result = compress(out, model="gpt-4")
+    assert result.transforms[0].startswith("lines")
+    kept = result.text.splitlines()
+    assert [line for line in failing if line not in kept] == []

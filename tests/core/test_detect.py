@@ -382,3 +382,10 @@ def test_quoted_fields_over_lines_make_rows_of_a_headerless_csv_not_of_prose():
         for i in range(40)
     )
     assert detect(story) != "table"
+
+
+def test_an_escape_that_is_no_colour_code_is_detected_without_recursing():
+    # ESC [ at a line's end opens no control sequence: read without its colour codes, the
+    # text is the same text, and reading it again never ended.
+    text = "line of text \x1b[\nand more words here\n" * 50
+    assert detect(text) == detect(text.replace("\x1b[", "")) == "prose"

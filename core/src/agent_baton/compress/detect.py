@@ -27,6 +27,7 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
+from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
@@ -189,6 +190,11 @@ def detect(text: str, key: str | None = None) -> str:
     """
     if _binary(text):
         return "binary"
+    plain = uncoloured(text) if "\x1b[" in text else text
+    if plain != text:
+        # A tool's output in colour (gcc -fdiagnostics-color, cargo --color=always): its
+        # kind is in its words, and a line starting with ESC[01m starts like no record.
+        return detect(plain, key)
     stripped = text.lstrip()
     head = stripped[:1]
     if head in ("{", "["):

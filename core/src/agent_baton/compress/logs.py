@@ -86,6 +86,7 @@ _MASKS = (
 # ``src/api.ts(15,20)``, Python's ``"cli.py", line 68`` (groups: file, line).
 _PLACE = re.compile(r"(?<![\w.-])([\w.-]+\.[A-Za-z]\w{0,5})(?::|\(|\"?, line )(\d+)")
 _BLOCK = 12  # lines under a diagnostic kept with it when the query names its place
+_SAME_REPORTS = 2  # copies of one report at that place kept (the same lines' templates)
 _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's output
 _LONG, _SHORT = 2000, 200  # most and least characters a kept routine line keeps
 _WORDY = 16  # letters and digits of a line that costs more than a gap marker in its place
@@ -577,6 +578,8 @@ def _query_lines(lines: list[_Line], query: str | None) -> set[int]:
 
 def _places(text: str) -> set[tuple[str, str]]:
     """The (file name, line) places ``text`` names, the file's directories left aside."""
+    if "\x1b" in text:
+        text = uncoloured(text)  # gcc's ESC[01mESC[Kapi.c:3: would name "Kapi.c"
     return {(m.group(1), m.group(2)) for m in _PLACE.finditer(text)}
 
 
@@ -594,21 +597,27 @@ def _placed_lines(lines: list[_Line], query: str | None) -> set[int]:
         return set()
     names = {name for name, _ in wanted}
     keep: set[int] = set()
+    shapes: Counter[tuple[int, ...]] = Counter()
     for i, line in enumerate(lines):
         if not any(name in line.text for name in names) or not _places(line.text) & wanted:
             continue
-        keep.add(i)
-        if i and lines[i - 1].problem:
-            keep.add(i - 1)  # rustc names the place under its heading: `--> src/lib.rs:4:5`
+        report = [i - 1] if i and lines[i - 1].problem else []  # rustc: `--> src/lib.rs:4:5`
+        report.append(i)
         for j in range(i + 1, min(i + 1 + _BLOCK, len(lines))):
             under = lines[j]
             if not under.text.strip():
                 if j == i + 1:
                     continue
                 break
-            if under.problem and _PLACE.search(under.text):
+            if under.problem and _places(under.text):
                 break
-            keep.add(j)
+            report.append(j)
+        # One report repeated (a header's warning in every file including it, a retried
+        # connection) is kept twice, as the query's other matches are: the folds count it.
+        shape = tuple(lines[k].template for k in report)
+        shapes[shape] += 1
+        if shapes[shape] <= _SAME_REPORTS:
+            keep.update(report)
     return keep
 
 

@@ -87,6 +87,35 @@ def _blank(match: re.Match[str]) -> str:
     return token[0] + inner + token[-1] if len(token) > 1 else token
 
 
+def _later_branches(code: list[str]) -> set[int]:
+    """The lines of conditionals' branches after their first (``#else`` to ``#endif``).
+
+    Of a conditional's branches the first is read, as a compiler taking it would: each
+    branch may open the same block (libstdc++'s constructors under ``#if __cplusplus >=
+    201103L``), and counting both unbalances every statement after them. Directives that do
+    not nest (an ``#endif`` with no ``#if``, an ``#if`` never closed) are no preprocessor's:
+    comments of a language that starts them with ``#`` (Perl's ``# else we loop``), or a
+    cut-off header. Then no line is left out.
+    """
+    skipped: set[int] = set()
+    branches: list[bool] = []  # per open #if: past its first branch
+    for i, line in enumerate(code):
+        directive = _DIRECTIVE.match(line.lstrip()) if "#" in line else None
+        if directive:
+            word = directive.group(1)
+            if word.startswith("if"):
+                branches.append(False)
+            elif not branches:
+                return set()
+            elif word == "endif":
+                branches.pop()
+            else:
+                branches[-1] = True
+        if any(branches):
+            skipped.add(i)
+    return set() if branches else skipped
+
+
 class _BraceScanner:
     """Walks statements by brace depth and marks what each one keeps."""
 
@@ -98,24 +127,9 @@ class _BraceScanner:
         # Depth of braces and of (), [] at the start of each line (index n: the end).
         self.depth = [0] * (n + 1)
         self.parens = [0] * (n + 1)
-        # Of a conditional's branches (#if ... #else ... #endif), the first is read, as a
-        # compiler taking it would: each branch may open the same block (libstdc++'s
-        # constructors under #if __cplusplus >= 201103L), and counting both unbalances
-        # every statement after them.
-        branches: list[bool] = []  # per open #if: past its first branch
-        skipped = 0  # open conditionals past their first branch
+        skipped = _later_branches(self.code[:n])
         for i, line in enumerate(self.code[:n]):
-            directive = _DIRECTIVE.match(line.lstrip()) if "#" in line else None
-            if directive:
-                word = directive.group(1)
-                if word.startswith("if"):
-                    branches.append(False)
-                elif word == "endif":
-                    skipped -= branches.pop() if branches else 0
-                elif branches and not branches[-1]:
-                    branches[-1] = True
-                    skipped += 1
-            if skipped:
+            if i in skipped:
                 self.depth[i + 1], self.parens[i + 1] = self.depth[i], self.parens[i]
                 continue
             self.depth[i + 1] = self.depth[i] + line.count("{") - line.count("}")
