@@ -107,9 +107,9 @@ class Backend(ABC):
         """The live entries of the scope ``prefix`` itself, not of the scopes inside it.
 
         Those whose keys are ``prefix`` then a key without :data:`SCOPE_SEP`, oldest first:
-        what a scope's ``keys``, ``search`` and ``render`` read. The Redis backend keeps a
-        directory per scope, so this does not read the rest of the namespace; this default
-        filters :meth:`entries_under`.
+        what a scope's ``keys``, ``search`` and ``render`` read. The memory and Redis backends
+        keep each scope's keys, so this does not read the other scopes' entries; this
+        default, for other backends, filters :meth:`entries_under`.
         """
         start = len(prefix)
         found = self.entries_under(prefix, ttl=ttl, now=now)

@@ -6,7 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from agent_baton.backends.base import Backend
+from agent_baton.backends.base import SCOPE_SEP, Backend
 from agent_baton.entry import ContextEntry
 
 
@@ -20,6 +20,9 @@ class MemoryBackend(Backend):
     def __init__(self) -> None:
         # key -> (entry, the time it was put by the clock that judges its age)
         self._entries: OrderedDict[str, tuple[ContextEntry, float]] = OrderedDict()
+        # scope prefix -> its own keys, in the order of _entries: a scope's reads visit these
+        # rather than every entry of every scope.
+        self._scopes: dict[str, dict[str, None]] = {}
         self._bytes = 0  # total size_bytes of the entries held
         self._lock = threading.Lock()
 
@@ -63,7 +66,7 @@ class MemoryBackend(Backend):
         max_bytes: int | None,
     ) -> list[str]:
         dropped: list[str] = []
-        old = self._entries.pop(entry.key, None)
+        old = self._pop(entry.key)
         if old is not None:
             self._bytes -= old[0].size_bytes
         else:
@@ -75,21 +78,38 @@ class MemoryBackend(Backend):
             while self._entries and self._bytes + entry.size_bytes > max_bytes:
                 self._pop_oldest(dropped)
         self._entries[entry.key] = (entry, now)
+        self._scopes.setdefault(_scope_of(entry.key), {})[entry.key] = None
         self._bytes += entry.size_bytes
         return dropped
+
+    def _pop(self, key: str) -> tuple[ContextEntry, float] | None:
+        """Remove ``key`` from the entries and its scope's keys; what it held, if anything."""
+        held = self._entries.pop(key, None)
+        if held is not None:
+            scope = _scope_of(key)
+            keys = self._scopes[scope]
+            del keys[key]
+            if not keys:
+                del self._scopes[scope]
+        return held
 
     def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:
         if ttl is None:
             return
         # Every entry is tested, not only a prefix: an injected clock may go back.
         for key in [k for k, (_, put_at) in self._entries.items() if now - put_at >= ttl]:
-            self._bytes -= self._entries.pop(key)[0].size_bytes
+            self._bytes -= self._held(key)[0].size_bytes
             dropped.append(key)
 
     def _pop_oldest(self, dropped: list[str]) -> None:
-        key, (entry, _) = self._entries.popitem(last=False)
-        self._bytes -= entry.size_bytes
+        key = next(iter(self._entries))
+        self._bytes -= self._held(key)[0].size_bytes
         dropped.append(key)
+
+    def _held(self, key: str) -> tuple[ContextEntry, float]:
+        held = self._pop(key)
+        assert held is not None  # callers pass keys they found in _entries
+        return held
 
     def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
@@ -99,7 +119,7 @@ class MemoryBackend(Backend):
             if held is None:
                 return None
             if ttl is not None and now - held[1] >= ttl:
-                del self._entries[key]
+                self._pop(key)
                 self._bytes -= held[0].size_bytes
                 return None
             return held[0]
@@ -120,10 +140,19 @@ class MemoryBackend(Backend):
                 if key.startswith(prefix) and (ttl is None or now - put_at < ttl)
             ]
 
+    def entries_in(
+        self, prefix: str, *, ttl: float | None, now: float | None
+    ) -> list[ContextEntry]:
+        """The live entries of the scope ``prefix`` itself, from its own keys, oldest first."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            found = (self._entries[key] for key in self._scopes.get(prefix, ()))
+            return [e for e, put_at in found if ttl is None or now - put_at < ttl]
+
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         with self._lock:
-            held = self._entries.pop(key, None)
+            held = self._pop(key)
             if held is None:
                 return False
             self._bytes -= held[0].size_bytes
@@ -133,4 +162,10 @@ class MemoryBackend(Backend):
         """Remove every entry."""
         with self._lock:
             self._entries.clear()
+            self._scopes.clear()
             self._bytes = 0
+
+
+def _scope_of(key: str) -> str:
+    """The prefix of the scope a stored key is directly in (``""``: the root)."""
+    return key[: key.rfind(SCOPE_SEP) + 1]
