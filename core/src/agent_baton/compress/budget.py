@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
-from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
+from agent_baton.compress.markers import (
+    FOLD_EXAMPLES,
+    is_marker,
+    omitted,
+    stands_for,
+    view_recount,
+    view_span,
+)
 from agent_baton.compress.prose import cut_line
 from agent_baton.search import query_terms, rank_texts
 from agent_baton.tokens import TokenCounter
@@ -30,6 +37,19 @@ _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 # A fold's line (``[×12 like: …]``).
 FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
+_CONTEXT_SHARE = 0.5  # of a block's score, added to each of its lines'
+_MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares a word
+_BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
+_HEADING_LINES = 2  # a run this short heads the run after it
+# A fact: a number (with its unit, a date, a version, a ratio), or an identifier with a
+# dot, an underscore or an inner capital.
+_FACT = re.compile(
+    r"(?<![\w.])\d[\d.,:/-]*+(?:\s?(?:%|[kMGT]i?B|ms|µs|ns|s|bytes|days|hours|minutes)\b)?"
+    r"|\b[A-Za-z]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*"
+)
+_FACTS_PER_LINE = 3
+_HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
+_GAP_CHARS = 24  # what a gap's marker costs, in characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +94,7 @@ def fit_lines(
     marker_room = counter(omitted(units.summary([]), key)) + 1
     budget = max_tokens - marker_room
     texts = [item.text for item in items]
-    matches = [i for i, _ in rank_texts(texts, query)] if query and query_terms(query) else []
+    matches, weak = _matches(texts, query) if query and query_terms(query) else ([], [])
     problems = problem_lines(texts)
     if not failing and not matches and not problems:
         kept = _prefix(lines, budget, counter)
@@ -97,7 +117,7 @@ def fit_lines(
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
-    for i in [*preferred, *matches, *problems, *range(len(items))]:
+    for i in [*preferred, *matches, *_facts(texts), *problems, *weak, *range(len(items))]:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
         cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
@@ -120,6 +140,82 @@ def fit_lines(
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
         return "\n".join([*kept, omitted(over, key)])
+
+
+def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
+    """The lines that answer ``query``, best first, and the ones that only share a word.
+
+    A line scores its own BM25 (rare terms outweigh common ones) plus half its block's: a
+    fact often sits under the line that names its subject (``* nom:`` above ``15,661 lines
+    of Rust``). Lines scoring at least a quarter of the best answer it; the others (one
+    common word, a ``return`` in every function) rank after the lines that carry facts.
+    Markers and blank lines never match (``[… 12 lines]`` holds the word "lines").
+    """
+    shown = _candidates(texts)
+    own = dict(rank_texts(shown, query))
+    blocks = _blocks(shown)
+    context = dict(rank_texts(["\n".join(shown[i] for i in block) for block in blocks], query))
+    scores = dict(own)
+    for b, score in context.items():
+        for i in blocks[b]:
+            scores[i] = scores.get(i, 0.0) + _CONTEXT_SHARE * score
+    ranked = sorted((i for i in scores if shown[i]), key=lambda i: (-scores[i], i))
+    if not ranked:
+        return [], []
+    floor = _MATCH_FLOOR * scores[ranked[0]]
+    return [i for i in ranked if scores[i] >= floor], [i for i in ranked if scores[i] < floor]
+
+
+def _candidates(texts: list[str]) -> list[str]:
+    """``texts`` with "" for the lines the budget may not pick for what they say.
+
+    Blank lines and markers say nothing; a fold's last example stands where its fold does
+    (kept without it, the markers around it would miscount).
+    """
+    shown = []
+    previous = ""
+    for text in texts:
+        example = previous.startswith("[×") and FOLD_EXAMPLES.match(previous) is not None
+        shown.append("" if example or not text.strip() or is_marker(text) else text)
+        previous = text
+    return shown
+
+
+def _blocks(texts: list[str]) -> list[list[int]]:
+    """Runs of non-blank lines (a marker ends one too), a long run cut every few lines.
+
+    A heading (a run of one or two lines: ``5. Termination`` and its underline) heads the
+    run after it: a section's facts are found by its title.
+    """
+    blocks: list[list[int]] = [[]]
+    for i, text in enumerate(texts):
+        if len(blocks[-1]) == _BLOCK_LINES or (not text and len(blocks[-1]) > _HEADING_LINES):
+            blocks.append([])
+        if text:
+            blocks[-1].append(i)
+    return [block for block in blocks if block]
+
+
+def _facts(texts: list[str]) -> list[int]:
+    """The lines that carry facts, densest first: numbers with units, names, headings.
+
+    A line's facts are its numbers (``16 GiB``, ``2016-12-19``, ``99.89%``) and identifiers
+    (``merge_setting``, ``os.path``, ``ServeContent``), its being a heading or the first
+    line of a block, and its standing at the left margin among indented lines (a signature,
+    a top-level key); per token it costs. Filler (prose without a number or a name, the
+    inside of a body) has none and is not listed.
+    """
+    shown = _candidates(texts)
+    indented = sum(1 for t in shown if t[:1] in " \t") * 4 >= len(texts)
+    weights: dict[int, float] = {}
+    for i, text in enumerate(shown):
+        if text:
+            found = min(len(_FACT.findall(text)), _FACTS_PER_LINE)
+            found += bool(_HEADING.match(text)) + (i == 0 or not shown[i - 1])
+            found += indented and text[:1].isalpha()
+            if found:
+                weights[i] = found / (len(text) + _GAP_CHARS)
+    return sorted(weights, key=lambda i: (-weights[i], i))
 
 
 @dataclass(frozen=True, slots=True)
