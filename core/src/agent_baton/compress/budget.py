@@ -12,7 +12,9 @@ the compressed text's lines, and say so.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from agent_baton.compress.guarantees import find_failures
@@ -42,11 +44,13 @@ _MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares
 _BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
 _HEADING_LINES = 2  # a run this short heads the run after it
 # A fact: a number (with its unit, a date, a version, a ratio), or an identifier with a
-# dot, an underscore or an inner capital.
+# dot, an underscore or an inner capital, or a name called or declared (``dump(``).
 _FACT = re.compile(
     r"(?<![\w.])\d[\d.,:/-]*+(?:\s?(?:%|[kMGT]i?B|ms|µs|ns|s|bytes|days|hours|minutes)\b)?"
-    r"|\b[A-Za-z]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*"
+    r"|\b[A-Za-z]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*|\b[A-Za-z_]\w*(?=\()"
 )
+# An identifier in a query: ``get_suffixes``, ``Service.execstart``, ``parseCacheControl``.
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*")
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
@@ -152,9 +156,9 @@ def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
     Markers and blank lines never match (``[… 12 lines]`` holds the word "lines").
     """
     shown = _candidates(texts)
-    own = dict(rank_texts(shown, query))
+    own = _scores(shown, query)
     blocks = _blocks(shown)
-    context = dict(rank_texts(["\n".join(shown[i] for i in block) for block in blocks], query))
+    context = _scores(["\n".join(shown[i] for i in block) for block in blocks], query)
     scores = dict(own)
     for b, score in context.items():
         for i in blocks[b]:
@@ -164,6 +168,25 @@ def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
         return [], []
     floor = _MATCH_FLOOR * scores[ranked[0]]
     return [i for i in ranked if scores[i] >= floor], [i for i in ranked if scores[i] < floor]
+
+
+def _scores(texts: list[str], query: str) -> dict[int, float]:
+    """BM25 of ``texts`` for ``query``, an identifier it names counting as one more term.
+
+    Terms split ``get_suffixes`` into "get" (a stop word) and "suffix" (in many lines): the
+    texts holding the whole name score its rarity too.
+    """
+    scores = dict(rank_texts(texts, query))
+    names = {name.lower() for name in _IDENTIFIER.findall(query)}
+    if names:
+        lowered = [text.lower() for text in texts]
+        for name in names:
+            holding = [i for i, text in enumerate(lowered) if name in text]
+            if holding:
+                rarity = math.log(1 + (len(texts) - len(holding) + 0.5) / (len(holding) + 0.5))
+                for i in holding:
+                    scores[i] = scores.get(i, 0.0) + rarity
+    return scores
 
 
 def _candidates(texts: list[str]) -> list[str]:
@@ -199,22 +222,28 @@ def _blocks(texts: list[str]) -> list[list[int]]:
 def _facts(texts: list[str]) -> list[int]:
     """The lines that carry facts, densest first: numbers with units, names, headings.
 
-    A line's facts are its numbers (``16 GiB``, ``2016-12-19``, ``99.89%``) and identifiers
-    (``merge_setting``, ``os.path``, ``ServeContent``), its being a heading or the first
-    line of a block, and its standing at the left margin among indented lines (a signature,
-    a top-level key); per token it costs. Filler (prose without a number or a name, the
-    inside of a body) has none and is not listed.
+    A line's facts are its numbers (``16 GiB``, ``2016-12-19``, ``99.89%``), identifiers
+    (``merge_setting``, ``os.path``, ``ServeContent``) and names called or declared
+    (``dump(``), each worth less the more lines repeat it; its being a heading or the first
+    line after a blank one; and its standing at the left margin among indented lines (a
+    signature, a top-level key); per character it costs. Filler (prose without a number or
+    a name, a line said before) has none and is not listed.
     """
     shown = _candidates(texts)
+    found = [set(_FACT.findall(text)) if text else set() for text in shown]
+    spread = Counter(fact for facts in found for fact in facts)
     indented = sum(1 for t in shown if t[:1] in " \t") * 4 >= len(texts)
     weights: dict[int, float] = {}
+    seen: set[str] = set()
     for i, text in enumerate(shown):
-        if text:
-            found = min(len(_FACT.findall(text)), _FACTS_PER_LINE)
-            found += bool(_HEADING.match(text)) + (i == 0 or not shown[i - 1])
-            found += indented and text[:1].isalpha()
-            if found:
-                weights[i] = found / (len(text) + _GAP_CHARS)
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        worth = min(sum(1 / spread[fact] for fact in found[i]), _FACTS_PER_LINE)
+        worth += bool(_HEADING.match(text)) + (i == 0 or not texts[i - 1].strip())
+        worth += indented and text[:1].isalpha()
+        if worth:
+            weights[i] = worth / (len(text) + _GAP_CHARS)
     return sorted(weights, key=lambda i: (-weights[i], i))
 
 
