@@ -29,10 +29,11 @@ from agent_baton.compress.markers import (
     view_span,
 )
 from agent_baton.compress.prose import cut_line
-from agent_baton.search import query_terms, rank_texts
+from agent_baton.search import query_terms, rank_texts, terms
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
+_LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
@@ -121,7 +122,16 @@ def fit_lines(
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
-    for i in [*preferred, *matches, *_facts(texts), *problems, *weak, *range(len(items))]:
+    # The query's best answers, up to a share of the budget, outrank what a compressor kept.
+    lead: list[int] = []
+    room = _LEAD_SHARE * budget
+    for i in matches if prefer else ():
+        room -= counter(texts[i]) + 1 + _GAP_TOKENS
+        if room < 0:
+            break
+        lead.append(i)
+    order = [*lead, *preferred, *matches, *_facts(texts), *problems, *weak, *range(len(items))]
+    for i in order:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
         cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
@@ -144,6 +154,29 @@ def fit_lines(
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
         return "\n".join([*kept, omitted(over, key)])
+
+
+def term_weights(original: str, query: str) -> dict[str, float]:
+    """The query's terms, each weighted by its rarity among ``original``'s lines (IDF).
+
+    What a form of ``original`` cut to a budget is worth to the query: a rare term it keeps
+    (a host name, an error code) outweighs a common one (``return``, ``lines``).
+    """
+    wanted = query_terms(query)
+    lines = original.splitlines() or [""]
+    holding = dict.fromkeys(wanted, 0)
+    memo: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        for term in set(terms(line, memo)).intersection(holding):
+            holding[term] += 1
+    n = len(lines)
+    return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in holding.items() if df}
+
+
+def coverage(text: str, weights: dict[str, float]) -> float:
+    """How much of the query ``text`` holds: the weights of the terms found in it."""
+    found = set(terms(text))
+    return sum(weight for term, weight in weights.items() if term in found)
 
 
 def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
