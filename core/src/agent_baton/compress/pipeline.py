@@ -179,11 +179,12 @@ def compress(
         source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
-        if query and compressed_any and not timed_out:
+        if query and compressed_any and not timed_out and not source:
             # The compressor may have dropped what the query asks for at its hardest level:
             # the original's best-matching lines may cover the query better, if they keep
             # as many failures (not worth a pass over an original too large to compress in
-            # time).
+            # time). Not source: its compressor keeps whole the functions a query names,
+            # under their signatures, which a cut of the raw lines loses.
             kept = frozenset(line for line in out.splitlines() if not is_marker(line))
             direct = fit_lines(
                 text, max_tokens, count, key, query, failures_first=not source, prefer=kept
