@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
@@ -130,12 +131,15 @@ def fit_lines(
         if room < 0:
             break
         lead.append(i)
-    order = [*lead, *preferred, *matches, *_facts(texts), *problems, *weak, *range(len(items))]
-    for i in order:
+    later = (lambda: _facts(texts), lambda: problems, lambda: weak, lambda: range(len(items)))
+    # Each rank is read only if the ones before it leave room (the facts cost a pass).
+    for i in chain(lead, preferred, matches, chain.from_iterable(rank() for rank in later)):
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
+        if i in chosen or not _pickable(texts, i, chosen):
+            continue
         cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
-        if i not in chosen and used + cost <= budget:
+        if used + cost <= budget:
             chosen.add(i)
             picked.append(i)
             used += cost
@@ -220,6 +224,19 @@ def _scores(texts: list[str], query: str) -> dict[int, float]:
                 for i in holding:
                     scores[i] = scores.get(i, 0.0) + rarity
     return scores
+
+
+def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
+    """Whether the budget may keep line ``i``, with the lines ``chosen`` so far.
+
+    Not a marker that counts lines left out (the gap written where it stood counts them
+    too: kept, it would stand beside that gap), nor a fold's last example without its fold
+    (the markers around it would miscount). A fold or a label may be kept.
+    """
+    text = texts[i]
+    if is_marker(text) and not text.startswith(("[×", "[§")):
+        return False
+    return i == 0 or i - 1 in chosen or FOLD_EXAMPLES.match(texts[i - 1]) is None
 
 
 def _candidates(texts: list[str]) -> list[str]:
