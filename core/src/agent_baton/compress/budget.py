@@ -2,12 +2,15 @@
 
 Every line that reports a failure stays, whatever the budget (the guarantee wins over it:
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
-lines that match the query best, then the other lines that name a problem, then the first
-lines while room remains; all in their original order. A failure inside a quoted string (a
-tool result in a JSON message) stays as its line of that string. A first line too long to
-keep is cut at a sentence end. Markers count the original's lines where the compressed
-text's own markers account for them (:func:`~agent_baton.compress.markers.stands_for`), else
-the compressed text's lines, and say so.
+lines that answer the query (BM25 over the text's own lines, a line's block counting too),
+then the lines that carry facts (numbers with units, identifiers, headings, signatures),
+then the other lines that name a problem, the lines that only share a word with the query,
+and the first lines while room remains; all in their original order. A failure inside a
+quoted string (a tool result in a JSON message) stays as its line of that string. A first
+line too long to keep is cut at a sentence end. Markers count the original's lines where
+the compressed text's own markers account for them
+(:func:`~agent_baton.compress.markers.stands_for`), else the compressed text's lines, and
+say so.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ def fit_lines(
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
     Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
-    best-matching lines come next, then the other problem lines, then the head of the text.
+    lines that answer it come next, then the lines that carry facts, then the other problem
+    lines, the lines that only share a word with the query, and the head of the text.
     ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
     Markers count the original's lines, read from the markers already in ``text``
     (:func:`~agent_baton.compress.markers.stands_for`), when those account for the original's
@@ -89,8 +93,8 @@ def fit_lines(
     the compressed form's lines and say so. When there is no failure and not even the
     marker fits, the result is empty. ``failures_first=False`` (source code, which names
     failures but reports none) ranks failure lines with the other problem lines, after the
-    query's matches. Lines in ``prefer`` (what a tighter form kept) come right after the
-    failures.
+    query's matches. Lines in ``prefer`` (what a compressor kept) come right after the
+    failures and the query's best answers (as many as fit in half the budget).
     """
     lines = text.splitlines()
     units = LineUnits.of(lines, original)
