@@ -2,34 +2,63 @@
 
 Every line that reports a failure stays, whatever the budget (the guarantee wins over it:
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
-lines that match the query best, then the other lines that name a problem, then the first
-lines while room remains; all in their original order. A failure inside a quoted string (a
-tool result in a JSON message) stays as its line of that string. A first line too long to
-keep is cut at a sentence end. Markers count the original's lines where the compressed
-text's own markers account for them (:func:`~agent_baton.compress.markers.stands_for`), else
-the compressed text's lines, and say so.
+lines that answer the query (BM25 over the text's own lines, a line's block counting too),
+then the lines that carry facts (numbers with units, identifiers, headings, signatures),
+then the other lines that name a problem, the lines that only share a word with the query,
+and the first lines while room remains; all in their original order. A failure inside a
+quoted string (a tool result in a JSON message) stays as its line of that string. A first
+line too long to keep is cut at a sentence end. Markers count the original's lines where
+the compressed text's own markers account for them
+(:func:`~agent_baton.compress.markers.stands_for`), else the compressed text's lines, and
+say so.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
-from agent_baton.compress.markers import is_marker, omitted, stands_for, view_recount, view_span
+from agent_baton.compress.markers import (
+    FOLD_EXAMPLES,
+    is_marker,
+    omitted,
+    stands_for,
+    view_recount,
+    view_span,
+)
 from agent_baton.compress.prose import cut_line
-from agent_baton.search import query_terms, rank_texts
+from agent_baton.search import query_terms, rank_texts, terms
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
+_LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 # A fold's line (``[×12 like: …]``).
 FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
+_CONTEXT_SHARE = 0.5  # of a block's score, added to each of its lines'
+_MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares a word
+_BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
+_HEADING_LINES = 2  # a run this short heads the run after it
+# A fact: a number (with its unit, a date, a version, a ratio), or an identifier with a
+# dot, an underscore or an inner capital, or a name called or declared (``dump(``).
+_FACT = re.compile(
+    r"(?<![\w.])\d[\d.,:/-]*+(?:\s?(?:%|[kMGT]i?B|ms|µs|ns|s|bytes|days|hours|minutes)\b)?"
+    r"|\b[A-Za-z]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*|\b[A-Za-z_]\w*(?=\()"
+)
+# An identifier in a query: ``get_suffixes``, ``Service.execstart``, ``parseCacheControl``.
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*")
+_FACTS_PER_LINE = 3
+_HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
+_GAP_CHARS = 24  # what a gap's marker costs, in characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +84,8 @@ def fit_lines(
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
     Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
-    best-matching lines come next, then the other problem lines, then the head of the text.
+    lines that answer it come next, then the lines that carry facts, then the other problem
+    lines, the lines that only share a word with the query, and the head of the text.
     ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
     Markers count the original's lines, read from the markers already in ``text``
     (:func:`~agent_baton.compress.markers.stands_for`), when those account for the original's
@@ -63,8 +93,8 @@ def fit_lines(
     the compressed form's lines and say so. When there is no failure and not even the
     marker fits, the result is empty. ``failures_first=False`` (source code, which names
     failures but reports none) ranks failure lines with the other problem lines, after the
-    query's matches. Lines in ``prefer`` (what a tighter form kept) come right after the
-    failures.
+    query's matches. Lines in ``prefer`` (what a compressor kept) come right after the
+    failures and the query's best answers (as many as fit in half the budget).
     """
     lines = text.splitlines()
     units = LineUnits.of(lines, original)
@@ -74,7 +104,7 @@ def fit_lines(
     marker_room = counter(omitted(units.summary([]), key)) + 1
     budget = max_tokens - marker_room
     texts = [item.text for item in items]
-    matches = [i for i, _ in rank_texts(texts, query)] if query and query_terms(query) else []
+    matches, weak = _matches(texts, query) if query and query_terms(query) else ([], [])
     problems = problem_lines(texts)
     if not failing and not matches and not problems:
         kept = _prefix(lines, budget, counter)
@@ -97,11 +127,23 @@ def fit_lines(
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
-    for i in [*preferred, *matches, *problems, *range(len(items))]:
+    # The query's best answers, up to a share of the budget, outrank what a compressor kept.
+    lead: list[int] = []
+    room = _LEAD_SHARE * budget
+    for i in matches if prefer else ():
+        room -= counter(texts[i]) + 1 + _GAP_TOKENS
+        if room < 0:
+            break
+        lead.append(i)
+    later = (lambda: _facts(texts), lambda: problems, lambda: weak, lambda: range(len(items)))
+    # Each rank is read only if the ones before it leave room (the facts cost a pass).
+    for i in chain(lead, preferred, matches, chain.from_iterable(rank() for rank in later)):
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
+        if i in chosen or not _pickable(texts, i, chosen):
+            continue
         cost = counter(texts[i]) + 1 + (0 if runs and i - 1 in chosen else _GAP_TOKENS)
-        if i not in chosen and used + cost <= budget:
+        if used + cost <= budget:
             chosen.add(i)
             picked.append(i)
             used += cost
@@ -120,6 +162,143 @@ def fit_lines(
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
         return "\n".join([*kept, omitted(over, key)])
+
+
+def term_weights(original: str, query: str) -> dict[str, float]:
+    """The query's terms, each weighted by its rarity among ``original``'s lines (IDF).
+
+    What a form of ``original`` cut to a budget is worth to the query: a rare term it keeps
+    (a host name, an error code) outweighs a common one (``return``, ``lines``).
+    """
+    wanted = query_terms(query)
+    lines = original.splitlines() or [""]
+    holding = dict.fromkeys(wanted, 0)
+    memo: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        for term in set(terms(line, memo)).intersection(holding):
+            holding[term] += 1
+    n = len(lines)
+    return {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in holding.items() if df}
+
+
+def coverage(text: str, weights: dict[str, float]) -> float:
+    """How much of the query ``text`` holds: the weights of the terms found in it."""
+    found = set(terms(text))
+    return sum(weight for term, weight in weights.items() if term in found)
+
+
+def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
+    """The lines that answer ``query``, best first, and the ones that only share a word.
+
+    A line scores its own BM25 (rare terms outweigh common ones) plus half its block's: a
+    fact often sits under the line that names its subject (``* nom:`` above ``15,661 lines
+    of Rust``). Lines scoring at least a quarter of the best answer it; the others (one
+    common word, a ``return`` in every function) rank after the lines that carry facts.
+    Markers and blank lines never match (``[… 12 lines]`` holds the word "lines").
+    """
+    shown = _candidates(texts)
+    own = _scores(shown, query)
+    blocks = _blocks(shown)
+    context = _scores(["\n".join(shown[i] for i in block) for block in blocks], query)
+    scores = dict(own)
+    for b, score in context.items():
+        for i in blocks[b]:
+            scores[i] = scores.get(i, 0.0) + _CONTEXT_SHARE * score
+    ranked = sorted((i for i in scores if shown[i]), key=lambda i: (-scores[i], i))
+    if not ranked:
+        return [], []
+    floor = _MATCH_FLOOR * scores[ranked[0]]
+    return [i for i in ranked if scores[i] >= floor], [i for i in ranked if scores[i] < floor]
+
+
+def _scores(texts: list[str], query: str) -> dict[int, float]:
+    """BM25 of ``texts`` for ``query``, an identifier it names counting as one more term.
+
+    Terms split ``get_suffixes`` into "get" (a stop word) and "suffix" (in many lines): the
+    texts holding the whole name score its rarity too.
+    """
+    scores = dict(rank_texts(texts, query))
+    names = {name.lower() for name in _IDENTIFIER.findall(query)}
+    if names:
+        lowered = [text.lower() for text in texts]
+        for name in names:
+            holding = [i for i, text in enumerate(lowered) if name in text]
+            if holding:
+                rarity = math.log(1 + (len(texts) - len(holding) + 0.5) / (len(holding) + 0.5))
+                for i in holding:
+                    scores[i] = scores.get(i, 0.0) + rarity
+    return scores
+
+
+def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
+    """Whether the budget may keep line ``i``, with the lines ``chosen`` so far.
+
+    Not a marker that counts lines left out (the gap written where it stood counts them
+    too: kept, it would stand beside that gap), nor a fold's last example without its fold
+    (the markers around it would miscount). A fold or a label may be kept.
+    """
+    text = texts[i]
+    if is_marker(text) and not text.startswith(("[×", "[§")):
+        return False
+    return i == 0 or i - 1 in chosen or FOLD_EXAMPLES.match(texts[i - 1]) is None
+
+
+def _candidates(texts: list[str]) -> list[str]:
+    """``texts`` with "" for the lines the budget may not pick for what they say.
+
+    Blank lines and markers say nothing; a fold's last example stands where its fold does
+    (kept without it, the markers around it would miscount).
+    """
+    shown = []
+    previous = ""
+    for text in texts:
+        example = previous.startswith("[×") and FOLD_EXAMPLES.match(previous) is not None
+        shown.append("" if example or not text.strip() or is_marker(text) else text)
+        previous = text
+    return shown
+
+
+def _blocks(texts: list[str]) -> list[list[int]]:
+    """Runs of non-blank lines (a marker ends one too), a long run cut every few lines.
+
+    A heading (a run of one or two lines: ``5. Termination`` and its underline) heads the
+    run after it: a section's facts are found by its title.
+    """
+    blocks: list[list[int]] = [[]]
+    for i, text in enumerate(texts):
+        if len(blocks[-1]) == _BLOCK_LINES or (not text and len(blocks[-1]) > _HEADING_LINES):
+            blocks.append([])
+        if text:
+            blocks[-1].append(i)
+    return [block for block in blocks if block]
+
+
+def _facts(texts: list[str]) -> list[int]:
+    """The lines that carry facts, densest first: numbers with units, names, headings.
+
+    A line's facts are its numbers (``16 GiB``, ``2016-12-19``, ``99.89%``), identifiers
+    (``merge_setting``, ``os.path``, ``ServeContent``) and names called or declared
+    (``dump(``), each worth less the more lines repeat it; its being a heading or the first
+    line after a blank one; and its standing at the left margin among indented lines (a
+    signature, a top-level key); per character it costs. Filler (prose without a number or
+    a name, a line said before) has none and is not listed.
+    """
+    shown = _candidates(texts)
+    found = [set(_FACT.findall(text)) if text else set() for text in shown]
+    spread = Counter(fact for facts in found for fact in facts)
+    indented = sum(1 for t in shown if t[:1] in " \t") * 4 >= len(texts)
+    weights: dict[int, float] = {}
+    seen: set[str] = set()
+    for i, text in enumerate(shown):
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        worth = min(sum(1 / spread[fact] for fact in found[i]), _FACTS_PER_LINE)
+        worth += bool(_HEADING.match(text)) + (i == 0 or not texts[i - 1].strip())
+        worth += indented and text[:1].isalpha()
+        if worth:
+            weights[i] = worth / (len(text) + _GAP_CHARS)
+    return sorted(weights, key=lambda i: (-weights[i], i))
 
 
 @dataclass(frozen=True, slots=True)

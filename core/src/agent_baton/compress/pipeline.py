@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from agent_baton.background import worker
 from agent_baton.compress.binary import compress_binary
-from agent_baton.compress.budget import FOLD_LINE, LineUnits, fit_lines
+from agent_baton.compress.budget import FOLD_LINE, LineUnits, coverage, fit_lines, term_weights
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
@@ -46,7 +46,6 @@ from agent_baton.compress.tables import compress_table
 from agent_baton.compress.xml import compress_xml
 from agent_baton.compress.yaml import compress_yaml
 from agent_baton.entry import savings_percent
-from agent_baton.search import query_terms, terms
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, get_token_counter
 
 logger = logging.getLogger(__name__)
@@ -180,13 +179,18 @@ def compress(
         source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
-        if query and compressed_any and not timed_out:
+        if query and compressed_any and not timed_out and not source:
             # The compressor may have dropped what the query asks for at its hardest level:
             # the original's best-matching lines may cover the query better, if they keep
             # as many failures (not worth a pass over an original too large to compress in
-            # time).
-            direct = fit_lines(text, max_tokens, count, key, query, failures_first=not source)
-            if _coverage(direct, query) > _coverage(out, query) and len(failures(direct)) >= len(
+            # time). Not source: its compressor keeps whole the functions a query names,
+            # under their signatures, which a cut of the raw lines loses.
+            kept = frozenset(line for line in out.splitlines() if not is_marker(line))
+            direct = fit_lines(
+                text, max_tokens, count, key, query, failures_first=not source, prefer=kept
+            )
+            weights = term_weights(text, query)
+            if coverage(direct, weights) > coverage(out, weights) and len(failures(direct)) >= len(
                 failures(out)
             ):
                 out = direct
@@ -281,12 +285,6 @@ def _count_original(text: str, count: TokenCounter) -> Future[int]:
 def _passes_through(original_tokens: int, max_tokens: int | None) -> bool:
     """Whether a text is too short to be worth compressing and fits the budget as it is."""
     return original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens)
-
-
-def _coverage(text: str, query: str) -> int:
-    """How many of the query's terms ``text`` contains."""
-    found = set(terms(text))
-    return sum(term in found for term in query_terms(query))
 
 
 def _run(

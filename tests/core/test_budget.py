@@ -1,0 +1,58 @@
+"""What survives ``max_tokens`` with a query: the lines that answer it, then the facts.
+
+Checked on real content: the shared corpus's cases with their tasks, and the Python standard
+library's source.
+"""
+
+import itertools
+import json
+import re
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from agent_baton.compress import compress
+from agent_baton.compress.guarantees import SOURCE_KINDS, missing_failures
+from agent_baton.tokens import get_token_counter
+
+COUNT = get_token_counter("gpt-4")
+CORPORA = [Path(__file__).resolve().parents[3] / "shared" / "corpus" / sub for sub in ("", "more")]
+CASES = sorted(p for corpus in CORPORA for p in corpus.glob("cases/*") if p.is_dir())
+_GAP = re.compile(r"^\[… [\d,]+ (?:compressed )?lines?\]$")
+
+
+def _case(path: Path) -> tuple[str, str]:
+    """The case's content and task."""
+    content = next(p for p in path.iterdir() if p.name.startswith("content"))
+    return content.read_text(encoding="utf-8"), json.loads((path / "case.json").read_text())["task"]
+
+
+def _tenth(text: str, query: str) -> str:
+    """``text`` compressed with ``query`` to a tenth of its tokens, as the corpus bench does."""
+    return compress(text, query=query, max_tokens=COUNT(text) // 10, key="k", counter=COUNT).text
+
+
+def test_a_function_the_task_names_keeps_its_signature_and_what_it_returns():
+    # "get_suffixes" splits into "get" (a stop word) and "suffix" (on dozens of lines): the
+    # lines holding the whole name, and the function under it, answer the task.
+    text = (Path(sysconfig.get_paths()["stdlib"]) / "imp.py").read_text(encoding="utf-8")
+    out = _tenth(text, "Explain what the function `get_suffixes` does and what it returns.")
+    assert "def get_suffixes():" in out
+    assert "    return extensions + source + bytecode" in out.splitlines()
+    kept = [line for line in out.splitlines() if not line.startswith("[")]
+    assert all(line in text.splitlines() for line in kept)
+
+
+@pytest.mark.skipif(not CASES, reason="../shared/corpus is not checked out")
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_markers_never_answer_a_task_and_no_failure_line_is_dropped(case: Path):
+    # "[… 12 lines]" holds the word "lines": kept as an answer, it would stand next to the
+    # gap marker counting it, two markers in a row where one counts all.
+    text, task = _case(case)
+    result = compress(text, query=task, max_tokens=COUNT(text) // 10, key="k", counter=COUNT)
+    lines = result.text.splitlines()
+    doubled = [a for a, b in itertools.pairwise(lines) if _GAP.match(a) and _GAP.match(b)]
+    assert doubled == []
+    if result.transforms[0].split(":", 1)[0] not in SOURCE_KINDS:  # source reports none
+        assert missing_failures(text, result.text) == []
