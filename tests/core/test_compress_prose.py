@@ -524,6 +524,10 @@ def rendered_man(page: str) -> str:
         ("xargs", "-P", "Run up to max-procs processes at a time"),
         # dpkg: the option line a paragraph of its own over its text.
         ("dpkg-query", "-S", "Search for packages that own files corresponding to the given"),
+        # coreutils and procps: the option and its text on one line, in a listing or alone.
+        ("ls", "-g", "like -l, but do not list owner"),
+        ("od", "-b", "same as -t o1, select octal bytes"),
+        ("ps", "-A", "Select all processes."),
     ],
 )
 def test_a_query_naming_an_option_keeps_its_description(page, option, description):

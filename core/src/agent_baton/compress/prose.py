@@ -271,13 +271,17 @@ def _naming_lines(lines: list[str], query: str | None) -> list[int]:
 def _option_lines(lines: list[str], query: str | None) -> list[int]:
     """The line of each option the query names and the first lines of the text under it.
 
-    A man page's or pydoc's option line heads its description, indented deeper: that text
-    says what the option does ("what does -P do?", where BM25 reads no term in "-P").
+    A man page's or pydoc's option line heads its description, indented deeper, or holds it:
+    that text says what the option does ("what does -P do?", where BM25 reads no term in
+    "-P").
     """
     named = _option_patterns(query)
     found: list[int] = []
-    for i in _outline(lines) if named else []:
-        if any(p.search(lines[i]) for p in named):
+    heads = set(_outline(lines)) if named else set()
+    for i, line in enumerate(lines if named else []):
+        # A header naming it, or a line that opens with it, its description beside it
+        # (ls's "-l     use a long listing format", a --help listing's lines).
+        if any(p.search(line) if i in heads else p.match(line.lstrip()) for p in named):
             depth = _depth(lines[i])
             under = range(i + 1, min(len(lines), i + 1 + _NAMED_OPENING))
             found += [i, *(k for k in under if _depth(lines[k]) > depth and lines[k].strip())]
@@ -883,10 +887,16 @@ def _named_options(units: list[_Unit], blocks: list[_Block], query: str) -> None
     """Keep the option lines the query names and the opening of the text under each.
 
     The blocks' twin of :func:`_option_lines`, for an option line read as a block of its own
-    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing.
+    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing, and
+    for a paragraph that opens with the option, its description beside it (ls's "-l     use
+    a long listing format", ps's "-A     Select all processes").
     """
     named = _option_patterns(query)
     for k, block in enumerate(blocks if named else []):
+        if block.kind == "para" and any(p.match(block.lines[0].lstrip()) for p in named):
+            for index in block.units[:_NAMED_OPENING]:
+                units[index].score += _KEEP
+            continue
         if block.kind != "opener" or not any(p.search(block.lines[0]) for p in named):
             continue
         opening: list[int] = []
