@@ -444,15 +444,24 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 near = k - 1 in shown and k + 1 in shown
                 if near and k not in shown and len(lines[k]) <= _SHORT_GAP:
                     shown[k] = [lines[k]]
-    from agent_baton.compress.guarantees import failing_lines_of  # lazy: a cycle
+    from agent_baton.compress.guarantees import find_failures  # lazy: a cycle
 
-    failing = failing_lines_of(text)
+    # A failure is kept as its line, however long; one in a quoted string of the line (a
+    # JSON document's, a script's) as that string's line, in the line's view.
+    whole: set[int] = set()
+    quoted: dict[int, list[str]] = {}
+    for failure in find_failures(text):
+        if failure.line in pieces and failure.part:
+            quoted.setdefault(failure.line, []).append(failure.text)
+        elif failure.line in pieces:
+            whole.add(failure.line)
     for k, members in pieces.items():
-        if k in failing:
-            shown[k] = [lines[k]]  # a failure is kept as its line, however long
+        if k in whole:
+            shown[k] = [lines[k]]
             continue
         # The sentences of a line too long to keep are a view of it: a label says so.
         view = _long_line(members, units, kept)
+        view += [part for part in quoted.get(k, ()) if part not in view]
         shown[k] = [view_label(len(view), len(lines[k]), "its sentences"), *view]
     # A document's first and last lines standing alone are its title and its footer: a man
     # page's "curl(1)  curl Manual  curl(1)" and "curl 7.88.1  February 19 2023  curl(1)".
