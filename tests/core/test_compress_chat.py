@@ -4,6 +4,7 @@ from agent_baton.compress import compress
 from agent_baton.compress.chat import _restore_key_lines, compress_chat, looks_like_chat
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import is_failure, violations
+from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
 RULE = "-" * 80
@@ -348,3 +349,14 @@ def test_fields_of_a_log_line_are_no_printed_model():
     for text in ("level=info status=200 bytes=5120", 'msg="started" count=3', "PATH=/usr/bin"):
         assert kinds(text)[0] != "chat"
         assert compress(text).text == text
+
+
+def test_lines_of_fields_and_long_runs_of_them_are_no_printed_model():
+    # A model's str() is one line of a few fields: lines of name=value (a .env file, Python
+    # assignments written tight) and a line of dozens of fields are not one, and are not
+    # parsed a field at a time (each field is a parse of the rest of the text).
+    env_lines = "\n".join(f"HOSTS_{i}=['db{i}.internal', 'db{i}.backup']" for i in range(40))
+    fields_line = " ".join(f"k{i}={i}" for i in range(40)) + " ids=[1, 2]"
+    for text in (env_lines, fields_line):
+        assert literal_value(text) is NOT_DATA
+        assert kinds(text)[0] != "repr"

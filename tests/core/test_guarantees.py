@@ -145,6 +145,25 @@ def test_pytest_output_keeps_every_failure_and_is_not_prose():
     assert all(line in result.text for line in lines if is_failure(line))
 
 
+def test_a_tool_result_of_one_line_keeps_the_failures_of_the_run_it_quotes(tmp_path: Path):
+    # {"output": <a pytest run>} as one JSON line, or a dict's repr: when its compressor
+    # cannot shorten it, the line is cut short, and the run's failures must come back.
+    cases = "\n".join(
+        f"def test_{i}():\n    assert {i} % 7 != 3, 'bucket {i} is off by one'" for i in range(300)
+    )
+    (tmp_path / "test_buckets.py").write_text(cases)
+    command = [sys.executable, "-m", "pytest", "-v", "-p", "no:randomly", "-p", "no:cacheprovider"]
+    run = subprocess.run([*command, str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert "FAILED" in run.stdout
+    for text in (
+        json.dumps({"tool": "pytest", "output": run.stdout, "exit_code": run.returncode}),
+        repr({"tool": "pytest", "stdout": run.stdout, "returncode": run.returncode}),
+    ):
+        result = compress(text, key="run")
+        assert violations(text, result.text) == []
+        assert "bucket 3 is off by one" in result.text
+
+
 def test_a_markdown_report_keeps_its_failure_lines():
     prose = (
         "The nightly run of the billing suite was reviewed by the team this morning, and the "

@@ -69,7 +69,7 @@ def literal_value(text: str) -> Any:
     stripped = text.strip()
     if len(stripped) > _MAX_LITERAL_CHARS:
         return NOT_DATA
-    if _FIELD.match(stripped):
+    if _FIELD.match(stripped) and "\n" not in stripped:
         try:
             return _fields(stripped)
         except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
@@ -99,6 +99,9 @@ def literal_value(text: str) -> Any:
 # A field of pydantic's str() of a model: "messages=[...] stop_reason=None" (AutoGen's
 # TaskResult, as print() shows it).
 _FIELD = re.compile(r"[A-Za-z_]\w*=(?!=)")
+# Fields of a model's str(), at most: each is found by parsing the rest of the text (a
+# LangChain message has about ten; "a=1 a=1 ..." would take a parse of the rest per field).
+_MAX_FIELDS = 16
 
 
 def _fields(text: str) -> Any:
@@ -106,11 +109,14 @@ def _fields(text: str) -> Any:
 
     Each value is a literal (maybe holding reprs of objects); the parser says where it ends,
     at the next field's name. At least one value must be a list, tuple or dict: ``a=1 b=2``
-    is a log line's fields (logfmt), not a model.
+    is a log line's fields (logfmt), not a model. The str() is one line (its values are
+    reprs): lines of ``name=value`` are a .env file or assignments, not a model.
     """
     fields: dict[str, Any] = {}
     at = 0
-    while at < len(text):
+    for _ in range(_MAX_FIELDS):
+        if at == len(text):
+            break
         name = _FIELD.match(text, at)
         if name is None:
             return NOT_DATA
@@ -129,7 +135,7 @@ def _fields(text: str) -> Any:
         at = name.end() + end
         while at < len(text) and text[at].isspace():
             at += 1
-    if not any(isinstance(v, list | tuple | dict) for v in fields.values()):
+    if at < len(text) or not any(isinstance(v, list | tuple | dict) for v in fields.values()):
         return NOT_DATA
     return fields
 

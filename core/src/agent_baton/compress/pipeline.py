@@ -161,7 +161,10 @@ def compress(
         if out is text and counting.result() > FALLBACK_TOKENS:
             attempt = _run(fallback, "fallback", text, counting.result, request, count)
             if attempt is not None and attempt[0] is not text:
-                out, out_tokens, transforms = attempt[0], attempt[1], transforms + attempt[2]
+                # A line cut short may hold failures (a repr's string of a test run).
+                cut, tokens = _with_failures(text, attempt[0], attempt[1], counting.result, count)
+                if cut is not text:
+                    out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
     except DeadlineExceeded:
         out = compress_fallback(text, key, budget_chars(len(text), request))
         out_tokens, transforms, timed_out = count(out), ["fallback:deadline"], True

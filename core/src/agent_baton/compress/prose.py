@@ -295,13 +295,17 @@ def _naming_lines(lines: list[str], query: str | None) -> list[int]:
 def _option_lines(lines: list[str], query: str | None) -> list[int]:
     """The line of each option the query names and the first lines of the text under it.
 
-    A man page's or pydoc's option line heads its description, indented deeper: that text
-    says what the option does ("what does -P do?", where BM25 reads no term in "-P").
+    A man page's or pydoc's option line heads its description, indented deeper, or holds it:
+    that text says what the option does ("what does -P do?", where BM25 reads no term in
+    "-P").
     """
     named = _option_patterns(query)
     found: list[int] = []
-    for i in _outline(lines) if named else []:
-        if any(p.search(lines[i]) for p in named):
+    heads = set(_outline(lines)) if named else set()
+    for i, line in enumerate(lines if named else []):
+        # A header naming it, or a line that opens with it, its description beside it
+        # (ls's "-l     use a long listing format", a --help listing's lines).
+        if any(p.search(line) if i in heads else p.match(line.lstrip()) for p in named):
             depth = _depth(lines[i])
             under = range(i + 1, min(len(lines), i + 1 + _NAMED_OPENING))
             found += [i, *(k for k in under if _depth(lines[k]) > depth and lines[k].strip())]
@@ -464,15 +468,24 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
                 near = k - 1 in shown and k + 1 in shown
                 if near and k not in shown and len(lines[k]) <= _SHORT_GAP:
                     shown[k] = [lines[k]]
-    from agent_baton.compress.guarantees import failing_lines_of  # lazy: a cycle
+    from agent_baton.compress.guarantees import find_failures  # lazy: a cycle
 
-    failing = failing_lines_of(text)
+    # A failure is kept as its line, however long; one in a quoted string of the line (a
+    # JSON document's, a script's) as that string's line, in the line's view.
+    whole: set[int] = set()
+    quoted: dict[int, list[str]] = {}
+    for failure in find_failures(text):
+        if failure.line in pieces and failure.part:
+            quoted.setdefault(failure.line, []).append(failure.text)
+        elif failure.line in pieces:
+            whole.add(failure.line)
     for k, members in pieces.items():
-        if k in failing:
-            shown[k] = [lines[k]]  # a failure is kept as its line, however long
+        if k in whole:
+            shown[k] = [lines[k]]
             continue
         # The sentences of a line too long to keep are a view of it: a label says so.
         view = _long_line(members, units, kept)
+        view += [part for part in quoted.get(k, ()) if part not in view]
         shown[k] = [view_label(len(view), len(lines[k]), "its sentences"), *view]
     # A document's first and last lines standing alone are its title and its footer: a man
     # page's "curl(1)  curl Manual  curl(1)" and "curl 7.88.1  February 19 2023  curl(1)".
@@ -910,10 +923,16 @@ def _named_options(units: list[_Unit], blocks: list[_Block], query: str) -> None
     """Keep the option lines the query names and the opening of the text under each.
 
     The blocks' twin of :func:`_option_lines`, for an option line read as a block of its own
-    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing.
+    over paragraphs (git's and dpkg's manuals) rather than inside an indented listing, and
+    for a paragraph that opens with the option, its description beside it (ls's "-l     use
+    a long listing format", ps's "-A     Select all processes").
     """
     named = _option_patterns(query)
     for k, block in enumerate(blocks if named else []):
+        if block.kind == "para" and any(p.match(block.lines[0].lstrip()) for p in named):
+            for index in block.units[:_NAMED_OPENING]:
+                units[index].score += _KEEP
+            continue
         if block.kind != "opener" or not any(p.search(block.lines[0]) for p in named):
             continue
         opening: list[int] = []
