@@ -213,6 +213,19 @@ local function listed(prefix)
   end
   return members
 end
+-- What a read returns of live entries: member, meta, original and compressed text of each.
+local function with_texts(entries)
+  local out = {}
+  for _, e in ipairs(entries) do
+    local m = e[1]
+    local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
+    out[#out + 1] = m
+    out[#out + 1] = e[4]
+    out[#out + 1] = texts[1]
+    out[#out + 1] = texts[2]
+  end
+  return out
+end
 """
 
 # The order: what lets a put evict without reading the namespace. KEYS[1] holds, beside the
@@ -389,16 +402,7 @@ return got
 _ENTRIES = (
     _COMMON
     + """
-local out = {}
-for _, e in ipairs(live(clock(ARGV[2]), tonumber(ARGV[1]), ARGV[3])) do
-  local m = e[1]
-  local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
-  out[#out + 1] = m
-  out[#out + 1] = e[4]
-  out[#out + 1] = texts[1]
-  out[#out + 1] = texts[2]
-end
-return out
+return with_texts(live(clock(ARGV[2]), tonumber(ARGV[1]), ARGV[3]))
 """
 )
 
@@ -417,16 +421,7 @@ else
     if not string.find(m, '\\31', #prefix + 1, true) then members[#members + 1] = m end
   end
 end
-local out = {}
-for _, e in ipairs(live_of(members, now, ttl)) do
-  local m = e[1]
-  local texts = redis.call('HMGET', h, 'o:' .. m, 'c:' .. m)
-  out[#out + 1] = m
-  out[#out + 1] = e[4]
-  out[#out + 1] = texts[1]
-  out[#out + 1] = texts[2]
-end
-return out
+return with_texts(live_of(members, now, ttl))
 """
 )
 
