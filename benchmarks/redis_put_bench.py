@@ -45,6 +45,12 @@ def commands(backend: RedisBackend) -> dict[str, tuple[int, int]]:
     }
 
 
+def per_call(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], n: int) -> str:
+    """The commands Redis ran between two readings of :func:`commands`, per one of ``n`` calls."""
+    calls = {k: after[k][0] - before.get(k, (0, 0))[0] for k in after if k != "info"}
+    return ", ".join(f"{k} {c / n:g}" for k, c in sorted(calls.items()) if c)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="500,1000,2000,4000")
@@ -67,8 +73,7 @@ def main() -> None:
                 done += 1
             seconds = time.perf_counter() - start
             after = commands(backend)
-            calls = {k: after[k][0] - before.get(k, (0, 0))[0] for k in after if k != "info"}
-            per = ", ".join(f"{k} {n / args.window:g}" for k, n in sorted(calls.items()) if n)
+            per = per_call(before, after, args.window)
             # The script's own time in Redis: what every other client waits behind.
             script_ms = (after["evalsha"][1] - before["evalsha"][1]) / args.window / 1e3
             rate, ms = args.window / seconds, seconds / args.window * 1e3

@@ -24,7 +24,7 @@ from agent_baton import RedisBackend, SharedContext
 from agent_baton.entry import ContextEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from redis_put_bench import commands, redis_url
+from redis_put_bench import commands, per_call, redis_url
 
 OTHER_SCOPES = 50
 ALICE = 5
@@ -69,7 +69,7 @@ def main() -> None:
     try:
         print(f"{'read':<20}" + "".join(f"{size:>10,}" for size in sizes) + "  (median ms)")
         done, rows = 0, {name: [] for name in reads}
-        per_call: dict[str, str] = {}
+        per_read: dict[str, str] = {}
         for size in sizes:
             while done < size - ALICE:
                 backend.put(filler(done), ttl=3600, max_entries=10**9, now=None)
@@ -79,13 +79,10 @@ def main() -> None:
                 before = commands(backend)
                 rows[name].append(median_ms(read, args.repeat))
                 after = commands(backend)
-                calls = {k: after[k][0] - before.get(k, (0, 0))[0] for k in after if k != "info"}
-                per_call[name] = ", ".join(
-                    f"{k} {n / args.repeat:g}" for k, n in sorted(calls.items()) if n
-                )
+                per_read[name] = per_call(before, after, args.repeat)
         for name, figures in rows.items():
             cells = "".join(f"{ms:>10.3f}" for ms in figures)
-            print(f"{name:<20}{cells}  {per_call[name]}")
+            print(f"{name:<20}{cells}  {per_read[name]}")
     finally:
         backend.clear()
         backend.close()
