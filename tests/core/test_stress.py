@@ -27,14 +27,20 @@ def test_mixed_operations_under_load(backend_factory):
     clears = {"started": 0, "finished": 0}
     clear_lock = threading.Lock()
     errors: list[BaseException] = []
-    stop = time.monotonic() + SECONDS
     done = [0] * THREADS
+    # The window opens when every thread has started: on a loaded machine the last ones
+    # started after a window opened at the first start (and made no progress in it).
+    window: list[float] = []
+    started_all = threading.Barrier(
+        THREADS, action=lambda: window.append(time.monotonic() + SECONDS), timeout=120
+    )
 
     def worker(t: int) -> None:
         rng = random.Random(t)
         versions: dict[int, int] = {}
         try:
-            while time.monotonic() < stop:
+            started_all.wait()
+            while time.monotonic() < window[0]:
                 op = rng.random()
                 key = rng.randrange(20)
                 name = f"t{t}-k{key}"
