@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from agent_baton import RedisBackend
@@ -51,15 +53,27 @@ def per_call(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int
     return ", ".join(f"{k} {c / n:g}" for k, c in sorted(calls.items()) if c)
 
 
+@contextmanager
+def bench_backend() -> Iterator[RedisBackend]:
+    """A fresh namespace in the Redis at $REDIS_URL (or a throwaway server), cleared after."""
+    url, server = redis_url()
+    backend = RedisBackend(url, namespace=f"bench-{uuid.uuid4().hex[:8]}", timeout=30)
+    try:
+        yield backend
+    finally:
+        backend.clear()
+        backend.close()
+        if server is not None:
+            server.terminate()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="500,1000,2000,4000")
     parser.add_argument("--window", type=int, default=200)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    url, server = redis_url()
-    backend = RedisBackend(url, namespace=f"bench-{uuid.uuid4().hex[:8]}", timeout=30)
-    try:
+    with bench_backend() as backend:
         print(f"{'entries':>8} {'puts/s':>8} {'ms/put':>7} {'in Redis':>8}  commands per put")
         done = 0
         for size in sizes:
@@ -78,11 +92,6 @@ def main() -> None:
             script_ms = (after["evalsha"][1] - before["evalsha"][1]) / args.window / 1e3
             rate, ms = args.window / seconds, seconds / args.window * 1e3
             print(f"{size:>8} {rate:>8.0f} {ms:>7.2f} {script_ms:>8.2f}  {per}")
-    finally:
-        backend.clear()
-        backend.close()
-        if server is not None:
-            server.terminate()
 
 
 if __name__ == "__main__":

@@ -16,15 +16,14 @@ import argparse
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from agent_baton import RedisBackend, SharedContext
+from agent_baton import SharedContext
 from agent_baton.entry import ContextEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from redis_put_bench import commands, per_call, redis_url
+from redis_put_bench import bench_backend, commands, per_call
 
 OTHER_SCOPES = 50
 ALICE = 5
@@ -52,21 +51,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    url, server = redis_url()
-    backend = RedisBackend(url, namespace=f"bench-{uuid.uuid4().hex[:8]}", timeout=30)
-    ctx = SharedContext(backend=backend, max_entries=10**9, ttl=3600)
-    alice = ctx.scope("alice")
-    for i in range(ALICE):
-        alice.put(f"research-{i}", f"Alice's research note {i}: order 4711 shipped late. " * 20)
-    reads: dict[str, Callable[[], object]] = {
-        "alice.get": lambda: alice.get("research-2"),
-        "alice.get_entry": lambda: alice.get_entry("research-2"),
-        "alice.get(missing)": lambda: alice.get("nothing"),
-        "alice.keys": alice.keys,
-        "alice.stats": alice.stats,
-        "root.get": lambda: ctx.get("k0"),
-    }
-    try:
+    with bench_backend() as backend:
+        ctx = SharedContext(backend=backend, max_entries=10**9, ttl=3600)
+        alice = ctx.scope("alice")
+        for i in range(ALICE):
+            alice.put(f"research-{i}", f"Alice's research note {i}: order 4711 shipped late. " * 20)
+        reads: dict[str, Callable[[], object]] = {
+            "alice.get": lambda: alice.get("research-2"),
+            "alice.get_entry": lambda: alice.get_entry("research-2"),
+            "alice.get(missing)": lambda: alice.get("nothing"),
+            "alice.keys": alice.keys,
+            "alice.stats": alice.stats,
+            "root.get": lambda: ctx.get("k0"),
+        }
         print(f"{'read':<20}" + "".join(f"{size:>10,}" for size in sizes) + "  (median ms)")
         done, rows = 0, {name: [] for name in reads}
         per_read: dict[str, str] = {}
@@ -83,11 +80,6 @@ def main() -> None:
         for name, figures in rows.items():
             cells = "".join(f"{ms:>10.3f}" for ms in figures)
             print(f"{name:<20}{cells}  {per_read[name]}")
-    finally:
-        backend.clear()
-        backend.close()
-        if server is not None:
-            server.terminate()
 
 
 if __name__ == "__main__":
