@@ -462,23 +462,29 @@ def test_a_news_files_version_headings_stay():
     assert len(out) < len(text) // 2
 
 
-def test_a_man_pages_header_and_footer_lines_stay():
+def rendered_man(page: str, width: int = 80) -> str:
+    """``man -P cat page`` at ``width`` columns, or a skip when this machine has no such page."""
     man = shutil.which("man")
     run = (
         subprocess.run(
-            [man or "man", "-P", "cat", "curl"],
+            [man, "-P", "cat", page],
             capture_output=True,
             text=True,
-            env={**os.environ, "MANWIDTH": "100"},
+            env={**os.environ, "MANWIDTH": str(width)},
             check=False,
         )
         if man
         else None
     )
     if run is None or run.returncode or not run.stdout.strip():
-        pytest.skip("no man page for curl on this machine")
-    lines = [line for line in run.stdout.splitlines() if line.strip()]
-    out = compress(run.stdout, model="gpt-4").text
+        pytest.skip(f"no man page for {page} on this machine")
+    return run.stdout
+
+
+def test_a_man_pages_header_and_footer_lines_stay():
+    page = rendered_man("curl", width=100)
+    lines = [line for line in page.splitlines() if line.strip()]
+    out = compress(page, model="gpt-4").text
     assert lines[0] in out and lines[-1] in out  # the page's name and its version and date
 
 
@@ -498,25 +504,6 @@ def test_a_manuals_one_line_summary_stays():
     summary = "configparser - Configuration file parser."
     assert summary in page
     assert summary in compress(page, model="gpt-4").text
-
-
-def rendered_man(page: str) -> str:
-    """``man -P cat page`` at 80 columns, or a skip when this machine has no such page."""
-    man = shutil.which("man")
-    run = (
-        subprocess.run(
-            [man, "-P", "cat", page],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "MANWIDTH": "80"},
-            check=False,
-        )
-        if man
-        else None
-    )
-    if run is None or run.returncode or not run.stdout.strip():
-        pytest.skip(f"no man page for {page} on this machine")
-    return run.stdout
 
 
 @pytest.mark.parametrize(
