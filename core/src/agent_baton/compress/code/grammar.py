@@ -548,7 +548,11 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         return None
     root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
     broken = _broken_lines(root, cut)
-    if not broken or language not in ("c", "cpp"):
+    # A root that is itself an ERROR node: the grammar found no place to resume at, which
+    # is another language (Python sources after C headers), not macros. Blanking them never
+    # brought such a parse within the error budget (31 of them in /usr/include's C and C++
+    # headers and the corpora) and each parse costs a second a megabyte.
+    if not broken or language not in ("c", "cpp") or root.type == "ERROR":
         return root, broken
     blanked = _C_ATTRIBUTES.sub(_blank, text)
     # A parse takes about a second a megabyte: the same text is not parsed again.
