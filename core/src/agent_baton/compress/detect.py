@@ -32,6 +32,7 @@ from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
@@ -235,6 +236,8 @@ def detect(text: str, key: str | None = None) -> str:
         # A compiler's or test runner's report, folded line by line; a report that quotes a
         # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
         return "lines"
+    if not markdown and looks_like_options(text):
+        return "lines"  # a command's --help: its option heads kept, folded line by line
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
