@@ -61,7 +61,10 @@ REPORTS = [
     "F401 [*] `os` imported but unused",
     " --> bad0.py:1:8",
     "bad0.py:12:5: F841 Local variable `unused` is assigned to but never used",
-    # pyflakes names no code; shellcheck's tty format puts the code under a caret.
+    # pyflakes names no code; shellcheck's tty format puts the code under a caret; ESLint's
+    # stylish format names the severity after the place.
+    "     3:35  error    'define' is not defined                              no-undef",
+    "   754:2   warning  Unused eslint-disable directive (no problems were reported)",
     "./ledger/io.py:3:1: 'os' imported but unused",
     "ledger/report.py:41:9: local variable 'total' is assigned to but never used",
     "    ^--^ SC2034 (warning): echo appears unused. Verify use (or export if used externally).",

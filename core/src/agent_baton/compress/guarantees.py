@@ -107,6 +107,8 @@ _HEADS = (
     # tsc's default (pretty) head: ``src/a.ts:3:26 - error TS2307: Cannot find module``.
     r"|\S+:\d+:\d+ - (?:error|warning) [A-Z]{0,4}\d+:"
     r"|[ \t]+\d+:\d+ [A-Z]{1,4}\d{2,4} "
+    # ESLint's default (stylish) format: ``  3:35  error  'define' is not defined  no-undef``.
+    r"|[ \t]+\d+:\d+ +(?:error|warning) +\S"
     # pyflakes names no code (``x.py:3:1: 'os' imported but unused``): each line a warning
     # (flake8 prints the same as ``F401``); a note (mypy's, with columns) only explains one.
     r"|\S+\.pyi?:\d+:\d+:? (?!note:)\S"
