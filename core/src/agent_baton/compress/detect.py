@@ -236,8 +236,6 @@ def detect(text: str, key: str | None = None) -> str:
         # A compiler's or test runner's report, folded line by line; a report that quotes a
         # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
         return "lines"
-    if not markdown and looks_like_options(text):
-        return "lines"  # a command's --help: its option heads kept, folded line by line
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
@@ -253,6 +251,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
+    if not markdown and looks_like_options(text):
+        # A command's --help (not a script or a YAML document that prints or holds one):
+        # its option heads kept, folded line by line.
+        return "lines"
     if looks_like_log(text):
         return "logs"
     if header_end(text[:_SAMPLE].split("\n")):
