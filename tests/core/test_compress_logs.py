@@ -1,3 +1,4 @@
+import argparse
 import json
 import re
 import shutil
@@ -625,3 +626,56 @@ def test_coloured_output_is_routed_by_its_words(tmp_path):
     assert result.transforms[0].startswith("lines")
     kept = result.text.splitlines()
     assert [line for line in failing if line not in kept] == []
+
+
+def _help_text() -> str:
+    """A command's --help as argparse prints it: forty options, most wrapped over lines."""
+    parser = argparse.ArgumentParser(
+        prog="ledger-sync",
+        description="Synchronise ledgers between the billing store and the warehouse.",
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=80),
+    )
+    for k in range(40):
+        words = " ".join(f"detail{j}" for j in range(k % 5 * 5))
+        parser.add_argument(
+            f"--option-{k}",
+            f"-{chr(65 + k % 26)}{k}",
+            metavar=f"VALUE{k}",
+            help=f"set the {k}th knob of the sync run {words}",
+        )
+    return parser.format_help()
+
+
+def test_an_option_listing_keeps_every_option_head_and_marks_each_cut():
+    text = _help_text()
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    heads = [line for line in text.splitlines() if line.startswith("  --option-")]
+    assert len(heads) == 40
+    assert [head for head in heads if head not in kept] == []
+    assert result.savings_percent > 15
+    assert unmarked_omissions(text, result.text) == []
+    assert violations(text, result.text) == []
+
+
+def test_chromium_warnings_repeated_by_each_process_fold_under_their_template():
+    # Chromium's log prefix: [pid:tid:MMDD/HHMMSS.micros:LEVEL:file.cc(line)], the ids new
+    # with each process as the time is with each line.
+    lines = []
+    for run in range(8):
+        pid = 18954 + run * 97
+        for k in range(12):
+            stamp = f"1207/0051{20 + run:02d}.{920306 + k * 37:06d}"
+            lines += [
+                f"[{pid}:{pid + 37}:{stamp}:ERROR:dbus/bus.cc:405] Failed to connect to the "
+                "bus: Failed to connect to socket /run/dbus/system_bus_socket: No such file",
+                f"[{pid}:{pid}:{stamp}:WARNING:dbus/property.cc:174] GetAll request failed "
+                f"for: org.freedesktop.UPower.Device{k % 3}",
+            ]
+        lines.append(f"{76582 + run} bytes written to file /tmp/shot{run}.png")
+    text = "\n".join(lines)
+    result = compress(text)
+    assert result.savings_percent > 70
+    assert re.search(r"^\[×\d+", result.text, re.M)  # folded, with a count
+    assert violations(text, result.text) == []
+    assert "Device1\n" in result.text and "Device2\n" in result.text

@@ -584,3 +584,36 @@ def test_a_long_line_whose_strings_hold_failures_is_a_view_with_them(tmp_path: P
     assert result not in out
     assert "AssertionError: bucket 3" in out
     assert not violations(text, out)
+
+
+def _outline_news(releases: int) -> str:
+    """A GNU NEWS file: Emacs outline mode, releases under "* ", their parts under "** "."""
+    out = ["GNU ledger NEWS                                    -*- outline -*-", ""]
+    for r in range(releases, 0, -1):
+        out += [f"* Noteworthy changes in release 1.{r} (2022-0{r % 9 + 1}-11) [stable]", ""]
+        for part in ("Bug fixes", "Changes in behavior", "New features"):
+            out += [f"** {part}", ""]
+            for k in range(3):
+                sentence = (
+                    f"  ledger --{part.split()[0].lower()}-{r}-{k} now reports the balance of "
+                    f"account {r * 10 + k} in the locale's currency rather than in cents; "
+                    "before, a negative balance was printed without its sign, and a total "
+                    f"of more than {2**31} cents overflowed.  [bug introduced in 1.{r - 1}]"
+                )
+                out += [*textwrap.wrap(sentence, 76, subsequent_indent="  "), ""]
+    # The oldest entries list their changes as "* " items, line after line.
+    out += ["Major changes from 0.9 to 1.0"] + [f"* Port to system {k}." for k in range(12)]
+    return "\n".join(out)
+
+
+def test_an_outline_news_file_keeps_its_headings_and_not_its_list_items_as_such():
+    text = _outline_news(12)
+    result = compress(text)
+
+    def headings(lines: str) -> list[str]:
+        return [line for line in lines.splitlines() if line.startswith(("* N", "** "))]
+
+    assert len(headings(text)) == 48
+    assert headings(result.text) == headings(text)  # each release's parts too, in order
+    assert result.savings_percent > 40
+    assert violations(text, result.text) == []

@@ -61,6 +61,14 @@ REPORTS = [
     "F401 [*] `os` imported but unused",
     " --> bad0.py:1:8",
     "bad0.py:12:5: F841 Local variable `unused` is assigned to but never used",
+    # pyflakes names no code; shellcheck's tty format puts the code under a caret; ESLint's
+    # stylish format names the severity after the place.
+    "     3:35  error    'define' is not defined                              no-undef",
+    "   754:2   warning  Unused eslint-disable directive (no problems were reported)",
+    "./ledger/io.py:3:1: 'os' imported but unused",
+    "ledger/report.py:41:9: local variable 'total' is assigned to but never used",
+    "    ^--^ SC2034 (warning): echo appears unused. Verify use (or export if used externally).",
+    "          ^-----------^ SC2154 (error): undefined_var is referenced but not assigned.",
     "unit_3.c:2:42: error: 'struct point_3' has no member named 'z'",
     "u2.c:1:58: warning: control reaches end of non-void function [-Wreturn-type]",
     "make: *** [Makefile:4: unit_10.o] Error 1",
@@ -115,6 +123,10 @@ MENTIONS = [
     "An error is raised when the ledger is empty.",
     "Tests run: 12, Failures: 0, Errors: 0, Skipped: 0",
     "Found 0 errors in 3 files",
+    # A note explains a diagnostic kept beside it; shellcheck's info and style are notes.
+    'ledger/io.py:27:5: note: Use "-> None" if function does not return a value',
+    "          ^-- SC2086 (info): Double quote to prevent globbing and word splitting.",
+    "    ^-- SC2006 (style): Use $(...) notation instead of legacy backticks `...`.",
     '    "severity": "critical",',
     "    except ValueError:",
     "The failures above block the release.",

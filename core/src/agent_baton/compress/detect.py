@@ -32,6 +32,7 @@ from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
 from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
@@ -250,6 +251,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
+    if not markdown and looks_like_options(text):
+        # A command's --help (not a script or a YAML document that prints or holds one):
+        # its option heads kept, folded line by line.
+        return "lines"
     if looks_like_log(text):
         return "logs"
     if header_end(text[:_SAMPLE].split("\n")):

@@ -61,12 +61,15 @@ SOURCE_KINDS = frozenset({"code"})
 # back. (The log and line folds keep every failure line themselves.)
 LINE_KINDS = frozenset({"prose", "mixed", "chat", "segments", "html"})
 
-# A line's leading timestamp: ISO, syslog, compact and time-only forms.
+# A line's leading timestamp: ISO, syslog, compact and time-only forms, and Chromium's
+# (base/logging: ``[pid:tid:MMDD/HHMMSS.micros:ERROR:file.cc(12)]``, the ids varying with the
+# process as the time does).
 _STAMP = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
     r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
     r"|\d{6} \d{6}"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
+    r"|(?:\d+:){0,2}\d{4}/\d{6}(?:\.\d+)?(?=:[A-Z])"
 )
 TIMESTAMP = re.compile(rf"^\s*\[?({_STAMP})\]?")
 # What reports a failure, line by line (see :func:`is_failure`): a line that starts like a
@@ -103,7 +106,15 @@ _HEADS = (
     r"|\S+:\d+: \[[A-Z]+\d+"
     # tsc's default (pretty) head: ``src/a.ts:3:26 - error TS2307: Cannot find module``.
     r"|\S+:\d+:\d+ - (?:error|warning) [A-Z]{0,4}\d+:"
-    r"|[ \t]+\d+:\d+ [A-Z]{1,4}\d{2,4} ",
+    r"|[ \t]+\d+:\d+ [A-Z]{1,4}\d{2,4} "
+    # ESLint's default (stylish) format: ``  3:35  error  'define' is not defined  no-undef``.
+    r"|[ \t]+\d+:\d+ +(?:error|warning) +\S"
+    # pyflakes names no code (``x.py:3:1: 'os' imported but unused``): each line a warning
+    # (flake8 prints the same as ``F401``); a note (mypy's, with columns) only explains one.
+    r"|\S+\.pyi?:\d+:\d+:? (?!note:)\S"
+    # shellcheck's tty format: the caret under the code, then ``SC2034 (warning):`` (its
+    # info and style findings are its gcc format's notes).
+    r"|[ \t]*\^-*\^? SC\d{4} \((?:error|warning)\):",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
 )
@@ -219,7 +230,7 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 _FAILURE_HEADS = (
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
-    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine)"
+    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by

@@ -30,6 +30,7 @@ from agent_baton.compress.guarantees import (
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
+from agent_baton.compress.options import option_heads
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -304,6 +305,9 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(range(min(edge, n)))
     keep.update(range(max(0, n - edge), n))
     keep.update(_problem_lines(lines, counts, request.level))
+    # A command's option listing is reference data: each option's head line stays (its
+    # wrapped description may go), and takes its share of the room first.
+    keep.update(option_heads(raws))
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     # One line of context on each side of a kept problem, unless that line is itself a

@@ -45,6 +45,9 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _UNDERLINE = re.compile(r"^\s*([=\-~^*#+\"'`])\1{2,}\s*$")
 _BULLET = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
+# Emacs's mode line declaring outline mode, and an outline heading: stars, then its title.
+_OUTLINE_MODE = re.compile(r"-\*-\s*(?:mode:\s*)?outline\s*-\*-")
+_OUTLINE_HEADING = re.compile(r"\*+[ \t]+\S")
 # The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
 _ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
 # A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY",
@@ -607,6 +610,9 @@ def parse_blocks(text: str) -> list[_Block]:
     # Where the last HTML comment closes: comments opened after it are never closed.
     last_close = max((j for j in range(n) if "-->" in lines[j]), default=-1)
     text_until = 0  # lines before this one are an indented region of text, not code
+    # A file that declares Emacs's outline mode (GNU NEWS files) heads its sections with
+    # stars: "* Noteworthy changes in release 9.1", "** Bug fixes".
+    outline = n > 0 and _OUTLINE_MODE.search(lines[0]) is not None
     i = 0
     while i < n:
         line = lines[i]
@@ -626,11 +632,13 @@ def parse_blocks(text: str) -> list[_Block]:
             or _UNDERLINE.match(line)
             or _ENTRY.match(line)
             or _title(lines, i)
+            or (outline and line.startswith("* ") and _outline_heading(lines, i))
         ):
             blocks.append(_Block("heading", i, [line]))
             i += 1
-        elif _opens(lines, i) or _signature(line):
-            # It heads the lines under it but no section: its text competes with the rest.
+        elif _opens(lines, i) or _signature(line) or (outline and _outline_heading(lines, i)):
+            # It heads the lines under it but no section: its text competes with the rest
+            # (an outline's subheading, "** Bug fixes", too: it names what follows).
             blocks.append(_Block("opener", i, [line]))
             i += 1
         elif i + 1 < n and _UNDERLINE.match(lines[i + 1]) and not _TABLE.match(line):
@@ -691,6 +699,18 @@ def _text_region(lines: list[str], i: int, j: int) -> bool:
     if any(len(line) > _LONG_LINE for line in region):
         return True  # a line too long to keep is read by its sentences
     return 2 * sum(1 for line in region if _wordy(line)) >= len(region)
+
+
+def _outline_heading(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` of an outline is a heading: stars and a title, alone between blanks.
+
+    Old entries of the same NEWS files use "* " for the items of a list, line after line.
+    """
+    return (
+        _OUTLINE_HEADING.match(lines[i]) is not None
+        and not (i and lines[i - 1].strip())
+        and not (i + 1 < len(lines) and lines[i + 1].strip())
+    )
 
 
 def _title(lines: list[str], i: int) -> bool:
