@@ -1,0 +1,71 @@
+"""What a real create_agent run's messages keep when compressed, in the shapes users print and
+hand on: a failed tool call's status, and the decision said in a middle turn."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.tools import StructuredTool, ToolException
+
+from agent_baton.compress import compress
+
+DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path off."
+ERROR = "ConnectionError: HTTPSConnectionPool(host='metrics.internal', port=443)"
+SAID = (
+    "I went through the output line by line and compared it with the last run. Most of it "
+    "matches the previous baseline, so I only call out what changed.\n\n"
+    f"{DECISION}\n\nThe rest looks consistent with the configuration checked in today."
+)
+
+
+@pytest.fixture
+def messages(scripted, tool_call):
+    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+
+    def read_source(name: str) -> str:
+        """Read a module's source."""
+        return source
+
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        raise ToolException(ERROR)
+
+    calls = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "read_source", "args": {"name": "textwrap"}, "id": "c1"},
+            {"name": "fetch_metrics", "args": {"run": 7}, "id": "c2"},
+        ],
+    )
+    agent = create_agent(
+        scripted(calls, SAID, "Nothing else."),
+        tools=[
+            StructuredTool.from_function(read_source),
+            StructuredTool.from_function(fetch_metrics, handle_tool_error=True),
+        ],
+    )
+    said = agent.invoke({"messages": [HumanMessage("Check the module.")]})["messages"]
+    return agent.invoke({"messages": [*said, HumanMessage("Anything else?")]})["messages"]
+
+
+def test_a_failed_tool_calls_status_is_in_its_label(messages):
+    assert messages[3].status == "error"  # LangChain's own account of the failure
+
+    out = compress(repr(messages))
+
+    assert out.transforms[0] == "chat:turns"
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert ERROR in out.text
+
+
+def test_the_decision_in_a_middle_turn_is_kept(messages):
+    text = "\n".join(m.pretty_repr() for m in messages)
+
+    out = compress(text)
+
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert DECISION in out.text
