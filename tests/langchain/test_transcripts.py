@@ -69,3 +69,16 @@ def test_the_decision_in_a_middle_turn_is_kept(messages):
 
     assert out.compressed_tokens < out.original_tokens / 2
     assert DECISION in out.text
+
+
+def test_a_long_turn_the_query_matches_is_compressed_with_the_query(messages):
+    # The tool's result (a module's source) is the turn a query about one of its functions
+    # matches: kept whole, it left the transcript as long as it came.
+    text = "\n".join(m.pretty_repr() for m in messages)
+    query = "What does the function dedent do with common leading whitespace?"
+
+    out = compress(text, query=query)
+
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "def dedent(text):" in out.text
+    assert DECISION in out.text

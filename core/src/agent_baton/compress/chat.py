@@ -73,6 +73,7 @@ _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
 _CALL_CHARS = 400  # a tool call's arguments are cut after this many characters
 _LONG_LINE = 300  # characters: from a longer line, only its key sentences are put back
+_WHOLE_CHARS = 4000  # characters: a turn the query matches is kept whole up to this length
 
 
 @dataclass
@@ -136,7 +137,9 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         output = _is_output(turn.body)
         level = request.level if recent or output else request.level + 2
         sub = dataclasses.replace(request, level=level)
-        whole = i in matched and request.level < 2
+        # A turn the query matches is kept whole when short; a long one (a tool's log) is
+        # compressed with the query, which keeps its matching lines.
+        whole = i in matched and request.level < 2 and len(turn.body) <= _WHOLE_CHARS
         body = _body(turn.body, sub, whole, said=not output)
         lines = body.splitlines()
         body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
