@@ -258,8 +258,12 @@ _ANY_QUOTED = re.compile("|".join(p.pattern for p in _QUOTED))
 # reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
-# ECMA-48 control sequences: ESC [, parameter bytes, intermediate bytes, a final byte.
-_CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+# Terminal escapes: ECMA-48 control sequences (ESC [, parameter bytes, intermediate bytes, a
+# final byte); operating system commands (ESC ], up to BEL or ESC \\: rich's OSC 8 links,
+# window titles); a character set's designation (ESC ( B, which tput sgr0 writes first).
+_CONTROL_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][ -~])"
+)
 _AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
@@ -277,7 +281,7 @@ def is_failure(line: str) -> bool:
 
 
 def uncoloured(line: str) -> str:
-    """``line`` without its terminal control sequences (colours, ``ESC[K``).
+    """``line`` without its terminal escapes (colours, ``ESC[K``, ``ESC(B``, OSC 8 links).
 
     A tool writing to a terminal, or told to (gcc -fdiagnostics-color, cargo --color=always,
     pytest --color=yes, FORCE_COLOR), wraps its words in them: ``ESC[01;31mERROR`` holds no
