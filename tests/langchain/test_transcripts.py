@@ -52,14 +52,20 @@ def messages(scripted, tool_call):
     return agent.invoke({"messages": [*said, HumanMessage("Anything else?")]})["messages"]
 
 
-def test_a_failed_tool_calls_status_is_in_its_label(messages):
+@pytest.mark.parametrize("shape", ["repr", "json"])
+def test_a_failed_tool_calls_status_is_in_its_label(messages, shape):
     assert messages[3].status == "error"  # LangChain's own account of the failure
+    if shape == "repr":
+        text, role = repr(messages), "ToolMessage"
+    else:
+        text, role = "[" + ",\n".join(m.model_dump_json() for m in messages) + "]", "tool"
 
-    out = compress(repr(messages))
+    out = compress(text)
 
     assert out.transforms[0] == "chat:turns"
-    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert f"{role} (fetch_metrics, c2, status error)" in out.text
     assert ERROR in out.text
+    assert DECISION in out.text
 
 
 def test_the_decision_in_a_middle_turn_is_kept(messages):

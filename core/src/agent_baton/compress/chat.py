@@ -197,6 +197,10 @@ def _messages(data: Any) -> list[dict[str, Any]] | None:
 
 
 _LISTS = ("messages", "tasks_output")
+_LANGCHAIN_TYPES = frozenset(
+    {"human", "ai", "system", "tool", "function", "chat", "developer"}
+    | {"HumanMessageChunk", "AIMessageChunk", "SystemMessageChunk", "ToolMessageChunk"}
+)
 _TEXTS = ("content", "raw")  # a message's text; a CrewAI TaskOutput's
 
 
@@ -210,6 +214,9 @@ def _role(message: dict[str, Any]) -> str:
         return role
     kind = message.get("class")
     if isinstance(kind, str) and _MESSAGE_CLASS.fullmatch(kind):
+        return kind
+    kind = message.get("type")  # a LangChain message as JSON (model_dump): its type
+    if isinstance(kind, str) and kind in _LANGCHAIN_TYPES:
         return kind
     # A CrewAI TaskOutput as JSON (model_dump): its raw text, by the agent that wrote it.
     agent = message.get("agent")
