@@ -3,6 +3,8 @@ hand on: a failed tool call's status, and the decision said in a middle turn."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import textwrap
 from pathlib import Path
 
@@ -23,7 +25,7 @@ SAID = (
 
 
 @pytest.fixture
-def messages(scripted, tool_call):
+def agent(scripted):
     source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
 
     def read_source(name: str) -> str:
@@ -41,13 +43,17 @@ def messages(scripted, tool_call):
             {"name": "fetch_metrics", "args": {"run": 7}, "id": "c2"},
         ],
     )
-    agent = create_agent(
+    return create_agent(
         scripted(calls, SAID, "Nothing else."),
         tools=[
             StructuredTool.from_function(read_source),
             StructuredTool.from_function(fetch_metrics, handle_tool_error=True),
         ],
     )
+
+
+@pytest.fixture
+def messages(agent):
     said = agent.invoke({"messages": [HumanMessage("Check the module.")]})["messages"]
     return agent.invoke({"messages": [*said, HumanMessage("Anything else?")]})["messages"]
 
@@ -88,3 +94,23 @@ def test_a_long_turn_the_query_matches_is_compressed_with_the_query(messages):
     assert out.compressed_tokens < out.original_tokens / 2
     assert "def dedent(text):" in out.text
     assert DECISION in out.text
+
+
+def test_the_updates_stream_prints_are_read_as_turns(agent):
+    # The loop LangGraph's docs show: for chunk in agent.stream(..., stream_mode="updates"):
+    # print(chunk). A line per update, {node: {"messages": [...]}}, each a repr.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for chunk in agent.stream(
+            {"messages": [HumanMessage("Check the module.")]}, stream_mode="updates"
+        ):
+            print(chunk)
+    text = printed.getvalue()
+
+    out = compress(text, query="What does the function dedent do?")
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert DECISION in out.text
+    assert "def dedent(text):" in out.text

@@ -24,7 +24,7 @@ from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
 from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import NOT_DATA, data_value
+from agent_baton.compress.parsed import NOT_DATA, data_value, line_values
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
@@ -89,6 +89,8 @@ def looks_like_chat(text: str) -> bool:
     data = data_value(text)
     if data is not NOT_DATA:
         return _messages(data) is not None
+    if _stream(text) is not None:
+        return True
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
         return False
@@ -118,7 +120,7 @@ def _speaker(match: re.Match[str]) -> str:
 def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     """Compress each turn's body by its kind, keeping its failure lines; None if not a chat."""
     data = data_value(text)
-    messages = _messages(data)
+    messages = _messages(data) if data is not NOT_DATA else _stream(text)
     turns = _split(text) if messages is None else _from_messages(messages, data)
     if turns is None or len(turns) < 2:
         return None
@@ -276,6 +278,31 @@ def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
             turns.append(_Turn([label(f"and {said}")], ""))
         turns.extend(_Turn([label(f"{k}:")], v) for k, v in texts.items())
     return turns
+
+
+def _stream(text: str) -> list[dict[str, Any]] | None:
+    """The messages of LangGraph's ``stream()`` printed update by update, in order.
+
+    A line per update, ``{node: {"messages": [...]}}`` (``None`` for a node that changed
+    nothing), each message the repr or JSON of one.
+    """
+    values = line_values(text)
+    if values is None:
+        return None
+    found: list[dict[str, Any]] = []
+    for value in values:
+        if not isinstance(value, dict):
+            return None
+        for update in value.values():
+            listed = update.get("messages") if isinstance(update, dict) else None
+            if update is None:
+                continue
+            if not isinstance(listed, list) or not all(
+                isinstance(m, dict) and _text_field(m) and _role(m) for m in listed
+            ):
+                return None
+            found.extend(listed)
+    return found if len(found) >= 2 else None
 
 
 def _record_part(record: dict[str, Any]) -> _Turn:

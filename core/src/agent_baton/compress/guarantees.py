@@ -46,7 +46,7 @@ from itertools import accumulate
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import NOT_DATA, data_value, strings
+from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
 
 # From this length on, an input line may be shown as a view (re-rendered under a label).
@@ -704,8 +704,10 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
 def input_lines(text: str) -> set[str]:
     """The lines a kept line may be: the input's own, and its string values' (for data)."""
     value = data_value(text)
+    if value is NOT_DATA:
+        value = line_values(text)  # a value per line (JSON Lines, printed updates)
     lines = set(text.splitlines())
-    if value is not NOT_DATA:
+    if value is not NOT_DATA and value is not None:
         lines.update(line for s in strings(value) for line in s.splitlines())
     return lines
 
