@@ -33,7 +33,7 @@ from agent_baton import SharedContext, get_token_counter
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import find_failures, view_lines
 from agent_baton.compress.markers import cut_prefix, is_marker
-from agent_baton.compress.parsed import NOT_DATA, data_value
+from agent_baton.compress.parsed import NOT_DATA, data_value, line_values
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -184,7 +184,9 @@ def decoded_strings(text: str) -> list[str]:
             # guarantees read them; only their string values count, never what it made.
             value = data_value(text)
             if value is NOT_DATA:
-                return []
+                value = line_values(text)  # a value per line (JSON Lines, printed updates)
+                if value is None:
+                    return []
     found, stack = [], [value]
     while stack:
         item = stack.pop()

@@ -1,5 +1,6 @@
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agent_baton.compress import compress
-from agent_baton.compress.guarantees import unmarked_omissions, violations
+from agent_baton.compress.guarantees import uncoloured, unmarked_omissions, violations
 from agent_baton.compress.logs import (
     _SAME_DIGITS,
     is_problem,
@@ -679,3 +680,44 @@ def test_chromium_warnings_repeated_by_each_process_fold_under_their_template():
     assert re.search(r"^\[×\d+", result.text, re.M)  # folded, with a count
     assert violations(text, result.text) == []
     assert "Device1\n" in result.text and "Device2\n" in result.text
+
+
+def test_output_coloured_with_tput_keeps_every_failure_line(tmp_path):
+    # Scripts colour their words with tput, whose sgr0 writes ESC ( B before ESC [ m: a line
+    # that starts with it held no word "error" at a word boundary once the ESC [ codes were
+    # read away, and its failure lines were folded with the rest.
+    tput = shutil.which("tput")
+    if tput is None:
+        pytest.skip("tput is not installed")
+    script = (
+        "for i in $(seq 1 300); do\n"
+        "  if [ $((i % 30)) -eq 0 ]; then\n"
+        '    echo "$(tput sgr0)$(tput bold)error:$(tput sgr0) step $i: disk quota exceeded"\n'
+        "  else\n"
+        '    echo "$(tput sgr0)$(tput setaf 2)ok$(tput sgr0) step $i copied $((i * 7)) files"\n'
+        "  fi\n"
+        "done\n"
+    )
+    env = {**os.environ, "TERM": "xterm"}
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env)
+    lines = run.stdout.splitlines()
+    failing = [line for line in lines if "error:" in line]
+    assert len(failing) == 10 and all(line.startswith("\x1b(B") for line in failing)
+    kept = compress(run.stdout, model="gpt-4").text.splitlines()
+    assert [line for line in failing if line not in kept] == []
+
+
+def test_hyperlinks_and_character_sets_are_read_away_with_colours(tmp_path):
+    # ls --hyperlink wraps each name in an OSC 8 link (ESC ] 8 ; ; url ESC \), as rich does
+    # for a link; tput sgr0 writes ESC ( B. Read without them, the words are those printed.
+    for name in ("build.log", "report.txt"):
+        (tmp_path / name).write_text("x")
+    ls = subprocess.run(
+        ["ls", "--hyperlink=always", "--color=always", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "\x1b]8;" in ls
+    assert uncoloured(ls).split() == ["build.log", "report.txt"]
+    sgr0 = subprocess.run(["tput", "-T", "xterm", "sgr0"], capture_output=True, text=True).stdout
+    assert uncoloured(f"{sgr0}error: disk full{sgr0}") == "error: disk full"

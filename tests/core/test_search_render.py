@@ -3,6 +3,7 @@ import json
 import pytest
 
 from agent_baton import Hit, SharedContext
+from agent_baton.search import query_terms
 
 
 def order_rows(n):
@@ -147,3 +148,17 @@ def test_a_tight_budget_with_a_query_keeps_the_matching_line():
     result = compress(notes, query="payments timed out host", max_tokens=80)
     assert result.compressed_tokens <= 80
     assert "pay-7" in result.text
+
+
+def test_a_stopword_written_as_code_is_a_term_and_stemmed_stopwords_are_left_out():
+    # Tasks of the shared corpus: "get" is the function asked about, and a query's words are
+    # stemmed before the stopwords are left out ("does" is "doe", "where" is "wher").
+    assert query_terms("Explain what the function `get` does and what it returns.") == [
+        "explain",
+        "function",
+        "get",
+        "return",
+    ]
+    assert "get" in query_terms("What does the section '`config.get(key, where = 'cli')`' say?")
+    assert query_terms("List the failing tests and where.") == ["fail", "test"]
+    assert query_terms("Please give me the details of cpp.") == ["detail", "cpp"]

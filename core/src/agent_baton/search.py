@@ -103,10 +103,20 @@ def _stem(word: str) -> str:
     return word
 
 
+# A query's words as terms are stemmed ("does" is "doe", "where" is "wher"): so are these.
+_STOP_TERMS = STOPWORDS | {_stem(word) for word in STOPWORDS}
+# Words a query writes as code: in backticks, or a name called (``get(``, ``config.get(``).
+_CODE = re.compile(r"`[^`\n]+`|(?<![\w.])[\w.]+\(")
+
+
 def query_terms(query: str) -> list[str]:
-    """The distinct meaningful terms of a query, stopwords removed (unless nothing is left)."""
+    """The distinct meaningful terms of a query, stopwords removed (unless nothing is left).
+
+    A stopword written as code (```get```, ``config.get(``) names something: it stays.
+    """
     found = list(dict.fromkeys(terms(query)))
-    meaningful = [t for t in found if t not in STOPWORDS]
+    named = {t for span in _CODE.findall(query) for t in terms(span)}
+    meaningful = [t for t in found if t not in _STOP_TERMS or t in named]
     return meaningful or found
 
 

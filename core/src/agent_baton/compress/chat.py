@@ -24,7 +24,7 @@ from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import template
 from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import NOT_DATA, data_value
+from agent_baton.compress.parsed import NOT_DATA, data_value, line_values
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
@@ -49,7 +49,7 @@ _RULE = re.compile(r"^-{20,}\s*$")
 # a log) is detected on its own.
 _FRAME = re.compile(r"^\*{3,} [^\n]{1,200} \*{3,}$")
 _KEY_LINE = re.compile(
-    r"\?\s*$|\b(decid\w*|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
+    r"\?\s*$|\b(decid\w*|decisions?|agree\w*|approved?|final\w*|conclu\w+|must|never|always|should|"
     r"required?|constraints?|only|at least|at most|don't|do not|will use|let's|plan|"
     r"(?:out of|in) scope|until|deadline|blocked|blockers?|won't|cannot|can't|limit|budget|"
     # A percentage starts where its digits do: a start inside a run of digits would scan
@@ -59,8 +59,8 @@ _KEY_LINE = re.compile(
 )
 # Sentences of a long line worth restoring: decisions, constraints, errors.
 _DECISION = re.compile(
-    r"\b(decid\w*|agreed|approved|conclu\w+|must|never|required|constraints?|(?:out of|in) scope"
-    r"|until|deadline|blocked|won't|cannot|can't|error|exception|failed)\b",
+    r"\b(decid\w*|decisions?|agreed|approved|conclu\w+|must|never|required|constraints?"
+    r"|(?:out of|in) scope|until|deadline|blocked|won't|cannot|can't|error|exception|failed)\b",
     re.IGNORECASE,
 )
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -73,6 +73,7 @@ _SHORT_BODY = 600  # characters: shorter bodies are kept whole
 _SAID = frozenset({"prose", "mixed", "segments", "chat"})  # kinds of what agents say
 _CALL_CHARS = 400  # a tool call's arguments are cut after this many characters
 _LONG_LINE = 300  # characters: from a longer line, only its key sentences are put back
+_WHOLE_CHARS = 4000  # characters: a turn the query matches is kept whole up to this length
 
 
 @dataclass
@@ -88,6 +89,8 @@ def looks_like_chat(text: str) -> bool:
     data = data_value(text)
     if data is not NOT_DATA:
         return _messages(data) is not None
+    if _stream(text) is not None:
+        return True
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
         return False
@@ -117,7 +120,7 @@ def _speaker(match: re.Match[str]) -> str:
 def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     """Compress each turn's body by its kind, keeping its failure lines; None if not a chat."""
     data = data_value(text)
-    messages = _messages(data)
+    messages = _messages(data) if data is not NOT_DATA else _stream(text)
     turns = _split(text) if messages is None else _from_messages(messages, data)
     if turns is None or len(turns) < 2:
         return None
@@ -136,7 +139,9 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         output = _is_output(turn.body)
         level = request.level if recent or output else request.level + 2
         sub = dataclasses.replace(request, level=level)
-        whole = i in matched and request.level < 2
+        # A turn the query matches is kept whole when short; a long one (a tool's log) is
+        # compressed with the query, which keeps its matching lines.
+        whole = i in matched and request.level < 2 and len(turn.body) <= _WHOLE_CHARS
         body = _body(turn.body, sub, whole, said=not output)
         lines = body.splitlines()
         body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
@@ -168,8 +173,10 @@ def _is_output(body: str) -> bool:
 
 
 # A message's class in a framework's repr, read as a record ({"class": ..., fields}):
-# LangChain's HumanMessage, AIMessage, ToolMessage; AutoGen's TextMessage, ToolCallRequestEvent.
-_MESSAGE_CLASS = re.compile(r"(?:\w+\.)*\w*(?:Message|Event|MessageChunk)")
+# LangChain's HumanMessage, AIMessage, ToolMessage; AutoGen's TextMessage, ToolCallRequestEvent;
+# CrewAI's TaskOutput.
+_MESSAGE_CLASS = re.compile(r"(?:\w+\.)*\w*(?:Message|Event|MessageChunk|Output)")
+_NAME_CHARS = 80  # a sender's name in a label is cut after this many (a CrewAI task's name)
 
 
 def _messages(data: Any) -> list[dict[str, Any]] | None:
@@ -177,17 +184,30 @@ def _messages(data: Any) -> list[dict[str, Any]] | None:
 
     A message has content and a role, or is the repr of a framework's message class. A
     result (LangChain's ``{"messages": [...]}``, AutoGen's TaskResult) holds the list under
-    ``messages``.
+    ``messages``; CrewAI's CrewOutput holds its tasks' outputs (``raw`` text, an ``agent``)
+    under ``tasks_output``.
     """
-    if isinstance(data, dict) and "messages" in data:
-        data = data["messages"]
+    if isinstance(data, dict):
+        data = next((data[k] for k in _LISTS if k in data), data)
     if (
         isinstance(data, list)
         and len(data) >= 2
-        and all(isinstance(m, dict) and "content" in m and _role(m) for m in data)
+        and all(isinstance(m, dict) and _text_field(m) and _role(m) for m in data)
     ):
         return data
     return None
+
+
+_LISTS = ("messages", "tasks_output")
+_LANGCHAIN_TYPES = frozenset(
+    {"human", "ai", "system", "tool", "function", "chat", "developer"}
+    | {"HumanMessageChunk", "AIMessageChunk", "SystemMessageChunk", "ToolMessageChunk"}
+)
+_TEXTS = ("content", "raw")  # a message's text; a CrewAI TaskOutput's
+
+
+def _text_field(message: dict[str, Any]) -> str:
+    return next((k for k in _TEXTS if k in message), "")
 
 
 def _role(message: dict[str, Any]) -> str:
@@ -195,21 +215,42 @@ def _role(message: dict[str, Any]) -> str:
     if isinstance(role, str):
         return role
     kind = message.get("class")
-    return kind if isinstance(kind, str) and _MESSAGE_CLASS.fullmatch(kind) else ""
+    if isinstance(kind, str) and _MESSAGE_CLASS.fullmatch(kind):
+        return kind
+    kind = message.get("type")  # a LangChain message as JSON (model_dump): its type
+    if isinstance(kind, str) and kind in _LANGCHAIN_TYPES:
+        return kind
+    # A CrewAI TaskOutput as JSON (model_dump): its raw text, by the agent that wrote it.
+    agent = message.get("agent")
+    return "output" if isinstance(agent, str) and "raw" in message else ""
+
+
+def _who(message: dict[str, Any]) -> str:
+    """A message's sender, as its label names it: role, names, whom it hands off to, status.
+
+    A handoff's target (AutoGen's HandoffMessage) and a tool result's status other than
+    success (LangChain's ToolMessage ``status="error"``) are said: the next agent acts on them.
+    """
+    names = [str(message[k]) for k in ("name", "source", "agent", "tool_call_id") if message.get(k)]
+    names = [n if len(n) <= _NAME_CHARS else n[:_NAME_CHARS] + "…" for n in names]
+    if message.get("target"):
+        names.append(f"to {message['target']}")
+    status = message.get("status")
+    if isinstance(status, str) and status not in ("", "success"):
+        names.append(f"status {status}")
+    return f"{_role(message)} ({', '.join(names)})" if names else _role(message)
 
 
 def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
     """A turn per message, and per tool call, tool use and tool result inside one.
 
     The other fields of a result that holds the messages (AutoGen's ``stop_reason``) are
-    said in a label after them.
+    said in a label after them; a long text among them (CrewOutput's ``raw``) is a turn.
     """
     turns = []
     for n, m in enumerate(messages, 1):
-        names = [str(m[k]) for k in ("name", "source", "tool_call_id") if m.get(k)]
-        who = f"{_role(m)} ({', '.join(names)})" if names else _role(m)
-        head = label(f"message {n} of {len(messages)}: {who}")
-        content = m["content"]
+        head = label(f"message {n} of {len(messages)}: {_who(m)}")
+        content = m[_text_field(m)]
         if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
             parts = [_block(b) for b in content]
         elif isinstance(content, list) and all(
@@ -223,11 +264,45 @@ def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
         parts = [p for p in parts if p.header or p.body] or [_Turn([], "")]
         parts[0].header.insert(0, head)
         turns.extend(parts)
+        # The conversation a message carries (a CrewAI TaskOutput's agent's prompts, tool
+        # calls and observations), after it.
+        inner = _messages(m.get("messages"))
+        if inner is not None:
+            turns.append(_Turn([label(f"message {n}'s {len(inner)} messages:")], ""))
+            turns.extend(_from_messages(inner, None))
     if isinstance(data, dict):
-        rest = ", ".join(f"{k}={v!r}"[:_CALL_CHARS] for k, v in data.items() if k != "messages")
-        if rest:
-            turns.append(_Turn([label(f"and {rest}")], ""))
+        rest = {k: v for k, v in data.items() if k not in _LISTS}
+        texts = {k: v for k, v in rest.items() if isinstance(v, str) and len(v) > _CALL_CHARS}
+        said = ", ".join(f"{k}={v!r}"[:_CALL_CHARS] for k, v in rest.items() if k not in texts)
+        if said:
+            turns.append(_Turn([label(f"and {said}")], ""))
+        turns.extend(_Turn([label(f"{k}:")], v) for k, v in texts.items())
     return turns
+
+
+def _stream(text: str) -> list[dict[str, Any]] | None:
+    """The messages of LangGraph's ``stream()`` printed update by update, in order.
+
+    A line per update, ``{node: {"messages": [...]}}`` (``None`` for a node that changed
+    nothing), each message the repr or JSON of one.
+    """
+    values = line_values(text)
+    if values is None:
+        return None
+    found: list[dict[str, Any]] = []
+    for value in values:
+        if not isinstance(value, dict):
+            return None
+        for update in value.values():
+            listed = update.get("messages") if isinstance(update, dict) else None
+            if update is None:
+                continue
+            if not isinstance(listed, list) or not all(
+                isinstance(m, dict) and _text_field(m) and _role(m) for m in listed
+            ):
+                return None
+            found.extend(listed)
+    return found if len(found) >= 2 else None
 
 
 def _record_part(record: dict[str, Any]) -> _Turn:

@@ -191,7 +191,7 @@ def detect(text: str, key: str | None = None) -> str:
     """
     if _binary(text):
         return "binary"
-    plain = uncoloured(text) if "\x1b[" in text else text
+    plain = uncoloured(text) if "\x1b" in text else text
     if plain != text:
         # A tool's output in colour (gcc -fdiagnostics-color, cargo --color=always): its
         # kind is in its words, and a line starting with ESC[01m starts like no record.

@@ -46,7 +46,7 @@ from itertools import accumulate
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.memo import once
-from agent_baton.compress.parsed import NOT_DATA, data_value, strings
+from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
 
 # From this length on, an input line may be shown as a view (re-rendered under a label).
@@ -269,8 +269,12 @@ _ANY_QUOTED = re.compile("|".join(p.pattern for p in _QUOTED))
 # reads apart in one (controls, line and paragraph separators, surrogates, a byte-order mark).
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[nrt\\'\"])")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
-# ECMA-48 control sequences: ESC [, parameter bytes, intermediate bytes, a final byte.
-_CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+# Terminal escapes: ECMA-48 control sequences (ESC [, parameter bytes, intermediate bytes, a
+# final byte); operating system commands (ESC ], up to BEL or ESC \\: rich's OSC 8 links,
+# window titles); a character set's designation (ESC ( B, which tput sgr0 writes first).
+_CONTROL_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][ -~])"
+)
 _AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
@@ -288,7 +292,7 @@ def is_failure(line: str) -> bool:
 
 
 def uncoloured(line: str) -> str:
-    """``line`` without its terminal control sequences (colours, ``ESC[K``).
+    """``line`` without its terminal escapes (colours, ``ESC[K``, ``ESC(B``, OSC 8 links).
 
     A tool writing to a terminal, or told to (gcc -fdiagnostics-color, cargo --color=always,
     pytest --color=yes, FORCE_COLOR), wraps its words in them: ``ESC[01;31mERROR`` holds no
@@ -711,8 +715,10 @@ def fallback(text: str, request: Request) -> tuple[str, str] | None:
 def input_lines(text: str) -> set[str]:
     """The lines a kept line may be: the input's own, and its string values' (for data)."""
     value = data_value(text)
+    if value is NOT_DATA:
+        value = line_values(text)  # a value per line (JSON Lines, printed updates)
     lines = set(text.splitlines())
-    if value is not NOT_DATA:
+    if value is not NOT_DATA and value is not None:
         lines.update(line for s in strings(value) for line in s.splitlines())
     return lines
 

@@ -74,12 +74,16 @@ def literal_value(text: str) -> Any:
             return _fields(stripped)
         except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
             return NOT_DATA
-    if not (stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')):
+    # A record's repr on one line (AutoGen's TaskResult, CrewAI's CrewOutput): only its
+    # fields make it data, a call with other arguments is code (print('x')).
+    record = "\n" not in stripped and _RECORD.match(stripped) is not None
+    if not (record or stripped[:1] in ("[", "{", "(") or stripped[:2] in ("b'", 'b"')):
         return NOT_DATA
     if _json_then_more(text.lstrip(), stripped) or _line_then_more(stripped):
         return NOT_DATA
     try:
-        return _literal(stripped)
+        value = _literal(stripped)
+        return value if not record or _is_record(value) else NOT_DATA
     except SyntaxError as error:
         # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string,
         # if the parser got as far as one (a log's "[2026-12-06 10:01] <module>" stops at its
@@ -89,11 +93,20 @@ def literal_value(text: str) -> Any:
             return NOT_DATA
         quoted = _quote_objects(stripped)
         try:
-            return _literal(quoted) if quoted != stripped else NOT_DATA
+            value = _literal(quoted) if quoted != stripped else NOT_DATA
+            return value if not record or _is_record(value) else NOT_DATA
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             return NOT_DATA
     except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+_RECORD = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
+def _is_record(value: Any) -> bool:
+    """Whether a parsed value is a record read from its repr (a dict under its class)."""
+    return isinstance(value, dict) and "class" in value
 
 
 # A field of pydantic's str() of a model: "messages=[...] stop_reason=None" (AutoGen's
@@ -297,6 +310,20 @@ def data_value(text: str) -> Any:
     """``text`` as a JSON document or a Python literal, else :data:`NOT_DATA`."""
     value = json_value(text)
     return literal_value(text) if value is NOT_DATA else value
+
+
+@once
+def line_values(text: str) -> list[Any] | None:
+    """The values of a text that is a JSON or Python value per line, else None.
+
+    JSON Lines, and what a loop printing values writes (LangGraph's ``stream()``, printed
+    update by update: ``{'model': {'messages': [AIMessage(...)]}}``). Two lines at least.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or any(line.lstrip()[:1] not in ("{", "[") for line in lines):
+        return None
+    values = [data_value(line) for line in lines]
+    return None if any(v is NOT_DATA for v in values) else values
 
 
 def strings(value: Any) -> Iterator[str]:

@@ -1,0 +1,71 @@
+"""What a real crew's CrewOutput keeps when compressed, as repr and as JSON: each task's output
+by its agent, the decision said in it, and the tool error its agent saw on the way."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from crewai import Agent, Crew, Process, Task
+from crewai.tools import tool
+
+from agent_baton.compress import compress
+from agent_baton_crewai.demo import ScriptedLLM, action, final
+
+DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path off."
+ERROR = "HTTPSConnectionPool(host='metrics.internal', port=443): Max retries exceeded"
+
+
+@pytest.fixture(scope="module")
+def crew_output():
+    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+
+    @tool("read_source")
+    def read_source(name: str) -> str:
+        """Read a module's source."""
+        return source
+
+    @tool("fetch_metrics")
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        raise ConnectionError(ERROR)
+
+    said = f"I compared the module with the last release.\n\n{DECISION}\n\n{source}"
+    engineer = Agent(
+        role="engineer",
+        goal="Check the module",
+        backstory="An SRE.",
+        llm=ScriptedLLM(
+            [action("read_source", name="textwrap"), action("fetch_metrics", run=7), final(said)]
+        ),
+        tools=[read_source, fetch_metrics],
+    )
+    reviewer = Agent(
+        role="reviewer",
+        goal="Review",
+        backstory="A lead.",
+        llm=ScriptedLLM([final("Reviewed: the module is unchanged.")]),
+    )
+    check = Task(description="Check the module.", expected_output="Findings", agent=engineer)
+    review = Task(
+        description="Review the findings.",
+        expected_output="Review",
+        agent=reviewer,
+        context=[check],
+    )
+    crew = Crew(agents=[engineer, reviewer], tasks=[check, review], process=Process.sequential)
+    return crew.kickoff()
+
+
+@pytest.mark.parametrize("shape", ["repr", "json"])
+def test_a_crew_outputs_tasks_are_turns_with_their_decision_and_errors(crew_output, shape):
+    text = repr(crew_output) if shape == "repr" else crew_output.model_dump_json(indent=2)
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert DECISION in out.text
+    assert ERROR in out.text  # in the engineer's own messages, which TaskOutput carries
+    assert "engineer" in out.text.partition("\n")[0]  # the first turn's label names its agent

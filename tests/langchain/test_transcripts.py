@@ -1,0 +1,116 @@
+"""What a real create_agent run's messages keep when compressed, in the shapes users print and
+hand on: a failed tool call's status, and the decision said in a middle turn."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import textwrap
+from pathlib import Path
+
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.tools import StructuredTool, ToolException
+
+from agent_baton.compress import compress
+
+DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path off."
+ERROR = "ConnectionError: HTTPSConnectionPool(host='metrics.internal', port=443)"
+SAID = (
+    "I went through the output line by line and compared it with the last run. Most of it "
+    "matches the previous baseline, so I only call out what changed.\n\n"
+    f"{DECISION}\n\nThe rest looks consistent with the configuration checked in today."
+)
+
+
+@pytest.fixture
+def agent(scripted):
+    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+
+    def read_source(name: str) -> str:
+        """Read a module's source."""
+        return source
+
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        raise ToolException(ERROR)
+
+    calls = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "read_source", "args": {"name": "textwrap"}, "id": "c1"},
+            {"name": "fetch_metrics", "args": {"run": 7}, "id": "c2"},
+        ],
+    )
+    return create_agent(
+        scripted(calls, SAID, "Nothing else."),
+        tools=[
+            StructuredTool.from_function(read_source),
+            StructuredTool.from_function(fetch_metrics, handle_tool_error=True),
+        ],
+    )
+
+
+@pytest.fixture
+def messages(agent):
+    said = agent.invoke({"messages": [HumanMessage("Check the module.")]})["messages"]
+    return agent.invoke({"messages": [*said, HumanMessage("Anything else?")]})["messages"]
+
+
+@pytest.mark.parametrize("shape", ["repr", "json"])
+def test_a_failed_tool_calls_status_is_in_its_label(messages, shape):
+    assert messages[3].status == "error"  # LangChain's own account of the failure
+    if shape == "repr":
+        text, role = repr(messages), "ToolMessage"
+    else:
+        text, role = "[" + ",\n".join(m.model_dump_json() for m in messages) + "]", "tool"
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert f"{role} (fetch_metrics, c2, status error)" in out.text
+    assert ERROR in out.text
+    assert DECISION in out.text
+
+
+def test_the_decision_in_a_middle_turn_is_kept(messages):
+    text = "\n".join(m.pretty_repr() for m in messages)
+
+    out = compress(text)
+
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert DECISION in out.text
+
+
+def test_a_long_turn_the_query_matches_is_compressed_with_the_query(messages):
+    # The tool's result (a module's source) is the turn a query about one of its functions
+    # matches: kept whole, it left the transcript as long as it came.
+    text = "\n".join(m.pretty_repr() for m in messages)
+    query = "What does the function dedent do with common leading whitespace?"
+
+    out = compress(text, query=query)
+
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "def dedent(text):" in out.text
+    assert DECISION in out.text
+
+
+def test_the_updates_stream_prints_are_read_as_turns(agent):
+    # The loop LangGraph's docs show: for chunk in agent.stream(..., stream_mode="updates"):
+    # print(chunk). A line per update, {node: {"messages": [...]}}, each a repr.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for chunk in agent.stream(
+            {"messages": [HumanMessage("Check the module.")]}, stream_mode="updates"
+        ):
+            print(chunk)
+    text = printed.getvalue()
+
+    out = compress(text, query="What does the function dedent do?")
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert DECISION in out.text
+    assert "def dedent(text):" in out.text
