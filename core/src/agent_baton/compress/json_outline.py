@@ -452,16 +452,14 @@ class _Outline:
         example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
-        briefs: dict[int, tuple[list[str], int, int]] = {}
+        briefs: dict[int, tuple[list[str], int]] = {}
 
         def cost(k: int, fields: list[str]) -> int:
             if k in failing:
                 return min(entries.cost(k), whole)
             briefs[k] = self._brief(entries.node(k), values[k], set(fields), room)
-            # With its share of the ``[… n items]`` markers between kept records; the names
-            # its markers give cost it nothing, so naming them leaves out no record.
-            lines, _, names = briefs[k]
-            return sum(len(line) + 1 for line in lines) - names + _GAP_SHARE
+            # With its share of the ``[… n items]`` markers between kept records.
+            return sum(len(line) + 1 for line in briefs[k][0]) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
             records, self.request, max(0, budget - example), cost, always=failing
@@ -475,7 +473,7 @@ class _Outline:
                 share = max(example, budget // 2) if k in matched else whole if k else example
                 inner.extend(self.render(entries.node(k), values[k], share))
             else:
-                brief, left, _ = briefs[k]
+                brief, left = briefs[k]
                 inner.extend(brief)
                 self.left_out["lines"] = self.left_out.get("lines", 0) + left
             previous = k
@@ -485,16 +483,11 @@ class _Outline:
             inner.append(indent + note(f"stats over all {len(entries)} items: {stats}"))
         return self._frame(node, entries, inner)
 
-    def _brief(
-        self, node: _Node, value: Any, fields: set[str], room: int
-    ) -> tuple[list[str], int, int]:
-        """A record by the lines of ``fields`` (and of the objects holding them); lines cut.
-
-        Returns its lines, the lines left out, and the characters its markers' names take.
-        """
+    def _brief(self, node: _Node, value: Any, fields: set[str], room: int) -> tuple[list[str], int]:
+        """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
         lines = self.span(node)
         if node.level < 0 or not isinstance(value, dict):
-            return [cut_line(line, _WIDE) for line in lines], 0, 0  # a record a line
+            return [cut_line(line, _WIDE) for line in lines], 0  # a record a line
         kept: set[int] = {node.first, node.last}
         self._field_lines(node, value, fields, "", kept)
         # Then the lines that name or describe it, nested ones too (a response's id), in
@@ -508,22 +501,20 @@ class _Outline:
         kept.update(self.failures_in(node.first, node.last))
         members = self._member_lines(node, value)
         out: list[str] = []
-        gap = gap_lines = left = named = 0
+        gap = gap_lines = left = 0
         for i, line in enumerate(lines):
             if i + first in kept or (gap == 0 and _CLOSING.fullmatch(line)):
                 # A closing line after a kept one costs less than a marker for it.
                 if gap:
                     names = [members[j] for j in range(i - gap, i) if j in members]
-                    marker = self._marker(lines[i - gap], gap_lines, "lines", names)
-                    named += len(marker) - len(self._marker(lines[i - gap], gap_lines, "lines"))
-                    out.append(marker)
+                    out.append(self._marker(lines[i - gap], gap_lines, "lines", names))
                     left += gap_lines
                     gap = gap_lines = 0
                 out.append(cut_line(line, _BRIEF_WIDE))
             else:
                 gap += 1
                 gap_lines += self.weight(line)
-        return out, left, named
+        return out, left
 
     def _member_lines(self, node: _Node, value: dict[str, Any]) -> dict[int, str]:
         """The record's own members by the line each starts on, counted from its first."""
