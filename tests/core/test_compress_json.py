@@ -456,17 +456,3 @@ def test_records_with_no_unique_column_are_named_by_their_most_varied_one():
     assert result.transforms == ["json:outline+sample"]
     assert '"switch": "opt77:1",' in result.text  # the rare record, by what names it
     assert violations(text, result.text) == []
-
-
-def test_a_marker_inside_a_record_names_the_fields_it_stands_for():
-    records = [
-        {"id": f"job-{i}", "state": "done", "runner": f"r{i % 3}", "notes": f"batch {i}"}
-        for i in range(300)
-    ]
-    text = json.dumps(records, indent=2)
-    result = compress(text, key="jobs")
-    assert result.transforms == ["json:outline+sample"]
-    markers = [m for m in result.text.splitlines() if re.fullmatch(r"\s*\[… \d+ lines?.*\]", m)]
-    assert markers and all(re.fullmatch(r"\s*\[… \d+ lines?: [a-z, ]+\]", m) for m in markers)
-    assert any("notes" in m for m in markers)  # a field no kept record shows is named
-    assert violations(text, result.text) == []

@@ -55,8 +55,6 @@ _PATH_KEYS = 8  # outer keys dropped at most from a query's dotted path the text
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
-_NAMED = 4  # the members a marker in a record names at most
-_NAME_WIDE = 40  # a member's name in a marker: cut beyond this
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
 # whether it holds a value (a container it opens, or a value on its line).
@@ -499,15 +497,13 @@ class _Outline:
                 kept.update((i, parent))
                 used += len(lines[i - first]) + len(lines[parent - first]) + 2
         kept.update(self.failures_in(node.first, node.last))
-        members = self._member_lines(node, value)
         out: list[str] = []
         gap = gap_lines = left = 0
         for i, line in enumerate(lines):
             if i + first in kept or (gap == 0 and _CLOSING.fullmatch(line)):
                 # A closing line after a kept one costs less than a marker for it.
                 if gap:
-                    names = [members[j] for j in range(i - gap, i) if j in members]
-                    out.append(self._marker(lines[i - gap], gap_lines, "lines", names))
+                    out.append(self._marker(lines[i - gap], gap_lines, "lines"))
                     left += gap_lines
                     gap = gap_lines = 0
                 out.append(cut_line(line, _BRIEF_WIDE))
@@ -515,13 +511,6 @@ class _Outline:
                 gap += 1
                 gap_lines += self.weight(line)
         return out, left
-
-    def _member_lines(self, node: _Node, value: dict[str, Any]) -> dict[int, str]:
-        """The record's own members by the line each starts on, counted from its first."""
-        entries = self.entries(node)
-        if len(entries) != len(value):
-            return {}  # duplicate keys: the parse and the lines differ
-        return {entries.first[k] - node.first: str(key) for k, key in enumerate(value)}
 
     def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
         """(line, line of its object) of the short fields naming or describing a record.
@@ -599,17 +588,9 @@ class _Outline:
             at += len(line) + 1
         return [*out, last]
 
-    def _marker(self, line: str, count: int, unit: str, names: list[str] | None = None) -> str:
-        """``[… 5 lines]`` or ``[… 12 items]``, indented as ``line``, the first it stands for.
-
-        ``names`` are the members the lines held (``[… 2 lines: switch, value]``): a reader
-        knows which fields of a record it was not shown, and can ask for them.
-        """
-        what = f"{count} {_plural(unit, count)}"
-        if names:
-            shown = names if len(names) <= _NAMED else [*names[: _NAMED - 1], "…"]
-            what += ": " + ", ".join(cut_line(name, _NAME_WIDE) for name in shown)
-        return _indent(line) + note(what)
+    def _marker(self, line: str, count: int, unit: str) -> str:
+        """``[… 5 lines]`` or ``[… 12 items]``, indented as ``line``, the first it stands for."""
+        return _indent(line) + note(f"{count} {_plural(unit, count)}")
 
 
 def _line_numbers(text: str, starts: list[int]) -> list[int]:
