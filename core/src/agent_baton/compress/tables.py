@@ -1,11 +1,13 @@
 """Text tables and listings, sampled by their records: rare rows and outliers stay, whole.
 
-Recognised: CSV and TSV (with a header row or without), pipe tables (markdown, and psql's
-``a | b`` over ``---+---``), column-aligned command output under a header (``kubectl get``,
-``docker ps``), whitespace-aligned listings (``ls -l``, ``ps -ef``, ``dpkg -l``, ``df``) and
-path listings (``find``). The rows are parsed into records (cells that spell numbers become
-numbers) to choose which rows to keep; the kept rows are the input's own lines, byte for
-byte, and every run of left-out rows leaves a ``[… n rows]`` marker where it was.
+Recognised: CSV and TSV (with a header row or without; separated by ``;`` or ``|`` too; a
+quoted field may hold line breaks, its record then kept or left out whole), pipe tables
+(markdown, and psql's ``a | b`` over ``---+---``), column-aligned command output under a
+header (``kubectl get``, ``docker ps``), whitespace-aligned listings (``ls -l``, ``ps -ef``,
+``dpkg -l``, ``df``) and path listings (``find``). The rows are parsed into records (cells
+that spell numbers become numbers) to choose which rows to keep; the kept rows are the
+input's own lines, byte for byte, and every run of left-out rows leaves a ``[… n rows]``
+marker where it was.
 """
 
 from __future__ import annotations
