@@ -437,3 +437,22 @@ def test_whole_number_codes_of_one_width_sent_as_strings_are_no_quantities():
     assert "numeric 104–891" not in out
     # Prices of one width that repeat are still amounts.
     assert _Column("price", ["9.99", "4.99", "9.99", "1.25", "9.99"] * 20).as_text
+
+
+def test_records_with_no_unique_column_are_named_by_their_most_varied_one():
+    # MSBuild's flag tables: a flag's group repeats, its switch names it (a few share "").
+    flags = [
+        {
+            "name": f"Option{i // 10}",
+            "switch": "" if i % 15 == 0 else f"opt{i}:{i % 4}",
+            "comment": f"Setting {i % 12}",
+            "value": f"Value{i % 9}",
+            "flags": ["UserValue", "Continue"] if i == 77 else [],
+        }
+        for i in range(150)
+    ]
+    text = json.dumps(flags, indent=2)
+    result = compress(text, key="flags")
+    assert result.transforms == ["json:outline+sample"]
+    assert '"switch": "opt77:1",' in result.text  # the rare record, by what names it
+    assert violations(text, result.text) == []

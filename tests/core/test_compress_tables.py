@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import re
 
@@ -72,6 +74,9 @@ def psql() -> str:
         (kubectl(), "columns", "api-0077-7d4b9c   1/1     CrashLoopBackOff   14"),
         (csv_export(), "csv", "222,cust22,122.5,chargeback"),
         (csv_export("\t"), "tsv", "222\tcust22\t122.5\tchargeback"),
+        # Excel's export where the comma is the decimal mark; psql -A's unaligned output.
+        (csv_export(";"), "csv", "222;cust22;122.5;chargeback"),
+        (csv_export("|"), "csv", "222|cust22|122.5|chargeback"),
         (markdown_table(), "pipes", "| svc-147 | 47 | 9120 | team-2 |"),
         (psql(), "pipes", "  7064 | acct-0064 | 0.97"),
     ],
@@ -91,6 +96,53 @@ def test_text_tables_keep_the_odd_row_as_its_own_line(text, kind, kept):
     lines = result.text.splitlines()
     gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, lines) if m)
     assert gaps + sum(line in rows for line in lines) == len(found.rows)
+
+
+def multiline_csv() -> str:
+    """An export whose quoted notes hold line breaks (csv.writer's own quoting)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ticket", "owner", "minutes", "notes"])
+    for i in range(200):
+        notes = f"Opened by cust{i}.\nReplied the same day.\nClosed, no action."
+        if i == 5:
+            notes += "\nReopened."  # so the first 40 lines end inside a record
+        if i == 60:
+            notes = (
+                f"Opened by cust{i}.\n Warning: upload rejected by the gateway (HTTP 413)\nClosed."
+            )
+        if i == 123:
+            notes = "Escalated to on-call.\nRoot cause: expired TLS certificate\non the edge proxy."
+        writer.writerow(
+            [f"T-{5000 + i}", f"agent{i % 7}", 4080 if i == 123 else 10 + i % 40, notes]
+        )
+    return out.getvalue()
+
+
+def test_a_quoted_field_that_spans_lines_keeps_its_row_whole():
+    text = multiline_csv()
+    found = find_table(text)
+    assert found is not None and found.kind == "csv" and len(found.rows) == 200
+    assert found.records[123]["minutes"] == 4080
+    assert looks_like_table(text) and kinds(text)[0] == "table"  # no key, no extension
+    result = compress(text, key="tickets")
+    assert result.transforms == ["table:csv+sample"]
+    # The outlier row, its three lines in order, byte for byte, and nothing cut inside a row.
+    assert 'T-5123,agent4,4080,"Escalated to on-call.\nRoot cause: expired TLS certificate\non' in (
+        result.text
+    )
+    # A failure on a record's middle line keeps the record: no line of it is cut out alone.
+    assert "\n Warning: upload rejected by the gateway (HTTP 413)\n" in result.text
+    assert violations(text, result.text) == []
+    assert result.compressed_tokens < 0.4 * result.original_tokens
+    gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, result.text.splitlines()) if m)
+    assert gaps + result.text.count("\nT-") == 200
+
+
+def test_a_quote_left_open_is_no_table():
+    text = multiline_csv()
+    cut = text[: text.index("T-5150")] + 'T-5150,agent3,20,"Never closed.\n' + "more\n" * 30
+    assert find_table(cut) is None
 
 
 def test_psql_footer_is_kept_and_numbers_are_typed():

@@ -215,8 +215,11 @@ def choose_records(
     # those in which it is rare: what it is kept for.
     names = [c for c in columns if _identifying(c, n) or c.name == KEY_COLUMN]
     if not names:
-        # No column is called an id: the first whose values are unique and short names them.
-        names = [c for c in columns if len(c.distinct) == n and 0 < c.width <= 40][:1]
+        # No column is called an id: the short one whose values tell the most records apart
+        # names them, unique or nearly (MSBuild's flag tables: a switch shared by a few), if
+        # the columns shown leave it out too.
+        short = [c for c in varying if 0 < c.width <= 40 and len(c.distinct) >= 0.9 * n]
+        names = sorted(short, key=lambda c: -len(c.distinct))[:1]
     # A telling field (a status, a message) shows where it is not its column's usual value.
     telling = [
         (c, c.distinct.most_common(1)[0][0])

@@ -1,11 +1,13 @@
 """Text tables and listings, sampled by their records: rare rows and outliers stay, whole.
 
-Recognised: CSV and TSV (with a header row or without), pipe tables (markdown, and psql's
-``a | b`` over ``---+---``), column-aligned command output under a header (``kubectl get``,
-``docker ps``), whitespace-aligned listings (``ls -l``, ``ps -ef``, ``dpkg -l``, ``df``) and
-path listings (``find``). The rows are parsed into records (cells that spell numbers become
-numbers) to choose which rows to keep; the kept rows are the input's own lines, byte for
-byte, and every run of left-out rows leaves a ``[… n rows]`` marker where it was.
+Recognised: CSV and TSV (with a header row or without; separated by ``;`` or ``|`` too; a
+quoted field may hold line breaks, its record then kept or left out whole), pipe tables
+(markdown, and psql's ``a | b`` over ``---+---``), column-aligned command output under a
+header (``kubectl get``, ``docker ps``), whitespace-aligned listings (``ls -l``, ``ps -ef``,
+``dpkg -l``, ``df``) and path listings (``find``). The rows are parsed into records (cells
+that spell numbers become numbers) to choose which rows to keep; the kept rows are the
+input's own lines, byte for byte, and every run of left-out rows leaves a ``[… n rows]``
+marker where it was.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ _INNER_GAP = re.compile(r"\S(?:\s{2,}+|[^\S ])\S")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
 _PATH = re.compile(r"[^\s:]*/[^\s]*")  # a path of a listing: no blanks, a slash
 _LEADING_BREAKS = re.compile(r"\n*")
+# The separators of delimited text, in the order tried: ";" is Excel's where the comma is
+# the decimal mark, "|" is psql -A's and many exports'. A line of code or a shell pipeline
+# has one of them as often, so those two need three fields or more.
+_SEPARATORS = (("\t", "tsv"), (",", "csv"), (";", "csv"), ("|", "csv"))
+_RARE_SEPARATORS = ";|"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,7 @@ def looks_like_table(text: str) -> bool:
     """Whether the text's head is a table (a cheap check on 40 lines)."""
     leading = _LEADING_BREAKS.match(text)
     head = "\n".join(_first_lines(text, leading.end() if leading else 0, 40))
-    found = find_table(head)
+    found = find_table(head, cut=True)
     return found is not None and found.head <= 5
 
 
@@ -106,15 +113,20 @@ def sample_table(table: TextTable, request: Request, name: str) -> tuple[str, st
     it, when it reports a failure, when it is the first or last, or when it holds a rare
     value or a column's largest number, as far as the budget allows.
     """
-    from agent_baton.compress.guarantees import failing_lines  # lazy: guarantees imports prose
+    # lazy: guarantees imports prose
+    from agent_baton.compress.guarantees import failing_lines, failing_strings
 
     lines, rows = table.lines, table.rows
     costs = [len(lines[r]) + _MARKER_CHARS for r in rows]
     budget = budget_chars(sum(len(line) + 1 for line in lines), request)
     if sum(costs) <= budget:
         return "\n".join(lines), name  # nothing to leave out: the table is its own
-    failing_line = failing_lines(lines)
-    failing = {k for k, r in enumerate(rows) if r in failing_line}
+    records = [lines[r] for r in rows]
+    if any("\n" in record for record in records):
+        failing = set(failing_strings(records))  # a failure on any line of a CSV record
+    else:
+        failing_line = failing_lines(lines)
+        failing = {k for k, r in enumerate(rows) if r in failing_line}
     keep, stats = pick_rows(table.records, request, costs, budget, always=failing)
     kept_lines = {rows[k] for k in keep}
     row_lines = set(rows)
@@ -135,13 +147,14 @@ def sample_table(table: TextTable, request: Request, name: str) -> tuple[str, st
     return "\n".join(out), f"{name}+sample"
 
 
-def find_table(text: str) -> TextTable | None:
+def find_table(text: str, cut: bool = False) -> TextTable | None:
     """The table that makes up most of ``text``, or None.
 
     A few lines may come before it (a title, a command) and after it (``(250 rows)``).
+    ``cut`` says the text is the head of a longer one: its last record may be cut short.
     """
     lines = text.strip("\n").splitlines()
-    found = _pipes(lines) or _delimited(lines)
+    found = _pipes(lines) or _delimited(lines, cut)
     if found is not None:
         return found
     # Aligned output: by its header's cells (``NOMINATED NODE``, ``Up 3 hours`` line up
@@ -179,17 +192,25 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", stripped)]
 
 
-def _delimited(lines: list[str]) -> TextTable | None:
-    """CSV or TSV: the rows have as many fields as the first line, a header or a row."""
+def _delimited(lines: list[str], cut: bool) -> TextTable | None:
+    """CSV or TSV: the rows have as many fields as the first line, a header or a row.
+
+    A quoted field may hold line breaks: such a row is its lines joined, so that it is kept
+    or left out whole.
+    """
     if not lines or lines[0].lstrip()[:1] in ("{", "[") or log_line(lines[0]):
         return None  # JSON, or a log line ("10:00:00,123 - app - INFO"): commas, no header
-    for delimiter, kind in (("\t", "tsv"), (",", "csv")):
+    for delimiter, kind in _SEPARATORS:
         if lines[0].count(delimiter) < 1:
             continue
-        parsed = list(csv.reader(lines, delimiter=delimiter))
-        if len(parsed) != len(lines):
-            continue  # a quoted field spans lines: rows and lines no longer match
+        grouped = _records(lines, delimiter, cut)
+        if grouped is None:
+            continue
+        logical, parsed = grouped
         first = parsed[0]
+        if delimiter in _RARE_SEPARATORS and (len(first) < 3 or not all(first)):
+            # One ";" or "|" a line is a statement or a pipe; "| a | b |" is markdown's.
+            continue
         # Under a header of names, a row may leave its last fields out (distro-info's
         # ubuntu.csv: no end-of-life dates for a release still supported).
         named = len(first) >= 3 and all(_NAME.fullmatch(cell.strip()) for cell in first)
@@ -200,14 +221,36 @@ def _delimited(lines: list[str]) -> TextTable | None:
         if kind == "csv" and any(len(cell) > 60 for cell in first) and end < 10:
             continue  # a sentence with commas, not a header
         rows = [row + [""] * (len(first) - len(row)) for row in parsed[1:end]]
-        found = _table(kind, lines, 0, 1, end, first, rows)
+        found = _table(kind, logical, 0, 1, end, first, rows)
         if found is None and end >= 10:
             # No header (a RECORD file, ``dpkg-query -W``): the first line is a row.
             names = [f"column {j + 1}" for j in range(len(first))]
-            found = _table(kind, lines, 0, 0, end, names, parsed[:end])
+            found = _table(kind, logical, 0, 0, end, names, parsed[:end])
         if found is not None:
             return found
     return None
+
+
+def _records(
+    lines: list[str], delimiter: str, cut: bool
+) -> tuple[list[str], list[list[str]]] | None:
+    """Each record's lines joined, and its fields; None if a quote is left open.
+
+    ``csv`` reads a quoted field on across line breaks; a quote that never closes would make
+    one record of everything after it, so such text is no table (unless it was ``cut`` there).
+    """
+    parsed = list(csv.reader(lines, delimiter=delimiter))
+    if len(parsed) == len(lines):
+        return lines, parsed
+    reader = csv.reader(lines, delimiter=delimiter, strict=not cut)
+    ends: list[int] = []
+    try:
+        for _ in reader:
+            ends.append(reader.line_num)
+    except csv.Error:
+        return None
+    starts = [0, *ends[:-1]]
+    return ["\n".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)], parsed
 
 
 def _columns(lines: list[str]) -> TextTable | None:
