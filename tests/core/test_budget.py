@@ -6,6 +6,7 @@ library's source.
 
 import itertools
 import json
+import pydoc
 import re
 import sysconfig
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_baton.compress import compress
-from agent_baton.compress.guarantees import SOURCE_KINDS, missing_failures
+from agent_baton.compress.guarantees import SOURCE_KINDS, missing_failures, unmarked_omissions
 from agent_baton.tokens import get_token_counter
 
 COUNT = get_token_counter("gpt-4")
@@ -56,3 +57,16 @@ def test_markers_never_answer_a_task_and_no_failure_line_is_dropped(case: Path):
     assert doubled == []
     if result.transforms[0].split(":", 1)[0] not in SOURCE_KINDS:  # source reports none
         assert missing_failures(text, result.text) == []
+
+
+@pytest.mark.parametrize("module", ["os", "json", "textwrap", "shlex"])
+def test_a_budget_counts_the_blank_lines_its_compressor_dropped_unmarked(module: str):
+    # pydoc's pages (real help text) have whitespace-only lines inside each entry; the prose
+    # compressor drops blank lines unmarked, so its markers count fewer lines than a place
+    # spans. The budget's own gaps count what the original holds there, blank lines too.
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    tokens = COUNT(text)
+    for budget in (tokens // 10, tokens // 25):
+        result = compress(text, max_tokens=budget)
+        assert "budget:lines" in result.transforms, result.transforms
+        assert unmarked_omissions(text, result.text) == [], budget

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
@@ -113,8 +114,11 @@ def fit_lines(
             kept.pop()
             out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         return out if counter(out) <= max_tokens else ""
-    picked = list(failing)  # in the order they were picked: failures, matches, the rest
-    used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
+    # A failure shown as a fold's last example stands at its fold, which stays with it
+    # (kept alone, it would read as the line after the fold's place: the gaps miscount).
+    folds = [i - 1 for i in failing if i and i - 1 not in failing and _is_example(texts, i)]
+    picked = sorted({*failing, *folds})  # in the order picked: failures, matches, the rest
+    used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in picked)
     if used >= budget:
         # The failures alone overflow: the query's best matches stay beside them, as they
         # outrank everything else together (the lines a task asks about among 300 errors).
@@ -240,7 +244,12 @@ def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
     text = texts[i]
     if is_marker(text) and not text.startswith(("[×", "[§")):
         return False
-    return i == 0 or i - 1 in chosen or FOLD_EXAMPLES.match(texts[i - 1]) is None
+    return i - 1 in chosen or not _is_example(texts, i)
+
+
+def _is_example(texts: list[str], i: int) -> bool:
+    """Whether line ``i`` is a fold's last example (on the line after the fold)."""
+    return i > 0 and FOLD_EXAMPLES.match(texts[i - 1]) is not None
 
 
 def _candidates(texts: list[str]) -> list[str]:
@@ -305,7 +314,7 @@ def _facts(texts: list[str]) -> list[int]:
 class LineUnits:
     """What a budget's markers count: the original's lines, or the compressed form's."""
 
-    weights: list[int]  # the lines each line of the text stands for, left out
+    begins: list[int]  # where each line of the text begins among the counted lines; the end
     shows: list[int]  # the lines each line of the text shows, kept (a marker none)
     total: int  # the original's lines, or the compressed form's
     of_original: bool  # whether the markers count the original's lines (else the text's)
@@ -314,26 +323,28 @@ class LineUnits:
     def of(cls, lines: list[str], original: str | None) -> LineUnits:
         """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
         if original is None:
-            return cls([1] * len(lines), [1] * len(lines), len(lines), True)
+            return cls(list(range(len(lines) + 1)), [1] * len(lines), len(lines), True)
         total = line_count(original)
         weights = stands_for(lines)
         accounted = sum(weights)
-        if accounted == total or (
+        shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
+        if accounted == total:
+            return cls([0, *accumulate(weights)], shows, total, True)
+        if (
             # Blank lines a compressor dropped unmarked (between functions, say) are all
             # that may be missing; counting them in a 50 MB original would take a second.
             accounted < total
             and len(original) <= _BLANK_SCAN_CHARS
             and total - len(_BLANK.findall(original)) <= accounted
         ):
-            shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
-            return cls(weights, shows, total, True)
+            return cls(_begins(lines, weights, original.splitlines()), shows, total, True)
         # Reshaped content (rows, outlines of records): its lines are not the original's.
         shows = [0 if is_marker(line) else 1 for line in lines]
-        return cls([1] * len(lines), shows, len(lines), False)
+        return cls(list(range(len(lines) + 1)), shows, len(lines), False)
 
     def gap(self, start: int, end: int) -> str | None:
         """The marker for the text's lines ``start`` to ``end`` (excluded), left out."""
-        count = sum(self.weights[start:end])
+        count = self.begins[end] - self.begins[start]
         if not count:
             return None
         plural = "" if count == 1 else "s"
@@ -345,6 +356,33 @@ class LineUnits:
         """The closing marker's words (``12 of 80 lines``), the text's lines ``kept``."""
         left_out = self.total - sum(self.shows[i] for i in kept)
         return f"{left_out} of {self.total} {'lines' if self.of_original else 'compressed lines'}"
+
+
+def _begins(lines: list[str], weights: list[int], source: list[str]) -> list[int]:
+    """Where each of ``lines`` begins among the ``source`` lines it compresses; then the end.
+
+    The markers' counts place the lines, and the blank lines the compressor dropped unmarked
+    are found again: a kept line stands at its next occurrence in the source when the
+    lines its place moves by are no more than the blank lines since the last kept line (a
+    gap that leaves it out counts them, as the source has them).
+    """
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(source):
+        where.setdefault(line, []).append(i)
+    blanks = [0, *accumulate(not line.strip() for line in source)]  # blank lines before each
+    begins = []
+    at = after = 0  # where the next line begins; where the last kept line ended
+    for line, weight in zip(lines, weights, strict=True):
+        if weight == 1 and not is_marker(line) and line in where:
+            places = where[line]
+            k = bisect_left(places, at)
+            if k < len(places) and places[k] - at <= blanks[places[k]] - blanks[after]:
+                at = places[k]
+            after = at + 1
+        begins.append(at)
+        at += weight
+    begins.append(max(at, len(source)))
+    return begins
 
 
 def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
