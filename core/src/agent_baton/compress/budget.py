@@ -60,6 +60,8 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
+_CHARS_PER_TOKEN = 4  # a first guess at a cut's width, halved until it fits
+_SHORTEST_CUT = 40  # characters: a shorter start of a line is not worth its marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +317,7 @@ class LineUnits:
     """What a budget's markers count: the original's lines, or the compressed form's."""
 
     begins: list[int]  # where each line of the text begins among the counted lines; the end
+    ends: list[int]  # where each ends (blank lines dropped unmarked after it are a gap's)
     shows: list[int]  # the lines each line of the text shows, kept (a marker none)
     total: int  # the original's lines, or the compressed form's
     of_original: bool  # whether the markers count the original's lines (else the text's)
@@ -322,14 +325,17 @@ class LineUnits:
     @classmethod
     def of(cls, lines: list[str], original: str | None) -> LineUnits:
         """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
+        own = list(range(len(lines) + 1))
         if original is None:
-            return cls(list(range(len(lines) + 1)), [1] * len(lines), len(lines), True)
+            return cls(own, own[1:], [1] * len(lines), len(lines), True)
         total = line_count(original)
         weights = stands_for(lines)
         accounted = sum(weights)
         shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
         if accounted == total:
-            return cls([0, *accumulate(weights)], shows, total, True)
+            counted = [0, *accumulate(weights)]
+            return cls(counted, counted[1:], shows, total, True)
+        begins: list[int] | None = None
         if (
             # Blank lines a compressor dropped unmarked (between functions, say) are all
             # that may be missing; counting them in a 50 MB original would take a second.
@@ -337,14 +343,25 @@ class LineUnits:
             and len(original) <= _BLANK_SCAN_CHARS
             and total - len(_BLANK.findall(original)) <= accounted
         ):
-            return cls(_begins(lines, weights, original.splitlines()), shows, total, True)
+            begins = _begins(lines, weights, original.splitlines())
+        elif accounted < total and len(original) <= _BLANK_SCAN_CHARS:
+            # Markers in other units ("[… 9 more fields omitted]"): the kept lines, all input
+            # lines in order, place them.
+            begins = _begins(lines, weights, original.splitlines(), strict=True)
+        if begins is not None:
+            ends = [at + weight for at, weight in zip(begins, weights, strict=False)]
+            return cls(begins, ends, shows, total, True)
         # Reshaped content (rows, outlines of records): its lines are not the original's.
         shows = [0 if is_marker(line) else 1 for line in lines]
-        return cls(list(range(len(lines) + 1)), shows, len(lines), False)
+        return cls(own, own[1:], shows, len(lines), False)
 
     def gap(self, start: int, end: int) -> str | None:
-        """The marker for the text's lines ``start`` to ``end`` (excluded), left out."""
-        count = self.begins[end] - self.begins[start]
+        """The marker for the text's lines ``start`` to ``end`` (excluded), left out.
+
+        It counts from the end of the line before them, so the blank lines dropped unmarked
+        between that line and the next are counted too.
+        """
+        count = self.begins[end] - (self.ends[start - 1] if start else 0)
         if not count:
             return None
         plural = "" if count == 1 else "s"
@@ -358,13 +375,17 @@ class LineUnits:
         return f"{left_out} of {self.total} {'lines' if self.of_original else 'compressed lines'}"
 
 
-def _begins(lines: list[str], weights: list[int], source: list[str]) -> list[int]:
+def _begins(
+    lines: list[str], weights: list[int], source: list[str], *, strict: bool = False
+) -> list[int] | None:
     """Where each of ``lines`` begins among the ``source`` lines it compresses; then the end.
 
-    The markers' counts place the lines, and the blank lines the compressor dropped unmarked
-    are found again: a kept line stands at its next occurrence in the source when the
-    lines its place moves by are no more than the blank lines since the last kept line (a
-    gap that leaves it out counts them, as the source has them).
+    The markers' counts place the lines, and what they leave uncounted is found again: a
+    kept line stands at its next occurrence in the source when the lines its place moves
+    by are no more than the blank lines since the last kept line (blank lines dropped
+    unmarked), or whatever they are after a marker that counts no lines ("[… 9 more
+    fields omitted]"). ``strict``: None unless every kept line is an input line found
+    in order, the markers' counts within the source.
     """
     where: dict[str, list[int]] = {}
     for i, line in enumerate(source):
@@ -372,15 +393,23 @@ def _begins(lines: list[str], weights: list[int], source: list[str]) -> list[int
     blanks = [0, *accumulate(not line.strip() for line in source)]  # blank lines before each
     begins = []
     at = after = 0  # where the next line begins; where the last kept line ended
+    loose = False  # whether a marker that counts no lines stands since the last kept line
     for line, weight in zip(lines, weights, strict=True):
-        if weight == 1 and not is_marker(line) and line in where:
-            places = where[line]
+        marker = is_marker(line)
+        if weight == 1 and not marker:
+            places = where.get(line, ())
             k = bisect_left(places, at)
-            if k < len(places) and places[k] - at <= blanks[places[k]] - blanks[after]:
+            if k < len(places) and (loose or places[k] - at <= blanks[places[k]] - blanks[after]):
                 at = places[k]
-            after = at + 1
+            elif strict:
+                return None
+            after, loose = at + 1, False
+        elif marker and not weight:
+            loose = True
         begins.append(at)
         at += weight
+    if strict and at > len(source):
+        return None
     begins.append(max(at, len(source)))
     return begins
 
@@ -476,7 +505,11 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
 
 
 def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
-    """The line's longest start that ends a sentence and fits, with the marker of its cut."""
+    """The line's longest start that ends a sentence and fits, with the marker of its cut.
+
+    A line with no sentence end that fits (a blob of base64, a minified document) is cut
+    where its start fits: a marker alone would show nothing of it.
+    """
     fitting: list[str] = []
     for end in _SENTENCE_END.finditer(line):
         # The line's own characters up to the cut (never rejoined), then what was left out.
@@ -484,4 +517,10 @@ def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
         if counter(candidate) + 1 > budget:
             break
         fitting = [candidate]
+    width = budget * _CHARS_PER_TOKEN
+    while not fitting and width >= _SHORTEST_CUT:
+        candidate = cut_line(line, width)
+        if counter(candidate) + 1 <= budget:
+            fitting = [candidate]
+        width //= 2
     return fitting
