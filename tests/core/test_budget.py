@@ -4,8 +4,11 @@ Checked on real content: the shared corpus's cases with their tasks, and the Pyt
 library's source.
 """
 
+import base64
+import importlib.metadata
 import itertools
 import json
+import pydoc
 import re
 import sysconfig
 from pathlib import Path
@@ -13,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from agent_baton.compress import compress
-from agent_baton.compress.guarantees import SOURCE_KINDS, missing_failures
+from agent_baton.compress.guarantees import SOURCE_KINDS, missing_failures, unmarked_omissions
+from agent_baton.compress.markers import is_marker
 from agent_baton.tokens import get_token_counter
 
 COUNT = get_token_counter("gpt-4")
@@ -56,3 +60,53 @@ def test_markers_never_answer_a_task_and_no_failure_line_is_dropped(case: Path):
     assert doubled == []
     if result.transforms[0].split(":", 1)[0] not in SOURCE_KINDS:  # source reports none
         assert missing_failures(text, result.text) == []
+
+
+@pytest.mark.parametrize("module", ["os", "json", "textwrap", "shlex"])
+def test_a_budget_counts_the_blank_lines_its_compressor_dropped_unmarked(module: str):
+    # pydoc's pages (real help text) have whitespace-only lines inside each entry; the prose
+    # compressor drops blank lines unmarked, so its markers count fewer lines than a place
+    # spans. The budget's own gaps count what the original holds there, blank lines too.
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    tokens = COUNT(text)
+    for budget in (tokens // 10, tokens // 25):
+        result = compress(text, max_tokens=budget)
+        assert "budget:lines" in result.transforms, result.transforms
+        assert unmarked_omissions(text, result.text) == [], budget
+
+
+def _package_metadata() -> list[tuple[str, str]]:
+    """Installed packages' METADATA with many classifiers (a header, then a README)."""
+    found = []
+    for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"]):
+        text = dist.read_text("METADATA") or ""
+        if text.count("\nClassifier: ") >= 12 and COUNT(text) >= 3_000:
+            found.append((dist.metadata["Name"], text))
+    return found[:6]
+
+
+def test_a_budget_places_lines_after_a_marker_that_counts_fields_not_lines():
+    # The header's compressor folds a run of fields ("[… 9 more "Classifier" fields
+    # omitted]"), which counts no lines: the budget's gaps after it count the original's
+    # lines by where its kept lines stand, not the 4 the other markers add up to for 13.
+    cases = _package_metadata()
+    assert len(cases) >= 3
+    for name, text in cases:
+        result = compress(text, max_tokens=COUNT(text) // 10)
+        assert "budget:lines" in result.transforms, (name, result.transforms)
+        assert unmarked_omissions(text, result.text) == [], name
+
+
+def test_a_budget_shows_the_start_of_a_line_with_no_sentence_end_that_fits():
+    # A one-line document of base64 blobs (sigstore's seeds.json in npm, made here of
+    # this machine's copyright files) has no sentence end: the budget kept only its marker.
+    copyrights = sorted(Path("/usr/share/doc").glob("*/copyright"))[:6]
+    if not copyrights:
+        pytest.skip("needs Debian's copyright files")
+    blobs = {p.parent.name + ".json": base64.b64encode(p.read_bytes()).decode() for p in copyrights}
+    text = json.dumps({"https://tuf-repo.example": blobs}, separators=(",", ":"))
+    for budget in (100, 300):
+        result = compress(text, key="seeds.json", max_tokens=budget)
+        shown = [line for line in result.text.splitlines() if not is_marker(line)]
+        assert shown and text.startswith(shown[0].split("[…")[0]), (budget, result.text)
+        assert result.compressed_tokens <= budget

@@ -377,6 +377,30 @@ def test_a_budget_counts_the_originals_lines_at_every_cut():
     assert checked >= 2
 
 
+def test_a_budget_keeps_the_fold_of_a_failure_it_keeps_as_the_folds_last_example():
+    # ruff's report of three rules at each place (``ruff check --select ALL``): its `-->`
+    # frames repeat and fold, a fold's last example being a frame. The budget keeps every
+    # frame (a failure line); the last example kept without its fold stood after the fold's
+    # place, and the gap before it counted 1 line for the 1,044 left out there.
+    rules = [
+        ("D212 [*] Multi-line docstring summary should start at the first line", "Remove"),
+        ("D415 First line should end with a period, question mark, or exclamation point", "Add"),
+        ("D205 1 blank line required between summary line and description", "Insert"),
+    ]
+    report = []
+    for k in range(40):
+        at = 7 * k + 3
+        for rule, fix in rules:
+            report += [rule, f"  --> pkg/mod.py:{at}:5", "   |", f"{at} |     def f{k}(self):"]
+            report += [f'{at + 1} | /         """', f"{at + 2} | |         Handle {k}.", "   |"]
+            report += [f"help: {fix} it", ""]
+    text = "\n".join(report)
+    for budget in (300, 1000):
+        out = compress(text, max_tokens=budget).text
+        assert unmarked_omissions(text, out) == [], budget
+        assert violations(text, out) == [], budget
+
+
 def test_a_budget_over_reshaped_content_counts_compressed_lines_and_says_so():
     rows = [{"id": i, "name": f"pkg-{i}", "size": i * 7} for i in range(3000)]
     text = json.dumps(rows, indent=2)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 
 from agent_baton.compress.guarantees import find_failures
 from agent_baton.compress.lines import line_count
@@ -59,6 +60,8 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
+_CHARS_PER_TOKEN = 4  # a first guess at a cut's width, halved until it fits
+_SHORTEST_CUT = 40  # characters: a shorter start of a line is not worth its marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +116,11 @@ def fit_lines(
             kept.pop()
             out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         return out if counter(out) <= max_tokens else ""
-    picked = list(failing)  # in the order they were picked: failures, matches, the rest
-    used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in failing)
+    # A failure shown as a fold's last example stands at its fold, which stays with it
+    # (kept alone, it would read as the line after the fold's place: the gaps miscount).
+    folds = [i - 1 for i in failing if i and i - 1 not in failing and _is_example(texts, i)]
+    picked = sorted({*failing, *folds})  # in the order picked: failures, matches, the rest
+    used = sum(counter(texts[i]) + 1 + _GAP_TOKENS for i in picked)
     if used >= budget:
         # The failures alone overflow: the query's best matches stay beside them, as they
         # outrank everything else together (the lines a task asks about among 300 errors).
@@ -240,7 +246,12 @@ def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
     text = texts[i]
     if is_marker(text) and not text.startswith(("[×", "[§")):
         return False
-    return i == 0 or i - 1 in chosen or FOLD_EXAMPLES.match(texts[i - 1]) is None
+    return i - 1 in chosen or not _is_example(texts, i)
+
+
+def _is_example(texts: list[str], i: int) -> bool:
+    """Whether line ``i`` is a fold's last example (on the line after the fold)."""
+    return i > 0 and FOLD_EXAMPLES.match(texts[i - 1]) is not None
 
 
 def _candidates(texts: list[str]) -> list[str]:
@@ -305,7 +316,8 @@ def _facts(texts: list[str]) -> list[int]:
 class LineUnits:
     """What a budget's markers count: the original's lines, or the compressed form's."""
 
-    weights: list[int]  # the lines each line of the text stands for, left out
+    begins: list[int]  # where each line of the text begins among the counted lines; the end
+    ends: list[int]  # where each ends (blank lines dropped unmarked after it are a gap's)
     shows: list[int]  # the lines each line of the text shows, kept (a marker none)
     total: int  # the original's lines, or the compressed form's
     of_original: bool  # whether the markers count the original's lines (else the text's)
@@ -313,27 +325,43 @@ class LineUnits:
     @classmethod
     def of(cls, lines: list[str], original: str | None) -> LineUnits:
         """The units for ``lines`` of the compressed form of ``original`` (None: of itself)."""
+        own = list(range(len(lines) + 1))
         if original is None:
-            return cls([1] * len(lines), [1] * len(lines), len(lines), True)
+            return cls(own, own[1:], [1] * len(lines), len(lines), True)
         total = line_count(original)
         weights = stands_for(lines)
         accounted = sum(weights)
-        if accounted == total or (
+        shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
+        if accounted == total:
+            counted = [0, *accumulate(weights)]
+            return cls(counted, counted[1:], shows, total, True)
+        begins: list[int] | None = None
+        if (
             # Blank lines a compressor dropped unmarked (between functions, say) are all
             # that may be missing; counting them in a 50 MB original would take a second.
             accounted < total
             and len(original) <= _BLANK_SCAN_CHARS
             and total - len(_BLANK.findall(original)) <= accounted
         ):
-            shows = [0 if is_marker(line) else w for line, w in zip(lines, weights, strict=True)]
-            return cls(weights, shows, total, True)
+            begins = _begins(lines, weights, original.splitlines())
+        elif accounted < total and len(original) <= _BLANK_SCAN_CHARS:
+            # Markers in other units ("[… 9 more fields omitted]"): the kept lines, all input
+            # lines in order, place them.
+            begins = _begins(lines, weights, original.splitlines(), strict=True)
+        if begins is not None:
+            ends = [at + weight for at, weight in zip(begins, weights, strict=False)]
+            return cls(begins, ends, shows, total, True)
         # Reshaped content (rows, outlines of records): its lines are not the original's.
         shows = [0 if is_marker(line) else 1 for line in lines]
-        return cls([1] * len(lines), shows, len(lines), False)
+        return cls(own, own[1:], shows, len(lines), False)
 
     def gap(self, start: int, end: int) -> str | None:
-        """The marker for the text's lines ``start`` to ``end`` (excluded), left out."""
-        count = sum(self.weights[start:end])
+        """The marker for the text's lines ``start`` to ``end`` (excluded), left out.
+
+        It counts from the end of the line before them, so the blank lines dropped unmarked
+        between that line and the next are counted too.
+        """
+        count = self.begins[end] - (self.ends[start - 1] if start else 0)
         if not count:
             return None
         plural = "" if count == 1 else "s"
@@ -345,6 +373,45 @@ class LineUnits:
         """The closing marker's words (``12 of 80 lines``), the text's lines ``kept``."""
         left_out = self.total - sum(self.shows[i] for i in kept)
         return f"{left_out} of {self.total} {'lines' if self.of_original else 'compressed lines'}"
+
+
+def _begins(
+    lines: list[str], weights: list[int], source: list[str], *, strict: bool = False
+) -> list[int] | None:
+    """Where each of ``lines`` begins among the ``source`` lines it compresses; then the end.
+
+    The markers' counts place the lines, and what they leave uncounted is found again: a
+    kept line stands at its next occurrence in the source when the lines its place moves
+    by are no more than the blank lines since the last kept line (blank lines dropped
+    unmarked), or whatever they are after a marker that counts no lines ("[… 9 more
+    fields omitted]"). ``strict``: None unless every kept line is an input line found
+    in order, the markers' counts within the source.
+    """
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(source):
+        where.setdefault(line, []).append(i)
+    blanks = [0, *accumulate(not line.strip() for line in source)]  # blank lines before each
+    begins = []
+    at = after = 0  # where the next line begins; where the last kept line ended
+    loose = False  # whether a marker that counts no lines stands since the last kept line
+    for line, weight in zip(lines, weights, strict=True):
+        marker = is_marker(line)
+        if weight == 1 and not marker:
+            places = where.get(line, ())
+            k = bisect_left(places, at)
+            if k < len(places) and (loose or places[k] - at <= blanks[places[k]] - blanks[after]):
+                at = places[k]
+            elif strict:
+                return None
+            after, loose = at + 1, False
+        elif marker and not weight:
+            loose = True
+        begins.append(at)
+        at += weight
+    if strict and at > len(source):
+        return None
+    begins.append(max(at, len(source)))
+    return begins
 
 
 def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
@@ -438,7 +505,11 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
 
 
 def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
-    """The line's longest start that ends a sentence and fits, with the marker of its cut."""
+    """The line's longest start that ends a sentence and fits, with the marker of its cut.
+
+    A line with no sentence end that fits (a blob of base64, a minified document) is cut
+    where its start fits: a marker alone would show nothing of it.
+    """
     fitting: list[str] = []
     for end in _SENTENCE_END.finditer(line):
         # The line's own characters up to the cut (never rejoined), then what was left out.
@@ -446,4 +517,10 @@ def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
         if counter(candidate) + 1 > budget:
             break
         fitting = [candidate]
+    width = budget * _CHARS_PER_TOKEN
+    while not fitting and width >= _SHORTEST_CUT:
+        candidate = cut_line(line, width)
+        if counter(candidate) + 1 <= budget:
+            fitting = [candidate]
+        width //= 2
     return fitting
