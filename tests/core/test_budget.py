@@ -56,3 +56,45 @@ def test_markers_never_answer_a_task_and_no_failure_line_is_dropped(case: Path):
     assert doubled == []
     if result.transforms[0].split(":", 1)[0] not in SOURCE_KINDS:  # source reports none
         assert missing_failures(text, result.text) == []
+
+
+NPM_COMMANDS = Path("/usr/lib/node_modules/npm/lib/commands")
+_METHOD = re.compile(r"^  (?:async )?(\w+) \(.*\{\n((?:    .*\n|\n)+?)  \}$", re.MULTILINE)
+_RETURN = re.compile(r"^    return \S.*$", re.MULTILINE)
+
+
+def _methods_returning(text: str) -> list[tuple[str, str]]:
+    """(name, its first return line) of the class methods of npm's command modules."""
+    found = []
+    for method in _METHOD.finditer(text):
+        returned = _RETURN.search(method[2])
+        if returned and method[1] not in {"constructor", "if", "for", "while", "switch"}:
+            found.append((method[1], returned[0]))
+    return found
+
+
+@pytest.mark.skipif(not NPM_COMMANDS.is_dir(), reason="npm is not installed")
+def test_the_body_of_a_function_the_task_names_answers_it_under_the_budget():
+    # The line a task asks about ("what it returns") sits inside the body, far below the
+    # signature that names the function: it answers with it (diff.js, fund.js lost it).
+    checked = 0
+    for path in sorted(NPM_COMMANDS.glob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        methods = _methods_returning(text)
+        if COUNT(text) < 1500 or not methods:
+            continue
+        name, returned = methods[len(methods) // 2]
+        out = _tenth(text, f"Explain what the function `{name}` does and what it returns.")
+        assert returned in out.splitlines(), (path.name, name)
+        checked += 1
+    assert checked >= 8
+
+
+def test_a_prose_extracts_last_marker_counts_the_originals_lines_under_the_budget():
+    # "[… 100 more lines (199 of 300 in all) omitted …]" stands where the last lines were:
+    # the budget's markers then count the original's lines, not the extract's.
+    text = "\n".join(f"line {i}: " + "word " * 30 for i in range(300))
+    out = compress(text, max_tokens=80, key="k", counter=COUNT).text
+    assert "compressed line" not in out
+    assert out.splitlines()[0] == text.splitlines()[0]
+    assert re.search(r"\b299 of 300 lines\b", out.splitlines()[-1])

@@ -45,6 +45,7 @@ _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 _CONTEXT_SHARE = 0.5  # of a block's score, added to each of its lines'
+_PARENT_SHARE = 0.5  # of a line's own score, added to each line under it (its body, its keys)
 _MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares a word
 _BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
 _HEADING_LINES = 2  # a run this short heads the run after it
@@ -56,8 +57,13 @@ _FACT = re.compile(
 )
 # An identifier in a query: ``get_suffixes``, ``Service.execstart``, ``parseCacheControl``.
 _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*")
+# A version or a code in a query (``1.0.3-2``, ``2:1.0.1-2``): it names one line among its
+# kin (``1.0.3-1``, ``1.0.3-2ubuntu1``), found whole.
+_LITERAL = re.compile(r"(?<![\w.:~+-])\d[\w.:~+-]*?[.:~+-]\w+")
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
+# What heads the lines after it at its own margin: a markdown heading, an INI section.
+_SECTION = re.compile(r"(#{1,6}) |\[[^\]]+\]\s*$")
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
 
 
@@ -187,6 +193,12 @@ def coverage(text: str, weights: dict[str, float]) -> float:
     return sum(weight for term, weight in weights.items() if term in found)
 
 
+def answers(text: str, query: str) -> frozenset[str]:
+    """The lines of ``text`` that answer ``query`` (as :func:`fit_lines` ranks them first)."""
+    lines = text.splitlines()
+    return frozenset(lines[i] for i in _matches(lines, query)[0])
+
+
 def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
     """The lines that answer ``query``, best first, and the ones that only share a word.
 
@@ -204,6 +216,14 @@ def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
     for b, score in context.items():
         for i in blocks[b]:
             scores[i] = scores.get(i, 0.0) + _CONTEXT_SHARE * score
+    # The lines under a line that answers (a function's body, a key's nested keys, a
+    # version's entries, a section's text) answer with it, however far below it they are.
+    inherited = [0.0] * len(shown)
+    for i, parent in enumerate(_parents(shown)):
+        if parent >= 0:
+            inherited[i] = max(own.get(parent, 0.0), inherited[parent])
+            if inherited[i]:
+                scores[i] = scores.get(i, 0.0) + _PARENT_SHARE * inherited[i]
     ranked = sorted((i for i in scores if shown[i]), key=lambda i: (-scores[i], i))
     if not ranked:
         return [], []
@@ -219,15 +239,54 @@ def _scores(texts: list[str], query: str) -> dict[int, float]:
     """
     scores = dict(rank_texts(texts, query))
     names = {name.lower() for name in _IDENTIFIER.findall(query)}
-    if names:
+    # A dotted path names keys (``Service.execstart``): each part is a name of its own.
+    names.update(part for name in list(names) for part in name.split(".") if len(part) > 2)
+    literals = [
+        re.compile(rf"(?<![\w.:~+-]){re.escape(found)}(?![\w.:~+-]*\w)")
+        for found in dict.fromkeys(_LITERAL.findall(query))
+    ]
+    if names or literals:
         lowered = [text.lower() for text in texts]
-        for name in names:
-            holding = [i for i, text in enumerate(lowered) if name in text]
+        found = [[i for i, text in enumerate(lowered) if name in text] for name in names]
+        found += [[i for i, text in enumerate(texts) if exact.search(text)] for exact in literals]
+        for holding in found:
             if holding:
                 rarity = math.log(1 + (len(texts) - len(holding) + 0.5) / (len(holding) + 0.5))
                 for i in holding:
                     scores[i] = scores.get(i, 0.0) + rarity
     return scores
+
+
+def _parents(texts: list[str]) -> list[int]:
+    """Each line's parent: the nearest line above it indented less (-1: none).
+
+    A markdown heading or an INI section (``[Service]``) stands left of the margin: it
+    heads the lines after it up to the next heading of its level or above. Blank lines
+    ("") have none; across one, the last line of a longer run than a heading's heads
+    nothing (a paragraph's last line is not the title of the next, indented, paragraph).
+    """
+    parents = [-1] * len(texts)
+    stack: list[tuple[int, int]] = []  # (indentation, line) of the open parents
+    run = 0  # the non-blank lines of the current run
+    for i, text in enumerate(texts):
+        if not text:
+            if run > _HEADING_LINES and stack and stack[-1][1] == i - 1:
+                stack.pop()
+            run = 0
+            continue
+        run += 1
+        section = _SECTION.match(text)
+        if section is None:
+            body = text.lstrip(" \t")
+            depth = len(text[: len(text) - len(body)].expandtabs())
+        else:  # "#" at -6, "######" at -1, a section at -1: left of any line's margin
+            depth = len(section[1]) - 7 if section[1] else -1
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[i] = stack[-1][1]
+        stack.append((depth, i))
+    return parents
 
 
 def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
