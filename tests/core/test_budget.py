@@ -4,6 +4,7 @@ Checked on real content: the shared corpus's cases with their tasks, and the Pyt
 library's source.
 """
 
+import gzip
 import itertools
 import json
 import re
@@ -98,3 +99,29 @@ def test_a_prose_extracts_last_marker_counts_the_originals_lines_under_the_budge
     assert "compressed line" not in out
     assert out.splitlines()[0] == text.splitlines()[0]
     assert re.search(r"\b299 of 300 lines\b", out.splitlines()[-1])
+
+
+_VERSION = re.compile(r"^\S+ \(([^)]+)\) .*$", re.MULTILINE)
+
+
+def test_a_version_the_task_names_keeps_its_entries_under_the_budget():
+    # "What changed in version 1.0.3-2?": the version is found whole (not 1.0.3-2ubuntu1,
+    # not every 1.0.3-N), and the entries under its heading answer with it.
+    checked = 0
+    for path in sorted(Path("/usr/share/doc").glob("*/changelog.Debian.gz")):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+        versions = list(_VERSION.finditer(text))
+        if not 3000 < COUNT(text) < 20000 or len(versions) < 6:
+            continue
+        middle = len(versions) // 2
+        entries = text[versions[middle].end() : versions[middle + 1].start()].splitlines()
+        entry = next((line for line in entries if line.strip().startswith("*")), None)
+        if entry is None:
+            continue
+        out = _tenth(text, f"What changed in version {versions[middle][1]}?")
+        assert entry in out.splitlines(), (path.parent.name, versions[middle][1])
+        checked += 1
+        if checked == 12:
+            break
+    if not checked:
+        pytest.skip("no Debian changelog of this size on this machine")

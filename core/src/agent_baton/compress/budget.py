@@ -2,8 +2,9 @@
 
 Every line that reports a failure stays, whatever the budget (the guarantee wins over it:
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
-lines that answer the query (BM25 over the text's own lines, a line's block counting too),
-then the lines that carry facts (numbers with units, identifiers, headings, signatures),
+lines that answer the query (BM25 over the text's own lines, a line's block and the line
+it sits under counting too: a signature, a key, a version's heading), then the lines that
+carry facts (numbers with units, identifiers, headings, signatures),
 then the other lines that name a problem, the lines that only share a word with the query,
 and the first lines while room remains; all in their original order. A failure inside a
 quoted string (a tool result in a JSON message) stays as its line of that string. A first
@@ -59,7 +60,7 @@ _FACT = re.compile(
 _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*")
 # A version or a code in a query (``1.0.3-2``, ``2:1.0.1-2``): it names one line among its
 # kin (``1.0.3-1``, ``1.0.3-2ubuntu1``), found whole.
-_LITERAL = re.compile(r"(?<![\w.:~+-])\d[\w.:~+-]*?[.:~+-]\w+")
+_LITERAL = re.compile(r"(?<![\w.:~+-])\d[\w.:~+-]*[.:~+-]\w+")
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
 # What heads the lines after it at its own margin: a markdown heading, an INI section.
