@@ -125,3 +125,17 @@ def test_a_version_the_task_names_keeps_its_entries_under_the_budget():
             break
     if not checked:
         pytest.skip("no Debian changelog of this size on this machine")
+
+
+def test_a_cut_of_the_raw_lines_never_replaces_a_compressed_form_that_fits():
+    # 200 error lines, folded by the log compressor, fit max_tokens=200; cut from the raw
+    # lines, every one of them would stay (6,000 tokens) because each reports a failure.
+    log = "\n".join(
+        f"2024-05-01 10:{i // 60:02d}:{i % 60:02d} ERROR worker-{i} failed: connection refused"
+        if i % 3 == 0
+        else f"2024-05-01 10:{i // 60:02d}:{i % 60:02d} INFO request {i} served in {i % 90} ms"
+        for i in range(600)
+    )
+    result = compress(log, query="worker-42 db-0", max_tokens=200, key="k", counter=COUNT)
+    assert result.compressed_tokens <= 200
+    assert missing_failures(log, result.text) == []

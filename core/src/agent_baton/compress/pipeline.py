@@ -205,7 +205,13 @@ def compress(
             def worth(form: str) -> tuple[float, int]:
                 return coverage(form, weights), len(wanted.intersection(form.splitlines()))
 
-            if worth(direct) > worth(out) and len(failures(direct)) >= len(failures(out)):
+            if (
+                worth(direct) > worth(out)
+                and len(failures(direct)) >= len(failures(out))
+                # Not past the budget where the compressed form is not: every failure line
+                # raw (200 errors) where the compressor folded them.
+                and count(direct) <= max(max_tokens, count(out))
+            ):
                 out = direct
         out_tokens = count(out)
         transforms.append("budget:lines")
