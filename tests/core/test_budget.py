@@ -139,3 +139,16 @@ def test_a_cut_of_the_raw_lines_never_replaces_a_compressed_form_that_fits():
     result = compress(log, query="worker-42 db-0", max_tokens=200, key="k", counter=COUNT)
     assert result.compressed_tokens <= 200
     assert missing_failures(log, result.text) == []
+
+
+@pytest.mark.parametrize("query", [None, "line 42"])
+def test_a_budget_no_whole_line_fits_keeps_the_start_of_one_not_the_marker_alone(query):
+    # Every line costs more than max_tokens less the closing marker: the start of the line
+    # that answers (else the first), cut at a word with its marker, not a marker alone.
+    text = "\n".join(f"line {i}: " + "word " * 30 for i in range(300))
+    out = compress(text, query=query, max_tokens=45, key="k", counter=COUNT).text
+    assert COUNT(out) <= 45
+    kept = [line for line in out.splitlines() if not line.startswith("[… ")]
+    assert len(kept) == 1
+    assert kept[0].startswith("line 42: word" if query else "line 0: word")
+    assert re.search(r"word\[… \d+ more characters omitted\]$", kept[0])

@@ -27,6 +27,7 @@ from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import (
     FOLD_EXAMPLES,
+    cut_prefix,
     is_marker,
     omitted,
     stands_for,
@@ -41,12 +42,16 @@ _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_WORD_END = re.compile(r"(?<=\S)\s+")
+_MORE_CHARS = re.compile(r"\[… ([\d,]+) more characters omitted\]$")
+_CHARS_PER_TOKEN = 32  # more than any tokenizer's tokens hold on average
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 # A fold's line (``[×12 like: …]``).
 FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 _CONTEXT_SHARE = 0.5  # of a block's score, added to each of its lines'
 _PARENT_SHARE = 0.5  # of a line's own score, added to each line under it (its body, its keys)
+_NEAR_LINES = 12  # the lines below one that answers that inherit its score without their own
 _MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares a word
 _BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
 _HEADING_LINES = 2  # a run this short heads the run after it
@@ -154,6 +159,14 @@ def fit_lines(
             chosen.add(i)
             picked.append(i)
             used += cost
+    if not picked and budget > 2 * _GAP_TOKENS:
+        # No line fits whole: the start of the best one, rather than the marker alone.
+        lines_first = chain(matches, problems, range(len(items)))
+        best = next((i for i in lines_first if texts[i].strip() and _pickable(texts, i, chosen)), 0)
+        start = _fit_sentences(texts[best], budget - 2 * _GAP_TOKENS, counter, words=True)
+        if start and not is_marker(texts[best]):
+            items[best] = _Item(start[0], items[best].line, items[best].part)
+            picked.append(best)
     while True:
         order = sorted(picked)
         kept = _with_gaps(items, order, units)
@@ -218,13 +231,19 @@ def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
         for i in blocks[b]:
             scores[i] = scores.get(i, 0.0) + _CONTEXT_SHARE * score
     # The lines under a line that answers (a function's body, a key's nested keys, a
-    # version's entries, a section's text) answer with it, however far below it they are.
+    # version's entries, a section's text) answer with it: those that say nothing of the
+    # query themselves only near it (a long body's every line would crowd out the facts).
     inherited = [0.0] * len(shown)
+    source = list(range(len(shown)))  # the line each line's inherited score comes from
     for i, parent in enumerate(_parents(shown)):
-        if parent >= 0:
-            inherited[i] = max(own.get(parent, 0.0), inherited[parent])
-            if inherited[i]:
-                scores[i] = scores.get(i, 0.0) + _PARENT_SHARE * inherited[i]
+        if parent < 0:
+            continue
+        if own.get(parent, 0.0) >= inherited[parent]:
+            inherited[i], source[i] = own.get(parent, 0.0), parent
+        else:
+            inherited[i], source[i] = inherited[parent], source[parent]
+        if inherited[i] and (i in own or i - source[i] <= _NEAR_LINES):
+            scores[i] = scores.get(i, 0.0) + _PARENT_SHARE * inherited[i]
     ranked = sorted((i for i in scores if shown[i]), key=lambda i: (-scores[i], i))
     if not ranked:
         return [], []
@@ -487,7 +506,7 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
     for line in lines:
         cost = counter(line) + 1
         if used + cost > budget:
-            kept.extend(_fit_sentences(line, budget - used, counter))
+            kept.extend(_fit_sentences(line, budget - used, counter, words=not kept))
             break
         kept.append(line)
         used += cost
@@ -497,8 +516,14 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
     return kept
 
 
-def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
-    """The line's longest start that ends a sentence and fits, with the marker of its cut."""
+def _fit_sentences(
+    line: str, budget: int, counter: TokenCounter, *, words: bool = False
+) -> list[str]:
+    """The line's longest start that ends a sentence and fits, with the marker of its cut.
+
+    ``words``: when no sentence end fits, the longest start that ends a word (the text's
+    first line, rather than the marker alone).
+    """
     fitting: list[str] = []
     for end in _SENTENCE_END.finditer(line):
         # The line's own characters up to the cut (never rejoined), then what was left out.
@@ -506,4 +531,27 @@ def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
         if counter(candidate) + 1 > budget:
             break
         fitting = [candidate]
-    return fitting
+    if fitting or not words:
+        return fitting
+    # A line cut already (a compressor's): its kept start is cut again, and the new marker
+    # counts the characters both cuts left out.
+    start, more = line, 0
+    if cut_prefix(line) is not None:
+        told = _MORE_CHARS.search(line)
+        if told is None:
+            return []
+        start, more = line[: told.start()], int(told[1].replace(",", ""))
+
+    def cut(end: int) -> str:
+        return f"{start[:end]}[… {len(start) - end + more} more characters omitted]"
+
+    # A token holds a few characters: no longer start can fit (and none is counted whole).
+    ends = [m.start() for m in _WORD_END.finditer(start, 0, _CHARS_PER_TOKEN * max(budget, 0))]
+    low, high = 0, len(ends)  # ends[:low] fit; ends[high:] do not
+    while low < high:
+        middle = (low + high) // 2
+        if counter(cut(ends[middle])) + 1 <= budget:
+            low = middle + 1
+        else:
+            high = middle
+    return [cut(ends[low - 1])] if low else []
