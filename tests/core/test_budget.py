@@ -5,6 +5,7 @@ library's source.
 """
 
 import base64
+import gzip
 import importlib.metadata
 import itertools
 import json
@@ -110,3 +111,98 @@ def test_a_budget_shows_the_start_of_a_line_with_no_sentence_end_that_fits():
         shown = [line for line in result.text.splitlines() if not is_marker(line)]
         assert shown and text.startswith(shown[0].split("[…")[0]), (budget, result.text)
         assert result.compressed_tokens <= budget
+
+
+NPM_COMMANDS = Path("/usr/lib/node_modules/npm/lib/commands")
+_METHOD = re.compile(r"^  (?:async )?(\w+) \(.*\{\n((?:    .*\n|\n)+?)  \}$", re.MULTILINE)
+_RETURN = re.compile(r"^    return \S.*$", re.MULTILINE)
+
+
+def _methods_returning(text: str) -> list[tuple[str, str]]:
+    """(name, its first return line) of the class methods of npm's command modules."""
+    found = []
+    for method in _METHOD.finditer(text):
+        returned = _RETURN.search(method[2])
+        if returned and method[1] not in {"constructor", "if", "for", "while", "switch"}:
+            found.append((method[1], returned[0]))
+    return found
+
+
+@pytest.mark.skipif(not NPM_COMMANDS.is_dir(), reason="npm is not installed")
+def test_the_body_of_a_function_the_task_names_answers_it_under_the_budget():
+    # The line a task asks about ("what it returns") sits inside the body, far below the
+    # signature that names the function: it answers with it (diff.js, fund.js lost it).
+    checked = 0
+    for path in sorted(NPM_COMMANDS.glob("*.js")):
+        text = path.read_text(encoding="utf-8")
+        methods = _methods_returning(text)
+        if COUNT(text) < 1500 or not methods:
+            continue
+        name, returned = methods[len(methods) // 2]
+        out = _tenth(text, f"Explain what the function `{name}` does and what it returns.")
+        assert returned in out.splitlines(), (path.name, name)
+        checked += 1
+    assert checked >= 8
+
+
+def test_a_prose_extracts_last_marker_counts_the_originals_lines_under_the_budget():
+    # "[… 100 more lines (199 of 300 in all) omitted …]" stands where the last lines were:
+    # the budget's markers then count the original's lines, not the extract's.
+    text = "\n".join(f"line {i}: " + "word " * 30 for i in range(300))
+    out = compress(text, max_tokens=80, key="k", counter=COUNT).text
+    assert "compressed line" not in out
+    assert out.splitlines()[0] == text.splitlines()[0]
+    assert re.search(r"\b299 of 300 lines\b", out.splitlines()[-1])
+
+
+_VERSION = re.compile(r"^\S+ \(([^)]+)\) .*$", re.MULTILINE)
+
+
+def test_a_version_the_task_names_keeps_its_entries_under_the_budget():
+    # "What changed in version 1.0.3-2?": the version is found whole (not 1.0.3-2ubuntu1,
+    # not every 1.0.3-N), and the entries under its heading answer with it.
+    checked = 0
+    for path in sorted(Path("/usr/share/doc").glob("*/changelog.Debian.gz")):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+        versions = list(_VERSION.finditer(text))
+        if not 3000 < COUNT(text) < 20000 or len(versions) < 6:
+            continue
+        middle = len(versions) // 2
+        entries = text[versions[middle].end() : versions[middle + 1].start()].splitlines()
+        entry = next((line for line in entries if line.strip().startswith("*")), None)
+        if entry is None:
+            continue
+        out = _tenth(text, f"What changed in version {versions[middle][1]}?")
+        assert entry in out.splitlines(), (path.parent.name, versions[middle][1])
+        checked += 1
+        if checked == 12:
+            break
+    if not checked:
+        pytest.skip("no Debian changelog of this size on this machine")
+
+
+def test_a_cut_of_the_raw_lines_never_replaces_a_compressed_form_that_fits():
+    # 200 error lines, folded by the log compressor, fit max_tokens=200; cut from the raw
+    # lines, every one of them would stay (6,000 tokens) because each reports a failure.
+    log = "\n".join(
+        f"2024-05-01 10:{i // 60:02d}:{i % 60:02d} ERROR worker-{i} failed: connection refused"
+        if i % 3 == 0
+        else f"2024-05-01 10:{i // 60:02d}:{i % 60:02d} INFO request {i} served in {i % 90} ms"
+        for i in range(600)
+    )
+    result = compress(log, query="worker-42 db-0", max_tokens=200, key="k", counter=COUNT)
+    assert result.compressed_tokens <= 200
+    assert missing_failures(log, result.text) == []
+
+
+@pytest.mark.parametrize("query", [None, "line 42"])
+def test_a_budget_no_whole_line_fits_keeps_the_start_of_one_not_the_marker_alone(query):
+    # Every line costs more than max_tokens less the closing marker: the start of the line
+    # that answers (else the first), cut at a word with its marker, not a marker alone.
+    text = "\n".join(f"line {i}: " + "word " * 30 for i in range(300))
+    out = compress(text, query=query, max_tokens=45, key="k", counter=COUNT).text
+    assert COUNT(out) <= 45
+    kept = [line for line in out.splitlines() if not line.startswith("[… ")]
+    assert len(kept) == 1
+    assert kept[0].startswith("line 42: word" if query else "line 0: word")
+    assert re.search(r"word\[… \d+ more characters omitted\]$", kept[0])

@@ -2,8 +2,9 @@
 
 Every line that reports a failure stays, whatever the budget (the guarantee wins over it:
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
-lines that answer the query (BM25 over the text's own lines, a line's block counting too),
-then the lines that carry facts (numbers with units, identifiers, headings, signatures),
+lines that answer the query (BM25 over the text's own lines, a line's block and the line
+it sits under counting too: a signature, a key, a version's heading), then the lines that
+carry facts (numbers with units, identifiers, headings, signatures),
 then the other lines that name a problem, the lines that only share a word with the query,
 and the first lines while room remains; all in their original order. A failure inside a
 quoted string (a tool result in a JSON message) stays as its line of that string. A first
@@ -27,6 +28,7 @@ from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import (
     FOLD_EXAMPLES,
+    cut_prefix,
     is_marker,
     omitted,
     stands_for,
@@ -41,11 +43,16 @@ _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
 _LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_WORD_END = re.compile(r"(?<=\S)\s+")
+_MORE_CHARS = re.compile(r"\[… ([\d,]+) more characters omitted\]$")
+_CHARS_PER_TOKEN = 32  # more than any tokenizer's tokens hold on average
 _BLANK = re.compile(r"^[ \t\r]*$", re.MULTILINE)
 # A fold's line (``[×12 like: …]``).
 FOLD_LINE = re.compile(r"^\[×", re.MULTILINE)
 _BLANK_SCAN_CHARS = 5_000_000  # an original up to this long has its blank lines counted
 _CONTEXT_SHARE = 0.5  # of a block's score, added to each of its lines'
+_PARENT_SHARE = 0.5  # of a line's own score, added to each line under it (its body, its keys)
+_NEAR_LINES = 12  # the lines below one that answers that inherit its score without their own
 _MATCH_FLOOR = 0.25  # of the best line's score: a line scoring less only shares a word
 _BLOCK_LINES = 12  # a longer run of lines is scored in blocks of this many
 _HEADING_LINES = 2  # a run this short heads the run after it
@@ -57,11 +64,14 @@ _FACT = re.compile(
 )
 # An identifier in a query: ``get_suffixes``, ``Service.execstart``, ``parseCacheControl``.
 _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*?(?:[._][A-Za-z0-9]\w*)+|\b[a-z]+[A-Z]\w*")
+# A version or a code in a query (``1.0.3-2``, ``2:1.0.1-2``): it names one line among its
+# kin (``1.0.3-1``, ``1.0.3-2ubuntu1``), found whole.
+_LITERAL = re.compile(r"(?<![\w.:~+-])\d[\w.:~+-]*[.:~+-]\w+")
 _FACTS_PER_LINE = 3
 _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
+# What heads the lines after it at its own margin: a markdown heading, an INI section.
+_SECTION = re.compile(r"(#{1,6}) |\[[^\]]+\]\s*$")
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
-_CHARS_PER_TOKEN = 4  # a first guess at a cut's width, halved until it fits
-_SHORTEST_CUT = 40  # characters: a shorter start of a line is not worth its marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +163,14 @@ def fit_lines(
             chosen.add(i)
             picked.append(i)
             used += cost
+    if not picked and budget > 2 * _GAP_TOKENS:
+        # No line fits whole: the start of the best one, rather than the marker alone.
+        lines_first = chain(matches, problems, range(len(items)))
+        best = next((i for i in lines_first if texts[i].strip() and _pickable(texts, i, chosen)), 0)
+        start = _fit_sentences(texts[best], budget - 2 * _GAP_TOKENS, counter, words=True)
+        if start and not is_marker(texts[best]):
+            items[best] = _Item(start[0], items[best].line, items[best].part)
+            picked.append(best)
     while True:
         order = sorted(picked)
         kept = _with_gaps(items, order, units)
@@ -193,6 +211,12 @@ def coverage(text: str, weights: dict[str, float]) -> float:
     return sum(weight for term, weight in weights.items() if term in found)
 
 
+def answers(text: str, query: str) -> frozenset[str]:
+    """The lines of ``text`` that answer ``query`` (as :func:`fit_lines` ranks them first)."""
+    lines = text.splitlines()
+    return frozenset(lines[i] for i in _matches(lines, query)[0])
+
+
 def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
     """The lines that answer ``query``, best first, and the ones that only share a word.
 
@@ -210,6 +234,20 @@ def _matches(texts: list[str], query: str) -> tuple[list[int], list[int]]:
     for b, score in context.items():
         for i in blocks[b]:
             scores[i] = scores.get(i, 0.0) + _CONTEXT_SHARE * score
+    # The lines under a line that answers (a function's body, a key's nested keys, a
+    # version's entries, a section's text) answer with it: those that say nothing of the
+    # query themselves only near it (a long body's every line would crowd out the facts).
+    inherited = [0.0] * len(shown)
+    source = list(range(len(shown)))  # the line each line's inherited score comes from
+    for i, parent in enumerate(_parents(shown)):
+        if parent < 0:
+            continue
+        if own.get(parent, 0.0) >= inherited[parent]:
+            inherited[i], source[i] = own.get(parent, 0.0), parent
+        else:
+            inherited[i], source[i] = inherited[parent], source[parent]
+        if inherited[i] and (i in own or i - source[i] <= _NEAR_LINES):
+            scores[i] = scores.get(i, 0.0) + _PARENT_SHARE * inherited[i]
     ranked = sorted((i for i in scores if shown[i]), key=lambda i: (-scores[i], i))
     if not ranked:
         return [], []
@@ -225,15 +263,54 @@ def _scores(texts: list[str], query: str) -> dict[int, float]:
     """
     scores = dict(rank_texts(texts, query))
     names = {name.lower() for name in _IDENTIFIER.findall(query)}
-    if names:
+    # A dotted path names keys (``Service.execstart``): each part is a name of its own.
+    names.update(part for name in list(names) for part in name.split(".") if len(part) > 2)
+    literals = [
+        re.compile(rf"(?<![\w.:~+-]){re.escape(found)}(?![\w.:~+-]*\w)")
+        for found in dict.fromkeys(_LITERAL.findall(query))
+    ]
+    if names or literals:
         lowered = [text.lower() for text in texts]
-        for name in names:
-            holding = [i for i, text in enumerate(lowered) if name in text]
+        found = [[i for i, text in enumerate(lowered) if name in text] for name in names]
+        found += [[i for i, text in enumerate(texts) if exact.search(text)] for exact in literals]
+        for holding in found:
             if holding:
                 rarity = math.log(1 + (len(texts) - len(holding) + 0.5) / (len(holding) + 0.5))
                 for i in holding:
                     scores[i] = scores.get(i, 0.0) + rarity
     return scores
+
+
+def _parents(texts: list[str]) -> list[int]:
+    """Each line's parent: the nearest line above it indented less (-1: none).
+
+    A markdown heading or an INI section (``[Service]``) stands left of the margin: it
+    heads the lines after it up to the next heading of its level or above. Blank lines
+    ("") have none; across one, the last line of a longer run than a heading's heads
+    nothing (a paragraph's last line is not the title of the next, indented, paragraph).
+    """
+    parents = [-1] * len(texts)
+    stack: list[tuple[int, int]] = []  # (indentation, line) of the open parents
+    run = 0  # the non-blank lines of the current run
+    for i, text in enumerate(texts):
+        if not text:
+            if run > _HEADING_LINES and stack and stack[-1][1] == i - 1:
+                stack.pop()
+            run = 0
+            continue
+        run += 1
+        section = _SECTION.match(text)
+        if section is None:
+            body = text.lstrip(" \t")
+            depth = len(text[: len(text) - len(body)].expandtabs())
+        else:  # "#" at -6, "######" at -1, a section at -1: left of any line's margin
+            depth = len(section[1]) - 7 if section[1] else -1
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack:
+            parents[i] = stack[-1][1]
+        stack.append((depth, i))
+    return parents
 
 
 def _pickable(texts: list[str], i: int, chosen: set[int]) -> bool:
@@ -494,7 +571,7 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
     for line in lines:
         cost = counter(line) + 1
         if used + cost > budget:
-            kept.extend(_fit_sentences(line, budget - used, counter))
+            kept.extend(_fit_sentences(line, budget - used, counter, words=not kept))
             break
         kept.append(line)
         used += cost
@@ -504,11 +581,13 @@ def _prefix(lines: list[str], budget: int, counter: TokenCounter) -> list[str]:
     return kept
 
 
-def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
+def _fit_sentences(
+    line: str, budget: int, counter: TokenCounter, *, words: bool = False
+) -> list[str]:
     """The line's longest start that ends a sentence and fits, with the marker of its cut.
 
-    A line with no sentence end that fits (a blob of base64, a minified document) is cut
-    where its start fits: a marker alone would show nothing of it.
+    ``words``: when no sentence end fits, the longest start that ends a word (the text's
+    first line, rather than the marker alone).
     """
     fitting: list[str] = []
     for end in _SENTENCE_END.finditer(line):
@@ -517,10 +596,27 @@ def _fit_sentences(line: str, budget: int, counter: TokenCounter) -> list[str]:
         if counter(candidate) + 1 > budget:
             break
         fitting = [candidate]
-    width = budget * _CHARS_PER_TOKEN
-    while not fitting and width >= _SHORTEST_CUT:
-        candidate = cut_line(line, width)
-        if counter(candidate) + 1 <= budget:
-            fitting = [candidate]
-        width //= 2
-    return fitting
+    if fitting or not words:
+        return fitting
+    # A line cut already (a compressor's): its kept start is cut again, and the new marker
+    # counts the characters both cuts left out.
+    start, more = line, 0
+    if cut_prefix(line) is not None:
+        told = _MORE_CHARS.search(line)
+        if told is None:
+            return []
+        start, more = line[: told.start()], int(told[1].replace(",", ""))
+
+    def cut(end: int) -> str:
+        return f"{start[:end]}[… {len(start) - end + more} more characters omitted]"
+
+    # A token holds a few characters: no longer start can fit (and none is counted whole).
+    ends = [m.start() for m in _WORD_END.finditer(start, 0, _CHARS_PER_TOKEN * max(budget, 0))]
+    low, high = 0, len(ends)  # ends[:low] fit; ends[high:] do not
+    while low < high:
+        middle = (low + high) // 2
+        if counter(cut(ends[middle])) + 1 <= budget:
+            low = middle + 1
+        else:
+            high = middle
+    return [cut(ends[low - 1])] if low else []

@@ -36,9 +36,10 @@ _CUT = re.compile(r"\[… [^\[\]]* omitted(?: — [^\]]*)?\]$")
 # The hint baked into compressed text: full: get("key", full=True), the key JSON-quoted.
 _BAKED_HINT = re.compile(r'full: get\(("(?:[^"\\]|\\.)*+"), full=True\)')
 # A marker counting the lines or rows left out at its place: "[… 12 lines]", "[… rows 3-9]",
-# "# … 9 lines of f omitted".
+# "# … 9 lines of f omitted", "[… 9 more lines (12 of 80 in all) omitted …]" (the last ones).
 _PLACE = re.compile(
-    r"^[ \t]*(?:(?:#+|//|--|/?\*+|<!--)[ \t]*)?\[?… (?:([\d,]+) (?:lines?|(?:table )?rows?)\b"
+    r"^[ \t]*(?:(?:#+|//|--|/?\*+|<!--)[ \t]*)?\[?… "
+    r"(?:([\d,]+) (?:more )?(?:lines?|(?:table )?rows?)\b"
     r"|rows? (\d+)(?:-(\d+))?\])"
 )
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from agent_baton.background import worker
 from agent_baton.compress.binary import compress_binary
-from agent_baton.compress.budget import FOLD_LINE, LineUnits, coverage, fit_lines, term_weights
+from agent_baton.compress.budget import (
+    FOLD_LINE,
+    LineUnits,
+    answers,
+    coverage,
+    fit_lines,
+    term_weights,
+)
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
@@ -192,9 +199,18 @@ def compress(
             direct = fit_lines(
                 text, max_tokens, count, key, query, failures_first=not source, prefer=kept
             )
-            weights = term_weights(text, query)
-            if coverage(direct, weights) > coverage(out, weights) and len(failures(direct)) >= len(
-                failures(out)
+            # Equal in the query's terms, the one keeping more of the lines that answer it.
+            weights, wanted = term_weights(text, query), answers(text, query)
+
+            def worth(form: str) -> tuple[float, int]:
+                return coverage(form, weights), len(wanted.intersection(form.splitlines()))
+
+            if (
+                worth(direct) > worth(out)
+                and len(failures(direct)) >= len(failures(out))
+                # Not past the budget where the compressed form is not: every failure line
+                # raw (200 errors) where the compressor folded them.
+                and count(direct) <= max(max_tokens, count(out))
             ):
                 out = direct
         out_tokens = count(out)
