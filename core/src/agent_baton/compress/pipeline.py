@@ -43,7 +43,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
-from agent_baton.compress.markers import hint_once, is_marker, view_span
+from agent_baton.compress.markers import hint_once, is_marker
 from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
@@ -306,18 +306,6 @@ def _passes_through(original_tokens: int, max_tokens: int | None) -> bool:
     return original_tokens < MIN_TOKENS and (max_tokens is None or original_tokens <= max_tokens)
 
 
-def _keeps_a_line(compressed: str) -> bool:
-    """Whether a compressed text shows something: a line, or a label that describes.
-
-    Not only omission markers and the labels that announce views (a description of bytes
-    is labels: ``[§ binary content: 51,208 bytes, PNG image]``).
-    """
-    return any(
-        line.strip() and (not is_marker(line) or (line.startswith("[§") and not view_span(line)))
-        for line in compressed.splitlines()
-    )
-
-
 def _run(
     compressor: Compressor,
     kind: str,
@@ -349,10 +337,6 @@ def _run(
         if produced is None:
             return best
         compressed, name = produced
-        if not _keeps_a_line(compressed):
-            # Markers alone (a header of one licence comment, a document it read as all
-            # chrome) would hand on nothing: the compressor declines instead.
-            return best or (text, original_tokens(), [f"{name}:skipped-empty"])
         compressed = hint_once(compressed, text, request.key)
         tokens = count(compressed)
         if tokens >= original_tokens():
