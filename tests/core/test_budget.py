@@ -98,16 +98,15 @@ def test_a_budget_places_lines_after_a_marker_that_counts_fields_not_lines():
         assert unmarked_omissions(text, result.text) == [], name
 
 
-def test_a_budget_shows_the_start_of_a_line_with_no_sentence_end_that_fits():
-    # A one-line document of base64 blobs (sigstore's seeds.json in npm, made here of
-    # this machine's copyright files) has no sentence end: the budget kept only its marker.
+def test_a_budget_shows_the_start_of_a_line_with_no_blank_to_cut_at():
+    # One line of base64 (a tool's blob, made here of this machine's copyright files) has no
+    # sentence end and no blank: the budget kept only its marker.
     copyrights = sorted(Path("/usr/share/doc").glob("*/copyright"))[:6]
     if not copyrights:
         pytest.skip("needs Debian's copyright files")
-    blobs = {p.parent.name + ".json": base64.b64encode(p.read_bytes()).decode() for p in copyrights}
-    text = json.dumps({"https://tuf-repo.example": blobs}, separators=(",", ":"))
+    text = base64.b64encode(b"".join(p.read_bytes() for p in copyrights)).decode()
     for budget in (100, 300):
-        result = compress(text, key="seeds.json", max_tokens=budget)
+        result = compress(text, key="blob.txt", max_tokens=budget)
         shown = [line for line in result.text.splitlines() if not is_marker(line)]
         assert shown and text.startswith(shown[0].split("[…")[0]), (budget, result.text)
         assert result.compressed_tokens <= budget

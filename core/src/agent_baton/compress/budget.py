@@ -611,7 +611,10 @@ def _fit_sentences(
         return f"{start[:end]}[… {len(start) - end + more} more characters omitted]"
 
     # A token holds a few characters: no longer start can fit (and none is counted whole).
-    ends = [m.start() for m in _WORD_END.finditer(start, 0, _CHARS_PER_TOKEN * max(budget, 0))]
+    limit = min(len(start), _CHARS_PER_TOKEN * max(budget, 0))
+    ends = [m.start() for m in _WORD_END.finditer(start, 0, limit)]
+    if not ends:  # no blank to cut at (minified JSON, base64): a character
+        ends = list(range(1, limit))
     low, high = 0, len(ends)  # ends[:low] fit; ends[high:] do not
     while low < high:
         middle = (low + high) // 2
