@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
 from autogen_agentchat.messages import ToolCallExecutionEvent
-from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
+from autogen_agentchat.teams import RoundRobinGroupChat, SelectorGroupChat, Swarm
 from autogen_core import SingleThreadedAgentRuntime
+from autogen_core.models import UserMessage
 from autogen_core.tools import FunctionTool
 
 from agent_baton import SharedContext
@@ -316,3 +320,107 @@ async def test_team_scopes_nest_under_a_view_given_as_the_context(ctx, kit):
 
     assert team_scope(tenant, team).keys() == [text_key("researcher", report)]
     assert tenant.keys() == [] and ctx.keys() == [] and team_scope(ctx, team).keys() == []
+
+
+def selector_of(kit, ctx, reports: list[str]):
+    """A SelectorGroupChat whose selector model reads the history through a baton context.
+
+    One script per run in ``reports`` (the team runs again after a reset).
+    """
+    analyst_client = kit.replay(*(step for r in reports for step in analyst_script(kit, r)))
+    selector = kit.replay(*["researcher", "analyst"] * len(reports))
+    team = SelectorGroupChat(
+        [
+            AssistantAgent(
+                "researcher", kit.replay(*reports), model_context=BatonChatCompletionContext(ctx)
+            ),
+            AssistantAgent(
+                "analyst",
+                analyst_client,
+                model_context=BatonChatCompletionContext(ctx),
+                tools=make_context_tools(ctx),
+                max_tool_iterations=4,
+            ),
+        ],
+        model_client=selector,
+        model_context=BatonChatCompletionContext(ctx),
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(10),
+        allow_repeated_speaker=True,  # so the selector model chooses every turn
+    )
+    return team, analyst_client, selector
+
+
+async def test_selector_teams_run_reset_and_run_again_at_once_never_see_each_other(any_ctx, kit):
+    # Eight SelectorGroupChats at once, each run, reset and run again with a second report:
+    # the second run finds both of its own reports (runs accumulate), never another team's.
+    ctx = any_ctx
+    reports = [[region_report(kit, i), region_report(kit, TEAMS + i)] for i in range(TEAMS)]
+    teams = [selector_of(kit, ctx, pair) for pair in reports]
+
+    async def twice(team) -> list:
+        first = await team.run(task="Find the code.")
+        await team.reset()
+        return [first, await team.run(task="Find the code again.")]
+
+    runs = await asyncio.gather(*(twice(team) for team, _, _ in teams))
+
+    for i, ((team, client, selector), results) in enumerate(zip(teams, runs, strict=True)):
+        own = {code(i), code(TEAMS + i)}
+        choices = range(len(selector.create_calls))
+        seen = "\n".join(
+            [everything_the_analyst_saw(kit, client, result) for result in results]
+            + [text for call in choices for text in kit.texts(kit.sent(selector, call))]
+        )
+        assert len(selector.create_calls) == 4
+        assert f'key="{text_key("researcher", reports[i][1])}"' in seen  # compressed history
+        leaked = {code(j) for j in range(2 * TEAMS)} - own
+        assert [c for c in leaked if c in seen] == [], f"team {i} saw another team's code"
+        assert own <= set(re.findall(r"ZX\d{2}Q\d{3}", "\n".join(tool_answers(results[1]))))
+        store = team_scope(ctx, team)
+        assert sorted(store.keys()) == sorted(text_key("researcher", r) for r in reports[i])
+        rendered = store.render(query="secret code", max_tokens=6000)
+        assert own <= set(re.findall(r"ZX\d{2}Q\d{3}", rendered)) <= own
+    assert ctx.keys() == []
+
+
+LOAD_IN_ANOTHER_PROCESS = """
+import asyncio, json, sys
+from agent_baton import SharedContext
+from agent_baton_autogen import BatonChatCompletionContext
+
+async def main():
+    state = json.loads(sys.stdin.read())
+    loaded = BatonChatCompletionContext(SharedContext(), agent_name="analyst", max_tokens=300)
+    await loaded.load_state(state)
+    shown = await loaded.get_messages()
+    full = await loaded.get_original_messages()
+    print(json.dumps({"shown": [m.content for m in shown], "full": [m.content for m in full]}))
+
+asyncio.run(main())
+"""
+
+
+async def test_a_saved_model_context_loads_in_another_process(any_ctx, kit):
+    # A server saves an agent's state and another worker resumes it, with an empty context
+    # (memory) or another connection to the same Redis namespace: nothing is lost.
+    report = region_report(kit, 5)
+    context = BatonChatCompletionContext(any_ctx, agent_name="analyst", max_tokens=300)
+    await context.add_message(UserMessage(content="Find the code.", source="user"))
+    await context.add_message(UserMessage(content=report, source="researcher"))
+    state = json.dumps(await context.save_state())
+
+    child = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", LOAD_IN_ANOTHER_PROCESS],
+        input=state,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded = json.loads(child.stdout)
+    assert loaded["full"] == ["Find the code.", report]
+    shown = loaded["shown"]
+    assert shown[0] == "Find the code." and report not in shown[1]
+    assert f'key="{text_key("researcher", report)}"' in shown[1]
+    assert [m.content for m in await context.get_messages()] == shown  # compressed alike

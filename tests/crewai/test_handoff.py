@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import warnings
@@ -85,6 +86,26 @@ def test_without_baton_the_same_crew_sends_the_full_output(ctx, make_agent, big,
     crew.kickoff()
     assert ROW_250 in _context_part(writer_llm.prompt())
     assert big in writer_llm.prompt()
+
+
+def test_the_baton_keeps_reports_of_past_runs_not_their_outputs(ctx, make_agent, big, final):
+    # A server kicks one crew off again and again: the baton keeps the last runs' reports,
+    # but their full texts only in the context (within its bounds), not in the baton.
+    from crewai.tasks.task_output import TaskOutput
+
+    crew, _, _ = _research_crew(make_agent, big, final, runs=5)
+    baton = CrewBaton(ctx, max_tokens=1500)
+    baton.attach(crew)
+    kept = crew.kickoff()  # a result its caller still holds can be handed off
+    for _ in range(4):
+        crew.kickoff()
+    gc.collect()
+
+    alive = [o for o in gc.get_objects() if isinstance(o, TaskOutput) and o.raw == big]
+    # the crew's research task holds its latest output, the kept result its own
+    assert len(alive) == 2
+    assert len(baton.runs) == 5 and all(len(run.handoffs) == 1 for run in baton.runs)
+    assert baton.handoff(kept, max_tokens=1500) != big  # found, and compressed
 
 
 def test_report_counts_tokens_per_handoff_and_logs_them(ctx, make_agent, big, final, caplog):

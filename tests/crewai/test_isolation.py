@@ -184,3 +184,58 @@ def test_kickoff_for_each_into_an_empty_named_scope_stays_inside_it(ctx, make_cr
     crew.kickoff_for_each(inputs=[{"region": "r1"}, {"region": "r2"}])
     assert [run.scope[0] for run in baton.runs] == ["team-us", "team-us"]
     assert len(ctx.scope("team-us").entries_in_scopes()) == 4 and ctx.keys() == []
+
+
+def test_kickoff_async_and_kickoff_for_each_in_threads_at_once(shared, make_crew):
+    # A server mixing both: four crews' kickoff_async on one loop while a thread runs another
+    # crew's kickoff_for_each over the other four regions, all on one baton and one context.
+    baton = CrewBaton(shared, max_tokens=1500)
+    crews = [make_crew(baton) for _ in range(5)]
+    batch, batch_llm = crews.pop()
+
+    async def serve():
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            inputs = [{"region": r} for r in REGIONS[4:]]
+            batched = asyncio.get_running_loop().run_in_executor(
+                pool, lambda: batch.kickoff_for_each(inputs=inputs)
+            )
+            singles = [
+                crew.kickoff_async(inputs={"region": region})
+                for (crew, _), region in zip(crews, REGIONS[:4], strict=True)
+            ]
+            return await asyncio.gather(*singles, batched)
+
+    *singles, batched = asyncio.run(serve())
+    answers = [r.raw for r in singles] + [r.raw for r in batched]
+    assert sorted(answers) == sorted(f"{r} holds {r.upper()}-CODE-250." for r in REGIONS)
+    prompts = [p for _, llm in crews for p in llm.prompts] + batch_llm.prompts
+    assert_isolated(prompts, baton)
+
+
+def test_one_crew_kicked_off_again_starts_clean_and_keeps_both_reports(ctx, make_crew):
+    # The same crew object run for two users one after the other: the second run's writer
+    # never sees the first run's research, and each run keeps its own report and scope.
+    baton = CrewBaton(ctx, max_tokens=1500)
+    crew, writer_llm = make_crew(baton)
+    assert baton.attach(crew) is crew  # attaching again changes nothing
+
+    crew.kickoff(inputs={"region": "r1"})
+    crew.kickoff(inputs={"region": "r2"})
+
+    second = [p for p in writer_llm.prompts if "Summarise region r2" in p]
+    assert len(second) == 4 and not any("R1-CODE" in p for p in second)
+    first, latest = baton.runs
+    assert baton.report() is latest and first.scope != latest.scope
+    assert first.handoffs[0].sources == latest.handoffs[0].sources == ("research",)
+    assert set(CODE.findall(first.ctx.get("research", full=True))) == {"R1"}
+    assert set(CODE.findall(latest.ctx.get("research", full=True))) == {"R2"}
+    assert ctx.keys() == []
+
+    baton.detach(crew)  # detached, the crew runs as CrewAI's own and stores nothing more
+    crew.kickoff(inputs={"region": "r3"})
+    assert len(baton.runs) == 2 and not any(
+        "R3-CODE" in run.ctx.render(max_tokens=4000) for run in baton.runs
+    )
+    baton.attach(crew)  # and back
+    crew.kickoff(inputs={"region": "r4"})
+    assert set(CODE.findall(baton.report().ctx.get("research", full=True))) == {"R4"}

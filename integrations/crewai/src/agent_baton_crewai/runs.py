@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from agent_baton import SharedContext
@@ -71,21 +72,35 @@ def run_scope(
 
 
 class Run:
-    """One run of an attached crew: its scope, its report, and what it has stored."""
+    """One run of an attached crew: its scope, its report, and what it has stored.
+
+    The baton keeps its last runs for their reports; the crew's outputs are only referred
+    to weakly, so the baton never holds a run's texts beyond the context's own bounds.
+    """
 
     def __init__(self, report: RunReport, ctx: SharedContext) -> None:
         self.report = report
         self.ctx = ctx
-        self.result: Any = None  # the CrewOutput, once the kickoff has finished
         # Set when the backend failed: the rest of the run leaves it alone (fails fast).
         self.backend_down = False
-        self._stored: dict[int, tuple[TaskOutput, str]] = {}
+        self._result: weakref.ref[Any] | None = None
+        self._stored: dict[int, tuple[weakref.ref[TaskOutput], str]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def result(self) -> Any:
+        """The CrewOutput of the finished kickoff, while anyone else still holds it."""
+        return None if self._result is None else self._result()
+
+    @result.setter
+    def result(self, result: Any) -> None:
+        self._result = weakref.ref(result)
 
     def stored_key(self, output: TaskOutput) -> str | None:
         """The key ``output`` was stored under in this run, if it was."""
         found = self._stored.get(id(output))
-        return found[1] if found is not None else None
+        # The output itself, not a later object given its id() after it was freed.
+        return found[1] if found is not None and found[0]() is output else None
 
     def store(self, key: str, output: TaskOutput) -> str:
         """Append ``output`` under ``key`` (``key#2``... if taken) once; the key it got."""
@@ -94,6 +109,5 @@ class Run:
             if known is not None:
                 return known
             entry = self.ctx.append(key, output.raw, agent=output.agent)
-            # The output is kept with its key so its id() cannot be reused by another object.
-            self._stored[id(output)] = (output, entry.key)
+            self._stored[id(output)] = (weakref.ref(output), entry.key)
             return entry.key
