@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
-from autogen_agentchat.teams import Swarm
+from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
 from autogen_core.tools import FunctionTool
 
 from agent_baton.compress import compress
@@ -64,3 +64,57 @@ async def test_a_swarm_results_repr_keeps_the_decision_the_error_and_the_handoff
     assert DECISION in out.text
     assert json.dumps(ERROR)[1:-1] in out.text or ERROR in out.text
     assert "HandoffMessage (engineer, to reviewer)" in out.text
+
+
+def _rows(k: int) -> str:
+    return (
+        f"Row {k}: the batch for region eu-{k} closed at 0{k}:15 with no retries; the ledger "
+        "and the warehouse export agree on every total, the late payments of the night were "
+        "booked on the next day as agreed, and nothing is left open for the morning shift."
+    )
+
+
+async def _closing_run(kit, plan: str = "") -> object:
+    said = [plan] if plan else []
+    said += [_rows(k) for k in range(9)]
+    writer = AssistantAgent("writer", kit.replay(*said, "All regions closed. TERMINATE"))
+    checker = AssistantAgent("checker", kit.replay(*(f"Checked row {k}." for k in range(10))))
+    team = RoundRobinGroupChat(
+        [writer, checker],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(20),
+    )
+    return await team.run(task="Report every region's batch close.")
+
+
+async def test_a_results_repr_of_short_turns_is_read_as_its_turns(kit):
+    # Every turn short: none is cut, yet the repr is mostly ids, timestamps and usage. Read as
+    # turns it keeps every row; cut as a long line it kept the first few.
+    result = await _closing_run(kit)
+
+    out = compress(repr(result))
+
+    assert out.transforms == ["chat:turns"]
+    assert all(_rows(k) in out.text for k in range(9))
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "other fields omitted" in out.text
+
+
+async def test_a_results_repr_shown_in_a_document_keeps_its_head_like_a_transcript(kit):
+    # A tutorial page shows the TaskResult a run returned. Written out as turns, a result
+    # whose turns say little that can go keeps most of what they say (only its fields
+    # around them gone): an example, like a Console transcript, its head and end show it.
+    lines = [
+        f"{k}. Region eu-{k}: read the ledger, compare the totals with the warehouse export "
+        "and close the batch when both agree."
+        for k in range(12)
+    ]
+    plan = "\n".join(["To close the batches we go region by region:", "", *lines])
+    result = await _closing_run(kit, plan)
+    prose = " ".join(["The team reports each region's close, one row at a time."] * 12)
+    text = f"# Closing batches\n\n{prose}\n\n```text\n{result!r}\n```\n\n{prose}\n"
+
+    out = compress(text)
+
+    assert out.transforms == ["mixed:segments"]
+    assert "[§ message" not in out.text  # not written out as turns
+    assert f"```text\n{repr(result)[:40]}" in out.text

@@ -119,9 +119,7 @@ def _speaker(match: re.Match[str]) -> str:
 
 def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
     """Compress each turn's body by its kind, keeping its failure lines; None if not a chat."""
-    data = data_value(text)
-    messages = _messages(data) if data is not NOT_DATA else _stream(text)
-    turns = _split(text) if messages is None else _from_messages(messages, data)
+    turns, read = _turns(text)
     if turns is None or len(turns) < 2:
         return None
     matched = _query_turns(turns, request.query)
@@ -147,10 +145,38 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
         changed += body != turn.body
         out.extend(_joined(turn, body))
-    if not changed:
+    if not changed and not read:
         return None
-    out.append(omitted(f"parts of {changed} of {len(turns)} turns", request.key))
+    # Messages read as turns: what each says, under a label, is their compression even when
+    # every body stays (a repr of short turns is mostly ids, timestamps and usage counts).
+    what = f"parts of {changed} of {len(turns)} turns" if changed else "the messages' other fields"
+    out.append(omitted(what, request.key))
     return "\n".join(out), "chat:turns"
+
+
+def _turns(text: str) -> tuple[list[_Turn] | None, bool]:
+    """The turns of a text (None if none), and whether they were read from messages.
+
+    Messages are a list in JSON or a repr, or a stream of updates: their other fields are
+    left out. A written transcript's turns are its own lines.
+    """
+    data = data_value(text)
+    messages = _messages(data) if data is not NOT_DATA else _stream(text)
+    if messages is None:
+        return _split(text), False
+    return _from_messages(messages, data), True
+
+
+def said_chars(text: str) -> int:
+    """The characters of what a transcript's turns say, speakers included.
+
+    A repr's or a JSON list's fields around the messages do not count; ``len(text)`` when
+    the text holds no turns.
+    """
+    turns = _turns(text)[0]
+    if not turns:
+        return len(text)
+    return sum(len("\n".join(_joined(turn, turn.body))) + 1 for turn in turns)
 
 
 def _joined(turn: _Turn, body: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agent_baton.compress.chat import said_chars
 from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.repeats import Shown
@@ -118,9 +119,9 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports mixed
 
     produced = compress_part(inner, request, skip=("mixed", "prose"))
-    if produced is None or (produced[1] == "chat" and len(produced[0]) > _KEPT * len(inner)):
-        # A transcript shown as an example keeps most of itself as turns: its head and end
-        # show what it is, as for any other example.
+    if produced is None or (produced[1] == "chat" and len(produced[0]) > _KEPT * said_chars(inner)):
+        # A transcript shown as an example keeps most of what its turns say (written out or
+        # as a result's repr): its head and end show what it is, as for any other example.
         return keep_code_head(block, lang, request), ""
     # A block's failure lines stay in that block, at their place.
     compressed, kind = restore_failures(inner, produced[0]), produced[1]
