@@ -2,6 +2,7 @@ import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.guarantees import violations
 from agent_baton.compress.request import Request
 from agent_baton.compress.yaml import compress_yaml, looks_like_yaml
 
@@ -32,10 +33,12 @@ def test_repeated_documents_are_told_by_their_differences():
     out = result.text
     assert out.startswith(deployment(0).rstrip())  # the first document whole
     assert (
-        "--- # document 18: as document 1, except\nmetadata.name: api-17\nspec.replicas: 5" in out
+        "[… document 18: as document 1, except]\n[… metadata.name: api-17]\n[… spec.replicas: 5]"
+        in out
     )
-    assert "spec.template.spec.containers.-.image: registry.acme.io/api:1.9.0" in out
-    assert "--- # documents 42-60: as document 1, except" in out
+    assert "[… spec.template.spec.containers.-.image: registry.acme.io/api:1.9.0]" in out
+    assert "[… documents 42-60: as document 1, except]" in out
+    assert violations(text, out) == []  # the differences are told by markers
     assert 'full: get("deploys", full=True)' in out
     assert result.compressed_tokens < 0.1 * result.original_tokens
 
@@ -76,7 +79,7 @@ def test_documents_are_compared_with_the_first_of_their_own_shape():
     )
     text = "---\n" + "---\n".join([namespace, *(deployment(i) for i in range(30))])
     result = compress(text)
-    assert "--- # documents 3-31: as document 2, except" in result.text
+    assert "[… documents 3-31: as document 2, except]" in result.text
     assert "kind: Namespace" in result.text
     assert result.compressed_tokens < 0.15 * result.original_tokens
 

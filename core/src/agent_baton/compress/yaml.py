@@ -18,7 +18,7 @@ import yaml
 
 from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import budget_chars
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
@@ -172,7 +172,7 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
         name = "yaml:outline"
     if len(out) >= len(text.splitlines()):
         return None
-    if any(line.startswith("--- # document") for line in out):
+    if any(line.startswith("[… document") for line in out):
         out.append(f"# {omitted('repeated lines (and the values shown as …)', request.key)}")
     elif name == "yaml:outline":
         out.append(f"# {omitted('deeper lines', request.key)}")
@@ -303,13 +303,15 @@ def _described(
     span = f"document {start + 1}" if end - start == 1 else f"documents {start + 1}-{end}"
     rows = [diff or [] for diff in diffs]
     if not rows[0]:
-        return [f"--- # {span}: the same as document {base + 1}"]
-    lines = [f"--- # {span}: as document {base + 1}, except"]
+        return [note(f"{span}: the same as document {base + 1}")]
+    # Markers, not lines: a field's path and its values, gathered from several documents,
+    # are no line of the input.
+    lines = [note(f"{span}: as document {base + 1}, except")]
     for field, (path, _) in enumerate(rows[0]):
         values = [_value(row[field][1]) for row in rows]
         if len(values) > _VALUES_SHOWN:
             values = [*values[: _VALUES_SHOWN - 1], "…", values[-1]]
-        lines.append(f"{path}: {', '.join(values)}")
+        lines.append(note(f"{path}: {', '.join(values)}"))
     return lines
 
 
