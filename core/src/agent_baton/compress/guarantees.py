@@ -641,7 +641,16 @@ def restore_failures(original: str, compressed: str) -> str:
     placed go at the end under a label, so none is lost. A failure inside a quoted string
     comes back as its line, unescaped.
     """
-    missing = missing_failures(original, compressed)
+    return put_back(original, compressed, missing_failures(original, compressed))
+
+
+def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
+    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+
+    An output line equal to an input line (or to a line of a quoted string in one) places
+    what follows it (a line before all of them goes first); lines when none can be placed go
+    at the end under ``label``.
+    """
     if not missing:
         return compressed
     out = compressed.splitlines()
@@ -678,7 +687,7 @@ def restore_failures(original: str, compressed: str) -> str:
         result.append(line)
         result.extend(placed.get(k, ()))
     if unplaced:
-        result.extend([RESTORED, *unplaced])
+        result.extend([label, *unplaced])
     return "\n".join(result)
 
 
