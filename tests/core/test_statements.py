@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent_baton import SharedContext
+from agent_baton.compress.detect import detect
 from agent_baton.compress.markers import is_marker
 
 STATEMENTS = [
@@ -46,9 +47,9 @@ def _runs(where: Path) -> tuple[str, str]:
     )
 
 
-@pytest.mark.parametrize("fenced", [True, False])
-def test_a_triage_report_keeps_every_statement_at_its_place(tmp_path: Path, fenced: bool) -> None:
-    pytest_out, unittest_out = _runs(tmp_path)
+def _report(where: Path, fenced: bool) -> str:
+    """A triage report: a title, sections of prose and statements, the runs pasted in."""
+    pytest_out, unittest_out = _runs(where)
 
     def block(text: str) -> str:
         return f"```\n{text.strip()}\n```" if fenced else text.strip()
@@ -56,7 +57,20 @@ def test_a_triage_report_keeps_every_statement_at_its_place(tmp_path: Path, fenc
     parts = ["# Test triage: billing suite", *NARRATIVE[:4], STATEMENTS[0], "## pytest -q"]
     parts += [block(pytest_out), *NARRATIVE[4:8], STATEMENTS[1], STATEMENTS[2], "## unittest -v"]
     parts += [block(unittest_out), "## Next steps", *NARRATIVE[8:], STATEMENTS[3], STATEMENTS[4]]
-    report = "\n\n".join(parts)
+    return "\n\n".join(parts)
+
+
+@pytest.mark.parametrize("fenced", [True, False])
+def test_a_report_is_split_by_its_blocks_not_folded_as_one_run(
+    tmp_path: Path, fenced: bool
+) -> None:
+    # Its prose goes to the prose compressor, the runs it quotes to the line fold.
+    assert detect(_report(tmp_path, fenced)) == ("mixed" if fenced else "segments")
+
+
+@pytest.mark.parametrize("fenced", [True, False])
+def test_a_triage_report_keeps_every_statement_at_its_place(tmp_path: Path, fenced: bool) -> None:
+    report = _report(tmp_path, fenced)
     ctx = SharedContext()
     entry = ctx.put("triage.md", report)
     for query in (None, "ZeroDivisionError in test_ratio"):

@@ -156,6 +156,7 @@ _FIELD_NAME = re.compile(r"[A-Za-z][\w-]*:(?: |$)")
 _TITLE = re.compile(r"[^\S\n]{0,3}#{1,2} [A-Za-z][^\n]*\n")
 # Markdown's block syntax that scripts, settings and listings do not have: a pipe table's
 # rule row, a link reference definition, a line of an HTML block (CommonMark 4.6).
+_HEADINGS = re.compile(r"^ {0,3}#{1,6} [A-Za-z]", re.M)
 _MARKDOWN_BLOCK = re.compile(
     r"^ {0,3}(?:\|?[^\S\n]*:?-{3,}:?[^\S\n]*\|[ \t|:-]*$|\[[^\]\n]+\]:[^\S\n]+\S"
     r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
@@ -229,12 +230,11 @@ def detect(text: str, key: str | None = None) -> str:
         return "html"
     if _xml(stripped):
         return "xml"
-    if (_tool_output(text) or _doctest_report(text)) and not (
-        markdown and _BACKTICK_FENCE.search(text)
-    ):
-        # A compiler's or test runner's report, folded line by line; a report that quotes a
-        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
-        return "lines"
+    # An agent's report quotes runs and logs: in ``` fences, markdown (Python's ~~~^~~~
+    # carets are no fences); pasted under its headings, blocks of prose and records.
+    report = (markdown and _BACKTICK_FENCE.search(text) is not None) or _headed_report(text)
+    if (_tool_output(text) or _doctest_report(text)) and not report:
+        return "lines"  # a compiler's or test runner's report, folded line by line
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
@@ -250,7 +250,7 @@ def detect(text: str, key: str | None = None) -> str:
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
-    if looks_like_log(text):
+    if looks_like_log(text) and not report:
         return "logs"
     if header_end(text[:_SAMPLE].split("\n")):
         return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
@@ -522,6 +522,19 @@ def _field_record(text: str) -> bool:
     lines = text.strip("\n").split("\n")
     names = all(_FIELD_NAME.match(line) for line in lines if line[:1] not in (" ", "\t"))
     return names and header_end([*lines, ""]) == len(lines)
+
+
+def _headed_report(text: str) -> bool:
+    """Whether the text opens with a markdown title, has sections, and splits into blocks.
+
+    A report that pastes a test run or a log under its headings without fences: its prose
+    and its tool output are each compressed by their kind, not folded as one log.
+    """
+    return (
+        _TITLE.match(text) is not None
+        and len(_HEADINGS.findall(text, 0, _SAMPLE)) >= 2
+        and split_worthy(text)
+    )
 
 
 def _markdown_document(text: str) -> bool:

@@ -25,7 +25,7 @@ _STATEMENT = re.compile(
     re.IGNORECASE,
 )
 # A capitalised word, after a list bullet or a quote mark if any, then four more words.
-_SENTENCE = re.compile(r"^ {0,3}(?:[-*+>] |\d{1,3}[.)] )?[A-Z][a-z']*+ (?:[^\s|]++ ){4}")
+_SENTENCE = re.compile(r"^ {0,3}(?:[-*+>] |\d{1,3}[.)] )?[A-Z][\w'-]*+ (?:[^\s|]++ ){4}")
 _MAX_CHARS = 400  # a longer line is a paragraph, not one statement
 _LABEL = "[… statements from elsewhere in the original:]"
 
