@@ -31,7 +31,7 @@ from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
-from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
@@ -156,7 +156,6 @@ _FIELD_NAME = re.compile(r"[A-Za-z][\w-]*:(?: |$)")
 _TITLE = re.compile(r"[^\S\n]{0,3}#{1,2} [A-Za-z][^\n]*\n")
 # Markdown's block syntax that scripts, settings and listings do not have: a pipe table's
 # rule row, a link reference definition, a line of an HTML block (CommonMark 4.6).
-_HEADINGS = re.compile(r"^ {0,3}#{1,6} [A-Za-z]", re.M)
 _MARKDOWN_BLOCK = re.compile(
     r"^ {0,3}(?:\|?[^\S\n]*:?-{3,}:?[^\S\n]*\|[ \t|:-]*$|\[[^\]\n]+\]:[^\S\n]+\S"
     r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
@@ -532,7 +531,7 @@ def _headed_report(text: str) -> bool:
     """
     return (
         _TITLE.match(text) is not None
-        and len(_HEADINGS.findall(text, 0, _SAMPLE)) >= 2
+        and len(HEADING.findall(text, 0, _SAMPLE)) >= 2
         and split_worthy(text)
     )
 
