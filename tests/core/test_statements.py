@@ -9,6 +9,7 @@ import pytest
 from agent_baton import SharedContext
 from agent_baton.compress.detect import detect
 from agent_baton.compress.markers import is_marker
+from agent_baton.compress.statements import restore_statements
 
 STATEMENTS = [
     "The team decided to keep the legacy exporter because the new one lacks multi-currency.",
@@ -82,3 +83,15 @@ def test_a_triage_report_keeps_every_statement_at_its_place(tmp_path: Path, fenc
         assert all(line in report.split("\n") or is_marker(line) for line in lines)
     assert entry.compressed_tokens < entry.original_tokens
     assert any(line not in entry.compressed for line in NARRATIVE)  # narrative may still go
+
+
+def test_a_statement_put_back_is_no_longer_counted_by_the_gap_marker_after_it() -> None:
+    original = "\n".join([NARRATIVE[0], STATEMENTS[1], NARRATIVE[1], STATEMENTS[3], NARRATIVE[2]])
+    compressed = "\n".join([NARRATIVE[0], "[… 1 line]", NARRATIVE[1], "[… 2 lines]"])
+    assert restore_statements(original, compressed).split("\n") == [
+        NARRATIVE[0],
+        STATEMENTS[1],
+        NARRATIVE[1],
+        STATEMENTS[3],
+        "[… 1 line]",
+    ]

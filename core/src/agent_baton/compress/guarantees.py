@@ -238,6 +238,7 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
+_GAP = re.compile(r"\[… (\d{1,9}) lines?\]")  # a marker counting the input lines of a gap
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
@@ -682,9 +683,19 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
             placed.setdefault(after[0] - 1, []).append(failure.text)
         else:
             unplaced.append(failure.text)
+    dropped: set[int] = set()
+    for k, lines in placed.items():
+        # The gap marker right after a place counted the lines now shown there.
+        gap = _GAP.fullmatch(out[k + 1]) if k + 1 < len(out) else None
+        if gap is not None and int(gap[1]) >= len(lines):
+            left = int(gap[1]) - len(lines)
+            out[k + 1] = f"[… {left} line{'s' * (left > 1)}]"
+            if not left:
+                dropped.add(k + 1)
     result: list[str] = list(placed.get(-1, ()))
     for k, line in enumerate(out):
-        result.append(line)
+        if k not in dropped:
+            result.append(line)
         result.extend(placed.get(k, ()))
     if unplaced:
         result.extend([label, *unplaced])
