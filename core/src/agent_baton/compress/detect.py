@@ -31,7 +31,7 @@ from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import answers, once
-from agent_baton.compress.mixed import looks_like_mixed, unfenced
+from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
@@ -230,12 +230,11 @@ def detect(text: str, key: str | None = None) -> str:
         return "html"
     if _xml(stripped):
         return "xml"
-    if (_tool_output(text) or _doctest_report(text)) and not (
-        markdown and _BACKTICK_FENCE.search(text)
-    ):
-        # A compiler's or test runner's report, folded line by line; a report that quotes a
-        # run's output in ``` fences is markdown (Python's ~~~^~~~ carets are no fences).
-        return "lines"
+    # An agent's report quotes runs and logs: in ``` fences, markdown (Python's ~~~^~~~
+    # carets are no fences); pasted under its headings, blocks of prose and records.
+    report = (markdown and _BACKTICK_FENCE.search(text) is not None) or _headed_report(text)
+    if (_tool_output(text) or _doctest_report(text)) and not report:
+        return "lines"  # a compiler's or test runner's report, folded line by line
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
@@ -255,7 +254,7 @@ def detect(text: str, key: str | None = None) -> str:
         # A command's --help (not a script or a YAML document that prints or holds one):
         # its option heads kept, folded line by line.
         return "lines"
-    if looks_like_log(text):
+    if looks_like_log(text) and not report:
         return "logs"
     if header_end(text[:_SAMPLE].split("\n")):
         return "segments"  # a header block, then a body (METADATA, PKG-INFO, an e-mail)
@@ -527,6 +526,19 @@ def _field_record(text: str) -> bool:
     lines = text.strip("\n").split("\n")
     names = all(_FIELD_NAME.match(line) for line in lines if line[:1] not in (" ", "\t"))
     return names and header_end([*lines, ""]) == len(lines)
+
+
+def _headed_report(text: str) -> bool:
+    """Whether the text opens with a markdown title, has sections, and splits into blocks.
+
+    A report that pastes a test run or a log under its headings without fences: its prose
+    and its tool output are each compressed by their kind, not folded as one log.
+    """
+    return (
+        _TITLE.match(text) is not None
+        and len(HEADING.findall(text, 0, _SAMPLE)) >= 2
+        and split_worthy(text)
+    )
 
 
 def _markdown_document(text: str) -> bool:

@@ -249,6 +249,7 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
+_GAP = re.compile(r"\[… (\d{1,9}) lines?\]")  # a marker counting the input lines of a gap
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
@@ -656,7 +657,16 @@ def restore_failures(original: str, compressed: str) -> str:
     placed go at the end under a label, so none is lost. A failure inside a quoted string
     comes back as its line, unescaped.
     """
-    missing = missing_failures(original, compressed)
+    return put_back(original, compressed, missing_failures(original, compressed))
+
+
+def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
+    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+
+    An output line equal to an input line (or to a line of a quoted string in one) places
+    what follows it (a line before all of them goes first); lines when none can be placed go
+    at the end under ``label``.
+    """
     if not missing:
         return compressed
     out = compressed.splitlines()
@@ -688,12 +698,22 @@ def restore_failures(original: str, compressed: str) -> str:
             placed.setdefault(after[0] - 1, []).append(failure.text)
         else:
             unplaced.append(failure.text)
+    dropped: set[int] = set()
+    for k, lines in placed.items():
+        # The gap marker right after a place counted the lines now shown there.
+        gap = _GAP.fullmatch(out[k + 1]) if k + 1 < len(out) else None
+        if gap is not None and int(gap[1]) >= len(lines):
+            left = int(gap[1]) - len(lines)
+            out[k + 1] = f"[… {left} line{'s' * (left > 1)}]"
+            if not left:
+                dropped.add(k + 1)
     result: list[str] = list(placed.get(-1, ()))
     for k, line in enumerate(out):
-        result.append(line)
+        if k not in dropped:
+            result.append(line)
         result.extend(placed.get(k, ()))
     if unplaced:
-        result.extend([RESTORED, *unplaced])
+        result.extend([label, *unplaced])
     return "\n".join(result)
 
 

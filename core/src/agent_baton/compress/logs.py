@@ -32,6 +32,7 @@ from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
 from agent_baton.compress.request import Request
+from agent_baton.compress.statements import statement_lines
 from agent_baton.search import best_matches
 
 _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
@@ -310,6 +311,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(option_heads(raws))
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
+    keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions
     # One line of context on each side of a kept problem, unless that line is itself a
     # repeated problem, which its template's count already stands for. Of a timestamped
     # event's repeats (a stream), around the first only: the others recur among the same

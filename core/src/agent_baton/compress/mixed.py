@@ -19,7 +19,7 @@ from agent_baton.compress.request import Request
 # The indent before a fence stays on its line: "\s*" would scan every blank line after each
 # line start, n² on a run of them.
 _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
-_HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
+HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)  # a markdown (ATX) heading
 _KEPT = 0.75  # of a transcript in a block: a chat compression keeping more is no summary
 
 
@@ -34,7 +34,7 @@ def looks_like_mixed(text: str) -> bool:
         return True
     # Or little but headings over its blocks ("## Script", "## Result"); source code with
     # fenced examples in its docstrings has plenty of text outside them.
-    return len(outside) < 0.2 * len(text) and bool(_HEADING.search(outside))
+    return len(outside) < 0.2 * len(text) and bool(HEADING.search(outside))
 
 
 @once

@@ -49,6 +49,7 @@ from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
+from agent_baton.compress.statements import STATEMENT_KINDS, restore_statements
 from agent_baton.compress.tables import compress_table
 from agent_baton.compress.xml import compress_xml
 from agent_baton.compress.yaml import compress_yaml
@@ -164,6 +165,10 @@ def compress(
             out, out_tokens, transforms = attempt
             if out is not text and kind in LINE_KINDS:
                 out, out_tokens = _with_failures(text, out, out_tokens, counting.result, count)
+            if out is not text and kind in STATEMENT_KINDS:
+                out, out_tokens = _repaired(
+                    restore_statements(text, out), text, out, out_tokens, counting.result, count
+                )
             break
         if out is text and counting.result() > FALLBACK_TOKENS:
             attempt = _run(fallback, "fallback", text, counting.result, request, count)
@@ -232,7 +237,18 @@ def _with_failures(
     When that is no shorter than ``text``, ``text`` itself: a failure line is never dropped
     to save tokens.
     """
-    repaired = restore_failures(text, out)
+    return _repaired(restore_failures(text, out), text, out, out_tokens, original_tokens, count)
+
+
+def _repaired(
+    repaired: str,
+    text: str,
+    out: str,
+    out_tokens: int,
+    original_tokens: Callable[[], int],
+    count: TokenCounter,
+) -> tuple[str, int]:
+    """``repaired`` (``out`` with lines put back) counted, or ``text`` if it is no shorter."""
     if repaired == out:
         return out, out_tokens
     tokens = count(repaired)
