@@ -8,6 +8,7 @@ import pytest
 
 from agent_baton import SharedContext
 from agent_baton.compress.detect import detect
+from agent_baton.compress.guarantees import unmarked_omissions
 from agent_baton.compress.markers import is_marker
 from agent_baton.compress.statements import restore_statements
 
@@ -95,3 +96,22 @@ def test_a_statement_put_back_is_no_longer_counted_by_the_gap_marker_after_it() 
         STATEMENTS[3],
         "[… 1 line]",
     ]
+
+
+def test_a_statement_put_back_inside_a_gap_splits_its_marker_around_it() -> None:
+    # The gap held lines before the statement too: one marker after it would leave them
+    # unmarked (a package's changelog: "We decided …" four lines into a dropped entry).
+    dropped = [f"Entry {k} of the changelog lists a fix to the parser." for k in range(4)]
+    original = "\n".join(
+        [NARRATIVE[0], *dropped[:2], "", STATEMENTS[1], *dropped[2:], NARRATIVE[2]]
+    )
+    compressed = "\n".join([NARRATIVE[0], "[… 5 lines]", NARRATIVE[2]])
+    restored = restore_statements(original, compressed)
+    assert restored.split("\n") == [
+        NARRATIVE[0],
+        "[… 3 lines]",
+        STATEMENTS[1],
+        "[… 2 lines]",
+        NARRATIVE[2],
+    ]
+    assert unmarked_omissions(original, restored) == []

@@ -686,35 +686,61 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
             position.append(at)
         else:
             position.append(None)
-    placed: dict[int, list[str]] = {}
+    placed: dict[int, list[Failure]] = {}
     unplaced: list[str] = []
     for failure in missing:
         where = (failure.line, failure.part)
         before = [k for k, p in enumerate(position) if p is not None and p < where]
         after = [k for k, p in enumerate(position) if p is not None and p > where]
         if before:
-            placed.setdefault(before[-1], []).append(failure.text)
+            placed.setdefault(before[-1], []).append(failure)
         elif after:
-            placed.setdefault(after[0] - 1, []).append(failure.text)
+            placed.setdefault(after[0] - 1, []).append(failure)
         else:
             unplaced.append(failure.text)
+    total = len(original.splitlines())
     dropped: set[int] = set()
-    for k, lines in placed.items():
+    shown: dict[int, list[str]] = {}
+    for k, found in placed.items():
+        shown[k] = [f.text for f in found]
         # The gap marker right after a place counted the lines now shown there.
         gap = _GAP.fullmatch(out[k + 1]) if k + 1 < len(out) else None
-        if gap is not None and int(gap[1]) >= len(lines):
-            left = int(gap[1]) - len(lines)
-            out[k + 1] = f"[… {left} line{'s' * (left > 1)}]"
+        if gap is None:
+            continue
+        # Between two input lines (or the text's end) the gap's lines are known: it is
+        # split around the lines put back, each part counting the input lines it left out.
+        start, end = position[k] if k >= 0 else None, total
+        if k + 2 < len(out):
+            following = position[k + 2]
+            end = following[0] if following is not None and not following[1] else -1
+        if start is not None and not start[1] and not any(f.part for f in found) and end >= 0:
+            last, split = start[0], []
+            for f in sorted(found, key=lambda f: f.line):
+                split += [_gap_marker(f.line - last - 1)] if f.line - last > 1 else []
+                split.append(f.text)
+                last = f.line
+            shown[k] = split
+            if end - last > 1:
+                out[k + 1] = _gap_marker(end - last - 1)
+            else:
+                dropped.add(k + 1)
+        elif int(gap[1]) >= len(found):
+            left = int(gap[1]) - len(found)
+            out[k + 1] = _gap_marker(left)
             if not left:
                 dropped.add(k + 1)
-    result: list[str] = list(placed.get(-1, ()))
+    result: list[str] = list(shown.get(-1, ()))
     for k, line in enumerate(out):
         if k not in dropped:
             result.append(line)
-        result.extend(placed.get(k, ()))
+        result.extend(shown.get(k, ()))
     if unplaced:
         result.extend([label, *unplaced])
     return "\n".join(result)
+
+
+def _gap_marker(lines: int) -> str:
+    return f"[… {lines} line{'s' * (lines > 1)}]"
 
 
 def fallback(text: str, request: Request) -> tuple[str, str] | None:
