@@ -745,3 +745,62 @@ def test_hyperlinks_and_character_sets_are_read_away_with_colours(tmp_path):
     assert uncoloured(ls).split() == ["build.log", "report.txt"]
     sgr0 = subprocess.run(["tput", "-T", "xterm", "sgr0"], capture_output=True, text=True).stdout
     assert uncoloured(f"{sgr0}error: disk full{sgr0}") == "error: disk full"
+
+
+def test_an_event_of_eight_lines_whose_last_is_the_tail_still_folds():
+    # Chromium's stderr over 8 headless screenshots: one "bytes written" line per run, the
+    # last one the text's tail and kept. Counted after that, the other 7 fell below a fold
+    # and went behind gap markers that never said what they were.
+    lines = []
+    for run in range(8):
+        pid = 15714 + run * 166
+        for k in range(6):
+            stamp = f"1207/02161{run}.{137854 + k * 41:06d}"
+            lines += [
+                f"[{pid}:{pid + 30}:{stamp}:ERROR:dbus/bus.cc:405] Failed to connect to the "
+                "bus: Failed to connect to socket /run/dbus/system_bus_socket: No such file",
+                f"[{pid}:{pid}:{stamp}:ERROR:dbus/object_proxy.cc:572] Failed to call method: "
+                "org.freedesktop.DBus.NameHasOwner: object_path= /org/freedesktop/DBus: "
+                "unknown error type: ",
+            ]
+        lines += [
+            f"[{pid}:{pid}:1207/02161{run}.252337:WARNING:device/bluetooth/dbus/"
+            "bluez_dbus_manager.cc:209] Floss manager service not available, cannot set Floss "
+            "enable/disable.",
+            f"[{pid + 55}:{pid + 55}:1207/02161{run}.312933:WARNING:media/gpu/vaapi/"
+            "vaapi_wrapper.cc:1655] drmGetDevices2() has not found any devices",
+            f"{4235 + run * 61} bytes written to file /tmp/shot{run + 1}.png",
+        ]
+    text = "\n".join(lines)
+    out = compress(text, model="gpt-4").text
+    shots = [line for line in lines if "bytes written" in line]
+    assert shots[-1] in out
+    fold = re.search(r"^\[×(\d+), numbers differ; first and last:\] \d+ bytes written", out, re.M)
+    assert fold is not None
+    # The fold counts the lines it stands for; its last example is written out too.
+    shown = sum(line in out.splitlines() for line in shots)
+    assert int(fold.group(1)) + shown - 1 == len(shots)
+    assert violations(text, out) == [] and unmarked_omissions(text, out) == []
+
+
+def test_blank_lines_of_pytest_output_never_fold_into_an_empty_fold(tmp_path):
+    # pytest -q's failure reports are separated by blank lines: folded, 13 of them read
+    # "[×13] ", a fold with nothing to show. They are kept between kept lines, else the
+    # gap markers around them count them.
+    (tmp_path / "test_encode.py").write_text(
+        "import json\n\nimport pytest\n\n\n@pytest.mark.parametrize('n', range(30))\n"
+        "def test_square(n):\n    assert n * n >= 0\n\n\n"
+        "@pytest.mark.parametrize('n', range(4))\ndef test_dumps(n):\n"
+        "    data = {'n': n, 'items': list(range(n))}\n    assert json.dumps(data) == '{}'\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert run.stdout.count("\n\n") >= 8
+    out = compress(run.stdout, model="gpt-4").text
+    assert not re.search(r"^\[×\d+\] ?$", out, re.M), out
+    assert "4 failed, 30 passed" in out
+    assert violations(run.stdout, out) == [] and unmarked_omissions(run.stdout, out) == []

@@ -111,6 +111,16 @@ def test_the_fallback_folds_repeats_and_keeps_every_failure_within_its_budget():
     assert unmarked_omissions("\n".join(lines), out) == []
 
 
+def test_the_fallback_never_folds_blank_lines_into_an_empty_fold():
+    # pytest -q's report opens with blank lines between sections: kept at the head, 4 of
+    # them read "[×4] ", a fold that shows nothing, where 4 blank lines cost less.
+    head = ["", "", "", "", "=== FAILURES ===", "", "", ""]
+    lines = head + [f"test_{i}.py::test_case PASSED" for i in range(400)]
+    out = compress_fallback("\n".join(lines), "k", budget=2000).splitlines()
+    assert out[: len(head)] == head
+    assert not [line for line in out if line.startswith("[×") and not line.split("] ", 1)[1]]
+
+
 def test_the_fallback_keeps_every_failure_when_they_outgrow_the_budget():
     failures = [f"ERROR job {i} failed with code {i * 7}" for i in range(2000)]
     out = compress_fallback("\n".join(failures), "k", budget=2000).splitlines()

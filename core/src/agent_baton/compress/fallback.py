@@ -57,10 +57,10 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
             if loose:
                 out.append(f"[… {loose} lines]")
                 loose = 0
-            if shape is None:  # kept lines: only exact repeats fold
+            if shape is None:  # kept lines: only exact repeats fold, never blank ones
                 for line, same in groupby(lines[i : i + size]):
                     times = len(list(same))
-                    if times >= _FOLD:
+                    if times >= _FOLD and line.strip():
                         out.append(f"[×{times}] {_cut(line, key)}")
                     else:
                         out.extend([_cut(line, key)] * times)

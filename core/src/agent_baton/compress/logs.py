@@ -390,8 +390,26 @@ def fold_lines(text: str, request: Request) -> str:
             for i, line in enumerate(lines)
             if counts[line.template] <= 2 and _TALLY.search(line.body)
         )
+    # A blank line between kept lines costs less than the marker that would replace it.
+    keep.update(_framed_blanks(lines, keep))
     request.check_time()
-    return _assemble(lines, keep, whole, width, request.key, clusters)
+    return _assemble(lines, keep, whole, width, request.key, clusters, counts)
+
+
+def _framed_blanks(lines: list[_Line], keep: set[int]) -> list[int]:
+    """The left-out blank lines of each run of them with a kept line on both sides."""
+    framed: list[int] = []
+    run: list[int] = []  # blank lines since the last kept line, none other between
+    after_kept = False
+    for i, line in enumerate(lines):
+        if i in keep:
+            framed.extend(run)
+            run, after_kept = [], True
+        elif after_kept and not line.text.strip():
+            run.append(i)
+        else:
+            run, after_kept = [], False
+    return framed
 
 
 def _cheap(line: str) -> bool:
@@ -634,8 +652,14 @@ def _assemble(
     width: int,
     key: str | None,
     clusters: _Clusters,
+    counts: Counter[int],
 ) -> str:
     """Kept lines in order; each folded template once, where it first occurs, with its count.
+
+    A template folds when the text holds :data:`_MIN_FOLD` lines of it, counted before any
+    was kept: the 8th "bytes written" line kept as the text's tail must not leave the other
+    7 behind bare gap markers. Blank lines never fold (a fold shows an example, and an empty
+    one shows nothing): the gap markers around them count them.
 
     A kept line over twice ``width`` characters keeps its first ``width`` unless it is in
     ``whole``.
@@ -663,7 +687,12 @@ def _assemble(
                 out.append(line.text[:width] + omitted(more, key))
             continue
         members = folded[line.template]
-        if len(members) >= _MIN_FOLD and line.template not in summarised:
+        if (
+            line.template not in summarised
+            and counts[line.template] >= _MIN_FOLD
+            and len(members) > 1  # one line left folds into a marker as long as itself
+            and line.text.strip()
+        ):
             if gap:
                 out.append(_gap(gap, repeats))
                 gap = repeats = 0
