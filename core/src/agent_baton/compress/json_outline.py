@@ -30,7 +30,6 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 from agent_baton.compress.guarantees import failure_line_starts, restore_failures
@@ -66,7 +65,7 @@ _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 _NOTEBOOK_KEYS = ("cells", "metadata", "nbformat")  # nbformat's required top-level keys
-_CELL_LEAST = 160  # a notebook's cells are sampled as records when each would get less
+_CELL_LEAST = 120  # a notebook's cells are sampled as records when each would get less
 _SOURCE_SHARE = 2 / 3  # of a cell's share, what its source may take before its outputs
 _CELL_FRAME = 100  # a cell's braces, type and source's brackets, about
 _ERROR_ROOM = 4000  # an error output is kept whole up to this, whatever its cell's share
@@ -74,6 +73,7 @@ _ERROR_ROOM = 4000  # an error output is kept whole up to this, whatever its cel
 # heading (a markdown cell's, or a code cell's comment at its margin).
 _SOURCE_HEAD = re.compile(r"(?:[ \t]*(?:async[ \t]+def|def|class)[ \t]|@|#{1,6}[ \t])")
 _PNG = b"\x89PNG\r\n\x1a\n"  # a PNG's signature; its IHDR chunk follows, width and height first
+_NAMED = 80  # what a marker naming a binary output costs, about
 _BINARY_MIME = re.compile(r"(?:image|audio|video)/(?!svg)|application/(?:pdf|octet-stream)")
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
@@ -438,7 +438,15 @@ class _Outline:
         if words:
             keep.update(k for k in range(n) if self._holds(entries, k, words))
         used = sum(entries.cost(k) for k in keep)
-        for k in chain(telling, range(_HEAD_ITEMS, n)):
+        told: set[int] = set()
+        for k in telling:
+            if k not in keep and used + entries.cost(k) <= budget:
+                told.add(k)
+                used += entries.cost(k)
+        keep.update(told)
+        for k in range(_HEAD_ITEMS, n):
+            if k in told:
+                continue
             if used + entries.cost(k) > budget:
                 break
             keep.add(k)
@@ -459,12 +467,12 @@ class _Outline:
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         keep = self._some_cells(entries, max(1, left // _CELL_LEAST))
         # What tells each cell (its source's first and defining lines) is shared out first.
-        floors = [min(entries.cost(k), _telling_cost(cells[k])) for k in keep]
+        # A cell's images are named, not shown: they cost it nothing.
+        costs = [entries.cost(k) - _binary_chars(cells[k]) for k in keep]
+        floors = [min(c, _telling_cost(cells[k])) for k, c in zip(keep, costs, strict=True)]
         if sum(floors) > left:
             floors = [0] * len(keep)
-        rest = _shares(
-            [entries.cost(k) - f for k, f in zip(keep, floors, strict=True)], left - sum(floors)
-        )
+        rest = _shares([c - f for c, f in zip(costs, floors, strict=True)], left - sum(floors))
         shares = [f + r for f, r in zip(floors, rest, strict=True)]
         inner: list[str] = []
         previous = -1
@@ -505,10 +513,13 @@ class _Outline:
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         left -= sum(entries.cost(k) for k in range(len(entries)) if entries.level[k] < 0)
         source = names.index("source") if "source" in cell else -1
-        wanted = max(_telling_cost(cell), int(left * _SOURCE_SHARE))
+        outputs = names.index("outputs") if "outputs" in cell else -1
+        # What its outputs show (their images named): the source may take the rest.
+        shown = entries.cost(outputs) - _binary_chars(cell) if outputs >= 0 else 0
+        wanted = max(_telling_cost(cell), int(left * _SOURCE_SHARE), left - shown)
         room = {source: min(entries.cost(source), wanted)} if source >= 0 else {}
-        if "outputs" in cell:
-            room[names.index("outputs")] = left - room.get(source, 0)
+        if outputs >= 0:
+            room[outputs] = left - room.get(source, 0)
         inner: list[str] = []
         gap: list[int] = []
         for k, name in enumerate(names):
@@ -815,6 +826,21 @@ def _telling_cost(cell: dict[str, Any]) -> int:
         return _CELL_FRAME
     telling = [line for k, line in enumerate(source) if k < _HEAD_ITEMS or _tells_cell(line)]
     return _CELL_FRAME + sum(len(json.dumps(line)) + 6 for line in telling)
+
+
+def _binary_chars(cell: dict[str, Any]) -> int:
+    """What a cell's binary outputs (base64 images) take beyond the markers naming them."""
+    outputs = cell.get("outputs")
+    found = 0
+    for out in outputs if isinstance(outputs, list) else ():
+        data = out.get("data") if isinstance(out, dict) else None
+        if isinstance(data, dict):
+            found += sum(
+                max(0, len(v) - _NAMED)
+                for m, v in data.items()
+                if _BINARY_MIME.match(str(m)) and isinstance(v, str)
+            )
+    return found
 
 
 def _tells_cell(line: Any) -> bool:
