@@ -4,9 +4,11 @@ import ast
 import base64
 import inspect
 import json
+import statistics
 import struct
 import textwrap
 import traceback
+import types
 import zlib
 
 from agent_baton.compress import compress
@@ -31,12 +33,13 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def notebook() -> dict:
-    """textwrap's own source as a notebook: a heading and a code cell per definition, then a
+def notebook(module: types.ModuleType = textwrap) -> dict:
+    """A module's own source as a notebook: a heading and a code cell per definition, then a
     cell that fails (its real traceback) and one that shows an image."""
-    source = inspect.getsource(textwrap)
+    source = inspect.getsource(module)
     lines = source.splitlines(keepends=True)
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": _lines("# textwrap\n\nA tour.")}]
+    title = _lines(f"# {module.__name__}\n\nA tour.")
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": title}]
     for n, node in enumerate(ast.parse(source).body, 1):
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             heading = f"## {node.name}\n\n{(ast.get_docstring(node) or '').split(chr(10))[0]}"
@@ -130,3 +133,16 @@ def test_an_error_output_is_kept_whole_and_an_image_is_named_not_shown():
     image = data["cells"][-1]["outputs"][0]["data"]["image/png"]
     assert image[:40] not in result.text
     assert f"[… 1 line, image/png 120x90: {len(image):,} characters of base64]" in result.text
+
+
+def test_a_notebook_of_more_cells_than_its_budget_shows_keeps_its_failure_and_marks_the_rest():
+    data = notebook(statistics)
+    text = json.dumps(data, indent=1)
+    result = compress(text)
+    out = set(result.text.splitlines())
+    shown = sum(kept(out, cell["source"][0]) for cell in data["cells"])
+    assert len(data["cells"]) // 2 < shown < len(data["cells"])
+    assert any(line.strip().startswith("[… ") and "items]" in line for line in out)
+    error = data["cells"][-2]["outputs"][0]
+    assert all(kept(out, frame) for frame in error["traceback"])
+    assert violations(text, result.text) == []
