@@ -477,10 +477,10 @@ class _Outline:
         inner: list[str] = []
         previous = -1
         for k, share in zip(keep, shares, strict=True):
-            self._gap(inner, entries, range(previous + 1, k), "items")
+            self._gap(inner, entries, range(previous + 1, k), "cells")
             inner.extend(self._cell(entries.node(k), cells[k], share))
             previous = k
-        self._gap(inner, entries, range(previous + 1, n), "items")
+        self._gap(inner, entries, range(previous + 1, n), "cells")
         return self._frame(node, entries, inner)
 
     def _some_cells(self, entries: _Entries, room: int) -> list[int]:
@@ -625,10 +625,10 @@ class _Outline:
     def _gap(
         self, inner: list[str], entries: _Entries, skipped: range | list[int], unit: str
     ) -> None:
-        """A marker for the ``skipped`` entries, counted in items or in their lines."""
+        """A marker for the ``skipped`` entries, counted in items (or cells) or in their lines."""
         if not skipped:
             return
-        if unit == "items":
+        if unit != "lines":
             count = len(skipped)
         else:
             count = sum(self.lines_of(entries.at[k], entries.until[k]) for k in skipped)
