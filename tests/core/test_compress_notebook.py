@@ -147,3 +147,16 @@ def test_a_notebook_of_more_cells_than_its_budget_shows_keeps_its_failure_and_ma
     error = data["cells"][-2]["outputs"][0]
     assert all(kept(out, frame) for frame in error["traceback"])
     assert violations(text, result.text) == []
+
+
+def test_a_source_held_as_one_string_is_cut_to_its_start_not_kept_whole():
+    data = notebook()
+    for cell in data["cells"]:
+        cell["source"] = "".join(cell["source"])  # nbformat allows either
+    text = json.dumps(data, indent=1)
+    result = compress(text)
+    assert result.savings_percent > 50
+    for cell in data["cells"]:
+        first = cell["source"].split("\n")[0]
+        assert f'"source": {json.dumps(first)[:-1]}' in result.text
+    assert violations(text, result.text) == []

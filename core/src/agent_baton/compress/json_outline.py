@@ -510,10 +510,14 @@ class _Outline:
         if len(entries) != len(cell):
             return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
         names = list(cell)
-        left = budget - len(self.first_line(node)) - len(self.last_line(node))
-        left -= sum(entries.cost(k) for k in range(len(entries)) if entries.level[k] < 0)
         source = names.index("source") if "source" in cell else -1
         outputs = names.index("outputs") if "outputs" in cell else -1
+        left = budget - len(self.first_line(node)) - len(self.last_line(node))
+        left -= sum(
+            entries.cost(k)
+            for k in range(len(entries))
+            if entries.level[k] < 0 and k not in (source, outputs)
+        )
         # What its outputs show (their images named): the source may take the rest.
         shown = entries.cost(outputs) - _binary_chars(cell) if outputs >= 0 else 0
         wanted = max(_telling_cost(cell), int(left * _SOURCE_SHARE), left - shown)
@@ -524,15 +528,16 @@ class _Outline:
         gap: list[int] = []
         for k, name in enumerate(names):
             entry, value = entries.node(k), cell[name]
-            if entry.level < 0 or self.cost(entry) <= min(60, left):
-                kept = self.span(entry)
-            elif name == "source" and isinstance(value, list):
+            many = entry.level >= 0 and isinstance(value, list)  # a list over its own lines
+            if k == source and many:
                 telling = [i for i, line in enumerate(value) if _tells_cell(line)]
                 kept = self._items(entry, self.entries(entry), value, room[k], telling)
-            elif name == "outputs" and isinstance(value, list):
+            elif k == outputs and many:
                 kept = self._outputs(entry, value, room[k])
             elif k in room:
-                kept = self.render(entry, value, room[k])
+                kept = self.render(entry, value, room[k])  # a source on one line: its start
+            elif entry.level < 0 or self.cost(entry) <= min(60, left):
+                kept = self.span(entry)
             else:
                 gap.append(k)  # its metadata, attachments: what a reader rarely needs
                 continue
