@@ -57,6 +57,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.chat._MESSAGE_CLASS": ("fullmatch", "of the class name of one message's repr"),
     "compress.tables._FLOAT": ("fullmatch", "of one table cell or column name"),
     "compress.tables._PATH": ("fullmatch", "of one stripped line of a listing"),
+    "compress.json_outline._SOURCE_HEAD": ("match", "at the start of one line of a cell's source"),
     "compress.prose._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),
     "compress.detect._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),
     "compress.prose._DATA_START": ("match", "at the start of one paragraph"),
