@@ -61,21 +61,26 @@ def analyst_script(kit, report: str):
     ]
 
 
+def analyst_of(ctx, client) -> AssistantAgent:
+    """The analyst of every team here: it reads the shared context with its tools (tools and
+    contexts alike derive the run's scope)."""
+    return AssistantAgent(
+        "analyst",
+        client,
+        model_context=BatonChatCompletionContext(ctx),
+        tools=make_context_tools(ctx),
+        max_tool_iterations=4,
+    )
+
+
 def round_robin_of(kit, ctx, report: str, runtime=None):
     analyst_client = kit.replay(*analyst_script(kit, report))
-    tools = make_context_tools(ctx)  # tools and contexts alike derive the run's scope
     team = RoundRobinGroupChat(
         [
             AssistantAgent(
                 "researcher", kit.replay(report), model_context=BatonChatCompletionContext(ctx)
             ),
-            AssistantAgent(
-                "analyst",
-                analyst_client,
-                model_context=BatonChatCompletionContext(ctx),
-                tools=tools,
-                max_tool_iterations=4,
-            ),
+            analyst_of(ctx, analyst_client),
         ],
         termination_condition=MaxMessageTermination(3),
         runtime=runtime,
@@ -98,13 +103,7 @@ def swarm_of(kit, ctx, report: str, runtime=None):
                 tools=[FunctionTool(fetch_report, description="Fetch the region report.")],
                 handoffs=["analyst"],
             ),
-            AssistantAgent(
-                "analyst",
-                analyst_client,
-                model_context=BatonChatCompletionContext(ctx),
-                tools=make_context_tools(ctx),
-                max_tool_iterations=4,
-            ),
+            analyst_of(ctx, analyst_client),
         ],
         termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(10),
         runtime=runtime,
@@ -334,13 +333,7 @@ def selector_of(kit, ctx, reports: list[str]):
             AssistantAgent(
                 "researcher", kit.replay(*reports), model_context=BatonChatCompletionContext(ctx)
             ),
-            AssistantAgent(
-                "analyst",
-                analyst_client,
-                model_context=BatonChatCompletionContext(ctx),
-                tools=make_context_tools(ctx),
-                max_tool_iterations=4,
-            ),
+            analyst_of(ctx, analyst_client),
         ],
         model_client=selector,
         model_context=BatonChatCompletionContext(ctx),

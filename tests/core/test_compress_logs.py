@@ -683,6 +683,19 @@ def test_an_option_listing_keeps_every_option_head_and_marks_each_cut():
     assert violations(text, result.text) == []
 
 
+def _chromium_event(pid: int, stamp: str, then: str) -> list[str]:
+    """Chromium's headless stderr for one event: the bus it cannot reach, then ``then``.
+
+    Its prefix is [pid:tid:MMDD/HHMMSS.micros:LEVEL:file.cc(line)]: the ids new with each
+    process as the time is with each line.
+    """
+    return [
+        f"[{pid}:{pid + 37}:{stamp}:ERROR:dbus/bus.cc:405] Failed to connect to the bus: "
+        "Failed to connect to socket /run/dbus/system_bus_socket: No such file",
+        f"[{pid}:{pid}:{stamp}:{then}",
+    ]
+
+
 def test_chromium_warnings_repeated_by_each_process_fold_under_their_template():
     # Chromium's log prefix: [pid:tid:MMDD/HHMMSS.micros:LEVEL:file.cc(line)], the ids new
     # with each process as the time is with each line.
@@ -691,12 +704,12 @@ def test_chromium_warnings_repeated_by_each_process_fold_under_their_template():
         pid = 18954 + run * 97
         for k in range(12):
             stamp = f"1207/0051{20 + run:02d}.{920306 + k * 37:06d}"
-            lines += [
-                f"[{pid}:{pid + 37}:{stamp}:ERROR:dbus/bus.cc:405] Failed to connect to the "
-                "bus: Failed to connect to socket /run/dbus/system_bus_socket: No such file",
-                f"[{pid}:{pid}:{stamp}:WARNING:dbus/property.cc:174] GetAll request failed "
-                f"for: org.freedesktop.UPower.Device{k % 3}",
-            ]
+            lines += _chromium_event(
+                pid,
+                stamp,
+                "WARNING:dbus/property.cc:174] GetAll request failed for: "
+                f"org.freedesktop.UPower.Device{k % 3}",
+            )
         lines.append(f"{76582 + run} bytes written to file /tmp/shot{run}.png")
     text = "\n".join(lines)
     result = compress(text)
@@ -756,13 +769,13 @@ def test_an_event_of_eight_lines_whose_last_is_the_tail_still_folds():
         pid = 15714 + run * 166
         for k in range(6):
             stamp = f"1207/02161{run}.{137854 + k * 41:06d}"
-            lines += [
-                f"[{pid}:{pid + 30}:{stamp}:ERROR:dbus/bus.cc:405] Failed to connect to the "
-                "bus: Failed to connect to socket /run/dbus/system_bus_socket: No such file",
-                f"[{pid}:{pid}:{stamp}:ERROR:dbus/object_proxy.cc:572] Failed to call method: "
+            lines += _chromium_event(
+                pid,
+                stamp,
+                "ERROR:dbus/object_proxy.cc:572] Failed to call method: "
                 "org.freedesktop.DBus.NameHasOwner: object_path= /org/freedesktop/DBus: "
                 "unknown error type: ",
-            ]
+            )
         lines += [
             f"[{pid}:{pid}:1207/02161{run}.252337:WARNING:device/bluetooth/dbus/"
             "bluez_dbus_manager.cc:209] Floss manager service not available, cannot set Floss "
