@@ -697,8 +697,6 @@ def _chromium_event(pid: int, stamp: str, then: str) -> list[str]:
 
 
 def test_chromium_warnings_repeated_by_each_process_fold_under_their_template():
-    # Chromium's log prefix: [pid:tid:MMDD/HHMMSS.micros:LEVEL:file.cc(line)], the ids new
-    # with each process as the time is with each line.
     lines = []
     for run in range(8):
         pid = 18954 + run * 97
