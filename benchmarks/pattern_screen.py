@@ -63,6 +63,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.detect._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),
     "compress.prose._DATA_START": ("match", "at the start of one paragraph"),
     "compress.prose._TITLE": ("fullmatch", "of one stripped line"),
+    "compress.prose._OUTLINE_HEADING": ("match", "at a line's start (an outline's heading)"),
     "compress.prose._SIGNATURE": ("fullmatch", "of one line without its indent"),
     "compress.detect._HTML": ("match", "at the text's start, one pass over its blanks"),
     "compress.detect._SHEBANG": ("match", "on the text's first 256 characters"),
