@@ -23,6 +23,7 @@ from agent_baton.compress.logs import (
     problem_lines,
     template,
 )
+from agent_baton.compress.options import option_heads
 
 
 def build_log():
@@ -681,6 +682,78 @@ def test_an_option_listing_keeps_every_option_head_and_marks_each_cut():
     assert result.savings_percent > 15
     assert unmarked_omissions(text, result.text) == []
     assert violations(text, result.text) == []
+
+
+def _boxed(title: str, rows: list[str], width: int = 100) -> list[str]:
+    """A section as Typer and rich-click draw it: a rounded box, rows padded to its border."""
+    top = f"╭─ {title} " + "─" * (width - len(title) - 5) + "╮"
+    return [top, *(f"│ {row:<{width - 4}} │" for row in rows), "╰" + "─" * (width - 2) + "╯"]
+
+
+def _typer_help() -> str:
+    """A Typer app's --help: 30 options (every third required, ``*``), most wrapped, and
+    40 commands, each section in its box."""
+    options = []
+    for k in range(30):
+        words = [f"detail{j}" for j in range(k % 5 * 6)]
+        mark = "*  " if k % 3 == 0 else "   "
+        options.append(
+            f"{mark}{f'--knob-{k}':<16} <int>   Set the {k}th knob; {' '.join(words[:6])}"
+        )
+        options += [f"{'':<31}{' '.join(words[i : i + 6])}" for i in range(6, len(words), 6)]
+        options.append(f"{'':<31}[{'required' if k % 3 == 0 else f'default: {k}'}]")
+    commands = [
+        f"step-{c:<4} Do step {c} of the reconciliation, then report it." for c in range(40)
+    ]
+    usage = ["", " Usage: ledger [OPTIONS] COMMAND [ARGS]...", "", " Synchronise ledgers.", ""]
+    return "\n".join(usage + _boxed("Options", options) + _boxed("Commands", commands)) + "\n"
+
+
+def test_a_boxed_help_keeps_every_option_and_command_row():
+    text = _typer_help()
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    heads = [line for line in text.splitlines() if re.match(r"│ (\*  |   )--knob|│ step-", line)]
+    assert len(heads) == 70
+    assert [head for head in heads if head not in kept] == []
+    assert result.savings_percent > 15
+    assert unmarked_omissions(text, result.text) == []
+    assert violations(text, result.text) == []
+
+
+def test_a_commands_section_keeps_every_command():
+    # click's and clap's listing of subcommands: a name, two blanks, what it does.
+    names = [f"{verb}-{noun}" for verb in ("get", "set", "sync", "drop") for noun in "abcdefghij"]
+    rows = [
+        f"  {name:<12}  {name.replace('-', ' ').capitalize()} the ledger's part." for name in names
+    ]
+    wrapped = [
+        line
+        for name in names[:8]
+        for line in (f"  --{name}", f"{'':<16}Run {name} first; " + "then report " * 6)
+    ]
+    text = "\n".join(
+        [
+            "Usage: ledger [OPTIONS] COMMAND [ARGS]...",
+            "",
+            "Options:",
+            *wrapped,
+            "",
+            "Commands:",
+            *rows,
+        ]
+    )
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    assert [row for row in rows if row not in kept] == []
+    assert unmarked_omissions(text, result.text) == []
+
+
+def test_a_rich_table_is_no_option_listing():
+    # Its rows are boxed too, with a border between cells: rows of data, not option heads.
+    rows = [f"│ package-{i:<8} │ 1.{i}.0    │ 1.{i}.1    │ wheel │" for i in range(120)]
+    assert option_heads(rows) == set()
+    assert option_heads(_typer_help().splitlines())
 
 
 def _chromium_event(pid: int, stamp: str, then: str) -> list[str]:
