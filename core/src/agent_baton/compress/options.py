@@ -18,12 +18,10 @@ import re
 # An option heading its line: indented, one or two dashes and a name (``--[no-]patch``),
 # or a digit option (``-1``), then a separator, a value placeholder or the line's end.
 _HEAD = re.compile(r"[ \t]{1,12}(?:--?(?:\[no-\])?[A-Za-z?][\w-]*|-\d)(?=[\s,=\[<|]|$)")
-# A heading over a list of subcommands: click's and clap's ``Commands:``, cobra's
-# ``Available Commands:``, docker's ``Management Commands:``, hf's ``Available commands
-# for 'hf':``. Unindented, one short line, ending with the colon.
-_COMMANDS = re.compile(
-    r"(?:[A-Za-z][^:]{0,60}[ \t])?(?:sub)?commands\b[^:]{0,60}:[ \t]*$", re.IGNORECASE
-)
+# A heading over a list of subcommands (click's and clap's ``Commands:``, cobra's
+# ``Available Commands:``, docker's ``Management Commands:``, hf's ``Available commands for
+# 'hf':``) is one short unindented line naming commands and ending with its only colon.
+_HEADING_CHARS = 80
 # A command's row under it: indented, its name, then two blanks before the description or
 # the line's end (a long name's description goes on the next line).
 _COMMAND_ROW = re.compile(r"([ \t]{1,8})[A-Za-z][\w.:-]*(?:,[ \t]?[A-Za-z][\w.:-]*)*(?:[ \t]{2}|$)")
@@ -63,7 +61,7 @@ def _command_rows(lines: list[str]) -> set[int]:
         if not line.strip():
             continue
         if not line[0].isspace():
-            indent = "" if _COMMANDS.match(line) else None
+            indent = "" if _names_commands(line) else None
             continue
         if indent is None:
             continue
@@ -72,6 +70,16 @@ def _command_rows(lines: list[str]) -> set[int]:
             indent = row[1]
             rows.add(i)
     return rows
+
+
+def _names_commands(heading: str) -> bool:
+    heading = heading.rstrip()
+    return (
+        len(heading) <= _HEADING_CHARS
+        and heading.endswith(":")
+        and heading.count(":") == 1
+        and "commands" in heading.lower()
+    )
 
 
 def looks_like_options(text: str, sample: int = 20_000) -> bool:
