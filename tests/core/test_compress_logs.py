@@ -888,3 +888,45 @@ def test_blank_lines_of_pytest_output_never_fold_into_an_empty_fold(tmp_path):
     assert not re.search(r"^\[×\d+\] ?$", out, re.M), out
     assert "4 failed, 30 passed" in out
     assert violations(run.stdout, out) == [] and unmarked_omissions(run.stdout, out) == []
+
+
+def _git_log(tmp_path: Path, *options: str) -> str:
+    """``git log`` of a real repository of 40 commits, each with a body and files changed."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "Ada Lovelace",
+        "GIT_AUTHOR_EMAIL": "ada@example.org",
+        "GIT_COMMITTER_NAME": "Ada Lovelace",
+        "GIT_COMMITTER_EMAIL": "ada@example.org",
+    }
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=tmp_path, env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.decode()
+
+    git("init", "-q", "-b", "main")
+    for k in range(40):
+        for f in range(k % 4 + 1):
+            path = tmp_path / f"module_{(k + f) % 9}.py"
+            path.write_text(f"VALUE = {k * 7 + f}\n" * (k % 5 + 1))
+        body = f"The ledger's step {k} now reconciles accounts in batches of {k * 10}.\n" * 3
+        git("add", "-A")
+        git("commit", "-q", "-m", f"ledger: reconcile step {k} in batches", "-m", body)
+    return git("log", *options)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("options", [("--stat",), ("--format=fuller",), ("--graph",)])
+def test_a_git_log_keeps_every_commit_id_and_subject(tmp_path, options):
+    text = _git_log(tmp_path, *options)
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    ids = [line for line in text.splitlines() if re.match(r"[*| ]*commit [0-9a-f]{40}$", line)]
+    subjects = [line for line in text.splitlines() if "ledger: reconcile step" in line]
+    assert len(ids) == len(subjects) == 40
+    assert [line for line in ids + subjects if line not in kept] == []
+    assert result.savings_percent > 30
+    assert unmarked_omissions(text, result.text) == []
+    assert violations(text, result.text) == []
