@@ -23,13 +23,16 @@ _GRAPH = re.compile(r"[*|/\\ ]{0,40}")
 _MIN_COMMITS = 3
 
 
-def commit_heads(lines: list[str]) -> set[int]:
+def commit_heads(lines: list[str], text: str) -> set[int]:
     """Indices of each commit's ``commit`` line and subject, when the lines are a git log.
 
-    Empty when they are not one (fewer than :data:`_MIN_COMMITS` commits, each followed by
-    its header's fields).
+    ``text`` is the lines' text, searched first (most texts name no commit). Empty when they
+    are not one (fewer than :data:`_MIN_COMMITS` commits, each followed by its header's
+    fields).
     """
     heads: set[int] = set()
+    if "commit " not in text:
+        return heads
     commits = 0
     for i, line in enumerate(lines):
         if not line.startswith(("commit ", "*", "|")) or not _COMMIT.match(line):
@@ -56,4 +59,5 @@ def _margin(line: str) -> str:
 
 def looks_like_git_log(text: str, sample: int = 20_000) -> bool:
     """Whether the start of ``text`` is ``git log``'s output (its default format or fuller)."""
-    return bool(commit_heads(text[:sample].splitlines()[:400]))
+    start = text[:sample]
+    return bool(commit_heads(start.splitlines()[:400], start))

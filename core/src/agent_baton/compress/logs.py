@@ -310,7 +310,7 @@ def fold_lines(text: str, request: Request) -> str:
     # A command's option listing is reference data: each option's head line stays (its
     # wrapped description may go), and takes its share of the room first.
     keep.update(option_heads(raws))
-    keep.update(commit_heads(raws))  # a git log's commit ids and subjects: what is referred to
+    keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions

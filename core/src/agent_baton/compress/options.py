@@ -20,7 +20,7 @@ import re
 _HEAD = re.compile(r"[ \t]{1,12}(?:--?(?:\[no-\])?[A-Za-z?][\w-]*|-\d)(?=[\s,=\[<|]|$)")
 # A heading over a list of subcommands (click's and clap's ``Commands:``, cobra's
 # ``Available Commands:``, docker's ``Management Commands:``, hf's ``Available commands for
-# 'hf':``) is one short unindented line naming commands and ending with its only colon.
+# 'hf':``): one short unindented line naming commands, ending with its only colon.
 _HEADING_CHARS = 80
 # A command's row under it: indented, its name, then two blanks before the description or
 # the line's end (a long name's description goes on the next line).
@@ -34,6 +34,8 @@ _BOX_ROW = re.compile(
     r"[│┃] {1,4}(?:\* +)?(?:--?[A-Za-z][\w-]*(?=[\s,=\[<│┃])|[A-Za-z][\w.:-]*(?=  ))"
     r"[^│┃]*+(?:[│┃][ \t]*)?$"
 )
+# Either kind of head: one match a line, as most lines are neither.
+_LINE = re.compile(rf"(?:{_HEAD.pattern})|(?:{_BOX_ROW.pattern})")
 # A listing has at least this many heads, and this share of its non-blank lines.
 _MIN_HEADS = 8
 _MIN_SHARE = 0.15
@@ -45,26 +47,26 @@ def option_heads(lines: list[str]) -> set[int]:
     Empty when they are not one (fewer than :data:`_MIN_HEADS` heads, or under 15 % of
     the non-blank lines: a log or a README that shows a few flags).
     """
-    heads = {i for i, line in enumerate(lines) if _HEAD.match(line) or _BOX_ROW.match(line)}
-    heads.update(_command_rows(lines))
+    heads: set[int] = set()
+    for i, line in enumerate(lines):
+        if _LINE.match(line):
+            heads.add(i)
+        elif line.endswith(":") and _names_commands(line):
+            heads.update(_command_rows(lines, i))
     if len(heads) < _MIN_HEADS:
         return set()
     filled = sum(1 for line in lines if line.strip())
     return heads if len(heads) >= _MIN_SHARE * filled else set()
 
 
-def _command_rows(lines: list[str]) -> set[int]:
-    """The rows of every ``Commands:`` section: those as far in as its first row."""
+def _command_rows(lines: list[str], heading: int) -> set[int]:
+    """The rows of the ``Commands:`` section under ``heading``: as far in as its first."""
     rows: set[int] = set()
-    indent: str | None = None  # the section's rows' indentation; None outside a section
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        if not line[0].isspace():
-            indent = "" if _names_commands(line) else None
-            continue
-        if indent is None:
-            continue
+    indent = ""  # the rows' indentation, once the first row has set it
+    for i in range(heading + 1, len(lines)):
+        line = lines[i]
+        if line[:1].strip():
+            break  # an unindented line ends the section
         row = _COMMAND_ROW.match(line)
         if row is not None and indent in ("", row[1]):
             indent = row[1]
@@ -73,10 +75,9 @@ def _command_rows(lines: list[str]) -> set[int]:
 
 
 def _names_commands(heading: str) -> bool:
-    heading = heading.rstrip()
     return (
         len(heading) <= _HEADING_CHARS
-        and heading.endswith(":")
+        and heading[:1].strip() != ""
         and heading.count(":") == 1
         and "commands" in heading.lower()
     )
