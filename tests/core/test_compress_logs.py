@@ -24,6 +24,7 @@ from agent_baton.compress.logs import (
     template,
 )
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.records import record_heads
 
 
 def build_log():
@@ -930,3 +931,68 @@ def test_a_git_log_keeps_every_commit_id_and_subject(tmp_path, options):
     assert result.savings_percent > 30
     assert unmarked_omissions(text, result.text) == []
     assert violations(text, result.text) == []
+
+
+def _policy(n: int = 120) -> str:
+    """``apt-cache policy`` of n packages, as apt prints it: a name over its fields."""
+    out = []
+    for k in range(n):
+        version = f"{k % 7}.{k % 13}.{k}-{k % 3 + 1}+deb12u{k % 5}"
+        out += [
+            f"libledger{k}:",
+            f"  Installed: {version}",
+            f"  Candidate: {version}",
+            "  Version table:",
+            f" *** {version} 500",
+            "        500 http://deb.debian.org/debian bookworm/main amd64 Packages",
+            "        100 /var/lib/dpkg/status",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _show(n: int = 40) -> str:
+    """``apt-cache show`` of n packages: a stanza of fields each, the first naming it."""
+    stanzas = []
+    for k in range(n):
+        stanzas.append(
+            f"Package: libledger{k}\nVersion: 1.{k}.0-1\nInstalled-Size: {k * 37 + 100}\n"
+            f"Maintainer: Ledger Team <ledger@example.org>\nArchitecture: amd64\n"
+            f"Depends: libc6 (>= 2.34), libledger{(k + 1) % n} (= 1.{(k + 1) % n}.0-1)\n"
+            f"Description: ledger library, part {k}\n"
+            f" The ledger library reconciles accounts; part {k} holds the batch reader.\n"
+            f"Filename: pool/main/l/libledger/libledger{k}_1.{k}.0-1_amd64.deb\n"
+            f"Size: {k * 1013 + 5000}\nSHA256: {k:064x}\n"
+        )
+    return "\n".join(stanzas)
+
+
+def test_a_listing_of_packages_keeps_the_line_naming_each_and_its_first_field():
+    policy = _policy()
+    result = compress(policy)
+    kept = set(result.text.splitlines())
+    names = [line for line in policy.splitlines() if line.startswith("libledger")]
+    installed = [line for line in policy.splitlines() if line.startswith("  Installed:")]
+    assert len(names) == len(installed) == 120
+    assert [line for line in names + installed if line not in kept] == []
+    assert result.savings_percent > 40
+    assert unmarked_omissions(policy, result.text) == []
+    assert violations(policy, result.text) == []
+    show = _show()
+    result = compress(show)
+    kept = set(result.text.splitlines())
+    packages = [line for line in show.splitlines() if line.startswith("Package: ")]
+    assert [line for line in packages if line not in kept] == []
+    assert result.savings_percent > 40
+    assert violations(show, result.text) == []
+
+
+def test_fields_that_name_no_record_are_not_record_heads():
+    # A doctest report's Expected: and Got: over indented values; apt's history stanzas
+    # opening with a time.
+    doctest = "Failed example:\n    f(1)\nExpected:\n    2\nGot:\n    3\n" * 20
+    history = "\n".join(
+        f"Start-Date: 2026-11-{k + 1:02d}  10:00:00\nCommandline: apt install x{k}\n"
+        for k in range(20)
+    )
+    assert record_heads(doctest.splitlines()) == set()
+    assert record_heads(history.splitlines()) == set()

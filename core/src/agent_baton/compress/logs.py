@@ -32,6 +32,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
 from agent_baton.search import best_matches
@@ -311,6 +312,7 @@ def fold_lines(text: str, request: Request) -> str:
     # wrapped description may go), and takes its share of the room first.
     keep.update(option_heads(raws))
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
+    keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions
