@@ -60,4 +60,4 @@ def _margin(line: str) -> str:
 def looks_like_git_log(text: str, sample: int = 20_000) -> bool:
     """Whether the start of ``text`` is ``git log``'s output (its default format or fuller)."""
     start = text[:sample]
-    return bool(commit_heads(start.splitlines()[:400], start))
+    return "commit " in start and bool(commit_heads(start.splitlines()[:400], start))
