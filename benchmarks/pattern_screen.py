@@ -74,6 +74,8 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.code.diff._CONTROL": ("match", "at a diff line's or a code header's start"),
     "compress.config._FIELD": ("match", "at a line's start (Debian control stanzas)"),
     "compress.xml._XML": ("match", "at the text's start"),
+    "compress.records._NAME": ("match", "at the start of a line ending with a colon"),
+    "compress.records._FIELD": ("match", "at the start of a stanza's first line"),
     "compress.code._CODE_START": ("match", "at a line's start (looks_like_code)"),
     "compress.detect._DOCTEST_HEAD": ("fullmatch", "of one line (a doctest report's)"),
     "compress.json_outline._CLOSING": ("fullmatch", "of one line of a JSON document"),

@@ -23,6 +23,8 @@ from agent_baton.compress.logs import (
     problem_lines,
     template,
 )
+from agent_baton.compress.options import option_heads
+from agent_baton.compress.records import record_heads
 
 
 def build_log():
@@ -683,6 +685,78 @@ def test_an_option_listing_keeps_every_option_head_and_marks_each_cut():
     assert violations(text, result.text) == []
 
 
+def _boxed(title: str, rows: list[str], width: int = 100) -> list[str]:
+    """A section as Typer and rich-click draw it: a rounded box, rows padded to its border."""
+    top = f"╭─ {title} " + "─" * (width - len(title) - 5) + "╮"
+    return [top, *(f"│ {row:<{width - 4}} │" for row in rows), "╰" + "─" * (width - 2) + "╯"]
+
+
+def _typer_help() -> str:
+    """A Typer app's --help: 30 options (every third required, ``*``), most wrapped, and
+    40 commands, each section in its box."""
+    options = []
+    for k in range(30):
+        words = [f"detail{j}" for j in range(k % 5 * 6)]
+        mark = "*  " if k % 3 == 0 else "   "
+        options.append(
+            f"{mark}{f'--knob-{k}':<16} <int>   Set the {k}th knob; {' '.join(words[:6])}"
+        )
+        options += [f"{'':<31}{' '.join(words[i : i + 6])}" for i in range(6, len(words), 6)]
+        options.append(f"{'':<31}[{'required' if k % 3 == 0 else f'default: {k}'}]")
+    commands = [
+        f"step-{c:<4} Do step {c} of the reconciliation, then report it." for c in range(40)
+    ]
+    usage = ["", " Usage: ledger [OPTIONS] COMMAND [ARGS]...", "", " Synchronise ledgers.", ""]
+    return "\n".join(usage + _boxed("Options", options) + _boxed("Commands", commands)) + "\n"
+
+
+def test_a_boxed_help_keeps_every_option_and_command_row():
+    text = _typer_help()
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    heads = [line for line in text.splitlines() if re.match(r"│ (\*  |   )--knob|│ step-", line)]
+    assert len(heads) == 70
+    assert [head for head in heads if head not in kept] == []
+    assert result.savings_percent > 15
+    assert unmarked_omissions(text, result.text) == []
+    assert violations(text, result.text) == []
+
+
+def test_a_commands_section_keeps_every_command():
+    # click's and clap's listing of subcommands: a name, two blanks, what it does.
+    names = [f"{verb}-{noun}" for verb in ("get", "set", "sync", "drop") for noun in "abcdefghij"]
+    rows = [
+        f"  {name:<12}  {name.replace('-', ' ').capitalize()} the ledger's part." for name in names
+    ]
+    wrapped = [
+        line
+        for name in names[:8]
+        for line in (f"  --{name}", f"{'':<16}Run {name} first; " + "then report " * 6)
+    ]
+    text = "\n".join(
+        [
+            "Usage: ledger [OPTIONS] COMMAND [ARGS]...",
+            "",
+            "Options:",
+            *wrapped,
+            "",
+            "Commands:",
+            *rows,
+        ]
+    )
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    assert [row for row in rows if row not in kept] == []
+    assert unmarked_omissions(text, result.text) == []
+
+
+def test_a_rich_table_is_no_option_listing():
+    # Its rows are boxed too, with a border between cells: rows of data, not option heads.
+    rows = [f"│ package-{i:<8} │ 1.{i}.0    │ 1.{i}.1    │ wheel │" for i in range(120)]
+    assert option_heads(rows) == set()
+    assert option_heads(_typer_help().splitlines())
+
+
 def _chromium_event(pid: int, stamp: str, then: str) -> list[str]:
     """Chromium's headless stderr for one event: the bus it cannot reach, then ``then``.
 
@@ -815,3 +889,110 @@ def test_blank_lines_of_pytest_output_never_fold_into_an_empty_fold(tmp_path):
     assert not re.search(r"^\[×\d+\] ?$", out, re.M), out
     assert "4 failed, 30 passed" in out
     assert violations(run.stdout, out) == [] and unmarked_omissions(run.stdout, out) == []
+
+
+def _git_log(tmp_path: Path, *options: str) -> str:
+    """``git log`` of a real repository of 40 commits, each with a body and files changed."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "Ada Lovelace",
+        "GIT_AUTHOR_EMAIL": "ada@example.org",
+        "GIT_COMMITTER_NAME": "Ada Lovelace",
+        "GIT_COMMITTER_EMAIL": "ada@example.org",
+    }
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=tmp_path, env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.decode()
+
+    git("init", "-q", "-b", "main")
+    for k in range(40):
+        for f in range(k % 4 + 1):
+            path = tmp_path / f"module_{(k + f) % 9}.py"
+            path.write_text(f"VALUE = {k * 7 + f}\n" * (k % 5 + 1))
+        body = f"The ledger's step {k} now reconciles accounts in batches of {k * 10}.\n" * 3
+        git("add", "-A")
+        git("commit", "-q", "-m", f"ledger: reconcile step {k} in batches", "-m", body)
+    return git("log", *options)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("options", [("--stat",), ("--format=fuller",), ("--graph",)])
+def test_a_git_log_keeps_every_commit_id_and_subject(tmp_path, options):
+    text = _git_log(tmp_path, *options)
+    result = compress(text)
+    kept = set(result.text.splitlines())
+    ids = [line for line in text.splitlines() if re.match(r"[*| ]*commit [0-9a-f]{40}$", line)]
+    subjects = [line for line in text.splitlines() if "ledger: reconcile step" in line]
+    assert len(ids) == len(subjects) == 40
+    assert [line for line in ids + subjects if line not in kept] == []
+    assert result.savings_percent > 30
+    assert unmarked_omissions(text, result.text) == []
+    assert violations(text, result.text) == []
+
+
+def _policy(n: int = 120) -> str:
+    """``apt-cache policy`` of n packages, as apt prints it: a name over its fields."""
+    out = []
+    for k in range(n):
+        version = f"{k % 7}.{k % 13}.{k}-{k % 3 + 1}+deb12u{k % 5}"
+        out += [
+            f"libledger{k}:",
+            f"  Installed: {version}",
+            f"  Candidate: {version}",
+            "  Version table:",
+            f" *** {version} 500",
+            "        500 http://deb.debian.org/debian bookworm/main amd64 Packages",
+            "        100 /var/lib/dpkg/status",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _show(n: int = 40) -> str:
+    """``apt-cache show`` of n packages: a stanza of fields each, the first naming it."""
+    stanzas = []
+    for k in range(n):
+        stanzas.append(
+            f"Package: libledger{k}\nVersion: 1.{k}.0-1\nInstalled-Size: {k * 37 + 100}\n"
+            f"Maintainer: Ledger Team <ledger@example.org>\nArchitecture: amd64\n"
+            f"Depends: libc6 (>= 2.34), libledger{(k + 1) % n} (= 1.{(k + 1) % n}.0-1)\n"
+            f"Description: ledger library, part {k}\n"
+            f" The ledger library reconciles accounts; part {k} holds the batch reader.\n"
+            f"Filename: pool/main/l/libledger/libledger{k}_1.{k}.0-1_amd64.deb\n"
+            f"Size: {k * 1013 + 5000}\nSHA256: {k:064x}\n"
+        )
+    return "\n".join(stanzas)
+
+
+def test_a_listing_of_packages_keeps_the_line_naming_each_and_its_first_field():
+    policy = _policy()
+    result = compress(policy)
+    kept = set(result.text.splitlines())
+    names = [line for line in policy.splitlines() if line.startswith("libledger")]
+    installed = [line for line in policy.splitlines() if line.startswith("  Installed:")]
+    assert len(names) == len(installed) == 120
+    assert [line for line in names + installed if line not in kept] == []
+    assert result.savings_percent > 40
+    assert unmarked_omissions(policy, result.text) == []
+    assert violations(policy, result.text) == []
+    show = _show()
+    result = compress(show)
+    kept = set(result.text.splitlines())
+    packages = [line for line in show.splitlines() if line.startswith("Package: ")]
+    assert [line for line in packages if line not in kept] == []
+    assert result.savings_percent > 40
+    assert violations(show, result.text) == []
+
+
+def test_fields_that_name_no_record_are_not_record_heads():
+    # A doctest report's Expected: and Got: over indented values; apt's history stanzas
+    # opening with a time.
+    doctest = "Failed example:\n    f(1)\nExpected:\n    2\nGot:\n    3\n" * 20
+    history = "\n".join(
+        f"Start-Date: 2026-11-{k + 1:02d}  10:00:00\nCommandline: apt install x{k}\n"
+        for k in range(20)
+    )
+    assert record_heads(doctest.splitlines()) == set()
+    assert record_heads(history.splitlines()) == set()

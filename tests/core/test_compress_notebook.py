@@ -160,3 +160,76 @@ def test_a_source_held_as_one_string_is_cut_to_its_start_not_kept_whole():
         first = cell["source"].split("\n")[0]
         assert f'"source": {json.dumps(first)[:-1]}' in result.text
     assert violations(text, result.text) == []
+
+
+def _v3(data: dict) -> dict:
+    """The notebook as nbformat 3 saved it: one worksheet of cells, code in ``input``, an
+    error as ``pyerr``, an image by its format beside the output's other members."""
+    cells = []
+    for cell in data["cells"]:
+        if cell["cell_type"] != "code":
+            cells.append({"cell_type": cell["cell_type"], "metadata": {}, "source": cell["source"]})
+            continue
+        outputs = []
+        for out in cell["outputs"]:
+            if out["output_type"] == "error":
+                outputs.append({**out, "output_type": "pyerr"})
+            else:
+                data_ = out["data"]
+                outputs.append(
+                    {"metadata": {}, "output_type": out["output_type"], "png": data_["image/png"]}
+                    | {"text": data_["text/plain"]}
+                )
+        cells.append(
+            {
+                "cell_type": "code",
+                "collapsed": False,
+                "input": cell["source"],
+                "language": "python",
+                "metadata": {},
+                "outputs": outputs,
+                "prompt_number": cell["execution_count"],
+            }
+        )
+    worksheet = {"cells": cells, "metadata": {}}
+    return {
+        "metadata": {"name": "tour"},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "worksheets": [worksheet],
+    }
+
+
+def _sources(data: dict) -> list[list[str]]:
+    cells = data["cells"] if "cells" in data else data["worksheets"][0]["cells"]
+    return [cell.get("source", cell.get("input")) for cell in cells]
+
+
+def test_a_notebook_of_nbformat_3_keeps_its_cells_error_and_names_its_image():
+    data = _v3(notebook())
+    assert notebook_cells(data) is data["worksheets"][0]["cells"]
+    text = json.dumps(data, indent=1)
+    result = compress(text)
+    out = set(result.text.splitlines())
+    assert result.savings_percent > 50
+    assert all(kept(out, source[0]) for source in _sources(data))
+    error = data["worksheets"][0]["cells"][-2]["outputs"][0]
+    assert all(kept(out, frame) for frame in error["traceback"])
+    image = data["worksheets"][0]["cells"][-1]["outputs"][0]["png"]
+    assert f"[… 1 line, image/png 120x90: {len(image):,} characters of base64]" in result.text
+    assert violations(text, result.text) == []
+
+
+def test_a_notebook_saved_on_one_line_is_outlined_by_its_cells():
+    for data in (notebook(), _v3(notebook())):
+        text = json.dumps(data)  # one line, as some tools and APIs save it
+        result = compress(text)
+        out = set(result.text.splitlines())
+        assert result.transforms == ["json:notebook"]
+        assert re.match(r"\[§ the next \d+ lines re-render one input line of", result.text)
+        assert result.savings_percent > 50
+        assert all(kept(out, source[0]) for source in _sources(data))
+        cells = notebook_cells(data)
+        assert cells is not None
+        assert all(kept(out, frame) for frame in cells[-2]["outputs"][0]["traceback"])
+        assert violations(text, result.text) == []

@@ -88,6 +88,31 @@ def metrics_rows(n: int = 300) -> list[dict[str, Any]]:
     ]
 
 
+class Accounts:
+    """Users' ledgers: routine lines with the user's passphrase planted in the middle.
+
+    The isolation tests hand them around many users at once: a prompt, tool answer or search
+    hit holding one user's passphrase must belong to that user.
+    """
+
+    @staticmethod
+    def secret(user: str) -> str:
+        """The passphrase planted in ``user``'s ledger."""
+        return f"{user.upper()}-7731-ORCHID"
+
+    def ledger(self, user: str) -> str:
+        """About 9k tokens of routine lines with the user's passphrase in the middle."""
+        lines = [f"{user} ledger line {i}: transfer settled, balance ok" for i in range(600)]
+        lines[311] = f"ALERT {user} vault passphrase is {self.secret(user)}"
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def accounts() -> Accounts:
+    """Users' ledgers with a planted passphrase each: ``accounts.ledger(user)``, ``.secret``."""
+    return Accounts()
+
+
 @pytest.fixture
 def scripted() -> Callable[..., ScriptedChatModel]:
     """Factory of fake models answering with the given replies in order."""

@@ -31,28 +31,9 @@ def call(name: str, args: dict, call_id: str) -> AIMessage:
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id}])
 
 
-def account_file(user: str) -> str:
-    """About 9k tokens of routine lines with one planted secret in the middle."""
-    lines = [f"{user} ledger line {i}: transfer settled, balance ok" for i in range(600)]
-    lines[311] = f"ALERT {user} vault passphrase is {user.upper()}-7731-ORCHID"
-    return "\n".join(lines)
-
-
-def secret(user: str) -> str:
-    return f"{user.upper()}-7731-ORCHID"
-
-
 def user_of(messages: list[BaseMessage]) -> str:
     first = next(m for m in messages if isinstance(m, HumanMessage))
     return first.text.removeprefix(ASK)
-
-
-def researcher_reply(messages: list[BaseMessage]) -> AIMessage:
-    results = [m for m in messages if isinstance(m, ToolMessage)]
-    if not results:
-        return call("fetch_account", {"user": user_of(messages)}, f"fetch-{user_of(messages)}")
-    # the researcher pastes the whole file in its answer, as models do
-    return AIMessage(content=f"Findings for the account:\n{account_file(user_of(messages))}")
 
 
 ZOOMS = [
@@ -72,11 +53,18 @@ def analyst_reply(messages: list[BaseMessage]) -> AIMessage:
     return AIMessage(content=f"Analysis of {user_of(messages)} done.")
 
 
-def build_graph(ctx, routed):
+def build_graph(ctx, routed, accounts):
     @tool
     def fetch_account(user: str) -> str:
         """Fetch a user's account file."""
-        return account_file(user)
+        return accounts.ledger(user)
+
+    def researcher_reply(messages: list[BaseMessage]) -> AIMessage:
+        user = user_of(messages)
+        if not any(isinstance(m, ToolMessage) for m in messages):
+            return call("fetch_account", {"user": user}, f"fetch-{user}")
+        # the researcher pastes the whole file in its answer, as models do
+        return AIMessage(content=f"Findings for the account:\n{accounts.ledger(user)}")
 
     researcher_model = routed(researcher_reply)
     analyst_model = routed(analyst_reply)
@@ -104,7 +92,7 @@ def config(user: str) -> dict:
     return {"configurable": {"thread_id": user}}
 
 
-def check_no_leak(ctx, analyst_model, analyst_mw, results):
+def check_no_leak(ctx, analyst_model, analyst_mw, results, secret):
     by_user: dict[str, list[list[BaseMessage]]] = {}
     for prompt in analyst_model.received:
         by_user.setdefault(user_of(prompt), []).append(prompt)
@@ -139,23 +127,23 @@ def check_no_leak(ctx, analyst_model, analyst_mw, results):
     assert ctx.keys() == []  # nothing landed outside the threads' scopes
 
 
-def test_eight_threads_share_one_graph_and_one_context(shared_ctx, routed):
-    graph, analyst_model, analyst_mw = build_graph(shared_ctx, routed)
+def test_eight_threads_share_one_graph_and_one_context(shared_ctx, routed, accounts):
+    graph, analyst_model, analyst_mw = build_graph(shared_ctx, routed, accounts)
 
     def run(user: str):
         return user, graph.invoke({"messages": [HumanMessage(ASK + user)]}, config(user))
 
     with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
         results = dict(pool.map(run, USERS))
-    check_no_leak(shared_ctx, analyst_model, analyst_mw, results)
+    check_no_leak(shared_ctx, analyst_model, analyst_mw, results, accounts.secret)
 
 
 @pytest.mark.asyncio
-async def test_eight_asyncio_runs_share_one_graph_and_one_context(shared_ctx, routed):
-    graph, analyst_model, analyst_mw = build_graph(shared_ctx, routed)
+async def test_eight_asyncio_runs_share_one_graph_and_one_context(shared_ctx, routed, accounts):
+    graph, analyst_model, analyst_mw = build_graph(shared_ctx, routed, accounts)
 
     async def run(user: str):
         return user, await graph.ainvoke({"messages": [HumanMessage(ASK + user)]}, config(user))
 
     results = dict(await asyncio.gather(*(run(user) for user in USERS)))
-    check_no_leak(shared_ctx, analyst_model, analyst_mw, results)
+    check_no_leak(shared_ctx, analyst_model, analyst_mw, results, accounts.secret)

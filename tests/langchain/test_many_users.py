@@ -42,17 +42,6 @@ ZOOMS = [
 ]
 
 
-def secret(user: str) -> str:
-    return f"{user.upper()}-7731-ORCHID"
-
-
-def ledger(user: str) -> str:
-    """About 9k tokens of routine lines with the user's passphrase in the middle."""
-    lines = [f"{user} ledger line {i}: transfer settled, balance ok" for i in range(600)]
-    lines[311] = f"ALERT {user} vault passphrase is {secret(user)}"
-    return "\n".join(lines)
-
-
 def crm(user: str) -> str:
     return f"Customer {user}: tier GOLD-{user.upper()}, manager {user}-desk, since 2019."
 
@@ -83,14 +72,15 @@ def auditor(messages: list[BaseMessage]) -> AIMessage:
 
 
 @pytest.fixture
-def agent(shared_ctx, routed):
+def agent(shared_ctx, routed, accounts):
     for user in USERS:
-        shared_ctx.scope(user).put("crm", crm(user) + "\n" + ledger(user)[:2000], agent="crm")
+        crm_entry = crm(user) + "\n" + accounts.ledger(user)[:2000]
+        shared_ctx.scope(user).put("crm", crm_entry, agent="crm")
 
     @tool
     def fetch_ledger(user: str) -> str:
         """Fetch a user's ledger."""
-        return ledger(user)
+        return accounts.ledger(user)
 
     model = routed(auditor)
     middleware = SharedContextMiddleware(shared_ctx, max_tokens=800, tool_result_max_tokens=600)
@@ -112,7 +102,7 @@ def ask(user: str, turn: int) -> dict[str, Any]:
     return {"messages": [HumanMessage(f"{ASK}{user} (request {turn})")]}
 
 
-def assert_nobody_else(ctx, model, middleware, seen: dict[str, list[str]]) -> None:
+def assert_nobody_else(ctx, model, middleware, seen: dict[str, list[str]], secret) -> None:
     """Prompts, injections, tool answers, render and search of each thread hold only its user."""
     prompts: dict[str, list[list[BaseMessage]]] = {}
     for prompt in model.received:
@@ -144,7 +134,7 @@ def assert_nobody_else(ctx, model, middleware, seen: dict[str, list[str]]) -> No
 
 
 @pytest.mark.asyncio
-async def test_ainvoke_of_eight_threads_at_once_twice_each(shared_ctx, agent):
+async def test_ainvoke_of_eight_threads_at_once_twice_each(shared_ctx, agent, accounts):
     graph, model, middleware = agent
 
     async def run(user: str) -> list[str]:
@@ -153,11 +143,12 @@ async def test_ainvoke_of_eight_threads_at_once_twice_each(shared_ctx, agent):
 
     answers = await asyncio.gather(*(run(user) for user in USERS))
     assert answers == [[f"Audit 2 of {user} done."] for user in USERS]
-    assert_nobody_else(shared_ctx, model, middleware, dict(zip(USERS, answers, strict=True)))
+    seen = dict(zip(USERS, answers, strict=True))
+    assert_nobody_else(shared_ctx, model, middleware, seen, accounts.secret)
 
 
 @pytest.mark.asyncio
-async def test_astream_and_astream_events_of_eight_threads_at_once(shared_ctx, agent):
+async def test_astream_and_astream_events_of_eight_threads_at_once(shared_ctx, agent, accounts):
     graph, model, middleware = agent
 
     async def stream(user: str) -> tuple[str, list[str]]:
@@ -175,11 +166,11 @@ async def test_astream_and_astream_events_of_eight_threads_at_once(shared_ctx, a
     for user, chunks in seen.items():
         assert any(f"Audit 2 of {user} done." in chunk for chunk in chunks)
         # the stream carries what the model and the tools really got: this user's data
-        assert any(secret(user) in chunk for chunk in chunks)
-    assert_nobody_else(shared_ctx, model, middleware, seen)
+        assert any(accounts.secret(user) in chunk for chunk in chunks)
+    assert_nobody_else(shared_ctx, model, middleware, seen, accounts.secret)
 
 
-def test_invoke_on_eight_threads_twice_each(shared_ctx, agent):
+def test_invoke_on_eight_threads_twice_each(shared_ctx, agent, accounts):
     graph, model, middleware = agent
 
     def run(user: str) -> tuple[str, list[str]]:
@@ -189,15 +180,15 @@ def test_invoke_on_eight_threads_twice_each(shared_ctx, agent):
     with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
         seen = dict(pool.map(run, USERS))
     assert all(texts[-1] == f"Audit 2 of {user} done." for user, texts in seen.items())
-    assert_nobody_else(shared_ctx, model, middleware, seen)
+    assert_nobody_else(shared_ctx, model, middleware, seen, accounts.secret)
 
 
 @pytest.mark.asyncio
-async def test_message_history_sessions_at_once_see_only_their_own(shared_ctx, routed):
+async def test_message_history_sessions_at_once_see_only_their_own(shared_ctx, routed, accounts):
     def reply(messages: list[BaseMessage]) -> AIMessage:
         user = messages[-1].text.split()[-1]
         if len(messages) <= 2:  # the first turn: a long answer
-            return AIMessage(ledger(user))
+            return AIMessage(accounts.ledger(user))
         return AIMessage(f"{user} noted.")
 
     model = routed(reply)
@@ -231,22 +222,22 @@ async def test_message_history_sessions_at_once_see_only_their_own(shared_ctx, r
     for user in USERS:
         full = BatonChatMessageHistory(shared_ctx, user).get_messages(full=True)
         assert [m.text for m in full][::2] == [f"Ledger for {user}", f"Anything new for {user}"]
-        assert full[1].text == ledger(user)
+        assert full[1].text == accounts.ledger(user)
         cfg = {"configurable": {"session_id": user}}
         answers = [
             tools["search_shared_context"].invoke({"query": "vault passphrase"}, cfg),
             tools["list_shared_context"].invoke({}, cfg),
             *(doc.page_content for doc in retriever.invoke("vault passphrase", cfg)),
         ]
-        assert secret(user) in answers[0]
+        assert accounts.secret(user) in answers[0]
         for answer in answers:
             assert not others_of(user).search(answer)
 
 
 @pytest.mark.asyncio
-async def test_tools_and_retriever_bound_to_one_user_never_show_another(shared_ctx):
+async def test_tools_and_retriever_bound_to_one_user_never_show_another(shared_ctx, accounts):
     for user in USERS:
-        shared_ctx.scope(user).put("ledger", ledger(user), agent="bank")
+        shared_ctx.scope(user).put("ledger", accounts.ledger(user), agent="bank")
     for user in USERS:
         tools = {t.name: t for t in make_context_tools(shared_ctx, scope=user)}
         retriever = SharedContextRetriever(ctx=shared_ctx, scope=user, k=8)
@@ -261,6 +252,6 @@ async def test_tools_and_retriever_bound_to_one_user_never_show_another(shared_c
         docs = answers.pop()
         assert docs and all(doc.metadata["key"] == "ledger" for doc in docs)
         answers += [doc.page_content for doc in docs]
-        assert secret(user) in answers[0] and secret(user) in answers[1]
+        assert accounts.secret(user) in answers[0] and accounts.secret(user) in answers[1]
         for answer in answers:
             assert not others_of(user).search(answer), f"{user}'s tools showed another user"

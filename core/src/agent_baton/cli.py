@@ -129,7 +129,11 @@ def _compress(args: argparse.Namespace) -> int:
             "claude-*)"
         )
     counter = get_token_counter(args.model)
-    result = compress(text, query=args.query, max_tokens=args.max_tokens, counter=counter)
+    # The file's name hints its kind, as a key does for a put; markers do not name it as a key.
+    filename = None if args.file == "-" else os.path.basename(args.file)
+    result = compress(
+        text, query=args.query, max_tokens=args.max_tokens, filename=filename, counter=counter
+    )
     if args.json:
         payload = {
             "text": result.text,

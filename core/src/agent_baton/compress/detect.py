@@ -27,6 +27,7 @@ from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.config import control_stanzas, parses_as_config
+from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
@@ -251,6 +252,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "config"  # INI or TOML
     if _SHEBANG.match(text, 0, _SHEBANG_CHARS):
         return "code"  # a script: its interpreter says so
+    if looks_like_git_log(text):
+        return "lines"  # each commit's id and subject kept, folded line by line
     if not markdown and looks_like_options(text):
         # A command's --help (not a script or a YAML document that prints or holds one):
         # its option heads kept, folded line by line.

@@ -14,11 +14,11 @@ checks that the document's lines nest and finds its top-level items; a member's 
 own members are read from its lines when it is cut or kept, so a document of a million
 records is neither split into lines nor held as a node per line.
 
-A Jupyter notebook (an object holding ``cells``, ``metadata`` and ``nbformat``) keeps every
-cell while each can show its first lines: its source by its first and last lines, the lines
-that say what it is (a definition, a decorator, a markdown heading) and then the next ones
-in order; its outputs after it, an error's whole; an image or other binary output is named
-by a marker, not shown.
+A Jupyter notebook (an object holding ``cells``, ``metadata`` and ``nbformat``; in nbformat 3,
+``worksheets`` of cells whose code is their ``input``) keeps every cell while each can show
+its first lines: its source by its first and last lines, the lines that say what it is (a
+definition, a decorator, a markdown heading) and then the next ones in order; its outputs
+after it, an error's whole; an image or other binary output is named by a marker, not shown.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 _NOTEBOOK_KEYS = ("cells", "metadata", "nbformat")  # nbformat's required top-level keys
+_NOTEBOOK_V3_KEYS = ("worksheets", "metadata", "nbformat")  # nbformat 3's
+_SOURCES = ("source", "input")  # a cell's source member; nbformat 3's code cells: "input"
+_ERRORS = ("error", "pyerr")  # an error output's type (nbformat 4, 3)
+# nbformat 3 names an output's images by their format alone, beside its other members.
+_V3_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
 _CELL_LEAST = 120  # a notebook's cells are sampled as records when each would get less
 _SOURCE_SHARE = 2 / 3  # of a cell's share, what its source may take before its outputs
 _CELL_FRAME = 100  # a cell's braces, type and source's brackets, about
@@ -158,10 +163,21 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
 
 
 def notebook_cells(data: Any) -> list[Any] | None:
-    """A Jupyter notebook's list of cells (objects), or None if ``data`` is no notebook."""
-    if not isinstance(data, dict) or not all(k in data for k in _NOTEBOOK_KEYS):
+    """A Jupyter notebook's list of cells (objects), or None if ``data`` is no notebook.
+
+    Of nbformat 3, its worksheet's: the format allowed several, but no tool wrote more.
+    """
+    if not isinstance(data, dict):
         return None
-    cells = data["cells"]
+    if all(k in data for k in _NOTEBOOK_KEYS):
+        cells = data["cells"]
+    elif all(k in data for k in _NOTEBOOK_V3_KEYS):
+        sheets = data["worksheets"]
+        if not (isinstance(sheets, list) and len(sheets) == 1 and isinstance(sheets[0], dict)):
+            return None
+        cells = sheets[0].get("cells")
+    else:
+        return None
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         return None
     return cells
@@ -510,7 +526,7 @@ class _Outline:
         if len(entries) != len(cell):
             return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
         names = list(cell)
-        source = names.index("source") if "source" in cell else -1
+        source = next((names.index(name) for name in _SOURCES if name in cell), -1)
         outputs = names.index("outputs") if "outputs" in cell else -1
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         left -= sum(
@@ -555,7 +571,7 @@ class _Outline:
         errors = {
             k
             for k, out in enumerate(outputs)
-            if isinstance(out, dict) and out.get("output_type") == "error"
+            if isinstance(out, dict) and out.get("output_type") in _ERRORS
         }
         whole = [min(entries.cost(k), _ERROR_ROOM) for k in errors]
         left = budget - len(self.first_line(node)) - len(self.last_line(node)) - sum(whole)
@@ -575,21 +591,31 @@ class _Outline:
         """An output with its images (``data``'s base64 members) named by markers, not shown."""
         data = value.get("data")
         entries = self.entries(node)
-        names = list(value)
-        if not isinstance(data, dict) or len(entries) != len(value):
+        if len(entries) != len(value):
             return self.render(node, value, budget)
-        k = names.index("data")
-        entry = entries.node(k)
-        binary = {
-            str(m) for m, v in data.items() if _BINARY_MIME.match(str(m)) and isinstance(v, str)
-        }
-        if not binary or entry.level < 0:
+        if not isinstance(data, dict):  # nbformat 3: the images are the output's members
+            bundle = self._bundle(node, value, budget)
+            return self.render(node, value, budget) if bundle is None else bundle
+        k = list(value).index("data")
+        bundle = self._bundle(entries.node(k), data, budget)
+        if bundle is None:
             return self.render(node, value, budget)
         inner: list[str] = [
             *(line for j in range(k) for line in self.span(entries.node(j))),
-            self.first_line(entry),
+            *bundle,
+            *(line for j in range(k + 1, len(entries)) for line in self.span(entries.node(j))),
         ]
-        members = self.entries(entry)
+        return self._frame(node, entries, inner)
+
+    def _bundle(self, node: _Node, data: dict[str, Any], budget: int) -> list[str] | None:
+        """An object of outputs by format, its binary ones named; None when it holds none."""
+        binary = {str(m) for m, v in data.items() if _is_binary(m, v)}
+        if not binary or node.level < 0:
+            return None
+        members = self.entries(node)
+        if len(members) != len(data):
+            return None
+        inner = [self.first_line(node)]
         mimes = list(data)
         rest = [j for j, m in enumerate(mimes) if m not in binary]
         shares = dict(zip(rest, _shares([members.cost(j) for j in rest], budget // 2), strict=True))
@@ -598,15 +624,13 @@ class _Outline:
             if mime in binary:
                 lines = self.lines_of(member.at, member.until)
                 self.left_out["lines"] = self.left_out.get("lines", 0) + lines
-                words = f"{lines} {_plural('lines', lines)}, {_described(mime, data[mime])}"
+                shown = _described(_V3_MIMES.get(mime, mime), data[mime])
+                words = f"{lines} {_plural('lines', lines)}, {shown}"
                 inner.append(_indent(self.first_line(member)) + note(words))
             else:
                 inner.extend(self.render(member, data[mime], shares[j]))
-        inner.append(self.last_line(entry))
-        inner.extend(
-            line for j in range(k + 1, len(entries)) for line in self.span(entries.node(j))
-        )
-        return self._frame(node, entries, inner)
+        inner.append(self.last_line(node))
+        return inner
 
     def _asked(self, entries: _Entries) -> set[int]:
         """The members holding a word of the query that names something (:func:`_naming_words`).
@@ -826,7 +850,7 @@ def _telling_cost(cell: dict[str, Any]) -> int:
 
     Its source's first lines, definitions and headings; its type, the source's brackets.
     """
-    source = cell.get("source")
+    source = next((cell[name] for name in _SOURCES if name in cell), None)
     if not isinstance(source, list):
         return _CELL_FRAME
     telling = [line for k, line in enumerate(source) if k < _HEAD_ITEMS or _tells_cell(line)]
@@ -838,14 +862,16 @@ def _binary_chars(cell: dict[str, Any]) -> int:
     outputs = cell.get("outputs")
     found = 0
     for out in outputs if isinstance(outputs, list) else ():
-        data = out.get("data") if isinstance(out, dict) else None
+        data = out.get("data", out) if isinstance(out, dict) else None  # nbformat 3: out's own
         if isinstance(data, dict):
-            found += sum(
-                max(0, len(v) - _NAMED)
-                for m, v in data.items()
-                if _BINARY_MIME.match(str(m)) and isinstance(v, str)
-            )
+            found += sum(max(0, len(v) - _NAMED) for m, v in data.items() if _is_binary(m, v))
     return found
+
+
+def _is_binary(name: Any, value: Any) -> bool:
+    """Whether an output's member ``name`` holds an image or other binary data, as base64."""
+    mime = _V3_MIMES.get(str(name), str(name))
+    return isinstance(value, str) and _BINARY_MIME.match(mime) is not None
 
 
 def _tells_cell(line: Any) -> bool:

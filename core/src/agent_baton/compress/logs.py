@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, islice
 from operator import itemgetter
 
+from agent_baton.compress.git_log import commit_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -31,6 +32,7 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
 from agent_baton.search import best_matches
@@ -309,6 +311,8 @@ def fold_lines(text: str, request: Request) -> str:
     # A command's option listing is reference data: each option's head line stays (its
     # wrapped description may go), and takes its share of the room first.
     keep.update(option_heads(raws))
+    keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
+    keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions

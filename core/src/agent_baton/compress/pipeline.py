@@ -124,6 +124,7 @@ def compress(
     query: str | None = None,
     max_tokens: int | None = None,
     key: str | None = None,
+    filename: str | None = None,
     counter: TokenCounter | None = None,
     deadline: float | None = DEFAULT_DEADLINE,
 ) -> CompressionResult:
@@ -133,7 +134,10 @@ def compress(
     compresses harder until the result fits, but never drops a line that reports a failure:
     when those alone exceed it, they all stay, a marker says so and ``transforms`` ends with
     ``budget:failures-over``; ``key`` names the entry in the markers that tell
-    how to get omitted parts back. Tiny or unrecognised content passes through untouched.
+    how to get omitted parts back, and its file extension hints the content's kind
+    (``statistics.py``, ``deps.csv``); ``filename`` gives that hint for a text no key names
+    (a file compressed on its own), without naming it in markers. Tiny or unrecognised
+    content passes through untouched.
     When the content's compressor has taken ``deadline`` seconds of CPU time (``None``: no
     limit), the text is compressed in one linear pass instead (first and last lines,
     failure lines, repeats folded, every cut marked) and ``transforms`` says
@@ -153,10 +157,11 @@ def compress(
     out: str = text
     out_tokens: int | None = None
     transforms: list[str] = []
-    request = Request(query=query, key=key, max_tokens=max_tokens, deadline=due)
+    name = key or filename
+    request = Request(query=query, key=key, name=name, max_tokens=max_tokens, deadline=due)
     timed_out = False
     try:
-        for kind in _kinds(text, key):
+        for kind in _kinds(text, name):
             attempt = _run(COMPRESSORS[kind], kind, text, counting.result, request, count)
             if attempt is None:
                 continue  # not this kind of content: try the next

@@ -16,7 +16,10 @@ class Request:
     """What a compressor needs besides the text."""
 
     query: str | None = None
+    # The entry's key, named in markers as the way to get the original back.
     key: str | None = None
+    # The key or file name whose extension hints the content's kind (``statistics.py``).
+    name: str | None = None
     # 0 is the normal strength; each level up keeps less (used to meet max_tokens).
     level: int = 0
     # The caller's token budget, if any: compressors may aim for it directly.

@@ -99,10 +99,10 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     script = text.startswith("#!")  # a shebang names an interpreter: a script
     signs = script or looks_like_code(text) or parses_as_python(text) or detect_language(text)
     # A header of macros and prototypes has few signs of code; named a header, its parse says.
-    header = None if signs else _header_language(text, request.key)
+    header = None if signs else _header_language(text, request.name)
     if not (signs or header):
         return None
-    skeleton, name = _skeleton(text, request.key, header)
+    skeleton, name = _skeleton(text, request.name, header)
     if skeleton is None:
         return None
     request.check_time()
