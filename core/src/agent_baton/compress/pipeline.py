@@ -43,10 +43,10 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
-from agent_baton.compress.markers import hint_once, is_marker
+from agent_baton.compress.markers import hint_once, is_marker, omitted, shows_nothing
 from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
-from agent_baton.compress.prose import compress_prose
+from agent_baton.compress.prose import compress_prose, cut_line
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.statements import STATEMENT_KINDS, restore_statements
@@ -73,6 +73,10 @@ MAX_LEVEL = 4
 _FILLED = 0.8
 # Shares between two levels tried to fill it, at most.
 _FILL_TRIES = 3
+# A compressor's output of markers alone gives way to this many of the input's first lines
+# that say something, and about this many characters of them.
+_HEAD_LINES = 3
+_HEAD_CHARS = 400
 # Seconds of CPU time a compression may take before it falls back to one linear pass.
 DEFAULT_DEADLINE = 10.0
 COMPRESSORS: dict[str, Compressor] = {
@@ -353,6 +357,10 @@ def _run(
         if produced is None:
             return best
         compressed, name = produced
+        if shows_nothing(compressed):
+            # Markers alone (a header that is one licence comment: "// [… 44 lines]") hand on
+            # nothing concrete: the text's first lines say at least what it is.
+            compressed = _head(text, request.key)
         compressed = hint_once(compressed, text, request.key)
         tokens = count(compressed)
         if tokens >= original_tokens():
@@ -368,6 +376,24 @@ def _run(
             )
         over = best
     return best
+
+
+def _head(text: str, key: str | None) -> str:
+    """The first lines of ``text``, then a marker for the rest.
+
+    Up to :data:`_HEAD_LINES` lines that say something (a word or a number: not a comment's
+    bare ``//``), and the blank and bare lines among them.
+    """
+    lines = text.splitlines()
+    kept: list[str] = []
+    said = chars = 0
+    for line in lines:
+        if said == _HEAD_LINES or chars >= _HEAD_CHARS:
+            break
+        kept.append(cut_line(line, _HEAD_CHARS))
+        said += any(c.isalnum() for c in line)
+        chars += len(kept[-1])
+    return "\n".join([*kept, omitted(f"{len(lines) - len(kept)} of {len(lines)} lines", key)])
 
 
 def _filled(
