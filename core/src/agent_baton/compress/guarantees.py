@@ -97,8 +97,9 @@ _HEADS = (
     r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
-    # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
-    r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
+    # pytest's failing source line (``>       assert x == 1``) and E lines (an assertion in
+    # a traceback's source line: :func:`_asserts`).
+    r"> {3,}\S|E {2,}\S",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
     # A head's message opens with a capital, a digit, a quote or a bracket (3,425 heads of
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
@@ -119,9 +120,9 @@ _HEADS = (
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
 )
 # Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``); not a name
-# in capitals ("WARNING SIGN").
+# in capitals ("WARNING SIGN"), nor a licence's "THE PRESENCE OR ABSENCE OF ERRORS".
 _VERDICT = re.compile(
-    r"[CEFPSW](?<![\w.$-].)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
+    r"[CEFPSW](?<![\w.$-].)(?<!OF .)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
     r"|(?<=C)RITICAL|(?<=S)EVERE|(?<=W)ARN(?:INGS?)?)(?![\w-])(?! [A-Z][A-Z]+\b)"
 )
 # What else only a report spells, each tried only on lines that hold one of its words (a
@@ -223,6 +224,8 @@ _LONG_GATES = tuple(
     (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
     for k, (words, folded, pattern) in enumerate(_GATES)
 )
+_ASSERTION = re.compile(r"[ \t]+assert\b")
+_GOES_ON = ("(", "[", "{", ",", "\\")  # a statement whose next lines go on ends with one
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -312,6 +315,25 @@ def _is_long_failure(line: str) -> bool:
     return _is_failure(line)
 
 
+def _asserts(line: str) -> bool:
+    """Whether an indented line is an assertion (a traceback's source line), not prose.
+
+    ``assert x == 1``, ``assert(p != NULL);``, ``assert.equal(a, b)``: what follows the word
+    parses as code, or goes on over the next lines; a licence's "assert or imply any
+    connection with" does not.
+    """
+    if _ASSERTION.match(line) is None:
+        return False
+    statement = line.strip()
+    if not statement[6:7].isspace():
+        return True
+    try:
+        ast.parse(statement)
+    except (SyntaxError, ValueError):
+        return statement.endswith(_GOES_ON)
+    return True
+
+
 def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
@@ -319,7 +341,7 @@ def _is_failure(line: str) -> bool:
         lowered = _folded(line)
         if not any(word in lowered for word in _FAILURE_WORDS):
             return False
-    if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
+    if _FAILURE_HEAD.match(line) or _VERDICT.search(line) or _asserts(line):
         return True
     lower = line.lower()
     if len(line) >= _LONG:
