@@ -177,8 +177,12 @@ def compress(
         if out is text and counting.result() > FALLBACK_TOKENS:
             attempt = _run(fallback, "fallback", text, counting.result, request, count)
             if attempt is not None and attempt[0] is not text:
-                # A line cut short may hold failures (a repr's string of a test run).
-                cut, tokens = _with_failures(text, attempt[0], attempt[1], counting.result, count)
+                # A line cut short may hold failures (a repr's string of a test run); not
+                # source that its compressor could not shorten (a minified bundle): its
+                # strings are program text ("TAR_SYMLINK_ERROR: Cannot extract…").
+                cut, tokens = attempt[0], attempt[1]
+                if not _is_source(transforms):
+                    cut, tokens = _with_failures(text, cut, tokens, counting.result, count)
                 if cut is not text:
                     out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
     except DeadlineExceeded:
@@ -195,7 +199,7 @@ def compress(
     if max_tokens is not None and out_tokens > max_tokens:
         # Source names exceptions and errors; it reports none (guarantee 3 exempts it): its
         # lines have no precedence.
-        source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
+        source = _is_source(transforms)
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out and not source:
@@ -231,6 +235,11 @@ def compress(
             if out_tokens >= original_tokens:
                 out, out_tokens = text, original_tokens
     return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _is_source(transforms: list[str]) -> bool:
+    """Whether the compressor that owned a text read it as source (guarantee 3 exempts it)."""
+    return bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
 
 
 def _with_failures(
