@@ -824,3 +824,20 @@ def test_a_minified_bundle_gains_no_lines_from_its_string_literals():
         result = compress(text, key=path.name)
         added = [p for p in violations(text, result.text) if p.startswith("line not in")]
         assert added == [], path
+
+
+@pytest.mark.parametrize("tail", [0, 1, 3])
+def test_a_failure_put_back_before_proses_last_marker_is_taken_from_its_counts(tail):
+    # Prose ends with "[… 4 more lines (9 of 20 in all) omitted — …]": a failure line put
+    # back among those four is no longer left out; both counts drop by one.
+    from agent_baton.compress.guarantees import restore_failures
+
+    lines = [f"Paragraph line {i} says what the release changed." for i in range(20)]
+    lines[19 - tail] = "ERROR: the upgrade of db-1 failed"
+    original = "\n".join(lines)
+    kept = [*lines[:5], "[… 6 lines]", *lines[11:16]]
+    marker = '[… 4 more lines (10 of 20 in all) omitted — full: get("notes", full=True)]'
+    repaired = restore_failures(original, "\n".join([*kept, marker]))
+    assert "ERROR: the upgrade of db-1 failed" in repaired.splitlines()
+    assert unmarked_omissions(original, repaired) == []
+    assert "(9 of 20 in all)" in repaired or "[… 9 of 20 lines omitted" in repaired

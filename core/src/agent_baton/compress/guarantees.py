@@ -252,7 +252,12 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
-_GAP = re.compile(r"\[… (\d{1,9}) lines?\]")  # a marker counting the input lines of a gap
+# A marker counting the input lines of a gap: ``[… 12 lines]``, or prose's last one, ``[… 2
+# more lines (6 of 137 in all) omitted — …]``, which also counts every line left out.
+_GAP = re.compile(
+    r"\[… (?P<count>\d{1,9})(?: lines?\]| more lines? \((?P<all>\d{1,9}) of (?P<total>\d{1,9})"
+    r" in all\)(?P<rest> [^\n]*\]))"
+)
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
@@ -742,15 +747,11 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
                 split.append(f.text)
                 last = f.line
             shown[k] = split
-            if end - last > 1:
-                out[k + 1] = _gap_marker(end - last - 1)
-            else:
-                dropped.add(k + 1)
-        elif int(gap[1]) >= len(found):
-            left = int(gap[1]) - len(found)
-            out[k + 1] = _gap_marker(left)
-            if not left:
-                dropped.add(k + 1)
+            out[k + 1] = _recounted(gap, end - last - 1, len(found))
+        elif int(gap["count"]) >= len(found):
+            out[k + 1] = _recounted(gap, int(gap["count"]) - len(found), len(found))
+        if not out[k + 1]:
+            dropped.add(k + 1)
     result: list[str] = list(shown.get(-1, ()))
     for k, line in enumerate(out):
         if k not in dropped:
@@ -759,6 +760,23 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
     if unplaced:
         result.extend([label, *unplaced])
     return "\n".join(result)
+
+
+def _recounted(gap: re.Match[str], lines: int, shown: int) -> str:
+    """The gap marker ``gap`` counting ``lines`` ("" for none) once ``shown`` lines are back.
+
+    Prose's last marker keeps what else it says (the retrieval hint) and counts the lines
+    left out in all, ``shown`` fewer; with no gap left, it counts only those.
+    """
+    if gap["all"] is None:
+        return _gap_marker(lines) if lines else ""
+    left_out = int(gap["all"]) - shown
+    if not left_out:
+        return ""
+    total, rest = gap["total"], gap["rest"]
+    if not lines:
+        return f"[… {left_out} of {total} lines{rest}"
+    return f"[… {lines} more lines ({left_out} of {total} in all){rest}"
 
 
 def _gap_marker(lines: int) -> str:
