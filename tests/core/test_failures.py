@@ -121,6 +121,7 @@ REPORTS = [
     "    assert isinstance(value, (",
     "BUILD FAILED",
     "NUMBER OF ERRORS: 3",
+    "pydantic_core._pydantic_core.ValidationError: 1 validation error for Order",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -154,6 +155,10 @@ MENTIONS = [
     "           assert any such rights held by the Licensor to the limited",
     " LATENT OR OTHER DEFECTS, ACCURACY, OR THE PRESENCE OF ABSENCE OF ERRORS,",
     "      ACCURACY, OR THE PRESENCE OR ABSENCE OF ERRORS, WHETHER OR NOT",
+    # Handlers and options in a library's README (undici's Dispatcher.md): names, not raises.
+    "  onError: (error) => {",
+    "const opts = { throwOnError: false };",
+    "  kError: Symbol('FileReader error'),",
 ]
 
 

@@ -841,3 +841,12 @@ def test_a_failure_put_back_before_proses_last_marker_is_taken_from_its_counts(t
     assert "ERROR: the upgrade of db-1 failed" in repaired.splitlines()
     assert unmarked_omissions(original, repaired) == []
     assert "(9 of 20 in all)" in repaired or "[… 9 of 20 lines omitted" in repaired
+
+
+def test_a_run_of_kept_lines_is_placed_across_the_blank_lines_it_left_out():
+    # OpenSSL's bio.h: "[… 2 lines]" stands for two of three "#endif"; the run after it
+    # left out a blank line (which needs no marker), and was read from the first "#endif".
+    original = "#else\n#define P __printf__\n#endif\n#endif\n#endif\nint f(void);\n\nint g(void);"
+    compressed = "#else\n#define P __printf__\n[… 2 lines]\n#endif\nint f(void);\nint g(void);"
+    assert unmarked_omissions(original, compressed) == []
+    assert unmarked_omissions(original, compressed.replace("[… 2 lines]\n", "")) != []

@@ -130,11 +130,13 @@ _VERDICT = re.compile(
 # pattern ignores case).
 _GATED = (
     # An exception or a warning raised, with its message (``ZeroDivisionError: division by
-    # zero``, ``Caused by: java.io.IOException: x``, ``AssertionError [ERR_ASSERTION]: …``).
+    # zero``, ``Caused by: java.io.IOException: x``, ``AssertionError [ERR_ASSERTION]: …``):
+    # a class's name, capitalised or after a module's; not a handler's (``onError: (e) =>``).
     (
         ("Error", "Exception", "Warning", "Failure"),
         False,
-        r"[A-Za-z_$](?<![\w.$][A-Za-z_$])[\w$.]*(?:Error|Exception|Warning|Failure)"
+        r"[A-Za-z_$](?<![\w.$][A-Za-z_$])(?:(?<=[A-Z])|(?=[\w$]*\.))[\w$.]*"
+        r"(?:Error|Exception|Warning|Failure)"
         r"(?: \[\w+\])?: +\S",
     ),
     # Tracebacks and test runners' marks.
@@ -848,13 +850,14 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
         # Where the run's lines stand together in the input: of the places a repeated run
         # has, the one the markers' count fits, else the first.
         starts = where[run[0]][bisect_right(where[run[0]], at) :]
-        places = [p for p in starts if lines[p : p + len(run)] == run]
+        # A run may have left out blank lines (they need no marker).
+        places = {p: end for p in starts if (end := _run_end(lines, p, run)) >= 0}
         counted = _counted(markers) if markers else (0, 0)
         fits = [p for p in places if counted is not None and counted[0] <= p - at - 1 <= counted[1]]
         if places:
-            start = (fits or places)[0]
+            start = (fits or list(places))[0]
             check(start, markers)
-            at = start + len(run) - 1
+            at = places[start]
             continue
         for k, line in enumerate(run):
             found = where[line][bisect_right(where[line], at) :]
@@ -863,6 +866,18 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
                 at = found[0]
     check(len(lines), trailing)
     return problems
+
+
+def _run_end(lines: list[str], start: int, run: list[str]) -> int:
+    """Where ``run`` ends in ``lines`` read from ``start``, blanks passed over; -1: not there."""
+    at = start
+    for line in run:
+        while at < len(lines) and lines[at] != line and not lines[at].strip():
+            at += 1
+        if at == len(lines) or lines[at] != line:
+            return -1
+        at += 1
+    return at - 1
 
 
 def _runs(
