@@ -9,8 +9,11 @@ import gzip
 import importlib.metadata
 import itertools
 import json
+import os
 import pydoc
 import re
+import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -205,3 +208,33 @@ def test_a_budget_no_whole_line_fits_keeps_the_start_of_one_not_the_marker_alone
     assert len(kept) == 1
     assert kept[0].startswith("line 42: word" if query else "line 0: word")
     assert re.search(r"word\[… \d+ more characters omitted\]$", kept[0])
+
+
+_FACTS_RANKED = """
+from agent_baton.compress.budget import _facts
+pad = " ".join(["word"] * 30)
+lines = ["header line", "", "plain words", "a_1 b_1 c_1 d_1 i_1;"]
+lines += ["more words", "e_1 f_1 g_1 h_1 j_1;"]
+for names in ("abcdi", "efghj"):
+    for name, n in zip(names, (3, 6, 9, 11, 7), strict=True):
+        lines += [f"{name}_1 {pad}"] * (n - 1)
+print(_facts(lines))
+"""
+
+
+def test_the_budgets_ranking_of_facts_does_not_depend_on_the_hash_seed():
+    # Two lines worth the same (five names spread over 3, 6, 9, 11 and 7 lines): summed in
+    # the order a set of strings iterates, 1/3 + 1/6 + ... rounds differently per hash seed,
+    # and the budget kept one line or the other from run to run.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    ranked = {
+        subprocess.run(
+            [sys.executable, "-c", _FACTS_RANKED],
+            env={**env, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 5)
+    }
+    assert len(ranked) == 1

@@ -1,3 +1,4 @@
+import base64
 import dataclasses
 import datetime
 import decimal
@@ -455,4 +456,22 @@ def test_records_with_no_unique_column_are_named_by_their_most_varied_one():
     result = compress(text, key="flags")
     assert result.transforms == ["json:outline+sample"]
     assert '"switch": "opt77:1",' in result.text  # the rare record, by what names it
+    assert violations(text, result.text) == []
+
+
+def test_keys_holding_blobs_show_their_start_not_a_marker_alone():
+    # npm's @sigstore/tuf seeds.json: one line, three base64 documents under nested keys.
+    # Each value alone is past the budget: the view was "[… 1 keys]" and "[… 2 keys]".
+    blob = base64.b64encode(bytes(range(256)) * 28).decode()
+    seeds = {
+        "https://tuf-repo-cdn.example.dev": {
+            "root.json": blob,
+            "targets": {"trusted_root.json": blob[::-1], "keys.json": blob[:3000]},
+        }
+    }
+    text = json.dumps(seeds)
+    result = compress(text)
+    assert result.compressed_tokens < result.original_tokens // 4
+    for key in ("root.json", "trusted_root.json", "keys.json"):
+        assert any(key in line and not is_marker(line) for line in result.text.splitlines())
     assert violations(text, result.text) == []

@@ -113,6 +113,15 @@ REPORTS = [
     "bash: line 1: deploy: command not found",
     "make: /nonexistent: No such file or directory",
     "Could not connect to Redis at 127.0.0.1:1: Connection refused",
+    # A traceback's source line: an assertion, in Python, C and node.
+    "    assert total == 77685, total",
+    "    assert key in mapping",
+    "  assert(p != NULL);",
+    "    assert.strictEqual(actual, expected)",
+    "    assert isinstance(value, (",
+    "BUILD FAILED",
+    "NUMBER OF ERRORS: 3",
+    "pydantic_core._pydantic_core.ValidationError: 1 validation error for Order",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -141,6 +150,15 @@ MENTIONS = [
     ' "WARNING SIGN": {',
     "    at 12:30:45 the backup starts",
     "  status: not found",
+    # Licences (/usr/share/doc/*/copyright): "assert" as a verb, errors in a disclaimer.
+    "     assert or imply any connection with, sponsorship or endorsement by the",
+    "           assert any such rights held by the Licensor to the limited",
+    " LATENT OR OTHER DEFECTS, ACCURACY, OR THE PRESENCE OF ABSENCE OF ERRORS,",
+    "      ACCURACY, OR THE PRESENCE OR ABSENCE OF ERRORS, WHETHER OR NOT",
+    # Handlers and options in a library's README (undici's Dispatcher.md): names, not raises.
+    "  onError: (error) => {",
+    "const opts = { throwOnError: false };",
+    "  kError: Symbol('FileReader error'),",
 ]
 
 

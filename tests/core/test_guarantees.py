@@ -750,3 +750,103 @@ def test_many_kept_failures_are_none_missing() -> None:
     kept = "\n".join(["id,host,message", *rows[::2], "[… 150 rows]"])
     missing = missing_failures(text, kept)
     assert [failure.text for failure in missing] == rows[1::2]
+
+
+LICENCE_HEADER = """// -*- C++ -*-
+
+// Copyright (C) 2005-2022 Example Foundation, Inc.
+//
+// This file is part of the Example Container Library.  This library is
+// free software; you may copy, change and hand it on under the terms set
+// out in the licence that came with it, either its third version or, at
+// your choice, any later one.
+//
+// The library is shared in the hope that it helps, but it comes with no
+// promise of any kind, not even that it suits a purpose or sells well.
+// Read the licence for the details of what it allows and what it asks.
+//
+// Under section 7 of the licence, you are granted further rights set out
+// in the runtime library exception, version 3.1, which came with it.
+//
+// You should have received a copy of the licence and of the exception
+// with this library; see the files COPYING3 and COPYING.RUNTIME.  If you
+// did not, write to the foundation, which will send you both by post or
+// show you where they are kept on its public pages.
+//
+// Permission to use, copy, modify, sell, and hand on this software is
+// granted free of charge, provided that the notice above appears in all
+// copies, and that both it and this permission notice appear in what
+// documents it. No author named here, nor their employers, says anything
+// about whether this software suits any purpose. It is provided as it is,
+// without any warranty, said or implied.
+
+/**
+ * @file splay_tree_/info_fn_imps.hpp
+ * Contains an implementation.
+ */
+"""
+
+
+@pytest.mark.parametrize("key", [None, "info_fn_imps.hpp"])
+def test_a_text_its_compressor_reduced_to_markers_keeps_its_first_lines(key):
+    # A libstdc++ header that is one licence comment became "// [… 44 lines]" and its
+    # summary: nothing for the next agent to know the file by.
+    result = compress(LICENCE_HEADER, key=key)
+    assert result.transforms
+    lines = result.text.splitlines()
+    assert lines[:3] == LICENCE_HEADER.splitlines()[:3]
+    assert violations(LICENCE_HEADER, result.text) == []
+    assert unmarked_omissions(LICENCE_HEADER, result.text) == []
+
+
+def test_a_marker_that_shows_values_is_something_handed_on():
+    from agent_baton.compress.markers import shows_nothing
+
+    assert shows_nothing(
+        '// [… 44 lines]\n\n[… 44 of 47 lines omitted — full: get("a:b", full=True)]'
+    )
+    assert shows_nothing("[§ the next 2 lines re-render one input line of 900 characters (JSON)]")
+    assert not shows_nothing("[… 10000 rows]\n[… same in all rows: a=1; b=same]")
+    assert not shows_nothing("[×233 like: status unpacked <pkg> <version>; first and last:]")
+    assert not shows_nothing("[§ binary content: 51,208 bytes, PNG image]")
+    assert not shows_nothing("// [… 3 lines]\nint main(void);")
+
+
+def test_a_minified_bundle_gains_no_lines_from_its_string_literals():
+    # npm's tar/dist/*/index.min.js: the code compressor cannot shorten a bundle of four
+    # lines, the line fallback cuts them; its string literals ("TAR_SYMLINK_ERROR: Cannot
+    # extract through symbolic link", "CwdError") are program text, not failures to add.
+    bundles = sorted(Path("/usr/lib/node_modules").glob("npm/node_modules/*/dist/*/index.min.js"))
+    if not bundles:
+        pytest.skip("no npm bundles on this machine")
+    for path in bundles:
+        text = path.read_text(encoding="utf-8")
+        result = compress(text, key=path.name)
+        added = [p for p in violations(text, result.text) if p.startswith("line not in")]
+        assert added == [], path
+
+
+@pytest.mark.parametrize("tail", [0, 1, 3])
+def test_a_failure_put_back_before_proses_last_marker_is_taken_from_its_counts(tail):
+    # Prose ends with "[… 4 more lines (9 of 20 in all) omitted — …]": a failure line put
+    # back among those four is no longer left out; both counts drop by one.
+    from agent_baton.compress.guarantees import restore_failures
+
+    lines = [f"Paragraph line {i} says what the release changed." for i in range(20)]
+    lines[19 - tail] = "ERROR: the upgrade of db-1 failed"
+    original = "\n".join(lines)
+    kept = [*lines[:5], "[… 6 lines]", *lines[11:16]]
+    marker = '[… 4 more lines (10 of 20 in all) omitted — full: get("notes", full=True)]'
+    repaired = restore_failures(original, "\n".join([*kept, marker]))
+    assert "ERROR: the upgrade of db-1 failed" in repaired.splitlines()
+    assert unmarked_omissions(original, repaired) == []
+    assert "(9 of 20 in all)" in repaired or "[… 9 of 20 lines omitted" in repaired
+
+
+def test_a_run_of_kept_lines_is_placed_across_the_blank_lines_it_left_out():
+    # OpenSSL's bio.h: "[… 2 lines]" stands for two of three "#endif"; the run after it
+    # left out a blank line (which needs no marker), and was read from the first "#endif".
+    original = "#else\n#define P __printf__\n#endif\n#endif\n#endif\nint f(void);\n\nint g(void);"
+    compressed = "#else\n#define P __printf__\n[… 2 lines]\n#endif\nint f(void);\nint g(void);"
+    assert unmarked_omissions(original, compressed) == []
+    assert unmarked_omissions(original, compressed.replace("[… 2 lines]\n", "")) != []

@@ -381,7 +381,8 @@ def _facts(texts: list[str]) -> list[int]:
         if not text or text in seen:
             continue
         seen.add(text)
-        worth = min(sum(1 / spread[fact] for fact in found[i]), _FACTS_PER_LINE)
+        # fsum: a set's order varies with the hash seed, and a plain sum's rounding with it.
+        worth = min(math.fsum(1 / spread[fact] for fact in found[i]), _FACTS_PER_LINE)
         worth += bool(_HEADING.match(text)) + (i == 0 or not texts[i - 1].strip())
         worth += indented and text[:1].isalpha()
         if worth:

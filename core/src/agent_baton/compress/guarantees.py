@@ -97,8 +97,9 @@ _HEADS = (
     r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
-    # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
-    r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
+    # pytest's failing source line (``>       assert x == 1``) and E lines (an assertion in
+    # a traceback's source line: :func:`_asserts`).
+    r"> {3,}\S|E {2,}\S",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
     # A head's message opens with a capital, a digit, a quote or a bracket (3,425 heads of
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
@@ -119,9 +120,9 @@ _HEADS = (
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
 )
 # Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``); not a name
-# in capitals ("WARNING SIGN").
+# in capitals ("WARNING SIGN"), nor a licence's "THE PRESENCE OR ABSENCE OF ERRORS".
 _VERDICT = re.compile(
-    r"[CEFPSW](?<![\w.$-].)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
+    r"[CEFPSW](?<![\w.$-].)(?<!OF .)(?:(?<=F)(?:AIL(?:ED|URES?)?|ATAL)|(?<=E)RRORS?|(?<=P)ANIC"
     r"|(?<=C)RITICAL|(?<=S)EVERE|(?<=W)ARN(?:INGS?)?)(?![\w-])(?! [A-Z][A-Z]+\b)"
 )
 # What else only a report spells, each tried only on lines that hold one of its words (a
@@ -129,11 +130,13 @@ _VERDICT = re.compile(
 # pattern ignores case).
 _GATED = (
     # An exception or a warning raised, with its message (``ZeroDivisionError: division by
-    # zero``, ``Caused by: java.io.IOException: x``, ``AssertionError [ERR_ASSERTION]: …``).
+    # zero``, ``Caused by: java.io.IOException: x``, ``AssertionError [ERR_ASSERTION]: …``):
+    # a class's name, capitalised or after a module's; not a handler's (``onError: (e) =>``).
     (
         ("Error", "Exception", "Warning", "Failure"),
         False,
-        r"[A-Za-z_$](?<![\w.$][A-Za-z_$])[\w$.]*(?:Error|Exception|Warning|Failure)"
+        r"[A-Za-z_$](?<![\w.$][A-Za-z_$])(?:(?<=[A-Z])|(?=[\w$]*\.))[\w$.]*"
+        r"(?:Error|Exception|Warning|Failure)"
         r"(?: \[\w+\])?: +\S",
     ),
     # Tracebacks and test runners' marks.
@@ -223,6 +226,8 @@ _LONG_GATES = tuple(
     (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
     for k, (words, folded, pattern) in enumerate(_GATES)
 )
+_ASSERTION = re.compile(r"[ \t]+assert\b")
+_GOES_ON = ("(", "[", "{", ",", "\\")  # a statement whose next lines go on ends with one
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -249,7 +254,12 @@ FOLD_CASE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
 # The label above failure lines put back where no kept line places them.
 RESTORED = "[… failure lines from elsewhere in the original:]"
-_GAP = re.compile(r"\[… (\d{1,9}) lines?\]")  # a marker counting the input lines of a gap
+# A marker counting the input lines of a gap: ``[… 12 lines]``, or prose's last one, ``[… 2
+# more lines (6 of 137 in all) omitted — …]``, which also counts every line left out.
+_GAP = re.compile(
+    r"\[… (?P<count>\d{1,9})(?: lines?\]| more lines? \((?P<all>\d{1,9}) of (?P<total>\d{1,9})"
+    r" in all\)(?P<rest> [^\n]*\]))"
+)
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
 _SPACE = re.compile(r"\s+")
@@ -312,6 +322,25 @@ def _is_long_failure(line: str) -> bool:
     return _is_failure(line)
 
 
+def _asserts(line: str) -> bool:
+    """Whether an indented line is an assertion (a traceback's source line), not prose.
+
+    ``assert x == 1``, ``assert(p != NULL);``, ``assert.equal(a, b)``: what follows the word
+    parses as code, or goes on over the next lines; a licence's "assert or imply any
+    connection with" does not.
+    """
+    if _ASSERTION.match(line) is None:
+        return False
+    statement = line.strip()
+    if not statement[6:7].isspace():
+        return True
+    try:
+        ast.parse(statement)
+    except (SyntaxError, ValueError):
+        return statement.endswith(_GOES_ON)
+    return True
+
+
 def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
@@ -319,7 +348,7 @@ def _is_failure(line: str) -> bool:
         lowered = _folded(line)
         if not any(word in lowered for word in _FAILURE_WORDS):
             return False
-    if _FAILURE_HEAD.match(line) or _VERDICT.search(line):
+    if _FAILURE_HEAD.match(line) or _VERDICT.search(line) or _asserts(line):
         return True
     lower = line.lower()
     if len(line) >= _LONG:
@@ -720,15 +749,11 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
                 split.append(f.text)
                 last = f.line
             shown[k] = split
-            if end - last > 1:
-                out[k + 1] = _gap_marker(end - last - 1)
-            else:
-                dropped.add(k + 1)
-        elif int(gap[1]) >= len(found):
-            left = int(gap[1]) - len(found)
-            out[k + 1] = _gap_marker(left)
-            if not left:
-                dropped.add(k + 1)
+            out[k + 1] = _recounted(gap, end - last - 1, len(found))
+        elif int(gap["count"]) >= len(found):
+            out[k + 1] = _recounted(gap, int(gap["count"]) - len(found), len(found))
+        if not out[k + 1]:
+            dropped.add(k + 1)
     result: list[str] = list(shown.get(-1, ()))
     for k, line in enumerate(out):
         if k not in dropped:
@@ -737,6 +762,23 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
     if unplaced:
         result.extend([label, *unplaced])
     return "\n".join(result)
+
+
+def _recounted(gap: re.Match[str], lines: int, shown: int) -> str:
+    """The gap marker ``gap`` counting ``lines`` ("" for none) once ``shown`` lines are back.
+
+    Prose's last marker keeps what else it says (the retrieval hint) and counts the lines
+    left out in all, ``shown`` fewer; with no gap left, it counts only those.
+    """
+    if gap["all"] is None:
+        return _gap_marker(lines) if lines else ""
+    left_out = int(gap["all"]) - shown
+    if not left_out:
+        return ""
+    total, rest = gap["total"], gap["rest"]
+    if not lines:
+        return f"[… {left_out} of {total} lines{rest}"
+    return f"[… {lines} more lines ({left_out} of {total} in all){rest}"
 
 
 def _gap_marker(lines: int) -> str:
@@ -808,13 +850,14 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
         # Where the run's lines stand together in the input: of the places a repeated run
         # has, the one the markers' count fits, else the first.
         starts = where[run[0]][bisect_right(where[run[0]], at) :]
-        places = [p for p in starts if lines[p : p + len(run)] == run]
+        # A run may have left out blank lines (they need no marker).
+        places = {p: end for p in starts if (end := _run_end(lines, p, run)) >= 0}
         counted = _counted(markers) if markers else (0, 0)
         fits = [p for p in places if counted is not None and counted[0] <= p - at - 1 <= counted[1]]
         if places:
-            start = (fits or places)[0]
+            start = (fits or list(places))[0]
             check(start, markers)
-            at = start + len(run) - 1
+            at = places[start]
             continue
         for k, line in enumerate(run):
             found = where[line][bisect_right(where[line], at) :]
@@ -823,6 +866,18 @@ def unmarked_omissions(original: str, compressed: str) -> list[str]:
                 at = found[0]
     check(len(lines), trailing)
     return problems
+
+
+def _run_end(lines: list[str], start: int, run: list[str]) -> int:
+    """Where ``run`` ends in ``lines`` read from ``start``, blanks passed over; -1: not there."""
+    at = start
+    for line in run:
+        while at < len(lines) and lines[at] != line and not lines[at].strip():
+            at += 1
+        if at == len(lines) or lines[at] != line:
+            return -1
+        at += 1
+    return at - 1
 
 
 def _runs(

@@ -559,10 +559,7 @@ class _Renderer:
         text = f"{path}: {minify(value)}" if path else minify(value)
         if not lossy and len(text) > self.budget:
             raise _TooLarge
-        if lossy and len(text) > _LONG_VALUE:
-            # A blob (base64 image, embedding, minified text): its start and its length.
-            text = f"{text[:_LONG_VALUE]}… [{len(text) - _LONG_VALUE} more chars]"
-        return text
+        return _cut(text) if lossy else text
 
     def _object(self, obj: dict[str, Any], path: str, *, lossy: bool) -> str:
         scalars: list[str] = []
@@ -576,7 +573,8 @@ class _Renderer:
         if sum(len(line) + 1 for line in scalars) > self.budget:
             if not lossy:
                 raise _TooLarge
-            scalars = self._some(scalars)
+            # A long value's start, not a marker alone: a key holding a blob still shows.
+            scalars = self._some([_cut(line) for line in scalars])
         return "\n".join([*scalars, *blocks])
 
     def _some(self, scalars: list[str]) -> list[str]:
@@ -608,6 +606,13 @@ class _Renderer:
             else:
                 gap += 1
         return [*out, *([note(f"{gap} keys")] if gap else [])]
+
+
+def _cut(text: str) -> str:
+    """A blob (base64 image, embedding, minified text) as its start and its length."""
+    if len(text) <= _LONG_VALUE:
+        return text
+    return f"{text[:_LONG_VALUE]}… [{len(text) - _LONG_VALUE} more chars]"
 
 
 def _with_failures(rendered: str, data: Any) -> str:

@@ -157,6 +157,28 @@ def is_marker(line: str) -> bool:
     return line.lstrip()[:1] in _MARKER_STARTS and _MARKER.match(line) is not None
 
 
+def shows_nothing(text: str) -> bool:
+    """Whether every line of a compressed text is blank or a marker that only counts.
+
+    A marker that shows content is something to hand on: a fold (its template), a label
+    that describes (``[§ binary content: 51,208 bytes, PNG image]``), a note quoting values
+    (``[… same in all rows: a=1; b=x]``). A count (``[… 44 lines]``, ``[… 2 keys]``), a
+    summary and a view's label say only that something was there.
+    """
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not is_marker(line):
+            return False
+        start = line.lstrip()
+        if start.startswith("[×") or (start.startswith("[§") and view_span(start) is None):
+            return False
+        said = start.split(" — ", 1)[0]  # not the retrieval hint's "full: get(…)"
+        if ":" in said:
+            return False
+    return True
+
+
 def stands_for(lines: list[str]) -> list[int]:
     """How many of the original's lines each line of a compressed text stands for.
 

@@ -43,10 +43,10 @@ from agent_baton.compress.guarantees import (
 from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
-from agent_baton.compress.markers import hint_once, is_marker
+from agent_baton.compress.markers import hint_once, is_marker, omitted, shows_nothing
 from agent_baton.compress.memo import remembering
 from agent_baton.compress.mixed import compress_mixed
-from agent_baton.compress.prose import compress_prose
+from agent_baton.compress.prose import compress_prose, cut_line
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
 from agent_baton.compress.statements import STATEMENT_KINDS, restore_statements
@@ -73,6 +73,10 @@ MAX_LEVEL = 4
 _FILLED = 0.8
 # Shares between two levels tried to fill it, at most.
 _FILL_TRIES = 3
+# A compressor's output of markers alone gives way to this many of the input's first lines
+# that say something, and about this many characters of them.
+_HEAD_LINES = 3
+_HEAD_CHARS = 400
 # Seconds of CPU time a compression may take before it falls back to one linear pass.
 DEFAULT_DEADLINE = 10.0
 COMPRESSORS: dict[str, Compressor] = {
@@ -178,8 +182,12 @@ def compress(
         if out is text and counting.result() > FALLBACK_TOKENS:
             attempt = _run(fallback, "fallback", text, counting.result, request, count)
             if attempt is not None and attempt[0] is not text:
-                # A line cut short may hold failures (a repr's string of a test run).
-                cut, tokens = _with_failures(text, attempt[0], attempt[1], counting.result, count)
+                # A line cut short may hold failures (a repr's string of a test run); not
+                # source that its compressor could not shorten (a minified bundle): its
+                # strings are program text ("TAR_SYMLINK_ERROR: Cannot extract…").
+                cut, tokens = attempt[0], attempt[1]
+                if not _is_source(transforms):
+                    cut, tokens = _with_failures(text, cut, tokens, counting.result, count)
                 if cut is not text:
                     out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
     except DeadlineExceeded:
@@ -196,7 +204,7 @@ def compress(
     if max_tokens is not None and out_tokens > max_tokens:
         # Source names exceptions and errors; it reports none (guarantee 3 exempts it): its
         # lines have no precedence.
-        source = bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
+        source = _is_source(transforms)
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out and not source:
@@ -232,6 +240,11 @@ def compress(
             if out_tokens >= original_tokens:
                 out, out_tokens = text, original_tokens
     return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _is_source(transforms: list[str]) -> bool:
+    """Whether the compressor that owned a text read it as source (guarantee 3 exempts it)."""
+    return bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
 
 
 def _with_failures(
@@ -358,6 +371,10 @@ def _run(
         if produced is None:
             return best
         compressed, name = produced
+        if shows_nothing(compressed):
+            # Markers alone (a header that is one licence comment: "// [… 44 lines]") hand on
+            # nothing concrete: the text's first lines say at least what it is.
+            compressed = _head(text, request.key)
         compressed = hint_once(compressed, text, request.key)
         tokens = count(compressed)
         if tokens >= original_tokens():
@@ -373,6 +390,24 @@ def _run(
             )
         over = best
     return best
+
+
+def _head(text: str, key: str | None) -> str:
+    """The first lines of ``text``, then a marker for the rest.
+
+    Up to :data:`_HEAD_LINES` lines that say something (a word or a number: not a comment's
+    bare ``//``), and the blank and bare lines among them.
+    """
+    lines = text.splitlines()
+    kept: list[str] = []
+    said = chars = 0
+    for line in lines:
+        if said == _HEAD_LINES or chars >= _HEAD_CHARS:
+            break
+        kept.append(cut_line(line, _HEAD_CHARS))
+        said += any(c.isalnum() for c in line)
+        chars += len(kept[-1])
+    return "\n".join([*kept, omitted(f"{len(lines) - len(kept)} of {len(lines)} lines", key)])
 
 
 def _filled(
