@@ -370,16 +370,19 @@ def find_failures(text: str) -> list[Failure]:
     wide = {i for i, line in enumerate(lines) if len(line) >= VIEW_CHARS}
     if "\\n" not in text and not wide:  # no quoted lines: the lines are all
         return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
+    # The failure lines themselves are found once per compression: a compressor asks too.
+    whole = failing_lines_of(text)
+    quoting = wide.union(i for i, line in enumerate(lines) if "\\n" in line)
     found: list[Failure] = []
-    for i in sorted(wide.union(failure_candidates(text, lines, ("\\n",)))):
+    for i in sorted(quoting.union(whole)):
         line = lines[i]
-        quoted = quoted_lines(line, every=i in wide) if "\\n" in line or i in wide else []
+        quoted = quoted_lines(line, every=i in wide) if i in quoting else []
         failing = failing_lines(quoted) if quoted else set()
         if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
-        elif is_failure(line):
+        elif i in whole:
             found.append(Failure(i, line))
     return found
 
