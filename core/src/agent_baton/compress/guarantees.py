@@ -36,6 +36,7 @@ checks 3 from outside with the same definition.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from bisect import bisect_right
@@ -398,16 +399,19 @@ def find_failures(text: str) -> list[Failure]:
     wide = {i for i, line in enumerate(lines) if len(line) >= VIEW_CHARS}
     if "\\n" not in text and not wide:  # no quoted lines: the lines are all
         return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
+    # The failure lines themselves are found once per compression: a compressor asks too.
+    whole = failing_lines_of(text)
+    quoting = wide.union(i for i, line in enumerate(lines) if "\\n" in line)
     found: list[Failure] = []
-    for i in sorted(wide.union(failure_candidates(text, lines, ("\\n",)))):
+    for i in sorted(quoting.union(whole)):
         line = lines[i]
-        quoted = quoted_lines(line, every=i in wide) if "\\n" in line or i in wide else []
+        quoted = quoted_lines(line, every=i in wide) if i in quoting else []
         failing = failing_lines(quoted) if quoted else set()
         if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
             )
-        elif is_failure(line):
+        elif i in whole:
             found.append(Failure(i, line))
     return found
 
@@ -427,18 +431,30 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     """Indices of ``lines`` (``text`` split) that may report a failure, or hold ``also``.
 
     Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
-    one scan finds the others far faster than testing each line.
+    one scan finds the others far faster than testing each line. ``also``: lower-case
+    words, found case-folded as the failure words are.
     """
     if "\x1b" in text:
         also = (*also, "\x1b")  # a coloured line may start like a failure after its codes
     if OTHER_BREAKS.search(text):
         return [
-            i for i, line in enumerate(lines) if is_failure(line) or any(w in line for w in also)
+            i
+            for i, line in enumerate(lines)
+            if is_failure(line) or (also and any(map(_folded(line).__contains__, also)))
         ]
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    hit = lines_holding(text, starts, (*_FAILURE_WORDS, *also))
+    hit = lines_holding(text, starts, _scanned_words(also))
     hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
     return sorted(i for i in hit if i < len(lines))
+
+
+@functools.cache
+def _scanned_words(also: tuple[str, ...]) -> tuple[str, ...]:
+    """The failure words, then those of ``also`` that hold none of them.
+
+    A line holding such a word holds the failure word in it, and each word costs a scan.
+    """
+    return (*_FAILURE_WORDS, *(w for w in also if not any(f in w for f in _FAILURE_WORDS)))
 
 
 def starts_like_failure(line: str) -> bool:

@@ -12,11 +12,10 @@ timestamps.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, compress, islice
+from itertools import compress, islice
 from operator import itemgetter
 
 from agent_baton.compress.git_log import commit_heads
@@ -25,7 +24,6 @@ from agent_baton.compress.guarantees import (
     TIMESTAMP,
     failure_candidates,
     is_failure,
-    lines_holding,
     starts_like_failure,
     uncoloured,
 )
@@ -169,6 +167,9 @@ _PROBLEM_WORDS = (
     *("unreachable", "break-in", "unexpected", "aborted", "killed", "exit code", "exit status"),
     "not running",
 )
+# The problem words and what every match of _FAILURE_MARK holds, case-folded (its marks and
+# "exit" are failure words).
+_CANDIDATE_WORDS = (*_PROBLEM_WORDS, "npm err!", "not ok ")
 
 
 def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
@@ -188,12 +189,10 @@ def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
     A line that holds none of the words or marks, and does not start like a failure line,
     names none. ``text``: the lines joined by newlines, when the caller has it.
     """
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     if text is None:
         text = "\n".join(lines)
-    hit = lines_holding(text, starts, _PROBLEM_WORDS)
-    hit.update(failure_candidates(text, lines))
-    hit.update(bisect_right(starts, m.start()) - 1 for m in _FAILURE_MARK.finditer(text))
+    # One scan for the problem words, the failure marks and the guarantee's failure words.
+    hit = set(failure_candidates(text, lines, _CANDIDATE_WORDS))
     hit.update(
         i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
     )

@@ -12,8 +12,9 @@ documents dropped one, it comes back at its place. Only a line that opens like a
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
-from agent_baton.compress.guarantees import Failure, put_back
+from agent_baton.compress.guarantees import Failure, lines_holding, put_back
 
 # Whole texts of these kinds hold an agent's prose among blocks: markdown with fenced blocks
 # and split segments. (The line fold keeps statements itself, chat turns restore their own;
@@ -24,6 +25,11 @@ _STATEMENT = re.compile(
     r"|must|mustn't|won't|will not|root cause|deadline)\b",
     re.IGNORECASE,
 )
+# What every match of _STATEMENT holds, case-folded: the lines holding none are not read.
+_STATEMENT_WORDS = (
+    *("decid", "decision", "agreed", "out of scope", "block", "must", "won't", "will not"),
+    *("root cause", "deadline"),
+)
 # A capitalised word, after a list bullet or a quote mark if any, then four more words.
 _SENTENCE = re.compile(r"^ {0,3}(?:[-*+>] |\d{1,3}[.)] )?[A-Z][\w'-]*+ (?:[^\s|]++ ){4}")
 _MAX_CHARS = 400  # a longer line is a paragraph, not one statement
@@ -32,10 +38,13 @@ _LABEL = "[… statements from elsewhere in the original:]"
 
 def statement_lines(lines: list[str]) -> list[int]:
     """The indexes of the lines that state a decision, a constraint, a blocker or a cause."""
+    # Most lines hold none of the words: one scan of the joined text finds the few that do.
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    holding = lines_holding("\n".join(lines), starts, _STATEMENT_WORDS)
     return [
         i
-        for i, line in enumerate(lines)
-        if len(line) < _MAX_CHARS and _STATEMENT.search(line) and _SENTENCE.match(line)
+        for i in sorted(holding)
+        if len(lines[i]) < _MAX_CHARS and _STATEMENT.search(lines[i]) and _SENTENCE.match(lines[i])
     ]
 
 
