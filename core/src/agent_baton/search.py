@@ -76,8 +76,10 @@ def terms(text: str, memo: dict[str, tuple[str, ...]] | None = None) -> list[str
 
 def word_terms(word: str) -> tuple[str, ...]:
     """The terms of one word."""
+    if word.isdigit():
+        return (word,)  # no case, no suffix
     lowered = _stem(word.lower())
-    if word.islower() or word.isupper() or word.isdigit():
+    if word.islower() or word.isupper():
         return (lowered,)
     parts = _CAMEL_RE.findall(word)
     if len(parts) < 2:
@@ -90,15 +92,21 @@ def _stem(word: str) -> str:
 
     Not a linguistic stemmer: it only has to map a word's common forms to one key.
     """
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith(("ied", "ies")):
-        word = word[:-3] + "y"
-    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 3 and word.endswith("e"):
+    last = word[-1:]  # most words end in none of the suffixes' last letters
+    if last == "g":
+        if len(word) > 5 and word.endswith("ing"):
+            word = word[:-3]
+    elif last == "d":
+        if len(word) > 4 and word.endswith("ied"):
+            word = word[:-3] + "y"
+        elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+            word = word[:-2]
+    elif last == "s":
+        if len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 3 and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    if len(word) > 3 and word[-1] == "e":
         word = word[:-1]
     return word
 
