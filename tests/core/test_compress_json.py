@@ -456,3 +456,27 @@ def test_records_with_no_unique_column_are_named_by_their_most_varied_one():
     assert result.transforms == ["json:outline+sample"]
     assert '"switch": "opt77:1",' in result.text  # the rare record, by what names it
     assert violations(text, result.text) == []
+
+
+def test_an_indented_json_block_in_a_doc_keeps_its_first_line_whole():
+    # AWS CLI's examples: a command, then ``Output::`` and the JSON indented four spaces.
+    # The document was cut at its brace: "    " then "{" at column 0, no input line.
+    params = [
+        {
+            "ParameterName": f"param-{i}",
+            "DataType": "integer" if i % 3 else "string",
+            "IsModifiable": i % 4 != 0,
+            "ChangeType": "immediate",
+        }
+        for i in range(60)
+    ]
+    block = json.dumps({"EngineDefaults": {"Parameters": params}}, indent=4)
+    text = (
+        "**To describe engine default parameters**\n\n"
+        "The following example returns the default parameters. ::\n\n"
+        "    aws elasticache describe-engine-default-parameters\n\n"
+        "Output::\n\n" + "\n".join("    " + line for line in block.splitlines()) + "\n"
+    )
+    out = compress(text).text
+    assert violations(text, out) == []
+    assert "Output::\n\n    {\n" in out  # the blank line stays too
