@@ -113,6 +113,14 @@ REPORTS = [
     "bash: line 1: deploy: command not found",
     "make: /nonexistent: No such file or directory",
     "Could not connect to Redis at 127.0.0.1:1: Connection refused",
+    # Native frames in the program's own code (gcc -fsanitize=address, gdb bt, valgrind).
+    "    #0 0x56511fc2a20e in peek /tmp/scout/cc/uaf.c:5",
+    "    #1 0x563a0d81954b in read_after_grow(Cache&) /tmp/shapes_native/cpp_uaf.cpp:4",
+    "#0  port_of (c=0x0) at seg.c:4",
+    "#1  0x000055555555516b in connect_db (c=0x0, tries=0) at seg.c:5",
+    "==24023==    by 0x109170: release (uaf.c:4)",
+    "==7291==    by 0x1091AE: close_all(Conn*) (mismatch.cpp:4)",
+    "SUMMARY: AddressSanitizer: heap-use-after-free /tmp/scout/cc/uaf.c:5 in peek",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -141,6 +149,15 @@ MENTIONS = [
     ' "WARNING SIGN": {',
     "    at 12:30:45 the backup starts",
     "  status: not found",
+    # The runtime's frames under them: libc, the sanitizer's interceptors, the C++ library.
+    "    #3 0x7efdc38cb304 in __libc_start_main_impl ../csu/libc-start.c:360",
+    "    #0 0x7efdc32b76a8 in __interceptor_free"
+    " ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52",
+    "    #4 0x56511fc2a0f0 in _start (/tmp/scout/cc/uaf+0x10f0)",
+    "    #5 0x563a0d8197fc in std::vector<int>::push_back(int const&)"
+    " /usr/include/c++/12/bits/stl_vector.h:1287",
+    "==24023==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)",
+    "#1 the first item on the list: see notes.md:3",
 ]
 
 
@@ -468,3 +485,69 @@ def test_a_line_cut_at_a_sentence_end_under_a_budget_is_its_prefix_and_a_marker(
             continue
         out = compress(case, max_tokens=40).text
         assert violations(case, out) == [], out
+
+
+ASAN_USE_AFTER_FREE = (
+    """\
+=================================================================
+==22872==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 \
+at pc 0x56511fc2a20f bp 0x7ffd571ddd00 sp 0x7ffd571ddcf8
+READ of size 4 at 0x602000000010 thread T0
+    #0 0x56511fc2a20e in peek /tmp/scout/cc/uaf.c:5
+    #1 0x56511fc2a2a9 in main /tmp/scout/cc/uaf.c:9
+    #2 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+    #3 0x7efdc38cb304 in __libc_start_main_impl ../csu/libc-start.c:360
+    #4 0x56511fc2a0f0 in _start (/tmp/scout/cc/uaf+0x10f0)
+
+0x602000000010 is located 0 bytes inside of 16-byte region [0x602000000010,0x602000000020)
+freed by thread T0 here:
+    #0 0x7efdc32b76a8 in __interceptor_free \
+../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #1 0x56511fc2a1d0 in release /tmp/scout/cc/uaf.c:4
+    #2 0x56511fc2a29d in main /tmp/scout/cc/uaf.c:8
+    #3 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+
+previously allocated by thread T0 here:
+    #0 0x7efdc32b89cf in __interceptor_malloc \
+../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #1 0x56511fc2a254 in main /tmp/scout/cc/uaf.c:8
+    #2 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+
+SUMMARY: AddressSanitizer: heap-use-after-free /tmp/scout/cc/uaf.c:5 in peek
+Shadow bytes around the buggy address:
+"""
+    + "".join(
+        f"  0x0c047fff7f{k}0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n" for k in "bcdef"
+    )
+    + """\
+=>0x0c047fff8000: fa fa[fd]fd fa fa fa fa fa fa fa fa fa fa fa fa
+Shadow byte legend (one shadow byte represents 8 application bytes):
+  Addressable:           00
+  Partially addressable: 01 02 03 04 05 06 07
+  Heap left redzone:       fa
+  Freed heap region:       fd
+  Stack left redzone:      f1
+  Stack mid redzone:       f2
+  Stack right redzone:     f3
+  Stack after return:      f5
+  Stack use after scope:   f8
+  Global redzone:          f9
+  Global init order:       f6
+  Poisoned by user:        f7
+  Container overflow:      fc
+  Array cookie:            ac
+  Intra object redzone:    bb
+  ASan internal:           fe
+==22872==ABORTING
+"""
+)
+
+
+@pytest.mark.parametrize("max_tokens", [None, 400])
+def test_a_sanitizer_report_keeps_the_frames_in_the_programs_own_code(max_tokens):
+    # The frames were picked by position: libc's and the interceptor's stayed, peek,
+    # release and main (where the bug, the free and the allocation are) went.
+    out = compress(ASAN_USE_AFTER_FREE, max_tokens=max_tokens).text.splitlines()
+    own = [line for line in ASAN_USE_AFTER_FREE.splitlines() if "/tmp/scout/cc/uaf.c:" in line]
+    assert len(own) == 6  # five frames and the summary
+    assert [line for line in own if line not in out] == []

@@ -75,6 +75,8 @@ TIMESTAMP = re.compile(rf"^\s*\[?({_STAMP})\]?")
 # What reports a failure, line by line (see :func:`is_failure`): a line that starts like a
 # report (_FAILURE_HEAD), or holds what only a report spells (_VERDICT, _GATES). Prose that
 # merely uses the word ("a fast memory error detector", "an error is raised when") is none.
+# A source file of the program's own, not of the system or a runtime's build tree.
+_OWN_FILE = r"(?!/usr/|/lib|/rustc/|\.\./|\S*(?:sanitizer|compiler-rt))[^\s:()]+\.\w+"
 # A message's head: after blanks, a timestamp and "prog:", "file:12:3:" prefixes.
 _PREFIX = rf"[ \t]*(?:\[?(?:{_STAMP})\]?[ \t]+)?(?:[^\s:]+(?::\d+)*:[ \t]+)"
 _HEADS = (
@@ -97,6 +99,15 @@ _HEADS = (
     r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
+    # A native frame in the program's own code: ASan's and gdb's ``#3 0x… in fn file.c:5``
+    # (gdb: ``#0  fn (c=0x0) at seg.c:4``), valgrind's ``==9==    by 0x…: fn (file.c:5)``.
+    # Not the runtime's: a reserved ``__name``, ``(below main)``, a file in the system's
+    # tree or a library's build tree (``../sysdeps``, ``/usr/``, ``/rustc/``, libsanitizer).
+    r"(?:[ \t]*#\d+ +(?:0x[0-9a-f]+ in (?!__)\S.*|(?!__)[\w:~<>]+ \(.*\) at)"
+    r"|==\d+==[ \t]+(?:at|by) 0x[0-9A-Fa-f]+: (?!__|\(below main\))\S.*)"
+    rf"[ (]{_OWN_FILE}:\d+(?::\d+)?\)?$",
+    # A sanitizer's one-line verdict (``SUMMARY: AddressSanitizer: heap-use-after-free …``).
+    r"SUMMARY: \w+Sanitizer: \S",
     # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
     r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
@@ -228,9 +239,10 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # str.find and a pattern anchored at line starts run through a text many times faster than
 # the patterns above, so only the lines they find are tested.
 _FAILURE_HEADS = (
-    r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
+    r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
-    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
+    r"|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
+    r"|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
