@@ -551,3 +551,48 @@ def test_a_sanitizer_report_keeps_the_frames_in_the_programs_own_code(max_tokens
     own = [line for line in ASAN_USE_AFTER_FREE.splitlines() if "/tmp/scout/cc/uaf.c:" in line]
     assert len(own) == 6  # five frames and the summary
     assert [line for line in own if line not in out] == []
+
+
+def _cargo_failure(name: str, left: str, right: str) -> str:
+    rustc = "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library"
+    return f"""\
+---- tests::{name} stdout ----
+
+thread 'tests::{name}' (15958) panicked at src/lib.rs:5:27:
+assertion `left == right` failed
+  left: {left}
+ right: {right}
+stack backtrace:
+   0: __rustc::rust_begin_unwind
+             at {rustc}/std/src/panicking.rs:689:5
+   1: core::panicking::panic_fmt
+             at {rustc}/core/src/panicking.rs:80:14
+   2: core::panicking::assert_failed_inner
+             at {rustc}/core/src/panicking.rs:439:17
+   3: c3::tests::{name}
+             at ./src/lib.rs:5:27
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+
+"""
+
+
+# RUST_BACKTRACE=1 cargo test of a crate with three failing assert_eq!s (one holding a "\n").
+CARGO_TEST = (
+    "running 43 tests\n"
+    + "".join(f"test tests::test_ok_{i} ... ok\n" for i in range(40))
+    + "\nfailures:\n\n"
+    + _cargo_failure("splits", '["a", "", "b"]', '["a", "b"]')
+    + _cargo_failure("floats", "0.30000000000000004", "0.3")
+    + _cargo_failure("strings", '"HELLO\\nWORLD"', '"HELLO\\nWORLD!"')
+    + "test result: FAILED. 40 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out\n"
+)
+
+
+@pytest.mark.parametrize("max_tokens", [None, 300])
+def test_a_failed_assert_eq_keeps_both_operands(max_tokens):
+    # The expected value (`` right:``) went, two lines under the failure, even unbudgeted.
+    out = compress(CARGO_TEST, max_tokens=max_tokens).text.splitlines()
+    operands = [line for line in CARGO_TEST.splitlines() if line.startswith(("  left:", " right:"))]
+    assert len(operands) == 6
+    assert [line for line in operands if line not in out] == []
+    assert not is_failure("  left: 0;")  # a stylesheet's key alone reports nothing

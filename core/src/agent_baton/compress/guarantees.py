@@ -86,6 +86,8 @@ _HEADS = (
     r"|failed (?:example|tests?)):",
     _PREFIX + r"+(?i:cannot|can't|could not|couldn't|unable to|failed|error|fatal) "
     r"|[ \t]*Failed to \w",
+    # Rust's failed assertions (``assert!``, ``assert_eq!``, ``assert_ne!``, old and new).
+    r"[ \t]*assertion (?:`left [=!]= right` failed|failed: )",
     # An exception on a line of its own (``KeyboardInterrupt``, pytest's
     # ``test_x.py:93: AssertionError``), a thread's or a goroutine's death.
     r"[ \t]*(?:\S+:\d+: )?(?:[a-z_$][\w$]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt)[ \t]*$",
@@ -221,6 +223,8 @@ _CORES = {
     # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
     6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
 }
+# An operand under a failed assertion: Rust's ``  left: 3`` and `` right: 4``.
+_OPERAND = re.compile(r" {1,2}(?:left|right): \S")
 _LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
 
 
@@ -392,6 +396,11 @@ def find_failures(text: str) -> list[Failure]:
             )
         elif is_failure(line):
             found.append(Failure(i, line))
+    whole = {f.line for f in found if not f.part}
+    operands = with_operands(lines, whole) - whole
+    if operands:
+        found.extend(Failure(i, lines[i]) for i in operands)
+        found.sort(key=lambda f: (f.line, f.part))
     return found
 
 
@@ -403,7 +412,24 @@ def failing_lines_of(text: str) -> frozenset[int]:
     puts back what it dropped read the same text.
     """
     lines = text.splitlines()
-    return frozenset(i for i in failure_candidates(text, lines) if is_failure(lines[i]))
+    failing = {i for i in failure_candidates(text, lines) if is_failure(lines[i])}
+    return frozenset(with_operands(lines, failing))
+
+
+def with_operands(lines: list[str], failing: set[int]) -> set[int]:
+    """``failing`` (indices of ``lines``) and the operand lines under each of them.
+
+    Rust's ``assert_eq!`` prints what it compared under the failure line, aligned
+    (``  left: 3`` then `` right: 4``): the expected value is the failure's content, and
+    ``left:`` alone is no report (a stylesheet's or a YAML document's key).
+    """
+    operands = set()
+    for i in failing:
+        j = i + 1
+        while j < len(lines) and j - i <= 2 and _OPERAND.match(lines[j]):
+            operands.add(j)
+            j += 1
+    return failing | operands
 
 
 def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) -> list[int]:
@@ -461,7 +487,8 @@ def _failure_starts(text: str) -> Iterator[int]:
 
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
-    return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+    failing = {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+    return with_operands(lines, failing)
 
 
 def failing_strings(values: list[str]) -> dict[int, list[str]]:

@@ -27,6 +27,7 @@ from agent_baton.compress.guarantees import (
     lines_holding,
     starts_like_failure,
     uncoloured,
+    with_operands,
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -488,7 +489,8 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         keep.add(members[-1])
     # A failure's heading names it on the line under it: that line comes with it.
     keep.update(i + 1 for i in list(keep) if i + 1 < len(lines) and _heads(lines[i].text))
-    return keep
+    # A failed assertion's operands (Rust's left: and right:) are its content.
+    return with_operands([line.text for line in lines], keep)
 
 
 def _heads(line: str) -> bool:
