@@ -330,3 +330,34 @@ def test_a_ps_listing_whose_first_rows_are_threads_of_one_process_is_a_table():
     text = "\n".join([head, *rows])
     assert looks_like_table(text) and kinds(text)[0] == "table"
     assert find_table(text).kind == "listing"
+
+
+def _commented_settings() -> str:
+    # redis.conf's shape: blocks of comments documenting one setting each, most of them
+    # commented out, a few active (as /etc/redis/redis.conf ships).
+    blocks = []
+    for i in range(60):
+        doc = "\n".join(f"# Line {k} on how option_{i} changes the server." for k in range(6))
+        setting = f"option-{i} {i * 10}" if i % 4 == 0 else f"# option-{i} {i * 10}"
+        blocks.append(f"{doc}\n#\n{setting}\n")
+    blocks.append('# WARNING: avoid using this option if possible.\nrename-command CONFIG ""\n')
+    return "\n".join(blocks)
+
+
+def test_a_commented_settings_file_keeps_every_active_setting():
+    # redis.conf went to prose: comments kept, 3 of 71 settings left under max_tokens=2000.
+    text = _commented_settings()
+    active = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for max_tokens in (None, 600):
+        result = compress(text, key="redis.conf", max_tokens=max_tokens)
+        assert result.transforms[0] == "config:settings"
+        out = result.text.splitlines()
+        assert [line for line in active if line not in out] == []
+        assert violations(text, result.text) == []  # the WARNING comment stays too
+        assert result.savings_percent > 80
+    # Each run of comments marked where it was.
+    assert "option-0 0\n# [… 35 lines]\noption-4 40\n" in compress(text).text
+    # Without the key: the same file is parsed as one.
+    assert compress(text).transforms[0] == "config:settings"
+    # A commented-out default the query names stays.
+    assert "# option-13 130" in compress(text, query="option-13").text
