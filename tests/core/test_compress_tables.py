@@ -7,6 +7,7 @@ import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.tables import find_table, looks_like_table
 
@@ -361,3 +362,30 @@ def test_a_commented_settings_file_keeps_every_active_setting():
     assert compress(text).transforms[0] == "config:settings"
     # A commented-out default the query names stays.
     assert "# option-13 130" in compress(text, query="option-13").text
+
+
+def _unit(i: int) -> str:
+    return (
+        f"[Unit]\nDescription=Worker {i} of the nightly jobs\nAfter=network.target\n\n"
+        f"[Service]\nType=oneshot\nExecStart=/usr/lib/jobs/worker-{i} --batch {i % 7}\n"
+        f"User=jobs\nNice={i % 5}\n\n[Install]\nWantedBy=multi-user.target\n"
+    )
+
+
+def test_a_multi_file_dump_keeps_the_line_naming_each_file():
+    # systemctl cat (config:sections) kept 0 of 30 "# /path" heads; head's "==> f <==" heads
+    # went into the line fold's global fold ([×106] [Service] ...) 25 of 115.
+    paths = [f"/usr/lib/systemd/system/worker-{i}.service" for i in range(40)]
+    dumps = [
+        "\n".join(f"# {p}\n{_unit(i)}" for i, p in enumerate(paths)),
+        "\n".join(f"==> {p} <==\n{_unit(i)}" for i, p in enumerate(paths)),
+    ]
+    for text in dumps:
+        out = compress(text).text.splitlines()
+        heads = [line for line in text.splitlines() if "/usr/lib/systemd/system/" in line]
+        assert len(heads) == 40
+        assert [line for line in heads if line not in out] == []
+        assert violations(text, "\n".join(out)) == []
+    # A config file whose comments name a path is no dump: its comments may go.
+    commented = "# see /etc/default/grub.cfg\n" + "\n".join(f"key{i} = {i}" for i in range(40))
+    assert file_heads(commented.splitlines()) == set()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import configparser
 import re
 
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import KEY_COLUMN, budget_chars, pick_rows
 from agent_baton.compress.markers import note, omitted
@@ -229,7 +230,7 @@ def _kept_lines(
     """Headers, short settings, the query's lines and every line of a section it names."""
     matched = best_matches(lines, request.query, most=12, floor=0.3)
     level_chars = _SETTING_CHARS >> min(request.level, 2)
-    keep = set(matched)
+    keep = set(matched) | file_heads(lines)  # systemctl cat's "# /path" above each unit
     for k, (start, end) in enumerate(sections):
         keep.add(start)  # its header
         if k in named:
@@ -263,6 +264,9 @@ def _render(
         for k, (start, end) in enumerate(sections):
             if k not in chosen:
                 dropped.update(range(start, end))
+        # A dump's file names stay between the sections left out (systemctl cat's "# /path"
+        # ends the section above the unit it names).
+        dropped -= file_heads(lines)
     out: list[str] = []
     gap = skipped = 0
     for i, line in enumerate(lines):

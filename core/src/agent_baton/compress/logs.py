@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, islice
 from operator import itemgetter
 
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -310,6 +311,7 @@ def fold_lines(text: str, request: Request) -> str:
     # A command's option listing is reference data: each option's head line stays (its
     # wrapped description may go), and takes its share of the room first.
     keep.update(option_heads(raws))
+    keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions
