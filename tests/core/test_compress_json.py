@@ -475,3 +475,27 @@ def test_keys_holding_blobs_show_their_start_not_a_marker_alone():
     for key in ("root.json", "trusted_root.json", "keys.json"):
         assert any(key in line and not is_marker(line) for line in result.text.splitlines())
     assert violations(text, result.text) == []
+
+
+def test_an_indented_json_block_in_a_doc_keeps_its_first_line_whole():
+    # AWS CLI's examples: a command, then ``Output::`` and the JSON indented four spaces.
+    # The document was cut at its brace: "    " then "{" at column 0, no input line.
+    params = [
+        {
+            "ParameterName": f"param-{i}",
+            "DataType": "integer" if i % 3 else "string",
+            "IsModifiable": i % 4 != 0,
+            "ChangeType": "immediate",
+        }
+        for i in range(60)
+    ]
+    block = json.dumps({"EngineDefaults": {"Parameters": params}}, indent=4)
+    text = (
+        "**To describe engine default parameters**\n\n"
+        "The following example returns the default parameters. ::\n\n"
+        "    aws elasticache describe-engine-default-parameters\n\n"
+        "Output::\n\n" + "\n".join("    " + line for line in block.splitlines()) + "\n"
+    )
+    out = compress(text).text
+    assert violations(text, out) == []
+    assert "Output::\n\n    {\n" in out  # the blank line stays too

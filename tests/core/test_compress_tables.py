@@ -7,6 +7,7 @@ import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.tables import find_table, looks_like_table
 
@@ -330,3 +331,61 @@ def test_a_ps_listing_whose_first_rows_are_threads_of_one_process_is_a_table():
     text = "\n".join([head, *rows])
     assert looks_like_table(text) and kinds(text)[0] == "table"
     assert find_table(text).kind == "listing"
+
+
+def _commented_settings() -> str:
+    # redis.conf's shape: blocks of comments documenting one setting each, most of them
+    # commented out, a few active (as /etc/redis/redis.conf ships).
+    blocks = []
+    for i in range(60):
+        doc = "\n".join(f"# Line {k} on how option_{i} changes the server." for k in range(6))
+        setting = f"option-{i} {i * 10}" if i % 4 == 0 else f"# option-{i} {i * 10}"
+        blocks.append(f"{doc}\n#\n{setting}\n")
+    blocks.append('# WARNING: avoid using this option if possible.\nrename-command CONFIG ""\n')
+    return "\n".join(blocks)
+
+
+def test_a_commented_settings_file_keeps_every_active_setting():
+    # redis.conf went to prose: comments kept, 3 of 71 settings left under max_tokens=2000.
+    text = _commented_settings()
+    active = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for max_tokens in (None, 600):
+        result = compress(text, key="redis.conf", max_tokens=max_tokens)
+        assert result.transforms[0] == "config:settings"
+        out = result.text.splitlines()
+        assert [line for line in active if line not in out] == []
+        assert violations(text, result.text) == []  # the WARNING comment stays too
+        assert result.savings_percent > 80
+    # Each run of comments marked where it was.
+    assert "option-0 0\n# [… 35 lines]\noption-4 40\n" in compress(text).text
+    # Without the key: the same file is parsed as one.
+    assert compress(text).transforms[0] == "config:settings"
+    # A commented-out default the query names stays.
+    assert "# option-13 130" in compress(text, query="option-13").text
+
+
+def _unit(i: int) -> str:
+    return (
+        f"[Unit]\nDescription=Worker {i} of the nightly jobs\nAfter=network.target\n\n"
+        f"[Service]\nType=oneshot\nExecStart=/usr/lib/jobs/worker-{i} --batch {i % 7}\n"
+        f"User=jobs\nNice={i % 5}\n\n[Install]\nWantedBy=multi-user.target\n"
+    )
+
+
+def test_a_multi_file_dump_keeps_the_line_naming_each_file():
+    # systemctl cat (config:sections) kept 0 of 30 "# /path" heads; head's "==> f <==" heads
+    # went into the line fold's global fold ([×106] [Service] ...) 25 of 115.
+    paths = [f"/usr/lib/systemd/system/worker-{i}.service" for i in range(40)]
+    dumps = [
+        "\n".join(f"# {p}\n{_unit(i)}" for i, p in enumerate(paths)),
+        "\n".join(f"==> {p} <==\n{_unit(i)}" for i, p in enumerate(paths)),
+    ]
+    for text in dumps:
+        out = compress(text).text.splitlines()
+        heads = [line for line in text.splitlines() if "/usr/lib/systemd/system/" in line]
+        assert len(heads) == 40
+        assert [line for line in heads if line not in out] == []
+        assert violations(text, "\n".join(out)) == []
+    # A config file whose comments name a path is no dump: its comments may go.
+    commented = "# see /etc/default/grub.cfg\n" + "\n".join(f"key{i} = {i}" for i in range(40))
+    assert file_heads(commented.splitlines()) == set()

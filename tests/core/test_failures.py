@@ -122,6 +122,16 @@ REPORTS = [
     "BUILD FAILED",
     "NUMBER OF ERRORS: 3",
     "pydantic_core._pydantic_core.ValidationError: 1 validation error for Order",
+
+
+    # Native frames in the program's own code (gcc -fsanitize=address, gdb bt, valgrind).
+    "    #0 0x56511fc2a20e in peek /tmp/scout/cc/uaf.c:5",
+    "    #1 0x563a0d81954b in read_after_grow(Cache&) /tmp/shapes_native/cpp_uaf.cpp:4",
+    "#0  port_of (c=0x0) at seg.c:4",
+    "#1  0x000055555555516b in connect_db (c=0x0, tries=0) at seg.c:5",
+    "==24023==    by 0x109170: release (uaf.c:4)",
+    "==7291==    by 0x1091AE: close_all(Conn*) (mismatch.cpp:4)",
+    "SUMMARY: AddressSanitizer: heap-use-after-free /tmp/scout/cc/uaf.c:5 in peek",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -159,6 +169,17 @@ MENTIONS = [
     "  onError: (error) => {",
     "const opts = { throwOnError: false };",
     "  kError: Symbol('FileReader error'),",
+
+
+    # The runtime's frames under them: libc, the sanitizer's interceptors, the C++ library.
+    "    #3 0x7efdc38cb304 in __libc_start_main_impl ../csu/libc-start.c:360",
+    "    #0 0x7efdc32b76a8 in __interceptor_free"
+    " ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52",
+    "    #4 0x56511fc2a0f0 in _start (/tmp/scout/cc/uaf+0x10f0)",
+    "    #5 0x563a0d8197fc in std::vector<int>::push_back(int const&)"
+    " /usr/include/c++/12/bits/stl_vector.h:1287",
+    "==24023==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)",
+    "#1 the first item on the list: see notes.md:3",
 ]
 
 
@@ -486,3 +507,114 @@ def test_a_line_cut_at_a_sentence_end_under_a_budget_is_its_prefix_and_a_marker(
             continue
         out = compress(case, max_tokens=40).text
         assert violations(case, out) == [], out
+
+
+ASAN_USE_AFTER_FREE = (
+    """\
+=================================================================
+==22872==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 \
+at pc 0x56511fc2a20f bp 0x7ffd571ddd00 sp 0x7ffd571ddcf8
+READ of size 4 at 0x602000000010 thread T0
+    #0 0x56511fc2a20e in peek /tmp/scout/cc/uaf.c:5
+    #1 0x56511fc2a2a9 in main /tmp/scout/cc/uaf.c:9
+    #2 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+    #3 0x7efdc38cb304 in __libc_start_main_impl ../csu/libc-start.c:360
+    #4 0x56511fc2a0f0 in _start (/tmp/scout/cc/uaf+0x10f0)
+
+0x602000000010 is located 0 bytes inside of 16-byte region [0x602000000010,0x602000000020)
+freed by thread T0 here:
+    #0 0x7efdc32b76a8 in __interceptor_free \
+../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #1 0x56511fc2a1d0 in release /tmp/scout/cc/uaf.c:4
+    #2 0x56511fc2a29d in main /tmp/scout/cc/uaf.c:8
+    #3 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+
+previously allocated by thread T0 here:
+    #0 0x7efdc32b89cf in __interceptor_malloc \
+../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #1 0x56511fc2a254 in main /tmp/scout/cc/uaf.c:8
+    #2 0x7efdc38cb249 in __libc_start_call_main ../sysdeps/nptl/libc_start_call_main.h:58
+
+SUMMARY: AddressSanitizer: heap-use-after-free /tmp/scout/cc/uaf.c:5 in peek
+Shadow bytes around the buggy address:
+"""
+    + "".join(
+        f"  0x0c047fff7f{k}0: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n" for k in "bcdef"
+    )
+    + """\
+=>0x0c047fff8000: fa fa[fd]fd fa fa fa fa fa fa fa fa fa fa fa fa
+Shadow byte legend (one shadow byte represents 8 application bytes):
+  Addressable:           00
+  Partially addressable: 01 02 03 04 05 06 07
+  Heap left redzone:       fa
+  Freed heap region:       fd
+  Stack left redzone:      f1
+  Stack mid redzone:       f2
+  Stack right redzone:     f3
+  Stack after return:      f5
+  Stack use after scope:   f8
+  Global redzone:          f9
+  Global init order:       f6
+  Poisoned by user:        f7
+  Container overflow:      fc
+  Array cookie:            ac
+  Intra object redzone:    bb
+  ASan internal:           fe
+==22872==ABORTING
+"""
+)
+
+
+@pytest.mark.parametrize("max_tokens", [None, 400])
+def test_a_sanitizer_report_keeps_the_frames_in_the_programs_own_code(max_tokens):
+    # The frames were picked by position: libc's and the interceptor's stayed, peek,
+    # release and main (where the bug, the free and the allocation are) went.
+    out = compress(ASAN_USE_AFTER_FREE, max_tokens=max_tokens).text.splitlines()
+    own = [line for line in ASAN_USE_AFTER_FREE.splitlines() if "/tmp/scout/cc/uaf.c:" in line]
+    assert len(own) == 6  # five frames and the summary
+    assert [line for line in own if line not in out] == []
+
+
+def _cargo_failure(name: str, left: str, right: str) -> str:
+    rustc = "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library"
+    return f"""\
+---- tests::{name} stdout ----
+
+thread 'tests::{name}' (15958) panicked at src/lib.rs:5:27:
+assertion `left == right` failed
+  left: {left}
+ right: {right}
+stack backtrace:
+   0: __rustc::rust_begin_unwind
+             at {rustc}/std/src/panicking.rs:689:5
+   1: core::panicking::panic_fmt
+             at {rustc}/core/src/panicking.rs:80:14
+   2: core::panicking::assert_failed_inner
+             at {rustc}/core/src/panicking.rs:439:17
+   3: c3::tests::{name}
+             at ./src/lib.rs:5:27
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+
+"""
+
+
+# RUST_BACKTRACE=1 cargo test of a crate with three failing assert_eq!s (one holding a "\n").
+CARGO_TEST = (
+    "running 43 tests\n"
+    + "".join(f"test tests::test_ok_{i} ... ok\n" for i in range(40))
+    + "\nfailures:\n\n"
+    + _cargo_failure("splits", '["a", "", "b"]', '["a", "b"]')
+    + _cargo_failure("floats", "0.30000000000000004", "0.3")
+    + _cargo_failure("strings", '"HELLO\\nWORLD"', '"HELLO\\nWORLD!"')
+    + "test result: FAILED. 40 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out\n"
+)
+
+
+@pytest.mark.parametrize("max_tokens", [None, 300])
+def test_a_failed_assert_eq_keeps_both_operands(max_tokens):
+    # The expected value (`` right:``) went, two lines under the failure, even unbudgeted.
+    out = compress(CARGO_TEST, max_tokens=max_tokens).text.splitlines()
+    operands = [line for line in CARGO_TEST.splitlines() if line.startswith(("  left:", " right:"))]
+    assert len(operands) == 6
+    assert [line for line in operands if line not in out] == []
+    assert not is_failure("  left: 0;")  # a stylesheet's key alone reports nothing

@@ -17,6 +17,8 @@ from __future__ import annotations
 import configparser
 import re
 
+from agent_baton.compress.dumps import file_heads
+from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import KEY_COLUMN, budget_chars, pick_rows
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
@@ -37,6 +39,14 @@ _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
 # failed (what follows it is blank), so taking the first changes no answer.
 _SETTING = re.compile(r"^\s*+[\w.\-\"'/@:][\w.\-\"' /@]*+(?:\[[\w@.\-]++\])?\s*+[=:]\s*+\S")
 _COMMENT = re.compile(r"^\s*[#;]")
+# A commented settings file's active line: a name, then "=" or blanks, then its value.
+# (``maxmemory 2gb``, ``max_connections = 100``, ``Config: configdb``, ``group[users] = x``,
+# ``@include common-auth``, ``/dev/fd0 /floppy minix defaults 0 0``; ``KEY =`` sets it empty).
+_ACTIVE = re.compile(
+    r"[ \t]*+[\w.@/][\w.\-/]*+(?:\[[\w.\-]*+\])?"
+    r"(?:[ \t]*+=(?:[ \t]*+$|[ \t]*+[^\s=])|:?[ \t]++[^\s=:])"
+)
+_MIN_ACTIVE = 3
 _KEY_NAME = re.compile(r"[\w.\-:@/]+")
 _SETTING_CHARS = 160  # a longer line is a value's text rather than a setting
 _SHAPED = 0.6  # of the non-blank, non-comment lines: headers and settings
@@ -51,8 +61,39 @@ _REPEATS = 0.2  # of a control file's fields: a name its stanza already had
 
 @once
 def parses_as_config(text: str) -> bool:
-    """Whether the text is an INI, TOML or Debian control file: it parses as one."""
-    return _parses_as_ini(text) or control_stanzas(text) is not None
+    """Whether the text is an INI, TOML or Debian control file, or a commented settings file."""
+    return (
+        _parses_as_ini(text) or control_stanzas(text) is not None or settings_file(text) is not None
+    )
+
+
+@once
+def settings_file(text: str) -> frozenset[int] | None:
+    """The active lines of a commented settings file (redis.conf, postgresql.conf, pg_hba.conf).
+
+    Every line is blank, a ``#`` comment, or a setting: a name, then ``=`` or blanks and its
+    value (``maxmemory 2gb``, ``max_connections = 100  # note``, ``local all all peer``);
+    the comments make up most of it (a file of settings alone has nothing to leave out).
+    None if any other line is there (a script's ``fi``, a Makefile's rule), or fewer than
+    :data:`_MIN_ACTIVE` settings.
+    """
+    active: set[int] = set()
+    comments = 0
+    continued = False  # the line before ended in "\": this one continues its value
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continued = False
+            continue
+        if continued or (len(line) <= _SETTING_CHARS and _ACTIVE.match(line)):
+            active.add(i)
+        elif line.lstrip().startswith("#"):
+            comments += 1
+        else:
+            return None
+        continued = line.endswith("\\")
+    if len(active) < _MIN_ACTIVE or comments < len(active):
+        return None
+    return frozenset(active)
 
 
 def control_stanzas(text: str) -> list[dict[str, str]] | None:
@@ -137,6 +178,11 @@ def compress_config(text: str, request: Request) -> tuple[str, str] | None:
     sections = _sections(lines)
     named = _named(lines, sections, request.query)
     keep = [_kept_lines(lines, request, sections, named)]
+    active = settings_file(text)
+    if active is not None:
+        # A commented settings file's settings are all kept: its comments document them,
+        # and go, but for a comment that warns (guarantee 3 holds in comments too).
+        keep[0].update(active, failing_lines(lines))
     out = _render(lines, keep[0], None)
     name = "config:settings"
     budget = budget_chars(len(text), request)
@@ -183,7 +229,7 @@ def _kept_lines(
     """Headers, short settings, the query's lines and every line of a section it names."""
     matched = best_matches(lines, request.query, most=12, floor=0.3)
     level_chars = _SETTING_CHARS >> min(request.level, 2)
-    keep = set(matched)
+    keep = set(matched) | file_heads(lines)  # systemctl cat's "# /path" above each unit
     for k, (start, end) in enumerate(sections):
         keep.add(start)  # its header
         if k in named:
@@ -217,6 +263,9 @@ def _render(
         for k, (start, end) in enumerate(sections):
             if k not in chosen:
                 dropped.update(range(start, end))
+        # A dump's file names stay between the sections left out (systemctl cat's "# /path"
+        # ends the section above the unit it names).
+        dropped -= file_heads(lines)
     out: list[str] = []
     gap = skipped = 0
     for i, line in enumerate(lines):

@@ -76,6 +76,8 @@ TIMESTAMP = re.compile(rf"^\s*\[?({_STAMP})\]?")
 # What reports a failure, line by line (see :func:`is_failure`): a line that starts like a
 # report (_FAILURE_HEAD), or holds what only a report spells (_VERDICT, _GATES). Prose that
 # merely uses the word ("a fast memory error detector", "an error is raised when") is none.
+# A source file of the program's own, not of the system or a runtime's build tree.
+_OWN_FILE = r"(?!/usr/|/lib|/rustc/|\.\./|\S*(?:sanitizer|compiler-rt))[^\s:()]+\.\w+"
 # A message's head: after blanks, a timestamp and "prog:", "file:12:3:" prefixes.
 _PREFIX = rf"[ \t]*(?:\[?(?:{_STAMP})\]?[ \t]+)?(?:[^\s:]+(?::\d+)*:[ \t]+)"
 _HEADS = (
@@ -85,6 +87,8 @@ _HEADS = (
     r"|failed (?:example|tests?)):",
     _PREFIX + r"+(?i:cannot|can't|could not|couldn't|unable to|failed|error|fatal) "
     r"|[ \t]*Failed to \w",
+    # Rust's failed assertions (``assert!``, ``assert_eq!``, ``assert_ne!``, old and new).
+    r"[ \t]*assertion (?:`left [=!]= right` failed|failed: )",
     # An exception on a line of its own (``KeyboardInterrupt``, pytest's
     # ``test_x.py:93: AssertionError``), a thread's or a goroutine's death.
     r"[ \t]*(?:\S+:\d+: )?(?:[a-z_$][\w$]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt)[ \t]*$",
@@ -98,9 +102,17 @@ _HEADS = (
     r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
-    # pytest's failing source line (``>       assert x == 1``) and E lines (an assertion in
-    # a traceback's source line: :func:`_asserts`).
-    r"> {3,}\S|E {2,}\S",
+    # A native frame in the program's own code: ASan's and gdb's ``#3 0x… in fn file.c:5``
+    # (gdb: ``#0  fn (c=0x0) at seg.c:4``), valgrind's ``==9==    by 0x…: fn (file.c:5)``.
+    # Not the runtime's: a reserved ``__name``, ``(below main)``, a file in the system's
+    # tree or a library's build tree (``../sysdeps``, ``/usr/``, ``/rustc/``, libsanitizer).
+    r"(?:[ \t]*#\d+ +(?:0x[0-9a-f]+ in (?!__)\S.*|(?!__)[\w:~<>]+ \(.*\) at)"
+    r"|==\d+==[ \t]+(?:at|by) 0x[0-9A-Fa-f]+: (?!__|\(below main\))\S.*)"
+    rf"[ (]{_OWN_FILE}:\d+(?::\d+)?\)?$",
+    # A sanitizer's one-line verdict (``SUMMARY: AddressSanitizer: heap-use-after-free …``).
+    r"SUMMARY: \w+Sanitizer: \S",
+    # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
+    r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
     # A head's message opens with a capital, a digit, a quote or a bracket (3,425 heads of
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
@@ -214,6 +226,8 @@ _CORES = {
     # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
     6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
 }
+# An operand under a failed assertion: Rust's ``  left: 3`` and `` right: 4``.
+_OPERAND = re.compile(r" {1,2}(?:left|right): \S")
 _LONG = 500  # characters: from this length on, a line is scanned for a gate's core first
 
 
@@ -234,9 +248,10 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # str.find and a pattern anchored at line starts run through a text many times faster than
 # the patterns above, so only the lines they find are tested.
 _FAILURE_HEADS = (
-    r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× )|> {3}|E {2}|[EW]: |npm |'
+    r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
-    r"|\S+:\d+: \[|[ℹ#] fail|make|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
+    r"|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
+    r"|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
@@ -424,7 +439,24 @@ def failing_lines_of(text: str) -> frozenset[int]:
     puts back what it dropped read the same text.
     """
     lines = text.splitlines()
-    return frozenset(i for i in failure_candidates(text, lines) if is_failure(lines[i]))
+    failing = {i for i in failure_candidates(text, lines) if is_failure(lines[i])}
+    return frozenset(with_operands(lines, failing))
+
+
+def with_operands(lines: list[str], failing: set[int]) -> set[int]:
+    """``failing`` (indices of ``lines``) and the operand lines under each of them.
+
+    Rust's ``assert_eq!`` prints what it compared under the failure line, aligned
+    (``  left: 3`` then `` right: 4``): the expected value is the failure's content, and
+    ``left:`` alone is no report (a stylesheet's or a YAML document's key).
+    """
+    operands = set()
+    for i in failing:
+        j = i + 1
+        while j < len(lines) and j - i <= 2 and _OPERAND.match(lines[j]):
+            operands.add(j)
+            j += 1
+    return failing | operands
 
 
 def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) -> list[int]:
@@ -494,7 +526,8 @@ def _failure_starts(text: str) -> Iterator[int]:
 
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
-    return {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+    failing = {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+    return with_operands(lines, failing)
 
 
 def failing_strings(values: list[str]) -> dict[int, list[str]]:

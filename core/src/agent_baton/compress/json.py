@@ -86,7 +86,9 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         if body is None:
             return None
         transform = "json:outline" if body == document else "json:outline+sample"
-        return "\n".join(p for p in (before.rstrip("\n"), body, after.lstrip("\n")) if p), transform
+        return "\n".join(
+            p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
+        ), transform
     notebook = _notebook_view(text, document, data, request, budget)
     if notebook is not None:
         return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
@@ -327,7 +329,10 @@ def parse_embedded(text: str) -> tuple[str, Any, str] | None:
             return "", lines, ""
     if not isinstance(data, (dict, list)) or (end - offset) < 0.6 * len(stripped):
         return None
-    return text[:offset], data, text[end:]
+    # The document starts at its line's start: an indented block (a doc's ``Output::``)
+    # keeps its first line whole, indent and brace together.
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text[:line_start], data, text[end:]
 
 
 def _json_lines(text: str) -> list[Any] | None:

@@ -19,6 +19,7 @@ from itertools import compress, islice
 from operator import itemgetter
 
 from agent_baton.compress.git_log import commit_heads
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -26,6 +27,7 @@ from agent_baton.compress.guarantees import (
     is_failure,
     starts_like_failure,
     uncoloured,
+    with_operands,
 )
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -312,6 +314,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(option_heads(raws))
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
+    keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
     keep.update(statement_lines(raws))  # an agent's report folded whole keeps its decisions
@@ -491,7 +494,8 @@ def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[
         keep.add(members[-1])
     # A failure's heading names it on the line under it: that line comes with it.
     keep.update(i + 1 for i in list(keep) if i + 1 < len(lines) and _heads(lines[i].text))
-    return keep
+    # A failed assertion's operands (Rust's left: and right:) are its content.
+    return with_operands([line.text for line in lines], keep)
 
 
 def _heads(line: str) -> bool:
