@@ -116,6 +116,26 @@ def test_the_updates_stream_prints_are_read_as_turns(agent):
     assert "def dedent(text):" in out.text
 
 
+def test_the_values_stream_prints_are_read_as_turns_each_message_once(agent):
+    # stream_mode="values" prints the whole state after each step: every line holds the
+    # messages of the lines before it, the last one all of them.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for chunk in agent.stream(
+            {"messages": [HumanMessage("Check the module.")]}, stream_mode="values"
+        ):
+            print(chunk)
+    text = printed.getvalue()
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 4
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert DECISION in out.text
+    assert out.text.count("[§ message 1 of ") == 1  # the question, asked once, read once
+
+
 @pytest.mark.parametrize("shape", ["repr", "json"])
 def test_a_messages_other_fields_are_said_not_dropped(scripted, shape):
     """A tool call that did not parse (``invalid_tool_calls``, with its error), a refusal in

@@ -399,15 +399,25 @@ def _stream(text: str) -> list[dict[str, Any]] | None:
     """The messages of LangGraph's ``stream()`` printed update by update, in order.
 
     A line per update, ``{node: {"messages": [...]}}`` (``None`` for a node that changed
-    nothing), each message the repr or JSON of one.
+    nothing), each message the repr or JSON of one; or a line per state
+    (``stream_mode="values"``: ``{"messages": [...]}``, each holding the messages before
+    it), whose messages are read once, where they first appear.
     """
     values = line_values(text)
     if values is None:
         return None
     found: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for value in values:
         if not isinstance(value, dict):
             return None
+        state = _carried(value.get("messages"))
+        if state:
+            # A message is known by its id; without one, by its place in the state.
+            keys = [str(m.get("id") or f"#{k}") for k, m in enumerate(state)]
+            found.extend(m for m, key in zip(state, keys, strict=True) if key not in seen)
+            seen.update(keys)
+            continue
         for update in value.values():
             listed = update.get("messages") if isinstance(update, dict) else None
             if update is None:
