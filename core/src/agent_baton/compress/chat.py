@@ -349,6 +349,9 @@ _SAID_FIELDS = frozenset(
     {"content", "raw", "role", "class", "type", "name", "source", "agent", "target"}
     | {"tool_call_id", "status", "tool_calls", "id", "created_at", "models_usage"}
     | {"usage_metadata", "timestamp", "call_id", "example", "lc_attributes"}
+    # CrewAI's TaskOutput: its summary is its description's first words, its output_format
+    # how its raw text was read.
+    | {"summary", "output_format"}
     | set(_CARRIED)
 )
 # Said fields of a message's response metadata: who answered, with what, at what cost.
@@ -375,8 +378,9 @@ def _other_fields(message: dict[str, Any]) -> str:
     may need them. A field set in a CrewAI TaskOutput (its task's description) too.
     """
     said = []
+    named = {str(message.get(k)) for k in ("name", "source", "agent")}  # said in its label
     for name, value in message.items():
-        if name in _SAID_FIELDS or value in (None, "", [], {}, False):
+        if name in _SAID_FIELDS or value in (None, "", [], {}, False) or str(value) in named:
             continue
         if name == "response_metadata" and isinstance(value, dict):
             value = {
