@@ -18,7 +18,9 @@ from agent_baton.compress.memo import once
 
 # A box's top border: a corner, a rule with an optional title, a corner. A table's top
 # (``┏━━━┳━━━┓``) divides columns and is no panel.
-_TOP = re.compile(r"^(?P<corner>[╭┌┏╔])[─━═]+(?: (?P<title>[^\n]*?) [─━═]+)?[╮┐┓╗]\s*$")
+_TOP = re.compile(r"^(?P<corner>[╭┌┏╔])[─━═]+(?: (?P<title>[^\n]*) [─━═]+)?[╮┐┓╗]$")
+_TOP_CORNERS = ("╭", "┌", "┏", "╔")
+_RIGHT_CORNERS = ("╮", "┐", "┓", "╗")
 _BOTTOM = re.compile(r"^[╰└┗╚][─━═]+[╯┘┛╝]$")
 _SIDES = {"╭": "│", "┌": "│", "┏": "┃", "╔": "║"}
 _BOTTOMS = {"╭": "╰", "┌": "└", "┏": "┗", "╔": "╚"}
@@ -54,37 +56,41 @@ def panels(text: str) -> list[Panel]:
     found: list[Panel] = []
     i = 0
     while i < len(lines):
-        top = _TOP.match(lines[i])
+        line = lines[i].rstrip()
+        top = (
+            _TOP.match(line)
+            if line.startswith(_TOP_CORNERS) and line.endswith(_RIGHT_CORNERS)
+            else None
+        )
         if top is None:
             i += 1
             continue
-        panel = _panel(lines, i, top)
-        if panel is None:
-            i += 1
-            continue
-        found.append(panel)
-        i = panel.end
+        panel, i = _panel(lines, i, top)
+        if panel is not None:
+            found.append(panel)
     return found if len(found) >= _MIN_PANELS else []
 
 
-def _panel(lines: list[str], start: int, top: re.Match[str]) -> Panel | None:
-    """The box whose top border is ``lines[start]``; None if a line is not framed by its bars.
+def _panel(lines: list[str], start: int, top: re.Match[str]) -> tuple[Panel | None, int]:
+    """The box whose top border is ``lines[start]``, and the index of the line after it.
 
-    Their widths in characters may differ: an emoji in a title takes two columns.
+    None, and the index of the first line not framed by its bars, if one is not: no box
+    starts on the framed lines before it. (Their widths in characters may differ: an emoji
+    in a title takes two columns.)
     """
     corner = top.group("corner")
     side, bottom = _SIDES[corner], _BOTTOMS[corner]
     inner: list[str] = []
     for j in range(start + 1, len(lines)):
         line = lines[j].rstrip()
-        if _BOTTOM.match(line) and line.startswith(bottom):
+        if line.startswith(bottom) and _BOTTOM.match(line):
             content, first = _unpadded(inner)
             held = list(range(start + 1 + first, start + 1 + first + len(content)))
-            return Panel(start, j + 1, (top.group("title") or "").strip(), content, held)
+            return Panel(start, j + 1, (top.group("title") or "").strip(), content, held), j + 1
         if not (len(line) > 1 and line.startswith(side) and line.endswith(side)):
-            return None
+            return None, j
         inner.append(line[1:-1])
-    return None
+    return None, len(lines)
 
 
 def _unpadded(inner: list[str]) -> tuple[list[str], int]:
