@@ -118,3 +118,37 @@ async def test_a_results_repr_shown_in_a_document_keeps_its_head_like_a_transcri
     assert out.transforms == ["mixed:segments"]
     assert "[§ message" not in out.text  # not written out as turns
     assert f"```text\n{repr(result)[:40]}" in out.text
+
+
+@pytest.mark.parametrize("shape", ["repr", "json"])
+async def test_a_handoffs_context_is_read_as_the_messages_it_hands_over(kit, shape):
+    """A tool call and a handoff in one response: the Swarm hands the tool's result over in
+    the HandoffMessage's ``context``, which the next agent reads. As JSON (model_dump) the
+    messages' classes are their ``type``; either way the context's calls and results are turns."""
+
+    async def fetch_metrics() -> str:
+        return "p95 latency 412.5 ms over 18,234 requests"
+
+    engineer = AssistantAgent(
+        "engineer",
+        kit.replay(kit.calls(("fetch_metrics", {}), ("transfer_to_reviewer", {}))),
+        tools=[FunctionTool(fetch_metrics, description="Fetch the metrics.")],
+        handoffs=["reviewer"],
+    )
+    reviewer = AssistantAgent("reviewer", kit.replay(f"{SAID} TERMINATE"), handoffs=["engineer"])
+    team = Swarm(
+        [engineer, reviewer],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(8),
+    )
+    result = await team.run(task="Check the metrics.")
+    [handoff] = [m for m in result.messages if m.type == "HandoffMessage"]
+    assert handoff.context  # what this test is about
+    text = repr(result) if shape == "repr" else result.model_dump_json(indent=2)
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert "HandoffMessage (engineer, to reviewer)" in out.text
+    assert "'s 2 messages of its context:]" in out.text
+    assert "FunctionExecutionResultMessage" in out.text
+    assert DECISION in out.text

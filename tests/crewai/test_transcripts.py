@@ -69,3 +69,51 @@ def test_a_crew_outputs_tasks_are_turns_with_their_decision_and_errors(crew_outp
     assert DECISION in out.text
     assert ERROR in out.text  # in the engineer's own messages, which TaskOutput carries
     assert "engineer" in out.text.partition("\n")[0]  # the first turn's label names its agent
+
+
+def test_a_verbose_crews_console_panels_are_turns_with_their_decision_and_tool_errors(capfd):
+    """``verbose=True`` prints each step in a box (rich panels): read box by box, the
+    decision in the final answer's panel and the tool error in its panel survive, and
+    no line is one the console did not print (a panel's lines are read without its bars)."""
+    from agent_baton.compress.guarantees import violations
+
+    source = Path(textwrap.__file__).read_text()
+
+    @tool("read_source")
+    def read_source(name: str) -> str:
+        """Read a module's source."""
+        return source
+
+    @tool("fetch_metrics")
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        raise ConnectionError(ERROR)
+
+    items = "\n".join(f"- item {i}: checked function_{i}, took {3 * i} ms" for i in range(12))
+    said = f"I compared the module with the last release.\n\n{DECISION}\n\n{items}"
+    engineer = Agent(
+        role="engineer",
+        goal="Check the module",
+        backstory="An SRE.",
+        llm=ScriptedLLM(
+            [action("read_source", name="textwrap"), action("fetch_metrics", run=7), final(said)]
+        ),
+        tools=[read_source, fetch_metrics],
+        verbose=True,
+    )
+    check = Task(description="Check the module.", expected_output="Findings", agent=engineer)
+    capfd.readouterr()
+    Crew(agents=[engineer], tasks=[check], verbose=True).kickoff()
+    console = capfd.readouterr().out
+    assert console.count("╭") >= 5  # the boxes this test is about
+
+    out = compress(console)
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert DECISION in out.text
+    # The tool error panel's line (wrapped at the console's width), without its bars.
+    error = next(line for line in console.splitlines() if line.startswith("│  Error: "))
+    assert f"\n{error.strip('│ ')}\n" in out.text
+    assert "[§ ✅ Agent Final Answer]" in out.text  # each panel's title names its turn
+    assert violations(console, out.text) == []

@@ -114,3 +114,67 @@ def test_the_updates_stream_prints_are_read_as_turns(agent):
     assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
     assert DECISION in out.text
     assert "def dedent(text):" in out.text
+
+
+def test_the_values_stream_prints_are_read_as_turns_each_message_once(agent):
+    # stream_mode="values" prints the whole state after each step: every line holds the
+    # messages of the lines before it, the last one all of them.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for chunk in agent.stream(
+            {"messages": [HumanMessage("Check the module.")]}, stream_mode="values"
+        ):
+            print(chunk)
+    text = printed.getvalue()
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 4
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert DECISION in out.text
+    assert out.text.count("[§ message 1 of ") == 1  # the question, asked once, read once
+
+
+@pytest.mark.parametrize("shape", ["repr", "json"])
+def test_a_messages_other_fields_are_said_not_dropped(scripted, shape):
+    """A tool call that did not parse (``invalid_tool_calls``, with its error), a refusal in
+    ``additional_kwargs`` and an answer cut at the length limit (``finish_reason``) reach
+    the next agent in a label; the model's name and token counts do not."""
+    invalid = {
+        "name": "deploy",
+        "args": "{'env': prod",
+        "id": "c3",
+        "error": "Function deploy arguments are not valid JSON.",
+        "type": "invalid_tool_call",
+    }
+    calls = AIMessage(
+        content="",
+        tool_calls=[{"name": "fetch_metrics", "args": {"run": 7}, "id": "c2"}],
+        invalid_tool_calls=[invalid],
+        response_metadata={"finish_reason": "tool_calls", "model_name": "gpt-4o"},
+    )
+    cut = AIMessage(
+        content=SAID,
+        additional_kwargs={"refusal": "I can't share the credentials."},
+        response_metadata={"finish_reason": "length", "model_name": "gpt-4o"},
+    )
+
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        return "p95 latency 412.5 ms"
+
+    agent = create_agent(scripted(calls, cut), tools=[StructuredTool.from_function(fetch_metrics)])
+    messages = agent.invoke({"messages": [HumanMessage("Check the metrics.")]})["messages"]
+    if shape == "repr":
+        text = repr(messages)
+    else:
+        text = "[" + ",\n".join(m.model_dump_json() for m in messages) + "]"
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert "Function deploy arguments are not valid JSON." in out.text
+    assert "'finish_reason': 'length'" in out.text
+    assert "I can't share the credentials." in out.text
+    assert "gpt-4o" not in out.text

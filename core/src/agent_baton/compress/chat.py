@@ -2,7 +2,8 @@
 
 Recognised: AutoGen console output (``user_proxy (to assistant):`` then a line of dashes, or
 ``---------- agent ----------``), LangChain's printed messages (``=== Ai Message ===``),
-role-prefixed lines (``User:``, ``**assistant:**``, ``[planner]:``), JSON lists of
+role-prefixed lines (``User:``, ``**assistant:**``, ``[planner]:``), console panels
+(CrewAI's ``verbose=True`` boxes: each box a turn named by its title), JSON lists of
 ``{role, content}`` messages, and the ``str()`` of framework messages (LangChain's
 ``[HumanMessage(content=...), ...]``, AutoGen's ``messages=[TextMessage(...), ...]``). Every
 turn keeps its speaker line, or a label (``[§ message 3 of 6: tool (call_0)]``) naming a
@@ -21,9 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_baton.compress.guarantees import restore_failures
-from agent_baton.compress.logs import template
+from agent_baton.compress.logs import compress_lines, template
 from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
+from agent_baton.compress.panels import panels
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.repeats import Shown
@@ -81,6 +83,9 @@ class _Turn:
     header: list[str]  # the speaker's line (kept verbatim) or labels naming the part
     body: str
     inline: bool = False  # the body starts on the header's line ("Observation: {...")
+    # A console panel's content: wrapped at the console's width, so a program or a document
+    # in it may no longer parse.
+    framed: bool = False
 
 
 @once
@@ -89,7 +94,7 @@ def looks_like_chat(text: str) -> bool:
     data = data_value(text)
     if data is not NOT_DATA:
         return _messages(data) is not None
-    if _stream(text) is not None:
+    if _stream(text) is not None or panels(text):
         return True
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
@@ -140,7 +145,7 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         # A turn the query matches is kept whole when short; a long one (a tool's log) is
         # compressed with the query, which keeps its matching lines.
         whole = i in matched and request.level < 2 and len(turn.body) <= _WHOLE_CHARS
-        body = _body(turn.body, sub, whole, said=not output)
+        body = _body(turn.body, sub, whole, said=not output, framed=turn.framed)
         lines = body.splitlines()
         body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
         changed += body != turn.body
@@ -149,7 +154,8 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         return None
     # Messages read as turns: what each says, under a label, is their compression even when
     # every body stays (a repr of short turns is mostly ids, timestamps and usage counts).
-    what = f"parts of {changed} of {len(turns)} turns" if changed else "the messages' other fields"
+    other = "the panels' borders" if panels(text) else "the messages' other fields"
+    what = f"parts of {changed} of {len(turns)} turns" if changed else other
     out.append(omitted(what, request.key))
     return "\n".join(out), "chat:turns"
 
@@ -160,11 +166,34 @@ def _turns(text: str) -> tuple[list[_Turn] | None, bool]:
     Messages are a list in JSON or a repr, or a stream of updates: their other fields are
     left out. A written transcript's turns are its own lines.
     """
+    if panels(text):
+        return _from_panels(text), True
     data = data_value(text)
     messages = _messages(data) if data is not NOT_DATA else _stream(text)
     if messages is None:
         return _split(text), False
     return _from_messages(messages, data), True
+
+
+def _from_panels(text: str) -> list[_Turn]:
+    """A turn per console panel, named by its title; the lines between panels are turns too.
+
+    A panel's body is its content, without the box (see :mod:`agent_baton.compress.panels`).
+    """
+    lines = text.splitlines()
+    turns = []
+    at = 0
+    for panel in panels(text):
+        between = "\n".join(lines[at : panel.start]).strip("\n")
+        if between.strip():
+            turns.append(_Turn([], between))
+        title = label(panel.title or "panel")
+        turns.append(_Turn([title], "\n".join(panel.content), framed=True))
+        at = panel.end
+    rest = "\n".join(lines[at:]).strip("\n")
+    if rest.strip():
+        turns.append(_Turn([], rest))
+    return turns
 
 
 def said_chars(text: str) -> int:
@@ -246,6 +275,8 @@ def _role(message: dict[str, Any]) -> str:
     kind = message.get("type")  # a LangChain message as JSON (model_dump): its type
     if isinstance(kind, str) and kind in _LANGCHAIN_TYPES:
         return kind
+    if isinstance(kind, str) and _MESSAGE_CLASS.fullmatch(kind) and "content" in message:
+        return kind  # an AutoGen message as JSON (model_dump): its class under "type"
     # A CrewAI TaskOutput as JSON (model_dump): its raw text, by the agent that wrote it.
     agent = message.get("agent")
     return "output" if isinstance(agent, str) and "raw" in message else ""
@@ -279,9 +310,7 @@ def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
         content = m[_text_field(m)]
         if isinstance(content, list) and all(isinstance(b, dict) and "type" in b for b in content):
             parts = [_block(b) for b in content]
-        elif isinstance(content, list) and all(
-            isinstance(b, dict) and "class" in b for b in content
-        ):
+        elif isinstance(content, list) and all(isinstance(b, dict) and _record(b) for b in content):
             parts = [_record_part(b) for b in content]  # AutoGen's calls and their results
         else:
             parts = [_Turn([], _content(content))]
@@ -291,11 +320,18 @@ def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
         parts[0].header.insert(0, head)
         turns.extend(parts)
         # The conversation a message carries (a CrewAI TaskOutput's agent's prompts, tool
-        # calls and observations), after it.
-        inner = _messages(m.get("messages"))
-        if inner is not None:
-            turns.append(_Turn([label(f"message {n}'s {len(inner)} messages:")], ""))
-            turns.extend(_from_messages(inner, None))
+        # calls and observations; the context an AutoGen handoff hands over), after it.
+        for field in _CARRIED:
+            inner = _carried(m.get(field))
+            if inner:
+                noun = field if field == "messages" else f"messages of its {field}"
+                turns.append(_Turn([label(f"message {n}'s {len(inner)} {noun}:")], ""))
+                turns.extend(_from_messages(inner, None))
+        # Its other fields, when they say something (a refusal, a finish reason, a tool
+        # call that did not parse), in a label: none is left out unsaid.
+        said = _other_fields(m)
+        if said:
+            turns.append(_Turn([label(f"message {n}'s {said}")], ""))
     if isinstance(data, dict):
         rest = {k: v for k, v in data.items() if k not in _LISTS}
         texts = {k: v for k, v in rest.items() if isinstance(v, str) and len(v) > _CALL_CHARS}
@@ -306,19 +342,86 @@ def _from_messages(messages: list[dict[str, Any]], data: Any) -> list[_Turn]:
     return turns
 
 
+_CARRIED = ("messages", "context")  # fields of a message that carry messages
+# Fields of a message its label or its turns already say, or that say nothing to the next
+# agent (ids, times, token counts, the model's name).
+_SAID_FIELDS = frozenset(
+    {"content", "raw", "role", "class", "type", "name", "source", "agent", "target"}
+    | {"tool_call_id", "status", "tool_calls", "id", "created_at", "models_usage"}
+    | {"usage_metadata", "timestamp", "call_id", "example", "lc_attributes"}
+    # CrewAI's TaskOutput: its summary is its description's first words, its output_format
+    # how its raw text was read.
+    | {"summary", "output_format"}
+    | set(_CARRIED)
+)
+# Said fields of a message's response metadata: who answered, with what, at what cost.
+_QUIET_METADATA = frozenset(
+    {"model_name", "model", "system_fingerprint", "token_usage", "usage", "id", "created"}
+    | {"model_provider", "service_tier", "logprobs", "created_at"}
+)
+
+
+def _carried(value: object) -> list[dict[str, Any]]:
+    """The messages a message's field carries (none if it holds something else)."""
+    if isinstance(value, list) and all(
+        isinstance(m, dict) and _text_field(m) and _role(m) for m in value
+    ):
+        return value
+    return []
+
+
+def _other_fields(message: dict[str, Any]) -> str:
+    """A message's fields its turns do not say, ``name=value`` each; "" when all are empty.
+
+    A finish reason other than a normal stop, a refusal, a tool call that did not parse
+    (LangChain's ``invalid_tool_calls``), an AutoGen message's metadata: the next agent
+    may need them. A field set in a CrewAI TaskOutput (its task's description) too.
+    """
+    said = []
+    named = {str(message.get(k)) for k in ("name", "source", "agent")}  # said in its label
+    for name, value in message.items():
+        if name in _SAID_FIELDS or value in (None, "", [], {}, False) or str(value) in named:
+            continue
+        if name == "response_metadata" and isinstance(value, dict):
+            value = {
+                k: v
+                for k, v in value.items()
+                if k not in _QUIET_METADATA and v not in (None, "", [], {}, "stop", "end_turn")
+            }
+            if not value:
+                continue
+        said.append(f"{name}={value!r}"[:_CALL_CHARS])
+    return ", ".join(said)
+
+
+def _record(block: dict[str, Any]) -> bool:
+    """Whether a block of a message's content is a call or its result (AutoGen's)."""
+    return "class" in block or ("name" in block and ("arguments" in block or "call_id" in block))
+
+
 def _stream(text: str) -> list[dict[str, Any]] | None:
     """The messages of LangGraph's ``stream()`` printed update by update, in order.
 
     A line per update, ``{node: {"messages": [...]}}`` (``None`` for a node that changed
-    nothing), each message the repr or JSON of one.
+    nothing), each message the repr or JSON of one; or a line per state
+    (``stream_mode="values"``: ``{"messages": [...]}``, each holding the messages before
+    it), whose messages are read once, where they first appear.
     """
     values = line_values(text)
     if values is None:
         return None
     found: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for value in values:
         if not isinstance(value, dict):
             return None
+        state = _carried(value.get("messages"))
+        if state:
+            # A message is known by its id; without one, by its place in the state.
+            keys = [str(m.get("id") or f"#{k}") for k, m in enumerate(state)]
+            found.extend(m for m, key in zip(state, keys, strict=True) if key not in seen)
+            seen.update(keys)
+            continue
         for update in value.values():
             listed = update.get("messages") if isinstance(update, dict) else None
             if update is None:
@@ -428,17 +531,23 @@ def _query_turns(turns: list[_Turn], query: str | None) -> set[int]:
     return best_matches(texts, query, most=3, floor=0.5)
 
 
-def _body(body: str, request: Request, keep_whole: bool, said: bool) -> str:
+def _body(body: str, request: Request, keep_whole: bool, said: bool, framed: bool) -> str:
     """The body compressed by its kind, with its failure lines put back if dropped.
 
     In what an agent said, so are the lines that state a decision, a question or a result;
-    a tool's output keeps what its own compressor chose.
+    a tool's output keeps what its own compressor chose. A console panel's content, wrapped
+    at the console's width, is folded line by line when its kind's compressor keeps more
+    than half of it (a program whose lines were wrapped no longer parses).
     """
     if len(body) <= _SHORT_BODY >> min(request.level, 3) or keep_whole:
         return body
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports chat
 
     produced = compress_part(body, request, skip=("chat",))
+    if framed and (produced is None or 2 * len(produced[0]) > len(body)):
+        folded = compress_lines(body, request)
+        if folded is not None and (produced is None or len(folded[0]) < len(produced[0])):
+            produced = folded
     compressed = produced[0] if produced else _head_tail(body, request.level, request.key)
     kept = restore_failures(body, compressed)
     restored = _restore_key_lines(body, kept) if said else kept

@@ -5,7 +5,9 @@
    and folds, which show a template with its varying parts marked, a count, and first and
    last examples (:mod:`agent_baton.compress.markers` says what a marker looks like). The
    lines of a JSON document or a Python literal include the lines of its string values,
-   decoded: a chat's messages are read as the text they hold. An input line too long to
+   decoded: a chat's messages are read as the text they hold. So do the lines of a console
+   panel (:mod:`agent_baton.compress.panels`): the lines it frames, without its bars and
+   padding. An input line too long to
    keep (a minified JSON document, a page served on one line: at least
    :data:`VIEW_CHARS` characters) has no line to keep; it may be shown as a view, lines
    derived from it under a label that says how many follow and which line (by its length)
@@ -16,7 +18,8 @@
    dropped, by a compressor or by ``max_tokens``: a compressor that lost one gets it back,
    at its place when the output's lines can be placed in the input. Inside a quoted string
    (a tool result in a JSON message, a repr) the failure is that string's line, kept as it
-   is or unescaped. Only the repeats of a timestamped event (a stream) may stand in a fold
+   is or unescaped; inside a console panel (a box ``rich`` draws), the line it frames.
+   Only the repeats of a timestamped event (a stream) may stand in a fold
    of their template, with its count and first and last lines.
 
    It covers what reports: output, logs, listings, reports, chats, prose and data, and
@@ -47,6 +50,7 @@ from itertools import accumulate
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
 from agent_baton.compress.memo import once
+from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
 
@@ -409,6 +413,15 @@ def find_failures(text: str) -> list[Failure]:
     compression (each level's check and the budget's read the same original); callers must
     not change the list.
     """
+    framed = panel_lines(text)
+    if framed:
+        outside = [f for f in _failures(text) if f.line not in framed]
+        inside = [Failure(i, line, 1) for i, line in framed.items() if is_failure(line)]
+        return sorted(outside + inside, key=lambda f: (f.line, f.part))
+    return _failures(text)
+
+
+def _failures(text: str) -> list[Failure]:
     lines = text.splitlines()
     # A line too long to keep (a document on one line) is read by its strings' lines.
     wide = {i for i, line in enumerate(lines) if len(line) >= VIEW_CHARS}
@@ -857,6 +870,7 @@ def input_lines(text: str) -> set[str]:
     lines = set(text.splitlines())
     if value is not NOT_DATA and value is not None:
         lines.update(line for s in strings(value) for line in s.splitlines())
+    lines.update(panel_lines(text).values())
     return lines
 
 
