@@ -1346,12 +1346,12 @@ def test_the_key_extension_selects_the_grammar(language: str):
     case = next(c for c in CASES if c.language == language)
     need(case.module)
     for extension in EXTENSIONS[language]:
-        _, name = compress_code(case.source, Request(key=f"rates.{extension}"))
+        _, name = compress_code(case.source, Request(name=f"rates.{extension}"))
         assert name == f"code:tree-sitter:{language}"
     # Too few signs to tell the language, but the extension names it.
     script = 'cd "$HOME"\nls -l\nbackup() {\n    tar czf /tmp/b.tgz .\n    echo done\n}\n'
     assert detect_language(script) is None
-    _, name = compress_code(script, Request(key="backup.sh"))
+    _, name = compress_code(script, Request(name="backup.sh"))
     assert name == "code:tree-sitter:bash"
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from itertools import compress, islice
 from operator import itemgetter
 
-from agent_baton.compress.git_log import commit_heads
 from agent_baton.compress.dumps import file_heads
+from agent_baton.compress.git_log import commit_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
