@@ -122,8 +122,6 @@ REPORTS = [
     "BUILD FAILED",
     "NUMBER OF ERRORS: 3",
     "pydantic_core._pydantic_core.ValidationError: 1 validation error for Order",
-
-
     # Native frames in the program's own code (gcc -fsanitize=address, gdb bt, valgrind).
     "    #0 0x56511fc2a20e in peek /tmp/scout/cc/uaf.c:5",
     "    #1 0x563a0d81954b in read_after_grow(Cache&) /tmp/shapes_native/cpp_uaf.cpp:4",
@@ -169,8 +167,6 @@ MENTIONS = [
     "  onError: (error) => {",
     "const opts = { throwOnError: false };",
     "  kError: Symbol('FileReader error'),",
-
-
     # The runtime's frames under them: libc, the sanitizer's interceptors, the C++ library.
     "    #3 0x7efdc38cb304 in __libc_start_main_impl ../csu/libc-start.c:360",
     "    #0 0x7efdc32b76a8 in __interceptor_free"
