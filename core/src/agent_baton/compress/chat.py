@@ -25,7 +25,8 @@ from agent_baton.compress.guarantees import restore_failures
 from agent_baton.compress.logs import compress_lines, template
 from agent_baton.compress.markers import cut_prefix, label, omitted
 from agent_baton.compress.memo import once
-from agent_baton.compress.panels import panels
+from agent_baton.compress.options import option_heads
+from agent_baton.compress.panels import Panel, panels
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values
 from agent_baton.compress.prose import cut_line as _cut
 from agent_baton.compress.repeats import Shown
@@ -89,12 +90,23 @@ class _Turn:
 
 
 @once
+def _console_panels(text: str) -> list[Panel]:
+    """The console panels of ``text`` to read as turns.
+
+    None in a command's boxed ``--help``: a listing, whose rows each stay
+    (:func:`~agent_baton.compress.options.option_heads`).
+    """
+    found = panels(text)
+    return found if not found or not option_heads(text.splitlines()) else []
+
+
+@once
 def looks_like_chat(text: str) -> bool:
     """Whether the text is a transcript: several speaker lines, or a list of messages."""
     data = data_value(text)
     if data is not NOT_DATA:
         return _messages(data) is not None
-    if _stream(text) is not None or panels(text):
+    if _stream(text) is not None or _console_panels(text):
         return True
     found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
     if len(found) < 3:
@@ -154,7 +166,7 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         return None
     # Messages read as turns: what each says, under a label, is their compression even when
     # every body stays (a repr of short turns is mostly ids, timestamps and usage counts).
-    other = "the panels' borders" if panels(text) else "the messages' other fields"
+    other = "the panels' borders" if _console_panels(text) else "the messages' other fields"
     what = f"parts of {changed} of {len(turns)} turns" if changed else other
     out.append(omitted(what, request.key))
     return "\n".join(out), "chat:turns"
@@ -166,7 +178,7 @@ def _turns(text: str) -> tuple[list[_Turn] | None, bool]:
     Messages are a list in JSON or a repr, or a stream of updates: their other fields are
     left out. A written transcript's turns are its own lines.
     """
-    if panels(text):
+    if _console_panels(text):
         return _from_panels(text), True
     data = data_value(text)
     messages = _messages(data) if data is not NOT_DATA else _stream(text)
@@ -183,7 +195,7 @@ def _from_panels(text: str) -> list[_Turn]:
     lines = text.splitlines()
     turns = []
     at = 0
-    for panel in panels(text):
+    for panel in _console_panels(text):
         between = "\n".join(lines[at : panel.start]).strip("\n")
         if between.strip():
             turns.append(_Turn([], between))
