@@ -115,8 +115,9 @@ _HEADS = (
     rf"[ (]{_OWN_FILE}:\d+(?::\d+)?\)?$",
     # A sanitizer's one-line verdict (``SUMMARY: AddressSanitizer: heap-use-after-free …``).
     r"SUMMARY: \w+Sanitizer: \S",
-    # pytest's failing source line (``>       assert x == 1``) and E lines; an assertion.
-    r"> {3,}\S|E {2,}\S|[ \t]+assert\b",
+    # pytest's failing source line (``>       assert x == 1``) and E lines (an assertion in
+    # a traceback's source line: :func:`_asserts`).
+    r"> {3,}\S|E {2,}\S",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
     # A head's message opens with a capital, a digit, a quote or a bracket (3,425 heads of
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
