@@ -2,7 +2,7 @@
 
 Each check is a real parser where one exists: ``json`` (a document or JSON Lines),
 ``ast.literal_eval`` for Python reprs, ``ast.parse`` for Python, tree-sitter for the brace
-languages, ``yaml.safe_load`` for YAML, ``configparser``, ``tomllib`` and the Debian
+languages, ``yaml.safe_load`` for YAML, ``configparser``, ``tomli`` and the Debian
 control-file syntax for INI, TOML and control files, ``csv`` for delimited tables,
 ``html.parser`` for pages, ``expat`` for XML. The key's file extension says which parser to
 try first. Text no parser takes is told by its lines: a log (timestamps, levels), a tool's
