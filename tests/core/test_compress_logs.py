@@ -238,6 +238,14 @@ def test_problem_lines_finds_exactly_the_lines_names_a_problem_accepts(lines):
     assert problem_lines(lines) == [i for i, line in enumerate(lines) if names_a_problem(line)]
 
 
+def test_problem_lines_of_a_text_with_crlf_breaks_are_its_lines_problems():
+    # The deadline's fallback passes the text as it came: its lines' offsets are not those
+    # of the lines joined by "\n" (a problem word was looked for 250 characters off).
+    lines = [f"step {i} ok" for i in range(300)]
+    lines[250] = "worker 3 killed by the scheduler"
+    assert problem_lines(lines, "\r\n".join(lines)) == problem_lines(lines) == [250]
+
+
 def test_every_failed_doctest_example_stays_under_its_heading():
     import doctest
     import io

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 from agent_baton.compress.guarantees import VIEW_CHARS, restore_failures
 from agent_baton.compress.markers import is_marker, note, omitted, view_label, view_of
+from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.request import Request
 
@@ -96,10 +97,12 @@ class _Text(HTMLParser):
             self.sources[-1] = set()
 
 
+@once  # asked again at each level a budget tries
 def html_text(text: str) -> tuple[str, list[set[int]]]:
     """The visible text of an HTML page or fragment, one line per block element.
 
-    With it, for each of its lines, the input lines its text stands on.
+    With it, for each of its lines, the input lines its text stands on. Shared by every
+    caller within a compression: they must not change it.
     """
     parser = _Text()
     parser.feed(text)

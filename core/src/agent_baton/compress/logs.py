@@ -429,10 +429,11 @@ def _unshown_events(lines: list[_Line], counts: Counter[int], keep: set[int]) ->
     Without it an event of 5 to 7 lines (the 6 ``Receiving block`` lines of a DataNode
     log) vanishes whole behind gap markers that say only how many lines were there.
     """
-    shown = {lines[i].template for i in keep}
+    events = {t for t, n in counts.items() if _MIN_FOLD // 2 < n < _MIN_FOLD}
+    events.difference_update(lines[i].template for i in keep)
     first: dict[int, int] = {}
-    for i, line in enumerate(lines):
-        if _MIN_FOLD // 2 < counts[line.template] < _MIN_FOLD and line.template not in shown:
+    for i, line in enumerate(lines if events else ()):
+        if line.template in events:
             first.setdefault(line.template, i)
     return list(first.values())
 

@@ -535,6 +535,7 @@ _RESERVED_MACRO = re.compile(
 )
 
 
+@once  # detection parses a short text to confirm its language, the compressor (each level) again
 def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | None:
     """The syntax tree of ``text`` and its lines in ERROR nodes; None without the grammar.
 
