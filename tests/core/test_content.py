@@ -148,3 +148,23 @@ def test_real_binaries_stay_binary(name, data):
     entry = ctx.put(name, data)
     assert entry.transforms == ["binary:describe"]
     assert f"{len(data):,} bytes" in ctx.get(name)
+
+
+def _byte_tables() -> list[object]:
+    """Source whose head spells byte strings as escapes of ASCII bytes (never undecoded)."""
+    names = ["all", "closed", "deprecated", "exiting", "glob"] * 12
+    escapes = ["".join(f"\\x{(i * 7 + j) % 128:02x}" for j in range(20)) for i in range(60)]
+    rows = "\n".join(f'    "{n}": b"{e}",' for n, e in zip(names, escapes, strict=True))
+    made = (
+        f'"""Warning bits."""\n\nBITS = {{\n{rows}\n}}\n\n\ndef on(name):\n    return BITS[name]\n'
+    )
+    real = [Path("/usr/share/perl/5.36.0/warnings.pm"), _STDLIB / "test" / "test_uuid.py"]
+    found = [("bits.py", made)] + [(p.name, p.read_text()) for p in real if p.is_file()]
+    return [pytest.param(name, text, id=name) for name, text in found]
+
+
+@pytest.mark.parametrize(("name", "source"), _byte_tables())
+def test_escapes_of_ascii_bytes_are_source_not_binary(name, source):
+    # Only bytes from 0x80 up fail to decode: Perl's warnings.pm was described as binary.
+    entry = SharedContext().put(name, source)
+    assert entry.transforms and entry.transforms[0] != "binary:describe"

@@ -71,9 +71,10 @@ _SHEBANG = re.compile(r"#![^\n]*\b(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl
 _YAML_START = re.compile(r"\A(?:[^\S\n]*(?:#[^\n]*)?\n)*(?:[\w.\-/$\"']+:(?:\s|$)|- |---)")
 _BINARY_SHARE = 0.05  # of replacement or control characters: not text
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
-# Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8);
-# source code spells single escapes in quotes ('\x9c'), not runs of them.
-_ESCAPED_BYTES = re.compile(r"(?:\\x[0-9a-f]{2}){2,}")
+# Runs of bytes kept as \xNN escapes (how SharedContext keeps bytes that are not UTF-8):
+# only bytes from 0x80 up fail to decode, so escapes of lower ones ("\x00\x55" in a Perl
+# or Python table of byte strings) are source, never undecoded bytes.
+_ESCAPED_BYTES = re.compile(r"(?:\\x[89a-f][0-9a-f]){2,}")
 # A comment of the brace languages that opens a line (an open one runs to the end); prose
 # has no lines opening with "//" or "/*".
 _BRACE_COMMENT = re.compile(r"^[^\S\n]*(?://[^\n]*|/\*.*?(?:\*/|\Z))", re.S | re.M)
