@@ -1,4 +1,5 @@
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -1004,3 +1005,65 @@ def test_fields_that_name_no_record_are_not_record_heads():
     )
     assert record_heads(doctest.splitlines()) == set()
     assert record_heads(history.splitlines()) == set()
+
+
+WORDS = [
+    "parse",
+    "fold",
+    "budget",
+    "marker",
+    "route",
+    "table",
+    "query",
+    "split",
+    "merge",
+    "keep",
+    "drop",
+    "guard",
+    "cache",
+]
+WORDS += [
+    "config",
+    "record",
+    "header",
+    "failure",
+    "frame",
+    "operand",
+    "legend",
+    "unit",
+    "commit",
+    "stanza",
+]
+
+
+def _git_log(n: int = 120) -> str:
+    # git log's medium format: a head stanza (commit, Author, Date), then the message.
+    records = []
+    for i in range(n):
+        sha = hashlib.sha1(str(i).encode()).hexdigest()
+        words = [WORDS[int(sha[k : k + 2], 16) % len(WORDS)] for k in range(0, 12, 2)]
+        body = f"    {words[0]}: {' '.join(words[1:])}"
+        if i % 9 == 0:
+            body += f"\n\n    measured {i}.{i % 10} % saved on {i + 30} real inputs"
+        records.append(
+            f"commit {sha}\nAuthor: Dev {i % 5} <dev{i % 5}@example.com>\n"
+            f"Date:   Mon Dec {1 + i % 28} 0{i % 10}:12:00 2026 +0000\n\n{body}\n"
+        )
+    return "\n".join(records)
+
+
+def test_a_record_keeps_its_head_line_with_any_line_of_it_kept():
+    # git log: 28 commit lines folded at the top, the messages below with no hash above them.
+    text = _git_log()
+    lines = text.splitlines()
+    out = compress(text).text.splitlines()
+    # A fold's examples stand for its lines, not in their places.
+    examples = {k for k, line in enumerate(out) if line.startswith("[×")}
+    kept = {line for k, line in enumerate(out) if not examples & {k, k - 1}}
+    heads = [i for i, line in enumerate(lines) if line.startswith("commit ")]
+    for head, end in zip(heads, [*heads[1:], len(lines)], strict=True):
+        body = [line for line in lines[head + 4 : end] if line.strip()]
+        if any(line in kept for line in body):
+            assert lines[head] in kept
+            # ... above them: the head stays in its place.
+            assert out.index(lines[head]) < min(out.index(line) for line in body if line in kept)

@@ -95,6 +95,9 @@ _DIAGNOSTICS = 40  # distinct failure lines of one shape kept from a tool's outp
 _LONG, _SHORT = 2000, 200  # most and least characters a kept routine line keeps
 _WORDY = 16  # letters and digits of a line that costs more than a gap marker in its place
 _MIN_FOLD = 8  # lines of one template a fold stands for; fewer are cut with a count
+_MIN_RECORDS = 3  # stanzas opening with one template: the text is records
+_RECORD_DISTINCT = 0.9  # of the heads, at least, differ from each other
+_RECORD_SHARE = 0.3  # of its stanzas, at least, open so (git log --stat: 1 in 3)
 _RARE_GROUP = 10  # lines of one event and shape before its rare variants are looked for
 _RARE_DISTINCT = 8  # a word position with more distinct values than this is an id or a size
 _RARE_LINES = 24  # rare variants kept whole, in all
@@ -396,10 +399,43 @@ def fold_lines(text: str, request: Request) -> str:
             for i, line in enumerate(lines)
             if counts[line.template] <= 2 and _TALLY.search(line.body)
         )
+    # A record (a commit of git log, a transaction of apt's history.log) keeps its head
+    # line with any line of it kept: a message without its hash or date tells no one which.
+    keep.update(_record_heads(lines, keep))
     # A blank line between kept lines costs less than the marker that would replace it.
     keep.update(_framed_blanks(lines, keep))
     request.check_time()
     return _assemble(lines, keep, whole, width, request.key, clusters, counts)
+
+
+def _record_heads(lines: list[_Line], keep: set[int]) -> list[int]:
+    """The head lines of the records that have a line kept, when the text is records.
+
+    Records are blank-separated stanzas most of which open with a line of one template
+    (``commit <hash>``, ``Start-Date: <ts>``), unindented (an indented one opens a block of
+    source: ``    @abstractmethod``) and each naming its record: at least :data:`_MIN_RECORDS`
+    and :data:`_RECORD_SHARE` of the stanzas. A record runs from its head to the next one.
+    """
+    opens = [
+        i
+        for i, line in enumerate(lines)
+        if line.text[:1].strip() and (i == 0 or not lines[i - 1].text.strip())
+    ]
+    if len(opens) < _MIN_RECORDS:
+        return []
+    template, count = Counter(lines[i].template for i in opens).most_common(1)[0]
+    if count < _MIN_RECORDS or count < _RECORD_SHARE * len(opens):
+        return []
+    heads = [i for i in opens if lines[i].template == template]
+    if len({lines[i].text for i in heads}) < _RECORD_DISTINCT * len(heads):
+        return []  # a head names its record (a hash, a time): a decorator's names none
+    ends = [*heads[1:], len(lines)]
+    kept = sorted(keep)
+    return [
+        head
+        for head, end in zip(heads, ends, strict=True)
+        if head not in keep and bisect_right(kept, end - 1) > bisect_right(kept, head)
+    ]
 
 
 def _framed_blanks(lines: list[_Line], keep: set[int]) -> list[int]:
