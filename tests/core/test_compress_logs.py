@@ -815,3 +815,57 @@ def test_blank_lines_of_pytest_output_never_fold_into_an_empty_fold(tmp_path):
     assert not re.search(r"^\[×\d+\] ?$", out, re.M), out
     assert "4 failed, 30 passed" in out
     assert violations(run.stdout, out) == [] and unmarked_omissions(run.stdout, out) == []
+
+
+def json_log(records: int, failing: set[int], depth: int) -> str:
+    """A JSON-lines log written by the standard library's logging, stack traces in a field."""
+    import io
+    import logging
+    import traceback
+
+    class AsJson(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            fields = {"time": self.formatTime(record), "level": record.levelname}
+            fields |= {"msg": record.getMessage(), "request": getattr(record, "request", None)}
+            if record.exc_info:
+                fields["exc"] = "".join(traceback.format_exception(*record.exc_info))
+            return json.dumps(fields)
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(AsJson())
+    log = logging.getLogger(f"json-log-{records}-{depth}")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+
+    def parse(level: int) -> object:
+        return json.loads("{bad json") if level == 0 else parse(level - 1)
+
+    for i in range(records):
+        if i in failing:
+            try:
+                parse(depth)
+            except ValueError:
+                log.exception("import of batch %d failed", i, extra={"request": f"req-{i:05d}"})
+        else:
+            log.info("batch %d imported in %d ms", i, i % 90, extra={"request": f"req-{i:05d}"})
+    log.removeHandler(handler)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("depth", [0, 6])
+def test_a_json_log_record_with_a_stack_trace_keeps_its_fields_under_a_tight_budget(depth):
+    # The stack trace is a failure inside the record's string: the record's own fields (which
+    # request failed) stay with it, as its input line or that line's start, never just the
+    # decoded trace; and no marker counts a negative number of lines.
+    text = json_log(500, {313}, depth)
+    record = next(line for line in text.splitlines() if '"req-00313"' in line)
+    for query in (None, "req-00313"):
+        result = compress(text, max_tokens=300, key="k", query=query)
+        assert violations(text, result.text) == []
+        assert '"request": "req-00313"' in result.text
+        assert "import of batch 313 failed" in result.text
+        assert "[… -" not in result.text
+        kept = result.text.splitlines()
+        assert record in kept or any(record.startswith(line.split("[… ")[0]) for line in kept)
