@@ -132,10 +132,11 @@ def fit_lines(
     matches, weak = _matches(texts, query) if query and query_terms(query) else ([], [])
     problems = problem_lines(texts)
     # A diff's file names, up to a share of the budget, outrank its hunks: a hunk read
-    # without its file says nothing.
+    # without its file says nothing (in a diff of one file, it is in the file).
     named: list[int] = []
     room = _LEAD_SHARE * budget
-    for i in file_heads(texts) if "\n+++ " in text else ():
+    heads = file_heads(texts) if "\n+++ " in text else []
+    for i in heads if len(heads) > 1 else ():
         room -= counter(texts[i]) + 1 + _GAP_TOKENS
         if room < 0:
             break

@@ -493,7 +493,8 @@ def elaborations(lines: list[str], found: list[int]) -> set[int]:
     """The lines among ``found`` (ascending) that elaborate a pytest failure, not report it.
 
     pytest writes a failure's ``E`` lines as a block: at the block's first column the
-    exception or the assertion (``E       assert a == b``) and its message's lines; two
+    exception or the assertion (``E       assert a == b``) and its message's lines; one
+    column in, the values its terms stood for (``E        +  where 4 = len(rows)``); two
     columns in, its explanation's sentences (``E         At index 43 diff: 43 != 999``);
     the rest is data that a budget may cut with a marker: the values compared (``E
     {'key_043': …}``), a diff's lines (``E         - 'price': 999.99,``) and its context
@@ -514,7 +515,8 @@ def elaborations(lines: list[str], found: list[int]) -> set[int]:
         last = i
         column = len(match[1])
         sentence = column == head + 2 and lines[i][1 + column].isalpha()
-        if column != head and not sentence and not is_failure(lines[i][1:]):
+        # One column in: the assertion's rewritten values (``E        +  where 4 = len(x)``).
+        if column > head + 1 and not sentence and not is_failure(lines[i][1:]):
             detail.add(i)
     return detail
 
