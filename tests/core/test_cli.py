@@ -223,9 +223,12 @@ def test_output_cut_short_by_a_closed_pipe_is_no_error(tmp_path):
 
 @pytest.mark.parametrize("budget", ["5", "50"])
 def test_demo_with_a_budget_too_small_for_any_entry_claims_no_saving(capsys, budget):
-    # 5 tokens hold nothing, 50 only the line naming the entries left out: no saving to show.
+    # 5 tokens hold nothing, 50 only the line naming the entries left out: no saving to show
+    # for the analyst. The writer still gets the CI log's failure lines, past the budget:
+    # an entry that reports failures never vanishes from a handoff (the guarantee wins).
     assert main(["demo", "--framework", "core", "--max-tokens", budget]) == 0
     out = capsys.readouterr().out
-    handoffs = [line for line in out.splitlines() if "researcher" in line]
-    assert len(handoffs) == 2 and all(row.endswith("—") and "%" not in row for row in handoffs)
+    analyst, writer = [line for line in out.splitlines() if "researcher" in line]
+    assert analyst.endswith("—") and "%" not in analyst
+    assert writer.endswith("%")
     assert "no entry fits --max-tokens" in out

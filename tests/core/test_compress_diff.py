@@ -1,11 +1,18 @@
 """Unified diffs: parsed by their hunks; headers, changed definitions and failures stay."""
 
 import difflib
+import sysconfig
+from pathlib import Path
 
+from agent_baton import get_token_counter
+from agent_baton.compress import compress
 from agent_baton.compress.code.diff import diff_lines, parses_as_diff
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
+from agent_baton.compress.markers import is_marker
 from agent_baton.compress.request import Request
+
+COUNT = get_token_counter("gpt-4")
 
 
 def module(version: int) -> list[str]:
@@ -69,3 +76,36 @@ def test_context_lines_that_report_a_failure_stay():
     assert " def test_8():" not in out.splitlines()  # other context still goes
     assert "     assert value == 8" in out.splitlines()
     assert violations(text, out) == []
+
+
+def stdlib_patch() -> str:
+    """A real patch over 15 standard-library modules: every 9th ``return`` line changed."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    names = ["difflib", "textwrap", "heapq", "bisect", "shlex", "fnmatch", "glob", "calendar"]
+    names += ["string", "uuid", "statistics", "fractions", "argparse", "csv", "ipaddress"]
+    parts = []
+    for name in names:
+        old = (root / f"{name}.py").read_text(encoding="utf-8").splitlines(keepends=True)
+        returns = [i for i, line in enumerate(old) if line.lstrip().startswith("return ")]
+        new = list(old)
+        for i in returns[::9]:
+            new[i] = new[i].rstrip("\n") + "  # checked\n"
+        parts.append(
+            "".join(difflib.unified_diff(old, new, f"a/Lib/{name}.py", f"b/Lib/{name}.py"))
+        )
+    return "".join(parts)
+
+
+def test_under_a_budget_every_file_of_a_diff_is_named_before_its_hunks():
+    # A hunk read without its file says nothing: the "+++ b/…" lines outrank hunk bodies.
+    text = stdlib_patch()
+    assert kinds(text)[0] == "code" and COUNT(text) > 5_000
+    files = [line for line in text.splitlines() if line.startswith("+++ ")]
+    assert len(files) == 15
+    for budget in (500, 1000):
+        result = compress(text, max_tokens=budget, key="patch")
+        assert result.compressed_tokens <= budget
+        kept = result.text.splitlines()
+        assert all(name in kept for name in files), (budget, result.transforms)
+        inputs = set(text.splitlines())
+        assert all(line in inputs or is_marker(line) for line in kept)

@@ -1036,7 +1036,7 @@ WORDS += [
 ]
 
 
-def _git_log(n: int = 120) -> str:
+def _medium_git_log(n: int = 120) -> str:
     # git log's medium format: a head stanza (commit, Author, Date), then the message.
     records = []
     for i in range(n):
@@ -1054,7 +1054,7 @@ def _git_log(n: int = 120) -> str:
 
 def test_a_record_keeps_its_head_line_with_any_line_of_it_kept():
     # git log: 28 commit lines folded at the top, the messages below with no hash above them.
-    text = _git_log()
+    text = _medium_git_log()
     lines = text.splitlines()
     out = compress(text).text.splitlines()
     # A fold's examples stand for its lines, not in their places.
@@ -1067,3 +1067,57 @@ def test_a_record_keeps_its_head_line_with_any_line_of_it_kept():
             assert lines[head] in kept
             # ... above them: the head stays in its place.
             assert out.index(lines[head]) < min(out.index(line) for line in body if line in kept)
+
+
+def json_log(records: int, failing: set[int], depth: int) -> str:
+    """A JSON-lines log written by the standard library's logging, stack traces in a field."""
+    import io
+    import logging
+    import traceback
+
+    class AsJson(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            fields = {"time": self.formatTime(record), "level": record.levelname}
+            fields |= {"msg": record.getMessage(), "request": getattr(record, "request", None)}
+            if record.exc_info:
+                fields["exc"] = "".join(traceback.format_exception(*record.exc_info))
+            return json.dumps(fields)
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(AsJson())
+    log = logging.getLogger(f"json-log-{records}-{depth}")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+
+    def parse(level: int) -> object:
+        return json.loads("{bad json") if level == 0 else parse(level - 1)
+
+    for i in range(records):
+        if i in failing:
+            try:
+                parse(depth)
+            except ValueError:
+                log.exception("import of batch %d failed", i, extra={"request": f"req-{i:05d}"})
+        else:
+            log.info("batch %d imported in %d ms", i, i % 90, extra={"request": f"req-{i:05d}"})
+    log.removeHandler(handler)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("depth", [0, 6])
+def test_a_json_log_record_with_a_stack_trace_keeps_its_fields_under_a_tight_budget(depth):
+    # The stack trace is a failure inside the record's string: the record's own fields (which
+    # request failed) stay with it, as its input line or that line's start, never just the
+    # decoded trace; and no marker counts a negative number of lines.
+    text = json_log(500, {313}, depth)
+    record = next(line for line in text.splitlines() if '"req-00313"' in line)
+    for query in (None, "req-00313"):
+        result = compress(text, max_tokens=300, key="k", query=query)
+        assert violations(text, result.text) == []
+        assert '"request": "req-00313"' in result.text
+        assert "import of batch 313 failed" in result.text
+        assert "[… -" not in result.text
+        kept = result.text.splitlines()
+        assert record in kept or any(record.startswith(line.split("[… ")[0]) for line in kept)

@@ -327,7 +327,9 @@ def test_the_budget_keeps_every_failure_then_the_query_matches(kind, picks, rnd,
     if COUNT(out) > budget:  # only when the failure lines alone exceed it, which it says
         assert "the failure lines alone exceed" in out
         # Beside them, at most the query's three best matches (guarantee 4).
-        others = [x for x in out.splitlines() if not (is_failure(x) or x.startswith("[…"))]
+        # (A failure line may be one by its place: a Rust panic's message under its head.)
+        failing = set(failures(text))
+        others = [x for x in out.splitlines() if not (x in failing or x.startswith("[…"))]
         assert len(others) <= 3
         assert all(query and set(terms(x)) & set(query_terms(query)) for x in others)
 
@@ -614,3 +616,101 @@ def test_a_failed_assert_eq_keeps_both_operands(max_tokens):
     assert len(operands) == 6
     assert [line for line in operands if line not in out] == []
     assert not is_failure("  left: 0;")  # a stylesheet's key alone reports nothing
+
+
+LONG_DIFFS = """\
+def make(n, bad=None):
+    return {f"key_{i:03d}": {"id": i, "price": 999.99 if i == bad else i * 1.07} for i in range(n)}
+
+def test_catalog():
+    assert make(120) == make(120, bad=77)
+
+def test_rows():
+    rows = [f"row-{i}" for i in range(200)]
+    assert rows == [f"{row}x" if row == "row-143" else row for row in rows]
+
+def test_text():
+    a = "\\n".join(f"line {i} alpha beta" for i in range(90))
+    assert a == a.replace("line 61 alpha", "line 61 ALPHA")
+
+def test_lookup():
+    {}["sku-0042"]
+"""
+
+
+@pytest.mark.parametrize(("verbosity", "budget"), [("-v", 700), ("-vv", 2000)])
+def test_pytest_long_assertion_diffs_fit_the_budget_and_keep_what_failed(
+    tmp_path, verbosity, budget
+):
+    # pytest -vv prints both values and their full diff as E lines: the failure is each
+    # block's head (the assertion, the exception) and its explanation's sentences; the
+    # values and the diff are data the budget may cut, with a marker.
+    (tmp_path / "test_big.py").write_text(LONG_DIFFS)
+    args = [sys.executable, "-m", "pytest", verbosity, "-p", "no:cacheprovider", "test_big.py"]
+    output = run(args, tmp_path)
+    assert COUNT(output) > budget
+    result = compress(output, max_tokens=budget, key="k")
+    assert result.compressed_tokens <= budget, result.transforms
+    assert violations(output, result.text) == []
+    kept = result.text.splitlines()
+    for wanted in ("E       KeyError: 'sku-0042'", "4 failed", "FAILED test_big.py::test_lookup"):
+        assert any(wanted in line for line in kept), wanted
+    assert any(line.startswith("E         At index 143 diff:") for line in kept)
+    heads = [line for line in output.splitlines() if line.startswith("E       AssertionError")]
+    assert len(heads) == 3
+    assert all(any(line.startswith(head[:60]) for line in kept) for head in heads)
+    assert not any(line.startswith("E               'key_0") for line in find_failures_text(output))
+
+
+def find_failures_text(text: str) -> list[str]:
+    return [found.text for found in find_failures(text)]
+
+
+TEMPLATE_ERRORS = """\
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+struct Order { int id; };
+int main() {
+  std::vector<Order> v(3);
+  std::map<std::string, std::vector<Order>> m;
+  std::sort(v.begin(), v.end());
+  m["a"].push_back(42);
+  return v.size() + undefined_thing;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")
+def test_gcc_template_errors_keep_the_line_of_user_code_under_a_budget(tmp_path):
+    # An error deep in a header (operator< in predefined_ops.h) points at the user's line
+    # that instantiated it only by "t.cpp:9:12:   required from here".
+    (tmp_path / "t.cpp").write_text(TEMPLATE_ERRORS)
+    output = run(["g++", "-c", "t.cpp", "-o", "/dev/null"], tmp_path)
+    here = [line for line in output.splitlines() if line.endswith("required from here")]
+    assert here and all(line.startswith("t.cpp:") for line in here)
+    for budget in (150, 300):
+        result = compress(output, max_tokens=budget, key="k")
+        assert all(line in result.text.splitlines() for line in here)
+        assert missing_failures(output, result.text) == []
+
+
+@pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is not installed")
+def test_a_rust_panic_keeps_its_message_under_a_budget(tmp_path):
+    # Rust writes the message under "thread 'main' panicked at r.rs:4:5:"; with a backtrace
+    # the std frames' "at /rustc/…" lines must not outlast it.
+    source = "fn deep(v: &[u8], i: usize) -> u8 { v[i] }\n"
+    source += 'fn main() { for i in 0..200 { println!("INFO step={i}"); } deep(&[], 7); }\n'
+    (tmp_path / "r.rs").write_text(source)
+    run(["rustc", "-g", "-o", "r", "r.rs"], tmp_path)
+    done = subprocess.run(
+        ["./r"], cwd=tmp_path, capture_output=True, text=True, env={"RUST_BACKTRACE": "1"}
+    )
+    output = done.stdout + done.stderr
+    message = "index out of bounds: the len is 0 but the index is 7"
+    assert message in output.splitlines()
+    for budget in (150, 300):
+        result = compress(output, max_tokens=budget, key="k")
+        assert message in result.text.splitlines()
+        assert "all kept omitted" not in result.text  # the marker reads as a sentence

@@ -1,8 +1,12 @@
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from agent_baton import Hit, SharedContext
+from agent_baton.compress.guarantees import failures
 from agent_baton.search import query_terms
 
 
@@ -162,3 +166,29 @@ def test_a_stopword_written_as_code_is_a_term_and_stemmed_stopwords_are_left_out
     assert "get" in query_terms("What does the section '`config.get(key, where = 'cli')`' say?")
     assert query_terms("List the failing tests and where.") == ["fail", "test"]
     assert query_terms("Please give me the details of cpp.") == ["detail", "cpp"]
+
+
+def failing_pytest_run(where: Path) -> str:
+    """A real pytest run with 120 failing asserts: its failure lines alone pass 2,000 tokens."""
+    tests = [f"def test_{i}():\n    assert {i} * 3 == {i * 3 + 1}\n" for i in range(120)]
+    (where / "test_many.py").write_text("\n".join(tests))
+    args = [sys.executable, "-m", "pytest", "--tb=short", "-p", "no:cacheprovider", "test_many.py"]
+    done = subprocess.run(args, cwd=where, capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+def test_render_keeps_an_entry_whose_failures_exceed_its_share(clock, tmp_path):
+    # The tester's failure lines alone exceed the budget: the entry stays with all of them
+    # (its marker says so), the others give up their room first; it never vanishes.
+    ctx = ten_entries(clock)
+    run = failing_pytest_run(tmp_path)
+    ctx.put("tester", run, agent="tester")
+    failing = failures(ctx.get("tester") or "")
+    assert ctx.count_tokens("\n".join(failing)) > 2000
+    for keys in (["tester"], None):
+        block = ctx.render(keys, max_tokens=2000)
+        assert "### tester" in block and "not shown: tester" not in block
+        assert all(line in block for line in failing)
+        assert "the failure lines alone exceed" in block
+    # The others are named, not shown: the budget went to the failures.
+    assert "more entries not shown" in ctx.render(max_tokens=2000)

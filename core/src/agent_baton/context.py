@@ -21,6 +21,7 @@ from agent_baton.background import worker
 from agent_baton.cache import DerivedCache
 from agent_baton.compress import CompressionResult, compress
 from agent_baton.compress.budget import fit_lines
+from agent_baton.compress.guarantees import is_source
 from agent_baton.compress.markers import ToolNames, name_tools
 from agent_baton.compress.pipeline import DEFAULT_DEADLINE
 from agent_baton.content import Content, text_of
@@ -483,7 +484,16 @@ class SharedContext:
                 text = self._focused(entry, query, tokens)
             else:
                 original = None if entry.compressed == entry.original else entry.original
-                text = fit_lines(entry.compressed, tokens, self._counter, entry.key, None, original)
+                source = is_source(entry.transforms)  # its `raise` lines report nothing
+                text = fit_lines(
+                    entry.compressed,
+                    tokens,
+                    self._counter,
+                    entry.key,
+                    None,
+                    original,
+                    failures_first=not source,
+                )
             return text if tools is None else name_tools(text, tools)
 
         return render_entries(

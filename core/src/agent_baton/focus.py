@@ -101,10 +101,8 @@ def _head(
             out.append(gap)
         out.append(lines[i])
         previous = i
-    what = units.summary(sorted(kept))
-    if over:
-        what += f"; the failure lines alone exceed {budget} tokens, all kept"
-    marker = omitted(what, key)
+    then = f"the failure lines alone exceed {budget} tokens, all kept" if over else ""
+    marker = omitted(units.summary(sorted(kept)), key, then=then)
     if marker_room > budget and not failing:
         return "", False
     return "\n".join([*out, marker]), over

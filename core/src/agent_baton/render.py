@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from agent_baton.compress.guarantees import reports_failures
 from agent_baton.compress.markers import ToolNames, name_tools, retrieval_hint
 from agent_baton.entry import ContextEntry
 from agent_baton.tokens import TokenCounter
@@ -67,27 +68,69 @@ def render_entries(
     heads = (
         sum(counter(entry_header(e, tools)) + 2 for e in ordered) if header else 2 * len(ordered)
     )
-    shares = _share({e.key: e.compressed_tokens for e in ordered}, weights, max_tokens - heads - 40)
-    kept: list[ContextEntry] = []
+    failing = {e.key for e in ordered if reports_failures(e.compressed, e.transforms)}
+    kept = list(ordered)
     dropped: list[ContextEntry] = []
-    for entry in ordered:
-        share = shares[entry.key]
-        # An entry too small to be worth recompressing is dropped only if it does not fit whole.
-        if share < min(_MIN_BODY_TOKENS, entry.compressed_tokens):
-            dropped.append(entry)
-            continue
-        if entry.compressed_tokens > share:
-            bodies[entry.key] = shrink(entry, share)
-        kept.append(entry)
+    _fit_bodies(kept, dropped, bodies, failing, weights, max_tokens - heads - 40, counter, shrink)
 
-    # Token counts of joined parts differ slightly from their sum: drop from the end to fit.
+    # Token counts of joined parts differ slightly from their sum: drop from the end to fit,
+    # never an entry that reports failures (past the budget when those alone exceed it, as
+    # its own marker says).
     while True:
         text = _assemble(kept, bodies, dropped, header, tools)
         if counter(text) <= max_tokens:
             return text
-        if not kept:
-            return ""
-        dropped.insert(0, kept.pop())
+        droppable = [e for e in kept if e.key not in failing]
+        if not droppable:
+            return text if kept else ""
+        kept.remove(droppable[-1])
+        dropped.insert(0, droppable[-1])
+
+
+def _fit_bodies(
+    kept: list[ContextEntry],
+    dropped: list[ContextEntry],
+    bodies: dict[str, str],
+    failing: set[str],
+    weights: dict[str, float],
+    budget: int,
+    counter: TokenCounter,
+    shrink: Callable[[ContextEntry, int], str],
+) -> None:
+    """Shrink the ``kept`` entries' bodies to their shares of ``budget``, in place.
+
+    An entry whose failure lines alone exceed its share keeps them all (its body says so):
+    the other entries share what is left, shrunk again, and those that cannot get a useful
+    share move to ``dropped``, unless they report failures too.
+    """
+    whole = dict(bodies)
+    over: dict[str, int] = {}  # the entries past their shares: their bodies' tokens
+    pending = list(kept)
+    while pending:
+        needs = {e.key: e.compressed_tokens for e in pending}
+        shares = _share(needs, weights, budget - sum(over.values()))
+        for entry in list(pending):
+            share = shares[entry.key]
+            # An entry too small to be worth recompressing is dropped only if it does not
+            # fit whole; one that reports failures never is (it keeps them: guarantee 3).
+            if share < min(_MIN_BODY_TOKENS, entry.compressed_tokens) and entry.key not in failing:
+                kept.remove(entry)
+                pending.remove(entry)
+                dropped.append(entry)
+            elif entry.compressed_tokens > share:
+                bodies[entry.key] = shrink(entry, max(share, 1))
+            else:
+                bodies[entry.key] = whole[entry.key]
+        grown = {
+            e.key: tokens
+            for e in pending
+            if e.compressed_tokens > shares[e.key]
+            and (tokens := counter(bodies[e.key])) > shares[e.key]
+        }
+        if not grown:
+            return
+        over |= grown
+        pending = [e for e in pending if e.key not in over]
 
 
 def _share(needs: dict[str, int], weights: dict[str, float], budget: int) -> dict[str, int]:

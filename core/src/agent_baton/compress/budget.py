@@ -16,6 +16,7 @@ say so.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from bisect import bisect_left
@@ -23,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
-from agent_baton.compress.guarantees import find_failures
+from agent_baton.compress.code.diff import file_heads
+from agent_baton.compress.guarantees import VIEW_CHARS, find_failures
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import (
@@ -32,6 +34,7 @@ from agent_baton.compress.markers import (
     is_marker,
     omitted,
     stands_for,
+    view_label,
     view_recount,
     view_span,
 )
@@ -40,6 +43,14 @@ from agent_baton.search import query_terms, rank_texts, terms
 from agent_baton.tokens import TokenCounter
 
 _GAP_TOKENS = 6  # "[… 1234 lines]" and its line break
+_CUT_FAILURE_TOKENS = 40  # the least start of a failure line cut short kept
+_LABEL_TOKENS = 25
+_DIFF_MARK = re.compile(r"E {3,}[-+] +\S")  # a differing line of pytest's diff of two values
+_DIFF_LINES = 40  # of them, at most, before the other lines
+_HEAD_CHARS = 300  # of a long line's start, kept before the failures quoted in it
+_STRING = re.compile(
+    r'"(?:[^"\\\n]|\\.)*+"'
+)  # a JSON string  # a view's label: "[§ the next 1 line re-renders …]"
 _LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
@@ -116,10 +127,21 @@ def fit_lines(
     )
     marker_room = counter(omitted(units.summary([]), key)) + 1
     budget = max_tokens - marker_room
+    views = _cut_long_failures(items, failing, budget, counter)
     texts = [item.text for item in items]
     matches, weak = _matches(texts, query) if query and query_terms(query) else ([], [])
     problems = problem_lines(texts)
-    if not failing and not matches and not problems:
+    # A diff's file names, up to a share of the budget, outrank its hunks: a hunk read
+    # without its file says nothing (in a diff of one file, it is in the file).
+    named: list[int] = []
+    room = _LEAD_SHARE * budget
+    heads = file_heads(texts) if "\n+++ " in text else []
+    for i in heads if len(heads) > 1 else ():
+        room -= counter(texts[i]) + 1 + _GAP_TOKENS
+        if room < 0:
+            break
+        named.append(i)
+    if not failing and not matches and not problems and not named:
         kept = _prefix(lines, budget, counter)
         out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         while kept and counter(out) > max_tokens:
@@ -153,7 +175,12 @@ def fit_lines(
         lead.append(i)
     later = (lambda: _facts(texts), lambda: problems, lambda: weak, lambda: range(len(items)))
     # Each rank is read only if the ones before it leave room (the facts cost a pass).
-    for i in chain(lead, preferred, matches, chain.from_iterable(rank() for rank in later)):
+    # pytest's diff of the values an assertion compared: its differing lines come before
+    # the context around them (``E         - 'price': 999.99,``).
+    differing = [i for i, t in enumerate(texts) if t[:1] == "E" and _DIFF_MARK.match(t)]
+    lazy = chain.from_iterable(rank() for rank in later)
+    ranks = chain(lead, named, differing[:_DIFF_LINES], preferred, matches, lazy)
+    for i in ranks:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
         if i in chosen or not _pickable(texts, i, chosen):
@@ -174,6 +201,8 @@ def fit_lines(
     while True:
         order = sorted(picked)
         kept = _with_gaps(items, order, units)
+        if views:  # a failure line cut short stands under the label that says so
+            kept = [x for line in kept for x in ((views[line], line) if line in views else (line,))]
         what = units.summary(sorted({items[i].line for i in order if not items[i].part}))
         out = "\n".join([*kept, omitted(what, key)])
         if counter(out) <= max_tokens:
@@ -184,8 +213,42 @@ def fit_lines(
         if not failing:
             return ""
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
-        over = f"{what}; the failure lines alone exceed max_tokens={max_tokens}, all kept"
-        return "\n".join([*kept, omitted(over, key)])
+        over = f"the failure lines alone exceed max_tokens={max_tokens}, all kept"
+        return "\n".join([*kept, omitted(what, key, then=over)])
+
+
+def _cut_long_failures(
+    items: list[_Item], failing: list[int], budget: int, counter: TokenCounter
+) -> dict[str, str]:
+    """Cut the longest failure lines to their starts when the failure lines exceed ``budget``.
+
+    A failure line of thousands of characters (pytest -vv's ``E  AssertionError: assert
+    {…}`` holding both values' reprs, its ``FAILED … - AssertionError: …`` summary) says
+    what failed in its start; the rest is data. Such a line (long enough to be shown as a
+    view: :data:`VIEW_CHARS`) keeps as long a start as half the failures' room allows, no
+    less than :data:`_CUT_FAILURE_TOKENS`, under a label naming the line by its length. Changes
+    ``items`` in place; returns each cut line's label.
+    """
+    costs = {i: counter(items[i].text) + 1 + _GAP_TOKENS for i in failing}
+    if sum(costs.values()) <= budget:
+        return {}
+    long = [i for i in failing if not items[i].part and len(items[i].text) >= VIEW_CHARS]
+    if not long:
+        return {}
+    short = sum(cost for i, cost in costs.items() if i not in long)
+    # Half the room the other failures leave: the diff or the context after them tells more
+    # than another hundred characters of a value's repr.
+    room = max(_CUT_FAILURE_TOKENS, (budget - short) // 2 // len(long) - _LABEL_TOKENS)
+    labels: dict[str, str] = {}
+    for i in long:
+        if costs[i] <= room:
+            continue
+        item = items[i]
+        start = _fit_sentences(item.text, room, counter, words=True)
+        if start and start[0] not in labels:
+            items[i] = _Item(start[0], item.line, item.part)
+            labels[start[0]] = view_label(1, len(item.text), "its start")
+    return labels
 
 
 def term_weights(original: str, query: str) -> dict[str, float]:
@@ -496,13 +559,16 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
     """The lines as items, and which items are failures.
 
     A line holding failures inside a quoted string (a JSON message's content) stands as
-    those failure lines: keeping all of a 40,000-character message is not an option.
+    those failure lines when it is too long to keep (:data:`VIEW_CHARS`): keeping all of a
+    40,000-character message is not an option. They follow the line's start, cut before
+    that string (a JSON log record's fields: which request failed). A shorter line (a
+    record with a short stack trace) stays whole.
     """
     found = find_failures(text)
     quoted: dict[int, list[str]] = {}
     whole: set[int] = set()
     for failure in found:
-        if failure.part:
+        if failure.part and len(lines[failure.line]) >= VIEW_CHARS:
             quoted.setdefault(failure.line, []).append(failure.text)
         else:
             whole.add(failure.line)
@@ -510,7 +576,13 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
     failing: list[int] = []
     for i, line in enumerate(lines):
         if i in quoted:
+            head = _head_before(line)
+            if head is not None:
+                failing.append(len(items))
+                items.append(_Item(head[0], i))
             for k, part in enumerate(quoted[i], 1):
+                if head is not None and _escaped(part) in line[: head[1]]:
+                    continue  # shown in the head ("severity": "ERROR")
                 failing.append(len(items))
                 items.append(_Item(part, i, k))
             continue
@@ -518,6 +590,23 @@ def _items(lines: list[str], text: str) -> tuple[list[_Item], list[int]]:
             failing.append(len(items))
         items.append(_Item(line, i))
     return items, failing
+
+
+def _escaped(part: str) -> str:
+    """``part`` as a JSON string holds it."""
+    return json.dumps(part, ensure_ascii=False)[1:-1]
+
+
+def _head_before(line: str) -> tuple[str, int] | None:
+    """``line`` cut before its first string of many lines, and where the cut is.
+
+    At most :data:`_HEAD_CHARS` are kept. None when no such string stands past the start.
+    """
+    found = next((m for m in _STRING.finditer(line) if "\\n" in m.group()), None)
+    if found is None or found.start() == 0:
+        return None
+    at = min(found.start(), _HEAD_CHARS)
+    return cut_line(line, at), at
 
 
 def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[str]:
@@ -542,7 +631,8 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
             previous = view[0]
             if item.line == view[0]:
                 continue
-        marker = units.gap(previous + 1, item.line)
+        # The next failure of the same quoted string opens no gap of lines.
+        marker = units.gap(previous + 1, item.line) if item.line > previous else None
         if marker is not None:
             out.append(marker)
         elif item.part and (i - 1 not in chosen or items[i - 1].line != item.line):

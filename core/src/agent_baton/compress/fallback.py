@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from agent_baton.compress.guarantees import failure_candidates, is_failure
+from agent_baton.compress.guarantees import failing_lines_of
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import omitted
 
@@ -27,7 +27,8 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
     lines = text.splitlines()
     n = len(lines)
     keep = set(range(min(_EDGE, n))) | set(range(max(0, n - _EDGE), n))
-    failing = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
+    # With what belongs to them: Rust's operands, the message a panic line announces.
+    failing = sorted(failing_lines_of(text))
     keep.update(failing)
     used = sum(min(len(lines[i]), _WIDTH) + 1 for i in failing)
     problems = [i for i in problem_lines(lines, text) if i not in keep]

@@ -136,6 +136,9 @@ _HEADS = (
     r"|[ \t]*\^-*\^? SC\d{4} \((?:error|warning)\):",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
+    # gcc's pointer from a template's error deep in a header to the user's line that
+    # instantiated it (``t.cpp:9:12:   required from here``).
+    r"\S+:\d+:\d+:[ \t]+required from here$",
 )
 # Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``); not a name
 # in capitals ("WARNING SIGN"), nor a licence's "THE PRESENCE OR ABSENCE OF ERRORS".
@@ -254,8 +257,8 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # the patterns above, so only the lines they find are tested.
 _FAILURE_HEADS = (
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
-    r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} |\S+:\d+:\d+: [A-Z]"
-    r"|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
+    r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} "
+    r"|\S+:\d+:\d+:(?: [A-Z]|[ \t]+required from here)|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
     r"|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
@@ -307,6 +310,10 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
 _CONTROL_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][ -~])"
 )
+# A failure line whose message is the next line (Rust's panic).
+_ANNOUNCES = re.compile(r"panicked at [^\s:]+:\d+:\d+:$")
+# One of pytest's E lines with its text, the spaces before it captured.
+_PYTEST_E = re.compile(r"E( {2,})\S")
 _AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
 
 
@@ -383,6 +390,16 @@ def _is_failure(line: str) -> bool:
     )
 
 
+def is_source(transforms: list[str]) -> bool:
+    """Whether a compression's ``transforms`` say its content was source code (exempt from 3)."""
+    return bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
+
+
+def reports_failures(text: str, transforms: list[str]) -> bool:
+    """Whether ``text``, compressed by ``transforms``, reports a failure (not source code)."""
+    return not is_source(transforms) and bool(find_failures(text))
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """A failure the guarantee tracks: an input line, or a line inside a quoted string.
@@ -442,7 +459,7 @@ def _failures(text: str) -> list[Failure]:
             )
         elif i in whole:
             found.append(Failure(i, line))
-    return found
+    return found  # failing_lines_of has left out pytest's elaborations, added announced lines
 
 
 @once
@@ -453,7 +470,8 @@ def failing_lines_of(text: str) -> frozenset[int]:
     puts back what it dropped read the same text.
     """
     lines = text.splitlines()
-    failing = {i for i in failure_candidates(text, lines) if is_failure(lines[i])}
+    found = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
+    failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
     return frozenset(with_operands(lines, failing))
 
 
@@ -540,8 +558,62 @@ def _failure_starts(text: str) -> Iterator[int]:
 
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
-    failing = {i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])}
+    found = [i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])]
+    failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
     return with_operands(lines, failing)
+
+
+def announced(lines: list[str], found: list[int]) -> set[int]:
+    """The lines after those among ``found`` that announce their message on the next line.
+
+    Rust (1.73 on) writes a panic's message under ``thread 'main' panicked at src/x.rs:1:63:``
+    (``index out of bounds: the len is 0 but the index is 7``): the failure is both lines.
+    """
+    return {
+        i + 1
+        for i in found
+        if i + 1 < len(lines) and lines[i + 1].strip() and _ANNOUNCES.search(lines[i])
+    }
+
+
+def elaborations(lines: list[str], found: list[int]) -> set[int]:
+    """The lines among ``found`` (ascending) that elaborate a pytest failure, not report it.
+
+    pytest writes a failure's ``E`` lines as a block: at the block's first column the
+    exception or the assertion (``E       assert a == b``) and its message's lines; one
+    column in, the values its terms stood for (``E        +  where 4 = len(rows)``); two
+    columns in, its explanation's sentences (``E         At index 43 diff: 43 != 999``);
+    the rest is data that a budget may cut with a marker: the values compared (``E
+    {'key_043': …}``), a diff's lines (``E         - 'price': 999.99,``) and its context
+    deeper in. A line that reports a failure by what it says stays one wherever it stands.
+    """
+    detail: set[int] = set()
+    last = head = -1  # the last E line read, and the head column of its block
+    for i in found:
+        match = _PYTEST_E.match(lines[i])
+        if match is None:
+            continue
+        if last < 0 or not all(_in_e_block(lines[k]) for k in range(last + 1, i)):
+            start = i  # a new block: its head column is its first E line's
+            while start and _in_e_block(lines[start - 1]):
+                start -= 1
+            opening = next(m for k in range(start, i + 1) if (m := _PYTEST_E.match(lines[k])))
+            head = len(opening[1])
+        last = i
+        column = len(match[1])
+        sentence = column == head + 2 and lines[i][1 + column].isalpha()
+        # One column in: the assertion's rewritten values (``E        +  where 4 = len(x)``).
+        if column > head + 1 and not sentence and not is_failure(lines[i][1:]):
+            detail.add(i)
+    return detail
+
+
+def _in_e_block(line: str) -> bool:
+    """Whether ``line`` is one of pytest's ``E`` lines (a blank one too), or a marker.
+
+    A compressed form's marker (``[… 3 lines]``) stands for E lines left out of a block.
+    """
+    return line.startswith("E ") or line == "E" or is_marker(line)
 
 
 def failing_strings(values: list[str]) -> dict[int, list[str]]:

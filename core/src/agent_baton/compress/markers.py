@@ -89,9 +89,13 @@ def _escaped(match: re.Match[str]) -> str:
     return json.dumps(match.group())[1:-1]
 
 
-def omitted(what: str, key: str | None) -> str:
-    """A marker such as ``[… 288 of 300 rows omitted — full: get("research", full=True)]``."""
-    return note(f"{what} omitted — {retrieval_hint(key)}")
+def omitted(what: str, key: str | None, *, then: str = "") -> str:
+    """A marker such as ``[… 288 of 300 rows omitted — full: get("research", full=True)]``.
+
+    ``then``: a clause after "omitted" (``the failure lines alone exceed …, all kept``).
+    """
+    clause = f"; {then}" if then else ""
+    return note(f"{what} omitted{clause} — {retrieval_hint(key)}")
 
 
 def hint_once(text: str, original: str, key: str | None) -> str:

@@ -35,9 +35,9 @@ from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     LINE_KINDS,
-    SOURCE_KINDS,
     failures,
     fallback,
+    is_source,
     restore_failures,
 )
 from agent_baton.compress.html import compress_html
@@ -186,7 +186,7 @@ def compress(
                 # source that its compressor could not shorten (a minified bundle): its
                 # strings are program text ("TAR_SYMLINK_ERROR: Cannot extract…").
                 cut, tokens = attempt[0], attempt[1]
-                if not _is_source(transforms):
+                if not is_source(transforms):
                     cut, tokens = _with_failures(text, cut, tokens, counting.result, count)
                 if cut is not text:
                     out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
@@ -204,7 +204,7 @@ def compress(
     if max_tokens is not None and out_tokens > max_tokens:
         # Source names exceptions and errors; it reports none (guarantee 3 exempts it): its
         # lines have no precedence.
-        source = _is_source(transforms)
+        source = is_source(transforms)
         original = None if out is text else text
         out = fit_lines(out, max_tokens, count, key, query, original, failures_first=not source)
         if query and compressed_any and not timed_out and not source:
@@ -240,11 +240,6 @@ def compress(
             if out_tokens >= original_tokens:
                 out, out_tokens = text, original_tokens
     return CompressionResult(out, original_tokens, out_tokens, transforms)
-
-
-def _is_source(transforms: list[str]) -> bool:
-    """Whether the compressor that owned a text read it as source (guarantee 3 exempts it)."""
-    return bool(transforms) and transforms[0].split(":", 1)[0] in SOURCE_KINDS
 
 
 def _with_failures(
@@ -476,7 +471,7 @@ def _filled(
     lines = over[0].splitlines()
     if not LineUnits.of(lines, text).of_original:
         return best  # reshaped: a cut's markers would count the compressed form's lines
-    source = bool(fits[2]) and fits[2][0].split(":", 1)[0] in SOURCE_KINDS
+    source = is_source(fits[2])
     kept = frozenset(line for line in fits[0].splitlines() if not is_marker(line))
     cut = fit_lines(
         over[0],

@@ -54,6 +54,24 @@ def parses_as_diff(text: str) -> bool:
     return 2 * inside >= len(lines)
 
 
+def file_heads(lines: list[str]) -> list[int]:
+    """The line naming each file of a diff: its ``diff …`` line, else its ``+++ `` line.
+
+    What a budget keeps first of a diff: a hunk read without its file says nothing.
+    """
+    heads = []
+    named = False  # whether the current file's "diff" line names it
+    for i, line in enumerate(lines):
+        if line.startswith("diff "):
+            heads.append(i)
+            named = True
+        elif line.startswith("+++ ") and i and lines[i - 1].startswith("--- "):
+            if not named:
+                heads.append(i)
+            named = False
+    return heads
+
+
 def _hunk_end(lines: list[str], at: int) -> int | None:
     """The index after the body of the hunk whose header is line ``at``.
 
