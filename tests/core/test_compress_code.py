@@ -461,3 +461,47 @@ def test_a_comment_starting_with_if_or_else_is_no_conditional_to_the_brace_scann
     assert result.transforms[0] == "code:braces"
     out = result.text.splitlines()
     assert [s for s in subs if s not in out] == []
+
+
+def perl_module(subs: int = 12) -> str:
+    parts = ["package App::Tally;", "", "use strict;", "use warnings;", ""]
+    # A string the scanner does not mask ('(['): its brackets never close.
+    parts += ["our %mapping = (", "    '[' => '([',", "    '(' => '(',", ");", ""]
+    for i in range(subs):
+        parts += [f"sub step_{i} {{", "    my $self = shift;"]
+        parts += [f"    $self->{{total}} += $self->weight({i}) * $self->scale;" for _ in range(8)]
+        parts += ["    return $self;", "}", ""]
+    parts += ["1;", "", "=head1 NAME", "", "App::Tally - adds things up", "", "=cut"]
+    return "\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("key", ["Tally.pm", None])
+def test_perl_keeps_every_sub_head_and_is_never_read_as_php(key):
+    # Prove.pm went to PHP's grammar (`$self->` reads as PHP's, but PHP code starts with
+    # `<?php`) and kept 0 of 22 subs behind a `//` marker; GlobMapper.pm's `'(['` left a
+    # bracket open, so 464 lines holding 10 subs went as one statement's body.
+    text = perl_module()
+    result = compress(text, key=key)
+    assert not any("php" in t for t in result.transforms)
+    out = result.text.splitlines()
+    assert [f"sub step_{i} {{" for i in range(12) if f"sub step_{i} {{" not in out] == []
+    assert not any(line.lstrip().startswith("//") for line in out)  # Perl comments with #
+    assert result.compressed_tokens < 0.6 * result.original_tokens
+    assert violations(text, result.text) == []
+
+
+@pytest.mark.parametrize(
+    "path,subs",
+    [
+        ("/usr/share/perl/5.36/App/Prove.pm", ["sub process_args {", "sub run {"]),
+        ("/usr/share/perl/5.36.0/File/GlobMapper.pm", ["sub new", "sub _parseBit", "sub getHash"]),
+    ],
+)
+def test_real_perl_modules_keep_their_subs(path, subs):
+    if not Path(path).exists():
+        pytest.skip("perl's modules are not installed")
+    text = Path(path).read_text()
+    result = compress(text, key=Path(path).name)
+    assert result.transforms[0] == "code:braces"
+    out = result.text.splitlines()
+    assert [s for s in subs if s not in out] == []

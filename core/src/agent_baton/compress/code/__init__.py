@@ -22,6 +22,7 @@ from agent_baton.compress.code.grammar import (
     grammar_skeleton,
     language_for_key,
     parses_with_grammar,
+    ungrammared_key,
 )
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
@@ -135,7 +136,7 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         if parsed is not None:
             return parsed, "code:python-ast"
     # Brace languages, and Ruby and shell, whose grammar the signs name.
-    parsed_tree = grammar_skeleton(text, lines)
+    parsed_tree = None if ungrammared_key(key) else grammar_skeleton(text, lines)
     if parsed_tree is not None:
         skeleton, language = parsed_tree
         return skeleton, f"code:tree-sitter:{language}"
