@@ -505,3 +505,31 @@ def test_real_perl_modules_keep_their_subs(path, subs):
     assert result.transforms[0] == "code:braces"
     out = result.text.splitlines()
     assert [s for s in subs if s not in out] == []
+
+
+def proto_schema() -> str:
+    parts = ['syntax = "proto3";', "", "package billing.v1;", ""]
+    parts += ['import "google/api/field.proto";', 'import "google/protobuf/any.proto";', ""]
+    for m in range(4):
+        parts += [f"// Invoice part {m}: what the ledger records.", f"message Part{m} {{"]
+        for f in range(14):
+            parts += [f"  // The amount {f}, in cents.", f"  int64 amount_{m}_{f} = {f + 1};"]
+        parts += ["  oneof payer {", f"    string card_{m} = 20;", f"    string iban_{m} = 21;"]
+        parts += ["  }"]
+        parts += ["}", ""]
+    parts += ["enum State {", "  STATE_UNSPECIFIED = 0;", "  STATE_PAID = 1;", "}"]
+    return "\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("key", ["billing.proto", None])
+def test_a_protobuf_schema_keeps_every_field_and_value(key):
+    # service.proto went to the Python scanner (its `import "x.proto";` lines) and kept 0 of
+    # 26 fields; the brace scanner elided each `message X { ... }` as a function's body.
+    text = proto_schema()
+    result = compress(text, key=key)
+    assert result.transforms[0] == "code:braces"
+    out = result.text.splitlines()
+    fields = [line for line in text.splitlines() if re.search(r"= \d+;$", line)]
+    assert [line for line in fields if line not in out] == []
+    assert result.compressed_tokens < 0.95 * result.original_tokens  # the comments go
+    assert violations(text, result.text) == []

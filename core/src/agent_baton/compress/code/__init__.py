@@ -60,6 +60,7 @@ _DATA_LINE = re.compile(r"^[A-Za-z_]\w*(?:[^\S\n]*:[^=\n]+)?[^\S\n]*=[^\S\n]*[\[
 _DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
+_PROTO_SYNTAX = re.compile(r'^syntax = "proto[23]";', re.M)  # a protobuf schema's first statement
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
 _WORDS = re.compile(r"\w{2}")
@@ -126,6 +127,9 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
+    # Perl, a protobuf schema: no grammar here reads them, and their signs pass for others'.
+    if braces and (ungrammared_key(key) or _PROTO_SYNTAX.search(text, 0, 20000)):
+        return brace_skeleton(text, lines), "code:braces"
     hinted = header or language_for_key(key)  # the key's extension names a grammar
     if hinted is not None:
         parsed_tree = grammar_skeleton(text, lines, hinted)

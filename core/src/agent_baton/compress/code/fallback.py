@@ -42,6 +42,9 @@ _CONTAINER = re.compile(
     r"\b(class|interface|trait|impl|struct|enum|union|namespace|module|mod|object|record|"
     r"extension|protocol)\b(?:\s*<[^{(<>]*>)?\s*([#\w$.]*)"
 )
+# A protobuf schema's blocks: their fields and values are the content, so they are walked
+# like a class's body, never elided like a function's.
+_SCHEMA_BLOCK = re.compile(r"\s*(message|oneof|service|extend)\s+([\w.]+)\s*$")
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
 # A named definition's head at a line's start (`sub name {`, `function name(`): a statement
 # begun above it at its indent or deeper has ended, whatever the depth counts say (Perl's
@@ -229,7 +232,7 @@ class _BraceScanner:
     ) -> None:
         header = " ".join(self.code[k].strip() for k in range(i, opened + 1))
         head = header.split("{", 1)[0]
-        container = _CONTAINER.search(head.split("(", 1)[0])
+        container = _SCHEMA_BLOCK.match(head) or _CONTAINER.search(head.split("(", 1)[0])
         name = _function_name(head)
         anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
         wrapper = top and (

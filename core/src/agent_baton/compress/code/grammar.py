@@ -492,8 +492,9 @@ _EXTENSIONS = {
 
 
 # Extensions of languages with no grammar here whose signs pass for another's (Perl's
-# `$self->method` for PHP's): their text goes to the scanners, never to a guessed grammar.
-_UNPARSED = frozenset(("pl", "pm", "pod"))
+# `$self->method` for PHP's, a schema's `import "x.proto";` for Python's): their text goes to
+# the brace scanner, never to a guessed grammar.
+_UNPARSED = frozenset(("pl", "pm", "pod", "proto"))
 
 
 def ungrammared_key(key: str | None) -> bool:
