@@ -533,3 +533,23 @@ def test_a_protobuf_schema_keeps_every_field_and_value(key):
     assert [line for line in fields if line not in out] == []
     assert result.compressed_tokens < 0.95 * result.original_tokens  # the comments go
     assert violations(text, result.text) == []
+
+
+def test_a_cmake_module_keeps_every_function_and_macro_head():
+    # FindGTest.cmake kept 0 of its 6 function() lines: its `${VAR}` braces sent it to the
+    # brace scanner, whose output ran longer, and the line fold sampled every ninth line.
+    parts = ["cmake_minimum_required(VERSION 3.10)", "", "if(NOT THING_FOUND)"]
+    for i in range(6):
+        parts += [f"  function(thing_step_{i} target)", f"    set(_out_{i} ${{target}}_{i})"]
+        parts += [f'    message(STATUS "step {i}: ${{_out_{i}}} of ${{target}}")' for _ in range(6)]
+        parts += [f"    set(${{target}}_STEP_{i} ${{_out_{i}}} PARENT_SCOPE)"]
+        parts += ["  endfunction()", ""]
+    parts += ["endif()", "", "macro(thing_done)", "  set(THING_FOUND TRUE)", "endmacro()"]
+    text = "\n".join(parts) + "\n"
+    result = compress(text, key="FindThing.cmake")
+    out = result.text.splitlines()
+    heads = [line for line in text.splitlines() if re.match(r"\s*(function|macro)\(", line)]
+    assert len(heads) == 7
+    assert [line for line in heads if line not in out] == []
+    assert result.compressed_tokens < 0.7 * result.original_tokens
+    assert violations(text, result.text) == []
