@@ -61,7 +61,7 @@ _DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _PROTO_SYNTAX = re.compile(r'^syntax = "proto[23]";', re.M)  # a protobuf schema's first statement
-_CMAKE_DEFINITION = re.compile(r"[^\S\n]*+(?:function|macro)[^\S\n]*\(", re.I)
+_CMAKE_DEFINITION = re.compile(r"^[^\S\n]*+(?:function|macro)[^\S\n]*\(", re.I)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
 _WORDS = re.compile(r"\w{2}")

@@ -44,12 +44,12 @@ _CONTAINER = re.compile(
 )
 # A protobuf schema's blocks: their fields and values are the content, so they are walked
 # like a class's body, never elided like a function's.
-_SCHEMA_BLOCK = re.compile(r"\s*(message|oneof|service|extend)\s+([\w.]+)\s*$")
+_SCHEMA_BLOCK = re.compile(r"^\s*(message|oneof|service|extend)\s+([\w.]+)\s*$")
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
 # A named definition's head at a line's start (`sub name {`, `function name(`): a statement
 # begun above it at its indent or deeper has ended, whatever the depth counts say (Perl's
 # `'(['` strings and `#` comments are not masked and unbalance them).
-_DEFINITION_HEAD = re.compile(r"([^\S\n]*)(?:sub|function|func|fn|def)[^\S\n]+([\w$:]+)")
+_DEFINITION_HEAD = re.compile(r"^([^\S\n]*)(?:sub|function|func|fn|def)[^\S\n]+([\w$:]+)")
 # A header's names are read one "=" or "(" at a time (see _assigned, _called): a pattern
 # searching the whole header would rescan, from every name, up to the same "=" or "(".
 _NAME = r"(?<![#\w$])([#\w$]+)"  # a whole name: one inside another would rescan it
@@ -57,7 +57,7 @@ _ASSIGN_TARGET = re.compile(_NAME + r"\s*(?::|\Z)")  # name =, name: Type =
 _ASSIGN_VALUE = re.compile(r"=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
 _CALL_TARGET = re.compile(_NAME + r"\s*\Z")  # name (
 _GENERIC_CALL_TARGET = re.compile(_NAME + r"\s*<")  # name<T> (
-_PERL_SUB = re.compile(r"\s*sub\s+([\w:]+)")  # Perl's `sub name {`: no parentheses
+_PERL_SUB = re.compile(r"^\s*sub\s+([\w:]+)")  # Perl's `sub name {`: no parentheses
 _GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^()]*\)\s*)?([\w$]+)")
 _IMPORT = re.compile(
     r"^\s*+(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
