@@ -461,3 +461,95 @@ def test_a_comment_starting_with_if_or_else_is_no_conditional_to_the_brace_scann
     assert result.transforms[0] == "code:braces"
     out = result.text.splitlines()
     assert [s for s in subs if s not in out] == []
+
+
+def perl_module(subs: int = 12) -> str:
+    parts = ["package App::Tally;", "", "use strict;", "use warnings;", ""]
+    # A string the scanner does not mask ('(['): its brackets never close.
+    parts += ["our %mapping = (", "    '[' => '([',", "    '(' => '(',", ");", ""]
+    for i in range(subs):
+        parts += [f"sub step_{i} {{", "    my $self = shift;"]
+        parts += [f"    $self->{{total}} += $self->weight({i}) * $self->scale;" for _ in range(8)]
+        parts += ["    return $self;", "}", ""]
+    parts += ["1;", "", "=head1 NAME", "", "App::Tally - adds things up", "", "=cut"]
+    return "\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("key", ["Tally.pm", None])
+def test_perl_keeps_every_sub_head_and_is_never_read_as_php(key):
+    # Prove.pm went to PHP's grammar (`$self->` reads as PHP's, but PHP code starts with
+    # `<?php`) and kept 0 of 22 subs behind a `//` marker; GlobMapper.pm's `'(['` left a
+    # bracket open, so 464 lines holding 10 subs went as one statement's body.
+    text = perl_module()
+    result = compress(text, key=key)
+    assert not any("php" in t for t in result.transforms)
+    out = result.text.splitlines()
+    assert [f"sub step_{i} {{" for i in range(12) if f"sub step_{i} {{" not in out] == []
+    assert not any(line.lstrip().startswith("//") for line in out)  # Perl comments with #
+    assert result.compressed_tokens < 0.6 * result.original_tokens
+    assert violations(text, result.text) == []
+
+
+@pytest.mark.parametrize(
+    "path,subs",
+    [
+        ("/usr/share/perl/5.36/App/Prove.pm", ["sub process_args {", "sub run {"]),
+        ("/usr/share/perl/5.36.0/File/GlobMapper.pm", ["sub new", "sub _parseBit", "sub getHash"]),
+    ],
+)
+def test_real_perl_modules_keep_their_subs(path, subs):
+    if not Path(path).exists():
+        pytest.skip("perl's modules are not installed")
+    text = Path(path).read_text()
+    result = compress(text, key=Path(path).name)
+    assert result.transforms[0] == "code:braces"
+    out = result.text.splitlines()
+    assert [s for s in subs if s not in out] == []
+
+
+def proto_schema() -> str:
+    parts = ['syntax = "proto3";', "", "package billing.v1;", ""]
+    parts += ['import "google/api/field.proto";', 'import "google/protobuf/any.proto";', ""]
+    for m in range(4):
+        parts += [f"// Invoice part {m}: what the ledger records.", f"message Part{m} {{"]
+        for f in range(14):
+            parts += [f"  // The amount {f}, in cents.", f"  int64 amount_{m}_{f} = {f + 1};"]
+        parts += ["  oneof payer {", f"    string card_{m} = 20;", f"    string iban_{m} = 21;"]
+        parts += ["  }"]
+        parts += ["}", ""]
+    parts += ["enum State {", "  STATE_UNSPECIFIED = 0;", "  STATE_PAID = 1;", "}"]
+    return "\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("key", ["billing.proto", None])
+def test_a_protobuf_schema_keeps_every_field_and_value(key):
+    # service.proto went to the Python scanner (its `import "x.proto";` lines) and kept 0 of
+    # 26 fields; the brace scanner elided each `message X { ... }` as a function's body.
+    text = proto_schema()
+    result = compress(text, key=key)
+    assert result.transforms[0] == "code:braces"
+    out = result.text.splitlines()
+    fields = [line for line in text.splitlines() if re.search(r"= \d+;$", line)]
+    assert [line for line in fields if line not in out] == []
+    assert result.compressed_tokens < 0.95 * result.original_tokens  # the comments go
+    assert violations(text, result.text) == []
+
+
+def test_a_cmake_module_keeps_every_function_and_macro_head():
+    # FindGTest.cmake kept 0 of its 6 function() lines: its `${VAR}` braces sent it to the
+    # brace scanner, whose output ran longer, and the line fold sampled every ninth line.
+    parts = ["cmake_minimum_required(VERSION 3.10)", "", "if(NOT THING_FOUND)"]
+    for i in range(6):
+        parts += [f"  function(thing_step_{i} target)", f"    set(_out_{i} ${{target}}_{i})"]
+        parts += [f'    message(STATUS "step {i}: ${{_out_{i}}} of ${{target}}")' for _ in range(6)]
+        parts += [f"    set(${{target}}_STEP_{i} ${{_out_{i}}} PARENT_SCOPE)"]
+        parts += ["  endfunction()", ""]
+    parts += ["endif()", "", "macro(thing_done)", "  set(THING_FOUND TRUE)", "endmacro()"]
+    text = "\n".join(parts) + "\n"
+    result = compress(text, key="FindThing.cmake")
+    out = result.text.splitlines()
+    heads = [line for line in text.splitlines() if re.match(r"\s*(function|macro)\(", line)]
+    assert len(heads) == 7
+    assert [line for line in heads if line not in out] == []
+    assert result.compressed_tokens < 0.7 * result.original_tokens
+    assert violations(text, result.text) == []

@@ -43,7 +43,7 @@ from agent_baton.compress.yaml import parses_as_yaml
 
 _CODE_EXTENSIONS = (
     "py pyi go rs java js mjs cjs jsx ts tsx c h cc cpp cxx hpp hh cs kt kts swift rb php sh"
-    " bash zsh scala m mm lua pl r dart zig"
+    " bash zsh scala m mm lua pl pm r dart zig proto cmake"
 )
 # Extension (lower case, no dot) -> the kind its content should parse as.
 _EXTENSIONS = {

@@ -22,6 +22,7 @@ from agent_baton.compress.code.grammar import (
     grammar_skeleton,
     language_for_key,
     parses_with_grammar,
+    ungrammared_key,
 )
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
@@ -59,6 +60,8 @@ _DATA_LINE = re.compile(r"^[A-Za-z_]\w*(?:[^\S\n]*:[^=\n]+)?[^\S\n]*=[^\S\n]*[\[
 _DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
+_PROTO_SYNTAX = re.compile(r'^syntax = "proto[23]";', re.M)  # a protobuf schema's first statement
+_CMAKE_DEFINITION = re.compile(r"^[^\S\n]*+(?:function|macro)[^\S\n]*\(", re.I)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
 _WORDS = re.compile(r"\w{2}")
@@ -125,6 +128,15 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
+    if _cmake(key):  # commands: top-level ones, and every function() and macro() head
+        skeleton = indent_skeleton(lines)
+        for i, line in enumerate(lines):
+            if _CMAKE_DEFINITION.match(line):
+                skeleton.keep(i, i, ALWAYS)
+        return skeleton, "code:lines"
+    # Perl, a protobuf schema: no grammar here reads them, and their signs pass for others'.
+    if braces and (ungrammared_key(key) or _PROTO_SYNTAX.search(text, 0, 20000)):
+        return brace_skeleton(text, lines), "code:braces"
     hinted = header or language_for_key(key)  # the key's extension names a grammar
     if hinted is not None:
         parsed_tree = grammar_skeleton(text, lines, hinted)
@@ -135,7 +147,7 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         if parsed is not None:
             return parsed, "code:python-ast"
     # Brace languages, and Ruby and shell, whose grammar the signs name.
-    parsed_tree = grammar_skeleton(text, lines)
+    parsed_tree = None if ungrammared_key(key) else grammar_skeleton(text, lines)
     if parsed_tree is not None:
         skeleton, language = parsed_tree
         return skeleton, f"code:tree-sitter:{language}"
@@ -144,6 +156,11 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
     if braces:
         return brace_skeleton(text, lines), "code:braces"
     return indent_skeleton(lines), "code:lines"
+
+
+def _cmake(key: str | None) -> bool:
+    """Whether a key names a CMake file (``FindGTest.cmake``, ``CMakeLists.txt``)."""
+    return key is not None and key.lower().endswith((".cmake", "cmakelists.txt"))
 
 
 @once

@@ -21,13 +21,16 @@ from agent_baton.compress.code.skeleton import (
     Skeleton,
 )
 
+# Comments, strings and Perl's POD (`=head1` to `=cut`: documentation, read as a comment).
 _MASK = re.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|`(?:\\.|[^`\\])*`?"
-    r"|'(?:\\.[^'\n]{0,9}|[^'\\\n])'",
+    r"|'(?:\\.[^'\n]{0,9}|[^'\\\n])'"
+    r"|(?m:^)=(?:head\d|pod|over|item|begin|for|encoding)\b.*?(?:(?m:^)=cut\b[^\n]*|\Z)",
     re.S,
 )
 # JavaScript and TypeScript quote strings with single quotes too.
 _MASK_JS = re.compile(_MASK.pattern + r"|'(?:\\.|[^'\\\n])*'", re.S)
+_PERL = re.compile(r"^(?:package \w+(?:::\w+)*;|use strict;|sub \w+)", re.M)
 _JS_HINT = re.compile(r"\b(const|let|function|export|require\(|=>)\W")
 _CONTROL = re.compile(
     r"^\s*(\}\s*)?(if|else|for|while|switch|case|default|do|try|catch|finally|return|match|loop|"
@@ -39,7 +42,14 @@ _CONTAINER = re.compile(
     r"\b(class|interface|trait|impl|struct|enum|union|namespace|module|mod|object|record|"
     r"extension|protocol)\b(?:\s*<[^{(<>]*>)?\s*([#\w$.]*)"
 )
+# A protobuf schema's blocks: their fields and values are the content, so they are walked
+# like a class's body, never elided like a function's.
+_SCHEMA_BLOCK = re.compile(r"^\s*(message|oneof|service|extend)\s+([\w.]+)\s*$")
 _FUNCTION_WORD = re.compile(r"\b(function|fn|func|def|fun|sub)\b|=>\s*\{")
+# A named definition's head at a line's start (`sub name {`, `function name(`): a statement
+# begun above it at its indent or deeper has ended, whatever the depth counts say (Perl's
+# `'(['` strings and `#` comments are not masked and unbalance them).
+_DEFINITION_HEAD = re.compile(r"^([^\S\n]*)(?:sub|function|func|fn|def)[^\S\n]+([\w$:]+)")
 # A header's names are read one "=" or "(" at a time (see _assigned, _called): a pattern
 # searching the whole header would rescan, from every name, up to the same "=" or "(".
 _NAME = r"(?<![#\w$])([#\w$]+)"  # a whole name: one inside another would rescan it
@@ -47,6 +57,7 @@ _ASSIGN_TARGET = re.compile(_NAME + r"\s*(?::|\Z)")  # name =, name: Type =
 _ASSIGN_VALUE = re.compile(r"=\s*(async\s+)?(function\b|\(|[\w$]+\s*=>)")
 _CALL_TARGET = re.compile(_NAME + r"\s*\Z")  # name (
 _GENERIC_CALL_TARGET = re.compile(_NAME + r"\s*<")  # name<T> (
+_PERL_SUB = re.compile(r"^\s*sub\s+([\w:]+)")  # Perl's `sub name {`: no parentheses
 _GO_FUNC = re.compile(r"\bfunc\b\s*(?:\([^()]*\)\s*)?([\w$]+)")
 _IMPORT = re.compile(
     r"^\s*+(import\b|from\s|use\s|package\s|#include|require\b|extern\s+crate|using\s|"
@@ -74,14 +85,20 @@ def brace_skeleton(text: str, lines: list[str]) -> Skeleton:
     """The skeleton of brace-language source (Go, Rust, Java, JS/TS, C-like)."""
     mask = _MASK_JS if len(_JS_HINT.findall(text[:20000])) >= 3 else _MASK
     masked = mask.sub(_blank, text).split("\n")
-    scanner = _BraceScanner(Skeleton(lines, "//"), masked)
+    comment = "#" if _PERL.search(text, 0, 20000) else "//"  # a marker in the file's syntax
+    scanner = _BraceScanner(Skeleton(lines, comment), masked)
     scanner.region(0, len(lines) - 1, parent="", top=True)
     return scanner.s
 
 
 def _blank(match: re.Match[str]) -> str:
     token = match.group()
-    if token.startswith(("//", "/*")):
+    if token.startswith("/*") and not token.endswith("*/"):
+        # Never closed: no comment but a `/*` in other code (Perl's `s/x/*/g`), or a cut-off
+        # text. Its line is blanked; the lines after it stay code, not a mask to the end.
+        line, feed, rest = token.partition("\n")
+        return " " * len(line) + feed + rest
+    if token.startswith(("//", "/*", "=")):
         return re.sub(r"[^\n]", " ", token)
     inner = re.sub(r"[^\n]", " ", token[1:-1])
     return token[0] + inner + token[-1] if len(token) > 1 else token
@@ -162,14 +179,22 @@ class _BraceScanner:
         """Last line of the statement starting at ``i`` and the line where its block opens."""
         base, pbase = self.depth[i], self.parens[i]
         opened = None
+        indent = len(self.code[i]) - len(self.code[i].lstrip())
         j = i
         while j <= limit:
+            if j > i and self._head_at(j, indent):
+                return j - 1, opened if opened is not None and opened < j else None
             if opened is None and self.depth[j + 1] > base:
                 opened = j
             if self.depth[j + 1] <= base and self.parens[j + 1] <= pbase and not self._continues(j):
                 return j, opened
             j += 1
         return limit, opened
+
+    def _head_at(self, j: int, indent: int) -> bool:
+        """Whether line ``j`` opens a named definition at ``indent`` or less."""
+        head = _DEFINITION_HEAD.match(self.code[j])
+        return head is not None and len(head.group(1)) <= indent
 
     def _continues(self, j: int) -> bool:
         """Whether a statement goes on past line ``j`` (generics, operators, a trailing comma)."""
@@ -207,7 +232,7 @@ class _BraceScanner:
     ) -> None:
         header = " ".join(self.code[k].strip() for k in range(i, opened + 1))
         head = header.split("{", 1)[0]
-        container = _CONTAINER.search(head.split("(", 1)[0])
+        container = _SCHEMA_BLOCK.match(head) or _CONTAINER.search(head.split("(", 1)[0])
         name = _function_name(head)
         anonymous = name in (None, "function") or head.lstrip()[:1] in ("(", "!", ";")
         wrapper = top and (
@@ -257,6 +282,9 @@ class _BraceScanner:
 
 def _function_name(head: str) -> str | None:
     """The declared function's name, or None when the header is not a function's."""
+    sub = _PERL_SUB.match(head)
+    if sub:
+        return sub.group(1)
     if _CONTROL.match(head) or "(" not in head:
         return None
     go = _GO_FUNC.search(head)

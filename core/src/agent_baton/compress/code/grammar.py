@@ -455,6 +455,10 @@ def detect_language(text: str) -> str | None:
     if top < 3 or 2 * len(_OTHER_SIGNS.findall(sample)) >= top:
         return None
     contenders = [_resolve(name, sample) for name, score in ranked if 2 * score > top]
+    # PHP's grammar reads code only after an opening tag; without one, `$self->` is Perl's.
+    contenders = [name for name in contenders if name != "php" or "<?php" in sample]
+    if not contenders:
+        return None
     if len(contenders) == 1 and contenders[0] not in _PARSE_TO_CONFIRM:
         return contenders[0]
     # Languages share signs (Swift's `let` is Rust's, a C# method reads as Java): the one
@@ -485,6 +489,17 @@ _EXTENSIONS = {
     "php": "php",
     **dict.fromkeys(("sh", "bash"), "bash"),
 }
+
+
+# Extensions of languages with no grammar here whose signs pass for another's (Perl's
+# `$self->method` for PHP's, a schema's `import "x.proto";` for Python's): their text goes to
+# the brace scanner, never to a guessed grammar.
+_UNPARSED = frozenset(("pl", "pm", "pod", "proto"))
+
+
+def ungrammared_key(key: str | None) -> bool:
+    """Whether a key's file extension names a language no grammar here reads (``Prove.pm``)."""
+    return key is not None and "." in key[-8:] and key.rsplit(".", 1)[-1].lower() in _UNPARSED
 
 
 def language_for_key(key: str | None) -> str | None:
