@@ -17,9 +17,22 @@ DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path 
 ERROR = "HTTPSConnectionPool(host='metrics.internal', port=443): Max retries exceeded"
 
 
-@pytest.fixture(scope="module")
-def crew_output():
-    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+def _engineer(said: str, verbose: bool = False) -> Agent:
+    """An engineer who reads textwrap's source, fails to fetch metrics (:data:`ERROR`), says."""
+    return Agent(
+        role="engineer",
+        goal="Check the module",
+        backstory="An SRE.",
+        llm=ScriptedLLM(
+            [action("read_source", name="textwrap"), action("fetch_metrics", run=7), final(said)]
+        ),
+        tools=_engineer_tools(Path(textwrap.__file__).read_text()),
+        verbose=verbose,
+    )
+
+
+def _engineer_tools(source: str) -> list:
+    """A tool that returns a module's source and one whose call fails with :data:`ERROR`."""
 
     @tool("read_source")
     def read_source(name: str) -> str:
@@ -31,16 +44,13 @@ def crew_output():
         """Fetch a run's metrics."""
         raise ConnectionError(ERROR)
 
-    said = f"I compared the module with the last release.\n\n{DECISION}\n\n{source}"
-    engineer = Agent(
-        role="engineer",
-        goal="Check the module",
-        backstory="An SRE.",
-        llm=ScriptedLLM(
-            [action("read_source", name="textwrap"), action("fetch_metrics", run=7), final(said)]
-        ),
-        tools=[read_source, fetch_metrics],
-    )
+    return [read_source, fetch_metrics]
+
+
+@pytest.fixture(scope="module")
+def crew_output():
+    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+    engineer = _engineer(f"I compared the module with the last release.\n\n{DECISION}\n\n{source}")
     reviewer = Agent(
         role="reviewer",
         goal="Review",
@@ -77,30 +87,9 @@ def test_a_verbose_crews_console_panels_are_turns_with_their_decision_and_tool_e
     no line is one the console did not print (a panel's lines are read without its bars)."""
     from agent_baton.compress.guarantees import violations
 
-    source = Path(textwrap.__file__).read_text()
-
-    @tool("read_source")
-    def read_source(name: str) -> str:
-        """Read a module's source."""
-        return source
-
-    @tool("fetch_metrics")
-    def fetch_metrics(run: int) -> str:
-        """Fetch a run's metrics."""
-        raise ConnectionError(ERROR)
-
     items = "\n".join(f"- item {i}: checked function_{i}, took {3 * i} ms" for i in range(12))
     said = f"I compared the module with the last release.\n\n{DECISION}\n\n{items}"
-    engineer = Agent(
-        role="engineer",
-        goal="Check the module",
-        backstory="An SRE.",
-        llm=ScriptedLLM(
-            [action("read_source", name="textwrap"), action("fetch_metrics", run=7), final(said)]
-        ),
-        tools=[read_source, fetch_metrics],
-        verbose=True,
-    )
+    engineer = _engineer(said, verbose=True)
     check = Task(description="Check the module.", expected_output="Findings", agent=engineer)
     capfd.readouterr()
     Crew(agents=[engineer], tasks=[check], verbose=True).kickoff()
