@@ -73,6 +73,10 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.guarantees._FAILURE_HEAD": ("match", "at a line's start (is_failure)"),
     "compress.code.diff._CONTROL": ("match", "at a diff line's or a code header's start"),
     "compress.config._FIELD": ("match", "at a line's start (Debian control stanzas)"),
+    "compress.config._ACTIVE": (
+        "match",
+        "at the start of a line of at most 160 characters (a commented settings file's)",
+    ),
     "compress.xml._XML": ("match", "at the text's start"),
     "compress.records._NAME": ("match", "at the start of a line ending with a colon"),
     "compress.records._FIELD": ("match", "at the start of a stanza's first line"),
