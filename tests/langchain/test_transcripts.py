@@ -96,16 +96,21 @@ def test_a_long_turn_the_query_matches_is_compressed_with_the_query(messages):
     assert DECISION in out.text
 
 
-def test_the_updates_stream_prints_are_read_as_turns(agent):
-    # The loop LangGraph's docs show: for chunk in agent.stream(..., stream_mode="updates"):
-    # print(chunk). A line per update, {node: {"messages": [...]}}, each a repr.
+def _printed_stream(agent, mode: str) -> str:
+    """What ``for chunk in agent.stream(..., stream_mode=mode): print(chunk)`` prints."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         for chunk in agent.stream(
-            {"messages": [HumanMessage("Check the module.")]}, stream_mode="updates"
+            {"messages": [HumanMessage("Check the module.")]}, stream_mode=mode
         ):
             print(chunk)
-    text = printed.getvalue()
+    return printed.getvalue()
+
+
+def test_the_updates_stream_prints_are_read_as_turns(agent):
+    # The loop LangGraph's docs show: for chunk in agent.stream(..., stream_mode="updates"):
+    # print(chunk). A line per update, {node: {"messages": [...]}}, each a repr.
+    text = _printed_stream(agent, "updates")
 
     out = compress(text, query="What does the function dedent do?")
 
@@ -119,13 +124,7 @@ def test_the_updates_stream_prints_are_read_as_turns(agent):
 def test_the_values_stream_prints_are_read_as_turns_each_message_once(agent):
     # stream_mode="values" prints the whole state after each step: every line holds the
     # messages of the lines before it, the last one all of them.
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        for chunk in agent.stream(
-            {"messages": [HumanMessage("Check the module.")]}, stream_mode="values"
-        ):
-            print(chunk)
-    text = printed.getvalue()
+    text = _printed_stream(agent, "values")
 
     out = compress(text)
 
