@@ -30,6 +30,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 from typing import Any
 
 from agent_baton.compress.guarantees import failure_line_starts, restore_failures
@@ -51,6 +52,7 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _VALUE_LINE = re.compile(r"^[ \t\r]*[^ \t\r\n].*", re.MULTILINE)  # a line that is not blank
 _BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blanks
+_BLANK_BETWEEN = re.compile(r"\n[ \t\r]*\n")  # a blank line, found by the breaks around it
 # Found by the line feed before it: "^" would be tried at every character of a large text.
 _BLANK_AFTER_BREAK = re.compile(r"\n[ \t\r]*$", re.MULTILINE)
 _CLOSERS = re.compile(r"[\s,\]}]*")
@@ -196,7 +198,8 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
     if parent is not None:
         # Its first line: the openings after its own open its first entry (``[{``).
         eol = text.find("\n", parent.at, parent.until)
-        shape = _shape(text[parent.at : eol])
+        first = text[parent.at : eol]
+        shape = shapes[first] if first in shapes else _shape(first)
         assert shape is not None and eol >= 0  # a container ends on a later line
         depth = shape[1] - parent.level
         if depth > 1:
@@ -205,7 +208,10 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
     while pos <= end:
         found = _BRACKET.search(text, pos, end)
         start = end if found is None else text.rfind("\n", pos, found.start()) + 1 or pos
-        if depth <= 1 and pos < start:  # values on their lines: entries, or the top value
+        if depth == 1 and pos < start and _value_lines(text, pos, start, number, entries):
+            number += text.count("\n", pos, start)  # every line a member's or item's own
+            pos = start
+        elif depth <= 1 and pos < start:  # values on their lines: entries, or the top value
             for value in _VALUE_LINE.finditer(text, pos, start):
                 number += text.count("\n", pos, value.start())
                 pos = value.start()
@@ -257,6 +263,29 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
     return node
 
 
+def _value_lines(text: str, pos: int, start: int, number: int, entries: _Entries) -> bool:
+    """Adds the lines from ``pos`` to ``start`` (line starts) as entries, all at once.
+
+    Each a value on its line, numbered from ``number``. False, adding none, when one is blank
+    (not an entry): then they are read one by one. Lengths summed in C, not a loop per line:
+    a record's members are most of a document's lines.
+    """
+    if not (0 < pos < start and text[pos - 1] == text[start - 1] == "\n"):
+        return False
+    if _BLANK_BETWEEN.search(text, pos - 1, start):
+        return False
+    # Where each line's break is: the one before it, its length and one.
+    steps = map((1).__add__, map(len, text[pos : start - 1].split("\n")))
+    ends = list(accumulate(steps, initial=pos - 1))
+    k = len(ends) - 1
+    entries.first.extend(range(number, number + k))
+    entries.last.extend(range(number, number + k))
+    entries.at.extend(map((1).__add__, ends[:-1]))
+    entries.until.extend(ends[1:])
+    entries.level.extend(repeat(-1, k))
+    return True
+
+
 def _shape(line: str) -> _Shape | None:
     """What ``line`` does to the nesting (see :data:`_Shape`).
 
@@ -297,6 +326,7 @@ class _Outline:
         self.other_breaks = OTHER_BREAKS.search(text) is not None
         self.naming = _naming_words(text, request)
         self._read: dict[tuple[int, int], _Entries] = {}  # containers' entries, by where
+        self._telling: dict[str, bool] = {}  # field names that tell a record (is_telling)
 
     def weight(self, line: str) -> int:
         """How many lines one of the document's JSON lines is."""
@@ -725,19 +755,26 @@ class _Outline:
                 kept.update((i, parent))
                 used += len(lines[i - first]) + len(lines[parent - first]) + 2
         kept.update(self.failures_in(node.first, node.last))
+        # The kept lines in order (the record's last among them), each run of others between
+        # them a marker: a record's other lines are passed over, not read one by one.
         out: list[str] = []
-        gap = gap_lines = left = 0
-        for i, line in enumerate(lines):
-            if i + first in kept or (gap == 0 and _CLOSING.fullmatch(line)):
-                # A closing line after a kept one costs less than a marker for it.
-                if gap:
-                    out.append(self._marker(lines[i - gap], gap_lines, "lines"))
-                    left += gap_lines
-                    gap = gap_lines = 0
-                out.append(cut_line(line, _BRIEF_WIDE))
-            else:
-                gap += 1
-                gap_lines += self.weight(line)
+        left = 0
+        shown = 0  # the lines before this one are shown or stood for
+        for i in sorted(kept):
+            i -= first
+            if i < shown:
+                continue
+            # A closing line after a kept one costs less than a marker for it.
+            while shown < i and _CLOSING.fullmatch(lines[shown]):
+                out.append(cut_line(lines[shown], _BRIEF_WIDE))
+                shown += 1
+            if shown < i:
+                gap = lines[shown:i]
+                gap_lines = sum(map(self.weight, gap)) if self.other_breaks else len(gap)
+                out.append(self._marker(lines[shown], gap_lines, "lines"))
+                left += gap_lines
+            out.append(cut_line(lines[i], _BRIEF_WIDE))
+            shown = i + 1
         return out, left
 
     def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
@@ -765,8 +802,11 @@ class _Outline:
         return found
 
     def _tells(self, entries: _Entries, k: int, name: str, value: Any) -> bool:
+        telling = self._telling.get(name)
+        if telling is None:  # records repeat their fields' names: each is read once
+            telling = self._telling[name] = is_telling(name)
         return (
-            is_telling(name)
+            telling
             and not isinstance(value, (dict, list))
             and not is_noise(name, value)
             and entries.cost(k) - 1 <= _BRIEF_WIDE
