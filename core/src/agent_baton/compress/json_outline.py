@@ -829,13 +829,14 @@ class _Outline:
                 else:
                     continue
                 found = True
-            elif (
-                entries.level[k] >= 0
-                and isinstance(child, dict)
-                and self._field_lines(entries.node(k), child, fields, f"{name}.", kept)
-            ):
-                kept.add(entries.first[k])
-                found = True
+            elif entries.level[k] >= 0 and isinstance(child, dict):
+                inner = f"{name}."
+                # An object none of the fields is in is not read (its lines, its objects').
+                if any(f.startswith(inner) for f in fields) and self._field_lines(
+                    entries.node(k), child, fields, inner, kept
+                ):
+                    kept.add(entries.first[k])
+                    found = True
         return found
 
     def _cut(self, node: _Node, budget: int) -> list[str]:

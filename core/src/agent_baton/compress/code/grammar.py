@@ -416,7 +416,9 @@ def grammar_skeleton(
             return None
         # Parse the lines joined by "\n": tree-sitter's rows then match the caller's lines
         # whatever line ends the text used.
-        parsed = _tree("\n".join(lines), language)
+        joined = "\n".join(lines)
+        # The text itself when it is its lines and a last line break: detection parsed it.
+        parsed = _tree(text if text == joined + "\n" else joined, language)
         if parsed is None or parsed[1] > _error_budget(len(lines)):
             return None
         root = parsed[0]
