@@ -10,7 +10,7 @@ from agent_baton.compress.guarantees import violations
 from agent_baton.compress.tables import find_table
 
 TABLES = Path(__file__).parent / "tables"
-RUNS = sorted(p.name for p in TABLES.glob("*.txt") if not p.name.startswith("psql_"))
+RUNS = sorted(p.name for p in TABLES.glob("*.txt") if not p.name.startswith(("psql_", "wrapped_")))
 GAP = re.compile(r"\[… (\d+) rows?\]")
 FAILED = ("test_binary_junk_as_bytes", "test_deeply_nested_json", "test_encodings_per_model")
 
@@ -65,3 +65,20 @@ def test_a_value_of_several_lines_is_one_row():
     out = result.text.splitlines()
     gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, out) if m)
     assert gaps + sum(1 for line in out if re.match(r" \w", line)) == 8  # rows, not lines
+
+
+def test_a_drawn_row_whose_values_wrap_is_one_row():
+    # rich wraps a long value onto lines whose first cell is blank: 24 rows on 51 lines.
+    text = (TABLES / "wrapped_rich.txt").read_text()
+    found = find_table(text)
+    assert found is not None and found.kind == "boxes" and len(found.rows) == 24
+    assert found.records[0] == {
+        "name": "adminpack",
+        "default_version": 2.1,
+        "comment": "administrative functions for PostgreSQL",
+    }
+    result = compress(text, max_tokens=400)
+    assert violations(text, result.text) == []
+    out = result.text.splitlines()
+    gaps = sum(int(m.group(1)) for m in map(GAP.fullmatch, out) if m)
+    assert gaps + sum(1 for line in out if re.match(r"│ \w", line)) == 24

@@ -75,6 +75,19 @@ class _Layout:
         cells = self.cells(following)
         return line.endswith("+") and cells is not None and not cells[0]
 
+    def wraps(self, row: str, following: str) -> bool:
+        """Whether ``following`` holds the rest of values ``row`` wrapped (rich, sqlite).
+
+        Its first cell is blank and its other cells are some of those ``row`` fills: a row
+        whose first value is null fills the others as any row does.
+        """
+        above, cells = self.cells(row), self.cells(following)
+        if above is None or cells is None or cells[0] or not above[0]:
+            return False
+        filled = [bool(c) for c in cells]
+        under = [f and not a for f, a in zip(filled, map(bool, above), strict=True)]
+        return any(filled) and not any(under) and sum(filled) < sum(map(bool, above))
+
     def _split(self, line: str) -> list[str] | None:
         """The cells between the line's bars: a wide character shifts the places."""
         inner = line.strip()
@@ -191,10 +204,13 @@ def _read_rows(
 
 
 def _records(lines: list[str], block: list[int], layout: _Layout) -> list[list[int]]:
-    """The block's lines by row: psql ends each line of a value that goes on with ``+``."""
+    """The block's lines by row: a value that goes on (psql's ``+``) or wraps, with its row."""
     records: list[list[int]] = []
     for j in block:
-        if records and layout.continues(lines[records[-1][-1]], lines[j]):
+        if records and (
+            layout.continues(lines[records[-1][-1]], lines[j])
+            or layout.wraps(lines[records[-1][0]], lines[j])
+        ):
             records[-1].append(j)
         else:
             records.append([j])
