@@ -255,14 +255,15 @@ def test_a_listing_keeps_its_rare_rows_whole_and_counts_the_rest_where_they_were
     assert gaps + sum(line.startswith("-rw") for line in lines) == 400
 
 
-def test_a_listing_padded_in_a_few_rows_is_a_listing():
-    # A markdown table whose header has an empty cell, its column of words one blank from
-    # the bar: only "| 1  |" to "| 9  |" are padded.
+def test_a_markdown_table_whose_first_column_has_no_name_is_read_by_its_header():
+    # A markdown table whose header has an empty cell (pandas' index): was a listing of
+    # "column 1" to "column 7", the bars among them.
     names = ["Good documentation", "README", "Number of downloads", "Nice API", "CI results"]
     rows = [f"| {i:<2} | {names[i % 5]} | {i * 7 % 50} |" for i in range(1, 26)]
     text = "\n".join(["|    | Feature | Used in eval |", "|----|---------|------|", *rows])
     found = find_table(text)
-    assert found is not None and found.kind == "listing" and len(found.rows) == 25
+    assert found is not None and found.kind == "pipes" and len(found.rows) == 25
+    assert found.records[0] == {"column 1": 1, "Feature": "README", "Used in eval": 7}
 
 
 def test_a_path_listing_keeps_the_file_alone_in_its_directory():
@@ -330,7 +331,14 @@ def test_a_ps_listing_whose_first_rows_are_threads_of_one_process_is_a_table():
     ]
     text = "\n".join([head, *rows])
     assert looks_like_table(text) and kinds(text)[0] == "table"
-    assert find_table(text).kind == "listing"
+    # Right-aligned names ("  PID", "C NLWP") over right-aligned numbers: the columns are
+    # what the blanks down every line part, named by the header (was "column 1" to "10").
+    found = find_table(text)
+    assert found.kind == "columns" and len(found.rows) == 105
+    assert found.records[0] == {
+        **{"UID": "root", "PID": 1, "PPID": 0, "LWP": 60, "C": 0, "NLWP": 40},
+        **{"STIME": "08:34", "TTY": "?", "TIME": "00:00:00", "CMD": "/sbin/init --log x"},
+    }
 
 
 def _commented_settings() -> str:

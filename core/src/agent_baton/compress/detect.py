@@ -115,8 +115,9 @@ _TOOL_LINE = re.compile(
     r"|(?:Processing|Collecting|Successfully (?:built|installed)|Building wheels? for"
     r"|Installing collected packages:|Looking in (?:indexes|links):"
     r"|Requirement already satisfied:|Using pip) \S"
-    # pip's (and rustc's) diagnostics: "error: …", "note: …", its "×" and "╰─>" marks.
-    r"|\s*(?:[×│╰]|(?:error|note|hint): \S)"
+    # pip's (and rustc's) diagnostics: "error: …", "note: …", its "×", "│" and "╰─>" marks
+    # (one "│" a line: a row of a table drawn in boxes has one between each two cells).
+    r"|\s*(?:[×╰]|│(?!.*│)|(?:error|note|hint): \S)"
 )
 # What only code has: statements ended by braces or semicolons, Python's definitions and
 # imports, C's preprocessor lines, comments opening a line (an indented list of names looks

@@ -24,6 +24,7 @@ from agent_baton.compress.logs import log_line, looks_like_log
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
+from agent_baton.compress.ruled import column_names, is_rule, read_ruled
 
 _MIN_ROWS = 3
 _MIN_LISTING = 10  # rows a listing needs before its columns say anything
@@ -38,12 +39,9 @@ _MARKER_CHARS = 12  # what the marker of a gap costs a kept row
 _INT = re.compile(r"-?\d{1,18}")
 _NAME = re.compile(r"[A-Za-z_][\w.-]*")  # a column's name in a header row: one word
 _FLOAT = re.compile(r"-?\d+\.\d+")
-# Each run of blanks has one place in the pattern: padded with spaces, a rule that fails
-# must fail in one pass, not after trying every split of the padding.
-_PIPE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*(?:\|\s*)?$")
-_PSQL_RULE = re.compile(r"^-+(\+-+)+$")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 _TOKEN = re.compile(r"\S+")
+_FILLED = re.compile(rb"[^\0]+")  # a run of places words cover
 # Blanks between two words other than one space: the padding of a column.
 _INNER_GAP = re.compile(r"\S(?:\s{2,}+|[^\S ])\S")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
@@ -154,7 +152,7 @@ def find_table(text: str, cut: bool = False) -> TextTable | None:
     ``cut`` says the text is the head of a longer one: its last record may be cut short.
     """
     lines = text.strip("\n").splitlines()
-    found = _pipes(lines) or _delimited(lines, cut)
+    found = _ruled(lines) or _delimited(lines, cut)
     if found is not None:
         return found
     # Aligned output: by its header's cells (``NOMINATED NODE``, ``Up 3 hours`` line up
@@ -169,27 +167,14 @@ def _width(table: TextTable) -> int:
     return len(table.records[0])
 
 
-def _pipes(lines: list[str]) -> TextTable | None:
-    """Markdown tables (a ``|---|`` rule under the header) and psql output (``---+---``)."""
-    for i in range(min(3, len(lines) - 1)):
-        rule = lines[i + 1].strip()
-        if "|" in lines[i] and (_PIPE_RULE.match(rule) or _PSQL_RULE.match(rule)):
-            header = _cells(lines[i])
-            end = i + 2
-            while end < len(lines) and "|" in lines[end]:
-                end += 1
-            rows = [_cells(line) for line in lines[i + 2 : end]]
-            return _table("pipes", lines, i, i + 2, end, header, rows)
-    return None
-
-
-def _cells(line: str) -> list[str]:
-    stripped = line.strip()
-    if stripped.startswith("|"):
-        stripped = stripped[1:]
-    if stripped.endswith("|") and not stripped.endswith("\\|"):
-        stripped = stripped[:-1]
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", stripped)]
+def _ruled(lines: list[str]) -> TextTable | None:
+    """A table whose header a rule underlines: psql, mysql, sqlite, tabulate, rich, markdown."""
+    found = read_ruled(lines)
+    if found is None:
+        return None
+    value = _cell_values(found.cells).__getitem__
+    records = [dict(zip(found.header, map(value, row), strict=True)) for row in found.cells]
+    return TextTable(found.kind, found.lines, found.head, found.rows, records)
 
 
 def _delimited(lines: list[str], cut: bool) -> TextTable | None:
@@ -254,25 +239,88 @@ def _records(
 
 
 def _columns(lines: list[str]) -> TextTable | None:
-    """Command output whose columns line up under a header (kubectl, docker, ps, df)."""
-    if len(lines) < 2:
+    """Command output whose columns line up under a header (kubectl, docker, ps, df).
+
+    A rule may underline the header (rich's ``─────``). A column starts where its header
+    cell does; where that does not hold (pandas right-aligns a column's name over its
+    values), columns are what the blanks that run down all the rows set apart.
+    """
+    top = next((i for i, line in enumerate(lines[:2]) if line.strip()), 0)
+    if len(lines) < top + 2:
         return None
-    header = lines[0]
+    header = lines[top]
+    if any(c.isdigit() for c in header):
+        return None
+    first = top + 1 + is_rule(lines[top + 1])
     cells = list(_GAP.finditer(header))
-    if len(cells) < 2 or "  " not in header.strip() or any(c.isdigit() for c in header):
-        return None
-    starts = [0, *(m.start() for m in cells[1:])]  # a right-aligned first column: from 0
-    end = 1
+    if len(cells) < 2 or "  " not in header.strip():
+        # pandas parts right-aligned names by one blank: only its rows tell the columns.
+        return _gutters(lines, top, first) if len(_TOKEN.findall(header)) >= 2 else None
+    starts = [cells[0].start() if top else 0, *(m.start() for m in cells[1:])]
+    end = first
     # A row fits when a blank comes right before each column's start: no cell straddles two.
-    while end < len(lines) and all(
-        len(lines[end]) > s and lines[end][s - 1] == " " for s in starts[1:]
+    # It may end before the last columns start (column -t leaves empty last cells out).
+    while (
+        end < len(lines)
+        and _starts_at(lines[end], starts[1])
+        and all(len(lines[end]) < s or lines[end][s - 1] == " " for s in starts[2:])
     ):
         end += 1
+    names = [m.group() for m in cells]
+    found = _table("columns", lines, top, first, end, names, _cut(lines[first:end], starts))
+    return found or _gutters(lines, top, first)
+
+
+def _starts_at(line: str, start: int) -> bool:
+    """Whether a cell of the line starts at ``start`` (a blank before, a word after)."""
+    return len(line) > start and line[start - 1] == " " and not line[start:].isspace()
+
+
+def _cut(lines: list[str], starts: list[int]) -> list[list[str]]:
+    """Each line's cells: from each start to the next (the last to the line's end)."""
     bounds = [*starts[1:], None]
-    rows = [
-        [lines[r][a:b].strip() for a, b in zip(starts, bounds, strict=True)] for r in range(1, end)
-    ]
-    return _table("columns", lines, 0, 1, end, [m.group() for m in cells], rows)
+    return [[line[a:b].strip() for a, b in zip(starts, bounds, strict=True)] for line in lines]
+
+
+def _gutters(lines: list[str], top: int, first: int) -> TextTable | None:
+    """The columns that blanks running down the header and the rows (to a blank line) part.
+
+    A part with values under no name is the rest of the values on its left (``Up 3 hours``
+    the same in every row), a part with a name over no values the rest of the name on its
+    left (``NOMINATED NODE``); only a first column may have no name (pandas' index).
+    """
+    end = first
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    header, rows = lines[top], lines[first:end]
+    if len(rows) < _MIN_LISTING or "|" in header:
+        # A few lines of prose may have blanks in one place by chance; a table with bars
+        # that did not read at its rule's places is no table apart by blanks.
+        return None
+    valued = _filled(rows, max(len(line) for line in [header, *rows]))
+    named = _filled([header], len(valued))
+    starts: list[int] = []
+    for m in _FILLED.finditer(bytes(v | n for v, n in zip(valued, named, strict=True))):
+        a, b = m.span()
+        if not starts or (any(valued[a:b]) and any(named[a:b])):
+            starts.append(a)
+    if len(starts) < 2:
+        return None
+    starts[0] = 0
+    names = _cut([header], starts)[0]
+    cells = _cut(rows, starts)
+    if any(name in column for name, column in zip(names, zip(*cells, strict=True), strict=False)):
+        return None  # the first line is a row ("proc on /proc type proc" of mount): no header
+    return _table("columns", lines, top, first, end, column_names(names), cells)
+
+
+def _filled(lines: list[str], width: int) -> bytearray:
+    """For each place up to ``width``: 1 if a word of one of ``lines`` covers it."""
+    filled = bytearray(width)
+    for line in lines:
+        for m in _TOKEN.finditer(line):
+            filled[m.start() : m.end()] = b"\1" * (m.end() - m.start())
+    return filled
 
 
 def _table(
@@ -354,9 +402,42 @@ def _listing(lines: list[str]) -> TextTable | None:
         return None
     cells = [[c.strip() for c in lines[i].split(None, width - 1)] for i in rows]
     value = _cell_values(cells).__getitem__
-    names = [f"column {j + 1}" for j in range(width)]
-    records = [dict(zip(names, map(value, row), strict=False)) for row in cells]
-    return TextTable("listing", lines, rows[0], rows, records)
+    values = [list(map(value, row)) for row in cells]
+    top, names = rows[0], [f"column {j + 1}" for j in range(width)]
+    header = _listing_header(lines, rows, values, width)
+    if header is not None:
+        top, names = header
+        if top == rows[0]:  # a header left-aligned as its rows are: read as one of them
+            rows, values = rows[1:], values[1:]
+    records = [dict(zip(names, row, strict=False)) for row in values]
+    return TextTable("listing", lines, top, rows, records)
+
+
+def _listing_header(
+    lines: list[str], rows: list[int], values: list[list[Any]], width: int
+) -> tuple[int, list[str]] | None:
+    """The line of the listing's header and its names, if it has one.
+
+    A header is the line over the rows (over its rule: dpkg -l's ``+++-====``) with a word
+    for each field, no number among them (ps aux's ``USER PID %CPU``); or the first row,
+    if it holds words where the rest of the rows hold numbers (column -t's header).
+    """
+    first = rows[0]
+    above = first - 2 if first > 1 and is_rule(lines[first - 1]) else first - 1
+    words = lines[above].split() if above >= 0 else []
+    if len(words) == width and len(set(words)) == width and not _numbers(words):
+        return above, words
+    named = values[0]
+    below = list(zip(*values[1:], strict=False))
+    if len(below) == width and len(set(named)) == width and not _numbers(named):
+        numeric = (sum(not isinstance(v, str) for v in column) for column in below)
+        if any(n >= 0.8 * len(values[1:]) for n in numeric):
+            return first, [str(name) for name in named]
+    return None
+
+
+def _numbers(words: list[Any]) -> bool:
+    return any(not isinstance(parse_cell(str(w)), str) for w in words)
 
 
 def _runs(indices: list[int]) -> list[list[int]]:
