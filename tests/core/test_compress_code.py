@@ -1,4 +1,5 @@
 import ast
+import glob
 import itertools
 import re
 import sysconfig
@@ -539,3 +540,48 @@ def test_a_cmake_module_keeps_every_function_and_macro_head():
     assert [line for line in heads if line not in out] == []
     assert result.compressed_tokens < 0.7 * result.original_tokens
     assert violations(text, result.text) == []
+
+
+# Makefiles of this machine: CPython's own (always there), dpkg's fragments of variables,
+# PostgreSQL's extension build files, Sphinx projects' and git's contrib ones.
+MAKEFILES = sorted(
+    {
+        Path(sysconfig.get_makefile_filename()),
+        *(
+            Path(path)
+            for pattern in (
+                "/usr/share/dpkg/*.mk",
+                "/usr/lib/postgresql/*/lib/pgxs/src/Makefile.*",
+                "/usr/share/doc/git/contrib/*/Makefile",
+                "/usr/lib/python3/dist-packages/*/docs/Makefile",
+            )
+            for path in glob.glob(pattern)
+        ),
+    }
+)
+
+
+@pytest.mark.parametrize("path", MAKEFILES, ids=str)
+def test_a_makefile_keeps_its_targets_variables_and_includes(path):
+    # Makefiles went four ways by the look of their lines (folded as a tool's output, read
+    # as INI settings, as prose, as shell): the rules' heads were folded into templates.
+    # Read by make's line grammar, each rule, assignment and include line stays.
+    text = path.read_text(errors="replace")
+    assert kinds(text)[0] == "code"
+    result = compress(text)
+    # The bodies of define ... endef are macros' text, not heads.
+    lines = re.sub(r"(?ms)^define .*?^endef", "", text).splitlines()
+    heads = [
+        line
+        for line in lines
+        if re.match(r"[^\s#=:]+(?: [^\s#=:]+)*\s*::?(?!=)", line)  # a rule's head
+        or re.match(r" *[A-Za-z_][\w.]*\s*(?:[:?+]?=)", line)  # a variable
+        or line.startswith(("include ", "-include "))
+    ]
+    out = set(result.text.splitlines())
+    assert heads
+    assert [head for head in heads if head not in out] == []
+    assert violations(text, result.text) == []
+    if result.original_tokens > 200:
+        assert result.transforms[0] == "code:make"
+        assert result.compressed_tokens < result.original_tokens

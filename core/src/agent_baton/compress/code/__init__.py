@@ -24,6 +24,7 @@ from agent_baton.compress.code.grammar import (
     parses_with_grammar,
     ungrammared_key,
 )
+from agent_baton.compress.code.makefile import makefile_skeleton, parses_as_makefile
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
@@ -100,7 +101,13 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     if diff is not None:
         return diff, "code:diff"
     script = text.startswith("#!")  # a shebang names an interpreter: a script
-    signs = script or looks_like_code(text) or parses_as_python(text) or detect_language(text)
+    signs = (
+        script
+        or parses_as_makefile(text)
+        or looks_like_code(text)
+        or parses_as_python(text)
+        or detect_language(text)
+    )
     # A header of macros and prototypes has few signs of code; named a header, its parse says.
     header = None if signs else _header_language(text, request.name)
     if not (signs or header):
@@ -128,6 +135,10 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
+    if parses_as_makefile(text):  # rules' heads, variables and directives
+        made = makefile_skeleton(text)
+        if made is not None:
+            return made, "code:make"
     if _cmake(key):  # commands: top-level ones, and every function() and macro() head
         skeleton = indent_skeleton(lines)
         for i, line in enumerate(lines):
