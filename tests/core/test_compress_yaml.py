@@ -170,3 +170,62 @@ def test_an_outline_shows_each_documents_kind_and_name_and_the_keys_above_kept_l
             assert above == "  labels:", line
     assert violations(text, result.text) == []
     assert result.compressed_tokens < 0.5 * result.original_tokens
+
+
+# Examples 2.3, 2.8, 2.13 and 2.28 of the YAML 1.1 specification, as PyYAML's tests hold
+# them: a stream whose documents' keys (action, User) read like a transcript's speakers.
+SPEC_EXAMPLES = """\
+---
+american:
+  - Boston Red Sox
+  - Detroit Tigers
+  - New York Yankees
+national:
+  - New York Mets
+  - Chicago Cubs
+  - Atlanta Braves
+---
+time: 20:03:20
+player: Sammy Sosa
+action: strike (miss)
+...
+---
+time: 20:03:47
+player: Sammy Sosa
+action: grand slam
+...
+--- >
+  Mark McGwire's
+  year was crippled
+  by a knee injury.
+---
+Time: 2001-11-23 15:01:42 -5
+User: ed
+Warning:
+  This is an error message
+  for the log file
+---
+Time: 2001-11-23 15:02:31 -5
+User: ed
+Warning:
+  A slightly different error
+  message.
+---
+Date: 2001-11-23 15:03:17 -5
+User: ed
+Fatal:
+  Unknown variable "bar"
+Stack:
+  - file: TopClass.py
+    line: 23
+    code: |
+      x = MoreObject("345\\n")
+  - file: MoreClass.py
+    line: 58
+    code: |-
+      foo = bar
+"""
+
+
+def test_the_yaml_specifications_examples_are_yaml_not_a_chat():
+    assert kinds(SPEC_EXAMPLES)[0] == "yaml"

@@ -40,7 +40,7 @@ from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
-from agent_baton.compress.yaml import parses_as_yaml
+from agent_baton.compress.yaml import nests_yaml, parses_as_yaml
 
 _CODE_EXTENSIONS = (
     "py pyi go rs java js mjs cjs jsx ts tsx c h cc cpp cxx hpp hh cs kt kts swift rb php sh"
@@ -217,6 +217,8 @@ def detect(text: str, key: str | None = None) -> str:
     if hinted is not None and _confirms(hinted, text, extension):
         return hinted
     markdown = head not in ("{", "[") and looks_like_mixed(text)
+    if _YAML_START.match(text) and nests_yaml(text):
+        return "yaml"  # nested or repeated documents: a speaker's line is a key of one
     if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
         # A transcript may hold JSON and logs; markdown whose speaker lines all sit in
         # fenced run output quotes a chat rather than being one.

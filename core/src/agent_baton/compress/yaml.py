@@ -60,6 +60,7 @@ _SAMPLE = 20_000  # characters of a long text that are parsed
 _FOLDED_LINES = 3  # of a plain value: a listing YAML would fold into one string
 _STREAM = 4  # documents: a stream, whose documents are mostly mappings and lists
 _COLLECTIONS = 0.75  # of a stream's documents: mappings and lists
+_STYLED = ("|", ">", "'", '"')  # a scalar's styles: literal, folded, single and double quoted
 
 
 @once
@@ -80,9 +81,35 @@ def parses_as_yaml(text: str) -> bool:
     if len(documents) == 1 and _folds_a_listing(documents[0]):
         return False
     collections = sum(isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) for node in documents)
-    # A stream of many documents may hold a few plain ones (a block of text under "--- |").
+    if len(documents) >= 2:
+        # In a stream, a document that is a block ("--- |", "--- >") or a quoted scalar is
+        # written in YAML's syntax too (the YAML specification's examples); a plain one is
+        # text, which a stream of many documents may hold a few of.
+        collections += sum(
+            isinstance(node, yaml.ScalarNode) and node.style in _STYLED for node in documents
+        )
     least = len(documents) if len(documents) < _STREAM else _COLLECTIONS * len(documents)
     return bool(documents) and collections >= least
+
+
+@once
+def nests_yaml(text: str) -> bool:
+    """Whether the text is YAML of several documents, or of a mapping holding a collection.
+
+    A transcript's speaker lines (``action: strike``, ``user: hi``) parse as one flat
+    mapping; a manifest, a workflow or the YAML specification's examples nest or repeat
+    documents, which no transcript does.
+    """
+    if not parses_as_yaml(text):
+        return False
+    nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
+    documents = [node for node in nodes if node is not None and node.value]
+    return len(documents) >= 2 or any(
+        isinstance(value, (yaml.MappingNode, yaml.SequenceNode))
+        for node in documents
+        if isinstance(node, yaml.MappingNode)
+        for _, value in node.value
+    )
 
 
 def _folds_a_listing(node: yaml.Node) -> bool:
