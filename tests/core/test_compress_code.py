@@ -585,3 +585,37 @@ def test_a_makefile_keeps_its_targets_variables_and_includes(path):
     if result.original_tokens > 200:
         assert result.transforms[0] == "code:make"
         assert result.compressed_tokens < result.original_tokens
+
+
+def test_a_data_module_of_tables_on_one_line_each_is_code_cut_at_its_lines():
+    # pygments' _cocoa_builtins.py: a docstring, then sets of thousands of names, each
+    # on one line. Read as prose, its sentences were picked out of the names; it is a
+    # data module: its names kept, each table's line cut short with a count.
+    cocoa = pytest.importorskip("pygments.lexers._cocoa_builtins")
+    text = Path(cocoa.__file__).read_text()
+    assert kinds(text)[0] == "code"
+    result = compress(text)
+    assert result.transforms[0] == "code:python-ast"
+    for name in ("COCOA_INTERFACES", "COCOA_PROTOCOLS", "COCOA_PRIMITIVES"):
+        assert any(line.startswith(f"{name} = {{'") for line in result.text.splitlines())
+    assert "more characters omitted]" in result.text
+    assert result.compressed_tokens < result.original_tokens // 10
+
+
+def test_a_generated_declaration_file_keeps_every_declaration():
+    # TypeScript's own ast/is.generated.d.ts: an import of hundreds of types on one line,
+    # then a one-line declaration each. Nothing is left to elide, so the skeleton was
+    # longer than the file and the line fold kept 29 declarations of 326 as templates.
+    # The import line is cut short instead, and every declaration stays.
+    names = [f"Kind{i}Node" for i in range(300)]
+    lines = ['import { SyntaxKind } from "#enums/syntaxKind";']
+    lines.append(f'import type {{ {", ".join(names)} }} from "./ast.ts";')
+    lines += [f"export declare function is{n}(node: Node): node is {n};" for n in names]
+    lines.append("//# sourceMappingURL=is.generated.d.ts.map")
+    text = "\n".join(lines)
+    result = compress(text, key="is.generated.d.ts")
+    assert result.transforms == ["code:tree-sitter:typescript"]
+    out = result.text.splitlines()
+    assert all(line in out for line in lines[2:-1])
+    assert any(line.startswith("import type { Kind0Node,") and "omitted]" in line for line in out)
+    assert result.compressed_tokens < result.original_tokens
