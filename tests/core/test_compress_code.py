@@ -1,4 +1,5 @@
 import ast
+import glob
 import itertools
 import re
 import sysconfig
@@ -539,3 +540,82 @@ def test_a_cmake_module_keeps_every_function_and_macro_head():
     assert [line for line in heads if line not in out] == []
     assert result.compressed_tokens < 0.7 * result.original_tokens
     assert violations(text, result.text) == []
+
+
+# Makefiles of this machine: CPython's own (always there), dpkg's fragments of variables,
+# PostgreSQL's extension build files, Sphinx projects' and git's contrib ones.
+MAKEFILES = sorted(
+    {
+        Path(sysconfig.get_makefile_filename()),
+        *(
+            Path(path)
+            for pattern in (
+                "/usr/share/dpkg/*.mk",
+                "/usr/lib/postgresql/*/lib/pgxs/src/Makefile.*",
+                "/usr/share/doc/git/contrib/*/Makefile",
+                "/usr/lib/python3/dist-packages/*/docs/Makefile",
+            )
+            for path in glob.glob(pattern)
+        ),
+    }
+)
+
+
+@pytest.mark.parametrize("path", MAKEFILES, ids=str)
+def test_a_makefile_keeps_its_targets_variables_and_includes(path):
+    # Makefiles went four ways by the look of their lines (folded as a tool's output, read
+    # as INI settings, as prose, as shell): the rules' heads were folded into templates.
+    # Read by make's line grammar, each rule, assignment and include line stays.
+    text = path.read_text(errors="replace")
+    assert kinds(text)[0] == "code"
+    result = compress(text)
+    # The bodies of define ... endef are macros' text, not heads.
+    lines = re.sub(r"(?ms)^define .*?^endef", "", text).splitlines()
+    heads = [
+        line
+        for line in lines
+        if re.match(r"[^\s#=:]+(?: [^\s#=:]+)*\s*::?(?!=)", line)  # a rule's head
+        or re.match(r" *[A-Za-z_][\w.]*\s*(?:[:?+]?=)", line)  # a variable
+        or line.startswith(("include ", "-include "))
+    ]
+    out = set(result.text.splitlines())
+    assert heads
+    assert [head for head in heads if head not in out] == []
+    assert violations(text, result.text) == []
+    if result.original_tokens > 200:
+        assert result.transforms[0] == "code:make"
+        assert result.compressed_tokens < result.original_tokens
+
+
+def test_a_data_module_of_tables_on_one_line_each_is_code_cut_at_its_lines():
+    # pygments' _cocoa_builtins.py: a docstring, then sets of thousands of names, each
+    # on one line. Read as prose, its sentences were picked out of the names; it is a
+    # data module: its names kept, each table's line cut short with a count.
+    cocoa = pytest.importorskip("pygments.lexers._cocoa_builtins")
+    text = Path(cocoa.__file__).read_text()
+    assert kinds(text)[0] == "code"
+    result = compress(text)
+    assert result.transforms[0] == "code:python-ast"
+    for name in ("COCOA_INTERFACES", "COCOA_PROTOCOLS", "COCOA_PRIMITIVES"):
+        assert any(line.startswith(f"{name} = {{'") for line in result.text.splitlines())
+    assert "more characters omitted]" in result.text
+    assert result.compressed_tokens < result.original_tokens // 10
+
+
+def test_a_generated_declaration_file_keeps_every_declaration():
+    # TypeScript's own ast/is.generated.d.ts: an import of hundreds of types on one line,
+    # then a one-line declaration each. Nothing is left to elide, so the skeleton was
+    # longer than the file and the line fold kept 29 declarations of 326 as templates.
+    # The import line is cut short instead, and every declaration stays.
+    names = [f"Kind{i}Node" for i in range(300)]
+    lines = ['import { SyntaxKind } from "#enums/syntaxKind";']
+    lines.append(f'import type {{ {", ".join(names)} }} from "./ast.ts";')
+    lines += [f"export declare function is{n}(node: Node): node is {n};" for n in names]
+    lines.append("//# sourceMappingURL=is.generated.d.ts.map")
+    text = "\n".join(lines)
+    result = compress(text, key="is.generated.d.ts")
+    assert result.transforms == ["code:tree-sitter:typescript"]
+    out = result.text.splitlines()
+    assert all(line in out for line in lines[2:-1])
+    assert any(line.startswith("import type { Kind0Node,") and "omitted]" in line for line in out)
+    assert result.compressed_tokens < result.original_tokens

@@ -1,7 +1,10 @@
 """XML: runs of like elements cut to the ones that tell, every kept line an input line."""
 
 import glob
+import subprocess
+import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -46,10 +49,73 @@ def test_a_code_list_keeps_its_ends_the_rare_entry_and_the_one_asked_for():
     assert len(out) < len(text) / 5
 
 
-def test_elements_sharing_lines_are_left_to_the_html_reader():
-    text = '<?xml version="1.0"?><a>' + "".join(f"<b i='{i}'>x</b>" for i in range(500)) + "</a>"
+def test_elements_sharing_short_lines_are_left_to_the_html_reader():
+    pairs = "\n".join(f"<b i='{i}'>x</b><b i='{i}.5'>y</b>" for i in range(250))
+    text = f'<?xml version="1.0"?>\n<a>\n{pairs}\n</a>'
     assert compress_xml(text, Request()) is None
     assert compress(text).transforms[0].startswith("html")
+
+
+def junit_report(tmp_path: Path, cases: int, cycle: int) -> str:
+    """pytest's own --junitxml report of a run with failures, errors and a skip."""
+    module = tmp_path / "test_gen.py"
+    module.write_text(
+        "import pytest\n"
+        f"@pytest.mark.parametrize('n', range({cases}))\n"
+        "def test_cycle(n):\n"
+        f"    assert n % {cycle} != {cycle - 1}, f'cycle hit at {{n}}'\n"
+        "@pytest.fixture\n"
+        "def broken():\n"
+        "    raise RuntimeError('fixture broke')\n"
+        "def test_needs_fixture(broken):\n"
+        "    pass\n"
+        "@pytest.mark.skip(reason='not here')\n"
+        "def test_skipped():\n"
+        "    pass\n"
+    )
+    report = tmp_path / "report.xml"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            str(module),
+            f"--junitxml={report}",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    return report.read_text()
+
+
+@pytest.mark.parametrize(("pretty", "cycle"), [(False, 25), (True, 7)])
+def test_a_junit_report_keeps_its_tally_and_every_failing_case(tmp_path, pretty, cycle):
+    # pytest writes its report on one line (the failures' text on lines of their own); a
+    # report pretty-printed has a line per element. Either way the suite's counts and each
+    # failing case's name stay (however many fail), and the passing cases are cut.
+    text = junit_report(tmp_path, 300, cycle)
+    if pretty:
+        tree = ElementTree.ElementTree(ElementTree.fromstring(text))
+        ElementTree.indent(tree)
+        text = ElementTree.tostring(tree.getroot(), encoding="unicode")
+    root = ElementTree.fromstring(text)
+    suite = root.find("testsuite")
+    assert suite is not None
+    failing = [c.get("name") for c in root.iter("testcase") if len(c)]
+    assert len(failing) == 300 // cycle + 2  # the failures, an error, a skip
+    result = compress(text, key="report.xml")
+    assert result.transforms == ["xml:runs"]
+    for count in ("tests", "failures", "errors", "skipped"):
+        assert f'{count}="{suite.get(count)}"' in result.text
+    for name in failing:
+        assert f'name="{name}"' in result.text
+    assert "of 302 <testcase> elements omitted" in result.text
+    assert violations(text, result.text) == []
+    assert result.compressed_tokens < 0.7 * result.original_tokens
 
 
 @pytest.mark.skipif(len(FILES) < 10, reason="fewer than 10 XML documents on this machine")

@@ -112,3 +112,120 @@ def test_a_long_list_keeps_the_items_that_report_a_failure():
     assert "- step 20: the ledger for region 6 was reconciled" not in out
     at = out.index("- step 30: the ledger for region 2 was reconciled")
     assert "items omitted" in out[at - 1] and "items omitted" in out[at + 2]
+
+
+def manifest(kind: str, name: str, component: str, body: str) -> str:
+    """One object of an install manifest laid out as ``kubectl kustomize`` writes it."""
+    return (
+        f"apiVersion: v1\nkind: {kind}\nmetadata:\n  labels:\n"
+        f"    app.kubernetes.io/component: {component}\n"
+        "    app.kubernetes.io/instance: ingress-nginx\n"
+        "    app.kubernetes.io/name: ingress-nginx\n"
+        "    app.kubernetes.io/part-of: ingress-nginx\n"
+        "    app.kubernetes.io/version: 1.15.1\n"
+        f"  name: {name}\n  namespace: ingress-nginx\n{body}"
+    )
+
+
+def rules(n: int) -> str:
+    return "rules:\n" + "".join(
+        f"- apiGroups:\n  - group{i}.k8s.io\n  resources:\n  - things{i}\n  - others{i}\n"
+        "  verbs:\n  - get\n  - list\n  - watch\n"
+        for i in range(n)
+    )
+
+
+def container(name: str) -> str:
+    env = "".join(
+        f"        - name: VAR_{k}\n          valueFrom:\n            fieldRef:\n"
+        f"              fieldPath: metadata.field{k}\n"
+        for k in range(6)
+    )
+    return (
+        "spec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n"
+        f"      - args:\n        - /controller\n        - --election-id={name}\n        env:\n{env}"
+        f"        image: registry.k8s.io/{name}:v1.15.1\n        name: {name}\n"
+    )
+
+
+def test_an_outline_shows_each_documents_kind_and_name_and_the_keys_above_kept_lines():
+    # An install manifest of many kinds (ingress-nginx's deploy.yaml, 19 objects): its
+    # outline names every object, and a label kept deep shows under its "labels:" key, not
+    # under a marker that swallowed it.
+    objects = [("Namespace", "ingress-nginx", "controller", "")]
+    for i in range(9):
+        objects.append(("Role", f"ingress-nginx-role-{i}", "controller", rules(8 + i % 3)))
+        objects.append(("Deployment", f"controller-{i}", "admission-webhook", container(f"c{i}")))
+    text = "\n---\n".join(manifest(*obj) for obj in objects)
+    result = compress(text)
+    assert result.transforms == ["yaml:outline"]
+    out = result.text.splitlines()
+    # A document like an earlier one is told by its differences (its name among them).
+    for kind, name, _, _ in objects:
+        assert f"kind: {kind}" in out
+        assert f"  name: {name}" in out or f"[… metadata.name: {name}]" in out
+    for k, line in enumerate(out):
+        if line.startswith("    app.kubernetes.io/"):
+            above = next(p for p in reversed(out[:k]) if not p.startswith("    app."))
+            assert above == "  labels:", line
+    assert violations(text, result.text) == []
+    assert result.compressed_tokens < 0.5 * result.original_tokens
+
+
+# Examples 2.3, 2.8, 2.13 and 2.28 of the YAML 1.1 specification, as PyYAML's tests hold
+# them: a stream whose documents' keys (action, User) read like a transcript's speakers.
+SPEC_EXAMPLES = """\
+---
+american:
+  - Boston Red Sox
+  - Detroit Tigers
+  - New York Yankees
+national:
+  - New York Mets
+  - Chicago Cubs
+  - Atlanta Braves
+---
+time: 20:03:20
+player: Sammy Sosa
+action: strike (miss)
+...
+---
+time: 20:03:47
+player: Sammy Sosa
+action: grand slam
+...
+--- >
+  Mark McGwire's
+  year was crippled
+  by a knee injury.
+---
+Time: 2001-11-23 15:01:42 -5
+User: ed
+Warning:
+  This is an error message
+  for the log file
+---
+Time: 2001-11-23 15:02:31 -5
+User: ed
+Warning:
+  A slightly different error
+  message.
+---
+Date: 2001-11-23 15:03:17 -5
+User: ed
+Fatal:
+  Unknown variable "bar"
+Stack:
+  - file: TopClass.py
+    line: 23
+    code: |
+      x = MoreObject("345\\n")
+  - file: MoreClass.py
+    line: 58
+    code: |-
+      foo = bar
+"""
+
+
+def test_the_yaml_specifications_examples_are_yaml_not_a_chat():
+    assert kinds(SPEC_EXAMPLES)[0] == "yaml"

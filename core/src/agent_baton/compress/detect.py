@@ -26,6 +26,7 @@ from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
+from agent_baton.compress.code.makefile import parses_as_makefile
 from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
@@ -39,7 +40,7 @@ from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
-from agent_baton.compress.yaml import parses_as_yaml
+from agent_baton.compress.yaml import nests_yaml, parses_as_yaml
 
 _CODE_EXTENSIONS = (
     "py pyi go rs java js mjs cjs jsx ts tsx c h cc cpp cxx hpp hh cs kt kts swift rb php sh"
@@ -210,11 +211,15 @@ def detect(text: str, key: str | None = None) -> str:
         return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
+    if parses_as_makefile(text):
+        return "code"  # every line one of make's forms: rules, variables, directives
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):
         return hinted
     markdown = head not in ("{", "[") and looks_like_mixed(text)
+    if _YAML_START.match(text) and nests_yaml(text):
+        return "yaml"  # nested or repeated documents: a speaker's line is a key of one
     if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
         # A transcript may hold JSON and logs; markdown whose speaker lines all sit in
         # fenced run output quotes a chat rather than being one.

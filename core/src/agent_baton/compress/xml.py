@@ -4,21 +4,26 @@ The document is parsed (``xml.parsers.expat``, which reports where each element 
 ends). Where an element has many children of one tag side by side (the entries of a code
 list, the translations of a message), the run keeps its first and last elements, a few
 evenly spaced between, the ones the query names and the ones holding a value no sibling
-shares in a field of few values; each cut is a marker counting the elements left out. Runs
-are cut deepest first, and a run that is short once its own runs are cut stays whole.
-Everything else stays as it was, line for line. A document whose elements share lines is
-left to the HTML reader.
+shares in a field of few values, and the ones holding a line that reports a failure (a
+JUnit ``<testcase>`` with its ``<failure>``); each cut is a marker counting the elements left
+out. Runs are cut deepest first, and a run that is short once its own runs are cut stays
+whole. Everything else stays as it was, line for line. A document written on one long line
+(pytest's ``--junitxml`` report, a minified feed) is read with that line broken between its
+tags and shown as a view of it (:func:`~agent_baton.compress.markers.view_label`); one whose
+elements share shorter lines is left to the HTML reader.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 from xml.parsers import expat
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.guarantees import VIEW_CHARS, failing_lines
+from agent_baton.compress.markers import omitted, view_label
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
@@ -28,6 +33,9 @@ _RUN_CHARS = 2_000  # a run this short, once its own runs are cut, stays whole
 _EDGE = 1  # elements kept at each end of a run
 _SPREAD = 3  # elements kept evenly spaced through a run, to show how its elements vary
 _QUERIED = 3  # elements of a run kept for matching the query
+# Where a long line is broken to read its elements: between a tag's end and the next tag's
+# start (no "<" can stand inside an attribute value), the blanks between them dropped.
+_BETWEEN_TAGS = re.compile(r"(?<=>)[^\S\n]*(?=<)")
 
 
 @dataclass
@@ -47,11 +55,73 @@ def looks_like_xml(text: str) -> bool:
 
 def compress_xml(text: str, request: Request) -> tuple[str, str] | None:
     """Runs of like elements cut (see the module); None if it does not parse line by line."""
+    lines = text.split("\n")
     root = _parse(text)
     if root is None:
+        return _viewed(lines, request)
+    cut = _cut(lines, root, request, {})
+    return None if cut is None else ("\n".join(line for _, _, line in cut), "xml:runs")
+
+
+def _viewed(lines: list[str], request: Request) -> tuple[str, str] | None:
+    """The document read with its lines broken between tags, its long lines shown as views.
+
+    None unless a line is long enough for a view. A shorter line broken too (a failure's
+    end tags, then the next test cases) is shown whole or left out whole: the elements it
+    holds stay or go together.
+    """
+    pieces = [_BETWEEN_TAGS.split(line) for line in lines]
+    broken = [i for i, split in enumerate(pieces) if len(split) > 1]
+    if not any(len(lines[i]) >= VIEW_CHARS for i in broken):
         return None
-    lines = text.split("\n")
+    origin = [i for i, split in enumerate(pieces) for _ in split]
+    relaid = [piece for split in pieces for piece in split]
+    short = {i for i in broken if len(lines[i]) < VIEW_CHARS}  # no view: kept whole or cut
+    glued = {k: i for k, i in enumerate(origin) if i in short}
+    root = _parse("\n".join(relaid))
+    cut = None if root is None else _cut(relaid, root, request, glued)
+    if cut is None:
+        return None
+    kept = {first for first, last, _ in cut if first == last}
+    kept_pieces = Counter(glued[k] for k in kept if k in glued)
+    if any(n < len(pieces[i]) for i, n in kept_pieces.items()):
+        return None  # a broken short line partly left out: no line of the input
+    shown_whole: set[int] = set()
+    # Each stretch of output standing on one long broken line is a view of it, under its
+    # label; a short broken line kept is shown as it is.
+    out: list[str] = []
+    k = 0
+    while k < len(cut):
+        line = origin[cut[k][0]]
+        if cut[k][0] in glued:  # a short broken line: whole, or under a marker
+            if cut[k][0] not in kept:
+                out.append(cut[k][2])
+            elif line not in shown_whole:
+                shown_whole.add(line)
+                out.append(lines[line])
+            k += 1
+            continue
+        end = k + 1
+        while end < len(cut) and origin[cut[end][0]] == line and cut[end][0] not in glued:
+            end += 1
+        shown = [piece for _, _, piece in cut[k:end]]
+        if len(pieces[line]) > 1:
+            out.append(view_label(len(shown), len(lines[line]), "XML: its elements, a line each"))
+        out += shown
+        k = end
+    return "\n".join(out), "xml:runs"
+
+
+def _cut(
+    lines: list[str], root: _Element, request: Request, glued: dict[int, int]
+) -> list[tuple[int, int, str]] | None:
+    """(first line, last line, line) of the text with its runs cut; None when none is cut.
+
+    ``glued`` maps lines to the group of lines they were broken from: the elements of a run
+    on one group stay or go together.
+    """
     dropped: list[tuple[int, int, str]] = []  # (first line, last line, marker) per cut
+    failing = sorted(failing_lines(lines))
 
     starts = [0]
     for line in lines:
@@ -69,7 +139,7 @@ def compress_xml(text: str, request: Request) -> tuple[str, str] | None:
             size -= sum(chars(e) - n for e, n in zip(run, sizes, strict=True))
             if len(run) < _MIN_RUN or sum(sizes) <= _RUN_CHARS:
                 continue  # few, or short once their own runs are cut: all stay
-            keep = _kept(run, lines, request.query)
+            keep = _glued(run, _kept(run, lines, request.query, failing), glued)
             dropped.extend(_cuts(run, keep, tag, lines, request.key))
             size -= sum(n for i, n in enumerate(sizes) if i not in keep)
         return size
@@ -80,15 +150,34 @@ def compress_xml(text: str, request: Request) -> tuple[str, str] | None:
         return None
     if not dropped:
         return None
-    out: list[str] = []
+    out: list[tuple[int, int, str]] = []
     at = 0
     for first, last, marker in sorted(dropped, key=lambda cut: (cut[0], -cut[1])):
         if first < at:
             continue  # inside an element a wider cut left out
-        out += [*lines[at:first], marker]
+        out += [(i, i, lines[i]) for i in range(at, first)]
+        out.append((first, max(first + 1, last), marker))  # a marker spans, a line does not
         at = last + 1
-    out += lines[at:]
-    return "\n".join(out), "xml:runs"
+    out += [(i, i, lines[i]) for i in range(at, len(lines))]
+    return out
+
+
+def _glued(run: list[_Element], keep: list[int], glued: dict[int, int]) -> list[int]:
+    """``keep`` with the elements sharing a broken line with a kept one, until none is left."""
+    if not glued:
+        return keep
+    kept = set(keep)
+    changed = True
+    while changed:
+        groups = {glued[k] for i in kept for k in range(run[i].start, run[i].end + 1) if k in glued}
+        more = {
+            i
+            for i, e in enumerate(run)
+            if i not in kept and any(glued.get(k) in groups for k in range(e.start, e.end + 1))
+        }
+        kept |= more
+        changed = bool(more)
+    return sorted(kept)
 
 
 def _parse(text: str) -> _Element | None:
@@ -129,9 +218,18 @@ def _runs(children: list[_Element]) -> list[tuple[str, list[_Element]]]:
     return [(tag, list(run)) for tag, run in groupby(children, key=lambda e: e.tag)]
 
 
-def _kept(run: list[_Element], lines: list[str], query: str | None) -> list[int]:
-    """Which elements of a run stay: the ends, the queried, the ones with a rare value."""
+def _kept(
+    run: list[_Element], lines: list[str], query: str | None, failing: list[int]
+) -> list[int]:
+    """Which elements of a run stay: the ends, the queried, the failing, the rare-valued.
+
+    ``failing`` lists the lines that report a failure, in order: an element holding one
+    stays whole (a test case with its failure), as guarantee 3 asks.
+    """
     keep = set(range(_EDGE)) | set(range(len(run) - _EDGE, len(run)))
+    keep |= {
+        i for i, e in enumerate(run) if bisect_right(failing, e.end) > bisect_left(failing, e.start)
+    }
     keep |= {round(k * (len(run) - 1) / (_SPREAD + 1)) for k in range(1, _SPREAD + 1)}
     texts = ["\n".join(lines[e.start : e.end + 1]) for e in run]
     keep |= best_matches(texts, query, most=_QUERIED, floor=0.5)

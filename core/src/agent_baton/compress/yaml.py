@@ -30,6 +30,10 @@ _LIST_HEAD, _LIST_TAIL = 3, 1  # items a long list keeps at level 0
 _SETTING_CHARS = 120  # a longer `key: value` line is text, not a setting
 _VALUES_SHOWN = 8  # values listed for a field that differs across many documents
 _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
+# Keys whose value names a document or a list item (a manifest's kind and metadata.name, an
+# Ansible task's or a workflow step's name, an id): kept at any depth an outline cuts.
+_IDENTITIES = frozenset(("kind", "name", "id", "namespace"))
+_IDENTITY_DEPTH = 6  # blanks of indent: a document's, a play's, a job's step's, not a field's
 
 
 @once
@@ -56,6 +60,7 @@ _SAMPLE = 20_000  # characters of a long text that are parsed
 _FOLDED_LINES = 3  # of a plain value: a listing YAML would fold into one string
 _STREAM = 4  # documents: a stream, whose documents are mostly mappings and lists
 _COLLECTIONS = 0.75  # of a stream's documents: mappings and lists
+_STYLED = ("|", ">", "'", '"')  # a scalar's styles: literal, folded, single and double quoted
 
 
 @once
@@ -76,9 +81,35 @@ def parses_as_yaml(text: str) -> bool:
     if len(documents) == 1 and _folds_a_listing(documents[0]):
         return False
     collections = sum(isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) for node in documents)
-    # A stream of many documents may hold a few plain ones (a block of text under "--- |").
+    if len(documents) >= 2:
+        # In a stream, a document that is a block ("--- |", "--- >") or a quoted scalar is
+        # written in YAML's syntax too (the YAML specification's examples); a plain one is
+        # text, which a stream of many documents may hold a few of.
+        collections += sum(
+            isinstance(node, yaml.ScalarNode) and node.style in _STYLED for node in documents
+        )
     least = len(documents) if len(documents) < _STREAM else _COLLECTIONS * len(documents)
     return bool(documents) and collections >= least
+
+
+@once
+def nests_yaml(text: str) -> bool:
+    """Whether the text is YAML of several documents, or of a mapping holding a collection.
+
+    A transcript's speaker lines (``action: strike``, ``user: hi``) parse as one flat
+    mapping; a manifest, a workflow or the YAML specification's examples nest or repeat
+    documents, which no transcript does.
+    """
+    if not parses_as_yaml(text):
+        return False
+    nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
+    documents = [node for node in nodes if node is not None and node.value]
+    return len(documents) >= 2 or any(
+        isinstance(value, (yaml.MappingNode, yaml.SequenceNode))
+        for node in documents
+        if isinstance(node, yaml.MappingNode)
+        for _, value in node.value
+    )
 
 
 def _folds_a_listing(node: yaml.Node) -> bool:
@@ -173,31 +204,46 @@ def compress_yaml(text: str, request: Request) -> tuple[str, str] | None:
 def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     """The lines up to the deepest indentation that fits ``budget`` characters.
 
-    Lines the query matches and lines that report a failure (a status, a job's log) stay
-    whatever their depth; each run of deeper lines becomes one ``# [… n lines]`` line at
-    its place.
+    Lines the query matches, lines that report a failure (a status, a job's log) and the
+    lines that name what a document or an item is (``kind:``, ``name:``: a manifest's
+    object, a task, a step) stay whatever their depth; so do the keys above each kept line,
+    which say whose value it is. Each run of deeper lines becomes one ``# [… n lines]``
+    line at its place.
     """
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
     matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
     matched.update(failing_lines(lines))
-    sizes: Counter[int] = Counter()  # characters of the lines at each depth (blank: -1)
-    for line, depth in zip(lines, depths, strict=True):
-        sizes[depth] += len(line) + 1
+    matched.update(i for i, line in enumerate(lines) if _identity(line))
+    matched |= _above(lines, depths, matched, -1, matched)
+    sizes: Counter[int] = Counter()  # characters of the other lines at each depth (blank: -1)
+    for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
+        if i not in matched:
+            sizes[depth] += len(line) + 1
     keep_depth = -1
-    used = size = sizes[-1]  # of the lines up to the depth kept (blank ones at every depth)
+    # Of the lines up to the depth kept (blank ones at every depth) and the ones kept above.
+    used = size = sizes[-1] + sum(len(lines[i]) + 1 for i in matched)
     for depth in sorted(d for d in sizes if d >= 0):
         size += sizes[depth]
         if size > budget and keep_depth >= 0:
             break
         keep_depth, used = depth, size
-    # Room left goes to deeper `key: value` lines, in order: the settings themselves.
+    # Room left goes to deeper `key: value` lines, in order: the settings themselves, each
+    # with the keys above it.
     for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
         pair = _KEY.match(line)
-        if depth > keep_depth and pair and pair.group(4) and len(line) <= _SETTING_CHARS:
-            if used + len(line) + 1 > budget:
+        if (
+            depth > keep_depth
+            and i not in matched
+            and pair
+            and pair.group(4)
+            and len(line) <= _SETTING_CHARS
+        ):
+            added = {i} | _above(lines, depths, {i}, keep_depth, matched)
+            cost = sum(len(lines[k]) + 1 for k in added)
+            if used + cost > budget:
                 break
-            matched.add(i)
-            used += len(line) + 1
+            matched |= added
+            used += cost
     out: list[str] = []
     gap = 0
     indent = ""
@@ -216,6 +262,46 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     if gap:
         out.append(f"{indent}# [… {gap} lines]")
     return out
+
+
+def _identity(line: str) -> bool:
+    """Whether a line names what its document or list item is: ``kind: Deployment``."""
+    pair = _KEY.match(line)
+    return (
+        pair is not None
+        and len(pair.group(1)) <= _IDENTITY_DEPTH
+        and pair.group(3) in _IDENTITIES
+        and len(line) <= _SETTING_CHARS
+    )
+
+
+def _above(
+    lines: list[str], depths: list[int], kept: set[int], floor: int, known: set[int]
+) -> set[int]:
+    """The key lines above each of ``kept`` deeper than ``floor``: whose value it is.
+
+    A list's items may stand at its key's indent (``env:`` over ``- name: A``). A line of
+    ``known`` (kept already) ends the climb: the keys above it are known too.
+    """
+    found: set[int] = set()
+    for i in sorted(kept, reverse=True):
+        depth, item = depths[i], lines[i].lstrip().startswith("- ")
+        for j in range(i - 1, -1, -1):
+            if depth <= floor or depth < 0 or (depth == 0 and not item):
+                break
+            if depths[j] < 0 or lines[j].lstrip()[:1] == "#":
+                continue
+            if depths[j] < depth or (
+                item
+                and depths[j] == depth
+                and _KEY.match(lines[j])
+                and not lines[j].lstrip().startswith("- ")
+            ):
+                if j in found or j in known:
+                    break  # the keys above it are found or kept already
+                found.add(j)
+                depth, item = depths[j], lines[j].lstrip().startswith("- ")
+    return found
 
 
 def _named(lines: list[str], request: Request) -> set[int]:

@@ -24,6 +24,7 @@ from agent_baton.compress.code.grammar import (
     parses_with_grammar,
     ungrammared_key,
 )
+from agent_baton.compress.code.makefile import makefile_skeleton, parses_as_makefile
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
@@ -34,6 +35,7 @@ from agent_baton.compress.code.skeleton import (
     Skeleton,
 )
 from agent_baton.compress.memo import once
+from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
 
 # A line of code by how it starts (a keyword, a comment, a closing bracket, an assignment,
@@ -59,6 +61,8 @@ _PYTHON_LINE = re.compile(r"\n[^\S\n]*(?:(?:async\s+)?def|class|import|from\s+\S
 _DATA_LINE = re.compile(r"^[A-Za-z_]\w*(?:[^\S\n]*:[^=\n]+)?[^\S\n]*=[^\S\n]*[\[{(]", re.M)
 _DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
+_WIDE = 1_000  # characters of a display on one line that make it a table
+_CUT = 300  # characters such a line keeps, before a marker saying how many more it had
 _BRACE_HINT = re.compile(r"[{};]\s*$", re.M)
 _PROTO_SYNTAX = re.compile(r'^syntax = "proto[23]";', re.M)  # a protobuf schema's first statement
 _CMAKE_DEFINITION = re.compile(r"^[^\S\n]*+(?:function|macro)[^\S\n]*\(", re.I)
@@ -100,7 +104,13 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     if diff is not None:
         return diff, "code:diff"
     script = text.startswith("#!")  # a shebang names an interpreter: a script
-    signs = script or looks_like_code(text) or parses_as_python(text) or detect_language(text)
+    signs = (
+        script
+        or parses_as_makefile(text)
+        or looks_like_code(text)
+        or parses_as_python(text)
+        or detect_language(text)
+    )
     # A header of macros and prototypes has few signs of code; named a header, its parse says.
     header = None if signs else _header_language(text, request.name)
     if not (signs or header):
@@ -128,6 +138,10 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         lines.pop()
     python = len(_PYTHON_HINT.findall(text[:20000]))
     braces = len(_BRACE_HINT.findall(text[:20000]))
+    if parses_as_makefile(text):  # rules' heads, variables and directives
+        made = makefile_skeleton(text)
+        if made is not None:
+            return made, "code:make"
     if _cmake(key):  # commands: top-level ones, and every function() and macro() head
         skeleton = indent_skeleton(lines)
         for i, line in enumerate(lines):
@@ -191,7 +205,8 @@ def _data_module(tree: ast.Module, text: str) -> bool:
 
     Lists, tuples, sets and dicts count. A text that parses as Python by chance (``key = 1``
     settings, one expression of words) holds no such tables; a generated table module holds
-    little else. A display on one line is no table of rows: the skeleton could not cut it.
+    little else. A short display on one line is no table of rows; a long one is a generated
+    table written on one line (pygments' ``_cocoa_builtins.py``: sets of thousands of names).
     """
     starts = [0]
     for line in _LINE_END.split(text):
@@ -200,7 +215,10 @@ def _data_module(tree: ast.Module, text: str) -> bool:
     for stmt in tree.body:
         value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
         last = value.end_lineno if isinstance(value, _DISPLAYS) else None
-        if value is not None and last is not None and last - value.lineno >= 2:
+        if value is None or last is None:
+            continue
+        wide = last == value.lineno and (value.end_col_offset or 0) >= _WIDE
+        if last - value.lineno >= 2 or wide:
             end = starts[last - 1] + (value.end_col_offset or 0)
             size += end - (starts[value.lineno - 1] + value.col_offset)
     return size >= _DATA_SHARE * len(text)
@@ -262,6 +280,11 @@ class _Visitor:
             self.s.keep(start, end, IMPORT)
             return
         self.s.keep(start, start, drop_at)
+        if start == end and len(self.s.lines[start]) > _WIDE:
+            # A generated table on one line: its start says what it holds.
+            self.s.lines[start] = cut_line(self.s.lines[start], _CUT)
+            self.s.cut += 1
+            return
         if end - start <= 5:
             self.s.keep(start + 1, end, DOC)
         else:

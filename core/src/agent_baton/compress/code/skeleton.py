@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent_baton.compress.markers import omitted
+from agent_baton.compress.prose import cut_line
 from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
 
@@ -21,6 +22,8 @@ MEMBER = 2  # fields, private methods, attributes, other statements
 DOC = 1  # first line of a docstring or doc comment
 DROP = 0
 
+_WIDE_IMPORT = 1_000  # characters of an import line that are cut short
+_IMPORT_KEPT = 300  # characters it keeps
 _QUERY_WORD = re.compile(r"[A-Za-z_$][\w$]*")
 # A word written as code names: snake_case, camelCase, a digit in it (not "the", "file").
 _IDENTIFIER = re.compile(r"_|[a-z][A-Z]|\d|^[A-Z][A-Z]+$")
@@ -51,6 +54,7 @@ class Skeleton:
     drop_at: list[int] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # index into owners, -1 when silent
     owners: list[Owner] = field(default_factory=list)
+    cut: int = 0  # lines cut short where they stand (a table written on one line)
 
     def __post_init__(self) -> None:
         self.drop_at = [DROP] * len(self.lines)
@@ -90,11 +94,18 @@ class Skeleton:
         fixed: set[int] = set()
         dropped = bodies = 0
         i = 0
+        cut = self.cut
         while i < n:
             if forced[i] or level < self.drop_at[i]:
                 if forced[i] or i in named:
                     fixed.add(len(out))
-                out.append(self.lines[i])
+                line = self.lines[i]
+                if self.drop_at[i] == IMPORT and len(line) > _WIDE_IMPORT and not forced[i]:
+                    # A generated module's import of hundreds of names on one line (a
+                    # TypeScript declaration file's): its start, then how much more it had.
+                    line = cut_line(line, _IMPORT_KEPT)
+                    cut += 1
+                out.append(line)
                 i += 1
                 continue
             owner = self.owner[i]
@@ -130,9 +141,11 @@ class Skeleton:
         dropped += repeated
         if repeated:
             out = _merge_counts(out, self.comment)
-        if not dropped:
+        if not dropped and not cut:
             return None
         what = f"{dropped} of {n} lines"
+        if cut:
+            what += f", {cut} cut short"
         if bodies:
             what += f" ({bodies} bodies)"
         out.append(omitted(what, key))
