@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import omitted, worth_marking
 from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
 
@@ -113,11 +113,11 @@ class Skeleton:
                     marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
                 else:
                     marker = f"{indent}{self.comment} [… {count} lines]"
-                if not body and count == 1 and len(line) <= len(marker):
-                    # One comment line no longer than its marker (``// Deprecated.``, a
-                    # blank line and ``/**``) costs no more. (A body of one line stays a
-                    # body, marked under its name.)
-                    out.append(line)
+                if not body and not level and not worth_marking(self.lines[i:j], marker):
+                    # Comment lines costing less than their marker saves (``// Deprecated.``,
+                    # a section's banner) are kept, unless a budget asks for a harder level.
+                    # (A body of one line stays a body, marked under its name.)
+                    out.extend(self.lines[i:j])
                     i = j
                     continue
                 out.append(marker)
