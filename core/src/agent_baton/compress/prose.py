@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
+from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.markers import left_out, omitted, view_label, worth_marking
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
@@ -452,6 +453,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     request.check_time()
     heads = _item_heads(blocks)
     kept = _select(units, lines, request, heads)
+    heads += file_heads(lines)  # a multi-file dump's "==> path <==": which file is which
     shown: dict[int, list[str]] = {}  # an input line's index -> what stands for it
     covered: set[int] = set()  # lines a code block or table shows in its own way
     hidden = 0  # the lines of those blocks their own compression left out

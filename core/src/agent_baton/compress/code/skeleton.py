@@ -73,7 +73,11 @@ class Skeleton:
         return len(self.owners) - 1
 
     def render(self, query: str | None, level: int, key: str | None) -> str | None:
-        """The skeleton as text, None when it would leave nothing out."""
+        """The skeleton as text, None when it would leave nothing out.
+
+        Its lines whole when every cut it would make costs more than it saves: the text is
+        source still, not shortened.
+        """
         whole = self._selected(query, level)
         n = len(self.lines)
         forced = [False] * n
@@ -89,6 +93,7 @@ class Skeleton:
         named = self._naming_lines()
         fixed: set[int] = set()
         dropped = bodies = 0
+        spared = False  # whether a run was kept for costing less than its marker
         i = 0
         while i < n:
             if forced[i] or level < self.drop_at[i]:
@@ -118,6 +123,7 @@ class Skeleton:
                     # a section's banner) are kept, unless a budget asks for a harder level.
                     # (A body of one line stays a body, marked under its name.)
                     out.extend(self.lines[i:j])
+                    spared = True
                     i = j
                     continue
                 out.append(marker)
@@ -131,7 +137,8 @@ class Skeleton:
         if repeated:
             out = _merge_counts(out, self.comment)
         if not dropped:
-            return None
+            # Every cut cost more than it saved: the lines whole (source still, unshortened).
+            return "\n".join(out) if spared else None
         what = f"{dropped} of {n} lines"
         if bodies:
             what += f" ({bodies} bodies)"
