@@ -52,6 +52,8 @@ PREFIXES = 30  # literals of the pattern tried before the pumps
 # their input keeps them linear; and why.
 ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.logs._FAILURE_START": ("match", "at a line's start, one attempt per line"),
+    "compress.heads._AT": ("match", "at a line's start, one attempt per line"),
+    "compress.heads._BODY": ("match", "at a line's start, one attempt per line"),
     "compress.detect._FIELD_NAME": ("match", "at a line's start, one attempt per line"),
     "compress.parsed._FIELD": ("match", "at a model's str() start and after each field's value"),
     "compress.parsed._RECORD": ("match", "at the start of a stripped text (a record's repr)"),

@@ -5,6 +5,7 @@ library's source.
 """
 
 import base64
+import difflib
 import gzip
 import importlib.metadata
 import itertools
@@ -12,6 +13,7 @@ import json
 import os
 import pydoc
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -238,3 +240,95 @@ def test_the_budgets_ranking_of_facts_does_not_depend_on_the_hash_seed():
         for seed in range(1, 5)
     }
     assert len(ranked) == 1
+
+
+def _stdlib_modules(count: int) -> list[Path]:
+    """The first ``count`` modules of the running Python's standard library, by name."""
+    found = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("[a-z]*.py"))
+    return found[:count]
+
+
+def test_a_budget_keeps_every_file_name_of_a_diff_before_its_hunks():
+    # A diff of 80 files under 1,500 tokens: the file names took at most half the budget,
+    # 57 of them, and the hunks of the others could not be placed.
+    parts = []
+    for path in _stdlib_modules(80):
+        before = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        after = [line.replace("    ", "\t") for line in before]  # an editor's re-indent
+        parts += difflib.unified_diff(before, after, f"a/{path.name}", f"b/{path.name}", n=1)
+    text = "".join(parts)
+    heads = [line for line in text.splitlines() if line.startswith("+++ ")]
+    out = compress(text, key="reindent.diff", model="gpt-4", max_tokens=1500)
+    assert out.compressed_tokens <= 1500
+    assert [head for head in heads if head not in out.text.splitlines()] == []
+
+
+def test_a_budget_keeps_every_file_name_of_a_multi_file_dump():
+    # head -n 40 over 40 modules: "==> path <==" names each block. Under 1,500 tokens one of
+    # 40 names was left: the blocks read as one file.
+    parts = []
+    for path in _stdlib_modules(40):
+        head = path.read_text(encoding="utf-8").splitlines()[:40]
+        parts += [f"==> {path} <==", *head, ""]
+    text = "\n".join(parts)
+    heads = [line for line in parts if line.startswith("==> ")]
+    out = compress(text, key="heads", model="gpt-4", max_tokens=1500)
+    assert out.compressed_tokens <= 1500
+    assert [head for head in heads if head not in out.text.splitlines()] == []
+
+
+LEDGER = """
+mod parse {
+    pub fn amount(s: &str) -> u64 { s.trim().parse::<u64>().unwrap() }
+    pub fn line(l: &str) -> u64 { let parts: Vec<&str> = l.split(',').collect(); amount(parts[1]) }
+}
+mod ledger {
+    pub fn total(lines: &[&str]) -> u64 { lines.iter().map(|l| crate::parse::line(l)).sum() }
+    pub fn report(lines: &[&str]) -> String { format!("total={}", total(lines)) }
+}
+fn main() { println!("{}", ledger::report(&["a,1", "b,2"])); }
+#[cfg(test)]
+mod tests {
+    #[test] fn totals_bad_amount() { assert_eq!(crate::ledger::total(&["a,1", "b,x"]), 1); }
+    #[test] fn report_bad_line() { assert_eq!(crate::ledger::report(&["a"]), "total=0"); }
+    #[test] fn spaced_amount() { assert_eq!(crate::parse::amount(" 1 2 "), 12); }
+"""
+
+
+def test_a_budget_keeps_a_line_between_two_kept_ones_that_costs_about_its_marker(tmp_path):
+    # A Rust test run's backtraces: each frame's function over its failing "at" line. Under
+    # 1,600 tokens the "at" lines stayed and every function was a "[… 1 line]" costing as
+    # much: "at ./src/main.rs:2:61" said where, never in what.
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        pytest.skip("no cargo on this machine")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "ledger"\nversion = "0.1.0"\nedition = "2021"\n'
+    )
+    passing = [
+        f'    #[test] fn ok_{k}() {{ assert_eq!(crate::parse::amount("{k}"), {k}); }}'
+        for k in range(30)
+    ]
+    (tmp_path / "src" / "main.rs").write_text("\n".join([LEDGER, *passing, "}", ""]))
+    run = subprocess.run(
+        [cargo, "test", "-q", "--offline", "--color", "never"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RUST_BACKTRACE": "1", "CARGO_TARGET_DIR": str(tmp_path / "target")},
+        check=False,
+    )
+    text = run.stdout + run.stderr
+    if "stack backtrace:" not in text:
+        pytest.skip("cargo printed no backtrace on this machine")
+    lines = text.splitlines()
+    frames = {
+        lines[i - 1]
+        for i, line in enumerate(lines)
+        if i and line.lstrip().startswith("at ./src/main.rs") and "ledger::" in lines[i - 1]
+    }
+    out = compress(text, key="cargo-test", model="gpt-4", max_tokens=1600)
+    assert out.compressed_tokens <= 1600
+    assert frames.intersection(out.text.splitlines())
+    assert missing_failures(text, out.text) == []

@@ -15,9 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent_baton import get_token_counter
 from agent_baton.compress import compress
+from agent_baton.compress.budget import LineUnits
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
+from agent_baton.compress.markers import is_marker, left_out
 from agent_baton.compress.prose import (
     compress_document,
     compress_prose,
@@ -109,7 +112,8 @@ def test_sentence_introducing_a_code_block_and_link_targets():
         parts += [f"{FILLER} {FILLER} See [the guide](https://example.org/a/b.c/d.e).", ""]
     parts += [f"{FILLER} {intro}", "", "::", "", "    [marker]", "    Error=go away", ""]
     out, _ = compress_prose("\n".join(parts), Request())
-    assert "/usr/lib/tool/MARKER" in out and "\n::\n" not in out
+    # The lone "::" costs less than a marker standing for it would: it stays as it is.
+    assert "/usr/lib/tool/MARKER" in out and "\n::\n" in out and "[… 1 line]" not in out
 
 
 def test_a_listing_without_stops_is_kept_line_by_line_not_dropped_whole():
@@ -350,9 +354,10 @@ def test_prose_output_is_input_lines_and_markers(paragraphs, width, lead, query,
 
 
 def test_a_failure_line_is_kept_when_a_sentence_of_the_same_words_was():
-    # Found by the property test above: the second paragraph repeats the first's words.
+    # Found by the property test above: the second paragraph repeats the first's words
+    # (long enough that leaving it out saves more than its marker costs).
     text = (
-        "the the the the the\n\nthe the the the the\n\n"
+        "the the the the the\n\n" + "the " * 16 + "the\n\n"
         "ZeroDivisionError: the the\nZeroDivisionError: the"
     )
     out = compress_document(text, Request(level=0), keep_code_head)
@@ -486,6 +491,42 @@ def test_a_man_pages_header_and_footer_lines_stay():
     lines = [line for line in page.splitlines() if line.strip()]
     out = compress(page, model="gpt-4").text
     assert lines[0] in out and lines[-1] in out  # the page's name and its version and date
+
+
+@pytest.mark.parametrize("page", ["ls", "grep", "tar", "sed"])
+def test_a_man_pages_closing_marker_counts_every_line_left_out(page):
+    # A man page's DESCRIPTION is one indented block, shown in its own way: the closing
+    # marker of ls's counted the lines left out around it alone ("[… 2 of 248 lines
+    # omitted]"), none of the 80 left out of it.
+    text = rendered_man(page)
+    out = compress(text, model="gpt-4").text.splitlines()
+    said = re.search(r"([\d,]+) of [\d,]+ (?:lines|in all)", out[-1])
+    assert said is not None
+    assert int(said[1].replace(",", "")) == left_out(text.splitlines(), out)
+
+
+@pytest.mark.parametrize("page", ["ls", "cp", "grep", "sed", "ps"])
+def test_no_man_page_marker_saves_less_than_it_costs(page):
+    # ls: "[… 2 lines]" (6 tokens) stood for "with -l, print the author of each file" and
+    # a blank line (11): markers were 31 % of the output, and said less than the lines.
+    text = rendered_man(page)
+    out = compress(text, model="gpt-4").text.splitlines()
+    count = get_token_counter("gpt-4")
+    begins = LineUnits.of(out, text).begins
+    source = text.splitlines()
+
+    def cost(lines: list[str]) -> int:
+        return sum(count(line) + 1 for line in lines)
+
+    # The lines each marker stands for at its place (none for a summary).
+    spans = [source[begins[j] : begins[j + 1]] if is_marker(x) else [] for j, x in enumerate(out)]
+    wasted = [
+        (marker, lines)
+        for marker, lines in zip(out, spans, strict=True)
+        if lines and cost(lines) < 2 * cost([marker])
+    ]
+    assert wasted == []
+    assert violations(text, "\n".join(out)) == []
 
 
 def test_a_documents_opening_sentence_stays():

@@ -4,6 +4,7 @@ Every line that reports a failure stays, whatever the budget (the guarantee wins
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
 lines that answer the query (BM25 over the text's own lines, a line's block and the line
 it sits under counting too: a signature, a key, a version's heading), then the lines that
+head others (a file of a diff, a commit, a frame, a definition), then the lines that
 carry facts (numbers with units, identifiers, headings, signatures),
 then the other lines that name a problem, the lines that only share a word with the query,
 and the first lines while room remains; all in their original order. A failure inside a
@@ -22,10 +23,10 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import accumulate, chain, pairwise
 
-from agent_baton.compress.code.diff import file_heads
 from agent_baton.compress.guarantees import VIEW_CHARS, find_failures
+from agent_baton.compress.heads import structural_heads
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import (
@@ -108,7 +109,9 @@ def fit_lines(
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
     Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
-    lines that answer it come next, then the lines that carry facts, then the other problem
+    lines that answer it come next, then the lines that head others (a diff's files, a log's
+    commits, a backtrace's frames, definitions: :mod:`~agent_baton.compress.heads`), then
+    the lines that carry facts, then the other problem
     lines, the lines that only share a word with the query, and the head of the text.
     ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
     Markers count the original's lines, read from the markers already in ``text``
@@ -131,17 +134,22 @@ def fit_lines(
     texts = [item.text for item in items]
     matches, weak = _matches(texts, query) if query and query_terms(query) else ([], [])
     problems = problem_lines(texts)
-    # A diff's file names, up to a share of the budget, outrank its hunks: a hunk read
-    # without its file says nothing (in a diff of one file, it is in the file).
-    named: list[int] = []
-    room = _LEAD_SHARE * budget
-    heads = file_heads(texts) if "\n+++ " in text else []
-    for i in heads if len(heads) > 1 else ():
-        room -= counter(texts[i]) + 1 + _GAP_TOKENS
-        if room < 0:
-            break
-        named.append(i)
-    if not failing and not matches and not problems and not named:
+    # What heads other lines (a diff's files, a log's commits, a backtrace's frames, the
+    # definitions over bodies) outranks those lines: a hunk read without its file says
+    # nothing. Next to what a compressor kept, at most a share of the budget.
+    heads = structural_heads(texts, text)
+    if original is not None and len(original) <= _BLANK_SCAN_CHARS:
+        # Those of the original that its compressed form kept (a commit's subject is found
+        # by its header, which the compressor folded).
+        found = original.splitlines()
+        at: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            at.setdefault(t, []).append(i)
+        named = (at.get(found[k], ()) for k in structural_heads(found, original))
+        heads = list(dict.fromkeys(chain(heads, chain.from_iterable(named))))
+    if prefer:
+        heads = _within(heads, texts, _LEAD_SHARE * budget, counter)
+    if not failing and not matches and not problems and not heads:
         kept = _prefix(lines, budget, counter)
         out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         while kept and counter(out) > max_tokens:
@@ -166,20 +174,16 @@ def fit_lines(
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
     # The query's best answers, up to a share of the budget, outrank what a compressor kept.
-    lead: list[int] = []
-    room = _LEAD_SHARE * budget
-    for i in matches if prefer else ():
-        room -= counter(texts[i]) + 1 + _GAP_TOKENS
-        if room < 0:
-            break
-        lead.append(i)
+    lead = _within(matches, texts, _LEAD_SHARE * budget, counter) if prefer else []
     later = (lambda: _facts(texts), lambda: problems, lambda: weak, lambda: range(len(items)))
     # Each rank is read only if the ones before it leave room (the facts cost a pass).
     # pytest's diff of the values an assertion compared: its differing lines come before
     # the context around them (``E         - 'price': 999.99,``).
     differing = [i for i, t in enumerate(texts) if t[:1] == "E" and _DIFF_MARK.match(t)]
     lazy = chain.from_iterable(rank() for rank in later)
-    ranks = chain(lead, named, differing[:_DIFF_LINES], preferred, matches, lazy)
+    # The query's matches before the heads (beside a compressor's lines, the best of them).
+    answering = () if prefer else matches
+    ranks = chain(lead, differing[:_DIFF_LINES], answering, heads, preferred, matches, lazy)
     for i in ranks:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
@@ -198,23 +202,68 @@ def fit_lines(
         if start and not is_marker(texts[best]):
             items[best] = _Item(start[0], items[best].line, items[best].part)
             picked.append(best)
-    while True:
-        order = sorted(picked)
+
+    def shown(order: list[int], then: str = "") -> str:
         kept = _with_gaps(items, order, units)
         if views:  # a failure line cut short stands under the label that says so
             kept = [x for line in kept for x in ((views[line], line) if line in views else (line,))]
         what = units.summary(sorted({items[i].line for i in order if not items[i].part}))
-        out = "\n".join([*kept, omitted(what, key)])
-        if counter(out) <= max_tokens:
-            return out
+        return "\n".join([*kept, omitted(what, key, then=then)])
+
+    while True:
+        out = shown(sorted(picked))
+        tokens = counter(out)
+        if tokens <= max_tokens:
+            # What is left of the budget fills the gaps whose lines cost about their marker.
+            filled = _fill_gaps(items, set(picked), max_tokens - tokens, counter)
+            fuller = shown(sorted({*picked, *filled})) if filled else out
+            return fuller if counter(fuller) <= max_tokens else out
         if len(picked) > kept_all:
             picked.pop()  # counting the joined lines found less room: drop the last picked
             continue
         if not failing:
             return ""
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
-        over = f"the failure lines alone exceed max_tokens={max_tokens}, all kept"
-        return "\n".join([*kept, omitted(what, key, then=over)])
+        return shown(
+            sorted(picked), f"the failure lines alone exceed max_tokens={max_tokens}, all kept"
+        )
+
+
+def _fill_gaps(items: list[_Item], chosen: set[int], room: int, counter: TokenCounter) -> set[int]:
+    """The lines between two ``chosen`` ones that cost less than twice their gap's marker.
+
+    That marker (``[… 1 line]``) would cost about what they do and say less: a frame's
+    function over its failing ``at src/main.rs:2:61``. Cheapest first while ``room``
+    tokens (and the markers' they replace) last.
+    """
+    texts = [item.text for item in items]
+    runs: list[tuple[int, range]] = []
+    for before, after in pairwise(sorted(chosen)):
+        run = range(before + 1, after)
+        if not run or len(run) >= 2 * _GAP_TOKENS:
+            continue  # none left out, or more than a marker's worth of lines
+        if any(items[i].part or not _pickable(texts, i, chosen.union(run)) for i in run):
+            continue
+        cost = sum(counter(texts[i]) + 1 for i in run)
+        if cost < 2 * _GAP_TOKENS:
+            runs.append((cost, run))
+    filled: set[int] = set()
+    for cost, run in sorted(runs, key=lambda found: found[0]):
+        if cost - _GAP_TOKENS <= room:
+            filled.update(run)
+            room -= cost - _GAP_TOKENS
+    return filled
+
+
+def _within(lines: list[int], texts: list[str], room: float, counter: TokenCounter) -> list[int]:
+    """The first of ``lines`` that fit ``room`` tokens, each with a gap's marker."""
+    out: list[int] = []
+    for i in lines:
+        room -= counter(texts[i]) + 1 + _GAP_TOKENS
+        if room < 0:
+            break
+        out.append(i)
+    return out
 
 
 def _cut_long_failures(

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent_baton.compress.lines import BREAK, line_count
@@ -42,6 +44,11 @@ _PLACE = re.compile(
     r"(?:([\d,]+) (?:more )?(?:lines?|(?:table )?rows?)\b"
     r"|rows? (\d+)(?:-(\d+))?\])"
 )
+# What a token is at most, as markers' costs are estimated: a word's letters, up to eight
+# (an identifier's parts count apart: ``IEC_60559_TYPES_EXT`` is eight tokens), up to three
+# digits, or any other sign.
+_PIECE = re.compile(r"[^\W\d_]{1,8}|\d{1,3}|\S")
+_CHARS_PER_TOKEN = 16  # more than a line's non-blank characters hold per token
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.
 FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
 
@@ -154,6 +161,39 @@ def view_span(line: str) -> tuple[int, int] | None:
     """(lines, characters) that a view's label announces; None for any other line."""
     found = _VIEW.match(line)
     return None if found is None else (int(found.group(1)), int(found.group(2)))
+
+
+def worth_marking(lines: Sequence[str], marker: str) -> bool:
+    """Whether leaving ``lines`` out for ``marker`` saves at least what the marker costs.
+
+    A marker costs tokens too: ``[… 2 lines]`` standing for a man page's one-line option
+    description and the blank line after it saves less than it costs, and says less than
+    the lines would; such lines are kept instead. Tokens are estimated the same way for
+    both: a word, a number or a sign each, and a line break.
+    """
+    limit = 2 * _tokens(marker)
+    cost = 0
+    for line in lines:
+        if len(line) >= _CHARS_PER_TOKEN * limit:
+            return True  # no need to read a long line's words: it costs more
+        cost += _tokens(line)
+        if cost >= limit:
+            return True
+    return False
+
+
+def _tokens(line: str) -> int:
+    return len(_PIECE.findall(line)) + 1
+
+
+def left_out(lines: Sequence[str], shown: Sequence[str]) -> int:
+    """How many of ``lines`` (not blank) ``shown``, their compressed form, does not keep.
+
+    A kept line is one of them byte for byte, once each (a line said twice is kept twice).
+    """
+    kept = Counter(line for line in shown if line.strip() and not is_marker(line))
+    said = Counter(line for line in lines if line.strip())
+    return sum(count - min(count, kept[line]) for line, count in said.items())
 
 
 def is_marker(line: str) -> bool:

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
 
-from agent_baton.compress.markers import omitted, view_label
+from agent_baton.compress.dumps import file_heads
+from agent_baton.compress.markers import left_out, omitted, view_label, worth_marking
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
@@ -340,8 +341,18 @@ def _with_gaps(
 ) -> str:
     """The lines in ``keep``, each run of the others a marker where it was.
 
-    The last marker says how many were left out in all.
+    The last marker says how many were left out in all. A run that costs less than its
+    marker would save is kept (a man page's option described in one line).
     """
+    keep = set(keep)
+    start = None  # where the run of lines left out so far began
+    for i in range(len(lines) + 1):
+        if i < len(lines) and i not in keep:
+            start = i if start is None else start
+        elif start is not None:
+            if not worth_marking(lines[start:i], _gap(i - start, unit)):
+                keep.update(range(start, i))
+            start = None
     out: list[str] = []
     gap = 0
     for i, line in enumerate(lines):
@@ -442,8 +453,10 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     request.check_time()
     heads = _item_heads(blocks)
     kept = _select(units, lines, request, heads)
+    heads += file_heads(lines)  # a multi-file dump's "==> path <==": which file is which
     shown: dict[int, list[str]] = {}  # an input line's index -> what stands for it
     covered: set[int] = set()  # lines a code block or table shows in its own way
+    hidden = 0  # the lines of those blocks their own compression left out
     pieces: dict[int, list[int]] = {}  # a line too long to keep -> its sentences
     for k in heads:
         shown[k] = [lines[k]]
@@ -459,6 +472,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
             own = code(body, block.lang, request) if block.kind == "code" else _table(body, request)
             shown[block.start] = own.splitlines()
             covered.update(span[1:])
+            hidden += left_out(block.lines, shown[block.start])
         else:
             for index in block.units:
                 unit = units[index]
@@ -497,29 +511,38 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
             shown[block.start] = block.lines
     out: list[str] = []
     gap = dropped = 0  # the lines left out since the last shown one, and in all
+    first = 0  # the first line left out since the last shown one
     for k, line in enumerate(lines):
         if k in covered:
             continue
         if k in shown:
             if gap:
-                out.append(_gap(gap, "line"))
-                dropped += gap
+                dropped += _close_gap(out, [lines[j] for j in range(first, k) if j not in covered])
                 gap = 0
             out.extend(shown[k])
         elif not line.strip():
             if not gap and out and out[-1].strip():
                 out.append(line)
         else:
+            first = first if gap else k
             gap += 1
+    if gap:
+        # The last lines: kept when they cost less than their place in the closing marker.
+        run = [lines[j] for j in range(first, len(lines)) if j not in covered]
+        if not worth_marking(run, _gap(gap, "line")):
+            out.extend(run)
+            gap = 0
     if out and not out[-1].strip():
         out.pop()
     cut = sum(len(members) - sum(i in kept for i in members) for members in pieces.values())
     if len("\n".join(out)) >= len(text):
         return None  # the markers would cost more than the lines they stand for
     if gap or dropped or cut:
-        # The last marker stands where the text's last lines were left out, if they were.
-        what = [f"{gap} more lines ({dropped + gap} of {len(lines)} in all)"] if gap else []
-        what += [f"{dropped} of {len(lines)} lines"] if dropped and not gap else []
+        # The last marker stands where the text's last lines were left out, if they were;
+        # its count is of all the lines left out, those of blocks shown in their own way too.
+        total = dropped + hidden + gap
+        what = [f"{gap} more lines ({total} of {len(lines)} in all)"] if gap else []
+        what += [f"{total} of {len(lines)} lines"] if dropped and not gap else []
         what += [f"{cut} sentences of long lines"] if cut else []
         out.append(omitted(" and ".join(what), request.key))
     return "\n".join(out)
@@ -566,6 +589,19 @@ def _clause_heads(blocks: list[_Block]) -> list[int]:
             heads.extend(b.start for b in run)
         run = [] if block is None else [block]
     return heads
+
+
+def _close_gap(out: list[str], run: list[str]) -> int:
+    """Close a run of lines left out in ``out``: its marker, or the lines when cheaper.
+
+    Returns how many lines (not blank) the marker stands for; 0 when the lines are kept.
+    """
+    marker = _gap(sum(1 for line in run if line.strip()), "line")
+    if not worth_marking(run, marker):
+        out.extend(run)
+        return 0
+    out.append(marker)
+    return sum(1 for line in run if line.strip())
 
 
 def _gap(count: int, unit: str) -> str:

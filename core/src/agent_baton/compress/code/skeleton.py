@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import omitted, worth_marking
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
@@ -77,7 +77,11 @@ class Skeleton:
         return len(self.owners) - 1
 
     def render(self, query: str | None, level: int, key: str | None) -> str | None:
-        """The skeleton as text, None when it would leave nothing out."""
+        """The skeleton as text, None when it would leave nothing out.
+
+        Its lines whole when every cut it would make costs more than it saves: the text is
+        source still, not shortened.
+        """
         whole = self._selected(query, level)
         n = len(self.lines)
         forced = [False] * n
@@ -93,6 +97,7 @@ class Skeleton:
         named = self._naming_lines()
         fixed: set[int] = set()
         dropped = bodies = 0
+        spared = False  # whether a run was kept for costing less than its marker
         i = 0
         cut = self.cut
         while i < n:
@@ -124,11 +129,12 @@ class Skeleton:
                     marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
                 else:
                     marker = f"{indent}{self.comment} [… {count} lines]"
-                if not body and count == 1 and len(line) <= len(marker):
-                    # One comment line no longer than its marker (``// Deprecated.``, a
-                    # blank line and ``/**``) costs no more. (A body of one line stays a
-                    # body, marked under its name.)
-                    out.append(line)
+                if not body and not level and not worth_marking(self.lines[i:j], marker):
+                    # Comment lines costing less than their marker saves (``// Deprecated.``,
+                    # a section's banner) are kept, unless a budget asks for a harder level.
+                    # (A body of one line stays a body, marked under its name.)
+                    out.extend(self.lines[i:j])
+                    spared = True
                     i = j
                     continue
                 out.append(marker)
@@ -142,7 +148,8 @@ class Skeleton:
         if repeated:
             out = _merge_counts(out, self.comment)
         if not dropped and not cut:
-            return None
+            # Every cut cost more than it saved: the lines whole (source still, unshortened).
+            return "\n".join(out) if spared else None
         what = f"{dropped} of {n} lines"
         if cut:
             what += f", {cut} cut short"

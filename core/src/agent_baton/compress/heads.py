@@ -1,0 +1,64 @@
+"""The lines that head others: a file's, a commit's, a stack frame's, a definition's.
+
+A budget that keeps a hunk without its file, a commit's message without its id, a frame's
+location without its function or a body's line without its signature keeps lines nobody
+can place. Once the failures and the lines that answer the query are in, these heads come
+before any body line (:func:`~agent_baton.compress.budget.fit_lines`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent_baton.compress.code.diff import file_heads as diff_heads
+from agent_baton.compress.dumps import file_heads as dump_heads
+from agent_baton.compress.git_log import commit_heads
+
+# A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
+# ("             at ./src/main.rs:2:61"); a C++ or Go one is alike.
+_FRAME = re.compile(r" {0,8}\d{1,4}: \S")
+_AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
+# A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
+_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of \S+ omitted$")
+_MIN_FRAMES = 2
+
+
+def structural_heads(lines: list[str], text: str) -> list[int]:
+    """Indices of the lines of ``text`` (its ``lines``) that head the lines under them.
+
+    First the line that opens each record: a diff's or a multi-file dump's file names, a
+    git log's commit lines, a backtrace's frames, the definitions whose bodies a code
+    skeleton left out; then the lines that say more of one (a commit's subject, a frame's
+    place), so that as many records as fit are named before any is told in full.
+    """
+    opening: set[int] = set()
+    files = diff_heads(lines) if "\n+++ " in text else []
+    opening.update(files if len(files) > 1 else ())
+    opening.update(dump_heads(lines))
+    commits = commit_heads(lines, text)
+    opening.update(i for i in commits if lines[i].lstrip("*|/\\ ").startswith("commit "))
+    frames = _frames(lines)
+    opening.update(frames[::2])
+    opening.update(_defined(lines))
+    telling = {*commits, *frames[1::2]} - opening
+    return [*sorted(opening), *sorted(telling)]
+
+
+def _frames(lines: list[str]) -> list[int]:
+    """A backtrace's frames: each numbered line over its ``at file:line``, and that line."""
+    heads = [
+        k
+        for i, line in enumerate(lines[1:], 1)
+        if line[:1] == " " and _AT.match(line) and _FRAME.match(lines[i - 1])
+        for k in (i - 1, i)
+    ]
+    return heads if len(heads) >= 2 * _MIN_FRAMES else []
+
+
+def _defined(lines: list[str]) -> list[int]:
+    """The line over each body a code skeleton left out: its definition's last line."""
+    return [
+        i - 1
+        for i, line in enumerate(lines)
+        if i and "lines of" in line and _BODY.match(line) and lines[i - 1].strip()
+    ]
