@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermination
+from autogen_agentchat.messages import ToolCallSummaryMessage
 from autogen_agentchat.teams import RoundRobinGroupChat, Swarm
 from autogen_core.tools import FunctionTool
 
 from agent_baton.compress import compress
+from agent_baton.compress.segment import segments
 
 DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path off."
 ERROR = "HTTPSConnectionPool(host='metrics.internal', port=443): Max retries exceeded"
@@ -152,3 +154,41 @@ async def test_a_handoffs_context_is_read_as_the_messages_it_hands_over(kit, sha
     assert "'s 2 messages of its context:]" in out.text
     assert "FunctionExecutionResultMessage" in out.text
     assert DECISION in out.text
+
+
+async def test_a_tool_call_summary_joining_a_module_and_an_error_stays_one_program(kit):
+    """A ToolCallSummaryMessage joins its tools' results with newlines: a module's source, then
+    an error. Read line by line, the docstrings and the code alternated as prose and records
+    (38 blocks, 22 % saved); the module is one block, compressed as code, the error after it."""
+    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+
+    async def read_source() -> str:
+        return source
+
+    async def fetch_metrics() -> str:
+        raise ConnectionError(ERROR)
+
+    engineer = AssistantAgent(
+        "engineer",
+        kit.replay(kit.calls(("read_source", {}), ("fetch_metrics", {})), "Done."),
+        tools=[
+            FunctionTool(read_source, description="Read the module."),
+            FunctionTool(fetch_metrics, description="Fetch the metrics."),
+        ],
+    )
+    reviewer = AssistantAgent("reviewer", kit.replay(f"{SAID} TERMINATE"))
+    team = RoundRobinGroupChat(
+        [engineer, reviewer],
+        termination_condition=TextMentionTermination("TERMINATE") | MaxMessageTermination(6),
+    )
+    streamed = [m async for m in team.run_stream(task="Check the module and the metrics.")]
+    [summary] = [m for m in streamed if isinstance(m, ToolCallSummaryMessage)]
+    text = summary.content
+    assert text.startswith(source[:100]) and text.endswith(ERROR)
+
+    out = compress(text)
+
+    assert len(segments(text)) == 2
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert "def dedent(text):" in out.text
+    assert out.text.rstrip().endswith(ERROR)

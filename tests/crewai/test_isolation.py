@@ -18,6 +18,7 @@ import pytest
 from crewai import Agent, Crew, Process, Task
 
 from agent_baton import SharedContext
+from agent_baton.compress import compress
 from agent_baton_crewai import SCOPE_INPUT, CrewBaton
 from agent_baton_crewai.demo import action, final
 
@@ -239,3 +240,91 @@ def test_one_crew_kicked_off_again_starts_clean_and_keeps_both_reports(ctx, make
     baton.attach(crew)  # and back
     crew.kickoff(inputs={"region": "r4"})
     assert set(CODE.findall(baton.report().ctx.get("research", full=True))) == {"R4"}
+
+
+def test_hierarchical_crews_delegating_to_coworkers_in_two_threads(shared, rule_llm, capfd):
+    """Two hierarchical crews on one baton: each manager delegates the research and the
+    summary to its coworkers with CrewAI's delegation tool; the writer searches the shared
+    context. Every prompt (the managers', the coworkers') holds its own region's codes only,
+    the manager's second task gets the research compressed, and the verbose console output
+    of both runs keeps each writer's answer when compressed."""
+    baton = CrewBaton(shared, max_tokens=800)
+
+    def make(region: str):
+        def manager(prompt: str) -> str:
+            if "(delegated)" not in prompt:  # delegate the task, then answer what came back
+                task = re.search(r"Current Task: (.+)", prompt)
+                assert task, "the manager's prompt names its task"
+                worker = "Researcher" if task.group(1).startswith("Collect") else "Writer"
+                return action(
+                    "Delegate work to coworker",
+                    task=task.group(1),
+                    context=f"region {region} (delegated)",
+                    coworker=worker,
+                )
+            # The coworker's answer, without what CrewAI adds after an observation.
+            said = prompt.rsplit("Observation:", 1)[1].split("\nAnalyze the tool result")[0]
+            return final(said.strip())
+
+        def writer(prompt: str) -> str:
+            if "Action: search_shared_context" in prompt:
+                return final(f"{region} holds {region.upper()}-CODE-250.")
+            return action("search_shared_context", query=f"code {region.upper()}-CODE-250")
+
+        llms = [rule_llm(manager), rule_llm(researcher), rule_llm(writer)]
+        research_agent = Agent(
+            role="Researcher", goal="Fetch data", backstory="Scripted.", llm=llms[1]
+        )
+        writer_agent = Agent(
+            role="Writer",
+            goal="Summarise",
+            backstory="Scripted.",
+            llm=llms[2],
+            tools=baton.tools(),
+        )
+        tasks = [
+            Task(
+                name="research",
+                description=f"Collect the data of region {region}",
+                expected_output="JSON",
+            ),
+            Task(
+                name="summary",
+                description=WRITER_TASK.format(region=region),
+                expected_output="text",
+            ),
+        ]
+        crew = Crew(
+            agents=[research_agent, writer_agent],
+            tasks=tasks,
+            process=Process.hierarchical,
+            manager_llm=llms[0],
+            verbose=True,
+        )
+        return baton.attach(crew), llms
+
+    crews = [make(region) for region in ("r1", "r2")]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda c: c[0].kickoff(), crews))
+    printed = capfd.readouterr().out
+
+    assert [r.raw for r in results] == ["r1 holds R1-CODE-250.", "r2 holds R2-CODE-250."]
+    for region, (_, llms) in zip(("R1", "R2"), crews, strict=True):
+        manager_llm, _, writer_llm = llms
+        prompts = [p for llm in llms for p in llm.prompts]
+        assert len(manager_llm.prompts) == 4 and len(writer_llm.prompts) == 2  # delegated
+        assert {code for p in prompts for code in CODE.findall(p)} == {region}
+        assert f"{region}-CODE-250" in writer_llm.prompts[1]  # its search found its own data
+        summary = next(p for p in manager_llm.prompts if "Summarise region" in p)
+        assert "### research" in summary and len(summary) < 12_000  # compressed handoff
+    runs = baton.runs
+    assert len({run.scope for run in runs}) == 2
+    for run in runs:
+        (region,) = set(CODE.findall(run.ctx.render(max_tokens=4000)))
+        hits = " ".join(hit.text for hit in run.ctx.search(None, "CODE", k=10))
+        assert set(CODE.findall(hits)) == {region}
+    assert len(shared) == 0
+
+    out = compress(printed)
+    assert out.compressed_tokens < out.original_tokens / 10
+    assert "r1 holds R1-CODE-250." in out.text and "r2 holds R2-CODE-250." in out.text

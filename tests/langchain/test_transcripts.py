@@ -96,7 +96,7 @@ def test_a_long_turn_the_query_matches_is_compressed_with_the_query(messages):
     assert DECISION in out.text
 
 
-def _printed_stream(agent, mode: str) -> str:
+def _printed_stream(agent, mode: str | list[str]) -> str:
     """What ``for chunk in agent.stream(..., stream_mode=mode): print(chunk)`` prints."""
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -177,3 +177,54 @@ def test_a_messages_other_fields_are_said_not_dropped(scripted, shape):
     assert "'finish_reason': 'length'" in out.text
     assert "I can't share the credentials." in out.text
     assert "gpt-4o" not in out.text
+
+
+@pytest.fixture
+def streaming_agent(scripted):
+    """The agent above, its model's tool calls in OpenAI's form: a fake model streams those
+    (word by word, like its text), so stream_mode="messages" shows the tools running."""
+    source = Path(textwrap.__file__).read_text()
+
+    def read_source(name: str) -> str:
+        """Read a module's source."""
+        return source
+
+    def fetch_metrics(run: int) -> str:
+        """Fetch a run's metrics."""
+        raise ToolException(ERROR)
+
+    openai_calls = [
+        {"id": f"c{k}", "type": "function", "function": {"name": name, "arguments": arguments}}
+        for k, (name, arguments) in enumerate(
+            [("read_source", '{"name": "textwrap"}'), ("fetch_metrics", '{"run": 7}')], 1
+        )
+    ]
+    calls = AIMessage(
+        content="I will read the module and fetch the metrics.",
+        additional_kwargs={"tool_calls": openai_calls},
+    )
+    return create_agent(
+        scripted(calls, SAID),
+        tools=[
+            StructuredTool.from_function(read_source),
+            StructuredTool.from_function(fetch_metrics, handle_tool_error=True),
+        ],
+    )
+
+
+@pytest.mark.parametrize("mode", ["messages", ["updates", "messages"]])
+def test_the_messages_stream_is_read_as_its_messages_chunks_joined(streaming_agent, mode):
+    # stream_mode="messages" yields a (chunk, metadata) tuple per token: printed, a line per
+    # word, each with the message's id and the node's metadata. Read as turns, each message's
+    # chunks join into its text: the decision is said whole, once.
+    text = _printed_stream(streaming_agent, mode)
+    assert text.count("AIMessageChunk(") > 40  # a line per word
+
+    out = compress(text)
+
+    assert out.transforms[0] == "chat:turns"
+    assert out.compressed_tokens < out.original_tokens / 4
+    assert DECISION in out.text
+    assert "ToolMessage (fetch_metrics, c2, status error)" in out.text
+    assert '[§ calls fetch_metrics (c2) with {"run": 7}]' in out.text
+    assert out.text.count(DECISION) == 1

@@ -361,6 +361,8 @@ _SAID_FIELDS = frozenset(
     {"content", "raw", "role", "class", "type", "name", "source", "agent", "target"}
     | {"tool_call_id", "status", "tool_calls", "id", "created_at", "models_usage"}
     | {"usage_metadata", "timestamp", "call_id", "example", "lc_attributes"}
+    # A streamed chunk's: its tool calls as they came (tool_calls says them parsed).
+    | {"tool_call_chunks", "chunk_position"}
     # CrewAI's TaskOutput: its summary is its description's first words, its output_format
     # how its raw text was read.
     | {"summary", "output_format"}
@@ -394,6 +396,11 @@ def _other_fields(message: dict[str, Any]) -> str:
     for name, value in message.items():
         if name in _SAID_FIELDS or value in (None, "", [], {}, False) or str(value) in named:
             continue
+        if name == "additional_kwargs" and isinstance(value, dict) and message.get("tool_calls"):
+            # OpenAI's form of the tool calls the label already says, parsed.
+            value = {k: v for k, v in value.items() if k != "tool_calls"}
+            if not value:
+                continue
         if name == "response_metadata" and isinstance(value, dict):
             value = {
                 k: v
@@ -417,14 +424,25 @@ def _stream(text: str) -> list[dict[str, Any]] | None:
     A line per update, ``{node: {"messages": [...]}}`` (``None`` for a node that changed
     nothing), each message the repr or JSON of one; or a line per state
     (``stream_mode="values"``: ``{"messages": [...]}``, each holding the messages before
-    it), whose messages are read once, where they first appear.
+    it), whose messages are read once, where they first appear; or a line per token
+    (``stream_mode="messages"``: a message chunk and its metadata), the chunks of one
+    message joined into it. With several modes a line is ``(mode, what it streamed)``.
     """
     values = line_values(text)
     if values is None:
         return None
     found: list[dict[str, Any]] = []
     seen: set[str] = set()
+    # With several modes, the messages mode shows every message the others would again.
+    modes = {str(v[0]) for v in values if isinstance(v, tuple) and len(v) == 2}
     for value in values:
+        if isinstance(value, tuple) and len(value) == 2 and str(value[0]) in _STREAM_MODES:
+            if value[0] != "messages" and "messages" in modes:
+                continue
+            value = value[1]
+        if isinstance(value, tuple) and len(value) == 2 and _carried([value[0]]):
+            _add_chunk(found, value[0])
+            continue
         if not isinstance(value, dict):
             return None
         state = _carried(value.get("messages"))
@@ -444,6 +462,35 @@ def _stream(text: str) -> list[dict[str, Any]] | None:
                 return None
             found.extend(listed)
     return found if len(found) >= 2 else None
+
+
+# The modes a stream() of several names on each line it yields (those that stream messages).
+_STREAM_MODES = frozenset({"messages", "updates", "values"})
+
+
+def _add_chunk(found: list[dict[str, Any]], message: dict[str, Any]) -> None:
+    """``message`` after ``found``, or joined to the last one: a chunk of the same message.
+
+    A chunk's text goes on the text before it; its tool calls are the message's too.
+    """
+    last = found[-1] if found else None
+    if (
+        last is None
+        or not str(message.get("class", "")).endswith("Chunk")
+        or last.get("id") != message.get("id")
+        or not isinstance(last.get("content"), str)
+        or not isinstance(message.get("content"), str)
+    ):
+        found.append(message)
+        return
+    # A new dict: the parsed lines are shared. A later chunk's fields that say something
+    # (the tool calls streamed after the text, a finish reason) are the message's.
+    joined = {**last, **{k: v for k, v in message.items() if v not in (None, "", [], {})}}
+    joined["content"] = last["content"] + message["content"]
+    calls = [*(last.get("tool_calls") or []), *(message.get("tool_calls") or [])]
+    if calls:
+        joined["tool_calls"] = calls
+    found[-1] = joined
 
 
 def _record_part(record: dict[str, Any]) -> _Turn:

@@ -23,7 +23,7 @@ from itertools import product
 from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
-from agent_baton.compress.code import looks_like_code, parses_as_python
+from agent_baton.compress.code import looks_like_code, parses_as_python, program_lines
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.code.makefile import parses_as_makefile
@@ -232,6 +232,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "prose"  # man and pydoc pages, Debian changelogs: laid out as documents
     if parses_as_python(text):
         return "code"
+    if program_lines(text):
+        return "segments"  # a module's source, then more (a tool's result joined with others)
     if looks_like_xml(text):
         return "xml"  # parsed element by element; the HTML reader if it will not parse
     if _HTML.match(text) or _tags(text):

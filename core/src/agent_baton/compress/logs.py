@@ -20,6 +20,7 @@ from itertools import compress, islice
 from operator import itemgetter
 
 from agent_baton.compress.dumps import file_heads
+from agent_baton.compress.frames import recursion_marker, recursion_runs
 from agent_baton.compress.git_log import commit_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
@@ -64,8 +65,10 @@ _TALLY = re.compile(
     r"|\d\s+(?:tests?|passed|passing|pending|skipped|suites?|examples?)\b|\btests run:\s*\d",
     re.IGNORECASE,
 )
+# Rust's panic prints "stack backtrace:" above its numbered frames.
 _TRACE_START = re.compile(
-    r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b)"
+    r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b"
+    r"|stack backtrace:$)"
 )
 _EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
@@ -301,6 +304,7 @@ def fold_lines(text: str, request: Request) -> str:
                 seen[shape] = known
         lines.append(_Line(raw, body, *known))
     _mark_traces(lines)
+    recursions = _recursions(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
     budget = max(1500, len(text) // 12)
@@ -405,8 +409,9 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(_record_heads(lines, keep))
     # A blank line between kept lines costs less than the marker that would replace it.
     keep.update(_framed_blanks(lines, keep))
+    keep.difference_update(recursions)
     request.check_time()
-    return _assemble(lines, keep, whole, width, request.key, clusters, counts)
+    return _assemble(lines, keep, whole, width, request.key, clusters, counts, recursions)
 
 
 def _record_heads(lines: list[_Line], keep: set[int]) -> list[int]:
@@ -496,6 +501,27 @@ def _mark_traces(lines: list[_Line]) -> None:
             i = j
         else:
             i += 1
+
+
+def _recursions(lines: list[_Line]) -> dict[int, str]:
+    """The trace lines a recursion repeats, each mapped to its marker or to "".
+
+    A run's first line maps to the marker written in its place, its other lines to "".
+    """
+    left_out: dict[int, str] = {}
+    i = 0
+    while i < len(lines):
+        if not lines[i].in_trace:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].in_trace:
+            j += 1
+        for start, (count, period) in recursion_runs([line.text for line in lines[i:j]]).items():
+            left_out.update(dict.fromkeys(range(i + start, i + start + count), ""))
+            left_out[i + start] = recursion_marker(count, period)
+        i = j
+    return left_out
 
 
 def _problem_lines(lines: list[_Line], counts: Counter[int], level: int) -> set[int]:
@@ -698,6 +724,7 @@ def _assemble(
     key: str | None,
     clusters: _Clusters,
     counts: Counter[int],
+    recursions: dict[int, str],
 ) -> str:
     """Kept lines in order; each folded template once, where it first occurs, with its count.
 
@@ -712,15 +739,23 @@ def _assemble(
     A fold of identical lines shows the line; otherwise its template (the varying parts
     marked) and its first and last lines, verbatim. Every other run of lines left out leaves
     a marker where it was, ``[… n lines]``, saying how many of them a fold above counts.
+    A recursion's repeated frames (``recursions``) leave their own marker.
     """
     folded: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
-        if i not in keep:
+        if i not in keep and i not in recursions:
             folded.setdefault(line.template, []).append(i)
     out: list[str] = []
     summarised: set[int] = set()
     gap = repeats = 0  # lines left out since the last line written; of them, in a fold above
     for i, line in enumerate(lines):
+        if i in recursions:
+            if recursions[i]:
+                if gap:
+                    out.append(_gap(gap, repeats))
+                    gap = repeats = 0
+                out.append(recursions[i])
+            continue
         if i in keep:
             if gap:
                 out.append(_gap(gap, repeats))

@@ -317,10 +317,11 @@ def line_values(text: str) -> list[Any] | None:
     """The values of a text that is a JSON or Python value per line, else None.
 
     JSON Lines, and what a loop printing values writes (LangGraph's ``stream()``, printed
-    update by update: ``{'model': {'messages': [AIMessage(...)]}}``). Two lines at least.
+    update by update: ``{'model': {'messages': [AIMessage(...)]}}``; token by token, a tuple
+    a line: ``(AIMessageChunk(...), {...})``). Two lines at least.
     """
     lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 2 or any(line.lstrip()[:1] not in ("{", "[") for line in lines):
+    if len(lines) < 2 or any(line.lstrip()[:1] not in ("{", "[", "(") for line in lines):
         return None
     values = [data_value(line) for line in lines]
     return None if any(v is NOT_DATA for v in values) else values

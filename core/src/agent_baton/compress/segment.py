@@ -4,8 +4,10 @@ Agents join things: two tool results with a newline (a JSON document, then a log
 with data pasted in without code fences, a report with a listing in the middle. A block is a
 JSON value that parses (from a line opening with ``{`` or ``[``; values a line each make one
 block, JSON Lines), the repr of a Python list or dict on one line (``str()`` of a tool's
-result), a fenced block, or a run of lines of one sort: sentences (prose, markdown) or records
-(log lines, table rows, listings, code). Short runs of one sort inside the other belong to it.
+result), a fenced block, a Python module that opens the text (its source, then an error
+joined to it: one block, as the parser takes it), or a run of lines of one sort: sentences
+(prose, markdown) or records (log lines, table rows, listings, code). Short runs of one sort
+inside the other belong to it.
 Each block's kind is then detected by parsing it alone (:mod:`agent_baton.compress.detect`).
 """
 
@@ -17,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent_baton.compress.code import program_lines
 from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -45,7 +48,7 @@ class Segment:
     """One homogeneous block of a text: its lines joined, and its sort."""
 
     text: str
-    sort: str  # json, fenced, text (sentences), records
+    sort: str  # json, fenced, text (sentences), records, program (a Python module)
 
 
 @once
@@ -67,7 +70,10 @@ def segments(text: str) -> list[Segment]:
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
     rows = _table_rows(lines)
-    i = 0
+    program = program_lines(text)
+    if program:
+        out.append(("program", lines[:program]))  # one block, parsed whole as its kind
+    i = program
     while i < len(lines):
         line = lines[i]
         fence = _FENCE.match(line)
@@ -237,7 +243,7 @@ def split_worthy(text: str) -> bool:
                 big.append(block.text)
                 lines = before.text.split("\n") if before and before.sort == "text" else []
                 introduced += _introduces(lines)
-    if "json" in sizes or introduced >= 2:
+    if "json" in sizes or "program" in sizes or introduced >= 2:
         return True
     # Detecting a block is a whole detection: only worth it when two may differ.
     if len(big) >= 2 and len({detect(block) for block in big}) >= 2:

@@ -58,6 +58,9 @@ _PYTHON_HINT = re.compile(r"^([^\S\n]*)((async\s+)?def|class|import|from\s+\S+\s
 # far faster than it tries "^" at every character.
 _PYTHON_LINE = re.compile(r"\n[^\S\n]*(?:(?:async\s+)?def|class|import|from\s+\S+\s+import)\b")
 # A line that assigns a display to a name ("LEXERS = {", "KEYWORDS = ("): a data module's.
+# A module that opens a text joined with more: lines at least, share of the characters.
+_MIN_PROGRAM = 5
+_PROGRAM_SHARE = 0.5
 _DATA_LINE = re.compile(r"^[A-Za-z_]\w*(?:[^\S\n]*:[^=\n]+)?[^\S\n]*=[^\S\n]*[\[{(]", re.M)
 _DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 _DATA_SHARE = 0.5  # of a module's characters in displays assigned to names: a data module
@@ -195,6 +198,40 @@ def parses_as_python(text: str) -> bool:
     return (hinted and any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body)) or _data_module(
         tree, text
     )
+
+
+@once
+def program_lines(text: str) -> int:
+    """How many lines of a Python module open ``text`` when something else follows; or 0.
+
+    A tool's result joined with the next one's (AutoGen's ToolCallSummaryMessage joins a
+    module's source and an error with a newline): the text fails to parse where the module
+    ends, and the lines before that parse, define or import something and make up most of it.
+    """
+    if not _python_hint(text[:20000]) or _parse(text) is not None:
+        return 0  # all of it parses (detection has parsed it): a module, or no Python at all
+    try:
+        ast.parse(text)
+        return 0
+    except SyntaxError as error:
+        end = (error.lineno or 1) - 1
+    except (ValueError, RecursionError, MemoryError):
+        return 0
+    lines = text.split("\n")
+    prefix = "\n".join(lines[:end])
+    if end < _MIN_PROGRAM or len(prefix) < _PROGRAM_SHARE * len(text):
+        return 0
+    tree = _parse(prefix)
+    if tree is None or not any(isinstance(stmt, _DEFINITIONS) for stmt in tree.body):
+        return 0
+    # Data after the module that parses as an expression (a JSON result) is not the module's.
+    while (
+        tree.body
+        and isinstance(tree.body[-1], ast.Expr)
+        and isinstance(tree.body[-1].value, _DISPLAYS)
+    ):
+        end = tree.body.pop().lineno - 1
+    return end
 
 
 def _python_hint(text: str) -> bool:
