@@ -621,6 +621,8 @@ def test_a_generated_declaration_file_keeps_every_declaration():
     assert all(line in out for line in lines[2:-1])
     assert any(line.startswith("import type { Kind0Node,") and "omitted]" in line for line in out)
     assert result.compressed_tokens < result.original_tokens
+
+
 def test_a_comments_lines_cheaper_than_their_marker_stay():
     # tarfile.py heads its sections with three-line banners ("#-----", "# Imports",
     # "#-----"): each was a "# [… 3 lines]" costing about what the banner does, and the
