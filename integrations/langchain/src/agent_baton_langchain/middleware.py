@@ -353,8 +353,11 @@ class SharedContextMiddleware(AgentMiddleware):
             return request, None
         keys = [entry.key for entry in entries]
         original_tokens = sum(entry.original_tokens for entry in entries)
-        body = call.view.render(
-            keys, query=_task(request.messages), max_tokens=self.max_tokens, tools=self.tool_names
+        query = _task(request.messages)
+        body = (
+            call.view.render(keys, query=query, max_tokens=self.max_tokens, tools=self.tool_names)
+            if keys
+            else ""
         )
         if not body and keys:  # not even one entry's header fits the budget: name them at least
             body = (
