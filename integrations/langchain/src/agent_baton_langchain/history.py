@@ -29,22 +29,33 @@ tool calls, metadata): nested, so the session's listings, search and render neve
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
 
-# Index allocation must not interleave with another writer of the same session in this
-# process: a lock per session (by scope path), held while the indices are taken, never while
-# a text is compressed, so one session's large message never stalls another's.
-_SESSION_LOCKS: weakref.WeakValueDictionary[tuple[str, ...], threading.Lock] = (
-    weakref.WeakValueDictionary()
-)
-_LOCKS_LOCK = threading.Lock()
+
+class _Writers:
+    """The writers of one session in this process: its lock and the indices they took.
+
+    The lock is held while indices are taken, never while a message is compressed, so one
+    session's large message never stalls another session (nor a reader).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.next = 0  # the first index no writer in flight has taken
+        self.writing = 0  # writers in flight
 
 
-def _session_lock(path: tuple[str, ...]) -> threading.Lock:
-    """The lock of the session at ``path``, shared by every history object of it."""
-    with _LOCKS_LOCK:
-        lock = _SESSION_LOCKS.get(path)
-        if lock is None:
-            lock = _SESSION_LOCKS[path] = threading.Lock()
-        return lock
+# By scope path: every history object of a session (RunnableWithMessageHistory makes one
+# per call) shares its writers' state while one is alive.
+_SESSIONS: weakref.WeakValueDictionary[tuple[str, ...], _Writers] = weakref.WeakValueDictionary()
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _writers(path: tuple[str, ...]) -> _Writers:
+    """The writers' state of the session at ``path``."""
+    with _SESSIONS_LOCK:
+        writers = _SESSIONS.get(path)
+        if writers is None:
+            writers = _SESSIONS[path] = _Writers()
+        return writers
 
 
 class BatonChatMessageHistory(BaseChatMessageHistory):
@@ -104,7 +115,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         self._meta = self._view.scope(META_SCOPE)
         self.max_message_tokens = max_message_tokens
         self._index_re = re.compile(re.escape(session_id) + r":(\d+)")
-        self._lock = _session_lock(self._view.scope_path)
+        self._writers = _writers(self._view.scope_path)
 
     def __repr__(self) -> str:
         return f"BatonChatMessageHistory(session_id={self.session_id!r}, ctx={self.ctx!r})"
@@ -147,9 +158,8 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         bounds = f"max_entries={self.ctx.max_entries}, max_bytes={self.ctx.max_bytes}"
         warnings.warn(
             f"chat history {self.session_id!r} lost its oldest messages to the shared "
-            f"context's bounds ({bounds}), which hold every session together: other sessions' "
-            "messages evicted them. Size max_entries for 2 × messages kept per session × "
-            "sessions at once.",
+            f"context's bounds ({bounds}), which hold every session together, not each one: "
+            "size max_entries for 2 × messages kept per session × sessions at once.",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -169,18 +179,24 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             if not isinstance(message, BaseMessage):
                 raise TypeError(f"expected a langchain BaseMessage, not {type(message).__name__}")
         serialized = [_serialize(message) for message in messages]
-        with self._lock:
-            # The meta entries take the indices (a reader lists those) and go first: eviction
-            # removes the oldest, so a message whose meta is live still has its text. A reader
-            # skips a message whose text is not put yet.
+        writers = self._writers
+        with writers.lock:
             indices = self._indices()
             start = indices[-1] + 1 if indices else 0
+            if writers.writing:  # indices taken by writers whose messages are not stored yet
+                start = max(start, writers.next)
+            writers.next = start + len(messages)
+            writers.writing += 1
+        try:
             for offset, (message, meta) in enumerate(zip(messages, serialized, strict=True)):
-                self._meta.put(self.text_key(start + offset), meta, agent=message.type)
-        # The texts, which are what takes time to compress, outside the lock.
-        for offset, message in enumerate(messages):
-            key = self.text_key(start + offset)
-            self._view.put(key, message_text(message), agent=message.type)
+                key = self.text_key(start + offset)
+                # The meta entry goes first: eviction removes the oldest, so a message whose
+                # meta is live still has its text; a reader skips one whose text is not put yet.
+                self._meta.put(key, meta, agent=message.type)
+                self._view.put(key, message_text(message), agent=message.type)
+        finally:
+            with writers.lock:
+                writers.writing -= 1
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages`, on a worker thread."""
@@ -188,7 +204,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
     def clear(self) -> None:
         """Delete every message of this session from the context (other keys stay)."""
-        with self._lock:
+        with self._writers.lock:
             for entry in self._view.entries():
                 if self._index_re.fullmatch(entry.key):
                     self._view.delete(entry.key)
