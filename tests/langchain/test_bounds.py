@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
-from agent_baton import ContextEntry, MemoryBackend, SharedContext
+from agent_baton import Backend, ContextEntry, MemoryBackend, RedisBackend, SharedContext
 from agent_baton.tokens import estimate_tokens
 from agent_baton_langchain import BatonChatMessageHistory, SharedContextMiddleware
 
@@ -126,8 +127,23 @@ def two_agents(ctx: SharedContext) -> tuple[Any, Any, RoutedChatModel]:
     return researcher, writer, writer_model
 
 
-def test_a_handoff_evicted_by_other_threads_is_named_in_the_prompt_and_warned() -> None:
-    ctx = SharedContext(ttl=None, max_entries=5)
+@pytest.fixture(params=["memory", "redis"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """An empty backend of each kind: in memory, and in a real Redis."""
+    if request.param == "memory":
+        yield MemoryBackend()
+        return
+    server = request.getfixturevalue("redis_server")
+    redis = RedisBackend(server.url, namespace=f"lc-{uuid.uuid4().hex}")
+    yield redis
+    redis.clear()
+    redis.close()
+
+
+def test_a_handoff_evicted_by_other_threads_is_named_in_the_prompt_and_warned(
+    backend: Backend,
+) -> None:
+    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
     researcher, writer, writer_model = two_agents(ctx)
     alice = {"configurable": {"thread_id": "alice"}}
     researcher.invoke({"messages": [("user", "alice")]}, alice)
