@@ -121,6 +121,26 @@ def test_missing_reason(clock: FakeClock, backend_factory: Callable[[], Backend]
     assert ctx.missing_reason("c") == "not stored"  # the root never stored it
 
 
+def test_missing_keys_lists_what_a_bound_or_ttl_took_from_a_scope(
+    clock: FakeClock, backend_factory: Callable[[], Backend]
+) -> None:
+    # max_entries bounds every scope together: bob's puts evict alice's entries.
+    ctx = SharedContext(ttl=60, max_entries=3, clock=clock, backend=backend_factory())
+    alice, bob = ctx.scope("alice"), ctx.scope("bob")
+    assert alice.missing_keys() == {}
+    alice.put("plan", "alice's plan")
+    alice.put("draft", "alice's draft")
+    alice.put("scratch", "to delete")
+    alice.delete("scratch")  # deleted on purpose: forgotten, never listed
+    assert alice.missing_keys() == {}
+    bob.put("a", "bob a")
+    bob.put("b", "bob b")  # evicts alice's plan
+    assert alice.missing_keys() == {"plan": "evicted or deleted"}
+    assert bob.missing_keys() == {} and ctx.missing_keys() == {}
+    clock.advance(61)
+    assert alice.missing_keys() == {"plan": "expired", "draft": "expired"}
+
+
 def test_missing_reason_never_tells_one_user_of_another(
     clock: FakeClock, backend_factory: Callable[[], Backend]
 ) -> None:

@@ -320,8 +320,24 @@ class SharedContext:
         if self.get_entry(key) is not None:
             return None
         fate = self._history.get(self._prefix, key)
-        if fate is None:
-            return "not stored"
+        return "not stored" if fate is None else self._reason(fate)
+
+    def missing_keys(self) -> dict[str, str]:
+        """Keys put in this scope that are gone now, each with its :meth:`missing_reason`.
+
+        Oldest put first; only keys put through this context object (or a view of it) and
+        still remembered (see :meth:`missing_reason`); a deleted key is forgotten, so it is
+        never listed. For adapters that must say what a bound or ``ttl`` took from a run:
+        ``max_entries`` and ``max_bytes`` bound the whole context, every scope together.
+        """
+        remembered = self._history.items(self._prefix)
+        if not remembered:  # nothing put here: no backend round trip
+            return {}
+        live = set(self.keys())
+        return {key: self._reason(fate) for key, fate in remembered if key not in live}
+
+    def _reason(self, fate: float | str) -> str:
+        """Why a remembered key with ``fate`` (put time, or refusal) is not live."""
         if isinstance(fate, str):
             return fate
         if self.ttl is not None and self._age_clock() - fate >= self.ttl:
@@ -561,6 +577,10 @@ class SharedContext:
     async def amissing_reason(self, key: str) -> str | None:
         """:meth:`missing_reason` off the event loop."""
         return await _off_loop(self.missing_reason, key)
+
+    async def amissing_keys(self) -> dict[str, str]:
+        """:meth:`missing_keys` off the event loop."""
+        return await _off_loop(self.missing_keys)
 
     async def akeys(self) -> list[str]:
         """:meth:`keys` off the event loop."""

@@ -45,6 +45,11 @@ class ScopedHistory(Generic[V]):
             table = self._scopes.get(scope)
             return None if table is None else table.get(key)
 
+    def items(self, scope: str) -> list[tuple[str, V]]:
+        """The keys remembered in ``scope`` and their values, oldest set first."""
+        with self._lock:
+            return list(self._scopes.get(scope, {}).items())
+
     def set(self, scope: str, key: str, value: V) -> None:
         """Remember ``value`` for ``key`` in ``scope`` as its most recent key."""
         with self._lock:

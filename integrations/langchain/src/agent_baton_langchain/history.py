@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import warnings
+import weakref
 from collections.abc import Sequence
 
 from langchain_core.chat_history import BaseChatMessageHistory
@@ -27,9 +29,33 @@ tool calls, metadata): nested, so the session's listings, search and render neve
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
 
-# Index allocation and the two puts of a message must not interleave with another writer of
-# the same session in this process.
-_WRITE_LOCK = threading.Lock()
+
+class _Writers:
+    """The writers of one session in this process: its lock and the indices they took.
+
+    The lock is held while indices are taken, never while a message is compressed, so one
+    session's large message never stalls another session (nor a reader).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.next = 0  # the first index no writer in flight has taken
+        self.writing = 0  # writers in flight
+
+
+# By scope path: every history object of a session (RunnableWithMessageHistory makes one
+# per call) shares its writers' state while one is alive.
+_SESSIONS: weakref.WeakValueDictionary[tuple[str, ...], _Writers] = weakref.WeakValueDictionary()
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _writers(path: tuple[str, ...]) -> _Writers:
+    """The writers' state of the session at ``path``."""
+    with _SESSIONS_LOCK:
+        writers = _SESSIONS.get(path)
+        if writers is None:
+            writers = _SESSIONS[path] = _Writers()
+        return writers
 
 
 class BatonChatMessageHistory(BaseChatMessageHistory):
@@ -50,10 +76,12 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     full; shorter messages and human and system messages come back unchanged.
     :meth:`get_messages` with ``full=True`` returns every message as stored.
 
-    The context's ``ttl`` and ``max_entries`` apply: expired or evicted messages drop out of
-    the history oldest first (each message takes two entries of ``max_entries``), and a tool
-    message whose calling AI message is gone is dropped too, so the history stays valid for
-    chat models.
+    The context's ``ttl``, ``max_entries`` and ``max_bytes`` apply, and they bound the
+    whole context, every session (and every run of the other adapters) together: expired or
+    evicted messages drop out of the history oldest first (each message takes two entries of
+    ``max_entries``: size it for ``2 × messages kept per session × sessions at once``), and a
+    tool message whose calling AI message is gone is dropped too, so the history stays valid
+    for chat models. Reading a session whose messages were evicted (not expired) warns once.
     """
 
     def __init__(
@@ -87,6 +115,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         self._meta = self._view.scope(META_SCOPE)
         self.max_message_tokens = max_message_tokens
         self._index_re = re.compile(re.escape(session_id) + r":(\d+)")
+        self._writers = _writers(self._view.scope_path)
 
     def __repr__(self) -> str:
         return f"BatonChatMessageHistory(session_id={self.session_id!r}, ctx={self.ctx!r})"
@@ -108,12 +137,32 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def get_messages(self, *, full: bool = False) -> list[BaseMessage]:
         """The messages, oldest first; with ``full=True`` none is compressed."""
         indices = self._indices()
+        if not indices or indices[0] != 0:
+            self._warn_if_evicted()
         loaded = [self._load(index, full=full) for index in indices]
         out = [message for message in loaded if message is not None]
         # Messages stored from index 0 with no gap: nothing was evicted, keep them as added.
         if len(out) == len(indices) and indices == list(range(len(indices))):
             return out
         return _drop_orphan_tool_messages(out)
+
+    def _warn_if_evicted(self) -> None:
+        """Warn when the session's first message was evicted: a sizing error.
+
+        Once per session: the text names it, and Python shows a warning once per text
+        and place (``RunnableWithMessageHistory`` makes a history object per call).
+        """
+        # Eviction goes oldest first: message 0 goes first. Expiry is by design, no warning.
+        if self._meta.missing_reason(self.text_key(0)) != "evicted or deleted":
+            return
+        bounds = f"max_entries={self.ctx.max_entries}, max_bytes={self.ctx.max_bytes}"
+        warnings.warn(
+            f"chat history {self.session_id!r} lost its oldest messages to the shared "
+            f"context's bounds ({bounds}), which hold every session together, not each one: "
+            "size max_entries for 2 × messages kept per session × sessions at once.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
 
     async def aget_messages(self, *, full: bool = False) -> list[BaseMessage]:
         """Async :meth:`get_messages`, on a worker thread."""
@@ -130,15 +179,24 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
             if not isinstance(message, BaseMessage):
                 raise TypeError(f"expected a langchain BaseMessage, not {type(message).__name__}")
         serialized = [_serialize(message) for message in messages]
-        with _WRITE_LOCK:
+        writers = self._writers
+        with writers.lock:
             indices = self._indices()
             start = indices[-1] + 1 if indices else 0
+            if writers.writing:  # indices taken by writers whose messages are not stored yet
+                start = max(start, writers.next)
+            writers.next = start + len(messages)
+            writers.writing += 1
+        try:
             for offset, (message, meta) in enumerate(zip(messages, serialized, strict=True)):
-                index = start + offset
+                key = self.text_key(start + offset)
                 # The meta entry goes first: eviction removes the oldest, so a message whose
-                # meta is live still has its text.
-                self._meta.put(self.text_key(index), meta, agent=message.type)
-                self._view.put(self.text_key(index), message_text(message), agent=message.type)
+                # meta is live still has its text; a reader skips one whose text is not put yet.
+                self._meta.put(key, meta, agent=message.type)
+                self._view.put(key, message_text(message), agent=message.type)
+        finally:
+            with writers.lock:
+                writers.writing -= 1
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages`, on a worker thread."""
@@ -146,7 +204,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
     def clear(self) -> None:
         """Delete every message of this session from the context (other keys stay)."""
-        with _WRITE_LOCK:
+        with self._writers.lock:
             for entry in self._view.entries():
                 if self._index_re.fullmatch(entry.key):
                     self._view.delete(entry.key)

@@ -10,7 +10,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, ModelRequest, ModelResponse
@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from agent_baton import ContextEntry, EntryTooLargeError, SharedContext
 from agent_baton.answers import ToolNames, tool_names
+from agent_baton.entry import text_bytes
 from agent_baton_langchain._messages import compressed_copy, message_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
@@ -37,6 +38,7 @@ from agent_baton_langchain.tools import CONTEXT_TOOL_METADATA, make_context_tool
 DEFAULT_MAX_TOKENS = 4000
 DEFAULT_TOOL_RESULT_MAX_TOKENS = 1000
 _REMEMBERED_RUNS = 1024  # runs whose latest injection injection_for() can still tell
+_NAMED_LOST = 5  # lost entries named in the note of a prompt; the rest are counted
 
 ModelCallResult = ModelResponse[Any] | AIMessage
 
@@ -80,6 +82,21 @@ def injection_header(tools: ToolNames) -> str:
         f"{tools.read}(key=..., query=...) around some words; "
         f"{tools.search}(query=...) finds details)."
     )
+
+
+@dataclass(slots=True)
+class _RunMemory:
+    """What the middleware did in one run (scope): the copies it stored, those it lost."""
+
+    copies: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    """Keys of the tool results and messages it stored to compress them, oldest first."""
+    lost: set[str] = field(default_factory=set)
+    """Copies gone since (evicted, expired, given up for room): never stored again, the
+    model sees LangChain's own text, which the state holds."""
+    warned: set[str] = field(default_factory=set)
+    """Keys of lost handoffs a warning already named."""
+    full: bool = False
+    """Whether a warning said that the run's copies reached the context's bound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +205,10 @@ class SharedContextMiddleware(AgentMiddleware):
             make_context_tools(ctx, scope=self.scope, prefix=tool_prefix) if add_tools else []
         )
         self._injections: OrderedDict[tuple[str, ...], Injection | None] = OrderedDict()
+        self._runs: OrderedDict[tuple[str, ...], _RunMemory] = OrderedDict()
         self._lock = threading.Lock()
         self._warned = False
+        self._warned_unscoped = False
 
     @property
     def name(self) -> str:
@@ -262,17 +281,13 @@ class SharedContextMiddleware(AgentMiddleware):
     def after_agent(self, state: AgentState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Append the agent's final answer (or structured response) under its name."""
         if self.capture and (answer := _handoff(state)) is not None:
-            call = self._call(runtime)
-            _refused_warns(call.view.append, call.agent, answer, call.agent)
+            self._capture(self._call(runtime), answer)
         return None
 
     async def aafter_agent(self, state: AgentState, runtime: Runtime[Any]) -> dict[str, Any] | None:
         """Async twin of :meth:`after_agent`."""
         if self.capture and (answer := _handoff(state)) is not None:
-            call = self._call(runtime)
-            await asyncio.to_thread(
-                _refused_warns, call.view.append, call.agent, answer, call.agent
-            )
+            await asyncio.to_thread(self._capture, self._call(runtime), answer)
         return None
 
     # -- internals -------------------------------------------------------------------------
@@ -287,10 +302,42 @@ class SharedContextMiddleware(AgentMiddleware):
             )
         return _Call(scoped(self.ctx, self.scope, run_info(config, runtime.context)), agent)
 
+    def _capture(self, call: _Call, answer: str | dict[str, Any] | list[Any]) -> None:
+        """Append the agent's answer; warn once if runs without a thread mix in one scope."""
+        if (
+            self.scope is by_thread
+            and call.view.scope_path == self.ctx.scope_path
+            and not self._warned_unscoped
+            and call.view.get_entry(call.agent) is not None
+        ):
+            self._warned_unscoped = True
+            warnings.warn(
+                f"{self.name}: runs without a thread_id (or session_id) all share one scope: "
+                f"{call.agent!r} already holds another run's answer there, which the next "
+                "agents of either run are shown. Give each user or conversation its own "
+                "thread: invoke(..., {'configurable': {'thread_id': ...}}).",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        # The answer is the run's handoff: the run's own copies make room for it first.
+        self._make_room(call, self._run(call), text_bytes(json.dumps(answer)))
+        _refused_warns(call.view.append, call.agent, answer, call.agent)
+
+    def _run(self, call: _Call) -> _RunMemory:
+        """The memory of the run ``call`` belongs to (made on its first call)."""
+        path = call.view.scope_path
+        with self._lock:
+            run = self._runs.pop(path, None) or _RunMemory()
+            self._runs[path] = run
+            if len(self._runs) > _REMEMBERED_RUNS:
+                self._runs.popitem(last=False)
+            return run
+
     def _prepare(self, call: _Call, request: ModelRequest) -> tuple[ModelRequest, Injection | None]:
         """The request the model should get, and what it injects from other agents."""
+        run = self._run(call)
         others = [entry for entry in call.view.entries() if entry.agent != call.agent]
-        messages, in_messages = self._shown_messages(call, request, others)
+        messages, in_messages = self._shown_messages(call, run, request, others)
         request = request.override(messages=messages)
         if not self.inject:
             return request, None
@@ -301,25 +348,68 @@ class SharedContextMiddleware(AgentMiddleware):
             and (self.from_agents is None or entry.agent in self.from_agents)
             and not _is_stored_message(entry)
         ]
-        if not entries:
+        note = self._lost_note(call, run)
+        if not entries and not note:
             return request, None
         keys = [entry.key for entry in entries]
         original_tokens = sum(entry.original_tokens for entry in entries)
-        body = call.view.render(
-            keys, query=_task(request.messages), max_tokens=self.max_tokens, tools=self.tool_names
+        query = _task(request.messages)
+        body = (
+            call.view.render(keys, query=query, max_tokens=self.max_tokens, tools=self.tool_names)
+            if keys
+            else ""
         )
-        if not body:  # not even one entry's header fits the budget: name them at least
+        if not body and keys:  # not even one entry's header fits the budget: name them at least
             body = (
                 f"[{len(keys)} entries ({original_tokens:,} tokens in full) do not fit in "
                 f"{self.max_tokens:,} tokens: {', '.join(keys)} — "
                 f"{self.tool_names.read}(key=...) reads one]"
             )
+        body = "\n\n".join(part for part in (body, note) if part)
         text = f"{injection_header(self.tool_names)}\n\n{body}"
         injection = Injection(tuple(keys), original_tokens, call.view.count_tokens(text))
         return _with_block(request, text), injection
 
+    def _lost_note(self, call: _Call, run: _RunMemory) -> str:
+        """A line naming the entries handed to this run that are gone; warns once per key.
+
+        The context's bounds are for every run together and its ``ttl`` outlives no
+        checkpointer: another user's activity, or a thread resumed hours later, takes entries
+        a run was given. The model is told rather than left to think there were none.
+        """
+        lost = {
+            key: why
+            for key, why in call.view.missing_keys().items()
+            if self._handed(call.agent, key)
+        }
+        if not lost:
+            return ""
+        for key in lost.keys() - run.warned:
+            run.warned.add(key)
+            warnings.warn(
+                f"{self.name}: {key!r}, handed to {call.agent!r} in scope "
+                f"{call.view.scope_path!r}, is gone from the shared context "
+                f"({lost[key]}): its prompt only says so. max_entries and max_bytes bound "
+                "every run together, ttl every entry: size them for all users at once.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        named = [f"{key} ({why})" for key, why in list(lost.items())[:_NAMED_LOST]]
+        more = f" and {len(lost) - _NAMED_LOST} more" if len(lost) > _NAMED_LOST else ""
+        return (
+            f"[Gone from the shared context before this call: {', '.join(named)}{more}. "
+            "Their text is no longer available here; ask for it again if the task needs it.]"
+        )
+
+    def _handed(self, agent: str, key: str) -> bool:
+        """Whether ``key`` would be injected into ``agent``: another agent's handoff."""
+        name = key.partition("#")[0]
+        if name == agent or ":tool:" in key or ":message:" in key:  # its own, or a copy
+            return False
+        return self.from_agents is None or name in self.from_agents
+
     def _shown_messages(
-        self, call: _Call, request: ModelRequest, others: list[ContextEntry]
+        self, call: _Call, run: _RunMemory, request: ModelRequest, others: list[ContextEntry]
     ) -> tuple[list[AnyMessage], set[str]]:
         """The messages with long foreign ones compressed; keys of entries they already show.
 
@@ -357,7 +447,7 @@ class SharedContextMiddleware(AgentMiddleware):
             if limit is None:
                 continue
             if entry is None and key:
-                entry = self._stored(call, key, text, limit)
+                entry = self._stored(call, run, key, text, limit)
             if entry is not None and entry.original_tokens > limit:
                 shown = call.view.get(entry.key, query=task, max_tokens=limit)
                 messages[position] = compressed_copy(
@@ -365,8 +455,15 @@ class SharedContextMiddleware(AgentMiddleware):
                 )
         return messages, in_messages
 
-    def _stored(self, call: _Call, key: str, text: str, limit: int) -> ContextEntry | None:
-        """The entry holding ``text`` under ``key``, put now if it is over ``limit`` tokens."""
+    def _stored(
+        self, call: _Call, run: _RunMemory, key: str, text: str, limit: int
+    ) -> ContextEntry | None:
+        """The entry holding ``text`` under ``key``, put now if it is over ``limit`` tokens.
+
+        ``None`` (the model sees the message as LangChain holds it) for a copy this run
+        stored before and lost since: putting it back would evict another, which the next
+        call would put back, and so on, every call recompressing them all.
+        """
         entry = call.view.get_entry(key)
         if entry is not None and entry.original != text:
             # Another text under this id (models that number their calls per turn reuse ids):
@@ -375,9 +472,58 @@ class SharedContextMiddleware(AgentMiddleware):
             entry = call.view.get_entry(key)
         if entry is not None and entry.original == text:  # stored by an earlier model call
             return entry
+        with self._lock:
+            if key in run.copies:
+                del run.copies[key]
+                run.lost.add(key)
+            if key in run.lost:
+                return None
         if call.view.count_tokens(text) <= limit:
             return None
-        return _refused_warns(call.view.put, key, text, call.agent)
+        self._make_room(call, run, text_bytes(text))
+        entry = _refused_warns(call.view.put, key, text, call.agent)
+        if entry is not None:
+            with self._lock:
+                run.copies[key] = None
+        return entry
+
+    def _make_room(self, call: _Call, run: _RunMemory, size: int) -> None:
+        """Give up the run's oldest copies while a put of ``size`` bytes would evict.
+
+        The context evicts its oldest entry, often the handoff this agent works from: its
+        own copies go first (their messages are then shown in full, from the state).
+        """
+        if not run.copies:  # nothing of its own to give up: the put evicts as any put does
+            return
+        # The bound is the whole context's (from self.ctx down, every scope).
+        held = {(path, entry.key): entry.size_bytes for path, entry in self.ctx.entries_in_scopes()}
+        count, used = len(held), sum(held.values())
+        max_bytes = self.ctx.max_bytes
+        path = call.view.scope_path[len(self.ctx.scope_path) :]
+        while run.copies and (
+            count >= self.ctx.max_entries or (max_bytes is not None and used + 2 * size > max_bytes)
+        ):
+            with self._lock:
+                if not run.copies:
+                    break
+                key = next(iter(run.copies))
+                del run.copies[key]
+                run.lost.add(key)
+                first = not run.full
+                run.full = True
+            if call.view.delete(key):
+                count -= 1
+                used -= held.get((path, key), 0)
+            if first:
+                warnings.warn(
+                    f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has more "
+                    "long tool results than the shared context holds (max_entries="
+                    f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run together): "
+                    "its oldest are shown to the model in full from now on, so that they "
+                    "never evict its handoffs. Raise max_entries for such runs.",
+                    RuntimeWarning,
+                    stacklevel=6,
+                )
 
     def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
         """Whether the model got the system message this middleware sent on."""

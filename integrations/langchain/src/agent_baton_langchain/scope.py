@@ -73,9 +73,24 @@ def scoped(ctx: SharedContext, scope: Scope, run: RunInfo) -> SharedContext:
     """The view of ``ctx`` that a call of ``run`` uses.
 
     Raises:
-        ValueError: If a resolver gives something other than a non-empty str or ``None``.
+        ValueError: If a resolver raises, or gives something other than a non-empty str or
+            ``None``.
     """
-    name = scope(run) if callable(scope) else scope
+    if callable(scope):
+        try:
+            name = scope(run)
+        except Exception as exc:
+            # The resolver's own error (often ``run.context`` is None: no ``context=``) does
+            # not say which setting failed on what: name both.
+            context = "None" if run.context is None else type(run.context).__name__
+            raise ValueError(
+                f"the scope resolver {getattr(scope, '__qualname__', scope)!r} (the scope= "
+                f"setting) raised {type(exc).__name__}: {exc}; the run had "
+                f"thread_id={run.thread_id!r}, session_id={run.session_id!r}, context={context} "
+                "(a resolver reading run.context needs invoke(..., context=...))"
+            ) from exc
+    else:
+        name = scope
     if name is None:
         return ctx
     if not isinstance(name, str) or not name:

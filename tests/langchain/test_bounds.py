@@ -1,0 +1,252 @@
+"""Many users on one bounded context: ``max_entries``, ``max_bytes`` and ``ttl`` hold them all.
+
+A busy user's entries evict an idle user's; a long run's tool results outnumber the bound; a
+thread resumes after ``ttl``. The adapter must never thrash, never let a run's own copies
+evict the handoff it works from, and say what was lost (in the prompt and a warning) rather
+than hand over nothing. Sessions of the chat history write independently.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+
+from agent_baton import Backend, ContextEntry, MemoryBackend, RedisBackend, SharedContext
+from agent_baton.tokens import estimate_tokens
+from agent_baton_langchain import BatonChatMessageHistory, SharedContextMiddleware
+
+from .conftest import RoutedChatModel, call
+
+PLAN = "PLAN-CODE-7781: check every shard for latency over 150 ms. " * 20
+
+
+class CountingBackend(MemoryBackend):
+    """The memory backend, counting the puts of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.puts: dict[str, int] = {}
+
+    def put(
+        self,
+        entry: ContextEntry,
+        *,
+        ttl: float | None,
+        max_entries: int,
+        now: float | None,
+        max_bytes: int | None = None,
+    ) -> list[str]:
+        self.puts[entry.key] = self.puts.get(entry.key, 0) + 1
+        return super().put(entry, ttl=ttl, max_entries=max_entries, now=now, max_bytes=max_bytes)
+
+
+class Clock:
+    """A clock the test moves: the context's age of entries."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def system_text(prompt: list[BaseMessage]) -> str:
+    return "\n".join(m.text for m in prompt if isinstance(m, SystemMessage))
+
+
+def ours(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The RuntimeWarnings agent-baton raised, among those caught."""
+    return [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+@tool
+def fetch(shard: int) -> str:
+    """Fetch a shard's metrics."""
+    rows = [
+        {
+            "shard": shard,
+            "row": i,
+            "latency_ms": 100 + (i * 7919 + shard) % 97,
+            "host": f"h{i % 13}",
+        }
+        for i in range(80)
+    ]
+    return json.dumps(rows)
+
+
+def test_a_long_run_compresses_each_tool_result_once_and_keeps_its_handoff() -> None:
+    # 20 long tool results, a bound of 12 entries: the run's copies outnumber the bound.
+    results = 20
+    backend = CountingBackend()
+    ctx = SharedContext(ttl=None, max_entries=12, backend=backend)
+    ctx.scope("t").put("planner", PLAN, agent="planner")
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200)
+    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        agent.invoke(
+            {"messages": [("user", "fetch all shards")]},
+            {"configurable": {"thread_id": "t"}, "recursion_limit": 200},
+        )
+
+    copies = {key: n for key, n in backend.puts.items() if ":tool:" in key}
+    assert len(copies) == results and set(copies.values()) == {1}  # each compressed once
+    assert "planner" in ctx.scope("t")  # its own copies never evicted its handoff
+    assert "PLAN-CODE-7781" in system_text(model.received[-1])
+    last = model.received[-1]
+    # The latest results are shown compressed, the copies given up in full from the state.
+    shown = [m.text for m in last if isinstance(m, ToolMessage)]
+    assert len(shown) == results and shown[0] == fetch.invoke({"shard": 0})
+    assert len(shown[-1]) < len(fetch.invoke({"shard": results - 1}))
+    full = [w for w in caught if "more long tool results" in str(w.message)]
+    assert len(full) == 1 and "max_entries=12" in str(full[0].message)
+
+
+def two_agents(ctx: SharedContext) -> tuple[Any, Any, RoutedChatModel]:
+    """A researcher answering with a finding, a writer whose prompts are recorded."""
+    finding = RoutedChatModel(route=lambda m: AIMessage(f"FINDING-{m[-1].text}"))
+    writer_model = RoutedChatModel(route=lambda m: AIMessage("report"))
+    researcher = create_agent(finding, name="researcher", middleware=[SharedContextMiddleware(ctx)])
+    writer = create_agent(writer_model, name="writer", middleware=[SharedContextMiddleware(ctx)])
+    return researcher, writer, writer_model
+
+
+@pytest.fixture(params=["memory", "redis"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """An empty backend of each kind: in memory, and in a real Redis."""
+    if request.param == "memory":
+        yield MemoryBackend()
+        return
+    server = request.getfixturevalue("redis_server")
+    redis = RedisBackend(server.url, namespace=f"lc-{uuid.uuid4().hex}")
+    yield redis
+    redis.clear()
+    redis.close()
+
+
+def test_a_handoff_evicted_by_other_threads_is_named_in_the_prompt_and_warned(
+    backend: Backend,
+) -> None:
+    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
+    researcher, writer, writer_model = two_agents(ctx)
+    alice = {"configurable": {"thread_id": "alice"}}
+    researcher.invoke({"messages": [("user", "alice")]}, alice)
+    for user in range(5):  # other users' researchers, one answer each, evict Alice's
+        researcher.invoke(
+            {"messages": [("user", f"u{user}")]}, {"configurable": {"thread_id": f"u{user}"}}
+        )
+    assert ctx.scope("alice").keys() == []
+    with pytest.warns(RuntimeWarning, match=r"'researcher'.*\(evicted or deleted\)"):
+        writer.invoke({"messages": [("user", "write it")]}, alice)
+    prompt = system_text(writer_model.received[-1])
+    assert (
+        "Gone from the shared context before this call: researcher (evicted or deleted)" in prompt
+    )
+
+
+def test_a_thread_resumed_after_ttl_is_told_its_handoff_expired() -> None:
+    clock = Clock()
+    ctx = SharedContext(ttl=3600, clock=clock)
+    researcher, writer, writer_model = two_agents(ctx)
+    ticket = {"configurable": {"thread_id": "ticket-9"}}
+    researcher.invoke({"messages": [("user", "ticket")]}, ticket)
+    clock.now += 7200  # the user comes back two hours later
+    with pytest.warns(RuntimeWarning, match=r"'researcher'.*\(expired\)"):
+        writer.invoke({"messages": [("user", "write it")]}, ticket)
+    assert "researcher (expired)" in system_text(writer_model.received[-1])
+
+
+def test_a_session_evicted_by_other_sessions_warns_and_expiry_does_not() -> None:
+    clock = Clock()
+    ctx = SharedContext(ttl=3600, max_entries=8, clock=clock)
+    turn = [HumanMessage("hello"), AIMessage("hi, how can I help?")]
+    for user in range(3):  # 3 sessions x 2 messages x 2 entries: the first is evicted
+        BatonChatMessageHistory(ctx, f"user-{user}").add_messages(turn)
+    with pytest.warns(RuntimeWarning, match=r"'user-0'.*every session together"):
+        assert BatonChatMessageHistory(ctx, "user-0").messages == []
+    assert len(BatonChatMessageHistory(ctx, "user-2").messages) == 2
+    clock.now += 7200  # expiry is by design: no warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert BatonChatMessageHistory(ctx, "user-2").messages == []
+    assert ours(caught) == []
+
+
+def test_a_sessions_long_write_never_blocks_another_session() -> None:
+    # A token counter that holds Alice's long message mid-compression until Bob has written.
+    held, release = threading.Event(), threading.Event()
+
+    def counter(text: str) -> int:
+        if "ALICE-BIG" in text:
+            held.set()
+            release.wait(60)
+        return estimate_tokens(text)
+
+    ctx = SharedContext(ttl=None, token_counter=counter)
+    alice = BatonChatMessageHistory(ctx, "alice")
+    bob = BatonChatMessageHistory(ctx, "bob")
+    big = AIMessage("ALICE-BIG " + "row ok\n" * 2000)
+    writer = threading.Thread(target=alice.add_messages, args=([big],))
+    writer.start()
+    assert held.wait(60)
+    bob_done = threading.Event()
+    threading.Thread(
+        target=lambda: (bob.add_messages([HumanMessage("hi there")]), bob_done.set())
+    ).start()
+    # Bob's write completes while Alice's is still held (the wait only guards a deadlock).
+    bob_wrote = bob_done.wait(30)
+    release.set()
+    writer.join()
+    assert bob_wrote
+    assert [m.text for m in bob.messages] == ["hi there"]
+    assert alice.get_messages(full=True)[0].text == big.text
+
+
+def test_runs_without_a_thread_sharing_an_answer_warn() -> None:
+    ctx = SharedContext(ttl=None)
+    researcher, _, _ = two_agents(ctx)
+    researcher.invoke({"messages": [("user", "alice")]})
+    with pytest.warns(RuntimeWarning, match="without a thread_id"):
+        researcher.invoke({"messages": [("user", "bob")]})
+    with warnings.catch_warnings(record=True) as caught:  # once per middleware
+        warnings.simplefilter("always")
+        researcher.invoke({"messages": [("user", "carol")]})
+        researcher.invoke({"messages": [("user", "x")]}, {"configurable": {"thread_id": "x"}})
+    assert ours(caught) == []
+
+
+@dataclass
+class UserCtx:
+    user_id: str
+
+
+def test_a_failing_scope_resolver_names_the_setting_and_the_run() -> None:
+    ctx = SharedContext(ttl=None)
+    model = RoutedChatModel(route=lambda m: AIMessage("ok"))
+    resolver: Callable[[Any], str] = lambda run: run.context.user_id  # noqa: E731
+    agent = create_agent(
+        model,
+        name="a",
+        context_schema=UserCtx,
+        middleware=[SharedContextMiddleware(ctx, scope=resolver)],
+    )
+    with pytest.raises(ValueError, match=r"scope=.*AttributeError.*thread_id=None.*context=None"):
+        agent.invoke({"messages": [("user", "hi")]})
+    agent.invoke({"messages": [("user", "hi")]}, context=UserCtx("u1"))
+    assert ctx.scope("u1").keys() == ["a"]
