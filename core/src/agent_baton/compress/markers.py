@@ -46,8 +46,8 @@ _PLACE = re.compile(
 )
 # What a token is at most, as markers' costs are estimated: a word's letters, up to eight
 # (an identifier's parts count apart: ``IEC_60559_TYPES_EXT`` is eight tokens), up to three
-# digits, or any other sign.
-_PIECE = re.compile(r"[^\W\d_]{1,8}|\d{1,3}|\S")
+# digits, a run of one sign up to 32 (a banner's "#-----…" is a few tokens), any other sign.
+_PIECE = re.compile(r"[^\W\d_]{1,8}|\d{1,3}|([^\w\s])\1{0,31}|\S")
 _CHARS_PER_TOKEN = 16  # more than a line's non-blank characters hold per token
 # A fold shown with its first and last lines: the last, on the next line, stands at the fold.
 FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
