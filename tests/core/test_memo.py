@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agent_baton.compress import config, detect, memo
+from agent_baton.compress import config, detect, guarantees, memo
 from agent_baton.compress.memo import once, remembering
 from agent_baton.compress.pipeline import compress
 
@@ -93,3 +93,35 @@ def test_a_compression_parses_a_config_once_and_keeps_nothing(
     assert result.transforms == ["config:settings"]
     assert parsed == [INI]
     assert memo._memo.get() is None  # nothing is held after the compression
+
+
+def _transcript() -> str:
+    """An AutoGen chat whose runs fail: a turn's check, the whole text's and a compressor's."""
+    rule = "-" * 80
+    prose = " ".join(f"The assistant explains step {i} of the plan at length." for i in range(30))
+    turns = [("user_proxy", "assistant", "Plot the stock prices from free data sources.")]
+    for i in range(4):
+        turns.append(("assistant", "user_proxy", prose))
+        run = "exitcode: 1 (execution failed)\nTraceback (most recent call last):\n"
+        run += (
+            f"  File \"plot.py\", line {i + 3}, in <module>\nNameError: name 'x{i}' is not defined"
+        )
+        turns.append(("user_proxy", "assistant", run))
+    return "\n".join(f"{a} (to {b}):\n\n{body}\n\n{rule}" for a, b, body in turns)
+
+
+def test_a_compression_tests_each_line_for_a_failure_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tested: list[str] = []
+    test = guarantees._is_failure
+
+    def counted(line: str) -> bool:
+        tested.append(line)
+        return test(line)
+
+    monkeypatch.setattr(guarantees, "_is_failure", counted)
+    result = compress(_transcript())
+    assert result.transforms[0].startswith("chat")
+    assert "NameError: name 'x2' is not defined" in result.text
+    assert tested and len(tested) == len(set(tested))

@@ -49,7 +49,7 @@ from itertools import accumulate
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
-from agent_baton.compress.memo import once
+from agent_baton.compress.memo import answers, once
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
@@ -286,6 +286,12 @@ _GAP = re.compile(
 )
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
+# Shorter lines whose answers one compression remembers, at most: a chat's lines are asked
+# about by each turn's check, the whole text's and its compressors' (8 times each).
+_REMEMBERED_LINES = 50_000
+# Texts whose failure candidates one compression remembers are at most this long: a longer
+# one's joined lines are not held on to until it ends.
+_REMEMBERED_CHARS = 1_000_000
 _SPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"^\[×\d+ like: (.+?); first and last:\]", re.MULTILINE)
 _SUMMARY = re.compile(r"^\[… [\d,]+ of [\d,]+ ")
@@ -327,7 +333,17 @@ def is_failure(line: str) -> bool:
     """
     if "\x1b" in line:
         line = uncoloured(line)
-    return _is_long_failure(line) if len(line) >= _LONG_LINE else _is_failure(line)
+    if len(line) >= _LONG_LINE:
+        return _is_long_failure(line)
+    known = answers(_is_failure)
+    if known is None:
+        return _is_failure(line)
+    found = known.get(line)
+    if found is None:
+        found = _is_failure(line)
+        if len(known) < _REMEMBERED_LINES:
+            known[line] = found
+    return found
 
 
 def uncoloured(line: str) -> str:
@@ -452,7 +468,7 @@ def _failures(text: str) -> list[Failure]:
     for i in sorted(quoting.union(whole)):
         line = lines[i]
         quoted = quoted_lines(line, every=i in wide) if i in quoting else []
-        failing = failing_lines(quoted) if quoted else set()
+        failing = _quoted_failing(line, every=i in wide) if quoted else frozenset()
         if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
@@ -460,6 +476,15 @@ def _failures(text: str) -> list[Failure]:
         elif i in whole:
             found.append(Failure(i, line))
     return found  # failing_lines_of has left out pytest's elaborations, added announced lines
+
+
+@once
+def _quoted_failing(line: str, *, every: bool) -> frozenset[int]:
+    """:func:`failing_lines` of the :func:`quoted_lines` of ``line``, once per compression.
+
+    Each turn's check and the whole chat's read the same lines.
+    """
+    return frozenset(failing_lines(quoted_lines(line, every=every)))
 
 
 @once
@@ -496,7 +521,9 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
 
     Every line :func:`is_failure` accepts is among them; most lines of a text are not, and
     one scan finds the others far faster than testing each line. ``also``: lower-case
-    words, found case-folded as the failure words are.
+    words, found case-folded as the failure words are. The scan's answer is remembered for
+    the compression (a part's check, the whole text's and a compressor's read the same
+    text); callers must not change the list.
     """
     if "\x1b" in text:
         also = (*also, "\x1b")  # a coloured line may start like a failure after its codes
@@ -506,10 +533,18 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
             for i, line in enumerate(lines)
             if is_failure(line) or (also and any(map(_folded(line).__contains__, also)))
         ]
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    hit = lines_holding(text, starts, _scanned_words(also))
-    hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
-    return sorted(i for i in hit if i < len(lines))
+    # Split at line feeds alone, the lines are the text's but for a last empty one.
+    known = answers(failure_candidates)
+    key = (text, also, len(lines))
+    found = None if known is None else known.get(key)
+    if found is None:
+        starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        hit = lines_holding(text, starts, _scanned_words(also))
+        hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
+        found = sorted(i for i in hit if i < len(lines))
+        if known is not None and len(text) <= _REMEMBERED_CHARS:
+            known[key] = found
+    return found
 
 
 @functools.cache
