@@ -41,7 +41,8 @@ _NAME = re.compile(r"[A-Za-z_][\w.-]*")  # a column's name in a header row: one 
 _FLOAT = re.compile(r"-?\d+\.\d+")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 _TOKEN = re.compile(r"\S+")
-_FILLED = re.compile(rb"[^\0]+")  # a run of places words cover
+_FILLED = re.compile(r"x+")  # a run of places words cover, marked "x" (blanks " ")
+_MARKS = bytes.maketrans(b"\0\1", b" x")
 # Blanks between two words other than one space: the padding of a column.
 _INNER_GAP = re.compile(r"\S(?:\s{2,}+|[^\S ])\S")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")  # a log's, to the second
@@ -300,7 +301,8 @@ def _gutters(lines: list[str], top: int, first: int) -> TextTable | None:
     valued = _filled(rows, max(len(line) for line in [header, *rows]))
     named = _filled([header], len(valued))
     starts: list[int] = []
-    for m in _FILLED.finditer(bytes(v | n for v, n in zip(valued, named, strict=True))):
+    covered = bytes(v | n for v, n in zip(valued, named, strict=True))
+    for m in _FILLED.finditer(covered.translate(_MARKS).decode("ascii")):
         a, b = m.span()
         if not starts or (any(valued[a:b]) and any(named[a:b])):
             starts.append(a)
