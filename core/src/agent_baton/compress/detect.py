@@ -26,6 +26,7 @@ from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
+from agent_baton.compress.code.graphql import parse_sdl
 from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
@@ -209,6 +210,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
+    if parse_sdl(text) is not None:
+        return "code"  # a GraphQL schema: its comments and descriptions are no markdown
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):

@@ -24,6 +24,7 @@ from agent_baton.compress.code.grammar import (
     parses_with_grammar,
     ungrammared_key,
 )
+from agent_baton.compress.code.graphql import compress_sdl, parse_sdl
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
@@ -99,6 +100,9 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     diff = diff_lines(text, request)  # a diff parses as one, whatever it changes
     if diff is not None:
         return diff, "code:diff"
+    if parse_sdl(text) is not None:
+        schema = compress_sdl(text, request)
+        return (schema, "code:graphql") if schema is not None else None
     script = text.startswith("#!")  # a shebang names an interpreter: a script
     signs = script or looks_like_code(text) or parses_as_python(text) or detect_language(text)
     # A header of macros and prototypes has few signs of code; named a header, its parse says.
