@@ -38,6 +38,7 @@ from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
+from agent_baton.compress.sql import parse_dump
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import parses_as_yaml
@@ -188,7 +189,7 @@ _FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": [], "xml": 
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
-    One of binary, json, repr, chat, code, xml, html, table, yaml, config, logs, mixed, prose,
+    One of binary, json, repr, chat, code, sql, xml, html, table, yaml, config, logs, mixed, prose,
     segments (blocks of different kinds) or lines (line-oriented output nothing more
     specific takes).
     """
@@ -212,6 +213,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a unified diff, whatever its lines change
     if parse_sdl(text) is not None:
         return "code"  # a GraphQL schema: its comments and descriptions are no markdown
+    if parse_dump(text) is not None:
+        return "sql"  # a database dump: its definitions, and rows to sample
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):
