@@ -528,6 +528,11 @@ def _reports(folder: Path) -> dict[str, str]:
         "json": json.dumps(records, indent=2),
         "repr": repr(records),
         "table": "id,name,state,last_line\n" + listing,
+        "sql": "-- PostgreSQL database dump\n\nCREATE TABLE public.jobs (\n    id integer,\n"
+        "    name text,\n    state text,\n    last_line text\n);\n\n"
+        "COPY public.jobs (id, name, state, last_line) FROM stdin;\n"
+        + listing.replace(",", "\t")
+        + "\n\\.\n",
         "chat": json.dumps(
             [
                 {"role": "user", "content": "Why did job-211 fail? " + paragraphs[0]},

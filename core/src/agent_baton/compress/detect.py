@@ -27,6 +27,7 @@ from agent_baton.compress.code import looks_like_code, parses_as_python, program
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.code.makefile import parses_as_makefile
+from agent_baton.compress.code.graphql import parse_sdl
 from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
@@ -38,6 +39,7 @@ from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
+from agent_baton.compress.sql import parse_dump
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import nests_yaml, parses_as_yaml
@@ -189,7 +191,7 @@ _FALLBACKS = {"segments": ["prose", "lines"], "lines": [], "binary": [], "xml": 
 def detect(text: str, key: str | None = None) -> str:
     """The kind of ``text``, by the first parser or line check that takes it.
 
-    One of binary, json, repr, chat, code, xml, html, table, yaml, config, logs, mixed, prose,
+    One of binary, json, repr, chat, code, sql, xml, html, table, yaml, config, logs, mixed, prose,
     segments (blocks of different kinds) or lines (line-oriented output nothing more
     specific takes).
     """
@@ -213,6 +215,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a unified diff, whatever its lines change
     if parses_as_makefile(text):
         return "code"  # every line one of make's forms: rules, variables, directives
+    if parse_sdl(text) is not None:
+        return "code"  # a GraphQL schema: its comments and descriptions are no markdown
+    if parse_dump(text) is not None:
+        return "sql"  # a database dump: its definitions, and rows to sample
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):

@@ -49,6 +49,7 @@ from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose, cut_line
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
+from agent_baton.compress.sql import compress_sql
 from agent_baton.compress.statements import STATEMENT_KINDS, restore_statements
 from agent_baton.compress.tables import compress_table
 from agent_baton.compress.xml import compress_xml
@@ -90,6 +91,7 @@ COMPRESSORS: dict[str, Compressor] = {
     "mixed": compress_mixed,
     "repr": compress_repr,
     "config": compress_config,
+    "sql": compress_sql,
     "html": compress_html,
     "xml": compress_xml,
     "binary": compress_binary,

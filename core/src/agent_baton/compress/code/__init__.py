@@ -25,6 +25,7 @@ from agent_baton.compress.code.grammar import (
     ungrammared_key,
 )
 from agent_baton.compress.code.makefile import makefile_skeleton, parses_as_makefile
+from agent_baton.compress.code.graphql import compress_sdl, parse_sdl
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
@@ -106,6 +107,9 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     diff = diff_lines(text, request)  # a diff parses as one, whatever it changes
     if diff is not None:
         return diff, "code:diff"
+    if parse_sdl(text) is not None:
+        schema = compress_sdl(text, request)
+        return (schema, "code:graphql") if schema is not None else None
     script = text.startswith("#!")  # a shebang names an interpreter: a script
     signs = (
         script

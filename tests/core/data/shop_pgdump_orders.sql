@@ -1,0 +1,677 @@
+--
+-- PostgreSQL database dump
+--
+
+\restrict O4aeeP0eXGaDmxaStVRWF3Vuds7vyyshfGVtQAfgI9xtVcBXdorcLoBbIaffTO7
+
+-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
+-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: order_total(bigint); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.order_total(oid bigint) RETURNS integer
+    LANGUAGE sql
+    AS $$ SELECT sum(l.qty * p.price_cents)::int FROM order_lines l JOIN products p USING (sku) WHERE l.order_id = oid $$;
+
+
+ALTER FUNCTION public.order_total(oid bigint) OWNER TO postgres;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: customers; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.customers (
+    id integer NOT NULL,
+    email text NOT NULL,
+    country character(2) NOT NULL,
+    tier text DEFAULT 'free'::text NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+
+
+ALTER TABLE public.customers OWNER TO postgres;
+
+--
+-- Name: customers_id_seq; Type: SEQUENCE; Schema: public; Owner: postgres
+--
+
+CREATE SEQUENCE public.customers_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE public.customers_id_seq OWNER TO postgres;
+
+--
+-- Name: customers_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: postgres
+--
+
+ALTER SEQUENCE public.customers_id_seq OWNED BY public.customers.id;
+
+
+--
+-- Name: orders; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.orders (
+    id bigint NOT NULL,
+    customer_id integer NOT NULL,
+    status text NOT NULL,
+    total_cents integer NOT NULL,
+    placed_at timestamp with time zone NOT NULL
+);
+
+
+ALTER TABLE public.orders OWNER TO postgres;
+
+--
+-- Name: open_orders; Type: VIEW; Schema: public; Owner: postgres
+--
+
+CREATE VIEW public.open_orders AS
+ SELECT o.id,
+    c.email,
+    o.total_cents
+   FROM (public.orders o
+     JOIN public.customers c ON ((c.id = o.customer_id)))
+  WHERE (o.status = ANY (ARRAY['pending'::text, 'paid'::text]));
+
+
+ALTER TABLE public.open_orders OWNER TO postgres;
+
+--
+-- Name: order_lines; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.order_lines (
+    order_id bigint NOT NULL,
+    sku text NOT NULL,
+    qty integer NOT NULL
+);
+
+
+ALTER TABLE public.order_lines OWNER TO postgres;
+
+--
+-- Name: orders_id_seq; Type: SEQUENCE; Schema: public; Owner: postgres
+--
+
+CREATE SEQUENCE public.orders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE public.orders_id_seq OWNER TO postgres;
+
+--
+-- Name: orders_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: postgres
+--
+
+ALTER SEQUENCE public.orders_id_seq OWNED BY public.orders.id;
+
+
+--
+-- Name: products; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.products (
+    sku text NOT NULL,
+    title text NOT NULL,
+    price_cents integer NOT NULL,
+    weight_g integer,
+    CONSTRAINT products_price_cents_check CHECK ((price_cents > 0))
+);
+
+
+ALTER TABLE public.products OWNER TO postgres;
+
+--
+-- Name: customers id; Type: DEFAULT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.customers ALTER COLUMN id SET DEFAULT nextval('public.customers_id_seq'::regclass);
+
+
+--
+-- Name: orders id; Type: DEFAULT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.orders ALTER COLUMN id SET DEFAULT nextval('public.orders_id_seq'::regclass);
+
+
+--
+-- Data for Name: customers; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+--
+-- Data for Name: orders; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.orders (id, customer_id, status, total_cents, placed_at) FROM stdin;
+1	2	delivered	631	2024-03-01 00:11:00+00
+4014	1015	delivered	26334	2024-03-31 15:54:00+00
+4015	1016	refunded	26465	2024-03-31 16:05:00+00
+4016	1017	delivered	26596	2024-03-31 16:16:00+00
+4017	1018	delivered	26727	2024-03-31 16:27:00+00
+4018	1019	pending	26858	2024-03-31 16:38:00+00
+4019	1020	delivered	26989	2024-03-31 16:49:00+00
+4020	1021	delivered	27120	2024-03-31 17:00:00+00
+4021	1022	delivered	27251	2024-03-31 17:11:00+00
+4022	1023	delivered	27382	2024-03-31 17:22:00+00
+4023	1024	delivered	27513	2024-03-31 17:33:00+00
+4024	1025	delivered	27644	2024-03-31 17:44:00+00
+4025	1026	pending	27775	2024-03-31 17:55:00+00
+4026	1027	refunded	27906	2024-03-31 18:06:00+00
+4027	1028	delivered	28037	2024-03-31 18:17:00+00
+4028	1029	delivered	28168	2024-03-31 18:28:00+00
+4029	1030	delivered	28299	2024-03-31 18:39:00+00
+4030	1031	delivered	28430	2024-03-31 18:50:00+00
+4031	1032	delivered	28561	2024-03-31 19:01:00+00
+4032	1033	pending	28692	2024-03-31 19:12:00+00
+4033	1034	delivered	28823	2024-03-31 19:23:00+00
+4034	1035	delivered	28954	2024-03-31 19:34:00+00
+4035	1036	delivered	29085	2024-03-31 19:45:00+00
+4036	1037	delivered	29216	2024-03-31 19:56:00+00
+4037	1038	refunded	29347	2024-03-31 20:07:00+00
+4038	1039	delivered	29478	2024-03-31 20:18:00+00
+4039	1040	pending	29609	2024-03-31 20:29:00+00
+4040	1041	delivered	29740	2024-03-31 20:40:00+00
+4041	1042	delivered	29871	2024-03-31 20:51:00+00
+4042	1043	delivered	30002	2024-03-31 21:02:00+00
+4043	1044	delivered	30133	2024-03-31 21:13:00+00
+4044	1045	delivered	30264	2024-03-31 21:24:00+00
+4045	1046	delivered	30395	2024-03-31 21:35:00+00
+4046	1047	pending	30526	2024-03-31 21:46:00+00
+4047	1048	delivered	30657	2024-03-31 21:57:00+00
+4048	1049	refunded	30788	2024-03-31 22:08:00+00
+4049	1050	delivered	30919	2024-03-31 22:19:00+00
+4050	1051	delivered	31050	2024-03-31 22:30:00+00
+4051	1052	delivered	31181	2024-03-31 22:41:00+00
+4052	1053	delivered	31312	2024-03-31 22:52:00+00
+4053	1054	pending	31443	2024-03-31 23:03:00+00
+4054	1055	delivered	31574	2024-03-31 23:14:00+00
+4055	1056	delivered	31705	2024-03-31 23:25:00+00
+4056	1057	delivered	31836	2024-03-31 23:36:00+00
+4057	1058	delivered	31967	2024-03-31 23:47:00+00
+4058	1059	delivered	32098	2024-03-31 23:58:00+00
+4059	1060	refunded	32229	2024-04-01 00:09:00+00
+4060	1061	pending	32360	2024-04-01 00:20:00+00
+4061	1062	delivered	32491	2024-04-01 00:31:00+00
+4062	1063	delivered	32622	2024-04-01 00:42:00+00
+4063	1064	delivered	32753	2024-04-01 00:53:00+00
+4064	1065	delivered	32884	2024-04-01 01:04:00+00
+4065	1066	delivered	33015	2024-04-01 01:15:00+00
+4066	1067	delivered	33146	2024-04-01 01:26:00+00
+4067	1068	pending	33277	2024-04-01 01:37:00+00
+4068	1069	delivered	33408	2024-04-01 01:48:00+00
+4069	1070	delivered	33539	2024-04-01 01:59:00+00
+4070	1071	refunded	33670	2024-04-01 02:10:00+00
+4071	1072	delivered	33801	2024-04-01 02:21:00+00
+4072	1073	delivered	33932	2024-04-01 02:32:00+00
+4073	1074	delivered	34063	2024-04-01 02:43:00+00
+4074	1075	pending	34194	2024-04-01 02:54:00+00
+4075	1076	delivered	34325	2024-04-01 03:05:00+00
+4076	1077	delivered	34456	2024-04-01 03:16:00+00
+4077	1078	delivered	34587	2024-04-01 03:27:00+00
+4078	1079	delivered	34718	2024-04-01 03:38:00+00
+4079	1080	delivered	34849	2024-04-01 03:49:00+00
+4080	1081	delivered	34980	2024-04-01 04:00:00+00
+4081	1082	pending	35111	2024-04-01 04:11:00+00
+4082	1083	delivered	35242	2024-04-01 04:22:00+00
+4083	1084	delivered	35373	2024-04-01 04:33:00+00
+4084	1085	delivered	35504	2024-04-01 04:44:00+00
+4085	1086	delivered	35635	2024-04-01 04:55:00+00
+4086	1087	delivered	35766	2024-04-01 05:06:00+00
+4087	1088	delivered	35897	2024-04-01 05:17:00+00
+4088	1089	pending	36028	2024-04-01 05:28:00+00
+4089	1090	delivered	36159	2024-04-01 05:39:00+00
+4090	1091	delivered	36290	2024-04-01 05:50:00+00
+4091	1092	delivered	36421	2024-04-01 06:01:00+00
+4092	1093	refunded	36552	2024-04-01 06:12:00+00
+4093	1094	delivered	36683	2024-04-01 06:23:00+00
+4094	1095	delivered	36814	2024-04-01 06:34:00+00
+4095	1096	pending	36945	2024-04-01 06:45:00+00
+4096	1097	delivered	37076	2024-04-01 06:56:00+00
+4097	1098	delivered	37207	2024-04-01 07:07:00+00
+4098	1099	delivered	37338	2024-04-01 07:18:00+00
+4099	1100	delivered	37469	2024-04-01 07:29:00+00
+4100	1101	delivered	37600	2024-04-01 07:40:00+00
+4101	1102	delivered	37731	2024-04-01 07:51:00+00
+4102	1103	pending	37862	2024-04-01 08:02:00+00
+4103	1104	refunded	37993	2024-04-01 08:13:00+00
+4104	1105	delivered	38124	2024-04-01 08:24:00+00
+4105	1106	delivered	38255	2024-04-01 08:35:00+00
+4106	1107	delivered	38386	2024-04-01 08:46:00+00
+4107	1108	delivered	38517	2024-04-01 08:57:00+00
+4108	1109	delivered	38648	2024-04-01 09:08:00+00
+4109	1110	pending	38779	2024-04-01 09:19:00+00
+4110	1111	delivered	38910	2024-04-01 09:30:00+00
+4111	1112	delivered	39041	2024-04-01 09:41:00+00
+4112	1113	delivered	39172	2024-04-01 09:52:00+00
+4113	1114	delivered	39303	2024-04-01 10:03:00+00
+4114	1115	refunded	39434	2024-04-01 10:14:00+00
+4115	1116	delivered	39565	2024-04-01 10:25:00+00
+4116	1117	pending	39696	2024-04-01 10:36:00+00
+4117	1118	delivered	39827	2024-04-01 10:47:00+00
+4118	1119	delivered	39958	2024-04-01 10:58:00+00
+4119	1120	delivered	40089	2024-04-01 11:09:00+00
+4120	1121	delivered	40220	2024-04-01 11:20:00+00
+4121	1122	delivered	40351	2024-04-01 11:31:00+00
+4122	1123	delivered	40482	2024-04-01 11:42:00+00
+4123	1124	pending	40613	2024-04-01 11:53:00+00
+4124	1125	delivered	40744	2024-04-01 12:04:00+00
+4125	1126	refunded	40875	2024-04-01 12:15:00+00
+4126	1127	delivered	41006	2024-04-01 12:26:00+00
+4127	1128	delivered	41137	2024-04-01 12:37:00+00
+4128	1129	delivered	41268	2024-04-01 12:48:00+00
+4129	1130	delivered	41399	2024-04-01 12:59:00+00
+4130	1131	pending	41530	2024-04-01 13:10:00+00
+4131	1132	delivered	41661	2024-04-01 13:21:00+00
+4132	1133	delivered	41792	2024-04-01 13:32:00+00
+4133	1134	delivered	41923	2024-04-01 13:43:00+00
+4134	1135	delivered	42054	2024-04-01 13:54:00+00
+4135	1136	delivered	42185	2024-04-01 14:05:00+00
+4136	1137	refunded	42316	2024-04-01 14:16:00+00
+4137	1138	pending	42447	2024-04-01 14:27:00+00
+4138	1139	delivered	42578	2024-04-01 14:38:00+00
+4139	1140	delivered	42709	2024-04-01 14:49:00+00
+4140	1141	delivered	42840	2024-04-01 15:00:00+00
+4141	1142	delivered	42971	2024-04-01 15:11:00+00
+4142	1143	delivered	43102	2024-04-01 15:22:00+00
+4143	1144	delivered	43233	2024-04-01 15:33:00+00
+4144	1145	pending	43364	2024-04-01 15:44:00+00
+4145	1146	delivered	43495	2024-04-01 15:55:00+00
+4146	1147	delivered	43626	2024-04-01 16:06:00+00
+4147	1148	refunded	43757	2024-04-01 16:17:00+00
+4148	1149	delivered	43888	2024-04-01 16:28:00+00
+4149	1150	delivered	44019	2024-04-01 16:39:00+00
+4150	1151	delivered	44150	2024-04-01 16:50:00+00
+4151	1152	pending	44281	2024-04-01 17:01:00+00
+4152	1153	delivered	44412	2024-04-01 17:12:00+00
+4153	1154	delivered	44543	2024-04-01 17:23:00+00
+4154	1155	delivered	44674	2024-04-01 17:34:00+00
+4155	1156	delivered	44805	2024-04-01 17:45:00+00
+4156	1157	delivered	44936	2024-04-01 17:56:00+00
+4157	1158	delivered	45067	2024-04-01 18:07:00+00
+4158	1159	pending	45198	2024-04-01 18:18:00+00
+4159	1160	delivered	45329	2024-04-01 18:29:00+00
+4160	1161	delivered	45460	2024-04-01 18:40:00+00
+4161	1162	delivered	45591	2024-04-01 18:51:00+00
+4162	1163	delivered	45722	2024-04-01 19:02:00+00
+4163	1164	delivered	45853	2024-04-01 19:13:00+00
+4164	1165	delivered	45984	2024-04-01 19:24:00+00
+4165	1166	pending	46115	2024-04-01 19:35:00+00
+4166	1167	delivered	46246	2024-04-01 19:46:00+00
+4167	1168	delivered	46377	2024-04-01 19:57:00+00
+4168	1169	delivered	46508	2024-04-01 20:08:00+00
+4169	1170	refunded	46639	2024-04-01 20:19:00+00
+4170	1171	delivered	46770	2024-04-01 20:30:00+00
+4171	1172	delivered	46901	2024-04-01 20:41:00+00
+4172	1173	pending	47032	2024-04-01 20:52:00+00
+4173	1174	delivered	47163	2024-04-01 21:03:00+00
+4174	1175	delivered	47294	2024-04-01 21:14:00+00
+4175	1176	delivered	47425	2024-04-01 21:25:00+00
+4176	1177	delivered	47556	2024-04-01 21:36:00+00
+4177	1178	delivered	47687	2024-04-01 21:47:00+00
+4178	1179	delivered	47818	2024-04-01 21:58:00+00
+4179	1180	pending	47949	2024-04-01 22:09:00+00
+4180	1181	refunded	48080	2024-04-01 22:20:00+00
+4181	1182	delivered	48211	2024-04-01 22:31:00+00
+4182	1183	delivered	48342	2024-04-01 22:42:00+00
+4183	1184	delivered	48473	2024-04-01 22:53:00+00
+4184	1185	delivered	48604	2024-04-01 23:04:00+00
+4185	1186	delivered	48735	2024-04-01 23:15:00+00
+4186	1187	pending	48866	2024-04-01 23:26:00+00
+4187	1188	delivered	48997	2024-04-01 23:37:00+00
+4188	1189	delivered	49128	2024-04-01 23:48:00+00
+4189	1190	delivered	49259	2024-04-01 23:59:00+00
+4190	1191	delivered	49390	2024-04-02 00:10:00+00
+4191	1192	refunded	49521	2024-04-02 00:21:00+00
+4192	1193	delivered	49652	2024-04-02 00:32:00+00
+4193	1194	pending	49783	2024-04-02 00:43:00+00
+4194	1195	delivered	49914	2024-04-02 00:54:00+00
+4195	1196	delivered	50045	2024-04-02 01:05:00+00
+4196	1197	delivered	50176	2024-04-02 01:16:00+00
+4197	1198	delivered	50307	2024-04-02 01:27:00+00
+4198	1199	delivered	50438	2024-04-02 01:38:00+00
+4199	1200	delivered	569	2024-04-02 01:49:00+00
+4200	1201	pending	700	2024-04-02 02:00:00+00
+4201	1202	delivered	831	2024-04-02 02:11:00+00
+4202	1203	refunded	962	2024-04-02 02:22:00+00
+4203	1204	delivered	1093	2024-04-02 02:33:00+00
+4204	1205	delivered	1224	2024-04-02 02:44:00+00
+4205	1206	delivered	1355	2024-04-02 02:55:00+00
+4206	1207	delivered	1486	2024-04-02 03:06:00+00
+4207	1208	pending	1617	2024-04-02 03:17:00+00
+4208	1209	delivered	1748	2024-04-02 03:28:00+00
+4209	1210	delivered	1879	2024-04-02 03:39:00+00
+4210	1211	delivered	2010	2024-04-02 03:50:00+00
+4211	1212	delivered	2141	2024-04-02 04:01:00+00
+4212	1213	delivered	2272	2024-04-02 04:12:00+00
+4213	1214	refunded	2403	2024-04-02 04:23:00+00
+4214	1215	pending	2534	2024-04-02 04:34:00+00
+4215	1216	delivered	2665	2024-04-02 04:45:00+00
+4216	1217	delivered	2796	2024-04-02 04:56:00+00
+4217	1218	delivered	2927	2024-04-02 05:07:00+00
+4218	1219	delivered	3058	2024-04-02 05:18:00+00
+4219	1220	delivered	3189	2024-04-02 05:29:00+00
+4220	1221	delivered	3320	2024-04-02 05:40:00+00
+4221	1222	pending	3451	2024-04-02 05:51:00+00
+4222	1223	delivered	3582	2024-04-02 06:02:00+00
+4223	1224	delivered	3713	2024-04-02 06:13:00+00
+4224	1225	refunded	3844	2024-04-02 06:24:00+00
+4225	1226	delivered	3975	2024-04-02 06:35:00+00
+4226	1227	delivered	4106	2024-04-02 06:46:00+00
+4227	1228	delivered	4237	2024-04-02 06:57:00+00
+4228	1229	pending	4368	2024-04-02 07:08:00+00
+4229	1230	delivered	4499	2024-04-02 07:19:00+00
+4230	1231	delivered	4630	2024-04-02 07:30:00+00
+4231	1232	delivered	4761	2024-04-02 07:41:00+00
+4232	1233	delivered	4892	2024-04-02 07:52:00+00
+4233	1234	delivered	5023	2024-04-02 08:03:00+00
+4234	1235	delivered	5154	2024-04-02 08:14:00+00
+4235	1236	pending	5285	2024-04-02 08:25:00+00
+4236	1237	delivered	5416	2024-04-02 08:36:00+00
+4237	1238	delivered	5547	2024-04-02 08:47:00+00
+4238	1239	delivered	5678	2024-04-02 08:58:00+00
+4239	1240	delivered	5809	2024-04-02 09:09:00+00
+4240	1241	delivered	5940	2024-04-02 09:20:00+00
+4241	1242	delivered	6071	2024-04-02 09:31:00+00
+4242	1243	chargeback	6202	2024-04-02 09:42:00+00
+4243	1244	delivered	6333	2024-04-02 09:53:00+00
+4244	1245	delivered	6464	2024-04-02 10:04:00+00
+4245	1246	delivered	6595	2024-04-02 10:15:00+00
+4246	1247	refunded	6726	2024-04-02 10:26:00+00
+4247	1248	delivered	6857	2024-04-02 10:37:00+00
+4248	1249	delivered	6988	2024-04-02 10:48:00+00
+4249	1250	pending	7119	2024-04-02 10:59:00+00
+4250	1251	delivered	7250	2024-04-02 11:10:00+00
+4251	1252	delivered	7381	2024-04-02 11:21:00+00
+4252	1253	delivered	7512	2024-04-02 11:32:00+00
+4253	1254	delivered	7643	2024-04-02 11:43:00+00
+4254	1255	delivered	7774	2024-04-02 11:54:00+00
+4255	1256	delivered	7905	2024-04-02 12:05:00+00
+4256	1257	pending	8036	2024-04-02 12:16:00+00
+4257	1258	refunded	8167	2024-04-02 12:27:00+00
+4258	1259	delivered	8298	2024-04-02 12:38:00+00
+4259	1260	delivered	8429	2024-04-02 12:49:00+00
+4260	1261	delivered	8560	2024-04-02 13:00:00+00
+4261	1262	delivered	8691	2024-04-02 13:11:00+00
+4262	1263	delivered	8822	2024-04-02 13:22:00+00
+4263	1264	pending	8953	2024-04-02 13:33:00+00
+4264	1265	delivered	9084	2024-04-02 13:44:00+00
+4265	1266	delivered	9215	2024-04-02 13:55:00+00
+4266	1267	delivered	9346	2024-04-02 14:06:00+00
+4267	1268	delivered	9477	2024-04-02 14:17:00+00
+4268	1269	refunded	9608	2024-04-02 14:28:00+00
+4269	1270	delivered	9739	2024-04-02 14:39:00+00
+4270	1271	pending	9870	2024-04-02 14:50:00+00
+4271	1272	delivered	10001	2024-04-02 15:01:00+00
+4272	1273	delivered	10132	2024-04-02 15:12:00+00
+4273	1274	delivered	10263	2024-04-02 15:23:00+00
+4274	1275	delivered	10394	2024-04-02 15:34:00+00
+4275	1276	delivered	10525	2024-04-02 15:45:00+00
+4276	1277	delivered	10656	2024-04-02 15:56:00+00
+4277	1278	pending	10787	2024-04-02 16:07:00+00
+4278	1279	delivered	10918	2024-04-02 16:18:00+00
+4279	1280	refunded	11049	2024-04-02 16:29:00+00
+4280	1281	delivered	11180	2024-04-02 16:40:00+00
+4281	1282	delivered	11311	2024-04-02 16:51:00+00
+4282	1283	delivered	11442	2024-04-02 17:02:00+00
+4283	1284	delivered	11573	2024-04-02 17:13:00+00
+4284	1285	pending	11704	2024-04-02 17:24:00+00
+4285	1286	delivered	11835	2024-04-02 17:35:00+00
+4286	1287	delivered	11966	2024-04-02 17:46:00+00
+4287	1288	delivered	12097	2024-04-02 17:57:00+00
+4288	1289	delivered	12228	2024-04-02 18:08:00+00
+4289	1290	delivered	12359	2024-04-02 18:19:00+00
+4290	1291	refunded	12490	2024-04-02 18:30:00+00
+4291	1292	pending	12621	2024-04-02 18:41:00+00
+4292	1293	delivered	12752	2024-04-02 18:52:00+00
+4293	1294	delivered	12883	2024-04-02 19:03:00+00
+4294	1295	delivered	13014	2024-04-02 19:14:00+00
+4295	1296	delivered	13145	2024-04-02 19:25:00+00
+4296	1297	delivered	13276	2024-04-02 19:36:00+00
+4297	1298	delivered	13407	2024-04-02 19:47:00+00
+4298	1299	pending	13538	2024-04-02 19:58:00+00
+4299	1300	delivered	13669	2024-04-02 20:09:00+00
+4300	1301	delivered	13800	2024-04-02 20:20:00+00
+4301	1302	refunded	13931	2024-04-02 20:31:00+00
+4302	1303	delivered	14062	2024-04-02 20:42:00+00
+4303	1304	delivered	14193	2024-04-02 20:53:00+00
+4304	1305	delivered	14324	2024-04-02 21:04:00+00
+4305	1306	pending	14455	2024-04-02 21:15:00+00
+4306	1307	delivered	14586	2024-04-02 21:26:00+00
+4307	1308	delivered	14717	2024-04-02 21:37:00+00
+4308	1309	delivered	14848	2024-04-02 21:48:00+00
+4309	1310	delivered	14979	2024-04-02 21:59:00+00
+4310	1311	delivered	15110	2024-04-02 22:10:00+00
+4311	1312	delivered	15241	2024-04-02 22:21:00+00
+4312	1313	pending	15372	2024-04-02 22:32:00+00
+4313	1314	delivered	15503	2024-04-02 22:43:00+00
+4314	1315	delivered	15634	2024-04-02 22:54:00+00
+4315	1316	delivered	15765	2024-04-02 23:05:00+00
+4316	1317	delivered	15896	2024-04-02 23:16:00+00
+4317	1318	delivered	16027	2024-04-02 23:27:00+00
+4318	1319	delivered	16158	2024-04-02 23:38:00+00
+4319	1320	pending	16289	2024-04-02 23:49:00+00
+4320	1321	delivered	16420	2024-04-03 00:00:00+00
+4321	1322	delivered	16551	2024-04-03 00:11:00+00
+4322	1323	delivered	16682	2024-04-03 00:22:00+00
+4323	1324	refunded	16813	2024-04-03 00:33:00+00
+4324	1325	delivered	16944	2024-04-03 00:44:00+00
+4325	1326	delivered	17075	2024-04-03 00:55:00+00
+4326	1327	pending	17206	2024-04-03 01:06:00+00
+4327	1328	delivered	17337	2024-04-03 01:17:00+00
+4328	1329	delivered	17468	2024-04-03 01:28:00+00
+4329	1330	delivered	17599	2024-04-03 01:39:00+00
+4330	1331	delivered	17730	2024-04-03 01:50:00+00
+4331	1332	delivered	17861	2024-04-03 02:01:00+00
+4332	1333	delivered	17992	2024-04-03 02:12:00+00
+4333	1334	pending	18123	2024-04-03 02:23:00+00
+4334	1335	refunded	18254	2024-04-03 02:34:00+00
+4335	1336	delivered	18385	2024-04-03 02:45:00+00
+4336	1337	delivered	18516	2024-04-03 02:56:00+00
+4337	1338	delivered	18647	2024-04-03 03:07:00+00
+4338	1339	delivered	18778	2024-04-03 03:18:00+00
+4339	1340	delivered	18909	2024-04-03 03:29:00+00
+4340	1341	pending	19040	2024-04-03 03:40:00+00
+4341	1342	delivered	19171	2024-04-03 03:51:00+00
+4342	1343	delivered	19302	2024-04-03 04:02:00+00
+4343	1344	delivered	19433	2024-04-03 04:13:00+00
+4344	1345	delivered	19564	2024-04-03 04:24:00+00
+4345	1346	refunded	19695	2024-04-03 04:35:00+00
+4346	1347	delivered	19826	2024-04-03 04:46:00+00
+4347	1348	pending	19957	2024-04-03 04:57:00+00
+4348	1349	delivered	20088	2024-04-03 05:08:00+00
+4349	1350	delivered	20219	2024-04-03 05:19:00+00
+4350	1351	delivered	20350	2024-04-03 05:30:00+00
+4351	1352	delivered	20481	2024-04-03 05:41:00+00
+4352	1353	delivered	20612	2024-04-03 05:52:00+00
+4353	1354	delivered	20743	2024-04-03 06:03:00+00
+4354	1355	pending	20874	2024-04-03 06:14:00+00
+4355	1356	delivered	21005	2024-04-03 06:25:00+00
+4356	1357	refunded	21136	2024-04-03 06:36:00+00
+4357	1358	delivered	21267	2024-04-03 06:47:00+00
+4358	1359	delivered	21398	2024-04-03 06:58:00+00
+4359	1360	delivered	21529	2024-04-03 07:09:00+00
+4360	1361	delivered	21660	2024-04-03 07:20:00+00
+4361	1362	pending	21791	2024-04-03 07:31:00+00
+4362	1363	delivered	21922	2024-04-03 07:42:00+00
+4363	1364	delivered	22053	2024-04-03 07:53:00+00
+4364	1365	delivered	22184	2024-04-03 08:04:00+00
+4365	1366	delivered	22315	2024-04-03 08:15:00+00
+4366	1367	delivered	22446	2024-04-03 08:26:00+00
+4367	1368	refunded	22577	2024-04-03 08:37:00+00
+4368	1369	pending	22708	2024-04-03 08:48:00+00
+4369	1370	delivered	22839	2024-04-03 08:59:00+00
+4370	1371	delivered	22970	2024-04-03 09:10:00+00
+4371	1372	delivered	23101	2024-04-03 09:21:00+00
+4372	1373	delivered	23232	2024-04-03 09:32:00+00
+4373	1374	delivered	23363	2024-04-03 09:43:00+00
+4374	1375	delivered	23494	2024-04-03 09:54:00+00
+4375	1376	pending	23625	2024-04-03 10:05:00+00
+4376	1377	delivered	23756	2024-04-03 10:16:00+00
+4377	1378	delivered	23887	2024-04-03 10:27:00+00
+4378	1379	refunded	24018	2024-04-03 10:38:00+00
+4379	1380	delivered	24149	2024-04-03 10:49:00+00
+4380	1381	delivered	24280	2024-04-03 11:00:00+00
+4381	1382	delivered	24411	2024-04-03 11:11:00+00
+4382	1383	pending	24542	2024-04-03 11:22:00+00
+4383	1384	delivered	24673	2024-04-03 11:33:00+00
+4384	1385	delivered	24804	2024-04-03 11:44:00+00
+4385	1386	delivered	24935	2024-04-03 11:55:00+00
+4386	1387	delivered	25066	2024-04-03 12:06:00+00
+4387	1388	delivered	25197	2024-04-03 12:17:00+00
+4388	1389	delivered	25328	2024-04-03 12:28:00+00
+4389	1390	pending	25459	2024-04-03 12:39:00+00
+4390	1391	delivered	25590	2024-04-03 12:50:00+00
+4391	1392	delivered	25721	2024-04-03 13:01:00+00
+4392	1393	delivered	25852	2024-04-03 13:12:00+00
+4393	1394	delivered	25983	2024-04-03 13:23:00+00
+4394	1395	delivered	26114	2024-04-03 13:34:00+00
+4395	1396	delivered	26245	2024-04-03 13:45:00+00
+4396	1397	pending	26376	2024-04-03 13:56:00+00
+4397	1398	delivered	26507	2024-04-03 14:07:00+00
+4398	1399	delivered	26638	2024-04-03 14:18:00+00
+4399	1400	delivered	26769	2024-04-03 14:29:00+00
+4400	1401	refunded	26900	2024-04-03 14:40:00+00
+4401	1402	delivered	27031	2024-04-03 14:51:00+00
+4402	1403	delivered	27162	2024-04-03 15:02:00+00
+4403	1404	pending	27293	2024-04-03 15:13:00+00
+4404	1405	delivered	27424	2024-04-03 15:24:00+00
+4405	1406	delivered	27555	2024-04-03 15:35:00+00
+4406	1407	delivered	27686	2024-04-03 15:46:00+00
+4407	1408	delivered	27817	2024-04-03 15:57:00+00
+4408	1409	delivered	27948	2024-04-03 16:08:00+00
+4409	1410	delivered	28079	2024-04-03 16:19:00+00
+4410	1411	pending	28210	2024-04-03 16:30:00+00
+4411	1412	refunded	28341	2024-04-03 16:41:00+00
+4412	1413	delivered	28472	2024-04-03 16:52:00+00
+4413	1414	delivered	28603	2024-04-03 17:03:00+00
+4414	1415	delivered	28734	2024-04-03 17:14:00+00
+\.
+
+
+--
+-- Name: customers_id_seq; Type: SEQUENCE SET; Schema: public; Owner: postgres
+--
+
+SELECT pg_catalog.setval('public.customers_id_seq', 1500, true);
+
+
+--
+-- Name: orders_id_seq; Type: SEQUENCE SET; Schema: public; Owner: postgres
+--
+
+SELECT pg_catalog.setval('public.orders_id_seq', 6000, true);
+
+
+--
+-- Name: customers customers_email_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.customers
+    ADD CONSTRAINT customers_email_key UNIQUE (email);
+
+
+--
+-- Name: customers customers_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.customers
+    ADD CONSTRAINT customers_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: order_lines order_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.order_lines
+    ADD CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, sku);
+
+
+--
+-- Name: orders orders_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: products products_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_pkey PRIMARY KEY (sku);
+
+
+--
+-- Name: orders_customer_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX orders_customer_idx ON public.orders USING btree (customer_id);
+
+
+--
+-- Name: orders_status_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX orders_status_idx ON public.orders USING btree (status) WHERE (status <> 'delivered'::text);
+
+
+--
+-- Name: order_lines order_lines_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.order_lines
+    ADD CONSTRAINT order_lines_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.orders(id);
+
+
+--
+-- Name: order_lines order_lines_sku_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.order_lines
+    ADD CONSTRAINT order_lines_sku_fkey FOREIGN KEY (sku) REFERENCES public.products(sku);
+
+
+--
+-- Name: orders orders_customer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id) ON DELETE CASCADE;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict O4aeeP0eXGaDmxaStVRWF3Vuds7vyyshfGVtQAfgI9xtVcBXdorcLoBbIaffTO7
+
