@@ -25,17 +25,12 @@ def _crew_evicting_between_tasks(make_agent, big, final, ctx: SharedContext):
         for i in range(OTHER_RUNS):
             ctx.scope(f"run-other-{i}").put("research", f"user {i}'s rows", agent="Researcher")
 
-    research = Task(
-        name="research",
-        description="Collect latency metrics of every host",
-        expected_output="JSON rows",
-        agent=researcher,
-    )
-    write = Task(
-        name="summary",
-        description="Write a one-line summary of the host metrics",
-        expected_output="One line",
-        agent=writer,
+    research, write = (
+        Task(name=name, description=description, expected_output=shape, agent=agent)
+        for name, description, shape, agent in (
+            ("research", "Collect latency metrics of every host", "JSON rows", researcher),
+            ("summary", "Write a one-line summary of the host metrics", "One line", writer),
+        )
     )
     crew = Crew(
         agents=[researcher, writer],
