@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
@@ -32,6 +33,8 @@ from agent_baton_autogen._messages import (
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
 from agent_baton_autogen.runs import check_scope, run_scope, running_member
 from agent_baton_autogen.tools import is_context_tool, tool_names
+
+logger = logging.getLogger("agent_baton_autogen")
 
 DEFAULT_MIN_TOKENS = 100
 DEFAULT_USER_SOURCES = ("user",)
@@ -144,6 +147,10 @@ class BatonChatCompletionContext(
         self._user_sources = frozenset(user_sources)
         self._context_name = context_name
         self._keys: dict[str, None] = {}  # keys named by compressed messages, in order
+        # key -> original of each compressed message: the shared context's bounds and ttl
+        # hold for every team together, so other teams' puts may evict them; AutoGen's own
+        # contexts keep every message in full too.
+        self._originals: dict[str, str] = {}
         self._callers: dict[str, str] = {}  # tool call id -> the agent that made the call
         self._loaded: list[LLMMessage] = []  # from load_state, compressed at the next use
 
@@ -180,8 +187,8 @@ class BatonChatCompletionContext(
     async def get_original_messages(self) -> list[LLMMessage]:
         """What :meth:`get_messages` returns with each compressed text replaced by its original.
 
-        This is what the model would have received without agent-baton. A text whose
-        original has expired from the shared context stays compressed.
+        This is what the model would have received without agent-baton. The originals are
+        kept here, so their eviction or expiry from the shared context loses none of them.
         """
         messages = await self._selected()
         return await asyncio.to_thread(lambda: [self._restore(m) for m in messages])
@@ -190,6 +197,7 @@ class BatonChatCompletionContext(
         """Clear this agent's messages; the shared context keeps its entries."""
         await self._inner.clear()
         self._keys.clear()
+        self._originals.clear()
         self._callers.clear()
         self._loaded.clear()
 
@@ -199,7 +207,9 @@ class BatonChatCompletionContext(
         That is the state of AutoGen's own contexts (``{"messages": [...]}``): any context
         loads it, ``UnboundedChatCompletionContext`` included, and gets the full messages;
         loaded here, they are compressed again. A process with an empty ``SharedContext``
-        can so still zoom in after loading.
+        can so still zoom in after loading. The originals come from this context, which keeps
+        each one it compressed, not from the shared context, whose ``max_entries``,
+        ``max_bytes`` and ``ttl`` bound every team together.
         """
         state = dict(await self._inner.save_state())
         messages = ChatCompletionContextState.model_validate(state).messages
@@ -218,6 +228,7 @@ class BatonChatCompletionContext(
         messages = ChatCompletionContextState.model_validate(state).messages
         await self._inner.load_state({**state, "messages": []})
         self._keys.clear()
+        self._originals.clear()
         self._callers.clear()
         self._loaded = list(messages)
 
@@ -331,6 +342,11 @@ class BatonChatCompletionContext(
         existing = compressed_key(text)
         if existing is not None:  # compressed on the way here, e.g. by the handler
             self._keys[existing] = None
+            # Just put by the handler: kept here while it is live, for save_state.
+            for key in compressed_keys(text):
+                original = await asyncio.to_thread(self._store.get, key, full=True)
+                if original is not None:
+                    self._originals[key] = original
             return None
         compressed = await compress_text(
             self._store,
@@ -344,6 +360,7 @@ class BatonChatCompletionContext(
         if compressed is None:
             return None
         self._keys[key] = None
+        self._originals[key] = text
         return compressed.text
 
     def _restore(self, message: LLMMessage) -> LLMMessage:
@@ -362,7 +379,16 @@ class BatonChatCompletionContext(
 
     def _original(self, text: str) -> str | None:
         # Tool results joined in one message were compressed each: their originals, joined.
-        originals = [self._store.get(key, full=True) for key in compressed_keys(text)]
-        if not originals or None in originals:
+        keys = compressed_keys(text)
+        originals = [self._originals.get(key) or self._store.get(key, full=True) for key in keys]
+        lost = [key for key, original in zip(keys, originals, strict=True) if original is None]
+        if lost:  # compressed by another context (a handler's copy) and gone since
+            logger.warning(
+                "agent-baton: the original of %s is %s; agent %r's message stays compressed",
+                ", ".join(map(repr, lost)),
+                self._store.missing_reason(lost[0]),
+                self._agent_name,
+            )
+        if not originals or lost:
             return None
         return "\n".join(o for o in originals if o is not None)

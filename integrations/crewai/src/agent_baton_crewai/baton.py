@@ -461,20 +461,33 @@ class _Attachment:
             outputs = [t.output for t in task.context if t.output is not None]
         else:
             outputs = list(task_outputs)
-        keys = [key for key in map(self.store, outputs) if key is not None]
+        stored = [(output, key) for output in outputs if (key := self.store(output)) is not None]
+        keys = [key for _, key in stored]
         ctx = run.ctx
         original_tokens = ctx.count_tokens(default)
         text, sent_tokens = default, original_tokens
+        restored: tuple[str, ...] = ()
         # Within the budget, CrewAI's own text loses nothing: it is sent as it is.
         if original_tokens > self.baton.max_tokens and not run.backend_down:
+            restored = self._restore_lost(task, run, stored)
             rendered = ctx.render(
                 keys,
                 query=task.description if self.baton.focus else None,
                 max_tokens=self.baton.max_tokens,
                 tools=_tool_names(task, self.baton.ctx),
             )
+            # render skips a missing key: one evicted again meanwhile gets CrewAI's text sent.
+            lost = [key for key in keys if key not in ctx]
             rendered_tokens = ctx.count_tokens(rendered)
-            if rendered and rendered_tokens < original_tokens:
+            if lost:
+                logger.warning(
+                    "agent-baton: %s evicted from scope %s while task %r's context was "
+                    "rendered; it receives CrewAI's own text",
+                    ", ".join(map(repr, lost)),
+                    "/".join(ctx.scope_path),
+                    self.key_for(task),
+                )
+            elif rendered and rendered_tokens < original_tokens:
                 text, sent_tokens = rendered, rendered_tokens
         handoff = Handoff(
             task=self.key_for(task),
@@ -482,10 +495,37 @@ class _Attachment:
             sources=tuple(keys),
             original_tokens=original_tokens,
             sent_tokens=sent_tokens,
+            restored=restored,
         )
         run.report.handoffs.append(handoff)
         logger.info("handoff %s", handoff)
         return text
+
+    def _restore_lost(
+        self, task: Task, run: Run, stored: list[tuple[TaskOutput, str]]
+    ) -> tuple[str, ...]:
+        """Store again each source whose entry is gone; their keys.
+
+        max_entries, max_bytes and ttl bound every run of the context together: other runs'
+        puts evict this run's oldest outputs, while CrewAI still holds them.
+        """
+        restored = []
+        for output, key in stored:
+            reason = run.ctx.missing_reason(key)
+            if reason is None:
+                continue
+            logger.warning(
+                "agent-baton: output %r, which task %r receives, was %s from scope %s "
+                "(max_entries, max_bytes and ttl bound all runs of the context together); "
+                "stored again from CrewAI's output",
+                key,
+                self.key_for(task),
+                reason,
+                "/".join(run.ctx.scope_path),
+            )
+            run.store_again(key, output)
+            restored.append(key)
+        return tuple(restored)
 
 
 def _tool_names(task: Task, ctx: SharedContext) -> ToolNames:

@@ -18,7 +18,10 @@ class Handoff:
     """The context one task received from the tasks it depends on.
 
     ``original_tokens`` is what CrewAI alone would have sent (the previous outputs joined in
-    full); ``sent_tokens`` is what the task's agent actually received.
+    full); ``sent_tokens`` is what the task's agent actually received. ``sources`` are the
+    keys of the outputs it received, each one of them. ``restored`` names those whose entry
+    had gone from the shared context (evicted by other runs' puts, or expired) and that were
+    stored again from CrewAI's output for this handoff.
     """
 
     task: str
@@ -26,6 +29,7 @@ class Handoff:
     sources: tuple[str, ...]
     original_tokens: int
     sent_tokens: int
+    restored: tuple[str, ...] = ()
 
     @property
     def tokens_saved(self) -> int:
@@ -39,9 +43,10 @@ class Handoff:
 
     def __str__(self) -> str:
         sources = ", ".join(self.sources) or "-"
+        notes = f"; stored again: {', '.join(self.restored)}" if self.restored else ""
         return (
             f"{sources} -> {self.task}: {self.original_tokens:,} -> {self.sent_tokens:,} tokens "
-            f"({self.savings_percent:.1f}% saved)"
+            f"({self.savings_percent:.1f}% saved{notes})"
         )
 
 

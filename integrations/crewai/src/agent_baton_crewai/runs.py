@@ -111,3 +111,13 @@ class Run:
             entry = self.ctx.append(key, output.raw, agent=output.agent)
             self._stored[id(output)] = (weakref.ref(output), entry.key)
             return entry.key
+
+    def store_again(self, key: str, output: TaskOutput) -> None:
+        """Put ``output`` back under ``key``, the key it got in this run, after it was lost.
+
+        The context's bounds and ttl hold for every run together, so other runs' puts may
+        evict this run's outputs while CrewAI still holds them.
+        """
+        with self._lock:
+            if self.stored_key(output) == key:
+                self.ctx.put(key, output.raw, agent=output.agent)
