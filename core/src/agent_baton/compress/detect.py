@@ -26,8 +26,8 @@ from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python, program_lines
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
-from agent_baton.compress.code.makefile import parses_as_makefile
 from agent_baton.compress.code.graphql import parse_sdl
+from agent_baton.compress.code.makefile import parses_as_makefile
 from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured

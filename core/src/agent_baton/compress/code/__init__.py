@@ -24,8 +24,8 @@ from agent_baton.compress.code.grammar import (
     parses_with_grammar,
     ungrammared_key,
 )
-from agent_baton.compress.code.makefile import makefile_skeleton, parses_as_makefile
 from agent_baton.compress.code.graphql import compress_sdl, parse_sdl
+from agent_baton.compress.code.makefile import makefile_skeleton, parses_as_makefile
 from agent_baton.compress.code.skeleton import (
     ALWAYS,
     CONSTANT,
