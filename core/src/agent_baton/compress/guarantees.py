@@ -102,7 +102,8 @@ _HEADS = (
     # Traceback frames: Python and doctest, Java, JavaScript, Rust, pytest; chained causes.
     r"[ \t]*File \"[^\"\n]+\", line \d+",
     r"[ \t]+at (?:async )?(?:[\w$.<>/\[\]-]+(?: \[as [\w$]+\])? \([^()\n]*:\d+\)?"
-    r"|[^\s\d:(][^\s:]*(?::[^\s:]+)*:\d+:\d+$"
+    # Rust's ``at file:line:col`` under a frame's name; not the runtime's own (``/rustc/``).
+    r"|(?!/rustc/)[^\s\d:(][^\s:]*(?::[^\s:]+)*:\d+:\d+$"
     r"|[\w$.]+(?:/[\w$.]+)*\((?:[\w$.-]+:\d+|Native Method|Unknown Source)\))",
     r"[ \t]+\.\.\. \d+ more$|Caused by: |[ \t]*--> \S+:\d+:\d+|\S+:\d+: in \S+$"
     r"|The above exception was the direct cause|During handling of the above exception",
