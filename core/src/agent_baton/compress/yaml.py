@@ -104,8 +104,10 @@ def nests_yaml(text: str) -> bool:
         return False
     nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
     documents = [node for node in nodes if node is not None and node.value]
+    # Block collections only: a transcript's speaker may hold a JSON payload on its line
+    # (a ReAct trace's ``Observation: [...]``), which YAML reads as a flow collection.
     return len(documents) >= 2 or any(
-        isinstance(value, (yaml.MappingNode, yaml.SequenceNode))
+        isinstance(value, (yaml.MappingNode, yaml.SequenceNode)) and not value.flow_style
         for node in documents
         if isinstance(node, yaml.MappingNode)
         for _, value in node.value
