@@ -73,6 +73,10 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.detect._DIRECTIVE": ("match", "at a line's start (C header detection)"),
     "compress.detect._TOOL_LINE": ("match", "on a line's first 300 characters"),
     "compress.guarantees._FAILURE_HEAD": ("match", "at a line's start (is_failure)"),
+    "compress.guarantees._ASSERTION": ("match", "at a line's start (an assert statement)"),
+    "compress.code.makefile._RULE": ("match", "at the start of one stripped Makefile line"),
+    "compress.code.makefile._ASSIGNMENT": ("match", "at the start of one stripped Makefile line"),
+    "compress.budget._SECTION": ("match", "at the start of one line (a heading or [section])"),
     "compress.code.diff._CONTROL": ("match", "at a diff line's or a code header's start"),
     "compress.config._FIELD": ("match", "at a line's start (Debian control stanzas)"),
     "compress.config._ACTIVE": (
