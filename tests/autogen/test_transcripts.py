@@ -19,6 +19,17 @@ from agent_baton.compress.segment import segments
 
 DECISION = "Decision: we roll back to release 4.2.1 and keep the flag fast_path off."
 ERROR = "HTTPSConnectionPool(host='metrics.internal', port=443): Max retries exceeded"
+SOURCE = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
+
+
+async def read_source() -> str:
+    return SOURCE
+
+
+async def fetch_metrics() -> str:
+    raise ConnectionError(ERROR)
+
+
 pytestmark = pytest.mark.asyncio
 
 SAID = (
@@ -29,14 +40,6 @@ SAID = (
 
 
 async def test_a_swarm_results_repr_keeps_the_decision_the_error_and_the_handoff(kit):
-    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
-
-    async def read_source() -> str:
-        return source
-
-    async def fetch_metrics() -> str:
-        raise ConnectionError(ERROR)
-
     engineer = AssistantAgent(
         "engineer",
         kit.replay(
@@ -160,14 +163,6 @@ async def test_a_tool_call_summary_joining_a_module_and_an_error_stays_one_progr
     """A ToolCallSummaryMessage joins its tools' results with newlines: a module's source, then
     an error. Read line by line, the docstrings and the code alternated as prose and records
     (38 blocks, 22 % saved); the module is one block, compressed as code, the error after it."""
-    source = Path(textwrap.__file__).read_text()  # a real file, as a tool returns it
-
-    async def read_source() -> str:
-        return source
-
-    async def fetch_metrics() -> str:
-        raise ConnectionError(ERROR)
-
     engineer = AssistantAgent(
         "engineer",
         kit.replay(kit.calls(("read_source", {}), ("fetch_metrics", {})), "Done."),
@@ -184,7 +179,7 @@ async def test_a_tool_call_summary_joining_a_module_and_an_error_stays_one_progr
     streamed = [m async for m in team.run_stream(task="Check the module and the metrics.")]
     [summary] = [m for m in streamed if isinstance(m, ToolCallSummaryMessage)]
     text = summary.content
-    assert text.startswith(source[:100]) and text.endswith(ERROR)
+    assert text.startswith(SOURCE[:100]) and text.endswith(ERROR)
 
     out = compress(text)
 
