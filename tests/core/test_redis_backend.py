@@ -7,6 +7,7 @@ import random
 import socket
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,25 @@ def members(backend, kind=b"m"):
         for f in backend._client.hkeys(backend._key)
         if f.startswith(kind + b":")
     }
+
+
+def assert_shares_match_the_order(backend):
+    """In Redis, each scope's share fields count exactly the entries in the order."""
+    client, h = backend._client, backend._key
+    fields = client.hgetall(h)
+    order, order_bytes = Counter(), Counter()
+    for field, value in fields.items():
+        if field.startswith(b"s:"):
+            size, member = value.split(b" ", 1)
+            scope = member[: member.rfind(b"\x1f") + 1]
+            order[scope] += 1
+            order_bytes[scope] += int(size)
+    shares = {}
+    for i in range(1, int(fields[b"#g"]) + 1):
+        n, b, scope = fields[b"g:%d" % i].split(b" ", 2)
+        assert int(fields[b"u:" + scope]) == i
+        shares[scope] = (int(n), int(b))
+    assert shares == {s: (order[s], order_bytes[s]) for s in order}
 
 
 # -- tests -------------------------------------------------------------------------------
@@ -367,6 +387,7 @@ def test_the_order_survives_replace_delete_and_the_layout_without_it(
     assert int(client.hget(h, "#b")) == sum(
         e.size_bytes for e in backend.entries(ttl=None, now=None)
     )
+    assert_shares_match_the_order(backend)
 
 
 def commands_run(backend, read):
@@ -459,6 +480,7 @@ def test_scope_directories_follow_every_write(backend_factory, clock):
     live = {e.key for e in backend.entries_under("", ttl=None, now=clock())}
     listed = {p + k for p, ks in directories(backend).items() for k in ks}
     assert listed == live  # no name left behind, none missing
+    assert_shares_match_the_order(backend)  # what the bounds pick the busiest scope by
 
 
 def test_a_namespace_without_directories_is_read_whole_then_given_them(redis_backend_factory):
@@ -482,3 +504,20 @@ def test_a_namespace_without_directories_is_read_whole_then_given_them(redis_bac
     ran = commands_run(backend, ctx.scope("bob").keys)
     assert "hkeys" not in ran
     assert ctx.scope("bob").keys() == ["research", "notes"]
+
+
+def test_a_namespace_without_scope_shares_gets_them_from_its_order(redis_backend_factory):
+    # Written by a version before the bounds took from the busiest scope: the next put counts
+    # each scope's share from the order (not the namespace), then evicts bob's own.
+    backend = redis_backend_factory()
+    ctx = SharedContext(ttl=None, max_entries=6, backend=backend)
+    ctx.scope("alice").put("plan", "alice's plan")
+    for step in range(5):
+        ctx.scope("bob").put(f"b{step}", "bob")
+    client = backend._client
+    shares = [f for f in client.hkeys(backend._key) if f.startswith((b"g:", b"u:"))]
+    client.hdel(backend._key, "#g", *shares)
+    ctx.scope("bob").put("b5", "bob")
+    assert ctx.scope("alice").keys() == ["plan"]
+    assert ctx.scope("bob").keys() == [f"b{step}" for step in range(1, 6)]
+    assert_shares_match_the_order(backend)

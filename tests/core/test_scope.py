@@ -124,7 +124,8 @@ def test_missing_reason(clock: FakeClock, backend_factory: Callable[[], Backend]
 def test_missing_keys_lists_what_a_bound_or_ttl_took_from_a_scope(
     clock: FakeClock, backend_factory: Callable[[], Backend]
 ) -> None:
-    # max_entries bounds every scope together: bob's puts evict alice's entries.
+    # max_entries bounds every scope together: bob's second put (him holding as many as
+    # alice with it) evicts the oldest of the scope whose oldest is oldest: alice's plan.
     ctx = SharedContext(ttl=60, max_entries=3, clock=clock, backend=backend_factory())
     alice, bob = ctx.scope("alice"), ctx.scope("bob")
     assert alice.missing_keys() == {}
@@ -246,11 +247,13 @@ def test_one_scope_flooding_its_history_leaves_another_scopes_as_it_was(
     )
     alice, bob = ctx.scope("alice"), ctx.scope("bob")
     alice.put("draft", "alice's draft")
+    for i in range(5):
+        alice.put(f"note{i}", "alice's note")  # max_entries=5: her draft goes
     with pytest.raises(EntryTooLargeError):
         alice.put("dump", "x" * 20_000)
     flood = 4096 + 10
     for i in range(flood):
-        bob.put(f"k{i}", "b")  # max_entries=5: alice's draft goes at once, then bob's own
+        bob.put(f"k{i}", "b")  # alice's notes go while she holds more, then bob's own
     assert alice.get("draft") is None
     assert alice.missing_reason("draft") == "evicted or deleted"
     assert (alice.missing_reason("dump") or "").startswith("refused: too large")

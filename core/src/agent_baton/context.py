@@ -58,11 +58,15 @@ class SharedContext:
 
     ``put`` compresses outside any lock, so a slow put never blocks readers. Entries expire
     ``ttl`` seconds after they were put (``None``: never); at ``max_entries`` a new key first
-    evicts expired entries, then the oldest live one. ``max_bytes`` bounds the memory the
-    entries take (original and compressed, UTF-8) the same way, by age; a single entry larger
-    than the bound is refused with :class:`EntryTooLargeError`. Age is judged by the
-    backend's own clock (monotonic in memory, the server's in Redis); ``clock`` replaces it,
-    for tests, and also stamps ``entry.timestamp`` (else the wall clock).
+    evicts expired entries, then the oldest entry of the :meth:`scope` holding the most
+    (the new entry counted in its own): a busy user, thread or run evicts its own oldest
+    entries, never those of one holding fewer (with one scope: the oldest entry). Each scope
+    counts alone, without the scopes inside it. ``max_bytes`` bounds the memory the entries
+    take (original and compressed, UTF-8) the same way, from the scope holding the most
+    bytes; a single entry larger than the bound is refused with :class:`EntryTooLargeError`.
+    Age is judged by the backend's own clock (monotonic in memory, the server's in Redis);
+    ``clock`` replaces it, for tests, and also stamps ``entry.timestamp`` (else the wall
+    clock).
     :meth:`scope` gives a view for one run, user or thread that sees only its own entries.
     A compression that takes ``compress_deadline`` seconds of CPU time (default 10, ``None``:
     no limit) falls back to one linear pass; ``transforms`` then says ``fallback:deadline``.
@@ -328,7 +332,8 @@ class SharedContext:
         Oldest put first; only keys put through this context object (or a view of it) and
         still remembered (see :meth:`missing_reason`); a deleted key is forgotten, so it is
         never listed. For adapters that must say what a bound or ``ttl`` took from a run:
-        ``max_entries`` and ``max_bytes`` bound the whole context, every scope together.
+        ``max_entries`` and ``max_bytes`` bound the whole context, every scope together (a
+        bound takes from the scope holding the most).
         """
         remembered = self._history.items(self._prefix)
         if not remembered:  # nothing put here: no backend round trip

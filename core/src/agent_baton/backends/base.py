@@ -57,10 +57,16 @@ class Backend(ABC):
         Returns the keys it dropped on the way (expired, or evicted for a bound), so the
         context forgets what it derived from them.
 
-        A new key at ``max_entries`` first drops expired entries, then the oldest live one;
-        replacing an existing key never drops another entry for that bound. ``max_bytes``
-        bounds the entries' total ``size_bytes`` the same way (expired, then oldest), for
-        updates too; a backend that cannot enforce it says so in its documentation.
+        A new key at ``max_entries`` first drops expired entries, then live ones, each the
+        oldest entry of the scope holding the most entries (the new one counted in its
+        scope; among scopes holding as many, the one whose oldest entry is oldest): a busy
+        scope evicts its own entries, never those of a scope holding fewer. Each scope
+        counts alone, not with the scopes inside it; the root's own entries are one scope.
+        With one scope, that is the oldest entry. Replacing an existing key never drops
+        another entry for that bound. ``max_bytes`` bounds the entries' total
+        ``size_bytes`` the same way (expired, then the oldest of the scope holding the most
+        bytes), for updates too; a backend that cannot enforce it says so in its
+        documentation.
         ``now`` is the time by an injected clock, or ``None``: then the backend judges age by
         its own clock (one clock for every process sharing it).
         """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from agent_baton.backends.base import SCOPE_SEP, Backend
 from agent_baton.entry import ContextEntry
@@ -13,17 +14,21 @@ from agent_baton.entry import ContextEntry
 class MemoryBackend(Backend):
     """Entries in put order (so the oldest is first), one lock for every operation.
 
+    At a bound, a put evicts the oldest entry of the scope that holds the most (see
+    :meth:`Backend.put`), found among the scopes held: an eviction costs a look at each.
     Age is measured on ``time.monotonic`` unless the context injects a clock: a wall clock
     that steps back (NTP, a suspended laptop) cannot make an old entry look fresh.
     """
 
     def __init__(self) -> None:
-        # key -> (entry, the time it was put by the clock that judges its age)
-        self._entries: OrderedDict[str, tuple[ContextEntry, float]] = OrderedDict()
+        # key -> (entry, the time it was put by the clock that judges its age, put number)
+        self._entries: OrderedDict[str, tuple[ContextEntry, float, int]] = OrderedDict()
         # scope prefix -> its own keys, in the order of _entries: a scope's reads visit these
-        # rather than every entry of every scope.
+        # rather than every entry of every scope; and the bytes they take.
         self._scopes: dict[str, dict[str, None]] = {}
+        self._scope_bytes: dict[str, int] = {}
         self._bytes = 0  # total size_bytes of the entries held
+        self._puts = 0  # put numbers: which of two scopes' oldest entries is older
         self._lock = threading.Lock()
 
     def put(
@@ -35,7 +40,7 @@ class MemoryBackend(Backend):
         now: float | None,
         max_bytes: int | None = None,
     ) -> list[str]:
-        """Store ``entry``, evicting expired then oldest entries to respect both bounds."""
+        """Store ``entry``, evicting expired entries, then the busiest scope's oldest ones."""
         now = time.monotonic() if now is None else now
         with self._lock:
             return self._put(entry, ttl, max_entries, now, max_bytes)
@@ -66,50 +71,61 @@ class MemoryBackend(Backend):
         max_bytes: int | None,
     ) -> list[str]:
         dropped: list[str] = []
-        old = self._pop(entry.key)
-        if old is not None:
-            self._bytes -= old[0].size_bytes
-        else:
+        scope, size = _scope_of(entry.key), entry.size_bytes
+        if self._pop(entry.key) is None:
             self._drop_expired(ttl, now, dropped)
             while len(self._entries) >= max_entries:
-                self._pop_oldest(dropped)
-        if max_bytes is not None and self._bytes + entry.size_bytes > max_bytes:
+                self._evict(scope, 1, lambda s, n: len(self._scopes[s]) + n, dropped)
+        if max_bytes is not None and self._bytes + size > max_bytes:
             self._drop_expired(ttl, now, dropped)
-            while self._entries and self._bytes + entry.size_bytes > max_bytes:
-                self._pop_oldest(dropped)
-        self._entries[entry.key] = (entry, now)
-        self._scopes.setdefault(_scope_of(entry.key), {})[entry.key] = None
-        self._bytes += entry.size_bytes
+            while self._entries and self._bytes + size > max_bytes:
+                self._evict(scope, size, lambda s, n: self._scope_bytes[s] + n, dropped)
+        self._puts += 1
+        self._entries[entry.key] = (entry, now, self._puts)
+        self._scopes.setdefault(scope, {})[entry.key] = None
+        self._scope_bytes[scope] = self._scope_bytes.get(scope, 0) + size
+        self._bytes += size
         return dropped
 
-    def _pop(self, key: str) -> tuple[ContextEntry, float] | None:
-        """Remove ``key`` from the entries and its scope's keys; what it held, if anything."""
+    def _evict(
+        self, scope: str, adding: int, usage: Callable[[str, int], int], dropped: list[str]
+    ) -> None:
+        """Drop the oldest entry of the scope using the most, counting what ``scope`` adds.
+
+        The entry being put counts in its scope, so a writer never takes from a scope that
+        would then hold more than it; among equals, the scope whose oldest entry is oldest.
+        """
+
+        def weight(held: str) -> tuple[int, int]:
+            oldest = next(iter(self._scopes[held]))
+            return usage(held, adding if held == scope else 0), -self._entries[oldest][2]
+
+        busiest = max(self._scopes, key=weight)
+        key = next(iter(self._scopes[busiest]))
+        self._pop(key)
+        dropped.append(key)
+
+    def _pop(self, key: str) -> tuple[ContextEntry, float, int] | None:
+        """Remove ``key`` from the entries, its scope's keys and the byte counts; what it held."""
         held = self._entries.pop(key, None)
         if held is not None:
-            scope = _scope_of(key)
+            scope, size = _scope_of(key), held[0].size_bytes
             keys = self._scopes[scope]
             del keys[key]
+            self._bytes -= size
+            self._scope_bytes[scope] -= size
             if not keys:
                 del self._scopes[scope]
+                del self._scope_bytes[scope]
         return held
 
     def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:
         if ttl is None:
             return
         # Every entry is tested, not only a prefix: an injected clock may go back.
-        for key in [k for k, (_, put_at) in self._entries.items() if now - put_at >= ttl]:
-            self._bytes -= self._held(key)[0].size_bytes
+        for key in [k for k, (_, put_at, _) in self._entries.items() if now - put_at >= ttl]:
+            self._pop(key)
             dropped.append(key)
-
-    def _pop_oldest(self, dropped: list[str]) -> None:
-        key = next(iter(self._entries))
-        self._bytes -= self._held(key)[0].size_bytes
-        dropped.append(key)
-
-    def _held(self, key: str) -> tuple[ContextEntry, float]:
-        held = self._pop(key)
-        assert held is not None  # callers pass keys they found in _entries
-        return held
 
     def get(self, key: str, *, ttl: float | None, now: float | None) -> ContextEntry | None:
         """The live entry under ``key``; an expired one is dropped on the way."""
@@ -120,7 +136,6 @@ class MemoryBackend(Backend):
                 return None
             if ttl is not None and now - held[1] >= ttl:
                 self._pop(key)
-                self._bytes -= held[0].size_bytes
                 return None
             return held[0]
 
@@ -136,7 +151,7 @@ class MemoryBackend(Backend):
         with self._lock:
             return [
                 e
-                for key, (e, put_at) in self._entries.items()
+                for key, (e, put_at, _) in self._entries.items()
                 if key.startswith(prefix) and (ttl is None or now - put_at < ttl)
             ]
 
@@ -147,22 +162,19 @@ class MemoryBackend(Backend):
         now = time.monotonic() if now is None else now
         with self._lock:
             found = (self._entries[key] for key in self._scopes.get(prefix, ()))
-            return [e for e, put_at in found if ttl is None or now - put_at < ttl]
+            return [e for e, put_at, _ in found if ttl is None or now - put_at < ttl]
 
     def delete(self, key: str) -> bool:
         """Remove ``key``; return whether it was there."""
         with self._lock:
-            held = self._pop(key)
-            if held is None:
-                return False
-            self._bytes -= held[0].size_bytes
-            return True
+            return self._pop(key) is not None
 
     def clear(self) -> None:
         """Remove every entry."""
         with self._lock:
             self._entries.clear()
             self._scopes.clear()
+            self._scope_bytes.clear()
             self._bytes = 0
 
 

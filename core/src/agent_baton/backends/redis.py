@@ -83,20 +83,6 @@ local function header(meta, now)
   if not seq then return 0, now, 0 end
   return tonumber(seq), tonumber(stamp), tonumber(size)
 end
--- Removes position at from the order, with its share of the count and the bytes.
-local function unindex(at)
-  local v = redis.call('HGET', h, 's:' .. at)
-  if not v then return end
-  redis.call('HDEL', h, 's:' .. at)
-  redis.call('HINCRBY', h, '#n', -1)
-  redis.call('HINCRBY', h, '#b', -tonumber(string.match(v, '^(%d+) ')))
-end
--- The position of member m (meta: its meta field) in the order, or nil.
-local function position(m, meta)
-  local seq = header(meta, 0)
-  local v = redis.call('HGET', h, 's:' .. seq)
-  if v and string.sub(v, string.find(v, ' ') + 1) == m then return seq end
-end
 -- A member's scope prefix (up to its last \\31) and its key in that scope.
 local function split(m)
   local cut, at = 0, string.find(m, '\\31', 1, true)
@@ -105,6 +91,50 @@ local function split(m)
     at = string.find(m, '\\31', at + 1, true)
   end
   return string.sub(m, 1, cut), string.sub(m, cut + 1)
+end
+-- Each scope's share of the order, for the bounds to find the scope holding the most:
+-- 'g:<i>' = '<entries> <bytes> <scope prefix>' for i = 1..'#g', and 'u:<prefix>' = i. Kept
+-- once '#g' exists (a put makes it); changed wherever '#n' and '#b' are.
+local function charge(m, entries, bytes)
+  if redis.call('HEXISTS', h, '#g') == 0 then return end
+  local scope = split(m)
+  local i = redis.call('HGET', h, 'u:' .. scope)
+  local n, b = 0, 0
+  if i then
+    n, b = string.match(redis.call('HGET', h, 'g:' .. i), '^(%d+) (%d+) ')
+  else
+    i = redis.call('HINCRBY', h, '#g', 1)
+    redis.call('HSET', h, 'u:' .. scope, i)
+  end
+  n, b = tonumber(n) + entries, tonumber(b) + bytes
+  if n > 0 then
+    redis.call('HSET', h, 'g:' .. i, n .. ' ' .. math.max(b, 0) .. ' ' .. scope)
+    return
+  end
+  -- A scope left empty gives its place to the last one.
+  local last = redis.call('HGET', h, '#g')
+  if tostring(i) ~= last then
+    local moved = redis.call('HGET', h, 'g:' .. last)
+    redis.call('HSET', h, 'g:' .. i, moved, 'u:' .. string.match(moved, '^%d+ %d+ (.*)$'), i)
+  end
+  redis.call('HDEL', h, 'g:' .. last, 'u:' .. scope)
+  redis.call('HINCRBY', h, '#g', -1)
+end
+-- Removes position at from the order, with its share of the count and the bytes.
+local function unindex(at)
+  local v = redis.call('HGET', h, 's:' .. at)
+  if not v then return end
+  local size = tonumber(string.match(v, '^(%d+) '))
+  redis.call('HDEL', h, 's:' .. at)
+  redis.call('HINCRBY', h, '#n', -1)
+  redis.call('HINCRBY', h, '#b', -size)
+  charge(string.sub(v, string.find(v, ' ') + 1), -1, -size)
+end
+-- The position of member m (meta: its meta field) in the order, or nil.
+local function position(m, meta)
+  local seq = header(meta, 0)
+  local v = redis.call('HGET', h, 's:' .. seq)
+  if v and string.sub(v, string.find(v, ' ') + 1) == m then return seq end
 end
 -- Each scope's keys are a list linked through the fields 'l:<member>' = '<previous key>\\31
 -- <next key>' ('' at an end), from 'd:<scope prefix>' = '<first key>\\31<last key>': a put
@@ -266,6 +296,50 @@ local function ensure_directories()
   for _, m in ipairs(members_under('')) do enlist(m) end
   redis.call('HSET', h, '#d', 1)
 end
+-- Counts each scope's share of the order, once: a namespace written before the shares
+-- existed has its order read for it (its members are not read).
+local function ensure_shares()
+  if redis.call('HEXISTS', h, '#g') == 1 then return end
+  local shares, scopes = {}, {}
+  local last = tonumber(redis.call('HGET', h, '#seq') or 0)
+  for at = tonumber(redis.call('HGET', h, '#h') or 1), last do
+    local v = redis.call('HGET', h, 's:' .. at)
+    if v then
+      local size, m = string.match(v, '^(%d+) (.*)$')
+      local scope = split(m)
+      local share = shares[scope]
+      if not share then
+        share = {0, 0}
+        shares[scope] = share
+        scopes[#scopes + 1] = scope
+      end
+      share[1], share[2] = share[1] + 1, share[2] + tonumber(size)
+    end
+  end
+  for i, scope in ipairs(scopes) do
+    local share = shares[scope]
+    redis.call('HSET', h, 'g:' .. i, share[1] .. ' ' .. share[2] .. ' ' .. scope, 'u:' .. scope, i)
+  end
+  redis.call('HSET', h, '#g', #scopes)
+end
+-- The scope holding the most entries (bytes: the most bytes), with adding more for scope,
+-- and its oldest member; among equals, the one whose oldest member is oldest. Nil when none.
+local function busiest(scope, adding, bytes)
+  local best, most, first, seq = nil, -1, nil, nil
+  for i = 1, tonumber(redis.call('HGET', h, '#g') or 0) do
+    local n, b, p = string.match(redis.call('HGET', h, 'g:' .. i), '^(%d+) (%d+) (.*)$')
+    local use = tonumber(bytes and b or n) + (p == scope and adding or 0)
+    if use >= most then
+      local name = pair('d:' .. p)
+      local meta = name and redis.call('HGET', h, 'm:' .. p .. name)
+      local at = meta and header(meta, 0)
+      if at and (use > most or at < seq) then
+        best, most, first, seq = p, use, p .. name, at
+      end
+    end
+  end
+  if best then return first end
+end
 -- The oldest entry in the order other than skip: position, member, meta; nil when none.
 -- Positions whose entry was replaced or deleted are cleared on the way.
 local function oldest(skip)
@@ -315,6 +389,7 @@ ensure_order(now, ttl)
 -- hash never empties after this (its counters stay), so it holds until the write below.
 local pttl = redis.call('PTTL', h)
 ensure_directories()
+ensure_shares()
 -- Ordering a namespace of the old layout reads it whole (100,000 entries: 2 s): a caller
 -- that gave up meanwhile was told the put failed, so it stops here, before writing.
 if late() then return 0 end
@@ -329,6 +404,7 @@ if held then
     replacing = true
     local at = position(key, held)
     if at then unindex(at) end
+    unlist(key)  -- listed again at its scope's end: a scope's list is in put order
   end
 end
 -- Expired entries go from the head of the order: put times grow with positions.
@@ -339,28 +415,37 @@ while ttl do
   if now - stamp < ttl then break end
   drop(m, meta, at)
 end
-local function evict_oldest()
-  local at, m, meta = oldest(key)
-  if at then drop(m, meta, at) end
+-- Evicts the oldest member of the scope holding the most; the oldest in the order if no
+-- scope lists one (positions of replaced entries not yet cleared): true when it dropped.
+local scope = split(key)
+local function evict(adding, bytes)
+  local m = busiest(scope, adding, bytes)
+  if m then
+    drop(m)
+    return true
+  end
+  local at, oldest_m, meta = oldest(key)
+  if at then drop(oldest_m, meta, at) end
   return at
 end
 -- A new key makes room under max_entries; the byte bound holds for replacements too.
 if not replacing then
-  while count() >= max and evict_oldest() do end
+  while count() >= max and evict(1, false) do end
 end
 if max_bytes then
   while true do
     local n, bytes = count()
-    if n == 0 or bytes + size <= max_bytes or not evict_oldest() then break end
+    if n == 0 or bytes + size <= max_bytes or not evict(size, true) then break end
   end
 end
 local seq = redis.call('HINCRBY', h, '#seq', 1)
 local head = seq .. ' ' .. string.format('%.17g', now) .. ' ' .. ARGV[9] .. '\\n'
 redis.call('HSET', h, 'm:' .. key, head .. ARGV[2], 'o:' .. key, ARGV[3])
 redis.call('HSET', h, 's:' .. seq, ARGV[9] .. ' ' .. key)
-if not replacing then enlist(key) end
+enlist(key)
 redis.call('HINCRBY', h, '#n', 1)
 redis.call('HINCRBY', h, '#b', size)
+charge(key, 1, size)
 if ARGV[5] == '1' then
   redis.call('HSET', h, 'c:' .. key, ARGV[4])
 else
