@@ -1,9 +1,9 @@
 """Many users on one bounded context: ``max_entries``, ``max_bytes`` and ``ttl`` hold them all.
 
-A busy user's entries evict an idle user's; a long run's tool results outnumber the bound; a
-thread resumes after ``ttl``. The adapter must never thrash, never let a run's own copies
-evict the handoff it works from, and say what was lost (in the prompt and a warning) rather
-than hand over nothing. Sessions of the chat history write independently.
+A busy user's entries evict its own oldest, never an idle user's; a long run's tool results
+outnumber the bound; a thread resumes after ``ttl``. The adapter must never thrash, never let
+a run's own copies evict the handoff it works from, and say what was lost (in the prompt and
+a warning) rather than hand over nothing. Sessions of the chat history write independently.
 """
 
 from __future__ import annotations
@@ -110,10 +110,14 @@ def test_a_long_run_compresses_each_tool_result_once_and_keeps_its_handoff() -> 
     assert "planner" in ctx.scope("t")  # its own copies never evicted its handoff
     assert "PLAN-CODE-7781" in system_text(model.received[-1])
     last = model.received[-1]
-    # The latest results are shown compressed, the copies given up in full from the state.
+    # Every result is shown compressed: the latest from their copies, those given up too
+    # (compressed once, saying the full text is not kept), never in full.
     shown = [m.text for m in last if isinstance(m, ToolMessage)]
-    assert len(shown) == results and shown[0] == fetch.invoke({"shard": 0})
-    assert len(shown[-1]) < len(fetch.invoke({"shard": results - 1}))
+    assert len(shown) == results
+    for shard, text in enumerate(shown):
+        assert estimate_tokens(text) < estimate_tokens(fetch.invoke({"shard": shard})) / 2
+    assert "the full text is not kept" in shown[0]
+    assert "the full text is not kept" not in shown[-1]
     full = [w for w in caught if "more long tool results" in str(w.message)]
     assert len(full) == 1 and "max_entries=12" in str(full[0].message)
 
@@ -160,6 +164,43 @@ def test_a_handoff_evicted_by_other_threads_is_named_in_the_prompt_and_warned(
     )
 
 
+def test_a_busy_thread_evicts_its_own_entries_never_an_idle_threads_handoff(
+    backend: Backend,
+) -> None:
+    # One user's researcher answers again and again in its thread: past max_entries its own
+    # oldest answers go, and Alice's handoff reaches her writer whole, with no warning.
+    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
+    researcher, writer, writer_model = two_agents(ctx)
+    alice = {"configurable": {"thread_id": "alice"}}
+    researcher.invoke({"messages": [("user", "alice")]}, alice)
+    busy = {"configurable": {"thread_id": "busy"}}
+    for turn in range(12):
+        researcher.invoke({"messages": [("user", f"busy {turn}")]}, busy)
+    assert ctx.scope("alice").keys() == ["researcher"]
+    assert ctx.scope("busy").keys() == [f"researcher#{n}" for n in range(9, 13)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        writer.invoke({"messages": [("user", "write it")]}, alice)
+    assert ours(caught) == []
+    assert "FINDING-alice" in system_text(writer_model.received[-1])
+
+
+def test_a_talkative_session_gives_up_its_own_oldest_messages_never_an_idle_ones() -> None:
+    ctx = SharedContext(ttl=None, max_entries=20)
+    idle = BatonChatMessageHistory(ctx, "idle")
+    idle.add_messages([HumanMessage("my order is 4711"), AIMessage("noted: order 4711")])
+    talkative = BatonChatMessageHistory(ctx, "talkative")
+    for turn in range(20):
+        talkative.add_messages([HumanMessage(f"question {turn}"), AIMessage(f"answer {turn}")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert [m.text for m in idle.messages] == ["my order is 4711", "noted: order 4711"]
+    assert ours(caught) == []
+    with pytest.warns(RuntimeWarning, match=r"'talkative'"):
+        kept = [m.text for m in talkative.messages]
+    assert kept[-1] == "answer 19" and len(kept) == 8  # its latest, in what is left
+
+
 def test_a_thread_resumed_after_ttl_is_told_its_handoff_expired() -> None:
     clock = Clock()
     ctx = SharedContext(ttl=3600, clock=clock)
@@ -176,10 +217,10 @@ def test_a_session_evicted_by_other_sessions_warns_and_expiry_does_not() -> None
     clock = Clock()
     ctx = SharedContext(ttl=3600, max_entries=8, clock=clock)
     turn = [HumanMessage("hello"), AIMessage("hi, how can I help?")]
-    for user in range(3):  # 3 sessions x 2 messages x 2 entries: the first is evicted
+    for user in range(3):  # 3 sessions x 2 messages x 2 entries in 8: the oldest go
         BatonChatMessageHistory(ctx, f"user-{user}").add_messages(turn)
     with pytest.warns(RuntimeWarning, match=r"'user-0'.*every session together"):
-        assert BatonChatMessageHistory(ctx, "user-0").messages == []
+        assert [m.text for m in BatonChatMessageHistory(ctx, "user-0").messages] == [turn[1].text]
     assert len(BatonChatMessageHistory(ctx, "user-2").messages) == 2
     clock.now += 7200  # expiry is by design: no warning
     with warnings.catch_warnings(record=True) as caught:

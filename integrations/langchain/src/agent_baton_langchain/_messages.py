@@ -39,7 +39,14 @@ def compressed_copy(
         f"[agent-baton: compressed {entry.original_tokens:,} -> {ctx.count_tokens(shown):,} "
         f"tokens; full text: {tools.read_call(entry.key, full=True)}]"
     )
-    text = f"{shown}\n{note}"
+    return with_text(message, f"{shown}\n{note}")
+
+
+def with_text(message: MessageT, text: str) -> MessageT:
+    """A copy of ``message`` whose text is ``text``; its other blocks and fields as they are.
+
+    In list content the text blocks are replaced by one block at the place of the first.
+    """
     content: str | list[str | dict[Any, Any]]
     if isinstance(message.content, str):
         content = text

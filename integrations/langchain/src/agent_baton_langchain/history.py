@@ -137,10 +137,10 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def get_messages(self, *, full: bool = False) -> list[BaseMessage]:
         """The messages, oldest first; with ``full=True`` none is compressed."""
         indices = self._indices()
-        if not indices or indices[0] != 0:
-            self._warn_if_evicted()
         loaded = [self._load(index, full=full) for index in indices]
         out = [message for message in loaded if message is not None]
+        if not indices or indices[0] != 0 or loaded[0] is None:
+            self._warn_if_evicted()
         # Messages stored from index 0 with no gap: nothing was evicted, keep them as added.
         if len(out) == len(indices) and indices == list(range(len(indices))):
             return out
@@ -152,14 +152,18 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         Once per session: the text names it, and Python shows a warning once per text
         and place (``RunnableWithMessageHistory`` makes a history object per call).
         """
-        # Eviction goes oldest first: message 0 goes first. Expiry is by design, no warning.
-        if self._meta.missing_reason(self.text_key(0)) != "evicted or deleted":
+        # A session gives up its oldest first: message 0's text or its meta (two scopes, each
+        # evicted from when it holds the most). Expiry is by design, no warning.
+        key = self.text_key(0)
+        reasons = (self._meta.missing_reason(key), self._view.missing_reason(key))
+        if "evicted or deleted" not in reasons:
             return
         bounds = f"max_entries={self.ctx.max_entries}, max_bytes={self.ctx.max_bytes}"
         warnings.warn(
             f"chat history {self.session_id!r} lost its oldest messages to the shared "
-            f"context's bounds ({bounds}), which hold every session together, not each one: "
-            "size max_entries for 2 × messages kept per session × sessions at once.",
+            f"context's bounds ({bounds}), which hold every session together (those holding "
+            "the most give up their oldest): size max_entries for 2 × messages kept per "
+            "session × sessions at once.",
             RuntimeWarning,
             stacklevel=4,
         )

@@ -29,8 +29,11 @@ from pydantic import BaseModel
 
 from agent_baton import ContextEntry, EntryTooLargeError, SharedContext
 from agent_baton.answers import ToolNames, tool_names
+from agent_baton.compress import compress
+from agent_baton.compress.markers import name_tools
 from agent_baton.entry import text_bytes
-from agent_baton_langchain._messages import compressed_copy, message_text
+from agent_baton.tokens import TokenCounter
+from agent_baton_langchain._messages import compressed_copy, message_text, with_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
 from agent_baton_langchain.tools import CONTEXT_TOOL_METADATA, make_context_tools
@@ -97,6 +100,9 @@ class _RunMemory:
     """Keys of lost handoffs a warning already named."""
     full: bool = False
     """Whether a warning said that the run's copies reached the context's bound."""
+    given_up: dict[str, str] = field(default_factory=dict)
+    """Digest of a lost copy's text -> what the model is shown of it: compressed once, here,
+    since the context no longer holds it (the state keeps the full text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +453,11 @@ class SharedContextMiddleware(AgentMiddleware):
             if limit is None:
                 continue
             if entry is None and key:
-                entry = self._stored(call, run, key, text, limit)
+                entry, lost = self._stored(call, run, key, text, limit)
+                if lost:
+                    shown_text = self._given_up(call, run, text, limit, task)
+                    messages[position] = with_text(message, shown_text)
+                    continue
             if entry is not None and entry.original_tokens > limit:
                 shown = call.view.get(entry.key, query=task, max_tokens=limit)
                 messages[position] = compressed_copy(
@@ -457,12 +467,12 @@ class SharedContextMiddleware(AgentMiddleware):
 
     def _stored(
         self, call: _Call, run: _RunMemory, key: str, text: str, limit: int
-    ) -> ContextEntry | None:
+    ) -> tuple[ContextEntry | None, bool]:
         """The entry holding ``text`` under ``key``, put now if it is over ``limit`` tokens.
 
-        ``None`` (the model sees the message as LangChain holds it) for a copy this run
-        stored before and lost since: putting it back would evict another, which the next
-        call would put back, and so on, every call recompressing them all.
+        With whether it is a copy this run stored before and lost since (no entry then):
+        putting it back would evict another, which the next call would put back, and so on,
+        every call recompressing them all.
         """
         entry = call.view.get_entry(key)
         if entry is not None and entry.original != text:
@@ -471,27 +481,58 @@ class SharedContextMiddleware(AgentMiddleware):
             key = f"{key}:{hashlib.sha256(text.encode()).hexdigest()[:10]}"
             entry = call.view.get_entry(key)
         if entry is not None and entry.original == text:  # stored by an earlier model call
-            return entry
+            return entry, False
         with self._lock:
             if key in run.copies:
                 del run.copies[key]
                 run.lost.add(key)
             if key in run.lost:
-                return None
+                return None, True
         if call.view.count_tokens(text) <= limit:
-            return None
+            return None, False
         self._make_room(call, run, text_bytes(text))
         entry = _refused_warns(call.view.put, key, text, call.agent)
         if entry is not None:
             with self._lock:
                 run.copies[key] = None
-        return entry
+        return entry, False
+
+    def _given_up(
+        self, call: _Call, run: _RunMemory, text: str, limit: int, task: str | None
+    ) -> str:
+        """What the model is shown of a lost copy's ``text``: compressed to ``limit`` tokens.
+
+        Compressed once per run and kept here (never stored: that would evict another), so a
+        long run's prompt holds every tool result compressed, not the lost ones in full.
+        """
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        with self._lock:
+            shown = run.given_up.get(digest)
+        if shown is not None:
+            return shown
+        counter = TokenCounter(call.view.token_counter_name, call.view.count_tokens)
+        result = compress(
+            text,
+            model=call.view.model,
+            query=task,
+            max_tokens=limit,
+            counter=counter,
+            deadline=call.view.compress_deadline,
+        )
+        shown = (
+            f"{name_tools(result.text, self.tool_names)}\n[agent-baton: compressed "
+            f"{result.original_tokens:,} -> {result.compressed_tokens:,} tokens; the full text "
+            "is not kept: the shared context was full (max_entries or max_bytes)]"
+        )
+        with self._lock:
+            return run.given_up.setdefault(digest, shown)
 
     def _make_room(self, call: _Call, run: _RunMemory, size: int) -> None:
         """Give up the run's oldest copies while a put of ``size`` bytes would evict.
 
-        The context evicts its oldest entry, often the handoff this agent works from: its
-        own copies go first (their messages are then shown in full, from the state).
+        The context evicts the oldest entry of the scope holding the most, often this run's,
+        whose oldest is the handoff this agent works from: its own copies go first (their
+        messages are then shown compressed once, without a copy kept: :meth:`_given_up`).
         """
         if not run.copies:  # nothing of its own to give up: the put evicts as any put does
             return
@@ -519,8 +560,9 @@ class SharedContextMiddleware(AgentMiddleware):
                     f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has more "
                     "long tool results than the shared context holds (max_entries="
                     f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run together): "
-                    "its oldest are shown to the model in full from now on, so that they "
-                    "never evict its handoffs. Raise max_entries for such runs.",
+                    "its oldest are no longer kept in full (the model sees them compressed, "
+                    "without a way to read them whole), so that they never evict its "
+                    "handoffs. Raise max_entries for such runs.",
                     RuntimeWarning,
                     stacklevel=6,
                 )
