@@ -24,6 +24,8 @@ from agent_baton import (
 )
 from agent_baton.backends.redis import ACL_RULES, BREAKER_TIMEOUTS
 
+from .test_redis_backend import accepted, wait_until
+
 LOG = "\n".join(
     f"2026-11-23 10:00:{i % 60:02d} INFO worker-{i % 4} served /items/{i}" for i in range(400)
 )
@@ -31,14 +33,6 @@ LOG = "\n".join(
 
 def fresh_namespace() -> str:
     return f"t-{uuid.uuid4().hex}"
-
-
-def wait_until(condition, what, seconds=60.0):
-    """Poll ``condition`` until it holds; fail naming ``what`` after ``seconds`` (a bound)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting for {what} after {seconds} s"
-        time.sleep(0.01)
 
 
 def scripts_run(client) -> int:
@@ -217,19 +211,6 @@ def test_check_pings_at_construction():
         SharedContext.from_url(f"redis://127.0.0.1:{port}/0", namespace="dead", check=True)
 
 
-def drain(listener: socket.socket) -> int:
-    """How many connections wait in ``listener``'s backlog; they are accepted and closed."""
-    listener.setblocking(False)
-    count = 0
-    while True:
-        try:
-            conn, _ = listener.accept()
-        except BlockingIOError:
-            return count
-        conn.close()
-        count += 1
-
-
 def test_circuit_breaker_fails_fast_after_repeated_timeouts():
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
@@ -239,10 +220,10 @@ def test_circuit_breaker_fails_fast_after_repeated_timeouts():
         for _ in range(BREAKER_TIMEOUTS):
             with pytest.raises(BackendUnavailableError, match="Timeout"):
                 ctx.get("k")
-        drain(silent)
+        accepted(silent)
         with pytest.raises(BackendUnavailableError, match="circuit breaker") as info:
             ctx.put("k", "v")
-        assert drain(silent) == 0  # failed fast: not even a connection
+        assert accepted(silent) == []  # failed fast: not even a connection
         assert "failing fast for another" in str(info.value)
         time.sleep(1.05)  # 5 x the timeout: one call tries again
         with pytest.raises(BackendUnavailableError, match="Timeout"):

@@ -7,6 +7,7 @@ one must not make an idle one's entries vanish. Memory and a real Redis, the sam
 import threading
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from agent_baton import Backend, MemoryBackend, SharedContext
 
@@ -89,11 +90,8 @@ def test_threads_of_many_scopes_at_the_bound_share_it_evenly(
         for step in range(60):
             view.put(f"k{step}", f"user {user} step {step}")
 
-    threads = [threading.Thread(target=write, args=(user,)) for user in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))
     held = Counter(e.key.split("\x1f")[0] for e in backend.entries(ttl=None, now=None))
     assert sum(held.values()) == 40
     # Each writer evicts from the scope holding the most (itself, when it holds as many), so

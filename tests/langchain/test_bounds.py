@@ -144,20 +144,28 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     redis.close()
 
 
+def alice_researched(backend: Backend) -> tuple[SharedContext, Any, Any, RoutedChatModel]:
+    """A context of 5 entries in which Alice's researcher answered in her thread."""
+    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
+    researcher, writer, writer_model = two_agents(ctx)
+    researcher.invoke({"messages": [("user", "alice")]}, ALICE)
+    return ctx, researcher, writer, writer_model
+
+
+ALICE = {"configurable": {"thread_id": "alice"}}
+
+
 def test_a_handoff_evicted_by_other_threads_is_named_in_the_prompt_and_warned(
     backend: Backend,
 ) -> None:
-    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
-    researcher, writer, writer_model = two_agents(ctx)
-    alice = {"configurable": {"thread_id": "alice"}}
-    researcher.invoke({"messages": [("user", "alice")]}, alice)
+    ctx, researcher, writer, writer_model = alice_researched(backend)
     for user in range(5):  # other users' researchers, one answer each, evict Alice's
         researcher.invoke(
             {"messages": [("user", f"u{user}")]}, {"configurable": {"thread_id": f"u{user}"}}
         )
     assert ctx.scope("alice").keys() == []
     with pytest.warns(RuntimeWarning, match=r"'researcher'.*\(evicted or deleted\)"):
-        writer.invoke({"messages": [("user", "write it")]}, alice)
+        writer.invoke({"messages": [("user", "write it")]}, ALICE)
     prompt = system_text(writer_model.received[-1])
     assert (
         "Gone from the shared context before this call: researcher (evicted or deleted)" in prompt
@@ -169,10 +177,7 @@ def test_a_busy_thread_evicts_its_own_entries_never_an_idle_threads_handoff(
 ) -> None:
     # One user's researcher answers again and again in its thread: past max_entries its own
     # oldest answers go, and Alice's handoff reaches her writer whole, with no warning.
-    ctx = SharedContext(ttl=None, max_entries=5, backend=backend)
-    researcher, writer, writer_model = two_agents(ctx)
-    alice = {"configurable": {"thread_id": "alice"}}
-    researcher.invoke({"messages": [("user", "alice")]}, alice)
+    ctx, researcher, writer, writer_model = alice_researched(backend)
     busy = {"configurable": {"thread_id": "busy"}}
     for turn in range(12):
         researcher.invoke({"messages": [("user", f"busy {turn}")]}, busy)
@@ -180,7 +185,7 @@ def test_a_busy_thread_evicts_its_own_entries_never_an_idle_threads_handoff(
     assert ctx.scope("busy").keys() == [f"researcher#{n}" for n in range(9, 13)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        writer.invoke({"messages": [("user", "write it")]}, alice)
+        writer.invoke({"messages": [("user", "write it")]}, ALICE)
     assert ours(caught) == []
     assert "FINDING-alice" in system_text(writer_model.received[-1])
 
