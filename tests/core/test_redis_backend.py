@@ -7,7 +7,6 @@ import random
 import socket
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -119,22 +118,35 @@ def members(backend, kind=b"m"):
 
 
 def assert_shares_match_the_order(backend):
-    """In Redis, each scope's share fields count exactly the entries in the order."""
-    client, h = backend._client, backend._key
-    fields = client.hgetall(h)
-    order, order_bytes = Counter(), Counter()
+    """In Redis, each scope's share counts exactly its entries in the order, and the heaps
+    the bounds pick the busiest scope from rank every scope holding entries by it."""
+    fields = backend._client.hgetall(backend._key)
+    order = {}
     for field, value in fields.items():
         if field.startswith(b"s:"):
             size, member = value.split(b" ", 1)
             scope = member[: member.rfind(b"\x1f") + 1]
-            order[scope] += 1
-            order_bytes[scope] += int(size)
-    shares = {}
-    for i in range(1, int(fields[b"#g"]) + 1):
-        n, b, scope = fields[b"g:%d" % i].split(b" ", 2)
-        assert int(fields[b"u:" + scope]) == i
-        shares[scope] = (int(n), int(b))
-    assert shares == {s: (order[s], order_bytes[s]) for s in order}
+            n, b = order.get(scope, (0, 0))
+            order[scope] = (n + 1, b + int(size))
+    shares = {
+        field[2:]: tuple(int(x) for x in value.split(b" "))
+        for field, value in fields.items()
+        if field.startswith(b"u:")
+    }
+    assert shares == order
+    for kind, which in ((b"e", 0), (b"y", 1)):
+        slots = [
+            fields[b"x%s:%d" % (kind, i)].split(b" ", 2)
+            for i in range(1, int(fields[b"#x" + kind]) + 1)
+        ]
+        assert sorted(scope for _, _, scope in slots) == sorted(order)
+        for i, (value, oldest, scope) in enumerate(slots, start=1):
+            assert int(fields[b"p%s:%s" % (kind, scope)]) == i
+            assert int(value) == order[scope][which]
+            if i > 1:  # no slot ranks above its parent
+                up_value, up_oldest, _ = slots[i // 2 - 1]
+                rank, up_rank = (int(value), -int(oldest)), (int(up_value), -int(up_oldest))
+                assert rank <= up_rank
 
 
 # -- tests -------------------------------------------------------------------------------
@@ -553,8 +565,8 @@ def test_a_namespace_without_scope_shares_gets_them_from_its_order(redis_backend
     for step in range(5):
         ctx.scope("bob").put(f"b{step}", "bob")
     client = backend._client
-    shares = [f for f in client.hkeys(backend._key) if f.startswith((b"g:", b"u:"))]
-    client.hdel(backend._key, "#g", *shares)
+    shares = [f for f in client.hkeys(backend._key) if f.startswith((b"u:", b"x", b"p"))]
+    client.hdel(backend._key, "#u", "#xe", "#xy", *shares)
     ctx.scope("bob").put("b5", "bob")
     assert ctx.scope("alice").keys() == ["plan"]
     assert ctx.scope("bob").keys() == [f"b{step}" for step in range(1, 6)]

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 
 from agent_baton.backends.base import SCOPE_SEP, Backend
 from agent_baton.entry import ContextEntry
+
+_ENTRIES, _BYTES = 0, 1  # the bounds, as indexes of MemoryBackend._ranks
+_Rank = tuple[int, int, str]  # (-entries or -bytes held, oldest entry's put number, scope)
 
 
 class MemoryBackend(Backend):
     """Entries in put order (so the oldest is first), one lock for every operation.
 
     At a bound, a put evicts the oldest entry of the scope that holds the most (see
-    :meth:`Backend.put`), found among the scopes held: an eviction costs a look at each.
+    :meth:`Backend.put`), found at the top of a heap of the scopes: in logarithmic time.
     Age is measured on ``time.monotonic`` unless the context injects a clock: a wall clock
     that steps back (NTP, a suspended laptop) cannot make an old entry look fresh.
     """
@@ -29,6 +32,9 @@ class MemoryBackend(Backend):
         self._scope_bytes: dict[str, int] = {}
         self._bytes = 0  # total size_bytes of the entries held
         self._puts = 0  # put numbers: which of two scopes' oldest entries is older
+        # Per bound (entries, bytes), a heap of (-what a scope holds, its oldest entry's put
+        # number, its prefix): pushed at every change, stale ranks dropped when met.
+        self._ranks: tuple[list[_Rank], list[_Rank]] = ([], [])
         self._lock = threading.Lock()
 
     def put(
@@ -75,35 +81,53 @@ class MemoryBackend(Backend):
         if self._pop(entry.key) is None:
             self._drop_expired(ttl, now, dropped)
             while len(self._entries) >= max_entries:
-                self._evict(scope, 1, lambda s, n: len(self._scopes[s]) + n, dropped)
+                self._evict(_ENTRIES, scope, 1, dropped)
         if max_bytes is not None and self._bytes + size > max_bytes:
             self._drop_expired(ttl, now, dropped)
             while self._entries and self._bytes + size > max_bytes:
-                self._evict(scope, size, lambda s, n: self._scope_bytes[s] + n, dropped)
+                self._evict(_BYTES, scope, size, dropped)
         self._puts += 1
         self._entries[entry.key] = (entry, now, self._puts)
         self._scopes.setdefault(scope, {})[entry.key] = None
         self._scope_bytes[scope] = self._scope_bytes.get(scope, 0) + size
         self._bytes += size
+        self._reshare(scope)
         return dropped
 
-    def _evict(
-        self, scope: str, adding: int, usage: Callable[[str, int], int], dropped: list[str]
-    ) -> None:
-        """Drop the oldest entry of the scope using the most, counting what ``scope`` adds.
+    def _evict(self, bound: int, scope: str, adding: int, dropped: list[str]) -> None:
+        """Drop the oldest entry of the scope holding the most, counting what ``scope`` adds.
 
         The entry being put counts in its scope, so a writer never takes from a scope that
         would then hold more than it; among equals, the scope whose oldest entry is oldest.
         """
-
-        def weight(held: str) -> tuple[int, int]:
-            oldest = next(iter(self._scopes[held]))
-            return usage(held, adding if held == scope else 0), -self._entries[oldest][2]
-
-        busiest = max(self._scopes, key=weight)
+        heap = self._ranks[bound]
+        while heap[0] != self._rank(bound, heap[0][2]):  # changed since it was pushed
+            heapq.heappop(heap)
+        busiest = heap[0][2]
+        mine = self._rank(bound, scope)
+        if mine is not None and busiest != scope and (mine[0] - adding, mine[1]) < heap[0][:2]:
+            busiest = scope
         key = next(iter(self._scopes[busiest]))
         self._pop(key)
         dropped.append(key)
+
+    def _rank(self, bound: int, scope: str) -> _Rank | None:
+        """Where ``scope`` ranks now for ``bound`` (the lowest first), ``None`` when empty."""
+        keys = self._scopes.get(scope)
+        if not keys:
+            return None
+        held = len(keys) if bound == _ENTRIES else self._scope_bytes[scope]
+        return -held, self._entries[next(iter(keys))][2], scope
+
+    def _reshare(self, scope: str) -> None:
+        """Rank ``scope`` again after a change; rebuild a heap grown stale."""
+        for bound, heap in enumerate(self._ranks):
+            rank = self._rank(bound, scope)
+            if rank is not None:
+                heapq.heappush(heap, rank)
+            if len(heap) > 2 * len(self._scopes) + 64:
+                heap[:] = [r for s in self._scopes if (r := self._rank(bound, s)) is not None]
+                heapq.heapify(heap)
 
     def _pop(self, key: str) -> tuple[ContextEntry, float, int] | None:
         """Remove ``key`` from the entries, its scope's keys and the byte counts; what it held."""
@@ -117,6 +141,7 @@ class MemoryBackend(Backend):
             if not keys:
                 del self._scopes[scope]
                 del self._scope_bytes[scope]
+            self._reshare(scope)
         return held
 
     def _drop_expired(self, ttl: float | None, now: float, dropped: list[str]) -> None:
@@ -175,6 +200,8 @@ class MemoryBackend(Backend):
             self._entries.clear()
             self._scopes.clear()
             self._scope_bytes.clear()
+            for heap in self._ranks:
+                heap.clear()
             self._bytes = 0
 
 

@@ -92,44 +92,6 @@ local function split(m)
   end
   return string.sub(m, 1, cut), string.sub(m, cut + 1)
 end
--- Each scope's share of the order, for the bounds to find the scope holding the most:
--- 'g:<i>' = '<entries> <bytes> <scope prefix>' for i = 1..'#g', and 'u:<prefix>' = i. Kept
--- once '#g' exists (a put makes it); changed wherever '#n' and '#b' are.
-local function charge(m, entries, bytes)
-  if redis.call('HEXISTS', h, '#g') == 0 then return end
-  local scope = split(m)
-  local i = redis.call('HGET', h, 'u:' .. scope)
-  local n, b = 0, 0
-  if i then
-    n, b = string.match(redis.call('HGET', h, 'g:' .. i), '^(%d+) (%d+) ')
-  else
-    i = redis.call('HINCRBY', h, '#g', 1)
-    redis.call('HSET', h, 'u:' .. scope, i)
-  end
-  n, b = tonumber(n) + entries, tonumber(b) + bytes
-  if n > 0 then
-    redis.call('HSET', h, 'g:' .. i, n .. ' ' .. math.max(b, 0) .. ' ' .. scope)
-    return
-  end
-  -- A scope left empty gives its place to the last one.
-  local last = redis.call('HGET', h, '#g')
-  if tostring(i) ~= last then
-    local moved = redis.call('HGET', h, 'g:' .. last)
-    redis.call('HSET', h, 'g:' .. i, moved, 'u:' .. string.match(moved, '^%d+ %d+ (.*)$'), i)
-  end
-  redis.call('HDEL', h, 'g:' .. last, 'u:' .. scope)
-  redis.call('HINCRBY', h, '#g', -1)
-end
--- Removes position at from the order, with its share of the count and the bytes.
-local function unindex(at)
-  local v = redis.call('HGET', h, 's:' .. at)
-  if not v then return end
-  local size = tonumber(string.match(v, '^(%d+) '))
-  redis.call('HDEL', h, 's:' .. at)
-  redis.call('HINCRBY', h, '#n', -1)
-  redis.call('HINCRBY', h, '#b', -size)
-  charge(string.sub(v, string.find(v, ' ') + 1), -1, -size)
-end
 -- The position of member m (meta: its meta field) in the order, or nil.
 local function position(m, meta)
   local seq = header(meta, 0)
@@ -183,13 +145,115 @@ local function unlist(m)
   end
   if first == '' then redis.call('HDEL', h, 'd:' .. scope) else link('d:' .. scope, first, last) end
 end
+-- Each scope's share of the order, for the bounds to find the scope holding the most,
+-- kept once '#u' exists (a put makes it) wherever '#n' and '#b' change: 'u:<prefix>' =
+-- '<entries> <bytes>'; and two heaps of the scopes holding entries, 'e' by entries and 'y'
+-- by bytes, the one holding the most at the top (among equals, the one whose oldest entry
+-- is oldest): slot i of heap f is 'x<f>:<i>' = '<value> <its oldest position> <prefix>', for
+-- i up to '#x<f>', and 'p<f>:<prefix>' = i. A change costs a few fields per level.
+local function usage(scope)
+  local v = redis.call('HGET', h, 'u:' .. scope)
+  if not v then return 0, 0 end
+  local n, b = string.match(v, '^(%d+) (%d+)$')
+  return tonumber(n), tonumber(b)
+end
+local function slot(f, i)
+  local v = redis.call('HGET', h, 'x' .. f .. ':' .. i)
+  local value, oldest, scope = string.match(v, '^(%d+) (%-?%d+) (.*)$')
+  return tonumber(value), tonumber(oldest), scope, v
+end
+local function place(f, i, v, scope)
+  redis.call('HSET', h, 'x' .. f .. ':' .. i, v, 'p' .. f .. ':' .. scope, i)
+end
+-- Whether a scope holding value, with its oldest entry at position oldest, ranks above.
+local function above(value, oldest, other_value, other_oldest)
+  return value > other_value or (value == other_value and oldest < other_oldest)
+end
+-- Moves slot i of heap f up or down to where its rank puts it.
+local function sift(f, i)
+  local size = tonumber(redis.call('HGET', h, '#x' .. f))
+  local value, oldest, scope, v = slot(f, i)
+  while i > 1 do
+    local up = math.floor(i / 2)
+    local uv, uo, us, uraw = slot(f, up)
+    if not above(value, oldest, uv, uo) then break end
+    place(f, i, uraw, us)
+    i = up
+  end
+  while 2 * i <= size do
+    local down = 2 * i
+    local dv, dold, ds, draw = slot(f, down)
+    if down < size then
+      local ov, oo, os, oraw = slot(f, down + 1)
+      if above(ov, oo, dv, dold) then down, dv, dold, ds, draw = down + 1, ov, oo, os, oraw end
+    end
+    if not above(dv, dold, value, oldest) then break end
+    place(f, i, draw, ds)
+    i = down
+  end
+  place(f, i, v, scope)
+end
+local function rank(f, scope, value, oldest)
+  local i = redis.call('HGET', h, 'p' .. f .. ':' .. scope)
+  if not i then i = redis.call('HINCRBY', h, '#x' .. f, 1) end
+  redis.call('HSET', h, 'x' .. f .. ':' .. i, value .. ' ' .. oldest .. ' ' .. scope)
+  sift(f, tonumber(i))
+end
+local function unrank(f, scope)
+  local i = redis.call('HGET', h, 'p' .. f .. ':' .. scope)
+  if not i then return end
+  local last = redis.call('HGET', h, '#x' .. f)
+  redis.call('HDEL', h, 'p' .. f .. ':' .. scope)
+  if i ~= last then
+    local _, _, moved, raw = slot(f, last)
+    place(f, i, raw, moved)
+  end
+  redis.call('HDEL', h, 'x' .. f .. ':' .. last)
+  redis.call('HINCRBY', h, '#x' .. f, -1)
+  if i ~= last then sift(f, tonumber(i)) end
+end
+-- The position of a scope's oldest entry: its list's head's (the list is in put order).
+local function oldest_of(scope)
+  local name = pair('d:' .. scope)
+  local meta = name and redis.call('HGET', h, 'm:' .. scope .. name)
+  return meta and header(meta, 0) or 0
+end
+-- Sets a scope's share after a change of its entries (its list already changed).
+local function reshare(scope, n, b)
+  if n <= 0 then
+    redis.call('HDEL', h, 'u:' .. scope)
+    unrank('e', scope)
+    unrank('y', scope)
+    return
+  end
+  redis.call('HSET', h, 'u:' .. scope, n .. ' ' .. math.max(b, 0))
+  local oldest = oldest_of(scope)
+  rank('e', scope, n, oldest)
+  rank('y', scope, math.max(b, 0), oldest)
+end
+local function charge(m, entries, bytes)
+  if redis.call('HEXISTS', h, '#u') == 0 then return end
+  local scope = split(m)
+  local n, b = usage(scope)
+  reshare(scope, n + entries, b + bytes)
+end
+-- Removes position at from the order, with its share of the count and the bytes.
+local function unindex(at)
+  local v = redis.call('HGET', h, 's:' .. at)
+  if not v then return end
+  local size = tonumber(string.match(v, '^(%d+) '))
+  redis.call('HDEL', h, 's:' .. at)
+  redis.call('HINCRBY', h, '#n', -1)
+  redis.call('HINCRBY', h, '#b', -size)
+  charge(string.sub(v, string.find(v, ' ') + 1), -1, -size)
+end
 local dropped = {}
 -- Drops member m; at is its position when known.
 local function drop(m, meta, at)
   meta = meta or redis.call('HGET', h, 'm:' .. m)
   at = at or (meta and position(m, meta))
+  unlist(m)  -- first: the scope's share is set from its list
   if at then unindex(at) end
-  unlist(m)
   redis.call('HDEL', h, 'm:' .. m, 'o:' .. m, 'c:' .. m)
   dropped[#dropped + 1] = m
 end
@@ -299,7 +363,7 @@ end
 -- Counts each scope's share of the order, once: a namespace written before the shares
 -- existed has its order read for it (its members are not read).
 local function ensure_shares()
-  if redis.call('HEXISTS', h, '#g') == 1 then return end
+  if redis.call('HEXISTS', h, '#u') == 1 then return end
   local shares, scopes = {}, {}
   local last = tonumber(redis.call('HGET', h, '#seq') or 0)
   for at = tonumber(redis.call('HGET', h, '#h') or 1), last do
@@ -316,29 +380,24 @@ local function ensure_shares()
       share[1], share[2] = share[1] + 1, share[2] + tonumber(size)
     end
   end
-  for i, scope in ipairs(scopes) do
-    local share = shares[scope]
-    redis.call('HSET', h, 'g:' .. i, share[1] .. ' ' .. share[2] .. ' ' .. scope, 'u:' .. scope, i)
-  end
-  redis.call('HSET', h, '#g', #scopes)
+  redis.call('HSET', h, '#u', 1, '#xe', 0, '#xy', 0)
+  for _, scope in ipairs(scopes) do reshare(scope, shares[scope][1], shares[scope][2]) end
 end
--- The scope holding the most entries (bytes: the most bytes), with adding more for scope,
--- and its oldest member; among equals, the one whose oldest member is oldest. Nil when none.
-local function busiest(scope, adding, bytes)
-  local best, most, first, seq = nil, -1, nil, nil
-  for i = 1, tonumber(redis.call('HGET', h, '#g') or 0) do
-    local n, b, p = string.match(redis.call('HGET', h, 'g:' .. i), '^(%d+) (%d+) (.*)$')
-    local use = tonumber(bytes and b or n) + (p == scope and adding or 0)
-    if use >= most then
-      local name = pair('d:' .. p)
-      local meta = name and redis.call('HGET', h, 'm:' .. p .. name)
-      local at = meta and header(meta, 0)
-      if at and (use > most or at < seq) then
-        best, most, first, seq = p, use, p .. name, at
-      end
+-- The oldest member of the scope that holds the most of f ('e' entries, 'y' bytes) once
+-- scope (the writer's) holds adding more; nil when no scope lists one.
+local function busiest(scope, adding, f)
+  local victim = nil
+  if tonumber(redis.call('HGET', h, '#x' .. f) or 0) > 0 then
+    local value, oldest, top = slot(f, 1)
+    victim = top
+    local n, b = usage(scope)
+    if top ~= scope and n > 0 then
+      local mine = (f == 'e' and n or b) + adding
+      if above(mine, oldest_of(scope), value, oldest) then victim = scope end
     end
   end
-  if best then return first end
+  local name = victim and pair('d:' .. victim)
+  if name then return victim .. name end
 end
 -- The oldest entry in the order other than skip: position, member, meta; nil when none.
 -- Positions whose entry was replaced or deleted are cleared on the way.
@@ -403,8 +462,8 @@ if held then
   else
     replacing = true
     local at = position(key, held)
-    if at then unindex(at) end
     unlist(key)  -- listed again at its scope's end: a scope's list is in put order
+    if at then unindex(at) end
   end
 end
 -- Expired entries go from the head of the order: put times grow with positions.
@@ -418,8 +477,8 @@ end
 -- Evicts the oldest member of the scope holding the most; the oldest in the order if no
 -- scope lists one (positions of replaced entries not yet cleared): true when it dropped.
 local scope = split(key)
-local function evict(adding, bytes)
-  local m = busiest(scope, adding, bytes)
+local function evict(adding, f)
+  local m = busiest(scope, adding, f)
   if m then
     drop(m)
     return true
@@ -430,12 +489,12 @@ local function evict(adding, bytes)
 end
 -- A new key makes room under max_entries; the byte bound holds for replacements too.
 if not replacing then
-  while count() >= max and evict(1, false) do end
+  while count() >= max and evict(1, 'e') do end
 end
 if max_bytes then
   while true do
     local n, bytes = count()
-    if n == 0 or bytes + size <= max_bytes or not evict(size, true) then break end
+    if n == 0 or bytes + size <= max_bytes or not evict(size, 'y') then break end
   end
 end
 local seq = redis.call('HINCRBY', h, '#seq', 1)
