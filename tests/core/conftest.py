@@ -1,3 +1,4 @@
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -44,6 +45,16 @@ def backend_factory(request: pytest.FixtureRequest) -> Callable[[], Backend]:
         return MemoryBackend
     # Looked up only here, so memory runs need no redis-server.
     return request.getfixturevalue("redis_backend_factory")
+
+
+@pytest.fixture
+def patient_backend_factory(backend_factory: Callable[..., Backend]) -> Callable[[], Backend]:
+    """:func:`backend_factory`, its Redis backends with a 60 s timeout: for many threads on a
+    loaded machine, where an answer may come after the default 2 s. Tests of timeouts and
+    refused puts set their own."""
+    if backend_factory is MemoryBackend:
+        return backend_factory
+    return functools.partial(backend_factory, timeout=60.0)
 
 
 @pytest.fixture

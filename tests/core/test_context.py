@@ -278,8 +278,8 @@ def test_concurrent_mixed_operations_lose_nothing(backend_factory):
     assert reader.stats().entries == len(stored) == 16 * per_thread - len(refused)
 
 
-def test_concurrent_puts_respect_max_entries(backend_factory):
-    ctx = SharedContext(ttl=None, max_entries=50, backend=backend_factory())
+def test_concurrent_puts_respect_max_entries(patient_backend_factory):
+    ctx = SharedContext(ttl=None, max_entries=50, backend=patient_backend_factory())
 
     def worker(n: int) -> None:
         for i in range(300):

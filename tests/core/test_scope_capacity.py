@@ -4,6 +4,7 @@ Users, threads, crews and teams share one context's ``max_entries`` and ``max_by
 one must not make an idle one's entries vanish. Memory and a real Redis, the same rules.
 """
 
+import random
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -78,9 +79,9 @@ def test_scopes_writing_at_the_bound_end_up_sharing_it(
 
 
 def test_threads_of_many_scopes_at_the_bound_share_it_evenly(
-    backend_factory: Callable[[], Backend],
+    patient_backend_factory: Callable[[], Backend],
 ) -> None:
-    backend = backend_factory()
+    backend = patient_backend_factory()
     ctx = SharedContext(ttl=None, max_entries=40, backend=backend, token_counter=len)
     start = threading.Barrier(8)
 
@@ -101,3 +102,24 @@ def test_threads_of_many_scopes_at_the_bound_share_it_evenly(
         assert ctx.scope(f"user-{user}").keys()[-1] == "k59"
     if not isinstance(backend, MemoryBackend):
         assert_shares_match_the_order(backend)
+
+
+def test_memory_and_redis_evict_the_same_entries(
+    redis_backend_factory: Callable[..., Backend],
+) -> None:
+    # Random puts, replacements and deletes over nested scopes and the root at max_entries:
+    # both backends pick the same scope and entry at every step.
+    views = []
+    for backend in (MemoryBackend(), redis_backend_factory()):
+        ctx = SharedContext(ttl=None, max_entries=15, backend=backend, token_counter=len)
+        views.append([ctx, ctx.scope("a"), ctx.scope("a").scope("b"), ctx.scope("c")])
+    rng = random.Random(11)
+    for step in range(300):
+        at, key, action = rng.randrange(4), f"k{rng.randrange(8)}", rng.random()
+        for view in (views[0][at], views[1][at]):
+            if action < 0.85:
+                view.put(key, f"step {step}")
+            else:
+                view.delete(key)
+        held = [[view.keys() for view in both] for both in views]
+        assert held[0] == held[1], step

@@ -21,8 +21,8 @@ def payload(thread: int, key: int, version: int) -> str:
     return json.dumps(rows, indent=1)
 
 
-def test_mixed_operations_under_load(backend_factory):
-    ctx = SharedContext(ttl=None, max_entries=100_000, backend=backend_factory())
+def test_mixed_operations_under_load(patient_backend_factory):
+    ctx = SharedContext(ttl=None, max_entries=100_000, backend=patient_backend_factory())
     # Clears started and finished, so a reader knows whether one overlapped its write.
     clears = {"started": 0, "finished": 0}
     clear_lock = threading.Lock()
