@@ -898,9 +898,11 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
     # frozenset and its own copies of the words would hold the text over twenty times.
     vocabulary: dict[str, str] = {}
+    lowered = joined.lower().split("\n") if units else []
+    # (map walks each set twice in step: a set's order is the same for both walks.)
     words = [
-        tuple(sorted(vocabulary.setdefault(w, w) for w in set(_WORDS.findall(t))))
-        for t in (joined.lower().split("\n") if units else [])
+        tuple(sorted(map(vocabulary.setdefault, distinct, distinct)))
+        for distinct in (set(_WORDS.findall(t)) for t in lowered)
     ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
