@@ -207,10 +207,20 @@ def looks_like_manual(text: str) -> bool:
     signature lines are the headers of the indented text under them.
     """
     lines = [line for line in text[:40_000].splitlines()[:600] if line.strip()]
-    sections = sum(1 for line in lines if _SECTION.fullmatch(line))
-    flush = sum(1 for line in lines if not line[:1].isspace())
-    # A man page's header and footer lines stand at the margin too.
-    return sections >= 3 and flush - sections <= max(2, len(lines) // 50)
+    # A man page's header and footer lines stand at the margin too: a few more lines there
+    # than section names, at most. Most texts have more at once, and are read no further.
+    others_at_margin = max(2, len(lines) // 50)
+    sections = 0
+    for line in lines:
+        if line[:1].isspace():
+            continue
+        if _SECTION.fullmatch(line):
+            sections += 1
+        else:
+            others_at_margin -= 1
+            if others_at_margin < 0:
+                return False
+    return sections >= 3
 
 
 def looks_like_changelog(text: str) -> bool:
