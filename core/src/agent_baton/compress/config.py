@@ -55,6 +55,17 @@ _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 # Debian control syntax: a field name is printable ASCII without blanks or colons, not opening
 # with "#" or "-"; a continuation line opens with a blank.
 _FIELD = re.compile(r"(?![#-])[!-9;-~]+:")
+# An INI file configparser takes as it is (every line blank, a comment, a section header, a
+# `key = value` or `key: value` at the margin, or an indented line continuing a value), told
+# by one pattern rather than by configparser's loop over lines: a text it matches needs no
+# parse (one it does not match is parsed).
+_SKIP = r"[ \t]*+(?:[#;][^\n]*+|\r?)"  # a blank line or a comment
+_HEADER = r"\[[^\]\n]++\][ \t\r]*+"
+_PLAIN_INI = re.compile(
+    rf"\A(?:{_SKIP}\n)*+{_HEADER}(?:\n(?:{_HEADER}|[^\s=:;#\[][^=:\n]*+[=:][^\n]*+"
+    rf"(?:\n(?:{_SKIP}\n)*+[ \t]++[^\s#;][^\n]*+)*+|{_SKIP}))*+\n?"
+)
+_HEADER_NAME = re.compile(r"^\[([^\]\n]++)\]", re.M)
 _STANZA_SAMPLE = 20_000  # characters of a control file checked, cut at a line's end
 _REPEATS = 0.2  # of a control file's fields: a name its stanza already had
 
@@ -151,6 +162,10 @@ def _parses_as_ini(text: str) -> bool:
         shaped += 1
     if shaped < _SHAPED * len(lines):
         return False
+    if _PLAIN_INI.fullmatch(text) and any(
+        name != configparser.DEFAULTSECT for name in _HEADER_NAME.findall(text)
+    ):
+        return True  # what configparser reads without an error, with a section of its own
     try:
         toml.loads(text)
         return True

@@ -207,10 +207,20 @@ def looks_like_manual(text: str) -> bool:
     signature lines are the headers of the indented text under them.
     """
     lines = [line for line in text[:40_000].splitlines()[:600] if line.strip()]
-    sections = sum(1 for line in lines if _SECTION.fullmatch(line))
-    flush = sum(1 for line in lines if not line[:1].isspace())
-    # A man page's header and footer lines stand at the margin too.
-    return sections >= 3 and flush - sections <= max(2, len(lines) // 50)
+    # A man page's header and footer lines stand at the margin too: a few more lines there
+    # than section names, at most. Most texts have more at once, and are read no further.
+    others_at_margin = max(2, len(lines) // 50)
+    sections = 0
+    for line in lines:
+        if line[:1].isspace():
+            continue
+        if _SECTION.fullmatch(line):
+            sections += 1
+        else:
+            others_at_margin -= 1
+            if others_at_margin < 0:
+                return False
+    return sections >= 3
 
 
 def looks_like_changelog(text: str) -> bool:
@@ -898,9 +908,11 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     # Each sentence's distinct words as a sorted tuple of strings shared by all sentences: a
     # frozenset and its own copies of the words would hold the text over twenty times.
     vocabulary: dict[str, str] = {}
+    lowered = joined.lower().split("\n") if units else []
+    # (map walks each set twice in step: a set's order is the same for both walks.)
     words = [
-        tuple(sorted(vocabulary.setdefault(w, w) for w in set(_WORDS.findall(t))))
-        for t in (joined.lower().split("\n") if units else [])
+        tuple(sorted(map(vocabulary.setdefault, distinct, distinct)))
+        for distinct in (set(_WORDS.findall(t)) for t in lowered)
     ]
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.

@@ -73,11 +73,9 @@ def parses_as_yaml(text: str) -> bool:
     fields whose value YAML would fold from a listing is not YAML. A long text is parsed up
     to a top-level line after its first 20,000 characters.
     """
-    try:
-        nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+    documents = _documents(text)
+    if documents is None:
         return False
-    documents = [node for node in nodes if node is not None and node.value]
     if len(documents) == 1 and _folds_a_listing(documents[0]):
         return False
     collections = sum(isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) for node in documents)
@@ -100,10 +98,9 @@ def nests_yaml(text: str) -> bool:
     mapping; a manifest, a workflow or the YAML specification's examples nest or repeat
     documents, which no transcript does.
     """
-    if not parses_as_yaml(text):
+    documents = _documents(text)
+    if documents is None or not parses_as_yaml(text):
         return False
-    nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
-    documents = [node for node in nodes if node is not None and node.value]
     # Block collections only: a transcript's speaker may hold a JSON payload on its line
     # (a ReAct trace's ``Observation: [...]``), which YAML reads as a flow collection.
     return len(documents) >= 2 or any(
@@ -112,6 +109,16 @@ def nests_yaml(text: str) -> bool:
         if isinstance(node, yaml.MappingNode)
         for _, value in node.value
     )
+
+
+@once
+def _documents(text: str) -> list[yaml.Node] | None:
+    """The non-empty documents' nodes, composed once for both checks; None if not YAML."""
+    try:
+        nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    return [node for node in nodes if node is not None and node.value]
 
 
 def _folds_a_listing(node: yaml.Node) -> bool:
