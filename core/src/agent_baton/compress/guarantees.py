@@ -491,7 +491,17 @@ def _quoted_failing(line: str, *, every: bool) -> frozenset[int]:
 
     Each turn's check and the whole chat's read the same lines.
     """
-    return frozenset(failing_lines(quoted_lines(line, every=every)))
+    lines, spans = _quoted(line, every=every)
+    # The scan of each string's lines, not of all joined: a string is a message a chat's
+    # turn held, whose lines its check has scanned. A string of one line is tested alone.
+    candidates: list[int] = []
+    for at, size in spans:
+        if size == 1:
+            candidates.append(at)
+        else:
+            part = lines[at : at + size]
+            candidates.extend(at + k for k in failure_candidates("\n".join(part), part))
+    return frozenset(_failing_in(lines, candidates))
 
 
 @once
@@ -516,9 +526,7 @@ def _failing_among(text: str, settled: frozenset[int]) -> frozenset[int]:
         candidates = failure_candidates("\n".join(blanked), blanked)
     else:
         candidates = failure_candidates(text, lines)
-    found = [i for i in candidates if is_failure(lines[i])]
-    failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
-    return frozenset(with_operands(lines, failing))
+    return frozenset(_failing_in(lines, candidates))
 
 
 def _reaches_next(lines: list[str], i: int) -> bool:
@@ -639,7 +647,12 @@ def _failure_starts(text: str) -> Iterator[int]:
 
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
-    found = [i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])]
+    return _failing_in(lines, failure_candidates("\n".join(lines), lines))
+
+
+def _failing_in(lines: list[str], candidates: Iterable[int]) -> set[int]:
+    """Indices of ``lines`` that report a failure, of ``candidates`` (ascending, every one)."""
+    found = [i for i in candidates if is_failure(lines[i])]
     failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
     return with_operands(lines, failing)
 
@@ -741,7 +754,6 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
-@once
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
@@ -752,15 +764,25 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     compression (finding failures and placing them read the same lines); callers must not
     change the list.
     """
+    return _quoted(line, every=every)[0]
+
+
+@once
+def _quoted(line: str, *, every: bool = False) -> tuple[list[str], list[tuple[int, int]]]:
+    """:func:`quoted_lines`, and where each string's lines start among them and how many."""
     pattern = _QUOTED[0] if "'" not in line else _QUOTED[1] if '"' not in line else _ANY_QUOTED
     out: list[str] = []
+    spans: list[tuple[int, int]] = []
     for match in pattern.finditer(line):
         if not every and "\\n" not in match.group():
             continue  # a string of one line: the line itself is checked
         value = _unquote(match.group())
         if value is not None:
-            out.extend(value.splitlines())
-    return out
+            parts = value.splitlines()
+            if parts:
+                spans.append((len(out), len(parts)))
+                out.extend(parts)
+    return out, spans
 
 
 def _unquote(literal: str) -> str | None:
