@@ -46,6 +46,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import cast
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
@@ -462,14 +463,19 @@ def _failures(text: str) -> list[Failure]:
     wide = {i for i, line in enumerate(lines) if len(line) >= VIEW_CHARS}
     if "\\n" not in text and not wide:  # no quoted lines: the lines are all
         return [Failure(i, lines[i]) for i in sorted(failing_lines_of(text))]
-    # The failure lines themselves are found once per compression: a compressor asks too.
-    whole = failing_lines_of(text)
     quoting = wide.union(i for i, line in enumerate(lines) if "\\n" in line)
+    strings_of = {i: quoted_lines(lines[i], every=i in wide) for i in quoting}
+    inside = {i: _quoted_failing(lines[i], every=i in wide) for i in quoting if strings_of[i]}
+    # A line read by its strings' failures needs no test of its own (a long line's costs
+    # more than counting its tokens), unless its answer would bring the lines under it.
+    settled = {i for i, failing in inside.items() if failing and not _reaches_next(lines, i)}
+    # The failure lines themselves are found once per compression: a compressor asks too.
+    whole = _failing_among(text, frozenset(settled)) if settled else failing_lines_of(text)
     found: list[Failure] = []
     for i in sorted(quoting.union(whole)):
         line = lines[i]
-        quoted = quoted_lines(line, every=i in wide) if i in quoting else []
-        failing = _quoted_failing(line, every=i in wide) if quoted else frozenset()
+        quoted = strings_of.get(i, [])
+        failing = inside.get(i, frozenset())
         if failing:
             found.extend(
                 Failure(i, part, k) for k, part in enumerate(quoted, 1) if k - 1 in failing
@@ -485,7 +491,17 @@ def _quoted_failing(line: str, *, every: bool) -> frozenset[int]:
 
     Each turn's check and the whole chat's read the same lines.
     """
-    return frozenset(failing_lines(quoted_lines(line, every=every)))
+    lines, spans = _quoted(line, every=every)
+    # The scan of each string's lines, not of all joined: a string is a message a chat's
+    # turn held, whose lines its check has scanned. A string of one line is tested alone.
+    candidates: list[int] = []
+    for at, size in spans:
+        if size == 1:
+            candidates.append(at)
+        else:
+            part = lines[at : at + size]
+            candidates.extend(at + k for k in failure_candidates("\n".join(part), part))
+    return frozenset(_failing_in(lines, candidates))
 
 
 @once
@@ -495,10 +511,37 @@ def failing_lines_of(text: str) -> frozenset[int]:
     Found once per compression: the compressor that keeps them and the guarantee check that
     puts back what it dropped read the same text.
     """
+    return _failing_among(text, frozenset())
+
+
+def _failing_among(text: str, settled: frozenset[int]) -> frozenset[int]:
+    """:func:`failing_lines_of`, but for the lines ``settled``, which are not tested.
+
+    Right for every other line when no settled line is a pytest ``E`` line, announces the
+    line under it or has an operand under it (:func:`_reaches_next`).
+    """
     lines = text.splitlines()
-    found = [i for i in failure_candidates(text, lines) if is_failure(lines[i])]
-    failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
-    return frozenset(with_operands(lines, failing))
+    if settled:  # their lines blank: the scan reads only the others
+        blanked = [line if i not in settled else "" for i, line in enumerate(lines)]
+        candidates = failure_candidates("\n".join(blanked), blanked)
+    else:
+        candidates = failure_candidates(text, lines)
+    return frozenset(_failing_in(lines, candidates))
+
+
+def _reaches_next(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` reporting a failure would make others do so, or elaborate one.
+
+    A pytest ``E`` line (:func:`elaborations`), a Rust panic announcing its message
+    (:func:`announced`), a failed assertion with its operands under it
+    (:func:`with_operands`).
+    """
+    line = lines[i]
+    return (
+        _PYTEST_E.match(line) is not None
+        or "panicked at" in line
+        or (i + 1 < len(lines) and _OPERAND.match(lines[i + 1]) is not None)
+    )
 
 
 def with_operands(lines: list[str], failing: set[int]) -> set[int]:
@@ -524,7 +567,8 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
     one scan finds the others far faster than testing each line. ``also``: lower-case
     words, found case-folded as the failure words are. The scan's answer is remembered for
     the compression (a part's check, the whole text's and a compressor's read the same
-    text); callers must not change the list.
+    text), and answers a later call on the same lines for fewer words (a compressor's scan
+    for its words serves the check's): callers must test the lines and not change the list.
     """
     if "\x1b" in text:
         also = (*also, "\x1b")  # a coloured line may start like a failure after its codes
@@ -535,17 +579,26 @@ def failure_candidates(text: str, lines: list[str], also: tuple[str, ...] = ()) 
             if is_failure(line) or (also and any(map(_folded(line).__contains__, also)))
         ]
     # Split at line feeds alone, the lines are the text's but for a last empty one.
-    known = answers(failure_candidates)
-    key = (text, also, len(lines))
-    found = None if known is None else known.get(key)
-    if found is None:
-        starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        hit = lines_holding(text, starts, _scanned_words(also))
-        hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
-        found = sorted(i for i in hit if i < len(lines))
-        if known is not None and len(text) <= _REMEMBERED_CHARS:
-            known[key] = found
+    # Per text: each scan's words and what it found.
+    known = cast("dict[object, list[tuple[tuple[str, ...], list[int]]]] | None", answers(_scan))
+    # A line feed after the last line adds no line and holds no word: the lines, the key.
+    key = (text[:-1] if text.endswith("\n") else text, len(lines))
+    scans = [] if known is None else known.setdefault(key, [])
+    for words, found in scans:
+        if set(also) <= set(words):
+            return found
+    found = _scan(text, lines, also)
+    if len(text) <= _REMEMBERED_CHARS:
+        scans.append((also, found))
     return found
+
+
+def _scan(text: str, lines: list[str], also: tuple[str, ...]) -> list[int]:
+    """:func:`failure_candidates` of a text split at line feeds alone, not remembered."""
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    hit = lines_holding(text, starts, _scanned_words(also))
+    hit.update(bisect_right(starts, at) - 1 for at in _failure_starts(text))
+    return sorted(i for i in hit if i < len(lines))
 
 
 @functools.cache
@@ -594,7 +647,12 @@ def _failure_starts(text: str) -> Iterator[int]:
 
 def failing_lines(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure (:func:`is_failure`), found in one scan."""
-    found = [i for i in failure_candidates("\n".join(lines), lines) if is_failure(lines[i])]
+    return _failing_in(lines, failure_candidates("\n".join(lines), lines))
+
+
+def _failing_in(lines: list[str], candidates: Iterable[int]) -> set[int]:
+    """Indices of ``lines`` that report a failure, of ``candidates`` (ascending, every one)."""
+    found = [i for i in candidates if is_failure(lines[i])]
     failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
     return with_operands(lines, failing)
 
@@ -696,7 +754,6 @@ def _folded(text: str) -> str:
     return (text.translate(FOLD_CASE) if any(c in text for c in "İıſ") else text).lower()
 
 
-@once
 def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     """The lines of the quoted strings in ``line`` that span lines once unescaped.
 
@@ -707,15 +764,25 @@ def quoted_lines(line: str, *, every: bool = False) -> list[str]:
     compression (finding failures and placing them read the same lines); callers must not
     change the list.
     """
+    return _quoted(line, every=every)[0]
+
+
+@once
+def _quoted(line: str, *, every: bool = False) -> tuple[list[str], list[tuple[int, int]]]:
+    """:func:`quoted_lines`, and where each string's lines start among them and how many."""
     pattern = _QUOTED[0] if "'" not in line else _QUOTED[1] if '"' not in line else _ANY_QUOTED
     out: list[str] = []
+    spans: list[tuple[int, int]] = []
     for match in pattern.finditer(line):
         if not every and "\\n" not in match.group():
             continue  # a string of one line: the line itself is checked
         value = _unquote(match.group())
         if value is not None:
-            out.extend(value.splitlines())
-    return out
+            parts = value.splitlines()
+            if parts:
+                spans.append((len(out), len(parts)))
+                out.extend(parts)
+    return out, spans
 
 
 def _unquote(literal: str) -> str | None:

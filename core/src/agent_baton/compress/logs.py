@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import accumulate, compress, islice
 from operator import itemgetter
 
 from agent_baton.compress.dumps import file_heads
@@ -27,10 +27,12 @@ from agent_baton.compress.guarantees import (
     TIMESTAMP,
     failure_candidates,
     is_failure,
+    lines_holding,
     starts_like_failure,
     uncoloured,
     with_operands,
 )
+from agent_baton.compress.lines import OTHER_BREAKS
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
@@ -54,6 +56,9 @@ _SEVERE = re.compile(
 # test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
 _FAILURE_START = re.compile(r"[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"]+\", line \d+")
+# The same after each line feed of a text (searched for by it: "^" is tried at every
+# character); no match runs past its line, as none can in a line.
+_FAILURE_AFTER_BREAK = re.compile(r"\n(?:[ \t]*FAIL\b|E {3,}\S|[ \t]+File \"[^\"\n]+\", line \d+)")
 # "Failures: 0, Errors: 0" and "0 failed" report the absence of a problem. One way to split
 # the blanks around ":" (not "\s*[:=]?\s*"): a long run of them must not be tried n² ways.
 _ZERO_COUNTS = re.compile(
@@ -65,11 +70,19 @@ _TALLY = re.compile(
     r"|\d\s+(?:tests?|passed|passing|pending|skipped|suites?|examples?)\b|\btests run:\s*\d",
     re.IGNORECASE,
 )
+# Every match of _TALLY holds one of these, case-folded: found by str.find in the whole text,
+# only the lines holding one are searched.
+_TALLY_WORDS = (
+    *("test", "pass", "suite", "skipped", "todo", "cancelled", "pending", "total", "ran"),
+    "example",
+)
 # Rust's panic prints "stack backtrace:" above its numbered frames.
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b"
     r"|stack backtrace:$)"
 )
+# Every match of _TRACE_START holds one of these, case-folded.
+_TRACE_WORDS = ("traceback", "exception", "error", "stack backtrace:")
 _EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
 _TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
 # Each mask starts with a character class, then checks the word boundary behind it
@@ -202,10 +215,22 @@ def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
         text = "\n".join(lines)
     # One scan for the problem words, the failure marks and the guarantee's failure words.
     hit = set(failure_candidates(text, lines, _CANDIDATE_WORDS))
-    hit.update(
-        i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
-    )
+    if OTHER_BREAKS.search(text):  # its lines are not those between its line feeds
+        hit.update(
+            i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
+        )
+    else:
+        starts = _starts(lines)
+        found = _FAILURE_AFTER_BREAK.finditer(text)
+        hit.update(bisect_right(starts, m.start() + 1) - 1 for m in found)
+        if lines and _FAILURE_START.match(lines[0]):
+            hit.add(0)
     return {i for i in hit if i < len(lines)}
+
+
+def _starts(lines: list[str]) -> list[int]:
+    """Where each of ``lines`` starts in them joined by line feeds."""
+    return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
 
 
 @dataclass(slots=True)  # one per line of a log: without slots, ~100 bytes more each
@@ -282,7 +307,9 @@ def fold_lines(text: str, request: Request) -> str:
     # The lines that may name a problem, found in one scan: testing each line costs more.
     # A line's body is the end of it, so a word or mark in the body is in the line; where a
     # timestamp was cut off, the body's start is tested on its own.
-    maybe = _problem_candidates(raws)
+    joined = "\n".join(raws)  # offsets of its lines are those of ``starts``
+    starts = _starts(raws)
+    maybe = _problem_candidates(raws, joined)
     for i, raw in enumerate(raws):
         if i % 4096 == 0:
             request.check_time()
@@ -303,7 +330,7 @@ def fold_lines(text: str, request: Request) -> str:
             if len(seen) < _SHAPES_REMEMBERED:
                 seen[shape] = known
         lines.append(_Line(raw, body, *known))
-    _mark_traces(lines)
+    _mark_traces(lines, lines_holding(joined, starts, _TRACE_WORDS))
     recursions = _recursions(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
@@ -401,8 +428,8 @@ def fold_lines(text: str, request: Request) -> str:
         # caller's max_tokens: there they compete as rare lines).
         keep.update(
             i
-            for i, line in enumerate(lines)
-            if counts[line.template] <= 2 and _TALLY.search(line.body)
+            for i in sorted(lines_holding(joined, starts, _TALLY_WORDS))
+            if counts[lines[i].template] <= 2 and _TALLY.search(lines[i].body)
         )
     # A record (a commit of git log, a transaction of apt's history.log) keeps its head
     # line with any line of it kept: a message without its hash or date tells no one which.
@@ -480,10 +507,16 @@ def _unshown_events(lines: list[_Line], counts: Counter[int], keep: set[int]) ->
     return list(first.values())
 
 
-def _mark_traces(lines: list[_Line]) -> None:
-    """Mark stack traces (a start line and its indented frames) as problems, whole."""
+def _mark_traces(lines: list[_Line], starts: set[int]) -> None:
+    """Mark stack traces (a start line and its indented frames) as problems, whole.
+
+    ``starts``: the lines that may start one (every line holding one of :data:`_TRACE_WORDS`).
+    """
     i = 0
-    while i < len(lines):
+    for at in sorted(starts):
+        if at < i:
+            continue  # in the trace before
+        i = at
         if (
             _TRACE_START.search(lines[i].body)
             and i + 1 < len(lines)
@@ -499,8 +532,6 @@ def _mark_traces(lines: list[_Line]) -> None:
                 lines[j].problem = lines[j].in_trace = True
                 j += 1
             i = j
-        else:
-            i += 1
 
 
 def _recursions(lines: list[_Line]) -> dict[int, str]:
@@ -599,6 +630,8 @@ def _rare_variants(lines: list[_Line], counts: Counter[int]) -> set[int]:
     for bodies in groups.values():
         if len(bodies) > 1 and bodies.total() >= _RARE_GROUP:
             rare.update(_rare_bodies(bodies))
+    if not rare:
+        return set()
     keep = [i for i, line in enumerate(lines) if line.body in rare]
     return set(keep[:_RARE_LINES])
 

@@ -26,7 +26,12 @@ _KEPT = 0.75  # of a transcript in a block: a chat compression keeping more is n
 @once
 def looks_like_mixed(text: str) -> bool:
     """Whether the text is markdown with fenced blocks and prose or headings around them."""
-    fences = _FENCED.findall(text[:200000])
+    sample = text[:200000]
+    # Every fence holds one of these: found by str.find, where the pattern ("^" of each
+    # line) is tried at every character of a text that has none (most: every put asks).
+    if "```" not in sample and "~~~" not in sample:
+        return False
+    fences = _FENCED.findall(sample)
     if len(fences) < 2:
         return False
     outside = unfenced(text)
