@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from agent_baton.compress import config, detect, guarantees, memo
-from agent_baton.compress.memo import once, remembering
+from agent_baton.compress.memo import once, remembering, remembering_calls
 from agent_baton.compress.pipeline import compress
 
 INI = "[server]\nhost = example.org\nport = 8080\n" + "".join(
@@ -37,6 +37,18 @@ def test_answered_once_per_argument_inside_and_every_time_outside() -> None:
     shout("a")
     shout("a")
     assert calls == ["a", "b", "a", "a"]
+
+
+def test_each_call_of_a_decorated_function_remembers_for_itself() -> None:
+    calls, shout = _counting()
+
+    @remembering_calls
+    def twice(text: str) -> str:
+        return shout(text) + shout(text)
+
+    assert [twice("a"), twice("a")] == ["AA", "AA"]
+    assert calls == ["a", "a"]  # once per call, nothing kept between them
+    assert memo.answers(shout) is None  # nor after
 
 
 def test_a_call_spelling_out_a_default_is_the_call_without_it() -> None:

@@ -251,7 +251,8 @@ class SharedContext:
         if len(self._derived.entries()) > 2 * self.max_entries:
             self._prune_derived()
         release_free_memory(len(text))  # what compressing it, and evicting for it, freed
-        return dataclasses.replace(entry, key=key)
+        # Under the key its reader knows (made as it was: dataclasses.replace reads fields).
+        return ContextEntry(key, agent, text, compressed, *tokens, transforms, stamp, size)
 
     def append(self, key: str, content: Content, agent: str | None = None) -> ContextEntry:
         """Store ``content`` without replacing anything: under ``key``, else ``key#2``, ``#3``...

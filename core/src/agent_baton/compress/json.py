@@ -218,14 +218,17 @@ def choose_records(
     budget: int,
     cost: Callable[[int, list[str]], int],
     always: Collection[int] = (),
+    least: Callable[[int, list[str]], int] | None = None,
 ) -> tuple[list[int], set[int], str]:
     """Which records to keep, each shown by the fields that tell it apart, as a table would.
 
     Record ``i`` is shown by ``fields`` (flattened names, ``size.installed_kb``): of the
     columns a sampled table of ``records`` would show, those that name a record or say what
     it is (an id, a status, a version) and those in which it is rare; ``cost(i, fields)`` is
-    what that costs of ``budget`` characters. Returns (sorted record indices, the records the
-    query matched, statistics as :func:`pick_rows` words them).
+    what that costs of ``budget`` characters. ``least(i, fields)``, if given, is at most that
+    and cheaper to tell: a record it shows cannot fit is passed over without its cost.
+    Returns (sorted record indices, the records the query matched, statistics as
+    :func:`pick_rows` words them).
     """
     table = _Table("rows", records, request)
     table.budget = budget
@@ -258,16 +261,23 @@ def choose_records(
             rare_fields.setdefault(i, []).append(name)
     costs: dict[int, int] = {}
 
+    def fields(i: int) -> list[str]:
+        unusual = [c.name for c, usual in telling if _value_key(c.values[i]) != usual]
+        return [*(c.name for c in names), *unusual, *rare_fields.get(i, ())]
+
     def row_cost(i: int) -> int:
         if i not in costs:
-            unusual = [c.name for c, usual in telling if _value_key(c.values[i]) != usual]
-            costs[i] = cost(i, [*(c.name for c in names), *unusual, *rare_fields.get(i, ())])
+            costs[i] = cost(i, fields(i))
         return costs[i]
+
+    def row_least(i: int) -> int:
+        return costs[i] if i in costs or least is None else least(i, fields(i))
 
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
     # (a record on one wide line costs three table rows): then what fits, in order.
     rarest = rare.order[: _table_room(budget, columns, n) // 2]
-    keep = _keep_rows(table, rare, row_cost, budget, {*always, *matched, *rarest}, fill=n)
+    anyway = {*always, *matched, *rarest}
+    keep = _keep_rows(table, rare, row_cost, budget, anyway, fill=n, least=row_least)
     return keep, matched, table._stats(varying)
 
 
@@ -278,11 +288,12 @@ def _keep_rows(
     budget: int,
     always: set[int],
     fill: int = _HEAD_ROWS,
+    least: Callable[[int], int] | None = None,
 ) -> list[int]:
     """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit.
 
-    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1), and of at
-    most :data:`_PASSED_OVER` rows that do not, in each order.
+    ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1, and at
+    least ``least(i)``), and of at most :data:`_PASSED_OVER` rows that do not, in each order.
     """
     n = len(table.rows)
     keep = dict.fromkeys([*sorted(always), 0, n - 1])
@@ -294,7 +305,9 @@ def _keep_rows(
                 break
             if i in keep:
                 continue
-            if used + cost(i) <= budget:
+            if least is not None and used + least(i) > budget:
+                passed += 1  # what it costs at least does not fit: costed no further
+            elif used + cost(i) <= budget:
                 keep[i] = None
                 used += cost(i)
             else:

@@ -717,8 +717,19 @@ class _Outline:
             # With its share of the ``[… n items]`` markers between kept records.
             return sum(len(line) + 1 for line in briefs[k][0]) + _GAP_SHARE
 
+        def least(k: int, fields: list[str]) -> int:
+            """At most ``cost(k, fields)``, told without reading the record's objects."""
+            node = entries.node(k)
+            if k in failing:
+                return min(entries.cost(k), whole)
+            if node.level < 0:  # a record a line: that line, cut
+                return min(entries.cost(k) - 1, _WIDE) + 1 + _GAP_SHARE
+            if not isinstance(values[k], dict):
+                return 0
+            return self._floor(node, values[k], set(fields)) + _GAP_SHARE
+
         keep, matched, stats = choose_records(
-            records, self.request, max(0, budget - example), cost, always=failing
+            records, self.request, max(0, budget - example), cost, always=failing, least=least
         )
         inner: list[str] = []
         previous = -1
@@ -776,6 +787,17 @@ class _Outline:
             out.append(cut_line(lines[i], _BRIEF_WIDE))
             shown = i + 1
         return out, left
+
+    def _floor(self, node: _Node, value: dict[str, Any], fields: set[str]) -> int:
+        """What :meth:`_brief` shows of a record at least, without telling it whole.
+
+        Its first and last lines and the lines of ``fields``: the objects holding none of
+        them are not read, as its telling lines would read them.
+        """
+        kept: set[int] = {node.first, node.last}
+        self._field_lines(node, value, fields, "", kept)
+        lines = self.span(node)
+        return sum(len(cut_line(lines[i - node.first], _BRIEF_WIDE)) + 1 for i in kept)
 
     def _telling_lines(self, node: _Node, value: dict[str, Any]) -> list[tuple[int, int]]:
         """(line, line of its object) of the short fields naming or describing a record.

@@ -3,8 +3,9 @@
 Detection parses a text to tell its kind (TOML, YAML, Python), then the compressor of that
 kind parses it again, at each level it tries; the segmenter detects each block, then
 compresses it by what detection says. A function marked :func:`once` is answered once per
-argument within :func:`remembering` (which :func:`~agent_baton.compress.pipeline.compress`
-opens), and as usual outside it. Nothing outlives the compression, so no text is held on to.
+argument within :func:`remembering` (each call of
+:func:`~agent_baton.compress.pipeline.compress` is, by :func:`remembering_calls`), and as
+usual outside it. Nothing outlives the compression, so no text is held on to.
 """
 
 from __future__ import annotations
@@ -76,3 +77,21 @@ def remembering() -> Iterator[None]:
         yield
     finally:
         _memo.reset(token)
+
+
+def remembering_calls(fn: Callable[P, T]) -> Callable[P, T]:
+    """``fn`` with each call within :func:`remembering`, as a decorator.
+
+    Without a context manager made per call: a short text's compression pays for one as
+    much as for its other steps.
+    """
+
+    @functools.wraps(fn)
+    def within(*args: P.args, **kwargs: P.kwargs) -> T:
+        token = _memo.set({})
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _memo.reset(token)
+
+    return within

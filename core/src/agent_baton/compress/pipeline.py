@@ -44,7 +44,7 @@ from agent_baton.compress.html import compress_html
 from agent_baton.compress.json import budget_chars, compress_json, compress_repr
 from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.markers import hint_once, is_marker, omitted, shows_nothing
-from agent_baton.compress.memo import remembering
+from agent_baton.compress.memo import remembering_calls
 from agent_baton.compress.mixed import compress_mixed
 from agent_baton.compress.prose import compress_prose, cut_line
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
@@ -122,7 +122,7 @@ class CompressionResult:
         return savings_percent(self.original_tokens, self.compressed_tokens)
 
 
-@remembering()  # what detection parsed, the compressors reuse
+@remembering_calls  # what detection parsed, the compressors reuse
 def compress(
     text: str,
     *,
@@ -309,7 +309,26 @@ def _kinds(text: str, key: str | None = None) -> list[str]:
         return ["lines"]
 
 
-def _count_original(text: str, count: TokenCounter) -> Future[int]:
+class _Counted:
+    """A count already made here: what :func:`compress` asks of a count's future, without one.
+
+    (A Future is a lock and a condition to make, set and read: a put of a short text pays
+    for them as much as for its count.)
+    """
+
+    __slots__ = ("_tokens",)
+
+    def __init__(self, tokens: int) -> None:
+        self._tokens = tokens
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> int:
+        return self._tokens
+
+
+def _count_original(text: str, count: TokenCounter) -> Future[int] | _Counted:
     """Count ``text`` on another thread while it is compressed (here, if short or if busy)."""
     if len(text) >= _COUNT_ALONGSIDE_CHARS:
         started = threading.Event()
@@ -327,9 +346,7 @@ def _count_original(text: str, count: TokenCounter) -> Future[int]:
         if started.wait(patience) or not counting.cancel():
             return counting
         # Both counting threads are busy with other puts: count here rather than queue.
-    counted: Future[int] = Future()
-    counted.set_result(count(text))
-    return counted
+    return _Counted(count(text))
 
 
 def _passes_through(original_tokens: int, max_tokens: int | None) -> bool:
