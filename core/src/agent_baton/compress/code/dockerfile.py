@@ -43,7 +43,7 @@ _HEREDOC_INSTRUCTIONS = frozenset(("RUN", "COPY", "ADD"))
 # stage name ("FROM --platform=$BUILDPLATFORM golang:1.22 AS build"); a sentence opening with
 # "FROM" has more words.
 _FROM = re.compile(
-    r"[^\S\n]*+FROM(?:[^\S\n]++--[\w-]++=\S++)*+[^\S\n]++[\w$.:/@{}-]++"
+    r"[^\S\n]*+FROM(?:[^\S\n]++--[\w-]++=\S++)*+[^\S\n]++\S++"
     r"(?:[^\S\n]++[Aa][Ss][^\S\n]++[\w.-]++)?[^\S\n]*+"
 )
 _SAMPLE = 20_000
