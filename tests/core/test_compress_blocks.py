@@ -1,3 +1,4 @@
+import glob
 import re
 from collections import Counter
 from pathlib import Path
@@ -136,3 +137,20 @@ def test_hcl_heredocs_conditionals_and_one_line_blocks_scan():
 )
 def test_programs_with_braces_are_no_block_config(text):
     assert parses_as_blocks(text) is None
+
+
+# ALSA's configs of this machine: blocks of "key value" lines and "#" comments, neither HCL
+# nor nginx, read by the brace scanner.
+ALSA = sorted(glob.glob("/usr/share/alsa/cards/*.conf"))[:12]
+
+
+@pytest.mark.parametrize("path", ALSA, ids=str)
+def test_the_brace_scanners_markers_use_the_files_own_comment(path):
+    # Its markers were "// … 10 lines of pcm omitted" in files whose comments are "#".
+    text = Path(path).read_text()
+    result = compress(text)
+    if not result.transforms or not result.transforms[0].startswith("code:braces"):
+        pytest.skip(f"not read by the brace scanner: {result.transforms}")
+    markers = [line.strip() for line in result.text.splitlines()[:-1] if is_marker(line)]
+    assert markers and all(marker.startswith("#") for marker in markers)
+    assert violations(text, result.text) == []
