@@ -24,7 +24,9 @@ from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python, program_lines
+from agent_baton.compress.code.blocks import parses_as_blocks
 from agent_baton.compress.code.diff import parses_as_diff
+from agent_baton.compress.code.dockerfile import parses_as_dockerfile
 from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
 from agent_baton.compress.code.graphql import parse_sdl
 from agent_baton.compress.code.makefile import parses_as_makefile
@@ -215,6 +217,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a unified diff, whatever its lines change
     if parses_as_makefile(text):
         return "code"  # every line one of make's forms: rules, variables, directives
+    if parses_as_dockerfile(text):
+        return "code"  # every line an instruction (FROM, RUN, ENV): its RUNs are shell
+    if parses_as_blocks(text) is not None:
+        return "code"  # Terraform's HCL or nginx's config: blocks of attributes or directives
     if parse_sdl(text) is not None:
         return "code"  # a GraphQL schema: its comments and descriptions are no markdown
     if parse_dump(text) is not None:

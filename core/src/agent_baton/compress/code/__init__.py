@@ -15,7 +15,9 @@ from __future__ import annotations
 import ast
 import re
 
+from agent_baton.compress.code.blocks import blocks_skeleton, parses_as_blocks
 from agent_baton.compress.code.diff import diff_lines
+from agent_baton.compress.code.dockerfile import dockerfile_skeleton, parses_as_dockerfile
 from agent_baton.compress.code.fallback import brace_skeleton, indent_skeleton
 from agent_baton.compress.code.grammar import (
     detect_language,
@@ -114,6 +116,8 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     signs = (
         script
         or parses_as_makefile(text)
+        or parses_as_dockerfile(text)
+        or parses_as_blocks(text)
         or looks_like_code(text)
         or parses_as_python(text)
         or detect_language(text)
@@ -151,6 +155,15 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         made = makefile_skeleton(text)
         if made is not None:
             return made, "code:make"
+    if parses_as_dockerfile(text):  # every instruction's first line; long RUNs elided
+        built = dockerfile_skeleton(text)
+        if built is not None:
+            return built, "code:dockerfile"
+    dialect = parses_as_blocks(text)
+    if dialect is not None:  # block heads and the statements naming things; long bodies elided
+        configured = blocks_skeleton(text)
+        if configured is not None:
+            return configured, f"code:{dialect}"
     if _cmake(key):  # commands: top-level ones, and every function() and macro() head
         skeleton = indent_skeleton(lines)
         for i, line in enumerate(lines):

@@ -31,6 +31,14 @@ _MASK = re.compile(
 # JavaScript and TypeScript quote strings with single quotes too.
 _MASK_JS = re.compile(_MASK.pattern + r"|'(?:\\.|[^'\\\n])*'", re.S)
 _PERL = re.compile(r"^(?:package \w+(?:::\w+)*;|use strict;|sub \w+)", re.M)
+# Comment lines: "#" then a blank or the line's end (not "#include" or "# define", Rust's
+# "#[attr]", C#'s "#region"), and "//" or "/*".
+_HASH_COMMENT = re.compile(
+    r"^[^\S\n]*+#(?:[^\S\n]++(?!(?:define|undef|include|if|ifdef|ifndef|elif|else|endif"
+    r"|pragma|error|line)\b)|$)",
+    re.M,
+)
+_SLASH_COMMENT = re.compile(r"^[^\S\n]*+/[/*]", re.M)
 _JS_HINT = re.compile(r"\b(const|let|function|export|require\(|=>)\W")
 _CONTROL = re.compile(
     r"^\s*(\}\s*)?(if|else|for|while|switch|case|default|do|try|catch|finally|return|match|loop|"
@@ -85,10 +93,23 @@ def brace_skeleton(text: str, lines: list[str]) -> Skeleton:
     """The skeleton of brace-language source (Go, Rust, Java, JS/TS, C-like)."""
     mask = _MASK_JS if len(_JS_HINT.findall(text[:20000])) >= 3 else _MASK
     masked = mask.sub(_blank, text).split("\n")
-    comment = "#" if _PERL.search(text, 0, 20000) else "//"  # a marker in the file's syntax
+    comment = _comment(text)
     scanner = _BraceScanner(Skeleton(lines, comment), masked)
     scanner.region(0, len(lines) - 1, parent="", top=True)
     return scanner.s
+
+
+def _comment(text: str) -> str:
+    """The line comment the file's markers are written in: ``#`` or ``//``.
+
+    ``#`` for Perl and for the configs with braces whose comment lines open with it
+    (Caddyfile, keepalived), else ``//``.
+    """
+    if _PERL.search(text, 0, 20000):
+        return "#"
+    hashed = len(_HASH_COMMENT.findall(text, 0, 20000))
+    slashed = len(_SLASH_COMMENT.findall(text, 0, 20000))
+    return "#" if hashed > slashed else "//"
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -21,6 +21,9 @@ CONSTANT = 3  # module constants, public method signatures
 MEMBER = 2  # fields, private methods, attributes, other statements
 DOC = 1  # first line of a docstring or doc comment
 DROP = 0
+# The owner of lines left out without a marker at their place: a fold's summary marker
+# after its last line counts them (the description of each of 100 alike blocks).
+QUIET = -2
 
 _WIDE_IMPORT = 1_000  # characters of an import line that are cut short
 _IMPORT_KEPT = 300  # characters it keeps
@@ -55,6 +58,12 @@ class Skeleton:
     owner: list[int] = field(default_factory=list)  # index into owners, -1 when silent
     owners: list[Owner] = field(default_factory=list)
     cut: int = 0  # lines cut short where they stand (a table written on one line)
+    # (first, last, whose): after line ``last`` a marker counts the QUIET lines of the span
+    # left out, named by their first words, ``whose`` they were ("the 9 output blocks above").
+    folds: list[tuple[int, int, str]] = field(default_factory=list)
+    # Whether a run of lines repeating earlier ones is shown as "as above": not in a config,
+    # whose blocks' settings ("listen 443 ssl;" in each server) each say what that block does.
+    repeats_as_above: bool = True
 
     def __post_init__(self) -> None:
         self.drop_at = [DROP] * len(self.lines)
@@ -100,7 +109,10 @@ class Skeleton:
         spared = False  # whether a run was kept for costing less than its marker
         i = 0
         cut = self.cut
+        folds = sorted(self.folds, key=lambda fold: fold[1])
         while i < n:
+            while folds and folds[0][1] < i:
+                out.extend(self._summary(folds.pop(0), forced, level))
             if forced[i] or level < self.drop_at[i]:
                 if forced[i] or i in named:
                     fixed.add(len(out))
@@ -118,6 +130,10 @@ class Skeleton:
             while j < n and not forced[j] and level >= self.drop_at[j] and self.owner[j] == owner:
                 j += 1
             count = sum(1 for line in self.lines[i:j] if line.strip())
+            if owner == QUIET:
+                dropped += j - i  # counted by its fold's summary
+                i = j
+                continue
             body = owner >= 0 and level < self.owners[owner].header_drop_at
             if count:
                 # Every cut is marked where it was: a body under its owner's name, anything
@@ -141,9 +157,13 @@ class Skeleton:
             dropped += j - i
             bodies += body
             i = j
+        for fold in folds:
+            out.extend(self._summary(fold, forced, level))
         # Overloads and twins (get, post, put; a sync and an async client) repeat their
         # parameter lines: what differs stands out once the repeats are counted.
-        out, repeated = Shown().drop_repeated(out, fixed, self.comment)
+        repeated = 0
+        if self.repeats_as_above:
+            out, repeated = Shown().drop_repeated(out, fixed, self.comment)
         dropped += repeated
         if repeated:
             out = _merge_counts(out, self.comment)
@@ -157,6 +177,23 @@ class Skeleton:
             what += f" ({bodies} bodies)"
         out.append(omitted(what, key))
         return "\n".join(out)
+
+    def _summary(self, fold: tuple[int, int, str], forced: list[bool], level: int) -> list[str]:
+        """The marker after a fold's span, counting the QUIET lines it left out; or none."""
+        first, last, whose = fold
+        left = [
+            self.lines[i]
+            for i in range(first, last + 1)
+            if self.owner[i] == QUIET
+            and not forced[i]
+            and level >= self.drop_at[i]
+            and self.lines[i].strip()
+        ]
+        if not left:
+            return []
+        names = ", ".join(dict.fromkeys(line.split(None, 1)[0].split("=")[0] for line in left))
+        what = f"{len(left)} lines: {names} of {whose}"
+        return [f"{_indent(self.lines[first])}{self.comment} [… {what}]"]
 
     def _naming_lines(self) -> set[int]:
         """Each definition's head: its decorators, down to the line that spells its name."""
