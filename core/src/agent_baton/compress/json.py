@@ -76,6 +76,11 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     request.check_time()
     budget = budget_chars(len(text), request)
     document = text[len(before) : len(text) - len(after)]
+    from agent_baton.compress.notebook import compress_notebook  # lazy: it imports guarantees
+
+    notebook = compress_notebook(document, data, request, budget)
+    if notebook is not None:
+        return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
     if "\n" in document.strip():
         # Its own lines, cut between values: a view would show lines that are not its.
         from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
@@ -89,9 +94,6 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         return "\n".join(
             p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
         ), transform
-    notebook = _notebook_view(text, document, data, request, budget)
-    if notebook is not None:
-        return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
     renderer = _Renderer(request, budget)
     body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
     parts = [p for p in (before.strip(), body, after.strip()) if p]
@@ -99,25 +101,6 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
-
-
-def _notebook_view(
-    text: str, document: str, data: Any, request: Request, budget: int
-) -> str | None:
-    """A notebook saved on one line, outlined cell by cell as nbformat indents it; or None.
-
-    Its cells' sources are lists of lines: indented, each is a line of the view that can be
-    kept or cut, as in a notebook saved as Jupyter saves it.
-    """
-    from agent_baton.compress.json_outline import notebook_cells, outline_json  # lazy: cycle
-
-    if notebook_cells(data) is None:
-        return None
-    indented = json.dumps(data, indent=1, ensure_ascii=False)
-    body = outline_json(indented, data, request, min(budget, len(indented) // 2))
-    if body is None:
-        return None
-    return view_of(text, document, body, "a notebook, re-rendered indented: not its text")
 
 
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
