@@ -36,6 +36,8 @@ _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
 _HEAD_ROWS = 5  # a sampled text table's first rows, kept to show its usual row
 _ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
+_ARRAY_CHARS = 16  # and a column of arrays of numbers, shown counted
+_ARRAY_NUMBERS = 8  # a column of arrays of numbers is counted when one holds more
 # Rows that did not fit passed over for later, shorter ones before the rest are left: each
 # row of a million records would otherwise be costed once the budget is nearly spent.
 _PASSED_OVER = 1_000
@@ -89,7 +91,13 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         # compressor is asked to be shorter (a fenced block keeps only its ends otherwise).
         body = outline_json(document, data, request, min(budget, len(document) // 2))
         if body is None:
-            return None
+            # Its lines are not cut between values: an item a line (GeoJSON's features)?
+            from agent_baton.compress.json_rows import compress_rows  # lazy: it imports json
+
+            items = compress_rows(document, request)
+            if items is None:
+                return None
+            return "\n".join(p for p in (before.strip(), items, after.strip()) if p), "json:rows"
         transform = "json:outline" if body == document else "json:outline+sample"
         return "\n".join(
             p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
@@ -486,9 +494,35 @@ class _Column:
         """The widest cell among the first 50 rows."""
         return max((len(cell(v)) for v in self.values[:50] if v is not _MISSING), default=0)
 
+    @functools.cached_property
+    def arrays(self) -> bool:
+        """Whether its cells are arrays of numbers (a geometry's coordinates), some long.
+
+        A sampled table shows them counted (``<240 numbers>``): shown cut, they took the
+        room of the rows that name the records (TopoJSON: 80 of 177 countries' names).
+        """
+        present = [v for v in self.values[:50] if v is not _MISSING and v is not None]
+        counts = [_numbers_in(v) if isinstance(v, list) else None for v in present]
+        numbers = [c for c in counts if c is not None]
+        return bool(numbers) and len(numbers) == len(counts) and max(numbers) > _ARRAY_NUMBERS
+
 
 _MISSING = object()
 _FLOAT_MAX = 2**1023
+
+
+def _numbers_in(value: list[Any]) -> int | None:
+    """How many numbers ``value`` holds, nested lists of numbers only; else None."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            count += 1
+        else:
+            return None
+    return count
 
 
 def _value_key(value: Any) -> str | int:
@@ -780,6 +814,8 @@ class _Table:
         for c in columns:
             value = c.values[i]
             text = "" if value is _MISSING else cell(value)
+            if limit and c.arrays and len(text) > _ARRAY_CHARS and isinstance(value, list):
+                text = f"<{_numbers_in(value)} numbers>"
             if limit and len(text) > limit:
                 if isinstance(value, (dict, list)):
                     text = cell(_brief(value, limit))
@@ -1019,7 +1055,9 @@ def _table_room(budget: int, columns: list[_Column], n: int) -> int:
     # A long identifier (a model name, a package URL) counts as a short one: naming the
     # rows must not cost the rare rows their places.
     row_chars = sum(
-        min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+        min(c.width, _ID_CHARS if _identifying(c, n) else _ARRAY_CHARS if c.arrays else _CELL_CHARS)
+        + 1
+        for c in columns
     )
     return max(3, (budget * 7 // 10) // max(1, row_chars))
 
