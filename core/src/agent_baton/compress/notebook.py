@@ -161,28 +161,23 @@ def compress_notebook(text: str, data: Any, request: Request, budget: int) -> st
     blocks = [b for k in chosen for b in cells[k].blocks]
     least = [b.cost(b.must) for b in blocks]
     left = budget - len(head) - sum(least) - _GAP * (len(cells) - len(chosen))
-    rooms = [
-        m + s
-        for m, s in zip(
-            least,
-            _shares([b.cost() - m for b, m in zip(blocks, least, strict=True)], max(0, left)),
-            strict=True,
-        )
-    ]
-    room = dict(zip(map(id, blocks), rooms, strict=True))
+    # What each shown block has beyond its musts: the rest shared out, the cheapest first.
+    extra = _shares([b.cost() - m for b, m in zip(blocks, least, strict=True)], max(0, left))
+    rooms = iter([m + e for m, e in zip(least, extra, strict=True)])
     out = [head]
-    lines_left = total = 0
+    lines_left = 0
     previous = -1
     for k in chosen:
         _skipped(out, cells[previous + 1 : k])
-        for b in cells[k].blocks:
-            shown, dropped = b.render(room[id(b)])
+        for block in cells[k].blocks:
+            shown, dropped = block.render(next(rooms))
             out.extend(shown)
             lines_left += dropped
         previous = k
     _skipped(out, cells[previous + 1 :])
     total = sum(len(b.lines) for c in cells for b in c.blocks)
-    lines_left += sum(len(b.lines) for c in cells if c.number - 1 not in chosen for b in c.blocks)
+    kept = set(chosen)
+    lines_left += sum(len(b.lines) for k, c in enumerate(cells) if k not in kept for b in c.blocks)
     dropped_cells = len(cells) - len(chosen)
     what = f"{lines_left} of {total} lines of the cells' text"
     if dropped_cells:
