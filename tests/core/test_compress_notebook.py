@@ -1,4 +1,4 @@
-"""Jupyter notebooks: every cell's source shows, errors whole, images named by a marker."""
+"""Jupyter notebooks read as their cells' text: sources, outputs, errors whole, images named."""
 
 import ast
 import base64
@@ -14,7 +14,7 @@ import zlib
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import violations
-from agent_baton.compress.json_outline import notebook_cells
+from agent_baton.compress.notebook import notebook_cells
 
 
 def _png(width: int, height: int) -> bytes:
@@ -97,8 +97,19 @@ def notebook(module: types.ModuleType = textwrap) -> dict:
 
 
 def kept(out: set[str], value: str) -> bool:
-    """Whether the JSON line of string ``value`` (an item of a list) is kept whole."""
-    return any(line.strip().rstrip(",") == json.dumps(value) for line in out)
+    """Whether a cell's source or output line (a traceback's frame: its lines) is in ``out``."""
+    return all(line in out for line in value.splitlines())
+
+
+def _run(*sources: str, outputs: list[dict] | None = None) -> dict:
+    """A code cell that ran, as Jupyter saves it."""
+    return {
+        "cell_type": "code",
+        "execution_count": 1,
+        "metadata": {},
+        "outputs": outputs or [],
+        "source": list(sources),
+    }
 
 
 def test_a_notebook_is_told_by_its_keys():
@@ -113,6 +124,7 @@ def test_every_cells_source_shows_its_first_line_and_definitions():
     text = json.dumps(data, indent=1)
     result = compress(text)
     out = set(result.text.splitlines())
+    assert result.transforms == ["json:notebook"]
     assert result.savings_percent > 50
     sources = [c["source"] for c in data["cells"]]
     assert all(kept(out, source[0]) for source in sources)
@@ -130,35 +142,76 @@ def test_an_error_output_is_kept_whole_and_an_image_is_named_not_shown():
     out = set(result.text.splitlines())
     error = data["cells"][-2]["outputs"][0]
     assert all(kept(out, frame) for frame in error["traceback"])
-    assert f'"evalue": {json.dumps(error["evalue"])},' in {line.strip() for line in out}
+    assert f"[§ error: TypeError: {error['evalue']}]" in out
     image = data["cells"][-1]["outputs"][0]["data"]["image/png"]
     assert image[:40] not in result.text
-    assert f"[… 1 line, image/png 120x90: {len(image):,} characters of base64]" in result.text
+    assert "<Figure size 640x480>" in out
+    assert f"not shown: image/png 120x90, {len(image):,} characters of base64]" in result.text
+
+
+def test_each_outputs_text_shows_under_its_cell_by_its_first_line():
+    """Printed lines and results are the notebook's computed facts: each keeps its first line
+    (sampled as JSON, 13 of 114 did in ten PythonDataScienceHandbook notebooks)."""
+    cells = []
+    for n, name in enumerate(dir(statistics)[:10]):
+        value = getattr(statistics, name)
+        result = {"data": {"text/plain": _lines(repr(value))}, "metadata": {}}
+        stream = {"name": "stdout", "output_type": "stream", "text": _lines(str(value.__doc__))}
+        cells.append({"cell_type": "markdown", "metadata": {}, "source": [f"## {name}"]})
+        cells.append(
+            _run(f"statistics.{name}", outputs=[{**result, "output_type": "execute_result"}])
+            | {"execution_count": n}
+        )
+        cells.append(_run(f"print(statistics.{name}.__doc__)", outputs=[stream]))
+    data = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    text = json.dumps(data, indent=1)
+    result = compress(text)
+    out = result.text.splitlines()
+    assert result.savings_percent > 50
+    outputs = [o for c in cells for o in c.get("outputs", [])]
+    texts = [o["text"] if "text" in o else o["data"]["text/plain"] for o in outputs]
+    firsts = [next(line for line in text if line.strip()) for text in texts]
+    assert sum(kept(set(out), line) for line in firsts) >= 0.9 * len(firsts)
+    assert all(kept(set(out), c["source"][0]) for c in cells if c["cell_type"] == "markdown")
+    # In order: a cell's label, its source, then its outputs' labels and text.
+    at = out.index(f"statistics.{dir(statistics)[5]}")
+    assert out[at - 1].startswith("[§ cell ") and out[at + 1] == "[§ Out 5]"
+    assert violations(text, result.text) == []
 
 
 def test_a_notebook_of_more_cells_than_its_budget_shows_keeps_its_failure_and_marks_the_rest():
     data = notebook(statistics)
     text = json.dumps(data, indent=1)
-    result = compress(text)
+    result = compress(text, max_tokens=len(text) // 40)
     out = set(result.text.splitlines())
     shown = sum(kept(out, cell["source"][0]) for cell in data["cells"])
-    assert len(data["cells"]) // 2 < shown < len(data["cells"])
-    assert any(re.fullmatch(r"\[… \d+ cells?\]", line.strip()) for line in out)
+    assert 0 < shown < len(data["cells"])
+    markers = [re.fullmatch(r"\[… (\d+) cells? \(cells? [\d-]+: .*\)\]", line) for line in out]
+    left = sum(int(m.group(1)) for m in markers if m)
+    assert left == len(data["cells"]) - sum(line.startswith("[§ cell ") for line in out)
     error = data["cells"][-2]["outputs"][0]
     assert all(kept(out, frame) for frame in error["traceback"])
     assert violations(text, result.text) == []
 
 
-def test_a_source_held_as_one_string_is_cut_to_its_start_not_kept_whole():
+def test_a_query_brings_its_cells_first():
+    data = notebook(statistics)
+    text = json.dumps(data, indent=1)
+    wanted = next(c for c in data["cells"][40:] if c["source"][0].startswith("def "))
+    name = wanted["source"][0].split("(")[0][4:]
+    result = compress(text, query=f"how does {name} work", max_tokens=len(text) // 40)
+    assert kept(set(result.text.splitlines()), wanted["source"][0])
+
+
+def test_a_source_held_as_one_string_shows_its_lines():
     data = notebook()
     for cell in data["cells"]:
         cell["source"] = "".join(cell["source"])  # nbformat allows either
     text = json.dumps(data, indent=1)
     result = compress(text)
+    out = set(result.text.splitlines())
     assert result.savings_percent > 50
-    for cell in data["cells"]:
-        first = cell["source"].split("\n")[0]
-        assert f'"source": {json.dumps(first)[:-1]}' in result.text
+    assert all(kept(out, cell["source"].split("\n")[0]) for cell in data["cells"])
     assert violations(text, result.text) == []
 
 
@@ -216,17 +269,17 @@ def test_a_notebook_of_nbformat_3_keeps_its_cells_error_and_names_its_image():
     error = data["worksheets"][0]["cells"][-2]["outputs"][0]
     assert all(kept(out, frame) for frame in error["traceback"])
     image = data["worksheets"][0]["cells"][-1]["outputs"][0]["png"]
-    assert f"[… 1 line, image/png 120x90: {len(image):,} characters of base64]" in result.text
+    assert f"not shown: image/png 120x90, {len(image):,} characters of base64]" in result.text
     assert violations(text, result.text) == []
 
 
-def test_a_notebook_saved_on_one_line_is_outlined_by_its_cells():
+def test_a_notebook_saved_on_one_line_reads_as_its_cells_too():
     for data in (notebook(), _v3(notebook())):
         text = json.dumps(data)  # one line, as some tools and APIs save it
         result = compress(text)
         out = set(result.text.splitlines())
         assert result.transforms == ["json:notebook"]
-        assert re.match(r"\[§ the next \d+ lines re-render one input line of", result.text)
+        assert result.text.startswith("[§ a Jupyter notebook of ")
         assert result.savings_percent > 50
         assert all(kept(out, source[0]) for source in _sources(data))
         cells = notebook_cells(data)

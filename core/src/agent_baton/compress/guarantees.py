@@ -54,6 +54,7 @@ from agent_baton.compress.memo import answers, once
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
+from agent_baton.compress.strace import strace_failures
 
 # From this length on, an input line may be shown as a view (re-rendered under a label).
 VIEW_CHARS = 1_000
@@ -654,6 +655,7 @@ def _failing_in(lines: list[str], candidates: Iterable[int]) -> set[int]:
     """Indices of ``lines`` that report a failure, of ``candidates`` (ascending, every one)."""
     found = [i for i in candidates if is_failure(lines[i])]
     failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
+    failing.update(strace_failures(lines))  # a traced command's own failed calls
     return with_operands(lines, failing)
 
 

@@ -36,6 +36,8 @@ _LONG_VALUE = 600  # lossy mode cuts a longer scalar or short list to its start
 _CELL_CHARS = 90  # lossy mode cuts longer cells of rows kept for being rare or first/last
 _HEAD_ROWS = 5  # a sampled text table's first rows, kept to show its usual row
 _ID_CHARS = 12  # what an identifying column counts for when rows are budgeted
+_ARRAY_CHARS = 16  # and a column of arrays of numbers, shown counted
+_ARRAY_NUMBERS = 8  # a column of arrays of numbers is counted when one holds more
 # Rows that did not fit passed over for later, shorter ones before the rest are left: each
 # row of a million records would otherwise be costed once the budget is nearly spent.
 _PASSED_OVER = 1_000
@@ -76,6 +78,11 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     request.check_time()
     budget = budget_chars(len(text), request)
     document = text[len(before) : len(text) - len(after)]
+    from agent_baton.compress.notebook import compress_notebook  # lazy: it imports guarantees
+
+    notebook = compress_notebook(document, data, request, budget)
+    if notebook is not None:
+        return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
     if "\n" in document.strip():
         # Its own lines, cut between values: a view would show lines that are not its.
         from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
@@ -84,14 +91,17 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         # compressor is asked to be shorter (a fenced block keeps only its ends otherwise).
         body = outline_json(document, data, request, min(budget, len(document) // 2))
         if body is None:
-            return None
+            # Its lines are not cut between values: an item a line (GeoJSON's features)?
+            from agent_baton.compress.json_rows import compress_rows  # lazy: it imports json
+
+            items = compress_rows(document, request)
+            if items is None:
+                return None
+            return "\n".join(p for p in (before.strip(), items, after.strip()) if p), "json:rows"
         transform = "json:outline" if body == document else "json:outline+sample"
         return "\n".join(
             p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
         ), transform
-    notebook = _notebook_view(text, document, data, request, budget)
-    if notebook is not None:
-        return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
     renderer = _Renderer(request, budget)
     body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
     parts = [p for p in (before.strip(), body, after.strip()) if p]
@@ -99,25 +109,6 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
-
-
-def _notebook_view(
-    text: str, document: str, data: Any, request: Request, budget: int
-) -> str | None:
-    """A notebook saved on one line, outlined cell by cell as nbformat indents it; or None.
-
-    Its cells' sources are lists of lines: indented, each is a line of the view that can be
-    kept or cut, as in a notebook saved as Jupyter saves it.
-    """
-    from agent_baton.compress.json_outline import notebook_cells, outline_json  # lazy: cycle
-
-    if notebook_cells(data) is None:
-        return None
-    indented = json.dumps(data, indent=1, ensure_ascii=False)
-    body = outline_json(indented, data, request, min(budget, len(indented) // 2))
-    if body is None:
-        return None
-    return view_of(text, document, body, "a notebook, re-rendered indented: not its text")
 
 
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
@@ -516,9 +507,35 @@ class _Column:
         """The widest cell among the first 50 rows."""
         return max((len(cell(v)) for v in self.values[:50] if v is not _MISSING), default=0)
 
+    @functools.cached_property
+    def arrays(self) -> bool:
+        """Whether its cells are arrays of numbers (a geometry's coordinates), some long.
+
+        A sampled table shows them counted (``<240 numbers>``): shown cut, they took the
+        room of the rows that name the records (TopoJSON: 80 of 177 countries' names).
+        """
+        present = [v for v in self.values[:50] if v is not _MISSING and v is not None]
+        counts = [_numbers_in(v) if isinstance(v, list) else None for v in present]
+        numbers = [c for c in counts if c is not None]
+        return bool(numbers) and len(numbers) == len(counts) and max(numbers) > _ARRAY_NUMBERS
+
 
 _MISSING = object()
 _FLOAT_MAX = 2**1023
+
+
+def _numbers_in(value: list[Any]) -> int | None:
+    """How many numbers ``value`` holds, nested lists of numbers only; else None."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            count += 1
+        else:
+            return None
+    return count
 
 
 def _value_key(value: Any) -> str | int:
@@ -810,6 +827,8 @@ class _Table:
         for c in columns:
             value = c.values[i]
             text = "" if value is _MISSING else cell(value)
+            if limit and c.arrays and len(text) > _ARRAY_CHARS and isinstance(value, list):
+                text = f"<{_numbers_in(value)} numbers>"
             if limit and len(text) > limit:
                 if isinstance(value, (dict, list)):
                     text = cell(_brief(value, limit))
@@ -1049,7 +1068,9 @@ def _table_room(budget: int, columns: list[_Column], n: int) -> int:
     # A long identifier (a model name, a package URL) counts as a short one: naming the
     # rows must not cost the rare rows their places.
     row_chars = sum(
-        min(c.width, _ID_CHARS if _identifying(c, n) else _CELL_CHARS) + 1 for c in columns
+        min(c.width, _ID_CHARS if _identifying(c, n) else _ARRAY_CHARS if c.arrays else _CELL_CHARS)
+        + 1
+        for c in columns
     )
     return max(3, (budget * 7 // 10) // max(1, row_chars))
 

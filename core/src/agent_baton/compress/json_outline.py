@@ -14,17 +14,10 @@ checks that the document's lines nest and finds its top-level items; a member's 
 own members are read from its lines when it is cut or kept, so a document of a million
 records is neither split into lines nor held as a node per line.
 
-A Jupyter notebook (an object holding ``cells``, ``metadata`` and ``nbformat``; in nbformat 3,
-``worksheets`` of cells whose code is their ``input``) keeps every cell while each can show
-its first lines: its source by its first and last lines, the lines that say what it is (a
-definition, a decorator, a markdown heading) and then the next ones in order; its outputs
-after it, an error's whole; an image or other binary output is named by a marker, not shown.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -66,22 +59,6 @@ _PATH_KEYS = 8  # outer keys dropped at most from a query's dotted path the text
 _WIDE = 400  # a longer line is cut to its start and a marker
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
-_NOTEBOOK_KEYS = ("cells", "metadata", "nbformat")  # nbformat's required top-level keys
-_NOTEBOOK_V3_KEYS = ("worksheets", "metadata", "nbformat")  # nbformat 3's
-_SOURCES = ("source", "input")  # a cell's source member; nbformat 3's code cells: "input"
-_ERRORS = ("error", "pyerr")  # an error output's type (nbformat 4, 3)
-# nbformat 3 names an output's images by their format alone, beside its other members.
-_V3_MIMES = {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}
-_CELL_LEAST = 120  # a notebook's cells are sampled as records when each would get less
-_SOURCE_SHARE = 2 / 3  # of a cell's share, what its source may take before its outputs
-_CELL_FRAME = 100  # a cell's braces, type and source's brackets, about
-_ERROR_ROOM = 4000  # an error output is kept whole up to this, whatever its cell's share
-# A line of a cell's source telling what the cell holds: a definition, a decorator, a
-# heading (a markdown cell's, or a code cell's comment at its margin).
-_SOURCE_HEAD = re.compile(r"(?:[ \t]*(?:async[ \t]+def|def|class)[ \t]|@|#{1,6}[ \t])")
-_PNG = b"\x89PNG\r\n\x1a\n"  # a PNG's signature; its IHDR chunk follows, width and height first
-_NAMED = 80  # what a marker naming a binary output costs, about
-_BINARY_MIME = re.compile(r"(?:image|audio|video)/(?!svg)|application/(?:pdf|octet-stream)")
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
 # whether it holds a value (a container it opens, or a value on its line).
@@ -152,7 +129,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     # One scan finds the lines that may report a failure; only those are tested. (A line
     # holding one in a string over several lines is no reason to keep its record: pip
     # inspect's descriptions hold many; what is cut of them comes back below.)
-    outline = _Outline(text, request, shapes, notebook_cells(data))
+    outline = _Outline(text, request, shapes)
     out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
     # A failure line of a string value cut out comes back, unescaped, at its place. (None
@@ -162,27 +139,6 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     if outline.failing or "\\n" in text or OTHER_BREAKS.search(text):
         body = restore_failures(text, body)
     return "\n".join([body, *summary])
-
-
-def notebook_cells(data: Any) -> list[Any] | None:
-    """A Jupyter notebook's list of cells (objects), or None if ``data`` is no notebook.
-
-    Of nbformat 3, its worksheet's: the format allowed several, but no tool wrote more.
-    """
-    if not isinstance(data, dict):
-        return None
-    if all(k in data for k in _NOTEBOOK_KEYS):
-        cells = data["cells"]
-    elif all(k in data for k in _NOTEBOOK_V3_KEYS):
-        sheets = data["worksheets"]
-        if not (isinstance(sheets, list) and len(sheets) == 1 and isinstance(sheets[0], dict)):
-            return None
-        cells = sheets[0].get("cells")
-    else:
-        return None
-    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
-        return None
-    return cells
 
 
 def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> _Node | None:
@@ -313,10 +269,8 @@ class _Outline:
         text: str,
         request: Request,
         shapes: dict[str, _Shape | None],
-        cells: list[Any] | None = None,
     ) -> None:
         self.text = text
-        self.cells = cells  # a notebook's, read as cells rather than records
         self.request = request
         self.shapes = shapes
         self.failing = _line_numbers(text, failure_line_starts(text))  # ascending
@@ -404,8 +358,6 @@ class _Outline:
         entries = self.entries(node)
         if not isinstance(value, (dict, list)) or len(entries) != len(value):
             return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
-        if value is self.cells:
-            return self._notebook(node, entries, value, budget)
         if is_records(value) or is_keyed_records(value):
             return self._records(node, entries, value, budget)
         children = list(value.values()) if isinstance(value, dict) else value
@@ -506,161 +458,6 @@ class _Outline:
             previous = k
         self._gap(inner, entries, range(previous + 1, n), "items")
         return self._frame(node, entries, inner)
-
-    def _notebook(self, node: _Node, entries: _Entries, cells: list[Any], budget: int) -> list[str]:
-        """A notebook's cells, each by what its share holds of its source and its outputs."""
-        n = len(entries)
-        left = budget - len(self.first_line(node)) - len(self.last_line(node))
-        keep = self._some_cells(entries, max(1, left // _CELL_LEAST))
-        # What tells each cell (its source's first and defining lines) is shared out first.
-        # A cell's images are named, not shown: they cost it nothing.
-        costs = [entries.cost(k) - _binary_chars(cells[k]) for k in keep]
-        floors = [min(c, _telling_cost(cells[k])) for k, c in zip(keep, costs, strict=True)]
-        if sum(floors) > left:
-            floors = [0] * len(keep)
-        rest = _shares([c - f for c, f in zip(costs, floors, strict=True)], left - sum(floors))
-        shares = [f + r for f, r in zip(floors, rest, strict=True)]
-        inner: list[str] = []
-        previous = -1
-        for k, share in zip(keep, shares, strict=True):
-            self._gap(inner, entries, range(previous + 1, k), "cells")
-            inner.extend(self._cell(entries.node(k), cells[k], share))
-            previous = k
-        self._gap(inner, entries, range(previous + 1, n), "cells")
-        return self._frame(node, entries, inner)
-
-    def _some_cells(self, entries: _Entries, room: int) -> list[int]:
-        """Every cell, or as many as there is ``room`` for.
-
-        Those reporting a failure or holding a word of the query, then cells spread evenly
-        over the notebook, the first and the last among them.
-        """
-        n = len(entries)
-        if n <= room:
-            return list(range(n))
-        keep = self.failing_entries(entries)
-        words = _query_words(self.request)
-        if words:
-            keep.update(k for k in range(n) if self._holds(entries, k, words))
-        spread = max(0, room - len(keep))
-        if spread:
-            step = (n - 1) / max(1, spread - 1)
-            keep.update(round(i * step) for i in range(spread))
-        return sorted(keep)
-
-    def _cell(self, node: _Node, cell: dict[str, Any], budget: int) -> list[str]:
-        """A cell: its one-line members, its source first, then its outputs."""
-        if self.cost(node) <= budget or node.level < 0:
-            return self.render(node, cell, budget)
-        entries = self.entries(node)
-        if len(entries) != len(cell):
-            return self._cut(node, budget)  # duplicate keys: the parse and the lines differ
-        names = list(cell)
-        source = next((names.index(name) for name in _SOURCES if name in cell), -1)
-        outputs = names.index("outputs") if "outputs" in cell else -1
-        left = budget - len(self.first_line(node)) - len(self.last_line(node))
-        left -= sum(
-            entries.cost(k)
-            for k in range(len(entries))
-            if entries.level[k] < 0 and k not in (source, outputs)
-        )
-        # What its outputs show (their images named): the source may take the rest.
-        shown = entries.cost(outputs) - _binary_chars(cell) if outputs >= 0 else 0
-        wanted = max(_telling_cost(cell), int(left * _SOURCE_SHARE), left - shown)
-        room = {source: min(entries.cost(source), wanted)} if source >= 0 else {}
-        if outputs >= 0:
-            room[outputs] = left - room.get(source, 0)
-        inner: list[str] = []
-        gap: list[int] = []
-        for k, name in enumerate(names):
-            entry, value = entries.node(k), cell[name]
-            many = entry.level >= 0 and isinstance(value, list)  # a list over its own lines
-            if k == source and many:
-                telling = [i for i, line in enumerate(value) if _tells_cell(line)]
-                kept = self._items(entry, self.entries(entry), value, room[k], telling)
-            elif k == outputs and many:
-                kept = self._outputs(entry, value, room[k])
-            elif k in room:
-                kept = self.render(entry, value, room[k])  # a source on one line: its start
-            elif entry.level < 0 or self.cost(entry) <= min(60, left):
-                kept = self.span(entry)
-            else:
-                gap.append(k)  # its metadata, attachments: what a reader rarely needs
-                continue
-            self._gap(inner, entries, gap, "lines")
-            gap = []
-            inner.extend(kept)
-        self._gap(inner, entries, gap, "lines")
-        return self._frame(node, entries, inner)
-
-    def _outputs(self, node: _Node, outputs: list[Any], budget: int) -> list[str]:
-        """A cell's outputs: each while its share holds (an error's whole), binary ones named."""
-        entries = self.entries(node)
-        if len(entries) != len(outputs):
-            return self._cut(node, budget)
-        errors = {
-            k
-            for k, out in enumerate(outputs)
-            if isinstance(out, dict) and out.get("output_type") in _ERRORS
-        }
-        whole = [min(entries.cost(k), _ERROR_ROOM) for k in errors]
-        left = budget - len(self.first_line(node)) - len(self.last_line(node)) - sum(whole)
-        others = [k for k in range(len(entries)) if k not in errors]
-        shares = dict(zip(others, _shares([entries.cost(k) for k in others], left), strict=True))
-        shares.update(zip(errors, whole, strict=True))
-        inner: list[str] = []
-        for k, out in enumerate(outputs):
-            entry = entries.node(k)
-            if k not in errors and isinstance(out, dict) and entry.level >= 0:
-                inner.extend(self._binary_named(entry, out, shares[k]))
-            else:
-                inner.extend(self.render(entry, out, max(shares[k], 0)))
-        return self._frame(node, entries, inner)
-
-    def _binary_named(self, node: _Node, value: dict[str, Any], budget: int) -> list[str]:
-        """An output with its images (``data``'s base64 members) named by markers, not shown."""
-        data = value.get("data")
-        entries = self.entries(node)
-        if len(entries) != len(value):
-            return self.render(node, value, budget)
-        if not isinstance(data, dict):  # nbformat 3: the images are the output's members
-            bundle = self._bundle(node, value, budget)
-            return self.render(node, value, budget) if bundle is None else bundle
-        k = list(value).index("data")
-        bundle = self._bundle(entries.node(k), data, budget)
-        if bundle is None:
-            return self.render(node, value, budget)
-        inner: list[str] = [
-            *(line for j in range(k) for line in self.span(entries.node(j))),
-            *bundle,
-            *(line for j in range(k + 1, len(entries)) for line in self.span(entries.node(j))),
-        ]
-        return self._frame(node, entries, inner)
-
-    def _bundle(self, node: _Node, data: dict[str, Any], budget: int) -> list[str] | None:
-        """An object of outputs by format, its binary ones named; None when it holds none."""
-        binary = {str(m) for m, v in data.items() if _is_binary(m, v)}
-        if not binary or node.level < 0:
-            return None
-        members = self.entries(node)
-        if len(members) != len(data):
-            return None
-        inner = [self.first_line(node)]
-        mimes = list(data)
-        rest = [j for j, m in enumerate(mimes) if m not in binary]
-        shares = dict(zip(rest, _shares([members.cost(j) for j in rest], budget // 2), strict=True))
-        for j, mime in enumerate(mimes):
-            member = members.node(j)
-            if mime in binary:
-                lines = self.lines_of(member.at, member.until)
-                self.left_out["lines"] = self.left_out.get("lines", 0) + lines
-                shown = _described(_V3_MIMES.get(mime, mime), data[mime])
-                words = f"{lines} {_plural('lines', lines)}, {shown}"
-                inner.append(_indent(self.first_line(member)) + note(words))
-            else:
-                inner.extend(self.render(member, data[mime], shares[j]))
-        inner.append(self.last_line(node))
-        return inner
 
     def _asked(self, entries: _Entries) -> set[int]:
         """The members holding a word of the query that names something (:func:`_naming_words`).
@@ -882,64 +679,6 @@ class _Outline:
     def _marker(self, line: str, count: int, unit: str) -> str:
         """``[… 5 lines]`` or ``[… 12 items]``, indented as ``line``, the first it stands for."""
         return _indent(line) + note(f"{count} {_plural(unit, count)}")
-
-
-def _shares(costs: list[int], budget: int) -> list[int]:
-    """``budget`` shared out: the cheapest first get what they cost, the rest the same."""
-    shares = [0] * len(costs)
-    left = budget
-    order = sorted(range(len(costs)), key=costs.__getitem__)
-    for rank, k in enumerate(order):
-        shares[k] = max(0, min(costs[k], left // (len(costs) - rank)))
-        left -= shares[k]
-    return shares
-
-
-def _described(mime: str, encoded: str) -> str:
-    """A binary output in words: ``image/png 640x480: 23,810 characters of base64``."""
-    size = f"{len(encoded):,} characters of base64"
-    try:
-        head = base64.b64decode(encoded[:32].strip() + "=" * (-len(encoded[:32].strip()) % 4))
-    except ValueError:
-        return f"{mime}: {size}"
-    if mime == "image/png" and head[:8] == _PNG and head[12:16] == b"IHDR":
-        width, height = (int.from_bytes(head[at : at + 4], "big") for at in (16, 20))
-        return f"{mime} {width}x{height}: {size}"
-    return f"{mime}: {size}"
-
-
-def _telling_cost(cell: dict[str, Any]) -> int:
-    """About what a cell's lines that say what it is cost, with the lines around them.
-
-    Its source's first lines, definitions and headings; its type, the source's brackets.
-    """
-    source = next((cell[name] for name in _SOURCES if name in cell), None)
-    if not isinstance(source, list):
-        return _CELL_FRAME
-    telling = [line for k, line in enumerate(source) if k < _HEAD_ITEMS or _tells_cell(line)]
-    return _CELL_FRAME + sum(len(json.dumps(line)) + 6 for line in telling)
-
-
-def _binary_chars(cell: dict[str, Any]) -> int:
-    """What a cell's binary outputs (base64 images) take beyond the markers naming them."""
-    outputs = cell.get("outputs")
-    found = 0
-    for out in outputs if isinstance(outputs, list) else ():
-        data = out.get("data", out) if isinstance(out, dict) else None  # nbformat 3: out's own
-        if isinstance(data, dict):
-            found += sum(max(0, len(v) - _NAMED) for m, v in data.items() if _is_binary(m, v))
-    return found
-
-
-def _is_binary(name: Any, value: Any) -> bool:
-    """Whether an output's member ``name`` holds an image or other binary data, as base64."""
-    mime = _V3_MIMES.get(str(name), str(name))
-    return isinstance(value, str) and _BINARY_MIME.match(mime) is not None
-
-
-def _tells_cell(line: Any) -> bool:
-    """Whether a line of a cell's source says what the cell holds (see _SOURCE_HEAD)."""
-    return isinstance(line, str) and _SOURCE_HEAD.match(line) is not None
 
 
 def _line_numbers(text: str, starts: list[int]) -> list[int]:

@@ -1,0 +1,48 @@
+"""strace output: which failed system calls are failures, and which are a program probing.
+
+Most calls strace shows failing are how programs look for things: Python's import tries a
+path per directory (1,370 ``= -1 ENOENT`` lines in a trace of one import), ``ls`` probes
+its locale files, bash its terminal. Those are folded like any repeated lines. The failures
+that matter are the ones on what the traced command was asked to touch: a path named in its
+arguments (``ls /nonexistent`` has ``statx(AT_FDCWD, "/nonexistent", …) = -1 ENOENT``), or
+named in the script it was given (``bash -c 'cd /nope'``); and a process killed by a signal
+or exiting non-zero. Those lines are failure lines, kept as every failure is; they were
+folded with the probes (``ls /nonexistent``'s two ``statx`` lines, ``cat``'s ``openat``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A traced call's line: a pid (``-f``), a time (``-t``, ``-tt``, ``-ttt``), the call's name.
+_PREFIX = r"(?:\[pid +\d+\] |\d+ +)?(?:\d\d:\d\d:\d\d(?:\.\d+)? |\d+\.\d+ )?"
+_EXECVE = re.compile(_PREFIX + r"execve\(\"[^\"]*\", \[(.*?)\](?:, |\))")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_FAILED = re.compile(_PREFIX + r"\w+\([^\"\n]*?\"((?:[^\"\\]|\\.)*)\".*= -1 E[A-Z]+ \(")
+_ENDED = re.compile(_PREFIX + r"\+\+\+ (?:killed by SIG\w+|exited with [1-9]\d*)")
+_HEAD = 5  # a trace's first lines, one of which is its first execve
+_SHORTEST = 2  # a shorter argument ("-", "/") names nothing a call could fail on
+
+
+def strace_failures(lines: list[str]) -> set[int]:
+    """Indices of ``lines`` that report a failure of the traced command, if it is a trace.
+
+    Empty unless one of its first lines is an ``execve`` call as strace prints it.
+    """
+    if not any(_EXECVE.match(line) for line in lines[:_HEAD]):
+        return set()
+    words: set[str] = set()
+    for line in lines:
+        if "execve(" in line and (call := _EXECVE.match(line)) is not None:
+            words.update(w for w in _QUOTED.findall(call.group(1)) if len(w) >= _SHORTEST)
+    scripts = [w for w in words if " " in w or ";" in w]  # a shell's or python's -c text
+    found = set()
+    for i, line in enumerate(lines):
+        if "= -1 E" in line:
+            failed = _FAILED.match(line)
+            path = failed.group(1) if failed is not None else ""
+            if len(path) >= _SHORTEST and (path in words or any(path in s for s in scripts)):
+                found.add(i)
+        elif "+++" in line and _ENDED.match(line):
+            found.add(i)
+    return found
