@@ -98,6 +98,10 @@ _MASKS = (
         "<id>",
     ),
     (re.compile(r"\d(?<!\w\d)\d{0,2}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
+    # Bytes written as colon-separated hex pairs (openssl's moduli and signatures, keytool's
+    # fingerprints, MAC addresses) are one value: masked by parts, each line of a key would
+    # be an event of its own and crowd out the rare lines (a certificate's Subject).
+    (re.compile(r"[0-9a-f](?<![\w:][0-9a-f])[0-9a-f](?::[0-9a-f]{2}){3,}:?", re.I), "<bytes>"),
     (re.compile(r"[0-9a-f](?<!\w[0-9a-f])(?:(?<=0)x[0-9a-f]+\b|[0-9a-f]{7,}\b)", re.I), "<hex>"),
     # A package version with a revision (252.36-1~deb12u1, 2.2.40-1.1+deb12u2, 1:2.38-4) is
     # one value: masked by parts it would read <n><n>~deb<n>u<n>.

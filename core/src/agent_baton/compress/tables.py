@@ -486,12 +486,18 @@ def _paths(lines: list[str]) -> TextTable | None:
 
 
 def _cell_values(rows: list[list[str]]) -> dict[str, Any]:
-    """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats."""
+    """Each distinct cell of ``rows`` parsed (:func:`parse_cell`) once: a column repeats.
+
+    A number padded with blanks (``|  12444 |``, ``a, 3``) is that number: the padding
+    lines the column up.
+    """
     cells = set(chain.from_iterable(rows))
     values: dict[str, Any] = dict(zip(cells, cells, strict=True))
     for cell in cells:
-        if cell[-1:].isdecimal():  # else no number: parse_cell gives the cell back
-            values[cell] = parse_cell(cell)
+        bare = cell.strip()
+        if bare[-1:].isdecimal():  # else no number: parse_cell gives the cell back
+            number = parse_cell(bare)
+            values[cell] = cell if isinstance(number, str) else number
     return values
 
 

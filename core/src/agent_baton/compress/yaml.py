@@ -70,11 +70,14 @@ def parses_as_yaml(text: str) -> bool:
     The parser composes the documents' nodes and builds no Python objects: YAML that Python
     cannot hold (a list as a mapping's key, as in the YAML specification's examples) is YAML
     all the same. A stream of four documents or more may hold a few plain ones. A record of
-    fields whose value YAML would fold from a listing is not YAML. A long text is parsed up
-    to a top-level line after its first 20,000 characters.
+    fields whose value YAML would fold from a listing is not YAML, nor is a mapping that
+    names a key twice. A long text is parsed up to a top-level line after its first 20,000
+    characters.
     """
     documents = _documents(text)
     if documents is None:
+        return False
+    if any(map(_repeats_a_key, documents)):
         return False
     if len(documents) == 1 and _folds_a_listing(documents[0]):
         return False
@@ -119,6 +122,18 @@ def _documents(text: str) -> list[yaml.Node] | None:
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return None
     return [node for node in nodes if node is not None and node.value]
+
+
+def _repeats_a_key(node: yaml.Node) -> bool:
+    """Whether ``node`` is a mapping naming one key twice, which YAML forbids.
+
+    The composer lets it pass; stanzas of fields (``apt-cache show`` of several packages,
+    each ``Package:``, ``Version:``…) read so, as one mapping, and no YAML file is written so.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+    return len(set(keys)) < len(keys)
 
 
 def _folds_a_listing(node: yaml.Node) -> bool:
