@@ -1126,7 +1126,10 @@ def test_query_keeps_the_named_function_whole(case: Case):
 
 def test_levels_keep_less(case: Case):
     sizes = [count(compress_code(case.source, Request(level=lv))[0]) for lv in range(5)]
-    assert sizes[0] > sizes[1] > sizes[3] >= sizes[4]
+    # Level 3 leaves out the imports, which in a file this small cost about their marker;
+    # level 4 the members' signatures, the outline's last lines but the top level's.
+    assert sizes[0] > sizes[1] > sizes[4]
+    assert sizes[2] > sizes[4] and sizes[3] > sizes[4]
 
 
 def test_keeps_what_the_brace_scanner_keeps_and_saves_as_much(

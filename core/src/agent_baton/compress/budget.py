@@ -147,7 +147,7 @@ def fit_lines(
             at.setdefault(t, []).append(i)
         named = (at.get(found[k], ()) for k in structural_heads(found, original))
         heads = list(dict.fromkeys(chain(heads, chain.from_iterable(named))))
-    if prefer:
+    if prefer and failures_first:
         heads = _within(heads, texts, _LEAD_SHARE * budget, counter)
     if not failing and not matches and not problems and not heads:
         kept = _prefix(lines, budget, counter)
@@ -183,7 +183,10 @@ def fit_lines(
     lazy = chain.from_iterable(rank() for rank in later)
     # The query's matches before the heads (beside a compressor's lines, the best of them).
     answering = () if prefer else matches
-    ranks = chain(lead, differing[:_DIFF_LINES], answering, heads, preferred, matches, lazy)
+    # Source: the outline its compressor kept (which fits) first, then the heads of the
+    # definitions it left out; nothing else of it is as worth its room.
+    outline = (heads, preferred) if failures_first else (preferred, heads)
+    ranks = chain(lead, differing[:_DIFF_LINES], answering, *outline, matches, lazy)
     for i in ranks:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits

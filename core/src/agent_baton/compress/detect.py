@@ -27,7 +27,11 @@ from agent_baton.compress.code import looks_like_code, parses_as_python, program
 from agent_baton.compress.code.blocks import parses_as_blocks
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.dockerfile import parses_as_dockerfile
-from agent_baton.compress.code.grammar import detect_language, parses_with_grammar
+from agent_baton.compress.code.grammar import (
+    detect_language,
+    parses_as_named,
+    parses_with_grammar,
+)
 from agent_baton.compress.code.graphql import parse_sdl
 from agent_baton.compress.code.makefile import parses_as_makefile
 from agent_baton.compress.config import control_stanzas, parses_as_config
@@ -317,8 +321,13 @@ def _confirms(kind: str, text: str, extension: str) -> bool:
         return _json(text) is not None
     if kind == "code":
         # Source may hold long docstrings: the extension and a parse decide, not its words.
-        return parses_as_python(text) or (
-            looks_like_code(text) or detect_language(text) is not None
+        # A long string literal (a script, a template) may outweigh the code around it:
+        # the grammar the extension names reads it as one literal.
+        return (
+            parses_as_python(text)
+            or looks_like_code(text)
+            or detect_language(text) is not None
+            or parses_as_named(text, f"source.{extension}")
         )
     if kind == "table":
         return looks_like_table(text) or _delimited(text, _EXTENSION_DELIMITERS.get(extension))

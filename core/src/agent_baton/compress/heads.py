@@ -19,8 +19,9 @@ from agent_baton.compress.git_log import commit_heads
 _FRAME = re.compile(r" {0,8}\d{1,4}: \S")
 _AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
 # A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
-_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of \S+ omitted$")
+_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of (\S+) omitted$")
 _MIN_FRAMES = 2
+_SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
 
 def structural_heads(lines: list[str], text: str) -> list[int]:
@@ -39,8 +40,9 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     opening.update(i for i in commits if lines[i].lstrip("*|/\\ ").startswith("commit "))
     frames = _frames(lines)
     opening.update(frames[::2])
-    opening.update(_defined(lines))
-    telling = {*commits, *frames[1::2]} - opening
+    naming, signing = _defined(lines)
+    opening.update(naming)
+    telling = {*commits, *frames[1::2], *signing} - opening
     return [*sorted(opening), *sorted(telling)]
 
 
@@ -55,10 +57,28 @@ def _frames(lines: list[str]) -> list[int]:
     return heads if len(heads) >= 2 * _MIN_FRAMES else []
 
 
-def _defined(lines: list[str]) -> list[int]:
-    """The line over each body a code skeleton left out: its definition's last line."""
-    return [
-        i - 1
-        for i, line in enumerate(lines)
-        if i and "lines of" in line and _BODY.match(line) and lines[i - 1].strip()
-    ]
+def _defined(lines: list[str]) -> tuple[list[int], list[int]]:
+    """The heads of the bodies a code skeleton left out: the lines naming them, and the rest.
+
+    The line that names a definition (``public void Dispose()``, ``def parse(``) comes
+    first; its head's other lines (parameters on lines of their own, a brace on its own line,
+    ``throws …``) after every definition is named. A body whose name no line of its head
+    spells (an ``if statement``) is headed by the line right over it.
+    """
+    naming: list[int] = []
+    signing: list[int] = []
+    for i, line in enumerate(lines):
+        found = _BODY.match(line) if i and "lines of" in line else None
+        if found is None or not lines[i - 1].strip():
+            continue
+        name = re.compile(rf"(?<![\w$]){re.escape(found[1])}(?![\w$])")
+        row = i - 1
+        for above in range(i - 1, max(0, i - _SIGNATURE_LINES) - 1, -1):
+            if not lines[above].strip() or "…" in lines[above]:
+                break  # a blank line or a marker: the head began below it
+            if found[1] in lines[above] and name.search(lines[above]):
+                row = above
+                break
+        naming.append(row)
+        signing.extend(range(row + 1, i))
+    return naming, signing

@@ -393,6 +393,10 @@ def _run(
         tokens = count(compressed)
         if tokens >= original_tokens():
             return best or (text, original_tokens(), [f"{name}:skipped-longer"])
+        if best is not None and tokens == best[1] and is_source([name]):
+            # A skeleton's level that left out nothing more (a file with no docs to drop):
+            # a later one leaves out its imports, then its members' signatures.
+            continue
         if best is not None and tokens >= best[1]:
             return best  # a harder level no longer helps
         best = (compressed, tokens, [name if level == 0 else f"{name}@{level}"])

@@ -23,6 +23,7 @@ from agent_baton.compress.code.grammar import (
     detect_language,
     grammar_skeleton,
     language_for_key,
+    parses_as_named,
     parses_with_grammar,
     ungrammared_key,
 )
@@ -75,6 +76,23 @@ _CMAKE_DEFINITION = re.compile(r"^[^\S\n]*+(?:function|macro)[^\S\n]*\(", re.I)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A line that says something: a docstring's first line that is more than its quotes.
 _WORDS = re.compile(r"\w{2}")
+# Grammars of languages whose blocks are braces (not Ruby's or the shell's keywords).
+_BRACE_GRAMMARS = frozenset(
+    [
+        "go",
+        "rust",
+        "java",
+        "javascript",
+        "typescript",
+        "tsx",
+        "c",
+        "cpp",
+        "csharp",
+        "kotlin",
+        "swift",
+        "php",
+    ]
+)
 # Extensions of C and C++ headers: C or C++ is for the parse to tell.
 _HEADERS = frozenset(("h", "hh", "hpp", "hxx"))
 
@@ -121,6 +139,7 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
         or looks_like_code(text)
         or parses_as_python(text)
         or detect_language(text)
+        or parses_as_named(text, request.name)
     )
     # A header of macros and prototypes has few signs of code; named a header, its parse says.
     header = None if signs else _header_language(text, request.name)
@@ -182,6 +201,10 @@ def _skeleton(text: str, key: str | None, header: str | None = None) -> tuple[Sk
         parsed = python_skeleton(text, lines)
         if parsed is not None:
             return parsed, "code:python-ast"
+    if hinted in _BRACE_GRAMMARS:
+        # Named a brace language its grammar could not read whole (a construct it lacks):
+        # its blocks are braces still, whatever its `import` lines look like to Python's signs.
+        return brace_skeleton(text, lines), "code:braces"
     # Brace languages, and Ruby and shell, whose grammar the signs name.
     parsed_tree = None if ungrammared_key(key) else grammar_skeleton(text, lines)
     if parsed_tree is not None:

@@ -79,6 +79,11 @@ _PRIVATE = re.compile(r"^\s*(private\b|#|_)|^\s*fn\s")
 _MAX_NESTING = 16
 _CONTINUED_END = ("<", ",", "=", "|", "&", "+", "-", "*", ":", "?", "extends", "implements")
 _CONTINUED_START = (">", ".", "?", "|", "&", "=>", "extends", "implements", "where")
+# A Kotlin class's primary constructor on the line below its name (``class ByteString``,
+# then ``internal actual constructor(``): the head goes on.
+_CONSTRUCTOR_BELOW = re.compile(
+    r"(?:(?:public|private|protected|internal|actual|expect)[^\S\n]+)*constructor\b"
+)
 _PY_DEF = re.compile(r"^(\s*)(async\s+def|def|class)\s+(\w+)")
 _PY_KEEP = re.compile(r"^\s*+(import\s|from\s+\S+\s+import\s|@\w|[A-Z_][A-Z0-9_]*\s*[:=])")
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
@@ -225,7 +230,12 @@ class _BraceScanner:
         after = self.code[j + 1].lstrip()
         # A block opened on the line below its header (``namespace std``, then ``{``).
         opens_below = after.startswith("{") and not ends.endswith((";", "{", "}"))
-        return ends.endswith(_CONTINUED_END) or after.startswith(_CONTINUED_START) or opens_below
+        return (
+            ends.endswith(_CONTINUED_END)
+            or after.startswith(_CONTINUED_START)
+            or opens_below
+            or (after[:1].isalpha() and _CONSTRUCTOR_BELOW.match(after) is not None)
+        )
 
     def _simple(self, i: int, j: int, top: bool) -> None:
         first = self.s.lines[i]

@@ -265,6 +265,18 @@ _WRAPPER_BODIES = (
         "class_body",
     }
 )
+# Blocks that only name a scope (C#, C++ and PHP namespaces, TypeScript's, Rust's and Ruby's
+# modules, extern "C"): their declarations rank as a file's top level do.
+_NAMESPACES = frozenset(
+    {
+        "namespace_declaration",
+        "namespace_definition",
+        "internal_module",
+        "module",
+        "mod_item",
+        "linkage_specification",
+    }
+)
 _WRAPPER_SHARE = 0.7  # of a file's lines: a top-level block this big is a wrapper
 
 # Cheap per-language signs, counted on the first 20,000 characters. An indent is
@@ -330,6 +342,12 @@ _CPP_SIGNS = re.compile(
     re.M,
 )
 _MODIFIERS = r"((public|private|protected|internal|static|final|abstract|override|open) )*"
+# Kotlin's: a multiplatform declaration's (``internal actual inline fun``), a class's kind.
+_KOTLIN_MODIFIERS = (
+    r"((public|private|protected|internal|actual|expect|open|abstract|final|override|sealed"
+    r"|data|value|annotation|enum|inner|inline|suspend|operator|infix|tailrec|external|const"
+    r"|lateinit|companion) )*"
+)
 _SIGNS.update(
     csharp=re.compile(
         r"^using (static )?[\w.]+;$|^namespace [\w.]+;?$|\{ get; |^[^\S\n]*+\[(Serializable|Test"
@@ -345,10 +363,15 @@ _SIGNS.update(
     ),
     kotlin=re.compile(
         r"^package [\w.]+$|^import \w+(\.\w+)+(\.\*| as \w+)?$"
-        r"|" + _INDENT + _MODIFIERS + r"((suspend|inline|operator|infix|private) )*fun "
-        r"(<[^>\n]{1,80}> )?[\w.]+\("
-        r"|" + _INDENT + _MODIFIERS + r"((const|lateinit) )?(val|var) \w+: "
-        r"|\bcompanion object\b|\bwhen \(|\?\.let \{|^(data|sealed|enum) class \w",
+        r"|" + _INDENT + r"(@\w+ )*" + _KOTLIN_MODIFIERS + r"fun (<[^>\n]{1,80}> )?[\w.]+\("
+        r"|" + _INDENT + _KOTLIN_MODIFIERS + r"((val|var) \w+: |val \w+ = )"
+        r"|\bcompanion object\b|\bwhen \(|\?\.let \{"
+        r"|"
+        + _INDENT
+        + _KOTLIN_MODIFIERS
+        + r"(data|sealed|value|annotation|actual|expect|enum) "
+        + _KOTLIN_MODIFIERS
+        + r"(class|interface|object|typealias|constructor)\b",
         re.M,
     ),
     swift=re.compile(
@@ -504,6 +527,16 @@ def ungrammared_key(key: str | None) -> bool:
     return key is not None and "." in key[-8:] and key.rsplit(".", 1)[-1].lower() in _UNPARSED
 
 
+def parses_as_named(text: str, key: str | None) -> bool:
+    """Whether the grammar a key's extension names parses ``text`` with few errors.
+
+    A Go file holding a shell script in a raw string (cobra's completion template) shows
+    that script's signs, not Go's; its grammar reads the script as one string literal.
+    """
+    language = language_for_key(key)
+    return language is not None and parses_with_grammar(text, language)
+
+
 def language_for_key(key: str | None) -> str | None:
     """The grammar a key's file extension names (``job.kt``: kotlin); None for others."""
     if not key or "." not in key[-8:]:
@@ -533,6 +566,12 @@ def _error_lines(text: str, language: str, cut: bool = False) -> int | None:
     return None if parsed is None else parsed[1]
 
 
+# Kotlin Multiplatform's modifiers, before a declaration's other modifiers and keyword.
+_PLATFORM_MODIFIER = re.compile(
+    r"\b(?:actual|expect)(?= "
+    + _KOTLIN_MODIFIERS
+    + r"(?:constructor|class|fun|val|var|interface|object|typealias)\b)"
+)
 # Attribute macros of C headers (glibc's sys/cdefs.h, GCC's and MSVC's keywords), with their
 # parenthesised arguments: the preprocessor removes them, the grammar cannot.
 _C_ATTRIBUTES = re.compile(
@@ -570,6 +609,8 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
     # is another language (Python sources after C headers), not macros. Blanking them never
     # brought such a parse within the error budget (31 of them in /usr/include's C and C++
     # headers and the corpora) and each parse costs a second a megabyte.
+    if broken and language == "kotlin":
+        return _without_platform_modifiers(parser, text, root, broken, cut)
     if not broken or language not in ("c", "cpp") or root.type == "ERROR":
         return root, broken
     blanked = _C_ATTRIBUTES.sub(_blank, text)
@@ -608,6 +649,24 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         if least < best[1]:
             best = (bare, least)
     return best
+
+
+def _without_platform_modifiers(
+    parser: Any, text: str, root: _Node, broken: int, cut: bool
+) -> tuple[_Node, int]:
+    """A Kotlin parse with ``actual`` and ``expect`` blanked, if it has fewer errors.
+
+    tree-sitter-kotlin reads ``actual`` opening a line as a new statement, not as a modifier
+    of the primary constructor it qualifies (``class ByteString`` over ``internal actual
+    constructor(``): the class and all after it become errors. As modifiers they change no
+    declaration's shape; blanked space for character, every line and column stays.
+    """
+    blanked = _PLATFORM_MODIFIER.sub(_blank, text)
+    if blanked == text:
+        return root, broken
+    retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+    fewer = _broken_lines(retry, cut)
+    return (retry, fewer) if fewer < broken else (root, broken)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -786,7 +845,9 @@ class _Marker:
                 # Code after the body (`}, options);`) goes under the marker too.
                 self.s.elide(opened + 1, end - 1, index)
             else:
-                self.region(body.named_children, kind.node, top=False)
+                # What a namespace holds is what a file holds: its types are the outline.
+                inside_top = kind.node.type in _NAMESPACES
+                self.region(body.named_children, kind.node, top=inside_top)
                 if kind.node.type == "impl_item":
                     # An impl declares no type: it lasts as long as something inside it does.
                     inside = max(self.s.drop_at[opened + 1 : closed], default=MEMBER)

@@ -14,10 +14,12 @@ from agent_baton.compress.prose import cut_line
 from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
 
-# drop_at values: a line is kept while request.level < drop_at.
+# drop_at values: a line is kept while request.level < drop_at. Under a budget the outline
+# goes last: a member's signature says what a file offers, its imports only what it uses
+# (they go before it, counted in their marker).
 ALWAYS = 99  # top-level signatures
-IMPORT = 5
-CONSTANT = 3  # module constants, public method signatures
+CONSTANT = 4  # module constants, public method signatures
+IMPORT = 3
 MEMBER = 2  # fields, private methods, attributes, other statements
 DOC = 1  # first line of a docstring or doc comment
 DROP = 0
@@ -34,6 +36,8 @@ _SPELLING_LINES = 3  # a name more lines than this hold is kept by the owners' s
 # A marker that only counts the lines left out at its place: "# [… 3 lines]", "// [… 2 lines
 # as above]" (groups: indent, comment opener, count, "as above").
 _COUNTED = re.compile(r"^(\s*)(\S+) \[… (\d+) lines?( as above)?\]$")
+_NAMES = re.compile(r"\w")
+_OPENS = re.compile(r"[({]\s*$")  # a block of imports opened: the lines in it name them
 
 
 @dataclass
@@ -144,7 +148,9 @@ class Skeleton:
                     name = self.owners[owner].name
                     marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
                 else:
-                    marker = f"{indent}{self.comment} [… {count} lines]"
+                    imports = self._imports(i, j)
+                    said = f": {imports} import{'s' if imports > 1 else ''}" if imports else ""
+                    marker = f"{indent}{self.comment} [… {count} lines{said}]"
                 if not body and not level and not worth_marking(self.lines[i:j], marker):
                     # Comment lines costing less than their marker saves (``// Deprecated.``,
                     # a section's banner) are kept, unless a budget asks for a harder level.
@@ -165,8 +171,9 @@ class Skeleton:
         if self.repeats_as_above:
             out, repeated = Shown().drop_repeated(out, fixed, self.comment)
         dropped += repeated
-        if repeated:
-            out = _merge_counts(out, self.comment)
+        # A definition left out whole at a hard level leaves its head's run and its body's:
+        # one marker says it (and a class of them, one for all).
+        out = _merge_counts(out, self.comment)
         if not dropped and not cut:
             # Every cut cost more than it saved: the lines whole (source still, unshortened).
             return "\n".join(out) if spared else None
@@ -194,6 +201,19 @@ class Skeleton:
         names = ", ".join(dict.fromkeys(line.split(None, 1)[0].split("=")[0] for line in left))
         what = f"{len(left)} lines: {names} of {whose}"
         return [f"{_indent(self.lines[first])}{self.comment} [… {what}]"]
+
+    def _imports(self, start: int, end: int) -> int:
+        """The import statements' lines among ``start..end`` (excluded) that name something.
+
+        Not a block's brackets (Go's ``import (``, its ``)``): the lines naming what is
+        imported.
+        """
+        lines = self.lines
+        return sum(
+            1
+            for i in range(start, end)
+            if self.drop_at[i] == IMPORT and _NAMES.search(lines[i]) and not _OPENS.search(lines[i])
+        )
 
     def _naming_lines(self) -> set[int]:
         """Each definition's head: its decorators, down to the line that spells its name."""
