@@ -12,12 +12,12 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 import sys, time
-start = time.perf_counter()
+start = time.process_time()
 import agent_baton_crewai
 from agent_baton import SharedContext
 baton = agent_baton_crewai.CrewBaton(SharedContext())
 baton.ctx.put("k", "text")
-print(f"{'crewai' in sys.modules} {time.perf_counter() - start:.3f}")
+print(f"{'crewai' in sys.modules} {time.process_time() - start:.3f}")
 """
 
 
@@ -26,7 +26,9 @@ def test_import_does_not_load_crewai_or_touch_the_network():
         [sys.executable, "-c", NO_NETWORK], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out[0] == "False"
-    assert float(out[1]) < 5.0  # agent_baton and tiktoken only; crewai alone takes seconds
+    # CPU time, which a loaded machine does not stretch (wall time went past 8 s at a load
+    # of 25): agent_baton and tiktoken only; crewai alone takes seconds.
+    assert float(out[1]) < 5.0
 
 
 def test_tools_import_crewai_on_first_use():
