@@ -12,9 +12,10 @@ import uuid
 
 from agent_baton.compress import compress
 from agent_baton.compress.guarantees import unmarked_omissions, violations
-from agent_baton.compress.json import _Column, _numeric_text, parse_embedded
+from agent_baton.compress.json import _Column, _numeric_text, choose_records, parse_embedded
 from agent_baton.compress.markers import is_marker
 from agent_baton.compress.parsed import NOT_DATA, literal_value
+from agent_baton.compress.request import Request
 
 
 def orders(n=300, failed=(150,)):
@@ -499,3 +500,21 @@ def test_an_indented_json_block_in_a_doc_keeps_its_first_line_whole():
     out = compress(text).text
     assert violations(text, out) == []
     assert "Output::\n\n    {\n" in out  # the blank line stays too
+
+
+def test_records_chosen_alike_with_and_without_a_least_cost() -> None:
+    # A lower bound of each record's cost only spares telling records that cannot fit: the
+    # same records are kept, and fewer are costed in full.
+    records = [{"id": i, "status": "ok" if i % 7 else "failed", "size": i * 13} for i in range(60)]
+    asked: list[int] = []
+
+    def cost(i: int, fields: list[str]) -> int:
+        asked.append(i)
+        return 40 + i % 5
+
+    plain = choose_records(records, Request(), 435, cost)
+    costed = len(set(asked))
+    asked.clear()
+    bounded = choose_records(records, Request(), 435, cost, least=lambda i, fields: 40)
+    assert bounded == plain
+    assert len(set(asked)) < costed

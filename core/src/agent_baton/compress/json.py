@@ -262,13 +262,15 @@ def choose_records(
         return costs[i]
 
     def row_least(i: int) -> int:
-        return costs[i] if i in costs or least is None else least(i, fields(i))
+        assert least is not None
+        return costs[i] if i in costs else least(i, fields(i))
 
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
     # (a record on one wide line costs three table rows): then what fits, in order.
     rarest = rare.order[: _table_room(budget, columns, n) // 2]
     anyway = {*always, *matched, *rarest}
-    keep = _keep_rows(table, rare, row_cost, budget, anyway, fill=n, least=row_least)
+    bound = None if least is None else row_least
+    keep = _keep_rows(table, rare, row_cost, budget, anyway, fill=n, least=bound)
     return keep, matched, table._stats(varying)
 
 
