@@ -21,6 +21,7 @@ _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _FAILED = re.compile(_PREFIX + r"\w+\([^\"\n]*?\"((?:[^\"\\]|\\.)*)\".*= -1 E[A-Z]+ \(")
 _ENDED = re.compile(_PREFIX + r"\+\+\+ (?:killed by SIG\w+|exited with [1-9]\d*)")
 _HEAD = 5  # a trace's first lines, one of which is its first execve
+_ARGV = 4096  # of an execve's arguments, the characters read
 _SHORTEST = 2  # a shorter argument ("-", "/") names nothing a call could fail on
 
 
@@ -34,7 +35,10 @@ def strace_failures(lines: list[str]) -> set[int]:
     words: set[str] = set()
     for line in lines:
         if "execve(" in line and (call := _EXECVE.match(line)) is not None:
-            words.update(w for w in _QUOTED.findall(call.group(1)) if len(w) >= _SHORTEST)
+            # strace cuts each string to 32 characters (-s): a longer argv is read by its start
+            # (a string left open would be read from each of its quotes).
+            argv = call.group(1)[:_ARGV]
+            words.update(w for w in _QUOTED.findall(argv) if len(w) >= _SHORTEST)
     scripts = [w for w in words if " " in w or ";" in w]  # a shell's or python's -c text
     found = set()
     for i, line in enumerate(lines):
