@@ -84,6 +84,8 @@ _HEADING = re.compile(r"#{1,6} |\S[^:]{0,60}:$")  # "## Usage", "Options:"
 # What heads the lines after it at its own margin: a markdown heading, an INI section.
 _SECTION = re.compile(r"(#{1,6}) |\[[^\]]+\]\s*$")
 _GAP_CHARS = 24  # what a gap's marker costs, in characters
+# A skeleton's marker for the imports it left out: "// [… 24 lines: 22 imports]".
+_IMPORTS = re.compile(r"\[… [\d,]+ lines?: ([\d,]+) imports\]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -671,6 +673,7 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
     out: list[str] = []
     chosen = set(order)
     views = _views([item.text if not item.part else "" for item in items])
+    imports = _imports_said(items)
     labels: dict[int, int] = {}  # the output's labels: their place, the last line of theirs
     previous = -1  # the text's line of the last item written
     for i in order:
@@ -686,7 +689,8 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
         # The next failure of the same quoted string opens no gap of lines.
         marker = units.gap(previous + 1, item.line) if item.line > previous else None
         if marker is not None:
-            out.append(marker)
+            said = sum(imports.get(line, 0) for line in range(previous + 1, item.line))
+            out.append(f"{marker[:-1]}: {said} imports]" if said > 1 else marker)
         elif item.part and (i - 1 not in chosen or items[i - 1].line != item.line):
             out.append("[…]")  # the rest of a quoted string, before its failure lines
         out.append(item.text)
@@ -696,6 +700,21 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
     for at, last in labels.items():
         out[at] = view_recount(out[at], last - at)
     return out
+
+
+def _imports_said(items: list[_Item]) -> dict[int, int]:
+    """The imports a skeleton's markers among ``items`` count, by the text's line.
+
+    A gap over such a marker says them too (``[… 67 lines: 24 imports]``): what a file
+    imports is told by its count when its lines do not fit.
+    """
+    return {
+        item.line: int(found[1].replace(",", ""))
+        for item in items
+        if not item.part
+        and item.text.endswith(" imports]")
+        and (found := _IMPORTS.search(item.text)) is not None
+    }
 
 
 def _views(lines: list[str]) -> list[tuple[int, int]]:

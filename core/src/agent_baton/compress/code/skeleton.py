@@ -16,11 +16,11 @@ from agent_baton.search import query_terms, rank_texts, terms
 
 # drop_at values: a line is kept while request.level < drop_at. Under a budget the outline
 # goes last: a member's signature says what a file offers, its imports only what it uses
-# (they go before it, counted in their marker).
+# (they go after the docs, counted in their marker).
 ALWAYS = 99  # top-level signatures
 CONSTANT = 4  # module constants, public method signatures
-IMPORT = 3
-MEMBER = 2  # fields, private methods, attributes, other statements
+MEMBER = 3  # fields, private methods, attributes, other statements
+IMPORT = 2
 DOC = 1  # first line of a docstring or doc comment
 DROP = 0
 # The owner of lines left out without a marker at their place: a fold's summary marker
