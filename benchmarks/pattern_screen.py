@@ -66,6 +66,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.strace._EXECVE": ("match", "at the start of one line of a trace"),
     "compress.strace._FAILED": ("match", "at the start of one line of a trace"),
     "compress.strace._ENDED": ("match", "at the start of one line of a trace"),
+    "compress.strace._QUOTED": ("match", "at each string's start in an execve's argument list"),
     "compress.prose._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),
     "compress.detect._PLAIN_WORD": ("fullmatch", "of one whitespace-separated token"),
     "compress.prose._DATA_START": ("match", "at the start of one paragraph"),

@@ -38,7 +38,7 @@ def strace_failures(lines: list[str]) -> set[int]:
             # strace cuts each string to 32 characters (-s): a longer argv is read by its start
             # (a string left open would be read from each of its quotes).
             argv = call.group(1)[:_ARGV]
-            words.update(w for w in _QUOTED.findall(argv) if len(w) >= _SHORTEST)
+            words.update(w for w in _arguments(argv) if len(w) >= _SHORTEST)
     scripts = [w for w in words if " " in w or ";" in w]  # a shell's or python's -c text
     found = set()
     for i, line in enumerate(lines):
@@ -49,4 +49,23 @@ def strace_failures(lines: list[str]) -> set[int]:
                 found.add(i)
         elif "+++" in line and _ENDED.match(line):
             found.add(i)
+    return found
+
+
+def _arguments(argv: str) -> list[str]:
+    """The strings of an execve's argument list (``"ls", "-l", "/x"``), read left to right.
+
+    Each string is read from where the one before it ended: a quote left open (the list cut
+    at ``_ARGV``) is read once, not from each of its quotes on.
+    """
+    found: list[str] = []
+    at = 0
+    while (string := _QUOTED.match(argv, at)) is not None:
+        found.append(string.group(1))
+        at = string.end()
+        if argv.startswith("...", at):  # a string strace cut (-s)
+            at += 3
+        if not argv.startswith(", ", at):
+            break
+        at += 2
     return found

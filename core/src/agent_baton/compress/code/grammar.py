@@ -343,10 +343,18 @@ _CPP_SIGNS = re.compile(
 )
 _MODIFIERS = r"((public|private|protected|internal|static|final|abstract|override|open) )*"
 # Kotlin's: a multiplatform declaration's (``internal actual inline fun``), a class's kind.
-_KOTLIN_MODIFIERS = (
-    r"((public|private|protected|internal|actual|expect|open|abstract|final|override|sealed"
+_KOTLIN_WORDS = (
+    r"(public|private|protected|internal|actual|expect|open|abstract|final|override|sealed"
     r"|data|value|annotation|enum|inner|inline|suspend|operator|infix|tailrec|external|const"
-    r"|lateinit|companion) )*"
+    r"|lateinit|companion) "
+)
+_KOTLIN_MODIFIERS = f"({_KOTLIN_WORDS})*"
+# A class's kind among its modifiers (``internal data class``), found by a look ahead so that
+# the modifiers are read once: two repeats of them around the kind split a run of modifiers
+# in as many ways as it has words.
+_KOTLIN_CLASS = (
+    rf"(?=({_KOTLIN_WORDS})*?(data|sealed|value|annotation|actual|expect|enum) )"
+    rf"({_KOTLIN_WORDS})*+(class|interface|object|typealias|constructor)\b"
 )
 _SIGNS.update(
     csharp=re.compile(
@@ -366,12 +374,7 @@ _SIGNS.update(
         r"|" + _INDENT + r"(@\w+ )*" + _KOTLIN_MODIFIERS + r"fun (<[^>\n]{1,80}> )?[\w.]+\("
         r"|" + _INDENT + _KOTLIN_MODIFIERS + r"((val|var) \w+: |val \w+ = )"
         r"|\bcompanion object\b|\bwhen \(|\?\.let \{"
-        r"|"
-        + _INDENT
-        + _KOTLIN_MODIFIERS
-        + r"(data|sealed|value|annotation|actual|expect|enum) "
-        + _KOTLIN_MODIFIERS
-        + r"(class|interface|object|typealias|constructor)\b",
+        r"|" + _INDENT + _KOTLIN_CLASS,
         re.M,
     ),
     swift=re.compile(
