@@ -569,12 +569,13 @@ def _error_lines(text: str, language: str, cut: bool = False) -> int | None:
     return None if parsed is None else parsed[1]
 
 
-# Kotlin Multiplatform's modifiers, before a declaration's other modifiers and keyword.
-_PLATFORM_MODIFIER = re.compile(
-    r"\b(?:actual|expect)(?= "
-    + _KOTLIN_MODIFIERS
-    + r"(?:constructor|class|fun|val|var|interface|object|typealias)\b)"
+# Kotlin Multiplatform's modifiers (actual, expect), in a run of modifiers that a
+# declaration's keyword ends. Read word by word: a pattern would read a run once per word.
+_KOTLIN_MODIFIER_WORDS = frozenset(_KOTLIN_WORDS.strip("( )").split("|"))
+_DECLARATION_WORDS = frozenset(
+    ("constructor", "class", "fun", "val", "var", "interface", "object", "typealias")
 )
+_WORD = re.compile(r"\w+")
 # Attribute macros of C headers (glibc's sys/cdefs.h, GCC's and MSVC's keywords), with their
 # parenthesised arguments: the preprocessor removes them, the grammar cannot.
 _C_ATTRIBUTES = re.compile(
@@ -664,7 +665,7 @@ def _without_platform_modifiers(
     constructor(``): the class and all after it become errors. As modifiers they change no
     declaration's shape; blanked space for character, every line and column stays.
     """
-    blanked = _PLATFORM_MODIFIER.sub(_blank, text)
+    blanked = _platform_modifiers_blanked(text)
     if blanked == text:
         return root, broken
     retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
@@ -674,6 +675,34 @@ def _without_platform_modifiers(
 
 def _blank(match: re.Match[str]) -> str:
     return re.sub(r"\S", " ", match.group(0))
+
+
+def _platform_modifiers_blanked(text: str) -> str:
+    """``text`` with each ``actual`` and ``expect`` modifier of a declaration blanked."""
+    if "actual " not in text and "expect " not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if "actual " not in line and "expect " not in line:
+            continue
+        platform: list[tuple[int, int]] = []  # in the run of modifiers read so far
+        run_end = -1  # where that run's last word ended
+        for word in _WORD.finditer(line):
+            name, start = word.group(), word.start()
+            continues = run_end >= 0 and line[run_end:start] == " "
+            if name in _KOTLIN_MODIFIER_WORDS:
+                if not continues:
+                    platform = []
+                if name in ("actual", "expect"):
+                    platform.append(word.span())
+                run_end = word.end()
+                continue
+            if continues and name in _DECLARATION_WORDS:
+                for first, end in platform:
+                    line = line[:first] + " " * (end - first) + line[end:]
+            platform, run_end = [], -1
+        lines[i] = line
+    return "\n".join(lines)
 
 
 def _error_rows(root: _Node) -> set[int]:
