@@ -48,6 +48,16 @@ FRAMEWORKS = {
 }
 
 
+def _tests(folder: str, posargs: list[str]) -> list[str]:
+    """pytest's arguments: the tests named after ``--`` if any are in ``folder``, else all of it.
+
+    ``nox -s tests-core -- -q tests/core/test_cli.py`` runs that file alone; options alone
+    (``-- -q -x``) apply to the whole folder.
+    """
+    named = any(arg.split("::")[0].startswith(folder) for arg in posargs)
+    return list(posargs) if named else [folder, *posargs]
+
+
 @nox.session(name="tests-core")
 def tests_core(session: nox.Session) -> None:
     """The core's tests, with no agent framework installed.
@@ -56,14 +66,14 @@ def tests_core(session: nox.Session) -> None:
     never downloads a browser. Without Chromium those tests skip with a message.
     """
     session.install("-e", "./core[test,redis,code,o200k]", "playwright", *SDKS)
-    session.run("pytest", "tests/core", *session.posargs)
+    session.run("pytest", *_tests("tests/core", session.posargs))
 
 
 def _framework_session(framework: str) -> None:
     @nox.session(name=f"tests-{framework}")
     def run(session: nox.Session) -> None:
         session.install(*CORE, *FRAMEWORKS[framework])
-        session.run("pytest", f"tests/{framework}", *session.posargs)
+        session.run("pytest", *_tests(f"tests/{framework}", session.posargs))
 
     run.__doc__ = f"The {framework} integration's tests, with only {framework} installed."
 
