@@ -18,7 +18,6 @@ import csv
 import json
 import re
 import xml.parsers.expat
-from collections.abc import Callable
 from itertools import product
 from typing import Any
 
@@ -39,7 +38,7 @@ from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.logs import looks_like_log
-from agent_baton.compress.memo import answers, once
+from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
@@ -174,9 +173,6 @@ _MARKDOWN_BLOCK = re.compile(
     r"|</?(?:table|tr|td|th|thead|tbody|details|summary|div|p|br|a|img|h[1-6])[\s/>]|<!--)",
     re.M,
 )
-# Lines whose sort a compression remembers, at most: enough for any text detection samples
-# and the blocks of a long one, without holding the lines of a log of millions.
-_REMEMBERED_LINES = 50_000
 
 
 def kinds(text: str, key: str | None = None) -> list[str]:
@@ -599,33 +595,12 @@ def _prose(text: str) -> bool:
         return False
     if len(lines) < 3:
         return sum(map(_wordy, lines)) >= 1
-    said = list(map(sentence_test(), lines))
+    said = list(map(line_test(sentence_line), lines))
     if sum(said) >= 0.5 * len(lines):
         return True
     # Or its paragraphs are, at the margin, with commands and examples indented under them.
     flush = [is_said for line, is_said in zip(lines, said, strict=True) if not line[:1].isspace()]
     return len(flush) >= max(3, _FLUSH * len(lines)) and sum(flush) >= 0.5 * len(flush)
-
-
-def sentence_test() -> Callable[[str], bool]:
-    """:func:`sentence_line`, its answers remembered for the compression under way.
-
-    Detection reads the lines of a sample, the segmenter every line, then each block of a
-    text is detected (and maybe segmented) again: each line is told once.
-    """
-    known = answers(sentence_line)
-    if known is None:
-        return sentence_line
-
-    def test(line: str) -> bool:
-        found = known.get(line)
-        if found is None:
-            found = sentence_line(line)
-            if len(known) < _REMEMBERED_LINES:
-                known[line] = found
-        return found
-
-    return test
 
 
 def sentence_line(line: str) -> bool:

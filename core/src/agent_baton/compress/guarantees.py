@@ -50,7 +50,7 @@ from typing import cast
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
-from agent_baton.compress.memo import answers, once
+from agent_baton.compress.memo import answers, line_answer, once
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
@@ -289,9 +289,6 @@ _GAP = re.compile(
 )
 _WIDE = 2_000  # characters: a longer line is cut by the fallback for a text of few lines
 _LONG_LINE = 1_000  # characters: is_failure's answer for a longer line is remembered
-# Shorter lines whose answers one compression remembers, at most: a chat's lines are asked
-# about by each turn's check, the whole text's and its compressors' (8 times each).
-_REMEMBERED_LINES = 50_000
 # Texts whose failure candidates one compression remembers are at most this long: a longer
 # one's joined lines are not held on to until it ends.
 _REMEMBERED_CHARS = 1_000_000
@@ -338,15 +335,7 @@ def is_failure(line: str) -> bool:
         line = uncoloured(line)
     if len(line) >= _LONG_LINE:
         return _is_long_failure(line)
-    known = answers(_is_failure)
-    if known is None:
-        return _is_failure(line)
-    found = known.get(line)
-    if found is None:
-        found = _is_failure(line)
-        if len(known) < _REMEMBERED_LINES:
-            known[line] = found
-    return found
+    return line_answer(_is_failure, line)
 
 
 def uncoloured(line: str) -> str:

@@ -69,6 +69,37 @@ def answers(fn: Callable[..., T]) -> dict[object, T] | None:
     return cast(dict[object, T], memo.setdefault(fn, {}))
 
 
+# Lines whose answers one compression remembers per function, at most: enough for any text
+# detection samples and the blocks of a long one (a chat's lines are asked about by each
+# turn's check, the whole text's and its compressors'), without holding the lines of a log
+# of millions.
+REMEMBERED_LINES = 50_000
+
+
+def line_test(fn: Callable[[str], T]) -> Callable[[str], T]:
+    """``fn``, a test of one line, its answers remembered for the compression under way.
+
+    For a caller that asks about many lines in turn; ``fn`` never answers None.
+    """
+    known = answers(fn)
+    return fn if known is None else functools.partial(_remembered, known, fn)
+
+
+def line_answer(fn: Callable[[str], T], line: str) -> T:
+    """``fn(line)``, remembered for the compression under way as :func:`line_test` does."""
+    known = answers(fn)
+    return fn(line) if known is None else _remembered(known, fn, line)
+
+
+def _remembered(known: dict[object, T], fn: Callable[[str], T], line: str) -> T:
+    found = known.get(line)
+    if found is None:
+        found = fn(line)
+        if len(known) < REMEMBERED_LINES:
+            known[line] = found
+    return found
+
+
 @contextmanager
 def remembering() -> Iterator[None]:
     """Remember what :func:`once` functions answer until the block ends."""

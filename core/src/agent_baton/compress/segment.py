@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from agent_baton.compress.code import program_lines
 from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.markers import omitted
-from agent_baton.compress.memo import once
+from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
 
@@ -54,9 +54,11 @@ class Segment:
 @once
 def segments(text: str) -> list[Segment]:
     r"""The blocks of ``text`` in order; joined with "\\n" they give the text back."""
-    from agent_baton.compress.detect import sentence_test  # lazy: detect imports this
+    from agent_baton.compress.detect import sentence_line  # lazy: detect imports this
 
-    sentence = sentence_test()
+    # Detection reads the lines of a sample, the segmenter every line, then each block of a
+    # text is detected (and maybe segmented) again: each line is told once.
+    sentence = line_test(sentence_line)
     lines = text.split("\n")
     out: list[tuple[str, list[str]]] = []
 
