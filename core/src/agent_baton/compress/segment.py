@@ -16,11 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, groupby
 
 from agent_baton.compress.code import program_lines
 from agent_baton.compress.json import JSON_DECODER
+from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.parsed import NOT_DATA, literal_value
@@ -28,6 +30,8 @@ from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _OPENS_DATA = re.compile(r"^\s*[\[{]")
+# The lines where a fence or a JSON value may open, found in one scan of the text.
+_OPENS_BLOCK = re.compile(r"\n[^\S\n]*+(?:```|~~~|[\[{])")
 _MIN_DATA_LINES = 4  # fewer record lines inside prose are part of it (a command, a path)
 _MIN_TEXT_LINES = 2  # fewer sentence lines inside records are part of them (a log message)
 _MIN_JSON_CHARS = 120
@@ -68,15 +72,39 @@ def segments(text: str) -> list[Segment]:
         else:
             out.append((sort, list(block)))
 
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    rows = _table_rows(lines)
+    offsets = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+    rows = _table_rows(text, lines)
+    opens = lines_matching(_OPENS_BLOCK, text)
+
+    def add_lines(start: int, end: int) -> None:
+        """Lines of sentences or records: each its sort, runs of one sort one block."""
+        previous = out[-1][0] if out else "text"
+        sorts = []
+        for k in range(start, end):
+            if k in rows:
+                previous = "records"
+            elif lines[k].strip():
+                previous = "text" if sentence(lines[k]) else "records"
+            elif previous not in ("text", "records"):
+                previous = "text"  # a blank line goes with what came before
+            sorts.append(previous)
+        for sort, run in groupby(sorts):
+            size = len(list(run))
+            add(sort, lines[start : start + size])
+            start += size
+
     program = program_lines(text)
     if program:
         out.append(("program", lines[:program]))  # one block, parsed whole as its kind
     i = program
     while i < len(lines):
+        following = bisect_left(opens, i)
+        if following == len(opens) or opens[following] > i:
+            # No fence or value opens on the lines up to the next that may open one.
+            stop = opens[following] if following < len(opens) else len(lines)
+            add_lines(i, stop)
+            i = stop
+            continue
         line = lines[i]
         fence = _FENCE.match(line)
         if fence:
@@ -100,8 +128,7 @@ def segments(text: str) -> list[Segment]:
                 add("json", [line])  # str() of a tool's list or dict: a Python repr
                 i += 1
                 continue
-        previous = out[-1][0] if out else "text"
-        add("records" if i in rows else _sort(line, previous, sentence), [line])
+        add_lines(i, i + 1)
         i += 1
     # A run of JSON Lines is data; a value or two on their own lines are records (a log's).
     blocks = [
@@ -114,22 +141,30 @@ def segments(text: str) -> list[Segment]:
     return [Segment("\n".join(block), sort) for sort, block in _absorb(blocks)]
 
 
-def _table_rows(lines: list[str]) -> set[int]:
+def _table_rows(text: str, lines: list[str]) -> set[int]:
     """The lines in runs of delimited rows: as many comma (or tab) fields as their neighbours.
 
     A CSV row may read like a sentence (a package's description); a run of lines that split
-    into the same number of fields, three or more, is a table all the same.
+    into the same number of fields, three or more, is a table all the same. Only lines of
+    two delimiters or more may be in one: the others are passed over.
     """
     rows: set[int] = set()
     for delimiter in (",", "\t"):
-        widths = [_fields(line, delimiter) for line in lines]
+        if text.count(delimiter) < 2 * _MIN_DATA_LINES:
+            continue  # too few for a run of rows: the lines need not be read
+        widths = [
+            (i, _fields(line, delimiter))
+            for i, line in enumerate(lines)
+            if line.count(delimiter) >= _MIN_FIELDS - 1
+        ]
         start = 0
-        for i in range(1, len(lines) + 1):
-            if i < len(lines) and widths[i] == widths[start]:
+        for k in range(1, len(widths) + 1):
+            first, width = widths[start]
+            if k < len(widths) and widths[k] == (first + k - start, width):
                 continue
-            if widths[start] >= _MIN_FIELDS and i - start >= _MIN_DATA_LINES:
-                rows.update(range(start, i))
-            start = i
+            if width >= _MIN_FIELDS and k - start >= _MIN_DATA_LINES:
+                rows.update(range(first, first + k - start))
+            start = k
     return rows
 
 
@@ -182,13 +217,6 @@ def _json_end(text: str, start: int) -> int | None:
     if rest.strip(" \t,;") or (end - start < _MIN_JSON_CHARS and not one_line):
         return None
     return end - 1
-
-
-def _sort(line: str, previous: str, sentence: Callable[[str], bool]) -> str:
-    """A line's sort: sentences or records; a blank line goes with what came before."""
-    if not line.strip():
-        return previous if previous in ("text", "records") else "text"
-    return "text" if sentence(line) else "records"
 
 
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
