@@ -33,19 +33,30 @@ from agent_baton.compress.repeats import Shown
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
-_SPEAKER = re.compile(
-    r"^(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
-    r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
-    # LangChain's pretty_print of a message: "=== Ai Message ===" padded to 80 columns (a
-    # title of its own type; pytest's "=== FAILURES ===" is no speaker).
-    r"|={10,} (?P<ruled>[A-Z]\w{0,30} Message) ={10,}\s*$"
-    r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
-    r"|\[(?P<bracket>[\w .-]{1,40})\]:\s"
-    r"|(?P<plain>User|Assistant|System|Human|AI|Tool|Agent|Bot|Model"
-    # ReAct traces (LangChain's classic agents and many prompts):
-    r"|Question|Thought|Action Input|Action|Observation|Final Answer)\s*:\s)",
-    re.MULTILINE | re.IGNORECASE,
-)
+
+def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
+    """A speaker's line: ``line`` where it starts, ``blank`` the blank ending some forms."""
+    return re.compile(
+        line + r"(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
+        r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
+        # LangChain's pretty_print of a message: "=== Ai Message ===" padded to 80 columns
+        # (a title of its own type; pytest's "=== FAILURES ===" is no speaker).
+        r"|={10,} (?P<ruled>[A-Z]\w{0,30} Message) ={10,}\s*$"
+        r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
+        r"|\[(?P<bracket>[\w .-]{1,40})\]:" + blank + r"|(?P<plain>User|Assistant|System|Human"
+        # ReAct traces (LangChain's classic agents and many prompts):
+        r"|AI|Tool|Agent|Bot|Model|Question|Thought|Action Input|Action|Observation"
+        r"|Final Answer)\s*:" + blank + ")",
+        re.MULTILINE | re.IGNORECASE,
+    )
+
+
+_SPEAKER = _speaker_pattern("^", r"\s")
+# The same lines, found in one scan of the text with a line feed before it: the search skips
+# from line feed to line feed in C, where "^" is tried at every character (twice as slow).
+# The blank that ends a form is looked at, not taken: it may be the line feed before the
+# next speaker.
+_AFTER_BREAK = _speaker_pattern(r"\n", r"(?=\s)")
 _RULE = re.compile(r"^-{20,}\s*$")
 # AutoGen 0.2 frames a tool call or its response in a turn: "***** Response from calling
 # tool (call_1) *****". The frame belongs with the speaker line, so what follows it (a table,
@@ -108,7 +119,7 @@ def looks_like_chat(text: str) -> bool:
         return _messages(data) is not None
     if _stream(text) is not None or _console_panels(text):
         return True
-    found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
+    found = _speakers(text)
     if len(found) < 3:
         return False
     strong = sum(1 for m in found if m.group("autogen") or m.group("console") or m.group("ruled"))
@@ -124,6 +135,25 @@ _ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", 
     "observation",
     "final answer",
 }
+
+
+@once
+def _speakers(text: str) -> list[re.Match[str]]:
+    """The speakers' lines of ``text``, as ``_SPEAKER.finditer`` finds them, that name one.
+
+    Detection asks, then the transcript's compressor splits it at them: found once.
+    """
+    found = []
+    end = 0  # where the last line's match ends: a match starts at or after it
+    for candidate in _AFTER_BREAK.finditer("\n" + text):
+        # At the line's start in the text (the candidate's line feed is the one before it).
+        match = _SPEAKER.match(text, candidate.start())
+        if match is None or match.start() < end:
+            continue
+        end = match.end()
+        if _speaker(match):
+            found.append(match)
+    return found
 
 
 def _speaker(match: re.Match[str]) -> str:
@@ -562,7 +592,7 @@ def _call_label(name: object, ident: object, arguments: object) -> str:
 
 def _split(text: str) -> list[_Turn] | None:
     """The turns of a transcript in text: each speaker's line, then what it said."""
-    found = [m for m in _SPEAKER.finditer(text) if _speaker(m)]
+    found = _speakers(text)
     if not found:
         return None
     turns = []
