@@ -1,13 +1,21 @@
 import shutil
 import subprocess
+import sysconfig
 
 import pytest
+import yaml
 
 from agent_baton.compress import compress
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.request import Request
-from agent_baton.compress.yaml import compress_yaml, looks_like_yaml, parses_as_yaml
+from agent_baton.compress.yaml import (
+    _documents,
+    _top_level_prefix,
+    compress_yaml,
+    looks_like_yaml,
+    parses_as_yaml,
+)
 
 
 def deployment(i: int, replicas: int = 3, image: str = "1.8.3") -> str:
@@ -265,3 +273,31 @@ def test_apt_cache_show_of_several_packages_is_no_yaml_document():
         packages = [line for line in text.splitlines() if line.startswith("Package: ")]
         assert [line for line in packages if line not in kept] == []
         assert result.savings_percent > 3  # (a listing read as a control file keeps more)
+
+
+def test_documents_are_composed_as_the_stock_loader_composes_them():
+    """The composer's resolver hooks give each node the tag the stock resolver gives it.
+
+    Checked on the YAML specification's examples (tags, anchors, flow and block styles) and
+    on this interpreter's build settings written out by PyYAML in block and flow style.
+    """
+    stock = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # the parser, its own resolver
+
+    def shape(node: yaml.Node) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            return (node.tag, node.value, node.style)
+        if isinstance(node, yaml.SequenceNode):
+            return (node.tag, node.flow_style, [shape(item) for item in node.value])
+        return (node.tag, node.flow_style, [(shape(k), shape(v)) for k, v in node.value])
+
+    settings = {k: v for k, v in sysconfig.get_config_vars().items() if isinstance(v, str | int)}
+    texts = [
+        SPEC_EXAMPLES,
+        yaml.safe_dump(settings, default_flow_style=False),
+        yaml.safe_dump(settings, default_flow_style=True),
+        yaml.safe_dump_all([{"paths": sysconfig.get_paths()}, sorted(settings)[:50]]),
+    ]
+    for text in texts:
+        composed = yaml.compose_all(_top_level_prefix(text), Loader=stock)
+        stocked = [n for n in composed if n is not None and n.value]
+        assert [shape(n) for n in _documents(text) or []] == [shape(n) for n in stocked]

@@ -320,6 +320,8 @@ def line_values(text: str) -> list[Any] | None:
     update by update: ``{'model': {'messages': [AIMessage(...)]}}``; token by token, a tuple
     a line: ``(AIMessageChunk(...), {...})``). Two lines at least.
     """
+    if text.lstrip()[:1] not in ("{", "[", "("):
+        return None  # the first line that is not blank opens no value: no line need be read
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2 or any(line.lstrip()[:1] not in ("{", "[", "(") for line in lines):
         return None

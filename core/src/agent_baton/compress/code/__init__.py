@@ -248,15 +248,12 @@ def program_lines(text: str) -> int:
     module's source and an error with a newline): the text fails to parse where the module
     ends, and the lines before that parse, define or import something and make up most of it.
     """
-    if not _python_hint(text[:20000]) or _parse(text) is not None:
-        return 0  # all of it parses (detection has parsed it): a module, or no Python at all
-    try:
-        ast.parse(text)
+    if not _python_hint(text[:20000]):
         return 0
-    except SyntaxError as error:
-        end = (error.lineno or 1) - 1
-    except (ValueError, RecursionError, MemoryError):
-        return 0
+    failed = _parsed(text)  # detection has parsed it: where it failed, if it did
+    if not isinstance(failed, int) or not failed:
+        return 0  # all of it parses (a module), or no Python at all
+    end = failed - 1
     lines = text.split("\n")
     prefix = "\n".join(lines[:end])
     if end < _MIN_PROGRAM or len(prefix) < _PROGRAM_SHARE * len(text):
@@ -307,12 +304,24 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
 
 
 @once
-def _parse(text: str) -> ast.Module | None:
-    """The syntax tree of ``text`` (detection and the skeleton share it), or None."""
+def _parsed(text: str) -> ast.Module | int:
+    """The syntax tree of ``text``, or the line of its syntax error (0: it failed otherwise).
+
+    Detection, the skeleton and :func:`program_lines` (which reads where a module ends)
+    share the one parse.
+    """
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    except SyntaxError as error:
+        return error.lineno or 1
+    except (ValueError, RecursionError, MemoryError):
+        return 0
+
+
+def _parse(text: str) -> ast.Module | None:
+    """The syntax tree of ``text``, or None."""
+    parsed = _parsed(text)
+    return parsed if isinstance(parsed, ast.Module) else None
 
 
 def python_skeleton(text: str, lines: list[str]) -> Skeleton | None:
