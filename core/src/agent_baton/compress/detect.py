@@ -44,6 +44,7 @@ from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
+from agent_baton.compress.records import lists_packages
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.sql import parse_dump
 from agent_baton.compress.tables import looks_like_table
@@ -264,8 +265,10 @@ def detect(text: str, key: str | None = None) -> str:
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
+    if stanzas is not None and lists_packages(stanzas):
+        return "lines"  # records of packages (dpkg -s, apt-cache show): each named, folded
     if stanzas is not None and not parses_as_yaml(text):
-        return "config"  # Debian control files (dpkg's status, DEP-5 copyright files)
+        return "config"  # Debian control files (debian/control, DEP-5 copyright files)
     if looks_like_table(text) or _delimited(text):
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):

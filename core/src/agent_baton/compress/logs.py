@@ -53,6 +53,9 @@ _SEVERE = re.compile(
     r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b(?!-\w)"
     r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
+# An X.509 extension a certificate marks critical (RFC 5280 4.2: a reader that does not know
+# it must reject the certificate), as ``openssl x509 -text`` prints it: a flag, not a problem.
+_CRITICAL_EXTENSION = re.compile(r"[ \t]*+X509v3 [A-Za-z ]++: critical")
 # Failures that name no problem word: node's test marks, non-zero exits, npm's prefix, a
 # test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
@@ -168,6 +171,8 @@ def template(line: str) -> str:
 
 def is_problem(line: str) -> bool:
     """Whether a line reports an error, warning or failure (not "Failures: 0")."""
+    if "X509v3 " in line and _CRITICAL_EXTENSION.fullmatch(line):
+        return False
     folded = (line if line.isascii() else line.translate(FOLD_CASE)).lower()
     if _FAILURE_MARK.search(line) or (line[:1] in " \tEF" and _FAILURE_START.match(line)):
         return True
