@@ -24,6 +24,7 @@ from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python, program_lines
+from agent_baton.compress.code.blame import parse_blame
 from agent_baton.compress.code.blocks import parses_as_blocks
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.dockerfile import parses_as_dockerfile
@@ -220,6 +221,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
+    if parse_blame(text) is not None:
+        return "code"  # git blame: source under a prefix per line, whatever the language
     if parses_as_makefile(text):
         return "code"  # every line one of make's forms: rules, variables, directives
     if parses_as_dockerfile(text):
