@@ -48,6 +48,7 @@ from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.records import lists_packages
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.sql import parse_dump
+from agent_baton.compress.symbols import looks_like_disassembly, looks_like_symbols
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import nests_yaml, parses_as_yaml
@@ -233,6 +234,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a GraphQL schema: its comments and descriptions are no markdown
     if parse_dump(text) is not None:
         return "sql"  # a database dump: its definitions, and rows to sample
+    if looks_like_disassembly(text) or looks_like_symbols(text):
+        return "lines"  # objdump -d, nm: function heads over instructions, a symbol a line
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):

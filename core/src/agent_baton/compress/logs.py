@@ -40,6 +40,7 @@ from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
 from agent_baton.compress.strace import strace_failures
+from agent_baton.compress.symbols import symbol_heads
 from agent_baton.search import best_matches
 
 _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
@@ -359,6 +360,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(option_heads(raws))
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
+    keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
