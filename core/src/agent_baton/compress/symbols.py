@@ -25,7 +25,7 @@ _MIN_HEADS = 3  # function heads a disassembly has at least
 _MIN_SYMBOLS = 10  # symbols a symbol listing has at least
 _SYMBOL_SHARE = 0.9  # of its non-blank lines, at least: symbols
 _SAMPLE = 200  # lines read to tell a symbol listing
-_SAMPLE_CHARS = 20_000  # characters of a text searched for a disassembly's section line
+_SAMPLE_CHARS = 20_000  # characters of a text read to tell either listing
 _FUNCTIONS_SHARE = 1 / 4  # of a symbol listing's characters, at most, kept as its functions
 
 
@@ -36,7 +36,7 @@ def looks_like_disassembly(text: str) -> bool:
     if at < 0:
         return False
     heads = 0
-    for line in text[at:].splitlines()[:_SAMPLE]:
+    for line in text[at : at + _SAMPLE_CHARS].splitlines()[:_SAMPLE]:
         heads += _FUNCTION.fullmatch(line) is not None
     return heads >= _MIN_HEADS
 
@@ -44,8 +44,10 @@ def looks_like_disassembly(text: str) -> bool:
 @once
 def looks_like_symbols(text: str) -> bool:
     """Whether the text is ``nm``'s listing: a symbol on nearly every line."""
-    lines = [line for line in text.splitlines()[:_SAMPLE] if line.strip()]
-    if len(lines) < _MIN_SYMBOLS or not _SYMBOL.match(lines[0]):
+    if not _SYMBOL.match(text.lstrip("\n")):
+        return False  # most texts: their first line is no symbol
+    lines = [line for line in text[:_SAMPLE_CHARS].splitlines()[:_SAMPLE] if line.strip()]
+    if len(lines) < _MIN_SYMBOLS:
         return False
     return sum(_SYMBOL.match(line) is not None for line in lines) >= _SYMBOL_SHARE * len(lines)
 

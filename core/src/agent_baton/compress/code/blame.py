@@ -55,11 +55,11 @@ class Blame:
 @once
 def parse_blame(text: str) -> Blame | None:
     """The source lines of ``git blame``'s output, or None if the text is not one."""
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    stripped = text.lstrip("\n")
+    first = stripped[: stripped.find("\n")] if "\n" in stripped else stripped
     if _HEADER.fullmatch(first):
-        return _porcelain(lines)
-    return _annotated(lines) if _PREFIX.match(first) else None
+        return _porcelain(text.splitlines())
+    return _annotated(text.splitlines()) if _PREFIX.match(first) else None
 
 
 def _annotated(lines: list[str]) -> Blame | None:
