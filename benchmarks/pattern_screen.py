@@ -95,6 +95,8 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.xml._XML": ("match", "at the text's start"),
     "compress.records._NAME": ("match", "at the start of a line ending with a colon"),
     "compress.records._FIELD": ("match", "at the start of a stanza's first line"),
+    "compress.records._INNER_FIELD": ("fullmatch", "of one line of a record holding ': '"),
+    "compress.logs._CRITICAL_EXTENSION": ("fullmatch", "of one line holding 'X509v3 '"),
     "compress.code._CODE_START": ("match", "at a line's start (looks_like_code)"),
     "compress.detect._DOCTEST_HEAD": ("fullmatch", "of one line (a doctest report's)"),
     "compress.json_outline._CLOSING": ("fullmatch", "of one line of a JSON document"),

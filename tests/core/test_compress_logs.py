@@ -272,6 +272,15 @@ def test_every_failed_doctest_example_stays_under_its_heading():
     assert all(line in out.splitlines() for line in failed)
 
 
+def test_an_x509_extension_marked_critical_reports_no_problem():
+    # openssl x509 -text prints "X509v3 Basic Constraints: critical" in nearly every
+    # certificate: kept as a problem, it took a budget's room from the Subject line.
+    for line in ("            X509v3 Basic Constraints: critical", "X509v3 Key Usage: critical"):
+        assert not is_problem(line)
+    assert is_problem("CRITICAL: disk /dev/sda1 is full")
+    assert is_problem("X509v3 Basic Constraints: critical error reading extension")
+
+
 def test_a_problem_word_inside_a_hyphenated_name_reports_nothing():
     assert not is_problem("Unpacking libgpg-error-dev (1.46-1) ...")
     assert not is_problem("pip install --no-warn-script-location build")

@@ -46,16 +46,20 @@ def test_machine_readable_copyright_files_are_control_files():
     assert routed.count("config") >= 0.95 * len(texts), routed
 
 
-def test_dpkg_status_is_a_control_file_and_keeps_every_package_line():
+def test_dpkg_status_is_a_listing_of_packages_and_keeps_every_name_and_version():
+    # Read as a control file's settings, nearly every field of every package stayed (41 %
+    # saved of the whole status file); as records, each package's name and version stay.
     status = Path("/var/lib/dpkg/status")
     if not status.exists():
         pytest.skip("no dpkg status")
     text = status.read_text(encoding="utf-8", errors="replace")[:200_000]
     text = text[: text.rfind("\n\n")]  # whole stanzas
     result = compress(text)
-    assert detect(text) == "config"
-    packages = [line for line in text.splitlines() if line.startswith("Package: ")]
-    assert all(line in result.text.splitlines() for line in packages)
+    assert detect(text) == "lines"
+    kept = set(result.text.splitlines())
+    named = [line for line in text.splitlines() if line.startswith(("Package: ", "Version: "))]
+    assert [line for line in named if line not in kept] == []
+    assert result.savings_percent > 70
 
 
 def test_license_texts_are_prose():

@@ -113,8 +113,8 @@ def control_stanzas(text: str) -> list[dict[str, str]] | None:
     Every line is a field, a continuation or a comment; each stanza opens with a field. A
     field may repeat in its stanza (real copyright files repeat ``Comment:``), but most of a
     stanza's fields are distinct: a run of ``INFO:`` lines is a log. None unless there are
-    two stanzas or more and five fields. A long text is read up to a line's end after its
-    first 20,000 characters.
+    two stanzas or more and five fields, and some stanza holds two fields. A long text is
+    read up to a line's end after its first 20,000 characters.
     """
     sample = text if len(text) <= _STANZA_SAMPLE else text[: text.rfind("\n", 0, _STANZA_SAMPLE)]
     stanzas: list[dict[str, str]] = []
@@ -140,6 +140,10 @@ def control_stanzas(text: str) -> list[dict[str, str]] | None:
         names.setdefault(field.group(), line[field.end() :].strip())
         fields += 1
     if len(stanzas) < 2 or fields < 5 or repeats > _REPEATS * fields:
+        return None
+    if all(len(names) == 1 for names in stanzas):
+        # A stanza holds fields: blocks of one heading each over indented lines are a dump
+        # (``openssl pkcs7 -print_certs -text``: a ``Certificate:`` over each certificate).
         return None
     return stanzas
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from agent_baton.compress.chat import looks_like_chat
 from agent_baton.compress.code import looks_like_code, parses_as_python, program_lines
+from agent_baton.compress.code.blame import parse_blame
 from agent_baton.compress.code.blocks import parses_as_blocks
 from agent_baton.compress.code.diff import parses_as_diff
 from agent_baton.compress.code.dockerfile import parses_as_dockerfile
@@ -43,8 +44,10 @@ from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
+from agent_baton.compress.records import lists_packages
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.sql import parse_dump
+from agent_baton.compress.symbols import looks_like_disassembly, looks_like_symbols
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
 from agent_baton.compress.yaml import nests_yaml, parses_as_yaml
@@ -212,6 +215,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "chat" if looks_like_chat(text) else "repr"
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
+    if parse_blame(text) is not None:
+        return "code"  # git blame: source under a prefix per line, whatever the language
     if parses_as_makefile(text):
         return "code"  # every line one of make's forms: rules, variables, directives
     if parses_as_dockerfile(text):
@@ -222,6 +227,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a GraphQL schema: its comments and descriptions are no markdown
     if parse_dump(text) is not None:
         return "sql"  # a database dump: its definitions, and rows to sample
+    if looks_like_disassembly(text) or looks_like_symbols(text):
+        return "lines"  # objdump -d, nm: function heads over instructions, a symbol a line
     extension = _extension(key)
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):
@@ -257,8 +264,10 @@ def detect(text: str, key: str | None = None) -> str:
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)
+    if stanzas is not None and lists_packages(stanzas):
+        return "lines"  # records of packages (dpkg -s, apt-cache show): each named, folded
     if stanzas is not None and not parses_as_yaml(text):
-        return "config"  # Debian control files (dpkg's status, DEP-5 copyright files)
+        return "config"  # Debian control files (debian/control, DEP-5 copyright files)
     if looks_like_table(text) or _delimited(text):
         return "table"
     if _YAML_START.match(text) and parses_as_yaml(text):

@@ -40,6 +40,7 @@ from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
 from agent_baton.compress.strace import strace_failures
+from agent_baton.compress.symbols import symbol_heads
 from agent_baton.search import best_matches
 
 _LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|FATAL|CRITICAL)\b")
@@ -53,6 +54,9 @@ _SEVERE = re.compile(
     r"denied|refused|timed? ?out|unreachable|break-in|unexpected|aborted|killed)\b(?!-\w)"
     r"|exit code [1-9]|exit status [1-9]|\bnot running\b)"
 )
+# An X.509 extension a certificate marks critical (RFC 5280 4.2: a reader that does not know
+# it must reject the certificate), as ``openssl x509 -text`` prints it: a flag, not a problem.
+_CRITICAL_EXTENSION = re.compile(r"[ \t]*+X509v3 [A-Za-z ]++: critical")
 # Failures that name no problem word: node's test marks, non-zero exits, npm's prefix, a
 # test runner's FAIL, pytest's E lines, TAP's not ok, a Python traceback's frame.
 _FAILURE_MARK = re.compile(r"[✖✗✘](?<!\S.)(?!\S)|non-zero exit|npm ERR!|not ok \d")
@@ -168,6 +172,8 @@ def template(line: str) -> str:
 
 def is_problem(line: str) -> bool:
     """Whether a line reports an error, warning or failure (not "Failures: 0")."""
+    if "X509v3 " in line and _CRITICAL_EXTENSION.fullmatch(line):
+        return False
     folded = (line if line.isascii() else line.translate(FOLD_CASE)).lower()
     if _FAILURE_MARK.search(line) or (line[:1] in " \tEF" and _FAILURE_START.match(line)):
         return True
@@ -354,6 +360,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(option_heads(raws))
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
+    keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
+from agent_baton.compress.code.blame import compress_blame, parse_blame
 from agent_baton.compress.code.blocks import blocks_skeleton, parses_as_blocks
 from agent_baton.compress.code.diff import diff_lines
 from agent_baton.compress.code.dockerfile import dockerfile_skeleton, parses_as_dockerfile
@@ -127,6 +128,9 @@ def compress_code(text: str, request: Request) -> tuple[str, str] | None:
     diff = diff_lines(text, request)  # a diff parses as one, whatever it changes
     if diff is not None:
         return diff, "code:diff"
+    if parse_blame(text) is not None:  # source under git blame's prefixes: read as source
+        blamed = compress_blame(text, request, compress_code)
+        return (blamed, "code:blame") if blamed is not None else None
     if parse_sdl(text) is not None:
         schema = compress_sdl(text, request)
         return (schema, "code:graphql") if schema is not None else None
