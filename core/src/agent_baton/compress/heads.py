@@ -12,7 +12,8 @@ import re
 
 from agent_baton.compress.code.diff import file_heads as diff_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
-from agent_baton.compress.git_log import commit_heads
+from agent_baton.compress.git_log import commit_order
+from agent_baton.compress.options import option_heads
 
 # A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
 # ("             at ./src/main.rs:2:61"); a C++ or Go one is alike.
@@ -29,21 +30,37 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
 
     First the line that opens each record: a diff's or a multi-file dump's file names, a
     git log's commit lines, a backtrace's frames, the definitions whose bodies a code
-    skeleton left out; then the lines that say more of one (a commit's subject, a frame's
-    place), so that as many records as fit are named before any is told in full.
+    skeleton left out; then the lines that say more of one (a frame's place), so that as
+    many records as fit are named before any is told in full. A git log's come first: its
+    newest and oldest commits, then the subjects (:func:`~agent_baton.compress.git_log.
+    commit_order`).
     """
     opening: set[int] = set()
     files = diff_heads(lines) if "\n+++ " in text else []
     opening.update(files if len(files) > 1 else ())
     opening.update(dump_heads(lines))
-    commits = commit_heads(lines, text)
-    opening.update(i for i in commits if lines[i].lstrip("*|/\\ ").startswith("commit "))
     frames = _frames(lines)
     opening.update(frames[::2])
     naming, signing = _defined(lines)
     opening.update(naming)
-    telling = {*commits, *frames[1::2], *signing} - opening
-    return [*sorted(opening), *sorted(telling)]
+    telling = {*frames[1::2], *signing} - opening
+    # A git log's: its newest and oldest commits, then each one's subject, then their ids.
+    logged = commit_order(lines, text)
+    # A command's option listing: each option's first line, spread over the listing (a
+    # budget for a tenth of them names some of each section), before any description.
+    listed = _spread(sorted(option_heads(lines)))
+    return list(dict.fromkeys([*logged, *sorted(opening), *listed, *sorted(telling)]))
+
+
+def _spread(items: list[int]) -> list[int]:
+    """``items`` reordered so that each start of the order spreads over all of them.
+
+    The first, the middle, the quarters, the eighths …: wherever a budget stops, what it
+    kept stands at even steps (a list of 200 options cut to 20 keeps every tenth).
+    """
+    width = max(len(items) - 1, 1).bit_length()
+    order = sorted(range(len(items)), key=lambda k: int(f"{k:0{width}b}"[::-1], 2))
+    return [items[k] for k in order]
 
 
 def _frames(lines: list[str]) -> list[int]:
