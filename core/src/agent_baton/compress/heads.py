@@ -13,6 +13,7 @@ import re
 from agent_baton.compress.code.diff import file_heads as diff_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
+from agent_baton.compress.latex import section_heads
 from agent_baton.compress.options import option_heads
 
 # A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
@@ -49,7 +50,9 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     # A command's option listing: each option's first line, spread over the listing (a
     # budget for a tenth of them names some of each section), before any description.
     listed = _spread(sorted(option_heads(lines)))
-    return list(dict.fromkeys([*logged, *sorted(opening), *listed, *sorted(telling)]))
+    # A LaTeX document's sectioning commands, the higher levels first.
+    sectioned = section_heads(lines) if "\\" in text else []
+    return list(dict.fromkeys([*logged, *sectioned, *sorted(opening), *listed, *sorted(telling)]))
 
 
 def _spread(items: list[int]) -> list[int]:
