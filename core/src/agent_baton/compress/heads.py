@@ -23,6 +23,11 @@ _AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
 # A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
 _BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of (\S+) omitted$")
 _MIN_FRAMES = 2
+# A line that only closes a block: Ruby's and Lua's ``end``, a shell's ``fi``, braces.
+_CLOSER = re.compile(r"[ \t]*(?:end|fi|done|esac|[\]})]+[;,]?)[ \t]*$")
+# A comment's line (``#``, ``//``, a block comment's ``/*`` or `` * ``), or a C
+# preprocessor directive's (a header's guard, its macros): not a shebang or an attribute.
+_COMMENT = re.compile(r"[ \t]*(?:#(?![!\[{])|//|/\*|\*(?:[ \t/]|$))")
 _SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
 
@@ -102,3 +107,22 @@ def _defined(lines: list[str]) -> tuple[list[int], list[int]]:
         naming.append(row)
         signing.extend(range(row + 1, i))
     return naming, signing
+
+
+def by_weight(lines: list[str], kept: list[int]) -> list[int]:
+    """The lines ``kept`` of source, what declares something before what says least.
+
+    A budget that keeps a code skeleton's lines in order spent its room on a C header's
+    guard and ``#define`` lines before its function prototypes, and on Ruby's ``end`` lines,
+    which close a block and say nothing. Declarations (signatures, prototypes, types, keys)
+    come first, then comments and preprocessor directives, then the lines that only close
+    a block; each in the file's order.
+    """
+
+    def weight(i: int) -> int:
+        line = lines[i]
+        if _CLOSER.match(line):
+            return 2
+        return 1 if _COMMENT.match(line) else 0
+
+    return sorted(kept, key=weight)
