@@ -43,15 +43,14 @@ def commit_order(lines: list[str], text: str) -> list[int]:
     """A git log's heads in the order a budget keeps them; empty when the lines are none.
 
     The newest commit (the log's first: its id and subject) and the oldest (where the log's
-    span ends), then every commit's subject from the newest, then their ids: a subject says
-    what changed in a third of the room its 40-digit id takes. Of ``git log --oneline``
-    (each line a commit), its first and last rows, then the others from the newest.
+    span ends), then the others' from the newest: each commit named by its id and told by
+    its subject, the recent ones first. Of ``git log --oneline`` (each line a commit), its
+    first and last rows, then the others from the newest.
     """
     commits = _commits(lines, text)
     if commits:
-        edges = [i for pair in (commits[0], commits[-1]) for i in pair if i is not None]
-        subjects = [subject for _, subject in commits if subject is not None]
-        return list(dict.fromkeys([*edges, *subjects, *(line for line, _ in commits)]))
+        pairs = [commits[0], commits[-1], *commits[1:-1]]
+        return [i for pair in pairs for i in pair if i is not None]
     rows = oneline_rows(lines)
     return list(dict.fromkeys([rows[0], rows[-1], *rows])) if rows else []
 

@@ -38,8 +38,8 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     git log's commit lines, a backtrace's frames, the definitions whose bodies a code
     skeleton left out; then the lines that say more of one (a frame's place), so that as
     many records as fit are named before any is told in full. A git log's come first: its
-    newest and oldest commits, then the subjects (:func:`~agent_baton.compress.git_log.
-    commit_order`).
+    newest and oldest commits' ids and subjects, then the others' (:func:`~agent_baton.
+    compress.git_log.commit_order`).
     """
     opening: set[int] = set()
     files = diff_heads(lines) if "\n+++ " in text else []
@@ -50,7 +50,7 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     naming, signing = _defined(lines)
     opening.update(naming)
     telling = {*frames[1::2], *signing} - opening
-    # A git log's: its newest and oldest commits, then each one's subject, then their ids.
+    # A git log's: its newest and oldest commits, then the others from the newest.
     logged = commit_order(lines, text)
     # A command's option listing: each option's first line, spread over the listing (a
     # budget for a tenth of them names some of each section), before any description.
