@@ -3,8 +3,13 @@
 A next agent handed a file under ``max_tokens`` needs what it declares (types, method
 signatures) before what it imports; a Go file holding a shell script in a raw string is one
 Go file; a Kotlin Multiplatform class (``actual`` constructor on the line below its name) is
-read by Kotlin's grammar.
+read by Kotlin's grammar; a C header's prototypes come before its ``#define`` lines.
 """
+
+import re
+from pathlib import Path
+
+import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.markers import is_marker
@@ -169,3 +174,21 @@ def test_a_go_file_holding_a_script_in_a_raw_string_is_one_go_file() -> None:
     kept = result.text.splitlines()
     assert "func (c *Command) GenBashCompletionV2(w io.Writer) error {" in kept
     assert "\t// … 182 lines of genBashComp omitted" in kept
+
+
+_HEADERS = [Path("/usr/include") / name for name in ("stdio.h", "stdlib.h", "string.h", "unistd.h")]
+
+
+@pytest.mark.parametrize("header", _HEADERS, ids=lambda p: p.name)
+def test_a_c_headers_budget_keeps_its_prototypes_before_its_directives(header):
+    # Under a tenth of its tokens, a glibc header's skeleton kept its guard, #define and #if
+    # lines first, dense with names (unistd.h: 44 of them, 16 prototypes).
+    if not header.is_file():
+        pytest.skip(f"no {header} on this machine")
+    text = header.read_text(encoding="utf-8", errors="replace")
+    tokens = get_token_counter("gpt-4")(text)
+    out = compress(text, key=header.name, model="gpt-4", max_tokens=tokens // 10).text
+    kept = out.splitlines()
+    prototypes = [line for line in kept if re.match(r"extern\s.*\(", line)]
+    directives = [line for line in kept if line.lstrip().startswith("#")]
+    assert len(prototypes) >= 8 and len(directives) <= len(prototypes) // 10

@@ -518,3 +518,20 @@ def test_records_chosen_alike_with_and_without_a_least_cost() -> None:
     bounded = choose_records(records, Request(), 435, cost, least=lambda i, fields: 40)
     assert bounded == plain
     assert len(set(asked)) < costed
+
+
+def test_a_sampled_array_of_records_names_the_rows_it_left_out():
+    # pip list --format=json (one line of {"name", "version"} records), here the standard
+    # library's modules by size: under a fifth of its tokens the table kept 43 rows whole and
+    # named no other; the rows left out are now named by the column unique to each row.
+    import sysconfig
+
+    from agent_baton.tokens import get_token_counter
+
+    modules = sorted(pathlib.Path(sysconfig.get_paths()["stdlib"]).glob("[a-z]*.py"))
+    text = json.dumps([{"name": p.stem, "bytes": p.stat().st_size} for p in modules])
+    tokens = get_token_counter("gpt-4")(text)
+    out = compress(text, model="gpt-4", max_tokens=tokens // 5).text
+    named = [p.stem for p in modules if re.search(rf"(?<![\w.-]){re.escape(p.stem)}\b", out)]
+    assert len(modules) > 100 and len(named) >= len(modules) // 4
+    assert re.search(r"^\[… name of rows \d+-\d+, every \d+\w\w: ", out, re.M)

@@ -26,6 +26,7 @@ from agent_baton.compress.logs import (
 )
 from agent_baton.compress.options import option_heads
 from agent_baton.compress.records import record_heads
+from agent_baton.tokens import get_token_counter
 
 
 def build_log():
@@ -703,6 +704,31 @@ def test_an_option_listing_keeps_every_option_head_and_marks_each_cut():
     assert violations(text, result.text) == []
 
 
+def test_an_option_listings_budget_keeps_option_heads_from_all_over_it():
+    # Under a tenth of its tokens the budget kept the usage and the first options' wrapped
+    # descriptions: no option of the listing's second half, a description before a head.
+    text = _help_text()
+    heads = [line for line in text.splitlines() if line.startswith("  -")]
+    out = compress(text, model="gpt-4", max_tokens=get_token_counter("gpt-4")(text) // 10).text
+    kept = [line for line in out.splitlines() if not line.startswith("[…")]
+    assert len(kept) >= 4 and set(kept).issubset(heads)
+    assert heads.index(kept[0]) < 10 and heads.index(kept[-1]) >= 30  # of 41
+    assert unmarked_omissions(text, out) == [] and violations(text, out) == []
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_unindented_option_listing_keeps_every_option():
+    # rsync --help starts each option at the margin ("--verbose, -v   increase …"): read as
+    # no listing, 169 of its 195 lines were cut and 0 of 10 sampled options kept.
+    text = subprocess.run(["rsync", "--help"], capture_output=True, text=True).stdout
+    heads = [line for line in text.splitlines() if re.match(r"--[a-z]", line)]
+    assert len(heads) > 100
+    result = compress(text, model="gpt-4")
+    kept = set(result.text.splitlines())
+    assert [head for head in heads if head not in kept] == []
+    assert unmarked_omissions(text, result.text) == [] and violations(text, result.text) == []
+
+
 def _boxed(title: str, rows: list[str], width: int = 100) -> list[str]:
     """A section as Typer and rich-click draw it: a rounded box, rows padded to its border."""
     top = f"╭─ {title} " + "─" * (width - len(title) - 5) + "╮"
@@ -949,6 +975,23 @@ def test_a_git_log_keeps_every_commit_id_and_subject(tmp_path, options):
     assert result.savings_percent > 30
     assert unmarked_omissions(text, result.text) == []
     assert violations(text, result.text) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("options", [(), ("--stat",), ("--oneline",)])
+def test_a_git_logs_budget_keeps_its_newest_and_oldest_commits_then_subjects(tmp_path, options):
+    # Under a tenth of its tokens the budget kept the first commit ids in order, each over
+    # a gap, and no subject: neither the newest commit's subject nor the oldest commit.
+    text = _git_log(tmp_path, *options)
+    lines = text.splitlines()
+    subjects = [line for line in lines if "ledger: reconcile step" in line]
+    commits = [line for line in lines if line.startswith("commit ")] or subjects
+    share = 4 if "--oneline" in options else 10  # 40 rows: a tenth holds two
+    out = compress(text, model="gpt-4", max_tokens=get_token_counter("gpt-4")(text) // share).text
+    kept = out.splitlines()
+    assert {commits[0], subjects[0], commits[-1], subjects[-1]}.issubset(kept)
+    assert len(set(subjects).intersection(kept)) >= 6
+    assert unmarked_omissions(text, out) == [] and violations(text, out) == []
 
 
 def _policy(n: int = 120) -> str:

@@ -22,11 +22,12 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, pairwise
 
 from agent_baton.compress.guarantees import VIEW_CHARS, find_failures
-from agent_baton.compress.heads import structural_heads
+from agent_baton.compress.heads import by_weight, structural_heads
 from agent_baton.compress.lines import line_count
 from agent_baton.compress.logs import problem_lines
 from agent_baton.compress.markers import (
@@ -151,7 +152,10 @@ def fit_lines(
         heads = list(dict.fromkeys(chain(heads, chain.from_iterable(named))))
     if prefer and failures_first:
         heads = _within(heads, texts, _LEAD_SHARE * budget, counter)
-    if not failing and not matches and not problems and not heads:
+    # Nothing ranks above the rest: the text's first lines (of source, skipping a header's
+    # #define lines and the ``end`` lines that close blocks: :func:`~.heads.by_weight`).
+    plain = not failing and not matches and not problems and not heads
+    if plain and failures_first:
         kept = _prefix(lines, budget, counter)
         out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
         while kept and counter(out) > max_tokens:
@@ -175,9 +179,23 @@ def fit_lines(
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
+    if not failures_first:
+        preferred = by_weight(texts, preferred)  # a prototype before a #define or an ``end``
     # The query's best answers, up to a share of the budget, outrank what a compressor kept.
     lead = _within(matches, texts, _LEAD_SHARE * budget, counter) if prefer else []
-    later = (lambda: _facts(texts), lambda: problems, lambda: weak, lambda: range(len(items)))
+
+    # Of source, a prototype before a #define dense with names, an ``end`` after both; and
+    # with nothing that ranks above the rest, its lines in order, so weighed.
+    def facts() -> Sequence[int]:
+        if failures_first:
+            return _facts(texts)
+        return [] if plain else by_weight(texts, _facts(texts))
+
+    def in_order() -> Sequence[int]:
+        every = range(len(items))
+        return every if failures_first else by_weight(texts, list(every))
+
+    later = (facts, lambda: problems, lambda: weak, in_order)
     # Each rank is read only if the ones before it leave room (the facts cost a pass).
     # pytest's diff of the values an assertion compared: its differing lines come before
     # the context around them (``E         - 'price': 999.99,``).

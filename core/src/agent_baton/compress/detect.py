@@ -38,6 +38,7 @@ from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
+from agent_baton.compress.latex import looks_like_latex
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
@@ -280,6 +281,8 @@ def detect(text: str, key: str | None = None) -> str:
         return "code"  # a script: its interpreter says so
     if looks_like_git_log(text):
         return "lines"  # each commit's id and subject kept, folded line by line
+    if looks_like_latex(text):
+        return "lines"  # a LaTeX document: its headings kept, folded line by line
     if not markdown and looks_like_options(text):
         # A command's --help (not a script or a YAML document that prints or holds one):
         # its option heads kept, folded line by line.

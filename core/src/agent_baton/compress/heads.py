@@ -12,7 +12,9 @@ import re
 
 from agent_baton.compress.code.diff import file_heads as diff_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
-from agent_baton.compress.git_log import commit_heads
+from agent_baton.compress.git_log import commit_order
+from agent_baton.compress.latex import section_heads
+from agent_baton.compress.options import option_heads
 
 # A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
 # ("             at ./src/main.rs:2:61"); a C++ or Go one is alike.
@@ -21,6 +23,11 @@ _AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
 # A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
 _BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of (\S+) omitted$")
 _MIN_FRAMES = 2
+# A line that only closes a block: Ruby's and Lua's ``end``, a shell's ``fi``, braces.
+_CLOSER = re.compile(r"[ \t]*(?:end|fi|done|esac|[\]})]+[;,]?)[ \t]*$")
+# A comment's line (``#``, ``//``, a block comment's ``/*`` or `` * ``), or a C
+# preprocessor directive's (a header's guard, its macros): not a shebang or an attribute.
+_COMMENT = re.compile(r"[ \t]*(?:#(?![!\[{])|//|/\*|\*(?:[ \t/]|$))")
 _SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
 
@@ -29,21 +36,39 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
 
     First the line that opens each record: a diff's or a multi-file dump's file names, a
     git log's commit lines, a backtrace's frames, the definitions whose bodies a code
-    skeleton left out; then the lines that say more of one (a commit's subject, a frame's
-    place), so that as many records as fit are named before any is told in full.
+    skeleton left out; then the lines that say more of one (a frame's place), so that as
+    many records as fit are named before any is told in full. A git log's come first: its
+    newest and oldest commits' ids and subjects, then the others' (:func:`~agent_baton.
+    compress.git_log.commit_order`).
     """
     opening: set[int] = set()
     files = diff_heads(lines) if "\n+++ " in text else []
     opening.update(files if len(files) > 1 else ())
     opening.update(dump_heads(lines))
-    commits = commit_heads(lines, text)
-    opening.update(i for i in commits if lines[i].lstrip("*|/\\ ").startswith("commit "))
     frames = _frames(lines)
     opening.update(frames[::2])
     naming, signing = _defined(lines)
     opening.update(naming)
-    telling = {*commits, *frames[1::2], *signing} - opening
-    return [*sorted(opening), *sorted(telling)]
+    telling = {*frames[1::2], *signing} - opening
+    # A git log's: its newest and oldest commits, then the others from the newest.
+    logged = commit_order(lines, text)
+    # A command's option listing: each option's first line, spread over the listing (a
+    # budget for a tenth of them names some of each section), before any description.
+    listed = _spread(sorted(option_heads(lines)))
+    # A LaTeX document's sectioning commands, the higher levels first.
+    sectioned = section_heads(lines) if "\\" in text else []
+    return list(dict.fromkeys([*logged, *sectioned, *sorted(opening), *listed, *sorted(telling)]))
+
+
+def _spread(items: list[int]) -> list[int]:
+    """``items`` reordered so that each start of the order spreads over all of them.
+
+    The first, the middle, the quarters, the eighths …: wherever a budget stops, what it
+    kept stands at even steps (a list of 200 options cut to 20 keeps every tenth).
+    """
+    width = max(len(items) - 1, 1).bit_length()
+    order = sorted(range(len(items)), key=lambda k: int(f"{k:0{width}b}"[::-1], 2))
+    return [items[k] for k in order]
 
 
 def _frames(lines: list[str]) -> list[int]:
@@ -82,3 +107,22 @@ def _defined(lines: list[str]) -> tuple[list[int], list[int]]:
         naming.append(row)
         signing.extend(range(row + 1, i))
     return naming, signing
+
+
+def by_weight(lines: list[str], kept: list[int]) -> list[int]:
+    """The lines ``kept`` of source, what declares something before what says least.
+
+    A budget that keeps a code skeleton's lines in order spent its room on a C header's
+    guard and ``#define`` lines before its function prototypes, and on Ruby's ``end`` lines,
+    which close a block and say nothing. Declarations (signatures, prototypes, types, keys)
+    come first, then comments and preprocessor directives, then the lines that only close
+    a block; each in the file's order.
+    """
+
+    def weight(i: int) -> int:
+        line = lines[i]
+        if _CLOSER.match(line):
+            return 2
+        return 1 if _COMMENT.match(line) else 0
+
+    return sorted(kept, key=weight)

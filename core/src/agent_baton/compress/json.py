@@ -54,6 +54,10 @@ _IDENTITY_NAME = re.compile(
 _ABOUT = re.compile(r"(^|[._])(description|comment|\$comment|label)$", re.IGNORECASE)
 _QUERY_VALUE = re.compile(r"[^\s,;:'\"()\[\]{}]+")
 _NAMED_COLUMNS = 8  # dropped columns named in the marker
+_NAME_CHARS = 60  # a column naming rows left out is no wider
+_CLOSING_CHARS = 120  # what the closing marker of a sampled table takes
+_NOTE_CHARS = 40  # what a note naming a gap's rows takes besides the names
+_NAMED_GAP = 3  # the least rows of a gap whose rows are named
 _NAMING_KEYS = 5  # a query word more settings hold than this names none of them
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -782,6 +786,8 @@ class _Table:
 
         header = "|".join(c.name for c in columns)
         room = _table_room(self.budget, columns, n)
+        if room < n and any(self._names(c) for c in varying):
+            room = max(3, room // 3)  # the rest names the rows left out, for less each
         failing = self._failing_rows()
         keep = _pick_rows(n, {*matched, *failing}, rare.order, room)
         shown = {c.name for c in columns} | {c.name for c in shown_constant}
@@ -792,8 +798,10 @@ class _Table:
         cells = max(1, len(keep) * len(columns))  # no columns when every one is constant
         limit = min(400, max(_CELL_CHARS, self.budget * 6 // 10 // cells))
         previous = -1
+        gaps: list[tuple[int, int, int]] = []  # a gap's marker line, its first and last row
         for i in keep:
             if i - previous > 1:
+                gaps.append((len(lines), previous + 1, i - 1))
                 lines.append(note(f"rows {previous + 1}-{i - 1}"))
             start = len(lines)
             if i in matched:
@@ -808,8 +816,10 @@ class _Table:
             lines.extend(line for line in failing.get(i, ()) if line not in row)
             previous = i
         if previous < n - 1:
+            gaps.append((len(lines), previous + 1, n - 1))
             lines.append(note(f"rows {previous + 1}-{n - 1}"))
         lines.append(note(f"stats: {self._stats(columns)}"))
+        self._name_left_out(lines, gaps, varying)
         parts = [f"{n - len(keep)} of {n} rows"] if len(keep) < n else []
         if dropped:
             names = ", ".join(dropped[:_NAMED_COLUMNS])
@@ -822,6 +832,47 @@ class _Table:
         what = ", ".join(parts) or "long cells"
         lines.append(omitted(what, key))
         return "\n".join(lines)
+
+    def _name_left_out(
+        self, lines: list[str], gaps: list[tuple[int, int, int]], varying: list[_Column]
+    ) -> None:
+        """Under each gap's marker, the names of the rows it left out, as the room allows.
+
+        A column that names every row (``name`` of ``pip list --format=json``, an ``id``)
+        says what the table holds: the rows left out are named in the room the rows kept
+        left, every other name of each gap or every fourth … if all do not fit
+        (``[… name of rows 9-160, every 4th: aiosqlite, appdirs, … (114 more)]``). Changes
+        ``lines`` in place.
+        """
+        naming = [c for c in varying if self._names(c)]
+        room = self.budget - sum(len(line) + 1 for line in lines) - _CLOSING_CHARS
+        # A gap of a row or two is not worth its note.
+        gaps = [gap for gap in gaps if gap[2] - gap[1] + 1 >= _NAMED_GAP]
+        if not naming or not gaps or room <= 0:
+            return
+        column = naming[0]
+        values = column.values
+        named = [[cell(values[i]) for i in range(first, last + 1)] for _, first, last in gaps]
+
+        def cost(step: int) -> int:
+            return sum(_NOTE_CHARS + sum(len(x) + 2 for x in names[::step]) for names in named)
+
+        # Every step-th name of each gap, the least step whose names fit the room left.
+        step = 1
+        while cost(step) > room and step < max(map(len, named)):
+            step *= 2
+        if cost(step) > room:
+            return
+        for (at, first, last), names in reversed(list(zip(gaps, named, strict=True))):
+            picked = names[::step]
+            every = f", every {_ordinal(step)}" if len(picked) < len(names) else ""
+            more = f" ({len(names) - len(picked)} more)" if every else ""
+            said = f"{column.name} of rows {first}-{last}{every}: {', '.join(picked)}{more}"
+            lines.insert(at + 1, note(said))
+
+    def _names(self, column: _Column) -> bool:
+        """Whether ``column`` names every row, and briefly: it can name the rows left out."""
+        return _identifying(column, len(self.rows)) and column.width <= _NAME_CHARS
 
     def _row(self, i: int, columns: list[_Column], limit: int = 0) -> str:
         """Row ``i``; with a ``limit``, long cells are cut and objects reduced to a brief."""
@@ -1063,6 +1114,12 @@ def _numbers_as_text(sample: list[Any]) -> bool:
     """Whether a column's first values are numbers written as strings (all of those present)."""
     present = [v for v in sample if v is not _MISSING and v is not None]
     return len(present) >= 3 and all(_numeric_text(v) for v in present)
+
+
+def _ordinal(k: int) -> str:
+    """``2nd``, ``4th``, ``32nd``: a step of names."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def _table_room(budget: int, columns: list[_Column], n: int) -> int:

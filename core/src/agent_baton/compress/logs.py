@@ -32,6 +32,7 @@ from agent_baton.compress.guarantees import (
     uncoloured,
     with_operands,
 )
+from agent_baton.compress.latex import section_heads
 from agent_baton.compress.lines import OTHER_BREAKS
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
@@ -359,6 +360,7 @@ def fold_lines(text: str, request: Request) -> str:
     # wrapped description may go), and takes its share of the room first.
     keep.update(option_heads(raws))
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
+    keep.update(section_heads(raws) if "\\" in text else ())  # a LaTeX document's headings
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
     keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given

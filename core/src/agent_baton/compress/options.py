@@ -17,7 +17,11 @@ import re
 
 # An option heading its line: indented, one or two dashes and a name (``--[no-]patch``),
 # or a digit option (``-1``), then a separator, a value placeholder or the line's end.
-_HEAD = re.compile(r"[ \t]{1,12}(?:--?(?:\[no-\])?[A-Za-z?][\w-]*|-\d)(?=[\s,=\[<|]|$)")
+# Unindented (rsync's ``--verbose, -v``), a long option or a one-letter one: not ``-rw-r--r--``.
+_HEAD = re.compile(
+    r"(?:[ \t]{1,12}(?:--?(?:\[no-\])?[A-Za-z?][\w-]*|-\d)"
+    r"|--(?:\[no-\])?[A-Za-z][\w-]*|-[A-Za-z?\d])(?=[\s,=\[<|]|$)"
+)
 # A heading over a list of subcommands (click's and clap's ``Commands:``, cobra's
 # ``Available Commands:``, docker's ``Management Commands:``, hf's ``Available commands for
 # 'hf':``): one short unindented line naming commands, ending with its only colon.
