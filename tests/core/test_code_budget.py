@@ -7,6 +7,8 @@ read by Kotlin's grammar.
 """
 
 from agent_baton.compress import compress
+from agent_baton.compress.code.fallback import brace_skeleton
+from agent_baton.compress.code.skeleton import MEMBER
 from agent_baton.compress.markers import is_marker
 from agent_baton.tokens import get_token_counter
 
@@ -169,3 +171,52 @@ def test_a_go_file_holding_a_script_in_a_raw_string_is_one_go_file() -> None:
     kept = result.text.splitlines()
     assert "func (c *Command) GenBashCompletionV2(w io.Writer) error {" in kept
     assert "\t// … 182 lines of genBashComp omitted" in kept
+
+
+def kotlin_expression_functions() -> str:
+    """okio's JVM ByteString shape: a class of fields and functions written ``fun f() = x``."""
+    members: list[str] = []
+    for i in range(12):
+        members += [
+            "  @Transient",
+            f"  internal var cache{i}: Int = 0 // Lazily computed; 0 if unknown.",
+            "",
+            f"  actual fun sha{i}() = digest(\"SHA-{i}\")",
+            "",
+            f"  actual open fun substring{i}(beginIndex: Int, endIndex: Int): ByteString =",
+            f"    commonSubstring(beginIndex, endIndex + {i})",
+            "",
+        ]
+    return "\n".join(
+        [
+            "package okio",
+            "",
+            "actual open class ByteString",
+            "internal actual constructor(",
+            "  internal actual val data: ByteArray,",
+            ") : Serializable, Comparable<ByteString> {",
+            *members,
+            "  internal open fun digest(algorithm: String): ByteString {",
+            "    val digestBytes = MessageDigest.getInstance(algorithm).run {",
+            "      update(data, 0, size)",
+            "      digest()",
+            "    }",
+            "    return ByteString(digestBytes)",
+            "  }",
+            "}",
+            "",
+        ]
+    )
+
+
+def test_the_brace_scanner_ranks_a_function_without_a_block_as_a_function() -> None:
+    text = kotlin_expression_functions()
+    lines = text.split("\n")[:-1]
+    skeleton = brace_skeleton(text, lines)
+    # At the level that leaves out fields and attributes, every function's head stays.
+    out = skeleton.render(None, MEMBER, "ByteString.kt") or ""
+    kept = set(out.splitlines())
+    heads = [line for line in lines if " fun " in line]
+    assert len(heads) == 25
+    assert all(line in kept for line in heads)
+    assert not any("@Transient" in line or "var cache" in line for line in kept)
