@@ -2,6 +2,7 @@
 
 import json
 import math
+import pathlib
 import zoneinfo
 
 from agent_baton.compress import compress
@@ -70,6 +71,28 @@ def test_properties_after_the_geometry_are_shown_in_its_marker():
     result = compress(text)
     assert all(f'"name": "{name}"' in result.text for name, _, _ in _places(40))
     assert violations(text, result.text) == []
+
+
+# USGS's feed of a week's earthquakes, its first 60: a feature a line, its bulk 27 properties
+# (the title among the last), then a point.
+QUAKES = (pathlib.Path(__file__).parent / "data" / "usgs_earthquakes_60.geojson").read_text()
+
+
+def test_features_whose_bulk_is_properties_keep_each_features_name():
+    """The line fold kept 256 of a week's 1,707 titles: each line is one feature."""
+    result = compress(QUAKES)
+    assert result.transforms == ["json:rows"]
+    assert result.savings_percent > 80
+    features = json.loads(QUAKES)["features"]
+    # The first and the last share their lines with the collection's head and tail, each
+    # cut at 400 characters.
+    for feature in features[1:-1]:
+        assert json.dumps(feature["properties"]["title"]) in result.text
+    # Each marker stands for its line and says how much of it went.
+    lines = result.text.splitlines()
+    assert sum(line.startswith("[… title ") for line in lines) == len(features) - 2
+    assert all(line.endswith(" characters omitted]") for line in lines)
+    assert violations(QUAKES, result.text) == []
 
 
 def test_a_topology_on_one_line_keeps_every_geometrys_name():
