@@ -181,7 +181,7 @@ def kotlin_expression_functions() -> str:
             "  @Transient",
             f"  internal var cache{i}: Int = 0 // Lazily computed; 0 if unknown.",
             "",
-            f"  actual fun sha{i}() = digest(\"SHA-{i}\")",
+            f'  actual fun sha{i}() = digest("SHA-{i}")',
             "",
             f"  actual open fun substring{i}(beginIndex: Int, endIndex: Int): ByteString =",
             f"    commonSubstring(beginIndex, endIndex + {i})",

@@ -65,11 +65,11 @@ def compress_rows(text: str, request: Request) -> str | None:
     else:
         room = max(1, budget) // (last - first)
         # With its id and its name, then by its name alone (its id when it has none).
-        forms = [_named(lines[first:last], room, brief) for brief in (False, True)]
-        if forms[0] is None:
+        named = [_named(lines[first:last], room, brief) for brief in (False, True)]
+        forms = [form for form in named if form is not None]
+        if not forms:
             return None
     for shown in forms:
-        assert shown is not None  # the same lines as the first form
         request.check_time()
         costs = [len(line) + 1 for line in shown]
         if sum(costs) <= budget:
@@ -111,7 +111,8 @@ def _named(lines: list[str], room: int, brief: bool) -> list[str] | None:
         names = [("id", feature.get("id"))] if feature.get("id") is not None else []
         properties = feature.get("properties")
         if naming is not None and isinstance(properties, dict) and naming in properties:
-            names = [(naming, properties[naming])] if brief else [*names, (naming, properties[naming])]
+            name = (naming, properties[naming])
+            names = [name] if brief else [*names, name]
         said = [(key, json.dumps(value, ensure_ascii=False)[:_SAID]) for key, value in names]
         marker = ", ".join(f"{key} {value}" for key, value in said)
         # Brief, the marker alone stands for the line (a feature's, named).
