@@ -139,6 +139,8 @@ def test_hcl_heredocs_conditionals_and_one_line_blocks_scan():
         "func f() {\n\tif ok {\n\t\treturn\n\t} else {\n\t\tpanic(err)\n\t}\n}\n",
         "body {\n  margin: 0\n}\n",
         "\\hyphenation{\n  ana-lý-za\n}\n",
+        # Lines ending in ";" among lines that do not: C's statements.
+        "loop {\n  x++;\n  next\n}\n",
     ],
 )
 def test_programs_with_braces_are_no_block_config(text):

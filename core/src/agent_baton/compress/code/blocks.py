@@ -146,8 +146,8 @@ def _directive_lines(text: str, truncated: bool = False) -> _Scan | None:
     (``{`` alone at the top: Caddy's global options); no word a call, none ``=`` alone, no
     statement's name ending in ``:`` (CSS, YAML) or holding ``=`` (INI) or opening as a
     comment of theirs does (``//``, ``*``, ``%``); no line ending in ``,`` (an enum's, a
-    list's); a block holding a statement. ``truncated``: a sample cut from a longer text may
-    end inside a block.
+    list's) or ``;`` (a statement's in C, Java, nginx); a block holding a statement.
+    ``truncated``: a sample cut from a longer text may end inside a block.
     """
     scan = _Scan()
     statements = scan.statements
@@ -173,7 +173,7 @@ def _directive_lines(text: str, truncated: bool = False) -> _Scan | None:
         if (
             name.endswith(":")
             or _NOT_A_NAME.match(name)
-            or words[-1].endswith(",")
+            or words[-1].endswith((",", ";"))
             or "=" in name
             or "=" in words
             or any(_CALL.search(word) for word in words if word[:1] not in '"`')
