@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from agent_baton.compress import compress
+from agent_baton.compress.code.fallback import brace_skeleton
+from agent_baton.compress.code.skeleton import MEMBER
 from agent_baton.compress.markers import is_marker
 from agent_baton.tokens import get_token_counter
 
@@ -192,3 +194,52 @@ def test_a_c_headers_budget_keeps_its_prototypes_before_its_directives(header):
     prototypes = [line for line in kept if re.match(r"extern\s.*\(", line)]
     directives = [line for line in kept if line.lstrip().startswith("#")]
     assert len(prototypes) >= 8 and len(directives) <= len(prototypes) // 10
+
+
+def kotlin_expression_functions() -> str:
+    """okio's JVM ByteString shape: a class of fields and functions written ``fun f() = x``."""
+    members: list[str] = []
+    for i in range(12):
+        members += [
+            "  @Transient",
+            f"  internal var cache{i}: Int = 0 // Lazily computed; 0 if unknown.",
+            "",
+            f'  actual fun sha{i}() = digest("SHA-{i}")',
+            "",
+            f"  actual open fun substring{i}(beginIndex: Int, endIndex: Int): ByteString =",
+            f"    commonSubstring(beginIndex, endIndex + {i})",
+            "",
+        ]
+    return "\n".join(
+        [
+            "package okio",
+            "",
+            "actual open class ByteString",
+            "internal actual constructor(",
+            "  internal actual val data: ByteArray,",
+            ") : Serializable, Comparable<ByteString> {",
+            *members,
+            "  internal open fun digest(algorithm: String): ByteString {",
+            "    val digestBytes = MessageDigest.getInstance(algorithm).run {",
+            "      update(data, 0, size)",
+            "      digest()",
+            "    }",
+            "    return ByteString(digestBytes)",
+            "  }",
+            "}",
+            "",
+        ]
+    )
+
+
+def test_the_brace_scanner_ranks_a_function_without_a_block_as_a_function() -> None:
+    text = kotlin_expression_functions()
+    lines = text.split("\n")[:-1]
+    skeleton = brace_skeleton(text, lines)
+    # At the level that leaves out fields and attributes, every function's head stays.
+    out = skeleton.render(None, MEMBER, "ByteString.kt") or ""
+    kept = set(out.splitlines())
+    heads = [line for line in lines if " fun " in line]
+    assert len(heads) == 25
+    assert all(line in kept for line in heads)
+    assert not any("@Transient" in line or "var cache" in line for line in kept)

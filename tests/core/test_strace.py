@@ -51,3 +51,27 @@ def test_a_script_given_to_a_shell_names_its_paths_too():
 def test_text_that_is_no_trace_has_none():
     text = 'open("/etc/passwd") = -1 ENOENT (No such file or directory)\n+++ exited with 1 +++'
     assert strace_failures(text.splitlines()) == set()
+
+
+# `strace -f -tt -T -o FILE timeout 1 sleep 5`: pids and times in aligned columns, each call's
+# duration at its end; timeout's timer fires, it sends SIGTERM to sleep and to itself.
+TIMED = (pathlib.Path(__file__).parent / "data" / "strace_timeout_tt_T.txt").read_text()
+
+
+def test_a_trace_with_times_and_durations_is_folded_as_a_trace_not_sampled_as_a_table():
+    result = compress(TIMED)
+    assert result.transforms[0] == "lines:fold"
+    out = result.text.splitlines()
+    lines = TIMED.splitlines()
+    # The signals that end a process, and the process they ended.
+    ended = [line for line in lines if "--- SIGTERM" in line or "+++ killed by" in line]
+    assert len(ended) == 3
+    assert all(line in out for line in ended)
+    assert violations(TIMED, result.text) == []
+
+
+def test_a_signal_a_program_lives_with_is_no_failure():
+    lines = TIMED.splitlines()
+    found = {lines[i].split(maxsplit=2)[-1][:14] for i in strace_failures(lines)}
+    # SIGALRM is timeout's own timer, SIGCONT and SIGCHLD its bookkeeping; it exits with 124.
+    assert found == {"--- SIGTERM {s", "+++ killed by ", "+++ exited wit"}

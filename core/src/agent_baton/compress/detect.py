@@ -48,6 +48,7 @@ from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.records import lists_packages
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
 from agent_baton.compress.sql import parse_dump
+from agent_baton.compress.strace import is_trace
 from agent_baton.compress.symbols import looks_like_disassembly, looks_like_symbols
 from agent_baton.compress.tables import looks_like_table
 from agent_baton.compress.xml import looks_like_xml
@@ -262,6 +263,8 @@ def detect(text: str, key: str | None = None) -> str:
     report = (markdown and _BACKTICK_FENCE.search(text) is not None) or _headed_report(text)
     if (_tool_output(text) or _doctest_report(text)) and not report:
         return "lines"  # a compiler's or test runner's report, folded line by line
+    if is_trace(text.split("\n", 5)):  # its first lines (is_trace reads five)
+        return "lines"  # strace's calls, its pids and times no table's columns
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
     if stanzas is not None and all(any(map(_STAMP.match, s.values())) for s in stanzas):
         return "logs"  # stanzas of events, each stamped with its time (apt's history.log)

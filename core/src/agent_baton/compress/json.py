@@ -582,7 +582,7 @@ class _Renderer:
             return _with_failures(self._value(data, "", lossy=True), data)
 
     def _value(self, value: Any, path: str, *, lossy: bool) -> str:
-        if is_keyed_records(value) or is_records(value):
+        if (is_keyed_records(value) and not _collections(value)) or is_records(value):
             self.tables += 1
             # Keyed by the parsed value, which lives as long as this renderer.
             table = self._tables.get(id(value))
@@ -696,6 +696,20 @@ def is_keyed_records(value: Any) -> bool:
         and sum(isinstance(v, dict) and KEY_COLUMN not in v for v in value.values())
         >= 0.9 * len(value)
     )
+
+
+def _collections(value: dict[str, Any]) -> bool:
+    """Whether most records keyed by name hold records of their own, more than there are keys.
+
+    TopoJSON's ``objects`` (counties, states, land): as one table's rows, each collection's
+    records were a cell, ``["3641 items", {...}]``, and 14 of 3,694 ids stayed.
+    """
+    holding = sum(
+        any(is_records(member) and len(member) > len(value) for member in record.values())
+        for record in value.values()
+        if isinstance(record, dict)
+    )
+    return 2 * holding >= len(value)
 
 
 def keyed_rows(value: dict[str, Any]) -> list[dict[str, Any]]:

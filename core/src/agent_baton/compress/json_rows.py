@@ -9,6 +9,12 @@ held (how many numbers, the bounds of their positions) and shows what the line h
 them (``"id":"AFG","properties":{...}``), so no item loses what names it. When even those
 lines do not fit, the items are sampled as a table's rows (the queried, failing, rare, first
 and last ones), each run left out counted by a marker.
+
+GeoJSON features whose bulk is their properties (USGS's earthquake feeds: a quake's 27
+properties, its title among the last, then a point) are items too: the line fold kept 256
+of a week's 1,707 titles. A feature longer than its share of the room keeps its start, and
+its marker names it: the feature's ``id`` and the property that names every feature
+(``title``, ``name``), as a world map's lines name their countries before the coordinates.
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ _SAYS = re.compile(r"[^\W\d_]")  # a letter: a key, a value
 _LEAST_ITEMS = 3
 _ITEM = re.compile(r"[ \t]*\{.*\}[ \t]*,?[ \t]*")  # a line holding one object, by its ends
 _POSITION = (2, 3, 4)  # an innermost array this long is a position (x, y, z, m)
+_LEAD = 24  # of a feature line cut for its share of the room, the start kept at least
+# A property that names a feature: its key says so, and its values tell the features apart.
+_NAMING_KEY = re.compile(r"(?i)name|title|label")
+_DISTINCT = 0.5  # of the features, the share of distinct names (a quake's title may repeat)
+_SAID = 120  # characters of a name a marker quotes
 
 
 def compress_rows(text: str, request: Request) -> str | None:
@@ -43,15 +54,22 @@ def compress_rows(text: str, request: Request) -> str | None:
     if items is None:
         return None
     first, last = items
-    # Only where arrays of numbers are the items' bulk: others fold as lines (a quake's).
-    if sum(_NUMBERS.search(line) is not None for line in lines[first:last]) * 2 < last - first:
-        return None
     head = [cut_line(line, _WIDE) for line in lines[:first]]
     tail = [cut_line(line, _WIDE) for line in lines[last:]]
     budget = budget_chars(len(text), request) - sum(len(line) + 1 for line in head + tail)
-    # Each line with its arrays described, then only counted: the first form that fits.
-    for brief in (False, True):
-        shown = [_cut(line, brief) for line in lines[first:last]]
+    # Where arrays of numbers are the items' bulk: each line with its arrays described, then
+    # only counted, the first form that fits. Else features, each cut to its share of the
+    # room with its names; other items fold as lines.
+    if sum(_NUMBERS.search(line) is not None for line in lines[first:last]) * 2 >= last - first:
+        forms = [[_cut(line, brief) for line in lines[first:last]] for brief in (False, True)]
+    else:
+        room = max(1, budget) // (last - first)
+        # With its id and its name, then by its name alone (its id when it has none).
+        named = [_named(lines[first:last], room, brief) for brief in (False, True)]
+        forms = [form for form in named if form is not None]
+        if not forms:
+            return None
+    for shown in forms:
         request.check_time()
         costs = [len(line) + 1 for line in shown]
         if sum(costs) <= budget:
@@ -71,6 +89,57 @@ def compress_rows(text: str, request: Request) -> str | None:
     if stats:
         out.append(note(f"stats over all {len(shown)} items: {stats}"))
     return "\n".join(out)
+
+
+def _named(lines: list[str], room: int, brief: bool) -> list[str] | None:
+    """Feature lines, each longer than ``room`` cut with a marker naming it; None if not features.
+
+    The start kept ends after a comma (a member's end, mostly); the marker quotes the
+    feature's ``id`` and naming property (:func:`_naming`) unless the start shows them;
+    ``brief``: a marker alone, quoting only the one that names it (its id when no property
+    does).
+    """
+    features = [JSON_DECODER.decode(line.strip().rstrip(",")) for line in lines]
+    if not all(f.get("type") == "Feature" for f in features):
+        return None
+    naming = _naming(features)
+    shown = []
+    for line, feature in zip(lines, features, strict=True):
+        if len(line) <= room:
+            shown.append(line)
+            continue
+        names = [("id", feature.get("id"))] if feature.get("id") is not None else []
+        properties = feature.get("properties")
+        if naming is not None and isinstance(properties, dict) and naming in properties:
+            name = (naming, properties[naming])
+            names = [name] if brief else [*names, name]
+        said = [(key, json.dumps(value, ensure_ascii=False)[:_SAID]) for key, value in names]
+        marker = ", ".join(f"{key} {value}" for key, value in said)
+        # Brief, the marker alone stands for the line (a feature's, named).
+        lead = "" if brief else line[: max(_LEAD, room - len(marker) - 30)]
+        lead = lead[: lead.rfind(",") + 1] or lead
+        told = ", ".join(f"{key} {value}" for key, value in said if value not in lead)
+        told = told.replace("[", "(").replace("]", ")")  # a marker holds no brackets
+        if brief and not told:
+            told = "a feature"
+        rest = f"{len(line) - len(lead):,} characters omitted"
+        shown.append(lead + note(f"{told}; {rest}" if told else rest))
+    return shown
+
+
+def _naming(features: list[dict[str, Any]]) -> str | None:
+    """The property whose key says it names a feature and whose values tell most apart."""
+    counts: dict[str, set[Any]] = {}
+    for feature in features:
+        properties = feature.get("properties")
+        if isinstance(properties, dict):
+            for key, value in properties.items():
+                if isinstance(value, str) and _NAMING_KEY.search(key):
+                    counts.setdefault(key, set()).add(value)
+    best = max(counts, key=lambda key: len(counts[key]), default=None)
+    if best is None or len(counts[best]) < _DISTINCT * len(features):
+        return None
+    return best
 
 
 def _item_lines(lines: list[str]) -> tuple[int, int] | None:

@@ -20,17 +20,26 @@ _EXECVE = re.compile(_PREFIX + r"execve\(\"[^\"]*\", \[(.*?)\](?:, |\))")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _FAILED = re.compile(_PREFIX + r"\w+\([^\"\n]*?\"((?:[^\"\\]|\\.)*)\".*= -1 E[A-Z]+ \(")
 _ENDED = re.compile(_PREFIX + r"\+\+\+ (?:killed by SIG\w+|exited with [1-9]\d*)")
+# Signals whose default is to end the process (or dump its core), delivered to it.
+_FATAL = re.compile(
+    _PREFIX + r"--- SIG(?:TERM|INT|HUP|QUIT|ABRT|SEGV|BUS|FPE|ILL|PIPE|SYS|TRAP|XCPU|XFSZ) \{"
+)
 _HEAD = 5  # a trace's first lines, one of which is its first execve
 _ARGV = 4096  # of an execve's arguments, the characters read
 _SHORTEST = 2  # a shorter argument ("-", "/") names nothing a call could fail on
 
 
+def is_trace(lines: list[str]) -> bool:
+    """Whether ``lines`` are strace's: one of the first is an ``execve`` call as it prints it."""
+    return any("execve(" in line and _EXECVE.match(line) for line in lines[:_HEAD])
+
+
 def strace_failures(lines: list[str]) -> set[int]:
     """Indices of ``lines`` that report a failure of the traced command, if it is a trace.
 
-    Empty unless one of its first lines is an ``execve`` call as strace prints it.
+    Empty unless it is a trace (:func:`is_trace`).
     """
-    if not any(_EXECVE.match(line) for line in lines[:_HEAD]):
+    if not is_trace(lines):
         return set()
     words: set[str] = set()
     for line in lines:
@@ -47,7 +56,7 @@ def strace_failures(lines: list[str]) -> set[int]:
             path = failed.group(1) if failed is not None else ""
             if len(path) >= _SHORTEST and (path in words or any(path in s for s in scripts)):
                 found.add(i)
-        elif "+++" in line and _ENDED.match(line):
+        elif ("+++" in line and _ENDED.match(line)) or ("--- SIG" in line and _FATAL.match(line)):
             found.add(i)
     return found
 

@@ -8,6 +8,14 @@ alone on its line; ``#`` opens a comment, strings are quoted. HCL's statements a
 that scans as one of the two throughout, brackets balanced, with a block, is such a config:
 C, Java, Go, CSS and shell fail it (calls in heads, ``};``, statements of neither form).
 
+A third form has neither ``;`` nor ``=``: a statement is a line of words (Caddyfile's
+``reverse_proxy localhost:8080``, keepalived's ``virtual_router_id 50``, a value alone,
+``192.168.200.11``), a block opens at its head's line end and closes with ``}`` alone on its
+line; ``#`` (keepalived's ``!`` too) opens a comment, ``{name}`` inside a word is a
+placeholder. A text every line of which is one of those, with a block holding a statement, is
+such a config (``code:directives``): code fails it (a call, ``x = y``, a ``;``, ``} else {``),
+as do CSS (``color: red``) and ALSA's one-line blocks.
+
 A block's body is its content, not an implementation: the skeleton keeps every block head
 and the statements that name things (``server_name``, ``listen``, ``root``, ``include``,
 ``source``, ``name``), a short body whole, the first line of a long value; the rest of a
@@ -55,12 +63,26 @@ _PREPROCESSOR = re.compile(
     re.M,
 )
 _SAMPLE = 20_000
+# A line of the third form: words (a placeholder or a quoted string in one), then "{" or not.
+_DIRECTIVE_LINE = re.compile(
+    r"[^\S\n]*+((?:(?:[^\s{}\"'`#]|\{[^\s{}]*+\})++|\"(?:[^\"\\\n]|\\.)*+\""
+    r"|`[^`\n]*+`)(?:[^\S\n]++(?:(?:[^\s{}\"'`#]|\{[^\s{}]*+\})++|\"(?:[^\"\\\n]|\\.)*+\""
+    r"|`[^`\n]*+`))*+)(?P<open>[^\S\n]*+\{)?(?:[^\S\n]++#[^\n]*+)?[^\S\n]*+"
+)
+_LINE_COMMENT = re.compile(r"[^\S\n]*+(?:[#!][^\n]*+)?")
+_CALL = re.compile(r"[A-Za-z_]\w*+\(")  # a call in a word: a program's line
+# A statement's first character in other languages: a comment's ("//", "/*", " * ", TeX's "%")
+# or a command's ("\\hyphenation{").
+# (Caddy's "*.example.com" is a site's name.)
+_NOT_A_NAME = re.compile(r"[/%\\]|\*(?:/|$)")
 # Statements that name what a block is or where it points: kept at every level.
 _NAMING = frozenset(
     {
         *("server_name", "listen", "root", "alias", "include", "proxy_pass", "fastcgi_pass"),
         *("uwsgi_pass", "return", "rewrite", "upstream", "server", "location", "try_files"),
         *("source", "name", "version", "type", "default", "value", "provider", "for_each"),
+        *("reverse_proxy", "import", "redir", "php_fastcgi", "bind", "router_id"),
+        *("virtual_router_id", "interface", "state"),
     }
 )
 # Lines of a body kept whole at the first levels; a longer one keeps its naming statements
@@ -99,9 +121,9 @@ class _Scan:
 
 @once
 def parses_as_blocks(text: str) -> str | None:
-    """``"hcl"`` or ``"nginx"`` when ``text`` (its first 20,000 characters) scans as one.
+    """``"hcl"``, ``"nginx"`` or ``"directives"``: the form ``text`` (20,000 chars) scans as.
 
-    See the module: one of the two forms throughout, balanced, with a block. None otherwise.
+    See the module: one of the three forms throughout, balanced, with a block. None otherwise.
     """
     sample = text[:_SAMPLE]
     if "{" not in sample or "}" not in sample:
@@ -110,7 +132,62 @@ def parses_as_blocks(text: str) -> str | None:
         return None  # C's "#include <x.h>" and "#define" read as comments
     if len(text) > _SAMPLE:
         sample = sample[: sample.rfind("\n") + 1]
-    return _dialect(_scan(sample), truncated=len(text) > _SAMPLE)
+    truncated = len(text) > _SAMPLE
+    dialect = _dialect(_scan(sample), truncated=truncated)
+    if dialect is None and _directive_lines(sample, truncated) is not None:
+        return "directives"
+    return dialect
+
+
+def _directive_lines(text: str, truncated: bool = False) -> _Scan | None:
+    """The statements of ``text`` read as the third form (see the module), or None.
+
+    Each line a comment, a block's ``}`` alone, or words with ``{`` ending the line or not
+    (``{`` alone at the top: Caddy's global options); no word a call, none ``=`` alone, no
+    statement's name ending in ``:`` (CSS, YAML) or holding ``=`` (INI) or opening as a
+    comment of theirs does (``//``, ``*``, ``%``); no line ending in ``,`` (an enum's, a
+    list's) or ``;`` (a statement's in C, Java, nginx); a block holding a statement.
+    ``truncated``: a sample cut from a longer text may end inside a block.
+    """
+    scan = _Scan()
+    statements = scan.statements
+    stack: list[int] = []
+    for number, line in enumerate(text.split("\n")):
+        if _LINE_COMMENT.fullmatch(line):
+            continue
+        if line.strip() == "}":
+            if not stack:
+                return None
+            statements[stack.pop()].end_line = number
+            continue
+        if line.strip() == "{" and not stack:
+            # Caddy's global options: a block with no head, at the top.
+            statements.append(_Statement(number, number, [], -1, block=True))
+            stack.append(len(statements) - 1)
+            continue
+        found = _DIRECTIVE_LINE.fullmatch(line)
+        if found is None:
+            return None
+        words = found.group(1).split()
+        name = words[0]
+        if (
+            name.endswith(":")
+            or _NOT_A_NAME.match(name)
+            or words[-1].endswith((",", ";"))
+            or "=" in name
+            or "=" in words
+            or any(_CALL.search(word) for word in words if word[:1] not in '"`')
+        ):
+            return None
+        parent = stack[-1] if stack else -1
+        statements.append(_Statement(number, number, words, parent))
+        if found.group("open"):
+            statements[-1].block = True
+            stack.append(len(statements) - 1)
+    if stack and not truncated:
+        return None
+    held = {s.parent for s in statements if not s.block}
+    return scan if any(s.block and i in held for i, s in enumerate(statements)) else None
 
 
 def _dialect(scan: _Scan, truncated: bool = False) -> str | None:
@@ -327,10 +404,14 @@ def blocks_skeleton(text: str) -> Skeleton | None:
     lines = _LINE_END.split(text)
     if lines and lines[-1] == "":
         lines.pop()
-    scan = _scan("\n".join(lines) + "\n")
+    joined = "\n".join(lines) + "\n"
+    scan = _scan(joined)
     scan_dialect = _dialect(scan)
     if scan_dialect is None:
-        return None
+        directives = _directive_lines(joined)
+        if directives is None:
+            return None
+        scan, scan_dialect = directives, "directives"
     skeleton = Skeleton(lines, "#", repeats_as_above=False)
     statements = scan.statements
     # Only HCL's alike blocks are folded: nginx's settings in alike blocks (a map's
