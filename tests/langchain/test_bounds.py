@@ -296,3 +296,62 @@ def test_a_failing_scope_resolver_names_the_setting_and_the_run() -> None:
         agent.invoke({"messages": [("user", "hi")]})
     agent.invoke({"messages": [("user", "hi")]}, context=UserCtx("u1"))
     assert ctx.scope("u1").keys() == ["a"]
+
+
+def test_a_run_keeps_its_copies_while_a_busier_thread_pays_for_the_bound(
+    backend: Backend,
+) -> None:
+    # The context is full, but another thread holds the most entries: the core evicts that
+    # thread's oldest for each put, so the run has no reason to give up its own copies.
+    ctx = SharedContext(ttl=None, max_entries=12, backend=backend)
+    for note in range(8):
+        ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
+    ctx.scope("t").put("planner", PLAN, agent="planner")
+    results = 4  # 9 + 4 copies: the last put is at the bound, the busy thread holds 8 to 5
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        agent.invoke(
+            {"messages": [("user", "fetch all shards")]}, {"configurable": {"thread_id": "t"}}
+        )
+    assert ours(caught) == []
+    kept = ctx.scope("t").keys()
+    assert kept == ["planner", *(f"researcher:tool:c{n}" for n in range(results))]
+    assert ctx.scope("busy").keys() == [f"note{n}" for n in range(1, 8)]
+    shown = [m.text for m in model.received[-1] if isinstance(m, ToolMessage)]
+    assert len(shown) == results
+    assert not any("the full text is not kept" in text for text in shown)
+
+
+def test_a_run_gives_up_its_copies_once_it_is_the_busiest_thread(backend: Backend) -> None:
+    # The same run with more results: once its thread holds the most, its copies go first,
+    # and neither its handoff nor the other thread's entries are evicted for them.
+    ctx = SharedContext(ttl=None, max_entries=12, backend=backend)
+    for note in range(4):
+        ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
+    ctx.scope("t").put("planner", PLAN, agent="planner")
+    results = 12
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    with pytest.warns(RuntimeWarning, match="more long tool results"):
+        agent.invoke(
+            {"messages": [("user", "fetch all shards")]},
+            {"configurable": {"thread_id": "t"}, "recursion_limit": 100},
+        )
+    assert ctx.scope("busy").keys() == [f"note{n}" for n in range(4)]
+    assert ctx.scope("t").keys()[0] == "planner"
+    assert len(ctx.scope("t").keys()) == 8
+    assert "PLAN-CODE-7781" in system_text(model.received[-1])

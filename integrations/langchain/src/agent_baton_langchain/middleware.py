@@ -33,6 +33,7 @@ from agent_baton.compress import compress
 from agent_baton.compress.markers import name_tools
 from agent_baton.entry import text_bytes
 from agent_baton.tokens import TokenCounter
+from agent_baton_langchain._eviction import Holdings
 from agent_baton_langchain._messages import compressed_copy, message_text, with_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
@@ -528,44 +529,48 @@ class SharedContextMiddleware(AgentMiddleware):
             return run.given_up.setdefault(digest, shown)
 
     def _make_room(self, call: _Call, run: _RunMemory, size: int) -> None:
-        """Give up the run's oldest copies while a put of ``size`` bytes would evict.
+        """Give up the run's oldest copies while a put of ``size`` bytes would evict its scope.
 
-        The context evicts the oldest entry of the scope holding the most, often this run's,
-        whose oldest is the handoff this agent works from: its own copies go first (their
+        At a bound the context evicts the oldest entry of the scope holding the most, the new
+        entry counted (:meth:`agent_baton.Backend.put`). When that is this run's scope, its
+        oldest is often the handoff this agent works from: its own copies go first (their
         messages are then shown compressed once, without a copy kept: :meth:`_given_up`).
+        When a busier scope would pay, the put takes from it as any put does.
         """
         if not run.copies:  # nothing of its own to give up: the put evicts as any put does
             return
-        # The bound is the whole context's (from self.ctx down, every scope).
-        held = {(path, entry.key): entry.size_bytes for path, entry in self.ctx.entries_in_scopes()}
-        count, used = len(held), sum(held.values())
-        max_bytes = self.ctx.max_bytes
+        # The bound is the whole context's (from self.ctx down, every scope): the scopes'
+        # entries as the backend ranks them, oldest first, to tell who a put evicts.
         path = call.view.scope_path[len(self.ctx.scope_path) :]
-        while run.copies and (
-            count >= self.ctx.max_entries or (max_bytes is not None and used + 2 * size > max_bytes)
-        ):
-            with self._lock:
-                if not run.copies:
-                    break
-                key = next(iter(run.copies))
-                del run.copies[key]
-                run.lost.add(key)
-                first = not run.full
-                run.full = True
-            if call.view.delete(key):
-                count -= 1
-                used -= held.get((path, key), 0)
-            if first:
-                warnings.warn(
-                    f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has more "
-                    "long tool results than the shared context holds (max_entries="
-                    f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run together): "
-                    "its oldest are no longer kept in full (the model sees them compressed, "
-                    "without a way to read them whole), so that they never evict its "
-                    "handoffs. Raise max_entries for such runs.",
-                    RuntimeWarning,
-                    stacklevel=6,
-                )
+        held = Holdings(self.ctx.entries_in_scopes(), path)
+        max_bytes = self.ctx.max_bytes
+        # A copy costs its text and its compressed text: twice the text at most.
+        for by_bytes, adding in ((False, 1), (True, 2 * size)):
+            while run.copies and held.over(self.ctx.max_entries, max_bytes, adding, by_bytes):
+                if not held.evicts_own(adding, by_bytes):
+                    held.evict_other(by_bytes)
+                    continue
+                with self._lock:
+                    if not run.copies:
+                        break
+                    key = next(iter(run.copies))
+                    del run.copies[key]
+                    run.lost.add(key)
+                    first = not run.full
+                    run.full = True
+                call.view.delete(key)
+                held.forget(key)
+                if first:
+                    warnings.warn(
+                        f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has "
+                        "more long tool results than the shared context holds (max_entries="
+                        f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run "
+                        "together): its oldest are no longer kept in full (the model sees them "
+                        "compressed, without a way to read them whole), so that they never "
+                        "evict its handoffs. Raise max_entries for such runs.",
+                        RuntimeWarning,
+                        stacklevel=6,
+                    )
 
     def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
         """Whether the model got the system message this middleware sent on."""
