@@ -90,8 +90,9 @@ class CrewBaton:
         (see :mod:`agent_baton_crewai._compat`). :meth:`detach` undoes it.
 
         Raises ``TypeError`` for anything but a ``crewai.Crew``, ``ValueError`` when another
-        baton is attached, :class:`~agent_baton.BackendUnavailableError` when the context's
-        backend does not answer (one read, bounded by the backend's timeout), and
+        baton is attached or this one with another ``scope`` (detach it first),
+        :class:`~agent_baton.BackendUnavailableError` when the context's backend does not
+        answer (one read, bounded by the backend's timeout), and
         :class:`~agent_baton_crewai.UnsupportedCrewAIError` when the installed CrewAI builds
         task context differently.
         """
@@ -103,8 +104,13 @@ class CrewBaton:
             raise ValueError(f"scope must be a non-empty str or None, not {scope!r}")
         current = _attachment_of(crew)
         if current is not None:
-            if current.baton is self:
+            if current.baton is self and current.scope == scope:
                 return crew
+            if current.baton is self:  # silently keeping the old scope would mislead
+                raise ValueError(
+                    f"this crew is already attached with scope={current.scope!r}, not "
+                    f"{scope!r}; detach it first to attach it with another scope"
+                )
             raise ValueError("this crew is attached to another CrewBaton; detach it first")
         check_context_hook(crew)
         self._ctx.get_entry(_PING_KEY)  # a dead or hung backend fails here, not mid-run
