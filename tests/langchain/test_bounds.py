@@ -13,6 +13,7 @@ import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,3 +356,61 @@ def test_a_run_gives_up_its_copies_once_it_is_the_busiest_thread(backend: Backen
     assert ctx.scope("t").keys()[0] == "planner"
     assert len(ctx.scope("t").keys()) == 8
     assert "PLAN-CODE-7781" in system_text(model.received[-1])
+
+
+def test_long_runs_of_four_threads_at_once_keep_every_handoff(backend: Backend) -> None:
+    # Four users' research runs at once, each with more long tool results than its share of
+    # the bound: at every put the busiest scope's oldest entry is a handoff (its own or
+    # another run's), so each run gives up its own copies, and two runs never both count on
+    # one free slot.
+    users, results = ["a", "b", "c", "d"], 16
+    ctx = SharedContext(ttl=None, max_entries=24, backend=backend)
+    for user in users:
+        ctx.scope(user).put("planner", PLAN.replace("7781", f"{user}7781"), agent="planner")
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+
+    def run(user: str) -> None:
+        config = {"configurable": {"thread_id": user}, "recursion_limit": 100}
+        agent.invoke({"messages": [("user", f"fetch all shards of {user}")]}, config)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ThreadPoolExecutor(len(users)) as pool:
+            list(pool.map(run, users))
+    assert [user for user in users if "planner" not in ctx.scope(user)] == []
+    assert not [w for w in ours(caught) if "is gone from the shared context" in w]
+    for prompt in model.received:
+        assert "Gone from the shared context" not in system_text(prompt)
+
+
+def test_a_run_at_the_bound_gives_up_its_copies_before_a_busier_runs_handoff(
+    backend: Backend,
+) -> None:
+    # Thread b's run holds the most (its handoff, oldest, then its copies); thread a's run
+    # then fills the context: the eviction would take b's handoff, so a gives up its copies.
+    ctx = SharedContext(ttl=None, max_entries=14, backend=backend)
+    for user in ("b", "a"):
+        ctx.scope(user).put("planner", PLAN, agent="planner")
+    model = RoutedChatModel(route=lambda messages: AIMessage("done"))
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    for user, results in (("b", 9), ("a", 6)):
+
+        def route(messages: list[BaseMessage], results: int = results) -> AIMessage:
+            done = sum(isinstance(m, ToolMessage) for m in messages)
+            return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("ok")
+
+        model.route = route
+        config = {"configurable": {"thread_id": user}, "recursion_limit": 100}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            agent.invoke({"messages": [("user", "fetch")]}, config)
+    assert "planner" in ctx.scope("b") and "planner" in ctx.scope("a")
+    assert len(ctx.scope("b").keys()) == 10  # b's run kept every copy

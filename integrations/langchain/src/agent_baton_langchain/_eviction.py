@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 
 from agent_baton import ContextEntry
+from agent_baton.backends.base import SCOPE_SEP
 
 _Path = tuple[str, ...]
 
@@ -15,18 +17,34 @@ class Holdings:
     At a bound, a put evicts the oldest entry of the scope holding the most (entries, or
     bytes for ``max_bytes``), the new entry counted in its own scope; among equals, the scope
     whose oldest entry is oldest (:meth:`agent_baton.Backend.put`). The middleware asks this
-    before a put to give up its own copies only when its scope is the one that would pay.
+    before a put to give up its own copies only when the put would otherwise take from its
+    own scope or an entry that must stay (another run's handoff).
     """
 
-    def __init__(self, listing: list[tuple[_Path, ContextEntry]], mine: _Path) -> None:
-        """From ``entries_in_scopes()`` (oldest first) and the path of the putting scope."""
-        # scope -> key -> (age: position in the listing, size in bytes), oldest first
-        self._scopes: dict[_Path, OrderedDict[str, tuple[int, int]]] = {}
+    def __init__(
+        self,
+        listing: list[tuple[_Path, ContextEntry]],
+        mine: _Path,
+        keep: Callable[[ContextEntry], bool],
+        pending: Iterable[tuple[_Path, int]] = (),
+    ) -> None:
+        """From ``entries_in_scopes()`` (oldest first) and the path of the putting scope.
+
+        ``keep`` tells the entries a put must not evict while the putting scope can give
+        up one of its own instead; ``pending`` are puts under way (scope, bytes), counted
+        as the newest entries of their scopes.
+        """
+        # scope -> key -> (age: position in the listing, size in bytes, must stay)
+        self._scopes: dict[_Path, OrderedDict[str, tuple[int, int, bool]]] = {}
         for age, (path, entry) in enumerate(listing):
-            self._scopes.setdefault(path, OrderedDict())[entry.key] = (age, entry.size_bytes)
+            held = (age, entry.size_bytes, keep(entry))
+            self._scopes.setdefault(path, OrderedDict())[entry.key] = held
+        for newer, (path, size) in enumerate(pending, start=len(listing)):
+            key = f"{SCOPE_SEP}pending{newer}"  # no entry's key holds SCOPE_SEP
+            self._scopes.setdefault(path, OrderedDict())[key] = (newer, size, False)
         self._mine = mine
-        self._count = len(listing)
-        self._bytes = sum(entry.size_bytes for _, entry in listing)
+        self._count = sum(len(keys) for keys in self._scopes.values())
+        self._bytes = sum(held[1] for keys in self._scopes.values() for held in keys.values())
 
     def over(self, max_entries: int, max_bytes: int | None, adding: int, by_bytes: bool) -> bool:
         """Whether a put of a new entry (``adding`` bytes) evicts for the bound asked."""
@@ -36,20 +54,18 @@ class Holdings:
             return max_bytes is not None and self._bytes + adding > max_bytes
         return self._count >= max_entries
 
-    def evicts_own(self, adding: int, by_bytes: bool) -> bool:
-        """Whether the next eviction falls on the putting scope (``adding``: what it puts)."""
-        ranks = {path: self._rank(path, by_bytes) for path in self._scopes}
-        mine = ranks.pop(self._mine, None)
-        if mine is None:
-            return False
-        if not ranks:
-            return True
-        return (mine[0] - adding, mine[1]) < min(ranks.values())
+    def must_give_up(self, adding: int, by_bytes: bool) -> bool:
+        """Whether the putting scope should give up one of its own before the next eviction.
 
-    def evict_other(self, by_bytes: bool) -> None:
-        """Forget the oldest entry of the busiest scope but the putting one: the put's victim."""
-        others = [path for path in self._scopes if path != self._mine]
-        victim = min(others, key=lambda path: self._rank(path, by_bytes))
+        Yes when that eviction falls on it (``adding``: what it puts), or on an entry that
+        must stay; else the put takes from a busier scope, as any put does.
+        """
+        victim = self._victim(adding, by_bytes)
+        return victim == self._mine or next(iter(self._scopes[victim].values()))[2]
+
+    def evict_other(self, adding: int, by_bytes: bool) -> None:
+        """Forget the entry the next eviction takes from another scope: the put's victim."""
+        victim = self._victim(adding, by_bytes)
         self.forget(next(iter(self._scopes[victim])), victim)
 
     def forget(self, key: str, path: _Path | None = None) -> None:
@@ -64,8 +80,13 @@ class Holdings:
         if not keys:
             del self._scopes[path]
 
-    def _rank(self, path: _Path, by_bytes: bool) -> tuple[int, int]:
-        """(minus what ``path`` holds, its oldest entry's age): the lowest is evicted first."""
-        keys = self._scopes[path]
-        held = sum(size for _, size in keys.values()) if by_bytes else len(keys)
-        return -held, next(iter(keys.values()))[0]
+    def _victim(self, adding: int, by_bytes: bool) -> _Path:
+        """The scope the next eviction takes from, the putting scope's new entry counted."""
+
+        def rank(path: _Path) -> tuple[int, int]:
+            keys = self._scopes[path]
+            held = sum(h[1] for h in keys.values()) if by_bytes else len(keys)
+            held += adding if path == self._mine else 0
+            return -held, next(iter(keys.values()))[0]
+
+        return min(self._scopes, key=rank)

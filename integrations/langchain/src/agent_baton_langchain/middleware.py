@@ -9,7 +9,8 @@ import json
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,6 +215,10 @@ class SharedContextMiddleware(AgentMiddleware):
         self._injections: OrderedDict[tuple[str, ...], Injection | None] = OrderedDict()
         self._runs: OrderedDict[tuple[str, ...], _RunMemory] = OrderedDict()
         self._lock = threading.Lock()
+        # Held while a run decides what to give up for its put: one decision at a time,
+        # each counting the puts of the others under way (scope, bytes).
+        self._room_lock = threading.Lock()
+        self._pending: dict[int, tuple[tuple[str, ...], int]] = {}
         self._warned = False
         self._warned_unscoped = False
 
@@ -327,8 +332,8 @@ class SharedContextMiddleware(AgentMiddleware):
                 stacklevel=3,
             )
         # The answer is the run's handoff: the run's own copies make room for it first.
-        self._make_room(call, self._run(call), text_bytes(json.dumps(answer)))
-        _refused_warns(call.view.append, call.agent, answer, call.agent)
+        with self._room(call, self._run(call), text_bytes(json.dumps(answer))):
+            _refused_warns(call.view.append, call.agent, answer, call.agent)
 
     def _run(self, call: _Call) -> _RunMemory:
         """The memory of the run ``call`` belongs to (made on its first call)."""
@@ -491,8 +496,8 @@ class SharedContextMiddleware(AgentMiddleware):
                 return None, True
         if call.view.count_tokens(text) <= limit:
             return None, False
-        self._make_room(call, run, text_bytes(text))
-        entry = _refused_warns(call.view.put, key, text, call.agent)
+        with self._room(call, run, text_bytes(text)):
+            entry = _refused_warns(call.view.put, key, text, call.agent)
         if entry is not None:
             with self._lock:
                 run.copies[key] = None
@@ -528,27 +533,48 @@ class SharedContextMiddleware(AgentMiddleware):
         with self._lock:
             return run.given_up.setdefault(digest, shown)
 
-    def _make_room(self, call: _Call, run: _RunMemory, size: int) -> None:
-        """Give up the run's oldest copies while a put of ``size`` bytes would evict its scope.
+    @contextmanager
+    def _room(self, call: _Call, run: _RunMemory, size: int) -> Iterator[None]:
+        """Around a put of ``size`` bytes in the run's scope: room made first, if need be.
+
+        The room is judged with the puts of this middleware's other runs that are under way,
+        so that two runs at the bound do not both count on one free slot.
+        """
+        path = call.view.scope_path[len(self.ctx.scope_path) :]
+        with self._room_lock:
+            self._make_room(call, run, size, list(self._pending.values()))
+            token = object()
+            self._pending[id(token)] = (path, 2 * size)
+        try:
+            yield
+        finally:
+            with self._room_lock:
+                del self._pending[id(token)]
+
+    def _make_room(
+        self, call: _Call, run: _RunMemory, size: int, pending: list[tuple[tuple[str, ...], int]]
+    ) -> None:
+        """Give up the run's oldest copies while a put of ``size`` bytes would evict badly.
 
         At a bound the context evicts the oldest entry of the scope holding the most, the new
         entry counted (:meth:`agent_baton.Backend.put`). When that is this run's scope, its
-        oldest is often the handoff this agent works from: its own copies go first (their
-        messages are then shown compressed once, without a copy kept: :meth:`_given_up`).
-        When a busier scope would pay, the put takes from it as any put does.
+        oldest is often the handoff this agent works from; when it is another run's, its
+        handoff: the run's own copies go first (their messages are then shown compressed
+        once, without a copy kept: :meth:`_given_up`). Any other entry of a busier scope
+        (a long chat history's oldest message) pays as for any put.
         """
         if not run.copies:  # nothing of its own to give up: the put evicts as any put does
             return
         # The bound is the whole context's (from self.ctx down, every scope): the scopes'
         # entries as the backend ranks them, oldest first, to tell who a put evicts.
         path = call.view.scope_path[len(self.ctx.scope_path) :]
-        held = Holdings(self.ctx.entries_in_scopes(), path)
+        held = Holdings(self.ctx.entries_in_scopes(), path, _is_handoff, pending)
         max_bytes = self.ctx.max_bytes
         # A copy costs its text and its compressed text: twice the text at most.
         for by_bytes, adding in ((False, 1), (True, 2 * size)):
             while run.copies and held.over(self.ctx.max_entries, max_bytes, adding, by_bytes):
-                if not held.evicts_own(adding, by_bytes):
-                    held.evict_other(by_bytes)
+                if not held.must_give_up(adding, by_bytes):
+                    held.evict_other(adding, by_bytes)
                     continue
                 with self._lock:
                     if not run.copies:
@@ -569,7 +595,7 @@ class SharedContextMiddleware(AgentMiddleware):
                         "compressed, without a way to read them whole), so that they never "
                         "evict its handoffs. Raise max_entries for such runs.",
                         RuntimeWarning,
-                        stacklevel=6,
+                        stacklevel=7,
                     )
 
     def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
@@ -634,6 +660,11 @@ def _with_block(request: ModelRequest, text: str) -> ModelRequest:
             content.extend(previous.content)
     content.append({"type": "text", "text": f"\n\n{text}" if content else text})
     return request.override(system_message=SystemMessage(content=content))
+
+
+def _is_handoff(entry: ContextEntry) -> bool:
+    """Whether ``entry`` is an agent's answer this middleware appended (``researcher#2``)."""
+    return entry.agent is not None and entry.key.partition("#")[0] == entry.agent
 
 
 def _is_stored_message(entry: ContextEntry) -> bool:
