@@ -299,6 +299,26 @@ def test_a_failing_scope_resolver_names_the_setting_and_the_run() -> None:
     assert ctx.scope("u1").keys() == ["a"]
 
 
+def shard_fetcher(ctx: SharedContext) -> tuple[Any, RoutedChatModel]:
+    """A researcher fetching as many shards as its task says, one long result each."""
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        task = next(m.text for m in messages if isinstance(m, HumanMessage))
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        wanted = int(task.split()[1])  # "fetch 12 shards"
+        return call("fetch", {"shard": done}, f"c{done}") if done < wanted else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    return create_agent(model, tools=[fetch], name="researcher", middleware=[middleware]), model
+
+
+def fetch_shards(agent: Any, thread: str, shards: int) -> None:
+    """Run ``agent`` in ``thread`` on the task of fetching ``shards`` shards."""
+    config = {"configurable": {"thread_id": thread}, "recursion_limit": 100}
+    agent.invoke({"messages": [("user", f"fetch {shards} shards")]}, config)
+
+
 def test_a_run_keeps_its_copies_while_a_busier_thread_pays_for_the_bound(
     backend: Backend,
 ) -> None:
@@ -309,19 +329,10 @@ def test_a_run_keeps_its_copies_while_a_busier_thread_pays_for_the_bound(
         ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
     ctx.scope("t").put("planner", PLAN, agent="planner")
     results = 4  # 9 + 4 copies: the last put is at the bound, the busy thread holds 8 to 5
-
-    def route(messages: list[BaseMessage]) -> AIMessage:
-        done = sum(isinstance(m, ToolMessage) for m in messages)
-        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
-
-    model = RoutedChatModel(route=route)
-    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
-    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    agent, model = shard_fetcher(ctx)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        agent.invoke(
-            {"messages": [("user", "fetch all shards")]}, {"configurable": {"thread_id": "t"}}
-        )
+        fetch_shards(agent, "t", results)
     assert ours(caught) == []
     kept = ctx.scope("t").keys()
     assert kept == ["planner", *(f"researcher:tool:c{n}" for n in range(results))]
@@ -339,19 +350,9 @@ def test_a_run_gives_up_its_copies_once_it_is_the_busiest_thread(backend: Backen
         ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
     ctx.scope("t").put("planner", PLAN, agent="planner")
     results = 12
-
-    def route(messages: list[BaseMessage]) -> AIMessage:
-        done = sum(isinstance(m, ToolMessage) for m in messages)
-        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
-
-    model = RoutedChatModel(route=route)
-    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
-    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
+    agent, model = shard_fetcher(ctx)
     with pytest.warns(RuntimeWarning, match="more long tool results"):
-        agent.invoke(
-            {"messages": [("user", "fetch all shards")]},
-            {"configurable": {"thread_id": "t"}, "recursion_limit": 100},
-        )
+        fetch_shards(agent, "t", results)
     assert ctx.scope("busy").keys() == [f"note{n}" for n in range(4)]
     assert ctx.scope("t").keys()[0] == "planner"
     assert len(ctx.scope("t").keys()) == 8
@@ -367,23 +368,12 @@ def test_long_runs_of_four_threads_at_once_keep_every_handoff(backend: Backend) 
     ctx = SharedContext(ttl=None, max_entries=24, backend=backend)
     for user in users:
         ctx.scope(user).put("planner", PLAN.replace("7781", f"{user}7781"), agent="planner")
-
-    def route(messages: list[BaseMessage]) -> AIMessage:
-        done = sum(isinstance(m, ToolMessage) for m in messages)
-        return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("done")
-
-    model = RoutedChatModel(route=route)
-    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
-    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
-
-    def run(user: str) -> None:
-        config = {"configurable": {"thread_id": user}, "recursion_limit": 100}
-        agent.invoke({"messages": [("user", f"fetch all shards of {user}")]}, config)
+    agent, model = shard_fetcher(ctx)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ThreadPoolExecutor(len(users)) as pool:
-            list(pool.map(run, users))
+            list(pool.map(lambda user: fetch_shards(agent, user, results), users))
     assert [user for user in users if "planner" not in ctx.scope(user)] == []
     assert not [w for w in ours(caught) if "is gone from the shared context" in w]
     for prompt in model.received:
@@ -398,19 +388,10 @@ def test_a_run_at_the_bound_gives_up_its_copies_before_a_busier_runs_handoff(
     ctx = SharedContext(ttl=None, max_entries=14, backend=backend)
     for user in ("b", "a"):
         ctx.scope(user).put("planner", PLAN, agent="planner")
-    model = RoutedChatModel(route=lambda messages: AIMessage("done"))
-    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
-    agent = create_agent(model, tools=[fetch], name="researcher", middleware=[middleware])
-    for user, results in (("b", 9), ("a", 6)):
-
-        def route(messages: list[BaseMessage], results: int = results) -> AIMessage:
-            done = sum(isinstance(m, ToolMessage) for m in messages)
-            return call("fetch", {"shard": done}, f"c{done}") if done < results else AIMessage("ok")
-
-        model.route = route
-        config = {"configurable": {"thread_id": user}, "recursion_limit": 100}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            agent.invoke({"messages": [("user", "fetch")]}, config)
+    agent, _ = shard_fetcher(ctx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fetch_shards(agent, "b", 9)
+        fetch_shards(agent, "a", 6)
     assert "planner" in ctx.scope("b") and "planner" in ctx.scope("a")
     assert len(ctx.scope("b").keys()) == 10  # b's run kept every copy
