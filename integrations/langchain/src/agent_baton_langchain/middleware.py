@@ -595,7 +595,7 @@ class SharedContextMiddleware(AgentMiddleware):
                         "compressed, without a way to read them whole), so that they never "
                         "evict its handoffs. Raise max_entries for such runs.",
                         RuntimeWarning,
-                        stacklevel=8,  # past _room, contextlib and the put
+                        stacklevel=8,  # past _room and contextlib's __enter__
                     )
 
     def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
