@@ -306,6 +306,21 @@ def test_a_crew_attaches_to_one_baton(ctx, make_agent, big, final):
         CrewBaton(ctx).attach(object())  # type: ignore[arg-type]
 
 
+def test_attaching_again_with_another_scope_is_refused_not_ignored(ctx, make_agent, big, final):
+    # attach(crew) twice is harmless; attach(crew, scope="team-eu") after attach(crew) asked
+    # for something the crew would silently not do: every kickoff still in a scope of its own.
+    crew, _, _ = _research_crew(make_agent, big, final)
+    baton = CrewBaton(ctx)
+    assert baton.attach(crew) is crew and baton.attach(crew, scope=None) is crew
+    with pytest.raises(ValueError, match=r"already attached with scope=None.*detach"):
+        baton.attach(crew, scope="team-eu")
+    baton.detach(crew)
+    baton.attach(crew, scope="team-eu")
+    with pytest.raises(ValueError, match=r"already attached with scope='team-eu'"):
+        baton.attach(crew)
+    assert baton.attach(crew, scope="team-eu") is crew
+
+
 def test_small_outputs_are_handed_over_unchanged(ctx, make_agent, final):
     first, _ = make_agent("First", [final("42")])
     second, second_llm = make_agent("Second", [final("43")])

@@ -328,3 +328,34 @@ def test_hierarchical_crews_delegating_to_coworkers_in_two_threads(shared, rule_
     out = compress(printed)
     assert out.compressed_tokens < out.original_tokens / 10
     assert "r1 holds R1-CODE-250." in out.text and "r2 holds R2-CODE-250." in out.text
+
+
+def test_reports_of_crews_run_at_once_are_told_apart_by_result_or_crew(shared, make_crew):
+    # Two crews from one factory (the same crew name) kicked off at once, and a third crew's
+    # kickoff_for_each: report() alone is whichever run started last; a result or a crew
+    # names the run the caller means.
+    baton = CrewBaton(shared, max_tokens=1500)
+    (one, _), (two, _), (batch, _) = make_crew(baton), make_crew(baton), make_crew(baton)
+
+    async def serve():
+        return await asyncio.gather(
+            one.kickoff_async(inputs={"region": "r0"}),
+            two.kickoff_async(inputs={"region": "r1"}),
+            batch.kickoff_for_each_async(inputs=[{"region": "r2"}, {"region": "r3"}]),
+        )
+
+    first, second, batched = asyncio.run(serve())
+    for result in (first, second, *batched):
+        region = result.raw.split()[0]
+        report = baton.report(result)
+        assert [h.task for h in report.handoffs] == ["summary"]
+        assert set(CODE.findall(report.ctx.get("research", full=True))) == {region.upper()}
+    assert baton.report(one) is baton.report(first)
+    assert baton.report(two) is baton.report(second)
+    assert baton.report(one) is not baton.report(two)
+    with pytest.raises(ValueError, match="kickoff"):
+        baton.report("r0 holds R0-CODE-250.")
+    other, _ = make_crew(CrewBaton(shared))
+    with pytest.raises(ValueError, match="not attached to this CrewBaton"):
+        baton.report(other)
+    assert baton.report(make_crew(baton)[0]).handoffs == []  # attached, not run yet

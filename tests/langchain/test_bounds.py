@@ -13,6 +13,7 @@ import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,3 +297,101 @@ def test_a_failing_scope_resolver_names_the_setting_and_the_run() -> None:
         agent.invoke({"messages": [("user", "hi")]})
     agent.invoke({"messages": [("user", "hi")]}, context=UserCtx("u1"))
     assert ctx.scope("u1").keys() == ["a"]
+
+
+def shard_fetcher(ctx: SharedContext) -> tuple[Any, RoutedChatModel]:
+    """A researcher fetching as many shards as its task says, one long result each."""
+
+    def route(messages: list[BaseMessage]) -> AIMessage:
+        task = next(m.text for m in messages if isinstance(m, HumanMessage))
+        done = sum(isinstance(m, ToolMessage) for m in messages)
+        wanted = int(task.split()[1])  # "fetch 12 shards"
+        return call("fetch", {"shard": done}, f"c{done}") if done < wanted else AIMessage("done")
+
+    model = RoutedChatModel(route=route)
+    middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
+    return create_agent(model, tools=[fetch], name="researcher", middleware=[middleware]), model
+
+
+def fetch_shards(agent: Any, thread: str, shards: int) -> None:
+    """Run ``agent`` in ``thread`` on the task of fetching ``shards`` shards."""
+    config = {"configurable": {"thread_id": thread}, "recursion_limit": 100}
+    agent.invoke({"messages": [("user", f"fetch {shards} shards")]}, config)
+
+
+def test_a_run_keeps_its_copies_while_a_busier_thread_pays_for_the_bound(
+    backend: Backend,
+) -> None:
+    # The context is full, but another thread holds the most entries: the core evicts that
+    # thread's oldest for each put, so the run has no reason to give up its own copies.
+    ctx = SharedContext(ttl=None, max_entries=12, backend=backend)
+    for note in range(8):
+        ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
+    ctx.scope("t").put("planner", PLAN, agent="planner")
+    results = 4  # 9 + 4 copies: the last put is at the bound, the busy thread holds 8 to 5
+    agent, model = shard_fetcher(ctx)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fetch_shards(agent, "t", results)
+    assert ours(caught) == []
+    kept = ctx.scope("t").keys()
+    assert kept == ["planner", *(f"researcher:tool:c{n}" for n in range(results))]
+    assert ctx.scope("busy").keys() == [f"note{n}" for n in range(1, 8)]
+    shown = [m.text for m in model.received[-1] if isinstance(m, ToolMessage)]
+    assert len(shown) == results
+    assert not any("the full text is not kept" in text for text in shown)
+
+
+def test_a_run_gives_up_its_copies_once_it_is_the_busiest_thread(backend: Backend) -> None:
+    # The same run with more results: once its thread holds the most, its copies go first,
+    # and neither its handoff nor the other thread's entries are evicted for them.
+    ctx = SharedContext(ttl=None, max_entries=12, backend=backend)
+    for note in range(4):
+        ctx.scope("busy").put(f"note{note}", f"busy note {note}", agent="notes")
+    ctx.scope("t").put("planner", PLAN, agent="planner")
+    results = 12
+    agent, model = shard_fetcher(ctx)
+    with pytest.warns(RuntimeWarning, match="more long tool results"):
+        fetch_shards(agent, "t", results)
+    assert ctx.scope("busy").keys() == [f"note{n}" for n in range(4)]
+    assert ctx.scope("t").keys()[0] == "planner"
+    assert len(ctx.scope("t").keys()) == 8
+    assert "PLAN-CODE-7781" in system_text(model.received[-1])
+
+
+def test_long_runs_of_four_threads_at_once_keep_every_handoff(backend: Backend) -> None:
+    # Four users' research runs at once, each with more long tool results than its share of
+    # the bound: at every put the busiest scope's oldest entry is a handoff (its own or
+    # another run's), so each run gives up its own copies, and two runs never both count on
+    # one free slot.
+    users, results = ["a", "b", "c", "d"], 16
+    ctx = SharedContext(ttl=None, max_entries=24, backend=backend)
+    for user in users:
+        ctx.scope(user).put("planner", PLAN.replace("7781", f"{user}7781"), agent="planner")
+    agent, model = shard_fetcher(ctx)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ThreadPoolExecutor(len(users)) as pool:
+            list(pool.map(lambda user: fetch_shards(agent, user, results), users))
+    assert [user for user in users if "planner" not in ctx.scope(user)] == []
+    assert not [w for w in ours(caught) if "is gone from the shared context" in w]
+    for prompt in model.received:
+        assert "Gone from the shared context" not in system_text(prompt)
+
+
+def test_a_run_at_the_bound_gives_up_its_copies_before_a_busier_runs_handoff(
+    backend: Backend,
+) -> None:
+    # Thread b's run holds the most (its handoff, oldest, then its copies); thread a's run
+    # then fills the context: the eviction would take b's handoff, so a gives up its copies.
+    ctx = SharedContext(ttl=None, max_entries=14, backend=backend)
+    for user in ("b", "a"):
+        ctx.scope(user).put("planner", PLAN, agent="planner")
+    agent, _ = shard_fetcher(ctx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fetch_shards(agent, "b", 9)
+        fetch_shards(agent, "a", 6)
+    assert "planner" in ctx.scope("b") and "planner" in ctx.scope("a")
+    assert len(ctx.scope("b").keys()) == 10  # b's run kept every copy

@@ -170,6 +170,20 @@ async def test_astream_and_astream_events_of_eight_threads_at_once(shared_ctx, a
     assert_nobody_else(shared_ctx, model, middleware, seen, accounts.secret)
 
 
+@pytest.mark.asyncio
+async def test_abatch_and_batch_of_eight_threads_one_config_each(shared_ctx, agent, accounts):
+    # A batch endpoint: one call runs every user's request, each input with its own config;
+    # the second turn through the sync batch on a worker thread.
+    graph, model, middleware = agent
+    configs = [config(user) for user in USERS]
+    first = await graph.abatch([ask(user, 1) for user in USERS], configs)
+    second = await asyncio.to_thread(graph.batch, [ask(user, 2) for user in USERS], configs)
+    assert [r["messages"][-1].text for r in first] == [f"Audit 1 of {u} done." for u in USERS]
+    assert [r["messages"][-1].text for r in second] == [f"Audit 2 of {u} done." for u in USERS]
+    seen = {user: [repr(r)] for user, r in zip(USERS, second, strict=True)}
+    assert_nobody_else(shared_ctx, model, middleware, seen, accounts.secret)
+
+
 def test_invoke_on_eight_threads_twice_each(shared_ctx, agent, accounts):
     graph, model, middleware = agent
 

@@ -9,6 +9,7 @@ source of a closure, which loses the context it closes over).
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import abstractmethod
 from typing import Generic, Self, TypeVar
 
@@ -35,6 +36,8 @@ CONTEXT_TOOL_NAMES = frozenset({READ_TOOL_NAME, SEARCH_TOOL_NAME, LIST_TOOL_NAME
 """Names of the tools :func:`make_context_tools` returns without a prefix."""
 
 SEARCH_RESULTS = 5
+
+logger = logging.getLogger("agent_baton_autogen")
 
 
 def is_context_tool(name: str) -> bool:
@@ -154,7 +157,7 @@ class ReadSharedContextTool(_ContextTool[ReadArgs]):
 
     def _answer(self, view: SharedContext, args: ReadArgs) -> str:
         budget = min(args.max_tokens or self._max_tokens, self._max_tokens)
-        return read_answer(
+        answer = read_answer(
             view,
             args.key,
             query=args.query,
@@ -163,6 +166,25 @@ class ReadSharedContextTool(_ContextTool[ReadArgs]):
             max_tokens=budget,
             tools=self._tools,
         )
+        if (
+            self._scope is None
+            and view is not self._ctx
+            and "not stored" in answer  # a cheap test first: most reads find their key
+            and view.missing_reason(args.key) == "not stored"
+        ):
+            # Never stored in this team run's scope: most often a team object that loaded
+            # another's saved state (a new team id, a new scope), whose agents' own AutoGen
+            # contexts saved the handler's compressed copies, naming keys of the old scope.
+            logger.warning(
+                "agent-baton: %r was never stored in the scope of this team run (%s). A team "
+                "that loads another team object's saved state reads a new scope: give the "
+                "BatonInterventionHandler, the context tools and model contexts one "
+                "scope=<conversation id>, or give the agents BatonChatCompletionContext, "
+                "whose saved state keeps the originals",
+                args.key,
+                "/".join(view.scope_path),
+            )
+        return answer
 
 
 class SearchSharedContextTool(_ContextTool[SearchArgs]):

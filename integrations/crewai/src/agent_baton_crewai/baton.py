@@ -90,8 +90,9 @@ class CrewBaton:
         (see :mod:`agent_baton_crewai._compat`). :meth:`detach` undoes it.
 
         Raises ``TypeError`` for anything but a ``crewai.Crew``, ``ValueError`` when another
-        baton is attached, :class:`~agent_baton.BackendUnavailableError` when the context's
-        backend does not answer (one read, bounded by the backend's timeout), and
+        baton is attached or this one with another ``scope`` (detach it first),
+        :class:`~agent_baton.BackendUnavailableError` when the context's backend does not
+        answer (one read, bounded by the backend's timeout), and
         :class:`~agent_baton_crewai.UnsupportedCrewAIError` when the installed CrewAI builds
         task context differently.
         """
@@ -103,8 +104,13 @@ class CrewBaton:
             raise ValueError(f"scope must be a non-empty str or None, not {scope!r}")
         current = _attachment_of(crew)
         if current is not None:
-            if current.baton is self:
+            if current.baton is self and current.scope == scope:
                 return crew
+            if current.baton is self:  # silently keeping the old scope would mislead
+                raise ValueError(
+                    f"this crew is already attached with scope={current.scope!r}, not "
+                    f"{scope!r}; detach it first to attach it with another scope"
+                )
             raise ValueError("this crew is attached to another CrewBaton; detach it first")
         check_context_hook(crew)
         self._ctx.get_entry(_PING_KEY)  # a dead or hung backend fails here, not mid-run
@@ -165,8 +171,26 @@ class CrewBaton:
             return attachment.key_for(task)
         return task_key(task.name, task.description)
 
-    def report(self) -> RunReport:
-        """The latest run of an attached crew (empty before the first run)."""
+    def report(self, of: Any = None) -> RunReport:
+        """The report of a run: by default the latest run of an attached crew.
+
+        With crews running at once, the latest is whichever started last: ``of`` names the
+        run meant, either what ``kickoff`` (or one input of ``kickoff_for_each``) returned,
+        that run, or an attached ``Crew``, its latest run. Empty before the first run.
+
+        Raises ``ValueError`` for a result that is none of the last ``max_runs`` runs'
+        results, and for a crew not attached to this baton.
+        """
+        from crewai import Crew
+
+        if isinstance(of, Crew):
+            attachment = _attachment_of(of)
+            if attachment is None or attachment.baton is not self:
+                raise ValueError("this crew is not attached to this CrewBaton")
+            run = attachment.run
+            return run.report if run is not None else RunReport(crew=of.name or "crew")
+        if of is not None:
+            return self._run_of(of, "report()").report
         with self._lock:
             return self._runs[-1].report if self._runs else RunReport(crew="")
 
@@ -193,13 +217,10 @@ class CrewBaton:
         budget = self.max_tokens if max_tokens is None else max_tokens
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
             raise ValueError(f"max_tokens must be an int >= 1 or None, not {max_tokens!r}")
-        run = next((r for r in self._iter_runs() if r.result is result), None)
+        run = self._run_of(result, "handoff()")
         outputs = getattr(result, "tasks_output", None) or []
-        if run is None or not outputs:
-            raise ValueError(
-                "handoff() takes what kickoff() of a crew attached to this CrewBaton returned "
-                f"(one of its last {self._runs.maxlen} runs), not {type(result).__name__}"
-            )
+        if not outputs:
+            raise ValueError("handoff() takes the result of a run that has task outputs")
         final = outputs[-1]
         key = run.stored_key(final)
         if key is None or self._ctx.count_tokens(final.raw) <= budget:
@@ -237,6 +258,16 @@ class CrewBaton:
         run = Run(RunReport(crew=crew_name, ctx=ctx), ctx)
         with self._lock:
             self._runs.append(run)
+        return run
+
+    def _run_of(self, result: Any, method: str) -> Run:
+        """The run whose kickoff returned ``result``; ``method`` names the caller in errors."""
+        run = next((r for r in self._iter_runs() if r.result is result), None)
+        if run is None:
+            raise ValueError(
+                f"{method} takes what kickoff() of a crew attached to this CrewBaton returned "
+                f"(one of its last {self._runs.maxlen} runs), not {type(result).__name__}"
+            )
         return run
 
     def _iter_runs(self) -> Iterator[Run]:

@@ -9,7 +9,8 @@ import json
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from agent_baton.compress import compress
 from agent_baton.compress.markers import name_tools
 from agent_baton.entry import text_bytes
 from agent_baton.tokens import TokenCounter
+from agent_baton_langchain._eviction import Holdings
 from agent_baton_langchain._messages import compressed_copy, message_text, with_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
@@ -213,6 +215,10 @@ class SharedContextMiddleware(AgentMiddleware):
         self._injections: OrderedDict[tuple[str, ...], Injection | None] = OrderedDict()
         self._runs: OrderedDict[tuple[str, ...], _RunMemory] = OrderedDict()
         self._lock = threading.Lock()
+        # Held while a run decides what to give up for its put: one decision at a time,
+        # each counting the puts of the others under way (scope, bytes).
+        self._room_lock = threading.Lock()
+        self._pending: dict[int, tuple[tuple[str, ...], int]] = {}
         self._warned = False
         self._warned_unscoped = False
 
@@ -326,8 +332,8 @@ class SharedContextMiddleware(AgentMiddleware):
                 stacklevel=3,
             )
         # The answer is the run's handoff: the run's own copies make room for it first.
-        self._make_room(call, self._run(call), text_bytes(json.dumps(answer)))
-        _refused_warns(call.view.append, call.agent, answer, call.agent)
+        with self._room(call, self._run(call), text_bytes(json.dumps(answer))):
+            _refused_warns(call.view.append, call.agent, answer, call.agent)
 
     def _run(self, call: _Call) -> _RunMemory:
         """The memory of the run ``call`` belongs to (made on its first call)."""
@@ -490,8 +496,8 @@ class SharedContextMiddleware(AgentMiddleware):
                 return None, True
         if call.view.count_tokens(text) <= limit:
             return None, False
-        self._make_room(call, run, text_bytes(text))
-        entry = _refused_warns(call.view.put, key, text, call.agent)
+        with self._room(call, run, text_bytes(text)):
+            entry = _refused_warns(call.view.put, key, text, call.agent)
         if entry is not None:
             with self._lock:
                 run.copies[key] = None
@@ -527,45 +533,70 @@ class SharedContextMiddleware(AgentMiddleware):
         with self._lock:
             return run.given_up.setdefault(digest, shown)
 
-    def _make_room(self, call: _Call, run: _RunMemory, size: int) -> None:
-        """Give up the run's oldest copies while a put of ``size`` bytes would evict.
+    @contextmanager
+    def _room(self, call: _Call, run: _RunMemory, size: int) -> Iterator[None]:
+        """Around a put of ``size`` bytes in the run's scope: room made first, if need be.
 
-        The context evicts the oldest entry of the scope holding the most, often this run's,
-        whose oldest is the handoff this agent works from: its own copies go first (their
-        messages are then shown compressed once, without a copy kept: :meth:`_given_up`).
+        The room is judged with the puts of this middleware's other runs that are under way,
+        so that two runs at the bound do not both count on one free slot.
+        """
+        path = call.view.scope_path[len(self.ctx.scope_path) :]
+        with self._room_lock:
+            self._make_room(call, run, size, list(self._pending.values()))
+            token = object()
+            self._pending[id(token)] = (path, 2 * size)
+        try:
+            yield
+        finally:
+            with self._room_lock:
+                del self._pending[id(token)]
+
+    def _make_room(
+        self, call: _Call, run: _RunMemory, size: int, pending: list[tuple[tuple[str, ...], int]]
+    ) -> None:
+        """Give up the run's oldest copies while a put of ``size`` bytes would evict badly.
+
+        At a bound the context evicts the oldest entry of the scope holding the most, the new
+        entry counted (:meth:`agent_baton.Backend.put`). When that is this run's scope, its
+        oldest is often the handoff this agent works from; when it is another run's, its
+        handoff: the run's own copies go first (their messages are then shown compressed
+        once, without a copy kept: :meth:`_given_up`). Any other entry of a busier scope
+        (a long chat history's oldest message) pays as for any put.
         """
         if not run.copies:  # nothing of its own to give up: the put evicts as any put does
             return
-        # The bound is the whole context's (from self.ctx down, every scope).
-        held = {(path, entry.key): entry.size_bytes for path, entry in self.ctx.entries_in_scopes()}
-        count, used = len(held), sum(held.values())
-        max_bytes = self.ctx.max_bytes
+        # The bound is the whole context's (from self.ctx down, every scope): the scopes'
+        # entries as the backend ranks them, oldest first, to tell who a put evicts.
         path = call.view.scope_path[len(self.ctx.scope_path) :]
-        while run.copies and (
-            count >= self.ctx.max_entries or (max_bytes is not None and used + 2 * size > max_bytes)
-        ):
-            with self._lock:
-                if not run.copies:
-                    break
-                key = next(iter(run.copies))
-                del run.copies[key]
-                run.lost.add(key)
-                first = not run.full
-                run.full = True
-            if call.view.delete(key):
-                count -= 1
-                used -= held.get((path, key), 0)
-            if first:
-                warnings.warn(
-                    f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has more "
-                    "long tool results than the shared context holds (max_entries="
-                    f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run together): "
-                    "its oldest are no longer kept in full (the model sees them compressed, "
-                    "without a way to read them whole), so that they never evict its "
-                    "handoffs. Raise max_entries for such runs.",
-                    RuntimeWarning,
-                    stacklevel=6,
-                )
+        held = Holdings(self.ctx.entries_in_scopes(), path, _is_handoff, pending)
+        max_bytes = self.ctx.max_bytes
+        # A copy costs its text and its compressed text: twice the text at most.
+        for by_bytes, adding in ((False, 1), (True, 2 * size)):
+            while run.copies and held.over(self.ctx.max_entries, max_bytes, adding, by_bytes):
+                if not held.must_give_up(adding, by_bytes):
+                    held.evict_other(adding, by_bytes)
+                    continue
+                with self._lock:
+                    if not run.copies:
+                        break
+                    key = next(iter(run.copies))
+                    del run.copies[key]
+                    run.lost.add(key)
+                    first = not run.full
+                    run.full = True
+                call.view.delete(key)
+                held.forget(key)
+                if first:
+                    warnings.warn(
+                        f"{self.name}: {call.agent!r} in scope {call.view.scope_path!r} has "
+                        "more long tool results than the shared context holds (max_entries="
+                        f"{self.ctx.max_entries}, max_bytes={max_bytes}, for every run "
+                        "together): its oldest are no longer kept in full (the model sees them "
+                        "compressed, without a way to read them whole), so that they never "
+                        "evict its handoffs. Raise max_entries for such runs.",
+                        RuntimeWarning,
+                        stacklevel=8,  # past _room and contextlib's __enter__
+                    )
 
     def _reached(self, prompts: list[list[BaseMessage]], request: ModelRequest) -> bool:
         """Whether the model got the system message this middleware sent on."""
@@ -629,6 +660,11 @@ def _with_block(request: ModelRequest, text: str) -> ModelRequest:
             content.extend(previous.content)
     content.append({"type": "text", "text": f"\n\n{text}" if content else text})
     return request.override(system_message=SystemMessage(content=content))
+
+
+def _is_handoff(entry: ContextEntry) -> bool:
+    """Whether ``entry`` is an agent's answer this middleware appended (``researcher#2``)."""
+    return entry.agent is not None and entry.key.partition("#")[0] == entry.agent
 
 
 def _is_stored_message(entry: ContextEntry) -> bool:
