@@ -971,17 +971,12 @@ def restore_failures(original: str, compressed: str) -> str:
     return put_back(original, compressed, missing_failures(original, compressed))
 
 
-def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
-    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+def input_positions(original: str, out: list[str]) -> list[tuple[int, int] | None]:
+    """Where each line of ``out`` sits in ``original``, read in order.
 
-    An output line equal to an input line (or to a line of a quoted string in one) places
-    what follows it (a line before all of them goes first); lines when none can be placed go
-    at the end under ``label``.
+    (input line, 0) for an input line, (input line, k) for the k-th line of a quoted string
+    in one; None for a marker or a line of the output's own.
     """
-    if not missing:
-        return compressed
-    out = compressed.splitlines()
-    # Where each output line sits in the input, when it is an input line (in order).
     index: dict[str, list[tuple[int, int]]] = {}
     for i, line in enumerate(original.splitlines()):
         index.setdefault(line, []).append((i, 0))
@@ -997,6 +992,20 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
             position.append(at)
         else:
             position.append(None)
+    return position
+
+
+def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
+    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+
+    An output line equal to an input line (or to a line of a quoted string in one) places
+    what follows it (a line before all of them goes first); lines when none can be placed go
+    at the end under ``label``.
+    """
+    if not missing:
+        return compressed
+    out = compressed.splitlines()
+    position = input_positions(original, out)
     placed: dict[int, list[Failure]] = {}
     unplaced: list[str] = []
     for failure in missing:
