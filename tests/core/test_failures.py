@@ -130,6 +130,32 @@ REPORTS = [
     "==24023==    by 0x109170: release (uaf.c:4)",
     "==7291==    by 0x1091AE: close_all(Conn*) (mismatch.cpp:4)",
     "SUMMARY: AddressSanitizer: heap-use-after-free /tmp/scout/cc/uaf.c:5 in peek",
+    # A process's death: as bash, sh and zsh report the signal (bash pads its name to 24
+    # columns), as gdb does, and the runtime's last words before it (glibc, CPython, an
+    # assert(), C++, Rust), valgrind's error kinds and leak records.
+    "bash: line 1: 32071 Segmentation fault      ./c 0",
+    "bash: line 1: 32318 Segmentation fault      (core dumped) ./c 0",
+    "bash: line 1: 32079 Floating point exception./c 4",
+    "./run.sh: line 12:  4242 Killed                  make -j8",
+    "Segmentation fault",
+    "Aborted (core dumped)",
+    "zsh: segmentation fault  ./a.out",
+    "Program received signal SIGSEGV, Segmentation fault.",
+    'Thread 1 "crash" received signal SIGSEGV, Segmentation fault.',
+    "Program terminated with signal SIGABRT, Aborted.",
+    "free(): double free detected in tcache 2",
+    "malloc(): corrupted top size",
+    "*** stack smashing detected ***: terminated",
+    "Fatal Python error: Segmentation fault",
+    "test_native.py::test_reads_null Fatal Python error: Segmentation fault",
+    "c: c.c:16: main: Assertion `mode == 6' failed.",
+    "terminate called after throwing an instance of 'std::runtime_error'",
+    "thread 'main' (32093) has overflowed its stack",
+    "fatal runtime error: stack overflow, aborting",
+    "==25692== Invalid free() / delete / delete[] / realloc()",
+    "==26001== Invalid read of size 4",
+    "==26001== Process terminating with default action of signal 11 (SIGSEGV)",
+    "==25692== 16 bytes in 1 blocks are definitely lost in loss record 1 of 3",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -176,6 +202,14 @@ MENTIONS = [
     " /usr/include/c++/12/bits/stl_vector.h:1287",
     "==24023==    at 0x484417B: free (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)",
     "#1 the first item on the list: see notes.md:3",
+    # The words of a crash in prose and in a debugger's or a leak checker's routine lines.
+    "Aborted the upload because the disk was full",
+    "Killed processes are restarted by the supervisor.",
+    "A segmentation fault happens when a program reads memory it does not own.",
+    "Program exited normally.",
+    'Thread 1 (Thread 0x7ffff7dd1740 (LWP 26001) "crash"):',
+    "==25692==    definitely lost: 0 bytes in 0 blocks",
+    "*** Starting build ***",
 ]
 
 
@@ -714,3 +748,50 @@ def test_a_rust_panic_keeps_its_message_under_a_budget(tmp_path):
         result = compress(output, max_tokens=budget, key="k")
         assert message in result.text.splitlines()
         assert "all kept omitted" not in result.text  # the marker reads as a sentence
+
+
+# A program that logs, then dies: by a recursion into a null pointer, or by freeing twice.
+CRASHING_C = """\
+#include <stdio.h>
+#include <stdlib.h>
+static int depth(int *p, int d) { return d == 0 ? *p : depth(p, d - 1) + 1; }
+int main(int argc, char **argv) {
+  for (int i = 0; i < 150; i++) printf("INFO step %d: processed batch %d\\n", i, i * 7);
+  fflush(stdout);
+  if (argv[1][0] == 'f') { char *s = malloc(16); free(s); free(s); }
+  return depth(NULL, atoi(argv[1] + 1));
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+@pytest.mark.parametrize(
+    ("tool", "mode", "deaths"),
+    [
+        # gdb's verdict above 200 frames of the program's own code (which all stay).
+        ("gdb", "r200", ["Program received signal SIGSEGV, Segmentation fault."]),
+        # The shell's and glibc's last words.
+        ("bash", "f0", ["free(): double free detected in tcache 2", "Aborted  "]),
+        # Valgrind's error kind, then the signal that ended the process.
+        ("valgrind", "f0", ["Invalid free()", "Process terminating with default action"]),
+    ],
+)
+def test_a_crash_keeps_the_lines_that_say_how_the_process_died(tmp_path, tool, mode, deaths):
+    # gdb's "Program received signal SIGSEGV" went while the frames under it stayed; under a
+    # budget, valgrind's "Invalid free()" and the signal's line went: none was a failure line.
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+    (tmp_path / "c.c").write_text(CRASHING_C)
+    run(["gcc", "-g", "-O0", "-o", "c", "c.c"], tmp_path)
+    command = {
+        "gdb": ["gdb", "-batch", "-ex", "run", "-ex", "bt", "--args", "./c", mode],
+        "bash": ["bash", "-c", f"ulimit -c 0; ./c {mode}; echo exit=$?"],
+        "valgrind": ["valgrind", "./c", mode],
+    }[tool]
+    output = run(command, tmp_path)
+    lines = [line for line in output.splitlines() if any(d in line for d in deaths)]
+    assert len(lines) == len(deaths), output[-2000:]
+    assert all(is_failure(line) for line in lines)
+    for budget in (None, max(150, COUNT(output) // 10)):
+        kept = compress(output, max_tokens=budget, key="run.log").text.splitlines()
+        assert [line for line in lines if line not in kept] == [], budget

@@ -86,6 +86,11 @@ TIMESTAMP = re.compile(rf"^\s*\[?({_STAMP})\]?")
 _OWN_FILE = r"(?!/usr/|/lib|/rustc/|\.\./|\S*(?:sanitizer|compiler-rt))[^\s:()]+\.\w+"
 # A message's head: after blanks, a timestamp and "prog:", "file:12:3:" prefixes.
 _PREFIX = rf"[ \t]*(?:\[?(?:{_STAMP})\]?[ \t]+)?(?:[^\s:]+(?::\d+)*:[ \t]+)"
+# The names a shell gives the signals that kill a process (bash's capitalised, zsh's not).
+_SIGNALLED = (
+    r"(?:[Ss]egmentation fault|[Aa]borted|[Bb]us error|[Ii]llegal instruction"
+    r"|[Ff]loating point exception|[Kk]illed|[Tt]race/breakpoint trap)"
+)
 _HEADS = (
     # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
     # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
@@ -142,6 +147,34 @@ _HEADS = (
     # gcc's pointer from a template's error deep in a header to the user's line that
     # instantiated it (``t.cpp:9:12:   required from here``).
     r"\S+:\d+:\d+:[ \t]+required from here$",
+    # A process killed by a signal, as a shell reports it: bash's ``bash: line 1: 4242
+    # Segmentation fault      (core dumped) ./t`` (the name padded to 24 columns, so
+    # ``Floating point exception./t``), zsh's ``zsh: segmentation fault  ./t``; or a line
+    # that is the name alone (sh's, an interactive bash's ``Aborted (core dumped)``).
+    r"(?:[^\s:]+: line \d+: +\d+ +|zsh: )"
+    + _SIGNALLED
+    + r"|"
+    + _SIGNALLED
+    + r"(?: \(core dumped\))?$",
+    # ... as gdb reports it (``Program received signal SIGSEGV, Segmentation fault.``,
+    # ``Thread 2 "t" received signal SIGABRT, Aborted.``).
+    r'(?:Program|Thread \d+ "[^"\n]*") received signal SIG|Program terminated with signal SIG',
+    # The runtime's last words before it: glibc's heap and stack checks (``free(): double
+    # free detected in tcache 2``, ``*** stack smashing detected ***: terminated``), a
+    # failed assert(), C++'s uncaught exception, Rust's stack overflow.
+    r"(?:free|malloc|realloc|munmap_chunk|malloc_consolidate)\(\): \w"
+    r"|double free or corruption|corrupted size vs\. prev_size"
+    r"|\*\*\* (?:stack smashing|buffer overflow) detected \*\*\*"
+    r"|[^\s:]+: [^\s:]+:\d+: [^\n`]*Assertion `[^\n`]*' failed\.$"
+    r"|terminate called (?:after throwing an instance of|without an active exception)"
+    r"|thread '[^'\n]*'(?: \(\d+\))? has overflowed its stack$|fatal runtime error: ",
+    # Valgrind's error kinds and its leak records (``==9== Invalid read of size 4``, ``==9==
+    # 16 bytes in 1 blocks are definitely lost in loss record 1 of 3``).
+    r"==\d+== +(?:Invalid (?:read|write) of size|Invalid free\(\)|Mismatched free\(\)"
+    r"|Conditional jump or move depends on uninit|Use of uninitialised value"
+    r"|Syscall param \S+ (?:points to|contains) uninit|Source and destination overlap"
+    r"|Process terminating with default action of signal"
+    r"|[\d,]+ (?:\([\d,]+ direct, [\d,]+ indirect\) )?bytes in [\d,]+ blocks are definitely lost)",
 )
 # Upper-case verdicts and levels (``FAILED``, ``ERROR``, ``=== FAILURES ===``); not a name
 # in capitals ("WARNING SIGN"), nor a licence's "THE PRESENCE OR ABSENCE OF ERRORS".
@@ -215,6 +248,9 @@ _GATED = (
         r"|(?i:[\[<](?:error|err|fatal|crit|critical|warn|warning|fail|failed|failure)[\]>])"
         r"|<(?:failure|error)\b",
     ),
+    # CPython's last words before a crash, wherever they start (pytest -v writes them after
+    # the test's name: ``t.py::test_x Fatal Python error: Segmentation fault``).
+    (("Fatal Python error",), False, r"Fatal Python error: \S"),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
 # What every match of a gate's pattern holds, found fast: the pattern tries each of its
@@ -262,7 +298,11 @@ _FAILURE_HEADS = (
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} "
     r"|\S+:\d+:\d+:(?: [A-Z]|[ \t]+required from here)|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
-    r"|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S)"
+    r"|[EFW]\d{4} |[ \t]+\d+:\d+ [A-Z]|goroutine|\S+\.pyi?:\d+:\d+:? \S"
+    # A process's death (see _HEADS): a shell's report, gdb's, the runtime's last words.
+    r"|[^\s:]+: line \d+: |zsh: |" + _SIGNALLED + r'|Program |Thread \d+ "|\*\*\* '
+    r"|(?:free|malloc|realloc|munmap_chunk|malloc_consolidate)\(\)|double free|corrupted "
+    r"|terminate called|thread ')"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
@@ -316,8 +356,10 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
 _CONTROL_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][ -~])"
 )
-# A failure line whose message is the next line (Rust's panic).
-_ANNOUNCES = re.compile(r"panicked at [^\s:]+:\d+:\d+:$")
+# A failure line whose message is the next line (Rust's panic, C++'s ``  what():  …``).
+_ANNOUNCES = re.compile(
+    r"panicked at [^\s:]+:\d+:\d+:$|^terminate called after throwing an instance of '[^'\n]*'$"
+)
 # One of pytest's E lines with its text, the spaces before it captured.
 _PYTEST_E = re.compile(r"E( {2,})\S")
 _AWKWARD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff]")
@@ -918,17 +960,12 @@ def restore_failures(original: str, compressed: str) -> str:
     return put_back(original, compressed, missing_failures(original, compressed))
 
 
-def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
-    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+def input_positions(original: str, out: list[str]) -> list[tuple[int, int] | None]:
+    """Where each line of ``out`` sits in ``original``, read in order.
 
-    An output line equal to an input line (or to a line of a quoted string in one) places
-    what follows it (a line before all of them goes first); lines when none can be placed go
-    at the end under ``label``.
+    (input line, 0) for an input line, (input line, k) for the k-th line of a quoted string
+    in one; None for a marker or a line of the output's own.
     """
-    if not missing:
-        return compressed
-    out = compressed.splitlines()
-    # Where each output line sits in the input, when it is an input line (in order).
     index: dict[str, list[tuple[int, int]]] = {}
     for i, line in enumerate(original.splitlines()):
         index.setdefault(line, []).append((i, 0))
@@ -944,6 +981,20 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
             position.append(at)
         else:
             position.append(None)
+    return position
+
+
+def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
+    """``compressed`` with the ``missing`` lines of ``original`` put back, at their place.
+
+    An output line equal to an input line (or to a line of a quoted string in one) places
+    what follows it (a line before all of them goes first); lines when none can be placed go
+    at the end under ``label``.
+    """
+    if not missing:
+        return compressed
+    out = compressed.splitlines()
+    position = input_positions(original, out)
     placed: dict[int, list[Failure]] = {}
     unplaced: list[str] = []
     for failure in missing:

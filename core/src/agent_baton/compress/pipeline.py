@@ -30,6 +30,7 @@ from agent_baton.compress.budget import (
 from agent_baton.compress.chat import compress_chat
 from agent_baton.compress.code import compress_code
 from agent_baton.compress.config import compress_config
+from agent_baton.compress.conflicts import restore_conflicts
 from agent_baton.compress.detect import kinds
 from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
@@ -192,6 +193,12 @@ def compress(
                     cut, tokens = _with_failures(text, cut, tokens, counting.result, count)
                 if cut is not text:
                     out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
+        if out is not text and out_tokens is not None:
+            # Whatever the kind: a conflicted file's conflicts are what is left to resolve
+            # (all of the file when they are most of it).
+            out, out_tokens = _repaired(
+                restore_conflicts(text, out), text, out, out_tokens, counting.result, count
+            )
     except DeadlineExceeded:
         out = compress_fallback(text, key, budget_chars(len(text), request))
         out_tokens, transforms, timed_out = count(out), ["fallback:deadline"], True
