@@ -176,7 +176,7 @@ def _read_text(path: str) -> tuple[str, str | None]:
 
 
 def _warn_binary(name: str | None, transforms: Sequence[str]) -> None:
-    """Say what became of bytes that are not text: described, or (too short to) kept escaped."""
+    """Say what became of bytes that are not text: described, or kept as text with escapes."""
     if name is None:
         return
     if any(transform.startswith("binary") for transform in transforms):
