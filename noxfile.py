@@ -203,7 +203,11 @@ def _wheel_metadata(wheel: Path) -> Message:
 
 
 def _check_release(session: nox.Session) -> None:
-    """One version and one licence: VERSION's in every wheel, the root's LICENSE in each."""
+    """One version and one licence: VERSION's in every wheel, the root's LICENSE in each.
+
+    And a wheel shipping ``py.typed`` says so in its classifiers, where type checkers' users
+    and indexes look for it.
+    """
     license_text = (ROOT / "LICENSE").read_bytes()
     for distribution in DISTRIBUTIONS:
         if (ROOT / distribution / "LICENSE").read_bytes() != license_text:
@@ -213,6 +217,10 @@ def _check_release(session: nox.Session) -> None:
         meta = _wheel_metadata(wheel)
         if meta["Version"] != version:
             session.error(f"{wheel.name} has version {meta['Version']}, VERSION says {version}")
+        with zipfile.ZipFile(wheel) as archive:
+            typed = any(name.endswith("/py.typed") for name in archive.namelist())
+        if typed and "Typing :: Typed" not in (meta.get_all("Classifier") or []):
+            session.error(f"{wheel.name} ships py.typed without the 'Typing :: Typed' classifier")
         for line in meta.get_all("Requires-Dist") or []:
             requirement = Requirement(line)
             if requirement.name == "agent-baton" and version not in requirement.specifier:

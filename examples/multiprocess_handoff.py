@@ -6,7 +6,7 @@ no memory with it, reads the compressed forms, zooms into one fact and prints to
 Uses the Redis at $REDIS_URL (default redis://localhost:6379/0); when none answers there, it
 starts a throwaway redis-server (which must be installed) and stops it at the end.
 
-Run: python examples/multiprocess_handoff.py     (needs: pip install 'agent-baton[redis]')
+Run: python examples/multiprocess_handoff.py     (needs: pip install "./core[redis]")
 """
 
 from __future__ import annotations

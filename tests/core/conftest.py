@@ -1,6 +1,8 @@
 import functools
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,3 +67,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def ctx(clock: FakeClock, backend_factory: Callable[[], Backend]) -> SharedContext:
     return SharedContext(ttl=60, max_entries=3, clock=clock, backend=backend_factory())
+
+
+@pytest.fixture
+def install_extra() -> Callable[[str], str]:
+    """The command that installs the core's extra ``name`` wherever the core came from.
+
+    Its requirements as core/pyproject.toml lists them: agent-baton is on no index, so
+    ``pip install 'agent-baton[name]'`` would find nothing (or someone else's package).
+    """
+    pyproject = Path(__file__).resolve().parents[2] / "core" / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    return lambda name: "pip install " + " ".join(f"'{req}'" for req in extras[name])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import agent_baton
 from agent_baton import SharedContext, get_token_counter
 from agent_baton.cli import main
 from agent_baton.compress import compress
@@ -71,6 +72,20 @@ def test_binary_file_is_described_with_a_warning(tmp_path):
     assert json.loads(done.stdout)["transforms"][0].startswith("binary")
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"caf\xe9 \xff\xfe\x00bad\n", b"caf\xe9 \x81 ok\n" * 200],
+    ids=["short", "text-like"],
+)
+def test_bytes_the_compressor_does_not_describe_are_warned_of_as_escaped(data):
+    # Not text, but the compressor kept them as text with escapes: the warning says that.
+    done = run_module("compress", "-", "--json", stdin=data)
+    assert done.returncode == 0, done.stderr
+    assert not any(t.startswith("binary") for t in json.loads(done.stdout)["transforms"])
+    assert b"described as binary" not in done.stderr
+    assert b"read as UTF-8 with each byte that is not UTF-8 written as \\xNN" in done.stderr
+
+
 # A file's bytes compress as a put of them does: the CLI decodes with the same function.
 FILE_BYTES = {
     "utf8-bom-json": b"\xef\xbb\xbf"
@@ -123,6 +138,12 @@ def test_a_files_extension_routes_it_as_a_puts_key_does(tmp_path, capsys):
     # The name is a hint, not a key: markers do not send the reader to get("vm_exit.h").
     assert payload["text"] == compress(HEADER, filename="vm_exit.h", counter=counter).text
     assert "omitted" in payload["text"] and "vm_exit.h" not in payload["text"]
+
+
+def test_version_is_printed():
+    done = run_module("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == f"agent-baton {agent_baton.__version__}\n"
 
 
 def test_usage_errors_exit_2():

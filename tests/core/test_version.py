@@ -2,10 +2,12 @@
 
 import subprocess
 import sys
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 import agent_baton
 from agent_baton.version import distribution_version
@@ -54,3 +56,15 @@ def test_import_from_the_source_tree_without_the_distribution(tmp_path):
         cwd=tmp_path,
     )
     assert done.stdout.strip() == f"{NUMBER}+source"
+
+
+def test_no_distribution_admits_a_python_that_cannot_import_it():
+    # Possessive quantifiers (`\s*+`) compile from Python 3.11 on; on 3.10, pip installed
+    # the core and `import agent_baton` raised re.error ("multiple repeat").
+    for distribution in [
+        "core",
+        *(f"integrations/{n}" for n in ("langchain", "crewai", "autogen")),
+    ]:
+        project = tomllib.loads((ROOT / distribution / "pyproject.toml").read_text())["project"]
+        admitted = SpecifierSet(project["requires-python"])
+        assert "3.10.13" not in admitted and "3.11.0" in admitted, distribution

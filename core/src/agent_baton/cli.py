@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from agent_baton import __version__
 from agent_baton.alignment import Fate, Role, align
 from agent_baton.backends import BackendError
 from agent_baton.compress import compress
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="agent-baton",
         description="Compress what one agent hands to the next; zoom back in on demand.",
     )
+    parser.add_argument("--version", action="version", version=f"agent-baton {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     comp = sub.add_parser("compress", help="compress a file (or - for stdin) and print it")
     comp.add_argument("file", help="path of the text to compress, or - for standard input")
@@ -121,7 +123,7 @@ def _positive_int(value: str) -> int:
 
 
 def _compress(args: argparse.Namespace) -> int:
-    text = _read_text(args.file)
+    text, binary = _read_text(args.file)
     if not is_known_model(args.model):
         _warn(
             f"unknown model {args.model!r}: counting with {encoding_name_for_model(args.model)} "
@@ -134,6 +136,7 @@ def _compress(args: argparse.Namespace) -> int:
     result = compress(
         text, query=args.query, max_tokens=args.max_tokens, filename=filename, counter=counter
     )
+    _warn_binary(binary, result.transforms)
     if args.json:
         payload = {
             "text": result.text,
@@ -156,8 +159,11 @@ def _compress(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(path: str) -> str:
-    """The file's bytes as :meth:`SharedContext.put` stores them: one decoder for both."""
+def _read_text(path: str) -> tuple[str, str | None]:
+    """The file's bytes as :meth:`SharedContext.put` stores them: one decoder for both.
+
+    Also the name to warn of when the bytes are not text (:func:`_warn_binary`), else None.
+    """
     name = "standard input" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
@@ -166,9 +172,18 @@ def _read_text(path: str) -> str:
     text, note = text_of(data)
     if note is not None:
         _warn(f"{name} decoded as {note.removeprefix('decoded:')}")
-    elif data and decode_text(data) is None:
-        _warn(f"{name} is not text in any encoding agent-baton reads: described as binary data")
-    return text
+    return text, (name if data and note is None and decode_text(data) is None else None)
+
+
+def _warn_binary(name: str | None, transforms: Sequence[str]) -> None:
+    """Say what became of bytes that are not text: described, or kept as text with escapes."""
+    if name is None:
+        return
+    if any(transform.startswith("binary") for transform in transforms):
+        done = "described as binary data"
+    else:
+        done = "read as UTF-8 with each byte that is not UTF-8 written as \\xNN"
+    _warn(f"{name} is not text in any encoding agent-baton reads: {done}")
 
 
 def _read_file(path: str) -> bytes:
@@ -206,10 +221,11 @@ def _inspect(args: argparse.Namespace) -> int:
     else:
         if args.target is None:
             raise CliError("inspect needs a FILE (or - for stdin), or --namespace")
-        text = _read_text(args.target)
+        text, binary = _read_text(args.target)
         ctx = SharedContext(model=args.model, ttl=None)
         name = "stdin" if args.target == "-" else os.path.basename(args.target)
         entries = [ctx.put(name, text)]
+        _warn_binary(binary, entries[0].transforms)
         title = f"agent-baton inspect: {name}"
     if args.html:
         page = report_html(entries, title=title, counter_name=ctx.token_counter_name)

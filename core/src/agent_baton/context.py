@@ -139,7 +139,7 @@ class SharedContext:
         ``kwargs`` are this class's other arguments (``ttl``, ``max_entries``, ...); see
         :class:`~agent_baton.backends.RedisBackend` for ``url`` (default: ``$REDIS_URL``),
         ``namespace``, ``timeout``, ``cluster`` (Redis Cluster) and ``check`` (ping now).
-        Needs the ``redis`` extra: ``pip install 'agent-baton[redis]'``.
+        Needs the ``redis`` extra (redis-py): ``pip install "./core[redis]"`` from a clone.
         """
         backend = RedisBackend(
             url, namespace=namespace, timeout=timeout, cluster=cluster, check=check

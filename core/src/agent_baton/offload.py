@@ -14,6 +14,7 @@ never outlives its parent, and the parent's exit never waits for it.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import struct
@@ -117,6 +118,9 @@ def serve() -> None:
     """The child's loop: compress what arrives on stdin, answer on stdout, until EOF."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the answers
+    # The parent has warned of a tokenizer fallback already, through its own logging setup;
+    # the child's warning would repeat it on the shared stderr, past that setup.
+    logging.getLogger("agent_baton.tokens").setLevel(logging.ERROR)
     while True:
         try:
             text, kwargs, index = _receive(stdin)

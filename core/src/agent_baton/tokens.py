@@ -163,7 +163,8 @@ def _load(wanted: str) -> TokenCounter:
         _warn_once(
             wanted,
             f"{wanted} is not available offline; counting with cl100k_base "
-            "(pip install 'agent-baton[o200k]' counts it exactly)",
+            "(bpe-openai, agent-baton's o200k extra, counts it exactly: "
+            "pip install 'bpe-openai>=0.1.4,<0.2')",
         )
     return _tiktoken_counter(encoding)
 

@@ -626,7 +626,9 @@ class RedisBackend(Backend):
             from redis.retry import Retry
         except ImportError as exc:
             raise ImportError(
-                "RedisBackend needs redis-py: pip install 'agent-baton[redis]'"
+                # The requirement itself: agent-baton is not on an index, 'agent-baton[redis]'
+                # installs nothing (or someone else's package).
+                "RedisBackend needs redis-py, agent-baton's redis extra: pip install 'redis>=5'"
             ) from exc
         if not isinstance(namespace, str) or not _NAMESPACE.fullmatch(namespace):
             raise ValueError(
