@@ -252,7 +252,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "xml"
     # An agent's report quotes runs and logs: in ``` fences, markdown (Python's ~~~^~~~
     # carets are no fences); pasted under its headings, blocks of prose and records.
-    report = (markdown and _BACKTICK_FENCE.search(text) is not None) or _headed_report(text)
+    # Every fence holds three backticks: looked for by str.find first, as the pattern ("^" of
+    # each line) is tried at every character.
+    fenced = markdown and "```" in text and _BACKTICK_FENCE.search(text) is not None
+    report = fenced or _headed_report(text)
     if (_tool_output(text) or _doctest_report(text)) and not report:
         return "lines"  # a compiler's or test runner's report, folded line by line
     stanzas = control_stanzas(text)  # every line a field or its continuation: parsed
