@@ -39,6 +39,7 @@ from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.latex import looks_like_latex
+from agent_baton.compress.lines import SAMPLE_CHARS, filled_head, head_lines
 from agent_baton.compress.logs import looks_like_log
 from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
@@ -70,7 +71,7 @@ _EXTENSIONS = {
     **dict.fromkeys(_CODE_EXTENSIONS.split(), "code"),
 }
 _EXTENSION_DELIMITERS = {"csv": ",", "tsv": "\t", "tab": "\t"}
-_SAMPLE = 20_000
+_SAMPLE = SAMPLE_CHARS
 _LINE_CHARS = 300  # of a line a line pattern reads
 _STAMP = re.compile(
     r"\d{4}-\d\d-\d\d[ T]+\d\d:\d\d"
@@ -260,7 +261,10 @@ def detect(text: str, key: str | None = None) -> str:
         return "xml"
     # An agent's report quotes runs and logs: in ``` fences, markdown (Python's ~~~^~~~
     # carets are no fences); pasted under its headings, blocks of prose and records.
-    report = (markdown and _BACKTICK_FENCE.search(text) is not None) or _headed_report(text)
+    # Every fence holds three backticks: looked for by str.find first, as the pattern ("^" of
+    # each line) is tried at every character.
+    fenced = markdown and "```" in text and _BACKTICK_FENCE.search(text) is not None
+    report = fenced or _headed_report(text)
     if (_tool_output(text) or _doctest_report(text)) and not report:
         return "lines"  # a compiler's or test runner's report, folded line by line
     if is_trace(text.split("\n", 5)):  # its first lines (is_trace reads five)
@@ -435,7 +439,7 @@ def _delimited(text: str, delimiter: str | None = None) -> bool:
     .tsv), comments are skipped alike, rows that look like log lines are still rows, and any
     row of two fields or more is one.
     """
-    lines = [line for line in text[:_SAMPLE].splitlines()[:100] if line.strip()]
+    lines = [line for line in head_lines(text)[:100] if line.strip()]
     lines = lines[:-1]  # the last line may be cut
     rows = [line for line in lines if line[0] != "#"]
     if len(rows) < 4:
@@ -501,7 +505,7 @@ def _may_split_alike(lines: list[str]) -> bool:
 
 def _tool_output(text: str) -> bool:
     """Whether many lines are records only tools print (diagnostics, test-runner verdicts)."""
-    lines = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    lines = filled_head(text)
     if len(lines) < 5:
         return False
     need, hits, left = _TOOL_SHARE * len(lines), 0, len(lines)
@@ -520,7 +524,7 @@ def _quotes_runs(text: str) -> bool:
     test run's output has lines of code in it, but is no program: the brace scanner, the
     last resort for code, would elide its failures as bodies.
     """
-    lines = text[:_SAMPLE].splitlines()[:300]
+    lines = head_lines(text)
     return sum(_TOOL_LINE.match(line[:_LINE_CHARS]) is not None for line in lines) >= _RUN_LINES
 
 
@@ -535,7 +539,7 @@ def _doctest_report(text: str) -> bool:
     sample = text[:_SAMPLE]
     if "Trying:" not in sample and "Failed example:" not in sample:
         return False  # no example: the lines need not be read
-    lines = [line for line in sample.splitlines()[:300] if line.strip()]
+    lines = filled_head(text)
     heads = sum(1 for line in lines if _DOCTEST_HEAD.fullmatch(line))
     examples = sum(1 for line in lines if line in ("Trying:", "Failed example:"))
     read = heads + sum(1 for line in lines if line[:1] in " \t")
@@ -593,14 +597,14 @@ def _markdown_document(text: str) -> bool:
 
 def _preprocessed(sample: str) -> bool:
     """Whether many of the lines are C preprocessor directives."""
-    lines = [line for line in sample.splitlines()[:300] if line.strip()]
+    lines = filled_head(sample)
     directives = sum(1 for line in lines if _DIRECTIVE.match(line))
     return directives >= 5 and directives >= _DIRECTIVES * len(lines)
 
 
 def _prose(text: str) -> bool:
     """Whether the lines are mostly sentences: plain words, no column gaps, no records."""
-    sample = [line for line in text[:_SAMPLE].splitlines()[:300] if line.strip()]
+    sample = filled_head(text)
     # Pipe-table rows say nothing either way: a report may be mostly one table.
     lines = [line for line in sample if not line.lstrip().startswith(("|", "+-"))]
     if not lines:

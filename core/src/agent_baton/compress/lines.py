@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 
+from agent_baton.compress.memo import once
+
 # The characters str.splitlines() breaks a line at.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
+# What a line-based check of a text's kind reads: its first lines, of its first characters.
+SAMPLE_CHARS = 20_000
+SAMPLE_LINES = 300
 # Breaks besides the line feed (where "^" in a multi-line pattern does not match).
 OTHER_BREAKS = re.compile(f"[{re.escape(LINE_BREAKS[1:])}]")
 
@@ -69,3 +74,19 @@ def lines_matching(pattern: re.Pattern[str], text: str) -> list[int]:
         at = start
         found.append(line)
     return found
+
+
+@once
+def head_lines(text: str) -> list[str]:
+    """The lines a check of ``text``'s kind samples: the first 300 of its first 20,000 characters.
+
+    Detection's line-based checks each read them (the caller must not change the list):
+    split once per compression.
+    """
+    return text[:SAMPLE_CHARS].splitlines()[:SAMPLE_LINES]
+
+
+@once
+def filled_head(text: str) -> list[str]:
+    """:func:`head_lines` without the blank ones."""
+    return [line for line in head_lines(text) if line.strip()]

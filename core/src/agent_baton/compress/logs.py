@@ -33,7 +33,7 @@ from agent_baton.compress.guarantees import (
     with_operands,
 )
 from agent_baton.compress.latex import section_heads
-from agent_baton.compress.lines import OTHER_BREAKS
+from agent_baton.compress.lines import OTHER_BREAKS, head_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
@@ -157,11 +157,16 @@ def log_line(line: str) -> bool:
 @once
 def looks_like_log(text: str) -> bool:
     """Whether most sampled lines carry a timestamp or a log level."""
-    lines = [line for line in text[:20000].splitlines()[:200] if line.strip()]
+    lines = [line for line in head_lines(text)[:200] if line.strip()]
     if len(lines) < 5:
         return False
-    hits = sum(1 for line in lines if log_line(line))
-    return hits >= 0.3 * len(lines)
+    need, hits, left = 0.3 * len(lines), 0, len(lines)
+    for line in lines:
+        hits += log_line(line)
+        left -= 1
+        if hits >= need or hits + left < need:
+            break  # decided: the lines left cannot change the answer
+    return hits >= need
 
 
 def template(line: str) -> str:

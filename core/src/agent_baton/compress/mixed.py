@@ -9,8 +9,10 @@ same request and response fields in example after example) shrink to a marker th
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from agent_baton.compress.chat import said_chars
+from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
 from agent_baton.compress.repeats import Shown
@@ -19,6 +21,8 @@ from agent_baton.compress.request import Request
 # The indent before a fence stays on its line: "\s*" would scan every blank line after each
 # line start, n² on a run of them.
 _FENCED = re.compile(r"^[^\S\n]*(`{3,}|~{3,})", re.MULTILINE)
+# A line that may be a fence, with the line feed before it (lines.lines_matching).
+_FENCE_LINE = re.compile(r"\n[^\S\n]*+(?:```|~~~)")
 HEADING = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)  # a markdown (ATX) heading
 _KEPT = 0.75  # of a transcript in a block: a chat compression keeping more is no summary
 
@@ -49,40 +53,38 @@ def unfenced(text: str) -> str:
     A block opens at a line starting with three or more backticks (or tildes) and closes at
     the next line starting with as many, or, when no later line has as many, with as many as
     the longest later fence (three at least); what follows the closing fence stays. A fence
-    that nothing closes is text. One pass over the lines, however many fences stay open.
+    that nothing closes is text. One pass over the fences, however many stay open: the
+    lines that may be one are found in one scan of the text.
     """
     lines = text.split("\n")
-    fences = [_fence(line) for line in lines]
-    # later[char][i]: the longest fence of that character after line i, so a fence that
-    # will not be closed is known at once instead of by a scan to the end.
-    later: dict[str, list[int]] = {"`": [0] * len(lines), "~": [0] * len(lines)}
+    at = lines_matching(_FENCE_LINE, text)  # the lines that may open or close a block
+    fences = [_fence(lines[i]) for i in at]
+    # later[char][k]: the longest fence of that character after the k-th fence line, so a
+    # fence that will not be closed is known at once instead of by a scan to the end.
+    later: dict[str, list[int]] = {"`": [0] * len(at), "~": [0] * len(at)}
     for char, longest in later.items():
-        for i in range(len(lines) - 2, -1, -1):
-            following = fences[i + 1]
-            longest[i] = max(longest[i + 1], following[1] if following[0] == char else 0)
-    starts = [0] * len(lines)
-    for i in range(1, len(lines)):
-        starts[i] = starts[i - 1] + len(lines[i - 1]) + 1
+        for k in range(len(at) - 2, -1, -1):
+            following = fences[k + 1]
+            longest[k] = max(longest[k + 1], following[1] if following[0] == char else 0)
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
     pieces: list[str] = []
     kept_from = 0  # the text from here on is kept unless a block is found
-    blank_from: int | None = None  # the first of the blank lines right above line i
-    i = 0
-    while i < len(lines):
-        char, run, _ = fences[i]
-        if not lines[i].strip():
-            blank_from = i if blank_from is None else blank_from
-            i += 1
+    k = 0
+    while k < len(at):
+        char, run, _ = fences[k]
+        length = min(run, later[char][k]) if char else 0
+        if length < 3:
+            k += 1  # a fence that nothing closes is text
             continue
-        length = min(run, later[char][i]) if char else 0
-        if length >= 3:
-            j = i + 1
-            while fences[j][0] != char or fences[j][1] < length:
-                j += 1
-            pieces.append(text[kept_from : starts[i if blank_from is None else blank_from]])
-            kept_from = starts[j] + fences[j][2] + length
-            i = j
-        blank_from = None
-        i += 1
+        close = k + 1
+        while fences[close][0] != char or fences[close][1] < length:
+            close += 1
+        first = at[k]
+        while first > 0 and not lines[first - 1].strip():
+            first -= 1  # the blank lines right above the block go with it
+        pieces.append(text[kept_from : starts[first]])
+        kept_from = starts[at[close]] + fences[close][2] + length
+        k = close + 1
     pieces.append(text[kept_from:])
     return "".join(pieces)
 
