@@ -58,6 +58,9 @@ _NAME_CHARS = 60  # a column naming rows left out is no wider
 _CLOSING_CHARS = 120  # what the closing marker of a sampled table takes
 _NOTE_CHARS = 40  # what a note naming a gap's rows takes besides the names
 _NAMED_GAP = 3  # the least rows of a gap whose rows are named
+# A column that names rows in words: pip's "name", a title, a path, a module (not a login:
+# it names who, not what).
+_WORD_NAME = re.compile(r"(^|[._-])(name|title|slug|package|module|path|file|key)$", re.I)
 _NAMING_KEYS = 5  # a query word more settings hold than this names none of them
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -885,8 +888,15 @@ class _Table:
             lines.insert(at + 1, note(said))
 
     def _names(self, column: _Column) -> bool:
-        """Whether ``column`` names every row, and briefly: it can name the rows left out."""
-        return _identifying(column, len(self.rows)) and column.width <= _NAME_CHARS
+        """Whether ``column`` names every row, in words and briefly: it can name the rows left out.
+
+        Not a number, an id or a URL: ``12068673`` tells a reader nothing of its row.
+        """
+        leaf = column.name.rsplit(".", 1)[-1]
+        worded = column.name == KEY_COLUMN or _WORD_NAME.search(leaf) is not None
+        numbered = bool(column.numbers) or column.as_text
+        fits = column.width <= _NAME_CHARS
+        return worded and fits and not numbered and _identifying(column, len(self.rows))
 
     def _row(self, i: int, columns: list[_Column], limit: int = 0) -> str:
         """Row ``i``; with a ``limit``, long cells are cut and objects reduced to a brief."""
