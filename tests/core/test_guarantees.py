@@ -855,3 +855,38 @@ def test_a_run_of_kept_lines_is_placed_across_the_blank_lines_it_left_out():
     compressed = "#else\n#define P __printf__\n[… 2 lines]\n#endif\nint f(void);\nint g(void);"
     assert unmarked_omissions(original, compressed) == []
     assert unmarked_omissions(original, compressed.replace("[… 2 lines]\n", "")) != []
+
+
+def test_a_log_kept_whole_but_one_cut_line_says_nothing_else_was_omitted():
+    # nox's build session: twine's command line (several hundred characters) is cut, and
+    # every line is kept; a marker saying "0 of 12 lines omitted" told of nothing.
+    dists = [
+        f"/home/user/projects/agent-baton/dist/agent_{name}-0.1.0{end}"
+        for name in ("baton", "baton_autogen", "baton_crewai", "baton_langchain")
+        for end in ("-py3-none-any.whl", ".tar.gz")
+    ]
+    lines = [
+        "Successfully built baton_autogen-0.1.0.tar.gz and baton_autogen-0.1.0-py3-none-any.whl",
+        "nox > twine check --strict " + " ".join(dists),
+        *(f"Checking {dist}: PASSED" for dist in dists),
+        "nox > all four distributions are version 0.1.0",
+        "nox > Session build was successful in 26 seconds.",
+    ]
+    text = compress("\n".join(lines), key="k").text
+    assert "more characters of this line omitted" in text
+    assert not re.search(r"\[… 0 ", text)
+
+
+def test_a_marker_for_one_line_left_out_says_line():
+    # dpkg's status: each package's description, a line too long to keep as a setting.
+    stanzas = [
+        f"Package: lib{i}\nStatus: install ok installed\nPriority: optional\nSection: libs\n"
+        f"Installed-Size: {100 + i}\nMaintainer: Team <team@example.org>\n"
+        f"Architecture: amd64\nVersion: 1.{i}-1\nDepends: libc6 (>= 2.{i})\n"
+        f"Description: library number {i}\n This library number {i} provides the routines"
+        " that the programs of the suite share, so that each of them links to one copy only."
+        for i in range(40)
+    ]
+    text = compress("\n\n".join(stanzas), key="k").text
+    assert "[… 1 line]" in text
+    assert "[… 1 lines" not in text

@@ -50,6 +50,7 @@ from typing import cast
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
+from agent_baton.compress.markers import gap as gap_marker
 from agent_baton.compress.memo import answers, once
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
@@ -985,7 +986,7 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
         if start is not None and not start[1] and not any(f.part for f in found) and end >= 0:
             last, split = start[0], []
             for f in sorted(found, key=lambda f: f.line):
-                split += [_gap_marker(f.line - last - 1)] if f.line - last > 1 else []
+                split += [gap_marker(f.line - last - 1)] if f.line - last > 1 else []
                 split.append(f.text)
                 last = f.line
             shown[k] = split
@@ -1011,18 +1012,15 @@ def _recounted(gap: re.Match[str], lines: int, shown: int) -> str:
     left out in all, ``shown`` fewer; with no gap left, it counts only those.
     """
     if gap["all"] is None:
-        return _gap_marker(lines) if lines else ""
+        return gap_marker(lines) if lines else ""
     left_out = int(gap["all"]) - shown
     if not left_out:
         return ""
     total, rest = gap["total"], gap["rest"]
     if not lines:
         return f"[… {left_out} of {total} lines{rest}"
-    return f"[… {lines} more lines ({left_out} of {total} in all){rest}"
-
-
-def _gap_marker(lines: int) -> str:
-    return f"[… {lines} line{'s' * (lines > 1)}]"
+    more = "1 more line" if lines == 1 else f"{lines} more lines"
+    return f"[… {more} ({left_out} of {total} in all){rest}"
 
 
 def fallback(text: str, request: Request) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from agent_baton.compress.git_log import commit_heads
 _FRAME = re.compile(r" {0,8}\d{1,4}: \S")
 _AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
 # A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
-_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of (\S+) omitted$")
+_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines? of (\S+) omitted$")
 _MIN_FRAMES = 2
 _SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
