@@ -890,3 +890,25 @@ def test_a_marker_for_one_line_left_out_says_line():
     text = compress("\n\n".join(stanzas), key="k").text
     assert "[… 1 line]" in text
     assert "[… 1 lines" not in text
+
+
+def test_a_failure_quoted_in_a_line_of_no_data_comes_back_as_that_input_line():
+    # msgunfmt of libc's catalogue: `msgstr "…: %m\n"` was put back as `%s: error …: %m`,
+    # a line the input never had (a PO file is no JSON document whose strings it holds).
+    from agent_baton.compress.guarantees import input_lines, restore_failures
+
+    entries = [
+        f'msgid "option {i} is ignored\\n"\nmsgstr "opcion {i} es ignorate\\n"' for i in range(30)
+    ]
+    entries.insert(
+        12, 'msgid "%s: file open error: %m\\n"\nmsgstr "%s: error al aperir le file: %m\\n"'
+    )
+    original = "\n\n".join(entries)
+    kept = [line for line in original.splitlines() if "error" not in line]
+    repaired = restore_failures(original, "\n".join(kept))
+    assert 'msgstr "%s: error al aperir le file: %m\\n"' in repaired.splitlines()
+    assert set(repaired.splitlines()) <= input_lines(original)
+    # In data (a JSON message's content) the string's own line is the line to show.
+    chat = json.dumps([{"role": "tool", "content": "step 1\nError: disk full\ndone"}], indent=1)
+    kept = [line for line in chat.splitlines() if "Error" not in line]
+    assert "Error: disk full" in restore_failures(chat, "\n".join(kept)).splitlines()

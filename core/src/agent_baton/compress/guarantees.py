@@ -920,14 +920,36 @@ def _fold_pattern(shown: str) -> re.Pattern[str]:
 
 
 def restore_failures(original: str, compressed: str) -> str:
-    """``compressed`` with the failures it lost put back, at their place if it can tell.
+    r"""``compressed`` with the failures it lost put back, at their place if it can tell.
 
     An output line equal to an input line (or to a line of a quoted string in one) places
     what follows it (a failure before all of them goes first); failures when no line can be
     placed go at the end under a label, so none is lost. A failure inside a quoted string
-    comes back as its line, unescaped.
+    comes back as its line, unescaped, where that is a line the input may show (a string
+    value of data: a JSON document, a repr); elsewhere (a PO file's ``msgstr "…: %m\n"``,
+    a log line quoting one) as the input line that holds it, unless too long to keep.
     """
-    return put_back(original, compressed, missing_failures(original, compressed))
+    missing = missing_failures(original, compressed)
+    if any(f.part for f in missing):
+        missing = _as_input_lines(original, missing)
+    return put_back(original, compressed, missing)
+
+
+def _as_input_lines(original: str, missing: list[Failure]) -> list[Failure]:
+    """``missing`` with each quoted failure that is no input line as the line holding it."""
+    allowed = input_lines(original)
+    lines = original.splitlines()
+    out: list[Failure] = []
+    held: set[int] = set()  # input lines put back whole, once for all their failures
+    for failure in missing:
+        line = lines[failure.line]
+        if failure.part and failure.text not in allowed and len(line) < VIEW_CHARS:
+            if failure.line not in held:
+                held.add(failure.line)
+                out.append(Failure(failure.line, line))
+        elif not (failure.line in held and failure.part):
+            out.append(failure)
+    return out
 
 
 def put_back(original: str, compressed: str, missing: list[Failure], label: str = RESTORED) -> str:
