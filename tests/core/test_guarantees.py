@@ -912,3 +912,39 @@ def test_a_failure_quoted_in_a_line_of_no_data_comes_back_as_that_input_line():
     chat = json.dumps([{"role": "tool", "content": "step 1\nError: disk full\ndone"}], indent=1)
     kept = [line for line in chat.splitlines() if "Error" not in line]
     assert "Error: disk full" in restore_failures(chat, "\n".join(kept)).splitlines()
+
+
+def test_a_dump_of_a_few_huge_lines_has_them_cut(tmp_path: Path):
+    # sqlite3's .dump of a table with JSON columns (crewAI's task outputs): a few INSERT lines
+    # of 10k-150k characters hold the tokens. Detection raised on csv's field limit, and the
+    # fold, keeping the failure lines whole, saved nothing: no line was cut.
+    import shutil
+    import sqlite3
+
+    if shutil.which("sqlite3") is None:
+        pytest.skip("no sqlite3 command")
+    path = tmp_path / "outputs.db"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE outputs (\n    task_id TEXT PRIMARY KEY,\n    output JSON,\n"
+        "    inputs JSON\n)"
+    )
+    for i, size in enumerate((300, 2_500, 12_000, 150_000, 40_000)):
+        raw = "\n\n".join(
+            f"## Finding {k}\nModel {k} scored {k * 7 % 100}, see `eval_{k}.py`."
+            + ("\nError: rate limit reached, retrying" if k == 3 else "")
+            for k in range(size // 80)
+        )
+        row = (f"id-{i}", json.dumps({"raw": raw}), json.dumps({"topic": "AI"}))
+        db.execute("INSERT INTO outputs VALUES (?, ?, ?)", row)
+    db.commit()
+    db.close()
+    text = subprocess.run(
+        ["sqlite3", str(path), ".dump"], capture_output=True, text=True, check=True
+    ).stdout
+    from agent_baton.compress.detect import kinds
+
+    assert kinds(text)  # no csv.Error out of detection
+    result = compress(text, key="k")
+    assert result.compressed_tokens < result.original_tokens // 4
+    assert violations(text, result.text) == []

@@ -1048,16 +1048,29 @@ def _recounted(gap: re.Match[str], lines: int, shown: int) -> str:
 def fallback(text: str, request: Request) -> tuple[str, str] | None:
     """The line-level fallback for text no compressor shortened; None if it cannot cut."""
     from agent_baton.compress.logs import compress_lines  # the fold is the fallback
-    from agent_baton.compress.prose import cut_line
 
     produced = compress_lines(text, request)
-    if produced is not None:
-        return produced
-    lines = text.splitlines()
+    # The fold's lines too long to keep whole (failure lines of a dump's JSON columns) cut.
+    folded = produced[0] if produced is not None and len(produced[0]) < len(text) else text
+    cut = cut_long_lines(folded, text, request)
+    return produced if cut is None else (cut, "fallback:cut-lines")
+
+
+def cut_long_lines(out: str, original: str, request: Request) -> str | None:
+    """``out`` with each input line of ``original`` in it over :data:`_WIDE` characters cut.
+
+    A cut line keeps its start and a marker counting the characters left; other lines
+    (markers, folds, what a compressor re-rendered) stay. None when no line is that long.
+    """
+    from agent_baton.compress.prose import cut_line
+
+    lines = out.splitlines()
     if not any(len(line) > _WIDE for line in lines):
         return None
+    inputs = set(original.splitlines()) if out is not original else None
     width = max(200, _WIDE >> request.level)
-    return "\n".join(cut_line(line, width) for line in lines), "fallback:cut-lines"
+    cut = [cut_line(line, width) if inputs is None or line in inputs else line for line in lines]
+    return None if cut == lines else "\n".join(cut)
 
 
 def input_lines(text: str) -> set[str]:
