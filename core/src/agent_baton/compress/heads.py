@@ -68,7 +68,7 @@ def _defined(lines: list[str]) -> tuple[list[int], list[int]]:
     naming: list[int] = []
     signing: list[int] = []
     for i, line in enumerate(lines):
-        found = _BODY.match(line) if i and "lines of" in line else None
+        found = _BODY.match(line) if i and " of " in line else None
         if found is None or not lines[i - 1].strip():
             continue
         name = re.compile(rf"(?<![\w$]){re.escape(found[1])}(?![\w$])")
