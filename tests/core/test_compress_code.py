@@ -432,9 +432,7 @@ def test_a_run_of_one_short_line_and_blanks_stays_rather_than_its_marker():
         pytest.skip("no JDK src.zip")
     out = compress(source, key="Optional.java").text.splitlines()
     pairs = list(itertools.pairwise(out))
-    assert not [
-        b for a, b in pairs if a.strip() == "// [… 1 line]" and b.lstrip().startswith("* ")
-    ]
+    assert not [b for a, b in pairs if a.strip() == "// [… 1 line]" and b.lstrip().startswith("* ")]
     assert sum(a.strip() == "/**" and b.lstrip().startswith("* ") for a, b in pairs) >= 10
     assert not violations(source, "\n".join(out))
 
