@@ -1446,5 +1446,5 @@ def test_a_line_no_longer_than_its_marker_stays_in_place_of_the_marker():
     source = f"export interface Settings {{\n{members}}}\n"
     out, _ = compress_code(source, Request())
     assert out.count("// Deprecated.") == 20
-    assert "// [… 1 lines]" not in out and "field7?: string | undefined;" in out
+    assert "// [… 1 line]" not in out and "field7?: string | undefined;" in out
     assert len(out) < 0.7 * len(source)

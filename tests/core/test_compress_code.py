@@ -426,15 +426,13 @@ def test_the_brace_scanner_reads_blocks_opened_below_and_one_branch_of_a_conditi
 
 def test_a_run_of_one_short_line_and_blanks_stays_rather_than_its_marker():
     # Above each Javadoc's kept first line, a blank line and `/**` were cut and marked
-    # `// [… 1 lines]`: the marker is longer than what it replaced.
+    # `// [… 1 line]`: the marker is longer than what it replaced.
     source = _jdk_source("java.base/java/util/Optional.java")
     if source is None:
         pytest.skip("no JDK src.zip")
     out = compress(source, key="Optional.java").text.splitlines()
     pairs = list(itertools.pairwise(out))
-    assert not [
-        b for a, b in pairs if a.strip() == "// [… 1 lines]" and b.lstrip().startswith("* ")
-    ]
+    assert not [b for a, b in pairs if a.strip() == "// [… 1 line]" and b.lstrip().startswith("* ")]
     assert sum(a.strip() == "/**" and b.lstrip().startswith("* ") for a, b in pairs) >= 10
     assert not violations(source, "\n".join(out))
 

@@ -120,6 +120,17 @@ def test_json_after_a_line_of_prose():
     assert result.transforms[0].startswith("json:")
 
 
+def test_the_lines_around_json_keep_their_blanks():
+    # cargo --message-format=json: its "   Compiling" line (on stderr) before the messages.
+    body = json.dumps(orders(100))
+    text = "   Compiling cr v0.1.0 (/tmp/cr)\n" + body + "\n    Finished `dev` profile\n"
+    result = compress(text)
+    lines = result.text.splitlines()
+    assert result.transforms[0].startswith("json:")
+    assert lines[0] == "   Compiling cr v0.1.0 (/tmp/cr)"
+    assert lines[-1] == "    Finished `dev` profile"
+
+
 def test_parse_embedded_rejects_prose_with_braces():
     assert parse_embedded("use {x} and [y] in the template " * 20) is None
     assert parse_embedded("") is None

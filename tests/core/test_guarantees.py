@@ -855,3 +855,96 @@ def test_a_run_of_kept_lines_is_placed_across_the_blank_lines_it_left_out():
     compressed = "#else\n#define P __printf__\n[… 2 lines]\n#endif\nint f(void);\nint g(void);"
     assert unmarked_omissions(original, compressed) == []
     assert unmarked_omissions(original, compressed.replace("[… 2 lines]\n", "")) != []
+
+
+def test_a_log_kept_whole_but_one_cut_line_says_nothing_else_was_omitted():
+    # nox's build session: twine's command line (several hundred characters) is cut, and
+    # every line is kept; a marker saying "0 of 12 lines omitted" told of nothing.
+    dists = [
+        f"/home/user/projects/agent-baton/dist/agent_{name}-0.1.0{end}"
+        for name in ("baton", "baton_autogen", "baton_crewai", "baton_langchain")
+        for end in ("-py3-none-any.whl", ".tar.gz")
+    ]
+    lines = [
+        "Successfully built baton_autogen-0.1.0.tar.gz and baton_autogen-0.1.0-py3-none-any.whl",
+        "nox > twine check --strict " + " ".join(dists),
+        *(f"Checking {dist}: PASSED" for dist in dists),
+        "nox > all four distributions are version 0.1.0",
+        "nox > Session build was successful in 26 seconds.",
+    ]
+    text = compress("\n".join(lines), key="k").text
+    assert "more characters of this line omitted" in text
+    assert not re.search(r"\[… 0 ", text)
+
+
+def test_a_marker_for_one_line_left_out_says_line():
+    # dpkg's status: each package's description, a line too long to keep as a setting.
+    stanzas = [
+        f"Package: lib{i}\nStatus: install ok installed\nPriority: optional\nSection: libs\n"
+        f"Installed-Size: {100 + i}\nMaintainer: Team <team@example.org>\n"
+        f"Architecture: amd64\nVersion: 1.{i}-1\nDepends: libc6 (>= 2.{i})\n"
+        f"Description: library number {i}\n This library number {i} provides the routines"
+        " that the programs of the suite share, so that each of them links to one copy only."
+        for i in range(40)
+    ]
+    text = compress("\n\n".join(stanzas), key="k").text
+    assert "[… 1 line]" in text
+    assert "[… 1 lines" not in text
+
+
+def test_a_failure_quoted_in_a_line_of_no_data_comes_back_as_that_input_line():
+    # msgunfmt of libc's catalogue: `msgstr "…: %m\n"` was put back as `%s: error …: %m`,
+    # a line the input never had (a PO file is no JSON document whose strings it holds).
+    from agent_baton.compress.guarantees import input_lines, restore_failures
+
+    entries = [
+        f'msgid "option {i} is ignored\\n"\nmsgstr "opcion {i} es ignorate\\n"' for i in range(30)
+    ]
+    entries.insert(
+        12, 'msgid "%s: file open error: %m\\n"\nmsgstr "%s: error al aperir le file: %m\\n"'
+    )
+    original = "\n\n".join(entries)
+    kept = [line for line in original.splitlines() if "error" not in line]
+    repaired = restore_failures(original, "\n".join(kept))
+    assert 'msgstr "%s: error al aperir le file: %m\\n"' in repaired.splitlines()
+    assert set(repaired.splitlines()) <= input_lines(original)
+    # In data (a JSON message's content) the string's own line is the line to show.
+    chat = json.dumps([{"role": "tool", "content": "step 1\nError: disk full\ndone"}], indent=1)
+    kept = [line for line in chat.splitlines() if "Error" not in line]
+    assert "Error: disk full" in restore_failures(chat, "\n".join(kept)).splitlines()
+
+
+def test_a_dump_of_a_few_huge_lines_has_them_cut(tmp_path: Path):
+    # sqlite3's .dump of a table with JSON columns (crewAI's task outputs): a few INSERT lines
+    # of 10k-150k characters hold the tokens. Detection raised on csv's field limit, and the
+    # fold, keeping the failure lines whole, saved nothing: no line was cut.
+    import shutil
+    import sqlite3
+
+    if shutil.which("sqlite3") is None:
+        pytest.skip("no sqlite3 command")
+    path = tmp_path / "outputs.db"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE outputs (\n    task_id TEXT PRIMARY KEY,\n    output JSON,\n"
+        "    inputs JSON\n)"
+    )
+    for i, size in enumerate((300, 2_500, 12_000, 150_000, 40_000)):
+        raw = "\n\n".join(
+            f"## Finding {k}\nModel {k} scored {k * 7 % 100}, see `eval_{k}.py`."
+            + ("\nError: rate limit reached, retrying" if k == 3 else "")
+            for k in range(size // 80)
+        )
+        row = (f"id-{i}", json.dumps({"raw": raw}), json.dumps({"topic": "AI"}))
+        db.execute("INSERT INTO outputs VALUES (?, ?, ?)", row)
+    db.commit()
+    db.close()
+    text = subprocess.run(
+        ["sqlite3", str(path), ".dump"], capture_output=True, text=True, check=True
+    ).stdout
+    from agent_baton.compress.detect import kinds
+
+    assert kinds(text)  # no csv.Error out of detection
+    result = compress(text, key="k")
+    assert result.compressed_tokens < result.original_tokens // 4
+    assert violations(text, result.text) == []

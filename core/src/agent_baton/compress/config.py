@@ -20,6 +20,7 @@ import re
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import KEY_COLUMN, budget_chars, pick_rows
+from agent_baton.compress.markers import gap as gap_marker
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
@@ -290,7 +291,7 @@ def _render(
     for i, line in enumerate(lines):
         if i in dropped:
             if gap:
-                out.append(f"# [… {gap} lines]")
+                out.append(f"# {gap_marker(gap)}")
                 gap = 0
             skipped += _SECTION.match(line) is not None
             continue
@@ -299,13 +300,13 @@ def _render(
             skipped = 0
         if i in keep:
             if gap:
-                out.append(f"# [… {gap} lines]")
+                out.append(f"# {gap_marker(gap)}")
                 gap = 0
             out.append(line)
         else:
             gap += 1
     if gap:
-        out.append(f"# [… {gap} lines]")
+        out.append(f"# {gap_marker(gap)}")
     if skipped:
         out.append(f"# {note(f'{skipped} section' + ('s' if skipped > 1 else ''))}")
     return out

@@ -14,7 +14,7 @@ from itertools import groupby
 
 from agent_baton.compress.guarantees import failing_lines_of
 from agent_baton.compress.logs import problem_lines
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import gap, omitted
 
 _EDGE = 20  # lines kept at the head and at the tail
 _WIDTH = 2000  # characters a kept line keeps
@@ -56,7 +56,7 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
         size = len(list(run))
         if shape is None or (size >= _FOLD and used < budget and shape.strip()):
             if loose:
-                out.append(f"[… {loose} lines]")
+                out.append(gap(loose))
                 loose = 0
             if shape is None:  # kept lines: only exact repeats fold, never blank ones
                 for line, same in groupby(lines[i : i + size]):
@@ -72,7 +72,7 @@ def compress_fallback(text: str, key: str | None, budget: int) -> str:
             loose += size
         i += size
     if loose:
-        out.append(f"[… {loose} lines]")
+        out.append(gap(loose))
     what = f"{n - len(keep)} of {n} lines"
     if last >= first:
         what += f", {last - first + 1} of them problem lines,"

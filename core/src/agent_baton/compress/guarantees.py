@@ -50,6 +50,7 @@ from typing import cast
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
+from agent_baton.compress.markers import gap as gap_marker
 from agent_baton.compress.memo import answers, line_answer, once
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
@@ -950,14 +951,36 @@ def _fold_pattern(shown: str) -> re.Pattern[str]:
 
 
 def restore_failures(original: str, compressed: str) -> str:
-    """``compressed`` with the failures it lost put back, at their place if it can tell.
+    r"""``compressed`` with the failures it lost put back, at their place if it can tell.
 
     An output line equal to an input line (or to a line of a quoted string in one) places
     what follows it (a failure before all of them goes first); failures when no line can be
     placed go at the end under a label, so none is lost. A failure inside a quoted string
-    comes back as its line, unescaped.
+    comes back as its line, unescaped, where that is a line the input may show (a string
+    value of data: a JSON document, a repr); elsewhere (a PO file's ``msgstr "…: %m\n"``,
+    a log line quoting one) as the input line that holds it, unless too long to keep.
     """
-    return put_back(original, compressed, missing_failures(original, compressed))
+    missing = missing_failures(original, compressed)
+    if any(f.part for f in missing):
+        missing = _as_input_lines(original, missing)
+    return put_back(original, compressed, missing)
+
+
+def _as_input_lines(original: str, missing: list[Failure]) -> list[Failure]:
+    """``missing`` with each quoted failure that is no input line as the line holding it."""
+    allowed = input_lines(original)
+    lines = original.splitlines()
+    out: list[Failure] = []
+    held: set[int] = set()  # input lines put back whole, once for all their failures
+    for failure in missing:
+        line = lines[failure.line]
+        if failure.part and failure.text not in allowed and len(line) < VIEW_CHARS:
+            if failure.line not in held:
+                held.add(failure.line)
+                out.append(Failure(failure.line, line))
+        elif not (failure.line in held and failure.part):
+            out.append(failure)
+    return out
 
 
 def input_positions(original: str, out: list[str]) -> list[tuple[int, int] | None]:
@@ -1025,7 +1048,7 @@ def put_back(original: str, compressed: str, missing: list[Failure], label: str 
         if start is not None and not start[1] and not any(f.part for f in found) and end >= 0:
             last, split = start[0], []
             for f in sorted(found, key=lambda f: f.line):
-                split += [_gap_marker(f.line - last - 1)] if f.line - last > 1 else []
+                split += [gap_marker(f.line - last - 1)] if f.line - last > 1 else []
                 split.append(f.text)
                 last = f.line
             shown[k] = split
@@ -1051,33 +1074,43 @@ def _recounted(gap: re.Match[str], lines: int, shown: int) -> str:
     left out in all, ``shown`` fewer; with no gap left, it counts only those.
     """
     if gap["all"] is None:
-        return _gap_marker(lines) if lines else ""
+        return gap_marker(lines) if lines else ""
     left_out = int(gap["all"]) - shown
     if not left_out:
         return ""
     total, rest = gap["total"], gap["rest"]
     if not lines:
         return f"[… {left_out} of {total} lines{rest}"
-    return f"[… {lines} more lines ({left_out} of {total} in all){rest}"
-
-
-def _gap_marker(lines: int) -> str:
-    return f"[… {lines} line{'s' * (lines > 1)}]"
+    more = "1 more line" if lines == 1 else f"{lines} more lines"
+    return f"[… {more} ({left_out} of {total} in all){rest}"
 
 
 def fallback(text: str, request: Request) -> tuple[str, str] | None:
     """The line-level fallback for text no compressor shortened; None if it cannot cut."""
     from agent_baton.compress.logs import compress_lines  # the fold is the fallback
-    from agent_baton.compress.prose import cut_line
 
     produced = compress_lines(text, request)
-    if produced is not None:
-        return produced
-    lines = text.splitlines()
+    # The fold's lines too long to keep whole (failure lines of a dump's JSON columns) cut.
+    folded = produced[0] if produced is not None and len(produced[0]) < len(text) else text
+    cut = cut_long_lines(folded, text, request)
+    return produced if cut is None else (cut, "fallback:cut-lines")
+
+
+def cut_long_lines(out: str, original: str, request: Request) -> str | None:
+    """``out`` with each input line of ``original`` in it over :data:`_WIDE` characters cut.
+
+    A cut line keeps its start and a marker counting the characters left; other lines
+    (markers, folds, what a compressor re-rendered) stay. None when no line is that long.
+    """
+    from agent_baton.compress.prose import cut_line
+
+    lines = out.splitlines()
     if not any(len(line) > _WIDE for line in lines):
         return None
+    inputs = set(original.splitlines()) if out is not original else None
     width = max(200, _WIDE >> request.level)
-    return "\n".join(cut_line(line, width) for line in lines), "fallback:cut-lines"
+    cut = [cut_line(line, width) if inputs is None or line in inputs else line for line in lines]
+    return None if cut == lines else "\n".join(cut)
 
 
 def input_lines(text: str) -> set[str]:

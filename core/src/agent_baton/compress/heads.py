@@ -21,7 +21,7 @@ from agent_baton.compress.options import option_heads
 _FRAME = re.compile(r" {0,8}\d{1,4}: \S")
 _AT = re.compile(r"\s+at \S+:\d+(?::\d+)?$")
 # A body a code skeleton left out under its definition: "    # … 12 lines of parse omitted".
-_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines of (\S+) omitted$")
+_BODY = re.compile(r"\s*+\S{1,3} … [\d,]+ lines? of (\S+) omitted$")
 _MIN_FRAMES = 2
 # A line that only closes a block: Ruby's and Lua's ``end``, a shell's ``fi``, braces.
 _CLOSER = re.compile(r"[ \t]*(?:end|fi|done|esac|[\]})]+[;,]?)[ \t]*$")
@@ -93,7 +93,7 @@ def _defined(lines: list[str]) -> tuple[list[int], list[int]]:
     naming: list[int] = []
     signing: list[int] = []
     for i, line in enumerate(lines):
-        found = _BODY.match(line) if i and "lines of" in line else None
+        found = _BODY.match(line) if i and " of " in line else None
         if found is None or not lines[i - 1].strip():
             continue
         name = re.compile(rf"(?<![\w$]){re.escape(found[1])}(?![\w$])")

@@ -89,7 +89,7 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
 
     notebook = compress_notebook(document, data, request, budget)
     if notebook is not None:
-        return "\n".join(p for p in (before.strip(), notebook, after.strip()) if p), "json:notebook"
+        return "\n".join(p for p in (_kept(before), notebook, _kept(after)) if p), "json:notebook"
     if "\n" in document.strip():
         # Its own lines, cut between values: a view would show lines that are not its.
         from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
@@ -104,18 +104,31 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
             items = compress_rows(document, request)
             if items is None:
                 return None
-            return "\n".join(p for p in (before.strip(), items, after.strip()) if p), "json:rows"
+            return "\n".join(p for p in (_kept(before), items, _kept(after)) if p), "json:rows"
         transform = "json:outline" if body == document else "json:outline+sample"
         return "\n".join(
             p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
         ), transform
     renderer = _Renderer(request, budget)
     body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
-    parts = [p for p in (before.strip(), body, after.strip()) if p]
+    parts = [p for p in (_kept(before), body, _kept(after)) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
+
+
+def _kept(prose: str) -> str:
+    """The lines around a document, its blank ones at either end aside, each byte for byte.
+
+    A stripped line is no input line: cargo's ``   Compiling cr v0.1.0`` keeps its blanks.
+    """
+    lines = prose.splitlines()
+    while lines and not lines[0].strip():
+        del lines[0]
+    while lines and not lines[-1].strip():
+        del lines[-1]
+    return "\n".join(lines)
 
 
 def compress_repr(text: str, request: Request) -> tuple[str, str] | None:

@@ -837,6 +837,8 @@ def _assemble(
     if gap:
         out.append(_gap(gap, repeats))
     left_out = len(lines) - len(keep)
+    if not left_out:  # all kept, some cut: each cut says so itself
+        return "\n".join(out)
     templates = len(summarised)
     plural = "" if templates == 1 else "s"
     what = f"{left_out} of {len(lines)} lines ({templates} repeated template{plural})"

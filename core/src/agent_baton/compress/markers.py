@@ -92,6 +92,16 @@ def note(text: str) -> str:
     return f"[… {BREAK.sub(_escaped, text)}]"
 
 
+def lines_said(lines: int) -> str:
+    """``lines`` counted in words: ``1 line``, ``12 lines``."""
+    return f"{lines} line{'' if lines == 1 else 's'}"
+
+
+def gap(lines: int) -> str:
+    """The marker for ``lines`` input lines left out here: ``[… 1 line]``, ``[… 12 lines]``."""
+    return f"[… {lines_said(lines)}]"
+
+
 def _escaped(match: re.Match[str]) -> str:
     return json.dumps(match.group())[1:-1]
 

@@ -36,6 +36,7 @@ from agent_baton.compress.fallback import compress_fallback
 from agent_baton.compress.guarantees import (
     FALLBACK_TOKENS,
     LINE_KINDS,
+    cut_long_lines,
     failures,
     fallback,
     is_source,
@@ -193,6 +194,17 @@ def compress(
                     cut, tokens = _with_failures(text, cut, tokens, counting.result, count)
                 if cut is not text:
                     out, out_tokens, transforms = cut, tokens, transforms + attempt[2]
+        elif out_tokens is not None and _far_from_bound(text, out):
+            # A compressor that kept most of a text of a few huge lines (a database dump's
+            # JSON columns, where a fold saved a few tokens): its long input lines are cut.
+            cut_out = cut_long_lines(out, text, request)
+            if cut_out is not None:
+                tokens = count(cut_out)
+                if not is_source(transforms):
+                    cut_out, tokens = _with_failures(text, cut_out, tokens, counting.result, count)
+                if cut_out is not text and tokens < out_tokens:
+                    out, out_tokens = cut_out, tokens
+                    transforms = [*transforms, "fallback:cut-lines"]
         if out is not text and out_tokens is not None:
             # Whatever the kind: a conflicted file's conflicts are what is left to resolve
             # (all of the file when they are most of it).
@@ -249,6 +261,11 @@ def compress(
             if out_tokens >= original_tokens:
                 out, out_tokens = text, original_tokens
     return CompressionResult(out, original_tokens, out_tokens, transforms)
+
+
+def _far_from_bound(text: str, out: str) -> bool:
+    """Whether ``out`` is over twice what a compressed form of ``text`` may take."""
+    return len(out) > 2 * budget_chars(len(text), Request())
 
 
 def _with_failures(

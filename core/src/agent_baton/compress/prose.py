@@ -551,7 +551,8 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
         # The last marker stands where the text's last lines were left out, if they were;
         # its count is of all the lines left out, those of blocks shown in their own way too.
         total = dropped + hidden + gap
-        what = [f"{gap} more lines ({total} of {len(lines)} in all)"] if gap else []
+        more = "1 more line" if gap == 1 else f"{gap} more lines"
+        what = [f"{more} ({total} of {len(lines)} in all)"] if gap else []
         what += [f"{total} of {len(lines)} lines"] if dropped and not gap else []
         what += [f"{cut} sentences of long lines"] if cut else []
         out.append(omitted(" and ".join(what), request.key))

@@ -224,8 +224,12 @@ def _records(
 
     ``csv`` reads a quoted field on across line breaks; a quote that never closes would make
     one record of everything after it, so such text is no table (unless it was ``cut`` there).
+    A field over the csv module's size limit (a JSON column of a database dump) is none either.
     """
-    parsed = list(csv.reader(lines, delimiter=delimiter))
+    try:
+        parsed = list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return None
     if len(parsed) == len(lines):
         return lines, parsed
     reader = csv.reader(lines, delimiter=delimiter, strict=not cut)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent_baton.compress.markers import omitted, worth_marking
+from agent_baton.compress.markers import lines_said, omitted, worth_marking
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.repeats import Shown
 from agent_baton.search import query_terms, rank_texts, terms
@@ -146,11 +146,11 @@ class Skeleton:
                 indent = _indent(line)
                 if body:
                     name = self.owners[owner].name
-                    marker = f"{indent}{self.comment} … {count} lines of {name} omitted"
+                    marker = f"{indent}{self.comment} … {lines_said(count)} of {name} omitted"
                 else:
                     imports = self._imports(i, j)
                     said = f": {imports} import{'s' if imports > 1 else ''}" if imports else ""
-                    marker = f"{indent}{self.comment} [… {count} lines{said}]"
+                    marker = f"{indent}{self.comment} [… {lines_said(count)}{said}]"
                 if not body and not level and not worth_marking(self.lines[i:j], marker):
                     # Comment lines costing less than their marker saves (``// Deprecated.``,
                     # a section's banner) are kept, unless a budget asks for a harder level.
@@ -325,7 +325,7 @@ def _merge_counts(lines: list[str], comment: str) -> list[str]:
         if found and before and found.group(2) == before.group(2) == comment:
             total = int(before.group(3)) + int(found.group(3))
             above = " as above" if before.group(4) and found.group(4) else ""
-            out[-1] = f"{before.group(1)}{comment} [… {total} lines{above}]"
+            out[-1] = f"{before.group(1)}{comment} [… {lines_said(total)}{above}]"
         else:
             out.append(line)
     return out
