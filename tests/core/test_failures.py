@@ -795,3 +795,15 @@ def test_a_crash_keeps_the_lines_that_say_how_the_process_died(tmp_path, tool, m
     for budget in (None, max(150, COUNT(output) // 10)):
         kept = compress(output, max_tokens=budget, key="run.log").text.splitlines()
         assert [line for line in lines if line not in kept] == [], budget
+
+
+def test_a_terminate_line_keeps_the_line_under_it_at_every_level():
+    # C++'s runtime writes its message on the line under ``terminate called …`` (``  what():
+    # …``): both lines are the failure, whatever the line under it says.
+    lines = [ROUTINE["listing"][i % 60] for i in range(80)]
+    lines.insert(3, "terminate called after throwing an instance of 'std::runtime_error'")
+    text = "\n".join(lines)
+    for level in range(5):
+        produced = compress_lines(text, Request(key="k", level=level))
+        assert produced is not None
+        assert missing_failures(text, produced[0]) == []

@@ -698,10 +698,13 @@ def announced(lines: list[str], found: list[int]) -> set[int]:
     (``index out of bounds: the len is 0 but the index is 7``): the failure is both lines.
     """
     return {
-        i + 1
-        for i in found
-        if i + 1 < len(lines) and lines[i + 1].strip() and _ANNOUNCES.search(lines[i])
+        i + 1 for i in found if i + 1 < len(lines) and lines[i + 1].strip() and announces(lines[i])
     }
+
+
+def announces(line: str) -> bool:
+    """Whether a failure line gives its message on the next line (Rust's panic, C++'s terminate)."""
+    return _ANNOUNCES.search(line) is not None
 
 
 def elaborations(lines: list[str], found: list[int]) -> set[int]:

@@ -25,6 +25,7 @@ from agent_baton.compress.git_log import commit_heads
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
+    announces,
     failure_candidates,
     is_failure,
     lines_holding,
@@ -618,9 +619,10 @@ def _heads(line: str) -> bool:
 
     Doctest's ``Failed example:`` over the example, ``Exception raised:`` over the
     traceback: every such block repeats the same heading, and only the line under it tells
-    one failure from another.
+    one failure from another; C++'s ``terminate called after throwing an instance of 'E'``
+    over its ``what():`` line.
     """
-    return line.rstrip().endswith(":")
+    return line.rstrip().endswith(":") or announces(line)
 
 
 def _named(lines: list[_Line], i: int) -> str:
