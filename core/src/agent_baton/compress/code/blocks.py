@@ -70,7 +70,10 @@ _DIRECTIVE_LINE = re.compile(
     r"|`[^`\n]*+`))*+)(?P<open>[^\S\n]*+\{)?(?:[^\S\n]++#[^\n]*+)?[^\S\n]*+"
 )
 _LINE_COMMENT = re.compile(r"[^\S\n]*+(?:[#!][^\n]*+)?")
-_CALL = re.compile(r"[A-Za-z_]\w*+\(")  # a call in a word: a program's line
+# A call in a word: a program's line. Tried only where a run of word characters starts, its
+# first letter taken once: a start inside the run would read the same run to the same end
+# (a 20,000-letter word: 0.9 s -> 1 ms, the same answers on a million real and random words).
+_CALL = re.compile(r"(?<!\w)(?>\w*?[A-Za-z_])\w*+\(")
 # A statement's first character in other languages: a comment's ("//", "/*", " * ", TeX's "%")
 # or a command's ("\\hyphenation{").
 # (Caddy's "*.example.com" is a site's name.)
