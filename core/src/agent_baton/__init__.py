@@ -20,7 +20,8 @@ from agent_baton.backends import (
     RedisBackend,
 )
 from agent_baton.compress import CompressionResult
-from agent_baton.context import SharedContext
+from agent_baton.content import Content
+from agent_baton.context import MAX_KEY_CHARS, SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, TokenCounterError, get_token_counter
@@ -28,10 +29,12 @@ from agent_baton.version import distribution_version
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MAX_KEY_CHARS",
     "Backend",
     "BackendError",
     "BackendUnavailableError",
     "CompressionResult",
+    "Content",
     "ContextEntry",
     "CorruptEntryError",
     "EntryTooLargeError",

@@ -43,6 +43,9 @@ from agent_baton.tokens import (
 T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
+# A key is a name: it is repeated in every marker of its compressed form and in its render
+# header (a 100,000-character key left render no room for anything, and it returned "").
+MAX_KEY_CHARS = 256
 _DERIVED_SHARE = 4  # indexes and recompressions get max_bytes / 4 on top of the entries
 _ASYNC_WORKER = "async"  # the worker thread of the async twins, named agent-baton-async-0
 _ASYNC = f"agent-baton-{_ASYNC_WORKER}"
@@ -96,6 +99,10 @@ class SharedContext:
             raise ValueError(f"max_bytes must be an int >= 1 or None, not {max_bytes!r}")
         if compress_deadline is not None and not _is_positive_number(compress_deadline):
             raise ValueError(f"compress_deadline must be > 0 or None, not {compress_deadline!r}")
+        if not isinstance(model, str):
+            raise TypeError(f"model must be a str such as 'gpt-4o', not {type(model).__name__}")
+        if not model.strip():
+            raise ValueError("model must name a model, such as 'gpt-4o'; it picks the tokenizer")
         self.compress_deadline = compress_deadline
         self.model = model
         self.ttl = ttl
@@ -364,7 +371,8 @@ class SharedContext:
         ``max_tokens`` it is compressed harder until it fits (a budget too small even for the
         omission marker gives ``""``), but keeps every line that reports a failure: when those
         alone exceed ``max_tokens``, they all stay and a marker says so. The plain form is
-        cached; focused forms are cached too.
+        cached; focused forms are cached too. ``full=True`` with ``query`` or ``max_tokens``
+        raises ``ValueError``: the original is never cut (:meth:`search` finds its passages).
         """
         if query is not None and not isinstance(query, str):
             raise TypeError(f"query must be a str or None, not {type(query).__name__}")
@@ -372,6 +380,12 @@ class SharedContext:
             isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
         ):
             raise ValueError(f"max_tokens must be an int >= 1 or None, not {max_tokens!r}")
+        if full and (query or max_tokens is not None):
+            # Ignoring them would hand a caller who asked for a budget the whole original.
+            raise ValueError(
+                "full=True returns the original whole: drop query and max_tokens, or drop "
+                "full for the original compressed around them (search finds passages)"
+            )
         entry = self.get_entry(key)
         if entry is None:
             return None
@@ -488,6 +502,10 @@ class SharedContext:
         """
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
             raise ValueError(f"max_tokens must be an int >= 1, not {max_tokens!r}")
+        if query is not None and not isinstance(query, str):
+            raise TypeError(f"query must be a str or None, not {type(query).__name__}")
+        if tools is not None and not isinstance(tools, ToolNames):
+            raise TypeError(f"tools must be a ToolNames or None, not {type(tools).__name__}")
         if keys is None:
             entries = self._entries()
         else:
@@ -637,7 +655,7 @@ class SharedContext:
         return True
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and bool(key) and self.get_entry(key) is not None
+        return isinstance(key, str) and key_problem(key) is None and self.get_entry(key) is not None
 
     def __repr__(self) -> str:
         return (
@@ -795,10 +813,20 @@ def _is_positive_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
+def key_problem(key: str) -> str | None:
+    """What makes the str ``key`` unusable as a key, or ``None`` when it is a valid key."""
+    if not key:
+        return "key must be a non-empty string"
+    if len(key) > MAX_KEY_CHARS:
+        return f"key must be at most {MAX_KEY_CHARS} characters, not {len(key):,}"
+    if SCOPE_SEP in key:
+        return "key must not contain '\\x1f' (it separates scopes)"
+    return None
+
+
 def _check_key(key: object) -> None:
     if not isinstance(key, str):
         raise TypeError(f"key must be a str, not {type(key).__name__}")
-    if not key:
-        raise ValueError("key must be a non-empty string")
-    if SCOPE_SEP in key:
-        raise ValueError("key must not contain '\\x1f' (it separates scopes)")
+    problem = key_problem(key)
+    if problem is not None:
+        raise ValueError(problem)

@@ -25,7 +25,7 @@ from typing import Any, Literal, overload
 
 from agent_baton.answers import listing_answer, read_answer, search_answer
 from agent_baton.compress.markers import ToolNames
-from agent_baton.context import SharedContext
+from agent_baton.context import SharedContext, key_problem
 
 __all__ = [
     "anthropic_tool_results",
@@ -149,12 +149,14 @@ def run_tool(
             page = args.get("page", 1)
             if isinstance(page, bool) or not isinstance(page, int) or page < 1:
                 raise _BadCall(f"page must be a whole number from 1, not {json.dumps(page)}")
-            key = _text(args, "key", required=True)
+            key = _key(_text(args, "key", required=True))
             query = _text(args, "query")
             return read_answer(ctx, key, query=query, full=full, page=page, tools=tools)
         if name == tools.search:
             query = _text(args, "query", required=True)
-            return search_answer(ctx, query, key=_text(args, "key"), tools=tools)
+            within = _text(args, "key")
+            within = None if within is None else _key(within)
+            return search_answer(ctx, query, key=within, tools=tools)
         return listing_answer(ctx, tools)
     except _BadCall as exc:
         return f"Invalid arguments for {name}: {exc}. Call it again with valid arguments."
@@ -184,6 +186,14 @@ def _text(args: Mapping[str, Any], name: str, *, required: bool = False) -> str 
     if not isinstance(value, str) or (required and not value):
         raise _BadCall(f"{name} must be a non-empty string")
     return value
+
+
+def _key(key: str) -> str:
+    """``key`` when the context accepts it as a key; a model's wrong key is answered."""
+    problem = key_problem(key)
+    if problem is not None:
+        raise _BadCall(problem)
+    return key
 
 
 def _field(obj: Any, name: str) -> Any:

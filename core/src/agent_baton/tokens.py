@@ -130,8 +130,10 @@ def get_token_counter(
                 raise TokenCounterError(name, type(exc).__name__) from None
 
         return TokenCounter(name, count)
-    if not isinstance(model, str) or not model:
-        raise TypeError("model must be a non-empty string")
+    if not isinstance(model, str):
+        raise TypeError(f"model must be a str such as 'gpt-4o', not {type(model).__name__}")
+    if not model:
+        raise ValueError("model must name a model, such as 'gpt-4o'")
     wanted = encoding_name_for_model(model)
     with _cache_lock:
         counter = _cache.get(wanted)
