@@ -169,6 +169,14 @@ def test_unknown_model_warns_and_still_counts():
     assert b"unknown model" not in known.stderr
 
 
+@pytest.mark.parametrize("command", ["compress", "inspect"])
+def test_an_empty_model_is_a_usage_error(command):
+    done = run_module(command, "-", "--model", "", stdin=LOG.encode())
+    assert done.returncode == 2
+    assert b"argument --model: expected a model's name" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
 def test_latin1_input_is_decoded_with_a_warning(tmp_path, capsys):
     path = tmp_path / "notes.txt"
     path.write_bytes("Café crème: 5 € — naïve\n".encode("cp1252"))

@@ -80,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("file", help="path of the text to compress, or - for standard input")
     comp.add_argument("--query", help="keep what matches this task or question")
     comp.add_argument("--max-tokens", type=_positive_int, help="fit the result in N tokens")
-    comp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
+    comp.add_argument(
+        "--model", type=_model, default=DEFAULT_MODEL, help="model whose tokenizer counts"
+    )
     comp.add_argument("--json", action="store_true", help="print a JSON result instead")
     insp = sub.add_parser(
         "inspect",
@@ -93,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         "target", nargs="?", help="a file (- for stdin); with --namespace, a key (default: all)"
     )
     insp.add_argument("--html", metavar="OUT", help="write the HTML page to OUT")
-    insp.add_argument("--model", default=DEFAULT_MODEL, help="model whose tokenizer counts")
+    insp.add_argument(
+        "--model", type=_model, default=DEFAULT_MODEL, help="model whose tokenizer counts"
+    )
     insp.add_argument("--namespace", help="read entries of this Redis namespace instead of a file")
     insp.add_argument("--redis", metavar="URL", help="Redis URL (default: $REDIS_URL)")
     insp.add_argument(
@@ -107,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--framework", choices=(*FRAMEWORKS, "all"), default="all")
     demo.add_argument("--max-tokens", type=_positive_int, default=2000, help="handoff budget")
     return parser
+
+
+def _model(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("expected a model's name, such as gpt-4o")
+    return value
 
 
 def _positive_int(value: str) -> int:
