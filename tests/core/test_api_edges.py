@@ -53,6 +53,16 @@ def test_keys_are_bounded(ctx):
     assert ctx.keys() == [longest]
 
 
+def test_append_refuses_at_once_a_key_it_could_not_number(ctx):
+    longest = "k" * (MAX_KEY_CHARS - 8)
+    keys = [ctx.append(longest, f"run {n}").key for n in range(3)]
+    assert keys == [longest, f"{longest}#2", f"{longest}#3"]
+    assert ctx.get(f"{longest}#3") == "run 2"
+    with pytest.raises(ValueError, match="append's key must be at most 248 characters"):
+        ctx.append(longest + "k", "run 0")  # the second run could not be numbered
+    assert f"{longest}k" not in ctx
+
+
 def test_a_model_asking_for_a_key_too_long_is_answered(ctx):
     answer = run_tool(ctx, "read_shared_context", {"key": "k" * 100_000})
     assert answer.startswith("Invalid arguments for read_shared_context: key must be at most")

@@ -46,6 +46,7 @@ DEFAULT_MAX_BYTES = 256 * 2**20  # 256 MiB
 # A key is a name: it is repeated in every marker of its compressed form and in its render
 # header (a 100,000-character key left render no room for anything, and it returned "").
 MAX_KEY_CHARS = 256
+_NUMBER_ROOM = len("#9999999")  # what append may add to a key, within MAX_KEY_CHARS
 _DERIVED_SHARE = 4  # indexes and recompressions get max_bytes / 4 on top of the entries
 _ASYNC_WORKER = "async"  # the worker thread of the async twins, named agent-baton-async-0
 _ASYNC = f"agent-baton-{_ASYNC_WORKER}"
@@ -266,9 +267,16 @@ class SharedContext:
 
         For an agent that runs more than once in one scope (a supervisor calling a researcher
         twice): every run's output stays. The returned entry's ``key`` is the key used; the
-        sequence is kept per scope, so two runs never take the same key.
+        sequence is kept per scope, so two runs never take the same key. ``key`` leaves room
+        for the number: at most ``MAX_KEY_CHARS - 8`` characters.
         """
         _check_key(key)
+        if len(key) > MAX_KEY_CHARS - _NUMBER_ROOM:
+            # Refused at the first append, not when a later one numbers it past the bound.
+            raise ValueError(
+                f"append's key must be at most {MAX_KEY_CHARS - _NUMBER_ROOM} characters "
+                f"(room for its #number), not {len(key):,}"
+            )
         while True:
             with self._append_lock:
                 number = (self._sequences.get(self._prefix, key) or 0) + 1
