@@ -6,6 +6,7 @@ import asyncio
 import copy
 import dataclasses
 import functools
+import math
 import os
 import sys
 import threading
@@ -90,8 +91,10 @@ class SharedContext:
         clock: Callable[[], float] | None = None,
         compress_deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
-        if ttl is not None and not _is_positive_number(ttl):
-            raise ValueError(f"ttl must be a positive number of seconds or None, not {ttl!r}")
+        if ttl is not None and not (_is_positive_number(ttl) and math.isfinite(ttl)):
+            raise ValueError(
+                f"ttl must be a positive number of seconds or None (never expire), not {ttl!r}"
+            )
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
             raise ValueError(f"max_entries must be an int >= 1, not {max_entries!r}")
         if max_bytes is not None and (

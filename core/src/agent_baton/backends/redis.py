@@ -426,8 +426,9 @@ end
 """
 
 # ARGV: key, meta JSON, original, compressed, '1' when the compressed form is stored, ttl
-# seconds or '', ttl ms or '', max_entries, size, max_bytes or '', deadline ms or '',
-# injected now or '', '1' to store only if no live entry holds the key. 1 then the keys
+# seconds or '', ttl ms or '' (the hash never expires), max_entries, size, max_bytes or '',
+# deadline ms or '', injected now or '', '1' to store only if no live entry holds the key. 1
+# then the keys
 # dropped (expired or evicted) when stored; 0 when past the deadline, 2 when the key is held
 # (nothing stored).
 _PUT = (
@@ -510,7 +511,7 @@ if ARGV[5] == '1' then
 else
   redis.call('HDEL', h, 'c:' .. key)
 end
-if ttl then
+if ARGV[7] ~= '' then
   -- The hash outlives every entry in it: its expiry only ever grows.
   if pttl == -2 or (pttl >= 0 and pttl < tonumber(ARGV[7])) then
     redis.call('PEXPIRE', h, ARGV[7])
@@ -727,7 +728,9 @@ class RedisBackend(Backend):
         differs = entry.compressed is not entry.original and entry.compressed != entry.original
         compressed = _encode(entry.compressed) if differs else b""
         meta = json.dumps({name: getattr(entry, name) for name in _META_FIELDS}, ensure_ascii=False)
-        ttl_ms = "" if ttl is None else str(max(1, math.ceil(ttl * 1000)))
+        # A ttl past what PEXPIRE takes (1e300 s) leaves the hash without an expiry, as None.
+        ms = None if ttl is None else ttl * 1000
+        ttl_ms = "" if ms is None or ms > _FOREVER_MS else str(max(1, math.ceil(ms)))
         size = _held(entry.key, meta, original, compressed)
         deadline = self._server_clock() + self.timeout * _DEADLINE_SHARE
         args: list[Any] = [_encode(entry.key), _encode(meta), original, compressed]
@@ -924,6 +927,11 @@ ACL_RULES = (
     "~agent_baton:* +evalsha +script|load +ping +time +hkeys +hget +hmget +hset +hdel "
     "+hexists +hincrby +pttl +pexpire +persist +unlink"
 )
+
+
+# Expiries beyond this many milliseconds (285,000 years, exact in Lua's doubles) are none:
+# PEXPIRE refuses one that overflows the server's clock.
+_FOREVER_MS = 2**53
 
 
 def _held(key: str, meta: str, original: bytes, compressed: bytes) -> int:
