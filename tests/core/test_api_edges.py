@@ -109,7 +109,8 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], type[Exception], str
     ("render", (), {"query": 5}, TypeError, "query must be"),
     ("render", (), {"query": {"q": 1}}, TypeError, "query must be"),
     ("render", (), {"tools": "read"}, TypeError, "tools must be"),
-    ("render", ("k",), {}, TypeError, "not a single str"),
+    ("render", ("k",), {}, TypeError, "keys must be a list of keys or None, not str"),
+    ("render", (5,), {}, TypeError, "keys must be a list of keys or None, not int"),
     ("render", ([None],), {}, TypeError, "key must be a str"),
 ]
 

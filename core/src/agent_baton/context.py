@@ -520,8 +520,8 @@ class SharedContext:
         if keys is None:
             entries = self._entries()
         else:
-            if isinstance(keys, str):
-                raise TypeError("keys must be a list of keys, not a single str")
+            if isinstance(keys, str) or not isinstance(keys, Iterable):
+                raise TypeError(f"keys must be a list of keys or None, not {type(keys).__name__}")
             found = (self.get_entry(k) for k in dict.fromkeys(keys))
             entries = [e for e in found if e is not None]
         scores = {e.key: self._index_for(e).relevance(query) if query else 0.0 for e in entries}
