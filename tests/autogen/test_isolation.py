@@ -417,3 +417,36 @@ async def test_a_saved_model_context_loads_in_another_process(any_ctx, kit):
     assert shown[0] == "Find the code." and report not in shown[1]
     assert f'key="{text_key("researcher", report)}"' in shown[1]
     assert [m.content for m in await context.get_messages()] == shown  # compressed alike
+
+
+async def test_an_agent_used_alone_after_a_team_run_stays_out_of_the_team_scope(any_ctx, kit):
+    # A server keeps an agent between requests: after a team run, alice's, the agent runs
+    # alone for bob. Bob's tool result is stored where the read tool outside a team reads
+    # (the context as given), never in alice's team scope, whose next run would show it.
+    ctx = any_ctx
+    alice, bob = region_report(kit, 1), region_report(kit, 2)
+
+    async def fetch_report() -> str:
+        return bob
+
+    analyst = AssistantAgent(
+        "analyst",
+        kit.replay("Noted.", kit.calls(("fetch_report", {}))),
+        model_context=BatonChatCompletionContext(ctx),
+        tools=[FunctionTool(fetch_report, description="Fetch a report."), *make_context_tools(ctx)],
+    )
+    researcher = AssistantAgent(
+        "researcher", kit.replay(alice), model_context=BatonChatCompletionContext(ctx)
+    )
+    team = RoundRobinGroupChat(
+        [researcher, analyst], termination_condition=MaxMessageTermination(3)
+    )
+    await team.run(task="Report.")
+    await analyst.run(task="Fetch bob's report.")
+
+    store = team_scope(ctx, team)
+    assert store.keys() == [text_key("researcher", alice)]
+    assert not any(code(2) in e.original for e in store.entries())
+    (key,) = ctx.keys()  # bob's tool result, where the tools outside a team read
+    assert code(2) in ctx.get(key, full=True)
+    assert analyst.model_context.shared_context.keys() == [key]

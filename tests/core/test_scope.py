@@ -237,6 +237,36 @@ def test_backends_select_a_scopes_entries_where_they_are_stored(
     assert backend.entries_under("b\x1f", ttl=60, now=clock()) == []
 
 
+# Names users may choose: prefixes of each other, glob and Lua pattern characters, the
+# Redis hash's own field prefixes, newlines, NUL, a lone surrogate, two spellings of é, long.
+USER_NAMES = ["a", "ab", "a b", "a:", "*", "[a]", "%", "m:a", "d:", "l:a", "s:1", "x1:0"]
+USER_NAMES += ["\n", "a\nb", "a\x00", "\ud800", "\u00e9", "e\u0301", "#", "a#2", "a" * 3000]
+
+
+def test_scope_names_users_choose_never_reach_another_scope(
+    clock: FakeClock, backend_factory: Callable[[], Backend]
+) -> None:
+    ctx = SharedContext(ttl=60, max_entries=500, clock=clock, backend=backend_factory())
+    tags = {name: f"T{i}T" for i, name in enumerate(USER_NAMES)}
+    for name, tag in tags.items():
+        view = ctx.scope(name)
+        view.put("k", f"secret {tag} " * 30)
+        view.append("k", f"second {tag}")
+        view.scope("inner").put("k", f"nested {tag}")
+
+    for name, tag in tags.items():
+        view = ctx.scope(name)
+        others = [t for n, t in tags.items() if n != name]
+        assert view.keys() == ["k", "k#2"]
+        seen = [view.render(max_tokens=50_000), *(h.text for h in view.search(None, "T", k=50))]
+        seen += [e.original for _, e in view.entries_in_scopes()]
+        assert tag in seen[0] and not [t for t in others if any(t in text for text in seen)]
+        assert len(view.entries_in_scopes()) == 3 and view.missing_keys() == {}
+    ctx.scope("a").clear()
+    assert all(ctx.scope(n).keys() == ["k", "k#2"] for n in USER_NAMES if n != "a")
+    assert ctx.keys() == []
+
+
 def test_one_scope_flooding_its_history_leaves_another_scopes_as_it_was(
     clock: FakeClock, backend_factory: Callable[[], Backend]
 ) -> None:

@@ -359,3 +359,29 @@ def test_reports_of_crews_run_at_once_are_told_apart_by_result_or_crew(shared, m
     with pytest.raises(ValueError, match="not attached to this CrewBaton"):
         baton.report(other)
     assert baton.report(make_crew(baton)[0]).handoffs == []  # attached, not run yet
+
+
+def test_agents_kept_after_their_run_never_read_its_scope(shared, make_crew):
+    # A web app keeps its agents between requests: after a run, the tools its agents were
+    # given read the calling run's scope, else the context as given, never the run they
+    # served (an unattached crew, or one attached to a baton over another context).
+    baton = CrewBaton(shared, max_tokens=1500)
+    crew, writer_llm = make_crew(baton)
+    crew.kickoff(inputs={"region": "r1"})
+    writer = crew.agents[1]
+
+    def summary() -> Task:
+        return Task(name="summary", description=WRITER_TASK, expected_output="t", agent=writer)
+
+    Crew(agents=[writer], tasks=[summary()]).kickoff(inputs={"region": "r2"})
+    other = CrewBaton(SharedContext())
+    other.attach(Crew(agents=[writer], tasks=[summary()])).kickoff(inputs={"region": "r3"})
+
+    later = [p for p in writer_llm.prompts if "Summarise region r1" not in p]
+    assert len(later) == 8 and not any("R1-CODE" in p for p in later)
+    assert not any("- research from" in p for p in later)  # the listings: nothing of r1
+    read, search, listing = writer.tools
+    assert "R1-CODE" not in read.run(key="research", full=True)
+    assert not CODE.findall(search.run(query="CODE 250"))
+    assert "research" not in listing.run()
+    assert set(CODE.findall(baton.report().ctx.get("research", full=True))) == {"R1"}

@@ -299,7 +299,7 @@ def test_a_failing_scope_resolver_names_the_setting_and_the_run() -> None:
     assert ctx.scope("u1").keys() == ["a"]
 
 
-def shard_fetcher(ctx: SharedContext) -> tuple[Any, RoutedChatModel]:
+def shard_fetcher(ctx: SharedContext, name: str = "researcher") -> tuple[Any, RoutedChatModel]:
     """A researcher fetching as many shards as its task says, one long result each."""
 
     def route(messages: list[BaseMessage]) -> AIMessage:
@@ -310,7 +310,7 @@ def shard_fetcher(ctx: SharedContext) -> tuple[Any, RoutedChatModel]:
 
     model = RoutedChatModel(route=route)
     middleware = SharedContextMiddleware(ctx, tool_result_max_tokens=200, capture=False)
-    return create_agent(model, tools=[fetch], name="researcher", middleware=[middleware]), model
+    return create_agent(model, tools=[fetch], name=name, middleware=[middleware]), model
 
 
 def fetch_shards(agent: Any, thread: str, shards: int) -> None:
@@ -359,25 +359,32 @@ def test_a_run_gives_up_its_copies_once_it_is_the_busiest_thread(backend: Backen
     assert "PLAN-CODE-7781" in system_text(model.received[-1])
 
 
-def test_long_runs_of_four_threads_at_once_keep_every_handoff(backend: Backend) -> None:
+@pytest.mark.parametrize("agents", [1, 2])
+def test_long_runs_of_four_threads_at_once_keep_every_handoff(
+    backend: Backend, agents: int
+) -> None:
     # Four users' research runs at once, each with more long tool results than its share of
     # the bound: at every put the busiest scope's oldest entry is a handoff (its own or
     # another run's), so each run gives up its own copies, and two runs never both count on
-    # one free slot.
+    # one free slot, whether one agent serves them all or two agents (two middleware) do.
     users, results = ["a", "b", "c", "d"], 16
     ctx = SharedContext(ttl=None, max_entries=24, backend=backend)
     for user in users:
         ctx.scope(user).put("planner", PLAN.replace("7781", f"{user}7781"), agent="planner")
-    agent, model = shard_fetcher(ctx)
+    fetchers = [shard_fetcher(ctx, f"researcher{n}") for n in range(agents)]
+
+    def serve(n: int) -> None:
+        fetch_shards(fetchers[n % agents][0], users[n], results)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ThreadPoolExecutor(len(users)) as pool:
-            list(pool.map(lambda user: fetch_shards(agent, user, results), users))
+            list(pool.map(serve, range(len(users))))
     assert [user for user in users if "planner" not in ctx.scope(user)] == []
     assert not [w for w in ours(caught) if "is gone from the shared context" in w]
-    for prompt in model.received:
-        assert "Gone from the shared context" not in system_text(prompt)
+    for _, model in fetchers:
+        for prompt in model.received:
+            assert "Gone from the shared context" not in system_text(prompt)
 
 
 def test_a_run_at_the_bound_gives_up_its_copies_before_a_busier_runs_handoff(

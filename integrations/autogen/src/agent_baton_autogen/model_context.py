@@ -156,7 +156,11 @@ class BatonChatCompletionContext(
 
     @property
     def shared_context(self) -> SharedContext:
-        """The view of the shared context this agent's originals are in (its team run's)."""
+        """The view of the shared context the last message went to: its team run's, if any.
+
+        Outside a team (``agent.run()`` alone) it is ``ctx`` itself (or ``scope``), where the
+        tools outside a team read, never the scope of a team the agent served before.
+        """
         return self._store
 
     @property
@@ -176,9 +180,9 @@ class BatonChatCompletionContext(
 
     async def add_message(self, message: LLMMessage) -> None:
         """Add ``message``, compressed when it comes from another agent or a tool."""
-        own = self._enter()
-        await self._add_loaded(own)
-        await self._inner.add_message(await self._compress(message, own))
+        own, store = self._enter()
+        await self._add_loaded(own, store)
+        await self._inner.add_message(await self._compress(message, own, store))
 
     async def get_messages(self) -> list[LLMMessage]:
         """The messages for the model: those the inner context selects, compressed as added."""
@@ -263,20 +267,25 @@ class BatonChatCompletionContext(
         )
 
     async def _selected(self) -> list[LLMMessage]:
-        await self._add_loaded(self._enter())
+        await self._add_loaded(*self._enter())
         return list(await self._inner.get_messages())
 
-    async def _add_loaded(self, own: str | None) -> None:
+    async def _add_loaded(self, own: str | None, store: SharedContext) -> None:
         loaded, self._loaded = self._loaded, []
         for message in loaded:
-            await self._inner.add_message(await self._compress(message, own))
+            await self._inner.add_message(await self._compress(message, own, store))
 
-    def _enter(self) -> str | None:
-        """The name of the agent served; in a team run, checked, and the run's scope taken."""
+    def _enter(self) -> tuple[str | None, SharedContext]:
+        """The name of the agent served (in a team run, checked) and the view it stores in.
+
+        The view is the calling team run's scope, else ``ctx`` (or ``scope``): what the tools
+        read there. It is passed along, not read back from ``self``: a context serving two
+        runs at once would otherwise store one run's text where the other's started.
+        """
         member = running_member()
+        store = self._store = run_scope(self._ctx, self._scope, member)
         if member is None:
-            return self._agent_name
-        self._store = run_scope(self._ctx, self._scope, member)
+            return self._agent_name, store
         if self._agent_name is not None and member.name != self._agent_name:
             raise ValueError(
                 f"this BatonChatCompletionContext has agent_name={self._agent_name!r} but "
@@ -284,11 +293,13 @@ class BatonChatCompletionContext(
                 "agent_name out to take it from the runtime"
             )
         self._agent_name = member.name
-        return member.name
+        return member.name, store
 
     # -- compression ----------------------------------------------------------------------
 
-    async def _compress(self, message: LLMMessage, own: str | None) -> LLMMessage:
+    async def _compress(
+        self, message: LLMMessage, own: str | None, store: SharedContext
+    ) -> LLMMessage:
         if isinstance(message, UserMessage | AssistantMessage):
             if isinstance(message.content, list):
                 for item in message.content:
@@ -297,59 +308,63 @@ class BatonChatCompletionContext(
                 return message
             if own is None or message.source in (own, *self._user_sources):
                 return message
-            text = await self._compress_joined(message.content, message.source)
+            text = await self._compress_joined(message.content, message.source, store)
             if text is None:
-                text = await self._compress_text(
-                    message.content, text_key(message.source, message.content), message.source
-                )
+                key = text_key(message.source, message.content)
+                text = await self._compress_text(message.content, key, message.source, store)
             return message if text is None else message.model_copy(update={"content": text})
         if isinstance(message, FunctionExecutionResultMessage):
-            results = [await self._compress_result(result, own) for result in message.content]
+            results = [
+                await self._compress_result(result, own, store) for result in message.content
+            ]
             if all(new is old for new, old in zip(results, message.content, strict=True)):
                 return message
             return message.model_copy(update={"content": results})
         return message
 
     async def _compress_result(
-        self, result: FunctionExecutionResult, own: str | None
+        self, result: FunctionExecutionResult, own: str | None, store: SharedContext
     ) -> FunctionExecutionResult:
         if is_context_tool(result.name):  # zooming in must return the original
             return result
         agent = self._callers.get(result.call_id) or own or result.name
-        text = await self._compress_text(result.content, text_key(agent, result.content), agent)
+        key = text_key(agent, result.content)
+        text = await self._compress_text(result.content, key, agent, store)
         return result if text is None else result.model_copy(update={"content": text})
 
-    async def _compress_joined(self, text: str, agent: str) -> str | None:
+    async def _compress_joined(self, text: str, agent: str, store: SharedContext) -> str | None:
         """``text`` as its stored parts, each compressed, when it joins tool results of ``agent``.
 
         Stored once more as a whole, every passage would be in the context twice.
         """
         if compressed_key(text) is not None:
             return None
-        parts = await asyncio.to_thread(joined_results, self._store, text, agent)
+        parts = await asyncio.to_thread(joined_results, store, text, agent)
         if parts is None:
             return None
         shown = []
         for key, original in parts:
-            compressed = await self._compress_text(original, key, agent)
+            compressed = await self._compress_text(original, key, agent, store)
             if compressed is None:  # a part kept whole: no note would tell where it ends
                 return None
             shown.append(compressed)
         return "\n".join(shown)
 
-    async def _compress_text(self, text: str, key: str, agent: str) -> str | None:
+    async def _compress_text(
+        self, text: str, key: str, agent: str, store: SharedContext
+    ) -> str | None:
         """The compressed text to keep instead of ``text``, or None to keep ``text``."""
         existing = compressed_key(text)
         if existing is not None:  # compressed on the way here, e.g. by the handler
             self._keys[existing] = None
             # Just put by the handler: kept here while it is live, for save_state.
             for key in compressed_keys(text):
-                original = await asyncio.to_thread(self._store.get, key, full=True)
+                original = await asyncio.to_thread(store.get, key, full=True)
                 if original is not None:
                     self._originals[key] = original
             return None
         compressed = await compress_text(
-            self._store,
+            store,
             key,
             text,
             agent,

@@ -14,7 +14,7 @@ from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames, tool_names
 from agent_baton_crewai._compat import CONTEXT_HOOK, check_context_hook
 from agent_baton_crewai.keys import task_key, unique_keys
 from agent_baton_crewai.report import Handoff, RunReport
-from agent_baton_crewai.runs import Run, pop_scope_input, run_scope
+from agent_baton_crewai.runs import Run, enter, leave, pop_scope_input, run_scope
 
 if TYPE_CHECKING:
     from crewai import Crew, Task
@@ -144,7 +144,7 @@ class CrewBaton:
         del vars(crew)[CONTEXT_HOOK]
         del vars(crew)["copy"]
         attachment.remove_callbacks()
-        attachment.bind_tools(None)
+        attachment.bind_tools(False)
         for task_id in attachment.keys:
             self._attachments.pop(task_id, None)
 
@@ -255,7 +255,7 @@ class CrewBaton:
     # -- internals -------------------------------------------------------------------------
 
     def _new_run(self, crew_name: str, ctx: SharedContext) -> Run:
-        run = Run(RunReport(crew=crew_name, ctx=ctx), ctx)
+        run = Run(RunReport(crew=crew_name, ctx=ctx), ctx, self._ctx)
         with self._lock:
             self._runs.append(run)
         return run
@@ -348,11 +348,13 @@ class _Attachment:
             c for c in crew.after_kickoff_callbacks if c != self.finish_run
         ]
 
-    def bind_tools(self, run: Run | None) -> None:
-        """Give this crew's agents and tasks copies of the baton's tools bound to ``run``.
+    def bind_tools(self, bound: bool) -> None:
+        """Give this crew's agents and tasks copies of the baton's tools that know their LLM.
 
-        ``None`` puts the user's own tools back. New lists are assigned, never changed in
-        place: a copied crew's agents share the lists of the original's.
+        A copy reads the scope of the run active where it is called (see
+        :mod:`agent_baton_crewai.runs`), never the scope of the run that bound it. ``False``
+        puts the user's own tools back. New lists are assigned, never changed in place: a
+        copied crew's agents share the lists of the original's.
         """
         from agent_baton_crewai.tools import _SharedContextTool
 
@@ -360,7 +362,8 @@ class _Attachment:
             if not tools or not any(isinstance(t, _SharedContextTool) for t in tools):
                 return None
             return [
-                self._rebind(t, run, llm) if isinstance(t, _SharedContextTool) else t for t in tools
+                self._rebind(t, bound, llm) if isinstance(t, _SharedContextTool) else t
+                for t in tools
             ]
 
         crew = self.crew
@@ -376,11 +379,11 @@ class _Attachment:
             if tools is not None:
                 task.tools = tools
 
-    def _rebind(self, tool: _SharedContextTool, run: Run | None, llm: Any) -> Any:
+    def _rebind(self, tool: _SharedContextTool, bound: bool, llm: Any) -> Any:
         origin = tool.origin
         if origin.ctx is not self.baton.ctx:  # over another context: the user's business
             return tool
-        return origin if run is None else origin.for_run(run.ctx, llm, run)
+        return origin.for_agent(llm) if bound else origin
 
     def key_for(self, task: Task) -> str:
         task_id = str(task.id)
@@ -437,17 +440,19 @@ class _Attachment:
         return None
 
     def start_run(self, inputs: dict[str, Any] | None) -> dict[str, Any] | None:
-        """A ``before_kickoff_callbacks`` entry: open a run in its scope, bind the tools."""
+        """A ``before_kickoff_callbacks`` entry: open a run in its scope, active in this context."""
         inputs, explicit = pop_scope_input(inputs)
         ctx = run_scope(self.baton.ctx, explicit, self.scope, self.is_copy)
         self.run = self.baton._new_run(self.crew.name or "crew", ctx)
-        self.bind_tools(self.run)
+        enter(self.run)
+        self.bind_tools(True)
         return inputs
 
     def finish_run(self, result: Any) -> Any:
-        """An ``after_kickoff_callbacks`` entry: remember the result, log the run's totals."""
+        """An ``after_kickoff_callbacks`` entry: end the run, remember its result, log totals."""
         run = self.run
         if run is not None:
+            leave(run)
             run.result = result
             report = run.report
             if report.handoffs:

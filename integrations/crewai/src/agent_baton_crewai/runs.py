@@ -13,6 +13,12 @@ outputs. The scope is, first match wins:
 
 In cases 2 and 3, a copy of the crew (one ``kickoff_for_each`` input) gets a new scope inside
 that one, so inputs stay apart there too.
+
+A run is *active* in the context (:mod:`contextvars`) its kickoff runs in, from its
+before-kickoff callback to its after-kickoff callback: CrewAI runs tasks, async tasks and tool
+calls in that context or copies of it. The tools an attached crew's agents hold read the scope
+of the run active where they are called, so an agent shared by two crews, or kept after its
+crew's run, never reads another run's scope (:func:`active_run`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from agent_baton import SharedContext
@@ -74,13 +81,15 @@ def run_scope(
 class Run:
     """One run of an attached crew: its scope, its report, and what it has stored.
 
-    The baton keeps its last runs for their reports; the crew's outputs are only referred
-    to weakly, so the baton never holds a run's texts beyond the context's own bounds.
+    ``root`` is the context the run's scope ``ctx`` is a view of. The baton keeps its last
+    runs for their reports; the crew's outputs are only referred to weakly, so the baton
+    never holds a run's texts beyond the context's own bounds.
     """
 
-    def __init__(self, report: RunReport, ctx: SharedContext) -> None:
+    def __init__(self, report: RunReport, ctx: SharedContext, root: SharedContext) -> None:
         self.report = report
         self.ctx = ctx
+        self.root = root
         # Set when the backend failed: the rest of the run leaves it alone (fails fast).
         self.backend_down = False
         self._result: weakref.ref[Any] | None = None
@@ -121,3 +130,22 @@ class Run:
         with self._lock:
             if self.stored_key(output) == key:
                 self.ctx.put(key, output.raw, agent=output.agent)
+
+
+# The runs active in this context, innermost last (a crew kicked off inside another's run).
+_ACTIVE: ContextVar[tuple[Run, ...]] = ContextVar("agent_baton_crewai_runs", default=())
+
+
+def enter(run: Run) -> None:
+    """Make ``run`` active in the calling context (its kickoff's), innermost."""
+    _ACTIVE.set((*_ACTIVE.get(), run))
+
+
+def leave(run: Run) -> None:
+    """Make ``run`` inactive in the calling context."""
+    _ACTIVE.set(tuple(r for r in _ACTIVE.get() if r is not run))
+
+
+def active_run(root: SharedContext) -> Run | None:
+    """The innermost run over ``root`` active in the calling context, if any."""
+    return next((r for r in reversed(_ACTIVE.get()) if r.root is root), None)

@@ -5,6 +5,11 @@ Every answer is bounded by a token budget (``max_tokens``, default
 bound to its own scope and to the agent's LLM: CrewAI 1.15 (``use_better_compaction``, on by
 default with native tool calls) replaces a tool result over a quarter of the model's usable
 context window with a short stub, so these tools cut their answers below that threshold.
+
+In an attached crew each agent gets copies (:meth:`~_SharedContextTool.for_agent`) that read
+the scope of the run active where they are called (:func:`~agent_baton_crewai.runs.active_run`):
+an agent shared by crews run at once, or kept after its crew's run, reads its caller's run,
+else the context as the tool was made over, never the scope of a run it served before.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from agent_baton.answers import (
     search_answer,
 )
 from agent_baton_crewai._compat import offered_tool_name
+from agent_baton_crewai.runs import Run, active_run
 
 DEFAULT_NAMES = ToolNames()
 READ_TOOL_NAME = DEFAULT_NAMES.read
@@ -91,7 +97,6 @@ class _SharedContextTool(BaseTool):
     _ctx: SharedContext = PrivateAttr()
     _names: ToolNames = PrivateAttr(default=DEFAULT_NAMES)
     _llm: Any = PrivateAttr(default=None)
-    _run_state: Any = PrivateAttr(default=None)  # the run: its backend_down flag is shared
     _origin: _SharedContextTool | None = PrivateAttr(default=None)
 
     def __init__(
@@ -115,7 +120,7 @@ class _SharedContextTool(BaseTool):
 
     @property
     def ctx(self) -> SharedContext:
-        """The shared context (or run scope of it) this tool reads."""
+        """The shared context this tool was made over (a copy reads a run's scope of it)."""
         return self._ctx
 
     @property
@@ -125,27 +130,34 @@ class _SharedContextTool(BaseTool):
 
     @property
     def origin(self) -> _SharedContextTool:
-        """The tool the user made; run copies (:meth:`for_run`) point back to it."""
+        """The tool the user made; its copies (:meth:`for_agent`) point back to it."""
         return self._origin or self
 
-    def for_run(self, ctx: SharedContext, llm: Any = None, run: Any = None) -> Self:
-        """A copy of this tool that reads ``ctx`` and keeps its answers small enough for ``llm``.
+    def for_agent(self, llm: Any = None) -> Self:
+        """A copy for an attached crew's agent: it reads the scope of the calling run.
 
         ``llm`` is the CrewAI LLM of the agent that calls the tool (``None``: no such check);
-        ``run`` an object whose ``backend_down`` flag the run's other tools and handoffs share,
-        so that once the backend has failed, no call waits for it again in that run.
+        answers are kept small enough for it. Within a run the copy shares the run's
+        ``backend_down`` flag, so that once the backend has failed, no call waits for it again.
         """
         tool = self.model_copy()
-        tool._ctx, tool._llm, tool._run_state, tool._origin = ctx, llm, run, self.origin
+        tool._llm, tool._origin = llm, self.origin
         return tool
 
-    def _guarded(self, answer: Callable[[], str]) -> str:
-        """``answer()``, or a sentence saying the backend is unavailable (not an exception)."""
-        run = self._run_state
+    def _calling_run(self) -> Run | None:
+        """The run whose scope a call reads: a copy's caller's, if one is active; else none."""
+        return active_run(self._ctx) if self._origin is not None else None
+
+    def _guarded(self, answer: Callable[[SharedContext], str]) -> str:
+        """``answer(view)``, or a sentence saying the backend is unavailable (no exception).
+
+        ``view`` is the calling run's scope, else the context the tool was made over.
+        """
+        run = self._calling_run()
         if run is not None and run.backend_down:
             return UNAVAILABLE
         try:
-            return answer()
+            return answer(self._ctx if run is None else run.ctx)
         except BackendUnavailableError:
             if run is not None:
                 run.backend_down = True
@@ -173,7 +185,7 @@ class _SharedContextTool(BaseTool):
         except Exception:  # an LLM that cannot count: CrewAI then keeps the result too
             return False
 
-    def _page_budget(self, key: str) -> int:
+    def _page_budget(self, ctx: SharedContext, key: str) -> int:
         """The page size for reading ``key`` in full, kept below CrewAI's stub threshold.
 
         Pages must not change size between calls (the model asks for page 2 after page 1),
@@ -181,7 +193,7 @@ class _SharedContextTool(BaseTool):
         not from the call or the page.
         """
         budget = self.max_tokens
-        entry = self._ctx.get_entry(key)
+        entry = ctx.get_entry(key)
         if entry is None or self._llm is None or not self._stubbed(entry.original):
             return budget
         try:
@@ -221,11 +233,11 @@ class SharedContextReadTool(_SharedContextTool):
         page: int = 1,
         max_tokens: int | None = None,
     ) -> str:
-        ctx, names = self._ctx, self._names
+        names = self._names
 
-        def answer() -> str:
+        def answer(ctx: SharedContext) -> str:
             if full:
-                budget = self._page_budget(key)
+                budget = self._page_budget(ctx, key)
                 return read_answer(ctx, key, full=True, page=page, max_tokens=budget, tools=names)
             return self._fitted(
                 lambda budget: read_answer(ctx, key, query=query, max_tokens=budget, tools=names),
@@ -252,9 +264,9 @@ class SharedContextSearchTool(_SharedContextTool):
     role: ClassVar[str] = "search"
 
     def _run(self, query: str, key: str | None = None, max_tokens: int | None = None) -> str:
-        ctx, names = self._ctx, self._names
+        names = self._names
         return self._guarded(
-            lambda: self._fitted(
+            lambda ctx: self._fitted(
                 lambda budget: search_answer(
                     ctx, query, key=key or None, max_tokens=budget, tools=names
                 ),
@@ -275,9 +287,7 @@ class SharedContextListTool(_SharedContextTool):
     role: ClassVar[str] = "list"
 
     def _run(self) -> str:
-        return self._guarded(lambda: self._fitted(lambda b: _fit_listing(self, b), None))
-
-
-def _fit_listing(tool: _SharedContextTool, budget: int) -> str:
-    """The listing, newest entries first, within ``budget``."""
-    return listing_answer(tool.ctx, tool.names, max_tokens=budget)
+        names = self._names
+        return self._guarded(
+            lambda ctx: self._fitted(lambda b: listing_answer(ctx, names, max_tokens=b), None)
+        )

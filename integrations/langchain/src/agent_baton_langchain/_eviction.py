@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-from agent_baton import ContextEntry
+from agent_baton import Backend, ContextEntry, SharedContext
 from agent_baton.backends.base import SCOPE_SEP
 
 _Path = tuple[str, ...]
+
+
+class Room:
+    """The puts under way into one context in this process, by every middleware on it.
+
+    A middleware deciding what to give up for a put holds :attr:`lock` and counts the
+    others' puts under way (:meth:`pending_under`): two agents' runs at the bound, each with
+    its own middleware, must not both count on one free slot.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[int, tuple[_Path, int]] = {}  # token -> (scope path, bytes)
+
+    def pending_under(self, base: _Path) -> list[tuple[_Path, int]]:
+        """The puts under way into the scopes under ``base``, their paths relative to it."""
+        cut = len(base)
+        return [(path[cut:], size) for path, size in self.pending.values() if path[:cut] == base]
+
+
+# By backend: the views of one context, and every middleware over any of them, share it.
+_ROOMS: weakref.WeakKeyDictionary[Backend, Room] = weakref.WeakKeyDictionary()
+_ROOMS_LOCK = threading.Lock()
+
+
+def room_of(ctx: SharedContext) -> Room:
+    """The :class:`Room` of the context ``ctx`` is a view of."""
+    backend = ctx._backend  # the one thing a context's views share that names the store
+    with _ROOMS_LOCK:
+        room = _ROOMS.get(backend)
+        if room is None:
+            room = _ROOMS[backend] = Room()
+        return room
 
 
 class Holdings:

@@ -34,7 +34,7 @@ from agent_baton.compress import compress
 from agent_baton.compress.markers import name_tools
 from agent_baton.entry import text_bytes
 from agent_baton.tokens import TokenCounter
-from agent_baton_langchain._eviction import Holdings
+from agent_baton_langchain._eviction import Holdings, room_of
 from agent_baton_langchain._messages import compressed_copy, message_text, with_text
 from agent_baton_langchain._witness import model_inputs
 from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
@@ -215,10 +215,6 @@ class SharedContextMiddleware(AgentMiddleware):
         self._injections: OrderedDict[tuple[str, ...], Injection | None] = OrderedDict()
         self._runs: OrderedDict[tuple[str, ...], _RunMemory] = OrderedDict()
         self._lock = threading.Lock()
-        # Held while a run decides what to give up for its put: one decision at a time,
-        # each counting the puts of the others under way (scope, bytes).
-        self._room_lock = threading.Lock()
-        self._pending: dict[int, tuple[tuple[str, ...], int]] = {}
         self._warned = False
         self._warned_unscoped = False
 
@@ -537,19 +533,20 @@ class SharedContextMiddleware(AgentMiddleware):
     def _room(self, call: _Call, run: _RunMemory, size: int) -> Iterator[None]:
         """Around a put of ``size`` bytes in the run's scope: room made first, if need be.
 
-        The room is judged with the puts of this middleware's other runs that are under way,
-        so that two runs at the bound do not both count on one free slot.
+        One decision at a time in the context, judged with the puts under way of its other
+        runs, this middleware's and other agents' (:class:`~._eviction.Room`), so that two
+        runs at the bound do not both count on one free slot.
         """
-        path = call.view.scope_path[len(self.ctx.scope_path) :]
-        with self._room_lock:
-            self._make_room(call, run, size, list(self._pending.values()))
+        room = room_of(self.ctx)
+        with room.lock:
+            self._make_room(call, run, size, room.pending_under(self.ctx.scope_path))
             token = object()
-            self._pending[id(token)] = (path, 2 * size)
+            room.pending[id(token)] = (call.view.scope_path, 2 * size)
         try:
             yield
         finally:
-            with self._room_lock:
-                del self._pending[id(token)]
+            with room.lock:
+                del room.pending[id(token)]
 
     def _make_room(
         self, call: _Call, run: _RunMemory, size: int, pending: list[tuple[tuple[str, ...], int]]
