@@ -526,7 +526,7 @@ def test_records_chosen_alike_with_and_without_a_least_cost() -> None:
     plain = choose_records(records, Request(), 435, cost)
     costed = len(set(asked))
     asked.clear()
-    bounded = choose_records(records, Request(), 435, cost, least=lambda i, fields: 40)
+    bounded = choose_records(records, Request(), 435, cost, least=lambda i, fields, room: 40)
     assert bounded == plain
     assert len(set(asked)) < costed
 

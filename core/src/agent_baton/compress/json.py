@@ -229,15 +229,16 @@ def choose_records(
     budget: int,
     cost: Callable[[int, list[str]], int],
     always: Collection[int] = (),
-    least: Callable[[int, list[str]], int] | None = None,
+    least: Callable[[int, list[str], int], int] | None = None,
 ) -> tuple[list[int], set[int], str]:
     """Which records to keep, each shown by the fields that tell it apart, as a table would.
 
     Record ``i`` is shown by ``fields`` (flattened names, ``size.installed_kb``): of the
     columns a sampled table of ``records`` would show, those that name a record or say what
     it is (an id, a status, a version) and those in which it is rare; ``cost(i, fields)`` is
-    what that costs of ``budget`` characters. ``least(i, fields)``, if given, is at most that
-    and cheaper to tell: a record it shows cannot fit is passed over without its cost.
+    what that costs of ``budget`` characters. ``least(i, fields, room)``, if given, is at most
+    that and cheaper to tell: a record it shows cannot fit the ``room`` left is passed over
+    without its cost (once it exceeds ``room``, it need not be added up further).
     Returns (sorted record indices, the records the query matched, statistics as
     :func:`pick_rows` words them).
     """
@@ -281,9 +282,9 @@ def choose_records(
             costs[i] = cost(i, fields(i))
         return costs[i]
 
-    def row_least(i: int) -> int:
+    def row_least(i: int, room: int) -> int:
         assert least is not None
-        return costs[i] if i in costs else least(i, fields(i))
+        return costs[i] if i in costs else least(i, fields(i), room)
 
     # The rarer half of the rows a sampled table would keep stay whatever their lines cost
     # (a record on one wide line costs three table rows): then what fits, in order.
@@ -301,12 +302,13 @@ def _keep_rows(
     budget: int,
     always: set[int],
     fill: int = _HEAD_ROWS,
-    least: Callable[[int], int] | None = None,
+    least: Callable[[int, int], int] | None = None,
 ) -> list[int]:
     """The rows ``always``, the first and last, then the rarest and the first ``fill`` that fit.
 
     ``cost(i)`` is asked only of rows that may still fit (a row costs at least 1, and at
-    least ``least(i)``), and of at most :data:`_PASSED_OVER` rows that do not, in each order.
+    least ``least(i, room)`` with ``room`` what is left), and of at most :data:`_PASSED_OVER`
+    rows that do not, in each order.
     """
     n = len(table.rows)
     keep = dict.fromkeys([*sorted(always), 0, n - 1])
@@ -318,7 +320,7 @@ def _keep_rows(
                 break
             if i in keep:
                 continue
-            if least is not None and used + least(i) > budget:
+            if least is not None and used + least(i, budget - used) > budget:
                 passed += 1  # what it costs at least does not fit: costed no further
             elif used + cost(i) <= budget:
                 keep[i] = None

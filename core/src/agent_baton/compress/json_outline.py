@@ -161,27 +161,32 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
         if depth > 1:
             entries.add(parent.first, parent.at, -1, parent.level + 1)
         pos, end, number = eol + 1, parent.until, parent.first + 1
+    # Bound once: the loop runs once per line holding a bracket, of every depth.
+    search, find, rfind, count = _BRACKET.search, text.find, text.rfind, text.count
     while pos <= end:
-        found = _BRACKET.search(text, pos, end)
-        start = end if found is None else text.rfind("\n", pos, found.start()) + 1 or pos
-        if depth == 1 and pos < start and _value_lines(text, pos, start, number, entries):
-            number += text.count("\n", pos, start)  # every line a member's or item's own
-            pos = start
-        elif depth <= 1 and pos < start:  # values on their lines: entries, or the top value
-            for value in _VALUE_LINE.finditer(text, pos, start):
-                number += text.count("\n", pos, value.start())
-                pos = value.start()
-                if depth:
-                    entries.add(number, pos, value.end(), -1)
-                elif node is not None:
-                    return None  # more after the document
-                else:
-                    node = _Node(number, number, pos, value.end(), -1)
+        found = search(text, pos, end)
+        start = end if found is None else rfind("\n", pos, found.start()) + 1 or pos
+        if pos < start and depth <= 1:
+            if depth == 1 and _value_lines(text, pos, start, number, entries):
+                number += count("\n", pos, start)  # every line a member's or item's own
+                pos = start
+            else:  # values on their lines: entries, or the top value
+                for value in _VALUE_LINE.finditer(text, pos, start):
+                    number += count("\n", pos, value.start())
+                    pos = value.start()
+                    if depth:
+                        entries.add(number, pos, value.end(), -1)
+                    elif node is not None:
+                        return None  # more after the document
+                    else:
+                        node = _Node(number, number, pos, value.end(), -1)
         if found is None:
             break
-        number += text.count("\n", pos, start)
-        eol = text.find("\n", found.end(), end)
-        eol = end if eol < 0 else eol
+        if pos < start:
+            number += count("\n", pos, start)
+        eol = find("\n", found.end(), end)
+        if eol < 0:
+            eol = end
         line = text[start:eol]
         if line in shapes:
             shape = shapes[line]
@@ -199,7 +204,7 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
                 break  # what the line opens after it is not the node's
             assert node is not None
             node.last, node.until = number, eol
-        depth = max(0, depth - closes)
+        depth = depth - closes if closes < depth else 0
         if holds:
             if depth == 0 and node is not None:
                 return None  # more after the document
@@ -207,10 +212,9 @@ def _scan(text: str, parent: _Node | None, shapes: dict[str, _Shape | None]) -> 
                 node = _Node(number, number, start, eol if not opens else -1, 0 if opens else -1)
             elif depth == 1 and not opens:
                 entries.add(number, start, eol, -1)
-            for level in range(opens):
-                depth += 1
-                if depth == 2:
-                    entries.add(number, start, -1, level)
+            if depth <= 1 < depth + opens:  # it opens an entry (and what is in it)
+                entries.add(number, start, -1, 1 - depth)
+            depth += opens
         pos, number = eol + 1, number + 1
     if node is None or (depth and parent is None):
         return None  # an unfinished document
@@ -228,6 +232,11 @@ def _value_lines(text: str, pos: int, start: int, number: int, entries: _Entries
     """
     if not (0 < pos < start and text[pos - 1] == text[start - 1] == "\n"):
         return False
+    if text.find("\n", pos, start - 1) < 0:  # one line (between two containers' lines)
+        if not text[pos : start - 1].strip(" \t\r"):
+            return False
+        entries.add(number, pos, start - 1, -1)
+        return True
     if _BLANK_BETWEEN.search(text, pos - 1, start):
         return False
     # Where each line's break is: the one before it, its length and one.
@@ -506,15 +515,26 @@ class _Outline:
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
         briefs: dict[int, tuple[list[str], int]] = {}
+        shown: dict[int, set[int]] = {}  # a record's first and last lines and its fields'
+
+        def field_lines(k: int, node: _Node, fields: list[str]) -> set[int]:
+            # Its bound and its brief ask alike: its lines are read once.
+            if k not in shown:
+                shown[k] = {node.first, node.last}
+                self._field_lines(node, values[k], set(fields), "", shown[k])
+            return shown[k]
 
         def cost(k: int, fields: list[str]) -> int:
             if k in failing:
                 return min(entries.cost(k), whole)
-            briefs[k] = self._brief(entries.node(k), values[k], set(fields), room)
+            node = entries.node(k)
+            plain = node.level < 0 or not isinstance(values[k], dict)  # a record a line
+            lines = set() if plain else field_lines(k, node, fields)
+            briefs[k] = self._brief(node, values[k], lines, room)
             # With its share of the ``[… n items]`` markers between kept records.
             return sum(len(line) + 1 for line in briefs[k][0]) + _GAP_SHARE
 
-        def least(k: int, fields: list[str]) -> int:
+        def least(k: int, fields: list[str], left: int) -> int:
             """At most ``cost(k, fields)``, told without reading the record's objects."""
             node = entries.node(k)
             if k in failing:
@@ -523,7 +543,12 @@ class _Outline:
                 return min(entries.cost(k) - 1, _WIDE) + 1 + _GAP_SHARE
             if not isinstance(values[k], dict):
                 return 0
-            return self._floor(node, values[k], set(fields)) + _GAP_SHARE
+            # Its first and last lines alone: a record they do not fit into ``left`` is not
+            # read (most of those asked about, once the room is all but used).
+            ends = self._floor(node, {node.first, node.last}) + _GAP_SHARE
+            if ends > left:
+                return ends
+            return self._floor(node, field_lines(k, node, fields)) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
             records, self.request, max(0, budget - example), cost, always=failing, least=least
@@ -547,13 +572,15 @@ class _Outline:
             inner.append(indent + note(f"stats over all {len(entries)} items: {stats}"))
         return self._frame(node, entries, inner)
 
-    def _brief(self, node: _Node, value: Any, fields: set[str], room: int) -> tuple[list[str], int]:
-        """A record by the lines of ``fields`` (and of the objects holding them); lines cut."""
+    def _brief(self, node: _Node, value: Any, base: set[int], room: int) -> tuple[list[str], int]:
+        """A record by the lines ``base`` (its first and last, its fields'); lines cut.
+
+        Then the lines that name or describe it, while they fit in ``room``.
+        """
         lines = self.span(node)
         if node.level < 0 or not isinstance(value, dict):
             return [cut_line(line, _WIDE) for line in lines], 0  # a record a line
-        kept: set[int] = {node.first, node.last}
-        self._field_lines(node, value, fields, "", kept)
+        kept = set(base)
         # Then the lines that name or describe it, nested ones too (a response's id), in
         # order while they fit.
         first = node.first
@@ -585,14 +612,15 @@ class _Outline:
             shown = i + 1
         return out, left
 
-    def _floor(self, node: _Node, value: dict[str, Any], fields: set[str]) -> int:
-        """What :meth:`_brief` shows of a record at least, without telling it whole.
+    def _floor(self, node: _Node, kept: set[int]) -> int:
+        """What :meth:`_brief` shows of a record at least: its lines ``kept``, cut.
 
-        Its first and last lines and the lines of ``fields``: the objects holding none of
-        them are not read, as its telling lines would read them.
+        (Its first and last lines and the lines of its fields: the objects holding none of
+        them are not read, as its telling lines would read them.)
         """
-        kept: set[int] = {node.first, node.last}
-        self._field_lines(node, value, fields, "", kept)
+        if len(kept) == 2:  # its first and last lines: the others are not split off
+            ends = (self.first_line(node), self.last_line(node))
+            return sum(len(cut_line(line, _BRIEF_WIDE)) + 1 for line in ends)
         lines = self.span(node)
         return sum(len(cut_line(lines[i - node.first], _BRIEF_WIDE)) + 1 for i in kept)
 
