@@ -91,8 +91,10 @@ _AT_LETTER = (
     r"(?![a-z]++(?![\w.]))(?:(?P<date{s}>\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)"
     r"|(?P<ident{s}>\b[A-Za-z]\w*+(?:\.\w+)+\(?"
     r"|\b[A-Z][A-Z0-9_-]{2,}\b|\b[a-z0-9]++(?:_[a-z0-9]++)+\b|\b[a-z]++[A-Z]\w*))"
-    r"|(?P<cue{s}>\b(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|"
-    r"at least|at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
+    # (A cue's first letter is looked at first: a word of other letters tries none of them.)
+    r"|(?P<cue{s}>\b(?=[abcdfgimnorst])"
+    r"(?:must|shall|should|required?|never|always|guarantee\w*|cannot|can't|only|at least|"
+    r"at most|decided|decision|conclu\w+|therefore|thus|results?|recommend\w*|"
     r"because|important|instead|replaced?|deprecated|breaking|fails?|failed|caused?)\b)"
     r"|(?P<name{s}>(?<=[\w,;:)] )[A-Z][a-z]+(?: [A-Z][a-z]+)*)"
 )
@@ -1178,8 +1180,11 @@ def _select(units: list[_Unit], lines: list[str], request: Request, given: list[
     def cost(i: int) -> int:
         # A sentence is paid by the lines it stands on that are not shown yet.
         u = units[i]
-        span = range(u.first, u.last + 1)
-        return len(u.text) if u.piece else sum(len(lines[k]) for k in span if k not in shown)
+        if u.piece:
+            return len(u.text)
+        if u.first == u.last:  # most sentences stand on one line
+            return 0 if u.first in shown else len(lines[u.first])
+        return sum(len(lines[k]) for k in range(u.first, u.last + 1) if k not in shown)
 
     def entry(i: int) -> tuple[float, int]:
         return -worth[i] / (1 + cost(i) / 300), i
