@@ -38,6 +38,7 @@ from agent_baton.compress.lines import OTHER_BREAKS, head_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.record_names import record_names
 from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
@@ -368,6 +369,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     keep.update(section_heads(raws) if "\\" in text else ())  # a LaTeX document's headings
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
+    keep.update(record_names(raws))  # each thread of a thread dump, function of a disassembly
     keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
