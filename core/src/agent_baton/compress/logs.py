@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.frames import recursion_marker, recursion_runs
-from agent_baton.compress.git_log import commit_heads
+from agent_baton.compress.git_log import commit_heads, oneline_room
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -353,7 +353,7 @@ def fold_lines(text: str, request: Request) -> str:
     recursions = _recursions(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
-    budget = max(1500, len(text) // 12)
+    budget = max(1500, len(text) // 12, oneline_room(raws, len(text)))
     if request.max_tokens is not None:
         budget = min(budget, request.max_tokens * 3)
     budget = int(budget * request.scale) >> request.level
