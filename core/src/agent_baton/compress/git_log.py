@@ -25,6 +25,8 @@ _GRAPH = re.compile(r"[*|/\\ ]{0,40}")
 _ONELINE = re.compile(r"[*|/\\ ]{0,40}([0-9a-f]{7,40}) (?:\([^()\n]*\) )?\S")
 # Lines of another kind (a subject wrapped by a pager, a note) one in this many rows at most.
 _ONELINE_STRAYS = 0.1
+# Of a --oneline log's rows, this share a fold keeps.
+_ONELINE_ROOM = 1 / 3
 # A log has at least this many commits.
 _MIN_COMMITS = 3
 
@@ -53,6 +55,16 @@ def commit_order(lines: list[str], text: str) -> list[int]:
         return [i for pair in pairs for i in pair if i is not None]
     rows = oneline_rows(lines)
     return list(dict.fromkeys([rows[0], rows[-1], *rows])) if rows else []
+
+
+def oneline_room(lines: list[str], size: int) -> int:
+    """The characters a fold of ``git log --oneline`` keeps of its ``size``; 0 if it is none.
+
+    Each row is a commit, its id and subject: facts, as the commit lines of a long log are,
+    not repeats of an event. Folded in the room of a log's routine lines (a twelfth), a
+    log of 150 commits kept some 25; :data:`_ONELINE_ROOM` of them are kept, spread.
+    """
+    return int(size * _ONELINE_ROOM) if oneline_rows(lines) else 0
 
 
 def oneline_rows(lines: list[str]) -> list[int]:

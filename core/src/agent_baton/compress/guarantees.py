@@ -49,7 +49,13 @@ from itertools import accumulate
 from typing import cast
 
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
-from agent_baton.compress.markers import FOLD_EXAMPLES, cut_prefix, is_marker, view_span
+from agent_baton.compress.markers import (
+    FOLD_EXAMPLES,
+    cut_prefix,
+    is_marker,
+    view_label,
+    view_span,
+)
 from agent_baton.compress.markers import gap as gap_marker
 from agent_baton.compress.memo import answers, line_answer, once
 from agent_baton.compress.panels import panel_lines
@@ -988,7 +994,37 @@ def _as_input_lines(original: str, missing: list[Failure]) -> list[Failure]:
                 out.append(Failure(failure.line, line))
         elif not (failure.line in held and failure.part):
             out.append(failure)
+    return _viewed(out, allowed, lines)
+
+
+def _viewed(missing: list[Failure], allowed: set[str], lines: list[str]) -> list[Failure]:
+    """``missing`` with a view's label over each run of quoted failures of a line too long.
+
+    A failure inside a string of a line too long to put back (cargo's JSON diagnostic,
+    ``rendered`` with its colours, on a line of 5,000 characters) comes back unescaped: no
+    input line, so a label says whose lines they re-render.
+    """
+    out: list[Failure] = []
+    runs: list[list[Failure]] = []  # runs of such failures, each of one line's next parts
+    for failure in missing:
+        if not failure.part or failure.text in allowed:
+            out.append(failure)
+        elif runs and out[-1] is runs[-1][-1] and _follows(runs[-1][-1], failure):
+            runs[-1].append(failure)
+            out[-1] = failure
+        else:
+            runs.append([failure])
+            out.append(failure)
+    for run in runs:
+        shown = [failure.text for failure in run]
+        what = view_label(len(shown), len(lines[run[0].line]), "its failure lines")
+        out[out.index(run[-1])] = Failure(run[-1].line, "\n".join([what, *shown]), run[-1].part)
     return out
+
+
+def _follows(before: Failure, failure: Failure) -> bool:
+    """Whether ``failure`` is the quoted line right after ``before``'s, in the same line."""
+    return failure.line == before.line and failure.part == before.part + 1
 
 
 def input_positions(original: str, out: list[str]) -> list[tuple[int, int] | None]:

@@ -15,6 +15,7 @@ from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
 from agent_baton.compress.latex import section_heads
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.record_names import record_names
 
 # A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
 # ("             at ./src/main.rs:2:61"); a C++ or Go one is alike.
@@ -57,7 +58,11 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     listed = _spread(sorted(option_heads(lines)))
     # A LaTeX document's sectioning commands, the higher levels first.
     sectioned = section_heads(lines) if "\\" in text else []
-    return list(dict.fromkeys([*logged, *sectioned, *sorted(opening), *listed, *sorted(telling)]))
+    # The lines naming a listing's records (a dump's threads), spread as options are.
+    named = _spread(record_names(lines))
+    return list(
+        dict.fromkeys([*logged, *sectioned, *sorted(opening), *listed, *named, *sorted(telling)])
+    )
 
 
 def _spread(items: list[int]) -> list[int]:

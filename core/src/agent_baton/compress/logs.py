@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.frames import recursion_marker, recursion_runs
-from agent_baton.compress.git_log import commit_heads
+from agent_baton.compress.git_log import commit_heads, oneline_room
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -38,6 +38,7 @@ from agent_baton.compress.lines import OTHER_BREAKS, head_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.record_names import record_names
 from agent_baton.compress.records import record_heads
 from agent_baton.compress.request import Request
 from agent_baton.compress.statements import statement_lines
@@ -352,7 +353,7 @@ def fold_lines(text: str, request: Request) -> str:
     recursions = _recursions(lines)
     n = len(lines)
     counts = Counter(line.template for line in lines)
-    budget = max(1500, len(text) // 12)
+    budget = max(1500, len(text) // 12, oneline_room(raws, len(text)))
     if request.max_tokens is not None:
         budget = min(budget, request.max_tokens * 3)
     budget = int(budget * request.scale) >> request.level
@@ -368,6 +369,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(commit_heads(raws, text))  # a git log's commit ids and subjects, likewise
     keep.update(section_heads(raws) if "\\" in text else ())  # a LaTeX document's headings
     keep.update(record_heads(raws))  # the line naming each package of apt-cache's listing
+    keep.update(record_names(raws))  # each thread of a thread dump, function of a disassembly
     keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
