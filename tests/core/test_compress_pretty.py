@@ -8,6 +8,7 @@ import pprint
 from pathlib import Path
 
 from agent_baton.compress import compress
+from agent_baton.compress.detect import detect
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.markers import is_marker
 from agent_baton.compress.parsed import NOT_DATA
@@ -75,9 +76,24 @@ def test_a_pformat_list_of_records_keeps_whole_items_and_marks_the_rest():
     assert sum(map(int, gaps)) == len(items) - len(shown)
 
 
+def test_a_dataclass_pformat_is_read_as_a_record_not_as_a_csv_table():
+    text = pprint.pformat(feed())
+    assert text.startswith("Feed(network='USGS',\n     events=[Quake(")
+
+    assert detect(text) == "repr"
+    result = compress(text, key="feed")
+    assert result.transforms == ["repr:outline+sample"]
+    assert violations(text, result.text) == []
+    assert "     events=[Quake(code='37868143'," in result.text  # its first item, whole
+    assert "     count=60)" in result.text  # the fields after the list
+    # The failing event whole, its status over the two lines pprint split it into.
+    assert "status='error: ObspyException: station CI.CHF clock drift '\n" in result.text
+    assert "'2.4 s')," in result.text
+
+
 def test_code_and_wrapped_numbers_are_not_sampled_as_items():
     code = "print(\n    'a',\n    'b',\n)"
     numbers = pprint.pformat(list(range(0, 3000, 7)), compact=True)  # many values a line
 
-    assert pretty_value(code) is NOT_DATA
+    assert pretty_value(code) is NOT_DATA and detect(code) != "repr"
     assert compress_pretty(numbers, Request()) is None
