@@ -45,6 +45,7 @@ from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.mixed import HEADING, looks_like_mixed, unfenced
 from agent_baton.compress.options import looks_like_options
 from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, literal_value
+from agent_baton.compress.pretty import pretty_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.records import lists_packages
 from agent_baton.compress.segment import header_end, repr_line, split_worthy
@@ -216,6 +217,8 @@ def detect(text: str, key: str | None = None) -> str:
     if _python_literal(text):
         # str() of a list, dict, tuple or bytes; of messages, a chat (print(agent.invoke()))
         return "chat" if looks_like_chat(text) else "repr"
+    if (head.isalpha() or head == "_") and pretty_value(text) is not NOT_DATA:
+        return "repr"  # a record's repr over lines (pprint of a dataclass): not a CSV table
     if parses_as_diff(text):
         return "code"  # a unified diff, whatever its lines change
     if parse_blame(text) is not None:

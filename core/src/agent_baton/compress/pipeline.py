@@ -43,11 +43,12 @@ from agent_baton.compress.guarantees import (
     restore_failures,
 )
 from agent_baton.compress.html import compress_html
-from agent_baton.compress.json import budget_chars, compress_json, compress_repr
+from agent_baton.compress.json import budget_chars, compress_json
 from agent_baton.compress.logs import compress_lines, compress_logs
 from agent_baton.compress.markers import hint_once, is_marker, omitted, shows_nothing
 from agent_baton.compress.memo import remembering_calls
 from agent_baton.compress.mixed import compress_mixed
+from agent_baton.compress.pretty import compress_python
 from agent_baton.compress.prose import compress_prose, cut_line
 from agent_baton.compress.request import Compressor, DeadlineExceeded, Request
 from agent_baton.compress.segment import compress_segments
@@ -91,7 +92,7 @@ COMPRESSORS: dict[str, Compressor] = {
     "prose": compress_prose,
     "chat": compress_chat,
     "mixed": compress_mixed,
-    "repr": compress_repr,
+    "repr": compress_python,
     "config": compress_config,
     "sql": compress_sql,
     "html": compress_html,

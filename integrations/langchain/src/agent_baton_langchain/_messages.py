@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, ToolMessage
 
 from agent_baton import ContextEntry, SharedContext
 from agent_baton.answers import ToolNames
@@ -12,7 +12,19 @@ from agent_baton.compress.markers import name_tools
 
 
 def message_text(message: BaseMessage) -> str:
-    """The text of ``message``: its str content, or its text blocks joined."""
+    """The text of ``message``: its str content, or its text blocks joined.
+
+    A tool message's blocks are separate results (an MCP tool's contents, one a block): a
+    line apart, as LangChain's ``.text`` joining them end to end would run the last line of
+    one into the first of the next. Other messages' blocks may split a sentence (a model's
+    text around its citations): joined end to end, as ``.text`` does.
+    """
+    if isinstance(message, ToolMessage) and not isinstance(message.content, str):
+        return "\n".join(
+            block if isinstance(block, str) else str(block["text"])
+            for block in message.content
+            if _is_text_block(block)
+        )
     return str(message.text)
 
 
