@@ -360,3 +360,40 @@ def test_lines_of_fields_and_long_runs_of_them_are_no_printed_model():
     for text in (env_lines, fields_line):
         assert literal_value(text) is NOT_DATA
         assert kinds(text)[0] != "repr"
+
+
+def test_pytests_captured_output_sections_are_no_speakers(tmp_path):
+    """pytest titles what a failing test printed or logged (``---- Captured stdout call
+    ----``, dashes padded to the terminal's width): a test run, not an AutoGen console
+    transcript, whose speaker lines have ten dashes each side (``---------- user ----------``)."""
+    import subprocess
+    import sys
+
+    tests = tmp_path / "test_rates.py"
+    tests.write_text(
+        "import logging\nimport pytest\n\n"
+        "@pytest.mark.parametrize('n', range(8))\n"
+        "def test_rate(n):\n"
+        "    print(f'computing the rate of batch {n}')\n"
+        "    logging.getLogger('rates').warning('batch %d is slow', n)\n"
+        "    assert n % 3 != 1, f'batch {n} has no rate'\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    log = run.stdout
+    assert log.count("- Captured stdout call -") == 3  # the sections this test is about
+    assert log.count("- Captured log call -") == 3
+
+    assert not looks_like_chat(log)
+    assert not compress(log).transforms[0].startswith("chat")
+    console = "\n".join(f"---------- {who} ----------\n{said}\n" for who, said in autogen_said())
+    assert looks_like_chat(console)  # AutoGen's console form still is one
+
+
+def autogen_said() -> list[tuple[str, str]]:
+    return [("user", "Plan the trip."), ("planner_agent", LONG), ("travel_summary_agent", LONG)]

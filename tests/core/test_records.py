@@ -87,3 +87,26 @@ def test_blocks_of_one_heading_each_are_no_control_file():
     assert control_stanzas(one_field) is None
     stanzas = "\n\n".join(f"Package: p{k}\nVersion: {k}\nDepends: libc6" for k in range(3))
     assert control_stanzas(stanzas) is not None
+
+
+def test_a_grouped_lint_report_is_no_control_file():
+    """ruff's grouped report (``ruff check --select ALL --output-format grouped``, run here
+    on four installed packages): two ``warning:`` lines, then a ``path.py:`` heading over
+    each file's diagnostics. Its first stanza holds two fields, but its others are headings
+    with nothing on their line: read as a control file, its long diagnostics and its
+    ``Found 416 errors.`` went as long values."""
+    text = (Path(__file__).parent / "data" / "ruff_grouped_select_all.txt").read_text()
+    assert text.count(".py:\n") >= 10  # the headings this test is about
+    assert control_stanzas(text) is None
+
+    result = compress(text, model="gpt-4")
+
+    assert not result.transforms[0].startswith("config")
+    assert "Found 416 errors." in result.text.splitlines()
+    assert violations(text, result.text) == []
+    copyright_file = "\n\n".join(
+        ["Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"]
+        + [f"Files: src/{k}/*\nCopyright: 2026 Dev {k}\nLicense: MIT" for k in range(3)]
+        + ["License: MIT\n Permission is hereby granted, free of charge, to any person."]
+    )
+    assert control_stanzas(copyright_file) is not None  # stanzas of fields stay one

@@ -38,7 +38,9 @@ def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
     """A speaker's line: ``line`` where it starts, ``blank`` the blank ending some forms."""
     return re.compile(
         line + r"(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
-        r"|-{5,} (?P<console>[\w .()-]{1,60}) -{5,}\s*$"
+        # AutoGen's Console: ten dashes each side. pytest pads its section titles to the
+        # terminal's width ("---- Captured stdout call ----"): a test run's, no speaker's.
+        r"|-{10} (?P<console>[\w .()-]{1,60}) -{10}\s*$"
         # LangChain's pretty_print of a message: "=== Ai Message ===" padded to 80 columns
         # (a title of its own type; pytest's "=== FAILURES ===" is no speaker).
         r"|={10,} (?P<ruled>[A-Z]\w{0,30} Message) ={10,}\s*$"

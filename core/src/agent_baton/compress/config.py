@@ -114,12 +114,14 @@ def control_stanzas(text: str) -> list[dict[str, str]] | None:
     Every line is a field, a continuation or a comment; each stanza opens with a field. A
     field may repeat in its stanza (real copyright files repeat ``Comment:``), but most of a
     stanza's fields are distinct: a run of ``INFO:`` lines is a log. None unless there are
-    two stanzas or more and five fields, and some stanza holds two fields. A long text is
+    two stanzas or more and five fields, some stanza holds two fields and at most half are
+    a heading (one field whose value is all on the indented lines below it). A long text is
     read up to a line's end after its first 20,000 characters.
     """
     sample = text if len(text) <= _STANZA_SAMPLE else text[: text.rfind("\n", 0, _STANZA_SAMPLE)]
     stanzas: list[dict[str, str]] = []
     fields = repeats = 0
+    headings: list[bool] = []  # per stanza: one field so far, with no value on its line
     names: dict[str, str] | None = None  # the stanza being read
     for line in sample.splitlines():
         if not line.strip():
@@ -137,14 +139,18 @@ def control_stanzas(text: str) -> list[dict[str, str]] | None:
         if names is None:
             names = {}
             stanzas.append(names)
+            headings.append(not line[field.end() :].strip())
+        else:
+            headings[-1] = False  # a second field: the first was no heading
         repeats += field.group() in names
         names.setdefault(field.group(), line[field.end() :].strip())
         fields += 1
     if len(stanzas) < 2 or fields < 5 or repeats > _REPEATS * fields:
         return None
-    if all(len(names) == 1 for names in stanzas):
+    if all(len(names) == 1 for names in stanzas) or 2 * sum(headings) > len(stanzas):
         # A stanza holds fields: blocks of one heading each over indented lines are a dump
-        # (``openssl pkcs7 -print_certs -text``: a ``Certificate:`` over each certificate).
+        # (``openssl pkcs7 -print_certs -text``: a ``Certificate:`` over each certificate;
+        # ruff's grouped report: a ``path/to/file.py:`` over each file's diagnostics).
         return None
     return stanzas
 
