@@ -385,3 +385,24 @@ def test_agents_kept_after_their_run_never_read_its_scope(shared, make_crew):
     assert not CODE.findall(search.run(query="CODE 250"))
     assert "research" not in listing.run()
     assert set(CODE.findall(baton.report().ctx.get("research", full=True))) == {"R1"}
+
+
+def test_a_failed_run_leaves_its_agents_tools_out_of_its_scope(shared, make_crew):
+    # The writer's model fails: kickoff raises after the research was stored. The agent,
+    # kept for the next request, must not read the failed run's research through its tools.
+    baton = CrewBaton(shared, max_tokens=1500)
+    crew, _ = make_crew(baton)
+    writer = crew.agents[1]
+
+    def broken(prompt: str) -> str:
+        raise RuntimeError("the model is down")
+
+    writer.llm = type(writer.llm)(broken)
+    with pytest.raises(RuntimeError, match="the model is down"):
+        crew.kickoff(inputs={"region": "r1"})
+
+    assert set(CODE.findall(baton.report().ctx.get("research", full=True))) == {"R1"}
+    read, search, listing = writer.tools
+    assert "R1-CODE" not in read.run(key="research", full=True)
+    assert not CODE.findall(search.run(query="CODE 250"))
+    assert "research" not in listing.run()

@@ -15,6 +15,10 @@ from typing import Any
 
 SUPPORTED_MAJOR = 1
 CONTEXT_HOOK = "_get_context"
+# Called by kickoff (and akickoff) in its own context when the run raised, before it re-raises
+# (crewai/crew.py, 1.15): where a failed run stops being active. Optional: without it, a
+# failed run stays active in its caller's context until a later run there ends.
+FAILURE_HOOK = "_dispatch_execution_end_failure"
 _HOOK_PARAMETERS = ["task", "task_outputs"]
 
 

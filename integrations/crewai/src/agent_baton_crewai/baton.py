@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent_baton import BackendUnavailableError, SharedContext
 from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames, tool_names
-from agent_baton_crewai._compat import CONTEXT_HOOK, check_context_hook
+from agent_baton_crewai._compat import CONTEXT_HOOK, FAILURE_HOOK, check_context_hook
 from agent_baton_crewai.keys import task_key, unique_keys
 from agent_baton_crewai.report import Handoff, RunReport
 from agent_baton_crewai.runs import Run, enter, leave, pop_scope_input, run_scope
@@ -122,6 +122,8 @@ class CrewBaton:
         crew = attachment.crew
         # Instance attributes shadow the class's methods for this crew only.
         vars(crew)[CONTEXT_HOOK] = attachment.get_context
+        if callable(getattr(type(crew), FAILURE_HOOK, None)):
+            vars(crew)[FAILURE_HOOK] = attachment.fail_run
         vars(crew)["copy"] = attachment.copy_crew
         crew.task_callback = attachment.on_task_output
         # A task holding the crew's previous callback got it from CrewAI at an earlier
@@ -142,6 +144,7 @@ class CrewBaton:
         if attachment is None or attachment.baton is not self:
             raise ValueError("this crew is not attached to this CrewBaton")
         del vars(crew)[CONTEXT_HOOK]
+        vars(crew).pop(FAILURE_HOOK, None)
         del vars(crew)["copy"]
         attachment.remove_callbacks()
         attachment.bind_tools(False)
@@ -465,6 +468,12 @@ class _Attachment:
                     report.savings_percent,
                 )
         return result
+
+    def fail_run(self, error: BaseException) -> Any:
+        """Shadows the crew's failure hook (``FAILURE_HOOK``): the failed run ends here too."""
+        if self.run is not None:
+            leave(self.run)
+        return getattr(type(self.crew), FAILURE_HOOK)(self.crew, error)
 
     def get_context(self, task: Task, task_outputs: list[TaskOutput]) -> str:
         """Replaces ``Crew._get_context`` for this crew: CrewAI's choice of sources, compressed."""
