@@ -815,14 +815,17 @@ def _units(blocks: list[_Block]) -> list[_Unit]:
         if block.kind == "item":
             stripped[0] = _BULLET.sub("", stripped[0], count=1)
         # A line too long to keep whole is cut into its sentences; no sentence crosses it.
-        long = any(len(line) > _LONG_LINE for line in stripped)
+        long = max(map(len, stripped)) > _LONG_LINE
         chunks = [[k] for k in range(len(stripped))] if long else [list(range(len(stripped)))]
         for chunk in chunks:
             text = "\n".join(stripped[k] for k in chunk)
             starts = list(accumulate((len(stripped[k]) + 1 for k in chunk[:-1]), initial=0))
             for at, sentence in _sentences(text, long):
-                first = chunk[bisect_right(starts, at) - 1]
-                last = chunk[bisect_right(starts, at + max(0, len(sentence) - 1)) - 1]
+                if len(chunk) == 1:  # one line (most list items): every sentence is on it
+                    first = last = chunk[0]
+                else:
+                    first = chunk[bisect_right(starts, at) - 1]
+                    last = chunk[bisect_right(starts, at + max(0, len(sentence) - 1)) - 1]
                 pieces = _pieces(sentence)
                 listing = len(pieces) > 1
                 # A short listing (steps, commands) is kept whole, like a short code block.
@@ -872,6 +875,8 @@ def _pieces(sentence: str) -> list[str]:
     A unit is kept or dropped whole, and a 50-line listing read as one sentence would be
     dropped whole. Hard-wrapped prose stays one sentence.
     """
+    if "\n" not in sentence:  # on one line: one unit
+        return [sentence] if sentence.strip() else []
     lines = [line for line in sentence.split("\n") if line.strip()]
     if len(sentence) <= _LONG_UNIT or len(lines) < 3 or _wrapped(lines):
         return [" ".join(lines)] if lines else []
@@ -920,14 +925,16 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     df: Counter[str] = Counter(t for ws in words for t in ws)
     # One scan of all sentences with every feature pattern; a match counts for its sentence.
     starts = list(accumulate((len(t) + 1 for t in plain[:-1]), initial=0))
-    found: list[Counter[str]] = [Counter() for _ in units]
+    # (Plain dicts: a Counter per sentence costs more to make than its few counts.)
+    found: list[dict[str, int]] = [{} for _ in units]
     idents: list[set[str]] = [set() for _ in units]
     for feature, start, end in _features(joined):
         at = bisect_right(starts, start) - 1
         if feature == "ident":
             idents[at].add(joined[start:end].strip('`"(').lower())
         else:
-            found[at][feature] += 1
+            counts = found[at]
+            counts[feature] = counts.get(feature, 0) + 1
     # An identifier all over the document (the subject's acronym) tells sentences apart
     # no better than a common word; one named in few sentences marks the one detail.
     ident_df = Counter(i for found_idents in idents for i in found_idents)
