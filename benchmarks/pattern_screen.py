@@ -60,6 +60,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.chat._MESSAGE_CLASS": ("fullmatch", "of the class name of one message's repr"),
     "compress.tables._FLOAT": ("fullmatch", "of one table cell or column name"),
     "compress.tables._PATH": ("fullmatch", "of one stripped line of a listing"),
+    "compress.tables._THREE_WORDS": ("match", "at the start of one line of a table's head"),
     "compress.notebook._TELLING": ("match", "at the start of one line of a cell's source"),
     "compress.notebook._HEADING": ("match", "at the start of one markdown cell's text"),
     "compress.json_rows._ITEM": ("fullmatch", "of one line of a JSON document"),

@@ -157,8 +157,15 @@ def control_stanzas(text: str) -> list[dict[str, str]] | None:
 
 def _parses_as_ini(text: str) -> bool:
     """Whether the text is an INI or TOML file: it parses, with sections and settings."""
-    lines = [line for line in text.splitlines() if line.strip() and not _COMMENT.match(line)]
-    if len(lines) < 5 or not any(_SECTION.match(line) for line in lines):
+    # A section header first, looked for in every line (blank and comment lines are none):
+    # most texts have none, and their lines are not filtered.
+    if "[" not in text:
+        return False
+    raws = text.splitlines()
+    if not any(map(_SECTION.match, raws)):
+        return False
+    lines = [line for line in raws if line.strip() and not _COMMENT.match(line)]
+    if len(lines) < 5:
         return False
     shaped = 0
     within = False  # in a setting: its indented lines continue its value (tox.ini's deps)

@@ -224,11 +224,14 @@ def problem_lines(lines: list[str], text: str | None = None) -> list[int]:
     return [i for i in sorted(hit) if names_a_problem(lines[i])]
 
 
-def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
+def _problem_candidates(
+    lines: list[str], text: str | None = None, starts: list[int] | None = None
+) -> set[int]:
     """Indices of ``lines`` that may name a problem: every one :func:`names_a_problem` takes.
 
     A line that holds none of the words or marks, and does not start like a failure line,
-    names none. ``text``: the lines joined by newlines, when the caller has it.
+    names none. ``text``: the lines joined by newlines, and ``starts``: where each starts
+    in it (:func:`_starts`), when the caller has them.
     """
     if text is None:
         text = "\n".join(lines)
@@ -239,7 +242,7 @@ def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
             i for i, line in enumerate(lines) if line[:1] in " \tEF" and _FAILURE_START.match(line)
         )
     else:
-        starts = _starts(lines)
+        starts = _starts(lines) if starts is None else starts
         found = _FAILURE_AFTER_BREAK.finditer(text)
         hit.update(bisect_right(starts, m.start() + 1) - 1 for m in found)
         if lines and _FAILURE_START.match(lines[0]):
@@ -249,7 +252,8 @@ def _problem_candidates(lines: list[str], text: str | None = None) -> set[int]:
 
 def _starts(lines: list[str]) -> list[int]:
     """Where each of ``lines`` starts in them joined by line feeds."""
-    return list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    # Each length and its line feed summed by map, not a generator: a log has many lines.
+    return list(accumulate(map((1).__add__, map(len, lines[:-1])), initial=0))
 
 
 @dataclass(slots=True)  # one per line of a log: without slots, ~100 bytes more each
@@ -328,7 +332,7 @@ def fold_lines(text: str, request: Request) -> str:
     # timestamp was cut off, the body's start is tested on its own.
     joined = "\n".join(raws)  # offsets of its lines are those of ``starts``
     starts = _starts(raws)
-    maybe = _problem_candidates(raws, joined)
+    maybe = _problem_candidates(raws, joined, starts)
     for i, raw in enumerate(raws):
         if i % 4096 == 0:
             request.check_time()

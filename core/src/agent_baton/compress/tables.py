@@ -41,6 +41,7 @@ _NAME = re.compile(r"[A-Za-z_][\w.-]*")  # a column's name in a header row: one 
 _FLOAT = re.compile(r"-?\d+\.\d+")
 _GAP = re.compile(r"\S+(?: \S+)*")  # a header cell: words separated by single spaces
 _TOKEN = re.compile(r"\S+")
+_THREE_WORDS = re.compile(r"\s*+\S++\s++\S++\s++\S")  # a line holding three _TOKENs or more
 _FILLED = re.compile(r"x+")  # a run of places words cover, marked "x" (blanks " ")
 _MARKS = bytes.maketrans(b"\0\1", b" x")
 # Blanks between two words other than one space: the padding of a column.
@@ -368,8 +369,12 @@ def _listing(lines: list[str]) -> TextTable | None:
         return None
     # Its rows (three in four lines at least) are padded often enough (below): a text with
     # fewer lines padded anywhere is none, told before its columns are read.
-    padding = sum(1 for line in lines if _INNER_GAP.search(line))
+    padding = sum(map(bool, map(_INNER_GAP.search, lines)))
     if padding < _PADDED * 0.75 * len(lines) - 1:  # - 1: float rounding cannot tip it
+        return None
+    # The fields are read in lines of three words or more: with fewer such lines than the
+    # rows need, no width passes (told before each word's place is read).
+    if sum(map(bool, map(_THREE_WORDS.match, lines))) < max(_MIN_LISTING, 0.75 * len(lines)):
         return None
     spans = [[m.span() for m in _TOKEN.finditer(line)] for line in lines]
     runs = _runs([i for i, found in enumerate(spans) if len(found) >= 3])

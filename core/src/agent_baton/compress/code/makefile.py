@@ -46,6 +46,9 @@ _FUNCTION = re.compile(
     r"|addprefix|addsuffix|firstword|lastword|notdir) "
 )
 _MAKE_OPERATOR = re.compile(r"^[^\S\n]*+[\w.-]++[^\S\n]*+(?::{1,3}=|\?=|\+=)", re.M)
+# What each form that only make writes holds: a recipe's tab, a reference's "$" (_REFERENCE,
+# _FUNCTION), ".PHONY", an operator of _MAKE_OPERATOR.
+_MAKE_ONLY = ("\t", "$", ".PHONY", ":=", "?=", "+=")
 _SAMPLE = 20_000
 _TAB_INDENT = "\t"
 
@@ -68,6 +71,10 @@ def parses_as_makefile(text: str) -> bool:
     sample = text[:_SAMPLE]
     if "=" not in sample and ":" not in sample:
         return False  # neither an assignment nor a rule: most texts stop here
+    if not any(map(sample.__contains__, _MAKE_ONLY)):
+        # Every yes below needs a recipe's tab, a reference or an operator of make's: none
+        # can come, whatever the lines read as (YAML's "key: value" lines all read as rules).
+        return False
     lines = _LINE_END.split(sample)
     if len(text) > _SAMPLE:
         lines.pop()  # the sample may end inside a line
