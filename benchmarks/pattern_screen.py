@@ -57,6 +57,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.detect._FIELD_NAME": ("match", "at a line's start, one attempt per line"),
     "compress.parsed._FIELD": ("match", "at a model's str() start and after each field's value"),
     "compress.parsed._RECORD": ("match", "at the start of a stripped text (a record's repr)"),
+    "compress.pretty._OPENS": ("match", "at the start of a stripped text (a value over lines)"),
     "compress.chat._MESSAGE_CLASS": ("fullmatch", "of the class name of one message's repr"),
     "compress.tables._FLOAT": ("fullmatch", "of one table cell or column name"),
     "compress.tables._PATH": ("fullmatch", "of one stripped line of a listing"),

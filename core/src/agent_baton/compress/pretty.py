@@ -14,6 +14,7 @@ kept byte for byte, and each run of items left out is a ``[… 12 items]`` marke
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_right
 from itertools import pairwise
 from typing import Any
@@ -24,6 +25,8 @@ from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.parsed import NOT_DATA, _is_record, _literal, _quote_objects
 from agent_baton.compress.request import Request
 
+# A list, tuple, dict or set opening, or a record's class and its parenthesis.
+_OPENS = re.compile(r"[\[({]|[A-Za-z_][\w.]*\(")
 _MAX_CHARS = 20_000_000  # a larger text is not parsed whole
 _LEAST_ITEMS = 8  # a shorter list is kept whole
 _GAP_SHARE = 10  # what a marker between kept items costs
@@ -41,8 +44,8 @@ def pretty_value(text: str) -> Any:
     tuple, a pydantic model), with reprs of values inside (``Decimal('1.5')``).
     """
     stripped = text.strip()
-    if "\n" not in stripped or len(stripped) > _MAX_CHARS or not stripped[:1].isprintable():
-        return NOT_DATA
+    if "\n" not in stripped or len(stripped) > _MAX_CHARS or not _OPENS.match(stripped):
+        return NOT_DATA  # parsed only when it opens as a value would: prose fails no parse
     try:
         value = _literal(_parsed_form(stripped))
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
