@@ -546,3 +546,51 @@ def test_a_sampled_array_of_records_names_the_rows_it_left_out():
     named = [p.stem for p in modules if re.search(rf"(?<![\w.-]){re.escape(p.stem)}\b", out)]
     assert len(modules) > 100 and len(named) >= len(modules) // 4
     assert re.search(r"^\[… name of rows \d+-\d+, every \d+\w\w: ", out, re.M)
+
+
+def _api_index() -> str:
+    """The standard library's public functions by module: a map of 100+ modules, each a list
+    of records (name, signature, first doc line), the shape of botocore's examples by
+    operation or a schema's definitions by name."""
+    import importlib
+    import inspect
+    import sys
+
+    index = {}
+    for name in sorted(sys.stdlib_module_names):
+        if name.startswith("_") or name in {"antigravity", "this", "idlelib", "tkinter", "turtle"}:
+            continue
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # a module this platform lacks
+            continue
+        functions = [
+            {
+                "name": attr,
+                "signature": str(inspect.signature(value)),
+                "doc": (inspect.getdoc(value) or "").partition("\n")[0],
+            }
+            for attr, value in sorted(vars(module).items())
+            if not attr.startswith("_") and inspect.isfunction(value) and value.__module__ == name
+        ]
+        if len(functions) >= 2:
+            index[name] = functions
+    return json.dumps({"python": sys.version.split()[0], "modules": index}, indent=2)
+
+
+def test_a_map_of_many_nested_members_under_a_budget_shows_those_that_fit():
+    """An equal share of a budget too small for any member must not leave out all of them:
+    the map's first ones are shown (the budget spent, their names and records), the rest
+    counted by a marker."""
+    text = _api_index()
+    modules = json.loads(text)["modules"]
+    original = compress(text).original_tokens
+    assert len(modules) >= 60  # the many members this test is about
+
+    result = compress(text, max_tokens=original // 10)
+
+    assert result.compressed_tokens >= original // 20  # half the budget or more is used
+    shown = [name for name in modules if f'"{name}": [' in result.text]
+    assert len(shown) >= 20
+    assert violations(text, result.text) == []
+    assert unmarked_omissions(text, result.text) == []

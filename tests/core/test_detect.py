@@ -393,3 +393,34 @@ def test_an_escape_that_is_no_colour_code_is_detected_without_recursing():
     # text is the same text, and reading it again never ended.
     text = "line of text \x1b[\nand more words here\n" * 50
     assert detect(text) == detect(text.replace("\x1b[", "")) == "prose"
+
+
+def test_a_test_log_quoting_bytes_is_text_and_bytes_printed_are_binary(tmp_path):
+    """pytest shows what tests printed: reprs of bytes (``b'x\\x9c\\xfb…'``) among its lines
+    are quoted data, not a log that failed to decode (its failure was described away)."""
+    tests = tmp_path / "test_codec.py"
+    tests.write_text(
+        "import zlib\nimport pytest\n\n@pytest.mark.parametrize('n', range(10))\n"
+        "def test_roundtrip(n):\n"
+        "    data = f'record {n}: caf\\u00e9 na\\u00efve'.encode('utf-16') * 3\n"
+        "    print(zlib.compress(data))\n    print(data[:40])\n"
+        "    assert n != 7, f'record {n} has a checksum mismatch'\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(tests)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    log = run.stdout
+    assert log[:4096].count("\\x") > 200  # the quoted bytes this test is about
+
+    assert detect(log) != "binary"
+    assert "E       AssertionError: record 7 has a checksum mismatch" in compress(log).text
+    import zlib
+
+    packed = zlib.compress(Path(sysconfig.get_paths()["stdlib"], "json", "decoder.py").read_bytes())
+    assert detect(str(packed)) == "binary"  # a tool's bytes, as str() gives them
+    chunks = "\n".join(str(packed[i : i + 64]) for i in range(0, len(packed), 64))
+    assert detect(chunks) == "binary"  # and printed a line per chunk

@@ -364,7 +364,12 @@ def _binary(text: str) -> bool:
         return False
     odd = len(_CONTROL.findall(sample))
     if "\\x" in sample:  # what every escape opens with: the pattern is slow to find none
-        odd += sum(map(len, _ESCAPED_BYTES.findall(sample)))
+        # Bytes printed as their repr fill its line or lines; a log that quotes a few
+        # (pytest's captured ``b'x\\x9c…'``) is text around them. Lines end at line feeds
+        # only: decoded bytes hold other breaks (\x0b, \x1c) among their escapes.
+        lines = [line for line in sample.split("\n") if line.strip()]
+        if 2 * sum(1 for line in lines if _ESCAPED_BYTES.search(line)) >= len(lines):
+            odd += sum(map(len, _ESCAPED_BYTES.findall(sample)))
     return odd >= _BINARY_SHARE * len(sample) and odd >= 8
 
 

@@ -57,6 +57,7 @@ _ASKED_MOST = 5  # a query word the text holds more often than this names no one
 _ASKED_SCAN = 1 << 24  # how far into the text a query word is counted
 _PATH_KEYS = 8  # outer keys dropped at most from a query's dotted path the text lacks
 _WIDE = 400  # a longer line is cut to its start and a marker
+_LEAST_SHARE = 60  # characters a nested member needs of a budget to be shown at all
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 
@@ -400,7 +401,7 @@ class _Outline:
         else:
             kept_leaves = set(leaves)
             left -= sum(entries.cost(k) for k in leaves)
-        nested = sorted((k for k in range(len(entries)) if entries.level[k] >= 0), key=entries.cost)
+        nested = self._shown(entries, asked, left)
         shares: dict[int, int] = {}
         for rank, k in enumerate(nested):
             shares[k] = max(0, min(entries.cost(k), left // (len(nested) - rank)))
@@ -415,7 +416,7 @@ class _Outline:
             if (
                 k in kept_leaves
                 or k in edges
-                or (k in shares and (k in asked or shares[k] >= min(60, entries.cost(k))))
+                or (k in shares and (k in asked or shares[k] >= min(_LEAST_SHARE, entries.cost(k))))
             ):
                 self._gap(inner, entries, gap, "lines")
                 gap = []
@@ -426,6 +427,26 @@ class _Outline:
                 gap.append(k)
         self._gap(inner, entries, gap, "lines")
         return self._frame(node, entries, inner)
+
+    def _shown(self, entries: _Entries, asked: set[int], room: int) -> list[int]:
+        """The nested members that share ``room``, the smallest first.
+
+        All of them when each gets the least a member is shown with; else as many as get it,
+        the asked ones and those holding a failure first, then in order: an equal share too
+        small for any would leave none (a map of 400 operations' examples under a budget:
+        its first line alone).
+        """
+        nested = [k for k in range(len(entries)) if entries.level[k] >= 0]
+        least = [min(_LEAST_SHARE, entries.cost(k)) for k in range(len(entries))]
+        if sum(least[k] for k in nested) > room:
+            first = asked | self.failing_entries(entries)
+            chosen = []
+            for k in sorted(nested, key=lambda k: k not in first):
+                if least[k] <= room:
+                    chosen.append(k)
+                    room -= least[k]
+            nested = chosen
+        return sorted(nested, key=entries.cost)
 
     def _items(
         self,
