@@ -21,7 +21,9 @@ from collections import Counter
 # ``def parse``).
 _QUOTED = re.compile(r'"[^"\n]*+"')
 _NUMBER = re.compile(r"0x[0-9a-fA-F]++|\d++")
-_ADDRESS = re.compile(r"[\w-]++(?:[.\[][\w\"\]-]*+)++")
+_ADDRESS = re.compile(r"(?<![\w-])[\w-]++(?:[.\[][\w\"\]-]*+)++")  # from a run's start only
+# Of a line, its first words are read in this many characters.
+_HEAD_CHARS = 200
 # A listing has at least this many records, and each this many lines on average.
 _MIN_RECORDS = 3
 _MIN_LINES = 3
@@ -46,42 +48,48 @@ def record_names(lines: list[str]) -> list[int]:
     and the records average :data:`_MIN_LINES` lines.
     """
     openings: dict[str, list[int]] = {}
-    inside: Counter[str] = Counter()
     indented: Counter[str] = Counter()  # records opening with a word, by indentation
-    blank_before = True
     for i, line in enumerate(lines):
-        if not line.strip():
-            blank_before = True
-            continue
-        key = _key(line)
-        if key is not None and blank_before:
-            openings.setdefault(key, []).append(i)
-            indented[_indent(line)] += 1
-        elif key is not None:
-            inside[key] += 1
-        blank_before = False
-    best: list[int] = []
-    for key, heads in openings.items():
-        if (
-            len(heads) > len(best)
-            and len(heads) >= _MIN_RECORDS
-            and 2 * inside[key] < len(heads)
+        if line.strip() and (i == 0 or not lines[i - 1].strip()):
+            key = _key(line)
+            if key is not None:
+                openings.setdefault(key, []).append(i)
+                indented[_indent(line)] += 1
+    candidates = sorted(
+        (
+            (key, heads)
+            for key, heads in openings.items()
+            if len(heads) >= _MIN_RECORDS
             and len(heads) >= _SHARE * indented[_indent(key)]
             and len({lines[i] for i in heads}) >= _DISTINCT_SHARE * len(heads)
             and len(lines) - heads[0] >= _MIN_LINES * len(heads)
-        ):
-            best = heads
-    return best
+        ),
+        key=lambda candidate: len(candidate[1]),
+        reverse=True,
+    )
+    for key, heads in candidates:
+        # A line opening otherwise has another key (a masked digit may have been any).
+        start = key[: len(_indent(key)) + (key.lstrip()[0] != "0")]
+        opening = set(heads)
+        inside = sum(
+            1
+            for i, line in enumerate(lines)
+            if i not in opening and line.startswith(start) and _key(line) == key
+        )
+        if 2 * inside < len(heads):
+            return heads
+    return []
 
 
 def _key(line: str) -> str | None:
     """A line's indentation and first two words, masked; None when the first names nothing."""
-    text = line[len(_indent(line)) :]
+    indent = _indent(line)
+    text = line[len(indent) : len(indent) + _HEAD_CHARS]
     words = _NUMBER.sub("0", _QUOTED.sub('""', text)).split(None, 2)[:2]
     if not any(c.isalpha() or c in "\"'#" for c in words[0]):
         return None
     shape = " ".join(_ADDRESS.sub("<address>", word) if "." in word else word for word in words)
-    return _indent(line) + shape
+    return indent + shape
 
 
 def _indent(line: str) -> str:

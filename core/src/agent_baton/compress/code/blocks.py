@@ -56,6 +56,16 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][\w-]*+")
 _DIRECTIVE_NAME = re.compile(r"[^:<>!&,\s]++|[\"'].*")
 # Lines a directive spans at most (log_format's strings take a few).
 _LONG_DIRECTIVE = 8
+# Words that open a declaration in Java, C# or Kotlin and name no directive of nginx: a
+# class of fields, an interface of abstract methods, a module-info.java scan as nginx's
+# statements ("private int count;", "requires java.base;") without a "//" to tell them.
+_DECLARING = frozenset(
+    {
+        *("package", "import", "public", "private", "protected", "static", "final"),
+        *("abstract", "class", "interface", "enum", "record", "void", "sealed", "module"),
+        *("exports", "requires", "opens", "provides", "namespace", "using"),
+    }
+)
 # C's preprocessor lines, which "#" would read as comments.
 _PREPROCESSOR = re.compile(
     r"^[^\S\n]*+#[^\S\n]*+(?:define|undef|ifdef|ifndef|endif|elif|pragma)\b"
@@ -208,7 +218,7 @@ def _dialect(scan: _Scan, truncated: bool = False) -> str | None:
     hcl = all(s.equals and not s.semicolon for s in plain)
     if hcl and all(_hcl_head(s.words) for s in blocks):
         return "hcl"
-    if scan.slashed:
+    if scan.slashed or any(s.words[0] in _DECLARING for s in statements if s.words):
         return None
     if all(_directive(s) for s in plain):
         return "nginx"
