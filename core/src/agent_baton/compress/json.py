@@ -150,7 +150,7 @@ def compress_repr(text: str, request: Request) -> tuple[str, str] | None:
     body = view_of(
         text,
         text.strip(),
-        renderer.render(_plain(value)),
+        renderer.render(as_data(value)),
         "a Python literal, re-rendered: not its text",
     )
     return body, "repr:table+sample" if renderer.lossy else "repr:table"
@@ -168,18 +168,18 @@ def _bytes_repr(value: bytes, request: Request) -> tuple[str, str]:
     return restore_failures(text, produced[0]), "repr:bytes"
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
+def as_data(value: Any, depth: int = 0) -> Any:
     """A literal as JSON-shaped data (lists, string-keyed dicts, scalars)."""
     if depth > _MAX_FLATTEN_DEPTH * 4:
         return repr(value)
     if isinstance(value, dict):
         return {
-            k if isinstance(k, str) else repr(k): _plain(v, depth + 1) for k, v in value.items()
+            k if isinstance(k, str) else repr(k): as_data(v, depth + 1) for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):
-        return [_plain(v, depth + 1) for v in value]
+        return [as_data(v, depth + 1) for v in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((_plain(v, depth + 1) for v in value), key=repr)
+        return sorted((as_data(v, depth + 1) for v in value), key=repr)
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="backslashreplace")
     if isinstance(value, complex):

@@ -82,8 +82,8 @@ def literal_value(text: str) -> Any:
     if _json_then_more(text.lstrip(), stripped) or _line_then_more(stripped):
         return NOT_DATA
     try:
-        value = _literal(stripped)
-        return value if not record or _is_record(value) else NOT_DATA
+        value = parse_literal(stripped)
+        return value if not record or is_record(value) else NOT_DATA
     except SyntaxError as error:
         # A value's repr in angle brackets (<Response [200]>, <DirEntry 'a.py'>) as a string,
         # if the parser got as far as one (a log's "[2026-12-06 10:01] <module>" stops at its
@@ -91,10 +91,10 @@ def literal_value(text: str) -> Any:
         first = _OBJECT_START.search(stripped)
         if first is None or first.start() > _index(stripped, error.lineno, error.offset):
             return NOT_DATA
-        quoted = _quote_objects(stripped)
+        quoted = quote_objects(stripped)
         try:
-            value = _literal(quoted) if quoted != stripped else NOT_DATA
-            return value if not record or _is_record(value) else NOT_DATA
+            value = parse_literal(quoted) if quoted != stripped else NOT_DATA
+            return value if not record or is_record(value) else NOT_DATA
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             return NOT_DATA
     except (ValueError, TypeError, MemoryError, RecursionError):
@@ -104,7 +104,7 @@ def literal_value(text: str) -> Any:
 _RECORD = re.compile(r"[A-Za-z_][\w.]*\(")
 
 
-def _is_record(value: Any) -> bool:
+def is_record(value: Any) -> bool:
     """Whether a parsed value is a record read from its repr (a dict under its class)."""
     return isinstance(value, dict) and "class" in value
 
@@ -135,13 +135,13 @@ def _fields(text: str) -> Any:
             return NOT_DATA
         rest = text[name.end() :]
         try:
-            value = _literal(rest)
+            value = parse_literal(rest)
             end = len(rest)
         except SyntaxError as error:
             end = _index(rest, error.lineno, error.offset)
             if not rest[:end].strip() or not rest[end - 1].isspace():
                 return NOT_DATA  # the value does not end where a field could start
-            value = _literal(rest[:end])
+            value = parse_literal(rest[:end])
         if value is NOT_DATA:
             return NOT_DATA
         fields[name.group(0)[:-1]] = value
@@ -193,7 +193,7 @@ def _line_then_more(text: str) -> bool:
     return bool(newline and _CODE_LINE.search(rest)) and literal_value(first) is not NOT_DATA
 
 
-def _literal(text: str) -> Any:
+def parse_literal(text: str) -> Any:
     """``text`` parsed once: a literal, else one whose values include calls (or NOT_DATA)."""
     tree = ast.parse(text, mode="eval")
     try:
@@ -224,7 +224,7 @@ _QUOTE_OR_OBJECT = re.compile(r"['\"<]")
 _STRING_BODY = {q: re.compile(rf"(?:[^{q}\\]++|\\[\s\S])*+") for q in "'\""}
 
 
-def _quote_objects(text: str) -> str:
+def quote_objects(text: str) -> str:
     """``text`` with each ``<...>`` outside its string literals made one (the rest unchanged)."""
     out: list[str] = []
     i, n, done = 0, len(text), 0

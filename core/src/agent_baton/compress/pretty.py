@@ -20,9 +20,9 @@ from itertools import pairwise
 from typing import Any
 
 from agent_baton.compress.guarantees import failure_line_starts, restore_failures
-from agent_baton.compress.json import _plain, budget_chars, choose_records, compress_repr
+from agent_baton.compress.json import as_data, budget_chars, choose_records, compress_repr
 from agent_baton.compress.markers import note, omitted
-from agent_baton.compress.parsed import NOT_DATA, _is_record, _literal, _quote_objects
+from agent_baton.compress.parsed import NOT_DATA, is_record, parse_literal, quote_objects
 from agent_baton.compress.request import Request
 
 # A list, tuple, dict or set opening, or a record's class and its parenthesis.
@@ -47,12 +47,12 @@ def pretty_value(text: str) -> Any:
     if "\n" not in stripped or len(stripped) > _MAX_CHARS or not _OPENS.match(stripped):
         return NOT_DATA  # parsed only when it opens as a value would: prose fails no parse
     try:
-        value = _literal(_parsed_form(stripped))
+        value = parse_literal(_parsed_form(stripped))
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
     if isinstance(value, list | tuple | set) or (isinstance(value, dict) and value):
         opener = stripped[:1]
-        return value if opener in "[({" or _is_record(value) else NOT_DATA
+        return value if opener in "[({" or is_record(value) else NOT_DATA
     return NOT_DATA
 
 
@@ -78,7 +78,7 @@ def compress_pretty(text: str, request: Request) -> tuple[str, str] | None:
     size = sum(len(line) + 1 for line in lines)
     items_size = sum(len(line) + 1 for line in lines[spans[0][0] : spans[-1][1] + 1])
     room = max(0, budget - (size - items_size))
-    records = [v if isinstance(v, dict) else {"value": v} for v in map(_plain, values)]
+    records = [v if isinstance(v, dict) else {"value": v} for v in map(as_data, values)]
     failing = _failing_items(stripped, spans)
 
     def cost(k: int, fields: list[str]) -> int:
@@ -120,7 +120,7 @@ def _parsed_form(text: str) -> str:
     try:
         ast.parse(text, mode="eval")
     except SyntaxError:
-        return _quote_objects(text) if "<" in text else text
+        return quote_objects(text) if "<" in text else text
     return text
 
 
@@ -145,7 +145,7 @@ def _longest_list(node: ast.expr, value: Any) -> tuple[list[ast.expr], list[Any]
                 for k, v in zip(current.keys, current.values, strict=True)
                 if isinstance(k, ast.Constant) and _hashable(k.value) and k.value in data
             ]
-        elif isinstance(current, ast.Call) and isinstance(data, dict) and _is_record(data):
+        elif isinstance(current, ast.Call) and isinstance(data, dict) and is_record(data):
             children = [(k.value, data[k.arg]) for k in current.keywords if k.arg in data]
         stack.extend(children)
     return best
