@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, pairwise
 
+from agent_baton.compress.final_answers import answer_lines
 from agent_baton.compress.guarantees import VIEW_CHARS, find_failures
 from agent_baton.compress.heads import by_weight, structural_heads
 from agent_baton.compress.lines import line_count
@@ -111,10 +112,11 @@ def fit_lines(
 ) -> str:
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
-    Every failure line is kept (beyond ``max_tokens`` if need be); with ``query``, the
-    lines that answer it come next, then the lines that head others (a diff's files, a log's
-    commits, a backtrace's frames, definitions: :mod:`~agent_baton.compress.heads`), then
-    the lines that carry facts, then the other problem
+    Every failure line is kept (beyond ``max_tokens`` if need be), then a transcript's
+    final answers (:func:`~agent_baton.compress.final_answers.answer_lines`); with
+    ``query``, the lines that answer it come next, then the lines that head others (a
+    diff's files, a log's commits, a backtrace's frames, definitions:
+    :mod:`~agent_baton.compress.heads`), then the lines that carry facts, then the other problem
     lines, the lines that only share a word with the query, and the head of the text.
     ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
     Markers count the original's lines, read from the markers already in ``text``
@@ -154,7 +156,10 @@ def fit_lines(
         heads = _within(heads, texts, _LEAD_SHARE * budget, counter)
     # Nothing ranks above the rest: the text's first lines (of source, skipping a header's
     # #define lines and the ``end`` lines that close blocks: :func:`~.heads.by_weight`).
-    plain = not failing and not matches and not problems and not heads
+    # A transcript's final answers (what the next agent works from) come before the steps
+    # that led to them, whatever the query matched among those.
+    answered = answer_lines(texts, text)
+    plain = not failing and not matches and not problems and not heads and not answered
     if plain and failures_first:
         kept = _prefix(lines, budget, counter)
         out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
@@ -206,7 +211,7 @@ def fit_lines(
     # Source: the outline its compressor kept (which fits) first, then the heads of the
     # definitions it left out; nothing else of it is as worth its room.
     outline = (heads, preferred) if failures_first else (preferred, heads)
-    ranks = chain(lead, differing[:_DIFF_LINES], answering, *outline, matches, lazy)
+    ranks = chain(lead, differing[:_DIFF_LINES], answered, answering, *outline, matches, lazy)
     for i in ranks:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits

@@ -44,7 +44,10 @@ def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
         # LangChain's pretty_print of a message: "=== Ai Message ===" padded to 80 columns
         # (a title of its own type; pytest's "=== FAILURES ===" is no speaker).
         r"|={10,} (?P<ruled>[A-Z]\w{0,30} Message) ={10,}\s*$"
-        r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
+        # CrewAI 0.x's verbose log: "# Agent: Analyst", "## Thought: ...", "## Final Answer: ".
+        r"|#{1,2} (?P<crew>Agent|Task|Thought|Using tool|Tool Input|Tool Output|Final Answer):"
+        + blank
+        + r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
         r"|\[(?P<bracket>[\w .-]{1,40})\]:" + blank + r"|(?P<plain>User|Assistant|System|Human"
         # ReAct traces (LangChain's classic agents and many prompts):
         r"|AI|Tool|Agent|Bot|Model|Question|Thought|Action Input|Action|Observation"
@@ -100,6 +103,8 @@ class _Turn:
     # A console panel's content: wrapped at the console's width, so a program or a document
     # in it may no longer parse.
     framed: bool = False
+    # An agent's final answer (ReAct's, CrewAI's): what the next agent works from.
+    answer: bool = False
 
 
 @once
@@ -124,7 +129,11 @@ def looks_like_chat(text: str) -> bool:
     found = _speakers(text)
     if len(found) < 3:
         return False
-    strong = sum(1 for m in found if m.group("autogen") or m.group("console") or m.group("ruled"))
+    strong = sum(
+        1
+        for m in found
+        if m.group("autogen") or m.group("console") or m.group("ruled") or m.group("crew")
+    )
     names = {_speaker(m).lower() for m in found}
     return strong >= 2 or (len(names) >= 2 and bool(names & _ROLES))
 
@@ -159,7 +168,7 @@ def _speakers(text: str) -> list[re.Match[str]]:
 
 
 def _speaker(match: re.Match[str]) -> str:
-    for group in ("autogen", "console", "ruled", "bold", "bracket", "plain"):
+    for group in ("autogen", "console", "ruled", "crew", "bold", "bracket", "plain"):
         value = match.group(group)
         if value:
             return value.split(" (")[0].strip()
@@ -182,13 +191,16 @@ def compress_chat(text: str, request: Request) -> tuple[str, str] | None:
         request.check_time()
         # What was said in the middle of a conversation, later turns build on; what a tool
         # returned (a table, a log, a document) no later turn repeats.
-        recent = i == 0 or i >= last - 1 or i in matched
+        recent = i == 0 or i >= last - 1 or i in matched or turn.answer
         output = _is_output(turn.body)
         level = request.level if recent or output else request.level + 2
         sub = dataclasses.replace(request, level=level)
         # A turn the query matches is kept whole when short; a long one (a tool's log) is
         # compressed with the query, which keeps its matching lines.
-        whole = i in matched and request.level < 2 and len(turn.body) <= _WHOLE_CHARS
+        # So is a final answer, whatever the level: each agent's is what the next one needs.
+        whole = (turn.answer or (i in matched and request.level < 2)) and len(
+            turn.body
+        ) <= _WHOLE_CHARS
         body = _body(turn.body, sub, whole, said=not output, framed=turn.framed)
         lines = body.splitlines()
         body = "\n".join(shown.drop_repeated(lines, range(len(lines)) if whole else ())[0])
@@ -613,7 +625,8 @@ def _split(text: str) -> list[_Turn] | None:
         head = [header.rstrip("\n")]
         if not inline and lines and _FRAME.match(lines[0]):
             head.append(lines.pop(0))
-        turns.append(_Turn(head, "\n".join(lines).strip("\n"), inline))
+        answer = _speaker(m).lower() == "final answer"
+        turns.append(_Turn(head, "\n".join(lines).strip("\n"), inline, answer=answer))
     return turns
 
 
