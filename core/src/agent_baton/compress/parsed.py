@@ -258,7 +258,8 @@ def _with_calls(text: str, tree: ast.expr) -> Any:
     ``str()`` of a boto3 response holds ``datetime.datetime(2026, 12, 6, 19, 19,
     tzinfo=tzutc())``, a database row ``Decimal('1.50')``, a path ``PosixPath('/tmp')``:
     a call of a dotted name on literals (calls of the same kind included). A call of
-    keywords alone is a record (``Job(id='job-7', status='FAILED')``): a dict of them. Anything
+    keywords alone is a record (``Job(id='job-7', status='FAILED')``): a dict of them; so is
+    a collection's (``Counter({'a': 2})``), its items under ``items``. Anything
     else (a bare name, an operator) is code, not data: :data:`NOT_DATA`.
     """
     source = text.encode()
@@ -279,6 +280,18 @@ def _with_calls(text: str, tree: ast.expr) -> Any:
                 # under its class ("class" is no keyword argument's name).
                 fields = {k.arg: value(k.value) for k in node.keywords if k.arg}
                 return {"class": segment(node.func), **fields}
+            held = held_collection(node)
+            if held is not None:
+                # A collection's repr: Counter({...}), OrderedDict([...]), deque([...],
+                # maxlen=5), defaultdict(<class 'list'>, {...}), numpy's array([...],
+                # dtype=float32). Its items under "items", its other arguments as written.
+                said = {k.arg: setting(k.value) for k in node.keywords if k.arg}
+                rest = [setting(arg) for arg in node.args if arg is not held]
+                name = segment(node.func)
+                items = value(held)
+                if name.lower().endswith("dict") and isinstance(items, list):
+                    items = _mapping(items)  # OrderedDict([('a', 1)]): a mapping, by its pairs
+                return {"class": name, **({"args": rest} if rest else {}), **said, "items": items}
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 if not (isinstance(arg, ast.Attribute) and _dotted(arg)):
                     value(arg)  # else a constant's name: tzinfo=datetime.timezone.utc
@@ -294,10 +307,41 @@ def _with_calls(text: str, tree: ast.expr) -> Any:
             return {value(item) for item in node.elts}
         return ast.literal_eval(node)  # a constant, a signed number; ValueError for the rest
 
+    def setting(node: ast.expr) -> Any:
+        """A collection's other argument: a value, or a name as written (``dtype=float32``)."""
+        return segment(node) if _dotted(node) else value(node)
+
     try:
         return value(tree)
     except (ValueError, TypeError, MemoryError, RecursionError):
         return NOT_DATA
+
+
+# What a collection's repr holds its items in: a dict, list, tuple or set display.
+_DISPLAYS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+
+
+def held_collection(node: ast.Call) -> ast.expr | None:
+    """The one display among a call's positional arguments (a collection's items), else None."""
+    held = [arg for arg in node.args if isinstance(arg, _DISPLAYS)]
+    return held[0] if len(held) == 1 else None
+
+
+def _mapping(pairs: list[Any]) -> Any:
+    """A list of (key, value) pairs as a dict, if each is one and no key repeats, else itself."""
+    if not all(isinstance(p, tuple) and len(p) == 2 and hashable(p[0]) for p in pairs):
+        return pairs
+    mapping = dict(pairs)
+    return mapping if len(mapping) == len(pairs) else pairs
+
+
+def hashable(key: object) -> bool:
+    """Whether ``key`` can be a dict's key."""
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def _dotted(node: ast.expr) -> bool:

@@ -22,7 +22,14 @@ from typing import Any
 from agent_baton.compress.guarantees import failure_line_starts, restore_failures
 from agent_baton.compress.json import as_data, budget_chars, choose_records, compress_repr
 from agent_baton.compress.markers import note, omitted
-from agent_baton.compress.parsed import NOT_DATA, is_record, parse_literal, quote_objects
+from agent_baton.compress.parsed import (
+    NOT_DATA,
+    held_collection,
+    hashable,
+    is_record,
+    parse_literal,
+    quote_objects,
+)
 from agent_baton.compress.request import Request
 
 # A list, tuple, dict or set opening, or a record's class and its parenthesis.
@@ -143,20 +150,15 @@ def _longest_list(node: ast.expr, value: Any) -> tuple[list[ast.expr], list[Any]
             children = [
                 (v, data[k.value])
                 for k, v in zip(current.keys, current.values, strict=True)
-                if isinstance(k, ast.Constant) and _hashable(k.value) and k.value in data
+                if isinstance(k, ast.Constant) and hashable(k.value) and k.value in data
             ]
         elif isinstance(current, ast.Call) and isinstance(data, dict) and is_record(data):
             children = [(k.value, data[k.arg]) for k in current.keywords if k.arg in data]
+            held = held_collection(current)  # a collection's items: deque([...])
+            if held is not None and "items" in data:
+                children.append((held, data["items"]))
         stack.extend(children)
     return best
-
-
-def _hashable(key: object) -> bool:
-    try:
-        hash(key)
-    except TypeError:
-        return False
-    return True
 
 
 def _on_own_lines(items: list[ast.expr]) -> bool:
