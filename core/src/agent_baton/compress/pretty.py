@@ -24,8 +24,8 @@ from agent_baton.compress.json import as_data, budget_chars, choose_records, com
 from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.parsed import (
     NOT_DATA,
-    held_collection,
     hashable,
+    held_collection,
     is_record,
     parse_literal,
     quote_objects,
