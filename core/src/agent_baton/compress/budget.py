@@ -42,6 +42,7 @@ from agent_baton.compress.markers import (
     view_span,
 )
 from agent_baton.compress.prose import cut_line
+from agent_baton.compress.ticket_ids import reference_lines
 from agent_baton.search import query_terms, rank_texts, terms
 from agent_baton.tokens import TokenCounter
 
@@ -116,7 +117,9 @@ def fit_lines(
     final answers (:func:`~agent_baton.compress.final_answers.answer_lines`); with
     ``query``, the lines that answer it come next, then the lines that head others (a
     diff's files, a log's commits, a backtrace's frames, definitions:
-    :mod:`~agent_baton.compress.heads`), then the lines that carry facts, then the other problem
+    :mod:`~agent_baton.compress.heads`), then a report's opening line and the lines naming its
+    tickets (:func:`~agent_baton.compress.ticket_ids.reference_lines`), then the lines that
+    carry facts, then the other problem
     lines, the lines that only share a word with the query, and the head of the text.
     ``original``: what ``text`` is the compressed form of (None: ``text`` is the original).
     Markers count the original's lines, read from the markers already in ``text``
@@ -159,7 +162,10 @@ def fit_lines(
     # A transcript's final answers (what the next agent works from) come before the steps
     # that led to them, whatever the query matched among those.
     answered = answer_lines(texts, text)
-    plain = not failing and not matches and not problems and not heads and not answered
+    # A report's opening line and the lines naming its tickets (not in source: its "#123"
+    # and "SHA-256" are code).
+    references = reference_lines(texts) if failures_first else []
+    plain = not (failing or matches or problems or heads or answered or references)
     if plain and failures_first:
         kept = _prefix(lines, budget, counter)
         out = "\n".join([*kept, omitted(units.summary(list(range(len(kept)))), key)])
@@ -200,7 +206,7 @@ def fit_lines(
         every = range(len(items))
         return every if failures_first else by_weight(texts, list(every))
 
-    later = (facts, lambda: problems, lambda: weak, in_order)
+    later = (lambda: references, facts, lambda: problems, lambda: weak, in_order)
     # Each rank is read only if the ones before it leave room (the facts cost a pass).
     # pytest's diff of the values an assertion compared: its differing lines come before
     # the context around them (``E         - 'price': 999.99,``).
@@ -211,7 +217,11 @@ def fit_lines(
     # Source: the outline its compressor kept (which fits) first, then the heads of the
     # definitions it left out; nothing else of it is as worth its room.
     outline = (heads, preferred) if failures_first else (preferred, heads)
-    ranks = chain(lead, differing[:_DIFF_LINES], answered, answering, *outline, matches, lazy)
+    # A report's first reference (its opening line) says what all the rest is about.
+    opening = references[:1]
+    ranks = chain(
+        lead, differing[:_DIFF_LINES], answered, opening, answering, *outline, matches, lazy
+    )
     for i in ranks:
         if used >= budget:
             break  # a line costs a token at least: nothing more fits
