@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent_baton.compress.code.diff import file_heads as diff_heads
+from agent_baton.compress.conflicts import conflict_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
 from agent_baton.compress.latex import section_heads
@@ -64,9 +65,12 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     released = versions[:1] + versions[-1:] + _spread(versions[1:-1])
     # The lines naming a listing's records (a dump's threads), spread as options are.
     named = _spread(record_names(lines))
+    # A conflicted file's conflicts: what the next agent has to resolve names them first.
+    conflicted = conflict_heads(lines) if "<<<<<<<" in text else []
     return list(
         dict.fromkeys(
             [
+                *conflicted,
                 *logged,
                 *sectioned,
                 *sorted(opening),
