@@ -115,3 +115,34 @@ def test_text_with_no_whole_conflict_is_left_as_it_is():
     # An opening marker alone (a heading drawn with "<", a conflict cut short) opens none.
     assert conflict_lines(["<<<<<<< ours", "x", ">>>>>>> theirs"]) == []
     assert restore_conflicts("<<<<<<<\n1\n2\n", "<<<<<<<\n[… 2 lines]") == "<<<<<<<\n[… 2 lines]"
+
+
+# Twelve modules of the standard library, long enough for a tenth to be a cut.
+MODULES = ["argparse", "ast", "base64", "calendar", "configparser", "csv", "difflib"]
+MODULES += ["ftplib", "gettext", "imaplib", "pickle", "textwrap"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_a_budget_keeps_each_conflicts_markers_and_each_sides_first_line(tmp_path, module):
+    # Cut to a tenth, a conflicted module kept half of its conflicts' markers and sides'
+    # first lines (101 of 200 in 21 files): its functions' heads ranked above them.
+    source = Path(__import__(module).__file__).read_text()
+    lines = source.splitlines(keepends=True)
+    edited = [lines[len(lines) * k // 4] for k in (1, 2, 3)]
+    edited = [line for line in edited if line.strip() and source.count(line) == 1]
+    ours = {line: line.rstrip("\n") + "  # ours\n" for line in edited}
+    theirs = {line: "    pass  # theirs\n" + line for line in edited}
+    style = "diff3" if MODULES.index(module) % 2 else "merge"
+    text = conflicted(tmp_path, f"{module}.py", source, ours, theirs, style)
+    found = text.splitlines()
+    wanted = {
+        line
+        for i, line in enumerate(found)
+        for mark in ("<<<<<<<", "=======", ">>>>>>>")
+        if line.startswith(mark) or (i and found[i - 1].startswith(mark) and mark != ">>>>>>>")
+    }
+    assert regions(text)
+
+    out = compress(text, key=f"{module}.py", max_tokens=len(text) // 40).text.splitlines()
+
+    assert wanted <= set(out)

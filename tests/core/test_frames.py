@@ -14,6 +14,7 @@ import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.frames import recursion_runs
+from agent_baton.compress.guarantees import violations
 
 _RUN = re.compile(r"^\[… (\d+) lines, the (?:frame|(\d+) lines) above (\d+) more times\]$")
 
@@ -178,3 +179,63 @@ def test_pythons_own_fold_is_left_as_it_is():
     lines += ["  [Previous line repeated 37 more times]", "ValueError: cycle"]
 
     assert recursion_runs(lines) == {}
+
+
+_RECURSE_C = """
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+int limit;
+int segv(int n, char *buf) {
+    char local[16];
+    if (n >= limit) { int *p = 0; return *p; }
+    snprintf(local, sizeof local, "%d", n);
+    return segv(n + 1, local) + 1;
+}
+long aborts(long n) { if (n == limit) abort(); return aborts(n + 1) + 1; }
+struct node { int v; };
+int raises(struct node *x, int n) { if (n == 0) raise(SIGSEGV); return raises(x, n - 1) + x->v; }
+int main(int argc, char **argv) {
+    limit = atoi(argv[1]);
+    struct node nd = {1};
+    if (argv[2][0] == '0') return segv(0, argv[0]);
+    if (argv[2][0] == '1') return (int)aborts(0);
+    return raises(&nd, limit);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def recurse_binary(tmp_path_factory):
+    if shutil.which("gcc") is None or shutil.which("gdb") is None:
+        pytest.skip("needs gcc and gdb")
+    where = tmp_path_factory.mktemp("gdb")
+    (where / "recurse.c").write_text(_RECURSE_C)
+    subprocess.run(["gcc", "-g", "-O0", "-o", "recurse", "recurse.c"], cwd=where, check=True)
+    return where / "recurse"
+
+
+@pytest.mark.parametrize("command", ["bt", "bt full"])
+@pytest.mark.parametrize("depth", [60, 800])
+@pytest.mark.parametrize("mode", ["0", "1", "2"])
+def test_a_gdb_backtrace_folds_the_frames_of_a_recursion(recurse_binary, mode, depth, command):
+    # Each copy of gdb's frame has its own number, address and arguments ("bt full": locals).
+    args = ["gdb", "-q", "-batch", "-ex", "run", "-ex", command, "--args"]
+    done = subprocess.run(
+        [*args, str(recurse_binary), str(depth), mode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    text = done.stdout + done.stderr
+    frames = [line for line in text.splitlines() if re.match(r"#\d+ ", line)]
+    assert len(frames) > depth
+    signal = next(line for line in text.splitlines() if line.startswith("Program received"))
+
+    out = compress(text)
+
+    assert out.compressed_tokens < out.original_tokens / 2
+    assert signal in out.text
+    assert frames[0] in out.text and frames[-1] in out.text  # the innermost, the outermost
+    assert any(_RUN.match(line) for line in out.text.splitlines())
+    assert violations(text, out.text) == []

@@ -56,6 +56,7 @@ _STRING = re.compile(
     r'"(?:[^"\\\n]|\\.)*+"'
 )  # a JSON string  # a view's label: "[§ the next 1 line re-renders …]"
 _LEAD_SHARE = 0.5  # of the budget, at most, for the best matches before a compressor's lines
+_NAMING_SHARE = 0.25  # of the budget, at most, for the heads before the query's matches
 _OVER_MATCHES = 3  # query matches kept when the failure lines alone exceed the budget
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _WORD_END = re.compile(r"(?<=\S)\s+")
@@ -214,13 +215,21 @@ def fit_lines(
     lazy = chain.from_iterable(rank() for rank in later)
     # The query's matches before the heads (beside a compressor's lines, the best of them).
     answering = () if prefer else matches
+    # Before them, as many heads as a quarter of the budget holds: a changelog cut to its
+    # answers named none of its versions (the newest and the oldest, then spread, first).
+    # Not in source, whose outline comes first.
+    naming = (
+        _within(heads, texts, _NAMING_SHARE * budget, counter)
+        if answering and failures_first
+        else []
+    )
     # Source: the outline its compressor kept (which fits) first, then the heads of the
     # definitions it left out; nothing else of it is as worth its room.
     outline = (heads, preferred) if failures_first else (preferred, heads)
     # A report's first reference (its opening line) says what all the rest is about.
     opening = references[:1]
     ranks = chain(
-        lead, differing[:_DIFF_LINES], answered, opening, answering, *outline, matches, lazy
+        lead, differing[:_DIFF_LINES], answered, opening, naming, answering, *outline, matches, lazy
     )
     for i in ranks:
         if used >= budget:

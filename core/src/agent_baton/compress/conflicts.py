@@ -14,6 +14,7 @@ from agent_baton.compress.markers import is_marker
 
 # git's markers are seven characters long (its default conflict-marker-size), then a label.
 _OPEN, _SPLIT, _CLOSE = "<" * 7, "=" * 7, ">" * 7
+_BASE = "|" * 7  # diff3's: the common ancestor's side
 _LABEL = "[… conflict lines from elsewhere in the original:]"
 
 
@@ -42,6 +43,23 @@ def conflict_lines(lines: list[str]) -> list[int]:
                 found.extend(range(start, i + 1))
             start = None
     return found
+
+
+def conflict_heads(lines: list[str]) -> list[int]:
+    """The lines that say what each conflict is: its markers and each side's first line.
+
+    Cut to a budget, a conflict keeps its opening marker (which branch), the first line of
+    each side under its marker (what each side has there), diff3's base marker and the
+    closing one, before any other line of it.
+    """
+    heads: list[int] = []
+    for i in conflict_lines(lines):
+        line = lines[i]
+        if line.startswith((_OPEN, _SPLIT, _BASE, _CLOSE)):
+            heads.append(i)
+            if not line.startswith(_CLOSE) and i + 1 < len(lines):
+                heads.append(i + 1)  # a side's first line (a side may be empty: a marker)
+    return list(dict.fromkeys(heads))
 
 
 def restore_conflicts(original: str, compressed: str) -> str:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import cast
 
+from agent_baton.compress.frames import folded_frames, frame_key
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import (
     FOLD_EXAMPLES,
@@ -873,7 +874,8 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     Shown: the input line (spaces collapsed) is in the output, or, for a line of a quoted
     string, that line unescaped or as JSON escapes it. Folded: only a line with a leading
     timestamp, one event of a stream, may stand in a fold of its template (its count and
-    first and last lines shown); a tool's diagnostics are each their own fact.
+    first and last lines shown), and a frame of a deep recursion in the fold of its copies;
+    a tool's diagnostics are each their own fact.
     """
     found = find_failures(original)
     if not found:
@@ -887,6 +889,7 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
     viewed = {span[1] for line in compressed.splitlines() if (span := view_span(line))}
     templates: set[str] | None = None
     folds: list[re.Pattern[str]] = []
+    frames: set[str] | None = None
     missing = []
     shown: dict[int, bool] = {}  # a line of many quoted failures (a chat's) is read once
     for failure in found:
@@ -908,6 +911,11 @@ def missing_failures(original: str, compressed: str) -> list[Failure]:
                 folds = [_fold_pattern(m.group(1)) for m in _FOLD.finditer(compressed)]
             masked = template(failure.text)
             if masked in templates or any(fold.search(masked) for fold in folds):
+                continue
+        else:
+            # A frame of a deep recursion stands in its fold, as a stream's event does.
+            frames = folded_frames(compressed) if frames is None else frames
+            if frames and frame_key(failure.text) in frames:
                 continue
         missing.append(failure)
     return missing

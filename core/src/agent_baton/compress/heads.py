@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 from agent_baton.compress.code.diff import file_heads as diff_heads
+from agent_baton.compress.conflicts import conflict_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
 from agent_baton.compress.latex import section_heads
 from agent_baton.compress.options import option_heads
 from agent_baton.compress.record_names import record_names
+from agent_baton.compress.releases import release_heads
 
 # A frame of a Rust backtrace ("  12: ledger::parse::amount") and its place under it
 # ("             at ./src/main.rs:2:61"); a C++ or Go one is alike.
@@ -37,10 +39,10 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
 
     First the line that opens each record: a diff's or a multi-file dump's file names, a
     git log's commit lines, a backtrace's frames, the definitions whose bodies a code
-    skeleton left out; then the lines that say more of one (a frame's place), so that as
-    many records as fit are named before any is told in full. A git log's come first: its
-    newest and oldest commits' ids and subjects, then the others' (:func:`~agent_baton.
-    compress.git_log.commit_order`).
+    skeleton left out, a changelog's versions; then the lines that say more of one (a
+    frame's place), so that as many records as fit are named before any is told in full.
+    A git log's come first: its newest and oldest commits' ids and subjects, then the
+    others' (:func:`~agent_baton.compress.git_log.commit_order`).
     """
     opening: set[int] = set()
     files = diff_heads(lines) if "\n+++ " in text else []
@@ -58,10 +60,26 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     listed = _spread(sorted(option_heads(lines)))
     # A LaTeX document's sectioning commands, the higher levels first.
     sectioned = section_heads(lines) if "\\" in text else []
+    # A changelog's version heads: the newest and the oldest, then spread between.
+    versions = release_heads(lines)
+    released = versions[:1] + versions[-1:] + _spread(versions[1:-1])
     # The lines naming a listing's records (a dump's threads), spread as options are.
     named = _spread(record_names(lines))
+    # A conflicted file's conflicts: what the next agent has to resolve names them first.
+    conflicted = conflict_heads(lines) if "<<<<<<<" in text else []
     return list(
-        dict.fromkeys([*logged, *sectioned, *sorted(opening), *listed, *named, *sorted(telling)])
+        dict.fromkeys(
+            [
+                *conflicted,
+                *logged,
+                *sectioned,
+                *sorted(opening),
+                *listed,
+                *released,
+                *named,
+                *sorted(telling),
+            ]
+        )
     )
 
 

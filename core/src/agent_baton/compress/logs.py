@@ -87,12 +87,15 @@ _TALLY_WORDS = (
 # Rust's panic prints "stack backtrace:" above its numbered frames.
 _TRACE_START = re.compile(
     r"^\s*(Traceback \(most recent call last\)|([\w$]+\.)*[\w$]*(Exception|Error)\b"
-    r"|stack backtrace:$)"
+    r"|stack backtrace:$|#0 {2}\S)"
 )
-# Every match of _TRACE_START holds one of these, case-folded.
-_TRACE_WORDS = ("traceback", "exception", "error", "stack backtrace:")
+# Every match of _TRACE_START holds one of these, case-folded (gdb's innermost frame: "#0  ",
+# its others "#12 0x… in walk (…)", under each in "bt full" its locals or "No locals.").
+_TRACE_WORDS = ("traceback", "exception", "error", "stack backtrace:", "#0  ")
 _EXCEPTION_NAME = re.compile(r"\w(?:Exception|Error)\b|^\s*Traceback \(most recent")
-_TRACE_CONT = re.compile(r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t)")
+_TRACE_CONT = re.compile(
+    r"^(\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|\s{2,}\S|\t|#\d+ +\S|No locals\.$)"
+)
 # Each mask starts with a character class, then checks the word boundary behind it
 # ("\d(?<!\w\d)" is "\b\d"): re scans for a pattern's first class several times faster.
 _MASKS = (

@@ -32,6 +32,7 @@ from itertools import accumulate, pairwise
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.markers import left_out, omitted, view_label, worth_marking
 from agent_baton.compress.memo import once
+from agent_baton.compress.releases import DEBIAN_ENTRY
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
 from agent_baton.search import SearchIndex, query_terms, rank_texts, terms
@@ -49,8 +50,6 @@ _TABLE = re.compile(r"^\s*(\||\+[-=+]{3,})")
 # Emacs's mode line declaring outline mode, and an outline heading: stars, then its title.
 _OUTLINE_MODE = re.compile(r"-\*-\s*(?:mode:\s*)?outline\s*-\*-")
 _OUTLINE_HEADING = re.compile(r"\*+[ \t]+\S")
-# The header of an entry of a Debian changelog: "package (version) distributions; urgency=".
-_ENTRY = re.compile(r"^[a-z0-9][\w.+-]* \([^()\s]+\) [^;]+; *urgency=")
 # A plain-text section title standing alone ("Preamble", "2.1. Grants", "NO WARRANTY",
 # a NEWS file's "Changes in 2.40:" and "Version 0.21 - July 2020"): a capital, no sentence
 # punctuation but a version's dots and a closing colon; a numbered one may end in a period.
@@ -232,7 +231,7 @@ def looks_like_changelog(text: str) -> bool:
     entries close with a maintainer's line (`` -- Name <address>  date``).
     """
     first = text.lstrip("\n").split("\n", 1)[0]
-    return bool(_ENTRY.match(first)) and _SIGNED.search(text[:20_000]) is not None
+    return bool(DEBIAN_ENTRY.match(first)) and _SIGNED.search(text[:20_000]) is not None
 
 
 @once
@@ -679,7 +678,7 @@ def parse_blocks(text: str) -> list[_Block]:
         elif (
             _MD_HEADING.match(line)
             or _UNDERLINE.match(line)
-            or _ENTRY.match(line)
+            or DEBIAN_ENTRY.match(line)
             or _title(lines, i)
             or (outline and line.startswith("* ") and _outline_heading(lines, i))
         ):
@@ -788,7 +787,7 @@ def _paragraph(lines: list[str], i: int, blocks: list[_Block]) -> int:
             break
         if _BULLET.match(line) or (_META.match(lines[i]) and _META.match(line)):
             break
-        if _ENTRY.match(line) or (j + 1 < len(lines) and _UNDERLINE.match(lines[j + 1])):
+        if DEBIAN_ENTRY.match(line) or (j + 1 < len(lines) and _UNDERLINE.match(lines[j + 1])):
             break
         if _opens(lines, j):
             break
