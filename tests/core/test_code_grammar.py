@@ -1448,3 +1448,37 @@ def test_a_line_no_longer_than_its_marker_stays_in_place_of_the_marker():
     assert out.count("// Deprecated.") == 20
     assert "// [… 1 line]" not in out and "field7?: string | undefined;" in out
     assert len(out) < 0.7 * len(source)
+
+
+def test_a_macro_alone_on_its_line_does_not_turn_the_namespace_below_into_a_function():
+    """fmt's FMT_END_EXPORT over `namespace detail {`: its declarations stay an outline."""
+    need("tree_sitter_cpp")
+    structs = [f"template <typename T> struct kind_{i} : std::false_type {{}};" for i in range(8)]
+    functions = [
+        line
+        for i in range(8)
+        for line in (
+            f"constexpr auto arg_index_{i}(basic_string_view<Char> name) -> int {{",
+            *[f"  if (name == names[{j}]) return {j};" for j in range(6)],
+            "  return -1;",
+            "}",
+        )
+    ]
+    header = "\n".join(
+        [
+            *("#include <type_traits>", "", "FMT_BEGIN_NAMESPACE", "FMT_BEGIN_EXPORT", ""),
+            "class compiled_string {};",
+            *("", "FMT_END_EXPORT", "", "namespace detail {"),
+            *structs,
+            *functions,
+            *("}  // namespace detail", "", "FMT_END_NAMESPACE", ""),
+        ]
+    )
+    raw = code_grammar._parser("cpp").parse(header.encode()).root_node
+    assert code_grammar._broken_lines(raw)  # as it stands: a function named "namespace"
+    out, name = compress_code(header, Request())
+    assert name == "code:tree-sitter:cpp"
+    assert "lines of namespace omitted" not in out
+    assert all(line in out for line in structs)
+    assert all(f"constexpr auto arg_index_{i}(" in out for i in range(8))
+    assert "  if (name == names[3]) return 3;" not in out

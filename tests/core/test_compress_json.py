@@ -594,3 +594,24 @@ def test_a_map_of_many_nested_members_under_a_budget_shows_those_that_fit():
     assert len(shown) >= 20
     assert violations(text, result.text) == []
     assert unmarked_omissions(text, result.text) == []
+
+
+def test_the_markers_of_a_map_keyed_by_name_name_the_members_they_stand_for():
+    """MDN's compat data for EventSource: api.EventSource maps each member to its record.
+
+    The key is the member's name and nothing inside repeats it: a marker that only counts
+    the members it leaves out (``[… 3 items]``) loses which ones they are.
+    """
+    path = pathlib.Path(__file__).parent / "data" / "mdn_bcd_api_EventSource.json"
+    text = path.read_text()
+    members = json.loads(text)["api"]["EventSource"]
+    assert len(members) >= 8 and all("__compat" in v for v in list(members.values())[1:])
+
+    result = compress(text)
+
+    assert result.compressed_tokens < result.original_tokens / 2
+    assert all(name in result.text for name in members)
+    said = [line for line in result.text.splitlines() if " items: " in line]
+    assert said and all(is_marker(line) for line in said)
+    assert violations(text, result.text) == []
+    assert unmarked_omissions(text, result.text) == []

@@ -60,6 +60,7 @@ _WIDE = 400  # a longer line is cut to its start and a marker
 _LEAST_SHARE = 60  # characters a nested member needs of a budget to be shown at all
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
+_NAMES_SHARE = 8  # a keyed object's markers may name its left-out members in 1/8 of its budget
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
 # whether it holds a value (a container it opens, or a value on its line).
@@ -509,9 +510,17 @@ class _Outline:
         return any(self.text.find(w, at, until) >= 0 for w in words)
 
     def _gap(
-        self, inner: list[str], entries: _Entries, skipped: range | list[int], unit: str
+        self,
+        inner: list[str],
+        entries: _Entries,
+        skipped: range | list[int],
+        unit: str,
+        said: str = "",
     ) -> None:
-        """A marker for the ``skipped`` entries, counted in items (or cells) or in their lines."""
+        """A marker for the ``skipped`` entries, counted in items (or cells) or in their lines.
+
+        ``said``: the names of the members it stands for (``: baseLatency, close``), if any.
+        """
         if not skipped:
             return
         if unit != "lines":
@@ -519,18 +528,26 @@ class _Outline:
         else:
             count = sum(self.lines_of(entries.at[k], entries.until[k]) for k in skipped)
         self.left_out[unit] = self.left_out.get(unit, 0) + count
-        inner.append(self._marker(self.first_line(entries.node(skipped[0])), count, unit))
+        first = self.first_line(entries.node(skipped[0]))
+        inner.append(_indent(first) + note(f"{count} {_plural(unit, count)}{said}"))
 
     def _records(
         self, node: _Node, entries: _Entries, value: dict[str, Any] | list[Any], budget: int
     ) -> list[str]:
         """An array (or an object keyed by name) of records, sampled as a table's rows."""
+        names: list[str] = []
         if isinstance(value, dict):
             records = keyed_rows(value)
             values = list(value.values())
+            # A member's key is its name, and no field inside says it again: the markers
+            # name the members they stand for, in a share of the budget taken off the rows.
+            names = [str(k) for k in value]
+            named = _NamedGaps(min(budget // _NAMES_SHARE, sum(len(n) + 2 for n in names)))
+            budget -= named.room
         else:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]
             values = value
+            named = _NamedGaps(0)
         failing = self.failing_entries(entries)
         example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
@@ -577,7 +594,8 @@ class _Outline:
         inner: list[str] = []
         previous = -1
         for k in keep:
-            self._gap(inner, entries, range(previous + 1, k), "items")
+            said = named.say(names, previous + 1, k)
+            self._gap(inner, entries, range(previous + 1, k), "items", said)
             if k == 0 or k in matched or k in failing or k not in briefs:
                 # What the query asks for may take half the room, the example a quarter.
                 share = max(example, budget // 2) if k in matched else whole if k else example
@@ -587,7 +605,8 @@ class _Outline:
                 inner.extend(brief)
                 self.left_out["lines"] = self.left_out.get("lines", 0) + left
             previous = k
-        self._gap(inner, entries, range(previous + 1, len(entries)), "items")
+        rest = named.say(names, previous + 1, len(entries))
+        self._gap(inner, entries, range(previous + 1, len(entries)), "items", rest)
         if stats and len(keep) < len(entries):
             indent = _indent(self.first_line(entries.node(0)))
             inner.append(indent + note(f"stats over all {len(entries)} items: {stats}"))
@@ -728,6 +747,28 @@ class _Outline:
     def _marker(self, line: str, count: int, unit: str) -> str:
         """``[… 5 lines]`` or ``[… 12 items]``, indented as ``line``, the first it stands for."""
         return _indent(line) + note(f"{count} {_plural(unit, count)}")
+
+
+class _NamedGaps:
+    """The names the markers of a keyed object's left-out members say, in ``room`` characters."""
+
+    def __init__(self, room: int) -> None:
+        self.room = self.left = room
+
+    def say(self, names: list[str], start: int, end: int) -> str:
+        """``: a, b, +3 more`` for the members ``start`` to ``end``; what is left of the room."""
+        if start >= end or self.left <= 0:
+            return ""
+        said: list[str] = []
+        for name in names[start:end]:
+            if len(name) + 2 > self.left:
+                break
+            said.append(name)
+            self.left -= len(name) + 2
+        if not said:
+            return ""
+        more = end - start - len(said)
+        return ": " + ", ".join(said) + (f", +{more} more" if more else "")
 
 
 def _line_numbers(text: str, starts: list[int]) -> list[int]:

@@ -583,6 +583,11 @@ _C_ATTRIBUTES = re.compile(
     r"|nonnull|attribute__|asm__|declspec|LEAF|NTH|fortify_function|errordecl|warndecl)\b"
     r"(?:[^\S\n]*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\))?"
 )
+# An object-like macro alone on its line (FMT_BEGIN_NAMESPACE, NLOHMANN_JSON_NAMESPACE_BEGIN,
+# Q_OBJECT, G_BEGIN_DECLS): it opens or closes a namespace or an export region once expanded.
+# Unexpanded, the grammar takes it for the type of the declaration below it, so a namespace
+# after it reads as a function named "namespace" and everything inside as its body.
+_BARE_MACRO = re.compile(r"^[^\S\n]*+_*+[A-Z][A-Z0-9]*+_[A-Z0-9_]*+[^\S\n]*+$", re.M)
 # A project's own qualifier macro in front of a declaration (EGLAPI, OSSL_DEPRECATEDIN_3_0):
 # a type and a name follow it, or a name and its parameters; a type (EVP_MD *md) does not.
 _QUALIFIER = re.compile(r"\b[A-Z][A-Z0-9_]{3,}\b(?= +(?:\w+ +[\w*(]|\w+ ?\(|\w+\)))")
@@ -600,9 +605,9 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
     """The syntax tree of ``text`` and its lines in ERROR nodes; None without the grammar.
 
     C and C++ headers are full of macros that the preprocessor would expand. When they break
-    the parse, attribute macros and the qualifier macros that start broken lines are blanked,
-    space for character so that every line and column stays, and the parse is kept if it
-    has fewer errors.
+    the parse, attribute macros, macros alone on a line and the qualifier macros that start
+    broken lines are blanked, space for character so that every line and column stays, and
+    the parse is kept if it has fewer errors.
     """
     parser = _parser(language)
     if parser is None:
@@ -617,7 +622,7 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         return _without_platform_modifiers(parser, text, root, broken, cut)
     if not broken or language not in ("c", "cpp") or root.type == "ERROR":
         return root, broken
-    blanked = _C_ATTRIBUTES.sub(_blank, text)
+    blanked = _BARE_MACRO.sub(_blank, _C_ATTRIBUTES.sub(_blank, text))
     # A parse takes about a second a megabyte: the same text is not parsed again.
     unqualified: _Node = (
         root
