@@ -1482,3 +1482,63 @@ def test_a_macro_alone_on_its_line_does_not_turn_the_namespace_below_into_a_func
     assert all(line in out for line in structs)
     assert all(f"constexpr auto arg_index_{i}(" in out for i in range(8))
     assert "  if (name == names[3]) return 3;" not in out
+
+
+# Swift Evolution SE-0258 (property wrappers), its ThreadSpecific example: Kotlin shares
+# Swift's signs, so its grammar parses this to confirm, and tree-sitter-kotlin 1.1.0 never
+# ends on it (a trailing closure using `$0` inside an init).
+SWIFT_THREAD_SPECIFIC = """\
+@propertyWrapper
+final class ThreadSpecific<T> {
+  private var key = pthread_key_t()
+  private let initialValue: T
+
+  init(key: pthread_key_t, wrappedValue: T) {
+    self.key = key
+    self.initialValue = wrappedValue
+  }
+
+  init(wrappedValue: T) {
+    self.initialValue = wrappedValue
+    pthread_key_create(&key) {
+      // 'Any' erasure due to inability to capture 'self' or <T>
+      $0.assumingMemoryBound(to: Any.self).deinitialize(count: 1)
+      $0.deallocate()
+    }
+  }
+
+  deinit {
+    fatalError("\\(ThreadSpecific<T>.self).deinit is unsafe and would leak")
+  }
+
+  private var box: UnsafeMutablePointer<Any> {
+    if let pointer = pthread_getspecific(key) {
+      return pointer.assumingMemoryBound(to: Any.self)
+    } else {
+      let pointer = UnsafeMutablePointer<Any>.allocate(capacity: 1)
+      pthread_setspecific(key, UnsafeRawPointer(pointer))
+      pointer.initialize(to: initialValue as Any)
+      return pointer
+    }
+  }
+
+  var wrappedValue: T {
+    get { return box.pointee as! T }
+    set (v) {
+      box.withMemoryRebound(to: T.self, capacity: 1) { $0.pointee = v }
+    }
+  }
+}
+"""
+
+
+def test_a_grammar_that_never_ends_on_a_text_is_given_up():
+    pytest.importorskip("tree_sitter_kotlin")
+    pytest.importorskip("tree_sitter_swift")
+    kotlin = code_grammar._parser("kotlin")
+    assert code_grammar._parsed(kotlin, SWIFT_THREAD_SPECIFIC) is None  # looped before
+    assert code_grammar._parsed(kotlin, "class A {\n  fun f() = 1\n}\n") is not None
+    assert detect_language(SWIFT_THREAD_SPECIFIC) != "kotlin"  # and it answers
+    doc = "## Thread-specific storage\n\nA wrapper per thread:\n\n```\n" + SWIFT_THREAD_SPECIFIC
+    doc += "```\n\nThe box is allocated on first use.\n" * 3
+    assert "final class ThreadSpecific<T> {" in compress(doc).text

@@ -58,6 +58,13 @@ REPORTS = [
     'billing_1.py:112: error: Incompatible return value type (got "str", expected "int")',
     "Found 28 errors in 1 file (checked 1 source file)",
     "1 error generated.",
+    # CMake's diagnostics and verdicts (cmake 3.25).
+    "CMake Error at CMakeLists.txt:3 (find_package):",
+    "CMake Error at CMakeLists.txt:4:",
+    "CMake Warning (dev) at CMakeLists.txt:5 (message):",
+    'CMake Error: The source directory "/tmp/p/nothing" does not exist.',
+    "-- Configuring incomplete, errors occurred!",
+    "CMake Generate step failed.  Build files cannot be regenerated correctly.",
     "F401 [*] `os` imported but unused",
     " --> bad0.py:1:8",
     "bad0.py:12:5: F841 Local variable `unused` is assigned to but never used",
@@ -159,6 +166,7 @@ REPORTS = [
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
+    "CMake Error messages name the file and the line of the command that failed.",
     '"description": "AddressSanitizer -- a fast memory error detector",',
     '"description": "Catch common Java mistakes as compile-time errors",',
     "summary = Perl module for error/exception handling in an OO-ish way",
@@ -728,6 +736,32 @@ def test_gcc_template_errors_keep_the_line_of_user_code_under_a_budget(tmp_path)
         result = compress(output, max_tokens=budget, key="k")
         assert all(line in result.text.splitlines() for line in here)
         assert missing_failures(output, result.text) == []
+
+
+# Projects whose configure step fails as CMake reports it: a package with no config file, a
+# version too old, a missing source, a bad command, a FATAL_ERROR, a warning then an error.
+CMAKE_PROJECTS = {
+    "package": "find_package(Geogram REQUIRED)",
+    "version": "find_package(ZLIB 9.9 REQUIRED)",
+    "source": "add_executable(app main.c)",
+    "command": "frobnicate(x)",
+    "fatal": 'message(FATAL_ERROR "OpenSSL 3.0 or newer is required")',
+    "warned": 'message(WARNING "libfoo not found")\nmessage(SEND_ERROR "bad X")',
+}
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="cmake is not installed")
+@pytest.mark.parametrize("project", sorted(CMAKE_PROJECTS))
+def test_cmake_errors_are_failure_lines_kept_under_a_budget(tmp_path, project):
+    lists = "cmake_minimum_required(VERSION 3.10)\nproject(p C)\n" + CMAKE_PROJECTS[project]
+    (tmp_path / "CMakeLists.txt").write_text(lists + "\n")
+    output = run(["cmake", "-S", ".", "-B", "build"], tmp_path)
+    heads = [line for line in output.splitlines() if line.startswith(("CMake Error", "CMake Warn"))]
+    assert heads
+    assert all(is_failure(line) for line in heads)
+    for budget in (None, 60):
+        result = compress(output, max_tokens=budget, key="k")
+        assert all(line in result.text.splitlines() for line in heads)
 
 
 @pytest.mark.skipif(shutil.which("rustc") is None, reason="rustc is not installed")

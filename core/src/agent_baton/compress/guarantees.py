@@ -150,6 +150,12 @@ _HEADS = (
     # shellcheck's tty format: the caret under the code, then ``SC2034 (warning):`` (its
     # info and style findings are its gcc format's notes).
     r"|[ \t]*\^-*\^? SC\d{4} \((?:error|warning)\):",
+    # CMake's diagnostics (``CMake Error at CMakeLists.txt:6 (find_package):``, ``CMake
+    # Warning (dev) at …``, ``CMake Error in …:``, ``CMake Error: The source directory …``)
+    # and its verdicts on a configure or generate step; not prose ("CMake Error messages").
+    r"[ \t]*CMake (?:Error|Warning|Deprecation (?:Error|Warning))(?: \(dev\))?"
+    r"(?: at \S+:\d+(?: \([\w-]+\))?| in \S+)?:(?: |$)"
+    r"|-- Configuring incomplete, errors occurred!|CMake Generate step failed\.",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
     # gcc's pointer from a template's error deep in a header to the user's line that

@@ -612,7 +612,9 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
     parser = _parser(language)
     if parser is None:
         return None
-    root: _Node = parser.parse(text.encode("utf-8", errors="replace")).root_node
+    root = _parsed(parser, text)
+    if root is None:
+        return None
     broken = _broken_lines(root, cut)
     # A root that is itself an ERROR node: the grammar found no place to resume at, which
     # is another language (Python sources after C headers), not macros. Blanking them never
@@ -624,11 +626,7 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         return root, broken
     blanked = _BARE_MACRO.sub(_blank, _C_ATTRIBUTES.sub(_blank, text))
     # A parse takes about a second a megabyte: the same text is not parsed again.
-    unqualified: _Node = (
-        root
-        if blanked == text
-        else parser.parse(blanked.encode("utf-8", errors="replace")).root_node
-    )
+    unqualified = root if blanked == text else _parsed(parser, blanked) or root
     rows = _error_rows(unqualified)
     lines = blanked.split("\n")
     uses = Counter(
@@ -644,7 +642,7 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
         blanked = "\n".join(
             line if line.lstrip().startswith("#") else pattern.sub(_blank, line) for line in lines
         )
-        retry = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+        retry = _parsed(parser, blanked) or unqualified
     fewer = _broken_lines(retry, cut)
     best = (retry, fewer) if fewer < broken else (root, broken)
     if best[1] and _RESERVED_MACRO.search(text):
@@ -653,11 +651,46 @@ def _tree(text: str, language: str, cut: bool = False) -> tuple[_Node, int] | No
             line if line.lstrip().startswith("#") else _RESERVED_MACRO.sub(_blank, line)
             for line in lines
         )
-        bare = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+        bare = _parsed(parser, blanked) or best[0]
         least = _broken_lines(bare, cut)
         if least < best[1]:
             best = (bare, least)
     return best
+
+
+# tree-sitter reports a parse's progress every so many steps: 0.1 to 8 times a kilobyte on
+# real sources (ripgrep's 246 KB flags/defs.rs: 1,857 reports). tree-sitter-kotlin 1.1.0 never
+# ends on some Swift (swift-evolution 0258's ThreadSpecific: a trailing closure using `$0` in
+# an init), reporting about a hundred times a second: past this many the parse is given up.
+_PARSE_REPORTS = 256
+_PARSE_REPORTS_PER_KB = 32
+_CHUNK = 1 << 16  # bytes handed to the parser at a time
+
+
+def _parsed(parser: Any, text: str) -> _Node | None:
+    """The root of ``parser``'s tree of ``text``; None when the parse runs past its budget.
+
+    A grammar that loops on a text it was not written for (a contender parsing to confirm
+    another language's signs) must not hold the compression forever: the parse is read
+    through tree-sitter's progress callback, which stops it after a number of reports
+    proportional to the text's size (the same for a text on every run, not a time).
+    """
+    data = text.encode("utf-8", errors="replace")
+    budget = _PARSE_REPORTS + _PARSE_REPORTS_PER_KB * len(data) // 1024
+    reports = 0
+
+    def give_up(_offset: int, _has_error: bool) -> bool:
+        nonlocal reports
+        reports += 1
+        return reports > budget
+
+    try:
+        tree = parser.parse(lambda at, _point: data[at : at + _CHUNK], progress_callback=give_up)
+    except ValueError:  # the callback stopped it
+        parser.reset()  # or its next parse would resume this one
+        return None
+    root: _Node = tree.root_node
+    return root
 
 
 def _without_platform_modifiers(
@@ -673,7 +706,9 @@ def _without_platform_modifiers(
     blanked = _platform_modifiers_blanked(text)
     if blanked == text:
         return root, broken
-    retry: _Node = parser.parse(blanked.encode("utf-8", errors="replace")).root_node
+    retry = _parsed(parser, blanked)
+    if retry is None:
+        return root, broken
     fewer = _broken_lines(retry, cut)
     return (retry, fewer) if fewer < broken else (root, broken)
 
