@@ -23,7 +23,7 @@ def message_text(message: BaseMessage) -> str:
         return "\n".join(
             block if isinstance(block, str) else str(block["text"])
             for block in message.content
-            if _is_text_block(block)
+            if is_text_block(block)
         )
     return str(message.text)
 
@@ -66,7 +66,7 @@ def with_text(message: MessageT, text: str) -> MessageT:
         content = []
         placed = False
         for block in message.content:
-            if not _is_text_block(block):
+            if not is_text_block(block):
                 content.append(block)
             elif not placed:
                 content.append({"type": "text", "text": text})
@@ -74,7 +74,8 @@ def with_text(message: MessageT, text: str) -> MessageT:
     return message.model_copy(update={"content": content})
 
 
-def _is_text_block(block: object) -> bool:
+def is_text_block(block: object) -> bool:
+    """Whether a list content's ``block`` is text, as LangChain's ``.text`` reads it."""
     if isinstance(block, str):
         return True
     return (

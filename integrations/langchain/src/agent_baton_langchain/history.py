@@ -7,9 +7,12 @@ import re
 import threading
 import warnings
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.load import dumpd
+from langchain_core.load.load import Reviver
 from langchain_core.messages import (
     AIMessage,
     BaseMessage,
@@ -21,13 +24,16 @@ from langchain_core.runnables.config import run_in_executor
 
 from agent_baton import SharedContext
 from agent_baton.answers import ToolNames
-from agent_baton_langchain._messages import compressed_copy, message_text
+from agent_baton_langchain._messages import compressed_copy, is_text_block, message_text
 
 META_SCOPE = "history-meta"
 """The scope, inside the session's, that holds each message's serialized form (type, ids,
 tool calls, metadata): nested, so the session's listings, search and render never show it."""
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
+# Revives the LangChain objects of a tool message's artifact, as LangGraph's checkpointer
+# does (langgraph.checkpoint.serde.jsonplus): the classes of langchain-core only.
+_REVIVER = Reviver(allowed_objects="core")
 
 
 class _Writers:
@@ -228,10 +234,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         text_entry = self._view.get_entry(self.text_key(index))
         if meta is None or text_entry is None:  # expired or deleted meanwhile
             return None
-        data = json.loads(meta)
-        if data["data"].get("content") is None:
-            data["data"]["content"] = text_entry.original
-        message = messages_from_dict([data])[0]
+        message = _deserialize(meta, text_entry.original)
         if (
             not full
             and isinstance(message, AIMessage | ToolMessage)
@@ -243,10 +246,26 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
 
 def _serialize(message: BaseMessage) -> str:
-    """The message as JSON; str content is left out, the text entry holds it."""
+    """The message as JSON, without its text: the text entry holds it.
+
+    str content is left out; in list content each text block keeps its place with its text
+    left out, and ``text_lengths`` says how to cut the text entry back into blocks. A tool
+    message's artifact holding LangChain objects (a retriever tool's Documents) is kept in
+    LangChain's serialized form, so they come back as such; other artifacts as JSON data.
+    """
     data = message_to_dict(message)
+    fields = data["data"]
     if isinstance(message.content, str):
-        data["data"]["content"] = None
+        fields["content"] = None
+    else:
+        lengths: list[int] = []
+        fields["content"] = [_without_text(block, lengths) for block in message.content]
+        data["text_lengths"] = lengths
+    if isinstance(message, ToolMessage) and message.artifact is not None:
+        revivable = dumpd(message.artifact)
+        if revivable != fields["artifact"] and not _not_implemented(revivable):
+            fields["artifact"] = revivable
+            data["artifact_revives"] = True
     try:
         return json.dumps(data, ensure_ascii=False)
     except TypeError as exc:
@@ -254,6 +273,62 @@ def _serialize(message: BaseMessage) -> str:
             f"cannot store {type(message).__name__} (id={message.id!r}): its fields must be "
             f"JSON-serializable to survive in a SharedContext: {exc}"
         ) from exc
+
+
+def _deserialize(meta: str, text: str) -> BaseMessage:
+    """The message :func:`_serialize` gave ``meta`` for, with its ``text`` put back."""
+    data = json.loads(meta)
+    fields = data["data"]
+    lengths = data.pop("text_lengths", None)
+    if fields.get("content") is None:
+        fields["content"] = text
+    elif lengths is not None:
+        # Cut at the lengths, a separator apart (message_text joined them so).
+        separator = "\n" if data["type"] == "tool" else ""
+        pieces: list[str] = []
+        start = 0
+        for length in lengths:
+            pieces.append(text[start : start + length])
+            start += length + len(separator)
+        texts = iter(pieces)
+        fields["content"] = [_with_text(block, texts) for block in fields["content"]]
+    if data.pop("artifact_revives", False):
+        fields["artifact"] = json.loads(json.dumps(fields["artifact"]), object_hook=_REVIVER)
+    return messages_from_dict([data])[0]
+
+
+def _without_text(block: str | dict[str, Any], lengths: list[int]) -> dict[str, Any] | None:
+    """A list content's ``block`` with its text left out (its length added to ``lengths``).
+
+    A str block becomes ``None``, which no block is; a text block keeps its other fields.
+    """
+    if isinstance(block, str):
+        lengths.append(len(block))
+        return None
+    if is_text_block(block):
+        lengths.append(len(block["text"]))
+        return {**block, "text": None}
+    return block
+
+
+def _with_text(block: dict[str, Any] | None, texts: Iterator[str]) -> str | dict[str, Any]:
+    """The block :func:`_without_text` gave, with its text, the next of ``texts``, back."""
+    if block is None:
+        return next(texts)
+    if block.get("type") == "text" and block.get("text") is None:
+        return {**block, "text": next(texts)}
+    return block
+
+
+def _not_implemented(value: object) -> bool:
+    """Whether ``dumpd``'s ``value`` holds an object LangChain cannot serialize (a stub)."""
+    if isinstance(value, dict):
+        if value.get("lc") == 1 and value.get("type") == "not_implemented":
+            return True
+        return any(_not_implemented(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_not_implemented(item) for item in value)
+    return False
 
 
 def _drop_orphan_tool_messages(messages: list[BaseMessage]) -> list[BaseMessage]:
