@@ -181,6 +181,15 @@ class SharedContext:
         return self._scope_path
 
     @property
+    def backend(self) -> Backend:
+        """The store of this context's entries: one object for the context and all its scopes.
+
+        What an adapter keys per-store state by (the puts under way into one context); reading
+        or writing through it bypasses scopes, bounds and compression: use the context.
+        """
+        return self._backend
+
+    @property
     def token_counter_name(self) -> str:
         """Which counter counts tokens: a tiktoken encoding name, ``estimate`` or custom."""
         return self._counter.name
