@@ -518,6 +518,11 @@ class SharedContext:
 
         Defaults to every live entry, newest first; with ``query`` the most relevant come
         first and get more of the budget. Missing keys are skipped. ``""`` when none is live.
+        Entries that do not fit are named in a last line (as many names as fit, the rest
+        counted); a budget too small for any entry gets that line alone, and from
+        :data:`~agent_baton.render.MIN_RENDER_TOKENS` (12) tokens on it always holds their
+        count; below, ``""``. Keys and agents that hold line breaks, control characters or lone
+        surrogates are JSON-quoted in headers, so each header stays one line of valid UTF-8.
         With ``tools``, headers and markers name the agent's tools rather than ``get``.
         """
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
