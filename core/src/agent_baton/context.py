@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import functools
@@ -788,6 +787,8 @@ async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     asyncio's default pool of threads compressing, 200 concurrent aputs stalled the loop
     0.9 s at p99 (benchmarks/async_bench.py).
     """
+    import asyncio  # at the first async call: a sync user's import of agent_baton skips it
+
     job = worker(_ASYNC_WORKER).submit(functools.partial(call, *args, **kwargs))
     return await asyncio.wrap_future(job)
 
