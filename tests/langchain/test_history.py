@@ -330,3 +330,26 @@ def test_a_list_contents_text_is_stored_once(ctx, research):
         assert research[:200] not in meta.original
         assert len(meta.original) < 1000
         assert research[:200] in history.view.get(history.text_key(index), full=True)
+
+
+def test_an_int_session_id_is_the_session_its_tools_read(ctx, scripted):
+    # RunnableWithMessageHistory passes session_id as configured; scopes take its str.
+    prompt = ChatPromptTemplate.from_messages([MessagesPlaceholder("history"), ("human", "{q}")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # deprecated since langchain-core 1.3
+        chain = RunnableWithMessageHistory(
+            prompt | scripted("PIN 4711 noted"),
+            lambda session_id: BatonChatMessageHistory(ctx, session_id),
+            input_messages_key="q",
+            history_messages_key="history",
+        )
+    config = {"configurable": {"session_id": 7}}
+    chain.invoke({"q": "remember PIN 4711"}, config=config)
+
+    history = BatonChatMessageHistory(ctx, 7)
+    assert history.session_id == "7" and history.view.scope_path == ("7",)
+    assert [m.text for m in history.messages] == ["remember PIN 4711", "PIN 4711 noted"]
+    search = next(t for t in make_context_tools(ctx) if t.name == "search_shared_context")
+    assert "4711" in search.invoke({"query": "PIN"}, config)
+    with pytest.raises(ValueError, match="session_id"):
+        BatonChatMessageHistory(ctx, True)

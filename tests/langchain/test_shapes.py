@@ -334,3 +334,15 @@ def test_thread_id_1_and_1_as_str_are_one_thread_as_in_langgraph(ctx, scripted):
     )
     assert mw.injection_for("1").keys == ("researcher", "researcher#2")
     assert mw.injection_for(1) == mw.injection_for("1")
+
+
+def test_an_empty_thread_id_runs_as_a_run_without_a_thread(ctx, scripted):
+    # LangGraph takes "" as a thread id; it names no scope here: the context itself.
+    agent = create_agent(
+        scripted("finding"),
+        middleware=[SharedContextMiddleware(ctx)],
+        name="researcher",
+        checkpointer=InMemorySaver(),
+    )
+    agent.invoke({"messages": [HumanMessage("check")]}, {"configurable": {"thread_id": ""}})
+    assert ctx.keys() == ["researcher"]

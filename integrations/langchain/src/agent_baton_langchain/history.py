@@ -93,7 +93,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def __init__(
         self,
         ctx: SharedContext,
-        session_id: str,
+        session_id: str | int,
         *,
         max_message_tokens: int = DEFAULT_MAX_MESSAGE_TOKENS,
     ) -> None:
@@ -101,14 +101,17 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
         Args:
             ctx: The shared context that stores the messages.
-            session_id: Names this conversation; must not be empty.
+            session_id: Names this conversation; must not be empty. An int is taken as its
+                str, as the tools, retriever and middleware take a config's ``session_id``.
             max_message_tokens: AI and tool messages with more tokens than this are read
                 back compressed to at most this many tokens plus a one-line note.
         """
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
+        if isinstance(session_id, int) and not isinstance(session_id, bool):
+            session_id = str(session_id)  # the scope a call with this session_id reads
         if not isinstance(session_id, str) or not session_id:
-            raise ValueError(f"session_id must be a non-empty str, not {session_id!r}")
+            raise ValueError(f"session_id must be a non-empty str or an int, not {session_id!r}")
         if (
             isinstance(max_message_tokens, bool)
             or not isinstance(max_message_tokens, int)

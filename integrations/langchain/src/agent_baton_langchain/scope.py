@@ -56,11 +56,13 @@ def thread_scope(thread_id: object) -> str | None:
     """The scope name of a ``thread_id`` (or ``session_id``): itself, or its str.
 
     LangGraph keys a thread's checkpoints by ``str(thread_id)`` (its Pregel loop converts
-    any other type): ``1`` and ``"1"`` are one thread, so they are one scope.
+    any other type): ``1`` and ``"1"`` are one thread, so they are one scope. ``""``, which
+    LangGraph takes too, names no scope: such a run uses the context as a run without a
+    thread does (both are shared by every run that passes them).
     """
-    if thread_id is None or isinstance(thread_id, str):
-        return thread_id
-    return str(thread_id)
+    if thread_id is None or thread_id == "":
+        return None
+    return thread_id if isinstance(thread_id, str) else str(thread_id)
 
 
 def runtime_context() -> Any:
