@@ -281,6 +281,7 @@ def every_kind_of_message(research: str) -> list:
                 {"type": "text", "text": "What does this chart say?"},
                 {"type": "image", "base64": "iVBORw0KGgo" * 50, "mime_type": "image/png"},
                 "and this, a str block",
+                {"type": "text", "text": None, "note": "no text: not a text block"},
             ],
             id="h1",
         ),

@@ -20,12 +20,17 @@ def message_text(message: BaseMessage) -> str:
     text around its citations): joined end to end, as ``.text`` does.
     """
     if isinstance(message, ToolMessage) and not isinstance(message.content, str):
-        return "\n".join(
+        return text_separator(message).join(
             block if isinstance(block, str) else str(block["text"])
             for block in message.content
             if is_text_block(block)
         )
     return str(message.text)
+
+
+def text_separator(message: BaseMessage) -> str:
+    """What :func:`message_text` puts between the text blocks of ``message``."""
+    return "\n" if isinstance(message, ToolMessage) else ""
 
 
 MessageT = TypeVar("MessageT", bound=BaseMessage)

@@ -7,7 +7,7 @@ import re
 import threading
 import warnings
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
@@ -24,7 +24,12 @@ from langchain_core.runnables.config import run_in_executor
 
 from agent_baton import SharedContext
 from agent_baton.answers import ToolNames
-from agent_baton_langchain._messages import compressed_copy, is_text_block, message_text
+from agent_baton_langchain._messages import (
+    compressed_copy,
+    is_text_block,
+    message_text,
+    text_separator,
+)
 
 META_SCOPE = "history-meta"
 """The scope, inside the session's, that holds each message's serialized form (type, ids,
@@ -252,18 +257,27 @@ def _serialize(message: BaseMessage) -> str:
     """The message as JSON, without its text: the text entry holds it.
 
     str content is left out; in list content each text block keeps its place with its text
-    left out, and ``text_lengths`` says how to cut the text entry back into blocks. A tool
-    message's artifact holding LangChain objects (a retriever tool's Documents) is kept in
-    LangChain's serialized form, so they come back as such; other artifacts as JSON data.
+    left out, and ``text_blocks`` lists those places with where each text starts in the text
+    entry and its length, to cut it back into blocks. A tool message's artifact holding
+    LangChain objects (a retriever tool's Documents) is kept in LangChain's serialized form,
+    so they come back as such; other artifacts as JSON data.
     """
     data = message_to_dict(message)
     fields = data["data"]
     if isinstance(message.content, str):
         fields["content"] = None
     else:
-        lengths: list[int] = []
-        fields["content"] = [_without_text(block, lengths) for block in message.content]
-        data["text_lengths"] = lengths
+        content: list[str | dict[str, Any] | None] = list(message.content)
+        places = []  # (place in the content, start in the text entry, length)
+        start, separator = 0, text_separator(message)
+        for place, block in enumerate(message.content):
+            if is_text_block(block):
+                length = len(block if isinstance(block, str) else block["text"])
+                places.append((place, start, length))
+                start += length + len(separator)
+                content[place] = None if isinstance(block, str) else {**block, "text": ""}
+        fields["content"] = content
+        data["text_blocks"] = places
     if isinstance(message, ToolMessage) and message.artifact is not None:
         revivable = dumpd(message.artifact)
         if revivable != fields["artifact"] and not _not_implemented(revivable):
@@ -282,45 +296,17 @@ def _deserialize(meta: str, text: str) -> BaseMessage:
     """The message :func:`_serialize` gave ``meta`` for, with its ``text`` put back."""
     data = json.loads(meta)
     fields = data["data"]
-    lengths = data.pop("text_lengths", None)
+    places = data.pop("text_blocks", None)
     if fields.get("content") is None:
         fields["content"] = text
-    elif lengths is not None:
-        # Cut at the lengths, a separator apart (message_text joined them so).
-        separator = "\n" if data["type"] == "tool" else ""
-        pieces: list[str] = []
-        start = 0
-        for length in lengths:
-            pieces.append(text[start : start + length])
-            start += length + len(separator)
-        texts = iter(pieces)
-        fields["content"] = [_with_text(block, texts) for block in fields["content"]]
+    elif places is not None:
+        for place, start, length in places:
+            piece = text[start : start + length]
+            block = fields["content"][place]
+            fields["content"][place] = piece if block is None else {**block, "text": piece}
     if data.pop("artifact_revives", False):
         fields["artifact"] = json.loads(json.dumps(fields["artifact"]), object_hook=_REVIVER)
     return messages_from_dict([data])[0]
-
-
-def _without_text(block: str | dict[str, Any], lengths: list[int]) -> dict[str, Any] | None:
-    """A list content's ``block`` with its text left out (its length added to ``lengths``).
-
-    A str block becomes ``None``, which no block is; a text block keeps its other fields.
-    """
-    if isinstance(block, str):
-        lengths.append(len(block))
-        return None
-    if is_text_block(block):
-        lengths.append(len(block["text"]))
-        return {**block, "text": None}
-    return block
-
-
-def _with_text(block: dict[str, Any] | None, texts: Iterator[str]) -> str | dict[str, Any]:
-    """The block :func:`_without_text` gave, with its text, the next of ``texts``, back."""
-    if block is None:
-        return next(texts)
-    if block.get("type") == "text" and block.get("text") is None:
-        return {**block, "text": next(texts)}
-    return block
 
 
 def _not_implemented(value: object) -> bool:
