@@ -36,9 +36,10 @@ META_SCOPE = "history-meta"
 tool calls, metadata): nested, so the session's listings, search and render never show it."""
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
-# Revives the LangChain objects of a tool message's artifact, as LangGraph's checkpointer
-# does (langgraph.checkpoint.serde.jsonplus): the classes of langchain-core only.
+# Revives the LangChain objects of a tool message's artifact, of langchain-core's classes
+# only, as LangGraph's checkpointer does (langgraph.checkpoint.serde.jsonplus).
 _REVIVER = Reviver(allowed_objects="core")
+_ESCAPED = "__lc_escaped__"  # dumpd wraps user data shaped as its objects: {_ESCAPED: data}
 
 
 class _Writers:
@@ -305,8 +306,23 @@ def _deserialize(meta: str, text: str) -> BaseMessage:
             block = fields["content"][place]
             fields["content"][place] = piece if block is None else {**block, "text": piece}
     if data.pop("artifact_revives", False):
-        fields["artifact"] = json.loads(json.dumps(fields["artifact"]), object_hook=_REVIVER)
+        fields["artifact"] = _revived(fields["artifact"])
     return messages_from_dict([data])[0]
+
+
+def _revived(value: object) -> Any:
+    """``dumpd``'s ``value`` with its LangChain objects revived and its user data unwrapped.
+
+    What ``langchain_core.load.load`` does (marked beta: a warning at every read), with its
+    public parts: the reviver, and the documented wrapping of user data.
+    """
+    if isinstance(value, list):
+        return [_revived(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and _ESCAPED in value:
+        return value[_ESCAPED]  # user data, as it was
+    return _REVIVER({name: _revived(item) for name, item in value.items()})
 
 
 def _not_implemented(value: object) -> bool:
