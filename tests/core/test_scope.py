@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agent_baton import Backend, EntryTooLargeError, SharedContext
+from agent_baton import Backend, EntryTooLargeError, MemoryBackend, SharedContext
 
 from .conftest import FakeClock
 
@@ -36,6 +36,15 @@ def test_scopes_see_only_their_own_entries(shared: SharedContext) -> None:
     assert alice.stats().entries == 1 and len(bob) == 1
     assert "research" in alice and "notes" not in alice
     assert alice.scope_path == ("alice",) and shared.scope_path == ()
+
+
+def test_every_view_of_a_context_names_its_one_store() -> None:
+    # What an adapter keys its per-store state by (the puts under way, for eviction).
+    store = MemoryBackend()
+    ctx = SharedContext(backend=store)
+    assert ctx.backend is store
+    assert ctx.scope("alice").scope("run").backend is store
+    assert SharedContext().backend is not SharedContext().backend
 
 
 def test_same_name_is_the_same_scope_and_scopes_nest(shared: SharedContext) -> None:

@@ -7,6 +7,8 @@ import pytest
 
 from agent_baton import Hit, SharedContext
 from agent_baton.compress.guarantees import failures
+from agent_baton.compress.markers import ToolNames
+from agent_baton.render import MIN_RENDER_TOKENS
 from agent_baton.search import query_terms
 
 
@@ -192,3 +194,46 @@ def test_render_keeps_an_entry_whose_failures_exceed_its_share(clock, tmp_path):
         assert "the failure lines alone exceed" in block
     # The others are named, not shown: the budget went to the failures.
     assert "more entries not shown" in ctx.render(max_tokens=2000)
+
+
+@pytest.mark.parametrize(
+    "key", ["a\u2028b", "c\u2029d", "lone \ud800 half", "nel\x85x", "del\x7fx", "new\nline", "t\tb"]
+)
+def test_a_header_stays_one_line_of_valid_utf8_whatever_the_key(key):
+    ctx = SharedContext(ttl=None)
+    ctx.put(key, "ERROR the build failed\nsecond line", agent=f"agent {key}")
+    ctx.put("other", "x " * 4000)
+    for tools in (None, ToolNames()):
+        block = ctx.render(tools=tools)
+        block.encode("utf-8")  # no lone surrogate
+        header = next(
+            line
+            for line in block.splitlines()
+            if line.startswith("### ") and "·" in line and "other" not in line
+        )
+        assert header.count("###") == 1
+        assert len(block.splitlines()) == len(block.split("\n"))  # no other line break
+        # The key is quoted as JSON: a reader gets it back exactly.
+        quoted = header.removeprefix("### ").split(" · ")[0]
+        assert json.loads(quoted) == key
+    # Named in the line of entries left out, it stays one line too.
+    left_out = ctx.render(max_tokens=60)
+    assert "more entries not shown" in left_out
+    left_out.encode("utf-8")
+    assert len(left_out.splitlines()) == len(left_out.split("\n"))
+
+
+@pytest.mark.parametrize("budget", [MIN_RENDER_TOKENS, 15, 20, 30, 60])
+def test_a_budget_too_small_for_any_entry_still_says_how_many_were_left_out(clock, budget):
+    ctx = SharedContext(ttl=None, clock=clock)
+    for i in range(40):
+        ctx.put(f"research-{i}-{'x' * 40}", json.dumps(order_rows(50)), agent="api")
+    block = ctx.render(max_tokens=budget)
+    assert "40 more entries not shown" in block
+    assert ctx.count_tokens(block) <= budget
+
+
+def test_below_the_minimum_budget_a_render_that_shows_nothing_is_empty(clock):
+    ctx = SharedContext(ttl=None, clock=clock)
+    ctx.put("research", json.dumps(order_rows(50)), agent="api")
+    assert ctx.render(max_tokens=3) == ""

@@ -7,8 +7,11 @@ import warnings
 import pytest
 from langchain.agents import create_agent
 from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.documents import Document
 from langchain_core.messages import (
     AIMessage,
+    AIMessageChunk,
+    ChatMessage,
     HumanMessage,
     SystemMessage,
     ToolMessage,
@@ -23,6 +26,7 @@ from agent_baton_langchain import (
     SharedContextRetriever,
     make_context_tools,
 )
+from agent_baton_langchain.history import META_SCOPE
 
 
 def conversation(research: str) -> list:
@@ -266,3 +270,98 @@ def test_a_sessions_agents_never_receive_the_serialized_messages(ctx, scripted, 
     for text in seen:
         assert "additional_kwargs" not in text and "meta" not in text
     assert [m.id for m in history.get_messages(full=True)] == [m.id for m in stored]
+
+
+def every_kind_of_message(research: str) -> list:
+    """Messages of every type and content shape a chat model exchanges."""
+    return [
+        SystemMessage([{"type": "text", "text": "Be terse.", "cache_control": {"type": "x"}}]),
+        HumanMessage(
+            content=[
+                {"type": "text", "text": "What does this chart say?"},
+                {"type": "image", "base64": "iVBORw0KGgo" * 50, "mime_type": "image/png"},
+                "and this, a str block",
+                {"type": "text", "text": None, "note": "no text: not a text block"},
+            ],
+            id="h1",
+        ),
+        AIMessage(
+            content=[
+                {"type": "text", "text": research[:3000], "annotations": [{"type": "citation"}]},
+                {"type": "tool_use", "id": "call-1", "name": "fetch", "input": {"q": "all"}},
+                {"type": "text", "text": "", "id": "blk-2"},
+            ],
+            tool_calls=[{"name": "fetch", "args": {"q": "all"}, "id": "call-1"}],
+            invalid_tool_calls=[{"name": "bad", "args": "{", "id": "call-2", "error": "json"}],
+            usage_metadata={"input_tokens": 3, "output_tokens": 4, "total_tokens": 7},
+            id="a1",
+        ),
+        ToolMessage(
+            content=["first result", {"type": "text", "text": research}, "third"],
+            tool_call_id="call-1",
+            name="fetch",
+            artifact=[Document(page_content="doc one", metadata={"lc": 1, "source": "a"}, id="d1")],
+            id="t1",
+        ),
+        ToolMessage(content="plain", tool_call_id="call-1", artifact={"rows": [1, 2]}, id="t2"),
+        ToolMessage(  # user data shaped as LangChain's serialized objects stays data
+            content="odd",
+            tool_call_id="call-1",
+            artifact={
+                "lc": 1,
+                "type": "constructor",
+                "id": ["os", "system"],
+                "kwargs": {"command": "true"},
+            },
+            id="t3",
+        ),
+        AIMessageChunk(content="a chunk", id="c1"),
+        ChatMessage(content="a critic's note", role="critic", id="r1"),
+        AIMessage(content=[], id="a2"),
+    ]
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_every_kind_of_message_round_trips(shared_ctx, research, full):
+    history = BatonChatMessageHistory(shared_ctx, "s", max_message_tokens=100_000)
+    stored = every_kind_of_message(research)
+    history.add_messages(stored)
+
+    # The artifact's Documents come back as Documents (a retriever tool's artifact).
+    assert history.get_messages(full=full) == stored
+    assert BatonChatMessageHistory(shared_ctx, "s").get_messages(full=True) == stored
+
+
+def test_a_list_contents_text_is_stored_once(ctx, research):
+    history = BatonChatMessageHistory(ctx, "s")
+    history.add_messages(every_kind_of_message(research))
+
+    # The text entry holds the text; the serialized form only what is not text.
+    for index in (2, 3):
+        meta = history.view.scope(META_SCOPE).get_entry(history.text_key(index))
+        assert research[:200] not in meta.original
+        assert len(meta.original) < 1000
+        assert research[:200] in history.view.get(history.text_key(index), full=True)
+
+
+def test_an_int_session_id_is_the_session_its_tools_read(ctx, scripted):
+    # RunnableWithMessageHistory passes session_id as configured; scopes take its str.
+    prompt = ChatPromptTemplate.from_messages([MessagesPlaceholder("history"), ("human", "{q}")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # deprecated since langchain-core 1.3
+        chain = RunnableWithMessageHistory(
+            prompt | scripted("PIN 4711 noted"),
+            lambda session_id: BatonChatMessageHistory(ctx, session_id),
+            input_messages_key="q",
+            history_messages_key="history",
+        )
+    config = {"configurable": {"session_id": 7}}
+    chain.invoke({"q": "remember PIN 4711"}, config=config)
+
+    history = BatonChatMessageHistory(ctx, 7)
+    assert history.session_id == "7" and history.view.scope_path == ("7",)
+    assert [m.text for m in history.messages] == ["remember PIN 4711", "PIN 4711 noted"]
+    search = next(t for t in make_context_tools(ctx) if t.name == "search_shared_context")
+    assert "4711" in search.invoke({"query": "PIN"}, config)
+    with pytest.raises(ValueError, match="session_id"):
+        BatonChatMessageHistory(ctx, True)

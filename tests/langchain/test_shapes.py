@@ -311,3 +311,38 @@ def test_a_printed_agent_result_compresses_as_the_conversation_it_is(scripted, t
     assert out.transforms == ["chat:turns"]
     assert "E       KeyError: 'CHF'" in out.text and decision in out.text
     assert out.compressed_tokens < out.original_tokens // 2
+
+
+def test_thread_id_1_and_1_as_str_are_one_thread_as_in_langgraph(ctx, scripted):
+    # LangGraph keys a checkpoint by str(thread_id): 1 and "1" are one conversation.
+    researcher = create_agent(
+        scripted("first finding", "second finding"),
+        middleware=[SharedContextMiddleware(ctx)],
+        name="researcher",
+        checkpointer=InMemorySaver(),
+    )
+    researcher.invoke({"messages": [HumanMessage("check")]}, {"configurable": {"thread_id": 1}})
+    state = researcher.invoke(
+        {"messages": [HumanMessage("again")]}, {"configurable": {"thread_id": "1"}}
+    )
+    assert len(state["messages"]) == 4  # the checkpointer gave the second turn the first
+    assert ctx.scope("1").keys() == ["researcher", "researcher#2"]
+
+    mw = SharedContextMiddleware(ctx)
+    create_agent(scripted("ok"), middleware=[mw], name="writer").invoke(
+        {"messages": [HumanMessage("write")]}, {"configurable": {"thread_id": 1}}
+    )
+    assert mw.injection_for("1").keys == ("researcher", "researcher#2")
+    assert mw.injection_for(1) == mw.injection_for("1")
+
+
+def test_an_empty_thread_id_runs_as_a_run_without_a_thread(ctx, scripted):
+    # LangGraph takes "" as a thread id; it names no scope here: the context itself.
+    agent = create_agent(
+        scripted("finding"),
+        middleware=[SharedContextMiddleware(ctx)],
+        name="researcher",
+        checkpointer=InMemorySaver(),
+    )
+    agent.invoke({"messages": [HumanMessage("check")]}, {"configurable": {"thread_id": ""}})
+    assert ctx.keys() == ["researcher"]

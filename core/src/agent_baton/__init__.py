@@ -25,7 +25,6 @@ from agent_baton.context import MAX_KEY_CHARS, SharedContext
 from agent_baton.entry import ContextEntry, EntryTooLargeError, SharedContextStats
 from agent_baton.search import Hit
 from agent_baton.tokens import DEFAULT_MODEL, TokenCounter, TokenCounterError, get_token_counter
-from agent_baton.version import distribution_version
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -48,4 +47,13 @@ __all__ = [
     "get_token_counter",
 ]
 
-__version__ = distribution_version("agent-baton", __file__)
+
+def __getattr__(name: str) -> str:
+    # The version is read from the installed metadata at its first use: importlib.metadata
+    # would add a tenth of a second to every import of agent_baton.
+    if name == "__version__":
+        from agent_baton.version import distribution_version
+
+        globals()["__version__"] = version = distribution_version("agent-baton", __file__)
+        return version
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import functools
@@ -179,6 +178,15 @@ class SharedContext:
     def scope_path(self) -> tuple[str, ...]:
         """The names of the scopes this view is in, outermost first; ``()`` for the root."""
         return self._scope_path
+
+    @property
+    def backend(self) -> Backend:
+        """The store of this context's entries: one object for the context and all its scopes.
+
+        What an adapter keys per-store state by (the puts under way into one context); reading
+        or writing through it bypasses scopes, bounds and compression: use the context.
+        """
+        return self._backend
 
     @property
     def token_counter_name(self) -> str:
@@ -509,6 +517,11 @@ class SharedContext:
 
         Defaults to every live entry, newest first; with ``query`` the most relevant come
         first and get more of the budget. Missing keys are skipped. ``""`` when none is live.
+        Entries that do not fit are named in a last line (as many names as fit, the rest
+        counted); a budget too small for any entry gets that line alone, and from
+        :data:`~agent_baton.render.MIN_RENDER_TOKENS` (12) tokens on it always holds their
+        count; below, ``""``. Keys and agents that hold line breaks, control characters or lone
+        surrogates are JSON-quoted in headers, so each header stays one line of valid UTF-8.
         With ``tools``, headers and markers name the agent's tools rather than ``get``.
         """
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
@@ -774,6 +787,8 @@ async def _off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     asyncio's default pool of threads compressing, 200 concurrent aputs stalled the loop
     0.9 s at p99 (benchmarks/async_bench.py).
     """
+    import asyncio  # at the first async call: a sync user's import of agent_baton skips it
+
     job = worker(_ASYNC_WORKER).submit(functools.partial(call, *args, **kwargs))
     return await asyncio.wrap_future(job)
 

@@ -11,11 +11,10 @@ lines, then a marker; all its failure lines even when they alone exceed ``max_to
 from __future__ import annotations
 
 import heapq
-import json
 
 from agent_baton.compress.budget import LineUnits
 from agent_baton.compress.guarantees import failure_candidates, is_failure
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import omitted, quoted
 from agent_baton.entry import ContextEntry
 from agent_baton.scan import SCAN_FROM_CHARS, TextScan
 from agent_baton.search import SearchIndex
@@ -115,9 +114,5 @@ def _shown(index: SearchIndex | TextScan, pid: int) -> str:
 
 
 def _heading(key: str, matching: int, shown: int) -> str:
-    more = (
-        f"; search({json.dumps(key, ensure_ascii=False)}, query) finds the others"
-        if matching > shown
-        else ""
-    )
+    more = f"; search({quoted(key)}, query) finds the others" if matching > shown else ""
     return f"[{shown} of {matching} passages matching the query{more}]"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from agent_baton.compress.guarantees import reports_failures
-from agent_baton.compress.markers import ToolNames, name_tools, retrieval_hint
+from agent_baton.compress.markers import ToolNames, name_tools, quoted, retrieval_hint
 from agent_baton.entry import ContextEntry
 from agent_baton.tokens import TokenCounter
 
 _SEPARATOR = "\n\n"
 _MIN_BODY_TOKENS = 24  # below this an entry says too little to be worth its header
+MIN_RENDER_TOKENS = 12
+"""The smallest budget that always holds a render's count of the entries it left out
+(``[… 40 more entries not shown]``): below it, a render that shows no entry gives ``""``."""
 
 
 def entry_header(entry: ContextEntry, tools: ToolNames | None = None) -> str:
@@ -22,11 +24,12 @@ def entry_header(entry: ContextEntry, tools: ToolNames | None = None) -> str:
 
 
 def _one_line(name: str) -> str:
-    """A key or agent name as is, or quoted when it holds line breaks or control characters.
+    """A key or agent name as is, or JSON-quoted (escaped) when a character is not printable.
 
-    Names are data: one must not be able to start a line of its own in the next prompt.
+    A line break, a control character or a lone surrogate is not. Names are data: one must
+    not be able to start a line of its own in the next prompt, nor make it invalid UTF-8.
     """
-    return name if name.isprintable() else json.dumps(name, ensure_ascii=False)
+    return name if name.isprintable() else quoted(name)
 
 
 def render_entries(
@@ -82,7 +85,7 @@ def render_entries(
             return text
         droppable = [e for e in kept if e.key not in failing]
         if not droppable:
-            return text if kept else ""
+            return text if kept else _left_out_within(dropped, tools, max_tokens, counter)
         kept.remove(droppable[-1])
         dropped.insert(0, droppable[-1])
 
@@ -163,7 +166,36 @@ def _assemble(
         f"{entry_header(e, tools)}\n{bodies[e.key]}" if header else bodies[e.key] for e in kept
     ]
     if dropped:
-        names = ", ".join(_one_line(e.key) for e in dropped)
-        read = "get(key)" if tools is None else f"{tools.read}(key=...)"
-        parts.append(f"[… {len(dropped)} more entries not shown: {names} — {read} to read one]")
+        parts.append(_left_out(dropped, tools, len(dropped)))
     return _SEPARATOR.join(parts)
+
+
+def _left_out(dropped: list[ContextEntry], tools: ToolNames | None, named: int) -> str:
+    """The line naming the entries left out: the first ``named`` of them, the rest counted."""
+    names = ", ".join(_one_line(e.key) for e in dropped[:named])
+    if named < len(dropped):
+        names = f"{names} and {len(dropped) - named} others" if named else ""
+    read = "get(key)" if tools is None else f"{tools.read}(key=...)"
+    listed = f": {names}" if names else ""
+    return f"[… {len(dropped)} more entries not shown{listed} — {read} to read one]"
+
+
+def _left_out_within(
+    dropped: list[ContextEntry], tools: ToolNames | None, max_tokens: int, counter: TokenCounter
+) -> str:
+    """The longest line saying which entries were left out that fits ``max_tokens``.
+
+    As many names as fit, else the count alone; ``""`` when not even that does
+    (``max_tokens`` below :data:`MIN_RENDER_TOKENS`).
+    """
+    low, high = 0, len(dropped)  # the most names that fit: fewer names, a shorter line
+    if counter(_left_out(dropped, tools, 0)) <= max_tokens:
+        while low < high:
+            middle = (low + high + 1) // 2
+            if counter(_left_out(dropped, tools, middle)) <= max_tokens:
+                low = middle
+            else:
+                high = middle - 1
+        return _left_out(dropped, tools, low)
+    count = f"[… {len(dropped)} more entries not shown]"
+    return count if counter(count) <= max_tokens else ""

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import configparser
 import re
+from functools import cache
+from typing import Any
 
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.guarantees import failing_lines
@@ -27,10 +29,16 @@ from agent_baton.compress.request import Request
 from agent_baton.compress.tables import parse_cell
 from agent_baton.search import best_matches
 
-try:  # tomli's wheels are compiled (mypyc): it parses three times as fast as tomllib
-    import tomli as toml  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # an install without it: the standard library's parser, the same rules
-    import tomllib as toml  # type: ignore[no-redef, unused-ignore]
+
+@cache  # at the first config read: a tenth of a second, on every import of agent_baton else
+def _toml() -> Any:
+    """The TOML parser's module."""
+    try:  # tomli's wheels are compiled (mypyc): it parses three times as fast as tomllib
+        import tomli as toml  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:  # an install without it: the standard library's parser, same rules
+        import tomllib as toml  # type: ignore[no-redef, unused-ignore]
+    return toml
+
 
 _SECTION = re.compile(r"^\s*\[{1,2}[^\]\n]+\]{1,2}\s*(?:[#;].*)?$")
 # `key = v`, `key: v`, `key[x] = v`: a key starts with a non-blank and may hold blanks and
@@ -184,6 +192,7 @@ def _parses_as_ini(text: str) -> bool:
         name != configparser.DEFAULTSECT for name in _HEADER_NAME.findall(text)
     ):
         return True  # what configparser reads without an error, with a section of its own
+    toml = _toml()
     try:
         toml.loads(text)
         return True

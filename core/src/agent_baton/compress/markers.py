@@ -68,8 +68,23 @@ class ToolNames:
     def read_call(self, key: str, **arguments: object) -> str:
         """How the agent calls the read tool: ``read_shared_context(key="k", full=true)``."""
         args = {"key": key, **arguments}
-        listed = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+        listed = ", ".join(f"{k}={quoted(v)}" for k, v in args.items())
         return f"{self.read}({listed})"
+
+
+# What JSON leaves raw with ensure_ascii=False but must not reach a one-line marker or
+# header: line breaks str.splitlines() knows past the C0 controls (NEL, U+2028, U+2029),
+# the other C1 controls and DEL, and lone surrogates, which UTF-8 cannot encode.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def quoted(value: object) -> str:
+    """``value`` as JSON on one line of valid UTF-8: a key or name quoted in a marker.
+
+    ``json.loads`` gives the value back; other text stays as it reads (not ASCII-escaped).
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def retrieval_hint(key: str | None, tools: ToolNames | None = None) -> str:
@@ -78,8 +93,8 @@ def retrieval_hint(key: str | None, tools: ToolNames | None = None) -> str:
         return "full text on request"
     if tools is not None:
         return f"full: {tools.read_call(key, full=True)}"
-    # json.dumps quotes and escapes the key, so a key cannot break out of the marker.
-    return f"full: get({json.dumps(key, ensure_ascii=False)}, full=True)"
+    # Quoted and escaped, so a key cannot break out of the marker.
+    return f"full: get({quoted(key)}, full=True)"
 
 
 def note(text: str) -> str:

@@ -13,8 +13,8 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from agent_baton.compress.guarantees import failing_lines
 from agent_baton.compress.json import budget_chars
@@ -22,6 +22,9 @@ from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
+
+if TYPE_CHECKING:
+    import yaml
 
 _KEY = re.compile(r"^(\s*)(- )?([\w.\-/$\"']+):(?:\s+(.*))?$")
 _ITEM = re.compile(r"^(\s*)- ")
@@ -57,26 +60,31 @@ def looks_like_yaml(text: str) -> bool:
 # tag (``!Ref``) is no error either, as nothing is constructed. Its resolver's hooks, called
 # in Python for every node, give what the base resolver gives (it has no implicit or path
 # resolvers: the default tag of the node's kind) without its lookups: a third of composing.
-_TAGS = {
-    yaml.ScalarNode: yaml.BaseLoader.DEFAULT_SCALAR_TAG,
-    yaml.SequenceNode: yaml.BaseLoader.DEFAULT_SEQUENCE_TAG,
-    yaml.MappingNode: yaml.BaseLoader.DEFAULT_MAPPING_TAG,
-}
+# Made at the first parse: importing PyYAML is a third of a second, on every import of
+# agent_baton otherwise.
+@cache
+def _composer() -> Any:
+    import yaml
+
+    tags = {
+        yaml.ScalarNode: yaml.BaseLoader.DEFAULT_SCALAR_TAG,
+        yaml.SequenceNode: yaml.BaseLoader.DEFAULT_SEQUENCE_TAG,
+        yaml.MappingNode: yaml.BaseLoader.DEFAULT_MAPPING_TAG,
+    }
+
+    def default_tag(loader: object, kind: type[yaml.Node], value: object, implicit: object) -> str:
+        return tags[kind]
+
+    def no_path(loader: object, *where: object) -> None:
+        """No path resolvers: nothing to descend into or ascend from."""
+
+    return type(
+        "_Composer",
+        (getattr(yaml, "CBaseLoader", yaml.BaseLoader),),
+        {"resolve": default_tag, "descend_resolver": no_path, "ascend_resolver": no_path},
+    )
 
 
-def _default_tag(loader: object, kind: type[yaml.Node], value: object, implicit: object) -> str:
-    return _TAGS[kind]
-
-
-def _no_path(loader: object, *where: object) -> None:
-    """No path resolvers: nothing to descend into or ascend from."""
-
-
-_COMPOSER = type(
-    "_Composer",
-    (getattr(yaml, "CBaseLoader", yaml.BaseLoader),),
-    {"resolve": _default_tag, "descend_resolver": _no_path, "ascend_resolver": _no_path},
-)
 _SAMPLE = 20_000  # characters of a long text that are parsed
 _FOLDED_LINES = 3  # of a plain value: a listing YAML would fold into one string
 _STREAM = 4  # documents: a stream, whose documents are mostly mappings and lists
@@ -95,6 +103,8 @@ def parses_as_yaml(text: str) -> bool:
     names a key twice. A long text is parsed up to a top-level line after its first 20,000
     characters.
     """
+    import yaml  # imported by the first parse (_composer)
+
     documents = _documents(text)
     if documents is None:
         return False
@@ -122,6 +132,8 @@ def nests_yaml(text: str) -> bool:
     mapping; a manifest, a workflow or the YAML specification's examples nest or repeat
     documents, which no transcript does.
     """
+    import yaml  # imported by the first parse (_composer)
+
     documents = _documents(text)
     if documents is None or not parses_as_yaml(text):
         return False
@@ -138,8 +150,10 @@ def nests_yaml(text: str) -> bool:
 @once
 def _documents(text: str) -> list[yaml.Node] | None:
     """The non-empty documents' nodes, composed once for both checks; None if not YAML."""
+    import yaml  # imported by the first parse (_composer)
+
     try:
-        nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_COMPOSER))
+        nodes = list(yaml.compose_all(_top_level_prefix(text), Loader=_composer()))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         return None
     return [node for node in nodes if node is not None and node.value]
@@ -151,6 +165,8 @@ def _repeats_a_key(node: yaml.Node) -> bool:
     The composer lets it pass; stanzas of fields (``apt-cache show`` of several packages,
     each ``Package:``, ``Version:``…) read so, as one mapping, and no YAML file is written so.
     """
+    import yaml  # imported by the first parse (_composer)
+
     if not isinstance(node, yaml.MappingNode):
         return False
     keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
@@ -164,6 +180,8 @@ def _folds_a_listing(node: yaml.Node) -> bool:
     show -f``'s Files, ``dpkg -s``'s Conffiles) each of its lines is an item of a listing.
     YAML files nest their lists and quote or block their long texts.
     """
+    import yaml  # imported by the first parse (_composer)
+
     if not isinstance(node, yaml.MappingNode):
         return False
     values = [value for _, value in node.value]

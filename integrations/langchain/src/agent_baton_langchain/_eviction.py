@@ -38,11 +38,10 @@ _ROOMS_LOCK = threading.Lock()
 
 def room_of(ctx: SharedContext) -> Room:
     """The :class:`Room` of the context ``ctx`` is a view of."""
-    backend = ctx._backend  # the one thing a context's views share that names the store
     with _ROOMS_LOCK:
-        room = _ROOMS.get(backend)
+        room = _ROOMS.get(ctx.backend)
         if room is None:
-            room = _ROOMS[backend] = Room()
+            room = _ROOMS[ctx.backend] = Room()
         return room
 
 

@@ -20,12 +20,17 @@ def message_text(message: BaseMessage) -> str:
     text around its citations): joined end to end, as ``.text`` does.
     """
     if isinstance(message, ToolMessage) and not isinstance(message.content, str):
-        return "\n".join(
+        return text_separator(message).join(
             block if isinstance(block, str) else str(block["text"])
             for block in message.content
-            if _is_text_block(block)
+            if is_text_block(block)
         )
     return str(message.text)
+
+
+def text_separator(message: BaseMessage) -> str:
+    """What :func:`message_text` puts between the text blocks of ``message``."""
+    return "\n" if isinstance(message, ToolMessage) else ""
 
 
 MessageT = TypeVar("MessageT", bound=BaseMessage)
@@ -66,7 +71,7 @@ def with_text(message: MessageT, text: str) -> MessageT:
         content = []
         placed = False
         for block in message.content:
-            if not _is_text_block(block):
+            if not is_text_block(block):
                 content.append(block)
             elif not placed:
                 content.append({"type": "text", "text": text})
@@ -74,7 +79,8 @@ def with_text(message: MessageT, text: str) -> MessageT:
     return message.model_copy(update={"content": content})
 
 
-def _is_text_block(block: object) -> bool:
+def is_text_block(block: object) -> bool:
+    """Whether a list content's ``block`` is text, as LangChain's ``.text`` reads it."""
     if isinstance(block, str):
         return True
     return (

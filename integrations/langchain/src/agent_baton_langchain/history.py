@@ -8,8 +8,11 @@ import threading
 import warnings
 import weakref
 from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.load import dumpd
+from langchain_core.load.load import Reviver
 from langchain_core.messages import (
     AIMessage,
     BaseMessage,
@@ -21,13 +24,22 @@ from langchain_core.runnables.config import run_in_executor
 
 from agent_baton import SharedContext
 from agent_baton.answers import ToolNames
-from agent_baton_langchain._messages import compressed_copy, message_text
+from agent_baton_langchain._messages import (
+    compressed_copy,
+    is_text_block,
+    message_text,
+    text_separator,
+)
 
 META_SCOPE = "history-meta"
 """The scope, inside the session's, that holds each message's serialized form (type, ids,
 tool calls, metadata): nested, so the session's listings, search and render never show it."""
 
 DEFAULT_MAX_MESSAGE_TOKENS = 1000
+# Revives the LangChain objects of a tool message's artifact, of langchain-core's classes
+# only, as LangGraph's checkpointer does (langgraph.checkpoint.serde.jsonplus).
+_REVIVER = Reviver(allowed_objects="core")
+_ESCAPED = "__lc_escaped__"  # dumpd wraps user data shaped as its objects: {_ESCAPED: data}
 
 
 class _Writers:
@@ -87,7 +99,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
     def __init__(
         self,
         ctx: SharedContext,
-        session_id: str,
+        session_id: str | int,
         *,
         max_message_tokens: int = DEFAULT_MAX_MESSAGE_TOKENS,
     ) -> None:
@@ -95,14 +107,17 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
         Args:
             ctx: The shared context that stores the messages.
-            session_id: Names this conversation; must not be empty.
+            session_id: Names this conversation; must not be empty. An int is taken as its
+                str, as the tools, retriever and middleware take a config's ``session_id``.
             max_message_tokens: AI and tool messages with more tokens than this are read
                 back compressed to at most this many tokens plus a one-line note.
         """
         if not isinstance(ctx, SharedContext):
             raise TypeError(f"ctx must be an agent_baton.SharedContext, not {type(ctx).__name__}")
+        if isinstance(session_id, int) and not isinstance(session_id, bool):
+            session_id = str(session_id)  # the scope a call with this session_id reads
         if not isinstance(session_id, str) or not session_id:
-            raise ValueError(f"session_id must be a non-empty str, not {session_id!r}")
+            raise ValueError(f"session_id must be a non-empty str or an int, not {session_id!r}")
         if (
             isinstance(max_message_tokens, bool)
             or not isinstance(max_message_tokens, int)
@@ -228,10 +243,7 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
         text_entry = self._view.get_entry(self.text_key(index))
         if meta is None or text_entry is None:  # expired or deleted meanwhile
             return None
-        data = json.loads(meta)
-        if data["data"].get("content") is None:
-            data["data"]["content"] = text_entry.original
-        message = messages_from_dict([data])[0]
+        message = _deserialize(meta, text_entry.original)
         if (
             not full
             and isinstance(message, AIMessage | ToolMessage)
@@ -243,10 +255,35 @@ class BatonChatMessageHistory(BaseChatMessageHistory):
 
 
 def _serialize(message: BaseMessage) -> str:
-    """The message as JSON; str content is left out, the text entry holds it."""
+    """The message as JSON, without its text: the text entry holds it.
+
+    str content is left out; in list content each text block keeps its place with its text
+    left out, and ``text_blocks`` lists those places with where each text starts in the text
+    entry and its length, to cut it back into blocks. A tool message's artifact holding
+    LangChain objects (a retriever tool's Documents) is kept in LangChain's serialized form,
+    so they come back as such; other artifacts as JSON data.
+    """
     data = message_to_dict(message)
+    fields = data["data"]
     if isinstance(message.content, str):
-        data["data"]["content"] = None
+        fields["content"] = None
+    else:
+        content: list[str | dict[str, Any] | None] = list(message.content)
+        places = []  # (place in the content, start in the text entry, length)
+        start, separator = 0, text_separator(message)
+        for place, block in enumerate(message.content):
+            if is_text_block(block):
+                length = len(block if isinstance(block, str) else block["text"])
+                places.append((place, start, length))
+                start += length + len(separator)
+                content[place] = None if isinstance(block, str) else {**block, "text": ""}
+        fields["content"] = content
+        data["text_blocks"] = places
+    if isinstance(message, ToolMessage) and message.artifact is not None:
+        revivable = dumpd(message.artifact)
+        if revivable != fields["artifact"] and not _not_implemented(revivable):
+            fields["artifact"] = revivable
+            data["artifact_revives"] = True
     try:
         return json.dumps(data, ensure_ascii=False)
     except TypeError as exc:
@@ -254,6 +291,49 @@ def _serialize(message: BaseMessage) -> str:
             f"cannot store {type(message).__name__} (id={message.id!r}): its fields must be "
             f"JSON-serializable to survive in a SharedContext: {exc}"
         ) from exc
+
+
+def _deserialize(meta: str, text: str) -> BaseMessage:
+    """The message :func:`_serialize` gave ``meta`` for, with its ``text`` put back."""
+    data = json.loads(meta)
+    fields = data["data"]
+    places = data.pop("text_blocks", None)
+    if fields.get("content") is None:
+        fields["content"] = text
+    elif places is not None:
+        for place, start, length in places:
+            piece = text[start : start + length]
+            block = fields["content"][place]
+            fields["content"][place] = piece if block is None else {**block, "text": piece}
+    if data.pop("artifact_revives", False):
+        fields["artifact"] = _revived(fields["artifact"])
+    return messages_from_dict([data])[0]
+
+
+def _revived(value: object) -> Any:
+    """``dumpd``'s ``value`` with its LangChain objects revived and its user data unwrapped.
+
+    What ``langchain_core.load.load`` does (marked beta: a warning at every read), with its
+    public parts: the reviver, and the documented wrapping of user data.
+    """
+    if isinstance(value, list):
+        return [_revived(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and _ESCAPED in value:
+        return value[_ESCAPED]  # user data, as it was
+    return _REVIVER({name: _revived(item) for name, item in value.items()})
+
+
+def _not_implemented(value: object) -> bool:
+    """Whether ``dumpd``'s ``value`` holds an object LangChain cannot serialize (a stub)."""
+    if isinstance(value, dict):
+        if value.get("lc") == 1 and value.get("type") == "not_implemented":
+            return True
+        return any(_not_implemented(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_not_implemented(item) for item in value)
+    return False
 
 
 def _drop_orphan_tool_messages(messages: list[BaseMessage]) -> list[BaseMessage]:

@@ -37,7 +37,14 @@ from agent_baton.tokens import TokenCounter
 from agent_baton_langchain._eviction import Holdings, room_of
 from agent_baton_langchain._messages import compressed_copy, message_text, with_text
 from agent_baton_langchain._witness import model_inputs
-from agent_baton_langchain.scope import Scope, by_thread, check_scope, run_info, scoped
+from agent_baton_langchain.scope import (
+    Scope,
+    by_thread,
+    check_scope,
+    run_info,
+    scoped,
+    thread_scope,
+)
 from agent_baton_langchain.tools import CONTEXT_TOOL_METADATA, make_context_tools
 
 DEFAULT_MAX_TOKENS = 4000
@@ -229,14 +236,16 @@ class SharedContextMiddleware(AgentMiddleware):
 
     # -- what reached the model ------------------------------------------------------------
 
-    def injection_for(self, scope: str | None = None) -> Injection | None:
+    def injection_for(self, scope: str | int | None = None) -> Injection | None:
         """What the latest model call of the run in ``scope`` received from other agents.
 
-        ``scope`` is the run's scope name: its ``thread_id`` by default, ``None`` for runs
+        ``scope`` is the run's scope name: its ``thread_id`` by default (an int as its str,
+        the thread LangGraph's checkpointer keys it as: ``1`` is ``"1"``), ``None`` for runs
         without one. ``None`` when that call got nothing (or the injection did not reach
         the model).
         """
-        path = self.ctx.scope_path if scope is None else (*self.ctx.scope_path, scope)
+        name = thread_scope(scope)
+        path = self.ctx.scope_path if name is None else (*self.ctx.scope_path, name)
         with self._lock:
             return self._injections.get(path)
 

@@ -23,7 +23,8 @@ class RunInfo:
     """What a scope can be derived from: the call's LangGraph thread, runtime context, config."""
 
     thread_id: str | None
-    """``config["configurable"]["thread_id"]`` as a str, or ``None`` outside a thread."""
+    """``config["configurable"]["thread_id"]`` as a str (``1`` is ``"1"``, one thread in
+    LangGraph), or ``None`` outside a thread."""
     context: Any
     """LangGraph's ``runtime.context`` (what ``invoke(..., context=...)`` passed), or ``None``."""
     config: RunnableConfig
@@ -48,12 +49,20 @@ def run_info(config: RunnableConfig, context: Any = None) -> RunInfo:
     """The :class:`RunInfo` of a call from its config (and the runtime context, if known)."""
     configurable = config.get("configurable") or {}
     thread_id, session_id = configurable.get("thread_id"), configurable.get("session_id")
-    return RunInfo(
-        None if thread_id is None else str(thread_id),
-        context,
-        config,
-        None if session_id is None else str(session_id),
-    )
+    return RunInfo(thread_scope(thread_id), context, config, thread_scope(session_id))
+
+
+def thread_scope(thread_id: object) -> str | None:
+    """The scope name of a ``thread_id`` (or ``session_id``): itself, or its str.
+
+    LangGraph keys a thread's checkpoints by ``str(thread_id)`` (its Pregel loop converts
+    any other type): ``1`` and ``"1"`` are one thread, so they are one scope. ``""``, which
+    LangGraph takes too, names no scope: such a run uses the context as a run without a
+    thread does (both are shared by every run that passes them).
+    """
+    if thread_id is None or thread_id == "":
+        return None
+    return thread_id if isinstance(thread_id, str) else str(thread_id)
 
 
 def runtime_context() -> Any:
