@@ -33,7 +33,7 @@ from agent_baton_autogen._messages import (
     text_key,
 )
 from agent_baton_autogen.model_context import DEFAULT_MIN_TOKENS, DEFAULT_USER_SOURCES
-from agent_baton_autogen.runs import check_scope, run_scope, team_member
+from agent_baton_autogen.runs import check_scope, mark_reset, run_scope, team_member
 from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,14 @@ class BatonInterventionHandler(DefaultInterventionHandler):
     async def on_send(
         self, message: Any, *, message_context: MessageContext, recipient: AgentId
     ) -> Any | type[DropMessage]:
-        """Capture a message sent directly to one agent."""
+        """Capture a message sent directly to one agent; note a team's reset."""
+        # AgentChat's GroupChatReset lives in a private module: known by its name. The team's
+        # next run works in a new scope (see agent_baton_autogen.runs); it carries no text.
+        if type(message).__name__ == "GroupChatReset":
+            member = team_member(recipient)
+            if member is not None:
+                mark_reset(member.team_id)
+            return message
         sender = message_context.sender
         await self._capture(message, sender, self._store(sender, recipient))
         return message
