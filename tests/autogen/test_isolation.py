@@ -223,7 +223,7 @@ async def test_repeated_runs_accumulate_in_the_team_scope_until_a_reset(ctx, kit
     await team.reset()
     await team.run(task="Q4.")
     second = team_scope(ctx, team)
-    assert second.scope_path != first.scope_path
+    assert second.scope_path == (f"{first.scope_path[0]}-1",)
     assert second.keys() == [text_key("researcher", reports[2])]
     assert first.keys() == first_keys  # the earlier runs' entries stay where they were
     assert code(1) not in second.render(max_tokens=6000) and code(3) in second.get(
@@ -424,7 +424,9 @@ async def test_a_team_reset_between_users_on_the_handlers_runtime_starts_a_new_s
     bobs = "\n".join(tool_answers(second))
     assert code(2) in bobs and code(1) not in bobs
     assert text_key("researcher", alice) not in bobs
-    assert not any(code(1) in e.original for e in team_scope(ctx, team).entries())
+    bobs_scope = team_scope(ctx, team)
+    assert not any(code(1) in e.original for e in bobs_scope.entries())
+    assert bobs_scope.scope_path[-1].endswith("-1")  # one reset, however many saw it
 
 
 LOAD_IN_ANOTHER_PROCESS = """
