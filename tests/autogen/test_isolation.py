@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import subprocess
 import sys
 
@@ -196,35 +195,40 @@ async def test_teams_loaded_from_one_config_have_their_own_scopes(ctx, kit):
     assert team_scope(ctx, first).keys() == [key]
 
 
-async def test_repeated_runs_accumulate_in_the_team_scope(ctx, kit):
-    first_report, second_report = region_report(kit, 1), region_report(kit, 2)
+async def test_repeated_runs_accumulate_in_the_team_scope_until_a_reset(ctx, kit):
+    # Running again goes on with the conversation: its entries join the run's. A reset (AutoGen:
+    # "to its initial state", every agent's context cleared) starts a scope of its own.
+    reports = [region_report(kit, i) for i in (1, 2, 3)]
     team = RoundRobinGroupChat(
         [
             AssistantAgent(
                 "researcher",
-                kit.replay(first_report, second_report),
+                kit.replay(*reports),
                 model_context=BatonChatCompletionContext(ctx),
             ),
             AssistantAgent(
-                "analyst", kit.replay("a", "b"), model_context=BatonChatCompletionContext(ctx)
+                "analyst", kit.replay("a", "b", "c"), model_context=BatonChatCompletionContext(ctx)
             ),
         ],
         termination_condition=MaxMessageTermination(3),
     )
+    await team.run(task="Q2.")
     await team.run(task="Q3.")
+    first = team_scope(ctx, team)
+    first_keys = [text_key("researcher", r) for r in reports[:2]]
+    assert first.keys() == first_keys  # the second run added, replaced nothing
+    rendered = first.render(max_tokens=6000)
+    assert all(key in rendered for key in first_keys)
+
     await team.reset()
     await team.run(task="Q4.")
-
-    store = team_scope(ctx, team)
-    first_key, second_key = (
-        text_key("researcher", first_report),
-        text_key("researcher", second_report),
+    second = team_scope(ctx, team)
+    assert second.scope_path == (f"{first.scope_path[0]}-1",)
+    assert second.keys() == [text_key("researcher", reports[2])]
+    assert first.keys() == first_keys  # the earlier runs' entries stay where they were
+    assert code(1) not in second.render(max_tokens=6000) and code(3) in second.get(
+        second.keys()[0], full=True
     )
-    assert store.keys() == [first_key, second_key]  # the second run added, replaced nothing
-    assert code(1) in store.get(first_key, full=True)
-    assert code(2) in store.get(second_key, full=True)
-    rendered = store.render(max_tokens=6000)
-    assert first_key in rendered and second_key in rendered
 
 
 async def test_an_explicit_scope_is_shared_on_purpose(ctx, kit):
@@ -343,37 +347,86 @@ def selector_of(kit, ctx, reports: list[str]):
     return team, analyst_client, selector
 
 
-async def test_selector_teams_run_reset_and_run_again_at_once_never_see_each_other(any_ctx, kit):
-    # Eight SelectorGroupChats at once, each run, reset and run again with a second report:
-    # the second run finds both of its own reports (runs accumulate), never another team's.
+async def test_selector_teams_reset_between_two_users_at_once_never_see_each_other(any_ctx, kit):
+    # Eight SelectorGroupChats at once, each one serving alice, reset, then bob (AutoGen's own
+    # way to reuse a team): bob's prompts, tool answers, search and render hold his report only,
+    # never alice's nor another team's.
     ctx = any_ctx
     reports = [[region_report(kit, i), region_report(kit, TEAMS + i)] for i in range(TEAMS)]
     teams = [selector_of(kit, ctx, pair) for pair in reports]
 
-    async def twice(team) -> list:
+    async def alice_then_bob(team) -> list:
         first = await team.run(task="Find the code.")
+        alice = team_scope(ctx, team)
         await team.reset()
-        return [first, await team.run(task="Find the code again.")]
+        return [first, await team.run(task="Find the code again."), alice]
 
-    runs = await asyncio.gather(*(twice(team) for team, _, _ in teams))
+    runs = await asyncio.gather(*(alice_then_bob(team) for team, _, _ in teams))
 
-    for i, ((team, client, selector), results) in enumerate(zip(teams, runs, strict=True)):
-        own = {code(i), code(TEAMS + i)}
-        choices = range(len(selector.create_calls))
-        seen = "\n".join(
-            [everything_the_analyst_saw(kit, client, result) for result in results]
-            + [text for call in choices for text in kit.texts(kit.sent(selector, call))]
-        )
-        assert len(selector.create_calls) == 4
-        assert f'key="{text_key("researcher", reports[i][1])}"' in seen  # compressed history
-        leaked = {code(j) for j in range(2 * TEAMS)} - own
-        assert [c for c in leaked if c in seen] == [], f"team {i} saw another team's code"
-        assert own <= set(re.findall(r"ZX\d{2}Q\d{3}", "\n".join(tool_answers(results[1]))))
-        store = team_scope(ctx, team)
-        assert sorted(store.keys()) == sorted(text_key("researcher", r) for r in reports[i])
-        rendered = store.render(query="secret code", max_tokens=6000)
-        assert own <= set(re.findall(r"ZX\d{2}Q\d{3}", rendered)) <= own
+    for i, ((team, client, selector), (alice, bob, alice_scope)) in enumerate(
+        zip(teams, runs, strict=True)
+    ):
+        assert len(selector.create_calls) == 4 and len(client.create_calls) == 8
+        for result, calls, own, user in ((alice, range(4), i, 0), (bob, range(4, 8), TEAMS + i, 1)):
+            seen = "\n".join(
+                [text for call in calls for text in kit.texts(kit.sent(client, call))]
+                + tool_answers(result)
+                + [
+                    t
+                    for call in (2 * user, 2 * user + 1)
+                    for t in kit.texts(kit.sent(selector, call))
+                ]
+            )
+            assert f'key="{text_key("researcher", reports[i][user])}"' in seen  # compressed
+            leaked = [c for c in (code(j) for j in range(2 * TEAMS)) if c != code(own)]
+            assert [c for c in leaked if c in seen] == [], f"team {i} user {user} saw another's"
+            assert code(own) in "\n".join(tool_answers(result))  # found through the tools
+        for store, report in ((alice_scope, reports[i][0]), (team_scope(ctx, team), reports[i][1])):
+            assert store.keys() == [text_key("researcher", report)]
+            assert {h.key for h in store.search(None, "secret code", k=20)} == set(store.keys())
+            rendered = store.render(query="secret code", max_tokens=6000)
+            assert [c for c in (code(i), code(TEAMS + i)) if c in rendered] == [
+                c for c in (code(i), code(TEAMS + i)) if c in report
+            ]
     assert ctx.keys() == []
+
+
+async def test_a_team_reset_between_users_on_the_handlers_runtime_starts_a_new_scope(any_ctx, kit):
+    # AutoGen's own model contexts; the handler stores every message and the tools read: a
+    # reset seen by the handler alone gives bob's run a scope without alice's report.
+    ctx = any_ctx
+    alice, bob = region_report(kit, 1), region_report(kit, 2)
+    listing = kit.calls((LIST_TOOL_NAME, {}))
+    search = kit.calls((SEARCH_TOOL_NAME, {"query": "secret code customer"}))
+    runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+    team = RoundRobinGroupChat(
+        [
+            AssistantAgent("researcher", kit.replay(alice, bob)),
+            AssistantAgent(
+                "analyst",
+                kit.replay(listing, search, "ok", listing, search, "ok"),
+                tools=make_context_tools(ctx),
+                max_tool_iterations=3,
+            ),
+        ],
+        termination_condition=MaxMessageTermination(3),
+        runtime=runtime,
+    )
+    runtime.start()
+    try:
+        first = await team.run(task="Report for alice.")
+        await team.reset()
+        second = await team.run(task="Report for bob.")
+    finally:
+        await runtime.stop()
+
+    assert code(1) in "\n".join(tool_answers(first))
+    bobs = "\n".join(tool_answers(second))
+    assert code(2) in bobs and code(1) not in bobs
+    assert text_key("researcher", alice) not in bobs
+    bobs_scope = team_scope(ctx, team)
+    assert not any(code(1) in e.original for e in bobs_scope.entries())
+    assert bobs_scope.scope_path[-1].endswith("-1")  # one reset, however many saw it
 
 
 LOAD_IN_ANOTHER_PROCESS = """

@@ -406,3 +406,41 @@ def test_a_failed_run_leaves_its_agents_tools_out_of_its_scope(shared, make_crew
     assert "R1-CODE" not in read.run(key="research", full=True)
     assert not CODE.findall(search.run(query="CODE 250"))
     assert "research" not in listing.run()
+
+
+def test_one_crew_object_kicked_off_for_eight_users_at_once_runs_one_at_a_time(shared, make_crew):
+    # A new user's first try: one crew, asyncio.gather of kickoff_async for eight users. CrewAI
+    # keeps a run's state on the crew's tasks and agents (alone, half the kickoffs fail with
+    # "Executor is already running" and half the prompts mix regions); a kickoff that would
+    # overlap another of the same crew object is refused before CrewAI touches the crew.
+    baton = CrewBaton(shared, max_tokens=1500)
+    crew, writer_llm = make_crew(baton)
+
+    async def serve():
+        users = [crew.kickoff_async(inputs={"region": region}) for region in REGIONS]
+        return await asyncio.gather(*users, return_exceptions=True)
+
+    results = asyncio.run(serve())
+
+    done = [(region, r) for region, r in zip(REGIONS, results, strict=True) if hasattr(r, "raw")]
+    refused = [r for r in results if not hasattr(r, "raw")]
+    assert done and all(r.raw == f"{g} holds {g.upper()}-CODE-250." for g, r in done)
+    assert all(isinstance(r, RuntimeError) and "one kickoff at a time" in str(r) for r in refused)
+    for prompt in writer_llm.prompts:
+        region = re.search(r"Summarise region (r\d+)", prompt).group(1)
+        assert set(CODE.findall(prompt)) <= {region.upper()}, f"{region} saw another run"
+    runs = baton.runs
+    assert len(runs) == len(done)
+    for run in runs:
+        assert sorted(run.ctx.keys()) == ["research", "summary"]
+        assert len(set(CODE.findall(run.ctx.get("research", full=True)))) == 1
+    # The crew runs again once the others are done: nothing stays marked as running.
+    assert crew.kickoff(inputs={"region": "r1"}).raw == "r1 holds R1-CODE-250."
+
+
+def test_a_kickoff_refused_for_its_inputs_leaves_the_crew_free(ctx, make_crew):
+    baton = CrewBaton(ctx, max_tokens=1500)
+    crew, _ = make_crew(baton)
+    with pytest.raises(TypeError, match="baton_scope"):
+        crew.kickoff(inputs={"region": "r1", SCOPE_INPUT: 7})
+    assert crew.kickoff(inputs={"region": "r2"}).raw == "r2 holds R2-CODE-250."

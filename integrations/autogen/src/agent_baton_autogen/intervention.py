@@ -33,7 +33,7 @@ from agent_baton_autogen._messages import (
     text_key,
 )
 from agent_baton_autogen.model_context import DEFAULT_MIN_TOKENS, DEFAULT_USER_SOURCES
-from agent_baton_autogen.runs import check_scope, run_scope, team_member
+from agent_baton_autogen.runs import check_scope, mark_reset, run_scope, team_member
 from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class BatonInterventionHandler(DefaultInterventionHandler):
     ) -> Any | type[DropMessage]:
         """Capture a published message; compress the context of a handoff on its way."""
         store = self._store(message_context.sender)
-        await self._capture(message, message_context.sender, store)
+        await self._capture(message, message_context.sender, message_context.sender)
         if self._compress_handoffs:
             try:
                 return await self._compressed_handoff(message, store)
@@ -133,16 +133,23 @@ class BatonInterventionHandler(DefaultInterventionHandler):
     async def on_send(
         self, message: Any, *, message_context: MessageContext, recipient: AgentId
     ) -> Any | type[DropMessage]:
-        """Capture a message sent directly to one agent."""
+        """Capture a message sent directly to one agent; note a team's reset."""
+        # AgentChat's GroupChatReset lives in a private module: known by its name. The team's
+        # next run works in a new scope (see agent_baton_autogen.runs); it carries no text.
+        if type(message).__name__ == "GroupChatReset":
+            member = team_member(recipient)
+            if member is not None:
+                mark_reset(member.team_id)
+            return message
         sender = message_context.sender
-        await self._capture(message, sender, self._store(sender, recipient))
+        await self._capture(message, sender, sender, recipient)
         return message
 
     async def on_response(
         self, message: Any, *, sender: AgentId, recipient: AgentId | None
     ) -> Any | type[DropMessage]:
         """Capture the value an agent returned from a direct message."""
-        await self._capture(message, sender, self._store(sender, recipient))
+        await self._capture(message, sender, sender, recipient)
         return message
 
     # -- capture --------------------------------------------------------------------------
@@ -152,11 +159,16 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         members = (team_member(agent) for agent in agents)
         return run_scope(self._ctx, self._scope, next((m for m in members if m), None))
 
-    async def _capture(self, message: Any, sender: AgentId | None, store: SharedContext) -> None:
+    async def _capture(self, message: Any, sender: AgentId | None, *agents: AgentId | None) -> None:
+        """Put the texts of ``message`` into the scope of the first of ``agents`` in a team.
+
+        The scope is looked up only for a message with texts: a team's next scope starts at
+        its first use after a reset, never at the replies to the reset itself.
+        """
         try:
             items = list(self._texts(message, sender))
             if items:  # one trip to a worker thread: puts compress and count tokens
-                await asyncio.to_thread(self._put_new, items, store)
+                await asyncio.to_thread(self._put_new, items, self._store(*agents))
         except Exception:
             logger.exception("agent-baton could not capture a %s", type(message).__name__)
 

@@ -31,7 +31,7 @@ from agent_baton_autogen._messages import (
     text_key,
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
-from agent_baton_autogen.runs import check_scope, run_scope, running_member
+from agent_baton_autogen.runs import check_scope, mark_reset, run_scope, running_member
 from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger("agent_baton_autogen")
@@ -198,7 +198,14 @@ class BatonChatCompletionContext(
         return await asyncio.to_thread(lambda: [self._restore(m) for m in messages])
 
     async def clear(self) -> None:
-        """Clear this agent's messages; the shared context keeps its entries."""
+        """Clear this agent's messages; the shared context keeps its entries.
+
+        Called by ``team.reset()`` (``AssistantAgent.on_reset``): the team's next run then
+        works in a new scope (see :mod:`agent_baton_autogen.runs`).
+        """
+        member = running_member()
+        if member is not None:
+            mark_reset(member.team_id)
         await self._inner.clear()
         self._keys.clear()
         self._originals.clear()

@@ -14,7 +14,7 @@ from agent_baton.answers import DEFAULT_TOOL_TOKENS, ToolNames, tool_names
 from agent_baton_crewai._compat import CONTEXT_HOOK, FAILURE_HOOK, check_context_hook
 from agent_baton_crewai.keys import task_key, unique_keys
 from agent_baton_crewai.report import Handoff, RunReport
-from agent_baton_crewai.runs import Run, enter, leave, pop_scope_input, run_scope
+from agent_baton_crewai.runs import Run, active_run, enter, leave, pop_scope_input, run_scope
 
 if TYPE_CHECKING:
     from crewai import Crew, Task
@@ -304,6 +304,7 @@ class _Attachment:
         self.scope = scope
         self.is_copy = is_copy
         self.run: Run | None = None
+        self.running = False  # from start_run to finish_run (or fail_run)
 
     def copy_crew(self) -> Crew:
         """Replaces ``Crew.copy`` for this crew: the copy is attached too, with the same keys.
@@ -443,9 +444,30 @@ class _Attachment:
         return None
 
     def start_run(self, inputs: dict[str, Any] | None) -> dict[str, Any] | None:
-        """A ``before_kickoff_callbacks`` entry: open a run in its scope, active in this context."""
-        inputs, explicit = pop_scope_input(inputs)
-        ctx = run_scope(self.baton.ctx, explicit, self.scope, self.is_copy)
+        """A ``before_kickoff_callbacks`` entry: open a run in its scope, active in this context.
+
+        Raises ``RuntimeError`` while another kickoff of this crew object runs: CrewAI keeps a
+        run's state on the crew's tasks and agents, so two at once mix their users' inputs and
+        outputs (measured: 8 of 8 writer prompts carried another user's data). CrewAI calls
+        this before it interpolates the inputs, so the running kickoff is left alone. Only
+        with the failure hook, which ends a run that raised: without it the crew would stay
+        marked as running.
+        """
+        with self.baton._lock:
+            if self.running and FAILURE_HOOK in vars(self.crew):
+                raise RuntimeError(
+                    "agent-baton: this crew is running a kickoff already; a CrewAI crew object "
+                    "runs one kickoff at a time (its tasks and agents hold the run's state). "
+                    "Make a crew per request and attach each, or use kickoff_for_each_async, "
+                    "which runs copies"
+                )
+            self.running = True
+        try:
+            inputs, explicit = pop_scope_input(inputs)
+            ctx = run_scope(self.baton.ctx, explicit, self.scope, self.is_copy)
+        except BaseException:  # no run opened: fail_run would not unmark the crew
+            self.running = False
+            raise
         self.run = self.baton._new_run(self.crew.name or "crew", ctx)
         enter(self.run)
         self.bind_tools(True)
@@ -454,6 +476,7 @@ class _Attachment:
     def finish_run(self, result: Any) -> Any:
         """An ``after_kickoff_callbacks`` entry: end the run, remember its result, log totals."""
         run = self.run
+        self.running = False
         if run is not None:
             leave(run)
             run.result = result
@@ -470,8 +493,13 @@ class _Attachment:
         return result
 
     def fail_run(self, error: BaseException) -> Any:
-        """Shadows the crew's failure hook (``FAILURE_HOOK``): the failed run ends here too."""
-        if self.run is not None:
+        """Shadows the crew's failure hook (``FAILURE_HOOK``): the failed run ends here too.
+
+        A kickoff refused by :meth:`start_run` fails here as well, where no run of this crew
+        is active: the running one stays marked as running.
+        """
+        if self.run is not None and active_run(self.baton.ctx) is self.run:
+            self.running = False
             leave(self.run)
         return getattr(type(self.crew), FAILURE_HOOK)(self.crew, error)
 
