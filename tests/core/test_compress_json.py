@@ -615,3 +615,46 @@ def test_the_markers_of_a_map_keyed_by_name_name_the_members_they_stand_for():
     assert said and all(is_marker(line) for line in said)
     assert violations(text, result.text) == []
     assert unmarked_omissions(text, result.text) == []
+
+
+# A search tool's answer (the library search's issues corpus, 12 real threads on CMake's
+# find_package errors and pip's wheel builds): each result's url is where it is found.
+SEARCH_RESULTS = [
+    ("cmake error: Could not find a package config file", "AdaptiveCpp/AdaptiveCpp/issues/1456"),
+    ("CMake config from 3.1.9 returns not found", "AcademySoftwareFoundation/Imath/issues/357"),
+    ("cmake error @ cbaakman", "PDB-REDO/dssp/issues/52"),
+    ('Could not find a package configuration file provided by "Kuku"', "microsoft/APSI/issues/54"),
+    ("CMake error while trying to use nana and vcpkg", "microsoft/vcpkg/issues/3670"),
+    ("find_package(coordgen) in CMake does not work", "schrodinger/coordgenlibs/issues/134"),
+    ("CMake error with the find_package sample script", "biojppm/c4conf/issues/2"),
+    ("Pip install ERROR ; subprocess-exited-with-error", "software-mansion/starknet.py/issues/517"),
+    ("error: subprocess-exited-with-error", "openinterpreter/openinterpreter/issues/211"),
+    ("how to solve this error", "peteryuX/arcface-tf2/issues/55"),
+    ("Question of install", "fengcong3/HAPPE/issues/8"),
+    ("Failed building wheel for pex", "EntySec/RomBuster/issues/10"),
+]
+
+
+def search_answer(indent: int | None) -> str:
+    results = [
+        {
+            "rank": i + 1,
+            "title": title,
+            "url": f"https://github.com/{path}",
+            "repository": path.rsplit("/", 2)[0],
+            "excerpt": f"{path} · open\n# {title}\n\n"
+            + "CMake Error at CMakeLists.txt:6 (find_package):\n  Could not find a package.\n" * 12,
+        }
+        for i, (title, path) in enumerate(SEARCH_RESULTS)
+    ]
+    answer = {"corpus": "issues", "query": SEARCH_RESULTS[0][0], "count": 12, "results": results}
+    return json.dumps(answer, indent=indent, ensure_ascii=False)
+
+
+def test_a_records_only_link_is_kept_as_where_it_is_found():
+    # URL fields are an API record's noise when it has a dozen (GitHub's *_url): a search
+    # result's one url is its address, shown with each record shown, one-line or pretty.
+    urls = [f"https://github.com/{path}" for _, path in SEARCH_RESULTS]
+    for indent in (None, 2):
+        text = compress(search_answer(indent)).text
+        assert sum(url in text for url in urls) >= 6  # none before

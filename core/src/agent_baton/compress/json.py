@@ -64,6 +64,8 @@ _WORD_NAME = re.compile(r"(^|[._-])(name|title|slug|package|module|path|file|key
 _NAMING_KEYS = 5  # a query word more settings hold than this names none of them
 _NOISE_NAME = re.compile(r"(node_id|avatar|gravatar|_url$|^url$|\.url$|sha$|etag|hash)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_SHORT_ID = 40  # characters: an id, key or name this short names a record
+_ID_NAME = re.compile(r"(^|[._-])(id|key|name|ref|uuid|guid|sku|slug|number|login)$", re.I)
 _HEXISH = re.compile(r"^[0-9a-f]{20,}$|^[A-Za-z0-9+/=_-]{24,}$")
 
 
@@ -699,6 +701,21 @@ def is_telling(name: str) -> bool:
     return bool(_IDENTITY_NAME.search(name) or _IMPORTANT_NAME.search(name) or _ABOUT.search(name))
 
 
+def is_link(value: Any) -> bool:
+    """Whether a value is a URL (``https://…``, ``s3://…``)."""
+    return isinstance(value, str) and _URL.match(value) is not None
+
+
+def is_short_id(name: str, value: Any) -> bool:
+    """Whether a field names its record in a few characters (``order_id``, ``key``, ``name``)."""
+    return (
+        isinstance(value, (str, int))
+        and not isinstance(value, bool)
+        and len(str(value)) <= _SHORT_ID
+        and bool(_ID_NAME.search(name.rsplit(".", 1)[-1]))
+    )
+
+
 def is_noise(name: str, value: Any) -> bool:
     """Whether a field is one a reader rarely needs: a URL, a node id, a hash, an avatar."""
     if _NOISE_NAME.search(name):
@@ -1026,6 +1043,17 @@ class _Table:
         # The column that tells rows apart (a unique id, key, name, ref or url) always stays:
         # without them a kept row cannot be named or looked up.
         chosen = [c for c in ranked if _identifying(c, n)][:1]
+        # A record's only link, its own, where no short id names it (a search result: a
+        # title, a rank, a url) is where it is found: the penalty on URL columns is for an
+        # API record's dozen link siblings, and an order's url repeats its order_id.
+        links = [c for c in varying if _links(c)]
+        short = [
+            c
+            for c in varying
+            if len(c.distinct) == n and any(is_short_id(c.name, v) for v in c.values[:1])
+        ]
+        if len(links) == 1 and len(links[0].distinct) == n and links[0] not in chosen:
+            chosen += [] if short else links
         width = sum(min(c.width, _CELL_CHARS) + 1 for c in chosen)
         limit = max(120, self.budget // max(8, min(n, 40)))
         for c in ranked:
@@ -1180,6 +1208,12 @@ def _identifying(c: _Column, n: int) -> bool:
     return c.name == KEY_COLUMN or bool(_IDENTITY_NAME.search(c.name.rsplit(".", 1)[-1]))
 
 
+def _links(c: _Column) -> bool:
+    """Whether most of a column's values (of its first 50 strings) are URLs."""
+    texts = [v for v in c.values[:50] if isinstance(v, str)]
+    return bool(texts) and sum(map(is_link, texts)) > len(texts) / 2
+
+
 def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     sample = [v for v in c.values[:50] if v is not _MISSING and v is not None]
     score = 0.0
@@ -1202,7 +1236,7 @@ def _priority(c: _Column, n: int, rare: bool = False, family: int = 1) -> float:
     if _NOISE_NAME.search(c.name):
         score -= 4
     if texts:
-        if sum(bool(_URL.match(s)) for s in texts) > len(texts) / 2:
+        if _links(c):
             score -= 3
         if sum(bool(_HEXISH.match(s)) for s in texts) > len(texts) / 2:
             score -= 3

@@ -30,8 +30,10 @@ from agent_baton.compress.guarantees import failure_line_starts, restore_failure
 from agent_baton.compress.json import (
     choose_records,
     is_keyed_records,
+    is_link,
     is_noise,
     is_records,
+    is_short_id,
     is_telling,
     keyed_rows,
 )
@@ -391,8 +393,13 @@ class _Outline:
         asked = self._asked(entries)
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
         if sum(entries.cost(k) for k in leaves) > left // 2:
-            # Too many to keep: the noise goes first, then what does not fit in half.
-            plain = [k for k in leaves if not is_noise(names[k], values[k])]
+            # Too many to keep: the noise goes first, then what does not fit in half. A
+            # record's one link where no short id names it (a search result's url) is where
+            # it is found, not noise: the noise is an API record's dozen link siblings.
+            links = [k for k in leaves if is_link(values[k])]
+            if any(is_short_id(names[k], values[k]) for k in leaves):
+                links = []
+            plain = [k for k in leaves if not is_noise(names[k], values[k]) or links == [k]]
             kept_leaves = {k for k in leaves if k in asked}
             left -= sum(entries.cost(k) for k in kept_leaves)
             for k in plain:
