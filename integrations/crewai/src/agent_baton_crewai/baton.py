@@ -448,7 +448,7 @@ class _Attachment:
 
         Raises ``RuntimeError`` while another kickoff of this crew object runs: CrewAI keeps a
         run's state on the crew's tasks and agents, so two at once mix their users' inputs and
-        outputs (measured: 8 of 8 writer prompts carried another user's data). CrewAI calls
+        outputs (measured: every writer prompt carried another user's data). CrewAI calls
         this before it interpolates the inputs, so the running kickoff is left alone. Only
         with the failure hook, which ends a run that raised: without it the crew would stay
         marked as running.
