@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -162,15 +163,20 @@ def test_a_prose_extracts_last_marker_counts_the_originals_lines_under_the_budge
 _VERSION = re.compile(r"^\S+ \(([^)]+)\) .*$", re.MULTILINE)
 
 
+def _changelogs() -> Iterator[tuple[Path, str, list[re.Match[str]]]]:
+    """This machine's Debian changelogs of 3,000 to 20,000 tokens and six versions or more."""
+    for path in sorted(Path("/usr/share/doc").glob("*/changelog.Debian.gz")):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+        versions = list(_VERSION.finditer(text))
+        if 3000 < COUNT(text) < 20000 and len(versions) >= 6:
+            yield path, text, versions
+
+
 def test_a_version_the_task_names_keeps_its_entries_under_the_budget():
     # "What changed in version 1.0.3-2?": the version is found whole (not 1.0.3-2ubuntu1,
     # not every 1.0.3-N), and the entries under its heading answer with it.
     checked = 0
-    for path in sorted(Path("/usr/share/doc").glob("*/changelog.Debian.gz")):
-        text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        versions = list(_VERSION.finditer(text))
-        if not 3000 < COUNT(text) < 20000 or len(versions) < 6:
-            continue
+    for path, text, versions in _changelogs():
         middle = len(versions) // 2
         entries = text[versions[middle].end() : versions[middle + 1].start()].splitlines()
         entry = next((line for line in entries if line.strip().startswith("*")), None)
@@ -189,11 +195,7 @@ def test_a_changelog_under_the_budget_names_its_newest_and_oldest_versions():
     # Under a tenth, the entries answering the task came first and took the room: of 15
     # Debian changelogs, 28 of 72 spread version heads stayed; the first (newest) often not.
     checked = 0
-    for path in sorted(Path("/usr/share/doc").glob("*/changelog.Debian.gz")):
-        text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        versions = list(_VERSION.finditer(text))
-        if not 3000 < COUNT(text) < 20000 or len(versions) < 6:
-            continue
+    for path, text, versions in _changelogs():
         middle = versions[len(versions) // 2][1]
         kept = _tenth(text, f"What changed in version {middle}?").splitlines()
         assert versions[0][0] in kept and versions[-1][0] in kept, path.parent.name

@@ -406,7 +406,7 @@ def _listing(lines: list[str]) -> TextTable | None:
     ]
     if len(rows) < 0.75 * len(lines) or len({lines[i] for i in rows}) < 0.5 * len(rows):
         return None  # mostly other lines, or one line repeated (a fold's, not a table's)
-    if sum(lines[i].startswith("#") for i in rows) > 0.5 * len(rows):
+    if sum(lines[i][:1] == "#" and lines[i][1:2].isdigit() for i in rows) > 0.5 * len(rows):
         return None  # gdb's numbered frames ("#12 0x… in walk (…)"): a trace, folded as one
     padded = sum(1 for i in rows if _padded(lines[i], spans[i][:width]))
     if padded < _PADDED * len(rows):
