@@ -115,12 +115,14 @@ def test_a_file_compresses_as_a_put_of_its_bytes(name, tmp_path):
     assert payload["compressed_tokens"] < payload["original_tokens"]
 
 
-# A C header's enum: as a table without its name; its extension says C, as for a put.
+# A C header of macros: as a table without its name; its extension says C, as for a put.
 _EXITS = [f"{'READ' if i % 2 else 'WRITE'}_REG{i}" for i in range(70)]
 HEADER = "\n".join(
-    ["/* exit codes of the virtual machine */", "enum vm_exit {"]
-    + [f"    VM_EXIT_{n:<12} = 0x{i:03x}," for i, n in enumerate(_EXITS)]
-    + ["};"]
+    ["/* exit codes of the virtual machine */", "#ifndef VM_EXIT_H", "#define VM_EXIT_H", ""]
+    + [f"#define VM_EXIT_{n:<12} 0x{i:03x}" for i, n in enumerate(_EXITS)]
+    + ["", "#define VM_EXIT_REASONS \\"]
+    + [f'\t{{ VM_EXIT_{n},{" " * (14 - len(n))}"{n.lower()}" }}, \\' for n in _EXITS]
+    + ['\t{ VM_EXIT_ERR,         "invalid_state" }', "", "#endif /* VM_EXIT_H */"]
 )
 
 
@@ -131,9 +133,8 @@ def test_a_files_extension_routes_it_as_a_puts_key_does(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     counter = get_token_counter(DEFAULT_MODEL)
     put = SharedContext(ttl=None).put("vm_exit.h", HEADER)
-    assert payload["transforms"] == put.transforms
-    assert payload["transforms"][0].startswith("code:")
-    assert compress(HEADER, counter=counter).transforms == ["table:listing+sample"]
+    assert payload["transforms"] == put.transforms == ["code:tree-sitter:c"]
+    assert payload["transforms"] != compress(HEADER, counter=counter).transforms
     # The name is a hint, not a key: markers do not send the reader to get("vm_exit.h").
     assert payload["text"] == compress(HEADER, filename="vm_exit.h", counter=counter).text
     assert "omitted" in payload["text"] and "vm_exit.h" not in payload["text"]
