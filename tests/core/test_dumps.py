@@ -49,11 +49,10 @@ def cxml(pairs: list[tuple[str, str]]) -> str:
 
 
 def repomix_xml(pairs: list[tuple[str, str]]) -> str:
-    """repomix --style xml (its summary shortened)."""
+    """repomix --style xml: its summary shortened, the tree of the files, the files."""
+    tree = "\n".join(p for p, _ in pairs)
     body = "\n".join(f'<file path="{p}">\n{c}\n</file>\n' for p, c in pairs)
-    return (
-        f"<file_summary>\nA merged representation.\n</file_summary>\n\n<files>\n{body}\n</files>\n"
-    )
+    return f"<directory_structure>\n{tree}\n</directory_structure>\n\n<files>\n{body}\n</files>\n"
 
 
 def ruled(pairs: list[tuple[str, str]], rule: str, label: str) -> str:
@@ -61,9 +60,11 @@ def ruled(pairs: list[tuple[str, str]], rule: str, label: str) -> str:
     return "".join(f"{rule}\n{label}: {p}\n{rule}\n{c}\n\n" for p, c in pairs)
 
 
-def repomix_markdown(pairs: list[tuple[str, str]]) -> str:
-    """repomix --style markdown."""
-    return "# Files\n\n" + "".join(f"## File: {p}\n```python\n{c}\n```\n\n" for p, c in pairs)
+def repomix_markdown(pairs: list[tuple[str, str]], fence: str = "```") -> str:
+    """repomix --style markdown (its fence longer than any in the files)."""
+    return "# Files\n\n" + "".join(
+        f"## File: {p}\n{fence}python\n{c}\n{fence}\n\n" for p, c in pairs
+    )
 
 
 FORMATS = {
@@ -127,3 +128,24 @@ def test_a_file_holding_dashes_stays_one_file_of_files_to_prompt():
     assert [f.path for f in found] == ["conf/app.yaml", "src/app.py"]
     lines = text.split("\n")
     assert "\n".join(lines[found[0].start : found[0].end]) == yaml_docs
+
+
+def test_a_packed_readme_showing_the_same_format_stays_one_file():
+    # repomix's own README shows its XML output: files its tree does not list.
+    shown = repomix_xml([("src/index.js", "console.log(1)"), ("src/utils.js", "export {}")])
+    pairs = [("README.md", shown), *((str(p), p.read_text()) for p in SOURCES[:3])]
+    text = repomix_xml(pairs)
+    assert [f.path for f in dump_files(text)] == [p for p, _ in pairs]
+
+
+def test_a_dump_whose_file_shows_another_format_is_split_by_its_own():
+    # A README that shows repomix's plain output, in a repomix markdown dump.
+    shown = ruled(
+        [("src/index.js", "console.log(1)"), ("src/utils.js", "export {}")], "=" * 16, "File"
+    )
+    readme = f"# Output\n\n```text\n{shown}```\n"
+    pairs = [("README.md", readme), *((str(p), p.read_text()) for p in SOURCES[:3])]
+    text = repomix_markdown(pairs, "`````")
+    found = dump_files(text)
+    assert [f.path for f in found] == [p for p, _ in pairs]
+    assert "\n".join(text.split("\n")[found[0].start : found[0].end]) == readme

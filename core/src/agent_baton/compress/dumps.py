@@ -65,16 +65,19 @@ def dump_files(text: str) -> list[DumpFile]:
     """The files of a dump one of the tools above printed, in order; empty for other text.
 
     Every line outside the files' bodies is the tool's (headers, rules, fences, a summary):
-    it stays as it is.
+    it stays as it is. Of two formats that parse, the dump is the one whose first file comes
+    first: the other's headers are inside one of its files (a README showing repomix's
+    plain output, packed by repomix in markdown).
     """
     lines: list[str] | None = None
+    found: list[DumpFile] = []
     for marks, parse in _FORMATS:
         if any(mark in text for mark in marks):
             lines = lines if lines is not None else text.split("\n")
             files = parse(lines)
-            if len(files) >= _MIN_FILES:
-                return files
-    return []
+            if len(files) >= _MIN_FILES and (not found or files[0].start < found[0].start):
+                found = files
+    return found
 
 
 def _first(lines: list[str]) -> int:
@@ -160,11 +163,14 @@ def _cxml(lines: list[str]) -> list[DumpFile]:
 
 def _repomix_xml(lines: list[str]) -> list[DumpFile]:
     """Repomix's XML style: ``<file path="…">`` elements in ``<files>``, after its summary."""
-    heads = [
-        (i, named.group(1))
-        for i, line in enumerate(lines)
-        if line[:6] == "<file " and (named := _REPOMIX_FILE.match(line))
-    ]
+    heads = _listed(
+        lines,
+        [
+            (i, named.group(1))
+            for i, line in enumerate(lines)
+            if line[:6] == "<file " and (named := _REPOMIX_FILE.match(line))
+        ],
+    )
     files: list[DumpFile] = []
     for k, (i, path) in enumerate(heads):
         if k + 1 < len(heads):
@@ -193,13 +199,32 @@ def _ruled(lines: list[str]) -> list[DumpFile]:
         and lines[i + 1] == lines[i - 1]
         and lines[i].strip()
     ]
+    named = [(i, m.group(1)) for i in titles if (m := _RULED_FILE.match(lines[i]))]
+    listed = set(_listed(lines, named, above=1))
+    titles = [i for i in titles if (i, lines[i][6:]) in listed or not _RULED_FILE.match(lines[i])]
     files: list[DumpFile] = []
     for k, i in enumerate(titles):
-        named = _RULED_FILE.match(lines[i])
-        if named is not None:
+        if (i, lines[i][6:]) in listed:
             end = titles[k + 1] - 1 if k + 1 < len(titles) else len(lines)
-            files.append(DumpFile(i + 2, end, named.group(1)))
+            files.append(DumpFile(i + 2, end, lines[i][6:]))
     return files
+
+
+def _listed(
+    lines: list[str], heads: list[tuple[int, str]], above: int = 0
+) -> list[tuple[int, str]]:
+    """The headers (index, path) of files the summary before the first lists, if there is one.
+
+    repomix and gitingest print the tree of the files they pack before them: a header whose
+    file it does not name is a line of a file (a README showing what the tool prints).
+    ``above``: the lines of a header's frame above it (a rule).
+    """
+    if not heads:
+        return heads
+    summary = "\n".join(lines[: max(heads[0][0] - above, 0)])
+    if not summary.strip():
+        return heads
+    return [(i, path) for i, path in heads if path.rsplit("/", 1)[-1] in summary]
 
 
 def _fenced(lines: list[str]) -> list[DumpFile]:
