@@ -27,7 +27,7 @@ _HEAD = re.compile(r"==> .+ <==$|# /[^\s#]+\.[\w@-]+$")
 _MIN_FILES = 2
 _TAIL = re.compile(r"==> (.+) <==$")
 # files-to-prompt's path line: a path alone (a YAML document's "key: value" is none).
-_PATH = re.compile(r"[\w.~/-][^\s:]*[./][^\s:]*")
+_PATH = re.compile(r"[\w.~/-][^\s:]*")
 _DOCUMENT = re.compile(r'<document index="\d+">$')
 _SOURCE = re.compile(r"<source>(.+)</source>$")
 _REPOMIX_FILE = re.compile(r'<file path="(.+)">$')
@@ -109,7 +109,7 @@ def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
     files: list[DumpFile] = []
     i = _first(lines)
     while i < len(lines) and not _blank_from(lines, i):
-        if not (i + 1 < len(lines) and lines[i + 1] == "---" and _PATH.fullmatch(lines[i])):
+        if not (i + 1 < len(lines) and lines[i + 1] == "---" and _is_path(lines[i])):
             return []
         # The frame closes at a "---" after a blank line, before the next frame or the end.
         j = i + 2
@@ -118,11 +118,7 @@ def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
             and not lines[j - 1]
             and (
                 _blank_from(lines, j + 1)
-                or (
-                    j + 2 < len(lines)
-                    and lines[j + 2] == "---"
-                    and _PATH.fullmatch(lines[j + 1]) is not None
-                )
+                or (j + 2 < len(lines) and lines[j + 2] == "---" and _is_path(lines[j + 1]))
             )
         ):
             j += 1
@@ -131,6 +127,11 @@ def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
         files.append(DumpFile(i + 2, j - 1, lines[i]))
         i = j + 1
     return files
+
+
+def _is_path(line: str) -> bool:
+    """Whether a line is a file's path alone: a name with a directory or an extension."""
+    return ("/" in line or "." in line) and _PATH.fullmatch(line) is not None
 
 
 def _cxml(lines: list[str]) -> list[DumpFile]:
