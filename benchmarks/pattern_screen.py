@@ -52,6 +52,15 @@ PREFIXES = 30  # literals of the pattern tried before the pumps
 # their input keeps them linear; and why.
 ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.logs._FAILURE_START": ("match", "at a line's start, one attempt per line"),
+    "compress.dumps._TAIL": ("match", "at the start of a line after a blank one (head's header)"),
+    "compress.dumps._SOURCE": ("match", "at the start of the line under a cxml document tag"),
+    "compress.dumps._DOCUMENT": ("match", "at the start of one line of a cxml dump"),
+    "compress.dumps._REPOMIX_FILE": ("match", "at the start of a line opening with <file"),
+    "compress.dumps._RULE": ("match", "at the start of a line opening with 8 ="),
+    "compress.dumps._RULED_FILE": ("match", "at the start of a title line between two rules"),
+    "compress.dumps._FENCED_FILE": ("match", "at the start of a line opening with # or a backtick"),
+    "compress.dumps._FENCE": ("match", "at the start of the line under a file's header"),
+    "compress.dumps._PATH": ("fullmatch", "of one line over ---, holding / or ."),
     "compress.heads._AT": ("match", "at a line's start, one attempt per line"),
     "compress.heads._BODY": ("match", "at a line's start, one attempt per line"),
     "compress.detect._FIELD_NAME": ("match", "at a line's start, one attempt per line"),

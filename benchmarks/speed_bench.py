@@ -104,7 +104,10 @@ def big_inputs(corpus: Path, megabytes: list[int], cpu: bool) -> None:
     makers: dict[str, Callable[[int], str]] = {
         "json": lambda size: _json_records(cases, size),
         "logs": lambda size: _repeat(by_kind.get("logs", []), size),
-        "code": lambda size: _repeat([t for t in by_kind.get("code", []) if "def " in t], size),
+        # One language's files, as a tool prints them one after another: Python modules.
+        "code": lambda size: _repeat(
+            [c.text for c in cases if c.format == "python" and "def " in c.text], size
+        ),
         "prose": lambda size: _repeat(by_kind.get("prose", []), size),
     }
     ctx = SharedContext(max_entries=4)

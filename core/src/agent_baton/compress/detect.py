@@ -35,6 +35,7 @@ from agent_baton.compress.code.grammar import (
 from agent_baton.compress.code.graphql import parse_sdl
 from agent_baton.compress.code.makefile import parses_as_makefile
 from agent_baton.compress.config import control_stanzas, parses_as_config
+from agent_baton.compress.dumps import dump_files
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
 from agent_baton.compress.json import parse_embedded
@@ -208,6 +209,8 @@ def detect(text: str, key: str | None = None) -> str:
         # A tool's output in colour (gcc -fdiagnostics-color, cargo --color=always): its
         # kind is in its words, and a line starting with ESC[01m starts like no record.
         return detect(plain, key)
+    if dump_files(text):
+        return "segments"  # files a tool printed one after another, each under its name
     stripped = text.lstrip()
     head = stripped[:1]
     if head in ("{", "["):

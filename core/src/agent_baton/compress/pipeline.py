@@ -295,13 +295,18 @@ def _repaired(
     return (repaired, tokens) if tokens < original_tokens() else (text, original_tokens())
 
 
-def compress_part(text: str, request: Request, skip: tuple[str, ...]) -> tuple[str, str] | None:
+def compress_part(
+    text: str, request: Request, skip: tuple[str, ...], name: str | None = None
+) -> tuple[str, str] | None:
     """A part of a document (a chat turn, a fenced block) by the first kind that shortens it.
 
     (compressed text, kind), or None when no compressor but those in ``skip`` makes it
-    shorter. A failing compressor is passed over: it must not lose the part.
+    shorter. A failing compressor is passed over: it must not lose the part. ``name`` is
+    the part's own file name (a file of a dump): its extension hints its kind, as a key's.
     """
-    found = _kinds(text)
+    found = _kinds(text, name)
+    if name is not None:
+        request = dataclasses.replace(request, name=name)
     # The line fold as a fallback is for whole texts: a part's owner has its own (a code
     # block's head, a turn's head and tail), which keeps less.
     for kind in found[:1] + [k for k in found[1:] if k != "lines"]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate, groupby
 
 from agent_baton.compress.code import program_lines
+from agent_baton.compress.dumps import DumpFile, dump_files
 from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.markers import omitted
@@ -286,6 +287,9 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
 
+    files = dump_files(text)
+    if files:
+        return _compress_dump(text, files, request)
     lines = text.split("\n")
     head = header_end(lines)
     if head:
@@ -315,6 +319,45 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     if not names:
         return None
     return "\n".join(out), "segments:" + "+".join(dict.fromkeys(names))
+
+
+def _compress_dump(text: str, files: list[DumpFile], request: Request) -> tuple[str, str] | None:
+    """A dump's files each compressed by its own kind, its path's extension the hint.
+
+    The lines between the files' bodies are the tool's headers and frames: they all stay.
+    A summary before the first file (repomix's, gitingest's tree) is a block of its own.
+    """
+    from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
+    from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
+
+    lines = text.split("\n")
+    out: list[str] = []
+    names: list[str] = []
+
+    def add(start: int, end: int, name: str | None, whole: bool) -> None:
+        block = "\n".join(lines[start:end])
+        produced = None
+        if end > start and len(block) >= _SMALL and whole:
+            produced = compress_part(block, request, ("segments",), name)
+        if produced is None:
+            out.extend(lines[start:end])
+            return
+        out.append(restore_failures(block, produced[0]))  # a file's failures in that file
+        names.append(produced[1])
+
+    first = files[0].start - 1
+    while first > 0 and lines[first - 1].strip():
+        first -= 1  # the first file's header lines (a rule, a path, a fence) stay whole
+    add(0, first, None, True)
+    previous = first
+    for file in files:
+        add(previous, file.start, None, False)
+        add(file.start, file.end, file.path, True)
+        previous = file.end
+    add(previous, len(lines), None, False)
+    if not names:
+        return None
+    return "\n".join(out), "segments:files+" + "+".join(dict.fromkeys(names))
 
 
 def header_end(lines: list[str]) -> int:
