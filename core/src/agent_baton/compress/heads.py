@@ -45,9 +45,9 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     others' (:func:`~agent_baton.compress.git_log.commit_order`).
     """
     opening: set[int] = set()
-    files = diff_heads(lines) if "\n+++ " in text else []
-    opening.update(files if len(files) > 1 else ())
-    opening.update(dump_heads(lines))
+    diffed = diff_heads(lines) if "\n+++ " in text else []
+    # A diff's or a dump's file names first: each names every line under it, down to the next.
+    files = sorted({*(diffed if len(diffed) > 1 else ()), *dump_heads(lines)})
     frames = _frames(lines)
     opening.update(frames[::2])
     naming, signing = _defined(lines)
@@ -73,6 +73,7 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
                 *conflicted,
                 *logged,
                 *sectioned,
+                *files,
                 *sorted(opening),
                 *listed,
                 *released,
