@@ -30,7 +30,7 @@ _TITLE = re.compile(
 # underlined ("2.2.2 (2024-06-17)" over "====="), as a list's "1.2 Fixes" may not be.
 _WORDED = re.compile(r"(?:Version|Release|Changes in|Noteworthy|User-visible|Overview)\b", re.I)
 _UNDERLINE = re.compile(r"([=\-~^*.+])\1{2,}\s*$")
-_NUMBERS = re.compile(r"\d+(?:\.\d+)+")
+_NUMBERS = re.compile(r"(?<!\d)\d++(?:\.\d++)+")  # from a run's first digit: linear
 _HEAD_CHARS = 100  # a head is short: a longer line is a body's
 _MIN_HEADS = 3  # fewer do not make a changelog
 # Of the steps from a version to the next, at least this share go one way (newest first,
