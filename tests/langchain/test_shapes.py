@@ -21,7 +21,11 @@ from pydantic import BaseModel
 from agent_baton import SharedContext
 from agent_baton.answers import tool_names
 from agent_baton.compress import compress
-from agent_baton_langchain import SharedContextMiddleware, SharedContextRetriever
+from agent_baton_langchain import (
+    SharedContextMiddleware,
+    SharedContextRetriever,
+    make_context_tools,
+)
 from agent_baton_langchain.middleware import injection_header
 
 HEADER = injection_header(tool_names())
@@ -31,7 +35,7 @@ def system_text(prompt) -> str:
     return prompt[0].text if isinstance(prompt[0], SystemMessage) else ""
 
 
-def thread(name: str) -> dict:
+def thread(name: object) -> dict:
     return {"configurable": {"thread_id": name}}
 
 
@@ -334,6 +338,42 @@ def test_thread_id_1_and_1_as_str_are_one_thread_as_in_langgraph(ctx, scripted):
     )
     assert mw.injection_for("1").keys == ("researcher", "researcher#2")
     assert mw.injection_for(1) == mw.injection_for("1")
+
+
+def test_thread_id_0_and_0_as_str_are_two_threads_as_in_langgraph(ctx, scripted):
+    # LangGraph converts a non-str thread_id to its str only when it is truthy: its
+    # in-memory checkpointer keeps thread 0 (enumerate's first) apart from "0".
+    saver = InMemorySaver()
+    researcher = create_agent(
+        scripted("CODE-int upstream timeout", "CODE-str disk full"),
+        middleware=[SharedContextMiddleware(ctx)],
+        name="researcher",
+        checkpointer=saver,
+    )
+    first = researcher.invoke({"messages": [HumanMessage("check")]}, thread(0))
+    second = researcher.invoke({"messages": [HumanMessage("check")]}, thread("0"))
+    assert len(first["messages"]) == len(second["messages"]) == 2  # two conversations
+
+    writer_model = scripted("report on int", "report on str")
+    mw = SharedContextMiddleware(ctx)
+    writer = create_agent(writer_model, middleware=[mw], name="writer")
+    writer.invoke({"messages": [HumanMessage("write")]}, thread(0))
+    writer.invoke({"messages": [HumanMessage("write")]}, thread("0"))
+    int_prompt, str_prompt = (system_text(prompt) for prompt in writer_model.received)
+    assert "CODE-int" in int_prompt and "CODE-str" not in int_prompt
+    assert "CODE-str" in str_prompt and "CODE-int" not in str_prompt
+    assert mw.injection_for(0) is not None and mw.injection_for("0") is not None
+    assert mw.injection_for(0) is not mw.injection_for("0")  # each thread's own
+
+    read, search, listing = make_context_tools(ctx)
+    assert "CODE-str" not in read.invoke({"key": "researcher"}, thread(0))
+    assert "CODE-int" not in search.invoke({"query": "CODE-int CODE-str"}, thread("0"))
+    assert "read_shared_context" in listing.invoke({}, thread(0))
+    assert ctx.scope("0").get("researcher", full=True) == "CODE-str disk full"
+    assert ctx.scope("0").scope("int").get("researcher", full=True) == "CODE-int upstream timeout"
+    docs = SharedContextRetriever(ctx=ctx).invoke("CODE-int CODE-str", thread(0))
+    assert "CODE-int upstream timeout" in [doc.page_content for doc in docs]
+    assert not any("CODE-str" in doc.page_content for doc in docs)
 
 
 def test_an_empty_thread_id_runs_as_a_run_without_a_thread(ctx, scripted):

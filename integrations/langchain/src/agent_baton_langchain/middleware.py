@@ -43,7 +43,7 @@ from agent_baton_langchain.scope import (
     check_scope,
     run_info,
     scoped,
-    thread_scope,
+    thread_path,
 )
 from agent_baton_langchain.tools import CONTEXT_TOOL_METADATA, make_context_tools
 
@@ -240,12 +240,11 @@ class SharedContextMiddleware(AgentMiddleware):
         """What the latest model call of the run in ``scope`` received from other agents.
 
         ``scope`` is the run's scope name: its ``thread_id`` by default (an int as its str,
-        the thread LangGraph's checkpointer keys it as: ``1`` is ``"1"``), ``None`` for runs
-        without one. ``None`` when that call got nothing (or the injection did not reach
-        the model).
+        the thread LangGraph's checkpointer keys it as: ``1`` is ``"1"``, while ``0`` is
+        not ``"0"``), ``None`` for runs without one. ``None`` when that call got nothing
+        (or the injection did not reach the model).
         """
-        name = thread_scope(scope)
-        path = self.ctx.scope_path if name is None else (*self.ctx.scope_path, name)
+        path = (*self.ctx.scope_path, *thread_path(scope))
         with self._lock:
             return self._injections.get(path)
 

@@ -24,7 +24,8 @@ class RunInfo:
 
     thread_id: str | None
     """``config["configurable"]["thread_id"]`` as a str (``1`` is ``"1"``, one thread in
-    LangGraph), or ``None`` outside a thread."""
+    LangGraph), or ``None`` outside a thread. LangGraph keeps ``0`` apart from ``"0"``:
+    :func:`by_thread` does too, a resolver of your own sees ``"0"`` for both."""
     context: Any
     """LangGraph's ``runtime.context`` (what ``invoke(..., context=...)`` passed), or ``None``."""
     config: RunnableConfig
@@ -63,6 +64,23 @@ def thread_scope(thread_id: object) -> str | None:
     if thread_id is None or thread_id == "":
         return None
     return thread_id if isinstance(thread_id, str) else str(thread_id)
+
+
+def thread_path(thread_id: object) -> tuple[str, ...]:
+    """The scope names of a thread as :func:`by_thread` tells threads apart, outermost first.
+
+    ``()`` without a thread, ``(str(thread_id),)`` for most. LangGraph converts a non-str
+    ``thread_id`` to its str only when it is truthy (its Pregel loop:
+    ``if thread_id := ...``), so its in-memory checkpointer keeps thread ``0`` (enumerate's
+    first) apart from ``"0"``: such an id (``0``, ``0.0``, ``False``) gets a scope of its
+    type's name inside its str's, ``("0", "int")``, which no str thread can name.
+    """
+    name = thread_scope(thread_id)
+    if name is None:
+        return ()
+    if isinstance(thread_id, str) or thread_id:
+        return (name,)
+    return (name, type(thread_id).__name__)
 
 
 def runtime_context() -> Any:
@@ -104,6 +122,11 @@ def scoped(ctx: SharedContext, scope: Scope, run: RunInfo) -> SharedContext:
         return ctx
     if not isinstance(name, str) or not name:
         raise ValueError(f"a scope must be a non-empty str or None, not {name!r}")
+    if scope is by_thread and name == run.thread_id:
+        view = ctx
+        for part in thread_path((run.config.get("configurable") or {}).get("thread_id")):
+            view = view.scope(part)
+        return view
     return ctx.scope(name)
 
 
