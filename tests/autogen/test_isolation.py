@@ -133,9 +133,10 @@ async def test_concurrent_teams_on_one_context_never_see_each_other(
 ):
     ctx = any_ctx
     reports = [region_report(kit, i) for i in range(TEAMS)]
-    runtime = None
+    runtime = handler = None
     if with_handler:  # one runtime and one handler for all teams, as a server would have
-        runtime = SingleThreadedAgentRuntime(intervention_handlers=[BatonInterventionHandler(ctx)])
+        handler = BatonInterventionHandler(ctx)
+        runtime = SingleThreadedAgentRuntime(intervention_handlers=[handler])
         runtime.start()
     try:
         teams = [shape(kit, ctx, report, runtime) for report in reports]
@@ -156,7 +157,12 @@ async def test_concurrent_teams_on_one_context_never_see_each_other(
         rendered = store.render(query="secret code", max_tokens=4000)
         assert code(i) in rendered
         assert not any(code(j) in rendered for j in range(TEAMS) if j != i)
+        if handler is not None:  # what the runtime's handler captured for this team alone
+            captured = handler.captured_keys_for(team)
+            assert own in captured and set(captured) <= set(store.keys())
     assert ctx.keys() == []  # nothing landed outside the runs' scopes
+    if handler is not None:
+        assert {text_key("researcher", r) for r in reports} <= set(handler.captured_keys)
 
 
 async def test_teams_loaded_from_one_config_have_their_own_scopes(ctx, kit):

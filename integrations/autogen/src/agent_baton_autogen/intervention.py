@@ -17,6 +17,7 @@ from autogen_agentchat.messages import (
     ToolCallExecutionEvent,
     ToolCallSummaryMessage,
 )
+from autogen_agentchat.teams import BaseGroupChat
 from autogen_core import AgentId, DefaultInterventionHandler, DropMessage, MessageContext
 from autogen_core.models import (
     AssistantMessage,
@@ -33,7 +34,13 @@ from agent_baton_autogen._messages import (
     text_key,
 )
 from agent_baton_autogen.model_context import DEFAULT_MIN_TOKENS, DEFAULT_USER_SOURCES
-from agent_baton_autogen.runs import check_scope, mark_reset, run_scope, team_member
+from agent_baton_autogen.runs import (
+    check_scope,
+    mark_reset,
+    run_scope,
+    team_member,
+    team_scope,
+)
 from agent_baton_autogen.tools import is_context_tool, tool_names
 
 logger = logging.getLogger(__name__)
@@ -103,7 +110,8 @@ class BatonInterventionHandler(DefaultInterventionHandler):
         self._max_tokens = max_tokens
         self._min_tokens = min_tokens
         self._user_sources = frozenset(user_sources)
-        self._captured: OrderedDict[str, None] = OrderedDict()
+        # (scope path, key) of each capture: one handler serves the teams of every user.
+        self._captured: OrderedDict[tuple[tuple[str, ...], str], None] = OrderedDict()
         self._captured_lock = threading.Lock()  # puts run on worker threads
 
     @property
@@ -113,9 +121,24 @@ class BatonInterventionHandler(DefaultInterventionHandler):
 
     @property
     def captured_keys(self) -> list[str]:
-        """Keys of the latest 1,024 messages captured, in the order first seen."""
+        """Keys of the latest 1,024 messages captured, in the order first seen, of EVERY team.
+
+        One handler serves its whole runtime: with teams of several users on it, this lists
+        them all. :meth:`captured_keys_for` gives one team's.
+        """
         with self._captured_lock:
-            return list(self._captured)
+            return list(dict.fromkeys(key for _, key in self._captured))
+
+    def captured_keys_for(self, team: BaseGroupChat) -> list[str]:
+        """Keys of the latest messages captured into ``team``'s scope, in the order first seen.
+
+        The scope of its current run, as :func:`~agent_baton_autogen.team_scope` (after
+        ``team.reset()``, the new one's: ask before the reset), or the handler's ``scope``.
+        """
+        scope = self._scope
+        view = self._ctx.scope(scope) if scope is not None else team_scope(self._ctx, team)
+        with self._captured_lock:
+            return [key for path, key in self._captured if path == view.scope_path]
 
     async def on_publish(
         self, message: Any, *, message_context: MessageContext
@@ -175,7 +198,7 @@ class BatonInterventionHandler(DefaultInterventionHandler):
     def _put_new(self, items: list[_Text], store: SharedContext) -> None:
         for item in items:
             with self._captured_lock:
-                self._captured.setdefault(item.key, None)
+                self._captured.setdefault((store.scope_path, item.key), None)
                 if len(self._captured) > _REMEMBERED_KEYS:
                     self._captured.popitem(last=False)
             if item.key in store:
