@@ -376,6 +376,12 @@ def test_thread_id_0_and_0_as_str_are_two_threads_as_in_langgraph(ctx, scripted)
     assert not any("CODE-str" in doc.page_content for doc in docs)
 
 
+def test_a_thread_id_that_cannot_name_a_scope_fails_naming_the_thread_id(ctx, scripted):
+    agent = create_agent(scripted("x"), middleware=[SharedContextMiddleware(ctx)], name="a")
+    with pytest.raises(ValueError, match=r"the run's thread_id 'a\\x1fb' cannot name a scope"):
+        agent.invoke({"messages": [HumanMessage("go")]}, thread("a\x1fb"))
+
+
 def test_an_empty_thread_id_runs_as_a_run_without_a_thread(ctx, scripted):
     # LangGraph takes "" as a thread id; it names no scope here: the context itself.
     agent = create_agent(

@@ -122,12 +122,16 @@ def scoped(ctx: SharedContext, scope: Scope, run: RunInfo) -> SharedContext:
         return ctx
     if not isinstance(name, str) or not name:
         raise ValueError(f"a scope must be a non-empty str or None, not {name!r}")
+    path: tuple[str, ...] = (name,)
     if scope is by_thread and name == run.thread_id:
-        view = ctx
-        for part in thread_path((run.config.get("configurable") or {}).get("thread_id")):
-            view = view.scope(part)
-        return view
-    return ctx.scope(name)
+        path = thread_path((run.config.get("configurable") or {}).get("thread_id"))
+    try:
+        for part in path:
+            ctx = ctx.scope(part)
+    except ValueError as exc:  # the core's message does not say where the name came from
+        source = {run.session_id: "session_id", run.thread_id: "thread_id"}.get(name, "scope=")
+        raise ValueError(f"the run's {source} {name!r} cannot name a scope: {exc}") from exc
+    return ctx
 
 
 def check_scope(scope: object) -> Scope:
