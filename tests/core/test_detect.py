@@ -424,3 +424,22 @@ def test_a_test_log_quoting_bytes_is_text_and_bytes_printed_are_binary(tmp_path)
     assert detect(str(packed)) == "binary"  # a tool's bytes, as str() gives them
     chunks = "\n".join(str(packed[i : i + 64]) for i in range(0, len(packed), 64))
     assert detect(chunks) == "binary"  # and printed a line per chunk
+
+
+def test_mochas_spec_report_is_a_test_runs_output_not_prose():
+    """mocha's spec reporter: verdicts indented under their suites, then the failures.
+
+    A real run of express's request tests with one planted bug. Read as prose, the passing
+    tests' names made sentences and the failure's place and the counts went under a budget.
+    """
+    path = Path(__file__).parent / "data" / "mocha_express_req_spec_1_failing.txt"
+    text = path.read_text()
+    assert text.count("✔ ") >= 100
+
+    assert detect(text) == "lines"
+    result = compress(text)
+    assert missing_failures(text, result.text) == []
+    for line in ("  122 passing (4s)", "  1 failing", "         should special-case Referer:"):
+        assert line in result.text.splitlines()
+    assert "Error: expected 'http://foobar.com' response body, got ''" in result.text
+    assert result.compressed_tokens < result.original_tokens / 2

@@ -26,6 +26,7 @@ from agent_baton.compress.guarantees import (
     find_failures,
     is_failure,
     missing_failures,
+    uncoloured,
     violations,
 )
 from agent_baton.compress.logs import compress_lines, compress_logs
@@ -163,6 +164,29 @@ REPORTS = [
     "==26001== Invalid read of size 4",
     "==26001== Process terminating with default action of signal 11 (SIGSEGV)",
     "==25692== 16 bytes in 1 blocks are definitely lost in loss record 1 of 3",
+    # Build and deploy tools (webpack 5, rake, Gradle, rspec, jest 30, csc) and kubectl, as
+    # run here or pasted in issue threads (kubernetes#63873, portainer#5314, rust-rspec#1).
+    "Module not found: Error: Can't resolve './a/b/c' in '/tmp/fl/wp/src'",
+    "Module build failed (from ./node_modules/babel-loader/lib/index.js):",
+    "rake aborted!",
+    "* What went wrong:",
+    "     Failure/Error: it { expect(33).to be 32 }",
+    "  ● Session 0 › #report() › should reject session 0",
+    "error CS0246: The type or namespace name 'Foo' could not be found",
+    "  Warning  BackOff    4m25s (x157 over 38m)  kubelet  Back-off restarting failed container",
+    "+     Warning  BackOff     4m25s (x157 over 38m)  kubelet, minikube  Back-off restarting",
+    "3m          Warning   Failed    pod/web-1   Error: ErrImagePull",
+    "calico-node-ls4nf                          1/2       CrashLoopBackOff    12         44m",
+    "kube-proxy-gfvf8                           0/1       ImagePullBackOff    0          44m",
+    "      Reason:       CrashLoopBackOff",
+    # Behind a markdown quote, a box's bar (terraform 1.11), or bold as a whole line.
+    "> ERROR: could not load /Users/musically_ut/prog/rare/scikit-learn/conftest.py",
+    "> error: linking with link.exe failed: exit code: 1120",
+    "> > npm ERR! code ELIFECYCLE",
+    ">     at Object.<anonymous> (/app/index.js:3:9)",
+    "│ Error: Invalid operand",
+    "│ Warning: Unable to open CLI configuration file",
+    "**error CS0246: The type or namespace name 'AppQueryStringCollection' could not be found**",
 ]
 # Prose, data and docs that use the words but report nothing.
 MENTIONS = [
@@ -218,6 +242,20 @@ MENTIONS = [
     'Thread 1 (Thread 0x7ffff7dd1740 (LWP 26001) "crash"):',
     "==25692==    definitely lost: 0 bytes in 0 blocks",
     "*** Starting build ***",
+    # What the tools print on success, docs' admonitions, prose naming a state.
+    "    ✓ handles error",
+    "  ● Console",
+    "  1) res",
+    "frontend-81lqv        1/1       Running            0          1h",
+    '  Normal   Pulled     2m    kubelet  Container image "nginx" already present on machine',
+    "      Reason:       Completed",
+    "`CrashLoopBackOff` is a status that Kubernetes sets for a Pod whose container keeps failing.",
+    "> **Warning:** In Vitest you can change the [root](https://vitest.dev/config/#root).",
+    "**Warning**: This field is deprecated",
+    "**Error:** returned when the file is missing, with its **path**",
+    "> Configure middleware for request processing, authentication, and error recovery.",
+    "│ Terraform has been successfully initialized!",
+    "Module federation lets builds share code at run time.",
 ]
 
 
@@ -841,3 +879,57 @@ def test_a_terminate_line_keeps_the_line_under_it_at_every_level():
         produced = compress_lines(text, Request(key="k", level=level))
         assert produced is not None
         assert missing_failures(text, produced[0]) == []
+
+
+# terraform configurations that fail to validate or plan, each its own way.
+TERRAFORM_ERRORS = {
+    "operand": 'locals { a = "x" + 1 }\noutput "o" { value = local.a }',
+    "reference": 'output "o" { value = local.nope }',
+    "index": 'locals { a = [1, 2] }\noutput "o" { value = local.a[5] }',
+    "function": 'output "o" { value = upper(1, 2) }',
+    "argument": 'variable "x" {\n  type = string\n  bogus = 1\n}',
+}
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
+@pytest.mark.parametrize("config", sorted(TERRAFORM_ERRORS))
+def test_terraforms_boxed_errors_are_failure_lines_kept_under_a_budget(tmp_path, config):
+    # terraform draws each diagnostic in a box (``╷``, ``│ Error: Invalid operand``, ``╵``),
+    # in colour, unless told -no-color; the head behind the bar is the failure.
+    (tmp_path / "main.tf").write_text(TERRAFORM_ERRORS[config] + "\n")
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "TF_CLI_CONFIG_FILE": "/dev/null"}
+    runs = [["terraform", "init", "-input=false"], ["terraform", "validate"]]
+    output = "".join(
+        run.stdout + run.stderr
+        for a in runs
+        if (run := subprocess.run(a, cwd=tmp_path, capture_output=True, text=True, env=env))
+    )
+    heads = [line for line in output.splitlines() if uncoloured(line).startswith("│ Error: ")]
+    assert heads
+    for budget in (None, 40):
+        result = compress(output, max_tokens=budget, key="k")
+        assert all(line in result.text.splitlines() for line in heads)
+        assert missing_failures(output, result.text) == []
+
+
+def test_mochas_numbered_failures_are_failure_lines_kept_under_a_budget():
+    # A real mocha run (spec reporter, 16 of 41 tests failing): each failing test is numbered
+    # where it ran and heads its failure's block (``  1) Parser 0``, its suites' names and
+    # the test's under it). Under the summary that counts them, those lines are failures.
+    text = (Path(__file__).parent / "data" / "mocha_spec_16_failing.txt").read_text()
+    lines = text.splitlines()
+    assert "  16 failing" in lines
+    numbered = [line for line in lines if line.lstrip().split(") ")[0].isdigit()]
+    heads = [i for i, line in enumerate(lines) if line.startswith("  ") and line in numbered]
+    heads = [i for i in heads if not lines[i][2].isspace()]  # a block's head, two spaces in
+    titles = [lines[i + 2] for i in heads]  # under the suite's name, the sub-suite's, the test's
+    assert len(numbered) == 32 and len(heads) == 16
+    assert all(title.endswith(":") for title in titles)
+    found = failures(text)
+    assert all(line in found for line in [*numbered, *titles])
+    for budget in (None, COUNT(text) // 10):
+        result = compress(text, max_tokens=budget, key="k")
+        assert all(line in result.text.splitlines() for line in [*numbered, *titles])
+    # Without a summary counting failed tests, a numbered line is a list's item.
+    listed = "\n".join(line for line in lines if "failing" not in line)
+    assert not set(numbered) & set(failures(listed))

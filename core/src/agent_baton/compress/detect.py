@@ -118,7 +118,9 @@ _DIRECTIVE = re.compile(
 # ("    at f (a.js:13:41)") and test verdicts, pytest's assertion lines ("E       assert").
 _TOOL_LINE = re.compile(
     r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
-    r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$|[✔✖] \S"
+    r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$"
+    # A test runner's verdicts, indented under their suites (mocha's spec reporter, jest's).
+    r"|\s*+[✔✖✓✕] \S"
     r"|E {3,}\S"
     r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
     r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"

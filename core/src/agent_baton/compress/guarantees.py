@@ -59,6 +59,7 @@ from agent_baton.compress.markers import (
 )
 from agent_baton.compress.markers import gap as gap_marker
 from agent_baton.compress.memo import answers, line_answer, once
+from agent_baton.compress.numbered_failures import numbered_failures
 from agent_baton.compress.panels import panel_lines
 from agent_baton.compress.parsed import NOT_DATA, data_value, line_values, strings
 from agent_baton.compress.request import Request
@@ -98,6 +99,12 @@ _PREFIX = rf"[ \t]*(?:\[?(?:{_STAMP})\]?[ \t]+)?(?:[^\s:]+(?::\d+)*:[ \t]+)"
 _SIGNALLED = (
     r"(?:[Ss]egmentation fault|[Aa]borted|[Bb]us error|[Ii]llegal instruction"
     r"|[Ff]loating point exception|[Kk]illed|[Tt]race/breakpoint trap)"
+)
+# A container kubernetes cannot run, as kubectl shows its state (``get pods``' STATUS, a
+# waiting or terminated state's Reason).
+_STUCK = (
+    r"(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|OOMKilled|CreateContainerConfigError"
+    r"|CreateContainerError|RunContainerError|ErrImageNeverPull)"
 )
 _HEADS = (
     # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
@@ -156,6 +163,19 @@ _HEADS = (
     r"[ \t]*CMake (?:Error|Warning|Deprecation (?:Error|Warning))(?: \(dev\))?"
     r"(?: at \S+:\d+(?: \([\w-]+\))?| in \S+)?:(?: |$)"
     r"|-- Configuring incomplete, errors occurred!|CMake Generate step failed\.",
+    # Build and deploy tools' verdicts that name no failure word the patterns above read:
+    # webpack's (``Module not found: Error: Can't resolve 'x' in '/app'``, ``Module build
+    # failed (from ./node_modules/babel-loader/…):``), rake's, Gradle's explanation head,
+    # rspec's failed expectation, jest's head of a failed test (``  ● Suite › name``; not its
+    # ``  ● Console`` of logged output), C#'s and MSBuild's coded diagnostics without a file
+    # (``error CS0246: …``, ``warning MSB3277: …``).
+    r"Module (?:not found: |build failed|parse failed: )|rake aborted!$"
+    r"|\* What went wrong:$|[ \t]*Failure/Error: | {2}● (?!Console$)\S"
+    r"|(?:error|warning) [A-Z]{2,4}\d{3,5}: \S",
+    # kubectl's events (``describe``: ``  Warning  BackOff  4m (x157 over 38m)  kubelet
+    # Back-off restarting failed container``) and a container's waiting or terminated state.
+    r"[ \t]*Warning {2,}[A-Z]\w+ {2,}\S"
+    r"|[ \t]*(?:Reason|State): +" + _STUCK + r"[ \t]*$",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
     # gcc's pointer from a template's error deep in a header to the user's line that
@@ -265,6 +285,15 @@ _GATED = (
     # CPython's last words before a crash, wherever they start (pytest -v writes them after
     # the test's name: ``t.py::test_x Fatal Python error: Segmentation fault``).
     (("Fatal Python error",), False, r"Fatal Python error: \S"),
+    # kubectl's tables: an event's row (``get events``: ``3m  Warning  BackOff  pod/web-1
+    # Back-off …``) and a pod's status (``web-1  0/1  CrashLoopBackOff  5  3m``), in columns.
+    (
+        ("warning", "backoff", "errimage", "oomkilled", "containererror", "configerror"),
+        True,
+        r"\S(?: {2,}|\t)(?:Warning(?: {2,}|\t)[A-Z]\w+(?: {2,}|\t)\S|"
+        + _STUCK
+        + r"(?: {2,}|\t|$))",
+    ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
 # What every match of a gate's pattern holds, found fast: the pattern tries each of its
@@ -302,6 +331,10 @@ _LONG_GATES = tuple(
     (words, folded, _cored(re.compile(_CORES[k]), pattern) if k in _CORES else pattern.search)
     for k, (words, folded, pattern) in enumerate(_GATES)
 )
+# What a line may stand behind and still report as it would alone: a markdown quote (``>
+# error: could not compile``, nested too), a box's left bar (terraform's ``│ Error: …``);
+# a line bold as a whole (``**error CS0246: …**``; not a bold label, a doc's ``**Warning:**``).
+_QUOTE = re.compile(r"(?:[>│┃] ?)++|\*\*(?=[^*\n]*\*\*[ \t]*$)")
 _ASSERTION = re.compile(r"[ \t]+assert\b")
 _GOES_ON = ("(", "[", "{", ",", "\\")  # a statement whose next lines go on ends with one
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
@@ -309,6 +342,8 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # str.find and a pattern anchored at line starts run through a text many times faster than
 # the patterns above, so only the lines they find are tested.
 _FAILURE_HEADS = (
+    # Behind a quote's marks or a box's bar (see _QUOTE) as well.
+    r"(?:[>│┃] ?)*"
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} "
     r"|\S+:\d+:\d+:(?: [A-Z]|[ \t]+required from here)|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
@@ -316,7 +351,8 @@ _FAILURE_HEADS = (
     # A process's death (see _HEADS): a shell's report, gdb's, the runtime's last words.
     r"|[^\s:]+: line \d+: |zsh: |" + _SIGNALLED + r'|Program |Thread \d+ "|\*\*\* '
     r"|(?:free|malloc|realloc|munmap_chunk|malloc_consolidate)\(\)|double free|corrupted "
-    r"|terminate called|thread ')"
+    r"|terminate called|thread '|Module |rake aborted|\* What| {2}● |(?:error|warning) [A-Z]"
+    r"|[ \t]*Failure/)"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
@@ -328,6 +364,7 @@ _FAILURE_WORDS = (
     *("level", "lvl", "severity", "[err", "<err", "[crit", "<crit"),
     *("cannot", "can't", "could not", "couldn't", "unable to"),
     *("no such file", "permission denied", "connection refused", "not found"),
+    *("backoff", "errimage", "oomkilled"),  # kubernetes' states of a container it cannot run
 )
 # With lower(), these make a plain match equal re.IGNORECASE's (which equates them with
 # ASCII letters); "İ" would also lower to two characters.
@@ -442,6 +479,11 @@ def _is_failure(line: str) -> bool:
             return False
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line) or _asserts(line):
         return True
+    quote = _QUOTE.match(line)
+    if quote is not None:
+        unquoted = line[quote.end() :]
+        if _FAILURE_HEAD.match(unquoted) or _asserts(unquoted):
+            return True
     lower = line.lower()
     if len(line) >= _LONG:
         return any(
@@ -701,6 +743,7 @@ def _failing_in(lines: list[str], candidates: Iterable[int]) -> set[int]:
     found = [i for i in candidates if is_failure(lines[i])]
     failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
     failing.update(strace_failures(lines))  # a traced command's own failed calls
+    failing.update(numbered_failures(lines, found))  # the tests a mocha run counts as failed
     return with_operands(lines, failing)
 
 

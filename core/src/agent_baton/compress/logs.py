@@ -37,6 +37,7 @@ from agent_baton.compress.latex import section_heads
 from agent_baton.compress.lines import OTHER_BREAKS, head_lines
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import once
+from agent_baton.compress.numbered_failures import numbered_failures
 from agent_baton.compress.options import option_heads
 from agent_baton.compress.record_names import record_names
 from agent_baton.compress.records import record_heads
@@ -379,6 +380,7 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(record_names(raws))  # each thread of a thread dump, function of a disassembly
     keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
+    keep.update(numbered_failures(raws, maybe))  # the tests a mocha run counts as failed
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)
