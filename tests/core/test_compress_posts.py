@@ -24,6 +24,11 @@ CHATTER = [
     "That keeps `nightly-2016-05-26` on 40 runners, and `cargo_home` grows by 800 MB a week.\n"
     "Happy to test a patch on our machines if that helps narrow it down.",
 ]
+# What each answer adds: a measured detail, which outranks a plain sentence on its own.
+DETAILS = (
+    "On runner {k} the step took 4{k} minutes, wrote 2.{k} GB to `target/debug/deps` and\n"
+    "failed over to `cp --reflink` {k}0 times, per the `CARGO_LOG=trace` output of 1.1{k}.0."
+)
 # The opener's last word, after the answer: the answer is not the thread's last post.
 THANKS = "Thanks a lot, that did it here too and on the other machines, so closing this one now."
 ANSWER = "I think you need to restore the packages before the build; please reopen if not."
@@ -69,14 +74,23 @@ def test_the_last_reply_by_another_than_the_opener_is_the_threads_answer():
 
 
 def test_an_accepted_answer_stays_wherever_it_stands():
-    parts = ["# Why does the nightly build not package the archive?", "", OPENING]
+    # A Q&A page as scraped: the votes' line over each answer, no headings between them.
+    parts = ["Why does the nightly build not package the archive?", "", OPENING]
     accepted = (
         ANSWER + "\nThe packages live outside the build folder, so clean checkouts keep them."
     )
-    answers = [*CHATTER[:1], accepted, *CHATTER[1:]]
+    answers = [*CHATTER[:1], accepted, *CHATTER[1:], THANKS]
     for k, text in enumerate(answers):
-        heading = "### Accepted answer" if text == accepted else "### Answer"
-        parts += ["", heading, "", text, "", f"answered Aug {5 + k}, 2016 by user{k}"]
+        votes = "up vote 3 down vote accepted" if text == accepted else f"up vote {k} down vote"
+        parts += [
+            "",
+            votes,
+            "",
+            text,
+            DETAILS.format(k=k),
+            "",
+            f"answered Aug {5 + k} '16 at 10:0{k}",
+        ]
     result = compress("\n".join(parts) + "\n", key="q")
     assert result.compressed_tokens < result.original_tokens
     assert ANSWER in result.text.splitlines()
