@@ -1,8 +1,10 @@
 """Discussion threads in prose: each post's opening counts, the thread's answer stays."""
 
 from agent_baton.compress import compress
+from agent_baton.compress.budget import fit_lines
 from agent_baton.compress.guarantees import violations
 from agent_baton.compress.posts import answering, posts
+from agent_baton.tokens import get_token_counter
 
 OPENING = """\
 After the upgrade our nightly build stopped producing the archive, and the job now stops
@@ -137,3 +139,12 @@ def test_each_thread_of_a_research_note_has_its_own_answer():
     breaks = [0, 4]
     # The opener's own last word is no answer: the last reply by someone else is.
     assert [p.line for p in answering(found, breaks)] == [2, 6]
+
+
+def test_under_a_budget_the_threads_answer_comes_before_other_lines():
+    count = get_token_counter("gpt-4")
+    text = search_tool_thread()
+    out = fit_lines(text, count(text) // 4, count, "t")
+    assert count(out) <= count(text) // 4
+    assert ANSWER in out.splitlines()
+    assert "maintainer · comment · 2017-09-26" in out.splitlines()

@@ -144,3 +144,29 @@ def openings(found: list[Post], spans: list[tuple[int, int]], passed: set[int]) 
             picked.append(j)  # the body's first sentence, below the post's line
         out.append(picked)
     return out
+
+
+def answer_posts(lines: list[str]) -> list[int]:
+    """The lines that carry each thread's answer: its post's line and its body's first.
+
+    For a budget that keeps whole lines: a markdown heading of the first two levels that is
+    no post's own line ends a thread; a quote the reply opens with, a blank or a marker is
+    passed over.
+    """
+    found = posts(lines)
+    if not found:
+        return []
+    own = {p.line for p in found}
+    breaks = [i for i, line in enumerate(lines) if i not in own and line.startswith(_BREAKS)]
+    out: list[int] = []
+    for post in answering(found, breaks):
+        body = range(post.line + 1, min(len(lines), post.line + 1 + _BODY_LOOK))
+        first = next(
+            (k for k in body if lines[k].strip() and lines[k].lstrip()[:1] not in ">["), None
+        )
+        out += [post.line] if first is None or first in own else [post.line, first]
+    return out
+
+
+_BREAKS = ("# ", "## ")
+_BODY_LOOK = 6  # lines under a post's line where its body's first line is looked for
