@@ -41,6 +41,7 @@ from agent_baton.compress.markers import (
     view_recount,
     view_span,
 )
+from agent_baton.compress.posts import answer_posts
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.ticket_ids import reference_lines
 from agent_baton.search import query_terms, rank_texts, terms
@@ -162,7 +163,8 @@ def fit_lines(
     # #define lines and the ``end`` lines that close blocks: :func:`~.heads.by_weight`).
     # A transcript's final answers (what the next agent works from) come before the steps
     # that led to them, whatever the query matched among those.
-    answered = answer_lines(texts, text)
+    # A discussion's answers likewise: each thread's last reply by another than its opener.
+    answered = answer_lines(texts, text) + answer_posts(texts)
     # A report's opening line and the lines naming its tickets (not in source: its "#123"
     # and "SHA-256" are code).
     references = reference_lines(texts) if failures_first else []

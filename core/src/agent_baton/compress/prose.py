@@ -32,6 +32,7 @@ from itertools import accumulate, pairwise
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.markers import left_out, omitted, view_label, worth_marking
 from agent_baton.compress.memo import once
+from agent_baton.compress.posts import answering, openings, posts
 from agent_baton.compress.releases import DEBIAN_ENTRY
 from agent_baton.compress.request import Request
 from agent_baton.compress.tables import compress_table
@@ -161,6 +162,19 @@ _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
+# A release ("3.0.3", "v0.12.2", "2.1.9.RELEASE"), an issue or pull request ("#3118",
+# ".../pull/3118"), a commit's hash, an advisory ("CVE-2021-44228"): each starts after no
+# word character (a release may follow its package's name: "pytest-3.0.3"), its runs
+# possessive.
+_REFERENCE = re.compile(
+    r"(?<![\w.])v?\d++(?:\.\d++){2,}|(?<![\w.#/-])(?:v\d++\.\d++|#\d{2,7}(?![\w-])"
+    r"|CVE-\d{4}-\d{4,}|(?=[a-f]{0,39}\d)(?=\d{0,39}[a-f])[0-9a-f]{7,40}(?![\w-]))"
+    r"|/(?:pull|issues|commit)/\w++"
+)
+_REFERENCE_WEIGHT = 1.5
+_TURN = 2.0  # a post's opening sentence in a discussion: its turn's point
+_QUOTED = 20  # characters: a shorter quoted line ("> yes") is not compared with earlier ones
+_REPEATED = 4.0  # what a quote repeating an earlier post loses, its quote's bonus and more
 _LEAD = 300  # characters of a document's opening sentence kept whatever the budget
 _FOOTER = 120  # characters of a first or last line kept as the title or footer
 _RARE_IDENT = 3  # sentences an identifier may appear in and still mark a detail
@@ -460,6 +474,7 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
     units = _units(blocks)
     request.check_time()
     _score(units, blocks, request.query)
+    _weigh_posts(units, blocks, lines)
     _keep_failures(units, text)
     request.check_time()
     heads = _item_heads(blocks)
@@ -619,6 +634,41 @@ def _close_gap(out: list[str], run: list[str]) -> int:
 def _gap(count: int, unit: str) -> str:
     """The marker of a run of left-out lines (sentences, rows) where it was."""
     return f"[… {count} {unit}{'' if count == 1 else 's'}]"
+
+
+def _weigh_posts(units: list[_Unit], blocks: list[_Block], lines: list[str]) -> None:
+    """A discussion's posts: each one's opening sentence counts, a thread's answer stays.
+
+    A quote of an earlier post says again what is already there: it is dropped first.
+    """
+    found = posts(lines)
+    if not found:
+        return
+    own = {p.line for p in found}
+    # A research note's section per thread: its heading ends the thread before it.
+    breaks = [
+        b.start
+        for b in blocks
+        if b.kind == "heading"
+        and b.start not in own
+        and (len(b.lines) == 2 or b.lines[0].lstrip().startswith(("# ", "## ")))
+    ]
+    earlier: set[str] = set()
+    repeated: set[int] = set()
+    for block in blocks:
+        quoted = [line.lstrip()[1:].strip() for line in block.lines if line.lstrip()[:1] == ">"]
+        said = [line for line in quoted if len(line) >= _QUOTED]
+        opens = bool(quoted) and quoted[0] == block.lines[0].lstrip()[1:].strip()
+        if said and opens and 2 * sum(line in earlier for line in said) >= len(said):
+            repeated.update(block.units)
+        earlier.update(line.strip() for line in block.lines if line.lstrip()[:1] != ">")
+    answers = set(answering(found, breaks))
+    spans = [(u.first, u.last) for u in units]
+    for post, picked in zip(found, openings(found, spans, repeated), strict=True):
+        for index in picked:
+            units[index].score += _KEEP if post in answers else _TURN
+    for index in repeated:
+        units[index].score -= _REPEATED
 
 
 def _keep_failures(units: list[_Unit], text: str) -> None:
@@ -940,12 +990,14 @@ def _score(units: list[_Unit], blocks: list[_Block], query: str | None) -> None:
     for f, found_idents in zip(found, idents, strict=True):
         f["ident"] = sum(1 for i in found_idents if ident_df[i] <= _RARE_IDENT)
     rare = {t for t, n in df.items() if n <= 2 and len(t) > 3}
-    for u, ws, f in zip(units, words, found, strict=True):
+    for u, ws, f, said in zip(units, words, found, plain, strict=True):
         # Halves and whole numbers: their sum is exact in any order, zeros left out.
         score = sum(
             weight * min(cap, f[name]) for name, (weight, cap) in _WEIGHTS.items() if name in f
         )
         score += 0.5 * min(3, len(rare.intersection(ws)))
+        # A version, an issue's number, a commit or an advisory: what a fix is known by.
+        score += _REFERENCE_WEIGHT * min(2, len(_REFERENCE.findall(said)))
         if len(ws) < 4:
             score -= 1.0
         u.score += score
