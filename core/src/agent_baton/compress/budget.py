@@ -4,8 +4,8 @@ Every line that reports a failure stays, whatever the budget (the guarantee wins
 when the failure lines alone exceed it, they are all kept and the marker says so). Then the
 lines that answer the query (BM25 over the text's own lines, a line's block and the line
 it sits under counting too: a signature, a key, a version's heading), then the lines that
-head others (a file of a diff, a commit, a frame, a definition), then the lines that
-carry facts (numbers with units, identifiers, headings, signatures),
+head others (a file of a diff, a commit, a frame, a definition, a document's headings),
+then the lines that carry facts (numbers with units, identifiers, headings, signatures),
 then the other lines that name a problem, the lines that only share a word with the query,
 and the first lines while room remains; all in their original order. A failure inside a
 quoted string (a tool result in a JSON message) stays as its line of that string. A first
@@ -147,7 +147,7 @@ def fit_lines(
     # What heads other lines (a diff's files, a log's commits, a backtrace's frames, the
     # definitions over bodies) outranks those lines: a hunk read without its file says
     # nothing. Next to what a compressor kept, at most a share of the budget.
-    heads = structural_heads(texts, text)
+    heads = structural_heads(texts, text, documents=failures_first)
     if original is not None and len(original) <= _BLANK_SCAN_CHARS:
         # Those of the original that its compressed form kept (a commit's subject is found
         # by its header, which the compressor folded).
@@ -155,7 +155,8 @@ def fit_lines(
         at: dict[str, list[int]] = {}
         for i, t in enumerate(texts):
             at.setdefault(t, []).append(i)
-        named = (at.get(found[k], ()) for k in structural_heads(found, original))
+        found_heads = structural_heads(found, original, documents=failures_first)
+        named = (at.get(found[k], ()) for k in found_heads)
         heads = list(dict.fromkeys(chain(heads, chain.from_iterable(named))))
     if prefer and failures_first:
         heads = _within(heads, texts, _LEAD_SHARE * budget, counter)

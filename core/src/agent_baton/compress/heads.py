@@ -16,6 +16,7 @@ from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
 from agent_baton.compress.latex import section_heads
 from agent_baton.compress.options import option_heads
+from agent_baton.compress.outline import outline_levels, spread
 from agent_baton.compress.record_names import record_names
 from agent_baton.compress.releases import release_heads
 
@@ -34,12 +35,13 @@ _COMMENT = re.compile(r"[ \t]*(?:#(?![!\[{])|//|/\*|\*(?:[ \t/]|$))")
 _SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
 
-def structural_heads(lines: list[str], text: str) -> list[int]:
+def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> list[int]:
     """Indices of the lines of ``text`` (its ``lines``) that head the lines under them.
 
     First the line that opens each record: a diff's or a multi-file dump's file names, a
     git log's commit lines, a backtrace's frames, the definitions whose bodies a code
-    skeleton left out, a changelog's versions; then the lines that say more of one (a
+    skeleton left out, a changelog's versions, a document's headings (with ``documents``:
+    not in source, whose ``#`` lines are comments); then the lines that say more of one (a
     frame's place), so that as many records as fit are named before any is told in full.
     A git log's come first: its newest and oldest commits' ids and subjects, then the
     others' (:func:`~agent_baton.compress.git_log.commit_order`).
@@ -57,14 +59,21 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
     logged = commit_order(lines, text)
     # A command's option listing: each option's first line, spread over the listing (a
     # budget for a tenth of them names some of each section), before any description.
-    listed = _spread(sorted(option_heads(lines)))
+    listed = spread(sorted(option_heads(lines)))
     # A LaTeX document's sectioning commands, the higher levels first.
     sectioned = section_heads(lines) if "\\" in text else []
     # A changelog's version heads: the newest and the oldest, then spread between.
     versions = release_heads(lines)
-    released = versions[:1] + versions[-1:] + _spread(versions[1:-1])
+    released = versions[:1] + versions[-1:] + spread(versions[1:-1])
+    # A document's headings, level by level: the sections a budget names all through it
+    # before any sentence under them. Those over the versions (a package description's
+    # sections over its release notes) before them, the others (a version's "Fixed") after.
+    levels = outline_levels(lines) if documents else []
+    top = next((k for k, level in enumerate(levels) if set(versions).intersection(level)), None)
+    titled = [i for level in levels[:top] for i in level]
+    subtitled = [i for level in levels[top:] for i in level] if top is not None else []
     # The lines naming a listing's records (a dump's threads), spread as options are.
-    named = _spread(record_names(lines))
+    named = spread(record_names(lines))
     # A conflicted file's conflicts: what the next agent has to resolve names them first.
     conflicted = conflict_heads(lines) if "<<<<<<<" in text else []
     return list(
@@ -75,24 +84,15 @@ def structural_heads(lines: list[str], text: str) -> list[int]:
                 *sectioned,
                 *files,
                 *sorted(opening),
+                *titled,
                 *listed,
                 *released,
+                *subtitled,
                 *named,
                 *sorted(telling),
             ]
         )
     )
-
-
-def _spread(items: list[int]) -> list[int]:
-    """``items`` reordered so that each start of the order spreads over all of them.
-
-    The first, the middle, the quarters, the eighths …: wherever a budget stops, what it
-    kept stands at even steps (a list of 200 options cut to 20 keeps every tenth).
-    """
-    width = max(len(items) - 1, 1).bit_length()
-    order = sorted(range(len(items)), key=lambda k: int(f"{k:0{width}b}"[::-1], 2))
-    return [items[k] for k in order]
 
 
 def _frames(lines: list[str]) -> list[int]:

@@ -17,6 +17,7 @@ import csv
 import json
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, groupby
 
@@ -24,7 +25,7 @@ from agent_baton.compress.code import program_lines
 from agent_baton.compress.dumps import DumpFile, dump_files
 from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.lines import lines_matching
-from agent_baton.compress.markers import omitted
+from agent_baton.compress.markers import is_marker, omitted
 from agent_baton.compress.memo import line_test, once
 from agent_baton.compress.parsed import NOT_DATA, literal_value
 from agent_baton.compress.request import Request
@@ -294,12 +295,13 @@ def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
     head = header_end(lines)
     if head:
         # A header block, then a body compressed whole by its kind (markdown, prose, a log).
-        body = "\n".join(lines[head:])
+        # The blank line between them stays: it ends the header for what reads it again.
+        body = "\n".join(lines[head + 1 :])
         produced = compress_part(body, request, skip=("segments",))
         kept = body if produced is None else restore_failures(body, produced[0])
         headers = _headers("\n".join(lines[:head]), request.key)
         kind = "headers" + ("" if produced is None else "+" + produced[1])
-        return "\n".join([headers, kept]), f"segments:{kind}"
+        return "\n".join([headers, lines[head], kept]), f"segments:{kind}"
     blocks = segments(text)
     if len(blocks) < 2:
         return None
@@ -365,7 +367,8 @@ def header_end(lines: list[str]) -> int:
 
     RFC 822 fields, a name and a colon (with lines that continue a field indented), as a
     package's METADATA or PKG-INFO, an e-mail or HTTP headers give them, then a blank line
-    before a body that does not open with fields again.
+    before a body that does not open with fields again. A marker among the fields stands
+    for a run of them a compressor folded.
     """
     fields = 0
     for i, line in enumerate(lines[:_MAX_HEADER_LINES]):
@@ -377,9 +380,21 @@ def header_end(lines: list[str]) -> int:
             return 0 if _FIELD.match(lines[body] if body < len(lines) else "") else i
         if _FIELD.match(line):
             fields += 1
-        elif not (fields and line[:1] in (" ", "\t")):
-            return 0
+        elif not (fields and (line[:1] in (" ", "\t") or is_marker(line))):
+            return 0  # not a field, nor a field's next line, nor a run of fields folded
     return 0
+
+
+def header_fields(lines: list[str]) -> list[int]:
+    """The fields of the header block opening ``lines`` whose name it gives once.
+
+    What names the document: a package's ``Name``, ``Version``, ``Summary``, an e-mail's
+    ``From`` and ``Subject``; not the runs of ``Classifier`` or ``Requires-Dist``.
+    """
+    end = header_end(lines)
+    names = [m.group(1) if (m := _FIELD.match(line)) else None for line in lines[:end]]
+    counts = Counter(names)
+    return [i for i, name in enumerate(names) if name is not None and counts[name] == 1]
 
 
 def _headers(block: str, key: str | None) -> str:

@@ -1,0 +1,120 @@
+"""A document's outline: the lines that head its sections, what names most first.
+
+Reference docs, READMEs, a package's description and manuals are read by their outline: a
+markdown heading (``## Configuration``, ``Usage`` over ``-----``), a reStructuredText title
+over its underline, a package's header fields (``Name:``, ``Version:``, ``Summary:``), a
+manual's or pydoc's sections (``SYNOPSIS``, ``FUNCTIONS``) with the lines under NAME and
+SYNOPSIS, and pydoc's entries: each function's signature (``    dumps(obj, *, …)``) and
+class (``    class JSONDecoder(builtins.object)``), its methods' after. Cut to a budget,
+a document that keeps sentences without the headings over them keeps text nobody can
+place, and says nothing of the sections it left out: its headings name them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent_baton.compress.markers import is_marker
+from agent_baton.compress.segment import header_fields
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# A markdown heading: one to six hashes, a blank, a title (a comment's ``#`` line in a
+# shell script or YAML file is one too: it only heads a section with a blank line under it).
+_ATX = re.compile(r" {0,3}(#{1,6})[ \t]+\S")
+# The underline of a setext or reStructuredText title: one punctuation mark repeated.
+_UNDERLINE = re.compile(r"([=\-~^*+#\"'`])\1{2,}[ \t]*$")
+# A manual's (or pydoc's) section at the margin: "NAME", "SEE ALSO", "EXIT STATUS".
+_MANUAL = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,5}")
+# pydoc's entries under its sections: a class, or a function's signature (its defaults are
+# reprs, ``fmt=<PlistFormat.FMT_XML: 1>``, not Python), at four blanks; a class's method
+# in its "|" gutter.
+_CALL = r"[A-Za-z_]\w*\(.*\)(?: from [\w.]+| method of [\w.]+ instance)?"
+_ENTRY = re.compile(rf" {{4}}(?:class [A-Za-z_]\w*.*|{_CALL})")
+_METHOD = re.compile(rf" \|  {_CALL}")
+_TITLE_CHARS = 100  # a longer line is a paragraph's, not a title's
+_MIN_HEADS = 2  # one heading makes no outline
+_FIRSTS = 2  # the sections whose first line tells what the page is: NAME and SYNOPSIS
+
+
+def outline_levels(lines: list[str]) -> list[list[int]]:
+    """Indices of the lines that head a document's sections, level by level, first first.
+
+    A header block's fields named once (a package's ``Name``, ``Version``, ``Summary``) in
+    their order; then a manual's (two sections or more): the lines under its first two
+    sections, pydoc's entries, the sections, the methods; else the headings, markdown's
+    ``#`` before ``##``, underlined titles by the order their underlines first appear (as
+    reStructuredText reads them, setext's ``=`` before ``-``). Each level is spread over the
+    document (:func:`spread`): wherever a budget stops, it named sections all through it.
+    Empty when fewer than :data:`_MIN_HEADS` headings are found (one ``#`` line is no
+    document).
+    """
+    headings: dict[int, list[int]] = {}
+    sections: list[int] = []
+    entries: list[int] = []
+    methods: list[int] = []
+    underlines: list[str] = []  # the underlines' marks, in the order first seen
+    fence = ""
+    for i, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence or opened:
+            if opened and not fence:
+                fence = opened[1]
+            elif opened and opened[1].startswith(fence):
+                fence = ""
+            continue
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        if _ENTRY.fullmatch(line):
+            entries.append(i)
+        elif _METHOD.fullmatch(line):
+            methods.append(i)
+        elif not line.strip() or len(line) > _TITLE_CHARS or is_marker(line):
+            continue
+        elif _MANUAL.fullmatch(line) and (after[:1] == " " or is_marker(after)):
+            sections.append(i)
+        else:
+            level = _level(lines, i, after, underlines)
+            if level is not None:
+                headings.setdefault(level, []).append(i)
+    if len(sections) >= _MIN_HEADS:
+        # A manual's section's first line: what the command or module is (under NAME),
+        # how it is called (SYNOPSIS).
+        firsts = [i + 1 for i in sections[:_FIRSTS] if lines[i + 1][:1] == " "]
+        levels = [firsts, entries, sections, methods]
+    else:
+        levels = [headings[level] for level in sorted(headings)]
+    if sum(len(level) for level in levels) < _MIN_HEADS:
+        return []
+    return [found for found in (header_fields(lines), *map(spread, levels)) if found]
+
+
+def spread(items: list[int]) -> list[int]:
+    """``items`` reordered so that each start of the order spreads over all of them.
+
+    The first, the middle, the quarters, the eighths …: wherever a budget stops, what it
+    kept stands at even steps (a list of 200 options cut to 20 keeps every tenth).
+    """
+    width = max(len(items) - 1, 1).bit_length()
+    order = sorted(range(len(items)), key=lambda k: int(f"{k:0{width}b}"[::-1], 2))
+    return [items[k] for k in order]
+
+
+def _level(lines: list[str], i: int, after: str, underlines: list[str]) -> int | None:
+    """The level of the heading line ``i`` (``after``: the next line) is, or None."""
+    line = lines[i]
+    atx = _ATX.match(line)
+    if atx is not None:
+        # A heading has a blank line (or a marker, or the end) under it; a comment has code.
+        return len(atx[1]) if not after.strip() or is_marker(after) else None
+    underline = _UNDERLINE.match(after)
+    if underline is None or len(line.strip()) < 2 or _UNDERLINE.match(line):
+        return None
+    mark = underline[1]
+    # reStructuredText's underline is as long as its title; markdown's any length.
+    if mark not in "=-" and len(after.rstrip()) < len(line.rstrip()):
+        return None
+    before = lines[i - 1] if i else ""
+    if before.strip() and not is_marker(before) and _UNDERLINE.match(before) is None:
+        return None  # a paragraph's last line over a rule, not a title
+    if mark not in underlines:
+        underlines.append(mark)
+    return underlines.index(mark) + 1
