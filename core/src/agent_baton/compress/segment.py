@@ -26,7 +26,7 @@ from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.markers import omitted
 from agent_baton.compress.memo import line_test, once
-from agent_baton.compress.parsed import NOT_DATA, literal_value
+from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -280,6 +280,23 @@ def split_worthy(text: str) -> bool:
     if len(big) >= 2 and len({detect(block) for block in big}) >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
+
+
+def joins_value(text: str) -> bool:
+    """Whether ``text`` holds a JSON document over lines among blocks of other sorts.
+
+    The decoder accepted the value and stopped where it ends: braces there are data, not
+    a program's blocks (an answer pasting a tool's object, then a log and a listing). The
+    value opens a line unindented: rows of a program's array literal are indented.
+    """
+    blocks = segments(text)
+    return len(blocks) >= 2 and any(
+        block.sort == "json"
+        and block.text[:1] in ("{", "[")
+        and "\n" in block.text.strip()
+        and json_value(block.text) is not NOT_DATA
+        for block in blocks
+    )
 
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
