@@ -149,3 +149,17 @@ def test_a_dump_whose_file_shows_another_format_is_split_by_its_own():
     found = dump_files(text)
     assert [f.path for f in found] == [p for p, _ in pairs]
     assert "\n".join(text.split("\n")[found[0].start : found[0].end]) == readme
+
+
+def test_files_each_under_a_comment_naming_it_are_a_dump():
+    # for f in json/*.py; do echo "# $f"; cat "$f"; echo; done: the whole parsed as one
+    # Python module (the names are comments) and dropped the names with its lines.
+    root = PY_DIR.parent
+    pairs = [(str(p.relative_to(root)), p.read_text()) for p in SOURCES]
+    text = "".join(f"# {p}\n{c}\n" for p, c in pairs)
+    assert [f.path for f in dump_files(text)] == [p for p, _ in pairs]
+    result = compress(text)
+    kept = set(result.text.split("\n"))
+    assert result.transforms[0].startswith("segments:files")
+    assert {f"# {p}" for p, _ in pairs} <= kept
+    assert set().union(*(public_signatures(c) for _, c in pairs)) <= kept

@@ -25,6 +25,8 @@ from agent_baton.compress.memo import once
 # head/tail's header, and systemctl cat's: a comment holding an absolute file path alone.
 _HEAD = re.compile(r"==> .+ <==$|# /[^\s#]+\.[\w@-]+$")
 _MIN_FILES = 2
+# A comment holding a path alone, relative or absolute: a directory or an extension in it.
+_NAMED = re.compile(r"# (?:[\w.@~-]+/)*[\w@~-][\w.@~-]*\.[A-Za-z]\w*$|# (?:[\w.@~-]+/)+[\w.@~-]+$")
 _TAIL = re.compile(r"==> (.+) <==$")
 # files-to-prompt's path line: a path alone (a YAML document's "key: value" is none).
 _PATH = re.compile(r"[\w.~/-][^\s:]*")
@@ -102,6 +104,25 @@ def _head_tail(lines: list[str]) -> list[DumpFile]:
     ]
     ends = [i - 1 for i in heads[1:]] + [len(lines)]
     return [DumpFile(i + 1, end, lines[i][4:-4]) for i, end in zip(heads, ends, strict=True)]
+
+
+def _commented(lines: list[str]) -> list[DumpFile]:
+    """Files printed each under a comment naming it: ``for f in …; do echo "# $f"; cat "$f"``.
+
+    The first line that says something names a file, and so does every line of a comment
+    holding a path alone (a directory or an extension in it) after a blank line: a file
+    ends at the blank line before the next.
+    """
+    first = _first(lines)
+    if first == len(lines) or not _NAMED.match(lines[first]):
+        return []
+    heads = [
+        i
+        for i in range(first, len(lines))
+        if lines[i][:2] == "# " and (i == first or not lines[i - 1]) and _NAMED.match(lines[i])
+    ]
+    ends = [i - 1 for i in heads[1:]] + [len(lines)]
+    return [DumpFile(i + 1, end, lines[i][2:]) for i, end in zip(heads, ends, strict=True)]
 
 
 def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
@@ -259,6 +280,7 @@ def _fenced(lines: list[str]) -> list[DumpFile]:
 # Each format: strings one of its headers holds (checked before any parse), its parser.
 _FORMATS: tuple[tuple[tuple[str, ...], Callable[[list[str]], list[DumpFile]]], ...] = (
     (("==> ",), _head_tail),
+    (("\n# ",), _commented),
     (("<document_content>",), _cxml),
     (('<file path="',), _repomix_xml),
     (("\nFile: ", "\nFILE: "), _ruled),
