@@ -1,8 +1,14 @@
 """Multi-file dumps: split at the headers their tools print, each file by its own kind."""
 
+import argparse
 import ast
 import email
+import inspect
 import json
+import os
+import pickle
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -162,4 +168,26 @@ def test_files_each_under_a_comment_naming_it_are_a_dump():
     kept = set(result.text.split("\n"))
     assert result.transforms[0].startswith("segments:files")
     assert {f"# {p}" for p, _ in pairs} <= kept
+    assert set().union(*(public_signatures(c) for _, c in pairs)) <= kept
+
+
+def test_an_answers_prose_between_the_files_it_quotes_is_compressed_as_prose():
+    # The lines between two files were all kept as the tool's frames: an answer's
+    # paragraphs there too. The frames still stay; the paragraphs are a block of prose.
+    pairs = [(str(p), p.read_text()) for p in SOURCES[:4]]
+    documented = (argparse, subprocess, pickle, os.walk, shutil.copytree, shutil.rmtree)
+    paragraphs = [
+        par.strip()
+        for doc in map(inspect.getdoc, (*documented, subprocess.run, json.dumps, json.loads))
+        for par in (doc or "").split("\n\n")
+        if len(par.strip()) > 150 and not par.startswith(" ")
+    ]
+    notes = ["\n\n".join(paragraphs[k::4]) for k in range(4)]
+    text = "\n\n".join(
+        f"## File: {p}\n\n```python\n{c}\n```\n\n{notes[k]}" for k, (p, c) in enumerate(pairs)
+    )
+    result = compress(text)
+    kept = set(result.text.split("\n"))
+    assert "prose" in result.transforms[0].split("+")
+    assert {f"## File: {p}" for p, _ in pairs} | {"```python", "```"} <= kept
     assert set().union(*(public_signatures(c) for _, c in pairs)) <= kept

@@ -42,11 +42,15 @@ _FENCE = re.compile(r"(`{3,}|~{3,})[\w+#.-]*$")
 
 @dataclass(frozen=True, slots=True)
 class DumpFile:
-    """One file of a dump: its body's lines ``[start, end)``, named by ``path``."""
+    """One file of a dump: its body's lines ``[start, end)``, named by ``path``.
+
+    ``head`` is the first line of the frame the tool printed above the body (its header).
+    """
 
     start: int
     end: int
     path: str
+    head: int
 
 
 def file_heads(lines: list[str]) -> set[int]:
@@ -103,7 +107,7 @@ def _head_tail(lines: list[str]) -> list[DumpFile]:
         if lines[i][:4] == "==> " and (i == first or not lines[i - 1]) and _TAIL.match(lines[i])
     ]
     ends = [i - 1 for i in heads[1:]] + [len(lines)]
-    return [DumpFile(i + 1, end, lines[i][4:-4]) for i, end in zip(heads, ends, strict=True)]
+    return [DumpFile(i + 1, end, lines[i][4:-4], i) for i, end in zip(heads, ends, strict=True)]
 
 
 def _commented(lines: list[str]) -> list[DumpFile]:
@@ -122,7 +126,7 @@ def _commented(lines: list[str]) -> list[DumpFile]:
         if lines[i][:2] == "# " and (i == first or not lines[i - 1]) and _NAMED.match(lines[i])
     ]
     ends = [i - 1 for i in heads[1:]] + [len(lines)]
-    return [DumpFile(i + 1, end, lines[i][2:]) for i, end in zip(heads, ends, strict=True)]
+    return [DumpFile(i + 1, end, lines[i][2:], i) for i, end in zip(heads, ends, strict=True)]
 
 
 def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
@@ -145,7 +149,7 @@ def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
             j += 1
         if j == len(lines):
             return []
-        files.append(DumpFile(i + 2, j - 1, lines[i]))
+        files.append(DumpFile(i + 2, j - 1, lines[i], i))
         i = j + 1
     return files
 
@@ -176,7 +180,7 @@ def _cxml(lines: list[str]) -> list[DumpFile]:
             j += 1
         if j + 2 >= len(lines):
             return []
-        files.append(DumpFile(i + 3, j, source.group(1)))
+        files.append(DumpFile(i + 3, j, source.group(1), i))
         i = j + 2
     if i == len(lines) or lines[i] != "</documents>" or not _blank_from(lines, i + 1):
         return []
@@ -203,7 +207,7 @@ def _repomix_xml(lines: list[str]) -> list[DumpFile]:
         close = next((j for j in range(stop - 1, i, -1) if lines[j] == "</file>"), None)
         if close is None or not _blank_from(lines[close + 1 : stop], 0):
             return []  # a header inside a file: no frame closes before it
-        files.append(DumpFile(i + 1, close, path))
+        files.append(DumpFile(i + 1, close, path, i))
     return files
 
 
@@ -228,7 +232,7 @@ def _ruled(lines: list[str]) -> list[DumpFile]:
     for k, i in enumerate(titles):
         if (i, lines[i][6:]) in listed:
             end = titles[k + 1] - 1 if k + 1 < len(titles) else len(lines)
-            files.append(DumpFile(i + 2, end, lines[i][6:]))
+            files.append(DumpFile(i + 2, end, lines[i][6:], i - 1))
     return files
 
 
@@ -272,7 +276,7 @@ def _fenced(lines: list[str]) -> list[DumpFile]:
         )
         if close is None:
             return []
-        files.append(DumpFile(opening + 1, close, named.group(1) or named.group(2)))
+        files.append(DumpFile(opening + 1, close, named.group(1) or named.group(2), i))
         i = close + 1
     return files
 

@@ -342,7 +342,9 @@ def _compress_dump(text: str, files: list[DumpFile], request: Request) -> tuple[
     """A dump's files each compressed by its own kind, its path's extension the hint.
 
     The lines between the files' bodies are the tool's headers and frames: they all stay.
-    A summary before the first file (repomix's, gitingest's tree) is a block of its own.
+    A summary before the first file (repomix's, gitingest's tree) is a block of its own, and
+    so is what follows a file's closing frame before the next file's header (an answer's
+    prose between the files it quotes).
     """
     from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
@@ -362,16 +364,27 @@ def _compress_dump(text: str, files: list[DumpFile], request: Request) -> tuple[
         out.append(restore_failures(block, produced[0]))  # a file's failures in that file
         names.append(produced[1])
 
+    def between(start: int, end: int) -> None:
+        """A file's closing frame (its lines up to a blank one), then a block of its own."""
+        frame = start
+        while frame < end and lines[frame].strip():
+            frame += 1
+        add(start, frame, None, False)
+        add(frame, end, None, True)
+
     first = files[0].start - 1
     while first > 0 and lines[first - 1].strip():
         first -= 1  # the first file's header lines (a rule, a path, a fence) stay whole
+    first = min(first, files[0].head)
     add(0, first, None, True)
     previous = first
     for file in files:
-        add(previous, file.start, None, False)
+        if previous < file.head:
+            between(previous, file.head)
+        add(max(previous, file.head), file.start, None, False)
         add(file.start, file.end, file.path, True)
         previous = file.end
-    add(previous, len(lines), None, False)
+    between(previous, len(lines))
     if not names:
         return None
     return "\n".join(out), "segments:files+" + "+".join(dict.fromkeys(names))
