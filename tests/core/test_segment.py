@@ -145,3 +145,24 @@ def test_an_answer_pasting_a_json_object_a_log_and_a_listing_is_no_code():
     assert all(line in kept for line in answer.splitlines() if is_failure(line))
     assert answer.splitlines()[-1] in kept
     assert '  "count": 30' in kept
+
+
+def test_a_sentence_set_apart_between_two_outputs_ends_the_one_before():
+    # "Current listing follows." between a log and a table: absorbed into the log before
+    # it, the table was sampled as log events (its header line folded away).
+    answer = "\n\n".join(
+        [
+            "I ran the tests again after the upgrade and looked at the packages.",
+            pytest_log(400),
+            "The packages the failing test depends on are listed below.",
+            csv_table(300),
+            "That is everything I found.",
+        ]
+    )
+    blocks = segments(answer)
+    assert [b.sort for b in blocks if len(b.text) > 600] == ["records", "records"]
+    result = compress(answer, key="answer")
+    kept = result.text.splitlines()
+    assert "package,version,arch,section,size,description" in kept
+    assert "pkg-40" in result.text  # the one row of its section
+    assert all(line in kept for line in answer.splitlines() if is_failure(line))

@@ -223,15 +223,15 @@ def _json_end(text: str, start: int) -> int | None:
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Short runs of one sort inside the other joined to the run before them.
 
-    A sentence set apart by blank lines that ends with a colon stays apart: it introduces
-    what follows ("And the run that failed:"), so the records on either side of it are two
-    blocks.
+    A sentence set apart by blank lines that ends with a colon or a period stays apart: it
+    introduces what follows ("And the run that failed:", "Current listing follows."), so
+    the records on either side of it are two blocks.
     """
     out: list[tuple[str, list[str]]] = []
     for sort, block in blocks:
         filled = sum(1 for line in block if line.strip())
         short = filled < (_MIN_DATA_LINES if sort == "records" else _MIN_TEXT_LINES)
-        apart = sort == "text" and _introduces(block) and out and not out[-1][1][-1].strip()
+        apart = sort == "text" and _set_apart(block) and out and not out[-1][1][-1].strip()
         runs = ("text", "records")
         if (
             out
@@ -243,6 +243,12 @@ def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
             continue
         out.append((sort, block))
     return out
+
+
+def _set_apart(block: list[str]) -> bool:
+    """Whether a run of lines is a paragraph that ends a sentence, a blank line after it."""
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and not block[-1].strip() and filled[-1].rstrip()[-1:] in (":", ".")
 
 
 def _introduces(block: list[str]) -> bool:
