@@ -98,35 +98,36 @@ def _blank_from(lines: list[str], i: int) -> bool:
 
 def _head_tail(lines: list[str]) -> list[DumpFile]:
     """The ``head``/``tail`` of several files: a header after a blank line (or first) above each."""
-    first = _first(lines)
-    if first == len(lines) or not _TAIL.match(lines[first]):
-        return []
-    heads = [
-        i
-        for i in range(first, len(lines))
-        if lines[i][:4] == "==> " and (i == first or not lines[i - 1]) and _TAIL.match(lines[i])
-    ]
-    ends = [i - 1 for i in heads[1:]] + [len(lines)]
-    return [DumpFile(i + 1, end, lines[i][4:-4], i) for i, end in zip(heads, ends, strict=True)]
+    return _headed(lines, _TAIL, "==> ", slice(4, -4))
 
 
 def _commented(lines: list[str]) -> list[DumpFile]:
     """Files printed each under a comment naming it: ``for f in …; do echo "# $f"; cat "$f"``.
 
-    The first line that says something names a file, and so does every line of a comment
-    holding a path alone (a directory or an extension in it) after a blank line: a file
-    ends at the blank line before the next.
+    The comment holds a path alone (a directory or an extension in it).
+    """
+    return _headed(lines, _NAMED, "# ", slice(2, None))
+
+
+def _headed(lines: list[str], header: re.Pattern[str], start: str, path: slice) -> list[DumpFile]:
+    """Files each under a header line ``header`` matches, ``start`` how it opens.
+
+    The first line that says something is one, and so is every such line after a blank
+    line; ``path`` is the header's part that names the file, which ends at the blank line
+    before the next header.
     """
     first = _first(lines)
-    if first == len(lines) or not _NAMED.match(lines[first]):
+    if first == len(lines) or not header.match(lines[first]):
         return []
     heads = [
         i
         for i in range(first, len(lines))
-        if lines[i][:2] == "# " and (i == first or not lines[i - 1]) and _NAMED.match(lines[i])
+        if lines[i].startswith(start)
+        and (i == first or not lines[i - 1])
+        and header.match(lines[i])
     ]
     ends = [i - 1 for i in heads[1:]] + [len(lines)]
-    return [DumpFile(i + 1, end, lines[i][2:], i) for i, end in zip(heads, ends, strict=True)]
+    return [DumpFile(i + 1, end, lines[i][path], i) for i, end in zip(heads, ends, strict=True)]
 
 
 def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
