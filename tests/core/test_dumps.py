@@ -1,8 +1,14 @@
 """Multi-file dumps: split at the headers their tools print, each file by its own kind."""
 
+import argparse
 import ast
 import email
+import inspect
 import json
+import os
+import pickle
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -149,3 +155,39 @@ def test_a_dump_whose_file_shows_another_format_is_split_by_its_own():
     found = dump_files(text)
     assert [f.path for f in found] == [p for p, _ in pairs]
     assert "\n".join(text.split("\n")[found[0].start : found[0].end]) == readme
+
+
+def test_files_each_under_a_comment_naming_it_are_a_dump():
+    # for f in json/*.py; do echo "# $f"; cat "$f"; echo; done: the whole parsed as one
+    # Python module (the names are comments) and dropped the names with its lines.
+    root = PY_DIR.parent
+    pairs = [(str(p.relative_to(root)), p.read_text()) for p in SOURCES]
+    text = "".join(f"# {p}\n{c}\n" for p, c in pairs)
+    assert [f.path for f in dump_files(text)] == [p for p, _ in pairs]
+    result = compress(text)
+    kept = set(result.text.split("\n"))
+    assert result.transforms[0].startswith("segments:files")
+    assert {f"# {p}" for p, _ in pairs} <= kept
+    assert set().union(*(public_signatures(c) for _, c in pairs)) <= kept
+
+
+def test_an_answers_prose_between_the_files_it_quotes_is_compressed_as_prose():
+    # The lines between two files were all kept as the tool's frames: an answer's
+    # paragraphs there too. The frames still stay; the paragraphs are a block of prose.
+    pairs = [(str(p), p.read_text()) for p in SOURCES[:4]]
+    documented = (argparse, subprocess, pickle, os.walk, shutil.copytree, shutil.rmtree)
+    paragraphs = [
+        par.strip()
+        for doc in map(inspect.getdoc, (*documented, subprocess.run, json.dumps, json.loads))
+        for par in (doc or "").split("\n\n")
+        if len(par.strip()) > 150 and not par.startswith(" ")
+    ]
+    notes = ["\n\n".join(paragraphs[k::4]) for k in range(4)]
+    text = "\n\n".join(
+        f"## File: {p}\n\n```python\n{c}\n```\n\n{notes[k]}" for k, (p, c) in enumerate(pairs)
+    )
+    result = compress(text)
+    kept = set(result.text.split("\n"))
+    assert "prose" in result.transforms[0].split("+")
+    assert {f"## File: {p}" for p, _ in pairs} | {"```python", "```"} <= kept
+    assert set().union(*(public_signatures(c) for _, c in pairs)) <= kept

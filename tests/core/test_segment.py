@@ -118,3 +118,51 @@ def test_a_field_the_csv_module_refuses_does_not_make_compression_raise():
     text = '"' + "x" * 200_000 + '",a,b\n' + "\n".join(f"{i},b,c" for i in range(30))
     result = compress(text, key="k")
     assert result.compressed_tokens < result.original_tokens
+
+
+def test_an_answer_pasting_a_json_object_a_log_and_a_listing_is_no_code():
+    # The object's braces made the whole answer a program to the brace scanner, which kept
+    # its first statements and dropped the log's failures and the listing's rows.
+    installed = sorted((d.metadata["Name"], d.version) for d in distributions())[:30]
+    found = {"installed": [{"name": n, "version": v} for n, v in installed], "count": 30}
+    modules = sorted(Path(json.__file__).parent.parent.glob("*.py"))[:40]
+    listing = "\n".join(
+        f"-rw-r--r-- 1 root root {p.stat().st_size:8d} Jun  7  2026 {p.name}" for p in modules
+    )
+    answer = "\n\n".join(
+        [
+            "Here is everything I gathered for the ticket.",
+            json.dumps(found, indent=2),
+            pytest_log(40),
+            "Table from the host:",
+            f"total {len(modules)}\n{listing}",
+            f"Conclusion: {modules[20].name} is the module to look at first.",
+        ]
+    )
+    assert detect(answer) == "segments"
+    result = compress(answer, key="answer")
+    kept = result.text.splitlines()
+    assert all(line in kept for line in answer.splitlines() if is_failure(line))
+    assert answer.splitlines()[-1] in kept
+    assert '  "count": 30' in kept
+
+
+def test_a_sentence_set_apart_between_two_outputs_ends_the_one_before():
+    # "Current listing follows." between a log and a table: absorbed into the log before
+    # it, the table was sampled as log events (its header line folded away).
+    answer = "\n\n".join(
+        [
+            "I ran the tests again after the upgrade and looked at the packages.",
+            pytest_log(400),
+            "The packages the failing test depends on are listed below.",
+            csv_table(300),
+            "That is everything I found.",
+        ]
+    )
+    blocks = segments(answer)
+    assert [b.sort for b in blocks if len(b.text) > 600] == ["records", "records"]
+    result = compress(answer, key="answer")
+    kept = result.text.splitlines()
+    assert "package,version,arch,section,size,description" in kept
+    assert "pkg-40" in result.text  # the one row of its section
+    assert all(line in kept for line in answer.splitlines() if is_failure(line))

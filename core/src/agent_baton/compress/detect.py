@@ -49,7 +49,7 @@ from agent_baton.compress.parsed import NOT_DATA, json_opening, json_value, lite
 from agent_baton.compress.pretty import pretty_value
 from agent_baton.compress.prose import looks_like_changelog, looks_like_manual
 from agent_baton.compress.records import lists_packages
-from agent_baton.compress.segment import header_end, repr_line, split_worthy
+from agent_baton.compress.segment import header_end, joins_value, repr_line, split_worthy
 from agent_baton.compress.sql import parse_dump
 from agent_baton.compress.strace import is_trace
 from agent_baton.compress.symbols import looks_like_disassembly, looks_like_symbols
@@ -323,6 +323,8 @@ def detect(text: str, key: str | None = None) -> str:
     if prose:
         return "segments" if split_worthy(text) else "prose"
     if looks_like_code(text) and _code_lines(text) and not _quotes_runs(text):
+        if joins_value(text):
+            return "segments"  # a JSON value's braces among other blocks: data, no code
         return "code"  # the brace scanner: the last resort for code no grammar took
     if split_worthy(text) or _markdown_document(text):
         return "segments"  # a markdown document's prose apart from its tables and HTML

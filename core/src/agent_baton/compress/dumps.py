@@ -25,6 +25,8 @@ from agent_baton.compress.memo import once
 # head/tail's header, and systemctl cat's: a comment holding an absolute file path alone.
 _HEAD = re.compile(r"==> .+ <==$|# /[^\s#]+\.[\w@-]+$")
 _MIN_FILES = 2
+# A comment holding a path alone, relative or absolute: a directory or an extension in it.
+_NAMED = re.compile(r"# (?:[\w.@~-]+/)*[\w@~-][\w.@~-]*\.[A-Za-z]\w*$|# (?:[\w.@~-]+/)+[\w.@~-]+$")
 _TAIL = re.compile(r"==> (.+) <==$")
 # files-to-prompt's path line: a path alone (a YAML document's "key: value" is none).
 _PATH = re.compile(r"[\w.~/-][^\s:]*")
@@ -40,11 +42,15 @@ _FENCE = re.compile(r"(`{3,}|~{3,})[\w+#.-]*$")
 
 @dataclass(frozen=True, slots=True)
 class DumpFile:
-    """One file of a dump: its body's lines ``[start, end)``, named by ``path``."""
+    """One file of a dump: its body's lines ``[start, end)``, named by ``path``.
+
+    ``head`` is the first line of the frame the tool printed above the body (its header).
+    """
 
     start: int
     end: int
     path: str
+    head: int
 
 
 def file_heads(lines: list[str]) -> set[int]:
@@ -92,16 +98,36 @@ def _blank_from(lines: list[str], i: int) -> bool:
 
 def _head_tail(lines: list[str]) -> list[DumpFile]:
     """The ``head``/``tail`` of several files: a header after a blank line (or first) above each."""
+    return _headed(lines, _TAIL, "==> ", slice(4, -4))
+
+
+def _commented(lines: list[str]) -> list[DumpFile]:
+    """Files printed each under a comment naming it: ``for f in …; do echo "# $f"; cat "$f"``.
+
+    The comment holds a path alone (a directory or an extension in it).
+    """
+    return _headed(lines, _NAMED, "# ", slice(2, None))
+
+
+def _headed(lines: list[str], header: re.Pattern[str], start: str, path: slice) -> list[DumpFile]:
+    """Files each under a header line ``header`` matches, ``start`` how it opens.
+
+    The first line that says something is one, and so is every such line after a blank
+    line; ``path`` is the header's part that names the file, which ends at the blank line
+    before the next header.
+    """
     first = _first(lines)
-    if first == len(lines) or not _TAIL.match(lines[first]):
+    if first == len(lines) or not header.match(lines[first]):
         return []
     heads = [
         i
         for i in range(first, len(lines))
-        if lines[i][:4] == "==> " and (i == first or not lines[i - 1]) and _TAIL.match(lines[i])
+        if lines[i].startswith(start)
+        and (i == first or not lines[i - 1])
+        and header.match(lines[i])
     ]
     ends = [i - 1 for i in heads[1:]] + [len(lines)]
-    return [DumpFile(i + 1, end, lines[i][4:-4]) for i, end in zip(heads, ends, strict=True)]
+    return [DumpFile(i + 1, end, lines[i][path], i) for i, end in zip(heads, ends, strict=True)]
 
 
 def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
@@ -124,7 +150,7 @@ def _files_to_prompt(lines: list[str]) -> list[DumpFile]:
             j += 1
         if j == len(lines):
             return []
-        files.append(DumpFile(i + 2, j - 1, lines[i]))
+        files.append(DumpFile(i + 2, j - 1, lines[i], i))
         i = j + 1
     return files
 
@@ -155,7 +181,7 @@ def _cxml(lines: list[str]) -> list[DumpFile]:
             j += 1
         if j + 2 >= len(lines):
             return []
-        files.append(DumpFile(i + 3, j, source.group(1)))
+        files.append(DumpFile(i + 3, j, source.group(1), i))
         i = j + 2
     if i == len(lines) or lines[i] != "</documents>" or not _blank_from(lines, i + 1):
         return []
@@ -182,7 +208,7 @@ def _repomix_xml(lines: list[str]) -> list[DumpFile]:
         close = next((j for j in range(stop - 1, i, -1) if lines[j] == "</file>"), None)
         if close is None or not _blank_from(lines[close + 1 : stop], 0):
             return []  # a header inside a file: no frame closes before it
-        files.append(DumpFile(i + 1, close, path))
+        files.append(DumpFile(i + 1, close, path, i))
     return files
 
 
@@ -207,7 +233,7 @@ def _ruled(lines: list[str]) -> list[DumpFile]:
     for k, i in enumerate(titles):
         if (i, lines[i][6:]) in listed:
             end = titles[k + 1] - 1 if k + 1 < len(titles) else len(lines)
-            files.append(DumpFile(i + 2, end, lines[i][6:]))
+            files.append(DumpFile(i + 2, end, lines[i][6:], i - 1))
     return files
 
 
@@ -251,7 +277,7 @@ def _fenced(lines: list[str]) -> list[DumpFile]:
         )
         if close is None:
             return []
-        files.append(DumpFile(opening + 1, close, named.group(1) or named.group(2)))
+        files.append(DumpFile(opening + 1, close, named.group(1) or named.group(2), i))
         i = close + 1
     return files
 
@@ -259,6 +285,7 @@ def _fenced(lines: list[str]) -> list[DumpFile]:
 # Each format: strings one of its headers holds (checked before any parse), its parser.
 _FORMATS: tuple[tuple[tuple[str, ...], Callable[[list[str]], list[DumpFile]]], ...] = (
     (("==> ",), _head_tail),
+    (("\n# ",), _commented),
     (("<document_content>",), _cxml),
     (('<file path="',), _repomix_xml),
     (("\nFile: ", "\nFILE: "), _ruled),

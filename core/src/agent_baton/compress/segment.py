@@ -27,7 +27,7 @@ from agent_baton.compress.json import JSON_DECODER
 from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.markers import is_marker, omitted
 from agent_baton.compress.memo import line_test, once
-from agent_baton.compress.parsed import NOT_DATA, literal_value
+from agent_baton.compress.parsed import NOT_DATA, json_value, literal_value
 from agent_baton.compress.request import Request
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -224,15 +224,15 @@ def _json_end(text: str, start: int) -> int | None:
 def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Short runs of one sort inside the other joined to the run before them.
 
-    A sentence set apart by blank lines that ends with a colon stays apart: it introduces
-    what follows ("And the run that failed:"), so the records on either side of it are two
-    blocks.
+    A sentence set apart by blank lines that ends with a colon or a period stays apart: it
+    introduces what follows ("And the run that failed:", "Current listing follows."), so
+    the records on either side of it are two blocks.
     """
     out: list[tuple[str, list[str]]] = []
     for sort, block in blocks:
         filled = sum(1 for line in block if line.strip())
         short = filled < (_MIN_DATA_LINES if sort == "records" else _MIN_TEXT_LINES)
-        apart = sort == "text" and _introduces(block) and out and not out[-1][1][-1].strip()
+        apart = sort == "text" and _set_apart(block) and out and not out[-1][1][-1].strip()
         runs = ("text", "records")
         if (
             out
@@ -244,6 +244,12 @@ def _absorb(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
             continue
         out.append((sort, block))
     return out
+
+
+def _set_apart(block: list[str]) -> bool:
+    """Whether a run of lines is a paragraph that ends a sentence, a blank line after it."""
+    filled = [line for line in block if line.strip()]
+    return bool(filled) and not block[-1].strip() and filled[-1].rstrip()[-1:] in (":", ".")
 
 
 def _introduces(block: list[str]) -> bool:
@@ -281,6 +287,23 @@ def split_worthy(text: str) -> bool:
     if len(big) >= 2 and len({detect(block) for block in big}) >= 2:
         return True
     return len(sizes) >= 2 and min(sizes.values()) >= _MIN_SHARE * len(text)
+
+
+def joins_value(text: str) -> bool:
+    """Whether ``text`` holds a JSON document over lines among blocks of other sorts.
+
+    The decoder accepted the value and stopped where it ends: braces there are data, not
+    a program's blocks (an answer pasting a tool's object, then a log and a listing). The
+    value opens a line unindented: rows of a program's array literal are indented.
+    """
+    blocks = segments(text)
+    return len(blocks) >= 2 and any(
+        block.sort == "json"
+        and block.text[:1] in ("{", "[")
+        and "\n" in block.text.strip()
+        and json_value(block.text) is not NOT_DATA
+        for block in blocks
+    )
 
 
 def compress_segments(text: str, request: Request) -> tuple[str, str] | None:
@@ -327,7 +350,9 @@ def _compress_dump(text: str, files: list[DumpFile], request: Request) -> tuple[
     """A dump's files each compressed by its own kind, its path's extension the hint.
 
     The lines between the files' bodies are the tool's headers and frames: they all stay.
-    A summary before the first file (repomix's, gitingest's tree) is a block of its own.
+    A summary before the first file (repomix's, gitingest's tree) is a block of its own, and
+    so is what follows a file's closing frame before the next file's header (an answer's
+    prose between the files it quotes).
     """
     from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
     from agent_baton.compress.pipeline import compress_part  # lazy: pipeline imports this
@@ -347,16 +372,27 @@ def _compress_dump(text: str, files: list[DumpFile], request: Request) -> tuple[
         out.append(restore_failures(block, produced[0]))  # a file's failures in that file
         names.append(produced[1])
 
+    def between(start: int, end: int) -> None:
+        """A file's closing frame (its lines up to a blank one), then a block of its own."""
+        frame = start
+        while frame < end and lines[frame].strip():
+            frame += 1
+        add(start, frame, None, False)
+        add(frame, end, None, True)
+
     first = files[0].start - 1
     while first > 0 and lines[first - 1].strip():
         first -= 1  # the first file's header lines (a rule, a path, a fence) stay whole
+    first = min(first, files[0].head)
     add(0, first, None, True)
     previous = first
     for file in files:
-        add(previous, file.start, None, False)
+        if previous < file.head:
+            between(previous, file.head)
+        add(max(previous, file.head), file.start, None, False)
         add(file.start, file.end, file.path, True)
         previous = file.end
-    add(previous, len(lines), None, False)
+    between(previous, len(lines))
     if not names:
         return None
     return "\n".join(out), "segments:files+" + "+".join(dict.fromkeys(names))
