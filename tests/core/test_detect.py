@@ -424,3 +424,13 @@ def test_a_test_log_quoting_bytes_is_text_and_bytes_printed_are_binary(tmp_path)
     assert detect(str(packed)) == "binary"  # a tool's bytes, as str() gives them
     chunks = "\n".join(str(packed[i : i + 64]) for i in range(0, len(packed), 64))
     assert detect(chunks) == "binary"  # and printed a line per chunk
+
+
+def test_tsc_diagnostics_in_msbuild_form_are_tool_output_not_a_table_or_prose():
+    # tsc --pretty false (as csc and MSVC) writes "path(line,col): error TS2339: message":
+    # every line holds commas, so 12 of 12 real runs were read as CSV, prose or segments.
+    # A real run: tsc --checkJs over npm-package-arg's sources.
+    text = (Path(__file__).parent / "data" / "tsc_pretty_false_npm_package_arg.txt").read_text()
+    assert detect(text) == "lines"
+    result = compress(text, model="gpt-4")
+    assert missing_failures(text, result.text) == []
