@@ -208,10 +208,11 @@ def _sampled(
     block = lines[first:end]
     if len(block) < _MIN_ROWS:
         return None  # an empty table's COPY, a few rows: they stay as they are
-    if kind == "copy":
-        cells = [row.split("\t") for row in block]
-    else:
-        cells = [_values(row, backslash) for row in block]
+    cells: list[list[str] | None] = (
+        [row.split("\t") for row in block]
+        if kind == "copy"
+        else [_values(row, backslash) for row in block]
+    )
     tail: list[str] = []
     last, opening = cells[-1], cells[0]
     if last is None or (opening is not None and len(last) != len(opening)):
