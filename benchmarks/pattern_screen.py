@@ -93,6 +93,8 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.detect._RECORD": ("match", "at a line's start (sentence_line)"),
     "compress.detect._DIRECTIVE": ("match", "at a line's start (C header detection)"),
     "compress.detect._TOOL_LINE": ("match", "on a line's first 300 characters"),
+    "compress.top._UPTIME": ("fullmatch", "of a text's first line (top's uptime)"),
+    "compress.top._SUMMARY_LINE": ("fullmatch", "of one line of top's summary block"),
     "compress.guarantees._FAILURE_HEAD": ("match", "at a line's start (is_failure)"),
     "compress.guarantees._ASSERTION": ("match", "at a line's start (an assert statement)"),
     "compress.code.makefile._RULE": ("match", "at the start of one stripped Makefile line"),

@@ -1,4 +1,9 @@
 import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 
 from agent_baton.compress import compress
 from agent_baton.compress.chat import _restore_key_lines, compress_chat, looks_like_chat
@@ -397,3 +402,32 @@ def test_pytests_captured_output_sections_are_no_speakers(tmp_path):
 
 def autogen_said() -> list[tuple[str, str]]:
     return [("user", "Plan the trip."), ("planner_agent", LONG), ("travel_summary_agent", LONG)]
+
+
+def test_bold_speakers_opening_their_turns_line_make_a_chat_that_quotes_a_build(tmp_path: Path):
+    # "**user:** The build broke…": the bold name opens the turn's first line. Only a bold
+    # name alone on its line was a speaker, so chats quoting a compiler's output were read as
+    # code (its braces), a log or settings (19 of 19 real ones; the settings dropped errors).
+    if shutil.which("gcc") is None:
+        pytest.skip("no gcc")
+    source = tmp_path / "parse.c"
+    source.write_text(
+        "".join(f"int parse_{i}(const char *s) {{ return strtol_{i}(s); }}\n" for i in range(30)),
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        ["gcc", "-c", str(source), "-o", "/dev/null"], capture_output=True, text=True
+    )
+    text = (
+        "**user:** The nightly build failed after the upgrade to 2.4.1. Ticket OPS-512.\n\n"
+        f"**build_agent:** I ran the build again. Output:\n\n{run.stderr}\n"
+        "**reviewer:** The first error is the one to fix.\n"
+        "Decision: we pin the compiler until the fix lands.\n\n"
+        "**user:** Thanks, closing OPS-512 once it is green.\n"
+    )
+    assert looks_like_chat(text)
+    assert kinds(text)[0] == "chat"
+    result = compress(text, model="gpt-4")
+    assert violations(text, result.text) == []
+    kept = result.text.splitlines()
+    assert [line for line in text.splitlines() if is_failure(line) and line not in kept] == []

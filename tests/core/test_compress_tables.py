@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -423,3 +424,21 @@ def test_python_importtime_keeps_the_slowest_imports(module):
     kept = set(result.text.splitlines())
     assert [line for line in slowest if line not in kept] == []
     assert "stats over all" in result.text
+
+
+@pytest.mark.parametrize("name", ["top_b_n1_gib.txt", "top_b_n1_per_cpu.txt"])
+def test_tops_batch_report_is_its_summary_over_a_table_of_processes(name):
+    # top -b -n1 (GiB units; -1, two CPUs to a line cut at the screen's width): its summary
+    # block pushed the table's header past the lines a title may take, so it was folded by
+    # line and a tenth of its tokens kept 2 to 4 of the summary, header and busiest rows.
+    text = (Path(__file__).parent / "data" / name).read_text()
+    assert kinds(text)[0] == "table"
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["PID"])
+    busiest = max(lines[header + 1 :], key=lambda line: float(line.split()[8]))
+    tokens = compress(text, model="gpt-4").original_tokens
+    result = compress(text, model="gpt-4", max_tokens=tokens // 10)
+    kept = set(result.text.splitlines())
+    assert [line for line in lines[: header + 1] if line.strip() and line not in kept] == []
+    assert busiest in kept
+    assert violations(text, result.text) == []

@@ -443,3 +443,35 @@ def test_mochas_spec_report_is_a_test_runs_output_not_prose():
         assert line in result.text.splitlines()
     assert "Error: expected 'http://foobar.com' response body, got ''" in result.text
     assert result.compressed_tokens < result.original_tokens / 2
+def test_tsc_diagnostics_in_msbuild_form_are_tool_output_not_a_table_or_prose():
+    # tsc --pretty false (as csc and MSVC) writes "path(line,col): error TS2339: message":
+    # every line holds commas, so 12 of 12 real runs were read as CSV, prose or segments.
+    # A real run: tsc --checkJs over npm-package-arg's sources.
+    text = (Path(__file__).parent / "data" / "tsc_pretty_false_npm_package_arg.txt").read_text()
+    assert detect(text) == "lines"
+    result = compress(text, model="gpt-4")
+    assert missing_failures(text, result.text) == []
+
+
+def test_a_cmake_trace_is_tool_output_and_keeps_its_error(tmp_path: Path):
+    # cmake --trace writes "file(line):  command(args )" for every command it runs, the
+    # modules' as the project's: 6 of 6 real traces were read as settings (config), kept
+    # 158 of 179,000 tokens and dropped "CMake Error at CMakeLists.txt:…".
+    if shutil.which("cmake") is None:
+        pytest.skip("no cmake")
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.13)\nproject(demo C)\n"
+        'foreach(f IN ITEMS a b c)\n  message(STATUS "item ${f}")\nendforeach()\n'
+        "find_package(NoSuchLibrary REQUIRED)\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        ["cmake", "--trace", "-S", str(tmp_path), "-B", str(tmp_path / "build")],
+        capture_output=True,
+        text=True,
+    )
+    text = run.stdout + run.stderr
+    assert "CMake Error at" in text
+    assert detect(text) == "lines"
+    result = compress(text, model="gpt-4")
+    assert missing_failures(text, result.text) == []

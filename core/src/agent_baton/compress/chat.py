@@ -47,7 +47,10 @@ def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
         # CrewAI 0.x's verbose log: "# Agent: Analyst", "## Thought: ...", "## Final Answer: ".
         r"|#{1,2} (?P<crew>Agent|Task|Thought|Using tool|Tool Input|Tool Output|Final Answer):"
         + blank
-        + r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
+        # A bold name alone on its line, or opening its turn's first line ("**user:** The CI…").
+        + r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*(?:\s*$|"
+        + blank
+        + ")"
         r"|\[(?P<bracket>[\w .-]{1,40})\]:" + blank + r"|(?P<plain>User|Assistant|System|Human"
         # ReAct traces (LangChain's classic agents and many prompts):
         r"|AI|Tool|Agent|Bot|Model|Question|Thought|Action Input|Action|Observation"

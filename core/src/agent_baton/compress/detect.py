@@ -115,9 +115,13 @@ _DIRECTIVE = re.compile(
 # 2025-06-24 14:36:53: ...), rustc's and ruff's source frames (" --> lib.rs:3:31", a bare
 # gutter "  |"), indented runs of carets under a quoted line (javac, py_compile; reST
 # underlines open their line), py_compile's "***   File" records, node's stack frames
-# ("    at f (a.js:13:41)") and test verdicts, pytest's assertion lines ("E       assert").
+# ("    at f (a.js:13:41)") and test verdicts, pytest's assertion lines ("E       assert"),
+# diagnostics in MSBuild's form (tsc --pretty false, csc, MSVC: "a.ts(3,17): error TS7006:"),
+# cmake --trace's commands ("/usr/share/cmake-3.25/Modules/X.cmake(35):  if(UNIX )").
 _TOOL_LINE = re.compile(
-    r"[^\s:]+:\d+(?::\d+)?:\s|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
+    r"[^\s:]+:\d+(?::\d+)?:\s|[^\s(]++\(\d+(?:,\d+){0,3}\): (?:fatal )?(?:error|warning) [A-Z]*\d+:"
+    r"|[^\s(]++\(\d+\):  \w+\("
+    r"|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
     r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$"
     # A test runner's verdicts, indented under their suites (mocha's spec reporter, jest's).
     r"|\s*+[✔✖✓✕] \S"

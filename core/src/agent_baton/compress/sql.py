@@ -6,7 +6,8 @@ line opening with a backslash is a psql meta-command (``\connect``, ``\restrict`
 ``COPY … FROM stdin;`` the lines up to ``\.`` are data. A text any of whose statements does
 not open with an SQL command is no dump; a script of DDL alone (an extension's) is left to
 the code compressor, and only a dump (pg_dump's header or its ``-- Name:`` entries, or rows
-of data) is taken here.
+of data) is taken here. sqlite3's ``.dump`` opens with SQLite's ``PRAGMA`` and quotes by the
+standard, as PostgreSQL does.
 
 Every table, view, function, index and constraint definition stays whole at every level, as
 do the ``-- Name:`` lines over them; the settings and ownership statements go first (each
@@ -59,6 +60,7 @@ _COMMANDS = frozenset(
         "merge",
         "move",
         "notify",
+        "pragma",
         "prepare",
         "reassign",
         "refresh",
@@ -100,6 +102,8 @@ _INSERT = re.compile(
 )
 # pg_dump's header and table-of-contents entries; mysqldump's header.
 _DUMP_SIGN = re.compile(r"^-- (?:PostgreSQL database dump|Name: .*; Type: |MySQL dump)", re.M)
+# The sqlite3 shell's .dump opens so (its PRAGMA is no command psql or MySQL reads).
+_SQLITE_HEAD = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n"
 _SAMPLE = 20_000
 _MIN_STATEMENTS = 3
 _MIN_ROWS = 5  # one-line INSERTs into one table that make a run of rows
@@ -124,7 +128,7 @@ def parse_dump(text: str) -> list[_Statement] | None:
     if _DUMP_SIGN.search(head) is None and not re.search(r"(?im)^(?:copy|insert)\s", head):
         return None
     lines = text.splitlines()
-    statements = _statements(lines, "PostgreSQL" not in head)
+    statements = _statements(lines, _backslash_escapes(head))
     if statements is None or len(statements) < _MIN_STATEMENTS:
         return None
     return statements
@@ -136,6 +140,7 @@ def compress_sql(text: str, request: Request) -> tuple[str, str] | None:
     if statements is None:
         return None
     lines = text.splitlines()
+    backslash = _backslash_escapes(text[:_SAMPLE])
     drop_at = [_COMMENT if line.strip() not in ("", "--") else _BLANK for line in lines]
     blocks: dict[int, tuple[int, int, str]] = {}  # first row line -> (end, header line, table)
     for s in statements:
@@ -161,7 +166,7 @@ def compress_sql(text: str, request: Request) -> tuple[str, str] | None:
         if i in blocks:
             end, header, kind = blocks[i]
             request.check_time()
-            sampled = _sampled(lines, header, i, end, kind, request)
+            sampled = _sampled(lines, header, i, end, kind, request, backslash)
             if sampled is not None:
                 out.extend(sampled)
                 i = end
@@ -188,7 +193,13 @@ def _run_marker(run: int) -> str:
 
 
 def _sampled(
-    lines: list[str], header: int, first: int, end: int, kind: str, request: Request
+    lines: list[str],
+    header: int,
+    first: int,
+    end: int,
+    kind: str,
+    request: Request,
+    backslash: bool,
 ) -> list[str] | None:
     """The rows ``first``..``end`` sampled as a table, or None if they do not split alike."""
     found = (_COPY if kind == "copy" else _INSERT).match(lines[header].lstrip())
@@ -197,7 +208,11 @@ def _sampled(
     block = lines[first:end]
     if len(block) < _MIN_ROWS:
         return None  # an empty table's COPY, a few rows: they stay as they are
-    cells = [row.split("\t") for row in block] if kind == "copy" else list(map(_values, block))
+    cells: list[list[str] | None] = (
+        [row.split("\t") for row in block]
+        if kind == "copy"
+        else [_values(row, backslash) for row in block]
+    )
     tail: list[str] = []
     last, opening = cells[-1], cells[0]
     if last is None or (opening is not None and len(last) != len(opening)):
@@ -213,7 +228,7 @@ def _sampled(
     return sample_table(table, request, "sql")[0].splitlines() + tail
 
 
-def _values(line: str) -> list[str] | None:
+def _values(line: str, backslash: bool) -> list[str] | None:
     """The values of a one-line ``INSERT … VALUES (…);``, each as written; None if not one."""
     found = _INSERT.match(line)
     if found is None or not line.endswith(");"):
@@ -227,7 +242,7 @@ def _values(line: str) -> list[str] | None:
             c = line[end]
             if c == "'":
                 close = line.find("'", end + 1)
-                while close > 0 and _escaped(line, close):
+                while backslash and close > 0 and _escaped(line, close):
                     close = line.find("'", close + 1)
                 if close < 0:
                     return None
@@ -240,6 +255,14 @@ def _values(line: str) -> list[str] | None:
         values.append(line[at:end].strip().strip("'"))
         at = end + 1
     return values
+
+
+def _backslash_escapes(head: str) -> bool:
+    r"""Whether a backslash escapes a quote in the dump's strings: MySQL's dumps.
+
+    PostgreSQL and SQLite quote by the standard (a quote doubled): 'C:\' ends there.
+    """
+    return not ("PostgreSQL" in head or head.startswith(_SQLITE_HEAD))
 
 
 def _escaped(line: str, at: int) -> bool:

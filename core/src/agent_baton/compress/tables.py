@@ -25,6 +25,7 @@ from agent_baton.compress.markers import note, omitted
 from agent_baton.compress.memo import once
 from agent_baton.compress.request import Request
 from agent_baton.compress.ruled import column_names, is_rule, read_ruled
+from agent_baton.compress.top import summary_end
 
 _MIN_ROWS = 3
 _MIN_LISTING = 10  # rows a listing needs before its columns say anything
@@ -79,11 +80,15 @@ class TextTable:
 
 @once
 def looks_like_table(text: str) -> bool:
-    """Whether the text's head is a table (a cheap check on 40 lines)."""
+    """Whether the text's head is a table (a cheap check on 40 lines).
+
+    A few lines may stand over it (a title, a command); top's summary block may be longer
+    (one line per CPU with ``-1``), and is parsed.
+    """
     leading = _LEADING_BREAKS.match(text)
-    head = "\n".join(_first_lines(text, leading.end() if leading else 0, 40))
-    found = find_table(head, cut=True)
-    return found is not None and found.head <= 5
+    lines = _first_lines(text, leading.end() if leading else 0, 40)
+    found = find_table("\n".join(lines), cut=True)
+    return found is not None and (found.head <= 5 or found.head == summary_end(lines))
 
 
 def _first_lines(text: str, start: int, n: int) -> list[str]:
