@@ -431,3 +431,41 @@ def test_bold_speakers_opening_their_turns_line_make_a_chat_that_quotes_a_build(
     assert violations(text, result.text) == []
     kept = result.text.splitlines()
     assert [line for line in text.splitlines() if is_failure(line) and line not in kept] == []
+def markdown_chat(names: tuple[str, ...]) -> str:
+    trace = "".join(
+        f'  File "/srv/app/settings.py", line {40 + k}, in read_{k}\n    return load(path)\n'
+        for k in range(30)
+    )
+    return (
+        f"**{names[0]}:** Ticket BUG-5534: the service crashes at start-up after the upgrade"
+        " to 7.6.0. Plan: reproduce, find the change, decide revert or fix.\n\n"
+        f"**{names[1]}:** Reproduced. The crash:\n\n```\nTraceback (most recent call last):\n"
+        f"{trace}json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n```\n\n"
+        f"**{names[2]}:** The trace's last frame points at the settings loader changed in the"
+        " upgrade. Decision: revert to 7.5.2 and pin it until BUG-5534 is fixed; Hannah"
+        " Becker opens the revert PR.\n\n"
+        f"**{names[0]}:** Agreed. Closing the investigation.\n"
+    )
+
+
+def test_bold_speakers_that_take_turns_on_their_lines_are_a_transcript() -> None:
+    # A markdown export of a multi-agent chat: "**planner:** text". Read as prose, the
+    # reviewer's decision ranked low among the sentences and was dropped.
+    text = markdown_chat(("planner", "coder", "reviewer"))
+    assert kinds(text)[0] == "chat"
+    result = compress(text)
+    assert result.transforms == ["chat:turns"]
+    assert "Becker opens the revert PR." in result.text
+    assert "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)" in result.text
+    assert violations(text, result.text) == []
+
+
+def test_bold_labels_of_a_document_are_no_speakers() -> None:
+    # "**Note:**" and "**Warning:**" under a document's headings label its paragraphs.
+    text = "# Install\n\n" + markdown_chat(("Note", "Warning", "Tip")).replace(
+        "**Note:** Agreed", "## Upgrade\n\n**Note:** Agreed"
+    )
+    assert not looks_like_chat(text)
+    # Nor are labels that never come back after another.
+    once = markdown_chat(("Note", "Warning", "Tip")).replace("**Note:** A", "A")
+    assert not looks_like_chat(once)

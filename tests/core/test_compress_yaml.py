@@ -1,6 +1,8 @@
+import re
 import shutil
 import subprocess
 import sysconfig
+from pathlib import Path
 
 import pytest
 import yaml
@@ -236,6 +238,29 @@ Stack:
     code: |-
       foo = bar
 """
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    # kubernetes/examples' guestbook (3 Deployments, 3 Services) and swagger-petstore's
+    # OpenAPI 3 spec: the images the containers run, the operations' ids.
+    [("k8s_guestbook_all_in_one.yaml", "image"), ("petstore_openapi.yaml", "operationId")],
+)
+def test_an_outline_keeps_what_each_item_runs_or_is_called_by(name: str, key: str) -> None:
+    text = (DATA / name).read_text()
+    wanted = [line for line in text.splitlines() if re.match(rf"\s*(- )?{key}: \S", line)]
+    result = compress(text)
+    assert result.transforms == ["yaml:outline"]
+    out = result.text.splitlines()
+    assert [line for line in wanted if line not in out] == []
+    # Each with the keys above it: whose image, which path and method.
+    if key == "operationId":
+        assert "  /pet/findByStatus:" in out and "    get:" in out
+    assert violations(text, result.text) == []
+    assert result.compressed_tokens < 0.7 * result.original_tokens
 
 
 def test_the_yaml_specifications_examples_are_yaml_not_a_chat():

@@ -47,11 +47,13 @@ def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
         # CrewAI 0.x's verbose log: "# Agent: Analyst", "## Thought: ...", "## Final Answer: ".
         r"|#{1,2} (?P<crew>Agent|Task|Thought|Using tool|Tool Input|Tool Output|Final Answer):"
         + blank
-        # A bold name alone on its line, or opening its turn's first line ("**user:** The CI…").
-        + r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*(?:\s*$|"
+        + r"|\*\*(?P<bold>[\w .-]{1,40}(?: \([^)\n]{0,80}\))?):\*\*\s*$"
+        # A markdown export's "**planner:** text": the turn starts on the speaker's line.
+        + r"|\*\*(?P<inline>[A-Za-z][\w .-]{0,39}):\*\*"
         + blank
-        + ")"
-        r"|\[(?P<bracket>[\w .-]{1,40})\]:" + blank + r"|(?P<plain>User|Assistant|System|Human"
+        + r"|\[(?P<bracket>[\w .-]{1,40})\]:"
+        + blank
+        + r"|(?P<plain>User|Assistant|System|Human"
         # ReAct traces (LangChain's classic agents and many prompts):
         r"|AI|Tool|Agent|Bot|Model|Question|Thought|Action Input|Action|Observation"
         r"|Final Answer)\s*:" + blank + ")",
@@ -138,7 +140,9 @@ def looks_like_chat(text: str) -> bool:
         if m.group("autogen") or m.group("console") or m.group("ruled") or m.group("crew")
     )
     names = {_speaker(m).lower() for m in found}
-    return strong >= 2 or (len(names) >= 2 and bool(names & _ROLES))
+    # Bold names found taking turns (see _speakers) are a transcript's whatever they are.
+    taking_turns = any(m.group("inline") for m in found)
+    return strong >= 2 or taking_turns or (len(names) >= 2 and bool(names & _ROLES))
 
 
 _ROLES = {"user", "assistant", "system", "human", "ai", "tool", "agent", "bot", "model"} | {
@@ -167,11 +171,44 @@ def _speakers(text: str) -> list[re.Match[str]]:
         end = match.end()
         if _speaker(match):
             found.append(match)
+    inline = [m for m in found if m.group("inline")]
+    if inline and not _take_turns(inline, text):
+        # "**Note:** …" labels in a document: no speakers.
+        return [m for m in found if not m.group("inline")]
     return found
 
 
+_HEADING = re.compile(r" {0,3}#{1,6} \S")  # a markdown heading, matched at a line's start
+_PREAMBLE_LINES = 2  # lines before a transcript's first turn: a title, a date
+
+
+def _take_turns(found: list[re.Match[str]], text: str) -> bool:
+    """Whether bold names that start their lines' text take turns, as in a transcript.
+
+    Three turns at least, by two names or more, one coming back after another spoke, from
+    the text's start to the last turn with no heading between (outside fenced blocks, which
+    quote code and logs): a document's bold labels (``**Note:**``, ``**Warning:**``) sit
+    under its headings.
+    """
+    names = [_speaker(m).lower() for m in found]
+    if len(found) < 3 or not any(
+        names[k] in names[: k - 1] and names[k - 1] != names[k] for k in range(2, len(names))
+    ):
+        return False
+    before = text[: found[0].start()]
+    if len([line for line in before.splitlines() if line.strip()]) > _PREAMBLE_LINES:
+        return False
+    fenced = False
+    for line in text[found[0].start() : found[-1].start()].splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _HEADING.match(line):
+            return False
+    return True
+
+
 def _speaker(match: re.Match[str]) -> str:
-    for group in ("autogen", "console", "ruled", "crew", "bold", "bracket", "plain"):
+    for group in ("autogen", "console", "ruled", "crew", "bold", "inline", "bracket", "plain"):
         value = match.group(group)
         if value:
             return value.split(" (")[0].strip()

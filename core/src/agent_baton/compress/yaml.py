@@ -37,6 +37,10 @@ _QUERY_WORD = re.compile(r"[^\s,;'\"()\[\]{}]+")
 # Ansible task's or a workflow step's name, an id): kept at any depth an outline cuts.
 _IDENTITIES = frozenset(("kind", "name", "id", "namespace"))
 _IDENTITY_DEPTH = 6  # blanks of indent: a document's, a play's, a job's step's, not a field's
+# Keys that say what an item runs or is called by, at whatever depth it stands: a container's
+# image, a workflow step's action, an API operation's id. Each names its item once, where the
+# labels and selectors around it repeat; in document order those took the room first.
+_RUNS = frozenset(("image", "uses", "operationId"))
 
 
 @once
@@ -268,15 +272,18 @@ def _outline(lines: list[str], budget: int, request: Request) -> list[str]:
     """The lines up to the deepest indentation that fits ``budget`` characters.
 
     Lines the query matches, lines that report a failure (a status, a job's log) and the
-    lines that name what a document or an item is (``kind:``, ``name:``: a manifest's
-    object, a task, a step) stay whatever their depth; so do the keys above each kept line,
-    which say whose value it is. Each run of deeper lines becomes one ``# [… n lines]``
-    line at its place.
+    lines that name what a document or an item is or runs (``kind:``, ``name:``: a manifest's
+    object, a task, a step; ``image:``, ``uses:``, ``operationId:``) stay; so do the keys
+    above each kept line, which say whose value it is. Each run of deeper lines becomes one
+    ``# [… n lines]`` line at its place.
     """
     depths = [len(line) - len(line.lstrip(" ")) if line.strip() else -1 for line in lines]
     matched = best_matches(lines, request.query, most=12, floor=0.3) | _named(lines, request)
     matched.update(failing_lines(lines))
     matched.update(i for i, line in enumerate(lines) if _identity(line))
+    # Each image or action once: a workflow checks out the same action in every job.
+    first = {line.strip(): i for i, line in reversed(list(enumerate(lines))) if _runs(line)}
+    matched.update(first.values())
     matched |= _above(lines, depths, matched, -1, matched)
     sizes: Counter[int] = Counter()  # characters of the other lines at each depth (blank: -1)
     for i, (line, depth) in enumerate(zip(lines, depths, strict=True)):
@@ -336,6 +343,15 @@ def _identity(line: str) -> bool:
         and pair.group(3) in _IDENTITIES
         and len(line) <= _SETTING_CHARS
     )
+
+
+def _runs(line: str) -> bool:
+    """Whether a line names what its item runs or is called by: ``image: redis:7``.
+
+    Of any length: an image pinned by its digest runs past a setting's 120 characters.
+    """
+    pair = _KEY.match(line)
+    return pair is not None and pair.group(3) in _RUNS and bool(pair.group(4))
 
 
 def _above(
