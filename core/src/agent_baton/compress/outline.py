@@ -23,6 +23,7 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})[ \t]+\S")
 # The underline of a setext or reStructuredText title: one punctuation mark repeated.
 _UNDERLINE = re.compile(r"([=\-~^*+#\"'`])\1{2,}[ \t]*$")
+_MARKS = frozenset("=-~^*+#\"'`")  # what an underline is made of
 # A manual's (or pydoc's) section at the margin: "NAME", "SEE ALSO", "EXIT STATUS".
 _MANUAL = re.compile(r"[A-Z][A-Z0-9-]+(?: [A-Z][A-Z0-9-]+){0,5}")
 # pydoc's entries under its sections: a class, or a function's signature (its defaults are
@@ -63,15 +64,16 @@ def outline_levels(lines: list[str]) -> list[list[int]]:
                 fence = ""
             continue
         after = lines[i + 1] if i + 1 < len(lines) else ""
-        if _ENTRY.fullmatch(line):
+        if line[:1] == " " and _ENTRY.fullmatch(line):
             entries.append(i)
-        elif _METHOD.fullmatch(line):
+        elif line[:2] == " |" and _METHOD.fullmatch(line):
             methods.append(i)
-        elif not line.strip() or len(line) > _TITLE_CHARS or is_marker(line):
+        elif len(line) > _TITLE_CHARS or not line.strip():
             continue
         elif _MANUAL.fullmatch(line) and (after[:1] == " " or is_marker(after)):
             sections.append(i)
-        else:
+        elif (line.lstrip()[:1] == "#" or after[:1] in _MARKS) and not is_marker(line):
+            # A "#" heading, or a title over its underline (most lines are neither).
             level = _level(lines, i, after, underlines)
             if level is not None:
                 headings.setdefault(level, []).append(i)

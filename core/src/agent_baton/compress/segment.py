@@ -44,6 +44,9 @@ _MIN_FIELDS_OF_HEADER = 4
 _MAX_HEADER_LINES = 2_000
 _FOLD_FIELDS = 5  # a run of this many fields of one name keeps a few and counts the rest
 _SHOWN_FIELDS = 2
+# The fields that say what a header's document is: a package's (PKG-INFO, METADATA, a Debian
+# control file's), an e-mail's.
+_NAMING_FIELDS = frozenset(("name", "package", "version", "summary", "subject", "from", "date"))
 _JSON_WINDOW = 4096  # characters the decoder first reads of a value
 _SMALL = 600  # characters: a block this short stays as it is
 _MIN_SHARE = 0.15  # of the text: the least of two sorts, for the text to be split
@@ -425,12 +428,15 @@ def header_fields(lines: list[str]) -> list[int]:
     """The fields of the header block opening ``lines`` whose name it gives once.
 
     What names the document: a package's ``Name``, ``Version``, ``Summary``, an e-mail's
-    ``From`` and ``Subject``; not the runs of ``Classifier`` or ``Requires-Dist``.
+    ``From`` and ``Subject``; not the runs of ``Classifier`` or ``Requires-Dist``. Those
+    naming it (:data:`_NAMING_FIELDS`) first, then the others, each in their order.
     """
     end = header_end(lines)
     names = [m.group(1) if (m := _FIELD.match(line)) else None for line in lines[:end]]
     counts = Counter(names)
-    return [i for i, name in enumerate(names) if name is not None and counts[name] == 1]
+    once = [i for i, name in enumerate(names) if name is not None and counts[name] == 1]
+    # Those that say what the document is first (a package's "Metadata-Version" says least).
+    return sorted(once, key=lambda i: str(names[i]).lower() not in _NAMING_FIELDS)
 
 
 def _headers(block: str, key: str | None) -> str:
