@@ -52,6 +52,8 @@ PREFIXES = 30  # literals of the pattern tried before the pumps
 # their input keeps them linear; and why.
 ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.logs._FAILURE_START": ("match", "at a line's start, one attempt per line"),
+    "compress.numbered_failures._SUMMARY": ("match", "at the start of a failure line"),
+    "compress.numbered_failures._NUMBERED": ("match", "at the start of a line holding ') '"),
     "compress.dumps._TAIL": ("match", "at the start of a line after a blank one (head's header)"),
     "compress.dumps._SOURCE": ("match", "at the start of the line under a cxml document tag"),
     "compress.dumps._DOCUMENT": ("match", "at the start of one line of a cxml dump"),

@@ -477,3 +477,21 @@ def test_a_cmake_trace_is_tool_output_and_keeps_its_error(tmp_path: Path):
     assert detect(text) == "lines"
     result = compress(text, model="gpt-4")
     assert missing_failures(text, result.text) == []
+
+
+def test_a_jest_run_is_a_test_runs_output_not_source():
+    """jest 30's default reporter: verdicts under suites, then each failure with a code frame.
+
+    A real run (4 of 15 tests failing). Its code frames (``  > 4 |     it(…)``) parsed as
+    JavaScript, so the run went to the code compressor: source, exempt from the failure
+    guarantee, and every ``●`` head and error line could go.
+    """
+    text = (Path(__file__).parent / "data" / "jest_4_failing.txt").read_text()
+    heads = [line for line in text.splitlines() if line.startswith("  ● ")]
+    assert len(heads) == 4
+
+    assert detect(text) == "lines"
+    for budget in (None, 100):
+        result = compress(text, max_tokens=budget)
+        assert missing_failures(text, result.text) == []
+        assert all(head in result.text.splitlines() for head in heads)

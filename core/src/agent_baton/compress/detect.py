@@ -123,8 +123,10 @@ _TOOL_LINE = re.compile(
     r"|[^\s(]++\(\d+\):  \w+\("
     r"|\s+\|\s*[~^]|In file included from\s|\s+from\s\S+:\d+[,:]$"
     r"|\s*--> \S+:\d+:\d+$|\s+\|$|\s+~*+\^[~^]*+$|\*\*\*\s+File \"|\s+at \S.*:\d+:\d+\)?$"
-    # A test runner's verdicts, indented under their suites (mocha's spec reporter, jest's).
-    r"|\s*+[✔✖✓✕] \S"
+    # A test runner's verdicts, indented under their suites (mocha's spec reporter, jest's);
+    # jest's verdict on a file, the head of each failure and the line its code frame points
+    # at (``  > 4 |     expect(…)``; a psql row has no pointer).
+    r"|\s*+[✔✖✓✕] \S|(?:PASS|FAIL) \S+$| {2}● \S|\s*> +\d+ \| "
     r"|E {3,}\S"
     r"|\S.*: In (?:function|member function|instantiation of|constructor|destructor)\s"
     r"|\S.* \.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success)$"

@@ -342,8 +342,10 @@ _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # str.find and a pattern anchored at line starts run through a text many times faster than
 # the patterns above, so only the lines they find are tested.
 _FAILURE_HEADS = (
-    # Behind a quote's marks or a box's bar (see _QUOTE) as well.
-    r"(?:[>│┃] ?)*"
+    # Behind a quote's marks or a box's bar (see _QUOTE) as well: possessive, so a run of
+    # marks is read once (its alternatives tried where it ends, not at each mark); a mark
+    # before three spaces is pytest's source line, "> {3}" below.
+    r"(?:[>│┃](?! {3}) ?)*+"
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} "
     r"|\S+:\d+:\d+:(?: [A-Z]|[ \t]+required from here)|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
