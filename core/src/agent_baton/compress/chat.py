@@ -191,9 +191,12 @@ def _take_turns(found: list[re.Match[str]], text: str) -> bool:
     under its headings.
     """
     names = [_speaker(m).lower() for m in found]
-    if len(found) < 3 or not any(
-        names[k] in names[: k - 1] and names[k - 1] != names[k] for k in range(2, len(names))
-    ):
+    earlier: set[str] = set()  # the names before the turn before the k-th: a set, not a scan
+    for k in range(2, len(names)):
+        earlier.add(names[k - 2])
+        if names[k] != names[k - 1] and names[k] in earlier:
+            break
+    else:
         return False
     before = text[: found[0].start()]
     if len([line for line in before.splitlines() if line.strip()]) > _PREAMBLE_LINES:
