@@ -116,7 +116,8 @@ def fit_lines(
     """Whole lines of ``text`` that fit ``max_tokens`` with their omission markers.
 
     Every failure line is kept (beyond ``max_tokens`` if need be), then a transcript's
-    final answers (:func:`~agent_baton.compress.final_answers.answer_lines`); with
+    final answers (:func:`~agent_baton.compress.final_answers.answer_lines`) and a
+    discussion's (:func:`~agent_baton.compress.posts.answer_posts`); with
     ``query``, the lines that answer it come next, then the lines that head others (a
     diff's files, a log's commits, a backtrace's frames, definitions:
     :mod:`~agent_baton.compress.heads`), then a report's opening line and the lines naming its

@@ -8,8 +8,11 @@ code; sentences compete for a share of the text by what they carry: numbers with
 names, identifiers, claims and conclusions, their place (first in a paragraph or section,
 introducing an example) and words or identifiers rare in the document; a section of one
 sentence keeps it. With a query, the sentences, paragraphs and sections (headings weighted)
-that BM25 ranks best are kept first, from one tokenization of the text. Repeated sentences go,
-long tables and code blocks keep their first rows and lines, an indented block its outline.
+that BM25 ranks best are kept first, from one tokenization of the text. In a discussion (an
+issue thread, a Q&A page: :mod:`~agent_baton.compress.posts`) each post's opening sentence
+counts, each thread's answer stays and a quote of an earlier post goes first. Repeated
+sentences go, long tables and code blocks keep their first rows and lines, an indented block
+its outline.
 
 A kept sentence keeps the input lines it stands on, whole and byte for byte: the output is
 input lines and markers (``[… 3 lines]`` where lines were left out, one marker with the
