@@ -167,6 +167,10 @@ REPORTS = [
     # Build and deploy tools (webpack 5, rake, Gradle, rspec, jest 30, csc) and kubectl, as
     # run here or pasted in issue threads (kubernetes#63873, portainer#5314, rust-rspec#1).
     "Module not found: Error: Can't resolve './a/b/c' in '/tmp/fl/wp/src'",
+    # The JVM's deadlock report (jstack, jcmd Thread.print), as HotSpot prints it.
+    "Found one Java-level deadlock:",
+    "Found 1 deadlock.",
+    "Found 2 deadlocks.",
     "Module build failed (from ./node_modules/babel-loader/lib/index.js):",
     "rake aborted!",
     "* What went wrong:",
@@ -256,6 +260,8 @@ MENTIONS = [
     "> Configure middleware for request processing, authentication, and error recovery.",
     "│ Terraform has been successfully initialized!",
     "Module federation lets builds share code at run time.",
+    "Found 0 deadlocks.",
+    "Found one Java-level deadlock: it is printed at the end of the dump.",
 ]
 
 
@@ -933,3 +939,15 @@ def test_mochas_numbered_failures_are_failure_lines_kept_under_a_budget():
     # Without a summary counting failed tests, a numbered line is a list's item.
     listed = "\n".join(line for line in lines if "failing" not in line)
     assert not set(numbered) & set(failures(listed))
+
+
+def test_a_thread_dumps_deadlock_report_stays_under_a_budget():
+    # jstack of a JVM whose two threads each hold the lock the other waits for: the report
+    # names no failure word ("Found one Java-level deadlock:") and went with the other lines.
+    text = (Path(__file__).parent / "data" / "jstack_deadlock.txt").read_text()
+    reports = ["Found one Java-level deadlock:", "Found 1 deadlock."]
+    assert all(line in text.splitlines() for line in reports)
+    for budget in (None, 300):
+        result = compress(text, max_tokens=budget)
+        assert missing_failures(text, result.text) == []
+        assert all(line in result.text.splitlines() for line in reports)

@@ -176,6 +176,9 @@ _HEADS = (
     # Back-off restarting failed container``) and a container's waiting or terminated state.
     r"[ \t]*Warning {2,}[A-Z]\w+ {2,}\S"
     r"|[ \t]*(?:Reason|State): +" + _STUCK + r"[ \t]*$",
+    # The JVM's deadlock report (jstack, jcmd Thread.print, a SIGQUIT dump), as HotSpot
+    # prints it: ``Found one Java-level deadlock:`` over the cycle, ``Found 2 deadlocks.``
+    r"[ \t]*Found (?:one Java-level deadlock:|1 deadlock\.|[1-9]\d* deadlocks\.)$",
     # TAP's not ok and fail count, make's failed target, glog's error and warning lines.
     r"[ \t]*not ok \d|[ℹ#] fail [1-9]|make(?:\[\d+\])?: \*\*\* |[EFW]\d{4} \d\d:\d\d:\d\d",
     # gcc's pointer from a template's error deep in a header to the user's line that
@@ -354,7 +357,7 @@ _FAILURE_HEADS = (
     r"|[^\s:]+: line \d+: |zsh: |" + _SIGNALLED + r'|Program |Thread \d+ "|\*\*\* '
     r"|(?:free|malloc|realloc|munmap_chunk|malloc_consolidate)\(\)|double free|corrupted "
     r"|terminate called|thread '|Module |rake aborted|\* What| {2}● |(?:error|warning) [A-Z]"
-    r"|[ \t]*Failure/)"
+    r"|[ \t]*Failure/|[ \t]*Found )"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
 # The same after a line feed: a pattern that starts with a character is searched for by
