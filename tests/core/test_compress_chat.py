@@ -431,6 +431,8 @@ def test_bold_speakers_opening_their_turns_line_make_a_chat_that_quotes_a_build(
     assert violations(text, result.text) == []
     kept = result.text.splitlines()
     assert [line for line in text.splitlines() if is_failure(line) and line not in kept] == []
+
+
 def markdown_chat(names: tuple[str, ...]) -> str:
     trace = "".join(
         f'  File "/srv/app/settings.py", line {40 + k}, in read_{k}\n    return load(path)\n'

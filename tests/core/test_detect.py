@@ -443,6 +443,8 @@ def test_mochas_spec_report_is_a_test_runs_output_not_prose():
         assert line in result.text.splitlines()
     assert "Error: expected 'http://foobar.com' response body, got ''" in result.text
     assert result.compressed_tokens < result.original_tokens / 2
+
+
 def test_tsc_diagnostics_in_msbuild_form_are_tool_output_not_a_table_or_prose():
     # tsc --pretty false (as csc and MSVC) writes "path(line,col): error TS2339: message":
     # every line holds commas, so 12 of 12 real runs were read as CSV, prose or segments.
