@@ -1,7 +1,8 @@
 """Sessions: one test session per distribution, each in its own virtualenv.
 
-nox -s tests        every distribution's tests (tests-core, tests-langchain, ...)
-nox -s lint         ruff on the whole repository, mypy on the typed packages
+nox -s tests        every distribution's tests (tests-core, tests-langchain, ...); the
+                    framework sessions first run mypy --strict on their integration
+nox -s lint         ruff on the whole repository, mypy --strict on the core
 nox -s demo         the multi-agent handoff demo in every framework
 nox -s bench        the generated corpus, ../shared/corpus, routing and speed benchmarks
 nox -s compare      the benchmark side by side with headroom-ai
@@ -72,10 +73,15 @@ def tests_core(session: nox.Session) -> None:
 def _framework_session(framework: str) -> None:
     @nox.session(name=f"tests-{framework}")
     def run(session: nox.Session) -> None:
-        session.install(*CORE, *FRAMEWORKS[framework])
+        session.install(*CORE, *FRAMEWORKS[framework], "mypy")
+        # Here, not in lint: the integration is typed against its framework, installed only here.
+        session.run("mypy", "--strict", f"integrations/{framework}/src")
         session.run("pytest", *_tests(f"tests/{framework}", session.posargs))
 
-    run.__doc__ = f"The {framework} integration's tests, with only {framework} installed."
+    run.__doc__ = (
+        f"mypy --strict on the {framework} integration, then its tests, with only {framework} "
+        "installed."
+    )
 
 
 for _framework in FRAMEWORKS:

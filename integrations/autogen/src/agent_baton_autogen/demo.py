@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 
 from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.base import ChatAgent, Team
 from autogen_agentchat.messages import ToolCallExecutionEvent
 from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core import EVENT_LOGGER_NAME, FunctionCall
@@ -118,7 +119,7 @@ async def arun(max_tokens: int = 2000) -> DemoResult:
 
     ctx = SharedContext()
     report = "Incident report: tx_100097 was declined (issuer timeout after 30 s); see CI."
-    scripts = {  # each agent's replayed model answers
+    scripts: dict[str, list[str | CreateResult]] = {  # each agent's replayed model answers
         "researcher": [
             calls(("fetch", {"name": "transactions"}), ("fetch", {"name": "research_note"}))
         ],
@@ -127,12 +128,13 @@ async def arun(max_tokens: int = 2000) -> DemoResult:
     }
     fetch_tool = FunctionTool(fetch, description="Fetch a source by name.")
     contexts = {name: MeteredContext(ctx, name, max_tokens) for name in scripts}
-    agents = [
+    agents: list[ChatAgent | Team] = [  # the type RoundRobinGroupChat takes (a list: invariant)
         AssistantAgent(
             name,
             model_client=ReplayChatCompletionClient(script, model_info=TOOL_MODEL),
             model_context=contexts[name],
-            tools=make_context_tools(ctx) if name == "writer" else [fetch_tool],
+            # A list made here takes AssistantAgent's element type (its List is invariant).
+            tools=[*make_context_tools(ctx)] if name == "writer" else [fetch_tool],
             reflect_on_tool_use=name == "writer",  # the others hand over their tool results
         )
         for name, script in scripts.items()

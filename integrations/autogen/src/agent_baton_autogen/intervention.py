@@ -28,6 +28,7 @@ from autogen_core.models import (
 )
 
 from agent_baton import EntryTooLargeError, SharedContext
+from agent_baton.answers import tool_names
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
@@ -41,7 +42,7 @@ from agent_baton_autogen.runs import (
     team_member,
     team_scope,
 )
-from agent_baton_autogen.tools import is_context_tool, tool_names
+from agent_baton_autogen.tools import is_context_tool
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from autogen_core.models import (
 from pydantic import BaseModel, Field
 
 from agent_baton import SharedContext
+from agent_baton.answers import tool_names
 from agent_baton_autogen._messages import (
     compress_text,
     compressed_key,
@@ -32,7 +33,7 @@ from agent_baton_autogen._messages import (
 )
 from agent_baton_autogen.registry import DEFAULT_CONTEXT_NAME, claim_name, resolve_name
 from agent_baton_autogen.runs import check_scope, mark_reset, run_scope, running_member
-from agent_baton_autogen.tools import is_context_tool, tool_names
+from agent_baton_autogen.tools import is_context_tool
 
 logger = logging.getLogger("agent_baton_autogen")
 

@@ -85,7 +85,13 @@ class ListArgs(BaseModel):
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
 
-class _ContextTool(BaseTool[ArgsT, str], Component[SharedContextToolConfig], Generic[ArgsT]):
+# autogen-core bounds BaseTool's return type by BaseModel, yet BaseTool turns any return value into
+# the model's text (return_value_as_string) and FunctionTool returns str: the bound is wrong.
+class _ContextTool(
+    BaseTool[ArgsT, str],  # type: ignore[type-var]
+    Component[SharedContextToolConfig],
+    Generic[ArgsT],
+):
     """A tool over a SharedContext; its answer fits ``max_tokens`` and is made off the loop."""
 
     component_config_schema = SharedContextToolConfig

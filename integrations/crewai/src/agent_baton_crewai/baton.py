@@ -608,7 +608,8 @@ def _tool_names(task: Task, ctx: SharedContext) -> ToolNames:
     """
     from agent_baton_crewai.tools import _SharedContextTool
 
-    tools = [*(task.tools or []), *(task.agent.tools if task.agent is not None else [])]
+    agent_tools = (task.agent.tools or []) if task.agent is not None else []
+    tools = [*(task.tools or []), *agent_tools]
     ours = [t for t in tools if isinstance(t, _SharedContextTool) and t.origin.ctx is ctx]
     return ours[0].names if ours else ToolNames()
 

@@ -99,6 +99,8 @@ class _SharedContextTool(BaseTool):
     _llm: Any = PrivateAttr(default=None)
     _origin: _SharedContextTool | None = PrivateAttr(default=None)
 
+    # Subclasses restate ``__init__ = _SharedContextTool.__init__``: type checkers otherwise give
+    # each pydantic model a constructor made of its fields (dataclass_transform), not this one.
     def __init__(
         self,
         ctx: SharedContext,
@@ -114,7 +116,8 @@ class _SharedContextTool(BaseTool):
         # Named as the model sees them, so that markers and answers name a tool it can call.
         names = ToolNames(*map(offered_tool_name, (names.read, names.search, names.list)))
         data.setdefault("name", getattr(names, type(self).role))
-        super().__init__(max_tokens=max_tokens, **data)
+        data["max_tokens"] = max_tokens  # a field of this class, unknown to BaseTool's signature
+        super().__init__(**data)
         self._ctx = ctx
         self._names = names
 
@@ -224,6 +227,7 @@ class SharedContextReadTool(_SharedContextTool):
     )
     args_schema: type[BaseModel] = ReadSharedContextInput
     role: ClassVar[str] = "read"
+    __init__ = _SharedContextTool.__init__  # for type checkers: see the base's __init__
 
     def _run(
         self,
@@ -262,6 +266,7 @@ class SharedContextSearchTool(_SharedContextTool):
     )
     args_schema: type[BaseModel] = SearchSharedContextInput
     role: ClassVar[str] = "search"
+    __init__ = _SharedContextTool.__init__  # for type checkers: see the base's __init__
 
     def _run(self, query: str, key: str | None = None, max_tokens: int | None = None) -> str:
         names = self._names
@@ -285,6 +290,7 @@ class SharedContextListTool(_SharedContextTool):
     )
     args_schema: type[BaseModel] = ListSharedContextInput
     role: ClassVar[str] = "list"
+    __init__ = _SharedContextTool.__init__  # for type checkers: see the base's __init__
 
     def _run(self) -> str:
         names = self._names
