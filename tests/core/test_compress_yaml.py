@@ -326,3 +326,38 @@ def test_documents_are_composed_as_the_stock_loader_composes_them():
         composed = yaml.compose_all(_top_level_prefix(text), Loader=stock)
         stocked = [n for n in composed if n is not None and n.value]
         assert [shape(n) for n in _documents(text) or []] == [shape(n) for n in stocked]
+
+
+def workflow_steps(n: int) -> str:
+    """A job's steps as GitHub Actions workflows lay them out: actions among scripts."""
+    steps = []
+    for i in range(n):
+        if i % 3 == 1:
+            steps.append(f"      - uses: acme/setup-tool-{i}@v{i % 5 + 1}\n        with:\n")
+            steps.append(f"          version: '{i}.0'\n")
+        else:
+            steps.append(f"      - name: step {i}\n        run: |\n          make target-{i}\n")
+    return "on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n" + "".join(steps)
+
+
+def test_a_long_list_of_steps_keeps_each_step_that_runs_a_new_action():
+    # curl's linux.yml lost all 39 of its `uses:` lines: the steps list was cut to its ends
+    # before the outline's rule for them applied.
+    text = workflow_steps(40)
+    result = compress(text, key="ci.yml")
+    out = result.text.splitlines()
+    uses = [line for line in text.splitlines() if "- uses:" in line]
+    assert [line for line in uses if line not in out] == []
+    assert "          make target-20" not in out  # the scripts between them are cut
+    assert violations(text, result.text) == []
+
+
+def test_a_list_whose_every_item_runs_something_is_records_cut_to_its_ends():
+    # A showcase of sites with their images, a matrix of container images: data, not steps.
+    text = "".join(
+        f"- name: site {i}\n  url: https://site{i}.example.org/\n  image: site-{i}.png\n"
+        for i in range(40)
+    )
+    out = compress(text, key="showcase.yml").text.splitlines()
+    assert "  image: site-0.png" in out and "  image: site-39.png" in out
+    assert "  image: site-20.png" not in out

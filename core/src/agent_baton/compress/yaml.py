@@ -479,11 +479,14 @@ def _value(line: str) -> str:
 def _trim_lists(lines: list[str], request: Request) -> list[str]:
     """Lines with each long run of sibling list items cut to its first and last items.
 
-    An item holding a line that reports a failure stays too (guarantee 3), with a marker at
-    each run of items left out.
+    An item holding a line that reports a failure stays too (guarantee 3), and so does a
+    step that runs an action no kept step runs (``- uses: actions/cache@v4``), with a marker
+    at each run of items left out.
     """
     head = max(1, _LIST_HEAD - request.level)
     failing = sorted(failing_lines(lines))
+    runs = [i for i, line in enumerate(lines) if _runs(line)]
+    shown: set[str] = set()  # what the kept items run: an item running something new stays
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -507,12 +510,25 @@ def _trim_lists(lines: list[str], request: Request) -> list[str]:
             j += 1
         if len(starts) > head + _LIST_TAIL + 2:
             ends = [*starts[1:], j]
-            kept = [
-                k < head
-                or k >= len(starts) - _LIST_TAIL
-                or bisect_left(failing, ends[k]) > bisect_left(failing, starts[k])
-                for k in range(len(starts))
+            ran = [
+                {lines[r].strip() for r in runs[bisect_left(runs, s) : bisect_left(runs, e)]}
+                for s, e in zip(starts, ends, strict=True)
             ]
+            # A workflow's steps: some run an action, the others a script. Where every item
+            # runs something (a showcase of sites and their images) the items are records.
+            steps = not all(ran)
+            kept = []
+            for k in range(len(starts)):
+                runs_new = ran[k] - shown if steps else set()
+                keep = (
+                    k < head
+                    or k >= len(starts) - _LIST_TAIL
+                    or bisect_left(failing, ends[k]) > bisect_left(failing, starts[k])
+                    or bool(runs_new)
+                )
+                if keep:
+                    shown |= runs_new
+                kept.append(keep)
             skipped = 0
             for k, keep in enumerate(kept):
                 if not keep:
