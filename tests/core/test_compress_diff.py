@@ -109,3 +109,41 @@ def test_under_a_budget_every_file_of_a_diff_is_named_before_its_hunks():
         assert all(name in kept for name in files), (budget, result.transforms)
         inputs = set(text.splitlines())
         assert all(line in inputs or is_marker(line) for line in kept)
+
+
+def resigned_patch() -> tuple[str, list[str]]:
+    """``git show`` of a commit over three standard-library modules: a keyword added to
+    every fourth function, and every other ``return`` line changed."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    parts = ["commit 3ed49f2c8a1d5e6f7a8b9c0d1e2f3a4b5c6d7e8f\n", "Author: A. Dev <a@dev.org>\n"]
+    parts += ["\n", "    Add strict= to the parsers; checked returns\n", "\n"]
+    resigned = []
+    for name in ("textwrap", "shlex", "fnmatch", "calendar", "csv", "glob"):
+        old = (root / f"{name}.py").read_text(encoding="utf-8").splitlines(keepends=True)
+        new = list(old)
+        defs = [i for i, line in enumerate(old) if line.lstrip().startswith("def ")]
+        for i in defs[::4]:
+            if old[i].rstrip().endswith("):"):
+                new[i] = old[i].rstrip()[:-2] + ", *, strict=False):\n"
+                resigned.append(old[i].split("(")[0].strip())  # "def dedent"
+        for i in [i for i, line in enumerate(old) if line.lstrip().startswith("return ")][::2]:
+            new[i] = new[i].rstrip("\n") + "  # checked\n"
+        parts.append(f"diff --git a/Lib/{name}.py b/Lib/{name}.py\n")
+        parts += difflib.unified_diff(old, new, f"a/Lib/{name}.py", f"b/Lib/{name}.py")
+    return "".join(parts), resigned
+
+
+def test_under_a_budget_a_diff_names_its_commit_and_the_definitions_it_changes():
+    # At a tenth of 57 real commits' diffs (7 languages), the def/func/fn/class lines they
+    # add or remove: 22 -> 95 of 224 kept: the budget had spent itself on hunk headers.
+    text, resigned = resigned_patch()
+    assert len(resigned) >= 6
+    result = compress(text, max_tokens=COUNT(text) // 10, key="patch")
+    kept = result.text.splitlines()
+    assert "    Add strict= to the parsers; checked returns" in kept
+    # Functions named by their old signature or their new one, before any body line.
+    changed = {line[1:].split("(")[0].strip() for line in kept if line[:1] in "+-"}
+    assert len(resigned) >= 30 and len(changed.intersection(resigned)) >= len(resigned) // 3
+    assert not any(line.endswith("# checked") for line in kept)
+    inputs = set(text.splitlines())
+    assert all(line in inputs or is_marker(line) for line in kept)

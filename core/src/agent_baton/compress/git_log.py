@@ -41,15 +41,16 @@ def commit_heads(lines: list[str], text: str) -> set[int]:
     return {i for pair in _commits(lines, text) for i in pair if i is not None}
 
 
-def commit_order(lines: list[str], text: str) -> list[int]:
+def commit_order(lines: list[str], text: str, least: int | None = None) -> list[int]:
     """A git log's heads in the order a budget keeps them; empty when the lines are none.
 
     The newest commit (the log's first: its id and subject) and the oldest (where the log's
     span ends), then the others' from the newest: each commit named by its id and told by
     its subject, the recent ones first. Of ``git log --oneline`` (each line a commit), its
-    first and last rows, then the others from the newest.
+    first and last rows, then the others from the newest. ``least``: the commits that make
+    a log (:data:`_MIN_COMMITS`; one for ``git show``'s, above its diff).
     """
-    commits = _commits(lines, text)
+    commits = _commits(lines, text, least or _MIN_COMMITS)
     if commits:
         pairs = [commits[0], commits[-1], *commits[1:-1]]
         return [i for pair in pairs for i in pair if i is not None]
@@ -91,7 +92,9 @@ def oneline_rows(lines: list[str]) -> list[int]:
     return [] if few or counted else rows
 
 
-def _commits(lines: list[str], text: str) -> list[tuple[int, int | None]]:
+def _commits(
+    lines: list[str], text: str, least: int = _MIN_COMMITS
+) -> list[tuple[int, int | None]]:
     """Each commit's ``commit`` line and its subject's (None: no message), newest first."""
     found: list[tuple[int, int | None]] = []
     if "commit " not in text:
@@ -108,7 +111,7 @@ def _commits(lines: list[str], text: str) -> list[tuple[int, int | None]]:
             j += 1  # the blank line between header and message, under a graph's columns
         subject = j < len(lines) and _margin(lines[j]).endswith("    ")
         found.append((i, j if subject else None))  # the subject: the message's first line
-    return found if len(found) >= _MIN_COMMITS else []
+    return found if len(found) >= least else []
 
 
 def _margin(line: str) -> str:

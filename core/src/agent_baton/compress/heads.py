@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from agent_baton.compress.code.diff import changed_openers
 from agent_baton.compress.code.diff import file_heads as diff_heads
 from agent_baton.compress.conflicts import conflict_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
@@ -50,13 +51,16 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
     diffed = diff_heads(lines) if "\n+++ " in text else []
     # A diff's or a dump's file names first: each names every line under it, down to the next.
     files = sorted({*(diffed if len(diffed) > 1 else ()), *dump_heads(lines)})
+    # Then the definitions its hunks change (which functions a change touched), each level
+    # spread over the diff.
+    changed = [i for level in changed_openers(lines) if diffed for i in spread(level)]
     frames = _frames(lines)
     opening.update(frames[::2])
     naming, signing = _defined(lines)
     opening.update(naming)
     telling = {*frames[1::2], *signing} - opening
     # A git log's: its newest and oldest commits, then the others from the newest.
-    logged = commit_order(lines, text)
+    logged = commit_order(lines, text, least=1 if diffed else None)
     # A command's option listing: each option's first line, spread over the listing (a
     # budget for a tenth of them names some of each section), before any description.
     listed = spread(sorted(option_heads(lines)))
@@ -83,6 +87,7 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
                 *logged,
                 *sectioned,
                 *files,
+                *changed,
                 *sorted(opening),
                 *titled,
                 *listed,

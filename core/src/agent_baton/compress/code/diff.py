@@ -72,6 +72,33 @@ def file_heads(lines: list[str]) -> list[int]:
     return heads
 
 
+def changed_openers(lines: list[str]) -> list[list[int]]:
+    """The changed lines of a diff's hunks that open a block a control statement does not.
+
+    A definition added, removed or re-signed (``+def parse(text):``, ``-func (s *Server)
+    Close() {``): what a budget names of a diff after its files, so that the next agent
+    learns which functions a change touched before it reads any of their bodies. By level
+    of indentation, the least indented first (a class, a function, then a method, then a
+    docstring's ``Example::``); a line both removed and added (moved) once.
+    """
+    found: dict[str, int] = {}
+    i = 0
+    while i < len(lines):
+        end = _hunk_end(lines, i) if lines[i].startswith("@@ ") else None
+        if end is None:
+            i += 1
+            continue
+        for k in range(i + 1, end):
+            code = lines[k][1:]
+            if lines[k][:1] in "+-" and not _CONTROL.match(code) and _opens_block(lines, k, end):
+                found.setdefault(code.strip(), k)
+        i = end
+    levels: dict[int, list[int]] = {}
+    for k in sorted(found.values()):
+        levels.setdefault(_indent(lines[k][1:]), []).append(k)
+    return [levels[depth] for depth in sorted(levels)]
+
+
 def _hunk_end(lines: list[str], at: int) -> int | None:
     """The index after the body of the hunk whose header is line ``at``.
 
