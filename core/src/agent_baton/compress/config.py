@@ -206,6 +206,17 @@ def _parses_as_ini(text: str) -> bool:
     return bool(parser.sections())
 
 
+def config_sections(lines: list[str], text: str) -> list[int]:
+    """The lines of ``text`` (its ``lines``) that head an INI or TOML file's sections.
+
+    ``[Install]``, ``[tool.ruff.lint]``, ``[[bin]]``: a config's outline, which a budget
+    names before its settings. Empty for a text that is no such file.
+    """
+    if "[" not in text or not parses_as_config(text):
+        return []
+    return [i for i, line in enumerate(lines) if _SECTION.match(line)]
+
+
 def _opens_value(line: str) -> bool:
     """``commands =``: a key whose value is on the indented lines that follow."""
     key, sep, rest = line.partition("=")

@@ -12,6 +12,7 @@ import re
 
 from agent_baton.compress.code.diff import changed_openers
 from agent_baton.compress.code.diff import file_heads as diff_heads
+from agent_baton.compress.config import config_sections
 from agent_baton.compress.conflicts import conflict_heads
 from agent_baton.compress.dumps import file_heads as dump_heads
 from agent_baton.compress.git_log import commit_order
@@ -75,6 +76,8 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
     levels = outline_levels(lines) if documents else []
     top = next((k for k, level in enumerate(levels) if set(versions).intersection(level)), None)
     titled = [i for level in levels[:top] for i in level]
+    # A config's sections ([Install], [tool.ruff]), spread over the file.
+    titled += spread(config_sections(lines, text)) if documents else []
     subtitled = [i for level in levels[top:] for i in level] if top is not None else []
     # The lines naming a listing's records (a dump's threads), spread as options are.
     named = spread(record_names(lines))
