@@ -44,6 +44,9 @@ REPORTS = [
     # Structured logs: ECS's dotted level, pino's and bunyan's numbered ones (50 error).
     '{"@timestamp":"2026-12-07T23:40:00Z","log.level":"error","message":"pool exhausted"}',
     '{"level":50,"time":1765150800000,"pid":7,"msg":"request failed"}',
+    '{"@t":"2026-12-07T23:40:00.000Z","@mt":"Payment {Id} declined","@l":"Error","Id":7}',
+    't=2026-12-07T23:40:00+0000 lvl=eror msg="Failed to open the database" err="locked"',
+    'time="2026-12-07T23:40:00Z" level=critical msg="disk full"',
     # Behind a log line's prefix: GitHub Actions' timestamp, ``gh run view --log``'s job and
     # step, a compose service's bar, kubectl's --prefix, BuildKit's step and seconds.
     "2026-12-07T23:40:00.1234567Z * What went wrong:",
@@ -54,6 +57,11 @@ REPORTS = [
     "web-1  | Traceback (most recent call last):",
     "[pod/web-7c9f/app] panic: runtime error: index out of range [3] with length 3",
     "#8 0.512 npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-pad-x",
+    # kubectl describe's older events, columns set by tabs (kubernetes' docs, 1.5-1.9), and
+    # rows with no type's column: the reason alone.
+    "    1m\t\t    48s\t\t    7\t    {default-scheduler }\t\t\t        Warning\t\t"
+    "FailedScheduling\tpod (nginx-deployment-1370807587-fz9sd) failed to fit in any node",
+    '  5m   5m   1   {kubelet node-1}   spec.containers{web}   BackOff   Back-off pulling "x"',
 ]
 # The same tools' routine lines, and text that looks like them.
 ROUTINE = [
@@ -64,10 +72,14 @@ ROUTINE = [
     "    calc_test.go:7: fine",
     "\t  6 - bad_3",
     '{"level":30,"time":1765150800000,"pid":7,"msg":"listening on 3000"}',
+    '{"@t":"2026-12-07T23:40:00.000Z","@mt":"Started {Id}","Id":7}',
+    't=2026-12-07T23:40:00+0000 lvl=info msg="Opened the database"',
     "2026-12-07T23:40:00.1234567Z ok  \texample.com/m6/strs\t0.003s",
     "test\tRun tests\t2026-12-07T23:40:00.1234567Z Run actions/checkout@v4",
     "web-1  | GET /health 200 1.2 ms",
     "#8 0.512 added 15 packages in 2s",
+    "  1m\t\t1m\t\t1\t{job-controller }\t\t\tNormal\t\tSuccessfulCreate\tCreated pod: bad-fws8g",
+    "job-1   Failed   3m",
     # A markdown quote's indented sentence is no pytest source line (Go's design docs).
     ">    rules.",
     ">    Note",

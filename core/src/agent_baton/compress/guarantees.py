@@ -107,6 +107,8 @@ _STUCK = (
     r"(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|OOMKilled|CreateContainerConfigError"
     r"|CreateContainerError|RunContainerError|ErrImageNeverPull)"
 )
+# A gap between a table's columns: two spaces or a tab, and the blanks after them.
+_GAP = r"(?:\t| {2})[ \t]*+"
 _HEADS = (
     # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
     # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
@@ -290,16 +292,18 @@ _GATED = (
         r"|\] Error [1-9]\d*$|undefined reference to |because of errors",
     ),
     # Levels in a structured log line (``ts=… level=error``, ``{"severity": "error", …}``,
-    # ECS's ``"log.level": "error"``;
+    # ECS's ``"log.level": "error"``, Serilog's ``"@l":"Error"``, log15's ``lvl=eror``;
     # not a record's field on a line of its own: an advisory's severity), ``[error]``,
     # JUnit's XML.
     (
-        ("level", "lvl", "severity", "[", "<"),
+        ("level", "lvl", "severity", '"@l"', "[", "<"),
         True,
-        r"(?:(?<=[,{;])|(?<=[,{;] )|(?<=[^ \t\"'] ))"
-        r"(?i:[\"']?(?:level|lvl|severity|levelname|loglevel|log\.level)[\"']?"
+        # After a field's value (logrus: ``time="…" level=error``), never inside the key's
+        # own quotes (``  "level": "error"``: a record's field on a line of its own).
+        r"(?:(?<=[,{;])|(?<=[,{;] )|(?<=[^ \t] ))"
+        r"(?i:[\"']?(?:level|lvl|severity|levelname|loglevel|log\.level|@l)[\"']?"
         r"[ \t]*[=:][ \t]*[\"']?"
-        r"(?:error|err|fatal|warn|warning|panic|emerg|alert)\b)"
+        r"(?:error|err|eror|fatal|crit|critical|warn|warning|panic|emerg|alert)\b)"
         # pino's and bunyan's numbered levels: 40 warn, 50 error, 60 fatal.
         r"|\"level\": ?[456]0[,}]"
         r"|(?i:[\[<](?:error|err|fatal|crit|critical|warn|warning|fail|failed|failure)[\]>])"
@@ -310,12 +314,21 @@ _GATED = (
     (("Fatal Python error",), False, r"Fatal Python error: \S"),
     # kubectl's tables: an event's row (``get events``: ``3m  Warning  BackOff  pod/web-1
     # Back-off …``) and a pod's status (``web-1  0/1  CrashLoopBackOff  5  3m``), in columns.
+    # Columns apart by two spaces or tabs (describe's older tab-set events: ``1m\t\t48s\t\t7\t
+    # {default-scheduler }\t\t\tWarning\t\tFailedScheduling\t…``); rows without a type's
+    # column name the reason alone (``BackOff``, ``FailedMount``, ``Unhealthy``).
     (
-        ("warning", "backoff", "errimage", "oomkilled", "containererror", "configerror"),
+        (
+            *("warning", "backoff", "errimage", "oomkilled", "containererror", "configerror"),
+            *("failed", "unhealthy"),
+        ),
         True,
-        r"\S(?: {2,}|\t)(?:Warning(?: {2,}|\t)[A-Z]\w+(?: {2,}|\t)\S|"
+        r"\S" + _GAP + r"(?:Warning" + _GAP + r"[A-Z]\w+" + _GAP + r"\S|"
+        r"(?:BackOff|Failed(?:[A-Z]\w*)?|Unhealthy)"
+        + _GAP
+        + r"[A-Z]\S* \S|"
         + _STUCK
-        + r"(?: {2,}|\t|$))",
+        + r"(?:(?:\t| {2})|$))",
     ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
@@ -337,7 +350,8 @@ _CORES = {
     r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
     # A level's field and its separator ("loglevel" ends in "level"), or a bracketed
     # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
-    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
+    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))"
+    r"|@[lL][\"']?[ \t]*[=:]",
 }
 # An operand under a failed assertion: Rust's ``  left: 3`` and `` right: 4``.
 _OPERAND = re.compile(r" {1,2}(?:left|right): \S")
