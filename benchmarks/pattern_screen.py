@@ -102,6 +102,8 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.top._SUMMARY_LINE": ("fullmatch", "of one line of top's summary block"),
     "compress.guarantees._FAILURE_HEAD": ("match", "at a line's start (is_failure)"),
     "compress.guarantees._ASSERTION": ("match", "at a line's start (an assert statement)"),
+    "compress.guarantees._QUOTE": ("match", "at a line's start (is_failure: its quote marks)"),
+    "compress.guarantees._BEHIND_START": ("match", "at a line's start (a log line's prefix)"),
     "compress.code.makefile._RULE": ("match", "at the start of one stripped Makefile line"),
     "compress.code.makefile._ASSIGNMENT": ("match", "at the start of one stripped Makefile line"),
     "compress.code.blocks._TOKEN": ("match", "at one position, the token after the last"),
