@@ -108,7 +108,7 @@ _STUCK = (
     r"|CreateContainerError|RunContainerError|ErrImageNeverPull)"
 )
 # A gap between a table's columns: two spaces or a tab, and the blanks after them.
-_GAP = r"(?:\t| {2})[ \t]*+"
+_COLUMN_GAP = r"(?:\t| {2})[ \t]*+"
 _HEADS = (
     # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
     # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
@@ -323,9 +323,9 @@ _GATED = (
             *("failed", "unhealthy"),
         ),
         True,
-        r"\S" + _GAP + r"(?:Warning" + _GAP + r"[A-Z]\w+" + _GAP + r"\S|"
+        r"\S" + _COLUMN_GAP + r"(?:Warning" + _COLUMN_GAP + r"[A-Z]\w+" + _COLUMN_GAP + r"\S|"
         r"(?:BackOff|Failed(?:[A-Z]\w*)?|Unhealthy)"
-        + _GAP
+        + _COLUMN_GAP
         + r"[A-Z]\S* \S|"
         + _STUCK
         + r"(?:(?:\t| {2})|$))",
