@@ -49,6 +49,7 @@ from itertools import accumulate
 from typing import cast
 
 from agent_baton.compress.frames import folded_frames, frame_key
+from agent_baton.compress.go_tests import go_test_messages
 from agent_baton.compress.lines import OTHER_BREAKS, line_end, line_start
 from agent_baton.compress.markers import (
     FOLD_EXAMPLES,
@@ -106,6 +107,8 @@ _STUCK = (
     r"(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|OOMKilled|CreateContainerConfigError"
     r"|CreateContainerError|RunContainerError|ErrImageNeverPull)"
 )
+# A gap between a table's columns: two spaces or a tab, and the blanks after them.
+_COLUMN_GAP = r"(?:\t| {2})[ \t]*+"
 _HEADS = (
     # A diagnostic: ``error:``, ``gcc: fatal error:``, ``file:3:1: warning:``,
     # ``error[E0308]:``, ``Failed example:``; a tool that could not (``cp: cannot stat``).
@@ -138,9 +141,9 @@ _HEADS = (
     rf"[ (]{_OWN_FILE}:\d+(?::\d+)?\)?$",
     # A sanitizer's one-line verdict (``SUMMARY: AddressSanitizer: heap-use-after-free …``).
     r"SUMMARY: \w+Sanitizer: \S",
-    # pytest's failing source line (``>       assert x == 1``) and E lines (an assertion in
-    # a traceback's source line: :func:`_asserts`).
-    r"> {3,}\S|E {2,}\S",
+    # pytest's E lines (its failing source line, ``>       assert x == 1``, is
+    # :func:`_pytest_source`; an assertion in a traceback's source line, :func:`_asserts`).
+    r"E {2,}\S",
     # Linters: ``x.py:1:8: F401 ...``, ruff's ``F401 [*] ...`` head, pylint's ``[C0114]``.
     # A head's message opens with a capital, a digit, a quote or a bracket (3,425 heads of
     # ``ruff --select ALL``): "X11 font library" and "C99 standard" are names, not codes.
@@ -172,6 +175,21 @@ _HEADS = (
     r"Module (?:not found: |build failed|parse failed: )|rake aborted!$"
     r"|\* What went wrong:$|[ \t]*Failure/Error: | {2}● (?!Console$)\S"
     r"|(?:error|warning) [A-Z]{2,4}\d{3,5}: \S",
+    # Bundlers' diagnostics: rolldown's (vite 7 on) coded head (``[UNRESOLVED_IMPORT] Could
+    # not resolve './x' in src/main.js``, ``[MISSING_EXPORT] "x" is not exported by …``; a
+    # code of one word, ``[INFO]``, is a level), rollup's warning (``(!) Circular dependency``).
+    r"\[[A-Z][A-Z\d]*(?:_[A-Z\d]+)+\] [A-Z\"'`]|\(!\) [A-Z]",
+    # vite's verdict (``x Build failed in 1.06s``) and the head its message follows (``error
+    # during build:``, ``error when starting dev server:``; see _ANNOUNCES).
+    r"(?:x )?Build failed\b|error (?:during|when|while) [\w ]{1,40}:$",
+    # A GitHub Actions workflow command (``::error file=app.js,line=1::Missing …``), PHPUnit's
+    # failed assertion (``Failed asserting that 3 matches expected 4.``).
+    r"::(?:error|warning)[ :]|Failed asserting that ",
+    # ctest's verdict on a test (``6/7 Test #6: bad ....***Failed    0.05 sec``, ``***Exception:
+    # SegFault``) and each line of its closing list (``\t  6 - bad (Failed)``).
+    r"\d+/\d+ Test +#\d+: \S+ \.*\*\*\*(?:Failed|Exception|Timeout|Not Run)"
+    r"|[ \t]+\d+ - \S+ \((?:Failed|SEGFAULT|Timeout|Not Run|Exception|ILLEGAL|OTHER_FAULT"
+    r"|BUS_ERROR|NUMERICAL|INTERRUPT|Subprocess aborted|Child aborted)\)$",
     # kubectl's events (``describe``: ``  Warning  BackOff  4m (x157 over 38m)  kubelet
     # Back-off restarting failed container``) and a container's waiting or terminated state.
     r"[ \t]*Warning {2,}[A-Z]\w+ {2,}\S"
@@ -273,15 +291,21 @@ _GATED = (
         r"|returned [1-9]\d* exit status|error code \(?[1-9])"
         r"|\] Error [1-9]\d*$|undefined reference to |because of errors",
     ),
-    # Levels in a structured log line (``ts=… level=error``, ``{"severity": "error", …}``;
+    # Levels in a structured log line (``ts=… level=error``, ``{"severity": "error", …}``,
+    # ECS's ``"log.level": "error"``, Serilog's ``"@l":"Error"``, log15's ``lvl=eror``;
     # not a record's field on a line of its own: an advisory's severity), ``[error]``,
     # JUnit's XML.
     (
-        ("level", "lvl", "severity", "[", "<"),
+        ("level", "lvl", "severity", '"@l"', "[", "<"),
         True,
-        r"(?:(?<=[,{;])|(?<=[,{;] )|(?<=[^ \t\"'] ))"
-        r"(?i:[\"']?(?:level|lvl|severity|levelname|loglevel)[\"']?[ \t]*[=:][ \t]*[\"']?"
-        r"(?:error|err|fatal|warn|warning|panic|emerg|alert)\b)"
+        # After a field's value (logrus: ``time="…" level=error``), never inside the key's
+        # own quotes (``  "level": "error"``: a record's field on a line of its own).
+        r"(?:(?<=[,{;])|(?<=[,{;] )|(?<=[^ \t] ))"
+        r"(?i:[\"']?(?:level|lvl|severity|levelname|loglevel|log\.level|@l)[\"']?"
+        r"[ \t]*[=:][ \t]*[\"']?"
+        r"(?:error|err|eror|fatal|crit|critical|warn|warning|panic|emerg|alert)\b)"
+        # pino's and bunyan's numbered levels: 40 warn, 50 error, 60 fatal.
+        r"|\"level\": ?[456]0[,}]"
         r"|(?i:[\[<](?:error|err|fatal|crit|critical|warn|warning|fail|failed|failure)[\]>])"
         r"|<(?:failure|error)\b",
     ),
@@ -290,12 +314,21 @@ _GATED = (
     (("Fatal Python error",), False, r"Fatal Python error: \S"),
     # kubectl's tables: an event's row (``get events``: ``3m  Warning  BackOff  pod/web-1
     # Back-off …``) and a pod's status (``web-1  0/1  CrashLoopBackOff  5  3m``), in columns.
+    # Columns apart by two spaces or tabs (describe's older tab-set events: ``1m\t\t48s\t\t7\t
+    # {default-scheduler }\t\t\tWarning\t\tFailedScheduling\t…``); rows without a type's
+    # column name the reason alone (``BackOff``, ``FailedMount``, ``Unhealthy``).
     (
-        ("warning", "backoff", "errimage", "oomkilled", "containererror", "configerror"),
+        (
+            *("warning", "backoff", "errimage", "oomkilled", "containererror", "configerror"),
+            *("failed", "unhealthy"),
+        ),
         True,
-        r"\S(?: {2,}|\t)(?:Warning(?: {2,}|\t)[A-Z]\w+(?: {2,}|\t)\S|"
+        r"\S" + _COLUMN_GAP + r"(?:Warning" + _COLUMN_GAP + r"[A-Z]\w+" + _COLUMN_GAP + r"\S|"
+        r"(?:BackOff|Failed(?:[A-Z]\w*)?|Unhealthy)"
+        + _COLUMN_GAP
+        + r"[A-Z]\S* \S|"
         + _STUCK
-        + r"(?: {2,}|\t|$))",
+        + r"(?:(?:\t| {2})|$))",
     ),
 )
 _GATES = tuple((words, folded, re.compile(pattern)) for words, folded, pattern in _GATED)
@@ -317,7 +350,8 @@ _CORES = {
     r"| Error [1-9]\d*$|ndefined reference to |ecause of errors)",
     # A level's field and its separator ("loglevel" ends in "level"), or a bracketed
     # level, past a first character that ignores case as the pattern does ("ſ" is an "s").
-    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))",
+    6: r"[lLsSſ\[<](?:(?i:evel|vl|everity|evelname)[\"']?[ \t]*[=:]|(?i:err|fatal|crit|warn|fail))"
+    r"|@[lL][\"']?[ \t]*[=:]",
 }
 # An operand under a failed assertion: Rust's ``  left: 3`` and `` right: 4``.
 _OPERAND = re.compile(r" {1,2}(?:left|right): \S")
@@ -335,11 +369,25 @@ _LONG_GATES = tuple(
     for k, (words, folded, pattern) in enumerate(_GATES)
 )
 # What a line may stand behind and still report as it would alone: a markdown quote (``>
-# error: could not compile``, nested too), a box's left bar (terraform's ``│ Error: …``);
+# error: could not compile``, nested too), a box's left bar (terraform's ``│ Error: …``,
+# indented under PHPUnit's testdox ``✘ name``: ``   │ Failed asserting that …``);
 # a line bold as a whole (``**error CS0246: …**``; not a bold label, a doc's ``**Warning:**``).
-_QUOTE = re.compile(r"(?:[>│┃] ?)++|\*\*(?=[^*\n]*\*\*[ \t]*$)")
+_QUOTE = re.compile(r"[ \t]*+[│┃] ?(?:[>│┃] ?)*+|(?:[>│┃] ?)++|\*\*(?=[^*\n]*\*\*[ \t]*$)")
+# What a log line may stand behind and still report as it would alone: a timestamp (GitHub
+# Actions' ``2024-05-01T12:00:00.1234567Z ``, Jenkins' ``[12:00:00] ``), ``gh run view
+# --log``'s job and step before it (``build<TAB>Run tests<TAB>``), a compose service's bar
+# (``web-1  | ``), ``kubectl logs --prefix``'s ``[pod/web-1/app] ``, BuildKit's step and
+# seconds (``#8 0.512 ``). Each is a line's start that says when or where, never what.
+_BEHIND = (
+    rf"(?:\[?(?:{_STAMP})\]?[ \t]"  # one blank: the line's own indent is its start
+    r"|[^\t\n]{1,100}\t[^\t\n]{1,100}\t(?=\d{4}-\d\d-\d\dT)"
+    r"|[\w.-]+[-_]\d+ +\| |\[pod/[^\]\s]+\] |#\d+ \d+\.\d+ )"
+)
+_BEHIND_START = re.compile(_BEHIND + "+")
 _ASSERTION = re.compile(r"[ \t]+assert\b")
 _GOES_ON = ("(", "[", "{", ",", "\\")  # a statement whose next lines go on ends with one
+# A line of Python pytest may show, at most this long (a longer one is parsed no faster).
+_PYTEST_SOURCE = re.compile(r"[^\n]{1,400}")
 _FAILURE_HEAD = re.compile("|".join(f"(?:{p})" for p in _HEADS))
 # Every failure line starts like this or holds one of _FAILURE_WORDS (case folded):
 # str.find and a pattern anchored at line starts run through a text many times faster than
@@ -349,6 +397,9 @@ _FAILURE_HEADS = (
     # marks is read once (its alternatives tried where it ends, not at each mark); a mark
     # before three spaces is pytest's source line, "> {3}" below.
     r"(?:[>│┃](?! {3}) ?)*+"
+    # Behind a log line's prefix (see _BEHIND): not possessive, a frame's ``#3 `` is no step.
+    + _BEHIND
+    + r"*"
     r'(?:[ \t]*(?:File "|at |\.\.\. \d|--> |assert\b|not ok |× |#\d)|==\d|> {3}|E {2}|[EW]: |npm |'
     r"Caused by|The above|During handling|\S+:\d+: in |[A-Z]{1,4}\d{2,4} "
     r"|\S+:\d+:\d+:(?: [A-Z]|[ \t]+required from here)|\S+:\d+: \[|SUMMARY: |[ℹ#] fail|make"
@@ -357,6 +408,7 @@ _FAILURE_HEADS = (
     r"|[^\s:]+: line \d+: |zsh: |" + _SIGNALLED + r'|Program |Thread \d+ "|\*\*\* '
     r"|(?:free|malloc|realloc|munmap_chunk|malloc_consolidate)\(\)|double free|corrupted "
     r"|terminate called|thread '|Module |rake aborted|\* What| {2}● |(?:error|warning) [A-Z]"
+    r"|\[[A-Z][A-Z\d]*_|\(!\) |::|\d+/\d+ Test|[ \t]+\d+ - |x Build"
     r"|[ \t]*Failure/|[ \t]*Found )"
 )
 _FAILURE_START = re.compile("^" + _FAILURE_HEADS, re.MULTILINE)
@@ -412,9 +464,11 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
 _CONTROL_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][ -~])"
 )
-# A failure line whose message is the next line (Rust's panic, C++'s ``  what():  …``).
+# A failure line whose message is the next line (Rust's panic, C++'s ``  what():  …``, vite's
+# ``error during build:`` over ``Could not resolve "./x" from "src/main.js"``).
 _ANNOUNCES = re.compile(
     r"panicked at [^\s:]+:\d+:\d+:$|^terminate called after throwing an instance of '[^'\n]*'$"
+    r"|^error (?:during|when|while) [\w ]{1,40}:$"
 )
 # One of pytest's E lines with its text, the spaces before it captured.
 _PYTEST_E = re.compile(r"E( {2,})\S")
@@ -475,6 +529,27 @@ def _asserts(line: str) -> bool:
     return True
 
 
+def _pytest_source(line: str) -> bool:
+    """Whether a line is pytest's failing source line (``>       assert x == 1``), not a quote.
+
+    pytest writes the line that raised under a ``>`` in its indent's first column: what
+    follows parses as Python, opens a block (``with pytest.raises(E):``) or goes on over the
+    next lines; a markdown quote's indented sentence (``>    rules.``, ``>    Note``) does not,
+    or is one bare word.
+    """
+    statement = line[1:].strip()
+    if _PYTEST_SOURCE.fullmatch(statement) is None:
+        return False
+    for source in (statement, statement + "\n pass"):
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        only = tree.body[0] if len(tree.body) == 1 else None
+        return not (isinstance(only, ast.Expr) and isinstance(only.value, ast.Name | ast.Constant))
+    return statement.endswith(_GOES_ON)
+
+
 def _is_failure(line: str) -> bool:
     # Most lines neither start like a failure line nor hold one of its words: two cheap
     # tests rule them out before the patterns run.
@@ -483,6 +558,11 @@ def _is_failure(line: str) -> bool:
         if not any(word in lowered for word in _FAILURE_WORDS):
             return False
     if _FAILURE_HEAD.match(line) or _VERDICT.search(line) or _asserts(line):
+        return True
+    if line.startswith(">   ") and _pytest_source(line):
+        return True
+    behind = _BEHIND_START.match(line)
+    if behind is not None and _is_failure(line[behind.end() :]):
         return True
     quote = _QUOTE.match(line)
     if quote is not None:
@@ -631,8 +711,8 @@ def _reaches_next(lines: list[str], i: int) -> bool:
     """
     line = lines[i]
     return (
-        _PYTEST_E.match(line) is not None
-        or "panicked at" in line
+        _PYTEST_E.match(unprefixed(line)) is not None
+        or announces(line)
         or (i + 1 < len(lines) and _OPERAND.match(lines[i + 1]) is not None)
     )
 
@@ -746,10 +826,23 @@ def failing_lines(lines: list[str]) -> set[int]:
 def _failing_in(lines: list[str], candidates: Iterable[int]) -> set[int]:
     """Indices of ``lines`` that report a failure, of ``candidates`` (ascending, every one)."""
     found = [i for i in candidates if is_failure(lines[i])]
-    failing = set(found).difference(elaborations(lines, found)).union(announced(lines, found))
+    bodies = unprefixed_lines(lines, found)  # a run in a CI log: read as the tool wrote it
+    failing = set(found).difference(elaborations(lines, found)).union(announced(bodies, found))
     failing.update(strace_failures(lines))  # a traced command's own failed calls
-    failing.update(numbered_failures(lines, found))  # the tests a mocha run counts as failed
-    return with_operands(lines, failing)
+    failing.update(numbered_failures(bodies, found))  # the tests mocha, PHPUnit count as failed
+    failing.update(go_test_messages(bodies, found))  # what a test go counts as failed logged
+    return with_operands(bodies, failing)
+
+
+def unprefixed_lines(lines: list[str], among: Iterable[int]) -> list[str]:
+    """``lines`` past their prefixes (:func:`unprefixed`) when one of ``among`` has one.
+
+    Else ``lines`` itself: most texts have no line behind a CI log's timestamp, and the
+    lines a rule reads by their place (under a summary, after a head) are read as written.
+    """
+    if not any(_BEHIND_START.match(lines[i]) for i in among):
+        return lines
+    return [unprefixed(line) for line in lines]
 
 
 def announced(lines: list[str], found: list[int]) -> set[int]:
@@ -782,22 +875,31 @@ def elaborations(lines: list[str], found: list[int]) -> set[int]:
     detail: set[int] = set()
     last = head = -1  # the last E line read, and the head column of its block
     for i in found:
-        match = _PYTEST_E.match(lines[i])
+        body = unprefixed(lines[i])  # a CI log's timestamp stands before each E line
+        match = _PYTEST_E.match(body)
         if match is None:
             continue
-        if last < 0 or not all(_in_e_block(lines[k]) for k in range(last + 1, i)):
+        if last < 0 or not all(_in_e_block(unprefixed(lines[k])) for k in range(last + 1, i)):
             start = i  # a new block: its head column is its first E line's
-            while start and _in_e_block(lines[start - 1]):
+            while start and _in_e_block(unprefixed(lines[start - 1])):
                 start -= 1
-            opening = next(m for k in range(start, i + 1) if (m := _PYTEST_E.match(lines[k])))
+            opening = next(
+                m for k in range(start, i + 1) if (m := _PYTEST_E.match(unprefixed(lines[k])))
+            )
             head = len(opening[1])
         last = i
         column = len(match[1])
-        sentence = column == head + 2 and lines[i][1 + column].isalpha()
+        sentence = column == head + 2 and body[1 + column].isalpha()
         # One column in: the assertion's rewritten values (``E        +  where 4 = len(x)``).
-        if column > head + 1 and not sentence and not is_failure(lines[i][1:]):
+        if column > head + 1 and not sentence and not is_failure(body[1:]):
             detail.add(i)
     return detail
+
+
+def unprefixed(line: str) -> str:
+    """``line`` past a log line's prefix: its timestamp, job and step, or service's name."""
+    behind = _BEHIND_START.match(line)
+    return line if behind is None else line[behind.end() :]
 
 
 def _in_e_block(line: str) -> bool:

@@ -22,6 +22,7 @@ from operator import itemgetter
 from agent_baton.compress.dumps import file_heads
 from agent_baton.compress.frames import recursion_marker, recursion_runs
 from agent_baton.compress.git_log import commit_heads, oneline_room
+from agent_baton.compress.go_tests import go_test_messages
 from agent_baton.compress.guarantees import (
     FOLD_CASE,
     TIMESTAMP,
@@ -31,6 +32,7 @@ from agent_baton.compress.guarantees import (
     lines_holding,
     starts_like_failure,
     uncoloured,
+    unprefixed_lines,
     with_operands,
 )
 from agent_baton.compress.latex import section_heads
@@ -142,6 +144,7 @@ _SHAPES_REMEMBERED = 32_768
 # counts), and masking replaces every digit: bodies equal up to these digits share their
 # template and problem-ness, so "served in 12 ms" and "served in 97 ms" are analysed once.
 _SAME_DIGITS = str.maketrans("23456789", "11111111")
+_BLANKS = (" ", "\t")
 # A line with a timestamp or a level: a log's (text tables refuse one as their header). Its
 # head (a timestamp, "[INFO]") is matched at the line's start only, and a level word is
 # looked for only where a capital that may open one stands: one search trying every
@@ -341,7 +344,11 @@ def fold_lines(text: str, request: Request) -> str:
         if i % 4096 == 0:
             request.check_time()
         stamp = TIMESTAMP.match(raw)
-        body = raw[stamp.end() :] if stamp else raw
+        # Past the blank after the timestamp: the line as the tool wrote it (``rake
+        # aborted!``, ``  ● Suite › test``), which failure heads read from its start.
+        body = (
+            raw[stamp.end() + (raw[stamp.end() : stamp.end() + 1] in _BLANKS) :] if stamp else raw
+        )
         shape = body.translate(_SAME_DIGITS)
         known = seen.get(shape)
         if known is None:
@@ -380,7 +387,9 @@ def fold_lines(text: str, request: Request) -> str:
     keep.update(record_names(raws))  # each thread of a thread dump, function of a disassembly
     keep.update(symbol_heads(raws, joined))  # objdump's functions, nm's defined functions
     keep.update(strace_failures(raws))  # a traced command's failed calls on what it was given
-    keep.update(numbered_failures(raws, maybe))  # the tests a mocha run counts as failed
+    bodies = unprefixed_lines(raws, maybe)  # a run in a CI log, read as the tool wrote it
+    keep.update(numbered_failures(bodies, maybe))  # the tests mocha, PHPUnit count as failed
+    keep.update(go_test_messages(bodies, sorted(maybe)))  # what a test go counts as failed logged
     keep.update(file_heads(raws))  # which file each block of a multi-file dump is
     queried = _query_lines(lines, request.query) | _placed_lines(lines, request.query)
     keep.update(queried)

@@ -1,4 +1,6 @@
-"""mocha's numbered failures: the lines that name each failing test, read from its summary.
+"""Numbered failures: the lines that name each failing test, read from a runner's summary.
+
+mocha's and PHPUnit's; see :func:`numbered_failures` and :func:`phpunit_defects`.
 
 mocha's reporters (spec, dot, list, min) end a run with ``  N passing``, ``  N failing`` and
 a block per failure: ``  1) Suite`` (two spaces in), the nested suites' names and the
@@ -19,6 +21,10 @@ _SUMMARY = re.compile(r" *([1-9]\d*) failing$")
 _NUMBERED = re.compile(r"( +)([1-9]\d*)\) \S")
 _HEAD_INDENT = 2  # a failure block's head, ``  1) Suite``, stands two spaces in
 _NAMES = 8  # of a block's head, at most this many lines of names under its first
+# PHPUnit's heading over a list of defects (``There was 1 failure:``, ``There were 2 errors:``)
+# and each defect's head (``1) CartTest::testTotal``, ``with data set #1 (2, 2, 5)`` after it).
+_DEFECTS = re.compile(r"There (?:was|were) ([1-9]\d*) (?:failure|error|warning)s?:$")
+_DEFECT = re.compile(r"([1-9]\d*)\) [\w\\]+::\w")
 
 
 def numbered_failures(lines: list[str], among: Iterable[int]) -> set[int]:
@@ -27,9 +33,11 @@ def numbered_failures(lines: list[str], among: Iterable[int]) -> set[int]:
     ``among``: indices of lines holding every failure line (more will do), mocha's ``N
     failing`` summary among them when the text holds a run; without one, nothing is read.
     """
+    among = list(among)
+    defects = phpunit_defects(lines, among)
     counts = [int(m[1]) for i in among if (m := _SUMMARY.match(lines[i])) is not None]
     if not counts:
-        return set()
+        return defects
     last = max(counts)
     named: set[int] = set()
     for i, line in enumerate(lines):
@@ -39,7 +47,34 @@ def numbered_failures(lines: list[str], among: Iterable[int]) -> set[int]:
         named.add(i)
         if len(number[1]) == _HEAD_INDENT:
             named.update(_names_under(lines, i))
-    return named
+    return named | defects
+
+
+def phpunit_defects(lines: list[str], among: list[int]) -> set[int]:
+    """Indices of ``lines`` that name a test PHPUnit listed as failed, or open its message.
+
+    Under ``There were 2 failures:`` each defect is ``N) Class::method`` (N counted up to
+    the heading's number) then its message (``Failed asserting that …``, a custom message,
+    ``Error: Call to a member function …``): the head and the message's first line. The
+    list ends at the next heading, at ``--`` between lists, or at the run's verdict.
+    """
+    found: set[int] = set()
+    for i in among:
+        heading = _DEFECTS.match(lines[i])
+        if heading is None:
+            continue
+        last = int(heading[1])
+        for j in range(i + 1, len(lines)):
+            line = lines[j]
+            if line == "--" or _DEFECTS.match(line) or line.endswith("!"):
+                break
+            head = _DEFECT.match(line) if ") " in line else None
+            if head is None or int(head[1]) > last:
+                continue
+            found.add(j)
+            if j + 1 < len(lines) and lines[j + 1].strip():
+                found.add(j + 1)
+    return found
 
 
 def _names_under(lines: list[str], head: int) -> list[int]:
