@@ -16,6 +16,7 @@ import re
 from agent_baton.compress.memo import once
 
 _INDENT = re.compile(r" {4}|\t")
+_OPENING = re.compile(r"\n[ \t]*\n(?: {4}|\t)[ \t]*\S")  # a blank line, then an indented one
 _HEADING = re.compile(r"#{1,6} \S")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)]) ")
 _MIN_LINES = 4  # fewer indented lines are a command or a path, not a pasted output
@@ -30,6 +31,8 @@ _STATEMENT = re.compile(r"(?:def|class|if|elif|else|for|while|try|except|finally
 @once
 def indented_blocks(text: str) -> list[tuple[int, int]]:
     """The (first, end) line spans of the text's indented blocks that a line introduces."""
+    if _OPENING.search(text) is None:
+        return []  # found at the C scan's speed: most texts (logs, tables) have none
     lines = text.splitlines()  # as prose's blocks count them
     spans: list[tuple[int, int]] = []
     previous = -1  # the last line that is not blank
@@ -81,9 +84,10 @@ def pasted_blocks(text: str) -> list[tuple[int, int]]:
     spans = []
     for first, end in indented_blocks(text):
         found = dedented("\n".join(lines[first:end]))
-        if found is None or len(found[1]) < _MIN_CHARS or detect(found[1]) in _NO_OUTPUT:
+        if found is None or len(found[1]) < _MIN_CHARS:
             continue
-        if failing_lines(found[1].split("\n")):
+        # A detection costs more than the failure scan: it comes last.
+        if failing_lines(found[1].split("\n")) and detect(found[1]) not in _NO_OUTPUT:
             spans.append((first, end))
     return spans
 
