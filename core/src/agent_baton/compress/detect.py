@@ -38,6 +38,7 @@ from agent_baton.compress.config import control_stanzas, parses_as_config
 from agent_baton.compress.dumps import dump_files
 from agent_baton.compress.git_log import looks_like_git_log
 from agent_baton.compress.guarantees import uncoloured
+from agent_baton.compress.indented import looks_like_note
 from agent_baton.compress.json import parse_embedded
 from agent_baton.compress.latex import looks_like_latex
 from agent_baton.compress.lines import SAMPLE_CHARS, filled_head, head_lines
@@ -250,7 +251,7 @@ def detect(text: str, key: str | None = None) -> str:
     hinted = _EXTENSIONS.get(extension)
     if hinted is not None and _confirms(hinted, text, extension):
         return hinted
-    markdown = head not in ("{", "[") and looks_like_mixed(text)
+    markdown = head not in ("{", "[") and (looks_like_mixed(text) or looks_like_note(text))
     if _YAML_START.match(text) and nests_yaml(text):
         return "yaml"  # nested or repeated documents: a speaker's line is a key of one
     if looks_like_chat(text) and not (markdown and not looks_like_chat(unfenced(text))):
@@ -278,7 +279,7 @@ def detect(text: str, key: str | None = None) -> str:
     # Every fence holds three backticks: looked for by str.find first, as the pattern ("^" of
     # each line) is tried at every character.
     fenced = markdown and "```" in text and _BACKTICK_FENCE.search(text) is not None
-    report = fenced or _headed_report(text)
+    report = fenced or _headed_report(text) or looks_like_note(text)
     if (_tool_output(text) or _doctest_report(text)) and not report:
         return "lines"  # a compiler's or test runner's report, folded line by line
     if is_trace(text.split("\n", 5)):  # its first lines (is_trace reads five)

@@ -41,6 +41,7 @@ from agent_baton.compress.lines import OTHER_BREAKS, line_count
 from agent_baton.compress.markers import is_marker, note, omitted
 from agent_baton.compress.prose import cut_line
 from agent_baton.compress.request import Request
+from agent_baton.compress.sarif import finding_starts
 from agent_baton.search import STOPWORDS
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*+"')
@@ -133,7 +134,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     # One scan finds the lines that may report a failure; only those are tested. (A line
     # holding one in a string over several lines is no reason to keep its record: pip
     # inspect's descriptions hold many; what is cut of them comes back below.)
-    outline = _Outline(text, request, shapes)
+    outline = _Outline(text, request, shapes, finding_starts(text, data))
     out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
     # A failure line of a string value cut out comes back, unescaped, at its place. (None
@@ -282,11 +283,17 @@ class _Outline:
         text: str,
         request: Request,
         shapes: dict[str, _Shape | None],
+        findings: list[int],
     ) -> None:
         self.text = text
         self.request = request
         self.shapes = shapes
-        self.failing = _line_numbers(text, failure_line_starts(text))  # ascending
+        # A static analyzer's findings are kept as failures are (SARIF's results), but a
+        # record holding only them is shown by its lines, not whole (its fixes are long).
+        failures = failure_line_starts(text)
+        self.failing = _line_numbers(text, sorted({*failures, *findings}))  # ascending
+        self.reported = _line_numbers(text, failures) if findings else self.failing
+        self.findings = set(_line_numbers(text, findings))
         self.left_out: dict[str, int] = {}
         # Its lines are str.splitlines' (as every reader's): a string value may hold a line
         # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
@@ -323,10 +330,10 @@ class _Outline:
         start = bisect_left(self.failing, first)
         return self.failing[start : bisect_right(self.failing, last)]
 
-    def failing_entries(self, entries: _Entries) -> set[int]:
-        """The entries holding a line that reports a failure."""
+    def failing_entries(self, entries: _Entries, reported: bool = False) -> set[int]:
+        """The entries holding a line that reports a failure (or a finding, unless ``reported``)."""
         found: set[int] = set()
-        for line in self.failing:
+        for line in self.reported if reported else self.failing:
             # Siblings follow each other: one may end on the line where the next starts.
             k = bisect_right(entries.first, line) - 1
             while k >= 0 and entries.last[k] >= line:
@@ -555,7 +562,8 @@ class _Outline:
             records = [v if isinstance(v, dict) else {"value": v} for v in value]
             values = value
             named = _NamedGaps(0)
-        failing = self.failing_entries(entries)
+        always = self.failing_entries(entries)
+        failing = self.failing_entries(entries, reported=True) if always else always
         example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
@@ -596,14 +604,19 @@ class _Outline:
             return self._floor(node, field_lines(k, node, fields)) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
-            records, self.request, max(0, budget - example), cost, always=failing, least=least
+            records, self.request, max(0, budget - example), cost, always=always, least=least
         )
         inner: list[str] = []
         previous = -1
+        found = always - failing  # records holding findings only: shown by their lines
         for k in keep:
             said = named.say(names, previous + 1, k)
             self._gap(inner, entries, range(previous + 1, k), "items", said)
-            if k == 0 or k in matched or k in failing or k not in briefs:
+            if k in found and k not in matched and k not in briefs:
+                # The example record too: as an example, cut to its room, it loses them.
+                record = entries.node(k)
+                briefs[k] = self._brief(record, values[k], {record.first, record.last}, room)
+            if (k == 0 and k not in found) or k in matched or k in failing or k not in briefs:
                 # What the query asks for may take half the room, the example a quarter.
                 share = max(example, budget // 2) if k in matched else whole if k else example
                 inner.extend(self.render(entries.node(k), values[k], share))
@@ -655,7 +668,9 @@ class _Outline:
                 gap_lines = sum(map(self.weight, gap)) if self.other_breaks else len(gap)
                 out.append(self._marker(lines[shown], gap_lines, "lines"))
                 left += gap_lines
-            out.append(cut_line(lines[i], _BRIEF_WIDE))
+            # A finding's line stays whole (an analyzer's long message).
+            found = i + first in self.findings
+            out.append(lines[i] if found else cut_line(lines[i], _BRIEF_WIDE))
             shown = i + 1
         return out, left
 

@@ -12,6 +12,7 @@ import re
 from itertools import accumulate
 
 from agent_baton.compress.chat import said_chars
+from agent_baton.compress.indented import dedented, indent_lines, looks_like_note, pasted_blocks
 from agent_baton.compress.lines import lines_matching
 from agent_baton.compress.memo import once
 from agent_baton.compress.prose import compress_document, keep_code_head
@@ -97,29 +98,48 @@ def _fence(line: str) -> tuple[str, int, int]:
 
 
 def compress_mixed(text: str, request: Request) -> tuple[str, str] | None:
-    """Compress prose and each fenced block by its kind, in order; None if not mixed."""
-    if not looks_like_mixed(text):
+    """Compress prose and each fenced block by its kind, in order; None if not mixed.
+
+    A block indented under a line that introduces it is read as a fenced one (a note's log).
+    """
+    if not (looks_like_mixed(text) or looks_like_note(text)):
         return None
     shown = Shown()
+    spans = pasted_blocks(text)
+    every = text.splitlines() if spans else []
+    pasted = {"\n".join(every[first:end]) for first, end in spans}
 
     def handler(block: str, lang: str, req: Request) -> str:
-        out, kind = _by_kind(block, lang, req)
+        out, kind = _by_kind(block, lang, req, block in pasted)
         # A transcript repeats its speaker lines on purpose; examples repeat by accident.
         if kind == "chat":
             return out
         lines = out.splitlines()
-        return "\n".join(shown.drop_repeated(lines, (0, len(lines) - 1), in_order=False)[0])
+        kept = shown.drop_repeated(lines, (0, len(lines) - 1), in_order=False)[0]
+        found = dedented(block) if block in pasted else None
+        if found is not None:
+            # The markers for repeated lines stay inside the block, at its indent.
+            kept = [
+                line if not line or line.startswith(found[0]) else found[0] + line for line in kept
+            ]
+        return "\n".join(kept)
 
-    out = compress_document(text, request, handler)
+    out = compress_document(text, request, handler, [first for first, _ in spans])
     return None if out is None else (out, "mixed:segments")
 
 
-def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
-    """The compressed block and the kind that compressed it ("" when none did)."""
+def _by_kind(block: str, lang: str, request: Request, pasted: bool = False) -> tuple[str, str]:
+    """The compressed block and the kind that compressed it ("" when none did).
+
+    A ``pasted`` block (a tool's output indented in a note) is read without its indent.
+    """
     lines = block.splitlines()
     fenced = len(lines) >= 2 and _FENCED.match(lines[0]) is not None
     closing = fenced and _FENCED.match(lines[-1]) is not None
     inner = "\n".join(lines[1 : -1 if closing else None]) if fenced else block
+    indent = ""
+    if pasted and (found := dedented(block)) is not None:
+        indent, inner = found  # its kind is read, and it is compressed, without the indent
     if len(inner) < 400:
         return block, ""
     from agent_baton.compress.guarantees import restore_failures  # lazy: it imports logs
@@ -131,5 +151,5 @@ def _by_kind(block: str, lang: str, request: Request) -> tuple[str, str]:
         # as a result's repr): its head and end show what it is, as for any other example.
         return keep_code_head(block, lang, request), ""
     # A block's failure lines stay in that block, at their place.
-    compressed, kind = restore_failures(inner, produced[0]), produced[1]
+    compressed, kind = indent_lines(restore_failures(inner, produced[0]), indent), produced[1]
     return "\n".join([lines[0], compressed, lines[-1]] if closing else [compressed]), kind

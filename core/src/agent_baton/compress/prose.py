@@ -27,7 +27,7 @@ import ast
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from heapq import heapify, heappop, heappush
 from itertools import accumulate, pairwise
@@ -465,14 +465,17 @@ def cut_line(line: str, width: int) -> str:
     return f"{line[:width]}[… {len(line) - width} more characters omitted]"
 
 
-def compress_document(text: str, request: Request, code: CodeHandler) -> str | None:
+def compress_document(
+    text: str, request: Request, code: CodeHandler, pasted: Collection[int] = ()
+) -> str | None:
     """The document with its sentences selected and its code blocks sent to ``code``.
 
     Kept sentences show the input lines they stand on, whole; each run of lines left out is
-    a marker. None when the result would not be shorter.
+    a marker. None when the result would not be shorter. The indented regions opening at
+    the lines in ``pasted`` are code blocks whatever they hold (a markdown note's pasted log).
     """
     lines = text.splitlines()
-    blocks = parse_blocks(text)
+    blocks = parse_blocks(text, pasted)
     request.check_time()
     units = _units(blocks)
     request.check_time()
@@ -703,8 +706,11 @@ def _long_line(members: list[int], units: list[_Unit], kept: set[int]) -> list[s
     return out
 
 
-def parse_blocks(text: str) -> list[_Block]:
-    """Headings, paragraphs, list items, tables and code blocks, in order."""
+def parse_blocks(text: str, pasted: Collection[int] = ()) -> list[_Block]:
+    """Headings, paragraphs, list items, tables and code blocks, in order.
+
+    An indented region opening at a line in ``pasted`` is a code block, whatever it holds.
+    """
     lines = text.splitlines()
     blocks: list[_Block] = []
     n = len(lines)
@@ -755,7 +761,7 @@ def parse_blocks(text: str) -> list[_Block]:
             while "-->" not in lines[j]:
                 j += 1
             i = j + 1
-        elif (
+        elif i in pasted or (
             i >= text_until
             and line[:1] in " \t"
             and len(line) - len(line.lstrip()) >= 4
@@ -766,7 +772,7 @@ def parse_blocks(text: str) -> list[_Block]:
                 j += 1
             while not lines[j - 1].strip():
                 j -= 1
-            if _text_region(lines, i, j):
+            if i not in pasted and _text_region(lines, i, j):
                 text_until = j  # read on as headings and paragraphs
             else:
                 blocks.append(_Block("code", i, lines[i:j]))
