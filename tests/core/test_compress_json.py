@@ -658,3 +658,27 @@ def test_a_records_only_link_is_kept_as_where_it_is_found():
     for indent in (None, 2):
         text = compress(search_answer(indent)).text
         assert sum(url in text for url in urls) >= 6  # none before
+
+
+def test_a_manifests_map_of_versions_names_every_dependency_it_leaves_out():
+    """Real manifests (monolog's composer.json, an Apollo package.json): their dependencies.
+
+    A map of package names to versions is what a manifest says: a marker counting its lines
+    (``[… 15 lines]`` inside ``require-dev``) loses which packages they were, and a map too
+    small to be shown at all lost both of a package.json's dependencies.
+    """
+    data = pathlib.Path(__file__).parent / "data"
+    for name, maps in (
+        ("monolog_composer.json", ("require", "require-dev")),
+        ("apollo_federation_testsuite_package.json", ("dependencies",)),
+    ):
+        text = (data / name).read_text()
+        document = json.loads(text)
+        packages = [p for m in maps for p in document[m]]
+
+        result = compress(text)
+
+        assert result.compressed_tokens < result.original_tokens * 0.8
+        assert [p for p in packages if p not in result.text] == []
+        assert violations(text, result.text) == []
+        assert unmarked_omissions(text, result.text) == []

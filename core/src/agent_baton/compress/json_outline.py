@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from typing import Any
@@ -63,6 +63,8 @@ _LEAST_SHARE = 60  # characters a nested member needs of a budget to be shown at
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 _NAMES_SHARE = 8  # a keyed object's markers may name its left-out members in 1/8 of its budget
+_LISTED_LEAST = 2  # members of a map of names to versions whose markers name them
+_VERSION_CHARS = 80  # a version (range) is no longer
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
 # whether it holds a value (a container it opens, or a value on its line).
@@ -391,6 +393,12 @@ class _Outline:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         asked = self._asked(entries)
+        # A map of versions is shown, if only by the names in its marker.
+        asked.update(
+            k
+            for k, value in enumerate(values)
+            if entries.level[k] >= 0 and isinstance(value, dict) and _versions(value.values())
+        )
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
         if sum(entries.cost(k) for k in leaves) > left // 2:
             # Too many to keep: the noise goes first, then what does not fit in half. A
@@ -418,6 +426,9 @@ class _Outline:
         ends = (0, len(entries) - 1)
         edges = {k for k in ends if entries.first[k] == node.first}
         edges.update(k for k in ends if entries.last[k] == node.last)
+        # A map of names to versions (a manifest's dependencies): the names are its content,
+        # so a marker names the members it stands for.
+        listed = _versions(values)
         inner: list[str] = []
         gap: list[int] = []  # the entries left out since the last one kept
         for k, value in enumerate(values):
@@ -426,14 +437,14 @@ class _Outline:
                 or k in edges
                 or (k in shares and (k in asked or shares[k] >= min(_LEAST_SHARE, entries.cost(k))))
             ):
-                self._gap(inner, entries, gap, "lines")
+                self._gap(inner, entries, gap, "lines", _said(names, gap) if listed else "")
                 gap = []
                 entry = entries.node(k)
                 kept = self.render(entry, value, shares[k]) if k in shares else self.span(entry)
                 inner.extend(kept)
             else:
                 gap.append(k)
-        self._gap(inner, entries, gap, "lines")
+        self._gap(inner, entries, gap, "lines", _said(names, gap) if listed else "")
         return self._frame(node, entries, inner)
 
     def _shown(self, entries: _Entries, asked: set[int], room: int) -> list[int]:
@@ -776,6 +787,27 @@ class _NamedGaps:
             return ""
         more = end - start - len(said)
         return ": " + ", ".join(said) + (f", +{more} more" if more else "")
+
+
+def _versions(values: Collection[Any]) -> bool:
+    """Whether an object's values are versions (``^8.1.0``, ``>=2, <3``, ``*``, ``workspace:*``).
+
+    Of an object of a few members at least: package.json's and composer.json's dependencies.
+    """
+    if len(values) < _LISTED_LEAST:
+        return False
+    versions = 0
+    for value in values:
+        if not isinstance(value, str) or len(value) > _VERSION_CHARS:
+            return False
+        bare = value.lstrip("^~<>=!v ")
+        versions += bare[:1].isdigit() or bare in ("*", "x", "latest") or ":" in bare[1:]
+    return versions >= 0.8 * len(values)
+
+
+def _said(names: list[str], members: list[int]) -> str:
+    """``: a, b`` naming the left-out ``members`` of a map of versions."""
+    return ": " + ", ".join(names[k] for k in members) if members else ""
 
 
 def _line_numbers(text: str, starts: list[int]) -> list[int]:
