@@ -682,3 +682,33 @@ def test_a_manifests_map_of_versions_names_every_dependency_it_leaves_out():
         assert [p for p in packages if p not in result.text] == []
         assert violations(text, result.text) == []
         assert unmarked_omissions(text, result.text) == []
+
+
+def test_a_key_path_the_query_spells_brings_its_line_back():
+    """octokit/webhooks' check_run.created payload: a path (``check_run.app.permissions.pages``,
+    ``check_run.pull_requests[0].head.ref``) names one line among many alike.
+
+    Its last key alone is in the text many times (``pages``, ``ref``); the path says which.
+    """
+    text = pathlib.Path(__file__).parent / "data" / "octokit_webhooks_check_run_created.json"
+    text = text.read_text()
+    data = json.loads(text)
+    paths = [
+        ("check_run.app.permissions.pages", '"pages"'),
+        ("check_run.pull_requests[0].head.ref", '"ref"'),
+        ("payload.check_run.check_suite.head_branch", '"head_branch"'),  # around the document
+    ]
+    for path, key in paths:
+        value = data
+        for part in path.removeprefix("payload.").replace("[0]", ".0").split("."):
+            value = value[int(part)] if part.isdigit() else value[part]
+        line = f"{key}: {json.dumps(value)}"
+        assert text.count(line) >= 1
+
+        result = compress(text, query=f"What is the value of {path} in this payload?")
+
+        assert result.compressed_tokens < result.original_tokens / 2
+        kept = [k for k in result.text.splitlines() if line in k]
+        assert kept and all(k in text.splitlines() for k in kept), path
+        assert violations(text, result.text) == []
+        assert unmarked_omissions(text, result.text) == []

@@ -8,6 +8,9 @@ rows (:func:`~agent_baton.compress.json.choose_records`): the first whole, as th
 the others; whole, the ones the query matches or that report a failure; the rare ones and
 the first ones by the lines of their telling fields (an identifier, the rare value). Every
 run of items or lines left out is a ``[… 12 items]`` or ``[… 5 lines]`` marker at its place.
+A key path the query spells (``check_run.app.permissions.pages``, ``items[0].name``) keeps
+that value's lines and those of the containers around it; a map of names to versions (a
+manifest's dependencies) names in its markers the members they stand for.
 
 The lines are found where they are needed: one pass over the lines that hold a bracket
 checks that the document's lines nest and finds its top-level items; a member's or an item's
@@ -50,6 +53,7 @@ _BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blank
 _BLANK_BETWEEN = re.compile(r"\n[ \t\r]*\n")  # a blank line, found by the breaks around it
 # Found by the line feed before it: "^" would be tried at every character of a large text.
 _BLANK_AFTER_BREAK = re.compile(r"\n[ \t\r]*$", re.MULTILINE)
+_PATH_SPLIT = re.compile(r"[.\[\]]+")  # between a key path's keys
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
 _SHAPES = 4096  # line shapes remembered per document: it repeats its bracket lines
@@ -136,6 +140,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     # holding one in a string over several lines is no reason to keep its record: pip
     # inspect's descriptions hold many; what is cut of them comes back below.)
     outline = _Outline(text, request, shapes)
+    outline.targets = sorted(outline.spelled(top, data))
     out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
     # A failure line of a string value cut out comes back, unescaped, at its place. (None
@@ -294,6 +299,7 @@ class _Outline:
         # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
         self.other_breaks = OTHER_BREAKS.search(text) is not None
         self.naming = _naming_words(text, request)
+        self.targets: list[int] = []  # where the lines of the values the query spells start
         self._read: dict[tuple[int, int], _Entries] = {}  # containers' entries, by where
         self._telling: dict[str, bool] = {}  # field names that tell a record (is_telling)
 
@@ -324,6 +330,54 @@ class _Outline:
         """The lines from ``first`` to ``last`` that report a failure."""
         start = bisect_left(self.failing, first)
         return self.failing[start : bisect_right(self.failing, last)]
+
+    def targeted(self, entries: _Entries) -> set[int]:
+        """The entries holding the line of a value whose path the query spells."""
+        found: set[int] = set()
+        for at in self.targets:
+            k = bisect_right(entries.at, at) - 1
+            if k >= 0 and entries.until[k] >= at:
+                found.add(k)
+        return found
+
+    def spelled(self, top: _Node, data: Any) -> set[int]:
+        """Where the values whose key paths the query spells start (``spec.containers[0].image``).
+
+        A path may start with keys around the document (``payload.issue.id``): a few outer
+        keys it does not hold are passed over.
+        """
+        found: set[int] = set()
+        for path in _spelled_paths(self.request):
+            for skip in range(min(len(path) - 2, _PATH_KEYS) + 1):
+                at = self._walk(top, data, path[skip:])
+                if at is not None:
+                    found.add(at)
+                    break
+        return found
+
+    def _walk(self, node: _Node, value: Any, path: list[str]) -> int | None:
+        """Where the value at ``path`` under ``node`` (holding ``value``) starts, if it is there."""
+        i = 0
+        while i < len(path):
+            if node.level < 0:  # a container on one line holds what it holds on that line
+                return node.at if isinstance(value, (dict, list)) else None
+            entries = self.entries(node)
+            if isinstance(value, dict) and len(entries) == len(value):
+                # The longest run of the path's parts that is a key: "time.3.6.0".
+                j = next((j for j in range(len(path), i, -1) if ".".join(path[i:j]) in value), i)
+                if j == i:
+                    return None
+                key: str | int = ".".join(path[i:j])
+                k = next(n for n, name in enumerate(value) if name == key)
+            elif isinstance(value, list) and len(entries) == len(value) and path[i].isdigit():
+                k, j = int(path[i]), i + 1
+                if k >= len(value):
+                    return None
+                key = k
+            else:
+                return None
+            node, value, i = entries.node(k), value[key], j
+        return node.at
 
     def failing_entries(self, entries: _Entries) -> set[int]:
         """The entries holding a line that reports a failure."""
@@ -459,9 +513,10 @@ class _Outline:
         least = [min(_LEAST_SHARE, entries.cost(k)) for k in range(len(entries))]
         if sum(least[k] for k in nested) > room:
             first = asked | self.failing_entries(entries)
+            spelled = self.targeted(entries)  # a path the query spells is shown whatever is left
             chosen = []
             for k in sorted(nested, key=lambda k: k not in first):
-                if least[k] <= room:
+                if least[k] <= room or k in spelled:
                     chosen.append(k)
                     room -= least[k]
             nested = chosen
@@ -482,6 +537,7 @@ class _Outline:
         n = len(entries)
         words = _query_words(self.request)
         keep = {*range(min(_HEAD_ITEMS, n)), n - 1, *self.failing_entries(entries)}
+        keep.update(self.targeted(entries))
         if words:
             keep.update(k for k in range(n) if self._holds(entries, k, words))
         used = sum(entries.cost(k) for k in keep)
@@ -511,11 +567,13 @@ class _Outline:
     def _asked(self, entries: _Entries) -> set[int]:
         """The members holding a word of the query that names something (:func:`_naming_words`).
 
-        A long line (a README in a string) is no setting: it competes like the others.
+        A long line (a README in a string) is no setting: it competes like the others. With
+        them, the members holding a value whose path the query spells.
         """
+        found = self.targeted(entries)
         if not self.naming:
-            return set()
-        return {
+            return found
+        return found | {
             k
             for k in range(len(entries))
             if (entries.level[k] >= 0 or entries.cost(k) <= _WIDE)
@@ -567,6 +625,7 @@ class _Outline:
             values = value
             named = _NamedGaps(0)
         failing = self.failing_entries(entries)
+        spelled = self.targeted(entries)
         example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
@@ -607,13 +666,19 @@ class _Outline:
             return self._floor(node, field_lines(k, node, fields)) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
-            records, self.request, max(0, budget - example), cost, always=failing, least=least
+            records,
+            self.request,
+            max(0, budget - example),
+            cost,
+            always=failing | spelled,
+            least=least,
         )
         inner: list[str] = []
         previous = -1
         for k in keep:
             said = named.say(names, previous + 1, k)
             self._gap(inner, entries, range(previous + 1, k), "items", said)
+            matched |= spelled
             if k == 0 or k in matched or k in failing or k not in briefs:
                 # What the query asks for may take half the room, the example a quarter.
                 share = max(example, budget // 2) if k in matched else whole if k else example
@@ -847,6 +912,18 @@ def _naming_words(text: str, request: Request) -> set[str]:
             words.add(word)
     words = {w for w in words if len(w) > 2 and w.lower() not in STOPWORDS}
     return {w for w in words if 0 < text.count(w, 0, _ASKED_SCAN) <= _ASKED_MOST}
+
+
+def _spelled_paths(request: Request) -> list[list[str]]:
+    """The key paths the query spells, split into keys (``a.b[0].c``: ``a b 0 c``)."""
+    paths = []
+    for word in (request.query or "").split():
+        word = word.strip("`'\"()<>,;:?!*").rstrip(".")
+        if ("." in word or "[" in word) and "://" not in word:
+            keys = [k for k in _PATH_SPLIT.split(word) if k]
+            if len(keys) >= 2:
+                paths.append(keys)
+    return paths
 
 
 def _query_words(request: Request) -> set[str]:
