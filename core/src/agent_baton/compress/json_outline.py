@@ -333,12 +333,7 @@ class _Outline:
 
     def targeted(self, entries: _Entries) -> set[int]:
         """The entries holding the line of a value whose path the query spells."""
-        found: set[int] = set()
-        for at in self.targets:
-            k = bisect_right(entries.at, at) - 1
-            if k >= 0 and entries.until[k] >= at:
-                found.add(k)
-        return found
+        return _holding(entries.at, entries.until, self.targets)
 
     def spelled(self, top: _Node, data: Any) -> set[int]:
         """Where the values whose key paths the query spells start (``spec.containers[0].image``).
@@ -381,14 +376,7 @@ class _Outline:
 
     def failing_entries(self, entries: _Entries) -> set[int]:
         """The entries holding a line that reports a failure."""
-        found: set[int] = set()
-        for line in self.failing:
-            # Siblings follow each other: one may end on the line where the next starts.
-            k = bisect_right(entries.first, line) - 1
-            while k >= 0 and entries.last[k] >= line:
-                found.add(k)
-                k -= 1
-        return found
+        return _holding(entries.first, entries.last, self.failing)
 
     def cost(self, node: _Node) -> int:
         return node.until - node.at + 1
@@ -860,6 +848,18 @@ class _NamedGaps:
             return ""
         more = end - start - len(said)
         return ": " + ", ".join(said) + (f", +{more} more" if more else "")
+
+
+def _holding(starts: array[int], ends: array[int], points: Iterable[int]) -> set[int]:
+    """The entries (starting and ending at ``starts``, ``ends``) holding one of ``points``."""
+    found: set[int] = set()
+    for point in points:
+        # Siblings follow each other: one may end on the line where the next starts.
+        k = bisect_right(starts, point) - 1
+        while k >= 0 and ends[k] >= point:
+            found.add(k)
+            k -= 1
+    return found
 
 
 def _versions(values: Collection[Any]) -> bool:
