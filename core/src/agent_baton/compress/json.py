@@ -144,13 +144,16 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
 
 
 def _object_of_objects(data: Any) -> bool:
-    """Whether ``data`` is an object holding objects, and no array of records at any depth."""
+    """Whether ``data`` is an object holding objects, and no records at any depth.
+
+    Records (an array of them, an object keyed by their names) are a table's rows.
+    """
     if not isinstance(data, dict) or not any(isinstance(v, dict) for v in data.values()):
         return False
     stack: list[Any] = [data]
     while stack:
         value = stack.pop()
-        if isinstance(value, list) and value and is_records(value):
+        if is_records(value) or is_keyed_records(value):
             return False
         inner = value.values() if isinstance(value, dict) else value
         stack.extend(v for v in inner if isinstance(v, (dict, list)))
