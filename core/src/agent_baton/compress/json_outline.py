@@ -435,11 +435,16 @@ class _Outline:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         asked = self._asked(entries)
-        # A map of versions is shown, if only by the names in its marker.
+        # A map of versions is shown, if only by the names in its marker (unless a token
+        # budget is to be filled: it fills it with lines).
+        free = self.request.max_tokens is None
         asked.update(
             k
             for k, value in enumerate(values)
-            if entries.level[k] >= 0 and isinstance(value, dict) and _versions(value.values())
+            if free
+            and entries.level[k] >= 0
+            and isinstance(value, dict)
+            and _versions(value.values())
         )
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
         cut: set[int] = set()  # leaves kept by their start
@@ -478,7 +483,7 @@ class _Outline:
         edges.update(k for k in ends if entries.last[k] == node.last)
         # A map of names to versions (a manifest's dependencies): the names are its content,
         # so a marker names the members it stands for.
-        listed = _versions(values)
+        listed = free and _versions(values)
         inner: list[str] = []
         gap: list[int] = []  # the entries left out since the last one kept
         for k, value in enumerate(values):
