@@ -658,3 +658,84 @@ def test_a_records_only_link_is_kept_as_where_it_is_found():
     for indent in (None, 2):
         text = compress(search_answer(indent)).text
         assert sum(url in text for url in urls) >= 6  # none before
+
+
+def test_a_manifests_map_of_versions_names_every_dependency_it_leaves_out():
+    """Real manifests (monolog's composer.json, an Apollo package.json): their dependencies.
+
+    A map of package names to versions is what a manifest says: a marker counting its lines
+    (``[… 15 lines]`` inside ``require-dev``) loses which packages they were, and a map too
+    small to be shown at all lost both of a package.json's dependencies.
+    """
+    data = pathlib.Path(__file__).parent / "data"
+    for name, maps in (
+        ("monolog_composer.json", ("require", "require-dev")),
+        ("apollo_federation_testsuite_package.json", ("dependencies",)),
+    ):
+        text = (data / name).read_text()
+        document = json.loads(text)
+        packages = [p for m in maps for p in document[m]]
+
+        result = compress(text)
+
+        assert result.compressed_tokens < result.original_tokens * 0.8
+        assert [p for p in packages if p not in result.text] == []
+        assert violations(text, result.text) == []
+        assert unmarked_omissions(text, result.text) == []
+
+
+def test_a_key_path_the_query_spells_brings_its_line_back():
+    """octokit/webhooks' check_run.created payload: a path (``check_run.app.permissions.pages``,
+    ``check_run.pull_requests[0].head.ref``) names one line among many alike.
+
+    Its last key alone is in the text many times (``pages``, ``ref``); the path says which.
+    """
+    text = pathlib.Path(__file__).parent / "data" / "octokit_webhooks_check_run_created.json"
+    text = text.read_text()
+    data = json.loads(text)
+    paths = [
+        ("check_run.app.permissions.pages", '"pages"'),
+        ("check_run.pull_requests[0].head.ref", '"ref"'),
+        ("payload.check_run.check_suite.head_branch", '"head_branch"'),  # around the document
+    ]
+    for path, key in paths:
+        value = data
+        for part in path.removeprefix("payload.").replace("[0]", ".0").split("."):
+            value = value[int(part)] if part.isdigit() else value[part]
+        line = f"{key}: {json.dumps(value)}"
+        assert text.count(line) >= 1
+
+        result = compress(text, query=f"What is the value of {path} in this payload?")
+
+        assert result.compressed_tokens < result.original_tokens / 2
+        kept = [k for k in result.text.splitlines() if line in k]
+        assert kept and all(k in text.splitlines() for k in kept), path
+        assert violations(text, result.text) == []
+        assert unmarked_omissions(text, result.text) == []
+
+
+def test_an_object_on_one_line_keeps_the_lines_it_would_keep_pretty_printed():
+    """The check_run.created payload sent on one line (12,681 characters), as APIs send it.
+
+    Its fields as ``path: value`` lines spelled every path in full and kept most of them
+    (13 % saved, against 80 % for the same payload pretty-printed); shown as the lines it
+    would have pretty-printed, it is cut as that document is, and a path the query spells
+    comes back the same way.
+    """
+    path = pathlib.Path(__file__).parent / "data" / "octokit_webhooks_check_run_created.json"
+    data = json.loads(path.read_text())
+    one_line = json.dumps(data)
+    pretty = json.dumps(data, indent=2)
+    query = "What is the value of check_run.app.permissions.pages in this payload?"
+
+    for text in (one_line, f"The webhook delivered:\n\n```json\n{one_line}\n```\n\nAll good."):
+        result = compress(text, query=query)
+
+        assert result.compressed_tokens < result.original_tokens * 0.35
+        out = result.text.splitlines()
+        at = next(i for i, line in enumerate(out) if "re-render one input line" in line)
+        shown = [line for line in out[at + 1 :] if line not in text.splitlines()]
+        assert '        "pages": "write",' in shown
+        lines = pretty.splitlines()
+        assert all(line in lines or is_marker(line) for line in shown if line.strip())
+        assert violations(text, result.text) == []

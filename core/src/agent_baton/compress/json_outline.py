@@ -8,6 +8,9 @@ rows (:func:`~agent_baton.compress.json.choose_records`): the first whole, as th
 the others; whole, the ones the query matches or that report a failure; the rare ones and
 the first ones by the lines of their telling fields (an identifier, the rare value). Every
 run of items or lines left out is a ``[… 12 items]`` or ``[… 5 lines]`` marker at its place.
+A key path the query spells (``check_run.app.permissions.pages``, ``items[0].name``) keeps
+that value's lines and those of the containers around it; a map of names to versions (a
+manifest's dependencies) names in its markers the members they stand for.
 
 The lines are found where they are needed: one pass over the lines that hold a bracket
 checks that the document's lines nest and finds its top-level items; a member's or an item's
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from typing import Any
@@ -51,6 +54,7 @@ _BLANK_LINE = re.compile(r"^[ \t\r]*$", re.MULTILINE)  # JSON has no other blank
 _BLANK_BETWEEN = re.compile(r"\n[ \t\r]*\n")  # a blank line, found by the breaks around it
 # Found by the line feed before it: "^" would be tried at every character of a large text.
 _BLANK_AFTER_BREAK = re.compile(r"\n[ \t\r]*$", re.MULTILINE)
+_PATH_SPLIT = re.compile(r"[.\[\]]+")  # between a key path's keys
 _CLOSERS = re.compile(r"[\s,\]}]*")
 _CLOSING = re.compile(r"[ \t]*[\]}][\]},]*[ \t]*")
 _SHAPES = 4096  # line shapes remembered per document: it repeats its bracket lines
@@ -64,6 +68,8 @@ _LEAST_SHARE = 60  # characters a nested member needs of a budget to be shown at
 _BRIEF_WIDE = 160  # in a record shown by its telling fields
 _SMALL = 200  # a list or object field of a record shown by its fields: whole up to this
 _NAMES_SHARE = 8  # a keyed object's markers may name its left-out members in 1/8 of its budget
+_LISTED_LEAST = 2  # members of a map of names to versions whose markers name them
+_VERSION_CHARS = 80  # a version (range) is no longer
 
 # What a line does to the nesting: the containers it closes first, those it opens last, and
 # whether it holds a value (a container it opens, or a value on its line).
@@ -135,6 +141,7 @@ def outline_json(text: str, data: Any, request: Request, budget: int) -> str | N
     # holding one in a string over several lines is no reason to keep its record: pip
     # inspect's descriptions hold many; what is cut of them comes back below.)
     outline = _Outline(text, request, shapes, finding_starts(text, data))
+    outline.targets = sorted(outline.spelled(top, data))
     out = outline.render(top, data, budget)
     summary = [omitted(outline.summary(out), request.key)] if any(outline.left_out.values()) else []
     # A failure line of a string value cut out comes back, unescaped, at its place. (None
@@ -299,6 +306,7 @@ class _Outline:
         # separator besides its line feeds (U+2028, NEL), which then splits its JSON line.
         self.other_breaks = OTHER_BREAKS.search(text) is not None
         self.naming = _naming_words(text, request)
+        self.targets: list[int] = []  # where the lines of the values the query spells start
         self._read: dict[tuple[int, int], _Entries] = {}  # containers' entries, by where
         self._telling: dict[str, bool] = {}  # field names that tell a record (is_telling)
 
@@ -330,16 +338,52 @@ class _Outline:
         start = bisect_left(self.failing, first)
         return self.failing[start : bisect_right(self.failing, last)]
 
+    def targeted(self, entries: _Entries) -> set[int]:
+        """The entries holding the line of a value whose path the query spells."""
+        return _holding(entries.at, entries.until, self.targets)
+
+    def spelled(self, top: _Node, data: Any) -> set[int]:
+        """Where the values whose key paths the query spells start (``spec.containers[0].image``).
+
+        A path may start with keys around the document (``payload.issue.id``): a few outer
+        keys it does not hold are passed over.
+        """
+        found: set[int] = set()
+        for path in _spelled_paths(self.request):
+            for skip in range(min(len(path) - 2, _PATH_KEYS) + 1):
+                at = self._walk(top, data, path[skip:])
+                if at is not None:
+                    found.add(at)
+                    break
+        return found
+
+    def _walk(self, node: _Node, value: Any, path: list[str]) -> int | None:
+        """Where the value at ``path`` under ``node`` (holding ``value``) starts, if it is there."""
+        i = 0
+        while i < len(path):
+            if node.level < 0:  # a container on one line holds what it holds on that line
+                return node.at if isinstance(value, (dict, list)) else None
+            entries = self.entries(node)
+            if isinstance(value, dict) and len(entries) == len(value):
+                # The longest run of the path's parts that is a key: "time.3.6.0".
+                j = next((j for j in range(len(path), i, -1) if ".".join(path[i:j]) in value), i)
+                if j == i:
+                    return None
+                key: str | int = ".".join(path[i:j])
+                k = next(n for n, name in enumerate(value) if name == key)
+            elif isinstance(value, list) and len(entries) == len(value) and path[i].isdigit():
+                k, j = int(path[i]), i + 1
+                if k >= len(value):
+                    return None
+                key = k
+            else:
+                return None
+            node, value, i = entries.node(k), value[key], j
+        return node.at
+
     def failing_entries(self, entries: _Entries, reported: bool = False) -> set[int]:
         """The entries holding a line that reports a failure (or a finding, unless ``reported``)."""
-        found: set[int] = set()
-        for line in self.reported if reported else self.failing:
-            # Siblings follow each other: one may end on the line where the next starts.
-            k = bisect_right(entries.first, line) - 1
-            while k >= 0 and entries.last[k] >= line:
-                found.add(k)
-                k -= 1
-        return found
+        return _holding(entries.first, entries.last, self.reported if reported else self.failing)
 
     def cost(self, node: _Node) -> int:
         return node.until - node.at + 1
@@ -398,7 +442,19 @@ class _Outline:
         """Members: the one-line ones (not noise), then the larger sharing what is left."""
         left = budget - len(self.first_line(node)) - len(self.last_line(node))
         asked = self._asked(entries)
+        # A map of versions is shown, if only by the names in its marker (unless a token
+        # budget is to be filled: it fills it with lines).
+        free = self.request.max_tokens is None
+        asked.update(
+            k
+            for k, value in enumerate(values)
+            if free
+            and entries.level[k] >= 0
+            and isinstance(value, dict)
+            and _versions(value.values())
+        )
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
+        cut: set[int] = set()  # leaves kept by their start
         if sum(entries.cost(k) for k in leaves) > left // 2:
             # Too many to keep: the noise goes first, then what does not fit in half. A
             # record's one link where no short id names it (a search result's url) is where
@@ -413,11 +469,18 @@ class _Outline:
                 if entries.cost(k) <= left // 2 or not kept_leaves:
                     kept_leaves.add(k)
                     left -= entries.cost(k)
+            # A value too long to keep (a document in a string, a blob) shows its start: a
+            # marker alone would not say which member it was.
+            for k in leaves:
+                if k not in kept_leaves and entries.cost(k) > 2 * _WIDE and left // 2 >= _WIDE:
+                    kept_leaves.add(k)
+                    cut.add(k)
+                    left -= _WIDE
         else:
             kept_leaves = set(leaves)
             left -= sum(entries.cost(k) for k in leaves)
         nested = self._shown(entries, asked, left)
-        shares: dict[int, int] = {}
+        shares = dict.fromkeys(cut, 0)  # a leaf rendered with no room is its line's start
         for rank, k in enumerate(nested):
             shares[k] = max(0, min(entries.cost(k), left // (len(nested) - rank)))
             left -= shares[k]
@@ -425,6 +488,9 @@ class _Outline:
         ends = (0, len(entries) - 1)
         edges = {k for k in ends if entries.first[k] == node.first}
         edges.update(k for k in ends if entries.last[k] == node.last)
+        # A map of names to versions (a manifest's dependencies): the names are its content,
+        # so a marker names the members it stands for.
+        listed = free and _versions(values)
         inner: list[str] = []
         gap: list[int] = []  # the entries left out since the last one kept
         for k, value in enumerate(values):
@@ -433,14 +499,14 @@ class _Outline:
                 or k in edges
                 or (k in shares and (k in asked or shares[k] >= min(_LEAST_SHARE, entries.cost(k))))
             ):
-                self._gap(inner, entries, gap, "lines")
+                self._gap(inner, entries, gap, "lines", _said(names, gap) if listed else "")
                 gap = []
                 entry = entries.node(k)
                 kept = self.render(entry, value, shares[k]) if k in shares else self.span(entry)
                 inner.extend(kept)
             else:
                 gap.append(k)
-        self._gap(inner, entries, gap, "lines")
+        self._gap(inner, entries, gap, "lines", _said(names, gap) if listed else "")
         return self._frame(node, entries, inner)
 
     def _shown(self, entries: _Entries, asked: set[int], room: int) -> list[int]:
@@ -455,9 +521,10 @@ class _Outline:
         least = [min(_LEAST_SHARE, entries.cost(k)) for k in range(len(entries))]
         if sum(least[k] for k in nested) > room:
             first = asked | self.failing_entries(entries)
+            spelled = self.targeted(entries)  # a path the query spells is shown whatever is left
             chosen = []
             for k in sorted(nested, key=lambda k: k not in first):
-                if least[k] <= room:
+                if least[k] <= room or k in spelled:
                     chosen.append(k)
                     room -= least[k]
             nested = chosen
@@ -478,6 +545,7 @@ class _Outline:
         n = len(entries)
         words = _query_words(self.request)
         keep = {*range(min(_HEAD_ITEMS, n)), n - 1, *self.failing_entries(entries)}
+        keep.update(self.targeted(entries))
         if words:
             keep.update(k for k in range(n) if self._holds(entries, k, words))
         used = sum(entries.cost(k) for k in keep)
@@ -507,11 +575,13 @@ class _Outline:
     def _asked(self, entries: _Entries) -> set[int]:
         """The members holding a word of the query that names something (:func:`_naming_words`).
 
-        A long line (a README in a string) is no setting: it competes like the others.
+        A long line (a README in a string) is no setting: it competes like the others. With
+        them, the members holding a value whose path the query spells.
         """
+        found = self.targeted(entries)
         if not self.naming:
-            return set()
-        return {
+            return found
+        return found | {
             k
             for k in range(len(entries))
             if (entries.level[k] >= 0 or entries.cost(k) <= _WIDE)
@@ -564,6 +634,7 @@ class _Outline:
             named = _NamedGaps(0)
         always = self.failing_entries(entries)
         failing = self.failing_entries(entries, reported=True) if always else always
+        spelled = self.targeted(entries)
         example = min(entries.cost(0), budget // 4)
         whole = max(200, budget // 4)  # what a record kept whole may take
         room = budget // min(len(entries), 20)  # what telling fields may add to a record
@@ -604,11 +675,17 @@ class _Outline:
             return self._floor(node, field_lines(k, node, fields)) + _GAP_SHARE
 
         keep, matched, stats = choose_records(
-            records, self.request, max(0, budget - example), cost, always=always, least=least
+            records,
+            self.request,
+            max(0, budget - example),
+            cost,
+            always=always | spelled,
+            least=least,
         )
         inner: list[str] = []
         previous = -1
         found = always - failing  # records holding findings only: shown by their lines
+        matched |= spelled
         for k in keep:
             said = named.say(names, previous + 1, k)
             self._gap(inner, entries, range(previous + 1, k), "items", said)
@@ -793,6 +870,39 @@ class _NamedGaps:
         return ": " + ", ".join(said) + (f", +{more} more" if more else "")
 
 
+def _holding(starts: array[int], ends: array[int], points: Iterable[int]) -> set[int]:
+    """The entries (starting and ending at ``starts``, ``ends``) holding one of ``points``."""
+    found: set[int] = set()
+    for point in points:
+        # Siblings follow each other: one may end on the line where the next starts.
+        k = bisect_right(starts, point) - 1
+        while k >= 0 and ends[k] >= point:
+            found.add(k)
+            k -= 1
+    return found
+
+
+def _versions(values: Collection[Any]) -> bool:
+    """Whether an object's values are versions (``^8.1.0``, ``>=2, <3``, ``*``, ``workspace:*``).
+
+    Of an object of a few members at least: package.json's and composer.json's dependencies.
+    """
+    if len(values) < _LISTED_LEAST:
+        return False
+    versions = 0
+    for value in values:
+        if not isinstance(value, str) or len(value) > _VERSION_CHARS:
+            return False
+        bare = value.lstrip("^~<>=!v ")
+        versions += bare[:1].isdigit() or bare in ("*", "x", "latest") or ":" in bare[1:]
+    return versions >= 0.8 * len(values)
+
+
+def _said(names: list[str], members: list[int]) -> str:
+    """``: a, b`` naming the left-out ``members`` of a map of versions."""
+    return ": " + ", ".join(names[k] for k in members) if members else ""
+
+
 def _line_numbers(text: str, starts: list[int]) -> list[int]:
     """The numbers of the lines starting at ``starts`` (ascending)."""
     numbers: list[int] = []
@@ -830,6 +940,18 @@ def _naming_words(text: str, request: Request) -> set[str]:
             words.add(word)
     words = {w for w in words if len(w) > 2 and w.lower() not in STOPWORDS}
     return {w for w in words if 0 < text.count(w, 0, _ASKED_SCAN) <= _ASKED_MOST}
+
+
+def _spelled_paths(request: Request) -> list[list[str]]:
+    """The key paths the query spells, split into keys (``a.b[0].c``: ``a b 0 c``)."""
+    paths = []
+    for word in (request.query or "").split():
+        word = word.strip("`'\"()<>,;:?!*").rstrip(".")
+        if ("." in word or "[" in word) and "://" not in word:
+            keys = [k for k in _PATH_SPLIT.split(word) if k]
+            if len(keys) >= 2:
+                paths.append(keys)
+    return paths
 
 
 def _query_words(request: Request) -> set[str]:
