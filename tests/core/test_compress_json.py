@@ -712,30 +712,3 @@ def test_a_key_path_the_query_spells_brings_its_line_back():
         assert kept and all(k in text.splitlines() for k in kept), path
         assert violations(text, result.text) == []
         assert unmarked_omissions(text, result.text) == []
-
-
-def test_an_object_on_one_line_keeps_the_lines_it_would_keep_pretty_printed():
-    """The check_run.created payload sent on one line (12,681 characters), as APIs send it.
-
-    Its fields as ``path: value`` lines spelled every path in full and kept most of them
-    (13 % saved, against 80 % for the same payload pretty-printed); shown as the lines it
-    would have pretty-printed, it is cut as that document is, and a path the query spells
-    comes back the same way.
-    """
-    path = pathlib.Path(__file__).parent / "data" / "octokit_webhooks_check_run_created.json"
-    data = json.loads(path.read_text())
-    one_line = json.dumps(data)
-    pretty = json.dumps(data, indent=2)
-    query = "What is the value of check_run.app.permissions.pages in this payload?"
-
-    for text in (one_line, f"The webhook delivered:\n\n```json\n{one_line}\n```\n\nAll good."):
-        result = compress(text, query=query)
-
-        assert result.compressed_tokens < result.original_tokens * 0.35
-        out = result.text.splitlines()
-        at = next(i for i, line in enumerate(out) if "re-render one input line" in line)
-        shown = [line for line in out[at + 1 :] if line not in text.splitlines()]
-        assert '        "pages": "write",' in shown
-        lines = pretty.splitlines()
-        assert all(line in lines or is_marker(line) for line in shown if line.strip())
-        assert violations(text, result.text) == []

@@ -21,13 +21,7 @@ from dataclasses import dataclass, field
 from itertools import chain, repeat
 from typing import Any
 
-from agent_baton.compress.guarantees import (
-    RESTORED,
-    VIEW_CHARS,
-    Contains,
-    failing_strings,
-    pieces,
-)
+from agent_baton.compress.guarantees import RESTORED, Contains, failing_strings, pieces
 from agent_baton.compress.lines import LINE_BREAKS
 from agent_baton.compress.markers import note, omitted, view_of
 from agent_baton.compress.memo import once
@@ -117,47 +111,13 @@ def compress_json(text: str, request: Request) -> tuple[str, str] | None:
         return "\n".join(
             p for p in (before.removesuffix("\n"), body, after.lstrip("\n")) if p
         ), transform
-    if len(document.strip()) >= max(VIEW_CHARS, budget) and _object_of_objects(data):
-        # An object of objects (an API's event, a config) sent on one line, larger than its
-        # room: its fields as `path: value` lines spell each path in full and are most of it
-        # again. Its lines as if pretty-printed are cut as that document's would be: the
-        # same document keeps the same lines however it was spaced. (Records are a table's
-        # rows, and a flat map's members are sampled as such: both are shorter so.)
-        from agent_baton.compress.json_outline import outline_json  # lazy: it imports json
-
-        pretty = json.dumps(data, indent=2, ensure_ascii=False)
-        room = min(budget_chars(len(pretty), request), len(pretty) // 2)
-        outline = outline_json(pretty, data, request, room)
-        if outline is not None:
-            body = view_of(text, document, outline, "JSON, re-rendered: not its text")
-            return "\n".join(p for p in (_kept(before), body, _kept(after)) if p), (
-                "json:outline+sample"
-            )
     renderer = _Renderer(request, budget)
-    rendered = renderer.render(data)
-    body = view_of(text, document, rendered, "JSON, re-rendered: not its text")
+    body = view_of(text, document, renderer.render(data), "JSON, re-rendered: not its text")
     parts = [p for p in (_kept(before), body, _kept(after)) if p]
     transform = "json:table+sample" if renderer.lossy else "json:table"
     if not renderer.tables:
         transform = "json:minify+sample" if renderer.lossy else "json:minify"
     return "\n".join(parts), transform
-
-
-def _object_of_objects(data: Any) -> bool:
-    """Whether ``data`` is an object holding objects, and no records at any depth.
-
-    Records (an array of them, an object keyed by their names) are a table's rows.
-    """
-    if not isinstance(data, dict) or not any(isinstance(v, dict) for v in data.values()):
-        return False
-    stack: list[Any] = [data]
-    while stack:
-        value = stack.pop()
-        if is_records(value) or is_keyed_records(value):
-            return False
-        inner = value.values() if isinstance(value, dict) else value
-        stack.extend(v for v in inner if isinstance(v, (dict, list)))
-    return True
 
 
 def _kept(prose: str) -> str:

@@ -454,7 +454,6 @@ class _Outline:
             and _versions(value.values())
         )
         leaves = [k for k in range(len(entries)) if entries.level[k] < 0]
-        cut: set[int] = set()  # leaves kept by their start
         if sum(entries.cost(k) for k in leaves) > left // 2:
             # Too many to keep: the noise goes first, then what does not fit in half. A
             # record's one link where no short id names it (a search result's url) is where
@@ -469,18 +468,11 @@ class _Outline:
                 if entries.cost(k) <= left // 2 or not kept_leaves:
                     kept_leaves.add(k)
                     left -= entries.cost(k)
-            # A value too long to keep (a document in a string, a blob) shows its start: a
-            # marker alone would not say which member it was.
-            for k in leaves:
-                if k not in kept_leaves and entries.cost(k) > 2 * _WIDE and left // 2 >= _WIDE:
-                    kept_leaves.add(k)
-                    cut.add(k)
-                    left -= _WIDE
         else:
             kept_leaves = set(leaves)
             left -= sum(entries.cost(k) for k in leaves)
         nested = self._shown(entries, asked, left)
-        shares = dict.fromkeys(cut, 0)  # a leaf rendered with no room is its line's start
+        shares: dict[int, int] = {}
         for rank, k in enumerate(nested):
             shares[k] = max(0, min(entries.cost(k), left // (len(nested) - rank)))
             left -= shares[k]
