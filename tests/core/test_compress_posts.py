@@ -178,3 +178,27 @@ def test_what_an_email_reply_quotes_goes_before_what_it_says():
     assert CHATTER[2].splitlines()[1] in kept  # what the quote says again, where it was said
     assert not any(line in kept for line in quote if len(line) > 20)
     assert not violations(text, result.text)
+
+
+def test_an_exported_issues_post_lines_are_posts():
+    # Issues exported to markdown (the search corpus's synced mirrors): "_@alice_" over the
+    # description, "_Comment by @bob on <date>_" over each comment; or "## bob | <date>".
+    parts = ["# Nightly fails to package the archive", "", "---", "", "_@alice_", "", OPENING]
+    replies = [*CHATTER, ANSWER]
+    for k, text in enumerate(replies):
+        who = "maintainer" if text == ANSWER else f"user{k}"
+        parts += ["", "---", "", f"_Comment by @{who} on 2016-08-0{5 + k} 10:1{k}_", "", text]
+    parts += ["", "---", "", "_Comment by @alice on 2017-09-27 08:00_", "", THANKS, ""]
+    exported = "\n".join(parts)
+    stamped = exported.replace("_@alice_", "## alice | 2016-08-04T09:00:00+00:00")
+    for k in range(len(replies) + 1):
+        stamped = stamped.replace(f"2016-08-0{5 + k} 10:1{k}_", f"2016-08-0{5 + k}T10:1{k}:00Z")
+    stamped = stamped.replace("_Comment by @", "## ").replace(" on 2016", " | 2016")
+    stamped = stamped.replace(" on 2017-09-27 08:00_", " | 2017-09-27T08:00:00Z")
+    for text in (exported, stamped):
+        found = posts(text.splitlines())
+        assert [p.who for p in found][-2:] == ["maintainer", "alice"]
+        result = compress(text, key="t")
+        assert result.compressed_tokens < result.original_tokens
+        assert ANSWER in result.text.splitlines()
+        assert not violations(text, result.text)
