@@ -81,6 +81,8 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.posts._DOTTED": ("fullmatch", "of one stripped line of at most 120 characters"),
     "compress.posts._VERBED": ("fullmatch", "of one stripped line of at most 120 characters"),
     "compress.posts._VOTED": ("fullmatch", "of one stripped line of at most 120 characters"),
+    "compress.posts._EXPORTED": ("fullmatch", "of one stripped line of at most 120 characters"),
+    "compress.posts._STAMPED": ("fullmatch", "of one stripped line of at most 120 characters"),
     "compress.outline._UNDERLINE": ("match", "at the start of the line under a title"),
     "compress.outline._ENTRY": ("fullmatch", "of one line of a pydoc page"),
     "compress.outline._METHOD": ("fullmatch", "of one line of a pydoc page"),

@@ -148,3 +148,57 @@ def test_under_a_budget_the_threads_answer_comes_before_other_lines():
     assert count(out) <= count(text) // 4
     assert ANSWER in out.splitlines()
     assert "maintainer · comment · 2017-09-26" in out.splitlines()
+
+
+def rewrapped(text: str, width: int) -> list[str]:
+    """``text`` as a mail client quotes it: "> " before lines wrapped at ``width``."""
+    out, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(f"> {line}")
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*out, f"> {line}"]
+
+
+def test_what_an_email_reply_quotes_goes_before_what_it_says():
+    # A comment posted by replying to GitHub's notification mail: its text, then "On <date>
+    # X <notifications@github.com> wrote:" over the earlier comment quoted and re-wrapped,
+    # with the mail's footer. The quote of the comment's details outranked the comment.
+    own = "Not a file system issue here: our build folder is on a local disk already."
+    footer = ["> You are receiving this because you commented.", "> Reply to this email directly"]
+    quote = [*rewrapped(CHATTER[2], 72), ">", "> —", *footer]
+    attribution = ["On Fri, Aug 5, 2016 at 9:14 AM user2 <notifications@github.com>", "wrote:"]
+    reply = "\n".join(["", "", "user9 · comment · 2016-08-09", own, "", *attribution, "", *quote])
+    text = search_tool_thread().replace(CHATTER[2], CHATTER[2] + reply)
+    result = compress(text, key="t")
+    kept = result.text.splitlines()
+    assert own in kept
+    assert CHATTER[2].splitlines()[1] in kept  # what the quote says again, where it was said
+    assert not any(line in kept for line in quote if len(line) > 20)
+    assert not violations(text, result.text)
+
+
+def test_an_exported_issues_post_lines_are_posts():
+    # Issues exported to markdown (the search corpus's synced mirrors): "_@alice_" over the
+    # description, "_Comment by @bob on <date>_" over each comment; or "## bob | <date>".
+    parts = ["# Nightly fails to package the archive", "", "---", "", "_@alice_", "", OPENING]
+    replies = [*CHATTER, ANSWER]
+    for k, text in enumerate(replies):
+        who = "maintainer" if text == ANSWER else f"user{k}"
+        parts += ["", "---", "", f"_Comment by @{who} on 2016-08-0{5 + k} 10:1{k}_", "", text]
+    parts += ["", "---", "", "_Comment by @alice on 2017-09-27 08:00_", "", THANKS, ""]
+    exported = "\n".join(parts)
+    stamped = exported.replace("_@alice_", "## alice | 2016-08-04T09:00:00+00:00")
+    for k in range(len(replies) + 1):
+        stamped = stamped.replace(f"2016-08-0{5 + k} 10:1{k}_", f"2016-08-0{5 + k}T10:1{k}:00Z")
+    stamped = stamped.replace("_Comment by @", "## ").replace(" on 2016", " | 2016")
+    stamped = stamped.replace(" on 2017-09-27 08:00_", " | 2017-09-27T08:00:00Z")
+    for text in (exported, stamped):
+        found = posts(text.splitlines())
+        assert [p.who for p in found][-2:] == ["maintainer", "alice"]
+        result = compress(text, key="t")
+        assert result.compressed_tokens < result.original_tokens
+        assert ANSWER in result.text.splitlines()
+        assert not violations(text, result.text)

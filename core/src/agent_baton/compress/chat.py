@@ -18,7 +18,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
+from itertools import islice, pairwise
 from typing import Any
 
 from agent_baton.compress.guarantees import restore_failures
@@ -34,8 +37,11 @@ from agent_baton.compress.request import Request
 from agent_baton.search import best_matches
 
 
-def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
-    """A speaker's line: ``line`` where it starts, ``blank`` the blank ending some forms."""
+def _speaker_pattern(line: str, blank: str, named: str = "") -> re.Pattern[str]:
+    """A speaker's line: ``line`` where it starts, ``blank`` the blank ending some forms.
+
+    ``named``: the pattern of any name's line, tried last (a transcript's plain names).
+    """
     return re.compile(
         line + r"(?:(?P<autogen>[\w .-]{1,60}) \(to [\w .-]{1,60}\):\s*$"
         # AutoGen's Console: ten dashes each side. pytest pads its section titles to the
@@ -56,12 +62,16 @@ def _speaker_pattern(line: str, blank: str) -> re.Pattern[str]:
         + r"|(?P<plain>User|Assistant|System|Human"
         # ReAct traces (LangChain's classic agents and many prompts):
         r"|AI|Tool|Agent|Bot|Model|Question|Thought|Action Input|Action|Observation"
-        r"|Final Answer)\s*:" + blank + ")",
+        r"|Final Answer)\s*:" + blank + (f"|{named}" if named else "") + ")",
         re.MULTILINE | re.IGNORECASE,
     )
 
 
-_SPEAKER = _speaker_pattern("^", r"\s")
+# A transcript's "Reviewer: text", "Maria Lopez: text": any name, taken only when the names
+# take turns (see _named_turns), so looked for apart, at a line feed.
+_NAME = r"(?P<named>[^\W\d_][\w.-]{0,29}(?: [^\W\d_][\w.-]{0,29})?):[ \t]+(?=\S)"
+_NAMED_LINE = re.compile(r"\n" + _NAME)
+_SPEAKER = _speaker_pattern("^", r"\s", _NAME)
 # The same lines, found in one scan of the text with a line feed before it: the search skips
 # from line feed to line feed in C, where "^" is tried at every character (twice as slow).
 # The blank that ends a form is looked at, not taken: it may be the line feed before the
@@ -140,8 +150,8 @@ def looks_like_chat(text: str) -> bool:
         if m.group("autogen") or m.group("console") or m.group("ruled") or m.group("crew")
     )
     names = {_speaker(m).lower() for m in found}
-    # Bold names found taking turns (see _speakers) are a transcript's whatever they are.
-    taking_turns = any(m.group("inline") for m in found)
+    # Names found taking turns (see _speakers) are a transcript's whatever they are.
+    taking_turns = any(m.group("inline") or m.group("named") for m in found)
     return strong >= 2 or taking_turns or (len(names) >= 2 and bool(names & _ROLES))
 
 
@@ -171,6 +181,11 @@ def _speakers(text: str) -> list[re.Match[str]]:
         end = match.end()
         if _speaker(match):
             found.append(match)
+    # Any name: a transcript's speakers where its lines take turns, and take more than the
+    # lines of a known form (an issue template's "**Desktop:**" quoted in a turn).
+    turns = _named_turns(text)
+    if len(turns) > len(found):
+        found = turns
     inline = [m for m in found if m.group("inline")]
     if inline and not _take_turns(inline, text):
         # "**Note:** …" labels in a document: no speakers.
@@ -179,6 +194,9 @@ def _speakers(text: str) -> list[re.Match[str]]:
 
 
 _HEADING = re.compile(r" {0,3}#{1,6} \S")  # a markdown heading, matched at a line's start
+# A fence of backticks, indented three spaces at most: a compiler's ~~~~ under the code it
+# points at opens no block.
+_FENCE_LINE = re.compile(r"^ {0,3}`{3,}", re.MULTILINE)
 _PREAMBLE_LINES = 2  # lines before a transcript's first turn: a title, a date
 
 
@@ -190,28 +208,141 @@ def _take_turns(found: list[re.Match[str]], text: str) -> bool:
     quote code and logs): a document's bold labels (``**Note:**``, ``**Warning:**``) sit
     under its headings.
     """
-    names = [_speaker(m).lower() for m in found]
-    earlier: set[str] = set()  # the names before the turn before the k-th: a set, not a scan
+    return _comes_back([_speaker(m).lower() for m in found]) and _opens_unheaded(found, text)
+
+
+def _comes_back(names: list[str]) -> bool:
+    """Whether a name comes back after another spoke (a set of the names before, no scan)."""
+    earlier: set[str] = set()  # the names before the turn before the k-th
     for k in range(2, len(names)):
         earlier.add(names[k - 2])
         if names[k] != names[k - 1] and names[k] in earlier:
-            break
-    else:
-        return False
+            return True
+    return False
+
+
+def _opens_unheaded(found: list[re.Match[str]], text: str) -> bool:
+    """Whether the turns start the text (after a title, a date) with no heading between.
+
+    Headings inside fenced blocks (a shell's comments) do not count.
+    """
     before = text[: found[0].start()]
     if len([line for line in before.splitlines() if line.strip()]) > _PREAMBLE_LINES:
         return False
     fenced = False
     for line in text[found[0].start() : found[-1].start()].splitlines():
-        if _FENCE.match(line):
+        if _FENCE_LINE.match(line):
             fenced = not fenced
         elif not fenced and _HEADING.match(line):
             return False
     return True
 
 
+_MOST_NAMES = 6  # speakers of a transcript in plain "Name: text" lines
+_LEAST_TURNS = 4  # by the names that speak twice or more
+_CHANGE_SHARE = 0.6  # of the turns, at least, by another name than the turn before
+_SAYING_SHARE = 0.75  # of the turns, at least, whose line says three words or more
+_NEXT_LINE_SHARE = 0.25  # of the turns, at most, on the line right after the turn before
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _named_turns(text: str) -> list[re.Match[str]]:
+    """The ``Name: text`` lines that are a transcript's turns; none if they are not one.
+
+    ``Word: text`` lines are everywhere (mail headers, package metadata, Debian copyright
+    files, git log's ``Author:`` and ``Date:``, logs' ``ERROR:``): taken only by the
+    structure of a conversation (:func:`_taking_turns`), from the text's start with no
+    heading between (:func:`_opens_unheaded`). The first lines decide: a log of a
+    hundred thousand ``ERROR:`` lines is no transcript by its first few hundred.
+    """
+    if not _named_at_top(text):
+        return []  # a quick no for most texts: a transcript's first turn is at its top
+    # (start, end, name) of each line, at the text's indices (the scan's line feed is the
+    # one before the line).
+    lines = (
+        (m.start(), m.end() - 1, m["named"].lower()) for m in _NAMED_LINE.finditer("\n" + text)
+    )
+    sample = list(islice(lines, _SAMPLE_LINES))
+    if not _taking_turns(sample, text):
+        return []
+    turns = _taking_turns([*sample, *lines], text)
+    matches = [_SPEAKER.match(text, start) for start, _, _ in turns]
+    found = [m for m in matches if m is not None]
+    return found if found and _opens_unheaded(found, text) else []
+
+
+_SAMPLE_LINES = 400  # "Name: text" lines that decide whether the names take turns
+
+
+def _taking_turns(found: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
+    """Of ``Name: text`` lines (start, end of the name, name), those of a conversation.
+
+    Outside fenced blocks, a few names (two to six, each heard twice or more, of two
+    letters or more) take four turns or more, mostly by another name than the turn before,
+    one coming back after another spoke; turns stand apart, the next one below what the
+    last one said, not on the line after it (a record's fields), and a turn's line says
+    something (three words or more). A name heard once (the reviewer who decides) is a
+    turn too where its line opens a paragraph and says something. None if they are not.
+    """
+    fences = [m.start() for m in _FENCE_LINE.finditer(text, 0, found[-1][0])] if found else []
+    outside = [line for line in found if bisect_right(fences, line[0]) % 2 == 0]
+    counts = Counter(name for _, _, name in outside)
+    names = {name for name, n in counts.items() if n >= 2 and len(name) >= 2}
+    if not 2 <= len(names) <= _MOST_NAMES:
+        return []
+    turns = [line for line in outside if line[2] in names]
+    if len(turns) < _LEAST_TURNS:
+        return []
+    said = [name for _, _, name in turns]
+    pairs = len(turns) - 1
+    if (
+        sum(a != b for a, b in pairwise(said)) < _CHANGE_SHARE * pairs
+        or sum(text.count("\n", a[0], b[0]) == 1 for a, b in pairwise(turns))
+        > _NEXT_LINE_SHARE * pairs
+        or not _comes_back(said)
+        or sum(_says(end, text) for _, end, _ in turns) < _SAYING_SHARE * len(turns)
+    ):
+        return []
+    once = [
+        line
+        for line in outside
+        if counts[line[2]] == 1
+        and turns[0][0] < line[0] < turns[-1][0]
+        and text.endswith("\n\n", 0, line[0])
+        and _says(line[1], text)
+    ]
+    return sorted([*turns, *once])
+
+
+def _named_at_top(text: str) -> bool:
+    """Whether a ``Name: text`` line is among the text's first lines (a title, a date above)."""
+    start = seen = 0
+    while seen <= _PREAMBLE_LINES and start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start : min(end, start + _TOP_CHARS)]
+        if line.strip():
+            if _NAMED_LINE.match("\n" + line):
+                return True
+            seen += 1  # blank lines do not count
+        start = end + 1
+    return False
+
+
+_TOP_CHARS = 100  # of a line's start: a name and its colon are in it
+
+
+def _says(start: int, text: str) -> bool:
+    """Whether the rest of a speaker's line, from ``start``, says three words or more."""
+    end = text.find("\n", start)
+    return len(_WORD.findall(text, start, len(text) if end < 0 else end)) >= 3
+
+
 def _speaker(match: re.Match[str]) -> str:
-    for group in ("autogen", "console", "ruled", "crew", "bold", "inline", "bracket", "plain"):
+    for group in (
+        *("autogen", "console", "ruled", "crew", "bold", "inline", "bracket", "plain"),
+        "named",
+    ):
         value = match.group(group)
         if value:
             return value.split(" (")[0].strip()

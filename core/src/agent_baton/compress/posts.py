@@ -3,10 +3,11 @@
 An issue or pull request thread, a forum or Q&A page, a research note quoting threads: each
 post opens with a line naming its author (the search tool's ``alice · comment · 2016-08-05``,
 a web page's ``**alice** commented on Aug 5, 2016:``, ``@alice replied:``, a Q&A page's
-``### Accepted answer``). A post's opening sentence is its turn's point, and the last reply
-by someone other than the opener, or the answer marked accepted, carries the thread's
-resolution ("I believe this was fixed in #3118", "Windows is not supported."): short
-conversational sentences that salience alone ranks low.
+``### Accepted answer``, an exported issue's ``_Comment by @alice on 2016-10-11 10:41_`` or
+``## alice | 2017-02-28T02:49:27+00:00``). A post's opening sentence is its turn's point, and
+the last reply by someone other than the opener, or the answer marked accepted, carries the
+thread's resolution ("I believe this was fixed in #3118", "Windows is not supported."):
+short conversational sentences that salience alone ranks low.
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ _HEADED = re.compile(
     r"#{1,6} (?P<accepted>Accepted )?(?P<kind>Answer|Comment|Reply|Question)\b"
     r"(?: by " + _WHO + r")?[^\n]{0,60}",
     re.IGNORECASE,
+)
+# Issues exported to markdown, a post's line in one of two forms: "_@alice_" over the
+# description, "_Comment by @bob on 2016-10-11 10:41_" over each comment ("_@bob approved on
+# 2023-03-04 17:55_" over a review), or "## bob | 2017-02-28T02:49:27+00:00" under
+# "# Discussion History".
+_LOGIN = r"(?P<who>[\w.-]{1,39}(?:\[bot\])?)"
+_EXPORTED = re.compile(
+    r"_(?P<comment>Comment by )?@"
+    + _LOGIN
+    + r"(?P<review> approved| commented| requested changes)?"
+    r"(?: on [\d: -]{10,19})?_"
+)
+_STAMPED = re.compile(
+    r"#{1,6} " + _LOGIN + r" \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z)?"
 )
 # Stack Overflow pages as scraped: "up vote 3 down vote accepted" over the accepted answer.
 _VOTED = re.compile(r"(?:up ?vote )?-?\d+ (?:down ?vote )?(?P<accepted>accepted)", re.IGNORECASE)
@@ -73,6 +88,13 @@ def _post(line: str) -> tuple[str, bool, bool] | None:
         line.endswith(":") or line[0] in "*_@" or _WHEN.search(verbed.group("tail"))
     ):
         return verbed.group("who"), verbed.group("kind") in _OPENING, False
+    exported = _EXPORTED.fullmatch(line) if line[0] == "_" else None
+    if exported is not None:
+        opening = exported.group("comment") is None and exported.group("review") is None
+        return exported.group("who"), opening, False
+    stamped = _STAMPED.fullmatch(line) if line[0] == "#" and " | " in line else None
+    if stamped is not None:
+        return stamped.group("who"), False, False
     headed = _HEADED.fullmatch(line) if line[0] == "#" else None
     if headed is not None:
         kind = headed.group("kind").lower()

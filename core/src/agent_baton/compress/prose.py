@@ -645,8 +645,12 @@ def _gap(count: int, unit: str) -> str:
 def _weigh_posts(units: list[_Unit], blocks: list[_Block], lines: list[str]) -> None:
     """A discussion's posts: each one's opening sentence counts, a thread's answer stays.
 
-    A quote of an earlier post says again what is already there: it is dropped first.
+    A quote of an earlier post says again what is already there, and so does what an email
+    reply quotes: they are dropped first (:func:`_quotes`).
     """
+    passed = _quotes(units, blocks)
+    for index in passed:
+        units[index].score -= _REPEATED
     found = posts(lines)
     if not found:
         return
@@ -659,22 +663,59 @@ def _weigh_posts(units: list[_Unit], blocks: list[_Block], lines: list[str]) -> 
         and b.start not in own
         and (len(b.lines) == 2 or b.lines[0].lstrip().startswith(("# ", "## ")))
     ]
-    earlier: set[str] = set()
-    repeated: set[int] = set()
-    for block in blocks:
-        quoted = [line.lstrip()[1:].strip() for line in block.lines if line.lstrip()[:1] == ">"]
-        said = [line for line in quoted if len(line) >= _QUOTED]
-        opens = bool(quoted) and quoted[0] == block.lines[0].lstrip()[1:].strip()
-        if said and opens and 2 * sum(line in earlier for line in said) >= len(said):
-            repeated.update(block.units)
-        earlier.update(line.strip() for line in block.lines if line.lstrip()[:1] != ">")
     answers = set(answering(found, breaks))
     spans = [(u.first, u.last) for u in units]
-    for post, picked in zip(found, openings(found, spans, repeated), strict=True):
+    for post, picked in zip(found, openings(found, spans, passed), strict=True):
         for index in picked:
             units[index].score += _KEEP if post in answers else _TURN
-    for index in repeated:
-        units[index].score -= _REPEATED
+
+
+# An email reply's line over what it quotes: "On Mon, 3 Jun 2024, Alice wrote:", "Junio C
+# Hamano <gitster@pobox.com> writes:" (a mail client may wrap it over two lines).
+_ATTRIBUTION = re.compile(r"\b(?:wrote|writes)\s*:\s*$")
+_ATTRIBUTION_CHARS = 240
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+")  # "> ", "> > ": quoted once or more
+
+
+def _quotes(units: list[_Unit], blocks: list[_Block]) -> set[int]:
+    """The sentences that quote earlier text, and the lines that say whose it is.
+
+    A quote opening its paragraph that repeats what the text said before (half of its runs
+    of four words, whatever its lines' wrapping), and any quote under an email's attribution
+    line: what the message replied to, not what it says.
+    """
+    if not any(line.lstrip()[:1] == ">" for block in blocks for line in block.lines):
+        return set()  # most texts quote nothing: no runs of words to gather
+    seen: set[tuple[str, ...]] = set()  # runs of four words said outside quotes so far
+    passed: set[int] = set()  # lines
+    attribution: list[int] = []  # the lines of an attribution paragraph just before
+    for block in blocks:
+        lines = block.lines
+        if block.kind == "code":
+            continue  # a program's or a session's ">" (">>> import x") quotes no one
+        first = next((k for k, line in enumerate(lines) if _QUOTE_MARKS.match(line)), None)
+        head = " ".join(line.strip() for line in lines[:first])
+        attributes = len(head) <= _ATTRIBUTION_CHARS and _ATTRIBUTION.search(head) is not None
+        if first is not None:
+            quoted = [k for k in range(first, len(lines)) if _QUOTE_MARKS.match(lines[k])]
+            said = " ".join(_QUOTE_MARKS.sub("", lines[k]) for k in quoted)
+            grams = _grams(said)
+            repeats = len(said) >= _QUOTED and 2 * len(grams & seen) >= len(grams) > 0
+            # Apple Mail quotes its attribution line too: "> On 24 Jul 2019, X wrote:".
+            inside = _ATTRIBUTION.search(lines[quoted[0]]) is not None
+            if attributes or (first == 0 and (attribution or repeats or inside)):
+                passed.update(block.start + k for k in [*range(first), *quoted])
+                passed.update(attribution)
+        seen.update(_grams(" ".join(line for line in lines if not _QUOTE_MARKS.match(line))))
+        opening = attributes and first is None  # the quote is in the next paragraph
+        attribution = list(range(block.start, block.start + len(lines))) if opening else []
+    return {k for k, u in enumerate(units) if u.first in passed and u.last in passed}
+
+
+def _grams(text: str) -> set[tuple[str, ...]]:
+    """The runs of four words of ``text``, lower-cased, punctuation aside."""
+    words = _WORDS.findall(text.lower())
+    return set(zip(words, words[1:], words[2:], words[3:], strict=False))
 
 
 def _keep_failures(units: list[_Unit], text: str) -> None:
