@@ -2,7 +2,7 @@
 
 nox -s tests        every distribution's tests (tests-core, tests-langchain, ...); the
                     framework sessions first run mypy --strict on their integration
-nox -s lint         ruff on the whole repository, mypy --strict on the core
+nox -s lint         ruff on the whole repository, mypy --strict on the core and this file
 nox -s demo         the multi-agent handoff demo in every framework
 nox -s bench        the generated corpus, ../shared/corpus, routing and speed benchmarks
 nox -s compare      the benchmark side by side with headroom-ai
@@ -108,8 +108,8 @@ def soak(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format check) everywhere, mypy --strict on the core."""
-    session.install("ruff", "mypy", "types-PyYAML", *CORE)
+    """ruff (lint and format check) everywhere, mypy --strict on the core and this noxfile."""
+    session.install("ruff", "mypy", "types-PyYAML", "nox", *CORE)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")

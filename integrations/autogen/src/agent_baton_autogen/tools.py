@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import abstractmethod
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from autogen_core import CancellationToken, Component
 from autogen_core.tools import BaseTool
@@ -231,6 +231,10 @@ class ListSharedContextTool(_ContextTool[ListArgs]):
         return listing_answer(view, tools=self._tools, max_tokens=self._max_tokens)
 
 
+# `| Any`: AutoGen takes invariant lists of other element types (AssistantAgent's tools, a
+# union with callables; StaticWorkbench's, BaseTool), which a list of exactly these three
+# types does not match under mypy; with Any it matches both, and each item is still
+# checked as one of the three where it is used.
 def make_context_tools(
     ctx: SharedContext,
     *,
@@ -238,7 +242,7 @@ def make_context_tools(
     max_tokens: int = DEFAULT_TOOL_TOKENS,
     scope: str | None = None,
     context_name: str = DEFAULT_CONTEXT_NAME,
-) -> list[ReadSharedContextTool | SearchSharedContextTool | ListSharedContextTool]:
+) -> list[ReadSharedContextTool | SearchSharedContextTool | ListSharedContextTool | Any]:
     """Tools over ``ctx``: read, search and list its entries (see ``CONTEXT_TOOL_NAMES``).
 
     Give them to ``AssistantAgent(tools=...)`` (the model client must support function calling).
