@@ -558,6 +558,17 @@ def compress_document(text: str, request: Request, code: CodeHandler) -> str | N
             covered.update(span[1:])
             hidden += left_out(block.lines, shown[block.start])
         else:
+            # An option's description of one short line under it costs about the marker
+            # that would stand for it (ps's "-a     Select all …" over "and processes not
+            # associated with a terminal.").
+            if (
+                block.kind == "para"
+                and len(block.lines) == 1
+                and block.start - 1 in shown
+                and len(block.lines[0]) <= _SHORT_GAP
+                and _opens(lines, block.start - 1)
+            ):
+                shown[block.start] = [lines[block.start]]
             for index in block.units:
                 unit = units[index]
                 if unit.piece:
