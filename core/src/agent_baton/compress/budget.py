@@ -262,10 +262,11 @@ def fit_lines(
     # than the line of another, which the budget ranks among the heads on its own.
     titles = section_titles(texts) if failures_first and not release_heads(texts) else {}
 
-    def shown(order: list[int], then: str = "") -> str:
-        kept = _with_gaps(items, order, units, titles)
+    def shown(order: list[int], then: str = "", *, named: bool = True) -> str:
+        said = titles if named else {}
+        kept = _with_gaps(items, order, units, said)
         last = max((items[i].line for i in order), default=-1)
-        after = [title for line, title in titles.items() if line > last]
+        after = [title for line, title in said.items() if line > last]
         if after:  # the sections the closing marker's lines hold
             then = "; ".join(x for x in (sections_said(after), then) if x)
         if views:  # a failure line cut short stands under the label that says so
@@ -273,10 +274,13 @@ def fit_lines(
         what = units.summary(sorted({items[i].line for i in order if not items[i].part}))
         return "\n".join([*kept, omitted(what, key, then=then)])
 
-    everything = list(picked)
     while True:
         out = shown(sorted(picked))
         tokens = counter(out)
+        if tokens > max_tokens and titles:
+            # The lines before the sections' names: those only where there is room.
+            out = shown(sorted(picked), named=False)
+            tokens = counter(out)
         if tokens <= max_tokens:
             # What is left of the budget fills the gaps whose lines cost about their marker.
             filled = _fill_gaps(items, set(picked), max_tokens - tokens, counter)
@@ -285,15 +289,13 @@ def fit_lines(
         if len(picked) > kept_all:
             picked.pop()  # counting the joined lines found less room: drop the last picked
             continue
-        if titles:
-            # Not even the markers naming sections fit: the lines with plain markers.
-            titles, picked = {}, everything
-            continue
         if not failing:
             return ""
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         return shown(
-            sorted(picked), f"the failure lines alone exceed max_tokens={max_tokens}, all kept"
+            sorted(picked),
+            f"the failure lines alone exceed max_tokens={max_tokens}, all kept",
+            named=False,
         )
 
 
