@@ -36,13 +36,16 @@ from agent_baton.compress.markers import (
     cut_prefix,
     is_marker,
     omitted,
+    sections_said,
     stands_for,
     view_label,
     view_recount,
     view_span,
 )
+from agent_baton.compress.outline import section_titles
 from agent_baton.compress.posts import answer_posts
 from agent_baton.compress.prose import cut_line
+from agent_baton.compress.releases import release_heads
 from agent_baton.compress.ticket_ids import reference_lines
 from agent_baton.search import query_terms, rank_texts, terms
 from agent_baton.tokens import TokenCounter
@@ -254,8 +257,18 @@ def fit_lines(
             items[best] = _Item(start[0], items[best].line, items[best].part)
             picked.append(best)
 
-    def shown(order: list[int], then: str = "") -> str:
-        kept = _with_gaps(items, order, units)
+    # The sections' titles, so that a gap that left a heading out names its section. Not
+    # a changelog's: its gaps hold versions by the dozen, and naming two of them tells less
+    # than the line of another, which the budget ranks among the heads on its own.
+    titles = section_titles(texts) if failures_first and not release_heads(texts) else {}
+
+    def shown(order: list[int], then: str = "", *, named: bool = True) -> str:
+        said = titles if named else {}
+        kept = _with_gaps(items, order, units, said)
+        last = max((items[i].line for i in order), default=-1)
+        after = [title for line, title in said.items() if line > last]
+        if after:  # the sections the closing marker's lines hold
+            then = "; ".join(x for x in (sections_said(after), then) if x)
         if views:  # a failure line cut short stands under the label that says so
             kept = [x for line in kept for x in ((views[line], line) if line in views else (line,))]
         what = units.summary(sorted({items[i].line for i in order if not items[i].part}))
@@ -264,6 +277,10 @@ def fit_lines(
     while True:
         out = shown(sorted(picked))
         tokens = counter(out)
+        if tokens > max_tokens and titles:
+            # The lines before the sections' names: those only where there is room.
+            out = shown(sorted(picked), named=False)
+            tokens = counter(out)
         if tokens <= max_tokens:
             # What is left of the budget fills the gaps whose lines cost about their marker.
             filled = _fill_gaps(items, set(picked), max_tokens - tokens, counter)
@@ -276,7 +293,9 @@ def fit_lines(
             return ""
         # The guarantee wins over the budget: every failure line stays, and the marker says so.
         return shown(
-            sorted(picked), f"the failure lines alone exceed max_tokens={max_tokens}, all kept"
+            sorted(picked),
+            f"the failure lines alone exceed max_tokens={max_tokens}, all kept",
+            named=False,
         )
 
 
@@ -709,8 +728,13 @@ def _head_before(line: str) -> tuple[str, int] | None:
     return cut_line(line, at), at
 
 
-def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[str]:
+def _with_gaps(
+    items: list[_Item], order: list[int], units: LineUnits, titles: dict[int, str]
+) -> list[str]:
     """The chosen items in order, a marker where lines between them were left out.
+
+    A marker over the heading of a section (``titles``, by the text's line) names it:
+    ``[… 42 lines: section "Installation"]``.
 
     A line of a view (lines re-rendering one long input line) stays under the view's label,
     which then counts the lines that follow it of the view: a view's line without it would
@@ -736,7 +760,10 @@ def _with_gaps(items: list[_Item], order: list[int], units: LineUnits) -> list[s
         marker = units.gap(previous + 1, item.line) if item.line > previous else None
         if marker is not None:
             said = sum(imports.get(line, 0) for line in range(previous + 1, item.line))
-            out.append(f"{marker[:-1]}: {said} imports]" if said > 1 else marker)
+            gone = [titles[line] for line in range(previous + 1, item.line) if line in titles]
+            notes = [f"{said} imports"] if said > 1 else []
+            notes += [sections_said(gone)] if gone else []
+            out.append(f"{marker[:-1]}: {'; '.join(notes)}]" if notes else marker)
         elif item.part and (i - 1 not in chosen or items[i - 1].line != item.line):
             out.append("[…]")  # the rest of a quoted string, before its failure lines
         out.append(item.text)

@@ -48,7 +48,6 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
     A git log's come first: its newest and oldest commits' ids and subjects, then the
     others' (:func:`~agent_baton.compress.git_log.commit_order`).
     """
-    opening: set[int] = set()
     diffed = diff_heads(lines) if "\n+++ " in text else []
     # A diff's or a dump's file names first: each names every line under it, down to the next.
     files = sorted({*(diffed if len(diffed) > 1 else ()), *dump_heads(lines)})
@@ -56,9 +55,8 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
     # spread over the diff.
     changed = [i for level in changed_openers(lines) if diffed for i in spread(level)]
     frames = _frames(lines)
-    opening.update(frames[::2])
     naming, signing = _defined(lines)
-    opening.update(naming)
+    opening = {*frames[::2], *naming}
     telling = {*frames[1::2], *signing} - opening
     # A git log's: its newest and oldest commits, then the others from the newest.
     logged = commit_order(lines, text, least=1 if diffed else None)
@@ -91,8 +89,11 @@ def structural_heads(lines: list[str], text: str, *, documents: bool = True) -> 
                 *sectioned,
                 *files,
                 *changed,
-                *sorted(opening),
+                *frames[::2],
+                # A document's headings before the definitions its code blocks hold (a
+                # review's findings over the functions it quotes).
                 *titled,
+                *sorted(opening),
                 *listed,
                 *released,
                 *subtitled,

@@ -53,6 +53,10 @@ _CHARS_PER_TOKEN = 16  # more than a line's non-blank characters hold per token
 FOLD_EXAMPLES = re.compile(r"^\[×\d+(?:, numbers differ| like: .*?); first and last:\]")
 
 
+_SECTIONS_NAMED = 2  # of the sections a gap left out, those its marker names
+_TITLE_CHARS = 60  # of a section's title in a marker, at most
+
+
 @dataclass(frozen=True, slots=True)
 class ToolNames:
     """The names of the tools an agent has over a shared context, for markers and answers.
@@ -115,6 +119,19 @@ def lines_said(lines: int) -> str:
 def gap(lines: int) -> str:
     """The marker for ``lines`` input lines left out here: ``[… 1 line]``, ``[… 12 lines]``."""
     return f"[… {lines_said(lines)}]"
+
+
+def sections_said(titles: Sequence[str]) -> str:
+    """The sections a gap left out, by their headings' titles: ``section "Installation"``.
+
+    At most :data:`_SECTIONS_NAMED` are named (each cut to :data:`_TITLE_CHARS`), then how
+    many more: the next agent knows what to ask for, at a few tokens a section.
+    """
+    named = ", ".join(quoted(title[:_TITLE_CHARS]) for title in titles[:_SECTIONS_NAMED])
+    more = len(titles) - _SECTIONS_NAMED
+    return f"section{'' if len(titles) == 1 else 's'} {named}" + (
+        f" and {more} more" if more > 0 else ""
+    )
 
 
 def _escaped(match: re.Match[str]) -> str:

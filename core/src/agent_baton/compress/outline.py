@@ -13,8 +13,10 @@ place, and says nothing of the sections it left out: its headings name them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from agent_baton.compress.markers import is_marker
+from agent_baton.compress.prose import manual_options, names_place
 from agent_baton.compress.segment import header_fields
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -35,6 +37,17 @@ _METHOD = re.compile(rf" \|  {_CALL}")
 _TITLE_CHARS = 100  # a longer line is a paragraph's, not a title's
 _MIN_HEADS = 2  # one heading makes no outline
 _FIRSTS = 2  # the sections whose first line tells what the page is: NAME and SYNOPSIS
+_NAMED_LEVELS = 2  # of headings, the levels whose titles a marker names
+
+
+@dataclass(slots=True)
+class _Found:
+    """The lines of a document that head others, by what they are."""
+
+    headings: dict[int, list[int]] = field(default_factory=dict)  # by level
+    sections: list[int] = field(default_factory=list)  # a manual's, at the margin
+    entries: list[int] = field(default_factory=list)  # pydoc's
+    methods: list[int] = field(default_factory=list)  # pydoc's, in a class's gutter
 
 
 def outline_levels(lines: list[str]) -> list[list[int]]:
@@ -42,17 +55,62 @@ def outline_levels(lines: list[str]) -> list[list[int]]:
 
     A header block's fields named once (a package's ``Name``, ``Version``, ``Summary``) in
     their order; then a manual's (two sections or more): the lines under its first two
-    sections, pydoc's entries, the sections, the methods; else the headings, markdown's
-    ``#`` before ``##``, underlined titles by the order their underlines first appear (as
-    reStructuredText reads them, setext's ``=`` before ``-``). Each level is spread over the
-    document (:func:`spread`): wherever a budget stops, it named sections all through it.
-    Empty when fewer than :data:`_MIN_HEADS` headings are found (one ``#`` line is no
-    document).
+    sections, pydoc's entries, the sections, a man page's options, the methods; else the
+    headings, markdown's ``#`` before ``##``, underlined titles by the order their
+    underlines first appear (as reStructuredText reads them, setext's ``=`` before ``-``),
+    those naming a place in a file (``### 1. `mux.go:109` (blocker)``, a finding) before
+    all. Each level is spread over the document (:func:`spread`): wherever a budget stops,
+    it named sections all through it. Empty when fewer than :data:`_MIN_HEADS` headings are
+    found (one ``#`` line is no document).
     """
-    headings: dict[int, list[int]] = {}
-    sections: list[int] = []
-    entries: list[int] = []
-    methods: list[int] = []
+    found = _scan(lines)
+    if len(found.sections) >= _MIN_HEADS:
+        # A manual's section's first line: what the command or module is (under NAME),
+        # how it is called (SYNOPSIS).
+        firsts = [i + 1 for i in found.sections[:_FIRSTS] if lines[i + 1][:1] == " "]
+        # Its options (``-a, --all``) under the sections: what the command takes.
+        options = manual_options(lines)
+        levels = [firsts, found.entries, found.sections, options, found.methods]
+    else:
+        # A heading naming a place in a file heads a finding there: such headings first,
+        # whatever their level (under a report's "## Findings"), then the levels.
+        headings = found.headings
+        ordered = [i for level in sorted(headings) for i in headings[level]]
+        placed = {i for i in ordered if names_place(lines[i])}
+        levels = [sorted(placed)] + [
+            [i for i in headings[level] if i not in placed] for level in sorted(headings)
+        ]
+    if sum(len(level) for level in levels) < _MIN_HEADS:
+        return []
+    return [level for level in (header_fields(lines), *map(spread, levels)) if level]
+
+
+def section_titles(lines: list[str]) -> dict[int, str]:
+    """The title of each line that heads a section, by its index: what a marker names.
+
+    A manual's section (``SEE ALSO``), a heading's words (``## Installation``:
+    ``Installation``) of the document's top two levels or naming a place in a file (a
+    review's finding); a changelog's ``### Fixed`` under each version names nothing by
+    itself. None when the document has fewer than :data:`_MIN_HEADS` of them.
+    """
+    found = _scan(lines)
+    heads = found.sections if len(found.sections) >= _MIN_HEADS else []
+    if not heads:
+        levels = sorted(found.headings)
+        heads = sorted(
+            i
+            for level in levels
+            for i in found.headings[level]
+            if level in levels[:_NAMED_LEVELS] or names_place(lines[i])
+        )
+    if len(heads) < _MIN_HEADS:
+        return {}
+    return {i: lines[i].strip().strip("#").strip() or lines[i].strip() for i in heads}
+
+
+def _scan(lines: list[str]) -> _Found:
+    """The headings, manual sections and pydoc entries of ``lines``, outside code fences."""
+    found = _Found()
     underlines: list[str] = []  # the underlines' marks, in the order first seen
     fence = ""
     for i, line in enumerate(lines):
@@ -65,28 +123,19 @@ def outline_levels(lines: list[str]) -> list[list[int]]:
             continue
         after = lines[i + 1] if i + 1 < len(lines) else ""
         if line[:1] == " " and _ENTRY.fullmatch(line):
-            entries.append(i)
+            found.entries.append(i)
         elif line[:2] == " |" and _METHOD.fullmatch(line):
-            methods.append(i)
+            found.methods.append(i)
         elif len(line) > _TITLE_CHARS or not line.strip():
             continue
         elif _MANUAL.fullmatch(line) and (after[:1] == " " or is_marker(after)):
-            sections.append(i)
+            found.sections.append(i)
         elif (line.lstrip()[:1] == "#" or after[:1] in _MARKS) and not is_marker(line):
             # A "#" heading, or a title over its underline (most lines are neither).
             level = _level(lines, i, after, underlines)
             if level is not None:
-                headings.setdefault(level, []).append(i)
-    if len(sections) >= _MIN_HEADS:
-        # A manual's section's first line: what the command or module is (under NAME),
-        # how it is called (SYNOPSIS).
-        firsts = [i + 1 for i in sections[:_FIRSTS] if lines[i + 1][:1] == " "]
-        levels = [firsts, entries, sections, methods]
-    else:
-        levels = [headings[level] for level in sorted(headings)]
-    if sum(len(level) for level in levels) < _MIN_HEADS:
-        return []
-    return [found for found in (header_fields(lines), *map(spread, levels)) if found]
+                found.headings.setdefault(level, []).append(i)
+    return found
 
 
 def spread(items: list[int]) -> list[int]:

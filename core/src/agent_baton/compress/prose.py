@@ -163,6 +163,17 @@ _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 _NAMING_LINES = 3  # a query term more lines of a code block hold names none of them
 _NAMED_OPENING = 3  # sentences of a section the query names that are kept
 _OPENER = 100  # characters: a longer line over an indented one is a sentence, not a header
+# A manual's option described on its own line ("-U     do not sort; list entries …", grep's
+# "-P     Never follow …", "--si   likewise, …"): indented, the option (its argument, its
+# other spellings), then a tab or two blanks and the description. Only matched on a line of
+# at most _OPENER characters, from its start.
+# A place in a file a heading names: a review's or an audit's finding (``### 2. `mux.go:173`
+# (major)``), a lint report's ``## src/app.ts:12:5``: a file's extension, then a line.
+_PLACE = re.compile(r"\w\.[A-Za-z]\w{0,7}:\d")
+_OPTION_START = re.compile(r"[ \t]++--?[A-Za-z?\d]")
+_OPTION_LINE = re.compile(
+    r"[ \t]++--?[A-Za-z?\d][\w-]*+\S*+(?:,? --?[A-Za-z][\w-]*+\S*+)*+(?:\t| {2})[ \t]*+\S"
+)
 _PASSENGER = 12.0  # most a sentence adds to the worth of another on its lines
 _SHORT_GAP = 60  # characters: one dropped line this short costs about what its marker would
 # A release ("3.0.3", "v0.12.2", "2.1.9.RELEASE"), an issue or pull request ("#3118",
@@ -303,8 +314,10 @@ def keep_code_head(block: str, lang: str, request: Request) -> str:
     if fence:
         keep.add(len(lines) - 1)
     elif len(lines) > room + 2:
-        # An indented block is an outline (a pydoc class: its methods' signatures).
+        # An indented block is an outline (a pydoc class: its methods' signatures; a
+        # manual's options, over their descriptions or beside them).
         keep.update(_outline(lines))
+        keep.update(i for i in range(len(lines)) if _option_line(lines, i))
         keep.update(i for i, line in enumerate(lines) if _signature(line))
     return _with_gaps(lines, keep, "line", request.key, _shown)
 
@@ -419,8 +432,13 @@ def _outline(lines: list[str]) -> list[int]:
 
 
 def _depth(line: str) -> int:
-    """How far a line is indented, a pydoc class's "|" gutter included."""
-    return len(line) - len(_INDENT.sub("", line, count=1))  # _INDENT matches every line
+    """How far a line is indented, a pydoc class's "|" gutter included.
+
+    In columns, a tab to the next multiple of 8: ``man ls | col -b`` indents an option's
+    description with a tab and six blanks (column 14), its option with seven blanks.
+    """
+    found = _INDENT.match(line)  # matches every line
+    return len(found[0].expandtabs()) if found else 0
 
 
 def _opens(lines: list[str], i: int) -> bool:
@@ -438,6 +456,39 @@ def _opens(lines: list[str], i: int) -> bool:
         return False
     before = lines[i - 1] if i else ""
     return not _INDENT.sub("", before, count=1).strip() or _depth(before) != depth
+
+
+def names_place(heading: str) -> bool:
+    """Whether a heading names a place in a file (``path:line``): it heads a finding there."""
+    return _PLACE.search(heading) is not None
+
+
+def manual_options(lines: list[str]) -> list[int]:
+    """The lines of a manual that head an option: over its description, or beside it.
+
+    ``       -a, --all`` over ``              do not ignore …``, ``       -U     do not
+    sort; …``: the manual's outline under its sections.
+    """
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line[:1] in " \t"
+        and _OPTION_START.match(line)
+        and (_option_line(lines, i) or _opens(lines, i))
+    ]
+
+
+def _option_line(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a manual's option with its description, a paragraph of its own.
+
+    It heads nothing under it, yet it is the manual's outline as much as an option over its
+    indented description (``-a, --all``): a budget that keeps one keeps the other.
+    """
+    line = lines[i]
+    if len(line) > _OPENER or line[:1] not in " \t" or _OPTION_LINE.match(line) is None:
+        return False
+    alone_after = i + 1 >= len(lines) or not lines[i + 1].strip()
+    return alone_after and (i == 0 or not lines[i - 1].strip())
 
 
 def _signature(line: str) -> bool:
@@ -496,7 +547,11 @@ def compress_document(
         span = range(block.start, block.start + len(block.lines))
         if block.kind == "opener" or (
             block.kind == "heading"
-            and (request.level < 2 or not block.lines[0].lstrip().startswith("###"))
+            and (
+                request.level < 2
+                or not block.lines[0].lstrip().startswith("###")
+                or names_place(block.lines[0])  # a finding's: what a report is made of
+            )
         ):
             shown.update((k, [lines[k]]) for k in span)
         elif block.kind in ("code", "table"):
@@ -506,6 +561,17 @@ def compress_document(
             covered.update(span[1:])
             hidden += left_out(block.lines, shown[block.start])
         else:
+            # An option's description of one short line under it costs about the marker
+            # that would stand for it (ps's "-a     Select all …" over "and processes not
+            # associated with a terminal.").
+            if (
+                block.kind == "para"
+                and len(block.lines) == 1
+                and block.start - 1 in shown
+                and len(block.lines[0]) <= _SHORT_GAP
+                and _opens(lines, block.start - 1)
+            ):
+                shown[block.start] = [lines[block.start]]
             for index in block.units:
                 unit = units[index]
                 if unit.piece:
@@ -784,7 +850,12 @@ def parse_blocks(text: str, pasted: Collection[int] = ()) -> list[_Block]:
         ):
             blocks.append(_Block("heading", i, [line]))
             i += 1
-        elif _opens(lines, i) or _signature(line) or (outline and _outline_heading(lines, i)):
+        elif (
+            _opens(lines, i)
+            or _signature(line)
+            or (outline and _outline_heading(lines, i))
+            or _option_line(lines, i)
+        ):
             # It heads the lines under it but no section: its text competes with the rest
             # (an outline's subheading, "** Bug fixes", too: it names what follows).
             blocks.append(_Block("opener", i, [line]))
