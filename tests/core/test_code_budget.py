@@ -243,3 +243,24 @@ def test_the_brace_scanner_ranks_a_function_without_a_block_as_a_function() -> N
     assert len(heads) == 25
     assert all(line in kept for line in heads)
     assert not any("@Transient" in line or "var cache" in line for line in kept)
+
+
+def test_a_budget_with_a_query_keeps_signatures_not_the_braces_under_them() -> None:
+    """guzzle's Utils.php (PSR-12: each method's ``{`` on the line under its signature).
+
+    Cut to a tenth with a query, the fitting form kept some methods' ``{`` lines; every copy
+    of them was preferred and took the room of the other methods' signatures (1 of 14 kept,
+    beside 14 braces).
+    """
+    text = (Path(__file__).parent / "data" / "guzzle_utils.php").read_text()
+    signatures = [line for line in text.splitlines() if re.match(r"    (public|private) ", line)]
+    budget = COUNT(text) // 10
+    out = compress(
+        text, counter=COUNT, max_tokens=budget, query="Explain what normalizeHeaderKeys does."
+    )
+    lines = out.text.splitlines()
+    assert out.compressed_tokens <= budget
+    kept = [s for s in signatures if s in lines]
+    braces = [line for line in lines if line.strip() == "{"]
+    assert len(kept) >= len(signatures) // 2, kept
+    assert len(braces) < len(kept)

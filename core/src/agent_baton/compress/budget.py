@@ -198,8 +198,13 @@ def fit_lines(
     # a text of folds every line is costed with a gap, as the folds' counts were checked.
     runs = FOLD_LINE.search(text) is None
     preferred = [i for i, t in enumerate(texts) if t in prefer] if prefer else []
-    if not failures_first:
-        preferred = by_weight(texts, preferred)  # a prototype before a #define or an ``end``
+    if not failures_first and preferred:
+        # Of source, a line the fuller form repeats (a C# method's ``{``, its attribute) does
+        # not say at which of its places the fitting form kept it: preferred, every copy took
+        # the room of the signatures. Its copies rank with the other lines; the rest by
+        # weight (a prototype before a #define or an ``end``).
+        seen = Counter(texts)
+        preferred = by_weight(texts, [i for i in preferred if seen[texts[i]] == 1])
     # The query's best answers, up to a share of the budget, outrank what a compressor kept.
     lead = _within(matches, texts, _LEAD_SHARE * budget, counter) if prefer else []
 
