@@ -116,6 +116,7 @@ ALLOWED: dict[str, tuple[str | None, str]] = {
     "compress.code.blocks._DIRECTIVE_LINE": ("fullmatch", "of one line of a block config"),
     "compress.heads._CLOSER": ("match", "at a line's start (a line that only closes a block)"),
     "compress.heads._COMMENT": ("match", "at a line's start (a comment line)"),
+    "compress.heads._PREAMBLE": ("match", "at a line's start (an import or attribute line)"),
     "compress.latex._HEADING": ("match", "at a line's start (a sectioning command)"),
     "compress.strace._FATAL": ("match", "at a trace line's start (a fatal signal)"),
     "compress.code.dockerfile._KEYWORD": ("match", "at the start of one Dockerfile line"),

@@ -264,3 +264,26 @@ def test_a_budget_with_a_query_keeps_signatures_not_the_braces_under_them() -> N
     braces = [line for line in lines if line.strip() == "{"]
     assert len(kept) >= len(signatures) // 2, kept
     assert len(braces) < len(kept)
+
+
+def test_a_budget_names_other_methods_before_repeating_a_kept_brace() -> None:
+    """A query's method kept whole, its ``}`` stands for every ``}``: signatures come first."""
+    members: list[str] = []
+    for i in range(24):
+        members += [
+            "    /**",
+            f"     * Returns the value of counter {i} after adding the given delta to it.",
+            "     */",
+            f"    public final int addAndGet{i}(int delta) {{",
+            f"        int next = value{i} + delta;",
+            f"        value{i} = next;",
+            "        return next;",
+            "    }",
+            "",
+        ]
+    text = "\n".join(["public class Counters {", *members, "}"])
+    query = "Explain what the function `addAndGet12` does and what it returns."
+    out = compress(text, counter=COUNT, query=query, max_tokens=COUNT(text) // 10).text
+    named = [i for i in range(24) if f"public final int addAndGet{i}(int delta) {{" in out]
+    assert 12 in named
+    assert len(named) >= 4, out  # before: the query's method alone

@@ -228,16 +228,13 @@ def fit_lines(
     # The query's matches before the heads (beside a compressor's lines, the best of them).
     answering = () if prefer else matches
     # Before them, as many heads as a quarter of the budget holds: a changelog cut to its
-    # answers named none of its versions (the newest and the oldest, then spread, first).
-    # Not in source, whose outline comes first.
-    naming = (
-        _within(heads, texts, _NAMING_SHARE * budget, counter)
-        if answering and failures_first
-        else []
-    )
-    # Source: the outline its compressor kept (which fits) first, then the heads of the
-    # definitions it left out; nothing else of it is as worth its room.
-    outline = (heads, preferred) if failures_first else (preferred, heads)
+    # answers named none of its versions (the newest and the oldest, then spread, first),
+    # source cut to one function's body none of the others' signatures.
+    naming = _within(heads, texts, _NAMING_SHARE * budget, counter) if answering else []
+    # Source: the outline its compressor kept (which fits) and the heads of the definitions
+    # it left out, declarations first (a kept ``}`` stands for every such line: after
+    # them); nothing else of it is as worth its room.
+    outline = (heads, preferred) if failures_first else (by_weight(texts, [*preferred, *heads]),)
     # A report's first reference (its opening line) says what all the rest is about.
     opening = references[:1]
     ranks = chain(

@@ -34,6 +34,12 @@ _CLOSER = re.compile(r"[ \t]*(?:end|fi|done|esac|[\]})]+[;,]?)[ \t]*$")
 # A comment's line (``#``, ``//``, a block comment's ``/*`` or `` * ``), or a C
 # preprocessor directive's (a header's guard, its macros): not a shebang or an attribute.
 _COMMENT = re.compile(r"[ \t]*(?:#(?![!\[{])|//|/\*|\*(?:[ \t/]|$))")
+# A line that only brings names in or tags what follows: an import, a using, a package or
+# namespace statement, an attribute (``[Guid("…")]``) or annotation (``@Override``) alone.
+_PREAMBLE = re.compile(
+    r"[ \t]*+(?:(?:import|using|package|use|require|include|from)\b[^{]*+"
+    r"|\[[A-Za-z][\w.]*+(?:\(.*\))?\][ \t]*+|@[A-Za-z][\w.]*+(?:\(.*\))?[ \t]*+)$"
+)
 _SIGNATURE_LINES = 24  # a definition's head spans at most this many lines over its body
 
 
@@ -146,16 +152,17 @@ def by_weight(lines: list[str], kept: list[int]) -> list[int]:
     """The lines ``kept`` of source, what declares something before what says least.
 
     A budget that keeps a code skeleton's lines in order spent its room on a C header's
-    guard and ``#define`` lines before its function prototypes, and on Ruby's ``end`` lines,
-    which close a block and say nothing. Declarations (signatures, prototypes, types, keys)
-    come first, then comments and preprocessor directives, then the lines that only close
-    a block; each in the file's order.
+    guard and ``#define`` lines before its function prototypes, on Ruby's ``end`` lines,
+    which close a block and say nothing, and on C#'s ``[Guid("…")]`` attributes and Go's
+    imports before the signatures. Declarations (signatures, prototypes, types, keys)
+    come first, then comments, preprocessor directives, imports and attributes, then the
+    lines that only close a block; each in the file's order.
     """
 
     def weight(i: int) -> int:
         line = lines[i]
         if _CLOSER.match(line):
             return 2
-        return 1 if _COMMENT.match(line) else 0
+        return 1 if _COMMENT.match(line) or _PREAMBLE.match(line) else 0
 
     return sorted(kept, key=weight)
