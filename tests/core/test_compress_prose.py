@@ -661,3 +661,23 @@ def test_an_outline_news_file_keeps_its_headings_and_not_its_list_items_as_such(
     assert headings(result.text) == headings(text)  # each release's parts too, in order
     assert result.savings_percent > 40
     assert violations(text, result.text) == []
+
+
+def test_a_short_failure_sentence_is_kept_under_a_query():
+    # Found by the property test above: a sentence of fewer than four words scores below 0,
+    # and with _KEEP added it stayed under _KEEP (99.5): a budget dropped the failure line.
+    text = "\n".join(
+        [
+            "the the the the the",
+            "",
+            *["the the the the the"] * 3,
+            "the the cache on-call;",
+            "ZeroDivisionError:",
+            "",
+            "the the 2119.",
+            "ZeroDivisionError: the",
+        ]
+    )
+    for level in range(5):
+        out = compress_document(text, Request(query="cache 3.1-2", level=level), keep_code_head)
+        assert out is None or violations(text, out) == []

@@ -793,7 +793,8 @@ def _keep_failures(units: list[_Unit], text: str) -> None:
     for u in units:
         # A sentence of a line too long to keep stands for itself, not for its line.
         if is_failure(u.text) if u.piece else not failing.isdisjoint(range(u.first, u.last + 1)):
-            u.score += _KEEP
+            # Over _KEEP whatever weighed it down (a sentence of fewer than four words, a quote).
+            u.score = max(u.score, 0.0) + _KEEP
 
 
 def _long_line(members: list[int], units: list[_Unit], kept: set[int]) -> list[str]:
