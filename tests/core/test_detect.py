@@ -495,3 +495,25 @@ def test_a_jest_run_is_a_test_runs_output_not_source():
         result = compress(text, max_tokens=budget)
         assert missing_failures(text, result.text) == []
         assert all(head in result.text.splitlines() for head in heads)
+
+
+def test_ruffs_help_and_note_lines_are_no_speakers_taking_turns():
+    # ruff's full output (as rustc's) puts "help:" and "note:" under each diagnostic: two
+    # labels taking turns, read as a "Name: text" transcript by plain-name chats' rule.
+    diagnostics = []
+    for i in range(8):
+        diagnostics += [
+            "F841 Local variable `unused` is assigned to but never used",
+            f"   --> report_0.py:{180 + 5 * i}:5",
+            "    |",
+            f"{179 + 5 * i} | def load_{i}(path: str) -> list[str]:",
+            f"{180 + 5 * i} |     unused = 1",
+            "    |     ^^^^^^",
+            "    |",
+            "help: Remove assignment to unused variable `unused`",
+            "    |",
+            "note: This is an unsafe fix and may change runtime behavior",
+            "",
+        ]
+    # Cut from a longer run, as a tool's output is: its first lines end a diagnostic.
+    assert detect("\n".join(diagnostics[7:])) == "lines"

@@ -244,6 +244,11 @@ _CHANGE_SHARE = 0.6  # of the turns, at least, by another name than the turn bef
 _SAYING_SHARE = 0.75  # of the turns, at least, whose line says three words or more
 _NEXT_LINE_SHARE = 0.25  # of the turns, at most, on the line right after the turn before
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Labels a tool gives its messages, never a speaker's name: rustc's and ruff's ``help:`` and
+# ``note:`` under each diagnostic take turns as two speakers would.
+_LABELS = frozenset(
+    ("help", "note", "hint", "info", "warning", "warn", "error", "debug", "trace", "fatal")
+)
 
 
 def _named_turns(text: str) -> list[re.Match[str]]:
@@ -287,7 +292,9 @@ def _taking_turns(found: list[tuple[int, int, str]], text: str) -> list[tuple[in
     fences = [m.start() for m in _FENCE_LINE.finditer(text, 0, found[-1][0])] if found else []
     outside = [line for line in found if bisect_right(fences, line[0]) % 2 == 0]
     counts = Counter(name for _, _, name in outside)
-    names = {name for name, n in counts.items() if n >= 2 and len(name) >= 2}
+    names = {
+        name for name, n in counts.items() if n >= 2 and len(name) >= 2 and name not in _LABELS
+    }
     if not 2 <= len(names) <= _MOST_NAMES:
         return []
     turns = [line for line in outside if line[2] in names]
